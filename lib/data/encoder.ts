@@ -1,0 +1,180 @@
+/**
+ * Id encoders: raw ids (MovieLens user and movie ids) ↔ contiguous 0-based indices, the row
+ * numbers of an embedding table. Fitted on training data; an id never seen is an error that
+ * names it, never a silent wrong row.
+ *
+ * @module
+ */
+
+/** The JSON form of an {@linkcode IdEncoder}, as saved next to a model. */
+export interface IdEncoderJSON {
+  /** What the ids are (used in error messages), e.g. `"user"` or `"movie"`. */
+  name: string;
+  /** The raw ids in index order: `ids[i]` is the id of row `i`. */
+  ids: number[];
+}
+
+/** Options of {@linkcode IdEncoder.fit}. */
+export interface IdEncoderOptions {
+  /**
+   * Index order: `"sorted"` (ascending ids, as scikit-learn's LabelEncoder) or
+   * `"appearance"` (order of first appearance, as pandas' `unique()`).
+   * @default {"sorted"}
+   */
+  order?: "sorted" | "appearance";
+  /**
+   * What the ids are, for error messages.
+   * @default {"id"}
+   */
+  name?: string;
+}
+
+/** Maps raw integer ids to contiguous indices 0..size-1 and back. */
+export class IdEncoder {
+  /** What the ids are (used in error messages). */
+  readonly name: string;
+  readonly #ids: Int32Array;
+  readonly #index: Map<number, number>;
+
+  private constructor(name: string, ids: Int32Array) {
+    this.name = name;
+    this.#ids = ids;
+    this.#index = new Map();
+    for (let i = 0; i < ids.length; i++) this.#index.set(ids[i], i);
+  }
+
+  /**
+   * Fits an encoder on the ids seen (duplicates are fine).
+   *
+   * @param ids Raw ids, e.g. the userId column of the training ratings.
+   * @param options Index order and a name for error messages.
+   * @returns The fitted encoder.
+   * @example
+   * ```ts
+   * import { IdEncoder } from "./encoder.ts";
+   * const enc = IdEncoder.fit([30, 10, 30, 20], { name: "movie" });
+   * console.log(enc.encode([10, 30])); // Int32Array [0, 2]
+   * ```
+   */
+  static fit(ids: ArrayLike<number> | Iterable<number>, options: IdEncoderOptions = {}): IdEncoder {
+    const { order = "sorted", name = "id" } = options;
+    const seen = new Set<number>();
+    const list: number[] = [];
+    for (const id of Array.from(ids as ArrayLike<number>)) {
+      if (!Number.isInteger(id)) {
+        throw new TypeError(`IdEncoder.fit(): expected integer ${name} ids, found ${id}`);
+      }
+      if (!seen.has(id)) {
+        seen.add(id);
+        list.push(id);
+      }
+    }
+    if (list.length === 0) {
+      throw new RangeError(`IdEncoder.fit(): expected at least one ${name} id, found none`);
+    }
+    if (order === "sorted") list.sort((a, b) => a - b);
+    else if (order !== "appearance") {
+      throw new TypeError(
+        `IdEncoder.fit(): unknown order "${order}" (expected sorted or appearance)`,
+      );
+    }
+    return new IdEncoder(name, Int32Array.from(list));
+  }
+
+  /**
+   * Rebuilds an encoder from its JSON form.
+   * @param json The object written by {@linkcode IdEncoder.toJSON}.
+   * @returns The encoder.
+   * @example
+   * ```ts
+   * import { IdEncoder } from "./encoder.ts";
+   * const a = IdEncoder.fit([5, 7]);
+   * const b = IdEncoder.fromJSON(JSON.parse(JSON.stringify(a)));
+   * console.log(b.encode([7])); // Int32Array [1]
+   * ```
+   */
+  static fromJSON(json: IdEncoderJSON): IdEncoder {
+    if (!json || !Array.isArray(json.ids) || typeof json.name !== "string") {
+      throw new TypeError("IdEncoder.fromJSON(): expected { name: string, ids: number[] }");
+    }
+    const ids = Int32Array.from(json.ids);
+    if (new Set(ids).size !== ids.length) {
+      throw new RangeError(`IdEncoder.fromJSON(): duplicate ${json.name} ids in the saved encoder`);
+    }
+    return new IdEncoder(json.name, ids);
+  }
+
+  /** Number of distinct ids (the embedding table's row count). */
+  get size(): number {
+    return this.#ids.length;
+  }
+
+  /** The raw ids in index order (a copy). */
+  get ids(): Int32Array {
+    return this.#ids.slice();
+  }
+
+  /**
+   * Whether the id was seen when fitting.
+   * @param id A raw id.
+   * @returns True when the id has an index.
+   */
+  has(id: number): boolean {
+    return this.#index.has(id);
+  }
+
+  /**
+   * Raw ids → indices. Throws a `RangeError` naming the first unknown id.
+   * @param ids Raw ids.
+   * @returns Their indices.
+   * @example
+   * ```ts
+   * import { IdEncoder } from "./encoder.ts";
+   * IdEncoder.fit([1, 2], { name: "user" }).encode([2, 1]); // Int32Array [1, 0]
+   * ```
+   */
+  encode(ids: ArrayLike<number>): Int32Array {
+    const out = new Int32Array(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const idx = this.#index.get(ids[i]);
+      if (idx === undefined) {
+        throw new RangeError(
+          `unknown ${this.name} id ${
+            ids[i]
+          } (not in the ${this.size} ${this.name} ids the encoder was fitted on)`,
+        );
+      }
+      out[i] = idx;
+    }
+    return out;
+  }
+
+  /**
+   * Indices → raw ids (the inverse transform). Throws a `RangeError` on an index out of range.
+   * @param indices Row indices.
+   * @returns The raw ids.
+   * @example
+   * ```ts
+   * import { IdEncoder } from "./encoder.ts";
+   * IdEncoder.fit([10, 20]).decode([1]); // Int32Array [20]
+   * ```
+   */
+  decode(indices: ArrayLike<number>): Int32Array {
+    const out = new Int32Array(indices.length);
+    for (let i = 0; i < indices.length; i++) {
+      const k = indices[i];
+      if (!Number.isInteger(k) || k < 0 || k >= this.#ids.length) {
+        throw new RangeError(
+          `${this.name} index ${k} out of range (expected 0..${this.#ids.length - 1})`,
+        );
+      }
+      out[i] = this.#ids[k];
+    }
+    return out;
+  }
+
+  /** @returns The JSON form (name and ids in index order). */
+  toJSON(): IdEncoderJSON {
+    return { name: this.name, ids: Array.from(this.#ids) };
+  }
+}
