@@ -1,0 +1,162 @@
+/**
+ * Principal component analysis of an embedding table (through ml-pca), done the standard way:
+ * each factor is centred across the movies and every movie gets coordinates on the components
+ * (scikit-learn's `PCA(n).fit_transform(embeddings)`), not seed 000's PCA of the transposed
+ * matrix.
+ *
+ * @module
+ */
+
+import { PCA } from "ml-pca";
+import type { EmbeddingTable, ScoreTable } from "./types.ts";
+import { checkEmbeddings } from "./_table.ts";
+import { checkPositiveInt } from "../eval/_frame.ts";
+import { rankByScore, type RankedRow, type RankOptions } from "./ranking.ts";
+
+/** Options of {@linkcode pca}. */
+export interface PcaOptions {
+  /**
+   * Number of principal components to keep.
+   * @default {3}
+   */
+  components?: number;
+}
+
+/** The result of {@linkcode pca}. */
+export interface PcaResult {
+  /** Raw ids of the rows. */
+  ids: Int32Array;
+  /** Titles of the rows, when the table has them. */
+  titles?: string[];
+  /** Number of components kept. */
+  components: number;
+  /** Row-major coordinates: row `i` is `scores.subarray(i * components, (i + 1) * components)`. */
+  scores: Float64Array;
+  /** Share of the total variance explained by each kept component (decreasing). */
+  explainedVarianceRatio: Float64Array;
+  /** Row-major unit directions: component `c` is `loadings.subarray(c * dim, (c + 1) * dim)`. */
+  loadings: Float64Array;
+  /** Mean vector that was subtracted from every row. */
+  mean: Float64Array;
+  /** Number of factors per row of the input. */
+  dim: number;
+}
+
+/**
+ * Fits PCA on the rows of an embedding table and returns their coordinates.
+ *
+ * Signs are made deterministic as scikit-learn 1.2 does (`svd_flip` on the scores): in each
+ * component, the row with the largest absolute score has a positive score. Signs carry no
+ * meaning; read a component from the movies at both ends (see {@linkcode sortAlong}).
+ *
+ * @param table Embeddings with raw ids (at least 2 rows).
+ * @param options Number of components (at most min(rows, dim)).
+ * @returns Scores, explained variance ratio, loadings, mean, ids and titles.
+ * @example
+ * ```ts
+ * import { pca } from "./pca.ts";
+ * const t = { ids: Int32Array.of(1, 2, 3), vectors: Float32Array.of(0, 0, 1, 1, 2, 2), dim: 2 };
+ * const p = pca(t, { components: 1 });
+ * console.log(p.explainedVarianceRatio); // Float64Array [1]: all variance lies along (1, 1)
+ * ```
+ */
+export function pca(table: EmbeddingTable, options: PcaOptions = {}): PcaResult {
+  const who = "pca()";
+  const { components = 3 } = options;
+  checkEmbeddings(table, who);
+  checkPositiveInt(components, "components", who);
+  const { ids, vectors, dim } = table;
+  const n = ids.length;
+  if (n < 2) throw new RangeError(`${who}: expected at least 2 rows, found ${n}`);
+  if (components > Math.min(n, dim)) {
+    throw new RangeError(
+      `${who}: expected components <= min(rows, dim) = ${Math.min(n, dim)}, found ${components}`,
+    );
+  }
+  const rows = Array.from(
+    { length: n },
+    (_, i) => Array.from(vectors.subarray(i * dim, (i + 1) * dim)),
+  );
+  const model = new PCA(rows, { method: "SVD", center: true, scale: false });
+  const projected = model.predict(rows, { nComponents: components });
+  const eigen = model.getEigenvectors(); // dim × k, columns are the directions
+  const ratio = model.getExplainedVariance();
+  const scores = new Float64Array(n * components);
+  const loadings = new Float64Array(components * dim);
+  for (let c = 0; c < components; c++) {
+    let best = 0;
+    for (let i = 0; i < n; i++) {
+      if (Math.abs(projected.get(i, c)) > Math.abs(projected.get(best, c))) best = i;
+    }
+    const sign = projected.get(best, c) < 0 ? -1 : 1;
+    for (let i = 0; i < n; i++) scores[i * components + c] = sign * projected.get(i, c);
+    for (let d = 0; d < dim; d++) loadings[c * dim + d] = sign * eigen.get(d, c);
+  }
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += vectors[i * dim + d] / n;
+  const out: PcaResult = {
+    ids: ids.slice(),
+    components,
+    scores,
+    explainedVarianceRatio: Float64Array.from(ratio.slice(0, components)),
+    loadings,
+    mean,
+    dim,
+  };
+  if (table.titles) out.titles = table.titles.slice();
+  return out;
+}
+
+/**
+ * The coordinates of every row on one component, as a score table.
+ *
+ * @param result A {@linkcode pca} result.
+ * @param component 0-based component index (0 = PC1).
+ * @returns Ids, titles and the scores on that component.
+ * @example
+ * ```ts
+ * import { componentScores, pca } from "./pca.ts";
+ * const t = { ids: Int32Array.of(1, 2, 3), vectors: Float32Array.of(0, 0, 1, 1, 2, 2), dim: 2 };
+ * componentScores(pca(t, { components: 1 }), 0).values; // ≈ ±[1.41, 0, -1.41]
+ * ```
+ */
+export function componentScores(result: PcaResult, component: number): ScoreTable {
+  const who = "componentScores()";
+  if (!Number.isInteger(component) || component < 0 || component >= result.components) {
+    throw new RangeError(
+      `${who}: expected a component index 0..${
+        result.components - 1
+      } (0 = PC1), found ${component}`,
+    );
+  }
+  const k = result.components;
+  const out: ScoreTable = {
+    ids: result.ids,
+    values: Float32Array.from(result.ids, (_, i) => result.scores[i * k + component]),
+  };
+  if (result.titles) out.titles = result.titles;
+  return out;
+}
+
+/**
+ * Movies sorted along one principal component, e.g. the 10 highest or lowest on PC1, to read
+ * what the component captures.
+ *
+ * @param result A {@linkcode pca} result.
+ * @param component 0-based component index (0 = PC1).
+ * @param options How many rows, which end, and an optional subset of ids (e.g. most-rated).
+ * @returns Rows `{ rank, movieId, title?, score }`.
+ * @example
+ * ```ts
+ * import { pca, sortAlong } from "./pca.ts";
+ * const t = { ids: Int32Array.of(1, 2, 3), vectors: Float32Array.of(0, 0, 1, 1, 2, 2), dim: 2 };
+ * sortAlong(pca(t, { components: 1 }), 0, { n: 1 }); // the movie at the positive end
+ * ```
+ */
+export function sortAlong(
+  result: PcaResult,
+  component: number,
+  options: RankOptions = {},
+): RankedRow[] {
+  return rankByScore(componentScores(result, component), options);
+}

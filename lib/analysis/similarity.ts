@@ -1,0 +1,238 @@
+/**
+ * Cosine similarity between embeddings: one pair, one movie against all, the most similar
+ * movies, and a histogram of the similarities.
+ *
+ * @module
+ */
+
+import type { EmbeddingTable, ScoreTable } from "./types.ts";
+import { checkEmbeddings, rowIndex, rowOf } from "./_table.ts";
+import {
+  checkFinite,
+  checkPositiveInt,
+  describe,
+  isNumbers,
+  type Numbers,
+} from "../eval/_frame.ts";
+
+/** Added to the product of the norms, so that a zero vector gives similarity 0 (as seed 002). */
+export const COSINE_EPSILON = 1e-7;
+
+/**
+ * Cosine similarity `a·b / (‖a‖‖b‖ + 1e-7)`.
+ *
+ * @param a A vector.
+ * @param b A vector of the same length.
+ * @returns A number in [-1, 1]; 0 when either vector is zero.
+ * @example
+ * ```ts
+ * import { cosineSimilarity } from "./similarity.ts";
+ * cosineSimilarity([1, 0], [1, 1]); // ≈ 0.7071
+ * ```
+ */
+export function cosineSimilarity(a: Numbers, b: Numbers): number {
+  const who = "cosineSimilarity()";
+  if (!isNumbers(a) || !isNumbers(b)) {
+    throw new TypeError(
+      `${who}: expected two arrays of numbers, found ${describe(a)} and ${describe(b)}`,
+    );
+  }
+  if (a.length !== b.length) {
+    throw new RangeError(
+      `${who}: expected vectors of the same length, found ${a.length} and ${b.length}`,
+    );
+  }
+  if (a.length === 0) throw new RangeError(`${who}: expected non-empty vectors, found length 0`);
+  checkFinite(a, "a", who);
+  checkFinite(b, "b", who);
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return dot / (Math.sqrt(na) * Math.sqrt(nb) + COSINE_EPSILON);
+}
+
+function cosineToAll(table: EmbeddingTable, row: number): Float64Array {
+  const { vectors, dim, ids } = table;
+  const q = vectors.subarray(row * dim, (row + 1) * dim);
+  let nq = 0;
+  for (let d = 0; d < dim; d++) nq += q[d] * q[d];
+  nq = Math.sqrt(nq);
+  const out = new Float64Array(ids.length);
+  for (let r = 0; r < ids.length; r++) {
+    let dot = 0, nr = 0;
+    const o = r * dim;
+    for (let d = 0; d < dim; d++) {
+      dot += q[d] * vectors[o + d];
+      nr += vectors[o + d] * vectors[o + d];
+    }
+    out[r] = dot / (nq * Math.sqrt(nr) + COSINE_EPSILON);
+  }
+  return out;
+}
+
+/**
+ * Cosine similarity of one movie to every row of the table (itself included).
+ *
+ * @param table Embeddings with raw ids.
+ * @param movieId The raw id to compare; an unknown id is a RangeError naming it.
+ * @returns A score table in the table's row order (with its titles).
+ * @example
+ * ```ts
+ * import { similarities } from "./similarity.ts";
+ * const t = { ids: Int32Array.of(1, 2), vectors: Float32Array.of(1, 0, 0, 1), dim: 2 };
+ * similarities(t, 1).values; // ≈ [1, 0]
+ * ```
+ */
+export function similarities(table: EmbeddingTable, movieId: number): ScoreTable {
+  const who = "similarities()";
+  checkEmbeddings(table, who);
+  const row = rowOf(rowIndex(table.ids, who), movieId, who);
+  const out: ScoreTable = {
+    ids: table.ids.slice(),
+    values: Float32Array.from(cosineToAll(table, row)),
+  };
+  if (table.titles) out.titles = table.titles.slice();
+  return out;
+}
+
+/** One neighbour returned by {@linkcode mostSimilar}. */
+export interface SimilarRow {
+  /** Raw movie id. */
+  movieId: number;
+  /** Title, when the table has titles. */
+  title?: string;
+  /** Cosine similarity to the query movie. */
+  similarity: number;
+}
+
+/** Options of {@linkcode mostSimilar}. */
+export interface MostSimilarOptions {
+  /**
+   * How many neighbours to return.
+   * @default {10}
+   */
+  k?: number;
+  /**
+   * Keep the query movie itself (similarity ≈ 1) as the first row, as the tutorials print it.
+   * @default {false}
+   */
+  includeSelf?: boolean;
+}
+
+/**
+ * The k movies whose embeddings have the highest cosine similarity to a movie's.
+ * Ties are broken by increasing id.
+ *
+ * @param table Embeddings with raw ids.
+ * @param movieId The query's raw id; an unknown id is a RangeError naming it.
+ * @param options k and whether to keep the query itself.
+ * @returns Rows `{ movieId, title?, similarity }`, most similar first.
+ * @example
+ * ```ts
+ * import { mostSimilar } from "./similarity.ts";
+ * const t = { ids: Int32Array.of(1, 2, 3), vectors: Float32Array.of(1, 0, 0.9, 0.1, 0, 1), dim: 2 };
+ * mostSimilar(t, 1, { k: 1 }); // [{ movieId: 2, similarity: 0.99… }]
+ * ```
+ */
+export function mostSimilar(
+  table: EmbeddingTable,
+  movieId: number,
+  options: MostSimilarOptions = {},
+): SimilarRow[] {
+  const who = "mostSimilar()";
+  const { k = 10, includeSelf = false } = options;
+  checkEmbeddings(table, who);
+  checkPositiveInt(k, "k", who);
+  const self = rowOf(rowIndex(table.ids, who), movieId, who);
+  const sims = cosineToAll(table, self);
+  const { ids, titles } = table;
+  const rows = Array.from(ids, (_, i) => i).filter((r) => r !== self);
+  rows.sort((a, b) => sims[b] - sims[a] || ids[a] - ids[b]);
+  if (includeSelf) rows.unshift(self);
+  return rows.slice(0, k).map((r): SimilarRow =>
+    titles
+      ? { movieId: ids[r], title: titles[r], similarity: sims[r] }
+      : { movieId: ids[r], similarity: sims[r] }
+  );
+}
+
+/** A histogram: `counts[i]` values fall in `[edges[i], edges[i + 1])` (the last bin is closed). */
+export interface Histogram {
+  /** `bins + 1` increasing bin edges. */
+  edges: Float64Array;
+  /** Number of values per bin. */
+  counts: Int32Array;
+}
+
+/** Options of {@linkcode histogram}. */
+export interface HistogramOptions {
+  /**
+   * Number of equal-width bins.
+   * @default {30}
+   */
+  bins?: number;
+  /**
+   * Lower and upper edge; values outside are ignored.
+   * @default {undefined} (the minimum and maximum of the values, as numpy)
+   */
+  range?: [number, number];
+}
+
+/**
+ * Equal-width histogram with numpy's conventions (`np.histogram`): half-open bins except the
+ * last, and a range widened by ±0.5 when every value is equal.
+ *
+ * @param values Numbers, e.g. `similarities(table, 181).values`.
+ * @param options Number of bins and range.
+ * @returns Bin edges and counts.
+ * @example
+ * ```ts
+ * import { histogram } from "./similarity.ts";
+ * histogram([0, 0.2, 0.5, 1], { bins: 2 }).counts; // Int32Array [2, 2]
+ * ```
+ */
+export function histogram(values: Numbers, options: HistogramOptions = {}): Histogram {
+  const who = "histogram()";
+  const { bins = 30, range } = options;
+  checkPositiveInt(bins, "bins", who);
+  if (!isNumbers(values)) {
+    throw new TypeError(`${who}: expected numbers, found ${describe(values)}`);
+  }
+  if (values.length === 0) throw new RangeError(`${who}: expected at least one value, found none`);
+  checkFinite(values, "values", who);
+  let lo: number, hi: number;
+  if (range) {
+    [lo, hi] = range;
+    checkFinite(range, "range", who);
+    if (!(lo < hi)) {
+      throw new RangeError(`${who}: expected range [lo, hi] with lo < hi, found [${lo}, ${hi}]`);
+    }
+  } else {
+    lo = Infinity;
+    hi = -Infinity;
+    for (let i = 0; i < values.length; i++) {
+      lo = Math.min(lo, values[i]);
+      hi = Math.max(hi, values[i]);
+    }
+    if (lo === hi) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+  }
+  const edges = Float64Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins);
+  edges[bins] = hi;
+  const counts = new Int32Array(bins);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v < lo || v > hi) continue;
+    let b = Math.min(bins - 1, Math.floor(((v - lo) / (hi - lo)) * bins));
+    // Correct floating-point misplacement at the edges so bins stay [edges[b], edges[b + 1]).
+    if (b > 0 && v < edges[b]) b--;
+    else if (b < bins - 1 && v >= edges[b + 1]) b++;
+    counts[b]++;
+  }
+  return { edges, counts };
+}

@@ -1,0 +1,516 @@
+/**
+ * t-SNE (van der Maaten & Hinton 2008) of an embedding table, exact or Barnes-Hut
+ * (van der Maaten 2014), written to follow scikit-learn's `TSNE` (1.2 defaults: PCA
+ * initialisation, learning rate "auto", early exaggeration 12 for 250 iterations, momentum 0.5
+ * then 0.8, gains) and seeded through {@linkcode createRng}, so a run is reproducible.
+ *
+ * No npm package fits: `tsne-js` and `@keckelt/tsne` draw from `Math.random` with no way to
+ * seed it (and the latter's published build lacks its implementation file), and both are exact
+ * O(N²) per iteration.
+ *
+ * @module
+ */
+
+import { DEFAULT_SEED } from "../defaults.ts";
+import { createRng } from "../random.ts";
+import type { EmbeddingTable } from "./types.ts";
+import { checkEmbeddings } from "./_table.ts";
+import { checkPositiveInt } from "../eval/_frame.ts";
+import { pca } from "./pca.ts";
+import { SpaceTree } from "./_tsne_tree.ts";
+
+const MACHINE_EPSILON = 2.220446049250313e-16;
+const PERPLEXITY_TOLERANCE = 1e-5;
+const MIN_GAIN = 0.01;
+
+/** Options of {@linkcode tsne}. */
+export interface TsneOptions {
+  /**
+   * Effective number of neighbours each point attends to (must be below the number of rows).
+   * @default {30}
+   */
+  perplexity?: number;
+  /**
+   * Total gradient-descent iterations, early exaggeration included.
+   * @default {1000}
+   */
+  iterations?: number;
+  /**
+   * Seed of the random initialisation (`init: "random"`); the PCA initialisation is
+   * deterministic whatever the seed.
+   * @default {42} (DEFAULT_SEED)
+   */
+  seed?: number;
+  /**
+   * Output dimensions (Barnes-Hut supports 1 to 3).
+   * @default {2}
+   */
+  dims?: number;
+  /**
+   * `"pca"`: the first principal components scaled to standard deviation 1e-4 (scikit-learn's
+   * default since 1.2; keeps the global layout); `"random"`: N(0, 1e-4²) draws from the seed.
+   * @default {"pca"}
+   */
+  init?: "pca" | "random";
+  /**
+   * `"barnes-hut"`: sparse input similarities over the ⌊3·perplexity⌋ + 1 nearest neighbours and
+   * tree-approximated repulsion, O(N log N) per iteration; `"exact"`: all pairs, O(N²).
+   * @default {"barnes-hut"}
+   */
+  method?: "barnes-hut" | "exact";
+  /**
+   * Barnes-Hut accuracy: a cell is summarised when its width / distance is below theta.
+   * @default {0.5}
+   */
+  theta?: number;
+  /**
+   * Input distance: squared Euclidean (as scikit-learn's default) or cosine distance 1 − cos.
+   * @default {"euclidean"}
+   */
+  metric?: "euclidean" | "cosine";
+  /**
+   * Factor applied to the input similarities during the first `exaggerationIterations`.
+   * @default {12}
+   */
+  earlyExaggeration?: number;
+  /**
+   * Iterations with early exaggeration and momentum 0.5.
+   * @default {250}
+   */
+  exaggerationIterations?: number;
+  /**
+   * Step size; `"auto"` is max(N / earlyExaggeration / 4, 50) as in scikit-learn.
+   * @default {"auto"}
+   */
+  learningRate?: number | "auto";
+}
+
+/** The result of {@linkcode tsne}. */
+export interface TsneResult {
+  /** Raw ids of the rows. */
+  ids: Int32Array;
+  /** Titles of the rows, when the table has them. */
+  titles?: string[];
+  /** Output dimensions. */
+  dims: number;
+  /** Row-major coordinates: row `i` is `coordinates.subarray(i * dims, (i + 1) * dims)`. */
+  coordinates: Float64Array;
+  /** Final Kullback-Leibler divergence KL(P‖Q) (over the sparse P for Barnes-Hut). */
+  klDivergence: number;
+}
+
+/** Input similarities as a symmetric sparse matrix in CSR form, summing to 1. */
+interface SparseP {
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float64Array;
+}
+
+function distanceRow(
+  x: Float64Array,
+  n: number,
+  dim: number,
+  i: number,
+  cosine: boolean,
+  out: Float64Array,
+): void {
+  const o = i * dim;
+  for (let j = 0; j < n; j++) {
+    const p = j * dim;
+    let s = 0;
+    if (cosine) {
+      for (let d = 0; d < dim; d++) s += x[o + d] * x[p + d];
+      out[j] = Math.max(0, 1 - s);
+    } else {
+      for (let d = 0; d < dim; d++) {
+        const t = x[o + d] - x[p + d];
+        s += t * t;
+      }
+      out[j] = s;
+    }
+  }
+}
+
+/** Conditional p_{j|i} over the given distances, by binary search on the precision (sklearn). */
+function conditional(dist: Float64Array, perplexity: number, out: Float64Array, len: number): void {
+  const desired = Math.log(perplexity);
+  let beta = 1, betaMin = -Infinity, betaMax = Infinity;
+  for (let step = 0; step < 100; step++) {
+    let sum = 0;
+    for (let j = 0; j < len; j++) sum += out[j] = Math.exp(-dist[j] * beta);
+    if (sum === 0) sum = 1e-8;
+    let sumDist = 0;
+    for (let j = 0; j < len; j++) {
+      out[j] /= sum;
+      sumDist += dist[j] * out[j];
+    }
+    const entropyDiff = Math.log(sum) + beta * sumDist - desired;
+    if (Math.abs(entropyDiff) <= PERPLEXITY_TOLERANCE) break;
+    if (entropyDiff > 0) {
+      betaMin = beta;
+      beta = betaMax === Infinity ? beta * 2 : (beta + betaMax) / 2;
+    } else {
+      betaMax = beta;
+      beta = betaMin === -Infinity ? beta / 2 : (beta + betaMin) / 2;
+    }
+  }
+}
+
+/** k nearest neighbours of row i (ties by index), distances ascending. */
+function nearest(
+  row: Float64Array,
+  i: number,
+  k: number,
+  idx: Int32Array,
+  dist: Float64Array,
+): void {
+  // A bounded max-heap on (distance, index) holding the k best so far.
+  let size = 0;
+  const worse = (a: number, b: number) => row[a] > row[b] || (row[a] === row[b] && a > b);
+  for (let j = 0; j < row.length; j++) {
+    if (j === i) continue;
+    if (size < k) {
+      let c = size++;
+      idx[c] = j;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (!worse(idx[c], idx[p])) break;
+        [idx[c], idx[p]] = [idx[p], idx[c]];
+        c = p;
+      }
+    } else if (worse(idx[0], j)) {
+      idx[0] = j;
+      let c = 0;
+      for (;;) {
+        const l = 2 * c + 1, r = l + 1;
+        let m = c;
+        if (l < size && worse(idx[l], idx[m])) m = l;
+        if (r < size && worse(idx[r], idx[m])) m = r;
+        if (m === c) break;
+        [idx[c], idx[m]] = [idx[m], idx[c]];
+        c = m;
+      }
+    }
+  }
+  const sorted = Array.from(idx.subarray(0, k)).sort((a, b) => row[a] - row[b] || a - b);
+  sorted.forEach((j, t) => {
+    idx[t] = j;
+    dist[t] = row[j];
+  });
+}
+
+function sparseP(
+  x: Float64Array,
+  n: number,
+  dim: number,
+  perplexity: number,
+  cosine: boolean,
+): SparseP {
+  const k = Math.min(n - 1, Math.floor(3 * perplexity + 1));
+  const row = new Float64Array(n);
+  const nbr = new Int32Array(n * k);
+  const cond = new Float64Array(n * k);
+  const idx = new Int32Array(k), dist = new Float64Array(k), p = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    distanceRow(x, n, dim, i, cosine, row);
+    nearest(row, i, k, idx, dist);
+    conditional(dist, perplexity, p, k);
+    nbr.set(idx, i * k);
+    cond.set(p, i * k);
+  }
+  // Symmetrise: P = (P_cond + P_condᵀ) / sum, merging (i, j) and (j, i) entries.
+  const rows = Array.from({ length: n }, () => new Map<number, number>());
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < k; t++) {
+      const j = nbr[i * k + t], v = cond[i * k + t];
+      rows[i].set(j, (rows[i].get(j) ?? 0) + v);
+      rows[j].set(i, (rows[j].get(i) ?? 0) + v);
+    }
+  }
+  let nnz = 0, total = 0;
+  for (const r of rows) {
+    nnz += r.size;
+    for (const v of r.values()) total += v;
+  }
+  total = Math.max(total, MACHINE_EPSILON);
+  const indptr = new Int32Array(n + 1),
+    indices = new Int32Array(nnz),
+    values = new Float64Array(nnz);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    for (const [j, v] of Array.from(rows[i]).sort((a, b) => a[0] - b[0])) {
+      indices[at] = j;
+      values[at++] = v / total;
+    }
+    indptr[i + 1] = at;
+  }
+  return { indptr, indices, values };
+}
+
+function denseP(
+  x: Float64Array,
+  n: number,
+  dim: number,
+  perplexity: number,
+  cosine: boolean,
+): Float64Array {
+  const P = new Float64Array(n * n);
+  const row = new Float64Array(n), dist = new Float64Array(n - 1), p = new Float64Array(n - 1);
+  for (let i = 0; i < n; i++) {
+    distanceRow(x, n, dim, i, cosine, row);
+    for (let j = 0, t = 0; j < n; j++) if (j !== i) dist[t++] = row[j];
+    conditional(dist, perplexity, p, n - 1);
+    for (let j = 0, t = 0; j < n; j++) if (j !== i) P[i * n + j] = p[t++];
+  }
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const s = P[i * n + j] + P[j * n + i];
+      P[i * n + j] = P[j * n + i] = s;
+      total += 2 * s;
+    }
+  }
+  for (let t = 0; t < P.length; t++) P[t] = Math.max(P[t] / total, MACHINE_EPSILON);
+  for (let i = 0; i < n; i++) P[i * n + i] = 0;
+  return P;
+}
+
+/** Student-t kernel with `dof` degrees of freedom, unnormalised, as scikit-learn writes it. */
+function kernel(d2: number, dof: number): number {
+  const q = dof / (dof + d2);
+  return dof === 1 ? q : q ** ((dof + 1) / 2);
+}
+
+/** KL(P‖Q) and its gradient over all pairs (scikit-learn's `_kl_divergence`). */
+function exactGradient(
+  P: Float64Array,
+  y: Float64Array,
+  n: number,
+  dims: number,
+  dof: number,
+  exaggeration: number,
+  grad: Float64Array,
+): number {
+  const w = new Float64Array(n * n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      let d2 = 0;
+      for (let d = 0; d < dims; d++) d2 += (y[i * dims + d] - y[j * dims + d]) ** 2;
+      const v = kernel(d2, dof);
+      w[i * n + j] = w[j * n + i] = v;
+      sum += 2 * v;
+    }
+  }
+  grad.fill(0);
+  let kl = 0;
+  const c = (2 * (dof + 1)) / dof;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const p = P[i * n + j] * exaggeration;
+      const q = Math.max(w[i * n + j] / sum, MACHINE_EPSILON);
+      kl += p * Math.log(Math.max(p, MACHINE_EPSILON) / q);
+      const f = c * (p - q) * w[i * n + j];
+      for (let d = 0; d < dims; d++) grad[i * dims + d] += f * (y[i * dims + d] - y[j * dims + d]);
+    }
+  }
+  return kl;
+}
+
+/** Barnes-Hut gradient (scikit-learn's `_kl_divergence_bh`); returns KL over the sparse P. */
+function bhGradient(
+  P: SparseP,
+  y: Float64Array,
+  tree: SpaceTree,
+  dof: number,
+  exaggeration: number,
+  theta: number,
+  grad: Float64Array,
+  withError: boolean,
+): number {
+  const { n, dims } = tree;
+  tree.build(y);
+  grad.fill(0);
+  let sumQ = 0;
+  for (let i = 0; i < n; i++) sumQ += tree.repulsion(i, theta * theta, dof, grad, i * dims);
+  // grad now holds the repulsive forces; combine with the attractive ones from the sparse P.
+  const c = (2 * (dof + 1)) / dof;
+  const exponent = (dof + 1) / 2;
+  let kl = 0;
+  if (dims === 2 && dof === 1 && !withError) {
+    // The common case, unrolled: 2 dimensions, Cauchy kernel.
+    const { indptr, indices, values } = P;
+    for (let i = 0; i < n; i++) {
+      const x0 = y[2 * i], x1 = y[2 * i + 1];
+      let g0 = -grad[2 * i] / sumQ, g1 = -grad[2 * i + 1] / sumQ;
+      for (let t = indptr[i]; t < indptr[i + 1]; t++) {
+        const j = indices[t];
+        const d0 = x0 - y[2 * j], d1 = x1 - y[2 * j + 1];
+        const f = (values[t] * exaggeration) / (1 + d0 * d0 + d1 * d1);
+        g0 += f * d0;
+        g1 += f * d1;
+      }
+      grad[2 * i] = c * g0;
+      grad[2 * i + 1] = c * g1;
+    }
+    return NaN;
+  }
+  for (let i = 0; i < n; i++) {
+    const yi = i * dims;
+    for (let d = 0; d < dims; d++) grad[yi + d] = -grad[yi + d] / sumQ;
+    for (let t = P.indptr[i]; t < P.indptr[i + 1]; t++) {
+      const yj = P.indices[t] * dims;
+      let d2 = 0;
+      for (let d = 0; d < dims; d++) d2 += (y[yi + d] - y[yj + d]) ** 2;
+      let q = dof / (dof + d2);
+      if (dof !== 1) q = q ** exponent;
+      const p = P.values[t] * exaggeration;
+      const f = p * q;
+      for (let d = 0; d < dims; d++) grad[yi + d] += f * (y[yi + d] - y[yj + d]);
+      if (withError) kl += p * Math.log(Math.max(p, 1e-38) / Math.max(q / sumQ, 1e-38));
+    }
+    for (let d = 0; d < dims; d++) grad[yi + d] *= c;
+  }
+  return kl;
+}
+
+/**
+ * Embeds the rows of a table in 2 (or `dims`) dimensions with t-SNE. Deterministic: the same
+ * table and options give the same coordinates.
+ *
+ * @param table Embeddings with raw ids (more rows than the perplexity).
+ * @param options Perplexity, iterations, seed, output dimensions and optimiser settings.
+ * @returns Coordinates per row, with the ids, titles and final KL divergence.
+ * @example
+ * ```ts
+ * import { tsne } from "./tsne.ts";
+ * const vectors = Float32Array.from({ length: 40 }, (_, i) => (i < 20 ? 0 : 5) + (i % 7) * 0.1);
+ * const table = { ids: Int32Array.from({ length: 20 }, (_, i) => i + 1), vectors, dim: 2 };
+ * const { coordinates } = tsne(table, { perplexity: 5, iterations: 300 });
+ * console.log(coordinates.length); // 40: 20 rows × 2 dims
+ * ```
+ */
+export function tsne(table: EmbeddingTable, options: TsneOptions = {}): TsneResult {
+  const who = "tsne()";
+  const {
+    perplexity = 30,
+    iterations = 1000,
+    seed = DEFAULT_SEED,
+    dims = 2,
+    init = "pca",
+    method = "barnes-hut",
+    theta = 0.5,
+    metric = "euclidean",
+    earlyExaggeration = 12,
+    exaggerationIterations = 250,
+    learningRate = "auto",
+  } = options;
+  checkEmbeddings(table, who);
+  const n = table.ids.length, dim = table.dim;
+  if (n < 3) throw new RangeError(`${who}: expected at least 3 rows, found ${n}`);
+  if (!(perplexity > 0 && perplexity < n)) {
+    throw new RangeError(
+      `${who}: expected 0 < perplexity < number of rows (${n}), found ${perplexity}`,
+    );
+  }
+  checkPositiveInt(iterations, "iterations", who);
+  checkPositiveInt(dims, "dims", who);
+  if (!Number.isInteger(seed)) {
+    throw new TypeError(`${who}: expected an integer seed, found ${seed}`);
+  }
+  if (method !== "barnes-hut" && method !== "exact") {
+    throw new RangeError(
+      `${who}: expected method "barnes-hut" or "exact", found ${JSON.stringify(method)}`,
+    );
+  }
+  if (method === "barnes-hut" && dims > 3) {
+    throw new RangeError(
+      `${who}: Barnes-Hut supports dims 1 to 3, found ${dims}; use method "exact"`,
+    );
+  }
+  if (init !== "pca" && init !== "random") {
+    throw new RangeError(`${who}: expected init "pca" or "random", found ${JSON.stringify(init)}`);
+  }
+  if (init === "pca" && dims > Math.min(n, dim)) {
+    throw new RangeError(
+      `${who}: PCA initialisation needs dims <= ${
+        Math.min(n, dim)
+      }, found ${dims}; use init "random"`,
+    );
+  }
+  if (metric !== "euclidean" && metric !== "cosine") {
+    throw new RangeError(
+      `${who}: expected metric "euclidean" or "cosine", found ${JSON.stringify(metric)}`,
+    );
+  }
+  if (!(theta >= 0 && theta <= 1)) {
+    throw new RangeError(`${who}: expected 0 <= theta <= 1, found ${theta}`);
+  }
+  if (!(earlyExaggeration >= 1)) {
+    throw new RangeError(`${who}: expected earlyExaggeration >= 1, found ${earlyExaggeration}`);
+  }
+  if (!Number.isInteger(exaggerationIterations) || exaggerationIterations < 0) {
+    throw new RangeError(
+      `${who}: expected exaggerationIterations >= 0, found ${exaggerationIterations}`,
+    );
+  }
+  const lr = learningRate === "auto" ? Math.max(n / earlyExaggeration / 4, 50) : learningRate;
+  if (!(lr > 0) || !Number.isFinite(lr)) {
+    throw new RangeError(
+      `${who}: expected learningRate "auto" or a positive number, found ${learningRate}`,
+    );
+  }
+
+  // Inputs in float64; for the cosine metric, unit rows so that 1 − x·y is the distance.
+  const x = Float64Array.from(table.vectors);
+  if (metric === "cosine") {
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let d = 0; d < dim; d++) s += x[i * dim + d] ** 2;
+      const norm = Math.sqrt(s) || 1;
+      for (let d = 0; d < dim; d++) x[i * dim + d] /= norm;
+    }
+  }
+  const cosine = metric === "cosine";
+  const exact = method === "exact";
+  const Pdense = exact ? denseP(x, n, dim, perplexity, cosine) : null;
+  const Psparse = exact ? null : sparseP(x, n, dim, perplexity, cosine);
+
+  const y = new Float64Array(n * dims);
+  if (init === "pca") {
+    const p = pca({ ids: table.ids, vectors: table.vectors, dim }, { components: dims });
+    let mean = 0, sq = 0;
+    for (let i = 0; i < n; i++) mean += p.scores[i * dims] / n;
+    for (let i = 0; i < n; i++) sq += (p.scores[i * dims] - mean) ** 2 / n;
+    const scale = 1e-4 / (Math.sqrt(sq) || 1);
+    for (let t = 0; t < y.length; t++) y[t] = p.scores[t] * scale;
+  } else {
+    const rng = createRng(seed);
+    for (let t = 0; t < y.length; t++) y[t] = 1e-4 * rng.normal();
+  }
+
+  const dof = Math.max(dims - 1, 1);
+  const grad = new Float64Array(n * dims), update = new Float64Array(n * dims);
+  const gains = new Float64Array(n * dims).fill(1);
+  const tree = exact ? null : new SpaceTree(n, dims);
+  const gradient = (exaggeration: number, out: Float64Array, withError: boolean): number =>
+    exact
+      ? exactGradient(Pdense!, y, n, dims, dof, exaggeration, out)
+      : bhGradient(Psparse!, y, tree!, dof, exaggeration, theta, out, withError);
+  for (let it = 0; it < iterations; it++) {
+    const early = it < exaggerationIterations;
+    const momentum = early ? 0.5 : 0.8;
+    gradient(early ? earlyExaggeration : 1, grad, false);
+    for (let t = 0; t < y.length; t++) {
+      gains[t] = update[t] * grad[t] < 0 ? gains[t] + 0.2 : gains[t] * 0.8;
+      if (gains[t] < MIN_GAIN) gains[t] = MIN_GAIN;
+      update[t] = momentum * update[t] - lr * gains[t] * grad[t];
+      y[t] += update[t];
+    }
+  }
+  const klDivergence = gradient(1, new Float64Array(n * dims), true);
+  const result: TsneResult = { ids: table.ids.slice(), dims, coordinates: y, klDivergence };
+  if (table.titles) result.titles = table.titles.slice();
+  return result;
+}

@@ -1,0 +1,482 @@
+/**
+ * Display helpers for notebooks on the Deno Jupyter kernel: markdown, HTML, SVG, any value,
+ * and one live line that updates in place (training progress). Inside the kernel they go
+ * through `Deno.jupyter`; elsewhere (a terminal, CI, tests) they print a readable plain-text
+ * fallback, so the same code runs in both.
+ *
+ * Where the output goes is one module-level {@linkcode DisplayTarget}; tests swap it with
+ * {@linkcode setDisplayTarget} to record the messages a notebook would receive.
+ *
+ * @module
+ */
+
+import { htmlToText, isRecordArray, recordsToHtml, recordsToText, svgSummary } from "./_text.ts";
+
+/** The symbol Deno's kernel calls to turn a value into a MIME bundle. */
+export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
+
+/** A MIME bundle: MIME type → content, e.g. `{ "text/html": "<b>hi</b>" }`. */
+export type MimeBundle = Record<string, string | object | undefined>;
+
+/** Options of `Deno.jupyter.display`. */
+export interface JupyterDisplayOptions {
+  /**
+   * Send `obj` as a ready MIME bundle instead of formatting it.
+   * @default {false}
+   */
+  raw?: boolean;
+  /**
+   * Replace the output that has `display_id` instead of adding one.
+   * @default {false}
+   */
+  update?: boolean;
+  /**
+   * Names the output so that later updates can replace it.
+   * @default {undefined (an anonymous output)}
+   */
+  display_id?: string;
+}
+
+/** The part of `Deno.jupyter` that these helpers use (inject a fake one in tests). */
+export interface JupyterLike {
+  /** Sends a `display_data` (or `update_display_data`) message to the notebook. */
+  display(obj: unknown, options?: JupyterDisplayOptions): Promise<void>;
+}
+
+/** Where display helpers send their output. Fields left out keep the default. */
+export interface DisplayTarget {
+  /**
+   * The Jupyter display API, or `null` to behave as outside the kernel.
+   * @default {Deno.jupyter inside the kernel, null elsewhere}
+   */
+  jupyter?: JupyterLike | null;
+  /**
+   * Receives plain-text fallback output (one call per displayed value, no trailing newline).
+   * @default {console.log}
+   */
+  stdout?: (text: string) => void;
+  /**
+   * Receives live-line output outside Jupyter (raw chunks, including `\r` and `\n`).
+   * @default {a synchronous write to Deno.stderr}
+   */
+  stderr?: (text: string) => void;
+  /**
+   * Whether stderr is a terminal, where a live line is rewritten in place with `\r`.
+   * @default {Deno.stderr.isTerminal()}
+   */
+  stderrIsTerminal?: boolean;
+  /**
+   * Terminal width; live lines are cut to fit so that `\r` can rewrite them.
+   * @default {Deno.consoleSize().columns, or 120 when unknown}
+   */
+  columns?: number;
+}
+
+let override: DisplayTarget = {};
+
+function kernelJupyter(): JupyterLike | null {
+  try {
+    // Outside `deno jupyter` merely reading Deno.jupyter throws.
+    const j = (Deno as unknown as { jupyter?: JupyterLike }).jupyter;
+    return j && typeof j.display === "function" ? j : null;
+  } catch {
+    return null;
+  }
+}
+
+function resolved(): Required<DisplayTarget> {
+  const encoder = new TextEncoder();
+  return {
+    jupyter: override.jupyter !== undefined ? override.jupyter : kernelJupyter(),
+    stdout: override.stdout ?? ((text) => console.log(text)),
+    stderr: override.stderr ?? ((text) => {
+      const bytes = encoder.encode(text);
+      let written = 0;
+      while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
+    }),
+    stderrIsTerminal: override.stderrIsTerminal ?? safe(() => Deno.stderr.isTerminal(), false),
+    columns: override.columns ?? safe(() => Deno.consoleSize().columns, 120),
+  };
+}
+
+function safe<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * Replaces where display output goes (all fields at once; omitted fields use the defaults).
+ * Meant for tests and for embedding the helpers in other tools.
+ *
+ * @param target The new target; `{}` restores the defaults.
+ * @returns A function that puts the previous target back.
+ * @example
+ * ```ts
+ * import { md, setDisplayTarget } from "./display.ts";
+ * const printed: string[] = [];
+ * const restore = setDisplayTarget({ jupyter: null, stdout: (t) => printed.push(t) });
+ * await md("# Results");
+ * restore();
+ * if (printed[0] !== "# Results") throw new Error("markdown not printed");
+ * ```
+ */
+export function setDisplayTarget(target: DisplayTarget): () => void {
+  if (target === null || typeof target !== "object") {
+    throw new TypeError(`setDisplayTarget(): expected an object, found ${target}`);
+  }
+  const previous = override;
+  override = { ...target };
+  return () => {
+    override = previous;
+  };
+}
+
+/**
+ * Tells whether the code runs inside the Deno Jupyter kernel (or a target that fakes one).
+ *
+ * @returns `true` when displays go to a notebook, `false` when they fall back to text.
+ * @example
+ * ```ts
+ * import { inJupyter } from "./display.ts";
+ * console.log(inJupyter() ? "notebook" : "terminal");
+ * ```
+ */
+export function inJupyter(): boolean {
+  return resolved().jupyter !== null;
+}
+
+function hasDisplayMethod(value: unknown): value is { [JUPYTER_DISPLAY]: () => unknown } {
+  return value !== null && (typeof value === "object" || typeof value === "function") &&
+    typeof (value as Record<symbol, unknown>)[JUPYTER_DISPLAY] === "function";
+}
+
+function isDataFrameLike(value: unknown): boolean {
+  const v = value as Record<string, unknown> | null;
+  return v !== null && typeof v === "object" && typeof v.head === "function" &&
+    typeof v.toRecords === "function" && typeof v.schema === "object";
+}
+
+/** The plain-text form of a MIME bundle, preferring the most readable type. */
+function bundleText(bundle: MimeBundle): string {
+  const get = (mime: string) => typeof bundle[mime] === "string" ? bundle[mime] as string : null;
+  const plain = get("text/plain") ?? get("text/markdown");
+  if (plain !== null) return plain;
+  const html = get("text/html");
+  if (html !== null) return htmlToText(html);
+  const svgMarkup = get("image/svg+xml");
+  if (svgMarkup !== null) return svgSummary(svgMarkup);
+  return `[${Object.keys(bundle).join(", ") || "empty output"}]`;
+}
+
+/**
+ * The plain-text fallback of a value, as {@linkcode display} prints it outside Jupyter:
+ * a figure's one-line summary, a DataFrame's or an array of records' text table, a string
+ * as it is, anything else as `Deno.inspect` shows it.
+ *
+ * @param value Any value.
+ * @returns The text that would be printed.
+ * @example
+ * ```ts
+ * import { plainText } from "./display.ts";
+ * console.log(await plainText([{ title: "Toy Story (1995)", rmse: 0.87 }]));
+ * // title             rmse
+ * // ----------------  ----
+ * // Toy Story (1995)  0.87
+ * ```
+ */
+export async function plainText(value: unknown): Promise<string> {
+  if (typeof value === "string") return value;
+  if (hasDisplayMethod(value)) {
+    return bundleText(await value[JUPYTER_DISPLAY]() as MimeBundle);
+  }
+  if (isDataFrameLike(value)) return String(value);
+  if (isRecordArray(value)) return recordsToText(value);
+  return Deno.inspect(value, { colors: false, depth: 4 });
+}
+
+/** Options of {@linkcode display}. */
+export interface DisplayOptions {
+  /**
+   * Names this output so that a later `display(…, { id, update: true })` replaces it.
+   * @default {undefined (an anonymous output)}
+   */
+  id?: string;
+  /**
+   * Replace the output named `id` instead of adding a new one (Jupyter only; outside
+   * Jupyter the new text is simply printed).
+   * @default {false}
+   */
+  update?: boolean;
+}
+
+/**
+ * Lets the kernel flush its output queue. Deno's kernel (2.9) can publish a display message
+ * that was awaited as the cell's last statement after the cell's "idle" status, and Jupyter
+ * clients then drop it; yielding one macrotask after sending avoids that (measured: 7 of 10
+ * final updates lost without it, none of 20 with it).
+ */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1));
+}
+
+async function send(bundle: MimeBundle, options: DisplayOptions = {}): Promise<void> {
+  const target = resolved();
+  if (target.jupyter === null) {
+    target.stdout(bundleText(bundle));
+    return;
+  }
+  await target.jupyter.display(bundle, jupyterOptions(options));
+  await settle();
+}
+
+function jupyterOptions(options: DisplayOptions): JupyterDisplayOptions {
+  if (options.update && !options.id) {
+    throw new TypeError("display(): update: true needs the id of the output to replace");
+  }
+  const out: JupyterDisplayOptions = { raw: true };
+  if (options.id) out.display_id = options.id;
+  if (options.update) out.update = true;
+  return out;
+}
+
+function requireString(fn: string, what: string, value: unknown): string {
+  if (typeof value !== "string") {
+    throw new TypeError(`${fn}(): expected ${what} as a string, found ${typeof value}`);
+  }
+  return value;
+}
+
+/**
+ * Shows Markdown: rendered in Jupyter, printed as it is elsewhere.
+ *
+ * @param text Markdown source.
+ * @returns A promise that resolves once the output is sent.
+ * @example
+ * ```ts
+ * import { md } from "./display.ts";
+ * await md(`**RMSE** on the test set: ${(0.8734).toFixed(3)}`);
+ * ```
+ */
+export function md(text: string): Promise<void> {
+  requireString("md", "markdown text", text);
+  return send({ "text/markdown": text, "text/plain": text });
+}
+
+/**
+ * Shows HTML: rendered in Jupyter, as tag-free text elsewhere.
+ *
+ * @param markup An HTML fragment.
+ * @returns A promise that resolves once the output is sent.
+ * @example
+ * ```ts
+ * import { html } from "./display.ts";
+ * await html("<p>Train <b>80,668</b> ratings, test <b>20,168</b></p>");
+ * ```
+ */
+export function html(markup: string): Promise<void> {
+  requireString("html", "HTML markup", markup);
+  return send({ "text/html": markup, "text/plain": htmlToText(markup) });
+}
+
+/**
+ * Shows SVG markup: as an image in Jupyter, as a one-line `[svg W×H]` summary elsewhere.
+ *
+ * @param markup A complete `<svg>…</svg>` element.
+ * @returns A promise that resolves once the output is sent.
+ * @example
+ * ```ts
+ * import { svg } from "./display.ts";
+ * await svg('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><circle cx="10" cy="10" r="8"/></svg>');
+ * ```
+ */
+export function svg(markup: string): Promise<void> {
+  requireString("svg", "SVG markup", markup);
+  if (!/^\s*(<\?xml[^>]*>\s*)?<svg\b/i.test(markup)) {
+    throw new TypeError(
+      `svg(): expected markup starting with <svg, found "${markup.trim().slice(0, 20)}"`,
+    );
+  }
+  return send({ "image/svg+xml": markup, "text/plain": svgSummary(markup) });
+}
+
+/**
+ * Shows any value, as Jupyter would show it as a cell's last expression: figures (anything
+ * with a `Symbol.for("Jupyter.display")` method) and DataFrames render richly, an array of
+ * plain records becomes a table. Outside Jupyter it prints {@linkcode plainText}.
+ *
+ * @param value The value to show.
+ * @param options An output id, to replace an earlier output in place.
+ * @returns A promise that resolves once the output is sent.
+ * @example
+ * ```ts
+ * import { display } from "./display.ts";
+ * await display([{ model: "dot", rmse: 0.91 }, { model: "dot + bias", rmse: 0.87 }]);
+ * ```
+ */
+export async function display(value: unknown, options: DisplayOptions = {}): Promise<void> {
+  const target = resolved();
+  if (target.jupyter === null) {
+    target.stdout(await plainText(value));
+    return;
+  }
+  if (hasDisplayMethod(value)) return send(await value[JUPYTER_DISPLAY]() as MimeBundle, options);
+  if (typeof value === "string") return send({ "text/plain": value }, options);
+  if (isRecordArray(value)) {
+    return send({ "text/html": recordsToHtml(value), "text/plain": recordsToText(value) }, options);
+  }
+  const jupyterOpts = jupyterOptions(options);
+  await target.jupyter.display(value, { ...jupyterOpts, raw: false });
+  await settle();
+}
+
+/** How a {@linkcode liveDisplay} line is shown. */
+export type LiveMode = "auto" | "jupyter" | "terminal" | "log" | "silent";
+
+/** Options of {@linkcode liveDisplay}. */
+export interface LiveDisplayOptions {
+  /**
+   * `"jupyter"`: one output updated in place; `"terminal"`: one stderr line rewritten with
+   * `\r`; `"log"`: a full stderr line now and then (for CI logs); `"silent"`: nothing (tests).
+   * `"auto"` picks jupyter inside the kernel, terminal when stderr is a TTY, log otherwise.
+   * @default {"auto"}
+   */
+  mode?: LiveMode;
+  /**
+   * Minimum time between two shown updates in jupyter and terminal modes; updates in between
+   * are held back and the latest one is shown later (the final text is always shown).
+   * @default {100}
+   */
+  minIntervalMs?: number;
+  /**
+   * Minimum time between two printed lines in log mode.
+   * @default {10000}
+   */
+  logIntervalMs?: number;
+  /**
+   * Clock in milliseconds (inject a fake one in tests).
+   * @default {performance.now}
+   */
+  now?: () => number;
+}
+
+/** A live output line returned by {@linkcode liveDisplay}. */
+export interface LiveDisplay {
+  /** The latest text given (shown or held back by the rate limit). */
+  readonly text: string;
+  /** Replaces the line's text (rate-limited). Ignored after {@linkcode LiveDisplay.close}. */
+  update(text: string): void;
+  /**
+   * Shows the final text (the latest update, or `finalText` when given), ends the line and
+   * waits until every message is delivered. Closing twice does nothing.
+   */
+  close(finalText?: string): Promise<void>;
+}
+
+let liveCounter = 0;
+
+/**
+ * Opens one output line that updates in place: a Jupyter output with a `display_id`
+ * (later texts are `update_display_data` messages), a `\r`-rewritten stderr line in a
+ * terminal, occasional full lines in a log, or nothing when silent. The training loop's
+ * progress line uses it.
+ *
+ * @param initialText The text shown at once.
+ * @param options Mode, rate limits and clock.
+ * @returns The line; call `update(text)` as often as you like and `await close()` at the end.
+ * @example
+ * ```ts
+ * import { liveDisplay } from "./display.ts";
+ * const line = liveDisplay("epoch 1/3", { mode: "silent" });
+ * for (let epoch = 2; epoch <= 3; epoch++) line.update(`epoch ${epoch}/3`);
+ * await line.close("3 epochs, val_loss 0.81");
+ * console.log(line.text); // 3 epochs, val_loss 0.81
+ * ```
+ */
+export function liveDisplay(initialText: string, options: LiveDisplayOptions = {}): LiveDisplay {
+  requireString("liveDisplay", "the initial text", initialText);
+  const {
+    mode: requested = "auto",
+    minIntervalMs = 100,
+    logIntervalMs = 10_000,
+    now = () => performance.now(),
+  } = options;
+  const modes: LiveMode[] = ["auto", "jupyter", "terminal", "log", "silent"];
+  if (!modes.includes(requested)) {
+    throw new TypeError(
+      `liveDisplay(): unknown mode "${requested}" (expected one of ${modes.join(", ")})`,
+    );
+  }
+  for (
+    const [name, value] of [["minIntervalMs", minIntervalMs], ["logIntervalMs", logIntervalMs]]
+  ) {
+    if (typeof value !== "number" || !(value >= 0)) {
+      throw new RangeError(`liveDisplay(): expected ${name} >= 0, found ${value}`);
+    }
+  }
+  const target = resolved();
+  let mode = requested;
+  if (mode === "auto") {
+    mode = target.jupyter !== null ? "jupyter" : target.stderrIsTerminal ? "terminal" : "log";
+  }
+  if (mode === "jupyter" && target.jupyter === null) {
+    throw new TypeError('liveDisplay(): mode "jupyter" needs the Deno Jupyter kernel');
+  }
+  const id = `live-${Date.now().toString(36)}-${++liveCounter}`;
+  let latest = initialText;
+  let shown = "";
+  let lastShownAt = -Infinity;
+  let closed = false;
+  let queue: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+
+  const fit = (text: string) => {
+    const line = text.replace(/\s*\n\s*/g, "  ");
+    const max = Math.max(20, target.columns - 1);
+    return line.length > max ? line.slice(0, max - 1) + "…" : line;
+  };
+  const show = (text: string, first: boolean) => {
+    shown = text;
+    lastShownAt = now();
+    if (mode === "jupyter") {
+      const jupyter = target.jupyter!;
+      const opts: JupyterDisplayOptions = first
+        ? { raw: true, display_id: id }
+        : { raw: true, update: true, display_id: id };
+      queue = queue.then(() => jupyter.display({ "text/plain": text }, opts)).catch((e) => {
+        failure ??= e;
+      });
+    } else if (mode === "terminal") {
+      target.stderr(`\r\x1b[2K${fit(text)}`);
+    } else if (mode === "log") {
+      target.stderr(`${text}\n`);
+    }
+  };
+
+  show(initialText, true);
+  return {
+    get text() {
+      return latest;
+    },
+    update(text: string) {
+      requireString("LiveDisplay.update", "the new text", text);
+      if (closed) return;
+      latest = text;
+      const interval = mode === "log" ? logIntervalMs : minIntervalMs;
+      if (text !== shown && now() - lastShownAt >= interval) show(text, false);
+    },
+    async close(finalText?: string) {
+      if (closed) return await queue;
+      if (finalText !== undefined) requireString("LiveDisplay.close", "the final text", finalText);
+      closed = true;
+      if (finalText !== undefined) latest = finalText;
+      if (latest !== shown) show(latest, false);
+      if (mode === "terminal") target.stderr("\n");
+      await queue;
+      if (mode === "jupyter") await settle();
+      if (failure !== null) throw failure;
+    },
+  };
+}

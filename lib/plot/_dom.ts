@@ -1,0 +1,204 @@
+// The DOM side of the plot helpers (private to lib/plot): one linkedom document, a minimal
+// element type (Deno has no DOM typings), number rounding and the composition of a title,
+// a legend and a Plot chart into one standalone SVG.
+
+import { parseHTML } from "linkedom";
+import type { FigureElement as DomElement } from "./figure.ts";
+
+export type { DomElement };
+
+/** The document members these helpers use. */
+export interface DomDocument {
+  createElementNS(namespace: string, tag: string): DomElement;
+}
+
+export const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** Width of every figure in pixels. */
+export const WIDTH = 640;
+/** Font family of every figure. */
+export const FONT_FAMILY =
+  "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+/** Font size (px) of tick labels, axis labels and data labels. */
+export const FONT_SIZE = 12;
+/** Font size (px) of a figure's title. */
+export const TITLE_SIZE = 16;
+/** Text colour. */
+export const INK = "#222";
+/** Secondary text colour (subtitles, captions, annotations). */
+export const MUTED = "#666";
+
+let cached: DomDocument | null = null;
+
+/** The linkedom document every plot is rendered with (created once). */
+export function plotDocument(): DomDocument {
+  if (cached === null) {
+    const { document } = parseHTML("<!doctype html><html><body></body></html>") as unknown as {
+      document: DomDocument;
+    };
+    cached = document;
+  }
+  return cached;
+}
+
+/** Creates an SVG element with attributes (numbers are written as they are). */
+export function svgElement(
+  tag: string,
+  attributes: Record<string, string | number> = {},
+  text?: string,
+): DomElement {
+  const node = plotDocument().createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+const GEOMETRY = new Set([
+  "x",
+  "y",
+  "x1",
+  "x2",
+  "y1",
+  "y2",
+  "cx",
+  "cy",
+  "r",
+  "width",
+  "height",
+  "d",
+  "transform",
+  "points",
+]);
+
+/** Rounds the numbers in geometry attributes to `digits` decimals (smaller markup, same look). */
+export function roundGeometry(root: DomElement, digits = 1): void {
+  const round = (m: string) => String(Number(Number(m).toFixed(digits)));
+  const visit = (node: DomElement) => {
+    for (const { name, value } of Array.from(node.attributes)) {
+      if (GEOMETRY.has(name) && /\d\.\d/.test(value)) {
+        node.setAttribute(name, value.replace(/-?\d*\.\d+(?:e[-+]?\d+)?/gi, round));
+      }
+    }
+    for (const child of Array.from(node.children)) visit(child);
+  };
+  visit(root);
+}
+
+/** Approximate rendered width (px) of `text` in a sans-serif font of `size` px. */
+export function textWidth(text: string, size = FONT_SIZE): number {
+  let em = 0;
+  for (const ch of text) {
+    // Widths of DejaVu Sans, the widest common fallback; narrower fonts just get more room.
+    if (/[iljI.,:;'!|]/.test(ch)) em += 0.3;
+    else if (/[ ()ftr\[\]-]/.test(ch)) em += 0.4;
+    else if (/[mwMW@%&]/.test(ch)) em += 0.92;
+    else if (/[A-Z#?]/.test(ch)) em += 0.7;
+    else em += 0.62;
+  }
+  return em * size;
+}
+
+/** Cuts `text` to at most `max` characters, at a word end when one is near, adding "…". */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, Math.max(1, max - 1));
+  const space = cut.lastIndexOf(" ");
+  if (space >= cut.length - 10 && space > 0) cut = cut.slice(0, space);
+  return cut.replace(/[\s,:;-]+$/, "") + "…";
+}
+
+/** Parts of a composed figure, stacked top to bottom. */
+export interface Parts {
+  /** The chart Plot rendered (an `<svg>` root). */
+  chart: DomElement;
+  title?: string;
+  subtitle?: string;
+  /** A legend (an `<svg>` root or a `<g>`) with its size. */
+  legend?: { node: DomElement; width: number; height: number };
+  caption?: string;
+}
+
+/**
+ * One standalone SVG holding a title, a subtitle, a legend, the chart and a caption: a
+ * single `<svg>` that renders the same inline in HTML, as an image and in a `.svg` file.
+ */
+export function compose(parts: Parts): DomElement {
+  const { chart } = parts;
+  const width = Number(chart.getAttribute("width"));
+  const chartHeight = Number(chart.getAttribute("height"));
+  const pad = 10;
+  const root = svgElement("svg", {
+    xmlns: SVG_NS,
+    width,
+    height: 0,
+    viewBox: `0 0 ${width} 0`,
+    "font-family": FONT_FAMILY,
+    "font-size": FONT_SIZE,
+    fill: INK,
+    color: INK,
+    style: `background: white; color: ${INK}; max-width: 100%; height: auto;`,
+  });
+  const className = chart.getAttribute("class");
+  if (className) root.setAttribute("class", className);
+  const style = chart.querySelector("style");
+  if (style) root.appendChild(style);
+  root.appendChild(svgElement("rect", { width: "100%", height: "100%", fill: "white" }));
+
+  let y = 0;
+  if (parts.title) {
+    y += pad + TITLE_SIZE;
+    root.appendChild(svgElement("text", {
+      x: pad,
+      y,
+      "font-size": TITLE_SIZE,
+      "font-weight": 600,
+      "text-anchor": "start",
+    }, parts.title));
+  }
+  if (parts.subtitle) {
+    y += 6 + FONT_SIZE;
+    root.appendChild(
+      svgElement("text", { x: pad, y, fill: MUTED, "text-anchor": "start" }, parts.subtitle),
+    );
+  }
+  if (parts.legend) {
+    y += 8;
+    const g = svgElement("g", { transform: `translate(${pad},${y})`, "aria-label": "legend" });
+    moveChildren(parts.legend.node, g);
+    root.appendChild(g);
+    y += parts.legend.height;
+  }
+  if (y > 0) y += 4;
+
+  const body = svgElement("g", { transform: `translate(0,${y})`, "aria-label": "chart" });
+  for (const name of ["text-anchor", "font-variant"]) {
+    const value = chart.getAttribute(name);
+    if (value) body.setAttribute(name, value);
+  }
+  moveChildren(chart, body);
+  root.appendChild(body);
+  y += chartHeight;
+
+  if (parts.caption) {
+    y += 4 + FONT_SIZE;
+    root.appendChild(svgElement("text", {
+      x: pad,
+      y,
+      fill: MUTED,
+      "font-style": "italic",
+      "text-anchor": "start",
+    }, parts.caption));
+    y += 6;
+  }
+  root.setAttribute("height", String(y));
+  root.setAttribute("viewBox", `0 0 ${width} ${y}`);
+  roundGeometry(root);
+  return root;
+}
+
+function moveChildren(from: DomElement, to: DomElement): void {
+  for (const child of Array.from(from.childNodes)) {
+    if ((child as { tagName?: string }).tagName?.toLowerCase() === "style") continue;
+    to.appendChild(child);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Horizontal bar charts of one score per movie, sorted: learned movie biases (the
+ * "best/worst movies" tables of seeds 000 and 003), or any per-title number.
+ *
+ * @module
+ */
+
+import * as Plot from "@observablehq/plot";
+import { FONT_SIZE, MUTED, textWidth, truncate } from "./_dom.ts";
+import { finiteField, positive, rowArray, textField } from "./_check.ts";
+import { render } from "./_render.ts";
+import type { FigureOptions, PlotFigure } from "./figure.ts";
+
+/** One bar. */
+export interface BiasRow {
+  /** The label (a movie title). */
+  title: string;
+  /** The bar's value (a learned bias, in stars). */
+  bias: number;
+  /** The movie id, used to tell apart movies with the same title. */
+  id?: number;
+}
+
+/** Options of {@linkcode biasBars}. */
+export interface BiasBarsOptions extends FigureOptions {
+  /**
+   * Bar order from top to bottom.
+   * @default {"descending"}
+   */
+  sort?: "descending" | "ascending" | "none";
+  /**
+   * The x-axis label.
+   * @default {"Bias (stars)"}
+   */
+  xLabel?: string;
+  /**
+   * Labels longer than this are cut with an ellipsis (the hover title stays whole).
+   * @default {40}
+   */
+  maxLabelLength?: number;
+  /**
+   * Write each bar's value at its end.
+   * @default {true}
+   */
+  values?: boolean;
+}
+
+const POSITIVE = "#4269d0";
+const NEGATIVE = "#e15759";
+
+interface Bar {
+  label: string;
+  title: string;
+  bias: number;
+}
+
+/**
+ * Plots one horizontal bar per title, sorted by value, blue above zero and red below, with the
+ * value written at the end of each bar. Repeated titles get their id appended.
+ *
+ * @param rows `{ title, bias }` per bar (e.g. the 15 highest movie biases).
+ * @param options Sort order, labels, titles and size.
+ * @returns The figure (shown as a cell's last expression).
+ * @example
+ * ```ts
+ * import { biasBars } from "./bars.ts";
+ * const fig = biasBars([
+ *   { title: "Shawshank Redemption, The (1994)", bias: 0.91 },
+ *   { title: "Striptease (1996)", bias: -0.84 },
+ * ], { title: "Learned movie biases" });
+ * console.log(fig.summary); // [figure: bias bars "Learned movie biases", 2 bars]
+ * ```
+ */
+export function biasBars(rows: BiasRow[], options: BiasBarsOptions = {}): PlotFigure {
+  const fn = "biasBars";
+  const list = rowArray<BiasRow>(fn, "rows", rows, "rows");
+  const { sort = "descending", xLabel = "Bias (stars)", maxLabelLength = 40, values = true } =
+    options;
+  positive(fn, "maxLabelLength", maxLabelLength, true);
+  if (!["descending", "ascending", "none"].includes(sort)) {
+    throw new TypeError(
+      `${fn}(): expected sort "descending", "ascending" or "none", found "${sort}"`,
+    );
+  }
+  const counts = new Map<string, number>();
+  list.forEach((row, i) => {
+    textField(fn, "rows", i, "title", row.title);
+    finiteField(fn, "rows", i, "bias", row.bias);
+    counts.set(row.title, (counts.get(row.title) ?? 0) + 1);
+  });
+  const seen = new Map<string, number>();
+  const bars: Bar[] = list.map((row) => {
+    let label = truncate(row.title, maxLabelLength);
+    if (counts.get(row.title)! > 1) {
+      const k = (seen.get(row.title) ?? 0) + 1;
+      seen.set(row.title, k);
+      label += row.id !== undefined ? ` [id ${row.id}]` : ` [${k}]`;
+    }
+    return { label, title: row.title, bias: row.bias };
+  });
+  if (sort === "descending") bars.sort((a, b) => b.bias - a.bias);
+  if (sort === "ascending") bars.sort((a, b) => a.bias - b.bias);
+  const labels = new Set(bars.map((b) => b.label));
+  if (labels.size < bars.length) {
+    // Two cut labels can still collide; number them so each bar keeps its own row.
+    bars.forEach((b, i) => b.label = `${i + 1}. ${b.label}`);
+  }
+
+  const lo = Math.min(0, ...bars.map((b) => b.bias));
+  const hi = Math.max(0, ...bars.map((b) => b.bias));
+  const span = hi - lo || 1;
+  const domain: [number, number] = [
+    lo < 0 ? lo - span * (values ? 0.14 : 0.03) : 0,
+    hi > 0 ? hi + span * (values ? 0.14 : 0.03) : 0,
+  ];
+  const marginLeft = Math.min(
+    360,
+    Math.ceil(Math.max(...bars.map((b) => textWidth(b.label, FONT_SIZE)))) + 14,
+  );
+  const rowHeight = 22;
+  const fmt = (v: number) => (v > 0 ? "+" : "") + v.toFixed(2);
+  const marks: Plot.Markish[] = [
+    Plot.barX(bars, {
+      x: "bias",
+      y: "label",
+      fill: (b: Bar) => b.bias >= 0 ? POSITIVE : NEGATIVE,
+      title: (b: Bar) => `${b.title}: ${fmt(b.bias)}`,
+    }),
+    Plot.ruleX([0], { stroke: MUTED }),
+  ];
+  if (values) {
+    marks.push(
+      Plot.text(bars.filter((b) => b.bias >= 0), {
+        x: "bias",
+        y: "label",
+        text: (b: Bar) => fmt(b.bias),
+        textAnchor: "start",
+        dx: 4,
+        fill: MUTED,
+      }),
+      Plot.text(bars.filter((b) => b.bias < 0), {
+        x: "bias",
+        y: "label",
+        text: (b: Bar) => fmt(b.bias),
+        textAnchor: "end",
+        dx: -4,
+        fill: MUTED,
+      }),
+    );
+  }
+  return render(
+    fn,
+    {
+      height: 8 + 42 + rowHeight * bars.length,
+      plot: {
+        marginLeft,
+        marginRight: 16,
+        marginTop: 8,
+        marginBottom: 42,
+        x: {
+          label: xLabel,
+          labelAnchor: "center",
+          labelArrow: "none",
+          domain,
+          grid: true,
+        },
+        y: { label: null, domain: bars.map((b) => b.label), padding: 0.2, tickSize: 0 },
+        color: { type: "identity" },
+        marks,
+      },
+    },
+    options,
+    { kind: "bias bars", points: bars.length, unit: "bars" },
+  );
+}

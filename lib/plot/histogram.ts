@@ -1,0 +1,295 @@
+/**
+ * Histograms: any numbers in equal-width bins (similarities, release years, errors), and a
+ * bar per star value for ratings.
+ *
+ * @module
+ */
+
+import * as Plot from "@observablehq/plot";
+import { MUTED } from "./_dom.ts";
+import { finiteNumbers, nonEmpty, positive, range } from "./_check.ts";
+import { render } from "./_render.ts";
+import type { FigureOptions, PlotFigure } from "./figure.ts";
+
+/** Options of {@linkcode histogram}. */
+export interface HistogramOptions extends FigureOptions {
+  /**
+   * Number of equal-width bins (exactly this many bars).
+   * @default {30}
+   */
+  bins?: number;
+  /**
+   * Range `[min, max]` the bins cover; values outside it are left out (and counted in the
+   * caption).
+   * @default {[min, max] of the values}
+   */
+  domain?: [number, number];
+  /**
+   * The x-axis label.
+   * @default {"Value"}
+   */
+  xLabel?: string;
+  /**
+   * The y-axis label.
+   * @default {"Count"}
+   */
+  yLabel?: string;
+  /**
+   * Bar colour.
+   * @default {"#4269d0"}
+   */
+  color?: string;
+}
+
+const BLUE = "#4269d0";
+const count = new Intl.NumberFormat("en-US");
+/** Tick labels `0, 5k, 10k` (Plot's "~s" would write `0k`). */
+const thousands = (v: number) => Math.abs(v) >= 1000 ? `${v / 1000}k` : String(v);
+
+function short(x: number): string {
+  return String(Number(x.toPrecision(4)));
+}
+
+interface Bin {
+  x1: number;
+  x2: number;
+  count: number;
+}
+
+/** Equal-width bins over [lo, hi]; the last bin includes hi. Values outside are skipped. */
+function binValues(values: Float64Array, bins: number, lo: number, hi: number): {
+  bins: Bin[];
+  outside: number;
+} {
+  const width = (hi - lo) / bins;
+  const out: Bin[] = Array.from({ length: bins }, (_, i) => ({
+    x1: lo + i * width,
+    x2: i === bins - 1 ? hi : lo + (i + 1) * width,
+    count: 0,
+  }));
+  let outside = 0;
+  for (const v of values) {
+    if (v < lo || v > hi) {
+      outside++;
+      continue;
+    }
+    out[Math.min(bins - 1, Math.floor((v - lo) / width))].count++;
+  }
+  return { bins: out, outside };
+}
+
+/**
+ * Plots a histogram of numbers in equal-width bins (hover a bar for its range and count).
+ *
+ * @param values The numbers (an array or typed array); all finite.
+ * @param options Bins, range, axis labels, titles and size.
+ * @returns The figure (shown as a cell's last expression).
+ * @example
+ * ```ts
+ * import { histogram } from "./histogram.ts";
+ * const fig = histogram([0.1, 0.25, 0.3, 0.9], { bins: 4, xLabel: "Cosine similarity" });
+ * console.log(fig.summary); // [figure: histogram, 4 bars]
+ * ```
+ */
+export function histogram(
+  values: ArrayLike<number>,
+  options: HistogramOptions = {},
+): PlotFigure {
+  const fn = "histogram";
+  const data = finiteNumbers(fn, "values", values);
+  nonEmpty(fn, "value", data.length);
+  const { bins = 30, xLabel = "Value", yLabel = "Count", color = BLUE } = options;
+  positive(fn, "bins", bins, true);
+  const domain = range(fn, "domain", options.domain);
+  let lo = domain ? domain[0] : data[0], hi = domain ? domain[1] : data[0];
+  if (!domain) {
+    for (const v of data) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (lo === hi) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+  }
+  const { bins: binned, outside } = binValues(data, bins, lo, hi);
+  const caption = options.caption ??
+    (outside > 0
+      ? `${count.format(outside)} values outside [${short(lo)}, ${short(hi)}] not shown`
+      : undefined);
+  return render(
+    fn,
+    {
+      height: 300,
+      plot: {
+        marginLeft: 56,
+        marginBottom: 40,
+        x: { label: xLabel, labelAnchor: "center", labelArrow: "none", domain: [lo, hi] },
+        y: {
+          label: yLabel,
+          labelAnchor: "center",
+          labelArrow: "none",
+          grid: true,
+          tickFormat: thousands,
+        },
+        marks: [
+          Plot.rectY(binned, {
+            x1: "x1",
+            x2: "x2",
+            y: "count",
+            fill: color,
+            insetLeft: 0.5,
+            insetRight: 0.5,
+            title: (b: Bin) => `${short(b.x1)} – ${short(b.x2)}: ${count.format(b.count)}`,
+          }),
+          Plot.ruleY([0], { stroke: MUTED }),
+        ],
+      },
+    },
+    { ...options, caption },
+    { kind: "histogram", points: binned.length, unit: "bars" },
+  );
+}
+
+/** Options of {@linkcode ratingHistogram}. */
+export interface RatingHistogramOptions extends FigureOptions {
+  /**
+   * Column holding the ratings when a DataFrame is given.
+   * @default {"rating"}
+   */
+  column?: string;
+  /**
+   * The x-axis label.
+   * @default {"Rating (stars)"}
+   */
+  xLabel?: string;
+  /**
+   * Write each bar's count above it.
+   * @default {true}
+   */
+  counts?: boolean;
+}
+
+/** The DataFrame members used here (nodejs-polars DataFrames have them). */
+export interface ColumnSource {
+  /** Column names. */
+  columns: string[];
+  /** One column as a Series. */
+  getColumn(name: string): { toArray(): unknown };
+}
+
+function isColumnSource(value: unknown): value is ColumnSource {
+  const v = value as ColumnSource | null;
+  return v !== null && typeof v === "object" && Array.isArray(v.columns) &&
+    typeof v.getColumn === "function";
+}
+
+/**
+ * Plots how many ratings each star value has: one bar per value (half-star steps when the
+ * data have half stars, including values nobody gave), with the count on each bar.
+ *
+ * @param ratings A ratings DataFrame (its `rating` column) or the rating values.
+ * @param options Column name, labels, titles and size.
+ * @returns The figure (shown as a cell's last expression).
+ * @example
+ * ```ts
+ * import { ratingHistogram } from "./histogram.ts";
+ * const fig = ratingHistogram([4, 3.5, 5, 4, 0.5]);
+ * console.log(fig.summary); // [figure: rating histogram, 10 bars]
+ * ```
+ */
+export function ratingHistogram(
+  ratings: ColumnSource | ArrayLike<number>,
+  options: RatingHistogramOptions = {},
+): PlotFigure {
+  const fn = "ratingHistogram";
+  const { column = "rating", xLabel = "Rating (stars)", counts = true } = options;
+  let raw: unknown = ratings;
+  let name = "ratings";
+  if (isColumnSource(ratings)) {
+    if (!ratings.columns.includes(column)) {
+      throw new RangeError(
+        `${fn}(): expected a "${column}" column, found ${
+          ratings.columns.join(", ") || "no columns"
+        }`,
+      );
+    }
+    raw = ratings.getColumn(column).toArray();
+    name = `column "${column}"`;
+  }
+  const data = finiteNumbers(fn, name, raw);
+  nonEmpty(fn, "rating", data.length);
+  const halves = data.some((v) => !Number.isInteger(v));
+  const step = halves ? 0.5 : 1;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isInteger(data[i] / step)) {
+      throw new RangeError(
+        `${fn}(): expected ratings in steps of ${step}, found ${data[i]} at index ${i}`,
+      );
+    }
+  }
+  let lo = Infinity, hi = -Infinity, sum = 0;
+  for (const v of data) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+    sum += v;
+  }
+  // Half-star data sets start at 0.5 and 1..5 data at 1: show the whole scale.
+  lo = Math.min(lo, step === 0.5 ? 0.5 : 1);
+  hi = Math.max(hi, 5);
+  const tally = new Map<number, number>();
+  for (let v = lo; v <= hi + 1e-9; v += step) tally.set(Number(v.toFixed(1)), 0);
+  for (const v of data) tally.set(v, (tally.get(v) ?? 0) + 1);
+  const bars = [...tally].map(([rating, n]) => ({ rating, n, share: n / data.length }));
+  const mean = sum / data.length;
+  const subtitle = options.subtitle ??
+    `${count.format(data.length)} ratings, mean ${mean.toFixed(2)}`;
+  const marks: Plot.Markish[] = [
+    Plot.barY(bars, {
+      x: "rating",
+      y: "n",
+      fill: BLUE,
+      title: (d: { rating: number; n: number; share: number }) =>
+        `${d.rating} stars: ${count.format(d.n)} ratings (${(100 * d.share).toFixed(1)}%)`,
+    }),
+    Plot.ruleY([0], { stroke: MUTED }),
+  ];
+  if (counts) {
+    marks.push(Plot.text(bars, {
+      x: "rating",
+      y: "n",
+      text: (d: { n: number }) => count.format(d.n),
+      dy: -7,
+      fill: MUTED,
+    }));
+  }
+  return render(
+    fn,
+    {
+      height: 300,
+      plot: {
+        marginLeft: 56,
+        marginTop: 28,
+        marginBottom: 40,
+        x: {
+          label: xLabel,
+          labelAnchor: "center",
+          labelArrow: "none",
+          type: "band",
+          padding: 0.15,
+          tickFormat: (v: number) => String(v),
+        },
+        y: {
+          label: "Ratings",
+          labelAnchor: "center",
+          labelArrow: "none",
+          grid: true,
+          tickFormat: thousands,
+        },
+        marks,
+      },
+    },
+    { ...options, subtitle },
+    { kind: "rating histogram", points: bars.length, unit: "bars" },
+  );
+}

@@ -1,0 +1,16 @@
+/**
+ * Plots as functions of data, drawn with Observable Plot on a linkedom document: loss curves,
+ * predicted vs true ratings, histograms, labelled embedding scatters, t-SNE maps and bias bars.
+ * Each helper takes data and one options object and returns a {@linkcode PlotFigure}: a single
+ * standalone SVG (640 px wide, one font) that a notebook shows as a cell's last expression,
+ * with hover titles, and that {@linkcode saveFigure} writes to a `.svg` file.
+ *
+ * @module
+ */
+
+export * from "./figure.ts";
+export * from "./loss.ts";
+export * from "./predictions.ts";
+export * from "./histogram.ts";
+export * from "./scatter.ts";
+export * from "./bars.ts";

@@ -1,0 +1,212 @@
+/**
+ * Predicted versus true ratings (seed 002's `plot_predictions`, with the y-label it lacked):
+ * a sample of the predictions as translucent dots, the mean prediction per true value with
+ * ±1 sd, and the y = x line of perfect predictions.
+ *
+ * @module
+ */
+
+import * as Plot from "@observablehq/plot";
+import { createRng } from "../random.ts";
+import { DEFAULT_SEED } from "../defaults.ts";
+import { MUTED, WIDTH } from "./_dom.ts";
+import { swatchLegend } from "./_legend.ts";
+import { finiteNumbers, nonEmpty, positive, range, sameLength } from "./_check.ts";
+import { render } from "./_render.ts";
+import type { FigureOptions, PlotFigure } from "./figure.ts";
+
+/** Options of {@linkcode predictedVsTrue}. */
+export interface PredictedVsTrueOptions extends FigureOptions {
+  /**
+   * Dot opacity.
+   * @default {from 0.05 to 0.8, lower when more dots are drawn}
+   */
+  opacity?: number;
+  /**
+   * At most this many dots are drawn (a seeded random sample); the means use every point.
+   * @default {3000}
+   */
+  maxPoints?: number;
+  /**
+   * Seed of the sample and of the jitter.
+   * @default {DEFAULT_SEED (42)}
+   */
+  seed?: number;
+  /**
+   * Half-width of the random horizontal jitter of the dots, in rating units (0 for none).
+   * @default {0.3 × the gap between true values when there are at most 20 distinct ones, else 0}
+   */
+  jitter?: number;
+  /**
+   * Range `[min, max]` of both axes.
+   * @default {the range of all values, padded by half a star}
+   */
+  domain?: [number, number];
+  /**
+   * The x-axis label.
+   * @default {"True rating"}
+   */
+  xLabel?: string;
+  /**
+   * The y-axis label.
+   * @default {"Predicted rating"}
+   */
+  yLabel?: string;
+}
+
+interface Group {
+  x: number;
+  mean: number;
+  sd: number;
+  n: number;
+}
+
+const fmt = new Intl.NumberFormat("en-US");
+
+/**
+ * Plots predicted against true ratings: translucent dots (a seeded sample when there are
+ * many), the mean prediction and ±1 sd per true value, and the diagonal y = x. The subtitle
+ * reports RMSE and MAE over all points.
+ *
+ * @param yTrue True ratings.
+ * @param yPred Predicted ratings, same length.
+ * @param options Opacity, sample size, jitter, axis range, titles and size.
+ * @returns The figure (shown as a cell's last expression).
+ * @example
+ * ```ts
+ * import { predictedVsTrue } from "./predictions.ts";
+ * const fig = predictedVsTrue([1, 3, 5, 4], [1.8, 3.1, 4.2, 3.9], { title: "Test set" });
+ * console.log(fig.summary); // [figure: predicted vs true "Test set", 4 points]
+ * ```
+ */
+export function predictedVsTrue(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: PredictedVsTrueOptions = {},
+): PlotFigure {
+  const fn = "predictedVsTrue";
+  const t = finiteNumbers(fn, "yTrue", yTrue);
+  const p = finiteNumbers(fn, "yPred", yPred);
+  sameLength(fn, "yTrue", t.length, "yPred", p.length);
+  nonEmpty(fn, "prediction", t.length);
+  const {
+    maxPoints = 3000,
+    seed = DEFAULT_SEED,
+    xLabel = "True rating",
+    yLabel = "Predicted rating",
+  } = options;
+  positive(fn, "maxPoints", maxPoints, true);
+  const n = t.length;
+
+  // Per true value: mean and sd of the predictions (only when the true values are discrete).
+  const byValue = new Map<number, number[]>();
+  for (let i = 0; i < n && byValue.size <= 20; i++) {
+    if (!byValue.has(t[i])) byValue.set(t[i], []);
+    byValue.get(t[i])!.push(p[i]);
+  }
+  const discrete = byValue.size <= 20;
+  const groups: Group[] = discrete
+    ? [...byValue].sort((a, b) => a[0] - b[0]).map(([x, ps]) => {
+      const mean = ps.reduce((s, v) => s + v, 0) / ps.length;
+      const sd = Math.sqrt(ps.reduce((s, v) => s + (v - mean) ** 2, 0) / ps.length);
+      return { x, mean, sd, n: ps.length };
+    })
+    : [];
+  const xs = groups.map((g) => g.x);
+  const gap = xs.length > 1 ? Math.min(...xs.slice(1).map((x, i) => x - xs[i])) : 1;
+  const jitter = options.jitter ?? (discrete ? 0.3 * gap : 0);
+  if (typeof jitter !== "number" || !(jitter >= 0)) {
+    throw new RangeError(`${fn}(): expected jitter >= 0, found ${jitter}`);
+  }
+
+  const rng = createRng(seed);
+  let shown: Int32Array;
+  if (n > maxPoints) {
+    shown = rng.permutation(n).subarray(0, maxPoints).sort();
+  } else {
+    shown = Int32Array.from({ length: n }, (_, i) => i);
+  }
+  const dots = Array.from(shown, (i) => ({
+    x: t[i] + (jitter > 0 ? (rng.next() * 2 - 1) * jitter : 0),
+    y: p[i],
+  }));
+  const opacity = options.opacity ?? Math.min(0.8, Math.max(0.05, 12 / Math.sqrt(dots.length)));
+  if (typeof opacity !== "number" || !(opacity > 0 && opacity <= 1)) {
+    throw new RangeError(`${fn}(): expected opacity in (0, 1], found ${opacity}`);
+  }
+
+  let lo = Infinity, hi = -Infinity, se = 0, ae = 0;
+  for (let i = 0; i < n; i++) {
+    lo = Math.min(lo, t[i], p[i]);
+    hi = Math.max(hi, t[i], p[i]);
+    se += (p[i] - t[i]) ** 2;
+    ae += Math.abs(p[i] - t[i]);
+  }
+  const domain = range(fn, "domain", options.domain) ??
+    [Math.floor(lo * 2) / 2 - 0.5, Math.ceil(hi * 2) / 2 + 0.5] as [number, number];
+  const subtitle = options.subtitle ??
+    `RMSE ${Math.sqrt(se / n).toFixed(3)} · MAE ${(ae / n).toFixed(3)} · n = ${fmt.format(n)}`;
+  const notes: string[] = [];
+  if (dots.length < n) {
+    notes.push(`a random ${fmt.format(dots.length)} of ${fmt.format(n)} predictions shown`);
+  }
+  if (jitter > 0) notes.push(`true values jittered by up to ±${Number(jitter.toFixed(2))}`);
+  const caption = options.caption ??
+    (notes.length ? notes.join("; ").replace(/^./, (c) => c.toUpperCase()) : undefined);
+
+  const DOT = "#4269d0";
+  const MEAN = "#d62728";
+  const marks: Plot.Markish[] = [
+    Plot.line([[domain[0], domain[0]], [domain[1], domain[1]]], {
+      stroke: MUTED,
+      strokeDasharray: "5,4",
+      strokeWidth: 1.5,
+    }),
+    Plot.dot(dots, { x: "x", y: "y", r: 2, fill: DOT, fillOpacity: opacity, clip: true }),
+  ];
+  if (groups.length) {
+    const title = (g: Group) =>
+      `true ${g.x}: mean predicted ${g.mean.toFixed(2)} ± ${g.sd.toFixed(2)} (n = ${
+        fmt.format(g.n)
+      })`;
+    marks.push(
+      Plot.ruleX(groups, {
+        x: "x",
+        y1: (g: Group) => g.mean - g.sd,
+        y2: (g: Group) => g.mean + g.sd,
+        stroke: MEAN,
+        strokeWidth: 2,
+      }),
+      Plot.line(groups, { x: "x", y: "mean", stroke: MEAN, strokeWidth: 1.5 }),
+      Plot.dot(groups, { x: "x", y: "mean", r: 4, fill: MEAN, stroke: "white", title }),
+    );
+  }
+  const legendItems = [
+    { label: "one prediction", color: DOT, shape: "dot" as const },
+    ...(groups.length
+      ? [{ label: "mean ± 1 sd per true value", color: MEAN, shape: "line" as const }]
+      : []),
+    { label: "perfect prediction (y = x)", color: MUTED, shape: "dashed" as const },
+  ];
+  return render(
+    fn,
+    {
+      height: 420,
+      legend: swatchLegend(legendItems, (options.width ?? WIDTH) - 20),
+      plot: {
+        marginLeft: 52,
+        marginBottom: 42,
+        marginTop: 16,
+        x: { label: xLabel, labelAnchor: "center", labelArrow: "none", domain, grid: true },
+        y: { label: yLabel, labelAnchor: "center", labelArrow: "none", domain, grid: true },
+        color: { type: "identity" },
+        marks,
+      },
+    },
+    { ...options, subtitle, caption },
+    {
+      kind: "predicted vs true",
+      points: dots.length,
+    },
+  );
+}

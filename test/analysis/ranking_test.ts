@@ -1,0 +1,50 @@
+import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { rankByScore, type ScoreTable } from "../../lib/analysis/mod.ts";
+
+const bias: ScoreTable = {
+  ids: Int32Array.of(10, 20, 30, 40, 50),
+  values: Float32Array.of(0.5, -1, 0.5, 2, 0),
+  titles: ["A", "B", "C", "D", "E"],
+};
+
+Deno.test("rankByScore() lists the highest scores first by default, ties by increasing id", () => {
+  const rows = rankByScore(bias, { n: 3 });
+  assertEquals(rows.map((r) => r.movieId), [40, 10, 30]);
+  assertEquals(rows.map((r) => r.rank), [1, 2, 3]);
+  assertEquals(rows[0], { rank: 1, movieId: 40, title: "D", score: 2 });
+});
+
+Deno.test("rankByScore() lists the lowest scores first with order asc", () => {
+  const rows = rankByScore(bias, { n: 2, order: "asc" });
+  assertEquals(rows.map((r) => r.title), ["B", "E"]);
+  assertAlmostEquals(rows[0].score, -1, 1e-7);
+});
+
+Deno.test("rankByScore() ranks only the ids in among (e.g. the most-rated movies)", () => {
+  const rows = rankByScore(bias, { among: [20, 30, 50], n: 10 });
+  assertEquals(rows.map((r) => r.movieId), [30, 50, 20]);
+});
+
+Deno.test("rankByScore() omits titles when the table has none", () => {
+  const rows = rankByScore({ ids: bias.ids, values: bias.values }, { n: 1 });
+  assertEquals(rows, [{ rank: 1, movieId: 40, score: 2 }]);
+});
+
+Deno.test("rankByScore() rejects unknown ids in among, n <= 0 and a bad order", () => {
+  assertThrows(() => rankByScore(bias, { among: [10, 99] }), RangeError, "unknown id 99");
+  assertThrows(() => rankByScore(bias, { among: [] }), RangeError, "at least one id in among");
+  assertThrows(
+    () => rankByScore(bias, { n: 0 }),
+    RangeError,
+    "n to be a positive integer, found 0",
+  );
+  // @ts-expect-error: not a known order
+  assertThrows(() => rankByScore(bias, { order: "up" }), RangeError, 'found "up"');
+});
+
+Deno.test("rankByScore() rejects NaN scores and mismatched lengths", () => {
+  const nan = { ids: Int32Array.of(1, 2), values: Float32Array.of(1, NaN) };
+  assertThrows(() => rankByScore(nan), RangeError, "found NaN at position 1");
+  const ragged = { ids: Int32Array.of(1, 2), values: Float32Array.of(1) };
+  assertThrows(() => rankByScore(ragged), RangeError, "one value per id (2), found 1");
+});

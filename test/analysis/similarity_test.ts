@@ -1,0 +1,93 @@
+import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import {
+  cosineSimilarity,
+  type EmbeddingTable,
+  histogram,
+  mostSimilar,
+  similarities,
+} from "../../lib/analysis/mod.ts";
+
+// Movie 1 points along x, 2 is close to it, 3 along y, 4 opposite to 1, 5 is the zero vector.
+const table: EmbeddingTable = {
+  ids: Int32Array.of(1, 2, 3, 4, 5),
+  vectors: Float32Array.of(2, 0, 3, 1, 0, 1, -1, 0, 0, 0),
+  dim: 2,
+  titles: ["one", "two", "three", "four", "zero"],
+};
+
+Deno.test("cosineSimilarity() is the dot product over the norms plus 1e-7", () => {
+  assertAlmostEquals(cosineSimilarity([1, 0], [1, 1]), 1 / (Math.SQRT2 + 1e-7), 1e-15);
+  assertAlmostEquals(cosineSimilarity([1, 2, 3], [-1, -2, -3]), -14 / (14 + 1e-7), 1e-15);
+  assertEquals(cosineSimilarity([0, 0], [1, 1]), 0);
+});
+
+Deno.test("cosineSimilarity() rejects vectors of different lengths, empty vectors and NaN", () => {
+  assertThrows(() => cosineSimilarity([1, 2], [1, 2, 3]), RangeError, "same length, found 2 and 3");
+  assertThrows(() => cosineSimilarity([], []), RangeError, "non-empty");
+  assertThrows(() => cosineSimilarity([1, NaN], [1, 1]), RangeError, "found NaN at position 1");
+});
+
+Deno.test("similarities() scores every movie against one, itself included", () => {
+  const s = similarities(table, 1);
+  assertEquals(s.ids, table.ids);
+  assertEquals(s.titles, table.titles);
+  const expected = [1, 3 / Math.sqrt(10), 0, -1, 0];
+  expected.forEach((e, i) => assertAlmostEquals(s.values[i], e, 1e-6));
+});
+
+Deno.test("mostSimilar() returns the nearest movies by cosine, most similar first", () => {
+  const rows = mostSimilar(table, 1, { k: 3 });
+  assertEquals(rows.map((r) => r.movieId), [2, 3, 5]); // 3 and 5 tie at 0: increasing id
+  assertEquals(rows[0].title, "two");
+  assertAlmostEquals(rows[0].similarity, 3 / Math.sqrt(10), 1e-6);
+});
+
+Deno.test("mostSimilar() puts the movie itself first with includeSelf", () => {
+  const rows = mostSimilar(table, 3, { k: 2, includeSelf: true });
+  assertEquals(rows.map((r) => r.movieId), [3, 2]);
+  assertAlmostEquals(rows[0].similarity, 1, 1e-6);
+});
+
+Deno.test("mostSimilar() rejects an unknown movie id, naming it, and k <= 0", () => {
+  assertThrows(() => mostSimilar(table, 1683), RangeError, "unknown id 1683");
+  assertThrows(() => similarities(table, 0), RangeError, "unknown id 0");
+  assertThrows(
+    () => mostSimilar(table, 1, { k: 0 }),
+    RangeError,
+    "k to be a positive integer, found 0",
+  );
+  assertThrows(() => mostSimilar(table, 1, { k: -3 }), RangeError, "found -3");
+});
+
+Deno.test("histogram() bins like numpy: half-open bins, the maximum in the last bin", () => {
+  // np.histogram([0, 0.2, 0.5, 1], bins=2) → counts [2, 2], edges [0, 0.5, 1]
+  const h = histogram([0, 0.2, 0.5, 1], { bins: 2 });
+  assertEquals(h.counts, Int32Array.of(2, 2));
+  assertEquals(h.edges, Float64Array.of(0, 0.5, 1));
+  // np.histogram([0.1, 0.3, 0.3, 0.9], bins=4, range=(0, 1)) → [1, 2, 0, 1]
+  assertEquals(
+    histogram([0.1, 0.3, 0.3, 0.9], { bins: 4, range: [0, 1] }).counts,
+    Int32Array.of(1, 2, 0, 1),
+  );
+  // Values outside an explicit range are left out.
+  assertEquals(histogram([-5, 0.5, 5], { bins: 1, range: [0, 1] }).counts, Int32Array.of(1));
+});
+
+Deno.test("histogram() widens a zero-width range by 0.5 on each side, as numpy", () => {
+  const h = histogram([2, 2, 2], { bins: 2 });
+  assertEquals(h.edges, Float64Array.of(1.5, 2, 2.5));
+  assertEquals(h.counts, Int32Array.of(0, 3));
+});
+
+Deno.test("histogram() counts every similarity of a table exactly once", () => {
+  const h = histogram(similarities(table, 2).values, { bins: 30 });
+  assertEquals(h.counts.reduce((a, b) => a + b, 0), 5);
+  assertEquals(h.edges.length, 31);
+});
+
+Deno.test("histogram() rejects empty input, NaN, bins <= 0 and an empty range", () => {
+  assertThrows(() => histogram([]), RangeError, "at least one value");
+  assertThrows(() => histogram([1, NaN]), RangeError, "found NaN");
+  assertThrows(() => histogram([1], { bins: 0 }), RangeError, "bins to be a positive integer");
+  assertThrows(() => histogram([1], { range: [1, 1] }), RangeError, "lo < hi");
+});

@@ -1,0 +1,116 @@
+import { assert, assertEquals, assertGreater, assertNotEquals, assertThrows } from "@std/assert";
+import { type EmbeddingTable, tsne } from "../../lib/analysis/mod.ts";
+import { createRng } from "../../lib/random.ts";
+
+/** Three tight Gaussian clusters of `per` points in 10 dimensions, centres 20 apart. */
+function clusters(per: number): { table: EmbeddingTable; label: Int32Array } {
+  const rng = createRng(7), dim = 10, n = 3 * per;
+  const vectors = new Float32Array(n * dim), label = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    label[i] = i % 3;
+    for (let d = 0; d < dim; d++) vectors[i * dim + d] = (d === label[i] ? 20 : 0) + rng.normal();
+  }
+  return { table: { ids: Int32Array.from({ length: n }, (_, i) => i + 1), vectors, dim }, label };
+}
+
+/** Share of points whose nearest neighbour in the embedding has the same label. */
+function neighbourAgreement(y: Float64Array, label: Int32Array): number {
+  const n = label.length;
+  let same = 0;
+  for (let i = 0; i < n; i++) {
+    let best = -1, bestD = Infinity;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const d = (y[2 * i] - y[2 * j]) ** 2 + (y[2 * i + 1] - y[2 * j + 1]) ** 2;
+      if (d < bestD) [best, bestD] = [j, d];
+    }
+    if (label[best] === label[i]) same++;
+  }
+  return same / n;
+}
+
+/** Smallest distance between cluster centroids over the largest cluster radius. */
+function separation(y: Float64Array, label: Int32Array): number {
+  const c = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
+  for (let i = 0; i < label.length; i++) {
+    c[label[i]][0] += y[2 * i];
+    c[label[i]][1] += y[2 * i + 1];
+    c[label[i]][2]++;
+  }
+  const centre = c.map(([x, z, k]) => [x / k, z / k]);
+  let radius = 0, gap = Infinity;
+  for (let i = 0; i < label.length; i++) {
+    const [x, z] = centre[label[i]];
+    radius = Math.max(radius, Math.hypot(y[2 * i] - x, y[2 * i + 1] - z));
+  }
+  for (let a = 0; a < 3; a++) {
+    for (let b = a + 1; b < 3; b++) {
+      gap = Math.min(gap, Math.hypot(centre[a][0] - centre[b][0], centre[a][1] - centre[b][1]));
+    }
+  }
+  return gap / radius;
+}
+
+const { table, label } = clusters(30);
+
+Deno.test("tsne() is deterministic for a seed with random initialisation", () => {
+  const opts = { perplexity: 10, iterations: 300, init: "random" as const };
+  const a = tsne(table, { ...opts, seed: 1 }), b = tsne(table, { ...opts, seed: 1 });
+  assertEquals(a.coordinates, b.coordinates);
+  assertNotEquals(tsne(table, { ...opts, seed: 2 }).coordinates, a.coordinates);
+});
+
+Deno.test("tsne() with PCA initialisation gives the same layout on every run", () => {
+  const a = tsne(table, { perplexity: 10, iterations: 300 });
+  const b = tsne(table, { perplexity: 10, iterations: 300, seed: 99 });
+  assertEquals(a.coordinates, b.coordinates);
+  assertEquals(a.ids, table.ids);
+  assertEquals(a.dims, 2);
+});
+
+Deno.test("tsne() (Barnes-Hut) keeps well-separated clusters separated", () => {
+  const r = tsne(table, { perplexity: 10, iterations: 500, init: "random", seed: 3 });
+  assertEquals(neighbourAgreement(r.coordinates, label), 1);
+  assertGreater(separation(r.coordinates, label), 2);
+  assert(Number.isFinite(r.klDivergence) && r.klDivergence > 0, `KL ${r.klDivergence}`);
+});
+
+Deno.test("tsne() (exact) keeps well-separated clusters separated", () => {
+  const r = tsne(table, { perplexity: 10, iterations: 500, method: "exact", init: "random" });
+  assertEquals(neighbourAgreement(r.coordinates, label), 1);
+  assertGreater(separation(r.coordinates, label), 2);
+});
+
+Deno.test("tsne() with the cosine metric and 3 output dimensions returns finite coordinates", () => {
+  const r = tsne(table, { perplexity: 5, iterations: 100, metric: "cosine", dims: 3 });
+  assertEquals(r.coordinates.length, 90 * 3);
+  assert(r.coordinates.every(Number.isFinite));
+});
+
+Deno.test("tsne() rejects a perplexity too large for the table and other bad options", () => {
+  assertThrows(
+    () => tsne(table, { perplexity: 90 }),
+    RangeError,
+    "perplexity < number of rows (90), found 90",
+  );
+  assertThrows(
+    () => tsne(table, { iterations: 0 }),
+    RangeError,
+    "iterations to be a positive integer",
+  );
+  assertThrows(
+    () => tsne(table, { dims: 4 }),
+    RangeError,
+    'dims 1 to 3, found 4; use method "exact"',
+  );
+  // @ts-expect-error: not a metric
+  assertThrows(() => tsne(table, { metric: "manhattan" }), RangeError, 'found "manhattan"');
+  assertThrows(() => tsne(table, { learningRate: -1 }), RangeError, "learningRate");
+});
+
+Deno.test("tsne() rejects tiny tables and NaN embeddings", () => {
+  const two = { ids: Int32Array.of(1, 2), vectors: Float32Array.of(0, 1), dim: 1 };
+  assertThrows(() => tsne(two, { perplexity: 1 }), RangeError, "at least 3 rows, found 2");
+  const nan = { ...table, vectors: table.vectors.map((v, i) => (i === 11 ? NaN : v)) };
+  assertThrows(() => tsne(nan), RangeError, "table.vectors, found NaN at position 11");
+});

@@ -1,0 +1,76 @@
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { biasBars } from "../../lib/plot/bars.ts";
+import { axisLabels, mark, titles } from "./_svg.ts";
+
+const rows = [
+  { title: "Striptease (1996)", bias: -0.84 },
+  { title: "Shawshank Redemption, The (1994)", bias: 0.91 },
+  { title: "Casablanca (1942)", bias: 0.75 },
+  { title: "Jury Duty (1995)", bias: -0.6 },
+];
+
+/** Bar labels from top to bottom (the y tick labels, in order of their y position). */
+function order(fig: ReturnType<typeof biasBars>): string[] {
+  const ticks = Array.from(
+    fig.element.querySelectorAll('g[aria-label="y-axis tick label"] text'),
+  );
+  const y = (t: (typeof ticks)[number]) =>
+    Number(/translate\([\d.]+,([\d.]+)\)/.exec(t.getAttribute("transform") ?? "")?.[1]);
+  return ticks.sort((a, b) => y(a) - y(b)).map((t) => t.textContent ?? "");
+}
+
+Deno.test("biasBars() draws one bar per movie, highest bias on top", () => {
+  const fig = biasBars(rows, { title: "Movie biases" });
+  assertEquals(mark(fig, "bar", "rect").length, 4);
+  assertEquals(order(fig), [
+    "Shawshank Redemption, The (1994)",
+    "Casablanca (1942)",
+    "Jury Duty (1995)",
+    "Striptease (1996)",
+  ]);
+  assertEquals(axisLabels(fig).x, "Bias (stars)");
+  assertEquals(fig.summary, '[figure: bias bars "Movie biases", 4 bars]');
+});
+
+Deno.test("biasBars() colours bars by sign and writes signed values", () => {
+  const fig = biasBars(rows);
+  const fills = mark(fig, "bar", "rect").map((r) => r.getAttribute("fill"));
+  assertEquals(new Set(fills).size, 2);
+  const values = Array.from(fig.element.querySelectorAll('g[aria-label="text"] text'))
+    .map((t) => t.textContent);
+  assertEquals(values.sort(), ["+0.75", "+0.91", "-0.60", "-0.84"]);
+  assert(titles(fig).includes("Striptease (1996): -0.84"));
+});
+
+Deno.test("biasBars() can sort ascending and keep the given order", () => {
+  assertEquals(order(biasBars(rows, { sort: "ascending" }))[0], "Striptease (1996)");
+  assertEquals(order(biasBars(rows, { sort: "none" }))[0], "Striptease (1996)");
+  assertEquals(order(biasBars(rows, { sort: "none" }))[1], "Shawshank Redemption, The (1994)");
+});
+
+Deno.test("biasBars() tells apart movies that share a title", () => {
+  const fig = biasBars([
+    { title: "Chasing Amy (1997)", bias: 0.3, id: 246 },
+    { title: "Chasing Amy (1997)", bias: 0.1, id: 268 },
+  ]);
+  assertEquals(order(fig), ["Chasing Amy (1997) [id 246]", "Chasing Amy (1997) [id 268]"]);
+});
+
+Deno.test("biasBars() rejects empty input, NaN biases and unknown sort orders", () => {
+  assertThrows(() => biasBars([]), RangeError, "expected at least one row, found none");
+  assertThrows(
+    () => biasBars([{ title: "A", bias: NaN }]),
+    RangeError,
+    "expected a finite bias in rows[0], found NaN",
+  );
+  assertThrows(
+    () => biasBars([{ title: 3, bias: 1 } as never]),
+    TypeError,
+    "expected rows[0].title to be a string, found number 3",
+  );
+  assertThrows(
+    () => biasBars(rows, { sort: "random" as "none" }),
+    TypeError,
+    'found "random"',
+  );
+});

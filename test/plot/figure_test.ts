@@ -1,0 +1,134 @@
+import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
+import { parseHTML } from "linkedom";
+import {
+  biasBars,
+  embeddingScatter,
+  histogram,
+  lossCurves,
+  type PlotFigure,
+  PlotFigure as Figure,
+  predictedVsTrue,
+  ratingHistogram,
+  saveFigure,
+  tsneScatter,
+} from "../../lib/plot/mod.ts";
+import { display, plainText, setDisplayTarget } from "../../lib/notebook/display.ts";
+
+const $display = Symbol.for("Jupyter.display");
+type Displayable = { [$display]: () => Record<string, string> };
+
+function oneOfEach(): PlotFigure[] {
+  const points = [
+    { x: 0, y: 1, title: "A (1990)", popularity: 10 },
+    { x: 1, y: 0, title: "B (1991)", popularity: 20 },
+  ];
+  return [
+    lossCurves({ epoch: [0, 1], history: { loss: [1, 0.5], val_loss: [1.1, 0.7] } }),
+    predictedVsTrue([1, 2, 3], [1.2, 2.1, 2.7]),
+    histogram([0.1, 0.2, 0.5]),
+    ratingHistogram([3, 4, 4.5]),
+    embeddingScatter(points),
+    tsneScatter(points),
+    biasBars([{ title: "A (1990)", bias: 0.2 }]),
+  ];
+}
+
+Deno.test("every plot helper returns one standalone SVG, 640 px wide, in the same font", () => {
+  const figures = oneOfEach();
+  const fonts = new Set<string | null>();
+  for (const fig of figures) {
+    assertEquals(fig.element.tagName.toLowerCase(), "svg", fig.info.kind);
+    assertEquals(fig.width, 640, fig.info.kind);
+    assert(fig.height > 60, `${fig.info.kind} is ${fig.height} px high`);
+    assertEquals(fig.element.getAttribute("viewBox"), `0 0 640 ${fig.height}`);
+    fonts.add(fig.element.getAttribute("font-family"));
+    assertEquals(fig.element.getAttribute("font-size"), "12");
+  }
+  assertEquals(fonts.size, 1);
+});
+
+Deno.test("a figure shows itself in Jupyter as inline SVG markup with a text summary", () => {
+  const fig = histogram([1, 2, 2, 3], { bins: 3, title: "Ratings" });
+  const bundle = (fig as unknown as Displayable)[$display]();
+  assertEquals(Object.keys(bundle), ["text/html", "text/plain"]);
+  assertMatch(bundle["text/html"], /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assertEquals(bundle["text/plain"], '[figure: histogram "Ratings", 3 bars]');
+  assertEquals(String(fig), bundle["text/html"]);
+});
+
+Deno.test("a figure can be sent as image/svg+xml instead", () => {
+  const fig = new Figure(histogram([1, 2]).element, { kind: "histogram", points: 2 }, {
+    mime: "image/svg+xml",
+  });
+  const bundle = (fig as unknown as Displayable)[$display]();
+  assertEquals(Object.keys(bundle), ["image/svg+xml", "text/plain"]);
+  assertThrows(
+    () => new Figure(fig.element, { kind: "x", points: 1 }, { mime: "image/png" as "text/html" }),
+    TypeError,
+    'found "image/png"',
+  );
+});
+
+Deno.test("a figure's markup parses back with the marks intact and rounded coordinates", () => {
+  const fig = lossCurves({ epoch: [0, 1, 2], history: { loss: [1 / 3, 2 / 7, 1 / 9] } });
+  const { document } = parseHTML(`<!doctype html><html><body>${fig}</body></html>`) as unknown as {
+    document: { querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string }> };
+  };
+  const circles = Array.from(document.querySelectorAll('g[aria-label="dot"] circle'));
+  assertEquals(circles.length, 3);
+  for (const c of circles) assertMatch(c.getAttribute("cy"), /^-?\d+(\.\d)?$/);
+});
+
+Deno.test("display() prints a figure as its one-line summary outside Jupyter", async () => {
+  const out: string[] = [];
+  const restore = setDisplayTarget({ jupyter: null, stdout: (t) => out.push(t) });
+  try {
+    await display(
+      lossCurves({ epoch: [0, 1, 2], history: { loss: [3, 2, 1], val_loss: [3, 2, 2] } }),
+    );
+  } finally {
+    restore();
+  }
+  assertEquals(out, ["[figure: loss curves, 2 series, 6 points]"]);
+  assertEquals(await plainText(biasBars([{ title: "A", bias: 1 }])), "[figure: bias bars, 1 bar]");
+});
+
+Deno.test("saveFigure() writes a standalone .svg file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/nested/hist.svg`;
+    await saveFigure(histogram([1, 2, 3]), path);
+    const text = await Deno.readTextFile(path);
+    assert(text.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<svg'));
+    assert(text.includes('xmlns="http://www.w3.org/2000/svg"'));
+    assert(text.trimEnd().endsWith("</svg>"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("saveFigure() rejects other paths and values that are not figures", async () => {
+  await assertRejects(
+    () => saveFigure(histogram([1]), "/tmp/plot.png"),
+    RangeError,
+    'expected a path ending in .svg, found "/tmp/plot.png"',
+  );
+  await assertRejects(
+    () => saveFigure("<svg/>" as unknown as PlotFigure, "/tmp/x.svg"),
+    TypeError,
+    "expected a PlotFigure from a plot helper, found string",
+  );
+});
+
+Deno.test("a non-SVG root is shown as HTML and saved inside a foreignObject", () => {
+  const { document } = parseHTML("<!doctype html><html><body></body></html>") as unknown as {
+    document: { createElement(tag: string): PlotFigure["element"] };
+  };
+  const root = document.createElement("figure");
+  root.setAttribute("width", "300");
+  const fig = new Figure(root, { kind: "custom", points: 0 }, { mime: "image/svg+xml" });
+  assertEquals(fig.mime, "text/html");
+  const svg = fig.toSVG();
+  assert(svg.includes("<foreignObject"));
+  assert(svg.includes('width="300"'));
+});

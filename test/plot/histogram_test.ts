@@ -1,0 +1,106 @@
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import pl from "nodejs-polars";
+import { histogram, ratingHistogram } from "../../lib/plot/histogram.ts";
+import { axisLabels, mark, texts, titles } from "./_svg.ts";
+
+/** The count in a bar's hover title, e.g. `0.2 – 0.4: 1,234` → 1234. */
+const countOf = (title: string) =>
+  Number(title.slice(title.lastIndexOf(":") + 1).replaceAll(",", ""));
+
+Deno.test("histogram() draws exactly `bins` bars whose counts add up to the values", () => {
+  const values = Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 0.9);
+  const fig = histogram(values, { bins: 25, xLabel: "Cosine similarity" });
+  assertEquals(mark(fig, "rect", "rect").length, 25);
+  const hover = titles(fig);
+  assertEquals(hover.length, 25);
+  assertEquals(hover.map(countOf).reduce((a, b) => a + b, 0), 1000);
+  assertEquals(axisLabels(fig), { x: "Cosine similarity", y: "Count" });
+  assertEquals(fig.summary, "[figure: histogram, 25 bars]");
+});
+
+Deno.test("histogram() puts the maximum in the last bin", () => {
+  const fig = histogram([0, 1, 2, 3, 4], { bins: 2 });
+  assertEquals(titles(fig), ["0 – 2: 2", "2 – 4: 3"]);
+});
+
+Deno.test("histogram() counts the values left outside a given domain in the caption", () => {
+  const fig = histogram([-2, 0.1, 0.2, 0.3, 5], { bins: 3, domain: [0, 1] });
+  assertEquals(titles(fig).map(countOf).reduce((a, b) => a + b, 0), 3);
+  assert(texts(fig).includes("2 values outside [0, 1] not shown"));
+});
+
+Deno.test("histogram() handles values that are all equal", () => {
+  const fig = histogram(new Float32Array([3, 3, 3]), { bins: 4 });
+  assertEquals(titles(fig).map(countOf).reduce((a, b) => a + b, 0), 3);
+});
+
+Deno.test("histogram() rejects empty input, NaN, non-numbers and bad bin counts", () => {
+  assertThrows(() => histogram([]), RangeError, "expected at least one value, found none");
+  assertThrows(
+    () => histogram([0.5, NaN]),
+    RangeError,
+    "expected finite numbers in values, found NaN at index 1",
+  );
+  assertThrows(
+    () => histogram([1, null] as unknown as number[]),
+    TypeError,
+    "expected values[1] to be a number, found null",
+  );
+  assertThrows(() => histogram([1, 2], { bins: 0 }), RangeError, "positive integer, found 0");
+  assertThrows(() => histogram([1, 2], { bins: 2.5 }), RangeError, "found 2.5");
+  assertThrows(() => histogram("123" as unknown as number[]), TypeError, "found string");
+});
+
+Deno.test("ratingHistogram() shows every half star, counts on the bars and the mean", () => {
+  const fig = ratingHistogram([4, 4, 3.5, 5, 1]);
+  const bars = mark(fig, "bar", "rect");
+  assertEquals(bars.length, 10, "0.5 … 5 in half stars, empty ones included");
+  const ticks = fig.element.querySelectorAll('g[aria-label="x-axis tick label"] text');
+  assertEquals(Array.from(ticks).map((t) => t.textContent), [
+    "0.5",
+    "1",
+    "1.5",
+    "2",
+    "2.5",
+    "3",
+    "3.5",
+    "4",
+    "4.5",
+    "5",
+  ]);
+  assertEquals(titles(fig)[7], "4 stars: 2 ratings (40.0%)");
+  assert(texts(fig).includes("5 ratings, mean 3.50"));
+  assertEquals(axisLabels(fig), { x: "Rating (stars)", y: "Ratings" });
+});
+
+Deno.test("ratingHistogram() shows whole stars for integer ratings (ml-100k)", () => {
+  const fig = ratingHistogram(new Int8Array([1, 2, 2, 5]));
+  assertEquals(mark(fig, "bar", "rect").length, 5);
+  const counts = fig.element.querySelectorAll('g[aria-label="text"] text');
+  assertEquals(Array.from(counts).map((t) => t.textContent), ["1", "2", "0", "0", "1"]);
+});
+
+Deno.test("ratingHistogram() reads the rating column of a DataFrame", () => {
+  const df = pl.DataFrame({ userId: [1, 1, 2], movieId: [10, 20, 10], rating: [4.5, 3, 4.5] });
+  const fig = ratingHistogram(df);
+  assert(texts(fig).includes("3 ratings, mean 4.00"));
+  assertThrows(
+    () => ratingHistogram(df.drop("rating")),
+    RangeError,
+    'expected a "rating" column, found userId, movieId',
+  );
+});
+
+Deno.test("ratingHistogram() rejects empty input and ratings off the star grid", () => {
+  assertThrows(() => ratingHistogram([]), RangeError, "expected at least one rating");
+  assertThrows(
+    () => ratingHistogram([4, 3.5, 3.3]),
+    RangeError,
+    "expected ratings in steps of 0.5, found 3.3 at index 2",
+  );
+  assertThrows(
+    () => ratingHistogram([4, Infinity]),
+    RangeError,
+    "found Infinity at index 1",
+  );
+});
