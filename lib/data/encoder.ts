@@ -173,7 +173,10 @@ export class IdEncoder {
     return out;
   }
 
-  /** @returns The JSON form (name and ids in index order). */
+  /**
+   * The JSON form, saved next to a model (`JSON.stringify(encoder)` calls it).
+   * @returns The name and the ids in index order.
+   */
   toJSON(): IdEncoderJSON {
     return { name: this.name, ids: Array.from(this.#ids) };
   }

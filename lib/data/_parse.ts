@@ -1,0 +1,485 @@
+/**
+ * Parsers for both MovieLens layouts into DataFrames with the library's schema. Every row is
+ * validated; an error names the file, the line and the offending value.
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import type { DataFrame } from "nodejs-polars";
+import { COLUMNS } from "../defaults.ts";
+import {
+  fastRatings,
+  forEachRow,
+  parseIntField,
+  parseNumberField,
+  type RatingArrays,
+} from "./_csv.ts";
+import { duplicateError, scanDuplicates } from "./_duplicates.ts";
+import type { DuplicatePolicy } from "./duplicates.ts";
+import type { DataFiles, Layout } from "./_source.ts";
+import {
+  PREDEFINED_SPLIT_NAMES,
+  type PredefinedSplitName,
+  type PredefinedSplits,
+  type RatingScale,
+  type Split,
+} from "./types.ts";
+
+/** The rating scale of each layout. */
+export const SCALES: Record<Layout, RatingScale> = {
+  latest: { min: 0.5, max: 5, step: 0.5 },
+  "100k": { min: 1, max: 5, step: 1 },
+};
+
+/** The year ml-100k rows get when u.item has no release date (as the m2dl lab does). */
+export const ML100K_MISSING_YEAR = 1920;
+
+/** ml-100k's 19 genres in flag order, used when u.genre is absent. */
+export const ML100K_GENRES = [
+  "unknown",
+  "Action",
+  "Adventure",
+  "Animation",
+  "Children's",
+  "Comedy",
+  "Crime",
+  "Documentary",
+  "Drama",
+  "Fantasy",
+  "Film-Noir",
+  "Horror",
+  "Musical",
+  "Mystery",
+  "Romance",
+  "Sci-Fi",
+  "Thriller",
+  "War",
+  "Western",
+];
+
+/** What ml-latest-small writes for a movie without genres. */
+export const NO_GENRES = "(no genres listed)";
+
+/** Everything parsed from one data folder. */
+export interface ParsedData {
+  layout: Layout;
+  ratings: DataFrame;
+  duplicates: number;
+  movies: DataFrame;
+  tags?: DataFrame;
+  links?: DataFrame;
+  users?: DataFrame;
+  genres: string[];
+  occupations?: string[];
+  predefinedSplits?: PredefinedSplits;
+  ratingScale: RatingScale;
+}
+
+const INT32_MAX = 2147483647;
+const utf8 = new TextDecoder();
+
+/** Parses a data folder whose layout is known. */
+export async function parseDataFiles(
+  files: DataFiles,
+  layout: Layout,
+  policy: DuplicatePolicy,
+): Promise<ParsedData> {
+  return layout === "latest" ? await parseLatest(files, policy) : await parse100k(files, policy);
+}
+
+async function readText(files: DataFiles, name: string, latin1 = false): Promise<string> {
+  const bytes = await files.read(name);
+  return latin1 ? new TextDecoder("latin1").decode(bytes) : utf8.decode(bytes);
+}
+
+function checkId(value: string, file: string, line: number, column: string): number {
+  const id = parseIntField(value, file, line, column);
+  if (id < 0 || id > INT32_MAX) {
+    throw new RangeError(
+      `${file} line ${line}: expected ${column} in 0..${INT32_MAX}, found ${id}`,
+    );
+  }
+  return id;
+}
+
+interface RatingsSpec {
+  file: string;
+  sep: string;
+  header?: readonly string[];
+  scale: RatingScale;
+  policy: DuplicatePolicy;
+}
+
+/** Parses a ratings file (ratings.csv, u.data, u1.base, …) and applies the duplicate policy. */
+export function parseRatings(
+  text: string,
+  spec: RatingsSpec,
+): { ratings: DataFrame; duplicates: number } {
+  const { file, scale } = spec;
+  const fast = fastRatings(text, spec.sep, spec.header);
+  const cols = fast && fast.users.length > 0 && onScale(fast.ratings, scale)
+    ? fast
+    : strictRatings(text, spec);
+  const { users: u, movies: m, times } = cols;
+  const scan = scanDuplicates(u, m, times);
+  let c = cols;
+  if (scan.count > 0 && spec.policy !== "keep") {
+    const [a, b] = scan.first!;
+    if (spec.policy === "error") {
+      throw duplicateError(file, u[b], m[b], `lines ${c.lines[a]} and ${c.lines[b]}`, scan.count);
+    }
+    const keep: number[] = [];
+    for (let i = 0; i < u.length; i++) if (!scan.drop![i]) keep.push(i);
+    c = {
+      users: Int32Array.from(keep, (i) => u[i]),
+      movies: Int32Array.from(keep, (i) => m[i]),
+      ratings: Float64Array.from(keep, (i) => cols.ratings[i]),
+      times: Float64Array.from(keep, (i) => times[i]),
+      lines: Int32Array.from(keep, (i) => cols.lines[i]),
+    };
+  }
+  const ratings = pl.DataFrame([
+    pl.Series(COLUMNS.user, c.users, pl.Int32),
+    pl.Series(COLUMNS.movie, c.movies, pl.Int32),
+    pl.Series(COLUMNS.rating, c.ratings, pl.Float64),
+    pl.Series(COLUMNS.timestamp, c.times, pl.Float64).cast(pl.Int64),
+  ]);
+  return { ratings, duplicates: scan.count };
+}
+
+function offScale(r: number, scale: RatingScale): boolean {
+  const k = (r - scale.min) / scale.step;
+  const steps = (scale.max - scale.min) / scale.step;
+  return k < -1e-9 || k > steps + 1e-9 || Math.abs(k - Math.round(k)) > 1e-9;
+}
+
+function onScale(ratings: Float64Array, scale: RatingScale): boolean {
+  for (let i = 0; i < ratings.length; i++) if (offScale(ratings[i], scale)) return false;
+  return true;
+}
+
+/** The strict reader: validates every field and names the first bad line. */
+function strictRatings(text: string, spec: RatingsSpec): RatingArrays {
+  const { file, scale } = spec;
+  const users: number[] = [], movies: number[] = [], values: number[] = [];
+  const times: number[] = [], lines: number[] = [];
+  forEachRow(
+    text,
+    { file, sep: spec.sep, quoted: false, columns: 4, header: spec.header },
+    (f, line) => {
+      users.push(checkId(f[0], file, line, COLUMNS.user));
+      movies.push(checkId(f[1], file, line, COLUMNS.movie));
+      const r = parseNumberField(f[2], file, line, COLUMNS.rating);
+      if (offScale(r, scale)) {
+        throw new RangeError(
+          `${file} line ${line}: rating ${f[2].trim()} is off the ${scale.min}–${scale.max} ` +
+            `scale in steps of ${scale.step}`,
+        );
+      }
+      values.push(r);
+      times.push(parseIntField(f[3], file, line, COLUMNS.timestamp));
+      lines.push(line);
+    },
+  );
+  if (users.length === 0) {
+    throw new RangeError(`${file}: expected at least one rating, found none (the file is empty)`);
+  }
+  return {
+    users: Int32Array.from(users),
+    movies: Int32Array.from(movies),
+    ratings: Float64Array.from(values),
+    times: Float64Array.from(times),
+    lines: Int32Array.from(lines),
+  };
+}
+
+const TITLE_YEAR = /\((\d{4})(?:\s*[-–]\s*(?:\d{4})?)?\)\s*$/;
+
+/** @returns The year in brackets at the end of a MovieLens title, or null. */
+export function yearFromTitle(title: string): number | null {
+  const m = TITLE_YEAR.exec(title);
+  return m ? Number(m[1]) : null;
+}
+
+function splitGenres(genres: string): string[] {
+  return genres === NO_GENRES || genres === "" ? [] : genres.split("|");
+}
+
+function moviesFrame(
+  ids: number[],
+  titles: string[],
+  genres: string[],
+  years: (number | null)[],
+  lists: string[][],
+): DataFrame {
+  return pl.DataFrame([
+    pl.Series(COLUMNS.movie, Int32Array.from(ids), pl.Int32),
+    pl.Series(COLUMNS.title, titles, pl.Utf8),
+    pl.Series(COLUMNS.genres, genres, pl.Utf8),
+    pl.Series(COLUMNS.year, years).cast(pl.Int32),
+    pl.Series("genreList", lists).cast(pl.List(pl.Utf8)),
+  ]);
+}
+
+function checkUniqueMovie(seen: Map<number, number>, id: number, file: string, line: number) {
+  const prev = seen.get(id);
+  if (prev !== undefined) {
+    throw new RangeError(
+      `${file} line ${line}: movieId ${id} already appeared on line ${prev} (expected one row per movie)`,
+    );
+  }
+  seen.set(id, line);
+}
+
+async function parseLatest(files: DataFiles, policy: DuplicatePolicy): Promise<ParsedData> {
+  const scale = SCALES.latest;
+  const { ratings, duplicates } = parseRatings(await readText(files, "ratings.csv"), {
+    file: files.label("ratings.csv"),
+    sep: ",",
+    header: [COLUMNS.user, COLUMNS.movie, COLUMNS.rating, COLUMNS.timestamp],
+    scale,
+    policy,
+  });
+
+  const mfile = files.label("movies.csv");
+  const ids: number[] = [], titles: string[] = [], genres: string[] = [];
+  const years: (number | null)[] = [], lists: string[][] = [];
+  const seen = new Map<number, number>();
+  forEachRow(await readText(files, "movies.csv"), {
+    file: mfile,
+    sep: ",",
+    quoted: true,
+    columns: 3,
+    header: [COLUMNS.movie, COLUMNS.title, COLUMNS.genres],
+  }, (f, line) => {
+    const id = checkId(f[0], mfile, line, COLUMNS.movie);
+    checkUniqueMovie(seen, id, mfile, line);
+    ids.push(id);
+    titles.push(f[1]);
+    genres.push(f[2]);
+    years.push(yearFromTitle(f[1]));
+    lists.push(splitGenres(f[2]));
+  });
+  const movies = moviesFrame(ids, titles, genres, years, lists);
+  const vocabulary = [...new Set(lists.flat())].sort();
+
+  let tags: DataFrame | undefined;
+  if (files.names.has("tags.csv")) {
+    const file = files.label("tags.csv");
+    const u: number[] = [], m: number[] = [], tag: string[] = [], t: number[] = [];
+    forEachRow(await readText(files, "tags.csv"), {
+      file,
+      sep: ",",
+      quoted: true,
+      columns: 4,
+      header: [COLUMNS.user, COLUMNS.movie, "tag", COLUMNS.timestamp],
+    }, (f, line) => {
+      u.push(checkId(f[0], file, line, COLUMNS.user));
+      m.push(checkId(f[1], file, line, COLUMNS.movie));
+      tag.push(f[2]);
+      t.push(parseIntField(f[3], file, line, COLUMNS.timestamp));
+    });
+    tags = pl.DataFrame([
+      pl.Series(COLUMNS.user, Int32Array.from(u), pl.Int32),
+      pl.Series(COLUMNS.movie, Int32Array.from(m), pl.Int32),
+      pl.Series("tag", tag, pl.Utf8),
+      pl.Series(COLUMNS.timestamp, BigInt64Array.from(t, BigInt), pl.Int64),
+    ]);
+  }
+
+  let links: DataFrame | undefined;
+  if (files.names.has("links.csv")) {
+    const file = files.label("links.csv");
+    const m: number[] = [], imdb: string[] = [], tmdb: (number | null)[] = [];
+    forEachRow(await readText(files, "links.csv"), {
+      file,
+      sep: ",",
+      quoted: true,
+      columns: 3,
+      header: [COLUMNS.movie, "imdbId", "tmdbId"],
+    }, (f, line) => {
+      m.push(checkId(f[0], file, line, COLUMNS.movie));
+      imdb.push(f[1].trim());
+      tmdb.push(f[2].trim() === "" ? null : checkId(f[2], file, line, "tmdbId"));
+    });
+    links = pl.DataFrame([
+      pl.Series(COLUMNS.movie, Int32Array.from(m), pl.Int32),
+      pl.Series("imdbId", imdb, pl.Utf8),
+      pl.Series("tmdbId", tmdb).cast(pl.Int32),
+    ]);
+  }
+
+  return {
+    layout: "latest",
+    ratings,
+    duplicates,
+    movies,
+    tags,
+    links,
+    genres: vocabulary,
+    ratingScale: scale,
+  };
+}
+
+/** @returns The year of an ml-100k release date such as `01-Jan-1995`, or null when empty. */
+export function yearFromReleaseDate(date: string, file: string, line: number): number | null {
+  if (date.trim() === "") return null;
+  const m = /^\d{1,2}-[A-Za-z]{3}-(\d{4})$/.exec(date.trim());
+  if (!m) {
+    throw new RangeError(
+      `${file} line ${line}: expected a release date like 01-Jan-1995, found "${date}"`,
+    );
+  }
+  return Number(m[1]);
+}
+
+async function parse100k(files: DataFiles, policy: DuplicatePolicy): Promise<ParsedData> {
+  const scale = SCALES["100k"];
+  const { ratings, duplicates } = parseRatings(await readText(files, "u.data"), {
+    file: files.label("u.data"),
+    sep: "\t",
+    scale,
+    policy,
+  });
+
+  let genreNames = ML100K_GENRES;
+  if (files.names.has("u.genre")) {
+    const file = files.label("u.genre");
+    const names: string[] = [];
+    forEachRow(await readText(files, "u.genre"), { file, sep: "|", quoted: false, columns: 2 }, (
+      f,
+      line,
+    ) => {
+      const id = parseIntField(f[1], file, line, "genre id");
+      if (id !== names.length) {
+        throw new RangeError(
+          `${file} line ${line}: expected genre id ${names.length}, found ${id}`,
+        );
+      }
+      names.push(f[0]);
+    });
+    genreNames = names;
+  }
+
+  const file = files.label("u.item");
+  const ids: number[] = [], titles: string[] = [], genres: string[] = [];
+  const years: number[] = [], lists: string[][] = [];
+  const dates: (string | null)[] = [], urls: (string | null)[] = [];
+  const seen = new Map<number, number>();
+  forEachRow(await readText(files, "u.item", true), {
+    file,
+    sep: "|",
+    quoted: false,
+    columns: 5 + genreNames.length,
+  }, (f, line) => {
+    const id = checkId(f[0], file, line, COLUMNS.movie);
+    checkUniqueMovie(seen, id, file, line);
+    const list: string[] = [];
+    for (let g = 0; g < genreNames.length; g++) {
+      const flag = f[5 + g];
+      if (flag === "1") list.push(genreNames[g]);
+      else if (flag !== "0") {
+        throw new RangeError(
+          `${file} line ${line}: expected 0 or 1 for the genre flag ${
+            genreNames[g]
+          }, found "${flag}"`,
+        );
+      }
+    }
+    ids.push(id);
+    titles.push(f[1]);
+    genres.push(list.length ? list.join("|") : NO_GENRES);
+    lists.push(list);
+    years.push(yearFromReleaseDate(f[2], file, line) ?? ML100K_MISSING_YEAR);
+    dates.push(f[2] === "" ? null : f[2]);
+    urls.push(f[4] === "" ? null : f[4]);
+  });
+  const movies = moviesFrame(ids, titles, genres, years, lists).withColumns(
+    pl.Series("releaseDate", dates, pl.Utf8),
+    pl.Series("imdbUrl", urls, pl.Utf8),
+  );
+
+  let users: DataFrame | undefined;
+  if (files.names.has("u.user")) {
+    const ufile = files.label("u.user");
+    const id: number[] = [], age: number[] = [], gender: string[] = [];
+    const occupation: string[] = [], zip: string[] = [];
+    forEachRow(await readText(files, "u.user"), {
+      file: ufile,
+      sep: "|",
+      quoted: false,
+      columns: 5,
+    }, (f, line) => {
+      id.push(checkId(f[0], ufile, line, COLUMNS.user));
+      age.push(parseIntField(f[1], ufile, line, "age"));
+      gender.push(f[2]);
+      occupation.push(f[3]);
+      zip.push(f[4]);
+    });
+    users = pl.DataFrame([
+      pl.Series(COLUMNS.user, Int32Array.from(id), pl.Int32),
+      pl.Series("age", Int32Array.from(age), pl.Int32),
+      pl.Series("gender", gender, pl.Utf8),
+      pl.Series("occupation", occupation, pl.Utf8),
+      pl.Series("zipCode", zip, pl.Utf8),
+    ]);
+  }
+
+  let occupations: string[] | undefined;
+  if (files.names.has("u.occupation")) {
+    occupations = [];
+    forEachRow(await readText(files, "u.occupation"), {
+      file: files.label("u.occupation"),
+      sep: "|",
+      quoted: false,
+      columns: 1,
+    }, (f) => occupations!.push(f[0].trim()));
+  }
+
+  const names = PREDEFINED_SPLIT_NAMES.filter((n) =>
+    files.names.has(`${n}.base`) && files.names.has(`${n}.test`)
+  );
+  const memo = new Map<PredefinedSplitName, Promise<Split>>();
+  const predefinedSplits: PredefinedSplits = {
+    names,
+    load(name) {
+      if (!names.includes(name)) {
+        return Promise.reject(
+          new RangeError(
+            `unknown predefined split "${name}" (expected one of ${names.join(", ") || "none"})`,
+          ),
+        );
+      }
+      if (!memo.has(name)) memo.set(name, loadSplit(files, name, policy));
+      return memo.get(name)!;
+    },
+  };
+
+  return {
+    layout: "100k",
+    ratings,
+    duplicates,
+    movies,
+    users,
+    genres: [...genreNames],
+    occupations,
+    predefinedSplits,
+    ratingScale: scale,
+  };
+}
+
+async function loadSplit(
+  files: DataFiles,
+  name: PredefinedSplitName,
+  policy: DuplicatePolicy,
+): Promise<Split> {
+  const part = async (ext: string) =>
+    parseRatings(await readText(files, `${name}.${ext}`), {
+      file: files.label(`${name}.${ext}`),
+      sep: "\t",
+      scale: SCALES["100k"],
+      policy,
+    }).ratings;
+  return { train: await part("base"), test: await part("test") };
+}

@@ -1,0 +1,185 @@
+/**
+ * A data folder seen through one interface whether it is a directory on disk or a folder
+ * inside a zip, plus layout detection by the files present.
+ *
+ * @module
+ */
+
+import { basename, join, resolve } from "node:path";
+import { readZipDirectory, readZipEntry, type ZipEntry } from "./_zip.ts";
+
+/** The two MovieLens file layouts. */
+export type Layout = "latest" | "100k";
+
+/** Files of one data folder. */
+export interface DataFiles {
+  /** Whether the files live in a directory or inside a zip. */
+  kind: "dir" | "zip";
+  /** Absolute path of the directory or the zip. */
+  path: string;
+  /** Base names of the files in the data folder. */
+  names: Set<string>;
+  /** Reads one file by base name. */
+  read(name: string): Promise<Uint8Array>;
+  /** A path-like label of one file, for messages (`/a/ml-100k/u.data`, `/a/x.zip:ml-100k/u.data`). */
+  label(name: string): string;
+}
+
+/** Files that identify each layout; the first two of each are required. */
+export const LAYOUT_FILES: Record<Layout, { required: string[]; optional: string[] }> = {
+  latest: { required: ["ratings.csv", "movies.csv"], optional: ["tags.csv", "links.csv"] },
+  "100k": {
+    required: ["u.data", "u.item"],
+    optional: ["u.user", "u.genre", "u.occupation"],
+  },
+};
+
+const KEY_FILES = [...LAYOUT_FILES.latest.required, ...LAYOUT_FILES["100k"].required];
+
+/** @returns Whether `path` exists (following links). */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/** Opens a data folder on disk. */
+export async function openFolder(path: string): Promise<DataFiles> {
+  const dir = resolve(path);
+  const names = new Set<string>();
+  const subfolders: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    let isFile = entry.isFile, isDir = entry.isDirectory;
+    if (entry.isSymlink) {
+      const info = await Deno.stat(join(dir, entry.name));
+      isFile = info.isFile;
+      isDir = info.isDirectory;
+    }
+    if (isFile) names.add(entry.name);
+    else if (isDir) subfolders.push(entry.name);
+  }
+  if (!KEY_FILES.some((f) => names.has(f))) {
+    const hints: string[] = [];
+    for (const sub of subfolders.sort()) {
+      for (const key of KEY_FILES) {
+        if (await exists(join(dir, sub, key))) {
+          hints.push(sub);
+          break;
+        }
+      }
+    }
+    throw new Deno.errors.NotFound(
+      `${dir} holds no MovieLens files (expected ratings.csv and movies.csv, or u.data and ` +
+        `u.item)` + (hints.length ? `; its subfolder(s) ${hints.join(", ")} do: pass one` : ""),
+    );
+  }
+  return {
+    kind: "dir",
+    path: dir,
+    names,
+    read: (name) => Deno.readFile(join(dir, name)),
+    label: (name) => join(dir, name),
+  };
+}
+
+/**
+ * Opens the data folder inside a zip held in memory; `zip` (an absolute path or a URL) names
+ * it in messages.
+ */
+export function openZip(bytes: Uint8Array, zip: string): DataFiles {
+  const entries = readZipDirectory(bytes, zip);
+  const byFolder = new Map<string, Map<string, ZipEntry>>();
+  for (const entry of entries) {
+    if (entry.name.endsWith("/")) continue;
+    const cut = entry.name.lastIndexOf("/");
+    const folder = entry.name.slice(0, cut + 1);
+    const name = entry.name.slice(cut + 1);
+    if (!byFolder.has(folder)) byFolder.set(folder, new Map());
+    byFolder.get(folder)!.set(name, entry);
+  }
+  const candidates = [...byFolder].filter(([, files]) => KEY_FILES.some((f) => files.has(f)));
+  if (candidates.length === 0) {
+    throw new Deno.errors.NotFound(
+      `${zip} holds no MovieLens files (expected ratings.csv and movies.csv, or u.data and u.item)`,
+    );
+  }
+  if (candidates.length > 1) {
+    throw new RangeError(
+      `${zip} holds more than one MovieLens folder (${
+        candidates.map(([f]) => f || "/").join(", ")
+      }); expected one`,
+    );
+  }
+  const [folder, files] = candidates[0];
+  return {
+    kind: "zip",
+    path: zip,
+    names: new Set(files.keys()),
+    read: (name) => {
+      const entry = files.get(name);
+      if (!entry) return Promise.reject(new Deno.errors.NotFound(`${zip}:${folder}${name}`));
+      return Promise.resolve(readZipEntry(bytes, entry, zip));
+    },
+    label: (name) => `${zip}:${folder}${name}`,
+  };
+}
+
+/** Opens a folder or a .zip file. */
+export async function openPath(path: string): Promise<DataFiles> {
+  const full = resolve(path);
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(full);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Deno.errors.NotFound(
+        `MovieLens data not found at ${full} (expected a folder or a .zip in the ml-latest-small ` +
+          `or ml-100k layout)`,
+      );
+    }
+    throw e;
+  }
+  if (info.isDirectory) return openFolder(full);
+  if (!full.toLowerCase().endsWith(".zip")) {
+    throw new TypeError(`expected a folder or a .zip file, found the file ${full}`);
+  }
+  return openZip(await Deno.readFile(full), full);
+}
+
+/**
+ * Detects the layout from the files present and checks the required ones.
+ * @throws {Deno.errors.NotFound} Naming the missing file and the folder.
+ */
+export function detectLayout(files: DataFiles): Layout {
+  const where = files.kind === "zip" ? files.label("").replace(/:$/, "") : files.path;
+  const isLatest = LAYOUT_FILES.latest.required.some((f) => files.names.has(f));
+  const is100k = LAYOUT_FILES["100k"].required.some((f) => files.names.has(f));
+  if (isLatest && is100k) {
+    throw new RangeError(
+      `${where} mixes both layouts (it has ${
+        KEY_FILES.filter((f) => files.names.has(f)).join(", ")
+      }); expected ratings.csv + movies.csv or u.data + u.item`,
+    );
+  }
+  const layout: Layout = isLatest ? "latest" : "100k";
+  const need = LAYOUT_FILES[layout].required;
+  for (const file of need) {
+    if (!files.names.has(file)) {
+      throw new Deno.errors.NotFound(
+        `${file} is missing in ${where}: a ${
+          layout === "latest" ? "ml-latest-small" : "ml-100k"
+        } folder needs ${need.join(" and ")}`,
+      );
+    }
+  }
+  return layout;
+}
+
+/** @returns The base name of a folder or zip without `.zip`, as a data set name. */
+export function dataSetName(path: string): string {
+  return basename(resolve(path)).replace(/\.zip$/i, "");
+}

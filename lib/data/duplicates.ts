@@ -1,0 +1,86 @@
+/**
+ * Duplicate (userId, movieId) pairs: the official MovieLens files have none, but a hand-made
+ * or merged file may. The documented policy: keep the latest rating of each pair (the highest
+ * timestamp; on equal timestamps the later row), report how many rows were dropped, and throw
+ * only when asked to (`"error"`).
+ *
+ * @module
+ */
+
+import type { DataFrame } from "nodejs-polars";
+import { COLUMNS } from "../defaults.ts";
+import { float64Column, gatherRows, int32Column, requireColumns } from "./_frame.ts";
+import { duplicateError, scanDuplicates } from "./_duplicates.ts";
+
+/**
+ * What to do with a (userId, movieId) pair rated more than once: `"last"` keeps the rating
+ * with the highest timestamp (the later row on ties), `"keep"` leaves every row, `"error"`
+ * throws a `RangeError` naming the first pair.
+ */
+export type DuplicatePolicy = "last" | "keep" | "error";
+
+/** Options of {@linkcode dropDuplicateRatings}. */
+export interface DuplicateOptions {
+  /**
+   * The policy.
+   * @default {"last"}
+   */
+  policy?: DuplicatePolicy;
+  /**
+   * What the table is, for error messages (e.g. a file name).
+   * @default {"ratings"}
+   */
+  label?: string;
+}
+
+/** The result of {@linkcode dropDuplicateRatings}. */
+export interface DeduplicatedRatings {
+  /** The ratings after the policy (row order kept). */
+  ratings: DataFrame;
+  /** How many rows repeat an earlier (userId, movieId) pair: dropped under `"last"`. */
+  duplicates: number;
+}
+
+/**
+ * Applies the duplicate policy to a ratings table.
+ *
+ * @param df Ratings with userId, movieId and timestamp columns.
+ * @param options The policy and a label for the error message.
+ * @returns The ratings after the policy and the number of repeated rows.
+ * @throws {RangeError} With `policy: "error"`, when a pair repeats (naming the ids and rows).
+ * @example
+ * ```ts
+ * import { dropDuplicateRatings, ratingsFrame } from "./mod.ts";
+ * const df = ratingsFrame({
+ *   userId: [1, 1, 2],
+ *   movieId: [10, 10, 10],
+ *   rating: [2, 5, 3],
+ *   timestamp: [100, 200, 100],
+ * });
+ * const { ratings, duplicates } = dropDuplicateRatings(df);
+ * console.log(duplicates, ratings.getColumn("rating").toArray()); // 1 [5, 3]
+ * ```
+ */
+export function dropDuplicateRatings(
+  df: DataFrame,
+  options: DuplicateOptions = {},
+): DeduplicatedRatings {
+  const { policy = "last", label = "ratings" } = options;
+  if (policy !== "last" && policy !== "keep" && policy !== "error") {
+    throw new TypeError(
+      `dropDuplicateRatings(): unknown policy "${policy}" (expected last, keep or error)`,
+    );
+  }
+  requireColumns(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.timestamp], "dropDuplicateRatings()");
+  const users = int32Column(df, COLUMNS.user);
+  const movies = int32Column(df, COLUMNS.movie);
+  const scan = scanDuplicates(users, movies, float64Column(df, COLUMNS.timestamp));
+  if (scan.count === 0 || policy === "keep") return { ratings: df, duplicates: scan.count };
+  const [a, b] = scan.first!;
+  if (policy === "error") {
+    throw duplicateError(label, users[b], movies[b], `rows ${a} and ${b}`, scan.count);
+  }
+  const kept: number[] = [];
+  for (let i = 0; i < users.length; i++) if (!scan.drop![i]) kept.push(i);
+  return { ratings: gatherRows(df, kept), duplicates: scan.count };
+}

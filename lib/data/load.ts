@@ -1,0 +1,443 @@
+/**
+ * Loading MovieLens: the shipped ml-latest-small archive (the default), ml-100k from a local
+ * mirror, the user cache or a checked download, or any folder or zip in either layout.
+ *
+ * Where ml-100k comes from, first match wins:
+ * 1. a local mirror: `options.dir`, or else the folder named by the environment variable
+ *    `MOVIELENS_DIR` (a relative path is resolved against the working folder), holding
+ *    `ml-100k/` (extracted) or `ml-100k.zip` as `../shared/movielens` does, or itself an
+ *    ml-100k folder;
+ * 2. the user cache, `<cache>/ml-100k/` (see {@linkcode defaultCacheDir});
+ * 3. a download of {@linkcode ML_100K_URL} into the cache, checked (4,924,029 bytes, MD5, and
+ *    the SHA-256 of u.data, u.item and u.user) before it is renamed into place in one step.
+ *
+ * ml-latest-small comes from `options.dir` when that holds `ml-latest-small/` or
+ * `ml-latest-small.zip`, else from the archive shipped in this repository's `data/` (the
+ * same release, so `MOVIELENS_DIR` is not consulted for it).
+ *
+ * ml-100k is never shipped: its licence forbids redistribution.
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { DataFrame } from "nodejs-polars";
+import {
+  type ArchiveChecksums,
+  checkArchive,
+  checkSha256,
+  downloadAndInstall,
+  type DownloadProgress,
+} from "./_download.ts";
+import { sha256Hex } from "./_hash.ts";
+import { parseDataFiles } from "./_parse.ts";
+import {
+  type DataFiles,
+  dataSetName,
+  detectLayout,
+  exists,
+  type Layout,
+  openFolder,
+  openPath,
+  openZip,
+} from "./_source.ts";
+import type { DuplicatePolicy } from "./duplicates.ts";
+import type { PredefinedSplits, RatingScale } from "./types.ts";
+
+export type { DownloadProgress } from "./_download.ts";
+export type { Layout } from "./_source.ts";
+export { ML100K_GENRES, ML100K_MISSING_YEAR, NO_GENRES } from "./_parse.ts";
+
+/** Where GroupLens publishes ml-100k. */
+export const ML_100K_URL = "https://files.grouplens.org/datasets/movielens/ml-100k.zip";
+
+/** The official checksums the loader verifies. */
+export const MOVIELENS_CHECKSUMS = {
+  /** The 2018-09-26 ml-latest-small release (the archive shipped in `data/`). */
+  "ml-latest-small": {
+    /** SHA-256 of ml-latest-small.zip (978,202 bytes). */
+    zipSha256: "696d65a3dfceac7c45750ad32df2c259311949efec81f0f144fdfb91ebc9e436",
+    /** SHA-256 of the extracted files. */
+    files: {
+      "ratings.csv": "aa289ca83157595d0df6aea1be6a4ded676ddc4385472e8313a8ed9805352646",
+      "movies.csv": "5a5f32dd9bb3797b8e728a1b98958789d2b13f294a69fdfbc5727f8a9611aa07",
+      "tags.csv": "92a9f8bb7916dceef6151209845788c3643f794dfa79d1feaec7121b5960399d",
+      "links.csv": "97ad18e4e56a09363c65676b6cb3482ce3e2cea2372a24620c1599c843325f31",
+    } as Record<string, string>,
+  },
+  /** The ml-100k release. */
+  "ml-100k": {
+    bytes: 4_924_029,
+    md5: "0e33842e24a9c977be4e0107933c0723",
+    files: {
+      "u.data": "06416e597f82b7342361e41163890c81036900f418ad91315590814211dca490",
+      "u.item": "553841ebc7de3a0fd0d6b62a204ea30c1e651aacfb2814c7a6584ac52f2c5701",
+      "u.user": "f120e114da2e8cf314fd28f99417c94ae9ddf1cb6db8ce0e4b5995d40e90e62c",
+    } as Record<string, string>,
+  } satisfies ArchiveChecksums,
+} as const;
+
+/** A data set by name, or the path of a folder or .zip in either layout. */
+export type MovieLensSource = "ml-latest-small" | "ml-100k" | (string & Record<never, never>);
+
+/**
+ * How the data were found: `"path"` (the source was a path), `"shipped"` (the archive in this
+ * repository's `data/`), `"dir"` (`options.dir`), `"MOVIELENS_DIR"`, `"cache"`, `"download"`.
+ */
+export type Origin = "path" | "shipped" | "dir" | "MOVIELENS_DIR" | "cache" | "download";
+
+/** Options of {@linkcode loadMovieLens}. */
+export interface LoadOptions {
+  /**
+   * A local mirror: a folder holding `ml-100k/` or `ml-100k.zip` (and/or `ml-latest-small/`
+   * or `ml-latest-small.zip`). Given, it replaces `MOVIELENS_DIR`.
+   * @default {the environment variable MOVIELENS_DIR (for ml-100k only)}
+   */
+  dir?: string;
+  /**
+   * Where downloads are installed.
+   * @default {defaultCacheDir()}
+   */
+  cacheDir?: string;
+  /**
+   * The ml-100k download URL (tests point it at 127.0.0.1).
+   * @default {ML_100K_URL}
+   */
+  url?: string;
+  /**
+   * The fetch function used to download.
+   * @default {globalThis.fetch}
+   */
+  fetch?: typeof globalThis.fetch;
+  /**
+   * Called after every downloaded chunk.
+   * @default {one line on stderr that updates in place}
+   */
+  onProgress?: (progress: DownloadProgress) => void;
+  /**
+   * Check the official checksums of the named data sets (sources given as a path are never
+   * checked: their release is unknown).
+   * @default {true}
+   */
+  verify?: boolean;
+  /**
+   * Download ml-100k when no local copy is found (false: fail with the where-to-put-it error).
+   * @default {true}
+   */
+  download?: boolean;
+  /**
+   * What to do with a (userId, movieId) pair rated more than once (see `DuplicatePolicy`).
+   * @default {"last"}
+   */
+  duplicates?: DuplicatePolicy;
+}
+
+/** A loaded MovieLens data set; every table uses the column names in `COLUMNS`. */
+export interface MovieLens {
+  /** `"ml-latest-small"`, `"ml-100k"`, or the folder/zip name for a source given as a path. */
+  name: string;
+  /** The file layout: `"latest"` (CSV files) or `"100k"` (u.* files). */
+  layout: Layout;
+  /** The absolute path of the folder or zip that was read. */
+  source: string;
+  /** How that path was found. */
+  origin: Origin;
+  /** Whether official checksums were checked (and matched). */
+  verified: boolean;
+  /**
+   * userId Int32, movieId Int32, rating Float64, timestamp Int64 (Unix seconds), in file
+   * order, after the duplicate policy.
+   */
+  ratings: DataFrame;
+  /** How many rating rows repeated a (userId, movieId) pair (dropped under the default policy). */
+  duplicates: number;
+  /**
+   * movieId Int32, title Utf8, genres Utf8 (pipe-joined; `(no genres listed)` when none),
+   * year Int32, genreList List(Utf8). ml-latest-small: year from the title's `(YYYY)`, null
+   * when the title has none. ml-100k: year from the release date, `ML100K_MISSING_YEAR`
+   * (1920) where it is missing; ml-100k adds releaseDate Utf8 and imdbUrl Utf8.
+   */
+  movies: DataFrame;
+  /** ml-latest-small: userId Int32, movieId Int32, tag Utf8, timestamp Int64. */
+  tags?: DataFrame;
+  /** ml-latest-small: movieId Int32, imdbId Utf8 (leading zeros kept), tmdbId Int32 (null when missing). */
+  links?: DataFrame;
+  /** ml-100k: userId Int32, age Int32, gender Utf8, occupation Utf8, zipCode Utf8. */
+  users?: DataFrame;
+  /**
+   * The genre vocabulary: ml-100k's u.genre in flag order; for ml-latest-small the genres
+   * that occur, sorted.
+   */
+  genres: string[];
+  /** ml-100k: the occupations of u.occupation. */
+  occupations?: string[];
+  /** ml-100k: the predefined splits u1–u5, ua, ub, loaded on demand. */
+  predefinedSplits?: PredefinedSplits;
+  /** The star scale: 0.5–5 in steps of 0.5 (latest) or 1–5 in steps of 1 (100k). */
+  ratingScale: RatingScale;
+}
+
+const APP = "movielens-embeddings";
+
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The folder downloads go to: `$MOVIELENS_CACHE` if set, else
+ * `$XDG_CACHE_HOME/movielens-embeddings`, else `~/.cache/movielens-embeddings`
+ * (`%LOCALAPPDATA%\movielens-embeddings` on Windows).
+ *
+ * @returns An absolute path (it may not exist yet).
+ * @example
+ * ```ts
+ * import { defaultCacheDir } from "./load.ts";
+ * console.log(defaultCacheDir()); // e.g. /home/me/.cache/movielens-embeddings
+ * ```
+ */
+export function defaultCacheDir(): string {
+  const explicit = env("MOVIELENS_CACHE");
+  if (explicit) return resolve(explicit);
+  const xdg = env("XDG_CACHE_HOME");
+  if (xdg) return resolve(xdg, APP);
+  const home = env("HOME");
+  if (home) return join(home, ".cache", APP);
+  const local = env("LOCALAPPDATA");
+  if (local) return join(local, APP);
+  throw new Deno.errors.NotFound(
+    "no cache folder: set MOVIELENS_CACHE (or HOME / XDG_CACHE_HOME), or pass { cacheDir }",
+  );
+}
+
+/**
+ * The path of the ml-latest-small archive shipped with this repository.
+ * @returns The absolute path of `data/ml-latest-small.zip`.
+ * @example
+ * ```ts
+ * import { shippedArchivePath } from "./load.ts";
+ * console.log(shippedArchivePath().endsWith("ml-latest-small.zip")); // true
+ * ```
+ */
+export function shippedArchivePath(): string {
+  return fileURLToPath(new URL("../../data/ml-latest-small.zip", import.meta.url));
+}
+
+function stderrProgress(): (p: DownloadProgress) => void {
+  const enc = new TextEncoder();
+  let last = -1;
+  return ({ url, received, total }) => {
+    const mb = (n: number) => (n / 1e6).toFixed(1);
+    const pct = total ? Math.floor((100 * received) / total) : -1;
+    const done = total !== null && received >= total;
+    if (!done && pct === last) return;
+    last = pct;
+    const name = url.slice(url.lastIndexOf("/") + 1);
+    const text = total
+      ? `Downloading ${name}: ${mb(received)} / ${mb(total)} MB (${pct}%)`
+      : `Downloading ${name}: ${mb(received)} MB`;
+    try {
+      Deno.stderr.writeSync(enc.encode(`\r${text}${done ? "\n" : ""}`));
+    } catch {
+      // No stderr (e.g. a worker): progress is best effort.
+    }
+  };
+}
+
+interface Found {
+  files: DataFiles;
+  origin: Origin;
+  zipBytes?: Uint8Array;
+}
+
+async function openCandidate(path: string, origin: Origin): Promise<Found> {
+  if (path.toLowerCase().endsWith(".zip")) {
+    const zipBytes = await Deno.readFile(path);
+    return { files: openZip(zipBytes, path), origin, zipBytes };
+  }
+  return { files: await openFolder(path), origin };
+}
+
+/** The places a named data set may be in a mirror-like folder, in search order. */
+async function searchMirror(
+  dir: string,
+  name: string,
+  keyFile: string,
+  origin: Origin,
+  looked: string[],
+): Promise<Found | null> {
+  const root = resolve(dir);
+  for (const path of [join(root, name), join(root, `${name}.zip`)]) {
+    looked.push(path);
+    if (await exists(path)) return await openCandidate(path, origin);
+  }
+  if (await exists(join(root, keyFile))) return await openCandidate(root, origin);
+  return null;
+}
+
+async function verifyFiles(
+  found: Found,
+  sums: Record<string, string>,
+  fix: string,
+): Promise<void> {
+  for (const [name, sum] of Object.entries(sums)) {
+    if (!found.files.names.has(name)) {
+      throw new Deno.errors.NotFound(`${name} is missing in ${found.files.path}; ${fix}`);
+    }
+    checkSha256(await found.files.read(name), sum, found.files.label(name), fix);
+  }
+}
+
+async function resolveLatestSmall(options: LoadOptions): Promise<Found> {
+  const verify = options.verify ?? true;
+  const sums = MOVIELENS_CHECKSUMS["ml-latest-small"];
+  const fix = "replace it with the official release, or pass { verify: false }";
+  let found: Found | null = null;
+  if (options.dir) {
+    found = await searchMirror(options.dir, "ml-latest-small", "ratings.csv", "dir", []);
+  }
+  if (!found) {
+    const path = shippedArchivePath();
+    const zipBytes = await Deno.readFile(path);
+    if (verify) checkSha256(zipBytes, sums.zipSha256, path, fix);
+    return { files: openZip(zipBytes, path), origin: "shipped", zipBytes };
+  }
+  if (verify) {
+    if (found.zipBytes) checkSha256(found.zipBytes, sums.zipSha256, found.files.path, fix);
+    else await verifyFiles(found, sums.files, fix);
+  }
+  return found;
+}
+
+function whereToPut(cacheDir: string): string {
+  return "To use ml-100k without a download, get ml-100k.zip from " +
+    "https://grouplens.org/datasets/movielens/100k/ on a connected machine, then either put " +
+    "the zip or its extracted ml-100k/ folder in a folder named by the environment variable " +
+    `MOVIELENS_DIR (or pass { dir }), or extract it as ${join(cacheDir, "ml-100k")}/ ` +
+    "(u.data, u.item, u.user, …).";
+}
+
+async function resolve100k(options: LoadOptions): Promise<Found> {
+  const verify = options.verify ?? true;
+  const sums = MOVIELENS_CHECKSUMS["ml-100k"];
+  const looked: string[] = [];
+  let found: Found | null = null;
+  const mirror = options.dir ?? env("MOVIELENS_DIR");
+  if (mirror) {
+    const origin: Origin = options.dir ? "dir" : "MOVIELENS_DIR";
+    found = await searchMirror(mirror, "ml-100k", "u.data", origin, looked);
+  }
+  const cacheDir = () => resolve(options.cacheDir ?? defaultCacheDir());
+  const cached = found ? "" : join(cacheDir(), "ml-100k");
+  if (!found) {
+    looked.push(cached);
+    if (await exists(cached)) found = { files: await openFolder(cached), origin: "cache" };
+  }
+  if (!found) {
+    const hint = whereToPut(cacheDir());
+    if (options.download === false) {
+      throw new Deno.errors.NotFound(
+        `ml-100k not found (looked in ${looked.join(", ")}; downloads are off). ${hint}`,
+      );
+    }
+    const path = await downloadAndInstall({
+      name: "ml-100k",
+      layout: "100k",
+      url: options.url ?? ML_100K_URL,
+      cacheDir: cacheDir(),
+      fetch: options.fetch ?? globalThis.fetch,
+      onProgress: options.onProgress ?? stderrProgress(),
+      checksums: verify ? sums : null,
+      hint,
+    });
+    return { files: await openFolder(path), origin: "download" };
+  }
+  if (verify) {
+    const fix = found.origin === "cache"
+      ? `delete ${cached} to download it again, or pass { verify: false }`
+      : "replace it with the official release, or pass { verify: false }";
+    if (found.zipBytes) checkArchive(found.zipBytes, sums, found.files.path, fix);
+    await verifyFiles(found, sums.files, fix);
+  }
+  return found;
+}
+
+/**
+ * Loads a MovieLens data set into Polars DataFrames.
+ *
+ * @param source `"ml-latest-small"` (the 2018 release shipped in `data/`, sha256-checked),
+ *   `"ml-100k"` (mirror, cache or download; see the module doc), or the path of a folder or
+ *   .zip in either layout (detected by its files, e.g. the 2016 ml-latest-small).
+ * @param options Where to look, download settings, verification, the duplicate policy.
+ * @returns The data set: ratings, movies and the layout's other tables.
+ * @throws {RangeError} On a checksum mismatch, a corrupt or zip-slip archive, a malformed
+ *   row (naming file and line), an empty ratings file, or duplicates under `"error"`.
+ * @throws {Deno.errors.NotFound} On a missing file, or ml-100k neither found nor downloadable
+ *   (the message says where to put it).
+ * @example
+ * ```ts
+ * import { loadMovieLens } from "./load.ts";
+ * const ml = await loadMovieLens();
+ * console.log(ml.name, ml.ratings.height, ml.movies.height); // ml-latest-small 100836 9742
+ * ```
+ */
+export async function loadMovieLens(
+  source: MovieLensSource = "ml-latest-small",
+  options: LoadOptions = {},
+): Promise<MovieLens> {
+  if (typeof source !== "string" || source === "") {
+    throw new TypeError(
+      `loadMovieLens(): expected "ml-latest-small", "ml-100k" or a path, found ${String(source)}`,
+    );
+  }
+  let found: Found;
+  let name: string;
+  let verified = false;
+  if (source === "ml-latest-small") {
+    found = await resolveLatestSmall(options);
+    name = source;
+    verified = options.verify ?? true;
+  } else if (source === "ml-100k") {
+    found = await resolve100k(options);
+    name = source;
+    verified = options.verify ?? true;
+  } else {
+    found = { files: await openPath(source), origin: "path" };
+    name = dataSetName(source);
+  }
+  const layout = detectLayout(found.files);
+  const expected: Layout = source === "ml-100k" ? "100k" : "latest";
+  if (found.origin !== "path" && layout !== expected) {
+    throw new RangeError(
+      `${found.files.path} was expected to hold ${name}, found the ${layout} layout instead`,
+    );
+  }
+  const parsed = await parseDataFiles(found.files, layout, options.duplicates ?? "last");
+  return {
+    name,
+    source: found.files.path,
+    origin: found.origin,
+    verified,
+    ...parsed,
+  };
+}
+
+/**
+ * The SHA-256 of a file, to print next to a data set or compare with `MOVIELENS_CHECKSUMS`.
+ *
+ * @param path The file.
+ * @returns The lowercase hex digest.
+ * @example
+ * ```ts
+ * import { fileSha256, MOVIELENS_CHECKSUMS, shippedArchivePath } from "./load.ts";
+ * const sum = await fileSha256(shippedArchivePath());
+ * console.log(sum === MOVIELENS_CHECKSUMS["ml-latest-small"].zipSha256); // true
+ * ```
+ */
+export async function fileSha256(path: string): Promise<string> {
+  return sha256Hex(await Deno.readFile(path));
+}

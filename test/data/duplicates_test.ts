@@ -1,0 +1,41 @@
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { dropDuplicateRatings, ratingsFrame } from "../../lib/data/mod.ts";
+import { col } from "./_helpers.ts";
+
+const df = ratingsFrame({
+  userId: [1, 1, 2, 1, 1],
+  movieId: [5, 6, 5, 5, 5],
+  rating: [1, 2, 3, 4, 5],
+  timestamp: [300, 10, 10, 100, 300],
+});
+
+Deno.test("dropDuplicateRatings() keeps the latest rating of a pair, the later row on ties", () => {
+  const { ratings, duplicates } = dropDuplicateRatings(df);
+  assertEquals(duplicates, 2);
+  assertEquals(col(ratings, "rating"), [2, 3, 5]);
+});
+
+Deno.test("dropDuplicateRatings() leaves a table without repeats untouched", () => {
+  const clean = df.slice(1, 2);
+  const result = dropDuplicateRatings(clean);
+  assertEquals(result.duplicates, 0);
+  assert(result.ratings === clean);
+});
+
+Deno.test("dropDuplicateRatings() with 'keep' counts but keeps every row", () => {
+  const { ratings, duplicates } = dropDuplicateRatings(df, { policy: "keep" });
+  assertEquals([duplicates, ratings.height], [2, 5]);
+});
+
+Deno.test("dropDuplicateRatings() with 'error' names the pair and rows", () => {
+  assertThrows(
+    () => dropDuplicateRatings(df, { policy: "error", label: "my.csv" }),
+    RangeError,
+    "my.csv: expected one rating per (userId, movieId) pair, found userId 1 rating movieId 5 more than once (rows 0 and 3); 2 repeated rows",
+  );
+});
+
+Deno.test("dropDuplicateRatings() rejects an unknown policy", () => {
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => dropDuplicateRatings(df, { policy: "first" as any }), TypeError, '"first"');
+});

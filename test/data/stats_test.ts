@@ -1,0 +1,122 @@
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import pl from "nodejs-polars";
+import {
+  loadMovieLens,
+  movieStats,
+  ratingHistogram,
+  ratingsFrame,
+  summarize,
+  topCrosstab,
+  userStats,
+} from "../../lib/data/mod.ts";
+import { col, LATEST_TINY } from "./_helpers.ts";
+
+const small = ratingsFrame({
+  userId: [1, 1, 1, 2, 2, 3],
+  movieId: [10, 20, 30, 10, 20, 10],
+  rating: [5, 3, 4, 2, 3.5, 4.5],
+  timestamp: [100, 200, 300, 50, 60, 700],
+});
+
+Deno.test("summarize() counts ratings, users and movies and computes sparsity by hand", () => {
+  const s = summarize(small);
+  assertEquals([s.ratings, s.users, s.ratedMovies, s.movies], [6, 3, 3, 3]);
+  assertAlmostEquals(s.density, 6 / 9, 1e-12);
+  assertAlmostEquals(s.sparsity, 3 / 9, 1e-12);
+  assertAlmostEquals(s.ratingMean, 22 / 6, 1e-12);
+  const variance = [5, 3, 4, 2, 3.5, 4.5].reduce((a, r) => a + (r - 22 / 6) ** 2, 0) / 6;
+  assertAlmostEquals(s.ratingStd, Math.sqrt(variance), 1e-12);
+  assertEquals([s.ratingMin, s.ratingMax], [2, 5]);
+  assertEquals(s.ratingsPerUser, { min: 1, median: 2, max: 3 });
+  assertEquals(s.ratingsPerMovie, { min: 1, median: 2, max: 3 });
+  assertEquals([s.firstTimestamp, s.lastTimestamp], [50, 700]);
+});
+
+Deno.test("summarize() of a data set counts every row of its movies table", async () => {
+  const s = summarize(await loadMovieLens(LATEST_TINY));
+  assertEquals([s.ratings, s.users, s.ratedMovies, s.movies], [10, 4, 4, 5]);
+});
+
+Deno.test("summarize() rejects an empty ratings table", () => {
+  assertThrows(() => summarize(small.head(0)), RangeError, "at least one rating");
+});
+
+Deno.test("ratingHistogram() counts each value, and lists unused values of a scale as 0", () => {
+  const h = ratingHistogram(small);
+  assertEquals(col(h, "rating"), [2, 3, 3.5, 4, 4.5, 5]);
+  assertEquals(col(h, "count"), [1, 1, 1, 1, 1, 1]);
+  const full = ratingHistogram(small, { scale: { min: 0.5, max: 5, step: 0.5 } });
+  assertEquals(full.height, 10);
+  assertEquals(col(full, "rating")[0], 0.5);
+  assertEquals(col(full, "count")[0], 0);
+  assertAlmostEquals((col(full, "share") as number[]).reduce((a, b) => a + b, 0), 1, 1e-12);
+});
+
+Deno.test("movieStats() gives count and mean per movie, most rated first, with titles", () => {
+  const stats = movieStats(small);
+  assertEquals(stats.columns, ["movieId", "count", "mean"]);
+  assertEquals(stats.rows(), [[10, 3, 11.5 / 3], [20, 2, 3.25], [30, 1, 4]]);
+  const movies = pl.DataFrame([
+    pl.Series("movieId", Int32Array.from([10, 20]), pl.Int32),
+    pl.Series("title", ["Ten (1990)", "Twenty (1991)"]),
+  ]);
+  const titled = movieStats(small, movies);
+  assertEquals(titled.columns, ["movieId", "title", "count", "mean"]);
+  assertEquals(col(titled, "title"), ["Ten (1990)", "Twenty (1991)", null]);
+});
+
+Deno.test("movieStats() breaks count ties by ascending movieId", () => {
+  const df = ratingsFrame({ userId: [1, 1, 1], movieId: [9, 3, 6], rating: [1, 2, 3] });
+  assertEquals(col(movieStats(df), "movieId"), [3, 6, 9]);
+});
+
+Deno.test("userStats() gives count and mean per user, most active first", () => {
+  assertEquals(userStats(small).rows(), [[1, 3, 4], [2, 2, 2.75], [3, 1, 4.5]]);
+});
+
+Deno.test("topCrosstab() shows the rating of each top user for each top movie, null where unrated", () => {
+  const t = topCrosstab(small, { n: 2 });
+  assertEquals(t.columns, ["userId", "10", "20"]);
+  assertEquals(t.rows(), [[1, 5, 3], [2, 2, 3.5]]);
+  const all = topCrosstab(small, { n: 3 });
+  assertEquals(all.rows()[2], [3, 4.5, null, null]);
+  assert(all.schema["10"].equals(pl.Float64));
+});
+
+Deno.test("topCrosstab() orders rows and columns by first appearance, id or count", () => {
+  const df = ratingsFrame({
+    userId: [5, 5, 5, 2, 2, 9, 9, 9, 9],
+    movieId: [30, 10, 20, 10, 20, 10, 20, 30, 40],
+    rating: [1, 2, 3, 4, 5, 1, 2, 3, 4],
+  });
+  assertEquals(col(topCrosstab(df, { n: 2 }), "userId"), [5, 9]);
+  assertEquals(topCrosstab(df, { n: 2 }).columns, ["userId", "10", "20"]);
+  assertEquals(col(topCrosstab(df, { n: 3, order: "id" }), "userId"), [2, 5, 9]);
+  assertEquals(col(topCrosstab(df, { n: 3, order: "count" }), "userId"), [9, 5, 2]);
+  assertEquals(topCrosstab(df, { n: 3, order: "appearance" }).columns, [
+    "userId",
+    "30",
+    "10",
+    "20",
+  ]);
+});
+
+Deno.test("topCrosstab() names columns by title, marking repeated titles with their id", () => {
+  const movies = pl.DataFrame([
+    pl.Series("movieId", Int32Array.from([10, 20, 30]), pl.Int32),
+    pl.Series("title", ["Chasing Amy (1997)", "Chasing Amy (1997)", "Fargo (1996)"]),
+  ]);
+  const t = topCrosstab(small, { n: 3, movies });
+  assertEquals(t.columns, [
+    "userId",
+    "Chasing Amy (1997) [10]",
+    "Chasing Amy (1997) [20]",
+    "Fargo (1996)",
+  ]);
+});
+
+Deno.test("topCrosstab() rejects a bad size or order", () => {
+  assertThrows(() => topCrosstab(small, { n: 0 }), RangeError, "found 0");
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => topCrosstab(small, { order: "votes" as any }), TypeError, '"votes"');
+});
