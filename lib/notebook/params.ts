@@ -1,0 +1,202 @@
+/**
+ * Notebook parameters and headline figures, the two conventions every notebook follows.
+ *
+ * **Parameters.** A notebook's first code cell imports {@linkcode param} and declares its knobs
+ * as UPPER_CASE constants. An environment variable of the same name overrides a value, and
+ * `NB_QUICK=1` switches every parameter to its `quick` value, so CI and `deno task test` run the
+ * notebook small while a reader re-runs it at full size:
+ *
+ * ```ts ignore
+ * import { param } from "../lib/notebook/mod.ts";
+ *
+ * const EPOCHS = param("EPOCHS", 30, { quick: 2 });
+ * const BATCH_SIZE = param("BATCH_SIZE", 64);
+ * ```
+ *
+ * `EPOCHS=5 deno task notebooks` then trains for 5 epochs; `deno task notebooks --quick` for 2.
+ *
+ * **Headline figures.** {@linkcode headline} prints a result next to the figure the tutorial
+ * reports (`RMSE (validation): 0.8731 · tutorial: 0.88`), and the notebook runner gathers every
+ * headline into its end-of-run summary table.
+ *
+ * @module
+ */
+
+/** Options of {@linkcode param}. */
+export interface ParamOptions<T> {
+  /**
+   * Value used when `NB_QUICK=1` (and the parameter's own variable is not set): small enough
+   * that the whole notebook runs in seconds.
+   * @default {undefined} (the full value)
+   */
+  quick?: T;
+  /**
+   * For number parameters: reject values that are not integers (epochs, sizes, counts).
+   * @default {false}
+   */
+  integer?: boolean;
+}
+
+const NAME = /^[A-Z][A-Z0-9_]*$/;
+const TRUE = new Set(["1", "true", "yes", "on"]);
+const FALSE = new Set(["0", "false", "no", "off"]);
+
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // no --allow-env: defaults apply
+  }
+}
+
+/** True when `NB_QUICK` asks for the small run (`1`, `true`, `yes` or `on`). */
+export function isQuick(): boolean {
+  return TRUE.has((readEnv("NB_QUICK") ?? "").trim().toLowerCase());
+}
+
+/**
+ * Reads a notebook parameter: the environment variable `name` when set, else its `quick` value
+ * when `NB_QUICK=1`, else `fallback`. The variable is parsed to the fallback's type.
+ *
+ * @param name UPPER_CASE name of the constant and of the environment variable.
+ * @param fallback The full-size value; its type (number, boolean or string) is the parameter's.
+ * @param options The quick value and an integer check.
+ * @returns The value in force.
+ * @example
+ * ```ts
+ * import { param } from "./params.ts";
+ * import { assertEquals } from "@std/assert";
+ * Deno.env.set("EXAMPLE_EPOCHS", "3");
+ * assertEquals(param("EXAMPLE_EPOCHS", 30, { quick: 2, integer: true }), 3);
+ * Deno.env.delete("EXAMPLE_EPOCHS");
+ * assertEquals(param("EXAMPLE_EPOCHS", 30), 30);
+ * ```
+ */
+export function param(name: string, fallback: number, options?: ParamOptions<number>): number;
+export function param(name: string, fallback: boolean, options?: ParamOptions<boolean>): boolean;
+export function param(name: string, fallback: string, options?: ParamOptions<string>): string;
+export function param<T extends number | boolean | string>(
+  name: string,
+  fallback: T,
+  options: ParamOptions<T> = {},
+): T {
+  if (!NAME.test(name)) {
+    throw new TypeError(`param(): expected an UPPER_CASE name such as "EPOCHS", found "${name}"`);
+  }
+  const type = typeof fallback;
+  if (type !== "number" && type !== "boolean" && type !== "string") {
+    throw new TypeError(
+      `param(): expected a number, boolean or string default for ${name}, found ${type}`,
+    );
+  }
+  if (options.quick !== undefined && typeof options.quick !== type) {
+    throw new TypeError(
+      `param(): expected the quick value of ${name} to be a ${type} like its default, ` +
+        `found ${typeof options.quick}`,
+    );
+  }
+  const raw = readEnv(name);
+  const source = raw !== undefined ? `environment variable ${name}` : "";
+  let value: unknown;
+  if (raw === undefined) {
+    value = isQuick() && options.quick !== undefined ? options.quick : fallback;
+  } else if (type === "number") {
+    value = raw.trim() === "" ? NaN : Number(raw);
+    if (!Number.isFinite(value)) {
+      throw new RangeError(`param(): expected a number for ${name}, found "${raw}" (${source})`);
+    }
+  } else if (type === "boolean") {
+    const word = raw.trim().toLowerCase();
+    if (!TRUE.has(word) && !FALSE.has(word)) {
+      throw new RangeError(
+        `param(): expected true/false (or 1/0, yes/no) for ${name}, found "${raw}" (${source})`,
+      );
+    }
+    value = TRUE.has(word);
+  } else {
+    value = raw;
+  }
+  if (options.integer && type === "number" && !Number.isInteger(value)) {
+    const where = source === "" ? "" : ` (${source})`;
+    throw new RangeError(`param(): expected an integer for ${name}, found ${value}${where}`);
+  }
+  return value as T;
+}
+
+/** Options of {@linkcode headline}. */
+export interface HeadlineOptions {
+  /**
+   * The figure the mirrored tutorial reports for the same quantity, shown beside ours.
+   * @default {undefined} (none reported)
+   */
+  tutorial?: number | string;
+  /**
+   * Decimals shown for numbers.
+   * @default {4}
+   */
+  digits?: number;
+}
+
+/** A headline figure as the notebook runner collects it. */
+export interface Headline {
+  /** What was measured, e.g. `"RMSE (validation), biased MF"`. */
+  name: string;
+  /** Our value, formatted. */
+  value: string;
+  /** The tutorial's value, formatted, or `""` when it reports none. */
+  tutorial: string;
+}
+
+function show(value: number | string, digits: number): string {
+  if (typeof value === "string") return value;
+  if (Number.isInteger(value)) return value.toLocaleString("en-US");
+  return value.toFixed(digits);
+}
+
+/**
+ * Prints a headline figure of the notebook beside the tutorial's, and hands it to the notebook
+ * runner's summary (through the file named by the `NB_HEADLINES` variable, when set).
+ *
+ * @param name What was measured.
+ * @param value Our figure.
+ * @param options The tutorial's figure and the number of decimals.
+ * @returns Nothing (so a cell may end with it and show no extra output).
+ * @example
+ * ```ts
+ * import { headline } from "./params.ts";
+ * import { assertEquals } from "@std/assert";
+ * const file = Deno.makeTempFileSync();
+ * Deno.env.set("NB_HEADLINES", file);
+ * headline("RMSE (validation)", 0.87312, { tutorial: 0.88, digits: 3 });
+ * // prints: RMSE (validation): 0.873 · tutorial: 0.88
+ * assertEquals(JSON.parse(Deno.readTextFileSync(file)), {
+ *   name: "RMSE (validation)",
+ *   value: "0.873",
+ *   tutorial: "0.88",
+ * });
+ * Deno.env.delete("NB_HEADLINES");
+ * ```
+ */
+export function headline(
+  name: string,
+  value: number | string,
+  options: HeadlineOptions = {},
+): void {
+  const { tutorial, digits = 4 } = options;
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    throw new RangeError(`headline(): expected a finite number for "${name}", found ${value}`);
+  }
+  if (!Number.isInteger(digits) || digits < 0 || digits > 20) {
+    throw new RangeError(`headline(): expected digits to be an integer 0–20, found ${digits}`);
+  }
+  const result: Headline = {
+    name,
+    value: show(value, digits),
+    tutorial: tutorial === undefined ? "" : String(tutorial),
+  };
+  console.log(
+    `${name}: ${result.value}${result.tutorial ? ` · tutorial: ${result.tutorial}` : ""}`,
+  );
+  const file = readEnv("NB_HEADLINES");
+  if (file) Deno.writeTextFileSync(file, JSON.stringify(result) + "\n", { append: true });
+}

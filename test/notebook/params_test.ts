@@ -1,0 +1,104 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import { headline, isQuick, param } from "../../lib/notebook/params.ts";
+
+/** Runs `fn` with some environment variables set (undefined: unset), then restores them. */
+function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T): T {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, Deno.env.get(k)]));
+  const set = (values: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(values)) {
+      v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
+    }
+  };
+  set(vars);
+  try {
+    return fn();
+  } finally {
+    set(saved);
+  }
+}
+
+Deno.test("param() returns the default when neither its variable nor NB_QUICK is set", () => {
+  withEnv({ TEST_EPOCHS: undefined, NB_QUICK: undefined }, () => {
+    assertEquals(param("TEST_EPOCHS", 30, { quick: 2 }), 30);
+  });
+});
+
+Deno.test("param() returns the quick value under NB_QUICK=1, and the variable wins over both", () => {
+  withEnv({ TEST_EPOCHS: undefined, NB_QUICK: "1" }, () => {
+    assertEquals(isQuick(), true);
+    assertEquals(param("TEST_EPOCHS", 30, { quick: 2 }), 2);
+    assertEquals(param("TEST_LR", 0.001), 0.001); // no quick value: the full one
+  });
+  withEnv({ TEST_EPOCHS: "7", NB_QUICK: "1" }, () => {
+    assertEquals(param("TEST_EPOCHS", 30, { quick: 2 }), 7);
+  });
+  withEnv({ NB_QUICK: "0" }, () => assertEquals(isQuick(), false));
+});
+
+Deno.test("param() parses its variable to the default's type", () => {
+  withEnv({ TEST_LR: "1e-4", TEST_PLOT: "no", TEST_NAME: "biased" }, () => {
+    assertEquals(param("TEST_LR", 0.001), 1e-4);
+    assertEquals(param("TEST_PLOT", true), false);
+    assertEquals(param("TEST_NAME", "plain"), "biased");
+  });
+});
+
+Deno.test("param() rejects a malformed variable naming it and the value found", () => {
+  withEnv({ TEST_EPOCHS: "ten", TEST_SIZE: "2.5", TEST_PLOT: "maybe", TEST_EMPTY: " " }, () => {
+    assertThrows(
+      () => param("TEST_EPOCHS", 30),
+      RangeError,
+      'expected a number for TEST_EPOCHS, found "ten" (environment variable TEST_EPOCHS)',
+    );
+    assertThrows(
+      () => param("TEST_SIZE", 64, { integer: true }),
+      RangeError,
+      "expected an integer for TEST_SIZE, found 2.5",
+    );
+    assertThrows(() => param("TEST_PLOT", true), RangeError, 'found "maybe"');
+    assertThrows(() => param("TEST_EMPTY", 1), RangeError, 'found " "');
+  });
+});
+
+Deno.test("param() rejects a name that is not UPPER_CASE and a quick value of another type", () => {
+  assertThrows(
+    () => param("epochs", 30),
+    TypeError,
+    'UPPER_CASE name such as "EPOCHS", found "epochs"',
+  );
+  assertThrows(
+    // @ts-expect-error: the quick value must have the default's type
+    () => param("TEST_EPOCHS", 30, { quick: "2" }),
+    TypeError,
+    "quick value of TEST_EPOCHS to be a number like its default, found string",
+  );
+});
+
+Deno.test("headline() prints the figure beside the tutorial's and appends it to NB_HEADLINES", () => {
+  const file = Deno.makeTempFileSync();
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (text: string) => printed.push(text);
+  try {
+    withEnv({ NB_HEADLINES: file }, () => {
+      headline("RMSE (validation)", 0.873149, { tutorial: 0.88, digits: 3 });
+      headline("Ratings", 100836);
+    });
+  } finally {
+    console.log = log;
+  }
+  assertEquals(printed, ["RMSE (validation): 0.873 · tutorial: 0.88", "Ratings: 100,836"]);
+  const lines = Deno.readTextFileSync(file).trim().split("\n").map((l) => JSON.parse(l));
+  assertEquals(lines, [
+    { name: "RMSE (validation)", value: "0.873", tutorial: "0.88" },
+    { name: "Ratings", value: "100,836", tutorial: "" },
+  ]);
+});
+
+Deno.test("headline() rejects a value that is not a finite number", () => {
+  assertThrows(
+    () => headline("RMSE", NaN),
+    RangeError,
+    'expected a finite number for "RMSE", found NaN',
+  );
+});
