@@ -1,0 +1,15 @@
+/**
+ * Private: the one import point of the training engine (`lib/train/`) for the models library.
+ *
+ * @module
+ */
+
+export {
+  type EarlyStoppingOptions,
+  fit,
+  type FitOptions,
+  type History,
+  predict,
+} from "../train/fit.ts";
+export { adam } from "../train/optimizer.ts";
+export type { Verbosity } from "../train/progress.ts";

@@ -1,0 +1,75 @@
+/**
+ * The custom layer the stock tfjs layers lack: {@linkcode RatingRange},
+ * `sigmoid(x) · (high − low) + low`, the "sigmoid range" that keeps a prediction inside the star
+ * scale (the tutorials' `Lambda` layer, made serialisable). It is registered with
+ * `tf.serialization.registerClass`, so a saved model loads back.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+
+/** Options of {@linkcode ratingRange}. */
+export interface RatingRangeOptions {
+  /** Lowest output value. */
+  low: number;
+  /** Highest output value. */
+  high: number;
+  /**
+   * Layer name.
+   * @default {"rating_range"}
+   */
+  name?: string;
+}
+
+/** `sigmoid(x) · (high − low) + low`: squashes a score into a rating range. */
+export class RatingRange extends tf.layers.Layer {
+  /** Name under which the class is registered for serialisation. */
+  static className = "RatingRange";
+  /** Lowest output value. */
+  readonly low: number;
+  /** Highest output value. */
+  readonly high: number;
+
+  /** @param options The range and an optional name. */
+  constructor(options: RatingRangeOptions) {
+    super({ name: options.name });
+    const { low, high } = options;
+    if (!Number.isFinite(low) || !Number.isFinite(high) || !(low < high)) {
+      throw new RangeError(
+        `RatingRange: expected finite low < high, found low=${low}, high=${high}`,
+      );
+    }
+    this.low = low;
+    this.high = high;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      return tf.add(tf.mul(tf.sigmoid(x), this.high - this.low), this.low);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), low: this.low, high: this.high };
+  }
+}
+tf.serialization.registerClass(RatingRange);
+
+/**
+ * Creates a {@linkcode RatingRange} layer.
+ *
+ * @param options The output range.
+ * @returns The layer.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { ratingRange } from "./layers.ts";
+ * const y = ratingRange({ low: 0, high: 5.5 }).apply(tf.tensor2d([[0]])) as tf.Tensor;
+ * console.log(y.dataSync()[0]); // 2.75
+ * ```
+ */
+export function ratingRange(options: RatingRangeOptions): RatingRange {
+  return new RatingRange(options);
+}

@@ -1,0 +1,24 @@
+/**
+ * Models: one factory (`buildModel(kind, options)`) for the seven kinds the tutorials use —
+ * `dot`, `dot-bias`, `mlp`, `bce`, `dlrm`, `hybrid`, `classifier` — compiled in one place,
+ * trained with the training engine, each carrying its id encoders and target transform so
+ * that training, prediction, recommendation and analysis take raw ids and speak stars.
+ * Recipes reproduce each tutorial's exact model; models save to and load from a folder.
+ *
+ * @module
+ */
+
+export * from "./recommender.ts";
+export * from "./layers.ts";
+export * from "./embedding_dot_bias.ts";
+export * from "./quantile.ts";
+export * from "./target.ts";
+export * from "./build.ts";
+export * from "./recipes.ts";
+export * from "./train.ts";
+export * from "./predict.ts";
+export * from "./recommend.ts";
+export * from "./embeddings.ts";
+export * from "./persist.ts";
+export * from "./tensordot_bug.ts";
+export * from "./summary.ts";

@@ -1,0 +1,98 @@
+/**
+ * Predictions in stars by raw ids: one pair, or every row of a DataFrame (batched).
+ *
+ * @module
+ */
+
+import { type DataFrame, describe, isDataFrame, ratingColumns } from "./_frame.ts";
+import { batchSizeOption, scoreIndices } from "./_inputs.ts";
+import type { Recommender } from "./recommender.ts";
+
+/** Options of {@linkcode predictRatings}. */
+export interface PredictOptions {
+  /**
+   * Rows per forward pass.
+   * @default {65536}
+   */
+  batchSize?: number;
+}
+
+/** Raw id pairs to score: `userIds[i]` with `movieIds[i]`. */
+export interface IdPairs {
+  /** Raw user ids. */
+  userIds: ArrayLike<number>;
+  /** Raw movie ids, same length. */
+  movieIds: ArrayLike<number>;
+}
+
+/**
+ * Predicts the rating (stars) of each (userId, movieId) row. Unknown ids throw a `RangeError`
+ * naming them; an empty input or pairs of different lengths throw too.
+ *
+ * @param rec The recommender.
+ * @param data A ratings DataFrame (userId, movieId; other columns ignored) or id arrays.
+ * @param options Batch size.
+ * @returns One prediction per row.
+ * @example
+ * ```ts
+ * import { IdEncoder } from "../data/encoder.ts";
+ * import { buildModel } from "./build.ts";
+ * import { predictRatings } from "./predict.ts";
+ * const rec = buildModel("dot-bias", {
+ *   users: IdEncoder.fit([1, 2]), movies: IdEncoder.fit([10, 20]), yRange: [0, 5],
+ * });
+ * predictRatings(rec, { userIds: [1, 2], movieIds: [20, 10] }).length; // 2
+ * ```
+ */
+export function predictRatings(
+  rec: Recommender,
+  data: DataFrame | IdPairs,
+  options: PredictOptions = {},
+): Float32Array {
+  const where = "predictRatings()";
+  const batchSize = batchSizeOption(options.batchSize ?? 65536, where);
+  let userIds: ArrayLike<number>, movieIds: ArrayLike<number>;
+  if (isDataFrame(data)) {
+    ({ userIds, movieIds } = ratingColumns(data, where, false));
+  } else if (data && typeof data === "object" && "userIds" in data && "movieIds" in data) {
+    ({ userIds, movieIds } = data);
+    if (userIds.length !== movieIds.length) {
+      throw new RangeError(
+        `${where}: expected as many movieIds as userIds (${userIds.length}), found ${movieIds.length}`,
+      );
+    }
+    if (userIds.length === 0) {
+      throw new RangeError(`${where}: expected at least one (userId, movieId) pair, found none`);
+    }
+  } else {
+    throw new TypeError(
+      `${where}: expected a ratings DataFrame or { userIds, movieIds }, found ${describe(data)}`,
+    );
+  }
+  return scoreIndices(rec, rec.users.encode(userIds), rec.movies.encode(movieIds), batchSize);
+}
+
+/**
+ * Predicts one user's rating of one movie, by raw ids.
+ *
+ * @param rec The recommender.
+ * @param userId A raw user id the model knows.
+ * @param movieId A raw movie id the model knows.
+ * @returns The predicted rating in stars.
+ * @example
+ * ```ts
+ * import { IdEncoder } from "../data/encoder.ts";
+ * import { buildModel } from "./build.ts";
+ * import { predict } from "./predict.ts";
+ * const rec = buildModel("dot", { users: IdEncoder.fit([1]), movies: IdEncoder.fit([10]) });
+ * typeof predict(rec, 1, 10); // "number"
+ * ```
+ */
+export function predict(rec: Recommender, userId: number, movieId: number): number {
+  for (const [v, name] of [[userId, "userId"], [movieId, "movieId"]] as const) {
+    if (typeof v !== "number" || !Number.isInteger(v)) {
+      throw new TypeError(`predict(): expected an integer ${name}, found ${describe(v)}`);
+    }
+  }
+  return predictRatings(rec, { userIds: [userId], movieIds: [movieId] })[0];
+}

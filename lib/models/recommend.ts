@@ -1,0 +1,282 @@
+/**
+ * Top-k recommendations by raw ids: one user's ranked list with titles and genres (a
+ * DataFrame, for notebooks), or many users' movie ids (a Map, for ranking metrics). Scoring
+ * is one batched forward pass over every candidate.
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import { DEFAULT_K } from "../defaults.ts";
+import { type DataFrame, describe, isDataFrame, ratingColumns } from "./_frame.ts";
+import { batchSizeOption, scoreIndices } from "./_inputs.ts";
+import type { Recommender } from "./recommender.ts";
+
+/** Options of {@linkcode recommend}. */
+export interface RecommendOptions {
+  /**
+   * Length of the list.
+   * @default {10}
+   */
+  k?: number;
+  /**
+   * Ratings the user has seen (e.g. the training ratings); their movies are left out.
+   * @default {undefined}
+   */
+  exclude?: DataFrame;
+  /**
+   * Leave out the movies the user has rated in `exclude` (or, without it, in `ratings`). When
+   * true and neither is given, a `TypeError` asks for one: silently recommending seen movies
+   * is the seed tutorials' bug.
+   * @default {true}
+   */
+  excludeSeen?: boolean;
+  /**
+   * Only movies with at least this many ratings (counted in `ratings`, else in the ratings the
+   * model was built from).
+   * @default {0}
+   */
+  minRatings?: number;
+  /**
+   * Ratings to count popularity in (the `count` column, `minRatings`, the fallback).
+   * @default {undefined}
+   */
+  ratings?: DataFrame;
+  /**
+   * What to do for a user the model does not know: throw a `RangeError` naming the user
+   * (`null`), or rank movies by number of ratings (`"popularity"`; `score` is then the count).
+   * @default {null}
+   */
+  fallback?: "popularity" | null;
+  /**
+   * Rows per forward pass.
+   * @default {65536}
+   */
+  batchSize?: number;
+}
+
+function kOption(k: unknown, where: string): number {
+  if (typeof k !== "number" || !Number.isInteger(k) || k < 1) {
+    throw new RangeError(`${where}: expected k to be a positive integer, found ${k}`);
+  }
+  return k;
+}
+
+function countsOf(rec: Recommender, ratings: DataFrame | undefined, where: string) {
+  if (ratings === undefined) return rec.movieCounts;
+  const { movieIds } = ratingColumns(ratings, where, false);
+  const counts = new Int32Array(rec.movies.size);
+  for (const j of rec.movies.encode(movieIds.filter((id) => rec.movies.has(id)))) counts[j]++;
+  return counts;
+}
+
+/** Per user (or for `only` user), the movie rows seen in `df`; unknown movies are skipped. */
+function seenBy(
+  rec: Recommender,
+  df: DataFrame,
+  where: string,
+  only?: number,
+): Map<number, Set<number>> {
+  const { userIds, movieIds } = ratingColumns(df, where, false);
+  const users: number[] = [], movies: number[] = [];
+  for (let i = 0; i < userIds.length; i++) {
+    if ((only === undefined || userIds[i] === only) && rec.movies.has(movieIds[i])) {
+      users.push(userIds[i]);
+      movies.push(movieIds[i]);
+    }
+  }
+  const rows = rec.movies.encode(movies);
+  const seen = new Map<number, Set<number>>();
+  for (let i = 0; i < users.length; i++) {
+    let set = seen.get(users[i]);
+    if (!set) seen.set(users[i], set = new Set());
+    set.add(rows[i]);
+  }
+  return seen;
+}
+
+/** Indices of the k highest scores (ties: lower index first), skipping masked rows. */
+function topIndices(scores: Float32Array, k: number, skip: (j: number) => boolean): number[] {
+  const top: number[] = [];
+  for (let j = 0; j < scores.length; j++) {
+    if (skip(j) || Number.isNaN(scores[j])) continue;
+    const s = scores[j];
+    if (top.length === k && s <= scores[top[k - 1]]) continue;
+    let pos = top.length === k ? k - 1 : top.length;
+    while (pos > 0 && scores[top[pos - 1]] < s) pos--;
+    top.splice(pos, 0, j);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
+
+/**
+ * Recommends `k` movies to a user, best first, as a DataFrame with columns movieId, title,
+ * genres, score (predicted stars) and count (ratings of the movie, null when unknown).
+ *
+ * @param rec The recommender.
+ * @param userId A raw user id.
+ * @param options k, the ratings to exclude, popularity filters and the new-user fallback.
+ * @returns The ranked recommendations (fewer than k rows when fewer candidates remain).
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { buildModel } from "./build.ts";
+ * import { recommend } from "./recommend.ts";
+ * const ratings = pl.DataFrame({ userId: [1, 2, 2], movieId: [10, 10, 20], rating: [4, 3, 5] });
+ * const rec = buildModel("dot-bias", { ratings, factors: 2 });
+ * const top = recommend(rec, 1, { k: 5, exclude: ratings });
+ * console.log(top.getColumn("movieId").toArray()); // [20]: movie 10 was seen
+ * ```
+ */
+export function recommend(
+  rec: Recommender,
+  userId: number,
+  options: RecommendOptions = {},
+): DataFrame {
+  const where = "recommend()";
+  const k = kOption(options.k ?? DEFAULT_K, where);
+  const batchSize = batchSizeOption(options.batchSize ?? 65536, where);
+  const { excludeSeen = true, minRatings = 0, fallback = null } = options;
+  if (typeof userId !== "number" || !Number.isInteger(userId)) {
+    throw new TypeError(`${where}: expected an integer userId, found ${describe(userId)}`);
+  }
+  if (fallback !== null && fallback !== "popularity") {
+    throw new TypeError(`${where}: expected fallback "popularity" or null, found ${fallback}`);
+  }
+  if (!Number.isInteger(minRatings) || minRatings < 0) {
+    throw new RangeError(
+      `${where}: expected minRatings to be an integer >= 0, found ${minRatings}`,
+    );
+  }
+  for (const key of ["exclude", "ratings"] as const) {
+    if (options[key] !== undefined && !isDataFrame(options[key])) {
+      throw new TypeError(
+        `${where}: expected ${key} to be a DataFrame, found ${describe(options[key])}`,
+      );
+    }
+  }
+  const counts = countsOf(rec, options.ratings, where);
+  const known = rec.users.has(userId);
+  if (!known && fallback === null) rec.users.encode([userId]); // throws, naming the user
+  if ((minRatings > 0 || !known) && !counts) {
+    throw new TypeError(
+      `${where}: ${
+        known ? "minRatings" : "the popularity fallback"
+      } needs rating counts: pass options.ratings`,
+    );
+  }
+  let seen = new Set<number>();
+  if (excludeSeen) {
+    const source = options.exclude ?? options.ratings;
+    if (!source) {
+      throw new TypeError(
+        `${where}: excludeSeen needs the user's ratings: pass options.exclude (or set excludeSeen: false)`,
+      );
+    }
+    seen = seenBy(rec, source, where, userId).get(userId) ?? seen;
+  }
+  const n = rec.movies.size;
+  let scores: Float32Array;
+  if (known) {
+    const users = new Int32Array(n).fill(rec.users.encode([userId])[0]);
+    const movies = Int32Array.from({ length: n }, (_, j) => j);
+    scores = scoreIndices(rec, users, movies, batchSize);
+  } else {
+    scores = Float32Array.from(counts!);
+  }
+  const top = topIndices(
+    scores,
+    k,
+    (j) => seen.has(j) || (minRatings > 0 && counts![j] < minRatings),
+  );
+  const ids = rec.movies.decode(top);
+  const entries = Array.from(ids, (id) => rec.catalog?.get(id));
+  return pl.DataFrame([
+    pl.Series("movieId", ids, pl.Int32),
+    pl.Series("title", entries.map((e) => e?.title ?? null), pl.Utf8),
+    pl.Series("genres", entries.map((e) => e?.genres ?? null), pl.Utf8),
+    pl.Series("score", Float64Array.from(top, (j) => scores[j]), pl.Float64),
+    pl.Series("count", top.map((j) => counts ? counts[j] : null), pl.Int32),
+  ]);
+}
+
+/** Options of {@linkcode topKForUsers}. */
+export interface TopKOptions {
+  /**
+   * List length per user.
+   * @default {10}
+   */
+  k?: number;
+  /**
+   * Ratings whose (user, movie) pairs are left out (usually the training ratings).
+   * @default {undefined}
+   */
+  exclude?: DataFrame;
+  /**
+   * Rows per forward pass.
+   * @default {65536}
+   */
+  batchSize?: number;
+}
+
+/**
+ * The top-k movie ids for each user, best first, for ranking metrics. Unknown users throw a
+ * `RangeError` naming them.
+ *
+ * @param rec The recommender.
+ * @param userIds Raw user ids (duplicates are scored once).
+ * @param options k, the ratings to exclude, batch size.
+ * @returns userId → movie ids, best first.
+ * @example
+ * ```ts
+ * import { IdEncoder } from "../data/encoder.ts";
+ * import { buildModel } from "./build.ts";
+ * import { topKForUsers } from "./recommend.ts";
+ * const rec = buildModel("dot", { users: IdEncoder.fit([1, 2]), movies: IdEncoder.fit([5, 6, 7]) });
+ * topKForUsers(rec, [1, 2], { k: 2 }).get(1)?.length; // 2
+ * ```
+ */
+export function topKForUsers(
+  rec: Recommender,
+  userIds: ArrayLike<number>,
+  options: TopKOptions = {},
+): Map<number, number[]> {
+  const where = "topKForUsers()";
+  const k = kOption(options.k ?? DEFAULT_K, where);
+  const batchSize = batchSizeOption(options.batchSize ?? 65536, where);
+  if (userIds == null || typeof userIds.length !== "number") {
+    throw new TypeError(`${where}: expected an array of user ids, found ${describe(userIds)}`);
+  }
+  if (options.exclude !== undefined && !isDataFrame(options.exclude)) {
+    throw new TypeError(
+      `${where}: expected exclude to be a DataFrame, found ${describe(options.exclude)}`,
+    );
+  }
+  const unique = [...new Set(Array.from(userIds))];
+  const rows = rec.users.encode(unique); // throws on an unknown user
+  const seen = options.exclude
+    ? seenBy(rec, options.exclude, where)
+    : new Map<number, Set<number>>();
+  const n = rec.movies.size;
+  const perBatch = Math.max(1, Math.floor(batchSize / n));
+  const result = new Map<number, number[]>();
+  const none = new Set<number>();
+  for (let start = 0; start < unique.length; start += perBatch) {
+    const end = Math.min(unique.length, start + perBatch);
+    const users = new Int32Array((end - start) * n);
+    const movies = new Int32Array((end - start) * n);
+    for (let b = 0; b < end - start; b++) {
+      users.fill(rows[start + b], b * n, (b + 1) * n);
+      for (let j = 0; j < n; j++) movies[b * n + j] = j;
+    }
+    const scores = scoreIndices(rec, users, movies, batchSize);
+    for (let b = 0; b < end - start; b++) {
+      const id = unique[start + b];
+      const skip = seen.get(id) ?? none;
+      const top = topIndices(scores.subarray(b * n, (b + 1) * n), k, (j) => skip.has(j));
+      result.set(id, Array.from(rec.movies.decode(top)));
+    }
+  }
+  return result;
+}

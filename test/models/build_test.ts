@@ -1,0 +1,230 @@
+import * as tf from "@tensorflow/tfjs";
+import pl from "nodejs-polars";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertNotEquals,
+  assertThrows,
+} from "@std/assert";
+import { IdEncoder } from "../../lib/data/encoder.ts";
+import {
+  buildModel,
+  compileModel,
+  MODEL_KINDS,
+  type ModelKind,
+  userEmbeddings,
+} from "../../lib/models/mod.ts";
+import { syntheticMovies, syntheticRatings } from "./_fixtures.ts";
+
+const enc = (n: number, name: string) =>
+  IdEncoder.fit(Array.from({ length: n }, (_, i) => 1 + i), { name });
+
+function forward(model: tf.LayersModel, n: number): tf.Tensor {
+  const idx = tf.tensor2d(Array.from({ length: n }, (_, i) => i % 3), [n, 1], "int32");
+  const out = model.predict([idx, idx]) as tf.Tensor;
+  idx.dispose();
+  return out;
+}
+
+Deno.test("buildModel() throws a TypeError listing the known kinds for an unknown kind", () => {
+  const err = assertThrows(
+    () => buildModel("svd" as ModelKind, { users: enc(3, "user"), movies: enc(3, "movie") }),
+    TypeError,
+    'unknown model kind "svd"',
+  );
+  for (const kind of MODEL_KINDS) assert(err.message.includes(kind), `missing ${kind}`);
+});
+
+Deno.test("buildModel() gives one prediction per pair for each regression kind and one probability per class for the classifier", () => {
+  const ratings = syntheticRatings();
+  const catalog = syntheticMovies();
+  for (const kind of MODEL_KINDS) {
+    const rec = buildModel(kind, { ratings, catalog, factors: 4 });
+    const out = forward(rec.model, 5);
+    const units = kind === "classifier"
+      ? rec.config.target.type === "classes" &&
+        rec.config.target.values.length
+      : 1;
+    if (kind === "classifier") assertEquals(units, 9); // the distinct synthetic ratings
+    assertEquals(out.shape, [5, units], kind);
+    if (kind === "classifier") {
+      const sums = out.sum(1).dataSync();
+      for (const s of sums) assertAlmostEquals(s, 1, 1e-5);
+    }
+    out.dispose();
+    rec.model.dispose();
+  }
+});
+
+Deno.test("buildModel() reproduces the tutorials' parameter counts", () => {
+  const count = (kind: ModelKind, users: number, movies: number, o = {}) => {
+    const rec = buildModel(kind, { users: enc(users, "user"), movies: enc(movies, "movie"), ...o });
+    const n = rec.model.countParams();
+    rec.model.dispose();
+    return n;
+  };
+  // seed 000 (2016 data: 671 users, 9,066 movies): A 486,850; B 496,587; C 493,991.
+  assertEquals(count("dot", 671, 9066), 486_850);
+  assertEquals(count("dot-bias", 671, 9066), 496_587);
+  assertEquals(
+    count("mlp", 671, 9066, { hidden: [70], inputDropout: 0.3, dropout: 0.75 }),
+    493_991,
+  );
+  // seed 001 (2018 data: 610 users, 9,724 movies): V1 516,700; V2 527,034; Net 517,721.
+  assertEquals(count("dot", 610, 9724), 516_700);
+  assertEquals(count("dot-bias", 610, 9724, { yRange: [0.5, 5] }), 527_034);
+  assertEquals(count("mlp", 610, 9724, { hidden: [10], yRange: [0.5, 5] }), 517_721);
+  assertEquals(count("bce", 610, 9724, { ratingRange: [0.5, 5] }), 527_034);
+  // seed 004 with contiguous ids: 83,353.
+  assertEquals(count("dlrm", 610, 9724, { targetMean: 3.5 }), 83_353);
+});
+
+Deno.test("buildModel() puts the seed-000 user embedding at 671 × 50 = 33,550 weights", () => {
+  const rec = buildModel("dot", { users: enc(671, "user"), movies: enc(30, "movie"), l2: 1e-4 });
+  const user = userEmbeddings(rec);
+  assertEquals([user.ids.length, user.dim], [671, 50]);
+  assertEquals(user.vectors.length, 33_550);
+});
+
+Deno.test("buildModel() draws the same initial weights for a seed and different ones for another", () => {
+  const opts = {
+    users: enc(5, "user"),
+    movies: enc(6, "movie"),
+    factors: 3,
+    hidden: [4],
+    dropout: 0.2,
+  };
+  const w = (seed: number) =>
+    buildModel("mlp", { ...opts, seed }).model.getWeights().map((t) => Array.from(t.dataSync()));
+  assertEquals(w(7), w(7));
+  assertNotEquals(w(7), w(8));
+});
+
+Deno.test("buildModel() fits sorted encoders on the training ratings when none are given", () => {
+  const ratings = syntheticRatings({ users: 4, movies: 5, perUser: 3 });
+  const rec = buildModel("dot", { ratings });
+  const users = [...new Set(ratings.getColumn("userId").toArray() as number[])].sort((a, b) =>
+    a - b
+  );
+  assertEquals(Array.from(rec.users.ids), users);
+  assertEquals(rec.users.name, "user");
+  assertEquals(rec.movies.name, "movie");
+  assertEquals(rec.movieCounts!.reduce((s, c) => s + c, 0), ratings.height);
+});
+
+Deno.test("buildModel() resolves data-driven options into a JSON config", () => {
+  const ratings = syntheticRatings();
+  const r = ratings.getColumn("rating").toArray() as number[];
+  const min = Math.min(...r), max = Math.max(...r);
+  const mean = r.reduce((s, x) => s + x, 0) / r.length;
+  assertEquals(buildModel("dot-bias", { ratings, yRange: "data" }).config.yRange, [min, max]);
+  assertEquals(buildModel("bce", { ratings }).config.target, { type: "minmax", min, max });
+  const dlrm = buildModel("dlrm", { ratings }).config;
+  assertEquals(dlrm.target.type, "center");
+  assertAlmostEquals((dlrm.target as { mean: number }).mean, mean, 1e-12);
+  assertEquals(dlrm.metrics, ["mae"]);
+  const cls = buildModel("classifier", { ratings }).config;
+  assertEquals(cls.target, {
+    type: "classes",
+    values: [...new Set(r)].sort((a, b) => a - b),
+    decode: "expected",
+  });
+  const config = buildModel("mlp", { ratings, initializer: "he_normal", loss: "mae" }).config;
+  assertEquals(config.initializer, "heNormal");
+  assertEquals(config.loss, "meanAbsoluteError");
+  assertEquals(JSON.parse(JSON.stringify(config)), config);
+});
+
+Deno.test("buildModel() feeds the hybrid quantile-scaled popularity and year as fixed inputs", () => {
+  const ratings = syntheticRatings();
+  const rec = buildModel("hybrid", { ratings, catalog: syntheticMovies(), factors: 4 });
+  const layer = rec.model.getLayer("movie_metadata");
+  assertEquals(layer.trainable, false);
+  assertEquals(rec.model.trainableWeights.some((w) => w.originalName.includes("metadata")), false);
+  const table = layer.getWeights()[0];
+  assertEquals(table.shape, [rec.movies.size, 2]);
+  const values = table.dataSync();
+  for (const v of values) assert(v >= 0 && v <= 1);
+  // the most rated movie gets popularity 1, the newest movie (highest year) gets year 1.
+  const counts = rec.movieCounts!;
+  const top = counts.indexOf(Math.max(...counts));
+  assertEquals(values[top * 2], 1);
+  assertEquals(values[(rec.movies.size - 1) * 2 + 1], 1);
+  assertEquals(rec.config.metadata?.columns, ["popularity", "year"]);
+});
+
+Deno.test("buildModel() rejects bad options with errors that name them", () => {
+  const users = enc(3, "user"), movies = enc(3, "movie");
+  assertThrows(() => buildModel("dot", {}), TypeError, "users encoder or the training ratings");
+  assertThrows(() => buildModel("dot", { users, movies, factors: 0 }), RangeError, "factors");
+  assertThrows(
+    () => buildModel("mlp", { users, movies, hidden: [8], dropout: 1.5 }),
+    RangeError,
+    "dropout[0] in [0, 1), found 1.5",
+  );
+  assertThrows(
+    () => buildModel("mlp", { users, movies, hidden: [8, 4], dropout: [0.1] }),
+    RangeError,
+    "one dropout rate per hidden layer (2), found 1",
+  );
+  assertThrows(() => buildModel("dlrm", { users, movies, yRange: [0, 5] }), TypeError, "yRange");
+  assertThrows(() => buildModel("dlrm", { users, movies }), TypeError, "targetMean");
+  assertThrows(
+    () => buildModel("dot", { users, movies, initializer: "magic" }),
+    TypeError,
+    "magic",
+  );
+  assertThrows(
+    () => buildModel("dot", { users, movies, loss: "hinge" as "mae" }),
+    TypeError,
+    "hinge",
+  );
+  assertThrows(
+    () => buildModel("dot", { users, movies, factor: 3 } as Record<string, unknown>),
+    TypeError,
+    'unknown option "factor"',
+  );
+  assertThrows(
+    () => buildModel("dot", { users, movies, hidden: [4] }),
+    TypeError,
+    "no hidden layers",
+  );
+  const ratings = syntheticRatings({ users: 2, movies: 3, perUser: 2 });
+  assertThrows(
+    () => buildModel("dot", { ratings, users, movies }),
+    RangeError,
+    "unknown user id 100",
+  );
+  const nan = pl.DataFrame({ userId: [1, 2], movieId: [1, 2], rating: [4, NaN] });
+  assertThrows(() => buildModel("dot", { ratings: nan }), RangeError, "found NaN at row 1");
+  const empty = syntheticRatings().head(0);
+  assertThrows(() => buildModel("dot", { ratings: empty }), RangeError, "empty");
+  assertThrows(
+    () => buildModel("hybrid", { ratings: syntheticRatings() }),
+    TypeError,
+    '"year" needs the catalog',
+  );
+});
+
+Deno.test("buildModel() refuses a recipe spread under another kind", () => {
+  assertThrows(
+    () =>
+      buildModel("mlp", {
+        kind: "dot",
+        users: enc(2, "user"),
+        movies: enc(2, "movie"),
+      } as Record<string, unknown>),
+    TypeError,
+    'recipe for kind "dot"',
+  );
+});
+
+Deno.test("compileModel() writes its overrides back to the config", () => {
+  const rec = buildModel("dot", { users: enc(2, "user"), movies: enc(2, "movie") });
+  compileModel(rec, { loss: "mae", learningRate: 0.01, metrics: ["mse"] });
+  assertEquals(rec.config.loss, "meanAbsoluteError");
+  assertEquals(rec.config.learningRate, 0.01);
+  assertEquals(rec.config.metrics, ["mse"]);
+  assertThrows(() => compileModel(rec, { learningRate: -1 }), RangeError, "learningRate");
+});

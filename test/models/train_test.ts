@@ -1,0 +1,105 @@
+import pl from "nodejs-polars";
+import { assert, assertEquals, assertGreater, assertLess, assertRejects } from "@std/assert";
+import {
+  buildModel,
+  type ModelKind,
+  predictRatings,
+  train,
+  trainingTensors,
+} from "../../lib/models/mod.ts";
+import { mae, syntheticMovies, syntheticRatings } from "./_fixtures.ts";
+
+const ratings = syntheticRatings({ users: 12, movies: 16, perUser: 12 });
+
+Deno.test("train() lowers the loss of every kind on synthetic ratings", async () => {
+  const kinds: ModelKind[] = ["dot", "dot-bias", "mlp", "bce", "dlrm", "hybrid", "classifier"];
+  for (const kind of kinds) {
+    const rec = buildModel(kind, {
+      ratings,
+      catalog: syntheticMovies(),
+      factors: 4,
+      hidden: kind === "dot" || kind === "dot-bias" || kind === "bce" ? undefined : [8],
+      initializer: kind === "dot" ? { name: "randomNormal", stddev: 0.5 } : "randomUniform",
+      learningRate: 0.03,
+    });
+    const h = await train(rec, ratings, { epochs: 8, batchSize: 16, verbose: 0 });
+    const loss = h.history.loss;
+    assertEquals(loss.length, 8);
+    assertLess(loss[7], loss[0], `${kind}: ${loss.map((v) => v.toFixed(3)).join(" ")}`);
+  }
+});
+
+Deno.test("train() reports validation figures for a validation DataFrame or fraction", async () => {
+  const rec = buildModel("dot-bias", { ratings, factors: 3, learningRate: 0.02 });
+  const val = syntheticRatings({ users: 12, movies: 16, perUser: 3, seed: 9 });
+  const h = await train(rec, ratings, { epochs: 2, validation: val, verbose: 0 });
+  assertEquals(h.history.val_loss.length, 2);
+  assertEquals(h.params.validationSamples, val.height);
+  const h2 = await train(rec, ratings, { epochs: 1, validation: 0.25, verbose: 0 });
+  assertEquals(h2.params.validationSamples, Math.floor(ratings.height * 0.25));
+});
+
+Deno.test("train() is reproducible for a seed", async () => {
+  const run = async () => {
+    const rec = buildModel("mlp", { ratings, factors: 3, hidden: [4], dropout: 0.3, seed: 5 });
+    await train(rec, ratings, { epochs: 2, batchSize: 8, verbose: 0 });
+    return Array.from(predictRatings(rec, ratings));
+  };
+  assertEquals(await run(), await run());
+});
+
+Deno.test("a trained bce, dlrm or classifier model predicts in stars", async () => {
+  const r = ratings.getColumn("rating").toArray() as number[];
+  const mean = r.reduce((s, x) => s + x, 0) / r.length;
+  for (const kind of ["bce", "dlrm", "classifier"] as const) {
+    const rec = buildModel(kind, { ratings, factors: 4, hidden: kind === "bce" ? undefined : [8] });
+    await train(rec, ratings, { epochs: 20, batchSize: 16, learningRate: 0.02, verbose: 0 });
+    const pred = predictRatings(rec, ratings);
+    const m = pred.reduce((s, x) => s + x, 0) / pred.length;
+    assertLess(Math.abs(m - mean), 0.5, `${kind}: mean prediction ${m} vs mean rating ${mean}`);
+    if (kind !== "dlrm") { // bounded outputs: a sigmoid over 0.5–5, an average of classes
+      for (const p of pred) assert(p >= 0.5 - 1e-6 && p <= 5 + 1e-6, `${kind}: ${p}`);
+    }
+    assertLess(mae(pred, ratings), 1.2, kind);
+  }
+});
+
+Deno.test("trainingTensors() applies the model's target transform", () => {
+  const rec = buildModel("classifier", { ratings });
+  const { x, y } = trainingTensors(rec, ratings);
+  assertEquals(x[0].shape, [ratings.height, 1]);
+  assertEquals(x[0].dtype, "int32");
+  const classes = y.dataSync();
+  for (const c of classes) assert(Number.isInteger(c) && c >= 0 && c < rec.config.outputUnits);
+});
+
+Deno.test("train() rejects bad input with errors that name it", async () => {
+  const rec = buildModel("dot", { ratings, factors: 2 });
+  await assertRejects(() => train(rec, ratings.head(0)), RangeError, "empty DataFrame");
+  const stranger = pl.DataFrame({ userId: [999], movieId: [1000], rating: [3] });
+  await assertRejects(() => train(rec, stranger), RangeError, "unknown user id 999");
+  const nan = pl.DataFrame({ userId: [100], movieId: [1000], rating: [NaN] });
+  await assertRejects(
+    () => train(rec, nan),
+    RangeError,
+    'finite numbers in "rating", found NaN at row 0',
+  );
+  const noRating = pl.DataFrame({ userId: [100], movieId: [1000] });
+  await assertRejects(() => train(rec, noRating), TypeError, 'expected a "rating" column');
+  await assertRejects(() => train(rec, ratings, { epochs: 0 }), RangeError, "epochs");
+  await assertRejects(
+    () => train(rec, ratings, { validation: 1.5 }),
+    RangeError,
+    "(0, 1), found 1.5",
+  );
+  await assertRejects(() => train(rec, ratings, { batchSize: 0 }), RangeError, "batchSize");
+  const cls = buildModel("classifier", { ratings, classes: [1, 2, 3, 4, 5] });
+  await assertRejects(() => train(cls, ratings), RangeError, "is not one of the model's classes");
+});
+
+Deno.test("train() applies a new learning rate for the call", async () => {
+  const rec = buildModel("dot-bias", { ratings, factors: 2 });
+  const h = await train(rec, ratings, { epochs: 1, learningRate: 1e-4, verbose: 0 });
+  assertEquals(h.learningRate, [1e-4]);
+  assertGreater(h.history.loss[0], 0);
+});
