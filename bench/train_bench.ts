@@ -1,0 +1,539 @@
+/**
+ * Training benchmark: seed 003's recipe (dot product + user/movie biases, 50 factors, sigmoid
+ * range 0–5.5, MSE, Adam lr 3e-3 with coupled L2 weight decay 3e-4, batch 100, 30 epochs,
+ * ml-100k random 80/20 split with seed 42) trained through the library's public API —
+ * `setupBackend`, `buildModel`, `fit` — exactly as the notebooks train, then the same model
+ * in PyTorch on one thread (`bench/torch_bench.py`, run with `/usr/bin/python3`) on the very
+ * same rows, so that the ratio of samples per second is measured within one run.
+ *
+ * ```sh
+ * deno task bench                              # dot-bias, 30 epochs, batch 100, with torch
+ * deno task bench --model mlp --batch 500      # seed 002's deep model
+ * deno task bench --model dlrm --batch 500     # seed 004's concat-MLP
+ * deno task bench --epochs 1 --no-torch        # a quick smoke run
+ * ```
+ *
+ * Flags: `--epochs N` (30), `--batch N` (100), `--model dot|dot-bias|mlp|dlrm` (dot-bias),
+ * `--seed N` (42), `--backend wasm|cpu` (setupBackend's choice), `--no-torch`, `--no-table`
+ * (skip the time-per-step table), `--torch-reference` (dot-bias only: run the shared
+ * reference script `../shared/bench/torch_embeddingnet.py` with its own split instead).
+ *
+ * Output: one line per epoch, a table of milliseconds per training step at batch 64, 100 and
+ * 500, and, last, one JSON line with `framework`, `backend`, `epochs`, `batch`,
+ * `samples_per_s`, `s_per_epoch`, `best_val_mse` (the torch script's keys) plus `model`,
+ * `simd`, `threads`, `peak_rss_mb`, `load_avg` (before, after), `step_ms`,
+ * `cpu_samples_per_s`, and, when torch ran, `torch_samples_per_s`, `torch_s_per_epoch`,
+ * `torch_best_val_mse`, `torch_step_ms`, `torch_cpu_samples_per_s`, `ratio` (ours / torch
+ * samples per second, wall time) and `cpu_ratio` (the same on CPU time, which other programs
+ * competing for the machine barely change: trust it when `load_avg` is high).
+ * Samples per second count training steps only (validation excluded), as the torch script does.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import { fitEncoders, loadMovieLens, randomSplit, ratingsToArrays } from "../lib/data/mod.ts";
+import {
+  buildModel,
+  encodeTarget,
+  type ModelOptions,
+  type Recommender,
+} from "../lib/models/mod.ts";
+import { setupBackend } from "../lib/train/backend.ts";
+import { fit } from "../lib/train/fit.ts";
+import { adam, FusedAdam } from "../lib/train/optimizer.ts";
+
+/** Model kinds the bench knows. */
+export const BENCH_MODELS = ["dot", "dot-bias", "mlp", "dlrm"] as const;
+/** One of {@linkcode BENCH_MODELS}. */
+export type BenchModel = typeof BENCH_MODELS[number];
+
+/** Parsed command line of the bench. */
+export interface BenchArgs {
+  /** Epochs to train. */
+  epochs: number;
+  /** Batch size. */
+  batch: number;
+  /** Model kind. */
+  model: BenchModel;
+  /** Seed of the split, the initialisers and the shuffles. */
+  seed: number;
+  /** Backend override, or null for setupBackend's choice. */
+  backend: "wasm" | "cpu" | null;
+  /** Whether to run the torch twin. */
+  torch: boolean;
+  /** Whether to print the time-per-step table. */
+  table: boolean;
+  /** Run the shared reference torch script (its own split) instead of the twin. */
+  torchReference: boolean;
+}
+
+/**
+ * Parses the bench's flags.
+ *
+ * @param argv Command-line arguments.
+ * @returns The parsed arguments.
+ * @example
+ * ```ts
+ * import { parseBenchArgs } from "./train_bench.ts";
+ * const args = parseBenchArgs(["--epochs", "2", "--model", "mlp", "--no-torch"]);
+ * console.log(args.epochs, args.model, args.torch); // 2 mlp false
+ * ```
+ */
+export function parseBenchArgs(argv: string[]): BenchArgs {
+  const args: BenchArgs = {
+    epochs: 30,
+    batch: 100,
+    model: "dot-bias",
+    seed: 42,
+    backend: null,
+    torch: true,
+    table: true,
+    torchReference: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const [name, inline] = flag.includes("=") ? flag.split("=", 2) : [flag, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new TypeError(`train_bench: ${name} expects a value`);
+      return v;
+    };
+    const int = (min: number) => {
+      const v = value();
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min) {
+        throw new RangeError(
+          `train_bench: expected ${name} to be an integer >= ${min}, found "${v}"`,
+        );
+      }
+      return n;
+    };
+    switch (name) {
+      case "--epochs":
+        args.epochs = int(1);
+        break;
+      case "--batch":
+        args.batch = int(1);
+        break;
+      case "--seed":
+        args.seed = int(0);
+        break;
+      case "--model": {
+        const v = value();
+        if (!(BENCH_MODELS as readonly string[]).includes(v)) {
+          throw new RangeError(
+            `train_bench: unknown --model "${v}" (expected one of ${BENCH_MODELS.join(", ")})`,
+          );
+        }
+        args.model = v as BenchModel;
+        break;
+      }
+      case "--backend": {
+        const v = value();
+        if (v !== "wasm" && v !== "cpu") {
+          throw new RangeError(`train_bench: expected --backend wasm or cpu, found "${v}"`);
+        }
+        args.backend = v;
+        break;
+      }
+      case "--no-torch":
+        args.torch = false;
+        break;
+      case "--no-table":
+        args.table = false;
+        break;
+      case "--torch-reference":
+        args.torchReference = true;
+        break;
+      default:
+        throw new TypeError(
+          `train_bench: unknown flag "${flag}" (known: --epochs, --batch, --model, --seed, ` +
+            "--backend, --no-torch, --no-table, --torch-reference)",
+        );
+    }
+  }
+  if (args.torchReference && args.model !== "dot-bias") {
+    throw new TypeError("train_bench: --torch-reference exists for --model dot-bias only");
+  }
+  return args;
+}
+
+/** Each kind's recipe: model options and the optimizer the recipe prescribes. */
+const RECIPES: Record<BenchModel, { options: ModelOptions; optimizer: () => FusedAdam }> = {
+  // Seed 003 (PyTorch defaults: N(0, 1) embeddings, Adam eps 1e-8, coupled weight decay).
+  "dot-bias": {
+    options: {
+      factors: 50,
+      yRange: [0, 5.5],
+      initializer: { name: "randomNormal", mean: 0, stddev: 1 },
+      biasInitializer: { name: "randomNormal", mean: 0, stddev: 1 },
+      learningRate: 3e-3,
+      optimizer: { weightDecay: 3e-4, decay: "l2" },
+    },
+    optimizer: () => adam({ learningRate: 3e-3, weightDecay: 3e-4, decay: "l2", epsilon: 1e-8 }),
+  },
+  dot: {
+    options: {
+      factors: 50,
+      yRange: [0, 5.5],
+      initializer: { name: "randomNormal", mean: 0, stddev: 1 },
+      learningRate: 3e-3,
+      optimizer: { weightDecay: 3e-4, decay: "l2" },
+    },
+    optimizer: () => adam({ learningRate: 3e-3, weightDecay: 3e-4, decay: "l2", epsilon: 1e-8 }),
+  },
+  // Seed 002's deep model: 64-d embeddings, dropout 0.5, dense 64 relu, dropout 0.5, dense 1.
+  mlp: {
+    options: { factors: 64, hidden: [64], inputDropout: 0.5, dropout: 0.5, learningRate: 1e-3 },
+    optimizer: () => adam({ learningRate: 1e-3 }),
+  },
+  // Seed 004: 8-d embeddings, dense 32 relu, dense 4 relu, dense 1, on rating − mean.
+  dlrm: {
+    options: { factors: 8, hidden: [32, 4], learningRate: 1e-3, metrics: ["mae"] },
+    optimizer: () => adam({ learningRate: 1e-3 }),
+  },
+};
+
+interface Split {
+  users: Int32Array;
+  movies: Int32Array;
+  ratings: Float32Array;
+}
+
+interface BenchData {
+  numUsers: number;
+  numMovies: number;
+  train: Split;
+  val: Split;
+  encoders: ReturnType<typeof fitEncoders>;
+}
+
+function movielensDir(): string | undefined {
+  try {
+    if (Deno.env.get("MOVIELENS_DIR")) return undefined; // loadMovieLens reads it itself
+  } catch {
+    // no env permission: fall through
+  }
+  for (const dir of ["../shared/movielens", "/work/shared/movielens"]) {
+    try {
+      if (Deno.statSync(`${dir}/ml-100k`).isDirectory) return dir;
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+
+async function loadData(seed: number): Promise<BenchData> {
+  const ml = await loadMovieLens("ml-100k", { dir: movielensDir(), download: false });
+  // The torch script: ids over all ratings, a seeded permutation, the first 80% to train.
+  const encoders = fitEncoders(ml.ratings);
+  const { train, test } = randomSplit(ml.ratings, { testFraction: 0.2, seed });
+  return {
+    numUsers: encoders.users.size,
+    numMovies: encoders.movies.size,
+    train: ratingsToArrays(train, encoders),
+    val: ratingsToArrays(test, encoders),
+    encoders,
+  };
+}
+
+function makeModel(kind: BenchModel, data: BenchData, seed: number): Recommender {
+  const recipe = RECIPES[kind];
+  const mean = data.train.ratings.reduce((a, b) => a + b, 0) / data.train.ratings.length;
+  const options: ModelOptions = {
+    ...recipe.options,
+    users: data.encoders.users,
+    movies: data.encoders.movies,
+    seed,
+    ...(kind === "dlrm" ? { targetMean: mean } : {}),
+  };
+  const rec = buildModel(kind, options);
+  const opt = rec.model.optimizer as unknown;
+  const want = recipe.optimizer();
+  const same = opt instanceof FusedAdam &&
+    JSON.stringify(opt.getConfig()) === JSON.stringify(want.getConfig());
+  if (!same) {
+    // Keep the recipe's exact optimizer (e.g. PyTorch's eps 1e-8) whatever the factory picks.
+    rec.model.compile({
+      optimizer: want,
+      loss: rec.config.loss,
+      metrics: rec.config.metrics,
+    });
+  } else want.dispose();
+  return rec;
+}
+
+function tensors(rec: Recommender, split: Split, limit = split.ratings.length) {
+  const n = Math.min(limit, split.ratings.length);
+  const y = encodeTarget(rec.config.target, split.ratings.subarray(0, n));
+  return {
+    x: [
+      tf.tensor2d(split.users.subarray(0, n), [n, 1], "int32"),
+      tf.tensor2d(split.movies.subarray(0, n), [n, 1], "int32"),
+    ],
+    y: tf.tensor2d(y, [n, 1]),
+  };
+}
+
+function loadAverage(): number {
+  try {
+    return Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
+  } catch {
+    return NaN;
+  }
+}
+
+function peakRssMb(): number {
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    const match = /VmHWM:\s+(\d+)\s+kB/.exec(status);
+    if (match) return Math.round(Number(match[1]) / 1024);
+  } catch {
+    // not Linux
+  }
+  return NaN;
+}
+
+const PYTHON = "/usr/bin/python3";
+
+async function torchAvailable(): Promise<boolean> {
+  try {
+    const out = await new Deno.Command(PYTHON, {
+      args: ["-c", "import torch"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+function writeDataFile(data: BenchData): string {
+  const { train, val } = data;
+  const head = new Int32Array([
+    data.numUsers,
+    data.numMovies,
+    train.ratings.length,
+    val.ratings.length,
+  ]);
+  const parts: ArrayBufferView[] = [head];
+  for (const s of [train, val]) parts.push(s.users, s.movies, s.ratings);
+  const size = parts.reduce((a, p) => a + p.byteLength, 0);
+  const bytes = new Uint8Array(size);
+  let off = 0;
+  for (const p of parts) {
+    bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), off);
+    off += p.byteLength;
+  }
+  const path = Deno.makeTempFileSync({ prefix: "train_bench_", suffix: ".bin" });
+  Deno.writeFileSync(path, bytes);
+  return path;
+}
+
+interface TorchResult {
+  samples_per_s: number;
+  s_per_epoch: number;
+  best_val_mse: number;
+  cpu_samples_per_s?: number;
+}
+
+async function runTorch(args: string[], echo: boolean): Promise<TorchResult> {
+  const child = new Deno.Command(PYTHON, { args, stdout: "piped", stderr: "inherit" }).spawn();
+  const lines: string[] = [];
+  const decoder = new TextDecoder();
+  let pending = "";
+  for await (const chunk of child.stdout) {
+    pending += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      lines.push(line);
+      if (echo && !line.startsWith("{")) console.log(`torch ${line}`);
+    }
+  }
+  if (pending) lines.push(pending);
+  const status = await child.status;
+  if (!status.success) throw new Error(`train_bench: the torch run failed (exit ${status.code})`);
+  return JSON.parse(lines[lines.length - 1]) as TorchResult;
+}
+
+const here = new URL(".", import.meta.url).pathname;
+
+/** Trains `kind` for one epoch on `limit` rows and returns milliseconds per step. */
+async function stepMs(
+  kind: BenchModel,
+  data: BenchData,
+  batch: number,
+  seed: number,
+  limit: number,
+) {
+  const rec = makeModel(kind, data, seed);
+  const train = tensors(rec, data.train, limit);
+  try {
+    // A warm-up epoch on a few batches, then the timed one.
+    const warm = tensors(rec, data.train, Math.min(limit, batch * 20));
+    try {
+      await fit(rec.model, warm, { epochs: 1, batchSize: batch, verbose: 0, seed });
+    } finally {
+      tf.dispose([...warm.x, warm.y]);
+    }
+    const h = await fit(rec.model, train, { epochs: 1, batchSize: batch, verbose: 0, seed });
+    return (h.trainSeconds[0] * 1000) / h.params.stepsPerEpoch;
+  } finally {
+    tf.dispose([...train.x, train.y]);
+    rec.model.optimizer.dispose();
+    rec.model.dispose();
+  }
+}
+
+/**
+ * Runs the benchmark and returns its summary (also printed as the last stdout line).
+ *
+ * @param args Parsed flags.
+ * @returns The JSON summary.
+ * @example
+ * ```ts ignore
+ * import { parseBenchArgs, runBench } from "./train_bench.ts";
+ * const summary = await runBench(parseBenchArgs(["--epochs", "1", "--no-torch", "--no-table"]));
+ * console.log(summary.samples_per_s, summary.best_val_mse);
+ * ```
+ */
+export async function runBench(args: BenchArgs): Promise<Record<string, unknown>> {
+  const loadBefore = loadAverage();
+  const info = await setupBackend(args.backend ? { backend: args.backend } : {});
+  const data = await loadData(args.seed);
+  const rec = makeModel(args.model, data, args.seed);
+  const train = tensors(rec, data.train);
+  const val = tensors(rec, data.val);
+  console.log(
+    `tfjs ${tf.version.tfjs} · ${info.backend}${
+      info.simd ? " simd" : ""
+    } · ${info.threads} thread(s) · ` +
+      `${args.model} · ${data.train.ratings.length} train / ${data.val.ratings.length} val rows · ` +
+      `batch ${args.batch} · ${args.epochs} epochs`,
+  );
+  let history;
+  let last = performance.now();
+  try {
+    history = await fit(rec.model, train, {
+      epochs: args.epochs,
+      batchSize: args.batch,
+      validationData: val,
+      seed: args.seed,
+      verbose: 0,
+      onEpochEnd: (epoch, logs) => {
+        const now = performance.now();
+        console.log(
+          `epoch ${epoch + 1} loss ${logs.loss.toFixed(4)} val_mse ${logs.val_loss.toFixed(4)} ` +
+            `epoch_s ${((now - last) / 1000).toFixed(2)}`,
+        );
+        last = now;
+      },
+    });
+  } finally {
+    tf.dispose([...train.x, train.y, ...val.x, val.y]);
+    rec.model.optimizer.dispose();
+    rec.model.dispose();
+  }
+  const trainSeconds = history.trainSeconds.reduce((a, b) => a + b, 0);
+  const samples = history.params.samples * history.epoch.length;
+  const result: Record<string, unknown> = {
+    framework: "tfjs",
+    backend: info.backend,
+    simd: info.simd,
+    threads: info.threads,
+    model: args.model,
+    epochs: history.epoch.length,
+    batch: args.batch,
+    samples_per_s: Math.round(samples / trainSeconds),
+    s_per_epoch: Number((trainSeconds / history.epoch.length).toFixed(3)),
+    best_val_mse: Number(Math.min(...history.history.val_loss).toFixed(4)),
+    cpu_samples_per_s: Math.round(samples / history.trainCpuSeconds.reduce((a, b) => a + b, 0)),
+  };
+
+  const batches = [64, 100, 500];
+  const limit = 20_000;
+  const withTorch = args.torch && await torchAvailable();
+  if (args.torch && !withTorch) console.log(`torch: ${PYTHON} cannot import torch; skipped`);
+  let dataFile: string | null = null;
+  try {
+    if (withTorch) dataFile = writeDataFile(data);
+    if (args.table) {
+      const stepMsTable: Record<string, number> = {};
+      const torchMs: Record<string, number> = {};
+      console.log(`ms per step (${args.model}, one epoch on ${limit} rows)`);
+      console.log(`batch  tfjs_ms${withTorch ? "  torch_ms  ratio" : ""}`);
+      for (const b of batches) {
+        const ms = await stepMs(args.model, data, b, args.seed, limit);
+        stepMsTable[b] = Number(ms.toFixed(4));
+        let line = `${String(b).padStart(5)}  ${ms.toFixed(3).padStart(7)}`;
+        if (withTorch) {
+          const t = await runTorch([
+            `${here}torch_bench.py`,
+            "--data",
+            dataFile!,
+            "--model",
+            args.model,
+            "--epochs",
+            "2",
+            "--batch",
+            String(b),
+            "--limit",
+            String(limit),
+            "--seed",
+            String(args.seed),
+          ], false);
+          const tms = (t.s_per_epoch * 1000) / Math.ceil(limit / b);
+          torchMs[b] = Number(tms.toFixed(4));
+          line += `  ${tms.toFixed(3).padStart(8)}  ${(tms / ms).toFixed(2).padStart(5)}`;
+        }
+        console.log(line);
+      }
+      result.step_ms = stepMsTable;
+      if (withTorch) result.torch_step_ms = torchMs;
+    }
+    if (withTorch) {
+      const torchArgs = args.torchReference
+        ? [
+          `${here}../../shared/bench/torch_embeddingnet.py`,
+          "--data",
+          `${movielensDir() ?? Deno.env.get("MOVIELENS_DIR")}/ml-100k`,
+        ]
+        : [`${here}torch_bench.py`, "--data", dataFile!, "--model", args.model];
+      torchArgs.push(
+        "--epochs",
+        String(args.epochs),
+        "--batch",
+        String(args.batch),
+        "--seed",
+        String(args.seed),
+      );
+      const t = await runTorch(torchArgs, true);
+      result.torch_samples_per_s = t.samples_per_s;
+      result.torch_s_per_epoch = t.s_per_epoch;
+      result.torch_best_val_mse = t.best_val_mse;
+      result.ratio = Number(((result.samples_per_s as number) / t.samples_per_s).toFixed(3));
+      if (t.cpu_samples_per_s) {
+        result.torch_cpu_samples_per_s = t.cpu_samples_per_s;
+        result.cpu_ratio = Number(
+          ((result.cpu_samples_per_s as number) / t.cpu_samples_per_s).toFixed(3),
+        );
+      }
+    }
+  } finally {
+    if (dataFile) Deno.removeSync(dataFile);
+  }
+  result.peak_rss_mb = peakRssMb();
+  // The machine's 1-minute load average before and after: figures drift with other work.
+  result.load_avg = [loadBefore, loadAverage()];
+  console.log(JSON.stringify(result));
+  return result;
+}
+
+if (import.meta.main) {
+  await runBench(parseBenchArgs(Deno.args));
+}

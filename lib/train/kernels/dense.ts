@@ -1,0 +1,350 @@
+/**
+ * Matrix products for dense layers on the WASM backend: `BatchMatMul` and `_FusedMatMul`
+ * (product + bias + activation) on a SIMD kernel with 4×8 register blocking (`gemm` in
+ * `kernels.wat`). The stock WASM kernels send every transposed product (both products of a
+ * dense layer's gradient) to a scalar triple loop, and for the others pack the weights with
+ * XNNPACK once per weight tensor, which is wasted work when the weights change every step.
+ * Transposed right-hand sides are transposed into scratch memory first (they are the small
+ * weight matrices). Other dtypes, activations (elu, prelu, leaky relu) and bias shapes fall
+ * back to the stock kernels.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { heapF32, offsetOf, scratch, type WasmContext, wasmContext } from "./_internals.ts";
+
+/** The names tfjs gives the kernels. */
+export const BATCH_MAT_MUL = "BatchMatMul";
+/** The fused product + bias + activation kernel of tfjs. */
+export const FUSED_MAT_MUL = "_FusedMatMul";
+
+interface MatMulArgs {
+  inputs: {
+    a: tf.TensorInfo;
+    b: tf.TensorInfo;
+    bias?: tf.TensorInfo;
+    preluActivationWeights?: tf.TensorInfo;
+  };
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}
+
+const size = (shape: number[]) => shape.reduce((a, c) => a * c, 1);
+
+interface Plan {
+  m: number;
+  k: number;
+  n: number;
+  ta: boolean;
+  tb: boolean;
+  batchA: number;
+  batchB: number;
+  outShape: number[];
+}
+
+/** The product's sizes, or null when the fast path does not apply. */
+function plan(a: tf.TensorInfo, b: tf.TensorInfo, attrs?: tf.NamedAttrMap): Plan | null {
+  if (a.dtype !== "float32" || b.dtype !== "float32") return null;
+  const ra = a.shape.length, rb = b.shape.length;
+  if (ra < 2 || rb < 2) return null;
+  const ta = Boolean(attrs?.transposeA), tb = Boolean(attrs?.transposeB);
+  const m = ta ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = ta ? a.shape[ra - 2] : a.shape[ra - 1];
+  const k2 = tb ? b.shape[rb - 1] : b.shape[rb - 2];
+  const n = tb ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== k2) {
+    throw new Error(
+      `Error in matMul: inner shapes (${k}) and (${k2}) of Tensors with shapes ${a.shape} and ` +
+        `${b.shape} and transposeA=${ta} and transposeB=${tb} must match.`,
+    );
+  }
+  const outerA = a.shape.slice(0, -2), outerB = b.shape.slice(0, -2);
+  const batchA = size(outerA), batchB = size(outerB);
+  let outer: number[];
+  if (batchB === 1 && (batchA > 1 || outerA.length >= outerB.length)) outer = outerA;
+  else if (batchA === 1) outer = outerB;
+  else if (tf.util.arraysEqual(outerA, outerB)) outer = outerA;
+  else return null; // general broadcasting: stock kernel
+  return { m, k, n, ta, tb, batchA, batchB, outShape: [...outer, m, n] };
+}
+
+/**
+ * C = op(A)·op(B) into `out` (already holding its initial rows), batch by batch.
+ */
+function product(ctx: WasmContext, p: Plan, a: tf.TensorInfo, b: tf.TensorInfo, c: number) {
+  const { backend, kernels } = ctx;
+  const batches = Math.max(p.batchA, p.batchB);
+  const aBase = offsetOf(backend, a.dataId), bBase = offsetOf(backend, b.dataId);
+  const aStep = p.batchA > 1 ? 4 * p.m * p.k : 0, bStep = p.batchB > 1 ? 4 * p.k * p.n : 0;
+  const tmp = p.tb ? scratch(ctx, 4 * p.k * p.n) : 0;
+  for (let i = 0; i < batches; i++) {
+    let bPtr = bBase + i * bStep;
+    if (p.tb) {
+      if (i === 0 || bStep !== 0) kernels.transpose(bPtr, tmp, p.n, p.k);
+      bPtr = tmp;
+    }
+    kernels.gemm(aBase + i * aStep, bPtr, c + i * 4 * p.m * p.n, p.m, p.k, p.n, p.ta ? 1 : 0);
+  }
+}
+
+function matMulWasm(args: MatMulArgs, stock: tf.KernelConfig): tf.TensorInfo {
+  const { a, b } = args.inputs;
+  const p = plan(a, b, args.attrs);
+  if (p === null) {
+    return stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  }
+  const ctx = wasmContext(args.backend);
+  const out = ctx.backend.makeOutput(p.outShape, "float32");
+  const c = offsetOf(ctx.backend, out.dataId);
+  heapF32(ctx.memory, c, size(p.outShape)).fill(0);
+  product(ctx, p, a, b, c);
+  return out;
+}
+
+const ACTIVATIONS = new Set(["linear", "relu", "relu6", "sigmoid"]);
+
+function fusedMatMulWasm(args: MatMulArgs, stock: tf.KernelConfig): tf.TensorInfo {
+  const { a, b, bias, preluActivationWeights } = args.inputs;
+  const activation = (args.attrs?.activation as string | undefined) ?? "linear";
+  const p = plan(a, b, args.attrs);
+  if (
+    p === null || preluActivationWeights != null || !ACTIVATIONS.has(activation) ||
+    (bias != null && (bias.dtype !== "float32" || size(bias.shape) !== p.n))
+  ) {
+    return stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  }
+  const ctx = wasmContext(args.backend);
+  const { kernels, memory } = ctx;
+  const out = ctx.backend.makeOutput(p.outShape, "float32");
+  const c = offsetOf(ctx.backend, out.dataId);
+  const rows = size(p.outShape) / p.n;
+  if (bias != null) {
+    // Every row starts as the bias (a source stride of 0 repeats it).
+    kernels.copy_block(offsetOf(ctx.backend, bias.dataId), 0, c, p.n, rows, p.n);
+  } else {
+    heapF32(memory, c, rows * p.n).fill(0);
+  }
+  product(ctx, p, a, b, c);
+  if (activation === "relu") kernels.clamp(c, rows * p.n, 0, Infinity);
+  else if (activation === "relu6") kernels.clamp(c, rows * p.n, 0, 6);
+  else if (activation === "sigmoid") {
+    const y = heapF32(memory, c, rows * p.n);
+    for (let i = 0; i < y.length; i++) y[i] = 1 / (1 + Math.exp(-y[i]));
+  }
+  return out;
+}
+
+/**
+ * Wraps the stock WASM `BatchMatMul` and `_FusedMatMul` configs so that float32 products take
+ * the SIMD path and everything else the stock kernels.
+ *
+ * @param stockMatMul The stock `BatchMatMul` config for `wasm` (from `tf.getKernel`).
+ * @param stockFused The stock `_FusedMatMul` config for `wasm`.
+ * @returns The two configs to register in their place.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import "@tensorflow/tfjs-backend-wasm";
+ * import { fastMatMulKernels } from "./dense.ts";
+ * const [mm, fused] = fastMatMulKernels(tf.getKernel("BatchMatMul", "wasm")!, tf.getKernel("_FusedMatMul", "wasm")!);
+ * if (mm.kernelName !== "BatchMatMul" || fused.kernelName !== "_FusedMatMul") throw new Error("wrong kernels");
+ * ```
+ */
+export function fastMatMulKernels(
+  stockMatMul: tf.KernelConfig,
+  stockFused: tf.KernelConfig,
+): tf.KernelConfig[] {
+  return [
+    {
+      ...stockMatMul,
+      kernelFunc: ((args: MatMulArgs) => matMulWasm(args, stockMatMul)) as unknown as tf.KernelFunc,
+    },
+    {
+      ...stockFused,
+      kernelFunc:
+        ((args: MatMulArgs) => fusedMatMulWasm(args, stockFused)) as unknown as tf.KernelFunc,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bias gradients (column sums) and the relu gradient
+
+/** The name tfjs gives the reduction kernel. */
+export const SUM = "Sum";
+/** The name of the relu-gradient kernel: `dy` where `y > 0`, else 0. */
+export const RELU_GRAD = "FusedReluGrad";
+
+function sumWasm(
+  args: { inputs: { x: tf.TensorInfo }; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap },
+  stock: tf.KernelConfig,
+): tf.TensorInfo {
+  const { x } = args.inputs;
+  const axis = args.attrs?.axis as number | number[];
+  const axes = Array.isArray(axis) ? axis : [axis];
+  if (
+    x.dtype !== "float32" || x.shape.length !== 2 || axes.length !== 1 ||
+    (axes[0] !== 0 && axes[0] !== -2)
+  ) {
+    return stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  }
+  const { backend, kernels } = wasmContext(args.backend);
+  const [rows, cols] = x.shape;
+  const out = backend.makeOutput(args.attrs?.keepDims ? [1, cols] : [cols], "float32");
+  kernels.column_sums(offsetOf(backend, x.dataId), rows, cols, offsetOf(backend, out.dataId));
+  return out;
+}
+
+function reluGradWasm(
+  { inputs, backend }: {
+    inputs: { dy: tf.TensorInfo; y: tf.TensorInfo };
+    backend: tf.KernelBackend;
+  },
+): tf.TensorInfo {
+  const { backend: b, kernels } = wasmContext(backend);
+  const out = b.makeOutput(inputs.y.shape, "float32");
+  kernels.relu_grad(
+    offsetOf(b, inputs.dy.dataId),
+    offsetOf(b, inputs.y.dataId),
+    offsetOf(b, out.dataId),
+    size(inputs.y.shape),
+  );
+  return out;
+}
+
+/**
+ * Wraps the stock WASM `Sum` so that column sums of a matrix (bias gradients) take one SIMD
+ * pass, and adds the relu-gradient kernel.
+ *
+ * @param stockSum The stock `Sum` config for `wasm`.
+ * @returns The configs to register.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import "@tensorflow/tfjs-backend-wasm";
+ * import { fastReductionKernels } from "./dense.ts";
+ * if (fastReductionKernels(tf.getKernel("Sum", "wasm")!).length !== 2) throw new Error("expected two");
+ * ```
+ */
+export function fastReductionKernels(stockSum: tf.KernelConfig): tf.KernelConfig[] {
+  return [
+    {
+      ...stockSum,
+      kernelFunc:
+        ((args: Parameters<typeof sumWasm>[0]) =>
+          sumWasm(args, stockSum)) as unknown as tf.KernelFunc,
+    },
+    {
+      kernelName: RELU_GRAD,
+      backendName: "wasm",
+      kernelFunc: reluGradWasm as unknown as tf.KernelFunc,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dense layers as one kernel forward, four backward
+
+/**
+ * The gradient of a direct `_FusedMatMul` call on rank-2 inputs (tfjs' own fused matMul op
+ * wraps the kernel in a custom gradient and never uses this): the activation's gradient in
+ * one kernel, then the two products and the bias' column sums.
+ *
+ * @example
+ * ```ts
+ * import { fusedMatMulGradient } from "./dense.ts";
+ * if (fusedMatMulGradient.kernelName !== "_FusedMatMul") throw new Error("wrong kernel");
+ * ```
+ */
+export const fusedMatMulGradient: tf.GradConfig = {
+  kernelName: FUSED_MAT_MUL,
+  inputsToSave: ["a", "b"],
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attrs) => {
+    const [a, b, y] = saved;
+    const activation = (attrs?.activation as string | undefined) ?? "linear";
+    const ta = Boolean(attrs?.transposeA), tb = Boolean(attrs?.transposeB);
+    if (a.rank !== 2 || b.rank !== 2 || (activation !== "linear" && activation !== "relu")) {
+      throw new TypeError(
+        `_FusedMatMul gradient: expected rank-2 inputs and a linear or relu activation, found ` +
+          `ranks ${a.rank}, ${b.rank} and "${activation}"`,
+      );
+    }
+    const g = activation === "relu"
+      ? tf.engine().runKernel(RELU_GRAD, { dy: dy as tf.Tensor, y }) as tf.Tensor
+      : dy as tf.Tensor;
+    return {
+      a: () =>
+        ta
+          ? (tb ? tf.matMul(b, g, true, true) : tf.matMul(b, g, false, true))
+          : (tb ? tf.matMul(g, b) : tf.matMul(g, b, false, true)),
+      b: () =>
+        tb
+          ? (ta ? tf.matMul(g, a, true, true) : tf.matMul(g, a, true, false))
+          : (ta ? tf.matMul(a, g, false, false) : tf.matMul(a, g, true, false)),
+      bias: () => tf.sum(g, 0),
+    };
+  },
+};
+
+interface DenseLayer {
+  kernel: { read(): tf.Tensor } | null;
+  bias: { read(): tf.Tensor } | null;
+  activation: { getClassName(): string; apply(x: tf.Tensor): tf.Tensor } | null;
+  invokeCallHook(inputs: unknown, kwargs: unknown): void;
+}
+
+let denseInstalled = false;
+
+/**
+ * Makes tfjs-layers' `Dense` layer run a rank-2 float32 input as one `_FusedMatMul` kernel with
+ * the gradient above (linear and relu fused; other activations applied after), on the WASM
+ * backend. Other inputs and backends keep tfjs' code (idempotent).
+ *
+ * @returns Whether the layer was patched by this call (false when already done).
+ * @example
+ * ```ts
+ * import { installFastDense } from "./dense.ts";
+ * installFastDense();
+ * if (installFastDense()) throw new Error("the second call should do nothing");
+ * ```
+ */
+export function installFastDense(): boolean {
+  if (denseInstalled) return false;
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap["Dense"];
+  if (entry === undefined) {
+    throw new TypeError("installFastDense(): expected tfjs-layers' Dense to be registered");
+  }
+  const proto = (entry[0] as unknown as { prototype: object }).prototype as {
+    call(
+      this: DenseLayer,
+      inputs: tf.Tensor | tf.Tensor[],
+      kwargs: Record<string, unknown>,
+    ): unknown;
+  };
+  const stock = proto.call;
+  proto.call = function (this: DenseLayer, inputs, kwargs) {
+    const input = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (
+      tf.getBackend() !== "wasm" || input.rank !== 2 || input.dtype !== "float32" ||
+      this.kernel === null || (Array.isArray(inputs) && inputs.length !== 1)
+    ) {
+      return stock.call(this, inputs, kwargs);
+    }
+    return tf.tidy(() => {
+      this.invokeCallHook(inputs, kwargs);
+      const name = this.activation?.getClassName().toLowerCase() ?? "linear";
+      const fused = name === "relu" ? "relu" : "linear";
+      const ins: tf.NamedTensorMap = { a: input, b: this.kernel!.read() };
+      if (this.bias !== null) ins.bias = this.bias.read();
+      const out = tf.engine().runKernel(FUSED_MAT_MUL, ins, {
+        transposeA: false,
+        transposeB: false,
+        activation: fused,
+      }) as tf.Tensor;
+      return fused === name || this.activation === null ? out : this.activation.apply(out);
+    });
+  };
+  denseInstalled = true;
+  return true;
+}

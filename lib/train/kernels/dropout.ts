@@ -1,0 +1,192 @@
+/**
+ * Fast dropout. tfjs draws a dropout mask in JavaScript with seedrandom's alea, one call per
+ * element (`randomUniform`), then runs add, floor, div and mul kernels: for the seed-002 deep
+ * model at batch 500 (two masks of 64k and 32k elements) that is most of a training step.
+ * Here one kernel writes the mask (0 or `1 / (1 − rate)`) from sfc32 — the generator of
+ * `lib/random.ts`, seeded through `createRng` — in WebAssembly on the WASM backend and in
+ * JavaScript on the CPU backend (the same masks on both), and one multiply applies it.
+ *
+ * {@linkcode installFastDropout} (run by `setupBackend()`) makes tfjs-layers' `Dropout` layer
+ * use it: same inverted-dropout semantics, training flag and per-layer `seed`; a layer without
+ * a seed draws one per call from a generator seeded with `DEFAULT_SEED`, so runs repeat
+ * (stock tfjs uses `Math.random` there). Layers with a `noiseShape` keep the stock code.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { DEFAULT_SEED } from "../../defaults.ts";
+import { createRng } from "../../random.ts";
+import { checkCpuInternals, offsetOf, wasmContext } from "./_internals.ts";
+
+/** The name of the mask kernel. */
+export const DROPOUT_MASK = "DropoutMask";
+
+interface MaskArgs {
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}
+
+/** Mask parameters: the sfc32 state, the keep threshold on 32-bit draws and the scale. */
+function maskPlan(attrs?: tf.NamedAttrMap) {
+  const rate = attrs?.rate as number;
+  const shape = attrs?.shape as number[];
+  const rng = createRng(attrs?.seed as number);
+  const state = [rng.uint32(), rng.uint32(), rng.uint32(), rng.uint32()];
+  const keep = 1 - rate;
+  const threshold = Math.min(Math.floor(keep * 4294967296), 4294967295);
+  return { shape, n: shape.reduce((a, b) => a * b, 1), state, threshold, scale: 1 / keep };
+}
+
+function maskCpu({ backend, attrs }: MaskArgs): tf.TensorInfo {
+  checkCpuInternals(backend);
+  const p = maskPlan(attrs);
+  const out = new Float32Array(p.n);
+  let [a, b, c, d] = p.state;
+  const scale = Math.fround(p.scale);
+  for (let i = 0; i < p.n; i++) {
+    // sfc32, step for step as in kernels.wat (and lib/random.ts).
+    const t = (((a + b) >>> 0) + d) >>> 0;
+    d = (d + 1) >>> 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) >>> 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) >>> 0;
+    out[i] = t < p.threshold ? scale : 0;
+  }
+  return backend.makeTensorInfo(p.shape, "float32", out);
+}
+
+function maskWasm({ backend, attrs }: MaskArgs): tf.TensorInfo {
+  const { backend: b, kernels } = wasmContext(backend);
+  const p = maskPlan(attrs);
+  const out = b.makeOutput(p.shape, "float32");
+  const [s0, s1, s2, s3] = p.state;
+  kernels.dropout_mask(
+    offsetOf(b, out.dataId),
+    p.n,
+    p.threshold | 0,
+    p.scale,
+    s0 | 0,
+    s1 | 0,
+    s2 | 0,
+    s3 | 0,
+  );
+  return out;
+}
+
+/**
+ * Kernel configs of the dropout mask (CPU and WASM), for `tf.registerKernel` (done by
+ * `setupBackend()`).
+ *
+ * @example
+ * ```ts
+ * import { dropoutKernels } from "./dropout.ts";
+ * if (dropoutKernels.length !== 2) throw new Error("expected two backends");
+ * ```
+ */
+export const dropoutKernels: tf.KernelConfig[] = [
+  { kernelName: DROPOUT_MASK, backendName: "cpu", kernelFunc: maskCpu as unknown as tf.KernelFunc },
+  {
+    kernelName: DROPOUT_MASK,
+    backendName: "wasm",
+    kernelFunc: maskWasm as unknown as tf.KernelFunc,
+  },
+];
+
+/** Options of {@linkcode dropout}. */
+export interface DropoutOptions {
+  /**
+   * Seed of the mask (any integer); the same seed gives the same mask.
+   * @default a draw from a generator seeded with DEFAULT_SEED
+   */
+  seed?: number;
+}
+
+const unseeded = createRng(DEFAULT_SEED);
+
+/**
+ * Inverted dropout: zeroes each element with probability `rate` and scales the others by
+ * `1 / (1 − rate)`. Differentiable in `x` (the mask is a constant).
+ *
+ * @param x Input.
+ * @param rate Drop probability in [0, 1).
+ * @param options Seed.
+ * @returns `x` times the mask.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { setupBackend } from "../backend.ts";
+ * import { dropout } from "./dropout.ts";
+ * await setupBackend({ backend: "cpu" });
+ * const y = dropout(tf.ones([1000]), 0.25, { seed: 1 }).dataSync();
+ * const kept = y.filter((v) => v !== 0);
+ * if (Math.abs(kept.length - 750) > 60 || Math.abs(kept[0] - 4 / 3) > 1e-6) throw new Error("bad mask");
+ * ```
+ */
+export function dropout(x: tf.Tensor, rate: number, options: DropoutOptions = {}): tf.Tensor {
+  if (!(rate >= 0 && rate < 1)) {
+    throw new RangeError(`dropout(): expected a rate in [0, 1), found ${rate}`);
+  }
+  if (rate === 0) return x.clone();
+  const seed = options.seed ?? unseeded.uint32();
+  if (tf.getKernel(DROPOUT_MASK, tf.getBackend()) === undefined) {
+    return tf.dropout(x, rate, undefined, seed);
+  }
+  return tf.tidy(() => {
+    const mask = tf.engine().runKernel(DROPOUT_MASK, {}, {
+      shape: x.shape,
+      rate,
+      seed,
+    }) as tf.Tensor;
+    return tf.mul(x.dtype === "float32" ? x : tf.cast(x, "float32"), mask);
+  });
+}
+
+interface DropoutLayer {
+  rate: number;
+  noiseShape?: unknown;
+  seed?: number;
+  invokeCallHook(inputs: unknown, kwargs: unknown): void;
+}
+
+let installed = false;
+
+/**
+ * Makes tfjs-layers' `Dropout` layer draw its masks with {@linkcode dropout} (idempotent).
+ * Layers with a `noiseShape` keep tfjs' implementation.
+ *
+ * @returns Whether the layer was patched by this call (false when already done).
+ * @example
+ * ```ts
+ * import { installFastDropout } from "./dropout.ts";
+ * installFastDropout();
+ * if (installFastDropout()) throw new Error("the second call should do nothing");
+ * ```
+ */
+export function installFastDropout(): boolean {
+  if (installed) return false;
+  // The class as tfjs serialisation knows it (making an instance would use up a layer name).
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap["Dropout"];
+  if (entry === undefined) {
+    throw new TypeError("installFastDropout(): expected tfjs-layers' Dropout to be registered");
+  }
+  const proto = (entry[0] as unknown as { prototype: object }).prototype as {
+    call(
+      this: DropoutLayer,
+      inputs: tf.Tensor | tf.Tensor[],
+      kwargs: Record<string, unknown>,
+    ): unknown;
+  };
+  const stock = proto.call;
+  proto.call = function (this: DropoutLayer, inputs, kwargs) {
+    if (this.noiseShape != null) return stock.call(this, inputs, kwargs);
+    return tf.tidy(() => {
+      this.invokeCallHook(inputs, kwargs);
+      const input = Array.isArray(inputs) ? inputs[0] : inputs;
+      if (!(0 < this.rate && this.rate < 1) || !kwargs?.training) return input;
+      return dropout(input, this.rate, { seed: this.seed ?? undefined });
+    });
+  };
+  installed = true;
+  return true;
+}

@@ -1,0 +1,89 @@
+/**
+ * Registers every custom kernel and gradient of this folder with tfjs, once.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { fastCopyKernels } from "./copy.ts";
+import {
+  fastMatMulKernels,
+  fastReductionKernels,
+  fusedMatMulGradient,
+  installFastDense,
+} from "./dense.ts";
+import { dotBiasGradient, dotBiasKernels } from "./dot_bias.ts";
+import { dropoutKernels, installFastDropout } from "./dropout.ts";
+import { fastGatherGradient, fastGatherKernel, GATHER_V2, installFastEmbedding } from "./gather.ts";
+import { identityKernels } from "./identity.ts";
+import { lossGradient, lossKernels } from "./loss.ts";
+import { segmentSumKernels } from "./segment_sum.ts";
+
+/** The backends the custom kernels are written for. */
+export const KERNEL_BACKENDS = ["cpu", "wasm"] as const;
+
+const registered = new Map<string, string[]>();
+
+function replaceKernel(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, config.backendName) !== undefined) {
+    tf.unregisterKernel(config.kernelName, config.backendName);
+  }
+  tf.registerKernel(config);
+}
+
+/**
+ * Registers the custom kernels (fast `UnsortedSegmentSum` and `GatherV2`, the fused dot-bias
+ * op and its backward kernel, fused MSE/MAE losses; on WASM also a zero-copy `Identity`,
+ * SIMD matrix products, column sums and block-copy concat/slice/split), the dropout-mask
+ * kernel, and makes tfjs-layers' `Dropout`, `Dense` and `Embedding` use the fast paths for the CPU and WASM backends, and the one-kernel gather
+ * gradient. Safe to call more than once: later calls only report.
+ *
+ * @returns For each backend name, the names of the kernels registered on it.
+ * @example
+ * ```ts
+ * import { registerTrainingKernels } from "./register.ts";
+ * const kernels = registerTrainingKernels();
+ * if (!kernels.get("wasm")?.includes("UnsortedSegmentSum")) throw new Error("missing kernel");
+ * ```
+ */
+export function registerTrainingKernels(): Map<string, string[]> {
+  if (registered.size > 0) return registered;
+  const configs = [
+    ...segmentSumKernels,
+    ...dotBiasKernels,
+    ...identityKernels,
+    ...lossKernels,
+    ...dropoutKernels,
+  ];
+  const stock = (name: string, backendName: string) => {
+    const config = tf.getKernel(name, backendName);
+    if (config === undefined) {
+      throw new TypeError(`registerTrainingKernels(): expected a stock ${name} on ${backendName}`);
+    }
+    return config;
+  };
+  for (const backendName of KERNEL_BACKENDS) {
+    configs.push(fastGatherKernel(stock(GATHER_V2, backendName)));
+  }
+  configs.push(...fastMatMulKernels(stock("BatchMatMul", "wasm"), stock("_FusedMatMul", "wasm")));
+  configs.push(...fastReductionKernels(stock("Sum", "wasm")));
+  configs.push(...fastCopyKernels(["Concat", "Slice", "SplitV"].map((k) => stock(k, "wasm"))));
+  for (const config of configs) {
+    replaceKernel(config);
+    const names = registered.get(config.backendName) ?? [];
+    names.push(config.kernelName);
+    registered.set(config.backendName, names);
+  }
+  const stockGrad = tf.getGradient(GATHER_V2);
+  if (stockGrad === undefined) {
+    throw new TypeError("registerTrainingKernels(): expected a stock GatherV2 gradient");
+  }
+  tf.registerGradient(fastGatherGradient(stockGrad));
+  tf.registerGradient(dotBiasGradient);
+  tf.registerGradient(lossGradient);
+  tf.registerGradient(fusedMatMulGradient);
+  installFastDropout();
+  installFastDense();
+  installFastEmbedding();
+  return registered;
+}

@@ -1,0 +1,24 @@
+/**
+ * The training engine: one call to set up a fast tfjs backend with the custom kernels
+ * (`setupBackend`), a fused Adam usable from `model.compile` (`adam`, `FusedAdam`), and a
+ * Keras-style training loop (`fit`, `evaluate`, `predict`) with seeded shuffling, validation,
+ * early stopping, best-weight restoring, a per-epoch history and one live progress line.
+ *
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { adam, fit, setupBackend } from "./mod.ts";
+ * await setupBackend();
+ * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+ * model.compile({ optimizer: adam({ learningRate: 0.1 }), loss: "meanSquaredError" });
+ * const x = tf.tensor2d([[0], [1], [2], [3]]), y = tf.tensor1d([1, 3, 5, 7]);
+ * const history = await fit(model, { x, y }, { epochs: 20, batchSize: 4, verbose: 0 });
+ * console.log(history.history.loss.length); // 20
+ * ```
+ *
+ * @module
+ */
+
+export * from "./backend.ts";
+export * from "./optimizer.ts";
+export * from "./fit.ts";
+export * from "./progress.ts";

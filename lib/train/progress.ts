@@ -1,0 +1,298 @@
+/**
+ * Training progress as one live line: `epoch 3/30 · batch 412/800 · loss 0.8123 · val_loss
+ * 0.8456 · 152,300 samples/s · ETA 0:12`. Inside the Deno Jupyter kernel the line is one
+ * output updated in place (`update_display_data`); in a terminal it is one stderr line
+ * rewritten with `\r`; in tests, pipes and CI logs it is silent unless asked for.
+ *
+ * The line itself is drawn by {@linkcode liveDisplay} from `lib/notebook`; this module decides
+ * what it says and how often it changes, and costs one clock read per training step.
+ *
+ * @module
+ */
+
+import { inJupyter, type LiveDisplay, liveDisplay, type LiveMode } from "../notebook/display.ts";
+
+/**
+ * How much `fit` reports:
+ * - `0`: nothing;
+ * - `1`: the live line, wherever the code runs (in a non-terminal, non-Jupyter process it
+ *   becomes a full stderr line every 10 s);
+ * - `2`: one stderr line per epoch, like Keras' `verbose=2`;
+ * - `"auto"`: the live line inside Jupyter or when stderr is a terminal, nothing otherwise
+ *   (so tests, pipes and benchmarks stay quiet).
+ */
+export type Verbosity = 0 | 1 | 2 | "auto";
+
+/** What the progress line shows at one moment. */
+export interface ProgressSnapshot {
+  /** Current epoch, 1-based, counted from the first epoch of this call. */
+  epoch: number;
+  /** Epochs in this call. */
+  epochs: number;
+  /** Batches finished in the current epoch. */
+  batch: number;
+  /** Batches per epoch. */
+  batches: number;
+  /** Running figures of the current epoch (`loss`, `mae`, …). */
+  logs: Record<string, number>;
+  /** Figures of the last finished epoch's validation (`val_loss`, …), if any. */
+  validation?: Record<string, number>;
+  /** Training samples per second so far in this call. */
+  samplesPerSecond: number;
+  /** Estimated seconds left in this call, or `NaN` when unknown. */
+  etaSeconds: number;
+}
+
+/**
+ * Formats a duration as `m:ss` (or `h:mm:ss` from one hour on).
+ *
+ * @param seconds A non-negative number of seconds; `NaN` or infinity gives `"?"`.
+ * @returns The duration, rounded to whole seconds.
+ * @example
+ * ```ts
+ * import { formatDuration } from "./progress.ts";
+ * console.log(formatDuration(75)); // 1:15
+ * console.log(formatDuration(3725)); // 1:02:05
+ * ```
+ */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "?";
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  const pad = (v: number) => String(v).padStart(2, "0");
+  return h > 0 ? `${h}:${pad(m)}:${pad(r)}` : `${m}:${pad(r)}`;
+}
+
+/**
+ * Formats a loss or metric value with four significant decimals (`0.8123`, `12.35`, `NaN`).
+ *
+ * @param value The number.
+ * @returns Its short text form.
+ * @example
+ * ```ts
+ * import { formatValue } from "./progress.ts";
+ * console.log(formatValue(0.812345)); // 0.8123
+ * ```
+ */
+export function formatValue(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const a = Math.abs(value);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return value.toExponential(3);
+  return value.toFixed(a >= 100 ? 1 : a >= 10 ? 3 : 4);
+}
+
+function formatLogs(logs: Record<string, number> | undefined): string[] {
+  if (!logs) return [];
+  return Object.entries(logs).map(([k, v]) => `${k} ${formatValue(v)}`);
+}
+
+const thousands = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+/**
+ * The text of the live progress line.
+ *
+ * @param s What to show.
+ * @returns One line, e.g. `epoch 3/30 · batch 412/800 · loss 0.8123 · val_loss 0.8456 ·
+ *   152,300 samples/s · ETA 0:12`.
+ * @example
+ * ```ts
+ * import { formatProgress } from "./progress.ts";
+ * const line = formatProgress({
+ *   epoch: 3, epochs: 30, batch: 412, batches: 800, logs: { loss: 0.81234 },
+ *   validation: { val_loss: 0.8456 }, samplesPerSecond: 152300, etaSeconds: 12,
+ * });
+ * console.log(line);
+ * // epoch 3/30 · batch 412/800 · loss 0.8123 · val_loss 0.8456 · 152,300 samples/s · ETA 0:12
+ * ```
+ */
+export function formatProgress(s: ProgressSnapshot): string {
+  const parts = [`epoch ${s.epoch}/${s.epochs}`, `batch ${s.batch}/${s.batches}`];
+  parts.push(...formatLogs(s.logs), ...formatLogs(s.validation));
+  if (Number.isFinite(s.samplesPerSecond) && s.samplesPerSecond > 0) {
+    parts.push(`${thousands.format(s.samplesPerSecond)} samples/s`);
+  }
+  parts.push(`ETA ${formatDuration(s.etaSeconds)}`);
+  return parts.join(" · ");
+}
+
+/** Options of {@linkcode trainingProgress}. */
+export interface ProgressOptions {
+  /**
+   * How much to report (see {@linkcode Verbosity}).
+   * @default {"auto"}
+   */
+  verbose?: Verbosity;
+  /**
+   * Minimum milliseconds between two redraws of the live line.
+   * @default {250}
+   */
+  minIntervalMs?: number;
+  /**
+   * Clock in milliseconds (inject a fake one in tests).
+   * @default {performance.now}
+   */
+  now?: () => number;
+  /**
+   * Whether stderr is a terminal (decides what `"auto"` does outside Jupyter).
+   * @default {Deno.stderr.isTerminal()}
+   */
+  stderrIsTerminal?: boolean;
+}
+
+/** The size of a training run, as the progress line needs it. */
+export interface ProgressPlan {
+  /** Epochs in this call. */
+  epochs: number;
+  /** Batches per epoch. */
+  batches: number;
+  /** Training samples per epoch. */
+  samples: number;
+  /**
+   * Epochs run by earlier calls: the line then counts epochs from there (`epoch 9/13`).
+   * @default {0}
+   */
+  initialEpoch?: number;
+}
+
+/** A progress reporter for one `fit` call, made by {@linkcode trainingProgress}. */
+export interface TrainingProgress {
+  /** Whether anything is shown at all (`false` for verbose 0 and silent `"auto"`). */
+  readonly active: boolean;
+  /**
+   * Reports a finished batch (`epoch` is the absolute 0-based epoch, `batch` 1-based). Cheap:
+   * it reads the clock and redraws at most every `minIntervalMs`; `logs` is called only when
+   * a redraw is due.
+   *
+   * @returns Whether the line was redrawn (then yield to the event loop so that a Jupyter
+   *   update can leave).
+   */
+  batch(epoch: number, batch: number, logs: () => Record<string, number>): boolean;
+  /** Reports a finished epoch (absolute, 0-based) with its full logs. */
+  epochEnd(epoch: number, logs: Record<string, number>): void;
+  /** Shows the final summary line and waits until every message is delivered. */
+  close(summary: string): Promise<void>;
+}
+
+function stderrTerminal(): boolean {
+  try {
+    return Deno.stderr.isTerminal();
+  } catch {
+    return false;
+  }
+}
+
+function resolveMode(verbose: Verbosity, terminal: boolean): LiveMode {
+  if (verbose === 0) return "silent";
+  if (verbose === 2) return "log";
+  if (inJupyter()) return "jupyter";
+  if (verbose === 1) return terminal ? "terminal" : "log";
+  return terminal ? "terminal" : "silent";
+}
+
+/**
+ * Starts the progress reporter of one training run. `fit` calls it; use it directly only
+ * for a hand-written loop.
+ *
+ * @param plan Epochs, batches per epoch and samples per epoch.
+ * @param options Verbosity, redraw interval and clock.
+ * @returns The reporter; call `batch` after every step, `epochEnd` after every epoch and
+ *   `await close(summary)` at the end.
+ * @example
+ * ```ts
+ * import { trainingProgress } from "./progress.ts";
+ * const progress = trainingProgress({ epochs: 2, batches: 3, samples: 300 }, { verbose: 0 });
+ * for (let epoch = 0; epoch < 2; epoch++) {
+ *   for (let b = 1; b <= 3; b++) progress.batch(epoch, b, () => ({ loss: 1 / b }));
+ *   progress.epochEnd(epoch, { loss: 0.5 });
+ * }
+ * await progress.close("2 epochs");
+ * ```
+ */
+export function trainingProgress(
+  plan: ProgressPlan,
+  options: ProgressOptions = {},
+): TrainingProgress {
+  const {
+    verbose = "auto",
+    minIntervalMs = 250,
+    now = () => performance.now(),
+    stderrIsTerminal = stderrTerminal(),
+  } = options;
+  if (![0, 1, 2, "auto"].includes(verbose)) {
+    throw new TypeError(`trainingProgress(): expected verbose 0, 1, 2 or "auto", found ${verbose}`);
+  }
+  const initialEpoch = plan.initialEpoch ?? 0;
+  for (const key of ["epochs", "batches", "samples", "initialEpoch"] as const) {
+    const value = key === "initialEpoch" ? initialEpoch : plan[key];
+    if (!(Number.isInteger(value) && value >= 0)) {
+      throw new RangeError(
+        `trainingProgress(): expected plan.${key} to be an integer >= 0, found ${value}`,
+      );
+    }
+  }
+  const mode = resolveMode(verbose, stderrIsTerminal);
+  const perEpoch = verbose === 2;
+  const start = now();
+  let line: LiveDisplay | null = null;
+  let lastDraw = -Infinity;
+  let validation: Record<string, number> | undefined;
+  const open = (text: string) => {
+    if (line === null) {
+      line = liveDisplay(text, {
+        mode,
+        minIntervalMs: 0,
+        logIntervalMs: perEpoch ? 0 : 10_000,
+        now,
+      });
+    } else line.update(text);
+  };
+  const snapshot = (epoch: number, batch: number, logs: Record<string, number>) => {
+    const elapsed = (now() - start) / 1000;
+    const done = (epoch - initialEpoch) * plan.samples +
+      Math.min(plan.samples, (batch / Math.max(1, plan.batches)) * plan.samples);
+    const rate = elapsed > 0 ? done / elapsed : 0;
+    const left = plan.epochs * plan.samples - done;
+    return formatProgress({
+      epoch: epoch + 1,
+      epochs: initialEpoch + plan.epochs,
+      batch,
+      batches: plan.batches,
+      logs,
+      validation,
+      samplesPerSecond: rate,
+      etaSeconds: rate > 0 ? left / rate : NaN,
+    });
+  };
+  return {
+    active: mode !== "silent",
+    batch(epoch, batch, logs) {
+      if (mode === "silent" || perEpoch) return false;
+      const t = now();
+      if (t - lastDraw < minIntervalMs) return false;
+      lastDraw = t;
+      open(snapshot(epoch, batch, logs()));
+      return true;
+    },
+    epochEnd(epoch, logs) {
+      const train: Record<string, number> = {};
+      const val: Record<string, number> = {};
+      for (const [k, v] of Object.entries(logs)) (k.startsWith("val_") ? val : train)[k] = v;
+      validation = Object.keys(val).length > 0 ? val : undefined;
+      if (mode === "silent") return;
+      if (perEpoch) {
+        const elapsed = (now() - start) / 1000;
+        const parts = [`epoch ${epoch + 1}/${initialEpoch + plan.epochs}`, ...formatLogs(logs)];
+        parts.push(`${formatDuration(elapsed)} elapsed`);
+        open(parts.join(" · "));
+        return;
+      }
+      lastDraw = now();
+      open(snapshot(epoch, plan.batches, train));
+    },
+    async close(summary) {
+      if (mode === "silent") return;
+      if (line === null) open(summary);
+      await line!.close(summary);
+    },
+  };
+}

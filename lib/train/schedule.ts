@@ -1,0 +1,159 @@
+/**
+ * Learning-rate schedules stepped once per batch: fastai's one-cycle policy
+ * (`fit_one_cycle`, after Smith 2018: a cosine warm-up from `max / divFactor` to `max`, then a
+ * cosine annealing down to `max / finalDivFactor`) and an Adam that follows a schedule.
+ *
+ * The engine's `fit` sets a learning rate per call; a schedule changes it at every step
+ * instead. {@linkcode ScheduledAdam} is the engine's fused Adam with one change: before each
+ * update it sets `learningRate = schedule(step)`, so `model.compile({ optimizer })` and `fit`
+ * work unchanged. With decoupled weight decay (AdamW) the decay follows the schedule too, as
+ * in PyTorch and fastai.
+ *
+ * @module
+ */
+
+import { type AdamOptions, FusedAdam, type NamedTensor } from "./optimizer.ts";
+import type * as tf from "@tensorflow/tfjs";
+
+/** A learning rate for every 0-based optimizer step. */
+export type LearningRateSchedule = (step: number) => number;
+
+/** Options of {@linkcode oneCycle}. */
+export interface OneCycleOptions {
+  /**
+   * Share of the steps spent warming up (fastai's `pct_start`).
+   * @default {0.25}
+   */
+  warmupFraction?: number;
+  /**
+   * The schedule starts at `maxLearningRate / divFactor`.
+   * @default {25}
+   */
+  divFactor?: number;
+  /**
+   * The schedule ends at `maxLearningRate / finalDivFactor` (fastai's `div_final`).
+   * @default {1e5}
+   */
+  finalDivFactor?: number;
+}
+
+function checkPositive(value: unknown, name: string, caller: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || !(value > 0)) {
+    throw new RangeError(`${caller}: expected ${name} > 0, found ${value}`);
+  }
+  return value;
+}
+
+/**
+ * fastai's one-cycle schedule: cosine from `max / divFactor` up to `max` over the first
+ * `warmupFraction` of the steps, then cosine down to `max / finalDivFactor` at the last step.
+ * Steps past the end keep the final rate.
+ *
+ * @param maxLearningRate The peak learning rate.
+ * @param totalSteps Optimizer steps in the whole run (epochs × batches per epoch).
+ * @param options Warm-up share and the start and end divisors.
+ * @returns The schedule.
+ * @example
+ * ```ts
+ * import { oneCycle } from "./schedule.ts";
+ * const lr = oneCycle(0.01, 100);
+ * console.log(lr(0), lr(25), lr(99) < 1e-6); // 0.0004 0.01 true
+ * ```
+ */
+export function oneCycle(
+  maxLearningRate: number,
+  totalSteps: number,
+  options: OneCycleOptions = {},
+): LearningRateSchedule {
+  const caller = "oneCycle()";
+  checkPositive(maxLearningRate, "maxLearningRate", caller);
+  if (!Number.isInteger(totalSteps) || totalSteps < 1) {
+    throw new RangeError(`${caller}: expected totalSteps to be an integer >= 1, found ${totalSteps}`);
+  }
+  const { warmupFraction = 0.25, divFactor = 25, finalDivFactor = 1e5 } = options;
+  if (typeof warmupFraction !== "number" || !(warmupFraction >= 0 && warmupFraction < 1)) {
+    throw new RangeError(`${caller}: expected warmupFraction in [0, 1), found ${warmupFraction}`);
+  }
+  checkPositive(divFactor, "divFactor", caller);
+  checkPositive(finalDivFactor, "finalDivFactor", caller);
+  const start = maxLearningRate / divFactor, end = maxLearningRate / finalDivFactor;
+  const warmup = Math.floor(totalSteps * warmupFraction);
+  const cosine = (from: number, to: number, p: number) =>
+    to + (from - to) / 2 * (1 + Math.cos(Math.PI * p));
+  return (step: number) => {
+    if (step < warmup) return cosine(start, maxLearningRate, step / warmup);
+    const rest = totalSteps - 1 - warmup;
+    return rest <= 0
+      ? maxLearningRate
+      : cosine(maxLearningRate, end, Math.min(1, (step - warmup) / rest));
+  };
+}
+
+/**
+ * The engine's fused Adam with a per-step learning-rate schedule. Create it with
+ * {@linkcode scheduledAdam}.
+ */
+export class ScheduledAdam extends FusedAdam {
+  /** The name tfjs serialisation knows this class by. */
+  static override get className(): string {
+    return "ScheduledAdam";
+  }
+
+  /** The schedule: learning rate of each 0-based step. */
+  readonly schedule: LearningRateSchedule;
+
+  /**
+   * @param schedule Learning rate per step.
+   * @param options Adam's other hyper-parameters (its `learningRate` is replaced by the schedule).
+   */
+  constructor(schedule: LearningRateSchedule, options: AdamOptions = {}) {
+    if (typeof schedule !== "function") {
+      throw new TypeError(`scheduledAdam(): expected a schedule function, found ${typeof schedule}`);
+    }
+    super({ ...options, learningRate: schedule(0) });
+    this.schedule = schedule;
+  }
+
+  /**
+   * Sets the learning rate of this step from the schedule, then applies one Adam step.
+   *
+   * @param variableGradients Gradients by variable name, or a list of `{ name, tensor }`.
+   */
+  override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+    const lr = this.schedule(this.iterations);
+    if (!(Number.isFinite(lr) && lr >= 0)) {
+      throw new RangeError(
+        `ScheduledAdam: the schedule gave learning rate ${lr} at step ${this.iterations}; expected a finite number >= 0`,
+      );
+    }
+    this.learningRate = lr;
+    super.applyGradients(variableGradients);
+  }
+}
+
+/**
+ * An Adam whose learning rate follows `schedule`, step by step; pass it to `model.compile`.
+ *
+ * @param schedule Learning rate per 0-based step, e.g. {@linkcode oneCycle}.
+ * @param options Adam's betas, epsilon and weight decay (`decay: "decoupled"` for AdamW).
+ * @returns The optimizer.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { setupBackend } from "./backend.ts";
+ * import { oneCycle, scheduledAdam } from "./schedule.ts";
+ * await setupBackend({ backend: "cpu" });
+ * const w = tf.variable(tf.tensor1d([1]), true, "schedule_doc_w");
+ * const opt = scheduledAdam(oneCycle(0.1, 10), { weightDecay: 0.01, decay: "decoupled" });
+ * for (let i = 0; i < 10; i++) opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar);
+ * console.log(opt.iterations, opt.learningRate < 1e-5); // 10 true
+ * opt.dispose();
+ * w.dispose();
+ * ```
+ */
+export function scheduledAdam(
+  schedule: LearningRateSchedule,
+  options: AdamOptions = {},
+): ScheduledAdam {
+  return new ScheduledAdam(schedule, options);
+}

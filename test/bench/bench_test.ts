@@ -1,0 +1,90 @@
+import { assert, assertEquals, assertGreater, assertLess, assertThrows } from "@std/assert";
+import { parseBenchArgs } from "../../bench/train_bench.ts";
+
+Deno.test("parseBenchArgs() reads every flag and defaults to seed 003's recipe", () => {
+  assertEquals(parseBenchArgs([]), {
+    epochs: 30,
+    batch: 100,
+    model: "dot-bias",
+    seed: 42,
+    backend: null,
+    torch: true,
+    table: true,
+    torchReference: false,
+  });
+  const a = parseBenchArgs([
+    "--epochs",
+    "3",
+    "--batch=500",
+    "--model",
+    "dlrm",
+    "--no-torch",
+    "--no-table",
+  ]);
+  assertEquals([a.epochs, a.batch, a.model, a.torch, a.table], [3, 500, "dlrm", false, false]);
+  assertEquals(parseBenchArgs(["--backend", "cpu"]).backend, "cpu");
+});
+
+Deno.test("parseBenchArgs() rejects unknown flags, models and bad numbers", () => {
+  assertThrows(() => parseBenchArgs(["--epoch", "3"]), TypeError, 'unknown flag "--epoch"');
+  assertThrows(() => parseBenchArgs(["--model", "svd"]), RangeError, "dot, dot-bias, mlp, dlrm");
+  assertThrows(
+    () => parseBenchArgs(["--batch", "0"]),
+    RangeError,
+    '--batch to be an integer >= 1, found "0"',
+  );
+  assertThrows(() => parseBenchArgs(["--epochs"]), TypeError, "expects a value");
+  assertThrows(
+    () => parseBenchArgs(["--model", "mlp", "--torch-reference"]),
+    TypeError,
+    "dot-bias only",
+  );
+});
+
+Deno.test("the bench prints one JSON line last, with the torch script's keys", async () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  const env: Record<string, string> = {};
+  if (!Deno.env.get("MOVIELENS_DIR")) env.MOVIELENS_DIR = "../shared/movielens";
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "bench/train_bench.ts", "--epochs", "1", "--no-torch"],
+    cwd: root,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  assert(out.success, `bench failed: ${new TextDecoder().decode(out.stderr)}`);
+  const lines = stdout.trim().split("\n");
+  const result = JSON.parse(lines[lines.length - 1]);
+  for (
+    const key of [
+      "framework",
+      "backend",
+      "epochs",
+      "batch",
+      "samples_per_s",
+      "s_per_epoch",
+      "best_val_mse",
+    ]
+  ) {
+    assert(key in result, `missing key ${key} in ${lines[lines.length - 1]}`);
+  }
+  assertEquals([result.framework, result.model, result.epochs, result.batch], [
+    "tfjs",
+    "dot-bias",
+    1,
+    100,
+  ]);
+  assertGreater(result.samples_per_s, 0);
+  assertGreater(result.s_per_epoch, 0);
+  assertGreater(result.cpu_samples_per_s, 0);
+  // One epoch of seed 003's recipe from N(0, 1) embeddings: far from trained, but finite.
+  assert(
+    Number.isFinite(result.best_val_mse) && result.best_val_mse > 0.5,
+    String(result.best_val_mse),
+  );
+  assertEquals(Object.keys(result.step_ms), ["64", "100", "500"]);
+  assertLess(result.peak_rss_mb, 600);
+  assert(!("ratio" in result));
+  assert(lines.some((l) => /^epoch 1 loss \d/.test(l)), stdout);
+});

@@ -1,0 +1,707 @@
+import * as tf from "@tensorflow/tfjs";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertGreater,
+  assertLess,
+  assertNotEquals,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
+import { setupBackend } from "../../lib/train/backend.ts";
+import { evaluate, fit, NonFiniteLossError, predict } from "../../lib/train/fit.ts";
+import { adam, FusedAdam } from "../../lib/train/optimizer.ts";
+import { embeddingDotBias } from "../../lib/models/embedding_dot_bias.ts";
+import { setDisplayTarget } from "../../lib/notebook/display.ts";
+import {
+  disposeData,
+  dotBiasModel,
+  mlpModel,
+  ratingTensors,
+  syntheticRatings,
+  weightValues,
+} from "./_fit_fixtures.ts";
+
+await setupBackend();
+
+/** y = w·x with w starting at 0, trained by plain SGD: the weight after each epoch is known. */
+function lineModel(lr = 0.1): tf.LayersModel {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 1, inputShape: [1], useBias: false, kernelInitializer: "zeros" }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.sgd(lr), loss: "meanSquaredError" });
+  return model;
+}
+
+function kernel(model: tf.LayersModel): number {
+  return model.getWeights()[0].dataSync()[0];
+}
+
+/** Train on y = 2x (w → 2), validate on y = x: val loss (w − 1)² is best at epoch 2 (w = 0.976). */
+function lineData() {
+  return {
+    train: { x: tf.ones([4, 1]), y: tf.fill([4, 1], 2) },
+    val: { x: tf.ones([1, 1]), y: tf.ones([1, 1]) },
+  };
+}
+
+Deno.test("fit() lowers the loss on synthetic ratings", async () => {
+  const r = syntheticRatings(2000);
+  const data = ratingTensors(r);
+  const model = dotBiasModel({ factors: 4 });
+  model.compile({
+    optimizer: adam({ learningRate: 0.02 }),
+    loss: "meanSquaredError",
+    metrics: ["mae"],
+  });
+  try {
+    const h = await fit(model, data, { epochs: 8, batchSize: 64, verbose: 0 });
+    const loss = h.history.loss;
+    assertEquals(h.epoch, [0, 1, 2, 3, 4, 5, 6, 7]);
+    assertEquals(Object.keys(h.history), ["loss", "mae"]);
+    assertLess(loss[7], loss[0] * 0.6, `loss went ${loss[0]} → ${loss[7]}`);
+    assertEquals(h.params.stepsPerEpoch, Math.ceil(2000 / 64));
+    assertEquals(h.seconds.length, 8);
+    assert(h.trainSeconds.every((s, i) => s > 0 && s <= h.seconds[i]));
+    assert(h.trainCpuSeconds.every((s) => s >= 0 && Number.isFinite(s)));
+  } finally {
+    disposeData(data);
+    model.dispose();
+  }
+});
+
+Deno.test("fit() runs plain SGD exactly: one full batch per epoch gives the analytic weights", async () => {
+  const model = lineModel(0.1);
+  const { train, val } = lineData();
+  try {
+    const h = await fit(model, train, { epochs: 3, batchSize: 4, verbose: 0 });
+    // w ← w − 0.1 · 2(w − 2): 0 → 0.4 → 0.72 → 0.976; the loss is measured before each step.
+    assertAlmostEquals(kernel(model), 0.976, 1e-6);
+    assertAlmostEquals(h.history.loss[0], 4, 1e-6);
+    assertAlmostEquals(h.history.loss[1], (0.4 - 2) ** 2, 1e-5);
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
+  }
+});
+
+Deno.test("fit() is deterministic for a seed, dropout masks included", async () => {
+  const r = syntheticRatings(600, 3);
+  const run = async (seed: number) => {
+    const data = ratingTensors(r);
+    const model = mlpModel({ dropout: 0.3, seed: 11 });
+    model.compile({
+      optimizer: adam({ learningRate: 0.01 }),
+      loss: "meanSquaredError",
+      metrics: ["mae"],
+    });
+    try {
+      const h = await fit(model, data, {
+        epochs: 3,
+        batchSize: 32,
+        seed,
+        validationSplit: 0.2,
+        verbose: 0,
+      });
+      return { history: h.history, weights: weightValues(model) };
+    } finally {
+      disposeData(data);
+      model.dispose();
+    }
+  };
+  const a = await run(5), b = await run(5), c = await run(6);
+  assertEquals(a.history, b.history);
+  assertEquals(a.weights, b.weights);
+  assertNotEquals(a.history.loss, c.history.loss);
+});
+
+Deno.test("fit() restores a stock Dropout layer's own seed afterwards", async () => {
+  const r = syntheticRatings(100);
+  const data = ratingTensors(r);
+  const model = mlpModel({ dropout: 0.5 });
+  model.compile({ optimizer: adam(), loss: "meanSquaredError" });
+  const dropout = model.layers.find((l) => l.getClassName() === "Dropout") as unknown as {
+    seed?: number;
+  };
+  try {
+    assertEquals(dropout.seed, undefined);
+    await fit(model, data, { epochs: 1, batchSize: 50, verbose: 0 });
+    assertEquals(dropout.seed, undefined);
+  } finally {
+    disposeData(data);
+    model.dispose();
+  }
+});
+
+Deno.test("fit(), evaluate() and predict() leave no tensors behind", async () => {
+  const r = syntheticRatings(500);
+  const data = ratingTensors(r);
+  const model = dotBiasModel({ l2: 1e-3 });
+  model.compile({
+    optimizer: adam({ learningRate: 0.01 }),
+    loss: "meanSquaredError",
+    metrics: ["mae"],
+  });
+  const plain = mlpModel({ dropout: 0.2 });
+  plain.compile({ optimizer: tf.train.adam(0.01), loss: "meanSquaredError", metrics: ["mse"] });
+  try {
+    // The first call creates the optimizers' moments; they are meant to stay.
+    await fit(model, data, { epochs: 1, batchSize: 100, verbose: 0 });
+    await fit(plain, data, { epochs: 1, batchSize: 100, verbose: 0 });
+    const before = tf.memory().numTensors;
+    await fit(model, data, {
+      epochs: 3,
+      batchSize: 64,
+      validationSplit: 0.2,
+      earlyStopping: { patience: 0, restoreBestWeights: true },
+      verbose: 0,
+    });
+    await fit(plain, data, {
+      epochs: 2,
+      batchSize: 64,
+      validationSplit: 0.2,
+      keepBestWeights: true,
+      verbose: 0,
+    });
+    evaluate(model, data);
+    predict(model, data.x, { batchSize: 77 });
+    evaluate(plain, data, { batchSize: 33 });
+    predict(plain, data.x);
+    assertEquals(tf.memory().numTensors, before);
+  } finally {
+    disposeData(data);
+    model.dispose();
+    plain.dispose();
+  }
+});
+
+Deno.test("fit() stops on a NaN loss, naming the epoch and batch, with the weights before it", async () => {
+  const model = lineModel(0.1);
+  const y = tf.tensor2d(Float32Array.from({ length: 50 }, (_, i) => (i === 25 ? NaN : 2)), [50, 1]);
+  const x = tf.ones([50, 1]);
+  const before = tf.memory().numTensors;
+  try {
+    const err = await assertRejects(
+      () => fit(model, { x, y }, { epochs: 2, batchSize: 10, shuffle: false, verbose: 0 }),
+      NonFiniteLossError,
+      "the loss became NaN in epoch 1/2, batch 3/5",
+    );
+    assertEquals([err.epoch, err.batch], [1, 3]);
+    assert(Number.isNaN(err.loss));
+    assert(err instanceof RangeError);
+    // Two SGD steps happened before the bad batch: w = 0 → 0.4 → 0.72.
+    assertAlmostEquals(kernel(model), 0.72, 1e-6);
+    assertEquals(tf.memory().numTensors, before);
+    assertEquals((model as unknown as { isTraining: boolean }).isTraining, false);
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+});
+
+Deno.test("fit() stops on an infinite loss too", async () => {
+  const model = lineModel(0.1);
+  const x = tf.ones([8, 1]);
+  const y = tf.tensor2d([2, 2, 2, 2, 2, 2, Infinity, 2], [8, 1]);
+  try {
+    await assertRejects(
+      () => fit(model, { x, y }, { epochs: 1, batchSize: 4, shuffle: false, verbose: 0 }),
+      NonFiniteLossError,
+      "batch 2/2",
+    );
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+});
+
+Deno.test("early stopping stops after `patience` bad epochs and restores the best weights", async () => {
+  const model = lineModel(0.1);
+  const { train, val } = lineData();
+  const seen: number[] = [];
+  try {
+    const h = await fit(model, train, {
+      epochs: 20,
+      batchSize: 4,
+      validationData: val,
+      earlyStopping: { monitor: "val_loss", patience: 1, restoreBestWeights: true },
+      onEpochEnd: () => void seen.push(kernel(model)),
+      verbose: 0,
+    });
+    assertEquals(h.epoch, [0, 1, 2, 3]);
+    assertEquals([h.bestEpoch, h.stoppedEpoch, h.monitor], [2, 3, "val_loss"]);
+    assert(h.restoredBestWeights);
+    assertAlmostEquals(seen[2], 0.976, 1e-6);
+    assertEquals(kernel(model), seen[2]);
+    assertAlmostEquals(h.bestValue!, (0.976 - 1) ** 2, 1e-7);
+    assertAlmostEquals(evaluate(model, val).loss, h.history.val_loss[2], 1e-7);
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
+  }
+});
+
+Deno.test("early stopping without restoreBestWeights keeps the last weights", async () => {
+  const model = lineModel(0.1);
+  const { train, val } = lineData();
+  try {
+    const h = await fit(model, train, {
+      epochs: 20,
+      batchSize: 4,
+      validationData: [val.x, val.y],
+      earlyStopping: { patience: 2 },
+      verbose: 0,
+    });
+    assertEquals([h.bestEpoch, h.stoppedEpoch, h.restoredBestWeights], [2, 4, false]);
+    // Five SGD steps: w = 2 − 2·0.8⁵.
+    assertAlmostEquals(kernel(model), 2 - 2 * 0.8 ** 5, 1e-6);
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
+  }
+});
+
+Deno.test("keepBestWeights runs every epoch and restores the best one", async () => {
+  const model = lineModel(0.1);
+  const { train, val } = lineData();
+  try {
+    const h = await fit(model, train, {
+      epochs: 6,
+      batchSize: 4,
+      validationData: val,
+      keepBestWeights: true,
+      verbose: 0,
+    });
+    assertEquals(h.epoch.length, 6);
+    assertEquals([h.bestEpoch, h.stoppedEpoch, h.restoredBestWeights], [2, null, true]);
+    assertAlmostEquals(kernel(model), 0.976, 1e-6);
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
+  }
+});
+
+Deno.test("validationSplit holds out the last fraction, before any shuffling", async () => {
+  const model = lineModel(0.05);
+  // The first 40 samples say y = 2x, the last 10 say y = x.
+  const x = tf.ones([50, 1]);
+  const y = tf.tensor2d(Float32Array.from({ length: 50 }, (_, i) => (i < 40 ? 2 : 1)), [50, 1]);
+  const tail = { x: x.slice([40, 0], [10, 1]), y: y.slice([40, 0], [10, 1]) };
+  try {
+    const h = await fit(model, { x, y }, {
+      epochs: 2,
+      batchSize: 8,
+      validationSplit: 0.2,
+      verbose: 0,
+    });
+    assertEquals([h.params.samples, h.params.validationSamples], [40, 10]);
+    // Training only ever saw y = 2 (every batch alike, so shuffling cannot matter): each step
+    // multiplies 2 − w by 0.9, and epoch 1's loss is the mean of (2 − w)² = 4·0.81^k, k < 5.
+    const mean81 = [0, 1, 2, 3, 4].reduce((a, k) => a + 4 * 0.81 ** k, 0) / 5;
+    assertAlmostEquals(h.history.loss[0], mean81, 1e-5);
+    assertAlmostEquals(kernel(model), 2 - 2 * 0.9 ** 10, 1e-5);
+    assertAlmostEquals(h.history.val_loss[1], (kernel(model) - 1) ** 2, 1e-6);
+    assertAlmostEquals(evaluate(model, tail).loss, h.history.val_loss[1], 1e-6);
+  } finally {
+    tf.dispose([x, y, tail.x, tail.y]);
+    model.dispose();
+  }
+});
+
+Deno.test("fit() sets the learning rate before training, and it stays for later calls", async () => {
+  const model = lineModel(0.1);
+  const { train, val } = lineData();
+  try {
+    const a = await fit(model, train, { epochs: 1, batchSize: 4, learningRate: 0.05, verbose: 0 });
+    assertEquals(a.learningRate, [0.05]);
+    assertAlmostEquals(kernel(model), 0.2, 1e-6); // 0 − 0.05 · 2(0 − 2)
+    const b = await fit(model, train, { epochs: 2, batchSize: 4, initialEpoch: 1, verbose: 0 });
+    assertEquals(b.learningRate, [0.05, 0.05]);
+    assertEquals(b.epoch, [1, 2]);
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
+  }
+  const fused = dotBiasModel();
+  const opt = adam({ learningRate: 1e-3 });
+  fused.compile({ optimizer: opt, loss: "meanSquaredError" });
+  const data = ratingTensors(syntheticRatings(100));
+  try {
+    const h = await fit(fused, data, { epochs: 1, batchSize: 50, learningRate: 1e-4, verbose: 0 });
+    assertEquals([opt.learningRate, h.learningRate[0]], [1e-4, 1e-4]);
+  } finally {
+    disposeData(data);
+    fused.dispose();
+  }
+});
+
+Deno.test("fit() hands Keras L2 penalties to the fused Adam and reports loss = data loss + penalty", async () => {
+  const lambda = 0.05;
+  const r = syntheticRatings(400);
+  const data = ratingTensors(r);
+  const model = dotBiasModel({ l2: lambda, factors: 3 });
+  const opt = adam({ learningRate: 0.01 });
+  model.compile({ optimizer: opt, loss: "meanSquaredError", metrics: ["mse"] });
+  try {
+    const h = await fit(model, data, {
+      epochs: 2,
+      batchSize: 400,
+      validationData: data,
+      verbose: 0,
+    });
+    assert(opt instanceof FusedAdam);
+    const factorNames = model.layers
+      .filter((l) => l.getClassName() === "Embedding" && (l.getWeights()[0].shape[1] ?? 0) > 1)
+      .map((l) => (l.weights[0].read() as tf.Variable).name);
+    assertEquals([...opt.penalties().keys()].sort(), factorNames.sort());
+    assertEquals([...opt.penalties().values()], [lambda, lambda]);
+    // One full batch per epoch: the reported train loss is the MSE plus λ·Σw² before the step.
+    assertGreater(h.history.loss[0] - h.history.mse[0], 0);
+    assertAlmostEquals(h.history.loss[1] - h.history.mse[1], opt.lastPenalty(), 1e-6);
+    // Validation after the last step: the penalty at the final weights.
+    const penalty = tf.tidy(() =>
+      model.layers.filter((l) =>
+        l.getClassName() === "Embedding" && (l.getWeights()[0].shape[1] ?? 0) > 1
+      )
+        .map((l) => tf.sum(tf.square(l.getWeights()[0])).dataSync()[0] * lambda)
+        .reduce((a, b) => a + b, 0)
+    );
+    assertAlmostEquals(h.history.val_loss[1] - h.history.val_mse[1], penalty, 1e-6);
+    assertAlmostEquals(evaluate(model, data).loss, h.history.val_loss[1], 1e-6);
+  } finally {
+    disposeData(data);
+    model.dispose();
+  }
+});
+
+Deno.test("fit() takes the penalties of a layer with a penalties() method (the fused dot-bias layer)", async () => {
+  const data = ratingTensors(syntheticRatings(400));
+  const build = () => {
+    const u = tf.input({ shape: [1], dtype: "int32" }),
+      m = tf.input({ shape: [1], dtype: "int32" });
+    const layer = embeddingDotBias({
+      numUsers: 30,
+      numMovies: 40,
+      factors: 3,
+      yRange: [0, 5.5],
+      embeddingsL2: 0.01,
+      biasL2: 0.002,
+      seed: 3,
+    });
+    return {
+      layer,
+      model: tf.model({ inputs: [u, m], outputs: layer.apply([u, m]) as tf.SymbolicTensor }),
+    };
+  };
+  const fusedRun = build(), sgdRun = build();
+  const opt = adam({ learningRate: 0.01 });
+  fusedRun.model.compile({ optimizer: opt, loss: "meanSquaredError", metrics: ["mse"] });
+  sgdRun.model.compile({
+    optimizer: tf.train.sgd(0.05),
+    loss: "meanSquaredError",
+    metrics: ["mse"],
+  });
+  try {
+    await fit(fusedRun.model, data, { epochs: 1, batchSize: 100, verbose: 0 });
+    assertEquals(opt.penalties(), fusedRun.layer.penalties());
+    assertEquals(fusedRun.layer.penalties().size, 4);
+    // Stock SGD: the penalty goes on the tape; the loss of a full batch is MSE + Σ λ·Σw².
+    const penalty = tf.tidy(() =>
+      sgdRun.model.weights.map((w) => {
+        const lambda = sgdRun.layer.penalties().get((w.read() as tf.Variable).name)!;
+        return lambda * tf.sum(tf.square(w.read())).dataSync()[0];
+      }).reduce((a, b) => a + b, 0)
+    );
+    const h = await fit(sgdRun.model, data, { epochs: 1, batchSize: 400, verbose: 0 });
+    assertAlmostEquals(h.history.loss[0] - h.history.mse[0], penalty, 1e-6);
+  } finally {
+    disposeData(data);
+    fusedRun.model.dispose();
+    sgdRun.model.dispose();
+  }
+});
+
+Deno.test("fit() adds the penalties to the loss for other optimizers, as Keras does", async () => {
+  const lambda = 0.05;
+  const data = ratingTensors(syntheticRatings(300));
+  const model = dotBiasModel({ l2: lambda, factors: 3 });
+  model.compile({ optimizer: tf.train.sgd(0.1), loss: "meanSquaredError", metrics: ["mse"] });
+  const reference = dotBiasModel({ l2: lambda, factors: 3 });
+  reference.compile({ optimizer: tf.train.sgd(0.1), loss: "meanSquaredError", metrics: ["mse"] });
+  try {
+    // One full-batch SGD step from the same initial weights, our loop vs tfjs' own model.fit.
+    const h = await fit(model, data, { epochs: 1, batchSize: 300, shuffle: false, verbose: 0 });
+    const k = await reference.fit(data.x, data.y.reshape([-1, 1]), {
+      epochs: 1,
+      batchSize: 300,
+      shuffle: false,
+      verbose: 0,
+    });
+    assertAlmostEquals(h.history.loss[0], k.history.loss[0] as number, 1e-5);
+    const a = weightValues(model), b = weightValues(reference);
+    for (let i = 0; i < a.length; i++) {
+      for (let j = 0; j < a[i].length; j++) assertAlmostEquals(a[i][j], b[i][j], 1e-6);
+    }
+  } finally {
+    disposeData(data);
+    model.dispose();
+    reference.dispose();
+  }
+});
+
+Deno.test("fit() with the fused Adam trains Dense layers as tfjs' own Adam does", async () => {
+  // Regression test: on WASM, XNNPACK caches Dense kernels packed; an in-place update must not
+  // leave the forward pass on stale weights.
+  const data = ratingTensors(syntheticRatings(800));
+  const run = async (optimizer: tf.Optimizer) => {
+    const model = mlpModel({ dropout: 0, seed: 4 });
+    model.compile({ optimizer, loss: "meanSquaredError" });
+    try {
+      const h = await fit(model, data, { epochs: 4, batchSize: 100, verbose: 0 });
+      return { loss: h.history.loss, final: evaluate(model, data).loss };
+    } finally {
+      model.dispose();
+    }
+  };
+  try {
+    const fused = await run(adam({ learningRate: 0.01 }));
+    const stock = await run(tf.train.adam(0.01));
+    for (let i = 0; i < 4; i++) {
+      assertAlmostEquals(fused.loss[i], stock.loss[i], 2e-3 * stock.loss[i]);
+    }
+    assertAlmostEquals(fused.final, stock.final, 2e-3 * stock.final);
+    assertLess(fused.final, fused.loss[0] / 4);
+  } finally {
+    disposeData(data);
+  }
+});
+
+Deno.test("evaluate() and predict() agree with tfjs' model.evaluate and model.predict", async () => {
+  const data = ratingTensors(syntheticRatings(300));
+  const model = mlpModel({ dropout: 0.5 });
+  model.compile({
+    optimizer: adam({ learningRate: 0.01 }),
+    loss: "meanSquaredError",
+    metrics: ["mae"],
+  });
+  try {
+    await fit(model, data, { epochs: 1, batchSize: 32, verbose: 0 });
+    const ours = evaluate(model, data, { batchSize: 64 });
+    const theirs = tf.tidy(() =>
+      (model.evaluate(data.x, data.y.reshape([-1, 1]), { batchSize: 300 }) as tf.Scalar[]).map((
+        t,
+      ) => t.dataSync()[0])
+    );
+    assertAlmostEquals(ours.loss, theirs[0], 1e-5);
+    assertAlmostEquals(ours.mae, theirs[1], 1e-5);
+    const p = predict(model, data.x, { batchSize: 64 });
+    const q = tf.tidy(() => (model.predict(data.x) as tf.Tensor).dataSync());
+    assertEquals(p.length, 300);
+    for (let i = 0; i < p.length; i++) assertAlmostEquals(p[i], q[i], 1e-6);
+  } finally {
+    disposeData(data);
+    model.dispose();
+  }
+});
+
+Deno.test("fit() trains classifiers with sparse categorical and binary cross-entropy", async () => {
+  const r = syntheticRatings(1000);
+  const labels = tf.tensor1d(r.ratings.map((v) => v - 1));
+  const data = ratingTensors(r);
+  const classifier = mlpModel({ units: 5, activation: "softmax", dropout: 0 });
+  classifier.compile({
+    optimizer: adam({ learningRate: 0.01 }),
+    loss: "sparseCategoricalCrossentropy",
+    metrics: ["acc"],
+  });
+  const binary = mlpModel({ units: 1, activation: "sigmoid", dropout: 0 });
+  binary.compile({ optimizer: adam({ learningRate: 0.01 }), loss: "binaryCrossentropy" });
+  const scaled = tf.tensor1d(r.ratings.map((v) => (v - 1) / 4));
+  try {
+    const c = await fit(classifier, { x: data.x, y: labels }, {
+      epochs: 4,
+      batchSize: 64,
+      validationSplit: 0.2,
+      verbose: 0,
+    });
+    assertEquals(Object.keys(c.history), ["loss", "acc", "val_loss", "val_acc"]);
+    assertLess(c.history.loss[3], c.history.loss[0]);
+    const b = await fit(binary, { x: data.x, y: scaled }, { epochs: 4, batchSize: 64, verbose: 0 });
+    assertLess(b.history.loss[3], b.history.loss[0]);
+    assertEquals(predict(classifier, data.x).length, 1000 * 5);
+  } finally {
+    tf.dispose([labels, scaled]);
+    disposeData(data);
+    classifier.dispose();
+    binary.dispose();
+  }
+});
+
+Deno.test("fit() checks its inputs and names what is wrong", async () => {
+  const data = ratingTensors(syntheticRatings(20));
+  const model = dotBiasModel();
+  try {
+    await assertRejects(
+      () => fit(model, data, { verbose: 0 }),
+      TypeError,
+      "expected a compiled model",
+    );
+    model.compile({ optimizer: adam(), loss: "meanSquaredError", metrics: ["mae"] });
+    await assertRejects(
+      () => fit(model, { x: data.x[0], y: data.y }),
+      RangeError,
+      "found 1 tensor(s)",
+    );
+    await assertRejects(
+      () => fit(model, { x: data.x, y: tf.zeros([20, 3]) }),
+      RangeError,
+      "the model outputs samples of shape [1], found targets of shape [3]",
+    );
+    await assertRejects(
+      () => fit(model, { x: data.x, y: tf.zeros([19]) }),
+      RangeError,
+      "20 samples",
+    );
+    await assertRejects(
+      () => fit(model, data, { epochs: 1.5 }),
+      RangeError,
+      "epochs to be an integer",
+    );
+    await assertRejects(() => fit(model, data, { batchSize: 0 }), RangeError, "batchSize");
+    await assertRejects(
+      () => fit(model, data, { validationSplit: 1 }),
+      RangeError,
+      "validationSplit",
+    );
+    await assertRejects(
+      () => fit(model, data, { validationSplit: 0.2, validationData: data }),
+      TypeError,
+      "either validationData or validationSplit",
+    );
+    await assertRejects(
+      () => fit(model, data, { validationSplit: 0.2, earlyStopping: { monitor: "val_MAE" } }),
+      RangeError,
+      'earlyStopping.monitor "val_MAE" is not reported by this run; expected one of loss, mae, val_loss, val_mae',
+    );
+    await assertRejects(
+      () => fit(model, data, { keepBestWeights: true }),
+      RangeError,
+      '"val_loss"',
+    );
+    await assertRejects(() => fit(model, data, { learningRate: -1 }), RangeError, "learningRate");
+    assertThrows(
+      () => evaluate(model, { x: data.x, y: data.y }, { batchSize: 0 }),
+      RangeError,
+      "batchSize",
+    );
+    assertThrows(() => predict(model, [data.x[0]]), RangeError, "input(s)");
+    assertThrows(
+      () => predict({} as tf.LayersModel, data.x),
+      TypeError,
+      "expected a tf.LayersModel",
+    );
+  } finally {
+    disposeData(data);
+    model.dispose();
+  }
+});
+
+Deno.test("setting model.stopTraining in onEpochEnd stops after that epoch", async () => {
+  const model = lineModel(0.1);
+  const { train, val } = lineData();
+  try {
+    const h = await fit(model, train, {
+      epochs: 10,
+      batchSize: 4,
+      onEpochEnd: (epoch) => {
+        if (epoch === 1) model.stopTraining = true;
+      },
+      verbose: 0,
+    });
+    assertEquals(h.epoch, [0, 1]);
+    assertEquals(h.stoppedEpoch, null);
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
+  }
+});
+
+Deno.test("initialEpoch numbers the epochs on and continues the shuffle stream", async () => {
+  const r = syntheticRatings(300);
+  const run = async (initialEpoch: number) => {
+    const data = ratingTensors(r);
+    const model = dotBiasModel();
+    model.compile({ optimizer: adam({ learningRate: 0.01 }), loss: "meanSquaredError" });
+    try {
+      const h = await fit(model, data, { epochs: 1, batchSize: 16, initialEpoch, verbose: 0 });
+      return h;
+    } finally {
+      disposeData(data);
+      model.dispose();
+    }
+  };
+  const first = await run(0), later = await run(3);
+  assertEquals(later.epoch, [3]);
+  assertNotEquals(first.history.loss[0], later.history.loss[0]);
+});
+
+Deno.test("fit() in Jupyter shows one live line updated in place", async () => {
+  const sent: Array<{ obj: unknown; options?: { display_id?: string; update?: boolean } }> = [];
+  const restore = setDisplayTarget({
+    jupyter: {
+      display: (obj, options) => {
+        sent.push({ obj, options });
+        return Promise.resolve();
+      },
+    },
+    stdout: () => {
+      throw new Error("nothing may be printed inside Jupyter");
+    },
+    stderr: () => {
+      throw new Error("nothing may go to stderr inside Jupyter");
+    },
+  });
+  const model = lineModel(0.1);
+  const { train, val } = lineData();
+  try {
+    await fit(model, train, { epochs: 3, batchSize: 2, validationData: val });
+  } finally {
+    restore();
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
+  }
+  assertGreater(sent.length, 1);
+  const id = sent[0].options?.display_id;
+  assert(typeof id === "string" && id.length > 0);
+  assertEquals(sent[0].options?.update, undefined);
+  assert(sent.slice(1).every((s) => s.options?.update === true && s.options.display_id === id));
+  const last = (sent[sent.length - 1].obj as Record<string, string>)["text/plain"];
+  assert(last.startsWith("3 epochs in 0:0"), last);
+  assert(last.includes("val_loss"), last);
+});
+
+Deno.test("fit() is silent by default outside Jupyter and terminals", async () => {
+  const restore = setDisplayTarget({
+    jupyter: null,
+    stdout: () => {
+      throw new Error("unexpected stdout");
+    },
+    stderr: () => {
+      throw new Error("unexpected stderr");
+    },
+    stderrIsTerminal: false,
+  });
+  const model = lineModel(0.1);
+  const { train, val } = lineData();
+  try {
+    if (!Deno.stderr.isTerminal()) await fit(model, train, { epochs: 2, batchSize: 2 });
+    await fit(model, train, { epochs: 2, batchSize: 2, verbose: false });
+  } finally {
+    restore();
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
+  }
+});

@@ -1,0 +1,451 @@
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { setupBackend } from "../../lib/train/backend.ts";
+import { compileKernelsWat } from "../../lib/train/kernels/_build.ts";
+import { kernelsWasmBytes } from "../../lib/train/kernels/_internals.ts";
+import {
+  dotBias,
+  dotBiasContextCount,
+  meanAbsoluteErrorLoss,
+  meanSquaredErrorLoss,
+} from "../../lib/train/kernels/mod.ts";
+import { createRng } from "../../lib/random.ts";
+
+const BACKENDS = ["cpu", "wasm"] as const;
+
+/** Largest absolute difference between two tensors' values. */
+function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
+  assertEquals(a.shape, b.shape);
+  const x = a.dataSync(), y = b.dataSync();
+  let d = 0;
+  for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i] - y[i]));
+  return d;
+}
+
+function randomIds(n: number, rows: number, seed: number): Int32Array {
+  const rng = createRng(seed);
+  return Int32Array.from({ length: n }, () => rng.int(rows));
+}
+
+function randomTensor(shape: number[], seed: number): tf.Tensor {
+  const rng = createRng(seed);
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: size }, () => rng.normal()), shape);
+}
+
+Deno.test("the committed WebAssembly is what kernels.wat compiles to", async () => {
+  const fresh = await compileKernelsWat();
+  const committed = kernelsWasmBytes();
+  assertEquals(committed.length, fresh.length, "rebuild with `deno task build:wasm`");
+  assert(committed.every((b, i) => b === fresh[i]), "rebuild with `deno task build:wasm`");
+});
+
+Deno.test("setupBackend() is idempotent and lists the custom kernels", async () => {
+  const a = await setupBackend({ backend: "wasm" });
+  const b = await setupBackend({ backend: "wasm" });
+  assertEquals(a, b);
+  assertEquals(a.backend, "wasm");
+  assertEquals(a.simd, true);
+  assert(a.threads >= 1);
+  for (const k of ["UnsortedSegmentSum", "GatherV2", "EmbeddingDotBias", "Identity"]) {
+    assert(a.kernels.includes(k), `missing ${k}`);
+  }
+  const cpu = await setupBackend({ backend: "cpu" });
+  assertEquals(cpu.backend, "cpu");
+  assertEquals(tf.getBackend(), "cpu");
+  assert(cpu.kernels.includes("UnsortedSegmentSum"));
+});
+
+Deno.test("setupBackend() rejects an unknown backend name", async () => {
+  await assertRejects(
+    // deno-lint-ignore no-explicit-any
+    () => setupBackend({ backend: "webgpu" as any }),
+    RangeError,
+    'expected backend "wasm" or "cpu", found "webgpu"',
+  );
+});
+
+for (const backend of BACKENDS) {
+  Deno.test(`UnsortedSegmentSum matches a one-hot product on random inputs (${backend})`, async () => {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      const x = randomTensor([40, 7], 1);
+      const ids = randomIds(40, 13, 2);
+      ids[3] = -1; // dropped, as TensorFlow does
+      ids[9] = 13; // out of range: dropped too
+      const sums = tf.unsortedSegmentSum(x, tf.tensor1d(ids, "int32"), 13);
+      const oneHot = tf.oneHot(tf.tensor1d(ids, "int32"), 13).toFloat();
+      const dense = tf.matMul(oneHot, x, true, false);
+      assert(maxDiff(sums, dense) < 1e-5);
+      const ints = tf.unsortedSegmentSum(
+        tf.tensor1d([1, 2, 3, 4], "int32"),
+        tf.tensor1d([1, 0, 1, 1], "int32"),
+        2,
+      );
+      assertEquals(ints.dtype, "int32");
+      assertEquals(Array.from(ints.dataSync()), [2, 8]);
+    });
+  });
+
+  Deno.test(`the gather gradient matches a dense equivalent through tf.grad (${backend})`, async () => {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      const table = randomTensor([11, 6], 3);
+      const ids = tf.tensor2d(randomIds(30, 11, 4), [15, 2], "int32");
+      const w = randomTensor([15, 2, 6], 5);
+      const viaGather = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), w)))(table);
+      const oneHot = tf.oneHot(ids.reshape([-1]), 11).toFloat();
+      const viaDense = tf.grad((t: tf.Tensor) =>
+        tf.sum(tf.mul(tf.matMul(oneHot, t).reshape([15, 2, 6]), w))
+      )(table);
+      assert(maxDiff(viaGather, viaDense) < 1e-5);
+      // Other axes take the stock path and still agree.
+      const ids1 = tf.tensor1d([5, 0, 5], "int32");
+      const g1 = tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, ids1, 1))))(table);
+      const d1 = tf.grad((t: tf.Tensor) =>
+        tf.sum(tf.square(tf.matMul(t, tf.oneHot(ids1, 6).toFloat(), false, true)))
+      )(table);
+      assert(maxDiff(g1, d1) < 1e-4);
+    });
+  });
+
+  Deno.test(`GatherV2 copies rows and names an out-of-range index (${backend})`, async () => {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      const table = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+      const rows = tf.gather(table, tf.tensor2d([[2, 0], [1, 2]], [2, 2], "int32"));
+      assertEquals(rows.shape, [2, 2, 2]);
+      assertEquals(Array.from(rows.dataSync()), [5, 6, 1, 2, 3, 4, 5, 6]);
+      const ints = tf.gather(tf.tensor1d([7, 8, 9], "int32"), tf.tensor1d([2, 2, 0], "int32"));
+      assertEquals(Array.from(ints.dataSync()), [9, 9, 7]);
+      assertThrows(
+        () => tf.gather(table, tf.tensor1d([0, 3], "int32")),
+        Error,
+        "the index value 3 is not in [0, 2]",
+      );
+    });
+  });
+
+  Deno.test(`dotBias matches stock ops, forward and every gradient (${backend})`, async () => {
+    await setupBackend({ backend });
+    for (
+      const variant of [
+        { bias: true, yRange: [0, 5.5] as [number, number], offset: 0.3, shape: [25, 1] },
+        { bias: false, yRange: null, offset: 0, shape: [25] },
+      ]
+    ) {
+      tf.tidy(() => {
+        const U = randomTensor([9, 5], 6), M = randomTensor([14, 5], 7);
+        const ub = randomTensor([9, 1], 8), mb = randomTensor([14], 9);
+        const users = tf.tensor(randomIds(25, 9, 10), variant.shape, "int32");
+        const movies = tf.tensor(randomIds(25, 14, 11), variant.shape, "int32");
+        const w = randomTensor([25, 1], 12);
+        const tables = variant.bias ? [U, M, ub, mb] : [U, M];
+        const fused = (...t: tf.Tensor[]) =>
+          tf.sum(tf.mul(
+            dotBias(
+              { userFactors: t[0], movieFactors: t[1], userBias: t[2], movieBias: t[3] },
+              [users, movies],
+              { yRange: variant.yRange, offset: variant.offset },
+            ),
+            w,
+          ));
+        const stock = (...t: tf.Tensor[]) => {
+          const u = users.reshape([-1]) as tf.Tensor1D, m = movies.reshape([-1]) as tf.Tensor1D;
+          let z = tf.sum(tf.mul(tf.gather(t[0], u), tf.gather(t[1], m)), 1, true);
+          if (variant.bias) {
+            z = z.add(tf.gather(t[2].reshape([-1]), u).reshape([-1, 1]))
+              .add(tf.gather(t[3].reshape([-1]), m).reshape([-1, 1]));
+          }
+          z = z.add(variant.offset);
+          if (variant.yRange) z = tf.sigmoid(z).mul(variant.yRange[1]).add(variant.yRange[0]);
+          return tf.sum(tf.mul(z, w));
+        };
+        assertAlmostEquals(fused(...tables).dataSync()[0], stock(...tables).dataSync()[0], 1e-3);
+        const gf = tf.grads(fused)(tables), gs = tf.grads(stock)(tables);
+        gf.forEach((g, i) => assert(maxDiff(g, gs[i]) < 1e-4, `gradient ${i}`));
+      });
+    }
+  });
+
+  Deno.test(`dotBias names an out-of-range id (${backend})`, async () => {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      const weights = { userFactors: tf.ones([3, 2]), movieFactors: tf.ones([4, 2]) };
+      assertThrows(
+        () => dotBias(weights, [tf.tensor1d([0, 3], "int32"), tf.tensor1d([0, 1], "int32")]),
+        RangeError,
+        "expected user indices in [0, 3), found 3 at row 1",
+      );
+      assertThrows(
+        () => dotBias(weights, [tf.tensor1d([0, 1], "int32"), tf.tensor1d([-2, 1], "int32")]),
+        RangeError,
+        "expected movie indices in [0, 4), found -2 at row 0",
+      );
+      assertThrows(
+        () => dotBias(weights, [tf.tensor1d([0, 1]), tf.tensor1d([0, 1], "int32")]),
+        TypeError,
+        "expected int32 users, found float32",
+      );
+    });
+  });
+
+  Deno.test(`fused MSE and MAE match stock ops, value and gradient (${backend})`, async () => {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      const y = randomTensor([33, 1], 13), p = randomTensor([33, 1], 14);
+      const pairs: [typeof meanSquaredErrorLoss, (a: tf.Tensor, b: tf.Tensor) => tf.Scalar][] = [
+        [meanSquaredErrorLoss, (a, b) => tf.losses.meanSquaredError(a, b) as tf.Scalar],
+        [meanAbsoluteErrorLoss, (a, b) => tf.losses.absoluteDifference(a, b) as tf.Scalar],
+      ];
+      for (const [fused, stock] of pairs) {
+        assertAlmostEquals(fused(y, p).dataSync()[0], stock(y, p).dataSync()[0], 1e-5);
+        const gf = tf.grads((a: tf.Tensor, b: tf.Tensor) => fused(a, b))([y, p]);
+        const gs = tf.grads((a: tf.Tensor, b: tf.Tensor) => stock(a, b))([y, p]);
+        assert(maxDiff(gf[0], gs[0]) < 1e-6 && maxDiff(gf[1], gs[1]) < 1e-6);
+      }
+    });
+  });
+
+  Deno.test(`a training step on the fused ops leaks no tensors or buffers (${backend})`, async () => {
+    await setupBackend({ backend });
+    const U = tf.variable(randomTensor([20, 4], 15));
+    const M = tf.variable(randomTensor([30, 4], 16));
+    const users = tf.tensor1d(randomIds(10, 20, 17), "int32");
+    const movies = tf.tensor1d(randomIds(10, 30, 18), "int32");
+    const y = randomTensor([10, 1], 19);
+    const step = () => {
+      const { value, grads } = tf.variableGrads(() =>
+        meanSquaredErrorLoss(
+          y,
+          dotBias({ userFactors: U, movieFactors: M }, [users, movies], { yRange: [0, 5] }),
+        )
+      );
+      tf.dispose([value, ...Object.values(grads)]);
+      // Forward passes without a gradient tape keep no context either.
+      dotBias({ userFactors: U, movieFactors: M }, [users, movies]).dispose();
+    };
+    step();
+    const tensors = tf.memory().numTensors, buffers = tf.engine().backend.numDataIds();
+    for (let i = 0; i < 5; i++) step();
+    assertEquals(tf.memory().numTensors, tensors);
+    assertEquals(tf.engine().backend.numDataIds(), buffers);
+    assertEquals(dotBiasContextCount(), 0);
+    tf.dispose([U, M, users, movies, y]);
+  });
+}
+
+Deno.test("the WASM Identity shares the buffer and a clone outlives its source", async () => {
+  await setupBackend({ backend: "wasm" });
+  const a = tf.tensor1d([1, 2, 3]);
+  const before = tf.engine().backend.numDataIds();
+  const b = a.clone();
+  assertEquals(tf.engine().backend.numDataIds(), before, "a clone adds no buffer");
+  a.dispose();
+  assertEquals(Array.from(b.dataSync()), [1, 2, 3]);
+  b.dispose();
+  assertEquals(tf.engine().backend.numDataIds(), before - 1);
+});
+
+/** Runs `fn` on a backend and returns the values of its result(s). */
+async function valuesOn(
+  backend: "cpu" | "wasm",
+  fn: () => tf.Tensor | tf.Tensor[],
+): Promise<{ shape: number[]; values: number[] }[]> {
+  await setupBackend({ backend });
+  return tf.tidy(() => {
+    const out = fn();
+    return (Array.isArray(out) ? out : [out]).map((t) => ({
+      shape: t.shape,
+      values: Array.from(t.dataSync()),
+    }));
+  });
+}
+
+async function assertSameOnBothBackends(fn: () => tf.Tensor | tf.Tensor[], tolerance: number) {
+  const cpu = await valuesOn("cpu", fn), wasm = await valuesOn("wasm", fn);
+  assertEquals(wasm.map((t) => t.shape), cpu.map((t) => t.shape));
+  cpu.forEach((t, i) =>
+    t.values.forEach((v, j) => {
+      const w = wasm[i].values[j];
+      assert(Math.abs(w - v) <= tolerance * (1 + Math.abs(v)), `output ${i}[${j}]: ${w} vs ${v}`);
+    })
+  );
+}
+
+Deno.test("WASM matMul agrees with the CPU backend for every transpose and batch shape", async () => {
+  // 13 x 11 x 10: the 4-row, 8-column and 4-column blocks and both tails all run.
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+    await assertSameOnBothBackends(() => {
+      const a = randomTensor(ta ? [11, 13] : [13, 11], 20);
+      const b = randomTensor(tb ? [10, 11] : [11, 10], 21);
+      return tf.matMul(a, b, ta, tb);
+    }, 1e-5);
+  }
+  await assertSameOnBothBackends(() => {
+    const a = randomTensor([3, 5, 7], 22), b = randomTensor([7, 9], 23);
+    const c = randomTensor([3, 9, 7], 24);
+    return [
+      tf.matMul(a, b),
+      tf.matMul(a, c, false, true),
+      tf.matMul(randomTensor([5, 7], 25), c, false, true),
+    ];
+  }, 1e-5);
+});
+
+Deno.test("WASM fused matMul adds the bias and applies the activation like the CPU backend", async () => {
+  for (const activation of ["linear", "relu", "relu6", "sigmoid", "elu"] as const) {
+    await assertSameOnBothBackends(() => {
+      const x = randomTensor([9, 6], 26), w = randomTensor([6, 5], 27);
+      const bias = randomTensor([5], 28);
+      return [
+        tf.fused.matMul({ a: x, b: w, bias, activation }),
+        tf.fused.matMul({ a: w, b: x, transposeA: true, transposeB: true, activation }),
+      ];
+    }, 1e-5);
+  }
+});
+
+Deno.test("WASM dense-layer gradients agree with the CPU backend", async () => {
+  await assertSameOnBothBackends(() => {
+    const x = randomTensor([17, 6], 29), w = randomTensor([6, 9], 30), b = randomTensor([9], 31);
+    const f = (w: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.square(tf.fused.matMul({ a: x, b: w, bias: b, activation: "relu" })));
+    return tf.grads(f)([w, b]);
+  }, 1e-4);
+});
+
+Deno.test("WASM concat, slice and split agree with the CPU backend", async () => {
+  await assertSameOnBothBackends(() => {
+    const a = randomTensor([6, 3], 32),
+      b = randomTensor([6, 5], 33),
+      c = randomTensor([6, 2, 2], 34);
+    const ints = tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32");
+    return [
+      tf.concat([a, b], 1),
+      tf.concat([a, b.slice([0, 0], [6, 3])], 0),
+      tf.concat([c, c], 1),
+      tf.concat([ints, ints], -1).toFloat(),
+      tf.slice(b, [1, 2], [4, -1]),
+      tf.slice(c, [2, 0, 0], [3, 2, 2]),
+      tf.slice(c, [0, 1, 0], [6, 1, 2]),
+      ...tf.split(b, [2, -1, 1], 1),
+      ...tf.split(c, 2, 0),
+    ];
+  }, 0);
+});
+
+Deno.test("FusedAdam's in-place updates reach WASM kernels that cache weights (XNNPACK)", async () => {
+  await setupBackend({ backend: "wasm" });
+  const x = randomTensor([1, 5, 5, 2], 35);
+  const filter = tf.variable(randomTensor([3, 3, 2, 4], 36));
+  const { adam } = await import("../../lib/train/optimizer.ts");
+  const opt = adam({ learningRate: 0.1 });
+  // The first step moves the variable onto a buffer of the optimizer's own; later ones are in place.
+  tf.tidy(() => opt.applyGradients({ [filter.name]: tf.onesLike(filter) }));
+  tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, "same").dispose(); // caches the packed filter
+  tf.tidy(() => opt.applyGradients({ [filter.name]: tf.onesLike(filter) }));
+  const fresh = tf.tidy(() =>
+    tf.conv2d(x as tf.Tensor4D, tf.add(filter, 0) as tf.Tensor4D, 1, "same")
+  );
+  const reused = tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, "same");
+  assert(maxDiff(reused, fresh) < 1e-5, "the convolution used the updated filter");
+  tf.dispose([x, filter, fresh, reused]);
+  opt.dispose();
+});
+
+Deno.test("WASM column sums (bias gradients) agree with the CPU backend", async () => {
+  await assertSameOnBothBackends(() => {
+    const x = randomTensor([37, 7], 37);
+    return [tf.sum(x, 0), tf.sum(x, 0, true), tf.sum(x, -2), tf.sum(x, 1), tf.sum(x)];
+  }, 1e-5);
+});
+
+Deno.test("Dense layers on the fast path match tfjs' own Dense, values and gradients", async () => {
+  // The same model on the CPU backend (stock code) and on WASM (one fused kernel per layer).
+  const run = async (backend: "cpu" | "wasm") => {
+    await setupBackend({ backend });
+    return tf.tidy(() => {
+      const input = tf.input({ shape: [6] });
+      let h = tf.layers.dense({ units: 9, activation: "relu", kernelInitializer: "glorotUniform" })
+        .apply(input) as tf.SymbolicTensor;
+      h = tf.layers.dense({ units: 5, activation: "sigmoid", useBias: false }).apply(
+        h,
+      ) as tf.SymbolicTensor;
+      const out = tf.layers.dense({ units: 1 }).apply(h) as tf.SymbolicTensor;
+      const model = tf.model({ inputs: input, outputs: out });
+      model.setWeights(model.getWeights().map((w, i) => randomTensor(w.shape, 40 + i)));
+      const x = randomTensor([13, 6], 38), y = randomTensor([13, 1], 39);
+      const { value, grads } = tf.variableGrads(() =>
+        tf.mean(tf.square(tf.sub(model.apply(x, { training: true }) as tf.Tensor, y))) as tf.Scalar
+      );
+      const result = [
+        value.dataSync()[0],
+        ...model.trainableWeights.map((w) =>
+          Array.from(grads[(w.read() as tf.Variable).name].dataSync())
+        ),
+      ];
+      model.dispose();
+      return result;
+    });
+  };
+  const cpu = await run("cpu"), wasm = await run("wasm");
+  assertAlmostEquals(wasm[0] as number, cpu[0] as number, 1e-5);
+  for (let i = 1; i < cpu.length; i++) {
+    (cpu[i] as number[]).forEach((v, j) => assertAlmostEquals((wasm[i] as number[])[j], v, 1e-4));
+  }
+});
+
+Deno.test("Dropout layers draw seeded inverted-dropout masks, the same on both backends", async () => {
+  const masks = async (backend: "cpu" | "wasm") => {
+    await setupBackend({ backend });
+    return tf.tidy(() => {
+      const layer = tf.layers.dropout({ rate: 0.3, seed: 5 });
+      const x = tf.ones([40, 50]);
+      const train = Array.from((layer.apply(x, { training: true }) as tf.Tensor).dataSync());
+      const again = Array.from((layer.apply(x, { training: true }) as tf.Tensor).dataSync());
+      const infer = Array.from((layer.apply(x, { training: false }) as tf.Tensor).dataSync());
+      return { train, again, infer };
+    });
+  };
+  const cpu = await masks("cpu"), wasm = await masks("wasm");
+  assertEquals(wasm.train, cpu.train);
+  assertEquals(cpu.train, cpu.again, "a seeded layer repeats its mask");
+  assert(cpu.infer.every((v) => v === 1), "no dropout at inference");
+  const kept = cpu.train.filter((v) => v !== 0);
+  assert(Math.abs(kept.length / 2000 - 0.7) < 0.04, `kept ${kept.length} of 2000`);
+  assert(kept.every((v) => Math.abs(v - 1 / 0.7) < 1e-6), "kept values are scaled by 1/(1 - rate)");
+  // Gradients flow through the kept elements only, with the same scale.
+  await setupBackend({ backend: "wasm" });
+  tf.tidy(() => {
+    const layer = tf.layers.dropout({ rate: 0.5, seed: 3 });
+    const x = randomTensor([30, 4], 41);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(layer.apply(t, { training: true }) as tf.Tensor))(x);
+    const y = layer.apply(x, { training: true }) as tf.Tensor;
+    const gv = g.dataSync(), yv = y.dataSync(), xv = x.dataSync();
+    for (let i = 0; i < gv.length; i++) assertAlmostEquals(yv[i], gv[i] * xv[i], 1e-5);
+  });
+});
+
+for (const backend of BACKENDS) {
+  Deno.test(`Embedding layers on the fast path match tfjs' own lookup (${backend})`, async () => {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      const layer = tf.layers.embedding({ inputDim: 12, outputDim: 5 });
+      const ids = [[3], [11], [3], [0]];
+      const w = randomTensor([4, 1, 5], 42);
+      // int32 ids take the fast path; float ids take tfjs' code (cast, reshape, gather).
+      const run = (x: tf.Tensor) => {
+        const { value, grads } = tf.variableGrads(() =>
+          tf.sum(tf.mul(layer.apply(x) as tf.Tensor, w)) as tf.Scalar
+        );
+        return [value, Object.values(grads)[0]];
+      };
+      assertEquals((layer.apply(tf.tensor2d(ids, [4, 1], "int32")) as tf.Tensor).shape, [4, 1, 5]);
+      const [vFast, gFast] = run(tf.tensor2d(ids, [4, 1], "int32"));
+      const [vStock, gStock] = run(tf.tensor2d(ids, [4, 1], "float32"));
+      assertAlmostEquals(vFast.dataSync()[0], vStock.dataSync()[0], 1e-6);
+      assert(maxDiff(gFast, gStock) < 1e-6);
+    });
+  });
+}
