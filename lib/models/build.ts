@@ -19,7 +19,7 @@ import { describe, idColumn, isDataFrame, numberColumn, ratingColumns } from "./
 import { camelName, makeInitializer, makeL2, normaliseInitializer } from "./_init.ts";
 import { embeddingDotBias } from "./embedding_dot_bias.ts";
 import { ratingRange } from "./layers.ts";
-import { QuantileTransformer } from "./quantile.ts";
+import { QuantileTransformer } from "../analysis/quantile.ts";
 import {
   type Catalog,
   catalogFrom,
@@ -629,8 +629,12 @@ function buildMetadata(
   const values = new Float32Array(n * columns.length);
   const scalers = raw.map((col, c) => {
     const sample = rows ? Float64Array.from(rows, (j) => col[j]) : col;
-    const q = QuantileTransformer.fit(sample, { nQuantiles: quantiles });
-    const scaled = q.transform(col);
+    const q = new QuantileTransformer({
+      nQuantiles: quantiles,
+      subsample: Math.max(quantiles, 10_000),
+      seed: o.seed ?? DEFAULT_SEED,
+    }).fit([sample]);
+    const [scaled] = q.transform([col]);
     for (let j = 0; j < n; j++) values[j * columns.length + c] = scaled[j];
     return q.toJSON();
   });

@@ -11,7 +11,6 @@
 export * from "./recommender.ts";
 export * from "./layers.ts";
 export * from "./embedding_dot_bias.ts";
-export * from "./quantile.ts";
 export * from "./target.ts";
 export * from "./build.ts";
 export * from "./recipes.ts";

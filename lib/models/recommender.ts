@@ -9,6 +9,7 @@
 
 import type * as tf from "@tensorflow/tfjs";
 import type { IdEncoder } from "../data/encoder.ts";
+import type { QuantileTransformerJSON } from "../analysis/quantile.ts";
 import { COLUMNS } from "../defaults.ts";
 import { type DataFrame, idColumn, isDataFrame, optionalStringColumn } from "./_frame.ts";
 
@@ -64,7 +65,7 @@ export interface MetadataConfig {
   /** Whether the quantile scaler was fitted on one row per movie or one row per rating. */
   fitOn: "movies" | "ratings";
   /** Fitted quantile scaler per column (see {@linkcode QuantileTransformer}). */
-  scalers: { quantiles: number[]; references: number[] }[];
+  scalers: QuantileTransformerJSON[];
 }
 
 /** Every option of a model, resolved, as JSON: enough to rebuild the same network. */

@@ -80,3 +80,20 @@ Deno.test("the buggy model trains with train(): finite losses that decrease", as
   assert(loss.every(Number.isFinite));
   assertGreater(loss[0], loss[loss.length - 1]);
 });
+
+Deno.test("train() validates at validationBatchSize, which the buggy model's val_loss depends on", async () => {
+  const valLoss = async (validationBatchSize: number) => {
+    const rec = buildTensordotBugModel(options);
+    const h = await train(rec, ratings, {
+      epochs: 1,
+      batchSize: 16,
+      validation: ratings,
+      validationBatchSize,
+      verbose: 0,
+    });
+    return h.history.val_loss[0];
+  };
+  const [small, again, large] = [await valLoss(16), await valLoss(16), await valLoss(4096)];
+  assertEquals(small, again);
+  assertGreater(Math.abs(small - large), 1e-3);
+});
