@@ -12,5 +12,7 @@ export * from "./lookup.ts";
 export * from "./ranking.ts";
 export * from "./similarity.ts";
 export * from "./pca.ts";
+export * from "./pca_points.ts";
+export * from "./pca_transposed.ts";
 export * from "./tsne.ts";
 export * from "./quantile.ts";
