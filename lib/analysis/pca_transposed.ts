@@ -1,0 +1,114 @@
+/**
+ * Seed 000's PCA, reproduced to be compared with the standard one: scikit-learn's
+ * `PCA(n).fit(embeddings.T).components_`, read as one coordinate per movie. Transposing makes
+ * the factors the samples and the movies the features, so each movie is centred on the mean
+ * of its own factors (not each factor across the movies), and the movie coordinates are unit
+ * vectors over the movies: they shrink as the number of movies grows. Use {@linkcode pca} for
+ * the standard analysis; this one exists to show the difference.
+ *
+ * @module
+ */
+
+import { PCA } from "ml-pca";
+import type { EmbeddingTable } from "./types.ts";
+import type { PcaOptions, PcaResult } from "./pca.ts";
+import { checkEmbeddings } from "./_table.ts";
+import { checkPositiveInt } from "../eval/_frame.ts";
+
+/** The result of {@linkcode transposedPca}: a {@linkcode PcaResult} plus the row means. */
+export interface TransposedPcaResult extends PcaResult {
+  /**
+   * The mean of each row's own factors, subtracted from that row before the SVD (the
+   * centring the transposed fit does). `mean` is all zeros: no common vector was subtracted.
+   */
+  rowMeans: Float64Array;
+}
+
+/**
+ * PCA fitted on the transposed embedding table, as seed 000 does with scikit-learn
+ * (`PCA(n_components).fit(movie_embed.T).components_`): row `i`'s coordinate on component `c`
+ * is `components_[c][i]`. The explained-variance ratios are those of that fit (variance over
+ * the factors, not over the movies). Signs follow the rule of {@linkcode pca}: in each
+ * component the row with the largest absolute coordinate is positive.
+ *
+ * @param table Embeddings with raw ids (at least 2 rows and 2 factors).
+ * @param options Number of components (at most min(rows, dim)).
+ * @returns Coordinates per row (`scores`), explained variance ratios, unit directions in
+ *   factor space (`loadings`), and each row's own mean (`rowMeans`).
+ * @example
+ * ```ts
+ * import { transposedPca } from "./pca_transposed.ts";
+ * const t = {
+ *   ids: Int32Array.of(1, 2, 3),
+ *   vectors: Float32Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1),
+ *   dim: 4,
+ * };
+ * const p = transposedPca(t, { components: 1 });
+ * console.log(p.scores.length, p.rowMeans); // 3 Float64Array [0.25, 0.5, 0.5]
+ * ```
+ */
+export function transposedPca(
+  table: EmbeddingTable,
+  options: PcaOptions = {},
+): TransposedPcaResult {
+  const who = "transposedPca()";
+  const { components = 3 } = options;
+  checkEmbeddings(table, who);
+  checkPositiveInt(components, "components", who);
+  const { ids, vectors, dim } = table;
+  const n = ids.length;
+  if (n < 2 || dim < 2) {
+    throw new RangeError(
+      `${who}: expected at least 2 rows and 2 factors, found ${n} rows of ${dim} factors`,
+    );
+  }
+  if (components > Math.min(n, dim)) {
+    throw new RangeError(
+      `${who}: expected components <= min(rows, dim) = ${Math.min(n, dim)}, found ${components}`,
+    );
+  }
+  // The transposed matrix: one sample per factor, one feature per row of the table.
+  const samples = Array.from(
+    { length: dim },
+    (_, d) => Array.from({ length: n }, (_, i) => vectors[i * dim + d]),
+  );
+  const model = new PCA(samples, { method: "SVD", center: true, scale: false });
+  const directions = model.getEigenvectors(); // n × r: column c is components_[c]
+  const ratio = model.getExplainedVariance();
+  const rowMeans = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += vectors[i * dim + d];
+    rowMeans[i] = s / dim;
+  }
+  const scores = new Float64Array(n * components);
+  const loadings = new Float64Array(components * dim);
+  for (let c = 0; c < components; c++) {
+    let best = 0;
+    for (let i = 0; i < n; i++) {
+      if (Math.abs(directions.get(i, c)) > Math.abs(directions.get(best, c))) best = i;
+    }
+    const sign = directions.get(best, c) < 0 ? -1 : 1;
+    for (let i = 0; i < n; i++) scores[i * components + c] = sign * directions.get(i, c);
+    // The factor-space direction u_c ∝ Σ_i (x_i − rowMean_i) · v_c[i], normalised.
+    const u = loadings.subarray(c * dim, (c + 1) * dim);
+    for (let i = 0; i < n; i++) {
+      const w = scores[i * components + c];
+      for (let d = 0; d < dim; d++) u[d] += (vectors[i * dim + d] - rowMeans[i]) * w;
+    }
+    const norm = Math.hypot(...u);
+    if (norm > 0) { for (let d = 0; d < dim; d++) u[d] /= norm; }
+  }
+  const out: TransposedPcaResult = {
+    ids: ids.slice(),
+    components,
+    scores,
+    explainedVarianceRatio: Float64Array.from(ratio.slice(0, components)),
+    loadings,
+    mean: new Float64Array(dim),
+    dim,
+    rowMeans,
+  };
+  if (table.titles) out.titles = table.titles.slice();
+  return out;
+}

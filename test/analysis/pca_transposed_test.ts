@@ -1,0 +1,99 @@
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { type EmbeddingTable, pca, sortAlong, transposedPca } from "../../lib/analysis/mod.ts";
+
+// Five movies with four factors, no symmetry, so every singular value is distinct.
+const table: EmbeddingTable = {
+  ids: Int32Array.of(10, 20, 30, 40, 50),
+  vectors: Float32Array.of(
+    ...[0.9, 0.1, -0.3, 0.5],
+    ...[0.2, -0.7, 0.4, 0.0],
+    ...[-0.5, 0.3, 0.8, -0.2],
+    ...[0.1, 0.6, -0.9, 0.3],
+    ...[0.4, -0.2, 0.1, -0.8],
+  ),
+  dim: 4,
+  titles: ["A", "B", "C", "D", "E"],
+};
+
+/** The same numbers with rows and columns swapped: one row per factor. */
+function transpose(t: EmbeddingTable): EmbeddingTable {
+  const n = t.ids.length;
+  return {
+    ids: Int32Array.from({ length: t.dim }, (_, d) => d),
+    vectors: Float32Array.from({ length: n * t.dim }, (_, k) => {
+      const d = Math.floor(k / n), i = k % n;
+      return t.vectors[i * t.dim + d];
+    }),
+    dim: n,
+  };
+}
+
+Deno.test("transposedPca() gives each movie its entry of components_ of the PCA of the transpose", () => {
+  const ours = transposedPca(table, { components: 3 });
+  const reference = pca(transpose(table), { components: 3 }); // sklearn fit(E.T): loadings = components_
+  for (let c = 0; c < 3; c++) {
+    assertAlmostEquals(ours.explainedVarianceRatio[c], reference.explainedVarianceRatio[c], 1e-9);
+    const sign = Math.sign(ours.scores[c]) * Math.sign(reference.loadings[c * 5]);
+    for (let i = 0; i < 5; i++) {
+      assertAlmostEquals(ours.scores[i * 3 + c], sign * reference.loadings[c * 5 + i], 1e-9);
+    }
+  }
+});
+
+Deno.test("transposedPca() coordinates are orthonormal columns over the movies", () => {
+  const p = transposedPca(table, { components: 2 });
+  const col = (c: number) => Array.from({ length: 5 }, (_, i) => p.scores[i * 2 + c]);
+  const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
+  assertAlmostEquals(dot(col(0), col(0)), 1, 1e-9);
+  assertAlmostEquals(dot(col(1), col(1)), 1, 1e-9);
+  assertAlmostEquals(dot(col(0), col(1)), 0, 1e-9);
+});
+
+Deno.test("transposedPca() centres each movie on its own mean, unlike pca()", () => {
+  const p = transposedPca(table, { components: 2 });
+  assertAlmostEquals(p.rowMeans[0], (0.9 + 0.1 - 0.3 + 0.5) / 4, 1e-6);
+  assertEquals(Array.from(p.mean), [0, 0, 0, 0]);
+  // Adding a constant to every factor of one movie leaves its coordinates unchanged.
+  const shifted = { ...table, vectors: table.vectors.map((v, k) => k < 4 ? v + 2 : v) };
+  const q = transposedPca(shifted, { components: 2 });
+  for (let k = 0; k < p.scores.length; k++) assertAlmostEquals(q.scores[k], p.scores[k], 1e-6);
+});
+
+Deno.test("transposedPca() returns unit factor-space directions that reproduce the coordinates", () => {
+  const p = transposedPca(table, { components: 2 });
+  for (let c = 0; c < 2; c++) {
+    const u = p.loadings.subarray(c * 4, (c + 1) * 4);
+    assertAlmostEquals(Math.hypot(...u), 1, 1e-9);
+    // Coordinates are proportional to the projection of each self-centred row on u.
+    const proj = Array.from({ length: 5 }, (_, i) => {
+      let s = 0;
+      for (let d = 0; d < 4; d++) s += (table.vectors[i * 4 + d] - p.rowMeans[i]) * u[d];
+      return s;
+    });
+    const ratio = proj[0] / p.scores[c];
+    for (let i = 1; i < 5; i++) assertAlmostEquals(proj[i], ratio * p.scores[i * 2 + c], 1e-6);
+    assert(ratio > 0);
+  }
+});
+
+Deno.test("transposedPca() makes signs deterministic and works with sortAlong()", () => {
+  const p = transposedPca(table, { components: 2 });
+  for (let c = 0; c < 2; c++) {
+    const col = Array.from({ length: 5 }, (_, i) => p.scores[i * 2 + c]);
+    const top = col.reduce((b, x, i) => Math.abs(x) > Math.abs(col[b]) ? i : b, 0);
+    assert(col[top] > 0, `component ${c}`);
+  }
+  const ends = sortAlong(p, 0, { n: 1 });
+  assertEquals(ends[0].title, p.titles![ends[0].movieId / 10 - 1]);
+  assertEquals(p.ids, table.ids);
+});
+
+Deno.test("transposedPca() rejects too many components and tiny tables, naming the limit", () => {
+  assertThrows(
+    () => transposedPca(table, { components: 5 }),
+    RangeError,
+    "expected components <= min(rows, dim) = 4, found 5",
+  );
+  const one = { ids: Int32Array.of(1), vectors: Float32Array.of(1, 2), dim: 2 };
+  assertThrows(() => transposedPca(one), RangeError, "found 1 rows of 2 factors");
+});
