@@ -1,6 +1,7 @@
 /**
  * Evaluation: rating errors (MSE, RMSE, MAE), the global-mean, movie-mean and user + movie bias
- * baselines, top-k ranking metrics with a relevance threshold, and a predictions table.
+ * baselines, top-k ranking metrics with a relevance threshold, a predictions table, and a
+ * side-by-side table of several models (also on subsets such as movies unseen in training).
  *
  * @module
  */
@@ -9,3 +10,4 @@ export * from "./rating_metrics.ts";
 export * from "./baselines.ts";
 export * from "./ranking_metrics.ts";
 export * from "./predictions_table.ts";
+export * from "./comparison.ts";
