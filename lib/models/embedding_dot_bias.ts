@@ -147,6 +147,8 @@ export class EmbeddingDotBias extends tf.layers.Layer {
   #movieBias?: tf.LayerVariable;
 
   /**
+   * Checks the options; the tables are created when the layer is first applied.
+   *
    * @param options Table sizes and the optional parts; see {@linkcode EmbeddingDotBiasOptions}.
    */
   constructor(options: EmbeddingDotBiasOptions) {
@@ -224,27 +226,29 @@ export class EmbeddingDotBias extends tf.layers.Layer {
   /** The forward pass through the fused op. */
   // deno-lint-ignore no-explicit-any
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: any): tf.Tensor {
-    return tf.tidy(() => {
-      this.invokeCallHook(inputs, kwargs);
-      if (!Array.isArray(inputs) || inputs.length !== 2) {
-        throw new TypeError(
-          `EmbeddingDotBias: expected inputs [users, movies], found ${
-            Array.isArray(inputs) ? `${inputs.length} tensors` : "one tensor"
-          }`,
-        );
-      }
-      const ids = inputs.map((t) => t.dtype === "int32" ? t : tf.cast(t, "int32"));
-      return dotBias(
+    this.invokeCallHook(inputs, kwargs);
+    if (!Array.isArray(inputs) || inputs.length !== 2) {
+      throw new TypeError(
+        `EmbeddingDotBias: expected inputs [users, movies], found ${
+          Array.isArray(inputs) ? `${inputs.length} tensors` : "one tensor"
+        }`,
+      );
+    }
+    const run = (users: tf.Tensor, movies: tf.Tensor) =>
+      dotBias(
         {
           userFactors: this.#userFactors!.read(),
           movieFactors: this.#movieFactors!.read(),
           userBias: this.#userBias?.read() ?? null,
           movieBias: this.#movieBias?.read() ?? null,
         },
-        [ids[0], ids[1]],
+        [users, movies],
         { yRange: this.yRange, offset: this.offset },
       );
-    });
+    const [users, movies] = inputs;
+    // int32 ids: one kernel, no intermediates, so no tidy scope (each costs a container walk).
+    if (users.dtype === "int32" && movies.dtype === "int32") return run(users, movies);
+    return tf.tidy(() => run(tf.cast(users, "int32"), tf.cast(movies, "int32")));
   }
 
   /**

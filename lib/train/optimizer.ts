@@ -120,6 +120,8 @@ export class FusedAdam extends tf.Optimizer {
   #owned = new WeakSet<DataId>();
 
   /**
+   * Checks the hyper-parameters; the moments are created on the first update.
+   *
    * @param options Hyper-parameters; see {@linkcode AdamOptions}.
    */
   constructor(options: AdamOptions = {}) {

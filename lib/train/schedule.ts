@@ -68,7 +68,9 @@ export function oneCycle(
   const caller = "oneCycle()";
   checkPositive(maxLearningRate, "maxLearningRate", caller);
   if (!Number.isInteger(totalSteps) || totalSteps < 1) {
-    throw new RangeError(`${caller}: expected totalSteps to be an integer >= 1, found ${totalSteps}`);
+    throw new RangeError(
+      `${caller}: expected totalSteps to be an integer >= 1, found ${totalSteps}`,
+    );
   }
   const { warmupFraction = 0.25, divFactor = 25, finalDivFactor = 1e5 } = options;
   if (typeof warmupFraction !== "number" || !(warmupFraction >= 0 && warmupFraction < 1)) {
@@ -108,7 +110,9 @@ export class ScheduledAdam extends FusedAdam {
    */
   constructor(schedule: LearningRateSchedule, options: AdamOptions = {}) {
     if (typeof schedule !== "function") {
-      throw new TypeError(`scheduledAdam(): expected a schedule function, found ${typeof schedule}`);
+      throw new TypeError(
+        `scheduledAdam(): expected a schedule function, found ${typeof schedule}`,
+      );
     }
     super({ ...options, learningRate: schedule(0) });
     this.schedule = schedule;

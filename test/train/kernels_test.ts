@@ -9,6 +9,7 @@ import {
   meanAbsoluteErrorLoss,
   meanSquaredErrorLoss,
 } from "../../lib/train/kernels/mod.ts";
+import { adam } from "../../lib/train/optimizer.ts";
 import { createRng } from "../../lib/random.ts";
 
 const BACKENDS = ["cpu", "wasm"] as const;
@@ -339,7 +340,6 @@ Deno.test("FusedAdam's in-place updates reach WASM kernels that cache weights (X
   await setupBackend({ backend: "wasm" });
   const x = randomTensor([1, 5, 5, 2], 35);
   const filter = tf.variable(randomTensor([3, 3, 2, 4], 36));
-  const { adam } = await import("../../lib/train/optimizer.ts");
   const opt = adam({ learningRate: 0.1 });
   // The first step moves the variable onto a buffer of the optimizer's own; later ones are in place.
   tf.tidy(() => opt.applyGradients({ [filter.name]: tf.onesLike(filter) }));
@@ -405,11 +405,17 @@ Deno.test("Dropout layers draw seeded inverted-dropout masks, the same on both b
       const train = Array.from((layer.apply(x, { training: true }) as tf.Tensor).dataSync());
       const again = Array.from((layer.apply(x, { training: true }) as tf.Tensor).dataSync());
       const infer = Array.from((layer.apply(x, { training: false }) as tf.Tensor).dataSync());
-      return { train, again, infer };
+      // 21 elements: the SIMD lanes' tail too.
+      const odd = Array.from(
+        (layer.apply(tf.ones([7, 3]), { training: true }) as tf.Tensor).dataSync(),
+      );
+      return { train, again, infer, odd };
     });
   };
   const cpu = await masks("cpu"), wasm = await masks("wasm");
   assertEquals(wasm.train, cpu.train);
+  assertEquals(wasm.odd, cpu.odd);
+  assert(cpu.odd.some((v) => v === 0) && cpu.odd.some((v) => v !== 0));
   assertEquals(cpu.train, cpu.again, "a seeded layer repeats its mask");
   assert(cpu.infer.every((v) => v === 1), "no dropout at inference");
   const kept = cpu.train.filter((v) => v !== 0);
@@ -447,5 +453,24 @@ for (const backend of BACKENDS) {
       assertAlmostEquals(vFast.dataSync()[0], vStock.dataSync()[0], 1e-6);
       assert(maxDiff(gFast, gStock) < 1e-6);
     });
+  });
+}
+
+for (const backend of BACKENDS) {
+  Deno.test(`saved tensors keep first- and second-order gradients right, without leaks (${backend})`, async () => {
+    await setupBackend({ backend });
+    const x = tf.tensor1d([1, 2, -3]);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      // d/dx x³ = 3x², d²/dx² x³ = 6x: the second order records a tape inside a tape.
+      const first = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.mul(t, t), t)))(x);
+      assertEquals(Array.from(first.dataSync()), [3, 12, 27]);
+      const second = tf.grad((t: tf.Tensor) =>
+        tf.sum(tf.grad((u: tf.Tensor) => tf.sum(tf.mul(tf.mul(u, u), u)))(t))
+      )(x);
+      assertEquals(Array.from(second.dataSync()), [6, 12, -18]);
+    });
+    assertEquals(tf.memory().numTensors, before);
+    x.dispose();
   });
 }

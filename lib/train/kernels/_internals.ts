@@ -100,16 +100,7 @@ export interface SimdKernels {
   clamp(x: number, n: number, lo: number, hi: number): void;
   relu_grad(dy: number, y: number, out: number, n: number): void;
   column_sums(src: number, rows: number, cols: number, dst: number): void;
-  dropout_mask(
-    out: number,
-    n: number,
-    threshold: number,
-    scale: number,
-    a: number,
-    b: number,
-    c: number,
-    d: number,
-  ): void;
+  dropout_mask(out: number, n: number, threshold: number, scale: number, state: number): void;
   adam(
     w: number,
     g: number,

@@ -331,19 +331,19 @@ export function installFastDense(): boolean {
     ) {
       return stock.call(this, inputs, kwargs);
     }
-    return tf.tidy(() => {
-      this.invokeCallHook(inputs, kwargs);
-      const name = this.activation?.getClassName().toLowerCase() ?? "linear";
-      const fused = name === "relu" ? "relu" : "linear";
-      const ins: tf.NamedTensorMap = { a: input, b: this.kernel!.read() };
-      if (this.bias !== null) ins.bias = this.bias.read();
-      const out = tf.engine().runKernel(FUSED_MAT_MUL, ins, {
-        transposeA: false,
-        transposeB: false,
-        activation: fused,
-      }) as tf.Tensor;
-      return fused === name || this.activation === null ? out : this.activation.apply(out);
-    });
+    // One kernel and no intermediates: no tidy scope needed (each costs a container walk).
+    this.invokeCallHook(inputs, kwargs);
+    const name = this.activation?.getClassName().toLowerCase() ?? "linear";
+    const fused = name === "relu" ? "relu" : "linear";
+    const ins: tf.NamedTensorMap = { a: input, b: this.kernel!.read() };
+    if (this.bias !== null) ins.bias = this.bias.read();
+    const out = tf.engine().runKernel(FUSED_MAT_MUL, ins, {
+      transposeA: false,
+      transposeB: false,
+      activation: fused,
+    }) as tf.Tensor;
+    if (fused === name || this.activation === null) return out;
+    return tf.tidy(() => this.activation!.apply(out));
   };
   denseInstalled = true;
   return true;

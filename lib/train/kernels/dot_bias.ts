@@ -89,6 +89,11 @@ function plan(inputs: DotBiasInputs, attrs?: tf.NamedAttrMap): Plan {
       throw new TypeError(`dotBias: expected int32 ${name}, found ${t.dtype}`);
     }
   }
+  for (const [name, t] of Object.entries({ userFactors, movieFactors, userBias, movieBias })) {
+    if (t && t.dtype !== "float32") {
+      throw new TypeError(`dotBias: expected float32 ${name}, found ${t.dtype}`);
+    }
+  }
   const n = size(users.shape);
   if (size(movies.shape) !== n) {
     throw new RangeError(

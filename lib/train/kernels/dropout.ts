@@ -3,8 +3,9 @@
  * element (`randomUniform`), then runs add, floor, div and mul kernels: for the seed-002 deep
  * model at batch 500 (two masks of 64k and 32k elements) that is most of a training step.
  * Here one kernel writes the mask (0 or `1 / (1 − rate)`) from sfc32 — the generator of
- * `lib/random.ts`, seeded through `createRng` — in WebAssembly on the WASM backend and in
- * JavaScript on the CPU backend (the same masks on both), and one multiply applies it.
+ * `lib/random.ts`, four streams seeded through `createRng` — in WebAssembly SIMD on the WASM
+ * backend and in JavaScript on the CPU backend (the same masks on both), and one multiply
+ * applies it.
  *
  * {@linkcode installFastDropout} (run by `setupBackend()`) makes tfjs-layers' `Dropout` layer
  * use it: same inverted-dropout semantics, training flag and per-layer `seed`; a layer without
@@ -16,7 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { DEFAULT_SEED } from "../../defaults.ts";
 import { createRng } from "../../random.ts";
-import { checkCpuInternals, offsetOf, wasmContext } from "./_internals.ts";
+import { checkCpuInternals, offsetOf, scratch, wasmContext } from "./_internals.ts";
 
 /** The name of the mask kernel. */
 export const DROPOUT_MASK = "DropoutMask";
@@ -31,7 +32,8 @@ function maskPlan(attrs?: tf.NamedAttrMap) {
   const rate = attrs?.rate as number;
   const shape = attrs?.shape as number[];
   const rng = createRng(attrs?.seed as number);
-  const state = [rng.uint32(), rng.uint32(), rng.uint32(), rng.uint32()];
+  // Four generators, one per SIMD lane: state[0..3] = a of lanes 0..3, then b, c, d.
+  const state = Uint32Array.from({ length: 16 }, () => rng.uint32());
   const keep = 1 - rate;
   const threshold = Math.min(Math.floor(keep * 4294967296), 4294967295);
   return { shape, n: shape.reduce((a, b) => a * b, 1), state, threshold, scale: 1 / keep };
@@ -41,36 +43,29 @@ function maskCpu({ backend, attrs }: MaskArgs): tf.TensorInfo {
   checkCpuInternals(backend);
   const p = maskPlan(attrs);
   const out = new Float32Array(p.n);
-  let [a, b, c, d] = p.state;
+  const s = p.state;
   const scale = Math.fround(p.scale);
   for (let i = 0; i < p.n; i++) {
-    // sfc32, step for step as in kernels.wat (and lib/random.ts).
+    // sfc32 in lane i % 4, step for step as in kernels.wat (and lib/random.ts).
+    const l = i & 3;
+    const a = s[l], b = s[4 + l], c = s[8 + l], d = s[12 + l];
     const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) >>> 0;
+    s[12 + l] = d + 1;
+    s[l] = b ^ (b >>> 9);
+    s[4 + l] = c + (c << 3);
+    s[8 + l] = ((c << 21) | (c >>> 11)) + t;
     out[i] = t < p.threshold ? scale : 0;
   }
   return backend.makeTensorInfo(p.shape, "float32", out);
 }
 
 function maskWasm({ backend, attrs }: MaskArgs): tf.TensorInfo {
-  const { backend: b, kernels } = wasmContext(backend);
+  const ctx = wasmContext(backend);
   const p = maskPlan(attrs);
-  const out = b.makeOutput(p.shape, "float32");
-  const [s0, s1, s2, s3] = p.state;
-  kernels.dropout_mask(
-    offsetOf(b, out.dataId),
-    p.n,
-    p.threshold | 0,
-    p.scale,
-    s0 | 0,
-    s1 | 0,
-    s2 | 0,
-    s3 | 0,
-  );
+  const out = ctx.backend.makeOutput(p.shape, "float32");
+  const state = scratch(ctx, 64);
+  new Uint32Array(ctx.memory.buffer, state, 16).set(p.state);
+  ctx.kernels.dropout_mask(offsetOf(ctx.backend, out.dataId), p.n, p.threshold | 0, p.scale, state);
   return out;
 }
 

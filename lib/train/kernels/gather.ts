@@ -180,15 +180,14 @@ export function installFastEmbedding(): boolean {
     ) {
       return stock.call(this, inputs, kwargs);
     }
-    return tf.tidy(() => {
-      this.invokeCallHook(inputs, kwargs);
-      const out = tf.engine().runKernel(GATHER_V2, { x: this.embeddings.read(), indices: input }, {
-        axis: 0,
-        batchDims: 0,
-      }) as tf.Tensor;
-      const shape = this.computeOutputShape(input.shape);
-      return tf.util.arraysEqual(out.shape, shape) ? out : tf.reshape(out, shape);
-    });
+    // One kernel and no intermediates: no tidy scope needed (each costs a container walk).
+    this.invokeCallHook(inputs, kwargs);
+    const out = tf.engine().runKernel(GATHER_V2, { x: this.embeddings.read(), indices: input }, {
+      axis: 0,
+      batchDims: 0,
+    }) as tf.Tensor;
+    const shape = this.computeOutputShape(input.shape);
+    return tf.util.arraysEqual(out.shape, shape) ? out : tf.tidy(() => tf.reshape(out, shape));
   };
   embeddingInstalled = true;
   return true;

@@ -551,28 +551,52 @@
         (br $next))))
 
 ;; A dropout mask of n floats: scale where a uniform 32-bit draw is below threshold (keep
-  ;; probability * 2^32), else 0. The draws come from sfc32 seeded with (a, b, c, d), the
-  ;; generator of lib/random.ts.
+  ;; probability * 2^32), else 0. Four sfc32 generators (the generator of lib/random.ts) run in
+  ;; the four lanes; element i takes lane i % 4. Their state (a, b, c, d: four lanes each, 64
+  ;; bytes) is read from and written back to $state.
   (func (export "dropout_mask")
-    (param $out i32) (param $n i32) (param $threshold i32) (param $scale f32)
-    (param $a i32) (param $b i32) (param $c i32) (param $d i32)
-    (local $end i32) (local $t i32)
-    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
+    (param $out i32) (param $n i32) (param $threshold i32) (param $scale f32) (param $state i32)
+    (local $end4 i32) (local $rest i32) (local $t v128) (local $m v128) (local $thr v128)
+    (local $sv v128) (local $one v128) (local $a v128) (local $b v128) (local $c v128) (local $d v128)
+    (local.set $a (v128.load (local.get $state)))
+    (local.set $b (v128.load offset=16 (local.get $state)))
+    (local.set $c (v128.load offset=32 (local.get $state)))
+    (local.set $d (v128.load offset=48 (local.get $state)))
+    (local.set $thr (i32x4.splat (local.get $threshold)))
+    (local.set $sv (f32x4.splat (local.get $scale)))
+    (local.set $one (i32x4.splat (i32.const 1)))
+    (local.set $end4
+      (i32.add (local.get $out) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $rest (i32.and (local.get $n) (i32.const 3)))
     (block $done
       (loop $next
-        (br_if $done (i32.ge_u (local.get $out) (local.get $end)))
-        (local.set $t (i32.add (i32.add (local.get $a) (local.get $b)) (local.get $d)))
-        (local.set $d (i32.add (local.get $d) (i32.const 1)))
-        (local.set $a (i32.xor (local.get $b) (i32.shr_u (local.get $b) (i32.const 9))))
-        (local.set $b (i32.add (local.get $c) (i32.shl (local.get $c) (i32.const 3))))
-        (local.set $c (i32.or (i32.shl (local.get $c) (i32.const 21)) (i32.shr_u (local.get $c) (i32.const 11))))
-        (local.set $c (i32.add (local.get $c) (local.get $t)))
-        (f32.store (local.get $out)
-          (select (local.get $scale) (f32.const 0) (i32.lt_u (local.get $t) (local.get $threshold))))
-        (local.set $out (i32.add (local.get $out) (i32.const 4)))
-        (br $next))))
+        ;; one sfc32 step in every lane
+        (local.set $t (i32x4.add (i32x4.add (local.get $a) (local.get $b)) (local.get $d)))
+        (local.set $d (i32x4.add (local.get $d) (local.get $one)))
+        (local.set $a (v128.xor (local.get $b) (i32x4.shr_u (local.get $b) (i32.const 9))))
+        (local.set $b (i32x4.add (local.get $c) (i32x4.shl (local.get $c) (i32.const 3))))
+        (local.set $c (v128.or (i32x4.shl (local.get $c) (i32.const 21))
+          (i32x4.shr_u (local.get $c) (i32.const 11))))
+        (local.set $c (i32x4.add (local.get $c) (local.get $t)))
+        (local.set $m (v128.and (i32x4.lt_u (local.get $t) (local.get $thr)) (local.get $sv)))
+        (if (i32.lt_u (local.get $out) (local.get $end4))
+          (then
+            (v128.store (local.get $out) (local.get $m))
+            (local.set $out (i32.add (local.get $out) (i32.const 16)))
+            (br $next)))
+        ;; the last n % 4 elements take the first lanes of one more step
+        (if (i32.ge_u (local.get $rest) (i32.const 1))
+          (then (f32.store (local.get $out) (f32x4.extract_lane 0 (local.get $m)))))
+        (if (i32.ge_u (local.get $rest) (i32.const 2))
+          (then (f32.store offset=4 (local.get $out) (f32x4.extract_lane 1 (local.get $m)))))
+        (if (i32.ge_u (local.get $rest) (i32.const 3))
+          (then (f32.store offset=8 (local.get $out) (f32x4.extract_lane 2 (local.get $m)))))))
+    (v128.store (local.get $state) (local.get $a))
+    (v128.store offset=16 (local.get $state) (local.get $b))
+    (v128.store offset=32 (local.get $state) (local.get $c))
+    (v128.store offset=48 (local.get $state) (local.get $d)))
 
-;; out = dy where y > 0, else 0 (the gradient through a relu, from its output y).
+  ;; out = dy where y > 0, else 0 (the gradient through a relu, from its output y).
   (func (export "relu_grad") (param $dy i32) (param $y i32) (param $out i32) (param $n i32)
     (local $end i32) (local $end4 i32) (local $zero v128)
     (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))

@@ -11,6 +11,7 @@ export * from "./copy.ts";
 export * from "./dense.ts";
 export * from "./dot_bias.ts";
 export * from "./dropout.ts";
+export * from "./engine.ts";
 export * from "./gather.ts";
 export * from "./identity.ts";
 export * from "./loss.ts";

@@ -14,6 +14,7 @@ import {
 } from "./dense.ts";
 import { dotBiasGradient, dotBiasKernels } from "./dot_bias.ts";
 import { dropoutKernels, installFastDropout } from "./dropout.ts";
+import { installFastSaves } from "./engine.ts";
 import { fastGatherGradient, fastGatherKernel, GATHER_V2, installFastEmbedding } from "./gather.ts";
 import { identityKernels } from "./identity.ts";
 import { lossGradient, lossKernels } from "./loss.ts";
@@ -35,7 +36,8 @@ function replaceKernel(config: tf.KernelConfig): void {
  * Registers the custom kernels (fast `UnsortedSegmentSum` and `GatherV2`, the fused dot-bias
  * op and its backward kernel, fused MSE/MAE losses; on WASM also a zero-copy `Identity`,
  * SIMD matrix products, column sums and block-copy concat/slice/split), the dropout-mask
- * kernel, and makes tfjs-layers' `Dropout`, `Dense` and `Embedding` use the fast paths for the CPU and WASM backends, and the one-kernel gather
+ * kernel; makes tfjs-layers' `Dropout`, `Dense` and `Embedding` use the fast paths, and the
+ * engine save tensors for gradients without cloning them for the CPU and WASM backends, and the one-kernel gather
  * gradient. Safe to call more than once: later calls only report.
  *
  * @returns For each backend name, the names of the kernels registered on it.
@@ -85,5 +87,6 @@ export function registerTrainingKernels(): Map<string, string[]> {
   installFastDropout();
   installFastDense();
   installFastEmbedding();
+  installFastSaves();
   return registered;
 }
