@@ -35,6 +35,11 @@ export interface HistogramOptions extends FigureOptions {
    */
   yLabel?: string;
   /**
+   * Formats the x-axis tick labels, e.g. `String` for years (`1990`, not `1,990`).
+   * @default {Plot's number format, with thousands separators}
+   */
+  xTickFormat?: (value: number) => string;
+  /**
    * Bar colour.
    * @default {"#4269d0"}
    */
@@ -124,7 +129,13 @@ export function histogram(
       plot: {
         marginLeft: 56,
         marginBottom: 40,
-        x: { label: xLabel, labelAnchor: "center", labelArrow: "none", domain: [lo, hi] },
+        x: {
+          label: xLabel,
+          labelAnchor: "center",
+          labelArrow: "none",
+          domain: [lo, hi],
+          ...(options.xTickFormat ? { tickFormat: options.xTickFormat } : {}),
+        },
         y: {
           label: yLabel,
           labelAnchor: "center",

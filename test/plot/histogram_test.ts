@@ -104,3 +104,13 @@ Deno.test("ratingHistogram() rejects empty input and ratings off the star grid",
     "found Infinity at index 1",
   );
 });
+
+Deno.test("histogram() formats the x ticks with xTickFormat (years without separators)", () => {
+  const years = [1920, 1955, 1970, 1994, 1995, 1998];
+  const plain = texts(histogram(years, { bins: 10 }));
+  assert(plain.some((t) => /^1,9\d0$/.test(t)), `ticks: ${plain.join(" ")}`);
+  const fig = histogram(years, { bins: 10, xTickFormat: String });
+  const ticks = texts(fig).filter((t) => /^19\d0$/.test(t));
+  assert(ticks.length >= 3, `ticks: ${texts(fig).join(" ")}`);
+  assert(!texts(fig).some((t) => /^1,9\d0$/.test(t)));
+});

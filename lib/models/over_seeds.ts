@@ -1,0 +1,166 @@
+/**
+ * Repeating a training over several seeds: one comparison between two models on one seed can be
+ * decided by the random initial weights, shuffles and dropout masks alone. This trains the same
+ * model once per seed and reports the test errors of every run with their mean and spread.
+ *
+ * @module
+ */
+
+import type { Verbosity } from "./_engine.ts";
+import { type DataFrame, describe, isDataFrame, ratingColumns } from "./_frame.ts";
+import { buildModel, type ModelOptions } from "./build.ts";
+import { predictRatings } from "./predict.ts";
+import type { ModelKind, Recommender } from "./recommender.ts";
+import { train, type TrainOptions } from "./train.ts";
+
+/** Options of {@linkcode trainOverSeeds}: the ratings to score on, the seeds, and training. */
+export interface OverSeedsOptions extends Omit<TrainOptions, "seed" | "verbose"> {
+  /**
+   * Ratings (userId, movieId, rating) every trained model is scored on. Required.
+   * @default {undefined} (a TypeError asks for it)
+   */
+  test: DataFrame;
+  /**
+   * The seeds. Each one seeds both the model's initial weights (`seed` of `buildModel`) and its
+   * training (`seed` of `train`: shuffles and dropout masks).
+   * @default {[42, 43, 44]}
+   */
+  seeds?: number[];
+  /**
+   * Models already trained with some of the seeds (the seed is read from `config.seed`, and
+   * they are assumed trained with that seed): they are scored, not trained again.
+   * @default {[]}
+   */
+  trained?: Recommender[];
+  /**
+   * Progress of each training (one live line each with `"auto"`).
+   * @default {"auto"}
+   */
+  verbose?: Verbosity;
+}
+
+/** Errors of one seed's model on the test ratings. */
+export interface SeedRun {
+  /** The seed. */
+  seed: number;
+  /** Mean squared error (squared stars). */
+  mse: number;
+  /** Root mean squared error (stars). */
+  rmse: number;
+  /** Mean absolute error (stars). */
+  mae: number;
+}
+
+/** Mean and sample standard deviation of each error over the runs. */
+export interface SeedSpread {
+  /** Of the MSE. */
+  mse: number;
+  /** Of the RMSE. */
+  rmse: number;
+  /** Of the MAE. */
+  mae: number;
+}
+
+/** What {@linkcode trainOverSeeds} returns. */
+export interface OverSeeds {
+  /** The model kind. */
+  kind: ModelKind;
+  /** One entry per seed, in the order of `seeds`. */
+  runs: SeedRun[];
+  /** Mean of each error over the runs. */
+  mean: SeedSpread;
+  /** Sample standard deviation (n − 1) of each error; 0 for a single run. */
+  sd: SeedSpread;
+}
+
+function errorsOf(seed: number, y: Float64Array, p: Float32Array): SeedRun {
+  let sq = 0, abs = 0;
+  for (let i = 0; i < y.length; i++) {
+    const d = p[i] - y[i];
+    sq += d * d;
+    abs += Math.abs(d);
+  }
+  const mse = sq / y.length;
+  return { seed, mse, rmse: Math.sqrt(mse), mae: abs / y.length };
+}
+
+function spread(runs: SeedRun[]): { mean: SeedSpread; sd: SeedSpread } {
+  const keys = ["mse", "rmse", "mae"] as const;
+  const mean = { mse: 0, rmse: 0, mae: 0 }, sd = { mse: 0, rmse: 0, mae: 0 };
+  for (const k of keys) {
+    const values = runs.map((r) => r[k]);
+    const m = values.reduce((a, b) => a + b, 0) / values.length;
+    mean[k] = m;
+    sd[k] = values.length < 2
+      ? 0
+      : Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / (values.length - 1));
+  }
+  return { mean, sd };
+}
+
+/**
+ * Builds and trains the same model once per seed and scores every run on the test ratings.
+ *
+ * @param kind The model kind (see `buildModel`).
+ * @param modelOptions The options of `buildModel`, with the training ratings in `ratings`
+ *   (their `seed` is replaced by each seed in turn).
+ * @param options The test ratings, the seeds, already-trained models, and the options of
+ *   `train()` (epochs, batch size, validation, …).
+ * @returns The errors of every run, their mean and their standard deviation.
+ * @throws {TypeError} Without training ratings or test ratings.
+ * @throws {RangeError} On an empty or repeated list of seeds, or a non-integer seed.
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { trainOverSeeds } from "./over_seeds.ts";
+ * const ratings = pl.DataFrame({ userId: [1, 1, 2, 2], movieId: [1, 2, 1, 2], rating: [5, 1, 1, 5] });
+ * const result = await trainOverSeeds("dot-bias", { ratings, factors: 2 }, {
+ *   test: ratings, seeds: [1, 2], epochs: 2, batchSize: 4, verbose: 0,
+ * });
+ * console.log(result.runs.length, result.sd.mae >= 0); // 2 true
+ * ```
+ */
+export async function trainOverSeeds(
+  kind: ModelKind,
+  modelOptions: ModelOptions,
+  options: OverSeedsOptions,
+): Promise<OverSeeds> {
+  const where = "trainOverSeeds()";
+  if (typeof modelOptions !== "object" || modelOptions === null) {
+    throw new TypeError(`${where}: expected model options, found ${describe(modelOptions)}`);
+  }
+  const ratings = modelOptions.ratings;
+  if (!isDataFrame(ratings)) {
+    throw new TypeError(
+      `${where}: expected the training ratings in modelOptions.ratings, found ${describe(ratings)}`,
+    );
+  }
+  if (typeof options !== "object" || options === null || !isDataFrame(options.test)) {
+    throw new TypeError(
+      `${where}: expected the test ratings in options.test, found ${describe(options?.test)}`,
+    );
+  }
+  const { test, seeds = [42, 43, 44], trained = [], ...fit } = options;
+  if (!Array.isArray(seeds) || seeds.length === 0) {
+    throw new RangeError(`${where}: expected at least one seed, found ${describe(seeds)}`);
+  }
+  for (const s of seeds) {
+    if (!Number.isInteger(s)) {
+      throw new RangeError(`${where}: expected integer seeds, found ${s}`);
+    }
+  }
+  if (new Set(seeds).size !== seeds.length) {
+    throw new RangeError(`${where}: expected distinct seeds, found [${seeds.join(", ")}]`);
+  }
+  const y = ratingColumns(test, where, true).ratings;
+  const runs: SeedRun[] = [];
+  for (const seed of seeds) {
+    let rec = trained.find((t) => t.kind === kind && t.config.seed === seed);
+    if (!rec) {
+      rec = buildModel(kind, { ...modelOptions, seed });
+      await train(rec, ratings, { ...fit, seed });
+    }
+    runs.push(errorsOf(seed, y, predictRatings(rec, test)));
+  }
+  return { kind, runs, ...spread(runs) };
+}

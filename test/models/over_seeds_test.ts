@@ -1,0 +1,74 @@
+import { assertAlmostEquals, assertEquals, assertNotEquals, assertRejects } from "@std/assert";
+import { buildModel, predictRatings, train, trainOverSeeds } from "../../lib/models/mod.ts";
+import { mae, syntheticRatings } from "./_fixtures.ts";
+
+const ratings = syntheticRatings({ users: 10, movies: 12, perUser: 8 });
+const test = syntheticRatings({ users: 10, movies: 12, perUser: 3, seed: 5 });
+const fit = { epochs: 2, batchSize: 16, verbose: 0 as const };
+
+Deno.test("trainOverSeeds() scores one run per seed with their mean and sample sd", async () => {
+  const result = await trainOverSeeds("dot-bias", { ratings, factors: 3, learningRate: 0.02 }, {
+    test,
+    seeds: [3, 4, 5],
+    ...fit,
+  });
+  assertEquals(result.kind, "dot-bias");
+  assertEquals(result.runs.map((r) => r.seed), [3, 4, 5]);
+  const maes = result.runs.map((r) => r.mae);
+  const mean = maes.reduce((a, b) => a + b, 0) / 3;
+  assertAlmostEquals(result.mean.mae, mean, 1e-12);
+  const sd = Math.sqrt(maes.reduce((a, b) => a + (b - mean) ** 2, 0) / 2);
+  assertAlmostEquals(result.sd.mae, sd, 1e-12);
+  for (const r of result.runs) assertAlmostEquals(r.rmse, Math.sqrt(r.mse), 1e-12);
+  assertNotEquals(maes[0], maes[1], "different seeds should give different models");
+});
+
+Deno.test("trainOverSeeds() gives the same errors as building and training by hand", async () => {
+  const options = { ratings, factors: 3, learningRate: 0.02 };
+  const rec = buildModel("mlp", { ...options, hidden: [4], seed: 8 });
+  await train(rec, ratings, { ...fit, seed: 8 });
+  const byHand = mae(predictRatings(rec, test), test);
+  const result = await trainOverSeeds("mlp", { ...options, hidden: [4] }, {
+    test,
+    seeds: [8],
+    ...fit,
+  });
+  assertAlmostEquals(result.runs[0].mae, byHand, 1e-12);
+  assertEquals(result.sd.mae, 0);
+});
+
+Deno.test("trainOverSeeds() scores already-trained models instead of training them again", async () => {
+  const rec = buildModel("dot", { ratings, factors: 2, seed: 11 }); // left untrained on purpose
+  const untrained = mae(predictRatings(rec, test), test);
+  const result = await trainOverSeeds("dot", { ratings, factors: 2 }, {
+    test,
+    seeds: [11, 12],
+    trained: [rec],
+    ...fit,
+  });
+  assertAlmostEquals(result.runs[0].mae, untrained, 1e-12);
+});
+
+Deno.test("trainOverSeeds() rejects missing data and bad seeds with a clear message", async () => {
+  await assertRejects(
+    () => trainOverSeeds("dot", { factors: 2 }, { test, ...fit }),
+    TypeError,
+    "modelOptions.ratings",
+  );
+  await assertRejects(
+    // @ts-expect-error: the test ratings are required
+    () => trainOverSeeds("dot", { ratings }, { ...fit }),
+    TypeError,
+    "options.test",
+  );
+  await assertRejects(
+    () => trainOverSeeds("dot", { ratings }, { test, seeds: [1, 1], ...fit }),
+    RangeError,
+    "distinct seeds",
+  );
+  await assertRejects(
+    () => trainOverSeeds("dot", { ratings }, { test, seeds: [], ...fit }),
+    RangeError,
+    "at least one seed",
+  );
+});
