@@ -772,11 +772,26 @@ export async function verifyNotebook(
   return problems;
 }
 
+/** Options of {@linkcode formatSummary}. */
+export interface SummaryOptions {
+  /**
+   * Wall-clock seconds of the whole run, shown as the total when notebooks ran side by side.
+   * @default {undefined} (the sum of the notebooks' times)
+   */
+  wallSeconds?: number;
+  /**
+   * How many notebooks ran at a time.
+   * @default {1}
+   */
+  jobs?: number;
+}
+
 /**
  * The end-of-run summary: one row per notebook (status, cells, time) and the headline figures
  * beside the tutorials'.
  *
  * @param runs The runs to summarise.
+ * @param options The wall-clock time and how many notebooks ran at a time, when run side by side.
  * @returns Plain-text tables.
  * @example
  * ```ts
@@ -788,7 +803,8 @@ export async function verifyNotebook(
  * }]));
  * ```
  */
-export function formatSummary(runs: NotebookRun[]): string {
+export function formatSummary(runs: NotebookRun[], options: SummaryOptions = {}): string {
+  const { wallSeconds, jobs = 1 } = options;
   const table = (rows: string[][]): string[] => {
     const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => [...r[j]].length)));
     return rows.map((r) => r.map((c, j) => c.padEnd(widths[j])).join("  ").trimEnd());
@@ -815,8 +831,8 @@ export function formatSummary(runs: NotebookRun[]): string {
       "",
       `${runs.filter((r) => r.ok).length}/${runs.length} ok`,
       "",
-      formatSeconds(total),
-      "",
+      formatSeconds(wallSeconds ?? total),
+      jobs > 1 ? `wall clock, ${jobs} at a time (${formatSeconds(total)} one after another)` : "",
     ],
   ]);
   const figures = runs.flatMap((r) =>

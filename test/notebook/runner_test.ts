@@ -281,6 +281,29 @@ Deno.test("deno task notebooks prints outputs and a summary and exits 1 naming t
   assertStringIncludes(err, `${FAILING}, cell 3 ([2]): RangeError: bad value in cell 3: 1`);
 });
 
+Deno.test("parseArgs() takes --jobs as a whole number of notebooks at a time", () => {
+  assertEquals(parseArgs(["--jobs", "3"]).jobs, 3);
+  assertEquals(parseArgs([]).jobs, 1);
+  assertThrows(() => parseArgs(["--jobs", "0"]), TypeError, "whole number >= 1, found 0");
+  assertThrows(() => parseArgs(["--jobs", "1.5"]), TypeError, "found 1.5");
+});
+
+Deno.test("deno task notebooks --jobs 2 runs side by side but prints each notebook whole, in order", async () => {
+  const cli = new URL("../../lib/notebook/run_notebooks.ts", import.meta.url).pathname;
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", cli, "--quick", "--jobs", "2", MANY, SEMANTICS],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  assertEquals(code, 0);
+  const many = out.indexOf(`━━ ${MANY}`), semantics = out.indexOf(`━━ ${SEMANTICS}`);
+  assert(many >= 0 && semantics > many, "the first notebook named is printed first");
+  assert(out.indexOf("line 30") < semantics, "the first notebook's outputs are not interleaved");
+  assertStringIncludes(out, 'Out[8]: "the end"');
+  assertMatch(out, /total\s+2\/2 ok\s+\S+ s\s+wall clock, 2 at a time/);
+});
+
 // ---------------------------------------------------------------------------------------------
 // The Deno Jupyter kernel path. It needs Python's jupyter_client and `deno jupyter --install`;
 // without them these tests are skipped, except under CI=true, where they must run.
