@@ -172,7 +172,8 @@ export function assertStrictEquals<T>(
 
 /**
  * Asserts that two numbers are within `tolerance` of each other. As in Deno std, the default
- * tolerance is `1e-7` times the larger magnitude; infinities equal themselves, NaN never.
+ * tolerance is `1e-7` times the expected value (`1e-7` when it is not finite); identical values,
+ * NaN included, are always equal.
  * @param actual The number found.
  * @param expected The number expected.
  * @param tolerance Largest allowed absolute difference.
@@ -191,7 +192,7 @@ export function assertAlmostEquals(
   msg?: string,
 ): void {
   if (Object.is(actual, expected)) return;
-  const tol = tolerance ?? Math.abs(expected) * 1e-7;
+  const tol = tolerance ?? (Number.isFinite(expected) ? Math.abs(expected * 1e-7) : 1e-7);
   const delta = Math.abs(expected - actual);
   if (delta <= tol) return;
   throw new AssertionError(

@@ -1,0 +1,69 @@
+import { assert, assertEquals, assertNotEquals, assertThrows } from "@std/assert";
+import { createRng } from "../lib/random.ts";
+import { COLUMNS, DEFAULT_K, DEFAULT_SEED, RELEVANCE_THRESHOLD } from "../lib/defaults.ts";
+
+Deno.test("createRng() reproduces the same stream for the same seed", () => {
+  const a = createRng(DEFAULT_SEED), b = createRng(DEFAULT_SEED);
+  const xs = Array.from({ length: 100 }, () => a.next());
+  const ys = Array.from({ length: 100 }, () => b.next());
+  assertEquals(xs, ys);
+  assertEquals(createRng(7).permutation(20), createRng(7).permutation(20));
+});
+
+Deno.test("createRng() gives unrelated streams for nearby seeds", () => {
+  const a = Array.from({ length: 10 }, createRng(1).uint32);
+  const b = Array.from({ length: 10 }, createRng(2).uint32);
+  assertNotEquals(a, b);
+  assert(a.every((x, i) => x !== b[i]));
+});
+
+Deno.test("Rng.next() is uniform on [0, 1) and Rng.int(n) covers 0..n-1", () => {
+  const rng = createRng(3);
+  const n = 100_000;
+  let sum = 0;
+  const counts = new Array(10).fill(0);
+  for (let i = 0; i < n; i++) {
+    const x = rng.next();
+    assert(x >= 0 && x < 1);
+    sum += x;
+    counts[rng.int(10)]++;
+  }
+  assert(Math.abs(sum / n - 0.5) < 0.01, `mean ${sum / n}`);
+  for (const c of counts) assert(Math.abs(c - n / 10) < n / 100, `bucket count ${c}`);
+});
+
+Deno.test("Rng.normal() has mean 0 and variance 1", () => {
+  const rng = createRng(4);
+  const n = 50_000;
+  let s = 0, s2 = 0;
+  for (let i = 0; i < n; i++) {
+    const z = rng.normal();
+    s += z;
+    s2 += z * z;
+  }
+  assert(Math.abs(s / n) < 0.02, `mean ${s / n}`);
+  assert(Math.abs(s2 / n - 1) < 0.03, `variance ${s2 / n}`);
+});
+
+Deno.test("Rng.permutation() is a permutation and fork() is reproducible", () => {
+  const p = createRng(5).permutation(1000);
+  assertEquals([...p].sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i));
+  const f1 = createRng(9).fork(), f2 = createRng(9).fork();
+  assertEquals(f1.seed, f2.seed);
+  assertEquals(f1.next(), f2.next());
+});
+
+Deno.test("createRng() and Rng.int() reject bad arguments with the value found", () => {
+  assertThrows(() => createRng(NaN), TypeError, "found NaN");
+  assertThrows(() => createRng(1).int(0), RangeError, "found 0");
+});
+
+Deno.test("the shared defaults name the MovieLens columns every module uses", () => {
+  assertEquals([COLUMNS.user, COLUMNS.movie, COLUMNS.rating, COLUMNS.timestamp], [
+    "userId",
+    "movieId",
+    "rating",
+    "timestamp",
+  ]);
+  assertEquals([DEFAULT_SEED, DEFAULT_K, RELEVANCE_THRESHOLD], [42, 10, 4]);
+});
