@@ -22,3 +22,4 @@ export * from "./backend.ts";
 export * from "./optimizer.ts";
 export * from "./fit.ts";
 export * from "./progress.ts";
+export * from "./schedule.ts";
