@@ -9,8 +9,7 @@
 
 import { PCA } from "ml-pca";
 import type { EmbeddingTable, ScoreTable } from "./types.ts";
-import { checkEmbeddings } from "./_table.ts";
-import { checkPositiveInt } from "../eval/_frame.ts";
+import { checkPcaInput, signedScores } from "./_pca.ts";
 import { rankByScore, type RankedRow, type RankOptions } from "./ranking.ts";
 
 /** Options of {@linkcode pca}. */
@@ -63,16 +62,11 @@ export interface PcaResult {
 export function pca(table: EmbeddingTable, options: PcaOptions = {}): PcaResult {
   const who = "pca()";
   const { components = 3 } = options;
-  checkEmbeddings(table, who);
-  checkPositiveInt(components, "components", who);
+  checkPcaInput(table, components, who, (n) => {
+    if (n < 2) throw new RangeError(`${who}: expected at least 2 rows, found ${n}`);
+  });
   const { ids, vectors, dim } = table;
   const n = ids.length;
-  if (n < 2) throw new RangeError(`${who}: expected at least 2 rows, found ${n}`);
-  if (components > Math.min(n, dim)) {
-    throw new RangeError(
-      `${who}: expected components <= min(rows, dim) = ${Math.min(n, dim)}, found ${components}`,
-    );
-  }
   const rows = Array.from(
     { length: n },
     (_, i) => Array.from(vectors.subarray(i * dim, (i + 1) * dim)),
@@ -81,16 +75,10 @@ export function pca(table: EmbeddingTable, options: PcaOptions = {}): PcaResult 
   const projected = model.predict(rows, { nComponents: components });
   const eigen = model.getEigenvectors(); // dim × k, columns are the directions
   const ratio = model.getExplainedVariance();
-  const scores = new Float64Array(n * components);
+  const { scores, signs } = signedScores(projected, n, components);
   const loadings = new Float64Array(components * dim);
   for (let c = 0; c < components; c++) {
-    let best = 0;
-    for (let i = 0; i < n; i++) {
-      if (Math.abs(projected.get(i, c)) > Math.abs(projected.get(best, c))) best = i;
-    }
-    const sign = projected.get(best, c) < 0 ? -1 : 1;
-    for (let i = 0; i < n; i++) scores[i * components + c] = sign * projected.get(i, c);
-    for (let d = 0; d < dim; d++) loadings[c * dim + d] = sign * eigen.get(d, c);
+    for (let d = 0; d < dim; d++) loadings[c * dim + d] = signs[c] * eigen.get(d, c);
   }
   const mean = new Float64Array(dim);
   for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += vectors[i * dim + d] / n;

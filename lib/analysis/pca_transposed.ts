@@ -12,8 +12,7 @@
 import { PCA } from "ml-pca";
 import type { EmbeddingTable } from "./types.ts";
 import type { PcaOptions, PcaResult } from "./pca.ts";
-import { checkEmbeddings } from "./_table.ts";
-import { checkPositiveInt } from "../eval/_frame.ts";
+import { checkPcaInput, signedScores } from "./_pca.ts";
 
 /** The result of {@linkcode transposedPca}: a {@linkcode PcaResult} plus the row means. */
 export interface TransposedPcaResult extends PcaResult {
@@ -53,20 +52,15 @@ export function transposedPca(
 ): TransposedPcaResult {
   const who = "transposedPca()";
   const { components = 3 } = options;
-  checkEmbeddings(table, who);
-  checkPositiveInt(components, "components", who);
+  checkPcaInput(table, components, who, (n, dim) => {
+    if (n < 2 || dim < 2) {
+      throw new RangeError(
+        `${who}: expected at least 2 rows and 2 factors, found ${n} rows of ${dim} factors`,
+      );
+    }
+  });
   const { ids, vectors, dim } = table;
   const n = ids.length;
-  if (n < 2 || dim < 2) {
-    throw new RangeError(
-      `${who}: expected at least 2 rows and 2 factors, found ${n} rows of ${dim} factors`,
-    );
-  }
-  if (components > Math.min(n, dim)) {
-    throw new RangeError(
-      `${who}: expected components <= min(rows, dim) = ${Math.min(n, dim)}, found ${components}`,
-    );
-  }
   // The transposed matrix: one sample per factor, one feature per row of the table.
   const samples = Array.from(
     { length: dim },
@@ -81,15 +75,9 @@ export function transposedPca(
     for (let d = 0; d < dim; d++) s += vectors[i * dim + d];
     rowMeans[i] = s / dim;
   }
-  const scores = new Float64Array(n * components);
+  const { scores } = signedScores(directions, n, components);
   const loadings = new Float64Array(components * dim);
   for (let c = 0; c < components; c++) {
-    let best = 0;
-    for (let i = 0; i < n; i++) {
-      if (Math.abs(directions.get(i, c)) > Math.abs(directions.get(best, c))) best = i;
-    }
-    const sign = directions.get(best, c) < 0 ? -1 : 1;
-    for (let i = 0; i < n; i++) scores[i * components + c] = sign * directions.get(i, c);
     // The factor-space direction u_c ∝ Σ_i (x_i − rowMean_i) · v_c[i], normalised.
     const u = loadings.subarray(c * dim, (c + 1) * dim);
     for (let i = 0; i < n; i++) {

@@ -17,6 +17,7 @@ import {
 } from "./_csv.ts";
 import { duplicateError, scanDuplicates } from "./_duplicates.ts";
 import type { DuplicatePolicy } from "./duplicates.ts";
+import type { MovieLens } from "./load.ts";
 import type { DataFiles, Layout } from "./_source.ts";
 import {
   PREDEFINED_SPLIT_NAMES,
@@ -61,20 +62,8 @@ export const ML100K_GENRES = [
 /** What ml-latest-small writes for a movie without genres. */
 export const NO_GENRES = "(no genres listed)";
 
-/** Everything parsed from one data folder. */
-export interface ParsedData {
-  layout: Layout;
-  ratings: DataFrame;
-  duplicates: number;
-  movies: DataFrame;
-  tags?: DataFrame;
-  links?: DataFrame;
-  users?: DataFrame;
-  genres: string[];
-  occupations?: string[];
-  predefinedSplits?: PredefinedSplits;
-  ratingScale: RatingScale;
-}
+/** Everything parsed from one data folder: a {@linkcode MovieLens} without where it came from. */
+export type ParsedData = Omit<MovieLens, "name" | "source" | "origin" | "verified">;
 
 const INT32_MAX = 2147483647;
 const utf8 = new TextDecoder();

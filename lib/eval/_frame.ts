@@ -2,6 +2,7 @@
 // plain numeric arrays, with error messages that name the function, the column and the value.
 
 import pl from "nodejs-polars";
+import { COLUMNS } from "../defaults.ts";
 
 /** Anything indexable with numbers: a typed array or a plain number array. */
 export type Numbers = ArrayLike<number>;
@@ -47,6 +48,26 @@ export function numberColumn(df: pl.DataFrame, name: string, who: string): Float
 /** An integer id column (e.g. userId, movieId) as an Int32Array. */
 export function idColumn(df: pl.DataFrame, name: string, who: string): Int32Array {
   return toIds(numberColumn(df, name, who), `column "${name}"`, who);
+}
+
+/**
+ * userId, movieId and rating of a non-empty ratings DataFrame; `what` names the frame in the
+ * error (`"training"`, `"test"`).
+ */
+export function ratingColumns(
+  df: pl.DataFrame,
+  what: string,
+  who: string,
+): { users: Int32Array; movies: Int32Array; ratings: Float64Array } {
+  checkFrame(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.rating], who);
+  if (df.height === 0) {
+    throw new RangeError(`${who}: expected a non-empty ${what} DataFrame, found 0 rows`);
+  }
+  return {
+    users: idColumn(df, COLUMNS.user, who),
+    movies: idColumn(df, COLUMNS.movie, who),
+    ratings: numberColumn(df, COLUMNS.rating, who),
+  };
 }
 
 /** A text column as strings; null becomes `undefined`. */

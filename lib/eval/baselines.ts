@@ -17,8 +17,8 @@ import {
   describe,
   idColumn,
   isFrame,
-  numberColumn,
   type Numbers,
+  ratingColumns,
   toIds,
 } from "./_frame.ts";
 
@@ -85,13 +85,7 @@ interface Training {
 }
 
 function readTraining(train: pl.DataFrame, who: string): Training {
-  checkFrame(train, [COLUMNS.user, COLUMNS.movie, COLUMNS.rating], who);
-  if (train.height === 0) {
-    throw new RangeError(`${who}: expected a non-empty training DataFrame, found 0 rows`);
-  }
-  const users = idColumn(train, COLUMNS.user, who);
-  const movies = idColumn(train, COLUMNS.movie, who);
-  const ratings = numberColumn(train, COLUMNS.rating, who);
+  const { users, movies, ratings } = ratingColumns(train, "training", who);
   let sum = 0;
   for (let i = 0; i < ratings.length; i++) sum += ratings[i];
   return { users, movies, ratings, mean: sum / ratings.length };

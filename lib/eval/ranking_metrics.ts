@@ -7,16 +7,8 @@
  */
 
 import type pl from "nodejs-polars";
-import { COLUMNS, DEFAULT_K, RELEVANCE_THRESHOLD } from "../defaults.ts";
-import {
-  checkFinite,
-  checkFrame,
-  checkPositiveInt,
-  describe,
-  idColumn,
-  numberColumn,
-  toIds,
-} from "./_frame.ts";
+import { DEFAULT_K, RELEVANCE_THRESHOLD } from "../defaults.ts";
+import { checkFinite, checkPositiveInt, describe, ratingColumns, toIds } from "./_frame.ts";
 
 /** Options of {@linkcode rankingMetrics}. */
 export interface RankingOptions {
@@ -101,14 +93,7 @@ export function rankingMetrics(
     );
   }
   if (topK.size === 0) throw new RangeError(`${who}: expected at least one top-k list, found none`);
-  checkFrame(test, [COLUMNS.user, COLUMNS.movie, COLUMNS.rating], who);
-  if (test.height === 0) {
-    throw new RangeError(`${who}: expected a non-empty test DataFrame, found 0 rows`);
-  }
-
-  const users = idColumn(test, COLUMNS.user, who);
-  const movies = idColumn(test, COLUMNS.movie, who);
-  const ratings = numberColumn(test, COLUMNS.rating, who);
+  const { users, movies, ratings } = ratingColumns(test, "test", who);
   const relevant = new Map<number, Set<number>>();
   const seenMovies = new Set<number>();
   for (let r = 0; r < users.length; r++) {

@@ -220,21 +220,12 @@ export interface EvaluationOptions {
   onProgress?: (message: string) => void;
 }
 
-interface RawRow {
+/** One row as scored for one seed, before {@linkcode aggregate} averages the seeds. */
+interface RawRow
+  extends Omit<EvaluationRow, "precision" | "recall" | "ndcg" | "runs" | "std" | "reported"> {
   key: string;
-  data: string;
-  split: string;
-  model: string;
-  recipe: string;
-  tutorial: string | null;
-  mse: number;
-  rmse: number;
-  mae: number;
   ranking: RankingMetrics | null;
-  epochs: number | null;
-  seconds: number;
   reported: ReportedFigure[];
-  note?: string;
 }
 
 const BASELINE_NAMES = {
@@ -520,33 +511,28 @@ function aggregate(raw: RawRow[]): EvaluationRow[] {
     };
     const rk = (name: "precision" | "recall" | "ndcg") =>
       pick((r) => (r.ranking ? r.ranking[name] : null));
+    /** Every metric of the runs summarised by `f` (the mean, or the spread). */
+    const metrics = (f: (values: number[]) => number): RowSpread => ({
+      mse: f(runs.map((r) => r.mse)),
+      rmse: f(runs.map((r) => r.rmse)),
+      mae: f(runs.map((r) => r.mae)),
+      precision: rk("precision") ? f(rk("precision")!) : null,
+      recall: rk("recall") ? f(rk("recall")!) : null,
+      ndcg: rk("ndcg") ? f(rk("ndcg")!) : null,
+    });
     const row: EvaluationRow = {
       data: first.data,
       split: first.split,
       model: first.model,
       recipe: first.recipe,
       tutorial: first.tutorial,
-      mse: mean(runs.map((r) => r.mse)),
-      rmse: mean(runs.map((r) => r.rmse)),
-      mae: mean(runs.map((r) => r.mae)),
-      precision: rk("precision") ? mean(rk("precision")!) : null,
-      recall: rk("recall") ? mean(rk("recall")!) : null,
-      ndcg: rk("ndcg") ? mean(rk("ndcg")!) : null,
+      ...metrics(mean),
       epochs: first.epochs === null ? null : mean(runs.map((r) => r.epochs ?? 0)),
       seconds: mean(runs.map((r) => r.seconds)),
       runs: runs.length,
       reported: [],
     };
-    if (runs.length > 1) {
-      row.std = {
-        mse: std(runs.map((r) => r.mse)),
-        rmse: std(runs.map((r) => r.rmse)),
-        mae: std(runs.map((r) => r.mae)),
-        precision: rk("precision") ? std(rk("precision")!) : null,
-        recall: rk("recall") ? std(rk("recall")!) : null,
-        ndcg: rk("ndcg") ? std(rk("ndcg")!) : null,
-      };
-    }
+    if (runs.length > 1) row.std = metrics(std);
     row.reported = first.reported.map((f) => {
       const ours = f.comparable && f.metric !== "loss" ? metricOf(row, f.metric) : null;
       return { ...f, ours, difference: ours === null ? null : ours - f.value };

@@ -8,10 +8,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { InitializerSpec } from "./recommender.ts";
 
-const INITIALIZERS = [
-  "zeros",
-  "ones",
-  "constant",
+/** Initializers that draw random numbers, so take a seed. */
+const SEEDED_INITIALIZERS = [
   "randomUniform",
   "randomNormal",
   "truncatedNormal",
@@ -23,23 +21,15 @@ const INITIALIZERS = [
   "leCunNormal",
 ] as const;
 
+const INITIALIZERS = ["zeros", "ones", "constant", ...SEEDED_INITIALIZERS] as const;
+
 /** A tfjs initializer instance. */
 export type Initializer = ReturnType<typeof tf.initializers.heNormal>;
 
 /** A tfjs regularizer instance. */
 export type Regularizer = ReturnType<typeof tf.regularizers.l2>;
 
-const SEEDED = new Set([
-  "randomUniform",
-  "randomNormal",
-  "truncatedNormal",
-  "glorotUniform",
-  "glorotNormal",
-  "heUniform",
-  "heNormal",
-  "leCunUniform",
-  "leCunNormal",
-]);
+const SEEDED: ReadonlySet<string> = new Set(SEEDED_INITIALIZERS);
 
 /** `he_normal` → `heNormal`, `lecun_uniform` → `leCunUniform`; tfjs names pass through. */
 export function camelName(name: string): string {

@@ -276,6 +276,13 @@ export class FusedAdam extends tf.Optimizer {
     this.#owned.add(variable.dataId);
   }
 
+  /** {@linkcode #own} for a variable and both its moments, before an in-place step. */
+  #ownAll(backend: tf.KernelBackend, variable: tf.Variable, slots: Slots): void {
+    this.#own(backend, variable);
+    this.#own(backend, slots.m);
+    this.#own(backend, slots.v);
+  }
+
   #stepWasm(
     backend: WasmBackend,
     variable: tf.Variable,
@@ -283,9 +290,7 @@ export class FusedAdam extends tf.Optimizer {
     slots: Slots,
     k: StepConstants,
   ): number {
-    this.#own(backend, variable);
-    this.#own(backend, slots.m);
-    this.#own(backend, slots.v);
+    this.#ownAll(backend, variable, slots);
     const { kernels } = wasmContext(backend);
     const sumsq = kernels.adam(
       offsetOf(backend, variable.dataId),
@@ -316,9 +321,7 @@ export class FusedAdam extends tf.Optimizer {
     slots: Slots,
     k: StepConstants,
   ): number {
-    this.#own(backend, variable);
-    this.#own(backend, slots.m);
-    this.#own(backend, slots.v);
+    this.#ownAll(backend, variable, slots);
     const values = (t: tf.Tensor) => backend.data.get(t.dataId)!.values as Float32Array;
     return adamLoop(
       values(variable),

@@ -250,3 +250,15 @@ export function cpuValues(backend: CpuBackend, dataId: DataId): tf.TypedArray {
 export function refCountOf(backend: tf.KernelBackend, dataId: DataId): number {
   return (backend as unknown as { refCount(id: DataId): number }).refCount(dataId);
 }
+
+/**
+ * A kernel config for `tf.registerKernel`, taking a kernel function typed with this module's
+ * own argument types (tfjs' `KernelFunc` types them loosely).
+ */
+export function kernelConfig(
+  kernelName: string,
+  backendName: "cpu" | "wasm",
+  kernelFunc: (args: never) => tf.TensorInfo | tf.TensorInfo[],
+): tf.KernelConfig {
+  return { kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}

@@ -11,7 +11,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { heapF32, offsetOf, scratch, type WasmContext, wasmContext } from "./_internals.ts";
+import {
+  heapF32,
+  kernelConfig,
+  offsetOf,
+  scratch,
+  type WasmContext,
+  wasmContext,
+} from "./_internals.ts";
 
 /** The names tfjs gives the kernels. */
 export const BATCH_MAT_MUL = "BatchMatMul";
@@ -234,11 +241,7 @@ export function fastReductionKernels(stockSum: tf.KernelConfig): tf.KernelConfig
         ((args: Parameters<typeof sumWasm>[0]) =>
           sumWasm(args, stockSum)) as unknown as tf.KernelFunc,
     },
-    {
-      kernelName: RELU_GRAD,
-      backendName: "wasm",
-      kernelFunc: reluGradWasm as unknown as tf.KernelFunc,
-    },
+    kernelConfig(RELU_GRAD, "wasm", reluGradWasm),
   ];
 }
 

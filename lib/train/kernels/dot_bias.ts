@@ -15,6 +15,7 @@ import {
   cpuValues,
   heapF32,
   heapI32,
+  kernelConfig,
   offsetOf,
   type WasmBackend,
   wasmContext,
@@ -376,22 +377,10 @@ function backwardWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
  * ```
  */
 export const dotBiasKernels: tf.KernelConfig[] = [
-  { kernelName: DOT_BIAS, backendName: "cpu", kernelFunc: forwardCpu as unknown as tf.KernelFunc },
-  {
-    kernelName: DOT_BIAS_GRAD,
-    backendName: "cpu",
-    kernelFunc: backwardCpu as unknown as tf.KernelFunc,
-  },
-  {
-    kernelName: DOT_BIAS,
-    backendName: "wasm",
-    kernelFunc: forwardWasm as unknown as tf.KernelFunc,
-  },
-  {
-    kernelName: DOT_BIAS_GRAD,
-    backendName: "wasm",
-    kernelFunc: backwardWasm as unknown as tf.KernelFunc,
-  },
+  kernelConfig(DOT_BIAS, "cpu", forwardCpu),
+  kernelConfig(DOT_BIAS_GRAD, "cpu", backwardCpu),
+  kernelConfig(DOT_BIAS, "wasm", forwardWasm),
+  kernelConfig(DOT_BIAS_GRAD, "wasm", backwardWasm),
 ];
 
 /**

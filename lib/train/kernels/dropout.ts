@@ -17,7 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { DEFAULT_SEED } from "../../defaults.ts";
 import { createRng } from "../../random.ts";
-import { checkCpuInternals, offsetOf, scratch, wasmContext } from "./_internals.ts";
+import { checkCpuInternals, kernelConfig, offsetOf, scratch, wasmContext } from "./_internals.ts";
 
 /** The name of the mask kernel. */
 export const DROPOUT_MASK = "DropoutMask";
@@ -80,12 +80,8 @@ function maskWasm({ backend, attrs }: MaskArgs): tf.TensorInfo {
  * ```
  */
 export const dropoutKernels: tf.KernelConfig[] = [
-  { kernelName: DROPOUT_MASK, backendName: "cpu", kernelFunc: maskCpu as unknown as tf.KernelFunc },
-  {
-    kernelName: DROPOUT_MASK,
-    backendName: "wasm",
-    kernelFunc: maskWasm as unknown as tf.KernelFunc,
-  },
+  kernelConfig(DROPOUT_MASK, "cpu", maskCpu),
+  kernelConfig(DROPOUT_MASK, "wasm", maskWasm),
 ];
 
 /** Options of {@linkcode dropout}. */

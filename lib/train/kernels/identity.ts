@@ -9,7 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkWasmInternals } from "./_internals.ts";
+import { checkWasmInternals, kernelConfig } from "./_internals.ts";
 
 /** The name tfjs gives the kernel. */
 export const IDENTITY = "Identity";
@@ -36,10 +36,4 @@ function identityWasm(
  * if (identityKernels[0].backendName !== "wasm") throw new Error("wrong backend");
  * ```
  */
-export const identityKernels: tf.KernelConfig[] = [
-  {
-    kernelName: IDENTITY,
-    backendName: "wasm",
-    kernelFunc: identityWasm as unknown as tf.KernelFunc,
-  },
-];
+export const identityKernels: tf.KernelConfig[] = [kernelConfig(IDENTITY, "wasm", identityWasm)];

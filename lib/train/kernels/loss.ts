@@ -9,7 +9,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkCpuInternals, cpuValues, heapF32, offsetOf, wasmContext } from "./_internals.ts";
+import {
+  checkCpuInternals,
+  cpuValues,
+  heapF32,
+  kernelConfig,
+  offsetOf,
+  wasmContext,
+} from "./_internals.ts";
 
 /** The name of the forward kernel. */
 export const FUSED_LOSS = "FusedRegressionLoss";
@@ -99,26 +106,10 @@ function backwardWasm({ inputs, backend, attrs }: LossArgs): tf.TensorInfo {
  * ```
  */
 export const lossKernels: tf.KernelConfig[] = [
-  {
-    kernelName: FUSED_LOSS,
-    backendName: "cpu",
-    kernelFunc: forwardCpu as unknown as tf.KernelFunc,
-  },
-  {
-    kernelName: FUSED_LOSS_GRAD,
-    backendName: "cpu",
-    kernelFunc: backwardCpu as unknown as tf.KernelFunc,
-  },
-  {
-    kernelName: FUSED_LOSS,
-    backendName: "wasm",
-    kernelFunc: forwardWasm as unknown as tf.KernelFunc,
-  },
-  {
-    kernelName: FUSED_LOSS_GRAD,
-    backendName: "wasm",
-    kernelFunc: backwardWasm as unknown as tf.KernelFunc,
-  },
+  kernelConfig(FUSED_LOSS, "cpu", forwardCpu),
+  kernelConfig(FUSED_LOSS_GRAD, "cpu", backwardCpu),
+  kernelConfig(FUSED_LOSS, "wasm", forwardWasm),
+  kernelConfig(FUSED_LOSS_GRAD, "wasm", backwardWasm),
 ];
 
 /**

@@ -7,7 +7,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkCpuInternals, cpuValues, heapI32, offsetOf, wasmContext } from "./_internals.ts";
+import {
+  checkCpuInternals,
+  cpuValues,
+  heapI32,
+  kernelConfig,
+  offsetOf,
+  wasmContext,
+} from "./_internals.ts";
 
 /** The name tfjs gives the kernel. */
 export const UNSORTED_SEGMENT_SUM = "UnsortedSegmentSum";
@@ -118,14 +125,6 @@ function segmentSumWasm({ inputs, backend, attrs }: SegmentSumArgs): tf.TensorIn
  * ```
  */
 export const segmentSumKernels: tf.KernelConfig[] = [
-  {
-    kernelName: UNSORTED_SEGMENT_SUM,
-    backendName: "cpu",
-    kernelFunc: segmentSumCpu as unknown as tf.KernelFunc,
-  },
-  {
-    kernelName: UNSORTED_SEGMENT_SUM,
-    backendName: "wasm",
-    kernelFunc: segmentSumWasm as unknown as tf.KernelFunc,
-  },
+  kernelConfig(UNSORTED_SEGMENT_SUM, "cpu", segmentSumCpu),
+  kernelConfig(UNSORTED_SEGMENT_SUM, "wasm", segmentSumWasm),
 ];

@@ -1,0 +1,58 @@
+/**
+ * Private helpers shared by `pca()` and `transposedPca()`: the checks of the
+ * component count and the deterministic signs of the components.
+ *
+ * @module
+ */
+
+import type { EmbeddingTable } from "./types.ts";
+import { checkEmbeddings } from "./_table.ts";
+import { checkPositiveInt } from "../eval/_frame.ts";
+
+/** A column-indexed matrix, as ml-pca returns them. */
+interface Columns {
+  get(row: number, column: number): number;
+}
+
+/** Checks the table and the component count; `minSize` checks the rows (and factors). */
+export function checkPcaInput(
+  table: EmbeddingTable,
+  components: number,
+  who: string,
+  minSize: (n: number, dim: number) => void,
+): void {
+  checkEmbeddings(table, who);
+  checkPositiveInt(components, "components", who);
+  const n = table.ids.length, dim = table.dim;
+  minSize(n, dim);
+  if (components > Math.min(n, dim)) {
+    throw new RangeError(
+      `${who}: expected components <= min(rows, dim) = ${Math.min(n, dim)}, found ${components}`,
+    );
+  }
+}
+
+/**
+ * The first `components` columns of `coordinates` (one row per table row), each flipped so
+ * that its largest absolute value is positive (scikit-learn's `svd_flip`).
+ *
+ * @returns Row-major `scores` (n × components) and the sign applied to each component.
+ */
+export function signedScores(
+  coordinates: Columns,
+  n: number,
+  components: number,
+): { scores: Float64Array; signs: number[] } {
+  const scores = new Float64Array(n * components);
+  const signs: number[] = [];
+  for (let c = 0; c < components; c++) {
+    let best = 0;
+    for (let i = 0; i < n; i++) {
+      if (Math.abs(coordinates.get(i, c)) > Math.abs(coordinates.get(best, c))) best = i;
+    }
+    const sign = coordinates.get(best, c) < 0 ? -1 : 1;
+    for (let i = 0; i < n; i++) scores[i * components + c] = sign * coordinates.get(i, c);
+    signs.push(sign);
+  }
+  return { scores, signs };
+}
