@@ -3,47 +3,19 @@ import {
   display,
   html,
   inJupyter,
-  type JupyterDisplayOptions,
   liveDisplay,
   md,
   plainText,
   setDisplayTarget,
   svg,
 } from "../../lib/notebook/display.ts";
+import { inFakeKernel, type SentDisplay } from "../_fake_kernel.ts";
 
 function assertStringIncludes(actual: string, expected: string): void {
   assert(actual.includes(expected), `expected ${JSON.stringify(actual)} to include ${expected}`);
 }
 
-interface Sent {
-  obj: unknown;
-  options: JupyterDisplayOptions | undefined;
-}
-
-/** Runs `fn` with a fake kernel; returns every display message it received. */
-async function inFakeKernel(fn: () => Promise<void> | void): Promise<Sent[]> {
-  const sent: Sent[] = [];
-  const restore = setDisplayTarget({
-    jupyter: {
-      display: (obj, options) => {
-        sent.push({ obj, options });
-        return Promise.resolve();
-      },
-    },
-    stdout: () => {
-      throw new Error("nothing may be printed inside Jupyter");
-    },
-    stderr: () => {
-      throw new Error("nothing may be written to stderr inside Jupyter");
-    },
-  });
-  try {
-    await fn();
-  } finally {
-    restore();
-  }
-  return sent;
-}
+type Sent = SentDisplay;
 
 /** Runs `fn` as in a terminal or log; returns what went to stdout and stderr. */
 async function outsideKernel(

@@ -14,6 +14,7 @@ import { evaluate, fit, NonFiniteLossError, predict } from "../../lib/train/fit.
 import { adam, FusedAdam } from "../../lib/train/optimizer.ts";
 import { embeddingDotBias } from "../../lib/models/embedding_dot_bias.ts";
 import { setDisplayTarget } from "../../lib/notebook/display.ts";
+import { inFakeKernel } from "../_fake_kernel.ts";
 import {
   disposeData,
   dotBiasModel,
@@ -649,27 +650,14 @@ Deno.test("initialEpoch numbers the epochs on and continues the shuffle stream",
 });
 
 Deno.test("fit() in Jupyter shows one live line updated in place", async () => {
-  const sent: Array<{ obj: unknown; options?: { display_id?: string; update?: boolean } }> = [];
-  const restore = setDisplayTarget({
-    jupyter: {
-      display: (obj, options) => {
-        sent.push({ obj, options });
-        return Promise.resolve();
-      },
-    },
-    stdout: () => {
-      throw new Error("nothing may be printed inside Jupyter");
-    },
-    stderr: () => {
-      throw new Error("nothing may go to stderr inside Jupyter");
-    },
-  });
   const model = lineModel(0.1);
   const { train, val } = lineData();
+  let sent;
   try {
-    await fit(model, train, { epochs: 3, batchSize: 2, validationData: val });
+    sent = await inFakeKernel(() =>
+      fit(model, train, { epochs: 3, batchSize: 2, validationData: val })
+    );
   } finally {
-    restore();
     tf.dispose([train.x, train.y, val.x, val.y]);
     model.dispose();
   }
