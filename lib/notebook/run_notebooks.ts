@@ -37,9 +37,9 @@ Options:
   --verify         check the committed notebooks: executed in order, no errors, an output
                    wherever the run shows a value
   --timeout SEC    stop a notebook (a cell, with --kernel) after SEC seconds (default 1800)
-  --jobs N         run N notebooks at a time on the fresh path, each in its own process
-                   (default 1; outputs are still printed notebook by notebook, and the
-                   memory-bound training steps gain only ~10 % from a second core here)
+  --jobs N         run N notebooks at a time on the fresh path, each in its own single-threaded
+                   process (default: one per CPU core); each notebook's output is printed whole,
+                   in order, once it has finished (--jobs 1 streams it live)
   --quiet          print only failures and the summary
   --help           show this text`;
 
@@ -89,7 +89,7 @@ export function parseArgs(args: string[]): CliOptions {
     verify: false,
     timeout: 1800,
     quiet: false,
-    jobs: 1,
+    jobs: Math.max(1, navigator.hardwareConcurrency || 1),
     help: false,
     notebooks: [],
   };

@@ -281,9 +281,9 @@ Deno.test("deno task notebooks prints outputs and a summary and exits 1 naming t
   assertStringIncludes(err, `${FAILING}, cell 3 ([2]): RangeError: bad value in cell 3: 1`);
 });
 
-Deno.test("parseArgs() takes --jobs as a whole number of notebooks at a time", () => {
+Deno.test("parseArgs() takes --jobs as a whole number of notebooks at a time, one per core by default", () => {
   assertEquals(parseArgs(["--jobs", "3"]).jobs, 3);
-  assertEquals(parseArgs([]).jobs, 1);
+  assertEquals(parseArgs([]).jobs, Math.max(1, navigator.hardwareConcurrency || 1));
   assertThrows(() => parseArgs(["--jobs", "0"]), TypeError, "whole number >= 1, found 0");
   assertThrows(() => parseArgs(["--jobs", "1.5"]), TypeError, "found 1.5");
 });
