@@ -7,31 +7,18 @@
 
 import type pl from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
+import { describe, isFrame as isDataFrame } from "../eval/_frame.ts";
+
+export { describe, isDataFrame };
 
 /** A nodejs-polars DataFrame (the type only). */
 export type DataFrame = pl.DataFrame;
-
-/** Whether a value looks like a nodejs-polars DataFrame. */
-export function isDataFrame(value: unknown): value is DataFrame {
-  return typeof value === "object" && value !== null &&
-    typeof (value as DataFrame).getColumn === "function" &&
-    Array.isArray((value as DataFrame).columns);
-}
 
 function requireFrame(df: unknown, where: string, what: string): DataFrame {
   if (!isDataFrame(df)) {
     throw new TypeError(`${where}: expected ${what} as a DataFrame, found ${describe(df)}`);
   }
   return df;
-}
-
-/** A short description of a value for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
-  if (typeof value === "object") return `an object (${value.constructor?.name ?? "Object"})`;
-  return `${typeof value} ${String(value)}`;
 }
 
 function rawColumn(df: DataFrame, name: string, where: string): unknown[] {
