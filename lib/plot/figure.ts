@@ -31,7 +31,9 @@
  */
 
 import { dirname } from "node:path";
-import { JUPYTER_DISPLAY } from "../notebook/display.ts";
+
+/** The symbol Deno's kernel calls to turn a value into a MIME bundle. */
+const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
 
 /** The DOM element members a figure relies on (linkedom implements them; Deno has no DOM types). */
 export interface FigureElement {
@@ -269,14 +271,14 @@ export class PlotFigure {
    * ```ts
    * import { parseHTML } from "linkedom";
    * import { type FigureElement, PlotFigure } from "./figure.ts";
-   * import { JUPYTER_DISPLAY } from "../notebook/display.ts";
    * const page = parseHTML('<svg width="20" height="10"></svg>');
    * const { document } = page as unknown as { document: { firstChild: FigureElement } };
    * const fig = new PlotFigure(document.firstChild, {
    *   kind: "empty",
    *   points: 0,
    * });
-   * console.log(Object.keys(fig[JUPYTER_DISPLAY]())); // ["text/html", "text/plain"]
+   * const show = Symbol.for("Jupyter.display") as unknown as keyof PlotFigure;
+   * console.log(Object.keys((fig[show] as () => object)())); // ["text/html", "text/plain"]
    * ```
    */
   [JUPYTER_DISPLAY](): Record<string, string> {
