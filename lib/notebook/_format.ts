@@ -5,7 +5,9 @@
 import { htmlToText, isRecordArray, recordsToText, svgSummary } from "./_text.ts";
 
 /** A Jupyter MIME bundle: MIME type → payload (a string, or JSON for JSON types). */
-export type MimeBundle = Record<string, unknown>;
+import type { MimeBundle } from "./display.ts";
+
+export type { MimeBundle };
 
 /** Rows of a table shown in the console before "… more rows". */
 const TABLE_ROWS = 10;

@@ -1,5 +1,8 @@
 // Plain-text and HTML renderings used by the display helpers (private to lib/notebook).
 
+/** The symbol Deno's kernel calls to turn a value into a MIME bundle. */
+export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
+
 const ENTITIES: Record<string, string> = {
   "&amp;": "&",
   "&lt;": "<",
@@ -44,46 +47,160 @@ function columnsOf(rows: Record<string, unknown>[]): string[] {
   return [...seen];
 }
 
-/** Formats one table cell: integers as they are, other numbers to 4 significant decimals. */
-export function formatCell(value: unknown): string {
-  if (value === undefined || value === null) return "";
-  if (typeof value === "number") {
-    if (Number.isInteger(value) || !Number.isFinite(value)) return String(value);
-    return String(Number(value.toFixed(4)));
+/** How the numbers of one column are written. */
+export type ColumnFormat =
+  | number
+  | "integer"
+  | "id"
+  | "share"
+  | ((value: unknown) => string);
+
+/** Number formatting of a table (see `TableOptions` in tables.ts for the documented fields). */
+export interface CellFormat {
+  /** Significant digits of floats (errors, losses, means). */
+  digits: number;
+  /** Significant digits of floats in share-like columns. */
+  shareDigits: number;
+  /** Per-column overrides. */
+  columns: Record<string, ColumnFormat>;
+}
+
+/** The defaults: 4 significant digits, 3 for shares. */
+export const DEFAULT_CELL_FORMAT: CellFormat = { digits: 4, shareDigits: 3, columns: {} };
+
+const ID_LIKE = /(^|[\s_])(id|ids|year|years|epoch|epochs|seed|seeds|index|rank)$|[a-z]Id$/i;
+const SHARE_LIKE = /share|fraction|proportion|percent|%|density|ratio|coverage|explained/i;
+
+/** The format a column gets from its name when the caller gave none. */
+export function columnFormat(name: string, format: CellFormat): ColumnFormat {
+  const given = format.columns[name];
+  if (given !== undefined) return given;
+  if (ID_LIKE.test(name.trim())) return "id";
+  if (SHARE_LIKE.test(name)) return "share";
+  return format.digits;
+}
+
+const GROUPED = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+/**
+ * A number for reading: integers with thousands separators, other numbers to `digits`
+ * significant digits (never fewer than the integer part needs: 12,346 not 12,350), tiny
+ * ones as `1.5e-6`; `NaN`, `Infinity` as they are.
+ */
+export function formatNumber(value: number, digits = 4): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return GROUPED.format(value);
+  const abs = Math.abs(value);
+  if (abs >= 10 ** digits) return GROUPED.format(Math.round(value));
+  if (abs < 1e-4) {
+    const [mantissa, exponent] = value.toExponential(digits - 1).split("e");
+    return `${String(Number(mantissa))}e${Number(exponent)}`;
+  }
+  const rounded = Number(value.toPrecision(digits));
+  if (Math.abs(rounded) >= 1000) {
+    const [whole, fraction] = String(rounded).split(".");
+    return GROUPED.format(Number(whole)).replace(/^0$/, whole) + (fraction ? `.${fraction}` : "");
+  }
+  return String(rounded);
+}
+
+function formatIn(value: unknown, format: CellFormat, depth: number): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "number") return formatNumber(value, format.digits);
+  if (typeof value === "bigint") return GROUPED.format(value);
+  if (typeof value === "string") return value;
+  if (typeof value === "boolean") return String(value);
+  if (value instanceof Date) return value.toISOString().replace(/T00:00:00\.000Z$/, "");
+  if (depth > 1) return "…";
+  if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    const items = Array.from(value as ArrayLike<unknown>);
+    const shown = items.slice(0, 8).map((v) => formatIn(v, format, depth + 1));
+    return `[${shown.join(", ")}${items.length > 8 ? `, … ${items.length - 8} more` : ""}]`;
+  }
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>);
+    const shown = entries.slice(0, 6).map(([k, v]) => `${k}: ${formatIn(v, format, depth + 1)}`);
+    return `{${shown.join(", ")}${entries.length > 6 ? ", …" : ""}}`;
   }
   return String(value);
 }
 
-/** Rows of records as an aligned plain-text table (numbers right-aligned), at most `maxRows`. */
-export function recordsToText(rows: Record<string, unknown>[], maxRows = 20): string {
-  const cols = columnsOf(rows);
-  const shown = rows.slice(0, maxRows);
-  const cells = shown.map((row) => cols.map((c) => formatCell(row[c])));
-  const numeric = cols.map((c) => shown.every((r) => r[c] == null || typeof r[c] === "number"));
-  const widths = cols.map((c, j) => Math.max(c.length, ...cells.map((r) => r[j].length)));
+/**
+ * Formats one table cell: empty for null and undefined, numbers as their column's format
+ * says, a nested array or object as a short readable list (never `[object Object]`).
+ */
+export function formatCell(
+  value: unknown,
+  column = "",
+  format: CellFormat = DEFAULT_CELL_FORMAT,
+): string {
+  if (typeof value !== "number") return formatIn(value, format, 0);
+  const kind = columnFormat(column, format);
+  if (typeof kind === "function") return kind(value);
+  if (kind === "id") return Number.isInteger(value) ? String(value) : formatNumber(value);
+  if (kind === "integer") return GROUPED.format(Math.round(value));
+  return formatNumber(value, kind === "share" ? format.shareDigits : kind);
+}
+
+/** A table ready to render: column names and rows of raw values. */
+export interface Grid {
+  columns: string[];
+  rows: unknown[][];
+  /** Rows in the source (more than `rows.length` when cut). */
+  total: number;
+}
+
+/** Rows of records as a grid. */
+export function recordsGrid(records: Record<string, unknown>[]): Grid {
+  const columns = columnsOf(records);
+  return { columns, rows: records.map((r) => columns.map((c) => r[c])), total: records.length };
+}
+
+const isNumeric = (grid: Grid, j: number) =>
+  grid.rows.every((r) => r[j] == null || typeof r[j] === "number" || typeof r[j] === "bigint");
+
+/** A grid as an aligned plain-text table (numbers right-aligned), at most `maxRows` rows. */
+export function gridToText(grid: Grid, format = DEFAULT_CELL_FORMAT, maxRows = 20): string {
+  const shown = grid.rows.slice(0, maxRows);
+  const cells = shown.map((row) => row.map((v, j) => formatCell(v, grid.columns[j], format)));
+  const numeric = grid.columns.map((_, j) => isNumeric(grid, j));
+  const widths = grid.columns.map((c, j) => Math.max(c.length, ...cells.map((r) => r[j].length)));
   const pad = (s: string, j: number) => numeric[j] ? s.padStart(widths[j]) : s.padEnd(widths[j]);
   const lines = [
-    cols.map(pad).join("  "),
+    grid.columns.map(pad).join("  "),
     widths.map((w) => "-".repeat(w)).join("  "),
     ...cells.map((r) => r.map(pad).join("  ")),
   ];
-  if (rows.length > shown.length) lines.push(`… ${rows.length - shown.length} more rows`);
+  const more = grid.total - shown.length;
+  if (more > 0) lines.push(`… ${GROUPED.format(more)} more rows`);
   return lines.map((line) => line.trimEnd()).join("\n");
+}
+
+/** A grid as a small HTML table, at most `maxRows` rows. */
+export function gridToHtml(grid: Grid, format = DEFAULT_CELL_FORMAT, maxRows = 50): string {
+  const shown = grid.rows.slice(0, maxRows);
+  const numeric = grid.columns.map((_, j) => isNumeric(grid, j));
+  const align = (j: number) => numeric[j] ? ' style="text-align:right"' : "";
+  const head = grid.columns.map((c, j) => `<th${align(j)}>${escapeHtml(c)}</th>`).join("");
+  const body = shown.map((row) =>
+    "<tr>" +
+    row.map((v, j) => `<td${align(j)}>${escapeHtml(formatCell(v, grid.columns[j], format))}</td>`)
+      .join("") +
+    "</tr>"
+  ).join("");
+  const more = grid.total - shown.length;
+  const note = more > 0 ? `<p>… ${GROUPED.format(more)} more rows</p>` : "";
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${note}`;
+}
+
+/** Rows of records as an aligned plain-text table (numbers right-aligned), at most `maxRows`. */
+export function recordsToText(rows: Record<string, unknown>[], maxRows = 20): string {
+  return gridToText(recordsGrid(rows), DEFAULT_CELL_FORMAT, maxRows);
 }
 
 /** Rows of records as a small HTML table, at most `maxRows`. */
 export function recordsToHtml(rows: Record<string, unknown>[], maxRows = 50): string {
-  const cols = columnsOf(rows);
-  const shown = rows.slice(0, maxRows);
-  const head = cols.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
-  const body = shown.map((row) =>
-    "<tr>" + cols.map((c) => {
-      const align = typeof row[c] === "number" ? ' style="text-align:right"' : "";
-      return `<td${align}>${escapeHtml(formatCell(row[c]))}</td>`;
-    }).join("") + "</tr>"
-  ).join("");
-  const more = rows.length > shown.length ? `<p>… ${rows.length - shown.length} more rows</p>` : "";
-  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${more}`;
+  return gridToHtml(recordsGrid(rows), DEFAULT_CELL_FORMAT, maxRows);
 }
 
 /** A one-line summary of SVG markup, e.g. `[svg 640×400]`. */

@@ -7,16 +7,37 @@
  * Where the output goes is one module-level {@linkcode DisplayTarget}; tests swap it with
  * {@linkcode setDisplayTarget} to record the messages a notebook would receive.
  *
+ * {@linkcode setupDisplay}, called once in a notebook's import cell, makes what a cell returns
+ * readable without a helper in every cell: Polars DataFrames and Series, arrays, plain objects,
+ * Maps and typed arrays show as tables with rounded numbers and empty null cells (see
+ * `table()` in tables.ts), any other object as plain text, and no output carries terminal
+ * colour codes.
+ *
  * @module
  */
 
-import { htmlToText, isRecordArray, recordsToHtml, recordsToText, svgSummary } from "./_text.ts";
+import { createRequire } from "node:module";
+import {
+  type CellFormat,
+  DEFAULT_CELL_FORMAT,
+  formatCell,
+  htmlToText,
+  JUPYTER_DISPLAY,
+  svgSummary,
+} from "./_text.ts";
+import {
+  cellFormat,
+  isDataFrame,
+  Scalar,
+  Table,
+  type TableFormatOptions,
+  toGrid,
+} from "./tables.ts";
 
-/** The symbol Deno's kernel calls to turn a value into a MIME bundle. */
-export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
+export { JUPYTER_DISPLAY };
 
 /** A MIME bundle: MIME type → content, e.g. `{ "text/html": "<b>hi</b>" }`. */
-export type MimeBundle = Record<string, string | object | undefined>;
+export type MimeBundle = Record<string, unknown>;
 
 /** Options of `Deno.jupyter.display`. */
 export interface JupyterDisplayOptions {
@@ -153,12 +174,6 @@ function hasDisplayMethod(value: unknown): value is { [JUPYTER_DISPLAY]: () => u
     typeof (value as Record<symbol, unknown>)[JUPYTER_DISPLAY] === "function";
 }
 
-function isDataFrameLike(value: unknown): boolean {
-  const v = value as Record<string, unknown> | null;
-  return v !== null && typeof v === "object" && typeof v.head === "function" &&
-    typeof v.toRecords === "function" && typeof v.schema === "object";
-}
-
 /** The plain-text form of a MIME bundle, preferring the most readable type. */
 function bundleText(bundle: MimeBundle): string {
   const get = (mime: string) => typeof bundle[mime] === "string" ? bundle[mime] as string : null;
@@ -171,10 +186,40 @@ function bundleText(bundle: MimeBundle): string {
   return `[${Object.keys(bundle).join(", ") || "empty output"}]`;
 }
 
+let tableFormat: CellFormat = DEFAULT_CELL_FORMAT;
+
+/**
+ * The bundle for a value without a display method of its own: a table for table-like values
+ * (DataFrame, Series, arrays, plain objects, Maps, typed arrays), the value itself for a
+ * number or string, colourless `Deno.inspect` text for anything else.
+ */
+function readableBundle(value: unknown): MimeBundle {
+  if (typeof value === "string") return { "text/plain": value };
+  if (value === null || value === undefined || typeof value !== "object") {
+    return { "text/plain": new Scalar(formatCell(value, "", tableFormat)).text };
+  }
+  const grid = safeGrid(value);
+  if (grid !== undefined) return new Table(grid, tableFormat, 50)[JUPYTER_DISPLAY]();
+  const own = (value as { toString?: () => string }).toString;
+  if (typeof own === "function" && own !== Object.prototype.toString) {
+    // Class instances with a text form of their own (a tensor, an error, a date).
+    return { "text/plain": String(value) };
+  }
+  return { "text/plain": Deno.inspect(value, { colors: false, depth: 4 }) };
+}
+
+function safeGrid(value: unknown) {
+  try {
+    return toGrid(value, 50);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The plain-text fallback of a value, as {@linkcode display} prints it outside Jupyter:
- * a figure's one-line summary, a DataFrame's or an array of records' text table, a string
- * as it is, anything else as `Deno.inspect` shows it.
+ * a figure's one-line summary, a table's aligned text, a string as it is, anything else as
+ * colourless `Deno.inspect` text.
  *
  * @param value Any value.
  * @returns The text that would be printed.
@@ -189,12 +234,10 @@ function bundleText(bundle: MimeBundle): string {
  */
 export async function plainText(value: unknown): Promise<string> {
   if (typeof value === "string") return value;
-  if (hasDisplayMethod(value)) {
+  if (hasDisplayMethod(value) && !usesReadableDisplay(value)) {
     return bundleText(await value[JUPYTER_DISPLAY]() as MimeBundle);
   }
-  if (isDataFrameLike(value)) return String(value);
-  if (isRecordArray(value)) return recordsToText(value);
-  return Deno.inspect(value, { colors: false, depth: 4 });
+  return bundleText(readableBundle(value));
 }
 
 /** Options of {@linkcode display}. */
@@ -303,9 +346,10 @@ export function svg(markup: string): Promise<void> {
 }
 
 /**
- * Shows any value, as Jupyter would show it as a cell's last expression: figures (anything
- * with a `Symbol.for("Jupyter.display")` method) and DataFrames render richly, an array of
- * plain records becomes a table. Outside Jupyter it prints {@linkcode plainText}.
+ * Shows any value: figures (anything with a `Symbol.for("Jupyter.display")` method) as they
+ * render themselves, DataFrames, Series, arrays, plain objects, Maps and typed arrays as
+ * readable tables, a number or string as itself, anything else as colourless text. Outside
+ * Jupyter it prints {@linkcode plainText}.
  *
  * @param value The value to show.
  * @param options An output id, to replace an earlier output in place.
@@ -322,14 +366,107 @@ export async function display(value: unknown, options: DisplayOptions = {}): Pro
     target.stdout(await plainText(value));
     return;
   }
-  if (hasDisplayMethod(value)) return send(await value[JUPYTER_DISPLAY]() as MimeBundle, options);
-  if (typeof value === "string") return send({ "text/plain": value }, options);
-  if (isRecordArray(value)) {
-    return send({ "text/html": recordsToHtml(value), "text/plain": recordsToText(value) }, options);
+  if (hasDisplayMethod(value) && !usesReadableDisplay(value)) {
+    return send(await value[JUPYTER_DISPLAY]() as MimeBundle, options);
   }
-  const jupyterOpts = jupyterOptions(options);
-  await target.jupyter.display(value, { ...jupyterOpts, raw: false });
-  await settle();
+  return send(readableBundle(value), options);
+}
+
+/** The display method {@linkcode setupDisplay} gives to objects and DataFrames. */
+function readableDisplay(this: unknown): MimeBundle {
+  return readableBundle(this);
+}
+
+function usesReadableDisplay(value: { [JUPYTER_DISPLAY]: () => unknown }): boolean {
+  return value[JUPYTER_DISPLAY] === readableDisplay || isDataFrame(value);
+}
+
+interface Installed {
+  frames: {
+    module: { _DataFrame: (inner: unknown) => unknown };
+    original: (i: unknown) => unknown;
+  };
+  noColor: PropertyDescriptor | undefined;
+}
+
+let installed: Installed | null = null;
+
+/**
+ * Makes what a notebook cell returns readable, once for the whole notebook (call it in the
+ * import cell; it shows nothing). Afterwards Deno's kernel shows
+ *
+ * - every Polars DataFrame and Series, array, plain object, Map and typed array as a table
+ *   with numbers rounded for reading and empty null cells (the options of `table()`);
+ * - any other object as colourless text (no `Float32Array(5) [` or `[object Object]` dumps);
+ * - a bare string or number without terminal colour codes (it sets `Deno.noColor`).
+ *
+ * It works by giving `Object.prototype` a non-enumerable `Symbol.for("Jupyter.display")`
+ * method, and each DataFrame one as Polars creates it (Polars sets its own on every frame).
+ * Objects with a display method of their own (figures, tables) keep it.
+ * {@linkcode restoreDisplay} undoes it all.
+ *
+ * @param options Table defaults for the notebook (digits, share digits, column formats).
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { restoreDisplay, setupDisplay } from "./display.ts";
+ * setupDisplay();
+ * const df = pl.DataFrame({ model: ["mlp"], mae: [0.7274058259197065], n: [null] });
+ * const bundle = (df as unknown as Record<symbol, () => Record<string, string>>)[
+ *   Symbol.for("Jupyter.display")
+ * ]();
+ * console.log(bundle["text/plain"]);
+ * // model  mae     n
+ * // -----  ------  -
+ * // mlp    0.7274
+ * restoreDisplay();
+ * ```
+ */
+export function setupDisplay(options: TableFormatOptions = {}): void {
+  tableFormat = cellFormat("setupDisplay", options);
+  if (installed !== null) return;
+  const require = createRequire(import.meta.url);
+  const module = require("nodejs-polars/bin/dataframe.js") as Installed["frames"]["module"];
+  const original = module._DataFrame;
+  module._DataFrame = (inner: unknown) => {
+    const frame = original(inner) as Record<symbol, unknown>;
+    frame[JUPYTER_DISPLAY] = readableDisplay;
+    return frame;
+  };
+  Object.defineProperty(Object.prototype, JUPYTER_DISPLAY, {
+    value: readableDisplay,
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
+  const noColor = Object.getOwnPropertyDescriptor(Deno, "noColor");
+  try {
+    Object.defineProperty(Deno, "noColor", { value: true, configurable: true, enumerable: true });
+  } catch {
+    // A runtime whose Deno.noColor cannot be changed keeps its colours for bare values.
+  }
+  installed = { frames: { module, original }, noColor };
+}
+
+/**
+ * Undoes {@linkcode setupDisplay}: Polars' own DataFrame display, no display method on plain
+ * objects, `Deno.noColor` as it was. DataFrames made in between keep the readable display.
+ *
+ * @example
+ * ```ts
+ * import { restoreDisplay, setupDisplay } from "./display.ts";
+ * setupDisplay();
+ * restoreDisplay();
+ * console.log(Symbol.for("Jupyter.display") in {}); // false
+ * ```
+ */
+export function restoreDisplay(): void {
+  tableFormat = DEFAULT_CELL_FORMAT;
+  if (installed === null) return;
+  installed.frames.module._DataFrame = installed.frames.original;
+  delete (Object.prototype as Record<symbol, unknown>)[JUPYTER_DISPLAY];
+  if (installed.noColor) Object.defineProperty(Deno, "noColor", installed.noColor);
+  installed = null;
 }
 
 /** How a {@linkcode liveDisplay} line is shown. */

@@ -1,7 +1,19 @@
 /**
- * Notebook helpers: display of markdown, HTML, SVG, figures and tables through the Deno
- * Jupyter kernel (with plain-text fallbacks elsewhere), a live line for progress, and float
- * columns rounded for readable committed tables.
+ * Notebook helpers: readable display of whatever a cell returns (`setupDisplay()` once in the
+ * import cell; `table(x, options)` for per-call number formats), markdown, HTML and SVG output
+ * through the Deno Jupyter kernel (with plain-text fallbacks elsewhere), a live line for
+ * progress, and notebook parameters that an environment variable can override.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { restoreDisplay, setupDisplay, table } from "./mod.ts";
+ * setupDisplay(); // in the import cell: DataFrames and objects now show as rounded tables
+ * const errors = pl.DataFrame({ model: ["mean", "mlp"], mae: [0.8329182908, 0.7274058259] });
+ * errors; // a cell ending here shows mae as 0.8329 and 0.7274
+ * console.log(String(table(errors, { digits: 3 })).split("\n")[2]); // mean   0.833
+ * restoreDisplay();
+ * ```
  *
  * @module
  */

@@ -1,12 +1,321 @@
 /**
- * Readable tables for committed notebooks. The Deno kernel renders a Polars DataFrame with every
- * float at full precision (`0.7239674945033985`); {@linkcode roundFloats} rounds the float
- * columns once, so a table shows `0.724` and the committed outputs stay small and diff-friendly.
+ * Readable tables for committed notebooks. {@linkcode table} turns whatever a cell computes (a
+ * Polars DataFrame or Series, an array of records, a plain object, a Map, a typed array, a single
+ * number) into a table whose numbers are for reading: 4 significant digits for errors and
+ * losses, 3 for shares, integers with thousands separators, ids and years as they are, empty
+ * cells empty (never `null`). `setupDisplay()` (display.ts) makes the same table the default
+ * display of every DataFrame and object a cell returns. {@linkcode roundFloats} rounds the
+ * float columns of a DataFrame itself, for a frame that is computed on.
  *
  * @module
  */
 
 import pl from "nodejs-polars";
+import {
+  type CellFormat,
+  type ColumnFormat,
+  DEFAULT_CELL_FORMAT,
+  formatCell,
+  type Grid,
+  gridToHtml,
+  gridToText,
+  JUPYTER_DISPLAY,
+  recordsGrid,
+} from "./_text.ts";
+
+export type { ColumnFormat };
+
+/** Options of {@linkcode table}. */
+export interface TableFormatOptions {
+  /**
+   * Significant digits of floats (errors, losses, means, biases).
+   * @default {4}
+   */
+  digits?: number;
+  /**
+   * Significant digits of floats in a column whose name says it holds a share (share,
+   * fraction, proportion, ratio, density, %, explained, coverage).
+   * @default {3}
+   */
+  shareDigits?: number;
+  /**
+   * Per-column formats, overriding the guess from the name: a number of significant digits,
+   * `"integer"` (rounded, thousands separators), `"id"` (as it is: ids, years, epochs), `"share"`,
+   * or a function returning the cell's text. Columns named like `movieId`, `year`, `epoch`,
+   * `seed` are `"id"` unless given here.
+   * @default {{}}
+   */
+  columns?: Record<string, ColumnFormat>;
+  /**
+   * Rows shown before "… N more rows".
+   * @default {50}
+   */
+  maxRows?: number;
+}
+
+/** The cell format a set of options gives, checked. */
+export function cellFormat(
+  fn: string,
+  options: TableFormatOptions,
+  base = DEFAULT_CELL_FORMAT,
+): CellFormat {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`${fn}(): expected options as an object, found ${options}`);
+  }
+  const { digits = base.digits, shareDigits = base.shareDigits, columns = {} } = options;
+  for (const [name, value] of [["digits", digits], ["shareDigits", shareDigits]] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > 17) {
+      throw new RangeError(`${fn}(): expected ${name} to be an integer 1–17, found ${value}`);
+    }
+  }
+  for (const [column, f] of Object.entries(columns)) {
+    const ok = typeof f === "function" || f === "integer" || f === "id" || f === "share" ||
+      (Number.isInteger(f) && (f as number) >= 1 && (f as number) <= 17);
+    if (!ok) {
+      throw new RangeError(
+        `${fn}(): expected columns["${column}"] to be 1–17 digits, "integer", "id", "share" or a function, found ${
+          JSON.stringify(f)
+        }`,
+      );
+    }
+  }
+  return { digits, shareDigits, columns: { ...base.columns, ...columns } };
+}
+
+const TYPED = Object.getPrototypeOf(Int8Array);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `Symbol.toStringTag` of a value (nodejs-polars makes it a method on a Series). */
+function tag(value: unknown): string | undefined {
+  try {
+    const t = (value as Record<symbol, unknown>)?.[Symbol.toStringTag];
+    return typeof t === "function" ? t.call(value) : typeof t === "string" ? t : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Polars DataFrame (duck-typed, as Deno's kernel does). */
+export function isDataFrame(value: unknown): value is pl.DataFrame {
+  return value !== null && typeof value === "object" && tag(value) === "DataFrame" &&
+    Array.isArray((value as pl.DataFrame).columns) &&
+    typeof (value as pl.DataFrame).toRecords === "function";
+}
+
+/** A Polars Series (duck-typed). */
+export function isSeries(value: unknown): value is pl.Series {
+  return value !== null && typeof value === "object" && tag(value) === "Series" &&
+    typeof (value as pl.Series).toArray === "function";
+}
+
+/**
+ * The rows and columns of a table-like value, or `undefined` when the value is no table
+ * (a primitive, a class instance, a function). At most `maxRows` rows are read.
+ */
+export function toGrid(value: unknown, maxRows = 50): Grid | undefined {
+  if (isDataFrame(value)) {
+    const records = value.head(maxRows).toRecords() as Record<string, unknown>[];
+    const columns = value.columns;
+    return {
+      columns,
+      rows: records.map((r) => columns.map((c) => r[c])),
+      total: value.height,
+    };
+  }
+  if (isSeries(value)) {
+    const values = value.head(maxRows).toArray() as unknown[];
+    return { columns: [value.name || "value"], rows: values.map((v) => [v]), total: value.len() };
+  }
+  if (value instanceof Map) {
+    const entries = [...value.entries()];
+    if (entries.length > 0 && entries.every(([, v]) => isPlainObject(v))) {
+      const inner = recordsGrid(entries.map(([, v]) => v as Record<string, unknown>));
+      return {
+        columns: ["key", ...inner.columns],
+        rows: entries.slice(0, maxRows).map(([k], i) => [k, ...inner.rows[i]]),
+        total: entries.length,
+      };
+    }
+    return {
+      columns: ["key", "value"],
+      rows: entries.slice(0, maxRows).map(([k, v]) => [k, v]),
+      total: entries.length,
+    };
+  }
+  if (value instanceof TYPED || (Array.isArray(value) && value.every((v) => !isObjectLike(v)))) {
+    const items = Array.from(value as ArrayLike<unknown>);
+    return {
+      columns: ["index", "value"],
+      rows: items.slice(0, maxRows).map((v, i) => [i, v]),
+      total: items.length,
+    };
+  }
+  if (Array.isArray(value)) {
+    if (value.every(isPlainObject)) {
+      const grid = recordsGrid(value.slice(0, maxRows));
+      return { ...grid, total: value.length };
+    }
+    if (value.every((v) => Array.isArray(v) || v instanceof TYPED)) {
+      const width = Math.max(0, ...value.map((v) => (v as ArrayLike<unknown>).length));
+      return {
+        columns: Array.from({ length: width }, (_, j) => String(j)),
+        rows: value.slice(0, maxRows).map((v) => Array.from(v as ArrayLike<unknown>)),
+        total: value.length,
+      };
+    }
+    return {
+      columns: ["index", "value"],
+      rows: value.slice(0, maxRows).map((v, i) => [i, v]),
+      total: value.length,
+    };
+  }
+  if (isPlainObject(value)) {
+    const entries = Object.entries(value);
+    // An object of functions is an API, not data.
+    if (entries.some(([, v]) => typeof v === "function")) return undefined;
+    const lengths = entries.map(([, v]) =>
+      Array.isArray(v) || v instanceof TYPED ? (v as ArrayLike<unknown>).length : -1
+    );
+    if (entries.length > 0 && lengths.every((n) => n >= 0 && n === lengths[0])) {
+      // Column-oriented: { model: [...], mae: [...] }.
+      const columns = entries.map(([k]) => k);
+      const arrays = entries.map(([, v]) => Array.from(v as ArrayLike<unknown>));
+      const total = lengths[0];
+      return {
+        columns,
+        rows: Array.from({ length: Math.min(total, maxRows) }, (_, i) => arrays.map((a) => a[i])),
+        total,
+      };
+    }
+    if (entries.length > 0 && entries.every(([, v]) => isPlainObject(v))) {
+      const inner = recordsGrid(entries.map(([, v]) => v as Record<string, unknown>));
+      return {
+        columns: ["", ...inner.columns],
+        rows: entries.slice(0, maxRows).map(([k], i) => [k, ...inner.rows[i]]),
+        total: entries.length,
+      };
+    }
+    // One row: the object's fields as columns when they fit, else name/value rows.
+    if (entries.length <= 8) return recordsGrid([value]);
+    return {
+      columns: ["name", "value"],
+      rows: entries.slice(0, maxRows).map(([k, v]) => [k, v]),
+      total: entries.length,
+    };
+  }
+  return undefined;
+}
+
+function isObjectLike(v: unknown): boolean {
+  return v !== null && typeof v === "object" && !(v instanceof Date);
+}
+
+/** A value shown as a readable table in a notebook; `String(t)` gives its text form. */
+export class Table {
+  /** The formatted plain-text table. */
+  readonly text: string;
+  /** The formatted HTML table. */
+  readonly html: string;
+
+  /**
+   * Formats a grid.
+   *
+   * @param grid Columns and rows.
+   * @param format Number formats.
+   * @param maxRows Rows shown.
+   */
+  constructor(grid: Grid, format: CellFormat, maxRows: number) {
+    this.text = gridToText(grid, format, Math.min(maxRows, 20));
+    this.html = gridToHtml(grid, format, maxRows);
+  }
+
+  /** The plain-text table. */
+  toString(): string {
+    return this.text;
+  }
+
+  /** The MIME bundle Deno's kernel shows: an HTML table and its text form. */
+  [JUPYTER_DISPLAY](): Record<string, string> {
+    return { "text/html": this.html, "text/plain": this.text };
+  }
+}
+
+/** A single value shown as itself, readable: `0.7086`, `15,126`, a string without quotes. */
+export class Scalar {
+  /** The formatted text. */
+  readonly text: string;
+
+  /**
+   * Formats a value.
+   *
+   * @param text The text to show.
+   */
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  /** The text. */
+  toString(): string {
+    return this.text;
+  }
+
+  /** The MIME bundle Deno's kernel shows: the text alone. */
+  [JUPYTER_DISPLAY](): Record<string, string> {
+    return { "text/plain": this.text };
+  }
+}
+
+/**
+ * Shows a value as a readable table (the cell's last expression): a DataFrame, a Series, an
+ * array of records, a plain object (one row, or one row per key), a Map, a typed array or an
+ * array. Numbers get 4 significant digits (3 in share columns), integers thousands separators,
+ * ids and years stay as they are, and null cells are empty. A single number or string is shown
+ * as itself.
+ *
+ * @param value What to show.
+ * @param options Digits, per-column formats and row limit.
+ * @returns A value that Deno's kernel displays as the table (`String()` gives the text form).
+ * @throws {TypeError} When the value has no table form (a function, a class instance).
+ * @example
+ * ```ts
+ * import { table } from "./tables.ts";
+ * const t = table([
+ *   { model: "global mean", mae: 0.8329182908157657, ratings: 15126 },
+ *   { model: "mlp", mae: 0.7274058259197065, ratings: null },
+ * ]);
+ * console.log(String(t));
+ * // model        mae     ratings
+ * // -----------  ------  -------
+ * // global mean  0.8329   15,126
+ * // mlp          0.7274
+ * ```
+ */
+export function table(value: unknown, options: TableFormatOptions = {}): Table | Scalar {
+  const format = cellFormat("table", options);
+  const { maxRows = 50 } = options;
+  if (!Number.isInteger(maxRows) || maxRows < 1) {
+    throw new RangeError(`table(): expected maxRows to be a positive integer, found ${maxRows}`);
+  }
+  if (value === null || value === undefined || typeof value !== "object") {
+    if (typeof value === "function" || typeof value === "symbol") {
+      throw new TypeError(`table(): expected a value with a table form, found a ${typeof value}`);
+    }
+    return new Scalar(formatCell(value, "", format));
+  }
+  const grid = toGrid(value, maxRows);
+  if (grid === undefined) {
+    const name = (value as object).constructor?.name ?? "object";
+    throw new TypeError(
+      `table(): expected a DataFrame, Series, array, Map or plain object, found ${name}`,
+    );
+  }
+  return new Table(grid, format, maxRows);
+}
 
 /** Options of {@linkcode roundFloats}. */
 export interface RoundFloatsOptions {

@@ -202,3 +202,58 @@ function moveChildren(from: DomElement, to: DomElement): void {
     to.appendChild(child);
   }
 }
+
+const YEAR = /\s*\(\d{4}(?:[-–]\d{0,4})?\)$/;
+
+/** Length of the common start of two strings. */
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * Short labels for titles, at most `max` characters each, that tell the titles apart: a
+ * trailing year `(1977)` is always kept, and when the kept start of a title is shared with
+ * another title of the set ("Lord of the Rings: The…"), the label keeps the part where they
+ * differ instead ("Lord of…Two Towers, The (2002)"). Identical titles get the same label.
+ *
+ * @param titles All titles of the figure (labelled or not: each is a possible confusion).
+ * @param max Longest label, in characters.
+ * @returns One label per title, in the same order.
+ */
+export function shortLabels(titles: string[], max: number): string[] {
+  const distinct = [...new Set(titles)];
+  const byTitle = new Map<string, string>();
+  for (const title of distinct) {
+    if (title.length <= max) {
+      byTitle.set(title, title);
+      continue;
+    }
+    const year = title.match(YEAR)?.[0] ?? "";
+    const main = title.slice(0, title.length - year.length);
+    const budget = Math.max(4, max - year.length);
+    const cut = truncate(main, budget);
+    const kept = cut.endsWith("…") ? cut.slice(0, -1) : cut;
+    const rivals = distinct.filter((t) => t !== title && t.startsWith(kept));
+    if (rivals.length === 0) {
+      byTitle.set(title, cut + year);
+      continue;
+    }
+    // Keep the words from where this title parts from its closest rival.
+    const differ = Math.max(...rivals.map((r) => commonPrefix(main, r)));
+    const from = main.lastIndexOf(" ", differ) + 1;
+    const tail = main.slice(from).trim();
+    const headBudget = budget - 1 - tail.length;
+    let head = "";
+    for (const word of main.slice(0, from).split(/\s+/).filter((w) => w !== "")) {
+      const next = head ? `${head} ${word}` : word;
+      if (next.length > headBudget) break;
+      head = next;
+    }
+    head = (head || main.split(/\s+/)[0]).replace(/[\s,:;-]+$/, "");
+    const room = Math.max(4, budget - head.length - 1);
+    byTitle.set(title, `${head}…${truncate(tail, room)}${year}`);
+  }
+  return titles.map((t) => byTitle.get(t)!);
+}

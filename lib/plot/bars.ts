@@ -6,7 +6,7 @@
  */
 
 import * as Plot from "@observablehq/plot";
-import { FONT_SIZE, MUTED, textWidth, truncate } from "./_dom.ts";
+import { FONT_SIZE, MUTED, shortLabels, textWidth } from "./_dom.ts";
 import { finiteField, positive, rowArray, textField } from "./_check.ts";
 import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
@@ -34,7 +34,8 @@ export interface BiasBarsOptions extends FigureOptions {
    */
   xLabel?: string;
   /**
-   * Labels longer than this are cut with an ellipsis (the hover title stays whole).
+   * Labels longer than this are shortened, keeping the year and the words that tell similar
+   * titles apart; the hover title stays whole.
    * @default {40}
    */
   maxLabelLength?: number;
@@ -89,8 +90,9 @@ export function biasBars(rows: BiasRow[], options: BiasBarsOptions = {}): PlotFi
     counts.set(row.title, (counts.get(row.title) ?? 0) + 1);
   });
   const seen = new Map<string, number>();
-  const bars: Bar[] = list.map((row) => {
-    let label = truncate(row.title, maxLabelLength);
+  const short = shortLabels(list.map((row) => row.title), maxLabelLength);
+  const bars: Bar[] = list.map((row, i) => {
+    let label = short[i];
     if (counts.get(row.title)! > 1) {
       const k = (seen.get(row.title) ?? 0) + 1;
       seen.set(row.title, k);

@@ -4,11 +4,36 @@
  * `Symbol.for("Jupyter.display")` method), prints as a one-line summary elsewhere, and saves
  * to a standalone `.svg` file.
  *
+ * ## What a notebook receives, and why
+ *
+ * A figure is sent as `text/html` holding
+ * `<object type="image/svg+xml" data="data:image/svg+xml;base64,…"><img src="(the same)"></object>`
+ * plus a one-line `text/plain` summary. Tried in Notebook 6.4 and nbconvert 6.5 (Chromium,
+ * screenshots and the DevTools protocol) and read in JupyterLab's sources:
+ *
+ * - A notebook opened from someone else is untrusted. Notebook 6.4 and JupyterLab then pass
+ *   `text/html` through the same sanitiser, which has no `<svg>` and no `<object>` in its list of
+ *   tags: an inline `<svg>` becomes run-on text, while the `<img>` inside the dropped `<object>`
+ *   is kept (its `src` is not checked) and shows the picture.
+ * - `image/svg+xml` is no way out: untrusted, Notebook 6.4 ignores it and shows the `text/plain`
+ *   fallback; JupyterLab counts its SVG renderer unsafe and skips it; trusted, JupyterLab draws
+ *   it inside an `<img>` anyway (no hover), and nbconvert's HTML export showed an empty box.
+ * - Trusted (a live run, or a notebook the reader trusts) and in nbconvert's HTML export (what
+ *   nbviewer serves), the `<object>` loads the SVG as a document of its own, where each mark's
+ *   `<title>` is a hover tooltip: the DevTools protocol found the dot under the pointer with its
+ *   title inside the object's frame.
+ * - A viewer that strips `data:` URLs (nbconvert with `sanitize_html`) shows no picture with any
+ *   of these choices; GitHub's renderer could not be tried offline.
+ *
+ * The price is the SVG twice in base64 (about 2.7 times the markup) in a committed output.
+ *
  * @module
  */
 
 import { dirname } from "node:path";
-import { JUPYTER_DISPLAY } from "../notebook/display.ts";
+
+/** The symbol Deno's kernel calls to turn a value into a MIME bundle. */
+const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
 
 /** The DOM element members a figure relies on (linkedom implements them; Deno has no DOM types). */
 export interface FigureElement {
@@ -96,55 +121,37 @@ export interface FigureOptions {
   height?: number;
 }
 
-/** Options of the {@linkcode PlotFigure} constructor. */
-export interface PlotFigureOptions {
-  /**
-   * The MIME type a notebook receives for an `<svg>` figure. `"text/html"` puts the SVG inline,
-   * where hover titles work and where JupyterLab shows it even in an untrusted notebook;
-   * `"image/svg+xml"` shows it as an image (JupyterLab renders it inside `<img>`: no hover).
-   * A non-SVG root (an HTML `<figure>`) is always sent as `"text/html"`.
-   * @default {"text/html"}
-   */
-  mime?: "text/html" | "image/svg+xml";
-}
-
 /** A rendered plot: shows itself in Jupyter, prints a summary elsewhere, saves as SVG. */
 export class PlotFigure {
   /** The rendered root element (an `<svg>` for every helper in this library). */
   readonly element: FigureElement;
   /** What the figure shows. */
   readonly info: Readonly<FigureInfo>;
-  /** The MIME type sent to a notebook. */
-  readonly mime: "text/html" | "image/svg+xml";
 
   /**
    * Wraps a rendered element.
    *
    * @param element The root element, as `Plot.plot()` returns it.
    * @param info What it shows (for the summary).
-   * @param options MIME type for notebooks.
    * @example
    * ```ts
-   * import { PlotFigure } from "./figure.ts";
-   * import { histogram } from "./histogram.ts";
-   * const fig = histogram([1, 2, 2, 3]);
-   * const copy = new PlotFigure(fig.element, { kind: "copy", points: 4 });
-   * console.log(copy.summary); // [figure: copy, 4 points]
+   * import { parseHTML } from "linkedom";
+   * import { type FigureElement, PlotFigure } from "./figure.ts";
+   * const page = parseHTML('<svg width="20" height="10"><circle r="4"/></svg>');
+   * const { document } = page as unknown as { document: { firstChild: FigureElement } };
+   * const fig = new PlotFigure(document.firstChild, {
+   *   kind: "dot",
+   *   points: 1,
+   * });
+   * console.log(fig.summary); // [figure: dot, 1 point]
    * ```
    */
-  constructor(element: FigureElement, info: FigureInfo, options: PlotFigureOptions = {}) {
+  constructor(element: FigureElement, info: FigureInfo) {
     if (element === null || typeof element !== "object" || typeof element.outerHTML !== "string") {
       throw new TypeError(`PlotFigure: expected a DOM element, found ${typeof element}`);
     }
-    const { mime = "text/html" } = options;
-    if (mime !== "text/html" && mime !== "image/svg+xml") {
-      throw new TypeError(
-        `PlotFigure: expected mime "text/html" or "image/svg+xml", found "${mime}"`,
-      );
-    }
     this.element = element;
     this.info = { ...info };
-    this.mime = this.isSvg ? mime : "text/html";
   }
 
   /** Whether the root element is an `<svg>` (true for every helper in this library). */
@@ -177,8 +184,15 @@ export class PlotFigure {
    * @returns The root element's `outerHTML`.
    * @example
    * ```ts
-   * import { histogram } from "./histogram.ts";
-   * console.log(histogram([1, 2, 3]).toString().slice(0, 4)); // <svg
+   * import { parseHTML } from "linkedom";
+   * import { type FigureElement, PlotFigure } from "./figure.ts";
+   * const page = parseHTML('<svg width="20" height="10"></svg>');
+   * const { document } = page as unknown as { document: { firstChild: FigureElement } };
+   * const fig = new PlotFigure(document.firstChild, {
+   *   kind: "empty",
+   *   points: 0,
+   * });
+   * console.log(fig.toString()); // <svg width="20" height="10"></svg>
    * ```
    */
   toString(): string {
@@ -192,8 +206,15 @@ export class PlotFigure {
    * @returns The text of a `.svg` file.
    * @example
    * ```ts
-   * import { histogram } from "./histogram.ts";
-   * console.log(histogram([1, 2, 3]).toSVG().startsWith("<?xml")); // true
+   * import { parseHTML } from "linkedom";
+   * import { type FigureElement, PlotFigure } from "./figure.ts";
+   * const page = parseHTML('<svg width="20" height="10"></svg>');
+   * const { document } = page as unknown as { document: { firstChild: FigureElement } };
+   * const fig = new PlotFigure(document.firstChild, {
+   *   kind: "empty",
+   *   points: 0,
+   * });
+   * console.log(fig.toSVG().startsWith("<?xml")); // true
    * ```
    */
   toSVG(): string {
@@ -214,20 +235,69 @@ export class PlotFigure {
   }
 
   /**
-   * The MIME bundle Deno's Jupyter kernel shows for this figure.
+   * The HTML a notebook shows: the SVG as a picture that survives Jupyter's sanitiser, with
+   * hover titles where the notebook is trusted (see the module doc for why).
    *
-   * @returns The markup under {@linkcode PlotFigure.mime} plus a `text/plain` summary.
+   * @returns `<object data="data:image/svg+xml;base64,…"><img src="(same)" alt="…"></object>`,
+   *   or the inline markup of a non-SVG root.
    * @example
    * ```ts
-   * import { histogram } from "./histogram.ts";
-   * import { JUPYTER_DISPLAY } from "../notebook/display.ts";
-   * const bundle = histogram([1, 2, 3])[JUPYTER_DISPLAY]();
-   * console.log(Object.keys(bundle)); // ["text/html", "text/plain"]
+   * import { parseHTML } from "linkedom";
+   * import { type FigureElement, PlotFigure } from "./figure.ts";
+   * const page = parseHTML('<svg width="20" height="10"></svg>');
+   * const { document } = page as unknown as { document: { firstChild: FigureElement } };
+   * const fig = new PlotFigure(document.firstChild, {
+   *   kind: "empty",
+   *   points: 0,
+   * });
+   * console.log(fig.toHTML().startsWith('<object type="image/svg+xml"')); // true
+   * ```
+   */
+  toHTML(): string {
+    if (!this.isSvg) return this.toString();
+    const source = `data:image/svg+xml;base64,${base64(this.toSVG())}`;
+    const size = (this.width ? ` width="${this.width}"` : "") +
+      (this.height ? ` height="${this.height}"` : "");
+    const alt = escapeAttribute(this.summary);
+    return `<object type="image/svg+xml" data="${source}"${size} aria-label="${alt}">` +
+      `<img src="${source}"${size} alt="${alt}"></object>`;
+  }
+
+  /**
+   * The MIME bundle Deno's Jupyter kernel shows for this figure.
+   *
+   * @returns `text/html` ({@linkcode PlotFigure.toHTML}) and a one-line `text/plain` summary.
+   * @example
+   * ```ts
+   * import { parseHTML } from "linkedom";
+   * import { type FigureElement, PlotFigure } from "./figure.ts";
+   * const page = parseHTML('<svg width="20" height="10"></svg>');
+   * const { document } = page as unknown as { document: { firstChild: FigureElement } };
+   * const fig = new PlotFigure(document.firstChild, {
+   *   kind: "empty",
+   *   points: 0,
+   * });
+   * const show = Symbol.for("Jupyter.display") as unknown as keyof PlotFigure;
+   * console.log(Object.keys((fig[show] as () => object)())); // ["text/html", "text/plain"]
    * ```
    */
   [JUPYTER_DISPLAY](): Record<string, string> {
-    return { [this.mime]: this.toString(), "text/plain": this.summary };
+    return { "text/html": this.toHTML(), "text/plain": this.summary };
   }
+}
+
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+function escapeAttribute(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;");
 }
 
 /**
@@ -238,10 +308,16 @@ export class PlotFigure {
  * @returns A promise that resolves once the file is written.
  * @example
  * ```ts
- * import { histogram } from "./histogram.ts";
- * import { saveFigure } from "./figure.ts";
+ * import { parseHTML } from "linkedom";
+ * import { type FigureElement, PlotFigure, saveFigure } from "./figure.ts";
+ * const page = parseHTML('<svg width="20" height="10"></svg>');
+ * const { document } = page as unknown as { document: { firstChild: FigureElement } };
+ * const fig = new PlotFigure(document.firstChild, {
+ *   kind: "empty",
+ *   points: 0,
+ * });
  * const path = await Deno.makeTempFile({ suffix: ".svg" });
- * await saveFigure(histogram([3, 4, 4, 5]), path);
+ * await saveFigure(fig, path);
  * console.log((await Deno.readTextFile(path)).includes("<svg")); // true
  * ```
  */

@@ -12,7 +12,7 @@ import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
 
 /** Options of {@linkcode histogram}. */
-export interface HistogramOptions extends FigureOptions {
+export interface HistogramPlotOptions extends FigureOptions {
   /**
    * Number of equal-width bins (exactly this many bars).
    * @default {30}
@@ -98,7 +98,7 @@ function binValues(values: Float64Array, bins: number, lo: number, hi: number): 
  */
 export function histogram(
   values: ArrayLike<number>,
-  options: HistogramOptions = {},
+  options: HistogramPlotOptions = {},
 ): PlotFigure {
   const fn = "histogram";
   const data = finiteNumbers(fn, "values", values);
@@ -162,8 +162,8 @@ export function histogram(
   );
 }
 
-/** Options of {@linkcode ratingHistogram}. */
-export interface RatingHistogramOptions extends FigureOptions {
+/** Options of {@linkcode ratingBars}. */
+export interface RatingBarsOptions extends FigureOptions {
   /**
    * Column holding the ratings when a DataFrame is given.
    * @default {"rating"}
@@ -204,16 +204,16 @@ function isColumnSource(value: unknown): value is ColumnSource {
  * @returns The figure (shown as a cell's last expression).
  * @example
  * ```ts
- * import { ratingHistogram } from "./histogram.ts";
- * const fig = ratingHistogram([4, 3.5, 5, 4, 0.5]);
+ * import { ratingBars } from "./histogram.ts";
+ * const fig = ratingBars([4, 3.5, 5, 4, 0.5]);
  * console.log(fig.summary); // [figure: rating histogram, 10 bars]
  * ```
  */
-export function ratingHistogram(
+export function ratingBars(
   ratings: ColumnSource | ArrayLike<number>,
-  options: RatingHistogramOptions = {},
+  options: RatingBarsOptions = {},
 ): PlotFigure {
-  const fn = "ratingHistogram";
+  const fn = "ratingBars";
   const { column = "rating", xLabel = "Rating (stars)", counts = true } = options;
   let raw: unknown = ratings;
   let name = "ratings";

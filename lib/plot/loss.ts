@@ -3,19 +3,26 @@
  * several runs compared, with optional dotted baseline lines (as the per-movie-mean baseline
  * of seed 004).
  *
+ * Epochs are counted from 1, as Keras prints them and as the engine's `History.epoch` holds
+ * them; each point is drawn at the epoch its history gives, so the phases of a run trained in
+ * several calls (epochs 1–5, then 6–8) line up with the tables. A run that lies exactly under
+ * another is drawn wider beneath it and named in the legend; baseline labels are stacked so
+ * that they never overlap and wrapped so that they fit the margin.
+ *
  * @module
  */
 
 import * as Plot from "@observablehq/plot";
-import { MUTED, textWidth, truncate, WIDTH } from "./_dom.ts";
+import { FONT_SIZE, MUTED, textWidth, WIDTH } from "./_dom.ts";
 import { type SwatchItem, swatchLegend } from "./_legend.ts";
 import { finiteNumbers, nonEmpty, range } from "./_check.ts";
-import { render } from "./_render.ts";
+import { figureSize, render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
 
 /** A training history as the engine (and Keras) returns it. */
 export interface LossHistory {
-  /** Epoch numbers, one per entry of each series (0-based in Keras style, or 1-based). */
+  /** Epoch numbers counted from 1, one per entry of each series (`[1, 2, …]`, or `[6, 7, 8]`
+   * for a run continued from epoch 5). */
   epoch: ArrayLike<number>;
   /** Metric name (`loss`, `val_loss`, `mae`, `val_mae`, …) → one value per epoch. */
   history: Record<string, ArrayLike<number>>;
@@ -30,7 +37,7 @@ export interface NamedHistory {
 }
 
 /** A horizontal reference line. */
-export interface Baseline {
+export interface LossBaseline {
   /** The line's y value (in the metric's units). */
   value: number;
   /** Text shown next to the line, e.g. `"per-movie mean"`. */
@@ -48,7 +55,7 @@ export interface LossCurvesOptions extends FigureOptions {
    * Dotted horizontal reference line(s), e.g. a baseline model's error.
    * @default {none}
    */
-  baseline?: Baseline | Baseline[];
+  baseline?: LossBaseline | LossBaseline[];
   /**
    * Fixed y range `[min, max]`; lines outside it are clipped.
    * @default {fitted to the data and baselines}
@@ -109,6 +116,13 @@ function seriesRows(
   const fn = "lossCurves";
   const epochs = finiteNumbers(fn, `${label}.epoch`, h.epoch);
   nonEmpty(fn, `epoch in ${label}`, epochs.length);
+  epochs.forEach((e, i) => {
+    if (!Number.isInteger(e) || e < 1) {
+      throw new RangeError(
+        `${fn}(): expected ${label}.epoch counted from 1 (whole numbers 1, 2, …), found ${e} at index ${i}`,
+      );
+    }
+  });
   const keys = Object.keys(h.history);
   if (!(metric in h.history)) {
     throw new RangeError(
@@ -117,8 +131,6 @@ function seriesRows(
       }`,
     );
   }
-  // Keras counts epochs from 0; the axis counts them from 1, like the progress line.
-  const shift = epochs[0] === 0 ? 1 : 0;
   const rows: Row[] = [];
   const splits: [Row["split"], string][] = [["train", metric]];
   if (validation && `val_${metric}` in h.history) splits.push(["validation", `val_${metric}`]);
@@ -129,32 +141,158 @@ function seriesRows(
         `${fn}(): expected ${label}.history.${key} to have one value per epoch (${epochs.length}), found ${values.length}`,
       );
     }
-    values.forEach((value, i) => rows.push({ run, split, epoch: epochs[i] + shift, value }));
+    values.forEach((value, i) => rows.push({ run, split, epoch: epochs[i], value }));
   }
   return rows;
 }
 
-function epochTicks(min: number, max: number): number[] {
-  const span = max - min;
-  const step = Math.max(1, Math.ceil((span + 1) / 10));
-  const ticks: number[] = [];
-  for (let e = min; e <= max; e += step) ticks.push(e);
+/** Epoch ticks: every epoch up to 12, else 1 and the multiples of a round step (5, 10, …). */
+function epochTicks(last: number): number[] {
+  if (last <= 12) return Array.from({ length: last }, (_, i) => i + 1);
+  const step = [2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000].find((s) => last / s <= 10) ??
+    Math.ceil(last / 10);
+  const ticks = [1];
+  for (let e = step; e <= last; e += step) ticks.push(e);
   return ticks;
+}
+
+/** A round y domain around [lo, hi] (the ticks Plot picks then start and end on it). */
+function niceDomain(lo: number, hi: number): [number, number] {
+  if (lo === hi) {
+    const pad = Math.abs(lo) * 0.1 || 1;
+    return [lo - pad, hi + pad];
+  }
+  const raw = (hi - lo) / 6;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw)!;
+  return [Math.floor(lo / step) * step, Math.ceil(hi / step) * step];
+}
+
+/** Runs hidden under a later run: same split, same value (within half a pixel) at each epoch. */
+function coincidences(
+  runs: string[],
+  rows: Row[],
+  tolerance: number,
+): Map<string, { under: string; epochs: number[] }> {
+  const points = new Map<string, Map<string, number>>();
+  for (const r of rows) {
+    if (!points.has(r.run)) points.set(r.run, new Map());
+    points.get(r.run)!.set(`${r.split} ${r.epoch}`, r.value);
+  }
+  const found = new Map<string, { under: string; epochs: number[] }>();
+  runs.forEach((run, i) => {
+    const mine = points.get(run)!;
+    for (const other of runs.slice(i + 1)) {
+      const theirs = points.get(other)!;
+      const same = new Set<number>();
+      let all = true;
+      for (const [key, value] of mine) {
+        const v = theirs.get(key);
+        if (v !== undefined && Math.abs(v - value) <= tolerance) {
+          same.add(Number(key.split(" ")[1]));
+        } else if (v !== undefined) all = false;
+      }
+      // Hidden: every shared point coincides, and at least two epochs are shared.
+      if (all && same.size >= 2) {
+        found.set(run, { under: other, epochs: [...same].sort((a, b) => a - b) });
+        return;
+      }
+    }
+  });
+  return found;
+}
+
+function epochRange(epochs: number[]): string {
+  const first = epochs[0], last = epochs[epochs.length - 1];
+  const contiguous = last - first + 1 === epochs.length;
+  if (epochs.length === 1) return `epoch ${first}`;
+  return contiguous ? `epochs ${first}–${last}` : `${epochs.length} epochs`;
+}
+
+/** Words of `text` in lines of at most `maxWidth` px (a word longer than that is cut). */
+function wrap(text: string, maxWidth: number, maxLines = 2): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+    const next = line ? `${line} ${word}` : word;
+    if (textWidth(next) <= maxWidth || line === "") line = next;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line) lines.push(line);
+  const fit = (l: string) => {
+    while (textWidth(l) > maxWidth && l.length > 2) l = l.slice(0, -2) + "…";
+    return l;
+  };
+  if (lines.length > maxLines) {
+    const kept = lines.slice(0, maxLines);
+    kept[maxLines - 1] = kept[maxLines - 1] + "…";
+    return kept.map(fit);
+  }
+  return lines.map(fit);
+}
+
+interface PlacedBaseline {
+  value: number;
+  lines: string[];
+  /** Where the label's middle sits, in data units (may differ from `value` when stacked). */
+  at: number;
+}
+
+/**
+ * Stacks the baseline labels in the right margin: each as near its line as it can be, none
+ * overlapping another, all inside the figure.
+ */
+function placeBaselines(
+  baselines: LossBaseline[],
+  domain: [number, number],
+  frame: { top: number; bottom: number; min: number; max: number },
+  maxWidth: number,
+): PlacedBaseline[] {
+  const lineHeight = FONT_SIZE + 2;
+  const toPx = (v: number) =>
+    frame.top + (domain[1] - v) / (domain[1] - domain[0]) * (frame.bottom - frame.top);
+  const toValue = (px: number) =>
+    domain[1] - (px - frame.top) / (frame.bottom - frame.top) * (domain[1] - domain[0]);
+  const labels = baselines.map((b) => {
+    const lines = [...wrap(b.label, maxWidth), String(Number(b.value.toPrecision(3)))];
+    return { b, lines, height: lines.length * lineHeight, px: toPx(b.value) };
+  }).sort((a, b) => a.px - b.px);
+  const gap = 4;
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    l.px = Math.max(l.px, frame.min + l.height / 2);
+    if (i > 0) {
+      const prev = labels[i - 1];
+      l.px = Math.max(l.px, prev.px + (prev.height + l.height) / 2 + gap);
+    }
+  }
+  for (let i = labels.length - 1; i >= 0; i--) {
+    const l = labels[i];
+    l.px = Math.min(l.px, frame.max - l.height / 2);
+    if (i < labels.length - 1) {
+      const next = labels[i + 1];
+      l.px = Math.min(l.px, next.px - (next.height + l.height) / 2 - gap);
+    }
+  }
+  return labels.map((l) => ({ value: l.b.value, lines: l.lines, at: toValue(l.px) }));
 }
 
 /**
  * Plots a metric per epoch from a training history: train and validation lines, or one
  * colour per run (train solid, validation dashed) when given several named runs.
  *
- * @param history The engine's history `{ epoch, history: { loss, val_loss, … } }`, or several
- *   `{ name, history }` runs to compare.
+ * @param history The engine's history `{ epoch, history: { loss, val_loss, … } }` with epochs
+ *   counted from 1, or several `{ name, history }` runs to compare.
  * @param options Metric, baseline line(s), y range, titles and size.
  * @returns The figure (shown as a cell's last expression).
  * @example
  * ```ts
  * import { lossCurves } from "./loss.ts";
  * const fig = lossCurves(
- *   { epoch: [0, 1, 2], history: { mae: [0.9, 0.8, 0.75], val_mae: [0.85, 0.8, 0.79] } },
+ *   { epoch: [1, 2, 3], history: { mae: [0.9, 0.8, 0.75], val_mae: [0.85, 0.8, 0.79] } },
  *   { metric: "mae", baseline: { value: 0.76, label: "per-movie mean" } },
  * );
  * console.log(fig.summary); // [figure: loss curves, 2 series, 6 points]
@@ -222,6 +360,16 @@ export function lossCurves(
   });
 
   const multi = runs.length > 1 || named;
+  const { height } = figureSize(fn, options, 340);
+  const values = [...rows.map((r) => r.value), ...baselines.map((b) => b.value)];
+  const domain = ylim ?? niceDomain(Math.min(...values), Math.max(...values));
+  const margin = { top: 14, bottom: 40 };
+  const plotHeight = height - margin.top - margin.bottom;
+  // Half a pixel: two points closer than that are drawn on top of each other.
+  const hidden = multi
+    ? coincidences(runs.map((r) => r.name), rows, 0.5 * (domain[1] - domain[0]) / plotHeight)
+    : new Map<string, { under: string; epochs: number[] }>();
+
   const series = new Map<string, Row[]>();
   for (const row of rows) {
     const key = `${row.run}\u0000${row.split}`;
@@ -248,56 +396,84 @@ export function lossCurves(
   for (const points of series.values()) {
     const first = points[0];
     const stroke = colorOf(first);
+    const under = hidden.has(first.run);
     const dash = multi && first.split === "validation" ? "6,3" : undefined;
     marks.push(
       Plot.line(points, {
         x: "epoch",
         y: "value",
         stroke,
-        strokeWidth: 2,
+        // A run hidden under a later one is drawn wide beneath it: a coloured edge shows.
+        strokeWidth: under ? 6 : 2,
+        strokeOpacity: under ? 0.6 : 1,
         strokeDasharray: dash,
         clip,
       }),
     );
+    const r = manyEpochs ? 1.5 : 3;
     marks.push(
       Plot.dot(points, {
         x: "epoch",
         y: "value",
-        r: manyEpochs ? 1.5 : 3,
+        r: under ? r + 2.5 : r,
         fill: first.split === "validation" && multi ? "white" : stroke,
         stroke,
+        strokeWidth: under ? 2 : 1.5,
         title: label,
         clip,
       }),
     );
   }
 
-  // Baseline labels sit in the right margin, level with their line, clear of the data.
-  const shownBaselines = baselines.filter((b) =>
-    !ylim || (b.value >= ylim[0] && b.value <= ylim[1])
+  // Baseline labels sit in the right margin, level with their line or stacked clear of
+  // each other, with a short leader when moved.
+  const shownBaselines = baselines.filter((b) => b.value >= domain[0] && b.value <= domain[1]);
+  const lastEpoch = Math.max(...rows.map((r) => r.epoch));
+  const labelWidth = 150;
+  const placed = placeBaselines(shownBaselines, domain, {
+    top: margin.top,
+    bottom: height - margin.bottom,
+    min: 2,
+    max: height - 2,
+  }, labelWidth);
+  marks.push(
+    Plot.text(placed, {
+      x: () => lastEpoch,
+      y: "at",
+      text: (d: PlacedBaseline) => d.lines.join("\n"),
+      textAnchor: "start",
+      lineAnchor: "middle",
+      dx: 16,
+      fill: MUTED,
+      clip: false,
+    }),
+    Plot.link(placed.filter((d) => Math.abs(d.at - d.value) > 1e-12), {
+      x1: () => lastEpoch,
+      x2: () => lastEpoch,
+      y1: "value",
+      y2: "at",
+      dx: 12,
+      stroke: MUTED,
+      strokeWidth: 0.8,
+      clip: false,
+    }),
   );
-  const baselineText = (d: Baseline) =>
-    `${truncate(d.label, 22)}\n${Number(d.value.toPrecision(3))}`;
-  marks.push(Plot.text(shownBaselines, {
-    x: () => Math.max(...rows.map((r) => r.epoch)),
-    y: "value",
-    text: baselineText,
-    textAnchor: "start",
-    lineAnchor: "middle",
-    dx: 14,
-    fill: MUTED,
-  }));
-  const marginRight = shownBaselines.length
-    ? Math.min(190, 20 + Math.max(...shownBaselines.map((b) => textWidth(truncate(b.label, 22)))))
+  const marginRight = placed.length
+    ? 28 + Math.ceil(Math.max(...placed.flatMap((d) => d.lines.map((l) => textWidth(l)))))
     : 24;
 
   const items: SwatchItem[] = multi
     ? [
-      ...runs.map((r, i) => ({
-        label: r.name,
-        color: RUN_COLORS[i % RUN_COLORS.length],
-        shape: "square" as const,
-      })),
+      ...runs.map((r, i) => {
+        const h = hidden.get(r.name);
+        return {
+          label: h
+            ? `${r.name} (under “${h.under}” at ${epochRange(h.epochs)}: same values)`
+            : r.name,
+          color: RUN_COLORS[i % RUN_COLORS.length],
+          shape: "square" as const,
+        };
+      }),
       { label: "train", color: MUTED, shape: "line" as const },
       ...(rows.some((r) => r.split === "validation")
         ? [{ label: "validation", color: MUTED, shape: "dashed" as const }]
@@ -308,35 +484,40 @@ export function lossCurves(
       color: SPLIT_COLORS[split],
       shape: "line" as const,
     }));
-  if (baselines.length) items.push({ label: "baseline", color: MUTED, shape: "dotted" });
+  if (baselines.length) {
+    const off = baselines.length - shownBaselines.length;
+    items.push({
+      label: off ? `baseline (${off} off the scale)` : "baseline",
+      color: MUTED,
+      shape: "dotted",
+    });
+  }
 
-  const epochs = rows.map((r) => r.epoch);
-  const lo = Math.min(...epochs), hi = Math.max(...epochs);
   return render(
     fn,
     {
-      height: 340,
+      height,
       legend: swatchLegend(items, (options.width ?? WIDTH) - 20),
       plot: {
         marginLeft: 52,
         marginRight,
-        marginTop: 14,
-        marginBottom: 40,
+        marginTop: margin.top,
+        marginBottom: margin.bottom,
         x: {
           label: "Epoch",
           labelAnchor: "center",
           labelArrow: "none",
-          ticks: epochTicks(lo, hi),
+          ticks: epochTicks(lastEpoch),
           tickFormat: "d",
-          domain: lo === hi ? [lo - 1, hi + 1] : [lo, hi],
+          domain: [1, Math.max(2, lastEpoch)],
           inset: 8,
         },
         y: {
           label: options.yLabel ?? metricLabel(metric),
           labelAnchor: "center",
           labelArrow: "none",
-          domain: ylim,
-          nice: ylim === undefined,
+          domain,
+          nice: false,
           zero: false,
         },
         marks,

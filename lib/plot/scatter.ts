@@ -7,7 +7,7 @@
  */
 
 import * as Plot from "@observablehq/plot";
-import { INK, truncate, WIDTH } from "./_dom.ts";
+import { INK, shortLabels, WIDTH } from "./_dom.ts";
 import { type Frame, type PlacedLabel, placeLabels } from "./_labels.ts";
 import { swatchLegend } from "./_legend.ts";
 import { finiteField, positive, rowArray, textField } from "./_check.ts";
@@ -43,7 +43,8 @@ export interface EmbeddingScatterOptions extends FigureOptions {
    */
   labels?: boolean;
   /**
-   * Labels longer than this are cut with an ellipsis (the hover title stays whole).
+   * Labels longer than this are shortened, keeping the year and the words that tell similar
+   * titles apart ("Lord…Two Towers, The (2002)"); the hover title stays whole.
    * @default {32}
    */
   maxLabelLength?: number;
@@ -176,7 +177,7 @@ export function embeddingScatter(
   ];
   let dropped = 0;
   if (labels) {
-    const texts = rows.map((p) => truncate(p.title, maxLabelLength));
+    const texts = shortLabels(rows.map((p) => p.title), maxLabelLength);
     const order = rows.map((_, i) => i);
     const placed = labelMarks(frame, rows, texts, order, dotRadius, true);
     marks.unshift(placed.links);
@@ -373,7 +374,7 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
   if (labels > 0) {
     const ranked = kind === "number" ? [...order].reverse() : rows.map((_, i) => i);
     const wanted = ranked.slice(0, labels);
-    const texts = rows.map((p) => truncate(p.title, 28));
+    const texts = shortLabels(rows.map((p) => p.title), 28);
     // Mark the labelled dots with a ring so the label's dot is easy to find.
     marks.push(Plot.dot(wanted.map((i) => rows[i]), {
       x: "x",

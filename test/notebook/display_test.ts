@@ -6,9 +6,12 @@ import {
   liveDisplay,
   md,
   plainText,
+  restoreDisplay,
   setDisplayTarget,
+  setupDisplay,
   svg,
 } from "../../lib/notebook/display.ts";
+import pl from "nodejs-polars";
 import { inFakeKernel, type SentDisplay } from "../_fake_kernel.ts";
 
 function assertStringIncludes(actual: string, expected: string): void {
@@ -99,7 +102,10 @@ Deno.test("display() prints an array of records as an aligned text table outside
 Deno.test("display() sends an array of records as an HTML table in Jupyter", async () => {
   const sent = await inFakeKernel(() => display([{ title: "Fargo (1996)", votes: 508 }]));
   const bundle = sent[0].obj as Record<string, string>;
-  assertStringIncludes(bundle["text/html"], "<th>title</th><th>votes</th>");
+  assertStringIncludes(
+    bundle["text/html"],
+    '<th>title</th><th style="text-align:right">votes</th>',
+  );
   assertStringIncludes(bundle["text/html"], '<td style="text-align:right">508</td>');
   assertStringIncludes(bundle["text/plain"], "Fargo (1996)");
   assertEquals(sent[0].options, { raw: true });
@@ -136,21 +142,74 @@ Deno.test("display() replaces a named output when asked to update it", async () 
   });
 });
 
-Deno.test("display() leaves other values to the kernel's own formatter", async () => {
-  const value = new Map([["a", 1]]);
-  const sent = await inFakeKernel(() => display(value));
-  assertEquals(sent, [{ obj: value, options: { raw: false } }]);
+Deno.test("display() shows a Map, a typed array and a plain object as tables, never a dump", async () => {
+  const sent = await inFakeKernel(async () => {
+    await display(new Map([["Fargo (1996)", 508]]));
+    await display(new Float32Array([0, 1 / 9, 0.25]));
+    await display({ mse: 0.7086123456, mae: 0.6612345678, n: 20168 });
+  });
+  assertEquals(sent.map((m) => m.options), [{ raw: true }, { raw: true }, { raw: true }]);
+  const text = sent.map((m) => (m.obj as Record<string, string>)["text/plain"]);
+  assertEquals(text[0], "key           value\n------------  -----\nFargo (1996)    508");
+  assertEquals(text[1].split("\n").slice(2), ["    0       0", "    1  0.1111", "    2    0.25"]);
+  assertEquals(text[2].split("\n")[2], "0.7086  0.6612  20,168");
+  for (const m of sent) {
+    const html = (m.obj as Record<string, string>)["text/html"];
+    assertStringIncludes(html, "<table>");
+    const dump = /Float32Array|\[object Object\]/.test(html + text.join(""));
+    assert(!dump && !(html + text.join("")).includes("\u001b["), html);
+  }
 });
 
-Deno.test("plainText() prints a DataFrame-like value with its own toString()", async () => {
-  const df = {
-    schema: {},
-    head: () => df,
-    toRecords: () => [],
-    toString: () => "shape: (1, 1)\n┌─────┐\n│ a   │",
-  };
-  assertEquals(await plainText(df), "shape: (1, 1)\n┌─────┐\n│ a   │");
+Deno.test("display() shows a class instance as colourless text and a number as itself", async () => {
+  class Point {
+    constructor(readonly x: number, readonly y: number) {}
+  }
+  const sent = await inFakeKernel(async () => {
+    await display(new Point(1, 2));
+    await display(0.70861234567);
+  });
+  assertEquals(sent[0].obj, { "text/plain": "Point { x: 1, y: 2 }" });
+  assertEquals(sent[1].obj, { "text/plain": "0.7086" });
+});
+
+Deno.test("plainText() prints a DataFrame as a readable table and a number rounded", async () => {
+  const df = pl.DataFrame({ model: ["mlp", "mean"], mae: [0.7274058259197065, null] });
+  assertEquals(await plainText(df), "model     mae\n-----  ------\nmlp    0.7274\nmean");
   assertEquals(await plainText(3.5), "3.5");
+  assertEquals(await plainText(1234567), "1,234,567");
+});
+
+Deno.test("setupDisplay() makes Deno's kernel show DataFrames, Series and objects as tables", () => {
+  const show = Symbol.for("Jupyter.display");
+  type Shown = Record<symbol, () => Record<string, string>>;
+  setupDisplay({ columns: { n: "integer" } });
+  try {
+    const df = pl.DataFrame({
+      model: ["global mean", "mlp"],
+      mae: [0.8329182908157657, 0.7274058259197065],
+      "share of rows": [0.0016500000000000002, 0.5],
+      n: [15126.4, null],
+      movieId: [1234, 99],
+    });
+    for (const frame of [df, df.sort("mae"), pl.concat([df, df])]) {
+      const bundle = (frame as unknown as Shown)[show]();
+      assertEquals(Object.keys(bundle), ["text/html", "text/plain"], "no raw data resource");
+      assert(!bundle["text/html"].includes("null"), bundle["text/html"]);
+      assert(!/\d{7}/.test(bundle["text/html"]), bundle["text/html"]);
+    }
+    const text = (df as unknown as Shown)[show]()["text/plain"].split("\n");
+    assertEquals(text[2], "global mean  0.8329        0.00165  15,126     1234");
+    assertEquals(text[3], "mlp          0.7274            0.5               99");
+    const series = (df.getColumn("mae") as unknown as Shown)[show]()["text/plain"];
+    assertEquals(series, "   mae\n------\n0.8329\n0.7274");
+    const object = ({ a: 1 / 3 } as unknown as Shown)[show]()["text/plain"];
+    assertEquals(object, "     a\n------\n0.3333");
+    assertEquals(Deno.noColor, true, "bare strings and numbers lose their colour codes");
+  } finally {
+    restoreDisplay();
+  }
+  assertEquals(show in {}, false);
 });
 
 Deno.test("liveDisplay() shows one Jupyter output and updates it in place", async () => {

@@ -1,6 +1,6 @@
 import pl from "nodejs-polars";
-import { assertEquals, assertThrows } from "@std/assert";
-import { roundFloats } from "../../lib/notebook/tables.ts";
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { roundFloats, table } from "../../lib/notebook/tables.ts";
 
 Deno.test("roundFloats() rounds float columns and leaves the other columns alone", () => {
   const df = pl.DataFrame({
@@ -44,4 +44,92 @@ Deno.test("roundFloats() rejects a non-DataFrame and a bad number of digits", ()
   const df = pl.DataFrame({ mae: [0.5] });
   assertThrows(() => roundFloats(df, { digits: 2.5 }), RangeError, "found 2.5");
   assertThrows(() => roundFloats(df, { digits: -1 }), RangeError, "integer 0–15");
+});
+
+Deno.test("table() rounds numbers for reading: 4 digits, 3 for shares, integers grouped", () => {
+  const t = table([
+    { model: "global mean", mae: 0.8329182908157657, "share of ratings": 0.0016500000000000002 },
+    { model: "mlp", mae: 2.6329223709106446, "share of ratings": 0.9999999861567035 },
+    { model: "big", mae: 12345.678, "share of ratings": 1 / 3 },
+  ]);
+  assertEquals(String(t).split("\n").slice(2), [
+    "global mean  0.8329           0.00165",
+    "mlp           2.633                 1",
+    "big          12,346             0.333",
+  ]);
+});
+
+Deno.test("table() keeps ids, years and epochs as they are and shows null cells empty", () => {
+  const t = table({
+    movieId: [1234, 5678],
+    year: [1995, null],
+    epoch: [1, 2],
+    ratings: [15126, 7],
+  });
+  assertEquals(String(t).split("\n").slice(2), [
+    "   1234  1995      1   15,126",
+    "   5678            2        7",
+  ]);
+  const html = (t as unknown as Record<symbol, () => Record<string, string>>)[
+    Symbol.for("Jupyter.display")
+  ]()["text/html"];
+  assert(!html.includes("null"), html);
+  assert(html.includes('<td style="text-align:right"></td>'), html);
+});
+
+Deno.test("table() takes per-column formats and digits", () => {
+  const t = table({ mse: [0.70861234], lr: [0.0015], n: [2.6], note: [4.56] }, {
+    digits: 3,
+    columns: { lr: (v) => (v as number).toExponential(1), n: "integer", note: 2 },
+  });
+  assertEquals(String(t).split("\n")[2], "0.709  1.5e-3  3   4.6");
+  assertThrows(
+    () => table([1], { digits: 0 }),
+    RangeError,
+    "expected digits to be an integer 1–17",
+  );
+  assertThrows(
+    () => table([1], { columns: { x: "fancy" as "id" } }),
+    RangeError,
+    'expected columns["x"] to be 1–17 digits, "integer", "id", "share" or a function',
+  );
+});
+
+Deno.test("table() shows a typed array, a Map, a Series, nested values and a single number", () => {
+  assertEquals(
+    String(table(new Float32Array([0, 1 / 9]))),
+    "index   value\n-----  ------\n    0       0\n    1  0.1111",
+  );
+  assertEquals(
+    String(table(new Map([["a", { n: 1, mae: 0.5 }]]))),
+    "key  n  mae\n---  -  ---\na    1  0.5",
+  );
+  assertEquals(
+    String(table(pl.Series("bias", [0.123456, -1.5]))),
+    "  bias\n------\n0.1235\n  -1.5",
+  );
+  assertEquals(
+    String(table([{ ids: [1, 2, 3], fit: { a: 1 / 3 } }])),
+    "ids        fit\n---------  -----------\n[1, 2, 3]  {a: 0.3333}",
+  );
+  assertEquals(String(table(0.70861234)), "0.7086");
+  assertEquals(String(table(20168)), "20,168");
+  assertEquals(String(table("wasm")), "wasm");
+});
+
+Deno.test("table() cuts long tables and says how many rows are left out", () => {
+  const t = table(Array.from({ length: 120 }, (_, i) => ({ i })), { maxRows: 10 });
+  const lines = String(t).split("\n");
+  assertEquals(lines.at(-1), "… 110 more rows");
+  assertEquals(lines.length, 2 + 10 + 1);
+});
+
+Deno.test("table() rejects values with no table form", () => {
+  class Model {}
+  assertThrows(
+    () => table(new Model()),
+    TypeError,
+    "expected a DataFrame, Series, array, Map or plain object, found Model",
+  );
+  assertThrows(() => table(() => 1), TypeError, "found a function");
 });

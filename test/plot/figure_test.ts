@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { parseHTML } from "linkedom";
 import {
   biasBars,
@@ -8,7 +8,7 @@ import {
   type PlotFigure,
   PlotFigure as Figure,
   predictedVsTrue,
-  ratingHistogram,
+  ratingBars,
   saveFigure,
   tsneScatter,
 } from "../../lib/plot/mod.ts";
@@ -23,10 +23,10 @@ function oneOfEach(): PlotFigure[] {
     { x: 1, y: 0, title: "B (1991)", popularity: 20 },
   ];
   return [
-    lossCurves({ epoch: [0, 1], history: { loss: [1, 0.5], val_loss: [1.1, 0.7] } }),
+    lossCurves({ epoch: [1, 2], history: { loss: [1, 0.5], val_loss: [1.1, 0.7] } }),
     predictedVsTrue([1, 2, 3], [1.2, 2.1, 2.7]),
     histogram([0.1, 0.2, 0.5]),
-    ratingHistogram([3, 4, 4.5]),
+    ratingBars([3, 4, 4.5]),
     embeddingScatter(points),
     tsneScatter(points),
     biasBars([{ title: "A (1990)", bias: 0.2 }]),
@@ -47,30 +47,35 @@ Deno.test("every plot helper returns one standalone SVG, 640 px wide, in the sam
   assertEquals(fonts.size, 1);
 });
 
-Deno.test("a figure shows itself in Jupyter as inline SVG markup with a text summary", () => {
+Deno.test("a figure shows itself in Jupyter as an SVG picture in HTML, with a text summary", () => {
   const fig = histogram([1, 2, 2, 3], { bins: 3, title: "Ratings" });
   const bundle = (fig as unknown as Displayable)[$display]();
   assertEquals(Object.keys(bundle), ["text/html", "text/plain"]);
-  assertMatch(bundle["text/html"], /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assertEquals(bundle["text/plain"], '[figure: histogram "Ratings", 3 bars]');
-  assertEquals(String(fig), bundle["text/html"]);
+  const html = bundle["text/html"];
+  assert(!html.includes("<svg"), "no inline <svg>: an untrusted notebook would show its text");
+  const object = html.match(/^<object type="image\/svg\+xml" data="([^"]+)" width="640"/);
+  assert(object, html.slice(0, 80));
+  const img = html.match(/<img src="([^"]+)" width="640" height="\d+" alt="([^"]+)"><\/object>$/);
+  assert(img, html.slice(-200));
+  assertEquals(img[1], object[1]);
+  assertEquals(img[2], "[figure: histogram &quot;Ratings&quot;, 3 bars]");
+  const base64 = object[1].replace("data:image/svg+xml;base64,", "");
+  const svg = new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+  assertEquals(svg, fig.toSVG());
+  assertMatch(svg, /<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
 });
 
-Deno.test("a figure can be sent as image/svg+xml instead", () => {
-  const fig = new Figure(histogram([1, 2]).element, { kind: "histogram", points: 2 }, {
-    mime: "image/svg+xml",
-  });
-  const bundle = (fig as unknown as Displayable)[$display]();
-  assertEquals(Object.keys(bundle), ["image/svg+xml", "text/plain"]);
-  assertThrows(
-    () => new Figure(fig.element, { kind: "x", points: 1 }, { mime: "image/png" as "text/html" }),
-    TypeError,
-    'found "image/png"',
-  );
+Deno.test("a figure's picture keeps non-ASCII text (UTF-8 in base64)", () => {
+  const fig = histogram([1, 2], { title: "Ratings ★ – 1995–2000" });
+  const html = (fig as unknown as Displayable)[$display]()["text/html"];
+  const base64 = html.match(/data="data:image\/svg\+xml;base64,([^"]+)"/)![1];
+  const svg = new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+  assert(svg.includes("Ratings ★ – 1995–2000"));
 });
 
 Deno.test("a figure's markup parses back with the marks intact and rounded coordinates", () => {
-  const fig = lossCurves({ epoch: [0, 1, 2], history: { loss: [1 / 3, 2 / 7, 1 / 9] } });
+  const fig = lossCurves({ epoch: [1, 2, 3], history: { loss: [1 / 3, 2 / 7, 1 / 9] } });
   const { document } = parseHTML(`<!doctype html><html><body>${fig}</body></html>`) as unknown as {
     document: { querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string }> };
   };
@@ -84,7 +89,7 @@ Deno.test("display() prints a figure as its one-line summary outside Jupyter", a
   const restore = setDisplayTarget({ jupyter: null, stdout: (t) => out.push(t) });
   try {
     await display(
-      lossCurves({ epoch: [0, 1, 2], history: { loss: [3, 2, 1], val_loss: [3, 2, 2] } }),
+      lossCurves({ epoch: [1, 2, 3], history: { loss: [3, 2, 1], val_loss: [3, 2, 2] } }),
     );
   } finally {
     restore();
@@ -126,8 +131,8 @@ Deno.test("a non-SVG root is shown as HTML and saved inside a foreignObject", ()
   };
   const root = document.createElement("figure");
   root.setAttribute("width", "300");
-  const fig = new Figure(root, { kind: "custom", points: 0 }, { mime: "image/svg+xml" });
-  assertEquals(fig.mime, "text/html");
+  const fig = new Figure(root, { kind: "custom", points: 0 });
+  assertEquals(fig.toHTML(), fig.toString());
   const svg = fig.toSVG();
   assert(svg.includes("<foreignObject"));
   assert(svg.includes('width="300"'));

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import pl from "nodejs-polars";
-import { histogram, ratingHistogram } from "../../lib/plot/histogram.ts";
+import { histogram, ratingBars } from "../../lib/plot/histogram.ts";
 import { axisLabels, mark, texts, titles } from "./_svg.ts";
 
 /** The count in a bar's hover title, e.g. `0.2 – 0.4: 1,234` → 1234. */
@@ -51,8 +51,8 @@ Deno.test("histogram() rejects empty input, NaN, non-numbers and bad bin counts"
   assertThrows(() => histogram("123" as unknown as number[]), TypeError, "found string");
 });
 
-Deno.test("ratingHistogram() shows every half star, counts on the bars and the mean", () => {
-  const fig = ratingHistogram([4, 4, 3.5, 5, 1]);
+Deno.test("ratingBars() shows every half star, counts on the bars and the mean", () => {
+  const fig = ratingBars([4, 4, 3.5, 5, 1]);
   const bars = mark(fig, "bar", "rect");
   assertEquals(bars.length, 10, "0.5 … 5 in half stars, empty ones included");
   const ticks = fig.element.querySelectorAll('g[aria-label="x-axis tick label"] text');
@@ -73,33 +73,33 @@ Deno.test("ratingHistogram() shows every half star, counts on the bars and the m
   assertEquals(axisLabels(fig), { x: "Rating (stars)", y: "Ratings" });
 });
 
-Deno.test("ratingHistogram() shows whole stars for integer ratings (ml-100k)", () => {
-  const fig = ratingHistogram(new Int8Array([1, 2, 2, 5]));
+Deno.test("ratingBars() shows whole stars for integer ratings (ml-100k)", () => {
+  const fig = ratingBars(new Int8Array([1, 2, 2, 5]));
   assertEquals(mark(fig, "bar", "rect").length, 5);
   const counts = fig.element.querySelectorAll('g[aria-label="text"] text');
   assertEquals(Array.from(counts).map((t) => t.textContent), ["1", "2", "0", "0", "1"]);
 });
 
-Deno.test("ratingHistogram() reads the rating column of a DataFrame", () => {
+Deno.test("ratingBars() reads the rating column of a DataFrame", () => {
   const df = pl.DataFrame({ userId: [1, 1, 2], movieId: [10, 20, 10], rating: [4.5, 3, 4.5] });
-  const fig = ratingHistogram(df);
+  const fig = ratingBars(df);
   assert(texts(fig).includes("3 ratings, mean 4.00"));
   assertThrows(
-    () => ratingHistogram(df.drop("rating")),
+    () => ratingBars(df.drop("rating")),
     RangeError,
     'expected a "rating" column, found userId, movieId',
   );
 });
 
-Deno.test("ratingHistogram() rejects empty input and ratings off the star grid", () => {
-  assertThrows(() => ratingHistogram([]), RangeError, "expected at least one rating");
+Deno.test("ratingBars() rejects empty input and ratings off the star grid", () => {
+  assertThrows(() => ratingBars([]), RangeError, "expected at least one rating");
   assertThrows(
-    () => ratingHistogram([4, 3.5, 3.3]),
+    () => ratingBars([4, 3.5, 3.3]),
     RangeError,
     "expected ratings in steps of 0.5, found 3.3 at index 2",
   );
   assertThrows(
-    () => ratingHistogram([4, Infinity]),
+    () => ratingBars([4, Infinity]),
     RangeError,
     "found Infinity at index 1",
   );

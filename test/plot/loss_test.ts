@@ -1,9 +1,17 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { lossCurves, type LossHistory } from "../../lib/plot/loss.ts";
-import { all, axisLabels, mark, titles } from "./_svg.ts";
+import { all, axisLabels, mark, texts, titles } from "./_svg.ts";
+import type { PlotFigure } from "../../lib/plot/figure.ts";
+
+/** The y of a text mark's anchor: Plot writes `transform="translate(x,y)"`. */
+const textY = (t: { getAttribute(name: string): string | null }) =>
+  Number(t.getAttribute("transform")!.match(/translate\([^,]+,([^)]+)\)/)![1]);
+
+const ticks = (fig: PlotFigure) =>
+  all(fig, 'g[aria-label="x-axis tick label"] text').map((t) => t.textContent);
 
 const history: LossHistory = {
-  epoch: [0, 1, 2, 3],
+  epoch: [1, 2, 3, 4],
   history: {
     loss: [1.2, 0.9, 0.8, 0.75],
     val_loss: [1.1, 0.95, 0.9, 0.92],
@@ -22,18 +30,49 @@ Deno.test("lossCurves() draws a train and a validation line with a point per epo
   assertEquals(legend, ["train", "validation"]);
 });
 
-Deno.test("lossCurves() counts Keras' 0-based epochs from 1 and shows values on hover", () => {
+Deno.test("lossCurves() draws each point at its history's epoch, counted from 1", () => {
   const fig = lossCurves(history);
   const hover = titles(fig);
   assertEquals(hover[0], "train · epoch 1: 1.2");
   assertEquals(hover[7], "validation · epoch 4: 0.92");
-  const ticks = all(fig, 'g[aria-label="x-axis tick label"] text').map((t) => t.textContent);
-  assertEquals(ticks, ["1", "2", "3", "4"]);
+  assertEquals(ticks(fig), ["1", "2", "3", "4"]);
 });
 
-Deno.test("lossCurves() keeps 1-based epochs as they are", () => {
-  const fig = lossCurves({ epoch: [1, 2], history: { loss: [0.5, 0.4] } });
-  assertEquals(titles(fig), ["train · epoch 1: 0.5", "train · epoch 2: 0.4"]);
+Deno.test("lossCurves() puts a phase that continues a run at the epochs its history gives", () => {
+  const first = { epoch: [1, 2, 3, 4, 5], history: { loss: [4, 3.5, 3, 2.8, 2.7] } };
+  const second = { epoch: [6, 7, 8], history: { loss: [2.5, 2.45, 2.4] } };
+  const fig = lossCurves([{ name: "lr 1e-3", history: first }, {
+    name: "lr 1e-4",
+    history: second,
+  }]);
+  const hover = titles(fig);
+  assertEquals(hover.filter((t) => t.startsWith("lr 1e-4")), [
+    "lr 1e-4 · train · epoch 6: 2.5",
+    "lr 1e-4 · train · epoch 7: 2.45",
+    "lr 1e-4 · train · epoch 8: 2.4",
+  ]);
+  // The x position of epoch 6 lies one step right of epoch 5 (same spacing as 1 → 2).
+  const xs = mark(fig, "dot", "circle").map((c) => Number(c.getAttribute("cx")));
+  const step = xs[1] - xs[0];
+  assert(Math.abs(xs[5] - xs[4] - step) < 0.2, `epoch 5 → 6 spans ${xs[5] - xs[4]}, not ${step}`);
+  assertEquals(ticks(fig), ["1", "2", "3", "4", "5", "6", "7", "8"]);
+});
+
+Deno.test("lossCurves() labels a 40-epoch axis 1, 5, 10, …, 40", () => {
+  const n = 40;
+  const fig = lossCurves({
+    epoch: Array.from({ length: n }, (_, i) => i + 1),
+    history: { loss: Array.from({ length: n }, (_, i) => 1 / (i + 1)) },
+  });
+  assertEquals(ticks(fig), ["1", "5", "10", "15", "20", "25", "30", "35", "40"]);
+});
+
+Deno.test("lossCurves() rejects epochs counted from 0", () => {
+  assertThrows(
+    () => lossCurves({ epoch: [0, 1], history: { loss: [1, 0.5] } }),
+    RangeError,
+    "expected history.epoch counted from 1 (whole numbers 1, 2, …), found 0 at index 0",
+  );
 });
 
 Deno.test("lossCurves() plots another metric and its validation twin", () => {
@@ -57,9 +96,13 @@ Deno.test("lossCurves() draws a dotted baseline labelled with its value", () => 
 });
 
 Deno.test("lossCurves() compares runs: one colour per run, validation dashed", () => {
+  const withBias = {
+    epoch: history.epoch,
+    history: { loss: [1.1, 0.85, 0.7, 0.65], val_loss: [1.0, 0.95, 0.88, 0.9] },
+  };
   const fig = lossCurves([
     { name: "dot", history },
-    { name: "dot + bias", history },
+    { name: "dot + bias", history: withBias },
   ], { title: "Two models" });
   const lines = all(fig, 'g[aria-label="line"]');
   assertEquals(lines.length, 4);
@@ -96,12 +139,12 @@ Deno.test("lossCurves() names the series it could not find", () => {
 
 Deno.test("lossCurves() rejects NaN losses and series of the wrong length", () => {
   assertThrows(
-    () => lossCurves({ epoch: [0, 1, 2], history: { loss: [1, NaN, 0.5] } }),
+    () => lossCurves({ epoch: [1, 2, 3], history: { loss: [1, NaN, 0.5] } }),
     RangeError,
     "expected finite numbers in history.history.loss, found NaN at index 1",
   );
   assertThrows(
-    () => lossCurves({ epoch: [0, 1, 2], history: { loss: [1, 0.5] } }),
+    () => lossCurves({ epoch: [1, 2, 3], history: { loss: [1, 0.5] } }),
     RangeError,
     "expected history.history.loss to have one value per epoch (3), found 2",
   );
@@ -130,4 +173,78 @@ Deno.test("lossCurves() clips the lines to a given y range", () => {
   assertEquals(Math.min(...ticks), 0);
   assertEquals(Math.max(...ticks), 1);
   assert(all(fig, "clipPath").length > 0);
+});
+
+Deno.test("lossCurves() stacks baseline labels with close values so they do not overlap", () => {
+  const fig = lossCurves(history, {
+    baseline: [
+      { value: 0.7561, label: "per-movie mean (tail validation)" },
+      { value: 0.7543, label: "per-movie mean (shuffled)" },
+    ],
+  });
+  const labels = all(fig, 'g[aria-label="text"] text');
+  assertEquals(labels.length, 2);
+  const lines = labels.map((l) => Array.from(l.children).map((t) => t.textContent));
+  assertEquals(lines.map((l) => l.at(-1)), ["0.756", "0.754"]);
+  assertEquals(lines.map((l) => l.slice(0, -1).join(" ")), [
+    "per-movie mean (tail validation)",
+    "per-movie mean (shuffled)",
+  ]);
+  // Each label is a block of lines 1 em (12 px) apart around its y; blocks must not overlap.
+  const blocks = labels.map((l, i) => {
+    const y = textY(l);
+    const h = lines[i].length * 12;
+    return { top: y - h / 2, bottom: y + h / 2 };
+  }).sort((a, b) => a.top - b.top);
+  assert(blocks[0].bottom <= blocks[1].top, JSON.stringify(blocks));
+  // A leader joins a moved label to its line.
+  assert(mark(fig, "link", "line").length + mark(fig, "link", "path").length >= 1);
+});
+
+Deno.test("lossCurves() keeps baseline labels inside the figure, wrapped to the margin", () => {
+  const label = "a very long baseline label that would not fit the right margin at all";
+  const fig = lossCurves(history, { baseline: { value: 1.2, label } });
+  const text = all(fig, 'g[aria-label="text"] text')[0];
+  const lines = Array.from(text.children).map((t) => t.textContent ?? "");
+  assert(lines.length <= 3, lines.join(" | "));
+  assert(lines.slice(0, -1).join(" ").startsWith("a very long baseline"));
+  const width = Number(fig.element.getAttribute("width"));
+  const plotRight = Math.max(
+    ...mark(fig, "dot", "circle").map((c) => Number(c.getAttribute("cx"))),
+  );
+  // Lines start 16 px right of the last epoch and are at most 150 px wide (estimated).
+  assert(plotRight + 16 + 150 <= width, `label from ${plotRight + 16} in a ${width} px figure`);
+  const chartTop = textY({
+    getAttribute: () =>
+      fig.element.querySelector('g[aria-label="chart"]')!.getAttribute("transform"),
+  });
+  const top = chartTop + textY(text) - lines.length * 6;
+  assert(top >= 0, `label block starts above the figure at ${top}`);
+});
+
+Deno.test("lossCurves() shows and names a run lying exactly under another", () => {
+  const shortRun = {
+    epoch: [1, 2, 3],
+    history: { loss: [1.2, 0.9, 0.8], val_loss: [1.1, 0.95, 0.9] },
+  };
+  const fig = lossCurves([
+    { name: "patience 0", history: shortRun },
+    { name: "patience 5", history },
+  ]);
+  const legend = all(fig, 'g[aria-label="legend"] text').map((t) => t.textContent);
+  assertEquals(legend[0], "patience 0 (under “patience 5” at epochs 1–3: same values)");
+  assertEquals(legend[1], "patience 5");
+  const widths = all(fig, 'g[aria-label="line"]').map((g) => g.getAttribute("stroke-width"));
+  assertEquals(widths, ["6", "6", "2", "2"], "the hidden run is drawn wide beneath");
+});
+
+Deno.test("lossCurves() does not call runs that merely cross each other hidden", () => {
+  const other = {
+    epoch: [1, 2, 3, 4],
+    history: { loss: [1.2, 0.7, 0.6, 0.5], val_loss: [1.1, 0.9, 0.8, 0.85] },
+  };
+  const fig = lossCurves([{ name: "a", history }, { name: "b", history: other }]);
+  const legend = all(fig, 'g[aria-label="legend"] text').map((t) => t.textContent);
+  assertEquals(legend.slice(0, 2), ["a", "b"]);
+  assert(texts(fig).every((t) => !t.includes("under")));
 });

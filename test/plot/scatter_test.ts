@@ -23,7 +23,7 @@ Deno.test("embeddingScatter() draws a dot per movie with its title on hover and 
   const labels = labelTexts(fig);
   assertEquals(labels.length, 4);
   assert(labels.includes("Fargo (1996)"));
-  assert(labels.includes("Willy Wonka and the Chocolate…"), "long labels are cut");
+  assert(labels.includes("Willy Wonka and the… (1971)"), "long labels are cut, year kept");
   assertEquals(fig.summary, "[figure: embedding scatter, 4 points]");
 });
 
@@ -172,4 +172,36 @@ Deno.test("tsneScatter() rejects missing colour fields, NaN and too many categor
     'expected at most 10 categories in "genre", found 20',
   );
   assertThrows(() => tsneScatter([]), RangeError, "expected at least one point");
+});
+
+Deno.test("embeddingScatter() shortens similar titles to labels that tell them apart", () => {
+  const fig = embeddingScatter([
+    { x: 0, y: 0, title: "Lord of the Rings: The Fellowship of the Ring, The (2001)" },
+    { x: 1, y: 1, title: "Lord of the Rings: The Two Towers, The (2002)" },
+    { x: 2, y: 0, title: "Lord of the Rings: The Return of the King, The (2003)" },
+  ], { maxLabelLength: 28 });
+  const labels = all(fig, 'g[aria-label="text"] text').map((t) => t.textContent ?? "");
+  assertEquals(labels.length, 3);
+  assertEquals(new Set(labels).size, 3);
+  for (const label of labels) {
+    assert(label.length <= 28, label);
+    assert(!label.endsWith("The…"), `"${label}" names none of the three films`);
+  }
+  assert(labels.includes("Lord…Two Towers, The (2002)"), labels.join(" | "));
+  assert(labels.some((l) => l.includes("Fellowship") && l.endsWith("(2001)")));
+  assert(labels.some((l) => l.includes("Return") && l.endsWith("(2003)")));
+  // Hover keeps the whole title.
+  assert(titles(fig).includes("Lord of the Rings: The Two Towers, The (2002)"));
+});
+
+Deno.test("tsneScatter() labels keep the distinguishing words of similar titles", () => {
+  const fig = tsneScatter([
+    { x: 0, y: 0, title: "Star Wars: Episode IV - A New Hope (1977)", popularity: 300 },
+    { x: 5, y: 5, title: "Star Wars: Episode V - The Empire Strikes Back (1980)", popularity: 250 },
+    { x: 9, y: 0, title: "Fargo (1996)", popularity: 10 },
+  ], { labels: 2 });
+  const labels = all(fig, 'g[aria-label="text"] text').map((t) => t.textContent ?? "");
+  assertEquals(labels.length, 2);
+  assert(labels.some((l) => l.includes("IV") && l.endsWith("(1977)")), labels.join(" | "));
+  assert(labels.some((l) => l.includes("V - The Empire") && l.endsWith("(1980)")));
 });

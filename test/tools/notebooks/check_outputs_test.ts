@@ -1,0 +1,182 @@
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import {
+  checkNotebook,
+  checkNotebookFile,
+  type Finding,
+  formatFindings,
+  significantDigits,
+} from "../../../tools/notebooks/check_outputs.ts";
+import { lossCurves } from "../../../lib/plot/mod.ts";
+import { table } from "../../../lib/notebook/tables.ts";
+
+const SHOW = Symbol.for("Jupyter.display");
+type Shown = Record<symbol, () => Record<string, string>>;
+
+/** A code cell with one execute_result holding `data`. */
+function cell(data: Record<string, string>, source = "x"): Record<string, unknown> {
+  return {
+    cell_type: "code",
+    source,
+    outputs: [{ output_type: "execute_result", data, metadata: {} }],
+  };
+}
+
+const notebook = (...cells: Record<string, unknown>[]) => ({ cells, nbformat: 4 });
+const rules = (findings: Finding[]) => findings.map((f) => `${f.cell} ${f.rule}`);
+
+Deno.test("checkNotebook() passes a notebook of readable tables, figures and short cells", () => {
+  const figure = (lossCurves({ epoch: [1, 2, 3], history: { loss: [1 / 3, 2 / 7, 1 / 9] } }, {
+    title: "Loss of model A",
+  }) as unknown as Shown)[SHOW]();
+  const errors = (table([{ model: "mlp", mae: 0.7274058259197065, n: null }]) as unknown as Shown)[
+    SHOW
+  ]();
+  const findings = checkNotebook(notebook(
+    { cell_type: "markdown", source: "# A 0.123456789 number in prose is not an output" },
+    cell(figure),
+    cell(errors),
+    cell({ "text/plain": "100,836 ratings from 610 users; 2.2.1 is a version" }),
+  ));
+  assertEquals(findings, []);
+});
+
+Deno.test("checkNotebook() reports a number with more than 6 significant digits", () => {
+  const findings = checkNotebook(notebook(
+    { cell_type: "markdown", source: "" },
+    cell({ "text/html": "<table><tr><td>0.0016500000000000002</td><td>0.7086</td></tr></table>" }),
+    cell({ "text/plain": "mean 3.501556983616962, ok 0.123457" }),
+    {
+      cell_type: "code",
+      source: "",
+      outputs: [{ output_type: "stream", text: ["took 1.2345678 s"] }],
+    },
+  ));
+  assertEquals(rules(findings), ["2 long-number", "3 long-number", "4 long-number"]);
+  assert(findings[0].message.startsWith("0.0016500000000000002 has 17 significant digits"));
+  assert(findings[1].message.startsWith("3.501556983616962 has 16"));
+});
+
+Deno.test("checkNotebook() leaves plot coordinates and base64 data alone", () => {
+  const svg = '<svg width="640"><circle cx="12.3456789" cy="0.123456789"/></svg>';
+  const findings = checkNotebook(notebook(
+    cell({ "text/html": `<img src="data:image/svg+xml;base64,MC4xMjM0NTY3ODk=" alt="[figure]">` }),
+    cell({ "image/png": "iVBORw0KGgo0.123456789", "text/plain": "[figure: x, 1 point]" }),
+    cell({ "image/svg+xml": svg, "text/plain": "[figure: y, 1 point]" }),
+  ));
+  assertEquals(findings, []);
+});
+
+Deno.test("checkNotebook() reports null in a rendered table, HTML or text", () => {
+  const findings = checkNotebook(notebook(
+    cell({ "text/html": "<table><tr><td>total</td><td>null</td></tr></table>" }),
+    cell({
+      "text/plain":
+        "┌─────┬──────┐\n│ a   ┆ b    │\n╞═════╪══════╡\n│ 1   ┆ null │\n└─────┴──────┘",
+    }),
+    cell({ "text/plain": "model  mae\n-----  ----\nmlp    null" }),
+    cell({ "text/plain": "a sentence that says null is fine" }),
+  ));
+  assertEquals(rules(findings), ["1 null-cell", "2 null-cell", "3 null-cell"]);
+});
+
+Deno.test("checkNotebook() reports [object Object], raw object dumps and typed-array dumps", () => {
+  const findings = checkNotebook(notebook(
+    cell({ "text/html": "<p>[object Object]</p>" }),
+    cell({ "text/plain": "{ mse: 0.7086, rmse: 0.8418 }" }),
+    cell({ "text/plain": "Float32Array(5) [ 0, 0.1111, 0.25, 0.5, 1 ]" }),
+    cell({ "text/plain": 'Map(1) { "a" => 1 }' }),
+  ));
+  assertEquals(rules(findings), [
+    "1 object-dump",
+    "2 object-dump",
+    "3 typed-array-dump",
+    "4 object-dump",
+  ]);
+  assert(findings[2].message.includes("Float32Array(5) ["));
+});
+
+Deno.test("checkNotebook() reports terminal colour codes", () => {
+  const findings = checkNotebook(notebook(cell({ "text/plain": '\u001b[32m"wasm"\u001b[39m' })));
+  assertEquals(rules(findings), ["1 colour-code"]);
+  assertEquals(
+    findings[0].message,
+    'terminal colour codes in text/plain: "\\u001b[32m\\"wasm\\"\\u001b[39m"',
+  );
+});
+
+Deno.test("checkNotebook() reports a code cell over 20 lines, not one of 20", () => {
+  const lines = (n: number) =>
+    Array.from({ length: n }, (_, i) => `const x${i} = ${i};`).join("\n");
+  const findings = checkNotebook(notebook(
+    { cell_type: "code", source: lines(20) + "\n", outputs: [] },
+    { cell_type: "code", source: lines(21).split(/(?<=\n)/), outputs: [] },
+    { cell_type: "markdown", source: lines(40) },
+  ));
+  assertEquals(rules(findings), ["2 long-cell"]);
+  assertEquals(findings[0].message, "21 lines of code (at most 20)");
+  assertEquals(
+    checkNotebook(notebook({ cell_type: "code", source: lines(21) }), { maxLines: 30 }),
+    [],
+  );
+});
+
+Deno.test("checkNotebook() reports a plot sent as inline SVG and two figures with one title", () => {
+  const findings = checkNotebook(notebook(
+    cell({
+      "text/html": "<svg><text>Loss</text></svg>",
+      "text/plain": '[figure: loss curves "Loss", 2 series, 30 points]',
+    }),
+    cell({
+      "text/html": "<p>ok</p>",
+      "text/plain": '[figure: loss curves "Loss", 2 series, 15 points]',
+    }),
+  ));
+  assertEquals(rules(findings), ["1 inline-svg", "2 duplicate-title"]);
+  assertEquals(
+    findings[1].message,
+    'figure title "Loss" is also the title of the figure in cell 1',
+  );
+});
+
+Deno.test("significantDigits() counts the digits that carry information", () => {
+  assertEquals(significantDigits("0.00165"), 3);
+  assertEquals(significantDigits("-2.6329223709106446"), 17);
+  assertEquals(significantDigits("12,345.6"), 6);
+  assertEquals(significantDigits("1.5e-6"), 2);
+});
+
+Deno.test("checkNotebookFile() reads a file and names it when it is not JSON", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".ipynb" });
+  try {
+    await Deno.writeTextFile(path, JSON.stringify(notebook(cell({ "text/plain": "0.12345678" }))));
+    const findings = await checkNotebookFile(path);
+    assertEquals(formatFindings("n.ipynb", findings), [
+      "n.ipynb cell 1 [long-number] 0.12345678 has 8 significant digits (at most 6): 0.12345678",
+    ]);
+    await Deno.writeTextFile(path, "{ not json");
+    await assertRejects(() => checkNotebookFile(path), SyntaxError, `${path} is not JSON`);
+  } finally {
+    await Deno.remove(path);
+  }
+  assertThrows(() => checkNotebook({}), TypeError, "expected a notebook with a cells array");
+});
+
+Deno.test({
+  name: "every committed notebook passes the output check",
+  // Enabled when the notebooks are re-run with setupDisplay(), table() and the picture figures:
+  // today's committed outputs predate them (long floats, null cells, inline SVG plots).
+  ignore: true,
+  fn: async () => {
+    const dir = new URL("../../../notebooks/", import.meta.url);
+    const lines: string[] = [];
+    let notebooks = 0;
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.name.endsWith(".ipynb")) continue;
+      notebooks++;
+      const findings = await checkNotebookFile(new URL(entry.name, dir).pathname);
+      lines.push(...formatFindings(`notebooks/${entry.name}`, findings));
+    }
+    assert(notebooks > 0, "no notebooks found");
+    assertEquals(lines, []);
+  },
+});
