@@ -17,7 +17,7 @@ import {
   type Numbers,
   textColumn,
   toIds,
-} from "../eval/_frame.ts";
+} from "../_validate.ts";
 
 /**
  * The vector of one id.

@@ -7,7 +7,7 @@
 
 import type { ScoreTable } from "./types.ts";
 import { checkScores, rowIndex, rowOf } from "./_table.ts";
-import { checkPositiveInt, type Numbers, toIds } from "../eval/_frame.ts";
+import { checkPositiveInt, type Numbers, toIds } from "../_validate.ts";
 
 /** One row of a ranking. */
 export interface RankedRow {

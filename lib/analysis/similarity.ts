@@ -7,13 +7,7 @@
 
 import type { EmbeddingTable, ScoreTable } from "./types.ts";
 import { checkEmbeddings, rowIndex, rowOf } from "./_table.ts";
-import {
-  checkFinite,
-  checkPositiveInt,
-  describe,
-  isNumbers,
-  type Numbers,
-} from "../eval/_frame.ts";
+import { checkFinite, checkPositiveInt, describe, isNumbers, type Numbers } from "../_validate.ts";
 
 /** Added to the product of the norms, so that a zero vector gives similarity 0 (as seed 002). */
 export const COSINE_EPSILON = 1e-7;

@@ -15,7 +15,7 @@ import { DEFAULT_SEED } from "../defaults.ts";
 import { createRng } from "../random.ts";
 import type { EmbeddingTable } from "./types.ts";
 import { checkEmbeddings } from "./_table.ts";
-import { checkPositiveInt } from "../eval/_frame.ts";
+import { checkInteger, checkNonNegativeInt, checkPositiveInt } from "../_validate.ts";
 import { pca } from "./pca.ts";
 import { SpaceTree } from "./_tsne_tree.ts";
 
@@ -416,9 +416,7 @@ export function tsne(table: EmbeddingTable, options: TsneOptions = {}): TsneResu
   }
   checkPositiveInt(iterations, "iterations", who);
   checkPositiveInt(dims, "dims", who);
-  if (!Number.isInteger(seed)) {
-    throw new TypeError(`${who}: expected an integer seed, found ${seed}`);
-  }
+  checkInteger(seed, "seed", who);
   if (method !== "barnes-hut" && method !== "exact") {
     throw new RangeError(
       `${who}: expected method "barnes-hut" or "exact", found ${JSON.stringify(method)}`,
@@ -450,11 +448,7 @@ export function tsne(table: EmbeddingTable, options: TsneOptions = {}): TsneResu
   if (!(earlyExaggeration >= 1)) {
     throw new RangeError(`${who}: expected earlyExaggeration >= 1, found ${earlyExaggeration}`);
   }
-  if (!Number.isInteger(exaggerationIterations) || exaggerationIterations < 0) {
-    throw new RangeError(
-      `${who}: expected exaggerationIterations >= 0, found ${exaggerationIterations}`,
-    );
-  }
+  checkNonNegativeInt(exaggerationIterations, "exaggerationIterations", who);
   const lr = learningRate === "auto" ? Math.max(n / earlyExaggeration / 4, 50) : learningRate;
   if (!(lr > 0) || !Number.isFinite(lr)) {
     throw new RangeError(

@@ -8,7 +8,7 @@
 
 import type pl from "nodejs-polars";
 import { DEFAULT_K, RELEVANCE_THRESHOLD } from "../defaults.ts";
-import { checkFinite, checkPositiveInt, describe, ratingColumns, toIds } from "./_frame.ts";
+import { checkFinite, checkPositiveInt, describe, ratingColumns, toIds } from "../_validate.ts";
 
 /** Options of {@linkcode rankingMetrics}. */
 export interface RankingOptions {
@@ -93,7 +93,7 @@ export function rankingMetrics(
     );
   }
   if (topK.size === 0) throw new RangeError(`${who}: expected at least one top-k list, found none`);
-  const { users, movies, ratings } = ratingColumns(test, "test", who);
+  const { userIds: users, movieIds: movies, ratings } = ratingColumns(test, who);
   const relevant = new Map<number, Set<number>>();
   const seenMovies = new Set<number>();
   for (let r = 0; r < users.length; r++) {

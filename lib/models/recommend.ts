@@ -8,7 +8,15 @@
 
 import pl from "nodejs-polars";
 import { DEFAULT_K } from "../defaults.ts";
-import { type DataFrame, describe, isDataFrame, ratingColumns } from "./_frame.ts";
+import {
+  checkInteger,
+  checkNonNegativeInt,
+  checkPositiveInt,
+  type DataFrame,
+  describe,
+  isDataFrame,
+  ratingColumns,
+} from "../_validate.ts";
 import { batchSizeOption, scoreIndices } from "./_inputs.ts";
 import type { Recommender } from "./recommender.ts";
 
@@ -53,13 +61,6 @@ export interface RecommendOptions {
    * @default {65536}
    */
   batchSize?: number;
-}
-
-function kOption(k: unknown, where: string): number {
-  if (typeof k !== "number" || !Number.isInteger(k) || k < 1) {
-    throw new RangeError(`${where}: expected k to be a positive integer, found ${k}`);
-  }
-  return k;
 }
 
 function countsOf(rec: Recommender, ratings: DataFrame | undefined, where: string) {
@@ -135,20 +136,14 @@ export function recommend(
   options: RecommendOptions = {},
 ): DataFrame {
   const where = "recommend()";
-  const k = kOption(options.k ?? DEFAULT_K, where);
+  const k = checkPositiveInt(options.k ?? DEFAULT_K, "k", where);
   const batchSize = batchSizeOption(options.batchSize ?? 65536, where);
   const { excludeSeen = true, minRatings = 0, fallback = null } = options;
-  if (typeof userId !== "number" || !Number.isInteger(userId)) {
-    throw new TypeError(`${where}: expected an integer userId, found ${describe(userId)}`);
-  }
+  checkInteger(userId, "userId", where);
   if (fallback !== null && fallback !== "popularity") {
     throw new TypeError(`${where}: expected fallback "popularity" or null, found ${fallback}`);
   }
-  if (!Number.isInteger(minRatings) || minRatings < 0) {
-    throw new RangeError(
-      `${where}: expected minRatings to be an integer >= 0, found ${minRatings}`,
-    );
-  }
+  checkNonNegativeInt(minRatings, "minRatings", where);
   for (const key of ["exclude", "ratings"] as const) {
     if (options[key] !== undefined && !isDataFrame(options[key])) {
       throw new TypeError(
@@ -243,7 +238,7 @@ export function topKForUsers(
   options: TopKOptions = {},
 ): Map<number, number[]> {
   const where = "topKForUsers()";
-  const k = kOption(options.k ?? DEFAULT_K, where);
+  const k = checkPositiveInt(options.k ?? DEFAULT_K, "k", where);
   const batchSize = batchSizeOption(options.batchSize ?? 65536, where);
   if (userIds == null || typeof userIds.length !== "number") {
     throw new TypeError(`${where}: expected an array of user ids, found ${describe(userIds)}`);

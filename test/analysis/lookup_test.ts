@@ -66,7 +66,7 @@ Deno.test("mostRated() orders movies by rating count, ties by id, and keeps n", 
   assertEquals(all.values, Float32Array.of(3, 2, 2));
   assertEquals(mostRated(ratings, { n: 1 }).ids, Int32Array.of(30));
   assertThrows(() => mostRated(ratings, { n: 0 }), RangeError, "n to be a positive integer");
-  assertThrows(() => mostRated(ratings.drop("movieId")), TypeError, "missing movieId");
+  assertThrows(() => mostRated(ratings.drop("movieId")), TypeError, 'expected a "movieId" column');
 });
 
 Deno.test("embedding tables with a wrong shape, NaN or repeated ids are rejected", () => {

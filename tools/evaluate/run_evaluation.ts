@@ -26,6 +26,7 @@ import { DEFAULT_PLAN, rowsFor, type RowSpec } from "./row_plan.ts";
 import { rankingOf, type Scorer } from "./top_k_ranking.ts";
 import { type ReportedFigure, TARGETS } from "./reported_figures.ts";
 import { makeSplit, type NamedSplit, type SplitName } from "./named_splits.ts";
+import { checkPositiveInt } from "../../lib/_validate.ts";
 
 /** A reported figure next to our number in the same metric. */
 export interface ReportedComparison extends ReportedFigure {
@@ -590,14 +591,8 @@ export async function runEvaluation(options: EvaluationOptions = {}): Promise<Ev
   const cpuStart = process.cpuUsage();
   const report = options.onProgress ?? stderrLine;
   const seeds = options.seeds ?? 1;
-  if (!Number.isInteger(seeds) || seeds < 1) {
-    throw new RangeError(`runEvaluation(): expected seeds to be an integer >= 1, found ${seeds}`);
-  }
-  if (options.epochs != null && (!Number.isInteger(options.epochs) || options.epochs < 1)) {
-    throw new RangeError(
-      `runEvaluation(): expected epochs to be an integer >= 1, found ${options.epochs}`,
-    );
-  }
+  checkPositiveInt(seeds, "seeds", "runEvaluation()");
+  if (options.epochs != null) checkPositiveInt(options.epochs, "epochs", "runEvaluation()");
   const info = await setupBackend();
   const loaded = new Map<string, MovieLens>();
   const load = async (name: string) => {

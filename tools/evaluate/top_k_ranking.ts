@@ -10,6 +10,7 @@
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS, DEFAULT_K, RELEVANCE_THRESHOLD } from "../../lib/defaults.ts";
 import { type RankingMetrics, rankingMetrics } from "../../lib/eval/mod.ts";
+import { checkPositiveInt } from "../../lib/_validate.ts";
 
 /** Predicted ratings (stars) for (userId, movieId) pairs given as raw-id arrays. */
 export type Scorer = (userIds: Int32Array, movieIds: Int32Array) => Float32Array;
@@ -66,9 +67,7 @@ export function topKLists(
   if (typeof score !== "function") {
     throw new TypeError(`topKLists(): expected a scorer function, found ${typeof score}`);
   }
-  if (!Number.isInteger(k) || k < 1) {
-    throw new RangeError(`topKLists(): expected k to be an integer >= 1, found ${k}`);
-  }
+  checkPositiveInt(k, "k", "topKLists()");
   const candidates = Int32Array.from(new Set(ids(train, COLUMNS.movie))).sort();
   const slot = new Map<number, number>();
   candidates.forEach((id, j) => slot.set(id, j));

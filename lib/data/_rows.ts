@@ -1,33 +1,13 @@
 /**
- * Private DataFrame helpers shared by the splitters, statistics and tensor converters: column
- * checks with clear errors, typed-array access and row gathering.
+ * Private DataFrame helpers shared by the splitters, statistics, duplicate removal and tensor
+ * converters: typed-array access to columns the caller has checked (with `checkFrame` of
+ * `lib/_validate.ts`), and row gathering.
  *
  * @module
  */
 
 import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
-
-/** Throws a `TypeError` unless `df` is a DataFrame holding every column in `names`. */
-export function requireColumns(df: DataFrame, names: readonly string[], caller: string): void {
-  if (!df || typeof df !== "object" || !Array.isArray(df.columns)) {
-    throw new TypeError(`${caller}: expected a polars DataFrame, found ${describe(df)}`);
-  }
-  const missing = names.filter((n) => !df.columns.includes(n));
-  if (missing.length > 0) {
-    throw new TypeError(
-      `${caller}: expected a DataFrame with column${missing.length > 1 ? "s" : ""} ${
-        missing.join(", ")
-      }, found columns ${df.columns.join(", ") || "(none)"}`,
-    );
-  }
-}
-
-function describe(x: unknown): string {
-  if (x === null) return "null";
-  if (Array.isArray(x)) return "an array";
-  return typeof x === "object" ? (x.constructor?.name ?? "an object") : typeof x;
-}
 
 /** @returns The column as an Int32Array (cast when stored as another numeric type). */
 export function int32Column(df: DataFrame, name: string): Int32Array {
