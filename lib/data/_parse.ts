@@ -9,15 +9,15 @@ import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
 import {
+  type CsvRatingColumns,
   fastRatings,
   forEachRow,
   parseIntField,
   parseNumberField,
-  type RatingArrays,
 } from "./_csv.ts";
 import { duplicateError, scanDuplicates } from "./_duplicates.ts";
 import type { DuplicatePolicy } from "./duplicates.ts";
-import type { MovieLens } from "./load.ts";
+import type { MovieLens } from "./types.ts";
 import type { DataFiles, Layout } from "./_source.ts";
 import {
   PREDEFINED_SPLIT_NAMES,
@@ -149,7 +149,7 @@ function onScale(ratings: Float64Array, scale: RatingScale): boolean {
 }
 
 /** The strict reader: validates every field and names the first bad line. */
-function strictRatings(text: string, spec: RatingsSpec): RatingArrays {
+function strictRatings(text: string, spec: RatingsSpec): CsvRatingColumns {
   const { file, scale } = spec;
   const users: number[] = [], movies: number[] = [], values: number[] = [];
   const times: number[] = [], lines: number[] = [];

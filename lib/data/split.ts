@@ -22,7 +22,7 @@ import { COLUMNS, DEFAULT_SEED } from "../defaults.ts";
 import { createRng } from "../random.ts";
 import { checkFrame, checkNonNegativeInt } from "../_validate.ts";
 import { float64Column, gatherRows, int32Column, partitionRows } from "./_rows.ts";
-import type { MovieLens } from "./load.ts";
+import type { MovieLens } from "./types.ts";
 import type { PredefinedSplitName, Split } from "./types.ts";
 
 function checkFraction(value: number, name: string, caller: string): number {

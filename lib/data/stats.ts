@@ -11,7 +11,7 @@ import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
 import { checkFrame, checkPositiveInt } from "../_validate.ts";
 import { float64Column, int32Column } from "./_rows.ts";
-import type { MovieLens } from "./load.ts";
+import type { MovieLens } from "./types.ts";
 import type { RatingScale } from "./types.ts";
 
 /** Minimum, median and maximum of a count. */
@@ -133,7 +133,7 @@ export function summarize(input: MovieLens | DataFrame): RatingSummary {
 }
 
 /** Options of {@linkcode ratingHistogram}. */
-export interface HistogramOptions {
+export interface RatingHistogramTableOptions {
   /**
    * A rating scale whose every value gets a row, with count 0 where unused (for plots).
    * @default {undefined (only the values that occur)}
@@ -154,7 +154,10 @@ export interface HistogramOptions {
  * console.log(ratingHistogram(df).getColumn("count").toArray()); // [1, 2]
  * ```
  */
-export function ratingHistogram(df: DataFrame, options: HistogramOptions = {}): DataFrame {
+export function ratingHistogram(
+  df: DataFrame,
+  options: RatingHistogramTableOptions = {},
+): DataFrame {
   checkFrame(df, [COLUMNS.rating], "ratingHistogram()");
   const counts = new Map<number, number>();
   for (const v of float64Column(df, COLUMNS.rating)) counts.set(v, (counts.get(v) ?? 0) + 1);

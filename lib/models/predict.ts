@@ -15,7 +15,7 @@ import { batchSizeOption, scoreIndices } from "./_inputs.ts";
 import type { Recommender } from "./recommender.ts";
 
 /** Options of {@linkcode predictRatings}. */
-export interface PredictOptions {
+export interface PredictRatingsOptions {
   /**
    * Rows per forward pass.
    * @default {65536}
@@ -53,7 +53,7 @@ export interface IdPairs {
 export function predictRatings(
   rec: Recommender,
   data: DataFrame | IdPairs,
-  options: PredictOptions = {},
+  options: PredictRatingsOptions = {},
 ): Float32Array {
   const where = "predictRatings()";
   const batchSize = batchSizeOption(options.batchSize ?? 65536, where);

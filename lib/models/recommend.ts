@@ -8,6 +8,7 @@
 
 import pl from "nodejs-polars";
 import { DEFAULT_K } from "../defaults.ts";
+import { topKIndices } from "../top_k.ts";
 import {
   checkInteger,
   checkNonNegativeInt,
@@ -96,21 +97,6 @@ function seenBy(
   return seen;
 }
 
-/** Indices of the k highest scores (ties: lower index first), skipping masked rows. */
-function topIndices(scores: Float32Array, k: number, skip: (j: number) => boolean): number[] {
-  const top: number[] = [];
-  for (let j = 0; j < scores.length; j++) {
-    if (skip(j) || Number.isNaN(scores[j])) continue;
-    const s = scores[j];
-    if (top.length === k && s <= scores[top[k - 1]]) continue;
-    let pos = top.length === k ? k - 1 : top.length;
-    while (pos > 0 && scores[top[pos - 1]] < s) pos--;
-    top.splice(pos, 0, j);
-    if (top.length > k) top.pop();
-  }
-  return top;
-}
-
 /**
  * Recommends `k` movies to a user, best first, as a DataFrame with columns movieId, title,
  * genres, score (predicted stars) and count (ratings of the movie, null when unknown).
@@ -180,7 +166,7 @@ export function recommend(
   } else {
     scores = Float32Array.from(counts!);
   }
-  const top = topIndices(
+  const top = topKIndices(
     scores,
     k,
     (j) => seen.has(j) || (minRatings > 0 && counts![j] < minRatings),
@@ -269,7 +255,7 @@ export function topKForUsers(
     for (let b = 0; b < end - start; b++) {
       const id = unique[start + b];
       const skip = seen.get(id) ?? none;
-      const top = topIndices(scores.subarray(b * n, (b + 1) * n), k, (j) => skip.has(j));
+      const top = topKIndices(scores.subarray(b * n, (b + 1) * n), k, (j) => skip.has(j));
       result.set(id, Array.from(rec.movies.decode(top)));
     }
   }

@@ -11,6 +11,7 @@ import type { DataFrame } from "nodejs-polars";
 import { COLUMNS, DEFAULT_K, RELEVANCE_THRESHOLD } from "../../lib/defaults.ts";
 import { type RankingMetrics, rankingMetrics } from "../../lib/eval/mod.ts";
 import { checkPositiveInt } from "../../lib/_validate.ts";
+import { topKIndices } from "../../lib/top_k.ts";
 
 /** Predicted ratings (stars) for (userId, movieId) pairs given as raw-id arrays. */
 export type Scorer = (userIds: Int32Array, movieIds: Int32Array) => Float32Array;
@@ -83,7 +84,6 @@ export function topKLists(
   const perBatch = Math.max(1, Math.floor(batchPairs / n));
   const result = new Map<number, number[]>();
   const excluded = new Uint8Array(n);
-  const bestScore = new Float64Array(k), bestIdx = new Int32Array(k);
   for (let start = 0; start < users.length; start += perBatch) {
     const end = Math.min(users.length, start + perBatch);
     const u = new Int32Array((end - start) * n), m = new Int32Array((end - start) * n);
@@ -101,22 +101,9 @@ export function topKLists(
       const user = users[start + b];
       const mine = seen.get(user) ?? [];
       for (const j of mine) excluded[j] = 1;
-      let size = 0;
-      for (let j = 0; j < n; j++) {
-        if (excluded[j]) continue;
-        const s = scores[b * n + j];
-        if (size === k && !(s > bestScore[k - 1])) continue;
-        let p = size < k ? size++ : k - 1;
-        while (p > 0 && bestScore[p - 1] < s) {
-          bestScore[p] = bestScore[p - 1];
-          bestIdx[p] = bestIdx[p - 1];
-          p--;
-        }
-        bestScore[p] = s;
-        bestIdx[p] = j;
-      }
+      const top = topKIndices(scores.subarray(b * n, (b + 1) * n), k, (j) => excluded[j] === 1);
       for (const j of mine) excluded[j] = 0;
-      result.set(user, Array.from(bestIdx.subarray(0, size), (j) => candidates[j]));
+      result.set(user, top.map((j) => candidates[j]));
     }
   }
   return result;

@@ -50,7 +50,7 @@ export interface RankOptions {
  * @returns Rows `{ rank, movieId, title?, score }`.
  * @example
  * ```ts
- * import { rankByScore } from "./ranking.ts";
+ * import { rankByScore } from "./rank_by_score.ts";
  * const bias = { ids: Int32Array.of(1, 2, 3), values: Float32Array.of(0.1, 0.9, -0.4) };
  * rankByScore(bias, { n: 1, order: "asc" }); // [{ rank: 1, movieId: 3, score: -0.4… }]
  * ```

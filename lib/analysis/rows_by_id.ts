@@ -27,7 +27,7 @@ import {
  * @returns A copy of its row (length `table.dim`).
  * @example
  * ```ts
- * import { vectorOf } from "./lookup.ts";
+ * import { vectorOf } from "./rows_by_id.ts";
  * const table = { ids: Int32Array.of(7, 9), vectors: Float32Array.of(1, 2, 3, 4), dim: 2 };
  * vectorOf(table, 9); // Float32Array [3, 4]
  * ```
@@ -47,7 +47,7 @@ export function vectorOf(table: EmbeddingTable, id: number): Float32Array {
  * @returns A new table holding only those rows (with their titles, when known).
  * @example
  * ```ts
- * import { selectRows } from "./lookup.ts";
+ * import { selectRows } from "./rows_by_id.ts";
  * const table = { ids: Int32Array.of(7, 9), vectors: Float32Array.of(1, 2, 3, 4), dim: 2 };
  * selectRows(table, [9]).vectors; // Float32Array [3, 4]
  * ```
@@ -74,7 +74,7 @@ export function selectRows(table: EmbeddingTable, ids: Numbers): EmbeddingTable 
  * @returns A new score table holding only those entries.
  * @example
  * ```ts
- * import { selectScores } from "./lookup.ts";
+ * import { selectScores } from "./rows_by_id.ts";
  * const bias = { ids: Int32Array.of(7, 9), values: Float32Array.of(0.5, -1) };
  * selectScores(bias, [9, 7]).values; // Float32Array [-1, 0.5]
  * ```
@@ -100,7 +100,7 @@ export function selectScores(scores: ScoreTable, ids: Numbers): ScoreTable {
  * @example
  * ```ts
  * import pl from "nodejs-polars";
- * import { withTitles } from "./lookup.ts";
+ * import { withTitles } from "./rows_by_id.ts";
  * const movies = pl.DataFrame({ movieId: [1, 2], title: ["Toy Story (1995)", "Jumanji (1995)"] });
  * withTitles({ ids: Int32Array.of(2), values: Float32Array.of(0.3) }, movies).titles; // ["Jumanji (1995)"]
  * ```
@@ -147,7 +147,7 @@ export interface MostRatedOptions {
  * @example
  * ```ts
  * import pl from "nodejs-polars";
- * import { mostRated } from "./lookup.ts";
+ * import { mostRated } from "./rows_by_id.ts";
  * const ratings = pl.DataFrame({ userId: [1, 2, 2], movieId: [5, 5, 3], rating: [4, 3, 5] });
  * mostRated(ratings, { n: 1 }); // { ids: Int32Array [5], values: Float32Array [2] }
  * ```
