@@ -172,7 +172,7 @@ export interface EvaluationResult {
   splits: EvaluationSplit[];
   /** Rows, in table order. */
   rows: EvaluationRow[];
-  /** Issue 7's targets whose split ran. */
+  /** The targets (`TARGETS`) whose split ran. */
   targets: TargetResult[];
 }
 
