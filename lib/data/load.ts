@@ -22,7 +22,6 @@
 
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { DataFrame } from "nodejs-polars";
 import {
   type ArchiveChecksums,
   checkArchive,

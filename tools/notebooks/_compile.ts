@@ -161,23 +161,76 @@ function blankOut(text: string, start: number, end: number, replacement = ""): s
   return text.slice(0, start) + replacement + newlines + text.slice(end);
 }
 
+/** A text edit of a cell: `[start, end)` becomes `replacement` (newlines kept). */
+interface Edit {
+  start: number;
+  end: number;
+  replacement: string;
+}
+
+/** A compiled cell's body before it is placed in the module. */
+interface CellBody {
+  cell: SourceCell;
+  count: number;
+  text: string;
+  lastExpression: string;
+}
+
 /**
  * Compiles code cells into one module. Throws {@link CompileError} naming the cell for a syntax
  * error, a declaration repeated in a later cell (which the kernel allows but one module cannot)
  * or a cell that declares the host's name.
  */
 export function compileCells(cells: SourceCell[], hostUrl: string): CompiledNotebook {
-  const bindings = new Map<string, Binding>();
+  const bind = binder();
   const imports: string[] = [];
   const sideEffectImports = new Set<string>();
-  const bodies: {
-    cell: SourceCell;
-    count: number;
-    text: string;
-    lastExpression: string;
-  }[] = [];
+  const bodies: CellBody[] = [];
+  let count = 0;
+  for (const cell of cells) {
+    if (cell.source.trim() === "") continue;
+    count++;
+    const program = parseCell(cell);
+    const edits: Edit[] = [];
+    for (const statement of program.body) {
+      const line = statement.loc?.start.line;
+      if (statement.type !== "ImportDeclaration") {
+        for (const name of declaredNames(statement)) bind(name, { cell: cell.cell }, line);
+        continue;
+      }
+      const source = statement.source.value;
+      if (statement.specifiers.length === 0) {
+        if (!sideEffectImports.has(source)) {
+          sideEffectImports.add(source);
+          imports.push(cell.source.slice(statement.start!, statement.end!));
+        }
+      } else {
+        const keep = statement.specifiers.filter((spec) =>
+          bind(spec.local.name, { cell: cell.cell, origin: importOrigin(statement, spec) }, line)
+        );
+        if (keep.length > 0) imports.push(importText(statement, keep, cell.source));
+      }
+      edits.push({ start: statement.start!, end: statement.end!, replacement: "" });
+    }
+    const output = outputEdit(cell, program, count);
+    if (output.edit) edits.push(output.edit);
+    let text = cell.source;
+    for (const edit of edits.sort((a, b) => b.start - a.start)) {
+      text = blankOut(text, edit.start, edit.end, edit.replacement);
+    }
+    bodies.push({ cell, count, text, lastExpression: output.lastExpression });
+  }
+  return assemble(bodies, imports, hostUrl);
+}
 
-  const bind = (name: string, binding: Binding, line: number | undefined): boolean => {
+/**
+ * The notebook's one scope: `bind(name, binding, line)` records a top-level name and says
+ * whether an import of it is new (the same import in two cells is kept once); a name declared
+ * again, or the host's name, is a {@link CompileError}.
+ */
+function binder(): (name: string, binding: Binding, line: number | undefined) => boolean {
+  const bindings = new Map<string, Binding>();
+  return (name, binding, line) => {
     if (name === HOST_NAME) {
       throw new CompileError(
         `cell ${binding.cell}: the name ${HOST_NAME} is reserved for the notebook runner`,
@@ -198,62 +251,47 @@ export function compileCells(cells: SourceCell[], hostUrl: string): CompiledNote
       line,
     );
   };
+}
 
-  let count = 0;
-  for (const cell of cells) {
-    if (cell.source.trim() === "") continue;
-    count++;
-    const program = parseCell(cell);
-    let text = cell.source;
-    const edits: { start: number; end: number; replacement: string }[] = [];
-    for (const statement of program.body) {
-      const line = statement.loc?.start.line;
-      if (statement.type === "ImportDeclaration") {
-        const source = statement.source.value;
-        if (statement.specifiers.length === 0) {
-          if (!sideEffectImports.has(source)) {
-            sideEffectImports.add(source);
-            imports.push(cell.source.slice(statement.start!, statement.end!));
-          }
-        } else {
-          const keep = statement.specifiers.filter((spec) =>
-            bind(spec.local.name, { cell: cell.cell, origin: importOrigin(statement, spec) }, line)
-          );
-          if (keep.length > 0) imports.push(importText(statement, keep, cell.source));
-        }
-        edits.push({ start: statement.start!, end: statement.end!, replacement: "" });
-        continue;
-      }
-      for (const name of declaredNames(statement)) bind(name, { cell: cell.cell }, line);
-    }
-    // The last bare expression becomes the cell's output. A cell that is only a string literal
-    // parses as a directive; it is an expression all the same.
-    const last = program.body.at(-1);
-    const lastDirective = program.directives.at(-1);
-    let lastExpression = "";
-    if (lastDirective && (!last || lastDirective.end! > last.end!)) {
-      const literal = cell.source.slice(lastDirective.value.start!, lastDirective.value.end!);
-      edits.push({
+/**
+ * The edit that hands a cell's last bare expression to the host as the cell's output, and the
+ * expression's type. A cell that is only a string literal parses as a directive; it is an
+ * expression all the same.
+ */
+function outputEdit(
+  cell: SourceCell,
+  program: Program,
+  count: number,
+): { edit?: Edit; lastExpression: string } {
+  const last = program.body.at(-1);
+  const lastDirective = program.directives.at(-1);
+  if (lastDirective && (!last || lastDirective.end! > last.end!)) {
+    const literal = cell.source.slice(lastDirective.value.start!, lastDirective.value.end!);
+    return {
+      edit: {
         start: lastDirective.start!,
         end: lastDirective.end!,
         replacement: `await ${HOST_NAME}.value(${count}, (${literal}));`,
-      });
-      lastExpression = "StringLiteral";
-    } else if (last?.type === "ExpressionStatement") {
-      const expression = cell.source.slice(last.expression.start!, last.expression.end!);
-      edits.push({
+      },
+      lastExpression: "StringLiteral",
+    };
+  }
+  if (last?.type === "ExpressionStatement") {
+    const expression = cell.source.slice(last.expression.start!, last.expression.end!);
+    return {
+      edit: {
         start: last.start!,
         end: last.end!,
         replacement: `await ${HOST_NAME}.value(${count}, (${expression}));`,
-      });
-      lastExpression = last.expression.type;
-    }
-    for (const edit of edits.sort((a, b) => b.start - a.start)) {
-      text = blankOut(text, edit.start, edit.end, edit.replacement);
-    }
-    bodies.push({ cell, count, text, lastExpression });
+      },
+      lastExpression: last.expression.type,
+    };
   }
+  return { lastExpression: "" };
+}
 
+/** The module: the host import, the hoisted imports, then each cell between begin and end. */
+function assemble(bodies: CellBody[], imports: string[], hostUrl: string): CompiledNotebook {
   const lines: string[] = [
     "// Generated by tools/notebooks/fresh_run.ts from a notebook's code cells; deleted after the run.",
     `import { ${HOST_NAME} } from ${JSON.stringify(hostUrl)};`,
