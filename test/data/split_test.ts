@@ -67,9 +67,8 @@ Deno.test("randomSplit() rejects a fraction outside (0, 1), an empty table and a
   assertThrows(() => randomSplit(traced(5), { testFraction: 1 }), RangeError, "found 1");
   assertThrows(() => randomSplit(traced(5), { testFraction: -0.1 }), RangeError, "between 0 and 1");
   assertThrows(() => randomSplit(traced(5).head(0)), RangeError, "at least one row");
-  // deno-lint-ignore no-explicit-any
   assertThrows(
-    () => randomSplit([1, 2] as any),
+    () => randomSplit([1, 2] as unknown as DataFrame),
     TypeError,
     "expected a DataFrame, found an array of length 2",
   );
