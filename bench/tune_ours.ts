@@ -1,5 +1,5 @@
 /**
- * How the settings of "ours" (`lib/evaluate/ours.ts`) were chosen, as a script anyone can
+ * How the settings of "ours" (`tools/evaluate/ours_ensemble.ts`) were chosen, as a script anyone can
  * rerun: every candidate set of members is trained exactly as the evaluation trains ours
  * (members on 90 % of the data it is given, blends fitted on the other 10 %, members retrained
  * on all of it), but on the TRAINING part of each tuning split only — 10 % of that training
@@ -20,17 +20,16 @@
 import { fitEncoders, loadMovieLens, randomSplit } from "../lib/data/mod.ts";
 import { COLUMNS } from "../lib/defaults.ts";
 import { ratingMetrics } from "../lib/eval/mod.ts";
+import { makeSplit, type SplitName } from "../tools/evaluate/named_splits.ts";
 import {
   disposeRecommender,
-  makeSplit,
   OURS_MEMBERS,
   OURS_MLP_MEMBER,
   type OursMember,
   predictOurs,
-  type SplitName,
   trainMember,
   trainOurs,
-} from "../lib/evaluate/mod.ts";
+} from "../tools/evaluate/ours_ensemble.ts";
 import { predictRatings } from "../lib/models/mod.ts";
 import { setupBackend } from "../lib/train/backend.ts";
 import pl from "nodejs-polars";

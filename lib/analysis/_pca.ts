@@ -7,7 +7,7 @@
 
 import type { EmbeddingTable } from "./types.ts";
 import { checkEmbeddings } from "./_table.ts";
-import { checkPositiveInt } from "../eval/_frame.ts";
+import { checkPositiveInt } from "../_validate.ts";
 
 /** A column-indexed matrix, as ml-pca returns them. */
 interface Columns {

@@ -2,7 +2,7 @@
 // id → row lookups whose errors name the unknown id.
 
 import type { EmbeddingTable, ScoreTable } from "./types.ts";
-import { checkFinite, describe } from "../eval/_frame.ts";
+import { checkFinite, checkPositiveInt, describe } from "../_validate.ts";
 
 /** Throws unless `table` is a well-formed, non-empty EmbeddingTable with finite vectors. */
 export function checkEmbeddings(table: EmbeddingTable, who: string): void {
@@ -18,9 +18,7 @@ export function checkEmbeddings(table: EmbeddingTable, who: string): void {
       `${who}: expected table.vectors to be a Float32Array, found ${describe(vectors)}`,
     );
   }
-  if (!Number.isInteger(dim) || dim <= 0) {
-    throw new RangeError(`${who}: expected table.dim to be a positive integer, found ${dim}`);
-  }
+  checkPositiveInt(dim, "table.dim", who);
   if (ids.length === 0) {
     throw new RangeError(`${who}: expected at least one row, found an empty table`);
   }

@@ -8,8 +8,8 @@
  */
 
 export * from "./types.ts";
-export * from "./lookup.ts";
-export * from "./ranking.ts";
+export * from "./rows_by_id.ts";
+export * from "./rank_by_score.ts";
 export * from "./similarity.ts";
 export * from "./pca.ts";
 export * from "./pca_points.ts";

@@ -10,7 +10,7 @@
 import { PCA } from "ml-pca";
 import type { EmbeddingTable, ScoreTable } from "./types.ts";
 import { checkPcaInput, signedScores } from "./_pca.ts";
-import { rankByScore, type RankedRow, type RankOptions } from "./ranking.ts";
+import { rankByScore, type RankedRow, type RankOptions } from "./rank_by_score.ts";
 
 /** Options of {@linkcode pca}. */
 export interface PcaOptions {

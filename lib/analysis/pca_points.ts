@@ -8,7 +8,7 @@
 
 import type { PcaResult } from "./pca.ts";
 import { rowIndex, rowOf } from "./_table.ts";
-import { type Numbers, toIds } from "../eval/_frame.ts";
+import { type Numbers, toIds } from "../_validate.ts";
 
 /** Options of {@linkcode pcaPoints}. */
 export interface PcaPointsOptions {

@@ -11,7 +11,7 @@
 
 import { DEFAULT_SEED } from "../defaults.ts";
 import { createRng } from "../random.ts";
-import { checkPositiveInt, describe, isNumbers, type Numbers } from "../eval/_frame.ts";
+import { checkInteger, checkPositiveInt, describe, isNumbers, type Numbers } from "../_validate.ts";
 import { normCdf, normPpf } from "./_normal.ts";
 
 /** Values closer than this to the fitted bounds map to the bounds (sklearn's BOUNDS_THRESHOLD). */
@@ -191,9 +191,7 @@ export class QuantileTransformer {
         `${who}: nQuantiles (${nQuantiles}) cannot exceed the number of samples used, subsample (${subsample})`,
       );
     }
-    if (!Number.isInteger(seed)) {
-      throw new TypeError(`${who}: expected an integer seed, found ${seed}`);
-    }
+    checkInteger(seed, "seed", who);
     this.nQuantiles = nQuantiles;
     this.outputDistribution = outputDistribution;
     this.subsample = subsample;

@@ -7,13 +7,7 @@
 
 import type { EmbeddingTable, ScoreTable } from "./types.ts";
 import { checkEmbeddings, rowIndex, rowOf } from "./_table.ts";
-import {
-  checkFinite,
-  checkPositiveInt,
-  describe,
-  isNumbers,
-  type Numbers,
-} from "../eval/_frame.ts";
+import { checkFinite, checkPositiveInt, describe, isNumbers, type Numbers } from "../_validate.ts";
 
 /** Added to the product of the norms, so that a zero vector gives similarity 0 (as seed 002). */
 export const COSINE_EPSILON = 1e-7;
@@ -167,8 +161,8 @@ export interface Histogram {
   counts: Int32Array;
 }
 
-/** Options of {@linkcode histogram}. */
-export interface HistogramOptions {
+/** Options of {@linkcode histogramCounts}. */
+export interface HistogramCountsOptions {
   /**
    * Number of equal-width bins.
    * @default {30}
@@ -190,12 +184,12 @@ export interface HistogramOptions {
  * @returns Bin edges and counts.
  * @example
  * ```ts
- * import { histogram } from "./similarity.ts";
- * histogram([0, 0.2, 0.5, 1], { bins: 2 }).counts; // Int32Array [2, 2]
+ * import { histogramCounts } from "./similarity.ts";
+ * histogramCounts([0, 0.2, 0.5, 1], { bins: 2 }).counts; // Int32Array [2, 2]
  * ```
  */
-export function histogram(values: Numbers, options: HistogramOptions = {}): Histogram {
-  const who = "histogram()";
+export function histogramCounts(values: Numbers, options: HistogramCountsOptions = {}): Histogram {
+  const who = "histogramCounts()";
   const { bins = 30, range } = options;
   checkPositiveInt(bins, "bins", who);
   if (!isNumbers(values)) {

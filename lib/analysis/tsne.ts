@@ -15,7 +15,7 @@ import { DEFAULT_SEED } from "../defaults.ts";
 import { createRng } from "../random.ts";
 import type { EmbeddingTable } from "./types.ts";
 import { checkEmbeddings } from "./_table.ts";
-import { checkPositiveInt } from "../eval/_frame.ts";
+import { checkInteger, checkNonNegativeInt, checkPositiveInt } from "../_validate.ts";
 import { pca } from "./pca.ts";
 import { SpaceTree } from "./_tsne_tree.ts";
 
@@ -393,6 +393,36 @@ function bhGradient(
  */
 export function tsne(table: EmbeddingTable, options: TsneOptions = {}): TsneResult {
   const who = "tsne()";
+  checkEmbeddings(table, who);
+  const n = table.ids.length, dim = table.dim;
+  const o = tsneSettings(options, n, dim, who);
+  // Inputs in float64; for the cosine metric, unit rows so that 1 − x·y is the distance.
+  const x = Float64Array.from(table.vectors);
+  const cosine = o.metric === "cosine";
+  if (cosine) unitRows(x, n, dim);
+  const exact = o.method === "exact";
+  const Pdense = exact ? denseP(x, n, dim, o.perplexity, cosine) : null;
+  const Psparse = exact ? null : sparseP(x, n, dim, o.perplexity, cosine);
+
+  const dims = o.dims;
+  const y = initialLayout(table, o);
+  const dof = Math.max(dims - 1, 1);
+  const tree = exact ? null : new SpaceTree(n, dims);
+  const gradient = (exaggeration: number, out: Float64Array, withError: boolean): number =>
+    exact
+      ? exactGradient(Pdense!, y, n, dims, dof, exaggeration, out)
+      : bhGradient(Psparse!, y, tree!, dof, exaggeration, o.theta, out, withError);
+  descend(y, gradient, o);
+  const klDivergence = gradient(1, new Float64Array(n * dims), true);
+  const result: TsneResult = { ids: table.ids.slice(), dims, coordinates: y, klDivergence };
+  if (table.titles) result.titles = table.titles.slice();
+  return result;
+}
+
+/** Every option of {@linkcode tsne} resolved and checked, with the learning rate as a number. */
+type TsneSettings = Required<Omit<TsneOptions, "learningRate">> & { learningRate: number };
+
+function tsneSettings(options: TsneOptions, n: number, dim: number, who: string): TsneSettings {
   const {
     perplexity = 30,
     iterations = 1000,
@@ -406,8 +436,6 @@ export function tsne(table: EmbeddingTable, options: TsneOptions = {}): TsneResu
     exaggerationIterations = 250,
     learningRate = "auto",
   } = options;
-  checkEmbeddings(table, who);
-  const n = table.ids.length, dim = table.dim;
   if (n < 3) throw new RangeError(`${who}: expected at least 3 rows, found ${n}`);
   if (!(perplexity > 0 && perplexity < n)) {
     throw new RangeError(
@@ -416,9 +444,49 @@ export function tsne(table: EmbeddingTable, options: TsneOptions = {}): TsneResu
   }
   checkPositiveInt(iterations, "iterations", who);
   checkPositiveInt(dims, "dims", who);
-  if (!Number.isInteger(seed)) {
-    throw new TypeError(`${who}: expected an integer seed, found ${seed}`);
+  checkInteger(seed, "seed", who);
+  checkMethod(method, init, dims, Math.min(n, dim), who);
+  if (metric !== "euclidean" && metric !== "cosine") {
+    throw new RangeError(
+      `${who}: expected metric "euclidean" or "cosine", found ${JSON.stringify(metric)}`,
+    );
   }
+  if (!(theta >= 0 && theta <= 1)) {
+    throw new RangeError(`${who}: expected 0 <= theta <= 1, found ${theta}`);
+  }
+  if (!(earlyExaggeration >= 1)) {
+    throw new RangeError(`${who}: expected earlyExaggeration >= 1, found ${earlyExaggeration}`);
+  }
+  checkNonNegativeInt(exaggerationIterations, "exaggerationIterations", who);
+  const lr = learningRate === "auto" ? Math.max(n / earlyExaggeration / 4, 50) : learningRate;
+  if (!(lr > 0) || !Number.isFinite(lr)) {
+    throw new RangeError(
+      `${who}: expected learningRate "auto" or a positive number, found ${learningRate}`,
+    );
+  }
+  return {
+    perplexity,
+    iterations,
+    seed,
+    dims,
+    init,
+    method,
+    theta,
+    metric,
+    earlyExaggeration,
+    exaggerationIterations,
+    learningRate: lr,
+  };
+}
+
+/** Checks the gradient method and the initialisation against the output dimensions. */
+function checkMethod(
+  method: string,
+  init: string,
+  dims: number,
+  maxPcaDims: number,
+  who: string,
+): void {
   if (method !== "barnes-hut" && method !== "exact") {
     throw new RangeError(
       `${who}: expected method "barnes-hut" or "exact", found ${JSON.stringify(method)}`,
@@ -432,76 +500,60 @@ export function tsne(table: EmbeddingTable, options: TsneOptions = {}): TsneResu
   if (init !== "pca" && init !== "random") {
     throw new RangeError(`${who}: expected init "pca" or "random", found ${JSON.stringify(init)}`);
   }
-  if (init === "pca" && dims > Math.min(n, dim)) {
+  if (init === "pca" && dims > maxPcaDims) {
     throw new RangeError(
-      `${who}: PCA initialisation needs dims <= ${
-        Math.min(n, dim)
-      }, found ${dims}; use init "random"`,
+      `${who}: PCA initialisation needs dims <= ${maxPcaDims}, found ${dims}; use init "random"`,
     );
   }
-  if (metric !== "euclidean" && metric !== "cosine") {
-    throw new RangeError(
-      `${who}: expected metric "euclidean" or "cosine", found ${JSON.stringify(metric)}`,
-    );
-  }
-  if (!(theta >= 0 && theta <= 1)) {
-    throw new RangeError(`${who}: expected 0 <= theta <= 1, found ${theta}`);
-  }
-  if (!(earlyExaggeration >= 1)) {
-    throw new RangeError(`${who}: expected earlyExaggeration >= 1, found ${earlyExaggeration}`);
-  }
-  if (!Number.isInteger(exaggerationIterations) || exaggerationIterations < 0) {
-    throw new RangeError(
-      `${who}: expected exaggerationIterations >= 0, found ${exaggerationIterations}`,
-    );
-  }
-  const lr = learningRate === "auto" ? Math.max(n / earlyExaggeration / 4, 50) : learningRate;
-  if (!(lr > 0) || !Number.isFinite(lr)) {
-    throw new RangeError(
-      `${who}: expected learningRate "auto" or a positive number, found ${learningRate}`,
-    );
-  }
+}
 
-  // Inputs in float64; for the cosine metric, unit rows so that 1 − x·y is the distance.
-  const x = Float64Array.from(table.vectors);
-  if (metric === "cosine") {
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let d = 0; d < dim; d++) s += x[i * dim + d] ** 2;
-      const norm = Math.sqrt(s) || 1;
-      for (let d = 0; d < dim; d++) x[i * dim + d] /= norm;
-    }
+/** Scales each row of a row-major matrix to unit length (a zero row stays zero). */
+function unitRows(x: Float64Array, n: number, dim: number): void {
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += x[i * dim + d] ** 2;
+    const norm = Math.sqrt(s) || 1;
+    for (let d = 0; d < dim; d++) x[i * dim + d] /= norm;
   }
-  const cosine = metric === "cosine";
-  const exact = method === "exact";
-  const Pdense = exact ? denseP(x, n, dim, perplexity, cosine) : null;
-  const Psparse = exact ? null : sparseP(x, n, dim, perplexity, cosine);
+}
 
+/**
+ * The starting layout: the first principal components scaled so that PC1 has standard
+ * deviation 1e-4 (scikit-learn's "pca" init), or N(0, 1e-4²) draws from the seed.
+ */
+function initialLayout(table: EmbeddingTable, o: TsneSettings): Float64Array {
+  const n = table.ids.length, dims = o.dims;
   const y = new Float64Array(n * dims);
-  if (init === "pca") {
-    const p = pca({ ids: table.ids, vectors: table.vectors, dim }, { components: dims });
+  if (o.init === "pca") {
+    const p = pca({ ids: table.ids, vectors: table.vectors, dim: table.dim }, { components: dims });
     let mean = 0, sq = 0;
     for (let i = 0; i < n; i++) mean += p.scores[i * dims] / n;
     for (let i = 0; i < n; i++) sq += (p.scores[i * dims] - mean) ** 2 / n;
     const scale = 1e-4 / (Math.sqrt(sq) || 1);
     for (let t = 0; t < y.length; t++) y[t] = p.scores[t] * scale;
   } else {
-    const rng = createRng(seed);
+    const rng = createRng(o.seed);
     for (let t = 0; t < y.length; t++) y[t] = 1e-4 * rng.normal();
   }
+  return y;
+}
 
-  const dof = Math.max(dims - 1, 1);
-  const grad = new Float64Array(n * dims), update = new Float64Array(n * dims);
-  const gains = new Float64Array(n * dims).fill(1);
-  const tree = exact ? null : new SpaceTree(n, dims);
-  const gradient = (exaggeration: number, out: Float64Array, withError: boolean): number =>
-    exact
-      ? exactGradient(Pdense!, y, n, dims, dof, exaggeration, out)
-      : bhGradient(Psparse!, y, tree!, dof, exaggeration, theta, out, withError);
-  for (let it = 0; it < iterations; it++) {
-    const early = it < exaggerationIterations;
+/**
+ * Gradient descent with momentum (0.5 during early exaggeration, then 0.8) and per-coordinate
+ * gains, as scikit-learn's `_gradient_descent`.
+ */
+function descend(
+  y: Float64Array,
+  gradient: (exaggeration: number, out: Float64Array, withError: boolean) => number,
+  o: TsneSettings,
+): void {
+  const grad = new Float64Array(y.length), update = new Float64Array(y.length);
+  const gains = new Float64Array(y.length).fill(1);
+  const lr = o.learningRate;
+  for (let it = 0; it < o.iterations; it++) {
+    const early = it < o.exaggerationIterations;
     const momentum = early ? 0.5 : 0.8;
-    gradient(early ? earlyExaggeration : 1, grad, false);
+    gradient(early ? o.earlyExaggeration : 1, grad, false);
     for (let t = 0; t < y.length; t++) {
       gains[t] = update[t] * grad[t] < 0 ? gains[t] + 0.2 : gains[t] * 0.8;
       if (gains[t] < MIN_GAIN) gains[t] = MIN_GAIN;
@@ -509,8 +561,4 @@ export function tsne(table: EmbeddingTable, options: TsneOptions = {}): TsneResu
       y[t] += update[t];
     }
   }
-  const klDivergence = gradient(1, new Float64Array(n * dims), true);
-  const result: TsneResult = { ids: table.ids.slice(), dims, coordinates: y, klDivergence };
-  if (table.titles) result.titles = table.titles.slice();
-  return result;
 }

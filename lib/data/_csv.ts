@@ -173,7 +173,7 @@ export function parseNumberField(
 }
 
 /** Numeric columns of a ratings file read by {@linkcode fastRatings}. */
-export interface RatingArrays {
+export interface CsvRatingColumns {
   users: Int32Array;
   movies: Int32Array;
   ratings: Float64Array;
@@ -192,7 +192,7 @@ export function fastRatings(
   text: string,
   sep: string,
   header?: readonly string[],
-): RatingArrays | null {
+): CsvRatingColumns | null {
   const SEP = sep.charCodeAt(0);
   const n = text.length;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;

@@ -9,15 +9,15 @@ import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
 import {
+  type CsvRatingColumns,
   fastRatings,
   forEachRow,
   parseIntField,
   parseNumberField,
-  type RatingArrays,
 } from "./_csv.ts";
 import { duplicateError, scanDuplicates } from "./_duplicates.ts";
 import type { DuplicatePolicy } from "./duplicates.ts";
-import type { MovieLens } from "./load.ts";
+import type { MovieLens } from "./types.ts";
 import type { DataFiles, Layout } from "./_source.ts";
 import {
   PREDEFINED_SPLIT_NAMES,
@@ -149,7 +149,7 @@ function onScale(ratings: Float64Array, scale: RatingScale): boolean {
 }
 
 /** The strict reader: validates every field and names the first bad line. */
-function strictRatings(text: string, spec: RatingsSpec): RatingArrays {
+function strictRatings(text: string, spec: RatingsSpec): CsvRatingColumns {
   const { file, scale } = spec;
   const users: number[] = [], movies: number[] = [], values: number[] = [];
   const times: number[] = [], lines: number[] = [];
@@ -231,74 +231,10 @@ async function parseLatest(files: DataFiles, policy: DuplicatePolicy): Promise<P
     policy,
   });
 
-  const mfile = files.label("movies.csv");
-  const ids: number[] = [], titles: string[] = [], genres: string[] = [];
-  const years: (number | null)[] = [], lists: string[][] = [];
-  const seen = new Map<number, number>();
-  forEachRow(await readText(files, "movies.csv"), {
-    file: mfile,
-    sep: ",",
-    quoted: true,
-    columns: 3,
-    header: [COLUMNS.movie, COLUMNS.title, COLUMNS.genres],
-  }, (f, line) => {
-    const id = checkId(f[0], mfile, line, COLUMNS.movie);
-    checkUniqueMovie(seen, id, mfile, line);
-    ids.push(id);
-    titles.push(f[1]);
-    genres.push(f[2]);
-    years.push(yearFromTitle(f[1]));
-    lists.push(splitGenres(f[2]));
-  });
-  const movies = moviesFrame(ids, titles, genres, years, lists);
-  const vocabulary = [...new Set(lists.flat())].sort();
+  const { movies, vocabulary } = await readLatestMovies(files);
 
-  let tags: DataFrame | undefined;
-  if (files.names.has("tags.csv")) {
-    const file = files.label("tags.csv");
-    const u: number[] = [], m: number[] = [], tag: string[] = [], t: number[] = [];
-    forEachRow(await readText(files, "tags.csv"), {
-      file,
-      sep: ",",
-      quoted: true,
-      columns: 4,
-      header: [COLUMNS.user, COLUMNS.movie, "tag", COLUMNS.timestamp],
-    }, (f, line) => {
-      u.push(checkId(f[0], file, line, COLUMNS.user));
-      m.push(checkId(f[1], file, line, COLUMNS.movie));
-      tag.push(f[2]);
-      t.push(parseIntField(f[3], file, line, COLUMNS.timestamp));
-    });
-    tags = pl.DataFrame([
-      pl.Series(COLUMNS.user, Int32Array.from(u), pl.Int32),
-      pl.Series(COLUMNS.movie, Int32Array.from(m), pl.Int32),
-      pl.Series("tag", tag, pl.Utf8),
-      pl.Series(COLUMNS.timestamp, BigInt64Array.from(t, BigInt), pl.Int64),
-    ]);
-  }
-
-  let links: DataFrame | undefined;
-  if (files.names.has("links.csv")) {
-    const file = files.label("links.csv");
-    const m: number[] = [], imdb: string[] = [], tmdb: (number | null)[] = [];
-    forEachRow(await readText(files, "links.csv"), {
-      file,
-      sep: ",",
-      quoted: true,
-      columns: 3,
-      header: [COLUMNS.movie, "imdbId", "tmdbId"],
-    }, (f, line) => {
-      m.push(checkId(f[0], file, line, COLUMNS.movie));
-      imdb.push(f[1].trim());
-      tmdb.push(f[2].trim() === "" ? null : checkId(f[2], file, line, "tmdbId"));
-    });
-    links = pl.DataFrame([
-      pl.Series(COLUMNS.movie, Int32Array.from(m), pl.Int32),
-      pl.Series("imdbId", imdb, pl.Utf8),
-      pl.Series("tmdbId", tmdb).cast(pl.Int32),
-    ]);
-  }
-
+  const tags = files.names.has("tags.csv") ? await readTags(files) : undefined;
+  const links = files.names.has("links.csv") ? await readLinks(files) : undefined;
   return {
     layout: "latest",
     ratings,
@@ -332,25 +268,122 @@ async function parse100k(files: DataFiles, policy: DuplicatePolicy): Promise<Par
     policy,
   });
 
-  let genreNames = ML100K_GENRES;
-  if (files.names.has("u.genre")) {
-    const file = files.label("u.genre");
-    const names: string[] = [];
-    forEachRow(await readText(files, "u.genre"), { file, sep: "|", quoted: false, columns: 2 }, (
-      f,
-      line,
-    ) => {
-      const id = parseIntField(f[1], file, line, "genre id");
-      if (id !== names.length) {
-        throw new RangeError(
-          `${file} line ${line}: expected genre id ${names.length}, found ${id}`,
-        );
-      }
-      names.push(f[0]);
-    });
-    genreNames = names;
-  }
+  const genreNames = files.names.has("u.genre") ? await read100kGenres(files) : ML100K_GENRES;
+  const movies = await read100kMovies(files, genreNames);
+  const users = files.names.has("u.user") ? await read100kUsers(files) : undefined;
+  const occupations = files.names.has("u.occupation")
+    ? await read100kOccupations(files)
+    : undefined;
+  const predefinedSplits = predefinedSplitsOf(files, policy);
 
+  return {
+    layout: "100k",
+    ratings,
+    duplicates,
+    movies,
+    users,
+    genres: [...genreNames],
+    occupations,
+    predefinedSplits,
+    ratingScale: scale,
+  };
+}
+
+/** movies.csv of ml-latest-small, and the genres that occur, sorted. */
+async function readLatestMovies(
+  files: DataFiles,
+): Promise<{ movies: DataFrame; vocabulary: string[] }> {
+  const mfile = files.label("movies.csv");
+  const ids: number[] = [], titles: string[] = [], genres: string[] = [];
+  const years: (number | null)[] = [], lists: string[][] = [];
+  const seen = new Map<number, number>();
+  forEachRow(await readText(files, "movies.csv"), {
+    file: mfile,
+    sep: ",",
+    quoted: true,
+    columns: 3,
+    header: [COLUMNS.movie, COLUMNS.title, COLUMNS.genres],
+  }, (f, line) => {
+    const id = checkId(f[0], mfile, line, COLUMNS.movie);
+    checkUniqueMovie(seen, id, mfile, line);
+    ids.push(id);
+    titles.push(f[1]);
+    genres.push(f[2]);
+    years.push(yearFromTitle(f[1]));
+    lists.push(splitGenres(f[2]));
+  });
+  const movies = moviesFrame(ids, titles, genres, years, lists);
+  const vocabulary = [...new Set(lists.flat())].sort();
+  return { movies, vocabulary };
+}
+
+/** tags.csv of ml-latest-small. */
+async function readTags(files: DataFiles): Promise<DataFrame> {
+  const file = files.label("tags.csv");
+  const u: number[] = [], m: number[] = [], tag: string[] = [], t: number[] = [];
+  forEachRow(await readText(files, "tags.csv"), {
+    file,
+    sep: ",",
+    quoted: true,
+    columns: 4,
+    header: [COLUMNS.user, COLUMNS.movie, "tag", COLUMNS.timestamp],
+  }, (f, line) => {
+    u.push(checkId(f[0], file, line, COLUMNS.user));
+    m.push(checkId(f[1], file, line, COLUMNS.movie));
+    tag.push(f[2]);
+    t.push(parseIntField(f[3], file, line, COLUMNS.timestamp));
+  });
+  return pl.DataFrame([
+    pl.Series(COLUMNS.user, Int32Array.from(u), pl.Int32),
+    pl.Series(COLUMNS.movie, Int32Array.from(m), pl.Int32),
+    pl.Series("tag", tag, pl.Utf8),
+    pl.Series(COLUMNS.timestamp, BigInt64Array.from(t, BigInt), pl.Int64),
+  ]);
+}
+
+/** links.csv of ml-latest-small. */
+async function readLinks(files: DataFiles): Promise<DataFrame> {
+  const file = files.label("links.csv");
+  const m: number[] = [], imdb: string[] = [], tmdb: (number | null)[] = [];
+  forEachRow(await readText(files, "links.csv"), {
+    file,
+    sep: ",",
+    quoted: true,
+    columns: 3,
+    header: [COLUMNS.movie, "imdbId", "tmdbId"],
+  }, (f, line) => {
+    m.push(checkId(f[0], file, line, COLUMNS.movie));
+    imdb.push(f[1].trim());
+    tmdb.push(f[2].trim() === "" ? null : checkId(f[2], file, line, "tmdbId"));
+  });
+  return pl.DataFrame([
+    pl.Series(COLUMNS.movie, Int32Array.from(m), pl.Int32),
+    pl.Series("imdbId", imdb, pl.Utf8),
+    pl.Series("tmdbId", tmdb).cast(pl.Int32),
+  ]);
+}
+
+/** The genre names of ml-100k's u.genre, in flag order. */
+async function read100kGenres(files: DataFiles): Promise<string[]> {
+  const file = files.label("u.genre");
+  const names: string[] = [];
+  forEachRow(await readText(files, "u.genre"), { file, sep: "|", quoted: false, columns: 2 }, (
+    f,
+    line,
+  ) => {
+    const id = parseIntField(f[1], file, line, "genre id");
+    if (id !== names.length) {
+      throw new RangeError(
+        `${file} line ${line}: expected genre id ${names.length}, found ${id}`,
+      );
+    }
+    names.push(f[0]);
+  });
+  return names;
+}
+
+/** ml-100k's u.item: the movies, their genre flags, release dates and IMDb URLs. */
+async function read100kMovies(files: DataFiles, genreNames: readonly string[]): Promise<DataFrame> {
   const file = files.label("u.item");
   const ids: number[] = [], titles: string[] = [], genres: string[] = [];
   const years: number[] = [], lists: string[][] = [];
@@ -384,53 +417,57 @@ async function parse100k(files: DataFiles, policy: DuplicatePolicy): Promise<Par
     dates.push(f[2] === "" ? null : f[2]);
     urls.push(f[4] === "" ? null : f[4]);
   });
-  const movies = moviesFrame(ids, titles, genres, years, lists).withColumns(
+  return moviesFrame(ids, titles, genres, years, lists).withColumns(
     pl.Series("releaseDate", dates, pl.Utf8),
     pl.Series("imdbUrl", urls, pl.Utf8),
   );
+}
 
-  let users: DataFrame | undefined;
-  if (files.names.has("u.user")) {
-    const ufile = files.label("u.user");
-    const id: number[] = [], age: number[] = [], gender: string[] = [];
-    const occupation: string[] = [], zip: string[] = [];
-    forEachRow(await readText(files, "u.user"), {
-      file: ufile,
-      sep: "|",
-      quoted: false,
-      columns: 5,
-    }, (f, line) => {
-      id.push(checkId(f[0], ufile, line, COLUMNS.user));
-      age.push(parseIntField(f[1], ufile, line, "age"));
-      gender.push(f[2]);
-      occupation.push(f[3]);
-      zip.push(f[4]);
-    });
-    users = pl.DataFrame([
-      pl.Series(COLUMNS.user, Int32Array.from(id), pl.Int32),
-      pl.Series("age", Int32Array.from(age), pl.Int32),
-      pl.Series("gender", gender, pl.Utf8),
-      pl.Series("occupation", occupation, pl.Utf8),
-      pl.Series("zipCode", zip, pl.Utf8),
-    ]);
-  }
+/** ml-100k's u.user. */
+async function read100kUsers(files: DataFiles): Promise<DataFrame> {
+  const ufile = files.label("u.user");
+  const id: number[] = [], age: number[] = [], gender: string[] = [];
+  const occupation: string[] = [], zip: string[] = [];
+  forEachRow(await readText(files, "u.user"), {
+    file: ufile,
+    sep: "|",
+    quoted: false,
+    columns: 5,
+  }, (f, line) => {
+    id.push(checkId(f[0], ufile, line, COLUMNS.user));
+    age.push(parseIntField(f[1], ufile, line, "age"));
+    gender.push(f[2]);
+    occupation.push(f[3]);
+    zip.push(f[4]);
+  });
+  return pl.DataFrame([
+    pl.Series(COLUMNS.user, Int32Array.from(id), pl.Int32),
+    pl.Series("age", Int32Array.from(age), pl.Int32),
+    pl.Series("gender", gender, pl.Utf8),
+    pl.Series("occupation", occupation, pl.Utf8),
+    pl.Series("zipCode", zip, pl.Utf8),
+  ]);
+}
 
-  let occupations: string[] | undefined;
-  if (files.names.has("u.occupation")) {
-    occupations = [];
-    forEachRow(await readText(files, "u.occupation"), {
-      file: files.label("u.occupation"),
-      sep: "|",
-      quoted: false,
-      columns: 1,
-    }, (f) => occupations!.push(f[0].trim()));
-  }
+/** ml-100k's u.occupation. */
+async function read100kOccupations(files: DataFiles): Promise<string[]> {
+  const occupations: string[] = [];
+  forEachRow(await readText(files, "u.occupation"), {
+    file: files.label("u.occupation"),
+    sep: "|",
+    quoted: false,
+    columns: 1,
+  }, (f) => occupations.push(f[0].trim()));
+  return occupations;
+}
 
+/** The predefined splits whose files are present, each loaded once on demand. */
+function predefinedSplitsOf(files: DataFiles, policy: DuplicatePolicy): PredefinedSplits {
   const names = PREDEFINED_SPLIT_NAMES.filter((n) =>
     files.names.has(`${n}.base`) && files.names.has(`${n}.test`)
   );
   const memo = new Map<PredefinedSplitName, Promise<Split>>();
-  const predefinedSplits: PredefinedSplits = {
+  return {
     names,
     load(name) {
       if (!names.includes(name)) {
@@ -443,18 +480,6 @@ async function parse100k(files: DataFiles, policy: DuplicatePolicy): Promise<Par
       if (!memo.has(name)) memo.set(name, loadSplit(files, name, policy));
       return memo.get(name)!;
     },
-  };
-
-  return {
-    layout: "100k",
-    ratings,
-    duplicates,
-    movies,
-    users,
-    genres: [...genreNames],
-    occupations,
-    predefinedSplits,
-    ratingScale: scale,
   };
 }
 

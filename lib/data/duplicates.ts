@@ -9,7 +9,8 @@
 
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
-import { float64Column, gatherRows, int32Column, requireColumns } from "./_frame.ts";
+import { checkFrame } from "../_validate.ts";
+import { float64Column, gatherRows, int32Column } from "./_rows.ts";
 import { duplicateError, scanDuplicates } from "./_duplicates.ts";
 
 /**
@@ -71,7 +72,7 @@ export function dropDuplicateRatings(
       `dropDuplicateRatings(): unknown policy "${policy}" (expected last, keep or error)`,
     );
   }
-  requireColumns(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.timestamp], "dropDuplicateRatings()");
+  checkFrame(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.timestamp], "dropDuplicateRatings()");
   const users = int32Column(df, COLUMNS.user);
   const movies = int32Column(df, COLUMNS.movie);
   const scan = scanDuplicates(users, movies, float64Column(df, COLUMNS.timestamp));

@@ -20,8 +20,9 @@
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS, DEFAULT_SEED } from "../defaults.ts";
 import { createRng } from "../random.ts";
-import { float64Column, gatherRows, int32Column, partitionRows, requireColumns } from "./_frame.ts";
-import type { MovieLens } from "./load.ts";
+import { checkFrame, checkNonNegativeInt } from "../_validate.ts";
+import { float64Column, gatherRows, int32Column, partitionRows } from "./_rows.ts";
+import type { MovieLens } from "./types.ts";
 import type { PredefinedSplitName, Split } from "./types.ts";
 
 function checkFraction(value: number, name: string, caller: string): number {
@@ -32,7 +33,7 @@ function checkFraction(value: number, name: string, caller: string): number {
 }
 
 function checkRows(df: DataFrame, caller: string, columns: string[] = []): number {
-  requireColumns(df, columns, caller);
+  checkFrame(df, columns, caller);
   if (df.height === 0) throw new RangeError(`${caller}: expected at least one row, found none`);
   return df.height;
 }
@@ -199,11 +200,7 @@ function perUserCount(c: number, fraction: number, count: number | undefined, mi
 }
 
 function checkCounts(options: PerUserSplitOptions | TemporalSplitOptions, caller: string) {
-  const minTrain = options.minTrain ?? 1;
-  if (!Number.isInteger(minTrain) || minTrain < 0) {
-    throw new RangeError(`${caller}: expected minTrain to be an integer >= 0, found ${minTrain}`);
-  }
-  return minTrain;
+  return checkNonNegativeInt(options.minTrain ?? 1, "minTrain", caller);
 }
 
 function groupByUser(df: DataFrame): Map<number, number[]> {
@@ -236,13 +233,8 @@ export function perUserSplit(df: DataFrame, options: PerUserSplitOptions = {}): 
   const caller = "perUserSplit()";
   checkRows(df, caller, [COLUMNS.user]);
   const { testFraction = 0.2, testCount, seed = DEFAULT_SEED } = options;
-  if (testCount !== undefined) {
-    if (!Number.isInteger(testCount) || testCount < 0) {
-      throw new RangeError(
-        `${caller}: expected testCount to be an integer >= 0, found ${testCount}`,
-      );
-    }
-  } else checkFraction(testFraction, "testFraction", caller);
+  if (testCount !== undefined) checkNonNegativeInt(testCount, "testCount", caller);
+  else checkFraction(testFraction, "testFraction", caller);
   const minTrain = checkCounts(options, caller);
   const rng = createRng(seed);
   const flags = new Uint8Array(df.height);

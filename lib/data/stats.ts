@@ -9,8 +9,9 @@
 import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
-import { float64Column, int32Column, requireColumns } from "./_frame.ts";
-import type { MovieLens } from "./load.ts";
+import { checkFrame, checkPositiveInt } from "../_validate.ts";
+import { float64Column, int32Column } from "./_rows.ts";
+import type { MovieLens } from "./types.ts";
 import type { RatingScale } from "./types.ts";
 
 /** Minimum, median and maximum of a count. */
@@ -87,7 +88,7 @@ function range(values: Iterable<number>): CountRange {
  */
 export function summarize(input: MovieLens | DataFrame): RatingSummary {
   const df = isMovieLens(input) ? input.ratings : input;
-  requireColumns(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.rating], "summarize()");
+  checkFrame(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.rating], "summarize()");
   if (df.height === 0) {
     throw new RangeError("summarize(): expected at least one rating, found none");
   }
@@ -132,7 +133,7 @@ export function summarize(input: MovieLens | DataFrame): RatingSummary {
 }
 
 /** Options of {@linkcode ratingHistogram}. */
-export interface HistogramOptions {
+export interface RatingHistogramTableOptions {
   /**
    * A rating scale whose every value gets a row, with count 0 where unused (for plots).
    * @default {undefined (only the values that occur)}
@@ -153,8 +154,11 @@ export interface HistogramOptions {
  * console.log(ratingHistogram(df).getColumn("count").toArray()); // [1, 2]
  * ```
  */
-export function ratingHistogram(df: DataFrame, options: HistogramOptions = {}): DataFrame {
-  requireColumns(df, [COLUMNS.rating], "ratingHistogram()");
+export function ratingHistogram(
+  df: DataFrame,
+  options: RatingHistogramTableOptions = {},
+): DataFrame {
+  checkFrame(df, [COLUMNS.rating], "ratingHistogram()");
   const counts = new Map<number, number>();
   for (const v of float64Column(df, COLUMNS.rating)) counts.set(v, (counts.get(v) ?? 0) + 1);
   const { scale } = options;
@@ -175,7 +179,7 @@ export function ratingHistogram(df: DataFrame, options: HistogramOptions = {}): 
 }
 
 function statsBy(df: DataFrame, key: string, caller: string): DataFrame {
-  requireColumns(df, [key, COLUMNS.rating], caller);
+  checkFrame(df, [key, COLUMNS.rating], caller);
   return df.groupBy(key)
     .agg(
       pl.col(COLUMNS.rating).count().cast(pl.Int32).alias("count"),
@@ -201,7 +205,7 @@ function statsBy(df: DataFrame, key: string, caller: string): DataFrame {
 export function movieStats(df: DataFrame, movies?: DataFrame): DataFrame {
   const stats = statsBy(df, COLUMNS.movie, "movieStats()");
   if (!movies) return stats;
-  requireColumns(movies, [COLUMNS.movie, COLUMNS.title], "movieStats() movies");
+  checkFrame(movies, [COLUMNS.movie, COLUMNS.title], "movieStats() movies");
   return stats.join(movies.select(COLUMNS.movie, COLUMNS.title), { on: COLUMNS.movie, how: "left" })
     .select(COLUMNS.movie, COLUMNS.title, "count", "mean");
 }
@@ -281,10 +285,8 @@ function topIds(ids: Int32Array, n: number): { top: number[]; first: Map<number,
  */
 export function topCrosstab(df: DataFrame, options: CrosstabOptions = {}): DataFrame {
   const { n = 15, order = "appearance", movies } = options;
-  requireColumns(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.rating], "topCrosstab()");
-  if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(`topCrosstab(): expected n to be an integer >= 1, found ${n}`);
-  }
+  checkFrame(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.rating], "topCrosstab()");
+  checkPositiveInt(n, "n", "topCrosstab()");
   if (order !== "appearance" && order !== "id" && order !== "count") {
     throw new TypeError(
       `topCrosstab(): expected order "appearance", "id" or "count", found "${order}"`,
@@ -322,7 +324,7 @@ export function topCrosstab(df: DataFrame, options: CrosstabOptions = {}): DataF
 
 function columnNames(ids: number[], movies?: DataFrame): string[] {
   if (!movies) return ids.map(String);
-  requireColumns(movies, [COLUMNS.movie, COLUMNS.title], "topCrosstab() movies");
+  checkFrame(movies, [COLUMNS.movie, COLUMNS.title], "topCrosstab() movies");
   const idCol = int32Column(movies, COLUMNS.movie);
   const titleCol = movies.getColumn(COLUMNS.title).toArray() as string[];
   const titles = new Map<number, string>();

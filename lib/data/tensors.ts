@@ -9,7 +9,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
-import { float64Column, int32Column, requireColumns } from "./_frame.ts";
+import { checkFrame } from "../_validate.ts";
+import { float64Column, int32Column } from "./_rows.ts";
 import { IdEncoder } from "./encoder.ts";
 
 /** The two encoders a model needs. */
@@ -46,7 +47,7 @@ export interface FitEncodersOptions {
  */
 export function fitEncoders(df: DataFrame, options: FitEncodersOptions = {}): Encoders {
   const { order = "sorted" } = options;
-  requireColumns(df, [COLUMNS.user, COLUMNS.movie], "fitEncoders()");
+  checkFrame(df, [COLUMNS.user, COLUMNS.movie], "fitEncoders()");
   if (df.height === 0) {
     throw new RangeError("fitEncoders(): expected at least one rating, found none");
   }
@@ -88,7 +89,7 @@ function checkEncoders(encoders: Encoders, caller: string): void {
  * ```
  */
 export function ratingsToArrays(df: DataFrame, encoders: Encoders): RatingArrays {
-  requireColumns(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.rating], "ratingsToArrays()");
+  checkFrame(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.rating], "ratingsToArrays()");
   checkEncoders(encoders, "ratingsToArrays()");
   return {
     users: encoders.users.encode(int32Column(df, COLUMNS.user)),

@@ -1,11 +1,12 @@
 /**
- * Shared shapes of the data layer: a train/test split, a rating scale, and the names of
- * ml-100k's predefined splits.
+ * Shared shapes of the data layer: a loaded data set and where it was found, a train/test
+ * split, a rating scale, and the names of ml-100k's predefined splits.
  *
  * @module
  */
 
 import type { DataFrame } from "nodejs-polars";
+import type { Layout } from "./_source.ts";
 
 /** Two disjoint parts of a ratings table. Callers rename `test` to `val` where it validates. */
 export interface Split {
@@ -48,4 +49,55 @@ export interface PredefinedSplits {
   names: PredefinedSplitName[];
   /** Reads and parses one split (`<name>.base` → train, `<name>.test` → test), memoized. */
   load(name: PredefinedSplitName): Promise<Split>;
+}
+
+/**
+ * How the data were found: `"path"` (the source was a path), `"shipped"` (the archive in this
+ * repository's `data/`), `"dir"` (`options.dir`), `"MOVIELENS_DIR"`, `"cache"`, `"download"`.
+ */
+export type Origin = "path" | "shipped" | "dir" | "MOVIELENS_DIR" | "cache" | "download";
+
+/** A loaded MovieLens data set; every table uses the column names in `COLUMNS`. */
+export interface MovieLens {
+  /** `"ml-latest-small"`, `"ml-100k"`, or the folder/zip name for a source given as a path. */
+  name: string;
+  /** The file layout: `"latest"` (CSV files) or `"100k"` (u.* files). */
+  layout: Layout;
+  /** The absolute path of the folder or zip that was read. */
+  source: string;
+  /** How that path was found. */
+  origin: Origin;
+  /** Whether official checksums were checked (and matched). */
+  verified: boolean;
+  /**
+   * userId Int32, movieId Int32, rating Float64, timestamp Int64 (Unix seconds), in file
+   * order, after the duplicate policy.
+   */
+  ratings: DataFrame;
+  /** How many rating rows repeated a (userId, movieId) pair (dropped under the default policy). */
+  duplicates: number;
+  /**
+   * movieId Int32, title Utf8, genres Utf8 (pipe-joined; `(no genres listed)` when none),
+   * year Int32, genreList List(Utf8). ml-latest-small: year from the title's `(YYYY)`, null
+   * when the title has none. ml-100k: year from the release date, `ML100K_MISSING_YEAR`
+   * (1920) where it is missing; ml-100k adds releaseDate Utf8 and imdbUrl Utf8.
+   */
+  movies: DataFrame;
+  /** ml-latest-small: userId Int32, movieId Int32, tag Utf8, timestamp Int64. */
+  tags?: DataFrame;
+  /** ml-latest-small: movieId Int32, imdbId Utf8 (leading zeros kept), tmdbId Int32 (null when missing). */
+  links?: DataFrame;
+  /** ml-100k: userId Int32, age Int32, gender Utf8, occupation Utf8, zipCode Utf8. */
+  users?: DataFrame;
+  /**
+   * The genre vocabulary: ml-100k's u.genre in flag order; for ml-latest-small the genres
+   * that occur, sorted.
+   */
+  genres: string[];
+  /** ml-100k: the occupations of u.occupation. */
+  occupations?: string[];
+  /** ml-100k: the predefined splits u1–u5, ua, ub, loaded on demand. */
+  predefinedSplits?: PredefinedSplits;
+  /** The star scale: 0.5–5 in steps of 0.5 (latest) or 1–5 in steps of 1 (100k). */
+  ratingScale: RatingScale;
 }

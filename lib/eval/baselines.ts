@@ -16,11 +16,11 @@ import {
   checkPositiveInt,
   describe,
   idColumn,
-  isFrame,
+  isDataFrame,
   type Numbers,
   ratingColumns,
   toIds,
-} from "./_frame.ts";
+} from "../_validate.ts";
 
 /** (userId, movieId) pairs to predict for, as two parallel arrays of raw ids. */
 export interface Pairs {
@@ -78,14 +78,14 @@ export interface BiasBaselineOptions {
 }
 
 interface Training {
-  users: Int32Array;
-  movies: Int32Array;
+  users: Numbers;
+  movies: Numbers;
   ratings: Float64Array;
   mean: number;
 }
 
 function readTraining(train: pl.DataFrame, who: string): Training {
-  const { users, movies, ratings } = ratingColumns(train, "training", who);
+  const { userIds: users, movieIds: movies, ratings } = ratingColumns(train, who);
   let sum = 0;
   for (let i = 0; i < ratings.length; i++) sum += ratings[i];
   return { users, movies, ratings, mean: sum / ratings.length };
@@ -94,8 +94,8 @@ function readTraining(train: pl.DataFrame, who: string): Training {
 function readPairs(
   pairs: pl.DataFrame | Pairs,
   who: string,
-): { users: Int32Array; movies: Int32Array } {
-  if (isFrame(pairs)) {
+): { users: Numbers; movies: Numbers } {
+  if (isDataFrame(pairs)) {
     checkFrame(pairs, [COLUMNS.user, COLUMNS.movie], who);
     return {
       users: idColumn(pairs, COLUMNS.user, who),
@@ -121,7 +121,7 @@ function readPairs(
 
 /** Dense indices for the distinct ids, in order of first appearance. */
 function indexIds(
-  ids: Int32Array,
+  ids: Numbers,
 ): { index: Map<number, number>; ids: Int32Array; of: Int32Array } {
   const index = new Map<number, number>();
   const of = new Int32Array(ids.length);

@@ -8,7 +8,14 @@
 
 import pl from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
-import { checkFrame, describe, idColumn, isNumbers, numberColumn, type Numbers } from "./_frame.ts";
+import {
+  checkFrame,
+  describe,
+  idColumn,
+  isNumbers,
+  numberColumn,
+  type Numbers,
+} from "../_validate.ts";
 import { ratingMetrics } from "./rating_metrics.ts";
 
 /** Options of {@linkcode unseenRows}. */

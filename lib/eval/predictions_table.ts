@@ -17,7 +17,7 @@ import {
   numberColumn,
   type Numbers,
   textColumn,
-} from "./_frame.ts";
+} from "../_validate.ts";
 
 /** Options of {@linkcode predictionsTable}. */
 export interface PredictionsTableOptions {

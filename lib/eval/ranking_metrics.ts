@@ -8,7 +8,7 @@
 
 import type pl from "nodejs-polars";
 import { DEFAULT_K, RELEVANCE_THRESHOLD } from "../defaults.ts";
-import { checkFinite, checkPositiveInt, describe, ratingColumns, toIds } from "./_frame.ts";
+import { checkFinite, checkPositiveInt, describe, ratingColumns, toIds } from "../_validate.ts";
 
 /** Options of {@linkcode rankingMetrics}. */
 export interface RankingOptions {
@@ -93,47 +93,19 @@ export function rankingMetrics(
     );
   }
   if (topK.size === 0) throw new RangeError(`${who}: expected at least one top-k list, found none`);
-  const { users, movies, ratings } = ratingColumns(test, "test", who);
-  const relevant = new Map<number, Set<number>>();
-  const seenMovies = new Set<number>();
-  for (let r = 0; r < users.length; r++) {
-    seenMovies.add(movies[r]);
-    if (ratings[r] < threshold) continue;
-    let set = relevant.get(users[r]);
-    if (!set) relevant.set(users[r], set = new Set());
-    set.add(movies[r]);
-  }
-
+  const { relevant, seenMovies } = relevantMovies(test, threshold, who);
   const recommended = new Set<number>();
   let precision = 0, recall = 0, ndcg = 0, map = 0, hits1 = 0, evaluated = 0, noRelevant = 0;
   for (const [user, list] of topK) {
-    const ids = toIds(list, `the list of user ${user}`, who);
-    const top = ids.subarray(0, Math.min(k, ids.length));
-    const unique = new Set<number>();
-    for (const movie of top) {
-      if (unique.has(movie)) {
-        throw new RangeError(
-          `${who}: movie ${movie} appears twice in the top-${k} list of user ${user}`,
-        );
-      }
-      unique.add(movie);
-      recommended.add(movie);
-    }
+    const top = checkedList(list, user, k, who);
+    for (const movie of top) recommended.add(movie);
     const rel = relevant.get(user);
     if (!rel) {
       noRelevant++;
       continue;
     }
     evaluated++;
-    let hits = 0, dcg = 0, ap = 0;
-    for (let r = 0; r < top.length; r++) {
-      if (!rel.has(top[r])) continue;
-      hits++;
-      dcg += 1 / Math.log2(r + 2);
-      ap += hits / (r + 1);
-    }
-    let idcg = 0;
-    for (let r = 0; r < Math.min(rel.size, k); r++) idcg += 1 / Math.log2(r + 2);
+    const { hits, dcg, ap, idcg } = listScores(top, rel, k);
     precision += hits / k;
     recall += hits / rel.size;
     ndcg += dcg / idcg;
@@ -148,20 +120,7 @@ export function rankingMetrics(
         `(${topK.size} lists, ${relevant.size} users with relevant test movies)`,
     );
   }
-
-  let catalog = catalogSize;
-  if (catalog === undefined) {
-    const all = new Set(seenMovies);
-    for (const m of recommended) all.add(m);
-    catalog = all.size;
-  } else {
-    checkPositiveInt(catalog, "catalogSize", who);
-    if (catalog < recommended.size) {
-      throw new RangeError(
-        `${who}: catalogSize ${catalog} is smaller than the ${recommended.size} distinct movies recommended`,
-      );
-    }
-  }
+  const catalog = catalogOf(catalogSize, seenMovies, recommended, who);
   return {
     precision: precision / evaluated,
     recall: recall / evaluated,
@@ -174,4 +133,78 @@ export function rankingMetrics(
     usersWithoutList: withoutList,
     k,
   };
+}
+
+/** Each test user's relevant movies (rated at least `threshold`) and every movie of the test. */
+function relevantMovies(
+  test: pl.DataFrame,
+  threshold: number,
+  who: string,
+): { relevant: Map<number, Set<number>>; seenMovies: Set<number> } {
+  const { userIds: users, movieIds: movies, ratings } = ratingColumns(test, who);
+  const relevant = new Map<number, Set<number>>();
+  const seenMovies = new Set<number>();
+  for (let r = 0; r < users.length; r++) {
+    seenMovies.add(movies[r]);
+    if (ratings[r] < threshold) continue;
+    let set = relevant.get(users[r]);
+    if (!set) relevant.set(users[r], set = new Set());
+    set.add(movies[r]);
+  }
+  return { relevant, seenMovies };
+}
+
+/** The first `k` ids of a user's list; a movie listed twice is an error. */
+function checkedList(list: ArrayLike<number>, user: number, k: number, who: string): Int32Array {
+  const ids = toIds(list, `the list of user ${user}`, who);
+  const top = ids.subarray(0, Math.min(k, ids.length));
+  const unique = new Set<number>();
+  for (const movie of top) {
+    if (unique.has(movie)) {
+      throw new RangeError(
+        `${who}: movie ${movie} appears twice in the top-${k} list of user ${user}`,
+      );
+    }
+    unique.add(movie);
+  }
+  return top;
+}
+
+/** Hits, discounted gain, average-precision sum and the ideal gain of one user's list. */
+function listScores(
+  top: Int32Array,
+  rel: Set<number>,
+  k: number,
+): { hits: number; dcg: number; ap: number; idcg: number } {
+  let hits = 0, dcg = 0, ap = 0;
+  for (let r = 0; r < top.length; r++) {
+    if (!rel.has(top[r])) continue;
+    hits++;
+    dcg += 1 / Math.log2(r + 2);
+    ap += hits / (r + 1);
+  }
+  let idcg = 0;
+  for (let r = 0; r < Math.min(rel.size, k); r++) idcg += 1 / Math.log2(r + 2);
+  return { hits, dcg, ap, idcg };
+}
+
+/** The catalogue size for coverage: given (and checked), else every test or listed movie. */
+function catalogOf(
+  catalogSize: number | undefined,
+  seenMovies: Set<number>,
+  recommended: Set<number>,
+  who: string,
+): number {
+  if (catalogSize === undefined) {
+    const all = new Set(seenMovies);
+    for (const m of recommended) all.add(m);
+    return all.size;
+  }
+  checkPositiveInt(catalogSize, "catalogSize", who);
+  if (catalogSize < recommended.size) {
+    throw new RangeError(
+      `${who}: catalogSize ${catalogSize} is smaller than the ${recommended.size} distinct movies recommended`,
+    );
+  }
+  return catalogSize;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { checkFinite, describe, isNumbers, type Numbers } from "./_frame.ts";
+import { checkFinite, describe, isNumbers, type Numbers } from "../_validate.ts";
 
 /** The three rating errors of one set of predictions. */
 export interface RatingMetrics {

@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Recommender } from "./recommender.ts";
 import { decodeOutput } from "./target.ts";
 import { predict } from "./_engine.ts";
+import { checkPositiveInt } from "../_validate.ts";
 
 /** Index arrays → the two `int32 [n, 1]` input tensors. */
 export function inputTensors(users: Int32Array, movies: Int32Array): [tf.Tensor2D, tf.Tensor2D] {
@@ -36,8 +37,5 @@ export function scoreIndices(
 
 /** Checks a batch size option. */
 export function batchSizeOption(v: unknown, where: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
-    throw new RangeError(`${where}: expected batchSize to be a positive integer, found ${v}`);
-  }
-  return v;
+  return checkPositiveInt(v, "batchSize", where);
 }

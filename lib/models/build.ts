@@ -15,7 +15,7 @@ import { IdEncoder } from "../data/encoder.ts";
 import { COLUMNS, DEFAULT_SEED } from "../defaults.ts";
 import { createRng, type Rng } from "../random.ts";
 import { adam } from "./_engine.ts";
-import { describe, idColumn, isDataFrame, numberColumn, ratingColumns } from "./_frame.ts";
+import { describe, idColumn, isDataFrame, numberColumn, ratingColumns } from "../_validate.ts";
 import { camelName, makeInitializer, makeL2, normaliseInitializer } from "./_init.ts";
 import { embeddingDotBias } from "./embedding_dot_bias.ts";
 import { ratingRange } from "./layers.ts";
@@ -33,7 +33,7 @@ import {
   type RecommenderConfig,
   type TargetTransform,
 } from "./recommender.ts";
-import type { DataFrame } from "./_frame.ts";
+import type { DataFrame } from "../_validate.ts";
 
 /** Options of {@linkcode buildModel}. Per-kind defaults are given as `kind: value`. */
 export interface ModelOptions {

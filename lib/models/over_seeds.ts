@@ -7,7 +7,7 @@
  */
 
 import type { Verbosity } from "./_engine.ts";
-import { type DataFrame, describe, isDataFrame, ratingColumns } from "./_frame.ts";
+import { type DataFrame, describe, isDataFrame, ratingColumns } from "../_validate.ts";
 import { buildModel, type ModelOptions } from "./build.ts";
 import { predictRatings } from "./predict.ts";
 import type { ModelKind, Recommender } from "./recommender.ts";

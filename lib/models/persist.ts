@@ -15,7 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { basename, dirname, join, resolve } from "node:path";
 import { IdEncoder, type IdEncoderJSON } from "../data/encoder.ts";
 import { assertModelKind, compileModel } from "./build.ts";
-import { describe } from "./_frame.ts";
+import { describe } from "../_validate.ts";
 import { findTable, MOVIE_TABLE, USER_TABLE } from "./_weights.ts";
 import "./layers.ts"; // registers the custom layers before any model is deserialised
 import type { Catalog, Recommender, RecommenderConfig } from "./recommender.ts";

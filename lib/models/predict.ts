@@ -4,12 +4,18 @@
  * @module
  */
 
-import { type DataFrame, describe, isDataFrame, ratingColumns } from "./_frame.ts";
+import {
+  checkInteger,
+  type DataFrame,
+  describe,
+  isDataFrame,
+  ratingColumns,
+} from "../_validate.ts";
 import { batchSizeOption, scoreIndices } from "./_inputs.ts";
 import type { Recommender } from "./recommender.ts";
 
 /** Options of {@linkcode predictRatings}. */
-export interface PredictOptions {
+export interface PredictRatingsOptions {
   /**
    * Rows per forward pass.
    * @default {65536}
@@ -47,7 +53,7 @@ export interface IdPairs {
 export function predictRatings(
   rec: Recommender,
   data: DataFrame | IdPairs,
-  options: PredictOptions = {},
+  options: PredictRatingsOptions = {},
 ): Float32Array {
   const where = "predictRatings()";
   const batchSize = batchSizeOption(options.batchSize ?? 65536, where);
@@ -89,10 +95,7 @@ export function predictRatings(
  * ```
  */
 export function predict(rec: Recommender, userId: number, movieId: number): number {
-  for (const [v, name] of [[userId, "userId"], [movieId, "movieId"]] as const) {
-    if (typeof v !== "number" || !Number.isInteger(v)) {
-      throw new TypeError(`predict(): expected an integer ${name}, found ${describe(v)}`);
-    }
-  }
+  checkInteger(userId, "userId", "predict()");
+  checkInteger(movieId, "movieId", "predict()");
   return predictRatings(rec, { userIds: [userId], movieIds: [movieId] })[0];
 }

@@ -8,7 +8,16 @@
 
 import pl from "nodejs-polars";
 import { DEFAULT_K } from "../defaults.ts";
-import { type DataFrame, describe, isDataFrame, ratingColumns } from "./_frame.ts";
+import { topKIndices } from "../top_k.ts";
+import {
+  checkInteger,
+  checkNonNegativeInt,
+  checkPositiveInt,
+  type DataFrame,
+  describe,
+  isDataFrame,
+  ratingColumns,
+} from "../_validate.ts";
 import { batchSizeOption, scoreIndices } from "./_inputs.ts";
 import type { Recommender } from "./recommender.ts";
 
@@ -55,13 +64,6 @@ export interface RecommendOptions {
   batchSize?: number;
 }
 
-function kOption(k: unknown, where: string): number {
-  if (typeof k !== "number" || !Number.isInteger(k) || k < 1) {
-    throw new RangeError(`${where}: expected k to be a positive integer, found ${k}`);
-  }
-  return k;
-}
-
 function countsOf(rec: Recommender, ratings: DataFrame | undefined, where: string) {
   if (ratings === undefined) return rec.movieCounts;
   const { movieIds } = ratingColumns(ratings, where, false);
@@ -95,21 +97,6 @@ function seenBy(
   return seen;
 }
 
-/** Indices of the k highest scores (ties: lower index first), skipping masked rows. */
-function topIndices(scores: Float32Array, k: number, skip: (j: number) => boolean): number[] {
-  const top: number[] = [];
-  for (let j = 0; j < scores.length; j++) {
-    if (skip(j) || Number.isNaN(scores[j])) continue;
-    const s = scores[j];
-    if (top.length === k && s <= scores[top[k - 1]]) continue;
-    let pos = top.length === k ? k - 1 : top.length;
-    while (pos > 0 && scores[top[pos - 1]] < s) pos--;
-    top.splice(pos, 0, j);
-    if (top.length > k) top.pop();
-  }
-  return top;
-}
-
 /**
  * Recommends `k` movies to a user, best first, as a DataFrame with columns movieId, title,
  * genres, score (predicted stars) and count (ratings of the movie, null when unknown).
@@ -135,20 +122,14 @@ export function recommend(
   options: RecommendOptions = {},
 ): DataFrame {
   const where = "recommend()";
-  const k = kOption(options.k ?? DEFAULT_K, where);
+  const k = checkPositiveInt(options.k ?? DEFAULT_K, "k", where);
   const batchSize = batchSizeOption(options.batchSize ?? 65536, where);
   const { excludeSeen = true, minRatings = 0, fallback = null } = options;
-  if (typeof userId !== "number" || !Number.isInteger(userId)) {
-    throw new TypeError(`${where}: expected an integer userId, found ${describe(userId)}`);
-  }
+  checkInteger(userId, "userId", where);
   if (fallback !== null && fallback !== "popularity") {
     throw new TypeError(`${where}: expected fallback "popularity" or null, found ${fallback}`);
   }
-  if (!Number.isInteger(minRatings) || minRatings < 0) {
-    throw new RangeError(
-      `${where}: expected minRatings to be an integer >= 0, found ${minRatings}`,
-    );
-  }
+  checkNonNegativeInt(minRatings, "minRatings", where);
   for (const key of ["exclude", "ratings"] as const) {
     if (options[key] !== undefined && !isDataFrame(options[key])) {
       throw new TypeError(
@@ -185,7 +166,7 @@ export function recommend(
   } else {
     scores = Float32Array.from(counts!);
   }
-  const top = topIndices(
+  const top = topKIndices(
     scores,
     k,
     (j) => seen.has(j) || (minRatings > 0 && counts![j] < minRatings),
@@ -243,7 +224,7 @@ export function topKForUsers(
   options: TopKOptions = {},
 ): Map<number, number[]> {
   const where = "topKForUsers()";
-  const k = kOption(options.k ?? DEFAULT_K, where);
+  const k = checkPositiveInt(options.k ?? DEFAULT_K, "k", where);
   const batchSize = batchSizeOption(options.batchSize ?? 65536, where);
   if (userIds == null || typeof userIds.length !== "number") {
     throw new TypeError(`${where}: expected an array of user ids, found ${describe(userIds)}`);
@@ -274,7 +255,7 @@ export function topKForUsers(
     for (let b = 0; b < end - start; b++) {
       const id = unique[start + b];
       const skip = seen.get(id) ?? none;
-      const top = topIndices(scores.subarray(b * n, (b + 1) * n), k, (j) => skip.has(j));
+      const top = topKIndices(scores.subarray(b * n, (b + 1) * n), k, (j) => skip.has(j));
       result.set(id, Array.from(rec.movies.decode(top)));
     }
   }

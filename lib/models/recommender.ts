@@ -11,7 +11,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { IdEncoder } from "../data/encoder.ts";
 import type { QuantileTransformerJSON } from "../analysis/quantile.ts";
 import { COLUMNS } from "../defaults.ts";
-import { type DataFrame, idColumn, isDataFrame, optionalStringColumn } from "./_frame.ts";
+import { type DataFrame, idColumn, isDataFrame, optionalStringColumn } from "../_validate.ts";
 
 /** The model kinds {@linkcode buildModel} knows, in the order the tutorials introduce them. */
 export const MODEL_KINDS = [

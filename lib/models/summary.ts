@@ -8,7 +8,7 @@
 
 import pl from "nodejs-polars";
 import type * as tf from "@tensorflow/tfjs";
-import { describe } from "./_frame.ts";
+import { describe } from "../_validate.ts";
 import type { Recommender } from "./recommender.ts";
 
 function isLayersModel(value: unknown): value is tf.LayersModel {

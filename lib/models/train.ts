@@ -14,7 +14,7 @@ import {
   type History,
   type Verbosity,
 } from "./_engine.ts";
-import { type DataFrame, isDataFrame, ratingColumns } from "./_frame.ts";
+import { type DataFrame, isDataFrame, ratingColumns } from "../_validate.ts";
 import { batchSizeOption, inputTensors } from "./_inputs.ts";
 import type { Recommender } from "./recommender.ts";
 import { encodeTarget } from "./target.ts";

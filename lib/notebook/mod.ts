@@ -1,8 +1,10 @@
 /**
- * Notebook helpers: readable display of whatever a cell returns (`setupDisplay()` once in the
- * import cell; `table(x, options)` for per-call number formats), markdown, HTML and SVG output
- * through the Deno Jupyter kernel (with plain-text fallbacks elsewhere), a live line for
- * progress, and notebook parameters that an environment variable can override.
+ * What notebooks import besides the models: readable display of whatever a cell returns
+ * (`setupDisplay()` once in the import cell; `table(x, options)` for per-call number formats),
+ * markdown, HTML and SVG output through the Deno Jupyter kernel (with plain-text fallbacks
+ * elsewhere), a live line for progress, notebook parameters that an environment variable can
+ * override (`param`) and headline figures (`headline`). The program that runs the notebooks
+ * lives in `tools/notebooks/`.
  *
  * @example
  * ```ts

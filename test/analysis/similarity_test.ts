@@ -2,7 +2,7 @@ import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import {
   cosineSimilarity,
   type EmbeddingTable,
-  histogram,
+  histogramCounts,
   mostSimilar,
   similarities,
 } from "../../lib/analysis/mod.ts";
@@ -59,35 +59,39 @@ Deno.test("mostSimilar() rejects an unknown movie id, naming it, and k <= 0", ()
   assertThrows(() => mostSimilar(table, 1, { k: -3 }), RangeError, "found -3");
 });
 
-Deno.test("histogram() bins like numpy: half-open bins, the maximum in the last bin", () => {
+Deno.test("histogramCounts() bins like numpy: half-open bins, the maximum in the last bin", () => {
   // np.histogram([0, 0.2, 0.5, 1], bins=2) → counts [2, 2], edges [0, 0.5, 1]
-  const h = histogram([0, 0.2, 0.5, 1], { bins: 2 });
+  const h = histogramCounts([0, 0.2, 0.5, 1], { bins: 2 });
   assertEquals(h.counts, Int32Array.of(2, 2));
   assertEquals(h.edges, Float64Array.of(0, 0.5, 1));
   // np.histogram([0.1, 0.3, 0.3, 0.9], bins=4, range=(0, 1)) → [1, 2, 0, 1]
   assertEquals(
-    histogram([0.1, 0.3, 0.3, 0.9], { bins: 4, range: [0, 1] }).counts,
+    histogramCounts([0.1, 0.3, 0.3, 0.9], { bins: 4, range: [0, 1] }).counts,
     Int32Array.of(1, 2, 0, 1),
   );
   // Values outside an explicit range are left out.
-  assertEquals(histogram([-5, 0.5, 5], { bins: 1, range: [0, 1] }).counts, Int32Array.of(1));
+  assertEquals(histogramCounts([-5, 0.5, 5], { bins: 1, range: [0, 1] }).counts, Int32Array.of(1));
 });
 
-Deno.test("histogram() widens a zero-width range by 0.5 on each side, as numpy", () => {
-  const h = histogram([2, 2, 2], { bins: 2 });
+Deno.test("histogramCounts() widens a zero-width range by 0.5 on each side, as numpy", () => {
+  const h = histogramCounts([2, 2, 2], { bins: 2 });
   assertEquals(h.edges, Float64Array.of(1.5, 2, 2.5));
   assertEquals(h.counts, Int32Array.of(0, 3));
 });
 
-Deno.test("histogram() counts every similarity of a table exactly once", () => {
-  const h = histogram(similarities(table, 2).values, { bins: 30 });
+Deno.test("histogramCounts() counts every similarity of a table exactly once", () => {
+  const h = histogramCounts(similarities(table, 2).values, { bins: 30 });
   assertEquals(h.counts.reduce((a, b) => a + b, 0), 5);
   assertEquals(h.edges.length, 31);
 });
 
-Deno.test("histogram() rejects empty input, NaN, bins <= 0 and an empty range", () => {
-  assertThrows(() => histogram([]), RangeError, "at least one value");
-  assertThrows(() => histogram([1, NaN]), RangeError, "found NaN");
-  assertThrows(() => histogram([1], { bins: 0 }), RangeError, "bins to be a positive integer");
-  assertThrows(() => histogram([1], { range: [1, 1] }), RangeError, "lo < hi");
+Deno.test("histogramCounts() rejects empty input, NaN, bins <= 0 and an empty range", () => {
+  assertThrows(() => histogramCounts([]), RangeError, "at least one value");
+  assertThrows(() => histogramCounts([1, NaN]), RangeError, "found NaN");
+  assertThrows(
+    () => histogramCounts([1], { bins: 0 }),
+    RangeError,
+    "bins to be a positive integer",
+  );
+  assertThrows(() => histogramCounts([1], { range: [1, 1] }), RangeError, "lo < hi");
 });

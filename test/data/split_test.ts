@@ -67,8 +67,11 @@ Deno.test("randomSplit() rejects a fraction outside (0, 1), an empty table and a
   assertThrows(() => randomSplit(traced(5), { testFraction: 1 }), RangeError, "found 1");
   assertThrows(() => randomSplit(traced(5), { testFraction: -0.1 }), RangeError, "between 0 and 1");
   assertThrows(() => randomSplit(traced(5).head(0)), RangeError, "at least one row");
-  // deno-lint-ignore no-explicit-any
-  assertThrows(() => randomSplit([1, 2] as any), TypeError, "expected a polars DataFrame");
+  assertThrows(
+    () => randomSplit([1, 2] as unknown as DataFrame),
+    TypeError,
+    "expected a DataFrame, found an array of length 2",
+  );
 });
 
 Deno.test("maskSplit() draws one coin per row from createRng(seed), as seed 000 does", () => {
@@ -170,6 +173,10 @@ Deno.test("temporalSplit() breaks timestamp ties by row so the split is determin
 
 Deno.test("splits reject a table without the columns they need, naming them", () => {
   const df = traced(10).select("movieId", "rating");
-  assertThrows(() => perUserSplit(df), TypeError, "column userId, found columns movieId, rating");
-  assertThrows(() => temporalSplit(df), TypeError, "column timestamp");
+  assertThrows(
+    () => perUserSplit(df),
+    TypeError,
+    'a "userId" column, found columns [movieId, rating]',
+  );
+  assertThrows(() => temporalSplit(df), TypeError, 'expected a "timestamp" column');
 });

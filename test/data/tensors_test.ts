@@ -70,7 +70,7 @@ Deno.test("ratingsToArrays() rejects missing columns and missing encoders", () =
   assertThrows(
     () => ratingsToArrays(train.select("userId", "movieId"), fitEncoders(train)),
     TypeError,
-    "column rating",
+    'expected a "rating" column',
   );
   assertThrows(
     // deno-lint-ignore no-explicit-any

@@ -21,7 +21,7 @@ Deno.test("unseenRows() names a missing column and rejects other columns", () =>
   assertThrows(
     () => unseenRows(train.select("userId"), test),
     TypeError,
-    "missing movieId",
+    'train: expected a "movieId" column, found columns [userId]',
   );
   assertThrows(
     // @ts-expect-error: a column that is not an id column

@@ -47,6 +47,6 @@ Deno.test("predictionsTable() rejects NaN predictions, n <= 0 and movies without
   assertThrows(
     () => predictionsTable(test, [1, 2, 3], { movies: pl.DataFrame({ movieId: [10] }) }),
     TypeError,
-    "missing title",
+    'expected a "title" column',
   );
 });

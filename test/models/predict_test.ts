@@ -49,7 +49,11 @@ Deno.test("predictRatings() names unknown ids and rejects empty or ragged input"
     TypeError,
     "integer ids",
   );
-  assertThrows(() => predict(rec, NaN, movieId(0)), TypeError, "integer userId");
+  assertThrows(
+    () => predict(rec, NaN, movieId(0)),
+    RangeError,
+    "predict(): expected userId to be an integer, found NaN",
+  );
   assertThrows(
     () => predictRatings(rec, [1, 2] as unknown as pl.DataFrame),
     TypeError,

@@ -1,8 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { setupBackend } from "../../lib/train/backend.ts";
-import { compileKernelsWat } from "../../lib/train/kernels/_build.ts";
-import { kernelsWasmBytes } from "../../lib/train/kernels/_internals.ts";
 import {
   dotBias,
   dotBiasContextCount,
@@ -33,13 +31,6 @@ function randomTensor(shape: number[], seed: number): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(Float32Array.from({ length: size }, () => rng.normal()), shape);
 }
-
-Deno.test("the committed WebAssembly is what kernels.wat compiles to", async () => {
-  const fresh = await compileKernelsWat();
-  const committed = kernelsWasmBytes();
-  assertEquals(committed.length, fresh.length, "rebuild with `deno task build:wasm`");
-  assert(committed.every((b, i) => b === fresh[i]), "rebuild with `deno task build:wasm`");
-});
 
 Deno.test("setupBackend() is idempotent and lists the custom kernels", async () => {
   const a = await setupBackend({ backend: "wasm" });

@@ -1,0 +1,498 @@
+/**
+ * Input checks shared by the whole library (private to lib): a short description of any value
+ * for error messages, integer and finite-number checks, and a DataFrame check with readers for
+ * id, number, rating and text columns. Every error names the calling function (`who`, e.g.
+ * `"rmse()"`), what was expected and what was found, and for columns and arrays the row or
+ * position of the first bad value: a `TypeError` when the kind of value is wrong, a `RangeError`
+ * when its value is.
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import { COLUMNS } from "./defaults.ts";
+
+/** A nodejs-polars DataFrame (the type only). */
+export type DataFrame = pl.DataFrame;
+
+/** Anything indexable with numbers: a typed array or a plain number array. */
+export type Numbers = ArrayLike<number>;
+
+/**
+ * A short description of a value for error messages.
+ *
+ * @param x Any value.
+ * @returns E.g. `"null"`, `"an array of length 3"`, `"a Float32Array"`, `"an object (Map)"`,
+ *   `"string abc"`.
+ * @example
+ * ```ts
+ * import { describe } from "./_validate.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(describe([1, 2]), "an array of length 2");
+ * assertEquals(describe(new Map()), "an object (Map)");
+ * assertEquals(describe(undefined), "undefined");
+ * ```
+ */
+export function describe(x: unknown): string {
+  if (x === null) return "null";
+  if (x === undefined) return "undefined";
+  if (Array.isArray(x)) return `an array of length ${x.length}`;
+  if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}`;
+  if (typeof x === "object") return `an object (${x.constructor?.name ?? "Object"})`;
+  return `${typeof x} ${String(x)}`;
+}
+
+/** A value as it reads in "found …": numbers as they are, anything else described. */
+function found(x: unknown): string {
+  return typeof x === "number" ? String(x) : describe(x);
+}
+
+/** Bounds of {@linkcode checkInteger}. */
+export interface IntegerBounds {
+  /**
+   * The smallest allowed value.
+   * @default {-Infinity}
+   */
+  min?: number;
+  /**
+   * The largest allowed value.
+   * @default {Infinity}
+   */
+  max?: number;
+}
+
+function integerKind(min: number, max: number): string {
+  if (max !== Infinity) return `an integer in [${min}, ${max}]`;
+  if (min === 1) return "a positive integer";
+  if (min === 0) return "a non-negative integer";
+  if (min === -Infinity) return "an integer";
+  return `an integer >= ${min}`;
+}
+
+/**
+ * Checks that `value` is an integer within bounds.
+ *
+ * @param value The value to check.
+ * @param name What it is, as the caller calls it (an option name such as `"k"`).
+ * @param who The calling function, e.g. `"mostSimilar()"`.
+ * @param bounds The allowed range.
+ * @returns The value, typed as a number.
+ * @throws {TypeError} When `value` is not a number.
+ * @throws {RangeError} When it is a number but not an integer within bounds.
+ * @example
+ * ```ts
+ * import { checkInteger } from "./_validate.ts";
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * assertEquals(checkInteger(3, "component", "f()", { min: 0, max: 4 }), 3);
+ * assertThrows(
+ *   () => checkInteger(5, "component", "f()", { min: 0, max: 4 }),
+ *   RangeError,
+ *   "f(): expected component to be an integer in [0, 4], found 5",
+ * );
+ * ```
+ */
+export function checkInteger(
+  value: unknown,
+  name: string,
+  who: string,
+  bounds: IntegerBounds = {},
+): number {
+  const { min = -Infinity, max = Infinity } = bounds;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    const Error = typeof value === "number" ? RangeError : TypeError;
+    throw new Error(
+      `${who}: expected ${name} to be ${integerKind(min, max)}, found ${found(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Checks that `value` is an integer >= 1.
+ *
+ * @param value The value to check.
+ * @param name What it is, as the caller calls it.
+ * @param who The calling function.
+ * @returns The value, typed as a number.
+ * @throws {TypeError} When `value` is not a number.
+ * @throws {RangeError} When it is a number but not a positive integer.
+ * @example
+ * ```ts
+ * import { checkPositiveInt } from "./_validate.ts";
+ * import { assertThrows } from "@std/assert";
+ * assertThrows(
+ *   () => checkPositiveInt(0, "k", "mostSimilar()"),
+ *   RangeError,
+ *   "mostSimilar(): expected k to be a positive integer, found 0",
+ * );
+ * ```
+ */
+export function checkPositiveInt(value: unknown, name: string, who: string): number {
+  return checkInteger(value, name, who, { min: 1 });
+}
+
+/**
+ * Checks that `value` is an integer >= 0.
+ *
+ * @param value The value to check.
+ * @param name What it is, as the caller calls it.
+ * @param who The calling function.
+ * @returns The value, typed as a number.
+ * @throws {TypeError} When `value` is not a number.
+ * @throws {RangeError} When it is a number but not a non-negative integer.
+ * @example
+ * ```ts
+ * import { checkNonNegativeInt } from "./_validate.ts";
+ * import { assertThrows } from "@std/assert";
+ * assertThrows(
+ *   () => checkNonNegativeInt(1.5, "minRatings", "recommend()"),
+ *   RangeError,
+ *   "recommend(): expected minRatings to be a non-negative integer, found 1.5",
+ * );
+ * ```
+ */
+export function checkNonNegativeInt(value: unknown, name: string, who: string): number {
+  return checkInteger(value, name, who, { min: 0 });
+}
+
+/**
+ * Checks that `value` is a finite number.
+ *
+ * @param value The value to check.
+ * @param name What it is, as the caller calls it.
+ * @param who The calling function.
+ * @returns The value, typed as a number.
+ * @throws {TypeError} When `value` is not a number.
+ * @throws {RangeError} When it is NaN or infinite.
+ * @example
+ * ```ts
+ * import { checkFiniteNumber } from "./_validate.ts";
+ * import { assertThrows } from "@std/assert";
+ * assertThrows(
+ *   () => checkFiniteNumber(NaN, "threshold", "f()"),
+ *   RangeError,
+ *   "f(): expected threshold to be a finite number, found NaN",
+ * );
+ * ```
+ */
+export function checkFiniteNumber(value: unknown, name: string, who: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    const Error = typeof value === "number" ? RangeError : TypeError;
+    throw new Error(`${who}: expected ${name} to be a finite number, found ${found(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Checks that every value is finite.
+ *
+ * @param values The numbers to check.
+ * @param what What they are, e.g. `"yPred"`.
+ * @param who The calling function.
+ * @throws {RangeError} Naming the first NaN or infinite value and its position.
+ * @example
+ * ```ts
+ * import { checkFinite } from "./_validate.ts";
+ * import { assertThrows } from "@std/assert";
+ * assertThrows(
+ *   () => checkFinite([1, NaN], "yPred", "rmse()"),
+ *   RangeError,
+ *   "rmse(): expected finite numbers in yPred, found NaN at position 1",
+ * );
+ * ```
+ */
+export function checkFinite(values: Numbers, what: string, who: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new RangeError(
+        `${who}: expected finite numbers in ${what}, found ${values[i]} at position ${i}`,
+      );
+    }
+  }
+}
+
+/**
+ * Whether `x` is an array or typed array of numbers (checked on the first element).
+ *
+ * @param x Any value.
+ * @returns True for a number array, an empty array or a non-bigint typed array.
+ * @example
+ * ```ts
+ * import { isNumbers } from "./_validate.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals([isNumbers([1, 2]), isNumbers(new Float32Array(2)), isNumbers(["1"])], [
+ *   true,
+ *   true,
+ *   false,
+ * ]);
+ * ```
+ */
+export function isNumbers(x: unknown): x is Numbers {
+  if (ArrayBuffer.isView(x) && !(x instanceof DataView)) {
+    return typeof (x as unknown as Numbers)[0] !== "bigint";
+  }
+  return Array.isArray(x) && (x.length === 0 || typeof x[0] === "number");
+}
+
+/**
+ * Integer ids from any numbers, as an Int32Array.
+ *
+ * @param values The ids.
+ * @param what What they are, e.g. `"userIds"`.
+ * @param who The calling function.
+ * @returns The ids.
+ * @throws {TypeError} When `values` is not an array of numbers, or an id is not a 32-bit
+ *   integer (naming it and its position).
+ * @example
+ * ```ts
+ * import { toIds } from "./_validate.ts";
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * assertEquals(toIds([3, 1], "ids", "f()"), new Int32Array([3, 1]));
+ * assertThrows(() => toIds([1.5], "ids", "f()"), TypeError, "found 1.5 at position 0");
+ * ```
+ */
+export function toIds(values: unknown, what: string, who: string): Int32Array {
+  if (!isNumbers(values)) {
+    throw new TypeError(
+      `${who}: expected ${what} to be an array of ids, found ${describe(values)}`,
+    );
+  }
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isInteger(v) || v > 2147483647 || v < -2147483648) {
+      throw new TypeError(`${who}: expected integer ids in ${what}, found ${v} at position ${i}`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * Whether `x` looks like a nodejs-polars DataFrame.
+ *
+ * @param x Any value.
+ * @returns True for a DataFrame.
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { isDataFrame } from "./_validate.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals([isDataFrame(pl.DataFrame({ a: [1] })), isDataFrame({ a: [1] })], [true, false]);
+ * ```
+ */
+export function isDataFrame(x: unknown): x is DataFrame {
+  return typeof x === "object" && x !== null &&
+    typeof (x as DataFrame).getColumn === "function" &&
+    Array.isArray((x as DataFrame).columns);
+}
+
+/**
+ * Checks that `df` is a DataFrame holding every column in `columns`.
+ *
+ * @param df The value to check.
+ * @param columns The columns it must have.
+ * @param who The calling function.
+ * @returns The DataFrame, typed as one.
+ * @throws {TypeError} When `df` is not a DataFrame or lacks a column (naming the missing ones and
+ *   the columns it has).
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { checkFrame } from "./_validate.ts";
+ * import { assertThrows } from "@std/assert";
+ * assertThrows(
+ *   () => checkFrame(pl.DataFrame({ userId: [1] }), ["userId", "rating"], "f()"),
+ *   TypeError,
+ *   'f(): expected a "rating" column, found columns [userId]',
+ * );
+ * ```
+ */
+export function checkFrame(df: unknown, columns: readonly string[], who: string): DataFrame {
+  if (!isDataFrame(df)) {
+    throw new TypeError(`${who}: expected a DataFrame, found ${describe(df)}`);
+  }
+  const missing = columns.filter((n) => !df.columns.includes(n));
+  if (missing.length > 0) {
+    const names = missing.map((n) => `"${n}"`);
+    const wanted = names.length === 1 ? `a ${names[0]} column` : `columns ${names.join(", ")}`;
+    throw new TypeError(`${who}: expected ${wanted}, found columns [${df.columns.join(", ")}]`);
+  }
+  return df;
+}
+
+/** A numeric column's values as float64; `what` says what they should be, for the errors. */
+function numericValues(df: unknown, name: string, who: string, what: string): Float64Array {
+  const s = checkFrame(df, [name], who).getColumn(name);
+  if (!s.isNumeric()) {
+    throw new TypeError(`${who}: expected ${what} in "${name}", found a ${s.dtype} column`);
+  }
+  if (s.nullCount() > 0) {
+    const row = (s.isNull().toArray() as boolean[]).indexOf(true);
+    const Error = what === "integer ids" ? TypeError : RangeError;
+    throw new Error(`${who}: expected ${what} in "${name}", found null at row ${row}`);
+  }
+  return s.cast(pl.Float64).toTypedArray() as Float64Array;
+}
+
+/**
+ * A numeric column as finite float64 values.
+ *
+ * @param df The DataFrame.
+ * @param name The column.
+ * @param who The calling function.
+ * @returns The values.
+ * @throws {TypeError} When `df` is not a DataFrame, lacks the column or the column is not
+ *   numeric.
+ * @throws {RangeError} Naming the first null, NaN or infinite value and its row.
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { numberColumn } from "./_validate.ts";
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * const df = pl.DataFrame({ rating: [4, NaN] });
+ * assertEquals(numberColumn(df.head(1), "rating", "f()"), new Float64Array([4]));
+ * assertThrows(
+ *   () => numberColumn(df, "rating", "f()"),
+ *   RangeError,
+ *   'f(): expected finite numbers in "rating", found NaN at row 1',
+ * );
+ * ```
+ */
+export function numberColumn(df: unknown, name: string, who: string): Float64Array {
+  const values = numericValues(df, name, who, "finite numbers");
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new RangeError(
+        `${who}: expected finite numbers in "${name}", found ${values[i]} at row ${i}`,
+      );
+    }
+  }
+  return values;
+}
+
+/**
+ * An integer id column (userId, movieId) as float64 values.
+ *
+ * @param df The DataFrame.
+ * @param name The column.
+ * @param who The calling function.
+ * @returns The ids.
+ * @throws {TypeError} When `df` is not a DataFrame, lacks the column, or a value is not an
+ *   integer (naming the first and its row).
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { idColumn } from "./_validate.ts";
+ * import { assertThrows } from "@std/assert";
+ * assertThrows(
+ *   () => idColumn(pl.DataFrame({ movieId: [1, 2.5] }), "movieId", "f()"),
+ *   TypeError,
+ *   'f(): expected integer ids in "movieId", found 2.5 at row 1',
+ * );
+ * ```
+ */
+export function idColumn(df: unknown, name: string, who: string): Float64Array {
+  const values = numericValues(df, name, who, "integer ids");
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isInteger(values[i])) {
+      throw new TypeError(
+        `${who}: expected integer ids in "${name}", found ${values[i]} at row ${i}`,
+      );
+    }
+  }
+  return values;
+}
+
+/** The userId, movieId and rating columns of a ratings DataFrame, read by {@linkcode ratingColumns}. */
+export interface RatingColumnValues {
+  /** userId of each row. */
+  userIds: Float64Array;
+  /** movieId of each row. */
+  movieIds: Float64Array;
+  /** rating of each row; empty when the rating was not asked for. */
+  ratings: Float64Array;
+}
+
+/**
+ * Reads userId and movieId, and rating unless `withRating` is false, from a non-empty ratings
+ * DataFrame.
+ *
+ * @param df The ratings.
+ * @param who The calling function.
+ * @param withRating Whether the rating column is needed.
+ * @returns The columns.
+ * @throws {TypeError} When `df` is not a DataFrame, lacks a column or holds a non-integer id.
+ * @throws {RangeError} When it has no rows, or a rating is null, NaN or infinite.
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { ratingColumns } from "./_validate.ts";
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * const df = pl.DataFrame({ userId: [1, 2], movieId: [10, 20], rating: [4, 3.5] });
+ * assertEquals(ratingColumns(df, "f()").ratings, new Float64Array([4, 3.5]));
+ * assertThrows(
+ *   () => ratingColumns(df.head(0), "f()"),
+ *   RangeError,
+ *   "f(): expected at least one rating row, found an empty DataFrame",
+ * );
+ * ```
+ */
+export function ratingColumns(df: unknown, who: string, withRating = true): RatingColumnValues {
+  const columns = withRating
+    ? [COLUMNS.user, COLUMNS.movie, COLUMNS.rating]
+    : [COLUMNS.user, COLUMNS.movie];
+  const frame = checkFrame(df, columns, who);
+  if (frame.height === 0) {
+    throw new RangeError(`${who}: expected at least one rating row, found an empty DataFrame`);
+  }
+  return {
+    userIds: idColumn(frame, COLUMNS.user, who),
+    movieIds: idColumn(frame, COLUMNS.movie, who),
+    ratings: withRating ? numberColumn(frame, COLUMNS.rating, who) : new Float64Array(0),
+  };
+}
+
+/**
+ * A text column as strings, null becoming `undefined`.
+ *
+ * @param df The DataFrame.
+ * @param name The column.
+ * @param who The calling function.
+ * @returns One string (or `undefined`) per row.
+ * @throws {TypeError} When `df` is not a DataFrame or lacks the column.
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { textColumn } from "./_validate.ts";
+ * import { assertEquals } from "@std/assert";
+ * const df = pl.DataFrame({ title: ["Heat", null] });
+ * assertEquals(textColumn(df, "title", "f()"), ["Heat", undefined]);
+ * ```
+ */
+export function textColumn(df: unknown, name: string, who: string): (string | undefined)[] {
+  return checkFrame(df, [name], who).getColumn(name).toArray().map((v: unknown) =>
+    v === null || v === undefined ? undefined : String(v)
+  );
+}
+
+/**
+ * A text column that may be absent, null becoming `""`.
+ *
+ * @param df The DataFrame.
+ * @param name The column.
+ * @returns One string per row, or `undefined` when the column is absent.
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { optionalStringColumn } from "./_validate.ts";
+ * import { assertEquals } from "@std/assert";
+ * const df = pl.DataFrame({ genres: ["Drama", null] });
+ * assertEquals(optionalStringColumn(df, "genres"), ["Drama", ""]);
+ * assertEquals(optionalStringColumn(df, "title"), undefined);
+ * ```
+ */
+export function optionalStringColumn(df: DataFrame, name: string): string[] | undefined {
+  if (!df.columns.includes(name)) return undefined;
+  return (df.getColumn(name).toArray() as unknown[]).map((v) => v == null ? "" : String(v));
+}

@@ -1,0 +1,40 @@
+/**
+ * Top-k selection: the positions of the k highest scores, best first, in one pass without
+ * sorting every score. Recommendations and the evaluation's top-k lists both select with it.
+ *
+ * @module
+ */
+
+/**
+ * Positions of the `k` highest scores, best first; ties keep the lower position first, NaN
+ * scores and the positions `skip` rejects are never selected.
+ *
+ * @param scores The scores.
+ * @param k How many to keep (fewer come back when fewer positions remain).
+ * @param skip Positions to leave out (e.g. movies the user has rated).
+ * @returns The selected positions, in order of decreasing score.
+ * @example
+ * ```ts
+ * import { topKIndices } from "./top_k.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(topKIndices([0.2, 0.9, 0.5, 0.9], 3), [1, 3, 2]);
+ * assertEquals(topKIndices([0.2, 0.9, 0.5], 2, (j) => j === 1), [2, 0]);
+ * ```
+ */
+export function topKIndices(
+  scores: ArrayLike<number>,
+  k: number,
+  skip: (j: number) => boolean = () => false,
+): number[] {
+  const top: number[] = [];
+  for (let j = 0; j < scores.length; j++) {
+    if (skip(j) || Number.isNaN(scores[j])) continue;
+    const s = scores[j];
+    if (top.length === k && s <= scores[top[k - 1]]) continue;
+    let pos = top.length === k ? k - 1 : top.length;
+    while (pos > 0 && scores[top[pos - 1]] < s) pos--;
+    top.splice(pos, 0, j);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}

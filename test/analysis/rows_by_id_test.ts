@@ -1,0 +1,96 @@
+import pl from "nodejs-polars";
+import { assertEquals, assertThrows } from "@std/assert";
+import {
+  type EmbeddingTable,
+  mostRated,
+  selectRows,
+  selectScores,
+  vectorOf,
+  withTitles,
+} from "../../lib/analysis/mod.ts";
+
+const table: EmbeddingTable = {
+  ids: Int32Array.of(50, 181, 1),
+  vectors: Float32Array.of(1, 2, 3, 4, 5, 6),
+  dim: 2,
+  titles: ["Star Wars (1977)", "Return of the Jedi (1983)", "Toy Story (1995)"],
+};
+const bias = { ids: Int32Array.of(50, 181, 1), values: Float32Array.of(0.5, 0.25, -0.5) };
+const movies = pl.DataFrame({
+  movieId: [1, 50, 181],
+  title: ["Toy Story (1995)", "Star Wars (1977)", "Return of the Jedi (1983)"],
+});
+
+Deno.test("vectorOf() finds a row by raw id, not by row number", () => {
+  assertEquals(vectorOf(table, 1), Float32Array.of(5, 6));
+  assertEquals(vectorOf(table, 181), Float32Array.of(3, 4));
+});
+
+Deno.test("selectRows() keeps the requested ids in the requested order with their titles", () => {
+  const sub = selectRows(table, [1, 50]);
+  assertEquals(sub.ids, Int32Array.of(1, 50));
+  assertEquals(sub.vectors, Float32Array.of(5, 6, 1, 2));
+  assertEquals(sub.titles, ["Toy Story (1995)", "Star Wars (1977)"]);
+});
+
+Deno.test("selectScores() picks biases by raw id", () => {
+  assertEquals(selectScores(bias, [181, 1]).values, Float32Array.of(0.25, -0.5));
+});
+
+Deno.test("lookups reject an unknown id, naming it", () => {
+  assertThrows(() => vectorOf(table, 999), RangeError, "unknown id 999");
+  assertThrows(() => selectRows(table, [1, 1682]), RangeError, "unknown id 1682");
+  assertThrows(() => selectScores(bias, [7]), RangeError, "unknown id 7");
+});
+
+Deno.test("withTitles() attaches titles by movieId and names movies without one", () => {
+  const untitled = { ids: table.ids, vectors: table.vectors, dim: 2 };
+  assertEquals(withTitles(untitled, movies).titles, table.titles);
+  assertEquals(withTitles(bias, movies).titles?.[2], "Toy Story (1995)");
+  const missing = { ids: Int32Array.of(1, 2), values: Float32Array.of(0, 0) };
+  assertThrows(
+    () => withTitles(missing, movies),
+    RangeError,
+    "no title for 1 id(s) in the movies DataFrame, e.g. 2",
+  );
+});
+
+Deno.test("mostRated() orders movies by rating count, ties by id, and keeps n", () => {
+  const ratings = pl.DataFrame({
+    userId: [1, 2, 3, 1, 2, 1, 4],
+    movieId: [30, 30, 30, 10, 10, 20, 20],
+    rating: [4, 3, 5, 2, 4, 5, 1],
+  });
+  const all = mostRated(ratings);
+  assertEquals(all.ids, Int32Array.of(30, 10, 20));
+  assertEquals(all.values, Float32Array.of(3, 2, 2));
+  assertEquals(mostRated(ratings, { n: 1 }).ids, Int32Array.of(30));
+  assertThrows(() => mostRated(ratings, { n: 0 }), RangeError, "n to be a positive integer");
+  assertThrows(() => mostRated(ratings.drop("movieId")), TypeError, 'expected a "movieId" column');
+});
+
+Deno.test("embedding tables with a wrong shape, NaN or repeated ids are rejected", () => {
+  const short = { ids: Int32Array.of(1, 2), vectors: Float32Array.of(1, 2, 3), dim: 2 };
+  assertThrows(
+    () => vectorOf(short, 1),
+    RangeError,
+    "expected 2 rows × 2 = 4 values in table.vectors, found 3",
+  );
+  const nan = { ids: Int32Array.of(1), vectors: Float32Array.of(1, NaN), dim: 2 };
+  assertThrows(() => vectorOf(nan, 1), RangeError, "table.vectors, found NaN at position 1");
+  const twice = { ids: Int32Array.of(4, 4), vectors: Float32Array.of(1, 2), dim: 1 };
+  assertThrows(() => vectorOf(twice, 4), RangeError, "id 4 appears in rows 0 and 1");
+  const empty = { ids: new Int32Array(0), vectors: new Float32Array(0), dim: 3 };
+  assertThrows(() => selectRows(empty, []), RangeError, "empty table");
+  const zeroDim = { ids: Int32Array.of(1), vectors: new Float32Array(0), dim: 0 };
+  assertThrows(
+    () => vectorOf(zeroDim, 1),
+    RangeError,
+    "table.dim to be a positive integer, found 0",
+  );
+  const wrongTitles = { ...table, titles: ["only one"] };
+  assertThrows(() => vectorOf(wrongTitles, 1), RangeError, "one title per row (3), found 1");
+  const plainIds = { ids: [1], vectors: Float32Array.of(1), dim: 1 };
+  // @ts-expect-error: ids must be an Int32Array
+  assertThrows(() => vectorOf(plainIds, 1), TypeError, "Int32Array");
+});

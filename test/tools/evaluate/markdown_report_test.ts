@@ -1,0 +1,113 @@
+import { assert, assertEquals } from "@std/assert";
+import type { EvaluationResult, EvaluationRow } from "../../../tools/evaluate/run_evaluation.ts";
+import { renderMarkdown, renderTables } from "../../../tools/evaluate/markdown_report.ts";
+
+function row(over: Partial<EvaluationRow>): EvaluationRow {
+  return {
+    data: "ml-100k",
+    split: "random80",
+    model: "dot-bias",
+    recipe: "seed 003 EmbeddingNet",
+    tutorial: "003",
+    mse: 0.8,
+    rmse: Math.sqrt(0.8),
+    mae: 0.7,
+    precision: 0.05,
+    recall: 0.02,
+    ndcg: 0.06,
+    epochs: 30,
+    seconds: 7.25,
+    runs: 1,
+    reported: [],
+    ...over,
+  };
+}
+
+const result: EvaluationResult = {
+  version: 1,
+  generated: "2025-01-02T03:04:05Z",
+  command: "deno task evaluate",
+  seeds: [42, 43],
+  epochs: null,
+  k: 10,
+  threshold: 4,
+  backend: "wasm simd, 1 thread(s)",
+  totalSeconds: 123.4,
+  cpuSeconds: 120.2,
+  datasets: [{
+    name: "ml-100k",
+    layout: "100k",
+    source: "../shared/movielens/ml-100k",
+    ratings: 100000,
+    users: 943,
+    movies: 1682,
+  }],
+  splits: [{
+    data: "ml-100k",
+    split: "random80",
+    description: "A seeded random 80/20 split",
+    train: 80000,
+    test: 20000,
+    coldUsers: 0,
+    coldMovies: 12,
+  }],
+  rows: [
+    row({
+      model: "global mean baseline",
+      recipe: "global mean baseline",
+      tutorial: null,
+      precision: null,
+      recall: null,
+      ndcg: null,
+      epochs: null,
+    }),
+    row({
+      note: "best epoch chosen on the test part",
+      std: { mse: 0.01, rmse: 0.005, mae: 0.004, precision: 0, recall: 0, ndcg: 0 },
+      reported: [{
+        source: "seed 003",
+        metric: "mse",
+        value: 0.8458,
+        approx: false,
+        comparable: true,
+        note: "",
+        ours: 0.8,
+        difference: 0.8 - 0.8458,
+      }],
+    }),
+  ],
+  targets: [{
+    data: "ml-100k",
+    split: "random80",
+    metric: "mse",
+    max: 0.8,
+    best: 0.8,
+    bestRecipe: "seed 003 EmbeddingNet",
+    met: true,
+    note: "",
+  }],
+};
+
+Deno.test("renderTables() puts the tutorial's figure and the difference beside ours", () => {
+  const text = renderTables(result);
+  assert(text.includes("### ml-100k · random80"));
+  assert(text.includes("80,000 training / 20,000 test ratings"));
+  assert(text.includes("with a movie absent from training: 12"));
+  const line = text.split("\n").find((l) => l.includes("seed 003 EmbeddingNet¹"))!;
+  assert(line.includes("| 0.8000 ± 0.0100 |"), line);
+  assert(line.includes("0.8458 MSE (seed 003) → Δ −0.046"), line);
+  assert(text.includes("¹ best epoch chosen on the test part."));
+  const global = text.split("\n").find((l) => l.startsWith("| global mean baseline"))!;
+  assertEquals(global.split("|").map((c) => c.trim()).slice(6, 10), ["–", "–", "–", "–"]);
+});
+
+Deno.test("renderMarkdown() adds the targets, the method and the total time", () => {
+  const md = renderMarkdown(result);
+  assert(md.startsWith("# Evaluation\n"));
+  assert(
+    md.includes("| ml-100k | random80 | MSE | ≤ 0.80 | 0.8000 | seed 003 EmbeddingNet | yes |"),
+  );
+  assert(md.includes("No tuning on the test part"));
+  assert(md.includes("over 2 seeds (42, 43)"));
+  assert(md.includes("Total time: 123 s wall clock, 120 s CPU"));
+});

@@ -1,0 +1,137 @@
+import { assert, assertEquals, assertGreater, assertLess } from "@std/assert";
+import { MODEL_KINDS } from "../../../lib/models/mod.ts";
+import type { EvaluationResult } from "../../../tools/evaluate/run_evaluation.ts";
+import { writeSyntheticLatest } from "./_synthetic.ts";
+
+const CLI = new URL("../../../tools/evaluate/cli.ts", import.meta.url).pathname;
+
+async function runCli(args: string[]) {
+  const started = performance.now();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+const REQUIRED = ["model", "data", "split", "mse", "rmse", "mae", "seconds"] as const;
+
+Deno.test("deno task evaluate runs on a tiny synthetic set in seconds and prints its JSON last", async () => {
+  const { dir, ratings } = await writeSyntheticLatest();
+  try {
+    const run = await runCli([
+      "--data",
+      dir,
+      "--split",
+      "random80",
+      "--epochs",
+      "2",
+      "--json",
+      "-",
+    ]);
+    assertEquals(run.code, 0, run.stderr);
+    assertLess(run.seconds, 60, `took ${run.seconds} s`);
+    const lines = run.stdout.trimEnd().split("\n");
+    const result = JSON.parse(lines[lines.length - 1]) as EvaluationResult;
+
+    // The table is on stdout, progress on stderr.
+    assert(run.stdout.includes("| Model | Recipe | MSE | RMSE | MAE | P@10 | R@10 | NDCG@10 |"));
+    assert(run.stdout.includes("Total time:"));
+    assert(run.stderr.includes("user + movie bias baseline: MSE"), run.stderr);
+
+    assertEquals(result.version, 1);
+    assertEquals(result.seeds, [42]);
+    assertEquals(result.epochs, 2);
+    assertEquals(result.splits.length, 1);
+    const split = result.splits[0];
+    assertEquals(split.split, "random80");
+    assertEquals(split.train + split.test, ratings);
+    assertEquals(split.test, Math.ceil(ratings * 0.2));
+    assertEquals(result.datasets[0].ratings, ratings);
+
+    // A split no tutorial used: baselines, one recipe per kind, and ours (two blends).
+    const models = result.rows.map((r) => r.model);
+    for (const kind of MODEL_KINDS) assert(models.includes(kind), `no ${kind} row`);
+    assertEquals(models.filter((m) => m.includes("baseline")).length, 3);
+    const ours = result.rows.filter((r) => r.recipe.startsWith("ours:"));
+    assertEquals(ours.map((r) => r.model), ["dot-bias", "dot-bias"]);
+    for (const row of result.rows) {
+      for (const key of REQUIRED) assert(row[key] !== undefined, `${row.recipe}: no ${key}`);
+      assert(
+        (MODEL_KINDS as readonly string[]).includes(row.model) || row.model.includes("baseline"),
+        `unexpected model name ${row.model}`,
+      );
+      assertEquals(row.data, split.data);
+      assert(Number.isFinite(row.mse) && row.mse >= 0, `${row.recipe}: mse ${row.mse}`);
+      assert(Math.abs(row.rmse * row.rmse - row.mse) < 1e-9, `${row.recipe}: rmse² ≠ mse`);
+      assert(row.mae <= row.rmse + 1e-12, `${row.recipe}: mae > rmse`);
+      if (row.model !== "global mean baseline") {
+        assert(row.ndcg !== null && row.ndcg >= 0 && row.ndcg <= 1, `${row.recipe}: ndcg`);
+      }
+      if (row.model.includes("baseline")) assertEquals(row.epochs, null);
+      else assertEquals(row.epochs, 2, `${row.recipe} ran ${row.epochs} epochs`);
+    }
+    // The planted biases are learnable: the bias baseline beats the global mean.
+    const byName = (name: string) => result.rows.find((r) => r.model === name)!;
+    assertLess(byName("user + movie bias baseline").mse, byName("global mean baseline").mse);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task evaluate keeps the requested kinds and averages over seeds", async () => {
+  const { dir } = await writeSyntheticLatest({ users: 30, movies: 20, seed: 5 });
+  try {
+    const run = await runCli([
+      "--data",
+      dir,
+      "--split",
+      "tail15",
+      "--models",
+      "dlrm",
+      "--seeds",
+      "2",
+      "--epochs",
+      "1",
+      "--no-ranking",
+      "--json",
+      "-",
+    ]);
+    assertEquals(run.code, 0, run.stderr);
+    const lines = run.stdout.trimEnd().split("\n");
+    const result = JSON.parse(lines[lines.length - 1]) as EvaluationResult;
+    assertEquals(result.seeds, [42, 43]);
+    // tail15 on a file sorted by user: the test users are unseen in training.
+    assertGreater(result.splits[0].coldUsers, 0);
+    // tail15 is seed 004's split: its baselines carry seed 004's reported figures.
+    const global = result.rows.find((r) => r.model === "global mean baseline")!;
+    assertEquals(global.reported.map((f) => [f.metric, f.value]), [["mse", 1.1], ["mae", 0.83]]);
+    assertEquals(global.reported[0].difference, global.mse - 1.1);
+    assertEquals(result.rows.map((r) => r.model), [
+      "global mean baseline",
+      "movie mean baseline",
+      "user + movie bias baseline",
+      "dlrm",
+    ]);
+    for (const row of result.rows) {
+      assertEquals(row.runs, 2);
+      assert(row.std !== undefined, `${row.recipe}: no spread over seeds`);
+      assertEquals(row.precision, null);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task evaluate names a bad flag and exits non-zero", async () => {
+  const run = await runCli(["--split", "random70"]);
+  assertEquals(run.code, 1);
+  assert(run.stderr.includes('unknown split "random70"'), run.stderr);
+  assert(run.stderr.includes("random80"), run.stderr);
+});

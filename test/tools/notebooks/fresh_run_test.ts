@@ -1,0 +1,154 @@
+import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
+import { runNotebook } from "../../../tools/notebooks/fresh_run.ts";
+import { formatFailure, formatSummary } from "../../../tools/notebooks/run_summary.ts";
+import type { NotebookRun } from "../../../tools/notebooks/run_types.ts";
+import {
+  assertStringIncludes,
+  cell,
+  FAILING,
+  FIXTURES,
+  LIB,
+  SEMANTICS,
+  texts,
+  writeNotebook,
+} from "./_helpers.ts";
+
+// One quick fresh-path run of the semantics fixture, shared by the tests that read it.
+let semanticsRun: Promise<NotebookRun> | undefined;
+const quickSemantics = () => semanticsRun ??= runNotebook(SEMANTICS, { quick: true });
+
+Deno.test("runNotebook() runs the cells in order in one shared scope", async () => {
+  const run = await quickSemantics();
+  assert(run.ok, formatFailure(run));
+  assertEquals(run.cells.map((c) => c.cell), [2, 3, 4, 6, 7, 8, 9, 11, 12, 13]);
+  assertEquals(run.cells.map((c) => c.count), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  // Cell 6 sums the draws made in cell 4 with ROUNDS from cell 2.
+  assertMatch(texts(run, 6)[0], /^"rounds=2 total=\d+"$/);
+});
+
+Deno.test("runNotebook() shows a cell's last bare expression as its output, as the kernel does", async () => {
+  const run = await quickSemantics();
+  assertEquals(texts(run, 4), ["2"]);
+  assertEquals(texts(run, 7), ["{ seed: 42, first: true }"]);
+  assertEquals(texts(run, 11), ['"the end"']);
+  assertEquals(cell(run, 2).outputs, []);
+  assertStringIncludes(run.output, "printed from cell 7");
+  assertStringIncludes(run.output, "Out[3]: 2");
+});
+
+Deno.test("runNotebook() prints a DataFrame as a table and an SVG as a one-line summary", async () => {
+  const run = await quickSemantics();
+  assertEquals(texts(run, 12), [
+    "movie  rating\n-----  ------\nHeat      4.5\nUp          3",
+  ]);
+  assertEquals(texts(run, 13), ["[svg 640×400] 0.0 kB"]);
+});
+
+Deno.test("runNotebook() supports top-level await and measures each cell", async () => {
+  const run = await quickSemantics();
+  assert(cell(run, 6).seconds >= 0.015, `cell 6 waits 20 ms, measured ${cell(run, 6).seconds}`);
+  assert(run.seconds >= run.cells.reduce((s, c) => s + c.seconds, 0));
+});
+
+Deno.test("runNotebook() resolves a relative import of lib from the notebook's folder", async () => {
+  const run = await quickSemantics();
+  // Cell 7 compares a draw with a fresh createRng imported in cell 3 by a relative path.
+  assertStringIncludes(texts(run, 7)[0], "first: true");
+});
+
+Deno.test("runNotebook() applies a display update to the output it names", async () => {
+  const run = await quickSemantics();
+  const displays = cell(run, 8).outputs;
+  assertEquals(displays.map((o) => [o.type, o.text]), [["display", "progress 3/3"]]);
+  assertStringIncludes(run.output, "progress 0/3\nprogress 3/3\n");
+});
+
+Deno.test("runNotebook() collects the headline figures", async () => {
+  const run = await quickSemantics();
+  assertEquals(run.headlines.length, 2);
+  assertEquals(run.headlines[0].tutorial, "n/a");
+  assertMatch(run.headlines[1].value, /^\d+\.\d\d$/);
+  assertStringIncludes(formatSummary([run]), "Total of the draws");
+});
+
+Deno.test("runNotebook() reads parameters from quick values and environment overrides", async () => {
+  const full = await runNotebook(SEMANTICS);
+  const overridden = await runNotebook(SEMANTICS, { quick: true, env: { ROUNDS: "4" } });
+  assertEquals(texts(full, 4), ["5"]);
+  assertEquals(texts(overridden, 4), ["4"]);
+  const bad = await runNotebook(SEMANTICS, { env: { ROUNDS: "many" } });
+  assertEquals([bad.ok, bad.failure?.cell, bad.failure?.name], [false, 2, "RangeError"]);
+  assertStringIncludes(bad.failure!.message, 'expected a number for ROUNDS, found "many"');
+});
+
+Deno.test("runNotebook() hands a relative MOVIELENS_DIR to the notebook as an absolute path", async () => {
+  const path = await writeNotebook(['Deno.env.get("MOVIELENS_DIR")']);
+  const run = await runNotebook(path, { env: { MOVIELENS_DIR: "../shared/movielens" } });
+  assertEquals(texts(run, 2), [JSON.stringify(`${Deno.cwd()}/../shared/movielens`)]);
+});
+
+Deno.test("runNotebook() reports the notebook, cell, line and error of a failing cell", async () => {
+  const run = await runNotebook(FAILING);
+  assertEquals(run.ok, false);
+  assertEquals(run.cells.map((c) => c.cell), [2, 3]);
+  const f = run.failure!;
+  assertEquals([f.cell, f.count, f.name], [3, 2, "RangeError"]);
+  assertEquals(f.message, "bad value in cell 3: 1");
+  assertStringIncludes(f.stack, `${FAILING}, cell 3, line 2:`);
+  const text = formatFailure(run);
+  assertStringIncludes(text, `✗ ${FAILING}, cell 3 ([2]): RangeError: bad value in cell 3: 1`);
+  assert(!run.output.includes("never reached"));
+});
+
+Deno.test("runNotebook() deletes its generated module, also after a failure", async () => {
+  await runNotebook(FAILING);
+  const left = [...Deno.readDirSync(FIXTURES)].filter((e) => e.name.includes(".nbrun-"));
+  assertEquals(left, []);
+});
+
+Deno.test("runNotebook() hoists imports and accepts the same import in two cells", async () => {
+  const path = await writeNotebook([
+    `import { createRng } from "${LIB}random.ts";\nconst a = createRng(1).int(1000);`,
+    `import { createRng } from "${LIB}random.ts";\nimport { DEFAULT_K } from "${LIB}defaults.ts";\n` +
+    "a === createRng(1).int(1000) && DEFAULT_K",
+  ]);
+  const run = await runNotebook(path);
+  assert(run.ok, formatFailure(run));
+  assertEquals(texts(run, 3), ["10"]);
+});
+
+Deno.test("runNotebook() names both cells when a later cell declares a name again", async () => {
+  const path = await writeNotebook(["const model = 1;", "model", "let model = 2;"]);
+  const run = await runNotebook(path);
+  assertEquals([run.ok, run.failure?.cell, run.failure?.name], [false, 4, "SyntaxError"]);
+  assertStringIncludes(
+    run.failure!.message,
+    "`model` is declared again (first declared in cell 2)",
+  );
+  assertEquals(run.cells, []);
+});
+
+Deno.test("runNotebook() reports a syntax error with its cell and line", async () => {
+  const path = await writeNotebook(["const ok = 1;", "const x = 1;\nconst y = ;"]);
+  const run = await runNotebook(path);
+  assertEquals([run.failure?.cell, run.failure?.name], [3, "SyntaxError"]);
+  assertStringIncludes(run.failure!.message, "cell 3: line 2:");
+});
+
+Deno.test("runNotebook() fails a cell whose promise rejects after the cell returned", async () => {
+  const path = await writeNotebook([
+    "setTimeout(() => { throw new Error('late failure'); }, 0);",
+    "await new Promise((resolve) => setTimeout(resolve, 50));",
+    "'not reached'",
+  ]);
+  const run = await runNotebook(path);
+  assertEquals([run.ok, run.failure?.message], [false, "late failure"]);
+  assertEquals(run.cells.length < 3, true);
+});
+
+Deno.test("runNotebook() throws TypeError for a missing file or a file that is not a notebook", async () => {
+  await assertRejects(() => runNotebook(`${FIXTURES}missing.ipynb`), TypeError, "no such file");
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/x.ipynb`, JSON.stringify({ nbformat: 3, worksheets: [] }));
+  await assertRejects(() => runNotebook(`${dir}/x.ipynb`), TypeError, "nbformat 4 notebook");
+});

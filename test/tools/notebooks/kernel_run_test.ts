@@ -1,0 +1,103 @@
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { runNotebook } from "../../../tools/notebooks/fresh_run.ts";
+import { runNotebookInKernel } from "../../../tools/notebooks/kernel_run.ts";
+import { formatFailure } from "../../../tools/notebooks/run_summary.ts";
+import { verifyNotebook } from "../../../tools/notebooks/verify_notebook.ts";
+import { assertStringIncludes, FAILING, MANY, SEMANTICS, texts } from "./_helpers.ts";
+
+// ---------------------------------------------------------------------------------------------
+// The Deno Jupyter kernel path. It needs Python's jupyter_client and `deno jupyter --install`;
+// without them these tests are skipped, except under CI=true, where they must run.
+
+async function kernelReady(): Promise<boolean> {
+  const python = Deno.env.get("NB_PYTHON") ?? "/usr/bin/python3";
+  try {
+    const { success } = await new Deno.Command(python, {
+      args: [
+        "-c",
+        "import nbformat; from jupyter_client.kernelspec import KernelSpecManager as M; " +
+        "M().get_kernel_spec('deno')",
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return success;
+  } catch {
+    return false;
+  }
+}
+
+const ignore = !(await kernelReady()) && Deno.env.get("CI") !== "true";
+
+Deno.test({
+  name: "runNotebookInKernel() writes the outputs the fresh path shows, and verifies clean",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const run = await runNotebookInKernel(SEMANTICS, { quick: true, out: `${dir}/nb.ipynb` });
+    assert(run.ok, formatFailure(run) + run.output);
+    const fresh = await runNotebook(SEMANTICS, { quick: true });
+    for (const c of fresh.cells) {
+      assertEquals(texts(run, c.cell), texts(fresh, c.cell), `cell ${c.cell}`);
+      assertEquals(
+        texts(run, c.cell, "display"),
+        texts(fresh, c.cell, "display"),
+        `cell ${c.cell}`,
+      );
+    }
+    assertEquals(texts(run, 7, "stream"), ["printed from cell 7\n"]);
+    assertEquals(run.headlines, fresh.headlines);
+    assertEquals(await verifyNotebook(`${dir}/nb.ipynb`, { run: fresh }), []);
+    const saved = JSON.parse(await Deno.readTextFile(`${dir}/nb.ipynb`));
+    const progress = saved.cells[7].outputs;
+    assertEquals(progress.length, 1);
+    assertEquals(progress[0].data["text/plain"], ["progress 3/3"]);
+  },
+});
+
+Deno.test({
+  name: "runNotebookInKernel() writes byte-identical notebooks when run twice",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    for (const name of ["a", "b"]) {
+      const run = await runNotebookInKernel(SEMANTICS, {
+        quick: true,
+        out: `${dir}/${name}.ipynb`,
+      });
+      assert(run.ok, formatFailure(run));
+    }
+    const [a, b] = await Promise.all(["a", "b"].map((n) => Deno.readFile(`${dir}/${n}.ipynb`)));
+    assertEquals(a, b);
+    assert(!new TextDecoder().decode(a).includes('"execution": {'), "timing metadata was kept");
+  },
+});
+
+Deno.test({
+  name: "runNotebookInKernel() reports the notebook, cell and error, and writes nothing",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const run = await runNotebookInKernel(FAILING, { out: `${dir}/nb.ipynb` });
+    assertEquals([run.ok, run.failure?.cell, run.failure?.name], [false, 3, "RangeError"]);
+    assertEquals(run.failure?.message, "bad value in cell 3: 1");
+    assertStringIncludes(formatFailure(run), `${FAILING}, cell 3, line 2:`);
+    await assertRejects(() => Deno.stat(`${dir}/nb.ipynb`), Deno.errors.NotFound);
+  },
+});
+
+Deno.test({
+  name: "runNotebookInKernel() loses none of thirty cells' printed lines and results",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const run = await runNotebookInKernel(MANY, { out: `${dir}/nb.ipynb` });
+    assert(run.ok, formatFailure(run));
+    const saved = JSON.parse(await Deno.readTextFile(`${dir}/nb.ipynb`));
+    const code = saved.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
+    const got = code.map((c: { outputs: { text?: string[]; data?: Record<string, string[]> }[] }) =>
+      c.outputs.map((o) => (o.text ?? o.data!["text/plain"]).join("")).join("|")
+    );
+    assertEquals(got, code.map((_: unknown, i: number) => `line ${i + 1}\n|${(i + 1) ** 2}`));
+  },
+});

@@ -1,0 +1,61 @@
+import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
+import { parseArgs } from "../../../tools/notebooks/run_notebooks.ts";
+import { assertStringIncludes, FAILING, MANY, SEMANTICS } from "./_helpers.ts";
+
+const CLI = new URL("../../../tools/notebooks/run_notebooks.ts", import.meta.url).pathname;
+
+Deno.test("parseArgs() reads the notebooks CLI and rejects a quick kernel run in place", () => {
+  const cli = parseArgs(["--kernel", "--quick", "--out", "/tmp/x", "--set", "EPOCHS=2", "a.ipynb"]);
+  assertEquals([cli.kernel, cli.quick, cli.out, cli.env, cli.notebooks], [
+    true,
+    true,
+    "/tmp/x",
+    { EPOCHS: "2" },
+    ["a.ipynb"],
+  ]);
+  assertThrows(() => parseArgs(["--kernel", "--quick"]), TypeError, "add --out DIR");
+  assertThrows(
+    () => parseArgs(["--set", "epochs=2"]),
+    TypeError,
+    "UPPER_CASE name, found epochs=2",
+  );
+  assertThrows(() => parseArgs(["--fast"]), TypeError, "unknown option --fast");
+});
+
+Deno.test("deno task notebooks prints outputs and a summary and exits 1 naming the failing cell", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "--quick", SEMANTICS, FAILING],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  const err = new TextDecoder().decode(stderr);
+  assertEquals(code, 1);
+  assertStringIncludes(out, 'Out[8]: "the end"');
+  assertMatch(out, /semantics\.ipynb\s+fresh\s+ok\s+10/);
+  assertMatch(out, /failing\.ipynb\s+fresh\s+FAILED \(cell 3\)/);
+  assertStringIncludes(out, "Headline figures");
+  assertStringIncludes(err, `${FAILING}, cell 3 ([2]): RangeError: bad value in cell 3: 1`);
+});
+
+Deno.test("parseArgs() takes --jobs as a whole number of notebooks at a time, one per core by default", () => {
+  assertEquals(parseArgs(["--jobs", "3"]).jobs, 3);
+  assertEquals(parseArgs([]).jobs, Math.max(1, navigator.hardwareConcurrency || 1));
+  assertThrows(() => parseArgs(["--jobs", "0"]), TypeError, "whole number >= 1, found 0");
+  assertThrows(() => parseArgs(["--jobs", "1.5"]), TypeError, "found 1.5");
+});
+
+Deno.test("deno task notebooks --jobs 2 runs side by side but prints each notebook whole, in order", async () => {
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "--quick", "--jobs", "2", MANY, SEMANTICS],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  assertEquals(code, 0);
+  const many = out.indexOf(`━━ ${MANY}`), semantics = out.indexOf(`━━ ${SEMANTICS}`);
+  assert(many >= 0 && semantics > many, "the first notebook named is printed first");
+  assert(out.indexOf("line 30") < semantics, "the first notebook's outputs are not interleaved");
+  assertStringIncludes(out, 'Out[8]: "the end"');
+  assertMatch(out, /total\s+2\/2 ok\s+\S+ s\s+wall clock, 2 at a time/);
+});

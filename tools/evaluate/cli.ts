@@ -1,0 +1,228 @@
+/**
+ * `deno task evaluate`: trains the tutorials' models, the baselines and ours on the
+ * tutorials' splits and prints one table per data set and split (stdout), with progress on
+ * stderr. Without `--data` and `--split` it regenerates the committed
+ * `results/evaluation.md` and `results/evaluation.json`.
+ *
+ * ```sh
+ * deno task evaluate                                   # the whole committed table
+ * deno task evaluate --data ml-100k --split u1         # one split
+ * deno task evaluate --data path/to/ml-latest-small    # any folder in either layout
+ * deno task evaluate --models dot-bias,mlp --seeds 3   # some kinds, mean ± std over 3 seeds
+ * deno task evaluate --split random90 --epochs 1 --json -   # quick; JSON as the last line
+ * ```
+ *
+ * The program's parts, beside this file: the named splits (`named_splits.ts`), the rows each
+ * split runs (`row_plan.ts`), the figures the tutorials and the literature report
+ * (`reported_figures.ts`), the blended ensemble "ours" (`ours_ensemble.ts`, `blend.ts`), top-k
+ * ranking of any predictor (`top_k_ranking.ts`), the runner (`run_evaluation.ts`) and the
+ * Markdown report (`markdown_report.ts`).
+ *
+ * @module
+ */
+
+import { assertModelKind, type ModelKind } from "../../lib/models/mod.ts";
+import { type EvaluationResult, runEvaluation } from "./run_evaluation.ts";
+import { assertSplitName, SPLIT_NAMES, type SplitName } from "./named_splits.ts";
+import { renderMarkdown, renderTables } from "./markdown_report.ts";
+
+/** The parsed command line. */
+export interface EvaluateArgs {
+  /** `--data`: a data set name or path. */
+  data?: string;
+  /** `--split`. */
+  split?: SplitName;
+  /** `--models`: model kinds. */
+  models?: ModelKind[];
+  /** `--seeds N`. */
+  seeds: number;
+  /** `--epochs N`. */
+  epochs: number | null;
+  /** `--json PATH` (`-` for stdout), or null for the default. */
+  json: string | null;
+  /** `--md PATH`, or null for the default. */
+  md: string | null;
+  /** `--no-ranking`. */
+  ranking: boolean;
+  /** `--help`. */
+  help: boolean;
+}
+
+/** The help text. */
+export const USAGE = `deno task evaluate [flags]
+
+Trains the tutorials' models, the baselines and ours on the tutorials' splits; prints one
+table per data set and split on stdout and progress on stderr. Without --data and --split it
+runs the whole committed table and writes results/evaluation.md and results/evaluation.json.
+
+  --data NAME|PATH   ml-latest-small, ml-100k, or a folder/zip in either layout
+                     (ml-100k is read from $MOVIELENS_DIR, the cache, or downloaded)
+  --split NAME       ${SPLIT_NAMES.join(", ")}
+  --models LIST      comma-separated model kinds (default: all); baselines always run,
+                     "ours" (an ensemble of dot-bias models) runs when dot-bias is listed
+  --seeds N          mean ± std over N seeds (42, 43, …); default 1
+  --epochs N         train every model N epochs (quick runs)
+  --json PATH        write the JSON there ("-": print it as the last stdout line)
+  --md PATH          write the Markdown there
+  --no-ranking       skip precision/recall/NDCG (faster)
+  --help             this text
+`;
+
+function positiveInt(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isInteger(n) || n < 1) {
+    throw new RangeError(`${flag}: expected a positive integer, found ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/**
+ * Parses the command line of `deno task evaluate`.
+ *
+ * @param args The arguments (`Deno.args`).
+ * @returns The parsed flags.
+ * @throws {RangeError} On an unknown flag, a missing value, a bad number, split or kind.
+ * @example
+ * ```ts
+ * import { parseEvaluateArgs } from "./cli.ts";
+ * const a = parseEvaluateArgs(["--split", "u1", "--models", "dot,dot-bias", "--seeds", "3"]);
+ * console.log(a.split, a.models, a.seeds); // u1 ["dot", "dot-bias"] 3
+ * ```
+ */
+export function parseEvaluateArgs(args: string[]): EvaluateArgs {
+  const out: EvaluateArgs = {
+    seeds: 1,
+    epochs: null,
+    json: null,
+    md: null,
+    ranking: true,
+    help: false,
+  };
+  for (let i = 0; i < args.length; i++) {
+    let flag = args[i];
+    let value: string | undefined;
+    const eq = flag.indexOf("=");
+    if (flag.startsWith("--") && eq > 0) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    const next = () => {
+      if (value !== undefined) return value;
+      const v = args[++i];
+      if (v === undefined) throw new RangeError(`${flag}: expected a value, found none`);
+      return v;
+    };
+    switch (flag) {
+      case "--data":
+        out.data = next();
+        break;
+      case "--split":
+        out.split = assertSplitName(next());
+        break;
+      case "--models": {
+        const list = next().split(",").map((s) => s.trim()).filter(Boolean);
+        if (list.length === 0) throw new RangeError("--models: expected at least one kind");
+        out.models = list.map((k) => {
+          try {
+            return assertModelKind(k);
+          } catch (e) {
+            throw new RangeError(`--models: ${(e as Error).message}`);
+          }
+        });
+        break;
+      }
+      case "--seeds":
+        out.seeds = positiveInt(flag, next());
+        break;
+      case "--epochs":
+        out.epochs = positiveInt(flag, next());
+        break;
+      case "--json":
+        out.json = next();
+        break;
+      case "--md":
+        out.md = next();
+        break;
+      case "--no-ranking":
+        out.ranking = false;
+        break;
+      case "--help":
+      case "-h":
+        out.help = true;
+        break;
+      default:
+        throw new RangeError(`unknown flag ${JSON.stringify(args[i])}; see --help`);
+    }
+  }
+  return out;
+}
+
+/** Where the committed table lives, relative to the repository root. */
+export const RESULTS = { md: "results/evaluation.md", json: "results/evaluation.json" } as const;
+
+async function writeText(path: string, text: string): Promise<void> {
+  const slash = path.lastIndexOf("/");
+  if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
+  await Deno.writeTextFile(path, text);
+}
+
+/**
+ * Runs the command: parse, evaluate, print, write.
+ *
+ * @param args The arguments.
+ * @returns The result, or null after `--help`.
+ * @example
+ * ```ts
+ * import { main } from "./cli.ts";
+ * console.log(await main(["--help"])); // null (after printing the usage)
+ * ```
+ */
+export async function main(args: string[]): Promise<EvaluationResult | null> {
+  const parsed = parseEvaluateArgs(args);
+  if (parsed.help) {
+    console.log(USAGE);
+    return null;
+  }
+  const full = parsed.data === undefined && parsed.split === undefined;
+  const result = await runEvaluation({
+    data: parsed.data,
+    split: parsed.split,
+    models: parsed.models,
+    seeds: parsed.seeds,
+    epochs: parsed.epochs,
+    ranking: parsed.ranking,
+    command: ["deno task evaluate", ...args].join(" "),
+  });
+  const markdown = renderMarkdown(result);
+  console.log(renderTables(result));
+  for (const t of result.targets) {
+    console.log(
+      `Target ${t.data} ${t.split} ${t.metric.toUpperCase()} ≤ ${t.max}: best ${
+        t.best.toFixed(4)
+      } (${t.bestRecipe}) — ${t.met ? "met" : "NOT met"}`,
+    );
+  }
+  console.log(
+    `Total time: ${result.totalSeconds.toFixed(1)} s (CPU ${result.cpuSeconds.toFixed(1)} s)`,
+  );
+  const json = JSON.stringify(result, null, 2) + "\n";
+  // The committed files are regenerated only by the full table at full length.
+  if (full && parsed.epochs === null && parsed.models === undefined) {
+    await writeText(RESULTS.md, markdown);
+    await writeText(RESULTS.json, json);
+    console.error(`Wrote ${RESULTS.md} and ${RESULTS.json}`);
+  }
+  if (parsed.md) await writeText(parsed.md, markdown);
+  if (parsed.json && parsed.json !== "-") await writeText(parsed.json, json);
+  if (parsed.json === "-") console.log(JSON.stringify(result));
+  return result;
+}
+
+if (import.meta.main) {
+  try {
+    await main(Deno.args);
+  } catch (e) {
+    console.error(e instanceof Error ? `error: ${e.message}` : e);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The figures the tutorials and the literature report, exactly as reported: which metric
+ * (MSE, RMSE, MAE or a training loss), on which data and split, and what it does or does not
+ * measure. The evaluation prints them beside its own numbers with the difference.
+ *
+ * @module
+ */
+
+/** A metric a figure is expressed in; `loss` is a Keras loss that includes penalties. */
+export type ReportedMetric = "mse" | "rmse" | "mae" | "loss";
+
+/** One reported figure. */
+export interface ReportedFigure {
+  /** Who reported it, e.g. `"seed 003"` or `"GLocal-K (2021)"`. */
+  source: string;
+  /** The metric it is expressed in. */
+  metric: ReportedMetric;
+  /** The value. */
+  value: number;
+  /** Whether the source gives it as approximate ("≈ 0.76"). */
+  approx: boolean;
+  /** Whether it measures the same thing as our row (else it is shown without a difference). */
+  comparable: boolean;
+  /** What exactly the figure is. */
+  note: string;
+}
+
+/** The figures by key; plan rows refer to them. */
+export const REPORTED = {
+  seed000Loss: {
+    source: "seed 000",
+    metric: "loss",
+    value: 1,
+    approx: true,
+    comparable: false,
+    note: "model B's validation loss after 40 epochs, claimed in prose (Keras loss: MSE plus " +
+      "the L2 penalty of every embedding; 2016 ml-latest-small; no output survives)",
+  },
+  seed001V2: {
+    source: "seed 001",
+    metric: "mse",
+    value: 0.76,
+    approx: true,
+    comparable: true,
+    note: "RecommenderV2's validation loss after 5 epochs on its 10 % test split (MSE plus a " +
+      "1e-6 L2 term)",
+  },
+  seed003Best: {
+    source: "seed 003",
+    metric: "mse",
+    value: 0.8458,
+    approx: false,
+    comparable: true,
+    note: "best epoch (28 of 30) of the validation MSE, chosen on the 20 % test split itself",
+  },
+  seed004GlobalMae: {
+    source: "seed 004",
+    metric: "mae",
+    value: 0.83,
+    approx: false,
+    comparable: true,
+    note: "global-mean baseline on its validation part (split unspecified)",
+  },
+  seed004GlobalMse: {
+    source: "seed 004",
+    metric: "mse",
+    value: 1.10,
+    approx: false,
+    comparable: true,
+    note: "global-mean baseline on its validation part (split unspecified)",
+  },
+  seed004MovieMae: {
+    source: "seed 004",
+    metric: "mae",
+    value: 0.76,
+    approx: false,
+    comparable: true,
+    note: "per-movie-mean baseline on its validation part (split unspecified)",
+  },
+  seed004MovieMse: {
+    source: "seed 004",
+    metric: "mse",
+    value: 0.96,
+    approx: false,
+    comparable: true,
+    note: "per-movie-mean baseline on its validation part (split unspecified)",
+  },
+  fastai: {
+    source: "fastai tutorial",
+    metric: "mse",
+    value: 0.81,
+    approx: true,
+    comparable: true,
+    note: "fastai's collaborative-filtering tutorial, dot product with biases, " +
+      "fit_one_cycle(5, 5e-3, wd=0.1), validation MSE on a random 80/20 split of ml-100k",
+  },
+  surpriseSvd: {
+    source: "Surprise SVD",
+    metric: "rmse",
+    value: 0.934,
+    approx: false,
+    comparable: true,
+    note: "Surprise's benchmark table: SVD, mean RMSE of a 5-fold cross-validation of ml-100k",
+  },
+  surpriseSvdpp: {
+    source: "Surprise SVD++",
+    metric: "rmse",
+    value: 0.919,
+    approx: false,
+    comparable: true,
+    note: "Surprise's benchmark table: SVD++, mean RMSE of a 5-fold cross-validation of ml-100k",
+  },
+  gcmc: {
+    source: "GC-MC (2017)",
+    metric: "rmse",
+    value: 0.910,
+    approx: false,
+    comparable: true,
+    note: "graph convolutional matrix completion (van den Berg et al.), test RMSE on u1",
+  },
+  glocalk: {
+    source: "GLocal-K (2021)",
+    metric: "rmse",
+    value: 0.889,
+    approx: false,
+    comparable: true,
+    note: "global and local kernels (Han et al.), test RMSE on u1",
+  },
+} as const satisfies Record<string, ReportedFigure>;
+
+/** A key of {@linkcode REPORTED}. */
+export type ReportedKey = keyof typeof REPORTED;
+
+/** A target: the best row of a data set and split must reach `max`. */
+export interface Target {
+  /** Data set name. */
+  data: string;
+  /** Split name. */
+  split: string;
+  /** Metric. */
+  metric: "mse" | "rmse" | "mae";
+  /** The value the best row must not exceed. */
+  max: number;
+  /** Context for the reader. */
+  note: string;
+}
+
+/** The targets the best row of each data set and split must reach. */
+export const TARGETS: readonly Target[] = [
+  {
+    data: "ml-100k",
+    split: "random80",
+    metric: "mse",
+    max: 0.80,
+    note: "seed 003: 0.846 (chosen on its test part); fastai's tutorial ≈ 0.81",
+  },
+  {
+    data: "ml-latest-small",
+    split: "random90",
+    metric: "mse",
+    max: 0.70,
+    note: "seed 001: ≈ 0.76",
+  },
+  {
+    data: "ml-latest-small",
+    split: "random85",
+    metric: "mae",
+    max: 0.63,
+    note: "seed 004's per-movie baseline: 0.76",
+  },
+  {
+    data: "ml-100k",
+    split: "u1",
+    metric: "rmse",
+    max: 0.91,
+    note: "GC-MC 0.910, GLocal-K 0.889",
+  },
+];

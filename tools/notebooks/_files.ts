@@ -1,0 +1,116 @@
+// Files and child processes of a notebook run (private to tools/notebooks): reading an
+// nbformat 4 notebook and its code cells, paths, the JSON-lines files a run leaves behind,
+// and the environment and output streams of the child process that runs the notebook.
+
+import type { Headline } from "../../lib/notebook/params.ts";
+import type { RunOptions } from "./run_types.ts";
+
+/** The parts of an nbformat 4 notebook the runner reads. */
+export interface NotebookJson {
+  nbformat?: number;
+  metadata?: Record<string, unknown> & { kernelspec?: { name?: string } };
+  cells?: {
+    cell_type?: string;
+    source?: string | string[];
+    execution_count?: number | null;
+    metadata?: Record<string, unknown>;
+    outputs?: { output_type?: string; ename?: string; evalue?: string }[];
+  }[];
+}
+
+/** URL of the module the fresh path's generated code imports its host from. */
+export const HOST_MODULE: string = new URL("./_host.ts", import.meta.url).href;
+
+/** A cell's source as one string. */
+export function sourceOf(cell: { source?: string | string[] }): string {
+  return Array.isArray(cell.source) ? cell.source.join("") : cell.source ?? "";
+}
+
+/** Reads and checks a notebook; a missing file or another format is a TypeError. */
+export async function readNotebook(path: string): Promise<NotebookJson> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new TypeError(`expected a notebook at ${path}, found no such file`);
+    }
+    throw error;
+  }
+  let json: NotebookJson;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new TypeError(`expected ${path} to be notebook JSON, found: ${(error as Error).message}`);
+  }
+  if (json?.nbformat !== 4 || !Array.isArray(json.cells)) {
+    throw new TypeError(
+      `expected ${path} to be an nbformat 4 notebook with a cells array, found nbformat ` +
+        `${json?.nbformat} and cells of type ${
+          Array.isArray(json?.cells) ? "array" : typeof json?.cells
+        }`,
+    );
+  }
+  return json;
+}
+
+/** The code cells with their 1-based position among all cells. */
+export function codeCells(nb: NotebookJson): { cell: number; source: string }[] {
+  return nb.cells!.flatMap((c, i) =>
+    c.cell_type === "code" ? [{ cell: i + 1, source: sourceOf(c) }] : []
+  );
+}
+
+/** `path` made absolute against the current directory. */
+export function absolute(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+}
+
+/** The folder of a notebook and its name without `.ipynb`. */
+export function splitPath(path: string): { dir: string; stem: string } {
+  const abs = absolute(path);
+  const slash = abs.lastIndexOf("/");
+  return { dir: abs.slice(0, slash) || "/", stem: abs.slice(slash + 1).replace(/\.ipynb$/, "") };
+}
+
+/** The non-blank lines of a file; none when it cannot be read. */
+export function readLines(path: string): string[] {
+  try {
+    return Deno.readTextFileSync(path).split("\n").filter((l) => l.trim() !== "");
+  } catch {
+    return [];
+  }
+}
+
+/** The headline figures a run wrote as JSON lines. */
+export function readHeadlines(path: string): Headline[] {
+  return readLines(path).map((l) => JSON.parse(l) as Headline);
+}
+
+/** Collects a child's output stream as text, echoing it as it comes when asked. */
+export async function pump(
+  stream: ReadableStream<Uint8Array>,
+  sink: string[],
+  echo: { writeSync(p: Uint8Array): number } | undefined,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) {
+    if (echo) echo.writeSync(chunk);
+    sink.push(decoder.decode(chunk, { stream: true }));
+  }
+}
+
+/** Variables holding paths: made absolute, since notebooks run in their own folder. */
+const PATH_VARIABLES = ["MOVIELENS_DIR", "MOVIELENS_CACHE"];
+
+/** The notebook's environment: overrides, quick mode, and where to write headline figures. */
+export function notebookEnv(options: RunOptions, headlines: string): Record<string, string> {
+  const env: Record<string, string> = { NO_COLOR: "1", NB_HEADLINES: headlines };
+  if (options.quick) env.NB_QUICK = "1";
+  Object.assign(env, options.env);
+  for (const name of PATH_VARIABLES) {
+    const value = env[name] ?? Deno.env.get(name);
+    if (value) env[name] = absolute(value);
+  }
+  return env;
+}

@@ -1,0 +1,297 @@
+#!/usr/bin/env python3
+"""Execute a notebook in the Deno Jupyter kernel and write its outputs (private to tools/notebooks).
+
+Started by tools/notebooks/kernel_run.ts (`runNotebookInKernel`) with Debian's python3 and
+jupyter_client. Why not nbclient: Deno 2.9's kernel can send `status: idle` before the outputs it
+has queued, and nbclient stops listening at idle, so outputs go missing at random. Here, once a
+cell is idle, a hidden cell (store_history off) prints a random token; the kernel's output queue
+is first in, first out, so every output of the cell has arrived once the token has, and until
+then outputs keep being routed to their cell by parent message id.
+
+Prints one JSON event per line on stdout (begin, stream, result, display, update, end, error,
+kernel, written) for the runner to show. Exit status: 0 done, 1 a cell failed, 2 set-up failed.
+"""
+
+import argparse
+import json
+import os
+import queue
+import subprocess
+import sys
+import time
+import uuid
+
+EXIT_CELL_ERROR = 1
+EXIT_SETUP = 2
+
+
+def emit(event, **fields):
+    fields["event"] = event
+    sys.stdout.write(json.dumps(fields, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def collapse_carriage_returns(text):
+    """Keep what a terminal would show: on each line, only the text after its last `\\r`."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    return "\n".join(line.rsplit("\r", 1)[-1] for line in lines)
+
+
+class CellFailed(Exception):
+    pass
+
+
+class KernelRun:
+    def __init__(self, nb, cwd, kernel_name, timeout, startup_timeout):
+        self.nb = nb
+        self.cwd = cwd
+        self.kernel_name = kernel_name
+        self.timeout = timeout
+        self.startup_timeout = startup_timeout
+        self.owner = {}  # msg_id -> cell index (0-based in nb.cells)
+        self.displays = {}  # display_id -> [output nodes]
+        self.clear_pending = set()
+        self.km = None
+        self.kc = None
+
+    # -- kernel lifecycle ------------------------------------------------------------------
+    def start(self):
+        from jupyter_client.kernelspec import NoSuchKernel
+        from jupyter_client.manager import KernelManager
+
+        try:
+            self.km = KernelManager(kernel_name=self.kernel_name)
+            env = dict(os.environ)
+            env["NO_COLOR"] = "1"
+            self.km.start_kernel(cwd=self.cwd, env=env)
+        except NoSuchKernel:
+            emit("setup", message=(
+                f'no Jupyter kernel named "{self.kernel_name}" is installed; '
+                "register Deno's kernel with `deno jupyter --install`"))
+            sys.exit(EXIT_SETUP)
+        self.kc = self.km.blocking_client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=self.startup_timeout)
+        reply = self.kc.kernel_info(reply=True, timeout=self.startup_timeout)
+        info = reply["content"].get("language_info", {})
+        self.nb.metadata["kernelspec"] = {
+            "display_name": self.km.kernel_spec.display_name,
+            "language": self.km.kernel_spec.language,
+            "name": self.kernel_name,
+        }
+        self.nb.metadata["language_info"] = info
+        emit("kernel", language_info=info)
+
+    def stop(self):
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None and self.km.has_kernel:
+            self.km.shutdown_kernel(now=True)
+
+    # -- messages ----------------------------------------------------------------------------
+    def next_iopub(self, deadline, what):
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise CellFailed(f"timed out after {self.timeout:g} s waiting for {what}")
+            try:
+                return self.kc.get_iopub_msg(timeout=min(remaining, 5))
+            except queue.Empty:
+                if not self.km.is_alive():
+                    raise CellFailed(f"the kernel died while waiting for {what}")
+
+    def shell_reply(self, msg_id, deadline):
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise CellFailed(f"timed out after {self.timeout:g} s waiting for the reply")
+            try:
+                msg = self.kc.get_shell_msg(timeout=min(remaining, 5))
+            except queue.Empty:
+                if not self.km.is_alive():
+                    raise CellFailed("the kernel died while waiting for the reply")
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return msg
+
+    def add_output(self, index, output):
+        cell = self.nb.cells[index]
+        if index in self.clear_pending:
+            cell.outputs = []
+            self.clear_pending.discard(index)
+        last = cell.outputs[-1] if cell.outputs else None
+        if (output.output_type == "stream" and last is not None
+                and last.output_type == "stream" and last.name == output.name):
+            last.text += output.text
+        else:
+            cell.outputs.append(output)
+
+    def route(self, msg):
+        """Apply one iopub message to the cell that caused it. Returns an error output or None."""
+        from nbformat.v4 import output_from_msg
+
+        index = self.owner.get(msg["parent_header"].get("msg_id"))
+        kind = msg["msg_type"]
+        content = msg["content"]
+        if index is None:
+            return None
+        position = index + 1
+        if kind == "clear_output":
+            if content.get("wait"):
+                self.clear_pending.add(index)
+            else:
+                self.nb.cells[index].outputs = []
+            return None
+        if kind == "update_display_data":
+            display_id = content.get("transient", {}).get("display_id")
+            for output in self.displays.get(display_id, []):
+                output.data = content["data"]
+                output.metadata = content.get("metadata", {})
+            emit("update", cell=position, id=display_id, data=content["data"])
+            return None
+        if kind not in ("stream", "display_data", "execute_result", "error"):
+            return None
+        output = output_from_msg(msg)
+        if kind == "execute_result":
+            output.execution_count = self.nb.cells[index].execution_count
+        self.add_output(index, output)
+        if kind == "stream":
+            emit("stream", cell=position, name=content["name"], text=content["text"])
+        elif kind == "display_data":
+            display_id = content.get("transient", {}).get("display_id")
+            if display_id:
+                self.displays.setdefault(display_id, []).append(output)
+            emit("display", cell=position, id=display_id, data=content["data"])
+        elif kind == "execute_result":
+            emit("result", cell=position, data=content["data"])
+        else:
+            return output
+        return None
+
+    def execute(self, index, count):
+        cell = self.nb.cells[index]
+        cell.outputs = []
+        cell.execution_count = count
+        emit("begin", cell=index + 1, count=count)
+        started = time.monotonic()
+        deadline = started + self.timeout
+        msg_id = self.kc.execute(cell.source, store_history=True, allow_stdin=False,
+                                 stop_on_error=True)
+        self.owner[msg_id] = index
+        error = None
+        while True:
+            msg = self.next_iopub(deadline, "the cell to finish")
+            error = self.route(msg) or error
+            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                    and msg["content"]["execution_state"] == "idle"):
+                break
+        reply = self.shell_reply(msg_id, deadline)
+        # The hidden token cell: everything the cell printed is in the queue before the token.
+        token = f"nbrun-{uuid.uuid4().hex}"
+        token_id = self.kc.execute(f'console.log("{token}")', silent=False, store_history=False,
+                                   allow_stdin=False)
+        token_text = ""
+        while token not in token_text:
+            msg = self.next_iopub(deadline, "the cell's last outputs")
+            if msg["parent_header"].get("msg_id") == token_id:
+                if msg["msg_type"] == "stream":
+                    token_text += msg["content"]["text"]
+                continue
+            error = self.route(msg) or error
+        seconds = time.monotonic() - started
+        if error is None and reply["content"].get("status") == "error":
+            content = reply["content"]
+            error = {"ename": content.get("ename", "Error"), "evalue": content.get("evalue", ""),
+                     "traceback": content.get("traceback", [])}
+        if error is not None:
+            emit("error", cell=index + 1, count=count, ename=error["ename"],
+                 evalue=error["evalue"], traceback=error["traceback"], seconds=seconds)
+            raise CellFailed(f"{error['ename']}: {error['evalue']}")
+        emit("end", cell=index + 1, count=count, seconds=seconds)
+
+    def run(self):
+        count = 0
+        for index, cell in enumerate(self.nb.cells):
+            if cell.cell_type != "code":
+                continue
+            if not cell.source.strip():
+                cell.outputs = []
+                cell.execution_count = None
+                continue
+            count += 1
+            self.execute(index, count)
+
+
+def normalise(nb):
+    """Make re-runs byte-identical: no timing metadata, collapsed `\\r` progress, stable ids."""
+    for position, cell in enumerate(nb.cells, start=1):
+        for key in ("execution", "ExecuteTime"):
+            cell.metadata.pop(key, None)
+        if nb.nbformat_minor >= 5 and not cell.get("id"):
+            cell["id"] = f"cell-{position}"
+        if cell.cell_type == "code":
+            for output in cell.outputs:
+                if output.output_type == "stream":
+                    output.text = collapse_carriage_returns(output.text)
+
+
+def end_sources_with_newline(nb):
+    """Deno 2.9.6's `deno fmt --check` reports a notebook cell whose source lacks a final newline
+    as unformatted (on a cold cache), while `deno fmt` writes code cells without one: add it."""
+    for cell in nb.cells:
+        if cell.source and not cell.source.endswith("\n"):
+            cell.source += "\n"
+
+
+def format_with_deno(path, deno, config):
+    """`deno fmt` formats notebooks' cells; format the written notebook so `deno fmt --check`
+    passes, then restore the final newlines (see end_sources_with_newline)."""
+    import nbformat
+
+    command = [deno, "fmt", "--quiet"] + (["--config", config] if config else []) + [path]
+    done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"deno fmt {path} failed: {done.stderr.strip()}")
+    nb = nbformat.read(path, as_version=4)
+    end_sources_with_newline(nb)
+    nbformat.write(nb, path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebook")
+    parser.add_argument("--out", help="where to write the executed notebook (default: in place)")
+    parser.add_argument("--kernel", default="deno")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds per cell")
+    parser.add_argument("--startup-timeout", type=float, default=120)
+    parser.add_argument("--deno", help="deno executable: format the written notebook with it")
+    parser.add_argument("--fmt-config", help="deno.json whose fmt options apply")
+    args = parser.parse_args()
+    try:
+        import nbformat
+    except ImportError as error:
+        emit("setup", message=f"{error}; install Debian's python3-nbformat and jupyter-client")
+        return EXIT_SETUP
+    nb = nbformat.read(args.notebook, as_version=4)
+    cwd = os.path.dirname(os.path.abspath(args.notebook))
+    run = KernelRun(nb, cwd, args.kernel, args.timeout, args.startup_timeout)
+    try:
+        run.start()
+        run.run()
+    except CellFailed as failure:
+        emit("failed", message=str(failure))
+        return EXIT_CELL_ERROR
+    finally:
+        run.stop()
+    normalise(nb)
+    end_sources_with_newline(nb)
+    out = args.out or args.notebook
+    nbformat.write(nb, out)
+    if args.deno:
+        format_with_deno(out, args.deno, args.fmt_config)
+    emit("written", path=out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,309 @@
+/**
+ * Runs a notebook in the real Deno Jupyter kernel, driven from Python's jupyter_client
+ * (`_kernel_driver.py`), and writes the outputs into the notebook (or a copy) without timing
+ * metadata, so that re-runs are byte-identical where the maths is deterministic. The driver
+ * prints one JSON event per line; {@linkcode KernelView} turns them into the run's cells and the
+ * text shown while it runs.
+ *
+ * @module
+ */
+
+import {
+  bundleToText,
+  cellHeader,
+  cellPreview,
+  formatSeconds,
+  type MimeBundle,
+} from "../../lib/notebook/_format.ts";
+import { absolute, codeCells, notebookEnv, pump, readHeadlines, readNotebook } from "./_files.ts";
+import { type CellOutput, emptyRun, type KernelRunOptions, type NotebookRun } from "./run_types.ts";
+
+const DRIVER = new URL("./_kernel_driver.py", import.meta.url);
+const DENO_JSON = new URL("../../deno.json", import.meta.url);
+const encoder = new TextEncoder();
+// deno-lint-ignore no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/** One JSON line printed by the kernel driver. */
+export interface DriverEvent {
+  /** begin, stream, result, display, update, end, error, setup, failed, kernel or written. */
+  event: string;
+  cell?: number;
+  count?: number;
+  name?: string;
+  text?: string;
+  id?: string | null;
+  data?: MimeBundle;
+  seconds?: number;
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+  message?: string;
+  path?: string;
+}
+
+/**
+ * Runs a notebook in the real Deno Jupyter kernel and writes the executed notebook (in place,
+ * or to `options.out`) with its outputs and without timing metadata, formatted by `deno fmt`
+ * (which formats notebooks' cells) so that `deno fmt --check` passes. Needs Python with
+ * jupyter_client and nbformat, and the kernel registered with `deno jupyter --install`. The
+ * notebook is not written when a cell fails.
+ *
+ * @param notebook Path of the `.ipynb` file.
+ * @param options Where to write, which Python and kernel, environment overrides, echo, timeout.
+ * @returns What ran, the outputs, headlines and any failure (`failure.cell` is 0 when the
+ *   kernel could not be started).
+ * @throws {TypeError} When the file is missing or is not an nbformat 4 notebook.
+ * @example (needs Python's jupyter_client and `deno jupyter --install`, hence not run as a doc test)
+ * ```ts ignore
+ * import { runNotebookInKernel } from "./kernel_run.ts";
+ * import { formatFailure } from "./run_summary.ts";
+ * const run = await runNotebookInKernel("notebooks/01_intro.ipynb", { echo: true });
+ * console.log(run.ok ? `written to ${run.written}` : formatFailure(run));
+ * ```
+ */
+export async function runNotebookInKernel(
+  notebook: string,
+  options: KernelRunOptions = {},
+): Promise<NotebookRun> {
+  const started = performance.now();
+  const nb = await readNotebook(notebook);
+  const headlines = await Deno.makeTempFile({ prefix: "nbrun-headlines-" });
+  const view = new KernelView(emptyRun(notebook, "kernel"), codeCells(nb), options.echo ?? false);
+  const run = view.run;
+  const python = options.python ?? defaultPython();
+  const stderr: string[] = [];
+  let code: number;
+  try {
+    const env = notebookEnv(options, headlines);
+    code = await driveKernel(python, driverArgs(notebook, options), env, view, stderr);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    code = -1;
+    run.failure = {
+      cell: 0,
+      count: 0,
+      name: "Error",
+      message: `cannot start ${python}: the kernel path needs Python ` +
+        "with jupyter_client (Debian: apt-get install jupyter-client python3-nbclient)",
+      stack: "",
+    };
+  }
+  run.headlines = readHeadlines(headlines);
+  await Deno.remove(headlines).catch(() => {});
+  const errText = stderr.join("").split("\n")
+    .filter((l) => l.trim() !== "" && !l.includes('"deno jupyter" is unstable')).join("\n");
+  if (!run.failure && code !== 0) {
+    run.failure = {
+      cell: 0,
+      count: 0,
+      name: "Error",
+      message: `the kernel driver exited with code ${code}`,
+      stack: errText,
+    };
+  }
+  run.output = view.output.join("") + (errText ? `${errText}\n` : "");
+  run.ok = run.failure === undefined;
+  run.seconds = (performance.now() - started) / 1000;
+  return run;
+}
+
+function defaultPython(): string {
+  const fromEnv = Deno.env.get("NB_PYTHON");
+  if (fromEnv) return fromEnv;
+  try {
+    Deno.statSync("/usr/bin/python3");
+    return "/usr/bin/python3";
+  } catch {
+    return "python3";
+  }
+}
+
+function driverArgs(notebook: string, options: KernelRunOptions): string[] {
+  const { timeout = 1800, kernel = "deno" } = options;
+  const args = [
+    DRIVER.pathname,
+    absolute(notebook),
+    "--kernel",
+    kernel,
+    "--timeout",
+    String(timeout),
+  ];
+  if (options.out) args.push("--out", absolute(options.out));
+  args.push("--deno", Deno.execPath(), "--fmt-config", DENO_JSON.pathname);
+  return args;
+}
+
+/** Starts the driver, hands each event line to `view`, and returns the driver's exit code. */
+async function driveKernel(
+  python: string,
+  args: string[],
+  env: Record<string, string>,
+  view: KernelView,
+  stderr: string[],
+): Promise<number> {
+  const child = new Deno.Command(python, {
+    args,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const errors = pump(child.stderr, stderr, undefined);
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of child.stdout) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let newline;
+    while ((newline = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      if (line.trim() !== "") view.apply(JSON.parse(line) as DriverEvent);
+    }
+  }
+  await errors;
+  return (await child.status).code;
+}
+
+/**
+ * Builds a kernel run from the driver's events: the cells and their outputs, the failure, and
+ * the text shown while it runs (cell headers, outputs, `Out[n]:` results, timings).
+ *
+ * @example
+ * ```ts
+ * import { KernelView } from "./kernel_run.ts";
+ * import { emptyRun } from "./run_types.ts";
+ * import { assertEquals } from "@std/assert";
+ * const view = new KernelView(emptyRun("nb.ipynb", "kernel"), [{ cell: 2, source: "1 + 1" }]);
+ * view.apply({ event: "begin", cell: 2, count: 1 });
+ * view.apply({ event: "result", data: { "text/plain": "2" } });
+ * view.apply({ event: "end", seconds: 0.5 });
+ * assertEquals(view.run.cells[0].outputs[0].text, "2");
+ * ```
+ */
+export class KernelView {
+  /** Everything shown so far. */
+  readonly output: string[] = [];
+  readonly #sources: Map<number, string>;
+  readonly #pending = new Map<string, string>();
+  readonly #displays = new Map<string, CellOutput[]>();
+
+  /**
+   * @param run The run to fill in.
+   * @param cells The notebook's code cells, for the headers' previews.
+   * @param echo Also print what is shown, as it comes.
+   */
+  constructor(
+    readonly run: NotebookRun,
+    cells: { cell: number; source: string }[],
+    readonly echo = false,
+  ) {
+    this.#sources = new Map(cells.map((c) => [c.cell, c.source]));
+  }
+
+  /** Applies one driver event. */
+  apply(e: DriverEvent): void {
+    switch (e.event) {
+      case "begin":
+        this.run.cells.push({ cell: e.cell!, count: e.count!, seconds: 0, outputs: [] });
+        this.#say(cellHeader(e.count!, e.cell!, this.#preview(e.cell!)) + "\n");
+        break;
+      case "stream":
+        this.#stream(e.text!);
+        break;
+      case "result":
+      case "display":
+        this.#shown(e);
+        break;
+      case "update":
+        this.#update(e);
+        break;
+      case "end":
+      case "error":
+        this.#finish(e);
+        break;
+      case "setup":
+      case "failed":
+        this.#failed(e);
+        break;
+      case "written":
+        this.run.written = e.path;
+        break;
+    }
+  }
+
+  #preview(cell: number): string {
+    return cellPreview(this.#sources.get(cell) ?? "");
+  }
+
+  #say(text: string): void {
+    this.output.push(text);
+    if (this.echo) Deno.stdout.writeSync(encoder.encode(text));
+  }
+
+  #stream(text: string): void {
+    const cell = this.run.cells.at(-1);
+    const last = cell?.outputs.at(-1);
+    if (last?.type === "stream") last.text += text;
+    else cell?.outputs.push({ type: "stream", mimes: [], text });
+    this.#say(text);
+  }
+
+  #shown(e: DriverEvent): void {
+    const cell = this.run.cells.at(-1);
+    const text = bundleToText(e.data!);
+    const result = e.event === "result";
+    const out: CellOutput = {
+      type: result ? "result" : "display",
+      mimes: Object.keys(e.data!),
+      text,
+    };
+    cell?.outputs.push(out);
+    if (e.id) this.#displays.set(e.id, [...this.#displays.get(e.id) ?? [], out]);
+    const shown = result && text.includes("\n")
+      ? `Out[${cell?.count}]:\n${text.split("\n").map((l) => `  ${l}`).join("\n")}`
+      : result
+      ? `Out[${cell?.count}]: ${text}`
+      : text;
+    this.#say(shown + "\n");
+  }
+
+  #update(e: DriverEvent): void {
+    const text = bundleToText(e.data!);
+    for (const o of this.#displays.get(e.id ?? "") ?? []) {
+      Object.assign(o, { mimes: Object.keys(e.data!), text });
+    }
+    this.#pending.set(e.id ?? "", text);
+  }
+
+  #finish(e: DriverEvent): void {
+    const cell = this.run.cells.at(-1);
+    for (const text of this.#pending.values()) this.#say(text + "\n");
+    this.#pending.clear();
+    if (cell) cell.seconds = e.seconds ?? 0;
+    if (e.event === "end") {
+      this.#say(`   ✓ ${formatSeconds(e.seconds ?? 0)}\n`);
+      return;
+    }
+    this.run.failure = {
+      cell: e.cell!,
+      count: e.count!,
+      name: e.ename ?? "Error",
+      message: e.evalue ?? "",
+      stack: (e.traceback ?? []).join("\n").replace(ANSI, "")
+        .replace(/<anonymous>:(\d+):(\d+)/g, `${this.run.notebook}, cell ${e.cell}, line $1:$2`),
+    };
+  }
+
+  #failed(e: DriverEvent): void {
+    if (this.run.failure) return;
+    const cell = this.run.cells.at(-1);
+    this.run.failure = {
+      cell: e.event === "failed" ? cell?.cell ?? 0 : 0,
+      count: e.event === "failed" ? cell?.count ?? 0 : 0,
+      name: "Error",
+      message: e.message ?? "",
+      stack: "",
+    };
+  }
+}

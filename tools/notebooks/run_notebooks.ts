@@ -1,0 +1,307 @@
+/**
+ * `deno task notebooks`: runs the notebooks and prints their outputs, timings and headline
+ * figures; exits with status 1 when a notebook fails (naming the notebook, cell and error).
+ *
+ * ```sh
+ * deno task notebooks                      # every notebooks/*.ipynb, Deno alone, full size
+ * deno task notebooks --quick              # small parameters (NB_QUICK=1), as CI and tests do
+ * EPOCHS=5 deno task notebooks 01_*.ipynb  # one notebook, one parameter overridden
+ * deno task notebooks --kernel             # the Deno Jupyter kernel; writes outputs in place
+ * deno task notebooks --kernel --quick --out /tmp/nb   # small run, copies written elsewhere
+ * deno task notebooks --verify             # also check the committed outputs are complete
+ * ```
+ *
+ * @module
+ */
+
+import { runNotebook } from "./fresh_run.ts";
+import { runNotebookInKernel } from "./kernel_run.ts";
+import { formatFailure, formatSummary } from "./run_summary.ts";
+import type { NotebookRun } from "./run_types.ts";
+import { verifyNotebook } from "./verify_notebook.ts";
+
+const USAGE = `Usage: deno task notebooks [options] [notebook.ipynb …]
+
+Runs the notebooks (default: notebooks/*.ipynb in name order) and prints each cell's outputs
+and time, then a summary with the headline figures. Exits with status 1 on any failure.
+
+Options:
+  --kernel         run in the Deno Jupyter kernel (needs Python's jupyter_client and
+                   \`deno jupyter --install\`) and write the outputs into the notebooks
+  --out DIR        with --kernel: write the executed notebooks to DIR instead of in place
+  --quick          small parameters: NB_QUICK=1 (each param()'s quick value)
+  --set NAME=VAL   override one parameter (same as the environment variable NAME=VAL)
+  --verify         check the committed notebooks: executed in order, no errors, an output
+                   wherever the run shows a value
+  --timeout SEC    stop a notebook (a cell, with --kernel) after SEC seconds (default 1800)
+  --jobs N         run N notebooks at a time on the fresh path, each in its own single-threaded
+                   process (default: one per CPU core); each notebook's output is printed whole,
+                   in order, once it has finished (--jobs 1 streams it live)
+  --quiet          print only failures and the summary
+  --help           show this text`;
+
+/** Parsed command line of `deno task notebooks`. */
+export interface CliOptions {
+  /** Run in the Deno Jupyter kernel. */
+  kernel: boolean;
+  /** With `kernel`: output folder instead of in place. */
+  out?: string;
+  /** NB_QUICK=1. */
+  quick: boolean;
+  /** Parameter overrides from `--set`. */
+  env: Record<string, string>;
+  /** Check the committed notebooks. */
+  verify: boolean;
+  /** Seconds per notebook (fresh) or cell (kernel). */
+  timeout: number;
+  /** Only failures and the summary. */
+  quiet: boolean;
+  /** Notebooks run at a time on the fresh path (the kernel path runs one at a time). */
+  jobs: number;
+  /** Print the usage. */
+  help: boolean;
+  /** Notebooks named on the command line. */
+  notebooks: string[];
+}
+
+/**
+ * Parses the arguments of `deno task notebooks`.
+ *
+ * @param args The command-line arguments.
+ * @returns The options.
+ * @throws {TypeError} On an unknown option or a missing or malformed value.
+ * @example
+ * ```ts
+ * import { parseArgs } from "./run_notebooks.ts";
+ * import { assertEquals } from "@std/assert";
+ * const cli = parseArgs(["--quick", "--set", "EPOCHS=3", "a.ipynb"]);
+ * assertEquals([cli.quick, cli.env.EPOCHS, cli.notebooks], [true, "3", ["a.ipynb"]]);
+ * ```
+ */
+export function parseArgs(args: string[]): CliOptions {
+  const cli: CliOptions = {
+    kernel: false,
+    quick: false,
+    env: {},
+    verify: false,
+    timeout: 1800,
+    quiet: false,
+    jobs: Math.max(1, navigator.hardwareConcurrency || 1),
+    help: false,
+    notebooks: [],
+  };
+  const value = (i: number, flag: string): string => {
+    const v = args[i + 1];
+    if (v === undefined || v.startsWith("--")) {
+      throw new TypeError(`${flag}: expected a value after it, found ${v ?? "nothing"}`);
+    }
+    return v;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    switch (arg) {
+      case "--kernel":
+        cli.kernel = true;
+        break;
+      case "--quick":
+        cli.quick = true;
+        break;
+      case "--verify":
+        cli.verify = true;
+        break;
+      case "--quiet":
+      case "-q":
+        cli.quiet = true;
+        break;
+      case "--help":
+      case "-h":
+        cli.help = true;
+        break;
+      case "--out":
+        cli.out = value(i++, arg);
+        break;
+      case "--timeout": {
+        const seconds = Number(value(i++, arg));
+        if (!(seconds > 0)) {
+          throw new TypeError(`--timeout: expected a positive number of seconds, found ${args[i]}`);
+        }
+        cli.timeout = seconds;
+        break;
+      }
+      case "--jobs": {
+        const jobs = Number(value(i++, arg));
+        if (!Number.isInteger(jobs) || jobs < 1) {
+          throw new TypeError(`--jobs: expected a whole number >= 1, found ${args[i]}`);
+        }
+        cli.jobs = jobs;
+        break;
+      }
+      case "--set": {
+        const pair = value(i++, arg);
+        const match = pair.match(/^([A-Z][A-Z0-9_]*)=(.*)$/s);
+        if (!match) {
+          throw new TypeError(`--set: expected NAME=VALUE with an UPPER_CASE name, found ${pair}`);
+        }
+        cli.env[match[1]] = match[2];
+        break;
+      }
+      default:
+        if (arg.startsWith("-")) throw new TypeError(`unknown option ${arg} (see --help)`);
+        cli.notebooks.push(arg);
+    }
+  }
+  if (cli.out !== undefined && !cli.kernel) {
+    throw new TypeError("--out: expected together with --kernel (the fresh path writes nothing)");
+  }
+  if (cli.kernel && cli.quick && cli.out === undefined) {
+    throw new TypeError(
+      "--kernel --quick would overwrite the committed notebooks with a small run's outputs; " +
+        "add --out DIR",
+    );
+  }
+  return cli;
+}
+
+async function defaultNotebooks(): Promise<string[]> {
+  const dir = new URL("../../notebooks/", import.meta.url);
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && entry.name.endsWith(".ipynb")) names.push(entry.name);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  const cwd = `${Deno.cwd()}/`;
+  const prefix = dir.pathname.startsWith(cwd) ? dir.pathname.slice(cwd.length) : dir.pathname;
+  return names.sort().map((n) => `${prefix}${n}`);
+}
+
+/** Parameter names a notebook reads with param("NAME", …), to show which are overridden. */
+async function overridden(notebook: string, env: Record<string, string>): Promise<string[]> {
+  const text = await Deno.readTextFile(notebook);
+  const names = new Set(
+    [...text.matchAll(/param\(\s*\\?"([A-Z][A-Z0-9_]*)\\?"/g)].map((m) => m[1]),
+  );
+  return [...names].flatMap((n) => {
+    const v = env[n] ?? Deno.env.get(n);
+    return v === undefined ? [] : [`${n}=${v}`];
+  });
+}
+
+/**
+ * Runs the CLI.
+ *
+ * @param args The command-line arguments.
+ * @returns The exit status: 0 when every notebook ran (and verified), 1 otherwise, 2 on usage.
+ * @example
+ * ```ts ignore
+ * import { main } from "./run_notebooks.ts";
+ * Deno.exit(await main(["--quick"]));
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  let cli: CliOptions;
+  try {
+    cli = parseArgs(args);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (cli.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const notebooks = cli.notebooks.length > 0 ? cli.notebooks : await defaultNotebooks();
+  if (notebooks.length === 0) {
+    console.error("no notebooks found (expected notebooks/*.ipynb)");
+    return 1;
+  }
+  if (cli.out) await Deno.mkdir(cli.out, { recursive: true });
+  // The fresh path runs each notebook in its own single-threaded process, so on a machine with
+  // several cores notebooks can run side by side; their outputs are buffered and printed in
+  // order, each as soon as it and every notebook before it have finished.
+  const jobs = cli.kernel ? 1 : Math.min(cli.jobs, notebooks.length);
+  const started = performance.now();
+  const runs = await runAll(notebooks, cli, jobs);
+  const wallSeconds = (performance.now() - started) / 1000;
+  const problems = cli.verify ? await verifyAll(notebooks, runs) : [];
+  console.log(`\n${formatSummary(runs, { wallSeconds, jobs })}`);
+  if (cli.verify) {
+    console.log(
+      problems.length === 0
+        ? `\nCommitted notebooks verified: ${notebooks.length} ok`
+        : `\nCommitted notebooks: ${problems.length} problem(s)`,
+    );
+  }
+  return runs.every((r) => r.ok) && problems.length === 0 ? 0 : 1;
+}
+
+/** The line printed before a notebook's output: its path, the path it runs on, its settings. */
+async function header(notebook: string, cli: CliOptions): Promise<string> {
+  const settings = [
+    cli.quick ? "quick" : "",
+    ...await overridden(notebook, cli.env),
+  ].filter((s) => s !== "").join(", ");
+  return `\n━━ ${notebook}${cli.kernel ? " (Deno kernel)" : ""}${settings ? ` [${settings}]` : ""}`;
+}
+
+/** Runs one notebook on the path the command line chose. */
+async function launch(notebook: string, cli: CliOptions, echo: boolean): Promise<NotebookRun> {
+  if (echo) console.log(await header(notebook, cli));
+  const options = { env: cli.env, quick: cli.quick, echo, timeout: cli.timeout };
+  return cli.kernel
+    ? await runNotebookInKernel(notebook, {
+      ...options,
+      out: cli.out ? `${cli.out}/${notebook.split("/").at(-1)}` : undefined,
+    })
+    : await runNotebook(notebook, options);
+}
+
+/**
+ * Runs the notebooks, `jobs` at a time, and prints each one's output, failure or closing line
+ * in order (live when one runs at a time).
+ */
+async function runAll(notebooks: string[], cli: CliOptions, jobs: number): Promise<NotebookRun[]> {
+  const echo = !cli.quiet && jobs === 1;
+  // A pool of `jobs` workers takes the notebooks in order; results are printed in order.
+  const results = notebooks.map(() => Promise.withResolvers<NotebookRun>());
+  let next = 0;
+  const workers = Array.from({ length: jobs }, async () => {
+    while (next < notebooks.length) {
+      const i = next++;
+      await launch(notebooks[i], cli, echo).then(results[i].resolve, results[i].reject);
+    }
+  });
+  const runs: NotebookRun[] = [];
+  for (const [i, notebook] of notebooks.entries()) {
+    const run = await results[i].promise;
+    runs.push(run);
+    if (!cli.quiet && !echo) console.log(`${await header(notebook, cli)}\n${run.output.trimEnd()}`);
+    if (!run.ok) {
+      if (cli.quiet && run.output) console.log(run.output.split("\n").slice(-30).join("\n"));
+      console.error(formatFailure(run));
+    } else if (!cli.quiet) {
+      console.log(
+        `━━ ${notebook}: ${run.cells.length} cells in ${run.seconds.toFixed(1)} s` +
+          (run.written ? `, written to ${run.written}` : ""),
+      );
+    }
+  }
+  await Promise.all(workers);
+  return runs;
+}
+
+/** Checks the committed notebooks against their runs and prints each problem. */
+async function verifyAll(notebooks: string[], runs: NotebookRun[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const [i, notebook] of notebooks.entries()) {
+    const run = runs[i];
+    const found = await verifyNotebook(notebook, run.ok ? { run } : {});
+    for (const p of found) console.error(`✗ ${p}`);
+    problems.push(...found);
+  }
+  return problems;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
