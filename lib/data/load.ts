@@ -17,6 +17,11 @@
  *
  * ml-100k is never shipped: its licence forbids redistribution.
  *
+ * What checksums cannot cover (a source given as a path, `verify: false`) is still checked: a
+ * file cut inside its last row is refused, naming the file and line, and a folder that claims
+ * a release (its `u.info` or README says so, or its name is the release's) but differs from it
+ * is reported ("expected 100,000 ratings, found 50,703") and named `ml-100k (modified)`.
+ *
  * @module
  */
 
@@ -30,7 +35,8 @@ import {
   type DownloadProgress,
 } from "./_download.ts";
 import { sha256Hex } from "./_hash.ts";
-import { parseDataFiles } from "./_parse.ts";
+import { parseDataFiles, type ParsedData } from "./_parse.ts";
+import { checkRelease, type KnownRelease } from "./_release.ts";
 import {
   type DataFiles,
   dataSetName,
@@ -41,6 +47,7 @@ import {
   openPath,
   openZip,
 } from "./_source.ts";
+import { COLUMNS } from "../defaults.ts";
 import type { DuplicatePolicy } from "./duplicates.ts";
 import type { MovieLens, Origin } from "./types.ts";
 
@@ -77,6 +84,20 @@ export const MOVIELENS_CHECKSUMS = {
   } satisfies ArchiveChecksums,
 } as const;
 
+/** What each official release holds, to check folders that claim to be one. */
+const KNOWN_RELEASES: Record<string, KnownRelease> = {
+  "ml-latest-small": {
+    layout: "latest",
+    counts: { ratings: 100_836, users: 610, movies: 9_742, tags: 3_683 },
+    files: MOVIELENS_CHECKSUMS["ml-latest-small"].files,
+  },
+  "ml-100k": {
+    layout: "100k",
+    counts: { ratings: 100_000, users: 943, movies: 1_682 },
+    files: MOVIELENS_CHECKSUMS["ml-100k"].files,
+  },
+};
+
 /** A data set by name, or the path of a folder or .zip in either layout. */
 export type MovieLensSource = "ml-latest-small" | "ml-100k" | (string & Record<never, never>);
 
@@ -109,8 +130,10 @@ export interface LoadOptions {
    */
   onProgress?: (progress: DownloadProgress) => void;
   /**
-   * Check the official checksums of the named data sets (sources given as a path are never
-   * checked: their release is unknown).
+   * Check the official checksums of the named data sets and refuse a mismatch. Without it,
+   * and for a source given as a path, the data are still compared with the release they claim
+   * to be (see `MovieLens.release`): a difference is reported through `onWarning` and in the
+   * data set's name, and a path whose files match the official checksums counts as verified.
    * @default {true}
    */
   verify?: boolean;
@@ -124,6 +147,12 @@ export interface LoadOptions {
    * @default {"last"}
    */
   duplicates?: DuplicatePolicy;
+  /**
+   * Called with a warning that the data differ from the release they claim to be (see
+   * `MovieLens.release`).
+   * @default {console.warn}
+   */
+  onWarning?: (message: string) => void;
 }
 
 const APP = "movielens-embeddings";
@@ -323,7 +352,8 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
  * @param options Where to look, download settings, verification, the duplicate policy.
  * @returns The data set: ratings, movies and the layout's other tables.
  * @throws {RangeError} On a checksum mismatch, a corrupt or zip-slip archive, a malformed
- *   row (naming file and line), an empty ratings file, or duplicates under `"error"`.
+ *   row or a file cut inside its last row (naming file and line), an empty ratings file, or
+ *   duplicates under `"error"`.
  * @throws {Deno.errors.NotFound} On a missing file, or ml-100k neither found nor downloadable
  *   (the message says where to put it).
  * @example
@@ -364,13 +394,43 @@ export async function loadMovieLens(
       `${found.files.path} was expected to hold ${name}, found the ${layout} layout instead`,
     );
   }
-  const parsed = await parseDataFiles(found.files, layout, options.duplicates ?? "last");
+  const policy = options.duplicates ?? "last";
+  const parsed = await parseDataFiles(found.files, layout, policy);
+  const checked = await checkRelease({
+    files: found.files,
+    layout,
+    found: foundCounts(parsed, policy === "keep"),
+    name,
+    requested: found.origin !== "path",
+    verified,
+    known: KNOWN_RELEASES,
+  });
+  const release = checked.release;
+  if (release && release.differences.length > 0) {
+    if (name === release.name) name = `${name} (modified)`;
+    (options.onWarning ?? console.warn)(
+      `warning: ${found.files.path} is not the ${release.name} release that ${release.claimedBy} ` +
+        `describes: ${release.differences.join("; ")}. Results on it are labelled "${name}".`,
+    );
+  }
   return {
     name,
     source: found.files.path,
     origin: found.origin,
-    verified,
+    verified: verified || checked.matchedChecksums,
+    release,
     ...parsed,
+  };
+}
+
+/** What a parsed folder holds, counted as a release's description counts it. */
+function foundCounts(parsed: ParsedData, keptDuplicates: boolean) {
+  const raters = parsed.ratings.getColumn(COLUMNS.user).nUnique();
+  return {
+    ratings: parsed.ratings.height + (keptDuplicates ? 0 : parsed.duplicates),
+    users: parsed.users?.height ?? raters,
+    movies: parsed.movies.height,
+    tags: parsed.tags?.height,
   };
 }
 
