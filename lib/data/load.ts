@@ -6,10 +6,13 @@
  * 1. a local mirror: `options.dir`, or else the folder named by the environment variable
  *    `MOVIELENS_DIR` (a relative path is resolved against the working folder), holding
  *    `ml-100k/` (extracted) or `ml-100k.zip` as `../shared/movielens` does, or itself an
- *    ml-100k folder;
+ *    ml-100k folder (a setting that names a missing folder or a file is an error naming it);
  * 2. the user cache, `<cache>/ml-100k/` (see {@linkcode defaultCacheDir});
  * 3. a download of {@linkcode ML_100K_URL} into the cache, checked (4,924,029 bytes, MD5, and
  *    the SHA-256 of u.data, u.item and u.user) before it is renamed into place in one step.
+ *    The cache is checked for writing before the download starts; a download that stalls
+ *    (30 s without a byte) or runs too long (10 min) ends with an error naming the URL and
+ *    the bytes received, and leaves nothing in the cache.
  *
  * ml-latest-small comes from `options.dir` when that holds `ml-latest-small/` or
  * `ml-latest-small.zip`, else from the archive shipped in this repository's `data/` (the
@@ -38,6 +41,7 @@ import { sha256Hex } from "./_hash.ts";
 import { parseDataFiles, type ParsedData } from "./_parse.ts";
 import { checkRelease, type KnownRelease } from "./_release.ts";
 import {
+  checkFolder,
   type DataFiles,
   dataSetName,
   detectLayout,
@@ -47,6 +51,7 @@ import {
   openPath,
   openZip,
 } from "./_source.ts";
+import { checkPositiveInt } from "../_validate.ts";
 import { COLUMNS } from "../defaults.ts";
 import type { DuplicatePolicy } from "./duplicates.ts";
 import type { MovieLens, Origin } from "./types.ts";
@@ -130,6 +135,17 @@ export interface LoadOptions {
    */
   onProgress?: (progress: DownloadProgress) => void;
   /**
+   * Milliseconds without a byte after which a download is abandoned (with an error naming
+   * the URL and the bytes received; nothing is left in the cache).
+   * @default {30_000}
+   */
+  stallTimeoutMs?: number;
+  /**
+   * Milliseconds after which a whole download is abandoned, however it progresses.
+   * @default {600_000}
+   */
+  downloadTimeoutMs?: number;
+  /**
    * Check the official checksums of the named data sets and refuse a mismatch. Without it,
    * and for a source given as a path, the data are still compared with the release they claim
    * to be (see `MovieLens.release`): a difference is reported through `onWarning` and in the
@@ -156,6 +172,11 @@ export interface LoadOptions {
 }
 
 const APP = "movielens-embeddings";
+
+/** Default of `LoadOptions.stallTimeoutMs`: 30 s without a byte. */
+const STALL_TIMEOUT_MS = 30_000;
+/** Default of `LoadOptions.downloadTimeoutMs`: 10 min in all (ml-100k is 4.9 MB). */
+const DOWNLOAD_TIMEOUT_MS = 600_000;
 
 function env(name: string): string | undefined {
   try {
@@ -189,6 +210,14 @@ export function defaultCacheDir(): string {
   throw new Deno.errors.NotFound(
     "no cache folder: set MOVIELENS_CACHE (or HOME / XDG_CACHE_HOME), or pass { cacheDir }",
   );
+}
+
+/** What sets the cache folder, for messages. */
+function cacheSource(options: LoadOptions): string {
+  if (options.cacheDir) return "passed as { cacheDir }";
+  if (env("MOVIELENS_CACHE")) return "set by MOVIELENS_CACHE";
+  if (env("XDG_CACHE_HOME")) return "under XDG_CACHE_HOME";
+  return "the default cache; MOVIELENS_CACHE is not set";
 }
 
 /**
@@ -275,6 +304,7 @@ async function resolveLatestSmall(options: LoadOptions): Promise<Found> {
   const fix = "replace it with the official release, or pass { verify: false }";
   let found: Found | null = null;
   if (options.dir) {
+    await checkFolder(options.dir, "options.dir");
     found = await searchMirror(options.dir, "ml-latest-small", "ratings.csv", "dir", []);
   }
   if (!found) {
@@ -306,6 +336,7 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
   const mirror = options.dir ?? env("MOVIELENS_DIR");
   if (mirror) {
     const origin: Origin = options.dir ? "dir" : "MOVIELENS_DIR";
+    await checkFolder(mirror, options.dir ? "options.dir" : "MOVIELENS_DIR");
     found = await searchMirror(mirror, "ml-100k", "u.data", origin, looked);
   }
   const cacheDir = () => resolve(options.cacheDir ?? defaultCacheDir());
@@ -326,10 +357,13 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
       layout: "100k",
       url: options.url ?? ML_100K_URL,
       cacheDir: cacheDir(),
+      cacheSource: cacheSource(options),
       fetch: options.fetch ?? globalThis.fetch,
       onProgress: options.onProgress ?? stderrProgress(),
       checksums: verify ? sums : null,
       hint,
+      stallTimeoutMs: options.stallTimeoutMs ?? STALL_TIMEOUT_MS,
+      downloadTimeoutMs: options.downloadTimeoutMs ?? DOWNLOAD_TIMEOUT_MS,
     });
     return { files: await openFolder(path), origin: "download" };
   }
@@ -371,6 +405,9 @@ export async function loadMovieLens(
     throw new TypeError(
       `loadMovieLens(): expected "ml-latest-small", "ml-100k" or a path, found ${String(source)}`,
     );
+  }
+  for (const key of ["stallTimeoutMs", "downloadTimeoutMs"] as const) {
+    if (options[key] !== undefined) checkPositiveInt(options[key], key, "loadMovieLens()");
   }
   let found: Found;
   let name: string;
