@@ -25,6 +25,9 @@ export interface DelimitedSpec {
  * array is reused between calls: copy what you keep.
  *
  * @returns The number of data rows.
+ * @throws {RangeError} On a header or field count that differs from the spec, and on a last
+ *   row without a line end whose last field is shorter than every other row's (a file cut
+ *   inside its last row), naming the file and line.
  */
 export function forEachRow(
   text: string,
@@ -37,9 +40,11 @@ export function forEachRow(
   let rows = 0;
   let needHeader = header !== undefined;
   let fields: string[] = [];
+  let shortestLast = Infinity;
   while (pos < text.length) {
     let end = text.indexOf("\n", pos);
-    if (end < 0) end = text.length;
+    const unterminated = end < 0;
+    if (unterminated) end = text.length;
     let stop = end;
     if (stop > pos && text.charCodeAt(stop - 1) === 13) stop--;
     const line = text.slice(pos, stop);
@@ -66,6 +71,11 @@ export function forEachRow(
         }, found ${fields.length}: "${clip(line)}"`,
       );
     }
+    const last = fields[columns - 1].trim().length;
+    if (unterminated && rows > 0 && last < shortestLast) {
+      throw cutShort(file, lineNo, fields[columns - 1].trim(), shortestLast);
+    }
+    shortestLast = Math.min(shortestLast, last);
     onRow(fields, lineNo);
     rows++;
   }
@@ -75,6 +85,20 @@ export function forEachRow(
     );
   }
   return rows;
+}
+
+/**
+ * The error for a last row that ends without a line end and whose last field is shorter than
+ * that of every other row: the file was most likely cut inside that row (a download or copy
+ * stopped early), so its value cannot be trusted.
+ */
+function cutShort(file: string, line: number, value: string, shortest: number): RangeError {
+  return new RangeError(
+    `${file} line ${line}: the last row ends without a line end and its last field ` +
+      `"${clip(value, 30)}" is shorter than in every other row (${shortest} characters or more): ` +
+      "the file looks cut short; replace it with a complete copy, or end the row with a line " +
+      "end if it is complete",
+  );
 }
 
 function splitQuoted(line: string, sep: string, file: string, lineNo: number): string[] {
@@ -185,7 +209,8 @@ export interface CsvRatingColumns {
 /**
  * A fast reader for well-formed ratings files (`user<sep>movie<sep>rating<sep>timestamp`, plain
  * digits, an optional header line). It returns null at the first irregularity (a sign, a
- * quote, a missing or extra field, a blank line inside, an id beyond 32 bits) so that the
+ * quote, a missing or extra field, a blank line inside, an id beyond 32 bits, a last row
+ * without its line end, which may have been cut) so that the
  * caller can rerun the strict reader, which names the offending line.
  */
 export function fastRatings(
@@ -249,8 +274,9 @@ export function fastRatings(
       }
     }
     if (c === 13) c = text.charCodeAt(++pos);
+    // A last row without its line end may have been cut: the strict reader decides.
     if (c === 10) pos++;
-    else if (pos < n) return null;
+    else return null;
     if (values[0] > 2147483647 || values[1] > 2147483647) return null;
     users[rows] = values[0];
     movies[rows] = values[1];

@@ -1,9 +1,11 @@
 /**
- * Download-and-install of a zipped data set into the cache: the archive is fetched into
- * memory with a progress callback, its size and checksum are checked, it is extracted into a
- * temporary folder next to the target, the extracted files are checked, and only then is the
- * folder renamed into place in one step. Any failure removes the temporary folder, so the
- * cache never holds a half-written data set and a retry starts from a clean state.
+ * Download-and-install of a zipped data set into the cache: a temporary folder is made in the
+ * cache first (so an unwritable cache is reported before any download), the archive is
+ * fetched into memory with a progress callback and two time limits (a stall without bytes,
+ * and the whole download), its size and checksum are checked, it is extracted into the
+ * temporary folder, the extracted files are checked, and only then is the folder renamed
+ * into place in one step. Any failure removes the temporary folder, so the cache never holds
+ * a half-written data set and a retry starts from a clean state.
  *
  * @module
  */
@@ -40,23 +42,105 @@ export interface InstallSpec {
   layout: Layout;
   url: string;
   cacheDir: string;
+  /** Where `cacheDir` comes from, for messages (`"set by MOVIELENS_CACHE"`). */
+  cacheSource: string;
   fetch: typeof globalThis.fetch;
   onProgress: (progress: DownloadProgress) => void;
   /** Checksums to verify, or null to skip verification. */
   checksums: ArchiveChecksums | null;
   /** Where the user can put the files by hand (appended to network errors). */
   hint: string;
+  /** Milliseconds without a byte after which the download is abandoned. */
+  stallTimeoutMs: number;
+  /** Milliseconds after which the whole download is abandoned. */
+  downloadTimeoutMs: number;
 }
 
 const STALE_MS = 60 * 60 * 1000;
+const RETRY = "nothing was written to the cache, run again to retry";
 
-/** @returns The bytes at `url`; throws on network errors, HTTP errors and cut transfers. */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toPrecision(3))} s`;
+}
+
+function ofTotal(received: number, total: number | null): string {
+  return `${received} of ${total ?? "an unknown number of"} bytes`;
+}
+
+/**
+ * Two time limits on a download: no byte for `stallTimeoutMs`, and `downloadTimeoutMs` in
+ * all. `guard()` races a step of the download against them; when one expires the request is
+ * aborted and the step rejects with a `Deno.errors.TimedOut` naming the URL and the bytes.
+ */
+class DownloadClock {
+  readonly signal: AbortSignal;
+  #abort = new AbortController();
+  #expired = Promise.withResolvers<never>();
+  #stall: ReturnType<typeof setTimeout> | undefined;
+  #total: ReturnType<typeof setTimeout>;
+  received = 0;
+  total: number | null = null;
+
+  constructor(private spec: InstallSpec) {
+    this.signal = this.#abort.signal;
+    this.#expired.promise.catch(() => {});
+    this.#total = setTimeout(() => this.#expire("total"), spec.downloadTimeoutMs);
+    this.progress(0);
+  }
+
+  /** Records `bytes` more received and restarts the stall timer. */
+  progress(bytes: number) {
+    this.received += bytes;
+    clearTimeout(this.#stall);
+    this.#stall = setTimeout(() => this.#expire("stall"), this.spec.stallTimeoutMs);
+  }
+
+  guard<T>(step: Promise<T>): Promise<T> {
+    return Promise.race([step, this.#expired.promise]);
+  }
+
+  stop() {
+    clearTimeout(this.#stall);
+    clearTimeout(this.#total);
+  }
+
+  #expire(kind: "stall" | "total") {
+    this.stop();
+    const { url, hint } = this.spec;
+    const got = ofTotal(this.received, this.total);
+    const text = kind === "stall"
+      ? `the download of ${url} stalled: no data for ${
+        seconds(this.spec.stallTimeoutMs)
+      } after ${got} (allow longer with { stallTimeoutMs })`
+      : `the download of ${url} took longer than ${
+        seconds(this.spec.downloadTimeoutMs)
+      }: received ${got} (allow longer with { downloadTimeoutMs })`;
+    const error = new Deno.errors.TimedOut(`${text}; ${RETRY}. ${hint}`);
+    this.#expired.reject(error);
+    this.#abort.abort(error);
+  }
+}
+
+/**
+ * @returns The bytes at `url`; throws on network errors, HTTP errors, cut transfers, a stall
+ *   and the total time limit.
+ */
 export async function fetchBytes(spec: InstallSpec): Promise<Uint8Array> {
+  const clock = new DownloadClock(spec);
+  try {
+    return await readAll(spec, clock);
+  } finally {
+    clock.stop();
+  }
+}
+
+async function readAll(spec: InstallSpec, clock: DownloadClock): Promise<Uint8Array> {
   const { url } = spec;
   let res: Response;
   try {
-    res = await spec.fetch(url);
+    res = await clock.guard(spec.fetch(url, { signal: clock.signal }));
   } catch (e) {
+    if (e instanceof Deno.errors.TimedOut) throw e;
     throw new Deno.errors.NotFound(
       `${spec.name} is not available offline: the download of ${url} failed (${
         (e as Error).message
@@ -72,26 +156,31 @@ export async function fetchBytes(spec: InstallSpec): Promise<Uint8Array> {
   }
   const header = res.headers.get("content-length");
   const total = header !== null && /^\d+$/.test(header) ? Number(header) : null;
+  clock.total = total;
   const chunks: Uint8Array[] = [];
-  let received = 0;
+  const reader = res.body.getReader();
   try {
-    for await (const chunk of res.body) {
-      chunks.push(chunk);
-      received += chunk.length;
-      spec.onProgress({ url, received, total });
+    for (;;) {
+      const { done, value } = await clock.guard(reader.read());
+      if (done) break;
+      chunks.push(value);
+      clock.progress(value.length);
+      spec.onProgress({ url, received: clock.received, total });
     }
   } catch (e) {
+    reader.cancel().catch(() => {});
+    if (e instanceof Deno.errors.TimedOut) throw e;
     throw new Deno.errors.UnexpectedEof(
-      `the download of ${url} was interrupted after ${received} of ${
-        total ?? "an unknown number of"
-      } bytes (${(e as Error).message}); nothing was written to the cache, run again to retry`,
+      `the download of ${url} was interrupted after ${ofTotal(clock.received, total)} (${
+        (e as Error).message
+      }); ${RETRY}`,
       { cause: e },
     );
   }
+  const received = clock.received;
   if (total !== null && received !== total) {
     throw new Deno.errors.UnexpectedEof(
-      `the download of ${url} is truncated: received ${received} of ${total} bytes; ` +
-        "nothing was written to the cache, run again to retry",
+      `the download of ${url} is truncated: received ${received} of ${total} bytes; ${RETRY}`,
     );
   }
   const out = new Uint8Array(received);
@@ -152,12 +241,32 @@ async function removeStalePartials(cacheDir: string, name: string): Promise<void
 }
 
 /**
- * Downloads, checks and installs an archive as `<cacheDir>/<name>/`.
- * @returns The installed folder.
+ * Makes the cache folder and a temporary folder in it before anything is fetched, so that an
+ * unwritable cache is reported at once.
+ * @returns The temporary folder, and whether the cache folder was created here.
  */
-export async function downloadAndInstall(spec: InstallSpec): Promise<string> {
-  const target = join(spec.cacheDir, spec.name);
-  const bytes = await fetchBytes(spec);
+async function prepareCache(spec: InstallSpec): Promise<{ tmp: string; created: boolean }> {
+  const created = !(await exists(spec.cacheDir));
+  try {
+    await Deno.mkdir(spec.cacheDir, { recursive: true });
+    await removeStalePartials(spec.cacheDir, spec.name);
+    const tmp = await Deno.makeTempDir({ dir: spec.cacheDir, prefix: `.${spec.name}-partial-` });
+    return { tmp, created };
+  } catch (e) {
+    const Class = e instanceof Error ? e.constructor as ErrorConstructor : Error;
+    throw new Class(
+      `the cache folder ${spec.cacheDir} (${spec.cacheSource}) cannot be written (${
+        (e as Error).message
+      }); nothing was downloaded. Set MOVIELENS_CACHE to a writable folder (or ` +
+        "XDG_CACHE_HOME, whose movielens-embeddings/ subfolder is then used), or pass " +
+        `{ cacheDir }. ${spec.hint}`,
+      { cause: e },
+    );
+  }
+}
+
+/** Checks the downloaded archive and reads its files. */
+async function unpack(spec: InstallSpec, bytes: Uint8Array): Promise<Map<string, Uint8Array>> {
   const fix = "nothing was written to the cache; check the URL or retry";
   if (spec.checksums) checkArchive(bytes, spec.checksums, spec.url, fix);
   const files = openZip(bytes, spec.url);
@@ -178,10 +287,20 @@ export async function downloadAndInstall(spec: InstallSpec): Promise<string> {
       checkSha256(data, sum, files.label(name), fix);
     }
   }
-  await Deno.mkdir(spec.cacheDir, { recursive: true });
-  await removeStalePartials(spec.cacheDir, spec.name);
-  const tmp = await Deno.makeTempDir({ dir: spec.cacheDir, prefix: `.${spec.name}-partial-` });
+  return contents;
+}
+
+/**
+ * Downloads, checks and installs an archive as `<cacheDir>/<name>/`. The cache is checked
+ * for writing first; on any failure the temporary folder (and a cache folder made here) is
+ * removed.
+ * @returns The installed folder.
+ */
+export async function downloadAndInstall(spec: InstallSpec): Promise<string> {
+  const target = join(spec.cacheDir, spec.name);
+  const { tmp, created } = await prepareCache(spec);
   try {
+    const contents = await unpack(spec, await fetchBytes(spec));
     for (const [name, data] of contents) await Deno.writeFile(join(tmp, name), data);
     try {
       await Deno.rename(tmp, target);
@@ -194,6 +313,7 @@ export async function downloadAndInstall(spec: InstallSpec): Promise<string> {
     }
   } catch (e) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    if (created) await Deno.remove(spec.cacheDir).catch(() => {});
     throw e;
   }
   return target;

@@ -63,7 +63,7 @@ export const ML100K_GENRES = [
 export const NO_GENRES = "(no genres listed)";
 
 /** Everything parsed from one data folder: a {@linkcode MovieLens} without where it came from. */
-export type ParsedData = Omit<MovieLens, "name" | "source" | "origin" | "verified">;
+export type ParsedData = Omit<MovieLens, "name" | "source" | "origin" | "verified" | "release">;
 
 const INT32_MAX = 2147483647;
 const utf8 = new TextDecoder();

@@ -36,14 +36,41 @@ export const LAYOUT_FILES: Record<Layout, { required: string[]; optional: string
 
 const KEY_FILES = [...LAYOUT_FILES.latest.required, ...LAYOUT_FILES["100k"].required];
 
-/** @returns Whether `path` exists (following links). */
+/** @returns Whether `path` exists (following links); false too when a parent is a file. */
 export async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
     return true;
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return false;
     throw e;
+  }
+}
+
+/**
+ * Checks that a folder named by a setting exists and is a folder.
+ * @param path The folder.
+ * @param setting What names it, e.g. `"MOVIELENS_DIR"` or `"options.dir"`.
+ * @throws {Deno.errors.NotFound} When it does not exist.
+ * @throws {Deno.errors.NotADirectory} When it is a file.
+ */
+export async function checkFolder(path: string, setting: string): Promise<void> {
+  const full = resolve(path);
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(full);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
+    throw new Deno.errors.NotFound(
+      `${setting} names ${full}, which does not exist; expected a folder holding ml-100k/ or ` +
+        `ml-100k.zip (or ml-latest-small/): fix or unset ${setting}`,
+    );
+  }
+  if (!info.isDirectory) {
+    throw new Deno.errors.NotADirectory(
+      `${setting} names ${full}, which is a file, not a folder; expected a folder holding ` +
+        `ml-100k/ or ml-100k.zip (or ml-latest-small/): fix or unset ${setting}`,
+    );
   }
 }
 

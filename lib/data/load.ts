@@ -6,16 +6,24 @@
  * 1. a local mirror: `options.dir`, or else the folder named by the environment variable
  *    `MOVIELENS_DIR` (a relative path is resolved against the working folder), holding
  *    `ml-100k/` (extracted) or `ml-100k.zip` as `../shared/movielens` does, or itself an
- *    ml-100k folder;
+ *    ml-100k folder (a setting that names a missing folder or a file is an error naming it);
  * 2. the user cache, `<cache>/ml-100k/` (see {@linkcode defaultCacheDir});
  * 3. a download of {@linkcode ML_100K_URL} into the cache, checked (4,924,029 bytes, MD5, and
  *    the SHA-256 of u.data, u.item and u.user) before it is renamed into place in one step.
+ *    The cache is checked for writing before the download starts; a download that stalls
+ *    (30 s without a byte) or runs too long (10 min) ends with an error naming the URL and
+ *    the bytes received, and leaves nothing in the cache.
  *
  * ml-latest-small comes from `options.dir` when that holds `ml-latest-small/` or
  * `ml-latest-small.zip`, else from the archive shipped in this repository's `data/` (the
  * same release, so `MOVIELENS_DIR` is not consulted for it).
  *
  * ml-100k is never shipped: its licence forbids redistribution.
+ *
+ * What checksums cannot cover (a source given as a path, `verify: false`) is still checked: a
+ * file cut inside its last row is refused, naming the file and line, and a folder that claims
+ * a release (its `u.info` or README says so, or its name is the release's) but differs from it
+ * is reported ("expected 100,000 ratings, found 50,703") and named `ml-100k (modified)`.
  *
  * @module
  */
@@ -30,8 +38,10 @@ import {
   type DownloadProgress,
 } from "./_download.ts";
 import { sha256Hex } from "./_hash.ts";
-import { parseDataFiles } from "./_parse.ts";
+import { parseDataFiles, type ParsedData } from "./_parse.ts";
+import { checkRelease, type KnownRelease } from "./_release.ts";
 import {
+  checkFolder,
   type DataFiles,
   dataSetName,
   detectLayout,
@@ -41,6 +51,8 @@ import {
   openPath,
   openZip,
 } from "./_source.ts";
+import { checkPositiveInt } from "../_validate.ts";
+import { COLUMNS } from "../defaults.ts";
 import type { DuplicatePolicy } from "./duplicates.ts";
 import type { MovieLens, Origin } from "./types.ts";
 
@@ -77,6 +89,20 @@ export const MOVIELENS_CHECKSUMS = {
   } satisfies ArchiveChecksums,
 } as const;
 
+/** What each official release holds, to check folders that claim to be one. */
+const KNOWN_RELEASES: Record<string, KnownRelease> = {
+  "ml-latest-small": {
+    layout: "latest",
+    counts: { ratings: 100_836, users: 610, movies: 9_742, tags: 3_683 },
+    files: MOVIELENS_CHECKSUMS["ml-latest-small"].files,
+  },
+  "ml-100k": {
+    layout: "100k",
+    counts: { ratings: 100_000, users: 943, movies: 1_682 },
+    files: MOVIELENS_CHECKSUMS["ml-100k"].files,
+  },
+};
+
 /** A data set by name, or the path of a folder or .zip in either layout. */
 export type MovieLensSource = "ml-latest-small" | "ml-100k" | (string & Record<never, never>);
 
@@ -109,8 +135,21 @@ export interface LoadOptions {
    */
   onProgress?: (progress: DownloadProgress) => void;
   /**
-   * Check the official checksums of the named data sets (sources given as a path are never
-   * checked: their release is unknown).
+   * Milliseconds without a byte after which a download is abandoned (with an error naming
+   * the URL and the bytes received; nothing is left in the cache).
+   * @default {30_000}
+   */
+  stallTimeoutMs?: number;
+  /**
+   * Milliseconds after which a whole download is abandoned, however it progresses.
+   * @default {600_000}
+   */
+  downloadTimeoutMs?: number;
+  /**
+   * Check the official checksums of the named data sets and refuse a mismatch. Without it,
+   * and for a source given as a path, the data are still compared with the release they claim
+   * to be (see `MovieLens.release`): a difference is reported through `onWarning` and in the
+   * data set's name, and a path whose files match the official checksums counts as verified.
    * @default {true}
    */
   verify?: boolean;
@@ -124,9 +163,20 @@ export interface LoadOptions {
    * @default {"last"}
    */
   duplicates?: DuplicatePolicy;
+  /**
+   * Called with a warning that the data differ from the release they claim to be (see
+   * `MovieLens.release`).
+   * @default {console.warn}
+   */
+  onWarning?: (message: string) => void;
 }
 
 const APP = "movielens-embeddings";
+
+/** Default of `LoadOptions.stallTimeoutMs`: 30 s without a byte. */
+const STALL_TIMEOUT_MS = 30_000;
+/** Default of `LoadOptions.downloadTimeoutMs`: 10 min in all (ml-100k is 4.9 MB). */
+const DOWNLOAD_TIMEOUT_MS = 600_000;
 
 function env(name: string): string | undefined {
   try {
@@ -160,6 +210,14 @@ export function defaultCacheDir(): string {
   throw new Deno.errors.NotFound(
     "no cache folder: set MOVIELENS_CACHE (or HOME / XDG_CACHE_HOME), or pass { cacheDir }",
   );
+}
+
+/** What sets the cache folder, for messages. */
+function cacheSource(options: LoadOptions): string {
+  if (options.cacheDir) return "passed as { cacheDir }";
+  if (env("MOVIELENS_CACHE")) return "set by MOVIELENS_CACHE";
+  if (env("XDG_CACHE_HOME")) return "under XDG_CACHE_HOME";
+  return "the default cache; MOVIELENS_CACHE is not set";
 }
 
 /**
@@ -246,6 +304,7 @@ async function resolveLatestSmall(options: LoadOptions): Promise<Found> {
   const fix = "replace it with the official release, or pass { verify: false }";
   let found: Found | null = null;
   if (options.dir) {
+    await checkFolder(options.dir, "options.dir");
     found = await searchMirror(options.dir, "ml-latest-small", "ratings.csv", "dir", []);
   }
   if (!found) {
@@ -277,6 +336,7 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
   const mirror = options.dir ?? env("MOVIELENS_DIR");
   if (mirror) {
     const origin: Origin = options.dir ? "dir" : "MOVIELENS_DIR";
+    await checkFolder(mirror, options.dir ? "options.dir" : "MOVIELENS_DIR");
     found = await searchMirror(mirror, "ml-100k", "u.data", origin, looked);
   }
   const cacheDir = () => resolve(options.cacheDir ?? defaultCacheDir());
@@ -297,10 +357,13 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
       layout: "100k",
       url: options.url ?? ML_100K_URL,
       cacheDir: cacheDir(),
+      cacheSource: cacheSource(options),
       fetch: options.fetch ?? globalThis.fetch,
       onProgress: options.onProgress ?? stderrProgress(),
       checksums: verify ? sums : null,
       hint,
+      stallTimeoutMs: options.stallTimeoutMs ?? STALL_TIMEOUT_MS,
+      downloadTimeoutMs: options.downloadTimeoutMs ?? DOWNLOAD_TIMEOUT_MS,
     });
     return { files: await openFolder(path), origin: "download" };
   }
@@ -323,7 +386,8 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
  * @param options Where to look, download settings, verification, the duplicate policy.
  * @returns The data set: ratings, movies and the layout's other tables.
  * @throws {RangeError} On a checksum mismatch, a corrupt or zip-slip archive, a malformed
- *   row (naming file and line), an empty ratings file, or duplicates under `"error"`.
+ *   row or a file cut inside its last row (naming file and line), an empty ratings file, or
+ *   duplicates under `"error"`.
  * @throws {Deno.errors.NotFound} On a missing file, or ml-100k neither found nor downloadable
  *   (the message says where to put it).
  * @example
@@ -341,6 +405,9 @@ export async function loadMovieLens(
     throw new TypeError(
       `loadMovieLens(): expected "ml-latest-small", "ml-100k" or a path, found ${String(source)}`,
     );
+  }
+  for (const key of ["stallTimeoutMs", "downloadTimeoutMs"] as const) {
+    if (options[key] !== undefined) checkPositiveInt(options[key], key, "loadMovieLens()");
   }
   let found: Found;
   let name: string;
@@ -364,13 +431,43 @@ export async function loadMovieLens(
       `${found.files.path} was expected to hold ${name}, found the ${layout} layout instead`,
     );
   }
-  const parsed = await parseDataFiles(found.files, layout, options.duplicates ?? "last");
+  const policy = options.duplicates ?? "last";
+  const parsed = await parseDataFiles(found.files, layout, policy);
+  const checked = await checkRelease({
+    files: found.files,
+    layout,
+    found: foundCounts(parsed, policy === "keep"),
+    name,
+    requested: found.origin !== "path",
+    verified,
+    known: KNOWN_RELEASES,
+  });
+  const release = checked.release;
+  if (release && release.differences.length > 0) {
+    if (name === release.name) name = `${name} (modified)`;
+    (options.onWarning ?? console.warn)(
+      `warning: ${found.files.path} is not the ${release.name} release that ${release.claimedBy} ` +
+        `describes: ${release.differences.join("; ")}. Results on it are labelled "${name}".`,
+    );
+  }
   return {
     name,
     source: found.files.path,
     origin: found.origin,
-    verified,
+    verified: verified || checked.matchedChecksums,
+    release,
     ...parsed,
+  };
+}
+
+/** What a parsed folder holds, counted as a release's description counts it. */
+function foundCounts(parsed: ParsedData, keptDuplicates: boolean) {
+  const raters = parsed.ratings.getColumn(COLUMNS.user).nUnique();
+  return {
+    ratings: parsed.ratings.height + (keptDuplicates ? 0 : parsed.duplicates),
+    users: parsed.users?.height ?? raters,
+    movies: parsed.movies.height,
+    tags: parsed.tags?.height,
   };
 }
 

@@ -336,7 +336,7 @@ export function temporalSplit(df: DataFrame, options: TemporalSplitOptions = {})
  * ```ts
  * import { loadMovieLens, predefinedSplit } from "./mod.ts";
  * // MOVIELENS_DIR names a local mirror in CI; elsewhere ml-100k is downloaded once.
- * const ml = await loadMovieLens("ml-100k", { dir: Deno.env.get("MOVIELENS_DIR") ?? "../shared/movielens" });
+ * const ml = await loadMovieLens("ml-100k");
  * const { train, test } = await predefinedSplit(ml, "u1");
  * console.log(train.height, test.height); // 80000 20000
  * ```

@@ -57,9 +57,31 @@ export interface PredefinedSplits {
  */
 export type Origin = "path" | "shipped" | "dir" | "MOVIELENS_DIR" | "cache" | "download";
 
+/**
+ * The release a data folder claims to be, and how what was read differs from it. The claim
+ * comes from the folder's own description (ml-100k's `u.info` or `README`, ml-latest-small's
+ * `README.txt`), or else from its name when that is a release's (`ml-100k`, `ml-latest-small`).
+ */
+export interface ReleaseCheck {
+  /** The release claimed, e.g. `"ml-100k"`. */
+  name: string;
+  /** What claims it: a file (`/data/ml-100k/u.info`), "the folder name" or "the data set's name". */
+  claimedBy: string;
+  /**
+   * Each way the data differ from the release, e.g. `"expected 100,000 ratings, found 50,703"`
+   * or `"/data/ml-100k/u.data is not the official file (its sha256 differs)"`; empty when
+   * they agree.
+   */
+  differences: string[];
+}
+
 /** A loaded MovieLens data set; every table uses the column names in `COLUMNS`. */
 export interface MovieLens {
-  /** `"ml-latest-small"`, `"ml-100k"`, or the folder/zip name for a source given as a path. */
+  /**
+   * `"ml-latest-small"`, `"ml-100k"`, or the folder/zip name for a source given as a path;
+   * followed by ` (modified)` when it is a release's name and the data differ from that
+   * release (see `release`).
+   */
   name: string;
   /** The file layout: `"latest"` (CSV files) or `"100k"` (u.* files). */
   layout: Layout;
@@ -67,8 +89,13 @@ export interface MovieLens {
   source: string;
   /** How that path was found. */
   origin: Origin;
-  /** Whether official checksums were checked (and matched). */
+  /**
+   * Whether official checksums were checked and matched (for a source given as a path: when
+   * it claims a release whose checksums are known, and its files match them).
+   */
   verified: boolean;
+  /** The release the files claim to be and how they differ from it, or null when none is claimed. */
+  release: ReleaseCheck | null;
   /**
    * userId Int32, movieId Int32, rating Float64, timestamp Int64 (Unix seconds), in file
    * order, after the duplicate policy.

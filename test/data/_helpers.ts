@@ -101,7 +101,7 @@ export interface TestServer {
  * `timeoutMs`, whichever comes first; `close()` stops it at once.
  */
 export function serve(
-  handler: (request: number) => Response,
+  handler: (request: number) => Response | Promise<Response>,
   { maxRequests = 5, timeoutMs = 20_000 } = {},
 ): TestServer {
   const ac = new AbortController();

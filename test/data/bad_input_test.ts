@@ -296,7 +296,8 @@ Deno.test("loadMovieLens('ml-100k') rejects a mirror whose u.data fails its sha2
     );
     assert(error.message.includes(`checksum mismatch for ${join(dir, "ml-100k", "u.data")}`));
     assert(error.message.includes("expected sha256 06416e59"), error.message);
-    const ml = await loadMovieLens("ml-100k", { dir, verify: false, download: false });
+    const options = { dir, verify: false, download: false, onWarning: () => {} };
+    const ml = await loadMovieLens("ml-100k", options);
     assertEquals([ml.verified, ml.ratings.height], [false, 8]);
   });
 });

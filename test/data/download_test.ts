@@ -26,6 +26,7 @@ async function downloadOptions(dir: string, url: string): Promise<LoadOptions> {
     cacheDir: join(dir, "cache"),
     url: `${url}/ml-100k.zip`,
     onProgress: () => {},
+    onWarning: () => {}, // the tiny fixture is not the release its name claims
   };
 }
 
@@ -277,10 +278,13 @@ function installSpec(dir: string, url: string, files: Record<string, string>): I
     layout: "100k",
     url: `${url}/ml-100k.zip`,
     cacheDir: join(dir, "cache"),
+    cacheSource: "passed as { cacheDir }",
     fetch,
     onProgress: () => {},
     checksums: { bytes: ZIP.length, md5: md5Hex(ZIP), files },
     hint: "",
+    stallTimeoutMs: 30_000,
+    downloadTimeoutMs: 600_000,
   };
 }
 

@@ -18,9 +18,15 @@
  * ranking of any predictor (`top_k_ranking.ts`), the runner (`run_evaluation.ts`) and the
  * Markdown report (`markdown_report.ts`).
  *
+ * Every file it will write (`--json`, `--md`, the committed results) is checked before the
+ * run starts, and written in one step at the end (a temporary file renamed over it), so a bad
+ * path costs no run and a file is never half-written. A bad option or any error is one line
+ * on stderr and status 1.
+ *
  * @module
  */
 
+import { basename, dirname, resolve } from "node:path";
 import { assertModelKind, type ModelKind } from "../../lib/models/mod.ts";
 import { type EvaluationResult, runEvaluation } from "./run_evaluation.ts";
 import { assertSplitName, SPLIT_NAMES, type SplitName } from "./named_splits.ts";
@@ -117,7 +123,11 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
         out.data = next();
         break;
       case "--split":
-        out.split = assertSplitName(next());
+        try {
+          out.split = assertSplitName(next());
+        } catch (e) {
+          throw new RangeError(`--split: ${(e as Error).message}`);
+        }
         break;
       case "--models": {
         const list = next().split(",").map((s) => s.trim()).filter(Boolean);
@@ -160,10 +170,72 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
 /** Where the committed table lives, relative to the repository root. */
 export const RESULTS = { md: "results/evaluation.md", json: "results/evaluation.json" } as const;
 
-async function writeText(path: string, text: string): Promise<void> {
-  const slash = path.lastIndexOf("/");
-  if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
-  await Deno.writeTextFile(path, text);
+/**
+ * Checks, before the evaluation runs, that an output file can be written: the path is not a
+ * folder, no folder above it is a file, and a file can be created in its folder (made if
+ * missing). The probe file is removed again.
+ *
+ * @param path The file to write.
+ * @param flag The option that names it (`"--json"`), for the message.
+ * @throws {Error} Naming the option, the path and why (of the class of the underlying error).
+ * @example
+ * ```ts
+ * import { checkWritable } from "./cli.ts";
+ * await checkWritable(await Deno.makeTempFile(), "--json"); // fine
+ * ```
+ */
+export async function checkWritable(path: string, flag: string): Promise<void> {
+  const full = resolve(path);
+  const fail = (why: string, cause?: unknown): never => {
+    const Class = cause instanceof Error ? cause.constructor as ErrorConstructor : TypeError;
+    throw new Class(`${flag}: cannot write ${full}: ${why}`, { cause });
+  };
+  const info = await Deno.stat(full).catch(() => null);
+  if (info?.isDirectory) fail("it is a folder, not a file");
+  for (let up = dirname(full);; up = dirname(up)) {
+    const above = await Deno.stat(up).catch(() => null);
+    if (above && !above.isDirectory) fail(`${up} is a file, not a folder`);
+    if (above || up === dirname(up)) break;
+  }
+  try {
+    await Deno.mkdir(dirname(full), { recursive: true });
+    const probe = await Deno.makeTempFile({ dir: dirname(full), prefix: `.${basename(full)}.` });
+    await Deno.remove(probe);
+  } catch (e) {
+    fail(`its folder ${dirname(full)} cannot be written (${(e as Error).message})`, e);
+  }
+}
+
+/**
+ * Writes a text file in one step: into a temporary file beside it, then renamed over it, so
+ * that the file is never half-written and a failure leaves the previous one in place.
+ *
+ * @param path The file (its folder is made if missing).
+ * @param text The content.
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from "./cli.ts";
+ * const path = `${await Deno.makeTempDir()}/out.json`;
+ * await writeFileAtomic(path, "{}\n");
+ * console.log(await Deno.readTextFile(path)); // {}
+ * ```
+ */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const full = resolve(path);
+  await Deno.mkdir(dirname(full), { recursive: true });
+  const tmp = await Deno.makeTempFile({ dir: dirname(full), prefix: `.${basename(full)}.` });
+  try {
+    await Deno.writeTextFile(tmp, text);
+    if (Deno.build.os !== "windows") {
+      // A temporary file is private (0600); give it the mode of the file it replaces.
+      const old = await Deno.stat(full).catch(() => null);
+      await Deno.chmod(tmp, old?.mode != null ? old.mode & 0o777 : 0o644);
+    }
+    await Deno.rename(tmp, full);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
 }
 
 /**
@@ -184,6 +256,15 @@ export async function main(args: string[]): Promise<EvaluationResult | null> {
     return null;
   }
   const full = parsed.data === undefined && parsed.split === undefined;
+  // The committed files are regenerated only by the full table at full length.
+  const committed = full && parsed.epochs === null && parsed.models === undefined;
+  // Every output is checked before the run, so that a bad path does not cost the whole run.
+  if (committed) {
+    await checkWritable(RESULTS.md, "results");
+    await checkWritable(RESULTS.json, "results");
+  }
+  if (parsed.md) await checkWritable(parsed.md, "--md");
+  if (parsed.json && parsed.json !== "-") await checkWritable(parsed.json, "--json");
   const result = await runEvaluation({
     data: parsed.data,
     split: parsed.split,
@@ -206,14 +287,13 @@ export async function main(args: string[]): Promise<EvaluationResult | null> {
     `Total time: ${result.totalSeconds.toFixed(1)} s (CPU ${result.cpuSeconds.toFixed(1)} s)`,
   );
   const json = JSON.stringify(result, null, 2) + "\n";
-  // The committed files are regenerated only by the full table at full length.
-  if (full && parsed.epochs === null && parsed.models === undefined) {
-    await writeText(RESULTS.md, markdown);
-    await writeText(RESULTS.json, json);
+  if (committed) {
+    await writeFileAtomic(RESULTS.md, markdown);
+    await writeFileAtomic(RESULTS.json, json);
     console.error(`Wrote ${RESULTS.md} and ${RESULTS.json}`);
   }
-  if (parsed.md) await writeText(parsed.md, markdown);
-  if (parsed.json && parsed.json !== "-") await writeText(parsed.json, json);
+  if (parsed.md) await writeFileAtomic(parsed.md, markdown);
+  if (parsed.json && parsed.json !== "-") await writeFileAtomic(parsed.json, json);
   if (parsed.json === "-") console.log(JSON.stringify(result));
   return result;
 }

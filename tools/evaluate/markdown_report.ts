@@ -9,7 +9,12 @@
  */
 
 import { OURS_MEMBERS, OURS_VALIDATION_FRACTION } from "./ours_ensemble.ts";
-import type { EvaluationResult, EvaluationRow, ReportedComparison } from "./run_evaluation.ts";
+import type {
+  EvaluationDataset,
+  EvaluationResult,
+  EvaluationRow,
+  ReportedComparison,
+} from "./run_evaluation.ts";
 
 function num(value: number | null | undefined, digits: number, spread?: number | null): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "–";
@@ -220,6 +225,15 @@ function methodSection(result: EvaluationResult): string[] {
   ];
 }
 
+/** How a data set differs from the release it claims to be, as a clause; empty when it does not. */
+function differences(d: EvaluationDataset): string {
+  const r = d.release;
+  if (!r || r.differences.length === 0) return "";
+  return `; it differs from the ${r.name} release that ${r.claimedBy} describes: ${
+    r.differences.join("; ")
+  }`;
+}
+
 /**
  * The whole report as Markdown: tables, targets, method.
  *
@@ -240,7 +254,7 @@ export function renderMarkdown(result: EvaluationResult): string {
   const data = result.datasets.map((d) =>
     `${d.name} (${d.ratings.toLocaleString("en")} ratings, ${d.users.toLocaleString("en")} users, ${
       d.movies.toLocaleString("en")
-    } rated movies; read from \`${d.source}\`)`
+    } rated movies; read from \`${d.source}\`${differences(d)})`
   ).join("; ");
   return [
     "# Evaluation",

@@ -10,7 +10,12 @@
 import { relative } from "node:path";
 import process from "node:process";
 import pl, { type DataFrame } from "nodejs-polars";
-import { fitEncoders, loadMovieLens, type MovieLens } from "../../lib/data/mod.ts";
+import {
+  fitEncoders,
+  loadMovieLens,
+  type MovieLens,
+  type ReleaseCheck,
+} from "../../lib/data/mod.ts";
 import { COLUMNS, DEFAULT_K, DEFAULT_SEED, RELEVANCE_THRESHOLD } from "../../lib/defaults.ts";
 import {
   biasBaseline,
@@ -142,6 +147,13 @@ export interface EvaluationDataset {
   users: number;
   /** Distinct rated movies. */
   movies: number;
+  /** Whether the official checksums were checked and matched. */
+  verified: boolean;
+  /**
+   * The release the data claim to be and how they differ from it (see `MovieLens.release`);
+   * when they differ, `name` ends in ` (modified)`.
+   */
+  release: ReleaseCheck | null;
 }
 
 /** Everything the evaluation produced; `evaluation.json` holds exactly this. */
@@ -634,6 +646,13 @@ export async function runEvaluation(options: EvaluationOptions = {}): Promise<Ev
     ratings: ml.ratings.height,
     users: new Set(ml.ratings.getColumn(COLUMNS.user).toArray() as number[]).size,
     movies: new Set(ml.ratings.getColumn(COLUMNS.movie).toArray() as number[]).size,
+    verified: ml.verified,
+    release: ml.release && {
+      ...ml.release,
+      claimedBy: ml.release.claimedBy.startsWith("/")
+        ? relativePath(ml.release.claimedBy)
+        : ml.release.claimedBy,
+    },
   }));
   return {
     version: 1,

@@ -26,29 +26,54 @@ export function sourceOf(cell: { source?: string | string[] }): string {
   return Array.isArray(cell.source) ? cell.source.join("") : cell.source ?? "";
 }
 
-/** Reads and checks a notebook; a missing file or another format is a TypeError. */
+/**
+ * A notebook that cannot be read or is not an nbformat 4 notebook; `problem` says what is
+ * wrong in a few words, without the path ("no such file", "not JSON (…)").
+ */
+export class NotebookFileError extends TypeError {
+  /** What is wrong with the file, e.g. `"no such file"`. */
+  readonly problem: string;
+  /** @param message The full message. @param problem The short form. */
+  constructor(message: string, problem: string, options?: ErrorOptions) {
+    super(message, options);
+    this.problem = problem;
+  }
+}
+
+/** Reads and checks a notebook; a missing file or another format is a NotebookFileError. */
 export async function readNotebook(path: string): Promise<NotebookJson> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new TypeError(`expected a notebook at ${path}, found no such file`);
+      throw new NotebookFileError(
+        `expected a notebook at ${path}, found no such file`,
+        "no such file",
+      );
     }
-    throw error;
+    const reason = (error as Error).message;
+    throw new NotebookFileError(`cannot read the notebook ${path}: ${reason}`, reason, {
+      cause: error,
+    });
   }
   let json: NotebookJson;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new TypeError(`expected ${path} to be notebook JSON, found: ${(error as Error).message}`);
+    const reason = (error as Error).message.replace(/\s+/g, " ");
+    throw new NotebookFileError(
+      `expected ${path} to be notebook JSON, found: ${reason}`,
+      `not JSON (${reason})`,
+    );
   }
   if (json?.nbformat !== 4 || !Array.isArray(json.cells)) {
-    throw new TypeError(
-      `expected ${path} to be an nbformat 4 notebook with a cells array, found nbformat ` +
-        `${json?.nbformat} and cells of type ${
-          Array.isArray(json?.cells) ? "array" : typeof json?.cells
-        }`,
+    const found = `nbformat ${json?.nbformat} and cells of type ${
+      Array.isArray(json?.cells) ? "array" : typeof json?.cells
+    }`;
+    throw new NotebookFileError(
+      `expected ${path} to be an nbformat 4 notebook with a cells array, found ${found}`,
+      `not an nbformat 4 notebook with a cells array (found ${found})`,
     );
   }
   return json;

@@ -1,6 +1,8 @@
 /**
  * `deno task notebooks`: runs the notebooks and prints their outputs, timings and headline
  * figures; exits with status 1 when a notebook fails (naming the notebook, cell and error).
+ * A notebook that cannot run (missing, not JSON, no code cells) is reported in one line and
+ * the others still run; a bad option is one line on stderr and status 2.
  *
  * ```sh
  * deno task notebooks                      # every notebooks/*.ipynb, Deno alone, full size
@@ -14,10 +16,11 @@
  * @module
  */
 
+import { codeCells, NotebookFileError, readNotebook } from "./_files.ts";
 import { runNotebook } from "./fresh_run.ts";
 import { runNotebookInKernel } from "./kernel_run.ts";
 import { formatFailure, formatSummary } from "./run_summary.ts";
-import type { NotebookRun } from "./run_types.ts";
+import { emptyRun, type NotebookRun } from "./run_types.ts";
 import { verifyNotebook } from "./verify_notebook.ts";
 
 const USAGE = `Usage: deno task notebooks [options] [notebook.ipynb …]
@@ -179,7 +182,12 @@ async function defaultNotebooks(): Promise<string[]> {
 
 /** Parameter names a notebook reads with param("NAME", …), to show which are overridden. */
 async function overridden(notebook: string, env: Record<string, string>): Promise<string[]> {
-  const text = await Deno.readTextFile(notebook);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(notebook);
+  } catch {
+    return []; // The run reports why the notebook cannot be read.
+  }
   const names = new Set(
     [...text.matchAll(/param\(\s*\\?"([A-Z][A-Z0-9_]*)\\?"/g)].map((m) => m[1]),
   );
@@ -205,7 +213,8 @@ export async function main(args: string[]): Promise<number> {
   try {
     cli = parseArgs(args);
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    const message = (error as Error).message;
+    console.error(message.includes("--help") ? message : `${message} (see --help)`);
     return 2;
   }
   if (cli.help) {
@@ -246,16 +255,33 @@ async function header(notebook: string, cli: CliOptions): Promise<string> {
   return `\n━━ ${notebook}${cli.kernel ? " (Deno kernel)" : ""}${settings ? ` [${settings}]` : ""}`;
 }
 
-/** Runs one notebook on the path the command line chose. */
+/**
+ * Runs one notebook on the path the command line chose. It never throws: a notebook that
+ * cannot run (missing, not JSON, not nbformat 4, no code cells) or a runner error becomes a
+ * failed run whose failure says why in one line.
+ */
 async function launch(notebook: string, cli: CliOptions, echo: boolean): Promise<NotebookRun> {
   if (echo) console.log(await header(notebook, cli));
   const options = { env: cli.env, quick: cli.quick, echo, timeout: cli.timeout };
-  return cli.kernel
-    ? await runNotebookInKernel(notebook, {
-      ...options,
-      out: cli.out ? `${cli.out}/${notebook.split("/").at(-1)}` : undefined,
-    })
-    : await runNotebook(notebook, options);
+  const notRun = (name: string, message: string): NotebookRun => ({
+    ...emptyRun(notebook, cli.kernel ? "kernel" : "fresh"),
+    failure: { cell: 0, count: 0, name, message: message.replace(/\s+/g, " "), stack: "" },
+  });
+  try {
+    if (codeCells(await readNotebook(notebook)).length === 0) {
+      return notRun("cannot run", "no code cells");
+    }
+    return cli.kernel
+      ? await runNotebookInKernel(notebook, {
+        ...options,
+        out: cli.out ? `${cli.out}/${notebook.split("/").at(-1)}` : undefined,
+      })
+      : await runNotebook(notebook, options);
+  } catch (error) {
+    if (error instanceof NotebookFileError) return notRun("cannot run", error.problem);
+    const e = error instanceof Error ? error : new Error(String(error));
+    return notRun(e.name, e.message);
+  }
 }
 
 /**
@@ -297,6 +323,7 @@ async function verifyAll(notebooks: string[], runs: NotebookRun[]): Promise<stri
   const problems: string[] = [];
   for (const [i, notebook] of notebooks.entries()) {
     const run = runs[i];
+    if (run.failure?.name === "cannot run") continue; // Reported with the run.
     const found = await verifyNotebook(notebook, run.ok ? { run } : {});
     for (const p of found) console.error(`✗ ${p}`);
     problems.push(...found);
@@ -304,4 +331,12 @@ async function verifyAll(notebooks: string[], runs: NotebookRun[]): Promise<stri
   return problems;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    // Whatever escaped the per-notebook reports (e.g. an --out folder that cannot be made).
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    Deno.exit(1);
+  }
+}

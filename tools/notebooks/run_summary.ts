@@ -84,7 +84,7 @@ export function formatSummary(runs: NotebookRun[], options: SummaryOptions = {})
       return [
         r.notebook.split("/").at(-1)!,
         r.mode,
-        r.ok ? "ok" : `FAILED (cell ${r.failure?.cell})`,
+        r.ok ? "ok" : r.failure?.cell ? `FAILED (cell ${r.failure.cell})` : "FAILED (not run)",
         String(r.cells.length),
         formatSeconds(r.seconds),
         slowest ? `cell ${slowest.cell}: ${formatSeconds(slowest.seconds)}` : "",

@@ -41,6 +41,8 @@ const result: EvaluationResult = {
     ratings: 100000,
     users: 943,
     movies: 1682,
+    verified: true,
+    release: { name: "ml-100k", claimedBy: "../shared/movielens/ml-100k/u.info", differences: [] },
   }],
   splits: [{
     data: "ml-100k",

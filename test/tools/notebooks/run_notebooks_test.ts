@@ -59,3 +59,65 @@ Deno.test("deno task notebooks --jobs 2 runs side by side but prints each notebo
   assertStringIncludes(out, 'Out[8]: "the end"');
   assertMatch(out, /total\s+2\/2 ok\s+\S+ s\s+wall clock, 2 at a time/);
 });
+
+/** Writes notebooks that cannot run into a new folder: missing, not JSON, no code cells. */
+async function brokenNotebooks(): Promise<
+  { dir: string; missing: string; text: string; empty: string }
+> {
+  const dir = await Deno.makeTempDir({ prefix: "runner-broken-" });
+  const text = `${dir}/not_json.ipynb`;
+  const empty = `${dir}/no_cells.ipynb`;
+  await Deno.writeTextFile(text, "not json\n{");
+  await Deno.writeTextFile(
+    empty,
+    JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }),
+  );
+  return { dir, missing: `${dir}/missing.ipynb`, text, empty };
+}
+
+Deno.test("deno task notebooks reports each missing or broken notebook in one line and runs the others", async () => {
+  const { dir, missing, text, empty } = await brokenNotebooks();
+  try {
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CLI, "--quick", missing, SEMANTICS, text, empty, FAILING],
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+    const out = new TextDecoder().decode(stdout);
+    const err = new TextDecoder().decode(stderr);
+    assertEquals(code, 1);
+    // The notebooks that can run, ran, and their outputs and the summary are printed.
+    assertStringIncludes(out, 'Out[8]: "the end"');
+    assertMatch(out, /semantics\.ipynb\s+fresh\s+ok\s+10/);
+    assertMatch(out, /failing\.ipynb\s+fresh\s+FAILED \(cell 3\)/);
+    assertMatch(out, /missing\.ipynb\s+fresh\s+FAILED \(not run\)/);
+    assertMatch(out, /total\s+1\/5 ok/);
+    assertStringIncludes(err, `${FAILING}, cell 3 ([2]): RangeError: bad value in cell 3: 1`);
+    // One line per broken notebook, naming it and what is wrong, without a stack trace.
+    const lines = err.split("\n");
+    const line = (path: string) => lines.filter((l) => l.includes(path));
+    assertEquals(line(missing), [`✗ ${missing}: cannot run: no such file`]);
+    assertEquals(line(empty), [`✗ ${empty}: cannot run: no code cells`]);
+    assertEquals(line(text).length, 1);
+    assertMatch(line(text)[0], /^✗ \S+not_json\.ipynb: cannot run: not JSON \(.+\)$/);
+    // The failing cell's report points into the notebook; nothing points into the runner.
+    assert(!/Uncaught|tools\/notebooks|ext:/.test(err), `a runner stack trace:\n${err}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task notebooks names a bad option in one line, without the usage or a stack", async () => {
+  for (const args of [["--fast"], ["--jobs", "x"], ["--set", "epochs=1"]]) {
+    const { code, stderr, stdout } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CLI, ...args],
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+    const err = new TextDecoder().decode(stderr).trimEnd();
+    assertEquals(code, 2);
+    assertEquals(new TextDecoder().decode(stdout), "");
+    assertEquals(err.split("\n").length, 1, err);
+    assertStringIncludes(err, "see --help");
+  }
+});
