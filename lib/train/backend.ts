@@ -56,7 +56,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { checkCpuInternals, checkWasmInternals, type WasmBackend } from "./kernels/_internals.ts";
+import {
+  checkCpuInternals,
+  checkWasmInternals,
+  silenceCpuBackendAdvice,
+  type WasmBackend,
+} from "../_tfjs_internals.ts";
 import { registerTrainingKernels } from "./kernels/register.ts";
 
 /** The backends {@linkcode setupBackend} can set up. */
@@ -170,7 +175,7 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
   await tf.ready();
   if (tf.getBackend() === "cpu") {
     // The CPU backend greets Node users with advice to install tfjs-node (not for Deno).
-    (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
+    silenceCpuBackendAdvice(tf.backend());
   }
   return describe(kernels);
 }

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { setupBackend } from "../../lib/train/backend.ts";
 import { compileKernelsWat } from "../../lib/train/kernels/_build.ts";
-import { kernelsWasmBytes } from "../../lib/train/kernels/_internals.ts";
+import { kernelsWasmBytes } from "../../lib/train/kernels/_wasm.ts";
 import {
   dotBias,
   dotBiasContextCount,

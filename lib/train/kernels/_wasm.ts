@@ -1,0 +1,168 @@
+/**
+ * The SIMD kernels of `kernels.wat`, instantiated on the WASM backend's own heap, and the
+ * helpers every kernel file uses: heap views, a scratch block, typed kernel configs. Access to
+ * the backends' internals goes through `lib/_tfjs_internals.ts`.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { checkWasmInternals, type WasmBackend } from "../../_tfjs_internals.ts";
+import { KERNELS_WASM_BASE64 } from "./_kernels_wasm.ts";
+
+export {
+  checkCpuInternals,
+  checkWasmInternals,
+  type CpuBackend,
+  cpuValues,
+  type DataId,
+  offsetOf,
+  refCountOf,
+  renewWasmId,
+  type WasmBackend,
+} from "../../_tfjs_internals.ts";
+
+/** The exports of `kernels.wat`; every pointer is a byte offset into the WASM backend heap. */
+export interface SimdKernels {
+  segment_sum(data: number, ids: number, n: number, d: number, out: number, segs: number): void;
+  gather_rows(
+    table: number,
+    ids: number,
+    n: number,
+    d: number,
+    out: number,
+    rows: number,
+  ): number;
+  dot_bias_forward(
+    U: number,
+    M: number,
+    ub: number,
+    mb: number,
+    users: number,
+    movies: number,
+    n: number,
+    f: number,
+    z: number,
+    offset: number,
+    nu: number,
+    nm: number,
+    ctx: number,
+  ): number;
+  dot_bias_backward(
+    dy: number,
+    ctx: number,
+    n: number,
+    f: number,
+    dU: number,
+    dM: number,
+    dub: number,
+    dmb: number,
+    nu: number,
+    nm: number,
+    ranged: number,
+    lo: number,
+    span: number,
+  ): void;
+  gemm(a: number, b: number, c: number, m: number, k: number, n: number, ta: number): void;
+  copy_block(
+    src: number,
+    sstride: number,
+    dst: number,
+    dstride: number,
+    rows: number,
+    cols: number,
+  ): void;
+  transpose(src: number, dst: number, rows: number, cols: number): void;
+  clamp(x: number, n: number, lo: number, hi: number): void;
+  relu_grad(dy: number, y: number, out: number, n: number): void;
+  column_sums(src: number, rows: number, cols: number, dst: number): void;
+  dropout_mask(out: number, n: number, threshold: number, scale: number, state: number): void;
+  adam(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    b1: number,
+    ob1: number,
+    b2: number,
+    ob2: number,
+    c: number,
+    d: number,
+    alpha: number,
+    s: number,
+    eps: number,
+  ): number;
+}
+
+/** A WASM backend together with the SIMD kernels bound to its memory. */
+export interface WasmContext {
+  backend: WasmBackend;
+  kernels: SimdKernels;
+  memory: WebAssembly.Memory;
+  /** A reusable block on the heap for temporaries (see {@linkcode scratch}). */
+  scratch: { ptr: number; bytes: number };
+}
+
+let compiled: WebAssembly.Module | null = null;
+const contexts = new WeakMap<object, WasmContext>();
+
+/** The bytes of the compiled kernels module. */
+export function kernelsWasmBytes(): Uint8Array {
+  const binary = atob(KERNELS_WASM_BASE64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** The SIMD kernels instantiated on `backend`'s heap (once per backend). */
+export function wasmContext(backend: tf.KernelBackend): WasmContext {
+  let ctx = contexts.get(backend);
+  if (ctx) return ctx;
+  checkWasmInternals(backend);
+  compiled ??= new WebAssembly.Module(kernelsWasmBytes() as BufferSource);
+  const memory = backend.wasm.asm.memory;
+  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+  ctx = {
+    backend,
+    kernels: instance.exports as unknown as SimdKernels,
+    memory,
+    scratch: { ptr: 0, bytes: 0 },
+  };
+  contexts.set(backend, ctx);
+  return ctx;
+}
+
+/**
+ * A heap block of at least `bytes` bytes for temporaries, reused across calls (valid until
+ * the next call). Allocating may grow the memory: build typed-array views afterwards.
+ */
+export function scratch(ctx: WasmContext, bytes: number): number {
+  if (ctx.scratch.bytes < bytes) {
+    if (ctx.scratch.ptr !== 0) ctx.backend.wasm._free(ctx.scratch.ptr);
+    const size = Math.max(bytes, 2 * ctx.scratch.bytes, 1 << 16);
+    ctx.scratch = { ptr: ctx.backend.wasm._malloc(size) >>> 0, bytes: size };
+  }
+  return ctx.scratch.ptr;
+}
+
+/** A Float32Array view of `n` floats at `offset` (build it after any allocation). */
+export function heapF32(memory: WebAssembly.Memory, offset: number, n: number): Float32Array {
+  return new Float32Array(memory.buffer, offset, n);
+}
+
+/** An Int32Array view of `n` ints at `offset` (build it after any allocation). */
+export function heapI32(memory: WebAssembly.Memory, offset: number, n: number): Int32Array {
+  return new Int32Array(memory.buffer, offset, n);
+}
+
+/**
+ * A kernel config for `tf.registerKernel`, taking a kernel function typed with this module's
+ * own argument types (tfjs' `KernelFunc` types them loosely).
+ */
+export function kernelConfig(
+  kernelName: string,
+  backendName: "cpu" | "wasm",
+  kernelFunc: (args: never) => tf.TensorInfo | tf.TensorInfo[],
+): tf.KernelConfig {
+  return { kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
