@@ -12,4 +12,6 @@ export {
   predict,
 } from "../train/fit.ts";
 export { adam } from "../train/optimizer.ts";
+export { scheduleFrom } from "../train/schedule.ts";
+export { setTrainedEpochs, trainedEpochs } from "../train/fit.ts";
 export type { Verbosity } from "../train/progress.ts";
