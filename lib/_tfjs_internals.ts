@@ -15,7 +15,8 @@
  * - the `call` method of the tfjs-layers classes `Embedding`, `Dense`, `Dropout`, `Dot`, `Add`,
  *   `Activation`, `Rescaling` and `Flatten` (replaced by fast paths that fall back to the
  *   original), and the private fields those fast paths read (`embeddings`, `kernel`, `bias`,
- *   `activation`, `rate`, `noiseShape`, `seed`, `axes`, `normalize`, `scale`, `offset`);
+ *   `activation`, `rate`, `noiseShape`, `seed`, `axes`, `normalize`, `scale`, `offset`,
+ *   `dataFormat`);
  * - the weight regularizer fields of layers (`embeddingsRegularizer`, `kernelRegularizer`, …),
  *   which the training loop folds into the fused optimizer;
  * - a compiled model's `lossFunctions`, `metricsNames`, `metricsTensors`, `loss` and
@@ -304,6 +305,11 @@ export interface ActivationFields {
   activation: { getClassName(): string };
 }
 
+/** The field of `Flatten` read by the fast path. */
+export interface FlattenFields {
+  dataFormat: "channelsFirst" | "channelsLast";
+}
+
 /** The layer classes whose `call` the engine replaces, with a way to make a sample instance. */
 const PATCHED_LAYERS: Record<string, { sample: () => tf.layers.Layer; fields: string[] }> = {
   Embedding: {
@@ -325,7 +331,7 @@ const PATCHED_LAYERS: Record<string, { sample: () => tf.layers.Layer; fields: st
     sample: () => tf.layers.rescaling({ scale: 2, offset: 1 }),
     fields: ["scale", "offset"],
   },
-  Flatten: { sample: () => tf.layers.flatten(), fields: [] },
+  Flatten: { sample: () => tf.layers.flatten(), fields: ["dataFormat"] },
 };
 
 function built(layer: tf.layers.Layer, shape: (number | null)[]): tf.layers.Layer {

@@ -174,3 +174,37 @@ export function setRandomSeed(seed: number): void {
 export function randomSeed(): number | null {
   return globalSeed;
 }
+
+/**
+ * Runs `build` as if {@linkcode setRandomSeed} had just been called with `seed`, then puts the
+ * session's seed and stream back: the layers `build` makes get the weights a fresh session
+ * seeded with `seed` would give them (for repeats over seeds), and nothing else changes.
+ * `build` must finish synchronously (model building does).
+ *
+ * @param seed Any integer.
+ * @param build What to run.
+ * @returns What `build` returned.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { assertEquals } from "@std/assert";
+ * import { randomSeed, withRandomSeed } from "./random.ts";
+ * const kernel = () => {
+ *   const layer = tf.layers.dense({ units: 1, inputShape: [2] });
+ *   layer.build([null, 2]);
+ *   return Array.from(layer.getWeights()[0].dataSync());
+ * };
+ * assertEquals(withRandomSeed(3, kernel), withRandomSeed(3, kernel));
+ * assertEquals(withRandomSeed(3, randomSeed), 3);
+ * ```
+ */
+export function withRandomSeed<T>(seed: number, build: () => T): T {
+  const saved = { seed: globalSeed, stream: globalStream };
+  setRandomSeed(seed);
+  try {
+    return build();
+  } finally {
+    globalSeed = saved.seed;
+    globalStream = saved.stream;
+  }
+}

@@ -75,6 +75,18 @@ export interface SimdKernels {
   clamp(x: number, n: number, lo: number, hi: number): void;
   relu_grad(dy: number, y: number, out: number, n: number): void;
   column_sums(src: number, rows: number, cols: number, dst: number): void;
+  row_dot(a: number, b: number, n: number, f: number, out: number): void;
+  row_dot_grad(
+    a: number,
+    b: number,
+    dy: number,
+    n: number,
+    f: number,
+    da: number,
+    db: number,
+  ): void;
+  sigmoid_grad(dy: number, y: number, out: number, n: number): void;
+  scale_shift(x: number, n: number, scale: number, shift: number, out: number): void;
   dropout_mask(out: number, n: number, threshold: number, scale: number, state: number): void;
   adam(
     w: number,
