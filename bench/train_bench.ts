@@ -403,22 +403,53 @@ export async function runBench(args: BenchArgs): Promise<Record<string, unknown>
   const loadBefore = loadAverage();
   const info = await setupBackend(args.backend ? { backend: args.backend } : {});
   const data = await loadData(args.seed);
+  console.log(
+    `tfjs ${tf.version.tfjs} · ${info.backend}${info.simd ? " simd" : ""} · ` +
+      `${info.threads} thread(s) · ${args.model}${args.stock ? " (stock layers)" : ""} · ` +
+      `${data.train.ratings.length} train / ${data.val.ratings.length} val rows · ` +
+      `batch ${args.batch} · ${args.epochs} epochs`,
+  );
+  const history = await trainRun(args, data);
+  const trainSeconds = history.trainSeconds.reduce((a, b) => a + b, 0);
+  const samples = history.params.samples * history.epoch.length;
+  const result: Record<string, unknown> = {
+    framework: "tfjs",
+    backend: info.backend,
+    simd: info.simd,
+    threads: info.threads,
+    model: args.model,
+    stock: args.stock,
+    epochs: history.epoch.length,
+    batch: args.batch,
+    samples_per_s: Math.round(samples / trainSeconds),
+    s_per_epoch: Number((trainSeconds / history.epoch.length).toFixed(3)),
+    best_val_mse: Number(Math.min(...history.history.val_loss).toFixed(4)),
+    cpu_samples_per_s: Math.round(samples / history.trainCpuSeconds.reduce((a, b) => a + b, 0)),
+  };
+  const withTorch = args.torch && await torchAvailable();
+  if (args.torch && !withTorch) console.log(`torch: ${PYTHON} cannot import torch; skipped`);
+  const dataFile = withTorch ? writeDataFile(data) : null;
+  try {
+    if (args.table) Object.assign(result, await stepTable(args, data, dataFile));
+    if (dataFile) Object.assign(result, await torchComparison(args, dataFile, result));
+  } finally {
+    if (dataFile) Deno.removeSync(dataFile);
+  }
+  result.peak_rss_mb = peakRssMb();
+  // The machine's 1-minute load average before and after: figures drift with other work.
+  result.load_avg = [loadBefore, loadAverage()];
+  console.log(JSON.stringify(result));
+  return result;
+}
+
+/** Trains the model on the training rows, validating each epoch, one line per epoch. */
+async function trainRun(args: BenchArgs, data: BenchData) {
   const net = makeModel(args, data);
   const train = tensors(net, data.train);
   const val = tensors(net, data.val);
-  console.log(
-    `tfjs ${tf.version.tfjs} · ${info.backend}${
-      info.simd ? " simd" : ""
-    } · ${info.threads} thread(s) · ` +
-      `${args.model}${
-        args.stock ? " (stock layers)" : ""
-      } · ${data.train.ratings.length} train / ${data.val.ratings.length} val rows · ` +
-      `batch ${args.batch} · ${args.epochs} epochs`,
-  );
-  let history;
   let last = performance.now();
   try {
-    history = await fit(net.model, train, {
+    return await fit(net.model, train, {
       epochs: args.epochs,
       batchSize: args.batch,
       validationData: val,
@@ -438,99 +469,59 @@ export async function runBench(args: BenchArgs): Promise<Record<string, unknown>
     net.model.optimizer.dispose();
     net.model.dispose();
   }
-  const trainSeconds = history.trainSeconds.reduce((a, b) => a + b, 0);
-  const samples = history.params.samples * history.epoch.length;
-  const result: Record<string, unknown> = {
-    framework: "tfjs",
-    backend: info.backend,
-    simd: info.simd,
-    threads: info.threads,
-    model: args.model,
-    stock: args.stock,
-    epochs: history.epoch.length,
-    batch: args.batch,
-    samples_per_s: Math.round(samples / trainSeconds),
-    s_per_epoch: Number((trainSeconds / history.epoch.length).toFixed(3)),
-    best_val_mse: Number(Math.min(...history.history.val_loss).toFixed(4)),
-    cpu_samples_per_s: Math.round(samples / history.trainCpuSeconds.reduce((a, b) => a + b, 0)),
-  };
+}
 
-  const batches = [64, 100, 500];
+/** Milliseconds per step at batch 64, 100 and 500 (and torch's, when it runs). */
+async function stepTable(args: BenchArgs, data: BenchData, dataFile: string | null) {
   const limit = 20_000;
-  const withTorch = args.torch && await torchAvailable();
-  if (args.torch && !withTorch) console.log(`torch: ${PYTHON} cannot import torch; skipped`);
-  let dataFile: string | null = null;
-  try {
-    if (withTorch) dataFile = writeDataFile(data);
-    if (args.table) {
-      const stepMsTable: Record<string, number> = {};
-      const torchMs: Record<string, number> = {};
-      console.log(`ms per step (${args.model}, one epoch on ${limit} rows)`);
-      console.log(`batch  tfjs_ms${withTorch ? "  torch_ms  ratio" : ""}`);
-      for (const b of batches) {
-        const ms = await stepMs(args, data, b, limit);
-        stepMsTable[b] = Number(ms.toFixed(4));
-        let line = `${String(b).padStart(5)}  ${ms.toFixed(3).padStart(7)}`;
-        if (withTorch) {
-          const t = await runTorch([
-            `${here}torch_bench.py`,
-            "--data",
-            dataFile!,
-            "--model",
-            args.model,
-            "--epochs",
-            "2",
-            "--batch",
-            String(b),
-            "--limit",
-            String(limit),
-            "--seed",
-            String(args.seed),
-          ], false);
-          const tms = (t.s_per_epoch * 1000) / Math.ceil(limit / b);
-          torchMs[b] = Number(tms.toFixed(4));
-          line += `  ${tms.toFixed(3).padStart(8)}  ${(tms / ms).toFixed(2).padStart(5)}`;
-        }
-        console.log(line);
-      }
-      result.step_ms = stepMsTable;
-      if (withTorch) result.torch_step_ms = torchMs;
+  const ours: Record<string, number> = {}, torch: Record<string, number> = {};
+  console.log(`ms per step (${args.model}, one epoch on ${limit} rows)`);
+  console.log(`batch  tfjs_ms${dataFile ? "  torch_ms  ratio" : ""}`);
+  for (const b of [64, 100, 500]) {
+    const ms = await stepMs(args, data, b, limit);
+    ours[b] = Number(ms.toFixed(4));
+    let line = `${String(b).padStart(5)}  ${ms.toFixed(3).padStart(7)}`;
+    if (dataFile) {
+      const t = await runTorch([
+        `${here}torch_bench.py`,
+        ...["--data", dataFile, "--model", args.model, "--epochs", "2", "--batch", String(b)],
+        ...["--limit", String(limit), "--seed", String(args.seed)],
+      ], false);
+      const tms = (t.s_per_epoch * 1000) / Math.ceil(limit / b);
+      torch[b] = Number(tms.toFixed(4));
+      line += `  ${tms.toFixed(3).padStart(8)}  ${(tms / ms).toFixed(2).padStart(5)}`;
     }
-    if (withTorch) {
-      const torchArgs = args.torchReference
-        ? [
-          `${here}../../shared/bench/torch_embeddingnet.py`,
-          "--data",
-          `${movielensDir() ?? Deno.env.get("MOVIELENS_DIR")}/ml-100k`,
-        ]
-        : [`${here}torch_bench.py`, "--data", dataFile!, "--model", args.model];
-      torchArgs.push(
-        "--epochs",
-        String(args.epochs),
-        "--batch",
-        String(args.batch),
-        "--seed",
-        String(args.seed),
-      );
-      const t = await runTorch(torchArgs, true);
-      result.torch_samples_per_s = t.samples_per_s;
-      result.torch_s_per_epoch = t.s_per_epoch;
-      result.torch_best_val_mse = t.best_val_mse;
-      result.ratio = Number(((result.samples_per_s as number) / t.samples_per_s).toFixed(3));
-      if (t.cpu_samples_per_s) {
-        result.torch_cpu_samples_per_s = t.cpu_samples_per_s;
-        result.cpu_ratio = Number(
-          ((result.cpu_samples_per_s as number) / t.cpu_samples_per_s).toFixed(3),
-        );
-      }
-    }
-  } finally {
-    if (dataFile) Deno.removeSync(dataFile);
+    console.log(line);
   }
-  result.peak_rss_mb = peakRssMb();
-  // The machine's 1-minute load average before and after: figures drift with other work.
-  result.load_avg = [loadBefore, loadAverage()];
-  console.log(JSON.stringify(result));
+  return dataFile ? { step_ms: ours, torch_step_ms: torch } : { step_ms: ours };
+}
+
+/** The torch twin on the same rows (or the shared reference script), and the ratios. */
+async function torchComparison(args: BenchArgs, dataFile: string, ours: Record<string, unknown>) {
+  const script = args.torchReference
+    ? [
+      `${here}../../shared/bench/torch_embeddingnet.py`,
+      "--data",
+      `${movielensDir() ?? Deno.env.get("MOVIELENS_DIR")}/ml-100k`,
+    ]
+    : [`${here}torch_bench.py`, "--data", dataFile, "--model", args.model];
+  const t = await runTorch([
+    ...script,
+    ...["--epochs", String(args.epochs), "--batch", String(args.batch)],
+    ...["--seed", String(args.seed)],
+  ], true);
+  const result: Record<string, unknown> = {
+    torch_samples_per_s: t.samples_per_s,
+    torch_s_per_epoch: t.s_per_epoch,
+    torch_best_val_mse: t.best_val_mse,
+    ratio: Number(((ours.samples_per_s as number) / t.samples_per_s).toFixed(3)),
+  };
+  if (t.cpu_samples_per_s) {
+    result.torch_cpu_samples_per_s = t.cpu_samples_per_s;
+    result.cpu_ratio = Number(
+      ((ours.cpu_samples_per_s as number) / t.cpu_samples_per_s).toFixed(3),
+    );
+  }
   return result;
 }
 

@@ -83,32 +83,42 @@ function internalsError(what: string, missing: string[]): TypeError {
   );
 }
 
-/** What is missing from `backend` for it to be the WASM backend the kernels were written for. */
-function wasmProblems(backend: unknown): string[] {
-  const b = backend as Partial<WasmBackend> | null;
+/** What a reliance must be: a function, a number, a boolean, an object or a wasm memory. */
+type Kind = "function" | "number" | "boolean" | "object" | "memory";
+
+/** The paths (`"wasm._malloc"`) of `target` that are not of the expected kind, with `()` for methods. */
+function missing(target: unknown, reliances: Record<string, Kind>): string[] {
   const problems: string[] = [];
-  if (!(b?.wasm?.asm?.memory instanceof WebAssembly.Memory)) problems.push("wasm.asm.memory");
-  for (const fn of ["_malloc", "_free", "_register_tensor", "_dispose_data"] as const) {
-    if (typeof b?.wasm?.[fn] !== "function") problems.push(`wasm.${fn}()`);
+  for (const [path, kind] of Object.entries(reliances)) {
+    let v: unknown = target;
+    for (const key of path.split(".")) v = (v as Record<string, unknown> | null)?.[key];
+    const ok = kind === "memory"
+      ? v instanceof WebAssembly.Memory
+      : kind === "object"
+      ? typeof v === "object" && v !== null
+      : typeof v === kind;
+    if (!ok) problems.push(kind === "function" ? `${path}()` : path);
   }
-  if (typeof b?.wasm?.tfjs?.getThreadsCount !== "function") {
-    problems.push("wasm.tfjs.getThreadsCount()");
-  }
-  if (typeof b?.dataIdMap?.get !== "function") problems.push("dataIdMap");
-  if (typeof b?.makeOutput !== "function") problems.push("makeOutput()");
-  if (typeof b?.disposeData !== "function") problems.push("disposeData()");
   return problems;
 }
 
-/** What is missing from `backend` for it to be the CPU backend the kernels were written for. */
-function cpuProblems(backend: unknown): string[] {
-  const b = backend as Partial<CpuBackend> | null;
-  const problems: string[] = [];
-  if (typeof b?.data?.get !== "function") problems.push("data store");
-  if (typeof b?.makeTensorInfo !== "function") problems.push("makeTensorInfo()");
-  if (typeof b?.firstUse !== "boolean") problems.push("firstUse");
-  return problems;
-}
+const WASM_RELIANCES: Record<string, Kind> = {
+  "wasm.asm.memory": "memory",
+  "wasm._malloc": "function",
+  "wasm._free": "function",
+  "wasm._register_tensor": "function",
+  "wasm._dispose_data": "function",
+  "wasm.tfjs.getThreadsCount": "function",
+  "dataIdMap.get": "function",
+  makeOutput: "function",
+  disposeData: "function",
+};
+
+const CPU_RELIANCES: Record<string, Kind> = {
+  "data.get": "function",
+  makeTensorInfo: "function",
+  firstUse: "boolean",
+};
 
 /**
  * Throws a `TypeError` naming what is missing unless `backend` looks like the tfjs WASM
@@ -117,7 +127,7 @@ function cpuProblems(backend: unknown): string[] {
  * @param backend A tfjs backend.
  */
 export function checkWasmInternals(backend: unknown): asserts backend is WasmBackend {
-  const problems = wasmProblems(backend);
+  const problems = missing(backend, WASM_RELIANCES);
   if (problems.length > 0) throw internalsError("custom kernels (tfjs-backend-wasm)", problems);
 }
 
@@ -128,47 +138,8 @@ export function checkWasmInternals(backend: unknown): asserts backend is WasmBac
  * @param backend A tfjs backend.
  */
 export function checkCpuInternals(backend: unknown): asserts backend is CpuBackend {
-  const problems = cpuProblems(backend);
+  const problems = missing(backend, CPU_RELIANCES);
   if (problems.length > 0) throw internalsError("custom kernels (tfjs-backend-cpu)", problems);
-}
-
-/** How many tensors share the data buffer `dataId` on `backend` (0 when it has none). */
-export function refCountOf(backend: tf.KernelBackend, dataId: DataId): number {
-  return (backend as unknown as { refCount(id: DataId): number }).refCount(dataId);
-}
-
-/** The heap offset of a tensor's data on the WASM backend. */
-export function offsetOf(backend: WasmBackend, dataId: DataId): number {
-  const data = backend.dataIdMap.get(dataId);
-  if (data === undefined) {
-    throw new TypeError("custom kernels: a tensor's data is not on the WASM backend");
-  }
-  return data.memoryOffset;
-}
-
-/**
- * Gives a tensor's buffer a new id on the C++ side of the WASM backend, after its values were
- * changed in place. tfjs' WASM kernels cache work keyed by that id (XNNPACK packs the weights
- * of a matmul or convolution once per weight tensor); re-registering the id drops those
- * caches, so no kernel keeps using the old values.
- */
-export function renewWasmId(backend: WasmBackend, dataId: DataId): void {
-  const data = backend.dataIdMap.get(dataId);
-  if (data === undefined) return;
-  const size = data.shape.reduce((a, b) => a * b, 1);
-  // Unregistering runs the disposal callbacks (which drop the cached operators); the same id
-  // then points at the same memory again.
-  backend.wasm._dispose_data(data.id);
-  backend.wasm._register_tensor(data.id, size, data.memoryOffset);
-}
-
-/** The values of a tensor on the CPU backend (the backend's own array: writes go through). */
-export function cpuValues(backend: CpuBackend, dataId: DataId): tf.TypedArray {
-  const data = backend.data.get(dataId);
-  if (data === undefined) {
-    throw new TypeError("custom kernels: a tensor's data is not on the CPU backend");
-  }
-  return data.values;
 }
 
 /** Stops the CPU backend's one-time advice to install tfjs-node (not for Deno). */
@@ -192,17 +163,17 @@ interface EngineInternals {
   saveTensorsForBackwardMode(tensors: tf.Tensor[]): tf.Tensor[];
 }
 
+const ENGINE_RELIANCES: Record<string, Kind> = {
+  isTapeOn: "function",
+  makeTensorFromTensorInfo: "function",
+  keep: "function",
+  saveTensorsForBackwardMode: "function",
+  "state.gradientDepth": "number",
+  "state.tensorInfo": "object",
+};
+
 function engineProblems(): string[] {
-  const engine = tf.engine() as unknown as Partial<EngineInternals>;
-  const problems: string[] = [];
-  for (const fn of ["isTapeOn", "makeTensorFromTensorInfo", "keep", "saveTensorsForBackwardMode"]) {
-    if (typeof (engine as Record<string, unknown>)[fn] !== "function") {
-      problems.push(`engine.${fn}()`);
-    }
-  }
-  if (typeof engine.state?.gradientDepth !== "number") problems.push("engine.state.gradientDepth");
-  if (!(engine.state?.tensorInfo instanceof Object)) problems.push("engine.state.tensorInfo");
-  return problems;
+  return missing(tf.engine(), ENGINE_RELIANCES).map((p) => `engine.${p}`);
 }
 
 /** Whether a gradient tape is recording (inside `tf.grads`/`variableGrads`, outside kernels). */
@@ -313,12 +284,25 @@ export interface FlattenFields {
 /** The layer classes whose `call` the engine replaces, with a way to make a sample instance. */
 const PATCHED_LAYERS: Record<string, { sample: () => tf.layers.Layer; fields: string[] }> = {
   Embedding: {
-    sample: () => built(tf.layers.embedding({ inputDim: 2, outputDim: 2 }), [null, 1]),
-    fields: ["embeddings"],
+    sample: () =>
+      built(
+        tf.layers.embedding({
+          inputDim: 2,
+          outputDim: 2,
+          embeddingsRegularizer: "l1l2",
+          activityRegularizer: "l1l2",
+        }),
+        [null, 1],
+      ),
+    fields: ["embeddings", "embeddingsRegularizer", "activityRegularizer"],
   },
   Dense: {
-    sample: () => built(tf.layers.dense({ units: 1, activation: "relu" }), [null, 2]),
-    fields: ["kernel", "bias", "activation"],
+    sample: () =>
+      built(
+        tf.layers.dense({ units: 1, kernelRegularizer: "l1l2", biasRegularizer: "l1l2" }),
+        [null, 2],
+      ),
+    fields: ["kernel", "bias", "activation", "kernelRegularizer", "biasRegularizer"],
   },
   Dropout: { sample: () => tf.layers.dropout({ rate: 0.5, seed: 1 }), fields: ["rate", "seed"] },
   Dot: { sample: () => tf.layers.dot({ axes: -1 }), fields: ["axes", "normalize"] },
@@ -331,7 +315,10 @@ const PATCHED_LAYERS: Record<string, { sample: () => tf.layers.Layer; fields: st
     sample: () => tf.layers.rescaling({ scale: 2, offset: 1 }),
     fields: ["scale", "offset"],
   },
-  Flatten: { sample: () => tf.layers.flatten(), fields: ["dataFormat"] },
+  Flatten: {
+    sample: () => tf.layers.flatten({ dataFormat: "channelsLast" }),
+    fields: ["dataFormat"],
+  },
 };
 
 function built(layer: tf.layers.Layer, shape: (number | null)[]): tf.layers.Layer {
@@ -361,7 +348,7 @@ function layerProblems(className: string): string[] {
   const spec = PATCHED_LAYERS[className];
   const sample = spec.sample() as unknown as Record<string, unknown>;
   tf.dispose((sample as unknown as tf.layers.Layer).getWeights());
-  return spec.fields.filter((f) => !(f in sample)).map((f) => `${className}.${f}`);
+  return spec.fields.filter((f) => sample[f] === undefined).map((f) => `${className}.${f}`);
 }
 
 /**
@@ -416,29 +403,6 @@ export const REGULARIZER_FIELDS: ReadonlyArray<readonly [regularizer: string, we
   ["gammaRegularizer", "gamma"],
   ["betaRegularizer", "beta"],
 ];
-
-function regularizerProblems(): string[] {
-  const reg = tf.regularizers.l2({ l2: 0.1 });
-  const emb = built(
-    tf.layers.embedding({ inputDim: 2, outputDim: 2, embeddingsRegularizer: reg }),
-    [
-      null,
-      1,
-    ],
-  ) as unknown as Record<string, unknown>;
-  const dense = built(
-    tf.layers.dense({ units: 1, kernelRegularizer: reg, biasRegularizer: reg }),
-    [null, 2],
-  ) as unknown as Record<string, unknown>;
-  const problems: string[] = [];
-  if (emb.embeddingsRegularizer !== reg) problems.push("Embedding.embeddingsRegularizer");
-  if (dense.kernelRegularizer !== reg) problems.push("Dense.kernelRegularizer");
-  if (dense.biasRegularizer !== reg) problems.push("Dense.biasRegularizer");
-  if (dense.activityRegularizer !== undefined && dense.activityRegularizer !== null) {
-    problems.push("Layer.activityRegularizer (expected null without one)");
-  }
-  return problems;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Compiled models
@@ -616,13 +580,13 @@ function kernelProblems(): string[] {
  * ```
  */
 export function checkTfjsInternals(): string[] {
-  const problems = [...engineProblems(), ...compiledProblems(), ...regularizerProblems()];
+  const problems = [...engineProblems(), ...compiledProblems()];
   for (const name of Object.keys(PATCHED_LAYERS)) problems.push(...layerProblems(name));
   problems.push(...initializerProblems(), ...kernelProblems());
   for (const name of ["cpu", "wasm"] as const) {
     const backend = tf.findBackend(name);
     if (backend == null) continue;
-    problems.push(...(name === "wasm" ? wasmProblems(backend) : cpuProblems(backend)));
+    problems.push(...missing(backend, name === "wasm" ? WASM_RELIANCES : CPU_RELIANCES));
   }
   return problems;
 }

@@ -26,15 +26,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import {
-  type CpuBackend,
-  type DataId,
-  offsetOf,
-  refCountOf,
-  renewWasmId,
-  type WasmBackend,
-} from "../_tfjs_internals.ts";
-import { wasmContext } from "./kernels/_wasm.ts";
+import type { CpuBackend, DataId, WasmBackend } from "../_tfjs_internals.ts";
+import { offsetOf, refCountOf, renewWasmId, wasmContext } from "./kernels/_wasm.ts";
 
 /** A tensor with a name, as optimizers exchange weights and gradients. */
 export interface NamedTensor {

@@ -1,23 +1,25 @@
 /**
  * The SIMD kernels of `kernels.wat`, instantiated on the WASM backend's own heap, and the
- * helpers every kernel file uses: heap views, a scratch block, typed kernel configs. Access to
- * the backends' internals goes through `lib/_tfjs_internals.ts`.
+ * helpers every kernel file uses: heap offsets and views, reference counts, a scratch block,
+ * typed kernel configs. The backend internals they read are typed and checked in
+ * `lib/_tfjs_internals.ts`.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkWasmInternals, type WasmBackend } from "../../_tfjs_internals.ts";
+import {
+  checkWasmInternals,
+  type CpuBackend,
+  type DataId,
+  type WasmBackend,
+} from "../../_tfjs_internals.ts";
 import { KERNELS_WASM_BASE64 } from "./_kernels_wasm.ts";
 
 export {
   checkCpuInternals,
   checkWasmInternals,
   type CpuBackend,
-  cpuValues,
   type DataId,
-  offsetOf,
-  refCountOf,
-  renewWasmId,
   type WasmBackend,
 } from "../../_tfjs_internals.ts";
 
@@ -177,4 +179,43 @@ export function kernelConfig(
   kernelFunc: (args: never) => tf.TensorInfo | tf.TensorInfo[],
 ): tf.KernelConfig {
   return { kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
+
+/** How many tensors share the data buffer `dataId` on `backend` (0 when it has none). */
+export function refCountOf(backend: tf.KernelBackend, dataId: DataId): number {
+  return (backend as unknown as { refCount(id: DataId): number }).refCount(dataId);
+}
+
+/** The heap offset of a tensor's data on the WASM backend. */
+export function offsetOf(backend: WasmBackend, dataId: DataId): number {
+  const data = backend.dataIdMap.get(dataId);
+  if (data === undefined) {
+    throw new TypeError("custom kernels: a tensor's data is not on the WASM backend");
+  }
+  return data.memoryOffset;
+}
+
+/**
+ * Gives a tensor's buffer a new id on the C++ side of the WASM backend, after its values were
+ * changed in place. tfjs' WASM kernels cache work keyed by that id (XNNPACK packs the weights
+ * of a matmul or convolution once per weight tensor); re-registering the id drops those
+ * caches, so no kernel keeps using the old values.
+ */
+export function renewWasmId(backend: WasmBackend, dataId: DataId): void {
+  const data = backend.dataIdMap.get(dataId);
+  if (data === undefined) return;
+  const size = data.shape.reduce((a, b) => a * b, 1);
+  // Unregistering runs the disposal callbacks (which drop the cached operators); the same id
+  // then points at the same memory again.
+  backend.wasm._dispose_data(data.id);
+  backend.wasm._register_tensor(data.id, size, data.memoryOffset);
+}
+
+/** The values of a tensor on the CPU backend (the backend's own array: writes go through). */
+export function cpuValues(backend: CpuBackend, dataId: DataId): tf.TypedArray {
+  const data = backend.data.get(dataId);
+  if (data === undefined) {
+    throw new TypeError("custom kernels: a tensor's data is not on the CPU backend");
+  }
+  return data.values;
 }
