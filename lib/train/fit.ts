@@ -399,7 +399,14 @@ export async function fit(
   if (isTraining(model)) {
     throw new TypeError("fit(): this model is already being trained by another fit() call");
   }
-  const driver = await driveOptimizer(run);
+  setTraining(model, true);
+  let driver: OptimizerDriver;
+  try {
+    driver = await driveOptimizer(run);
+  } catch (e) {
+    setTraining(model, false);
+    throw e;
+  }
   const history = emptyHistory(run.keys, {
     epochs: run.epochs,
     batchSize: run.batchSize,
@@ -408,18 +415,12 @@ export async function fit(
     stepsPerEpoch: run.steps,
     initialEpoch: run.initialEpoch,
   }, run.monitors.keeper?.monitor ?? run.monitors.stopper?.tracker.monitor ?? null);
+  const { epochs, steps: batches, initialEpoch, notes } = run;
   const progress = trainingProgress(
-    {
-      epochs: run.epochs,
-      batches: run.steps,
-      samples: run.train[0].n,
-      initialEpoch: run.initialEpoch,
-      notes: run.notes,
-    },
+    { epochs, batches, samples: run.train[0].n, initialEpoch, notes },
     { verbose: run.verbose },
   );
   const started = performance.now();
-  setTraining(model, true);
   let failed = true;
   try {
     await runEpochs(run, driver, history, progress);
@@ -427,7 +428,7 @@ export async function fit(
     failed = false;
   } finally {
     setTraining(model, false);
-    const line = summaryLine(history, run.notes, (performance.now() - started) / 1000, failed);
+    const line = summaryLine(history, notes, (performance.now() - started) / 1000, failed);
     // Never let a display problem hide the error that stopped training.
     if (failed) await progress.close(line).catch(() => {});
     else await progress.close(line);
