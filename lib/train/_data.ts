@@ -7,6 +7,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import { describe } from "../eval/_frame.ts";
 import { type Columns, splitColumns, toColumns } from "./_batches.ts";
 import type { Objective } from "./_losses.ts";
 
@@ -16,14 +17,6 @@ export interface ModelShape {
   inputDtypes: Array<"float32" | "int32">;
   /** The output's sample shape (`-1` for an unknown dimension). */
   outputShape: number[];
-}
-
-/** A readable description of a value for error messages. */
-export function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (typeof v === "object") return (v as object).constructor?.name ?? "an object";
-  return `${typeof v} ${String(v)}`;
 }
 
 /** Checks an integer option: `name` must be an integer >= `min`. */

@@ -8,6 +8,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import type { EarlyStoppingOptions, KeepBestWeightsOptions, MonitorMode } from "./fit_options.ts";
 
 /** A copy of every weight of a model. */
 export type WeightSnapshot = Array<{ values: Float32Array | Int32Array; shape: number[] }>;
@@ -45,9 +46,6 @@ export function restoreWeights(model: tf.LayersModel, snapshot: WeightSnapshot):
     }
   });
 }
-
-/** Direction of improvement of a monitored figure. */
-export type MonitorMode = "min" | "max" | "auto";
 
 /**
  * Resolves `"auto"` as Keras does: accuracies and AUCs are maximised, everything else minimised.
@@ -146,17 +144,6 @@ export class EarlyStopper {
   }
 }
 
-/** Options of early stopping, as `fit` takes them (see `EarlyStoppingOptions` in `fit.ts`). */
-export interface StoppingSpec {
-  monitor?: string;
-  patience?: number;
-  minDelta?: number;
-  mode?: MonitorMode;
-  restoreBestWeights?: boolean;
-  baseline?: number | null;
-  startFromEpoch?: number;
-}
-
 /** The monitors of one run: early stopping and "keep the best weights", each optional. */
 export interface Monitors {
   /** Early stopping, or null. */
@@ -200,8 +187,8 @@ function nonNegativeInt(name: string, v: unknown): number {
  * @returns The monitors.
  */
 export function monitorsFor(
-  earlyStopping: StoppingSpec | boolean | null | undefined,
-  keepBestWeights: { monitor?: string; mode?: MonitorMode } | boolean | undefined,
+  earlyStopping: EarlyStoppingOptions | boolean | null | undefined,
+  keepBestWeights: KeepBestWeightsOptions | boolean | undefined,
   keys: string[],
 ): Monitors {
   let stopper: EarlyStopper | null = null;

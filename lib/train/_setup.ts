@@ -12,36 +12,17 @@ import type * as tf from "@tensorflow/tfjs";
 import { DEFAULT_SEED } from "../defaults.ts";
 import { randomSeed } from "../random.ts";
 import type { Columns } from "./_batches.ts";
-import { checkInt, describe, inputColumns, type ModelShape, modelShape } from "./_data.ts";
+import { describe } from "../eval/_frame.ts";
+import { checkInt, inputColumns, type ModelShape, modelShape } from "./_data.ts";
 import { splitValidation, targetColumn } from "./_data.ts";
 import { type ForwardPlan, planForward, slowLayers } from "./_graph.ts";
 import { compiledObjective, type Objective } from "./_losses.ts";
-import { type Monitors, monitorsFor, type StoppingSpec } from "./_monitor.ts";
+import { type Monitors, monitorsFor } from "./_monitor.ts";
 import { collectPenalties, type Penalties, type PenaltyTerm } from "./_penalties.ts";
 import { FusedAdam, fusedAdamFor } from "./optimizer.ts";
+import type { FitData, FitOptions } from "./fit_options.ts";
 import type { Verbosity } from "./progress.ts";
 import type { StepSchedule } from "./schedule.ts";
-
-/** What `fit` is given, as the setup reads it (see `FitOptions` in `fit.ts` for the docs). */
-export interface RunOptions {
-  epochs?: number;
-  batchSize?: number;
-  shuffle?: boolean;
-  seed?: number;
-  validationData?: { x: tf.Tensor | tf.Tensor[]; y: tf.Tensor } | [
-    tf.Tensor | tf.Tensor[],
-    tf.Tensor,
-  ] | null;
-  validationSplit?: number;
-  validationBatchSize?: number;
-  learningRate?: number | null;
-  schedule?: StepSchedule | null;
-  earlyStopping?: StoppingSpec | boolean | null;
-  keepBestWeights?: { monitor?: string; mode?: "min" | "max" | "auto" } | boolean;
-  initialEpoch?: number;
-  verbose?: Verbosity | boolean;
-  onEpochEnd?: (epoch: number, logs: Record<string, number>) => void | Promise<void>;
-}
 
 /** A checked run: everything the loop needs, nothing changed yet. */
 export interface Run {
@@ -73,7 +54,7 @@ export interface Run {
   schedule: StepSchedule | null;
   penalties: Penalties;
   verbose: Verbosity;
-  onEpochEnd?: RunOptions["onEpochEnd"];
+  onEpochEnd?: FitOptions["onEpochEnd"];
   /** Notes for the progress line (continuing, stock layers). */
   notes: string[];
 }
@@ -110,13 +91,13 @@ export function setTrainedEpochs(model: tf.LayersModel, epochs: number): void {
   trained.set(model, epochs);
 }
 
-function verbosity(v: RunOptions["verbose"]): Verbosity {
+function verbosity(v: FitOptions["verbose"]): Verbosity {
   if (v === true) return 1;
   if (v === false) return 0;
   return v ?? "auto";
 }
 
-function learningRateOption(options: RunOptions): number | null {
+function learningRateOption(options: FitOptions): number | null {
   const lr = options.learningRate ?? null;
   if (lr !== null && !(typeof lr === "number" && Number.isFinite(lr) && lr > 0)) {
     throw new RangeError(`fit(): expected learningRate to be a positive number, found ${lr}`);
@@ -142,8 +123,8 @@ function learningRateOption(options: RunOptions): number | null {
  */
 export function planRun(
   model: tf.LayersModel,
-  data: { x: tf.Tensor | tf.Tensor[]; y: tf.Tensor },
-  options: RunOptions,
+  data: FitData,
+  options: FitOptions,
 ): Run {
   const objective = compiledObjective(model, "fit");
   if (data === null || typeof data !== "object") {
