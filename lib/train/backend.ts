@@ -51,9 +51,9 @@
  * `Activation`, `Rescaling` and `Flatten` layers use these kernels (same results; dropout masks
  * come from sfc32 instead of alea), so a model written from stock layers in a notebook trains
  * fast too: notebook 02's model written that way (four embeddings, dot, add, flatten, sigmoid,
- * rescaling) runs 28 kernel launches per step (40 without these paths) and trains at about
- * 70% of the fused model's speed (`deno task bench --stock` measures it against PyTorch in the
- * same run).
+ * rescaling) runs 20 kernel launches per step (32 without these paths) and trains at about
+ * two thirds of the fused model's CPU throughput (`deno task bench --stock` measures it against
+ * PyTorch in the same run).
  * The kernels read the WASM backend's heap directly, an internal API: the tfjs version is pinned
  * in deno.json, and `lib/_tfjs_internals.ts` declares and checks everything they rely on.
  *
