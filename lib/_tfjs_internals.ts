@@ -574,9 +574,11 @@ function kernelProblems(): string[] {
  * @returns One line per problem, naming the class, field or method.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { setupBackend } from "./train/backend.ts";
  * import { checkTfjsInternals } from "./_tfjs_internals.ts";
- * import "@tensorflow/tfjs-backend-wasm";
- * if (checkTfjsInternals().length > 0) throw new Error(checkTfjsInternals().join("\n"));
+ * await setupBackend();
+ * assertEquals(checkTfjsInternals(), []);
  * ```
  */
 export function checkTfjsInternals(): string[] {
