@@ -6,22 +6,30 @@
  * in PyTorch on one thread (`bench/torch_bench.py`, run with `/usr/bin/python3`) on the very
  * same rows, so that the ratio of samples per second is measured within one run.
  *
+ * `--stock` trains the same model written as a notebook writes it, from stock tfjs layers
+ * (see `bench/stock_models.ts`: for dot-bias, notebook 02's EmbeddingNet — four
+ * `tf.layers.embedding` tables, `tf.layers.dot`, `tf.layers.add`, `tf.layers.flatten`, a
+ * sigmoid `tf.layers.activation` and `tf.layers.rescaling`), compiled as Keras does, seeded
+ * with `setRandomSeed`: it measures how fast the engine trains a model it was not built for.
+ *
  * ```sh
  * deno task bench                              # dot-bias, 30 epochs, batch 100, with torch
+ * deno task bench --stock                      # the same model from stock layers
  * deno task bench --model mlp --batch 500      # seed 002's deep model
  * deno task bench --model dlrm --batch 500     # seed 004's concat-MLP
  * deno task bench --epochs 1 --no-torch        # a quick smoke run
  * ```
  *
  * Flags: `--epochs N` (30), `--batch N` (100), `--model dot|dot-bias|mlp|dlrm` (dot-bias),
- * `--seed N` (42), `--backend wasm|cpu` (setupBackend's choice), `--no-torch`, `--no-table`
- * (skip the time-per-step table), `--torch-reference` (dot-bias only: run the shared
- * reference script `../shared/bench/torch_embeddingnet.py` with its own split instead).
+ * `--stock`, `--seed N` (42), `--backend wasm|cpu` (setupBackend's choice), `--no-torch`,
+ * `--no-table` (skip the time-per-step table), `--torch-reference` (dot-bias only: run the
+ * shared reference script `../shared/bench/torch_embeddingnet.py` with its own split
+ * instead). A bad flag or value ends the run with a one-line message.
  *
  * Output: one line per epoch, a table of milliseconds per training step at batch 64, 100 and
  * 500, and, last, one JSON line with `framework`, `backend`, `epochs`, `batch`,
  * `samples_per_s`, `s_per_epoch`, `best_val_mse` (the torch script's keys) plus `model`,
- * `simd`, `threads`, `peak_rss_mb`, `load_avg` (before, after), `step_ms`,
+ * `stock`, `simd`, `threads`, `peak_rss_mb`, `load_avg` (before, after), `step_ms`,
  * `cpu_samples_per_s`, and, when torch ran, `torch_samples_per_s`, `torch_s_per_epoch`,
  * `torch_best_val_mse`, `torch_step_ms`, `torch_cpu_samples_per_s`, `ratio` (ours / torch
  * samples per second, wall time) and `cpu_ratio` (the same on CPU time, which other programs
@@ -37,11 +45,12 @@ import {
   buildModel,
   encodeTarget,
   type ModelOptions,
-  type Recommender,
+  type TargetTransform,
 } from "../lib/models/mod.ts";
+import { setRandomSeed } from "../lib/random.ts";
 import { setupBackend } from "../lib/train/backend.ts";
 import { fit } from "../lib/train/fit.ts";
-import { adam, FusedAdam } from "../lib/train/optimizer.ts";
+import { stockModel } from "./stock_models.ts";
 
 /** Model kinds the bench knows. */
 export const BENCH_MODELS = ["dot", "dot-bias", "mlp", "dlrm"] as const;
@@ -56,6 +65,8 @@ export interface BenchArgs {
   batch: number;
   /** Model kind. */
   model: BenchModel;
+  /** Train the model written from stock tfjs layers instead of the library's. */
+  stock: boolean;
   /** Seed of the split, the initialisers and the shuffles. */
   seed: number;
   /** Backend override, or null for setupBackend's choice. */
@@ -76,8 +87,9 @@ export interface BenchArgs {
  * @example
  * ```ts
  * import { parseBenchArgs } from "./train_bench.ts";
- * const args = parseBenchArgs(["--epochs", "2", "--model", "mlp", "--no-torch"]);
- * console.log(args.epochs, args.model, args.torch); // 2 mlp false
+ * import { assertEquals } from "@std/assert";
+ * const args = parseBenchArgs(["--epochs", "2", "--model", "mlp", "--no-torch", "--stock"]);
+ * assertEquals([args.epochs, args.model, args.torch, args.stock], [2, "mlp", false, true]);
  * ```
  */
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -85,6 +97,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     epochs: 30,
     batch: 100,
     model: "dot-bias",
+    stock: false,
     seed: 42,
     backend: null,
     torch: true,
@@ -140,6 +153,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       case "--no-torch":
         args.torch = false;
         break;
+      case "--stock":
+        args.stock = true;
+        break;
       case "--no-table":
         args.table = false;
         break;
@@ -148,8 +164,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
         break;
       default:
         throw new TypeError(
-          `train_bench: unknown flag "${flag}" (known: --epochs, --batch, --model, --seed, ` +
-            "--backend, --no-torch, --no-table, --torch-reference)",
+          `train_bench: unknown flag "${flag}" (known: --epochs, --batch, --model, --stock, ` +
+            "--seed, --backend, --no-torch, --no-table, --torch-reference)",
         );
     }
   }
@@ -159,40 +175,28 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   return args;
 }
 
-/** Each kind's recipe: model options and the optimizer the recipe prescribes. */
-const RECIPES: Record<BenchModel, { options: ModelOptions; optimizer: () => FusedAdam }> = {
+/** Each kind's recipe, as `buildModel` options (the optimizer's settings included). */
+const RECIPES: Record<BenchModel, ModelOptions> = {
   // Seed 003 (PyTorch defaults: N(0, 1) embeddings, Adam eps 1e-8, coupled weight decay).
   "dot-bias": {
-    options: {
-      factors: 50,
-      yRange: [0, 5.5],
-      initializer: { name: "randomNormal", mean: 0, stddev: 1 },
-      biasInitializer: { name: "randomNormal", mean: 0, stddev: 1 },
-      learningRate: 3e-3,
-      optimizer: { weightDecay: 3e-4, decay: "l2" },
-    },
-    optimizer: () => adam({ learningRate: 3e-3, weightDecay: 3e-4, decay: "l2", epsilon: 1e-8 }),
+    factors: 50,
+    yRange: [0, 5.5],
+    initializer: { name: "randomNormal", mean: 0, stddev: 1 },
+    biasInitializer: { name: "randomNormal", mean: 0, stddev: 1 },
+    learningRate: 3e-3,
+    optimizer: { weightDecay: 3e-4, decay: "l2", epsilon: 1e-8 },
   },
   dot: {
-    options: {
-      factors: 50,
-      yRange: [0, 5.5],
-      initializer: { name: "randomNormal", mean: 0, stddev: 1 },
-      learningRate: 3e-3,
-      optimizer: { weightDecay: 3e-4, decay: "l2" },
-    },
-    optimizer: () => adam({ learningRate: 3e-3, weightDecay: 3e-4, decay: "l2", epsilon: 1e-8 }),
+    factors: 50,
+    yRange: [0, 5.5],
+    initializer: { name: "randomNormal", mean: 0, stddev: 1 },
+    learningRate: 3e-3,
+    optimizer: { weightDecay: 3e-4, decay: "l2", epsilon: 1e-8 },
   },
   // Seed 002's deep model: 64-d embeddings, dropout 0.5, dense 64 relu, dropout 0.5, dense 1.
-  mlp: {
-    options: { factors: 64, hidden: [64], inputDropout: 0.5, dropout: 0.5, learningRate: 1e-3 },
-    optimizer: () => adam({ learningRate: 1e-3 }),
-  },
+  mlp: { factors: 64, hidden: [64], inputDropout: 0.5, dropout: 0.5, learningRate: 1e-3 },
   // Seed 004: 8-d embeddings, dense 32 relu, dense 4 relu, dense 1, on rating − mean.
-  dlrm: {
-    options: { factors: 8, hidden: [32, 4], learningRate: 1e-3, metrics: ["mae"] },
-    optimizer: () => adam({ learningRate: 1e-3 }),
-  },
+  dlrm: { factors: 8, hidden: [32, 4], learningRate: 1e-3, metrics: ["mae"] },
 };
 
 interface Split {
@@ -239,35 +243,33 @@ async function loadData(seed: number): Promise<BenchData> {
   };
 }
 
-function makeModel(kind: BenchModel, data: BenchData, seed: number): Recommender {
-  const recipe = RECIPES[kind];
+/** A model to train and the map from ratings to its targets. */
+interface BenchNet {
+  model: tf.LayersModel;
+  target: TargetTransform;
+}
+
+function makeModel(args: BenchArgs, data: BenchData): BenchNet {
+  const { model: kind, seed } = args;
   const mean = data.train.ratings.reduce((a, b) => a + b, 0) / data.train.ratings.length;
-  const options: ModelOptions = {
-    ...recipe.options,
+  const target: TargetTransform = kind === "dlrm" ? { type: "center", mean } : { type: "identity" };
+  if (args.stock) {
+    setRandomSeed(seed);
+    return { model: stockModel(kind, data.numUsers, data.numMovies), target };
+  }
+  const rec = buildModel(kind, {
+    ...RECIPES[kind],
     users: data.encoders.users,
     movies: data.encoders.movies,
     seed,
     ...(kind === "dlrm" ? { targetMean: mean } : {}),
-  };
-  const rec = buildModel(kind, options);
-  const opt = rec.model.optimizer as unknown;
-  const want = recipe.optimizer();
-  const same = opt instanceof FusedAdam &&
-    JSON.stringify(opt.getConfig()) === JSON.stringify(want.getConfig());
-  if (!same) {
-    // Keep the recipe's exact optimizer (e.g. PyTorch's eps 1e-8) whatever the factory picks.
-    rec.model.compile({
-      optimizer: want,
-      loss: rec.config.loss,
-      metrics: rec.config.metrics,
-    });
-  } else want.dispose();
-  return rec;
+  });
+  return { model: rec.model, target: rec.config.target };
 }
 
-function tensors(rec: Recommender, split: Split, limit = split.ratings.length) {
+function tensors(net: BenchNet, split: Split, limit = split.ratings.length) {
   const n = Math.min(limit, split.ratings.length);
-  const y = encodeTarget(rec.config.target, split.ratings.subarray(0, n));
+  const y = encodeTarget(net.target, split.ratings.subarray(0, n));
   return {
     x: [
       tf.tensor2d(split.users.subarray(0, n), [n, 1], "int32"),
@@ -363,30 +365,25 @@ async function runTorch(args: string[], echo: boolean): Promise<TorchResult> {
 
 const here = new URL(".", import.meta.url).pathname;
 
-/** Trains `kind` for one epoch on `limit` rows and returns milliseconds per step. */
-async function stepMs(
-  kind: BenchModel,
-  data: BenchData,
-  batch: number,
-  seed: number,
-  limit: number,
-) {
-  const rec = makeModel(kind, data, seed);
-  const train = tensors(rec, data.train, limit);
+/** Trains the model for one epoch on `limit` rows and returns milliseconds per step. */
+async function stepMs(args: BenchArgs, data: BenchData, batch: number, limit: number) {
+  const net = makeModel(args, data);
+  const train = tensors(net, data.train, limit);
+  const seed = args.seed;
   try {
     // A warm-up epoch on a few batches, then the timed one.
-    const warm = tensors(rec, data.train, Math.min(limit, batch * 20));
+    const warm = tensors(net, data.train, Math.min(limit, batch * 20));
     try {
-      await fit(rec.model, warm, { epochs: 1, batchSize: batch, verbose: 0, seed });
+      await fit(net.model, warm, { epochs: 1, batchSize: batch, verbose: 0, seed });
     } finally {
       tf.dispose([...warm.x, warm.y]);
     }
-    const h = await fit(rec.model, train, { epochs: 1, batchSize: batch, verbose: 0, seed });
+    const h = await fit(net.model, train, { epochs: 1, batchSize: batch, verbose: 0, seed });
     return (h.trainSeconds[0] * 1000) / h.params.stepsPerEpoch;
   } finally {
     tf.dispose([...train.x, train.y]);
-    rec.model.optimizer.dispose();
-    rec.model.dispose();
+    net.model.optimizer.dispose();
+    net.model.dispose();
   }
 }
 
@@ -406,39 +403,13 @@ export async function runBench(args: BenchArgs): Promise<Record<string, unknown>
   const loadBefore = loadAverage();
   const info = await setupBackend(args.backend ? { backend: args.backend } : {});
   const data = await loadData(args.seed);
-  const rec = makeModel(args.model, data, args.seed);
-  const train = tensors(rec, data.train);
-  const val = tensors(rec, data.val);
   console.log(
-    `tfjs ${tf.version.tfjs} · ${info.backend}${
-      info.simd ? " simd" : ""
-    } · ${info.threads} thread(s) · ` +
-      `${args.model} · ${data.train.ratings.length} train / ${data.val.ratings.length} val rows · ` +
+    `tfjs ${tf.version.tfjs} · ${info.backend}${info.simd ? " simd" : ""} · ` +
+      `${info.threads} thread(s) · ${args.model}${args.stock ? " (stock layers)" : ""} · ` +
+      `${data.train.ratings.length} train / ${data.val.ratings.length} val rows · ` +
       `batch ${args.batch} · ${args.epochs} epochs`,
   );
-  let history;
-  let last = performance.now();
-  try {
-    history = await fit(rec.model, train, {
-      epochs: args.epochs,
-      batchSize: args.batch,
-      validationData: val,
-      seed: args.seed,
-      verbose: 0,
-      onEpochEnd: (epoch, logs) => {
-        const now = performance.now();
-        console.log(
-          `epoch ${epoch + 1} loss ${logs.loss.toFixed(4)} val_mse ${logs.val_loss.toFixed(4)} ` +
-            `epoch_s ${((now - last) / 1000).toFixed(2)}`,
-        );
-        last = now;
-      },
-    });
-  } finally {
-    tf.dispose([...train.x, train.y, ...val.x, val.y]);
-    rec.model.optimizer.dispose();
-    rec.model.dispose();
-  }
+  const history = await trainRun(args, data);
   const trainSeconds = history.trainSeconds.reduce((a, b) => a + b, 0);
   const samples = history.params.samples * history.epoch.length;
   const result: Record<string, unknown> = {
@@ -447,6 +418,7 @@ export async function runBench(args: BenchArgs): Promise<Record<string, unknown>
     simd: info.simd,
     threads: info.threads,
     model: args.model,
+    stock: args.stock,
     epochs: history.epoch.length,
     batch: args.batch,
     samples_per_s: Math.round(samples / trainSeconds),
@@ -454,76 +426,12 @@ export async function runBench(args: BenchArgs): Promise<Record<string, unknown>
     best_val_mse: Number(Math.min(...history.history.val_loss).toFixed(4)),
     cpu_samples_per_s: Math.round(samples / history.trainCpuSeconds.reduce((a, b) => a + b, 0)),
   };
-
-  const batches = [64, 100, 500];
-  const limit = 20_000;
   const withTorch = args.torch && await torchAvailable();
   if (args.torch && !withTorch) console.log(`torch: ${PYTHON} cannot import torch; skipped`);
-  let dataFile: string | null = null;
+  const dataFile = withTorch ? writeDataFile(data) : null;
   try {
-    if (withTorch) dataFile = writeDataFile(data);
-    if (args.table) {
-      const stepMsTable: Record<string, number> = {};
-      const torchMs: Record<string, number> = {};
-      console.log(`ms per step (${args.model}, one epoch on ${limit} rows)`);
-      console.log(`batch  tfjs_ms${withTorch ? "  torch_ms  ratio" : ""}`);
-      for (const b of batches) {
-        const ms = await stepMs(args.model, data, b, args.seed, limit);
-        stepMsTable[b] = Number(ms.toFixed(4));
-        let line = `${String(b).padStart(5)}  ${ms.toFixed(3).padStart(7)}`;
-        if (withTorch) {
-          const t = await runTorch([
-            `${here}torch_bench.py`,
-            "--data",
-            dataFile!,
-            "--model",
-            args.model,
-            "--epochs",
-            "2",
-            "--batch",
-            String(b),
-            "--limit",
-            String(limit),
-            "--seed",
-            String(args.seed),
-          ], false);
-          const tms = (t.s_per_epoch * 1000) / Math.ceil(limit / b);
-          torchMs[b] = Number(tms.toFixed(4));
-          line += `  ${tms.toFixed(3).padStart(8)}  ${(tms / ms).toFixed(2).padStart(5)}`;
-        }
-        console.log(line);
-      }
-      result.step_ms = stepMsTable;
-      if (withTorch) result.torch_step_ms = torchMs;
-    }
-    if (withTorch) {
-      const torchArgs = args.torchReference
-        ? [
-          `${here}../../shared/bench/torch_embeddingnet.py`,
-          "--data",
-          `${movielensDir() ?? Deno.env.get("MOVIELENS_DIR")}/ml-100k`,
-        ]
-        : [`${here}torch_bench.py`, "--data", dataFile!, "--model", args.model];
-      torchArgs.push(
-        "--epochs",
-        String(args.epochs),
-        "--batch",
-        String(args.batch),
-        "--seed",
-        String(args.seed),
-      );
-      const t = await runTorch(torchArgs, true);
-      result.torch_samples_per_s = t.samples_per_s;
-      result.torch_s_per_epoch = t.s_per_epoch;
-      result.torch_best_val_mse = t.best_val_mse;
-      result.ratio = Number(((result.samples_per_s as number) / t.samples_per_s).toFixed(3));
-      if (t.cpu_samples_per_s) {
-        result.torch_cpu_samples_per_s = t.cpu_samples_per_s;
-        result.cpu_ratio = Number(
-          ((result.cpu_samples_per_s as number) / t.cpu_samples_per_s).toFixed(3),
-        );
-      }
-    }
+    if (args.table) Object.assign(result, await stepTable(args, data, dataFile));
+    if (dataFile) Object.assign(result, await torchComparison(args, dataFile, result));
   } finally {
     if (dataFile) Deno.removeSync(dataFile);
   }
@@ -534,6 +442,96 @@ export async function runBench(args: BenchArgs): Promise<Record<string, unknown>
   return result;
 }
 
+/** Trains the model on the training rows, validating each epoch, one line per epoch. */
+async function trainRun(args: BenchArgs, data: BenchData) {
+  const net = makeModel(args, data);
+  const train = tensors(net, data.train);
+  const val = tensors(net, data.val);
+  let last = performance.now();
+  try {
+    return await fit(net.model, train, {
+      epochs: args.epochs,
+      batchSize: args.batch,
+      validationData: val,
+      seed: args.seed,
+      verbose: 0,
+      onEpochEnd: (epoch, logs) => {
+        const now = performance.now();
+        console.log(
+          `epoch ${epoch} loss ${logs.loss.toFixed(4)} val_mse ${logs.val_loss.toFixed(4)} ` +
+            `epoch_s ${((now - last) / 1000).toFixed(2)}`,
+        );
+        last = now;
+      },
+    });
+  } finally {
+    tf.dispose([...train.x, train.y, ...val.x, val.y]);
+    net.model.optimizer.dispose();
+    net.model.dispose();
+  }
+}
+
+/** Milliseconds per step at batch 64, 100 and 500 (and torch's, when it runs). */
+async function stepTable(args: BenchArgs, data: BenchData, dataFile: string | null) {
+  const limit = 20_000;
+  const ours: Record<string, number> = {}, torch: Record<string, number> = {};
+  console.log(`ms per step (${args.model}, one epoch on ${limit} rows)`);
+  console.log(`batch  tfjs_ms${dataFile ? "  torch_ms  ratio" : ""}`);
+  for (const b of [64, 100, 500]) {
+    const ms = await stepMs(args, data, b, limit);
+    ours[b] = Number(ms.toFixed(4));
+    let line = `${String(b).padStart(5)}  ${ms.toFixed(3).padStart(7)}`;
+    if (dataFile) {
+      const t = await runTorch([
+        `${here}torch_bench.py`,
+        ...["--data", dataFile, "--model", args.model, "--epochs", "2", "--batch", String(b)],
+        ...["--limit", String(limit), "--seed", String(args.seed)],
+      ], false);
+      const tms = (t.s_per_epoch * 1000) / Math.ceil(limit / b);
+      torch[b] = Number(tms.toFixed(4));
+      line += `  ${tms.toFixed(3).padStart(8)}  ${(tms / ms).toFixed(2).padStart(5)}`;
+    }
+    console.log(line);
+  }
+  return dataFile ? { step_ms: ours, torch_step_ms: torch } : { step_ms: ours };
+}
+
+/** The torch twin on the same rows (or the shared reference script), and the ratios. */
+async function torchComparison(args: BenchArgs, dataFile: string, ours: Record<string, unknown>) {
+  const script = args.torchReference
+    ? [
+      `${here}../../shared/bench/torch_embeddingnet.py`,
+      "--data",
+      `${movielensDir() ?? Deno.env.get("MOVIELENS_DIR")}/ml-100k`,
+    ]
+    : [`${here}torch_bench.py`, "--data", dataFile, "--model", args.model];
+  const t = await runTorch([
+    ...script,
+    ...["--epochs", String(args.epochs), "--batch", String(args.batch)],
+    ...["--seed", String(args.seed)],
+  ], true);
+  const result: Record<string, unknown> = {
+    torch_samples_per_s: t.samples_per_s,
+    torch_s_per_epoch: t.s_per_epoch,
+    torch_best_val_mse: t.best_val_mse,
+    ratio: Number(((ours.samples_per_s as number) / t.samples_per_s).toFixed(3)),
+  };
+  if (t.cpu_samples_per_s) {
+    result.torch_cpu_samples_per_s = t.cpu_samples_per_s;
+    result.cpu_ratio = Number(
+      ((ours.cpu_samples_per_s as number) / t.cpu_samples_per_s).toFixed(3),
+    );
+  }
+  return result;
+}
+
 if (import.meta.main) {
-  await runBench(parseBenchArgs(Deno.args));
+  let args: BenchArgs;
+  try {
+    args = parseBenchArgs(Deno.args);
+  } catch (e) {
+    console.error((e as Error).message);
+    Deno.exit(2);
+  }
+  await runBench(args);
 }

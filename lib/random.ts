@@ -1,12 +1,16 @@
 /**
  * One seeded pseudo-random generator for every random choice in the library: splits,
- * shuffles, initialisers and sampling. The same seed reproduces a run exactly.
+ * shuffles, initialisers and sampling. The same seed reproduces a run exactly; one call to
+ * {@linkcode setRandomSeed} seeds a whole session (tfjs initializers without a seed, and the
+ * default seed of training and model building).
  *
  * The generator is sfc32 (a small, fast, well-tested 128-bit state generator), seeded through
  * splitmix32 so that nearby seeds give unrelated streams.
  *
  * @module
  */
+
+import { seedUnseededInitializers } from "./_tfjs_internals.ts";
 
 /** A seeded random number generator. Create one with {@linkcode createRng}. */
 export interface Rng {
@@ -112,4 +116,95 @@ export function createRng(seed: number): Rng {
     },
   };
   return rng;
+}
+
+let globalSeed: number | null = null;
+let globalStream: Rng | null = null;
+
+/**
+ * Seeds everything random in a session at once, as Keras' `keras.utils.set_random_seed`:
+ * - tfjs layers built afterwards whose initializers were given no seed (the way a Keras
+ *   tutorial writes them: `tf.layers.embedding({ inputDim, outputDim })`) get deterministic
+ *   weights. tfjs seeds each such initializer from `Math.random()`, which cannot be seeded;
+ *   here each one takes the next seed of one sfc32 stream seeded with `seed`, in the order
+ *   the layers are built. So the same code after the same `setRandomSeed` builds the same
+ *   weights, and calling `setRandomSeed` again restarts the stream. Initializers with their
+ *   own seed, and random tensors made directly with `tf.random*`, are not affected.
+ * - `seed` becomes the default seed of training (`fit`, `train`: shuffles and dropout masks)
+ *   and of model building (`buildModel`), wherever no seed is given.
+ *
+ * @param seed Any integer.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { assertEquals } from "@std/assert";
+ * import { randomSeed, setRandomSeed } from "./random.ts";
+ * const weights = () => {
+ *   const layer = tf.layers.dense({ units: 2, inputShape: [3] });
+ *   layer.build([null, 3]);
+ *   return Array.from(layer.getWeights()[0].dataSync());
+ * };
+ * setRandomSeed(7);
+ * const a = weights();
+ * setRandomSeed(7);
+ * assertEquals(weights(), a);
+ * assertEquals(randomSeed(), 7);
+ * ```
+ */
+export function setRandomSeed(seed: number): void {
+  if (typeof seed !== "number" || !Number.isInteger(seed)) {
+    throw new TypeError(`setRandomSeed(): expected an integer seed, found ${seed}`);
+  }
+  globalSeed = seed;
+  globalStream = createRng(seed);
+  // tfjs treats a seed of 0 as "no seed": draw from 1 … 2³¹ − 1.
+  seedUnseededInitializers(() => globalStream === null ? null : 1 + globalStream.int(0x7ffffffe));
+}
+
+/**
+ * The seed given to {@linkcode setRandomSeed}, or `null` when it has not been called.
+ *
+ * @returns The session seed.
+ * @example
+ * ```ts
+ * import { randomSeed } from "./random.ts";
+ * console.log(typeof randomSeed()); // "object" (null) until setRandomSeed() is called
+ * ```
+ */
+export function randomSeed(): number | null {
+  return globalSeed;
+}
+
+/**
+ * Runs `build` as if {@linkcode setRandomSeed} had just been called with `seed`, then puts the
+ * session's seed and stream back: the layers `build` makes get the weights a fresh session
+ * seeded with `seed` would give them (for repeats over seeds), and nothing else changes.
+ * `build` must finish synchronously (model building does).
+ *
+ * @param seed Any integer.
+ * @param build What to run.
+ * @returns What `build` returned.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { assertEquals } from "@std/assert";
+ * import { randomSeed, withRandomSeed } from "./random.ts";
+ * const kernel = () => {
+ *   const layer = tf.layers.dense({ units: 1, inputShape: [2] });
+ *   layer.build([null, 2]);
+ *   return Array.from(layer.getWeights()[0].dataSync());
+ * };
+ * assertEquals(withRandomSeed(3, kernel), withRandomSeed(3, kernel));
+ * assertEquals(withRandomSeed(3, randomSeed), 3);
+ * ```
+ */
+export function withRandomSeed<T>(seed: number, build: () => T): T {
+  const saved = { seed: globalSeed, stream: globalStream };
+  setRandomSeed(seed);
+  try {
+    return build();
+  } finally {
+    globalSeed = saved.seed;
+    globalStream = saved.stream;
+  }
 }

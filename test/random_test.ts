@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertNotEquals, assertThrows } from "@std/assert";
-import { createRng } from "../lib/random.ts";
+import * as tf from "@tensorflow/tfjs";
+import { createRng, randomSeed, setRandomSeed, withRandomSeed } from "../lib/random.ts";
 import { COLUMNS, DEFAULT_K, DEFAULT_SEED, RELEVANCE_THRESHOLD } from "../lib/defaults.ts";
 
 Deno.test("createRng() reproduces the same stream for the same seed", () => {
@@ -66,4 +67,40 @@ Deno.test("the shared defaults name the MovieLens columns every module uses", ()
     "timestamp",
   ]);
   assertEquals([DEFAULT_SEED, DEFAULT_K, RELEVANCE_THRESHOLD], [42, 10, 4]);
+});
+
+Deno.test("setRandomSeed() makes unseeded tfjs initializers repeat, and leaves seeded ones and configs alone", () => {
+  const kernel = (init?: ReturnType<typeof tf.initializers.glorotUniform>) => {
+    const layer = tf.layers.dense({ units: 3, inputShape: [4], kernelInitializer: init });
+    layer.build([null, 4]);
+    return { values: Array.from(layer.getWeights()[0].dataSync()), config: layer.getConfig() };
+  };
+  setRandomSeed(7);
+  const a = [kernel(), kernel()];
+  setRandomSeed(7);
+  const b = [kernel(), kernel()];
+  assertEquals(b.map((k) => k.values), a.map((k) => k.values));
+  assertNotEquals(a[0].values, a[1].values); // one stream: each layer its own draw
+  assertEquals(randomSeed(), 7);
+  const seeded = () => kernel(tf.initializers.glorotUniform({ seed: 3 })).values;
+  setRandomSeed(8);
+  const s8 = seeded();
+  setRandomSeed(9);
+  assertEquals(seeded(), s8);
+  const init = (a[0].config.kernelInitializer as { config: { seed: unknown } }).config;
+  assertEquals(init.seed, undefined); // as tfjs left it: the drawn seed is not kept
+  assertThrows(() => setRandomSeed(1.5), TypeError, "expected an integer seed, found 1.5");
+});
+
+Deno.test("withRandomSeed() seeds what it runs and puts the session's seed back", () => {
+  setRandomSeed(1);
+  const draw = () => {
+    const layer = tf.layers.embedding({ inputDim: 3, outputDim: 2 });
+    layer.build([null, 1]);
+    return Array.from(layer.getWeights()[0].dataSync());
+  };
+  const inside = withRandomSeed(5, draw);
+  assertEquals(randomSeed(), 1);
+  setRandomSeed(5);
+  assertEquals(draw(), inside);
 });

@@ -4,12 +4,9 @@
  * @module
  */
 
-export {
-  type EarlyStoppingOptions,
-  fit,
-  type FitOptions,
-  type History,
-  predict,
-} from "../train/fit.ts";
+export { fit, type History, predict } from "../train/fit.ts";
+export type { EarlyStoppingOptions, FitOptions } from "../train/fit_options.ts";
 export { adam } from "../train/optimizer.ts";
+export { scheduleFrom } from "../train/schedule.ts";
+export { setTrainedEpochs, trainedEpochs } from "../train/fit.ts";
 export type { Verbosity } from "../train/progress.ts";

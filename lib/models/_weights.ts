@@ -1,24 +1,130 @@
 /**
- * Private: find a model's embedding tables by name, whatever layer holds them.
+ * Private: a model's user and movie tables (factors and biases), found from its graph: the
+ * embedding layers fed by each id input (the first input holds the users, the second the
+ * movies), or the fused dot-bias layer's tables. Layer names play no part, so a model written
+ * as tfjs code with any names is read the same way as a built one.
  *
  * @module
  */
 
 import type * as tf from "@tensorflow/tfjs";
 
-/** Names of the user and movie tables, fused layer first, then the concat kinds' layers. */
-export const USER_TABLE = ["user_factors", "user_embedding"];
-/** See {@linkcode USER_TABLE}. */
-export const MOVIE_TABLE = ["movie_factors", "movie_embedding"];
+/** A table's role in a recommender. */
+export type TableRole = "userFactors" | "movieFactors" | "userBias" | "movieBias";
 
-/** Finds a weight by its short name, or the weight of a one-weight layer by the layer's name. */
-export function findTable(model: tf.LayersModel, names: string[]): tf.LayerVariable | undefined {
-  for (const layer of model.layers) {
-    for (const w of layer.weights) {
-      const short = w.originalName.split("/").pop()!;
-      if (names.includes(short)) return w;
-      if (names.includes(layer.name) && layer.weights.length === 1) return w;
+/** The user factor table (kept as a list for the callers that name tables by role). */
+export const USER_TABLE: TableRole[] = ["userFactors"];
+/** The movie factor table. */
+export const MOVIE_TABLE: TableRole[] = ["movieFactors"];
+/** The user bias table. */
+export const USER_BIAS: TableRole[] = ["userBias"];
+/** The movie bias table. */
+export const MOVIE_BIAS: TableRole[] = ["movieBias"];
+
+/** What each role is, for messages. */
+export const TABLE_DESCRIPTIONS: Record<TableRole, string> = {
+  userFactors: "user factor table (the widest embedding fed by the user input)",
+  movieFactors: "movie factor table (the widest embedding fed by the movie input)",
+  userBias: "user bias table (an embedding of width 1 fed by the user input)",
+  movieBias: "movie bias table (an embedding of width 1 fed by the movie input)",
+};
+
+/** The tables found, by role. */
+export type Tables = Partial<Record<TableRole, tf.LayerVariable>>;
+
+interface GraphLayer {
+  name: string;
+  getClassName(): string;
+  weights: tf.LayerVariable[];
+  trainable: boolean;
+  outboundNodes: Array<{ outboundLayer: GraphLayer; inputTensors: unknown[] }>;
+  getConfig(): Record<string, unknown>;
+}
+
+/** Layers that pass ids through unchanged in value, on the way from an input to a table. */
+const PASS_THROUGH = new Set(["Flatten", "Reshape", "InputLayer"]);
+
+/** The layers fed by `input` (through shape-only layers), in graph order. */
+function consumers(input: tf.SymbolicTensor): GraphLayer[] {
+  const out: GraphLayer[] = [];
+  const seen = new Set<GraphLayer>();
+  const visit = (layer: GraphLayer) => {
+    for (const node of layer.outboundNodes ?? []) {
+      const next = node.outboundLayer;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      if (PASS_THROUGH.has(next.getClassName())) visit(next);
+      else out.push(next);
+    }
+  };
+  visit(input.sourceLayer as unknown as GraphLayer);
+  return out;
+}
+
+/** The factor and bias tables among the embedding layers fed by one input. */
+function embeddingTables(
+  layers: GraphLayer[],
+): { factors?: tf.LayerVariable; bias?: tf.LayerVariable } {
+  const tables = layers
+    .filter((l) => l.getClassName() === "Embedding" && l.trainable && l.weights.length === 1)
+    .map((l) => l.weights[0]);
+  const bias = tables.find((w) => w.shape[1] === 1);
+  let factors: tf.LayerVariable | undefined;
+  for (const w of tables) {
+    if ((w.shape[1] ?? 0) > 1 && (factors === undefined || w.shape[1]! > factors.shape[1]!)) {
+      factors = w;
     }
   }
+  return { factors, bias };
+}
+
+/** The tables of a fused dot-bias layer, by the names it gives its weights. */
+function fusedTables(layer: GraphLayer): Tables {
+  const byName = (name: string) =>
+    layer.weights.find((w) => w.originalName.split("/").pop() === name);
+  const tables: Tables = {};
+  const found: [TableRole, string][] = [
+    ["userFactors", "user_factors"],
+    ["movieFactors", "movie_factors"],
+    ["userBias", "user_bias"],
+    ["movieBias", "movie_bias"],
+  ];
+  for (const [role, name] of found) {
+    const w = byName(name);
+    if (w) tables[role] = w;
+  }
+  return tables;
+}
+
+/**
+ * The user and movie tables of a two-input recommender model, by role.
+ *
+ * @param model A model whose inputs are `[users, movies]`.
+ * @returns The tables found (a role is absent when the model has no such table).
+ */
+export function findTables(model: tf.LayersModel): Tables {
+  if (model.inputs.length !== 2) return {};
+  const [users, movies] = model.inputs.map(consumers);
+  const fused = users.find((l) => l.getClassName() === "EmbeddingDotBias" && movies.includes(l));
+  if (fused) return fusedTables(fused);
+  const u = embeddingTables(users), m = embeddingTables(movies);
+  const tables: Tables = {};
+  if (u.factors) tables.userFactors = u.factors;
+  if (m.factors) tables.movieFactors = m.factors;
+  if (u.bias) tables.userBias = u.bias;
+  if (m.bias) tables.movieBias = m.bias;
+  return tables;
+}
+
+/**
+ * The first table of `roles` that the model has.
+ *
+ * @param model The model.
+ * @param roles Roles to look for, in order.
+ * @returns The table, or undefined.
+ */
+export function findTable(model: tf.LayersModel, roles: TableRole[]): tf.LayerVariable | undefined {
+  const tables = findTables(model);
+  for (const role of roles) if (tables[role]) return tables[role];
   return undefined;
 }

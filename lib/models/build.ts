@@ -12,25 +12,34 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { IdEncoder } from "../data/encoder.ts";
-import { COLUMNS, DEFAULT_SEED } from "../defaults.ts";
-import { createRng, type Rng } from "../random.ts";
-import { adam } from "./_engine.ts";
-import { describe, idColumn, isDataFrame, numberColumn, ratingColumns } from "../_validate.ts";
-import { camelName, makeInitializer, makeL2, normaliseInitializer } from "./_init.ts";
+import { DEFAULT_SEED } from "../defaults.ts";
+import { createRng, randomSeed, type Rng } from "../random.ts";
+import { checkSchedule, type ScheduleSpec } from "../train/schedule.ts";
+import {
+  activationName,
+  dataRange,
+  nonNegative,
+  OPTION_KEYS,
+  positiveInt,
+  rate,
+  RECIPE_KEYS,
+} from "./_checks.ts";
+import { describe, isDataFrame, ratingColumns } from "../_validate.ts";
+import { makeInitializer, makeL2, normaliseInitializer } from "./_init.ts";
+import { buildMetadata } from "./_metadata.ts";
+import { compileModel, lossName } from "./compile.ts";
 import { embeddingDotBias } from "./embedding_dot_bias.ts";
 import { ratingRange } from "./layers.ts";
-import { QuantileTransformer } from "../analysis/quantile.ts";
 import {
+  type BuiltConfig,
   type Catalog,
   catalogFrom,
-  type DecayMode,
   type InitializerSpec,
   type LossName,
-  type MetadataConfig,
   MODEL_KINDS,
   type ModelKind,
+  type OptimizerSettings,
   type Recommender,
-  type RecommenderConfig,
   type TargetTransform,
 } from "./recommender.ts";
 import type { DataFrame } from "../_validate.ts";
@@ -137,19 +146,25 @@ export interface ModelOptions {
    */
   metrics?: string[];
   /**
-   * Adam learning rate.
+   * Adam learning rate (the base rate of `schedule`, if any).
    * @default {0.001}
    */
   learningRate?: number;
+  /**
+   * A learning-rate schedule `train()` runs when it is given no `learningRate` (a recipe's
+   * `fit.schedule` phases are taken as `{ type: "steps", phases }`).
+   * @default {null}
+   */
+  schedule?: ScheduleSpec | null;
   /**
    * Weight decay of the engine's Adam: coupled (`"l2"`, as PyTorch's `weight_decay`) or
    * `"decoupled"` (AdamW).
    * @default {{ weightDecay: 0, decay: "none" }}
    */
-  optimizer?: { weightDecay?: number; decay?: DecayMode };
+  optimizer?: Partial<Omit<OptimizerSettings, "stock">>;
   /**
    * Seed of every initializer (and the default seed of `train()`).
-   * @default {42}
+   * @default {the seed of setRandomSeed(), else 42}
    */
   seed?: number;
   /**
@@ -197,32 +212,6 @@ export interface ModelOptions {
   quantiles?: number;
 }
 
-const LOSS_ALIASES: Record<string, LossName> = {
-  mse: "meanSquaredError",
-  mae: "meanAbsoluteError",
-  bce: "binaryCrossentropy",
-  meanSquaredError: "meanSquaredError",
-  meanAbsoluteError: "meanAbsoluteError",
-  binaryCrossentropy: "binaryCrossentropy",
-  sparseCategoricalCrossentropy: "sparseCategoricalCrossentropy",
-};
-
-const ACTIVATIONS = [
-  "linear",
-  "relu",
-  "relu6",
-  "elu",
-  "selu",
-  "sigmoid",
-  "tanh",
-  "softmax",
-  "softplus",
-  "softsign",
-  "swish",
-  "mish",
-  "gelu",
-];
-
 const KIND_DEFAULTS: Record<ModelKind, { factors: number; hidden: number[] }> = {
   "dot": { factors: 50, hidden: [] },
   "dot-bias": { factors: 50, hidden: [] },
@@ -235,42 +224,6 @@ const KIND_DEFAULTS: Record<ModelKind, { factors: number; hidden: number[] }> = 
 
 const DOT_KINDS = new Set<ModelKind>(["dot", "dot-bias", "bce"]);
 const RANGE_KINDS = new Set<ModelKind>(["dot", "dot-bias", "mlp", "hybrid"]);
-
-/** Option keys a recipe may carry that are not model options. */
-const RECIPE_KEYS = new Set(["kind", "description", "fit"]);
-
-const OPTION_KEYS = new Set([
-  "ratings",
-  "users",
-  "movies",
-  "catalog",
-  "factors",
-  "l2",
-  "biasL2",
-  "initializer",
-  "biasInitializer",
-  "yRange",
-  "hidden",
-  "inputDropout",
-  "dropout",
-  "activation",
-  "kernelInitializer",
-  "outputUnits",
-  "outputActivation",
-  "loss",
-  "metrics",
-  "learningRate",
-  "optimizer",
-  "seed",
-  "ratingRange",
-  "targetMean",
-  "classes",
-  "decode",
-  "metadataColumns",
-  "metadata",
-  "metadataFitOn",
-  "quantiles",
-]);
 
 /**
  * Throws a `TypeError` listing the known kinds unless `kind` is one of them.
@@ -292,49 +245,8 @@ export function assertModelKind(kind: unknown): ModelKind {
   return kind as ModelKind;
 }
 
-function positiveInt(v: unknown, name: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
-    throw new RangeError(`buildModel(): expected ${name} to be a positive integer, found ${v}`);
-  }
-  return v;
-}
-
-function rate(v: unknown, name: string): number {
-  if (typeof v !== "number" || !(v >= 0 && v < 1)) {
-    throw new RangeError(`buildModel(): expected ${name} in [0, 1), found ${v}`);
-  }
-  return v;
-}
-
-function nonNegative(v: unknown, name: string): number {
-  if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) {
-    throw new RangeError(`buildModel(): expected ${name} >= 0, found ${v}`);
-  }
-  return v;
-}
-
-function activationName(v: unknown, name: string): string {
-  if (typeof v !== "string" || !ACTIVATIONS.includes(camelName(v))) {
-    throw new TypeError(
-      `buildModel(): unknown ${name} ${JSON.stringify(v)} (known: ${ACTIVATIONS.join(", ")})`,
-    );
-  }
-  return camelName(v);
-}
-
-/** Normalises a loss name or alias; throws a `TypeError` listing the known ones. */
-export function lossName(v: unknown): LossName {
-  const name = typeof v === "string" ? LOSS_ALIASES[v] : undefined;
-  if (!name) {
-    throw new TypeError(
-      `unknown loss ${JSON.stringify(v)} (known: ${Object.keys(LOSS_ALIASES).join(", ")})`,
-    );
-  }
-  return name;
-}
-
 interface Resolved {
-  config: RecommenderConfig;
+  config: BuiltConfig;
   users: IdEncoder;
   movies: IdEncoder;
   catalog?: Catalog;
@@ -395,7 +307,7 @@ function resolve(kind: ModelKind, o: ModelOptions): Resolved {
 
   const defaults = KIND_DEFAULTS[kind];
   const factors = positiveInt(o.factors ?? defaults.factors, "factors");
-  const seed = o.seed ?? DEFAULT_SEED;
+  const seed = o.seed ?? randomSeed() ?? DEFAULT_SEED;
   if (!Number.isInteger(seed)) {
     throw new TypeError(`${where}: expected an integer seed, found ${seed}`);
   }
@@ -495,7 +407,8 @@ function resolve(kind: ModelKind, o: ModelOptions): Resolved {
     : kind === "classifier"
     ? "sparseCategoricalCrossentropy"
     : "meanSquaredError";
-  const optimizer = {
+  const optimizer: OptimizerSettings = {
+    ...o.optimizer,
     weightDecay: nonNegative(o.optimizer?.weightDecay ?? 0, "optimizer.weightDecay"),
     decay: o.optimizer?.decay ?? (o.optimizer?.weightDecay ? "l2" : "none"),
   };
@@ -508,7 +421,10 @@ function resolve(kind: ModelKind, o: ModelOptions): Resolved {
   if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
     throw new RangeError(`${where}: expected learningRate > 0, found ${learningRate}`);
   }
-  const config: RecommenderConfig = {
+  const phases = (o as { fit?: { schedule?: { learningRate: number; epochs: number }[] } }).fit
+    ?.schedule;
+  const schedule: ScheduleSpec | null = o.schedule ?? (phases ? { type: "steps", phases } : null);
+  const config: BuiltConfig = {
     kind,
     factors,
     l2: nonNegative(o.l2 ?? 0, "l2"),
@@ -526,6 +442,7 @@ function resolve(kind: ModelKind, o: ModelOptions): Resolved {
     loss: lossName(o.loss ?? defaultLoss),
     metrics: [...(o.metrics ?? (kind === "dlrm" ? ["mae"] : []))],
     learningRate,
+    schedule: schedule === null ? null : checkSchedule(schedule, where),
     optimizer,
     seed,
     target,
@@ -545,105 +462,9 @@ function resolve(kind: ModelKind, o: ModelOptions): Resolved {
   return resolved;
 }
 
-function dataRange(ratings: Float64Array | undefined, option: string): [number, number] {
-  if (!ratings) {
-    throw new TypeError(`buildModel(): ${option} needs the training ratings (options.ratings)`);
-  }
-  let lo = Infinity, hi = -Infinity;
-  for (const r of ratings) {
-    if (r < lo) lo = r;
-    if (r > hi) hi = r;
-  }
-  return [lo, hi];
-}
-
-function buildMetadata(
-  o: ModelOptions,
-  movies: IdEncoder,
-  catalog: Catalog | undefined,
-  counts: Int32Array | undefined,
-  ratedMovieIds: Float64Array | undefined,
-): { metadata: MetadataConfig; values: Float32Array } {
-  const where = "buildModel(hybrid)";
-  const columns = o.metadataColumns ?? ["popularity", "year"];
-  if (!Array.isArray(columns) || columns.length === 0) {
-    throw new TypeError(
-      `${where}: expected at least one metadata column, found ${describe(columns)}`,
-    );
-  }
-  const fitOn = o.metadataFitOn ?? "movies";
-  if (fitOn !== "movies" && fitOn !== "ratings") {
-    throw new TypeError(`${where}: expected metadataFitOn "movies" or "ratings", found ${fitOn}`);
-  }
-  const n = movies.size, ids = movies.ids;
-  let table: Map<number, number> | undefined;
-  const tableColumn = (name: string): Float64Array | undefined => {
-    if (!o.metadata || !o.metadata.columns.includes(name)) return undefined;
-    const tid = idColumn(o.metadata, COLUMNS.movie, where);
-    const tv = numberColumn(o.metadata, name, where);
-    table = new Map();
-    for (let i = 0; i < tid.length; i++) table.set(tid[i], tv[i]);
-    const out = new Float64Array(n);
-    for (let j = 0; j < n; j++) {
-      const v = table.get(ids[j]);
-      if (v === undefined) {
-        throw new RangeError(`${where}: movie id ${ids[j]} has no "${name}" in the metadata table`);
-      }
-      out[j] = v;
-    }
-    return out;
-  };
-  const raw: Float64Array[] = columns.map((name) => {
-    const fromTable = tableColumn(name);
-    if (fromTable) return fromTable;
-    if (name === "popularity") {
-      if (!counts) {
-        throw new TypeError(`${where}: "popularity" needs the training ratings (options.ratings)`);
-      }
-      return Float64Array.from(counts);
-    }
-    if (name === "year") {
-      if (!catalog) {
-        throw new TypeError(
-          `${where}: "year" needs the catalog (movies with titles or a year column)`,
-        );
-      }
-      const years = Array.from(ids, (id) => catalog.get(id)?.year ?? NaN);
-      const known = years.filter(Number.isFinite).sort((a, b) => a - b);
-      if (known.length === 0) throw new RangeError(`${where}: no movie in the catalog has a year`);
-      const median = known[Math.floor((known.length - 1) / 2)];
-      return Float64Array.from(years, (y) => Number.isFinite(y) ? y : median);
-    }
-    throw new TypeError(
-      `${where}: metadata column "${name}" is neither derived (popularity, year) nor in the metadata table`,
-    );
-  });
-  let rows: Int32Array | undefined;
-  if (fitOn === "ratings") {
-    if (!ratedMovieIds) {
-      throw new TypeError(`${where}: metadataFitOn "ratings" needs the training ratings`);
-    }
-    rows = movies.encode(ratedMovieIds);
-  }
-  const quantiles = o.quantiles ?? 1000;
-  const values = new Float32Array(n * columns.length);
-  const scalers = raw.map((col, c) => {
-    const sample = rows ? Float64Array.from(rows, (j) => col[j]) : col;
-    const q = new QuantileTransformer({
-      nQuantiles: quantiles,
-      subsample: Math.max(quantiles, 10_000),
-      seed: o.seed ?? DEFAULT_SEED,
-    }).fit([sample]);
-    const [scaled] = q.transform([col]);
-    for (let j = 0; j < n; j++) values[j * columns.length + c] = scaled[j];
-    return q.toJSON();
-  });
-  return { metadata: { columns: [...columns], fitOn, scalers }, values };
-}
-
 /** Builds the tfjs graph of a resolved config. */
 function buildGraph(
-  config: RecommenderConfig,
+  config: BuiltConfig,
   numUsers: number,
   numMovies: number,
   metadataValues?: Float32Array,
@@ -753,88 +574,16 @@ function buildGraph(
  * console.log(rec.users.size, rec.movies.size, rec.model.countParams()); // 2 2 20
  * ```
  */
-export function buildModel(kind: ModelKind, options: ModelOptions = {}): Recommender {
+export function buildModel(kind: ModelKind, options: ModelOptions = {}): Recommender<BuiltConfig> {
   const k = assertModelKind(kind);
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`buildModel(): expected an options object, found ${describe(options)}`);
   }
   const { config, users, movies, catalog, movieCounts, metadataValues } = resolve(k, options);
   const model = buildGraph(config, users.size, movies.size, metadataValues);
-  const rec: Recommender = { kind: k, model, users, movies, config };
+  const rec: Recommender<BuiltConfig> = { kind: k, model, users, movies, config };
   if (catalog) rec.catalog = catalog;
   if (movieCounts) rec.movieCounts = movieCounts;
   compileModel(rec);
-  return rec;
-}
-
-/** Options of {@linkcode compileModel}: overrides written back to the config. */
-export interface CompileOptions {
-  /**
-   * Loss (alias or tfjs name).
-   * @default {config.loss}
-   */
-  loss?: LossName | "mse" | "mae" | "bce";
-  /**
-   * Metrics.
-   * @default {config.metrics}
-   */
-  metrics?: string[];
-  /**
-   * Adam learning rate.
-   * @default {config.learningRate}
-   */
-  learningRate?: number;
-  /**
-   * Weight decay and its mode.
-   * @default {config.optimizer}
-   */
-  optimizer?: { weightDecay?: number; decay?: DecayMode };
-}
-
-/**
- * Compiles a recommender's model with the engine's Adam, its loss and metrics: the one place
- * where models are compiled. Overrides are written back to `rec.config`. Recompiling starts a
- * fresh optimizer (new Adam moments); to lower the learning rate mid-course, pass
- * `learningRate` to `train()` instead.
- *
- * @param rec The recommender.
- * @param options Loss, metrics, learning rate or weight decay to change.
- * @returns The same recommender.
- * @example
- * ```ts
- * import { IdEncoder } from "../data/encoder.ts";
- * import { buildModel, compileModel } from "./build.ts";
- * const rec = buildModel("dot", { users: IdEncoder.fit([1, 2]), movies: IdEncoder.fit([5]) });
- * compileModel(rec, { loss: "mae" });
- * console.log(rec.config.loss); // "meanAbsoluteError"
- * ```
- */
-export function compileModel(rec: Recommender, options: CompileOptions = {}): Recommender {
-  const config = rec.config;
-  if (options.loss !== undefined) config.loss = lossName(options.loss);
-  if (options.metrics !== undefined) config.metrics = [...options.metrics];
-  if (options.learningRate !== undefined) {
-    if (!(options.learningRate > 0)) {
-      throw new RangeError(
-        `compileModel(): expected learningRate > 0, found ${options.learningRate}`,
-      );
-    }
-    config.learningRate = options.learningRate;
-  }
-  if (options.optimizer !== undefined) {
-    config.optimizer = {
-      weightDecay: options.optimizer.weightDecay ?? config.optimizer.weightDecay,
-      decay: options.optimizer.decay ?? config.optimizer.decay,
-    };
-  }
-  rec.model.compile({
-    optimizer: adam({
-      learningRate: config.learningRate,
-      weightDecay: config.optimizer.weightDecay,
-      decay: config.optimizer.decay,
-    }),
-    loss: config.loss,
-    metrics: config.metrics,
-  });
   return rec;
 }

@@ -1,15 +1,23 @@
 /**
  * Embedding and bias tables by raw id, with titles from the catalogue, for analysis (PCA,
- * similarity, bias rankings). Works for every kind: the dot kinds keep their tables in
- * `user_factors` / `movie_factors` / `user_bias` / `movie_bias`, the concat kinds in the layers
- * `user_embedding` / `movie_embedding`.
+ * similarity, bias rankings). Works for every model, built or written as code: the tables are
+ * the embedding layers fed by the user and movie inputs (factors: the widest; biases: one
+ * column), or the fused dot-bias layer's.
  *
  * @module
  */
 
 import type { EmbeddingTable, ScoreTable } from "../analysis/types.ts";
 import type { IdEncoder } from "../data/encoder.ts";
-import { findTable, MOVIE_TABLE, USER_TABLE } from "./_weights.ts";
+import {
+  findTable,
+  MOVIE_BIAS,
+  MOVIE_TABLE,
+  TABLE_DESCRIPTIONS,
+  type TableRole,
+  USER_BIAS,
+  USER_TABLE,
+} from "./_weights.ts";
 import type { Recommender } from "./recommender.ts";
 
 /** Options of the embedding and bias accessors. */
@@ -25,13 +33,17 @@ export interface TableOptions {
 function readRows(
   rec: Recommender,
   encoder: IdEncoder,
-  names: string[],
+  names: TableRole[],
   what: string,
   options: TableOptions,
 ): { ids: Int32Array; vectors: Float32Array; dim: number } {
   const weight = findTable(rec.model, names);
   if (!weight) {
-    throw new TypeError(`${what}: a "${rec.kind}" model has no ${names.join(" or ")} weights`);
+    throw new TypeError(
+      `${what}: a "${rec.kind}" model has no ${
+        names.map((n) => TABLE_DESCRIPTIONS[n]).join(" or ")
+      }`,
+    );
   }
   const [rows, dim] = weight.shape as [number, number];
   if (rows !== encoder.size) {
@@ -111,7 +123,7 @@ export function userEmbeddings(rec: Recommender, options: TableOptions = {}): Em
  * ```
  */
 export function movieBiases(rec: Recommender, options: TableOptions = {}): ScoreTable {
-  const t = readRows(rec, rec.movies, ["movie_bias"], "movieBiases()", options);
+  const t = readRows(rec, rec.movies, MOVIE_BIAS, "movieBiases()", options);
   const titles = movieTitles(rec, t.ids);
   return titles ? { ids: t.ids, values: t.vectors, titles } : { ids: t.ids, values: t.vectors };
 }
@@ -132,6 +144,6 @@ export function movieBiases(rec: Recommender, options: TableOptions = {}): Score
  * ```
  */
 export function userBiases(rec: Recommender, options: TableOptions = {}): ScoreTable {
-  const t = readRows(rec, rec.users, ["user_bias"], "userBiases()", options);
+  const t = readRows(rec, rec.users, USER_BIAS, "userBiases()", options);
   return { ids: t.ids, values: t.vectors };
 }

@@ -1,16 +1,18 @@
 /**
  * Repeating a training over several seeds: one comparison between two models on one seed can be
  * decided by the random initial weights, shuffles and dropout masks alone. This trains the same
- * model once per seed and reports the test errors of every run with their mean and spread.
+ * model once per seed — a `buildModel` kind, or a function that writes the model as tfjs code —
+ * and reports the test errors of every run with their mean and spread.
  *
  * @module
  */
 
+import { withRandomSeed } from "../random.ts";
 import type { Verbosity } from "./_engine.ts";
 import { type DataFrame, describe, isDataFrame, ratingColumns } from "../_validate.ts";
 import { buildModel, type ModelOptions } from "./build.ts";
 import { predictRatings } from "./predict.ts";
-import type { ModelKind, Recommender } from "./recommender.ts";
+import type { ModelKind, Recommender, RecommenderKind } from "./recommender.ts";
 import { train, type TrainOptions } from "./train.ts";
 
 /** Options of {@linkcode trainOverSeeds}: the ratings to score on, the seeds, and training. */
@@ -21,8 +23,9 @@ export interface OverSeedsOptions extends Omit<TrainOptions, "seed" | "verbose">
    */
   test: DataFrame;
   /**
-   * The seeds. Each one seeds both the model's initial weights (`seed` of `buildModel`) and its
-   * training (`seed` of `train`: shuffles and dropout masks).
+   * The seeds. Each one seeds both the model's initial weights (`seed` of `buildModel`, or
+   * `setRandomSeed` while a model function runs) and its training (`seed` of `train`: shuffles
+   * and dropout masks).
    * @default {[42, 43, 44]}
    */
   seeds?: number[];
@@ -63,8 +66,8 @@ export interface SeedSpread {
 
 /** What {@linkcode trainOverSeeds} returns. */
 export interface OverSeeds {
-  /** The model kind. */
-  kind: ModelKind;
+  /** The model kind (`"custom"` for a model function). */
+  kind: RecommenderKind;
   /** One entry per seed, in the order of `seeds`. */
   runs: SeedRun[];
   /** Mean of each error over the runs. */
@@ -101,9 +104,11 @@ function spread(runs: SeedRun[]): { mean: SeedSpread; sd: SeedSpread } {
 /**
  * Builds and trains the same model once per seed and scores every run on the test ratings.
  *
- * @param kind The model kind (see `buildModel`).
+ * @param kind The model kind (see `buildModel`), or a function that writes the model for a seed
+ *   and wraps it (`(seed) => recommender(myNet(), { ...encoders, seed })`); it runs inside
+ *   `withRandomSeed(seed, …)`, so layers without their own seed are initialised from `seed`.
  * @param modelOptions The options of `buildModel`, with the training ratings in `ratings`
- *   (their `seed` is replaced by each seed in turn).
+ *   (their `seed` is replaced by each seed in turn); for a model function, `{ ratings }`.
  * @param options The test ratings, the seeds, already-trained models, and the options of
  *   `train()` (epochs, batch size, validation, …).
  * @returns The errors of every run, their mean and their standard deviation.
@@ -121,7 +126,7 @@ function spread(runs: SeedRun[]): { mean: SeedSpread; sd: SeedSpread } {
  * ```
  */
 export async function trainOverSeeds(
-  kind: ModelKind,
+  kind: ModelKind | ((seed: number) => Recommender),
   modelOptions: ModelOptions,
   options: OverSeedsOptions,
 ): Promise<OverSeeds> {
@@ -154,13 +159,16 @@ export async function trainOverSeeds(
   }
   const y = ratingColumns(test, where, true).ratings;
   const runs: SeedRun[] = [];
+  const name: RecommenderKind = typeof kind === "function" ? "custom" : kind;
   for (const seed of seeds) {
-    let rec = trained.find((t) => t.kind === kind && t.config.seed === seed);
+    let rec = trained.find((t) => t.kind === name && t.config.seed === seed);
     if (!rec) {
-      rec = buildModel(kind, { ...modelOptions, seed });
+      rec = typeof kind === "function"
+        ? withRandomSeed(seed, () => kind(seed))
+        : buildModel(kind, { ...modelOptions, seed });
       await train(rec, ratings, { ...fit, seed });
     }
     runs.push(errorsOf(seed, y, predictRatings(rec, test)));
   }
-  return { kind, runs, ...spread(runs) };
+  return { kind: name, runs, ...spread(runs) };
 }

@@ -1,12 +1,14 @@
 /**
- * Saving and loading a {@linkcode Recommender} to a folder: a standard tfjs `model.json`
- * (topology and weights manifest, plus a `recommender` section with the config, encoders,
- * catalogue, popularity counts and the size and SHA-256 of the weights) and `weights.bin`.
- * `file://` handlers do not exist in Deno, so the artifacts go through
- * `tf.io.withSaveHandler` / `tf.io.fromMemory`. Writes are atomic: everything goes to a
- * temporary sibling folder that is renamed into place, so a failure leaves either the old
- * model or nothing, never half a model. The optimizer state is not saved: a loaded model is
- * compiled afresh from its config.
+ * Saving and loading a {@linkcode Recommender} — built by `buildModel` or written as tfjs code
+ * and wrapped by `recommender()` — to a folder: a standard tfjs `model.json` (tfjs' own
+ * topology JSON, `model.toJSON()`, and weights manifest, plus a `recommender` section with the
+ * config, encoders, catalogue, popularity counts, the epochs trained and the size and SHA-256
+ * of the weights) and `weights.bin`. `file://` handlers do not exist in Deno, so the artifacts
+ * go through `tf.io.withSaveHandler`, and a model is rebuilt with `tf.models.modelFromJSON`.
+ * Writes are atomic: everything goes to a temporary sibling folder that is renamed into place,
+ * so a failure leaves either the old model or nothing, never half a model. The optimizer
+ * state is not saved: a loaded model is compiled afresh from its config — the loss, metrics,
+ * optimizer, learning rate and schedule it trained with — and numbers its epochs on.
  *
  * @module
  */
@@ -14,22 +16,30 @@
 import * as tf from "@tensorflow/tfjs";
 import { basename, dirname, join, resolve } from "node:path";
 import { IdEncoder, type IdEncoderJSON } from "../data/encoder.ts";
-import { assertModelKind, compileModel } from "./build.ts";
+import { setTrainedEpochs, trainedEpochs } from "./_engine.ts";
+import { assertModelKind } from "./build.ts";
+import { compileModel, syncConfig } from "./compile.ts";
 import { describe } from "../_validate.ts";
-import { findTable, MOVIE_TABLE, USER_TABLE } from "./_weights.ts";
+import { findTables } from "./_weights.ts";
 import "./layers.ts"; // registers the custom layers before any model is deserialised
+import "./embedding_dot_bias.ts";
 import type { Catalog, Recommender, RecommenderConfig } from "./recommender.ts";
 
 /** File names inside a saved model folder. */
 export const MODEL_FILES = { model: "model.json", weights: "weights.bin" } as const;
 
-/** Version of the `recommender` section written by {@linkcode saveRecommender}. */
-export const FORMAT_VERSION = 1;
+/**
+ * Version of the `recommender` section written by {@linkcode saveRecommender} (2: custom
+ * models, the learning-rate schedule and the epochs trained; version 1 still loads).
+ */
+export const FORMAT_VERSION = 2;
 
 interface RecommenderSection {
   version: number;
   kind: string;
   config: RecommenderConfig;
+  /** Epochs the model had trained when it was saved (absent in version 1). */
+  epochs?: number;
   users: IdEncoderJSON;
   movies: IdEncoderJSON;
   catalog: [number, string, string, number | null][] | null;
@@ -97,6 +107,7 @@ export async function saveRecommender(rec: Recommender, dir: string): Promise<vo
       );
     }
   }
+  if (rec.model.optimizer != null) syncConfig(rec, where);
   let artifacts: tf.io.ModelArtifacts | undefined;
   await rec.model.save(tf.io.withSaveHandler((a) => {
     artifacts = a;
@@ -107,6 +118,7 @@ export async function saveRecommender(rec: Recommender, dir: string): Promise<vo
     version: FORMAT_VERSION,
     kind: rec.kind,
     config: rec.config,
+    epochs: trainedEpochs(rec.model),
     users: rec.users.toJSON(),
     movies: rec.movies.toJSON(),
     catalog: rec.catalog
@@ -166,12 +178,12 @@ function checkSection(s: unknown, file: string): RecommenderSection {
       `loadRecommender(): ${file} has no "recommender" section (not saved by saveRecommender)`,
     );
   }
-  if (r.version !== FORMAT_VERSION) {
+  if (r.version !== FORMAT_VERSION && r.version !== 1) {
     throw new RangeError(
-      `loadRecommender(): ${file} has format version ${r.version}, expected ${FORMAT_VERSION}`,
+      `loadRecommender(): ${file} has format version ${r.version}, expected 1 or ${FORMAT_VERSION}`,
     );
   }
-  assertModelKind(r.kind);
+  if (r.kind !== "custom") assertModelKind(r.kind);
   if (!r.config || r.config.kind !== r.kind) {
     throw new TypeError(
       `loadRecommender(): ${file}: config kind ${r.config?.kind} does not match kind ${r.kind}`,
@@ -234,11 +246,8 @@ export async function loadRecommender(dir: string): Promise<Recommender> {
   }
   let model: tf.LayersModel;
   try {
-    model = await tf.loadLayersModel(tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: specs,
-      weightData: weights.slice().buffer,
-    }));
+    model = await tf.models.modelFromJSON({ modelTopology: json.modelTopology } as never);
+    model.loadWeights(tf.io.decodeWeights(weights.slice().buffer, specs));
   } catch (e) {
     throw new TypeError(
       `loadRecommender(): cannot rebuild the model in ${dir}: ${(e as Error).message}`,
@@ -246,23 +255,11 @@ export async function loadRecommender(dir: string): Promise<Recommender> {
   }
   const users = IdEncoder.fromJSON(section.users);
   const movies = IdEncoder.fromJSON(section.movies);
-  for (const [names, enc] of [[USER_TABLE, users], [MOVIE_TABLE, movies]] as const) {
-    const table = findTable(model, names);
-    if (!table || table.shape[0] !== enc.size) {
-      model.dispose();
-      throw new RangeError(
-        `loadRecommender(): ${modelPath}: the ${enc.name} table has ${
-          table?.shape[0]
-        } rows but the saved ${enc.name} encoder has ${enc.size} ids`,
-      );
-    }
-  }
-  const outUnits = (model.outputs[0].shape as number[])[1];
-  if (outUnits !== section.config.outputUnits) {
+  try {
+    checkLoaded(model, section, users, movies, modelPath);
+  } catch (e) {
     model.dispose();
-    throw new RangeError(
-      `loadRecommender(): ${modelPath}: the model outputs ${outUnits} units but its config says ${section.config.outputUnits}`,
-    );
+    throw e;
   }
   const rec: Recommender = {
     kind: section.kind as Recommender["kind"],
@@ -278,14 +275,43 @@ export async function loadRecommender(dir: string): Promise<Recommender> {
     }
     rec.catalog = catalog;
   }
-  if (section.movieCounts) {
-    if (section.movieCounts.length !== movies.size) {
-      model.dispose();
+  if (section.movieCounts) rec.movieCounts = Int32Array.from(section.movieCounts);
+  setTrainedEpochs(model, section.epochs ?? 0);
+  // A model compiled with a loss function of its own cannot be recompiled from its name.
+  if (section.config.loss === "") return rec;
+  if (section.version === 1) (rec.config as { schedule?: unknown }).schedule ??= null;
+  return compileModel(rec);
+}
+
+/** Checks a rebuilt model against its saved encoders and config. */
+function checkLoaded(
+  model: tf.LayersModel,
+  section: RecommenderSection,
+  users: IdEncoder,
+  movies: IdEncoder,
+  modelPath: string,
+): void {
+  const tables = findTables(model);
+  const custom = section.kind === "custom";
+  for (
+    const [table, enc] of [[tables.userFactors, users], [tables.movieFactors, movies]] as const
+  ) {
+    const rows = table?.shape[0] ?? undefined;
+    if (custom ? rows != null && rows < enc.size : rows !== enc.size) {
       throw new RangeError(
-        `loadRecommender(): ${modelPath}: ${section.movieCounts.length} movie counts for ${movies.size} movies`,
+        `loadRecommender(): ${modelPath}: the ${enc.name} table has ${rows} rows but the saved ${enc.name} encoder has ${enc.size} ids`,
       );
     }
-    rec.movieCounts = Int32Array.from(section.movieCounts);
   }
-  return compileModel(rec);
+  const outUnits = model.outputs[0].shape.slice(1).reduce((a: number, d) => a * (d ?? 0), 1);
+  if (outUnits !== section.config.outputUnits) {
+    throw new RangeError(
+      `loadRecommender(): ${modelPath}: the model outputs ${outUnits} units but its config says ${section.config.outputUnits}`,
+    );
+  }
+  if (section.movieCounts && section.movieCounts.length !== movies.size) {
+    throw new RangeError(
+      `loadRecommender(): ${modelPath}: ${section.movieCounts.length} movie counts for ${movies.size} movies`,
+    );
+  }
 }

@@ -1,13 +1,16 @@
 /**
  * The {@linkcode Recommender}: a tfjs layers model together with everything needed to use it
  * with raw MovieLens ids and stars — its id encoders, its JSON config (including the target
- * transform between stars and what the network is trained on) and, optionally, the movie
- * catalogue for titles and genres.
+ * transform between stars and what the network is trained on, and how it trains: loss,
+ * optimizer, learning rate and schedule) and, optionally, the movie catalogue for titles and
+ * genres. A model of one of {@linkcode MODEL_KINDS} comes from `buildModel`; a model written
+ * as tfjs code is wrapped with `recommender()` (kind `"custom"`).
  *
  * @module
  */
 
 import type * as tf from "@tensorflow/tfjs";
+import type { ScheduleSpec } from "../train/schedule.ts";
 import type { IdEncoder } from "../data/encoder.ts";
 import type { QuantileTransformerJSON } from "../analysis/quantile.ts";
 import { COLUMNS } from "../defaults.ts";
@@ -26,6 +29,9 @@ export const MODEL_KINDS = [
 
 /** One of {@linkcode MODEL_KINDS}. */
 export type ModelKind = typeof MODEL_KINDS[number];
+
+/** A recommender's kind: one `buildModel` builds, or `"custom"` for a model written as code. */
+export type RecommenderKind = ModelKind | "custom";
 
 /**
  * A weight initializer as JSON: a tfjs or Keras name (`"heNormal"`, `"he_normal"`,
@@ -68,8 +74,63 @@ export interface MetadataConfig {
   scalers: QuantileTransformerJSON[];
 }
 
-/** Every option of a model, resolved, as JSON: enough to rebuild the same network. */
-export interface RecommenderConfig {
+/**
+ * How a recommender's optimizer is made: the engine's fused Adam with these settings (the
+ * learning rate and its schedule are beside it in the config), or a stock tfjs optimizer.
+ */
+export interface OptimizerSettings {
+  /** Weight decay of the fused Adam. */
+  weightDecay: number;
+  /** How the weight decay is applied. */
+  decay: DecayMode;
+  /** Adam's β₁ (absent: 0.9). */
+  beta1?: number;
+  /** Adam's β₂ (absent: 0.999). */
+  beta2?: number;
+  /** Adam's ε (absent: 1e-7). */
+  epsilon?: number;
+  /** Where ε is added (absent: as `adam()` chooses; see `AdamOptions.epsilonHat`). */
+  epsilonHat?: boolean;
+  /**
+   * A stock tfjs optimizer the engine has no fused equivalent for (SGD, RMSProp, …), by its
+   * tfjs class name and config, trained as it is.
+   */
+  stock?: { className: string; config: Record<string, unknown> };
+}
+
+/** What every recommender's config holds: the target transform and how the model trains. */
+export interface TrainingConfig {
+  /** The recommender's kind. */
+  kind: RecommenderKind;
+  /** Units of the output layer (1, or the number of classes for a classifier). */
+  outputUnits: number;
+  /** Training loss (a tfjs loss name). */
+  loss: string;
+  /** Metrics reported while training. */
+  metrics: string[];
+  /**
+   * The learning rate: the one `train()` last used (a `learningRate` given to `train()` is
+   * written here), or the base of {@linkcode TrainingConfig.schedule}.
+   */
+  learningRate: number;
+  /** A learning-rate schedule `train()` runs when no `learningRate` is given, or null. */
+  schedule: ScheduleSpec | null;
+  /** The optimizer. */
+  optimizer: OptimizerSettings;
+  /** Seed of every initializer, and the default seed of training (shuffles, dropout masks). */
+  seed: number;
+  /** Stars ↔ network target. */
+  target: TargetTransform;
+}
+
+/** A model written as tfjs code and wrapped by `recommender()`: its topology is the model's. */
+export interface CustomConfig extends TrainingConfig {
+  /** Always `"custom"`. */
+  kind: "custom";
+}
+
+/** Every option of a `buildModel` model, resolved, as JSON: enough to rebuild the same network. */
+export interface BuiltConfig extends TrainingConfig {
   /** Model kind. */
   kind: ModelKind;
   /** Embedding size. */
@@ -94,25 +155,16 @@ export interface RecommenderConfig {
   activation: string;
   /** Initializer of the dense kernels. */
   kernelInitializer: InitializerSpec;
-  /** Units of the output layer (1, or the number of classes for the classifier). */
-  outputUnits: number;
   /** Activation of the output layer. */
   outputActivation: string;
   /** Training loss (tfjs name). */
   loss: LossName;
-  /** Metrics reported while training. */
-  metrics: string[];
-  /** Adam learning rate. */
-  learningRate: number;
-  /** Weight decay of the engine's Adam and how it is applied. */
-  optimizer: { weightDecay: number; decay: DecayMode };
-  /** Seed of every initializer, and the default seed of training (shuffles, dropout masks). */
-  seed: number;
-  /** Stars ↔ network target. */
-  target: TargetTransform;
   /** Hybrid metadata, or null. */
   metadata: MetadataConfig | null;
 }
+
+/** A recommender's config: a built model's or a custom one's. */
+export type RecommenderConfig = BuiltConfig | CustomConfig;
 
 /** Title and genres of a movie. */
 export interface CatalogEntry {
@@ -128,9 +180,9 @@ export interface CatalogEntry {
 export type Catalog = Map<number, CatalogEntry>;
 
 /** A trained-or-not model with its encoders, config and catalogue. */
-export interface Recommender {
+export interface Recommender<C extends RecommenderConfig = RecommenderConfig> {
   /** Model kind (same as `config.kind`). */
-  kind: ModelKind;
+  kind: C["kind"];
   /** The tfjs layers model; inputs `[users int32 [n,1], movies int32 [n,1]]`. */
   model: tf.LayersModel;
   /** Raw userId ↔ embedding row. */
@@ -138,7 +190,7 @@ export interface Recommender {
   /** Raw movieId ↔ embedding row. */
   movies: IdEncoder;
   /** Every option, resolved, as JSON. */
-  config: RecommenderConfig;
+  config: C;
   /** movieId → title and genres, for recommendations and analysis. */
   catalog?: Catalog;
   /** Ratings per movie row in the DataFrame the model was built from (popularity). */

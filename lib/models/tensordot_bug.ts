@@ -14,7 +14,8 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { createRng } from "../random.ts";
-import { buildModel, compileModel, type ModelOptions } from "./build.ts";
+import { buildModel, type ModelOptions } from "./build.ts";
+import { compileModel } from "./compile.ts";
 import { makeInitializer, makeL2 } from "./_init.ts";
 import type { Recommender } from "./recommender.ts";
 

@@ -1,24 +1,28 @@
 /**
  * Training a {@linkcode Recommender} on a ratings DataFrame: raw ids are encoded with the
  * model's encoders, ratings turned into the model's target (stars, 0–1, centred or class
- * index), and the training engine's `fit` does the rest.
+ * index), and the training engine's `fit` does the rest. The recommender's config owns the
+ * learning rate and its schedule: `train()` runs the config's schedule (or rate), and a
+ * `learningRate` given to it replaces them in the config, so a saved model reloads with the
+ * rate it last trained with.
  *
  * @module
  */
 
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import {
   type EarlyStoppingOptions,
   fit,
   type FitOptions,
   type History,
+  scheduleFrom,
   type Verbosity,
 } from "./_engine.ts";
+import { markInStep, syncConfig } from "./compile.ts";
 import { type DataFrame, isDataFrame, ratingColumns } from "../_validate.ts";
 import { batchSizeOption, inputTensors } from "./_inputs.ts";
 import type { Recommender } from "./recommender.ts";
 import { encodeTarget } from "./target.ts";
-import * as tfc from "@tensorflow/tfjs";
 
 export type { History } from "./_engine.ts";
 
@@ -47,8 +51,9 @@ export interface TrainOptions {
    */
   validationBatchSize?: number;
   /**
-   * Learning rate for this call (kept by the optimizer afterwards); else the current one.
-   * @default {undefined}
+   * Learning rate for this call, written to the config (`rec.config.learningRate`, replacing
+   * any schedule there) and kept for later calls; else the config's schedule or rate.
+   * @default {rec.config.schedule ?? rec.config.learningRate}
    */
   learningRate?: number;
   /**
@@ -68,9 +73,10 @@ export interface TrainOptions {
    */
   seed?: number;
   /**
-   * Epochs already run by earlier calls, so that a schedule of several calls numbers its
-   * epochs on and does not repeat the shuffle order.
-   * @default {0}
+   * Epochs already run, as Keras' `initial_epoch`: this call's first epoch is
+   * `initialEpoch + 1`. By default the epochs the model has run: a trained model continues
+   * (its epochs numbered on, its shuffle order not repeated) and the progress line says so.
+   * @default {the epochs the model has run}
    */
   initialEpoch?: number;
   /**
@@ -121,13 +127,15 @@ export function trainingTensors(rec: Recommender, ratings: DataFrame): TrainingT
   const y = units === 1
     ? target
     : Float32Array.from({ length: target.length * units }, (_, i) => target[Math.floor(i / units)]);
-  return { x: inputTensors(users, movies), y: tfc.tensor2d(y, [target.length, units]) };
+  return { x: inputTensors(users, movies), y: tf.tensor2d(y, [target.length, units]) };
 }
 
 /**
  * Trains a recommender with the engine's `fit` and returns its history. Losses are on the
  * target scale of the model (stars, or 0–1 for `bce`, …) and include the L2 penalty; compute
- * RMSE/MAE from `predictRatings` for a fair comparison.
+ * RMSE/MAE from `predictRatings` for a fair comparison. Epochs are counted from 1; training a
+ * trained model continues from its last epoch. A model compiled by hand (a custom one from
+ * `recommender()`, or one recompiled) has its optimizer and loss read into the config first.
  *
  * @param rec The recommender to train (its model's weights change).
  * @param ratings Training ratings (userId, movieId, rating).
@@ -136,12 +144,15 @@ export function trainingTensors(rec: Recommender, ratings: DataFrame): TrainingT
  * @example
  * ```ts
  * import pl from "nodejs-polars";
+ * import { assertEquals } from "@std/assert";
  * import { buildModel } from "./build.ts";
  * import { train } from "./train.ts";
  * const ratings = pl.DataFrame({ userId: [1, 1, 2, 2], movieId: [1, 2, 1, 2], rating: [5, 1, 1, 5] });
  * const rec = buildModel("dot-bias", { ratings, factors: 2, learningRate: 0.05 });
- * const history = await train(rec, ratings, { epochs: 2, batchSize: 4 });
- * console.log(history.history.loss.length); // 2
+ * const history = await train(rec, ratings, { epochs: 2, batchSize: 4, learningRate: 0.01 });
+ * assertEquals([history.epoch, rec.config.learningRate], [[1, 2], 0.01]);
+ * const more = await train(rec, ratings, { epochs: 1, batchSize: 4 }); // continues, at 0.01
+ * assertEquals([more.epoch, more.learningRate], [[3], [0.01]]);
  * ```
  */
 export async function train(
@@ -150,34 +161,25 @@ export async function train(
   options: TrainOptions = {},
 ): Promise<History> {
   const where = "train()";
-  const { epochs = 1, batchSize = 64, validation, seed = rec.config.seed } = options;
-  if (!Number.isInteger(epochs) || epochs < 1) {
-    throw new RangeError(`${where}: expected epochs to be a positive integer, found ${epochs}`);
+  if (rec instanceof tf.LayersModel) {
+    throw new TypeError(
+      `${where}: expected a Recommender, found a tf.LayersModel; wrap it with its id encoders ` +
+        "first: recommender(model, { users, movies })",
+    );
   }
-  batchSizeOption(batchSize, where);
-  if (options.learningRate !== undefined && !(options.learningRate > 0)) {
-    throw new RangeError(`${where}: expected learningRate > 0, found ${options.learningRate}`);
+  const fitOptions = fitOptionsFor(rec, options);
+  syncConfig(rec, where);
+  const config = rec.config;
+  if (options.learningRate !== undefined) {
+    config.learningRate = options.learningRate;
+    config.schedule = null;
   }
-  const fitOptions: FitOptions = {
-    epochs,
-    batchSize,
-    seed,
-    learningRate: options.learningRate ?? null,
-    earlyStopping: options.earlyStopping === true
-      ? {}
-      : options.earlyStopping === false
-      ? null
-      : options.earlyStopping ?? null,
-    keepBestWeights: options.keepBestWeights ?? false,
-    initialEpoch: options.initialEpoch ?? 0,
-    verbose: options.verbose ?? "auto",
-  };
-  if (options.validationBatchSize !== undefined) {
-    fitOptions.validationBatchSize = batchSizeOption(options.validationBatchSize, where);
-  }
+  if (config.schedule) fitOptions.schedule = scheduleFrom(config.schedule);
+  else fitOptions.learningRate = config.learningRate;
   const data = trainingTensors(rec, ratings);
   let val: TrainingTensors | undefined;
   try {
+    const { validation } = options;
     if (typeof validation === "number") {
       if (!(validation > 0 && validation < 1)) {
         throw new RangeError(
@@ -194,7 +196,40 @@ export async function train(
     }
     return await fit(rec.model, data, fitOptions);
   } finally {
-    tfc.dispose([...data.x, data.y]);
-    if (val) tfc.dispose([...val.x, val.y]);
+    // The engine may have put its fused Adam in place of a compiled tf.train.adam.
+    markInStep(rec);
+    tf.dispose([...data.x, data.y]);
+    if (val) tf.dispose([...val.x, val.y]);
   }
+}
+
+/** `train()`'s options as the engine's, checked (the learning rate is the config's). */
+function fitOptionsFor(rec: Recommender, options: TrainOptions): FitOptions {
+  const where = "train()";
+  const { epochs = 1, batchSize = 64, seed = rec.config.seed } = options;
+  if (!Number.isInteger(epochs) || epochs < 1) {
+    throw new RangeError(`${where}: expected epochs to be a positive integer, found ${epochs}`);
+  }
+  batchSizeOption(batchSize, where);
+  const lr = options.learningRate;
+  if (lr !== undefined && !(typeof lr === "number" && lr > 0 && Number.isFinite(lr))) {
+    throw new RangeError(`${where}: expected learningRate > 0, found ${lr}`);
+  }
+  const fitOptions: FitOptions = {
+    epochs,
+    batchSize,
+    seed,
+    earlyStopping: options.earlyStopping === true
+      ? {}
+      : options.earlyStopping === false
+      ? null
+      : options.earlyStopping ?? null,
+    keepBestWeights: options.keepBestWeights ?? false,
+    verbose: options.verbose ?? "auto",
+  };
+  if (options.initialEpoch !== undefined) fitOptions.initialEpoch = options.initialEpoch;
+  if (options.validationBatchSize !== undefined) {
+    fitOptions.validationBatchSize = batchSizeOption(options.validationBatchSize, where);
+  }
+  return fitOptions;
 }

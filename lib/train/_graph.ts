@@ -127,3 +127,47 @@ export function runForward(
     return inputs.includes(t) ? t.clone() : t;
   });
 }
+
+/**
+ * Layer classes the engine runs fast: each has a fast kernel path (see `kernels/`) or is one
+ * cheap kernel as tfjs runs it.
+ */
+export const FAST_LAYERS: ReadonlySet<string> = new Set([
+  "InputLayer",
+  "Embedding",
+  "Dense",
+  "Dropout",
+  "Flatten",
+  "Reshape",
+  "Concatenate",
+  "Dot",
+  "Add",
+  "Activation",
+  "Rescaling",
+  "EmbeddingDotBias",
+  "RatingRange",
+]);
+
+/**
+ * The layers of `model` that train on stock tfjs code, which works but is slower: classes
+ * outside {@linkcode FAST_LAYERS}, embeddings of float ids, and a whole model that the lean
+ * forward pass cannot run.
+ *
+ * @param model The model.
+ * @param plan Its forward plan.
+ * @returns One description per slow layer, e.g. `"my_layer (MyLayer)"`.
+ */
+export function slowLayers(model: tf.LayersModel, plan: ForwardPlan): string[] {
+  if (plan.steps === null) return [`${model.name} (masks or activity regularizers)`];
+  const out: string[] = [];
+  for (const { layer } of plan.steps) {
+    const cls = layer.getClassName();
+    if (!FAST_LAYERS.has(cls)) out.push(`${layer.name} (${cls})`);
+    else if (cls === "Embedding") {
+      const node = (layer as unknown as { inboundNodes: NodeLike[] }).inboundNodes[0];
+      const dtype = (node?.inputTensors[0] as unknown as { dtype?: string })?.dtype;
+      if (dtype !== "int32") out.push(`${layer.name} (Embedding of ${dtype} ids)`);
+    }
+  }
+  return [...new Set(out)];
+}

@@ -8,6 +8,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import { compiledState } from "../_tfjs_internals.ts";
 import { meanAbsoluteErrorLoss, meanSquaredErrorLoss } from "./kernels/loss.ts";
 
 /** A loss or metric reduced to a scalar: `(yTrue, yPred) → mean over the batch`. */
@@ -57,21 +58,11 @@ function reduced(fn: LossOrMetricFn): ScalarFn {
  * @returns The objective.
  */
 export function compiledObjective(model: tf.LayersModel, caller: string): Objective {
-  type Compiled = {
-    loss?: unknown;
-    lossFunctions?: LossOrMetricFn[];
-    metricsNames?: string[];
-    metricsTensors?: Array<[LossOrMetricFn, number]>;
-    optimizer?: unknown;
-    model?: Compiled;
-  };
-  const outer = model as unknown as Compiled;
-  // A tf.Sequential keeps its compiled loss functions on the functional model it wraps.
-  const m = !Array.isArray(outer.lossFunctions) && outer.model ? outer.model : outer;
-  if (m.optimizer == null || !Array.isArray(m.lossFunctions) || m.lossFunctions.length === 0) {
+  const m = compiledState(model);
+  if (m === null || m.optimizer == null) {
     throw new TypeError(
       `${caller}(): expected a compiled model, found one without ${
-        m.optimizer == null ? "an optimizer" : "a loss"
+        model.optimizer == null ? "an optimizer" : "a loss"
       }; call model.compile({ optimizer, loss, metrics }) first`,
     );
   }
@@ -86,8 +77,8 @@ export function compiledObjective(model: tf.LayersModel, caller: string): Object
     : (rawLoss as { name?: string } | undefined)?.name ?? "loss";
   const loss = fast(typeof rawLoss === "string" ? rawLoss : undefined) ??
     reduced(m.lossFunctions[0]);
-  const names = (m.metricsNames ?? ["loss"]).slice(1);
-  const pairs = m.metricsTensors ?? [];
+  const names = m.metricsNames.slice(1);
+  const pairs = m.metricsTensors;
   const metrics = names.map((name, i) => fast(name) ?? reduced(pairs[i][0]));
   return {
     lossName,

@@ -8,6 +8,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import type { EarlyStoppingOptions, KeepBestWeightsOptions, MonitorMode } from "./fit_options.ts";
 
 /** A copy of every weight of a model. */
 export type WeightSnapshot = Array<{ values: Float32Array | Int32Array; shape: number[] }>;
@@ -46,9 +47,6 @@ export function restoreWeights(model: tf.LayersModel, snapshot: WeightSnapshot):
   });
 }
 
-/** Direction of improvement of a monitored figure. */
-export type MonitorMode = "min" | "max" | "auto";
-
 /**
  * Resolves `"auto"` as Keras does: accuracies and AUCs are maximised, everything else minimised.
  *
@@ -65,7 +63,7 @@ export function resolveMode(monitor: string, mode: MonitorMode): "min" | "max" {
 export class BestTracker {
   /** Best value so far, or `null` before the first epoch. */
   best: number | null = null;
-  /** Absolute epoch of the best value. */
+  /** Absolute 1-based epoch of the best value. */
   bestEpoch: number | null = null;
   /** Weights at the best epoch (when asked to keep them). */
   weights: WeightSnapshot | null = null;
@@ -107,14 +105,14 @@ export class BestTracker {
 export class EarlyStopper {
   /** Epochs since the last improvement (Keras' `wait`). */
   wait = 0;
-  /** Absolute epoch at which training was stopped, or `null`. */
+  /** Absolute 1-based epoch at which training was stopped, or `null`. */
   stoppedEpoch: number | null = null;
 
   /**
    * @param tracker Tracks the monitored figure (and the best weights when restoring).
    * @param patience Epochs without improvement before stopping.
    * @param baseline Value to beat before the wait counter resets, or `null`.
-   * @param startFromEpoch Absolute epoch before which nothing is monitored.
+   * @param startFromEpoch Epochs (absolute, from 1) not monitored: epochs 1 … startFromEpoch.
    */
   constructor(
     readonly tracker: BestTracker,
@@ -123,9 +121,16 @@ export class EarlyStopper {
     readonly startFromEpoch: number,
   ) {}
 
-  /** Records an epoch; returns whether training must stop. */
+  /**
+   * Records an epoch; returns whether training must stop.
+   *
+   * @param epoch Absolute 1-based epoch.
+   * @param value The monitored value.
+   * @param model The model (its weights are copied at an improvement when restoring).
+   * @param firstEpoch The first epoch of this run (never stopped at, as in Keras).
+   */
   observe(epoch: number, value: number, model: tf.LayersModel, firstEpoch: number): boolean {
-    if (epoch < this.startFromEpoch) return false;
+    if (epoch <= this.startFromEpoch) return false;
     this.wait += 1;
     if (this.tracker.observe(epoch, value, model)) {
       if (this.baseline === null || this.tracker.beats(value, this.baseline)) this.wait = 0;
@@ -137,4 +142,77 @@ export class EarlyStopper {
     }
     return false;
   }
+}
+
+/** The monitors of one run: early stopping and "keep the best weights", each optional. */
+export interface Monitors {
+  /** Early stopping, or null. */
+  stopper: EarlyStopper | null;
+  /** The best-weights keeper, or null. */
+  keeper: BestTracker | null;
+}
+
+function monitored(
+  name: string,
+  monitor: unknown,
+  mode: unknown,
+  keys: string[],
+): { monitor: string; mode: "min" | "max" } {
+  if (typeof monitor !== "string" || !keys.includes(monitor)) {
+    throw new RangeError(
+      `fit(): ${name}.monitor "${monitor}" is not reported by this run; expected one of ${
+        keys.join(", ")
+      }`,
+    );
+  }
+  if (!["min", "max", "auto"].includes(mode as string)) {
+    throw new RangeError(`fit(): expected ${name}.mode "min", "max" or "auto", found ${mode}`);
+  }
+  return { monitor, mode: resolveMode(monitor, mode as MonitorMode) };
+}
+
+function nonNegativeInt(name: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
+    throw new RangeError(`fit(): expected ${name} to be an integer >= 0, found ${v}`);
+  }
+  return v;
+}
+
+/**
+ * Checks the monitoring options against the keys the run reports and builds the monitors.
+ *
+ * @param earlyStopping `fit`'s `earlyStopping` option.
+ * @param keepBestWeights `fit`'s `keepBestWeights` option.
+ * @param keys The keys of the epoch logs (`loss`, metrics, `val_…`).
+ * @returns The monitors.
+ */
+export function monitorsFor(
+  earlyStopping: EarlyStoppingOptions | boolean | null | undefined,
+  keepBestWeights: KeepBestWeightsOptions | boolean | undefined,
+  keys: string[],
+): Monitors {
+  let stopper: EarlyStopper | null = null;
+  let keeper: BestTracker | null = null;
+  if (earlyStopping) {
+    const es = earlyStopping === true ? {} : earlyStopping;
+    const spec = monitored("earlyStopping", es.monitor ?? "val_loss", es.mode ?? "auto", keys);
+    const minDelta = Math.abs(es.minDelta ?? 0);
+    if (!Number.isFinite(minDelta)) {
+      throw new RangeError(
+        `fit(): expected earlyStopping.minDelta to be finite, found ${es.minDelta}`,
+      );
+    }
+    stopper = new EarlyStopper(
+      new BestTracker(spec.monitor, spec.mode, minDelta, es.restoreBestWeights ?? false),
+      nonNegativeInt("earlyStopping.patience", es.patience ?? 0),
+      es.baseline ?? null,
+      nonNegativeInt("earlyStopping.startFromEpoch", es.startFromEpoch ?? 0),
+    );
+  }
+  if (keepBestWeights) {
+    const kb = keepBestWeights === true ? {} : keepBestWeights;
+    const spec = monitored("keepBestWeights", kb.monitor ?? "val_loss", kb.mode ?? "auto", keys);
+    keeper = new BestTracker(spec.monitor, spec.mode, 0, true);
+  }
+  return { stopper, keeper };
 }

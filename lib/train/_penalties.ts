@@ -8,6 +8,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import { REGULARIZER_FIELDS } from "../_tfjs_internals.ts";
 
 /** One penalised weight. */
 export interface PenaltyTerm {
@@ -28,17 +29,6 @@ export interface Penalties {
   /** Whether every term is a plain L2 one (then an optimizer can fuse them). */
   pureL2: boolean;
 }
-
-const REGULARIZED: Array<[string, string]> = [
-  ["embeddingsRegularizer", "embeddings"],
-  ["kernelRegularizer", "kernel"],
-  ["biasRegularizer", "bias"],
-  ["recurrentRegularizer", "recurrentKernel"],
-  ["depthwiseRegularizer", "depthwiseKernel"],
-  ["pointwiseRegularizer", "pointwiseKernel"],
-  ["gammaRegularizer", "gamma"],
-  ["betaRegularizer", "beta"],
-];
 
 type Reg = tf.serialization.Serializable & { apply(x: tf.Tensor): tf.Scalar };
 
@@ -85,7 +75,7 @@ export function collectPenalties(model: tf.LayersModel, caller: string): Penalti
           "expected weight regularizers only",
       );
     }
-    for (const [regKey, weightKey] of REGULARIZED) {
+    for (const [regKey, weightKey] of REGULARIZER_FIELDS) {
       const reg = l[regKey] as Reg | null | undefined;
       const weight = l[weightKey] as { read(): tf.Tensor } | null | undefined;
       if (reg == null || weight == null || typeof weight.read !== "function") continue;

@@ -21,5 +21,6 @@
 export * from "./backend.ts";
 export * from "./optimizer.ts";
 export * from "./fit.ts";
+export * from "./fit_options.ts";
 export * from "./progress.ts";
 export * from "./schedule.ts";

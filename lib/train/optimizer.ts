@@ -6,11 +6,16 @@
  * the largest part of a training step.
  *
  * Three weight-decay modes, each matching a reference implementation:
- * - `"none"`: Adam as Keras computes it (`epsilon` added to `sqrt(v)` before the bias
- *   correction of the step size, "epsilon hat");
+ * - `"none"`: Adam as Keras computes it;
  * - `"l2"`: PyTorch's `Adam(weight_decay=wd)`: `g += wd * w` on every row, every step;
  * - `"decoupled"`: PyTorch's `AdamW`: `w *= 1 - lr * wd`, then the Adam step.
- * The two PyTorch modes add `epsilon` after the bias correction, as PyTorch does.
+ *
+ * Two placements of `epsilon`: Keras (and TensorFlow) add it to `sqrt(v)` before the bias
+ * correction of the step size ("epsilon hat", the default without weight decay); PyTorch and
+ * tfjs' own `tf.train.adam` add it after, to `sqrt(v̂)` as in the paper's Algorithm 1 (the
+ * default of the two PyTorch modes; `epsilonHat: false` chooses it). With `epsilonHat: false`
+ * and no weight decay this optimizer computes what `tf.train.adam` computes, which is how the
+ * training loop replaces a compiled `tf.train.adam` by this one without changing the results.
  *
  * Keras-style L2 penalties (`embeddings_regularizer=l2(λ)`) can be handed over per variable
  * with {@linkcode FusedAdam.setPenalties}: the update then adds `2λw` to that variable's
@@ -21,15 +26,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import {
-  type CpuBackend,
-  type DataId,
-  offsetOf,
-  refCountOf,
-  renewWasmId,
-  type WasmBackend,
-  wasmContext,
-} from "./kernels/_internals.ts";
+import type { CpuBackend, DataId, WasmBackend } from "../_tfjs_internals.ts";
+import { offsetOf, refCountOf, renewWasmId, wasmContext } from "./kernels/_wasm.ts";
 
 /** A tensor with a name, as optimizers exchange weights and gradients. */
 export interface NamedTensor {
@@ -74,6 +72,12 @@ export interface AdamOptions {
    * @default "none", or "l2" when only `weightDecay` is given
    */
   decay?: WeightDecayMode;
+  /**
+   * Add `epsilon` to `sqrt(v)` before the bias correction (Keras' "epsilon hat") rather than
+   * to `sqrt(v̂)` after it (PyTorch, `tf.train.adam`).
+   * @default true with decay "none", false with "l2" and "decoupled"
+   */
+  epsilonHat?: boolean;
 }
 
 /** The moments of one variable. */
@@ -100,6 +104,15 @@ export class FusedAdam extends tf.Optimizer {
     return "FusedAdam";
   }
 
+  /**
+   * `x instanceof FusedAdam` by the prototype chain. (tfjs' `Optimizer` counts every object
+   * with `minimize`, `computeGradients` and `applyGradients` as an instance of every optimizer
+   * class, so without this any optimizer would pass for a fused Adam.)
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, x);
+  }
+
   /** Step size of the next update (settable between calls). */
   learningRate: number;
   /** Decay rate of the first moment. */
@@ -112,6 +125,8 @@ export class FusedAdam extends tf.Optimizer {
   readonly weightDecay: number;
   /** How the weight decay is applied. */
   readonly decay: WeightDecayMode;
+  /** Whether `epsilon` is added before the bias correction (Keras) or after (PyTorch, tfjs). */
+  readonly epsilonHat: boolean;
 
   #slots = new Map<string, Slots>();
   #penalties = new Map<string, number>();
@@ -155,6 +170,10 @@ export class FusedAdam extends tf.Optimizer {
     this.epsilon = epsilon;
     this.weightDecay = weightDecay;
     this.decay = decay;
+    this.epsilonHat = options.epsilonHat ?? decay === "none";
+    if (typeof this.epsilonHat !== "boolean") {
+      throw new RangeError(`adam(): expected epsilonHat true or false, found ${this.epsilonHat}`);
+    }
   }
 
   /**
@@ -200,14 +219,14 @@ export class FusedAdam extends tf.Optimizer {
     const t = this.iterations + 1;
     const lr = this.learningRate;
     const bc1 = 1 - Math.pow(this.beta1, t), bc2 = 1 - Math.pow(this.beta2, t);
-    const torch = this.decay !== "none";
+    const hat = this.epsilonHat;
     const step: StepConstants = {
       b1: this.beta1,
       ob1: 1 - this.beta1,
       b2: this.beta2,
       ob2: 1 - this.beta2,
-      alpha: torch ? lr / bc1 : lr * Math.sqrt(bc2) / bc1,
-      s: torch ? 1 / Math.sqrt(bc2) : 1,
+      alpha: hat ? lr * Math.sqrt(bc2) / bc1 : lr / bc1,
+      s: hat ? 1 : 1 / Math.sqrt(bc2),
       eps: this.epsilon,
       c: 0,
       d: this.decay === "decoupled" ? 1 - lr * this.weightDecay : 1,
@@ -364,6 +383,7 @@ export class FusedAdam extends tf.Optimizer {
       epsilon: this.epsilon,
       weightDecay: this.weightDecay,
       decay: this.decay,
+      epsilonHat: this.epsilonHat,
     };
   }
 
@@ -490,4 +510,38 @@ tf.serialization.registerClass(FusedAdam);
  */
 export function adam(options: AdamOptions = {}): FusedAdam {
   return new FusedAdam(options);
+}
+
+/**
+ * The fused Adam equivalent of a compiled optimizer: the optimizer itself when it is a
+ * {@linkcode FusedAdam}; for tfjs' `tf.train.adam`, a `FusedAdam` with the same learning
+ * rate, betas and epsilon, computing the same update (`epsilonHat: false`), and carrying over
+ * its step count and moments (so a model trained before goes on where it was); `null` for any
+ * other optimizer. The stock Adam is left as it was (the caller disposes it).
+ *
+ * @param optimizer A tfjs optimizer.
+ * @returns The fused Adam, or null when there is none for this optimizer.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { fusedAdamFor } from "./optimizer.ts";
+ * const fused = await fusedAdamFor(tf.train.adam(0.01, 0.8));
+ * console.log(fused?.learningRate, fused?.beta1, fused?.epsilonHat); // 0.01 0.8 false
+ * console.log(await fusedAdamFor(tf.train.sgd(0.1))); // null
+ * ```
+ */
+export async function fusedAdamFor(optimizer: tf.Optimizer): Promise<FusedAdam | null> {
+  if (optimizer instanceof FusedAdam) return optimizer;
+  // By the prototype chain: tfjs' own instanceof takes any optimizer for an Adam.
+  if (!Object.prototype.isPrototypeOf.call(tf.AdamOptimizer.prototype, optimizer)) return null;
+  const c = optimizer.getConfig() as Record<"learningRate" | "beta1" | "beta2" | "epsilon", number>;
+  const fused = new FusedAdam({
+    learningRate: c.learningRate,
+    beta1: c.beta1,
+    beta2: c.beta2,
+    epsilon: c.epsilon,
+    epsilonHat: false,
+  });
+  await fused.setWeights(await optimizer.getWeights());
+  return fused;
 }

@@ -25,7 +25,7 @@ export type Verbosity = 0 | 1 | 2 | "auto";
 
 /** What the progress line shows at one moment. */
 export interface ProgressSnapshot {
-  /** Current epoch, 1-based, counted from the first epoch of this call. */
+  /** Current epoch, absolute, counted from 1. */
   epoch: number;
   /** Epochs in this call. */
   epochs: number;
@@ -152,6 +152,11 @@ export interface ProgressPlan {
    * @default {0}
    */
   initialEpoch?: number;
+  /**
+   * Notes shown once, before the figures of the line (`continuing from epoch 8`).
+   * @default {[]}
+   */
+  notes?: string[];
 }
 
 /** A progress reporter for one `fit` call, made by {@linkcode trainingProgress}. */
@@ -159,7 +164,7 @@ export interface TrainingProgress {
   /** Whether anything is shown at all (`false` for verbose 0 and silent `"auto"`). */
   readonly active: boolean;
   /**
-   * Reports a finished batch (`epoch` is the absolute 0-based epoch, `batch` 1-based). Cheap:
+   * Reports a finished batch (`epoch` absolute and `batch` counted from 1). Cheap:
    * it reads the clock and redraws at most every `minIntervalMs`; `logs` is called only when
    * a redraw is due.
    *
@@ -167,7 +172,7 @@ export interface TrainingProgress {
    *   update can leave).
    */
   batch(epoch: number, batch: number, logs: () => Record<string, number>): boolean;
-  /** Reports a finished epoch (absolute, 0-based) with its full logs. */
+  /** Reports a finished epoch (absolute, counted from 1) with its full logs. */
   epochEnd(epoch: number, logs: Record<string, number>): void;
   /** Shows the final summary line and waits until every message is delivered. */
   close(summary: string): Promise<void>;
@@ -201,7 +206,7 @@ function resolveMode(verbose: Verbosity, terminal: boolean): LiveMode {
  * ```ts
  * import { trainingProgress } from "./progress.ts";
  * const progress = trainingProgress({ epochs: 2, batches: 3, samples: 300 }, { verbose: 0 });
- * for (let epoch = 0; epoch < 2; epoch++) {
+ * for (let epoch = 1; epoch <= 2; epoch++) {
  *   for (let b = 1; b <= 3; b++) progress.batch(epoch, b, () => ({ loss: 1 / b }));
  *   progress.epochEnd(epoch, { loss: 0.5 });
  * }
@@ -230,6 +235,8 @@ export function trainingProgress(
       );
     }
   }
+  const notes = plan.notes ?? [];
+  const prefix = notes.map((n) => `${n} · `).join("");
   const mode = resolveMode(verbose, stderrIsTerminal);
   const perEpoch = verbose === 2;
   const start = now();
@@ -248,12 +255,12 @@ export function trainingProgress(
   };
   const snapshot = (epoch: number, batch: number, logs: Record<string, number>) => {
     const elapsed = (now() - start) / 1000;
-    const done = (epoch - initialEpoch) * plan.samples +
+    const done = (epoch - 1 - initialEpoch) * plan.samples +
       Math.min(plan.samples, (batch / Math.max(1, plan.batches)) * plan.samples);
     const rate = elapsed > 0 ? done / elapsed : 0;
     const left = plan.epochs * plan.samples - done;
-    return formatProgress({
-      epoch: epoch + 1,
+    return prefix + formatProgress({
+      epoch,
       epochs: initialEpoch + plan.epochs,
       batch,
       batches: plan.batches,
@@ -281,7 +288,12 @@ export function trainingProgress(
       if (mode === "silent") return;
       if (perEpoch) {
         const elapsed = (now() - start) / 1000;
-        const parts = [`epoch ${epoch + 1}/${initialEpoch + plan.epochs}`, ...formatLogs(logs)];
+        // The notes lead the first line only.
+        const parts = [
+          ...(line === null ? notes : []),
+          `epoch ${epoch}/${initialEpoch + plan.epochs}`,
+          ...formatLogs(logs),
+        ];
         parts.push(`${formatDuration(elapsed)} elapsed`);
         open(parts.join(" · "));
         return;

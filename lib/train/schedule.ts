@@ -161,3 +161,106 @@ export function scheduledAdam(
 ): ScheduledAdam {
   return new ScheduledAdam(schedule, options);
 }
+
+/**
+ * A learning-rate schedule as JSON, the form a model's config stores and `train()` runs:
+ * - `steps`: phases of constant rates, by absolute epoch (epoch 1 is the model's first), the
+ *   last rate kept after the last phase (seed 000 lowers its rate by hand this way);
+ * - `oneCycle`: fastai's one-cycle policy ({@linkcode oneCycle}) over the steps of each
+ *   training call.
+ */
+export type ScheduleSpec =
+  | { type: "steps"; phases: { learningRate: number; epochs: number }[] }
+  | {
+    type: "oneCycle";
+    maxLearningRate: number;
+    warmupFraction?: number;
+    divFactor?: number;
+    finalDivFactor?: number;
+  };
+
+/** Where a training step is. */
+export interface StepPosition {
+  /** Absolute epoch, counted from 1. */
+  epoch: number;
+  /** 0-based step within the training call. */
+  step: number;
+  /** Steps of the whole training call. */
+  steps: number;
+}
+
+/** The learning rate of each step of a training call. */
+export type StepSchedule = (at: StepPosition) => number;
+
+/**
+ * Checks a schedule spec and returns a copy.
+ *
+ * @param spec The candidate.
+ * @param where Caller for messages.
+ * @returns The spec, copied.
+ * @example
+ * ```ts
+ * import { checkSchedule } from "./schedule.ts";
+ * checkSchedule({ type: "oneCycle", maxLearningRate: 0.005 }, "doc").type; // "oneCycle"
+ * ```
+ */
+export function checkSchedule(spec: ScheduleSpec, where: string): ScheduleSpec {
+  const type = (spec as { type?: unknown } | null)?.type;
+  if (type === "steps") {
+    const phases = (spec as { phases?: unknown }).phases;
+    if (!Array.isArray(phases) || phases.length === 0) {
+      throw new RangeError(`${where}: expected schedule.phases to be a non-empty array`);
+    }
+    return {
+      type,
+      phases: phases.map((p, i) => {
+        checkPositive(p?.learningRate, `schedule.phases[${i}].learningRate`, where);
+        if (!Number.isInteger(p?.epochs) || p.epochs < 1) {
+          throw new RangeError(
+            `${where}: expected schedule.phases[${i}].epochs to be an integer >= 1, found ${p?.epochs}`,
+          );
+        }
+        return { learningRate: p.learningRate, epochs: p.epochs };
+      }),
+    };
+  }
+  if (type === "oneCycle") {
+    const s = spec as Extract<ScheduleSpec, { type: "oneCycle" }>;
+    oneCycle(s.maxLearningRate, 2, s); // checks every parameter
+    return { ...s };
+  }
+  throw new TypeError(
+    `${where}: expected a schedule of type "steps" or "oneCycle", found ${JSON.stringify(type)}`,
+  );
+}
+
+/**
+ * The per-step learning rates of a schedule spec.
+ *
+ * @param spec A checked spec (see {@linkcode checkSchedule}).
+ * @returns The rate for each step of a training call.
+ * @example
+ * ```ts
+ * import { scheduleFrom } from "./schedule.ts";
+ * const lr = scheduleFrom({ type: "steps", phases: [{ learningRate: 1e-3, epochs: 5 }, { learningRate: 1e-4, epochs: 3 }] });
+ * console.log(lr({ epoch: 5, step: 0, steps: 1 }), lr({ epoch: 6, step: 0, steps: 1 }), lr({ epoch: 99, step: 0, steps: 1 })); // 0.001 0.0001 0.0001
+ * ```
+ */
+export function scheduleFrom(spec: ScheduleSpec): StepSchedule {
+  if (spec.type === "steps") {
+    const ends: number[] = [];
+    let total = 0;
+    for (const p of spec.phases) ends.push(total += p.epochs);
+    return ({ epoch }) => {
+      const i = ends.findIndex((end) => epoch <= end);
+      return spec.phases[i === -1 ? spec.phases.length - 1 : i].learningRate;
+    };
+  }
+  let cached: { steps: number; fn: LearningRateSchedule } | null = null;
+  return ({ step, steps }) => {
+    if (cached?.steps !== steps) {
+      cached = { steps, fn: oneCycle(spec.maxLearningRate, steps, spec) };
+    }
+    return cached.fn(step);
+  };
+}

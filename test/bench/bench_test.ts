@@ -6,6 +6,7 @@ Deno.test("parseBenchArgs() reads every flag and defaults to seed 003's recipe",
     epochs: 30,
     batch: 100,
     model: "dot-bias",
+    stock: false,
     seed: 42,
     backend: null,
     torch: true,
@@ -23,6 +24,7 @@ Deno.test("parseBenchArgs() reads every flag and defaults to seed 003's recipe",
   ]);
   assertEquals([a.epochs, a.batch, a.model, a.torch, a.table], [3, 500, "dlrm", false, false]);
   assertEquals(parseBenchArgs(["--backend", "cpu"]).backend, "cpu");
+  assertEquals(parseBenchArgs(["--stock", "--model", "mlp"]).stock, true);
 });
 
 Deno.test("parseBenchArgs() rejects unknown flags, models and bad numbers", () => {
@@ -87,4 +89,48 @@ Deno.test("the bench prints one JSON line last, with the torch script's keys", a
   assertLess(result.peak_rss_mb, 600);
   assert(!("ratio" in result));
   assert(lines.some((l) => /^epoch 1 loss \d/.test(l)), stdout);
+});
+
+Deno.test("the bench ends on a bad flag with one line, no stack trace", async () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "bench/train_bench.ts", "--model", "svd"],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr).trim();
+  assertEquals(out.code, 2);
+  assertEquals(
+    stderr,
+    'train_bench: unknown --model "svd" (expected one of dot, dot-bias, mlp, dlrm)',
+  );
+});
+
+Deno.test("--stock trains notebook 02's model written from stock layers and says so in the JSON", async () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  const env: Record<string, string> = {};
+  if (!Deno.env.get("MOVIELENS_DIR")) env.MOVIELENS_DIR = "../shared/movielens";
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "bench/train_bench.ts",
+      "--stock",
+      "--epochs",
+      "1",
+      "--no-torch",
+      "--no-table",
+    ],
+    cwd: root,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  assert(out.success, new TextDecoder().decode(out.stderr));
+  assert(lines[0].includes("dot-bias (stock layers)"), lines[0]);
+  const result = JSON.parse(lines[lines.length - 1]);
+  assertEquals([result.model, result.stock, result.epochs], ["dot-bias", true, 1]);
+  assertLess(result.best_val_mse, 9);
 });

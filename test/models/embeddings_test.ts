@@ -43,6 +43,10 @@ Deno.test("userEmbeddings() and the bias tables follow the encoders", () => {
 Deno.test("the accessors name unknown ids and missing tables", () => {
   const rec = buildModel("mlp", { ratings, factors: 2 });
   assertThrows(() => movieEmbeddings(rec, { ids: [5] }), RangeError, "unknown movie id 5");
-  assertThrows(() => movieBiases(rec), TypeError, 'a "mlp" model has no movie_bias weights');
+  assertThrows(
+    () => movieBiases(rec),
+    TypeError,
+    'a "mlp" model has no movie bias table (an embedding of width 1 fed by the movie input)',
+  );
   assertEquals(movieEmbeddings(rec).titles, undefined);
 });

@@ -1,6 +1,16 @@
 import { assertAlmostEquals, assertEquals, assertNotEquals, assertRejects } from "@std/assert";
-import { buildModel, predictRatings, train, trainOverSeeds } from "../../lib/models/mod.ts";
+import * as tf from "@tensorflow/tfjs";
+import { fitEncoders } from "../../lib/data/mod.ts";
+import {
+  buildModel,
+  predictRatings,
+  recommender,
+  train,
+  trainOverSeeds,
+} from "../../lib/models/mod.ts";
+import { randomSeed, setRandomSeed } from "../../lib/random.ts";
 import { mae, syntheticRatings } from "./_fixtures.ts";
+import { embeddingNet } from "./_notebook_models.ts";
 
 const ratings = syntheticRatings({ users: 10, movies: 12, perUser: 8 });
 const test = syntheticRatings({ users: 10, movies: 12, perUser: 3, seed: 5 });
@@ -71,4 +81,21 @@ Deno.test("trainOverSeeds() rejects missing data and bad seeds with a clear mess
     RangeError,
     "at least one seed",
   );
+});
+
+Deno.test("trainOverSeeds() repeats a model written as code, each seed initialising its layers", async () => {
+  const encoders = fitEncoders(ratings);
+  const sizes = { users: encoders.users.size, movies: encoders.movies.size, factors: 3 };
+  const net = (seed: number) => {
+    const model = embeddingNet(sizes);
+    model.compile({ optimizer: tf.train.adam(0.02), loss: "meanSquaredError" });
+    return recommender(model, { ...encoders, seed });
+  };
+  setRandomSeed(1);
+  const a = await trainOverSeeds(net, { ratings }, { test, seeds: [3, 4], ...fit });
+  const b = await trainOverSeeds(net, { ratings }, { test, seeds: [3, 4], ...fit });
+  assertEquals(a.kind, "custom");
+  assertEquals(a.runs, b.runs);
+  assertNotEquals(a.runs[0].mae, a.runs[1].mae);
+  assertEquals(randomSeed(), 1); // the session's seed is put back
 });

@@ -1,4 +1,8 @@
+import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertRejects } from "@std/assert";
+import { fitEncoders } from "../../lib/data/mod.ts";
+import { setRandomSeed } from "../../lib/random.ts";
+import { FusedAdam } from "../../lib/train/optimizer.ts";
 import {
   buildModel,
   loadRecommender,
@@ -7,10 +11,12 @@ import {
   movieBiases,
   predictRatings,
   recommend,
+  recommender,
   saveRecommender,
   train,
 } from "../../lib/models/mod.ts";
 import { syntheticMovies, syntheticRatings } from "./_fixtures.ts";
+import { concatMlp } from "./_notebook_models.ts";
 
 const ratings = syntheticRatings();
 const catalog = syntheticMovies();
@@ -143,5 +149,61 @@ Deno.test("loadRecommender() rejects a config that does not match the model", as
     delete json.recommender;
     await Deno.writeTextFile(file, JSON.stringify(json));
     await assertRejects(() => loadRecommender(path), TypeError, 'no "recommender" section');
+  });
+});
+
+Deno.test("a model reloads with the learning rate and schedule it trained with, and numbers its epochs on", async () => {
+  await withTempDir(async (dir) => {
+    const phases = [{ learningRate: 0.02, epochs: 2 }, { learningRate: 0.005, epochs: 2 }];
+    const scheduled = buildModel("dot-bias", {
+      ratings,
+      factors: 3,
+      schedule: { type: "steps", phases },
+    });
+    const h = await train(scheduled, ratings, { epochs: 3, verbose: 0 });
+    assertEquals(h.learningRate, [0.02, 0.02, 0.005]);
+    await saveRecommender(scheduled, `${dir}/scheduled`);
+    const back = await loadRecommender(`${dir}/scheduled`);
+    assertEquals(back.config.schedule, { type: "steps", phases });
+    const more = await train(back, ratings, { epochs: 2, verbose: 0 });
+    assertEquals([more.epoch, more.learningRate], [[4, 5], [0.005, 0.005]]);
+
+    const fixed = buildModel("dot-bias", { ratings, factors: 3, learningRate: 0.01 });
+    await train(fixed, ratings, { epochs: 1, learningRate: 0.003, verbose: 0 });
+    assertEquals([fixed.config.learningRate, fixed.config.schedule], [0.003, null]);
+    await saveRecommender(fixed, `${dir}/fixed`);
+    const reloaded = await loadRecommender(`${dir}/fixed`);
+    assertEquals(reloaded.config.learningRate, 0.003);
+    assertEquals(
+      (reloaded.model.optimizer as unknown as { learningRate: number }).learningRate,
+      0.003,
+    );
+    assertEquals((await train(reloaded, ratings, { epochs: 1, verbose: 0 })).learningRate, [0.003]);
+  });
+});
+
+Deno.test("a notebook-written model saves and loads: same predictions, recompiled as it was compiled", async () => {
+  setRandomSeed(5);
+  const encoders = fitEncoders(ratings);
+  const model = concatMlp({ users: encoders.users.size, movies: encoders.movies.size, factors: 3 });
+  model.compile({ optimizer: tf.train.adam(0.01), loss: "meanSquaredError", metrics: ["mae"] });
+  const rec = recommender(model, { ...encoders, catalog, ratings });
+  await train(rec, ratings, { epochs: 2, verbose: 0 });
+  await withTempDir(async (dir) => {
+    await saveRecommender(rec, `${dir}/custom`);
+    const back = await loadRecommender(`${dir}/custom`);
+    assertEquals(back.kind, "custom");
+    assertEquals(back.config, rec.config);
+    assertEquals(back.config.metrics, ["mae"]);
+    assertEquals(back.movieCounts, rec.movieCounts);
+    assertEquals(
+      Array.from(predictRatings(back, ratings)),
+      Array.from(predictRatings(rec, ratings)),
+    );
+    const opt = back.model.optimizer as FusedAdam;
+    assert(opt instanceof FusedAdam);
+    assertEquals([opt.learningRate, opt.epsilonHat, opt.epsilon], [0.01, false, 1e-7]);
+    const h = await train(back, ratings, { epochs: 1, verbose: 0 });
+    assertEquals([h.epoch, Object.keys(h.history)], [[3], ["loss", "mae"]]);
   });
 });

@@ -1,8 +1,10 @@
 import pl from "nodejs-polars";
 import { assert, assertEquals, assertGreater, assertLess, assertRejects } from "@std/assert";
+import { setDisplayTarget } from "../../lib/notebook/display.ts";
 import {
   buildModel,
   type ModelKind,
+  type ModelOptions,
   predictRatings,
   train,
   trainingTensors,
@@ -97,9 +99,54 @@ Deno.test("train() rejects bad input with errors that name it", async () => {
   await assertRejects(() => train(cls, ratings), RangeError, "is not one of the model's classes");
 });
 
-Deno.test("train() applies a new learning rate for the call", async () => {
+Deno.test("train() applies a new learning rate for the call and writes it to the config", async () => {
   const rec = buildModel("dot-bias", { ratings, factors: 2 });
   const h = await train(rec, ratings, { epochs: 1, learningRate: 1e-4, verbose: 0 });
   assertEquals(h.learningRate, [1e-4]);
   assertGreater(h.history.loss[0], 0);
+  assertEquals(rec.config.learningRate, 1e-4);
+  assertEquals((await train(rec, ratings, { epochs: 1, verbose: 0 })).learningRate, [1e-4]);
+});
+
+Deno.test("train() runs the schedule of the config (a recipe's phases), by absolute epoch", async () => {
+  const rec = buildModel("dot", {
+    ratings,
+    factors: 2,
+    fit: { schedule: [{ learningRate: 1e-3, epochs: 2 }, { learningRate: 1e-4, epochs: 1 }] },
+  } as ModelOptions);
+  assertEquals(rec.config.schedule?.type, "steps");
+  const a = await train(rec, ratings, { epochs: 1, verbose: 0 });
+  const b = await train(rec, ratings, { epochs: 3, verbose: 0 });
+  assertEquals([a.learningRate, b.learningRate], [[1e-3], [1e-3, 1e-4, 1e-4]]);
+  const cycle = buildModel("dot", {
+    ratings,
+    factors: 2,
+    schedule: { type: "oneCycle", maxLearningRate: 0.01 },
+  });
+  const c = await train(cycle, ratings, { epochs: 4, batchSize: 16, verbose: 0 });
+  assertLess(c.learningRate[3], 1e-5); // annealed to max / 1e5 by the last step
+  assertGreater(c.learningRate[1], c.learningRate[3]);
+});
+
+Deno.test("train() on a trained model continues: epochs numbered on, a new shuffle, said in the progress line", async () => {
+  const rec = buildModel("mlp", { ratings, factors: 3, hidden: [4], seed: 2 });
+  const first = await train(rec, ratings, { epochs: 2, batchSize: 8, verbose: 0 });
+  let err = "";
+  const restore = setDisplayTarget({
+    jupyter: null,
+    stderr: (t) => void (err += t),
+    stderrIsTerminal: false,
+  });
+  let again;
+  try {
+    again = await train(rec, ratings, { epochs: 2, batchSize: 8, verbose: 2 });
+  } finally {
+    restore();
+  }
+  assertEquals([first.epoch, again.epoch, again.params.initialEpoch], [[1, 2], [3, 4], 2]);
+  assert(err.startsWith("continuing from epoch 2 · epoch 3/4 · loss"), err);
+  // A model trained for 4 epochs in one call gets the same epochs 3 and 4.
+  const once = buildModel("mlp", { ratings, factors: 3, hidden: [4], seed: 2 });
+  const all = await train(once, ratings, { epochs: 4, batchSize: 8, verbose: 0 });
+  assertEquals(all.history.loss.slice(2), again.history.loss);
 });

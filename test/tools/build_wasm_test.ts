@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "@std/assert";
-import { kernelsWasmBytes } from "../../lib/train/kernels/_internals.ts";
+import { kernelsWasmBytes } from "../../lib/train/kernels/_wasm.ts";
 import { compileKernelsWat, renderKernelsModule } from "../../tools/build_wasm.ts";
 
 Deno.test("the committed WebAssembly is what kernels.wat compiles to", async () => {

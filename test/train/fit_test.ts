@@ -41,7 +41,7 @@ function kernel(model: tf.LayersModel): number {
   return model.getWeights()[0].dataSync()[0];
 }
 
-/** Train on y = 2x (w → 2), validate on y = x: val loss (w − 1)² is best at epoch 2 (w = 0.976). */
+/** Train on y = 2x (w → 2), validate on y = x: val loss (w − 1)² is best at epoch 3 (w = 0.976). */
 function lineData() {
   return {
     train: { x: tf.ones([4, 1]), y: tf.fill([4, 1], 2) },
@@ -61,7 +61,7 @@ Deno.test("fit() lowers the loss on synthetic ratings", async () => {
   try {
     const h = await fit(model, data, { epochs: 8, batchSize: 64, verbose: 0 });
     const loss = h.history.loss;
-    assertEquals(h.epoch, [0, 1, 2, 3, 4, 5, 6, 7]);
+    assertEquals(h.epoch, [1, 2, 3, 4, 5, 6, 7, 8]);
     assertEquals(Object.keys(h.history), ["loss", "mae"]);
     assertLess(loss[7], loss[0] * 0.6, `loss went ${loss[0]} → ${loss[7]}`);
     assertEquals(h.params.stepsPerEpoch, Math.ceil(2000 / 64));
@@ -232,8 +232,8 @@ Deno.test("early stopping stops after `patience` bad epochs and restores the bes
       onEpochEnd: () => void seen.push(kernel(model)),
       verbose: 0,
     });
-    assertEquals(h.epoch, [0, 1, 2, 3]);
-    assertEquals([h.bestEpoch, h.stoppedEpoch, h.monitor], [2, 3, "val_loss"]);
+    assertEquals(h.epoch, [1, 2, 3, 4]);
+    assertEquals([h.bestEpoch, h.stoppedEpoch, h.monitor], [3, 4, "val_loss"]);
     assert(h.restoredBestWeights);
     assertAlmostEquals(seen[2], 0.976, 1e-6);
     assertEquals(kernel(model), seen[2]);
@@ -256,7 +256,7 @@ Deno.test("early stopping without restoreBestWeights keeps the last weights", as
       earlyStopping: { patience: 2 },
       verbose: 0,
     });
-    assertEquals([h.bestEpoch, h.stoppedEpoch, h.restoredBestWeights], [2, 4, false]);
+    assertEquals([h.bestEpoch, h.stoppedEpoch, h.restoredBestWeights], [3, 5, false]);
     // Five SGD steps: w = 2 − 2·0.8⁵.
     assertAlmostEquals(kernel(model), 2 - 2 * 0.8 ** 5, 1e-6);
   } finally {
@@ -277,7 +277,7 @@ Deno.test("keepBestWeights runs every epoch and restores the best one", async ()
       verbose: 0,
     });
     assertEquals(h.epoch.length, 6);
-    assertEquals([h.bestEpoch, h.stoppedEpoch, h.restoredBestWeights], [2, null, true]);
+    assertEquals([h.bestEpoch, h.stoppedEpoch, h.restoredBestWeights], [3, null, true]);
     assertAlmostEquals(kernel(model), 0.976, 1e-6);
   } finally {
     tf.dispose([train.x, train.y, val.x, val.y]);
@@ -321,7 +321,7 @@ Deno.test("fit() sets the learning rate before training, and it stays for later 
     assertAlmostEquals(kernel(model), 0.2, 1e-6); // 0 − 0.05 · 2(0 − 2)
     const b = await fit(model, train, { epochs: 2, batchSize: 4, initialEpoch: 1, verbose: 0 });
     assertEquals(b.learningRate, [0.05, 0.05]);
-    assertEquals(b.epoch, [1, 2]);
+    assertEquals(b.epoch, [2, 3]);
   } finally {
     tf.dispose([train.x, train.y, val.x, val.y]);
     model.dispose();
@@ -618,11 +618,11 @@ Deno.test("setting model.stopTraining in onEpochEnd stops after that epoch", asy
       epochs: 10,
       batchSize: 4,
       onEpochEnd: (epoch) => {
-        if (epoch === 1) model.stopTraining = true;
+        if (epoch === 2) model.stopTraining = true;
       },
       verbose: 0,
     });
-    assertEquals(h.epoch, [0, 1]);
+    assertEquals(h.epoch, [1, 2]);
     assertEquals(h.stoppedEpoch, null);
   } finally {
     tf.dispose([train.x, train.y, val.x, val.y]);
@@ -645,7 +645,7 @@ Deno.test("initialEpoch numbers the epochs on and continues the shuffle stream",
     }
   };
   const first = await run(0), later = await run(3);
-  assertEquals(later.epoch, [3]);
+  assertEquals(later.epoch, [4]);
   assertNotEquals(first.history.loss[0], later.history.loss[0]);
 });
 
@@ -667,7 +667,7 @@ Deno.test("fit() in Jupyter shows one live line updated in place", async () => {
   assertEquals(sent[0].options?.update, undefined);
   assert(sent.slice(1).every((s) => s.options?.update === true && s.options.display_id === id));
   const last = (sent[sent.length - 1].obj as Record<string, string>)["text/plain"];
-  assert(last.startsWith("3 epochs in 0:0"), last);
+  assert(last.startsWith("stock tfjs optimizer SGD: slower · 3 epochs in 0:0"), last);
   assert(last.includes("val_loss"), last);
 });
 
@@ -689,6 +689,53 @@ Deno.test("fit() is silent by default outside Jupyter and terminals", async () =
     await fit(model, train, { epochs: 2, batchSize: 2, verbose: false });
   } finally {
     restore();
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
+  }
+});
+
+Deno.test("fit() sets a scheduled learning rate before every step", async () => {
+  const model = lineModel(0.1);
+  const { train, val } = lineData();
+  const seen: string[] = [];
+  try {
+    const h = await fit(model, train, {
+      epochs: 2,
+      batchSize: 2,
+      schedule: ({ epoch, step, steps }) => {
+        seen.push(`${epoch}:${step}/${steps}`);
+        return 0.01 * (step + 1);
+      },
+      verbose: 0,
+    });
+    assertEquals(seen, ["1:0/4", "1:1/4", "2:2/4", "2:3/4"]);
+    assertEquals(h.learningRate, [0.02, 0.04]);
+    await assertRejects(
+      () => fit(model, train, { learningRate: 0.1, schedule: () => 0.1, verbose: 0 }),
+      TypeError,
+      "either learningRate or schedule",
+    );
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
+  }
+});
+
+Deno.test("fit() on a trained model continues where it stopped, unless told otherwise", async () => {
+  const model = lineModel(0.1);
+  const { train, val } = lineData();
+  try {
+    assertEquals((await fit(model, train, { epochs: 2, batchSize: 4, verbose: 0 })).epoch, [1, 2]);
+    const on = await fit(model, train, { epochs: 1, batchSize: 4, verbose: 0 });
+    assertEquals([on.epoch, on.params.initialEpoch], [[3], 2]);
+    const restart = await fit(model, train, {
+      epochs: 1,
+      batchSize: 4,
+      initialEpoch: 0,
+      verbose: 0,
+    });
+    assertEquals(restart.epoch, [1]);
+  } finally {
     tf.dispose([train.x, train.y, val.x, val.y]);
     model.dispose();
   }

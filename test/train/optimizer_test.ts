@@ -1,15 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { setupBackend } from "../../lib/train/backend.ts";
-import { adam, type AdamOptions, FusedAdam } from "../../lib/train/optimizer.ts";
+import { adam, type AdamOptions, FusedAdam, fusedAdamFor } from "../../lib/train/optimizer.ts";
 import { createRng } from "../../lib/random.ts";
 
 const BACKENDS = ["cpu", "wasm"] as const;
 
 /**
- * Adam by hand in float64, from the reference formulas: Keras for "none" (epsilon added to
- * sqrt(v) before the step size's bias correction), PyTorch Adam for "l2" (g += wd·w) and
- * PyTorch AdamW for "decoupled" (w *= 1 − lr·wd). `lambda` is a Keras l2 penalty (g += 2λw).
+ * Adam by hand in float64, from the reference formulas: Keras' epsilon hat (added to sqrt(v)
+ * before the step size's bias correction) or the paper's (PyTorch, tf.train.adam: added to
+ * sqrt(v̂)), PyTorch Adam for "l2" (g += wd·w) and PyTorch AdamW for "decoupled"
+ * (w *= 1 − lr·wd). `lambda` is a Keras l2 penalty (g += 2λw).
  */
 function referenceAdam(
   w0: number[],
@@ -27,7 +28,7 @@ function referenceAdam(
       if (o.decay === "decoupled") w[i] *= 1 - o.learningRate * o.weightDecay;
       m[i] = o.beta1 * m[i] + (1 - o.beta1) * gi;
       v[i] = o.beta2 * v[i] + (1 - o.beta2) * gi * gi;
-      if (o.decay === "none") {
+      if (o.epsilonHat) {
         const alpha = o.learningRate * Math.sqrt(bc2) / bc1;
         w[i] -= alpha * m[i] / (Math.sqrt(v[i]) + o.epsilon);
       } else {
@@ -45,8 +46,33 @@ function randomValues(n: number, seed: number, scale = 1): number[] {
 
 const VARIANTS: Required<AdamOptions>[] = [
   // Large epsilons, so that where each formula adds it shows in the result.
-  { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 0.01, weightDecay: 0, decay: "none" },
-  { learningRate: 3e-3, beta1: 0.9, beta2: 0.999, epsilon: 0.01, weightDecay: 0.05, decay: "l2" },
+  {
+    learningRate: 0.01,
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: 0.01,
+    weightDecay: 0,
+    decay: "none",
+    epsilonHat: true,
+  },
+  {
+    learningRate: 0.01,
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: 0.01,
+    weightDecay: 0,
+    decay: "none",
+    epsilonHat: false,
+  },
+  {
+    learningRate: 3e-3,
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: 0.01,
+    weightDecay: 0.05,
+    decay: "l2",
+    epsilonHat: false,
+  },
   {
     learningRate: 0.02,
     beta1: 0.8,
@@ -54,12 +80,13 @@ const VARIANTS: Required<AdamOptions>[] = [
     epsilon: 1e-6,
     weightDecay: 0.1,
     decay: "decoupled",
+    epsilonHat: false,
   },
 ];
 
 for (const backend of BACKENDS) {
   for (const options of VARIANTS) {
-    Deno.test(`three FusedAdam steps match a hand computation: decay "${options.decay}" (${backend})`, async () => {
+    Deno.test(`three FusedAdam steps match a hand computation: decay "${options.decay}", epsilon hat ${options.epsilonHat} (${backend})`, async () => {
       await setupBackend({ backend });
       // 37 values: the SIMD body and the scalar tail both run.
       const w0 = randomValues(37, 1, 0.5);
@@ -199,6 +226,7 @@ Deno.test("FusedAdam round-trips through getConfig and tf.serialization", async 
     epsilon: 1e-8,
     weightDecay: 0.1,
     decay: "decoupled",
+    epsilonHat: false,
   });
   const entry = tf.serialization.SerializationMap.getMap().classNameMap["FusedAdam"];
   assert(entry !== undefined, "FusedAdam is registered for serialisation");
@@ -228,6 +256,39 @@ Deno.test("FusedAdam getWeights/setWeights restore the moments and the step coun
   b.dispose();
   tf.dispose([w, w2]);
 });
+
+for (const backend of BACKENDS) {
+  Deno.test(`fusedAdamFor() goes on from a trained tf.train.adam exactly as it would (${backend})`, async () => {
+    await setupBackend({ backend });
+    const w0 = randomValues(37, 5, 0.5);
+    const grads = [6, 7, 8, 9].map((s) => randomValues(37, s, 0.1));
+    const a = tf.variable(tf.tensor1d(w0)), b = tf.variable(tf.tensor1d(w0));
+    const stockA = tf.train.adam(0.02, 0.8, 0.99, 1e-3),
+      stockB = tf.train.adam(0.02, 0.8, 0.99, 1e-3);
+    for (const g of grads.slice(0, 2)) {
+      tf.tidy(() => stockA.applyGradients([{ name: a.name, tensor: tf.tensor1d(g) }]));
+      tf.tidy(() => stockB.applyGradients([{ name: b.name, tensor: tf.tensor1d(g) }]));
+    }
+    // b goes on with the fused Adam made from its stock Adam, a with the stock Adam itself.
+    const fused = (await fusedAdamFor(stockB))!;
+    assertEquals([fused.iterations, fused.epsilonHat, fused.beta1, fused.epsilon], [
+      2,
+      false,
+      0.8,
+      1e-3,
+    ]);
+    for (const g of grads.slice(2)) {
+      tf.tidy(() => stockA.applyGradients([{ name: a.name, tensor: tf.tensor1d(g) }]));
+      tf.tidy(() => fused.applyGradients({ [b.name]: tf.tensor1d(g) }));
+    }
+    const want = a.dataSync(), got = b.dataSync();
+    for (let i = 0; i < want.length; i++) assertAlmostEquals(got[i], want[i], 1e-6);
+    assertEquals(await fusedAdamFor(fused), fused);
+    assertEquals(await fusedAdamFor(tf.train.rmsprop(0.1)), null);
+    tf.dispose([a, b]);
+    for (const o of [stockA, stockB, fused]) o.dispose();
+  });
+}
 
 Deno.test("adam() rejects bad hyper-parameters with a RangeError naming them", () => {
   assertThrows(

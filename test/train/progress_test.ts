@@ -94,7 +94,7 @@ Deno.test("in Jupyter the progress is one output, updated in place and throttled
     });
     assert(p.active);
     let drawn = 0;
-    for (let epoch = 0; epoch < 2; epoch++) {
+    for (let epoch = 1; epoch <= 2; epoch++) {
       for (let b = 1; b <= 100; b++) {
         clock += 10; // 10 ms per batch: a redraw every 25 batches at most
         if (p.batch(epoch, b, () => ({ loss: 1 / b }))) drawn++;
@@ -131,8 +131,8 @@ Deno.test("in a terminal the progress is one stderr line rewritten with \\r", as
       { epochs: 1, batches: 10, samples: 100, initialEpoch: 4 },
       { now: () => (clock += 100), stderrIsTerminal: true },
     );
-    for (let b = 1; b <= 10; b++) p.batch(4, b, () => ({ loss: 2 }));
-    p.epochEnd(4, { loss: 2 });
+    for (let b = 1; b <= 10; b++) p.batch(5, b, () => ({ loss: 2 }));
+    p.epochEnd(5, { loss: 2 });
     await p.close("done");
   } finally {
     restore();
@@ -140,6 +140,26 @@ Deno.test("in a terminal the progress is one stderr line rewritten with \\r", as
   assert(!err.slice(0, -1).includes("\n"), JSON.stringify(err));
   assert(err.endsWith("done\n"), JSON.stringify(err));
   assert(err.includes("\r\x1b[2Kepoch 5/5 · batch 1/10"), JSON.stringify(err));
+});
+
+Deno.test("notes lead the live line and the per-epoch lines", async () => {
+  let err = "";
+  const restore = setDisplayTarget({
+    jupyter: null,
+    stderr: (t) => void (err += t),
+    stderrIsTerminal: false,
+  });
+  try {
+    const p = trainingProgress(
+      { epochs: 1, batches: 1, samples: 10, initialEpoch: 30, notes: ["continuing from epoch 30"] },
+      { verbose: 2, stderrIsTerminal: false },
+    );
+    p.epochEnd(31, { loss: 1 });
+    await p.close("done");
+  } finally {
+    restore();
+  }
+  assertMatch(err.split("\n")[0], /^continuing from epoch 30 · epoch 31\/31 · loss 1\.0000 · /);
 });
 
 Deno.test("verbose 2 writes one line per epoch; verbose 0 and a silent 'auto' write nothing", async () => {
@@ -154,9 +174,9 @@ Deno.test("verbose 2 writes one line per epoch; verbose 0 and a silent 'auto' wr
       verbose: 2,
       stderrIsTerminal: false,
     });
-    for (let e = 0; e < 3; e++) {
+    for (let e = 1; e <= 3; e++) {
       lines.batch(e, 1, () => ({ loss: 1 }));
-      lines.epochEnd(e, { loss: 1 / (e + 1), val_loss: 2 });
+      lines.epochEnd(e, { loss: 1 / e, val_loss: 2 });
     }
     await lines.close("3 epochs");
     assertEquals(err.trim().split("\n").length, 4);
@@ -171,8 +191,8 @@ Deno.test("verbose 2 writes one line per epoch; verbose 0 and a silent 'auto' wr
         stderrIsTerminal: false,
       });
       assertEquals(quiet.active, false);
-      assertEquals(quiet.batch(0, 1, () => ({ loss: 1 })), false);
-      quiet.epochEnd(0, { loss: 1 });
+      assertEquals(quiet.batch(1, 1, () => ({ loss: 1 })), false);
+      quiet.epochEnd(1, { loss: 1 });
       await quiet.close("done");
     }
     assertEquals(err, "");

@@ -16,7 +16,7 @@ import {
   tailSplit,
   temporalSplit,
 } from "../../lib/data/mod.ts";
-import { COLUMNS } from "../../lib/defaults.ts";
+import { COLUMNS, DEFAULT_SEED } from "../../lib/defaults.ts";
 
 /** Every split name `--split` accepts, in the order the help lists them. */
 export const SPLIT_NAMES = [
@@ -137,7 +137,7 @@ export async function makeSplit(
   options: MakeSplitOptions = {},
 ): Promise<NamedSplit> {
   const split = assertSplitName(name);
-  const seed = options.seed ?? 42;
+  const seed = options.seed ?? DEFAULT_SEED;
   const ratings = ml.ratings;
   let parts;
   switch (split) {

@@ -27,11 +27,10 @@
 
 import * as tf from "@tensorflow/tfjs";
 import type { DataFrame } from "nodejs-polars";
-import { COLUMNS } from "../../lib/defaults.ts";
+import { COLUMNS, DEFAULT_SEED } from "../../lib/defaults.ts";
 import { type Encoders, randomSplit } from "../../lib/data/mod.ts";
 import { type Baseline, biasBaseline } from "../../lib/eval/mod.ts";
 import { buildModel, predictRatings, type Recommender, train } from "../../lib/models/mod.ts";
-import { oneCycle, scheduledAdam } from "../../lib/train/schedule.ts";
 import { applyBlend, type Blend, fitBlend } from "./blend.ts";
 
 /** One member of {@linkcode OURS_MEMBERS}. */
@@ -237,7 +236,7 @@ export async function trainMember(
   encoders: Encoders,
   options: OursOptions = {},
 ): Promise<TrainedMember> {
-  const seed = (options.seed ?? 42) + member.seedOffset;
+  const seed = (options.seed ?? DEFAULT_SEED) + member.seedOffset;
   const epochs = options.epochs ?? member.epochs;
   const [lo, hi] = ratingBounds(ratings);
   const range: [number, number] = [lo - 0.5, hi + 0.5];
@@ -252,28 +251,19 @@ export async function trainMember(
     yRange: range,
     l2: member.l2,
     loss: member.loss,
+    learningRate: member.maxLearningRate,
+    schedule: { type: "oneCycle", maxLearningRate: member.maxLearningRate },
+    optimizer: {
+      weightDecay: member.weightDecay,
+      decay: member.weightDecay > 0 ? "decoupled" : "none",
+    },
     seed,
     ...(member.kind === "mlp" ? { hidden: [...member.hidden], dropout: 0 } : {}),
   });
   if (member.biasFromBaseline && member.kind === "dot-bias") {
     initBiasesFromBaseline(rec, ratings, range);
   }
-  const steps = Math.ceil(ratings.height / member.batchSize) * epochs;
-  // compileModel() has no schedule option: the one-cycle Adam is given to tfjs directly,
-  // with the loss the factory resolved.
-  rec.model.compile({
-    optimizer: scheduledAdam(oneCycle(member.maxLearningRate, steps), {
-      weightDecay: member.weightDecay,
-      decay: member.weightDecay > 0 ? "decoupled" : "none",
-    }),
-    loss: rec.config.loss,
-  });
-  const history = await train(rec, ratings, {
-    epochs,
-    batchSize: member.batchSize,
-    seed,
-    verbose: 0,
-  });
+  const history = await train(rec, ratings, { epochs, batchSize: member.batchSize, verbose: 0 });
   return {
     member,
     rec,
@@ -507,7 +497,7 @@ export async function trainOurs(
   encoders: Encoders,
   options: OursOptions = {},
 ): Promise<Ours> {
-  const seed = options.seed ?? 42;
+  const seed = options.seed ?? DEFAULT_SEED;
   const members = options.members ?? OURS_MEMBERS;
   const inner = randomSplit(ratings, { testFraction: OURS_VALIDATION_FRACTION, seed: seed + 1 });
   const target = inner.test.getColumn(COLUMNS.rating).toArray() as number[];

@@ -9,7 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { offsetOf, wasmContext } from "./_internals.ts";
+import { offsetOf, wasmContext } from "./_wasm.ts";
 
 /** The names tfjs gives the kernels. */
 export const CONCAT = "Concat";

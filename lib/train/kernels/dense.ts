@@ -12,13 +12,19 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import {
+  type DenseFields,
+  fieldsOf,
+  invokeCallHook,
+  replaceLayerCall,
+} from "../../_tfjs_internals.ts";
+import {
   heapF32,
   kernelConfig,
   offsetOf,
   scratch,
   type WasmContext,
   wasmContext,
-} from "./_internals.ts";
+} from "./_wasm.ts";
 
 /** The names tfjs gives the kernels. */
 export const BATCH_MAT_MUL = "BatchMatMul";
@@ -290,13 +296,6 @@ export const fusedMatMulGradient: tf.GradConfig = {
   },
 };
 
-interface DenseLayer {
-  kernel: { read(): tf.Tensor } | null;
-  bias: { read(): tf.Tensor } | null;
-  activation: { getClassName(): string; apply(x: tf.Tensor): tf.Tensor } | null;
-  invokeCallHook(inputs: unknown, kwargs: unknown): void;
-}
-
 let denseInstalled = false;
 
 /**
@@ -314,40 +313,30 @@ let denseInstalled = false;
  */
 export function installFastDense(): boolean {
   if (denseInstalled) return false;
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap["Dense"];
-  if (entry === undefined) {
-    throw new TypeError("installFastDense(): expected tfjs-layers' Dense to be registered");
-  }
-  const proto = (entry[0] as unknown as { prototype: object }).prototype as {
-    call(
-      this: DenseLayer,
-      inputs: tf.Tensor | tf.Tensor[],
-      kwargs: Record<string, unknown>,
-    ): unknown;
-  };
-  const stock = proto.call;
-  proto.call = function (this: DenseLayer, inputs, kwargs) {
-    const input = Array.isArray(inputs) ? inputs[0] : inputs;
-    if (
-      tf.getBackend() !== "wasm" || input.rank !== 2 || input.dtype !== "float32" ||
-      this.kernel === null || (Array.isArray(inputs) && inputs.length !== 1)
-    ) {
-      return stock.call(this, inputs, kwargs);
-    }
-    // One kernel and no intermediates: no tidy scope needed (each costs a container walk).
-    this.invokeCallHook(inputs, kwargs);
-    const name = this.activation?.getClassName().toLowerCase() ?? "linear";
-    const fused = name === "relu" ? "relu" : "linear";
-    const ins: tf.NamedTensorMap = { a: input, b: this.kernel!.read() };
-    if (this.bias !== null) ins.bias = this.bias.read();
-    const out = tf.engine().runKernel(FUSED_MAT_MUL, ins, {
-      transposeA: false,
-      transposeB: false,
-      activation: fused,
-    }) as tf.Tensor;
-    if (fused === name || this.activation === null) return out;
-    return tf.tidy(() => this.activation!.apply(out));
-  };
+  replaceLayerCall("Dense", (stock) =>
+    function (inputs, kwargs) {
+      const input = Array.isArray(inputs) ? inputs[0] : inputs;
+      const layer = fieldsOf<DenseFields>(this);
+      if (
+        tf.getBackend() !== "wasm" || input.rank !== 2 || input.dtype !== "float32" ||
+        layer.kernel === null || (Array.isArray(inputs) && inputs.length !== 1)
+      ) {
+        return stock.call(this, inputs, kwargs);
+      }
+      // One kernel and no intermediates: no tidy scope needed (each costs a container walk).
+      invokeCallHook(this, inputs, kwargs);
+      const name = layer.activation?.getClassName().toLowerCase() ?? "linear";
+      const fused = name === "relu" ? "relu" : "linear";
+      const ins: tf.NamedTensorMap = { a: input, b: layer.kernel.read() };
+      if (layer.bias !== null) ins.bias = layer.bias.read();
+      const out = tf.engine().runKernel(FUSED_MAT_MUL, ins, {
+        transposeA: false,
+        transposeB: false,
+        activation: fused,
+      }) as tf.Tensor;
+      if (fused === name || layer.activation === null) return out;
+      return tf.tidy(() => layer.activation!.apply(out));
+    });
   denseInstalled = true;
   return true;
 }

@@ -9,6 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { isTapeOn } from "../../_tfjs_internals.ts";
 import {
   checkCpuInternals,
   type CpuBackend,
@@ -19,7 +20,7 @@ import {
   offsetOf,
   type WasmBackend,
   wasmContext,
-} from "./_internals.ts";
+} from "./_wasm.ts";
 
 /** The name of the forward kernel. */
 export const DOT_BIAS = "EmbeddingDotBias";
@@ -178,10 +179,6 @@ interface CpuContext {
 
 const cpuContexts = new Map<object, CpuContext & { backend: CpuBackend }>();
 const wasmContexts = new Map<object, { backend: WasmBackend; ptr: number }>();
-
-function isRecording(): boolean {
-  return (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
-}
 
 /** Frees the contexts whose output no longer exists (e.g. no backward pass followed). */
 function sweepContexts(): void {
@@ -465,7 +462,7 @@ export function dotBias(
   if (userBias) inputs.userBias = userBias;
   if (movieBias) inputs.movieBias = movieBias;
   const attrs = {
-    saveContext: isRecording(),
+    saveContext: isTapeOn(),
     numUsers: userFactors.shape[0],
     numMovies: movieFactors.shape[0],
     factors: userFactors.shape[1] ?? 0,

@@ -15,9 +15,15 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import {
+  type DropoutFields,
+  fieldsOf,
+  invokeCallHook,
+  replaceLayerCall,
+} from "../../_tfjs_internals.ts";
 import { DEFAULT_SEED } from "../../defaults.ts";
 import { createRng } from "../../random.ts";
-import { checkCpuInternals, kernelConfig, offsetOf, scratch, wasmContext } from "./_internals.ts";
+import { checkCpuInternals, kernelConfig, offsetOf, scratch, wasmContext } from "./_wasm.ts";
 
 /** The name of the mask kernel. */
 export const DROPOUT_MASK = "DropoutMask";
@@ -133,13 +139,6 @@ export function dropout(x: tf.Tensor, rate: number, options: DropoutOptions = {}
   });
 }
 
-interface DropoutLayer {
-  rate: number;
-  noiseShape?: unknown;
-  seed?: number;
-  invokeCallHook(inputs: unknown, kwargs: unknown): void;
-}
-
 let installed = false;
 
 /**
@@ -156,28 +155,17 @@ let installed = false;
  */
 export function installFastDropout(): boolean {
   if (installed) return false;
-  // The class as tfjs serialisation knows it (making an instance would use up a layer name).
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap["Dropout"];
-  if (entry === undefined) {
-    throw new TypeError("installFastDropout(): expected tfjs-layers' Dropout to be registered");
-  }
-  const proto = (entry[0] as unknown as { prototype: object }).prototype as {
-    call(
-      this: DropoutLayer,
-      inputs: tf.Tensor | tf.Tensor[],
-      kwargs: Record<string, unknown>,
-    ): unknown;
-  };
-  const stock = proto.call;
-  proto.call = function (this: DropoutLayer, inputs, kwargs) {
-    if (this.noiseShape != null) return stock.call(this, inputs, kwargs);
-    return tf.tidy(() => {
-      this.invokeCallHook(inputs, kwargs);
-      const input = Array.isArray(inputs) ? inputs[0] : inputs;
-      if (!(0 < this.rate && this.rate < 1) || !kwargs?.training) return input;
-      return dropout(input, this.rate, { seed: this.seed ?? undefined });
+  replaceLayerCall("Dropout", (stock) =>
+    function (inputs, kwargs) {
+      const layer = fieldsOf<DropoutFields>(this);
+      if (layer.noiseShape != null) return stock.call(this, inputs, kwargs);
+      return tf.tidy(() => {
+        invokeCallHook(this, inputs, kwargs);
+        const input = Array.isArray(inputs) ? inputs[0] : inputs;
+        if (!(0 < layer.rate && layer.rate < 1) || !kwargs?.training) return input;
+        return dropout(input, layer.rate, { seed: layer.seed ?? undefined });
+      });
     });
-  };
   installed = true;
   return true;
 }

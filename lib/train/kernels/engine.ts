@@ -10,18 +10,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-
-interface EngineInternals {
-  state: {
-    gradientDepth: number;
-    tensorInfo: Map<object, { backend: tf.KernelBackend }>;
-  };
-  backendName: string;
-  makeTensorFromTensorInfo(info: tf.TensorInfo, backend?: tf.KernelBackend): tf.Tensor;
-  keep<T extends tf.Tensor>(t: T): T;
-  saveTensorsForBackwardMode(tensors: tf.Tensor[]): tf.Tensor[];
-}
+import { replaceSaveTensorsForBackward } from "../../_tfjs_internals.ts";
 
 const FAST_BACKENDS = new Set(["cpu", "wasm"]);
 let installed = false;
@@ -40,30 +29,10 @@ let installed = false;
  */
 export function installFastSaves(): boolean {
   if (installed) return false;
-  const engine = tf.engine() as unknown as EngineInternals;
-  const proto = Object.getPrototypeOf(engine) as EngineInternals;
-  const stock = proto.saveTensorsForBackwardMode;
-  if (typeof stock !== "function" || typeof proto.makeTensorFromTensorInfo !== "function") {
-    throw new TypeError(
-      `installFastSaves(): expected the tfjs ${tf.version_core} engine internals ` +
-        "(saveTensorsForBackwardMode, makeTensorFromTensorInfo)",
-    );
-  }
-  proto.saveTensorsForBackwardMode = function (this: EngineInternals, tensors: tf.Tensor[]) {
-    if (this.state.gradientDepth > 1 || !FAST_BACKENDS.has(this.backendName)) {
-      return stock.call(this, tensors);
-    }
-    return tensors.map((t) => {
-      const info = this.state.tensorInfo.get(t.dataId);
-      if (info === undefined) return stock.call(this, [t])[0];
-      info.backend.incRef(t.dataId);
-      const handle = this.makeTensorFromTensorInfo(
-        { dataId: t.dataId, shape: t.shape, dtype: t.dtype },
-        info.backend,
-      );
-      return this.keep(handle);
-    });
-  };
+  replaceSaveTensorsForBackward((stock, engine) => (tensors) => {
+    if (engine.gradientDepth > 1 || !FAST_BACKENDS.has(engine.backendName)) return stock(tensors);
+    return tensors.map((t) => engine.handle(t) ?? stock([t])[0]);
+  });
   installed = true;
   return true;
 }

@@ -9,7 +9,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkCpuInternals, cpuValues, offsetOf, wasmContext } from "./_internals.ts";
+import {
+  type EmbeddingFields,
+  fieldsOf,
+  invokeCallHook,
+  replaceLayerCall,
+} from "../../_tfjs_internals.ts";
+import { checkCpuInternals, cpuValues, offsetOf, wasmContext } from "./_wasm.ts";
 import { UNSORTED_SEGMENT_SUM } from "./segment_sum.ts";
 
 /** The name tfjs gives the gather kernel. */
@@ -139,12 +145,6 @@ export function fastGatherGradient(stock: tf.GradConfig): tf.GradConfig {
   };
 }
 
-interface EmbeddingLayer {
-  embeddings: { read(): tf.Tensor };
-  computeOutputShape(shape: number[]): number[];
-  invokeCallHook(inputs: unknown, kwargs: unknown): void;
-}
-
 let embeddingInstalled = false;
 
 /**
@@ -163,32 +163,26 @@ let embeddingInstalled = false;
  */
 export function installFastEmbedding(): boolean {
   if (embeddingInstalled) return false;
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap["Embedding"];
-  if (entry === undefined) {
-    throw new TypeError("installFastEmbedding(): expected tfjs-layers' Embedding to be registered");
-  }
-  const proto = (entry[0] as unknown as { prototype: object }).prototype as {
-    call(this: EmbeddingLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: unknown): unknown;
-  };
-  const stock = proto.call;
-  proto.call = function (this: EmbeddingLayer, inputs, kwargs) {
-    const input = Array.isArray(inputs) ? inputs[0] : inputs;
-    const backend = tf.getBackend();
-    if (
-      input.dtype !== "int32" || (backend !== "wasm" && backend !== "cpu") ||
-      (Array.isArray(inputs) && inputs.length !== 1)
-    ) {
-      return stock.call(this, inputs, kwargs);
-    }
-    // One kernel and no intermediates: no tidy scope needed (each costs a container walk).
-    this.invokeCallHook(inputs, kwargs);
-    const out = tf.engine().runKernel(GATHER_V2, { x: this.embeddings.read(), indices: input }, {
-      axis: 0,
-      batchDims: 0,
-    }) as tf.Tensor;
-    const shape = this.computeOutputShape(input.shape);
-    return tf.util.arraysEqual(out.shape, shape) ? out : tf.tidy(() => tf.reshape(out, shape));
-  };
+  replaceLayerCall("Embedding", (stock) =>
+    function (inputs, kwargs) {
+      const input = Array.isArray(inputs) ? inputs[0] : inputs;
+      const backend = tf.getBackend();
+      if (
+        input.dtype !== "int32" || (backend !== "wasm" && backend !== "cpu") ||
+        (Array.isArray(inputs) && inputs.length !== 1)
+      ) {
+        return stock.call(this, inputs, kwargs);
+      }
+      // One kernel and no intermediates: no tidy scope needed (each costs a container walk).
+      invokeCallHook(this, inputs, kwargs);
+      const table = fieldsOf<EmbeddingFields>(this).embeddings.read();
+      const out = tf.engine().runKernel(GATHER_V2, { x: table, indices: input }, {
+        axis: 0,
+        batchDims: 0,
+      }) as tf.Tensor;
+      const shape = this.computeOutputShape(input.shape) as number[];
+      return tf.util.arraysEqual(out.shape, shape) ? out : tf.tidy(() => tf.reshape(out, shape));
+    });
   embeddingInstalled = true;
   return true;
 }

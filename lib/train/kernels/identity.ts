@@ -9,7 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkWasmInternals, kernelConfig } from "./_internals.ts";
+import { checkWasmInternals, kernelConfig } from "./_wasm.ts";
 
 /** The name tfjs gives the kernel. */
 export const IDENTITY = "Identity";

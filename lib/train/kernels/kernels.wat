@@ -636,6 +636,102 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $next))))
 
+;; ---------------------------------------------------------------------------------------------
+  ;; Stock layers: the Dot layer on rows, the sigmoid gradient, Rescaling
+
+  ;; out[i] = sum over k of a[i, k] * b[i, k], for n rows of f floats (a Dot layer on the
+  ;; last axis of two equally shaped inputs).
+  (func (export "row_dot") (param $a i32) (param $b i32) (param $n i32) (param $f i32) (param $out i32)
+    (local $i i32) (local $row i32)
+    (local.set $row (i32.shl (local.get $f) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+          (call $dot_row (local.get $a) (local.get $b) (local.get $f)))
+        (local.set $a (i32.add (local.get $a) (local.get $row)))
+        (local.set $b (i32.add (local.get $b) (local.get $row)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next))))
+
+  ;; The gradient of row_dot: da[i, :] = dy[i] * b[i, :] and db[i, :] = dy[i] * a[i, :].
+  (func (export "row_dot_grad")
+    (param $a i32) (param $b i32) (param $dy i32) (param $n i32) (param $f i32)
+    (param $da i32) (param $db i32)
+    (local $i i32) (local $row i32) (local $g f32)
+    (local.set $row (i32.shl (local.get $f) (i32.const 2)))
+    (memory.fill (local.get $da) (i32.const 0) (i32.mul (local.get $n) (local.get $row)))
+    (memory.fill (local.get $db) (i32.const 0) (i32.mul (local.get $n) (local.get $row)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $g (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
+        (call $axpy_row (local.get $da) (local.get $b) (local.get $g) (local.get $f))
+        (call $axpy_row (local.get $db) (local.get $a) (local.get $g) (local.get $f))
+        (local.set $a (i32.add (local.get $a) (local.get $row)))
+        (local.set $b (i32.add (local.get $b) (local.get $row)))
+        (local.set $da (i32.add (local.get $da) (local.get $row)))
+        (local.set $db (i32.add (local.get $db) (local.get $row)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next))))
+
+  ;; out = dy * (y * (1 - y)), the gradient through a sigmoid from its output y, in the order
+  ;; tfjs computes it (the same float32 roundings).
+  (func (export "sigmoid_grad") (param $dy i32) (param $y i32) (param $out i32) (param $n i32)
+    (local $end i32) (local $end4 i32) (local $one v128) (local $yv v128) (local $yf f32)
+    (local.set $one (f32x4.splat (f32.const 1)))
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end4
+      (i32.add (local.get $out) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done4
+      (loop $next4
+        (br_if $done4 (i32.ge_u (local.get $out) (local.get $end4)))
+        (local.set $yv (v128.load (local.get $y)))
+        (v128.store (local.get $out)
+          (f32x4.mul (v128.load (local.get $dy))
+            (f32x4.mul (local.get $yv) (f32x4.sub (local.get $one) (local.get $yv)))))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $next4)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $out) (local.get $end)))
+        (local.set $yf (f32.load (local.get $y)))
+        (f32.store (local.get $out)
+          (f32.mul (f32.load (local.get $dy))
+            (f32.mul (local.get $yf) (f32.sub (f32.const 1) (local.get $yf)))))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $next))))
+
+  ;; out = x * scale + shift over n floats (a Rescaling layer; its gradient with shift 0).
+  (func (export "scale_shift")
+    (param $x i32) (param $n i32) (param $scale f32) (param $shift f32) (param $out i32)
+    (local $end i32) (local $end4 i32) (local $sv v128) (local $hv v128)
+    (local.set $sv (f32x4.splat (local.get $scale)))
+    (local.set $hv (f32x4.splat (local.get $shift)))
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end4
+      (i32.add (local.get $out) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done4
+      (loop $next4
+        (br_if $done4 (i32.ge_u (local.get $out) (local.get $end4)))
+        (v128.store (local.get $out)
+          (f32x4.add (f32x4.mul (v128.load (local.get $x)) (local.get $sv)) (local.get $hv)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $next4)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $out) (local.get $end)))
+        (f32.store (local.get $out)
+          (f32.add (f32.mul (f32.load (local.get $x)) (local.get $scale)) (local.get $shift)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $next))))
+
   ;; One fused Adam step over n parameters, in place:
   ;;   g' = g + c w                    (c = L2 weight decay + 2 * Keras l2 penalty)
   ;;   m  = b1 m + ob1 g'              (ob1 = 1 - b1)

@@ -16,7 +16,7 @@ import {
   kernelConfig,
   offsetOf,
   wasmContext,
-} from "./_internals.ts";
+} from "./_wasm.ts";
 
 /** The name of the forward kernel. */
 export const FUSED_LOSS = "FusedRegressionLoss";

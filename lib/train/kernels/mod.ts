@@ -1,12 +1,39 @@
 /**
- * Custom tfjs kernels for training embedding models fast in Deno: a one-pass
- * `UnsortedSegmentSum` (the gradient of an embedding lookup), a row-copy `GatherV2`, and the
- * dot-product-with-biases model as one fused op with its own gradient, on the CPU backend
- * (JavaScript) and the WASM backend (WebAssembly SIMD on the backend's own heap, from
- * `kernels.wat`). `setupBackend()` in `../backend.ts` registers them.
+ * Custom tfjs kernels and gradients that make embedding models train fast in Deno, on the CPU
+ * backend (JavaScript) and the WASM backend (WebAssembly SIMD on the backend's own heap, from
+ * `kernels.wat`). `setupBackend()` in `../backend.ts` registers them all
+ * (`registerTrainingKernels` in `register.ts`); every stock tfjs class or method they replace
+ * is declared and checked in `lib/_tfjs_internals.ts`. The families:
+ *
+ * - **Embedding lookups** (`gather.ts`, `segment_sum.ts`): `GatherV2` as one bounds-checked row
+ *   copy per id, its gradient as one `UnsortedSegmentSum` (a single pass; the WASM backend has
+ *   none of its own), and tfjs-layers' `Embedding` running the lookup as that one kernel.
+ * - **The fused dot-bias model** (`dot_bias.ts`): `dot(U[u], M[m]) + ub[u] + mb[m]` through an
+ *   optional sigmoid range, one kernel forward and one backward (the `EmbeddingDotBias` layer
+ *   of `lib/models`).
+ * - **Stock layers of a recommender written as code**: the `Dot` layer on rows as one
+ *   `RowDot` kernel and one `RowDotGrad` (`row_dot.ts`); `Add` as one sum kernel whose gradient
+ *   hands every input the upstream gradient in one `FanOut` (`merge.ts`); the sigmoid's
+ *   gradient as one kernel, `Rescaling` as one `ScaleShift`, `Activation` and `Flatten` without
+ *   scope bookkeeping (`activation.ts`).
+ * - **Dense layers** (`dense.ts`): SIMD matrix products (`BatchMatMul`, `_FusedMatMul` with bias
+ *   and relu), column sums for bias gradients, a relu-gradient kernel, and tfjs-layers' `Dense`
+ *   running as one fused kernel.
+ * - **Copies** (`copy.ts`, `identity.ts`): `Concat`, `Slice` and `SplitV` as block copies, and a
+ *   zero-copy `Identity` (WASM).
+ * - **Dropout** (`dropout.ts`): masks from sfc32 in one kernel, seeded per step by the training
+ *   loop, and tfjs-layers' `Dropout` using it.
+ * - **Losses** (`loss.ts`): mean squared and mean absolute error as one kernel forward and one
+ *   backward.
+ * - **Saved tensors** (`engine.ts`): a tensor an op keeps for its gradient becomes a
+ *   reference-counted handle instead of a copy.
+ *
+ * The fused Adam update that goes with them lives in `../optimizer.ts` (its SIMD loop is
+ * `adam` in `kernels.wat`).
  *
  * @module
  */
+export * from "./activation.ts";
 export * from "./copy.ts";
 export * from "./dense.ts";
 export * from "./dot_bias.ts";
@@ -15,5 +42,7 @@ export * from "./engine.ts";
 export * from "./gather.ts";
 export * from "./identity.ts";
 export * from "./loss.ts";
+export * from "./merge.ts";
 export * from "./register.ts";
+export * from "./row_dot.ts";
 export * from "./segment_sum.ts";

@@ -5,6 +5,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
+import {
+  activationKernels,
+  installFastActivations,
+  scaleShiftGradient,
+  sigmoidGradient,
+} from "./activation.ts";
 import { fastCopyKernels } from "./copy.ts";
 import {
   fastMatMulKernels,
@@ -18,6 +24,8 @@ import { installFastSaves } from "./engine.ts";
 import { fastGatherGradient, fastGatherKernel, GATHER_V2, installFastEmbedding } from "./gather.ts";
 import { identityKernels } from "./identity.ts";
 import { lossGradient, lossKernels } from "./loss.ts";
+import { addLayerGradient, installFastAdd, mergeKernels } from "./merge.ts";
+import { installFastDot, rowDotGradient, rowDotKernels } from "./row_dot.ts";
 import { segmentSumKernels } from "./segment_sum.ts";
 
 /** The backends the custom kernels are written for. */
@@ -33,12 +41,10 @@ function replaceKernel(config: tf.KernelConfig): void {
 }
 
 /**
- * Registers the custom kernels (fast `UnsortedSegmentSum` and `GatherV2`, the fused dot-bias
- * op and its backward kernel, fused MSE/MAE losses; on WASM also a zero-copy `Identity`,
- * SIMD matrix products, column sums and block-copy concat/slice/split), the dropout-mask
- * kernel; makes tfjs-layers' `Dropout`, `Dense` and `Embedding` use the fast paths, and the
- * engine save tensors for gradients without cloning them for the CPU and WASM backends, and the one-kernel gather
- * gradient. Safe to call more than once: later calls only report.
+ * Registers every custom kernel and gradient (see the module doc of `mod.ts` for the
+ * families), makes the stock tfjs-layers classes with a fast path use it, and makes the engine
+ * save tensors for gradients without cloning them on the CPU and WASM backends. Safe to call
+ * more than once: later calls only report.
  *
  * @returns For each backend name, the names of the kernels registered on it.
  * @example
@@ -56,6 +62,9 @@ export function registerTrainingKernels(): Map<string, string[]> {
     ...identityKernels,
     ...lossKernels,
     ...dropoutKernels,
+    ...rowDotKernels,
+    ...mergeKernels,
+    ...activationKernels,
   ];
   const stock = (name: string, backendName: string) => {
     const config = tf.getKernel(name, backendName);
@@ -84,9 +93,16 @@ export function registerTrainingKernels(): Map<string, string[]> {
   tf.registerGradient(dotBiasGradient);
   tf.registerGradient(lossGradient);
   tf.registerGradient(fusedMatMulGradient);
+  tf.registerGradient(rowDotGradient);
+  tf.registerGradient(addLayerGradient);
+  tf.registerGradient(sigmoidGradient);
+  tf.registerGradient(scaleShiftGradient);
   installFastDropout();
   installFastDense();
   installFastEmbedding();
+  installFastDot();
+  installFastAdd();
+  installFastActivations();
   installFastSaves();
   return registered;
 }

@@ -14,7 +14,7 @@ import {
   kernelConfig,
   offsetOf,
   wasmContext,
-} from "./_internals.ts";
+} from "./_wasm.ts";
 
 /** The name tfjs gives the kernel. */
 export const UNSORTED_SEGMENT_SUM = "UnsortedSegmentSum";

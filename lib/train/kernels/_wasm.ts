@@ -1,50 +1,27 @@
 /**
- * Typed access to the internals of the tfjs 4.22 CPU and WASM backends that the custom kernels
- * need: where a tensor's data lives, how many tensors share it, and how to make an output.
- * These are not public tfjs APIs, so the versions are pinned in deno.json and
- * {@linkcode checkWasmInternals} / {@linkcode checkCpuInternals} fail loudly if they change.
+ * The SIMD kernels of `kernels.wat`, instantiated on the WASM backend's own heap, and the
+ * helpers every kernel file uses: heap offsets and views, reference counts, a scratch block,
+ * typed kernel configs. The backend internals they read are typed and checked in
+ * `lib/_tfjs_internals.ts`.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import {
+  checkWasmInternals,
+  type CpuBackend,
+  type DataId,
+  type WasmBackend,
+} from "../../_tfjs_internals.ts";
 import { KERNELS_WASM_BASE64 } from "./_kernels_wasm.ts";
 
-/** A tensor's data id, as the backends key it. */
-export type DataId = object;
-
-/** The record the WASM backend keeps for one data buffer. */
-interface WasmTensorData {
-  id: number;
-  memoryOffset: number;
-  refCount: number;
-  shape: number[];
-  dtype: tf.DataType;
-}
-
-/** The parts of the tfjs WASM backend (`BackendWasm`) used here. */
-export interface WasmBackend extends tf.KernelBackend {
-  wasm: {
-    asm: { memory: WebAssembly.Memory };
-    _malloc(bytes: number): number;
-    _free(ptr: number): void;
-    _register_tensor(id: number, size: number, offset: number): void;
-    _dispose_data(id: number): void;
-    tfjs: { getThreadsCount(): number };
-  };
-  dataIdMap: { get(dataId: DataId): WasmTensorData | undefined; has(dataId: DataId): boolean };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  disposeData(dataId: DataId, force?: boolean): boolean;
-}
-
-/** The parts of the tfjs CPU backend (`MathBackendCPU`) used here. */
-export interface CpuBackend extends tf.KernelBackend {
-  data: {
-    get(dataId: DataId): { values: tf.TypedArray; refCount: number } | undefined;
-    has(dataId: DataId): boolean;
-  };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.TypedArray): tf.TensorInfo;
-  disposeIntermediateTensorInfo(info: tf.TensorInfo): void;
-}
+export {
+  checkCpuInternals,
+  checkWasmInternals,
+  type CpuBackend,
+  type DataId,
+  type WasmBackend,
+} from "../../_tfjs_internals.ts";
 
 /** The exports of `kernels.wat`; every pointer is a byte offset into the WASM backend heap. */
 export interface SimdKernels {
@@ -100,6 +77,18 @@ export interface SimdKernels {
   clamp(x: number, n: number, lo: number, hi: number): void;
   relu_grad(dy: number, y: number, out: number, n: number): void;
   column_sums(src: number, rows: number, cols: number, dst: number): void;
+  row_dot(a: number, b: number, n: number, f: number, out: number): void;
+  row_dot_grad(
+    a: number,
+    b: number,
+    dy: number,
+    n: number,
+    f: number,
+    da: number,
+    db: number,
+  ): void;
+  sigmoid_grad(dy: number, y: number, out: number, n: number): void;
+  scale_shift(x: number, n: number, scale: number, shift: number, out: number): void;
   dropout_mask(out: number, n: number, threshold: number, scale: number, state: number): void;
   adam(
     w: number,
@@ -139,38 +128,6 @@ export function kernelsWasmBytes(): Uint8Array {
   return bytes;
 }
 
-/**
- * Throws a `TypeError` unless `backend` looks like the tfjs 4.22 WASM backend this code was
- * written against.
- */
-export function checkWasmInternals(backend: unknown): asserts backend is WasmBackend {
-  const b = backend as Partial<WasmBackend> | null;
-  const problems: string[] = [];
-  if (!(b?.wasm?.asm?.memory instanceof WebAssembly.Memory)) problems.push("wasm.asm.memory");
-  if (typeof b?.wasm?._malloc !== "function") problems.push("wasm._malloc");
-  if (typeof b?.wasm?._register_tensor !== "function") problems.push("wasm._register_tensor");
-  if (typeof b?.wasm?._dispose_data !== "function") problems.push("wasm._dispose_data");
-  if (typeof b?.dataIdMap?.get !== "function") problems.push("dataIdMap");
-  if (typeof b?.makeOutput !== "function") problems.push("makeOutput()");
-  if (problems.length > 0) {
-    throw new TypeError(
-      `custom kernels: expected the tfjs-backend-wasm ${tf.version_core} internals, ` +
-        `found no ${problems.join(", ")} (did the pinned tfjs version change?)`,
-    );
-  }
-}
-
-/** Throws a `TypeError` unless `backend` looks like the tfjs 4.22 CPU backend. */
-export function checkCpuInternals(backend: unknown): asserts backend is CpuBackend {
-  const b = backend as Partial<CpuBackend> | null;
-  if (typeof b?.data?.get !== "function" || typeof b?.makeTensorInfo !== "function") {
-    throw new TypeError(
-      `custom kernels: expected the tfjs-backend-cpu ${tf.version_core} internals, ` +
-        `found no data store or makeTensorInfo() (did the pinned tfjs version change?)`,
-    );
-  }
-}
-
 /** The SIMD kernels instantiated on `backend`'s heap (once per backend). */
 export function wasmContext(backend: tf.KernelBackend): WasmContext {
   let ctx = contexts.get(backend);
@@ -202,6 +159,42 @@ export function scratch(ctx: WasmContext, bytes: number): number {
   return ctx.scratch.ptr;
 }
 
+/** A Float32Array view of `n` floats at `offset` (build it after any allocation). */
+export function heapF32(memory: WebAssembly.Memory, offset: number, n: number): Float32Array {
+  return new Float32Array(memory.buffer, offset, n);
+}
+
+/** An Int32Array view of `n` ints at `offset` (build it after any allocation). */
+export function heapI32(memory: WebAssembly.Memory, offset: number, n: number): Int32Array {
+  return new Int32Array(memory.buffer, offset, n);
+}
+
+/**
+ * A kernel config for `tf.registerKernel`, taking a kernel function typed with this module's
+ * own argument types (tfjs' `KernelFunc` types them loosely).
+ */
+export function kernelConfig(
+  kernelName: string,
+  backendName: "cpu" | "wasm",
+  kernelFunc: (args: never) => tf.TensorInfo | tf.TensorInfo[],
+): tf.KernelConfig {
+  return { kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
+
+/** How many tensors share the data buffer `dataId` on `backend` (0 when it has none). */
+export function refCountOf(backend: tf.KernelBackend, dataId: DataId): number {
+  return (backend as unknown as { refCount(id: DataId): number }).refCount(dataId);
+}
+
+/** The heap offset of a tensor's data on the WASM backend. */
+export function offsetOf(backend: WasmBackend, dataId: DataId): number {
+  const data = backend.dataIdMap.get(dataId);
+  if (data === undefined) {
+    throw new TypeError("custom kernels: a tensor's data is not on the WASM backend");
+  }
+  return data.memoryOffset;
+}
+
 /**
  * Gives a tensor's buffer a new id on the C++ side of the WASM backend, after its values were
  * changed in place. tfjs' WASM kernels cache work keyed by that id (XNNPACK packs the weights
@@ -218,25 +211,6 @@ export function renewWasmId(backend: WasmBackend, dataId: DataId): void {
   backend.wasm._register_tensor(data.id, size, data.memoryOffset);
 }
 
-/** The heap offset of a tensor's data on the WASM backend. */
-export function offsetOf(backend: WasmBackend, dataId: DataId): number {
-  const data = backend.dataIdMap.get(dataId);
-  if (data === undefined) {
-    throw new TypeError("custom kernels: a tensor's data is not on the WASM backend");
-  }
-  return data.memoryOffset;
-}
-
-/** A Float32Array view of `n` floats at `offset` (build it after any allocation). */
-export function heapF32(memory: WebAssembly.Memory, offset: number, n: number): Float32Array {
-  return new Float32Array(memory.buffer, offset, n);
-}
-
-/** An Int32Array view of `n` ints at `offset` (build it after any allocation). */
-export function heapI32(memory: WebAssembly.Memory, offset: number, n: number): Int32Array {
-  return new Int32Array(memory.buffer, offset, n);
-}
-
 /** The values of a tensor on the CPU backend (the backend's own array: writes go through). */
 export function cpuValues(backend: CpuBackend, dataId: DataId): tf.TypedArray {
   const data = backend.data.get(dataId);
@@ -244,21 +218,4 @@ export function cpuValues(backend: CpuBackend, dataId: DataId): tf.TypedArray {
     throw new TypeError("custom kernels: a tensor's data is not on the CPU backend");
   }
   return data.values;
-}
-
-/** How many tensors share the data buffer `dataId` on `backend` (0 when it has none). */
-export function refCountOf(backend: tf.KernelBackend, dataId: DataId): number {
-  return (backend as unknown as { refCount(id: DataId): number }).refCount(dataId);
-}
-
-/**
- * A kernel config for `tf.registerKernel`, taking a kernel function typed with this module's
- * own argument types (tfjs' `KernelFunc` types them loosely).
- */
-export function kernelConfig(
-  kernelName: string,
-  backendName: "cpu" | "wasm",
-  kernelFunc: (args: never) => tf.TensorInfo | tf.TensorInfo[],
-): tf.KernelConfig {
-  return { kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
 }

@@ -1,0 +1,218 @@
+/**
+ * The one place where recommenders are compiled, and where their config and their optimizer
+ * are kept in step. The config owns the training settings — loss, metrics, optimizer, learning
+ * rate and schedule — and {@linkcode compileModel} makes the model's optimizer from them;
+ * a model compiled by hand (`model.compile({ optimizer: tf.train.adam(1e-3), … })`) has its
+ * settings read back into the config ({@linkcode syncConfig}) before it trains or is saved.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import { adam, FusedAdam } from "../train/optimizer.ts";
+import { compiledState } from "../_tfjs_internals.ts";
+import type {
+  DecayMode,
+  LossName,
+  OptimizerSettings,
+  Recommender,
+  TrainingConfig,
+} from "./recommender.ts";
+
+const LOSS_ALIASES: Record<string, LossName> = {
+  mse: "meanSquaredError",
+  mae: "meanAbsoluteError",
+  bce: "binaryCrossentropy",
+  meanSquaredError: "meanSquaredError",
+  meanAbsoluteError: "meanAbsoluteError",
+  binaryCrossentropy: "binaryCrossentropy",
+  sparseCategoricalCrossentropy: "sparseCategoricalCrossentropy",
+};
+
+/**
+ * Normalises a loss name or alias; throws a `TypeError` listing the known ones.
+ *
+ * @param v A loss name (`mse`, `mae`, `bce` or a tfjs name).
+ * @returns The tfjs name.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { lossName } from "./compile.ts";
+ * assertEquals(lossName("mse"), "meanSquaredError");
+ * ```
+ */
+export function lossName(v: unknown): LossName {
+  const name = typeof v === "string" ? LOSS_ALIASES[v] : undefined;
+  if (!name) {
+    throw new TypeError(
+      `unknown loss ${JSON.stringify(v)} (known: ${Object.keys(LOSS_ALIASES).join(", ")})`,
+    );
+  }
+  return name;
+}
+
+/** Optimizers made from a config (or read into one): their settings are the config's. */
+const inStep = new WeakSet<tf.Optimizer>();
+
+/**
+ * A new optimizer from a config's settings: the engine's fused Adam, or the stock tfjs
+ * optimizer the config names.
+ *
+ * @param config The training settings.
+ * @returns The optimizer, at the config's learning rate.
+ */
+export function optimizerFrom(config: TrainingConfig): tf.Optimizer {
+  const { stock, ...adamSettings } = config.optimizer;
+  if (stock) {
+    const entry = tf.serialization.SerializationMap.getMap().classNameMap[stock.className];
+    if (entry === undefined) {
+      throw new TypeError(
+        `compileModel(): unknown tfjs optimizer class "${stock.className}" in the config`,
+      );
+    }
+    const conf = { ...stock.config, learningRate: config.learningRate };
+    return entry[1](entry[0], conf as tf.serialization.ConfigDict) as tf.Optimizer;
+  }
+  return adam({ ...adamSettings, learningRate: config.learningRate });
+}
+
+/**
+ * The settings of a compiled optimizer, as a config records them.
+ *
+ * @param optimizer A tfjs optimizer.
+ * @returns Its learning rate (NaN when it has none) and settings.
+ */
+function settingsOf(
+  optimizer: tf.Optimizer,
+): { learningRate: number; settings: OptimizerSettings } {
+  if (optimizer instanceof FusedAdam) {
+    const { learningRate, beta1, beta2, epsilon, weightDecay, decay, epsilonHat } = optimizer;
+    return { learningRate, settings: { weightDecay, decay, beta1, beta2, epsilon, epsilonHat } };
+  }
+  const config = optimizer.getConfig() as Record<string, unknown>;
+  const learningRate = typeof config.learningRate === "number" ? config.learningRate : NaN;
+  if (optimizer.getClassName() === "Adam") {
+    // tf.train.adam: the fused Adam computes the same with ε added after the bias correction.
+    const { beta1, beta2, epsilon } = config as Record<string, number>;
+    return {
+      learningRate,
+      settings: { weightDecay: 0, decay: "none", beta1, beta2, epsilon, epsilonHat: false },
+    };
+  }
+  return {
+    learningRate,
+    settings: {
+      weightDecay: 0,
+      decay: "none",
+      stock: { className: optimizer.getClassName(), config },
+    },
+  };
+}
+
+/**
+ * Reads the model's compiled loss, metrics and optimizer into its config, when the optimizer
+ * was not made from the config (a model compiled by hand, or recompiled): afterwards the
+ * config describes what the model trains with.
+ *
+ * @param rec The recommender (compiled).
+ * @param where Caller, for the error when the model is not compiled.
+ * @returns The same recommender.
+ */
+export function syncConfig<R extends Recommender>(rec: R, where: string): R {
+  const optimizer = rec.model.optimizer;
+  const state = compiledState(rec.model);
+  if (optimizer == null || state === null) {
+    throw new TypeError(
+      `${where}: expected a compiled model; call model.compile({ optimizer, loss }) first`,
+    );
+  }
+  if (inStep.has(optimizer)) return rec;
+  const { learningRate, settings } = settingsOf(optimizer);
+  const config = rec.config as TrainingConfig;
+  if (Number.isFinite(learningRate)) config.learningRate = learningRate;
+  config.optimizer = settings;
+  const loss = Array.isArray(state.loss) ? state.loss[0] : state.loss;
+  if (typeof loss === "string") config.loss = loss;
+  config.metrics = state.metricsNames.slice(1);
+  inStep.add(optimizer);
+  return rec;
+}
+
+/**
+ * Marks the model's current optimizer as in step with the config (after the training loop
+ * replaced a compiled `tf.train.adam` by the equivalent fused Adam).
+ *
+ * @param rec The recommender.
+ */
+export function markInStep(rec: Recommender): void {
+  if (rec.model.optimizer != null) inStep.add(rec.model.optimizer);
+}
+
+/** Options of {@linkcode compileModel}: overrides written back to the config. */
+export interface CompileOptions {
+  /**
+   * Loss (alias or tfjs name).
+   * @default {config.loss}
+   */
+  loss?: LossName | "mse" | "mae" | "bce";
+  /**
+   * Metrics.
+   * @default {config.metrics}
+   */
+  metrics?: string[];
+  /**
+   * Adam learning rate.
+   * @default {config.learningRate}
+   */
+  learningRate?: number;
+  /**
+   * Weight decay and its mode.
+   * @default {config.optimizer}
+   */
+  optimizer?: { weightDecay?: number; decay?: DecayMode };
+}
+
+/**
+ * Compiles a recommender's model from its config — the engine's Adam (or the stock optimizer a
+ * custom model's config names), its loss and metrics: the one place where models are
+ * compiled. Overrides are written back to `rec.config`. Recompiling starts a fresh optimizer
+ * (new Adam moments); to lower the learning rate mid-course, pass `learningRate` to `train()`.
+ *
+ * @param rec The recommender.
+ * @param options Loss, metrics, learning rate or weight decay to change.
+ * @returns The same recommender.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { IdEncoder } from "../data/encoder.ts";
+ * import { buildModel } from "./build.ts";
+ * import { compileModel } from "./compile.ts";
+ * const rec = buildModel("dot", { users: IdEncoder.fit([1, 2]), movies: IdEncoder.fit([5]) });
+ * compileModel(rec, { loss: "mae", learningRate: 0.01 });
+ * assertEquals([rec.config.loss, rec.config.learningRate], ["meanAbsoluteError", 0.01]);
+ * ```
+ */
+export function compileModel<R extends Recommender>(rec: R, options: CompileOptions = {}): R {
+  const config = rec.config as TrainingConfig;
+  if (options.loss !== undefined) config.loss = lossName(options.loss);
+  if (options.metrics !== undefined) config.metrics = [...options.metrics];
+  if (options.learningRate !== undefined) {
+    if (!(options.learningRate > 0) || !Number.isFinite(options.learningRate)) {
+      throw new RangeError(
+        `compileModel(): expected learningRate > 0, found ${options.learningRate}`,
+      );
+    }
+    config.learningRate = options.learningRate;
+  }
+  if (options.optimizer !== undefined) {
+    config.optimizer = {
+      ...config.optimizer,
+      weightDecay: options.optimizer.weightDecay ?? config.optimizer.weightDecay,
+      decay: options.optimizer.decay ?? config.optimizer.decay,
+    };
+  }
+  const optimizer = optimizerFrom(config);
+  rec.model.compile({ optimizer, loss: config.loss, metrics: config.metrics });
+  inStep.add(optimizer);
+  return rec;
+}

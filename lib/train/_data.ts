@@ -1,0 +1,215 @@
+/**
+ * Checking what `fit`, `evaluate` and `predict` are given against the model (one tensor per
+ * input, matching sample shapes, targets that fit the output and the loss), reading it into
+ * typed-array columns, and splitting off the validation samples.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import { describe } from "../_validate.ts";
+import { type Columns, splitColumns, toColumns } from "./_batches.ts";
+import type { Objective } from "./_losses.ts";
+
+/** What the checks need to know about the model. */
+export interface ModelShape {
+  /** The dtype each input's batches are made in. */
+  inputDtypes: Array<"float32" | "int32">;
+  /** The output's sample shape (`-1` for an unknown dimension). */
+  outputShape: number[];
+}
+
+/** Checks an integer option: `name` must be an integer >= `min`. */
+export function checkInt(caller: string, name: string, v: unknown, min: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
+    throw new RangeError(`${caller}(): expected ${name} to be an integer >= ${min}, found ${v}`);
+  }
+  return v;
+}
+
+/** The input dtypes and output shape of `model`. */
+export function modelShape(model: tf.LayersModel): ModelShape {
+  return {
+    inputDtypes: model.inputs.map((t) => (t.dtype === "int32" ? "int32" : "float32")),
+    outputShape: model.outputs[0].shape.slice(1).map((d) => d ?? -1),
+  };
+}
+
+function toList(x: tf.Tensor | tf.Tensor[], caller: string, what: string): tf.Tensor[] {
+  const list = Array.isArray(x) ? x : [x];
+  list.forEach((t, i) => {
+    if (!(t instanceof tf.Tensor)) {
+      throw new TypeError(
+        `${caller}(): expected ${what}[${i}] to be a tf.Tensor, found ${describe(t)}`,
+      );
+    }
+    if (t.isDisposed) throw new TypeError(`${caller}(): ${what}[${i}] is disposed`);
+  });
+  return list;
+}
+
+const product = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Checks `x` against the model's inputs and returns their columns.
+ *
+ * @param model The model.
+ * @param shape Its input dtypes.
+ * @param x One tensor per input.
+ * @param caller Function name for messages.
+ * @param what Name of `x` for messages.
+ * @returns The columns.
+ */
+export function inputColumns(
+  model: tf.LayersModel,
+  shape: ModelShape,
+  x: tf.Tensor | tf.Tensor[],
+  caller: string,
+  what: string,
+): Columns {
+  const xs = toList(x, caller, what);
+  if (xs.length !== model.inputs.length) {
+    throw new RangeError(
+      `${caller}(): the model has ${model.inputs.length} input(s) (${
+        model.inputs.map((t) => t.name).join(", ")
+      }), found ${xs.length} tensor(s) in ${what}`,
+    );
+  }
+  const n = xs[0].shape[0];
+  const shapes = xs.map((t, i) => {
+    if (t.rank === 0 || t.shape[0] !== n) {
+      throw new RangeError(
+        `${caller}(): expected every tensor of ${what} to have ${n} samples on axis 0, found shape [${t.shape}] for ${what}[${i}]`,
+      );
+    }
+    const want = model.inputs[i].shape.slice(1);
+    const got = t.shape.slice(1);
+    if (!want.every((d) => d !== null)) return got;
+    if (product(got) !== product(want as number[])) {
+      throw new RangeError(
+        `${caller}(): model input "${
+          model.inputs[i].name
+        }" expects samples of shape [${want}], found [${got}] in ${what}[${i}]`,
+      );
+    }
+    return want as number[];
+  });
+  return toColumns(xs, shape.inputDtypes, shapes);
+}
+
+/**
+ * Checks `y` against the model's output (and the loss: class indices for sparse
+ * cross-entropy) and returns its column.
+ *
+ * @param shape The model's output shape.
+ * @param objective The compiled loss.
+ * @param y Targets.
+ * @param n Samples in `x`.
+ * @param caller Function name for messages.
+ * @param what Name of `y` for messages.
+ * @returns The column.
+ */
+export function targetColumn(
+  shape: ModelShape,
+  objective: Objective,
+  y: tf.Tensor,
+  n: number,
+  caller: string,
+  what: string,
+): Columns {
+  if (!(y instanceof tf.Tensor)) {
+    throw new TypeError(`${caller}(): expected ${what} to be a tf.Tensor, found ${describe(y)}`);
+  }
+  if (y.isDisposed) throw new TypeError(`${caller}(): ${what} is disposed`);
+  if (y.rank === 0 || y.shape[0] !== n) {
+    throw new RangeError(
+      `${caller}(): expected ${what} to have ${n} samples on axis 0 like x, found shape [${y.shape}]`,
+    );
+  }
+  const per = product(y.shape.slice(1));
+  const out = shape.outputShape;
+  if (objective.sparseTargets) {
+    if (per !== 1) {
+      throw new RangeError(
+        `${caller}(): sparse categorical cross-entropy expects one class index per sample, found samples of shape [${
+          y.shape.slice(1)
+        }] in ${what}`,
+      );
+    }
+    return toColumns([y], ["float32"], [[1]]);
+  }
+  if (!(out.every((d) => d > 0) && per === product(out))) {
+    throw new RangeError(
+      `${caller}(): the model outputs samples of shape [${out}], found targets of shape [${
+        y.shape.slice(1)
+      }] in ${what}`,
+    );
+  }
+  return toColumns([y], ["float32"], [out]);
+}
+
+/** Training and (optional) validation samples, as columns. */
+export interface Splits {
+  /** Inputs and targets to train on. */
+  train: [Columns, Columns];
+  /** Inputs and targets to validate on, or null. */
+  val: [Columns, Columns] | null;
+}
+
+/** Where the validation samples come from. */
+export interface ValidationSource {
+  /** Separate validation data `[x, y]`, or null. */
+  data: [tf.Tensor | tf.Tensor[], tf.Tensor] | null;
+  /** The last fraction of the samples, before any shuffling (Keras' `validation_split`). */
+  split: number;
+}
+
+/**
+ * Sets the validation samples apart: separate data, or the last `split` fraction.
+ *
+ * @param model The model.
+ * @param shape Its inputs and output.
+ * @param objective The compiled loss.
+ * @param source Validation data or fraction.
+ * @param x Training input columns.
+ * @param y Training target columns.
+ * @returns The training and validation columns.
+ */
+export function splitValidation(
+  model: tf.LayersModel,
+  shape: ModelShape,
+  objective: Objective,
+  source: ValidationSource,
+  x: Columns,
+  y: Columns,
+): Splits {
+  const { data, split } = source;
+  if (typeof split !== "number" || !(split >= 0 && split < 1)) {
+    throw new RangeError(`fit(): expected validationSplit in [0, 1), found ${split}`);
+  }
+  if (data !== null && split > 0) {
+    throw new TypeError(
+      `fit(): give either validationData or validationSplit, found both (validationSplit ${split})`,
+    );
+  }
+  if (data !== null) {
+    const vx = inputColumns(model, shape, data[0], "fit", "validationData.x");
+    const vy = targetColumn(shape, objective, data[1], vx.n, "fit", "validationData.y");
+    if (vx.n === 0) {
+      throw new RangeError("fit(): expected validationData with at least one sample, found 0");
+    }
+    return { train: [x, y], val: [vx, vy] };
+  }
+  if (split === 0) return { train: [x, y], val: null };
+  const at = Math.floor(x.n * (1 - split));
+  if (at <= 0 || at >= x.n) {
+    throw new RangeError(
+      `fit(): validationSplit ${split} of ${x.n} samples leaves ${at} for training and ${
+        x.n - at
+      } for validation; expected both to be non-empty`,
+    );
+  }
+  const [xt, xv] = splitColumns(x, at);
+  const [yt, yv] = splitColumns(y, at);
+  return { train: [xt, yt], val: [xv, yv] };
+}

@@ -1,0 +1,205 @@
+/**
+ * The training loop of `fit`: one epoch ({@linkcode trainEpoch}) is a seeded shuffle, then one
+ * step per batch ({@linkcode trainStep}: forward pass on the gradient tape, loss plus the
+ * penalties the optimizer does not fuse, gradients, update, metrics); after it, the
+ * validation pass ({@linkcode evaluateColumns}).
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import { type DropoutFields, fieldsOf } from "../_tfjs_internals.ts";
+import type { Rng } from "../random.ts";
+import { batchTensors, type Columns, permuteColumns } from "./_batches.ts";
+import { runForward } from "./_graph.ts";
+import type { Objective } from "./_losses.ts";
+import { penaltyTensor, type PenaltyTerm } from "./_penalties.ts";
+import type { OptimizerDriver, Run } from "./_setup.ts";
+import type { ForwardPlan } from "./_graph.ts";
+import type { TrainingProgress } from "./progress.ts";
+
+/** Running sums over one pass, weighted by batch size. */
+export class Accumulator {
+  sums: Float64Array;
+  count = 0;
+  constructor(readonly names: string[]) {
+    this.sums = new Float64Array(names.length);
+  }
+  add(values: number[], n: number) {
+    for (let i = 0; i < values.length; i++) this.sums[i] += values[i] * n;
+    this.count += n;
+  }
+  means(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.names.forEach((name, i) => (out[name] = this.sums[i] / this.count));
+    return out;
+  }
+}
+
+/** One batch of the epoch: samples `[start, end)` of the (shuffled) columns. */
+interface Batch {
+  x: Columns;
+  y: Columns;
+  start: number;
+  end: number;
+}
+
+/** What a step measured: the loss (non-finite: the update was skipped or overflowed) and metrics. */
+export interface StepResult {
+  loss: number;
+  metrics: number[];
+  /** Whether the optimizer applied the update. */
+  applied: boolean;
+}
+
+/**
+ * One training step on one batch.
+ *
+ * @param run The run (model, plan, objective).
+ * @param driver The optimizer.
+ * @param batch The batch.
+ * @returns The loss (penalties included), metrics, and whether the update was applied.
+ */
+export function trainStep(run: Run, driver: OptimizerDriver, batch: Batch): StepResult {
+  const { model, plan, objective } = run;
+  const xs = batchTensors(batch.x, batch.start, batch.end);
+  const y = batchTensors(batch.y, batch.start, batch.end)[0];
+  const needPred = objective.metrics.length > 0;
+  let pred: tf.Tensor | null = null;
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const out = runForward(model, plan, xs, true)[0];
+      if (needPred) pred = tf.keep(out);
+      const dataLoss = objective.loss(y, out);
+      const p = penaltyTensor(driver.tapeTerms);
+      return p === null ? dataLoss : tf.add(dataLoss, p) as tf.Scalar;
+    }, run.variables);
+    let loss = value.dataSync()[0];
+    value.dispose();
+    if (!Number.isFinite(loss)) {
+      tf.dispose(grads);
+      return { loss, metrics: [], applied: false };
+    }
+    driver.apply(grads);
+    tf.dispose(grads);
+    loss += driver.lastPenalty();
+    const p = pred as tf.Tensor | null;
+    const metrics = p === null
+      ? []
+      : tf.tidy(() => objective.metrics.map((fn) => fn(y, p).dataSync()[0]));
+    return { loss, metrics, applied: true };
+  } finally {
+    if (pred !== null) (pred as tf.Tensor).dispose();
+    tf.dispose(xs);
+    y.dispose();
+  }
+}
+
+/** Stock tfjs `Dropout` layers draw their masks from `Math.random` unless seeded. */
+export function stockDropouts(
+  model: tf.LayersModel,
+): Array<{ layer: DropoutFields; seed?: number }> {
+  const out: Array<{ layer: DropoutFields; seed?: number }> = [];
+  const walk = (layers: tf.layers.Layer[]) => {
+    for (const layer of layers) {
+      const cls = layer.getClassName();
+      if (cls === "Dropout" || cls === "SpatialDropout1D") {
+        const l = fieldsOf<DropoutFields>(layer);
+        out.push({ layer: l, seed: l.seed });
+      }
+      const inner = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
+      if (Array.isArray(inner)) walk(inner);
+    }
+  };
+  walk(model.layers);
+  return out;
+}
+
+/** A step whose loss was not finite: where, and whether its update was applied. */
+export interface FailedStep {
+  /** 1-based batch within the epoch. */
+  batch: number;
+  /** The batch's first and one-past-last sample. */
+  start: number;
+  end: number;
+  result: StepResult;
+}
+
+/** Yields to the event loop (so that a live Jupyter line can be sent). */
+export const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Trains one epoch: shuffles the samples (seeded by the epoch's generator), seeds the stock
+ * dropout layers for every step, and runs every batch.
+ *
+ * @param run The run.
+ * @param driver The optimizer.
+ * @param epoch Absolute 1-based epoch (for the progress line).
+ * @param rng The epoch's generator.
+ * @param progress The progress line.
+ * @returns The epoch's mean training logs, or the step that failed.
+ */
+export async function trainEpoch(
+  run: Run,
+  driver: OptimizerDriver,
+  epoch: number,
+  rng: Rng,
+  progress: TrainingProgress,
+  dropouts: Array<{ layer: DropoutFields }>,
+): Promise<{ logs: Record<string, number> } | { failed: FailedStep }> {
+  const [tx, ty] = run.train;
+  const n = tx.n;
+  const order = run.shuffle ? rng.permutation(n) : null;
+  const x = order ? permuteColumns(tx, order) : tx;
+  const y = order ? permuteColumns(ty, order) : ty;
+  const acc = new Accumulator(run.trainKeys);
+  const first = (epoch - run.initialEpoch - 1) * run.steps;
+  const totalSteps = run.epochs * run.steps;
+  for (let b = 0; b < run.steps; b++) {
+    const start = b * run.batchSize, end = Math.min(n, start + run.batchSize);
+    for (const d of dropouts) d.layer.seed = rng.uint32();
+    if (run.schedule) driver.setRate(run.schedule({ epoch, step: first + b, steps: totalSteps }));
+    const result = trainStep(run, driver, { x, y, start, end });
+    if (!Number.isFinite(result.loss)) return { failed: { batch: b + 1, start, end, result } };
+    acc.add([result.loss, ...result.metrics], end - start);
+    if (progress.active && progress.batch(epoch, b + 1, () => acc.means())) await tick();
+  }
+  return { logs: acc.means() };
+}
+
+/**
+ * Loss (data + penalty) and metrics over a data set, in inference mode.
+ *
+ * @param model The model.
+ * @param plan Its forward plan.
+ * @param objective The compiled loss and metrics.
+ * @param data Inputs and targets.
+ * @param batchSize Samples per forward pass.
+ * @param terms Penalty terms added to the loss.
+ * @returns `{ loss, <metric>: value, … }`.
+ */
+export function evaluateColumns(
+  model: tf.LayersModel,
+  plan: ForwardPlan,
+  objective: Objective,
+  data: [Columns, Columns],
+  batchSize: number,
+  terms: PenaltyTerm[],
+): Record<string, number> {
+  const [xcols, ycols] = data;
+  const acc = new Accumulator(["loss", ...objective.metricNames]);
+  for (let start = 0; start < xcols.n; start += batchSize) {
+    const end = Math.min(xcols.n, start + batchSize);
+    const values = tf.tidy(() => {
+      const xs = batchTensors(xcols, start, end);
+      const y = batchTensors(ycols, start, end)[0];
+      const pred = runForward(model, plan, xs, false)[0];
+      const parts = [objective.loss(y, pred), ...objective.metrics.map((fn) => fn(y, pred))];
+      return parts.map((p) => p.dataSync()[0]);
+    });
+    acc.add(values, end - start);
+  }
+  const logs = acc.means();
+  if (terms.length > 0) logs.loss += tf.tidy(() => penaltyTensor(terms)!.dataSync()[0]);
+  return logs;
+}

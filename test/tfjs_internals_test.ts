@@ -1,0 +1,45 @@
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import {
+  checkTfjsInternals,
+  replaceLayerCall,
+  TFJS_VERSION_TESTED,
+} from "../lib/_tfjs_internals.ts";
+import { setupBackend } from "../lib/train/backend.ts";
+
+Deno.test("every tfjs internal the engine relies on is where it expects it", async () => {
+  for (const backend of ["cpu", "wasm"] as const) await setupBackend({ backend });
+  const problems = checkTfjsInternals();
+  assert(
+    problems.length === 0,
+    `tfjs ${tf.version_core} (the engine was checked against ${TFJS_VERSION_TESTED}) changed ` +
+      `what the training engine relies on:\n- ${problems.join("\n- ")}\n` +
+      "See lib/_tfjs_internals.ts for what each one is used for.",
+  );
+  assertEquals(tf.version_core, TFJS_VERSION_TESTED);
+});
+
+Deno.test("the check names what changed: a layer method tfjs no longer has", async () => {
+  await setupBackend({ backend: "cpu" });
+  const proto =
+    (tf.serialization.SerializationMap.getMap().classNameMap["Rescaling"][0] as unknown as {
+      prototype: Record<string, unknown>;
+    }).prototype;
+  const call = proto.call;
+  try {
+    Object.defineProperty(proto, "call", { value: undefined, configurable: true });
+    assert(checkTfjsInternals().includes("Rescaling.call()"), checkTfjsInternals().join("; "));
+    assertThrows(
+      () => replaceLayerCall("Rescaling", (stock) => stock),
+      TypeError,
+      "without Rescaling.call()",
+    );
+  } finally {
+    Object.defineProperty(proto, "call", { value: call, configurable: true, writable: true });
+  }
+  assertEquals(checkTfjsInternals(), []);
+});
+
+Deno.test("replaceLayerCall() refuses classes it does not know", () => {
+  assertThrows(() => replaceLayerCall("Conv2D", (s) => s), RangeError, "expected one of Embedding");
+});
