@@ -111,6 +111,11 @@ export async function restartAndRunAll(page: Page, options: RunAllOptions = {}):
   })()`);
   const toRun = await page.evaluate<number>(`Jupyter.notebook.get_cells()
     .filter((c) => c.cell_type === "code" && c.get_text().trim() !== "").length`);
+  // Without a connected kernel Notebook restarts at once, without its dialog: wait for it.
+  await page.waitUntil(
+    "!!(Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected())",
+    { timeoutMs: 120_000, what: "the notebook's kernel to connect" },
+  );
   const started = performance.now();
   await page.evaluate(`(() => {
     const item = document.querySelector("#restart_run_all > a");
