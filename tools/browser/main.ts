@@ -14,10 +14,11 @@
  * every temporary folder on success, failure and Ctrl-C.
  *
  *   deno task test:browser [--notebooks 02,05] [--runs N] [--no-open] [--no-run]
- *                          [--mitigation] [--json report.json]
+ *                          [--mitigation] [--json report.json] [--notebook-dir DIR]
  *
  * `--runs N` does N Restart & Run Alls per notebook (default 1). `--mitigation` applies the
- * prototype in `output_flush.ts` to the temporary copies (to measure it). Exit status 0 when
+ * prototype in `output_flush.ts` to the temporary copies (to measure it). `--notebook-dir`
+ * checks notebooks from another folder (e.g. freshly re-run ones before they are committed). Exit status 0 when
  * every check passed, 1 when one failed, 2 on a set-up error.
  *
  * @module
@@ -62,6 +63,8 @@ export interface Options {
   selfCheck: boolean;
   /** Write a JSON report here. */
   json: string | null;
+  /** Take the notebooks from this folder instead of notebooks/. */
+  notebookDir: string | null;
 }
 
 /**
@@ -80,6 +83,7 @@ export function parseArgs(args: string[]): Options {
     mitigation: false,
     selfCheck: true,
     json: null,
+    notebookDir: null,
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -100,10 +104,11 @@ export function parseArgs(args: string[]): Options {
     else if (arg === "--mitigation") options.mitigation = true;
     else if (arg === "--no-self-check") options.selfCheck = false;
     else if (arg === "--json") options.json = value();
+    else if (arg === "--notebook-dir") options.notebookDir = value();
     else {
       throw new TypeError(
         `browser test: unknown argument "${arg}" (expected --notebooks, --runs, --no-open, ` +
-          "--no-run, --mitigation, --no-self-check, --json)",
+          "--no-run, --mitigation, --no-self-check, --json, --notebook-dir)",
       );
     }
   }
@@ -270,7 +275,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     const names = options.notebooks === null
       ? undefined
-      : [...Deno.readDirSync(`${REPO}/notebooks`)]
+      : [...Deno.readDirSync(options.notebookDir ?? `${REPO}/notebooks`)]
         .map((e) => e.name)
         .filter((n) => n.endsWith(".ipynb") && options.notebooks!.some((p) => n.startsWith(p)))
         .sort();
@@ -279,7 +284,10 @@ export async function main(args: string[]): Promise<number> {
         `browser test: no notebook starts with ${options.notebooks!.join(" or ")}`,
       );
     }
-    const workspace = await makeWorkspace(REPO, names, { mitigation: options.mitigation });
+    const workspace = await makeWorkspace(REPO, names, {
+      mitigation: options.mitigation,
+      from: options.notebookDir ?? undefined,
+    });
     onCleanup("temporary folders", workspace.remove);
     const env: Record<string, string> = { NB_QUICK: "1", NO_COLOR: "1" };
     const movielens = Deno.env.get("MOVIELENS_DIR");

@@ -29,6 +29,11 @@ export interface WorkspaceOptions {
    * @default {false}
    */
   mitigation?: boolean;
+  /**
+   * The folder to copy the notebooks from.
+   * @default {the repository's notebooks/}
+   */
+  from?: string;
 }
 
 /** The line the mitigation prepends to a notebook's first code cell. */
@@ -66,7 +71,8 @@ export async function makeWorkspace(
   names?: string[],
   options: WorkspaceOptions = {},
 ): Promise<Workspace> {
-  const all = [...Deno.readDirSync(`${repo}/notebooks`)]
+  const from = options.from ?? `${repo}/notebooks`;
+  const all = [...Deno.readDirSync(from)]
     .filter((e) => e.isFile && e.name.endsWith(".ipynb"))
     .map((e) => e.name)
     .sort();
@@ -74,7 +80,7 @@ export async function makeWorkspace(
   for (const name of chosen) {
     if (!all.includes(name)) {
       throw new TypeError(
-        `browser test: no notebook "${name}" in notebooks/ (found ${all.join(", ")})`,
+        `browser test: no notebook "${name}" in ${from} (found ${all.join(", ")})`,
       );
     }
   }
@@ -103,7 +109,7 @@ export async function makeWorkspace(
       }
     }
     for (const name of chosen) {
-      await Deno.copyFile(`${repo}/notebooks/${name}`, `${root}/notebooks/${name}`);
+      await Deno.copyFile(`${from}/${name}`, `${root}/notebooks/${name}`);
     }
     if (options.mitigation) {
       await Deno.mkdir(`${root}/.browser_test`);

@@ -147,6 +147,7 @@ Deno.test("parseArgs() reads the browser test's flags and rejects unknown ones",
     mitigation: true,
     selfCheck: true,
     json: null,
+    notebookDir: null,
   });
   assertEquals(parseArgs(["--no-run"]).runs, 0);
   assertThrows(
