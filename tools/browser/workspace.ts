@@ -38,7 +38,8 @@ export interface WorkspaceOptions {
 
 /** The line the mitigation prepends to a notebook's first code cell. */
 export const MITIGATION_LINE =
-  'import { installOutputFlush } from "../.browser_test/output_flush.ts"; installOutputFlush();\n';
+  'import { installOutputFlush } from "../.browser_test/output_flush.ts"; ' +
+  'if (!installOutputFlush().includes("installed")) throw new Error("output flush not installed");\n';
 
 /**
  * Prepends {@linkcode MITIGATION_LINE} to the first code cell of an nbformat notebook.
