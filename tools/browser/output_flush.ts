@@ -20,6 +20,13 @@
  * kernel awaits after each cell) so that the hook flushes after sending the result. That hook is
  * internal to Deno; when it is missing, nothing is wrapped and the function says so.
  *
+ * Measured with Notebook 6.4 in headless Chromium, the five notebooks at `NB_QUICK=1`,
+ * `deno task test:browser --no-open --runs 6 [--mitigation]` twice each: without it 28 of 60
+ * Restart & Run Alls put 42 outputs (all last-expression results) under the next cell; with it
+ * 0 of 60. A 1 ms pause after each display (what `lib/notebook/display.ts` does today) is not
+ * enough: in a headless run of 400 back-to-back cells under load it still left 71 cells with
+ * misplaced outputs, a 50 ms pause 2, the flush 0.
+ *
  * @module
  */
 
