@@ -1,0 +1,374 @@
+/**
+ * The browser test (`deno task test:browser`): the committed notebooks in Jupyter Notebook 6,
+ * in headless Chromium, as a student and a teacher meet them.
+ *
+ * 1. **Opened untrusted**, every figure is shown as a picture and no output is garbled (no
+ *    markup shown as text, no figure reduced to run-on text by the sanitiser).
+ * 2. **Kernel › Restart & Run All** at small size (`NB_QUICK=1`, inherited by the kernel from
+ *    the server) puts every output under the cell that produced it, with no error: each cell's
+ *    outputs are compared with those of a cell-by-cell run of the same notebook in the same
+ *    server, where each cell waits until the kernel is quiet before the next one is sent.
+ *
+ * It starts its own notebook server (127.0.0.1, random port and token, a temporary copy of the
+ * notebooks) and Chromium (fresh profile, DevTools on 127.0.0.1), and stops both and removes
+ * every temporary folder on success, failure and Ctrl-C.
+ *
+ *   deno task test:browser [--notebooks 02,05] [--runs N] [--no-open] [--no-run]
+ *                          [--mitigation] [--json report.json] [--notebook-dir DIR]
+ *
+ * `--runs N` does N Restart & Run Alls per notebook (default 1). `--mitigation` applies the
+ * prototype in `output_flush.ts` to the temporary copies (to measure it). `--notebook-dir`
+ * checks notebooks from another folder (e.g. freshly re-run ones before they are committed). Exit status 0 when
+ * every check passed, 1 when one failed, 2 on a set-up error.
+ *
+ * @module
+ */
+
+import { type Chromium, launchChromium, type Page } from "./chromium.ts";
+import { codeCells, runReference } from "./kernel_ws.ts";
+import {
+  isTrusted,
+  observeOutputs,
+  pageOutputs,
+  restartAndRunAll,
+  waitForNotebook,
+} from "./notebook_page.ts";
+import {
+  type CellOutputs,
+  checkRendered,
+  compareOutputs,
+  describeFinding,
+  type Finding,
+  type NbOutput,
+  summarize,
+  type Summary,
+} from "./outputs.ts";
+import { cleanUp, cleanUpOnSignals, onCleanup } from "./process.ts";
+import { startNotebookServer } from "./server.ts";
+import { makeWorkspace } from "./workspace.ts";
+
+/** Parsed command line. */
+export interface Options {
+  /** Notebook name prefixes (`02`, `05_dlrm`), or all. */
+  notebooks: string[] | null;
+  /** Restart & Run Alls per notebook. */
+  runs: number;
+  /** Check the notebooks as opened (untrusted). */
+  open: boolean;
+  /** Check Restart & Run All. */
+  run: boolean;
+  /** Apply the output-flush prototype to the copies. */
+  mitigation: boolean;
+  /** Check that the figure check tells a picture from text, on two fixtures. */
+  selfCheck: boolean;
+  /** Write a JSON report here. */
+  json: string | null;
+  /** Take the notebooks from this folder instead of notebooks/. */
+  notebookDir: string | null;
+}
+
+/**
+ * Parses the command line.
+ *
+ * @param args `Deno.args`.
+ * @returns The options.
+ * @throws {TypeError} On an unknown flag or a bad value.
+ */
+export function parseArgs(args: string[]): Options {
+  const options: Options = {
+    notebooks: null,
+    runs: 1,
+    open: true,
+    run: true,
+    mitigation: false,
+    selfCheck: true,
+    json: null,
+    notebookDir: null,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) throw new TypeError(`browser test: ${arg} needs a value`);
+      return v;
+    };
+    if (arg === "--notebooks") options.notebooks = value().split(",").filter(Boolean);
+    else if (arg === "--runs") {
+      const v = value();
+      options.runs = Number(v);
+      if (!Number.isInteger(options.runs) || options.runs < 0) {
+        throw new TypeError(`browser test: expected --runs as an integer >= 0, found "${v}"`);
+      }
+    } else if (arg === "--no-open") options.open = false;
+    else if (arg === "--no-run") options.run = false;
+    else if (arg === "--mitigation") options.mitigation = true;
+    else if (arg === "--no-self-check") options.selfCheck = false;
+    else if (arg === "--json") options.json = value();
+    else if (arg === "--notebook-dir") options.notebookDir = value();
+    else {
+      throw new TypeError(
+        `browser test: unknown argument "${arg}" (expected --notebooks, --runs, --no-open, ` +
+          "--no-run, --mitigation, --no-self-check, --json, --notebook-dir)",
+      );
+    }
+  }
+  if (!options.run) options.runs = 0;
+  return options;
+}
+
+const REPO = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+const FIXTURES = `${REPO}/test/tools/browser/fixtures`;
+
+function log(line: string) {
+  console.log(line);
+}
+
+async function readNotebook(path: string): Promise<{ cells: unknown[] }> {
+  return JSON.parse(await Deno.readTextFile(path));
+}
+
+function fileOutputs(nb: { cells: unknown[] }): CellOutputs[] {
+  return (nb.cells as { cell_type: string; outputs?: NbOutput[] }[]).flatMap((c, cell) =>
+    c.cell_type === "code" ? [{ cell, outputs: c.outputs ?? [] }] : []
+  );
+}
+
+/** Opens a notebook and checks how its committed outputs show; returns the problems. */
+async function checkOpened(
+  page: Page,
+  url: string,
+  file: string,
+): Promise<string[]> {
+  await page.goto(url);
+  await waitForNotebook(page);
+  const problems: string[] = [];
+  if (await isTrusted(page)) problems.push("the notebook opened trusted; expected untrusted");
+  const observed = await observeOutputs(page);
+  problems.push(...checkRendered(fileOutputs(await readNotebook(file)), observed));
+  return problems;
+}
+
+interface NotebookReport {
+  notebook: string;
+  openProblems: string[] | null;
+  referenceErrors: string[];
+  runs: { seconds: number; summary: Summary; findings: string[] }[];
+  seconds: number;
+}
+
+async function selfCheck(page: Page, root: string, urlOf: (p: string) => string) {
+  // A figure as an <img> with an SVG data source must pass; an inline <svg> must fail as text.
+  await Deno.mkdir(`${root}/fixtures`, { recursive: true });
+  for (const name of ["figure_picture.ipynb", "figure_inline_svg.ipynb"]) {
+    await Deno.copyFile(`${FIXTURES}/${name}`, `${root}/fixtures/${name}`);
+  }
+  const good = await checkOpened(
+    page,
+    urlOf("fixtures/figure_picture.ipynb"),
+    `${FIXTURES}/figure_picture.ipynb`,
+  );
+  const bad = await checkOpened(
+    page,
+    urlOf("fixtures/figure_inline_svg.ipynb"),
+    `${FIXTURES}/figure_inline_svg.ipynb`,
+  );
+  if (good.length > 0 || !bad.some((p) => p.includes("figure shown as text"))) {
+    throw new Error(
+      "self-check: the figure check does not tell a picture from text in this browser\n" +
+        `  <img> fixture: ${good.join("; ") || "passed"}\n` +
+        `  inline <svg> fixture: ${bad.join("; ") || "passed (expected: figure shown as text)"}`,
+    );
+  }
+  log("self-check: an <img> figure passes, an inline <svg> figure is reported as text");
+}
+
+async function testNotebook(
+  page: Page,
+  server: Awaited<ReturnType<typeof startNotebookServer>>,
+  root: string,
+  path: string,
+  options: Options,
+): Promise<NotebookReport> {
+  const started = performance.now();
+  const name = path.split("/").at(-1)!;
+  const report: NotebookReport = {
+    notebook: name,
+    openProblems: null,
+    referenceErrors: [],
+    runs: [],
+    seconds: 0,
+  };
+  const file = `${root}/${path}`;
+  const nb = await readNotebook(file);
+
+  if (options.open) {
+    report.openProblems = await checkOpened(page, server.notebookUrl(path), file);
+    log(
+      `${name}: opened untrusted: ${
+        report.openProblems.length === 0
+          ? "every figure is a picture, no output garbled"
+          : `${report.openProblems.length} problem(s)`
+      }`,
+    );
+    for (const p of report.openProblems.slice(0, 30)) log(`  ${p}`);
+    if (report.openProblems.length > 30) log(`  … ${report.openProblems.length - 30} more`);
+  }
+
+  if (options.runs > 0) {
+    const t0 = performance.now();
+    const reference = await runReference(server, path, codeCells(nb));
+    report.referenceErrors = reference.cells.flatMap((c) =>
+      c.outputs.filter((o) => o.output_type === "error").map((o) =>
+        `cell ${c.cell + 1}: ${o.ename}: ${o.evalue}`
+      )
+    );
+    log(
+      `${name}: cell-by-cell reference run: ${
+        ((performance.now() - t0) / 1000).toFixed(0)
+      } s, ${reference.cells.length} code cells${
+        reference.strays ? `, ${reference.strays} output(s) of no cell` : ""
+      }`,
+    );
+    for (const e of report.referenceErrors) log(`  error in the reference run: ${e}`);
+
+    if (!options.open) {
+      await page.goto(server.notebookUrl(path));
+      await waitForNotebook(page);
+    }
+    for (let run = 1; run <= options.runs; run++) {
+      const seconds = await restartAndRunAll(page);
+      const outputs = await pageOutputs(page);
+      const findings: Finding[] = compareOutputs(reference.cells, outputs);
+      const summary = summarize(findings);
+      const lines = findings.map(describeFinding);
+      report.runs.push({ seconds, summary, findings: lines });
+      const ok = findings.length === 0;
+      log(
+        `${name}: Restart & Run All ${run}/${options.runs}: ${seconds.toFixed(0)} s, ${
+          ok
+            ? "every output in its own cell, no error"
+            : `${summary.misplaced} misplaced output(s) from ${summary.cellsAffected} cell(s), ` +
+              `${summary.missing} missing, ${summary.unexpected} unexpected, ${summary.errors} error(s)`
+        }`,
+      );
+      for (const line of lines.slice(0, 20)) log(`  ${line}`);
+      if (lines.length > 20) log(`  … ${lines.length - 20} more`);
+    }
+  }
+  report.seconds = (performance.now() - started) / 1000;
+  return report;
+}
+
+/** Runs the browser test; returns the exit status. */
+export async function main(args: string[]): Promise<number> {
+  let options: Options;
+  try {
+    options = parseArgs(args);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  cleanUpOnSignals();
+  const started = performance.now();
+  const reports: NotebookReport[] = [];
+  let setupError: Error | null = null;
+  try {
+    const names = options.notebooks === null
+      ? undefined
+      : [...Deno.readDirSync(options.notebookDir ?? `${REPO}/notebooks`)]
+        .map((e) => e.name)
+        .filter((n) => n.endsWith(".ipynb") && options.notebooks!.some((p) => n.startsWith(p)))
+        .sort();
+    if (names && names.length === 0) {
+      throw new TypeError(
+        `browser test: no notebook starts with ${options.notebooks!.join(" or ")}`,
+      );
+    }
+    const workspace = await makeWorkspace(REPO, names, {
+      mitigation: options.mitigation,
+      from: options.notebookDir ?? undefined,
+    });
+    onCleanup("temporary folders", workspace.remove);
+    const env: Record<string, string> = { NB_QUICK: "1", NO_COLOR: "1" };
+    const movielens = Deno.env.get("MOVIELENS_DIR");
+    if (movielens) {
+      env.MOVIELENS_DIR = movielens.startsWith("/") ? movielens : `${Deno.cwd()}/${movielens}`;
+    }
+    const server = await startNotebookServer({
+      root: workspace.root,
+      stateDir: workspace.stateDir,
+      env,
+    });
+    onCleanup("notebook server", server.stop);
+    log(
+      `notebook server: ${server.baseUrl} (Notebook 6, NB_QUICK=1${
+        options.mitigation ? ", output-flush prototype applied" : ""
+      })`,
+    );
+    const browser: Chromium = await launchChromium({ userDataDir: workspace.profileDir });
+    onCleanup("chromium", browser.close);
+    const version = await browser.cdp.send<{ product: string }>("Browser.getVersion");
+    log(`browser: ${version.product}, headless`);
+    const page = await browser.newPage();
+    if (options.selfCheck && options.open) {
+      await selfCheck(page, workspace.root, server.notebookUrl);
+    }
+    for (const path of workspace.notebooks) {
+      reports.push(await testNotebook(page, server, workspace.root, path, options));
+    }
+  } catch (error) {
+    setupError = error as Error;
+  } finally {
+    const failures = await cleanUp();
+    for (const f of failures) console.error(`clean-up failed: ${f}`);
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  log(
+    "\nnotebook                                   opened     Run-Alls  misplaced  missing  unexpected  errors",
+  );
+  let failed = false;
+  for (const r of reports) {
+    const total = r.runs.reduce(
+      (t, run) => ({
+        misplaced: t.misplaced + run.summary.misplaced,
+        missing: t.missing + run.summary.missing,
+        unexpected: t.unexpected + run.summary.unexpected,
+        errors: t.errors + run.summary.errors,
+      }),
+      { misplaced: 0, missing: 0, unexpected: 0, errors: 0 },
+    );
+    const opened = r.openProblems === null
+      ? "-"
+      : r.openProblems.length === 0
+      ? "ok"
+      : `${r.openProblems.length} bad`;
+    failed ||= (r.openProblems?.length ?? 0) > 0 || r.referenceErrors.length > 0 ||
+      r.runs.some((run) => run.findings.length > 0);
+    log(
+      `${r.notebook.padEnd(42)} ${opened.padEnd(10)} ${String(r.runs.length).padStart(8)} ${
+        String(total.misplaced).padStart(10)
+      } ${String(total.missing).padStart(8)} ${String(total.unexpected).padStart(11)} ${
+        String(total.errors + r.referenceErrors.length).padStart(7)
+      }`,
+    );
+  }
+  if (options.json) {
+    await Deno.writeTextFile(
+      options.json,
+      JSON.stringify(
+        { options, seconds, setupError: setupError?.message ?? null, reports },
+        null,
+        1,
+      ),
+    );
+  }
+  if (setupError) {
+    console.error(`\nbrowser test could not complete: ${setupError.stack ?? setupError.message}`);
+    return 2;
+  }
+  log(`\n${failed ? "FAILED" : "ok"} | ${reports.length} notebook(s) in ${seconds.toFixed(0)} s`);
+  return failed ? 1 : 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,138 @@
+/**
+ * A temporary copy of the project for the notebook server: the notebooks are copied (the
+ * browser may save them; the repository's files are never written), `lib/`, `data/` and
+ * `node_modules/` are linked, `deno.json` and `deno.lock` copied so that the kernel resolves
+ * imports exactly as in the repository.
+ *
+ * @module
+ */
+
+/** The temporary folders of one browser test. */
+export interface Workspace {
+  /** The folder the notebook server serves: a copy of the project's shape. */
+  root: string;
+  /** The notebook server's own config/runtime/notary folders. */
+  stateDir: string;
+  /** Chromium's profile. */
+  profileDir: string;
+  /** The notebooks copied, as paths relative to `root` (`notebooks/01_….ipynb`). */
+  notebooks: string[];
+  /** Removes every folder above. */
+  remove(): Promise<void>;
+}
+
+/** Options of {@linkcode makeWorkspace}. */
+export interface WorkspaceOptions {
+  /**
+   * Apply the output-flush prototype (`output_flush.ts`) to the copies: their first code cell
+   * starts with an import that installs it. For measuring the mitigation.
+   * @default {false}
+   */
+  mitigation?: boolean;
+  /**
+   * The folder to copy the notebooks from.
+   * @default {the repository's notebooks/}
+   */
+  from?: string;
+}
+
+/** The line the mitigation prepends to a notebook's first code cell. */
+export const MITIGATION_LINE =
+  'import { installOutputFlush } from "../.browser_test/output_flush.ts"; ' +
+  'if (!installOutputFlush().includes("installed")) throw new Error("output flush not installed");\n';
+
+/**
+ * Prepends {@linkcode MITIGATION_LINE} to the first code cell of an nbformat notebook.
+ *
+ * @param notebook The parsed notebook (changed in place).
+ * @returns The same notebook.
+ * @throws {TypeError} When it has no code cell.
+ */
+export function applyMitigation(
+  notebook: { cells: { cell_type: string; source: string | string[] }[] },
+): typeof notebook {
+  const first = notebook.cells.find((c) => c.cell_type === "code");
+  if (!first) throw new TypeError("applyMitigation(): expected a notebook with a code cell");
+  const source = Array.isArray(first.source) ? first.source.join("") : first.source;
+  first.source = MITIGATION_LINE + source;
+  return notebook;
+}
+
+/**
+ * Makes the temporary copy.
+ *
+ * @param repo The repository's folder.
+ * @param names Notebook file names to copy (default: every `notebooks/*.ipynb`).
+ * @param options Whether to apply the mitigation prototype.
+ * @returns The workspace; call `remove()` when done.
+ * @throws {TypeError} When a named notebook does not exist.
+ */
+export async function makeWorkspace(
+  repo: string,
+  names?: string[],
+  options: WorkspaceOptions = {},
+): Promise<Workspace> {
+  const from = options.from ?? `${repo}/notebooks`;
+  const all = [...Deno.readDirSync(from)]
+    .filter((e) => e.isFile && e.name.endsWith(".ipynb"))
+    .map((e) => e.name)
+    .sort();
+  const chosen = names ?? all;
+  for (const name of chosen) {
+    if (!all.includes(name)) {
+      throw new TypeError(
+        `browser test: no notebook "${name}" in ${from} (found ${all.join(", ")})`,
+      );
+    }
+  }
+  const top = await Deno.makeTempDir({ prefix: "browser-test-" });
+  const remove = () => Deno.remove(top, { recursive: true }).catch(() => {});
+  try {
+    const root = `${top}/project`;
+    const stateDir = `${top}/jupyter`;
+    const profileDir = `${top}/chromium`;
+    await Deno.mkdir(`${root}/notebooks`, { recursive: true });
+    await Deno.mkdir(stateDir);
+    await Deno.mkdir(profileDir);
+    for (const file of ["deno.json", "deno.lock"]) {
+      try {
+        await Deno.copyFile(`${repo}/${file}`, `${root}/${file}`);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+    }
+    for (const dir of ["lib", "data", "node_modules"]) {
+      try {
+        await Deno.stat(`${repo}/${dir}`);
+        await Deno.symlink(`${repo}/${dir}`, `${root}/${dir}`);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+    }
+    for (const name of chosen) {
+      await Deno.copyFile(`${from}/${name}`, `${root}/notebooks/${name}`);
+    }
+    if (options.mitigation) {
+      await Deno.mkdir(`${root}/.browser_test`);
+      await Deno.copyFile(
+        new URL("./output_flush.ts", import.meta.url),
+        `${root}/.browser_test/output_flush.ts`,
+      );
+      for (const name of chosen) {
+        const file = `${root}/notebooks/${name}`;
+        const nb = applyMitigation(JSON.parse(await Deno.readTextFile(file)));
+        await Deno.writeTextFile(file, JSON.stringify(nb, null, 1) + "\n");
+      }
+    }
+    return {
+      root,
+      stateDir,
+      profileDir,
+      notebooks: chosen.map((n) => `notebooks/${n}`),
+      remove,
+    };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+}
