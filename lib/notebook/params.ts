@@ -153,12 +153,41 @@ function show(value: number | string, digits: number): string {
   return value.toFixed(digits);
 }
 
+/** Mean and sample standard deviation (n − 1) of finite numbers. */
+function meanSd(values: readonly number[]): { mean: number; sd: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const ss = values.reduce((a, b) => a + (b - mean) ** 2, 0);
+  return { mean, sd: values.length > 1 ? Math.sqrt(ss / (values.length - 1)) : 0 };
+}
+
+function formatHeadline(name: string, value: number | string | readonly number[], digits: number) {
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      throw new RangeError(`headline(): expected at least one value for "${name}", found none`);
+    }
+    const bad = value.findIndex((v) => typeof v !== "number" || !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new RangeError(
+        `headline(): expected finite numbers for "${name}", found ${value[bad]} at position ${bad}`,
+      );
+    }
+    if (value.length === 1) return show(value[0], digits);
+    const { mean, sd } = meanSd(value);
+    return `${mean.toFixed(digits)} ± ${sd.toFixed(digits)} (${value.length} seeds)`;
+  }
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    throw new RangeError(`headline(): expected a finite number for "${name}", found ${value}`);
+  }
+  return show(value as number | string, digits);
+}
+
 /**
  * Prints a headline figure of the notebook beside the tutorial's, and hands it to the notebook
- * runner's summary (through the file named by the `NB_HEADLINES` variable, when set).
+ * runner's summary (through the file named by the `NB_HEADLINES` variable, when set). Given the
+ * values of several seeds, it shows their mean ± standard deviation (n − 1) and the count.
  *
  * @param name What was measured.
- * @param value Our figure.
+ * @param value Our figure, or one figure per seed.
  * @param options The tutorial's figure and the number of decimals.
  * @returns Nothing (so a cell may end with it and show no extra output).
  * @example
@@ -169,29 +198,28 @@ function show(value: number | string, digits: number): string {
  * Deno.env.set("NB_HEADLINES", file);
  * headline("RMSE (validation)", 0.87312, { tutorial: 0.88, digits: 3 });
  * // prints: RMSE (validation): 0.873 · tutorial: 0.88
- * assertEquals(JSON.parse(Deno.readTextFileSync(file)), {
- *   name: "RMSE (validation)",
- *   value: "0.873",
- *   tutorial: "0.88",
- * });
+ * headline("Test MSE", [0.81, 0.83, 0.82], { digits: 3 });
+ * // prints: Test MSE: 0.820 ± 0.010 (3 seeds)
+ * const lines = Deno.readTextFileSync(file).trim().split("\n").map((l) => JSON.parse(l));
+ * assertEquals(lines, [
+ *   { name: "RMSE (validation)", value: "0.873", tutorial: "0.88" },
+ *   { name: "Test MSE", value: "0.820 ± 0.010 (3 seeds)", tutorial: "" },
+ * ]);
  * Deno.env.delete("NB_HEADLINES");
  * ```
  */
 export function headline(
   name: string,
-  value: number | string,
+  value: number | string | readonly number[],
   options: HeadlineOptions = {},
 ): void {
   const { tutorial, digits = 4 } = options;
-  if (typeof value === "number" && !Number.isFinite(value)) {
-    throw new RangeError(`headline(): expected a finite number for "${name}", found ${value}`);
-  }
   if (!Number.isInteger(digits) || digits < 0 || digits > 20) {
     throw new RangeError(`headline(): expected digits to be an integer 0–20, found ${digits}`);
   }
   const result: Headline = {
     name,
-    value: show(value, digits),
+    value: formatHeadline(name, value, digits),
     tutorial: tutorial === undefined ? "" : String(tutorial),
   };
   console.log(

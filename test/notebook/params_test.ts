@@ -102,3 +102,30 @@ Deno.test("headline() rejects a value that is not a finite number", () => {
     'expected a finite number for "RMSE", found NaN',
   );
 });
+
+Deno.test("headline() shows several seeds as mean ± sd with the count", () => {
+  const file = Deno.makeTempFileSync();
+  const log = console.log;
+  const printed: string[] = [];
+  console.log = (line: string) => printed.push(line);
+  Deno.env.set("NB_HEADLINES", file);
+  try {
+    headline("Test MSE", [0.8113, 0.8201, 0.8157], { tutorial: 0.8458 });
+    headline("One seed", [0.5]);
+  } finally {
+    console.log = log;
+    Deno.env.delete("NB_HEADLINES");
+  }
+  assertEquals(printed, [
+    "Test MSE: 0.8157 ± 0.0044 (3 seeds) · tutorial: 0.8458",
+    "One seed: 0.5000",
+  ]);
+  const rows = Deno.readTextFileSync(file).trim().split("\n").map((l) => JSON.parse(l));
+  assertEquals(rows[0].value, "0.8157 ± 0.0044 (3 seeds)");
+  Deno.removeSync(file);
+});
+
+Deno.test("headline() rejects an empty or non-finite list of seed values", () => {
+  assertThrows(() => headline("MSE", []), RangeError, 'at least one value for "MSE"');
+  assertThrows(() => headline("MSE", [0.8, NaN]), RangeError, "found NaN at position 1");
+});
