@@ -65,7 +65,7 @@ export function assertModelKind(kind: unknown): ModelKind {
  *
  * @param kind One of {@linkcode MODEL_KINDS}; anything else throws a `TypeError` listing them.
  * @param options Encoders or training ratings, sizes, regularisation, loss, optimizer, seed
- *   (spread a recipe here: `{ ...recipes.seed003.embeddingNet, ratings }`).
+ *   (spread a recipe here: `{ ...recipes.embeddingNet.net, ratings }`).
  * @returns The recommender (model, encoders, config, catalogue).
  * @example
  * ```ts

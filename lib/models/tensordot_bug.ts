@@ -61,7 +61,7 @@ tf.serialization.registerClass(BatchTensordot);
  * and recommend with it as with any recommender; its predictions change with `batchSize`.
  * It is a fixture: `saveRecommender` would save the fixed graph's layout, so do not save it.
  *
- * @param options The `bce` model options (e.g. `recipes.seed001.netV2` and the ratings).
+ * @param options The `bce` model options (e.g. `recipes.kerasCollaborativeFiltering.recommenderNetV2` and the ratings).
  * @returns The buggy recommender (kind `"bce"`, same parameter count as the fixed one).
  * @example
  * ```ts

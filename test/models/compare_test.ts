@@ -39,40 +39,40 @@ const column = (table: ReturnType<typeof compareModels>, name: string) =>
 /** Each kind: a model written as a notebook writes it, and the options of its twin. */
 const twins: [ModelKind, string, () => tf.LayersModel, ModelOptions][] = [
   ["dot", "Keras MF (model A)", () => kerasMf(sizes), {
-    ...recipes.seed000.mf,
+    ...recipes.matrixFactorization.mf,
     ...base,
   }],
   ["dot-bias", "Keras biased MF (model B)", () => kerasBiasedMf(sizes), {
-    ...recipes.seed000.mfBias,
+    ...recipes.matrixFactorization.biasedMf,
     ...base,
   }],
   ["dot-bias", "RecommenderV2", () => recommenderV2(sizes, [1, 5]), {
-    ...recipes.seed001.v2,
+    ...recipes.kerasCollaborativeFiltering.recommenderV2,
     ...base,
     yRange: [1, 5],
   }],
-  ["dot-bias", "EmbeddingNet", () => embeddingNet(sizes), { ...recipes.seed003.embeddingNet, ...base }],
+  ["dot-bias", "EmbeddingNet", () => embeddingNet(sizes), { ...recipes.embeddingNet.net, ...base }],
   ["bce", "RecommenderNetV2", () => recommenderNetV2(sizes), {
-    ...recipes.seed001.netV2,
+    ...recipes.kerasCollaborativeFiltering.recommenderNetV2,
     ...base,
     ratingRange: [1, 5],
   }],
   ["mlp", "Keras NN (model C)", () => kerasNn(sizes), {
-    ...recipes.seed000.nn,
+    ...recipes.matrixFactorization.nn,
     ...base,
   }],
   ["mlp", "RecommenderNet", () => recommenderNet(sizes, [1, 5]), {
-    ...recipes.seed001.net,
+    ...recipes.kerasCollaborativeFiltering.recommenderNet,
     ...base,
     yRange: [1, 5],
   }],
   ["dlrm", "DLRM README", () => dlrmMlp(sizes), {
-    ...recipes.seed004.dlrm,
+    ...recipes.dlrmMlp.dlrm,
     ...base,
     targetMean: 3.5,
   }],
   ["classifier", "the lab's classifier", () => ratingClassifier(sizes, 5), {
-    ...recipes.seed002.classifier,
+    ...recipes.explicitFeedbackLab.classifier,
     ...base,
   }],
 ];
@@ -90,7 +90,7 @@ for (const [kind, name, write, options] of twins) {
 }
 
 Deno.test("compareModels() finds the lab's HybridModel written with stock layers the same as its twin", () => {
-  const options = { ...recipes.seed002.hybrid, ...base, ratings };
+  const options = { ...recipes.explicitFeedbackLab.hybrid, ...base, ratings };
   const twin = buildModel("hybrid", { ...options, catalog: syntheticMovies() });
   const metadata = twin.model.getLayer("movie_metadata").getWeights()[0] as tf.Tensor2D;
   const model = hybridModel(sizes, metadata);
@@ -134,10 +134,10 @@ Deno.test("buildModel() writes every kind with stock tfjs layers, and the dot ki
 
 Deno.test("the fused and the stock dot kinds start from the same weights for a seed and predict the same", () => {
   const cases: [ModelKind, ModelOptions][] = [
-    ["dot", { ...recipes.seed001.v1, ...base }],
-    ["dot-bias", { ...recipes.seed003.embeddingNet, ...base }],
-    ["dot-bias", { ...recipes.seed001.v2, ...base, ratings }],
-    ["bce", { ...recipes.seed001.netV2, ...base, ratings }],
+    ["dot", { ...recipes.kerasCollaborativeFiltering.recommenderV1, ...base }],
+    ["dot-bias", { ...recipes.embeddingNet.net, ...base }],
+    ["dot-bias", { ...recipes.kerasCollaborativeFiltering.recommenderV2, ...base, ratings }],
+    ["bce", { ...recipes.kerasCollaborativeFiltering.recommenderNetV2, ...base, ratings }],
   ];
   for (const [kind, options] of cases) {
     const stock = buildModel(kind, { ...options, seed: 5 });

@@ -39,9 +39,9 @@ Deno.test("parameterTable() lists the four weights of the fused dot-bias layer b
   assertEquals(t.getColumn("params").toArray().map(Number), [12, 20, 3, 5, 40]);
 });
 
-Deno.test("parameterTable() of the seed-001 RecommenderNet adds up to countParams()", () => {
+Deno.test("parameterTable() of the Keras RecommenderNet adds up to countParams()", () => {
   const rec = buildModel("mlp", {
-    ...recipes.seed001.net,
+    ...recipes.kerasCollaborativeFiltering.recommenderNet,
     ratings: syntheticRatings(),
   });
   const params = parameterTable(rec.model).getColumn("params").toArray().map(Number);
