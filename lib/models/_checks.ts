@@ -12,6 +12,7 @@ import { DEFAULT_SEED } from "../defaults.ts";
 import { randomSeed } from "../random.ts";
 import { checkSchedule, type ScheduleSpec } from "../train/schedule.ts";
 import {
+  checkFiniteNumber,
   checkInteger,
   checkLearningRate,
   checkNonNegativeNumber,
@@ -292,7 +293,7 @@ function targetOptions(kind: ModelKind, o: ModelOptions, data?: RatingColumnValu
       throw new TypeError(`${WHERE}: kind "dlrm" needs targetMean or the training ratings`);
     }
     const mean = o.targetMean ?? data!.ratings.reduce((s, r) => s + r, 0) / data!.ratings.length;
-    target = { type: "center", mean: checkFiniteMean(mean) };
+    target = { type: "center", mean: checkFiniteNumber(mean, "targetMean", WHERE) };
   } else if (kind === "classifier") {
     const decode = o.decode ?? "expected";
     if (decode !== "expected" && decode !== "argmax") {
@@ -305,13 +306,6 @@ function targetOptions(kind: ModelKind, o: ModelOptions, data?: RatingColumnValu
     output.outputActivation = "softmax";
   }
   return { target, ...output };
-}
-
-function checkFiniteMean(mean: number): number {
-  if (!Number.isFinite(mean)) {
-    throw new RangeError(`${WHERE}: expected a finite targetMean, found ${mean}`);
-  }
-  return mean;
 }
 
 /** Loss, metrics, optimizer, learning rate and schedule, and the seed. */
