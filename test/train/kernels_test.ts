@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { setupBackend } from "../../lib/train/backend.ts";
 import {
+  DOT_BIAS,
   dotBias,
   dotBiasContextCount,
   dotBiasForward,
@@ -470,3 +471,33 @@ for (const backend of BACKENDS) {
     x.dispose();
   });
 }
+
+Deno.test("dotBias runs dotBiasForward, with stock gradients, where the backend has no fused kernel", async () => {
+  await setupBackend({ backend: "cpu" });
+  const kernel = tf.getKernel(DOT_BIAS, "cpu")!;
+  const U = randomTensor([6, 3], 1), M = randomTensor([8, 3], 2);
+  const ub = randomTensor([6, 1], 3), mb = randomTensor([8, 1], 4);
+  const ids = [
+    tf.tensor1d(randomIds(20, 6, 5), "int32"),
+    tf.tensor1d(randomIds(20, 8, 6), "int32"),
+  ];
+  const run = (...t: tf.Tensor[]) =>
+    dotBias({ userFactors: t[0], movieFactors: t[1], userBias: t[2], movieBias: t[3] }, [
+      ids[0],
+      ids[1],
+    ], { yRange: [1, 5] });
+  const fused = run(U, M, ub, mb);
+  const fusedGrads = tf.grads((...t: tf.Tensor[]) => tf.sum(run(...t)))([U, M, ub, mb]);
+  tf.unregisterKernel(DOT_BIAS, "cpu");
+  try {
+    const fallback = run(U, M, ub, mb);
+    assert(maxDiff(fused, fallback) < 1e-5);
+    const grads = tf.grads((...t: tf.Tensor[]) => tf.sum(run(...t)))([U, M, ub, mb]);
+    grads.forEach((g, i) => assert(maxDiff(g, fusedGrads[i]) < 1e-5, `gradient ${i}`));
+    tf.dispose([fallback, ...grads]);
+  } finally {
+    tf.registerKernel(kernel);
+  }
+  assert(tf.getKernel(DOT_BIAS, "cpu") !== undefined);
+  tf.dispose([U, M, ub, mb, ...ids, fused, ...fusedGrads]);
+});
