@@ -177,8 +177,10 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
 
 /** Each kind's recipe, as `buildModel` options (the optimizer's settings included). */
 const RECIPES: Record<BenchModel, ModelOptions> = {
-  // Seed 003 (PyTorch defaults: N(0, 1) embeddings, Adam eps 1e-8, coupled weight decay).
+  // Notebook 02's EmbeddingNet (PyTorch defaults: N(0, 1) embeddings, Adam eps 1e-8, coupled
+  // weight decay), as the one fused layer; `--stock` trains it written with stock layers.
   "dot-bias": {
+    fused: true,
     factors: 50,
     yRange: [0, 5.5],
     initializer: { name: "randomNormal", mean: 0, stddev: 1 },
@@ -187,15 +189,16 @@ const RECIPES: Record<BenchModel, ModelOptions> = {
     optimizer: { weightDecay: 3e-4, decay: "l2", epsilon: 1e-8 },
   },
   dot: {
+    fused: true,
     factors: 50,
     yRange: [0, 5.5],
     initializer: { name: "randomNormal", mean: 0, stddev: 1 },
     learningRate: 3e-3,
     optimizer: { weightDecay: 3e-4, decay: "l2", epsilon: 1e-8 },
   },
-  // Seed 002's deep model: 64-d embeddings, dropout 0.5, dense 64 relu, dropout 0.5, dense 1.
+  // The lab's deep model: 64-d embeddings, dropout 0.5, dense 64 relu, dropout 0.5, dense 1.
   mlp: { factors: 64, hidden: [64], inputDropout: 0.5, dropout: 0.5, learningRate: 1e-3 },
-  // Seed 004: 8-d embeddings, dense 32 relu, dense 4 relu, dense 1, on rating − mean.
+  // The DLRM README: 8-d embeddings, dense 32 relu, dense 4 relu, dense 1, on rating − mean.
   dlrm: { factors: 8, hidden: [32, 4], learningRate: 1e-3, metrics: ["mae"] },
 };
 

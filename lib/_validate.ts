@@ -184,6 +184,64 @@ export function checkFiniteNumber(value: unknown, name: string, who: string): nu
 }
 
 /**
+ * Checks that `value` is a finite number >= 0 (an L2 coefficient, a weight decay).
+ *
+ * @param value The value to check.
+ * @param name What it is, as the caller calls it.
+ * @param who The calling function.
+ * @returns The value, typed as a number.
+ * @throws {TypeError} When `value` is not a number.
+ * @throws {RangeError} When it is negative, NaN or infinite.
+ * @example
+ * ```ts
+ * import { checkNonNegativeNumber } from "./_validate.ts";
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * assertEquals(checkNonNegativeNumber(0, "l2", "buildModel()"), 0);
+ * assertThrows(
+ *   () => checkNonNegativeNumber(-1e-4, "l2", "buildModel()"),
+ *   RangeError,
+ *   "buildModel(): expected l2 to be a finite number >= 0, found -0.0001",
+ * );
+ * ```
+ */
+export function checkNonNegativeNumber(value: unknown, name: string, who: string): number {
+  if (typeof value !== "number" || !(value >= 0) || !Number.isFinite(value)) {
+    const Error = typeof value === "number" ? RangeError : TypeError;
+    throw new Error(`${who}: expected ${name} to be a finite number >= 0, found ${found(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Checks a learning rate: a finite number > 0.
+ *
+ * @param value The value to check.
+ * @param who The calling function.
+ * @param name What it is, as the caller calls it.
+ * @returns The value, typed as a number.
+ * @throws {TypeError} When `value` is not a number.
+ * @throws {RangeError} When it is 0, negative, NaN or infinite.
+ * @example
+ * ```ts
+ * import { checkLearningRate } from "./_validate.ts";
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * assertEquals(checkLearningRate(1e-3, "compileModel()"), 1e-3);
+ * assertThrows(
+ *   () => checkLearningRate(0, "compileModel()"),
+ *   RangeError,
+ *   "compileModel(): expected learningRate to be a finite number > 0, found 0",
+ * );
+ * ```
+ */
+export function checkLearningRate(value: unknown, who: string, name = "learningRate"): number {
+  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
+    const Error = typeof value === "number" ? RangeError : TypeError;
+    throw new Error(`${who}: expected ${name} to be a finite number > 0, found ${found(value)}`);
+  }
+  return value;
+}
+
+/**
  * Checks that every value is finite.
  *
  * @param values The numbers to check.

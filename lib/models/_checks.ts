@@ -1,14 +1,46 @@
 /**
- * Private: the checks of `buildModel`'s options (counts, rates, coefficients, activation
- * names), each throwing an error that names the option and the value found.
+ * Private: the checks of `buildModel`'s options, and their resolution into a JSON config —
+ * per-kind defaults, encoders fitted on the ratings, options derived from the data (rating
+ * range, mean, classes, metadata). Every error names the option and the value found; counts,
+ * finite numbers and learning rates are checked by the library's one validation module.
  *
  * @module
  */
 
-import { camelName } from "./_init.ts";
+import { IdEncoder } from "../data/encoder.ts";
+import { DEFAULT_SEED } from "../defaults.ts";
+import { randomSeed } from "../random.ts";
+import { checkSchedule, type ScheduleSpec } from "../train/schedule.ts";
+import {
+  checkFiniteNumber,
+  checkInteger,
+  checkLearningRate,
+  checkNonNegativeNumber,
+  checkPositiveInt,
+  describe,
+  isDataFrame,
+  ratingColumns,
+  type RatingColumnValues,
+} from "../_validate.ts";
+import { camelName, normaliseInitializer } from "./_init.ts";
+import { buildMetadata } from "./_metadata.ts";
+import { lossName } from "./compile.ts";
+import type { ModelOptions } from "./options.ts";
+import {
+  type BuiltConfig,
+  type Catalog,
+  catalogFrom,
+  FUSED_KINDS,
+  type LossName,
+  type ModelKind,
+  type OptimizerSettings,
+  type TargetTransform,
+} from "./recommender.ts";
+
+const WHERE = "buildModel()";
 
 /** Activation names `buildModel` accepts (tfjs names; Keras spellings are converted). */
-export const ACTIVATIONS = [
+const ACTIVATIONS = [
   "linear",
   "relu",
   "relu6",
@@ -24,81 +56,70 @@ export const ACTIVATIONS = [
   "gelu",
 ];
 
-/** `v` as a positive integer option `name`, or a `RangeError`. */
-export function positiveInt(v: unknown, name: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
-    throw new RangeError(`buildModel(): expected ${name} to be a positive integer, found ${v}`);
-  }
-  return v;
+/** Each kind's embedding size and hidden layers when the options do not give them. */
+const KIND_DEFAULTS: Record<ModelKind, { factors: number; hidden: number[] }> = {
+  "dot": { factors: 50, hidden: [] },
+  "dot-bias": { factors: 50, hidden: [] },
+  "bce": { factors: 50, hidden: [] },
+  "mlp": { factors: 50, hidden: [64] },
+  "dlrm": { factors: 8, hidden: [32, 4] },
+  "hybrid": { factors: 64, hidden: [64, 64] },
+  "classifier": { factors: 16, hidden: [128, 128] },
+};
+
+const DOT_KINDS: ReadonlySet<ModelKind> = new Set(FUSED_KINDS);
+const RANGE_KINDS: ReadonlySet<ModelKind> = new Set(["dot", "dot-bias", "mlp", "hybrid"]);
+
+/** Option keys a recipe may carry that are not model options. */
+const RECIPE_KEYS = new Set(["kind", "description", "fit"]);
+
+/** Every key of `ModelOptions`. */
+const OPTION_KEYS = new Set([
+  ...["ratings", "users", "movies", "catalog", "factors", "l2", "biasL2", "initializer"],
+  ...["biasInitializer", "fused", "yRange", "hidden", "inputDropout", "dropout", "activation"],
+  ...["kernelInitializer", "outputUnits", "outputActivation", "loss", "metrics", "learningRate"],
+  ...["schedule", "optimizer", "seed", "ratingRange", "targetMean", "classes", "decode"],
+  ...["metadataColumns", "metadata", "metadataFitOn", "quantiles"],
+]);
+
+/** What `buildModel` needs to build a model: the config, encoders and derived tables. */
+export interface Resolved {
+  /** Every option, resolved. */
+  config: BuiltConfig;
+  /** Raw userId ↔ row. */
+  users: IdEncoder;
+  /** Raw movieId ↔ row. */
+  movies: IdEncoder;
+  /** The catalogue, when given. */
+  catalog?: Catalog;
+  /** Ratings per movie row in the training ratings, when given. */
+  movieCounts?: Int32Array;
+  /** The hybrid's scaled metadata, one row per movie. */
+  metadataValues?: Float32Array;
 }
 
-/** `v` as a rate in [0, 1), or a `RangeError`. */
-export function rate(v: unknown, name: string): number {
+/** `v` as a rate in [0, 1), or a `RangeError` naming the option. */
+function rate(v: unknown, name: string): number {
   if (typeof v !== "number" || !(v >= 0 && v < 1)) {
-    throw new RangeError(`buildModel(): expected ${name} in [0, 1), found ${v}`);
-  }
-  return v;
-}
-
-/** `v` as a finite number >= 0, or a `RangeError`. */
-export function nonNegative(v: unknown, name: string): number {
-  if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) {
-    throw new RangeError(`buildModel(): expected ${name} >= 0, found ${v}`);
+    throw new RangeError(`${WHERE}: expected ${name} in [0, 1), found ${v}`);
   }
   return v;
 }
 
 /** `v` as a known activation's tfjs name, or a `TypeError` listing them. */
-export function activationName(v: unknown, name: string): string {
+function activationName(v: unknown, name: string): string {
   if (typeof v !== "string" || !ACTIVATIONS.includes(camelName(v))) {
     throw new TypeError(
-      `buildModel(): unknown ${name} ${JSON.stringify(v)} (known: ${ACTIVATIONS.join(", ")})`,
+      `${WHERE}: unknown ${name} ${JSON.stringify(v)} (known: ${ACTIVATIONS.join(", ")})`,
     );
   }
   return camelName(v);
 }
 
-/** Option keys a recipe may carry that are not model options. */
-export const RECIPE_KEYS = new Set(["kind", "description", "fit"]);
-
-export const OPTION_KEYS = new Set([
-  "ratings",
-  "users",
-  "movies",
-  "catalog",
-  "factors",
-  "l2",
-  "biasL2",
-  "initializer",
-  "biasInitializer",
-  "yRange",
-  "hidden",
-  "inputDropout",
-  "dropout",
-  "activation",
-  "kernelInitializer",
-  "outputUnits",
-  "outputActivation",
-  "loss",
-  "metrics",
-  "learningRate",
-  "schedule",
-  "optimizer",
-  "seed",
-  "ratingRange",
-  "targetMean",
-  "classes",
-  "decode",
-  "metadataColumns",
-  "metadata",
-  "metadataFitOn",
-  "quantiles",
-]);
-
 /** The min..max of the training ratings, for options derived from the data. */
-export function dataRange(ratings: Float64Array | undefined, option: string): [number, number] {
+function dataRange(ratings: Float64Array | undefined, option: string): [number, number] {
   if (!ratings) {
-    throw new TypeError(`buildModel(): ${option} needs the training ratings (options.ratings)`);
+    throw new TypeError(`${WHERE}: ${option} needs the training ratings (options.ratings)`);
   }
   let lo = Infinity, hi = -Infinity;
   for (const r of ratings) {
@@ -106,4 +127,251 @@ export function dataRange(ratings: Float64Array | undefined, option: string): [n
     if (r > hi) hi = r;
   }
   return [lo, hi];
+}
+
+/**
+ * A catalogue option (a movies DataFrame or a ready map) as a map.
+ *
+ * @param value The option.
+ * @param where The caller, for the error.
+ * @returns The catalogue, or undefined when not given.
+ */
+export function catalogOption(value: unknown, where: string): Catalog | undefined {
+  if (value === undefined || value instanceof Map) return value;
+  if (isDataFrame(value)) return catalogFrom(value);
+  throw new TypeError(
+    `${where}: expected catalog to be a movies DataFrame or a Map, found ${describe(value)}`,
+  );
+}
+
+/**
+ * A seed option, or the seed of `setRandomSeed()`, else the library's default.
+ *
+ * @param value The option.
+ * @param where The caller, for the error.
+ * @returns An integer seed.
+ */
+export function seedOption(value: unknown, where: string): number {
+  return checkInteger(value ?? randomSeed() ?? DEFAULT_SEED, "seed", where);
+}
+
+function checkKeys(kind: ModelKind, o: ModelOptions): void {
+  for (const key of Object.keys(o)) {
+    if (!OPTION_KEYS.has(key) && !RECIPE_KEYS.has(key)) {
+      throw new TypeError(`${WHERE}: unknown option "${key}"`);
+    }
+  }
+  const recipeKind = (o as { kind?: unknown }).kind;
+  if (recipeKind !== undefined && recipeKind !== kind) {
+    throw new TypeError(
+      `${WHERE}: the options are a recipe for kind "${recipeKind}", but kind "${kind}" was asked for`,
+    );
+  }
+  if (o.fused !== undefined && typeof o.fused !== "boolean") {
+    throw new TypeError(`${WHERE}: expected fused to be true or false, found ${describe(o.fused)}`);
+  }
+  if (o.fused && !DOT_KINDS.has(kind)) {
+    throw new TypeError(
+      `${WHERE}: fused applies to kinds ${[...DOT_KINDS].join(", ")}, not to "${kind}"`,
+    );
+  }
+}
+
+/** The encoders (given, or fitted on the ratings) and the ratings per movie row. */
+function encoders(o: ModelOptions, data?: RatingColumnValues) {
+  const encoder = (given: unknown, name: "user" | "movie", ids?: Float64Array): IdEncoder => {
+    if (given !== undefined) {
+      if (given instanceof IdEncoder) return given;
+      throw new TypeError(
+        `${WHERE}: expected ${name}s to be an IdEncoder, found ${describe(given)}`,
+      );
+    }
+    if (ids) return IdEncoder.fit(ids, { name });
+    throw new TypeError(
+      `${WHERE}: pass the ${name}s encoder or the training ratings to fit it (options.ratings)`,
+    );
+  };
+  const users = encoder(o.users, "user", data?.userIds);
+  const movies = encoder(o.movies, "movie", data?.movieIds);
+  let movieCounts: Int32Array | undefined;
+  if (data) {
+    users.encode(data.userIds); // the ratings must fit the encoders
+    movieCounts = new Int32Array(movies.size);
+    for (const j of movies.encode(data.movieIds)) movieCounts[j]++;
+  }
+  return { users, movies, movieCounts };
+}
+
+/** Table sizes, hidden layers, dropout, activations and initialisers. */
+function layout(kind: ModelKind, o: ModelOptions) {
+  const defaults = KIND_DEFAULTS[kind];
+  const hidden = o.hidden ?? defaults.hidden;
+  if (!Array.isArray(hidden)) {
+    throw new TypeError(
+      `${WHERE}: expected hidden to be an array of sizes, found ${describe(hidden)}`,
+    );
+  }
+  hidden.forEach((h, i) => checkPositiveInt(h, `hidden[${i}]`, WHERE));
+  if (DOT_KINDS.has(kind) && hidden.length > 0) {
+    throw new TypeError(`${WHERE}: kind "${kind}" has no hidden layers, found hidden=[${hidden}]`);
+  }
+  const dropoutOption = o.dropout ?? 0;
+  const dropout = Array.isArray(dropoutOption) ? dropoutOption : hidden.map(() => dropoutOption);
+  if (dropout.length !== hidden.length) {
+    throw new RangeError(
+      `${WHERE}: expected one dropout rate per hidden layer (${hidden.length}), found ${dropout.length}`,
+    );
+  }
+  return {
+    factors: checkPositiveInt(o.factors ?? defaults.factors, "factors", WHERE),
+    l2: checkNonNegativeNumber(o.l2 ?? 0, "l2", WHERE),
+    biasL2: checkNonNegativeNumber(o.biasL2 ?? 0, "biasL2", WHERE),
+    initializer: normaliseInitializer(o.initializer ?? "randomUniform", WHERE),
+    biasInitializer: normaliseInitializer(o.biasInitializer ?? "randomUniform", WHERE),
+    hidden: [...hidden],
+    inputDropout: rate(o.inputDropout ?? 0, "inputDropout"),
+    dropout: dropout.map((r, i) => rate(r, `dropout[${i}]`)),
+    activation: activationName(o.activation ?? "relu", "activation"),
+    kernelInitializer: normaliseInitializer(o.kernelInitializer ?? "glorotUniform", WHERE),
+  };
+}
+
+/** The sigmoid output range: given, or the min..max of the ratings (`"data"`), or null. */
+function yRangeOption(kind: ModelKind, o: ModelOptions, data?: RatingColumnValues) {
+  if (o.yRange === undefined || o.yRange === null) return null;
+  if (!RANGE_KINDS.has(kind)) {
+    throw new TypeError(
+      `${WHERE}: yRange does not apply to kind "${kind}" (only to ${[...RANGE_KINDS].join(", ")})`,
+    );
+  }
+  const range = o.yRange === "data" ? dataRange(data?.ratings, "yRange") : o.yRange;
+  if (
+    !Array.isArray(range) || range.length !== 2 || !Number.isFinite(range[0]) ||
+    !Number.isFinite(range[1]) || !(range[0] < range[1])
+  ) {
+    throw new RangeError(
+      `${WHERE}: expected yRange [low, high] with low < high, found ${JSON.stringify(o.yRange)}`,
+    );
+  }
+  return [range[0], range[1]] as [number, number];
+}
+
+/** The classifier's class values: given, or the distinct ratings. */
+function classValues(o: ModelOptions, data?: RatingColumnValues): number[] {
+  const values = o.classes ?? (data ? [...new Set(data.ratings)].sort((a, b) => a - b) : null);
+  if (values === null) {
+    throw new TypeError(`${WHERE}: kind "classifier" needs classes or the training ratings`);
+  }
+  if (!Array.isArray(values) || values.length < 2 || values.some((v) => !Number.isFinite(v))) {
+    throw new RangeError(
+      `${WHERE}: expected at least two finite class values, found ${JSON.stringify(values)}`,
+    );
+  }
+  if (new Set(values).size !== values.length) {
+    throw new RangeError(`${WHERE}: duplicate class values in ${JSON.stringify(values)}`);
+  }
+  return [...values];
+}
+
+/** The map between stars and the network's target, and the output layer it implies. */
+function targetOptions(kind: ModelKind, o: ModelOptions, data?: RatingColumnValues) {
+  const output = {
+    outputUnits: checkPositiveInt(o.outputUnits ?? 1, "outputUnits", WHERE),
+    outputActivation: activationName(o.outputActivation ?? "linear", "outputActivation"),
+  };
+  let target: TargetTransform = { type: "identity" };
+  if (kind === "bce") {
+    const [min, max] = o.ratingRange ?? dataRange(data?.ratings, "ratingRange");
+    if (!(Number.isFinite(min) && Number.isFinite(max) && min < max)) {
+      throw new RangeError(
+        `${WHERE}: expected ratingRange [min, max] with min < max, found [${min}, ${max}]`,
+      );
+    }
+    target = { type: "minmax", min, max };
+  } else if (kind === "dlrm") {
+    if (o.targetMean === undefined && !data) {
+      throw new TypeError(`${WHERE}: kind "dlrm" needs targetMean or the training ratings`);
+    }
+    const mean = o.targetMean ?? data!.ratings.reduce((s, r) => s + r, 0) / data!.ratings.length;
+    target = { type: "center", mean: checkFiniteNumber(mean, "targetMean", WHERE) };
+  } else if (kind === "classifier") {
+    const decode = o.decode ?? "expected";
+    if (decode !== "expected" && decode !== "argmax") {
+      throw new TypeError(
+        `${WHERE}: expected decode "expected" or "argmax", found ${JSON.stringify(decode)}`,
+      );
+    }
+    target = { type: "classes", values: classValues(o, data), decode };
+    output.outputUnits = target.values.length;
+    output.outputActivation = "softmax";
+  }
+  return { target, ...output };
+}
+
+/** Loss, metrics, optimizer, learning rate and schedule, and the seed. */
+function training(kind: ModelKind, o: ModelOptions) {
+  const defaultLoss: LossName = kind === "bce"
+    ? "binaryCrossentropy"
+    : kind === "classifier"
+    ? "sparseCategoricalCrossentropy"
+    : "meanSquaredError";
+  const loss = lossName(o.loss ?? defaultLoss);
+  if (kind === "classifier" && loss !== "sparseCategoricalCrossentropy") {
+    throw new TypeError(
+      `${WHERE}: kind "classifier" trains with sparseCategoricalCrossentropy, found loss ${loss}`,
+    );
+  }
+  const weightDecay = o.optimizer?.weightDecay ?? 0;
+  const optimizer: OptimizerSettings = {
+    ...o.optimizer,
+    weightDecay: checkNonNegativeNumber(weightDecay, "optimizer.weightDecay", WHERE),
+    decay: o.optimizer?.decay ?? (weightDecay ? "l2" : "none"),
+  };
+  if (!["none", "l2", "decoupled"].includes(optimizer.decay)) {
+    throw new TypeError(
+      `${WHERE}: expected optimizer.decay none, l2 or decoupled, found ${optimizer.decay}`,
+    );
+  }
+  const phases = (o as { fit?: { schedule?: { learningRate: number; epochs: number }[] } }).fit
+    ?.schedule;
+  const schedule: ScheduleSpec | null = o.schedule ?? (phases ? { type: "steps", phases } : null);
+  return {
+    loss,
+    metrics: [...(o.metrics ?? (kind === "dlrm" ? ["mae"] : []))],
+    learningRate: checkLearningRate(o.learningRate ?? 1e-3, WHERE),
+    schedule: schedule === null ? null : checkSchedule(schedule, WHERE),
+    optimizer,
+    seed: seedOption(o.seed, WHERE),
+  };
+}
+
+/**
+ * Checks `buildModel`'s options for a kind and resolves them: encoders, catalogue, popularity
+ * counts, the hybrid's metadata table and the JSON config.
+ *
+ * @param kind The model kind (already checked).
+ * @param o The options.
+ * @returns What the builders need.
+ */
+export function resolveOptions(kind: ModelKind, o: ModelOptions): Resolved {
+  checkKeys(kind, o);
+  const data = o.ratings === undefined ? undefined : ratingColumns(o.ratings, WHERE, true);
+  const { users, movies, movieCounts } = encoders(o, data);
+  const catalog = catalogOption(o.catalog, WHERE);
+  const config: BuiltConfig = {
+    kind,
+    fused: o.fused ?? false,
+    ...layout(kind, o),
+    yRange: yRangeOption(kind, o, data),
+    ...targetOptions(kind, o, data),
+    ...training(kind, o),
+    metadata: null,
+  };
+  const resolved: Resolved = { config, users, movies, catalog, movieCounts };
+  if (kind === "hybrid") {
+    const { metadata, values } = buildMetadata(o, movies, catalog, movieCounts, data?.movieIds);
+    config.metadata = metadata;
+    resolved.metadataValues = values;
+  }
+  return resolved;
 }

@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { adam, FusedAdam } from "../train/optimizer.ts";
 import { compiledState } from "../_tfjs_internals.ts";
+import { checkLearningRate } from "../_validate.ts";
 import type {
   DecayMode,
   LossName,
@@ -197,12 +198,7 @@ export function compileModel<R extends Recommender>(rec: R, options: CompileOpti
   if (options.loss !== undefined) config.loss = lossName(options.loss);
   if (options.metrics !== undefined) config.metrics = [...options.metrics];
   if (options.learningRate !== undefined) {
-    if (!(options.learningRate > 0) || !Number.isFinite(options.learningRate)) {
-      throw new RangeError(
-        `compileModel(): expected learningRate > 0, found ${options.learningRate}`,
-      );
-    }
-    config.learningRate = options.learningRate;
+    config.learningRate = checkLearningRate(options.learningRate, "compileModel()");
   }
   if (options.optimizer !== undefined) {
     config.optimizer = {

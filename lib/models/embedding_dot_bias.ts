@@ -17,6 +17,14 @@ import { createRng } from "../random.ts";
 import { dotBias } from "../train/kernels/dot_bias.ts";
 import { type Initializer, makeInitializer, makeL2, normaliseInitializer } from "./_init.ts";
 import type { InitializerSpec } from "./recommender.ts";
+import {
+  checkFiniteNumber,
+  checkInteger,
+  checkNonNegativeNumber,
+  checkPositiveInt,
+} from "../_validate.ts";
+
+const WHERE = "embeddingDotBias()";
 
 /** Options of {@linkcode embeddingDotBias}. */
 export interface EmbeddingDotBiasOptions {
@@ -96,22 +104,6 @@ function specOf(init: InitializerSpec | Initializer): InitializerSpec {
   return { ...params, name };
 }
 
-function checkCount(name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `embeddingDotBias(): expected ${name} to be an integer >= 1, found ${value}`,
-    );
-  }
-  return value;
-}
-
-function checkL2(name: string, value: unknown): number {
-  if (typeof value !== "number" || !(value >= 0) || !Number.isFinite(value)) {
-    throw new RangeError(`embeddingDotBias(): expected ${name} >= 0, found ${value}`);
-  }
-  return value;
-}
-
 /**
  * The fused dot-product-with-biases layer. Inputs: `[users, movies]`, each `[n, 1]` (or `[n]`)
  * row indices (int32; floats are cast). Output: `[n, 1]` float32 predictions. Create it with
@@ -153,9 +145,9 @@ export class EmbeddingDotBias extends tf.layers.Layer {
    */
   constructor(options: EmbeddingDotBiasOptions) {
     super({ name: options.name, trainable: options.trainable ?? true });
-    this.numUsers = checkCount("numUsers", options.numUsers);
-    this.numMovies = checkCount("numMovies", options.numMovies);
-    this.factors = checkCount("factors", options.factors);
+    this.numUsers = checkPositiveInt(options.numUsers, "numUsers", WHERE);
+    this.numMovies = checkPositiveInt(options.numMovies, "numMovies", WHERE);
+    this.factors = checkPositiveInt(options.factors, "factors", WHERE);
     this.bias = options.bias ?? true;
     const yRange = options.yRange ?? null;
     if (yRange !== null && !(yRange.length === 2 && yRange[0] < yRange[1])) {
@@ -166,13 +158,10 @@ export class EmbeddingDotBias extends tf.layers.Layer {
       );
     }
     this.yRange = yRange === null ? null : [yRange[0], yRange[1]];
-    this.offset = options.offset ?? 0;
-    if (!Number.isFinite(this.offset)) {
-      throw new RangeError(`embeddingDotBias(): expected a finite offset, found ${this.offset}`);
-    }
-    this.embeddingsL2 = checkL2("embeddingsL2", options.embeddingsL2 ?? 0);
-    this.biasL2 = checkL2("biasL2", options.biasL2 ?? 0);
-    this.seed = options.seed ?? DEFAULT_SEED;
+    this.offset = checkFiniteNumber(options.offset ?? 0, "offset", WHERE);
+    this.embeddingsL2 = checkNonNegativeNumber(options.embeddingsL2 ?? 0, "embeddingsL2", WHERE);
+    this.biasL2 = checkNonNegativeNumber(options.biasL2 ?? 0, "biasL2", WHERE);
+    this.seed = checkInteger(options.seed ?? DEFAULT_SEED, "seed", WHERE);
     const init = (spec: InitializerSpec | Initializer, name: string) =>
       isInitializerObject(spec) ? spec : normaliseInitializer(spec, `embeddingDotBias(): ${name}`);
     this.#embeddingsInit = init(

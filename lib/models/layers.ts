@@ -1,8 +1,9 @@
 /**
- * The custom layer the stock tfjs layers lack: {@linkcode RatingRange},
- * `sigmoid(x) · (high − low) + low`, the "sigmoid range" that keeps a prediction inside the star
- * scale (the tutorials' `Lambda` layer, made serialisable). It is registered with
- * `tf.serialization.registerClass`, so a saved model loads back.
+ * {@linkcode RatingRange}, `sigmoid(x) · (high − low) + low`, the "sigmoid range" that keeps a
+ * prediction inside the star scale, as one serialisable layer (the tutorials' `Lambda`). The
+ * builders write the same with two stock layers, `Activation("sigmoid")` and `Rescaling`, as a
+ * notebook does; this layer stays registered (`tf.serialization.registerClass`) so that models
+ * saved with it load back.
  *
  * @module
  */

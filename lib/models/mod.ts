@@ -1,9 +1,12 @@
 /**
  * Models: one factory (`buildModel(kind, options)`) for the seven kinds the tutorials use —
- * `dot`, `dot-bias`, `mlp`, `bce`, `dlrm`, `hybrid`, `classifier` — compiled in one place,
- * trained with the training engine, each carrying its id encoders and target transform so
- * that training, prediction, recommendation and analysis take raw ids and speak stars.
- * Recipes reproduce each tutorial's exact model; models save to and load from a folder.
+ * `dot`, `dot-bias`, `mlp`, `bce`, `dlrm`, `hybrid`, `classifier` — each a few lines of stock
+ * tfjs layers (`builders/`), compiled in one place, trained with the training engine, each
+ * carrying its id encoders and target transform so that training, prediction, recommendation
+ * and analysis take raw ids and speak stars. A model written as tfjs code in a notebook is
+ * wrapped with `recommender()` and checked against its `buildModel` twin with
+ * `compareModels()`. Recipes reproduce each tutorial's exact model; models save to and load
+ * from a folder.
  *
  * @module
  */
@@ -13,6 +16,7 @@ export * from "./layers.ts";
 export * from "./embedding_dot_bias.ts";
 export * from "./target.ts";
 export * from "./build.ts";
+export * from "./compare.ts";
 export * from "./compile.ts";
 export * from "./recipes.ts";
 export * from "./train.ts";

@@ -1,16 +1,19 @@
 /**
  * Named recipes reproducing each tutorial's model exactly (layer sizes, initialisers,
- * regularisers, loss, optimizer) plus its training schedule, so a notebook cell is
+ * regularisers, loss, optimizer) plus its training schedule, grouped by the notebook that
+ * mirrors the tutorial (`recipes.matrixFactorization` for `01_matrix_factorization`, …), so a
+ * notebook cell is
  *
  * ```ts ignore
- * const r = recipes.seed003.embeddingNet;
+ * const r = recipes.embeddingNet.net;
  * const rec = buildModel(r.kind, { ...r, ratings: train, catalog: movies });
  * await train(rec, train, { ...r.fit, validation: val });
  * ```
  *
- * Differences from the tutorials are deliberate and documented on each recipe (e.g. seed 001's
- * `tensordot` bug is not reproduced). Also here: the seed-002 exercise model with its four
- * deliberate bugs ({@linkcode SEED002_BUGS}), as a teaching fixture, next to its fix.
+ * Differences from the tutorials are deliberate and documented on each recipe (e.g. the keras.io
+ * example's `tensordot` bug is not reproduced). Also here: the explicit-feedback lab's deep
+ * model with its four deliberate bugs ({@linkcode LAB_DEEP_MODEL_BUGS}), as a teaching fixture,
+ * next to its fix.
  *
  * @module
  */
@@ -24,7 +27,7 @@ export interface RecipeFit {
   epochs: number;
   /** Batch size. */
   batchSize: number;
-  /** Learning-rate phases run one after the other (seed 000 lowers the rate by hand). */
+  /** Learning-rate phases run one after the other (the Keras MF tutorial lowers it by hand). */
   schedule?: { learningRate: number; epochs: number }[];
   /** Fraction of the training rows held out for validation, when the tutorial does that. */
   validation?: number;
@@ -44,8 +47,8 @@ export interface Recipe extends ModelOptions {
   fit: RecipeFit;
 }
 
-/** One bug of the seed-002 exercise model and its fix. */
-export interface SeededBug {
+/** One deliberate bug of an exercise model and its fix. */
+export interface ModelBug {
   /** What the buggy model does. */
   bug: string;
   /** The fix. */
@@ -55,10 +58,11 @@ export interface SeededBug {
 }
 
 /**
- * The four deliberate bugs of the seed-002 `DeepRegressionModel` exercise
- * (`recipes.seed002.deepBuggy`) and their fixes (`recipes.seed002.deep`).
+ * The four deliberate bugs of the explicit-feedback lab's `DeepRegressionModel` exercise
+ * (`recipes.explicitFeedbackLab.deepBuggy`) and their fixes
+ * (`recipes.explicitFeedbackLab.deep`).
  */
-export const SEED002_BUGS: readonly SeededBug[] = [
+export const LAB_DEEP_MODEL_BUGS: readonly ModelBug[] = [
   {
     bug: "Dropout(0.99) on the concatenated embeddings",
     fix: "Dropout(0.5)",
@@ -90,13 +94,17 @@ export const SEED002_BUGS: readonly SeededBug[] = [
  * (`randomUniform`), dense kernels `glorotUniform`, Adam 1e-3.
  */
 export const recipes = {
-  /** Seed 000: Keras 2 MF, biased MF and NN on ml-latest-small. */
-  seed000: {
+  /**
+   * Notebook 01 (`01_matrix_factorization`): the Keras 2 tutorial "Recommender systems on the
+   * Movielens dataset" — matrix factorisation, biased MF and a small NN on ml-latest-small.
+   */
+  matrixFactorization: {
     mf: {
       kind: "dot",
-      description: "seed 000 model A: 50-factor dot product, L2 1e-4 on both embeddings, MSE, " +
-        "Adam 1e-3 for 5 epochs then 1e-4 for 3 (the tutorial's `model.optimizer.lr = …` may " +
-        "not have changed the rate in Keras 2; here it does).",
+      description:
+        "Model A of the Keras MF tutorial: 50-factor dot product, L2 1e-4 on both embeddings, " +
+        "MSE, Adam 1e-3 for 5 epochs then 1e-4 for 3 (the tutorial's `model.optimizer.lr = …` " +
+        "may not have changed the rate in Keras 2; here it does).",
       factors: 50,
       l2: 1e-4,
       initializer: "randomUniform",
@@ -108,10 +116,11 @@ export const recipes = {
         schedule: [{ learningRate: 1e-3, epochs: 5 }, { learningRate: 1e-4, epochs: 3 }],
       },
     },
-    mfBias: {
+    biasedMf: {
       kind: "dot-bias",
-      description: "seed 000 model B: model A plus unregularised user and movie biases; " +
-        "40 epochs with the rate lowered by hand from 1e-3 to 1e-5.",
+      description:
+        "Model B of the Keras MF tutorial: model A plus unregularised user and movie biases; 40 " +
+        "epochs with the rate lowered by hand from 1e-3 to 1e-5.",
       factors: 50,
       l2: 1e-4,
       biasL2: 0,
@@ -132,8 +141,9 @@ export const recipes = {
     },
     nn: {
       kind: "mlp",
-      description: "seed 000 model C: 50-factor embeddings (L2 1e-4) → concat → dropout 0.3 → " +
-        "dense 70 relu → dropout 0.75 → dense 1.",
+      description:
+        "Model C of the Keras MF tutorial: 50-factor embeddings (L2 1e-4) → concat → dropout 0.3 " +
+        "→ dense 70 relu → dropout 0.75 → dense 1.",
       factors: 50,
       l2: 1e-4,
       initializer: "randomUniform",
@@ -147,11 +157,33 @@ export const recipes = {
       fit: { epochs: 10, batchSize: 64 },
     },
   },
-  /** Seed 001: tf.keras RecommenderV1/V2/Net and the keras.io RecommenderNetV2. */
-  seed001: {
-    v1: {
+  /** Notebook 02 (`02_embedding_net`): a PyTorch blog post's fastai-style EmbeddingNet, ml-100k. */
+  embeddingNet: {
+    net: {
+      kind: "dot-bias",
+      description:
+        "The blog post's EmbeddingNet: 50 factors and biases initialised N(0, 1) (PyTorch's " +
+        "default), sigmoid range 0–5.5, MSE, Adam with coupled weight decay 3e-4. The post sets " +
+        "lr 3e-3, but its LinearLR(start_factor=0.5) halves it at construction and is never " +
+        "stepped, so it trained at 1.5e-3; the recipe uses what ran. Best validation epoch kept.",
+      factors: 50,
+      initializer: { name: "randomNormal", mean: 0, stddev: 1 },
+      biasInitializer: { name: "randomNormal", mean: 0, stddev: 1 },
+      yRange: [0, 5.5],
+      loss: "meanSquaredError",
+      learningRate: 1.5e-3,
+      optimizer: { weightDecay: 3e-4, decay: "l2" },
+      fit: { epochs: 30, batchSize: 100, keepBestWeights: true },
+    },
+  },
+  /**
+   * Notebook 03 (`03_keras_collaborative_filtering`): tf.keras RecommenderV1, V2 and
+   * RecommenderNet, then the keras.io example's RecommenderNetV2.
+   */
+  kerasCollaborativeFiltering: {
+    recommenderV1: {
       kind: "dot",
-      description: "seed 001 RecommenderV1: 50 factors, he_normal, L2 1e-6, MSE.",
+      description: "RecommenderV1: 50 factors, he_normal, L2 1e-6, MSE.",
       factors: 50,
       l2: 1e-6,
       initializer: "heNormal",
@@ -159,10 +191,11 @@ export const recipes = {
       learningRate: 1e-3,
       fit: { epochs: 5, batchSize: 64 },
     },
-    v2: {
+    recommenderV2: {
       kind: "dot-bias",
-      description: "seed 001 RecommenderV2: V1 plus biases (also he_normal, L2 1e-6) and a " +
-        "sigmoid scaled to the data's min..max rating.",
+      description:
+        "RecommenderV2: V1 plus biases (also he_normal, L2 1e-6) and a sigmoid scaled to the " +
+        "data's min..max rating.",
       factors: 50,
       l2: 1e-6,
       biasL2: 1e-6,
@@ -173,10 +206,11 @@ export const recipes = {
       learningRate: 1e-3,
       fit: { epochs: 5, batchSize: 64 },
     },
-    net: {
+    recommenderNet: {
       kind: "mlp",
-      description: "seed 001 RecommenderNet: he_normal embeddings (L2 1e-6) → concat → dropout " +
-        "0.05 → dense 10 relu → dropout 0.5 → dense 1 → sigmoid scaled to min..max.",
+      description:
+        "RecommenderNet: he_normal embeddings (L2 1e-6) → concat → dropout 0.05 → dense 10 relu " +
+        "→ dropout 0.5 → dense 1 → sigmoid scaled to min..max.",
       factors: 50,
       l2: 1e-6,
       initializer: "heNormal",
@@ -190,12 +224,13 @@ export const recipes = {
       learningRate: 1e-3,
       fit: { epochs: 5, batchSize: 64 },
     },
-    netV2: {
+    recommenderNetV2: {
       kind: "bce",
-      description: "seed 001 RecommenderNetV2 (keras.io): he_normal embeddings (L2 1e-6), " +
-        "default-init unregularised biases, sigmoid, binary cross-entropy on ratings scaled to " +
-        "0–1. Uses a per-row dot product: the tutorial's tensordot(u, m, 2) summed over the " +
-        "whole batch (keras-io issue #397).",
+      description:
+        "RecommenderNetV2 (keras.io): he_normal embeddings (L2 1e-6), default-init unregularised " +
+        "biases, sigmoid, binary cross-entropy on ratings scaled to 0–1. Uses a per-row dot " +
+        "product: the tutorial's tensordot(u, m, 2) summed over the whole batch (keras-io issue " +
+        "#397).",
       factors: 50,
       l2: 1e-6,
       biasL2: 0,
@@ -206,12 +241,16 @@ export const recipes = {
       fit: { epochs: 5, batchSize: 64 },
     },
   },
-  /** Seed 002: the m2dl explicit-feedback lab on ml-100k. */
-  seed002: {
+  /**
+   * Notebook 04 (`04_explicit_feedback_lab`): the course lab "Explicit Feedback Neural
+   * Recommender Systems" on ml-100k.
+   */
+  explicitFeedbackLab: {
     regression: {
       kind: "dot",
-      description: "seed 002 RegressionModel: 64-d embeddings, default init, no regularisation, " +
-        "plain dot product, MAE loss.",
+      description:
+        "The lab's RegressionModel: 64-d embeddings, default init, no regularisation, plain dot " +
+        "product, MAE loss.",
       factors: 64,
       initializer: "randomUniform",
       loss: "meanAbsoluteError",
@@ -220,8 +259,9 @@ export const recipes = {
     },
     deepBuggy: {
       kind: "mlp",
-      description: "seed 002 DeepRegressionModel exercise, bugs kept on purpose (see " +
-        "SEED002_BUGS): dropout 0.99, dense 64 relu, Dense(2, tanh), binary cross-entropy.",
+      description:
+        "The lab's DeepRegressionModel exercise, bugs kept on purpose (see LAB_DEEP_MODEL_BUGS): " +
+        "dropout 0.99, dense 64 relu, Dense(2, tanh), binary cross-entropy.",
       factors: 64,
       initializer: "randomUniform",
       inputDropout: 0.99,
@@ -236,8 +276,9 @@ export const recipes = {
     },
     deep: {
       kind: "mlp",
-      description: "seed 002 DeepRegressionModel, fixed: dropout 0.5 → dense 64 relu → dropout " +
-        "0.5 (as the reference solution) → Dense(1) linear, MAE loss.",
+      description:
+        "The lab's DeepRegressionModel, fixed: dropout 0.5 → dense 64 relu → dropout 0.5 (as the " +
+        "reference solution) → Dense(1) linear, MAE loss.",
       factors: 64,
       initializer: "randomUniform",
       inputDropout: 0.5,
@@ -250,10 +291,11 @@ export const recipes = {
     },
     hybrid: {
       kind: "hybrid",
-      description: "seed 002 HybridModel: 64-d embeddings with dropout 0.3, concat with " +
-        "quantile-scaled popularity and release year, dense 64 relu, dropout 0.3, dense 64 relu, " +
-        "dropout 0.3, dense 1, MAE. The scaler is fitted on rating rows as in the lab, but " +
-        "popularity is counted on the training ratings only (the lab leaks the test set).",
+      description:
+        "The lab's HybridModel: 64-d embeddings with dropout 0.3, concat with quantile-scaled " +
+        "popularity and release year, dense 64 relu, dropout 0.3, dense 64 relu, dropout 0.3, " +
+        "dense 1, MAE. The scaler is fitted on rating rows as in the lab, but popularity is " +
+        "counted on the training ratings only (the lab leaks the test set).",
       factors: 64,
       initializer: "randomUniform",
       inputDropout: 0.3,
@@ -269,10 +311,11 @@ export const recipes = {
     },
     classifier: {
       kind: "classifier",
-      description: "seed 002 home assignment: ratings 1–5 as 5 classes, 16-d embeddings, dense " +
-        "128 relu → dropout 0.5 → dense 128 relu → dropout 0.2 → softmax, sparse categorical " +
-        "cross-entropy (the hidden reference solution as the lab's notes describe it); " +
-        "predictions are the expected rating.",
+      description:
+        "The lab's home assignment: ratings 1–5 as 5 classes, 16-d embeddings, dense 128 relu → " +
+        "dropout 0.5 → dense 128 relu → dropout 0.2 → softmax, sparse categorical cross-entropy " +
+        "(the hidden reference solution as the lab's notes describe it); predictions are the " +
+        "expected rating.",
       factors: 16,
       initializer: "randomUniform",
       hidden: [128, 128],
@@ -285,32 +328,15 @@ export const recipes = {
       fit: { epochs: 15, batchSize: 64, validation: 0.1 },
     },
   },
-  /** Seed 003: the PyTorch fastai-style EmbeddingNet on ml-100k. */
-  seed003: {
-    embeddingNet: {
-      kind: "dot-bias",
-      description: "seed 003 EmbeddingNet: 50 factors and biases initialised N(0, 1) (PyTorch's " +
-        "default), sigmoid range 0–5.5, MSE, Adam with coupled weight decay 3e-4. The post sets " +
-        "lr 3e-3, but its LinearLR(start_factor=0.5) halves it at construction and is never " +
-        "stepped, so it trained at 1.5e-3; the recipe uses what ran. Best validation epoch kept.",
-      factors: 50,
-      initializer: { name: "randomNormal", mean: 0, stddev: 1 },
-      biasInitializer: { name: "randomNormal", mean: 0, stddev: 1 },
-      yRange: [0, 5.5],
-      loss: "meanSquaredError",
-      learningRate: 1.5e-3,
-      optimizer: { weightDecay: 3e-4, decay: "l2" },
-      fit: { epochs: 30, batchSize: 100, keepBestWeights: true },
-    },
-  },
-  /** Seed 004: the "DLRM-with-Keras" README on ml-latest-small (2018). */
-  seed004: {
+  /** Notebook 05 (`05_dlrm_mlp`): the "DLRM-with-Keras" README on ml-latest-small (2018). */
+  dlrmMlp: {
     dlrm: {
       kind: "dlrm",
-      description: "seed 004: 8-d user and movie embeddings → concat → dense 32 relu → dense 4 " +
-        "relu → dense 1 linear on the rating minus the training mean; MSE with MAE as a metric; " +
-        "batch 500, up to 20 epochs, 15% validation, early stopping on validation MAE with " +
-        "patience 0 (as the README; patience 2–3 with best weights kept is kinder).",
+      description:
+        "The DLRM README: 8-d user and movie embeddings → concat → dense 32 relu → dense 4 relu " +
+        "→ dense 1 linear on the rating minus the training mean; MSE with MAE as a metric; batch " +
+        "500, up to 20 epochs, 15% validation, early stopping on validation MAE with patience 0 " +
+        "(as the README; patience 2–3 with best weights kept is kinder).",
       factors: 8,
       initializer: "randomUniform",
       hidden: [32, 4],
@@ -330,8 +356,10 @@ export const recipes = {
     },
     classifier: {
       kind: "classifier",
-      description: "seed 004's further thought: the same network with a softmax over the 10 " +
-        "half-star values (0.5–5) instead of a linear output; predictions are the expected rating.",
+      description:
+        "The DLRM README's further thought: the same network with a softmax over the 10 " +
+        "half-star values (0.5–5) instead of a linear output; predictions are the expected " +
+        "rating.",
       factors: 8,
       initializer: "randomUniform",
       hidden: [32, 4],

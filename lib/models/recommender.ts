@@ -30,6 +30,12 @@ export const MODEL_KINDS = [
 /** One of {@linkcode MODEL_KINDS}. */
 export type ModelKind = typeof MODEL_KINDS[number];
 
+/**
+ * The kinds that are a dot product of the two tables (with or without biases): no hidden
+ * layers, and `buildModel`'s `fused: true` builds them as the one `EmbeddingDotBias` layer.
+ */
+export const FUSED_KINDS: readonly ModelKind[] = ["dot", "dot-bias", "bce"];
+
 /** A recommender's kind: one `buildModel` builds, or `"custom"` for a model written as code. */
 export type RecommenderKind = ModelKind | "custom";
 
@@ -133,6 +139,8 @@ export interface CustomConfig extends TrainingConfig {
 export interface BuiltConfig extends TrainingConfig {
   /** Model kind. */
   kind: ModelKind;
+  /** Whether a dot kind is the one fused `EmbeddingDotBias` layer (else stock layers). */
+  fused: boolean;
   /** Embedding size. */
   factors: number;
   /** L2 coefficient on the user and movie embeddings (Keras semantics: whole matrix). */

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { checkFinite, checkPositiveInt } from "../_validate.ts";
 import type { TargetTransform } from "./recommender.ts";
 
 /**
@@ -21,12 +22,10 @@ import type { TargetTransform } from "./recommender.ts";
  * ```
  */
 export function encodeTarget(transform: TargetTransform, ratings: ArrayLike<number>): Float32Array {
+  checkFinite(ratings, "ratings", "encodeTarget()");
   const out = new Float32Array(ratings.length);
   for (let i = 0; i < ratings.length; i++) {
     const r = ratings[i];
-    if (!Number.isFinite(r)) {
-      throw new RangeError(`encodeTarget(): expected finite ratings, found ${r} at row ${i}`);
-    }
     switch (transform.type) {
       case "identity":
         out[i] = r;
@@ -91,7 +90,8 @@ export function decodeOutput(
   output: ArrayLike<number>,
   units = 1,
 ): Float32Array {
-  if (!Number.isInteger(units) || units < 1 || output.length % units !== 0) {
+  checkPositiveInt(units, "units", "decodeOutput()");
+  if (output.length % units !== 0) {
     throw new RangeError(
       `decodeOutput(): expected ${units} units per row, found ${output.length} values`,
     );

@@ -1,6 +1,6 @@
 /**
  * The keras.io collaborative-filtering example's model with its `tensordot` bug kept, as a
- * teaching fixture (seed 001, keras-io issue #397). Its score is
+ * teaching fixture (notebook 03, keras-io issue #397). Its score is
  *
  * `sigmoid(tensordot(U[users], M[movies], 2) + ub[user] + mb[movie])`
  *
@@ -16,7 +16,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createRng } from "../random.ts";
 import { buildModel, type ModelOptions } from "./build.ts";
 import { compileModel } from "./compile.ts";
-import { makeInitializer, makeL2 } from "./_init.ts";
+import { embed, idInputs } from "./builders/_parts.ts";
 import type { Recommender } from "./recommender.ts";
 
 /**
@@ -61,7 +61,7 @@ tf.serialization.registerClass(BatchTensordot);
  * and recommend with it as with any recommender; its predictions change with `batchSize`.
  * It is a fixture: `saveRecommender` would save the fixed graph's layout, so do not save it.
  *
- * @param options The `bce` model options (e.g. `recipes.seed001.netV2` and the ratings).
+ * @param options The `bce` model options (e.g. `recipes.kerasCollaborativeFiltering.recommenderNetV2` and the ratings).
  * @returns The buggy recommender (kind `"bce"`, same parameter count as the fixed one).
  * @example
  * ```ts
@@ -77,49 +77,22 @@ tf.serialization.registerClass(BatchTensordot);
  */
 export function buildTensordotBugModel(options: ModelOptions = {}): Recommender {
   const rec = buildModel("bce", options);
-  const { config } = rec;
-  const rng = createRng(config.seed);
-  const users = tf.input({ shape: [1], dtype: "int32", name: "user" });
-  const movies = tf.input({ shape: [1], dtype: "int32", name: "movie" });
-  const embed = (
-    name: string,
-    rows: number,
-    width: number,
-    input: tf.SymbolicTensor,
-    init: typeof config.initializer,
-    l2: number,
-  ) =>
-    tf.layers.flatten({ name: `${name}_flat` }).apply(
-      tf.layers.embedding({
-        name,
-        inputDim: rows,
-        outputDim: width,
-        embeddingsInitializer: makeInitializer(init, rng.uint32()),
-        embeddingsRegularizer: makeL2(l2),
-      }).apply(input),
-    ) as tf.SymbolicTensor;
-  const u = embed(
-    "user_embedding",
-    rec.users.size,
-    config.factors,
-    users,
-    config.initializer,
-    config.l2,
-  );
-  const ub = embed("user_bias", rec.users.size, 1, users, config.biasInitializer, config.biasL2);
-  const m = embed(
-    "movie_embedding",
-    rec.movies.size,
-    config.factors,
-    movies,
-    config.initializer,
-    config.l2,
-  );
-  const mb = embed("movie_bias", rec.movies.size, 1, movies, config.biasInitializer, config.biasL2);
+  const c = rec.config, rng = createRng(c.seed);
+  const [user, movie] = idInputs();
+  const factors = { width: c.factors, init: c.initializer, l2: c.l2 };
+  const bias = { width: 1, init: c.biasInitializer, l2: c.biasL2 };
+  const u = embed(user, rec.users.size, { ...factors, name: "user_embedding", seed: rng.uint32() });
+  const ub = embed(user, rec.users.size, { ...bias, name: "user_bias", seed: rng.uint32() });
+  const m = embed(movie, rec.movies.size, {
+    ...factors,
+    name: "movie_embedding",
+    seed: rng.uint32(),
+  });
+  const mb = embed(movie, rec.movies.size, { ...bias, name: "movie_bias", seed: rng.uint32() });
   const output = new BatchTensordot({ name: "tensordot_sigmoid" }).apply([u, m, ub, mb]);
   rec.model.dispose();
   rec.model = tf.model({
-    inputs: [users, movies],
+    inputs: [user, movie],
     outputs: output as tf.SymbolicTensor,
     name: "recommender_net_v2_tensordot",
   });

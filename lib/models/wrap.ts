@@ -11,14 +11,12 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { IdEncoder } from "../data/encoder.ts";
-import { DEFAULT_SEED } from "../defaults.ts";
-import { randomSeed } from "../random.ts";
-import { describe, isDataFrame, ratingColumns } from "../_validate.ts";
+import { describe, ratingColumns } from "../_validate.ts";
+import { catalogOption, seedOption } from "./_checks.ts";
 import { findTables, type Tables } from "./_weights.ts";
 import { syncConfig } from "./compile.ts";
 import {
   type Catalog,
-  catalogFrom,
   type CustomConfig,
   type Recommender,
   type TargetTransform,
@@ -110,14 +108,6 @@ function outputUnits(model: tf.LayersModel, target: TargetTransform): number {
   return units;
 }
 
-function catalogOption(catalog: RecommenderOptions["catalog"]): Catalog | undefined {
-  if (catalog === undefined || catalog instanceof Map) return catalog;
-  if (isDataFrame(catalog)) return catalogFrom(catalog);
-  throw new TypeError(
-    `recommender(): expected catalog to be a movies DataFrame or a Map, found ${describe(catalog)}`,
-  );
-}
-
 /**
  * Wraps a compiled tfjs model whose inputs are the user and movie ids (`[users, movies]`, each
  * `[n, 1]`) as a {@linkcode Recommender} of kind `"custom"`. Its config records the target
@@ -172,10 +162,7 @@ export function recommender(
     }
   }
   checkTables(findTables(model), users, movies);
-  const seed = options.seed ?? randomSeed() ?? DEFAULT_SEED;
-  if (!Number.isInteger(seed)) {
-    throw new TypeError(`${where}: expected an integer seed, found ${seed}`);
-  }
+  const seed = seedOption(options.seed, where);
   const config: CustomConfig = {
     kind: "custom",
     outputUnits: outputUnits(model, target),
@@ -188,7 +175,7 @@ export function recommender(
     target,
   };
   const rec: Recommender<CustomConfig> = { kind: "custom", model, users, movies, config };
-  const catalog = catalogOption(options.catalog);
+  const catalog = catalogOption(options.catalog, where);
   if (catalog) rec.catalog = catalog;
   if (options.ratings !== undefined) {
     const cols = ratingColumns(options.ratings, where, true);

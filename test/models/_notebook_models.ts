@@ -57,3 +57,186 @@ export function concatMlp({ users, movies, factors }: NetSizes): tf.LayersModel 
   const out = tf.layers.dense({ units: 1 }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: [user, movie], outputs: out });
 }
+
+/** The Keras 2 tutorials' layers in a few short helpers, as a notebook cell would write them. */
+const idInput = () => tf.input({ shape: [1], dtype: "int32" });
+const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) =>
+  layer.apply(x) as tf.SymbolicTensor;
+const l2 = (l2: number) => tf.regularizers.l2({ l2 });
+
+/** Notebook 01's model A (Keras 2): `Y = dot([U, V], axes=-1)`, then `Flatten()`. */
+export function kerasMf({ users, movies, factors }: NetSizes): tf.LayersModel {
+  const user = idInput(), movie = idInput();
+  const U = apply(tf.layers.embedding({ inputDim: users, outputDim: factors }), user);
+  const V = apply(tf.layers.embedding({ inputDim: movies, outputDim: factors }), movie);
+  const Y = apply(tf.layers.flatten(), apply(tf.layers.dot({ axes: -1 }), [U, V]));
+  return tf.model({ inputs: [user, movie], outputs: Y });
+}
+
+/** Notebook 01's model B: model A plus `Flatten()(Embedding(n, 1))` biases, `add`. */
+export function kerasBiasedMf({ users, movies, factors }: NetSizes): tf.LayersModel {
+  const user = idInput(), movie = idInput();
+  const U = apply(tf.layers.embedding({ inputDim: users, outputDim: factors }), user);
+  const V = apply(tf.layers.embedding({ inputDim: movies, outputDim: factors }), movie);
+  const Y = apply(tf.layers.flatten(), apply(tf.layers.dot({ axes: -1 }), [U, V]));
+  const ub = apply(
+    tf.layers.flatten(),
+    apply(tf.layers.embedding({ inputDim: users, outputDim: 1 }), user),
+  );
+  const mb = apply(
+    tf.layers.flatten(),
+    apply(tf.layers.embedding({ inputDim: movies, outputDim: 1 }), movie),
+  );
+  return tf.model({ inputs: [user, movie], outputs: apply(tf.layers.add(), [Y, ub, mb]) });
+}
+
+/** Notebook 03's RecommenderV2: `Reshape`d he_normal tables, `Dot(axes=1)`, `Add`, sigmoid, scaling. */
+export function recommenderV2(
+  { users, movies, factors }: NetSizes,
+  [min, max]: [number, number],
+): tf.LayersModel {
+  const table = (input: tf.SymbolicTensor, rows: number, width: number) =>
+    apply(
+      tf.layers.reshape({ targetShape: [width] }),
+      apply(
+        tf.layers.embedding({
+          inputDim: rows,
+          outputDim: width,
+          embeddingsInitializer: "heNormal",
+          embeddingsRegularizer: l2(1e-6),
+        }),
+        input,
+      ),
+    );
+  const user = idInput(), movie = idInput();
+  const u = table(user, users, factors), ub = table(user, users, 1);
+  const m = table(movie, movies, factors), mb = table(movie, movies, 1);
+  let x = apply(tf.layers.dot({ axes: 1 }), [u, m]);
+  x = apply(tf.layers.add(), [x, ub, mb]);
+  x = apply(tf.layers.activation({ activation: "sigmoid" }), x);
+  x = apply(tf.layers.rescaling({ scale: max - min, offset: min }), x);
+  return tf.model({ inputs: [user, movie], outputs: x });
+}
+
+/** Notebook 03's keras.io RecommenderNetV2 with a per-row dot: `sigmoid(dot + ub + mb)`. */
+export function recommenderNetV2({ users, movies, factors }: NetSizes): tf.LayersModel {
+  const user = idInput(), movie = idInput();
+  const embed = (input: tf.SymbolicTensor, rows: number, width: number) =>
+    apply(
+      tf.layers.flatten(),
+      apply(tf.layers.embedding({ inputDim: rows, outputDim: width }), input),
+    );
+  const dot = apply(tf.layers.dot({ axes: 1 }), [
+    embed(user, users, factors),
+    embed(movie, movies, factors),
+  ]);
+  const x = apply(tf.layers.add(), [dot, embed(user, users, 1), embed(movie, movies, 1)]);
+  return tf.model({
+    inputs: [user, movie],
+    outputs: apply(tf.layers.activation({ activation: "sigmoid" }), x),
+  });
+}
+
+/** Notebook 01's model C (Keras 2): `concatenate([U, V])`, `Flatten`, dropout, dense 70, dense 1. */
+export function kerasNn({ users, movies, factors }: NetSizes): tf.LayersModel {
+  const user = idInput(), movie = idInput();
+  const U = apply(tf.layers.embedding({ inputDim: users, outputDim: factors }), user);
+  const V = apply(tf.layers.embedding({ inputDim: movies, outputDim: factors }), movie);
+  let Y = apply(tf.layers.flatten(), apply(tf.layers.concatenate(), [U, V]));
+  Y = apply(tf.layers.dropout({ rate: 0.3 }), Y);
+  Y = apply(tf.layers.dense({ units: 70, activation: "relu" }), Y);
+  Y = apply(tf.layers.dropout({ rate: 0.75 }), Y);
+  return tf.model({ inputs: [user, movie], outputs: apply(tf.layers.dense({ units: 1 }), Y) });
+}
+
+/** Notebook 03's RecommenderNet: dense and `Activation` layers apart, sigmoid range at the end. */
+export function recommenderNet(
+  { users, movies, factors }: NetSizes,
+  [min, max]: [number, number],
+): tf.LayersModel {
+  const user = idInput(), movie = idInput();
+  const embed = (input: tf.SymbolicTensor, rows: number) =>
+    apply(
+      tf.layers.reshape({ targetShape: [factors] }),
+      apply(tf.layers.embedding({ inputDim: rows, outputDim: factors }), input),
+    );
+  let x = apply(tf.layers.concatenate(), [embed(user, users), embed(movie, movies)]);
+  x = apply(tf.layers.dropout({ rate: 0.05 }), x);
+  x = apply(tf.layers.dense({ units: 10, kernelInitializer: "heNormal" }), x);
+  x = apply(tf.layers.activation({ activation: "relu" }), x);
+  x = apply(tf.layers.dropout({ rate: 0.5 }), x);
+  x = apply(tf.layers.dense({ units: 1, kernelInitializer: "heNormal" }), x);
+  x = apply(tf.layers.activation({ activation: "sigmoid" }), x);
+  x = apply(tf.layers.rescaling({ scale: max - min, offset: min }), x);
+  return tf.model({ inputs: [user, movie], outputs: x });
+}
+
+/** Notebook 05's DLRM README: 8-d embeddings → concatenate → dense 32 → dense 4 → dense 1. */
+export function dlrmMlp({ users, movies, factors }: NetSizes): tf.LayersModel {
+  const user = idInput(), movie = idInput();
+  const embed = (input: tf.SymbolicTensor, rows: number) =>
+    apply(
+      tf.layers.flatten(),
+      apply(tf.layers.embedding({ inputDim: rows, outputDim: factors }), input),
+    );
+  let x = apply(tf.layers.concatenate(), [embed(user, users), embed(movie, movies)]);
+  x = apply(tf.layers.dense({ units: 32, activation: "relu" }), x);
+  x = apply(tf.layers.dense({ units: 4, activation: "relu" }), x);
+  return tf.model({ inputs: [user, movie], outputs: apply(tf.layers.dense({ units: 1 }), x) });
+}
+
+/** Notebook 04's rating classifier: embeddings → concat → 2 × (dense 128, dropout) → softmax. */
+export function ratingClassifier(
+  { users, movies, factors }: NetSizes,
+  classes: number,
+): tf.LayersModel {
+  const user = idInput(), movie = idInput();
+  const embed = (input: tf.SymbolicTensor, rows: number) =>
+    apply(
+      tf.layers.flatten(),
+      apply(tf.layers.embedding({ inputDim: rows, outputDim: factors }), input),
+    );
+  let x = apply(tf.layers.concatenate(), [embed(user, users), embed(movie, movies)]);
+  x = apply(
+    tf.layers.dropout({ rate: 0.5 }),
+    apply(tf.layers.dense({ units: 128, activation: "relu" }), x),
+  );
+  x = apply(
+    tf.layers.dropout({ rate: 0.2 }),
+    apply(tf.layers.dense({ units: 128, activation: "relu" }), x),
+  );
+  const out = apply(tf.layers.dense({ units: classes, activation: "softmax" }), x);
+  return tf.model({ inputs: [user, movie], outputs: out });
+}
+
+/**
+ * Notebook 04's HybridModel as a functional model: each movie's metadata is a frozen table
+ * looked up by the movie id, concatenated after the embeddings' dropout.
+ */
+export function hybridModel(
+  { users, movies, factors }: NetSizes,
+  metadata: tf.Tensor2D,
+): tf.LayersModel {
+  const user = idInput(), movie = idInput();
+  const embed = (input: tf.SymbolicTensor, rows: number) =>
+    apply(
+      tf.layers.flatten(),
+      apply(tf.layers.embedding({ inputDim: rows, outputDim: factors }), input),
+    );
+  let x = apply(tf.layers.concatenate(), [embed(user, users), embed(movie, movies)]);
+  x = apply(tf.layers.dropout({ rate: 0.3 }), x);
+  const table = tf.layers.embedding({
+    inputDim: movies,
+    outputDim: metadata.shape[1],
+    weights: [metadata],
+    trainable: false,
+  });
+  x = apply(tf.layers.concatenate(), [x, apply(tf.layers.flatten(), apply(table, movie))]);
+  for (const rate of [0.3, 0.3]) {
+    x = apply(
+      tf.layers.dropout({ rate }),
+      apply(tf.layers.dense({ units: 64, activation: "relu" }), x),
+    );
+  }
+  return tf.model({ inputs: [user, movie], outputs: apply(tf.layers.dense({ units: 1 }), x) });
+}

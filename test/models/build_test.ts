@@ -64,23 +64,23 @@ Deno.test("buildModel() reproduces the tutorials' parameter counts", () => {
     rec.model.dispose();
     return n;
   };
-  // seed 000 (2016 data: 671 users, 9,066 movies): A 486,850; B 496,587; C 493,991.
+  // The Keras MF tutorial (2016 data: 671 users, 9,066 movies): A 486,850; B 496,587; C 493,991.
   assertEquals(count("dot", 671, 9066), 486_850);
   assertEquals(count("dot-bias", 671, 9066), 496_587);
   assertEquals(
     count("mlp", 671, 9066, { hidden: [70], inputDropout: 0.3, dropout: 0.75 }),
     493_991,
   );
-  // seed 001 (2018 data: 610 users, 9,724 movies): V1 516,700; V2 527,034; Net 517,721.
+  // The Keras CF tutorial (2018 data: 610 users, 9,724 movies): V1 516,700; V2 527,034; Net 517,721.
   assertEquals(count("dot", 610, 9724), 516_700);
   assertEquals(count("dot-bias", 610, 9724, { yRange: [0.5, 5] }), 527_034);
   assertEquals(count("mlp", 610, 9724, { hidden: [10], yRange: [0.5, 5] }), 517_721);
   assertEquals(count("bce", 610, 9724, { ratingRange: [0.5, 5] }), 527_034);
-  // seed 004 with contiguous ids: 83,353.
+  // The DLRM README with contiguous ids: 83,353.
   assertEquals(count("dlrm", 610, 9724, { targetMean: 3.5 }), 83_353);
 });
 
-Deno.test("buildModel() puts the seed-000 user embedding at 671 × 50 = 33,550 weights", () => {
+Deno.test("buildModel() puts the Keras MF tutorial's user embedding at 671 × 50 = 33,550 weights", () => {
   const rec = buildModel("dot", { users: enc(671, "user"), movies: enc(30, "movie"), l2: 1e-4 });
   const user = userEmbeddings(rec);
   assertEquals([user.ids.length, user.dim], [671, 50]);

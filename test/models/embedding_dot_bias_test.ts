@@ -236,7 +236,7 @@ Deno.test("embeddingDotBias() rejects bad options with a RangeError naming them"
   assertThrows(
     () => embeddingDotBias({ numUsers: 0, numMovies: 3, factors: 2 }),
     RangeError,
-    "expected numUsers to be an integer >= 1, found 0",
+    "embeddingDotBias(): expected numUsers to be a positive integer, found 0",
   );
   assertThrows(
     () => embeddingDotBias({ numUsers: 2, numMovies: 3, factors: 2, yRange: [5, 1] }),
@@ -246,7 +246,7 @@ Deno.test("embeddingDotBias() rejects bad options with a RangeError naming them"
   assertThrows(
     () => embeddingDotBias({ numUsers: 2, numMovies: 3, factors: 2, embeddingsL2: -1 }),
     RangeError,
-    "expected embeddingsL2 >= 0, found -1",
+    "embeddingDotBias(): expected embeddingsL2 to be a finite number >= 0, found -1",
   );
   assertThrows(
     () =>

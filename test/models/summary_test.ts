@@ -11,10 +11,24 @@ import { syntheticRatings } from "./_fixtures.ts";
 const users = IdEncoder.fit([1, 2, 3], { name: "user" });
 const movies = IdEncoder.fit([10, 20, 30, 40, 50], { name: "movie" });
 
-Deno.test("parameterTable() lists each weight of a dot-bias model and the total", () => {
+Deno.test("parameterTable() lists each table of a dot-bias model and the total", () => {
   const rec = buildModel("dot-bias", { users, movies, factors: 4 });
   const t = parameterTable(rec);
   assertEquals(t.columns, ["layer", "weight", "shape", "trainable", "params"]);
+  assertEquals(t.getColumn("layer").toArray(), [
+    "user_embedding",
+    "movie_embedding",
+    "user_bias",
+    "movie_bias",
+    "total",
+  ]);
+  assertEquals(t.getColumn("shape").toArray().slice(0, 2), ["3 × 4", "5 × 4"]);
+  assertEquals(t.getColumn("params").toArray().map(Number), [12, 20, 3, 5, 40]);
+});
+
+Deno.test("parameterTable() lists the four weights of the fused dot-bias layer by name", () => {
+  const rec = buildModel("dot-bias", { users, movies, factors: 4, fused: true });
+  const t = parameterTable(rec);
   assertEquals(t.getColumn("weight").toArray(), [
     "user_factors",
     "movie_factors",
@@ -22,13 +36,14 @@ Deno.test("parameterTable() lists each weight of a dot-bias model and the total"
     "movie_bias",
     "",
   ]);
-  assertEquals(t.getColumn("shape").toArray().slice(0, 2), ["3 × 4", "5 × 4"]);
   assertEquals(t.getColumn("params").toArray().map(Number), [12, 20, 3, 5, 40]);
-  assertEquals(t.getColumn("layer").toArray().at(-1), "total");
 });
 
-Deno.test("parameterTable() of the seed-001 RecommenderNet adds up to countParams()", () => {
-  const rec = buildModel("mlp", { ...recipes.seed001.net, ratings: syntheticRatings() });
+Deno.test("parameterTable() of the Keras RecommenderNet adds up to countParams()", () => {
+  const rec = buildModel("mlp", {
+    ...recipes.kerasCollaborativeFiltering.recommenderNet,
+    ratings: syntheticRatings(),
+  });
   const params = parameterTable(rec.model).getColumn("params").toArray().map(Number);
   const total = params.pop()!;
   assertEquals(total, rec.model.countParams());

@@ -39,7 +39,11 @@ Deno.test("encodeTarget() names the rating that does not fit the model", () => {
     RangeError,
     "ratings in [1, 5]",
   );
-  assertThrows(() => encodeTarget({ type: "identity" }, [NaN]), RangeError, "found NaN at row 0");
+  assertThrows(
+    () => encodeTarget({ type: "identity" }, [NaN]),
+    RangeError,
+    "expected finite numbers in ratings, found NaN at position 0",
+  );
   assertThrows(
     () => decodeOutput({ type: "classes", values: [1, 2, 3], decode: "expected" }, [0.5, 0.5], 2),
     RangeError,

@@ -13,7 +13,7 @@ import { syntheticRatings } from "./_fixtures.ts";
 await setupBackend();
 
 const ratings = syntheticRatings({ users: 12, movies: 16, perUser: 10 });
-const options = { ...recipes.seed001.netV2, ratings, factors: 4 };
+const options = { ...recipes.kerasCollaborativeFiltering.recommenderNetV2, ratings, factors: 4 };
 
 function weight(rec: ReturnType<typeof buildTensordotBugModel>, layer: string): number[][] {
   return rec.model.getLayer(layer).getWeights()[0].arraySync() as number[][];

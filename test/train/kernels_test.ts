@@ -2,8 +2,10 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { setupBackend } from "../../lib/train/backend.ts";
 import {
+  DOT_BIAS,
   dotBias,
   dotBiasContextCount,
+  dotBiasForward,
   meanAbsoluteErrorLoss,
   meanSquaredErrorLoss,
 } from "../../lib/train/kernels/mod.ts";
@@ -118,11 +120,12 @@ for (const backend of BACKENDS) {
     });
   });
 
-  Deno.test(`dotBias matches stock ops, forward and every gradient (${backend})`, async () => {
+  Deno.test(`dotBias matches dotBiasForward on gathered rows, forward and every gradient (${backend})`, async () => {
     await setupBackend({ backend });
     for (
       const variant of [
         { bias: true, yRange: [0, 5.5] as [number, number], offset: 0.3, shape: [25, 1] },
+        { bias: true, yRange: [1, 5] as [number, number], offset: 0, shape: [25] },
         { bias: false, yRange: null, offset: 0, shape: [25] },
       ]
     ) {
@@ -142,20 +145,23 @@ for (const backend of BACKENDS) {
             ),
             w,
           ));
-        const stock = (...t: tf.Tensor[]) => {
+        const oracle = (...t: tf.Tensor[]) => {
           const u = users.reshape([-1]) as tf.Tensor1D, m = movies.reshape([-1]) as tf.Tensor1D;
-          let z = tf.sum(tf.mul(tf.gather(t[0], u), tf.gather(t[1], m)), 1, true);
-          if (variant.bias) {
-            z = z.add(tf.gather(t[2].reshape([-1]), u).reshape([-1, 1]))
-              .add(tf.gather(t[3].reshape([-1]), m).reshape([-1, 1]));
-          }
-          z = z.add(variant.offset);
-          if (variant.yRange) z = tf.sigmoid(z).mul(variant.yRange[1]).add(variant.yRange[0]);
-          return tf.sum(tf.mul(z, w));
+          const rows = (table: tf.Tensor | undefined, idx: tf.Tensor1D) =>
+            table ? tf.gather(table, idx).reshape([25, -1]) : null;
+          const y = dotBiasForward(
+            rows(t[0], u)!,
+            rows(t[1], m)!,
+            rows(t[2], u),
+            rows(t[3], m),
+            variant.yRange,
+            variant.offset,
+          );
+          return tf.sum(tf.mul(y, w));
         };
-        assertAlmostEquals(fused(...tables).dataSync()[0], stock(...tables).dataSync()[0], 1e-3);
-        const gf = tf.grads(fused)(tables), gs = tf.grads(stock)(tables);
-        gf.forEach((g, i) => assert(maxDiff(g, gs[i]) < 1e-4, `gradient ${i}`));
+        assertAlmostEquals(fused(...tables).dataSync()[0], oracle(...tables).dataSync()[0], 1e-3);
+        const gf = tf.grads(fused)(tables), go = tf.grads(oracle)(tables);
+        gf.forEach((g, i) => assert(maxDiff(g, go[i]) < 1e-4, `gradient ${i}`));
       });
     }
   });
@@ -465,3 +471,33 @@ for (const backend of BACKENDS) {
     x.dispose();
   });
 }
+
+Deno.test("dotBias runs dotBiasForward, with stock gradients, where the backend has no fused kernel", async () => {
+  await setupBackend({ backend: "cpu" });
+  const kernel = tf.getKernel(DOT_BIAS, "cpu")!;
+  const U = randomTensor([6, 3], 1), M = randomTensor([8, 3], 2);
+  const ub = randomTensor([6, 1], 3), mb = randomTensor([8, 1], 4);
+  const ids = [
+    tf.tensor1d(randomIds(20, 6, 5), "int32"),
+    tf.tensor1d(randomIds(20, 8, 6), "int32"),
+  ];
+  const run = (...t: tf.Tensor[]) =>
+    dotBias({ userFactors: t[0], movieFactors: t[1], userBias: t[2], movieBias: t[3] }, [
+      ids[0],
+      ids[1],
+    ], { yRange: [1, 5] });
+  const fused = run(U, M, ub, mb);
+  const fusedGrads = tf.grads((...t: tf.Tensor[]) => tf.sum(run(...t)))([U, M, ub, mb]);
+  tf.unregisterKernel(DOT_BIAS, "cpu");
+  try {
+    const fallback = run(U, M, ub, mb);
+    assert(maxDiff(fused, fallback) < 1e-5);
+    const grads = tf.grads((...t: tf.Tensor[]) => tf.sum(run(...t)))([U, M, ub, mb]);
+    grads.forEach((g, i) => assert(maxDiff(g, fusedGrads[i]) < 1e-5, `gradient ${i}`));
+    tf.dispose([fallback, ...grads]);
+  } finally {
+    tf.registerKernel(kernel);
+  }
+  assert(tf.getKernel(DOT_BIAS, "cpu") !== undefined);
+  tf.dispose([U, M, ub, mb, ...ids, fused, ...fusedGrads]);
+});

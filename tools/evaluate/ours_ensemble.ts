@@ -30,7 +30,13 @@ import type { DataFrame } from "nodejs-polars";
 import { COLUMNS, DEFAULT_SEED } from "../../lib/defaults.ts";
 import { type Encoders, randomSplit } from "../../lib/data/mod.ts";
 import { type Baseline, biasBaseline } from "../../lib/eval/mod.ts";
-import { buildModel, predictRatings, type Recommender, train } from "../../lib/models/mod.ts";
+import {
+  buildModel,
+  FUSED_KINDS,
+  predictRatings,
+  type Recommender,
+  train,
+} from "../../lib/models/mod.ts";
 import { applyBlend, type Blend, fitBlend } from "./blend.ts";
 
 /** One member of {@linkcode OURS_MEMBERS}. */
@@ -259,6 +265,7 @@ export async function trainMember(
     },
     seed,
     ...(member.kind === "mlp" ? { hidden: [...member.hidden], dropout: 0 } : {}),
+    ...(FUSED_KINDS.includes(member.kind) ? { fused: true } : {}),
   });
   if (member.biasFromBaseline && member.kind === "dot-bias") {
     initBiasesFromBaseline(rec, ratings, range);

@@ -27,7 +27,7 @@ export interface ReportedFigure {
 
 /** The figures by key; plan rows refer to them. */
 export const REPORTED = {
-  seed000Loss: {
+  matrixFactorizationLoss: {
     source: "seed 000",
     metric: "loss",
     value: 1,
@@ -36,7 +36,7 @@ export const REPORTED = {
     note: "model B's validation loss after 40 epochs, claimed in prose (Keras loss: MSE plus " +
       "the L2 penalty of every embedding; 2016 ml-latest-small; no output survives)",
   },
-  seed001V2: {
+  recommenderV2Mse: {
     source: "seed 001",
     metric: "mse",
     value: 0.76,
@@ -45,7 +45,7 @@ export const REPORTED = {
     note: "RecommenderV2's validation loss after 5 epochs on its 10 % test split (MSE plus a " +
       "1e-6 L2 term)",
   },
-  seed003Best: {
+  embeddingNetBest: {
     source: "seed 003",
     metric: "mse",
     value: 0.8458,
@@ -53,7 +53,7 @@ export const REPORTED = {
     comparable: true,
     note: "best epoch (28 of 30) of the validation MSE, chosen on the 20 % test split itself",
   },
-  seed004GlobalMae: {
+  dlrmGlobalMae: {
     source: "seed 004",
     metric: "mae",
     value: 0.83,
@@ -61,7 +61,7 @@ export const REPORTED = {
     comparable: true,
     note: "global-mean baseline on its validation part (split unspecified)",
   },
-  seed004GlobalMse: {
+  dlrmGlobalMse: {
     source: "seed 004",
     metric: "mse",
     value: 1.10,
@@ -69,7 +69,7 @@ export const REPORTED = {
     comparable: true,
     note: "global-mean baseline on its validation part (split unspecified)",
   },
-  seed004MovieMae: {
+  dlrmMovieMae: {
     source: "seed 004",
     metric: "mae",
     value: 0.76,
@@ -77,7 +77,7 @@ export const REPORTED = {
     comparable: true,
     note: "per-movie-mean baseline on its validation part (split unspecified)",
   },
-  seed004MovieMse: {
+  dlrmMovieMse: {
     source: "seed 004",
     metric: "mse",
     value: 0.96,

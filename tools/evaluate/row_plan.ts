@@ -36,9 +36,9 @@ export type RowSpec =
   }
   | {
     type: "recipe";
-    /** Tutorial number, `"000"` … `"004"`. */
+    /** Tutorial number, `"000"` … `"004"` (as the reading notes number them). */
     tutorial: string;
-    /** Name of the recipe in `recipes[seedNNN]`. */
+    /** Name of the recipe in its tutorial's group (`"net"` in `recipes.embeddingNet`). */
     recipeName: string;
     /** A readable label, e.g. `"seed 003 EmbeddingNet"`. */
     label: string;
@@ -75,23 +75,30 @@ function baselines(reported: Partial<Record<BaselineName, ReportedFigure[]>> = {
   }));
 }
 
-function recipeRow(
-  tutorial: "000" | "001" | "002" | "003" | "004",
-  recipeName: string,
+/** The recipe group of each tutorial, by the tutorial's number in the reading notes. */
+const TUTORIAL_RECIPES = {
+  "000": recipes.matrixFactorization,
+  "001": recipes.kerasCollaborativeFiltering,
+  "002": recipes.explicitFeedbackLab,
+  "003": recipes.embeddingNet,
+  "004": recipes.dlrmMlp,
+} as const;
+
+function recipeRow<T extends keyof typeof TUTORIAL_RECIPES>(
+  tutorial: T,
+  recipeName: keyof typeof TUTORIAL_RECIPES[T] & string,
   label: string,
   validation: ValidationUse,
   reported: ReportedFigure[] = [],
 ): RowSpec {
-  const group = (recipes as Record<string, Record<string, Recipe>>)[`seed${tutorial}`];
-  const recipe = group?.[recipeName];
-  if (!recipe) throw new RangeError(`no recipe seed${tutorial}.${recipeName}`);
+  const recipe = (TUTORIAL_RECIPES[tutorial] as Record<string, Recipe>)[recipeName];
   return { type: "recipe", tutorial, recipeName, label, recipe, validation, reported };
 }
 
-const seed004Baselines = () =>
+const dlrmBaselines = () =>
   baselines({
-    global: fig("seed004GlobalMse", "seed004GlobalMae"),
-    movie: fig("seed004MovieMse", "seed004MovieMae"),
+    global: fig("dlrmGlobalMse", "dlrmGlobalMae"),
+    movie: fig("dlrmMovieMse", "dlrmMovieMae"),
   });
 
 /** The rows of the latest layout (ml-latest-small and its older releases), by split. */
@@ -99,25 +106,31 @@ const LATEST_ROWS: Partial<Record<SplitName, () => RowSpec[]>> = {
   mask80: () => [
     ...baselines(),
     recipeRow("000", "mf", "seed 000 model A (MF)", "none"),
-    recipeRow("000", "mfBias", "seed 000 model B (MF + biases)", "none", fig("seed000Loss")),
+    recipeRow(
+      "000",
+      "biasedMf",
+      "seed 000 model B (MF + biases)",
+      "none",
+      fig("matrixFactorizationLoss"),
+    ),
     recipeRow("000", "nn", "seed 000 model C (NN)", "none"),
     { type: "ours", reported: [] },
   ],
   random90: () => [
     ...baselines(),
-    recipeRow("001", "v1", "seed 001 RecommenderV1", "none"),
-    recipeRow("001", "v2", "seed 001 RecommenderV2", "none", fig("seed001V2")),
-    recipeRow("001", "net", "seed 001 RecommenderNet", "none"),
-    recipeRow("001", "netV2", "seed 001 RecommenderNetV2 (keras.io)", "none"),
-    { type: "ours", reported: fig("seed001V2") },
+    recipeRow("001", "recommenderV1", "seed 001 RecommenderV1", "none"),
+    recipeRow("001", "recommenderV2", "seed 001 RecommenderV2", "none", fig("recommenderV2Mse")),
+    recipeRow("001", "recommenderNet", "seed 001 RecommenderNet", "none"),
+    recipeRow("001", "recommenderNetV2", "seed 001 RecommenderNetV2 (keras.io)", "none"),
+    { type: "ours", reported: fig("recommenderV2Mse") },
   ],
   tail15: () => [
-    ...seed004Baselines(),
+    ...dlrmBaselines(),
     recipeRow("004", "dlrm", "seed 004 DLRM (faithful split)", "test"),
     { type: "ours", reported: [] },
   ],
   random85: () => [
-    ...seed004Baselines(),
+    ...dlrmBaselines(),
     recipeRow("004", "dlrm", "seed 004 DLRM (shuffled split)", "test"),
     { type: "ours", reported: [] },
   ],
@@ -131,22 +144,22 @@ const ML100K_ROWS: Partial<Record<SplitName, () => RowSpec[]>> = {
     recipeRow("002", "deep", "seed 002 deep model (fixed)", "holdout"),
     recipeRow("002", "hybrid", "seed 002 HybridModel", "holdout"),
     recipeRow("002", "classifier", "seed 002 classifier", "holdout"),
-    recipeRow("003", "embeddingNet", "seed 003 EmbeddingNet", "test", fig("seed003Best")),
-    { type: "ours", reported: fig("seed003Best", "fastai") },
+    recipeRow("003", "net", "seed 003 EmbeddingNet", "test", fig("embeddingNetBest")),
+    { type: "ours", reported: fig("embeddingNetBest", "fastai") },
   ],
   u1: () => [
     ...baselines(),
-    recipeRow("003", "embeddingNet", "seed 003 EmbeddingNet (last epoch)", "none"),
+    recipeRow("003", "net", "seed 003 EmbeddingNet (last epoch)", "none"),
     { type: "ours", reported: fig("glocalk", "gcmc", "surpriseSvdpp", "surpriseSvd") },
   ],
 };
 
 /** One recipe per kind, for splits the tutorials did not use. */
 const KIND_RECIPES: Record<ModelKind, () => RowSpec> = {
-  "dot": () => recipeRow("001", "v1", "seed 001 RecommenderV1", "none"),
-  "dot-bias": () => recipeRow("003", "embeddingNet", "seed 003 EmbeddingNet", "none"),
+  "dot": () => recipeRow("001", "recommenderV1", "seed 001 RecommenderV1", "none"),
+  "dot-bias": () => recipeRow("003", "net", "seed 003 EmbeddingNet", "none"),
   "mlp": () => recipeRow("002", "deep", "seed 002 deep model (fixed)", "holdout"),
-  "bce": () => recipeRow("001", "netV2", "seed 001 RecommenderNetV2 (keras.io)", "none"),
+  "bce": () => recipeRow("001", "recommenderNetV2", "seed 001 RecommenderNetV2 (keras.io)", "none"),
   "dlrm": () => recipeRow("004", "dlrm", "seed 004 DLRM", "holdout"),
   "hybrid": () => recipeRow("002", "hybrid", "seed 002 HybridModel", "holdout"),
   "classifier": () => recipeRow("002", "classifier", "seed 002 classifier", "holdout"),

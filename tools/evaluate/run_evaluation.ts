@@ -24,7 +24,13 @@ import {
   type RankingMetrics,
   ratingMetrics,
 } from "../../lib/eval/mod.ts";
-import { buildModel, type ModelKind, predictRatings, train } from "../../lib/models/mod.ts";
+import {
+  buildModel,
+  FUSED_KINDS,
+  type ModelKind,
+  predictRatings,
+  train,
+} from "../../lib/models/mod.ts";
 import { setupBackend } from "../../lib/train/backend.ts";
 import { blendWeightsAt, disposeRecommender, predictOurs, trainOurs } from "./ours_ensemble.ts";
 import { DEFAULT_PLAN, rowsFor, type RowSpec } from "./row_plan.ts";
@@ -322,6 +328,7 @@ async function recipeRow(
     ratings: ctx.split.train,
     seed: ctx.seed,
     ...(kind === "hybrid" ? { catalog: ctx.ml.movies } : {}),
+    ...(FUSED_KINDS.includes(kind) ? { fused: true } : {}),
   });
   const phases = ctx.epochs !== null
     ? [{ learningRate: spec.recipe.learningRate ?? 1e-3, epochs: ctx.epochs }]

@@ -4,7 +4,8 @@
  * sigmoid. Built from stock ops this is about 15 kernels forward and 25 backward; here it is
  * one forward kernel and one backward kernel that writes the dense gradients of all four
  * tables (sparse rows scattered into zeroed tables, the way the fast segment sum does).
- * On a backend without these kernels {@linkcode dotBias} composes stock ops instead.
+ * {@linkcode dotBiasForward} is the same forward pass in plain tf ops: {@linkcode dotBias} runs it
+ * on a backend without these kernels, and the tests check the kernels against it.
  *
  * @module
  */
@@ -476,7 +477,47 @@ export function dotBias(
   return tf.engine().runKernel(DOT_BIAS, inputs, attrs) as tf.Tensor2D;
 }
 
-/** The same computation from stock ops (any backend, stock gradients). */
+/**
+ * The dot-bias model's forward pass written out in plain tf ops, on rows already looked up:
+ * `dot(u, m) + ub + mb + offset`, then `sigmoid(·)·(hi − lo) + lo` when `yRange` is given.
+ * This is what the fused kernels compute, in one place: {@linkcode dotBias} runs it on a
+ * backend without them, and the tests use it as the oracle of the kernels (value and gradient).
+ *
+ * @param u User factor rows, `[n, factors]`.
+ * @param m Movie factor rows, `[n, factors]`.
+ * @param ub User biases, `[n, 1]`, or null for none.
+ * @param mb Movie biases, `[n, 1]`, or null for none.
+ * @param yRange Output range `[lo, hi]`, or null for the raw score.
+ * @param offset A constant added to the raw score.
+ * @returns The predictions, `[n, 1]`.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { assertEquals } from "@std/assert";
+ * import { dotBiasForward } from "./dot_bias.ts";
+ * const y = dotBiasForward(tf.tensor2d([[1, 2]]), tf.tensor2d([[3, 4]]), tf.tensor2d([[0.5]]), null);
+ * assertEquals(y.arraySync(), [[11.5]]); // 1·3 + 2·4 + 0.5
+ * ```
+ */
+export function dotBiasForward(
+  u: tf.Tensor,
+  m: tf.Tensor,
+  ub: tf.Tensor | null,
+  mb: tf.Tensor | null,
+  yRange: readonly [number, number] | null = null,
+  offset = 0,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    let z = tf.sum(tf.mul(u, m), -1, true); // dot(u, m), one per row
+    if (ub) z = tf.add(z, ub);
+    if (mb) z = tf.add(z, mb);
+    if (offset !== 0) z = tf.add(z, offset);
+    if (yRange) z = tf.add(tf.mul(tf.sigmoid(z), yRange[1] - yRange[0]), yRange[0]);
+    return z as tf.Tensor2D;
+  });
+}
+
+/** {@linkcode dotBiasForward} on the rows of the given ids (any backend, stock gradients). */
 function composite(
   weights: DotBiasWeights,
   ids: readonly [tf.Tensor, tf.Tensor],
@@ -484,21 +525,17 @@ function composite(
   offset: number,
 ): tf.Tensor2D {
   return tf.tidy(() => {
-    const u = tf.reshape(ids[0], [-1]) as tf.Tensor1D;
-    const m = tf.reshape(ids[1], [-1]) as tf.Tensor1D;
-    let z: tf.Tensor = tf.sum(
-      tf.mul(tf.gather(weights.userFactors, u), tf.gather(weights.movieFactors, m)),
-      1,
-      true,
+    const users = tf.reshape(ids[0], [-1]) as tf.Tensor1D;
+    const movies = tf.reshape(ids[1], [-1]) as tf.Tensor1D;
+    const rows = (table: tf.Tensor | null | undefined, idx: tf.Tensor1D) =>
+      table ? tf.reshape(tf.gather(table, idx), [idx.shape[0], -1]) : null;
+    return dotBiasForward(
+      rows(weights.userFactors, users)!,
+      rows(weights.movieFactors, movies)!,
+      rows(weights.userBias, users),
+      rows(weights.movieBias, movies),
+      yRange,
+      offset,
     );
-    if (weights.userBias) {
-      z = tf.add(z, tf.reshape(tf.gather(tf.reshape(weights.userBias, [-1]), u), [-1, 1]));
-    }
-    if (weights.movieBias) {
-      z = tf.add(z, tf.reshape(tf.gather(tf.reshape(weights.movieBias, [-1]), m), [-1, 1]));
-    }
-    if (offset !== 0) z = tf.add(z, offset);
-    if (yRange) z = tf.add(tf.mul(tf.sigmoid(z), yRange[1] - yRange[0]), yRange[0]);
-    return z as tf.Tensor2D;
   });
 }

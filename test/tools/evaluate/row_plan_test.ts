@@ -28,9 +28,9 @@ Deno.test("rowsFor() gives each tutorial's recipes on its own split", () => {
   ]);
   const r80 = rowsFor("100k", "random80");
   assertEquals(r80.filter((r) => r.type === "recipe").length, 5);
-  const seed003 = r80.find((r) => r.type === "recipe" && r.tutorial === "003")!;
-  assert(seed003.type === "recipe" && seed003.validation === "test");
-  assertEquals(seed003.reported.map((f) => f.value), [0.8458]);
+  const embeddingNet = r80.find((r) => r.type === "recipe" && r.tutorial === "003")!;
+  assert(embeddingNet.type === "recipe" && embeddingNet.validation === "test");
+  assertEquals(embeddingNet.reported.map((f) => f.value), [0.8458]);
   const tail = rowsFor("latest", "tail15");
   assertEquals(tail[0].reported.map((f) => f.value), [1.1, 0.83]);
 });

@@ -1,0 +1,215 @@
+/**
+ * {@linkcode compareModels}: checks that two models are the same model — a model written in a
+ * notebook and its `buildModel` twin, or the stock and the fused dot-bias model — by copying
+ * the first one's weights into the second and comparing parameter counts and predictions.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import pl from "nodejs-polars";
+import { DEFAULT_SEED } from "../defaults.ts";
+import { createRng } from "../random.ts";
+import { checkNonNegativeNumber, checkPositiveInt, describe, toIds } from "../_validate.ts";
+import { findTables } from "./_weights.ts";
+import type { Recommender } from "./recommender.ts";
+
+const WHERE = "compareModels()";
+
+/** Options of {@linkcode compareModels}. */
+export interface CompareOptions {
+  /**
+   * The pairs to predict, as row indices `[users, movies]` (the models' inputs), else
+   * `pairs` random ones.
+   * @default {undefined}
+   */
+  ids?: [ArrayLike<number>, ArrayLike<number>];
+  /**
+   * How many random pairs to predict when `ids` is not given.
+   * @default {1000}
+   */
+  pairs?: number;
+  /**
+   * Seed of the random pairs.
+   * @default {42}
+   */
+  seed?: number;
+  /**
+   * Largest allowed absolute difference between the two models' outputs (float32 rounding
+   * differs between a fused op and stock layers; the same layers give exactly the same).
+   * @default {1e-4}
+   */
+  tolerance?: number;
+}
+
+interface Weight {
+  layer: string;
+  variable: tf.LayerVariable;
+}
+
+function modelOf(x: unknown, which: string): tf.LayersModel {
+  if (x instanceof tf.LayersModel) return x;
+  const model = (x as Recommender | null)?.model;
+  if (model instanceof tf.LayersModel) return model;
+  throw new TypeError(
+    `${WHERE}: expected ${which} to be a tfjs LayersModel or a recommender, found ${describe(x)}`,
+  );
+}
+
+/** Every weight in layer order, named `layer` or `layer/weight` when a layer has several. */
+function weightsOf(model: tf.LayersModel): Weight[] {
+  return model.layers.flatMap((l) =>
+    l.weights.map((variable) => ({
+      layer: l.weights.length === 1
+        ? l.name
+        : `${l.name}/${variable.originalName.split("/").pop()}`,
+      variable,
+    }))
+  );
+}
+
+const sameShape = (x: Weight, y: Weight) =>
+  x.variable.shape.length === y.variable.shape.length &&
+  x.variable.shape.every((d, i) => d === y.variable.shape[i]);
+const shapeText = (w: Weight) => `[${w.variable.shape.join(", ")}]`;
+const count = (w: Weight) => w.variable.shape.reduce((p: number, d) => p * (d ?? 1), 1);
+
+/** Pairs each weight of `a` with the first unused weight of `b` of the same shape. */
+function matchWeights(a: Weight[], b: Weight[]): [Weight, Weight][] {
+  const free = [...b];
+  const pairs = a.map((wa): [Weight, Weight] => {
+    const i = free.findIndex((wb) => sameShape(wa, wb));
+    if (i < 0) {
+      const left = free.map((w) => `${w.layer} ${shapeText(w)}`).join(", ") || "none";
+      throw new RangeError(
+        `${WHERE}: layer ${wa.layer} of the first model has a ${shapeText(wa)} weight and the ` +
+          `second model has none of that shape (its unmatched weights: ${left})`,
+      );
+    }
+    return [wa, free.splice(i, 1)[0]];
+  });
+  if (free.length > 0) {
+    throw new RangeError(
+      `${WHERE}: layer ${free[0].layer} of the second model (${shapeText(free[0])}) has no ` +
+        `counterpart in the first model: the parameter counts differ`,
+    );
+  }
+  return pairs;
+}
+
+/** The row indices to predict: given, or random within the first model's tables. */
+function pairsToPredict(a: unknown, model: tf.LayersModel, o: CompareOptions) {
+  if (o.ids !== undefined) {
+    if (!Array.isArray(o.ids) || o.ids.length !== 2) {
+      throw new TypeError(`${WHERE}: expected ids [users, movies], found ${describe(o.ids)}`);
+    }
+    const users = toIds(o.ids[0], "ids[0]", WHERE), movies = toIds(o.ids[1], "ids[1]", WHERE);
+    if (users.length !== movies.length || users.length === 0) {
+      throw new RangeError(
+        `${WHERE}: expected as many movies as users (at least one), found ${users.length} and ${movies.length}`,
+      );
+    }
+    return { users, movies };
+  }
+  const tables = findTables(model);
+  const rec = a as Partial<Recommender>;
+  const userRows = rec.users?.size ?? tables.userFactors?.shape[0];
+  const movieRows = rec.movies?.size ?? tables.movieFactors?.shape[0];
+  if (userRows == null || movieRows == null) {
+    throw new TypeError(`${WHERE}: the first model has no user and movie tables; pass options.ids`);
+  }
+  const n = checkPositiveInt(o.pairs ?? 1000, "pairs", WHERE);
+  const rng = createRng(o.seed ?? DEFAULT_SEED);
+  const draw = (size: number) => Int32Array.from({ length: n }, () => rng.int(size));
+  return { users: draw(userRows), movies: draw(movieRows) };
+}
+
+/** The largest |a − b| over both models' outputs for the pairs, and where it is. */
+function largestDifference(
+  a: tf.LayersModel,
+  b: tf.LayersModel,
+  ids: { users: Int32Array; movies: Int32Array },
+) {
+  const n = ids.users.length;
+  const x = [tf.tensor2d(ids.users, [n, 1], "int32"), tf.tensor2d(ids.movies, [n, 1], "int32")];
+  const [ya, yb] = [a.predict(x) as tf.Tensor, b.predict(x) as tf.Tensor];
+  try {
+    if (!tf.util.arraysEqual(ya.shape, yb.shape)) {
+      throw new RangeError(
+        `${WHERE}: the models' outputs differ in shape: [${ya.shape}] and [${yb.shape}]`,
+      );
+    }
+    const va = ya.dataSync(), vb = yb.dataSync(), width = va.length / n;
+    let max = 0, at = 0;
+    for (let i = 0; i < va.length; i++) {
+      const d = Math.abs(va[i] - vb[i]);
+      if (!(d <= max)) [max, at] = [d, i];
+    }
+    return { max, row: Math.floor(at / width), a: va[at], b: vb[at] };
+  } finally {
+    tf.dispose([...x, ya, yb]);
+  }
+}
+
+/**
+ * Checks that two models are the same model: copies `a`'s weights into `b` (each weight of `a`,
+ * in layer order, into the first unused weight of `b` with the same shape), then predicts the
+ * same (user, movie) pairs with both. Throws a `RangeError` naming the first layer whose
+ * weights have no counterpart (the parameter counts differ), or the pair whose predictions
+ * differ by more than `tolerance`. Use it in a notebook to check a model written as tfjs code
+ * against its `buildModel` twin: `compareModels(model, buildModel("dot-bias", recipe))`.
+ *
+ * @param a The reference model (a tfjs LayersModel or a recommender); its weights are read.
+ * @param b The model to check; its weights are overwritten with `a`'s.
+ * @param options The pairs to predict and the tolerance.
+ * @returns One row per weight — layer and params in `a`, the same in `b`, shape — then a
+ *   `total` row with both models' parameter counts and the largest prediction difference.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { assertEquals } from "@std/assert";
+ * import { IdEncoder } from "../data/encoder.ts";
+ * import { buildModel } from "./build.ts";
+ * import { compareModels } from "./compare.ts";
+ * const users = IdEncoder.fit([1, 2, 3]), movies = IdEncoder.fit([10, 20]);
+ * const user = tf.input({ shape: [1], dtype: "int32" });
+ * const movie = tf.input({ shape: [1], dtype: "int32" });
+ * const u = tf.layers.embedding({ inputDim: 3, outputDim: 4 }).apply(user) as tf.SymbolicTensor;
+ * const m = tf.layers.embedding({ inputDim: 2, outputDim: 4 }).apply(movie) as tf.SymbolicTensor;
+ * const flat = (t: tf.SymbolicTensor) => tf.layers.flatten().apply(t) as tf.SymbolicTensor;
+ * const dot = tf.layers.dot({ axes: 1 }).apply([flat(u), flat(m)]) as tf.SymbolicTensor;
+ * const model = tf.model({ inputs: [user, movie], outputs: dot });
+ * const table = compareModels(model, buildModel("dot", { users, movies, factors: 4 }));
+ * assertEquals(table.getColumn("params (a)").toArray(), [12, 8, 20]);
+ * assertEquals(table.getColumn("max |Δ prediction|").toArray().at(-1), 0);
+ * ```
+ */
+export function compareModels(
+  a: tf.LayersModel | Recommender,
+  b: tf.LayersModel | Recommender,
+  options: CompareOptions = {},
+): pl.DataFrame {
+  const ma = modelOf(a, "a"), mb = modelOf(b, "b");
+  const tolerance = checkNonNegativeNumber(options.tolerance ?? 1e-4, "tolerance", WHERE);
+  const ids = pairsToPredict(a, ma, options);
+  const pairs = matchWeights(weightsOf(ma), weightsOf(mb));
+  for (const [wa, wb] of pairs) wb.variable.write(wa.variable.read());
+  const diff = largestDifference(ma, mb, ids);
+  if (!(diff.max <= tolerance)) {
+    throw new RangeError(
+      `${WHERE}: with the same weights the predictions differ by ${diff.max} (more than ` +
+        `${tolerance}) for user row ${ids.users[diff.row]}, movie row ${
+          ids.movies[diff.row]
+        }: ${diff.a} and ${diff.b}`,
+    );
+  }
+  const column = <T>(rows: T[], total: T) => [...rows, total];
+  return pl.DataFrame({
+    "layer (a)": column(pairs.map(([wa]) => wa.layer), "total"),
+    "params (a)": column(pairs.map(([wa]) => count(wa)), ma.countParams()),
+    "layer (b)": column(pairs.map(([, wb]) => wb.layer), "total"),
+    "params (b)": column(pairs.map(([, wb]) => count(wb)), mb.countParams()),
+    "shape": column(pairs.map(([wa]) => wa.variable.shape.join(" × ")), ""),
+    "max |Δ prediction|": column(pairs.map(() => null as number | null), diff.max),
+  });
+}

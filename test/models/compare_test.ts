@@ -1,0 +1,224 @@
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertEquals, assertLess, assertNotEquals, assertThrows } from "@std/assert";
+import { fitEncoders } from "../../lib/data/mod.ts";
+import {
+  buildModel,
+  compareModels,
+  FUSED_KINDS,
+  MODEL_KINDS,
+  type ModelKind,
+  type ModelOptions,
+  recipes,
+} from "../../lib/models/mod.ts";
+import { setupBackend } from "../../lib/train/backend.ts";
+import {
+  dlrmMlp,
+  embeddingNet,
+  hybridModel,
+  kerasBiasedMf,
+  kerasMf,
+  kerasNn,
+  ratingClassifier,
+  recommenderNet,
+  recommenderNetV2,
+  recommenderV2,
+} from "./_notebook_models.ts";
+import { syntheticMovies, syntheticRatings } from "./_fixtures.ts";
+
+await setupBackend();
+const ratings = syntheticRatings({ scale: "whole" });
+const encoders = fitEncoders(ratings);
+const factors = 4;
+const sizes = { users: encoders.users.size, movies: encoders.movies.size, factors };
+const base = { ...encoders, factors };
+
+const disposeAll = (...models: tf.LayersModel[]) => models.forEach((m) => m.dispose());
+const column = (table: ReturnType<typeof compareModels>, name: string) =>
+  table.getColumn(name).toArray() as (number | string | null)[];
+
+/** Each kind: a model written as a notebook writes it, and the options of its twin. */
+const twins: [ModelKind, string, () => tf.LayersModel, ModelOptions][] = [
+  ["dot", "Keras MF (model A)", () => kerasMf(sizes), {
+    ...recipes.matrixFactorization.mf,
+    ...base,
+  }],
+  ["dot-bias", "Keras biased MF (model B)", () => kerasBiasedMf(sizes), {
+    ...recipes.matrixFactorization.biasedMf,
+    ...base,
+  }],
+  ["dot-bias", "RecommenderV2", () => recommenderV2(sizes, [1, 5]), {
+    ...recipes.kerasCollaborativeFiltering.recommenderV2,
+    ...base,
+    yRange: [1, 5],
+  }],
+  ["dot-bias", "EmbeddingNet", () => embeddingNet(sizes), { ...recipes.embeddingNet.net, ...base }],
+  ["bce", "RecommenderNetV2", () => recommenderNetV2(sizes), {
+    ...recipes.kerasCollaborativeFiltering.recommenderNetV2,
+    ...base,
+    ratingRange: [1, 5],
+  }],
+  ["mlp", "Keras NN (model C)", () => kerasNn(sizes), {
+    ...recipes.matrixFactorization.nn,
+    ...base,
+  }],
+  ["mlp", "RecommenderNet", () => recommenderNet(sizes, [1, 5]), {
+    ...recipes.kerasCollaborativeFiltering.recommenderNet,
+    ...base,
+    yRange: [1, 5],
+  }],
+  ["dlrm", "DLRM README", () => dlrmMlp(sizes), {
+    ...recipes.dlrmMlp.dlrm,
+    ...base,
+    targetMean: 3.5,
+  }],
+  ["classifier", "the lab's classifier", () => ratingClassifier(sizes, 5), {
+    ...recipes.explicitFeedbackLab.classifier,
+    ...base,
+  }],
+];
+
+for (const [kind, name, write, options] of twins) {
+  Deno.test(`compareModels() finds ${name} written with stock layers the same as its buildModel("${kind}") twin`, () => {
+    const model = write();
+    const twin = buildModel(kind, options);
+    const table = compareModels(model, twin);
+    assertEquals(column(table, "params (a)"), column(table, "params (b)"));
+    assertEquals(column(table, "params (a)").at(-1), model.countParams());
+    assertLess(column(table, "max |Δ prediction|").at(-1) as number, 1e-5);
+    disposeAll(model, twin.model);
+  });
+}
+
+Deno.test("compareModels() finds the lab's HybridModel written with stock layers the same as its twin", () => {
+  const options = { ...recipes.explicitFeedbackLab.hybrid, ...base, ratings };
+  const twin = buildModel("hybrid", { ...options, catalog: syntheticMovies() });
+  const metadata = twin.model.getLayer("movie_metadata").getWeights()[0] as tf.Tensor2D;
+  const model = hybridModel(sizes, metadata);
+  const table = compareModels(model, twin);
+  assertEquals(column(table, "params (a)").at(-1), twin.model.countParams());
+  assertEquals(column(table, "max |Δ prediction|").at(-1), 0);
+  disposeAll(model, twin.model);
+});
+
+Deno.test("buildModel() writes every kind with stock tfjs layers, and the dot kinds fused on request", () => {
+  const stock = new Set([
+    "InputLayer",
+    "Embedding",
+    "Flatten",
+    "Dot",
+    "Add",
+    "Activation",
+    "Rescaling",
+    "Concatenate",
+    "Dropout",
+    "Dense",
+  ]);
+  for (const kind of MODEL_KINDS) {
+    const rec = buildModel(kind, { ratings, catalog: syntheticMovies(), factors, yRange: null });
+    for (const layer of rec.model.layers) {
+      assert(stock.has(layer.getClassName()), `${kind}: ${layer.getClassName()}`);
+    }
+    rec.model.dispose();
+  }
+  for (const kind of FUSED_KINDS) {
+    const rec = buildModel(kind, { ratings, factors, fused: true });
+    assertEquals(rec.model.layers.map((l) => l.getClassName()), [
+      "InputLayer",
+      "InputLayer",
+      "EmbeddingDotBias",
+    ]);
+    assertEquals(rec.config.fused, true);
+    rec.model.dispose();
+  }
+});
+
+Deno.test("the fused and the stock dot kinds start from the same weights for a seed and predict the same", () => {
+  const cases: [ModelKind, ModelOptions][] = [
+    ["dot", { ...recipes.kerasCollaborativeFiltering.recommenderV1, ...base }],
+    ["dot-bias", { ...recipes.embeddingNet.net, ...base }],
+    ["dot-bias", { ...recipes.kerasCollaborativeFiltering.recommenderV2, ...base, ratings }],
+    ["bce", { ...recipes.kerasCollaborativeFiltering.recommenderNetV2, ...base, ratings }],
+  ];
+  for (const [kind, options] of cases) {
+    const stock = buildModel(kind, { ...options, seed: 5 });
+    const fused = buildModel(kind, { ...options, seed: 5, fused: true });
+    const values = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+    assertEquals(values(stock.model), values(fused.model), kind);
+    const table = compareModels(stock, fused, { pairs: 200 });
+    assertLess(column(table, "max |Δ prediction|").at(-1) as number, 1e-5, kind);
+    assertEquals(column(table, "layer (b)").slice(0, 4), [
+      "embedding_dot_bias/user_factors",
+      "embedding_dot_bias/movie_factors",
+      ...(kind === "dot" ? ["total"] : ["embedding_dot_bias/user_bias"]),
+      ...(kind === "dot" ? [] : ["embedding_dot_bias/movie_bias"]),
+    ]);
+    disposeAll(stock.model, fused.model);
+  }
+});
+
+Deno.test("compareModels() copies the first model's weights into the second", () => {
+  const a = buildModel("mlp", { ...base, seed: 1 }), b = buildModel("mlp", { ...base, seed: 2 });
+  const values = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+  assertNotEquals(values(a.model), values(b.model));
+  compareModels(a, b.model, { ids: [[0, 1, 2], [3, 4, 5]] });
+  assertEquals(values(a.model), values(b.model));
+  disposeAll(a.model, b.model);
+});
+
+Deno.test("compareModels() names the first layer whose weights have no counterpart", () => {
+  const dot = buildModel("dot", base), dotBias = buildModel("dot-bias", base);
+  const wider = buildModel("dot", { ...base, factors: 5 });
+  assertThrows(
+    () => compareModels(dot, wider),
+    RangeError,
+    `layer user_embedding of the first model has a [${sizes.users}, 4] weight and the second model has none of that shape`,
+  );
+  assertThrows(
+    () => compareModels(dot, dotBias),
+    RangeError,
+    "layer user_bias of the second model",
+  );
+  disposeAll(dot.model, dotBias.model, wider.model);
+});
+
+Deno.test("compareModels() throws when the same weights give other predictions, unless within tolerance", () => {
+  const plain = buildModel("dot-bias", base);
+  const ranged = buildModel("dot-bias", { ...base, yRange: [0, 5.5] });
+  assertThrows(
+    () => compareModels(plain, ranged),
+    RangeError,
+    "with the same weights the predictions differ by",
+  );
+  const table = compareModels(plain, ranged, { tolerance: 10 });
+  assert((column(table, "max |Δ prediction|").at(-1) as number) > 0);
+  disposeAll(plain.model, ranged.model);
+});
+
+Deno.test("compareModels() rejects what is not a model and ids that do not pair up", () => {
+  const rec = buildModel("dot", base);
+  assertThrows(() => compareModels({} as never, rec), TypeError, "expected a to be a tfjs");
+  assertThrows(
+    () => compareModels(rec, rec, { ids: [[0, 1], [0]] }),
+    RangeError,
+    "expected as many movies as users",
+  );
+  assertThrows(
+    () => compareModels(rec, rec, { tolerance: -1 }),
+    RangeError,
+    "expected tolerance to be a finite number >= 0",
+  );
+  rec.model.dispose();
+});
+
+Deno.test("buildModel() refuses fused for kinds with hidden layers and a fused that is not a boolean", () => {
+  assertThrows(
+    () => buildModel("mlp", { ...base, fused: true }),
+    TypeError,
+    'fused applies to kinds dot, dot-bias, bce, not to "mlp"',
+  );
+  assertThrows(
+    () => buildModel("dot", { ...base, fused: "yes" as unknown as boolean }),
+    TypeError,
+    "expected fused to be true or false",
+  );
+});
