@@ -542,6 +542,12 @@ export async function fusedAdamFor(optimizer: tf.Optimizer): Promise<FusedAdam |
     epsilon: c.epsilon,
     epsilonHat: false,
   });
-  await fused.setWeights(await optimizer.getWeights());
+  const weights = await optimizer.getWeights();
+  try {
+    await fused.setWeights(weights);
+  } finally {
+    // The step count comes as a new scalar (the moments are the optimizer's own variables).
+    tf.dispose(weights.filter((w) => w.name === "iter").map((w) => w.tensor));
+  }
   return fused;
 }

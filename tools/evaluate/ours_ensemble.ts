@@ -30,7 +30,13 @@ import type { DataFrame } from "nodejs-polars";
 import { COLUMNS, DEFAULT_SEED } from "../../lib/defaults.ts";
 import { type Encoders, randomSplit } from "../../lib/data/mod.ts";
 import { type Baseline, biasBaseline } from "../../lib/eval/mod.ts";
-import { buildModel, predictRatings, type Recommender, train } from "../../lib/models/mod.ts";
+import {
+  buildModel,
+  disposeRecommender,
+  predictRatings,
+  type Recommender,
+  train,
+} from "../../lib/models/mod.ts";
 import { applyBlend, type Blend, fitBlend } from "./blend.ts";
 
 /** One member of {@linkcode OURS_MEMBERS}. */
@@ -220,9 +226,9 @@ export interface TrainedMember {
  * @example
  * ```ts
  * import { fitEncoders, ratingsFrame } from "../../lib/data/mod.ts";
- * import { predictRatings } from "../../lib/models/mod.ts";
+ * import { disposeRecommender, predictRatings } from "../../lib/models/mod.ts";
  * import { setupBackend } from "../../lib/train/backend.ts";
- * import { disposeRecommender, OURS_MEMBERS, trainMember } from "./ours_ensemble.ts";
+ * import { OURS_MEMBERS, trainMember } from "./ours_ensemble.ts";
  * await setupBackend();
  * const ratings = ratingsFrame({ userId: [1, 1, 2, 2], movieId: [7, 8, 7, 8], rating: [5, 3, 4, 2] });
  * const m = await trainMember(OURS_MEMBERS[0], ratings, fitEncoders(ratings), { epochs: 1 });
@@ -604,26 +610,4 @@ export function predictOurs(
   for (let i = 0; i < out.length; i++) out[i] = Math.min(hi, Math.max(lo, out[i]));
   if (blend === "absolute" && ours.roundTo !== null) roundToScale(out, lo, hi, ours.roundTo);
   return out;
-}
-
-/**
- * Frees a recommender's weights and optimizer state.
- *
- * @param rec The recommender.
- * @example
- * ```ts
- * import { IdEncoder } from "../../lib/data/mod.ts";
- * import { buildModel } from "../../lib/models/mod.ts";
- * import { setupBackend } from "../../lib/train/backend.ts";
- * import { disposeRecommender } from "./ours_ensemble.ts";
- * await setupBackend();
- * const rec = buildModel("dot", { users: IdEncoder.fit([1]), movies: IdEncoder.fit([2]) });
- * disposeRecommender(rec);
- * console.log(rec.model.layers.length > 0); // true
- * ```
- */
-export function disposeRecommender(rec: Recommender): void {
-  const optimizer = rec.model.optimizer;
-  rec.model.dispose();
-  optimizer?.dispose();
 }

@@ -24,9 +24,15 @@ import {
   type RankingMetrics,
   ratingMetrics,
 } from "../../lib/eval/mod.ts";
-import { buildModel, type ModelKind, predictRatings, train } from "../../lib/models/mod.ts";
+import {
+  buildModel,
+  disposeRecommender,
+  type ModelKind,
+  predictRatings,
+  train,
+} from "../../lib/models/mod.ts";
 import { setupBackend } from "../../lib/train/backend.ts";
-import { blendWeightsAt, disposeRecommender, predictOurs, trainOurs } from "./ours_ensemble.ts";
+import { blendWeightsAt, predictOurs, trainOurs } from "./ours_ensemble.ts";
 import { DEFAULT_PLAN, rowsFor, type RowSpec } from "./row_plan.ts";
 import { rankingOf, type Scorer } from "./top_k_ranking.ts";
 import { type ReportedFigure, TARGETS } from "./reported_figures.ts";
