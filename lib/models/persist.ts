@@ -16,7 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { basename, dirname, join, resolve } from "node:path";
 import { IdEncoder, type IdEncoderJSON } from "../data/encoder.ts";
-import { setTrainedEpochs, trainedEpochs } from "./_engine.ts";
+import { checkUsable, setTrainedEpochs, trainedEpochs } from "./_engine.ts";
 import { assertModelKind } from "./build.ts";
 import { compileModel, syncConfig } from "./compile.ts";
 import { describe } from "../_validate.ts";
@@ -107,6 +107,7 @@ export async function saveRecommender(rec: Recommender, dir: string): Promise<vo
       );
     }
   }
+  checkUsable(rec.model, where);
   if (rec.model.optimizer != null) syncConfig(rec, where);
   let artifacts: tf.io.ModelArtifacts | undefined;
   await rec.model.save(tf.io.withSaveHandler((a) => {

@@ -28,6 +28,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { CpuBackend, DataId, WasmBackend } from "../_tfjs_internals.ts";
 import { offsetOf, refCountOf, renewWasmId, wasmContext } from "./kernels/_wasm.ts";
+import { noteWeightsWritten } from "./_health.ts";
 
 /** A tensor with a name, as optimizers exchange weights and gradients. */
 export interface NamedTensor {
@@ -261,6 +262,7 @@ export class FusedAdam extends tf.Optimizer {
       penalty += lambda * sumsq;
     }
     this.#lastPenalty = penalty;
+    noteWeightsWritten();
     this.incrementIterations();
   }
 
