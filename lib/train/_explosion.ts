@@ -8,8 +8,9 @@
  *   (mean of y²) or absolute error (mean of |y|), equal odds under a cross-entropy (ln 2, or
  *   ln of the number of classes). A loss 1,000 times larger is not a matter of tuning: the
  *   weights have run away. Unknown losses have no such yardstick;
- * - the lowest epoch loss of the run so far: a loss 1,000 times larger than that, and larger
- *   than the know-nothing loss (or than the first epoch's for an unknown loss), has exploded.
+ * - the lowest epoch loss of the run so far, when positive: a loss 1,000 times larger than
+ *   that, and larger than the know-nothing loss (or than the first epoch's for an unknown
+ *   loss), has exploded.
  *
  * A well-behaved run never comes near either bound: its loss starts within a few times the
  * know-nothing loss (a model with N(0, 1) embeddings on 50 factors: about 5 times) and goes
@@ -67,6 +68,8 @@ export function knowNothingLoss(
       : null;
   }
   if (name === "binarycrossentropy" || name === "binary_crossentropy") {
+    // Targets outside 0–1 (ratings fed to the cross-entropy by mistake) make its scale arbitrary.
+    if (values && values.some((v) => !(v >= 0 && v <= 1))) return null;
     return { value: Math.LN2, what: "predicting equal odds" };
   }
   if ((SPARSE_NAMES.has(name) || CROSS_ENTROPY.has(name)) && outputUnits > 1) {
@@ -100,7 +103,8 @@ export class LossWatch {
       why = `over ${EXPLOSION_FACTOR.toLocaleString("en-US")} times the loss of ${ref.what} ` +
         `(${short(ref.value)})`;
     } else if (
-      loss > EXPLOSION_FACTOR * this.#lowest && loss > (ref !== null ? ref.value : this.#first)
+      this.#lowest > 0 && loss > EXPLOSION_FACTOR * this.#lowest &&
+      loss > (ref !== null ? ref.value : this.#first)
     ) {
       why = `over ${EXPLOSION_FACTOR.toLocaleString("en-US")} times its lowest value in this ` +
         `run (${short(this.#lowest)}, epoch ${this.#lowestEpoch})`;

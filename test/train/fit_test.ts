@@ -12,6 +12,7 @@ import {
 import { setupBackend } from "../../lib/train/backend.ts";
 import { evaluate, fit, type History, NonFiniteLossError, predict } from "../../lib/train/fit.ts";
 import { checkUsable, DivergedModelError, divergence } from "../../lib/train/health.ts";
+import { knowNothingLoss, LossWatch } from "../../lib/train/_explosion.ts";
 import { adam, FusedAdam } from "../../lib/train/optimizer.ts";
 import { embeddingDotBias } from "../../lib/models/embedding_dot_bias.ts";
 import { setDisplayTarget } from "../../lib/notebook/display.ts";
@@ -307,8 +308,7 @@ Deno.test("fit() reports a loss that explodes without becoming NaN, in the histo
   }
 });
 
-Deno.test("a loss that grows 1,000-fold over its lowest epoch counts as exploded too", async () => {
-  const { LossWatch, knowNothingLoss } = await import("../../lib/train/_explosion.ts");
+Deno.test("a loss that grows 1,000-fold over its lowest epoch counts as exploded too", () => {
   const unknown = new LossWatch(null);
   assertEquals(unknown.observe(1, 0.5), null);
   assertEquals(unknown.observe(2, 1e-4), null);
@@ -330,6 +330,13 @@ Deno.test("a loss that grows 1,000-fold over its lowest epoch counts as exploded
   assertEquals(knowNothingLoss("mae", y, 1)?.value, 3.5);
   assertEquals(knowNothingLoss("sparseCategoricalCrossentropy", y, 10)?.value, Math.log(10));
   assertEquals(knowNothingLoss("huber", y, 1), null);
+  assertEquals(knowNothingLoss("binaryCrossentropy", y, 1), null, "targets outside 0–1");
+  // A loss that can go below 0 (targets outside 0–1 under a cross-entropy) has no lowest to
+  // compare with.
+  const negative = new LossWatch(null);
+  assertEquals(negative.observe(1, 30), null);
+  assertEquals(negative.observe(2, -5), null);
+  assertEquals(negative.observe(3, 31), null);
   const mse = new LossWatch(knowNothingLoss("mse", y, 1));
   assertEquals(mse.observe(1, 1e-6), null);
   assertEquals(
