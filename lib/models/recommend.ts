@@ -232,7 +232,8 @@ export interface TopKOptions {
 
 /**
  * The top-k movie ids for each user, best first, for ranking metrics. Unknown users throw a
- * `RangeError` naming them.
+ * `RangeError` naming them; a user who has rated every movie in `exclude` gets an empty list;
+ * a model whose training diverged throws a `DivergedModelError`.
  *
  * @param rec The recommender.
  * @param userIds Raw user ids (duplicates are scored once).

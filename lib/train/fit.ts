@@ -9,8 +9,11 @@
  * `lib/train/optimizer.ts` folds the Keras L2 penalties into its update. It adds what the
  * tutorials need: a seeded shuffle per epoch, Keras' validation split, a learning-rate
  * change between calls, early stopping and "keep the best weights", a history with seconds
- * per epoch, an error naming the batch where the loss stopped being finite, and one live
- * progress line.
+ * per epoch, and one live progress line. When the loss stops being finite, the error names
+ * the batch and, once the batch has failed (never while training goes well), says whether the
+ * weights are to blame: a model whose weights hold NaN or overflow is marked as diverged and
+ * refused afterwards (`health.ts`). A loss that explodes by orders of magnitude without
+ * becoming NaN is reported in the history's `warnings` and the progress line.
  *
  * Numbers follow Keras: `loss` and `val_loss` include the weight penalties
  * (`embeddings_regularizer=l2(λ)` and the like); metrics such as `mse` and `mae` do not.
