@@ -20,9 +20,9 @@
 import { fitEncoders, loadMovieLens, randomSplit } from "../lib/data/mod.ts";
 import { COLUMNS } from "../lib/defaults.ts";
 import { ratingMetrics } from "../lib/eval/mod.ts";
+import { disposeRecommender } from "../lib/models/mod.ts";
 import { makeSplit, type SplitName } from "../tools/evaluate/named_splits.ts";
 import {
-  disposeRecommender,
   OURS_MEMBERS,
   OURS_MLP_MEMBER,
   type OursMember,

@@ -10,3 +10,11 @@ export { adam } from "../train/optimizer.ts";
 export { scheduleFrom } from "../train/schedule.ts";
 export { setTrainedEpochs, trainedEpochs } from "../train/fit.ts";
 export type { Verbosity } from "../train/progress.ts";
+export { releaseKernelContexts } from "../train/kernels/dot_bias.ts";
+export {
+  checkUsable,
+  DIVERGED_ADVICE,
+  DivergedModelError,
+  divergence,
+  largestWeight,
+} from "../train/health.ts";

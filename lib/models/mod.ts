@@ -25,6 +25,7 @@ export * from "./predict.ts";
 export * from "./recommend.ts";
 export * from "./embeddings.ts";
 export * from "./persist.ts";
+export * from "./dispose.ts";
 export * from "./over_seeds.ts";
 export * from "./tensordot_bug.ts";
 export * from "./summary.ts";

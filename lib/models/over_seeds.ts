@@ -11,6 +11,7 @@ import { withRandomSeed } from "../random.ts";
 import type { Verbosity } from "./_engine.ts";
 import { type DataFrame, describe, isDataFrame, ratingColumns } from "../_validate.ts";
 import { buildModel, type ModelOptions } from "./build.ts";
+import { disposeRecommender } from "./dispose.ts";
 import { predictRatings } from "./predict.ts";
 import type { ModelKind, Recommender, RecommenderKind } from "./recommender.ts";
 import { train, type TrainOptions } from "./train.ts";
@@ -40,6 +41,12 @@ export interface OverSeedsOptions extends Omit<TrainOptions, "seed" | "verbose">
    * @default {"auto"}
    */
   verbose?: Verbosity;
+  /**
+   * Return the models in `models` (the caller frees them with `disposeRecommender`) instead of
+   * freeing each one once it is scored.
+   * @default {false}
+   */
+  keep?: boolean;
 }
 
 /** Errors of one seed's model on the test ratings. */
@@ -74,6 +81,11 @@ export interface OverSeeds {
   mean: SeedSpread;
   /** Sample standard deviation (n − 1) of each error; 0 for a single run. */
   sd: SeedSpread;
+  /**
+   * With `keep: true`, the model of every seed in the order of `seeds` (those given in
+   * `trained` included); absent otherwise, the models trained here having been freed.
+   */
+  models?: Recommender[];
 }
 
 function errorsOf(seed: number, y: Float64Array, p: Float32Array): SeedRun {
@@ -111,7 +123,9 @@ function spread(runs: SeedRun[]): { mean: SeedSpread; sd: SeedSpread } {
  *   (their `seed` is replaced by each seed in turn); for a model function, `{ ratings }`.
  * @param options The test ratings, the seeds, already-trained models, and the options of
  *   `train()` (epochs, batch size, validation, …).
- * @returns The errors of every run, their mean and their standard deviation.
+ * @returns The errors of every run, their mean and their standard deviation, and with
+ *   `keep: true` the models. Without `keep`, every model trained here is freed once scored
+ *   (and all of them when a run fails); models given in `trained` are the caller's.
  * @throws {TypeError} Without training ratings or test ratings.
  * @throws {RangeError} On an empty or repeated list of seeds, or a non-integer seed.
  * @example
@@ -145,7 +159,10 @@ export async function trainOverSeeds(
       `${where}: expected the test ratings in options.test, found ${describe(options?.test)}`,
     );
   }
-  const { test, seeds = [42, 43, 44], trained = [], ...fit } = options;
+  const { test, seeds = [42, 43, 44], trained = [], keep = false, ...fit } = options;
+  if (typeof keep !== "boolean") {
+    throw new TypeError(`${where}: expected keep to be true or false, found ${describe(keep)}`);
+  }
   if (!Array.isArray(seeds) || seeds.length === 0) {
     throw new RangeError(`${where}: expected at least one seed, found ${describe(seeds)}`);
   }
@@ -159,16 +176,29 @@ export async function trainOverSeeds(
   }
   const y = ratingColumns(test, where, true).ratings;
   const runs: SeedRun[] = [];
+  const models: Recommender[] = [];
   const name: RecommenderKind = typeof kind === "function" ? "custom" : kind;
-  for (const seed of seeds) {
-    let rec = trained.find((t) => t.kind === name && t.config.seed === seed);
-    if (!rec) {
-      rec = typeof kind === "function"
-        ? withRandomSeed(seed, () => kind(seed))
-        : buildModel(kind, { ...modelOptions, seed });
-      await train(rec, ratings, { ...fit, seed });
+  // The models made here: freed once scored (or on an error), unless they are to be kept.
+  const own: Recommender[] = [];
+  try {
+    for (const seed of seeds) {
+      let rec = trained.find((t) => t.kind === name && t.config.seed === seed);
+      if (!rec) {
+        rec = typeof kind === "function"
+          ? withRandomSeed(seed, () => kind(seed))
+          : buildModel(kind, { ...modelOptions, seed });
+        own.push(rec);
+        await train(rec, ratings, { ...fit, seed });
+      }
+      runs.push(errorsOf(seed, y, predictRatings(rec, test)));
+      models.push(rec);
+      if (!keep && own.at(-1) === rec) disposeRecommender(own.pop()!);
     }
-    runs.push(errorsOf(seed, y, predictRatings(rec, test)));
+  } catch (e) {
+    own.forEach(disposeRecommender);
+    throw e;
   }
-  return { kind: name, runs, ...spread(runs) };
+  return keep
+    ? { kind: name, runs, ...spread(runs), models }
+    : { kind: name, runs, ...spread(runs) };
 }

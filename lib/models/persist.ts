@@ -3,12 +3,23 @@
  * and wrapped by `recommender()` — to a folder: a standard tfjs `model.json` (tfjs' own
  * topology JSON, `model.toJSON()`, and weights manifest, plus a `recommender` section with the
  * config, encoders, catalogue, popularity counts, the epochs trained and the size and SHA-256
- * of the weights) and `weights.bin`. `file://` handlers do not exist in Deno, so the artifacts
- * go through `tf.io.withSaveHandler`, and a model is rebuilt with `tf.models.modelFromJSON`.
- * Writes are atomic: everything goes to a temporary sibling folder that is renamed into place,
- * so a failure leaves either the old model or nothing, never half a model. The optimizer
- * state is not saved: a loaded model is compiled afresh from its config — the loss, metrics,
- * optimizer, learning rate and schedule it trained with — and numbers its epochs on.
+ * of the weights, and a `sha256` of the rest of the file) and `weights.bin`. `file://`
+ * handlers do not exist in Deno, so the artifacts go through `tf.io.withSaveHandler`, and a
+ * model is rebuilt with `tf.models.modelFromJSON`.
+ *
+ * Both files are checked when loading: a weights file or a `model.json` changed after saving
+ * (an output range, an encoder's ids, a target's classes edited by hand) is refused with a
+ * message naming the file; reformatting `model.json` (indentation) changes nothing.
+ *
+ * Writes never leave half a model: everything goes to a temporary sibling folder
+ * (`.<name>.tmp-…`) that is renamed into place; a model already there is first moved aside
+ * (`.<name>.old-…`) and removed once the new one is in place. A process that dies in between
+ * leaves the previous model either at its path or, for the instant between the two renames,
+ * in the `.old-` folder, which {@linkcode loadRecommender} then reads; the next save to the
+ * same path removes what an interrupted one left. (Two saves to one path at the same time,
+ * from two processes, are not supported.) The optimizer state is not saved: a loaded model is
+ * compiled afresh from its config — the loss, metrics, optimizer, learning rate and schedule it
+ * trained with — and numbers its epochs on.
  *
  * @module
  */
@@ -16,7 +27,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { basename, dirname, join, resolve } from "node:path";
 import { IdEncoder, type IdEncoderJSON } from "../data/encoder.ts";
-import { setTrainedEpochs, trainedEpochs } from "./_engine.ts";
+import { checkUsable, setTrainedEpochs, trainedEpochs } from "./_engine.ts";
 import { assertModelKind } from "./build.ts";
 import { compileModel, syncConfig } from "./compile.ts";
 import { describe } from "../_validate.ts";
@@ -29,10 +40,11 @@ import type { Catalog, Recommender, RecommenderConfig } from "./recommender.ts";
 export const MODEL_FILES = { model: "model.json", weights: "weights.bin" } as const;
 
 /**
- * Version of the `recommender` section written by {@linkcode saveRecommender} (2: custom
- * models, the learning-rate schedule and the epochs trained; version 1 still loads).
+ * Version of the `recommender` section written by {@linkcode saveRecommender} (3: `model.json`
+ * carries the SHA-256 of its own content; 2: custom models, the learning-rate schedule and the
+ * epochs trained). Versions 1 and 2 still load, without the check of `model.json`.
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 interface RecommenderSection {
   version: number;
@@ -65,8 +77,45 @@ async function exists(path: string): Promise<boolean> {
 let tempCounter = 0;
 
 /** A sibling path that no other save in this or another process uses. */
-function siblingPath(dir: string, tag: string): string {
-  return join(dirname(dir), `.${basename(dir)}.${tag}-${Deno.pid}-${Date.now()}-${tempCounter++}`);
+function siblingPath(dir: string, tag: "tmp" | "old"): string {
+  const path = join(
+    dirname(dir),
+    `.${basename(dir)}.${tag}-${Deno.pid}-${Date.now()}-${tempCounter++}`,
+  );
+  inFlight.add(path);
+  return path;
+}
+
+/** Sibling folders of saves still running in this process (never cleaned as leftovers). */
+const inFlight = new Set<string>();
+
+/**
+ * The folders an interrupted save of `dir` left beside it (`.<name>.tmp-…`, `.<name>.old-…`),
+ * oldest first, leaving out those of saves still running in this process.
+ */
+async function leftovers(dir: string): Promise<{ path: string; tag: "tmp" | "old" }[]> {
+  const name = basename(dir).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`^\\.${name}\\.(tmp|old)-\\d+-(\\d+)-\\d+$`);
+  const found: { path: string; tag: "tmp" | "old"; time: number }[] = [];
+  try {
+    for await (const entry of Deno.readDir(dirname(dir))) {
+      const match = pattern.exec(entry.name);
+      const path = join(dirname(dir), entry.name);
+      if (match && entry.isDirectory && !inFlight.has(path)) {
+        found.push({ path, tag: match[1] as "tmp" | "old", time: Number(match[2]) });
+      }
+    }
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  return found.sort((a, b) => a.time - b.time).map(({ path, tag }) => ({ path, tag }));
+}
+
+/** SHA-256 of a `model.json` object's content without its own `sha256` field. */
+async function modelJsonSha256(json: Record<string, unknown>): Promise<string> {
+  const { sha256: _, ...rest } = json;
+  return await sha256(new TextEncoder().encode(JSON.stringify(rest)));
 }
 
 /**
@@ -107,6 +156,7 @@ export async function saveRecommender(rec: Recommender, dir: string): Promise<vo
       );
     }
   }
+  checkUsable(rec.model, where);
   if (rec.model.optimizer != null) syncConfig(rec, where);
   let artifacts: tf.io.ModelArtifacts | undefined;
   await rec.model.save(tf.io.withSaveHandler((a) => {
@@ -127,7 +177,7 @@ export async function saveRecommender(rec: Recommender, dir: string): Promise<vo
     movieCounts: rec.movieCounts ? Array.from(rec.movieCounts) : null,
     weights: { bytes: weights.byteLength, sha256: await sha256(weights) },
   };
-  const modelJson = {
+  const modelJson: Record<string, unknown> = {
     format: artifacts!.format,
     generatedBy: artifacts!.generatedBy,
     convertedBy: artifacts!.convertedBy ?? null,
@@ -135,28 +185,43 @@ export async function saveRecommender(rec: Recommender, dir: string): Promise<vo
     weightsManifest: [{ paths: [MODEL_FILES.weights], weights: artifacts!.weightSpecs }],
     recommender: section,
   };
+  modelJson.sha256 = await modelJsonSha256(modelJson);
   await Deno.mkdir(dirname(target), { recursive: true });
+  const stale = await leftovers(target);
   const tmp = siblingPath(target, "tmp");
-  await Deno.mkdir(tmp);
+  let old: string | null = null;
   try {
+    await Deno.mkdir(tmp);
     await Deno.writeFile(join(tmp, MODEL_FILES.weights), weights);
     await Deno.writeTextFile(join(tmp, MODEL_FILES.model), JSON.stringify(modelJson));
     if (await exists(target)) {
-      const old = siblingPath(target, "old");
+      old = siblingPath(target, "old");
       await Deno.rename(target, old);
       try {
         await Deno.rename(tmp, target);
       } catch (e) {
         await Deno.rename(old, target);
+        old = null;
         throw e;
       }
-      await Deno.remove(old, { recursive: true });
     } else {
       await Deno.rename(tmp, target);
     }
   } catch (e) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw e;
+  } finally {
+    inFlight.delete(tmp);
+  }
+  // The new model is in place: the one it replaced, and whatever interrupted saves left, go.
+  try {
+    for (const path of [...(old ? [old] : []), ...stale.map((l) => l.path)]) {
+      await Deno.remove(path, { recursive: true }).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      });
+    }
+  } finally {
+    if (old) inFlight.delete(old);
   }
 }
 
@@ -178,9 +243,9 @@ function checkSection(s: unknown, file: string): RecommenderSection {
       `loadRecommender(): ${file} has no "recommender" section (not saved by saveRecommender)`,
     );
   }
-  if (r.version !== FORMAT_VERSION && r.version !== 1) {
+  if (![1, 2, FORMAT_VERSION].includes(r.version)) {
     throw new RangeError(
-      `loadRecommender(): ${file} has format version ${r.version}, expected 1 or ${FORMAT_VERSION}`,
+      `loadRecommender(): ${file} has format version ${r.version}, expected 1 to ${FORMAT_VERSION}`,
     );
   }
   if (r.kind !== "custom") assertModelKind(r.kind);
@@ -213,6 +278,11 @@ export async function loadRecommender(dir: string): Promise<Recommender> {
   if (typeof dir !== "string" || dir.length === 0) {
     throw new TypeError(`loadRecommender(): expected a folder path, found ${describe(dir)}`);
   }
+  if (!(await exists(dir))) {
+    // A save interrupted between moving the previous model aside and moving the new one in.
+    const aside = (await leftovers(resolve(dir))).filter((l) => l.tag === "old").pop();
+    if (aside && await exists(join(aside.path, MODEL_FILES.model))) dir = aside.path;
+  }
   const modelPath = join(dir, MODEL_FILES.model);
   const weightsPath = join(dir, MODEL_FILES.weights);
   const text = new TextDecoder().decode(await readOrExplain(modelPath, "model file"));
@@ -220,6 +290,7 @@ export async function loadRecommender(dir: string): Promise<Recommender> {
     modelTopology?: object;
     weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
     recommender?: unknown;
+    sha256?: unknown;
   };
   try {
     json = JSON.parse(text);
@@ -227,6 +298,23 @@ export async function loadRecommender(dir: string): Promise<Recommender> {
     throw new TypeError(
       `loadRecommender(): ${modelPath} is not valid JSON (${(e as Error).message})`,
     );
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    throw new TypeError(`loadRecommender(): ${modelPath} holds ${describe(json)}, not a model`);
+  }
+  if (json.sha256 !== undefined || (json.recommender as RecommenderSection)?.version >= 3) {
+    if (typeof json.sha256 !== "string") {
+      throw new TypeError(
+        `loadRecommender(): ${modelPath} lacks the checksum of its content (field "sha256")`,
+      );
+    }
+    if (await modelJsonSha256(json) !== json.sha256) {
+      throw new RangeError(
+        `loadRecommender(): ${modelPath} was changed after it was saved (its content does not ` +
+          `match the checksum it carries): edited by hand or damaged. Save the model again ` +
+          `from code, or put back the file as it was saved`,
+      );
+    }
   }
   const section = checkSection(json.recommender, modelPath);
   const specs = json.weightsManifest?.[0]?.weights;
@@ -244,23 +332,46 @@ export async function loadRecommender(dir: string): Promise<Recommender> {
       `loadRecommender(): ${weightsPath} does not match the checksum in ${MODEL_FILES.model} (corrupt or from another model)`,
     );
   }
-  let model: tf.LayersModel;
+  let model: tf.LayersModel | undefined;
   try {
-    model = await tf.models.modelFromJSON({ modelTopology: json.modelTopology } as never);
-    model.loadWeights(tf.io.decodeWeights(weights.slice().buffer, specs));
-  } catch (e) {
-    throw new TypeError(
-      `loadRecommender(): cannot rebuild the model in ${dir}: ${(e as Error).message}`,
-    );
-  }
-  const users = IdEncoder.fromJSON(section.users);
-  const movies = IdEncoder.fromJSON(section.movies);
-  try {
+    try {
+      model = await tf.models.modelFromJSON({ modelTopology: json.modelTopology } as never);
+      const values = tf.io.decodeWeights(weights.slice().buffer, specs);
+      try {
+        model.loadWeights(values);
+      } finally {
+        tf.dispose(Object.values(values)); // the weights hold their own references
+      }
+    } catch (e) {
+      throw new TypeError(
+        `loadRecommender(): cannot rebuild the model in ${dir}: ${(e as Error).message}`,
+      );
+    }
+    const users = IdEncoder.fromJSON(section.users);
+    const movies = IdEncoder.fromJSON(section.movies);
     checkLoaded(model, section, users, movies, modelPath);
+    checkUsable(model, `loadRecommender(): ${weightsPath}`);
+    return finishLoaded(model, section, users, movies);
   } catch (e) {
-    model.dispose();
+    if (model) disposeModel(model);
     throw e;
   }
+}
+
+/** Frees a model made while loading (weights, and the optimizer compiling gave it). */
+function disposeModel(model: tf.LayersModel): void {
+  const optimizer = model.optimizer;
+  model.dispose();
+  optimizer?.dispose();
+}
+
+/** The recommender around a checked model: encoders, catalogue, counts, compiled. */
+function finishLoaded(
+  model: tf.LayersModel,
+  section: RecommenderSection,
+  users: IdEncoder,
+  movies: IdEncoder,
+): Recommender {
   const rec: Recommender = {
     kind: section.kind as Recommender["kind"],
     model,

@@ -11,7 +11,8 @@ import {
   isDataFrame,
   ratingColumns,
 } from "../_validate.ts";
-import { batchSizeOption, scoreIndices } from "./_inputs.ts";
+import { batchSizeOption } from "./_inputs.ts";
+import { usableScores } from "./_usable.ts";
 import type { Recommender } from "./recommender.ts";
 
 /** Options of {@linkcode predictRatings}. */
@@ -33,7 +34,10 @@ export interface IdPairs {
 
 /**
  * Predicts the rating (stars) of each (userId, movieId) row. Unknown ids throw a `RangeError`
- * naming them; an empty input or pairs of different lengths throw too.
+ * naming them; an empty input or pairs of different lengths throw too. A model whose training
+ * diverged (marked by `train`, or with NaN or infinite weights, or whose outputs overflow)
+ * throws a `DivergedModelError` saying what happened and what to do: a prediction is never
+ * NaN.
  *
  * @param rec The recommender.
  * @param data A ratings DataFrame (userId, movieId; other columns ignored) or id arrays.
@@ -75,7 +79,13 @@ export function predictRatings(
       `${where}: expected a ratings DataFrame or { userIds, movieIds }, found ${describe(data)}`,
     );
   }
-  return scoreIndices(rec, rec.users.encode(userIds), rec.movies.encode(movieIds), batchSize);
+  return usableScores(
+    rec,
+    rec.users.encode(userIds),
+    rec.movies.encode(movieIds),
+    batchSize,
+    where,
+  );
 }
 
 /**

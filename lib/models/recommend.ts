@@ -18,7 +18,8 @@ import {
   isDataFrame,
   ratingColumns,
 } from "../_validate.ts";
-import { batchSizeOption, scoreIndices } from "./_inputs.ts";
+import { batchSizeOption } from "./_inputs.ts";
+import { usableScores } from "./_usable.ts";
 import type { Recommender } from "./recommender.ts";
 
 /** Options of {@linkcode recommend}. */
@@ -97,9 +98,36 @@ function seenBy(
   return seen;
 }
 
+/** The error for a user to whom no movie is left once the seen and rare ones are removed. */
+function nothingLeft(
+  userId: number,
+  n: number,
+  seen: Set<number>,
+  minRatings: number,
+  counts: Int32Array | undefined,
+  where: string,
+): RangeError {
+  let rare = 0;
+  if (minRatings > 0) {
+    for (let j = 0; j < n; j++) if (!seen.has(j) && counts![j] < minRatings) rare++;
+  }
+  const fmt = (x: number) => x.toLocaleString("en-US");
+  const reasons = [];
+  if (seen.size > 0) reasons.push(`${fmt(seen.size)} rated by the user (excludeSeen)`);
+  if (rare > 0) reasons.push(`${fmt(rare)} more with fewer than minRatings ${minRatings} ratings`);
+  return new RangeError(
+    `${where}: no movie is left to recommend to user ${userId}: of the model's ${fmt(n)} ` +
+      `movies, ${reasons.join(" and ")}; set excludeSeen: false${
+        minRatings > 0 ? " or lower minRatings" : ""
+      } to get a list`,
+  );
+}
+
 /**
  * Recommends `k` movies to a user, best first, as a DataFrame with columns movieId, title,
- * genres, score (predicted stars) and count (ratings of the movie, null when unknown).
+ * genres, score (predicted stars) and count (ratings of the movie, null when unknown). The
+ * list is never empty: when every movie is left out (seen, or rarer than `minRatings`), a
+ * `RangeError` says so; a model whose training diverged throws a `DivergedModelError`.
  *
  * @param rec The recommender.
  * @param userId A raw user id.
@@ -162,7 +190,7 @@ export function recommend(
   if (known) {
     const users = new Int32Array(n).fill(rec.users.encode([userId])[0]);
     const movies = Int32Array.from({ length: n }, (_, j) => j);
-    scores = scoreIndices(rec, users, movies, batchSize);
+    scores = usableScores(rec, users, movies, batchSize, where);
   } else {
     scores = Float32Array.from(counts!);
   }
@@ -171,6 +199,7 @@ export function recommend(
     k,
     (j) => seen.has(j) || (minRatings > 0 && counts![j] < minRatings),
   );
+  if (top.length === 0) throw nothingLeft(userId, n, seen, minRatings, counts, where);
   const ids = rec.movies.decode(top);
   const entries = Array.from(ids, (id) => rec.catalog?.get(id));
   return pl.DataFrame([
@@ -203,7 +232,8 @@ export interface TopKOptions {
 
 /**
  * The top-k movie ids for each user, best first, for ranking metrics. Unknown users throw a
- * `RangeError` naming them.
+ * `RangeError` naming them; a user who has rated every movie in `exclude` gets an empty list;
+ * a model whose training diverged throws a `DivergedModelError`.
  *
  * @param rec The recommender.
  * @param userIds Raw user ids (duplicates are scored once).
@@ -251,7 +281,7 @@ export function topKForUsers(
       users.fill(rows[start + b], b * n, (b + 1) * n);
       for (let j = 0; j < n; j++) movies[b * n + j] = j;
     }
-    const scores = scoreIndices(rec, users, movies, batchSize);
+    const scores = usableScores(rec, users, movies, batchSize, where);
     for (let b = 0; b < end - start; b++) {
       const id = unique[start + b];
       const skip = seen.get(id) ?? none;

@@ -11,6 +11,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import {
+  checkUsable,
   type EarlyStoppingOptions,
   fit,
   type FitOptions,
@@ -168,6 +169,7 @@ export async function train(
     );
   }
   const fitOptions = fitOptionsFor(rec, options);
+  checkUsable(rec.model, where);
   syncConfig(rec, where);
   const config = rec.config;
   if (options.learningRate !== undefined) {

@@ -5,7 +5,10 @@
  * @module
  */
 
+import type { TrainingWarning } from "./_explosion.ts";
 import { formatDuration, formatValue } from "./progress.ts";
+
+export type { TrainingWarning } from "./_explosion.ts";
 
 /** What `fit` returns: Keras' `History` plus timings and the best epoch. */
 export interface History {
@@ -34,6 +37,11 @@ export interface History {
   stoppedEpoch: number | null;
   /** Whether the model now holds the best epoch's weights (restored at the end). */
   restoredBestWeights: boolean;
+  /**
+   * What went wrong without stopping the run, e.g. a loss that exploded by orders of magnitude
+   * without becoming NaN (also shown in the progress line); empty for a healthy run.
+   */
+  warnings: TrainingWarning[];
   /** Sizes of the run. */
   params: {
     epochs: number;
@@ -87,6 +95,7 @@ export function emptyHistory(
     bestValue: null,
     stoppedEpoch: null,
     restoredBestWeights: false,
+    warnings: [],
     params,
   };
 }
@@ -135,6 +144,12 @@ export function summaryLine(
     );
   }
   if (history.stoppedEpoch !== null) parts.push("stopped early");
+  for (const w of history.warnings) parts.push(warningTag(w));
   if (failed) parts.push("failed");
   return parts.join(" · ");
+}
+
+/** The short form of a warning for the progress and summary lines. */
+export function warningTag(warning: TrainingWarning): string {
+  return `⚠ loss exploded in epoch ${warning.epoch}`;
 }

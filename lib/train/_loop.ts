@@ -16,6 +16,7 @@ import type { Objective } from "./_losses.ts";
 import { penaltyTensor, type PenaltyTerm } from "./_penalties.ts";
 import type { OptimizerDriver, Run } from "./_setup.ts";
 import type { ForwardPlan } from "./_graph.ts";
+import type { FailedBatch } from "./_failure.ts";
 import type { TrainingProgress } from "./progress.ts";
 
 /** Running sums over one pass, weighted by batch size. */
@@ -115,16 +116,6 @@ export function stockDropouts(
   return out;
 }
 
-/** A step whose loss was not finite: where, and whether its update was applied. */
-export interface FailedStep {
-  /** 1-based batch within the epoch. */
-  batch: number;
-  /** The batch's first and one-past-last sample. */
-  start: number;
-  end: number;
-  result: StepResult;
-}
-
 /** Yields to the event loop (so that a live Jupyter line can be sent). */
 export const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -146,7 +137,7 @@ export async function trainEpoch(
   rng: Rng,
   progress: TrainingProgress,
   dropouts: Array<{ layer: DropoutFields }>,
-): Promise<{ logs: Record<string, number> } | { failed: FailedStep }> {
+): Promise<{ logs: Record<string, number> } | { failed: FailedBatch }> {
   const [tx, ty] = run.train;
   const n = tx.n;
   const order = run.shuffle ? rng.permutation(n) : null;
@@ -160,7 +151,10 @@ export async function trainEpoch(
     for (const d of dropouts) d.layer.seed = rng.uint32();
     if (run.schedule) driver.setRate(run.schedule({ epoch, step: first + b, steps: totalSteps }));
     const result = trainStep(run, driver, { x, y, start, end });
-    if (!Number.isFinite(result.loss)) return { failed: { batch: b + 1, start, end, result } };
+    if (!Number.isFinite(result.loss)) {
+      const { loss, applied } = result;
+      return { failed: { batch: b + 1, start, end, loss, applied, x, y, order } };
+    }
     acc.add([result.loss, ...result.metrics], end - start);
     if (progress.active && progress.batch(epoch, b + 1, () => acc.means())) await tick();
   }

@@ -30,9 +30,23 @@ export interface Objective {
 
 type LossOrMetricFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
 
-const MSE_NAMES = new Set(["meansquarederror", "mean_squared_error", "mse"]);
-const MAE_NAMES = new Set(["meanabsoluteerror", "mean_absolute_error", "mae"]);
-const SPARSE_NAMES = new Set(["sparsecategoricalcrossentropy", "sparse_categorical_crossentropy"]);
+/** Names of the mean squared error, lower-cased. */
+export const MSE_NAMES: ReadonlySet<string> = new Set([
+  "meansquarederror",
+  "mean_squared_error",
+  "mse",
+]);
+/** Names of the mean absolute error, lower-cased. */
+export const MAE_NAMES: ReadonlySet<string> = new Set([
+  "meanabsoluteerror",
+  "mean_absolute_error",
+  "mae",
+]);
+/** Names of the sparse categorical cross-entropy, lower-cased. */
+export const SPARSE_NAMES: ReadonlySet<string> = new Set([
+  "sparsecategoricalcrossentropy",
+  "sparse_categorical_crossentropy",
+]);
 
 // One fused kernel forward and one backward (see kernels/loss.ts); stock ops as fallback.
 const mse: ScalarFn = meanSquaredErrorLoss;

@@ -9,8 +9,11 @@
  * `lib/train/optimizer.ts` folds the Keras L2 penalties into its update. It adds what the
  * tutorials need: a seeded shuffle per epoch, Keras' validation split, a learning-rate
  * change between calls, early stopping and "keep the best weights", a history with seconds
- * per epoch, an error naming the batch where the loss stopped being finite, and one live
- * progress line.
+ * per epoch, and one live progress line. When the loss stops being finite, the error names
+ * the batch and, once the batch has failed (never while training goes well), says whether the
+ * weights are to blame: a model whose weights hold NaN or overflow is marked as diverged and
+ * refused afterwards (`health.ts`). A loss that explodes by orders of magnitude without
+ * becoming NaN is reported in the history's `warnings` and the progress line.
  *
  * Numbers follow Keras: `loss` and `val_loss` include the weight penalties
  * (`embeddings_regularizer=l2(λ)` and the like); metrics such as `mse` and `mae` do not.
@@ -26,7 +29,11 @@ import { batchTensors } from "./_batches.ts";
 import { describe } from "../_validate.ts";
 import { checkInt, inputColumns, modelShape, targetColumn } from "./_data.ts";
 import { runForward } from "./_graph.ts";
-import { emptyHistory, type History, recordEpoch, summaryLine } from "./_history.ts";
+import { emptyHistory, type History, recordEpoch, summaryLine, warningTag } from "./_history.ts";
+import { knowNothingLoss, LossWatch } from "./_explosion.ts";
+import { diagnose, type FailedBatch } from "./_failure.ts";
+import { markDiverged, short } from "./_health.ts";
+import { checkUsable, DIVERGED_ADVICE } from "./health.ts";
 import { compiledObjective } from "./_losses.ts";
 import { evaluateColumns, stockDropouts, tick, trainEpoch } from "./_loop.ts";
 import { restoreWeights } from "./_monitor.ts";
@@ -43,12 +50,15 @@ import {
 import { type TrainingProgress, trainingProgress } from "./progress.ts";
 import type { EvaluateOptions, FitData, FitOptions, PredictOptions } from "./fit_options.ts";
 
-export type { History } from "./_history.ts";
+export type { History, TrainingWarning } from "./_history.ts";
 export { setTrainedEpochs, trainedEpochs };
 
 /**
- * Raised by {@linkcode fit} when the training loss becomes NaN or infinite; the weights are
- * left as they were before that batch.
+ * Raised by {@linkcode fit} when the training loss becomes NaN or infinite. When the weights
+ * before that batch are fine (the data or the loss function are to blame), they are left as
+ * they were; when they are not — NaN or infinite values, or so large that the outputs or the
+ * weight penalty overflow — the model is marked as diverged (`diverged` is true): predicting,
+ * recommending, saving or training it again then fails with a `DivergedModelError`.
  *
  * @example
  * ```ts
@@ -72,19 +82,23 @@ export class NonFiniteLossError extends RangeError {
   readonly batch: number;
   /** The loss value found (NaN or ±Infinity). */
   readonly loss: number;
+  /** Whether the model's weights were found unusable and the model marked as diverged. */
+  readonly diverged: boolean;
 
   /**
    * @param epoch 1-based absolute epoch.
    * @param batch 1-based batch.
    * @param loss The non-finite loss.
    * @param message Full message.
+   * @param diverged Whether the model was marked as diverged.
    */
-  constructor(epoch: number, batch: number, loss: number, message: string) {
+  constructor(epoch: number, batch: number, loss: number, message: string, diverged = false) {
     super(message);
     this.name = "NonFiniteLossError";
     this.epoch = epoch;
     this.batch = batch;
     this.loss = loss;
+    this.diverged = diverged;
   }
 }
 
@@ -104,24 +118,41 @@ function checkModel(model: unknown, caller: string): asserts model is tf.LayersM
   }
 }
 
+/**
+ * The error for a failed batch, after finding out whether the weights are usable; a model
+ * whose weights are not is marked as diverged.
+ */
 function nonFinite(
   run: Run,
+  driver: OptimizerDriver,
   epoch: number,
-  failed: { batch: number; start: number; end: number; result: { loss: number; applied: boolean } },
-) {
-  const total = run.initialEpoch + run.epochs, { loss } = failed.result;
+  failed: FailedBatch,
+): NonFiniteLossError {
+  const total = run.initialEpoch + run.epochs, { loss } = failed;
+  const learningRate = driver.rate();
+  const where = `fit(): the loss became ${loss} in epoch ${epoch}/${total}, batch ` +
+    `${failed.batch}/${run.steps} (samples ${failed.start}–${failed.end - 1} of the ${
+      run.shuffle ? "shuffled" : "unshuffled"
+    } epoch${Number.isFinite(learningRate) ? `, learning rate ${short(learningRate)}` : ""})`;
+  const diagnosis = diagnose(run, failed);
+  if (diagnosis.diverged) {
+    markDiverged(run.model, { epoch, batch: failed.batch, loss, learningRate, ...diagnosis });
+    return new NonFiniteLossError(
+      epoch,
+      failed.batch,
+      loss,
+      `${where}: the training diverged and the weights are unusable: ${diagnosis.reason}. ` +
+        "The model is marked as diverged: predicting, recommending, saving or training it " +
+        `fails. To go on, ${DIVERGED_ADVICE}`,
+      true,
+    );
+  }
   return new NonFiniteLossError(
     epoch,
     failed.batch,
     loss,
-    `fit(): the loss became ${loss} in epoch ${epoch}/${total}, batch ${failed.batch}/${run.steps} ` +
-      `(samples ${failed.start}–${failed.end - 1} of the ${
-        run.shuffle ? "shuffled" : "unshuffled"
-      } epoch); ${
-        failed.result.applied
-          ? "the weight penalty overflowed, and this batch's update was applied"
-          : "the weights are left as they were before this batch"
-      }. Lower the learning rate or look for NaN or huge values in the inputs and targets`,
+    `${where}: ${diagnosis.detail}. The weights are left as they were before this batch. ` +
+      "Look for NaN or huge values in the inputs and targets, or lower the learning rate",
   );
 }
 
@@ -141,12 +172,14 @@ async function runEpochs(
   for (let e = 0; e < run.initialEpoch; e++) root.fork();
   const model_ = model as unknown as { stopTraining: boolean };
   model_.stopTraining = false;
+  const outputUnits = model.outputs[0].shape.slice(1).reduce((a: number, d) => a * (d ?? 1), 1);
+  const watch = new LossWatch(knowNothingLoss(run.objective.lossName, run.train[1], outputUnits));
   try {
     for (let e = 1; e <= run.epochs; e++) {
       const epoch = run.initialEpoch + e;
       const t0 = performance.now(), cpu0 = cpuSeconds();
       const out = await trainEpoch(run, driver, epoch, root.fork(), progress, dropouts);
-      if ("failed" in out) throw nonFinite(run, epoch, out.failed);
+      if ("failed" in out) throw nonFinite(run, driver, epoch, out.failed);
       const trainSeconds = (performance.now() - t0) / 1000, trainCpu = cpuSeconds() - cpu0;
       const logs = out.logs;
       if (run.val) {
@@ -169,6 +202,11 @@ async function runEpochs(
         learningRate: driver.rate(),
       });
       setTrainedEpochs(model, epoch);
+      const warning = watch.observe(epoch, logs.loss);
+      if (warning !== null) {
+        history.warnings.push(warning);
+        progress.warn(warningTag(warning));
+      }
       keeper?.observe(epoch, logs[keeper.monitor], model);
       const stop =
         stopper?.observe(epoch, logs[stopper.tracker.monitor], model, run.initialEpoch + 1) ??
@@ -208,8 +246,9 @@ function finishMonitors(run: Run, history: History): void {
  * @param data Training inputs and targets.
  * @param options Epochs, batch size, validation, learning rate, early stopping, progress, ….
  * @returns The history of this call.
- * @throws {NonFiniteLossError} when a batch's loss is NaN or infinite (the weights are left as
- *   they were before that batch).
+ * @throws {NonFiniteLossError} when a batch's loss is NaN or infinite: the weights are left as
+ *   they were before that batch, or, when those are unusable, the model is marked as diverged.
+ * @throws {DivergedModelError} for a model marked as diverged or with NaN or infinite weights.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -236,6 +275,7 @@ export async function fit(
   if (isTraining(model)) {
     throw new TypeError("fit(): this model is already being trained by another fit() call");
   }
+  checkUsable(model, "fit()");
   setTraining(model, true);
   let driver: OptimizerDriver;
   try {

@@ -21,6 +21,7 @@
 export * from "./backend.ts";
 export * from "./optimizer.ts";
 export * from "./fit.ts";
+export * from "./health.ts";
 export * from "./fit_options.ts";
 export * from "./progress.ts";
 export * from "./schedule.ts";

@@ -28,6 +28,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { CpuBackend, DataId, WasmBackend } from "../_tfjs_internals.ts";
 import { offsetOf, refCountOf, renewWasmId, wasmContext } from "./kernels/_wasm.ts";
+import { noteWeightsWritten } from "./_health.ts";
 
 /** A tensor with a name, as optimizers exchange weights and gradients. */
 export interface NamedTensor {
@@ -261,6 +262,7 @@ export class FusedAdam extends tf.Optimizer {
       penalty += lambda * sumsq;
     }
     this.#lastPenalty = penalty;
+    noteWeightsWritten();
     this.incrementIterations();
   }
 
@@ -542,6 +544,12 @@ export async function fusedAdamFor(optimizer: tf.Optimizer): Promise<FusedAdam |
     epsilon: c.epsilon,
     epsilonHat: false,
   });
-  await fused.setWeights(await optimizer.getWeights());
+  const weights = await optimizer.getWeights();
+  try {
+    await fused.setWeights(weights);
+  } finally {
+    // The step count comes as a new scalar (the moments are the optimizer's own variables).
+    tf.dispose(weights.filter((w) => w.name === "iter").map((w) => w.tensor));
+  }
   return fused;
 }

@@ -174,6 +174,11 @@ export interface TrainingProgress {
   batch(epoch: number, batch: number, logs: () => Record<string, number>): boolean;
   /** Reports a finished epoch (absolute, counted from 1) with its full logs. */
   epochEnd(epoch: number, logs: Record<string, number>): void;
+  /**
+   * Adds a short warning (`⚠ loss exploded in epoch 2`) that every later line shows after its
+   * figures.
+   */
+  warn(text: string): void;
   /** Shows the final summary line and waits until every message is delivered. */
   close(summary: string): Promise<void>;
 }
@@ -243,6 +248,7 @@ export function trainingProgress(
   let line: LiveDisplay | null = null;
   let lastDraw = -Infinity;
   let validation: Record<string, number> | undefined;
+  const warnings: string[] = [];
   const open = (text: string) => {
     if (line === null) {
       line = liveDisplay(text, {
@@ -268,7 +274,7 @@ export function trainingProgress(
       validation,
       samplesPerSecond: rate,
       etaSeconds: rate > 0 ? left / rate : NaN,
-    });
+    }) + warnings.map((w) => ` · ${w}`).join("");
   };
   return {
     active: mode !== "silent",
@@ -294,12 +300,15 @@ export function trainingProgress(
           `epoch ${epoch}/${initialEpoch + plan.epochs}`,
           ...formatLogs(logs),
         ];
-        parts.push(`${formatDuration(elapsed)} elapsed`);
+        parts.push(`${formatDuration(elapsed)} elapsed`, ...warnings);
         open(parts.join(" · "));
         return;
       }
       lastDraw = now();
       open(snapshot(epoch, plan.batches, train));
+    },
+    warn(text) {
+      warnings.push(text);
     },
     async close(summary) {
       if (mode === "silent") return;

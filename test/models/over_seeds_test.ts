@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { fitEncoders } from "../../lib/data/mod.ts";
 import {
   buildModel,
+  disposeRecommender,
   predictRatings,
   recommender,
   train,
@@ -98,4 +99,49 @@ Deno.test("trainOverSeeds() repeats a model written as code, each seed initialis
   assertEquals(a.runs, b.runs);
   assertNotEquals(a.runs[0].mae, a.runs[1].mae);
   assertEquals(randomSeed(), 1); // the session's seed is put back
+});
+
+Deno.test("trainOverSeeds() frees every model it trains unless asked to keep them", async () => {
+  const start = tf.memory().numTensors;
+  const options = { ratings, factors: 3, learningRate: 0.02 };
+  const freed = await trainOverSeeds("mlp", { ...options, hidden: [4] }, {
+    test,
+    seeds: [1, 2, 3],
+    ...fit,
+  });
+  assertEquals(freed.models, undefined);
+  assertEquals(tf.memory().numTensors, start);
+  const kept = await trainOverSeeds("dot-bias", options, {
+    test,
+    seeds: [1, 2],
+    keep: true,
+    ...fit,
+  });
+  assertEquals(kept.models?.map((m) => m.config.seed), [1, 2]);
+  assertAlmostEquals(mae(predictRatings(kept.models![1], test), test), kept.runs[1].mae, 1e-12);
+  kept.models!.forEach(disposeRecommender);
+  assertEquals(tf.memory().numTensors, start);
+});
+
+Deno.test("trainOverSeeds() leaves the models it was given alone, and frees its own when a run fails", async () => {
+  const mine = buildModel("dot", { ratings, factors: 2, seed: 11 });
+  const start = tf.memory().numTensors;
+  await trainOverSeeds("dot", { ratings, factors: 2 }, {
+    test,
+    seeds: [11, 12],
+    trained: [mine],
+    ...fit,
+  });
+  assertEquals(predictRatings(mine, test).length, test.height); // still usable
+  assertEquals(tf.memory().numTensors, start);
+  await assertRejects(() =>
+    trainOverSeeds("mlp", { ratings, factors: 3, hidden: [4] }, {
+      test,
+      seeds: [1, 2],
+      ...fit,
+      learningRate: 1e30,
+    })
+  );
+  assertEquals(tf.memory().numTensors, start);
+  disposeRecommender(mine);
 });

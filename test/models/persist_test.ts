@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { fitEncoders } from "../../lib/data/mod.ts";
@@ -5,16 +6,20 @@ import { setRandomSeed } from "../../lib/random.ts";
 import { FusedAdam } from "../../lib/train/optimizer.ts";
 import {
   buildModel,
+  disposeRecommender,
   loadRecommender,
   MODEL_FILES,
   type ModelKind,
   movieBiases,
   predictRatings,
   recommend,
+  type Recommender,
   recommender,
   saveRecommender,
   train,
 } from "../../lib/models/mod.ts";
+import { DivergedModelError } from "../../lib/train/health.ts";
+import { sha256Hex } from "../../lib/data/_hash.ts";
 import { syntheticMovies, syntheticRatings } from "./_fixtures.ts";
 import { concatMlp } from "./_notebook_models.ts";
 
@@ -131,24 +136,160 @@ Deno.test("loadRecommender() explains a missing, corrupt or truncated weights fi
   });
 });
 
+/**
+ * Edits a saved model.json as someone who knows the format would, checksum updated, so that
+ * the checks behind the checksum can be reached.
+ */
+async function rewrite(path: string, edit: (json: Record<string, any>) => void) {
+  const file = `${path}/${MODEL_FILES.model}`;
+  const json = JSON.parse(await Deno.readTextFile(file));
+  delete json.sha256;
+  edit(json);
+  json.sha256 = sha256Hex(new TextEncoder().encode(JSON.stringify(json)));
+  await Deno.writeTextFile(file, JSON.stringify(json));
+}
+
+/** Replaces a saved weights file, with its size and checksum updated in model.json. */
+async function rewriteWeights(path: string, edit: (values: Float32Array) => void) {
+  const file = `${path}/${MODEL_FILES.weights}`;
+  const bytes = await Deno.readFile(file);
+  edit(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+  await Deno.writeFile(file, bytes);
+  await rewrite(path, (json) => {
+    json.recommender.weights = { bytes: bytes.byteLength, sha256: sha256Hex(bytes) };
+  });
+}
+
 Deno.test("loadRecommender() rejects a config that does not match the model", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/m`;
     await saveRecommender(await trained("dot"), path);
-    const file = `${path}/${MODEL_FILES.model}`;
-    const json = JSON.parse(await Deno.readTextFile(file));
-    json.recommender.movies.ids.push(999999);
-    await Deno.writeTextFile(file, JSON.stringify(json));
+    await rewrite(path, (json) => json.recommender.movies.ids.push(999999));
     await assertRejects(() => loadRecommender(path), RangeError, "the saved movie encoder has");
-    json.recommender.movies.ids.pop();
-    json.recommender.kind = "svd";
-    await Deno.writeTextFile(file, JSON.stringify(json));
+    await rewrite(path, (json) => {
+      json.recommender.movies.ids.pop();
+      json.recommender.kind = "svd";
+    });
     await assertRejects(() => loadRecommender(path), TypeError, "unknown model kind");
-    await Deno.writeTextFile(file, "{ not json");
-    await assertRejects(() => loadRecommender(path), TypeError, "is not valid JSON");
-    delete json.recommender;
-    await Deno.writeTextFile(file, JSON.stringify(json));
+    await rewrite(path, (json) => delete json.recommender);
     await assertRejects(() => loadRecommender(path), TypeError, 'no "recommender" section');
+    await Deno.writeTextFile(`${path}/${MODEL_FILES.model}`, "{ not json");
+    await assertRejects(() => loadRecommender(path), TypeError, "is not valid JSON");
+  });
+});
+
+Deno.test("loadRecommender() refuses a model.json edited after saving, naming the file", async () => {
+  await withTempDir(async (dir) => {
+    const file = (name: string) => `${dir}/${name}/${MODEL_FILES.model}`;
+    const edits: [string, ModelKind, (text: string) => string][] = [
+      ["output range", "dot-bias", (t) => t.replaceAll('"yRange":[0,5.5]', '"yRange":[0,100]')],
+      [
+        "encoder ids",
+        "dot",
+        (t) => t.replace('"ids":[100,', '"ids":[107,').replace(",107,", ",100,"),
+      ],
+      [
+        "target classes",
+        "classifier",
+        (t) => t.replace('"values":[0.5,1.5,', '"values":[1.5,0.5,'),
+      ],
+    ];
+    for (const [name, kind, edit] of edits) {
+      const rec = await trained(kind);
+      await saveRecommender(rec, `${dir}/${name}`);
+      const text = await Deno.readTextFile(file(name));
+      assert(edit(text) !== text, `the ${name} edit changes nothing`);
+      await Deno.writeTextFile(file(name), edit(text));
+      await assertRejects(
+        () => loadRecommender(`${dir}/${name}`),
+        RangeError,
+        `loadRecommender(): ${file(name)} was changed after it was saved`,
+      );
+    }
+  });
+});
+
+Deno.test("a reformatted model.json still loads, and so does one saved before it carried a checksum", async () => {
+  await withTempDir(async (dir) => {
+    const rec = await trained("dot-bias");
+    const expected = Array.from(predictRatings(rec, ratings));
+    await saveRecommender(rec, `${dir}/m`);
+    const file = `${dir}/m/${MODEL_FILES.model}`;
+    const json = JSON.parse(await Deno.readTextFile(file));
+    await Deno.writeTextFile(file, JSON.stringify(json, null, 2));
+    assertEquals(Array.from(predictRatings(await loadRecommender(`${dir}/m`), ratings)), expected);
+    delete json.sha256;
+    json.recommender.version = 2;
+    await Deno.writeTextFile(file, JSON.stringify(json));
+    assertEquals(Array.from(predictRatings(await loadRecommender(`${dir}/m`), ratings)), expected);
+    json.recommender.version = 3;
+    await Deno.writeTextFile(file, JSON.stringify(json));
+    await assertRejects(() => loadRecommender(`${dir}/m`), TypeError, "lacks the checksum");
+  });
+});
+
+Deno.test("an interrupted replace leaves the previous model loadable at its path; the next save cleans up", async () => {
+  await withTempDir(async (dir) => {
+    const [a, b, c] = [await trained("dot"), await trained("dot-bias"), await trained("mlp")];
+    const predicted = (rec: Recommender) => Array.from(predictRatings(rec, ratings));
+    const names = async () => (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+    const path = `${dir}/m`;
+    // Crash between moving the old model aside and moving the new one in: no folder at path.
+    await saveRecommender(a, path);
+    await saveRecommender(b, `${dir}/b`);
+    await Deno.rename(path, `${dir}/.m.old-4242-1700000000000-0`);
+    await Deno.rename(`${dir}/b`, `${dir}/.m.tmp-4242-1700000000000-1`);
+    assertEquals(predicted(await loadRecommender(path)), predicted(a));
+    // Crash while writing the new model: half a temporary folder.
+    await Deno.mkdir(`${dir}/.m.tmp-4243-1700000000001-0`);
+    await Deno.writeFile(
+      `${dir}/.m.tmp-4243-1700000000001-0/${MODEL_FILES.weights}`,
+      new Uint8Array(8),
+    );
+    // Folders of other names are not a save's leftovers.
+    await Deno.mkdir(`${dir}/.mine.tmp-4242-1700000000000-0`);
+    await Deno.mkdir(`${dir}/.m.tmp-notes`);
+    await saveRecommender(c, path);
+    assertEquals(predicted(await loadRecommender(path)), predicted(c));
+    assertEquals(await names(), [".m.tmp-notes", ".mine.tmp-4242-1700000000000-0", "m"]);
+    // Crash after the new model is in place, before the old one is removed.
+    await saveRecommender(a, `${dir}/.m.old-4244-1700000000002-0`);
+    assertEquals(predicted(await loadRecommender(path)), predicted(c));
+    await saveRecommender(b, path);
+    assertEquals(predicted(await loadRecommender(path)), predicted(b));
+    assertEquals(await names(), [".m.tmp-notes", ".mine.tmp-4242-1700000000000-0", "m"]);
+  });
+});
+
+Deno.test("loadRecommender() refuses weights that hold NaN, naming the file", async () => {
+  await withTempDir(async (dir) => {
+    await saveRecommender(await trained("dot-bias"), `${dir}/m`);
+    await rewriteWeights(`${dir}/m`, (values) => values[3] = NaN);
+    await assertRejects(
+      () => loadRecommender(`${dir}/m`),
+      DivergedModelError,
+      `loadRecommender(): ${dir}/m/${MODEL_FILES.weights}: the model's weights hold 1 NaN`,
+    );
+  });
+});
+
+Deno.test("loadRecommender() frees what it made, whether it fails or succeeds", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/m`;
+    await saveRecommender(await trained("mlp"), path);
+    const start = tf.memory().numTensors;
+    disposeRecommender(await loadRecommender(path));
+    assertEquals(tf.memory().numTensors, start);
+    await rewrite(path, (json) => json.recommender.config.outputUnits = 2);
+    await assertRejects(() => loadRecommender(path), RangeError, "but its config says 2");
+    assertEquals(tf.memory().numTensors, start);
+    await rewrite(path, (json) => json.recommender.config.outputUnits = 1);
+    await rewriteWeights(path, (values) => values[0] = Infinity);
+    await assertRejects(() => loadRecommender(path), DivergedModelError);
+    assertEquals(tf.memory().numTensors, start);
+    await rewrite(path, (json) => json.weightsManifest[0].weights.pop());
+    await assertRejects(() => loadRecommender(path), TypeError, "cannot rebuild the model");
+    assertEquals(tf.memory().numTensors, start);
   });
 });
 

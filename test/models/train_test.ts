@@ -28,6 +28,7 @@ Deno.test("train() lowers the loss of every kind on synthetic ratings", async ()
     const loss = h.history.loss;
     assertEquals(loss.length, 8);
     assertLess(loss[7], loss[0], `${kind}: ${loss.map((v) => v.toFixed(3)).join(" ")}`);
+    assertEquals(h.warnings, [], kind);
   }
 });
 

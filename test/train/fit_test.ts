@@ -10,7 +10,9 @@ import {
   assertThrows,
 } from "@std/assert";
 import { setupBackend } from "../../lib/train/backend.ts";
-import { evaluate, fit, NonFiniteLossError, predict } from "../../lib/train/fit.ts";
+import { evaluate, fit, type History, NonFiniteLossError, predict } from "../../lib/train/fit.ts";
+import { checkUsable, DivergedModelError, divergence } from "../../lib/train/health.ts";
+import { knowNothingLoss, LossWatch } from "../../lib/train/_explosion.ts";
 import { adam, FusedAdam } from "../../lib/train/optimizer.ts";
 import { embeddingDotBias } from "../../lib/models/embedding_dot_bias.ts";
 import { setDisplayTarget } from "../../lib/notebook/display.ts";
@@ -65,6 +67,7 @@ Deno.test("fit() lowers the loss on synthetic ratings", async () => {
     assertEquals(Object.keys(h.history), ["loss", "mae"]);
     assertLess(loss[7], loss[0] * 0.6, `loss went ${loss[0]} → ${loss[7]}`);
     assertEquals(h.params.stepsPerEpoch, Math.ceil(2000 / 64));
+    assertEquals(h.warnings, []);
     assertEquals(h.seconds.length, 8);
     assert(h.trainSeconds.every((s, i) => s > 0 && s <= h.seconds[i]));
     assert(h.trainCpuSeconds.every((s) => s >= 0 && Number.isFinite(s)));
@@ -193,6 +196,9 @@ Deno.test("fit() stops on a NaN loss, naming the epoch and batch, with the weigh
     assertEquals([err.epoch, err.batch], [1, 3]);
     assert(Number.isNaN(err.loss));
     assert(err instanceof RangeError);
+    // The data are to blame, not the model: it is not marked, and the message names the sample.
+    assertEquals([err.diverged, divergence(model)], [false, null]);
+    assert(err.message.includes("the target of sample 25 is NaN"), err.message);
     // Two SGD steps happened before the bad batch: w = 0 → 0.4 → 0.72.
     assertAlmostEquals(kernel(model), 0.72, 1e-6);
     assertEquals(tf.memory().numTensors, before);
@@ -217,6 +223,128 @@ Deno.test("fit() stops on an infinite loss too", async () => {
     tf.dispose([x, y]);
     model.dispose();
   }
+});
+
+Deno.test("fit() marks a model whose weights blew up as diverged, and refuses to train it again", async () => {
+  const r = syntheticRatings(400);
+  const data = ratingTensors(r);
+  const model = mlpModel();
+  model.compile({ optimizer: adam({ learningRate: 1e30 }), loss: "meanSquaredError" });
+  const fresh = model.getWeights().map((w) => w.clone());
+  try {
+    const err = await assertRejects(
+      () => fit(model, data, { epochs: 2, batchSize: 32, verbose: 0 }),
+      NonFiniteLossError,
+      "the training diverged and the weights are unusable",
+    );
+    assertEquals(err.diverged, true);
+    assert(err.message.includes("learning rate 1.00e+30"), err.message);
+    assert(err.message.includes("rebuild the model"), err.message);
+    const mark = divergence(model);
+    assertEquals([mark?.epoch, mark?.batch, mark?.learningRate], [err.epoch, err.batch, 1e30]);
+    // Training again, even at a sane rate, fails at once and says why.
+    model.optimizer = adam({ learningRate: 1e-3 });
+    await assertRejects(
+      () => fit(model, data, { epochs: 1, batchSize: 32, verbose: 0 }),
+      DivergedModelError,
+      `fit(): this model's training diverged in epoch ${err.epoch}, batch ${err.batch}`,
+    );
+    // New values for every weight clear the mark.
+    model.setWeights(fresh);
+    assertEquals(divergence(model), null);
+    const h = await fit(model, data, { epochs: 1, batchSize: 32, verbose: 0 });
+    assert(Number.isFinite(h.history.loss[0]));
+  } finally {
+    disposeData(data);
+    tf.dispose(fresh);
+    model.optimizer.dispose();
+    model.dispose();
+  }
+});
+
+Deno.test("fit() refuses a model whose weights hold NaN, naming the weight", async () => {
+  const model = lineModel();
+  model.setWeights([tf.tensor2d([[NaN]])]);
+  const x = tf.ones([4, 1]), y = tf.ones([4, 1]);
+  try {
+    const err = await assertRejects(
+      () => fit(model, { x, y }, { verbose: 0 }),
+      DivergedModelError,
+      "fit(): the model's weights hold 1 NaN or infinite value (the first in dense_",
+    );
+    assertEquals(err.divergence, null);
+    assertThrows(() => checkUsable(model, "f()"), DivergedModelError, "f(): the model's weights");
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+});
+
+Deno.test("fit() reports a loss that explodes without becoming NaN, in the history and the progress line", async () => {
+  const r = syntheticRatings(400);
+  const data = ratingTensors(r);
+  const model = dotBiasModel();
+  model.compile({ optimizer: adam({ learningRate: 1e3 }), loss: "meanSquaredError" });
+  try {
+    let h: History | undefined;
+    const sent = await inFakeKernel(async () => {
+      h = await fit(model, data, { epochs: 3, batchSize: 32 });
+    });
+    assertEquals(h!.history.loss.every(Number.isFinite), true);
+    assertEquals(h!.warnings.length, 1);
+    assertEquals(h!.warnings[0].epoch, 1);
+    assert(
+      h!.warnings[0].message.includes("over 1,000 times the loss of predicting 0 for every sample"),
+      h!.warnings[0].message,
+    );
+    const last = (sent[sent.length - 1].obj as Record<string, string>)["text/plain"];
+    assert(last.includes("⚠ loss exploded in epoch 1"), last);
+    // The model is not broken, only useless: the warning is the whole report.
+    assertEquals(divergence(model), null);
+  } finally {
+    disposeData(data);
+    model.optimizer.dispose();
+    model.dispose();
+  }
+});
+
+Deno.test("a loss that grows 1,000-fold over its lowest epoch counts as exploded too", () => {
+  const unknown = new LossWatch(null);
+  assertEquals(unknown.observe(1, 0.5), null);
+  assertEquals(unknown.observe(2, 1e-4), null);
+  assertEquals(unknown.observe(3, 0.4), null); // 4,000 × the lowest, but below the first epoch
+  assert(
+    unknown.observe(4, 600)?.message.includes("its lowest value in this run (1.00e-4, epoch 2)"),
+  );
+  assertEquals(unknown.observe(5, 1e6), null, "one warning per run");
+  const y = {
+    n: 2,
+    columns: [{
+      values: Float32Array.of(3, 4),
+      width: 1,
+      sampleShape: [],
+      dtype: "float32" as const,
+    }],
+  };
+  assertEquals(knowNothingLoss("meanSquaredError", y, 1)?.value, 12.5);
+  assertEquals(knowNothingLoss("mae", y, 1)?.value, 3.5);
+  assertEquals(knowNothingLoss("sparseCategoricalCrossentropy", y, 10)?.value, Math.log(10));
+  assertEquals(knowNothingLoss("huber", y, 1), null);
+  assertEquals(knowNothingLoss("binaryCrossentropy", y, 1), null, "targets outside 0–1");
+  // A loss that can go below 0 (targets outside 0–1 under a cross-entropy) has no lowest to
+  // compare with.
+  const negative = new LossWatch(null);
+  assertEquals(negative.observe(1, 30), null);
+  assertEquals(negative.observe(2, -5), null);
+  assertEquals(negative.observe(3, 31), null);
+  const mse = new LossWatch(knowNothingLoss("mse", y, 1));
+  assertEquals(mse.observe(1, 1e-6), null);
+  assertEquals(
+    mse.observe(2, 10),
+    null,
+    "10 million × the lowest, but not worse than predicting 0",
+  );
+  assert(mse.observe(3, 12_501)?.message.includes("over 1,000 times the loss of predicting 0"));
 });
 
 Deno.test("early stopping stops after `patience` bad epochs and restores the best weights", async () => {

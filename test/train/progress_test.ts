@@ -213,3 +213,32 @@ Deno.test("trainingProgress() rejects a bad plan or verbosity", () => {
     'expected verbose 0, 1, 2 or "auto", found 3',
   );
 });
+
+Deno.test("a warning stays on every line after it, live or one per epoch", async () => {
+  let err = "";
+  const restore = setDisplayTarget({
+    jupyter: null,
+    stderr: (t) => void (err += t),
+    stderrIsTerminal: false,
+  });
+  try {
+    const lines = trainingProgress({ epochs: 3, batches: 2, samples: 20 }, {
+      verbose: 2,
+      stderrIsTerminal: false,
+    });
+    lines.epochEnd(1, { loss: 1e9 });
+    lines.warn("⚠ loss exploded in epoch 1");
+    lines.epochEnd(2, { loss: 1e10 });
+    lines.epochEnd(3, { loss: 1e11 });
+    await lines.close("3 epochs");
+    const [first, second, third] = err.split("\n");
+    assert(!first.includes("⚠"), first);
+    assertMatch(
+      second,
+      /^epoch 2\/3 · loss 1\.000e\+10 · \d+:\d\d elapsed · ⚠ loss exploded in epoch 1$/,
+    );
+    assertMatch(third, /⚠ loss exploded in epoch 1$/);
+  } finally {
+    restore();
+  }
+});

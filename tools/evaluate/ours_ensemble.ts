@@ -32,6 +32,7 @@ import { type Encoders, randomSplit } from "../../lib/data/mod.ts";
 import { type Baseline, biasBaseline } from "../../lib/eval/mod.ts";
 import {
   buildModel,
+  disposeRecommender,
   FUSED_KINDS,
   predictRatings,
   type Recommender,
@@ -226,9 +227,9 @@ export interface TrainedMember {
  * @example
  * ```ts
  * import { fitEncoders, ratingsFrame } from "../../lib/data/mod.ts";
- * import { predictRatings } from "../../lib/models/mod.ts";
+ * import { disposeRecommender, predictRatings } from "../../lib/models/mod.ts";
  * import { setupBackend } from "../../lib/train/backend.ts";
- * import { disposeRecommender, OURS_MEMBERS, trainMember } from "./ours_ensemble.ts";
+ * import { OURS_MEMBERS, trainMember } from "./ours_ensemble.ts";
  * await setupBackend();
  * const ratings = ratingsFrame({ userId: [1, 1, 2, 2], movieId: [7, 8, 7, 8], rating: [5, 3, 4, 2] });
  * const m = await trainMember(OURS_MEMBERS[0], ratings, fitEncoders(ratings), { epochs: 1 });
@@ -611,26 +612,4 @@ export function predictOurs(
   for (let i = 0; i < out.length; i++) out[i] = Math.min(hi, Math.max(lo, out[i]));
   if (blend === "absolute" && ours.roundTo !== null) roundToScale(out, lo, hi, ours.roundTo);
   return out;
-}
-
-/**
- * Frees a recommender's weights and optimizer state.
- *
- * @param rec The recommender.
- * @example
- * ```ts
- * import { IdEncoder } from "../../lib/data/mod.ts";
- * import { buildModel } from "../../lib/models/mod.ts";
- * import { setupBackend } from "../../lib/train/backend.ts";
- * import { disposeRecommender } from "./ours_ensemble.ts";
- * await setupBackend();
- * const rec = buildModel("dot", { users: IdEncoder.fit([1]), movies: IdEncoder.fit([2]) });
- * disposeRecommender(rec);
- * console.log(rec.model.layers.length > 0); // true
- * ```
- */
-export function disposeRecommender(rec: Recommender): void {
-  const optimizer = rec.model.optimizer;
-  rec.model.dispose();
-  optimizer?.dispose();
 }

@@ -26,13 +26,14 @@ import {
 } from "../../lib/eval/mod.ts";
 import {
   buildModel,
+  disposeRecommender,
   FUSED_KINDS,
   type ModelKind,
   predictRatings,
   train,
 } from "../../lib/models/mod.ts";
 import { setupBackend } from "../../lib/train/backend.ts";
-import { blendWeightsAt, disposeRecommender, predictOurs, trainOurs } from "./ours_ensemble.ts";
+import { blendWeightsAt, predictOurs, trainOurs } from "./ours_ensemble.ts";
 import { DEFAULT_PLAN, rowsFor, type RowSpec } from "./row_plan.ts";
 import { rankingOf, type Scorer } from "./top_k_ranking.ts";
 import { type ReportedFigure, TARGETS } from "./reported_figures.ts";

@@ -195,6 +195,22 @@ function sweepContexts(): void {
 }
 
 /**
+ * Frees the forward contexts whose output no longer exists (a forward pass recorded on a
+ * gradient tape whose backward pass never ran). Freeing a model calls it; it is also done
+ * before every forward pass.
+ *
+ * @example
+ * ```ts
+ * import { dotBiasContextCount, releaseKernelContexts } from "./dot_bias.ts";
+ * releaseKernelContexts();
+ * if (dotBiasContextCount() !== 0) throw new Error("no context should be left");
+ * ```
+ */
+export function releaseKernelContexts(): void {
+  sweepContexts();
+}
+
+/**
  * How many forward contexts are waiting for their backward pass (diagnostics: it stays small,
  * and is 0 after every gradient has been computed and the outputs disposed).
  *

@@ -3,13 +3,12 @@ import { fitEncoders, ratingsFrame } from "../../../lib/data/mod.ts";
 import { biasBaseline, ratingMetrics } from "../../../lib/eval/mod.ts";
 import {
   blendingFor,
-  disposeRecommender,
   OURS_MEMBERS,
   predictOurs,
   trainMember,
   trainOurs,
 } from "../../../tools/evaluate/ours_ensemble.ts";
-import { predictRatings } from "../../../lib/models/mod.ts";
+import { disposeRecommender, predictRatings } from "../../../lib/models/mod.ts";
 import { createRng } from "../../../lib/random.ts";
 import { setupBackend } from "../../../lib/train/backend.ts";
 

@@ -1,0 +1,61 @@
+import * as tf from "@tensorflow/tfjs";
+import { assertEquals } from "@std/assert";
+import { fitEncoders } from "../../lib/data/mod.ts";
+import {
+  buildModel,
+  disposeRecommender,
+  MODEL_KINDS,
+  predictRatings,
+  recommend,
+  type Recommender,
+  recommender,
+  topKForUsers,
+  train,
+} from "../../lib/models/mod.ts";
+import { setupBackend } from "../../lib/train/backend.ts";
+import { dotBiasContextCount } from "../../lib/train/kernels/dot_bias.ts";
+import { syntheticMovies, syntheticRatings, userId } from "./_fixtures.ts";
+import { concatMlp } from "./_notebook_models.ts";
+
+const ratings = syntheticRatings({ users: 10, movies: 12, perUser: 8 });
+const catalog = syntheticMovies(12);
+
+/** A model of each kind of `buildModel`, and one written as tfjs code the way notebooks do. */
+function build(kind: typeof MODEL_KINDS[number] | "custom"): Recommender {
+  if (kind === "custom") {
+    const { users, movies } = fitEncoders(ratings);
+    const model = concatMlp({ users: users.size, movies: movies.size, factors: 3 });
+    model.compile({ optimizer: tf.train.adam(1e-2), loss: "meanSquaredError" });
+    return recommender(model, { users, movies, catalog, ratings });
+  }
+  const concat = kind === "mlp" || kind === "dlrm" || kind === "hybrid" || kind === "classifier";
+  return buildModel(kind, { ratings, catalog, factors: 3, hidden: concat ? [6] : undefined });
+}
+
+Deno.test("disposeRecommender() frees weights, optimizer state and everything else of every kind", async () => {
+  for (const backend of ["cpu", "wasm", "cpu"] as const) {
+    await setupBackend({ backend });
+    for (const kind of [...MODEL_KINDS, "custom"] as const) {
+      const start = tf.memory().numTensors;
+      const rec = build(kind);
+      await train(rec, ratings, { epochs: 2, batchSize: 16, validation: 0.2, verbose: 0 });
+      predictRatings(rec, ratings);
+      recommend(rec, userId(0), { k: 3, exclude: ratings });
+      topKForUsers(rec, [userId(1), userId(2)], { k: 2, exclude: ratings });
+      disposeRecommender(rec);
+      assertEquals(tf.memory().numTensors, start, `${kind} on ${backend}`);
+    }
+  }
+  assertEquals(dotBiasContextCount(), 0);
+});
+
+Deno.test("disposeRecommender() may be called twice, and on a model disposed by hand", () => {
+  const start = tf.memory().numTensors;
+  const rec = build("dot-bias");
+  disposeRecommender(rec);
+  disposeRecommender(rec);
+  const other = build("custom");
+  other.model.dispose();
+  disposeRecommender(other);
+  assertEquals(tf.memory().numTensors, start);
+});
