@@ -26,7 +26,10 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** One JSON line printed by the kernel driver. */
 export interface DriverEvent {
-  /** begin, stream, result, display, update, end, error, setup, failed, kernel or written. */
+  /**
+   * begin, stream, result, display, update, end, error, setup, failed, kernel, written, or
+   * restamped (an output the kernel stamped with the runner's token request, kept in its cell).
+   */
   event: string;
   cell?: number;
   count?: number;
