@@ -130,26 +130,50 @@ export function missingName(message: string): string | null {
 export const RUN_ABOVE = "Cell › Run All Above";
 
 /**
+ * The name in a ReferenceError's message for a `let`/`const` read before its declaration ran:
+ * `Cannot access 'x' before initialization` → `x`; else `null`. (Cells that share one module, as
+ * on the notebook runner's fresh path, fail so; the kernel's cells say "is not defined".)
+ */
+export function uninitialisedName(message: string): string | null {
+  return message.match(/^Cannot access '([A-Za-z_$][\w$]*)' before initialization$/)?.[1] ?? null;
+}
+
+/**
  * The message of a ReferenceError for a missing name, with the hint: which cell defines it
  * when known, and to run the cells above first.
  *
- * @param message The original message (`model is not defined`).
- * @param found The defining cell and its notebook's file name; `null` when the notebook is
- *   unknown; `{ notebook }` without a cell when no cell of the known notebook declares the name.
+ * @param message The original message (`model is not defined`, or `Cannot access 'model'
+ *   before initialization`).
+ * @param found The defining cell and its notebook's file name (left out when the reader knows
+ *   it); `null` when the notebook is unknown; without a cell when no cell of the known notebook
+ *   declares the name.
+ * @param usedIn The position of the cell that failed, when known: a defining cell below it is
+ *   named as such, and a cell that defines the name itself gets no hint.
+ * @returns The message with the hint, or the message as it was when it is not about a missing
+ *   name or has a hint already.
  */
 export function hintedMessage(
   message: string,
-  found: { notebook: string; cell?: SourceCell } | null,
+  found: { notebook?: string; cell?: SourceCell } | null,
+  usedIn?: number,
 ): string {
-  const name = missingName(message);
-  if (name === null || message.includes(RUN_ABOVE)) return message;
+  const name = missingName(message) ?? uninitialisedName(message);
+  if (name === null) return message; // not about a missing name, or hinted already
   if (found === null) {
     return `${message}: if an earlier cell defines it, run the cells above first (${RUN_ABOVE})`;
   }
-  if (found.cell === undefined) {
-    return `${message}, and no cell of ${found.notebook} declares it at its top level`;
+  const { notebook, cell } = found;
+  if (cell === undefined) {
+    return `${message}, and no cell${
+      notebook ? ` of ${notebook}` : ""
+    } declares it at its top level`;
   }
-  return `${message}: ${describeCell(found.cell, found.notebook)} defines it; ` +
+  if (usedIn !== undefined && cell.cell === usedIn) return message;
+  if (usedIn !== undefined && cell.cell > usedIn) {
+    return `${message}: ${describeCell(cell, notebook)} defines it, below the cell that uses it; ` +
+      `move it up, or run it first`;
+  }
+  return `${message}: ${describeCell(cell, notebook)} defines it; ` +
     `run it first, or every cell above with ${RUN_ABOVE}`;
 }
 

@@ -16,6 +16,7 @@ import {
   type MimeBundle,
 } from "../../lib/notebook/_format.ts";
 import { absolute, codeCells, notebookEnv, pump, readHeadlines, readNotebook } from "./_files.ts";
+import { explainMissingName } from "./run_summary.ts";
 import { type CellOutput, emptyRun, type KernelRunOptions, type NotebookRun } from "./run_types.ts";
 
 const DRIVER = new URL("./_kernel_driver.py", import.meta.url);
@@ -106,6 +107,7 @@ export async function runNotebookInKernel(
     };
   }
   run.output = view.output.join("") + (errText ? `${errText}\n` : "");
+  if (run.failure) run.failure = explainMissingName(run.failure, codeCells(nb));
   run.ok = run.failure === undefined;
   run.seconds = (performance.now() - started) / 1000;
   return run;

@@ -3,7 +3,7 @@ import { runNotebook } from "../../../tools/notebooks/fresh_run.ts";
 import { runNotebookInKernel } from "../../../tools/notebooks/kernel_run.ts";
 import { formatFailure } from "../../../tools/notebooks/run_summary.ts";
 import { verifyNotebook } from "../../../tools/notebooks/verify_notebook.ts";
-import { assertStringIncludes, FAILING, MANY, SEMANTICS, texts } from "./_helpers.ts";
+import { assertStringIncludes, FAILING, MANY, OUT_OF_ORDER, SEMANTICS, texts } from "./_helpers.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The Deno Jupyter kernel path. It needs Python's jupyter_client and `deno jupyter --install`;
@@ -99,5 +99,27 @@ Deno.test({
       c.outputs.map((o) => (o.text ?? o.data!["text/plain"]).join("")).join("|")
     );
     assertEquals(got, code.map((_: unknown, i: number) => `line ${i + 1}\n|${(i + 1) ** 2}`));
+  },
+});
+
+Deno.test({
+  name: "in the kernel a cell's missing name is explained by the kernel and by the runner",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const run = await runNotebookInKernel(OUT_OF_ORDER, { out: `${dir}/nb.ipynb` });
+    assertEquals([run.ok, run.failure?.cell, run.failure?.name], [false, 4, "ReferenceError"]);
+    // What the notebook shows: lib/notebook's hint, which cannot know the failing cell.
+    assertEquals(
+      run.failure?.stack.split("\n")[0],
+      "ReferenceError: total is not defined: cell 5 of out_of_order.ipynb (`const total = 3;`) " +
+        "defines it; run it first, or every cell above with Cell › Run All Above",
+    );
+    // What the runner says: it knows the cells and which one failed.
+    assertEquals(
+      run.failure?.message,
+      "total is not defined: cell 5 (`const total = 3;`) defines it, below the cell that uses " +
+        "it; move it up, or run it first",
+    );
   },
 });
