@@ -314,7 +314,11 @@ interface KernelBroadcast {
 
 let flusher: OutputFlusher | null | undefined;
 
-/** The flusher of this kernel, made on first use; `null` outside the kernel. */
+/**
+ * The flusher of this kernel, made on first use; `null` outside the kernel. Inside `deno jupyter`
+ * there is both `Deno.jupyter` and a connection file on the command line (`--conn`); the notebook
+ * runner's fresh path provides a `Deno.jupyter` of its own but no connection file.
+ */
 function kernelFlusher(): OutputFlusher | null {
   if (flusher !== undefined) return flusher;
   let jupyter: KernelBroadcast | undefined;
@@ -324,10 +328,13 @@ function kernelFlusher(): OutputFlusher | null {
   } catch {
     jupyter = undefined;
   }
-  flusher = jupyter && typeof jupyter.broadcast === "function"
+  const file = jupyter && typeof jupyter.broadcast === "function"
+    ? connectionFileFrom(ownCommandLine())
+    : null;
+  flusher = jupyter && file !== null
     ? new OutputFlusher({
       broadcast: (type, content, extra) => jupyter.broadcast(type, content, extra),
-      connectionFile: () => connectionFileFrom(ownCommandLine()),
+      connectionFile: () => file,
     })
     : null;
   return flusher;

@@ -8,6 +8,7 @@ import {
   FAILING,
   FIXTURES,
   LIB,
+  OUT_OF_ORDER,
   SEMANTICS,
   texts,
   writeNotebook,
@@ -163,6 +164,16 @@ Deno.test("runNotebook() names the cell that defines a name used too early, and 
       "below the cell that uses it; move it up, or run it first",
   );
   assertStringIncludes(formatFailure(run), `${path}, cell 3 ([2]): ReferenceError: Cannot access`);
+});
+
+Deno.test("runNotebook() leaves lib/notebook's output flush out: no kernel to flush", async () => {
+  const run = await runNotebook(OUT_OF_ORDER);
+  assertEquals(texts(run, 3), ['[ "no kernel", "no kernel" ]']);
+  assertEquals(
+    run.failure?.message,
+    "Cannot access 'total' before initialization: cell 5 (`const total = 3;`) defines it, " +
+      "below the cell that uses it; move it up, or run it first",
+  );
 });
 
 Deno.test("runNotebook() says when no cell defines a missing name", async () => {

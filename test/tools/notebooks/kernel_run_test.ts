@@ -119,6 +119,8 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     const run = await runNotebookInKernel(OUT_OF_ORDER, { out: `${dir}/nb.ipynb` });
     assertEquals([run.ok, run.failure?.cell, run.failure?.name], [false, 4, "ReferenceError"]);
+    // lib/notebook, imported in cell 2, installed the flush; cell 3's flush saw its marker.
+    assertEquals(texts(run, 3), ['[ "flushed", "already installed" ]']);
     // What the notebook shows: lib/notebook's hint, which cannot know the failing cell.
     assertEquals(
       run.failure?.stack.split("\n")[0],
