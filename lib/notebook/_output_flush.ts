@@ -19,9 +19,6 @@
 const ENC = new TextEncoder();
 const DEC = new TextDecoder();
 
-/** A frame the reader skipped because it was larger than its limit. */
-export const SKIPPED: null = null;
-
 /** One ZMTP message: its frames in order; `null` for a frame too large to keep. */
 export type ZmtpMessage = (Uint8Array | null)[];
 
@@ -218,6 +215,11 @@ async function iopubAddress(file: string): Promise<{ hostname: string; port: num
   return { hostname: info.ip, port: info.iopub_port };
 }
 
+/** How long a first flush repeats its marker before it gives up on the subscription. */
+const FIRST_MARKER_MS = 2000;
+/** How often a first flush repeats its marker. */
+const REPEAT_MS = 250;
+
 /** How many `execute_input` codes the watcher keeps. */
 const KEPT_CODES = 200;
 
@@ -380,8 +382,11 @@ export class OutputFlusher {
       return "waited";
     }
     // Until the kernel has registered the subscription a marker can pass unseen, so the first
-    // flush repeats its marker; the first marker seen proves that all before it is out.
-    const deadline = performance.now() + timeoutMs;
+    // flush repeats its marker; the first marker seen proves that all before it is out. If none
+    // comes back within a couple of seconds the subscription does not work (a kernel that
+    // publishes differently): this kernel's flushes then only wait `fallbackMs`.
+    const limit = w.established ? timeoutMs : Math.min(timeoutMs, FIRST_MARKER_MS);
+    const deadline = performance.now() + limit;
     const tokens: string[] = [];
     let seen = false;
     try {
@@ -392,7 +397,7 @@ export class OutputFlusher {
         await this.host.broadcast("status", { execution_state: "busy" }, {
           metadata: { deno_output_flush: token },
         });
-        const wait = w.established ? deadline - performance.now() : 250;
+        const wait = w.established ? deadline - performance.now() : REPEAT_MS;
         let timer: ReturnType<typeof setTimeout> | undefined;
         await Promise.race([
           arrived,
@@ -405,6 +410,11 @@ export class OutputFlusher {
       for (const token of tokens) w.forget(token);
     }
     if (seen) w.established = true;
+    else if (!w.established) {
+      w.close();
+      this.#watcher = Promise.resolve(null);
+      this.#connected = null;
+    }
     return seen ? "flushed" : "waited";
   }
 }
