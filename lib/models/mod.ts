@@ -24,3 +24,4 @@ export * from "./persist.ts";
 export * from "./over_seeds.ts";
 export * from "./tensordot_bug.ts";
 export * from "./summary.ts";
+export * from "./train_ranking.ts";
