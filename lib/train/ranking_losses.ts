@@ -22,6 +22,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { checkFiniteNumber, describe } from "../_validate.ts";
 import type { RankingBatch, RankingLoss } from "./ranking.ts";
+import { fusedOp } from "./_fused_op.ts";
 
 function checkScores(
   positives: tf.Tensor,
@@ -39,22 +40,6 @@ function checkScores(
     );
   }
   return [scores.shape[0], scores.shape[1]!];
-}
-
-/** What a fused op computes: its value, and its gradient given the output's gradient. */
-interface Fused {
-  value: tf.Scalar;
-  gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
-}
-
-/** `tf.customGrad` for a scalar function of tensors, typed as it is called. */
-function fusedOp(
-  f: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => Fused,
-): (...inputs: tf.Tensor[]) => tf.Scalar {
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) =>
-    f(args.slice(0, -1) as tf.Tensor[], args[args.length - 1] as tf.GradSaveFunc)
-  );
-  return (...inputs) => op(...inputs) as tf.Scalar;
 }
 
 /**
@@ -148,26 +133,32 @@ export const bprLoss: RankingLoss = (_positives, scores, batch?: RankingBatch) =
   const pos = batch.positive.dataSync() as Int32Array,
     neg = batch.negative.dataSync() as Int32Array;
   const k = batch.negatives, size = scores.size;
-  if (neg.length !== pos.length * k) {
+  if (neg.length !== pos.length * k || k > 1000) {
     throw new RangeError(
-      `${who}: expected ${pos.length} × ${k} negatives, found ${neg.length}`,
+      `${who}: expected ${pos.length} × ${k} negatives (at most 1,000 per positive), found ${neg.length}`,
     );
   }
   const op = fusedOp(([s], save) => {
     const sv = s.dataSync();
     const grad = new Float32Array(size);
-    const pairs = neg.length;
+    const pairs = neg.length, inv = 1 / pairs;
     let loss = 0;
     for (let i = 0, q = 0; i < pos.length; i++) {
       const p = pos[i], sp = sv[p];
+      // softplus(z) = max(z, 0) + log(1 + e^-|z|) and its derivative sigmoid(z), from one
+      // exponential per pair; the logs of a positive's pairs are taken once, of their product
+      // (each factor is at most 2, so the product of k ≤ 1000 factors cannot overflow).
+      let product = 1, gp = 0;
       for (let t = 0; t < k; t++, q++) {
-        // softplus(z) and its derivative sigmoid(z) from one exponential, without overflow.
-        const z = sv[neg[q]] - sp, e = Math.exp(-Math.abs(z));
-        loss += (z > 0 ? z : 0) + Math.log1p(e);
-        const g = (z >= 0 ? 1 : e) / (1 + e) / pairs;
+        const z = sv[neg[q]] - sp, e = Math.exp(-Math.abs(z)), r = 1 / (1 + e);
+        product *= 1 + e;
+        if (z > 0) loss += z;
+        const g = (z >= 0 ? r : e * r) * inv;
         grad[neg[q]] += g;
-        grad[p] -= g;
+        gp += g;
       }
+      loss += Math.log(product);
+      grad[p] -= gp;
     }
     const g = tf.tensor(grad, s.shape);
     save([g]);

@@ -102,7 +102,7 @@ Deno.test("bprLoss() needs the batch and a matching number of negatives", () => 
     count: 1,
     negatives: 1,
   } as RankingBatch;
-  assertThrows(() => bprLoss(s, s, batch), RangeError, "expected 1 × 1 negatives, found 2");
+  assertThrows(() => bprLoss(s, s, batch), RangeError, "expected 1 × 1 negatives (at most 1,000 per positive), found 2");
 });
 
 Deno.test("the losses refuse scores and positives of different shapes", () => {
