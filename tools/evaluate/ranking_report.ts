@@ -77,7 +77,7 @@ function skippedText(row: RankingRow): string {
   const s = row.skipped;
   return `${row.users.toLocaleString("en")} users evaluated; skipped: ${s.withoutTraining} ` +
     `with no training rating, ${s.onlyRepeats} whose test movies all repeat training ones; ` +
-    `${s.withoutTest} users have no test rating`;
+    `${s.withoutTest} ${s.withoutTest === 1 ? "user has" : "users have"} no test rating`;
 }
 
 /**
