@@ -270,7 +270,7 @@ function rowHas(m: InteractionMatrix, u: number, c: number): boolean {
 }
 
 /** Options of {@linkcode topKMovies} and {@linkcode evaluateRanking}. */
-export interface TopKOptions {
+export interface RankingListOptions {
   /**
    * List length.
    * @default {10} (DEFAULT_K)
@@ -284,7 +284,7 @@ export interface TopKOptions {
 }
 
 /** Options of {@linkcode topKMovies}. */
-export interface TopKMoviesOptions extends TopKOptions {
+export interface TopKMoviesOptions extends RankingListOptions {
   /**
    * The users to list for (raw ids).
    * @default {the evaluated users of the task}
@@ -406,7 +406,7 @@ export interface RankingReport {
 export function evaluateRanking(
   task: RankingTask,
   scorer: CatalogueScorer,
-  options: TopKOptions = {},
+  options: RankingListOptions = {},
 ): RankingReport {
   const k = options.k ?? DEFAULT_K;
   const lists = topKMovies(task, scorer, { ...options, k });

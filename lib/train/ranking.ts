@@ -36,7 +36,6 @@ import {
 import { emptyHistory, type History, recordEpoch, summaryLine } from "./_history.ts";
 import { NonFiniteLossError } from "./fit.ts";
 import { FusedAdam } from "./optimizer.ts";
-import { fusedOp } from "./_fused_op.ts";
 import { trainingProgress, type Verbosity } from "./progress.ts";
 import type { InteractionMatrix } from "../eval/ranking_protocol.ts";
 
@@ -143,29 +142,6 @@ export interface FitRankingOptions {
 function countWeights(counts: Float64Array, power: number): Float32Array {
   const mean = counts.reduce((a, c) => a + c, 0) / counts.length;
   return Float32Array.from(counts, (c) => power === 0 ? 1 : Math.pow(Math.max(c, 1) / mean, power));
-}
-
-/**
- * `mean over rows of w_row · |row|²` of a 2-D table, as one fused op (its gradient is
- * `2 w_row · row / rows`): one pass instead of square, sum, multiply and mean forward and back
- * over the whole movie table at every step.
- */
-function weightedRowL2(table: tf.Tensor, weights: Float32Array): tf.Scalar {
-  return fusedOp(([t], save) => {
-    const v = t.dataSync(), rows = t.shape[0], d = v.length / rows;
-    const grad = new Float32Array(v.length);
-    let sum = 0;
-    for (let i = 0; i < rows; i++) {
-      const w = weights[i] / rows;
-      for (let k = i * d; k < (i + 1) * d; k++) {
-        sum += w * v[k] * v[k];
-        grad[k] = 2 * w * v[k];
-      }
-    }
-    const g = tf.tensor(grad, t.shape);
-    save([g]);
-    return { value: tf.scalar(sum), gradFunc: (dy, saved) => tf.mul(saved[0], dy) };
-  })(table);
 }
 
 function checkTables(tables: RankingTables, positives: InteractionMatrix, who: string) {
@@ -378,8 +354,8 @@ export async function fitRanking(
   for (const m of positives.indices) movieCounts[m]++;
   const active = Int32Array.from(users);
   const steps = Math.ceil(active.length / batchUsers);
-  const userWeights = countWeights(userCounts, l2Power);
-  const movieWeights = countWeights(movieCounts, l2Power);
+  const userWeights = tf.tensor1d(countWeights(userCounts, l2Power));
+  const movieWeights = tf.tensor1d(countWeights(movieCounts, l2Power));
   const variables = [tables.userFactors, tables.movieFactors, tables.movieBias, tables.userBias]
     .filter((v): v is tf.Variable => v !== undefined);
   const history = emptyHistory(["loss"], {
@@ -430,10 +406,10 @@ export async function fitRanking(
             }
             let total = tf.reshape(out, []) as tf.Scalar;
             if (l2 > 0) {
-              const batchWeights = Float32Array.from(rows, (u) => userWeights[u]);
+              const rowNorms = (t: tf.Tensor) => tf.sum(tf.square(t), 1);
               const pen = tf.add(
-                weightedRowL2(pu, batchWeights),
-                weightedRowL2(tables.movieFactors, movieWeights),
+                tf.mean(tf.mul(tf.gather(userWeights, b.batch.users), rowNorms(pu))),
+                tf.mean(tf.mul(movieWeights, rowNorms(tables.movieFactors))),
               );
               total = tf.add(total, tf.mul(pen, l2));
             }
@@ -481,6 +457,7 @@ export async function fitRanking(
     }
     failed = false;
   } finally {
+    tf.dispose([userWeights, movieWeights]);
     const line = summaryLine(history, notes, (performance.now() - started) / 1000, failed);
     if (failed) await progress.close(line).catch(() => {});
     else await progress.close(line);

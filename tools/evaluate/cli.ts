@@ -347,9 +347,7 @@ export async function main(
     await writeFileAtomic(RESULTS.md, markdown + kept.section);
     await writeFileAtomic(
       RESULTS.json,
-      kept.ranking
-        ? JSON.stringify({ ...result, ranking: kept.ranking }, null, 2) + "\n"
-        : json,
+      kept.ranking ? JSON.stringify({ ...result, ranking: kept.ranking }, null, 2) + "\n" : json,
     );
     console.error(`Wrote ${RESULTS.md} and ${RESULTS.json}`);
   }
@@ -380,11 +378,9 @@ async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<Rankin
   console.log(renderRankingTables(result));
   for (const t of result.targets) {
     console.log(
-      `Target ${t.data} ${t.split} P@10 ≥ ${t.targets.precision_at_10} and NDCG@10 ≥ ${
-        t.targets.ndcg_at_10
-      }: best ${t.model} ${t.precision_at_10.toFixed(4)} / ${t.ndcg_at_10.toFixed(4)} — ${
-        t.met ? "met" : "NOT met"
-      }`,
+      `Target ${t.data} ${t.split} P@10 ≥ ${t.targets.precision_at_10} and NDCG@10 ≥ ${t.targets.ndcg_at_10}: best ${t.model} ${
+        t.precision_at_10.toFixed(4)
+      } / ${t.ndcg_at_10.toFixed(4)} — ${t.met ? "met" : "NOT met"}`,
     );
   }
   console.log(

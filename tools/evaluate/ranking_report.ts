@@ -29,7 +29,9 @@ export const RANKING_HEADING = "## Ranking: the top-10 protocol";
 
 function fixed(v: number, digits: number, spread?: number): string {
   if (!Number.isFinite(v)) return "–";
-  return spread === undefined ? v.toFixed(digits) : `${v.toFixed(digits)} ± ${spread.toFixed(digits)}`;
+  return spread === undefined
+    ? v.toFixed(digits)
+    : `${v.toFixed(digits)} ± ${spread.toFixed(digits)}`;
 }
 
 function range(v: number | [number, number]): string {
@@ -44,7 +46,9 @@ function publishedCell(row: RankingRow): string {
 function settingsText(s: RowSettings): string {
   if (s.neighbours !== undefined) return `k = ${s.neighbours}`;
   if (s.l2 === undefined) return "–";
-  return `d ${s.factors}, L2 ${fixedShort(s.l2_validation!)} → ${fixedShort(s.l2)}, ${s.epochs} epochs`;
+  return `d ${s.factors}, L2 ${fixedShort(s.l2_validation!)} → ${
+    fixedShort(s.l2)
+  }, ${s.epochs} epochs`;
 }
 
 function fixedShort(v: number): string {
@@ -221,9 +225,9 @@ function methodLines(result: RankingEvaluation): string[] {
         ? `Seeds ${result.seeds.join(", ")}: a seed sets the split, the carve-out, the ` +
           "initial weights, the user shuffles and the negatives."
         : `One seed (${result.seeds[0]}); \`--seeds 3\` adds the mean ± sd over seeds 42–44.`
-    } Backend: tfjs ${result.backend}. Total time ${
-      result.totalSeconds.toFixed(0)
-    } s wall clock, ${result.cpuSeconds.toFixed(0)} s CPU (\`${result.command}\`).`,
+    } Backend: tfjs ${result.backend}. Total time ${result.totalSeconds.toFixed(0)} s wall clock, ${
+      result.cpuSeconds.toFixed(0)
+    } s CPU (\`${result.command}\`).`,
     "",
   ];
 }
@@ -246,9 +250,9 @@ function methodLines(result: RankingEvaluation): string[] {
  */
 export function renderRankingSection(result: RankingEvaluation): string {
   const data = result.datasets.map((d) =>
-    `${d.name} (${d.ratings.toLocaleString("en")} ratings, ${
-      d.users.toLocaleString("en")
-    } users, ${d.movies.toLocaleString("en")} movies)`
+    `${d.name} (${d.ratings.toLocaleString("en")} ratings, ${d.users.toLocaleString("en")} users, ${
+      d.movies.toLocaleString("en")
+    } movies)`
   ).join("; ");
   return [
     RANKING_HEADING,
