@@ -137,7 +137,7 @@ Deno.test("the ranking section says how the settings were chosen and what was se
       "× 0.8",
       "also saw test figures",
       "Every candidate's best validation NDCG@10",
-      "users evaluated; skipped",
+      "evaluated; skipped",
     ]
   ) {
     assert(md.includes(phrase), `missing: ${phrase}`);
