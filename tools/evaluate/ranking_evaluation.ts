@@ -27,6 +27,7 @@ import { setupBackend } from "../../lib/train/backend.ts";
 import { checkPositiveInt } from "../../lib/_validate.ts";
 import { makeSplit, type SplitName } from "./named_splits.ts";
 import {
+  DEFAULT_RANKING_MODELS,
   EMBEDDING_RECIPES,
   type EmbeddingName,
   type EmbeddingRecipe,
@@ -232,7 +233,7 @@ export interface RankingEvaluationOptions {
   epochs?: number | null;
   /**
    * Models to run.
-   * @default {every model}
+   * @default {DEFAULT_RANKING_MODELS: popular, item-knn, softmax, bpr}
    */
   models?: RankingModelName[];
   /**
@@ -275,6 +276,58 @@ interface SeedResult {
   selectionSeconds: number;
   settings: RowSettings;
   validationNdcg: number | null;
+}
+
+/**
+ * Walks a geometric ladder of values for the best score: `start`, then `start · step` and
+ * `start / step`, then on towards the better side while the score improves, trying at most
+ * `maxTries` values. Ties keep the value found first.
+ *
+ * @param start The first value.
+ * @param step The ratio between neighbouring values (> 1).
+ * @param maxTries The most values tried (≥ 1).
+ * @param score The score of a value (higher is better).
+ * @returns The best value and its score.
+ * @example
+ * ```ts
+ * import { walkLadder } from "./ranking_evaluation.ts";
+ * const tried: number[] = [];
+ * const best = await walkLadder(1, 2, 9, (v) => (tried.push(v), -Math.abs(Math.log2(v) - 2)));
+ * console.log(best.value, tried); // 4 [1, 2, 0.5, 4, 8]
+ * ```
+ */
+export async function walkLadder(
+  start: number,
+  step: number,
+  maxTries: number,
+  score: (value: number) => number | Promise<number>,
+): Promise<{ value: number; score: number }> {
+  if (!(start > 0 && step > 1 && Number.isInteger(maxTries) && maxTries >= 1)) {
+    throw new RangeError(
+      `walkLadder(): expected start > 0, step > 1 and maxTries ≥ 1, found ${start}, ${step}, ${maxTries}`,
+    );
+  }
+  let tries = 1;
+  let best = { value: start, score: await score(start) };
+  const neighbours: { value: number; score: number }[] = [];
+  for (const value of [start * step, start / step]) {
+    if (tries >= maxTries) break;
+    tries++;
+    neighbours.push({ value, score: await score(value) });
+  }
+  const better = neighbours.filter((n) => n.score > best.score)
+    .sort((a, b) => b.score - a.score)[0];
+  if (!better) return best;
+  best = better;
+  const ratio = better.value > start ? step : 1 / step;
+  while (tries < maxTries) {
+    const value = best.value * ratio;
+    tries++;
+    const next = { value, score: await score(value) };
+    if (next.score <= best.score) break;
+    best = next;
+  }
+  return best;
 }
 
 /** The index of the first scored epoch within the tolerance of the curve's best. */
@@ -387,10 +440,9 @@ async function runEmbedding(name: EmbeddingName, ctx: Context): Promise<SeedResu
   const cap = ctx.epochsCap;
   const maxEpochs = cap === null ? recipe.maxEpochs : Math.min(cap, recipe.maxEpochs);
   const every = Math.min(recipe.evalEvery, maxEpochs);
-  const grid = cap === null ? recipe.l2Grid : [recipe.l2Grid[Math.floor(recipe.l2Grid.length / 2)]];
   const t0 = performance.now();
   const points: SelectionPoint[] = [];
-  for (const l2 of grid) {
+  const tryL2 = async (l2: number) => {
     const { rec, curve } = await trainEmbedding(recipe, ctx, ctx.carveTrain, l2, maxEpochs, {
       task: ctx.carveTask,
       every,
@@ -398,10 +450,16 @@ async function runEmbedding(name: EmbeddingName, ctx: Context): Promise<SeedResu
     rec.model.dispose();
     points.push({ value: l2, epochs: curve.epochs, ndcg_at_10: curve.ndcg });
     ctx.report(
-      `    ${name} l2 ${l2}: best validation NDCG@10 ${
+      `    ${name} l2 ${l2.toPrecision(3)}: best validation NDCG@10 ${
         Math.max(...curve.ndcg).toFixed(4)
-      } (epochs ${curve.epochs.join(",")})`,
+      } (epochs ${curve.epochs[0]}…${curve.epochs[curve.epochs.length - 1]})`,
     );
+    return Math.max(...curve.ndcg);
+  };
+  if (cap === null) {
+    await walkLadder(recipe.l2Start, recipe.l2Step, recipe.l2MaxTries, tryL2);
+  } else {
+    await tryL2(recipe.l2Start);
   }
   const best = points.reduce((a, b) =>
     Math.max(...b.ndcg_at_10) > Math.max(...a.ndcg_at_10) ? b : a
@@ -516,7 +574,7 @@ export async function runRankingEvaluation(
   const seedCount = checkPositiveInt(options.seeds ?? 1, "seeds", "runRankingEvaluation()");
   const epochsCap = options.epochs ?? null;
   if (epochsCap !== null) checkPositiveInt(epochsCap, "epochs", "runRankingEvaluation()");
-  const models = options.models ?? [...RANKING_MODELS];
+  const models = options.models ?? [...DEFAULT_RANKING_MODELS];
   for (const m of models) {
     if (!(RANKING_MODELS as readonly string[]).includes(m)) {
       throw new RangeError(

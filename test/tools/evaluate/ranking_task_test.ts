@@ -1,9 +1,10 @@
-import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { parseEvaluateArgs } from "../../../tools/evaluate/cli.ts";
 import {
   chooseEpoch,
   type RankingEvaluation,
   runRankingEvaluation,
+  walkLadder,
 } from "../../../tools/evaluate/ranking_evaluation.ts";
 import {
   keptRanking,
@@ -40,6 +41,23 @@ Deno.test("parseEvaluateArgs() reads --task ranking and its models", () => {
   assertThrows(() => parseEvaluateArgs(["--models", "softmax"]), RangeError, "known kinds: dot");
 });
 
+Deno.test("walkLadder() tries the start and both neighbours, then walks towards the better side", async () => {
+  const walk = async (peak: number, maxTries = 9) => {
+    const tried: number[] = [];
+    const best = await walkLadder(1, 2, maxTries, (v) => {
+      tried.push(v);
+      return -Math.abs(Math.log2(v) - peak);
+    });
+    return { best: best.value, tried };
+  };
+  assertEquals(await walk(0), { best: 1, tried: [1, 2, 0.5] });
+  assertEquals(await walk(2), { best: 4, tried: [1, 2, 0.5, 4, 8] });
+  assertEquals(await walk(-3), { best: 0.125, tried: [1, 2, 0.5, 0.25, 0.125, 0.0625] });
+  assertEquals(await walk(5, 4), { best: 4, tried: [1, 2, 0.5, 4] }, "stops at maxTries");
+  assertEquals(await walk(5, 1), { best: 1, tried: [1] });
+  await assertRejects(() => walkLadder(1, 1, 3, () => 0), RangeError, "step > 1");
+});
+
 Deno.test("chooseEpoch() takes the first scored epoch within 0.5 % of the best", () => {
   assertEquals(chooseEpoch([5, 10, 15, 20], [0.2, 0.2795, 0.28, 0.2799]), 10);
   assertEquals(chooseEpoch([5, 10], [0.3, 0.1]), 5);
@@ -56,6 +74,7 @@ async function synthetic(): Promise<RankingEvaluation> {
       split: "random80",
       seeds: 2,
       epochs: 2,
+      models: ["popular", "item-knn", "softmax", "bpr", "squared"],
       onProgress: () => {},
     });
   } finally {
