@@ -16,8 +16,9 @@
  *
  * To the loss the step adds an L2 term weighted by training counts:
  * `l2 · (mean over the batch users of w_u |P_u|² + mean over all movies of w_m |Q_m|²)` with
- * `w = (count / mean count)^l2Power`: rows seen more often are held more firmly, which helps
- * the ranking of rare movies (their few ratings do not drag them far). The biases are not
+ * `w = (max(count, 1) / mean count)^l2Power`: rows seen more often are held more firmly, rows
+ * seen rarely barely (in the project's research, the square-root weights lifted the softmax's
+ * validation NDCG@10 on ml-100k from 0.272 with plain L2 to 0.282). The biases are not
  * penalised. Gradients come from the tape; the engine's fused Adam applies them. Negatives come
  * from the library's seeded generator, so a seed fixes the whole run.
  *
