@@ -177,7 +177,7 @@ function targetLines(result: RankingEvaluation): string[] {
 function methodLines(result: RankingEvaluation): string[] {
   const r = EMBEDDING_RECIPES;
   const ladder = (name: keyof typeof r) =>
-    `${r[name].l2Start} × or ÷ ${r[name].l2Step}${"ⁿ"}, up to ${r[name].l2MaxTries} values`;
+    `from ${r[name].l2Start} in steps of × ${r[name].l2Step} (at most ${r[name].l2MaxTries})`;
   return [
     "How the ranking rows are made:",
     "",
@@ -224,8 +224,8 @@ function methodLines(result: RankingEvaluation): string[] {
     "at 51 % of the data to 0.10 at 64 %, as a penalty shrinking with 1/n predicts), and " +
     "applied. The rule is built in here from the start, but it was adopted after a test figure " +
     "was seen, so these test figures are not untouched by the test part.",
-    "- **While this code was written**, the ml-100k seed-42 rows ran once before this run " +
-    "(the softmax row gave P@10 0.3743, NDCG@10 0.4488, just under the target). Two changes " +
+    "- **While this code was written**, the ml-100k seed-42 rows ran before this run (the " +
+    "softmax row gave P@10 0.3743, NDCG@10 0.4488, just under the target). Two changes " +
     "were then tried on the validation part only, and neither was adopted: averaging the " +
     "scores of 2 or 3 softmax models trained from different seeds (validation NDCG@10 0.2896 " +
     "for one model, 0.2892 and 0.2887 for the averages), and 32 factors instead of 64 " +
