@@ -20,7 +20,13 @@
  * deno task bench --epochs 1 --no-torch        # a quick smoke run
  * ```
  *
- * Flags: `--epochs N` (30), `--batch N` (100), `--model dot|dot-bias|mlp|dlrm` (dot-bias),
+ * `--model softmax` and `--model bpr` run the ranking benchmark instead (`ranking_bench.ts`):
+ * notebook 06's embedding model trained for ranking (a softmax over the catalogue, or BPR with
+ * 16 sampled negatives) on ml-100k, against a PyTorch twin of the same recipe on the same pairs
+ * (`torch_ranking.py`); `--batch` is then users per step (default 64) and `--epochs` defaults to
+ * the recipe's (45 and 65).
+ *
+ * Flags: `--epochs N` (30), `--batch N` (100), `--model dot|dot-bias|mlp|dlrm|softmax|bpr` (dot-bias),
  * `--stock`, `--seed N` (42), `--backend wasm|cpu` (setupBackend's choice), `--no-torch`,
  * `--no-table` (skip the time-per-step table), `--torch-reference` (dot-bias only: run the
  * shared reference script `../shared/bench/torch_embeddingnet.py` with its own split
@@ -51,9 +57,10 @@ import { setRandomSeed } from "../lib/random.ts";
 import { setupBackend } from "../lib/train/backend.ts";
 import { fit } from "../lib/train/fit.ts";
 import { stockModel } from "./stock_models.ts";
+import { type RankingBenchModel, runRankingBench } from "./ranking_bench.ts";
 
 /** Model kinds the bench knows. */
-export const BENCH_MODELS = ["dot", "dot-bias", "mlp", "dlrm"] as const;
+export const BENCH_MODELS = ["dot", "dot-bias", "mlp", "dlrm", "softmax", "bpr"] as const;
 /** One of {@linkcode BENCH_MODELS}. */
 export type BenchModel = typeof BENCH_MODELS[number];
 
@@ -104,6 +111,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     table: true,
     torchReference: false,
   };
+  let batchGiven = false, epochsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const [name, inline] = flag.includes("=") ? flag.split("=", 2) : [flag, undefined];
@@ -125,9 +133,11 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     switch (name) {
       case "--epochs":
         args.epochs = int(1);
+        epochsGiven = true;
         break;
       case "--batch":
         args.batch = int(1);
+        batchGiven = true;
         break;
       case "--seed":
         args.seed = int(0);
@@ -172,11 +182,24 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   if (args.torchReference && args.model !== "dot-bias") {
     throw new TypeError("train_bench: --torch-reference exists for --model dot-bias only");
   }
+  if (isRanking(args.model)) {
+    if (args.stock) {
+      throw new TypeError(
+        `train_bench: --stock does not apply to --model ${args.model} (its model is stock layers)`,
+      );
+    }
+    if (!batchGiven) args.batch = 64;
+    if (!epochsGiven) args.epochs = 0; // the recipe's
+  }
   return args;
 }
 
+function isRanking(model: BenchModel): model is RankingBenchModel {
+  return model === "softmax" || model === "bpr";
+}
+
 /** Each kind's recipe, as `buildModel` options (the optimizer's settings included). */
-const RECIPES: Record<BenchModel, ModelOptions> = {
+const RECIPES: Record<Exclude<BenchModel, RankingBenchModel>, ModelOptions> = {
   // Notebook 02's EmbeddingNet (PyTorch defaults: N(0, 1) embeddings, Adam eps 1e-8, coupled
   // weight decay), as the one fused layer; `--stock` trains it written with stock layers.
   "dot-bias": {
@@ -254,6 +277,7 @@ interface BenchNet {
 
 function makeModel(args: BenchArgs, data: BenchData): BenchNet {
   const { model: kind, seed } = args;
+  if (isRanking(kind)) throw new TypeError(`train_bench: ${kind} is a ranking model`);
   const mean = data.train.ratings.reduce((a, b) => a + b, 0) / data.train.ratings.length;
   const target: TargetTransform = kind === "dlrm" ? { type: "center", mean } : { type: "identity" };
   if (args.stock) {
@@ -403,6 +427,16 @@ async function stepMs(args: BenchArgs, data: BenchData, batch: number, limit: nu
  * ```
  */
 export async function runBench(args: BenchArgs): Promise<Record<string, unknown>> {
+  if (isRanking(args.model)) {
+    return await runRankingBench({
+      model: args.model,
+      epochs: args.epochs > 0 ? args.epochs : null,
+      batch: args.batch,
+      seed: args.seed,
+      backend: args.backend,
+      torch: args.torch,
+    });
+  }
   const loadBefore = loadAverage();
   const info = await setupBackend(args.backend ? { backend: args.backend } : {});
   const data = await loadData(args.seed);

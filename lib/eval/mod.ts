@@ -1,7 +1,8 @@
 /**
  * Evaluation: rating errors (MSE, RMSE, MAE), the global-mean, movie-mean and user + movie bias
  * baselines, top-k ranking metrics with a relevance threshold, a predictions table, and a
- * side-by-side table of several models (also on subsets such as movies unseen in training).
+ * side-by-side table of several models (also on subsets such as movies unseen in training),
+ * and the top-k protocol on implicit feedback with its most-popular and item-kNN baselines.
  *
  * @module
  */
@@ -11,3 +12,5 @@ export * from "./baselines.ts";
 export * from "./ranking_metrics.ts";
 export * from "./predictions_table.ts";
 export * from "./comparison.ts";
+export * from "./ranking_protocol.ts";
+export * from "./ranking_baselines.ts";

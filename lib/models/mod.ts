@@ -29,3 +29,4 @@ export * from "./dispose.ts";
 export * from "./over_seeds.ts";
 export * from "./tensordot_bug.ts";
 export * from "./summary.ts";
+export * from "./train_ranking.ts";

@@ -19,7 +19,10 @@ function isLayersModel(value: unknown): value is tf.LayersModel {
 
 /**
  * One row per weight of a model — layer, weight, shape (`"610 × 50"`), trainable and params —
- * then a `total` row with the number of parameters (`model.countParams()`).
+ * then a `total` row with the number of parameters (`model.countParams()`). A weight is
+ * trainable when both it and its layer are: the weights of a layer built with
+ * `trainable: false` (a frozen lookup table, say) show `false`, as Keras' summary counts them
+ * among the non-trainable parameters.
  *
  * @param model A recommender or a tfjs layers model.
  * @returns A DataFrame with columns layer, weight, shape, trainable, params.
@@ -53,7 +56,8 @@ export function parameterTable(model: Recommender | tf.LayersModel): pl.DataFram
       layer.push(l.name);
       weight.push(w.originalName.split("/").pop() ?? w.originalName);
       shape.push(w.shape.join(" × "));
-      trainable.push(w.trainable);
+      // A frozen layer (`trainable: false`) leaves its variables' own flag true; it trains none.
+      trainable.push(l.trainable && w.trainable);
       params.push(w.shape.reduce((a: number, b) => a * (b ?? 1), 1));
     }
   }

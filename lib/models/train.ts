@@ -85,6 +85,13 @@ export interface TrainOptions {
    * @default {"auto"}
    */
   verbose?: Verbosity;
+  /**
+   * Called after every epoch with the absolute epoch (counted from 1) and its logs (`loss`,
+   * `val_loss`, …), as Keras' `on_epoch_end`: e.g. to score the model on other ratings at
+   * every epoch. The weights are those of the epoch just ended.
+   * @default {undefined}
+   */
+  onEpochEnd?: (epoch: number, logs: Record<string, number>) => void | Promise<void>;
 }
 
 /** Encoded inputs and targets of a ratings DataFrame. */
@@ -230,6 +237,14 @@ function fitOptionsFor(rec: Recommender, options: TrainOptions): FitOptions {
     verbose: options.verbose ?? "auto",
   };
   if (options.initialEpoch !== undefined) fitOptions.initialEpoch = options.initialEpoch;
+  if (options.onEpochEnd !== undefined) {
+    if (typeof options.onEpochEnd !== "function") {
+      throw new TypeError(
+        `${where}: expected onEpochEnd to be a function, found ${typeof options.onEpochEnd}`,
+      );
+    }
+    fitOptions.onEpochEnd = options.onEpochEnd;
+  }
   if (options.validationBatchSize !== undefined) {
     fitOptions.validationBatchSize = batchSizeOption(options.validationBatchSize, where);
   }

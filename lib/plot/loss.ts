@@ -71,6 +71,13 @@ export interface LossCurvesOptions extends FigureOptions {
    * @default {true}
    */
   validation?: boolean;
+  /**
+   * Names of the two series in the legend and the hover titles, for curves that are not a
+   * training loss: e.g. `{ train: "test", validation: "validation" }` for a test error per epoch
+   * (`metric`) with the validation error (`val_<metric>`) dashed.
+   * @default {{ train: "train", validation: "validation" }}
+   */
+  splitNames?: { train?: string; validation?: string };
 }
 
 const SPLIT_COLORS = { train: "#4269d0", validation: "#ff725c" };
@@ -280,6 +287,33 @@ function placeBaselines(
   return labels.map((l) => ({ value: l.b.value, lines: l.lines, at: toValue(l.px) }));
 }
 
+/** The legend names of the two series, checked. */
+function splitNamesOption(
+  fn: string,
+  given: LossCurvesOptions["splitNames"],
+): Record<Row["split"], string> {
+  const names = { train: "train", validation: "validation" };
+  if (given === undefined) return names;
+  if (given === null || typeof given !== "object") {
+    throw new TypeError(
+      `${fn}(): expected splitNames as { train?, validation? }, found ${JSON.stringify(given)}`,
+    );
+  }
+  for (const key of ["train", "validation"] as const) {
+    const name = given[key];
+    if (name === undefined) continue;
+    if (typeof name !== "string" || name.trim() === "") {
+      throw new TypeError(
+        `${fn}(): expected splitNames.${key} to be a non-empty string, found ${
+          JSON.stringify(name)
+        }`,
+      );
+    }
+    names[key] = name;
+  }
+  return names;
+}
+
 /**
  * Plots a metric per epoch from a training history: train and validation lines, or one
  * colour per run (train solid, validation dashed) when given several named runs.
@@ -308,6 +342,7 @@ export function lossCurves(
     throw new TypeError(`${fn}(): expected metric as a non-empty string, found ${metric}`);
   }
   const ylim = range(fn, "ylim", options.ylim);
+  const names = splitNamesOption(fn, options.splitNames);
   let runs: NamedHistory[];
   const named = Array.isArray(history);
   if (named) {
@@ -381,7 +416,7 @@ export function lossCurves(
       ? RUN_COLORS[runs.findIndex((r) => r.name === row.run) % RUN_COLORS.length]
       : SPLIT_COLORS[row.split];
   const label = (row: Row) =>
-    `${multi ? row.run + " · " : ""}${row.split} · epoch ${row.epoch}: ${
+    `${multi ? row.run + " · " : ""}${names[row.split]} · epoch ${row.epoch}: ${
       Number(row.value.toPrecision(4))
     }`;
 
@@ -474,13 +509,13 @@ export function lossCurves(
           shape: "square" as const,
         };
       }),
-      { label: "train", color: MUTED, shape: "line" as const },
+      { label: names.train, color: MUTED, shape: "line" as const },
       ...(rows.some((r) => r.split === "validation")
-        ? [{ label: "validation", color: MUTED, shape: "dashed" as const }]
+        ? [{ label: names.validation, color: MUTED, shape: "dashed" as const }]
         : []),
     ]
     : [...new Set(rows.map((r) => r.split))].map((split) => ({
-      label: split,
+      label: names[split],
       color: SPLIT_COLORS[split],
       shape: "line" as const,
     }));

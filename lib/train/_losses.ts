@@ -9,7 +9,11 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { compiledState } from "../_tfjs_internals.ts";
-import { meanAbsoluteErrorLoss, meanSquaredErrorLoss } from "./kernels/loss.ts";
+import {
+  binaryCrossentropyLoss,
+  meanAbsoluteErrorLoss,
+  meanSquaredErrorLoss,
+} from "./kernels/loss.ts";
 
 /** A loss or metric reduced to a scalar: `(yTrue, yPred) → mean over the batch`. */
 export type ScalarFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
@@ -42,6 +46,11 @@ export const MAE_NAMES: ReadonlySet<string> = new Set([
   "mean_absolute_error",
   "mae",
 ]);
+/** Names of the binary cross-entropy, lower-cased. */
+export const BCE_NAMES: ReadonlySet<string> = new Set([
+  "binarycrossentropy",
+  "binary_crossentropy",
+]);
 /** Names of the sparse categorical cross-entropy, lower-cased. */
 export const SPARSE_NAMES: ReadonlySet<string> = new Set([
   "sparsecategoricalcrossentropy",
@@ -51,12 +60,14 @@ export const SPARSE_NAMES: ReadonlySet<string> = new Set([
 // One fused kernel forward and one backward (see kernels/loss.ts); stock ops as fallback.
 const mse: ScalarFn = meanSquaredErrorLoss;
 const mae: ScalarFn = meanAbsoluteErrorLoss;
+const bce: ScalarFn = binaryCrossentropyLoss;
 
 function fast(name: string | undefined): ScalarFn | null {
   if (typeof name !== "string") return null;
   const key = name.toLowerCase();
   if (MSE_NAMES.has(key)) return mse;
   if (MAE_NAMES.has(key)) return mae;
+  if (BCE_NAMES.has(key)) return bce;
   return null;
 }
 

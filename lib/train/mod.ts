@@ -1,8 +1,10 @@
 /**
  * The training engine: one call to set up a fast tfjs backend with the custom kernels
- * (`setupBackend`), a fused Adam usable from `model.compile` (`adam`, `FusedAdam`), and a
+ * (`setupBackend`), a fused Adam usable from `model.compile` (`adam`, `FusedAdam`), a
  * Keras-style training loop (`fit`, `evaluate`, `predict`) with seeded shuffling, validation,
- * early stopping, best-weight restoring, a per-epoch history and one live progress line.
+ * early stopping, best-weight restoring, a per-epoch history and one live progress line, and
+ * a loop that trains embedding tables for ranking on implicit feedback (`fitRanking`, with a
+ * catalogue softmax, BPR and a weighted squared loss).
  *
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -25,3 +27,5 @@ export * from "./health.ts";
 export * from "./fit_options.ts";
 export * from "./progress.ts";
 export * from "./schedule.ts";
+export * from "./ranking.ts";
+export * from "./ranking_losses.ts";

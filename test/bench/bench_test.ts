@@ -29,7 +29,11 @@ Deno.test("parseBenchArgs() reads every flag and defaults to seed 003's recipe",
 
 Deno.test("parseBenchArgs() rejects unknown flags, models and bad numbers", () => {
   assertThrows(() => parseBenchArgs(["--epoch", "3"]), TypeError, 'unknown flag "--epoch"');
-  assertThrows(() => parseBenchArgs(["--model", "svd"]), RangeError, "dot, dot-bias, mlp, dlrm");
+  assertThrows(
+    () => parseBenchArgs(["--model", "svd"]),
+    RangeError,
+    "dot, dot-bias, mlp, dlrm, softmax, bpr",
+  );
   assertThrows(
     () => parseBenchArgs(["--batch", "0"]),
     RangeError,
@@ -103,7 +107,7 @@ Deno.test("the bench ends on a bad flag with one line, no stack trace", async ()
   assertEquals(out.code, 2);
   assertEquals(
     stderr,
-    'train_bench: unknown --model "svd" (expected one of dot, dot-bias, mlp, dlrm)',
+    'train_bench: unknown --model "svd" (expected one of dot, dot-bias, mlp, dlrm, softmax, bpr)',
   );
 });
 
@@ -133,4 +137,45 @@ Deno.test("--stock trains notebook 02's model written from stock layers and says
   const result = JSON.parse(lines[lines.length - 1]);
   assertEquals([result.model, result.stock, result.epochs], ["dot-bias", true, 1]);
   assertLess(result.best_val_mse, 9);
+});
+
+Deno.test("parseBenchArgs() gives the ranking models 64 users per step and their recipe's epochs", () => {
+  const bpr = parseBenchArgs(["--model", "bpr"]);
+  assertEquals([bpr.model, bpr.batch, bpr.epochs], ["bpr", 64, 0]);
+  const softmax = parseBenchArgs(["--model", "softmax", "--batch", "32", "--epochs", "3"]);
+  assertEquals([softmax.batch, softmax.epochs], [32, 3]);
+  assertThrows(
+    () => parseBenchArgs(["--model", "bpr", "--stock"]),
+    TypeError,
+    "--stock does not apply to --model bpr",
+  );
+});
+
+Deno.test("--model bpr prints the same kind of JSON line, with the ranking metrics", async () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  const env: Record<string, string> = {};
+  if (!Deno.env.get("MOVIELENS_DIR")) env.MOVIELENS_DIR = "../shared/movielens";
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "bench/train_bench.ts", "--model", "bpr", "--epochs", "2", "--no-torch"],
+    cwd: root,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  assert(out.success, new TextDecoder().decode(out.stderr));
+  const result = JSON.parse(lines[lines.length - 1]);
+  assertEquals([result.framework, result.model, result.epochs, result.batch], [
+    "tfjs",
+    "bpr",
+    2,
+    64,
+  ]);
+  for (const key of ["samples_per_s", "s_per_epoch", "cpu_samples_per_s", "peak_rss_mb"]) {
+    assertGreater(result[key], 0, key);
+  }
+  // Two epochs of BPR already rank far better than chance (about 0.006 on ml-100k).
+  assertGreater(result.precision_at_10, 0.05);
+  assert(result.ndcg_at_10 > 0 && result.ndcg_at_10 < 1, String(result.ndcg_at_10));
+  assert(lines.some((l) => /^epoch 2 loss \d/.test(l)), lines.join("\n"));
 });

@@ -1,3 +1,4 @@
+import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertThrows } from "@std/assert";
 import {
   buildModel,
@@ -56,6 +57,19 @@ Deno.test("parameterTable() shows the four embedding layers of the tensordot mod
   const rec = buildTensordotBugModel({ users, movies, factors: 2, ratingRange: [0.5, 5] });
   const layers = parameterTable(rec).getColumn("layer").toArray();
   assertEquals(layers, ["user_embedding", "movie_embedding", "user_bias", "movie_bias", "total"]);
+});
+
+Deno.test("parameterTable() marks the weights of a frozen layer as not trainable", () => {
+  const movie = tf.input({ shape: [1], dtype: "int32" });
+  const frozen = tf.layers.embedding({ inputDim: 5, outputDim: 3, trainable: false });
+  const learned = tf.layers.embedding({ inputDim: 5, outputDim: 2 });
+  const parts = [frozen.apply(movie), learned.apply(movie)] as tf.SymbolicTensor[];
+  const out = tf.layers.concatenate().apply(parts) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: movie, outputs: out });
+  const t = parameterTable(model);
+  assertEquals(t.getColumn("trainable").toArray() as (boolean | null)[], [false, true, null]);
+  assertEquals(t.getColumn("params").toArray().map(Number), [15, 10, 25]);
+  model.dispose();
 });
 
 Deno.test("parameterTable() rejects what is not a model, naming what it found", () => {

@@ -151,3 +151,34 @@ Deno.test("train() on a trained model continues: epochs numbered on, a new shuff
   const all = await train(once, ratings, { epochs: 4, batchSize: 8, verbose: 0 });
   assertEquals(all.history.loss.slice(2), again.history.loss);
 });
+
+Deno.test("train() calls onEpochEnd after every epoch with the epoch's weights and logs", async () => {
+  const rec = buildModel("dot-bias", { ratings, factors: 3, learningRate: 0.02, seed: 3 });
+  const val = syntheticRatings({ users: 12, movies: 16, perUser: 3, seed: 9 });
+  const seen: { epoch: number; valLoss: number; mse: number }[] = [];
+  const y = val.getColumn("rating").toArray() as number[];
+  const h = await train(rec, ratings, {
+    epochs: 3,
+    validation: val,
+    verbose: 0,
+    onEpochEnd: (epoch, logs) => {
+      const p = predictRatings(rec, val);
+      const mse = p.reduce((s, v, i) => s + (v - y[i]) ** 2, 0) / p.length;
+      seen.push({ epoch, valLoss: logs.val_loss, mse });
+    },
+  });
+  assertEquals(seen.map((s) => s.epoch), [1, 2, 3]);
+  assertEquals(seen.map((s) => s.valLoss), h.history.val_loss);
+  for (const s of seen) assertLess(Math.abs(s.mse - s.valLoss), 1e-4);
+  const more = await train(rec, ratings, {
+    epochs: 1,
+    verbose: 0,
+    onEpochEnd: (e) => void seen.push({ epoch: e, valLoss: NaN, mse: NaN }),
+  });
+  assertEquals([more.epoch, seen.at(-1)!.epoch], [[4], 4]);
+  await assertRejects(
+    () => train(rec, ratings, { onEpochEnd: 5 as unknown as () => void }),
+    TypeError,
+    "expected onEpochEnd to be a function, found number",
+  );
+});

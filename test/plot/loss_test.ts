@@ -115,6 +115,28 @@ Deno.test("lossCurves() compares runs: one colour per run, validation dashed", (
   assertEquals(fig.summary, '[figure: loss curves "Two models", 4 series, 16 points]');
 });
 
+Deno.test("lossCurves() names the two series as asked, in the legend and the hover titles", () => {
+  const scored = { epoch: [1, 2], history: { test: [0.9, 0.85], val_test: [0.92, 0.86] } };
+  const fig = lossCurves([{ name: "small init", history: scored }], {
+    metric: "test",
+    splitNames: { train: "test" },
+  });
+  const legend = all(fig, 'g[aria-label="legend"] text').map((t) => t.textContent);
+  assertEquals(legend, ["small init", "test", "validation"]);
+  assert(titles(fig).includes("small init · test · epoch 2: 0.85"));
+  const single = lossCurves(history, { splitNames: { validation: "held out" } });
+  assertEquals(all(single, 'g[aria-label="legend"] text').map((t) => t.textContent), [
+    "train",
+    "held out",
+  ]);
+  assert(titles(single).includes("held out · epoch 4: 0.92"));
+  assertThrows(
+    () => lossCurves(history, { splitNames: { train: "" } }),
+    TypeError,
+    'expected splitNames.train to be a non-empty string, found ""',
+  );
+});
+
 Deno.test("lossCurves() leaves validation out when asked", () => {
   const fig = lossCurves(history, { validation: false });
   assertEquals(mark(fig, "line", "path").length, 1);

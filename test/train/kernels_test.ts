@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { setupBackend } from "../../lib/train/backend.ts";
 import {
+  binaryCrossentropyLoss,
   DOT_BIAS,
   dotBias,
   dotBiasContextCount,
@@ -202,6 +203,25 @@ for (const backend of BACKENDS) {
         const gs = tf.grads((a: tf.Tensor, b: tf.Tensor) => stock(a, b))([y, p]);
         assert(maxDiff(gf[0], gs[0]) < 1e-6 && maxDiff(gf[1], gs[1]) < 1e-6);
       }
+    });
+  });
+
+  Deno.test(`fused binary cross-entropy matches tfjs' Keras loss, value and gradient, clipped ends included (${backend})`, async () => {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      const rng = createRng(20);
+      const y = tf.tensor2d(Float32Array.from({ length: 40 }, () => rng.next()), [40, 1]);
+      const inside = Array.from({ length: 36 }, () => 0.001 + 0.998 * rng.next());
+      const p = tf.tensor2d([...inside, 0, 1, 1e-9, 1 - 1e-9], [40, 1]);
+      const stock = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.mean(tf.metrics.binaryCrossentropy(a, b)) as tf.Scalar;
+      const value = binaryCrossentropyLoss(y, p).dataSync()[0];
+      assertAlmostEquals(value, stock(y, p).dataSync()[0], 1e-5);
+      const gf = tf.grads((a: tf.Tensor, b: tf.Tensor) => binaryCrossentropyLoss(a, b))([y, p]);
+      const gs = tf.grads((a: tf.Tensor, b: tf.Tensor) => stock(a, b))([y, p]);
+      assert(maxDiff(gf[0], gs[0]) < 1e-5, `dTrue differs by ${maxDiff(gf[0], gs[0])}`);
+      assert(maxDiff(gf[1], gs[1]) < 1e-4, `dPred differs by ${maxDiff(gf[1], gs[1])}`);
+      assertEquals(Array.from(gf[1].dataSync().slice(36)), [0, 0, 0, 0]);
     });
   });
 

@@ -14,10 +14,11 @@
  * every temporary folder on success, failure and Ctrl-C.
  *
  *   deno task test:browser [--notebooks 02,05] [--runs N] [--no-open] [--no-run]
- *                          [--mitigation] [--json report.json] [--notebook-dir DIR]
+ *                          [--no-flush] [--json report.json] [--notebook-dir DIR]
  *
- * `--runs N` does N Restart & Run Alls per notebook (default 1). `--mitigation` applies the
- * prototype in `output_flush.ts` to the temporary copies (to measure it). `--notebook-dir`
+ * `--runs N` does N Restart & Run Alls per notebook (default 1). `--no-flush` switches off
+ * lib/notebook's output flush in the kernels (`NB_OUTPUT_FLUSH=0` in the server's environment),
+ * to measure Run All without it. `--notebook-dir`
  * checks notebooks from another folder (e.g. freshly re-run ones before they are committed). Exit status 0 when
  * every check passed, 1 when one failed, 2 on a set-up error.
  *
@@ -46,6 +47,7 @@ import {
 import { cleanUp, cleanUpOnSignals, onCleanup } from "./process.ts";
 import { startNotebookServer } from "./server.ts";
 import { makeWorkspace } from "./workspace.ts";
+import { OUTPUT_FLUSH_VARIABLE } from "../../lib/notebook/display.ts";
 
 /** Parsed command line. */
 export interface Options {
@@ -57,8 +59,8 @@ export interface Options {
   open: boolean;
   /** Check Restart & Run All. */
   run: boolean;
-  /** Apply the output-flush prototype to the copies. */
-  mitigation: boolean;
+  /** Switch lib/notebook's output flush off in the kernels (`NB_OUTPUT_FLUSH=0`). */
+  noFlush: boolean;
   /** Check that the figure check tells a picture from text, on two fixtures. */
   selfCheck: boolean;
   /** Write a JSON report here. */
@@ -80,7 +82,7 @@ export function parseArgs(args: string[]): Options {
     runs: 1,
     open: true,
     run: true,
-    mitigation: false,
+    noFlush: false,
     selfCheck: true,
     json: null,
     notebookDir: null,
@@ -101,19 +103,36 @@ export function parseArgs(args: string[]): Options {
       }
     } else if (arg === "--no-open") options.open = false;
     else if (arg === "--no-run") options.run = false;
-    else if (arg === "--mitigation") options.mitigation = true;
+    else if (arg === "--no-flush") options.noFlush = true;
     else if (arg === "--no-self-check") options.selfCheck = false;
     else if (arg === "--json") options.json = value();
     else if (arg === "--notebook-dir") options.notebookDir = value();
     else {
       throw new TypeError(
         `browser test: unknown argument "${arg}" (expected --notebooks, --runs, --no-open, ` +
-          "--no-run, --mitigation, --no-self-check, --json, --notebook-dir)",
+          "--no-run, --no-flush, --no-self-check, --json, --notebook-dir)",
       );
     }
   }
   if (!options.run) options.runs = 0;
   return options;
+}
+
+/**
+ * The environment the notebook server adds for its kernels: small notebooks, no colour codes,
+ * the MovieLens folder made absolute, and `NB_OUTPUT_FLUSH=0` with `--no-flush`.
+ *
+ * @param options The parsed command line.
+ * @param movielens `MOVIELENS_DIR` of this process, if set.
+ * @returns The variables to add.
+ */
+export function serverEnv(options: Options, movielens?: string): Record<string, string> {
+  const env: Record<string, string> = { NB_QUICK: "1", NO_COLOR: "1" };
+  if (options.noFlush) env[OUTPUT_FLUSH_VARIABLE] = "0";
+  if (movielens) {
+    env.MOVIELENS_DIR = movielens.startsWith("/") ? movielens : `${Deno.cwd()}/${movielens}`;
+  }
+  return env;
 }
 
 const REPO = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
@@ -285,15 +304,10 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     const workspace = await makeWorkspace(REPO, names, {
-      mitigation: options.mitigation,
       from: options.notebookDir ?? undefined,
     });
     onCleanup("temporary folders", workspace.remove);
-    const env: Record<string, string> = { NB_QUICK: "1", NO_COLOR: "1" };
-    const movielens = Deno.env.get("MOVIELENS_DIR");
-    if (movielens) {
-      env.MOVIELENS_DIR = movielens.startsWith("/") ? movielens : `${Deno.cwd()}/${movielens}`;
-    }
+    const env = serverEnv(options, Deno.env.get("MOVIELENS_DIR"));
     const server = await startNotebookServer({
       root: workspace.root,
       stateDir: workspace.stateDir,
@@ -302,7 +316,7 @@ export async function main(args: string[]): Promise<number> {
     onCleanup("notebook server", server.stop);
     log(
       `notebook server: ${server.baseUrl} (Notebook 6, NB_QUICK=1${
-        options.mitigation ? ", output-flush prototype applied" : ""
+        options.noFlush ? `, output flush off: ${OUTPUT_FLUSH_VARIABLE}=0` : ""
       })`,
     );
     const browser: Chromium = await launchChromium({ userDataDir: workspace.profileDir });

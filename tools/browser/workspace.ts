@@ -24,38 +24,10 @@ export interface Workspace {
 /** Options of {@linkcode makeWorkspace}. */
 export interface WorkspaceOptions {
   /**
-   * Apply the output-flush prototype (`output_flush.ts`) to the copies: their first code cell
-   * starts with an import that installs it. For measuring the mitigation.
-   * @default {false}
-   */
-  mitigation?: boolean;
-  /**
    * The folder to copy the notebooks from.
    * @default {the repository's notebooks/}
    */
   from?: string;
-}
-
-/** The line the mitigation prepends to a notebook's first code cell. */
-export const MITIGATION_LINE =
-  'import { installOutputFlush } from "../.browser_test/output_flush.ts"; ' +
-  'if (!installOutputFlush().includes("installed")) throw new Error("output flush not installed");\n';
-
-/**
- * Prepends {@linkcode MITIGATION_LINE} to the first code cell of an nbformat notebook.
- *
- * @param notebook The parsed notebook (changed in place).
- * @returns The same notebook.
- * @throws {TypeError} When it has no code cell.
- */
-export function applyMitigation(
-  notebook: { cells: { cell_type: string; source: string | string[] }[] },
-): typeof notebook {
-  const first = notebook.cells.find((c) => c.cell_type === "code");
-  if (!first) throw new TypeError("applyMitigation(): expected a notebook with a code cell");
-  const source = Array.isArray(first.source) ? first.source.join("") : first.source;
-  first.source = MITIGATION_LINE + source;
-  return notebook;
 }
 
 /**
@@ -63,7 +35,7 @@ export function applyMitigation(
  *
  * @param repo The repository's folder.
  * @param names Notebook file names to copy (default: every `notebooks/*.ipynb`).
- * @param options Whether to apply the mitigation prototype.
+ * @param options Where to copy the notebooks from.
  * @returns The workspace; call `remove()` when done.
  * @throws {TypeError} When a named notebook does not exist.
  */
@@ -111,18 +83,6 @@ export async function makeWorkspace(
     }
     for (const name of chosen) {
       await Deno.copyFile(`${from}/${name}`, `${root}/notebooks/${name}`);
-    }
-    if (options.mitigation) {
-      await Deno.mkdir(`${root}/.browser_test`);
-      await Deno.copyFile(
-        new URL("./output_flush.ts", import.meta.url),
-        `${root}/.browser_test/output_flush.ts`,
-      );
-      for (const name of chosen) {
-        const file = `${root}/notebooks/${name}`;
-        const nb = applyMitigation(JSON.parse(await Deno.readTextFile(file)));
-        await Deno.writeTextFile(file, JSON.stringify(nb, null, 1) + "\n");
-      }
     }
     return {
       root,

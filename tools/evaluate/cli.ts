@@ -10,7 +10,15 @@
  * deno task evaluate --data path/to/ml-latest-small    # any folder in either layout
  * deno task evaluate --models dot-bias,mlp --seeds 3   # some kinds, mean ± std over 3 seeds
  * deno task evaluate --split random90 --epochs 1 --json -   # quick; JSON as the last line
+ * deno task evaluate --task ranking --seeds 3          # the top-10 protocol (committed section)
+ * deno task evaluate --task ranking --data ml-100k --models popular,item-knn
  * ```
+ *
+ * `--task ranking` runs the top-10 protocol on implicit feedback instead
+ * (`ranking_evaluation.ts`, `ranking_recipes.ts`, `ranking_report.ts`): the most-popular
+ * baseline, item-kNN and three embedding models trained for ranking. Its full run replaces the
+ * ranking section of the committed files and leaves the rating part byte for byte as it was;
+ * the full rating run likewise keeps the ranking section.
  *
  * The program's parts, beside this file: the named splits (`named_splits.ts`), the rows each
  * split runs (`row_plan.ts`), the figures the tutorials and the literature report
@@ -31,15 +39,27 @@ import { assertModelKind, type ModelKind } from "../../lib/models/mod.ts";
 import { type EvaluationResult, runEvaluation } from "./run_evaluation.ts";
 import { assertSplitName, SPLIT_NAMES, type SplitName } from "./named_splits.ts";
 import { renderMarkdown, renderTables } from "./markdown_report.ts";
+import { type RankingEvaluation, runRankingEvaluation } from "./ranking_evaluation.ts";
+import { RANKING_MODELS, type RankingModelName } from "./ranking_recipes.ts";
+import {
+  keptRanking,
+  mergeRanking,
+  renderRankingSection,
+  renderRankingTables,
+} from "./ranking_report.ts";
 
 /** The parsed command line. */
 export interface EvaluateArgs {
+  /** `--task`: the rating tables (default) or the top-10 ranking protocol. */
+  task: "rating" | "ranking";
   /** `--data`: a data set name or path. */
   data?: string;
   /** `--split`. */
   split?: SplitName;
-  /** `--models`: model kinds. */
+  /** `--models`: model kinds (rating task). */
   models?: ModelKind[];
+  /** `--models` with `--task ranking`: ranking rows. */
+  rankingModels?: RankingModelName[];
   /** `--seeds N`. */
   seeds: number;
   /** `--epochs N`. */
@@ -61,13 +81,18 @@ Trains the tutorials' models, the baselines and ours on the tutorials' splits; p
 table per data set and split on stdout and progress on stderr. Without --data and --split it
 runs the whole committed table and writes results/evaluation.md and results/evaluation.json.
 
+  --task NAME        rating (default: the tables above) or ranking (the top-10
+                     protocol on implicit feedback: ${RANKING_MODELS.join(", ")};
+                     without --data and --split: ml-100k and ml-latest-small random80,
+                     written into the committed files' ranking section)
   --data NAME|PATH   ml-latest-small, ml-100k, or a folder/zip in either layout
                      (ml-100k is read from $MOVIELENS_DIR, the cache, or downloaded)
   --split NAME       ${SPLIT_NAMES.join(", ")}
   --models LIST      comma-separated model kinds (default: all); baselines always run,
-                     "ours" (an ensemble of dot-bias models) runs when dot-bias is listed
+                     "ours" (an ensemble of dot-bias models) runs when dot-bias is listed;
+                     with --task ranking: ranking rows
   --seeds N          mean ± std over N seeds (42, 43, …); default 1
-  --epochs N         train every model N epochs (quick runs)
+  --epochs N         train every model N epochs (quick runs; ranking: at most N, one L2)
   --json PATH        write the JSON there ("-": print it as the last stdout line)
   --md PATH          write the Markdown there
   --no-ranking       skip precision/recall/NDCG (faster)
@@ -97,6 +122,7 @@ function positiveInt(flag: string, value: string | undefined): number {
  */
 export function parseEvaluateArgs(args: string[]): EvaluateArgs {
   const out: EvaluateArgs = {
+    task: "rating",
     seeds: 1,
     epochs: null,
     json: null,
@@ -104,6 +130,7 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
     ranking: true,
     help: false,
   };
+  let models: string[] | undefined;
   for (let i = 0; i < args.length; i++) {
     let flag = args[i];
     let value: string | undefined;
@@ -129,16 +156,17 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
           throw new RangeError(`--split: ${(e as Error).message}`);
         }
         break;
+      case "--task": {
+        const task = next();
+        if (task !== "rating" && task !== "ranking") {
+          throw new RangeError(`--task: expected rating or ranking, found ${JSON.stringify(task)}`);
+        }
+        out.task = task;
+        break;
+      }
       case "--models": {
-        const list = next().split(",").map((s) => s.trim()).filter(Boolean);
-        if (list.length === 0) throw new RangeError("--models: expected at least one kind");
-        out.models = list.map((k) => {
-          try {
-            return assertModelKind(k);
-          } catch (e) {
-            throw new RangeError(`--models: ${(e as Error).message}`);
-          }
-        });
+        models = next().split(",").map((s) => s.trim()).filter(Boolean);
+        if (models.length === 0) throw new RangeError("--models: expected at least one kind");
         break;
       }
       case "--seeds":
@@ -163,6 +191,29 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
       default:
         throw new RangeError(`unknown flag ${JSON.stringify(args[i])}; see --help`);
     }
+  }
+  if (out.task === "ranking") {
+    if (!out.ranking) throw new RangeError("--no-ranking: not an option of --task ranking");
+    if (models) {
+      out.rankingModels = models.map((m) => {
+        if (!(RANKING_MODELS as readonly string[]).includes(m)) {
+          throw new RangeError(
+            `--models: unknown ranking model ${JSON.stringify(m)} (known: ${
+              RANKING_MODELS.join(", ")
+            })`,
+          );
+        }
+        return m as RankingModelName;
+      });
+    }
+  } else if (models) {
+    out.models = models.map((k) => {
+      try {
+        return assertModelKind(k);
+      } catch (e) {
+        throw new RangeError(`--models: ${(e as Error).message}`);
+      }
+    });
   }
   return out;
 }
@@ -249,12 +300,15 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
  * console.log(await main(["--help"])); // null (after printing the usage)
  * ```
  */
-export async function main(args: string[]): Promise<EvaluationResult | null> {
+export async function main(
+  args: string[],
+): Promise<EvaluationResult | RankingEvaluation | null> {
   const parsed = parseEvaluateArgs(args);
   if (parsed.help) {
     console.log(USAGE);
     return null;
   }
+  if (parsed.task === "ranking") return await mainRanking(parsed, args);
   const full = parsed.data === undefined && parsed.split === undefined;
   // The committed files are regenerated only by the full table at full length.
   const committed = full && parsed.epochs === null && parsed.models === undefined;
@@ -288,11 +342,62 @@ export async function main(args: string[]): Promise<EvaluationResult | null> {
   );
   const json = JSON.stringify(result, null, 2) + "\n";
   if (committed) {
-    await writeFileAtomic(RESULTS.md, markdown);
-    await writeFileAtomic(RESULTS.json, json);
+    // The ranking section (its own command) is kept as it was.
+    const kept = keptRanking(await Deno.readTextFile(RESULTS.json).catch(() => ""));
+    await writeFileAtomic(RESULTS.md, markdown + kept.section);
+    await writeFileAtomic(
+      RESULTS.json,
+      kept.ranking ? JSON.stringify({ ...result, ranking: kept.ranking }, null, 2) + "\n" : json,
+    );
     console.error(`Wrote ${RESULTS.md} and ${RESULTS.json}`);
   }
   if (parsed.md) await writeFileAtomic(parsed.md, markdown);
+  if (parsed.json && parsed.json !== "-") await writeFileAtomic(parsed.json, json);
+  if (parsed.json === "-") console.log(JSON.stringify(result));
+  return result;
+}
+
+/** `--task ranking`: run the protocol, print its tables, write what was asked for. */
+async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<RankingEvaluation> {
+  const committed = parsed.data === undefined && parsed.split === undefined &&
+    parsed.epochs === null && parsed.rankingModels === undefined;
+  if (committed) {
+    await checkWritable(RESULTS.md, "results");
+    await checkWritable(RESULTS.json, "results");
+  }
+  if (parsed.md) await checkWritable(parsed.md, "--md");
+  if (parsed.json && parsed.json !== "-") await checkWritable(parsed.json, "--json");
+  const result = await runRankingEvaluation({
+    data: parsed.data,
+    split: parsed.split,
+    seeds: parsed.seeds,
+    epochs: parsed.epochs,
+    models: parsed.rankingModels,
+    command: ["deno task evaluate", ...args].join(" "),
+  });
+  console.log(renderRankingTables(result));
+  for (const t of result.targets) {
+    console.log(
+      `Target ${t.data} ${t.split} P@10 ≥ ${t.targets.precision_at_10} and NDCG@10 ≥ ${t.targets.ndcg_at_10}: best ${t.model} ${
+        t.precision_at_10.toFixed(4)
+      } / ${t.ndcg_at_10.toFixed(4)} — ${t.met ? "met" : "NOT met"}`,
+    );
+  }
+  console.log(
+    `Total time: ${result.totalSeconds.toFixed(1)} s (CPU ${result.cpuSeconds.toFixed(1)} s)`,
+  );
+  if (committed) {
+    const merged = mergeRanking(
+      await Deno.readTextFile(RESULTS.md).catch(() => ""),
+      await Deno.readTextFile(RESULTS.json).catch(() => ""),
+      result,
+    );
+    await writeFileAtomic(RESULTS.md, merged.markdown);
+    await writeFileAtomic(RESULTS.json, merged.json);
+    console.error(`Wrote the ranking section of ${RESULTS.md} and ${RESULTS.json}`);
+  }
+  if (parsed.md) await writeFileAtomic(parsed.md, renderRankingSection(result));
+  const json = JSON.stringify(result, null, 2) + "\n";
   if (parsed.json && parsed.json !== "-") await writeFileAtomic(parsed.json, json);
   if (parsed.json === "-") console.log(JSON.stringify(result));
   return result;

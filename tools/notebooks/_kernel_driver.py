@@ -8,6 +8,12 @@ cell is idle, a hidden cell (store_history off) prints a random token; the kerne
 is first in, first out, so every output of the cell has arrived once the token has, and until
 then outputs keep being routed to their cell by parent message id.
 
+The kernel stamps a queued output with the request current when it publishes it, so an output of
+the cell still queued when the token's request arrives is stamped with the token's request. Every
+output stamped so before the token itself belongs to the cell (the token cell prints nothing
+else): it is routed to the cell, and reported with a `restamped` event. (Notebooks that import
+lib/notebook end every cell with a flush, after which no such output is left.)
+
 Prints one JSON event per line on stdout (begin, stream, result, display, update, end, error,
 kernel, written) for the runner to show. Exit status: 0 done, 1 a cell failed, 2 set-up failed.
 """
@@ -23,6 +29,9 @@ import uuid
 
 EXIT_CELL_ERROR = 1
 EXIT_SETUP = 2
+# IOPub messages that are (or change) a cell's outputs.
+OUTPUT_TYPES = ("stream", "display_data", "execute_result", "error", "update_display_data",
+                "clear_output")
 
 
 def emit(event, **fields):
@@ -126,11 +135,13 @@ class KernelRun:
         else:
             cell.outputs.append(output)
 
-    def route(self, msg):
-        """Apply one iopub message to the cell that caused it. Returns an error output or None."""
+    def route(self, msg, index=None):
+        """Apply one iopub message to the cell that caused it (or to cell `index`, for an output
+        stamped with the token's request). Returns an error output or None."""
         from nbformat.v4 import output_from_msg
 
-        index = self.owner.get(msg["parent_header"].get("msg_id"))
+        if index is None:
+            index = self.owner.get(msg["parent_header"].get("msg_id"))
         kind = msg["msg_type"]
         content = msg["content"]
         if index is None:
@@ -190,14 +201,23 @@ class KernelRun:
         token = f"nbrun-{uuid.uuid4().hex}"
         token_id = self.kc.execute(f'console.log("{token}")', silent=False, store_history=False,
                                    allow_stdin=False)
-        token_text = ""
-        while token not in token_text:
+        while True:
             msg = self.next_iopub(deadline, "the cell's last outputs")
-            if msg["parent_header"].get("msg_id") == token_id:
-                if msg["msg_type"] == "stream":
-                    token_text += msg["content"]["text"]
+            if msg["parent_header"].get("msg_id") != token_id:
+                error = self.route(msg) or error
                 continue
-            error = self.route(msg) or error
+            kind = msg["msg_type"]
+            if kind == "stream" and token in msg["content"]["text"]:
+                before = msg["content"]["text"].split(token, 1)[0]
+                if before:
+                    late = dict(msg, content=dict(msg["content"], text=before))
+                    error = self.route(late, index) or error
+                    emit("restamped", cell=index + 1, type=kind)
+                break
+            if kind in OUTPUT_TYPES:
+                # An output of this cell published after the token's request became current.
+                error = self.route(msg, index) or error
+                emit("restamped", cell=index + 1, type=kind)
         seconds = time.monotonic() - started
         if error is None and reply["content"].get("status") == "error":
             content = reply["content"]

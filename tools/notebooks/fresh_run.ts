@@ -21,6 +21,7 @@ import {
   splitPath,
 } from "./_files.ts";
 import type { HostEvent } from "./_host.ts";
+import { explainMissingName } from "./run_summary.ts";
 import {
   type CellFailure,
   type CellOutput,
@@ -76,8 +77,9 @@ export async function runNotebook(
   const mapped = (stack: string) => mapStack(stack, child.moduleUrl, compiled.cells, notebook);
   const byCount = new Map(compiled.cells.map((c) => [c.count, c]));
   const found = cellsFromEvents(child.events, byCount, mapped);
-  const failure = found.failure ??
+  const reported = found.failure ??
     exitFailure(child, byCount.get(found.lastBegun), found.lastBegun, options, mapped);
+  const failure = reported && explainMissingName(reported, codeCells(nb));
   if (failure) chargeFailingCell(found.cells, failure, started);
   return {
     ...base,

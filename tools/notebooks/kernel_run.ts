@@ -16,6 +16,7 @@ import {
   type MimeBundle,
 } from "../../lib/notebook/_format.ts";
 import { absolute, codeCells, notebookEnv, pump, readHeadlines, readNotebook } from "./_files.ts";
+import { explainMissingName } from "./run_summary.ts";
 import { type CellOutput, emptyRun, type KernelRunOptions, type NotebookRun } from "./run_types.ts";
 
 const DRIVER = new URL("./_kernel_driver.py", import.meta.url);
@@ -26,7 +27,10 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** One JSON line printed by the kernel driver. */
 export interface DriverEvent {
-  /** begin, stream, result, display, update, end, error, setup, failed, kernel or written. */
+  /**
+   * begin, stream, result, display, update, end, error, setup, failed, kernel, written, or
+   * restamped (an output the kernel stamped with the runner's token request, kept in its cell).
+   */
   event: string;
   cell?: number;
   count?: number;
@@ -103,6 +107,7 @@ export async function runNotebookInKernel(
     };
   }
   run.output = view.output.join("") + (errText ? `${errText}\n` : "");
+  if (run.failure) run.failure = explainMissingName(run.failure, codeCells(nb));
   run.ok = run.failure === undefined;
   run.seconds = (performance.now() - started) / 1000;
   return run;

@@ -11,12 +11,14 @@
  * deno task notebooks --kernel             # the Deno Jupyter kernel; writes outputs in place
  * deno task notebooks --kernel --quick --out /tmp/nb   # small run, copies written elsewhere
  * deno task notebooks --verify             # also check the committed outputs are complete
+ * deno task notebooks --compare            # full size in the kernel, outputs vs committed
  * ```
  *
  * @module
  */
 
 import { codeCells, NotebookFileError, readNotebook } from "./_files.ts";
+import { compareOutputs, formatDifference } from "./compare_outputs.ts";
 import { runNotebook } from "./fresh_run.ts";
 import { runNotebookInKernel } from "./kernel_run.ts";
 import { formatFailure, formatSummary } from "./run_summary.ts";
@@ -36,10 +38,16 @@ Options:
   --set NAME=VAL   override one parameter (same as the environment variable NAME=VAL)
   --verify         check the committed notebooks: executed in order, no errors, an output
                    wherever the run shows a value
+  --compare        run the notebooks at full size in the Deno kernel (implies --kernel) into a
+                   temporary copy (or --out DIR) and compare each cell's outputs with the
+                   committed ones, timings and throughput masked; any other difference fails,
+                   naming the notebook, the cell and the first differing line. Runs two
+                   notebooks at a time unless --jobs says otherwise
   --timeout SEC    stop a notebook (a cell, with --kernel) after SEC seconds (default 1800)
-  --jobs N         run N notebooks at a time on the fresh path, each in its own single-threaded
-                   process (default: one per CPU core); each notebook's output is printed whole,
-                   in order, once it has finished (--jobs 1 streams it live)
+  --jobs N         run N notebooks at a time, each in its own process (default: one per CPU
+                   core on the fresh path, one in the kernel, two with --compare); each
+                   notebook's output is printed whole, in order, once it has finished (--jobs 1
+                   streams it live)
   --quiet          print only failures and the summary
   --help           show this text`;
 
@@ -55,11 +63,13 @@ export interface CliOptions {
   env: Record<string, string>;
   /** Check the committed notebooks. */
   verify: boolean;
+  /** Run at full size in the kernel and compare the outputs with the committed ones. */
+  compare: boolean;
   /** Seconds per notebook (fresh) or cell (kernel). */
   timeout: number;
   /** Only failures and the summary. */
   quiet: boolean;
-  /** Notebooks run at a time on the fresh path (the kernel path runs one at a time). */
+  /** Notebooks run at a time (default: one per core fresh, 1 in the kernel, 2 to compare). */
   jobs: number;
   /** Print the usage. */
   help: boolean;
@@ -87,6 +97,7 @@ export function parseArgs(args: string[]): CliOptions {
     quick: false,
     env: {},
     verify: false,
+    compare: false,
     timeout: 1800,
     quiet: false,
     jobs: Math.max(1, navigator.hardwareConcurrency || 1),
@@ -100,6 +111,7 @@ export function parseArgs(args: string[]): CliOptions {
     }
     return v;
   };
+  let jobsGiven = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     switch (arg) {
@@ -111,6 +123,10 @@ export function parseArgs(args: string[]): CliOptions {
         break;
       case "--verify":
         cli.verify = true;
+        break;
+      case "--compare":
+        cli.compare = true;
+        cli.kernel = true;
         break;
       case "--quiet":
       case "-q":
@@ -137,6 +153,7 @@ export function parseArgs(args: string[]): CliOptions {
           throw new TypeError(`--jobs: expected a whole number >= 1, found ${args[i]}`);
         }
         cli.jobs = jobs;
+        jobsGiven = true;
         break;
       }
       case "--set": {
@@ -156,6 +173,13 @@ export function parseArgs(args: string[]): CliOptions {
   if (cli.out !== undefined && !cli.kernel) {
     throw new TypeError("--out: expected together with --kernel (the fresh path writes nothing)");
   }
+  if (cli.compare && (cli.quick || Object.keys(cli.env).length > 0)) {
+    throw new TypeError(
+      `--compare: the committed outputs come from full-size runs with the notebooks' own ` +
+        `parameters; found ${cli.quick ? "--quick" : `--set ${Object.keys(cli.env).join(", ")}`}`,
+    );
+  }
+  if (cli.kernel && !jobsGiven) cli.jobs = cli.compare ? Math.min(2, cli.jobs) : 1;
   if (cli.kernel && cli.quick && cli.out === undefined) {
     throw new TypeError(
       "--kernel --quick would overwrite the committed notebooks with a small run's outputs; " +
@@ -226,15 +250,19 @@ export async function main(args: string[]): Promise<number> {
     console.error("no notebooks found (expected notebooks/*.ipynb)");
     return 1;
   }
+  // --compare runs into a folder of its own unless told where.
+  const ownOut = cli.compare && cli.out === undefined;
+  if (ownOut) cli.out = await Deno.makeTempDir({ prefix: "notebooks-compare-" });
   if (cli.out) await Deno.mkdir(cli.out, { recursive: true });
-  // The fresh path runs each notebook in its own single-threaded process, so on a machine with
-  // several cores notebooks can run side by side; their outputs are buffered and printed in
-  // order, each as soon as it and every notebook before it have finished.
-  const jobs = cli.kernel ? 1 : Math.min(cli.jobs, notebooks.length);
+  // Each notebook runs in its own process (a single-threaded Deno, or a kernel), so on a
+  // machine with several cores notebooks can run side by side; their outputs are buffered and
+  // printed in order, each as soon as it and every notebook before it have finished.
+  const jobs = Math.min(cli.jobs, notebooks.length);
   const started = performance.now();
   const runs = await runAll(notebooks, cli, jobs);
   const wallSeconds = (performance.now() - started) / 1000;
   const problems = cli.verify ? await verifyAll(notebooks, runs) : [];
+  const differences = cli.compare ? await compareAll(notebooks, runs) : 0;
   console.log(`\n${formatSummary(runs, { wallSeconds, jobs })}`);
   if (cli.verify) {
     console.log(
@@ -243,7 +271,39 @@ export async function main(args: string[]): Promise<number> {
         : `\nCommitted notebooks: ${problems.length} problem(s)`,
     );
   }
-  return runs.every((r) => r.ok) && problems.length === 0 ? 0 : 1;
+  const ok = runs.every((r) => r.ok) && problems.length === 0 && differences === 0;
+  if (cli.compare) {
+    const ran = runs.filter((r) => r.ok).length;
+    console.log(
+      differences === 0
+        ? `\nCommitted outputs compared with a full-size run: ${ran} of ${notebooks.length} ` +
+          "notebook(s) ran, no difference beyond timings"
+        : `\nCommitted outputs compared with a full-size run: ${differences} cell(s) differ ` +
+          `(this run's notebooks: ${cli.out})`,
+    );
+    if (ownOut && ok) await Deno.remove(cli.out!, { recursive: true });
+  }
+  return ok ? 0 : 1;
+}
+
+/**
+ * Compares each notebook that ran with its committed file and prints every differing cell;
+ * returns the number of differing cells.
+ */
+async function compareAll(notebooks: string[], runs: NotebookRun[]): Promise<number> {
+  let count = 0;
+  for (const [i, notebook] of notebooks.entries()) {
+    const run = runs[i];
+    if (!run.ok || run.written === undefined) continue; // Its failure is reported with the run.
+    const committed = JSON.parse(await Deno.readTextFile(notebook));
+    const fresh = JSON.parse(await Deno.readTextFile(run.written));
+    const differences = compareOutputs(committed, fresh);
+    for (const d of differences) {
+      for (const line of formatDifference(notebook, d)) console.error(line);
+    }
+    count += differences.length;
+  }
+  return count;
 }
 
 /** The line printed before a notebook's output: its path, the path it runs on, its settings. */

@@ -6,7 +6,48 @@
  */
 
 import { formatSeconds } from "../../lib/notebook/_format.ts";
-import type { CellRun, NotebookRun } from "./run_types.ts";
+import {
+  definingCell,
+  hintedMessage,
+  missingName,
+  type SourceCell,
+  uninitialisedName,
+} from "../../lib/notebook/_cell_hints.ts";
+import type { CellFailure, CellRun, NotebookRun } from "./run_types.ts";
+
+const MISSING =
+  /^(?:[A-Za-z_$][\w$]* is not defined|Cannot access '[A-Za-z_$][\w$]*' before initialization)/;
+
+/**
+ * A `ReferenceError` for a missing name, with the cell that defines it named (number and first
+ * line): below the failing cell ("move it up, or run it first"), or above it ("run the cells
+ * above first"), or in no cell at all. A hint the kernel added to the message already is
+ * replaced by this one, which knows the failing cell (the kernel's stays in the stack). Any other
+ * failure is returned as it is.
+ *
+ * @param failure The failure of a run.
+ * @param cells The notebook's code cells.
+ * @returns The failure, its message with the hint.
+ * @example
+ * ```ts
+ * import { explainMissingName } from "./run_summary.ts";
+ * const failure = explainMissingName(
+ *   { cell: 3, count: 2, name: "ReferenceError", message: "total is not defined", stack: "" },
+ *   [{ cell: 3, source: "total * 2\n" }, { cell: 5, source: "const total = 1;\n" }],
+ * );
+ * console.log(failure.message);
+ * // total is not defined: cell 5 (`const total = 1;`) defines it, below the cell that uses it; move it up, or run it first
+ * ```
+ */
+export function explainMissingName(failure: CellFailure, cells: SourceCell[]): CellFailure {
+  const base = failure.name === "ReferenceError" ? failure.message.match(MISSING)?.[0] : undefined;
+  if (base === undefined) return failure;
+  const name = (missingName(base) ?? uninitialisedName(base))!;
+  return {
+    ...failure,
+    message: hintedMessage(base, { cell: definingCell(cells, name) }, failure.cell),
+  };
+}
 
 /**
  * A failure as a readable block: the notebook, the cell, the error and its mapped stack.
@@ -30,7 +71,7 @@ export function formatFailure(run: NotebookRun): string {
   const head = `✗ ${run.notebook}${where}: ${f.name}: ${f.message}`;
   const stack = f.stack.split("\n")
     .filter((l) =>
-      l.trim() !== "" && !l.includes(`${f.name}: ${f.message}`) && !l.includes("_host.ts")
+      l.trim() !== "" && !l.trim().startsWith(`${f.name}: `) && !l.includes("_host.ts")
     )
     .map((l) => `    ${l.trim()}`);
   return [head, ...stack].join("\n");

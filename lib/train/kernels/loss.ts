@@ -1,10 +1,14 @@
 /**
- * Mean squared and mean absolute error as single ops with their own gradient. tfjs builds
+ * Mean squared error, mean absolute error and binary cross-entropy as single ops with their own
+ * gradient. tfjs builds
  * `mean(squaredDifference(p, y))` from two kernels forward, three saved-tensor clones and six
  * kernels backward; at batch 100 those eleven kernel launches cost about as much as the whole
  * fused dot-bias model. Here it is one kernel forward (two clones) and one backward. The
  * arithmetic is the same (float32 residuals, the mean over every element), so losses match
- * the stock ops to rounding. Shapes must match exactly; otherwise the stock ops run.
+ * the stock ops to rounding. Binary cross-entropy (Keras' `binaryCrossentropy` on probabilities)
+ * costs tfjs a dozen kernels forward and more backward; here too it is one each, with Keras'
+ * clipping of the probabilities to [ε, 1 − ε] (ε = 1e-7) and its zero gradient outside that
+ * range. Shapes must match exactly; otherwise the stock ops run.
  *
  * @module
  */
@@ -23,7 +27,13 @@ export const FUSED_LOSS = "FusedRegressionLoss";
 /** The name of the backward kernel. */
 export const FUSED_LOSS_GRAD = "FusedRegressionLossGrad";
 
-type LossKind = "mse" | "mae";
+type LossKind = "mse" | "mae" | "bce";
+
+/** Keras' fuzz factor: probabilities are clipped to [ε, 1 − ε] before the logarithm. */
+const EPSILON = 1e-7;
+const P_LOW = Math.fround(EPSILON), P_HIGH = Math.fround(1 - EPSILON);
+/** A probability clipped as Keras clips it (float32 bounds). */
+const clip = (p: number) => Math.min(Math.max(p, P_LOW), P_HIGH);
 
 interface LossArgs {
   inputs: { yTrue: tf.TensorInfo; yPred: tf.TensorInfo; dy?: tf.TensorInfo };
@@ -41,8 +51,13 @@ function lossValue(kind: LossKind, y: ArrayLike<number>, p: ArrayLike<number>): 
       const r = Math.fround(p[i] - y[i]);
       sum += r * r;
     }
-  } else {
+  } else if (kind === "mae") {
     for (let i = 0; i < p.length; i++) sum += Math.abs(Math.fround(p[i] - y[i]));
+  } else {
+    for (let i = 0; i < p.length; i++) {
+      const q = clip(p[i]);
+      sum -= y[i] * Math.log(q) + (1 - y[i]) * Math.log(1 - q);
+    }
   }
   return p.length > 0 ? sum / p.length : NaN;
 }
@@ -58,8 +73,13 @@ function lossGrad(
   const scale = dy / p.length;
   if (kind === "mse") {
     for (let i = 0; i < p.length; i++) out[i] = 2 * scale * Math.fround(p[i] - y[i]);
-  } else {
+  } else if (kind === "mae") {
     for (let i = 0; i < p.length; i++) out[i] = scale * Math.sign(p[i] - y[i]);
+  } else {
+    for (let i = 0; i < p.length; i++) {
+      const q = p[i];
+      out[i] = q >= P_LOW && q <= P_HIGH ? scale * (q - y[i]) / (q * (1 - q)) : 0;
+    }
   }
 }
 
@@ -96,7 +116,7 @@ function backwardWasm({ inputs, backend, attrs }: LossArgs): tf.TensorInfo {
 }
 
 /**
- * Kernel configs of the fused regression losses (forward and backward, CPU and WASM), for
+ * Kernel configs of the fused losses (forward and backward, CPU and WASM), for
  * `tf.registerKernel` (done by `setupBackend()`).
  *
  * @example
@@ -113,8 +133,10 @@ export const lossKernels: tf.KernelConfig[] = [
 ];
 
 /**
- * The gradient of the fused losses: `dPred = dy·2(p − y)/n` (MSE) or `dy·sign(p − y)/n`
- * (MAE); `dTrue` is its negation, computed only if asked for.
+ * The gradient of the fused losses: `dPred = dy·2(p − y)/n` (MSE), `dy·sign(p − y)/n` (MAE)
+ * or `dy·(p − y)/(p(1 − p))/n` inside the clipping range (binary cross-entropy); `dTrue`,
+ * computed only if asked for, is the negation of `dPred` for MSE and MAE and
+ * `−dy·log(p/(1 − p))/n` for the cross-entropy (p clipped).
  *
  * @example
  * ```ts
@@ -132,7 +154,13 @@ export const lossGradient: tf.GradConfig = {
       { dy: dy as tf.Tensor, yTrue, yPred },
       attrs,
     ) as tf.Tensor;
-    return { yPred: () => dPred, yTrue: () => tf.neg(dPred) };
+    const dTrue = () => {
+      if (attrs?.kind !== "bce") return tf.neg(dPred);
+      const p = tf.clipByValue(yPred, P_LOW, P_HIGH);
+      const logit = tf.log(tf.div(p, tf.sub(1, p)));
+      return tf.mul(tf.neg(logit), tf.div(dy as tf.Tensor, yPred.size));
+    };
+    return { yPred: () => dPred, yTrue: dTrue };
   },
 };
 
@@ -187,4 +215,28 @@ export function meanSquaredErrorLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Sca
  */
 export function meanAbsoluteErrorLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
   return fused("mae", yTrue, yPred) ?? tf.mean(tf.abs(tf.sub(yPred, yTrue))) as tf.Scalar;
+}
+
+/**
+ * Binary cross-entropy of probabilities, `mean(−y·log p − (1 − y)·log(1 − p))` with `p`
+ * clipped to [1e-7, 1 − 1e-7] as Keras does, as one fused op (stock ops when the shapes
+ * differ or the backend has no fused kernel). For a `[n, 1]` sigmoid output this is Keras'
+ * `binaryCrossentropy` averaged over the batch.
+ *
+ * @param yTrue Targets in [0, 1].
+ * @param yPred Predicted probabilities, same shape.
+ * @returns The mean, a scalar.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { setupBackend } from "../backend.ts";
+ * import { binaryCrossentropyLoss } from "./loss.ts";
+ * await setupBackend({ backend: "cpu" });
+ * const loss = binaryCrossentropyLoss(tf.tensor2d([[1], [0]]), tf.tensor2d([[0.5], [0.5]]));
+ * if (Math.abs(loss.dataSync()[0] - Math.LN2) > 1e-6) throw new Error("expected log 2");
+ * ```
+ */
+export function binaryCrossentropyLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  return fused("bce", yTrue, yPred) ??
+    tf.mean(tf.metrics.binaryCrossentropy(yTrue, yPred)) as tf.Scalar;
 }

@@ -23,8 +23,8 @@
  *   zero-copy `Identity` (WASM).
  * - **Dropout** (`dropout.ts`): masks from sfc32 in one kernel, seeded per step by the training
  *   loop, and tfjs-layers' `Dropout` using it.
- * - **Losses** (`loss.ts`): mean squared and mean absolute error as one kernel forward and one
- *   backward.
+ * - **Losses** (`loss.ts`): mean squared error, mean absolute error and binary cross-entropy
+ *   as one kernel forward and one backward.
  * - **Saved tensors** (`engine.ts`): a tensor an op keeps for its gradient becomes a
  *   reference-counted handle instead of a copy.
  *

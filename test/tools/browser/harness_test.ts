@@ -1,14 +1,7 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { codeCells, OutputCollector, type WsMessage } from "../../../tools/browser/kernel_ws.ts";
-import { parseArgs } from "../../../tools/browser/main.ts";
-import {
-  connectionFileFrom,
-  flushToken,
-  zmtpFrame,
-  ZmtpReader,
-} from "../../../tools/browser/output_flush.ts";
+import { parseArgs, serverEnv } from "../../../tools/browser/main.ts";
 import { serverArgs } from "../../../tools/browser/server.ts";
-import { applyMitigation, MITIGATION_LINE } from "../../../tools/browser/workspace.ts";
 
 const message = (
   type: string,
@@ -84,79 +77,37 @@ Deno.test("codeCells() lists code cells with their notebook index and joined sou
   assertThrows(() => codeCells({}), TypeError, "expected an nbformat 4 notebook");
 });
 
-Deno.test("ZmtpReader reassembles messages split anywhere and skips commands", () => {
-  const enc = new TextEncoder();
-  const long = enc.encode("x".repeat(300));
-  const bytes = new Uint8Array([
-    ...zmtpFrame(enc.encode("READY"), { command: true }),
-    ...zmtpFrame(enc.encode("<IDS|MSG>"), { more: true }),
-    ...zmtpFrame(long),
-    ...zmtpFrame(enc.encode("second")),
-  ]);
-  const reader = new ZmtpReader();
-  const messages = [];
-  for (let at = 0; at < bytes.length; at += 7) {
-    messages.push(...reader.push(bytes.subarray(at, Math.min(bytes.length, at + 7))));
-  }
-  assertEquals(messages.map((m) => m.map((f) => f.length)), [[9, 300], [6]]);
-});
-
-Deno.test("flushToken() reads the marker from a Jupyter message's metadata frame", () => {
-  const enc = new TextEncoder();
-  const frames = (metadata: string) =>
-    ["<IDS|MSG>", "sig", "{}", "{}", metadata, '{"execution_state":"busy"}'].map((s) =>
-      enc.encode(s)
-    );
-  assertEquals(flushToken(frames('{"deno_output_flush":"t-1"}')), "t-1");
-  assertEquals(flushToken(frames("{}")), null);
-  assertEquals(flushToken(frames("not json")), null);
-  assertEquals(flushToken([enc.encode("no delimiter")]), null);
-});
-
-Deno.test("connectionFileFrom() finds the file after --conn on the kernel's command line", () => {
-  assertEquals(
-    connectionFileFrom(["/usr/bin/deno", "jupyter", "--kernel", "--conn", "/run/k-1.json", ""]),
-    "/run/k-1.json",
-  );
-  assertEquals(connectionFileFrom(["deno", "run", "x.ts"]), null);
-});
-
-Deno.test("applyMitigation() prepends the install line to the first code cell only", () => {
-  const nb = applyMitigation({
-    cells: [
-      { cell_type: "markdown", source: "# t" },
-      { cell_type: "code", source: ["const A = 1;\n", "A;"] },
-      { cell_type: "code", source: "B;" },
-    ],
-  });
-  assertEquals(nb.cells[1].source, MITIGATION_LINE + "const A = 1;\nA;");
-  assertEquals(nb.cells[2].source, "B;");
-  assertThrows(
-    () => applyMitigation({ cells: [] }),
-    TypeError,
-    "expected a notebook with a code cell",
-  );
-});
-
 Deno.test("parseArgs() reads the browser test's flags and rejects unknown ones", () => {
-  assertEquals(parseArgs(["--notebooks", "02,05", "--runs", "3", "--mitigation"]), {
+  assertEquals(parseArgs(["--notebooks", "02,05", "--runs", "3", "--no-flush"]), {
     notebooks: ["02", "05"],
     runs: 3,
     open: true,
     run: true,
-    mitigation: true,
+    noFlush: true,
     selfCheck: true,
     json: null,
     notebookDir: null,
   });
   assertEquals(parseArgs(["--no-run"]).runs, 0);
+  assertEquals(parseArgs([]).noFlush, false);
   assertThrows(
     () => parseArgs(["--runs", "-1"]),
     TypeError,
     'expected --runs as an integer >= 0, found "-1"',
   );
   assertThrows(() => parseArgs(["--fast"]), TypeError, 'unknown argument "--fast"');
+  assertThrows(() => parseArgs(["--mitigation"]), TypeError, 'unknown argument "--mitigation"');
   assertThrows(() => parseArgs(["--json"]), TypeError, "--json needs a value");
+});
+
+Deno.test("serverEnv() switches the output flush off in the kernels with --no-flush only", () => {
+  assertEquals(serverEnv(parseArgs([]), "/data/movielens"), {
+    NB_QUICK: "1",
+    NO_COLOR: "1",
+    MOVIELENS_DIR: "/data/movielens",
+  });
+  assertEquals(serverEnv(parseArgs(["--no-flush"])).NB_OUTPUT_FLUSH, "0");
+  assertEquals(serverEnv(parseArgs([]), "rel/ml").MOVIELENS_DIR, `${Deno.cwd()}/rel/ml`);
 });
 
 Deno.test("serverArgs() keeps the server on 127.0.0.1, with a token, no browser and its own notary", () => {

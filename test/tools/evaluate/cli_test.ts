@@ -19,6 +19,7 @@ Deno.test("parseEvaluateArgs() reads every flag, with or without '='", () => {
     "--no-ranking",
   ]);
   assertEquals(a, {
+    task: "rating",
     data: "ml-100k",
     split: "u1",
     models: ["dot-bias", "mlp"],
@@ -33,6 +34,7 @@ Deno.test("parseEvaluateArgs() reads every flag, with or without '='", () => {
 
 Deno.test("parseEvaluateArgs() defaults to the whole table, one seed, recipe epochs", () => {
   assertEquals(parseEvaluateArgs([]), {
+    task: "rating",
     seeds: 1,
     epochs: null,
     json: null,

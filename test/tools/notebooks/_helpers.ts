@@ -13,6 +13,7 @@ export const FIXTURES: string = new URL("../../fixtures/notebooks/", import.meta
 export const SEMANTICS = `${FIXTURES}semantics.ipynb`;
 export const FAILING = `${FIXTURES}failing.ipynb`;
 export const MANY = `${FIXTURES}many_outputs.ipynb`;
+export const OUT_OF_ORDER = `${FIXTURES}out_of_order.ipynb`;
 export const LIB: string = new URL("../../../lib/", import.meta.url).href;
 
 /** The run of the cell at 1-based `position`; fails when it did not run. */

@@ -8,6 +8,7 @@ import {
   FAILING,
   FIXTURES,
   LIB,
+  OUT_OF_ORDER,
   SEMANTICS,
   texts,
   writeNotebook,
@@ -151,4 +152,35 @@ Deno.test("runNotebook() throws TypeError for a missing file or a file that is n
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/x.ipynb`, JSON.stringify({ nbformat: 3, worksheets: [] }));
   await assertRejects(() => runNotebook(`${dir}/x.ipynb`), TypeError, "nbformat 4 notebook");
+});
+
+Deno.test("runNotebook() names the cell that defines a name used too early, and its first line", async () => {
+  const path = await writeNotebook(["const a = 1;", "total * a", "// the total\nconst total = 3;"]);
+  const run = await runNotebook(path);
+  assertEquals([run.ok, run.failure?.cell, run.failure?.name], [false, 3, "ReferenceError"]);
+  assertEquals(
+    run.failure?.message,
+    "Cannot access 'total' before initialization: cell 4 (`const total = 3;`) defines it, " +
+      "below the cell that uses it; move it up, or run it first",
+  );
+  assertStringIncludes(formatFailure(run), `${path}, cell 3 ([2]): ReferenceError: Cannot access`);
+});
+
+Deno.test("runNotebook() leaves lib/notebook's output flush out: no kernel to flush", async () => {
+  const run = await runNotebook(OUT_OF_ORDER);
+  assertEquals(texts(run, 3), ['[ "no kernel", "no kernel" ]']);
+  assertEquals(
+    run.failure?.message,
+    "Cannot access 'total' before initialization: cell 5 (`const total = 3;`) defines it, " +
+      "below the cell that uses it; move it up, or run it first",
+  );
+});
+
+Deno.test("runNotebook() says when no cell defines a missing name", async () => {
+  const path = await writeNotebook(["const a = 1;", "totl * a"]);
+  const run = await runNotebook(path);
+  assertEquals(
+    run.failure?.message,
+    "totl is not defined, and no cell declares it at its top level",
+  );
 });

@@ -3,7 +3,17 @@ import { runNotebook } from "../../../tools/notebooks/fresh_run.ts";
 import { runNotebookInKernel } from "../../../tools/notebooks/kernel_run.ts";
 import { formatFailure } from "../../../tools/notebooks/run_summary.ts";
 import { verifyNotebook } from "../../../tools/notebooks/verify_notebook.ts";
-import { assertStringIncludes, FAILING, MANY, SEMANTICS, texts } from "./_helpers.ts";
+import {
+  assertStringIncludes,
+  FAILING,
+  MANY,
+  OUT_OF_ORDER,
+  SEMANTICS,
+  texts,
+  writeNotebook,
+} from "./_helpers.ts";
+
+const CLI = new URL("../../../tools/notebooks/run_notebooks.ts", import.meta.url).pathname;
 
 // ---------------------------------------------------------------------------------------------
 // The Deno Jupyter kernel path. It needs Python's jupyter_client and `deno jupyter --install`;
@@ -99,5 +109,70 @@ Deno.test({
       c.outputs.map((o) => (o.text ?? o.data!["text/plain"]).join("")).join("|")
     );
     assertEquals(got, code.map((_: unknown, i: number) => `line ${i + 1}\n|${(i + 1) ** 2}`));
+  },
+});
+
+Deno.test({
+  name: "in the kernel a cell's missing name is explained by the kernel and by the runner",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const run = await runNotebookInKernel(OUT_OF_ORDER, { out: `${dir}/nb.ipynb` });
+    assertEquals([run.ok, run.failure?.cell, run.failure?.name], [false, 4, "ReferenceError"]);
+    // lib/notebook, imported in cell 2, installed the flush; cell 3's flush saw its marker.
+    assertEquals(texts(run, 3), ['[ "flushed", "already installed" ]']);
+    // What the notebook shows: lib/notebook's hint, which cannot know the failing cell.
+    assertEquals(
+      run.failure?.stack.split("\n")[0],
+      "ReferenceError: total is not defined: cell 5 of out_of_order.ipynb (`const total = 3;`) " +
+        "defines it; run it first, or every cell above with Cell › Run All Above",
+    );
+    // What the runner says: it knows the cells and which one failed.
+    assertEquals(
+      run.failure?.message,
+      "total is not defined: cell 5 (`const total = 3;`) defines it, below the cell that uses " +
+        "it; move it up, or run it first",
+    );
+  },
+});
+
+Deno.test({
+  name: "deno task notebooks --compare passes on new timings and fails on a changed value",
+  ignore,
+  async fn() {
+    const source = await writeNotebook([
+      "const t0 = performance.now();\nawait new Promise((resolve) => setTimeout(resolve, 20));",
+      "`total 42 in ${((performance.now() - t0) / 1000).toFixed(4)} s`",
+    ]);
+    const dir = await Deno.makeTempDir();
+    const committed = `${dir}/nb.ipynb`;
+    const first = await runNotebookInKernel(source, { out: committed });
+    assert(first.ok, formatFailure(first));
+    const compare = async () => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", CLI, "--compare", "--quiet", committed],
+        env: { NO_COLOR: "1" },
+        stdin: "null",
+      }).output();
+      const text = (b: Uint8Array) => new TextDecoder().decode(b);
+      return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+    };
+    const same = await compare();
+    assertEquals(same.code, 0, same.stdout + same.stderr);
+    assertStringIncludes(same.stdout, "1 of 1 notebook(s) ran, no difference beyond timings");
+
+    const saved = await Deno.readTextFile(committed);
+    await Deno.writeTextFile(committed, saved.replace('\\"total 42 in', '\\"total 41 in'));
+    const changed = await compare();
+    assertEquals(changed.code, 1);
+    // The cell's first line as the written notebook has it (formatted by deno fmt: a `;` added).
+    assertStringIncludes(
+      changed.stderr,
+      `✗ ${committed}, cell 3 (\`\`total 42 in \${((performance.now() - t0) / 1000).toFixed(4)} s\`;\`): ` +
+        "outputs differ at line 1\n" +
+        '    committed: output 1 text/plain: "total 41 in ‹time› s"\n' +
+        '    this run:  output 1 text/plain: "total 42 in ‹time› s"',
+    );
+    assertStringIncludes(changed.stdout, "1 cell(s) differ");
   },
 });

@@ -1,0 +1,145 @@
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertEquals, assertGreater, assertRejects, assertThrows } from "@std/assert";
+import { fitEncoders, IdEncoder, ratingsFrame } from "../../lib/data/mod.ts";
+import { evaluateRanking, rankingTask } from "../../lib/eval/mod.ts";
+import {
+  buildModel,
+  predictRatings,
+  rankingScorer,
+  recommender,
+  trainRanking,
+} from "../../lib/models/mod.ts";
+import { adam, bprLoss, setupBackend, softmaxLoss } from "../../lib/train/mod.ts";
+import { setRandomSeed } from "../../lib/random.ts";
+
+// 16 users in 4 taste groups of 4; group g watches movies 10g + 1 … 10g + 4 (each user skips one,
+// held out as their test movie).
+const rows: { userId: number; movieId: number; test: boolean }[] = [];
+for (let user = 1; user <= 16; user++) {
+  const g = Math.floor((user - 1) / 4);
+  for (let j = 1; j <= 4; j++) {
+    rows.push({ userId: user, movieId: 10 * g + j, test: j === ((user - 1) % 4) + 1 });
+  }
+}
+const frame = (r: typeof rows) =>
+  ratingsFrame({
+    userId: r.map((x) => x.userId),
+    movieId: r.map((x) => x.movieId),
+    rating: r.map(() => 4),
+  });
+const train = frame(rows.filter((r) => !r.test));
+const test = frame(rows.filter((r) => r.test));
+const encoders = fitEncoders(frame(rows));
+
+/** The notebook's ranking model: two tables and a movie bias; output = dot + bias. */
+function dotModel(withSigmoid = false): tf.LayersModel {
+  const user = tf.input({ shape: [1], dtype: "int32" });
+  const movie = tf.input({ shape: [1], dtype: "int32" });
+  const init = tf.initializers.randomNormal({ stddev: 0.1 });
+  const p = tf.layers.embedding({
+    inputDim: encoders.users.size,
+    outputDim: 4,
+    embeddingsInitializer: init,
+  })
+    .apply(user) as tf.SymbolicTensor;
+  const q = tf.layers.embedding({
+    inputDim: encoders.movies.size,
+    outputDim: 4,
+    embeddingsInitializer: init,
+  })
+    .apply(movie) as tf.SymbolicTensor;
+  const b = tf.layers.embedding({
+    inputDim: encoders.movies.size,
+    outputDim: 1,
+    embeddingsInitializer: "zeros",
+  })
+    .apply(movie) as tf.SymbolicTensor;
+  const dot = tf.layers.dot({ axes: -1 }).apply([p, q]) as tf.SymbolicTensor;
+  let out = tf.layers.flatten().apply(tf.layers.add().apply([dot, b])) as tf.SymbolicTensor;
+  if (withSigmoid) {
+    out = tf.layers.activation({ activation: "sigmoid" }).apply(out) as tf.SymbolicTensor;
+  }
+  return tf.model({ inputs: [user, movie], outputs: out });
+}
+
+Deno.test("trainRanking() trains a model written as code with its compiled ranking loss", async () => {
+  await setupBackend({ backend: "wasm" });
+  setRandomSeed(1);
+  const model = dotModel();
+  model.compile({ optimizer: adam({ learningRate: 0.05 }), loss: softmaxLoss });
+  const rec = recommender(model, encoders);
+  const task = rankingTask(train, test, encoders);
+  const before = evaluateRanking(task, rankingScorer(rec, { task }), { k: 1 }).precision;
+  const h = await trainRanking(rec, train, { epochs: 80, batchUsers: 4, l2: 0.01, verbose: 0 });
+  assertEquals(h.epoch.length, 80);
+  const after = evaluateRanking(task, rankingScorer(rec, { task }), { k: 1 });
+  assertEquals(after.precision, 1, "every user's held-out movie comes first");
+  assertGreater(after.precision, before);
+  // The model's own output is the score the loop trained.
+  const scorer = rankingScorer(rec);
+  const s = scorer(Int32Array.of(0));
+  const p = predictRatings(rec, { userIds: [1, 1], movieIds: [1, 11] });
+  assert(Math.abs(s[0] - p[0]) < 1e-5 && Math.abs(s[4] - p[1]) < 1e-5);
+});
+
+Deno.test("trainRanking() numbers epochs on and takes the loss and learning rate it is given", async () => {
+  await setupBackend({ backend: "wasm" });
+  setRandomSeed(2);
+  const model = dotModel();
+  model.compile({ optimizer: tf.train.adam(0.01), loss: "meanSquaredError" });
+  const rec = recommender(model, encoders);
+  const first = await trainRanking(rec, train, {
+    loss: bprLoss,
+    negatives: 3,
+    epochs: 2,
+    learningRate: 0.02,
+    verbose: 0,
+  });
+  assertEquals([first.epoch, first.learningRate], [[1, 2], [0.02, 0.02]]);
+  assertEquals(rec.config.learningRate, 0.02);
+  const more = await trainRanking(rec, train, { loss: bprLoss, negatives: 3, verbose: 0 });
+  assertEquals(more.epoch, [3]);
+});
+
+Deno.test("trainRanking() refuses a model whose output is not the dot product plus biases", async () => {
+  await setupBackend({ backend: "cpu" });
+  const model = dotModel(true);
+  model.compile({ optimizer: adam(), loss: softmaxLoss });
+  await assertRejects(
+    () => trainRanking(recommender(model, encoders), train, { verbose: 0 }),
+    TypeError,
+    "not the dot product of the factors plus the biases",
+  );
+});
+
+Deno.test("trainRanking() asks for a ranking loss when the model was compiled with a rating one", async () => {
+  await setupBackend({ backend: "cpu" });
+  const model = dotModel();
+  model.compile({ optimizer: adam(), loss: "meanSquaredError" });
+  await assertRejects(
+    () => trainRanking(recommender(model, encoders), train, { verbose: 0 }),
+    TypeError,
+    'compiled with the loss "meanSquaredError", not a ranking loss',
+  );
+  await assertRejects(() => trainRanking(model as never, train), TypeError, "wrap it");
+});
+
+Deno.test("rankingScorer() ranks any recommender, and checks the task's encoders", async () => {
+  await setupBackend({ backend: "cpu" });
+  const rec = buildModel("dot-bias", { ...encoders, yRange: [0, 5], seed: 3 });
+  const scores = rankingScorer(rec)(Int32Array.of(2));
+  const stars = predictRatings(rec, {
+    userIds: new Array(encoders.movies.size).fill(3),
+    movieIds: encoders.movies.ids,
+  });
+  assertEquals(Array.from(scores), Array.from(stars));
+  const other = rankingTask(train, test, {
+    users: encoders.users,
+    movies: IdEncoder.fit([...encoders.movies.ids, 99], { name: "movie" }),
+  });
+  assertThrows(
+    () => rankingScorer(rec, { task: other }),
+    RangeError,
+    "differ from the recommender's",
+  );
+});

@@ -1,0 +1,165 @@
+import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { parseEvaluateArgs } from "../../../tools/evaluate/cli.ts";
+import {
+  chooseEpoch,
+  type RankingEvaluation,
+  runRankingEvaluation,
+  walkLadder,
+} from "../../../tools/evaluate/ranking_evaluation.ts";
+import {
+  keptRanking,
+  mergeRanking,
+  RANKING_HEADING,
+  renderRankingSection,
+} from "../../../tools/evaluate/ranking_report.ts";
+import { writeSyntheticLatest } from "./_synthetic.ts";
+
+Deno.test("parseEvaluateArgs() reads --task ranking and its models", () => {
+  const a = parseEvaluateArgs(["--task", "ranking", "--models", "popular,softmax", "--seeds", "3"]);
+  assertEquals([a.task, a.rankingModels, a.models, a.seeds], [
+    "ranking",
+    ["popular", "softmax"],
+    undefined,
+    3,
+  ]);
+  assertThrows(
+    () => parseEvaluateArgs(["--task", "ranking", "--models", "dot"]),
+    RangeError,
+    '--models: unknown ranking model "dot" (known: popular, item-knn, softmax, bpr, squared)',
+  );
+  assertThrows(
+    () => parseEvaluateArgs(["--task", "ranking", "--no-ranking"]),
+    RangeError,
+    "not an option",
+  );
+  assertThrows(
+    () => parseEvaluateArgs(["--task", "stars"]),
+    RangeError,
+    'expected rating or ranking, found "stars"',
+  );
+  // Rating kinds are still checked for the rating task.
+  assertThrows(() => parseEvaluateArgs(["--models", "softmax"]), RangeError, "known kinds: dot");
+});
+
+Deno.test("walkLadder() tries the start and both neighbours, then walks towards the better side", async () => {
+  const walk = async (peak: number, maxTries = 9) => {
+    const tried: number[] = [];
+    const best = await walkLadder(1, 2, maxTries, (v) => {
+      tried.push(v);
+      return -Math.abs(Math.log2(v) - peak);
+    });
+    return { best: best.value, tried };
+  };
+  assertEquals(await walk(0), { best: 1, tried: [1, 2, 0.5] });
+  assertEquals(await walk(2), { best: 4, tried: [1, 2, 0.5, 4, 8] });
+  assertEquals(await walk(-3), { best: 0.125, tried: [1, 2, 0.5, 0.25, 0.125, 0.0625] });
+  assertEquals(await walk(5, 4), { best: 4, tried: [1, 2, 0.5, 4] }, "stops at maxTries");
+  assertEquals(await walk(5, 1), { best: 1, tried: [1] });
+  await assertRejects(() => walkLadder(1, 1, 3, () => 0), RangeError, "step > 1");
+});
+
+Deno.test("chooseEpoch() takes the first scored epoch within 0.5 % of the best", () => {
+  assertEquals(chooseEpoch([5, 10, 15, 20], [0.2, 0.2795, 0.28, 0.2799]), 10);
+  assertEquals(chooseEpoch([5, 10], [0.3, 0.1]), 5);
+  assertThrows(() => chooseEpoch([5], []), RangeError, "as many scores as epochs");
+});
+
+let evaluation: RankingEvaluation | null = null;
+async function synthetic(): Promise<RankingEvaluation> {
+  if (evaluation) return evaluation;
+  const { dir } = await writeSyntheticLatest({ users: 40, movies: 30, density: 0.5 });
+  try {
+    evaluation = await runRankingEvaluation({
+      data: dir,
+      split: "random80",
+      seeds: 2,
+      epochs: 2,
+      models: ["popular", "item-knn", "softmax", "bpr", "squared"],
+      onProgress: () => {},
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  return evaluation;
+}
+
+Deno.test("runRankingEvaluation() gives every model a row per first seed and a mean over seeds", async () => {
+  const r = await synthetic();
+  const models = ["popular", "item-knn", "softmax", "bpr", "squared"];
+  assertEquals(r.rows.map((row) => row.model), [...models, ...models]);
+  assertEquals(r.rows.map((row) => row.seeds.length), [1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
+  for (const row of r.rows) {
+    assertEquals(row.task, "ranking");
+    for (
+      const key of [
+        "precision_at_10",
+        "recall_at_10",
+        "ndcg_at_10",
+        "map_at_10",
+        "coverage",
+      ] as const
+    ) {
+      assert(
+        Number.isFinite(row[key]) && row[key] >= 0 && row[key] <= 1,
+        `${row.model} ${key} ${row[key]}`,
+      );
+    }
+    assertEquals(row.std !== undefined, row.seeds.length > 1);
+    assertEquals(row.settings.length, row.seeds.length);
+  }
+  const pooled = r.rows.find((row) => row.model === "popular" && row.seeds.length === 2)!;
+  assertEquals(pooled.published, [], "published figures stand beside ml-100k random80 only");
+  // Every seed chose its own settings on its own carve-out.
+  assertEquals(r.selection.filter((s) => s.model === "item-knn").map((s) => s.seed), [42, 43]);
+  const softmax = r.selection.find((s) => s.model === "softmax")!;
+  assertEquals(softmax.points.length, 1, "an epochs cap tries one L2 value");
+  const row = r.rows.find((x) => x.model === "softmax")!;
+  assertAlmostEquals(
+    row.settings[0].l2!,
+    row.settings[0].l2_validation! * r.splits[0].carve[0] / r.splits[0].train,
+    1e-12,
+  );
+  assertEquals(r.targets, [], "the targets concern ml-100k random80");
+});
+
+Deno.test("the ranking section merges into the committed files without touching the rating part", async () => {
+  const r = await synthetic();
+  const root = new URL("../../../results/", import.meta.url);
+  const md = await Deno.readTextFile(new URL("evaluation.md", root));
+  const json = await Deno.readTextFile(new URL("evaluation.json", root));
+  const rating = (text: string) => {
+    const at = text.indexOf(`\n${RANKING_HEADING}\n`);
+    return (at >= 0 ? text.slice(0, at) : text).trimEnd();
+  };
+  const once = mergeRanking(md, json, r);
+  assertEquals(rating(once.markdown), rating(md));
+  assert(once.markdown.endsWith(renderRankingSection(r)));
+  const { ranking: _, ...before } = JSON.parse(json);
+  const { ranking, ...after } = JSON.parse(once.json);
+  assertEquals(after, before);
+  assertEquals(ranking.rows.length, r.rows.length);
+  // Merging again replaces the section instead of adding a second one.
+  const twice = mergeRanking(once.markdown, once.json, r);
+  assertEquals(twice, once);
+  assertEquals(twice.markdown.split(RANKING_HEADING).length, 2);
+  // The rating run keeps what the ranking run wrote.
+  const kept = keptRanking(once.json);
+  assertEquals(kept.section, "\n" + renderRankingSection(r));
+  assertEquals(keptRanking("not json").ranking, null);
+});
+
+Deno.test("the ranking section says how the settings were chosen and what was seen", async () => {
+  const md = renderRankingSection(await synthetic());
+  for (
+    const phrase of [
+      "never on the test part",
+      "× 0.8",
+      "also saw test figures",
+      "Every candidate's best validation NDCG@10",
+      "evaluated; skipped",
+    ]
+  ) {
+    assert(md.includes(phrase), `missing: ${phrase}`);
+  }
+  assert(!md.includes("NaN"), "no NaN in the tables");
+});

@@ -1,0 +1,121 @@
+// The kernel driver (tools/notebooks/_kernel_driver.py) routes every output to the cell that
+// produced it, also an output the Deno kernel stamped with the runner's hidden token request
+// because it was still queued when that request arrived. The kernel's timing cannot be forced,
+// so a fake client replays the message sequences in Python's jupyter_client shapes.
+
+import { assertEquals } from "@std/assert";
+
+const DRIVER = new URL("../../../tools/notebooks/_kernel_driver.py", import.meta.url).pathname;
+const REPLAY = new URL("./_driver_routing.py", import.meta.url).pathname;
+const PYTHON = Deno.env.get("NB_PYTHON") ?? "/usr/bin/python3";
+
+type Pair = [string, Record<string, unknown>];
+interface Replayed {
+  outputs: Record<string, unknown>[][];
+  events: { event: string; cell?: number; type?: string }[];
+  failure: string | null;
+}
+
+async function pythonReady(): Promise<boolean> {
+  try {
+    const { success } = await new Deno.Command(PYTHON, {
+      args: ["-c", "import nbformat"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return success;
+  } catch {
+    return false;
+  }
+}
+
+const ignore = !(await pythonReady()) && Deno.env.get("CI") !== "true";
+
+async function replay(scenario: { cell: Pair[]; token: Pair[] }[]): Promise<Replayed> {
+  const out = await new Deno.Command(PYTHON, {
+    args: [REPLAY, DRIVER, JSON.stringify(scenario)],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  if (!out.success) throw new Error(`the replay failed:\n${stderr}`);
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+const token: Pair = ["stream", { name: "stdout", text: "TOKEN\n" }];
+
+Deno.test({
+  name: "the kernel driver puts an output stamped with its token request in the cell before",
+  ignore,
+  async fn() {
+    const result = await replay([
+      {
+        cell: [["stream", { name: "stdout", text: "one\n" }]],
+        token: [
+          ["execute_result", { data: { "text/plain": "42" }, metadata: {}, execution_count: 1 }],
+          ["stream", { name: "stdout", text: "late line\n" }],
+          token,
+        ],
+      },
+      { cell: [["stream", { name: "stdout", text: "two\n" }]], token: [token] },
+    ]);
+    assertEquals(result.failure, null);
+    assertEquals(result.outputs, [
+      [
+        { output_type: "stream", name: "stdout", text: "one\n" },
+        {
+          output_type: "execute_result",
+          data: { "text/plain": "42" },
+          metadata: {},
+          execution_count: 1,
+        },
+        { output_type: "stream", name: "stdout", text: "late line\n" },
+      ],
+      [{ output_type: "stream", name: "stdout", text: "two\n" }],
+    ]);
+    assertEquals(
+      result.events.filter((e) => e.event === "restamped"),
+      [
+        { event: "restamped", cell: 1, type: "execute_result" },
+        { event: "restamped", cell: 1, type: "stream" },
+      ],
+    );
+  },
+});
+
+Deno.test({
+  name: "the kernel driver fails the cell whose late error was stamped with its token request",
+  ignore,
+  async fn() {
+    const result = await replay([
+      {
+        cell: [],
+        token: [["error", { ename: "TypeError", evalue: "cannot format", traceback: [] }], token],
+      },
+      { cell: [], token: [token] },
+    ]);
+    assertEquals(result.failure, "TypeError: cannot format");
+    assertEquals(result.events.find((e) => e.event === "error")?.cell, 1);
+  },
+});
+
+Deno.test({
+  name: "the kernel driver keeps the token's own line out of every cell",
+  ignore,
+  async fn() {
+    const result = await replay([{
+      cell: [["display_data", {
+        data: { "text/plain": "shown" },
+        metadata: {},
+        transient: {},
+      }]],
+      token: [token],
+    }]);
+    assertEquals(result.outputs, [[{
+      output_type: "display_data",
+      data: { "text/plain": "shown" },
+      metadata: {},
+    }]]);
+    assertEquals(result.events.filter((e) => e.event === "restamped"), []);
+  },
+});

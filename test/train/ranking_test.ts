@@ -1,0 +1,191 @@
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertEquals, assertLess, assertRejects, assertThrows } from "@std/assert";
+import { interactionMatrix } from "../../lib/eval/mod.ts";
+import {
+  adam,
+  bprLoss,
+  catalogueScores,
+  fitRanking,
+  NonFiniteLossError,
+  type RankingLoss,
+  setupBackend,
+  softmaxLoss,
+  weightedSquaredLoss,
+} from "../../lib/train/mod.ts";
+import { createRng } from "../../lib/random.ts";
+
+/**
+ * 12 users in 3 groups of 4; group g watches movies 4g … 4g + 3 (user u skips one of them),
+ * so a good ranking puts the group's other movies first.
+ */
+function planted() {
+  const u: number[] = [], m: number[] = [];
+  for (let user = 0; user < 12; user++) {
+    const g = Math.floor(user / 4);
+    for (let j = 0; j < 4; j++) {
+      if (j === user % 4) continue;
+      u.push(user);
+      m.push(4 * g + j);
+    }
+  }
+  return interactionMatrix(u, m, 12, 12);
+}
+
+function tables(seed: number, d = 4) {
+  const rng = createRng(seed);
+  const normal = (rows: number) =>
+    tf.variable(
+      tf.tensor2d(Float32Array.from({ length: rows * d }, () => 0.1 * rng.normal()), [rows, d]),
+    );
+  return {
+    userFactors: normal(12),
+    movieFactors: normal(12),
+    movieBias: tf.variable(tf.zeros([12, 1])),
+  };
+}
+
+/** Whether every user's best unseen movie is the one of their group they skipped. */
+function findsSkipped(t: ReturnType<typeof tables>): boolean {
+  const s = catalogueScores(t, tf.tensor1d(Array.from({ length: 12 }, (_, i) => i), "int32"));
+  const v = s.arraySync() as number[][];
+  return v.every((row, user) => {
+    const seen = new Set(
+      [0, 1, 2, 3].filter((j) => j !== user % 4).map((j) => 4 * Math.floor(user / 4) + j),
+    );
+    const best = row.map((x, j) => [x, j]).filter(([, j]) =>
+      !seen.has(j)
+    ).sort((a, b) => b[0] - a[0])[0][1];
+    return best === 4 * Math.floor(user / 4) + (user % 4);
+  });
+}
+
+for (const backend of ["cpu", "wasm"] as const) {
+  for (
+    const [name, loss, negatives] of [
+      ["the softmax", softmaxLoss, 0],
+      ["BPR", bprLoss, 4],
+      ["the weighted squared loss", weightedSquaredLoss(0.3), 0],
+    ] as [string, RankingLoss, number][]
+  ) {
+    Deno.test(`fitRanking() with ${name} learns planted groups (${backend})`, async () => {
+      await setupBackend({ backend });
+      const t = tables(1);
+      const h = await fitRanking(t, planted(), {
+        loss,
+        optimizer: adam({ learningRate: 0.05 }),
+        epochs: 60,
+        batchUsers: 5,
+        negatives,
+        l2: 0.01,
+        verbose: 0,
+      });
+      assertEquals(h.epoch.slice(0, 3), [1, 2, 3]);
+      assertEquals(h.params.stepsPerEpoch, 3);
+      assertEquals(h.params.samples, 36);
+      assertLess(h.history.loss[59], h.history.loss[0]);
+      assert(findsSkipped(t), "every user's top unseen movie is their group's skipped one");
+    });
+  }
+}
+
+Deno.test("fitRanking() is deterministic for a seed, and another seed changes the run", async () => {
+  await setupBackend({ backend: "wasm" });
+  const run = async (seed: number) => {
+    const t = tables(7);
+    await fitRanking(t, planted(), {
+      loss: bprLoss,
+      optimizer: adam({ learningRate: 0.05 }),
+      epochs: 3,
+      batchUsers: 5,
+      negatives: 2,
+      seed,
+      verbose: 0,
+    });
+    return Array.from(t.movieFactors.dataSync());
+  };
+  assertEquals(await run(3), await run(3));
+  const [a, b] = [await run(3), await run(4)];
+  assert(a.some((v, i) => v !== b[i]), "seed 4 draws other shuffles and negatives");
+});
+
+Deno.test("fitRanking() continues from initialEpoch without repeating its shuffles", async () => {
+  await setupBackend({ backend: "wasm" });
+  const opts = {
+    loss: bprLoss,
+    epochs: 1,
+    batchUsers: 5,
+    negatives: 2,
+    seed: 9,
+    verbose: 0 as const,
+  };
+  const whole = tables(2);
+  await fitRanking(whole, planted(), {
+    ...opts,
+    optimizer: adam({ learningRate: 0.05 }),
+    epochs: 2,
+  });
+  const split = tables(2);
+  const optimizer = adam({ learningRate: 0.05 });
+  await fitRanking(split, planted(), { ...opts, optimizer });
+  const h = await fitRanking(split, planted(), { ...opts, optimizer, initialEpoch: 1 });
+  assertEquals(h.epoch, [2]);
+  assertEquals(Array.from(split.userFactors.dataSync()), Array.from(whole.userFactors.dataSync()));
+});
+
+Deno.test("a loss that reads negatives without any sampled is told how to ask for them", async () => {
+  await setupBackend({ backend: "cpu" });
+  await assertRejects(
+    () =>
+      fitRanking(tables(1), planted(), {
+        loss: bprLoss,
+        optimizer: adam(),
+        verbose: 0,
+      }),
+    RangeError,
+    "pass { negatives: N }",
+  );
+});
+
+Deno.test("fitRanking() stops on a non-finite loss and leaves the weights as they were", async () => {
+  await setupBackend({ backend: "cpu" });
+  const t = tables(1);
+  const before = Array.from(t.movieFactors.dataSync());
+  const nan: RankingLoss = (_x, s) => tf.mul(tf.sum(s), NaN);
+  const e = await assertRejects(
+    () => fitRanking(t, planted(), { loss: nan, optimizer: adam(), verbose: 0 }),
+    NonFiniteLossError,
+  );
+  assertEquals([e.epoch, e.batch], [1, 1]);
+  assertEquals(Array.from(t.movieFactors.dataSync()), before);
+});
+
+Deno.test("fitRanking() names what is wrong with its tables, positives, loss and options", async () => {
+  await setupBackend({ backend: "cpu" });
+  const ok = { loss: softmaxLoss, optimizer: adam(), verbose: 0 as const };
+  await assertRejects(
+    () => fitRanking({ ...tables(1), movieFactors: tf.variable(tf.zeros([5, 4])) }, planted(), ok),
+    RangeError,
+    "exactly 12 movies",
+  );
+  await assertRejects(
+    () => fitRanking(tables(1), { rows: 1 } as never, ok),
+    TypeError,
+    "expected positives as compressed rows",
+  );
+  await assertRejects(
+    () => fitRanking(tables(1), planted(), { ...ok, loss: (_x, s) => s }),
+    TypeError,
+    "expected the loss to return a scalar tensor, found shape [12,12]",
+  );
+  await assertRejects(
+    () => fitRanking(tables(1), planted(), { ...ok, batchUsers: 0 }),
+    RangeError,
+    "batchUsers",
+  );
+  await assertRejects(
+    () => fitRanking(tables(1), planted(), { ...ok, l2: -1 }),
+    RangeError,
+    "expected l2 >= 0",
+  );
+  assertThrows(() => interactionMatrix([], [], 0, 3), RangeError, "rows");
+});

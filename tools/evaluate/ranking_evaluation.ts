@@ -1,0 +1,726 @@
+/**
+ * `deno task evaluate --task ranking`: the top-10 protocol on implicit feedback (every rating a
+ * positive, every test movie relevant, training movies excluded, the whole catalogue ranked,
+ * means over the users with a test movie) for the most-popular baseline, item-kNN and three
+ * embedding models trained for ranking, on each data set and split, over one or more seeds.
+ * Every setting that is chosen is chosen on a validation task carved out of the training part
+ * (`ranking_recipes.ts` says how), and the selection is recorded with the rows.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import pl from "nodejs-polars";
+import { fitEncoders, loadMovieLens, type MovieLens, randomSplit } from "../../lib/data/mod.ts";
+import { COLUMNS, DEFAULT_K, DEFAULT_SEED } from "../../lib/defaults.ts";
+import {
+  evaluateRanking,
+  itemKnn,
+  popularityScorer,
+  type RankingReport,
+  type RankingTask,
+  rankingTask,
+  type SkippedUsers,
+} from "../../lib/eval/mod.ts";
+import { rankingScorer, recommender, trainRanking } from "../../lib/models/mod.ts";
+import { setupBackend } from "../../lib/train/backend.ts";
+import { checkPositiveInt } from "../../lib/_validate.ts";
+import { makeSplit, type SplitName } from "./named_splits.ts";
+import {
+  DEFAULT_RANKING_MODELS,
+  EMBEDDING_RECIPES,
+  type EmbeddingName,
+  type EmbeddingRecipe,
+  EPOCH_TOLERANCE,
+  KNN_GRID,
+  PUBLISHED,
+  type PublishedRankingFigure,
+  RANKING_MODELS,
+  RANKING_TARGETS,
+  type RankingModelName,
+  rankingNetwork,
+  VALIDATION_FRACTION,
+  VALIDATION_SEED_OFFSET,
+} from "./ranking_recipes.ts";
+
+/** The metrics of one row (or their spreads). */
+export interface RankingFigures {
+  /** Precision@10. */
+  precision_at_10: number;
+  /** Recall@10. */
+  recall_at_10: number;
+  /** NDCG@10. */
+  ndcg_at_10: number;
+  /** MAP@10. */
+  map_at_10: number;
+  /** Share of the catalogue in some top 10. */
+  coverage: number;
+  /** Mean training ratings of the recommended movies. */
+  popularity: number;
+}
+
+/** The settings a row ran with, as chosen on the validation task. */
+export interface RowSettings {
+  /** Item-kNN: the neighbourhood size. */
+  neighbours?: number;
+  /** Embeddings: factors. */
+  factors?: number;
+  /** Embeddings: the L2 strength chosen on validation. */
+  l2_validation?: number;
+  /** Embeddings: the L2 strength of the final run (scaled to the training part). */
+  l2?: number;
+  /** Embeddings: epochs of the final run. */
+  epochs?: number;
+  /** Embeddings: Adam's learning rate. */
+  learning_rate?: number;
+  /** Embeddings: negatives per positive. */
+  negatives?: number;
+}
+
+/** One row: a model on a data set and split, for one seed or averaged over seeds. */
+export interface RankingRow extends RankingFigures {
+  /** Always "ranking". */
+  task: "ranking";
+  /** The model's row name. */
+  model: RankingModelName;
+  /** What the model is. */
+  recipe: string;
+  /** Data set. */
+  data: string;
+  /** Split. */
+  split: string;
+  /** The seeds averaged (one for a per-seed row). */
+  seeds: number[];
+  /** Standard deviations over the seeds (present when more than one). */
+  std?: RankingFigures;
+  /** Training seconds of the final model (fitting, for the baselines); mean over seeds. */
+  seconds: number;
+  /** Seconds spent choosing its settings on the validation task; mean over seeds. */
+  selection_seconds: number;
+  /** Users evaluated (first seed). */
+  users: number;
+  /** Users skipped, by reason (first seed). */
+  skipped: SkippedUsers;
+  /** Settings of each seed's run, in seed order. */
+  settings: RowSettings[];
+  /** NDCG@10 on the validation task at the chosen settings, per seed. */
+  validation_ndcg_at_10: (number | null)[];
+  /** Published figures for this row's model on this protocol (ml-100k random80 only). */
+  published: PublishedRankingFigure[];
+}
+
+/** One point of a selection: a candidate setting and its validation score. */
+export interface SelectionPoint {
+  /** The L2 strength or the neighbourhood size tried. */
+  value: number;
+  /** Epochs at which the validation task was scored (embeddings). */
+  epochs?: number[];
+  /** NDCG@10 at each of those epochs (embeddings), or the one score (item-kNN). */
+  ndcg_at_10: number[];
+}
+
+/** How one model's settings were chosen for one seed. */
+export interface Selection {
+  /** Data set. */
+  data: string;
+  /** Split. */
+  split: string;
+  /** Seed of the split and the models. */
+  seed: number;
+  /** Model. */
+  model: RankingModelName;
+  /** What was tried: "l2" or "neighbours". */
+  parameter: "l2" | "neighbours";
+  /** Every candidate and its scores. */
+  points: SelectionPoint[];
+  /** The chosen value. */
+  chosen: number;
+  /** The chosen epochs (embeddings). */
+  epochs?: number;
+}
+
+/** A split as it ran (first seed). */
+export interface RankingSplitInfo {
+  /** Data set. */
+  data: string;
+  /** Split. */
+  split: string;
+  /** Training ratings. */
+  train: number;
+  /** Test ratings. */
+  test: number;
+  /** Ratings of the validation carve-out's training and validation parts. */
+  carve: [number, number];
+  /** Catalogue size. */
+  catalogue: number;
+  /** Test ratings whose movie the user also rated in training (not relevant). */
+  repeated: number;
+}
+
+/** A target checked against the ranking rows. */
+export interface RankingTargetResult {
+  /** Data set. */
+  data: string;
+  /** Split. */
+  split: string;
+  /** The best row on NDCG@10 (seed 42's row). */
+  model: string;
+  /** Its precision@10. */
+  precision_at_10: number;
+  /** Its NDCG@10. */
+  ndcg_at_10: number;
+  /** The targets. */
+  targets: { precision_at_10: number; ndcg_at_10: number };
+  /** Whether both are met. */
+  met: boolean;
+  /** The same row's mean over the seeds, when several ran. */
+  mean?: { seeds: number[]; precision_at_10: number; ndcg_at_10: number };
+}
+
+/** Everything the ranking evaluation produced (the `ranking` key of `evaluation.json`). */
+export interface RankingEvaluation {
+  /** Format version. */
+  version: 1;
+  /** When it ran. */
+  generated: string;
+  /** The command line. */
+  command: string;
+  /** Seeds of the runs. */
+  seeds: number[];
+  /** The `--epochs` cap, or null. */
+  epochs: number | null;
+  /** List length. */
+  k: number;
+  /** The tfjs backend. */
+  backend: string;
+  /** Wall seconds. */
+  totalSeconds: number;
+  /** CPU seconds. */
+  cpuSeconds: number;
+  /** Data sets (name, ratings, users, movies). */
+  datasets: { name: string; ratings: number; users: number; movies: number }[];
+  /** Splits. */
+  splits: RankingSplitInfo[];
+  /** Rows: per seed, then (with several seeds) the means. */
+  rows: RankingRow[];
+  /** Every selection. */
+  selection: Selection[];
+  /** The target check (when ml-100k random80 ran). */
+  targets: RankingTargetResult[];
+}
+
+/** Options of {@linkcode runRankingEvaluation}. */
+export interface RankingEvaluationOptions {
+  /**
+   * A data set name or folder; without it and `split`, ml-100k and ml-latest-small.
+   * @default {undefined}
+   */
+  data?: string;
+  /**
+   * A split name.
+   * @default {"random80"}
+   */
+  split?: SplitName;
+  /**
+   * Number of seeds (42, 43, …): each seed makes its own split, carve-out, selection and models.
+   * @default {1}
+   */
+  seeds?: number;
+  /**
+   * Caps every embedding run at this many epochs (quick runs; the grids shrink to one value).
+   * @default {null}
+   */
+  epochs?: number | null;
+  /**
+   * Models to run.
+   * @default {DEFAULT_RANKING_MODELS: popular, item-knn, softmax, bpr}
+   */
+  models?: RankingModelName[];
+  /**
+   * The command line to record.
+   * @default {"deno task evaluate --task ranking"}
+   */
+  command?: string;
+  /**
+   * Progress messages.
+   * @default {a line on stderr}
+   */
+  onProgress?: (message: string) => void;
+}
+
+const ENCODER = new TextEncoder();
+
+function stderrLine(message: string): void {
+  try {
+    Deno.stderr.writeSync(ENCODER.encode(message + "\n"));
+  } catch {
+    // progress is best effort
+  }
+}
+
+function figures(r: RankingReport): RankingFigures {
+  return {
+    precision_at_10: r.precision,
+    recall_at_10: r.recall,
+    ndcg_at_10: r.ndcg,
+    map_at_10: r.map,
+    coverage: r.coverage,
+    popularity: r.popularity,
+  };
+}
+
+/** One model's result on one seed. */
+interface SeedResult {
+  report: RankingReport;
+  seconds: number;
+  selectionSeconds: number;
+  settings: RowSettings;
+  validationNdcg: number | null;
+}
+
+/**
+ * Walks a geometric ladder of values for the best score: `start`, then `start · step` and
+ * `start / step`, then on towards the better side while the score improves, trying at most
+ * `maxTries` values. Ties keep the value found first.
+ *
+ * @param start The first value.
+ * @param step The ratio between neighbouring values (> 1).
+ * @param maxTries The most values tried (≥ 1).
+ * @param score The score of a value (higher is better).
+ * @returns The best value and its score.
+ * @example
+ * ```ts
+ * import { walkLadder } from "./ranking_evaluation.ts";
+ * const tried: number[] = [];
+ * const best = await walkLadder(1, 2, 9, (v) => (tried.push(v), -Math.abs(Math.log2(v) - 2)));
+ * console.log(best.value, tried); // 4 [1, 2, 0.5, 4, 8]
+ * ```
+ */
+export async function walkLadder(
+  start: number,
+  step: number,
+  maxTries: number,
+  score: (value: number) => number | Promise<number>,
+): Promise<{ value: number; score: number }> {
+  if (!(start > 0 && step > 1 && Number.isInteger(maxTries) && maxTries >= 1)) {
+    throw new RangeError(
+      `walkLadder(): expected start > 0, step > 1 and maxTries ≥ 1, found ${start}, ${step}, ${maxTries}`,
+    );
+  }
+  let tries = 1;
+  let best = { value: start, score: await score(start) };
+  const neighbours: { value: number; score: number }[] = [];
+  for (const value of [start * step, start / step]) {
+    if (tries >= maxTries) break;
+    tries++;
+    neighbours.push({ value, score: await score(value) });
+  }
+  const better = neighbours.filter((n) => n.score > best.score)
+    .sort((a, b) => b.score - a.score)[0];
+  if (!better) return best;
+  best = better;
+  const ratio = better.value > start ? step : 1 / step;
+  while (tries < maxTries) {
+    const value = best.value * ratio;
+    tries++;
+    const next = { value, score: await score(value) };
+    if (next.score <= best.score) break;
+    best = next;
+  }
+  return best;
+}
+
+/** The index of the first scored epoch within the tolerance of the curve's best. */
+export function chooseEpoch(epochs: number[], ndcg: number[], tolerance = EPOCH_TOLERANCE): number {
+  if (epochs.length === 0 || epochs.length !== ndcg.length) {
+    throw new RangeError(
+      `chooseEpoch(): expected as many scores as epochs (at least one), found ${ndcg.length} and ${epochs.length}`,
+    );
+  }
+  const best = Math.max(...ndcg);
+  const i = ndcg.findIndex((v) => v >= best * (1 - tolerance));
+  return epochs[i];
+}
+
+interface Context {
+  ml: MovieLens;
+  data: string;
+  split: SplitName;
+  seed: number;
+  train: pl.DataFrame;
+  task: RankingTask;
+  carveTrain: pl.DataFrame;
+  carveTask: RankingTask;
+  fraction: number;
+  encoders: ReturnType<typeof fitEncoders>;
+  epochsCap: number | null;
+  report: (m: string) => void;
+  selection: Selection[];
+}
+
+function runPopular(ctx: Context): SeedResult {
+  const t = performance.now();
+  const scorer = popularityScorer(ctx.task);
+  const seconds = (performance.now() - t) / 1000;
+  const validation = evaluateRanking(ctx.carveTask, popularityScorer(ctx.carveTask)).ndcg;
+  return {
+    report: evaluateRanking(ctx.task, scorer),
+    seconds,
+    selectionSeconds: 0,
+    settings: {},
+    validationNdcg: validation,
+  };
+}
+
+function runKnn(ctx: Context): SeedResult {
+  const t0 = performance.now();
+  const points: SelectionPoint[] = [];
+  for (const k of KNN_GRID) {
+    const ndcg = evaluateRanking(ctx.carveTask, itemKnn(ctx.carveTask, { neighbours: k }).scorer)
+      .ndcg;
+    points.push({ value: k, ndcg_at_10: [ndcg] });
+  }
+  const best = points.reduce((a, b) => b.ndcg_at_10[0] > a.ndcg_at_10[0] ? b : a);
+  const selectionSeconds = (performance.now() - t0) / 1000;
+  ctx.selection.push({
+    data: ctx.data,
+    split: ctx.split,
+    seed: ctx.seed,
+    model: "item-knn",
+    parameter: "neighbours",
+    points,
+    chosen: best.value,
+  });
+  const t1 = performance.now();
+  const knn = itemKnn(ctx.task, { neighbours: best.value });
+  const seconds = (performance.now() - t1) / 1000;
+  return {
+    report: evaluateRanking(ctx.task, knn.scorer),
+    seconds,
+    selectionSeconds,
+    settings: { neighbours: best.value },
+    validationNdcg: best.ndcg_at_10[0],
+  };
+}
+
+/** Trains one embedding model; scores `scoreTask` every `every` epochs when given. */
+async function trainEmbedding(
+  recipe: EmbeddingRecipe,
+  ctx: Context,
+  ratings: pl.DataFrame,
+  l2: number,
+  epochs: number,
+  score?: { task: RankingTask; every: number },
+) {
+  const rec = recommender(rankingNetwork(recipe, ctx.encoders, ctx.seed), {
+    ...ctx.encoders,
+    seed: ctx.seed,
+  });
+  const curve: { epochs: number[]; ndcg: number[] } = { epochs: [], ndcg: [] };
+  const scorer = score ? rankingScorer(rec, { task: score.task }) : null;
+  const history = await trainRanking(rec, ratings, {
+    epochs,
+    batchUsers: recipe.batchUsers,
+    l2,
+    l2Power: recipe.l2Power,
+    negatives: recipe.negatives,
+    verbose: 0,
+    onEpochEnd: (epoch) => {
+      if (!score || !scorer || (epoch % score.every !== 0 && epoch !== epochs)) return;
+      curve.epochs.push(epoch);
+      curve.ndcg.push(evaluateRanking(score.task, scorer).ndcg);
+    },
+  });
+  const seconds = history.trainSeconds.reduce((a, b) => a + b, 0);
+  return { rec, curve, seconds };
+}
+
+async function runEmbedding(name: EmbeddingName, ctx: Context): Promise<SeedResult> {
+  const recipe = EMBEDDING_RECIPES[name];
+  const cap = ctx.epochsCap;
+  const maxEpochs = cap === null ? recipe.maxEpochs : Math.min(cap, recipe.maxEpochs);
+  const every = Math.min(recipe.evalEvery, maxEpochs);
+  const t0 = performance.now();
+  const points: SelectionPoint[] = [];
+  const tryL2 = async (l2: number) => {
+    const { rec, curve } = await trainEmbedding(recipe, ctx, ctx.carveTrain, l2, maxEpochs, {
+      task: ctx.carveTask,
+      every,
+    });
+    rec.model.dispose();
+    points.push({ value: l2, epochs: curve.epochs, ndcg_at_10: curve.ndcg });
+    ctx.report(
+      `    ${name} l2 ${l2.toPrecision(3)}: best validation NDCG@10 ${
+        Math.max(...curve.ndcg).toFixed(4)
+      } (epochs ${curve.epochs[0]}…${curve.epochs[curve.epochs.length - 1]})`,
+    );
+    return Math.max(...curve.ndcg);
+  };
+  if (cap === null) {
+    await walkLadder(recipe.l2Start, recipe.l2Step, recipe.l2MaxTries, tryL2);
+  } else {
+    await tryL2(recipe.l2Start);
+  }
+  const best = points.reduce((a, b) =>
+    Math.max(...b.ndcg_at_10) > Math.max(...a.ndcg_at_10) ? b : a
+  );
+  const epochs = chooseEpoch(best.epochs!, best.ndcg_at_10);
+  const validationNdcg = best.ndcg_at_10[best.epochs!.indexOf(epochs)];
+  const selectionSeconds = (performance.now() - t0) / 1000;
+  ctx.selection.push({
+    data: ctx.data,
+    split: ctx.split,
+    seed: ctx.seed,
+    model: name,
+    parameter: "l2",
+    points,
+    chosen: best.value,
+    epochs,
+  });
+  const l2 = best.value * ctx.fraction;
+  const { rec, seconds } = await trainEmbedding(recipe, ctx, ctx.train, l2, epochs);
+  const report = evaluateRanking(ctx.task, rankingScorer(rec, { task: ctx.task }));
+  rec.model.dispose();
+  return {
+    report,
+    seconds,
+    selectionSeconds,
+    settings: {
+      factors: recipe.factors,
+      l2_validation: best.value,
+      l2,
+      epochs,
+      learning_rate: recipe.learningRate,
+      negatives: recipe.negatives,
+    },
+    validationNdcg,
+  };
+}
+
+function recipeLabel(model: RankingModelName): string {
+  if (model === "popular") return "most popular (training ratings per movie)";
+  if (model === "item-knn") return "item-kNN (cosine on the binary user × movie matrix)";
+  return EMBEDDING_RECIPES[model].label;
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function sd(values: number[]): number {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
+}
+
+function rowOf(
+  model: RankingModelName,
+  data: string,
+  split: string,
+  seeds: number[],
+  runs: SeedResult[],
+  published: PublishedRankingFigure[],
+): RankingRow {
+  const keys = Object.keys(figures(runs[0].report)) as (keyof RankingFigures)[];
+  const summary = (f: (v: number[]) => number) =>
+    Object.fromEntries(keys.map((k) => [k, f(runs.map((r) => figures(r.report)[k]))])) as
+      & RankingFigures
+      & Record<string, number>;
+  const row: RankingRow = {
+    task: "ranking",
+    model,
+    recipe: recipeLabel(model),
+    data,
+    split,
+    seeds,
+    ...summary(mean),
+    seconds: mean(runs.map((r) => r.seconds)),
+    selection_seconds: mean(runs.map((r) => r.selectionSeconds)),
+    users: runs[0].report.users,
+    skipped: runs[0].report.skipped,
+    settings: runs.map((r) => r.settings),
+    validation_ndcg_at_10: runs.map((r) => r.validationNdcg),
+    published,
+  };
+  if (runs.length > 1) row.std = summary(sd);
+  return row;
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/**
+ * Runs the ranking evaluation.
+ *
+ * @param options Data set, split, seeds, epochs cap, models, progress.
+ * @returns The rows (per seed and averaged), the selections, the splits and the target check.
+ * @example
+ * ```ts
+ * import { runRankingEvaluation } from "./ranking_evaluation.ts";
+ * const tiny = new URL("../../test/fixtures/latest_tiny", import.meta.url).pathname;
+ * const result = await runRankingEvaluation({
+ *   data: tiny, split: "random80", epochs: 1, models: ["popular", "softmax"], onProgress: () => {},
+ * });
+ * console.log(result.rows.map((r) => r.model)); // ["popular", "softmax"]
+ * ```
+ */
+export async function runRankingEvaluation(
+  options: RankingEvaluationOptions = {},
+): Promise<RankingEvaluation> {
+  const started = performance.now(), cpu0 = cpuSeconds();
+  const report = options.onProgress ?? stderrLine;
+  const seedCount = checkPositiveInt(options.seeds ?? 1, "seeds", "runRankingEvaluation()");
+  const epochsCap = options.epochs ?? null;
+  if (epochsCap !== null) checkPositiveInt(epochsCap, "epochs", "runRankingEvaluation()");
+  const models = options.models ?? [...DEFAULT_RANKING_MODELS];
+  for (const m of models) {
+    if (!(RANKING_MODELS as readonly string[]).includes(m)) {
+      throw new RangeError(
+        `runRankingEvaluation(): unknown model ${JSON.stringify(m)} (known: ${
+          RANKING_MODELS.join(", ")
+        })`,
+      );
+    }
+  }
+  const info = await setupBackend();
+  const datasets = options.data === undefined && options.split === undefined
+    ? ["ml-100k", "ml-latest-small"]
+    : [options.data ?? "ml-latest-small"];
+  const splitName: SplitName = options.split ?? "random80";
+  const seeds = Array.from({ length: seedCount }, (_, i) => DEFAULT_SEED + i);
+  const result: RankingEvaluation = {
+    version: 1,
+    generated: new Date().toISOString(),
+    command: options.command ?? "deno task evaluate --task ranking",
+    seeds,
+    epochs: epochsCap,
+    k: DEFAULT_K,
+    backend: `${info.backend}${info.simd ? " simd" : ""}, ${info.threads} thread(s)`,
+    totalSeconds: 0,
+    cpuSeconds: 0,
+    datasets: [],
+    splits: [],
+    rows: [],
+    selection: [],
+    targets: [],
+  };
+  for (const data of datasets) {
+    report(`Loading ${data} …`);
+    const ml = await loadMovieLens(data);
+    const all = ml.ratings;
+    result.datasets.push({
+      name: ml.name,
+      ratings: all.height,
+      users: new Set(all.getColumn(COLUMNS.user).toArray() as number[]).size,
+      movies: new Set(all.getColumn(COLUMNS.movie).toArray() as number[]).size,
+    });
+    const perModel = new Map<RankingModelName, SeedResult[]>();
+    for (const seed of seeds) {
+      const split = await makeSplit(ml, splitName, { seed });
+      const encoders = fitEncoders(pl.concat([
+        split.train.select(COLUMNS.user, COLUMNS.movie),
+        split.test.select(COLUMNS.user, COLUMNS.movie),
+      ]));
+      const carve = randomSplit(split.train, {
+        testFraction: VALIDATION_FRACTION,
+        seed: seed + VALIDATION_SEED_OFFSET,
+      });
+      const ctx: Context = {
+        ml,
+        data: ml.name,
+        split: splitName,
+        seed,
+        train: split.train,
+        task: rankingTask(split.train, split.test, encoders),
+        carveTrain: carve.train,
+        carveTask: rankingTask(carve.train, carve.test, encoders),
+        fraction: carve.train.height / split.train.height,
+        encoders,
+        epochsCap,
+        report,
+        selection: result.selection,
+      };
+      if (seed === seeds[0]) {
+        result.splits.push({
+          data: ml.name,
+          split: splitName,
+          train: split.train.height,
+          test: split.test.height,
+          carve: [carve.train.height, carve.test.height],
+          catalogue: encoders.movies.size,
+          repeated: ctx.task.repeatedTestRatings,
+        });
+      }
+      report(`${ml.name} · ${splitName} · seed ${seed}`);
+      for (const model of models) {
+        const r = model === "popular"
+          ? runPopular(ctx)
+          : model === "item-knn"
+          ? runKnn(ctx)
+          : await runEmbedding(model, ctx);
+        report(
+          `  ${model}: P@10 ${r.report.precision.toFixed(4)}, NDCG@10 ${
+            r.report.ndcg.toFixed(4)
+          } (${r.seconds.toFixed(1)} s training, ${r.selectionSeconds.toFixed(1)} s choosing)`,
+        );
+        const list = perModel.get(model) ?? [];
+        list.push(r);
+        perModel.set(model, list);
+      }
+    }
+    const published = (m: RankingModelName) =>
+      ml.name === "ml-100k" && splitName === "random80" ? PUBLISHED[m] ?? [] : [];
+    for (const [model, runs] of perModel) {
+      result.rows.push(rowOf(model, ml.name, splitName, [seeds[0]], [runs[0]], published(model)));
+    }
+    if (seeds.length > 1) {
+      for (const [model, runs] of perModel) {
+        result.rows.push(rowOf(model, ml.name, splitName, seeds, runs, published(model)));
+      }
+    }
+  }
+  result.targets = checkRankingTargets(result.rows);
+  result.totalSeconds = (performance.now() - started) / 1000;
+  result.cpuSeconds = cpuSeconds() - cpu0;
+  return result;
+}
+
+/**
+ * The target check: on ml-100k random80, the seed-42 row with the best NDCG@10 against
+ * P@10 ≥ 0.37 and NDCG@10 ≥ 0.45, with the same model's mean over the seeds when several ran.
+ *
+ * @param rows The rows.
+ * @returns One result, or none when ml-100k random80 did not run.
+ * @example
+ * ```ts
+ * import { checkRankingTargets } from "./ranking_evaluation.ts";
+ * console.log(checkRankingTargets([])); // []
+ * ```
+ */
+export function checkRankingTargets(rows: RankingRow[]): RankingTargetResult[] {
+  const t = RANKING_TARGETS;
+  const here = rows.filter((r) => r.data === t.data && r.split === t.split);
+  const single = here.filter((r) => r.seeds.length === 1);
+  if (single.length === 0) return [];
+  const best = single.reduce((a, b) => b.ndcg_at_10 > a.ndcg_at_10 ? b : a);
+  const out: RankingTargetResult = {
+    data: t.data,
+    split: t.split,
+    model: best.model,
+    precision_at_10: best.precision_at_10,
+    ndcg_at_10: best.ndcg_at_10,
+    targets: { precision_at_10: t.precision, ndcg_at_10: t.ndcg },
+    met: best.precision_at_10 >= t.precision && best.ndcg_at_10 >= t.ndcg,
+  };
+  const pooled = here.find((r) => r.model === best.model && r.seeds.length > 1);
+  if (pooled) {
+    out.mean = {
+      seeds: pooled.seeds,
+      precision_at_10: pooled.precision_at_10,
+      ndcg_at_10: pooled.ndcg_at_10,
+    };
+  }
+  return [out];
+}

@@ -1,0 +1,362 @@
+/**
+ * The ranking evaluation as Markdown — one table per data set and split (the first seed's
+ * rows, then the mean ± standard deviation over the seeds), the published figures beside ours,
+ * how every setting was chosen, the target and the method — and its merge into the committed
+ * `results/evaluation.md` and `results/evaluation.json`, which leaves the rating part of both
+ * files exactly as it was (the ranking section is the last section of the Markdown and the
+ * `ranking` key of the JSON).
+ *
+ * @module
+ */
+
+import type {
+  RankingEvaluation,
+  RankingFigures,
+  RankingRow,
+  RowSettings,
+  Selection,
+} from "./ranking_evaluation.ts";
+import {
+  EMBEDDING_RECIPES,
+  EPOCH_TOLERANCE,
+  KNN_GRID,
+  VALIDATION_FRACTION,
+  VALIDATION_SEED_OFFSET,
+} from "./ranking_recipes.ts";
+
+/** The heading that starts the ranking section (everything from it on is replaced on merge). */
+export const RANKING_HEADING = "## Ranking: the top-10 protocol";
+
+function fixed(v: number, digits: number, spread?: number): string {
+  if (!Number.isFinite(v)) return "–";
+  return spread === undefined
+    ? v.toFixed(digits)
+    : `${v.toFixed(digits)} ± ${spread.toFixed(digits)}`;
+}
+
+function range(v: number | [number, number]): string {
+  return Array.isArray(v) ? `${v[0].toFixed(3)}–${v[1].toFixed(3)}` : v.toFixed(3);
+}
+
+function publishedCell(row: RankingRow): string {
+  return row.published.map((p) => `${p.model}: ${range(p.precision)} / ${range(p.ndcg)}`)
+    .join("; ") || "–";
+}
+
+function settingsText(s: RowSettings): string {
+  if (s.neighbours !== undefined) return `k = ${s.neighbours}`;
+  if (s.l2 === undefined) return "–";
+  return `d ${s.factors}, L2 ${fixedShort(s.l2_validation!)} → ${
+    fixedShort(s.l2)
+  }, ${s.epochs} epochs`;
+}
+
+function fixedShort(v: number): string {
+  return Number(v.toPrecision(3)).toString();
+}
+
+function tableRows(rows: RankingRow[], withSpread: boolean): string[] {
+  const k = "10";
+  const lines = [
+    `| Model | P@${k} | R@${k} | NDCG@${k} | MAP@${k} | Coverage | Popularity | Train s | Settings (chosen on validation) | Published (P@10 / NDCG@10) |`,
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+  ];
+  for (const row of rows) {
+    const s = withSpread ? row.std : undefined;
+    const cell = (key: keyof RankingFigures, digits = 3) => fixed(row[key], digits, s?.[key]);
+    lines.push(
+      `| ${row.model} | ${cell("precision_at_10")} | ${cell("recall_at_10")} | ${
+        cell("ndcg_at_10")
+      } | ${cell("map_at_10")} | ${cell("coverage")} | ${
+        fixed(row.popularity, 0, s?.popularity)
+      } | ${row.seconds.toFixed(1)} | ${row.settings.map(settingsText).join("; ")} | ${
+        publishedCell(row)
+      } |`,
+    );
+  }
+  return lines;
+}
+
+function skippedText(row: RankingRow): string {
+  const s = row.skipped;
+  const evaluated = `${row.users.toLocaleString("en")} ${row.users === 1 ? "user" : "users"}`;
+  return `${evaluated} evaluated; skipped: ${s.withoutTraining} ` +
+    `with no training rating, ${s.onlyRepeats} whose test movies all repeat training ones; ` +
+    `${s.withoutTest} ${s.withoutTest === 1 ? "user has" : "users have"} no test rating`;
+}
+
+/**
+ * The per-split tables (what the command prints on stdout).
+ *
+ * @param result A ranking evaluation.
+ * @returns Markdown: per data set and split, the first seed's table and the mean ± sd table.
+ * @example
+ * ```ts
+ * import { renderRankingTables } from "./ranking_report.ts";
+ * console.log(renderRankingTables({
+ *   version: 1, generated: "", command: "", seeds: [42], epochs: null, k: 10, backend: "cpu",
+ *   totalSeconds: 0, cpuSeconds: 0, datasets: [], splits: [], rows: [], selection: [], targets: [],
+ * })); // (empty: no split ran)
+ * ```
+ */
+export function renderRankingTables(result: RankingEvaluation): string {
+  const out: string[] = [];
+  for (const split of result.splits) {
+    const here = result.rows.filter((r) => r.data === split.data && r.split === split.split);
+    const first = here.filter((r) => r.seeds.length === 1);
+    const pooled = here.filter((r) => r.seeds.length > 1);
+    out.push(`### ${split.data} · ${split.split} · top 10`, "");
+    out.push(
+      `${split.train.toLocaleString("en")} training / ${
+        split.test.toLocaleString("en")
+      } test ratings; catalogue ${split.catalogue.toLocaleString("en")} movies; validation ` +
+        `carve-out ${split.carve[0].toLocaleString("en")} / ${
+          split.carve[1].toLocaleString("en")
+        } ratings${
+          split.repeated ? `; ${split.repeated} test ratings repeat a training pair` : ""
+        }. ${first.length ? skippedText(first[0]) : ""}.`,
+      "",
+    );
+    if (first.length) {
+      out.push(`Seed ${first[0].seeds[0]}:`, "", ...tableRows(first, false), "");
+    }
+    if (pooled.length) {
+      out.push(
+        `Mean ± standard deviation over seeds ${pooled[0].seeds.join(", ")} (each seed its own ` +
+          "split, carve-out, choice of settings and initial weights):",
+        "",
+        ...tableRows(pooled, true),
+        "",
+      );
+    }
+  }
+  return out.join("\n");
+}
+
+function selectionLines(result: RankingEvaluation): string[] {
+  if (result.selection.length === 0) return [];
+  const lines = [
+    "Every candidate's best validation NDCG@10 (for the embeddings: over the scored epochs), " +
+    "the chosen value in bold:",
+    "",
+    "| Data | Seed | Model | Tried | Chosen | Epochs |",
+    "| --- | ---: | --- | --- | --- | ---: |",
+  ];
+  for (const s of result.selection) {
+    const tried = s.points.map((p) => {
+      const best = Math.max(...p.ndcg_at_10).toFixed(4);
+      const text = `${fixedShort(p.value)}: ${best}`;
+      return p.value === s.chosen ? `**${text}**` : text;
+    }).join(", ");
+    lines.push(
+      `| ${s.data} | ${s.seed} | ${s.model} | ${s.parameter} ${tried} | ${fixedShort(s.chosen)} | ${
+        s.epochs ?? "–"
+      } |`,
+    );
+  }
+  lines.push("");
+  return lines;
+}
+
+function targetLines(result: RankingEvaluation): string[] {
+  return result.targets.flatMap((t) => [
+    `**Target** (${t.data} ${t.split}, seed 42): P@10 ≥ ${t.targets.precision_at_10} and ` +
+    `NDCG@10 ≥ ${t.targets.ndcg_at_10}. Best row: ${t.model}, P@10 ${
+      t.precision_at_10.toFixed(4)
+    }, NDCG@10 ${t.ndcg_at_10.toFixed(4)} — ${t.met ? "met" : "**not met**"}.${
+      t.mean
+        ? ` Over seeds ${t.mean.seeds.join(", ")}: P@10 ${
+          t.mean.precision_at_10.toFixed(4)
+        }, NDCG@10 ${t.mean.ndcg_at_10.toFixed(4)}.`
+        : ""
+    }`,
+    "",
+  ]);
+}
+
+function methodLines(result: RankingEvaluation): string[] {
+  const r = EMBEDDING_RECIPES;
+  const ladder = (name: keyof typeof r) =>
+    `from ${r[name].l2Start} in steps of × ${r[name].l2Step} (at most ${r[name].l2MaxTries})`;
+  return [
+    "How the ranking rows are made:",
+    "",
+    "- **Protocol.** Every rating is a positive, whatever its stars; every test movie of a user " +
+    "is relevant; the movies a user rated in training are never recommended to them; the list is " +
+    "the 10 best-scored movies of the whole catalogue (every movie of the data set, so a movie " +
+    "seen only in the test part is a candidate too); precision, recall, NDCG (binary gains, " +
+    "ideal over min(relevant, 10)) and MAP at 10 are means over the users with a test movie " +
+    "and a training rating. Users without a training rating, users whose test movies all " +
+    "repeat training ones, and users without a test movie are not averaged over and are " +
+    "counted above the tables. Coverage is the share of the catalogue in some top 10; " +
+    "popularity the mean number of training ratings of the recommended movies.",
+    "- **Models.** Most popular ranks by training ratings. Item-kNN scores a candidate by the " +
+    "sum of its cosine similarities (binary user × movie matrix) to the movies the user " +
+    "watched, among the candidate's k most similar movies. The embedding rows are one " +
+    "model written as tfjs code — user and movie tables N(0, 0.1²), a movie bias, the score " +
+    "their dot product plus the bias — trained by the engine's ranking loop on batches of " +
+    "64 users with every catalogue movie scored at once: a softmax over the catalogue, BPR " +
+    "against 16 uniformly drawn negatives per positive, or a weighted squared loss (positives " +
+    "to 1, every score to 0 with weight 0.3); plus L2 on the factor rows weighted by " +
+    "√(count / mean count); Adam with a constant rate (softmax and squared 5e-3, BPR 1e-2).",
+    `- **Choosing the settings, never on the test part.** ${
+      VALIDATION_FRACTION * 100
+    } % of each training part, drawn at random (seed + ${VALIDATION_SEED_OFFSET}), is a ` +
+    "validation task scored with the same protocol; the other " +
+    `${100 - VALIDATION_FRACTION * 100} % trains. Item-kNN tries k ∈ {${KNN_GRID.join(", ")}}. ` +
+    `Each embedding model walks a ladder of L2 strengths — ${ladder("softmax")} for the ` +
+    `softmax, ${ladder("bpr")} for BPR (and ${ladder("squared")} for the squared loss when ` +
+    "it runs) — trying the start and both neighbours, then stepping on towards the better " +
+    "side while the validation score improves. Each try trains up to " +
+    `${r.softmax.maxEpochs} epochs (squared: ${r.squared.maxEpochs}), scoring the validation ` +
+    `task every ${r.softmax.evalEvery}; the best strength wins, and the epochs are the first ` +
+    `scored epoch within ${EPOCH_TOLERANCE * 100} % of its best. The model is then retrained ` +
+    "on the whole " +
+    "training part for those epochs with the L2 strength scaled by the carve-out's share of " +
+    "the training part (× 0.8: the losses are means per positive, so the same prior needs a " +
+    "penalty that shrinks as 1/n). Each seed chooses its own settings.",
+    "- **What was seen before.** The model family, the count-weighted L2, the learning rates, " +
+    "the factors, the negatives and these ladders come from the project's research for this " +
+    "issue, which tuned them on validation tasks of ml-100k and ml-latest-small built the same " +
+    "way. That research also saw test figures: its first test run used the L2 strength chosen " +
+    "on validation unscaled and fell short of the target; only then was the × 0.8 rule " +
+    "examined, with a nested split inside a training part (the best strength moved from 0.13 " +
+    "at 51 % of the data to 0.10 at 64 %, as a penalty shrinking with 1/n predicts), and " +
+    "applied. The rule is built in here from the start, but it was adopted after a test figure " +
+    "was seen, so these test figures are not untouched by the test part.",
+    "- **While this code was written**, the ml-100k seed-42 rows ran before this run (the " +
+    "softmax row gave P@10 0.3743, NDCG@10 0.4488, just under the target). Two changes " +
+    "were then tried on the validation part only, and neither was adopted: averaging the " +
+    "scores of 2 or 3 softmax models trained from different seeds (validation NDCG@10 0.2896 " +
+    "for one model, 0.2892 and 0.2887 for the averages), and 32 factors instead of 64 " +
+    "(0.2875). The losses were also rewritten from a one-pass JavaScript version to stock " +
+    "tfjs ops, for speed (the validation scores above are the same to four decimals). A first " +
+    "full run tried five-value grids of L2 (BPR up to 100 epochs) for three losses; it was " +
+    "stopped for time after ml-100k's seed 42 (where it chose 0.1 for the softmax, 0.016 for " +
+    "BPR and k = 400) and replaced by the ladder walk, BPR's 80 epochs and the weighted " +
+    "squared loss left out of the default rows. No setting was changed after a test figure " +
+    "was seen.",
+    `- ${
+      result.seeds.length > 1
+        ? `Seeds ${result.seeds.join(", ")}: a seed sets the split, the carve-out, the ` +
+          "initial weights, the user shuffles and the negatives."
+        : `One seed (${result.seeds[0]}); \`--seeds 3\` adds the mean ± sd over seeds 42–44.`
+    } Backend: tfjs ${result.backend}. Total time ${result.totalSeconds.toFixed(0)} s wall clock, ${
+      result.cpuSeconds.toFixed(0)
+    } s CPU (\`${result.command}\`).`,
+    "",
+  ];
+}
+
+/**
+ * The whole ranking section of `results/evaluation.md`.
+ *
+ * @param result A ranking evaluation.
+ * @returns Markdown starting with {@linkcode RANKING_HEADING}.
+ * @example
+ * ```ts
+ * import { RANKING_HEADING, renderRankingSection } from "./ranking_report.ts";
+ * const md = renderRankingSection({
+ *   version: 1, generated: "2024-01-01T00:00:00Z", command: "deno task evaluate --task ranking",
+ *   seeds: [42], epochs: null, k: 10, backend: "cpu", totalSeconds: 1, cpuSeconds: 1,
+ *   datasets: [], splits: [], rows: [], selection: [], targets: [],
+ * });
+ * console.log(md.startsWith(RANKING_HEADING)); // true
+ * ```
+ */
+export function renderRankingSection(result: RankingEvaluation): string {
+  const data = result.datasets.map((d) =>
+    `${d.name} (${d.ratings.toLocaleString("en")} ratings, ${d.users.toLocaleString("en")} users, ${
+      d.movies.toLocaleString("en")
+    } movies)`
+  ).join("; ");
+  return [
+    RANKING_HEADING,
+    "",
+    `Generated by \`${result.command}\` on ${result.generated.slice(0, 10)}${
+      result.epochs !== null ? ` with every embedding run cut to ${result.epochs} epoch(s)` : ""
+    }. Data: ${data || "none"}. In \`evaluation.json\` these rows are under the \`ranking\` ` +
+    'key, each with `task: "ranking"`.',
+    "",
+    "The rating tables above rank movies by predicted stars, on 4-star test ratings. Here a " +
+    "model is judged the way recommender libraries publish ml-100k figures: on implicit " +
+    "feedback, against every test movie, over the whole catalogue.",
+    "",
+    renderRankingTables(result),
+    ...targetLines(result),
+    "### How the settings were chosen",
+    "",
+    ...selectionLines(result),
+    ...methodLines(result),
+  ].join("\n");
+}
+
+/**
+ * Puts a ranking evaluation into the committed files' text: the JSON gets (or replaces) its
+ * `ranking` key and keeps every other key and byte; the Markdown keeps everything before the
+ * ranking heading and gets the new section at the end.
+ *
+ * @param markdown The current `evaluation.md` (or "").
+ * @param json The current `evaluation.json` text (or "").
+ * @param result The ranking evaluation.
+ * @returns The new texts.
+ * @example
+ * ```ts
+ * import { mergeRanking } from "./ranking_report.ts";
+ * const result = {
+ *   version: 1 as const, generated: "2024-01-01T00:00:00Z", command: "x", seeds: [42], epochs: null,
+ *   k: 10, backend: "cpu", totalSeconds: 1, cpuSeconds: 1, datasets: [], splits: [], rows: [],
+ *   selection: [], targets: [],
+ * };
+ * const merged = mergeRanking("# Evaluation\n\ntext\n", '{\n  "version": 1\n}\n', result);
+ * console.log(merged.markdown.startsWith("# Evaluation\n\ntext\n\n## Ranking")); // true
+ * console.log(JSON.parse(merged.json).version); // 1
+ * ```
+ */
+export function mergeRanking(
+  markdown: string,
+  json: string,
+  result: RankingEvaluation,
+): { markdown: string; json: string } {
+  const at = markdown.indexOf(`\n${RANKING_HEADING}\n`);
+  const before = (at >= 0 ? markdown.slice(0, at + 1) : markdown).replace(/\n*$/, "\n");
+  const section = renderRankingSection(result);
+  const md = markdown.trim() === "" ? section : `${before}\n${section}`;
+  let parsed: Record<string, unknown> = {};
+  if (json.trim() !== "") {
+    parsed = JSON.parse(json);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new TypeError("mergeRanking(): expected the evaluation JSON to hold an object");
+    }
+  }
+  parsed.ranking = result;
+  return { markdown: md, json: JSON.stringify(parsed, null, 2) + "\n" };
+}
+
+/**
+ * The ranking section to keep when the rating evaluation rewrites the committed files: the
+ * `ranking` key of the current JSON rendered again, or "" when there is none.
+ *
+ * @param json The current `evaluation.json` text (or "").
+ * @returns The section (with a leading blank line) and the object, or "" and null.
+ * @example
+ * ```ts
+ * import { keptRanking } from "./ranking_report.ts";
+ * console.log(keptRanking('{"version": 1}').section); // ""
+ * ```
+ */
+export function keptRanking(json: string): { section: string; ranking: RankingEvaluation | null } {
+  if (json.trim() === "") return { section: "", ranking: null };
+  let parsed: { ranking?: RankingEvaluation };
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return { section: "", ranking: null };
+  }
+  if (!parsed || typeof parsed !== "object" || !parsed.ranking) {
+    return { section: "", ranking: null };
+  }
+  return { section: "\n" + renderRankingSection(parsed.ranking), ranking: parsed.ranking };
+}
+
+export type { Selection };
