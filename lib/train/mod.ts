@@ -1,9 +1,9 @@
 /**
  * The training engine: one call to set up a fast tfjs backend with the custom kernels
  * (`setupBackend`), a fused Adam usable from `model.compile` (`adam`, `FusedAdam`), a
- * Keras-style training loop (`fit`, `evaluate`, `predict`) with seeded shuffling, validation,
- * early stopping, best-weight restoring, a per-epoch history and one live progress line, and
- * a loop that trains embedding tables for ranking on implicit feedback (`fitRanking`, with a
+ * Keras-style training loop (`fit`, `evaluate`, `predictOutputs`) with seeded shuffling,
+ * validation, early stopping, best-weight restoring, a per-epoch history and one live progress
+ * line, and a loop that trains embedding tables for ranking on implicit feedback (`fitRanking`, with a
  * catalogue softmax, BPR and a weighted squared loss).
  *
  * ```ts
