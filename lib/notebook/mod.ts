@@ -21,5 +21,7 @@
  */
 
 export * from "./display.ts";
+export * from "./flush.ts";
+export * from "./live.ts";
 export * from "./params.ts";
 export * from "./tables.ts";

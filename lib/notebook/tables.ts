@@ -11,6 +11,7 @@
  */
 
 import pl from "nodejs-polars";
+import { isDataFrame } from "../_validate.ts";
 import {
   type CellFormat,
   type ColumnFormat,
@@ -24,6 +25,7 @@ import {
 } from "./_text.ts";
 
 export type { ColumnFormat };
+export { isDataFrame };
 
 /** Options of {@linkcode table}. */
 export interface TableFormatOptions {
@@ -98,13 +100,6 @@ function tag(value: unknown): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A Polars DataFrame (duck-typed, as Deno's kernel does). */
-export function isDataFrame(value: unknown): value is pl.DataFrame {
-  return value !== null && typeof value === "object" && tag(value) === "DataFrame" &&
-    Array.isArray((value as pl.DataFrame).columns) &&
-    typeof (value as pl.DataFrame).toRecords === "function";
 }
 
 /** A Polars Series (duck-typed). */

@@ -10,7 +10,8 @@
  * @module
  */
 
-import { inJupyter, type LiveDisplay, liveDisplay, type LiveMode } from "../notebook/display.ts";
+import { inJupyter } from "../notebook/display.ts";
+import { type LiveDisplay, liveDisplay, type LiveMode } from "../notebook/live.ts";
 
 /**
  * How much `fit` reports:
