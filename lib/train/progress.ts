@@ -200,6 +200,48 @@ function resolveMode(verbose: Verbosity, terminal: boolean): LiveMode {
   return terminal ? "terminal" : "silent";
 }
 
+/** The options of {@linkcode trainingProgress}, checked, with their defaults. */
+function progressSettings(options: ProgressOptions): Required<ProgressOptions> {
+  const {
+    verbose = "auto",
+    minIntervalMs = 250,
+    now = () => performance.now(),
+    stderrIsTerminal = stderrTerminal(),
+  } = options;
+  if (![0, 1, 2, "auto"].includes(verbose)) {
+    throw new TypeError(`trainingProgress(): expected verbose 0, 1, 2 or "auto", found ${verbose}`);
+  }
+  return { verbose, minIntervalMs, now, stderrIsTerminal };
+}
+
+/** The plan's first epoch (0 unless resuming), after checking every count of the plan. */
+function checkedInitialEpoch(plan: ProgressPlan): number {
+  const initialEpoch = plan.initialEpoch ?? 0;
+  for (const key of ["epochs", "batches", "samples", "initialEpoch"] as const) {
+    const value = key === "initialEpoch" ? initialEpoch : plan[key];
+    if (!(Number.isInteger(value) && value >= 0)) {
+      throw new RangeError(
+        `trainingProgress(): expected plan.${key} to be an integer >= 0, found ${value}`,
+      );
+    }
+  }
+  return initialEpoch;
+}
+
+/** The line printed after an epoch with `verbose: 2`, as Keras prints it. */
+function epochLine(
+  lead: string[],
+  epoch: number,
+  epochs: number,
+  logs: Record<string, number>,
+  elapsed: number,
+  warnings: string[],
+): string {
+  const parts = [...lead, `epoch ${epoch}/${epochs}`, ...formatLogs(logs)];
+  parts.push(`${formatDuration(elapsed)} elapsed`, ...warnings);
+  return parts.join(" · ");
+}
+
 /**
  * Starts the progress reporter of one training run. `fit` calls it; use it directly only
  * for a hand-written loop.
@@ -223,24 +265,8 @@ export function trainingProgress(
   plan: ProgressPlan,
   options: ProgressOptions = {},
 ): TrainingProgress {
-  const {
-    verbose = "auto",
-    minIntervalMs = 250,
-    now = () => performance.now(),
-    stderrIsTerminal = stderrTerminal(),
-  } = options;
-  if (![0, 1, 2, "auto"].includes(verbose)) {
-    throw new TypeError(`trainingProgress(): expected verbose 0, 1, 2 or "auto", found ${verbose}`);
-  }
-  const initialEpoch = plan.initialEpoch ?? 0;
-  for (const key of ["epochs", "batches", "samples", "initialEpoch"] as const) {
-    const value = key === "initialEpoch" ? initialEpoch : plan[key];
-    if (!(Number.isInteger(value) && value >= 0)) {
-      throw new RangeError(
-        `trainingProgress(): expected plan.${key} to be an integer >= 0, found ${value}`,
-      );
-    }
-  }
+  const { verbose, minIntervalMs, now, stderrIsTerminal } = progressSettings(options);
+  const initialEpoch = checkedInitialEpoch(plan);
   const notes = plan.notes ?? [];
   const prefix = notes.map((n) => `${n} · `).join("");
   const mode = resolveMode(verbose, stderrIsTerminal);
@@ -294,15 +320,10 @@ export function trainingProgress(
       validation = Object.keys(val).length > 0 ? val : undefined;
       if (mode === "silent") return;
       if (perEpoch) {
-        const elapsed = (now() - start) / 1000;
         // The notes lead the first line only.
-        const parts = [
-          ...(line === null ? notes : []),
-          `epoch ${epoch}/${initialEpoch + plan.epochs}`,
-          ...formatLogs(logs),
-        ];
-        parts.push(`${formatDuration(elapsed)} elapsed`, ...warnings);
-        open(parts.join(" · "));
+        const lead = line === null ? notes : [];
+        const elapsed = (now() - start) / 1000;
+        open(epochLine(lead, epoch, initialEpoch + plan.epochs, logs, elapsed, warnings));
         return;
       }
       lastDraw = now();
