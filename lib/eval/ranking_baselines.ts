@@ -36,10 +36,11 @@ function checkTask(task: RankingTask, who: string): void {
  * ```ts
  * import { ratingsFrame } from "../data/mod.ts";
  * import { popularityScorer, rankingTask, topKMovies } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const train = ratingsFrame({ userId: [1, 2, 2, 3], movieId: [10, 10, 20, 20], rating: [5, 4, 1, 3] });
  * const test = ratingsFrame({ userId: [1, 3], movieId: [30, 10], rating: [2, 4] });
  * const task = rankingTask(train, test);
- * console.log(topKMovies(task, popularityScorer(task), { k: 2 }).get(1)); // Int32Array [20, 30]
+ * assertEquals(topKMovies(task, popularityScorer(task), { k: 2 }).get(1), Int32Array.of(20, 30));
  * ```
  */
 export function popularityScorer(task: RankingTask): CatalogueScorer {
@@ -138,6 +139,7 @@ function kthLargest(values: Float64Array, n: number, k: number, work: Float64Arr
  * ```ts
  * import { ratingsFrame } from "../data/mod.ts";
  * import { itemKnn, rankingTask, topKMovies } from "./mod.ts";
+ * import { assertAlmostEquals, assertEquals } from "@std/assert";
  * // Users who watched 10 also watched 20; user 3 watched 10 only.
  * const train = ratingsFrame({
  *   userId: [1, 1, 2, 2, 2, 3], movieId: [10, 20, 10, 20, 30, 10], rating: [5, 5, 4, 4, 1, 3],
@@ -145,8 +147,10 @@ function kthLargest(values: Float64Array, n: number, k: number, work: Float64Arr
  * const test = ratingsFrame({ userId: [3], movieId: [20], rating: [4] });
  * const task = rankingTask(train, test);
  * const knn = itemKnn(task, { neighbours: 1 });
- * console.log(knn.similar(20)); // [{ movieId: 10, similarity: 0.816… }]
- * console.log(topKMovies(task, knn.scorer, { k: 1 }).get(3)); // Int32Array [20]
+ * const [nearest] = knn.similar(20);
+ * assertEquals(nearest.movieId, 10);
+ * assertAlmostEquals(nearest.similarity, Math.sqrt(2 / 3)); // cosine of the two movies' columns
+ * assertEquals(topKMovies(task, knn.scorer, { k: 1 }).get(3), Int32Array.of(20));
  * ```
  */
 export function itemKnn(task: RankingTask, options: ItemKnnOptions = {}): ItemKnn {

@@ -129,11 +129,13 @@ async function modelJsonSha256(json: Record<string, unknown>): Promise<string> {
  * import { IdEncoder } from "../data/encoder.ts";
  * import { buildModel } from "./build.ts";
  * import { loadRecommender, saveRecommender } from "./persist.ts";
+ * import { assertEquals } from "@std/assert";
  * const rec = buildModel("dot-bias", { users: IdEncoder.fit([1, 2]), movies: IdEncoder.fit([5]) });
  * const dir = await Deno.makeTempDir();
  * await saveRecommender(rec, `${dir}/model`);
  * const back = await loadRecommender(`${dir}/model`);
- * console.log(back.kind, back.users.size); // "dot-bias" 2
+ * assertEquals(back.kind, "dot-bias");
+ * assertEquals(back.users.size, 2);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -298,7 +300,8 @@ function checkSection(s: unknown, file: string): RecommenderSection {
  * @example
  * ```ts
  * import { loadRecommender } from "./persist.ts";
- * await loadRecommender("/no/such/folder").catch((e) => console.log(e.name)); // "NotFound"
+ * import { assertRejects } from "@std/assert";
+ * await assertRejects(() => loadRecommender("/no/such/folder"), Deno.errors.NotFound, "missing");
  * ```
  */
 export async function loadRecommender(dir: string): Promise<Recommender> {

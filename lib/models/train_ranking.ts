@@ -304,8 +304,9 @@ function sameIds(a: Int32Array, b: Int32Array): boolean {
  * import { IdEncoder } from "../data/encoder.ts";
  * import { buildModel } from "./build.ts";
  * import { rankingScorer } from "./train_ranking.ts";
+ * import { assertEquals } from "@std/assert";
  * const rec = buildModel("dot-bias", { users: IdEncoder.fit([1, 2]), movies: IdEncoder.fit([10, 20, 30]), yRange: [0, 5] });
- * console.log(rankingScorer(rec)(Int32Array.of(0, 1)).length); // 6 (2 users × 3 movies)
+ * assertEquals(rankingScorer(rec)(Int32Array.of(0, 1)).length, 6); // 2 users × 3 movies
  * ```
  */
 export function rankingScorer(

@@ -58,11 +58,12 @@ export type { DisplayTarget, JupyterDisplayOptions, JupyterLike, MimeBundle } fr
  * @example
  * ```ts
  * import { md, setDisplayTarget } from "./display.ts";
+ * import { assertEquals } from "@std/assert";
  * const printed: string[] = [];
  * const restore = setDisplayTarget({ jupyter: null, stdout: (t) => printed.push(t) });
  * await md("# Results");
  * restore();
- * if (printed[0] !== "# Results") throw new Error("markdown not printed");
+ * assertEquals(printed[0], "# Results", "markdown not printed");
  * ```
  */
 export function setDisplayTarget(target: DisplayTarget): () => void {
@@ -82,7 +83,8 @@ export function setDisplayTarget(target: DisplayTarget): () => void {
  * @example
  * ```ts
  * import { inJupyter } from "./display.ts";
- * console.log(inJupyter() ? "notebook" : "terminal");
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(inJupyter(), false); // outside the Deno Jupyter kernel
  * ```
  */
 export function inJupyter(): boolean {
@@ -146,10 +148,12 @@ function safeGrid(value: unknown) {
  * @example
  * ```ts
  * import { plainText } from "./display.ts";
- * console.log(await plainText([{ title: "Toy Story (1995)", rmse: 0.87 }]));
- * // title             rmse
- * // ----------------  ----
- * // Toy Story (1995)  0.87
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(await plainText([{ title: "Toy Story (1995)", rmse: 0.87 }]), [
+ *   "title             rmse",
+ *   "----------------  ----",
+ *   "Toy Story (1995)  0.87",
+ * ].join("\n"));
  * ```
  */
 export async function plainText(value: unknown): Promise<string> {
@@ -202,8 +206,13 @@ function jupyterOptions(options: DisplayOptions): JupyterDisplayOptions {
  * @returns A promise that resolves once the output is sent.
  * @example
  * ```ts
- * import { md } from "./display.ts";
+ * import { md, setDisplayTarget } from "./display.ts";
+ * import { assertEquals } from "@std/assert";
+ * const printed: string[] = [];
+ * const restore = setDisplayTarget({ jupyter: null, stdout: (text) => printed.push(text) });
  * await md(`**RMSE** on the test set: ${(0.8734).toFixed(3)}`);
+ * restore();
+ * assertEquals(printed, ["**RMSE** on the test set: 0.873"]); // outside Jupyter: the text form
  * ```
  */
 export function md(text: string): Promise<void> {
@@ -218,8 +227,13 @@ export function md(text: string): Promise<void> {
  * @returns A promise that resolves once the output is sent.
  * @example
  * ```ts
- * import { html } from "./display.ts";
+ * import { html, setDisplayTarget } from "./display.ts";
+ * import { assertEquals } from "@std/assert";
+ * const printed: string[] = [];
+ * const restore = setDisplayTarget({ jupyter: null, stdout: (text) => printed.push(text) });
  * await html("<p>Train <b>80,668</b> ratings, test <b>20,168</b></p>");
+ * restore();
+ * assertEquals(printed, ["Train 80,668 ratings, test 20,168"]); // outside Jupyter: the text form
  * ```
  */
 export function html(markup: string): Promise<void> {
@@ -234,8 +248,13 @@ export function html(markup: string): Promise<void> {
  * @returns A promise that resolves once the output is sent.
  * @example
  * ```ts
- * import { svg } from "./display.ts";
+ * import { svg, setDisplayTarget } from "./display.ts";
+ * import { assertEquals } from "@std/assert";
+ * const printed: string[] = [];
+ * const restore = setDisplayTarget({ jupyter: null, stdout: (text) => printed.push(text) });
  * await svg('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><circle cx="10" cy="10" r="8"/></svg>');
+ * restore();
+ * assertEquals(printed, ["[svg 20×20]"]); // outside Jupyter: the text form
  * ```
  */
 export function svg(markup: string): Promise<void> {
@@ -259,8 +278,18 @@ export function svg(markup: string): Promise<void> {
  * @returns A promise that resolves once the output is sent.
  * @example
  * ```ts
- * import { display } from "./display.ts";
+ * import { display, setDisplayTarget } from "./display.ts";
+ * import { assertEquals } from "@std/assert";
+ * const printed: string[] = [];
+ * const restore = setDisplayTarget({ jupyter: null, stdout: (text) => printed.push(text) });
  * await display([{ model: "dot", rmse: 0.91 }, { model: "dot + bias", rmse: 0.87 }]);
+ * restore();
+ * assertEquals(printed[0].split("\n"), [
+ *   "model       rmse",
+ *   "----------  ----",
+ *   "dot         0.91",
+ *   "dot + bias  0.87",
+ * ]);
  * ```
  */
 export async function display(value: unknown, options: DisplayOptions = {}): Promise<void> {
@@ -314,15 +343,17 @@ let installed: Installed | null = null;
  * ```ts
  * import pl from "nodejs-polars";
  * import { restoreDisplay, setupDisplay } from "./display.ts";
+ * import { assertEquals } from "@std/assert";
  * setupDisplay();
  * const df = pl.DataFrame({ model: ["mlp"], mae: [0.7274058259197065], n: [null] });
  * const bundle = (df as unknown as Record<symbol, () => Record<string, string>>)[
  *   Symbol.for("Jupyter.display")
  * ]();
- * console.log(bundle["text/plain"]);
- * // model  mae     n
- * // -----  ------  -
- * // mlp    0.7274
+ * assertEquals(bundle["text/plain"], [
+ *   "model     mae  n",
+ *   "-----  ------  -",
+ *   "mlp    0.7274",
+ * ].join("\n"));
  * restoreDisplay();
  * ```
  */
@@ -360,9 +391,10 @@ export function setupDisplay(options: TableFormatOptions = {}): void {
  * @example
  * ```ts
  * import { restoreDisplay, setupDisplay } from "./display.ts";
+ * import { assertEquals } from "@std/assert";
  * setupDisplay();
  * restoreDisplay();
- * console.log(Symbol.for("Jupyter.display") in {}); // false
+ * assertEquals(Symbol.for("Jupyter.display") in {}, false);
  * ```
  */
 export function restoreDisplay(): void {

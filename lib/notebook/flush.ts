@@ -114,7 +114,8 @@ function flushDisabled(): boolean {
  * @example
  * ```ts
  * import { flushOutputs } from "./flush.ts";
- * console.log(await flushOutputs()); // "no kernel" outside Jupyter
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(await flushOutputs(), "no kernel"); // outside Jupyter
  * ```
  */
 export async function flushOutputs(options: FlushOptions = {}): Promise<FlushResult> {
@@ -163,7 +164,8 @@ function notebookClues(): NotebookClues {
  * @example
  * ```ts
  * import { installOutputFlush } from "./flush.ts";
- * console.log(installOutputFlush()); // "no kernel" outside Jupyter
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(installOutputFlush(), "no kernel");
  * ```
  */
 export function installOutputFlush(): InstallResult {

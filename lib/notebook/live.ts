@@ -118,10 +118,11 @@ function fitLine(text: string, columns: number): string {
  * @example
  * ```ts
  * import { liveDisplay } from "./live.ts";
+ * import { assertEquals } from "@std/assert";
  * const line = liveDisplay("epoch 1/3", { mode: "silent" });
  * for (let epoch = 2; epoch <= 3; epoch++) line.update(`epoch ${epoch}/3`);
  * await line.close("3 epochs, val_loss 0.81");
- * console.log(line.text); // 3 epochs, val_loss 0.81
+ * assertEquals(line.text, "3 epochs, val_loss 0.81");
  * ```
  */
 export function liveDisplay(initialText: string, options: LiveDisplayOptions = {}): LiveDisplay {

@@ -291,15 +291,17 @@ export class Scalar {
  * @example
  * ```ts
  * import { table } from "./tables.ts";
+ * import { assertEquals } from "@std/assert";
  * const t = table([
  *   { model: "global mean", mae: 0.8329182908157657, ratings: 15126 },
  *   { model: "mlp", mae: 0.7274058259197065, ratings: null },
  * ]);
- * console.log(String(t));
- * // model        mae     ratings
- * // -----------  ------  -------
- * // global mean  0.8329   15,126
- * // mlp          0.7274
+ * assertEquals(String(t), [
+ *   "model           mae  ratings",
+ *   "-----------  ------  -------",
+ *   "global mean  0.8329   15,126",
+ *   "mlp          0.7274",
+ * ].join("\n"));
  * ```
  */
 export function table(value: unknown, options: TableFormatOptions = {}): Table | Scalar {
@@ -352,8 +354,9 @@ function isFrame(value: unknown): value is pl.DataFrame {
  * ```ts
  * import pl from "nodejs-polars";
  * import { roundFloats } from "./tables.ts";
+ * import { assertEquals } from "@std/assert";
  * const df = pl.DataFrame({ model: ["mlp"], mae: [0.7239674945033985], n: [15126] });
- * console.log(roundFloats(df, { digits: 3 }).row(0)); // ["mlp", 0.724, 15126]
+ * assertEquals(roundFloats(df, { digits: 3 }).row(0), ["mlp", 0.724, 15126]);
  * ```
  */
 export function roundFloats(df: pl.DataFrame, options: RoundFloatsOptions = {}): pl.DataFrame {

@@ -65,11 +65,12 @@ interface Bar {
  * @example
  * ```ts
  * import { biasBars } from "./bars.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = biasBars([
  *   { title: "Shawshank Redemption, The (1994)", bias: 0.91 },
  *   { title: "Striptease (1996)", bias: -0.84 },
  * ], { title: "Learned movie biases" });
- * console.log(fig.summary); // [figure: bias bars "Learned movie biases", 2 bars]
+ * assertEquals(fig.summary, "[figure: bias bars \"Learned movie biases\", 2 bars]");
  * ```
  */
 export function biasBars(rows: BiasRow[], options: BiasBarsOptions = {}): PlotFigure {

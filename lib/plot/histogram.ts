@@ -92,8 +92,9 @@ function binValues(values: Float64Array, bins: number, lo: number, hi: number): 
  * @example
  * ```ts
  * import { histogram } from "./histogram.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = histogram([0.1, 0.25, 0.3, 0.9], { bins: 4, xLabel: "Cosine similarity" });
- * console.log(fig.summary); // [figure: histogram, 4 bars]
+ * assertEquals(fig.summary, "[figure: histogram, 4 bars]");
  * ```
  */
 export function histogram(
@@ -205,8 +206,9 @@ function isColumnSource(value: unknown): value is ColumnSource {
  * @example
  * ```ts
  * import { ratingBars } from "./histogram.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = ratingBars([4, 3.5, 5, 4, 0.5]);
- * console.log(fig.summary); // [figure: rating histogram, 10 bars]
+ * assertEquals(fig.summary, "[figure: rating histogram, 10 bars]");
  * ```
  */
 export function ratingBars(

@@ -325,11 +325,12 @@ function splitNamesOption(
  * @example
  * ```ts
  * import { lossCurves } from "./loss.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = lossCurves(
  *   { epoch: [1, 2, 3], history: { mae: [0.9, 0.8, 0.75], val_mae: [0.85, 0.8, 0.79] } },
  *   { metric: "mae", baseline: { value: 0.76, label: "per-movie mean" } },
  * );
- * console.log(fig.summary); // [figure: loss curves, 2 series, 6 points]
+ * assertEquals(fig.summary, "[figure: loss curves, 2 series, 6 points]");
  * ```
  */
 export function lossCurves(

@@ -65,11 +65,12 @@ interface Row {
  * @example
  * ```ts
  * import { metricBars } from "./metric_bars.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = metricBars([
  *   { model: "most popular", value: 0.218, sd: 0.004, published: 0.22 },
  *   { model: "softmax", value: 0.449, sd: 0.003 },
  * ], { xLabel: "NDCG@10", title: "Ranking quality" });
- * console.log(fig.summary); // [figure: metric bars "Ranking quality", 2 bars]
+ * assertEquals(fig.summary, "[figure: metric bars \"Ranking quality\", 2 bars]");
  * ```
  */
 export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): PlotFigure {

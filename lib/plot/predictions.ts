@@ -75,8 +75,9 @@ const fmt = new Intl.NumberFormat("en-US");
  * @example
  * ```ts
  * import { predictedVsTrue } from "./predictions.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = predictedVsTrue([1, 3, 5, 4], [1.8, 3.1, 4.2, 3.9], { title: "Test set" });
- * console.log(fig.summary); // [figure: predicted vs true "Test set", 4 points]
+ * assertEquals(fig.summary, "[figure: predicted vs true \"Test set\", 4 points]");
  * ```
  */
 export function predictedVsTrue(

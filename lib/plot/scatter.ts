@@ -132,12 +132,13 @@ function labelMarks(
  * @example
  * ```ts
  * import { embeddingScatter } from "./scatter.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = embeddingScatter([
  *   { x: 0.8, y: 0.1, title: "Star Wars (1977)" },
  *   { x: 0.7, y: 0.3, title: "Return of the Jedi (1983)" },
  *   { x: -0.5, y: -0.2, title: "Fargo (1996)" },
  * ], { xLabel: "PC1", yLabel: "PC3" });
- * console.log(fig.summary); // [figure: embedding scatter, 3 points]
+ * assertEquals(fig.summary, "[figure: embedding scatter, 3 points]");
  * ```
  */
 export function embeddingScatter(
@@ -291,12 +292,13 @@ const CATEGORY_COLORS = [
  * @example
  * ```ts
  * import { tsneScatter } from "./scatter.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = tsneScatter([
  *   { x: 1, y: 2, title: "Star Wars (1977)", popularity: 583 },
  *   { x: -3, y: 0.5, title: "Fargo (1996)", popularity: 508 },
  *   { x: 4, y: -1, title: "Kolya (1996)", popularity: 117 },
  * ]);
- * console.log(fig.summary); // [figure: t-SNE scatter, 3 points]
+ * assertEquals(fig.summary, "[figure: t-SNE scatter, 3 points]");
  * ```
  */
 export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {}): PlotFigure {

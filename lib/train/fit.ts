@@ -64,15 +64,16 @@ export { setTrainedEpochs, trainedEpochs };
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { fit, NonFiniteLossError } from "./fit.ts";
+ * import { assertEquals, assertRejects } from "@std/assert";
  * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
  * model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
  * const x = tf.ones([4, 1]), y = tf.tensor1d([1, NaN, 1, 1]);
- * try {
- *   await fit(model, { x, y }, { batchSize: 2, shuffle: false, verbose: 0 });
- * } catch (e) {
- *   if (!(e instanceof NonFiniteLossError) || e.batch !== 1) throw e;
- *   console.log(e.message.slice(0, 41)); // fit(): the loss became NaN in epoch 1/1
- * }
+ * const e = await assertRejects(
+ *   () => fit(model, { x, y }, { batchSize: 2, shuffle: false, verbose: 0 }),
+ *   NonFiniteLossError,
+ * );
+ * assertEquals([e.epoch, e.batch], [1, 1]);
+ * assertEquals(e.message.slice(0, 41), "fit(): the loss became NaN in epoch 1/1, ");
  * ```
  */
 export class NonFiniteLossError extends RangeError {

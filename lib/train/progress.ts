@@ -52,8 +52,9 @@ export interface ProgressSnapshot {
  * @example
  * ```ts
  * import { formatDuration } from "./progress.ts";
- * console.log(formatDuration(75)); // 1:15
- * console.log(formatDuration(3725)); // 1:02:05
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(formatDuration(75), "1:15");
+ * assertEquals(formatDuration(3725), "1:02:05");
  * ```
  */
 export function formatDuration(seconds: number): string {
@@ -72,7 +73,8 @@ export function formatDuration(seconds: number): string {
  * @example
  * ```ts
  * import { formatValue } from "./progress.ts";
- * console.log(formatValue(0.812345)); // 0.8123
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(formatValue(0.812345), "0.8123");
  * ```
  */
 export function formatValue(value: number): string {
@@ -98,11 +100,15 @@ const thousands = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
  * @example
  * ```ts
  * import { formatProgress } from "./progress.ts";
+ * import { assertEquals } from "@std/assert";
  * const line = formatProgress({
  *   epoch: 3, epochs: 30, batch: 412, batches: 800, logs: { loss: 0.81234 },
  *   validation: { val_loss: 0.8456 }, samplesPerSecond: 152300, etaSeconds: 12,
  * });
- * console.log(line);
+ * assertEquals(
+ *   line,
+ *   "epoch 3/30 · batch 412/800 · loss 0.8123 · val_loss 0.8456 · 152,300 samples/s · ETA 0:12",
+ * );
  * // epoch 3/30 · batch 412/800 · loss 0.8123 · val_loss 0.8456 · 152,300 samples/s · ETA 0:12
  * ```
  */
@@ -253,12 +259,15 @@ function epochLine(
  * @example
  * ```ts
  * import { trainingProgress } from "./progress.ts";
+ * import { assertEquals } from "@std/assert";
  * const progress = trainingProgress({ epochs: 2, batches: 3, samples: 300 }, { verbose: 0 });
+ * const drawn: boolean[] = [];
  * for (let epoch = 1; epoch <= 2; epoch++) {
- *   for (let b = 1; b <= 3; b++) progress.batch(epoch, b, () => ({ loss: 1 / b }));
+ *   for (let b = 1; b <= 3; b++) drawn.push(progress.batch(epoch, b, () => ({ loss: 1 / b })));
  *   progress.epochEnd(epoch, { loss: 0.5 });
  * }
  * await progress.close("2 epochs");
+ * assertEquals([progress.active, drawn.includes(true)], [false, false]); // verbose 0 shows nothing
  * ```
  */
 export function trainingProgress(

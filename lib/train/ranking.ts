@@ -268,11 +268,12 @@ function cpuSeconds(): number {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { catalogueScores } from "./ranking.ts";
+ * import { assertEquals } from "@std/assert";
  * const userFactors = tf.variable(tf.tensor2d([[1, 0], [0, 1]]));
  * const movieFactors = tf.variable(tf.tensor2d([[1, 1], [2, 0], [0, 3]]));
  * const movieBias = tf.variable(tf.tensor2d([[0], [0], [-1]]));
  * const s = catalogueScores({ userFactors, movieFactors, movieBias }, tf.tensor1d([1], "int32"));
- * console.log(s.arraySync()); // [[1, 0, 2]]
+ * assertEquals(s.arraySync(), [[1, 0, 2]]);
  * ```
  */
 export function catalogueScores(tables: RankingTables, users: tf.Tensor1D): tf.Tensor2D {
@@ -302,6 +303,7 @@ export function catalogueScores(tables: RankingTables, users: tf.Tensor1D): tf.T
  * import * as tf from "@tensorflow/tfjs";
  * import { interactionMatrix } from "../eval/mod.ts";
  * import { adam, fitRanking, setupBackend, softmaxLoss } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * await setupBackend({ backend: "cpu" });
  * // Two users, four movies: user 0 watched movies 0 and 1, user 1 watched 2 and 3.
  * const positives = interactionMatrix([0, 0, 1, 1], [0, 1, 2, 3], 2, 4);
@@ -312,7 +314,7 @@ export function catalogueScores(tables: RankingTables, users: tf.Tensor1D): tf.T
  * const h = await fitRanking(tables, positives, {
  *   loss: softmaxLoss, optimizer: adam({ learningRate: 0.1 }), epochs: 30, verbose: 0,
  * });
- * console.log(h.history.loss[29] < h.history.loss[0]); // true
+ * assertEquals(h.history.loss[29] < h.history.loss[0], true);
  * ```
  */
 export async function fitRanking(
