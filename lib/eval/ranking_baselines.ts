@@ -171,21 +171,7 @@ export function itemKnn(task: RankingTask, options: ItemKnnOptions = {}): ItemKn
       const j = touched[a];
       sims[a] = acc[j] / Math.sqrt(counts[i] * counts[j]);
     }
-    const keep = Math.min(k, t);
-    const cut = keep > 0 && keep < t ? kthLargest(sims, t, keep, work) : -Infinity;
-    // Above the cut first, then ties at the cut by ascending column, up to `keep`.
-    const chosen: number[] = [];
-    for (let a = 0; a < t; a++) if (sims[a] > cut) chosen.push(a);
-    if (chosen.length < keep) {
-      const ties: number[] = [];
-      for (let a = 0; a < t; a++) if (sims[a] === cut) ties.push(a);
-      ties.sort((x, y) => touched[x] - touched[y]);
-      for (const a of ties) {
-        if (chosen.length === keep) break;
-        chosen.push(a);
-      }
-    }
-    for (const a of chosen) {
+    for (const a of nearest(sims, t, Math.min(k, t), touched, work)) {
       fwdIdx.push(touched[a]);
       fwdSim.push(sims[a]);
     }
@@ -193,18 +179,7 @@ export function itemKnn(task: RankingTask, options: ItemKnnOptions = {}): ItemKn
     for (let a = 0; a < t; a++) acc[touched[a]] = 0;
   }
   // Turned around: for each watched movie j, the candidates i it is a neighbour of.
-  const revPtr = new Int32Array(n + 1);
-  for (const j of fwdIdx) revPtr[j + 1]++;
-  for (let j = 0; j < n; j++) revPtr[j + 1] += revPtr[j];
-  const revIdx = new Int32Array(fwdIdx.length), revSim = new Float64Array(fwdIdx.length);
-  const fill = revPtr.slice(0, n);
-  for (let i = 0; i < n; i++) {
-    for (let p = fwdPtr[i]; p < fwdPtr[i + 1]; p++) {
-      const at = fill[fwdIdx[p]]++;
-      revIdx[at] = i;
-      revSim[at] = fwdSim[p];
-    }
-  }
+  const { revPtr, revIdx, revSim } = reversed(n, fwdPtr, fwdIdx, fwdSim);
   const scorer: CatalogueScorer = (rows) => {
     const out = new Float64Array(rows.length * n);
     for (let b = 0; b < rows.length; b++) {
@@ -233,6 +208,49 @@ export function itemKnn(task: RankingTask, options: ItemKnnOptions = {}): ItemKn
       }));
     },
   };
+}
+
+/**
+ * The positions (in `0 … t − 1`) of the `keep` largest similarities: those above the cut
+ * first, then ties at the cut by ascending column (`touched`), up to `keep`.
+ */
+function nearest(
+  sims: Float64Array,
+  t: number,
+  keep: number,
+  touched: Int32Array,
+  work: Float64Array,
+): number[] {
+  const cut = keep > 0 && keep < t ? kthLargest(sims, t, keep, work) : -Infinity;
+  const chosen: number[] = [];
+  for (let a = 0; a < t; a++) if (sims[a] > cut) chosen.push(a);
+  if (chosen.length < keep) {
+    const ties: number[] = [];
+    for (let a = 0; a < t; a++) if (sims[a] === cut) ties.push(a);
+    ties.sort((x, y) => touched[x] - touched[y]);
+    for (const a of ties) {
+      if (chosen.length === keep) break;
+      chosen.push(a);
+    }
+  }
+  return chosen;
+}
+
+/** The neighbour lists turned around: for each movie j, the movies i it is a neighbour of. */
+function reversed(n: number, fwdPtr: Int32Array, fwdIdx: number[], fwdSim: number[]) {
+  const revPtr = new Int32Array(n + 1);
+  for (const j of fwdIdx) revPtr[j + 1]++;
+  for (let j = 0; j < n; j++) revPtr[j + 1] += revPtr[j];
+  const revIdx = new Int32Array(fwdIdx.length), revSim = new Float64Array(fwdIdx.length);
+  const fill = revPtr.slice(0, n);
+  for (let i = 0; i < n; i++) {
+    for (let p = fwdPtr[i]; p < fwdPtr[i + 1]; p++) {
+      const at = fill[fwdIdx[p]]++;
+      revIdx[at] = i;
+      revSim[at] = fwdSim[p];
+    }
+  }
+  return { revPtr, revIdx, revSim };
 }
 
 /** The movie-major copy of a user-major matrix. */

@@ -10,7 +10,7 @@ import * as Plot from "@observablehq/plot";
 import { createRng } from "../random.ts";
 import { DEFAULT_SEED } from "../defaults.ts";
 import { MUTED, WIDTH } from "./_dom.ts";
-import { swatchLegend } from "./_legend.ts";
+import { type SwatchItem, swatchLegend } from "./_legend.ts";
 import { finiteNumbers, nonEmpty, positive, range, sameLength } from "./_check.ts";
 import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
@@ -132,13 +132,7 @@ export function predictedVsTrue(
     Plot.dot(dots, { x: "x", y: "y", r: 2, fill: DOT, fillOpacity: opacity, clip: true }),
   ];
   if (groups?.length) marks.push(...groupMarks(groups, MEAN));
-  const legendItems = [
-    { label: "one prediction", color: DOT, shape: "dot" as const },
-    ...(groups?.length
-      ? [{ label: "mean ± 1 sd per true value", color: MEAN, shape: "line" as const }]
-      : []),
-    { label: "perfect prediction (y = x)", color: MUTED, shape: "dashed" as const },
-  ];
+  const legendItems = predictionLegend(DOT, groups?.length ? MEAN : null);
   return render(
     fn,
     {
@@ -197,6 +191,17 @@ function sampledDots(
     x: t[i] + (jitter > 0 ? (rng.next() * 2 - 1) * jitter : 0),
     y: p[i],
   }));
+}
+
+/** The legend: a dot per prediction, the mean ± 1 sd per true value (if drawn), y = x. */
+function predictionLegend(dot: string, mean: string | null): SwatchItem[] {
+  return [
+    { label: "one prediction", color: dot, shape: "dot" as const },
+    ...(mean !== null
+      ? [{ label: "mean ± 1 sd per true value", color: mean, shape: "line" as const }]
+      : []),
+    { label: "perfect prediction (y = x)", color: MUTED, shape: "dashed" as const },
+  ];
 }
 
 /** The caption's note on a sample of the points and on jitter, if any. */

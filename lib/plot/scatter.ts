@@ -317,12 +317,7 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
   const label = options.colorLabel ??
     (color === "popularity" ? "Popularity (number of ratings)" : color ?? "");
   const categories = kind === "category" ? categoriesOf(fn, rows, color!) : [];
-  const hover = (p: TsnePoint) =>
-    kind === "none"
-      ? p.title
-      : `${p.title}\n${color}: ${
-        typeof p[color!] === "number" ? Number((p[color!] as number).toPrecision(6)) : p[color!]
-      }`;
+  const hover = (p: TsnePoint) => kind === "none" ? p.title : hoverText(p, color!);
 
   const frame: Frame = {
     left: 8,
@@ -381,6 +376,14 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
       series: kind === "category" ? categories.length : undefined,
     },
   );
+}
+
+/** A dot's hover text: the title, and the value it is coloured by. */
+function hoverText(p: TsnePoint, color: string): string {
+  const value = p[color];
+  return `${p.title}\n${color}: ${
+    typeof value === "number" ? Number(value.toPrecision(6)) : value
+  }`;
 }
 
 /** Checks the dot radius, opacity and number of labels of {@linkcode tsneScatter}. */
