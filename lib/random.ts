@@ -51,8 +51,9 @@ function splitmix32(seed: number): () => number {
  * @example
  * ```ts
  * import { createRng } from "./random.ts";
+ * import { assertEquals } from "@std/assert";
  * const a = createRng(7), b = createRng(7);
- * if (a.next() !== b.next()) throw new Error("not reproducible");
+ * assertEquals(a.next(), b.next(), "not reproducible");
  * ```
  */
 export function createRng(seed: number): Rng {
@@ -167,8 +168,11 @@ export function setRandomSeed(seed: number): void {
  * @returns The session seed.
  * @example
  * ```ts
- * import { randomSeed } from "./random.ts";
- * console.log(typeof randomSeed()); // "object" (null) until setRandomSeed() is called
+ * import { randomSeed, setRandomSeed } from "./random.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(randomSeed(), null); // until setRandomSeed() is called
+ * setRandomSeed(42);
+ * assertEquals(randomSeed(), 42);
  * ```
  */
 export function randomSeed(): number | null {

@@ -54,9 +54,10 @@ export interface PcaResult {
  * @example
  * ```ts
  * import { pca } from "./pca.ts";
+ * import { assertEquals } from "@std/assert";
  * const t = { ids: Int32Array.of(1, 2, 3), vectors: Float32Array.of(0, 0, 1, 1, 2, 2), dim: 2 };
  * const p = pca(t, { components: 1 });
- * console.log(p.explainedVarianceRatio); // Float64Array [1]: all variance lies along (1, 1)
+ * assertEquals(p.explainedVarianceRatio, Float64Array.of(1)); // all variance lies along (1, 1)
  * ```
  */
 export function pca(table: EmbeddingTable, options: PcaOptions = {}): PcaResult {
@@ -104,8 +105,12 @@ export function pca(table: EmbeddingTable, options: PcaOptions = {}): PcaResult 
  * @example
  * ```ts
  * import { componentScores, pca } from "./pca.ts";
+ * import { assertAlmostEquals } from "@std/assert";
  * const t = { ids: Int32Array.of(1, 2, 3), vectors: Float32Array.of(0, 0, 1, 1, 2, 2), dim: 2 };
- * componentScores(pca(t, { components: 1 }), 0).values; // ≈ ±[1.41, 0, -1.41]
+ * const [a, b, c] = componentScores(pca(t, { components: 1 }), 0).values; // ±[√2, 0, −√2]
+ * assertAlmostEquals(Math.abs(a), Math.SQRT2, 1e-6);
+ * assertAlmostEquals(b, 0, 1e-6);
+ * assertAlmostEquals(c, -a, 1e-6);
  * ```
  */
 export function componentScores(result: PcaResult, component: number): ScoreTable {
@@ -137,8 +142,11 @@ export function componentScores(result: PcaResult, component: number): ScoreTabl
  * @example
  * ```ts
  * import { pca, sortAlong } from "./pca.ts";
+ * import { assertAlmostEquals, assertEquals } from "@std/assert";
  * const t = { ids: Int32Array.of(1, 2, 3), vectors: Float32Array.of(0, 0, 1, 1, 2, 2), dim: 2 };
- * sortAlong(pca(t, { components: 1 }), 0, { n: 1 }); // the movie at the positive end
+ * const [top] = sortAlong(pca(t, { components: 1 }), 0, { n: 1 }); // the movie at the positive end
+ * assertEquals([top.rank, top.movieId], [1, 1]);
+ * assertAlmostEquals(top.score, Math.SQRT2, 1e-6);
  * ```
  */
 export function sortAlong(

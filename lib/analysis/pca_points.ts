@@ -64,12 +64,13 @@ function component(result: PcaResult, value: unknown, name: string, who: string)
  * @example
  * ```ts
  * import { pca, pcaPoints } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const table = {
  *   ids: Int32Array.of(1, 2, 3), vectors: Float32Array.of(0, 0, 1, 1, 2, 2.5), dim: 2,
  *   titles: ["A (1990)", "B (1991)", "C (1992)"],
  * };
  * const points = pcaPoints(pca(table, { components: 2 }), [3, 1]);
- * console.log(points.map((p) => p.title)); // ["C (1992)", "A (1990)"]
+ * assertEquals(points.map((p) => p.title), ["C (1992)", "A (1990)"]);
  * ```
  */
 export function pcaPoints(

@@ -37,13 +37,15 @@ export interface TransposedPcaResult extends PcaResult {
  * @example
  * ```ts
  * import { transposedPca } from "./pca_transposed.ts";
+ * import { assertEquals } from "@std/assert";
  * const t = {
  *   ids: Int32Array.of(1, 2, 3),
  *   vectors: Float32Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1),
  *   dim: 4,
  * };
  * const p = transposedPca(t, { components: 1 });
- * console.log(p.scores.length, p.rowMeans); // 3 Float64Array [0.25, 0.5, 0.5]
+ * assertEquals(p.scores.length, 3);
+ * assertEquals(p.rowMeans, Float64Array.of(0.25, 0.25, 1));
  * ```
  */
 export function transposedPca(

@@ -148,9 +148,10 @@ function checkColumns(columns: Numbers[], who: string, features?: number): numbe
  * @example
  * ```ts
  * import { QuantileTransformer } from "./quantile.ts";
+ * import { assertEquals } from "@std/assert";
  * const qt = new QuantileTransformer({ nQuantiles: 5 });
  * const [u] = qt.fitTransform([[10, 20, 30, 40, 50]]);
- * console.log(u); // Float64Array [0, 0.25, 0.5, 0.75, 1]
+ * assertEquals(u, Float64Array.of(0, 0.25, 0.5, 0.75, 1));
  * ```
  */
 export class QuantileTransformer {
@@ -332,9 +333,10 @@ export class QuantileTransformer {
    * @example
    * ```ts
    * import { QuantileTransformer } from "./quantile.ts";
+   * import { assertEquals } from "@std/assert";
    * const a = new QuantileTransformer({ nQuantiles: 3 }).fit([[1, 2, 3]]);
    * const b = QuantileTransformer.fromJSON(JSON.parse(JSON.stringify(a)));
-   * console.log(b.transform([[2.5]])); // [Float64Array [0.75]]
+   * assertEquals(b.transform([[2.5]]), [Float64Array.of(0.75)]);
    * ```
    */
   static fromJSON(json: QuantileTransformerJSON): QuantileTransformer {

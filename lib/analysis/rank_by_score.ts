@@ -51,8 +51,11 @@ export interface RankOptions {
  * @example
  * ```ts
  * import { rankByScore } from "./rank_by_score.ts";
+ * import { assertEquals } from "@std/assert";
  * const bias = { ids: Int32Array.of(1, 2, 3), values: Float32Array.of(0.1, 0.9, -0.4) };
- * rankByScore(bias, { n: 1, order: "asc" }); // [{ rank: 1, movieId: 3, score: -0.4… }]
+ * assertEquals(rankByScore(bias, { n: 1, order: "asc" }), [
+ *   { rank: 1, movieId: 3, score: Math.fround(-0.4) }, // the score as float32 holds it
+ * ]);
  * ```
  */
 export function rankByScore(scores: ScoreTable, options: RankOptions = {}): RankedRow[] {

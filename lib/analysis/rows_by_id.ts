@@ -28,8 +28,9 @@ import {
  * @example
  * ```ts
  * import { vectorOf } from "./rows_by_id.ts";
+ * import { assertEquals } from "@std/assert";
  * const table = { ids: Int32Array.of(7, 9), vectors: Float32Array.of(1, 2, 3, 4), dim: 2 };
- * vectorOf(table, 9); // Float32Array [3, 4]
+ * assertEquals(vectorOf(table, 9), Float32Array.of(3, 4));
  * ```
  */
 export function vectorOf(table: EmbeddingTable, id: number): Float32Array {
@@ -48,8 +49,9 @@ export function vectorOf(table: EmbeddingTable, id: number): Float32Array {
  * @example
  * ```ts
  * import { selectRows } from "./rows_by_id.ts";
+ * import { assertEquals } from "@std/assert";
  * const table = { ids: Int32Array.of(7, 9), vectors: Float32Array.of(1, 2, 3, 4), dim: 2 };
- * selectRows(table, [9]).vectors; // Float32Array [3, 4]
+ * assertEquals(selectRows(table, [9]).vectors, Float32Array.of(3, 4));
  * ```
  */
 export function selectRows(table: EmbeddingTable, ids: Numbers): EmbeddingTable {
@@ -75,8 +77,9 @@ export function selectRows(table: EmbeddingTable, ids: Numbers): EmbeddingTable 
  * @example
  * ```ts
  * import { selectScores } from "./rows_by_id.ts";
+ * import { assertEquals } from "@std/assert";
  * const bias = { ids: Int32Array.of(7, 9), values: Float32Array.of(0.5, -1) };
- * selectScores(bias, [9, 7]).values; // Float32Array [-1, 0.5]
+ * assertEquals(selectScores(bias, [9, 7]).values, Float32Array.of(-1, 0.5));
  * ```
  */
 export function selectScores(scores: ScoreTable, ids: Numbers): ScoreTable {
@@ -101,8 +104,12 @@ export function selectScores(scores: ScoreTable, ids: Numbers): ScoreTable {
  * ```ts
  * import pl from "nodejs-polars";
  * import { withTitles } from "./rows_by_id.ts";
+ * import { assertEquals } from "@std/assert";
  * const movies = pl.DataFrame({ movieId: [1, 2], title: ["Toy Story (1995)", "Jumanji (1995)"] });
- * withTitles({ ids: Int32Array.of(2), values: Float32Array.of(0.3) }, movies).titles; // ["Jumanji (1995)"]
+ * assertEquals(
+ *   withTitles({ ids: Int32Array.of(2), values: Float32Array.of(0.3) }, movies).titles,
+ *   ["Jumanji (1995)"],
+ * );
  * ```
  */
 export function withTitles<T extends EmbeddingTable | ScoreTable>(
@@ -148,8 +155,12 @@ export interface MostRatedOptions {
  * ```ts
  * import pl from "nodejs-polars";
  * import { mostRated } from "./rows_by_id.ts";
+ * import { assertEquals } from "@std/assert";
  * const ratings = pl.DataFrame({ userId: [1, 2, 2], movieId: [5, 5, 3], rating: [4, 3, 5] });
- * mostRated(ratings, { n: 1 }); // { ids: Int32Array [5], values: Float32Array [2] }
+ * assertEquals(
+ *   mostRated(ratings, { n: 1 }),
+ *   { ids: Int32Array.of(5), values: Float32Array.of(2) },
+ * );
  * ```
  */
 export function mostRated(ratings: pl.DataFrame, options: MostRatedOptions = {}): ScoreTable {

@@ -21,7 +21,8 @@ export const COSINE_EPSILON = 1e-7;
  * @example
  * ```ts
  * import { cosineSimilarity } from "./similarity.ts";
- * cosineSimilarity([1, 0], [1, 1]); // ≈ 0.7071
+ * import { assertAlmostEquals } from "@std/assert";
+ * assertAlmostEquals(cosineSimilarity([1, 0], [1, 1]), 0.7071, 1e-4);
  * ```
  */
 export function cosineSimilarity(a: Numbers, b: Numbers): number {
@@ -76,8 +77,11 @@ function cosineToAll(table: EmbeddingTable, row: number): Float64Array {
  * @example
  * ```ts
  * import { similarities } from "./similarity.ts";
+ * import { assertAlmostEquals, assertEquals } from "@std/assert";
  * const t = { ids: Int32Array.of(1, 2), vectors: Float32Array.of(1, 0, 0, 1), dim: 2 };
- * similarities(t, 1).values; // ≈ [1, 0]
+ * const { values } = similarities(t, 1);
+ * assertAlmostEquals(values[0], 1, 1e-6);
+ * assertEquals(values[1], 0);
  * ```
  */
 export function similarities(table: EmbeddingTable, movieId: number): ScoreTable {
@@ -127,8 +131,11 @@ export interface MostSimilarOptions {
  * @example
  * ```ts
  * import { mostSimilar } from "./similarity.ts";
+ * import { assertAlmostEquals, assertEquals } from "@std/assert";
  * const t = { ids: Int32Array.of(1, 2, 3), vectors: Float32Array.of(1, 0, 0.9, 0.1, 0, 1), dim: 2 };
- * mostSimilar(t, 1, { k: 1 }); // [{ movieId: 2, similarity: 0.99… }]
+ * const near = mostSimilar(t, 1, { k: 1 });
+ * assertEquals(near.map((n) => n.movieId), [2]);
+ * assertAlmostEquals(near[0].similarity, 0.9 / Math.hypot(0.9, 0.1), 1e-6); // cos(1, 2)
  * ```
  */
 export function mostSimilar(
@@ -185,7 +192,8 @@ export interface HistogramCountsOptions {
  * @example
  * ```ts
  * import { histogramCounts } from "./similarity.ts";
- * histogramCounts([0, 0.2, 0.5, 1], { bins: 2 }).counts; // Int32Array [2, 2]
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(histogramCounts([0, 0.2, 0.5, 1], { bins: 2 }).counts, Int32Array.of(2, 2));
  * ```
  */
 export function histogramCounts(values: Numbers, options: HistogramCountsOptions = {}): Histogram {

@@ -385,10 +385,11 @@ function bhGradient(
  * @example
  * ```ts
  * import { tsne } from "./tsne.ts";
+ * import { assertEquals } from "@std/assert";
  * const vectors = Float32Array.from({ length: 40 }, (_, i) => (i < 20 ? 0 : 5) + (i % 7) * 0.1);
  * const table = { ids: Int32Array.from({ length: 20 }, (_, i) => i + 1), vectors, dim: 2 };
  * const { coordinates } = tsne(table, { perplexity: 5, iterations: 300 });
- * console.log(coordinates.length); // 40: 20 rows × 2 dims
+ * assertEquals(coordinates.length, 40);
  * ```
  */
 export function tsne(table: EmbeddingTable, options: TsneOptions = {}): TsneResult {

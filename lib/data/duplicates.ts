@@ -52,6 +52,7 @@ export interface DeduplicatedRatings {
  * @example
  * ```ts
  * import { dropDuplicateRatings, ratingsFrame } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const df = ratingsFrame({
  *   userId: [1, 1, 2],
  *   movieId: [10, 10, 10],
@@ -59,7 +60,8 @@ export interface DeduplicatedRatings {
  *   timestamp: [100, 200, 100],
  * });
  * const { ratings, duplicates } = dropDuplicateRatings(df);
- * console.log(duplicates, ratings.getColumn("rating").toArray()); // 1 [5, 3]
+ * assertEquals(duplicates, 1);
+ * assertEquals(ratings.getColumn("rating").toArray(), [5, 3]);
  * ```
  */
 export function dropDuplicateRatings(

@@ -52,8 +52,9 @@ export class IdEncoder {
    * @example
    * ```ts
    * import { IdEncoder } from "./encoder.ts";
+   * import { assertEquals } from "@std/assert";
    * const enc = IdEncoder.fit([30, 10, 30, 20], { name: "movie" });
-   * console.log(enc.encode([10, 30])); // Int32Array [0, 2]
+   * assertEquals(enc.encode([10, 30]), Int32Array.of(0, 2));
    * ```
    */
   static fit(ids: ArrayLike<number> | Iterable<number>, options: IdEncoderOptions = {}): IdEncoder {
@@ -88,9 +89,10 @@ export class IdEncoder {
    * @example
    * ```ts
    * import { IdEncoder } from "./encoder.ts";
+   * import { assertEquals } from "@std/assert";
    * const a = IdEncoder.fit([5, 7]);
    * const b = IdEncoder.fromJSON(JSON.parse(JSON.stringify(a)));
-   * console.log(b.encode([7])); // Int32Array [1]
+   * assertEquals(b.encode([7]), Int32Array.of(1));
    * ```
    */
   static fromJSON(json: IdEncoderJSON): IdEncoder {
@@ -130,7 +132,8 @@ export class IdEncoder {
    * @example
    * ```ts
    * import { IdEncoder } from "./encoder.ts";
-   * IdEncoder.fit([1, 2], { name: "user" }).encode([2, 1]); // Int32Array [1, 0]
+   * import { assertEquals } from "@std/assert";
+   * assertEquals(IdEncoder.fit([1, 2], { name: "user" }).encode([2, 1]), Int32Array.of(1, 0));
    * ```
    */
   encode(ids: ArrayLike<number>): Int32Array {
@@ -156,7 +159,8 @@ export class IdEncoder {
    * @example
    * ```ts
    * import { IdEncoder } from "./encoder.ts";
-   * IdEncoder.fit([10, 20]).decode([1]); // Int32Array [20]
+   * import { assertEquals } from "@std/assert";
+   * assertEquals(IdEncoder.fit([10, 20]).decode([1]), Int32Array.of(20));
    * ```
    */
   decode(indices: ArrayLike<number>): Int32Array {

@@ -38,8 +38,10 @@ const INT32_MAX = 2147483647;
  * @example
  * ```ts
  * import { ratingsFrame } from "./frame.ts";
+ * import { assertEquals } from "@std/assert";
  * const df = ratingsFrame({ userId: [1, 1, 2], movieId: [10, 20, 10], rating: [4, 3.5, 5] });
- * console.log(df.height, df.columns); // 3 ["userId", "movieId", "rating", "timestamp"]
+ * assertEquals(df.height, 3);
+ * assertEquals(df.columns, ["userId", "movieId", "rating", "timestamp"]);
  * ```
  */
 export function ratingsFrame(columns: RatingColumns): DataFrame {

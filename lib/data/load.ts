@@ -194,8 +194,12 @@ function env(name: string): string | undefined {
  * @returns An absolute path (it may not exist yet).
  * @example
  * ```ts
+ * import { isAbsolute } from "node:path";
  * import { defaultCacheDir } from "./load.ts";
- * console.log(defaultCacheDir()); // e.g. /home/me/.cache/movielens-embeddings
+ * import { assert } from "@std/assert";
+ * const dir = defaultCacheDir();
+ * assert(isAbsolute(dir));
+ * assert(Deno.env.get("MOVIELENS_CACHE") !== undefined || dir.endsWith("movielens-embeddings"));
  * ```
  */
 export function defaultCacheDir(): string {
@@ -226,7 +230,8 @@ function cacheSource(options: LoadOptions): string {
  * @example
  * ```ts
  * import { shippedArchivePath } from "./load.ts";
- * console.log(shippedArchivePath().endsWith("ml-latest-small.zip")); // true
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(shippedArchivePath().endsWith("ml-latest-small.zip"), true);
  * ```
  */
 export function shippedArchivePath(): string {
@@ -393,8 +398,11 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
  * @example
  * ```ts
  * import { loadMovieLens } from "./load.ts";
+ * import { assertEquals } from "@std/assert";
  * const ml = await loadMovieLens();
- * console.log(ml.name, ml.ratings.height, ml.movies.height); // ml-latest-small 100836 9742
+ * assertEquals(ml.name, "ml-latest-small");
+ * assertEquals(ml.ratings.height, 100836);
+ * assertEquals(ml.movies.height, 9742);
  * ```
  */
 export async function loadMovieLens(
@@ -479,8 +487,9 @@ function foundCounts(parsed: ParsedData, keptDuplicates: boolean) {
  * @example
  * ```ts
  * import { fileSha256, MOVIELENS_CHECKSUMS, shippedArchivePath } from "./load.ts";
+ * import { assertEquals } from "@std/assert";
  * const sum = await fileSha256(shippedArchivePath());
- * console.log(sum === MOVIELENS_CHECKSUMS["ml-latest-small"].zipSha256); // true
+ * assertEquals(sum === MOVIELENS_CHECKSUMS["ml-latest-small"].zipSha256, true);
  * ```
  */
 export async function fileSha256(path: string): Promise<string> {

@@ -6,12 +6,15 @@
  *
  * ```ts
  * import { fitEncoders, loadMovieLens, randomSplit, ratingsToTensors, summarize } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const ml = await loadMovieLens();
- * console.log(summarize(ml).users); // 610
+ * assertEquals(summarize(ml).users, 610);
  * const { train, test } = randomSplit(ml.ratings, { testFraction: 0.1, seed: 42 });
  * const encoders = fitEncoders(train);
  * const { x, y } = ratingsToTensors(train, encoders);
- * console.log(x[0].shape, y.shape, test.height); // [90752, 1] [90752, 1] 10084
+ * assertEquals(x[0].shape, [90752, 1]);
+ * assertEquals(y.shape, [90752, 1]);
+ * assertEquals(test.height, 10084);
  * ```
  *
  * @module

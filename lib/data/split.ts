@@ -71,9 +71,11 @@ export interface RandomSplitOptions {
  * @example
  * ```ts
  * import { randomSplit, ratingsFrame } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const df = ratingsFrame({ userId: [1, 1, 2, 2, 3], movieId: [1, 2, 1, 3, 2], rating: [4, 3, 5, 2, 1] });
  * const { train, test } = randomSplit(df, { testFraction: 0.2, seed: 7 });
- * console.log(train.height, test.height); // 4 1
+ * assertEquals(train.height, 4);
+ * assertEquals(test.height, 1);
  * ```
  */
 export function randomSplit(df: DataFrame, options: RandomSplitOptions = {}): Split {
@@ -115,6 +117,7 @@ export interface MaskSplitOptions {
  * @example
  * ```ts
  * import { maskSplit, ratingsFrame } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const n = 1000;
  * const df = ratingsFrame({
  *   userId: Array.from({ length: n }, (_, i) => i % 10),
@@ -122,7 +125,7 @@ export interface MaskSplitOptions {
  *   rating: Array.from({ length: n }, () => 3),
  * });
  * const { train, test } = maskSplit(df, { trainProbability: 0.8, seed: 42 });
- * console.log(train.height + test.height); // 1000 (about 800 in train)
+ * assertEquals(train.height + test.height, 1000); // about 800 in train
  * ```
  */
 export function maskSplit(df: DataFrame, options: MaskSplitOptions = {}): Split {
@@ -156,9 +159,10 @@ export interface TailSplitOptions {
  * @example
  * ```ts
  * import { ratingsFrame, tailSplit } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const df = ratingsFrame({ userId: [1, 2, 3, 4, 5], movieId: [1, 1, 1, 1, 1], rating: [1, 2, 3, 4, 5] });
  * const { test } = tailSplit(df, { fraction: 0.4 });
- * console.log(test.getColumn("userId").toArray()); // [4, 5]
+ * assertEquals(test.getColumn("userId").toArray(), [4, 5]);
  * ```
  */
 export function tailSplit(df: DataFrame, options: TailSplitOptions = {}): Split {
@@ -224,9 +228,11 @@ function groupByUser(df: DataFrame): Map<number, number[]> {
  * @example
  * ```ts
  * import { perUserSplit, ratingsFrame } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const df = ratingsFrame({ userId: [1, 1, 1, 1, 2, 2], movieId: [1, 2, 3, 4, 1, 2], rating: [5, 4, 3, 2, 1, 2] });
  * const { train, test } = perUserSplit(df, { testCount: 1, seed: 1 });
- * console.log(train.height, test.height); // 4 2
+ * assertEquals(train.height, 4);
+ * assertEquals(test.height, 2);
  * ```
  */
 export function perUserSplit(df: DataFrame, options: PerUserSplitOptions = {}): Split {
@@ -282,6 +288,7 @@ export interface TemporalSplitOptions {
  * @example
  * ```ts
  * import { ratingsFrame, temporalSplit } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const df = ratingsFrame({
  *   userId: [1, 2, 1, 2],
  *   movieId: [1, 1, 2, 2],
@@ -289,7 +296,7 @@ export interface TemporalSplitOptions {
  *   timestamp: [40, 10, 30, 20],
  * });
  * const { test } = temporalSplit(df, { testFraction: 0.5 });
- * console.log(test.getColumn("timestamp").toArray()); // [40, 30]
+ * assertEquals(test.getColumn("timestamp").toArray(), [40, 30]);
  * ```
  */
 export function temporalSplit(df: DataFrame, options: TemporalSplitOptions = {}): Split {
@@ -335,10 +342,12 @@ export function temporalSplit(df: DataFrame, options: TemporalSplitOptions = {})
  * @example
  * ```ts
  * import { loadMovieLens, predefinedSplit } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * // MOVIELENS_DIR names a local mirror in CI; elsewhere ml-100k is downloaded once.
  * const ml = await loadMovieLens("ml-100k");
  * const { train, test } = await predefinedSplit(ml, "u1");
- * console.log(train.height, test.height); // 80000 20000
+ * assertEquals(train.height, 80000);
+ * assertEquals(test.height, 20000);
  * ```
  */
 export function predefinedSplit(ml: MovieLens, name: PredefinedSplitName): Promise<Split> {

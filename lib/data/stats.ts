@@ -82,8 +82,12 @@ function range(values: Iterable<number>): CountRange {
  * @example
  * ```ts
  * import { ratingsFrame, summarize } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const s = summarize(ratingsFrame({ userId: [1, 1, 2], movieId: [1, 2, 1], rating: [4, 2, 3] }));
- * console.log(s.ratings, s.users, s.ratedMovies, s.sparsity.toFixed(2)); // 3 2 2 0.25
+ * assertEquals(s.ratings, 3);
+ * assertEquals(s.users, 2);
+ * assertEquals(s.ratedMovies, 2);
+ * assertEquals(s.sparsity.toFixed(2), "0.25");
  * ```
  */
 export function summarize(input: MovieLens | DataFrame): RatingSummary {
@@ -150,8 +154,9 @@ export interface RatingHistogramTableOptions {
  * @example
  * ```ts
  * import { ratingHistogram, ratingsFrame } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const df = ratingsFrame({ userId: [1, 1, 2], movieId: [1, 2, 1], rating: [4, 4, 3] });
- * console.log(ratingHistogram(df).getColumn("count").toArray()); // [1, 2]
+ * assertEquals(ratingHistogram(df).getColumn("count").toArray(), [1, 2]);
  * ```
  */
 export function ratingHistogram(
@@ -198,8 +203,9 @@ function statsBy(df: DataFrame, key: string, caller: string): DataFrame {
  * @example
  * ```ts
  * import { movieStats, ratingsFrame } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const df = ratingsFrame({ userId: [1, 2, 2], movieId: [7, 7, 9], rating: [4, 2, 5] });
- * console.log(movieStats(df).row(0)); // [7, 2, 3]
+ * assertEquals(movieStats(df).row(0), [7, 2, 3]);
  * ```
  */
 export function movieStats(df: DataFrame, movies?: DataFrame): DataFrame {
@@ -219,8 +225,9 @@ export function movieStats(df: DataFrame, movies?: DataFrame): DataFrame {
  * @example
  * ```ts
  * import { ratingsFrame, userStats } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const df = ratingsFrame({ userId: [1, 2, 2], movieId: [7, 7, 9], rating: [4, 2, 5] });
- * console.log(userStats(df).row(0)); // [2, 2, 3.5]
+ * assertEquals(userStats(df).row(0), [2, 2, 3.5]);
  * ```
  */
 export function userStats(df: DataFrame): DataFrame {
@@ -278,9 +285,11 @@ function topIds(ids: Int32Array, n: number): { top: number[]; first: Map<number,
  * @example
  * ```ts
  * import { ratingsFrame, topCrosstab } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const df = ratingsFrame({ userId: [1, 1, 2, 3], movieId: [5, 6, 5, 5], rating: [4, 3, 2, 1] });
  * const t = topCrosstab(df, { n: 2 });
- * console.log(t.columns, t.row(0)); // ["userId", "5", "6"] [1, 4, 3]
+ * assertEquals(t.columns, ["userId", "5", "6"]);
+ * assertEquals(t.row(0), [1, 4, 3]);
  * ```
  */
 export function topCrosstab(df: DataFrame, options: CrosstabOptions = {}): DataFrame {

@@ -40,9 +40,12 @@ export interface FitEncodersOptions {
  * @example
  * ```ts
  * import { fitEncoders, ratingsFrame } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const df = ratingsFrame({ userId: [9, 3, 9], movieId: [50, 50, 7], rating: [4, 3, 5] });
  * const { users, movies } = fitEncoders(df);
- * console.log(users.size, movies.size, Array.from(users.ids)); // 2 2 [3, 9]
+ * assertEquals(users.size, 2);
+ * assertEquals(movies.size, 2);
+ * assertEquals(Array.from(users.ids), [3, 9]);
  * ```
  */
 export function fitEncoders(df: DataFrame, options: FitEncodersOptions = {}): Encoders {
@@ -83,9 +86,12 @@ function checkEncoders(encoders: Encoders, caller: string): void {
  * @example
  * ```ts
  * import { fitEncoders, ratingsFrame, ratingsToArrays } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const df = ratingsFrame({ userId: [9, 3], movieId: [50, 7], rating: [4, 3.5] });
  * const a = ratingsToArrays(df, fitEncoders(df));
- * console.log(a.users, a.movies, a.ratings); // Int32Array [1, 0] Int32Array [1, 0] Float32Array [4, 3.5]
+ * assertEquals(a.users, Int32Array.of(1, 0));
+ * assertEquals(a.movies, Int32Array.of(1, 0));
+ * assertEquals(a.ratings, Float32Array.of(4, 3.5));
  * ```
  */
 export function ratingsToArrays(df: DataFrame, encoders: Encoders): RatingArrays {
@@ -116,9 +122,12 @@ export interface RatingTensors {
  * @example
  * ```ts
  * import { fitEncoders, ratingsFrame, ratingsToTensors } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const df = ratingsFrame({ userId: [9, 3], movieId: [50, 7], rating: [4, 3.5] });
  * const { x, y } = ratingsToTensors(df, fitEncoders(df));
- * console.log(x[0].shape, x[0].dtype, y.dtype); // [2, 1] "int32" "float32"
+ * assertEquals(x[0].shape, [2, 1]);
+ * assertEquals(x[0].dtype, "int32");
+ * assertEquals(y.dtype, "float32");
  * x.forEach((t) => t.dispose());
  * y.dispose();
  * ```

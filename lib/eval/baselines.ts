@@ -145,8 +145,12 @@ function indexIds(
  * ```ts
  * import pl from "nodejs-polars";
  * import { globalMeanBaseline } from "./baselines.ts";
+ * import { assertEquals } from "@std/assert";
  * const train = pl.DataFrame({ userId: [1, 2], movieId: [10, 10], rating: [3, 5] });
- * globalMeanBaseline(train).predict({ userIds: [7], movieIds: [99] }); // Float32Array [4]
+ * assertEquals(
+ *   globalMeanBaseline(train).predict({ userIds: [7], movieIds: [99] }),
+ *   Float32Array.of(4),
+ * );
  * ```
  */
 export function globalMeanBaseline(train: pl.DataFrame): Baseline {
@@ -172,8 +176,12 @@ export function globalMeanBaseline(train: pl.DataFrame): Baseline {
  * ```ts
  * import pl from "nodejs-polars";
  * import { movieMeanBaseline } from "./baselines.ts";
+ * import { assertEquals } from "@std/assert";
  * const train = pl.DataFrame({ userId: [1, 2, 1], movieId: [10, 10, 20], rating: [3, 5, 1] });
- * movieMeanBaseline(train).predict({ userIds: [1, 1], movieIds: [10, 99] }); // [4, 3]
+ * assertEquals(
+ *   movieMeanBaseline(train).predict({ userIds: [1, 1], movieIds: [10, 99] }),
+ *   Float32Array.of(4, 3),
+ * );
  * ```
  */
 export function movieMeanBaseline(train: pl.DataFrame): MovieMeanBaseline {
@@ -217,9 +225,10 @@ export function movieMeanBaseline(train: pl.DataFrame): MovieMeanBaseline {
  * ```ts
  * import pl from "nodejs-polars";
  * import { biasBaseline } from "./baselines.ts";
+ * import { assertEquals } from "@std/assert";
  * const train = pl.DataFrame({ userId: [1, 1, 2], movieId: [10, 20, 10], rating: [5, 3, 4] });
  * const b = biasBaseline(train, { regUser: 0, regMovie: 0, iterations: 20 });
- * b.predict({ userIds: [2], movieIds: [20] }); // ≈ [2]: user 2 rates 1 below user 1, who rates 20 at 3
+ * assertEquals(b.predict({ userIds: [2], movieIds: [20] }), Float32Array.of(2)); // user 2 rates 1 below user 1, who rates 20 at 3
  * ```
  */
 export function biasBaseline(train: pl.DataFrame, options: BiasBaselineOptions = {}): BiasBaseline {

@@ -40,10 +40,11 @@ export interface UnseenRowsOptions {
  * ```ts
  * import pl from "nodejs-polars";
  * import { unseenRows } from "./comparison.ts";
+ * import { assertEquals } from "@std/assert";
  * const train = pl.DataFrame({ userId: [1, 2], movieId: [10, 20] });
  * const test = pl.DataFrame({ userId: [1, 3], movieId: [30, 10] });
- * console.log(unseenRows(train, test)); // Uint8Array [1, 0]
- * console.log(unseenRows(train, test, { column: "userId" })); // Uint8Array [0, 1]
+ * assertEquals(unseenRows(train, test), Uint8Array.of(1, 0));
+ * assertEquals(unseenRows(train, test, { column: "userId" }), Uint8Array.of(0, 1));
  * ```
  */
 export function unseenRows(
@@ -93,12 +94,13 @@ export interface MetricsTableOptions {
  * ```ts
  * import pl from "nodejs-polars";
  * import { metricsTable } from "./comparison.ts";
+ * import { assertEquals } from "@std/assert";
  * const test = pl.DataFrame({ userId: [1, 1], movieId: [10, 20], rating: [4, 2] });
  * const table = metricsTable(test, { mean: [3, 3], perfect: [4, 2] }, {
  *   subsets: { "movie 20": [0, 1] },
  * });
- * console.log(table.columns); // ["model", "MSE", "RMSE", "MAE", "MSE movie 20 (n=1)"]
- * console.log(table.getColumn("MSE").toArray()); // [1, 0]
+ * assertEquals(table.columns, ["model", "MSE", "RMSE", "MAE", "MSE movie 20 (n=1)"]);
+ * assertEquals(table.getColumn("MSE").toArray(), [1, 0]);
  * ```
  */
 export function metricsTable(

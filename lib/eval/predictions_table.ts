@@ -45,9 +45,13 @@ export interface PredictionsTableOptions {
  * ```ts
  * import pl from "nodejs-polars";
  * import { predictionsTable } from "./predictions_table.ts";
+ * import { assertEquals } from "@std/assert";
  * const test = pl.DataFrame({ userId: [1], movieId: [10], rating: [4] });
  * const movies = pl.DataFrame({ movieId: [10], title: ["Heat (1995)"] });
- * predictionsTable(test, [3.5], { movies }); // one row, error -0.5
+ * const table = predictionsTable(test, [3.5], { movies });
+ * assertEquals(table.toRecords(), [
+ *   { userId: 1, movieId: 10, title: "Heat (1995)", rating: 4, prediction: 3.5, error: -0.5 },
+ * ]);
  * ```
  */
 export function predictionsTable(

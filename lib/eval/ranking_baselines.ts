@@ -36,10 +36,11 @@ function checkTask(task: RankingTask, who: string): void {
  * ```ts
  * import { ratingsFrame } from "../data/mod.ts";
  * import { popularityScorer, rankingTask, topKMovies } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * const train = ratingsFrame({ userId: [1, 2, 2, 3], movieId: [10, 10, 20, 20], rating: [5, 4, 1, 3] });
  * const test = ratingsFrame({ userId: [1, 3], movieId: [30, 10], rating: [2, 4] });
  * const task = rankingTask(train, test);
- * console.log(topKMovies(task, popularityScorer(task), { k: 2 }).get(1)); // Int32Array [20, 30]
+ * assertEquals(topKMovies(task, popularityScorer(task), { k: 2 }).get(1), Int32Array.of(20, 30));
  * ```
  */
 export function popularityScorer(task: RankingTask): CatalogueScorer {
@@ -138,6 +139,7 @@ function kthLargest(values: Float64Array, n: number, k: number, work: Float64Arr
  * ```ts
  * import { ratingsFrame } from "../data/mod.ts";
  * import { itemKnn, rankingTask, topKMovies } from "./mod.ts";
+ * import { assertAlmostEquals, assertEquals } from "@std/assert";
  * // Users who watched 10 also watched 20; user 3 watched 10 only.
  * const train = ratingsFrame({
  *   userId: [1, 1, 2, 2, 2, 3], movieId: [10, 20, 10, 20, 30, 10], rating: [5, 5, 4, 4, 1, 3],
@@ -145,8 +147,10 @@ function kthLargest(values: Float64Array, n: number, k: number, work: Float64Arr
  * const test = ratingsFrame({ userId: [3], movieId: [20], rating: [4] });
  * const task = rankingTask(train, test);
  * const knn = itemKnn(task, { neighbours: 1 });
- * console.log(knn.similar(20)); // [{ movieId: 10, similarity: 0.816… }]
- * console.log(topKMovies(task, knn.scorer, { k: 1 }).get(3)); // Int32Array [20]
+ * const [nearest] = knn.similar(20);
+ * assertEquals(nearest.movieId, 10);
+ * assertAlmostEquals(nearest.similarity, Math.sqrt(2 / 3)); // cosine of the two movies' columns
+ * assertEquals(topKMovies(task, knn.scorer, { k: 1 }).get(3), Int32Array.of(20));
  * ```
  */
 export function itemKnn(task: RankingTask, options: ItemKnnOptions = {}): ItemKnn {
@@ -167,21 +171,7 @@ export function itemKnn(task: RankingTask, options: ItemKnnOptions = {}): ItemKn
       const j = touched[a];
       sims[a] = acc[j] / Math.sqrt(counts[i] * counts[j]);
     }
-    const keep = Math.min(k, t);
-    const cut = keep > 0 && keep < t ? kthLargest(sims, t, keep, work) : -Infinity;
-    // Above the cut first, then ties at the cut by ascending column, up to `keep`.
-    const chosen: number[] = [];
-    for (let a = 0; a < t; a++) if (sims[a] > cut) chosen.push(a);
-    if (chosen.length < keep) {
-      const ties: number[] = [];
-      for (let a = 0; a < t; a++) if (sims[a] === cut) ties.push(a);
-      ties.sort((x, y) => touched[x] - touched[y]);
-      for (const a of ties) {
-        if (chosen.length === keep) break;
-        chosen.push(a);
-      }
-    }
-    for (const a of chosen) {
+    for (const a of nearest(sims, t, Math.min(k, t), touched, work)) {
       fwdIdx.push(touched[a]);
       fwdSim.push(sims[a]);
     }
@@ -189,18 +179,7 @@ export function itemKnn(task: RankingTask, options: ItemKnnOptions = {}): ItemKn
     for (let a = 0; a < t; a++) acc[touched[a]] = 0;
   }
   // Turned around: for each watched movie j, the candidates i it is a neighbour of.
-  const revPtr = new Int32Array(n + 1);
-  for (const j of fwdIdx) revPtr[j + 1]++;
-  for (let j = 0; j < n; j++) revPtr[j + 1] += revPtr[j];
-  const revIdx = new Int32Array(fwdIdx.length), revSim = new Float64Array(fwdIdx.length);
-  const fill = revPtr.slice(0, n);
-  for (let i = 0; i < n; i++) {
-    for (let p = fwdPtr[i]; p < fwdPtr[i + 1]; p++) {
-      const at = fill[fwdIdx[p]]++;
-      revIdx[at] = i;
-      revSim[at] = fwdSim[p];
-    }
-  }
+  const { revPtr, revIdx, revSim } = reversed(n, fwdPtr, fwdIdx, fwdSim);
   const scorer: CatalogueScorer = (rows) => {
     const out = new Float64Array(rows.length * n);
     for (let b = 0; b < rows.length; b++) {
@@ -229,6 +208,49 @@ export function itemKnn(task: RankingTask, options: ItemKnnOptions = {}): ItemKn
       }));
     },
   };
+}
+
+/**
+ * The positions (in `0 … t − 1`) of the `keep` largest similarities: those above the cut
+ * first, then ties at the cut by ascending column (`touched`), up to `keep`.
+ */
+function nearest(
+  sims: Float64Array,
+  t: number,
+  keep: number,
+  touched: Int32Array,
+  work: Float64Array,
+): number[] {
+  const cut = keep > 0 && keep < t ? kthLargest(sims, t, keep, work) : -Infinity;
+  const chosen: number[] = [];
+  for (let a = 0; a < t; a++) if (sims[a] > cut) chosen.push(a);
+  if (chosen.length < keep) {
+    const ties: number[] = [];
+    for (let a = 0; a < t; a++) if (sims[a] === cut) ties.push(a);
+    ties.sort((x, y) => touched[x] - touched[y]);
+    for (const a of ties) {
+      if (chosen.length === keep) break;
+      chosen.push(a);
+    }
+  }
+  return chosen;
+}
+
+/** The neighbour lists turned around: for each movie j, the movies i it is a neighbour of. */
+function reversed(n: number, fwdPtr: Int32Array, fwdIdx: number[], fwdSim: number[]) {
+  const revPtr = new Int32Array(n + 1);
+  for (const j of fwdIdx) revPtr[j + 1]++;
+  for (let j = 0; j < n; j++) revPtr[j + 1] += revPtr[j];
+  const revIdx = new Int32Array(fwdIdx.length), revSim = new Float64Array(fwdIdx.length);
+  const fill = revPtr.slice(0, n);
+  for (let i = 0; i < n; i++) {
+    for (let p = fwdPtr[i]; p < fwdPtr[i + 1]; p++) {
+      const at = fill[fwdIdx[p]]++;
+      revIdx[at] = i;
+      revSim[at] = fwdSim[p];
+    }
+  }
+  return { revPtr, revIdx, revSim };
 }
 
 /** The movie-major copy of a user-major matrix. */

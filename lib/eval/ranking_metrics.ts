@@ -73,9 +73,11 @@ export interface RankingMetrics {
  * ```ts
  * import pl from "nodejs-polars";
  * import { rankingMetrics } from "./ranking_metrics.ts";
+ * import { assertEquals } from "@std/assert";
  * const test = pl.DataFrame({ userId: [1, 1, 1], movieId: [10, 20, 30], rating: [5, 4, 2] });
  * const m = rankingMetrics(new Map([[1, [10, 30, 20]]]), test, { k: 2 });
- * console.log(m.precision, m.recall); // 0.5 0.5
+ * assertEquals(m.precision, 0.5);
+ * assertEquals(m.recall, 0.5);
  * ```
  */
 export function rankingMetrics(

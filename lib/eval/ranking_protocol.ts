@@ -115,8 +115,10 @@ export type CatalogueScorer = (userRows: Int32Array) => ArrayLike<number>;
  * @example
  * ```ts
  * import { interactionMatrix } from "./ranking_protocol.ts";
+ * import { assertEquals } from "@std/assert";
  * const m = interactionMatrix([1, 0, 1, 1], [2, 0, 0, 2], 2, 3);
- * console.log(m.indptr, m.indices); // Int32Array [0, 1, 3] Int32Array [0, 0, 2]
+ * assertEquals(m.indptr, Int32Array.of(0, 1, 3));
+ * assertEquals(m.indices, Int32Array.of(0, 0, 2));
  * ```
  */
 export function interactionMatrix(
@@ -188,11 +190,12 @@ function encoderOption(
  * ```ts
  * import { ratingsFrame } from "../data/mod.ts";
  * import { rankingTask } from "./ranking_protocol.ts";
+ * import { assertEquals } from "@std/assert";
  * const train = ratingsFrame({ userId: [1, 1, 2], movieId: [10, 20, 10], rating: [5, 1, 3] });
  * const test = ratingsFrame({ userId: [1, 3], movieId: [30, 20], rating: [2, 4] });
  * const task = rankingTask(train, test);
- * console.log(task.evaluated.length, task.skipped);
- * // 1 { withoutTraining: 1, withoutTest: 1, onlyRepeats: 0 }
+ * assertEquals(task.evaluated.length, 1);
+ * assertEquals(task.skipped, { withoutTraining: 1, withoutTest: 1, onlyRepeats: 0 });
  * ```
  */
 export function rankingTask(
@@ -306,12 +309,13 @@ export interface TopKMoviesOptions extends RankingListOptions {
  * ```ts
  * import { ratingsFrame } from "../data/mod.ts";
  * import { rankingTask, topKMovies } from "./ranking_protocol.ts";
+ * import { assertEquals } from "@std/assert";
  * const train = ratingsFrame({ userId: [1, 2], movieId: [10, 20], rating: [5, 4] });
  * const test = ratingsFrame({ userId: [1], movieId: [30], rating: [4] });
  * const task = rankingTask(train, test);
  * const n = task.movies.size, ids = task.movies.ids; // the catalogue: 10, 20, 30
  * const byId = (rows: Int32Array) => Float32Array.from({ length: rows.length * n }, (_, i) => ids[i % n]);
- * console.log(topKMovies(task, byId, { k: 5 }).get(1)); // Int32Array [30, 20] (10 was rated)
+ * assertEquals(topKMovies(task, byId, { k: 5 }).get(1), Int32Array.of(30, 20)); // 10 was rated
  * ```
  */
 export function topKMovies(
@@ -394,13 +398,14 @@ export interface RankingReport {
  * ```ts
  * import { ratingsFrame } from "../data/mod.ts";
  * import { evaluateRanking, rankingTask } from "./ranking_protocol.ts";
+ * import { assertEquals } from "@std/assert";
  * const train = ratingsFrame({ userId: [1, 2, 2], movieId: [10, 10, 20], rating: [5, 4, 1] });
  * const test = ratingsFrame({ userId: [1], movieId: [20], rating: [2] });
  * const task = rankingTask(train, test);
  * const n = task.movies.size;
  * const byCount = (rows: Int32Array) =>
  *   Float32Array.from({ length: rows.length * n }, (_, i) => task.movieCounts[i % n]);
- * console.log(evaluateRanking(task, byCount, { k: 1 }).precision); // 1 (movie 20 is user 1's test movie)
+ * assertEquals(evaluateRanking(task, byCount, { k: 1 }).precision, 1); // movie 20 is user 1's test movie
  * ```
  */
 export function evaluateRanking(

@@ -61,7 +61,8 @@ function sums(yTrue: Numbers, yPred: Numbers): { sq: number; abs: number } {
  * @example
  * ```ts
  * import { mse } from "./rating_metrics.ts";
- * mse([4, 3], [3.5, 3]); // 0.125
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(mse([4, 3], [3.5, 3]), 0.125);
  * ```
  */
 export function mse(yTrue: Numbers, yPred: Numbers): number {
@@ -78,7 +79,8 @@ export function mse(yTrue: Numbers, yPred: Numbers): number {
  * @example
  * ```ts
  * import { rmse } from "./rating_metrics.ts";
- * rmse([1, 5], [2, 4]); // 1
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(rmse([1, 5], [2, 4]), 1);
  * ```
  */
 export function rmse(yTrue: Numbers, yPred: Numbers): number {
@@ -95,7 +97,8 @@ export function rmse(yTrue: Numbers, yPred: Numbers): number {
  * @example
  * ```ts
  * import { mae } from "./rating_metrics.ts";
- * mae([4, 3], [3, 3.5]); // 0.75
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(mae([4, 3], [3, 3.5]), 0.75);
  * ```
  */
 export function mae(yTrue: Numbers, yPred: Numbers): number {
@@ -112,8 +115,9 @@ export function mae(yTrue: Numbers, yPred: Numbers): number {
  * @example
  * ```ts
  * import { ratingMetrics } from "./rating_metrics.ts";
+ * import { assertEquals } from "@std/assert";
  * const m = ratingMetrics([4, 2], [3, 4]);
- * console.log(m); // { mse: 2.5, rmse: 1.58…, mae: 1.5, n: 2 }
+ * assertEquals(m, { mse: 2.5, rmse: Math.sqrt(2.5), mae: 1.5, n: 2 });
  * ```
  */
 export function ratingMetrics(yTrue: Numbers, yPred: Numbers): RatingMetrics {

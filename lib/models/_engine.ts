@@ -4,7 +4,7 @@
  * @module
  */
 
-export { fit, type History, predict } from "../train/fit.ts";
+export { fit, type History, predictOutputs } from "../train/fit.ts";
 export type { EarlyStoppingOptions, FitOptions } from "../train/fit_options.ts";
 export { adam } from "../train/optimizer.ts";
 export { scheduleFrom } from "../train/schedule.ts";

@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Recommender } from "./recommender.ts";
 import { decodeOutput } from "./target.ts";
-import { predict } from "./_engine.ts";
+import { predictOutputs } from "./_engine.ts";
 import { checkPositiveInt } from "../_validate.ts";
 
 /** Index arrays → the two `int32 [n, 1]` input tensors. */
@@ -28,7 +28,7 @@ export function scoreIndices(
 ): Float32Array {
   const x = inputTensors(users, movies);
   try {
-    const raw = predict(rec.model, x, { batchSize });
+    const raw = predictOutputs(rec.model, x, { batchSize });
     return decodeOutput(rec.config.target, raw, rec.config.outputUnits);
   } finally {
     tf.dispose(x);

@@ -291,6 +291,7 @@ tf.serialization.registerClass(EmbeddingDotBias);
  * import * as tf from "@tensorflow/tfjs";
  * import { setupBackend } from "../train/backend.ts";
  * import { embeddingDotBias } from "./embedding_dot_bias.ts";
+ * import { assertAlmostEquals } from "@std/assert";
  * await setupBackend({ backend: "cpu" });
  * const users = tf.input({ shape: [1], dtype: "int32" });
  * const movies = tf.input({ shape: [1], dtype: "int32" });
@@ -298,7 +299,7 @@ tf.serialization.registerClass(EmbeddingDotBias);
  * const model = tf.model({ inputs: [users, movies], outputs: layer.apply([users, movies]) as tf.SymbolicTensor });
  * const y = model.predict([tf.tensor2d([[0], [2]], [2, 1], "int32"), tf.tensor2d([[1], [3]], [2, 1], "int32")]) as tf.Tensor;
  * // Small initial weights: every prediction starts near the middle of the range.
- * if (Math.abs(y.dataSync()[0] - 2.75) > 0.01) throw new Error("unexpected prediction");
+ * assertAlmostEquals(y.dataSync()[0], 2.75, 0.01, "unexpected prediction");
  * ```
  */
 export function embeddingDotBias(options: EmbeddingDotBiasOptions): EmbeddingDotBias {

@@ -78,8 +78,9 @@ function movieTitles(rec: Recommender, ids: Int32Array): string[] | undefined {
  * import { IdEncoder } from "../data/encoder.ts";
  * import { buildModel } from "./build.ts";
  * import { movieEmbeddings } from "./embeddings.ts";
+ * import { assertEquals } from "@std/assert";
  * const rec = buildModel("mlp", { users: IdEncoder.fit([1]), movies: IdEncoder.fit([5, 9]), factors: 3 });
- * movieEmbeddings(rec, { ids: [9] }).vectors.length; // 3
+ * assertEquals(movieEmbeddings(rec, { ids: [9] }).vectors.length, 3);
  * ```
  */
 export function movieEmbeddings(rec: Recommender, options: TableOptions = {}): EmbeddingTable {
@@ -99,8 +100,9 @@ export function movieEmbeddings(rec: Recommender, options: TableOptions = {}): E
  * import { IdEncoder } from "../data/encoder.ts";
  * import { buildModel } from "./build.ts";
  * import { userEmbeddings } from "./embeddings.ts";
+ * import { assertEquals } from "@std/assert";
  * const rec = buildModel("dot", { users: IdEncoder.fit([1, 2]), movies: IdEncoder.fit([5]), factors: 4 });
- * userEmbeddings(rec).dim; // 4
+ * assertEquals(userEmbeddings(rec).dim, 4);
  * ```
  */
 export function userEmbeddings(rec: Recommender, options: TableOptions = {}): EmbeddingTable {
@@ -118,8 +120,9 @@ export function userEmbeddings(rec: Recommender, options: TableOptions = {}): Em
  * import { IdEncoder } from "../data/encoder.ts";
  * import { buildModel } from "./build.ts";
  * import { movieBiases } from "./embeddings.ts";
+ * import { assertEquals } from "@std/assert";
  * const rec = buildModel("dot-bias", { users: IdEncoder.fit([1]), movies: IdEncoder.fit([5, 9]) });
- * movieBiases(rec).values.length; // 2
+ * assertEquals(movieBiases(rec).values.length, 2);
  * ```
  */
 export function movieBiases(rec: Recommender, options: TableOptions = {}): ScoreTable {
@@ -139,8 +142,9 @@ export function movieBiases(rec: Recommender, options: TableOptions = {}): Score
  * import { IdEncoder } from "../data/encoder.ts";
  * import { buildModel } from "./build.ts";
  * import { userBiases } from "./embeddings.ts";
+ * import { assertEquals } from "@std/assert";
  * const rec = buildModel("dot-bias", { users: IdEncoder.fit([1, 2]), movies: IdEncoder.fit([5]) });
- * userBiases(rec, { ids: [2] }).values.length; // 1
+ * assertEquals(userBiases(rec, { ids: [2] }).values.length, 1);
  * ```
  */
 export function userBiases(rec: Recommender, options: TableOptions = {}): ScoreTable {

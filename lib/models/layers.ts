@@ -67,8 +67,9 @@ tf.serialization.registerClass(RatingRange);
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { ratingRange } from "./layers.ts";
+ * import { assertEquals } from "@std/assert";
  * const y = ratingRange({ low: 0, high: 5.5 }).apply(tf.tensor2d([[0]])) as tf.Tensor;
- * console.log(y.dataSync()[0]); // 2.75
+ * assertEquals(y.dataSync()[0], 2.75);
  * ```
  */
 export function ratingRange(options: RatingRangeOptions): RatingRange {

@@ -6,7 +6,8 @@
  * and analysis take raw ids and speak stars. A model written as tfjs code in a notebook is
  * wrapped with `recommender()` and checked against its `buildModel` twin with
  * `compareModels()`. Recipes reproduce each tutorial's exact model; models save to and load
- * from a folder.
+ * from a folder. A ranking model on implicit feedback trains with `trainRanking()`, and
+ * `rankingScorer()` turns any recommender into the scorer of the top-k protocol.
  *
  * @module
  */

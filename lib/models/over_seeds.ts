@@ -132,11 +132,13 @@ function spread(runs: SeedRun[]): { mean: SeedSpread; sd: SeedSpread } {
  * ```ts
  * import pl from "nodejs-polars";
  * import { trainOverSeeds } from "./over_seeds.ts";
+ * import { assertEquals } from "@std/assert";
  * const ratings = pl.DataFrame({ userId: [1, 1, 2, 2], movieId: [1, 2, 1, 2], rating: [5, 1, 1, 5] });
  * const result = await trainOverSeeds("dot-bias", { ratings, factors: 2 }, {
  *   test: ratings, seeds: [1, 2], epochs: 2, batchSize: 4, verbose: 0,
  * });
- * console.log(result.runs.length, result.sd.mae >= 0); // 2 true
+ * assertEquals(result.runs.length, 2);
+ * assertEquals(result.sd.mae >= 0, true);
  * ```
  */
 export async function trainOverSeeds(

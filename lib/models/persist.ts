@@ -129,11 +129,13 @@ async function modelJsonSha256(json: Record<string, unknown>): Promise<string> {
  * import { IdEncoder } from "../data/encoder.ts";
  * import { buildModel } from "./build.ts";
  * import { loadRecommender, saveRecommender } from "./persist.ts";
+ * import { assertEquals } from "@std/assert";
  * const rec = buildModel("dot-bias", { users: IdEncoder.fit([1, 2]), movies: IdEncoder.fit([5]) });
  * const dir = await Deno.makeTempDir();
  * await saveRecommender(rec, `${dir}/model`);
  * const back = await loadRecommender(`${dir}/model`);
- * console.log(back.kind, back.users.size); // "dot-bias" 2
+ * assertEquals(back.kind, "dot-bias");
+ * assertEquals(back.users.size, 2);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -145,6 +147,13 @@ export async function saveRecommender(rec: Recommender, dir: string): Promise<vo
   if (typeof dir !== "string" || dir.length === 0) {
     throw new TypeError(`${where}: expected a folder path, found ${describe(dir)}`);
   }
+  const target = await replaceableTarget(dir, where);
+  const { weights, modelJson } = await savedFiles(rec, where);
+  await replaceFolder(target, weights, modelJson);
+}
+
+/** The absolute folder to save in, after checking it is absent, empty or a saved model. */
+async function replaceableTarget(dir: string, where: string): Promise<string> {
   const target = resolve(dir);
   if (await exists(target)) {
     const info = await Deno.stat(target);
@@ -156,6 +165,14 @@ export async function saveRecommender(rec: Recommender, dir: string): Promise<vo
       );
     }
   }
+  return target;
+}
+
+/** The weights file and `model.json` of a usable recommender (its config in step). */
+async function savedFiles(
+  rec: Recommender,
+  where: string,
+): Promise<{ weights: Uint8Array; modelJson: Record<string, unknown> }> {
   checkUsable(rec.model, where);
   if (rec.model.optimizer != null) syncConfig(rec, where);
   let artifacts: tf.io.ModelArtifacts | undefined;
@@ -186,6 +203,18 @@ export async function saveRecommender(rec: Recommender, dir: string): Promise<vo
     recommender: section,
   };
   modelJson.sha256 = await modelJsonSha256(modelJson);
+  return { weights, modelJson };
+}
+
+/**
+ * Writes the files to a sibling folder and moves it in place of `target`; then removes the
+ * model it replaced and whatever interrupted saves left.
+ */
+async function replaceFolder(
+  target: string,
+  weights: Uint8Array,
+  modelJson: Record<string, unknown>,
+): Promise<void> {
   await Deno.mkdir(dirname(target), { recursive: true });
   const stale = await leftovers(target);
   const tmp = siblingPath(target, "tmp");
@@ -271,7 +300,8 @@ function checkSection(s: unknown, file: string): RecommenderSection {
  * @example
  * ```ts
  * import { loadRecommender } from "./persist.ts";
- * await loadRecommender("/no/such/folder").catch((e) => console.log(e.name)); // "NotFound"
+ * import { assertRejects } from "@std/assert";
+ * await assertRejects(() => loadRecommender("/no/such/folder"), Deno.errors.NotFound, "missing");
  * ```
  */
 export async function loadRecommender(dir: string): Promise<Recommender> {
@@ -285,53 +315,13 @@ export async function loadRecommender(dir: string): Promise<Recommender> {
   }
   const modelPath = join(dir, MODEL_FILES.model);
   const weightsPath = join(dir, MODEL_FILES.weights);
-  const text = new TextDecoder().decode(await readOrExplain(modelPath, "model file"));
-  let json: {
-    modelTopology?: object;
-    weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-    recommender?: unknown;
-    sha256?: unknown;
-  };
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new TypeError(
-      `loadRecommender(): ${modelPath} is not valid JSON (${(e as Error).message})`,
-    );
-  }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    throw new TypeError(`loadRecommender(): ${modelPath} holds ${describe(json)}, not a model`);
-  }
-  if (json.sha256 !== undefined || (json.recommender as RecommenderSection)?.version >= 3) {
-    if (typeof json.sha256 !== "string") {
-      throw new TypeError(
-        `loadRecommender(): ${modelPath} lacks the checksum of its content (field "sha256")`,
-      );
-    }
-    if (await modelJsonSha256(json) !== json.sha256) {
-      throw new RangeError(
-        `loadRecommender(): ${modelPath} was changed after it was saved (its content does not ` +
-          `match the checksum it carries): edited by hand or damaged. Save the model again ` +
-          `from code, or put back the file as it was saved`,
-      );
-    }
-  }
+  const json = await readModelJson(modelPath);
   const section = checkSection(json.recommender, modelPath);
   const specs = json.weightsManifest?.[0]?.weights;
   if (!json.modelTopology || !Array.isArray(specs)) {
     throw new TypeError(`loadRecommender(): ${modelPath} lacks modelTopology or weightsManifest`);
   }
-  const weights = await readOrExplain(weightsPath, "weights file");
-  if (weights.byteLength !== section.weights.bytes) {
-    throw new RangeError(
-      `loadRecommender(): ${weightsPath} has ${weights.byteLength} bytes, expected ${section.weights.bytes} (truncated or corrupt)`,
-    );
-  }
-  if (await sha256(weights) !== section.weights.sha256) {
-    throw new RangeError(
-      `loadRecommender(): ${weightsPath} does not match the checksum in ${MODEL_FILES.model} (corrupt or from another model)`,
-    );
-  }
+  const weights = await readWeights(weightsPath, section);
   let model: tf.LayersModel | undefined;
   try {
     try {
@@ -356,6 +346,61 @@ export async function loadRecommender(dir: string): Promise<Recommender> {
     if (model) disposeModel(model);
     throw e;
   }
+}
+
+/** A `model.json` file, parsed, its checksum verified (format 3 on). */
+async function readModelJson(modelPath: string): Promise<SavedModelJson> {
+  const text = new TextDecoder().decode(await readOrExplain(modelPath, "model file"));
+  let json: SavedModelJson;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new TypeError(
+      `loadRecommender(): ${modelPath} is not valid JSON (${(e as Error).message})`,
+    );
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    throw new TypeError(`loadRecommender(): ${modelPath} holds ${describe(json)}, not a model`);
+  }
+  if (json.sha256 !== undefined || (json.recommender as RecommenderSection)?.version >= 3) {
+    if (typeof json.sha256 !== "string") {
+      throw new TypeError(
+        `loadRecommender(): ${modelPath} lacks the checksum of its content (field "sha256")`,
+      );
+    }
+    if (await modelJsonSha256(json) !== json.sha256) {
+      throw new RangeError(
+        `loadRecommender(): ${modelPath} was changed after it was saved (its content does not ` +
+          `match the checksum it carries): edited by hand or damaged. Save the model again ` +
+          `from code, or put back the file as it was saved`,
+      );
+    }
+  }
+  return json;
+}
+
+/** The contents of a `model.json` as {@linkcode loadRecommender} reads them. */
+type SavedModelJson = {
+  modelTopology?: object;
+  weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  recommender?: unknown;
+  sha256?: unknown;
+};
+
+/** The weights file, checked against the size and checksum recorded in `model.json`. */
+async function readWeights(weightsPath: string, section: RecommenderSection): Promise<Uint8Array> {
+  const weights = await readOrExplain(weightsPath, "weights file");
+  if (weights.byteLength !== section.weights.bytes) {
+    throw new RangeError(
+      `loadRecommender(): ${weightsPath} has ${weights.byteLength} bytes, expected ${section.weights.bytes} (truncated or corrupt)`,
+    );
+  }
+  if (await sha256(weights) !== section.weights.sha256) {
+    throw new RangeError(
+      `loadRecommender(): ${weightsPath} does not match the checksum in ${MODEL_FILES.model} (corrupt or from another model)`,
+    );
+  }
+  return weights;
 }
 
 /** Frees a model made while loading (weights, and the optimizer compiling gave it). */

@@ -48,10 +48,11 @@ export interface IdPairs {
  * import { IdEncoder } from "../data/encoder.ts";
  * import { buildModel } from "./build.ts";
  * import { predictRatings } from "./predict.ts";
+ * import { assertEquals } from "@std/assert";
  * const rec = buildModel("dot-bias", {
  *   users: IdEncoder.fit([1, 2]), movies: IdEncoder.fit([10, 20]), yRange: [0, 5],
  * });
- * predictRatings(rec, { userIds: [1, 2], movieIds: [20, 10] }).length; // 2
+ * assertEquals(predictRatings(rec, { userIds: [1, 2], movieIds: [20, 10] }).length, 2);
  * ```
  */
 export function predictRatings(
@@ -100,8 +101,9 @@ export function predictRatings(
  * import { IdEncoder } from "../data/encoder.ts";
  * import { buildModel } from "./build.ts";
  * import { predict } from "./predict.ts";
+ * import { assertEquals } from "@std/assert";
  * const rec = buildModel("dot", { users: IdEncoder.fit([1]), movies: IdEncoder.fit([10]) });
- * typeof predict(rec, 1, 10); // "number"
+ * assertEquals(typeof predict(rec, 1, 10), "number");
  * ```
  */
 export function predict(rec: Recommender, userId: number, movieId: number): number {

@@ -138,10 +138,11 @@ function nothingLeft(
  * import pl from "nodejs-polars";
  * import { buildModel } from "./build.ts";
  * import { recommend } from "./recommend.ts";
+ * import { assertEquals } from "@std/assert";
  * const ratings = pl.DataFrame({ userId: [1, 2, 2], movieId: [10, 10, 20], rating: [4, 3, 5] });
  * const rec = buildModel("dot-bias", { ratings, factors: 2 });
  * const top = recommend(rec, 1, { k: 5, exclude: ratings });
- * console.log(top.getColumn("movieId").toArray()); // [20]: movie 10 was seen
+ * assertEquals(top.getColumn("movieId").toArray(), [20]);
  * ```
  */
 export function recommend(
@@ -244,8 +245,9 @@ export interface TopKOptions {
  * import { IdEncoder } from "../data/encoder.ts";
  * import { buildModel } from "./build.ts";
  * import { topKForUsers } from "./recommend.ts";
+ * import { assertEquals } from "@std/assert";
  * const rec = buildModel("dot", { users: IdEncoder.fit([1, 2]), movies: IdEncoder.fit([5, 6, 7]) });
- * topKForUsers(rec, [1, 2], { k: 2 }).get(1)?.length; // 2
+ * assertEquals(topKForUsers(rec, [1, 2], { k: 2 }).get(1)?.length, 2);
  * ```
  */
 export function topKForUsers(

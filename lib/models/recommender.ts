@@ -217,8 +217,12 @@ const YEAR_IN_TITLE = /\((\d{4})\)\s*$/;
  * ```ts
  * import pl from "nodejs-polars";
  * import { catalogFrom } from "./recommender.ts";
+ * import { assertEquals } from "@std/assert";
  * const movies = pl.DataFrame({ movieId: [1], title: ["Toy Story (1995)"], genres: ["Animation"] });
- * console.log(catalogFrom(movies).get(1)); // { title: "Toy Story (1995)", genres: "Animation", year: 1995 }
+ * assertEquals(
+ *   catalogFrom(movies).get(1),
+ *   { title: "Toy Story (1995)", genres: "Animation", year: 1995 },
+ * );
  * ```
  */
 export function catalogFrom(movies: DataFrame): Catalog {

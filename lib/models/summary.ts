@@ -31,11 +31,12 @@ function isLayersModel(value: unknown): value is tf.LayersModel {
  * import { IdEncoder } from "../data/encoder.ts";
  * import { buildModel } from "./build.ts";
  * import { parameterTable } from "./summary.ts";
+ * import { assertEquals } from "@std/assert";
  * const rec = buildModel("dot-bias", {
  *   users: IdEncoder.fit([1, 2]), movies: IdEncoder.fit([10, 20, 30]), factors: 4,
  * });
  * const table = parameterTable(rec);
- * console.log(table.getColumn("params").toArray()); // [8, 12, 2, 3, 25]
+ * assertEquals(table.getColumn("params").toArray(), [8, 12, 2, 3, 25]);
  * ```
  */
 export function parameterTable(model: Recommender | tf.LayersModel): pl.DataFrame {

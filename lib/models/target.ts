@@ -18,7 +18,11 @@ import type { TargetTransform } from "./recommender.ts";
  * @example
  * ```ts
  * import { encodeTarget } from "./target.ts";
- * encodeTarget({ type: "minmax", min: 0.5, max: 5 }, [0.5, 5]); // Float32Array [0, 1]
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(
+ *   encodeTarget({ type: "minmax", min: 0.5, max: 5 }, [0.5, 5]),
+ *   Float32Array.of(0, 1),
+ * );
  * ```
  */
 export function encodeTarget(transform: TargetTransform, ratings: ArrayLike<number>): Float32Array {
@@ -81,8 +85,9 @@ function classIndex(values: number[], r: number): number {
  * @example
  * ```ts
  * import { decodeOutput } from "./target.ts";
+ * import { assertEquals } from "@std/assert";
  * const t = { type: "classes" as const, values: [1, 2], decode: "expected" as const };
- * decodeOutput(t, [0.25, 0.75], 2); // Float32Array [1.75]
+ * assertEquals(decodeOutput(t, [0.25, 0.75], 2), Float32Array.of(1.75));
  * ```
  */
 export function decodeOutput(

@@ -68,11 +68,12 @@ tf.serialization.registerClass(BatchTensordot);
  * import pl from "nodejs-polars";
  * import { buildTensordotBugModel } from "./tensordot_bug.ts";
  * import { predictRatings } from "./predict.ts";
+ * import { assertNotEquals } from "@std/assert";
  * const ratings = pl.DataFrame({ userId: [1, 1, 2], movieId: [7, 8, 7], rating: [1, 5, 3] });
  * const rec = buildTensordotBugModel({ ratings, factors: 4, initializer: "heNormal" });
  * const alone = predictRatings(rec, ratings, { batchSize: 1 });
  * const together = predictRatings(rec, ratings, { batchSize: 3 });
- * console.log(alone[0] !== together[0]); // true: the other rows of the batch matter
+ * assertNotEquals(alone[0], together[0]); // the other rows of the batch matter
  * ```
  */
 export function buildTensordotBugModel(options: ModelOptions = {}): Recommender {

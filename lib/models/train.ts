@@ -117,10 +117,11 @@ export interface TrainingTensors {
  * import pl from "nodejs-polars";
  * import { buildModel } from "./build.ts";
  * import { trainingTensors } from "./train.ts";
+ * import { assertEquals } from "@std/assert";
  * const ratings = pl.DataFrame({ userId: [1, 2], movieId: [7, 7], rating: [0.5, 5] });
  * const rec = buildModel("bce", { ratings, factors: 2 });
  * const { x, y } = trainingTensors(rec, ratings);
- * console.log(y.dataSync()); // Float32Array [0, 1]
+ * assertEquals(y.dataSync(), Float32Array.of(0, 1));
  * ```
  */
 export function trainingTensors(rec: Recommender, ratings: DataFrame): TrainingTensors {

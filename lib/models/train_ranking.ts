@@ -32,7 +32,7 @@ import {
   interactionMatrix,
   type RankingTask,
 } from "../eval/ranking_protocol.ts";
-import { type History, predict, setTrainedEpochs, trainedEpochs } from "./_engine.ts";
+import { type History, predictOutputs, setTrainedEpochs, trainedEpochs } from "./_engine.ts";
 import { scoreIndices } from "./_inputs.ts";
 import { findTables } from "./_weights.ts";
 import { markInStep, syncConfig } from "./compile.ts";
@@ -120,7 +120,7 @@ function dotTables(rec: Recommender): RankingTables | string {
   const x = [tf.tensor2d(u, [u.length, 1], "int32"), tf.tensor2d(m, [m.length, 1], "int32")];
   const s = tf.tensor1d(u, "int32");
   try {
-    const model = predict(rec.model, x);
+    const model = predictOutputs(rec.model, x);
     const expected = tf.tidy(() => {
       const all = catalogueScores(tables, s);
       return tf.gather(
@@ -304,8 +304,9 @@ function sameIds(a: Int32Array, b: Int32Array): boolean {
  * import { IdEncoder } from "../data/encoder.ts";
  * import { buildModel } from "./build.ts";
  * import { rankingScorer } from "./train_ranking.ts";
+ * import { assertEquals } from "@std/assert";
  * const rec = buildModel("dot-bias", { users: IdEncoder.fit([1, 2]), movies: IdEncoder.fit([10, 20, 30]), yRange: [0, 5] });
- * console.log(rankingScorer(rec)(Int32Array.of(0, 1)).length); // 6 (2 users × 3 movies)
+ * assertEquals(rankingScorer(rec)(Int32Array.of(0, 1)).length, 6); // 2 users × 3 movies
  * ```
  */
 export function rankingScorer(

@@ -5,7 +5,7 @@
 import { htmlToText, isRecordArray, recordsToText, svgSummary } from "./_text.ts";
 
 /** A Jupyter MIME bundle: MIME type → payload (a string, or JSON for JSON types). */
-import type { MimeBundle } from "./display.ts";
+import type { MimeBundle } from "./_target.ts";
 
 export type { MimeBundle };
 

@@ -1,24 +1,14 @@
 /**
- * Display helpers for notebooks on the Deno Jupyter kernel: markdown, HTML, SVG, any value,
- * and one live line that updates in place (training progress). Inside the kernel they go
- * through `Deno.jupyter`; elsewhere (a terminal, CI, tests) they print a readable plain-text
- * fallback, so the same code runs in both.
+ * Display helpers for notebooks on the Deno Jupyter kernel: markdown, HTML, SVG, any value.
+ * Inside the kernel they go through `Deno.jupyter`; elsewhere (a terminal, CI, tests) they
+ * print a readable plain-text fallback, so the same code runs in both.
  *
  * Where the output goes is one module-level {@linkcode DisplayTarget}; tests swap it with
  * {@linkcode setDisplayTarget} to record the messages a notebook would receive.
  *
- * **Every output in its own cell.** Deno's kernel (2.9) queues a cell's outputs and publishes
- * them from a separate loop, stamped with the request current *when it publishes*, while it
- * reports the cell finished as soon as the result is queued; in Run All a late output then shows
- * under the next cell. {@linkcode flushOutputs} waits, while the cell still runs, until the kernel
- * has published everything queued so far (it watches the kernel's own IOPub socket for a marker
- * queued behind the outputs). The display helpers flush after each output, and
- * {@linkcode installOutputFlush} makes every cell end with a flush, a bare last expression
- * included. It is installed as soon as this module is imported inside the kernel (every
- * notebook's parameter cell imports it) and again by {@linkcode setupDisplay}; it also adds to a
- * cell's `ReferenceError` for a missing name which cell defines it and to run the cells above
- * first. `NB_OUTPUT_FLUSH=0` in the kernel's environment switches the flush off (the browser
- * test measures Run All without it that way). Outside the kernel none of this does anything.
+ * Every display helper waits until the kernel has published its output (`flushOutputs()` in
+ * flush.ts), so that no output shows under the next cell in Run All; the live line for
+ * progress is `liveDisplay()` in live.ts.
  *
  * {@linkcode setupDisplay}, called once in a notebook's import cell, makes what a cell returns
  * readable without a helper in every cell: Polars DataFrames and Series, arrays, plain objects,
@@ -38,14 +28,15 @@ import {
   JUPYTER_DISPLAY,
   svgSummary,
 } from "./_text.ts";
-import { installReferenceHints, type NotebookClues } from "./_cell_hints.ts";
 import {
-  connectionFileFrom,
-  kernelResultHooks,
-  OutputFlusher,
-  ownCommandLine,
-  wrapResultHook,
-} from "./_output_flush.ts";
+  type DisplayTarget,
+  type JupyterDisplayOptions,
+  type MimeBundle,
+  requireString,
+  resolved,
+  swapTarget,
+} from "./_target.ts";
+import { flushOutputs, installOutputFlush } from "./flush.ts";
 import {
   cellFormat,
   isDataFrame,
@@ -56,98 +47,7 @@ import {
 } from "./tables.ts";
 
 export { JUPYTER_DISPLAY };
-
-/** A MIME bundle: MIME type → content, e.g. `{ "text/html": "<b>hi</b>" }`. */
-export type MimeBundle = Record<string, unknown>;
-
-/** Options of `Deno.jupyter.display`. */
-export interface JupyterDisplayOptions {
-  /**
-   * Send `obj` as a ready MIME bundle instead of formatting it.
-   * @default {false}
-   */
-  raw?: boolean;
-  /**
-   * Replace the output that has `display_id` instead of adding one.
-   * @default {false}
-   */
-  update?: boolean;
-  /**
-   * Names the output so that later updates can replace it.
-   * @default {undefined (an anonymous output)}
-   */
-  display_id?: string;
-}
-
-/** The part of `Deno.jupyter` that these helpers use (inject a fake one in tests). */
-export interface JupyterLike {
-  /** Sends a `display_data` (or `update_display_data`) message to the notebook. */
-  display(obj: unknown, options?: JupyterDisplayOptions): Promise<void>;
-}
-
-/** Where display helpers send their output. Fields left out keep the default. */
-export interface DisplayTarget {
-  /**
-   * The Jupyter display API, or `null` to behave as outside the kernel.
-   * @default {Deno.jupyter inside the kernel, null elsewhere}
-   */
-  jupyter?: JupyterLike | null;
-  /**
-   * Receives plain-text fallback output (one call per displayed value, no trailing newline).
-   * @default {console.log}
-   */
-  stdout?: (text: string) => void;
-  /**
-   * Receives live-line output outside Jupyter (raw chunks, including `\r` and `\n`).
-   * @default {a synchronous write to Deno.stderr}
-   */
-  stderr?: (text: string) => void;
-  /**
-   * Whether stderr is a terminal, where a live line is rewritten in place with `\r`.
-   * @default {Deno.stderr.isTerminal()}
-   */
-  stderrIsTerminal?: boolean;
-  /**
-   * Terminal width; live lines are cut to fit so that `\r` can rewrite them.
-   * @default {Deno.consoleSize().columns, or 120 when unknown}
-   */
-  columns?: number;
-}
-
-let override: DisplayTarget = {};
-
-function kernelJupyter(): JupyterLike | null {
-  try {
-    // Outside `deno jupyter` merely reading Deno.jupyter throws.
-    const j = (Deno as unknown as { jupyter?: JupyterLike }).jupyter;
-    return j && typeof j.display === "function" ? j : null;
-  } catch {
-    return null;
-  }
-}
-
-function resolved(): Required<DisplayTarget> {
-  const encoder = new TextEncoder();
-  return {
-    jupyter: override.jupyter !== undefined ? override.jupyter : kernelJupyter(),
-    stdout: override.stdout ?? ((text) => console.log(text)),
-    stderr: override.stderr ?? ((text) => {
-      const bytes = encoder.encode(text);
-      let written = 0;
-      while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
-    }),
-    stderrIsTerminal: override.stderrIsTerminal ?? safe(() => Deno.stderr.isTerminal(), false),
-    columns: override.columns ?? safe(() => Deno.consoleSize().columns, 120),
-  };
-}
-
-function safe<T>(fn: () => T, fallback: T): T {
-  try {
-    return fn();
-  } catch {
-    return fallback;
-  }
-}
+export type { DisplayTarget, JupyterDisplayOptions, JupyterLike, MimeBundle } from "./_target.ts";
 
 /**
  * Replaces where display output goes (all fields at once; omitted fields use the defaults).
@@ -158,21 +58,21 @@ function safe<T>(fn: () => T, fallback: T): T {
  * @example
  * ```ts
  * import { md, setDisplayTarget } from "./display.ts";
+ * import { assertEquals } from "@std/assert";
  * const printed: string[] = [];
  * const restore = setDisplayTarget({ jupyter: null, stdout: (t) => printed.push(t) });
  * await md("# Results");
  * restore();
- * if (printed[0] !== "# Results") throw new Error("markdown not printed");
+ * assertEquals(printed[0], "# Results", "markdown not printed");
  * ```
  */
 export function setDisplayTarget(target: DisplayTarget): () => void {
   if (target === null || typeof target !== "object") {
     throw new TypeError(`setDisplayTarget(): expected an object, found ${target}`);
   }
-  const previous = override;
-  override = { ...target };
+  const previous = swapTarget(target);
   return () => {
-    override = previous;
+    swapTarget(previous);
   };
 }
 
@@ -183,7 +83,8 @@ export function setDisplayTarget(target: DisplayTarget): () => void {
  * @example
  * ```ts
  * import { inJupyter } from "./display.ts";
- * console.log(inJupyter() ? "notebook" : "terminal");
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(inJupyter(), false); // outside the Deno Jupyter kernel
  * ```
  */
 export function inJupyter(): boolean {
@@ -247,10 +148,12 @@ function safeGrid(value: unknown) {
  * @example
  * ```ts
  * import { plainText } from "./display.ts";
- * console.log(await plainText([{ title: "Toy Story (1995)", rmse: 0.87 }]));
- * // title             rmse
- * // ----------------  ----
- * // Toy Story (1995)  0.87
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(await plainText([{ title: "Toy Story (1995)", rmse: 0.87 }]), [
+ *   "title             rmse",
+ *   "----------------  ----",
+ *   "Toy Story (1995)  0.87",
+ * ].join("\n"));
  * ```
  */
 export async function plainText(value: unknown): Promise<string> {
@@ -276,155 +179,6 @@ export interface DisplayOptions {
   update?: boolean;
 }
 
-/** The environment variable that switches the output flush off when it is `0`. */
-export const OUTPUT_FLUSH_VARIABLE = "NB_OUTPUT_FLUSH";
-
-/** How {@linkcode flushOutputs} ended. */
-export type FlushResult = "flushed" | "waited" | "disabled" | "no kernel";
-
-/** What {@linkcode installOutputFlush} did. */
-export type InstallResult =
-  | "installed"
-  | "already installed"
-  | "disabled"
-  | "no kernel"
-  | "no hook";
-
-/** Options of {@linkcode flushOutputs}. */
-export interface FlushOptions {
-  /**
-   * The longest wait for the kernel to publish, in milliseconds.
-   * @default {30000}
-   */
-  timeoutMs?: number;
-  /**
-   * The wait when the kernel's IOPub socket cannot be reached, in milliseconds.
-   * @default {100}
-   */
-  fallbackMs?: number;
-}
-
-interface KernelBroadcast {
-  broadcast(
-    msgType: string,
-    content: Record<string, unknown>,
-    extra?: { metadata?: Record<string, unknown> },
-  ): Promise<void> | void;
-}
-
-let flusher: OutputFlusher | null | undefined;
-
-/**
- * The flusher of this kernel, made on first use; `null` outside the kernel. Inside `deno jupyter`
- * there is both `Deno.jupyter` and a connection file on the command line (`--conn`); the notebook
- * runner's fresh path provides a `Deno.jupyter` of its own but no connection file.
- */
-function kernelFlusher(): OutputFlusher | null {
-  if (flusher !== undefined) return flusher;
-  let jupyter: KernelBroadcast | undefined;
-  try {
-    // Outside `deno jupyter` merely reading Deno.jupyter throws.
-    jupyter = (Deno as unknown as { jupyter?: KernelBroadcast }).jupyter;
-  } catch {
-    jupyter = undefined;
-  }
-  const file = jupyter && typeof jupyter.broadcast === "function"
-    ? connectionFileFrom(ownCommandLine())
-    : null;
-  flusher = jupyter && file !== null
-    ? new OutputFlusher({
-      broadcast: (type, content, extra) => jupyter.broadcast(type, content, extra),
-      connectionFile: () => file,
-    })
-    : null;
-  return flusher;
-}
-
-function flushDisabled(): boolean {
-  try {
-    return Deno.env.get(OUTPUT_FLUSH_VARIABLE) === "0";
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Waits until Deno's Jupyter kernel has published every output the running cell queued before
- * the call, so that none can be shown under the next cell in Run All. Await it at the end of a
- * cell of your own that displays something and keeps the kernel busy no longer (the display
- * helpers here, and every cell once {@linkcode installOutputFlush} is in place, do it already).
- *
- * It queues a marker behind the outputs (a second `busy` status of the running cell) and watches
- * the kernel's IOPub socket, whose address is in the connection file on the kernel's command
- * line, until the marker is published. Without access to the socket it waits `fallbackMs`.
- *
- * @param options Time limit and fallback wait.
- * @returns `"flushed"` (the marker was seen), `"waited"` (no IOPub access, or the time limit),
- *   `"disabled"` (`NB_OUTPUT_FLUSH=0`: it only yields for 1 ms) or `"no kernel"` (not in
- *   `deno jupyter`: it returns at once).
- * @throws {RangeError} When a time is negative or not a number.
- * @example
- * ```ts
- * import { flushOutputs } from "./display.ts";
- * console.log(await flushOutputs()); // "no kernel" outside Jupyter
- * ```
- */
-export async function flushOutputs(options: FlushOptions = {}): Promise<FlushResult> {
-  const { timeoutMs = 30_000, fallbackMs = 100 } = options;
-  for (const [name, value] of [["timeoutMs", timeoutMs], ["fallbackMs", fallbackMs]] as const) {
-    if (typeof value !== "number" || !(value >= 0)) {
-      throw new RangeError(`flushOutputs(): expected ${name} >= 0, found ${value}`);
-    }
-  }
-  const kernel = kernelFlusher();
-  if (kernel === null) return "no kernel";
-  if (flushDisabled()) {
-    await new Promise((resolve) => setTimeout(resolve, 1));
-    return "disabled";
-  }
-  return await kernel.flush(timeoutMs, fallbackMs);
-}
-
-/** Where the hint for a missing name looks for the open notebook. */
-function notebookClues(): NotebookClues {
-  let sessionName: string | undefined;
-  try {
-    sessionName = Deno.env.get("JPY_SESSION_NAME");
-  } catch {
-    sessionName = undefined;
-  }
-  return { dir: Deno.cwd(), executed: flusher?.executedCode() ?? [], sessionName };
-}
-
-/**
- * Makes every cell of Deno's Jupyter kernel end with {@linkcode flushOutputs}, so that a cell's
- * last-expression result, like its displays, is published before the kernel reports the cell
- * finished; and makes a cell's `ReferenceError` for a missing name say which cell defines it and
- * to run the cells above first (Cell › Run All Above). Importing this module inside the kernel
- * calls it, and so does {@linkcode setupDisplay}; calling it again does nothing.
- *
- * It wraps the kernel's result hook (`Deno[Deno.internal].jupyter.broadcastResult`, internal to
- * Deno, which the kernel awaits after each cell) and sets `Error.prepareStackTrace` (a previous
- * one is kept and called). A cell run in a new kernel before any cell has imported this module
- * gets Deno's plain message: Deno 2.9's kernel runs no project code before the first cell.
- *
- * @returns `"installed"`, `"already installed"`, `"disabled"` (`NB_OUTPUT_FLUSH=0`: no flush,
- *   the hint for missing names all the same),
- *   `"no kernel"` (not in `deno jupyter`) or `"no hook"` (this Deno has no result hook to wrap;
- *   displays still flush).
- * @example
- * ```ts
- * import { installOutputFlush } from "./display.ts";
- * console.log(installOutputFlush()); // "no kernel" outside Jupyter
- * ```
- */
-export function installOutputFlush(): InstallResult {
-  if (kernelFlusher() === null) return "no kernel";
-  installReferenceHints(notebookClues);
-  if (flushDisabled()) return "disabled";
-  return wrapResultHook(kernelResultHooks(), () => flushOutputs());
-}
-
 async function send(bundle: MimeBundle, options: DisplayOptions = {}): Promise<void> {
   const target = resolved();
   if (target.jupyter === null) {
@@ -445,13 +199,6 @@ function jupyterOptions(options: DisplayOptions): JupyterDisplayOptions {
   return out;
 }
 
-function requireString(fn: string, what: string, value: unknown): string {
-  if (typeof value !== "string") {
-    throw new TypeError(`${fn}(): expected ${what} as a string, found ${typeof value}`);
-  }
-  return value;
-}
-
 /**
  * Shows Markdown: rendered in Jupyter, printed as it is elsewhere.
  *
@@ -459,8 +206,13 @@ function requireString(fn: string, what: string, value: unknown): string {
  * @returns A promise that resolves once the output is sent.
  * @example
  * ```ts
- * import { md } from "./display.ts";
+ * import { md, setDisplayTarget } from "./display.ts";
+ * import { assertEquals } from "@std/assert";
+ * const printed: string[] = [];
+ * const restore = setDisplayTarget({ jupyter: null, stdout: (text) => printed.push(text) });
  * await md(`**RMSE** on the test set: ${(0.8734).toFixed(3)}`);
+ * restore();
+ * assertEquals(printed, ["**RMSE** on the test set: 0.873"]); // outside Jupyter: the text form
  * ```
  */
 export function md(text: string): Promise<void> {
@@ -475,8 +227,13 @@ export function md(text: string): Promise<void> {
  * @returns A promise that resolves once the output is sent.
  * @example
  * ```ts
- * import { html } from "./display.ts";
+ * import { html, setDisplayTarget } from "./display.ts";
+ * import { assertEquals } from "@std/assert";
+ * const printed: string[] = [];
+ * const restore = setDisplayTarget({ jupyter: null, stdout: (text) => printed.push(text) });
  * await html("<p>Train <b>80,668</b> ratings, test <b>20,168</b></p>");
+ * restore();
+ * assertEquals(printed, ["Train 80,668 ratings, test 20,168"]); // outside Jupyter: the text form
  * ```
  */
 export function html(markup: string): Promise<void> {
@@ -491,8 +248,13 @@ export function html(markup: string): Promise<void> {
  * @returns A promise that resolves once the output is sent.
  * @example
  * ```ts
- * import { svg } from "./display.ts";
+ * import { svg, setDisplayTarget } from "./display.ts";
+ * import { assertEquals } from "@std/assert";
+ * const printed: string[] = [];
+ * const restore = setDisplayTarget({ jupyter: null, stdout: (text) => printed.push(text) });
  * await svg('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><circle cx="10" cy="10" r="8"/></svg>');
+ * restore();
+ * assertEquals(printed, ["[svg 20×20]"]); // outside Jupyter: the text form
  * ```
  */
 export function svg(markup: string): Promise<void> {
@@ -516,8 +278,18 @@ export function svg(markup: string): Promise<void> {
  * @returns A promise that resolves once the output is sent.
  * @example
  * ```ts
- * import { display } from "./display.ts";
+ * import { display, setDisplayTarget } from "./display.ts";
+ * import { assertEquals } from "@std/assert";
+ * const printed: string[] = [];
+ * const restore = setDisplayTarget({ jupyter: null, stdout: (text) => printed.push(text) });
  * await display([{ model: "dot", rmse: 0.91 }, { model: "dot + bias", rmse: 0.87 }]);
+ * restore();
+ * assertEquals(printed[0].split("\n"), [
+ *   "model       rmse",
+ *   "----------  ----",
+ *   "dot         0.91",
+ *   "dot + bias  0.87",
+ * ]);
  * ```
  */
 export async function display(value: unknown, options: DisplayOptions = {}): Promise<void> {
@@ -571,15 +343,17 @@ let installed: Installed | null = null;
  * ```ts
  * import pl from "nodejs-polars";
  * import { restoreDisplay, setupDisplay } from "./display.ts";
+ * import { assertEquals } from "@std/assert";
  * setupDisplay();
  * const df = pl.DataFrame({ model: ["mlp"], mae: [0.7274058259197065], n: [null] });
  * const bundle = (df as unknown as Record<symbol, () => Record<string, string>>)[
  *   Symbol.for("Jupyter.display")
  * ]();
- * console.log(bundle["text/plain"]);
- * // model  mae     n
- * // -----  ------  -
- * // mlp    0.7274
+ * assertEquals(bundle["text/plain"], [
+ *   "model     mae  n",
+ *   "-----  ------  -",
+ *   "mlp    0.7274",
+ * ].join("\n"));
  * restoreDisplay();
  * ```
  */
@@ -617,9 +391,10 @@ export function setupDisplay(options: TableFormatOptions = {}): void {
  * @example
  * ```ts
  * import { restoreDisplay, setupDisplay } from "./display.ts";
+ * import { assertEquals } from "@std/assert";
  * setupDisplay();
  * restoreDisplay();
- * console.log(Symbol.for("Jupyter.display") in {}); // false
+ * assertEquals(Symbol.for("Jupyter.display") in {}, false);
  * ```
  */
 export function restoreDisplay(): void {
@@ -630,155 +405,3 @@ export function restoreDisplay(): void {
   if (installed.noColor) Object.defineProperty(Deno, "noColor", installed.noColor);
   installed = null;
 }
-
-/** How a {@linkcode liveDisplay} line is shown. */
-export type LiveMode = "auto" | "jupyter" | "terminal" | "log" | "silent";
-
-/** Options of {@linkcode liveDisplay}. */
-export interface LiveDisplayOptions {
-  /**
-   * `"jupyter"`: one output updated in place; `"terminal"`: one stderr line rewritten with
-   * `\r`; `"log"`: a full stderr line now and then (for CI logs); `"silent"`: nothing (tests).
-   * `"auto"` picks jupyter inside the kernel, terminal when stderr is a TTY, log otherwise.
-   * @default {"auto"}
-   */
-  mode?: LiveMode;
-  /**
-   * Minimum time between two shown updates in jupyter and terminal modes; updates in between
-   * are held back and the latest one is shown later (the final text is always shown).
-   * @default {100}
-   */
-  minIntervalMs?: number;
-  /**
-   * Minimum time between two printed lines in log mode.
-   * @default {10000}
-   */
-  logIntervalMs?: number;
-  /**
-   * Clock in milliseconds (inject a fake one in tests).
-   * @default {performance.now}
-   */
-  now?: () => number;
-}
-
-/** A live output line returned by {@linkcode liveDisplay}. */
-export interface LiveDisplay {
-  /** The latest text given (shown or held back by the rate limit). */
-  readonly text: string;
-  /** Replaces the line's text (rate-limited). Ignored after {@linkcode LiveDisplay.close}. */
-  update(text: string): void;
-  /**
-   * Shows the final text (the latest update, or `finalText` when given), ends the line and
-   * waits until every message is delivered. Closing twice does nothing.
-   */
-  close(finalText?: string): Promise<void>;
-}
-
-let liveCounter = 0;
-
-/**
- * Opens one output line that updates in place: a Jupyter output with a `display_id`
- * (later texts are `update_display_data` messages), a `\r`-rewritten stderr line in a
- * terminal, occasional full lines in a log, or nothing when silent. The training loop's
- * progress line uses it.
- *
- * @param initialText The text shown at once.
- * @param options Mode, rate limits and clock.
- * @returns The line; call `update(text)` as often as you like and `await close()` at the end.
- * @example
- * ```ts
- * import { liveDisplay } from "./display.ts";
- * const line = liveDisplay("epoch 1/3", { mode: "silent" });
- * for (let epoch = 2; epoch <= 3; epoch++) line.update(`epoch ${epoch}/3`);
- * await line.close("3 epochs, val_loss 0.81");
- * console.log(line.text); // 3 epochs, val_loss 0.81
- * ```
- */
-export function liveDisplay(initialText: string, options: LiveDisplayOptions = {}): LiveDisplay {
-  requireString("liveDisplay", "the initial text", initialText);
-  const {
-    mode: requested = "auto",
-    minIntervalMs = 100,
-    logIntervalMs = 10_000,
-    now = () => performance.now(),
-  } = options;
-  const modes: LiveMode[] = ["auto", "jupyter", "terminal", "log", "silent"];
-  if (!modes.includes(requested)) {
-    throw new TypeError(
-      `liveDisplay(): unknown mode "${requested}" (expected one of ${modes.join(", ")})`,
-    );
-  }
-  for (
-    const [name, value] of [["minIntervalMs", minIntervalMs], ["logIntervalMs", logIntervalMs]]
-  ) {
-    if (typeof value !== "number" || !(value >= 0)) {
-      throw new RangeError(`liveDisplay(): expected ${name} >= 0, found ${value}`);
-    }
-  }
-  const target = resolved();
-  let mode = requested;
-  if (mode === "auto") {
-    mode = target.jupyter !== null ? "jupyter" : target.stderrIsTerminal ? "terminal" : "log";
-  }
-  if (mode === "jupyter" && target.jupyter === null) {
-    throw new TypeError('liveDisplay(): mode "jupyter" needs the Deno Jupyter kernel');
-  }
-  const id = `live-${Date.now().toString(36)}-${++liveCounter}`;
-  let latest = initialText;
-  let shown = "";
-  let lastShownAt = -Infinity;
-  let closed = false;
-  let queue: Promise<void> = Promise.resolve();
-  let failure: unknown = null;
-
-  const fit = (text: string) => {
-    const line = text.replace(/\s*\n\s*/g, "  ");
-    const max = Math.max(20, target.columns - 1);
-    return line.length > max ? line.slice(0, max - 1) + "…" : line;
-  };
-  const show = (text: string, first: boolean) => {
-    shown = text;
-    lastShownAt = now();
-    if (mode === "jupyter") {
-      const jupyter = target.jupyter!;
-      const opts: JupyterDisplayOptions = first
-        ? { raw: true, display_id: id }
-        : { raw: true, update: true, display_id: id };
-      queue = queue.then(() => jupyter.display({ "text/plain": text }, opts)).catch((e) => {
-        failure ??= e;
-      });
-    } else if (mode === "terminal") {
-      target.stderr(`\r\x1b[2K${fit(text)}`);
-    } else if (mode === "log") {
-      target.stderr(`${text}\n`);
-    }
-  };
-
-  show(initialText, true);
-  return {
-    get text() {
-      return latest;
-    },
-    update(text: string) {
-      requireString("LiveDisplay.update", "the new text", text);
-      if (closed) return;
-      latest = text;
-      const interval = mode === "log" ? logIntervalMs : minIntervalMs;
-      if (text !== shown && now() - lastShownAt >= interval) show(text, false);
-    },
-    async close(finalText?: string) {
-      if (closed) return await queue;
-      if (finalText !== undefined) requireString("LiveDisplay.close", "the final text", finalText);
-      closed = true;
-      if (finalText !== undefined) latest = finalText;
-      if (latest !== shown) show(latest, false);
-      if (mode === "terminal") target.stderr("\n");
-      await queue;
-      if (mode === "jupyter") await flushOutputs();
-      if (failure !== null) throw failure;
-    },
-  };
-}
-
-// Inside the kernel, every cell from the one that imports this module on ends with a flush.
-installOutputFlush();

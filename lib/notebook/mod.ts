@@ -10,10 +10,11 @@
  * ```ts
  * import pl from "nodejs-polars";
  * import { restoreDisplay, setupDisplay, table } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * setupDisplay(); // in the import cell: DataFrames and objects now show as rounded tables
  * const errors = pl.DataFrame({ model: ["mean", "mlp"], mae: [0.8329182908, 0.7274058259] });
  * errors; // a cell ending here shows mae as 0.8329 and 0.7274
- * console.log(String(table(errors, { digits: 3 })).split("\n")[2]); // mean   0.833
+ * assertEquals(String(table(errors, { digits: 3 })).split("\n")[2], "mean   0.833");
  * restoreDisplay();
  * ```
  *
@@ -21,5 +22,7 @@
  */
 
 export * from "./display.ts";
+export * from "./flush.ts";
+export * from "./live.ts";
 export * from "./params.ts";
 export * from "./tables.ts";

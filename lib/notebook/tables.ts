@@ -11,6 +11,7 @@
  */
 
 import pl from "nodejs-polars";
+import { isDataFrame } from "../_validate.ts";
 import {
   type CellFormat,
   type ColumnFormat,
@@ -24,6 +25,7 @@ import {
 } from "./_text.ts";
 
 export type { ColumnFormat };
+export { isDataFrame };
 
 /** Options of {@linkcode table}. */
 export interface TableFormatOptions {
@@ -100,13 +102,6 @@ function tag(value: unknown): string | undefined {
   }
 }
 
-/** A Polars DataFrame (duck-typed, as Deno's kernel does). */
-export function isDataFrame(value: unknown): value is pl.DataFrame {
-  return value !== null && typeof value === "object" && tag(value) === "DataFrame" &&
-    Array.isArray((value as pl.DataFrame).columns) &&
-    typeof (value as pl.DataFrame).toRecords === "function";
-}
-
 /** A Polars Series (duck-typed). */
 export function isSeries(value: unknown): value is pl.Series {
   return value !== null && typeof value === "object" && tag(value) === "Series" &&
@@ -131,22 +126,7 @@ export function toGrid(value: unknown, maxRows = 50): Grid | undefined {
     const values = value.head(maxRows).toArray() as unknown[];
     return { columns: [value.name || "value"], rows: values.map((v) => [v]), total: value.len() };
   }
-  if (value instanceof Map) {
-    const entries = [...value.entries()];
-    if (entries.length > 0 && entries.every(([, v]) => isPlainObject(v))) {
-      const inner = recordsGrid(entries.map(([, v]) => v as Record<string, unknown>));
-      return {
-        columns: ["key", ...inner.columns],
-        rows: entries.slice(0, maxRows).map(([k], i) => [k, ...inner.rows[i]]),
-        total: entries.length,
-      };
-    }
-    return {
-      columns: ["key", "value"],
-      rows: entries.slice(0, maxRows).map(([k, v]) => [k, v]),
-      total: entries.length,
-    };
-  }
+  if (value instanceof Map) return mapGrid(value, maxRows);
   if (value instanceof TYPED || (Array.isArray(value) && value.every((v) => !isObjectLike(v)))) {
     const items = Array.from(value as ArrayLike<unknown>);
     return {
@@ -155,60 +135,87 @@ export function toGrid(value: unknown, maxRows = 50): Grid | undefined {
       total: items.length,
     };
   }
-  if (Array.isArray(value)) {
-    if (value.every(isPlainObject)) {
-      const grid = recordsGrid(value.slice(0, maxRows));
-      return { ...grid, total: value.length };
-    }
-    if (value.every((v) => Array.isArray(v) || v instanceof TYPED)) {
-      const width = Math.max(0, ...value.map((v) => (v as ArrayLike<unknown>).length));
-      return {
-        columns: Array.from({ length: width }, (_, j) => String(j)),
-        rows: value.slice(0, maxRows).map((v) => Array.from(v as ArrayLike<unknown>)),
-        total: value.length,
-      };
-    }
+  if (Array.isArray(value)) return arrayGrid(value, maxRows);
+  if (isPlainObject(value)) return objectGrid(value, maxRows);
+  return undefined;
+}
+
+/** A Map as a table: one row per key, the fields of record values as columns. */
+function mapGrid(value: Map<unknown, unknown>, maxRows: number): Grid {
+  const entries = [...value.entries()];
+  if (entries.length > 0 && entries.every(([, v]) => isPlainObject(v))) {
+    const inner = recordsGrid(entries.map(([, v]) => v as Record<string, unknown>));
     return {
-      columns: ["index", "value"],
-      rows: value.slice(0, maxRows).map((v, i) => [i, v]),
-      total: value.length,
-    };
-  }
-  if (isPlainObject(value)) {
-    const entries = Object.entries(value);
-    // An object of functions is an API, not data.
-    if (entries.some(([, v]) => typeof v === "function")) return undefined;
-    const lengths = entries.map(([, v]) =>
-      Array.isArray(v) || v instanceof TYPED ? (v as ArrayLike<unknown>).length : -1
-    );
-    if (entries.length > 0 && lengths.every((n) => n >= 0 && n === lengths[0])) {
-      // Column-oriented: { model: [...], mae: [...] }.
-      const columns = entries.map(([k]) => k);
-      const arrays = entries.map(([, v]) => Array.from(v as ArrayLike<unknown>));
-      const total = lengths[0];
-      return {
-        columns,
-        rows: Array.from({ length: Math.min(total, maxRows) }, (_, i) => arrays.map((a) => a[i])),
-        total,
-      };
-    }
-    if (entries.length > 0 && entries.every(([, v]) => isPlainObject(v))) {
-      const inner = recordsGrid(entries.map(([, v]) => v as Record<string, unknown>));
-      return {
-        columns: ["", ...inner.columns],
-        rows: entries.slice(0, maxRows).map(([k], i) => [k, ...inner.rows[i]]),
-        total: entries.length,
-      };
-    }
-    // One row: the object's fields as columns when they fit, else name/value rows.
-    if (entries.length <= 8) return recordsGrid([value]);
-    return {
-      columns: ["name", "value"],
-      rows: entries.slice(0, maxRows).map(([k, v]) => [k, v]),
+      columns: ["key", ...inner.columns],
+      rows: entries.slice(0, maxRows).map(([k], i) => [k, ...inner.rows[i]]),
       total: entries.length,
     };
   }
-  return undefined;
+  return {
+    columns: ["key", "value"],
+    rows: entries.slice(0, maxRows).map(([k, v]) => [k, v]),
+    total: entries.length,
+  };
+}
+
+/** An array of records, of rows, or of mixed values as a table. */
+function arrayGrid(value: unknown[], maxRows: number): Grid {
+  if (value.every(isPlainObject)) {
+    const grid = recordsGrid(value.slice(0, maxRows));
+    return { ...grid, total: value.length };
+  }
+  if (value.every((v) => Array.isArray(v) || v instanceof TYPED)) {
+    const width = Math.max(0, ...value.map((v) => (v as ArrayLike<unknown>).length));
+    return {
+      columns: Array.from({ length: width }, (_, j) => String(j)),
+      rows: value.slice(0, maxRows).map((v) => Array.from(v as ArrayLike<unknown>)),
+      total: value.length,
+    };
+  }
+  return {
+    columns: ["index", "value"],
+    rows: value.slice(0, maxRows).map((v, i) => [i, v]),
+    total: value.length,
+  };
+}
+
+/**
+ * A plain object as a table: column-oriented (`{ model: [...], mae: [...] }`), one row per key
+ * of record values, or the object as one row; `undefined` for an object of functions (an API).
+ */
+function objectGrid(value: Record<string, unknown>, maxRows: number): Grid | undefined {
+  const entries = Object.entries(value);
+  // An object of functions is an API, not data.
+  if (entries.some(([, v]) => typeof v === "function")) return undefined;
+  const lengths = entries.map(([, v]) =>
+    Array.isArray(v) || v instanceof TYPED ? (v as ArrayLike<unknown>).length : -1
+  );
+  if (entries.length > 0 && lengths.every((n) => n >= 0 && n === lengths[0])) {
+    // Column-oriented: { model: [...], mae: [...] }.
+    const columns = entries.map(([k]) => k);
+    const arrays = entries.map(([, v]) => Array.from(v as ArrayLike<unknown>));
+    const total = lengths[0];
+    return {
+      columns,
+      rows: Array.from({ length: Math.min(total, maxRows) }, (_, i) => arrays.map((a) => a[i])),
+      total,
+    };
+  }
+  if (entries.length > 0 && entries.every(([, v]) => isPlainObject(v))) {
+    const inner = recordsGrid(entries.map(([, v]) => v as Record<string, unknown>));
+    return {
+      columns: ["", ...inner.columns],
+      rows: entries.slice(0, maxRows).map(([k], i) => [k, ...inner.rows[i]]),
+      total: entries.length,
+    };
+  }
+  // One row: the object's fields as columns when they fit, else name/value rows.
+  if (entries.length <= 8) return recordsGrid([value]);
+  return {
+    columns: ["name", "value"],
+    rows: entries.slice(0, maxRows).map(([k, v]) => [k, v]),
+    total: entries.length,
+  };
 }
 
 function isObjectLike(v: unknown): boolean {
@@ -284,15 +291,17 @@ export class Scalar {
  * @example
  * ```ts
  * import { table } from "./tables.ts";
+ * import { assertEquals } from "@std/assert";
  * const t = table([
  *   { model: "global mean", mae: 0.8329182908157657, ratings: 15126 },
  *   { model: "mlp", mae: 0.7274058259197065, ratings: null },
  * ]);
- * console.log(String(t));
- * // model        mae     ratings
- * // -----------  ------  -------
- * // global mean  0.8329   15,126
- * // mlp          0.7274
+ * assertEquals(String(t), [
+ *   "model           mae  ratings",
+ *   "-----------  ------  -------",
+ *   "global mean  0.8329   15,126",
+ *   "mlp          0.7274",
+ * ].join("\n"));
  * ```
  */
 export function table(value: unknown, options: TableFormatOptions = {}): Table | Scalar {
@@ -345,8 +354,9 @@ function isFrame(value: unknown): value is pl.DataFrame {
  * ```ts
  * import pl from "nodejs-polars";
  * import { roundFloats } from "./tables.ts";
+ * import { assertEquals } from "@std/assert";
  * const df = pl.DataFrame({ model: ["mlp"], mae: [0.7239674945033985], n: [15126] });
- * console.log(roundFloats(df, { digits: 3 }).row(0)); // ["mlp", 0.724, 15126]
+ * assertEquals(roundFloats(df, { digits: 3 }).row(0), ["mlp", 0.724, 15126]);
  * ```
  */
 export function roundFloats(df: pl.DataFrame, options: RoundFloatsOptions = {}): pl.DataFrame {

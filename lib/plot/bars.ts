@@ -65,11 +65,12 @@ interface Bar {
  * @example
  * ```ts
  * import { biasBars } from "./bars.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = biasBars([
  *   { title: "Shawshank Redemption, The (1994)", bias: 0.91 },
  *   { title: "Striptease (1996)", bias: -0.84 },
  * ], { title: "Learned movie biases" });
- * console.log(fig.summary); // [figure: bias bars "Learned movie biases", 2 bars]
+ * assertEquals(fig.summary, "[figure: bias bars \"Learned movie biases\", 2 bars]");
  * ```
  */
 export function biasBars(rows: BiasRow[], options: BiasBarsOptions = {}): PlotFigure {
@@ -83,30 +84,7 @@ export function biasBars(rows: BiasRow[], options: BiasBarsOptions = {}): PlotFi
       `${fn}(): expected sort "descending", "ascending" or "none", found "${sort}"`,
     );
   }
-  const counts = new Map<string, number>();
-  list.forEach((row, i) => {
-    textField(fn, "rows", i, "title", row.title);
-    finiteField(fn, "rows", i, "bias", row.bias);
-    counts.set(row.title, (counts.get(row.title) ?? 0) + 1);
-  });
-  const seen = new Map<string, number>();
-  const short = shortLabels(list.map((row) => row.title), maxLabelLength);
-  const bars: Bar[] = list.map((row, i) => {
-    let label = short[i];
-    if (counts.get(row.title)! > 1) {
-      const k = (seen.get(row.title) ?? 0) + 1;
-      seen.set(row.title, k);
-      label += row.id !== undefined ? ` [id ${row.id}]` : ` [${k}]`;
-    }
-    return { label, title: row.title, bias: row.bias };
-  });
-  if (sort === "descending") bars.sort((a, b) => b.bias - a.bias);
-  if (sort === "ascending") bars.sort((a, b) => a.bias - b.bias);
-  const labels = new Set(bars.map((b) => b.label));
-  if (labels.size < bars.length) {
-    // Two cut labels can still collide; number them so each bar keeps its own row.
-    bars.forEach((b, i) => b.label = `${i + 1}. ${b.label}`);
-  }
+  const bars = labelledBars(fn, list, maxLabelLength, sort);
 
   const lo = Math.min(0, ...bars.map((b) => b.bias));
   const hi = Math.max(0, ...bars.map((b) => b.bias));
@@ -130,26 +108,7 @@ export function biasBars(rows: BiasRow[], options: BiasBarsOptions = {}): PlotFi
     }),
     Plot.ruleX([0], { stroke: MUTED }),
   ];
-  if (values) {
-    marks.push(
-      Plot.text(bars.filter((b) => b.bias >= 0), {
-        x: "bias",
-        y: "label",
-        text: (b: Bar) => fmt(b.bias),
-        textAnchor: "start",
-        dx: 4,
-        fill: MUTED,
-      }),
-      Plot.text(bars.filter((b) => b.bias < 0), {
-        x: "bias",
-        y: "label",
-        text: (b: Bar) => fmt(b.bias),
-        textAnchor: "end",
-        dx: -4,
-        fill: MUTED,
-      }),
-    );
-  }
+  if (values) marks.push(...valueMarks(bars, fmt));
   return render(
     fn,
     {
@@ -174,4 +133,63 @@ export function biasBars(rows: BiasRow[], options: BiasBarsOptions = {}): PlotFi
     options,
     { kind: "bias bars", points: bars.length, unit: "bars" },
   );
+}
+
+/**
+ * The bars of {@linkcode biasBars}, checked, labelled and sorted: a repeated title gets its id
+ * (or its rank among the repeats) appended, and labels that still collide are numbered.
+ */
+function labelledBars(
+  fn: string,
+  list: BiasRow[],
+  maxLabelLength: number,
+  sort: NonNullable<BiasBarsOptions["sort"]>,
+): Bar[] {
+  const counts = new Map<string, number>();
+  list.forEach((row, i) => {
+    textField(fn, "rows", i, "title", row.title);
+    finiteField(fn, "rows", i, "bias", row.bias);
+    counts.set(row.title, (counts.get(row.title) ?? 0) + 1);
+  });
+  const seen = new Map<string, number>();
+  const short = shortLabels(list.map((row) => row.title), maxLabelLength);
+  const bars: Bar[] = list.map((row, i) => {
+    let label = short[i];
+    if (counts.get(row.title)! > 1) {
+      const k = (seen.get(row.title) ?? 0) + 1;
+      seen.set(row.title, k);
+      label += row.id !== undefined ? ` [id ${row.id}]` : ` [${k}]`;
+    }
+    return { label, title: row.title, bias: row.bias };
+  });
+  if (sort === "descending") bars.sort((a, b) => b.bias - a.bias);
+  if (sort === "ascending") bars.sort((a, b) => a.bias - b.bias);
+  const labels = new Set(bars.map((b) => b.label));
+  if (labels.size < bars.length) {
+    // Two cut labels can still collide; number them so each bar keeps its own row.
+    bars.forEach((b, i) => b.label = `${i + 1}. ${b.label}`);
+  }
+  return bars;
+}
+
+/** Each bar's value written at its end: right of a positive bar, left of a negative one. */
+function valueMarks(bars: Bar[], fmt: (v: number) => string): Plot.Markish[] {
+  return [
+    Plot.text(bars.filter((b) => b.bias >= 0), {
+      x: "bias",
+      y: "label",
+      text: (b: Bar) => fmt(b.bias),
+      textAnchor: "start",
+      dx: 4,
+      fill: MUTED,
+    }),
+    Plot.text(bars.filter((b) => b.bias < 0), {
+      x: "bias",
+      y: "label",
+      text: (b: Bar) => fmt(b.bias),
+      textAnchor: "end",
+      dx: -4,
+      fill: MUTED,
+    }),
+  ];
 }

@@ -137,13 +137,14 @@ export class PlotFigure {
    * ```ts
    * import { parseHTML } from "linkedom";
    * import { type FigureElement, PlotFigure } from "./figure.ts";
+   * import { assertEquals } from "@std/assert";
    * const page = parseHTML('<svg width="20" height="10"><circle r="4"/></svg>');
    * const { document } = page as unknown as { document: { firstChild: FigureElement } };
    * const fig = new PlotFigure(document.firstChild, {
    *   kind: "dot",
    *   points: 1,
    * });
-   * console.log(fig.summary); // [figure: dot, 1 point]
+   * assertEquals(fig.summary, "[figure: dot, 1 point]");
    * ```
    */
   constructor(element: FigureElement, info: FigureInfo) {
@@ -186,13 +187,14 @@ export class PlotFigure {
    * ```ts
    * import { parseHTML } from "linkedom";
    * import { type FigureElement, PlotFigure } from "./figure.ts";
+   * import { assertEquals } from "@std/assert";
    * const page = parseHTML('<svg width="20" height="10"></svg>');
    * const { document } = page as unknown as { document: { firstChild: FigureElement } };
    * const fig = new PlotFigure(document.firstChild, {
    *   kind: "empty",
    *   points: 0,
    * });
-   * console.log(fig.toString()); // <svg width="20" height="10"></svg>
+   * assertEquals(fig.toString(), "<svg width=\"20\" height=\"10\" />");
    * ```
    */
   toString(): string {
@@ -208,13 +210,14 @@ export class PlotFigure {
    * ```ts
    * import { parseHTML } from "linkedom";
    * import { type FigureElement, PlotFigure } from "./figure.ts";
+   * import { assertEquals } from "@std/assert";
    * const page = parseHTML('<svg width="20" height="10"></svg>');
    * const { document } = page as unknown as { document: { firstChild: FigureElement } };
    * const fig = new PlotFigure(document.firstChild, {
    *   kind: "empty",
    *   points: 0,
    * });
-   * console.log(fig.toSVG().startsWith("<?xml")); // true
+   * assertEquals(fig.toSVG().startsWith("<?xml"), true);
    * ```
    */
   toSVG(): string {
@@ -244,13 +247,14 @@ export class PlotFigure {
    * ```ts
    * import { parseHTML } from "linkedom";
    * import { type FigureElement, PlotFigure } from "./figure.ts";
+   * import { assertEquals } from "@std/assert";
    * const page = parseHTML('<svg width="20" height="10"></svg>');
    * const { document } = page as unknown as { document: { firstChild: FigureElement } };
    * const fig = new PlotFigure(document.firstChild, {
    *   kind: "empty",
    *   points: 0,
    * });
-   * console.log(fig.toHTML().startsWith('<object type="image/svg+xml"')); // true
+   * assertEquals(fig.toHTML().startsWith('<object type="image/svg+xml"'), true);
    * ```
    */
   toHTML(): string {
@@ -271,6 +275,7 @@ export class PlotFigure {
    * ```ts
    * import { parseHTML } from "linkedom";
    * import { type FigureElement, PlotFigure } from "./figure.ts";
+   * import { assertEquals } from "@std/assert";
    * const page = parseHTML('<svg width="20" height="10"></svg>');
    * const { document } = page as unknown as { document: { firstChild: FigureElement } };
    * const fig = new PlotFigure(document.firstChild, {
@@ -278,7 +283,7 @@ export class PlotFigure {
    *   points: 0,
    * });
    * const show = Symbol.for("Jupyter.display") as unknown as keyof PlotFigure;
-   * console.log(Object.keys((fig[show] as () => object)())); // ["text/html", "text/plain"]
+   * assertEquals(Object.keys((fig[show] as () => object)()), ["text/html", "text/plain"]);
    * ```
    */
   [JUPYTER_DISPLAY](): Record<string, string> {
@@ -310,6 +315,7 @@ function escapeAttribute(text: string): string {
  * ```ts
  * import { parseHTML } from "linkedom";
  * import { type FigureElement, PlotFigure, saveFigure } from "./figure.ts";
+ * import { assertMatch } from "@std/assert";
  * const page = parseHTML('<svg width="20" height="10"></svg>');
  * const { document } = page as unknown as { document: { firstChild: FigureElement } };
  * const fig = new PlotFigure(document.firstChild, {
@@ -318,7 +324,7 @@ function escapeAttribute(text: string): string {
  * });
  * const path = await Deno.makeTempFile({ suffix: ".svg" });
  * await saveFigure(fig, path);
- * console.log((await Deno.readTextFile(path)).includes("<svg")); // true
+ * assertMatch(await Deno.readTextFile(path), /^<\?xml[^>]*>\s*<svg/);
  * ```
  */
 export async function saveFigure(figure: PlotFigure, path: string): Promise<void> {

@@ -92,8 +92,9 @@ function binValues(values: Float64Array, bins: number, lo: number, hi: number): 
  * @example
  * ```ts
  * import { histogram } from "./histogram.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = histogram([0.1, 0.25, 0.3, 0.9], { bins: 4, xLabel: "Cosine similarity" });
- * console.log(fig.summary); // [figure: histogram, 4 bars]
+ * assertEquals(fig.summary, "[figure: histogram, 4 bars]");
  * ```
  */
 export function histogram(
@@ -205,8 +206,9 @@ function isColumnSource(value: unknown): value is ColumnSource {
  * @example
  * ```ts
  * import { ratingBars } from "./histogram.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = ratingBars([4, 3.5, 5, 4, 0.5]);
- * console.log(fig.summary); // [figure: rating histogram, 10 bars]
+ * assertEquals(fig.summary, "[figure: rating histogram, 10 bars]");
  * ```
  */
 export function ratingBars(
@@ -215,44 +217,8 @@ export function ratingBars(
 ): PlotFigure {
   const fn = "ratingBars";
   const { column = "rating", xLabel = "Rating (stars)", counts = true } = options;
-  let raw: unknown = ratings;
-  let name = "ratings";
-  if (isColumnSource(ratings)) {
-    if (!ratings.columns.includes(column)) {
-      throw new RangeError(
-        `${fn}(): expected a "${column}" column, found ${
-          ratings.columns.join(", ") || "no columns"
-        }`,
-      );
-    }
-    raw = ratings.getColumn(column).toArray();
-    name = `column "${column}"`;
-  }
-  const data = finiteNumbers(fn, name, raw);
-  nonEmpty(fn, "rating", data.length);
-  const halves = data.some((v) => !Number.isInteger(v));
-  const step = halves ? 0.5 : 1;
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isInteger(data[i] / step)) {
-      throw new RangeError(
-        `${fn}(): expected ratings in steps of ${step}, found ${data[i]} at index ${i}`,
-      );
-    }
-  }
-  let lo = Infinity, hi = -Infinity, sum = 0;
-  for (const v of data) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-    sum += v;
-  }
-  // Half-star data sets start at 0.5 and 1..5 data at 1: show the whole scale.
-  lo = Math.min(lo, step === 0.5 ? 0.5 : 1);
-  hi = Math.max(hi, 5);
-  const tally = new Map<number, number>();
-  for (let v = lo; v <= hi + 1e-9; v += step) tally.set(Number(v.toFixed(1)), 0);
-  for (const v of data) tally.set(v, (tally.get(v) ?? 0) + 1);
-  const bars = [...tally].map(([rating, n]) => ({ rating, n, share: n / data.length }));
-  const mean = sum / data.length;
+  const data = ratingValues(fn, ratings, column);
+  const { bars, mean } = starTally(fn, data);
   const subtitle = options.subtitle ??
     `${count.format(data.length)} ratings, mean ${mean.toFixed(2)}`;
   const marks: Plot.Markish[] = [
@@ -303,4 +269,58 @@ export function ratingBars(
     { ...options, subtitle },
     { kind: "rating histogram", points: bars.length, unit: "bars" },
   );
+}
+
+/** The rating values: a column of a DataFrame, or the values given; finite, at least one. */
+function ratingValues(
+  fn: string,
+  ratings: ColumnSource | ArrayLike<number>,
+  column: string,
+): Float64Array {
+  let raw: unknown = ratings;
+  let name = "ratings";
+  if (isColumnSource(ratings)) {
+    if (!ratings.columns.includes(column)) {
+      throw new RangeError(
+        `${fn}(): expected a "${column}" column, found ${
+          ratings.columns.join(", ") || "no columns"
+        }`,
+      );
+    }
+    raw = ratings.getColumn(column).toArray();
+    name = `column "${column}"`;
+  }
+  const data = finiteNumbers(fn, name, raw);
+  nonEmpty(fn, "rating", data.length);
+  return data;
+}
+
+/**
+ * One bar per star value in half- or whole-star steps over the whole scale (values nobody gave
+ * included), with its count and share, and the mean rating.
+ */
+function starTally(fn: string, data: Float64Array) {
+  const halves = data.some((v) => !Number.isInteger(v));
+  const step = halves ? 0.5 : 1;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isInteger(data[i] / step)) {
+      throw new RangeError(
+        `${fn}(): expected ratings in steps of ${step}, found ${data[i]} at index ${i}`,
+      );
+    }
+  }
+  let lo = Infinity, hi = -Infinity, sum = 0;
+  for (const v of data) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+    sum += v;
+  }
+  // Half-star data sets start at 0.5 and 1..5 data at 1: show the whole scale.
+  lo = Math.min(lo, step === 0.5 ? 0.5 : 1);
+  hi = Math.max(hi, 5);
+  const tally = new Map<number, number>();
+  for (let v = lo; v <= hi + 1e-9; v += step) tally.set(Number(v.toFixed(1)), 0);
+  for (const v of data) tally.set(v, (tally.get(v) ?? 0) + 1);
+  const bars = [...tally].map(([rating, n]) => ({ rating, n, share: n / data.length }));
+  return { bars, mean: sum / data.length };
 }

@@ -13,8 +13,9 @@
  */
 
 import * as Plot from "@observablehq/plot";
-import { FONT_SIZE, MUTED, textWidth, WIDTH } from "./_dom.ts";
+import { MUTED, WIDTH } from "./_dom.ts";
 import { type SwatchItem, swatchLegend } from "./_legend.ts";
+import { baselineLabels } from "./_baseline_labels.ts";
 import { finiteNumbers, nonEmpty, range } from "./_check.ts";
 import { figureSize, render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
@@ -216,77 +217,6 @@ function epochRange(epochs: number[]): string {
   return contiguous ? `epochs ${first}–${last}` : `${epochs.length} epochs`;
 }
 
-/** Words of `text` in lines of at most `maxWidth` px (a word longer than that is cut). */
-function wrap(text: string, maxWidth: number, maxLines = 2): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
-    const next = line ? `${line} ${word}` : word;
-    if (textWidth(next) <= maxWidth || line === "") line = next;
-    else {
-      lines.push(line);
-      line = word;
-    }
-  }
-  if (line) lines.push(line);
-  const fit = (l: string) => {
-    while (textWidth(l) > maxWidth && l.length > 2) l = l.slice(0, -2) + "…";
-    return l;
-  };
-  if (lines.length > maxLines) {
-    const kept = lines.slice(0, maxLines);
-    kept[maxLines - 1] = kept[maxLines - 1] + "…";
-    return kept.map(fit);
-  }
-  return lines.map(fit);
-}
-
-interface PlacedBaseline {
-  value: number;
-  lines: string[];
-  /** Where the label's middle sits, in data units (may differ from `value` when stacked). */
-  at: number;
-}
-
-/**
- * Stacks the baseline labels in the right margin: each as near its line as it can be, none
- * overlapping another, all inside the figure.
- */
-function placeBaselines(
-  baselines: LossBaseline[],
-  domain: [number, number],
-  frame: { top: number; bottom: number; min: number; max: number },
-  maxWidth: number,
-): PlacedBaseline[] {
-  const lineHeight = FONT_SIZE + 2;
-  const toPx = (v: number) =>
-    frame.top + (domain[1] - v) / (domain[1] - domain[0]) * (frame.bottom - frame.top);
-  const toValue = (px: number) =>
-    domain[1] - (px - frame.top) / (frame.bottom - frame.top) * (domain[1] - domain[0]);
-  const labels = baselines.map((b) => {
-    const lines = [...wrap(b.label, maxWidth), String(Number(b.value.toPrecision(3)))];
-    return { b, lines, height: lines.length * lineHeight, px: toPx(b.value) };
-  }).sort((a, b) => a.px - b.px);
-  const gap = 4;
-  for (let i = 0; i < labels.length; i++) {
-    const l = labels[i];
-    l.px = Math.max(l.px, frame.min + l.height / 2);
-    if (i > 0) {
-      const prev = labels[i - 1];
-      l.px = Math.max(l.px, prev.px + (prev.height + l.height) / 2 + gap);
-    }
-  }
-  for (let i = labels.length - 1; i >= 0; i--) {
-    const l = labels[i];
-    l.px = Math.min(l.px, frame.max - l.height / 2);
-    if (i < labels.length - 1) {
-      const next = labels[i + 1];
-      l.px = Math.min(l.px, next.px - (next.height + l.height) / 2 - gap);
-    }
-  }
-  return labels.map((l) => ({ value: l.b.value, lines: l.lines, at: toValue(l.px) }));
-}
-
 /** The legend names of the two series, checked. */
 function splitNamesOption(
   fn: string,
@@ -325,11 +255,12 @@ function splitNamesOption(
  * @example
  * ```ts
  * import { lossCurves } from "./loss.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = lossCurves(
  *   { epoch: [1, 2, 3], history: { mae: [0.9, 0.8, 0.75], val_mae: [0.85, 0.8, 0.79] } },
  *   { metric: "mae", baseline: { value: 0.76, label: "per-movie mean" } },
  * );
- * console.log(fig.summary); // [figure: loss curves, 2 series, 6 points]
+ * assertEquals(fig.summary, "[figure: loss curves, 2 series, 6 points]");
  * ```
  */
 export function lossCurves(
@@ -343,20 +274,104 @@ export function lossCurves(
   }
   const ylim = range(fn, "ylim", options.ylim);
   const names = splitNamesOption(fn, options.splitNames);
-  let runs: NamedHistory[];
-  const named = Array.isArray(history);
-  if (named) {
-    nonEmpty(fn, "run", history.length);
-    runs = history;
-  } else if (isHistory(history)) {
-    runs = [{ name: "", history }];
-  } else {
-    throw new TypeError(
-      `${fn}(): expected a history { epoch, history } or an array of { name, history }, found ${
-        history === null ? "null" : typeof history
-      }`,
+  const { runs, named } = historyRuns(fn, history);
+  const rows = runRows(fn, runs, named, metric, validation);
+  const baselines = baselineList(fn, options.baseline);
+
+  const multi = runs.length > 1 || named;
+  const { height } = figureSize(fn, options, 340);
+  const values = [...rows.map((r) => r.value), ...baselines.map((b) => b.value)];
+  const domain = ylim ?? niceDomain(Math.min(...values), Math.max(...values));
+  const margin = { top: 14, bottom: 40 };
+  const plotHeight = height - margin.top - margin.bottom;
+  // Half a pixel: two points closer than that are drawn on top of each other.
+  const hidden = multi
+    ? coincidences(runs.map((r) => r.name), rows, 0.5 * (domain[1] - domain[0]) / plotHeight)
+    : new Map<string, Hidden>();
+
+  const clip = ylim !== undefined;
+  const marks: Plot.Markish[] = [Plot.gridY({ stroke: "#e5e5e5", strokeOpacity: 1 })];
+  for (const b of baselines) {
+    marks.push(
+      Plot.ruleY([b.value], { stroke: MUTED, strokeWidth: 1.5, strokeDasharray: "2,4", clip }),
     );
   }
+  const series = seriesOf(rows);
+  marks.push(...curveMarks(series, { runs, multi, hidden, names, clip }));
+
+  const lastEpoch = Math.max(...rows.map((r) => r.epoch));
+  const labels = baselineLabels(baselines, domain, lastEpoch, {
+    top: margin.top,
+    bottom: height - margin.bottom,
+    min: 2,
+    max: height - 2,
+  });
+  marks.push(...labels.marks);
+  const items = [...legendItems(runs, rows, { multi, hidden, names }), ...labels.legend];
+
+  return render(
+    fn,
+    {
+      height,
+      legend: swatchLegend(items, (options.width ?? WIDTH) - 20),
+      plot: {
+        marginLeft: 52,
+        marginRight: labels.marginRight,
+        marginTop: margin.top,
+        marginBottom: margin.bottom,
+        x: {
+          label: "Epoch",
+          labelAnchor: "center",
+          labelArrow: "none",
+          ticks: epochTicks(lastEpoch),
+          tickFormat: "d",
+          domain: [1, Math.max(2, lastEpoch)],
+          inset: 8,
+        },
+        y: {
+          label: options.yLabel ?? metricLabel(metric),
+          labelAnchor: "center",
+          labelArrow: "none",
+          domain,
+          nice: false,
+          zero: false,
+        },
+        marks,
+      },
+    },
+    options,
+    { kind: "loss curves", series: series.size, points: rows.length },
+  );
+}
+
+/** A run drawn under a later one with the same values: which one, and at which epochs. */
+type Hidden = { under: string; epochs: number[] };
+
+/** The runs to draw: the given runs, or one unnamed run for a single history. */
+function historyRuns(
+  fn: string,
+  history: LossHistory | NamedHistory[],
+): { runs: NamedHistory[]; named: boolean } {
+  if (Array.isArray(history)) {
+    nonEmpty(fn, "run", history.length);
+    return { runs: history, named: true };
+  }
+  if (isHistory(history)) return { runs: [{ name: "", history }], named: false };
+  throw new TypeError(
+    `${fn}(): expected a history { epoch, history } or an array of { name, history }, found ${
+      history === null ? "null" : typeof history
+    }`,
+  );
+}
+
+/** The points of every run's metric, after checking each named run. */
+function runRows(
+  fn: string,
+  runs: NamedHistory[],
+  named: boolean,
+  metric: string,
+  validation: boolean,
+): Row[] {
   const seen = new Set<string>();
   const rows: Row[] = [];
   runs.forEach((run, i) => {
@@ -376,11 +391,12 @@ export function lossCurves(
       ...seriesRows(run.name, named ? `runs[${i}]` : "history", run.history, metric, validation),
     );
   });
-  const baselines = options.baseline === undefined
-    ? []
-    : Array.isArray(options.baseline)
-    ? options.baseline
-    : [options.baseline];
+  return rows;
+}
+
+/** The baseline option as a checked list. */
+function baselineList(fn: string, baseline: LossCurvesOptions["baseline"]): LossBaseline[] {
+  const baselines = baseline === undefined ? [] : Array.isArray(baseline) ? baseline : [baseline];
   baselines.forEach((b, i) => {
     if (
       b === null || typeof b !== "object" || !Number.isFinite(b.value) ||
@@ -393,24 +409,32 @@ export function lossCurves(
       );
     }
   });
+  return baselines;
+}
 
-  const multi = runs.length > 1 || named;
-  const { height } = figureSize(fn, options, 340);
-  const values = [...rows.map((r) => r.value), ...baselines.map((b) => b.value)];
-  const domain = ylim ?? niceDomain(Math.min(...values), Math.max(...values));
-  const margin = { top: 14, bottom: 40 };
-  const plotHeight = height - margin.top - margin.bottom;
-  // Half a pixel: two points closer than that are drawn on top of each other.
-  const hidden = multi
-    ? coincidences(runs.map((r) => r.name), rows, 0.5 * (domain[1] - domain[0]) / plotHeight)
-    : new Map<string, { under: string; epochs: number[] }>();
-
+/** The rows grouped by run and split, in order of first appearance. */
+function seriesOf(rows: Row[]): Map<string, Row[]> {
   const series = new Map<string, Row[]>();
   for (const row of rows) {
     const key = `${row.run}\u0000${row.split}`;
     if (!series.has(key)) series.set(key, []);
     series.get(key)!.push(row);
   }
+  return series;
+}
+
+/** How the curves are drawn: one colour per run or per split, and the hidden runs. */
+interface CurveStyle {
+  runs: NamedHistory[];
+  multi: boolean;
+  hidden: Map<string, Hidden>;
+  names: Record<Row["split"], string>;
+  clip: boolean;
+}
+
+/** A line and its dots (with hover titles) for every series. */
+function curveMarks(series: Map<string, Row[]>, style: CurveStyle): Plot.Markish[] {
+  const { runs, multi, hidden, names, clip } = style;
   const colorOf = (row: Row) =>
     multi
       ? RUN_COLORS[runs.findIndex((r) => r.name === row.run) % RUN_COLORS.length]
@@ -419,14 +443,7 @@ export function lossCurves(
     `${multi ? row.run + " · " : ""}${names[row.split]} · epoch ${row.epoch}: ${
       Number(row.value.toPrecision(4))
     }`;
-
-  const marks: Plot.Markish[] = [Plot.gridY({ stroke: "#e5e5e5", strokeOpacity: 1 })];
-  const clip = ylim !== undefined;
-  for (const b of baselines) {
-    marks.push(
-      Plot.ruleY([b.value], { stroke: MUTED, strokeWidth: 1.5, strokeDasharray: "2,4", clip }),
-    );
-  }
+  const marks: Plot.Markish[] = [];
   const manyEpochs = Math.max(...[...series.values()].map((s) => s.length)) > 40;
   for (const points of series.values()) {
     const first = points[0];
@@ -459,106 +476,37 @@ export function lossCurves(
       }),
     );
   }
+  return marks;
+}
 
-  // Baseline labels sit in the right margin, level with their line or stacked clear of
-  // each other, with a short leader when moved.
-  const shownBaselines = baselines.filter((b) => b.value >= domain[0] && b.value <= domain[1]);
-  const lastEpoch = Math.max(...rows.map((r) => r.epoch));
-  const labelWidth = 150;
-  const placed = placeBaselines(shownBaselines, domain, {
-    top: margin.top,
-    bottom: height - margin.bottom,
-    min: 2,
-    max: height - 2,
-  }, labelWidth);
-  marks.push(
-    Plot.text(placed, {
-      x: () => lastEpoch,
-      y: "at",
-      text: (d: PlacedBaseline) => d.lines.join("\n"),
-      textAnchor: "start",
-      lineAnchor: "middle",
-      dx: 16,
-      fill: MUTED,
-      clip: false,
-    }),
-    Plot.link(placed.filter((d) => Math.abs(d.at - d.value) > 1e-12), {
-      x1: () => lastEpoch,
-      x2: () => lastEpoch,
-      y1: "value",
-      y2: "at",
-      dx: 12,
-      stroke: MUTED,
-      strokeWidth: 0.8,
-      clip: false,
-    }),
-  );
-  const marginRight = placed.length
-    ? 28 + Math.ceil(Math.max(...placed.flatMap((d) => d.lines.map((l) => textWidth(l)))))
-    : 24;
-
-  const items: SwatchItem[] = multi
-    ? [
-      ...runs.map((r, i) => {
-        const h = hidden.get(r.name);
-        return {
-          label: h
-            ? `${r.name} (under “${h.under}” at ${epochRange(h.epochs)}: same values)`
-            : r.name,
-          color: RUN_COLORS[i % RUN_COLORS.length],
-          shape: "square" as const,
-        };
-      }),
-      { label: names.train, color: MUTED, shape: "line" as const },
-      ...(rows.some((r) => r.split === "validation")
-        ? [{ label: names.validation, color: MUTED, shape: "dashed" as const }]
-        : []),
-    ]
-    : [...new Set(rows.map((r) => r.split))].map((split) => ({
+/** The legend: a swatch per run and a line per split, or a line per split for one run. */
+function legendItems(
+  runs: NamedHistory[],
+  rows: Row[],
+  style: Omit<CurveStyle, "runs" | "clip">,
+): SwatchItem[] {
+  const { multi, hidden, names } = style;
+  if (!multi) {
+    return [...new Set(rows.map((r) => r.split))].map((split) => ({
       label: names[split],
       color: SPLIT_COLORS[split],
       shape: "line" as const,
     }));
-  if (baselines.length) {
-    const off = baselines.length - shownBaselines.length;
-    items.push({
-      label: off ? `baseline (${off} off the scale)` : "baseline",
-      color: MUTED,
-      shape: "dotted",
-    });
   }
-
-  return render(
-    fn,
-    {
-      height,
-      legend: swatchLegend(items, (options.width ?? WIDTH) - 20),
-      plot: {
-        marginLeft: 52,
-        marginRight,
-        marginTop: margin.top,
-        marginBottom: margin.bottom,
-        x: {
-          label: "Epoch",
-          labelAnchor: "center",
-          labelArrow: "none",
-          ticks: epochTicks(lastEpoch),
-          tickFormat: "d",
-          domain: [1, Math.max(2, lastEpoch)],
-          inset: 8,
-        },
-        y: {
-          label: options.yLabel ?? metricLabel(metric),
-          labelAnchor: "center",
-          labelArrow: "none",
-          domain,
-          nice: false,
-          zero: false,
-        },
-        marks,
-      },
-    },
-    options,
-    { kind: "loss curves", series: series.size, points: rows.length },
-  );
+  return [
+    ...runs.map((r, i) => {
+      const h = hidden.get(r.name);
+      return {
+        label: h
+          ? `${r.name} (under “${h.under}” at ${epochRange(h.epochs)}: same values)`
+          : r.name,
+        color: RUN_COLORS[i % RUN_COLORS.length],
+        shape: "square" as const,
+      };
+    }),
+    { label: names.train, color: MUTED, shape: "line" as const },
+    ...(rows.some((r) => r.split === "validation")
+      ? [{ label: names.validation, color: MUTED, shape: "dashed" as const }]
+      : []),
+  ];
 }

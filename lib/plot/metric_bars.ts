@@ -65,11 +65,12 @@ interface Row {
  * @example
  * ```ts
  * import { metricBars } from "./metric_bars.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = metricBars([
  *   { model: "most popular", value: 0.218, sd: 0.004, published: 0.22 },
  *   { model: "softmax", value: 0.449, sd: 0.003 },
  * ], { xLabel: "NDCG@10", title: "Ranking quality" });
- * console.log(fig.summary); // [figure: metric bars "Ranking quality", 2 bars]
+ * assertEquals(fig.summary, "[figure: metric bars \"Ranking quality\", 2 bars]");
  * ```
  */
 export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): PlotFigure {
@@ -79,26 +80,7 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
   if (!Number.isInteger(digits) || digits < 0 || digits > 10) {
     throw new RangeError(`${fn}(): expected digits to be an integer 0–10, found ${digits}`);
   }
-  const bars: Row[] = list.map((row, i) => {
-    textField(fn, "rows", i, "model", row.model);
-    finiteField(fn, "rows", i, "value", row.value);
-    if (row.sd !== undefined) finiteField(fn, "rows", i, "sd", row.sd);
-    let published: [number, number] | undefined;
-    if (row.published !== undefined) {
-      const p = Array.isArray(row.published) ? row.published : [row.published, row.published];
-      p.forEach((v) => finiteField(fn, "rows", i, "published", v));
-      published = [Math.min(p[0], p[1]), Math.max(p[0], p[1])];
-    }
-    const sd = row.sd === undefined ? undefined : Math.abs(row.sd);
-    return {
-      model: row.model,
-      value: row.value,
-      lo: row.value - (sd ?? 0),
-      hi: row.value + (sd ?? 0),
-      sd,
-      published,
-    };
-  });
+  const bars: Row[] = list.map((row, i) => barRow(fn, row, i));
   const fmt = (v: number) => v.toFixed(digits);
   const hover = (r: Row) =>
     `${r.model}: ${fmt(r.value)}${r.sd !== undefined ? ` ± ${fmt(r.sd)}` : ""}${
@@ -117,7 +99,6 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
     Math.ceil(Math.max(...bars.map((r) => textWidth(r.model, FONT_SIZE)))) + 14,
   );
   const withSd = bars.filter((r) => r.sd !== undefined);
-  const withPublished = bars.filter((r) => r.published !== undefined);
   const marks: Plot.Markish[] = [
     Plot.barX(bars, { x: "value", y: "model", fill: BAR, title: hover }),
     Plot.ruleX([0], { stroke: MUTED }),
@@ -135,25 +116,7 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
       Plot.ruleY(withSd, { y: "model", x1: "lo", x2: "hi", stroke: INK, strokeWidth: 1.5 }),
     );
   }
-  if (withPublished.length) {
-    marks.push(
-      Plot.tickX(withPublished, {
-        x: (r: Row) => r.published![0],
-        y: "model",
-        stroke: INK,
-        strokeWidth: 3,
-        title: hover,
-      }),
-      Plot.ruleY(withPublished.filter((r) => r.published![1] > r.published![0]), {
-        y: "model",
-        x1: (r: Row) => r.published![0],
-        x2: (r: Row) => r.published![1],
-        stroke: INK,
-        strokeWidth: 6,
-        title: hover,
-      }),
-    );
-  }
+  marks.push(...publishedMarks(bars, hover));
   const rowHeight = 26;
   return render(
     fn,
@@ -178,4 +141,49 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
     options,
     { kind: "metric bars", points: bars.length, unit: "bars" },
   );
+}
+
+/** One bar of {@linkcode metricBars}, checked: its whisker's ends and the published range. */
+function barRow(fn: string, row: MetricBar, i: number): Row {
+  textField(fn, "rows", i, "model", row.model);
+  finiteField(fn, "rows", i, "value", row.value);
+  if (row.sd !== undefined) finiteField(fn, "rows", i, "sd", row.sd);
+  let published: [number, number] | undefined;
+  if (row.published !== undefined) {
+    const p = Array.isArray(row.published) ? row.published : [row.published, row.published];
+    p.forEach((v) => finiteField(fn, "rows", i, "published", v));
+    published = [Math.min(p[0], p[1]), Math.max(p[0], p[1])];
+  }
+  const sd = row.sd === undefined ? undefined : Math.abs(row.sd);
+  return {
+    model: row.model,
+    value: row.value,
+    lo: row.value - (sd ?? 0),
+    hi: row.value + (sd ?? 0),
+    sd,
+    published,
+  };
+}
+
+/** The published figures: a black tick, and a black bar over a published range. */
+function publishedMarks(bars: Row[], hover: (r: Row) => string): Plot.Markish[] {
+  const withPublished = bars.filter((r) => r.published !== undefined);
+  if (!withPublished.length) return [];
+  return [
+    Plot.tickX(withPublished, {
+      x: (r: Row) => r.published![0],
+      y: "model",
+      stroke: INK,
+      strokeWidth: 3,
+      title: hover,
+    }),
+    Plot.ruleY(withPublished.filter((r) => r.published![1] > r.published![0]), {
+      y: "model",
+      x1: (r: Row) => r.published![0],
+      x2: (r: Row) => r.published![1],
+      stroke: INK,
+      strokeWidth: 6,
+      title: hover,
+    }),
+  ];
 }

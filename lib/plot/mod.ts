@@ -1,6 +1,7 @@
 /**
  * Plots as functions of data, drawn with Observable Plot on a linkedom document: loss curves,
- * predicted vs true ratings, histograms, labelled embedding scatters, t-SNE maps, bias bars and metric bars beside published figures.
+ * predicted vs true ratings, histograms, labelled embedding scatters, t-SNE maps, bias bars and
+ * metric bars beside published figures.
  * Each helper takes data and one options object and returns a {@linkcode PlotFigure}: a single
  * standalone SVG (640 px wide, one font) that a notebook shows as a cell's last expression,
  * as a picture even in an untrusted notebook and with hover titles where the notebook is

@@ -10,7 +10,7 @@ import * as Plot from "@observablehq/plot";
 import { createRng } from "../random.ts";
 import { DEFAULT_SEED } from "../defaults.ts";
 import { MUTED, WIDTH } from "./_dom.ts";
-import { swatchLegend } from "./_legend.ts";
+import { type SwatchItem, swatchLegend } from "./_legend.ts";
 import { finiteNumbers, nonEmpty, positive, range, sameLength } from "./_check.ts";
 import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
@@ -75,8 +75,9 @@ const fmt = new Intl.NumberFormat("en-US");
  * @example
  * ```ts
  * import { predictedVsTrue } from "./predictions.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = predictedVsTrue([1, 3, 5, 4], [1.8, 3.1, 4.2, 3.9], { title: "Test set" });
- * console.log(fig.summary); // [figure: predicted vs true "Test set", 4 points]
+ * assertEquals(fig.summary, "[figure: predicted vs true \"Test set\", 4 points]");
  * ```
  */
 export function predictedVsTrue(
@@ -98,61 +99,27 @@ export function predictedVsTrue(
   positive(fn, "maxPoints", maxPoints, true);
   const n = t.length;
 
-  // Per true value: mean and sd of the predictions (only when the true values are discrete).
-  const byValue = new Map<number, number[]>();
-  for (let i = 0; i < n && byValue.size <= 20; i++) {
-    if (!byValue.has(t[i])) byValue.set(t[i], []);
-    byValue.get(t[i])!.push(p[i]);
-  }
-  const discrete = byValue.size <= 20;
-  const groups: Group[] = discrete
-    ? [...byValue].sort((a, b) => a[0] - b[0]).map(([x, ps]) => {
-      const mean = ps.reduce((s, v) => s + v, 0) / ps.length;
-      const sd = Math.sqrt(ps.reduce((s, v) => s + (v - mean) ** 2, 0) / ps.length);
-      return { x, mean, sd, n: ps.length };
-    })
-    : [];
-  const xs = groups.map((g) => g.x);
+  const groups = groupsByTrueValue(t, p);
+  const discrete = groups !== null;
+  const xs = (groups ?? []).map((g) => g.x);
   const gap = xs.length > 1 ? Math.min(...xs.slice(1).map((x, i) => x - xs[i])) : 1;
   const jitter = options.jitter ?? (discrete ? 0.3 * gap : 0);
   if (typeof jitter !== "number" || !(jitter >= 0)) {
     throw new RangeError(`${fn}(): expected jitter >= 0, found ${jitter}`);
   }
 
-  const rng = createRng(seed);
-  let shown: Int32Array;
-  if (n > maxPoints) {
-    shown = rng.permutation(n).subarray(0, maxPoints).sort();
-  } else {
-    shown = Int32Array.from({ length: n }, (_, i) => i);
-  }
-  const dots = Array.from(shown, (i) => ({
-    x: t[i] + (jitter > 0 ? (rng.next() * 2 - 1) * jitter : 0),
-    y: p[i],
-  }));
+  const dots = sampledDots(t, p, maxPoints, seed, jitter);
   const opacity = options.opacity ?? Math.min(0.8, Math.max(0.05, 12 / Math.sqrt(dots.length)));
   if (typeof opacity !== "number" || !(opacity > 0 && opacity <= 1)) {
     throw new RangeError(`${fn}(): expected opacity in (0, 1], found ${opacity}`);
   }
 
-  let lo = Infinity, hi = -Infinity, se = 0, ae = 0;
-  for (let i = 0; i < n; i++) {
-    lo = Math.min(lo, t[i], p[i]);
-    hi = Math.max(hi, t[i], p[i]);
-    se += (p[i] - t[i]) ** 2;
-    ae += Math.abs(p[i] - t[i]);
-  }
+  const { lo, hi, se, ae } = errorSums(t, p);
   const domain = range(fn, "domain", options.domain) ??
     [Math.floor(lo * 2) / 2 - 0.5, Math.ceil(hi * 2) / 2 + 0.5] as [number, number];
   const subtitle = options.subtitle ??
     `RMSE ${Math.sqrt(se / n).toFixed(3)} · MAE ${(ae / n).toFixed(3)} · n = ${fmt.format(n)}`;
-  const notes: string[] = [];
-  if (dots.length < n) {
-    notes.push(`a random ${fmt.format(dots.length)} of ${fmt.format(n)} predictions shown`);
-  }
-  if (jitter > 0) notes.push(`true values jittered by up to ±${Number(jitter.toFixed(2))}`);
-  const caption = options.caption ??
-    (notes.length ? notes.join("; ").replace(/^./, (c) => c.toUpperCase()) : undefined);
+  const caption = options.caption ?? sampleNote(dots.length, n, jitter);
 
   const DOT = "#4269d0";
   const MEAN = "#d62728";
@@ -164,30 +131,8 @@ export function predictedVsTrue(
     }),
     Plot.dot(dots, { x: "x", y: "y", r: 2, fill: DOT, fillOpacity: opacity, clip: true }),
   ];
-  if (groups.length) {
-    const title = (g: Group) =>
-      `true ${g.x}: mean predicted ${g.mean.toFixed(2)} ± ${g.sd.toFixed(2)} (n = ${
-        fmt.format(g.n)
-      })`;
-    marks.push(
-      Plot.ruleX(groups, {
-        x: "x",
-        y1: (g: Group) => g.mean - g.sd,
-        y2: (g: Group) => g.mean + g.sd,
-        stroke: MEAN,
-        strokeWidth: 2,
-      }),
-      Plot.line(groups, { x: "x", y: "mean", stroke: MEAN, strokeWidth: 1.5 }),
-      Plot.dot(groups, { x: "x", y: "mean", r: 4, fill: MEAN, stroke: "white", title }),
-    );
-  }
-  const legendItems = [
-    { label: "one prediction", color: DOT, shape: "dot" as const },
-    ...(groups.length
-      ? [{ label: "mean ± 1 sd per true value", color: MEAN, shape: "line" as const }]
-      : []),
-    { label: "perfect prediction (y = x)", color: MUTED, shape: "dashed" as const },
-  ];
+  if (groups?.length) marks.push(...groupMarks(groups, MEAN));
+  const legendItems = predictionLegend(DOT, groups?.length ? MEAN : null);
   return render(
     fn,
     {
@@ -209,4 +154,93 @@ export function predictedVsTrue(
       points: dots.length,
     },
   );
+}
+
+/**
+ * Per true value, the mean and sd of the predictions, in order of the true values; `null`
+ * when the true values are not discrete (more than 20 distinct ones).
+ */
+function groupsByTrueValue(t: ArrayLike<number>, p: ArrayLike<number>): Group[] | null {
+  const byValue = new Map<number, number[]>();
+  for (let i = 0; i < t.length && byValue.size <= 20; i++) {
+    if (!byValue.has(t[i])) byValue.set(t[i], []);
+    byValue.get(t[i])!.push(p[i]);
+  }
+  if (byValue.size > 20) return null;
+  return [...byValue].sort((a, b) => a[0] - b[0]).map(([x, ps]) => {
+    const mean = ps.reduce((s, v) => s + v, 0) / ps.length;
+    const sd = Math.sqrt(ps.reduce((s, v) => s + (v - mean) ** 2, 0) / ps.length);
+    return { x, mean, sd, n: ps.length };
+  });
+}
+
+/** The dots drawn: every point, or a seeded sample of `maxPoints`, true values jittered. */
+function sampledDots(
+  t: ArrayLike<number>,
+  p: ArrayLike<number>,
+  maxPoints: number,
+  seed: number,
+  jitter: number,
+): { x: number; y: number }[] {
+  const n = t.length;
+  const rng = createRng(seed);
+  const shown = n > maxPoints
+    ? rng.permutation(n).subarray(0, maxPoints).sort()
+    : Int32Array.from({ length: n }, (_, i) => i);
+  return Array.from(shown, (i) => ({
+    x: t[i] + (jitter > 0 ? (rng.next() * 2 - 1) * jitter : 0),
+    y: p[i],
+  }));
+}
+
+/** The legend: a dot per prediction, the mean ± 1 sd per true value (if drawn), y = x. */
+function predictionLegend(dot: string, mean: string | null): SwatchItem[] {
+  return [
+    { label: "one prediction", color: dot, shape: "dot" as const },
+    ...(mean !== null
+      ? [{ label: "mean ± 1 sd per true value", color: mean, shape: "line" as const }]
+      : []),
+    { label: "perfect prediction (y = x)", color: MUTED, shape: "dashed" as const },
+  ];
+}
+
+/** The caption's note on a sample of the points and on jitter, if any. */
+function sampleNote(shown: number, n: number, jitter: number): string | undefined {
+  const notes: string[] = [];
+  if (shown < n) {
+    notes.push(`a random ${fmt.format(shown)} of ${fmt.format(n)} predictions shown`);
+  }
+  if (jitter > 0) notes.push(`true values jittered by up to ±${Number(jitter.toFixed(2))}`);
+  return notes.length ? notes.join("; ").replace(/^./, (c) => c.toUpperCase()) : undefined;
+}
+
+/** The lowest and highest rating, and the sums of squared and absolute errors. */
+function errorSums(t: ArrayLike<number>, p: ArrayLike<number>) {
+  let lo = Infinity, hi = -Infinity, se = 0, ae = 0;
+  for (let i = 0; i < t.length; i++) {
+    lo = Math.min(lo, t[i], p[i]);
+    hi = Math.max(hi, t[i], p[i]);
+    se += (p[i] - t[i]) ** 2;
+    ae += Math.abs(p[i] - t[i]);
+  }
+  return { lo, hi, se, ae };
+}
+
+/** The mean ± 1 sd of the predictions per true value: a rule, a line and a dot with a title. */
+function groupMarks(groups: Group[], color: string): Plot.Markish[] {
+  const title = (g: Group) =>
+    `true ${g.x}: mean predicted ${g.mean.toFixed(2)} ± ${g.sd.toFixed(2)} (n = ${
+      fmt.format(g.n)
+    })`;
+  return [
+    Plot.ruleX(groups, {
+      x: "x",
+      y1: (g: Group) => g.mean - g.sd,
+      y2: (g: Group) => g.mean + g.sd,
+      stroke: color,
+      strokeWidth: 2,
+    }),
+    Plot.line(groups, { x: "x", y: "mean", stroke: color, strokeWidth: 1.5 }),
+    Plot.dot(groups, { x: "x", y: "mean", r: 4, fill: color, stroke: "white", title }),
+  ];
 }

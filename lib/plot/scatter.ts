@@ -132,12 +132,13 @@ function labelMarks(
  * @example
  * ```ts
  * import { embeddingScatter } from "./scatter.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = embeddingScatter([
  *   { x: 0.8, y: 0.1, title: "Star Wars (1977)" },
  *   { x: 0.7, y: 0.3, title: "Return of the Jedi (1983)" },
  *   { x: -0.5, y: -0.2, title: "Fargo (1996)" },
  * ], { xLabel: "PC1", yLabel: "PC3" });
- * console.log(fig.summary); // [figure: embedding scatter, 3 points]
+ * assertEquals(fig.summary, "[figure: embedding scatter, 3 points]");
  * ```
  */
 export function embeddingScatter(
@@ -291,46 +292,23 @@ const CATEGORY_COLORS = [
  * @example
  * ```ts
  * import { tsneScatter } from "./scatter.ts";
+ * import { assertEquals } from "@std/assert";
  * const fig = tsneScatter([
  *   { x: 1, y: 2, title: "Star Wars (1977)", popularity: 583 },
  *   { x: -3, y: 0.5, title: "Fargo (1996)", popularity: 508 },
  *   { x: 4, y: -1, title: "Kolya (1996)", popularity: 117 },
  * ]);
- * console.log(fig.summary); // [figure: t-SNE scatter, 3 points]
+ * assertEquals(fig.summary, "[figure: t-SNE scatter, 3 points]");
  * ```
  */
 export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {}): PlotFigure {
   const fn = "tsneScatter";
   const rows = checkPoints(fn, points) as TsnePoint[];
   const { color = "popularity", labels = 10, r = 2.5, opacity = 0.8 } = options;
-  positive(fn, "r", r);
-  if (!(opacity > 0 && opacity <= 1)) {
-    throw new RangeError(`${fn}(): expected opacity in (0, 1], found ${opacity}`);
-  }
-  if (!Number.isInteger(labels) || labels < 0) {
-    throw new RangeError(`${fn}(): expected labels to be an integer >= 0, found ${labels}`);
-  }
+  checkDots(fn, r, opacity, labels);
   const { width, height } = figureSize(fn, options, 560);
 
-  let kind: "none" | "number" | "category" = "none";
-  if (color !== null) {
-    if (typeof color !== "string") {
-      throw new TypeError(`${fn}(): expected color as a field name or null, found ${typeof color}`);
-    }
-    const first = rows[0][color];
-    kind = typeof first === "number" ? "number" : typeof first === "string" ? "category" : "none";
-    if (kind === "none") {
-      throw new RangeError(
-        `${fn}(): expected points[0].${color} to be a number or a string (to colour by), found ${
-          first === undefined ? "no such field" : typeof first
-        }`,
-      );
-    }
-    rows.forEach((p, i) => {
-      if (kind === "number") finiteField(fn, "points", i, color, p[color]);
-      else textField(fn, "points", i, color, p[color]);
-    });
-  }
+  const kind = colorKind(fn, rows, color);
   const value = (p: TsnePoint) => p[color as string] as number;
   // Draw the highest values last, on top.
   const order = rows.map((_, i) => i);
@@ -338,18 +316,8 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
   const drawn = order.map((i) => rows[i]);
   const label = options.colorLabel ??
     (color === "popularity" ? "Popularity (number of ratings)" : color ?? "");
-  const categories = kind === "category" ? [...new Set(rows.map((p) => String(p[color!])))] : [];
-  if (categories.length > CATEGORY_COLORS.length) {
-    throw new RangeError(
-      `${fn}(): expected at most ${CATEGORY_COLORS.length} categories in "${color}", found ${categories.length}`,
-    );
-  }
-  const hover = (p: TsnePoint) =>
-    kind === "none"
-      ? p.title
-      : `${p.title}\n${color}: ${
-        typeof p[color!] === "number" ? Number((p[color!] as number).toPrecision(6)) : p[color!]
-      }`;
+  const categories = kind === "category" ? categoriesOf(fn, rows, color!) : [];
+  const hover = (p: TsnePoint) => kind === "none" ? p.title : hoverText(p, color!);
 
   const frame: Frame = {
     left: 8,
@@ -373,19 +341,9 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
   let dropped = 0;
   if (labels > 0) {
     const ranked = kind === "number" ? [...order].reverse() : rows.map((_, i) => i);
-    const wanted = ranked.slice(0, labels);
-    const texts = shortLabels(rows.map((p) => p.title), 28);
-    // Mark the labelled dots with a ring so the label's dot is easy to find.
-    marks.push(Plot.dot(wanted.map((i) => rows[i]), {
-      x: "x",
-      y: "y",
-      r: r + 1.5,
-      stroke: INK,
-      strokeWidth: 1,
-    }));
-    const placed = labelMarks(frame, rows, texts, wanted, r + 1.5, false);
-    marks.push(placed.links, ...placed.marks);
-    dropped = placed.dropped;
+    const titled = titledDots(frame, rows, ranked.slice(0, labels), r);
+    marks.push(...titled.marks);
+    dropped = titled.dropped;
   }
   const notes = ["t-SNE axes have no units: only nearby positions are meaningful"];
   if (dropped > 0) {
@@ -393,31 +351,13 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
   }
   const caption = options.caption ?? notes.join("; ");
 
-  const colorScale: Plot.ScaleOptions | undefined = kind === "number"
-    ? { type: "quantile", n: 5, scheme: "viridis", reverse: true, label }
-    : kind === "category"
-    ? { type: "ordinal", domain: categories, range: CATEGORY_COLORS.slice(0, categories.length) }
-    : undefined;
   const integers = kind === "number" && rows.every((p) => Number.isInteger(value(p)));
+  const { colorScale, legend } = colorLegend(kind, categories, label, integers, options.width);
   return render(
     fn,
     {
       height,
-      legend: kind === "number"
-        ? {
-          scale: "color",
-          options: { tickFormat: integers ? ",d" : ".3~g" } as Plot.LegendOptions,
-        }
-        : kind === "category"
-        ? swatchLegend(
-          categories.map((c, i) => ({
-            label: c,
-            color: CATEGORY_COLORS[i],
-            shape: "dot" as const,
-          })),
-          (options.width ?? WIDTH) - 20,
-        )
-        : undefined,
+      legend,
       plot: {
         marginLeft: frame.left,
         marginRight: width - frame.right,
@@ -436,4 +376,114 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
       series: kind === "category" ? categories.length : undefined,
     },
   );
+}
+
+/** A dot's hover text: the title, and the value it is coloured by. */
+function hoverText(p: TsnePoint, color: string): string {
+  const value = p[color];
+  return `${p.title}\n${color}: ${
+    typeof value === "number" ? Number(value.toPrecision(6)) : value
+  }`;
+}
+
+/** Checks the dot radius, opacity and number of labels of {@linkcode tsneScatter}. */
+function checkDots(fn: string, r: number, opacity: number, labels: number): void {
+  positive(fn, "r", r);
+  if (!(opacity > 0 && opacity <= 1)) {
+    throw new RangeError(`${fn}(): expected opacity in (0, 1], found ${opacity}`);
+  }
+  if (!Number.isInteger(labels) || labels < 0) {
+    throw new RangeError(`${fn}(): expected labels to be an integer >= 0, found ${labels}`);
+  }
+}
+
+/** The distinct values of the field `color`, in order of appearance: at most one per colour. */
+function categoriesOf(fn: string, rows: TsnePoint[], color: string): string[] {
+  const categories = [...new Set(rows.map((p) => String(p[color])))];
+  if (categories.length > CATEGORY_COLORS.length) {
+    throw new RangeError(
+      `${fn}(): expected at most ${CATEGORY_COLORS.length} categories in "${color}", found ${categories.length}`,
+    );
+  }
+  return categories;
+}
+
+/** How {@linkcode tsneScatter} colours its dots by the field `color`, after checking it. */
+function colorKind(
+  fn: string,
+  rows: TsnePoint[],
+  color: string | null,
+): "none" | "number" | "category" {
+  if (color === null) return "none";
+  if (typeof color !== "string") {
+    throw new TypeError(`${fn}(): expected color as a field name or null, found ${typeof color}`);
+  }
+  const first = rows[0][color];
+  const kind = typeof first === "number"
+    ? "number"
+    : typeof first === "string"
+    ? "category"
+    : "none";
+  if (kind === "none") {
+    throw new RangeError(
+      `${fn}(): expected points[0].${color} to be a number or a string (to colour by), found ${
+        first === undefined ? "no such field" : typeof first
+      }`,
+    );
+  }
+  rows.forEach((p, i) => {
+    if (kind === "number") finiteField(fn, "points", i, color, p[color]);
+    else textField(fn, "points", i, color, p[color]);
+  });
+  return kind;
+}
+
+/** The titles of the dots `wanted` (ringed so the label's dot is easy to find), as space allows. */
+function titledDots(
+  frame: Frame,
+  rows: TsnePoint[],
+  wanted: number[],
+  r: number,
+): { marks: Plot.Markish[]; dropped: number } {
+  const texts = shortLabels(rows.map((p) => p.title), 28);
+  const ring = Plot.dot(wanted.map((i) => rows[i]), {
+    x: "x",
+    y: "y",
+    r: r + 1.5,
+    stroke: INK,
+    strokeWidth: 1,
+  });
+  const placed = labelMarks(frame, rows, texts, wanted, r + 1.5, false);
+  return { marks: [ring, placed.links, ...placed.marks], dropped: placed.dropped };
+}
+
+/** The colour scale and legend of a t-SNE map: quantiles of a number, or one colour per category. */
+function colorLegend(
+  kind: "none" | "number" | "category",
+  categories: string[],
+  label: string,
+  integers: boolean,
+  width: number | undefined,
+) {
+  const colorScale: Plot.ScaleOptions | undefined = kind === "number"
+    ? { type: "quantile", n: 5, scheme: "viridis", reverse: true, label }
+    : kind === "category"
+    ? { type: "ordinal", domain: categories, range: CATEGORY_COLORS.slice(0, categories.length) }
+    : undefined;
+  const legend = kind === "number"
+    ? {
+      scale: "color" as const,
+      options: { tickFormat: integers ? ",d" : ".3~g" } as Plot.LegendOptions,
+    }
+    : kind === "category"
+    ? swatchLegend(
+      categories.map((c, i) => ({
+        label: c,
+        color: CATEGORY_COLORS[i],
+        shape: "dot" as const,
+      })),
+      (width ?? WIDTH) - 20,
+    )
+    : undefined;
+  return { colorScale, legend };
 }

@@ -41,8 +41,8 @@ function suffix(msg?: string): string {
  * @returns Whether the two values are deeply equal.
  * @example
  * ```ts
- * import { equal } from "./assert.ts";
- * if (!equal({ a: [1, 2] }, { a: [1, 2] })) throw new Error();
+ * import { assertEquals, equal } from "./assert.ts";
+ * assertEquals([equal({ a: [1, 2] }, { a: [1, 2] }), equal([1, 2], [2, 1])], [true, false]);
  * ```
  */
 export function equal(a: unknown, b: unknown): boolean {
@@ -352,8 +352,8 @@ export function assertMatch(actual: string, expected: RegExp, msg?: string): voi
  * @returns Never returns.
  * @example
  * ```ts
- * import { fail } from "./assert.ts";
- * try { fail("boom"); } catch (e) { if (!(e instanceof Error)) throw e; }
+ * import { AssertionError, assertThrows, fail } from "./assert.ts";
+ * assertThrows(() => fail("boom"), AssertionError, "Failed assertion: boom");
  * ```
  */
 export function fail(msg?: string): never {

@@ -153,8 +153,9 @@ function describe(kernels: Map<string, string[]>): BackendInfo {
  * @example
  * ```ts
  * import { setupBackend } from "./backend.ts";
+ * import { assert } from "@std/assert";
  * const info = await setupBackend({ backend: "cpu" });
- * if (!info.kernels.includes("UnsortedSegmentSum")) throw new Error("kernels not registered");
+ * assert(info.kernels.includes("UnsortedSegmentSum"), "kernels not registered");
  * ```
  */
 export async function setupBackend(options: SetupBackendOptions = {}): Promise<BackendInfo> {

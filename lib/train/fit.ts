@@ -1,5 +1,5 @@
 /**
- * The training loop: {@linkcode fit}, {@linkcode evaluate} and {@linkcode predict} for a
+ * The training loop: {@linkcode fit}, {@linkcode evaluate} and {@linkcode predictOutputs} for a
  * compiled tfjs layers model, as Keras' `model.fit` / `evaluate` / `predict` behave, but
  * fast enough to train the tutorials' recommenders in seconds.
  *
@@ -64,15 +64,16 @@ export { setTrainedEpochs, trainedEpochs };
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { fit, NonFiniteLossError } from "./fit.ts";
+ * import { assertEquals, assertRejects } from "@std/assert";
  * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
  * model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
  * const x = tf.ones([4, 1]), y = tf.tensor1d([1, NaN, 1, 1]);
- * try {
- *   await fit(model, { x, y }, { batchSize: 2, shuffle: false, verbose: 0 });
- * } catch (e) {
- *   if (!(e instanceof NonFiniteLossError) || e.batch !== 1) throw e;
- *   console.log(e.message.slice(0, 41)); // fit(): the loss became NaN in epoch 1/1
- * }
+ * const e = await assertRejects(
+ *   () => fit(model, { x, y }, { batchSize: 2, shuffle: false, verbose: 0 }),
+ *   NonFiniteLossError,
+ * );
+ * assertEquals([e.epoch, e.batch], [1, 1]);
+ * assertEquals(e.message.slice(0, 41), "fit(): the loss became NaN in epoch 1/1, ");
  * ```
  */
 export class NonFiniteLossError extends RangeError {
@@ -362,19 +363,19 @@ export function evaluate(
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { assertEquals } from "@std/assert";
- * import { predict } from "./fit.ts";
+ * import { predictOutputs } from "./fit.ts";
  * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2], useBias: false, kernelInitializer: "ones" })] });
- * assertEquals(predict(model, tf.tensor2d([[1, 2], [3, 4]])), Float32Array.of(3, 7));
+ * assertEquals(predictOutputs(model, tf.tensor2d([[1, 2], [3, 4]])), Float32Array.of(3, 7));
  * ```
  */
-export function predict(
+export function predictOutputs(
   model: tf.LayersModel,
   x: tf.Tensor | tf.Tensor[],
   options: PredictOptions = {},
 ): Float32Array {
-  checkModel(model, "predict");
-  const batchSize = checkInt("predict", "batchSize", options.batchSize ?? 4096, 1);
-  const xcols = inputColumns(model, modelShape(model), x, "predict", "x");
+  checkModel(model, "predictOutputs");
+  const batchSize = checkInt("predictOutputs", "batchSize", options.batchSize ?? 4096, 1);
+  const xcols = inputColumns(model, modelShape(model), x, "predictOutputs", "x");
   const plan = forwardPlan(model);
   let out = new Float32Array(0);
   for (let start = 0; start < xcols.n; start += batchSize) {

@@ -27,14 +27,11 @@ export const DIVERGED_ADVICE =
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { checkUsable, DivergedModelError } from "./health.ts";
+ * import { assertEquals, assertThrows } from "@std/assert";
  * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
  * model.setWeights([tf.tensor2d([[NaN]]), tf.tensor1d([0])]);
- * try {
- *   checkUsable(model, "predict()");
- * } catch (e) {
- *   if (!(e instanceof DivergedModelError)) throw e;
- *   console.log(e.message.slice(0, 53)); // predict(): the model's weights hold 1 NaN or infinite
- * }
+ * const e = assertThrows(() => checkUsable(model, "predict()"), DivergedModelError);
+ * assertEquals(e.message.slice(0, 53), "predict(): the model's weights hold 1 NaN or infinite");
  * ```
  */
 export class DivergedModelError extends RangeError {
@@ -62,8 +59,9 @@ export class DivergedModelError extends RangeError {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { divergence } from "./health.ts";
+ * import { assertEquals } from "@std/assert";
  * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
- * console.log(divergence(model)); // null
+ * assertEquals(divergence(model), null);
  * ```
  */
 export function divergence(model: tf.LayersModel): Divergence | null {
@@ -81,8 +79,11 @@ export function divergence(model: tf.LayersModel): Divergence | null {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { checkUsable } from "./health.ts";
+ * import { assertThrows } from "@std/assert";
  * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
  * checkUsable(model, "predict()"); // fine: finite weights, no mark
+ * model.setWeights([tf.tensor2d([[NaN]]), tf.tensor1d([0])]);
+ * assertThrows(() => checkUsable(model, "predict()"), RangeError, "predict(): the model's weights");
  * ```
  */
 export function checkUsable(model: tf.LayersModel, where: string): void {
@@ -118,9 +119,10 @@ export function checkUsable(model: tf.LayersModel, where: string): void {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { largestWeight } from "./health.ts";
+ * import { assertEquals } from "@std/assert";
  * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
  * model.setWeights([tf.tensor2d([[-3]]), tf.tensor1d([1])]);
- * console.log(largestWeight(model).value); // 3
+ * assertEquals(largestWeight(model).value, 3);
  * ```
  */
 export function largestWeight(model: tf.LayersModel): { value: number; name: string } {

@@ -500,12 +500,13 @@ tf.serialization.registerClass(FusedAdam);
  * import * as tf from "@tensorflow/tfjs";
  * import { setupBackend } from "./backend.ts";
  * import { adam } from "./optimizer.ts";
+ * import { assertAlmostEquals } from "@std/assert";
  * await setupBackend({ backend: "cpu" });
  * const w = tf.variable(tf.tensor1d([1, -1]), true, "doc_w");
  * const opt = adam({ learningRate: 0.1, weightDecay: 1e-2, decay: "decoupled" });
  * opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar);
  * // The first Adam step moves each weight by about the learning rate, towards 0.
- * if (Math.abs(w.dataSync()[0] - 0.899) > 1e-3) throw new Error("unexpected step");
+ * assertAlmostEquals(w.dataSync()[0], 0.899, 1e-3, "unexpected step");
  * opt.dispose();
  * w.dispose();
  * ```
@@ -527,9 +528,12 @@ export function adam(options: AdamOptions = {}): FusedAdam {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { fusedAdamFor } from "./optimizer.ts";
+ * import { assertEquals } from "@std/assert";
  * const fused = await fusedAdamFor(tf.train.adam(0.01, 0.8));
- * console.log(fused?.learningRate, fused?.beta1, fused?.epsilonHat); // 0.01 0.8 false
- * console.log(await fusedAdamFor(tf.train.sgd(0.1))); // null
+ * assertEquals(fused?.learningRate, 0.01);
+ * assertEquals(fused?.beta1, 0.8);
+ * assertEquals(fused?.epsilonHat, false);
+ * assertEquals(await fusedAdamFor(tf.train.sgd(0.1)), null);
  * ```
  */
 export async function fusedAdamFor(optimizer: tf.Optimizer): Promise<FusedAdam | null> {

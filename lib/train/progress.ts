@@ -10,7 +10,8 @@
  * @module
  */
 
-import { inJupyter, type LiveDisplay, liveDisplay, type LiveMode } from "../notebook/display.ts";
+import { inJupyter } from "../notebook/display.ts";
+import { type LiveDisplay, liveDisplay, type LiveMode } from "../notebook/live.ts";
 
 /**
  * How much `fit` reports:
@@ -51,8 +52,9 @@ export interface ProgressSnapshot {
  * @example
  * ```ts
  * import { formatDuration } from "./progress.ts";
- * console.log(formatDuration(75)); // 1:15
- * console.log(formatDuration(3725)); // 1:02:05
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(formatDuration(75), "1:15");
+ * assertEquals(formatDuration(3725), "1:02:05");
  * ```
  */
 export function formatDuration(seconds: number): string {
@@ -71,7 +73,8 @@ export function formatDuration(seconds: number): string {
  * @example
  * ```ts
  * import { formatValue } from "./progress.ts";
- * console.log(formatValue(0.812345)); // 0.8123
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(formatValue(0.812345), "0.8123");
  * ```
  */
 export function formatValue(value: number): string {
@@ -97,11 +100,15 @@ const thousands = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
  * @example
  * ```ts
  * import { formatProgress } from "./progress.ts";
+ * import { assertEquals } from "@std/assert";
  * const line = formatProgress({
  *   epoch: 3, epochs: 30, batch: 412, batches: 800, logs: { loss: 0.81234 },
  *   validation: { val_loss: 0.8456 }, samplesPerSecond: 152300, etaSeconds: 12,
  * });
- * console.log(line);
+ * assertEquals(
+ *   line,
+ *   "epoch 3/30 · batch 412/800 · loss 0.8123 · val_loss 0.8456 · 152,300 samples/s · ETA 0:12",
+ * );
  * // epoch 3/30 · batch 412/800 · loss 0.8123 · val_loss 0.8456 · 152,300 samples/s · ETA 0:12
  * ```
  */
@@ -199,6 +206,48 @@ function resolveMode(verbose: Verbosity, terminal: boolean): LiveMode {
   return terminal ? "terminal" : "silent";
 }
 
+/** The options of {@linkcode trainingProgress}, checked, with their defaults. */
+function progressSettings(options: ProgressOptions): Required<ProgressOptions> {
+  const {
+    verbose = "auto",
+    minIntervalMs = 250,
+    now = () => performance.now(),
+    stderrIsTerminal = stderrTerminal(),
+  } = options;
+  if (![0, 1, 2, "auto"].includes(verbose)) {
+    throw new TypeError(`trainingProgress(): expected verbose 0, 1, 2 or "auto", found ${verbose}`);
+  }
+  return { verbose, minIntervalMs, now, stderrIsTerminal };
+}
+
+/** The plan's first epoch (0 unless resuming), after checking every count of the plan. */
+function checkedInitialEpoch(plan: ProgressPlan): number {
+  const initialEpoch = plan.initialEpoch ?? 0;
+  for (const key of ["epochs", "batches", "samples", "initialEpoch"] as const) {
+    const value = key === "initialEpoch" ? initialEpoch : plan[key];
+    if (!(Number.isInteger(value) && value >= 0)) {
+      throw new RangeError(
+        `trainingProgress(): expected plan.${key} to be an integer >= 0, found ${value}`,
+      );
+    }
+  }
+  return initialEpoch;
+}
+
+/** The line printed after an epoch with `verbose: 2`, as Keras prints it. */
+function epochLine(
+  lead: string[],
+  epoch: number,
+  epochs: number,
+  logs: Record<string, number>,
+  elapsed: number,
+  warnings: string[],
+): string {
+  const parts = [...lead, `epoch ${epoch}/${epochs}`, ...formatLogs(logs)];
+  parts.push(`${formatDuration(elapsed)} elapsed`, ...warnings);
+  return parts.join(" · ");
+}
+
 /**
  * Starts the progress reporter of one training run. `fit` calls it; use it directly only
  * for a hand-written loop.
@@ -210,36 +259,23 @@ function resolveMode(verbose: Verbosity, terminal: boolean): LiveMode {
  * @example
  * ```ts
  * import { trainingProgress } from "./progress.ts";
+ * import { assertEquals } from "@std/assert";
  * const progress = trainingProgress({ epochs: 2, batches: 3, samples: 300 }, { verbose: 0 });
+ * const drawn: boolean[] = [];
  * for (let epoch = 1; epoch <= 2; epoch++) {
- *   for (let b = 1; b <= 3; b++) progress.batch(epoch, b, () => ({ loss: 1 / b }));
+ *   for (let b = 1; b <= 3; b++) drawn.push(progress.batch(epoch, b, () => ({ loss: 1 / b })));
  *   progress.epochEnd(epoch, { loss: 0.5 });
  * }
  * await progress.close("2 epochs");
+ * assertEquals([progress.active, drawn.includes(true)], [false, false]); // verbose 0 shows nothing
  * ```
  */
 export function trainingProgress(
   plan: ProgressPlan,
   options: ProgressOptions = {},
 ): TrainingProgress {
-  const {
-    verbose = "auto",
-    minIntervalMs = 250,
-    now = () => performance.now(),
-    stderrIsTerminal = stderrTerminal(),
-  } = options;
-  if (![0, 1, 2, "auto"].includes(verbose)) {
-    throw new TypeError(`trainingProgress(): expected verbose 0, 1, 2 or "auto", found ${verbose}`);
-  }
-  const initialEpoch = plan.initialEpoch ?? 0;
-  for (const key of ["epochs", "batches", "samples", "initialEpoch"] as const) {
-    const value = key === "initialEpoch" ? initialEpoch : plan[key];
-    if (!(Number.isInteger(value) && value >= 0)) {
-      throw new RangeError(
-        `trainingProgress(): expected plan.${key} to be an integer >= 0, found ${value}`,
-      );
-    }
-  }
+  const { verbose, minIntervalMs, now, stderrIsTerminal } = progressSettings(options);
+  const initialEpoch = checkedInitialEpoch(plan);
   const notes = plan.notes ?? [];
   const prefix = notes.map((n) => `${n} · `).join("");
   const mode = resolveMode(verbose, stderrIsTerminal);
@@ -293,15 +329,10 @@ export function trainingProgress(
       validation = Object.keys(val).length > 0 ? val : undefined;
       if (mode === "silent") return;
       if (perEpoch) {
-        const elapsed = (now() - start) / 1000;
         // The notes lead the first line only.
-        const parts = [
-          ...(line === null ? notes : []),
-          `epoch ${epoch}/${initialEpoch + plan.epochs}`,
-          ...formatLogs(logs),
-        ];
-        parts.push(`${formatDuration(elapsed)} elapsed`, ...warnings);
-        open(parts.join(" · "));
+        const lead = line === null ? notes : [];
+        const elapsed = (now() - start) / 1000;
+        open(epochLine(lead, epoch, initialEpoch + plan.epochs, logs, elapsed, warnings));
         return;
       }
       lastDraw = now();

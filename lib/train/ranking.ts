@@ -37,7 +37,7 @@ import {
 import { emptyHistory, type History, recordEpoch, summaryLine } from "./_history.ts";
 import { NonFiniteLossError } from "./fit.ts";
 import { FusedAdam } from "./optimizer.ts";
-import { trainingProgress, type Verbosity } from "./progress.ts";
+import { type TrainingProgress, trainingProgress, type Verbosity } from "./progress.ts";
 import type { InteractionMatrix } from "../eval/ranking_protocol.ts";
 
 /** The trained tables. */
@@ -268,11 +268,12 @@ function cpuSeconds(): number {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { catalogueScores } from "./ranking.ts";
+ * import { assertEquals } from "@std/assert";
  * const userFactors = tf.variable(tf.tensor2d([[1, 0], [0, 1]]));
  * const movieFactors = tf.variable(tf.tensor2d([[1, 1], [2, 0], [0, 3]]));
  * const movieBias = tf.variable(tf.tensor2d([[0], [0], [-1]]));
  * const s = catalogueScores({ userFactors, movieFactors, movieBias }, tf.tensor1d([1], "int32"));
- * console.log(s.arraySync()); // [[1, 0, 2]]
+ * assertEquals(s.arraySync(), [[1, 0, 2]]);
  * ```
  */
 export function catalogueScores(tables: RankingTables, users: tf.Tensor1D): tf.Tensor2D {
@@ -302,6 +303,7 @@ export function catalogueScores(tables: RankingTables, users: tf.Tensor1D): tf.T
  * import * as tf from "@tensorflow/tfjs";
  * import { interactionMatrix } from "../eval/mod.ts";
  * import { adam, fitRanking, setupBackend, softmaxLoss } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  * await setupBackend({ backend: "cpu" });
  * // Two users, four movies: user 0 watched movies 0 and 1, user 1 watched 2 and 3.
  * const positives = interactionMatrix([0, 0, 1, 1], [0, 1, 2, 3], 2, 4);
@@ -312,7 +314,7 @@ export function catalogueScores(tables: RankingTables, users: tf.Tensor1D): tf.T
  * const h = await fitRanking(tables, positives, {
  *   loss: softmaxLoss, optimizer: adam({ learningRate: 0.1 }), epochs: 30, verbose: 0,
  * });
- * console.log(h.history.loss[29] < h.history.loss[0]); // true
+ * assertEquals(h.history.loss[29] < h.history.loss[0], true);
  * ```
  */
 export async function fitRanking(
@@ -323,37 +325,12 @@ export async function fitRanking(
   const who = "fitRanking()";
   const nnz = checkPositives(positives, who);
   checkTables(tables, positives, who);
-  if (typeof options !== "object" || options === null || typeof options.loss !== "function") {
-    throw new TypeError(
-      `${who}: expected options.loss to be a loss function, found ${describe(options?.loss)}`,
-    );
-  }
-  if (!(options.optimizer instanceof tf.Optimizer)) {
-    throw new TypeError(
-      `${who}: expected options.optimizer to be a tfjs optimizer, found ${
-        describe(options.optimizer)
-      }`,
-    );
-  }
-  const epochs = checkPositiveInt(options.epochs ?? 1, "epochs", who);
-  const batchUsers = checkPositiveInt(options.batchUsers ?? 64, "batchUsers", who);
-  const negatives = checkNonNegativeInt(options.negatives ?? 0, "negatives", who);
-  const initialEpoch = checkNonNegativeInt(options.initialEpoch ?? 0, "initialEpoch", who);
-  const l2 = checkFiniteNumber(options.l2 ?? 0, "l2", who);
-  const l2Power = checkFiniteNumber(options.l2Power ?? 0.5, "l2Power", who);
-  if (l2 < 0) throw new RangeError(`${who}: expected l2 >= 0, found ${l2}`);
-  const seed = options.seed ?? 42;
+  const { epochs, batchUsers, negatives, initialEpoch, l2, l2Power, seed } = rankingSettings(
+    options,
+    who,
+  );
   const { loss, optimizer, onEpochEnd } = options;
-  // Users with at least one positive are the ones a step can learn from.
-  const users = [];
-  const userCounts = new Float64Array(positives.rows),
-    movieCounts = new Float64Array(positives.cols);
-  for (let u = 0; u < positives.rows; u++) {
-    userCounts[u] = positives.indptr[u + 1] - positives.indptr[u];
-    if (userCounts[u] > 0) users.push(u);
-  }
-  for (const m of positives.indices) movieCounts[m]++;
-  const active = Int32Array.from(users);
+  const { active, userCounts, movieCounts } = activeUsers(positives);
   const steps = Math.ceil(active.length / batchUsers);
   const userWeights = tf.tensor1d(countWeights(userCounts, l2Power));
   const movieWeights = tf.tensor1d(countWeights(movieCounts, l2Power));
@@ -384,58 +361,12 @@ export async function fitRanking(
       const epoch = initialEpoch + e, rng = root.fork();
       const t0 = performance.now(), c0 = cpuSeconds();
       const order = rng.shuffle(active.slice()) as Int32Array;
-      let sum = 0;
-      for (let s = 0; s < steps; s++) {
-        const rows = order.subarray(s * batchUsers, Math.min(order.length, (s + 1) * batchUsers));
-        const b = batchOf(rows, positives, negatives, rng);
-        try {
-          const { value, grads } = tf.variableGrads(() => {
-            const pu = tf.gather(tables.userFactors, b.batch.users);
-            const bias = tables.movieBias ? tf.reshape(tables.movieBias, [-1]) : undefined;
-            let scores = tf.fused.matMul({ a: pu, b: tables.movieFactors, transposeB: true, bias });
-            if (tables.userBias) {
-              const bu = tf.gather(tf.reshape(tables.userBias, [-1]), b.batch.users);
-              scores = tf.add(scores, tf.reshape(bu, [-1, 1]));
-            }
-            const out = loss(b.positives, scores, b.batch);
-            if (!(out instanceof tf.Tensor) || out.size !== 1) {
-              throw new TypeError(
-                `${who}: expected the loss to return a scalar tensor, found ${
-                  out instanceof tf.Tensor ? `shape [${out.shape}]` : describe(out)
-                }`,
-              );
-            }
-            let total = tf.reshape(out, []) as tf.Scalar;
-            if (l2 > 0) {
-              const rowNorms = (t: tf.Tensor) => tf.sum(tf.square(t), 1);
-              const pen = tf.add(
-                tf.mean(tf.mul(tf.gather(userWeights, b.batch.users), rowNorms(pu))),
-                tf.mean(tf.mul(movieWeights, rowNorms(tables.movieFactors))),
-              );
-              total = tf.add(total, tf.mul(pen, l2));
-            }
-            return total as tf.Scalar;
-          }, variables);
-          const v = value.dataSync()[0];
-          if (!Number.isFinite(v)) {
-            tf.dispose([value, ...Object.values(grads)]);
-            throw new NonFiniteLossError(
-              epoch,
-              s + 1,
-              v,
-              `${who}: the loss became ${v} in epoch ${epoch}, batch ${s + 1}/${steps}; ` +
-                "the weights are left as they were before this batch. Lower the learning rate",
-            );
-          }
-          optimizer.applyGradients(grads);
-          tf.dispose([value, ...Object.values(grads)]);
-          sum += v;
-          if (progress.batch(epoch, s + 1, () => ({ loss: sum / (s + 1) }))) await tick();
-        } finally {
-          b.dispose();
-          b.positives.dispose();
-        }
-      }
+      const sum = await trainEpoch(tables, positives, epoch, order, rng, {
+        batchUsers,
+        negatives,
+        progress,
+        step: { loss, optimizer, penalty: { l2, userWeights, movieWeights }, variables, who },
+      });
       const logs = { loss: sum / steps };
       const trainSeconds = (performance.now() - t0) / 1000;
       const trainCpu = cpuSeconds() - c0;
@@ -464,6 +395,168 @@ export async function fitRanking(
     else await progress.close(line);
   }
   return history;
+}
+
+/** How {@linkcode trainEpoch} goes through an epoch's users. */
+interface EpochPlan {
+  batchUsers: number;
+  negatives: number;
+  progress: TrainingProgress;
+  step: RankingStep;
+}
+
+/**
+ * One epoch: a step per batch of users in `order`, the progress line updated.
+ *
+ * @returns The sum of the batches' losses.
+ * @throws {NonFiniteLossError} When a batch's loss is NaN or infinite.
+ */
+async function trainEpoch(
+  tables: RankingTables,
+  positives: InteractionMatrix,
+  epoch: number,
+  order: Int32Array,
+  rng: Rng,
+  plan: EpochPlan,
+): Promise<number> {
+  const { batchUsers, negatives, progress, step } = plan;
+  const steps = Math.ceil(order.length / batchUsers);
+  let sum = 0;
+  for (let s = 0; s < steps; s++) {
+    const rows = order.subarray(s * batchUsers, Math.min(order.length, (s + 1) * batchUsers));
+    const b = batchOf(rows, positives, negatives, rng);
+    try {
+      const v = rankingStep(tables, b, step);
+      if (!Number.isFinite(v)) {
+        throw new NonFiniteLossError(
+          epoch,
+          s + 1,
+          v,
+          `${step.who}: the loss became ${v} in epoch ${epoch}, batch ${s + 1}/${steps}; ` +
+            "the weights are left as they were before this batch. Lower the learning rate",
+        );
+      }
+      sum += v;
+      if (progress.batch(epoch, s + 1, () => ({ loss: sum / (s + 1) }))) await tick();
+    } finally {
+      b.dispose();
+      b.positives.dispose();
+    }
+  }
+  return sum;
+}
+
+/** The options of {@linkcode fitRanking}, checked, with their defaults. */
+function rankingSettings(options: FitRankingOptions, who: string) {
+  if (typeof options !== "object" || options === null || typeof options.loss !== "function") {
+    throw new TypeError(
+      `${who}: expected options.loss to be a loss function, found ${describe(options?.loss)}`,
+    );
+  }
+  if (!(options.optimizer instanceof tf.Optimizer)) {
+    throw new TypeError(
+      `${who}: expected options.optimizer to be a tfjs optimizer, found ${
+        describe(options.optimizer)
+      }`,
+    );
+  }
+  const epochs = checkPositiveInt(options.epochs ?? 1, "epochs", who);
+  const batchUsers = checkPositiveInt(options.batchUsers ?? 64, "batchUsers", who);
+  const negatives = checkNonNegativeInt(options.negatives ?? 0, "negatives", who);
+  const initialEpoch = checkNonNegativeInt(options.initialEpoch ?? 0, "initialEpoch", who);
+  const l2 = checkFiniteNumber(options.l2 ?? 0, "l2", who);
+  const l2Power = checkFiniteNumber(options.l2Power ?? 0.5, "l2Power", who);
+  if (l2 < 0) throw new RangeError(`${who}: expected l2 >= 0, found ${l2}`);
+  const seed = options.seed ?? 42;
+  return { epochs, batchUsers, negatives, initialEpoch, l2, l2Power, seed };
+}
+
+/**
+ * The users with at least one positive (the ones a step can learn from), and every user's and
+ * movie's number of positives.
+ */
+function activeUsers(positives: InteractionMatrix) {
+  const users = [];
+  const userCounts = new Float64Array(positives.rows),
+    movieCounts = new Float64Array(positives.cols);
+  for (let u = 0; u < positives.rows; u++) {
+    userCounts[u] = positives.indptr[u + 1] - positives.indptr[u];
+    if (userCounts[u] > 0) users.push(u);
+  }
+  for (const m of positives.indices) movieCounts[m]++;
+  return { active: Int32Array.from(users), userCounts, movieCounts };
+}
+
+/** The count-weighted L2 term of {@linkcode fitRanking}: its strength and the row weights. */
+interface RankingPenalty {
+  l2: number;
+  userWeights: tf.Tensor1D;
+  movieWeights: tf.Tensor1D;
+}
+
+/** What one step of {@linkcode fitRanking} needs besides the tables and the batch. */
+interface RankingStep {
+  loss: RankingLoss;
+  optimizer: tf.Optimizer;
+  penalty: RankingPenalty;
+  variables: tf.Variable[];
+  who: string;
+}
+
+/**
+ * One step: the batch's loss (plus the L2 term) and its gradients on the tape, then one
+ * optimizer update when the loss is finite.
+ *
+ * @returns The batch's loss; a non-finite loss leaves the weights as they were.
+ */
+function rankingStep(
+  tables: RankingTables,
+  b: ReturnType<typeof batchOf>,
+  step: RankingStep,
+): number {
+  const { value, grads } = tf.variableGrads(
+    () => batchLoss(tables, b, step.loss, step.penalty, step.who),
+    step.variables,
+  );
+  const v = value.dataSync()[0];
+  if (Number.isFinite(v)) step.optimizer.applyGradients(grads);
+  tf.dispose([value, ...Object.values(grads)]);
+  return v;
+}
+
+/** The batch's loss on its whole-catalogue scores, plus the count-weighted L2 term. */
+function batchLoss(
+  tables: RankingTables,
+  b: ReturnType<typeof batchOf>,
+  loss: RankingLoss,
+  penalty: RankingPenalty,
+  who: string,
+): tf.Scalar {
+  const pu = tf.gather(tables.userFactors, b.batch.users);
+  const bias = tables.movieBias ? tf.reshape(tables.movieBias, [-1]) : undefined;
+  let scores = tf.fused.matMul({ a: pu, b: tables.movieFactors, transposeB: true, bias });
+  if (tables.userBias) {
+    const bu = tf.gather(tf.reshape(tables.userBias, [-1]), b.batch.users);
+    scores = tf.add(scores, tf.reshape(bu, [-1, 1]));
+  }
+  const out = loss(b.positives, scores, b.batch);
+  if (!(out instanceof tf.Tensor) || out.size !== 1) {
+    throw new TypeError(
+      `${who}: expected the loss to return a scalar tensor, found ${
+        out instanceof tf.Tensor ? `shape [${out.shape}]` : describe(out)
+      }`,
+    );
+  }
+  let total = tf.reshape(out, []) as tf.Scalar;
+  if (penalty.l2 > 0) {
+    const rowNorms = (t: tf.Tensor) => tf.sum(tf.square(t), 1);
+    const pen = tf.add(
+      tf.mean(tf.mul(tf.gather(penalty.userWeights, b.batch.users), rowNorms(pu))),
+      tf.mean(tf.mul(penalty.movieWeights, rowNorms(tables.movieFactors))),
+    );
+    total = tf.add(total, tf.mul(pen, penalty.l2));
+  }
+  return total as tf.Scalar;
 }
 
 /** Yields to the event loop so that a progress update can leave. */

@@ -45,8 +45,9 @@ function checkScores(positives: tf.Tensor, scores: tf.Tensor, who: string): void
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { softmaxLoss } from "./ranking_losses.ts";
+ * import { assertEquals } from "@std/assert";
  * const loss = softmaxLoss(tf.tensor2d([[1, 0]]), tf.tensor2d([[0, 0]]));
- * console.log(loss.dataSync()[0].toFixed(4)); // 0.6931 (= log 2: two equally scored movies)
+ * assertEquals(loss.dataSync()[0].toFixed(4), "0.6931"); // = log 2: two equally scored movies
  * ```
  */
 export const softmaxLoss: RankingLoss = (positives, scores) => {
@@ -70,10 +71,11 @@ export const softmaxLoss: RankingLoss = (positives, scores) => {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { bprLoss } from "./ranking_losses.ts";
+ * import { assertEquals } from "@std/assert";
  * // One user, movie 0 watched (score 2), one negative: movie 1 (score 0).
  * const batch = { positive: tf.tensor1d([0], "int32"), negative: tf.tensor1d([1], "int32"), count: 1, negatives: 1 };
  * const loss = bprLoss(tf.tensor2d([[1, 0]]), tf.tensor2d([[2, 0]]), batch as never);
- * console.log(loss.dataSync()[0].toFixed(4)); // 0.1269 (= log(1 + e^-2))
+ * assertEquals(loss.dataSync()[0].toFixed(4), "0.1269"); // = log(1 + e^-2)
  * ```
  */
 export const bprLoss: RankingLoss = (_positives, scores, batch) => {
@@ -110,8 +112,9 @@ export const bprLoss: RankingLoss = (_positives, scores, batch) => {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { weightedSquaredLoss } from "./ranking_losses.ts";
+ * import { assertEquals } from "@std/assert";
  * const loss = weightedSquaredLoss(0.5)(tf.tensor2d([[1, 0]]), tf.tensor2d([[1, 2]]));
- * console.log(loss.dataSync()[0]); // 2.5 = (0 + 0.5 · (1 + 4)) / 1
+ * assertEquals(loss.dataSync()[0], 2.5);
  * ```
  */
 export function weightedSquaredLoss(unobservedWeight = 0.3): RankingLoss {

@@ -56,8 +56,11 @@ function checkPositive(value: unknown, name: string, caller: string): number {
  * @example
  * ```ts
  * import { oneCycle } from "./schedule.ts";
+ * import { assertAlmostEquals, assertEquals } from "@std/assert";
  * const lr = oneCycle(0.01, 100);
- * console.log(lr(0), lr(25), lr(99) < 1e-6); // 0.0004 0.01 true
+ * assertAlmostEquals(lr(0), 0.0004, 1e-7);
+ * assertEquals(lr(25), 0.01);
+ * assertEquals(lr(99) < 1e-6, true);
  * ```
  */
 export function oneCycle(
@@ -146,11 +149,13 @@ export class ScheduledAdam extends FusedAdam {
  * import * as tf from "@tensorflow/tfjs";
  * import { setupBackend } from "./backend.ts";
  * import { oneCycle, scheduledAdam } from "./schedule.ts";
+ * import { assertEquals } from "@std/assert";
  * await setupBackend({ backend: "cpu" });
  * const w = tf.variable(tf.tensor1d([1]), true, "schedule_doc_w");
  * const opt = scheduledAdam(oneCycle(0.1, 10), { weightDecay: 0.01, decay: "decoupled" });
  * for (let i = 0; i < 10; i++) opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar);
- * console.log(opt.iterations, opt.learningRate < 1e-5); // 10 true
+ * assertEquals(opt.iterations, 10);
+ * assertEquals(opt.learningRate < 1e-5, true);
  * opt.dispose();
  * w.dispose();
  * ```
@@ -201,7 +206,11 @@ export type StepSchedule = (at: StepPosition) => number;
  * @example
  * ```ts
  * import { checkSchedule } from "./schedule.ts";
- * checkSchedule({ type: "oneCycle", maxLearningRate: 0.005 }, "doc").type; // "oneCycle"
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(
+ *   checkSchedule({ type: "oneCycle", maxLearningRate: 0.005 }, "doc").type,
+ *   "oneCycle",
+ * );
  * ```
  */
 export function checkSchedule(spec: ScheduleSpec, where: string): ScheduleSpec {
@@ -242,8 +251,11 @@ export function checkSchedule(spec: ScheduleSpec, where: string): ScheduleSpec {
  * @example
  * ```ts
  * import { scheduleFrom } from "./schedule.ts";
+ * import { assertEquals } from "@std/assert";
  * const lr = scheduleFrom({ type: "steps", phases: [{ learningRate: 1e-3, epochs: 5 }, { learningRate: 1e-4, epochs: 3 }] });
- * console.log(lr({ epoch: 5, step: 0, steps: 1 }), lr({ epoch: 6, step: 0, steps: 1 }), lr({ epoch: 99, step: 0, steps: 1 })); // 0.001 0.0001 0.0001
+ * assertEquals(lr({ epoch: 5, step: 0, steps: 1 }), 0.001);
+ * assertEquals(lr({ epoch: 6, step: 0, steps: 1 }), 0.0001);
+ * assertEquals(lr({ epoch: 99, step: 0, steps: 1 }), 0.0001);
  * ```
  */
 export function scheduleFrom(spec: ScheduleSpec): StepSchedule {

@@ -3,7 +3,6 @@ import {
   display,
   html,
   inJupyter,
-  liveDisplay,
   md,
   plainText,
   restoreDisplay,
@@ -11,6 +10,7 @@ import {
   setupDisplay,
   svg,
 } from "../../lib/notebook/display.ts";
+import { liveDisplay } from "../../lib/notebook/live.ts";
 import pl from "nodejs-polars";
 import { inFakeKernel, type SentDisplay } from "../_fake_kernel.ts";
 

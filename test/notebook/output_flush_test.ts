@@ -10,7 +10,7 @@ import {
   ZmtpReader,
   zmtpReady,
 } from "../../lib/notebook/_output_flush.ts";
-import { flushOutputs, installOutputFlush } from "../../lib/notebook/display.ts";
+import { flushOutputs, installOutputFlush } from "../../lib/notebook/flush.ts";
 
 const enc = new TextEncoder();
 

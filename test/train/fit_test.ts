@@ -10,7 +10,13 @@ import {
   assertThrows,
 } from "@std/assert";
 import { setupBackend } from "../../lib/train/backend.ts";
-import { evaluate, fit, type History, NonFiniteLossError, predict } from "../../lib/train/fit.ts";
+import {
+  evaluate,
+  fit,
+  type History,
+  NonFiniteLossError,
+  predictOutputs,
+} from "../../lib/train/fit.ts";
 import { checkUsable, DivergedModelError, divergence } from "../../lib/train/health.ts";
 import { knowNothingLoss, LossWatch } from "../../lib/train/_explosion.ts";
 import { adam, FusedAdam } from "../../lib/train/optimizer.ts";
@@ -140,7 +146,7 @@ Deno.test("fit() restores a stock Dropout layer's own seed afterwards", async ()
   }
 });
 
-Deno.test("fit(), evaluate() and predict() leave no tensors behind", async () => {
+Deno.test("fit(), evaluate() and predictOutputs() leave no tensors behind", async () => {
   const r = syntheticRatings(500);
   const data = ratingTensors(r);
   const model = dotBiasModel({ l2: 1e-3 });
@@ -171,9 +177,9 @@ Deno.test("fit(), evaluate() and predict() leave no tensors behind", async () =>
       verbose: 0,
     });
     evaluate(model, data);
-    predict(model, data.x, { batchSize: 77 });
+    predictOutputs(model, data.x, { batchSize: 77 });
     evaluate(plain, data, { batchSize: 33 });
-    predict(plain, data.x);
+    predictOutputs(plain, data.x);
     assertEquals(tf.memory().numTensors, before);
   } finally {
     disposeData(data);
@@ -608,7 +614,7 @@ Deno.test("fit() with the fused Adam trains Dense layers as tfjs' own Adam does"
   }
 });
 
-Deno.test("evaluate() and predict() agree with tfjs' model.evaluate and model.predict", async () => {
+Deno.test("evaluate() and predictOutputs() agree with tfjs' model.evaluate and model.predict", async () => {
   const data = ratingTensors(syntheticRatings(300));
   const model = mlpModel({ dropout: 0.5 });
   model.compile({
@@ -626,7 +632,7 @@ Deno.test("evaluate() and predict() agree with tfjs' model.evaluate and model.pr
     );
     assertAlmostEquals(ours.loss, theirs[0], 1e-5);
     assertAlmostEquals(ours.mae, theirs[1], 1e-5);
-    const p = predict(model, data.x, { batchSize: 64 });
+    const p = predictOutputs(model, data.x, { batchSize: 64 });
     const q = tf.tidy(() => (model.predict(data.x) as tf.Tensor).dataSync());
     assertEquals(p.length, 300);
     for (let i = 0; i < p.length; i++) assertAlmostEquals(p[i], q[i], 1e-6);
@@ -660,7 +666,7 @@ Deno.test("fit() trains classifiers with sparse categorical and binary cross-ent
     assertLess(c.history.loss[3], c.history.loss[0]);
     const b = await fit(binary, { x: data.x, y: scaled }, { epochs: 4, batchSize: 64, verbose: 0 });
     assertLess(b.history.loss[3], b.history.loss[0]);
-    assertEquals(predict(classifier, data.x).length, 1000 * 5);
+    assertEquals(predictOutputs(classifier, data.x).length, 1000 * 5);
   } finally {
     tf.dispose([labels, scaled]);
     disposeData(data);
@@ -726,9 +732,9 @@ Deno.test("fit() checks its inputs and names what is wrong", async () => {
       RangeError,
       "batchSize",
     );
-    assertThrows(() => predict(model, [data.x[0]]), RangeError, "input(s)");
+    assertThrows(() => predictOutputs(model, [data.x[0]]), RangeError, "input(s)");
     assertThrows(
-      () => predict({} as tf.LayersModel, data.x),
+      () => predictOutputs({} as tf.LayersModel, data.x),
       TypeError,
       "expected a tf.LayersModel",
     );

@@ -47,7 +47,7 @@ import {
 import { cleanUp, cleanUpOnSignals, onCleanup } from "./process.ts";
 import { startNotebookServer } from "./server.ts";
 import { makeWorkspace } from "./workspace.ts";
-import { OUTPUT_FLUSH_VARIABLE } from "../../lib/notebook/display.ts";
+import { OUTPUT_FLUSH_VARIABLE } from "../../lib/notebook/flush.ts";
 
 /** Parsed command line. */
 export interface Options {

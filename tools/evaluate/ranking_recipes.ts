@@ -158,8 +158,8 @@ export interface PublishedRankingFigure {
 
 /**
  * Figures published for ml-100k on this protocol (random 80/20 of the ratings, every test movie
- * relevant, training movies excluded, top 10, mean over users), as collected in the project's
- * issue 15, keyed by the row they stand beside.
+ * relevant, training movies excluded, top 10, mean over users), as the papers report them, keyed
+ * by the row they stand beside.
  */
 export const PUBLISHED: Partial<Record<RankingModelName, PublishedRankingFigure[]>> = {
   popular: [{ model: "most popular", precision: 0.19, ndcg: 0.22 }],
@@ -177,7 +177,7 @@ export const PUBLISHED: Partial<Record<RankingModelName, PublishedRankingFigure[
   }],
 };
 
-/** The targets on ml-100k random80 (issue 15). */
+/** The targets on ml-100k random80: just above the best published figures. */
 export const RANKING_TARGETS = { data: "ml-100k", split: "random80", precision: 0.37, ndcg: 0.45 };
 
 /**

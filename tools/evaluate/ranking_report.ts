@@ -217,7 +217,7 @@ function methodLines(result: RankingEvaluation): string[] {
     "penalty that shrinks as 1/n). Each seed chooses its own settings.",
     "- **What was seen before.** The model family, the count-weighted L2, the learning rates, " +
     "the factors, the negatives and these ladders come from the project's research for this " +
-    "issue, which tuned them on validation tasks of ml-100k and ml-latest-small built the same " +
+    "protocol, which tuned them on validation tasks of ml-100k and ml-latest-small built the same " +
     "way. That research also saw test figures: its first test run used the L2 strength chosen " +
     "on validation unscaled and fell short of the target; only then was the × 0.8 rule " +
     "examined, with a nested split inside a training part (the best strength moved from 0.13 " +

@@ -180,8 +180,9 @@ let installed = false;
  * @example
  * ```ts
  * import { installFastActivations } from "./activation.ts";
+ * import { assertEquals } from "@std/assert";
  * installFastActivations();
- * if (installFastActivations()) throw new Error("the second call should do nothing");
+ * assertEquals(installFastActivations(), false, "the second call should do nothing");
  * ```
  */
 export function installFastActivations(): boolean {

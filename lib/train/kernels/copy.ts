@@ -159,8 +159,9 @@ function splitWasm(args: CopyArgs, stock: tf.KernelConfig): tf.TensorInfo[] {
  * import * as tf from "@tensorflow/tfjs";
  * import "@tensorflow/tfjs-backend-wasm";
  * import { fastCopyKernels } from "./copy.ts";
+ * import { assertEquals } from "@std/assert";
  * const stock = ["Concat", "Slice", "SplitV"].map((k) => tf.getKernel(k, "wasm")!);
- * if (fastCopyKernels(stock).length !== 3) throw new Error("expected three kernels");
+ * assertEquals(fastCopyKernels(stock).length, 3, "expected three kernels");
  * ```
  */
 export function fastCopyKernels(stock: tf.KernelConfig[]): tf.KernelConfig[] {

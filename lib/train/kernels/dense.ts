@@ -159,8 +159,10 @@ function fusedMatMulWasm(args: MatMulArgs, stock: tf.KernelConfig): tf.TensorInf
  * import * as tf from "@tensorflow/tfjs";
  * import "@tensorflow/tfjs-backend-wasm";
  * import { fastMatMulKernels } from "./dense.ts";
+ * import { assertEquals } from "@std/assert";
  * const [mm, fused] = fastMatMulKernels(tf.getKernel("BatchMatMul", "wasm")!, tf.getKernel("_FusedMatMul", "wasm")!);
- * if (mm.kernelName !== "BatchMatMul" || fused.kernelName !== "_FusedMatMul") throw new Error("wrong kernels");
+ * assertEquals([mm.kernelName, fused.kernelName], ["BatchMatMul", "_FusedMatMul"]);
+ * assertEquals([mm.backendName, fused.backendName], ["wasm", "wasm"]);
  * ```
  */
 export function fastMatMulKernels(
@@ -236,7 +238,8 @@ function reluGradWasm(
  * import * as tf from "@tensorflow/tfjs";
  * import "@tensorflow/tfjs-backend-wasm";
  * import { fastReductionKernels } from "./dense.ts";
- * if (fastReductionKernels(tf.getKernel("Sum", "wasm")!).length !== 2) throw new Error("expected two");
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(fastReductionKernels(tf.getKernel("Sum", "wasm")!).length, 2, "expected two");
  * ```
  */
 export function fastReductionKernels(stockSum: tf.KernelConfig): tf.KernelConfig[] {
@@ -262,7 +265,8 @@ export function fastReductionKernels(stockSum: tf.KernelConfig): tf.KernelConfig
  * @example
  * ```ts
  * import { fusedMatMulGradient } from "./dense.ts";
- * if (fusedMatMulGradient.kernelName !== "_FusedMatMul") throw new Error("wrong kernel");
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(fusedMatMulGradient.kernelName, "_FusedMatMul", "wrong kernel");
  * ```
  */
 export const fusedMatMulGradient: tf.GradConfig = {
@@ -307,8 +311,9 @@ let denseInstalled = false;
  * @example
  * ```ts
  * import { installFastDense } from "./dense.ts";
+ * import { assertEquals } from "@std/assert";
  * installFastDense();
- * if (installFastDense()) throw new Error("the second call should do nothing");
+ * assertEquals(installFastDense(), false, "the second call should do nothing");
  * ```
  */
 export function installFastDense(): boolean {

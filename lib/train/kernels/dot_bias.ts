@@ -202,8 +202,9 @@ function sweepContexts(): void {
  * @example
  * ```ts
  * import { dotBiasContextCount, releaseKernelContexts } from "./dot_bias.ts";
+ * import { assertEquals } from "@std/assert";
  * releaseKernelContexts();
- * if (dotBiasContextCount() !== 0) throw new Error("no context should be left");
+ * assertEquals(dotBiasContextCount(), 0, "no context should be left");
  * ```
  */
 export function releaseKernelContexts(): void {
@@ -218,7 +219,8 @@ export function releaseKernelContexts(): void {
  * @example
  * ```ts
  * import { dotBiasContextCount } from "./dot_bias.ts";
- * if (dotBiasContextCount() < 0) throw new Error("impossible");
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(dotBiasContextCount(), 0); // no forward pass is waiting for its backward pass
  * ```
  */
 export function dotBiasContextCount(): number {
@@ -387,7 +389,8 @@ function backwardWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
  * @example
  * ```ts
  * import { dotBiasKernels } from "./dot_bias.ts";
- * if (dotBiasKernels.length !== 4) throw new Error("expected 2 kernels x 2 backends");
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(dotBiasKernels.length, 4, "expected 2 kernels x 2 backends");
  * ```
  */
 export const dotBiasKernels: tf.KernelConfig[] = [
@@ -404,7 +407,8 @@ export const dotBiasKernels: tf.KernelConfig[] = [
  * @example
  * ```ts
  * import { dotBiasGradient } from "./dot_bias.ts";
- * if (dotBiasGradient.kernelName !== "EmbeddingDotBias") throw new Error("wrong kernel");
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(dotBiasGradient.kernelName, "EmbeddingDotBias", "wrong kernel");
  * ```
  */
 export const dotBiasGradient: tf.GradConfig = {
@@ -452,12 +456,13 @@ export const dotBiasGradient: tf.GradConfig = {
  * import * as tf from "@tensorflow/tfjs";
  * import { setupBackend } from "../backend.ts";
  * import { dotBias } from "./dot_bias.ts";
+ * import { assertEquals } from "@std/assert";
  * await setupBackend({ backend: "cpu" });
  * const y = dotBias(
  *   { userFactors: tf.tensor2d([[1, 2]]), movieFactors: tf.tensor2d([[3, 4], [5, 6]]) },
  *   [tf.tensor1d([0, 0], "int32"), tf.tensor1d([0, 1], "int32")],
  * );
- * if (y.arraySync()[1][0] !== 17) throw new Error("expected 1*5 + 2*6 = 17");
+ * assertEquals(y.arraySync()[1][0], 17, "expected 1*5 + 2*6 = 17");
  * ```
  */
 export function dotBias(

@@ -23,8 +23,9 @@ let installed = false;
  * @example
  * ```ts
  * import { installFastSaves } from "./engine.ts";
+ * import { assertEquals } from "@std/assert";
  * installFastSaves();
- * if (installFastSaves()) throw new Error("the second call should do nothing");
+ * assertEquals(installFastSaves(), false, "the second call should do nothing");
  * ```
  */
 export function installFastSaves(): boolean {

@@ -97,8 +97,9 @@ function gatherWasm({ inputs, backend }: GatherArgs): tf.TensorInfo {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { fastGatherKernel } from "./gather.ts";
+ * import { assertEquals } from "@std/assert";
  * const config = fastGatherKernel(tf.getKernel("GatherV2", "cpu")!);
- * if (config.backendName !== "cpu") throw new Error("wrong backend");
+ * assertEquals(config.backendName, "cpu", "wrong backend");
  * ```
  */
 export function fastGatherKernel(stock: tf.KernelConfig): tf.KernelConfig {
@@ -121,8 +122,9 @@ export function fastGatherKernel(stock: tf.KernelConfig): tf.KernelConfig {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { fastGatherGradient } from "./gather.ts";
+ * import { assertEquals } from "@std/assert";
  * const grad = fastGatherGradient(tf.getGradient("GatherV2")!);
- * if (grad.kernelName !== "GatherV2") throw new Error("wrong kernel");
+ * assertEquals(grad.kernelName, "GatherV2", "wrong kernel");
  * ```
  */
 export function fastGatherGradient(stock: tf.GradConfig): tf.GradConfig {
@@ -157,8 +159,9 @@ let embeddingInstalled = false;
  * @example
  * ```ts
  * import { installFastEmbedding } from "./gather.ts";
+ * import { assertEquals } from "@std/assert";
  * installFastEmbedding();
- * if (installFastEmbedding()) throw new Error("the second call should do nothing");
+ * assertEquals(installFastEmbedding(), false, "the second call should do nothing");
  * ```
  */
 export function installFastEmbedding(): boolean {

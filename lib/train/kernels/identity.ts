@@ -33,7 +33,8 @@ function identityWasm(
  * @example
  * ```ts
  * import { identityKernels } from "./identity.ts";
- * if (identityKernels[0].backendName !== "wasm") throw new Error("wrong backend");
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(identityKernels[0].backendName, "wasm", "wrong backend");
  * ```
  */
 export const identityKernels: tf.KernelConfig[] = [kernelConfig(IDENTITY, "wasm", identityWasm)];

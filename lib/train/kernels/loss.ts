@@ -122,7 +122,8 @@ function backwardWasm({ inputs, backend, attrs }: LossArgs): tf.TensorInfo {
  * @example
  * ```ts
  * import { lossKernels } from "./loss.ts";
- * if (lossKernels.length !== 4) throw new Error("expected 2 kernels x 2 backends");
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(lossKernels.length, 4, "expected 2 kernels x 2 backends");
  * ```
  */
 export const lossKernels: tf.KernelConfig[] = [
@@ -141,7 +142,8 @@ export const lossKernels: tf.KernelConfig[] = [
  * @example
  * ```ts
  * import { lossGradient } from "./loss.ts";
- * if (lossGradient.kernelName !== "FusedRegressionLoss") throw new Error("wrong kernel");
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(lossGradient.kernelName, "FusedRegressionLoss", "wrong kernel");
  * ```
  */
 export const lossGradient: tf.GradConfig = {
@@ -186,9 +188,10 @@ function fused(kind: LossKind, yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar | 
  * import * as tf from "@tensorflow/tfjs";
  * import { setupBackend } from "../backend.ts";
  * import { meanSquaredErrorLoss } from "./loss.ts";
+ * import { assertEquals } from "@std/assert";
  * await setupBackend({ backend: "cpu" });
  * const loss = meanSquaredErrorLoss(tf.tensor2d([[1], [2]]), tf.tensor2d([[2], [4]]));
- * if (loss.dataSync()[0] !== 2.5) throw new Error("expected (1 + 4) / 2");
+ * assertEquals(loss.dataSync()[0], 2.5, "expected (1 + 4) / 2");
  * ```
  */
 export function meanSquaredErrorLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
@@ -208,9 +211,10 @@ export function meanSquaredErrorLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Sca
  * import * as tf from "@tensorflow/tfjs";
  * import { setupBackend } from "../backend.ts";
  * import { meanAbsoluteErrorLoss } from "./loss.ts";
+ * import { assertEquals } from "@std/assert";
  * await setupBackend({ backend: "cpu" });
  * const loss = meanAbsoluteErrorLoss(tf.tensor2d([[1], [2]]), tf.tensor2d([[2], [4]]));
- * if (loss.dataSync()[0] !== 1.5) throw new Error("expected (1 + 2) / 2");
+ * assertEquals(loss.dataSync()[0], 1.5, "expected (1 + 2) / 2");
  * ```
  */
 export function meanAbsoluteErrorLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
@@ -231,9 +235,10 @@ export function meanAbsoluteErrorLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Sc
  * import * as tf from "@tensorflow/tfjs";
  * import { setupBackend } from "../backend.ts";
  * import { binaryCrossentropyLoss } from "./loss.ts";
+ * import { assertAlmostEquals } from "@std/assert";
  * await setupBackend({ backend: "cpu" });
  * const loss = binaryCrossentropyLoss(tf.tensor2d([[1], [0]]), tf.tensor2d([[0.5], [0.5]]));
- * if (Math.abs(loss.dataSync()[0] - Math.LN2) > 1e-6) throw new Error("expected log 2");
+ * assertAlmostEquals(loss.dataSync()[0], Math.LN2, 1e-6, "expected log 2");
  * ```
  */
 export function binaryCrossentropyLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {

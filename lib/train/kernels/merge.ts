@@ -124,8 +124,9 @@ let installed = false;
  * @example
  * ```ts
  * import { installFastAdd } from "./merge.ts";
+ * import { assertEquals } from "@std/assert";
  * installFastAdd();
- * if (installFastAdd()) throw new Error("the second call should do nothing");
+ * assertEquals(installFastAdd(), false, "the second call should do nothing");
  * ```
  */
 export function installFastAdd(): boolean {

@@ -50,8 +50,9 @@ function replaceKernel(config: tf.KernelConfig): void {
  * @example
  * ```ts
  * import { registerTrainingKernels } from "./register.ts";
+ * import { assert } from "@std/assert";
  * const kernels = registerTrainingKernels();
- * if (!kernels.get("wasm")?.includes("UnsortedSegmentSum")) throw new Error("missing kernel");
+ * assert(kernels.get("wasm")?.includes("UnsortedSegmentSum"), "missing kernel");
  * ```
  */
 export function registerTrainingKernels(): Map<string, string[]> {

@@ -193,8 +193,9 @@ let installed = false;
  * @example
  * ```ts
  * import { installFastDot } from "./row_dot.ts";
+ * import { assertEquals } from "@std/assert";
  * installFastDot();
- * if (installFastDot()) throw new Error("the second call should do nothing");
+ * assertEquals(installFastDot(), false, "the second call should do nothing");
  * ```
  */
 export function installFastDot(): boolean {

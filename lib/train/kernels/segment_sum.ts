@@ -119,9 +119,10 @@ function segmentSumWasm({ inputs, backend, attrs }: SegmentSumArgs): tf.TensorIn
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { setupBackend } from "../backend.ts";
+ * import { assertEquals } from "@std/assert";
  * await setupBackend({ backend: "cpu" });
  * const sums = tf.unsortedSegmentSum(tf.tensor2d([[1, 2], [3, 4], [5, 6]]), tf.tensor1d([2, 0, 2], "int32"), 3);
- * if (sums.arraySync()[2][1] !== 8) throw new Error("wrong sum");
+ * assertEquals(sums.arraySync()[2][1], 8, "wrong sum");
  * ```
  */
 export const segmentSumKernels: tf.KernelConfig[] = [
