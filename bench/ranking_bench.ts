@@ -25,9 +25,14 @@ import * as tf from "@tensorflow/tfjs";
 import pl from "nodejs-polars";
 import { fitEncoders, loadMovieLens, randomSplit } from "../lib/data/mod.ts";
 import { evaluateRanking, rankingTask } from "../lib/eval/mod.ts";
-import { rankingScorer, recommender, trainRanking } from "../lib/models/mod.ts";
+import {
+  rankingNetwork,
+  rankingRecipes,
+  rankingScorer,
+  recommender,
+  trainRanking,
+} from "../lib/models/mod.ts";
 import { setupBackend } from "../lib/train/backend.ts";
-import { EMBEDDING_RECIPES, rankingNetwork } from "../tools/evaluate/ranking_recipes.ts";
 
 /** The ranking models the bench knows. */
 export const RANKING_BENCH_MODELS = ["softmax", "bpr"] as const;
@@ -132,7 +137,7 @@ async function runTorch(args: string[]): Promise<Record<string, number>> {
 export async function runRankingBench(args: RankingBenchArgs): Promise<Record<string, unknown>> {
   const loadBefore = loadAverage();
   const info = await setupBackend(args.backend ? { backend: args.backend } : {});
-  const recipe = EMBEDDING_RECIPES[args.model];
+  const recipe = rankingRecipes[args.model];
   const fixed = RANKING_BENCH_RECIPES[args.model];
   const epochs = args.epochs ?? fixed.epochs;
   const ml = await loadMovieLens("ml-100k");

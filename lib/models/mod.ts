@@ -31,3 +31,4 @@ export * from "./over_seeds.ts";
 export * from "./tensordot_bug.ts";
 export * from "./summary.ts";
 export * from "./train_ranking.ts";
+export * from "./ranking_recipes.ts";

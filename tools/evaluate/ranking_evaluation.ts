@@ -22,15 +22,20 @@ import {
   rankingTask,
   type SkippedUsers,
 } from "../../lib/eval/mod.ts";
-import { rankingScorer, recommender, trainRanking } from "../../lib/models/mod.ts";
+import {
+  rankingNetwork,
+  type RankingRecipe,
+  type RankingRecipeName,
+  rankingRecipes,
+  rankingScorer,
+  recommender,
+  trainRanking,
+} from "../../lib/models/mod.ts";
 import { setupBackend } from "../../lib/train/backend.ts";
 import { checkPositiveInt } from "../../lib/_validate.ts";
 import { makeSplit, type SplitName } from "./named_splits.ts";
 import {
   DEFAULT_RANKING_MODELS,
-  EMBEDDING_RECIPES,
-  type EmbeddingName,
-  type EmbeddingRecipe,
   EPOCH_TOLERANCE,
   KNN_GRID,
   PUBLISHED,
@@ -38,7 +43,6 @@ import {
   RANKING_MODELS,
   RANKING_TARGETS,
   type RankingModelName,
-  rankingNetwork,
   VALIDATION_FRACTION,
   VALIDATION_SEED_OFFSET,
 } from "./ranking_recipes.ts";
@@ -405,7 +409,7 @@ function runKnn(ctx: Context): SeedResult {
 
 /** Trains one embedding model; scores `scoreTask` every `every` epochs when given. */
 async function trainEmbedding(
-  recipe: EmbeddingRecipe,
+  recipe: RankingRecipe,
   ctx: Context,
   ratings: pl.DataFrame,
   l2: number,
@@ -435,8 +439,8 @@ async function trainEmbedding(
   return { rec, curve, seconds };
 }
 
-async function runEmbedding(name: EmbeddingName, ctx: Context): Promise<SeedResult> {
-  const recipe = EMBEDDING_RECIPES[name];
+async function runEmbedding(name: RankingRecipeName, ctx: Context): Promise<SeedResult> {
+  const recipe = rankingRecipes[name];
   const cap = ctx.epochsCap;
   const maxEpochs = cap === null ? recipe.maxEpochs : Math.min(cap, recipe.maxEpochs);
   const every = Math.min(recipe.evalEvery, maxEpochs);
@@ -500,7 +504,7 @@ async function runEmbedding(name: EmbeddingName, ctx: Context): Promise<SeedResu
 function recipeLabel(model: RankingModelName): string {
   if (model === "popular") return "most popular (training ratings per movie)";
   if (model === "item-knn") return "item-kNN (cosine on the binary user × movie matrix)";
-  return EMBEDDING_RECIPES[model].label;
+  return rankingRecipes[model].label;
 }
 
 function mean(values: number[]): number {

@@ -29,17 +29,6 @@
  * @module
  */
 
-import * as tf from "@tensorflow/tfjs";
-import type { IdEncoder } from "../../lib/data/mod.ts";
-import {
-  adam,
-  bprLoss,
-  type RankingLoss,
-  softmaxLoss,
-  weightedSquaredLoss,
-} from "../../lib/train/mod.ts";
-import { withRandomSeed } from "../../lib/random.ts";
-
 /** The ranking rows `--models` knows, in table order. */
 export const RANKING_MODELS = ["popular", "item-knn", "softmax", "bpr", "squared"] as const;
 
@@ -52,39 +41,6 @@ export type RankingModelName = typeof RANKING_MODELS[number];
  */
 export const DEFAULT_RANKING_MODELS = ["popular", "item-knn", "softmax", "bpr"] as const;
 
-/** The embedding recipes. */
-export type EmbeddingName = Extract<RankingModelName, "softmax" | "bpr" | "squared">;
-
-/** How an embedding model trains and how its L2 strength and epochs are chosen. */
-export interface EmbeddingRecipe {
-  /** Row name. */
-  name: EmbeddingName;
-  /** What the row is, for the table. */
-  label: string;
-  /** The loss. */
-  loss: RankingLoss;
-  /** Factors per user and movie. */
-  factors: number;
-  /** Adam's learning rate (constant). */
-  learningRate: number;
-  /** Users per step. */
-  batchUsers: number;
-  /** Sampled negatives per positive (0: none). */
-  negatives: number;
-  /** Power of the count weights of the L2 term. */
-  l2Power: number;
-  /** The first L2 strength tried on the validation task. */
-  l2Start: number;
-  /** The ratio between two neighbouring strengths of the ladder. */
-  l2Step: number;
-  /** The most strengths tried. */
-  l2MaxTries: number;
-  /** Longest run on the validation task. */
-  maxEpochs: number;
-  /** Epochs between two validation scores. */
-  evalEvery: number;
-}
-
 /** Neighbourhood sizes item-kNN tries on the validation task. */
 export const KNN_GRID = [10, 20, 50, 100, 200, 400, 800];
 
@@ -96,55 +52,6 @@ export const VALIDATION_SEED_OFFSET = 1000;
 
 /** The tolerance of the epoch rule: the first scored epoch within this share of the best. */
 export const EPOCH_TOLERANCE = 0.005;
-
-/** The three embedding recipes. */
-export const EMBEDDING_RECIPES: Record<EmbeddingName, EmbeddingRecipe> = {
-  softmax: {
-    name: "softmax",
-    label: "embeddings, softmax over the catalogue",
-    loss: softmaxLoss,
-    factors: 64,
-    learningRate: 5e-3,
-    batchUsers: 64,
-    negatives: 0,
-    l2Power: 0.5,
-    l2Start: 0.1,
-    l2Step: 1.4,
-    l2MaxTries: 5,
-    maxEpochs: 80,
-    evalEvery: 5,
-  },
-  bpr: {
-    name: "bpr",
-    label: "embeddings, BPR (16 negatives per positive)",
-    loss: bprLoss,
-    factors: 64,
-    learningRate: 1e-2,
-    batchUsers: 64,
-    negatives: 16,
-    l2Power: 0.5,
-    l2Start: 0.011,
-    l2Step: 1.45,
-    l2MaxTries: 5,
-    maxEpochs: 80,
-    evalEvery: 5,
-  },
-  squared: {
-    name: "squared",
-    label: "embeddings, weighted squared loss (w0 = 0.3)",
-    loss: weightedSquaredLoss(0.3),
-    factors: 64,
-    learningRate: 5e-3,
-    batchUsers: 64,
-    negatives: 0,
-    l2Power: 0.5,
-    l2Start: 0.1,
-    l2Step: 1.4,
-    l2MaxTries: 5,
-    maxEpochs: 60,
-    evalEvery: 5,
-  },
-};
 
 /** A figure published for the protocol, beside ours. */
 export interface PublishedRankingFigure {
@@ -179,58 +86,3 @@ export const PUBLISHED: Partial<Record<RankingModelName, PublishedRankingFigure[
 
 /** The targets on ml-100k random80: just above the best published figures. */
 export const RANKING_TARGETS = { data: "ml-100k", split: "random80", precision: 0.37, ndcg: 0.45 };
-
-/**
- * The ranking model as tfjs code: a user and a movie embedding table (N(0, 0.1²)), a movie bias
- * (zeros), the score their dot product plus the bias; compiled with the engine's Adam
- * (PyTorch's ε placement) and the recipe's loss. Its initial weights depend on `seed` only.
- *
- * @param recipe The recipe (factors, learning rate, loss).
- * @param encoders The id encoders (table sizes).
- * @param seed Seed of the initial weights.
- * @returns The compiled model.
- * @example
- * ```ts
- * import { IdEncoder } from "../../lib/data/mod.ts";
- * import { setupBackend } from "../../lib/train/mod.ts";
- * import { EMBEDDING_RECIPES, rankingNetwork } from "./ranking_recipes.ts";
- * await setupBackend({ backend: "cpu" });
- * const encoders = { users: IdEncoder.fit([1, 2]), movies: IdEncoder.fit([10, 20, 30]) };
- * const model = rankingNetwork(EMBEDDING_RECIPES.softmax, encoders, 42);
- * console.log(model.countParams()); // 2·64 + 3·64 + 3 = 323
- * ```
- */
-export function rankingNetwork(
-  recipe: EmbeddingRecipe,
-  encoders: { users: IdEncoder; movies: IdEncoder },
-  seed: number,
-): tf.LayersModel {
-  return withRandomSeed(seed, () => {
-    const user = tf.input({ shape: [1], dtype: "int32", name: "user" });
-    const movie = tf.input({ shape: [1], dtype: "int32", name: "movie" });
-    const init = () => tf.initializers.randomNormal({ mean: 0, stddev: 0.1 });
-    const p = tf.layers.embedding({
-      inputDim: encoders.users.size,
-      outputDim: recipe.factors,
-      embeddingsInitializer: init(),
-    }).apply(user) as tf.SymbolicTensor;
-    const q = tf.layers.embedding({
-      inputDim: encoders.movies.size,
-      outputDim: recipe.factors,
-      embeddingsInitializer: init(),
-    }).apply(movie) as tf.SymbolicTensor;
-    const b = tf.layers.embedding({
-      inputDim: encoders.movies.size,
-      outputDim: 1,
-      embeddingsInitializer: "zeros",
-    }).apply(movie) as tf.SymbolicTensor;
-    const dot = tf.layers.dot({ axes: -1 }).apply([p, q]) as tf.SymbolicTensor;
-    const score = tf.layers.flatten().apply(tf.layers.add().apply([dot, b])) as tf.SymbolicTensor;
-    const model = tf.model({ inputs: [user, movie], outputs: score });
-    model.compile({
-      optimizer: adam({ learningRate: recipe.learningRate, epsilon: 1e-8, epsilonHat: false }),
-      loss: recipe.loss,
-    });
-    return model;
-  });
-}

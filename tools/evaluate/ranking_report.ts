@@ -16,8 +16,8 @@ import type {
   RowSettings,
   Selection,
 } from "./ranking_evaluation.ts";
+import { rankingRecipes } from "../../lib/models/mod.ts";
 import {
-  EMBEDDING_RECIPES,
   EPOCH_TOLERANCE,
   KNN_GRID,
   VALIDATION_FRACTION,
@@ -175,7 +175,7 @@ function targetLines(result: RankingEvaluation): string[] {
 }
 
 function methodLines(result: RankingEvaluation): string[] {
-  const r = EMBEDDING_RECIPES;
+  const r = rankingRecipes;
   const ladder = (name: keyof typeof r) =>
     `from ${r[name].l2Start} in steps of × ${r[name].l2Step} (at most ${r[name].l2MaxTries})`;
   return [
