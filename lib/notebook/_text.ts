@@ -68,7 +68,8 @@ export interface CellFormat {
 /** The defaults: 4 significant digits, 3 for shares. */
 export const DEFAULT_CELL_FORMAT: CellFormat = { digits: 4, shareDigits: 3, columns: {} };
 
-const ID_LIKE = /(^|[\s_])(id|ids|year|years|epoch|epochs|seed|seeds|index|rank)$|[a-z]Id$/i;
+const ID_LIKE =
+  /(^|[\s_])(id|ids|year|years|epoch|epochs|seed|seeds|index|rank|timestamp|timestamps)$|[a-z]Id$/i;
 const SHARE_LIKE = /share|fraction|proportion|percent|%|density|ratio|coverage|explained/i;
 
 /** The format a column gets from its name when the caller gave none. */

@@ -59,16 +59,17 @@ Deno.test("table() rounds numbers for reading: 4 digits, 3 for shares, integers 
   ]);
 });
 
-Deno.test("table() keeps ids, years and epochs as they are and shows null cells empty", () => {
+Deno.test("table() keeps ids, years, epochs and timestamps as they are and shows null cells empty", () => {
   const t = table({
     movieId: [1234, 5678],
     year: [1995, null],
     epoch: [1, 2],
+    timestamp: [964982703, 881250949],
     ratings: [15126, 7],
   });
   assertEquals(String(t).split("\n").slice(2), [
-    "   1234  1995      1   15,126",
-    "   5678            2        7",
+    "   1234  1995      1  964982703   15,126",
+    "   5678            2  881250949        7",
   ]);
   const html = (t as unknown as Record<symbol, () => Record<string, string>>)[
     Symbol.for("Jupyter.display")
