@@ -161,22 +161,16 @@ Deno.test("checkNotebookFile() reads a file and names it when it is not JSON", a
   assertThrows(() => checkNotebook({}), TypeError, "expected a notebook with a cells array");
 });
 
-Deno.test({
-  name: "every committed notebook passes the output check",
-  // Enabled when the notebooks are re-run with setupDisplay(), table() and the picture figures:
-  // today's committed outputs predate them (long floats, null cells, inline SVG plots).
-  ignore: true,
-  fn: async () => {
-    const dir = new URL("../../../notebooks/", import.meta.url);
-    const lines: string[] = [];
-    let notebooks = 0;
-    for await (const entry of Deno.readDir(dir)) {
-      if (!entry.name.endsWith(".ipynb")) continue;
-      notebooks++;
-      const findings = await checkNotebookFile(new URL(entry.name, dir).pathname);
-      lines.push(...formatFindings(`notebooks/${entry.name}`, findings));
-    }
-    assert(notebooks > 0, "no notebooks found");
-    assertEquals(lines, []);
-  },
+Deno.test("every committed notebook passes the output check", async () => {
+  const dir = new URL("../../../notebooks/", import.meta.url);
+  const lines: string[] = [];
+  let notebooks = 0;
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.name.endsWith(".ipynb")) continue;
+    notebooks++;
+    const findings = await checkNotebookFile(new URL(entry.name, dir).pathname);
+    lines.push(...formatFindings(`notebooks/${entry.name}`, findings));
+  }
+  assert(notebooks > 0, "no notebooks found");
+  assertEquals(lines, []);
 });
