@@ -33,6 +33,7 @@ import {
   trainRanking,
 } from "../lib/models/mod.ts";
 import { setupBackend } from "../lib/train/backend.ts";
+import { loadAverage, peakRssMb, PYTHON, torchAvailable } from "./_machine.ts";
 
 /** The ranking models the bench knows. */
 export const RANKING_BENCH_MODELS = ["softmax", "bpr"] as const;
@@ -65,39 +66,7 @@ export interface RankingBenchArgs {
   torch: boolean;
 }
 
-const PYTHON = "/usr/bin/python3";
 const here = new URL(".", import.meta.url).pathname;
-
-function loadAverage(): number {
-  try {
-    return Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
-  } catch {
-    return NaN;
-  }
-}
-
-function peakRssMb(): number {
-  try {
-    const match = /VmHWM:\s+(\d+)\s+kB/.exec(Deno.readTextFileSync("/proc/self/status"));
-    if (match) return Math.round(Number(match[1]) / 1024);
-  } catch {
-    // not Linux
-  }
-  return NaN;
-}
-
-async function torchAvailable(): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(PYTHON, {
-      args: ["-c", "import torch"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
 
 function dataFile(nUsers: number, nMovies: number, train: Int32Array[], test: Int32Array[]) {
   const head = Int32Array.of(nUsers, nMovies, train[0].length, test[0].length);

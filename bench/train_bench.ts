@@ -58,6 +58,7 @@ import { setupBackend } from "../lib/train/backend.ts";
 import { fit } from "../lib/train/fit.ts";
 import { stockModel } from "./stock_models.ts";
 import { type RankingBenchModel, runRankingBench } from "./ranking_bench.ts";
+import { loadAverage, peakRssMb, PYTHON, torchAvailable } from "./_machine.ts";
 
 /** Model kinds the bench knows. */
 export const BENCH_MODELS = ["dot", "dot-bias", "mlp", "dlrm", "softmax", "bpr"] as const;
@@ -304,40 +305,6 @@ function tensors(net: BenchNet, split: Split, limit = split.ratings.length) {
     ],
     y: tf.tensor2d(y, [n, 1]),
   };
-}
-
-function loadAverage(): number {
-  try {
-    return Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
-  } catch {
-    return NaN;
-  }
-}
-
-function peakRssMb(): number {
-  try {
-    const status = Deno.readTextFileSync("/proc/self/status");
-    const match = /VmHWM:\s+(\d+)\s+kB/.exec(status);
-    if (match) return Math.round(Number(match[1]) / 1024);
-  } catch {
-    // not Linux
-  }
-  return NaN;
-}
-
-const PYTHON = "/usr/bin/python3";
-
-async function torchAvailable(): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(PYTHON, {
-      args: ["-c", "import torch"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
 }
 
 function writeDataFile(data: BenchData): string {
