@@ -10,7 +10,9 @@
 
 import * as tf from "@tensorflow/tfjs";
 import type { IdEncoder } from "../data/mod.ts";
-import { adam, bprLoss, type RankingLoss, softmaxLoss, weightedSquaredLoss } from "../train/mod.ts";
+import { adam } from "../train/optimizer.ts";
+import type { RankingLoss } from "../train/ranking.ts";
+import { bprLoss, softmaxLoss, weightedSquaredLoss } from "../train/ranking_losses.ts";
 import { withRandomSeed } from "../random.ts";
 
 /** The names of the ranking recipes. */
