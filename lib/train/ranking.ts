@@ -223,10 +223,11 @@ function batchOf(rows: Int32Array, positives: InteractionMatrix, negatives: numb
   }
   let negative: tf.Tensor1D | null = null;
   if (negatives > 0) {
-    const neg = new Int32Array(count * negatives);
+    // Every draw in one pass of the generator, then each shifted to its positive's row.
+    const neg = rng.ints(n, new Int32Array(count * negatives));
     for (let i = 0, q = 0; i < count; i++) {
       const base = flat[i] - (flat[i] % n);
-      for (let s = 0; s < negatives; s++) neg[q++] = base + Math.floor(rng.next() * n);
+      for (let s = 0; s < negatives; s++) neg[q++] += base;
     }
     negative = tf.tensor1d(neg, "int32");
   }
