@@ -33,6 +33,21 @@ Deno.test("Rng.next() is uniform on [0, 1) and Rng.int(n) covers 0..n-1", () => 
   for (const c of counts) assert(Math.abs(c - n / 10) < n / 100, `bucket count ${c}`);
 });
 
+Deno.test("Rng.ints(n, out) draws what out.length calls of int(n) draw, and the stream goes on alike", () => {
+  for (const n of [1, 7, 1682, 2 ** 31]) {
+    const a = createRng(5), b = createRng(5);
+    a.normal(); // a spare normal draw must not disturb the integers
+    b.normal();
+    const bulk = a.ints(n, new Int32Array(1000));
+    const one = Int32Array.from({ length: 1000 }, () => b.int(n));
+    assertEquals(bulk, one);
+    assertEquals(a.next(), b.next());
+  }
+  assertEquals(createRng(1).ints(10, new Int32Array(0)), new Int32Array(0));
+  assertThrows(() => createRng(1).ints(0, new Int32Array(3)), RangeError, "found 0");
+  assertThrows(() => createRng(1).ints(2 ** 32, new Int32Array(3)), RangeError, "found 4294967296");
+});
+
 Deno.test("Rng.normal() has mean 0 and variance 1", () => {
   const rng = createRng(4);
   const n = 50_000;

@@ -206,10 +206,33 @@ function checkPositives(positives: InteractionMatrix, who: string): number {
   return positives.indices.length;
 }
 
+/**
+ * Host arrays a batch's tensors are made from, reused from batch to batch. Only where the backend
+ * copies an array into its own memory when a tensor is made (wasm); elsewhere (cpu keeps the
+ * array itself) every batch gets new ones. A new `[64, 1,682]` array per step, zeroed by the
+ * allocator and collected later, cost more than drawing the step's negatives.
+ */
+interface BatchScratch {
+  dense: Float32Array;
+  draws: Int32Array;
+}
+
+function batchScratch(batchUsers: number, movies: number): BatchScratch | null {
+  if (tf.getBackend() !== "wasm") return null;
+  return { dense: new Float32Array(batchUsers * movies), draws: new Int32Array(0) };
+}
+
 /** The tensors of one batch of user rows. */
-function batchOf(rows: Int32Array, positives: InteractionMatrix, negatives: number, rng: Rng) {
+function batchOf(
+  rows: Int32Array,
+  positives: InteractionMatrix,
+  negatives: number,
+  rng: Rng,
+  scratch: BatchScratch | null,
+) {
   const n = positives.cols, { indptr, indices } = positives;
-  const dense = new Float32Array(rows.length * n);
+  const size = rows.length * n;
+  const dense = scratch ? scratch.dense.subarray(0, size) : new Float32Array(size);
   let count = 0;
   for (const u of rows) count += indptr[u + 1] - indptr[u];
   const flat = new Int32Array(count);
@@ -223,12 +246,20 @@ function batchOf(rows: Int32Array, positives: InteractionMatrix, negatives: numb
   }
   let negative: tf.Tensor1D | null = null;
   if (negatives > 0) {
-    const neg = new Int32Array(count * negatives);
+    const draws = count * negatives;
+    if (scratch && scratch.draws.length < draws) scratch.draws = new Int32Array(draws);
+    // Every draw in one pass of the generator, then each shifted to its positive's row.
+    const neg = rng.ints(n, scratch ? scratch.draws.subarray(0, draws) : new Int32Array(draws));
     for (let i = 0, q = 0; i < count; i++) {
       const base = flat[i] - (flat[i] % n);
-      for (let s = 0; s < negatives; s++) neg[q++] = base + Math.floor(rng.next() * n);
+      for (let s = 0; s < negatives; s++) neg[q++] += base;
     }
     negative = tf.tensor1d(neg, "int32");
+  }
+  const positivesTensor = tf.tensor2d(dense, [rows.length, n]);
+  if (scratch) {
+    // The backend has copied the array: zero it again for the next batch.
+    for (let i = 0; i < count; i++) dense[flat[i]] = 0;
   }
   const batch: RankingBatch = {
     users: tf.tensor1d(rows, "int32"),
@@ -245,7 +276,7 @@ function batchOf(rows: Int32Array, positives: InteractionMatrix, negatives: numb
     },
   };
   const dispose = () => tf.dispose([batch.users, batch.positive, ...(negative ? [negative] : [])]);
-  return { positives: tf.tensor2d(dense, [rows.length, n]), batch, dispose };
+  return { positives: positivesTensor, batch, dispose };
 }
 
 /** CPU seconds of this process, or NaN where the runtime cannot tell. */
@@ -421,10 +452,11 @@ async function trainEpoch(
 ): Promise<number> {
   const { batchUsers, negatives, progress, step } = plan;
   const steps = Math.ceil(order.length / batchUsers);
+  const scratch = batchScratch(batchUsers, positives.cols);
   let sum = 0;
   for (let s = 0; s < steps; s++) {
     const rows = order.subarray(s * batchUsers, Math.min(order.length, (s + 1) * batchUsers));
-    const b = batchOf(rows, positives, negatives, rng);
+    const b = batchOf(rows, positives, negatives, rng, scratch);
     try {
       const v = rankingStep(tables, b, step);
       if (!Number.isFinite(v)) {
