@@ -21,7 +21,7 @@
  * @module
  */
 
-import process from "node:process";
+import { cpuSeconds } from "./_clock.ts";
 import * as tf from "@tensorflow/tfjs";
 import { isTraining, setTraining } from "../_tfjs_internals.ts";
 import { createRng } from "../random.ts";
@@ -100,16 +100,6 @@ export class NonFiniteLossError extends RangeError {
     this.batch = batch;
     this.loss = loss;
     this.diverged = diverged;
-  }
-}
-
-/** CPU time of this process in seconds, or NaN where the runtime cannot tell. */
-function cpuSeconds(): number {
-  try {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1e6;
-  } catch {
-    return NaN;
   }
 }
 

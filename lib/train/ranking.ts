@@ -25,7 +25,7 @@
  * @module
  */
 
-import process from "node:process";
+import { cpuSeconds } from "./_clock.ts";
 import * as tf from "@tensorflow/tfjs";
 import { createRng, type Rng } from "../random.ts";
 import {
@@ -277,16 +277,6 @@ function batchOf(
   };
   const dispose = () => tf.dispose([batch.users, batch.positive, ...(negative ? [negative] : [])]);
   return { positives: positivesTensor, batch, dispose };
-}
-
-/** CPU seconds of this process, or NaN where the runtime cannot tell. */
-function cpuSeconds(): number {
-  try {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1e6;
-  } catch {
-    return NaN;
-  }
 }
 
 /**
