@@ -55,3 +55,20 @@ export async function writeNotebook(
   await Deno.writeTextFile(path, JSON.stringify(nb, null, 1));
   return path;
 }
+
+/** The Python that runs the kernel driver (Debian's by default; `NB_PYTHON` overrides it). */
+export const PYTHON: string = Deno.env.get("NB_PYTHON") ?? "/usr/bin/python3";
+
+/** Whether {@linkcode PYTHON} runs `code` without an error (e.g. an import it needs). */
+export async function pythonRuns(code: string): Promise<boolean> {
+  try {
+    const { success } = await new Deno.Command(PYTHON, {
+      args: ["-c", code],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return success;
+  } catch {
+    return false;
+  }
+}

@@ -4,10 +4,10 @@
 // so a fake client replays the message sequences in Python's jupyter_client shapes.
 
 import { assertEquals } from "@std/assert";
+import { PYTHON, pythonRuns } from "./_helpers.ts";
 
 const DRIVER = new URL("../../../tools/notebooks/_kernel_driver.py", import.meta.url).pathname;
 const REPLAY = new URL("./_driver_routing.py", import.meta.url).pathname;
-const PYTHON = Deno.env.get("NB_PYTHON") ?? "/usr/bin/python3";
 
 type Pair = [string, Record<string, unknown>];
 interface Replayed {
@@ -16,20 +16,7 @@ interface Replayed {
   failure: string | null;
 }
 
-async function pythonReady(): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command(PYTHON, {
-      args: ["-c", "import nbformat"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
-const ignore = !(await pythonReady()) && Deno.env.get("CI") !== "true";
+const ignore = !(await pythonRuns("import nbformat")) && Deno.env.get("CI") !== "true";
 
 async function replay(scenario: { cell: Pair[]; token: Pair[] }[]): Promise<Replayed> {
   const out = await new Deno.Command(PYTHON, {

@@ -8,6 +8,7 @@ import {
   FAILING,
   MANY,
   OUT_OF_ORDER,
+  pythonRuns,
   SEMANTICS,
   texts,
   writeNotebook,
@@ -19,25 +20,10 @@ const CLI = new URL("../../../tools/notebooks/run_notebooks.ts", import.meta.url
 // The Deno Jupyter kernel path. It needs Python's jupyter_client and `deno jupyter --install`;
 // without them these tests are skipped, except under CI=true, where they must run.
 
-async function kernelReady(): Promise<boolean> {
-  const python = Deno.env.get("NB_PYTHON") ?? "/usr/bin/python3";
-  try {
-    const { success } = await new Deno.Command(python, {
-      args: [
-        "-c",
-        "import nbformat; from jupyter_client.kernelspec import KernelSpecManager as M; " +
-        "M().get_kernel_spec('deno')",
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
-const ignore = !(await kernelReady()) && Deno.env.get("CI") !== "true";
+const ignore = !(await pythonRuns(
+  "import nbformat; from jupyter_client.kernelspec import KernelSpecManager as M; " +
+    "M().get_kernel_spec('deno')",
+)) && Deno.env.get("CI") !== "true";
 
 Deno.test({
   name: "runNotebookInKernel() writes the outputs the fresh path shows, and verifies clean",
