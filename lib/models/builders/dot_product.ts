@@ -46,8 +46,8 @@ export function dotModel(c: BuiltConfig, size: TableSizes): tf.LayersModel {
   return tf.model({ inputs: [user, movie], outputs: y, name: "dot" });
 }
 
-/** `dot-bias`: `dot(u, m) + ub + mb` (in a sigmoid range when `yRange` is set). */
-export function dotBiasModel(c: BuiltConfig, size: TableSizes): tf.LayersModel {
+/** The two id inputs, the four tables and `dot(u, m) + ub + mb`: dot-bias and bce share it. */
+function dotPlusBiases(c: BuiltConfig, size: TableSizes) {
   const seed = tableSeeds(c.seed), { factors, bias } = tables(c);
   const [user, movie] = idInputs();
   const u = embed(user, size.users, { ...factors, name: "user_embedding", seed: seed() });
@@ -55,23 +55,22 @@ export function dotBiasModel(c: BuiltConfig, size: TableSizes): tf.LayersModel {
   const ub = embed(user, size.users, { ...bias, name: "user_bias", seed: seed() });
   const mb = embed(movie, size.movies, { ...bias, name: "movie_bias", seed: seed() });
   const dot = tf.layers.dot({ axes: 1, name: "dot" }).apply([u, m]) as tf.SymbolicTensor;
-  let y = tf.layers.add({ name: "add" }).apply([dot, ub, mb]) as tf.SymbolicTensor;
-  if (c.yRange) y = sigmoidRange(y, c.yRange);
-  return tf.model({ inputs: [user, movie], outputs: y, name: "dot_bias" });
+  const z = tf.layers.add({ name: "add" }).apply([dot, ub, mb]) as tf.SymbolicTensor;
+  return { inputs: [user, movie], z };
+}
+
+/** `dot-bias`: `dot(u, m) + ub + mb` (in a sigmoid range when `yRange` is set). */
+export function dotBiasModel(c: BuiltConfig, size: TableSizes): tf.LayersModel {
+  const { inputs, z } = dotPlusBiases(c, size);
+  const y = c.yRange ? sigmoidRange(z, c.yRange) : z;
+  return tf.model({ inputs, outputs: y, name: "dot_bias" });
 }
 
 /** `bce`: `sigmoid(dot(u, m) + ub + mb)`, a probability for binary cross-entropy. */
 export function bceModel(c: BuiltConfig, size: TableSizes): tf.LayersModel {
-  const seed = tableSeeds(c.seed), { factors, bias } = tables(c);
-  const [user, movie] = idInputs();
-  const u = embed(user, size.users, { ...factors, name: "user_embedding", seed: seed() });
-  const m = embed(movie, size.movies, { ...factors, name: "movie_embedding", seed: seed() });
-  const ub = embed(user, size.users, { ...bias, name: "user_bias", seed: seed() });
-  const mb = embed(movie, size.movies, { ...bias, name: "movie_bias", seed: seed() });
-  const dot = tf.layers.dot({ axes: 1, name: "dot" }).apply([u, m]) as tf.SymbolicTensor;
-  const z = tf.layers.add({ name: "add" }).apply([dot, ub, mb]);
+  const { inputs, z } = dotPlusBiases(c, size);
   const y = tf.layers.activation({ activation: "sigmoid", name: "sigmoid" }).apply(z);
-  return tf.model({ inputs: [user, movie], outputs: y as tf.SymbolicTensor, name: "bce" });
+  return tf.model({ inputs, outputs: y as tf.SymbolicTensor, name: "bce" });
 }
 
 /** `dot`, `dot-bias` or `bce` as the one fused layer (same tables, same seeds). */
