@@ -34,6 +34,7 @@ import {
 import { setupBackend } from "../../lib/train/backend.ts";
 import { checkPositiveInt } from "../../lib/_validate.ts";
 import { makeSplit, type SplitName } from "./named_splits.ts";
+import { cpuSecondsSince, type RunInfo } from "./_run_info.ts";
 import {
   DEFAULT_RANKING_MODELS,
   EPOCH_TOLERANCE,
@@ -182,25 +183,7 @@ export interface RankingTargetResult {
 }
 
 /** Everything the ranking evaluation produced (the `ranking` key of `evaluation.json`). */
-export interface RankingEvaluation {
-  /** Format version. */
-  version: 1;
-  /** When it ran. */
-  generated: string;
-  /** The command line. */
-  command: string;
-  /** Seeds of the runs. */
-  seeds: number[];
-  /** The `--epochs` cap, or null. */
-  epochs: number | null;
-  /** List length. */
-  k: number;
-  /** The tfjs backend. */
-  backend: string;
-  /** Wall seconds. */
-  totalSeconds: number;
-  /** CPU seconds. */
-  cpuSeconds: number;
+export interface RankingEvaluation extends RunInfo {
   /** Data sets (name, ratings, users, movies). */
   datasets: { name: string; ratings: number; users: number; movies: number }[];
   /** Splits. */
@@ -550,11 +533,6 @@ function rowOf(
   return row;
 }
 
-function cpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
-
 /**
  * Runs the ranking evaluation.
  *
@@ -573,7 +551,7 @@ function cpuSeconds(): number {
 export async function runRankingEvaluation(
   options: RankingEvaluationOptions = {},
 ): Promise<RankingEvaluation> {
-  const started = performance.now(), cpu0 = cpuSeconds();
+  const started = performance.now(), cpu0 = process.cpuUsage();
   const report = options.onProgress ?? stderrLine;
   const seedCount = checkPositiveInt(options.seeds ?? 1, "seeds", "runRankingEvaluation()");
   const epochsCap = options.epochs ?? null;
@@ -687,7 +665,7 @@ export async function runRankingEvaluation(
   }
   result.targets = checkRankingTargets(result.rows);
   result.totalSeconds = (performance.now() - started) / 1000;
-  result.cpuSeconds = cpuSeconds() - cpu0;
+  result.cpuSeconds = cpuSecondsSince(cpu0);
   return result;
 }
 

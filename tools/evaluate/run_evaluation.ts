@@ -9,6 +9,7 @@
 
 import { relative } from "node:path";
 import process from "node:process";
+import { cpuSecondsSince, type RunInfo } from "./_run_info.ts";
 import pl, { type DataFrame } from "nodejs-polars";
 import {
   fitEncoders,
@@ -164,27 +165,9 @@ export interface EvaluationDataset {
 }
 
 /** Everything the evaluation produced; `evaluation.json` holds exactly this. */
-export interface EvaluationResult {
-  /** Format version. */
-  version: 1;
-  /** When it ran (ISO 8601). */
-  generated: string;
-  /** The command line. */
-  command: string;
-  /** Seeds of the runs (split and model seeds). */
-  seeds: number[];
-  /** The `--epochs` override, or null. */
-  epochs: number | null;
-  /** k of the ranking metrics. */
-  k: number;
+export interface EvaluationResult extends RunInfo {
   /** Relevance threshold of the ranking metrics (stars). */
   threshold: number;
-  /** The tfjs backend. */
-  backend: string;
-  /** Wall-clock seconds of the whole evaluation. */
-  totalSeconds: number;
-  /** CPU seconds (user + system) of the whole evaluation, which other load does not inflate. */
-  cpuSeconds: number;
   /** Data sets. */
   datasets: EvaluationDataset[];
   /** Splits. */
@@ -581,11 +564,6 @@ function checkTargets(rows: EvaluationRow[]): TargetResult[] {
     });
   }
   return out;
-}
-
-function cpuSecondsSince(start: { user: number; system: number }): number {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1e6;
 }
 
 /**
