@@ -21,6 +21,7 @@ import { codeCells, NotebookFileError, readNotebook } from "./_files.ts";
 import { compareOutputs, formatDifference } from "./compare_outputs.ts";
 import { runNotebook } from "./fresh_run.ts";
 import { runNotebookInKernel } from "./kernel_run.ts";
+import { readDurations, runKey, startOrder, writeDurations } from "./_schedule.ts";
 import { formatFailure, formatSummary } from "./run_summary.ts";
 import { emptyRun, type NotebookRun } from "./run_types.ts";
 import { verifyNotebook } from "./verify_notebook.ts";
@@ -45,9 +46,10 @@ Options:
                    notebooks at a time unless --jobs says otherwise
   --timeout SEC    stop a notebook (a cell, with --kernel) after SEC seconds (default 1800)
   --jobs N         run N notebooks at a time, each in its own process (default: one per CPU
-                   core on the fresh path, one in the kernel, two with --compare); each
-                   notebook's output is printed whole, in order, once it has finished (--jobs 1
-                   streams it live)
+                   core on the fresh path, one in the kernel, two with --compare), the
+                   longest first by this machine's earlier runs (.cache/notebook-seconds.json);
+                   each notebook's output is printed whole, in name order, once it has
+                   finished (--jobs 1 runs them in name order and streams the output live)
   --quiet          print only failures and the summary
   --help           show this text`;
 
@@ -350,12 +352,16 @@ async function launch(notebook: string, cli: CliOptions, echo: boolean): Promise
  */
 async function runAll(notebooks: string[], cli: CliOptions, jobs: number): Promise<NotebookRun[]> {
   const echo = !cli.quiet && jobs === 1;
-  // A pool of `jobs` workers takes the notebooks in order; results are printed in order.
+  // A pool of `jobs` workers takes the notebooks longest first (by this machine's earlier
+  // runs, see _schedule.ts); results are printed in name order.
+  const how = { mode: cli.kernel ? "kernel" : "fresh", quick: cli.quick };
+  const keys = notebooks.map((n) => runKey(n, how));
+  const order = jobs > 1 ? startOrder(keys, await readDurations()) : keys.map((_, i) => i);
   const results = notebooks.map(() => Promise.withResolvers<NotebookRun>());
   let next = 0;
   const workers = Array.from({ length: jobs }, async () => {
-    while (next < notebooks.length) {
-      const i = next++;
+    while (next < order.length) {
+      const i = order[next++];
       await launch(notebooks[i], cli, echo).then(results[i].resolve, results[i].reject);
     }
   });
@@ -375,6 +381,14 @@ async function runAll(notebooks: string[], cli: CliOptions, jobs: number): Promi
     }
   }
   await Promise.all(workers);
+  // A run with parameters overridden (--set or the environment) is not what the next plain
+  // run will take, so it is not recorded.
+  const plain = await Promise.all(
+    notebooks.map(async (n) => (await overridden(n, cli.env)).length === 0),
+  );
+  await writeDurations(Object.fromEntries(
+    runs.flatMap((r, i) => r.ok && plain[i] ? [[keys[i], Math.round(r.seconds)]] : []),
+  ));
   return runs;
 }
 
