@@ -61,7 +61,9 @@ export const rankingRecipes: Record<RankingRecipeName, RankingRecipe> = {
     loss: softmaxLoss,
     factors: 64,
     learningRate: 5e-3,
-    batchUsers: 64,
+    // 32 users per step (30 Adam updates per epoch on ml-100k): on the validation task of
+    // ml-100k's split 42 it beat 64 on each of 3 initial seeds (NDCG@10 0.2901 against 0.2885).
+    batchUsers: 32,
     negatives: 0,
     l2Power: 0.5,
     l2Start: 0.1,

@@ -80,6 +80,8 @@ export interface RowSettings {
   learning_rate?: number;
   /** Embeddings: negatives per positive. */
   negatives?: number;
+  /** Embeddings: users per step. */
+  batch_users?: number;
 }
 
 /** One row: a model on a data set and split, for one seed or averaged over seeds. */
@@ -479,6 +481,7 @@ async function runEmbedding(name: RankingRecipeName, ctx: Context): Promise<Seed
       epochs,
       learning_rate: recipe.learningRate,
       negatives: recipe.negatives,
+      batch_users: recipe.batchUsers,
     },
     validationNdcg,
   };

@@ -6,7 +6,9 @@ import {
   runRankingEvaluation,
   walkLadder,
 } from "../../../tools/evaluate/ranking_evaluation.ts";
+import { rankingRecipes } from "../../../lib/models/mod.ts";
 import {
+  batchText,
   keptRanking,
   mergeRanking,
   RANKING_HEADING,
@@ -120,6 +122,28 @@ Deno.test("runRankingEvaluation() gives every model a row per first seed and a m
     1e-12,
   );
   assertEquals(r.targets, [], "the targets concern ml-100k random80");
+  // Each embedding row records the users per step its recipe trained with.
+  for (const name of ["softmax", "bpr", "squared"] as const) {
+    const seeded = r.rows.find((x) => x.model === name && x.seeds.length === 1)!;
+    assertEquals(seeded.settings[0].batch_users, rankingRecipes[name].batchUsers, name);
+  }
+});
+
+Deno.test("batchText() names the recipes' users per step, grouped by size", () => {
+  const { softmax, bpr, squared } = rankingRecipes;
+  const at = (b: number) => ({ batchUsers: b });
+  assertEquals(
+    batchText({ softmax: { ...softmax, ...at(64) }, bpr: { ...bpr, ...at(64) } }),
+    "64 users",
+  );
+  assertEquals(
+    batchText({
+      softmax: { ...softmax, ...at(32) },
+      bpr: { ...bpr, ...at(64) },
+      squared: { ...squared, ...at(64) },
+    }),
+    "32 users (softmax) or 64 (BPR and squared loss)",
+  );
 });
 
 Deno.test("the ranking section merges into the committed files without touching the rating part", async () => {
@@ -157,6 +181,9 @@ Deno.test("the ranking section says how the settings were chosen and what was se
       "also saw test figures",
       "Every candidate's best validation NDCG@10",
       "evaluated; skipped",
+      `batches of ${batchText()} with every catalogue movie`,
+      `${rankingRecipes.softmax.batchUsers} users per step`,
+      "After those test figures were seen",
     ]
   ) {
     assert(md.includes(phrase), `missing: ${phrase}`);
