@@ -52,6 +52,13 @@ export interface TrainOptions {
    */
   validationBatchSize?: number;
   /**
+   * Run a dot product of two embedding lookups written as stock layers (with biases and a
+   * sigmoid range, when present) as the one fused dot-bias op, on the same weights: the same
+   * results, faster. `false` runs every layer as written (to time the layers themselves).
+   * @default {true}
+   */
+  fuse?: boolean;
+  /**
    * Learning rate for this call, written to the config (`rec.config.learningRate`, replacing
    * any schedule there) and kept for later calls; else the config's schedule or rate.
    * @default {rec.config.schedule ?? rec.config.learningRate}
@@ -248,6 +255,14 @@ function fitOptionsFor(rec: Recommender, options: TrainOptions): FitOptions {
   }
   if (options.validationBatchSize !== undefined) {
     fitOptions.validationBatchSize = batchSizeOption(options.validationBatchSize, where);
+  }
+  if (options.fuse !== undefined) {
+    if (typeof options.fuse !== "boolean") {
+      throw new TypeError(
+        `${where}: expected fuse to be true or false, found ${typeof options.fuse}`,
+      );
+    }
+    fitOptions.fuse = options.fuse;
   }
   return fitOptions;
 }

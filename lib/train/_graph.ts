@@ -11,6 +11,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import { canRunFused, fuseDotBias, type PlanStep } from "./_fuse.ts";
 
 interface SymbolicLike {
   id: number;
@@ -26,12 +27,7 @@ interface NodeLike {
   callArgs?: Record<string, unknown>;
 }
 
-interface Step {
-  layer: tf.layers.Layer;
-  inputs: number[];
-  outputs: number[];
-  callArgs: Record<string, unknown>;
-}
+type Step = PlanStep;
 
 /** A compiled forward pass: run it with {@linkcode runForward}. */
 export interface ForwardPlan {
@@ -51,12 +47,15 @@ function layerIsPlain(layer: tf.layers.Layer): boolean {
 }
 
 /**
- * Walks `model`'s graph from its outputs back to its inputs and records the layer calls.
+ * Walks `model`'s graph from its outputs back to its inputs and records the layer calls; a dot
+ * product of two embedding lookups (with biases and a sigmoid range, when present) becomes one
+ * call of the fused dot-bias op (see `_fuse.ts`) unless `fuse` is false.
  *
  * @param model A built functional or sequential model.
+ * @param options `fuse: false` keeps every layer call as it is.
  * @returns The plan (falls back to `model.apply` for graphs outside the lean path).
  */
-export function planForward(model: tf.LayersModel): ForwardPlan {
+export function planForward(model: tf.LayersModel, options: { fuse?: boolean } = {}): ForwardPlan {
   const inputs = (model.inputs ?? []) as unknown as SymbolicLike[];
   const outputs = (model.outputs ?? []) as unknown as SymbolicLike[];
   if (inputs.length === 0 || outputs.length === 0) {
@@ -91,7 +90,8 @@ export function planForward(model: tf.LayersModel): ForwardPlan {
     return true;
   };
   for (const out of outputs) if (!visit(out)) return fallback;
-  return { steps, inputIds, outputIds };
+  const fused = options.fuse === false ? steps : fuseDotBias(steps, inputIds, outputIds);
+  return { steps: fused, inputIds, outputIds };
 }
 
 /**
@@ -116,12 +116,21 @@ export function runForward(
   }
   const values = new Map<number, tf.Tensor>();
   for (let i = 0; i < plan.inputIds.length; i++) values.set(plan.inputIds[i], inputs[i]);
-  for (const step of plan.steps) {
+  const run = (step: Step) => {
     const args = step.inputs.map((id) => values.get(id)!);
+    if (step.fused && canRunFused(args)) {
+      values.set(step.outputs[0], step.fused.run(args));
+      return;
+    }
+    if (step.fused) { // no fused kernel here: the layers' own calls
+      step.fused.group.forEach(run);
+      return;
+    }
     const out = step.layer.call(args, { ...step.callArgs, training });
     const list = Array.isArray(out) ? out : [out];
     for (let i = 0; i < step.outputs.length; i++) values.set(step.outputs[i], list[i]);
-  }
+  };
+  plan.steps.forEach(run);
   return plan.outputIds.map((id) => {
     const t = values.get(id)!;
     return inputs.includes(t) ? t.clone() : t;

@@ -60,12 +60,20 @@ export interface Run {
 }
 
 const plans = new WeakMap<tf.LayersModel, ForwardPlan>();
+const plainPlans = new WeakMap<tf.LayersModel, ForwardPlan>();
 const trained = new WeakMap<tf.LayersModel, number>();
 
-/** The cached forward plan of `model`. */
-export function forwardPlan(model: tf.LayersModel): ForwardPlan {
-  let plan = plans.get(model);
-  if (!plan) plans.set(model, plan = planForward(model));
+/**
+ * The cached forward plan of `model`.
+ *
+ * @param model The model.
+ * @param fuse `false` for the plan that runs every layer as written (see `FitOptions.fuse`).
+ * @returns The plan.
+ */
+export function forwardPlan(model: tf.LayersModel, fuse = true): ForwardPlan {
+  const cache = fuse ? plans : plainPlans;
+  let plan = cache.get(model);
+  if (!plan) cache.set(model, plan = planForward(model, { fuse }));
   return plan;
 }
 
@@ -164,7 +172,10 @@ export function planRun(
   );
   const trainKeys = ["loss", ...objective.metricNames];
   const keys = val ? [...trainKeys, ...trainKeys.map((k) => `val_${k}`)] : trainKeys;
-  const plan = forwardPlan(model);
+  if (options.fuse !== undefined && typeof options.fuse !== "boolean") {
+    throw new TypeError(`fit(): expected fuse to be true or false, found ${typeof options.fuse}`);
+  }
+  const plan = forwardPlan(model, options.fuse ?? true);
   const notes = initialEpoch > 0 ? [`continuing from epoch ${initialEpoch}`] : [];
   notes.push(...slowLayers(model, plan).map((l) => `stock tfjs for layer ${l}: slower`));
   return {
