@@ -11,10 +11,13 @@
  * `tf.layers.embedding` tables, `tf.layers.dot`, `tf.layers.add`, `tf.layers.flatten`, a
  * sigmoid `tf.layers.activation` and `tf.layers.rescaling`), compiled as Keras does, seeded
  * with `setRandomSeed`: it measures how fast the engine trains a model it was not built for.
+ * The engine runs a dot product of two embedding lookups written in stock layers as its fused
+ * dot-bias op (`fit`'s `fuse`, on by default); `--no-fuse` times every layer as written.
  *
  * ```sh
  * deno task bench                              # dot-bias, 30 epochs, batch 100, with torch
  * deno task bench --stock                      # the same model from stock layers
+ * deno task bench --stock --no-fuse            # … with every stock layer run as written
  * deno task bench --model mlp --batch 500      # seed 002's deep model
  * deno task bench --model dlrm --batch 500     # seed 004's concat-MLP
  * deno task bench --epochs 1 --no-torch        # a quick smoke run
@@ -27,7 +30,7 @@
  * the recipe's (45 and 65).
  *
  * Flags: `--epochs N` (30), `--batch N` (100), `--model dot|dot-bias|mlp|dlrm|softmax|bpr` (dot-bias),
- * `--stock`, `--seed N` (42), `--backend wasm|cpu` (setupBackend's choice), `--no-torch`,
+ * `--stock`, `--no-fuse`, `--seed N` (42), `--backend wasm|cpu` (setupBackend's choice), `--no-torch`,
  * `--no-table` (skip the time-per-step table), `--torch-reference` (dot-bias only: run the
  * shared reference script `../shared/bench/torch_embeddingnet.py` with its own split
  * instead). A bad flag or value ends the run with a one-line message.
@@ -35,7 +38,7 @@
  * Output: one line per epoch, a table of milliseconds per training step at batch 64, 100 and
  * 500, and, last, one JSON line with `framework`, `backend`, `epochs`, `batch`,
  * `samples_per_s`, `s_per_epoch`, `best_val_mse` (the torch script's keys) plus `model`,
- * `stock`, `simd`, `threads`, `peak_rss_mb`, `load_avg` (before, after), `step_ms`,
+ * `stock`, `fuse`, `simd`, `threads`, `peak_rss_mb`, `load_avg` (before, after), `step_ms`,
  * `cpu_samples_per_s`, and, when torch ran, `torch_samples_per_s`, `torch_s_per_epoch`,
  * `torch_best_val_mse`, `torch_step_ms`, `torch_cpu_samples_per_s`, `ratio` (ours / torch
  * samples per second, wall time) and `cpu_ratio` (the same on CPU time, which other programs
@@ -75,6 +78,8 @@ export interface BenchArgs {
   model: BenchModel;
   /** Train the model written from stock tfjs layers instead of the library's. */
   stock: boolean;
+  /** Let the engine run a stock dot product of embeddings as the fused op (`fit`'s `fuse`). */
+  fuse: boolean;
   /** Seed of the split, the initialisers and the shuffles. */
   seed: number;
   /** Backend override, or null for setupBackend's choice. */
@@ -106,6 +111,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     batch: 100,
     model: "dot-bias",
     stock: false,
+    fuse: true,
     seed: 42,
     backend: null,
     torch: true,
@@ -167,6 +173,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       case "--stock":
         args.stock = true;
         break;
+      case "--no-fuse":
+        args.fuse = false;
+        break;
       case "--no-table":
         args.table = false;
         break;
@@ -175,7 +184,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
         break;
       default:
         throw new TypeError(
-          `train_bench: unknown flag "${flag}" (known: --epochs, --batch, --model, --stock, ` +
+          `train_bench: unknown flag "${flag}" (known: --epochs, --batch, --model, --stock, --no-fuse, ` +
             "--seed, --backend, --no-torch, --no-table, --torch-reference)",
         );
     }
@@ -368,11 +377,23 @@ async function stepMs(args: BenchArgs, data: BenchData, batch: number, limit: nu
     // A warm-up epoch on a few batches, then the timed one.
     const warm = tensors(net, data.train, Math.min(limit, batch * 20));
     try {
-      await fit(net.model, warm, { epochs: 1, batchSize: batch, verbose: 0, seed });
+      await fit(net.model, warm, {
+        epochs: 1,
+        batchSize: batch,
+        verbose: 0,
+        seed,
+        fuse: args.fuse,
+      });
     } finally {
       tf.dispose([...warm.x, warm.y]);
     }
-    const h = await fit(net.model, train, { epochs: 1, batchSize: batch, verbose: 0, seed });
+    const h = await fit(net.model, train, {
+      epochs: 1,
+      batchSize: batch,
+      verbose: 0,
+      seed,
+      fuse: args.fuse,
+    });
     return (h.trainSeconds[0] * 1000) / h.params.stepsPerEpoch;
   } finally {
     tf.dispose([...train.x, train.y]);
@@ -409,7 +430,8 @@ export async function runBench(args: BenchArgs): Promise<Record<string, unknown>
   const data = await loadData(args.seed);
   console.log(
     `tfjs ${tf.version.tfjs} · ${info.backend}${info.simd ? " simd" : ""} · ` +
-      `${info.threads} thread(s) · ${args.model}${args.stock ? " (stock layers)" : ""} · ` +
+      `${info.threads} thread(s) · ${args.model}${args.stock ? " (stock layers)" : ""}` +
+      `${args.fuse ? "" : " (fuse: false)"} · ` +
       `${data.train.ratings.length} train / ${data.val.ratings.length} val rows · ` +
       `batch ${args.batch} · ${args.epochs} epochs`,
   );
@@ -423,6 +445,7 @@ export async function runBench(args: BenchArgs): Promise<Record<string, unknown>
     threads: info.threads,
     model: args.model,
     stock: args.stock,
+    fuse: args.fuse,
     epochs: history.epoch.length,
     batch: args.batch,
     samples_per_s: Math.round(samples / trainSeconds),
@@ -458,6 +481,7 @@ async function trainRun(args: BenchArgs, data: BenchData) {
       batchSize: args.batch,
       validationData: val,
       seed: args.seed,
+      fuse: args.fuse,
       verbose: 0,
       onEpochEnd: (epoch, logs) => {
         const now = performance.now();

@@ -7,6 +7,7 @@ Deno.test("parseBenchArgs() reads every flag and defaults to seed 003's recipe",
     batch: 100,
     model: "dot-bias",
     stock: false,
+    fuse: true,
     seed: 42,
     backend: null,
     torch: true,
@@ -25,6 +26,7 @@ Deno.test("parseBenchArgs() reads every flag and defaults to seed 003's recipe",
   assertEquals([a.epochs, a.batch, a.model, a.torch, a.table], [3, 500, "dlrm", false, false]);
   assertEquals(parseBenchArgs(["--backend", "cpu"]).backend, "cpu");
   assertEquals(parseBenchArgs(["--stock", "--model", "mlp"]).stock, true);
+  assertEquals(parseBenchArgs(["--stock", "--no-fuse"]).fuse, false);
 });
 
 Deno.test("parseBenchArgs() rejects unknown flags, models and bad numbers", () => {
