@@ -8,7 +8,7 @@
  *    the server) puts every output under the cell that produced it, with no error: each cell's
  *    outputs are compared with those of a cell-by-cell run of the same notebook in the same
  *    server, where each cell waits until the kernel is quiet before the next one is sent.
- * 3. **nbconvert's HTML export** (`python3 -m nbconvert --to html`, the page nbviewer serves),
+ * 3. **nbconvert's HTML export** (`python3 -m nbconvert --to html`, the exporter nbviewer renders with),
  *    opened from a `file://` address: every figure is an image that loaded and no output shows
  *    markup as text, as in 1 (see `html_export.ts`).
  *
@@ -19,10 +19,11 @@
  *   deno task test:browser [--notebooks 02,05] [--runs N] [--no-open] [--no-run] [--no-export]
  *                          [--no-flush] [--json report.json] [--notebook-dir DIR]
  *
- * `--runs N` does N Restart & Run Alls per notebook (default 1). `--no-flush` switches off
- * lib/notebook's output flush in the kernels (`NB_OUTPUT_FLUSH=0` in the server's environment),
- * to measure Run All without it. `--notebook-dir`
- * checks notebooks from another folder (e.g. freshly re-run ones before they are committed). Exit status 0 when
+ * `--runs N` does N Restart & Run Alls per notebook (default 1); `--no-open`, `--no-run` and
+ * `--no-export` leave out steps 1, 2 and 3 (the notebook server is started only for 1 and 2).
+ * `--no-flush` switches off lib/notebook's output flush in the kernels (`NB_OUTPUT_FLUSH=0` in
+ * the server's environment), to measure Run All without it. `--notebook-dir` checks notebooks
+ * from another folder (e.g. freshly re-run ones before they are committed). Exit status 0 when
  * every check passed, 1 when one failed, 2 on a set-up error.
  *
  * @module
