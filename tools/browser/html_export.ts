@@ -1,6 +1,6 @@
 /**
  * nbconvert's HTML export, checked in the browser: each notebook is exported with
- * `python3 -m nbconvert --to html` (the page nbviewer and a course site serve), the page is opened
+ * `python3 -m nbconvert --to html` (the exporter nbviewer renders with), the page is opened
  * in headless Chromium from a `file://` address, and what each code cell's outputs show is
  * checked like an opened notebook's ({@linkcode checkRendered}): every figure an image that
  * loaded, no markup shown as text.
@@ -16,6 +16,7 @@
  * @module
  */
 
+import { pathToFileURL } from "node:url";
 import type { Page } from "./chromium.ts";
 import {
   type CellOutputs,
@@ -262,7 +263,7 @@ export async function checkExportedPage(
     { source: OBJECT_LOAD_SCRIPT },
   );
   try {
-    await page.goto(`file://${htmlPath}`);
+    await page.goto(pathToFileURL(htmlPath).href);
   } finally {
     await page.send("Page.removeScriptToEvaluateOnNewDocument", { identifier });
   }
