@@ -342,10 +342,19 @@ async function testNotebook(
   return report;
 }
 
-/** Exports every notebook with one nbconvert process, then checks each page. */
-async function checkExports(page: Page, workspace: Workspace, reports: NotebookReport[]) {
+/**
+ * Exports every notebook with one nbconvert process, then checks each page. The notebooks are
+ * read from `from`, the folder the workspace copied them from: the copies may have been saved
+ * by Notebook with the outputs of a small Run All by now (it autosaves).
+ */
+async function checkExports(
+  page: Page,
+  workspace: Workspace,
+  from: string,
+  reports: NotebookReport[],
+) {
   const t0 = performance.now();
-  const files = workspace.notebooks.map((p) => `${workspace.root}/${p}`);
+  const files = workspace.notebooks.map((p) => `${from}/${p.split("/").at(-1)}`);
   const pages = await exportNotebooks(files, `${workspace.exportDir}/notebooks`, {
     configDir: `${workspace.exportDir}/config`,
   });
@@ -443,7 +452,7 @@ export async function main(args: string[]): Promise<number> {
     }
     if (options.export) {
       if (options.selfCheck) await selfCheckExport(page, workspace);
-      await checkExports(page, workspace, reports);
+      await checkExports(page, workspace, options.notebookDir ?? `${REPO}/notebooks`, reports);
     }
   } catch (error) {
     setupError = error as Error;
