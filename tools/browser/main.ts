@@ -8,9 +8,9 @@
  *    the server) puts every output under the cell that produced it, with no error: each cell's
  *    outputs are compared with those of a cell-by-cell run of the same notebook in the same
  *    server, where each cell waits until the kernel is quiet before the next one is sent.
- * 3. **nbconvert's HTML export** (`python3 -m nbconvert --to html`, the exporter nbviewer renders with),
- *    opened from a `file://` address: every figure is an image that loaded and no output shows
- *    markup as text, as in 1 (see `html_export.ts`).
+ * 3. **nbconvert's HTML export** (`python3 -m nbconvert --to html`, the exporter nbviewer
+ *    renders with) of the committed notebooks, opened from a `file://` address: every figure is
+ *    an image that loaded and no output shows markup as text, as in 1 (see `html_export.ts`).
  *
  * It starts its own notebook server (127.0.0.1, random port and token, a temporary copy of the
  * notebooks) and Chromium (fresh profile, DevTools on 127.0.0.1), and stops both and removes
