@@ -174,12 +174,15 @@ export class Page {
   /**
    * Loads `url` and waits for its load event.
    *
-   * @param url The address (127.0.0.1 only).
+   * @param url The address: on 127.0.0.1, or a local file.
    * @param timeoutMs Time limit.
    */
   async goto(url: string, timeoutMs = 120_000): Promise<void> {
-    if (new URL(url).hostname !== "127.0.0.1") {
-      throw new TypeError(`Page.goto(): expected a 127.0.0.1 address, found ${url}`);
+    const parsed = new URL(url);
+    if (parsed.hostname !== "127.0.0.1" && !(parsed.protocol === "file:" && !parsed.host)) {
+      throw new TypeError(
+        `Page.goto(): expected a 127.0.0.1 address or a local file, found ${url}`,
+      );
     }
     const loaded = this.cdp.waitFor("Page.loadEventFired", {
       sessionId: this.sessionId,

@@ -8,18 +8,22 @@
  *    the server) puts every output under the cell that produced it, with no error: each cell's
  *    outputs are compared with those of a cell-by-cell run of the same notebook in the same
  *    server, where each cell waits until the kernel is quiet before the next one is sent.
+ * 3. **nbconvert's HTML export** (`python3 -m nbconvert --to html`, the exporter nbviewer
+ *    renders with) of the committed notebooks, opened from a `file://` address: every figure is
+ *    an image that loaded and no output shows markup as text, as in 1 (see `html_export.ts`).
  *
  * It starts its own notebook server (127.0.0.1, random port and token, a temporary copy of the
  * notebooks) and Chromium (fresh profile, DevTools on 127.0.0.1), and stops both and removes
  * every temporary folder on success, failure and Ctrl-C.
  *
- *   deno task test:browser [--notebooks 02,05] [--runs N] [--no-open] [--no-run]
+ *   deno task test:browser [--notebooks 02,05] [--runs N] [--no-open] [--no-run] [--no-export]
  *                          [--no-flush] [--json report.json] [--notebook-dir DIR]
  *
- * `--runs N` does N Restart & Run Alls per notebook (default 1). `--no-flush` switches off
- * lib/notebook's output flush in the kernels (`NB_OUTPUT_FLUSH=0` in the server's environment),
- * to measure Run All without it. `--notebook-dir`
- * checks notebooks from another folder (e.g. freshly re-run ones before they are committed). Exit status 0 when
+ * `--runs N` does N Restart & Run Alls per notebook (default 1); `--no-open`, `--no-run` and
+ * `--no-export` leave out steps 1, 2 and 3 (the notebook server is started only for 1 and 2).
+ * `--no-flush` switches off lib/notebook's output flush in the kernels (`NB_OUTPUT_FLUSH=0` in
+ * the server's environment), to measure Run All without it. `--notebook-dir` checks notebooks
+ * from another folder (e.g. freshly re-run ones before they are committed). Exit status 0 when
  * every check passed, 1 when one failed, 2 on a set-up error.
  *
  * @module
@@ -44,9 +48,15 @@ import {
   summarize,
   type Summary,
 } from "./outputs.ts";
+import {
+  checkExportedPage,
+  exportNotebooks,
+  type NotebookFile,
+  type Sanitize,
+} from "./html_export.ts";
 import { cleanUp, cleanUpOnSignals, onCleanup } from "./process.ts";
 import { startNotebookServer } from "./server.ts";
-import { makeWorkspace } from "./workspace.ts";
+import { makeWorkspace, type Workspace } from "./workspace.ts";
 import { OUTPUT_FLUSH_VARIABLE } from "../../lib/notebook/flush.ts";
 
 /** Parsed command line. */
@@ -59,9 +69,11 @@ export interface Options {
   open: boolean;
   /** Check Restart & Run All. */
   run: boolean;
+  /** Check nbconvert's HTML export. */
+  export: boolean;
   /** Switch lib/notebook's output flush off in the kernels (`NB_OUTPUT_FLUSH=0`). */
   noFlush: boolean;
-  /** Check that the figure check tells a picture from text, on two fixtures. */
+  /** Check that the figure checks tell a picture from text, on fixtures. */
   selfCheck: boolean;
   /** Write a JSON report here. */
   json: string | null;
@@ -82,6 +94,7 @@ export function parseArgs(args: string[]): Options {
     runs: 1,
     open: true,
     run: true,
+    export: true,
     noFlush: false,
     selfCheck: true,
     json: null,
@@ -103,6 +116,7 @@ export function parseArgs(args: string[]): Options {
       }
     } else if (arg === "--no-open") options.open = false;
     else if (arg === "--no-run") options.run = false;
+    else if (arg === "--no-export") options.export = false;
     else if (arg === "--no-flush") options.noFlush = true;
     else if (arg === "--no-self-check") options.selfCheck = false;
     else if (arg === "--json") options.json = value();
@@ -110,7 +124,7 @@ export function parseArgs(args: string[]): Options {
     else {
       throw new TypeError(
         `browser test: unknown argument "${arg}" (expected --notebooks, --runs, --no-open, ` +
-          "--no-run, --no-flush, --no-self-check, --json, --notebook-dir)",
+          "--no-run, --no-export, --no-flush, --no-self-check, --json, --notebook-dir)",
       );
     }
   }
@@ -172,7 +186,55 @@ interface NotebookReport {
   openProblems: string[] | null;
   referenceErrors: string[];
   runs: { seconds: number; summary: Summary; findings: string[] }[];
+  /** Problems of nbconvert's HTML export, or `null` when not checked. */
+  exportProblems: string[] | null;
+  /** Figure outputs checked in the export. */
+  exportFigures: number;
   seconds: number;
+}
+
+/** The self-check's notebook for the export: a figure, an HTML table, a stream. */
+const EXPORT_FIXTURE = "export_figure_table.ipynb";
+
+/**
+ * Checks that the export check tells a picture from a stripped or escaped one: the fixture's
+ * plain export must pass; with `--sanitize-html` (figure's `<img>` emptied) and with the bleach
+ * preprocessor (figure and table escaped) it must fail, naming the cells. Logs what each
+ * sanitiser did, as a measurement.
+ */
+async function selfCheckExport(page: Page, workspace: Workspace) {
+  const nb = await readNotebook(`${FIXTURES}/${EXPORT_FIXTURE}`) as NotebookFile;
+  const found: Record<Sanitize, string[]> = { none: [], "sanitize-html": [], bleach: [] };
+  for (const sanitize of Object.keys(found) as Sanitize[]) {
+    const dir = `${workspace.exportDir}/self-check-${sanitize}`;
+    const [html] = await exportNotebooks([`${FIXTURES}/${EXPORT_FIXTURE}`], dir, {
+      sanitize,
+      configDir: `${workspace.exportDir}/config`,
+    });
+    found[sanitize] = (await checkExportedPage(page, html, nb)).problems;
+  }
+  const figureCaught = (problems: string[]) =>
+    problems.some((p) => p.startsWith("cell 2, output 1:"));
+  const tableEscaped = found.bleach.some((p) =>
+    p.startsWith("cell 3, output 1: markup shown as text")
+  );
+  if (
+    found.none.length > 0 || !figureCaught(found["sanitize-html"]) ||
+    !figureCaught(found.bleach) || !tableEscaped
+  ) {
+    throw new Error(
+      "self-check: the export check does not tell a picture from a sanitised figure\n" +
+        `  plain export: ${found.none.join("; ") || "passed"}\n` +
+        `  --sanitize-html: ${
+          found["sanitize-html"].join("; ") || "passed (expected cell 2 to fail)"
+        }\n` +
+        `  bleach: ${found.bleach.join("; ") || "passed (expected cells 2 and 3 to fail)"}`,
+    );
+  }
+  log("self-check (nbconvert export): the plain export of a figure and a table passes;");
+  for (const sanitize of ["sanitize-html", "bleach"] as const) {
+    log(`  ${sanitize}: ${found[sanitize].join("; ")}`);
+  }
 }
 
 async function selfCheck(page: Page, root: string, urlOf: (p: string) => string) {
@@ -215,6 +277,8 @@ async function testNotebook(
     openProblems: null,
     referenceErrors: [],
     runs: [],
+    exportProblems: null,
+    exportFigures: 0,
     seconds: 0,
   };
   const file = `${root}/${path}`;
@@ -278,6 +342,48 @@ async function testNotebook(
   return report;
 }
 
+/**
+ * Exports every notebook with one nbconvert process, then checks each page. The notebooks are
+ * read from `from`, the folder the workspace copied them from: the copies may have been saved
+ * by Notebook with the outputs of a small Run All by now (it autosaves).
+ */
+async function checkExports(
+  page: Page,
+  workspace: Workspace,
+  from: string,
+  reports: NotebookReport[],
+) {
+  const t0 = performance.now();
+  const files = workspace.notebooks.map((p) => `${from}/${p.split("/").at(-1)}`);
+  const pages = await exportNotebooks(files, `${workspace.exportDir}/notebooks`, {
+    configDir: `${workspace.exportDir}/config`,
+  });
+  log(
+    `nbconvert --to html: ${files.length} notebook(s) in ${
+      ((performance.now() - t0) / 1000).toFixed(1)
+    } s`,
+  );
+  for (const [i, html] of pages.entries()) {
+    const t1 = performance.now();
+    const report = reports[i];
+    const nb = await readNotebook(files[i]) as NotebookFile;
+    const { problems, figures } = await checkExportedPage(page, html, nb);
+    report.exportProblems = problems;
+    report.exportFigures = figures;
+    const seconds = (performance.now() - t1) / 1000;
+    report.seconds += seconds;
+    log(
+      `${report.notebook}: HTML export: ${
+        problems.length === 0
+          ? `${figures} figure(s), every one an image that loaded, no markup shown as text`
+          : `${problems.length} problem(s)`
+      } (${seconds.toFixed(1)} s)`,
+    );
+    for (const p of problems.slice(0, 30)) log(`  ${p}`);
+    if (problems.length > 30) log(`  … ${problems.length - 30} more`);
+  }
+}
+
 /** Runs the browser test; returns the exit status. */
 export async function main(args: string[]): Promise<number> {
   let options: Options;
@@ -307,28 +413,46 @@ export async function main(args: string[]): Promise<number> {
       from: options.notebookDir ?? undefined,
     });
     onCleanup("temporary folders", workspace.remove);
-    const env = serverEnv(options, Deno.env.get("MOVIELENS_DIR"));
-    const server = await startNotebookServer({
-      root: workspace.root,
-      stateDir: workspace.stateDir,
-      env,
-    });
-    onCleanup("notebook server", server.stop);
-    log(
-      `notebook server: ${server.baseUrl} (Notebook 6, NB_QUICK=1${
-        options.noFlush ? `, output flush off: ${OUTPUT_FLUSH_VARIABLE}=0` : ""
-      })`,
-    );
     const browser: Chromium = await launchChromium({ userDataDir: workspace.profileDir });
     onCleanup("chromium", browser.close);
     const version = await browser.cdp.send<{ product: string }>("Browser.getVersion");
     log(`browser: ${version.product}, headless`);
     const page = await browser.newPage();
-    if (options.selfCheck && options.open) {
-      await selfCheck(page, workspace.root, server.notebookUrl);
+    if (options.open || options.runs > 0) {
+      const env = serverEnv(options, Deno.env.get("MOVIELENS_DIR"));
+      const server = await startNotebookServer({
+        root: workspace.root,
+        stateDir: workspace.stateDir,
+        env,
+      });
+      onCleanup("notebook server", server.stop);
+      log(
+        `notebook server: ${server.baseUrl} (Notebook 6, NB_QUICK=1${
+          options.noFlush ? `, output flush off: ${OUTPUT_FLUSH_VARIABLE}=0` : ""
+        })`,
+      );
+      if (options.selfCheck && options.open) {
+        await selfCheck(page, workspace.root, server.notebookUrl);
+      }
+      for (const path of workspace.notebooks) {
+        reports.push(await testNotebook(page, server, workspace.root, path, options));
+      }
+    } else {
+      for (const path of workspace.notebooks) {
+        reports.push({
+          notebook: path.split("/").at(-1)!,
+          openProblems: null,
+          referenceErrors: [],
+          runs: [],
+          exportProblems: null,
+          exportFigures: 0,
+          seconds: 0,
+        });
+      }
     }
-    for (const path of workspace.notebooks) {
-      reports.push(await testNotebook(page, server, workspace.root, path, options));
+    if (options.export) {
+      if (options.selfCheck) await selfCheckExport(page, workspace);
+      await checkExports(page, workspace, options.notebookDir ?? `${REPO}/notebooks`, reports);
     }
   } catch (error) {
     setupError = error as Error;
@@ -339,7 +463,7 @@ export async function main(args: string[]): Promise<number> {
 
   const seconds = (performance.now() - started) / 1000;
   log(
-    "\nnotebook                                   opened     Run-Alls  misplaced  missing  unexpected  errors",
+    "\nnotebook                                   opened     export     Run-Alls  misplaced  missing  unexpected  errors",
   );
   let failed = false;
   for (const r of reports) {
@@ -357,14 +481,20 @@ export async function main(args: string[]): Promise<number> {
       : r.openProblems.length === 0
       ? "ok"
       : `${r.openProblems.length} bad`;
-    failed ||= (r.openProblems?.length ?? 0) > 0 || r.referenceErrors.length > 0 ||
+    const exported = r.exportProblems === null
+      ? "-"
+      : r.exportProblems.length === 0
+      ? "ok"
+      : `${r.exportProblems.length} bad`;
+    failed ||= (r.openProblems?.length ?? 0) > 0 || (r.exportProblems?.length ?? 0) > 0 ||
+      r.referenceErrors.length > 0 ||
       r.runs.some((run) => run.findings.length > 0);
     log(
-      `${r.notebook.padEnd(42)} ${opened.padEnd(10)} ${String(r.runs.length).padStart(8)} ${
-        String(total.misplaced).padStart(10)
-      } ${String(total.missing).padStart(8)} ${String(total.unexpected).padStart(11)} ${
-        String(total.errors + r.referenceErrors.length).padStart(7)
-      }`,
+      `${r.notebook.padEnd(42)} ${opened.padEnd(10)} ${exported.padEnd(10)} ${
+        String(r.runs.length).padStart(8)
+      } ${String(total.misplaced).padStart(10)} ${String(total.missing).padStart(8)} ${
+        String(total.unexpected).padStart(11)
+      } ${String(total.errors + r.referenceErrors.length).padStart(7)}`,
     );
   }
   if (options.json) {

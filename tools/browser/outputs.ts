@@ -304,7 +304,9 @@ export interface ObservedCell {
   outputs: ObservedOutput[];
 }
 
-const MARKUP_AS_TEXT = /<\/?(svg|path|g|rect|circle|line|text)\b|xmlns(:\w+)?=|viewBox=/i;
+/** SVG or HTML markup in an output's visible text: a tag, a namespace, a viewBox. */
+const MARKUP_AS_TEXT =
+  /<\/?(svg|path|g|rect|circle|line|text|object|img|table|thead|tbody|tr|th|td|div|span|style|script)\b|xmlns(:\w+)?=|viewBox=/i;
 
 /**
  * Checks that an opened notebook shows every figure as a picture and no output garbled: no

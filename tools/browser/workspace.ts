@@ -15,6 +15,8 @@ export interface Workspace {
   stateDir: string;
   /** Chromium's profile. */
   profileDir: string;
+  /** nbconvert's HTML exports and its config folder. */
+  exportDir: string;
   /** The notebooks copied, as paths relative to `root` (`notebooks/01_….ipynb`). */
   notebooks: string[];
   /** Removes every folder above. */
@@ -63,9 +65,11 @@ export async function makeWorkspace(
     const root = `${top}/project`;
     const stateDir = `${top}/jupyter`;
     const profileDir = `${top}/chromium`;
+    const exportDir = `${top}/export`;
     await Deno.mkdir(`${root}/notebooks`, { recursive: true });
     await Deno.mkdir(stateDir);
     await Deno.mkdir(profileDir);
+    await Deno.mkdir(exportDir);
     for (const file of ["deno.json", "deno.lock"]) {
       try {
         await Deno.copyFile(`${repo}/${file}`, `${root}/${file}`);
@@ -88,6 +92,7 @@ export async function makeWorkspace(
       root,
       stateDir,
       profileDir,
+      exportDir,
       notebooks: chosen.map((n) => `notebooks/${n}`),
       remove,
     };

@@ -83,12 +83,14 @@ Deno.test("parseArgs() reads the browser test's flags and rejects unknown ones",
     runs: 3,
     open: true,
     run: true,
+    export: true,
     noFlush: true,
     selfCheck: true,
     json: null,
     notebookDir: null,
   });
   assertEquals(parseArgs(["--no-run"]).runs, 0);
+  assertEquals(parseArgs(["--no-export"]).export, false);
   assertEquals(parseArgs([]).noFlush, false);
   assertThrows(
     () => parseArgs(["--runs", "-1"]),
