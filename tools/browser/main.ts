@@ -196,6 +196,19 @@ interface NotebookReport {
 /** The self-check's notebook for the export: a figure, an HTML table, a stream. */
 const EXPORT_FIXTURE = "export_figure_table.ipynb";
 
+/** A notebook's report before any step ran. */
+function emptyReport(path: string): NotebookReport {
+  return {
+    notebook: path.split("/").at(-1)!,
+    openProblems: null,
+    referenceErrors: [],
+    runs: [],
+    exportProblems: null,
+    exportFigures: 0,
+    seconds: 0,
+  };
+}
+
 /**
  * Checks that the export check tells a picture from a stripped or escaped one: the fixture's
  * plain export must pass; with `--sanitize-html` (figure's `<img>` emptied) and with the bleach
@@ -272,15 +285,7 @@ async function testNotebook(
 ): Promise<NotebookReport> {
   const started = performance.now();
   const name = path.split("/").at(-1)!;
-  const report: NotebookReport = {
-    notebook: name,
-    openProblems: null,
-    referenceErrors: [],
-    runs: [],
-    exportProblems: null,
-    exportFigures: 0,
-    seconds: 0,
-  };
+  const report = emptyReport(path);
   const file = `${root}/${path}`;
   const nb = await readNotebook(file);
 
@@ -438,17 +443,7 @@ export async function main(args: string[]): Promise<number> {
         reports.push(await testNotebook(page, server, workspace.root, path, options));
       }
     } else {
-      for (const path of workspace.notebooks) {
-        reports.push({
-          notebook: path.split("/").at(-1)!,
-          openProblems: null,
-          referenceErrors: [],
-          runs: [],
-          exportProblems: null,
-          exportFigures: 0,
-          seconds: 0,
-        });
-      }
+      for (const path of workspace.notebooks) reports.push(emptyReport(path));
     }
     if (options.export) {
       if (options.selfCheck) await selfCheckExport(page, workspace);
