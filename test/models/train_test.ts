@@ -1,6 +1,6 @@
 import pl from "nodejs-polars";
 import { assert, assertEquals, assertGreater, assertLess, assertRejects } from "@std/assert";
-import { setDisplayTarget } from "../../lib/notebook/display.ts";
+import { captureStderr } from "../_stderr.ts";
 import {
   buildModel,
   type ModelKind,
@@ -132,18 +132,10 @@ Deno.test("train() runs the schedule of the config (a recipe's phases), by absol
 Deno.test("train() on a trained model continues: epochs numbered on, a new shuffle, said in the progress line", async () => {
   const rec = buildModel("mlp", { ratings, factors: 3, hidden: [4], seed: 2 });
   const first = await train(rec, ratings, { epochs: 2, batchSize: 8, verbose: 0 });
-  let err = "";
-  const restore = setDisplayTarget({
-    jupyter: null,
-    stderr: (t) => void (err += t),
-    stderrIsTerminal: false,
-  });
-  let again;
-  try {
+  let again!: Awaited<ReturnType<typeof train>>;
+  const err = await captureStderr(async () => {
     again = await train(rec, ratings, { epochs: 2, batchSize: 8, verbose: 2 });
-  } finally {
-    restore();
-  }
+  });
   assertEquals([first.epoch, again.epoch, again.params.initialEpoch], [[1, 2], [3, 4], 2]);
   assert(err.startsWith("continuing from epoch 2 · epoch 3/4 · loss"), err);
   // A model trained for 4 epochs in one call gets the same epochs 3 and 4.

@@ -22,7 +22,7 @@ import {
 import { setRandomSeed } from "../../lib/random.ts";
 import { setupBackend } from "../../lib/train/backend.ts";
 import { FusedAdam } from "../../lib/train/optimizer.ts";
-import { setDisplayTarget } from "../../lib/notebook/display.ts";
+import { captureStderr } from "../_stderr.ts";
 import { concatMlp, embeddingNet } from "./_notebook_models.ts";
 import { syntheticMovies, syntheticRatings } from "./_fixtures.ts";
 
@@ -143,18 +143,10 @@ Deno.test("a layer without a fast path trains correctly on stock tfjs and says s
   const out = tf.layers.dense({ units: 1 }).apply(leaky) as tf.SymbolicTensor;
   const model = tf.model({ inputs: [user, movie], outputs: out });
   model.compile({ optimizer: tf.train.sgd(0.05), loss: "meanSquaredError" });
-  let err = "";
-  const restore = setDisplayTarget({
-    jupyter: null,
-    stderr: (t) => void (err += t),
-    stderrIsTerminal: false,
-  });
-  let h;
-  try {
+  let h!: Awaited<ReturnType<typeof train>>;
+  const err = await captureStderr(async () => {
     h = await train(recommender(model, encoders), ratings, { epochs: 3, verbose: 2 });
-  } finally {
-    restore();
-  }
+  });
   assertLess(h.history.loss[2], h.history.loss[0]);
   const lines = err.trim().split("\n");
   assertEquals(lines.length, 4, err);

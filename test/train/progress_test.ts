@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
 import { setDisplayTarget } from "../../lib/notebook/display.ts";
+import { captureStderr } from "../_stderr.ts";
 import {
   formatDuration,
   formatProgress,
@@ -118,15 +119,8 @@ Deno.test("in Jupyter the progress is one output, updated in place and throttled
 });
 
 Deno.test("in a terminal the progress is one stderr line rewritten with \\r", async () => {
-  let err = "";
-  const restore = setDisplayTarget({
-    jupyter: null,
-    stderr: (t) => void (err += t),
-    stderrIsTerminal: true,
-    columns: 200,
-  });
   let clock = 0;
-  try {
+  const err = await captureStderr(async () => {
     const p = trainingProgress(
       { epochs: 1, batches: 10, samples: 100, initialEpoch: 4 },
       { now: () => (clock += 100), stderrIsTerminal: true },
@@ -134,42 +128,26 @@ Deno.test("in a terminal the progress is one stderr line rewritten with \\r", as
     for (let b = 1; b <= 10; b++) p.batch(5, b, () => ({ loss: 2 }));
     p.epochEnd(5, { loss: 2 });
     await p.close("done");
-  } finally {
-    restore();
-  }
+  }, { terminal: true, columns: 200 });
   assert(!err.slice(0, -1).includes("\n"), JSON.stringify(err));
   assert(err.endsWith("done\n"), JSON.stringify(err));
   assert(err.includes("\r\x1b[2Kepoch 5/5 · batch 1/10"), JSON.stringify(err));
 });
 
 Deno.test("notes lead the live line and the per-epoch lines", async () => {
-  let err = "";
-  const restore = setDisplayTarget({
-    jupyter: null,
-    stderr: (t) => void (err += t),
-    stderrIsTerminal: false,
-  });
-  try {
+  const err = await captureStderr(async () => {
     const p = trainingProgress(
       { epochs: 1, batches: 1, samples: 10, initialEpoch: 30, notes: ["continuing from epoch 30"] },
       { verbose: 2, stderrIsTerminal: false },
     );
     p.epochEnd(31, { loss: 1 });
     await p.close("done");
-  } finally {
-    restore();
-  }
+  });
   assertMatch(err.split("\n")[0], /^continuing from epoch 30 · epoch 31\/31 · loss 1\.0000 · /);
 });
 
 Deno.test("verbose 2 writes one line per epoch; verbose 0 and a silent 'auto' write nothing", async () => {
-  let err = "";
-  const restore = setDisplayTarget({
-    jupyter: null,
-    stderr: (t) => void (err += t),
-    stderrIsTerminal: false,
-  });
-  try {
+  const err = await captureStderr(async () => {
     const lines = trainingProgress({ epochs: 3, batches: 2, samples: 20 }, {
       verbose: 2,
       stderrIsTerminal: false,
@@ -179,12 +157,13 @@ Deno.test("verbose 2 writes one line per epoch; verbose 0 and a silent 'auto' wr
       lines.epochEnd(e, { loss: 1 / e, val_loss: 2 });
     }
     await lines.close("3 epochs");
-    assertEquals(err.trim().split("\n").length, 4);
-    assertMatch(
-      err.split("\n")[1],
-      /^epoch 2\/3 · loss 0\.5000 · val_loss 2\.0000 · \d+:\d\d elapsed$/,
-    );
-    err = "";
+  });
+  assertEquals(err.trim().split("\n").length, 4);
+  assertMatch(
+    err.split("\n")[1],
+    /^epoch 2\/3 · loss 0\.5000 · val_loss 2\.0000 · \d+:\d\d elapsed$/,
+  );
+  const quietErr = await captureStderr(async () => {
     for (const verbose of [0, "auto"] as const) {
       const quiet = trainingProgress({ epochs: 1, batches: 1, samples: 1 }, {
         verbose,
@@ -195,10 +174,8 @@ Deno.test("verbose 2 writes one line per epoch; verbose 0 and a silent 'auto' wr
       quiet.epochEnd(1, { loss: 1 });
       await quiet.close("done");
     }
-    assertEquals(err, "");
-  } finally {
-    restore();
-  }
+  });
+  assertEquals(quietErr, "");
 });
 
 Deno.test("trainingProgress() rejects a bad plan or verbosity", () => {
@@ -215,13 +192,7 @@ Deno.test("trainingProgress() rejects a bad plan or verbosity", () => {
 });
 
 Deno.test("a warning stays on every line after it, live or one per epoch", async () => {
-  let err = "";
-  const restore = setDisplayTarget({
-    jupyter: null,
-    stderr: (t) => void (err += t),
-    stderrIsTerminal: false,
-  });
-  try {
+  const err = await captureStderr(async () => {
     const lines = trainingProgress({ epochs: 3, batches: 2, samples: 20 }, {
       verbose: 2,
       stderrIsTerminal: false,
@@ -231,14 +202,12 @@ Deno.test("a warning stays on every line after it, live or one per epoch", async
     lines.epochEnd(2, { loss: 1e10 });
     lines.epochEnd(3, { loss: 1e11 });
     await lines.close("3 epochs");
-    const [first, second, third] = err.split("\n");
-    assert(!first.includes("⚠"), first);
-    assertMatch(
-      second,
-      /^epoch 2\/3 · loss 1\.000e\+10 · \d+:\d\d elapsed · ⚠ loss exploded in epoch 1$/,
-    );
-    assertMatch(third, /⚠ loss exploded in epoch 1$/);
-  } finally {
-    restore();
-  }
+  });
+  const [first, second, third] = err.split("\n");
+  assert(!first.includes("⚠"), first);
+  assertMatch(
+    second,
+    /^epoch 2\/3 · loss 1\.000e\+10 · \d+:\d\d elapsed · ⚠ loss exploded in epoch 1$/,
+  );
+  assertMatch(third, /⚠ loss exploded in epoch 1$/);
 });
