@@ -1,6 +1,25 @@
 import { assert, assertEquals, assertGreater, assertLess, assertThrows } from "@std/assert";
 import { parseBenchArgs } from "../../bench/train_bench.ts";
 
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** Runs the bench with `args` (the shared data mirror unless MOVIELENS_DIR says otherwise). */
+async function runBench(args: string[]) {
+  const env: Record<string, string> = {};
+  if (!Deno.env.get("MOVIELENS_DIR")) env.MOVIELENS_DIR = "../shared/movielens";
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "bench/train_bench.ts", ...args],
+    cwd: ROOT,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  assert(out.success, `bench failed: ${new TextDecoder().decode(out.stderr)}`);
+  const lines = stdout.trim().split("\n");
+  return { stdout, lines, result: JSON.parse(lines[lines.length - 1]) };
+}
+
 Deno.test("parseBenchArgs() reads every flag and defaults to seed 003's recipe", () => {
   assertEquals(parseBenchArgs([]), {
     epochs: 30,
@@ -50,20 +69,7 @@ Deno.test("parseBenchArgs() rejects unknown flags, models and bad numbers", () =
 });
 
 Deno.test("the bench prints one JSON line last, with the torch script's keys", async () => {
-  const root = new URL("../../", import.meta.url).pathname;
-  const env: Record<string, string> = {};
-  if (!Deno.env.get("MOVIELENS_DIR")) env.MOVIELENS_DIR = "../shared/movielens";
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "bench/train_bench.ts", "--epochs", "1", "--no-torch"],
-    cwd: root,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stdout = new TextDecoder().decode(out.stdout);
-  assert(out.success, `bench failed: ${new TextDecoder().decode(out.stderr)}`);
-  const lines = stdout.trim().split("\n");
-  const result = JSON.parse(lines[lines.length - 1]);
+  const { stdout, lines, result } = await runBench(["--epochs", "1", "--no-torch"]);
   for (
     const key of [
       "framework",
@@ -98,10 +104,9 @@ Deno.test("the bench prints one JSON line last, with the torch script's keys", a
 });
 
 Deno.test("the bench ends on a bad flag with one line, no stack trace", async () => {
-  const root = new URL("../../", import.meta.url).pathname;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "bench/train_bench.ts", "--model", "svd"],
-    cwd: root,
+    cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -114,30 +119,20 @@ Deno.test("the bench ends on a bad flag with one line, no stack trace", async ()
 });
 
 Deno.test("--stock trains notebook 02's model written from stock layers and says so in the JSON", async () => {
-  const root = new URL("../../", import.meta.url).pathname;
-  const env: Record<string, string> = {};
-  if (!Deno.env.get("MOVIELENS_DIR")) env.MOVIELENS_DIR = "../shared/movielens";
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "bench/train_bench.ts",
-      "--stock",
-      "--epochs",
-      "1",
-      "--no-torch",
-      "--no-table",
-    ],
-    cwd: root,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
-  assert(out.success, new TextDecoder().decode(out.stderr));
+  const { lines, result } = await runBench([
+    "--stock",
+    "--epochs",
+    "1",
+    "--no-torch",
+    "--no-table",
+  ]);
   assert(lines[0].includes("dot-bias (stock layers)"), lines[0]);
-  const result = JSON.parse(lines[lines.length - 1]);
-  assertEquals([result.model, result.stock, result.epochs], ["dot-bias", true, 1]);
+  assertEquals([result.model, result.stock, result.fuse, result.epochs], [
+    "dot-bias",
+    true,
+    true,
+    1,
+  ]);
   assertLess(result.best_val_mse, 9);
 });
 
@@ -154,19 +149,7 @@ Deno.test("parseBenchArgs() gives the ranking models 64 users per step and their
 });
 
 Deno.test("--model bpr prints the same kind of JSON line, with the ranking metrics", async () => {
-  const root = new URL("../../", import.meta.url).pathname;
-  const env: Record<string, string> = {};
-  if (!Deno.env.get("MOVIELENS_DIR")) env.MOVIELENS_DIR = "../shared/movielens";
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "bench/train_bench.ts", "--model", "bpr", "--epochs", "2", "--no-torch"],
-    cwd: root,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
-  assert(out.success, new TextDecoder().decode(out.stderr));
-  const result = JSON.parse(lines[lines.length - 1]);
+  const { lines, result } = await runBench(["--model", "bpr", "--epochs", "2", "--no-torch"]);
   assertEquals([result.framework, result.model, result.epochs, result.batch], [
     "tfjs",
     "bpr",
