@@ -51,9 +51,11 @@
  * `Activation`, `Rescaling` and `Flatten` layers use these kernels (same results; dropout masks
  * come from sfc32 instead of alea), so a model written from stock layers in a notebook trains
  * fast too: notebook 02's model written that way (four embeddings, dot, add, flatten, sigmoid,
- * rescaling) runs 20 kernel launches per step (32 without these paths) and trains at about
- * two thirds of the fused model's CPU throughput (`deno task bench --stock` measures it against
- * PyTorch in the same run).
+ * rescaling) runs 20 kernel launches per step as written (32 without these paths). By default
+ * `fit` goes further and runs such a dot product of embeddings as the fused dot-bias op on the
+ * model's own weights (`_fuse.ts`), at the fused model's throughput; `fuse: false` runs the
+ * layers as written, at about half of it (`deno task bench --stock [--no-fuse]` measures both
+ * against PyTorch in the same run).
  * The kernels read the WASM backend's heap directly, an internal API: the tfjs version is pinned
  * in deno.json, and `lib/_tfjs_internals.ts` declares and checks everything they rely on.
  *
