@@ -35,6 +35,7 @@
  */
 
 import { basename, dirname, resolve } from "node:path";
+import { writeFileAtomic } from "../_write.ts";
 import { assertModelKind, type ModelKind } from "../../lib/models/mod.ts";
 import { type EvaluationResult, runEvaluation } from "./run_evaluation.ts";
 import { assertSplitName, SPLIT_NAMES, type SplitName } from "./named_splits.ts";
@@ -254,38 +255,6 @@ export async function checkWritable(path: string, flag: string): Promise<void> {
     await Deno.remove(probe);
   } catch (e) {
     fail(`its folder ${dirname(full)} cannot be written (${(e as Error).message})`, e);
-  }
-}
-
-/**
- * Writes a text file in one step: into a temporary file beside it, then renamed over it, so
- * that the file is never half-written and a failure leaves the previous one in place.
- *
- * @param path The file (its folder is made if missing).
- * @param text The content.
- * @example
- * ```ts
- * import { writeFileAtomic } from "./cli.ts";
- * const path = `${await Deno.makeTempDir()}/out.json`;
- * await writeFileAtomic(path, "{}\n");
- * console.log(await Deno.readTextFile(path)); // {}
- * ```
- */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const full = resolve(path);
-  await Deno.mkdir(dirname(full), { recursive: true });
-  const tmp = await Deno.makeTempFile({ dir: dirname(full), prefix: `.${basename(full)}.` });
-  try {
-    await Deno.writeTextFile(tmp, text);
-    if (Deno.build.os !== "windows") {
-      // A temporary file is private (0600); give it the mode of the file it replaces.
-      const old = await Deno.stat(full).catch(() => null);
-      await Deno.chmod(tmp, old?.mode != null ? old.mode & 0o777 : 0o644);
-    }
-    await Deno.rename(tmp, full);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
   }
 }
 

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { writeFileAtomic } from "../_write.ts";
+
 /** Seconds per run key (see {@linkcode runKey}). */
 export type Durations = Record<string, number>;
 
@@ -103,13 +105,5 @@ export async function readDurations(file: URL = DURATIONS_FILE): Promise<Duratio
 export async function writeDurations(runs: Durations, file: URL = DURATIONS_FILE): Promise<void> {
   if (Object.keys(runs).length === 0) return;
   const merged = { ...await readDurations(file), ...runs };
-  const dir = new URL(".", file);
-  const tmp = new URL(`.${file.pathname.split("/").at(-1)}.${Deno.pid}.tmp`, dir);
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-    await Deno.writeTextFile(tmp, `${JSON.stringify(merged, null, 2)}\n`);
-    await Deno.rename(tmp, file);
-  } catch {
-    await Deno.remove(tmp).catch(() => {});
-  }
+  await writeFileAtomic(file, `${JSON.stringify(merged, null, 2)}\n`).catch(() => {});
 }

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "node:path";
-import { parseEvaluateArgs, writeFileAtomic } from "../../../tools/evaluate/cli.ts";
+import { parseEvaluateArgs } from "../../../tools/evaluate/cli.ts";
+import { writeFileAtomic } from "../../../tools/_write.ts";
 
 Deno.test("parseEvaluateArgs() reads every flag, with or without '='", () => {
   const a = parseEvaluateArgs([
