@@ -308,12 +308,12 @@ async function compareAll(notebooks: string[], runs: NotebookRun[]): Promise<num
   return count;
 }
 
-/** The line printed before a notebook's output: its path, the path it runs on, its settings. */
-async function header(notebook: string, cli: CliOptions): Promise<string> {
-  const settings = [
-    cli.quick ? "quick" : "",
-    ...await overridden(notebook, cli.env),
-  ].filter((s) => s !== "").join(", ");
+/**
+ * The line printed before a notebook's output: its path, the path it runs on, its settings
+ * (`overrides`: the parameters overridden for it, see {@linkcode overridden}).
+ */
+function header(notebook: string, cli: CliOptions, overrides: string[]): string {
+  const settings = [cli.quick ? "quick" : "", ...overrides].filter((s) => s !== "").join(", ");
   return `\n━━ ${notebook}${cli.kernel ? " (Deno kernel)" : ""}${settings ? ` [${settings}]` : ""}`;
 }
 
@@ -322,8 +322,13 @@ async function header(notebook: string, cli: CliOptions): Promise<string> {
  * cannot run (missing, not JSON, not nbformat 4, no code cells) or a runner error becomes a
  * failed run whose failure says why in one line.
  */
-async function launch(notebook: string, cli: CliOptions, echo: boolean): Promise<NotebookRun> {
-  if (echo) console.log(await header(notebook, cli));
+async function launch(
+  notebook: string,
+  cli: CliOptions,
+  echo: boolean,
+  overrides: string[],
+): Promise<NotebookRun> {
+  if (echo) console.log(header(notebook, cli, overrides));
   const options = { env: cli.env, quick: cli.quick, echo, timeout: cli.timeout };
   const notRun = (name: string, message: string): NotebookRun => ({
     ...emptyRun(notebook, cli.kernel ? "kernel" : "fresh"),
@@ -357,19 +362,23 @@ async function runAll(notebooks: string[], cli: CliOptions, jobs: number): Promi
   const how = { mode: cli.kernel ? "kernel" : "fresh", quick: cli.quick };
   const keys = notebooks.map((n) => runKey(n, how));
   const order = jobs > 1 ? startOrder(keys, await readDurations()) : keys.map((_, i) => i);
+  const overrides = await Promise.all(notebooks.map((n) => overridden(n, cli.env)));
   const results = notebooks.map(() => Promise.withResolvers<NotebookRun>());
   let next = 0;
   const workers = Array.from({ length: jobs }, async () => {
     while (next < order.length) {
       const i = order[next++];
-      await launch(notebooks[i], cli, echo).then(results[i].resolve, results[i].reject);
+      await launch(notebooks[i], cli, echo, overrides[i])
+        .then(results[i].resolve, results[i].reject);
     }
   });
   const runs: NotebookRun[] = [];
   for (const [i, notebook] of notebooks.entries()) {
     const run = await results[i].promise;
     runs.push(run);
-    if (!cli.quiet && !echo) console.log(`${await header(notebook, cli)}\n${run.output.trimEnd()}`);
+    if (!cli.quiet && !echo) {
+      console.log(`${header(notebook, cli, overrides[i])}\n${run.output.trimEnd()}`);
+    }
     if (!run.ok) {
       if (cli.quiet && run.output) console.log(run.output.split("\n").slice(-30).join("\n"));
       console.error(formatFailure(run));
@@ -383,11 +392,10 @@ async function runAll(notebooks: string[], cli: CliOptions, jobs: number): Promi
   await Promise.all(workers);
   // A run with parameters overridden (--set or the environment) is not what the next plain
   // run will take, so it is not recorded.
-  const plain = await Promise.all(
-    notebooks.map(async (n) => (await overridden(n, cli.env)).length === 0),
-  );
   await writeDurations(Object.fromEntries(
-    runs.flatMap((r, i) => r.ok && plain[i] ? [[keys[i], Math.round(r.seconds)]] : []),
+    runs.flatMap((r, i) =>
+      r.ok && overrides[i].length === 0 ? [[keys[i], Math.round(r.seconds)]] : []
+    ),
   ));
   return runs;
 }
