@@ -39,17 +39,16 @@ import {
   waitForNotebook,
 } from "./notebook_page.ts";
 import {
-  type CellOutputs,
   checkRendered,
   compareOutputs,
   describeFinding,
   type Finding,
-  type NbOutput,
   summarize,
   type Summary,
 } from "./outputs.ts";
 import {
   checkExportedPage,
+  codeCellOutputs,
   exportNotebooks,
   type NotebookFile,
   type Sanitize,
@@ -156,14 +155,8 @@ function log(line: string) {
   console.log(line);
 }
 
-async function readNotebook(path: string): Promise<{ cells: unknown[] }> {
+async function readNotebook(path: string): Promise<NotebookFile> {
   return JSON.parse(await Deno.readTextFile(path));
-}
-
-function fileOutputs(nb: { cells: unknown[] }): CellOutputs[] {
-  return (nb.cells as { cell_type: string; outputs?: NbOutput[] }[]).flatMap((c, cell) =>
-    c.cell_type === "code" ? [{ cell, outputs: c.outputs ?? [] }] : []
-  );
 }
 
 /** Opens a notebook and checks how its committed outputs show; returns the problems. */
@@ -177,7 +170,7 @@ async function checkOpened(
   const problems: string[] = [];
   if (await isTrusted(page)) problems.push("the notebook opened trusted; expected untrusted");
   const observed = await observeOutputs(page);
-  problems.push(...checkRendered(fileOutputs(await readNotebook(file)), observed));
+  problems.push(...checkRendered(codeCellOutputs(await readNotebook(file)), observed));
   return problems;
 }
 
@@ -216,7 +209,7 @@ function emptyReport(path: string): NotebookReport {
  * sanitiser did, as a measurement.
  */
 async function selfCheckExport(page: Page, workspace: Workspace) {
-  const nb = await readNotebook(`${FIXTURES}/${EXPORT_FIXTURE}`) as NotebookFile;
+  const nb = await readNotebook(`${FIXTURES}/${EXPORT_FIXTURE}`);
   const found: Record<Sanitize, string[]> = { none: [], "sanitize-html": [], bleach: [] };
   for (const sanitize of Object.keys(found) as Sanitize[]) {
     const dir = `${workspace.exportDir}/self-check-${sanitize}`;
@@ -371,7 +364,7 @@ async function checkExports(
   for (const [i, html] of pages.entries()) {
     const t1 = performance.now();
     const report = reports[i];
-    const nb = await readNotebook(files[i]) as NotebookFile;
+    const nb = await readNotebook(files[i]);
     const { problems, figures } = await checkExportedPage(page, html, nb);
     report.exportProblems = problems;
     report.exportFigures = figures;
