@@ -132,6 +132,32 @@ export function checkPositiveInt(value: unknown, name: string, who: string): num
 }
 
 /**
+ * Checks that `value` is `true` or `false`.
+ *
+ * @param value The value to check.
+ * @param name What it is, as the caller calls it.
+ * @param who The calling function.
+ * @returns The value, typed as a boolean.
+ * @throws {TypeError} When `value` is anything else.
+ * @example
+ * ```ts
+ * import { checkBoolean } from "./_validate.ts";
+ * import { assertThrows } from "@std/assert";
+ * assertThrows(
+ *   () => checkBoolean("yes", "fuse", "train()"),
+ *   TypeError,
+ *   "train(): expected fuse to be true or false, found string yes",
+ * );
+ * ```
+ */
+export function checkBoolean(value: unknown, name: string, who: string): boolean {
+  if (typeof value !== "boolean") {
+    throw new TypeError(`${who}: expected ${name} to be true or false, found ${describe(value)}`);
+  }
+  return value;
+}
+
+/**
  * Checks that `value` is an integer >= 0.
  *
  * @param value The value to check.

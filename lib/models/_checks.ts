@@ -12,6 +12,7 @@ import { DEFAULT_SEED } from "../defaults.ts";
 import { randomSeed } from "../random.ts";
 import { checkSchedule, type ScheduleSpec } from "../train/schedule.ts";
 import {
+  checkBoolean,
   checkFiniteNumber,
   checkInteger,
   checkLearningRate,
@@ -167,9 +168,7 @@ function checkKeys(kind: ModelKind, o: ModelOptions): void {
       `${WHERE}: the options are a recipe for kind "${recipeKind}", but kind "${kind}" was asked for`,
     );
   }
-  if (o.fused !== undefined && typeof o.fused !== "boolean") {
-    throw new TypeError(`${WHERE}: expected fused to be true or false, found ${describe(o.fused)}`);
-  }
+  if (o.fused !== undefined) checkBoolean(o.fused, "fused", WHERE);
   if (o.fused && !DOT_KINDS.has(kind)) {
     throw new TypeError(
       `${WHERE}: fused applies to kinds ${[...DOT_KINDS].join(", ")}, not to "${kind}"`,

@@ -9,7 +9,13 @@
 
 import { withRandomSeed } from "../random.ts";
 import type { Verbosity } from "./_engine.ts";
-import { type DataFrame, describe, isDataFrame, ratingColumns } from "../_validate.ts";
+import {
+  checkBoolean,
+  type DataFrame,
+  describe,
+  isDataFrame,
+  ratingColumns,
+} from "../_validate.ts";
 import { buildModel, type ModelOptions } from "./build.ts";
 import { disposeRecommender } from "./dispose.ts";
 import { predictRatings } from "./predict.ts";
@@ -162,9 +168,7 @@ export async function trainOverSeeds(
     );
   }
   const { test, seeds = [42, 43, 44], trained = [], keep = false, ...fit } = options;
-  if (typeof keep !== "boolean") {
-    throw new TypeError(`${where}: expected keep to be true or false, found ${describe(keep)}`);
-  }
+  checkBoolean(keep, "keep", where);
   if (!Array.isArray(seeds) || seeds.length === 0) {
     throw new RangeError(`${where}: expected at least one seed, found ${describe(seeds)}`);
   }

@@ -20,7 +20,7 @@ import {
   type Verbosity,
 } from "./_engine.ts";
 import { markInStep, syncConfig } from "./compile.ts";
-import { type DataFrame, isDataFrame, ratingColumns } from "../_validate.ts";
+import { checkBoolean, type DataFrame, isDataFrame, ratingColumns } from "../_validate.ts";
 import { batchSizeOption, inputTensors } from "./_inputs.ts";
 import type { Recommender } from "./recommender.ts";
 import { encodeTarget } from "./target.ts";
@@ -256,13 +256,6 @@ function fitOptionsFor(rec: Recommender, options: TrainOptions): FitOptions {
   if (options.validationBatchSize !== undefined) {
     fitOptions.validationBatchSize = batchSizeOption(options.validationBatchSize, where);
   }
-  if (options.fuse !== undefined) {
-    if (typeof options.fuse !== "boolean") {
-      throw new TypeError(
-        `${where}: expected fuse to be true or false, found ${typeof options.fuse}`,
-      );
-    }
-    fitOptions.fuse = options.fuse;
-  }
+  if (options.fuse !== undefined) fitOptions.fuse = checkBoolean(options.fuse, "fuse", where);
   return fitOptions;
 }

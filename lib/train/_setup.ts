@@ -12,7 +12,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { DEFAULT_SEED } from "../defaults.ts";
 import { randomSeed } from "../random.ts";
 import type { Columns } from "./_batches.ts";
-import { describe } from "../_validate.ts";
+import { checkBoolean, describe } from "../_validate.ts";
 import { checkInt, inputColumns, type ModelShape, modelShape } from "./_data.ts";
 import { splitValidation, targetColumn } from "./_data.ts";
 import { type ForwardPlan, planForward, slowLayers } from "./_graph.ts";
@@ -172,10 +172,7 @@ export function planRun(
   );
   const trainKeys = ["loss", ...objective.metricNames];
   const keys = val ? [...trainKeys, ...trainKeys.map((k) => `val_${k}`)] : trainKeys;
-  if (options.fuse !== undefined && typeof options.fuse !== "boolean") {
-    throw new TypeError(`fit(): expected fuse to be true or false, found ${typeof options.fuse}`);
-  }
-  const plan = forwardPlan(model, options.fuse ?? true);
+  const plan = forwardPlan(model, checkBoolean(options.fuse ?? true, "fuse", "fit()"));
   const notes = initialEpoch > 0 ? [`continuing from epoch ${initialEpoch}`] : [];
   notes.push(...slowLayers(model, plan).map((l) => `stock tfjs for layer ${l}: slower`));
   return {
