@@ -86,7 +86,6 @@ export function fuseDotBias(steps: PlanStep[], inputIds: number[], outputIds: nu
     if (!u || !m || u.input === m.input) return null;
     return { u, m, steps: [...u.steps, ...m.steps, step!] };
   };
-  const rawDot = (id: number) => dotOf(id, false);
   // The score `[n, 1]`: a Dot of flattened rows, or a Dot of `[n, 1, f]` rows then Flatten.
   const score = (id: number) => {
     const step = producer.get(id);
@@ -143,7 +142,7 @@ export function fuseDotBias(steps: PlanStep[], inputIds: number[], outputIds: nu
     if (cls(head) === "Add" && head!.inputs.length === 3) {
       const [s, b1, b2] = head!.inputs;
       const flat = after.length === 0;
-      core = flat ? score(s) : rawDot(s);
+      core = flat ? score(s) : dotOf(s, false);
       const [ub, mb] = [lookup(b1, 1, flat), lookup(b2, 1, flat)];
       if (!core || !ub || !mb || ub.input !== core.u.input || mb.input !== core.m.input) {
         return null;
