@@ -6,7 +6,8 @@
  */
 
 import * as Plot from "@observablehq/plot";
-import { FONT_SIZE, MUTED, shortLabels, textWidth } from "./_dom.ts";
+import { MUTED, shortLabels } from "./_dom.ts";
+import { barFrame } from "./_bar_frame.ts";
 import { finiteField, positive, rowArray, textField } from "./_check.ts";
 import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
@@ -93,11 +94,6 @@ export function biasBars(rows: BiasRow[], options: BiasBarsOptions = {}): PlotFi
     lo < 0 ? lo - span * (values ? 0.14 : 0.03) : 0,
     hi > 0 ? hi + span * (values ? 0.14 : 0.03) : 0,
   ];
-  const marginLeft = Math.min(
-    360,
-    Math.ceil(Math.max(...bars.map((b) => textWidth(b.label, FONT_SIZE)))) + 14,
-  );
-  const rowHeight = 22;
   const fmt = (v: number) => (v > 0 ? "+" : "") + v.toFixed(2);
   const marks: Plot.Markish[] = [
     Plot.barX(bars, {
@@ -109,27 +105,20 @@ export function biasBars(rows: BiasRow[], options: BiasBarsOptions = {}): PlotFi
     Plot.ruleX([0], { stroke: MUTED }),
   ];
   if (values) marks.push(...valueMarks(bars, fmt));
+  const frame = barFrame({
+    labels: bars.map((b) => b.label),
+    xLabel,
+    domain,
+    rowHeight: 22,
+    padding: 0.2,
+    marginRight: 16,
+    maxMarginLeft: 360,
+    marks,
+    extra: { color: { type: "identity" } },
+  });
   return render(
     fn,
-    {
-      height: 8 + 42 + rowHeight * bars.length,
-      plot: {
-        marginLeft,
-        marginRight: 16,
-        marginTop: 8,
-        marginBottom: 42,
-        x: {
-          label: xLabel,
-          labelAnchor: "center",
-          labelArrow: "none",
-          domain,
-          grid: true,
-        },
-        y: { label: null, domain: bars.map((b) => b.label), padding: 0.2, tickSize: 0 },
-        color: { type: "identity" },
-        marks,
-      },
-    },
+    frame,
     options,
     { kind: "bias bars", points: bars.length, unit: "bars" },
   );

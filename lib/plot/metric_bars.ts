@@ -8,7 +8,8 @@
  */
 
 import * as Plot from "@observablehq/plot";
-import { FONT_SIZE, INK, MUTED, textWidth } from "./_dom.ts";
+import { INK, MUTED } from "./_dom.ts";
+import { barFrame } from "./_bar_frame.ts";
 import { finiteField, rowArray, textField } from "./_check.ts";
 import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
@@ -94,10 +95,6 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
     }`;
   const top = Math.max(0, ...bars.flatMap((r) => [r.hi, r.published?.[1] ?? 0]));
   const lo = Math.min(0, ...bars.map((r) => r.lo));
-  const marginLeft = Math.min(
-    300,
-    Math.ceil(Math.max(...bars.map((r) => textWidth(r.model, FONT_SIZE)))) + 14,
-  );
   const withSd = bars.filter((r) => r.sd !== undefined);
   const marks: Plot.Markish[] = [
     Plot.barX(bars, { x: "value", y: "model", fill: BAR, title: hover }),
@@ -117,27 +114,19 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
     );
   }
   marks.push(...publishedMarks(bars, hover));
-  const rowHeight = 26;
+  const frame = barFrame({
+    labels: bars.map((r) => r.model),
+    xLabel,
+    domain: [lo, top * 1.12 || 1],
+    rowHeight: 26,
+    padding: 0.25,
+    marginRight: 48,
+    maxMarginLeft: 300,
+    marks,
+  });
   return render(
     fn,
-    {
-      height: 8 + 42 + rowHeight * bars.length,
-      plot: {
-        marginLeft,
-        marginRight: 48,
-        marginTop: 8,
-        marginBottom: 42,
-        x: {
-          label: xLabel,
-          labelAnchor: "center",
-          labelArrow: "none",
-          domain: [lo, top * 1.12 || 1],
-          grid: true,
-        },
-        y: { label: null, domain: bars.map((r) => r.model), padding: 0.25, tickSize: 0 },
-        marks,
-      },
-    },
+    frame,
     options,
     { kind: "metric bars", points: bars.length, unit: "bars" },
   );
