@@ -115,7 +115,8 @@ export async function runRankingBench(args: RankingBenchArgs): Promise<Record<st
   const task = rankingTask(train, test, encoders);
   console.log(
     `tfjs ${tf.version.tfjs} · ${info.backend}${info.simd ? " simd" : ""} · ${info.threads} ` +
-      `thread(s) · ${args.model} · ${train.height} training / ${test.height} test ratings · ` +
+      `thread(s) · Adam ${info.adam} · ${args.model} · ` +
+      `${train.height} training / ${test.height} test ratings · ` +
       `${args.batch} users per step · ${epochs} epochs`,
   );
   const model = rankingNetwork(
@@ -148,6 +149,7 @@ export async function runRankingBench(args: RankingBenchArgs): Promise<Record<st
     backend: info.backend,
     simd: info.simd,
     threads: info.threads,
+    adam: info.adam,
     model: args.model,
     epochs,
     batch: args.batch,

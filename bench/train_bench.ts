@@ -430,7 +430,9 @@ export async function runBench(args: BenchArgs): Promise<Record<string, unknown>
   const data = await loadData(args.seed);
   console.log(
     `tfjs ${tf.version.tfjs} · ${info.backend}${info.simd ? " simd" : ""} · ` +
-      `${info.threads} thread(s) · ${args.model}${args.stock ? " (stock layers)" : ""}` +
+      `${info.threads} thread(s) · Adam ${info.adam} · ${args.model}${
+        args.stock ? " (stock layers)" : ""
+      }` +
       `${args.fuse ? "" : " (fuse: false)"} · ` +
       `${data.train.ratings.length} train / ${data.val.ratings.length} val rows · ` +
       `batch ${args.batch} · ${args.epochs} epochs`,
@@ -443,6 +445,7 @@ export async function runBench(args: BenchArgs): Promise<Record<string, unknown>
     backend: info.backend,
     simd: info.simd,
     threads: info.threads,
+    adam: info.adam,
     model: args.model,
     stock: args.stock,
     fuse: args.fuse,

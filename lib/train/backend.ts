@@ -69,6 +69,7 @@ import {
   silenceCpuBackendAdvice,
   type WasmBackend,
 } from "../_tfjs_internals.ts";
+import { loadNativeAdam, nativeAdam } from "./kernels/_native.ts";
 import { registerTrainingKernels } from "./kernels/register.ts";
 
 /** The backends {@linkcode setupBackend} can set up. */
@@ -95,6 +96,12 @@ export interface BackendInfo {
   threads: number;
   /** The custom kernels registered on this backend. */
   kernels: string[];
+  /**
+   * Which Adam pass the fused optimizer runs: `"native avx512f"` (or `avx2`, `sse2`: the CPU's
+   * widest vectors through FFI, see `kernels/_native.ts`), `"wasm simd"`, or on the CPU backend
+   * `"javascript"`; the native and WASM passes give the same results to the bit.
+   */
+  adam: string;
 }
 
 const BACKENDS: readonly BackendName[] = ["wasm", "cpu"];
@@ -134,15 +141,23 @@ function describe(kernels: Map<string, string[]>): BackendInfo {
   const backend = tf.backend();
   if (name === "wasm") {
     checkWasmInternals(backend);
+    const native = nativeAdam();
     return {
       backend: name,
       simd: Boolean(tf.env().get("WASM_HAS_SIMD_SUPPORT")),
       threads: (backend as WasmBackend).wasm.tfjs.getThreadsCount(),
       kernels: [...(kernels.get(name) ?? [])],
+      adam: native ? `native ${native.variant}` : "wasm simd",
     };
   }
   checkCpuInternals(backend);
-  return { backend: name, simd: false, threads: 1, kernels: [...(kernels.get(name) ?? [])] };
+  return {
+    backend: name,
+    simd: false,
+    threads: 1,
+    kernels: [...(kernels.get(name) ?? [])],
+    adam: "javascript",
+  };
 }
 
 /**
@@ -181,6 +196,7 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
     }
   }
   await tf.ready();
+  if (tf.getBackend() === "wasm") await loadNativeAdam();
   if (tf.getBackend() === "cpu") {
     // The CPU backend greets Node users with advice to install tfjs-node (not for Deno).
     silenceCpuBackendAdvice(tf.backend());

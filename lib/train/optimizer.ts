@@ -28,6 +28,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { CpuBackend, DataId, WasmBackend } from "../_tfjs_internals.ts";
 import { offsetOf, refCountOf, renewWasmId, wasmContext } from "./kernels/_wasm.ts";
+import { nativeAdam } from "./kernels/_native.ts";
 import { noteWeightsWritten } from "./_health.ts";
 
 /** A tensor with a name, as optimizers exchange weights and gradients. */
@@ -312,23 +313,20 @@ export class FusedAdam extends tf.Optimizer {
     k: StepConstants,
   ): number {
     this.#ownAll(backend, variable, slots);
-    const { kernels } = wasmContext(backend);
-    const sumsq = kernels.adam(
-      offsetOf(backend, variable.dataId),
-      offsetOf(backend, grad.dataId),
-      offsetOf(backend, slots.m.dataId),
-      offsetOf(backend, slots.v.dataId),
-      variable.size,
-      k.b1,
-      k.ob1,
-      k.b2,
-      k.ob2,
-      k.c,
-      k.d,
-      k.alpha,
-      k.s,
-      k.eps,
-    );
+    const { kernels, memory } = wasmContext(backend);
+    const native = nativeAdam();
+    const ids = [variable.dataId, grad.dataId, slots.m.dataId, slots.v.dataId];
+    const offsets = ids.map((id) => offsetOf(backend, id));
+    const constants = [k.b1, k.ob1, k.b2, k.ob2, k.c, k.d, k.alpha, k.s, k.eps] as const;
+    let sumsq: number;
+    if (native !== null) { // the same step in wider vectors, bit for bit (kernels/_native.ts)
+      const heap = Deno.UnsafePointer.of(new Uint8Array(memory.buffer))!;
+      const [w, g, m, v] = offsets.map((o) => Deno.UnsafePointer.offset(heap, o));
+      sumsq = native.step(w, g, m, v, variable.size, ...constants);
+    } else {
+      const [w, g, m, v] = offsets;
+      sumsq = kernels.adam(w, g, m, v, variable.size, ...constants);
+    }
     // XNNPACK caches MatMul/Conv operators with their weights packed, keyed by tensor id: a
     // weight changed in place must drop them, or those kernels keep the stale weights.
     renewWasmId(backend, variable.dataId);

@@ -1,0 +1,185 @@
+/**
+ * The native Adam step (`adam_native.c`): on Linux x86-64 with a C compiler, the fused Adam
+ * pass runs in the CPU's widest vectors (AVX-512F, else AVX2, else SSE2) instead of 128-bit
+ * WebAssembly SIMD, with the same results to the bit. {@linkcode loadNativeAdam} compiles the
+ * source once into `.cache/native/` (named by a hash of the source and the flags, written
+ * under a temporary name and renamed, so a half-written library is never loaded) and opens it
+ * through Deno's FFI; `setupBackend()` calls it. Anything missing — another platform, no
+ * compiler, a permission, `NATIVE_ADAM=off` — leaves the WebAssembly kernel in charge, which
+ * computes the same numbers more slowly; {@linkcode nativeAdamStatus} says which runs and why.
+ *
+ * @module
+ */
+
+/** The C function's signature (pointers into the WASM heap, then the step's constants). */
+const ADAM_SIGNATURE = {
+  parameters: [
+    "pointer",
+    "pointer",
+    "pointer",
+    "pointer",
+    "i32",
+    "f32",
+    "f32",
+    "f32",
+    "f32",
+    "f32",
+    "f32",
+    "f32",
+    "f32",
+    "f32",
+  ],
+  result: "f32",
+} as const;
+
+const SYMBOLS = {
+  adam_sse2: ADAM_SIGNATURE,
+  adam_avx2: ADAM_SIGNATURE,
+  adam_avx512: ADAM_SIGNATURE,
+  adam_best: { parameters: [], result: "i32" },
+} as const;
+
+/** The vector widths of `adam_native.c`, narrowest first. */
+export const NATIVE_VARIANTS = ["sse2", "avx2", "avx512f"] as const;
+
+/** One of {@linkcode NATIVE_VARIANTS}. */
+export type NativeVariant = typeof NATIVE_VARIANTS[number];
+
+/** One native Adam step: byte pointers into one buffer for w, g, m and v, then the constants. */
+export type NativeAdamFn = (
+  w: Deno.PointerValue,
+  g: Deno.PointerValue,
+  m: Deno.PointerValue,
+  v: Deno.PointerValue,
+  n: number,
+  b1: number,
+  ob1: number,
+  b2: number,
+  ob2: number,
+  c: number,
+  d: number,
+  alpha: number,
+  s: number,
+  eps: number,
+) => number;
+
+/** The loaded library. */
+export interface NativeAdam {
+  /** The variant the CPU runs best, used by the optimizer. */
+  variant: NativeVariant;
+  /** That variant's step. */
+  step: NativeAdamFn;
+  /** Every variant this CPU can run (for tests that compare each with the WASM kernel). */
+  variants: Partial<Record<NativeVariant, NativeAdamFn>>;
+}
+
+/** Compiler flags: IEEE arithmetic as written (no FMA contraction, no reassociation). */
+const FLAGS = ["-O2", "-fPIC", "-shared", "-ffp-contract=off", "-fno-math-errno"];
+
+let loaded: NativeAdam | null = null;
+let enabled = true;
+let status = "not loaded (setupBackend() loads it on the WASM backend)";
+let pending: Promise<NativeAdam | null> | null = null;
+
+/** The native step in force, or `null` when the WebAssembly kernel runs. */
+export function nativeAdam(): NativeAdam | null {
+  return enabled ? loaded : null;
+}
+
+/** Which Adam pass runs, and why: `"native avx512f"`, or why not. */
+export function nativeAdamStatus(): string {
+  if (loaded && !enabled) return "off (switched off by setNativeAdam(false))";
+  return status;
+}
+
+/**
+ * Switches the native step on or off for this process (tests compare both paths; the results
+ * are the same either way).
+ *
+ * @param on Whether the optimizer may use the loaded library.
+ */
+export function setNativeAdam(on: boolean): void {
+  enabled = on;
+}
+
+/**
+ * Compiles (once per source version) and opens `adam_native.c`; safe to call repeatedly.
+ *
+ * @returns The library, or `null` with the reason in {@linkcode nativeAdamStatus}.
+ */
+export function loadNativeAdam(): Promise<NativeAdam | null> {
+  pending ??= load().then((lib) => (loaded = lib));
+  return pending;
+}
+
+async function load(): Promise<NativeAdam | null> {
+  const no = (why: string) => {
+    status = `off (${why}): the WebAssembly kernel runs`;
+    return null;
+  };
+  try {
+    if (Deno.env.get("NATIVE_ADAM") === "off") return no("NATIVE_ADAM=off");
+  } catch {
+    // no --allow-env: the default applies
+  }
+  if (Deno.build.os !== "linux" || Deno.build.arch !== "x86_64") {
+    return no(`needs Linux on x86-64, found ${Deno.build.os} on ${Deno.build.arch}`);
+  }
+  const source = new URL("./adam_native.c", import.meta.url);
+  if (source.protocol !== "file:") return no("the library is not on the local disk");
+  try {
+    const library = await buildLibrary(source);
+    const lib = Deno.dlopen(library, SYMBOLS);
+    const best = NATIVE_VARIANTS[lib.symbols.adam_best() - 1];
+    const all: Record<NativeVariant, NativeAdamFn> = {
+      sse2: lib.symbols.adam_sse2 as NativeAdamFn,
+      avx2: lib.symbols.adam_avx2 as NativeAdamFn,
+      avx512f: lib.symbols.adam_avx512 as NativeAdamFn,
+    };
+    const variants: Partial<Record<NativeVariant, NativeAdamFn>> = {};
+    for (const v of NATIVE_VARIANTS.slice(0, NATIVE_VARIANTS.indexOf(best) + 1)) {
+      variants[v] = all[v];
+    }
+    status = `native ${best}`;
+    return { variant: best, step: all[best], variants };
+  } catch (e) {
+    return no(e instanceof Error ? e.message.split("\n")[0] : String(e));
+  }
+}
+
+/** The compiled library's path, compiling it first when this version is not there yet. */
+async function buildLibrary(source: URL): Promise<string> {
+  const text = await Deno.readTextFile(source);
+  const compiler = Deno.env.get("CC") || "cc";
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode([compiler, ...FLAGS, text].join("\n")),
+  );
+  const hash = [...new Uint8Array(digest).slice(0, 8)]
+    .map((b) => b.toString(16).padStart(2, "0")).join("");
+  const dir = new URL("../../../.cache/native/", import.meta.url);
+  const target = new URL(`adam-${hash}.so`, dir);
+  try {
+    await Deno.stat(target);
+    return target.pathname;
+  } catch {
+    // not built yet
+  }
+  await Deno.mkdir(dir, { recursive: true });
+  const temporary = new URL(`adam-${hash}.so.${Deno.pid}.tmp`, dir);
+  try {
+    const { code, stderr } = await new Deno.Command(compiler, {
+      args: [...FLAGS, "-o", temporary.pathname, source.pathname],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (code !== 0) {
+      const first = new TextDecoder().decode(stderr).trim().split("\n")[0] ?? "";
+      throw new Error(`${compiler} failed on adam_native.c (exit ${code}): ${first}`);
+    }
+    await Deno.rename(temporary, target);
+  } finally {
+    await Deno.remove(temporary).catch(() => {});
+  }
+  return target.pathname;
+}

@@ -1,0 +1,192 @@
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertEquals } from "@std/assert";
+import { setupBackend } from "../../lib/train/backend.ts";
+import {
+  loadNativeAdam,
+  NATIVE_VARIANTS,
+  nativeAdam,
+  nativeAdamStatus,
+  setNativeAdam,
+} from "../../lib/train/kernels/_native.ts";
+import { type WasmBackend, wasmContext } from "../../lib/train/kernels/_wasm.ts";
+import { adam } from "../../lib/train/optimizer.ts";
+import { createRng } from "../../lib/random.ts";
+
+/** Whether this machine could build the library: Linux x86-64 with a C compiler. */
+async function canBuild(): Promise<boolean> {
+  if (Deno.build.os !== "linux" || Deno.build.arch !== "x86_64") return false;
+  try {
+    const { code } = await new Deno.Command(Deno.env.get("CC") || "cc", { args: ["--version"] })
+      .output();
+    return code === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Values a step can meet: ordinary ones, zeros of both signs, subnormals, infinities, NaN. */
+function testValues(n: number, seed: number, scale: number, sparse = false): Float32Array {
+  const rng = createRng(seed);
+  const special = [0, -0, 1e-40, -3e-42, Infinity, -Infinity, NaN, 3e38, 1e-30];
+  return Float32Array.from({ length: n }, (_, i) => {
+    if (i % 97 === 13) return special[(i / 97 | 0) % special.length];
+    if (sparse && i % 5 !== 0) return 0;
+    return scale * rng.normal();
+  });
+}
+
+type Constants = [number, number, number, number, number, number, number, number, number];
+const CONSTANT_SETS: Constants[] = [
+  // b1, ob1, b2, ob2, c, d, alpha, s, eps
+  [0.9, 0.1, 0.999, 0.001, 0, 1, 1e-3, 1, 1e-7],
+  [0.9, 0.1, 0.999, 0.001, 2e-4, 1, 1e-3, 1.0513, 1e-7],
+  [0.8, 0.2, 0.99, 0.01, 3e-4, 1 - 1e-5, 0.0316, 1, 1e-8],
+];
+
+/** `text` contains `part`, or the test fails naming both. */
+function assertIncludes(text: string, part: string) {
+  assert(text.includes(part), `expected "${text}" to include "${part}"`);
+}
+
+Deno.test("the native Adam step loads where a C compiler exists, or says why it does not", async () => {
+  await setupBackend({ backend: "wasm" });
+  const lib = await loadNativeAdam();
+  if (await canBuild()) {
+    assert(lib !== null, `expected the native step to load, found: ${nativeAdamStatus()}`);
+    assertEquals(nativeAdamStatus(), `native ${lib.variant}`);
+    assertEquals((await setupBackend({ backend: "wasm" })).adam, `native ${lib.variant}`);
+  } else {
+    assertEquals(lib, null);
+    assertIncludes(nativeAdamStatus(), "the WebAssembly kernel runs");
+  }
+});
+
+Deno.test("every native variant gives the WebAssembly kernel's results to the bit", async () => {
+  await setupBackend({ backend: "wasm" });
+  const lib = await loadNativeAdam();
+  if (lib === null) {
+    assert(!(await canBuild()), `the native step should load here: ${nativeAdamStatus()}`);
+    return;
+  }
+  const backend = tf.backend() as unknown as WasmBackend;
+  const { kernels, memory } = wasmContext(tf.backend());
+  let compared = 0;
+  for (const [variant, step] of Object.entries(lib.variants)) {
+    for (const n of [0, 1, 3, 4, 5, 7, 8, 15, 16, 17, 31, 33, 100, 1001, 4099]) {
+      for (const [k, constants] of CONSTANT_SETS.entries()) {
+        const arrays = [
+          testValues(n, 1 + k, 0.05),
+          testValues(n, 2 + k, 0.01, true),
+          testValues(n, 3 + k, 1e-4),
+          testValues(n, 4 + k, 1e-7).map(Math.abs),
+        ];
+        // Two copies in the heap: one for the WASM kernel, one for the native step.
+        const bytes = 4 * Math.max(n, 1);
+        const blocks = [0, 1].map(() => arrays.map(() => backend.wasm._malloc(bytes) >>> 0));
+        try {
+          for (const copy of blocks) {
+            copy.forEach((ptr, a) => new Float32Array(memory.buffer, ptr, n).set(arrays[a]));
+          }
+          const wasmSum = kernels.adam(
+            blocks[0][0],
+            blocks[0][1],
+            blocks[0][2],
+            blocks[0][3],
+            n,
+            ...constants,
+          );
+          const heap = Deno.UnsafePointer.of(new Uint8Array(memory.buffer))!;
+          const [w, g, m, v] = blocks[1].map((o) => Deno.UnsafePointer.offset(heap, o));
+          const nativeSum = step!(w, g, m, v, n, ...constants);
+          assert(
+            Object.is(Math.fround(wasmSum), Math.fround(nativeSum)),
+            `${variant}, n ${n}, constants ${k}: sum of squares ${wasmSum} against ${nativeSum}`,
+          );
+          for (const a of [0, 2, 3]) { // w, m, v are written; g is read only
+            const x = new Uint32Array(memory.buffer, blocks[0][a], n);
+            const y = new Uint32Array(memory.buffer, blocks[1][a], n);
+            const at = x.findIndex((bits, i) => bits !== y[i]);
+            assertEquals(at, -1, `${variant}, n ${n}, constants ${k}: array ${a} differs at ${at}`);
+          }
+          compared++;
+        } finally {
+          for (const copy of blocks) for (const ptr of copy) backend.wasm._free(ptr);
+        }
+      }
+    }
+  }
+  assertEquals(compared, Object.keys(lib.variants).length * 15 * CONSTANT_SETS.length);
+  assert(Object.keys(lib.variants).includes(NATIVE_VARIANTS[0]), "SSE2 always runs on x86-64");
+});
+
+Deno.test("training with the native step or the WebAssembly kernel gives the same weights", async () => {
+  await setupBackend({ backend: "wasm" });
+  await loadNativeAdam();
+  const run = (native: boolean) => {
+    setNativeAdam(native);
+    try {
+      const rng = createRng(7);
+      const w = tf.variable(
+        tf.tensor2d(Array.from({ length: 300 * 8 }, () => rng.normal()), [300, 8]),
+      );
+      const x = tf.tensor2d(Array.from({ length: 64 * 8 }, () => rng.normal()), [64, 8]);
+      const ids = tf.tensor1d(Array.from({ length: 64 }, (_, i) => (i * 37) % 300), "int32");
+      const opt = adam({ learningRate: 0.01, weightDecay: 1e-3 });
+      const losses: number[] = [];
+      for (let step = 0; step < 20; step++) {
+        const loss = opt.minimize(
+          () => tf.mean(tf.square(tf.sub(tf.gather(w, ids), x))) as tf.Scalar,
+          true,
+        )!;
+        losses.push(loss.dataSync()[0]);
+        loss.dispose();
+      }
+      const weights = Array.from(new Uint32Array((w.dataSync() as Float32Array).buffer));
+      tf.dispose([w, x, ids]);
+      opt.dispose();
+      return { losses, weights };
+    } finally {
+      setNativeAdam(true);
+    }
+  };
+  const withNative = run(true), withWasm = run(false);
+  assertEquals(withNative.losses, withWasm.losses);
+  assertEquals(withNative.weights, withWasm.weights);
+  if (nativeAdam() !== null) assert(withNative.losses.at(-1)! < withNative.losses[0]);
+});
+
+Deno.test("NATIVE_ADAM=off and a missing compiler leave the WebAssembly kernel, with no file behind", async () => {
+  const cache = new URL("../../.cache/native/", import.meta.url);
+  const script = [
+    'import { setupBackend } from "./lib/train/backend.ts";',
+    'import { nativeAdamStatus } from "./lib/train/kernels/_native.ts";',
+    "const info = await setupBackend();",
+    "console.log(JSON.stringify({ adam: info.adam, status: nativeAdamStatus() }));",
+  ].join("\n");
+  const root = new URL("../../", import.meta.url).pathname;
+  const runWith = async (env: Record<string, string>) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--ext=ts", script],
+      cwd: root,
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+    const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+    return JSON.parse(lines.at(-1)!) as { adam: string; status: string };
+  };
+  const off = await runWith({ NATIVE_ADAM: "off" });
+  assertEquals(off.adam, "wasm simd");
+  assertIncludes(off.status, "NATIVE_ADAM=off");
+  if (Deno.build.os === "linux" && Deno.build.arch === "x86_64") {
+    const missing = await runWith({ CC: "/nonexistent/cc" });
+    assertEquals(missing.adam, "wasm simd");
+    assertIncludes(missing.status, "the WebAssembly kernel runs");
+    const left: string[] = [];
+    for await (const entry of Deno.readDir(cache)) {
+      if (entry.name.endsWith(".tmp")) left.push(entry.name);
+    }
+    assertEquals(left, []);
+  }
+});
