@@ -1,7 +1,8 @@
 /**
  * A fused Adam optimizer: one pass over each variable updates the moments and the weights in
- * place (WebAssembly SIMD on the WASM backend, a JavaScript loop on the CPU backend, stock
- * ops elsewhere). tfjs' own Adam runs about a dozen elementwise kernels per variable and
+ * place (WebAssembly SIMD on the WASM backend, or the same pass in the CPU's widest vectors
+ * where `kernels/_native.ts` could build it, bit for bit the same; a JavaScript loop on the CPU
+ * backend; stock ops elsewhere). tfjs' own Adam runs about a dozen elementwise kernels per variable and
  * allocates a new buffer for each; on the 134k parameters of the seed-003 model this pass is
  * the largest part of a training step.
  *
