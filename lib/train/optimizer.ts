@@ -28,7 +28,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { CpuBackend, DataId, WasmBackend } from "../_tfjs_internals.ts";
-import { offsetOf, refCountOf, renewWasmId, wasmContext } from "./kernels/_wasm.ts";
+import {
+  type AdamConstants,
+  offsetOf,
+  refCountOf,
+  renewWasmId,
+  wasmContext,
+} from "./kernels/_wasm.ts";
 import { nativeAdam } from "./kernels/_native.ts";
 import { noteWeightsWritten } from "./_health.ts";
 
@@ -318,7 +324,7 @@ export class FusedAdam extends tf.Optimizer {
     const native = nativeAdam();
     const ids = [variable.dataId, grad.dataId, slots.m.dataId, slots.v.dataId];
     const offsets = ids.map((id) => offsetOf(backend, id));
-    const constants = [k.b1, k.ob1, k.b2, k.ob2, k.c, k.d, k.alpha, k.s, k.eps] as const;
+    const constants: AdamConstants = [k.b1, k.ob1, k.b2, k.ob2, k.c, k.d, k.alpha, k.s, k.eps];
     let sumsq: number;
     if (native !== null) { // the same step in wider vectors, bit for bit (kernels/_native.ts)
       const heap = Deno.UnsafePointer.of(new Uint8Array(memory.buffer))!;

@@ -8,7 +8,11 @@ import {
   nativeAdamStatus,
   setNativeAdam,
 } from "../../lib/train/kernels/_native.ts";
-import { type WasmBackend, wasmContext } from "../../lib/train/kernels/_wasm.ts";
+import {
+  type AdamConstants,
+  type WasmBackend,
+  wasmContext,
+} from "../../lib/train/kernels/_wasm.ts";
 import { adam } from "../../lib/train/optimizer.ts";
 import { createRng } from "../../lib/random.ts";
 
@@ -35,8 +39,7 @@ function testValues(n: number, seed: number, scale: number, sparse = false): Flo
   });
 }
 
-type Constants = [number, number, number, number, number, number, number, number, number];
-const CONSTANT_SETS: Constants[] = [
+const CONSTANT_SETS: AdamConstants[] = [
   // b1, ob1, b2, ob2, c, d, alpha, s, eps
   [0.9, 0.1, 0.999, 0.001, 0, 1, 1e-3, 1, 1e-7],
   [0.9, 0.1, 0.999, 0.001, 2e-4, 1, 1e-3, 1.0513, 1e-7],

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import type { AdamConstants } from "./_wasm.ts";
 
 /** The C function's signature (pointers into the WASM heap, then the step's constants). */
 const ADAM_SIGNATURE = {
@@ -52,15 +53,7 @@ export type NativeAdamFn = (
   m: Deno.PointerValue,
   v: Deno.PointerValue,
   n: number,
-  b1: number,
-  ob1: number,
-  b2: number,
-  ob2: number,
-  c: number,
-  d: number,
-  alpha: number,
-  s: number,
-  eps: number,
+  ...constants: AdamConstants
 ) => number;
 
 /** The loaded library. */

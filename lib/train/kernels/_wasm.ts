@@ -90,23 +90,21 @@ export interface SimdKernels {
   sigmoid_grad(dy: number, y: number, out: number, n: number): void;
   scale_shift(x: number, n: number, scale: number, shift: number, out: number): void;
   dropout_mask(out: number, n: number, threshold: number, scale: number, state: number): void;
-  adam(
-    w: number,
-    g: number,
-    m: number,
-    v: number,
-    n: number,
-    b1: number,
-    ob1: number,
-    b2: number,
-    ob2: number,
-    c: number,
-    d: number,
-    alpha: number,
-    s: number,
-    eps: number,
-  ): number;
+  adam(w: number, g: number, m: number, v: number, n: number, ...constants: AdamConstants): number;
 }
+
+/** The constants of one fused Adam step, in the order `kernels.wat`'s `adam` takes them. */
+export type AdamConstants = [
+  b1: number,
+  ob1: number,
+  b2: number,
+  ob2: number,
+  c: number,
+  d: number,
+  alpha: number,
+  s: number,
+  eps: number,
+];
 
 /** A WASM backend together with the SIMD kernels bound to its memory. */
 export interface WasmContext {
