@@ -158,7 +158,7 @@ Deno.test("training with the native step or the WebAssembly kernel gives the sam
   if (nativeAdam() !== null) assert(withNative.losses.at(-1)! < withNative.losses[0]);
 });
 
-Deno.test("NATIVE_ADAM=off and a missing compiler leave the WebAssembly kernel, with no file behind", async () => {
+Deno.test("NATIVE_ADAM=off, a missing compiler and a failing one leave the WebAssembly kernel, with no file behind", async () => {
   const cache = new URL("../../.cache/native/", import.meta.url);
   const script = [
     'import { setupBackend } from "./lib/train/backend.ts";',
@@ -167,7 +167,7 @@ Deno.test("NATIVE_ADAM=off and a missing compiler leave the WebAssembly kernel, 
     "console.log(JSON.stringify({ adam: info.adam, status: nativeAdamStatus() }));",
   ].join("\n");
   const root = new URL("../../", import.meta.url).pathname;
-  const runWith = async (env: Record<string, string>) => {
+  const runWith = async (env: Record<string, string>, warns = false) => {
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["eval", "--ext=ts", script],
       cwd: root,
@@ -175,7 +175,9 @@ Deno.test("NATIVE_ADAM=off and a missing compiler leave the WebAssembly kernel, 
       stdout: "piped",
       stderr: "piped",
     }).output();
-    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 0, stderr);
+    assertEquals(stderr.includes("the native Adam step did not build"), warns, stderr);
     const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
     return JSON.parse(lines.at(-1)!) as { adam: string; status: string };
   };
@@ -186,6 +188,9 @@ Deno.test("NATIVE_ADAM=off and a missing compiler leave the WebAssembly kernel, 
     const missing = await runWith({ CC: "/nonexistent/cc" });
     assertEquals(missing.adam, "wasm simd");
     assertIncludes(missing.status, "the WebAssembly kernel runs");
+    const failing = await runWith({ CC: "false" }, true); // a compiler that exits with 1
+    assertEquals(failing.adam, "wasm simd");
+    assertIncludes(failing.status, "false failed on adam_native.c (exit 1)");
     const left: string[] = [];
     for await (const entry of Deno.readDir(cache)) {
       if (entry.name.endsWith(".tmp")) left.push(entry.name);

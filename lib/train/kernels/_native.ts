@@ -6,7 +6,8 @@
  * under a temporary name and renamed, so a half-written library is never loaded) and opens it
  * through Deno's FFI; `setupBackend()` calls it. Anything missing — another platform, no
  * compiler, a permission, `NATIVE_ADAM=off` — leaves the WebAssembly kernel in charge, which
- * computes the same numbers more slowly; {@linkcode nativeAdamStatus} says which runs and why.
+ * computes the same numbers more slowly; {@linkcode nativeAdamStatus} says which runs and why,
+ * and a compiler that fails or a library that does not open is also reported once on stderr.
  *
  * @module
  */
@@ -136,7 +137,16 @@ async function load(): Promise<NativeAdam | null> {
     status = `native ${best}`;
     return { variant: best, step: all[best], variants };
   } catch (e) {
-    return no(e instanceof Error ? e.message.split("\n")[0] : String(e));
+    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    // No compiler is a normal set-up; a compiler that fails or a library that does not open
+    // is not, so say it once.
+    if (!(e instanceof Deno.errors.NotFound)) {
+      console.warn(
+        `setupBackend(): the native Adam step did not build (${why}); the WebAssembly kernel ` +
+          "runs instead (the same results, slower)",
+      );
+    }
+    return no(why);
   }
 }
 
