@@ -122,6 +122,60 @@ Deno.test("every native variant gives the WebAssembly kernel's results to the bi
   assert(Object.keys(lib.variants).includes(NATIVE_VARIANTS[0]), "SSE2 always runs on x86-64");
 });
 
+Deno.test("the native dense product gives the WebAssembly gemm's results to the bit", async () => {
+  await setupBackend({ backend: "wasm" });
+  const lib = await loadNativeAdam();
+  if (lib === null || lib.gemm === null) {
+    assert(lib === null || !cpuHasAvx512(), "this CPU runs AVX-512: gemm should be native");
+    return;
+  }
+  const backend = tf.backend() as unknown as WasmBackend;
+  const { kernels, memory } = wasmContext(tf.backend());
+  let compared = 0;
+  for (
+    const [m, k, n] of [[1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 17], [64, 32, 128], [64, 128, 5], [
+      70,
+      64,
+      33,
+    ], [9, 100, 1]]
+  ) {
+    for (const ta of [0, 1]) {
+      const rng = createRng(m * 1000 + k * 10 + n + ta);
+      const values = (count: number) => Float32Array.from({ length: count }, () => rng.normal());
+      const [A, B, C] = [values(m * k), values(k * n), values(m * n)];
+      const ptrs = [0, 1].map(() => [A, B, C].map((x) => backend.wasm._malloc(4 * x.length) >>> 0));
+      try {
+        for (const copy of ptrs) {
+          copy.forEach((ptr, i) =>
+            new Float32Array(memory.buffer, ptr, [A, B, C][i].length).set([A, B, C][i])
+          );
+        }
+        kernels.gemm(ptrs[0][0], ptrs[0][1], ptrs[0][2], m, k, n, ta);
+        const heap = Deno.UnsafePointer.of(new Uint8Array(memory.buffer))!;
+        const [a, b, c] = ptrs[1].map((o) => Deno.UnsafePointer.offset(heap, o));
+        lib.gemm(a, b, c, m, k, n, ta);
+        const x = new Uint32Array(memory.buffer, ptrs[0][2], m * n);
+        const y = new Uint32Array(memory.buffer, ptrs[1][2], m * n);
+        const at = x.findIndex((bits, i) => bits !== y[i]);
+        assertEquals(at, -1, `m ${m}, k ${k}, n ${n}, ta ${ta}: C differs at ${at}`);
+        compared++;
+      } finally {
+        for (const copy of ptrs) for (const ptr of copy) backend.wasm._free(ptr);
+      }
+    }
+  }
+  assertEquals(compared, 16);
+});
+
+/** Whether /proc/cpuinfo lists AVX-512F (Linux). */
+function cpuHasAvx512(): boolean {
+  try {
+    return / avx512f( |$)/m.test(Deno.readTextFileSync("/proc/cpuinfo"));
+  } catch {
+    return false;
+  }
+}
+
 Deno.test("training with the native step or the WebAssembly kernel gives the same weights", async () => {
   await setupBackend({ backend: "wasm" });
   await loadNativeAdam();

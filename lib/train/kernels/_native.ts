@@ -39,6 +39,11 @@ const SYMBOLS = {
   adam_avx2: ADAM_SIGNATURE,
   adam_avx512: ADAM_SIGNATURE,
   adam_best: { parameters: [], result: "i32" },
+  gemm_avx512: {
+    parameters: ["pointer", "pointer", "pointer", "i32", "i32", "i32", "i32"],
+    result: "void",
+  },
+  gemm_supported: { parameters: [], result: "i32" },
 } as const;
 
 /** The vector widths of `adam_native.c`, narrowest first. */
@@ -57,6 +62,20 @@ export type NativeAdamFn = (
   ...constants: AdamConstants
 ) => number;
 
+/**
+ * `kernels.wat`'s `gemm` (C[m, n] += op(A) · B; `ta` 1 when A is stored transposed) on byte
+ * pointers, in AVX-512 vectors, with the same bits.
+ */
+export type NativeGemmFn = (
+  a: Deno.PointerValue,
+  b: Deno.PointerValue,
+  c: Deno.PointerValue,
+  m: number,
+  k: number,
+  n: number,
+  ta: number,
+) => void;
+
 /** The loaded library. */
 export interface NativeAdam {
   /** The variant the CPU runs best, used by the optimizer. */
@@ -65,6 +84,8 @@ export interface NativeAdam {
   step: NativeAdamFn;
   /** Every variant this CPU can run (for tests that compare each with the WASM kernel). */
   variants: Partial<Record<NativeVariant, NativeAdamFn>>;
+  /** The dense layers' product in AVX-512 vectors, or `null` on a CPU without them. */
+  gemm: NativeGemmFn | null;
 }
 
 /** Compiler flags: IEEE arithmetic as written (no FMA contraction, no reassociation). */
@@ -134,8 +155,11 @@ async function load(): Promise<NativeAdam | null> {
     for (const v of NATIVE_VARIANTS.slice(0, NATIVE_VARIANTS.indexOf(best) + 1)) {
       variants[v] = all[v];
     }
+    const gemm = lib.symbols.gemm_supported() === 1
+      ? lib.symbols.gemm_avx512 as NativeGemmFn
+      : null;
     status = `native ${best}`;
-    return { variant: best, step: all[best], variants };
+    return { variant: best, step: all[best], variants, gemm };
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
     // No compiler is a normal set-up; a compiler that fails or a library that does not open

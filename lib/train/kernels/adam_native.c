@@ -116,3 +116,57 @@ int adam_best(void) {
   if (__builtin_cpu_supports("avx2")) return 2;
   return 1;
 }
+
+// C[m, n] += op(A) . B as kernels.wat's `gemm` computes it: op(A) is A [m, k] (ta = 0) or the
+// transpose of A [k, m] (ta = 1), B is [k, n] row-major, C holds its initial rows. Every element
+// starts from its initial value and adds A[i, kk] * B[kk, j] for kk = 0, 1, … in turn (a multiply,
+// then an add), as in the WebAssembly kernel, whatever the vector width: so the same bits. Four
+// rows at a time share each row of B; the last columns run in masked (AVX-512) or single lanes.
+#define GEMM_ARGS const float *a, const float *b, float *c, int m, int k, int n, int ta
+
+__attribute__((target("avx512f"))) void gemm_avx512(GEMM_ARGS) {
+  const long rs = ta ? 1 : k, cs = ta ? m : 1;
+  int i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const float *a0 = a + i * rs;
+    float *c0 = c + (long)i * n;
+    for (int j = 0; j < n; j += 16) {
+      const __mmask16 mask = n - j >= 16 ? 0xffff : (__mmask16)((1u << (n - j)) - 1);
+      __m512 x0 = _mm512_maskz_loadu_ps(mask, c0 + j);
+      __m512 x1 = _mm512_maskz_loadu_ps(mask, c0 + n + j);
+      __m512 x2 = _mm512_maskz_loadu_ps(mask, c0 + 2L * n + j);
+      __m512 x3 = _mm512_maskz_loadu_ps(mask, c0 + 3L * n + j);
+      for (int kk = 0; kk < k; kk++) {
+        const __m512 bv = _mm512_maskz_loadu_ps(mask, b + (long)kk * n + j);
+        const float *ak = a0 + kk * cs;
+        x0 = _mm512_add_ps(x0, _mm512_mul_ps(_mm512_set1_ps(ak[0]), bv));
+        x1 = _mm512_add_ps(x1, _mm512_mul_ps(_mm512_set1_ps(ak[rs]), bv));
+        x2 = _mm512_add_ps(x2, _mm512_mul_ps(_mm512_set1_ps(ak[2 * rs]), bv));
+        x3 = _mm512_add_ps(x3, _mm512_mul_ps(_mm512_set1_ps(ak[3 * rs]), bv));
+      }
+      _mm512_mask_storeu_ps(c0 + j, mask, x0);
+      _mm512_mask_storeu_ps(c0 + n + j, mask, x1);
+      _mm512_mask_storeu_ps(c0 + 2L * n + j, mask, x2);
+      _mm512_mask_storeu_ps(c0 + 3L * n + j, mask, x3);
+    }
+  }
+  for (; i < m; i++) {
+    const float *a0 = a + i * rs;
+    float *c0 = c + (long)i * n;
+    for (int j = 0; j < n; j += 16) {
+      const __mmask16 mask = n - j >= 16 ? 0xffff : (__mmask16)((1u << (n - j)) - 1);
+      __m512 x0 = _mm512_maskz_loadu_ps(mask, c0 + j);
+      for (int kk = 0; kk < k; kk++) {
+        const __m512 bv = _mm512_maskz_loadu_ps(mask, b + (long)kk * n + j);
+        x0 = _mm512_add_ps(x0, _mm512_mul_ps(_mm512_set1_ps(a0[kk * cs]), bv));
+      }
+      _mm512_mask_storeu_ps(c0 + j, mask, x0);
+    }
+  }
+}
+
+// 1 when this CPU runs gemm_avx512.
+int gemm_supported(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") ? 1 : 0;
+}

@@ -11,6 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { nativeAdam } from "./_native.ts";
 import {
   type DenseFields,
   fieldsOf,
@@ -86,6 +87,13 @@ function plan(a: tf.TensorInfo, b: tf.TensorInfo, attrs?: tf.NamedAttrMap): Plan
  */
 function product(ctx: WasmContext, p: Plan, a: tf.TensorInfo, b: tf.TensorInfo, c: number) {
   const { backend, kernels } = ctx;
+  const native = nativeAdam()?.gemm ?? null; // the same bits in wider vectors (_native.ts)
+  const gemm = (a: number, b: number, c: number, m: number, k: number, n: number, ta: number) => {
+    if (native === null) return kernels.gemm(a, b, c, m, k, n, ta);
+    const heap = Deno.UnsafePointer.of(new Uint8Array(ctx.memory.buffer))!; // after any growth
+    const at = (offset: number) => Deno.UnsafePointer.offset(heap, offset);
+    native(at(a), at(b), at(c), m, k, n, ta);
+  };
   const batches = Math.max(p.batchA, p.batchB);
   const aBase = offsetOf(backend, a.dataId), bBase = offsetOf(backend, b.dataId);
   const aStep = p.batchA > 1 ? 4 * p.m * p.k : 0, bStep = p.batchB > 1 ? 4 * p.k * p.n : 0;
@@ -96,7 +104,7 @@ function product(ctx: WasmContext, p: Plan, a: tf.TensorInfo, b: tf.TensorInfo, 
       if (i === 0 || bStep !== 0) kernels.transpose(bPtr, tmp, p.n, p.k);
       bPtr = tmp;
     }
-    kernels.gemm(aBase + i * aStep, bPtr, c + i * 4 * p.m * p.n, p.m, p.k, p.n, p.ta ? 1 : 0);
+    gemm(aBase + i * aStep, bPtr, c + i * 4 * p.m * p.n, p.m, p.k, p.n, p.ta ? 1 : 0);
   }
 }
 
