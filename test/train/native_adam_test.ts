@@ -122,7 +122,7 @@ Deno.test("every native variant gives the WebAssembly kernel's results to the bi
   assert(Object.keys(lib.variants).includes(NATIVE_VARIANTS[0]), "SSE2 always runs on x86-64");
 });
 
-Deno.test("the native dense product gives the WebAssembly gemm's results to the bit", async () => {
+Deno.test("every native dense product gives the WebAssembly gemm's results to the bit", async () => {
   await setupBackend({ backend: "wasm" });
   const lib = await loadNativeAdam();
   if (lib === null || lib.gemm === null) {
@@ -153,18 +153,21 @@ Deno.test("the native dense product gives the WebAssembly gemm's results to the 
         kernels.gemm(ptrs[0][0], ptrs[0][1], ptrs[0][2], m, k, n, ta);
         const heap = Deno.UnsafePointer.of(new Uint8Array(memory.buffer))!;
         const [a, b, c] = ptrs[1].map((o) => Deno.UnsafePointer.offset(heap, o));
-        lib.gemm(a, b, c, m, k, n, ta);
-        const x = new Uint32Array(memory.buffer, ptrs[0][2], m * n);
-        const y = new Uint32Array(memory.buffer, ptrs[1][2], m * n);
-        const at = x.findIndex((bits, i) => bits !== y[i]);
-        assertEquals(at, -1, `m ${m}, k ${k}, n ${n}, ta ${ta}: C differs at ${at}`);
-        compared++;
+        for (const [variant, gemm] of Object.entries(lib.gemms)) {
+          new Float32Array(memory.buffer, ptrs[1][2], m * n).set(C);
+          gemm!(a, b, c, m, k, n, ta);
+          const x = new Uint32Array(memory.buffer, ptrs[0][2], m * n);
+          const y = new Uint32Array(memory.buffer, ptrs[1][2], m * n);
+          const at = x.findIndex((bits, i) => bits !== y[i]);
+          assertEquals(at, -1, `${variant}, m ${m}, k ${k}, n ${n}, ta ${ta}: C differs at ${at}`);
+          compared++;
+        }
       } finally {
         for (const copy of ptrs) for (const ptr of copy) backend.wasm._free(ptr);
       }
     }
   }
-  assertEquals(compared, 16);
+  assertEquals(compared, 16 * Object.keys(lib.gemms).length);
 });
 
 /** Whether /proc/cpuinfo lists AVX-512F (Linux). */

@@ -34,16 +34,19 @@ const ADAM_SIGNATURE = {
   result: "f32",
 } as const;
 
+const GEMM_SIGNATURE = {
+  parameters: ["pointer", "pointer", "pointer", "i32", "i32", "i32", "i32"],
+  result: "void",
+} as const;
+
 const SYMBOLS = {
   adam_sse2: ADAM_SIGNATURE,
   adam_avx2: ADAM_SIGNATURE,
   adam_avx512: ADAM_SIGNATURE,
   adam_best: { parameters: [], result: "i32" },
-  gemm_avx512: {
-    parameters: ["pointer", "pointer", "pointer", "i32", "i32", "i32", "i32"],
-    result: "void",
-  },
-  gemm_supported: { parameters: [], result: "i32" },
+  gemm_avx512: GEMM_SIGNATURE,
+  gemm_avx2: GEMM_SIGNATURE,
+  gemm_best: { parameters: [], result: "i32" },
 } as const;
 
 /** The vector widths of `adam_native.c`, narrowest first. */
@@ -64,7 +67,7 @@ export type NativeAdamFn = (
 
 /**
  * `kernels.wat`'s `gemm` (C[m, n] += op(A) · B; `ta` 1 when A is stored transposed) on byte
- * pointers, in AVX-512 vectors, with the same bits.
+ * pointers, in AVX-512 or AVX2 vectors, with the same bits.
  */
 export type NativeGemmFn = (
   a: Deno.PointerValue,
@@ -84,8 +87,10 @@ export interface NativeAdam {
   step: NativeAdamFn;
   /** Every variant this CPU can run (for tests that compare each with the WASM kernel). */
   variants: Partial<Record<NativeVariant, NativeAdamFn>>;
-  /** The dense layers' product in AVX-512 vectors, or `null` on a CPU without them. */
+  /** The dense layers' product in the widest vectors (AVX-512 or AVX2), or `null` without. */
   gemm: NativeGemmFn | null;
+  /** Every gemm variant this CPU can run (for tests). */
+  gemms: Partial<Record<"avx2" | "avx512f", NativeGemmFn>>;
 }
 
 /** Compiler flags: IEEE arithmetic as written (no FMA contraction, no reassociation). */
@@ -155,11 +160,13 @@ async function load(): Promise<NativeAdam | null> {
     for (const v of NATIVE_VARIANTS.slice(0, NATIVE_VARIANTS.indexOf(best) + 1)) {
       variants[v] = all[v];
     }
-    const gemm = lib.symbols.gemm_supported() === 1
-      ? lib.symbols.gemm_avx512 as NativeGemmFn
-      : null;
+    const gemmLevel = lib.symbols.gemm_best();
+    const gemms: Partial<Record<"avx2" | "avx512f", NativeGemmFn>> = {};
+    if (gemmLevel >= 1) gemms.avx2 = lib.symbols.gemm_avx2 as NativeGemmFn;
+    if (gemmLevel >= 2) gemms.avx512f = lib.symbols.gemm_avx512 as NativeGemmFn;
+    const gemm = gemms.avx512f ?? gemms.avx2 ?? null;
     status = `native ${best}`;
-    return { variant: best, step: all[best], variants, gemm };
+    return { variant: best, step: all[best], variants, gemm, gemms };
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
     // No compiler is a normal set-up; a compiler that fails or a library that does not open

@@ -121,7 +121,7 @@ int adam_best(void) {
 // transpose of A [k, m] (ta = 1), B is [k, n] row-major, C holds its initial rows. Every element
 // starts from its initial value and adds A[i, kk] * B[kk, j] for kk = 0, 1, … in turn (a multiply,
 // then an add), as in the WebAssembly kernel, whatever the vector width: so the same bits. Four
-// rows at a time share each row of B; the last columns run in masked (AVX-512) or single lanes.
+// rows at a time share each row of B; the last columns run in masked lanes.
 #define GEMM_ARGS const float *a, const float *b, float *c, int m, int k, int n, int ta
 
 __attribute__((target("avx512f"))) void gemm_avx512(GEMM_ARGS) {
@@ -165,8 +165,54 @@ __attribute__((target("avx512f"))) void gemm_avx512(GEMM_ARGS) {
   }
 }
 
-// 1 when this CPU runs gemm_avx512.
-int gemm_supported(void) {
+// The same product in AVX2 vectors of 8, the last columns through masked loads and stores.
+__attribute__((target("avx2"))) void gemm_avx2(GEMM_ARGS) {
+  static const int lanes[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+  const long rs = ta ? 1 : k, cs = ta ? m : 1;
+  int i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const float *a0 = a + i * rs;
+    float *c0 = c + (long)i * n;
+    for (int j = 0; j < n; j += 8) {
+      const int r = n - j < 8 ? n - j : 8;
+      const __m256i mask = _mm256_loadu_si256((const __m256i *)(lanes + 8 - r));
+      __m256 x0 = _mm256_maskload_ps(c0 + j, mask);
+      __m256 x1 = _mm256_maskload_ps(c0 + n + j, mask);
+      __m256 x2 = _mm256_maskload_ps(c0 + 2L * n + j, mask);
+      __m256 x3 = _mm256_maskload_ps(c0 + 3L * n + j, mask);
+      for (int kk = 0; kk < k; kk++) {
+        const __m256 bv = _mm256_maskload_ps(b + (long)kk * n + j, mask);
+        const float *ak = a0 + kk * cs;
+        x0 = _mm256_add_ps(x0, _mm256_mul_ps(_mm256_set1_ps(ak[0]), bv));
+        x1 = _mm256_add_ps(x1, _mm256_mul_ps(_mm256_set1_ps(ak[rs]), bv));
+        x2 = _mm256_add_ps(x2, _mm256_mul_ps(_mm256_set1_ps(ak[2 * rs]), bv));
+        x3 = _mm256_add_ps(x3, _mm256_mul_ps(_mm256_set1_ps(ak[3 * rs]), bv));
+      }
+      _mm256_maskstore_ps(c0 + j, mask, x0);
+      _mm256_maskstore_ps(c0 + n + j, mask, x1);
+      _mm256_maskstore_ps(c0 + 2L * n + j, mask, x2);
+      _mm256_maskstore_ps(c0 + 3L * n + j, mask, x3);
+    }
+  }
+  for (; i < m; i++) {
+    const float *a0 = a + i * rs;
+    float *c0 = c + (long)i * n;
+    for (int j = 0; j < n; j += 8) {
+      const int r = n - j < 8 ? n - j : 8;
+      const __m256i mask = _mm256_loadu_si256((const __m256i *)(lanes + 8 - r));
+      __m256 x0 = _mm256_maskload_ps(c0 + j, mask);
+      for (int kk = 0; kk < k; kk++) {
+        const __m256 bv = _mm256_maskload_ps(b + (long)kk * n + j, mask);
+        x0 = _mm256_add_ps(x0, _mm256_mul_ps(_mm256_set1_ps(a0[kk * cs]), bv));
+      }
+      _mm256_maskstore_ps(c0 + j, mask, x0);
+    }
+  }
+}
+
+// The widest gemm this CPU runs: 2 AVX-512F, 1 AVX2, 0 none (the WASM gemm then runs).
+int gemm_best(void) {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") ? 1 : 0;
+  if (__builtin_cpu_supports("avx512f")) return 2;
+  return __builtin_cpu_supports("avx2") ? 1 : 0;
 }
