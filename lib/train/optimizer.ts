@@ -35,7 +35,7 @@ import {
   renewWasmId,
   wasmContext,
 } from "./kernels/_wasm.ts";
-import { nativeAdam } from "./kernels/_native.ts";
+import { heapPointers, nativeAdam } from "./kernels/_native.ts";
 import { noteWeightsWritten } from "./_health.ts";
 
 /** A tensor with a name, as optimizers exchange weights and gradients. */
@@ -327,8 +327,7 @@ export class FusedAdam extends tf.Optimizer {
     const constants: AdamConstants = [k.b1, k.ob1, k.b2, k.ob2, k.c, k.d, k.alpha, k.s, k.eps];
     let sumsq: number;
     if (native !== null) { // the same step in wider vectors, bit for bit (kernels/_native.ts)
-      const heap = Deno.UnsafePointer.of(new Uint8Array(memory.buffer))!;
-      const [w, g, m, v] = offsets.map((o) => Deno.UnsafePointer.offset(heap, o));
+      const [w, g, m, v] = heapPointers(memory, offsets);
       sumsq = native.step(w, g, m, v, variable.size, ...constants);
     } else {
       const [w, g, m, v] = offsets;

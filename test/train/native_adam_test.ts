@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "@std/assert";
 import { setupBackend } from "../../lib/train/backend.ts";
 import {
+  heapPointers,
   loadNativeAdam,
   NATIVE_VARIANTS,
   nativeAdam,
@@ -98,8 +99,7 @@ Deno.test("every native variant gives the WebAssembly kernel's results to the bi
             n,
             ...constants,
           );
-          const heap = Deno.UnsafePointer.of(new Uint8Array(memory.buffer))!;
-          const [w, g, m, v] = blocks[1].map((o) => Deno.UnsafePointer.offset(heap, o));
+          const [w, g, m, v] = heapPointers(memory, blocks[1]);
           const nativeSum = step!(w, g, m, v, n, ...constants);
           assert(
             Object.is(Math.fround(wasmSum), Math.fround(nativeSum)),
@@ -151,8 +151,7 @@ Deno.test("every native dense product gives the WebAssembly gemm's results to th
           );
         }
         kernels.gemm(ptrs[0][0], ptrs[0][1], ptrs[0][2], m, k, n, ta);
-        const heap = Deno.UnsafePointer.of(new Uint8Array(memory.buffer))!;
-        const [a, b, c] = ptrs[1].map((o) => Deno.UnsafePointer.offset(heap, o));
+        const [a, b, c] = heapPointers(memory, ptrs[1]);
         for (const [variant, gemm] of Object.entries(lib.gemms)) {
           new Float32Array(memory.buffer, ptrs[1][2], m * n).set(C);
           gemm!(a, b, c, m, k, n, ta);

@@ -43,10 +43,9 @@ const SYMBOLS = {
   adam_sse2: ADAM_SIGNATURE,
   adam_avx2: ADAM_SIGNATURE,
   adam_avx512: ADAM_SIGNATURE,
-  adam_best: { parameters: [], result: "i32" },
+  cpu_level: { parameters: [], result: "i32" },
   gemm_avx512: GEMM_SIGNATURE,
   gemm_avx2: GEMM_SIGNATURE,
-  gemm_best: { parameters: [], result: "i32" },
 } as const;
 
 /** The vector widths of `adam_native.c`, narrowest first. */
@@ -113,6 +112,19 @@ export function nativeAdamStatus(): string {
 }
 
 /**
+ * Native pointers to byte offsets of a WASM memory, for the native kernels. Take them right
+ * before the call: growing the memory moves its buffer.
+ *
+ * @param memory The WASM backend's memory.
+ * @param offsets Byte offsets into it.
+ * @returns One pointer per offset.
+ */
+export function heapPointers(memory: WebAssembly.Memory, offsets: number[]): Deno.PointerValue[] {
+  const heap = Deno.UnsafePointer.of(new Uint8Array(memory.buffer))!;
+  return offsets.map((offset) => Deno.UnsafePointer.offset(heap, offset));
+}
+
+/**
  * Switches the native step on or off for this process (tests compare both paths; the results
  * are the same either way).
  *
@@ -150,20 +162,20 @@ async function load(): Promise<NativeAdam | null> {
   try {
     const library = await buildLibrary(source);
     const lib = Deno.dlopen(library, SYMBOLS);
-    const best = NATIVE_VARIANTS[lib.symbols.adam_best() - 1];
+    const level = lib.symbols.cpu_level(); // 1 SSE2, 2 AVX2, 3 AVX-512F
+    const best = NATIVE_VARIANTS[level - 1];
     const all: Record<NativeVariant, NativeAdamFn> = {
       sse2: lib.symbols.adam_sse2 as NativeAdamFn,
       avx2: lib.symbols.adam_avx2 as NativeAdamFn,
       avx512f: lib.symbols.adam_avx512 as NativeAdamFn,
     };
     const variants: Partial<Record<NativeVariant, NativeAdamFn>> = {};
-    for (const v of NATIVE_VARIANTS.slice(0, NATIVE_VARIANTS.indexOf(best) + 1)) {
+    for (const v of NATIVE_VARIANTS.slice(0, level)) {
       variants[v] = all[v];
     }
-    const gemmLevel = lib.symbols.gemm_best();
     const gemms: Partial<Record<"avx2" | "avx512f", NativeGemmFn>> = {};
-    if (gemmLevel >= 1) gemms.avx2 = lib.symbols.gemm_avx2 as NativeGemmFn;
-    if (gemmLevel >= 2) gemms.avx512f = lib.symbols.gemm_avx512 as NativeGemmFn;
+    if (level >= 2) gemms.avx2 = lib.symbols.gemm_avx2 as NativeGemmFn;
+    if (level >= 3) gemms.avx512f = lib.symbols.gemm_avx512 as NativeGemmFn;
     const gemm = gemms.avx512f ?? gemms.avx2 ?? null;
     status = `native ${best}`;
     return { variant: best, step: all[best], variants, gemm, gemms };

@@ -11,7 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { nativeAdam } from "./_native.ts";
+import { heapPointers, nativeAdam } from "./_native.ts";
 import {
   type DenseFields,
   fieldsOf,
@@ -90,9 +90,8 @@ function product(ctx: WasmContext, p: Plan, a: tf.TensorInfo, b: tf.TensorInfo, 
   const native = nativeAdam()?.gemm ?? null; // the same bits in wider vectors (_native.ts)
   const gemm = (a: number, b: number, c: number, m: number, k: number, n: number, ta: number) => {
     if (native === null) return kernels.gemm(a, b, c, m, k, n, ta);
-    const heap = Deno.UnsafePointer.of(new Uint8Array(ctx.memory.buffer))!; // after any growth
-    const at = (offset: number) => Deno.UnsafePointer.offset(heap, offset);
-    native(at(a), at(b), at(c), m, k, n, ta);
+    const [pa, pb, pc] = heapPointers(ctx.memory, [a, b, c]); // after any growth
+    native(pa, pb, pc, m, k, n, ta);
   };
   const batches = Math.max(p.batchA, p.batchB);
   const aBase = offsetOf(backend, a.dataId), bBase = offsetOf(backend, b.dataId);
