@@ -14,3 +14,4 @@ export * from "./predictions_table.ts";
 export * from "./comparison.ts";
 export * from "./ranking_protocol.ts";
 export * from "./ranking_baselines.ts";
+export * from "./ease.ts";

@@ -16,7 +16,7 @@
  *
  * `--task ranking` runs the top-10 protocol on implicit feedback instead
  * (`ranking_evaluation.ts`, `ranking_recipes.ts`, `ranking_report.ts`): the most-popular
- * baseline, item-kNN and three embedding models trained for ranking. Its full run replaces the
+ * baseline, item-kNN, EASE and three embedding models trained for ranking. Its full run replaces the
  * ranking section of the committed files and leaves the rating part byte for byte as it was;
  * the full rating run likewise keeps the ranking section.
  *

@@ -1,7 +1,7 @@
 /**
  * `deno task evaluate --task ranking`: the top-10 protocol on implicit feedback (every rating a
  * positive, every test movie relevant, training movies excluded, the whole catalogue ranked,
- * means over the users with a test movie) for the most-popular baseline, item-kNN and three
+ * means over the users with a test movie) for the most-popular baseline, item-kNN, EASE and three
  * embedding models trained for ranking, on each data set and split, over one or more seeds.
  * Every setting that is chosen is chosen on a validation task carved out of the training part
  * (`ranking_recipes.ts` says how), and the selection is recorded with the rows.
@@ -14,6 +14,7 @@ import pl from "nodejs-polars";
 import { fitEncoders, loadMovieLens, type MovieLens, randomSplit } from "../../lib/data/mod.ts";
 import { COLUMNS, DEFAULT_K, DEFAULT_SEED } from "../../lib/defaults.ts";
 import {
+  ease,
   evaluateRanking,
   itemKnn,
   popularityScorer,
@@ -37,6 +38,8 @@ import { makeSplit, type SplitName } from "./named_splits.ts";
 import { cpuSecondsSince, type RunInfo } from "./_run_info.ts";
 import {
   DEFAULT_RANKING_MODELS,
+  EASE_LADDER,
+  EASE_MAX_MOVIES,
   EPOCH_TOLERANCE,
   KNN_GRID,
   PUBLISHED,
@@ -68,6 +71,10 @@ export interface RankingFigures {
 export interface RowSettings {
   /** Item-kNN: the neighbourhood size. */
   neighbours?: number;
+  /** EASE: the penalty λ. */
+  lambda?: number;
+  /** EASE: movies modelled (the most-watched, at most `EASE_MAX_MOVIES`). */
+  movies_modelled?: number;
   /** Embeddings: factors. */
   factors?: number;
   /** Embeddings: the L2 strength chosen on validation. */
@@ -118,7 +125,7 @@ export interface RankingRow extends RankingFigures {
 
 /** One point of a selection: a candidate setting and its validation score. */
 export interface SelectionPoint {
-  /** The L2 strength or the neighbourhood size tried. */
+  /** The L2 strength, the neighbourhood size or EASE's λ tried. */
   value: number;
   /** Epochs at which the validation task was scored (embeddings). */
   epochs?: number[];
@@ -136,8 +143,8 @@ export interface Selection {
   seed: number;
   /** Model. */
   model: RankingModelName;
-  /** What was tried: "l2" or "neighbours". */
-  parameter: "l2" | "neighbours";
+  /** What was tried: "l2", "neighbours" or "lambda". */
+  parameter: "l2" | "neighbours" | "lambda";
   /** Every candidate and its scores. */
   points: SelectionPoint[];
   /** The chosen value. */
@@ -170,8 +177,10 @@ export interface RankingTargetResult {
   data: string;
   /** Split. */
   split: string;
-  /** The best row on NDCG@10 (seed 42's row). */
+  /** The seed-42 row with the best validation NDCG@10. */
   model: string;
+  /** Its validation NDCG@10 (the carve-out of the training part). */
+  validation_ndcg_at_10: number | null;
   /** Its precision@10. */
   precision_at_10: number;
   /** Its NDCG@10. */
@@ -216,7 +225,8 @@ export interface RankingEvaluationOptions {
    */
   seeds?: number;
   /**
-   * Caps every embedding run at this many epochs (quick runs; the grids shrink to one value).
+   * Caps every embedding run at this many epochs (quick runs; the L2 and λ ladders shrink to
+   * their first value).
    * @default {null}
    */
   epochs?: number | null;
@@ -392,6 +402,40 @@ function runKnn(ctx: Context): SeedResult {
   };
 }
 
+async function runEase(ctx: Context): Promise<SeedResult> {
+  const t0 = performance.now();
+  const points: SelectionPoint[] = [];
+  const tryLambda = (lambda: number) => {
+    const model = ease(ctx.carveTask, { lambda, maxMovies: EASE_MAX_MOVIES });
+    const ndcg = evaluateRanking(ctx.carveTask, model.scorer).ndcg;
+    points.push({ value: lambda, ndcg_at_10: [ndcg] });
+    ctx.report(`    ease λ ${lambda}: validation NDCG@10 ${ndcg.toFixed(4)}`);
+    return ndcg;
+  };
+  const { start, step, maxTries } = EASE_LADDER;
+  const best = await walkLadder(start, step, ctx.epochsCap === null ? maxTries : 1, tryLambda);
+  const selectionSeconds = (performance.now() - t0) / 1000;
+  ctx.selection.push({
+    data: ctx.data,
+    split: ctx.split,
+    seed: ctx.seed,
+    model: "ease",
+    parameter: "lambda",
+    points,
+    chosen: best.value,
+  });
+  const t1 = performance.now();
+  const model = ease(ctx.task, { lambda: best.value, maxMovies: EASE_MAX_MOVIES });
+  const seconds = (performance.now() - t1) / 1000;
+  return {
+    report: evaluateRanking(ctx.task, model.scorer),
+    seconds,
+    selectionSeconds,
+    settings: { lambda: best.value, movies_modelled: model.modelled.length },
+    validationNdcg: best.score,
+  };
+}
+
 /** Trains one embedding model; scores `scoreTask` every `every` epochs when given. */
 async function trainEmbedding(
   recipe: RankingRecipe,
@@ -490,6 +534,7 @@ async function runEmbedding(name: RankingRecipeName, ctx: Context): Promise<Seed
 function recipeLabel(model: RankingModelName): string {
   if (model === "popular") return "most popular (training ratings per movie)";
   if (model === "item-knn") return "item-kNN (cosine on the binary user × movie matrix)";
+  if (model === "ease") return "EASE (item × item ridge regression, closed form)";
   return rankingRecipes[model].label;
 }
 
@@ -644,6 +689,8 @@ export async function runRankingEvaluation(
           ? runPopular(ctx)
           : model === "item-knn"
           ? runKnn(ctx)
+          : model === "ease"
+          ? await runEase(ctx)
           : await runEmbedding(model, ctx);
         report(
           `  ${model}: P@10 ${r.report.precision.toFixed(4)}, NDCG@10 ${
@@ -673,8 +720,11 @@ export async function runRankingEvaluation(
 }
 
 /**
- * The target check: on ml-100k random80, the seed-42 row with the best NDCG@10 against
- * P@10 ≥ 0.37 and NDCG@10 ≥ 0.45, with the same model's mean over the seeds when several ran.
+ * The target check: on ml-100k random80, the seed-42 row with the best **validation** NDCG@10
+ * (every row records it, on the same carve-out of the training part) against P@10 ≥ 0.37 and
+ * NDCG@10 ≥ 0.45 on the test part, with the same model's mean over the seeds when several ran.
+ * The row is chosen on validation, not on the test figures it is judged by: picking the best of
+ * several test figures would be one more choice made on the test part.
  *
  * @param rows The rows.
  * @returns One result, or none when ml-100k random80 did not run.
@@ -689,11 +739,13 @@ export function checkRankingTargets(rows: RankingRow[]): RankingTargetResult[] {
   const here = rows.filter((r) => r.data === t.data && r.split === t.split);
   const single = here.filter((r) => r.seeds.length === 1);
   if (single.length === 0) return [];
-  const best = single.reduce((a, b) => b.ndcg_at_10 > a.ndcg_at_10 ? b : a);
+  const validation = (r: RankingRow) => r.validation_ndcg_at_10[0] ?? -Infinity;
+  const best = single.reduce((a, b) => validation(b) > validation(a) ? b : a);
   const out: RankingTargetResult = {
     data: t.data,
     split: t.split,
     model: best.model,
+    validation_ndcg_at_10: best.validation_ndcg_at_10[0],
     precision_at_10: best.precision_at_10,
     ndcg_at_10: best.ndcg_at_10,
     targets: { precision_at_10: t.precision, ndcg_at_10: t.ndcg },

@@ -18,6 +18,8 @@ import type {
 } from "./ranking_evaluation.ts";
 import { type RankingRecipe, rankingRecipes } from "../../lib/models/mod.ts";
 import {
+  EASE_LADDER,
+  EASE_MAX_MOVIES,
   EPOCH_TOLERANCE,
   KNN_GRID,
   VALIDATION_FRACTION,
@@ -45,6 +47,9 @@ function publishedCell(row: RankingRow): string {
 
 function settingsText(s: RowSettings): string {
   if (s.neighbours !== undefined) return `k = ${s.neighbours}`;
+  if (s.lambda !== undefined) {
+    return `λ ${fixedShort(s.lambda)}, ${s.movies_modelled!.toLocaleString("en")} movies modelled`;
+  }
   if (s.l2 === undefined) return "–";
   const batch = s.batch_users === undefined ? "" : `, ${s.batch_users} users per step`;
   return `d ${s.factors}${batch}, L2 ${fixedShort(s.l2_validation!)} → ${
@@ -162,9 +167,11 @@ function selectionLines(result: RankingEvaluation): string[] {
 function targetLines(result: RankingEvaluation): string[] {
   return result.targets.flatMap((t) => [
     `**Target** (${t.data} ${t.split}, seed 42): P@10 ≥ ${t.targets.precision_at_10} and ` +
-    `NDCG@10 ≥ ${t.targets.ndcg_at_10}. Best row: ${t.model}, P@10 ${
-      t.precision_at_10.toFixed(4)
-    }, NDCG@10 ${t.ndcg_at_10.toFixed(4)} — ${t.met ? "met" : "**not met**"}.${
+    `NDCG@10 ≥ ${t.targets.ndcg_at_10}. The row with the best validation NDCG@10${
+      t.validation_ndcg_at_10 === null ? "" : ` (${t.validation_ndcg_at_10.toFixed(4)})`
+    }: ${t.model}, P@10 ${t.precision_at_10.toFixed(4)}, NDCG@10 ${t.ndcg_at_10.toFixed(4)} — ${
+      t.met ? "met" : "**not met**"
+    }.${
       t.mean
         ? ` Over seeds ${t.mean.seeds.join(", ")}: P@10 ${
           t.mean.precision_at_10.toFixed(4)
@@ -219,7 +226,13 @@ function methodLines(result: RankingEvaluation): string[] {
     "popularity the mean number of training ratings of the recommended movies.",
     "- **Models.** Most popular ranks by training ratings. Item-kNN scores a candidate by the " +
     "sum of its cosine similarities (binary user × movie matrix) to the movies the user " +
-    "watched, among the candidate's k most similar movies. The embedding rows are one " +
+    "watched, among the candidate's k most similar movies. EASE (Steck 2019) regresses each " +
+    "movie's column of the binary training matrix on every other movie's, with an L2 penalty " +
+    "λ and no movie predicting itself; the closed form is B = I − P · diag(1 / diag P), P = " +
+    "(XᵀX + λI)⁻¹, and a user's score for a movie is the sum of its weights from the movies " +
+    `they watched (the ${EASE_MAX_MOVIES.toLocaleString("en")} most-watched movies of a ` +
+    "training part at most, since the inverse is dense: all of ml-100k's, a quarter of " +
+    "ml-latest-small's; the others rank below them). The embedding rows are one " +
     "model written as tfjs code — user and movie tables N(0, 0.1²), a movie bias, the score " +
     "their dot product plus the bias — trained by the engine's ranking loop on batches of " +
     `${batchText()} with every catalogue movie scored at once: a softmax over the catalogue, BPR ` +
@@ -231,6 +244,9 @@ function methodLines(result: RankingEvaluation): string[] {
     } % of each training part, drawn at random (seed + ${VALIDATION_SEED_OFFSET}), is a ` +
     "validation task scored with the same protocol; the other " +
     `${100 - VALIDATION_FRACTION * 100} % trains. Item-kNN tries k ∈ {${KNN_GRID.join(", ")}}. ` +
+    `EASE walks a ladder of λ from ${EASE_LADDER.start} in steps of × ${EASE_LADDER.step} (at ` +
+    `most ${EASE_LADDER.maxTries}), as the L2 ladders below, and keeps its λ for the final ` +
+    "model (its loss is a sum over users, so the same prior keeps the same penalty). " +
     `Each embedding model walks a ladder of L2 strengths — ${ladder("softmax")} for the ` +
     `softmax, ${ladder("bpr")} for BPR (and ${ladder("squared")} for the squared loss when ` +
     "it runs) — trying the start and both neighbours, then stepping on towards the better " +
@@ -282,6 +298,24 @@ function methodLines(result: RankingEvaluation): string[] {
     "is weak evidence, and ml-latest-small's validation part, which took no part in the " +
     "choice, disagrees: there the softmax's best validation NDCG@10 fell from 0.2313 with " +
     "64-user batches to 0.2262 with 32. Nothing was changed after these test figures were seen.",
+    "- **Later, with every figure above seen**, three more studies were written down with " +
+    "their rules before anything ran, and scored on validation parts only. (1) EASE joined " +
+    "as a row, its λ chosen on the ladder above, to be kept whatever its test figure; and the " +
+    "row judged against the target became the seed-42 row with the best validation NDCG@10, " +
+    "no longer the one with the best test NDCG@10 (picking among test figures was itself a " +
+    "choice on the test part; both rules pick the softmax here). On ml-100k's carve-out of " +
+    "split 42, EASE's best λ, 400, scored 0.2810 against the softmax's 0.2899. (2) A blend " +
+    "of the two, each user's scores standardised over their candidates and mixed as " +
+    "(1 − α) · softmax + α · EASE with α ∈ {0.25, 0.5, 0.75}, on the carve-outs of splits 42, " +
+    "43 and 44, to be adopted if it won on every split by more than 0.002 on average: every " +
+    "blend lost on every split (α 0.25: −0.0032 on average). (3) A grid of the softmax's " +
+    "factors {32, 64, 128} × learning rates {2.5e-3, 5e-3, 1e-2} × L2 {0.0714, 0.1, 0.14} " +
+    "(81 runs on the same three carve-outs, each at the epoch the rule above picks), to " +
+    "replace the recipe's 64 factors and 5e-3 only if the best cell won on every split by " +
+    "more than the gains' sd: L2 0.1 was best in every cell, and the best cell, 128 factors " +
+    "at 2.5e-3, scored 0.2891 against the recipe's 0.2886 (+0.0008, +0.0015, −0.0008), so " +
+    "nothing was adopted. The softmax's rows are therefore those of the recipe as it was before " +
+    "these studies; only the EASE row is new.",
     `- ${
       result.seeds.length > 1
         ? `Seeds ${result.seeds.join(", ")}: a seed sets the split, the carve-out, the ` +

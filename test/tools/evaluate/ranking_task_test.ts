@@ -1,8 +1,10 @@
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { parseEvaluateArgs } from "../../../tools/evaluate/cli.ts";
 import {
+  checkRankingTargets,
   chooseEpoch,
   type RankingEvaluation,
+  type RankingRow,
   runRankingEvaluation,
   walkLadder,
 } from "../../../tools/evaluate/ranking_evaluation.ts";
@@ -14,6 +16,7 @@ import {
   RANKING_HEADING,
   renderRankingSection,
 } from "../../../tools/evaluate/ranking_report.ts";
+import { EASE_LADDER } from "../../../tools/evaluate/ranking_recipes.ts";
 import { writeSyntheticLatest } from "./_synthetic.ts";
 
 Deno.test("parseEvaluateArgs() reads --task ranking and its models", () => {
@@ -27,7 +30,7 @@ Deno.test("parseEvaluateArgs() reads --task ranking and its models", () => {
   assertThrows(
     () => parseEvaluateArgs(["--task", "ranking", "--models", "dot"]),
     RangeError,
-    '--models: unknown ranking model "dot" (known: popular, item-knn, softmax, bpr, squared)',
+    '--models: unknown ranking model "dot" (known: popular, item-knn, ease, softmax, bpr, squared)',
   );
   assertThrows(
     () => parseEvaluateArgs(["--task", "ranking", "--no-ranking"]),
@@ -76,7 +79,7 @@ async function synthetic(): Promise<RankingEvaluation> {
       split: "random80",
       seeds: 2,
       epochs: 2,
-      models: ["popular", "item-knn", "softmax", "bpr", "squared"],
+      models: ["popular", "item-knn", "ease", "softmax", "bpr", "squared"],
       onProgress: () => {},
     });
   } finally {
@@ -87,9 +90,9 @@ async function synthetic(): Promise<RankingEvaluation> {
 
 Deno.test("runRankingEvaluation() gives every model a row per first seed and a mean over seeds", async () => {
   const r = await synthetic();
-  const models = ["popular", "item-knn", "softmax", "bpr", "squared"];
+  const models = ["popular", "item-knn", "ease", "softmax", "bpr", "squared"];
   assertEquals(r.rows.map((row) => row.model), [...models, ...models]);
-  assertEquals(r.rows.map((row) => row.seeds.length), [1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
+  assertEquals(r.rows.map((row) => row.seeds.length), [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]);
   for (const row of r.rows) {
     assertEquals(row.task, "ranking");
     for (
@@ -115,6 +118,12 @@ Deno.test("runRankingEvaluation() gives every model a row per first seed and a m
   assertEquals(r.selection.filter((s) => s.model === "item-knn").map((s) => s.seed), [42, 43]);
   const softmax = r.selection.find((s) => s.model === "softmax")!;
   assertEquals(softmax.points.length, 1, "an epochs cap tries one L2 value");
+  const easeChoice = r.selection.find((s) => s.model === "ease")!;
+  assertEquals(easeChoice.parameter, "lambda");
+  assertEquals(easeChoice.points.map((p) => p.value), [EASE_LADDER.start], "and one λ");
+  const easeRow = r.rows.find((x) => x.model === "ease")!;
+  assertEquals(easeRow.settings[0].lambda, EASE_LADDER.start, "λ is kept for the final model");
+  assertEquals(easeRow.settings[0].movies_modelled! <= 30, true);
   const row = r.rows.find((x) => x.model === "softmax")!;
   assertAlmostEquals(
     row.settings[0].l2!,
@@ -127,6 +136,40 @@ Deno.test("runRankingEvaluation() gives every model a row per first seed and a m
     const seeded = r.rows.find((x) => x.model === name && x.seeds.length === 1)!;
     assertEquals(seeded.settings[0].batch_users, rankingRecipes[name].batchUsers, name);
   }
+});
+
+Deno.test("checkRankingTargets() judges the row chosen on validation, not the best test figure", () => {
+  const row = (model: RankingRow["model"], validation: number | null, ndcg: number, seeds = [42]) =>
+    ({
+      task: "ranking",
+      model,
+      data: "ml-100k",
+      split: "random80",
+      seeds,
+      precision_at_10: 0.38,
+      ndcg_at_10: ndcg,
+      validation_ndcg_at_10: seeds.map(() => validation),
+    }) as RankingRow;
+  const rows = [
+    row("popular", 0.15, 0.22),
+    row("ease", 0.28, 0.46),
+    row("softmax", 0.29, 0.449),
+    row("softmax", 0.29, 0.451, [42, 43, 44]),
+    row("bpr", null, 0.47),
+  ];
+  const [t] = checkRankingTargets(rows);
+  assertEquals([t.model, t.validation_ndcg_at_10, t.ndcg_at_10, t.met], [
+    "softmax",
+    0.29,
+    0.449,
+    false,
+  ]);
+  assertEquals(t.mean?.ndcg_at_10, 0.451);
+  const [other] = checkRankingTargets(
+    rows.map((r) => r.model === "ease" ? row("ease", 0.3, 0.46) : r),
+  );
+  assertEquals([other.model, other.met], ["ease", true]);
+  assertEquals(checkRankingTargets(rows.map((r) => ({ ...r, data: "ml-latest-small" }))), []);
 });
 
 Deno.test("batchText() names the recipes' users per step, grouped by size", () => {
@@ -184,6 +227,9 @@ Deno.test("the ranking section says how the settings were chosen and what was se
       `batches of ${batchText()} with every catalogue movie`,
       `${rankingRecipes.softmax.batchUsers} users per step`,
       "After those test figures were seen",
+      "Later, with every figure above seen",
+      "the row judged against the target became the seed-42 row with the best validation",
+      "EASE walks a ladder of λ",
     ]
   ) {
     assert(md.includes(phrase), `missing: ${phrase}`);

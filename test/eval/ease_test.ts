@@ -1,0 +1,132 @@
+import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { ratingsFrame } from "../../lib/data/mod.ts";
+import { ease, invertSpd, rankingTask, topKMovies } from "../../lib/eval/mod.ts";
+import { createRng } from "../../lib/random.ts";
+import { randomTask } from "./_random_task.ts";
+
+/** Solves a x = b by Gaussian elimination with partial pivoting (a and b are copied). */
+function solve(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]]);
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    for (let i = k + 1; i < n; i++) if (Math.abs(m[i][k]) > Math.abs(m[p][k])) p = i;
+    [m[k], m[p]] = [m[p], m[k]];
+    for (let i = k + 1; i < n; i++) {
+      const f = m[i][k] / m[k][k];
+      for (let j = k; j <= n; j++) m[i][j] -= f * m[k][j];
+    }
+  }
+  const x = new Array(n).fill(0);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = m[i][n];
+    for (let j = i + 1; j < n; j++) s -= m[i][j] * x[j];
+    x[i] = s / m[i][i];
+  }
+  return x;
+}
+
+Deno.test("invertSpd() returns the inverse of a symmetric positive-definite matrix", () => {
+  const rng = createRng(3);
+  const n = 7;
+  const r = Array.from({ length: n * n }, () => rng.next() - 0.5);
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = i === j ? 0.5 : 0;
+      for (let k = 0; k < n; k++) s += r[i * n + k] * r[j * n + k];
+      a[i * n + j] = s;
+    }
+  }
+  const inverse = a.slice();
+  invertSpd(inverse, n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += a[i * n + k] * inverse[k * n + j];
+      assertAlmostEquals(s, i === j ? 1 : 0, 1e-10);
+    }
+  }
+});
+
+Deno.test("invertSpd() names the row where a matrix turns out not to be positive definite", () => {
+  assertThrows(
+    () => invertSpd(Float64Array.of(1, 2, 2, 1), 2),
+    RangeError,
+    "found pivot -3 at row 1",
+  );
+});
+
+Deno.test("ease() weights equal a ridge regression of each movie on every other movie", () => {
+  // B's column j is argmin ‖X_j − X_{−j} b‖² + λ‖b‖², solved here one column at a time.
+  const task = randomTask(40, 8, 0.3, 11);
+  const lambda = 2.5;
+  const model = ease(task, { lambda });
+  const n = task.movies.size, X = task.train;
+  const dense = Array.from({ length: X.rows }, () => new Array(n).fill(0));
+  for (let u = 0; u < X.rows; u++) {
+    for (let p = X.indptr[u]; p < X.indptr[u + 1]; p++) dense[u][X.indices[p]] = 1;
+  }
+  assertEquals(model.modelled.length, n, "every movie of this task has a training rating");
+  const ids = task.movies.ids;
+  for (let j = 0; j < n; j++) {
+    const others = [...Array(n).keys()].filter((i) => i !== j);
+    const gram = others.map((a) =>
+      others.map((b) => dense.reduce((s, row) => s + row[a] * row[b], 0) + (a === b ? lambda : 0))
+    );
+    const rhs = others.map((a) => dense.reduce((s, row) => s + row[a] * row[j], 0));
+    const b = solve(gram, rhs);
+    others.forEach((i, k) => assertAlmostEquals(model.weight(ids[i], ids[j]), b[k], 1e-9));
+    assertEquals(model.weight(ids[j], ids[j]), 0);
+  }
+});
+
+Deno.test("ease() scores a user's candidates by the summed weights of the movies they watched", () => {
+  const task = randomTask(30, 6, 0.35, 5);
+  const model = ease(task, { lambda: 1 });
+  const ids = task.movies.ids, X = task.train;
+  const u = task.evaluated[0];
+  const scores = model.scorer(Int32Array.of(u));
+  for (let j = 0; j < ids.length; j++) {
+    let expected = 0;
+    for (let p = X.indptr[u]; p < X.indptr[u + 1]; p++) {
+      expected += model.weight(ids[X.indices[p]], ids[j]);
+    }
+    assertAlmostEquals(scores[j], expected, 1e-12);
+  }
+});
+
+Deno.test("ease() models only the most-watched movies under a cap and ranks the rest last", () => {
+  // Movie 10 is watched by 4 users, 20 by 3, 30 by 2, 40 by 1; movie 50 only in the test part.
+  const train = ratingsFrame({
+    userId: [1, 1, 1, 1, 2, 2, 2, 3, 3, 4],
+    movieId: [10, 20, 30, 40, 10, 20, 30, 10, 20, 10],
+    rating: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4],
+  });
+  const test = ratingsFrame({ userId: [4, 4], movieId: [40, 50], rating: [4, 4] });
+  const task = rankingTask(train, test);
+  const model = ease(task, { lambda: 0.5, maxMovies: 2 });
+  assertEquals([...model.modelled].map((c) => task.movies.ids[c]), [10, 20]);
+  assertEquals(model.weight(30, 10), 0);
+  // User 4 watched 10: 20 is modelled and comes first; 30, 40 and 50 follow, filling the list.
+  const list = topKMovies(task, model.scorer, { k: 10 }).get(4)!;
+  assertEquals(list[0], 20);
+  assertEquals([...list].sort(), [20, 30, 40, 50]);
+  // Without the cap, a movie nobody watched in training is still not modelled.
+  assertEquals(ease(task, { lambda: 0.5 }).modelled.length, 4);
+});
+
+Deno.test("ease() rejects a penalty or a cap that cannot be used, naming it", () => {
+  const task = randomTask(10, 5, 0.4, 1);
+  for (const lambda of [0, -1, NaN, Infinity]) {
+    assertThrows(() => ease(task, { lambda }), RangeError, "expected lambda > 0 and finite");
+  }
+  assertThrows(
+    () => ease(task, { lambda: "1" as unknown as number }),
+    TypeError,
+    "expected lambda to be a number, found string 1",
+  );
+  assertThrows(() => ease(task, { maxMovies: 0 }), RangeError, "maxMovies");
+  assertThrows(() => ease(task, { maxMovies: 1.5 }), RangeError, "maxMovies");
+  assertThrows(() => ease({} as never), TypeError, "expected a RankingTask");
+});
