@@ -69,7 +69,7 @@ import {
   silenceCpuBackendAdvice,
   type WasmBackend,
 } from "../_tfjs_internals.ts";
-import { loadNativeAdam, nativeAdam } from "./kernels/_native.ts";
+import { loadNativeKernels, nativeKernels } from "./kernels/_native.ts";
 import { registerTrainingKernels } from "./kernels/register.ts";
 
 /** The backends {@linkcode setupBackend} can set up. */
@@ -141,7 +141,7 @@ function describe(kernels: Map<string, string[]>): BackendInfo {
   const backend = tf.backend();
   if (name === "wasm") {
     checkWasmInternals(backend);
-    const native = nativeAdam();
+    const native = nativeKernels();
     return {
       backend: name,
       simd: Boolean(tf.env().get("WASM_HAS_SIMD_SUPPORT")),
@@ -196,7 +196,7 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
     }
   }
   await tf.ready();
-  if (tf.getBackend() === "wasm") await loadNativeAdam();
+  if (tf.getBackend() === "wasm") await loadNativeKernels();
   if (tf.getBackend() === "cpu") {
     // The CPU backend greets Node users with advice to install tfjs-node (not for Deno).
     silenceCpuBackendAdvice(tf.backend());

@@ -35,7 +35,7 @@ import {
   renewWasmId,
   wasmContext,
 } from "./kernels/_wasm.ts";
-import { heapPointers, nativeAdam } from "./kernels/_native.ts";
+import { heapPointers, nativeKernels } from "./kernels/_native.ts";
 import { noteWeightsWritten } from "./_health.ts";
 
 /** A tensor with a name, as optimizers exchange weights and gradients. */
@@ -321,7 +321,7 @@ export class FusedAdam extends tf.Optimizer {
   ): number {
     this.#ownAll(backend, variable, slots);
     const { kernels, memory } = wasmContext(backend);
-    const native = nativeAdam();
+    const native = nativeKernels();
     const ids = [variable.dataId, grad.dataId, slots.m.dataId, slots.v.dataId];
     const offsets = ids.map((id) => offsetOf(backend, id));
     const constants: AdamConstants = [k.b1, k.ob1, k.b2, k.ob2, k.c, k.d, k.alpha, k.s, k.eps];

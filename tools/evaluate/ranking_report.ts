@@ -231,8 +231,9 @@ function methodLines(result: RankingEvaluation): string[] {
     "λ and no movie predicting itself; the closed form is B = I − P · diag(1 / diag P), P = " +
     "(XᵀX + λI)⁻¹, and a user's score for a movie is the sum of its weights from the movies " +
     `they watched (the ${EASE_MAX_MOVIES.toLocaleString("en")} most-watched movies of a ` +
-    "training part at most, since the inverse is dense: all of ml-100k's, a quarter of " +
-    "ml-latest-small's; the others rank below them). The embedding rows are one " +
+    "training part at most, since the inverse is dense: every movie with a training rating " +
+    "on ml-100k, about a quarter of ml-latest-small's catalogue; the others rank below " +
+    "them). The embedding rows are one " +
     "model written as tfjs code — user and movie tables N(0, 0.1²), a movie bias, the score " +
     "their dot product plus the bias — trained by the engine's ranking loop on batches of " +
     `${batchText()} with every catalogue movie scored at once: a softmax over the catalogue, BPR ` +

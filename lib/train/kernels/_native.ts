@@ -1,13 +1,14 @@
 /**
- * The native Adam step (`adam_native.c`): on Linux x86-64 with a C compiler, the fused Adam
- * pass runs in the CPU's widest vectors (AVX-512F, else AVX2, else SSE2) instead of 128-bit
- * WebAssembly SIMD, with the same results to the bit. {@linkcode loadNativeAdam} compiles the
- * source once into `.cache/native/` (named by a hash of the source and the flags, written
- * under a temporary name and renamed, so a half-written library is never loaded) and opens it
- * through Deno's FFI; `setupBackend()` calls it. Anything missing — another platform, no
- * compiler, a permission, `NATIVE_ADAM=off` — leaves the WebAssembly kernel in charge, which
- * computes the same numbers more slowly; {@linkcode nativeAdamStatus} says which runs and why,
- * and a compiler that fails or a library that does not open is also reported once on stderr.
+ * The native kernels (`native_kernels.c`): on Linux x86-64 with a C compiler, the fused Adam
+ * pass runs in the CPU's widest vectors (AVX-512F, else AVX2, else SSE2) and the dense layers'
+ * product in AVX-512 or AVX2, instead of 128-bit WebAssembly SIMD, with the same results to the
+ * bit. {@linkcode loadNativeKernels} compiles the source once into `.cache/native/` (named by a
+ * hash of the source and the flags, written under a temporary name and renamed, so a
+ * half-written library is never loaded) and opens it through Deno's FFI; `setupBackend()` calls
+ * it. Anything missing — another platform, no compiler, a permission, `NATIVE_KERNELS=off` —
+ * leaves the WebAssembly kernels in charge, which compute the same numbers more slowly;
+ * {@linkcode nativeKernelsStatus} says which runs and why, and a compiler that fails or a
+ * library that does not open is also reported once on stderr.
  *
  * @module
  */
@@ -48,7 +49,7 @@ const SYMBOLS = {
   gemm_avx2: GEMM_SIGNATURE,
 } as const;
 
-/** The vector widths of `adam_native.c`, narrowest first. */
+/** The vector widths of `native_kernels.c`, narrowest first. */
 export const NATIVE_VARIANTS = ["sse2", "avx2", "avx512f"] as const;
 
 /** One of {@linkcode NATIVE_VARIANTS}. */
@@ -79,7 +80,7 @@ export type NativeGemmFn = (
 ) => void;
 
 /** The loaded library. */
-export interface NativeAdam {
+export interface NativeKernels {
   /** The variant the CPU runs best, used by the optimizer. */
   variant: NativeVariant;
   /** That variant's step. */
@@ -95,19 +96,19 @@ export interface NativeAdam {
 /** Compiler flags: IEEE arithmetic as written (no FMA contraction, no reassociation). */
 const FLAGS = ["-O2", "-fPIC", "-shared", "-ffp-contract=off", "-fno-math-errno"];
 
-let loaded: NativeAdam | null = null;
+let loaded: NativeKernels | null = null;
 let enabled = true;
-let status = "not loaded (setupBackend() loads it on the WASM backend)";
-let pending: Promise<NativeAdam | null> | null = null;
+let status = "not loaded (setupBackend() loads them on the WASM backend)";
+let pending: Promise<NativeKernels | null> | null = null;
 
-/** The native step in force, or `null` when the WebAssembly kernel runs. */
-export function nativeAdam(): NativeAdam | null {
+/** The native kernels in force, or `null` when the WebAssembly kernels run. */
+export function nativeKernels(): NativeKernels | null {
   return enabled ? loaded : null;
 }
 
-/** Which Adam pass runs, and why: `"native avx512f"`, or why not. */
-export function nativeAdamStatus(): string {
-  if (loaded && !enabled) return "off (switched off by setNativeAdam(false))";
+/** Which kernels run, and why: `"native avx512f"` (the Adam pass's vectors), or why not. */
+export function nativeKernelsStatus(): string {
+  if (loaded && !enabled) return "off (switched off by setNativeKernels(false))";
   return status;
 }
 
@@ -125,39 +126,39 @@ export function heapPointers(memory: WebAssembly.Memory, offsets: number[]): Den
 }
 
 /**
- * Switches the native step on or off for this process (tests compare both paths; the results
+ * Switches the native kernels on or off for this process (tests compare both paths; the results
  * are the same either way).
  *
- * @param on Whether the optimizer may use the loaded library.
+ * @param on Whether the optimizer and the dense product may use the loaded library.
  */
-export function setNativeAdam(on: boolean): void {
+export function setNativeKernels(on: boolean): void {
   enabled = on;
 }
 
 /**
- * Compiles (once per source version) and opens `adam_native.c`; safe to call repeatedly.
+ * Compiles (once per source version) and opens `native_kernels.c`; safe to call repeatedly.
  *
- * @returns The library, or `null` with the reason in {@linkcode nativeAdamStatus}.
+ * @returns The library, or `null` with the reason in {@linkcode nativeKernelsStatus}.
  */
-export function loadNativeAdam(): Promise<NativeAdam | null> {
+export function loadNativeKernels(): Promise<NativeKernels | null> {
   pending ??= load().then((lib) => (loaded = lib));
   return pending;
 }
 
-async function load(): Promise<NativeAdam | null> {
+async function load(): Promise<NativeKernels | null> {
   const no = (why: string) => {
     status = `off (${why}): the WebAssembly kernel runs`;
     return null;
   };
   try {
-    if (Deno.env.get("NATIVE_ADAM") === "off") return no("NATIVE_ADAM=off");
+    if (Deno.env.get("NATIVE_KERNELS") === "off") return no("NATIVE_KERNELS=off");
   } catch {
     // no --allow-env: the default applies
   }
   if (Deno.build.os !== "linux" || Deno.build.arch !== "x86_64") {
     return no(`needs Linux on x86-64, found ${Deno.build.os} on ${Deno.build.arch}`);
   }
-  const source = new URL("./adam_native.c", import.meta.url);
+  const source = new URL("./native_kernels.c", import.meta.url);
   if (source.protocol !== "file:") return no("the library is not on the local disk");
   try {
     const library = await buildLibrary(source);
@@ -185,8 +186,8 @@ async function load(): Promise<NativeAdam | null> {
     // is not, so say it once.
     if (!(e instanceof Deno.errors.NotFound)) {
       console.warn(
-        `setupBackend(): the native Adam step did not build (${why}); the WebAssembly kernel ` +
-          "runs instead (the same results, slower)",
+        `setupBackend(): the native kernels did not build (${why}); the WebAssembly kernels ` +
+          "run instead (the same results, slower)",
       );
     }
     return no(why);
@@ -204,7 +205,7 @@ async function buildLibrary(source: URL): Promise<string> {
   const hash = [...new Uint8Array(digest).slice(0, 8)]
     .map((b) => b.toString(16).padStart(2, "0")).join("");
   const dir = new URL("../../../.cache/native/", import.meta.url);
-  const target = new URL(`adam-${hash}.so`, dir);
+  const target = new URL(`kernels-${hash}.so`, dir);
   try {
     await Deno.stat(target);
     return target.pathname;
@@ -212,7 +213,7 @@ async function buildLibrary(source: URL): Promise<string> {
     // not built yet
   }
   await Deno.mkdir(dir, { recursive: true });
-  const temporary = new URL(`adam-${hash}.so.${Deno.pid}.tmp`, dir);
+  const temporary = new URL(`kernels-${hash}.so.${Deno.pid}.tmp`, dir);
   try {
     const { code, stderr } = await new Deno.Command(compiler, {
       args: [...FLAGS, "-o", temporary.pathname, source.pathname],
@@ -221,7 +222,7 @@ async function buildLibrary(source: URL): Promise<string> {
     }).output();
     if (code !== 0) {
       const first = new TextDecoder().decode(stderr).trim().split("\n")[0] ?? "";
-      throw new Error(`${compiler} failed on adam_native.c (exit ${code}): ${first}`);
+      throw new Error(`${compiler} failed on native_kernels.c (exit ${code}): ${first}`);
     }
     await Deno.rename(temporary, target);
   } finally {

@@ -11,7 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { heapPointers, nativeAdam } from "./_native.ts";
+import { heapPointers, nativeKernels } from "./_native.ts";
 import {
   type DenseFields,
   fieldsOf,
@@ -87,7 +87,7 @@ function plan(a: tf.TensorInfo, b: tf.TensorInfo, attrs?: tf.NamedAttrMap): Plan
  */
 function product(ctx: WasmContext, p: Plan, a: tf.TensorInfo, b: tf.TensorInfo, c: number) {
   const { backend, kernels } = ctx;
-  const native = nativeAdam()?.gemm ?? null; // the same bits in wider vectors (_native.ts)
+  const native = nativeKernels()?.gemm ?? null; // the same bits in wider vectors (_native.ts)
   const gemm = (a: number, b: number, c: number, m: number, k: number, n: number, ta: number) => {
     if (native === null) return kernels.gemm(a, b, c, m, k, n, ta);
     const [pa, pb, pc] = heapPointers(ctx.memory, [a, b, c]); // after any growth

@@ -3,11 +3,11 @@ import { assert, assertEquals } from "@std/assert";
 import { setupBackend } from "../../lib/train/backend.ts";
 import {
   heapPointers,
-  loadNativeAdam,
+  loadNativeKernels,
   NATIVE_VARIANTS,
-  nativeAdam,
-  nativeAdamStatus,
-  setNativeAdam,
+  nativeKernels,
+  nativeKernelsStatus,
+  setNativeKernels,
 } from "../../lib/train/kernels/_native.ts";
 import {
   type AdamConstants,
@@ -52,24 +52,24 @@ function assertIncludes(text: string, part: string) {
   assert(text.includes(part), `expected "${text}" to include "${part}"`);
 }
 
-Deno.test("the native Adam step loads where a C compiler exists, or says why it does not", async () => {
+Deno.test("the native kernels load where a C compiler exists, or says why it does not", async () => {
   await setupBackend({ backend: "wasm" });
-  const lib = await loadNativeAdam();
+  const lib = await loadNativeKernels();
   if (await canBuild()) {
-    assert(lib !== null, `expected the native step to load, found: ${nativeAdamStatus()}`);
-    assertEquals(nativeAdamStatus(), `native ${lib.variant}`);
+    assert(lib !== null, `expected the native step to load, found: ${nativeKernelsStatus()}`);
+    assertEquals(nativeKernelsStatus(), `native ${lib.variant}`);
     assertEquals((await setupBackend({ backend: "wasm" })).adam, `native ${lib.variant}`);
   } else {
     assertEquals(lib, null);
-    assertIncludes(nativeAdamStatus(), "the WebAssembly kernel runs");
+    assertIncludes(nativeKernelsStatus(), "the WebAssembly kernel runs");
   }
 });
 
 Deno.test("every native variant gives the WebAssembly kernel's results to the bit", async () => {
   await setupBackend({ backend: "wasm" });
-  const lib = await loadNativeAdam();
+  const lib = await loadNativeKernels();
   if (lib === null) {
-    assert(!(await canBuild()), `the native step should load here: ${nativeAdamStatus()}`);
+    assert(!(await canBuild()), `the native step should load here: ${nativeKernelsStatus()}`);
     return;
   }
   const backend = tf.backend() as unknown as WasmBackend;
@@ -124,7 +124,7 @@ Deno.test("every native variant gives the WebAssembly kernel's results to the bi
 
 Deno.test("every native dense product gives the WebAssembly gemm's results to the bit", async () => {
   await setupBackend({ backend: "wasm" });
-  const lib = await loadNativeAdam();
+  const lib = await loadNativeKernels();
   if (lib === null || lib.gemm === null) {
     assert(lib === null || !cpuHasAvx512(), "this CPU runs AVX-512: gemm should be native");
     return;
@@ -180,9 +180,9 @@ function cpuHasAvx512(): boolean {
 
 Deno.test("training with the native step or the WebAssembly kernel gives the same weights", async () => {
   await setupBackend({ backend: "wasm" });
-  await loadNativeAdam();
+  await loadNativeKernels();
   const run = (native: boolean) => {
-    setNativeAdam(native);
+    setNativeKernels(native);
     try {
       const rng = createRng(7);
       const w = tf.variable(
@@ -205,22 +205,22 @@ Deno.test("training with the native step or the WebAssembly kernel gives the sam
       opt.dispose();
       return { losses, weights };
     } finally {
-      setNativeAdam(true);
+      setNativeKernels(true);
     }
   };
   const withNative = run(true), withWasm = run(false);
   assertEquals(withNative.losses, withWasm.losses);
   assertEquals(withNative.weights, withWasm.weights);
-  if (nativeAdam() !== null) assert(withNative.losses.at(-1)! < withNative.losses[0]);
+  if (nativeKernels() !== null) assert(withNative.losses.at(-1)! < withNative.losses[0]);
 });
 
-Deno.test("NATIVE_ADAM=off, a missing compiler and a failing one leave the WebAssembly kernel, with no file behind", async () => {
+Deno.test("NATIVE_KERNELS=off, a missing compiler and a failing one leave the WebAssembly kernels, with no file behind", async () => {
   const cache = new URL("../../.cache/native/", import.meta.url);
   const script = [
     'import { setupBackend } from "./lib/train/backend.ts";',
-    'import { nativeAdamStatus } from "./lib/train/kernels/_native.ts";',
+    'import { nativeKernelsStatus } from "./lib/train/kernels/_native.ts";',
     "const info = await setupBackend();",
-    "console.log(JSON.stringify({ adam: info.adam, status: nativeAdamStatus() }));",
+    "console.log(JSON.stringify({ adam: info.adam, status: nativeKernelsStatus() }));",
   ].join("\n");
   const root = new URL("../../", import.meta.url).pathname;
   const runWith = async (env: Record<string, string>, warns = false) => {
@@ -233,20 +233,20 @@ Deno.test("NATIVE_ADAM=off, a missing compiler and a failing one leave the WebAs
     }).output();
     const stderr = new TextDecoder().decode(out.stderr);
     assertEquals(out.code, 0, stderr);
-    assertEquals(stderr.includes("the native Adam step did not build"), warns, stderr);
+    assertEquals(stderr.includes("the native kernels did not build"), warns, stderr);
     const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
     return JSON.parse(lines.at(-1)!) as { adam: string; status: string };
   };
-  const off = await runWith({ NATIVE_ADAM: "off" });
+  const off = await runWith({ NATIVE_KERNELS: "off" });
   assertEquals(off.adam, "wasm simd");
-  assertIncludes(off.status, "NATIVE_ADAM=off");
+  assertIncludes(off.status, "NATIVE_KERNELS=off");
   if (Deno.build.os === "linux" && Deno.build.arch === "x86_64") {
     const missing = await runWith({ CC: "/nonexistent/cc" });
     assertEquals(missing.adam, "wasm simd");
     assertIncludes(missing.status, "the WebAssembly kernel runs");
     const failing = await runWith({ CC: "false" }, true); // a compiler that exits with 1
     assertEquals(failing.adam, "wasm simd");
-    assertIncludes(failing.status, "false failed on adam_native.c (exit 1)");
+    assertIncludes(failing.status, "false failed on native_kernels.c (exit 1)");
     const left: string[] = [];
     for await (const entry of Deno.readDir(cache)) {
       if (entry.name.endsWith(".tmp")) left.push(entry.name);

@@ -1,11 +1,12 @@
-// The fused Adam step of kernels.wat (`adam`) for x86-64 CPUs, in 512-, 256- and 128-bit vectors.
+// Native kernels for x86-64 CPUs: the fused Adam step of kernels.wat (`adam`) in 512-, 256- and
+// 128-bit vectors, and (further down) its dense product (`gemm`) in 512- and 256-bit vectors.
 // WebAssembly SIMD stops at 128 bits; on a CPU with AVX-512 this pass, the largest part of a
 // training step on a big embedding table, runs about 2.7 times as fast. The results are the same
 // to the bit: every number goes through the same IEEE operations in the same order as in
 // kernels.wat (no fused multiply-add, no reassociation: compile with -ffp-contract=off and without
 // -ffast-math), and the sum of squares keeps the four running sums of the 128-bit version, each
 // fed its elements in the same order. lib/train/kernels/_native.ts compiles and loads this file;
-// test/train/native_adam_test.ts compares every variant with the WebAssembly kernel.
+// test/train/native_kernels_test.ts compares every variant with the WebAssembly kernel.
 //
 // One step over n parameters, in place (see kernels.wat for the constants):
 //   g' = g + c w;  m = b1 m + ob1 g';  v = b2 v + ob2 g'^2;  w = d w - alpha m / (s sqrt(v) + eps)
