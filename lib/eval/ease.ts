@@ -176,12 +176,13 @@ export function ease(task: RankingTask, options: EaseOptions = {}): Ease {
     const ii = i * n;
     for (let j = 0; j < n; j++) g[ii + j] = i === j ? 0 : -g[ii + j] / diag[j];
   }
-  // Unmodelled movies score below the lowest possible modelled score.
-  let floor = 0;
-  for (let u = 0; u < x.rows; u++) floor = Math.max(floor, x.indptr[u + 1] - x.indptr[u]);
+  // Unmodelled movies score below the lowest possible modelled score (a sum of at most
+  // `longest` weights, each at least −largest).
+  let longest = 0;
+  for (let u = 0; u < x.rows; u++) longest = Math.max(longest, x.indptr[u + 1] - x.indptr[u]);
   let largest = 0;
   for (let i = 0; i < n * n; i++) largest = Math.max(largest, Math.abs(g[i]));
-  const below = -(floor * largest) - 1;
+  const below = -(longest * largest) - 1;
   const scorer: CatalogueScorer = (rows) => {
     const out = new Float64Array(rows.length * cols);
     const sums = new Float64Array(n);
