@@ -27,24 +27,27 @@ function solve(a: number[][], b: number[]): number[] {
 }
 
 Deno.test("invertSpd() returns the inverse of a symmetric positive-definite matrix", () => {
-  const rng = createRng(3);
-  const n = 7;
-  const r = Array.from({ length: n * n }, () => rng.next() - 0.5);
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = i === j ? 0.5 : 0;
-      for (let k = 0; k < n; k++) s += r[i * n + k] * r[j * n + k];
-      a[i * n + j] = s;
+  // Within one block of pivots, and over three (64, 64 and a part block of 22).
+  for (const n of [7, 150]) {
+    const rng = createRng(n);
+    const r = Array.from({ length: n * n }, () => rng.next() - 0.5);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = i === j ? 0.5 : 0;
+        for (let k = 0; k < n; k++) s += r[i * n + k] * r[j * n + k];
+        a[i * n + j] = s;
+      }
     }
-  }
-  const inverse = a.slice();
-  invertSpd(inverse, n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += a[i * n + k] * inverse[k * n + j];
-      assertAlmostEquals(s, i === j ? 1 : 0, 1e-10);
+    const inverse = a.slice();
+    invertSpd(inverse, n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += a[i * n + k] * inverse[k * n + j];
+        assertAlmostEquals(s, i === j ? 1 : 0, 1e-9, `n ${n}, (${i}, ${j})`);
+        assertEquals(inverse[i * n + j], inverse[j * n + i], "the inverse is symmetric");
+      }
     }
   }
 });
@@ -55,6 +58,11 @@ Deno.test("invertSpd() names the row where a matrix turns out not to be positive
     RangeError,
     "found pivot -3 at row 1",
   );
+  // In a later block: the identity but for a negative entry at row 100.
+  const n = 130;
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) a[i * n + i] = i === 100 ? -1 : 1;
+  assertThrows(() => invertSpd(a, n), RangeError, "found pivot -1 at row 100");
 });
 
 Deno.test("ease() weights equal a ridge regression of each movie on every other movie", () => {

@@ -15,6 +15,7 @@ import {
   wasmContext,
 } from "../../lib/train/kernels/_wasm.ts";
 import { adam } from "../../lib/train/optimizer.ts";
+import { invertSpd } from "../../lib/eval/ease.ts";
 import { createRng } from "../../lib/random.ts";
 
 /** Whether this machine could build the library: Linux x86-64 with a C compiler. */
@@ -167,6 +168,52 @@ Deno.test("every native dense product gives the WebAssembly gemm's results to th
     }
   }
   assertEquals(compared, 16 * Object.keys(lib.gemms).length);
+});
+
+/** A random symmetric positive-definite matrix RᵀR + I, with R sparse (exact zeros occur). */
+function sparseSpd(n: number, seed: number): Float64Array {
+  const rng = createRng(seed);
+  const r = Float64Array.from({ length: n * n }, () => rng.next() < 0.3 ? rng.normal() : 0);
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = i === j ? 1 : 0;
+      for (let k = 0; k < n; k++) s += r[k * n + i] * r[k * n + j];
+      a[i * n + j] = s;
+    }
+  }
+  return a;
+}
+
+Deno.test("every native sweep update gives invertSpd()'s JavaScript results to the bit", async () => {
+  const lib = await loadNativeKernels();
+  if (lib === null || lib.sweep === null) {
+    assert(lib === null || !cpuHasAvx512(), "this CPU runs AVX-512: the sweep should be native");
+    return;
+  }
+  const chosen = lib.sweep;
+  let compared = 0;
+  try {
+    // One block, a block and a pivot, whole blocks, and a part block at the end.
+    for (const n of [1, 5, 63, 64, 65, 130, 200]) {
+      const a = sparseSpd(n, n);
+      lib.sweep = null;
+      const js = a.slice();
+      invertSpd(js, n);
+      for (const [variant, sweep] of Object.entries(lib.sweeps)) {
+        lib.sweep = sweep!;
+        const x = a.slice();
+        invertSpd(x, n);
+        const want = new Uint32Array(js.buffer), got = new Uint32Array(x.buffer);
+        const at = got.findIndex((bits, i) => bits !== want[i]);
+        assertEquals(at, -1, `${variant}, n ${n}: the inverse differs at ${at >> 1}`);
+        compared++;
+      }
+    }
+  } finally {
+    lib.sweep = chosen;
+  }
+  assertEquals(compared, 7 * Object.keys(lib.sweeps).length);
 });
 
 /** Whether /proc/cpuinfo lists AVX-512F (Linux). */

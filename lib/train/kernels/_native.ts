@@ -2,7 +2,8 @@
  * The native kernels (`native_kernels.c`): on Linux x86-64 with a C compiler, the fused Adam
  * pass runs in the CPU's widest vectors (AVX-512F, else AVX2, else SSE2) and the dense layers'
  * product in AVX-512 or AVX2, instead of 128-bit WebAssembly SIMD, with the same results to the
- * bit. {@linkcode loadNativeKernels} compiles the source once into `.cache/native/` (named by a
+ * bit; so does the update of EASE's blocked matrix inverse (`lib/eval/ease.ts`) instead of a
+ * JavaScript loop. {@linkcode loadNativeKernels} compiles the source once into `.cache/native/` (named by a
  * hash of the source and the flags, written under a temporary name and renamed, so a
  * half-written library is never loaded) and opens it through Deno's FFI; `setupBackend()` calls
  * it. Anything missing — another platform, no compiler, a permission, `NATIVE_KERNELS=off` —
@@ -40,6 +41,11 @@ const GEMM_SIGNATURE = {
   result: "void",
 } as const;
 
+const SWEEP_SIGNATURE = {
+  parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32"],
+  result: "void",
+} as const;
+
 const SYMBOLS = {
   adam_sse2: ADAM_SIGNATURE,
   adam_avx2: ADAM_SIGNATURE,
@@ -47,6 +53,8 @@ const SYMBOLS = {
   cpu_level: { parameters: [], result: "i32" },
   gemm_avx512: GEMM_SIGNATURE,
   gemm_avx2: GEMM_SIGNATURE,
+  sweep_avx512: SWEEP_SIGNATURE,
+  sweep_avx2: SWEEP_SIGNATURE,
 } as const;
 
 /** The vector widths of `native_kernels.c`, narrowest first. */
@@ -79,6 +87,19 @@ export type NativeGemmFn = (
   ta: number,
 ) => void;
 
+/**
+ * One block's update of `invertSpd()`'s blocked sweep (`lib/eval/ease.ts`, whose `sweepUpdate`
+ * computes the same in JavaScript), in AVX-512 or AVX2 vectors, with the same bits.
+ */
+export type NativeSweepFn = (
+  a: Float64Array,
+  v: Float64Array,
+  w: Float64Array,
+  n: number,
+  k0: number,
+  b: number,
+) => void;
+
 /** The loaded library. */
 export interface NativeKernels {
   /** The variant the CPU runs best, used by the optimizer. */
@@ -91,6 +112,10 @@ export interface NativeKernels {
   gemm: NativeGemmFn | null;
   /** Every gemm variant this CPU can run (for tests). */
   gemms: Partial<Record<"avx2" | "avx512f", NativeGemmFn>>;
+  /** The sweep update in the widest vectors (AVX-512 or AVX2), or `null` without. */
+  sweep: NativeSweepFn | null;
+  /** Every sweep variant this CPU can run (for tests). */
+  sweeps: Partial<Record<"avx2" | "avx512f", NativeSweepFn>>;
 }
 
 /** Compiler flags: IEEE arithmetic as written (no FMA contraction, no reassociation). */
@@ -178,8 +203,12 @@ async function load(): Promise<NativeKernels | null> {
     if (level >= 2) gemms.avx2 = lib.symbols.gemm_avx2 as NativeGemmFn;
     if (level >= 3) gemms.avx512f = lib.symbols.gemm_avx512 as NativeGemmFn;
     const gemm = gemms.avx512f ?? gemms.avx2 ?? null;
+    const sweeps: Partial<Record<"avx2" | "avx512f", NativeSweepFn>> = {};
+    if (level >= 2) sweeps.avx2 = lib.symbols.sweep_avx2 as unknown as NativeSweepFn;
+    if (level >= 3) sweeps.avx512f = lib.symbols.sweep_avx512 as unknown as NativeSweepFn;
+    const sweep = sweeps.avx512f ?? sweeps.avx2 ?? null;
     status = `native ${best}`;
-    return { variant: best, step: all[best], variants, gemm, gemms };
+    return { variant: best, step: all[best], variants, gemm, gemms, sweep, sweeps };
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
     // No compiler is a normal set-up; a compiler that fails or a library that does not open

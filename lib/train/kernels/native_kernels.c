@@ -1,5 +1,6 @@
 // Native kernels for x86-64 CPUs: the fused Adam step of kernels.wat (`adam`) in 512-, 256- and
-// 128-bit vectors, and (further down) its dense product (`gemm`) in 512- and 256-bit vectors.
+// 128-bit vectors, and (further down) its dense product (`gemm`) and the update of EASE's matrix
+// inverse (`sweep`, lib/eval/ease.ts) in 512- and 256-bit vectors.
 // WebAssembly SIMD stops at 128 bits; on a CPU with AVX-512 this pass, the largest part of a
 // training step on a big embedding table, runs about 2.7 times as fast. The results are the same
 // to the bit: every number goes through the same IEEE operations in the same order as in
@@ -184,4 +185,84 @@ __attribute__((target("avx2"))) void gemm_avx2(GEMM_ARGS) {
   int i = 0;
   for (; i + 4 <= m; i += 4) gemm256_rows(a + i * rs, b, c + (long)i * n, k, n, rs, cs, 4);
   for (; i < m; i++) gemm256_rows(a + i * rs, b, c + (long)i * n, k, n, rs, cs, 1);
+}
+
+// One block's update of lib/eval/ease.ts's blocked sweep (its `sweepUpdate` says what it computes):
+// a[i, j] -= v[l, i] * w[l, j] for the rows i outside [k0, k0 + b), the columns j >= i and
+// l = 0, 1, … in turn, rows with v[l, i] == 0 skipping l (so -0 stays -0); a multiply, then a
+// subtraction, as in JavaScript: the same bits. The columns go in tiles of 512, so that the tile of
+// w's b rows (256 kB) stays in cache while every row passes; each vector of a row stays in a
+// register while those b rows are subtracted from it. b is at most 64 (the caller's block).
+#define SWEEP_ARGS double *a, const double *v, const double *w, int n, int k0, int b
+#define SWEEP_TILE 512
+
+// The nonzero v[l, i] of row i and the offsets of their rows of w; returns how many.
+static inline int sweep_gather(const double *v, int n, int i, int b, long *ls, double *cs) {
+  int t = 0;
+  for (int l = 0; l < b; l++) {
+    const double c = v[(long)l * n + i];
+    if (c != 0) ls[t] = (long)l * n, cs[t++] = c;
+  }
+  return t;
+}
+
+__attribute__((target("avx512f"))) void sweep_avx512(SWEEP_ARGS) {
+  long ls[64];
+  double cs[64];
+  for (int j0 = 0; j0 < n; j0 += SWEEP_TILE) {
+    const int end = n - j0 < SWEEP_TILE ? n : j0 + SWEEP_TILE;
+    for (int i = 0; i < end; i++) {
+      if (i == k0) {
+        i += b - 1;
+        continue;
+      }
+      const int t = sweep_gather(v, n, i, b, ls, cs);
+      if (t == 0) continue;
+      double *row = a + (long)i * n;
+      int j = i > j0 ? i : j0;
+      for (; j + 8 <= end; j += 8) {
+        __m512d x = _mm512_loadu_pd(row + j);
+        for (int s = 0; s < t; s++) {
+          x = _mm512_sub_pd(x, _mm512_mul_pd(_mm512_set1_pd(cs[s]), _mm512_loadu_pd(w + ls[s] + j)));
+        }
+        _mm512_storeu_pd(row + j, x);
+      }
+      for (; j < end; j++) {
+        double x = row[j];
+        for (int s = 0; s < t; s++) x -= cs[s] * w[ls[s] + j];
+        row[j] = x;
+      }
+    }
+  }
+}
+
+// The same in AVX2 vectors of 4.
+__attribute__((target("avx2"))) void sweep_avx2(SWEEP_ARGS) {
+  long ls[64];
+  double cs[64];
+  for (int j0 = 0; j0 < n; j0 += SWEEP_TILE) {
+    const int end = n - j0 < SWEEP_TILE ? n : j0 + SWEEP_TILE;
+    for (int i = 0; i < end; i++) {
+      if (i == k0) {
+        i += b - 1;
+        continue;
+      }
+      const int t = sweep_gather(v, n, i, b, ls, cs);
+      if (t == 0) continue;
+      double *row = a + (long)i * n;
+      int j = i > j0 ? i : j0;
+      for (; j + 4 <= end; j += 4) {
+        __m256d x = _mm256_loadu_pd(row + j);
+        for (int s = 0; s < t; s++) {
+          x = _mm256_sub_pd(x, _mm256_mul_pd(_mm256_set1_pd(cs[s]), _mm256_loadu_pd(w + ls[s] + j)));
+        }
+        _mm256_storeu_pd(row + j, x);
+      }
+      for (; j < end; j++) {
+        double x = row[j];
+        for (int s = 0; s < t; s++) x -= cs[s] * w[ls[s] + j];
+        row[j] = x;
+      }
+    }
+  }
 }
