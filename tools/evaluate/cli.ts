@@ -347,7 +347,7 @@ async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<Rankin
   console.log(renderRankingTables(result));
   for (const t of result.targets) {
     console.log(
-      `Target ${t.data} ${t.split} P@10 ≥ ${t.targets.precision_at_10} and NDCG@10 ≥ ${t.targets.ndcg_at_10}: best ${t.model} ${
+      `Target ${t.data} ${t.split} P@10 ≥ ${t.targets.precision_at_10} and NDCG@10 ≥ ${t.targets.ndcg_at_10}: ${t.model} (best on validation) ${
         t.precision_at_10.toFixed(4)
       } / ${t.ndcg_at_10.toFixed(4)} — ${t.met ? "met" : "NOT met"}`,
     );
