@@ -20,7 +20,7 @@
  */
 
 import { checkPositiveInt, describe } from "../_validate.ts";
-import { nativeKernels } from "../train/kernels/_native.ts";
+import { nativeKernels, type NativeSweepFn } from "../train/kernels/_native.ts";
 import type { CatalogueScorer, RankingTask } from "./ranking_protocol.ts";
 
 /** Options of {@linkcode ease}. */
@@ -61,17 +61,10 @@ const BLOCK = 64;
 /**
  * The bulk of one block's sweep: for every row i outside the block `[k0, k0 + b)`, and every
  * column j ≥ i, `a[i, j] −= v[l, i] · w[l, j]` for l = 0 … b − 1 in turn (a multiply, then a
- * subtraction; rows with v[l, i] = 0 skip l). The native library's `sweep_update` computes the
- * same in wider vectors, with the same bits.
+ * subtraction; rows with v[l, i] = 0 skip l). The native library's `sweep_avx512` and `sweep_avx2`
+ * compute the same in wider vectors, with the same bits.
  */
-function sweepUpdate(
-  a: Float64Array,
-  v: Float64Array,
-  w: Float64Array,
-  n: number,
-  k0: number,
-  b: number,
-): void {
+const sweepUpdate: NativeSweepFn = (a, v, w, n, k0, b) => {
   const cs = new Float64Array(b), offsets = new Int32Array(b);
   for (let i = 0; i < n; i++) {
     if (i === k0) {
@@ -93,7 +86,7 @@ function sweepUpdate(
       a[ii + j] = x;
     }
   }
-}
+};
 
 /**
  * Inverts a symmetric positive-definite matrix in place with the sweep operator (Gauss–Jordan

@@ -1,7 +1,7 @@
 import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { ratingsFrame } from "../../lib/data/mod.ts";
 import { ease, invertSpd, rankingTask, topKMovies } from "../../lib/eval/mod.ts";
-import { createRng } from "../../lib/random.ts";
+import { randomSpd } from "./_random_spd.ts";
 import { randomTask } from "./_random_task.ts";
 
 /** Solves a x = b by Gaussian elimination with partial pivoting (a and b are copied). */
@@ -29,16 +29,7 @@ function solve(a: number[][], b: number[]): number[] {
 Deno.test("invertSpd() returns the inverse of a symmetric positive-definite matrix", () => {
   // Within one block of pivots, and over three (64, 64 and a part block of 22).
   for (const n of [7, 150]) {
-    const rng = createRng(n);
-    const r = Array.from({ length: n * n }, () => rng.next() - 0.5);
-    const a = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = i === j ? 0.5 : 0;
-        for (let k = 0; k < n; k++) s += r[i * n + k] * r[j * n + k];
-        a[i * n + j] = s;
-      }
-    }
+    const a = randomSpd(n, n);
     const inverse = a.slice();
     invertSpd(inverse, n);
     for (let i = 0; i < n; i++) {

@@ -16,6 +16,7 @@ import {
 } from "../../lib/train/kernels/_wasm.ts";
 import { adam } from "../../lib/train/optimizer.ts";
 import { invertSpd } from "../../lib/eval/ease.ts";
+import { randomSpd } from "../eval/_random_spd.ts";
 import { createRng } from "../../lib/random.ts";
 
 /** Whether this machine could build the library: Linux x86-64 with a C compiler. */
@@ -170,21 +171,6 @@ Deno.test("every native dense product gives the WebAssembly gemm's results to th
   assertEquals(compared, 16 * Object.keys(lib.gemms).length);
 });
 
-/** A random symmetric positive-definite matrix RᵀR + I, with R sparse (exact zeros occur). */
-function sparseSpd(n: number, seed: number): Float64Array {
-  const rng = createRng(seed);
-  const r = Float64Array.from({ length: n * n }, () => rng.next() < 0.3 ? rng.normal() : 0);
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = i === j ? 1 : 0;
-      for (let k = 0; k < n; k++) s += r[k * n + i] * r[k * n + j];
-      a[i * n + j] = s;
-    }
-  }
-  return a;
-}
-
 Deno.test("every native sweep update gives invertSpd()'s JavaScript results to the bit", async () => {
   const lib = await loadNativeKernels();
   if (lib === null || lib.sweep === null) {
@@ -196,7 +182,7 @@ Deno.test("every native sweep update gives invertSpd()'s JavaScript results to t
   try {
     // One block, a block and a pivot, whole blocks, and a part block at the end.
     for (const n of [1, 5, 63, 64, 65, 130, 200]) {
-      const a = sparseSpd(n, n);
+      const a = randomSpd(n, n, 0.3); // sparse: exact zeros occur
       lib.sweep = null;
       const js = a.slice();
       invertSpd(js, n);

@@ -196,19 +196,13 @@ __attribute__((target("avx2"))) void gemm_avx2(GEMM_ARGS) {
 #define SWEEP_ARGS double *a, const double *v, const double *w, int n, int k0, int b
 #define SWEEP_TILE 512
 
-// The nonzero v[l, i] of row i and the offsets of their rows of w; returns how many.
-static inline int sweep_gather(const double *v, int n, int i, int b, long *ls, double *cs) {
-  int t = 0;
-  for (int l = 0; l < b; l++) {
-    const double c = v[(long)l * n + i];
-    if (c != 0) ls[t] = (long)l * n, cs[t++] = c;
-  }
-  return t;
-}
+// The vector part of one row's tile, columns j … end - 1 in whole vectors; returns where it stopped.
+typedef int (*sweep_vectors)(double *row, const double *w, const long *ls, const double *cs, int t,
+                             int j, int end);
 
-__attribute__((target("avx512f"))) void sweep_avx512(SWEEP_ARGS) {
-  long ls[64];
-  double cs[64];
+static void sweep_tiles(SWEEP_ARGS, sweep_vectors vectors) {
+  long ls[64];    // offsets of the rows of w with v[l, i] != 0
+  double cs[64];  // and those v[l, i]
   for (int j0 = 0; j0 < n; j0 += SWEEP_TILE) {
     const int end = n - j0 < SWEEP_TILE ? n : j0 + SWEEP_TILE;
     for (int i = 0; i < end; i++) {
@@ -216,53 +210,47 @@ __attribute__((target("avx512f"))) void sweep_avx512(SWEEP_ARGS) {
         i += b - 1;
         continue;
       }
-      const int t = sweep_gather(v, n, i, b, ls, cs);
+      int t = 0;
+      for (int l = 0; l < b; l++) {
+        const double c = v[(long)l * n + i];
+        if (c != 0) ls[t] = (long)l * n, cs[t++] = c;
+      }
       if (t == 0) continue;
       double *row = a + (long)i * n;
-      int j = i > j0 ? i : j0;
-      for (; j + 8 <= end; j += 8) {
-        __m512d x = _mm512_loadu_pd(row + j);
-        for (int s = 0; s < t; s++) {
-          x = _mm512_sub_pd(x, _mm512_mul_pd(_mm512_set1_pd(cs[s]), _mm512_loadu_pd(w + ls[s] + j)));
-        }
-        _mm512_storeu_pd(row + j, x);
-      }
-      for (; j < end; j++) {
+      for (int j = vectors(row, w, ls, cs, t, i > j0 ? i : j0, end); j < end; j++) {
         double x = row[j];
         for (int s = 0; s < t; s++) x -= cs[s] * w[ls[s] + j];
         row[j] = x;
       }
     }
   }
+}
+
+__attribute__((target("avx512f"))) static int sweep_vectors512(
+    double *row, const double *w, const long *ls, const double *cs, int t, int j, int end) {
+  for (; j + 8 <= end; j += 8) {
+    __m512d x = _mm512_loadu_pd(row + j);
+    for (int s = 0; s < t; s++) {
+      x = _mm512_sub_pd(x, _mm512_mul_pd(_mm512_set1_pd(cs[s]), _mm512_loadu_pd(w + ls[s] + j)));
+    }
+    _mm512_storeu_pd(row + j, x);
+  }
+  return j;
 }
 
 // The same in AVX2 vectors of 4.
-__attribute__((target("avx2"))) void sweep_avx2(SWEEP_ARGS) {
-  long ls[64];
-  double cs[64];
-  for (int j0 = 0; j0 < n; j0 += SWEEP_TILE) {
-    const int end = n - j0 < SWEEP_TILE ? n : j0 + SWEEP_TILE;
-    for (int i = 0; i < end; i++) {
-      if (i == k0) {
-        i += b - 1;
-        continue;
-      }
-      const int t = sweep_gather(v, n, i, b, ls, cs);
-      if (t == 0) continue;
-      double *row = a + (long)i * n;
-      int j = i > j0 ? i : j0;
-      for (; j + 4 <= end; j += 4) {
-        __m256d x = _mm256_loadu_pd(row + j);
-        for (int s = 0; s < t; s++) {
-          x = _mm256_sub_pd(x, _mm256_mul_pd(_mm256_set1_pd(cs[s]), _mm256_loadu_pd(w + ls[s] + j)));
-        }
-        _mm256_storeu_pd(row + j, x);
-      }
-      for (; j < end; j++) {
-        double x = row[j];
-        for (int s = 0; s < t; s++) x -= cs[s] * w[ls[s] + j];
-        row[j] = x;
-      }
+__attribute__((target("avx2"))) static int sweep_vectors256(
+    double *row, const double *w, const long *ls, const double *cs, int t, int j, int end) {
+  for (; j + 4 <= end; j += 4) {
+    __m256d x = _mm256_loadu_pd(row + j);
+    for (int s = 0; s < t; s++) {
+      x = _mm256_sub_pd(x, _mm256_mul_pd(_mm256_set1_pd(cs[s]), _mm256_loadu_pd(w + ls[s] + j)));
     }
+    _mm256_storeu_pd(row + j, x);
   }
+  return j;
 }
+
+void sweep_avx512(SWEEP_ARGS) { sweep_tiles(a, v, w, n, k0, b, sweep_vectors512); }
+
+void sweep_avx2(SWEEP_ARGS) { sweep_tiles(a, v, w, n, k0, b, sweep_vectors256); }
