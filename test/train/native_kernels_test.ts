@@ -15,7 +15,7 @@ import {
   wasmContext,
 } from "../../lib/train/kernels/_wasm.ts";
 import { adam } from "../../lib/train/optimizer.ts";
-import { invertSpd } from "../../lib/eval/ease.ts";
+import { invertSpd } from "../../lib/train/kernels/spd_inverse.ts";
 import { randomSpd } from "../eval/_random_spd.ts";
 import { createRng } from "../../lib/random.ts";
 

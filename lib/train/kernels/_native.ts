@@ -2,7 +2,7 @@
  * The native kernels (`native_kernels.c`): on Linux x86-64 with a C compiler, the fused Adam
  * pass runs in the CPU's widest vectors (AVX-512F, else AVX2, else SSE2) and the dense layers'
  * product in AVX-512 or AVX2, instead of 128-bit WebAssembly SIMD, with the same results to the
- * bit; so does the update of EASE's blocked matrix inverse (`lib/eval/ease.ts`) instead of a
+ * bit; so does the update of EASE's blocked matrix inverse (`spd_inverse.ts`) instead of a
  * JavaScript loop. {@linkcode loadNativeKernels} compiles the source once into `.cache/native/` (named by a
  * hash of the source and the flags, written under a temporary name and renamed, so a
  * half-written library is never loaded) and opens it through Deno's FFI; `setupBackend()` calls
@@ -88,7 +88,7 @@ export type NativeGemmFn = (
 ) => void;
 
 /**
- * One block's update of `invertSpd()`'s blocked sweep (`lib/eval/ease.ts`, whose `sweepUpdate`
+ * One block's update of `invertSpd()`'s blocked sweep (`spd_inverse.ts`, whose `sweepUpdate`
  * computes the same in JavaScript), in AVX-512 or AVX2 vectors, with the same bits.
  */
 export type NativeSweepFn = (

@@ -29,7 +29,9 @@
  *   reference-counted handle instead of a copy.
  *
  * The fused Adam update that goes with them lives in `../optimizer.ts` (its SIMD loop is
- * `adam` in `kernels.wat`).
+ * `adam` in `kernels.wat`). On Linux x86-64 with a C compiler, `_native.ts` builds wider-vector
+ * twins of the Adam loop and the dense product (`native_kernels.c`, the same bits), and of the
+ * update of `spd_inverse.ts`, the matrix inverse behind EASE in `lib/eval`.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 // Native kernels for x86-64 CPUs: the fused Adam step of kernels.wat (`adam`) in 512-, 256- and
 // 128-bit vectors, and (further down) its dense product (`gemm`) and the update of EASE's matrix
-// inverse (`sweep`, lib/eval/ease.ts) in 512- and 256-bit vectors.
+// inverse (`sweep`, spd_inverse.ts) in 512- and 256-bit vectors.
 // WebAssembly SIMD stops at 128 bits; on a CPU with AVX-512 this pass, the largest part of a
 // training step on a big embedding table, runs about 2.7 times as fast. The results are the same
 // to the bit: every number goes through the same IEEE operations in the same order as in
@@ -187,7 +187,7 @@ __attribute__((target("avx2"))) void gemm_avx2(GEMM_ARGS) {
   for (; i < m; i++) gemm256_rows(a + i * rs, b, c + (long)i * n, k, n, rs, cs, 1);
 }
 
-// One block's update of lib/eval/ease.ts's blocked sweep (its `sweepUpdate` says what it computes):
+// One block's update of spd_inverse.ts's blocked sweep (its `sweepUpdate` says what it computes):
 // a[i, j] -= v[l, i] * w[l, j] for the rows i outside [k0, k0 + b), the columns j >= i and
 // l = 0, 1, … in turn, rows with v[l, i] == 0 skipping l (so -0 stays -0); a multiply, then a
 // subtraction, as in JavaScript: the same bits. The columns go in tiles of 512, so that the tile of
