@@ -19,11 +19,11 @@
  * @module
  */
 
-import { checkPositiveInt, describe } from "../_validate.ts";
+import { checkLearningRate, checkPositiveInt, describe } from "../_validate.ts";
 import { invertSpd } from "../train/kernels/spd_inverse.ts";
+import type { CatalogueScorer, RankingTask } from "./ranking_protocol.ts";
 
 export { invertSpd };
-import type { CatalogueScorer, RankingTask } from "./ranking_protocol.ts";
 
 /** Options of {@linkcode ease}. */
 export interface EaseOptions {
@@ -64,7 +64,7 @@ export interface Ease {
  * @param options λ and the cap on the movies modelled.
  * @returns The fitted model.
  * @throws {TypeError} When `task` is not a RankingTask or λ not a number.
- * @throws {RangeError} When λ is not positive and finite or `maxMovies` not a positive integer.
+ * @throws {RangeError} When λ is not a finite number > 0 or `maxMovies` not a positive integer.
  * @example
  * ```ts
  * import { ratingsFrame } from "../data/mod.ts";
@@ -86,13 +86,7 @@ export function ease(task: RankingTask, options: EaseOptions = {}): Ease {
   if (typeof task !== "object" || task === null || !("train" in task) || !("movies" in task)) {
     throw new TypeError(`${who}: expected a RankingTask (rankingTask()), found ${describe(task)}`);
   }
-  const lambda = options.lambda ?? 200;
-  if (typeof lambda !== "number") {
-    throw new TypeError(`${who}: expected lambda to be a number, found ${describe(lambda)}`);
-  }
-  if (!(lambda > 0) || !Number.isFinite(lambda)) {
-    throw new RangeError(`${who}: expected lambda > 0 and finite, found ${describe(lambda)}`);
-  }
+  const lambda = checkLearningRate(options.lambda ?? 200, who, "lambda"); // a finite number > 0
   const cap = checkPositiveInt(options.maxMovies ?? 2500, "maxMovies", who);
   const x = task.train, cols = x.cols, counts = task.movieCounts;
   // The modelled movies: watched in training, the most-watched first, at most `cap`.

@@ -118,12 +118,16 @@ Deno.test("ease() models only the most-watched movies under a cap and ranks the 
 Deno.test("ease() rejects a penalty or a cap that cannot be used, naming it", () => {
   const task = randomTask(10, 5, 0.4, 1);
   for (const lambda of [0, -1, NaN, Infinity]) {
-    assertThrows(() => ease(task, { lambda }), RangeError, "expected lambda > 0 and finite");
+    assertThrows(
+      () => ease(task, { lambda }),
+      RangeError,
+      `ease(): expected lambda to be a finite number > 0, found ${lambda}`,
+    );
   }
   assertThrows(
     () => ease(task, { lambda: "1" as unknown as number }),
     TypeError,
-    "expected lambda to be a number, found string 1",
+    "ease(): expected lambda to be a finite number > 0, found string 1",
   );
   assertThrows(() => ease(task, { maxMovies: 0 }), RangeError, "maxMovies");
   assertThrows(() => ease(task, { maxMovies: 1.5 }), RangeError, "maxMovies");

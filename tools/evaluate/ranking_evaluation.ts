@@ -14,6 +14,7 @@ import pl from "nodejs-polars";
 import { fitEncoders, loadMovieLens, type MovieLens, randomSplit } from "../../lib/data/mod.ts";
 import { COLUMNS, DEFAULT_K, DEFAULT_SEED } from "../../lib/defaults.ts";
 import {
+  type CatalogueScorer,
   ease,
   evaluateRanking,
   itemKnn,
@@ -371,69 +372,79 @@ function runPopular(ctx: Context): SeedResult {
   };
 }
 
-function runKnn(ctx: Context): SeedResult {
+/**
+ * A model fitted without training (item-kNN, EASE): its one setting chosen on the carve-out by
+ * `search` (every try fits `fit` on the carve-out's training part and scores its validation
+ * part), recorded in the selection, then the model fitted on the whole training part.
+ */
+async function runFitted<M extends { scorer: CatalogueScorer }>(
+  ctx: Context,
+  model: "item-knn" | "ease",
+  parameter: "neighbours" | "lambda",
+  search: (score: (value: number) => number) => Promise<{ value: number; score: number }>,
+  fit: (task: RankingTask, value: number) => M,
+  settings: (value: number, fitted: M) => RowSettings,
+): Promise<SeedResult> {
   const t0 = performance.now();
   const points: SelectionPoint[] = [];
-  for (const k of KNN_GRID) {
-    const ndcg = evaluateRanking(ctx.carveTask, itemKnn(ctx.carveTask, { neighbours: k }).scorer)
-      .ndcg;
-    points.push({ value: k, ndcg_at_10: [ndcg] });
-  }
-  const best = points.reduce((a, b) => b.ndcg_at_10[0] > a.ndcg_at_10[0] ? b : a);
+  const best = await search((value) => {
+    const ndcg = evaluateRanking(ctx.carveTask, fit(ctx.carveTask, value).scorer).ndcg;
+    points.push({ value, ndcg_at_10: [ndcg] });
+    ctx.report(`    ${model} ${parameter} ${value}: validation NDCG@10 ${ndcg.toFixed(4)}`);
+    return ndcg;
+  });
   const selectionSeconds = (performance.now() - t0) / 1000;
   ctx.selection.push({
     data: ctx.data,
     split: ctx.split,
     seed: ctx.seed,
-    model: "item-knn",
-    parameter: "neighbours",
+    model,
+    parameter,
     points,
     chosen: best.value,
   });
   const t1 = performance.now();
-  const knn = itemKnn(ctx.task, { neighbours: best.value });
+  const fitted = fit(ctx.task, best.value);
   const seconds = (performance.now() - t1) / 1000;
   return {
-    report: evaluateRanking(ctx.task, knn.scorer),
+    report: evaluateRanking(ctx.task, fitted.scorer),
     seconds,
     selectionSeconds,
-    settings: { neighbours: best.value },
-    validationNdcg: best.ndcg_at_10[0],
+    settings: settings(best.value, fitted),
+    validationNdcg: best.score,
   };
 }
 
-async function runEase(ctx: Context): Promise<SeedResult> {
-  const t0 = performance.now();
-  const points: SelectionPoint[] = [];
-  const tryLambda = (lambda: number) => {
-    const model = ease(ctx.carveTask, { lambda, maxMovies: EASE_MAX_MOVIES });
-    const ndcg = evaluateRanking(ctx.carveTask, model.scorer).ndcg;
-    points.push({ value: lambda, ndcg_at_10: [ndcg] });
-    ctx.report(`    ease λ ${lambda}: validation NDCG@10 ${ndcg.toFixed(4)}`);
-    return ndcg;
-  };
+/** Item-kNN: every neighbourhood size of the grid; the first best wins. */
+function runKnn(ctx: Context): Promise<SeedResult> {
+  return runFitted(
+    ctx,
+    "item-knn",
+    "neighbours",
+    (score) => {
+      let best = { value: KNN_GRID[0], score: -Infinity };
+      for (const k of KNN_GRID) {
+        const ndcg = score(k);
+        if (ndcg > best.score) best = { value: k, score: ndcg };
+      }
+      return Promise.resolve(best);
+    },
+    (task, k) => itemKnn(task, { neighbours: k }),
+    (k) => ({ neighbours: k }),
+  );
+}
+
+/** EASE: λ walks its ladder (one value under an epochs cap) and is kept for the final fit. */
+function runEase(ctx: Context): Promise<SeedResult> {
   const { start, step, maxTries } = EASE_LADDER;
-  const best = await walkLadder(start, step, ctx.epochsCap === null ? maxTries : 1, tryLambda);
-  const selectionSeconds = (performance.now() - t0) / 1000;
-  ctx.selection.push({
-    data: ctx.data,
-    split: ctx.split,
-    seed: ctx.seed,
-    model: "ease",
-    parameter: "lambda",
-    points,
-    chosen: best.value,
-  });
-  const t1 = performance.now();
-  const model = ease(ctx.task, { lambda: best.value, maxMovies: EASE_MAX_MOVIES });
-  const seconds = (performance.now() - t1) / 1000;
-  return {
-    report: evaluateRanking(ctx.task, model.scorer),
-    seconds,
-    selectionSeconds,
-    settings: { lambda: best.value, movies_modelled: model.modelled.length },
-    validationNdcg: best.score,
-  };
+  return runFitted(
+    ctx,
+    "ease",
+    "lambda",
+    (score) => walkLadder(start, step, ctx.epochsCap === null ? maxTries : 1, score),
+    (task, lambda) => ease(task, { lambda, maxMovies: EASE_MAX_MOVIES }),
+    (lambda, fitted) => ({ lambda, movies_modelled: fitted.modelled.length }),
+  );
 }
 
 /** Trains one embedding model; scores `scoreTask` every `every` epochs when given. */
@@ -688,7 +699,7 @@ export async function runRankingEvaluation(
         const r = model === "popular"
           ? runPopular(ctx)
           : model === "item-knn"
-          ? runKnn(ctx)
+          ? await runKnn(ctx)
           : model === "ease"
           ? await runEase(ctx)
           : await runEmbedding(model, ctx);

@@ -170,6 +170,14 @@ export function loadNativeKernels(): Promise<NativeKernels | null> {
   return pending;
 }
 
+/** The AVX2 and AVX-512 variants of one kernel that a CPU of `level` runs, and the widest. */
+function wide<F>(level: number, avx2: unknown, avx512: unknown) {
+  const all: Partial<Record<"avx2" | "avx512f", F>> = {};
+  if (level >= 2) all.avx2 = avx2 as F;
+  if (level >= 3) all.avx512f = avx512 as F;
+  return { widest: all.avx512f ?? all.avx2 ?? null, all };
+}
+
 async function load(): Promise<NativeKernels | null> {
   const no = (why: string) => {
     status = `off (${why}): the WebAssembly kernel runs`;
@@ -199,14 +207,16 @@ async function load(): Promise<NativeKernels | null> {
     for (const v of NATIVE_VARIANTS.slice(0, level)) {
       variants[v] = all[v];
     }
-    const gemms: Partial<Record<"avx2" | "avx512f", NativeGemmFn>> = {};
-    if (level >= 2) gemms.avx2 = lib.symbols.gemm_avx2 as NativeGemmFn;
-    if (level >= 3) gemms.avx512f = lib.symbols.gemm_avx512 as NativeGemmFn;
-    const gemm = gemms.avx512f ?? gemms.avx2 ?? null;
-    const sweeps: Partial<Record<"avx2" | "avx512f", NativeSweepFn>> = {};
-    if (level >= 2) sweeps.avx2 = lib.symbols.sweep_avx2 as unknown as NativeSweepFn;
-    if (level >= 3) sweeps.avx512f = lib.symbols.sweep_avx512 as unknown as NativeSweepFn;
-    const sweep = sweeps.avx512f ?? sweeps.avx2 ?? null;
+    const { widest: gemm, all: gemms } = wide<NativeGemmFn>(
+      level,
+      lib.symbols.gemm_avx2,
+      lib.symbols.gemm_avx512,
+    );
+    const { widest: sweep, all: sweeps } = wide<NativeSweepFn>(
+      level,
+      lib.symbols.sweep_avx2,
+      lib.symbols.sweep_avx512,
+    );
     status = `native ${best}`;
     return { variant: best, step: all[best], variants, gemm, gemms, sweep, sweeps };
   } catch (e) {
