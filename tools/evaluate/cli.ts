@@ -12,6 +12,7 @@
  * deno task evaluate --split random90 --epochs 1 --json -   # quick; JSON as the last line
  * deno task evaluate --task ranking --seeds 3          # the top-10 protocol (committed section)
  * deno task evaluate --task ranking --data ml-100k --models popular,item-knn
+ * deno task evaluate --task ranking --data ml-100k --first-seed 45 --seeds 5   # fresh splits
  * ```
  *
  * `--task ranking` runs the top-10 protocol on implicit feedback instead
@@ -36,6 +37,7 @@
 
 import { basename, dirname, resolve } from "node:path";
 import { writeFileAtomic } from "../_write.ts";
+import { DEFAULT_SEED } from "../../lib/defaults.ts";
 import { assertModelKind, type ModelKind } from "../../lib/models/mod.ts";
 import { type EvaluationResult, runEvaluation } from "./run_evaluation.ts";
 import { assertSplitName, SPLIT_NAMES, type SplitName } from "./named_splits.ts";
@@ -63,6 +65,8 @@ export interface EvaluateArgs {
   rankingModels?: RankingModelName[];
   /** `--seeds N`. */
   seeds: number;
+  /** `--first-seed N`: the seeds are N, N + 1, … */
+  firstSeed: number;
   /** `--epochs N`. */
   epochs: number | null;
   /** `--json PATH` (`-` for stdout), or null for the default. */
@@ -93,6 +97,8 @@ runs the whole committed table and writes results/evaluation.md and results/eval
                      "ours" (an ensemble of dot-bias models) runs when dot-bias is listed;
                      with --task ranking: ranking rows
   --seeds N          mean ± std over N seeds (42, 43, …); default 1
+  --first-seed N     start the seeds at N instead of 42 (a replication on fresh
+                     splits; such a run never writes the committed files)
   --epochs N         train every model N epochs (quick runs; ranking: at most N, one L2)
   --json PATH        write the JSON there ("-": print it as the last stdout line)
   --md PATH          write the Markdown there
@@ -104,6 +110,14 @@ function positiveInt(flag: string, value: string | undefined): number {
   const n = Number(value);
   if (value === undefined || !Number.isInteger(n) || n < 1) {
     throw new RangeError(`${flag}: expected a positive integer, found ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function nonNegativeInt(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || value.trim() === "" || !Number.isSafeInteger(n) || n < 0) {
+    throw new RangeError(`${flag}: expected an integer ≥ 0, found ${JSON.stringify(value)}`);
   }
   return n;
 }
@@ -125,6 +139,7 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
   const out: EvaluateArgs = {
     task: "rating",
     seeds: 1,
+    firstSeed: DEFAULT_SEED,
     epochs: null,
     json: null,
     md: null,
@@ -172,6 +187,9 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
       }
       case "--seeds":
         out.seeds = positiveInt(flag, next());
+        break;
+      case "--first-seed":
+        out.firstSeed = nonNegativeInt(flag, next());
         break;
       case "--epochs":
         out.epochs = positiveInt(flag, next());
@@ -259,6 +277,26 @@ export async function checkWritable(path: string, flag: string): Promise<void> {
 }
 
 /**
+ * Whether a command regenerates the committed files (its task's part of them): only the whole
+ * table — every data set, split and model — at full length, on the seeds from 42. A run with
+ * `--data`, `--split`, `--models`, `--epochs` or `--first-seed` writes only what it is told to.
+ *
+ * @param parsed The parsed command line.
+ * @returns True when the run writes `results/evaluation.{md,json}`.
+ * @example
+ * ```ts
+ * import { parseEvaluateArgs, writesCommittedFiles } from "./cli.ts";
+ * console.log(writesCommittedFiles(parseEvaluateArgs(["--task", "ranking", "--seeds", "3"]))); // true
+ * console.log(writesCommittedFiles(parseEvaluateArgs(["--first-seed", "45"]))); // false
+ * ```
+ */
+export function writesCommittedFiles(parsed: EvaluateArgs): boolean {
+  return parsed.data === undefined && parsed.split === undefined && parsed.epochs === null &&
+    parsed.models === undefined && parsed.rankingModels === undefined &&
+    parsed.firstSeed === DEFAULT_SEED;
+}
+
+/**
  * Runs the command: parse, evaluate, print, write.
  *
  * @param args The arguments.
@@ -278,9 +316,7 @@ export async function main(
     return null;
   }
   if (parsed.task === "ranking") return await mainRanking(parsed, args);
-  const full = parsed.data === undefined && parsed.split === undefined;
-  // The committed files are regenerated only by the full table at full length.
-  const committed = full && parsed.epochs === null && parsed.models === undefined;
+  const committed = writesCommittedFiles(parsed);
   // Every output is checked before the run, so that a bad path does not cost the whole run.
   if (committed) {
     await checkWritable(RESULTS.md, "results");
@@ -293,6 +329,7 @@ export async function main(
     split: parsed.split,
     models: parsed.models,
     seeds: parsed.seeds,
+    firstSeed: parsed.firstSeed,
     epochs: parsed.epochs,
     ranking: parsed.ranking,
     command: ["deno task evaluate", ...args].join(" "),
@@ -328,8 +365,7 @@ export async function main(
 
 /** `--task ranking`: run the protocol, print its tables, write what was asked for. */
 async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<RankingEvaluation> {
-  const committed = parsed.data === undefined && parsed.split === undefined &&
-    parsed.epochs === null && parsed.rankingModels === undefined;
+  const committed = writesCommittedFiles(parsed);
   if (committed) {
     await checkWritable(RESULTS.md, "results");
     await checkWritable(RESULTS.json, "results");
@@ -340,6 +376,7 @@ async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<Rankin
     data: parsed.data,
     split: parsed.split,
     seeds: parsed.seeds,
+    firstSeed: parsed.firstSeed,
     epochs: parsed.epochs,
     models: parsed.rankingModels,
     command: ["deno task evaluate", ...args].join(" "),

@@ -166,7 +166,7 @@ function selectionLines(result: RankingEvaluation): string[] {
 
 function targetLines(result: RankingEvaluation): string[] {
   return result.targets.flatMap((t) => [
-    `**Target** (${t.data} ${t.split}, seed 42): P@10 ≥ ${t.targets.precision_at_10} and ` +
+    `**Target** (${t.data} ${t.split}, seed ${t.seed}): P@10 ≥ ${t.targets.precision_at_10} and ` +
     `NDCG@10 ≥ ${t.targets.ndcg_at_10}. The row with the best validation NDCG@10${
       t.validation_ndcg_at_10 === null ? "" : ` (${t.validation_ndcg_at_10.toFixed(4)})`
     }: ${t.model}, P@10 ${t.precision_at_10.toFixed(4)}, NDCG@10 ${t.ndcg_at_10.toFixed(4)} — ${
@@ -321,7 +321,9 @@ function methodLines(result: RankingEvaluation): string[] {
       result.seeds.length > 1
         ? `Seeds ${result.seeds.join(", ")}: a seed sets the split, the carve-out, the ` +
           "initial weights, the user shuffles and the negatives."
-        : `One seed (${result.seeds[0]}); \`--seeds 3\` adds the mean ± sd over seeds 42–44.`
+        : `One seed (${result.seeds[0]}); \`--seeds 3\` adds the mean ± sd over seeds ${
+          result.seeds[0]
+        }–${result.seeds[0] + 2}.`
     } Backend: tfjs ${result.backend}. Total time ${result.totalSeconds.toFixed(0)} s wall clock, ${
       result.cpuSeconds.toFixed(0)
     } s CPU (\`${result.command}\`).`,

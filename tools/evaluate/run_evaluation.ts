@@ -39,7 +39,7 @@ import { DEFAULT_PLAN, rowsFor, type RowSpec } from "./row_plan.ts";
 import { rankingOf, type Scorer } from "./top_k_ranking.ts";
 import { type ReportedFigure, TARGETS } from "./reported_figures.ts";
 import { makeSplit, type NamedSplit, type SplitName } from "./named_splits.ts";
-import { checkPositiveInt } from "../../lib/_validate.ts";
+import { checkNonNegativeInt, checkPositiveInt } from "../../lib/_validate.ts";
 
 /** A reported figure next to our number in the same metric. */
 export interface ReportedComparison extends ReportedFigure {
@@ -197,10 +197,15 @@ export interface EvaluationOptions {
    */
   models?: ModelKind[];
   /**
-   * Number of seeds (42, 43, …); figures are means with standard deviations.
+   * Number of seeds (`firstSeed`, `firstSeed + 1`, …); figures are means with standard deviations.
    * @default {1}
    */
   seeds?: number;
+  /**
+   * The first seed; the seeds are `firstSeed`, `firstSeed + 1`, …
+   * @default {DEFAULT_SEED (42)}
+   */
+  firstSeed?: number;
   /**
    * Epochs of every model instead of its recipe's (for quick runs).
    * @default {null}
@@ -588,6 +593,11 @@ export async function runEvaluation(options: EvaluationOptions = {}): Promise<Ev
   const report = options.onProgress ?? stderrLine;
   const seeds = options.seeds ?? 1;
   checkPositiveInt(seeds, "seeds", "runEvaluation()");
+  const firstSeed = checkNonNegativeInt(
+    options.firstSeed ?? DEFAULT_SEED,
+    "firstSeed",
+    "runEvaluation()",
+  );
   if (options.epochs != null) checkPositiveInt(options.epochs, "epochs", "runEvaluation()");
   const info = await setupBackend();
   const loaded = new Map<string, MovieLens>();
@@ -611,7 +621,7 @@ export async function runEvaluation(options: EvaluationOptions = {}): Promise<Ev
     ).map((j) => j.split);
     jobs = (options.split ? [options.split] : defaults).map((split) => ({ data, split }));
   }
-  const seedList = Array.from({ length: seeds }, (_, i) => DEFAULT_SEED + i);
+  const seedList = Array.from({ length: seeds }, (_, i) => firstSeed + i);
   const raw: RawRow[] = [];
   const splits: EvaluationSplit[] = [];
   for (const seed of seedList) {

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "node:path";
-import { parseEvaluateArgs } from "../../../tools/evaluate/cli.ts";
+import { parseEvaluateArgs, writesCommittedFiles } from "../../../tools/evaluate/cli.ts";
 import { writeFileAtomic } from "../../../tools/_write.ts";
 
 Deno.test("parseEvaluateArgs() reads every flag, with or without '='", () => {
@@ -12,6 +12,7 @@ Deno.test("parseEvaluateArgs() reads every flag, with or without '='", () => {
     "dot-bias, mlp",
     "--seeds",
     "3",
+    "--first-seed=45",
     "--epochs=2",
     "--json",
     "-",
@@ -25,6 +26,7 @@ Deno.test("parseEvaluateArgs() reads every flag, with or without '='", () => {
     split: "u1",
     models: ["dot-bias", "mlp"],
     seeds: 3,
+    firstSeed: 45,
     epochs: 2,
     json: "-",
     md: "/tmp/x.md",
@@ -37,6 +39,7 @@ Deno.test("parseEvaluateArgs() defaults to the whole table, one seed, recipe epo
   assertEquals(parseEvaluateArgs([]), {
     task: "rating",
     seeds: 1,
+    firstSeed: 42,
     epochs: null,
     json: null,
     md: null,
@@ -48,9 +51,38 @@ Deno.test("parseEvaluateArgs() defaults to the whole table, one seed, recipe epo
 Deno.test("parseEvaluateArgs() names what is wrong", () => {
   assertThrows(() => parseEvaluateArgs(["--seeds", "0"]), RangeError, 'found "0"');
   assertThrows(() => parseEvaluateArgs(["--epochs"]), RangeError, "--epochs: expected a value");
+  for (const bad of ["-1", "4.5", "x", ""]) {
+    assertThrows(
+      () => parseEvaluateArgs(["--first-seed", bad]),
+      RangeError,
+      `--first-seed: expected an integer ≥ 0, found ${JSON.stringify(bad)}`,
+    );
+  }
+  assertEquals(parseEvaluateArgs(["--first-seed", "0"]).firstSeed, 0);
   assertThrows(() => parseEvaluateArgs(["--models", "svd"]), RangeError, "known kinds: dot");
   assertThrows(() => parseEvaluateArgs(["--split", "u9"]), RangeError, 'unknown split "u9"');
   assertThrows(() => parseEvaluateArgs(["--fast"]), RangeError, 'unknown flag "--fast"');
+});
+
+Deno.test("only the whole table on the seeds from 42 rewrites the committed files", () => {
+  const writes = (...args: string[]) => writesCommittedFiles(parseEvaluateArgs(args));
+  assert(writes());
+  assert(writes("--seeds", "3"));
+  assert(writes("--task", "ranking", "--seeds", "3"));
+  assert(writes("--task", "ranking", "--first-seed", "42"));
+  for (
+    const part of [
+      ["--first-seed", "45"],
+      ["--data", "ml-100k"],
+      ["--split", "random80"],
+      ["--epochs", "2"],
+      ["--models", "dot"],
+    ]
+  ) {
+    assert(!writes(...part), part.join(" "));
+  }
+  assert(!writes("--task", "ranking", "--first-seed", "45", "--seeds", "5"));
+  assert(!writes("--task", "ranking", "--models", "softmax"));
 });
 
 const CLI = new URL("../../../tools/evaluate/cli.ts", import.meta.url).pathname;

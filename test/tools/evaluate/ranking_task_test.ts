@@ -138,6 +138,36 @@ Deno.test("runRankingEvaluation() gives every model a row per first seed and a m
   }
 });
 
+Deno.test("runRankingEvaluation() from another first seed replays that seed's split and choices", async () => {
+  const { dir } = await writeSyntheticLatest({ users: 40, movies: 30, density: 0.5 });
+  try {
+    const run = (firstSeed: number | undefined, seeds: number) =>
+      runRankingEvaluation({
+        data: dir,
+        split: "random80",
+        seeds,
+        firstSeed,
+        models: ["popular", "item-knn"],
+        onProgress: () => {},
+      });
+    const [both, second] = [await run(undefined, 2), await run(43, 1)];
+    assertEquals(both.seeds, [42, 43]);
+    assertEquals(second.seeds, [43]);
+    assertEquals(second.rows.map((r) => r.seeds), [[43], [43]]);
+    // The seed-43 run chooses and scores exactly as seed 43 did inside the two-seed run.
+    const knn = (r: RankingEvaluation) =>
+      r.selection.find((s) => s.model === "item-knn" && s.seed === 43)!;
+    assertEquals(knn(second), knn(both));
+    const pooled = both.rows.find((r) => r.model === "item-knn" && r.seeds.length === 2)!;
+    const alone = second.rows.find((r) => r.model === "item-knn")!;
+    const first = both.rows.find((r) => r.model === "item-knn" && r.seeds.length === 1)!;
+    assertAlmostEquals(alone.ndcg_at_10, 2 * pooled.ndcg_at_10 - first.ndcg_at_10, 1e-12);
+    await assertRejects(() => run(-1, 1), RangeError, "firstSeed");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("checkRankingTargets() judges the row chosen on validation, not the best test figure", () => {
   const row = (model: RankingRow["model"], validation: number | null, ndcg: number, seeds = [42]) =>
     ({
@@ -158,7 +188,8 @@ Deno.test("checkRankingTargets() judges the row chosen on validation, not the be
     row("bpr", null, 0.47),
   ];
   const [t] = checkRankingTargets(rows);
-  assertEquals([t.model, t.validation_ndcg_at_10, t.ndcg_at_10, t.met], [
+  assertEquals([t.seed, t.model, t.validation_ndcg_at_10, t.ndcg_at_10, t.met], [
+    42,
     "softmax",
     0.29,
     0.449,

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertGreater, assertLess } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertGreater, assertLess } from "@std/assert";
 import { MODEL_KINDS } from "../../../lib/models/mod.ts";
 import type { EvaluationResult } from "../../../tools/evaluate/run_evaluation.ts";
 import { writeSyntheticLatest } from "./_synthetic.ts";
@@ -134,4 +134,35 @@ Deno.test("deno task evaluate names a bad flag and exits non-zero", async () => 
   assertEquals(run.code, 1);
   assert(run.stderr.includes('unknown split "random70"'), run.stderr);
   assert(run.stderr.includes("random80"), run.stderr);
+});
+
+Deno.test("runEvaluation() starts its seeds at firstSeed and names a bad one", async () => {
+  const { runEvaluation } = await import("../../../tools/evaluate/run_evaluation.ts");
+  const { dir } = await writeSyntheticLatest();
+  try {
+    const run = (firstSeed: number, seeds: number) =>
+      runEvaluation({
+        data: dir,
+        split: "random80",
+        models: ["dot"],
+        epochs: 1,
+        seeds,
+        firstSeed,
+        ranking: false,
+        onProgress: () => {},
+      });
+    const [first, later, both] = [await run(42, 1), await run(43, 1), await run(42, 2)];
+    assertEquals([first.seeds, later.seeds, both.seeds], [[42], [43], [42, 43]]);
+    // Seed 43 alone makes the split and the model seed 43 makes inside the pair: the pair's
+    // mean is the mean of the two single-seed runs.
+    const mse = (r: EvaluationResult) => r.rows.find((x) => x.model === "movie mean baseline")!.mse;
+    assert(mse(first) !== mse(later), "seeds 42 and 43 made the same split");
+    assertAlmostEquals(mse(both), (mse(first) + mse(later)) / 2, 1e-12);
+    await runEvaluation({ data: dir, firstSeed: -1, onProgress: () => {} }).then(
+      () => assert(false, "a negative firstSeed ran"),
+      (e) => assert(e instanceof RangeError && /firstSeed/.test(e.message), String(e)),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
