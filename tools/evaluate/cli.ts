@@ -402,7 +402,9 @@ async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<Rankin
     await writeFileAtomic(RESULTS.json, merged.json);
     console.error(`Wrote the ranking section of ${RESULTS.md} and ${RESULTS.json}`);
   }
-  if (parsed.md) await writeFileAtomic(parsed.md, renderRankingSection(result));
+  if (parsed.md) {
+    await writeFileAtomic(parsed.md, renderRankingSection(result, { standalone: true }));
+  }
   const json = JSON.stringify(result, null, 2) + "\n";
   if (parsed.json && parsed.json !== "-") await writeFileAtomic(parsed.json, json);
   if (parsed.json === "-") console.log(JSON.stringify(result));

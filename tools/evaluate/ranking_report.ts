@@ -15,7 +15,9 @@ import type {
   RankingRow,
   RowSettings,
   Selection,
+  TargetOfSeed,
 } from "./ranking_evaluation.ts";
+import { DEFAULT_SEED } from "../../lib/defaults.ts";
 import { type RankingRecipe, rankingRecipes } from "../../lib/models/mod.ts";
 import {
   EASE_LADDER,
@@ -177,9 +179,17 @@ function targetLines(result: RankingEvaluation): string[] {
           t.mean.precision_at_10.toFixed(4)
         }, NDCG@10 ${t.mean.ndcg_at_10.toFixed(4)}.`
         : ""
-    }`,
+    }${t.per_seed ? " " + perSeedText(t.per_seed) : ""}`,
     "",
   ]);
+}
+
+function perSeedText(seeds: TargetOfSeed[]): string {
+  const met = seeds.filter((s) => s.met).length;
+  return "Each seed's own row best on validation (P@10 / NDCG@10): " +
+    seeds.map((s) =>
+      `seed ${s.seed} ${s.model} ${s.precision_at_10.toFixed(4)} / ${s.ndcg_at_10.toFixed(4)}`
+    ).join(", ") + `; both targets met on ${met} of ${seeds.length}.`;
 }
 
 /**
@@ -206,6 +216,92 @@ export function batchText(recipes: Record<string, RankingRecipe> = rankingRecipe
   return [...groups].map(([b, names], i) =>
     `${b}${i === 0 ? " users" : ""} (${names.join(" and ")})`
   ).join(" or ");
+}
+
+/**
+ * What was tried, and after which test figures, before the committed run (seeds from 42): the
+ * record a reader needs to weigh its figures. Fixed text, since it is history, not this run's
+ * output; a run on other seeds (`--first-seed`) gets {@linkcode replicationText} instead.
+ */
+const HISTORY: string[] = [
+  "- **While this code was written**, the ml-100k seed-42 rows ran before this run (the " +
+  "softmax row gave P@10 0.3743, NDCG@10 0.4488, just under the target). Two changes " +
+  "were then tried on the validation part only, and neither was adopted: averaging the " +
+  "scores of 2 or 3 softmax models trained from different seeds (validation NDCG@10 0.2896 " +
+  "for one model, 0.2892 and 0.2887 for the averages), and 32 factors instead of 64 " +
+  "(0.2875). The losses were also rewritten from a one-pass JavaScript version to stock " +
+  "tfjs ops, for speed (the validation scores above are the same to four decimals). A first " +
+  "full run tried five-value grids of L2 (BPR up to 100 epochs) for three losses; it was " +
+  "stopped for time after ml-100k's seed 42 (where it chose 0.1 for the softmax, 0.016 for " +
+  "BPR and k = 400) and replaced by the ladder walk, BPR's 80 epochs and the weighted " +
+  "squared loss left out of the default rows. The rows committed with that version (softmax " +
+  "in batches of 64 users) were P@10 0.3743, NDCG@10 0.4488 on seed 42 and 0.376 ± 0.003 / " +
+  "0.449 ± 0.003 over seeds 42–44.",
+  "- **After those test figures were seen**, five more changes, none tried before, were " +
+  "written down with a decision rule before anything ran, and scored on the validation part " +
+  "only (seed 42's carve-out, initial seeds 42, 43 and 44, L2 0.1, validation NDCG@10 at the " +
+  "epoch the rule above picks, mean over the seeds; the recipe as it was: 0.2885, sd 0.0010): " +
+  "the L2 neighbours of a × 1.2 ladder, 0.0833 and 0.12 (0.2839, 0.2856); the power of the " +
+  "count weights, 0.4 and 0.6 (0.2862, 0.2888); the learning rate decayed linearly to a tenth " +
+  "over the last 20 epochs (0.2885); the best scored epoch, scoring every epoch, instead of the " +
+  "first within 0.5 % (judged across seeds, the epoch chosen on one seed's curve and read on " +
+  "the others': +0.0006 on average, worse for one seed); and batches of 32 users instead of " +
+  "64 for the softmax (0.2901, sd 0.0003; +0.0003, +0.0020 and +0.0025 on the three " +
+  "seeds). The rule adopted a change only if its mean gain exceeded the seed-to-seed sd and " +
+  "it won on every seed. Only the 32-user batches passed; they were adopted for the softmax " +
+  "on both data sets (scored on ml-100k's validation part only), and the softmax figures " +
+  "here are their first test figures (on ml-100k, seed 42: P@10 0.3754, NDCG@10 0.4499; " +
+  "seeds 42–44: 0.376 ± 0.003 / 0.449 ± 0.002). With seven variants tried, a gain of 1.6 sd " +
+  "is weak evidence, and ml-latest-small's validation part, which took no part in the " +
+  "choice, disagrees: there the softmax's best validation NDCG@10 fell from 0.2313 with " +
+  "64-user batches to 0.2262 with 32. Nothing was changed after these test figures were seen.",
+  "- **Later, with every figure above seen**, three more studies were written down with " +
+  "their rules before anything ran, and scored on validation parts only. (1) EASE joined " +
+  "as a row, its λ chosen on the ladder above, to be kept whatever its test figure; and the " +
+  "row judged against the target became the seed-42 row with the best validation NDCG@10, " +
+  "no longer the one with the best test NDCG@10 (picking among test figures was itself a " +
+  "choice on the test part; both rules pick the softmax here). On ml-100k's carve-out of " +
+  "split 42, EASE's best λ, 400, scored 0.2810 against the softmax's 0.2899. (2) A blend " +
+  "of the two, each user's scores standardised over their candidates and mixed as " +
+  "(1 − α) · softmax + α · EASE with α ∈ {0.25, 0.5, 0.75}, on the carve-outs of splits 42, " +
+  "43 and 44, to be adopted if it won on every split by more than 0.002 on average: every " +
+  "blend lost on every split (α 0.25: −0.0032 on average). (3) A grid of the softmax's " +
+  "factors {32, 64, 128} × learning rates {2.5e-3, 5e-3, 1e-2} × L2 {0.0714, 0.1, 0.14} " +
+  "(81 runs on the same three carve-outs, each at the epoch the rule above picks), to " +
+  "replace the recipe's 64 factors and 5e-3 only if the best cell won on every split by " +
+  "more than the gains' sd: L2 0.1 was best in every cell, and the best cell, 128 factors " +
+  "at 2.5e-3, scored 0.2891 against the recipe's 0.2886 (+0.0008, +0.0015, −0.0008), so " +
+  "nothing was adopted. The softmax's rows are therefore those of the recipe as it was before " +
+  "these studies; only the EASE row is new.",
+  "- **Last, with every figure above seen**, two more things were written down before they " +
+  "ran. (4) A softmax whose normaliser for a watched movie leaves out the user's other " +
+  "watched movies (the protocol ranks a held-out movie against unwatched ones only), with " +
+  "its own L2 ladder, to be adopted only if it won on each of five carve-outs (splits 42–46) " +
+  "by more than the gains' sd: on split 42's it scored 0.2808 (L2 0.14, best at 25 epochs) " +
+  "against the recipe's 0.2899, so the rule failed on the first split and the other four " +
+  "did not run. (5) A replication with nothing changed, on five splits that no committed run " +
+  "or recorded study had used, seeds 45–49 (`deno task evaluate --task ranking --data " +
+  "ml-100k --split random80 --first-seed 45 --seeds 5`, committed as " +
+  "`results/ranking_replication.md` and `.json`): " +
+  "the softmax was the row best on validation on each of them, at NDCG@10 0.449 ± 0.005 and " +
+  "P@10 0.373 ± 0.004 on their test parts, both targets met on 2 of the 5. Over the eight " +
+  "splits 42–49 its mean NDCG@10 is 0.4493 and both targets are met on 3 (seeds 43, 46, 47): " +
+  "the target sits 0.0007 above the recipe's mean, well inside the spread from split to " +
+  "split (sd 0.004).",
+];
+
+/** The method's last word for a run on other seeds than the committed run's. */
+function replicationText(result: RankingEvaluation): string {
+  const seeds = result.seeds.length > 1
+    ? `seeds ${result.seeds[0]}–${result.seeds.at(-1)}`
+    : `seed ${result.seeds[0]}`;
+  return `- **A replication.** These splits (${seeds}) shaped nothing of the recipe: each chose ` +
+    "its settings on its own carve-out by the rules above, and the models, recipes, ladders " +
+    `and rules are those of the committed run on the splits from seed ${DEFAULT_SEED} ` +
+    "(`results/evaluation.md`, whose ranking section says what was tried and adopted after " +
+    "which test figures); only the seeds differ. The test parts of the committed splits " +
+    `(seeds ${DEFAULT_SEED}–${DEFAULT_SEED + 2}) were seen while the recipe took its shape; ` +
+    "those of other splits were not.";
 }
 
 function methodLines(result: RankingEvaluation): string[] {
@@ -268,55 +364,7 @@ function methodLines(result: RankingEvaluation): string[] {
     "at 51 % of the data to 0.10 at 64 %, as a penalty shrinking with 1/n predicts), and " +
     "applied. The rule is built in here from the start, but it was adopted after a test figure " +
     "was seen, so these test figures are not untouched by the test part.",
-    "- **While this code was written**, the ml-100k seed-42 rows ran before this run (the " +
-    "softmax row gave P@10 0.3743, NDCG@10 0.4488, just under the target). Two changes " +
-    "were then tried on the validation part only, and neither was adopted: averaging the " +
-    "scores of 2 or 3 softmax models trained from different seeds (validation NDCG@10 0.2896 " +
-    "for one model, 0.2892 and 0.2887 for the averages), and 32 factors instead of 64 " +
-    "(0.2875). The losses were also rewritten from a one-pass JavaScript version to stock " +
-    "tfjs ops, for speed (the validation scores above are the same to four decimals). A first " +
-    "full run tried five-value grids of L2 (BPR up to 100 epochs) for three losses; it was " +
-    "stopped for time after ml-100k's seed 42 (where it chose 0.1 for the softmax, 0.016 for " +
-    "BPR and k = 400) and replaced by the ladder walk, BPR's 80 epochs and the weighted " +
-    "squared loss left out of the default rows. The rows committed with that version (softmax " +
-    "in batches of 64 users) were P@10 0.3743, NDCG@10 0.4488 on seed 42 and 0.376 ± 0.003 / " +
-    "0.449 ± 0.003 over seeds 42–44.",
-    "- **After those test figures were seen**, five more changes, none tried before, were " +
-    "written down with a decision rule before anything ran, and scored on the validation part " +
-    "only (seed 42's carve-out, initial seeds 42, 43 and 44, L2 0.1, validation NDCG@10 at the " +
-    "epoch the rule above picks, mean over the seeds; the recipe as it was: 0.2885, sd 0.0010): " +
-    "the L2 neighbours of a × 1.2 ladder, 0.0833 and 0.12 (0.2839, 0.2856); the power of the " +
-    "count weights, 0.4 and 0.6 (0.2862, 0.2888); the learning rate decayed linearly to a tenth " +
-    "over the last 20 epochs (0.2885); the best scored epoch, scoring every epoch, instead of the " +
-    "first within 0.5 % (judged across seeds, the epoch chosen on one seed's curve and read on " +
-    "the others': +0.0006 on average, worse for one seed); and batches of 32 users instead of " +
-    "64 for the softmax (0.2901, sd 0.0003; +0.0003, +0.0020 and +0.0025 on the three " +
-    "seeds). The rule adopted a change only if its mean gain exceeded the seed-to-seed sd and " +
-    "it won on every seed. Only the 32-user batches passed; they were adopted for the softmax " +
-    "on both data sets (scored on ml-100k's validation part only), and the softmax figures " +
-    "here are their first test figures (on ml-100k, seed 42: P@10 0.3754, NDCG@10 0.4499; " +
-    "seeds 42–44: 0.376 ± 0.003 / 0.449 ± 0.002). With seven variants tried, a gain of 1.6 sd " +
-    "is weak evidence, and ml-latest-small's validation part, which took no part in the " +
-    "choice, disagrees: there the softmax's best validation NDCG@10 fell from 0.2313 with " +
-    "64-user batches to 0.2262 with 32. Nothing was changed after these test figures were seen.",
-    "- **Later, with every figure above seen**, three more studies were written down with " +
-    "their rules before anything ran, and scored on validation parts only. (1) EASE joined " +
-    "as a row, its λ chosen on the ladder above, to be kept whatever its test figure; and the " +
-    "row judged against the target became the seed-42 row with the best validation NDCG@10, " +
-    "no longer the one with the best test NDCG@10 (picking among test figures was itself a " +
-    "choice on the test part; both rules pick the softmax here). On ml-100k's carve-out of " +
-    "split 42, EASE's best λ, 400, scored 0.2810 against the softmax's 0.2899. (2) A blend " +
-    "of the two, each user's scores standardised over their candidates and mixed as " +
-    "(1 − α) · softmax + α · EASE with α ∈ {0.25, 0.5, 0.75}, on the carve-outs of splits 42, " +
-    "43 and 44, to be adopted if it won on every split by more than 0.002 on average: every " +
-    "blend lost on every split (α 0.25: −0.0032 on average). (3) A grid of the softmax's " +
-    "factors {32, 64, 128} × learning rates {2.5e-3, 5e-3, 1e-2} × L2 {0.0714, 0.1, 0.14} " +
-    "(81 runs on the same three carve-outs, each at the epoch the rule above picks), to " +
-    "replace the recipe's 64 factors and 5e-3 only if the best cell won on every split by " +
-    "more than the gains' sd: L2 0.1 was best in every cell, and the best cell, 128 factors " +
-    "at 2.5e-3, scored 0.2891 against the recipe's 0.2886 (+0.0008, +0.0015, −0.0008), so " +
-    "nothing was adopted. The softmax's rows are therefore those of the recipe as it was before " +
-    "these studies; only the EASE row is new.",
+    ...(result.seeds[0] === DEFAULT_SEED ? HISTORY : [replicationText(result)]),
     `- ${
       result.seeds.length > 1
         ? `Seeds ${result.seeds.join(", ")}: a seed sets the split, the carve-out, the ` +
@@ -332,9 +380,12 @@ function methodLines(result: RankingEvaluation): string[] {
 }
 
 /**
- * The whole ranking section of `results/evaluation.md`.
+ * The whole ranking section of `results/evaluation.md`, or (standalone) the Markdown file of a
+ * run that writes its own (`--md`).
  *
  * @param result A ranking evaluation.
+ * @param options `standalone`: a file of its own (a top-level heading; it points to the rating
+ *   tables and the run's JSON instead of the sections around it). Default false.
  * @returns Markdown starting with {@linkcode RANKING_HEADING}.
  * @example
  * ```ts
@@ -347,21 +398,30 @@ function methodLines(result: RankingEvaluation): string[] {
  * console.log(md.startsWith(RANKING_HEADING)); // true
  * ```
  */
-export function renderRankingSection(result: RankingEvaluation): string {
+export function renderRankingSection(
+  result: RankingEvaluation,
+  options: { standalone?: boolean } = {},
+): string {
   const data = result.datasets.map((d) =>
     `${d.name} (${d.ratings.toLocaleString("en")} ratings, ${d.users.toLocaleString("en")} users, ${
       d.movies.toLocaleString("en")
     } movies)`
   ).join("; ");
+  const alone = options.standalone ?? false;
   return [
-    RANKING_HEADING,
+    alone ? RANKING_HEADING.replace(/^## /, "# ") : RANKING_HEADING,
     "",
     `Generated by \`${result.command}\` on ${result.generated.slice(0, 10)}${
       result.epochs !== null ? ` with every embedding run cut to ${result.epochs} epoch(s)` : ""
-    }. Data: ${data || "none"}. In \`evaluation.json\` these rows are under the \`ranking\` ` +
-    'key, each with `task: "ranking"`.',
+    }. Data: ${data || "none"}. ${
+      alone
+        ? "In the run's JSON (`--json`) these rows are under `rows`"
+        : "In `evaluation.json` these rows are under the `ranking` key"
+    }, each with \`task: "ranking"\`.`,
     "",
-    "The rating tables above rank movies by predicted stars, on 4-star test ratings. Here a " +
+    `The rating tables ${
+      alone ? "of `results/evaluation.md`" : "above"
+    } rank movies by predicted stars, on 4-star test ratings. Here a ` +
     "model is judged the way recommender libraries publish ml-100k figures: on implicit " +
     "feedback, against every test movie, over the whole catalogue.",
     "",

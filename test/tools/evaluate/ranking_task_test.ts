@@ -111,6 +111,14 @@ Deno.test("runRankingEvaluation() gives every model a row per first seed and a m
     }
     assertEquals(row.std !== undefined, row.seeds.length > 1);
     assertEquals(row.settings.length, row.seeds.length);
+    // Each seed's figures are kept, and the mean row is their mean.
+    assertEquals(row.per_seed.length, row.seeds.length);
+    const ndcg = row.per_seed.map((f) => f.ndcg_at_10);
+    assertAlmostEquals(row.ndcg_at_10, ndcg.reduce((a, b) => a + b) / ndcg.length, 1e-12);
+  }
+  for (const row of r.rows.filter((x) => x.seeds.length === 1)) {
+    const pooled = r.rows.find((x) => x.model === row.model && x.seeds.length > 1)!;
+    assertEquals(pooled.per_seed[0], row.per_seed[0], `${row.model}: the first seed's figures`);
   }
   const pooled = r.rows.find((row) => row.model === "popular" && row.seeds.length === 2)!;
   assertEquals(pooled.published, [], "published figures stand beside ml-100k random80 only");
@@ -196,6 +204,46 @@ Deno.test("checkRankingTargets() judges the row chosen on validation, not the be
     false,
   ]);
   assertEquals(t.mean?.ndcg_at_10, 0.451);
+  assertEquals(t.per_seed, undefined, "rows without per-seed figures judge no seed alone");
+  // With per-seed figures, each seed is judged on its own validation choice.
+  const figures = (precision: number, ndcg: number) => ({
+    precision_at_10: precision,
+    ndcg_at_10: ndcg,
+    recall_at_10: 0,
+    map_at_10: 0,
+    coverage: 0,
+    popularity: 0,
+  });
+  const pooled = (model: RankingRow["model"], validation: number[], f: [number, number][]) =>
+    ({
+      ...row(model, null, 0.45, [42, 43]),
+      validation_ndcg_at_10: validation,
+      per_seed: f.map(([p, n]) => figures(p, n)),
+    }) as RankingRow;
+  const [perSeed] = checkRankingTargets([
+    row("softmax", 0.29, 0.449),
+    row("ease", 0.28, 0.46),
+    pooled("softmax", [0.29, 0.27], [[0.375, 0.4499], [0.38, 0.46]]),
+    pooled("ease", [0.28, 0.275], [[0.37, 0.44], [0.371, 0.451]]),
+  ]);
+  assertEquals(perSeed.per_seed, [
+    {
+      seed: 42,
+      model: "softmax",
+      validation_ndcg_at_10: 0.29,
+      precision_at_10: 0.375,
+      ndcg_at_10: 0.4499,
+      met: false,
+    },
+    {
+      seed: 43,
+      model: "ease",
+      validation_ndcg_at_10: 0.275,
+      precision_at_10: 0.371,
+      ndcg_at_10: 0.451,
+      met: true,
+    },
+  ]);
   const [other] = checkRankingTargets(
     rows.map((r) => r.model === "ease" ? row("ease", 0.3, 0.46) : r),
   );
@@ -261,9 +309,28 @@ Deno.test("the ranking section says how the settings were chosen and what was se
       "Later, with every figure above seen",
       "the row judged against the target became the seed-42 row with the best validation",
       "EASE walks a ladder of λ",
+      "Last, with every figure above seen",
+      "results/ranking_replication.md",
     ]
   ) {
     assert(md.includes(phrase), `missing: ${phrase}`);
   }
   assert(!md.includes("NaN"), "no NaN in the tables");
+  assert(md.startsWith(RANKING_HEADING + "\n") && md.includes("The rating tables above"));
+});
+
+Deno.test("a run on other seeds says it replicates the committed run instead of its history", async () => {
+  const r = await synthetic();
+  const moved = { ...r, seeds: r.seeds.map((s) => s + 3) };
+  const md = renderRankingSection(moved, { standalone: true });
+  assert(md.startsWith("# Ranking: the top-10 protocol\n"), md.slice(0, 40));
+  assert(md.includes("The rating tables of `results/evaluation.md`"));
+  assert(md.includes("In the run's JSON (`--json`) these rows are under `rows`"));
+  assert(
+    md.includes("- **A replication.** These splits (seeds 45–46) shaped nothing of the recipe"),
+    md,
+  );
+  for (const history of ["While this code was written", "After those test figures", "Last, with"]) {
+    assert(!md.includes(history), `a replication repeats the committed run's history: ${history}`);
+  }
 });
