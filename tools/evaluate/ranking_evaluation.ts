@@ -243,7 +243,8 @@ export interface RankingEvaluationOptions {
    */
   split?: SplitName;
   /**
-   * Number of seeds (`firstSeed`, `firstSeed + 1`, …): each seed makes its own split, carve-out, selection and models.
+   * Number of seeds (`firstSeed`, `firstSeed + 1`, …): each seed makes its own split,
+   * carve-out, selection and models.
    * @default {1}
    */
   seeds?: number;

@@ -197,7 +197,8 @@ export interface EvaluationOptions {
    */
   models?: ModelKind[];
   /**
-   * Number of seeds (`firstSeed`, `firstSeed + 1`, …); figures are means with standard deviations.
+   * Number of seeds (`firstSeed`, `firstSeed + 1`, …); figures are means with standard
+   * deviations.
    * @default {1}
    */
   seeds?: number;
