@@ -180,8 +180,9 @@ Deno.test("every native sweep update gives invertSpd()'s JavaScript results to t
   const chosen = lib.sweep;
   let compared = 0;
   try {
-    // One block, a block and a pivot, whole blocks, and a part block at the end.
-    for (const n of [1, 5, 63, 64, 65, 130, 200]) {
+    // One block, a block and a pivot, whole blocks, and a part block at the end; then several
+    // column tiles of 512, which the cores share (the last of 1,030 is six columns wide).
+    for (const n of [1, 5, 63, 64, 65, 130, 200, 1030]) {
       const a = randomSpd(n, n, 0.3); // sparse: exact zeros occur
       lib.sweep = null;
       const js = a.slice();
@@ -199,7 +200,7 @@ Deno.test("every native sweep update gives invertSpd()'s JavaScript results to t
   } finally {
     lib.sweep = chosen;
   }
-  assertEquals(compared, 7 * Object.keys(lib.sweeps).length);
+  assertEquals(compared, 8 * Object.keys(lib.sweeps).length);
 });
 
 /** Whether /proc/cpuinfo lists AVX-512F (Linux). */

@@ -118,8 +118,11 @@ export interface NativeKernels {
   sweeps: Partial<Record<"avx2" | "avx512f", NativeSweepFn>>;
 }
 
-/** Compiler flags: IEEE arithmetic as written (no FMA contraction, no reassociation). */
-const FLAGS = ["-O2", "-fPIC", "-shared", "-ffp-contract=off", "-fno-math-errno"];
+/**
+ * Compiler flags: IEEE arithmetic as written (no FMA contraction, no reassociation); threads for
+ * the sweep update.
+ */
+const FLAGS = ["-O2", "-fPIC", "-shared", "-pthread", "-ffp-contract=off", "-fno-math-errno"];
 
 let loaded: NativeKernels | null = null;
 let enabled = true;

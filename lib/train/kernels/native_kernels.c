@@ -14,6 +14,9 @@
 // Returns the sum of squares of w before the step.
 
 #include <immintrin.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
 
 #define ARGS                                                                                     \
   float *w, const float *g, float *m, float *v, int n, float b1, float ob1, float b2, float ob2, \
@@ -194,37 +197,74 @@ __attribute__((target("avx2"))) void gemm_avx2(GEMM_ARGS) {
 // subtraction, as in JavaScript: the same bits. The columns go in tiles of 512, so that the tile of
 // w's b rows (256 kB) stays in cache while every row passes; each vector of a row stays in a
 // register while those b rows are subtracted from it. b is at most 64 (the caller's block).
+// The tiles are spread over the CPU's cores (one thread per core, at most 8): each tile writes its
+// own columns, and every element sees the same operations in the same order, whatever the thread.
 #define SWEEP_ARGS double *a, const double *v, const double *w, int n, int k0, int b
 #define SWEEP_TILE 512
+#define SWEEP_MAX_THREADS 8
 
 // The vector part of one row's tile, columns j … end - 1 in whole vectors; returns where it stopped.
 typedef int (*sweep_vectors)(double *row, const double *w, const long *ls, const double *cs, int t,
                              int j, int end);
 
-static void sweep_tiles(SWEEP_ARGS, sweep_vectors vectors) {
+typedef struct {
+  double *a;
+  const double *v, *w;
+  int n, k0, b, tiles;
+  sweep_vectors vectors;
+  atomic_int next;  // tiles handed out so far
+} sweep_job;
+
+// Columns j0 … j0 + SWEEP_TILE - 1 of every row the update touches.
+static void sweep_tile(sweep_job *job, int j0) {
+  double *a = job->a;
+  const double *v = job->v, *w = job->w;
+  const int n = job->n, k0 = job->k0, b = job->b;
   long ls[64];    // offsets of the rows of w with v[l, i] != 0
   double cs[64];  // and those v[l, i]
-  for (int j0 = 0; j0 < n; j0 += SWEEP_TILE) {
-    const int end = n - j0 < SWEEP_TILE ? n : j0 + SWEEP_TILE;
-    for (int i = 0; i < end; i++) {
-      if (i == k0) {
-        i += b - 1;
-        continue;
-      }
-      int t = 0;
-      for (int l = 0; l < b; l++) {
-        const double c = v[(long)l * n + i];
-        if (c != 0) ls[t] = (long)l * n, cs[t++] = c;
-      }
-      if (t == 0) continue;
-      double *row = a + (long)i * n;
-      for (int j = vectors(row, w, ls, cs, t, i > j0 ? i : j0, end); j < end; j++) {
-        double x = row[j];
-        for (int s = 0; s < t; s++) x -= cs[s] * w[ls[s] + j];
-        row[j] = x;
-      }
+  const int end = n - j0 < SWEEP_TILE ? n : j0 + SWEEP_TILE;
+  for (int i = 0; i < end; i++) {
+    if (i == k0) {
+      i += b - 1;
+      continue;
+    }
+    int t = 0;
+    for (int l = 0; l < b; l++) {
+      const double c = v[(long)l * n + i];
+      if (c != 0) ls[t] = (long)l * n, cs[t++] = c;
+    }
+    if (t == 0) continue;
+    double *row = a + (long)i * n;
+    for (int j = job->vectors(row, w, ls, cs, t, i > j0 ? i : j0, end); j < end; j++) {
+      double x = row[j];
+      for (int s = 0; s < t; s++) x -= cs[s] * w[ls[s] + j];
+      row[j] = x;
     }
   }
+}
+
+// Takes tiles until none is left, the last (the most rows of the triangle) first.
+static void *sweep_worker(void *p) {
+  sweep_job *job = p;
+  for (int k; (k = atomic_fetch_add(&job->next, 1)) < job->tiles;) {
+    sweep_tile(job, (job->tiles - 1 - k) * SWEEP_TILE);
+  }
+  return NULL;
+}
+
+static void sweep_tiles(SWEEP_ARGS, sweep_vectors vectors) {
+  sweep_job job = {a, v, w, n, k0, b, (n + SWEEP_TILE - 1) / SWEEP_TILE, vectors, 0};
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  int threads = cores < 1 ? 1 : cores > SWEEP_MAX_THREADS ? SWEEP_MAX_THREADS : (int)cores;
+  if (threads > job.tiles) threads = job.tiles;
+  pthread_t helpers[SWEEP_MAX_THREADS];
+  int started = 0;
+  while (started < threads - 1 &&
+         pthread_create(&helpers[started], NULL, sweep_worker, &job) == 0) {
+    started++;
+  }
+  sweep_worker(&job);  // this thread works too (alone when no helper could start)
+  for (int h = 0; h < started; h++) pthread_join(helpers[h], NULL);
 }
 
 __attribute__((target("avx512f"))) static int sweep_vectors512(
