@@ -12,8 +12,10 @@
  *
  * The inverse is dense: its cost grows with the cube of the movies modelled (ml-100k's 1,682
  * take about a second; the 8,000-odd movies an ml-latest-small training part watches about 20 s
- * with the native kernels on 2 cores, minutes in JavaScript). `maxMovies` caps it: only the most-watched movies of the training part are modelled, and the others are
- * scored below every modelled movie (they still fill a list when too few candidates are left).
+ * with the native kernels on 2 cores, minutes in JavaScript). `maxMovies` caps it (by default
+ * at 10,000, above every catalogue here): only the most-watched movies of the training part are
+ * modelled, and the others are scored below every modelled movie (they still fill a list when too
+ * few candidates are left).
  * Movies without a training rating are never modelled (their weights would be zero).
  *
  * @module
@@ -34,7 +36,7 @@ export interface EaseOptions {
   lambda?: number;
   /**
    * The most movies modelled: the most-watched ones (ties: lower movie column first).
-   * @default {2500}
+   * @default {10000}
    */
   maxMovies?: number;
 }
@@ -87,7 +89,7 @@ export function ease(task: RankingTask, options: EaseOptions = {}): Ease {
     throw new TypeError(`${who}: expected a RankingTask (rankingTask()), found ${describe(task)}`);
   }
   const lambda = checkLearningRate(options.lambda ?? 200, who, "lambda"); // a finite number > 0
-  const cap = checkPositiveInt(options.maxMovies ?? 2500, "maxMovies", who);
+  const cap = checkPositiveInt(options.maxMovies ?? 10_000, "maxMovies", who);
   const x = task.train, cols = x.cols, counts = task.movieCounts;
   // The modelled movies: watched in training, the most-watched first, at most `cap`.
   const watched: number[] = [];
