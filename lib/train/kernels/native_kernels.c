@@ -16,6 +16,7 @@
 #include <immintrin.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #define ARGS                                                                                     \
@@ -197,8 +198,9 @@ __attribute__((target("avx2"))) void gemm_avx2(GEMM_ARGS) {
 // subtraction, as in JavaScript: the same bits. The columns go in tiles of 512, so that the tile of
 // w's b rows (256 kB) stays in cache while every row passes; each vector of a row stays in a
 // register while those b rows are subtracted from it. b is at most 64 (the caller's block).
-// The tiles are spread over the CPU's cores (one thread per core, at most 8): each tile writes its
-// own columns, and every element sees the same operations in the same order, whatever the thread.
+// The tiles are spread over the CPU's cores (one thread per core, at most 8, or as many as
+// NATIVE_KERNELS_THREADS says): each tile writes its own columns, and every element sees the same
+// operations in the same order, whatever the thread.
 #define SWEEP_ARGS double *a, const double *v, const double *w, int n, int k0, int b
 #define SWEEP_TILE 512
 #define SWEEP_MAX_THREADS 8
@@ -254,7 +256,10 @@ static void *sweep_worker(void *p) {
 
 static void sweep_tiles(SWEEP_ARGS, sweep_vectors vectors) {
   sweep_job job = {a, v, w, n, k0, b, (n + SWEEP_TILE - 1) / SWEEP_TILE, vectors, 0};
-  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  // NATIVE_KERNELS_THREADS=k caps the threads (read at each call: a running program may set it).
+  const char *asked = getenv("NATIVE_KERNELS_THREADS");
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  if (asked != NULL && atol(asked) >= 1 && (cores < 1 || atol(asked) < cores)) cores = atol(asked);
   int threads = cores < 1 ? 1 : cores > SWEEP_MAX_THREADS ? SWEEP_MAX_THREADS : (int)cores;
   if (threads > job.tiles) threads = job.tiles;
   pthread_t helpers[SWEEP_MAX_THREADS];

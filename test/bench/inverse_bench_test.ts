@@ -1,0 +1,65 @@
+import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
+import { gramLike, parseInverseBenchArgs } from "../../bench/inverse_bench.ts";
+import { PYTHON } from "../../bench/_machine.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+Deno.test("parseInverseBenchArgs() reads every flag and names a bad one", () => {
+  assertEquals(parseInverseBenchArgs([]), { n: 4000, seed: 42, numpy: false, js: true });
+  assertEquals(
+    parseInverseBenchArgs(["--n", "700", "--seed", "0", "--numpy", "--no-js"]),
+    { n: 700, seed: 0, numpy: true, js: false },
+  );
+  assertThrows(() => parseInverseBenchArgs(["--n", "0"]), RangeError, "--n expects an integer ≥ 1");
+  assertThrows(() => parseInverseBenchArgs(["--n", "1.5"]), RangeError, "found 1.5");
+  assertThrows(() => parseInverseBenchArgs(["--fast"]), RangeError, 'unknown flag "--fast"');
+});
+
+Deno.test("gramLike() is symmetric, diagonally dominant and the same for the same seed", () => {
+  const n = 50, a = gramLike(n, 7);
+  for (let i = 0; i < n; i++) {
+    let off = 0;
+    for (let j = 0; j < n; j++) {
+      assertEquals(a[i * n + j], a[j * n + i]);
+      if (j !== i) off += Math.abs(a[i * n + j]);
+    }
+    assert(a[i * n + i] > off, `row ${i} is not dominated by its diagonal`);
+  }
+  assertEquals(gramLike(n, 7), a);
+  assert(gramLike(n, 8).some((v, i) => v !== a[i]));
+});
+
+async function numpyAvailable(): Promise<boolean> {
+  const out = await new Deno.Command(PYTHON, { args: ["-c", "import numpy"], stderr: "null" })
+    .output().catch(() => null);
+  return out?.success ?? false;
+}
+
+Deno.test("the inverse bench times every path on one matrix and prints its JSON last", async () => {
+  const numpy = await numpyAvailable();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "bench/inverse_bench.ts", "--n", "600", ...(numpy ? ["--numpy"] : [])],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout),
+    stderr = new TextDecoder().decode(out.stderr);
+  if (!out.success) {
+    // Without a C compiler the native kernels cannot load, and the bench says so in one line.
+    assertEquals(out.code, 1);
+    assert(/^error: inverse_bench: the native kernels did not load/.test(stderr.trim()), stderr);
+    return;
+  }
+  const lines = stdout.trim().split("\n");
+  const result = JSON.parse(lines.at(-1)!);
+  assertEquals(result.n, 600);
+  for (const key of ["js_seconds", "native_1_seconds", "native_seconds", "thread_speedup"]) {
+    assert(result[key] > 0, `${key}: ${result[key]}`);
+  }
+  assertEquals(result.bits_equal, true, "one thread, every core and JavaScript agree to the bit");
+  assertLess(result.residual, 1e-12);
+  assertEquals(result.native_threads, Math.min(navigator.hardwareConcurrency, 8, 2));
+  if (numpy) assertLess(result.numpy_max_difference, 1e-12);
+  assert(lines[0].startsWith("invertSpd, n = 600"), lines[0]);
+});
