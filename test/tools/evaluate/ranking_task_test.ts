@@ -334,3 +334,13 @@ Deno.test("a run on other seeds says it replicates the committed run instead of 
     assert(!md.includes(history), `a replication repeats the committed run's history: ${history}`);
   }
 });
+
+Deno.test("the committed ranking section is what its committed JSON renders to", async () => {
+  const root = new URL("../../../results/", import.meta.url);
+  const md = await Deno.readTextFile(new URL("evaluation.md", root));
+  const json = await Deno.readTextFile(new URL("evaluation.json", root));
+  const again = mergeRanking(md, json, JSON.parse(json).ranking);
+  // A change to the report's text or to the rows needs the section written again.
+  assertEquals(again.markdown, md);
+  assertEquals(again.json, json);
+});
