@@ -277,9 +277,9 @@ const HISTORY: string[] = [
   "ran. (4) A softmax whose normaliser for a watched movie leaves out the user's other " +
   "watched movies (the protocol ranks a held-out movie against unwatched ones only), with " +
   "its own L2 ladder, to be adopted only if it won on each of five carve-outs (splits 42–46) " +
-  "by more than the gains' sd: on split 42's it scored 0.2808 (L2 0.14, best at 25 epochs) " +
-  "against the recipe's 0.2899, so the rule failed on the first split and the other four " +
-  "did not run. (5) A replication with nothing changed, on five splits that no committed run " +
+  "by more than the gains' sd: on split 42's carve-out it scored 0.2808 (L2 0.14, best at 25 " +
+  "epochs) against the recipe's 0.2899, so the rule failed on the first split and the other " +
+  "four did not run. (5) A replication with nothing changed, on five splits that no committed run " +
   "or recorded study had used, seeds 45–49 (`deno task evaluate --task ranking --data " +
   "ml-100k --split random80 --first-seed 45 --seeds 5`, committed as " +
   "`results/ranking_replication.md` and `.json`): " +
