@@ -147,11 +147,11 @@ if (import.meta.main) {
   try {
     const args = parseInverseBenchArgs(Deno.args);
     await setupBackend();
-    const native = nativeKernels()?.sweep ? nativeKernels() : null;
-    const cores = navigator.hardwareConcurrency;
-    const threads = Math.min(cores, 8, Math.ceil(args.n / 512)); // the C driver's rule
+    const native = nativeKernels();
     const n = args.n;
-    console.log(`invertSpd, n = ${n} (${nativeKernelsStatus()}, ${cores} cores)`);
+    console.log(
+      `invertSpd, n = ${n} (${nativeKernelsStatus()}, ${navigator.hardwareConcurrency} cores)`,
+    );
     const a = gramLike(n, args.seed);
     const result: Record<string, unknown> = { n, kernels: nativeKernelsStatus() };
     let js: Float64Array | null = null;
@@ -162,9 +162,10 @@ if (import.meta.main) {
       setNativeKernels(true);
       console.log(`  JavaScript sweep:       ${(result.js_seconds as number).toFixed(2)} s`);
     }
-    if (!native) {
+    if (!native?.sweep) {
       throw new Error(`inverse_bench: the native kernels did not load: ${nativeKernelsStatus()}`);
     }
+    const threads = native.sweepThreads(n);
     const one = a.slice();
     Deno.env.set("NATIVE_KERNELS_THREADS", "1");
     result.native_1_seconds = seconds(() => invertSpd(one, n));

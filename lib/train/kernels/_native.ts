@@ -55,6 +55,7 @@ const SYMBOLS = {
   gemm_avx2: GEMM_SIGNATURE,
   sweep_avx512: SWEEP_SIGNATURE,
   sweep_avx2: SWEEP_SIGNATURE,
+  sweep_threads: { parameters: ["i32"], result: "i32" },
 } as const;
 
 /** The vector widths of `native_kernels.c`, narrowest first. */
@@ -116,6 +117,11 @@ export interface NativeKernels {
   sweep: NativeSweepFn | null;
   /** Every sweep variant this CPU can run (for tests). */
   sweeps: Partial<Record<"avx2" | "avx512f", NativeSweepFn>>;
+  /**
+   * The threads a sweep update of order n runs on (one per core, at most 8 and one per column
+   * tile of 512; `NATIVE_KERNELS_THREADS` caps them).
+   */
+  sweepThreads: (n: number) => number;
 }
 
 /**
@@ -157,7 +163,8 @@ export function heapPointers(memory: WebAssembly.Memory, offsets: number[]): Den
  * Switches the native kernels on or off for this process (tests compare both paths; the results
  * are the same either way).
  *
- * @param on Whether the optimizer and the dense product may use the loaded library.
+ * @param on Whether the optimizer, the dense product and the inverse's sweep may use the loaded
+ *   library.
  */
 export function setNativeKernels(on: boolean): void {
   enabled = on;
@@ -221,7 +228,8 @@ async function load(): Promise<NativeKernels | null> {
       lib.symbols.sweep_avx512,
     );
     status = `native ${best}`;
-    return { variant: best, step: all[best], variants, gemm, gemms, sweep, sweeps };
+    const sweepThreads = (n: number) => lib.symbols.sweep_threads(n);
+    return { variant: best, step: all[best], variants, gemm, gemms, sweep, sweeps, sweepThreads };
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
     // No compiler is a normal set-up; a compiler that fails or a library that does not open

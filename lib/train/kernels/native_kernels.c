@@ -254,14 +254,20 @@ static void *sweep_worker(void *p) {
   return NULL;
 }
 
-static void sweep_tiles(SWEEP_ARGS, sweep_vectors vectors) {
-  sweep_job job = {a, v, w, n, k0, b, (n + SWEEP_TILE - 1) / SWEEP_TILE, vectors, 0};
-  // NATIVE_KERNELS_THREADS=k caps the threads (read at each call: a running program may set it).
+// The threads a sweep update of order n runs on: one per core, at most SWEEP_MAX_THREADS and one
+// per tile; NATIVE_KERNELS_THREADS=k caps them (read at each call: a running program may set it).
+int sweep_threads(int n) {
   const char *asked = getenv("NATIVE_KERNELS_THREADS");
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   if (asked != NULL && atol(asked) >= 1 && (cores < 1 || atol(asked) < cores)) cores = atol(asked);
   int threads = cores < 1 ? 1 : cores > SWEEP_MAX_THREADS ? SWEEP_MAX_THREADS : (int)cores;
-  if (threads > job.tiles) threads = job.tiles;
+  const int tiles = (n + SWEEP_TILE - 1) / SWEEP_TILE;
+  return threads > tiles ? (tiles < 1 ? 1 : tiles) : threads;
+}
+
+static void sweep_tiles(SWEEP_ARGS, sweep_vectors vectors) {
+  sweep_job job = {a, v, w, n, k0, b, (n + SWEEP_TILE - 1) / SWEEP_TILE, vectors, 0};
+  const int threads = sweep_threads(n);
   pthread_t helpers[SWEEP_MAX_THREADS];
   int started = 0;
   while (started < threads - 1 &&
