@@ -786,8 +786,13 @@ export function checkRankingTargets(rows: RankingRow[]): RankingTargetResult[] {
   const here = rows.filter((r) => r.data === t.data && r.split === t.split);
   const single = here.filter((r) => r.seeds.length === 1);
   if (single.length === 0) return [];
-  const validation = (r: RankingRow) => r.validation_ndcg_at_10[0] ?? -Infinity;
-  const best = single.reduce((a, b) => validation(b) > validation(a) ? b : a);
+  // The row best on validation for the i-th seed of its rows, and whether figures meet both.
+  const chosen = (candidates: RankingRow[], i: number) =>
+    candidates.reduce((a, b) =>
+      (b.validation_ndcg_at_10[i] ?? -Infinity) > (a.validation_ndcg_at_10[i] ?? -Infinity) ? b : a
+    );
+  const meets = (f: RankingFigures) => f.precision_at_10 >= t.precision && f.ndcg_at_10 >= t.ndcg;
+  const best = chosen(single, 0);
   const out: RankingTargetResult = {
     data: t.data,
     split: t.split,
@@ -797,7 +802,7 @@ export function checkRankingTargets(rows: RankingRow[]): RankingTargetResult[] {
     precision_at_10: best.precision_at_10,
     ndcg_at_10: best.ndcg_at_10,
     targets: { precision_at_10: t.precision, ndcg_at_10: t.ndcg },
-    met: best.precision_at_10 >= t.precision && best.ndcg_at_10 >= t.ndcg,
+    met: meets(best),
   };
   const pooled = here.filter((r) => r.seeds.length > 1);
   const same = pooled.find((r) => r.model === best.model);
@@ -811,19 +816,14 @@ export function checkRankingTargets(rows: RankingRow[]): RankingTargetResult[] {
   // Rows written before the per-seed figures were recorded have none to judge.
   if (same && pooled.every((r) => r.per_seed?.length === same.seeds.length)) {
     out.per_seed = same.seeds.map((seed, i) => {
-      const chosen = pooled.reduce((a, b) =>
-        (b.validation_ndcg_at_10[i] ?? -Infinity) > (a.validation_ndcg_at_10[i] ?? -Infinity)
-          ? b
-          : a
-      );
-      const f = chosen.per_seed[i];
+      const row = chosen(pooled, i), f = row.per_seed[i];
       return {
         seed,
-        model: chosen.model,
-        validation_ndcg_at_10: chosen.validation_ndcg_at_10[i],
+        model: row.model,
+        validation_ndcg_at_10: row.validation_ndcg_at_10[i],
         precision_at_10: f.precision_at_10,
         ndcg_at_10: f.ndcg_at_10,
-        met: f.precision_at_10 >= t.precision && f.ndcg_at_10 >= t.ndcg,
+        met: meets(f),
       };
     });
   }
