@@ -106,18 +106,12 @@ runs the whole committed table and writes results/evaluation.md and results/eval
   --help             this text
 `;
 
-function positiveInt(flag: string, value: string | undefined): number {
+/** A flag's whole-number value, at least `min` (1: a positive integer; 0: a seed). */
+function integerFlag(flag: string, value: string | undefined, min: 0 | 1): number {
   const n = Number(value);
-  if (value === undefined || !Number.isInteger(n) || n < 1) {
-    throw new RangeError(`${flag}: expected a positive integer, found ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
-function nonNegativeInt(flag: string, value: string | undefined): number {
-  const n = Number(value);
-  if (value === undefined || value.trim() === "" || !Number.isSafeInteger(n) || n < 0) {
-    throw new RangeError(`${flag}: expected an integer ≥ 0, found ${JSON.stringify(value)}`);
+  if (value === undefined || value.trim() === "" || !Number.isSafeInteger(n) || n < min) {
+    const expected = min === 1 ? "a positive integer" : "an integer ≥ 0";
+    throw new RangeError(`${flag}: expected ${expected}, found ${JSON.stringify(value)}`);
   }
   return n;
 }
@@ -186,13 +180,13 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
         break;
       }
       case "--seeds":
-        out.seeds = positiveInt(flag, next());
+        out.seeds = integerFlag(flag, next(), 1);
         break;
       case "--first-seed":
-        out.firstSeed = nonNegativeInt(flag, next());
+        out.firstSeed = integerFlag(flag, next(), 0);
         break;
       case "--epochs":
-        out.epochs = positiveInt(flag, next());
+        out.epochs = integerFlag(flag, next(), 1);
         break;
       case "--json":
         out.json = next();
