@@ -1,12 +1,25 @@
 /**
- * What both benchmarks ask of the machine: its load, this process's peak memory, and whether
- * Debian's Python can import torch for the reference run.
+ * What both benchmarks ask of the machine: the backend they ran on, its load, this process's
+ * peak memory, and whether Debian's Python can import torch for the reference run.
  *
  * @module
  */
 
+import type { BackendInfo } from "../lib/train/backend.ts";
+
 /** The Python that runs the torch twins (Debian's, which has `python3-torch`). */
 export const PYTHON = "/usr/bin/python3";
+
+/** The fields every bench line opens with: the framework and how its backend computes. */
+export function backendFields(info: BackendInfo): Record<string, unknown> {
+  return {
+    framework: "tfjs",
+    backend: info.backend,
+    simd: info.simd,
+    threads: info.threads,
+    adam: info.adam,
+  };
+}
 
 /** The one-minute load average (`NaN` where `/proc/loadavg` is missing). */
 export function loadAverage(): number {

@@ -33,7 +33,7 @@ import {
   trainRanking,
 } from "../lib/models/mod.ts";
 import { setupBackend } from "../lib/train/backend.ts";
-import { loadAverage, peakRssMb, PYTHON, torchAvailable } from "./_machine.ts";
+import { backendFields, loadAverage, peakRssMb, PYTHON, torchAvailable } from "./_machine.ts";
 
 /** The ranking models the bench knows. */
 export const RANKING_BENCH_MODELS = ["softmax", "bpr"] as const;
@@ -145,11 +145,7 @@ export async function runRankingBench(args: RankingBenchArgs): Promise<Record<st
   const cpu = history.trainCpuSeconds.reduce((a, b) => a + b, 0);
   const samples = history.params.samples * history.epoch.length;
   const result: Record<string, unknown> = {
-    framework: "tfjs",
-    backend: info.backend,
-    simd: info.simd,
-    threads: info.threads,
-    adam: info.adam,
+    ...backendFields(info),
     model: args.model,
     epochs,
     batch: args.batch,

@@ -61,7 +61,7 @@ import { setupBackend } from "../lib/train/backend.ts";
 import { fit } from "../lib/train/fit.ts";
 import { stockModel } from "./stock_models.ts";
 import { type RankingBenchModel, runRankingBench } from "./ranking_bench.ts";
-import { loadAverage, peakRssMb, PYTHON, torchAvailable } from "./_machine.ts";
+import { backendFields, loadAverage, peakRssMb, PYTHON, torchAvailable } from "./_machine.ts";
 
 /** Model kinds the bench knows. */
 export const BENCH_MODELS = ["dot", "dot-bias", "mlp", "dlrm", "softmax", "bpr"] as const;
@@ -441,11 +441,7 @@ export async function runBench(args: BenchArgs): Promise<Record<string, unknown>
   const trainSeconds = history.trainSeconds.reduce((a, b) => a + b, 0);
   const samples = history.params.samples * history.epoch.length;
   const result: Record<string, unknown> = {
-    framework: "tfjs",
-    backend: info.backend,
-    simd: info.simd,
-    threads: info.threads,
-    adam: info.adam,
+    ...backendFields(info),
     model: args.model,
     stock: args.stock,
     fuse: args.fuse,

@@ -190,8 +190,12 @@ export async function runReference(
     socket.onerror = () => reject(new Error(`could not open ${url.pathname}`));
   });
 
-  const send = (channel: string, msgType: string, content: Record<string, unknown>) => {
-    const msgId = crypto.randomUUID();
+  const send = (
+    channel: string,
+    msgType: string,
+    content: Record<string, unknown>,
+    msgId: string = crypto.randomUUID(),
+  ) => {
     socket.send(JSON.stringify({
       header: {
         msg_id: msgId,
@@ -255,28 +259,14 @@ export async function runReference(
         cellTimeoutMs,
         `end of cell ${cell.cell + 1}`,
       );
-      socket.send(JSON.stringify({
-        header: {
-          msg_id: msgId,
-          msg_type: "execute_request",
-          username: "browser-test",
-          session: sessionId,
-          version: "5.3",
-          date: new Date().toISOString(),
-        },
-        parent_header: {},
-        metadata: {},
-        content: {
-          code: cell.source,
-          silent: false,
-          store_history: true,
-          user_expressions: {},
-          allow_stdin: false,
-          stop_on_error: false,
-        },
-        channel: "shell",
-        buffers: [],
-      }));
+      send("shell", "execute_request", {
+        code: cell.source,
+        silent: false,
+        store_history: true,
+        user_expressions: {},
+        allow_stdin: false,
+        stop_on_error: false,
+      }, msgId);
       await finished;
       const quietFrom = performance.now();
       // Quiet: no output for quietMs since the cell ended (at most 30 s of waiting).

@@ -310,14 +310,7 @@ export async function main(
     return null;
   }
   if (parsed.task === "ranking") return await mainRanking(parsed, args);
-  const committed = writesCommittedFiles(parsed);
-  // Every output is checked before the run, so that a bad path does not cost the whole run.
-  if (committed) {
-    await checkWritable(RESULTS.md, "results");
-    await checkWritable(RESULTS.json, "results");
-  }
-  if (parsed.md) await checkWritable(parsed.md, "--md");
-  if (parsed.json && parsed.json !== "-") await checkWritable(parsed.json, "--json");
+  const committed = await checkOutputs(parsed);
   const result = await runEvaluation({
     data: parsed.data,
     split: parsed.split,
@@ -357,8 +350,11 @@ export async function main(
   return result;
 }
 
-/** `--task ranking`: run the protocol, print its tables, write what was asked for. */
-async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<RankingEvaluation> {
+/**
+ * Checks every file the run will write before it starts, so that a bad path does not cost the
+ * whole run; returns whether the committed results are among them.
+ */
+async function checkOutputs(parsed: EvaluateArgs): Promise<boolean> {
   const committed = writesCommittedFiles(parsed);
   if (committed) {
     await checkWritable(RESULTS.md, "results");
@@ -366,6 +362,12 @@ async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<Rankin
   }
   if (parsed.md) await checkWritable(parsed.md, "--md");
   if (parsed.json && parsed.json !== "-") await checkWritable(parsed.json, "--json");
+  return committed;
+}
+
+/** `--task ranking`: run the protocol, print its tables, write what was asked for. */
+async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<RankingEvaluation> {
+  const committed = await checkOutputs(parsed);
   const result = await runRankingEvaluation({
     data: parsed.data,
     split: parsed.split,
