@@ -1,0 +1,36 @@
+import * as tf from "@tensorflow/tfjs";
+import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { adopts, noHitsLoss, parseStudyArgs } from "../../bench/ranking_studies.ts";
+import { setupBackend } from "../../lib/train/backend.ts";
+
+Deno.test("parseStudyArgs() takes a study and its splits, and names a bad one", () => {
+  assertEquals(parseStudyArgs(["blend"]), { study: "blend", splits: [42, 43, 44] });
+  assertEquals(parseStudyArgs(["mult-dae"]).splits, [42, 43, 44, 45, 46]);
+  assertEquals(parseStudyArgs(["grid", "--splits", "42,50"]), { study: "grid", splits: [42, 50] });
+  assertThrows(() => parseStudyArgs([]), RangeError, "expected one of blend, grid, no-hits");
+  assertThrows(() => parseStudyArgs(["toString"]), RangeError, 'found "toString"');
+  assertThrows(() => parseStudyArgs(["blend", "--split", "42"]), RangeError, "--split 42");
+  assertThrows(() => parseStudyArgs(["blend", "--splits"]), RangeError, "expected --splits");
+  assertThrows(() => parseStudyArgs(["blend", "--splits", "42,"]), RangeError, 'found "42,"');
+  assertThrows(() => parseStudyArgs(["blend", "--splits", "4.5"]), RangeError, 'found "4.5"');
+});
+
+Deno.test("adopts() wants a gain on every split and a mean gain above the bar", () => {
+  assertEquals(adopts([0.0009, 0.0009, -0.0008, 0.0022, 0.0014]), false); // study 6
+  assertEquals(adopts([0.002, 0.0021, 0.0019]), true); // mean 0.002, sd 0.0001
+  assertEquals(adopts([0.0001, 0.003, 0.0002]), false); // mean 0.0011 under sd 0.0016
+  assertEquals(adopts([0.003, 0.0025], 0.002), true);
+  assertEquals(adopts([0.003, 0.0015], 0.003), false);
+  assertEquals(adopts([]), false);
+});
+
+Deno.test("noHitsLoss() leaves the user's other watched movies out of each normaliser", async () => {
+  await setupBackend();
+  const scores = tf.tensor2d([[2, 1, 0, -1], [0.5, 0, 0, 3]]);
+  const positives = tf.tensor2d([[1, 1, 0, 0], [0, 0, 1, 0]]);
+  // by hand: each watched movie against itself and the unwatched ones of its row
+  const z = (s: number, others: number[]) =>
+    Math.log(Math.exp(s) + others.reduce((a, o) => a + Math.exp(o), 0)) - s;
+  const expected = (z(2, [0, -1]) + z(1, [0, -1]) + z(0, [0.5, 0, 3])) / 3;
+  assertAlmostEquals(noHitsLoss(positives, scores).dataSync()[0], expected, 1e-5);
+});
