@@ -27,9 +27,8 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import pl from "nodejs-polars";
-import { fitEncoders, loadMovieLens, type MovieLens, randomSplit } from "../lib/data/mod.ts";
-import { COLUMNS } from "../lib/defaults.ts";
+import type { DataFrame } from "nodejs-polars";
+import { type Encoders, loadMovieLens, type MovieLens } from "../lib/data/mod.ts";
 import {
   type CatalogueScorer,
   ease,
@@ -37,19 +36,16 @@ import {
   type RankingTask,
   rankingTask,
 } from "../lib/eval/mod.ts";
-import {
-  rankingNetwork,
-  type RankingRecipe,
-  rankingRecipes,
-  rankingScorer,
-  recommender,
-  trainRanking,
-} from "../lib/models/mod.ts";
+import { type RankingRecipe, rankingRecipes, rankingScorer } from "../lib/models/mod.ts";
 import { createRng } from "../lib/random.ts";
 import { setupBackend } from "../lib/train/backend.ts";
 import type { RankingLoss } from "../lib/train/ranking.ts";
-import { makeSplit } from "../tools/evaluate/named_splits.ts";
-import { chooseEpoch, walkLadder } from "../tools/evaluate/ranking_evaluation.ts";
+import {
+  chooseEpoch,
+  rankingParts,
+  trainScored,
+  walkLadder,
+} from "../tools/evaluate/ranking_evaluation.ts";
 
 /** The studies this script runs, with the splits each was written down for. */
 const STUDIES = {
@@ -65,18 +61,13 @@ export type Study = keyof typeof STUDIES;
 /** A split's carve-out: its training part, its validation task, the split's encoders. */
 interface Carve {
   seed: number;
-  train: pl.DataFrame;
+  train: DataFrame;
   task: RankingTask;
-  encoders: ReturnType<typeof fitEncoders>;
+  encoders: Encoders;
 }
 
 async function carveOut(ml: MovieLens, seed: number): Promise<Carve> {
-  const split = await makeSplit(ml, "random80", { seed });
-  const encoders = fitEncoders(pl.concat([
-    split.train.select(COLUMNS.user, COLUMNS.movie),
-    split.test.select(COLUMNS.user, COLUMNS.movie),
-  ]));
-  const carve = randomSplit(split.train, { testFraction: 0.2, seed: seed + 1000 });
+  const { encoders, carve } = await rankingParts(ml, "random80", seed);
   return {
     seed,
     train: carve.train,
@@ -85,25 +76,16 @@ async function carveOut(ml: MovieLens, seed: number): Promise<Carve> {
   };
 }
 
-/** Trains one embedding model on the carve-out, its validation NDCG@10 every `every` epochs. */
+/** Trains one softmax-family model on the carve-out as the evaluation does, scoring its task. */
 async function trainOn(c: Carve, recipe: RankingRecipe, l2: number, epochs: number, seed = c.seed) {
-  const rec = recommender(rankingNetwork(recipe, c.encoders, seed), { ...c.encoders, seed });
-  const scorer = rankingScorer(rec, { task: c.task });
-  const curve = { epochs: [] as number[], ndcg: [] as number[] };
-  await trainRanking(rec, c.train, {
-    epochs,
-    batchUsers: recipe.batchUsers,
+  const { rec, curve } = await trainScored(recipe, c.train, {
+    encoders: c.encoders,
+    seed,
     l2,
-    l2Power: recipe.l2Power,
-    negatives: recipe.negatives,
-    verbose: 0,
-    onEpochEnd: (epoch) => {
-      if (epoch % recipe.evalEvery !== 0) return;
-      curve.epochs.push(epoch);
-      curve.ndcg.push(evaluateRanking(c.task, scorer).ndcg);
-    },
+    epochs,
+    score: { task: c.task, every: recipe.evalEvery },
   });
-  return { rec, scorer, curve };
+  return { rec, scorer: rankingScorer(rec, { task: c.task }), curve };
 }
 
 /** The value at the epoch the evaluation's rule picks (first within 0.5 % of the best). */

@@ -11,7 +11,13 @@
 
 import process from "node:process";
 import pl from "nodejs-polars";
-import { fitEncoders, loadMovieLens, type MovieLens, randomSplit } from "../../lib/data/mod.ts";
+import {
+  type Encoders,
+  fitEncoders,
+  loadMovieLens,
+  type MovieLens,
+  randomSplit,
+} from "../../lib/data/mod.ts";
 import { COLUMNS, DEFAULT_K, DEFAULT_SEED } from "../../lib/defaults.ts";
 import {
   type CatalogueScorer,
@@ -475,19 +481,77 @@ function runEase(ctx: Context): Promise<SeedResult> {
   );
 }
 
-/** Trains one embedding model; scores `scoreTask` every `every` epochs when given. */
-async function trainEmbedding(
-  recipe: RankingRecipe,
-  ctx: Context,
-  ratings: pl.DataFrame,
-  l2: number,
-  epochs: number,
-  score?: { task: RankingTask; every: number },
-) {
-  const rec = recommender(rankingNetwork(recipe, ctx.encoders, ctx.seed), {
-    ...ctx.encoders,
-    seed: ctx.seed,
+/**
+ * The parts of one seed of the ranking evaluation: the named split, encoders fitted on all of
+ * its ratings (so the catalogue is every movie of the data set), and the validation carve-out
+ * of its training part ({@linkcode VALIDATION_FRACTION}, seed + {@linkcode VALIDATION_SEED_OFFSET}).
+ *
+ * @param ml The data set.
+ * @param splitName The split's name (`random80`, …).
+ * @param seed The seed of the split (and, offset, of the carve-out).
+ * @returns The split, the encoders and the carve-out.
+ */
+export async function rankingParts(ml: MovieLens, splitName: SplitName, seed: number) {
+  const split = await makeSplit(ml, splitName, { seed });
+  const encoders = fitEncoders(pl.concat([
+    split.train.select(COLUMNS.user, COLUMNS.movie),
+    split.test.select(COLUMNS.user, COLUMNS.movie),
+  ]));
+  const carve = randomSplit(split.train, {
+    testFraction: VALIDATION_FRACTION,
+    seed: seed + VALIDATION_SEED_OFFSET,
   });
+  return { split, encoders, carve };
+}
+
+/** What {@linkcode trainScored} needs besides the recipe and the ratings. */
+export interface TrainScoredOptions {
+  /** The split's encoders (users and movies of the whole data set). */
+  encoders: Encoders;
+  /** Initial seed of the network (and of its shuffles and negatives). */
+  seed: number;
+  /** Strength of the count-weighted L2 term. */
+  l2: number;
+  /** Epochs to train. */
+  epochs: number;
+  /** A task whose NDCG@10 is scored every `every` epochs and after the last (none by default). */
+  score?: { task: RankingTask; every: number };
+}
+
+/**
+ * Trains notebook 06's ranking network with a recipe's loss and settings on `ratings`, as the
+ * evaluation trains every embedding row (on a carve-out to choose, then on the training part).
+ *
+ * @param recipe The recipe (loss, factors, learning rate, users per step, negatives, L2 power).
+ * @param ratings The ratings to train on.
+ * @param options Encoders, seed, L2 strength, epochs, and the task to score while training.
+ * @returns The trained recommender (dispose its model), the scored curve and the training seconds.
+ * @example
+ * ```ts
+ * import { fitEncoders, loadMovieLens, randomSplit } from "../../lib/data/mod.ts";
+ * import { rankingTask } from "../../lib/eval/mod.ts";
+ * import { rankingRecipes } from "../../lib/models/mod.ts";
+ * import { setupBackend } from "../../lib/train/backend.ts";
+ * import { trainScored } from "./ranking_evaluation.ts";
+ * await setupBackend();
+ * const ml = await loadMovieLens(new URL("../../test/fixtures/latest_tiny", import.meta.url).pathname);
+ * const encoders = fitEncoders(ml.ratings);
+ * const { train, test } = randomSplit(ml.ratings, { testFraction: 0.2, seed: 42 });
+ * const task = rankingTask(train, test, encoders);
+ * const { rec, curve } = await trainScored(rankingRecipes.softmax, train, {
+ *   encoders, seed: 42, l2: 0.1, epochs: 4, score: { task, every: 2 },
+ * });
+ * console.log(curve.epochs); // [2, 4]
+ * rec.model.dispose();
+ * ```
+ */
+export async function trainScored(
+  recipe: RankingRecipe,
+  ratings: pl.DataFrame,
+  options: TrainScoredOptions,
+) {
+  const { encoders, seed, l2, epochs, score } = options;
+  const rec = recommender(rankingNetwork(recipe, encoders, seed), { ...encoders, seed });
   const curve: { epochs: number[]; ndcg: number[] } = { epochs: [], ndcg: [] };
   const scorer = score ? rankingScorer(rec, { task: score.task }) : null;
   const history = await trainRanking(rec, ratings, {
@@ -515,9 +579,12 @@ async function runEmbedding(name: RankingRecipeName, ctx: Context): Promise<Seed
   const t0 = performance.now();
   const points: SelectionPoint[] = [];
   const tryL2 = async (l2: number) => {
-    const { rec, curve } = await trainEmbedding(recipe, ctx, ctx.carveTrain, l2, maxEpochs, {
-      task: ctx.carveTask,
-      every,
+    const { rec, curve } = await trainScored(recipe, ctx.carveTrain, {
+      encoders: ctx.encoders,
+      seed: ctx.seed,
+      l2,
+      epochs: maxEpochs,
+      score: { task: ctx.carveTask, every },
     });
     rec.model.dispose();
     points.push({ value: l2, epochs: curve.epochs, ndcg_at_10: curve.ndcg });
@@ -550,7 +617,12 @@ async function runEmbedding(name: RankingRecipeName, ctx: Context): Promise<Seed
     epochs,
   });
   const l2 = best.value * ctx.fraction;
-  const { rec, seconds } = await trainEmbedding(recipe, ctx, ctx.train, l2, epochs);
+  const { rec, seconds } = await trainScored(recipe, ctx.train, {
+    encoders: ctx.encoders,
+    seed: ctx.seed,
+    l2,
+    epochs,
+  });
   const report = evaluateRanking(ctx.task, rankingScorer(rec, { task: ctx.task }));
   rec.model.dispose();
   return {
@@ -693,15 +765,7 @@ export async function runRankingEvaluation(
     });
     const perModel = new Map<RankingModelName, SeedResult[]>();
     for (const seed of seeds) {
-      const split = await makeSplit(ml, splitName, { seed });
-      const encoders = fitEncoders(pl.concat([
-        split.train.select(COLUMNS.user, COLUMNS.movie),
-        split.test.select(COLUMNS.user, COLUMNS.movie),
-      ]));
-      const carve = randomSplit(split.train, {
-        testFraction: VALIDATION_FRACTION,
-        seed: seed + VALIDATION_SEED_OFFSET,
-      });
+      const { split, encoders, carve } = await rankingParts(ml, splitName, seed);
       const ctx: Context = {
         ml,
         data: ml.name,
