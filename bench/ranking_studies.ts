@@ -46,6 +46,7 @@ import {
   trainScored,
   walkLadder,
 } from "../tools/evaluate/ranking_evaluation.ts";
+import { EASE_LADDER } from "../tools/evaluate/ranking_recipes.ts";
 
 /** The studies this script runs, with the splits each was written down for. */
 const STUDIES = {
@@ -153,7 +154,8 @@ async function blendStudy(ml: MovieLens, splits: number[]) {
   for (const a of ALPHAS) scores[`alpha ${a}`] = [];
   for (const seed of splits) {
     const c = await carveOut(ml, seed);
-    const lambda = await walkLadder(200, 2, 8, (value) => {
+    const { start, step, maxTries } = EASE_LADDER;
+    const lambda = await walkLadder(start, step, maxTries, (value) => {
       return evaluateRanking(c.task, ease(c.task, { lambda: value }).scorer).ndcg;
     });
     const e = ease(c.task, { lambda: lambda.value });

@@ -27,6 +27,12 @@ import type { CatalogueScorer, RankingTask } from "./ranking_protocol.ts";
 
 export { invertSpd };
 
+/**
+ * The most movies {@linkcode ease} models unless told otherwise: above every catalogue here
+ * (ml-latest-small's 9,724 movies), so EASE is the whole-catalogue model by default.
+ */
+export const EASE_MAX_MOVIES = 10_000;
+
 /** Options of {@linkcode ease}. */
 export interface EaseOptions {
   /**
@@ -36,7 +42,7 @@ export interface EaseOptions {
   lambda?: number;
   /**
    * The most movies modelled: the most-watched ones (ties: lower movie column first).
-   * @default {10000}
+   * @default {EASE_MAX_MOVIES}
    */
   maxMovies?: number;
 }
@@ -89,7 +95,7 @@ export function ease(task: RankingTask, options: EaseOptions = {}): Ease {
     throw new TypeError(`${who}: expected a RankingTask (rankingTask()), found ${describe(task)}`);
   }
   const lambda = checkLearningRate(options.lambda ?? 200, who, "lambda"); // a finite number > 0
-  const cap = checkPositiveInt(options.maxMovies ?? 10_000, "maxMovies", who);
+  const cap = checkPositiveInt(options.maxMovies ?? EASE_MAX_MOVIES, "maxMovies", who);
   const x = task.train, cols = x.cols, counts = task.movieCounts;
   // The modelled movies: watched in training, the most-watched first, at most `cap`.
   const watched: number[] = [];

@@ -53,16 +53,6 @@ export const KNN_GRID = [10, 20, 50, 100, 200, 400, 800];
  */
 export const EASE_LADDER = { start: 200, step: 2, maxTries: 8 };
 
-/**
- * The most movies EASE models (its inverse is dense and cubic in them): the most-watched of
- * each training part. Every watched movie of both data sets fits (ml-latest-small's training
- * parts watch about 8,300 movies: about 20 s per fit with the native kernels on 2 cores, minutes
- * without a C compiler); a larger catalogue keeps its 10,000 most-watched. (Until the inverse ran
- * on every core the cap was 2,500, which left a fifth of ml-latest-small's relevant validation
- * movies outside the model.)
- */
-export const EASE_MAX_MOVIES = 10_000;
-
 /** The share of the training part carved out for validation. */
 export const VALIDATION_FRACTION = 0.2;
 

@@ -18,10 +18,10 @@ import type {
   TargetOfSeed,
 } from "./ranking_evaluation.ts";
 import { DEFAULT_SEED } from "../../lib/defaults.ts";
+import { EASE_MAX_MOVIES } from "../../lib/eval/mod.ts";
 import { type RankingRecipe, rankingRecipes } from "../../lib/models/mod.ts";
 import {
   EASE_LADDER,
-  EASE_MAX_MOVIES,
   EPOCH_TOLERANCE,
   KNN_GRID,
   VALIDATION_FRACTION,

@@ -258,8 +258,9 @@ static void *sweep_worker(void *p) {
 // per tile; NATIVE_KERNELS_THREADS=k caps them (read at each call: a running program may set it).
 int sweep_threads(int n) {
   const char *asked = getenv("NATIVE_KERNELS_THREADS");
+  const long wanted = asked != NULL ? atol(asked) : 0;
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  if (asked != NULL && atol(asked) >= 1 && (cores < 1 || atol(asked) < cores)) cores = atol(asked);
+  if (wanted >= 1 && (cores < 1 || wanted < cores)) cores = wanted;
   int threads = cores < 1 ? 1 : cores > SWEEP_MAX_THREADS ? SWEEP_MAX_THREADS : (int)cores;
   const int tiles = (n + SWEEP_TILE - 1) / SWEEP_TILE;
   return threads > tiles ? (tiles < 1 ? 1 : tiles) : threads;
