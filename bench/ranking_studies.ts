@@ -13,6 +13,7 @@
  * MOVIELENS_DIR=../shared/movielens deno run -A bench/ranking_studies.ts no-hits   # study 4
  * MOVIELENS_DIR=../shared/movielens deno run -A bench/ranking_studies.ts ensemble  # study 6
  * MOVIELENS_DIR=../shared/movielens deno run -A bench/ranking_studies.ts mult-dae  # study 7
+ * MOVIELENS_DIR=../shared/movielens deno run -A bench/ranking_studies.ts cooldown  # study 8
  * ... --splits 42,43     only these splits (the rule is then judged on them alone)
  * ```
  *
@@ -20,8 +21,8 @@
  * the change, then one JSON line with the gains and whether the study's rule adopts the change
  * (null when fewer splits ran than the study was written down for).
  * Times on the 2-core development machine, per split: blend 30 s, grid 4 min, no-hits 3 min,
- * ensemble 1 min, mult-dae 4–8 min. Run on split 42 each reproduced the recorded validation
- * figures to the last printed digit (all 27 runs of the grid included).
+ * ensemble 1 min, mult-dae 4–8 min, cooldown 22 s. Run on split 42 each reproduced the recorded
+ * validation figures to the last printed digit (all 27 runs of the grid included).
  *
  * @module
  */
@@ -36,7 +37,12 @@ import {
   type RankingTask,
   rankingTask,
 } from "../lib/eval/mod.ts";
-import { type RankingRecipe, rankingRecipes, rankingScorer } from "../lib/models/mod.ts";
+import {
+  type RankingRecipe,
+  rankingRecipes,
+  rankingScorer,
+  trainRanking,
+} from "../lib/models/mod.ts";
 import { createRng } from "../lib/random.ts";
 import { setupBackend } from "../lib/train/backend.ts";
 import type { RankingLoss } from "../lib/train/ranking.ts";
@@ -55,6 +61,7 @@ const STUDIES = {
   "no-hits": [42, 43, 44, 45, 46],
   ensemble: [42, 43, 44, 45, 46],
   "mult-dae": [42, 43, 44, 45, 46],
+  cooldown: [42, 43, 44, 45, 46],
 } as const;
 /** A study's name. */
 export type Study = keyof typeof STUDIES;
@@ -89,19 +96,23 @@ async function trainOn(c: Carve, recipe: RankingRecipe, l2: number, epochs: numb
   return { rec, scorer: rankingScorer(rec, { task: c.task }), curve };
 }
 
+/** A validation curve: NDCG@10 at the scored epochs. */
+type Curve = { epochs: number[]; ndcg: number[] };
+
 /** The value at the epoch the evaluation's rule picks (first within 0.5 % of the best). */
-function atChosenEpoch(curve: { epochs: number[]; ndcg: number[] }) {
+function atChosenEpoch(curve: Curve) {
   const epoch = chooseEpoch(curve.epochs, curve.ndcg);
   return { epoch, ndcg: curve.ndcg[curve.epochs.indexOf(epoch)] };
 }
 
 /** A recipe's L2 ladder walked as the evaluation walks it: the best L2, its epoch and score. */
 async function chooseL2(c: Carve, recipe: RankingRecipe) {
-  const tried: { l2: number; epoch: number; ndcg: number; best: number }[] = [];
+  type Tried = { l2: number; epoch: number; ndcg: number; best: number; curve: Curve };
+  const tried: Tried[] = [];
   await walkLadder(recipe.l2Start, recipe.l2Step, recipe.l2MaxTries, async (l2) => {
     const { rec, curve } = await trainOn(c, recipe, l2, recipe.maxEpochs);
     rec.model.dispose();
-    tried.push({ l2, ...atChosenEpoch(curve), best: Math.max(...curve.ndcg) });
+    tried.push({ l2, ...atChosenEpoch(curve), best: Math.max(...curve.ndcg), curve });
     return Math.max(...curve.ndcg);
   });
   return tried.reduce((a, b) => (b.best > a.best ? b : a));
@@ -304,6 +315,63 @@ async function ensembleStudy(ml: MovieLens, splits: number[]) {
   verdict("ensemble", splits, gains);
 }
 
+/** Study 8's cooldown: epochs after the chosen one, the rate falling linearly towards zero. */
+export const COOLDOWN_EPOCHS = 10;
+
+/**
+ * Study 8's learning rates: cooldown epoch j (1…C) at `base` · (C + 1 − j) / (C + 1).
+ *
+ * @param base The recipe's constant learning rate.
+ * @param epochs The cooldown's epochs C.
+ * @returns One rate per cooldown epoch.
+ * @example
+ * ```ts
+ * import { cooldownRates } from "./ranking_studies.ts";
+ * console.log(cooldownRates(1, 3)); // [0.75, 0.5, 0.25]
+ * ```
+ */
+export function cooldownRates(base: number, epochs: number = COOLDOWN_EPOCHS): number[] {
+  return Array.from({ length: epochs }, (_, i) => base * (epochs - i) / (epochs + 1));
+}
+
+/**
+ * Study 8: the chosen softmax continued for {@linkcode COOLDOWN_EPOCHS} epochs at a linearly
+ * falling learning rate (same L2, batches, shuffle stream and Adam state); beside it, not judged,
+ * the constant-rate curve 10 epochs after the chosen one (more epochs without the decay).
+ */
+async function cooldownStudy(ml: MovieLens, splits: number[]) {
+  const recipe = rankingRecipes.softmax;
+  const gains: number[] = [];
+  for (const seed of splits) {
+    const c = await carveOut(ml, seed);
+    const chosen = await chooseL2(c, recipe);
+    const { rec, scorer, curve } = await trainOn(c, recipe, chosen.l2, chosen.epoch);
+    const start = curve.ndcg[curve.ndcg.length - 1];
+    for (const learningRate of cooldownRates(recipe.learningRate)) {
+      await trainRanking(rec, c.train, {
+        epochs: 1,
+        learningRate,
+        batchUsers: recipe.batchUsers,
+        l2: chosen.l2,
+        l2Power: recipe.l2Power,
+        negatives: recipe.negatives,
+        verbose: 0,
+      });
+    }
+    const cooled = evaluateRanking(c.task, scorer).ndcg;
+    rec.model.dispose();
+    const later = chosen.epoch + COOLDOWN_EPOCHS;
+    const at = chosen.curve.epochs.indexOf(later);
+    console.log(
+      `split ${seed}: recipe ${fmt(chosen.ndcg)} (L2 ${chosen.l2.toPrecision(3)}, epoch ` +
+        `${chosen.epoch}; retrained ${fmt(start)}); cooldown ${fmt(cooled)}; constant rate at ` +
+        `epoch ${later} ${at < 0 ? "not scored" : fmt(chosen.curve.ndcg[at])}`,
+    );
+    gains.push(cooled - chosen.ndcg);
+  }
+  verdict("cooldown", splits, gains);
+}
+
 /**
  * Study 7's model, Mult-DAE (Liang et al. 2018): the training history, L2-normalised and thinned
  * by dropout 0.5, encoded by 200 tanh units and decoded to the catalogue by a linear layer with a
@@ -438,6 +506,7 @@ if (import.meta.main) {
     "no-hits": noHitsStudy,
     ensemble: ensembleStudy,
     "mult-dae": multDaeStudy,
+    cooldown: cooldownStudy,
   }[study];
   await run(ml, splits);
 }

@@ -1,11 +1,18 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { adopts, noHitsLoss, parseStudyArgs } from "../../bench/ranking_studies.ts";
+import {
+  adopts,
+  COOLDOWN_EPOCHS,
+  cooldownRates,
+  noHitsLoss,
+  parseStudyArgs,
+} from "../../bench/ranking_studies.ts";
 import { setupBackend } from "../../lib/train/backend.ts";
 
 Deno.test("parseStudyArgs() takes a study and its splits, and names a bad one", () => {
   assertEquals(parseStudyArgs(["blend"]), { study: "blend", splits: [42, 43, 44] });
   assertEquals(parseStudyArgs(["mult-dae"]).splits, [42, 43, 44, 45, 46]);
+  assertEquals(parseStudyArgs(["cooldown"]).splits, [42, 43, 44, 45, 46]);
   assertEquals(parseStudyArgs(["grid", "--splits", "42,50"]), { study: "grid", splits: [42, 50] });
   assertThrows(() => parseStudyArgs([]), RangeError, "expected one of blend, grid, no-hits");
   assertThrows(() => parseStudyArgs(["toString"]), RangeError, 'found "toString"');
@@ -33,4 +40,14 @@ Deno.test("noHitsLoss() leaves the user's other watched movies out of each norma
     Math.log(Math.exp(s) + others.reduce((a, o) => a + Math.exp(o), 0)) - s;
   const expected = (z(2, [0, -1]) + z(1, [0, -1]) + z(0, [0.5, 0, 3])) / 3;
   assertAlmostEquals(noHitsLoss(positives, scores).dataSync()[0], expected, 1e-5);
+});
+
+Deno.test("cooldownRates() falls linearly from the base towards zero, one rate per epoch", () => {
+  const rates = cooldownRates(5e-3);
+  assertEquals(rates.length, COOLDOWN_EPOCHS);
+  assertAlmostEquals(rates[0], 5e-3 * 10 / 11, 1e-15);
+  assertAlmostEquals(rates[9], 5e-3 / 11, 1e-15);
+  for (let j = 1; j < rates.length; j++) assertAlmostEquals(rates[j - 1] - rates[j], 5e-3 / 11);
+  assertEquals(cooldownRates(1, 3), [0.75, 0.5, 0.25]);
+  assertEquals(cooldownRates(1, 0), []);
 });
