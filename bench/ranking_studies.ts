@@ -48,6 +48,8 @@ import { setupBackend } from "../lib/train/backend.ts";
 import type { RankingLoss } from "../lib/train/ranking.ts";
 import {
   chooseEpoch,
+  chooseL2,
+  type L2Choice,
   rankingParts,
   trainScored,
   walkLadder,
@@ -105,19 +107,6 @@ function atChosenEpoch(curve: Curve) {
   return { epoch, ndcg: curve.ndcg[curve.epochs.indexOf(epoch)] };
 }
 
-/** A recipe's L2 ladder walked as the evaluation walks it: the best L2, its epoch and score. */
-async function chooseL2(c: Carve, recipe: RankingRecipe) {
-  type Tried = { l2: number; epoch: number; ndcg: number; best: number; curve: Curve };
-  const tried: Tried[] = [];
-  await walkLadder(recipe.l2Start, recipe.l2Step, recipe.l2MaxTries, async (l2) => {
-    const { rec, curve } = await trainOn(c, recipe, l2, recipe.maxEpochs);
-    rec.model.dispose();
-    tried.push({ l2, ...atChosenEpoch(curve), best: Math.max(...curve.ndcg), curve });
-    return Math.max(...curve.ndcg);
-  });
-  return tried.reduce((a, b) => (b.best > a.best ? b : a));
-}
-
 function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
@@ -152,6 +141,10 @@ function verdict(study: Study, splits: number[], gains: number[], minMean = sd(g
 }
 
 const fmt = (x: number) => x.toFixed(4);
+
+/** A choice as the studies print it: "0.2899 (L2 0.100, epoch 65)". */
+const chosenText = (c: L2Choice) =>
+  `${fmt(c.validationNdcg)} (L2 ${c.l2.toPrecision(3)}, epoch ${c.epochs})`;
 
 /**
  * Study 2: each user's softmax and EASE scores standardised over their candidates (movies
@@ -275,14 +268,12 @@ async function noHitsStudy(ml: MovieLens, splits: number[]) {
   const gains: number[] = [];
   for (const seed of splits) {
     const c = await carveOut(ml, seed);
-    const recipe = await chooseL2(c, rankingRecipes.softmax);
-    const change = await chooseL2(c, { ...rankingRecipes.softmax, loss: noHitsLoss });
+    const recipe = await chooseL2(rankingRecipes.softmax, c);
+    const change = await chooseL2({ ...rankingRecipes.softmax, loss: noHitsLoss }, c);
     console.log(
-      `split ${seed}: recipe ${fmt(recipe.ndcg)} (L2 ${recipe.l2.toPrecision(3)}, epoch ` +
-        `${recipe.epoch}); no hits ${fmt(change.ndcg)} (L2 ${change.l2.toPrecision(3)}, epoch ` +
-        `${change.epoch})`,
+      `split ${seed}: recipe ${chosenText(recipe)}; no hits ${chosenText(change)}`,
     );
-    gains.push(change.ndcg - recipe.ndcg);
+    gains.push(change.validationNdcg - recipe.validationNdcg);
   }
   verdict("no-hits", splits, gains);
 }
@@ -292,11 +283,11 @@ async function ensembleStudy(ml: MovieLens, splits: number[]) {
   const gains: number[] = [];
   for (const seed of splits) {
     const c = await carveOut(ml, seed);
-    const chosen = await chooseL2(c, rankingRecipes.softmax);
+    const chosen = await chooseL2(rankingRecipes.softmax, c);
     const members: Awaited<ReturnType<typeof trainOn>>[] = [];
     for (let m = 0; m < 5; m++) {
       members.push(
-        await trainOn(c, rankingRecipes.softmax, chosen.l2, chosen.epoch, seed + 1000 * m),
+        await trainOn(c, rankingRecipes.softmax, chosen.l2, chosen.epochs, seed + 1000 * m),
       );
     }
     const meanOf = (k: number): CatalogueScorer => (rows) => {
@@ -344,8 +335,8 @@ async function cooldownStudy(ml: MovieLens, splits: number[]) {
   const gains: number[] = [];
   for (const seed of splits) {
     const c = await carveOut(ml, seed);
-    const chosen = await chooseL2(c, recipe);
-    const { rec, scorer, curve } = await trainOn(c, recipe, chosen.l2, chosen.epoch);
+    const chosen = await chooseL2(recipe, c);
+    const { rec, scorer, curve } = await trainOn(c, recipe, chosen.l2, chosen.epochs);
     const start = curve.ndcg[curve.ndcg.length - 1];
     for (const learningRate of cooldownRates(recipe.learningRate)) {
       await trainRanking(rec, c.train, {
@@ -360,14 +351,15 @@ async function cooldownStudy(ml: MovieLens, splits: number[]) {
     }
     const cooled = evaluateRanking(c.task, scorer).ndcg;
     rec.model.dispose();
-    const later = chosen.epoch + COOLDOWN_EPOCHS;
+    const later = chosen.epochs + COOLDOWN_EPOCHS;
     const at = chosen.curve.epochs.indexOf(later);
     console.log(
-      `split ${seed}: recipe ${fmt(chosen.ndcg)} (L2 ${chosen.l2.toPrecision(3)}, epoch ` +
-        `${chosen.epoch}; retrained ${fmt(start)}); cooldown ${fmt(cooled)}; constant rate at ` +
-        `epoch ${later} ${at < 0 ? "not scored" : fmt(chosen.curve.ndcg[at])}`,
+      `split ${seed}: recipe ${chosenText(chosen)}, retrained ${fmt(start)}; cooldown ` +
+        `${fmt(cooled)}; constant rate at epoch ${later} ${
+          at < 0 ? "not scored" : fmt(chosen.curve.ndcg[at])
+        }`,
     );
-    gains.push(cooled - chosen.ndcg);
+    gains.push(cooled - chosen.validationNdcg);
   }
   verdict("cooldown", splits, gains);
 }
@@ -444,7 +436,7 @@ async function multDaeStudy(ml: MovieLens, splits: number[]) {
   const gains: number[] = [];
   for (const seed of splits) {
     const c = await carveOut(ml, seed);
-    const softmax = await chooseL2(c, rankingRecipes.softmax);
+    const softmax = await chooseL2(rankingRecipes.softmax, c);
     const tried: { lambda: number; epoch: number; ndcg: number; best: number }[] = [];
     await walkLadder(0.01, 2, 6, (lambda) => {
       const curve = fitMultDae(c, lambda);
@@ -453,10 +445,10 @@ async function multDaeStudy(ml: MovieLens, splits: number[]) {
     });
     const dae = tried.reduce((a, b) => (b.best > a.best ? b : a));
     console.log(
-      `split ${seed}: softmax ${fmt(softmax.ndcg)}; Mult-DAE ${fmt(dae.ndcg)} ` +
+      `split ${seed}: softmax ${fmt(softmax.validationNdcg)}; Mult-DAE ${fmt(dae.ndcg)} ` +
         `(λ ${dae.lambda}, epoch ${dae.epoch})`,
     );
-    gains.push(dae.ndcg - softmax.ndcg);
+    gains.push(dae.ndcg - softmax.validationNdcg);
   }
   verdict("mult-dae", splits, gains);
 }

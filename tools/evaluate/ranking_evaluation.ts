@@ -574,31 +574,107 @@ export async function trainScored(
   return { rec, curve, seconds };
 }
 
-async function runEmbedding(name: RankingRecipeName, ctx: Context): Promise<SeedResult> {
-  const recipe = rankingRecipes[name];
-  const cap = ctx.epochsCap;
-  const maxEpochs = cap === null ? recipe.maxEpochs : Math.min(cap, recipe.maxEpochs);
+/** A carve-out a recipe's L2 strength and epochs are chosen on. */
+export interface CarveOut {
+  /** The carve-out's training part (the ratings the tries train on). */
+  train: pl.DataFrame;
+  /** Its validation task. */
+  task: RankingTask;
+  /** The split's encoders. */
+  encoders: Encoders;
+  /** The initial seed of every try. */
+  seed: number;
+}
+
+/** Options of {@linkcode chooseL2}. */
+export interface ChooseL2Options {
+  /**
+   * Epochs of every try (the validation task is scored every `evalEvery` and at the end).
+   * @default {recipe.maxEpochs}
+   */
+  maxEpochs?: number;
+  /**
+   * Walk the recipe's ladder; `false` tries its first strength only (an epochs cap's quick run).
+   * @default {true}
+   */
+  walk?: boolean;
+  /**
+   * Receives a line per strength tried.
+   * @default {undefined}
+   */
+  report?: (line: string) => void;
+}
+
+/** What {@linkcode chooseL2} chose, and every try behind it. */
+export interface L2Choice {
+  /** Every strength tried with its validation curve. */
+  points: SelectionPoint[];
+  /** The strength whose curve reached the best NDCG@10 (the first on a tie). */
+  l2: number;
+  /** That curve: the scored epochs and their NDCG@10. */
+  curve: { epochs: number[]; ndcg: number[] };
+  /** The epochs {@linkcode chooseEpoch} picks on that curve. */
+  epochs: number;
+  /** The validation NDCG@10 at those epochs. */
+  validationNdcg: number;
+}
+
+/**
+ * Chooses an embedding recipe's L2 strength and epochs on a carve-out as the evaluation does:
+ * every strength of the recipe's ladder ({@linkcode walkLadder}) trains `maxEpochs` epochs with
+ * the validation task scored every `evalEvery`; the strength with the best score wins and
+ * {@linkcode chooseEpoch} picks its epochs. The evaluation and `bench/ranking_studies.ts` both
+ * choose through it.
+ *
+ * @param recipe The recipe (its ladder, epochs and scoring interval).
+ * @param carve The carve-out's training part, validation task, encoders and seed.
+ * @param options Epochs per try, whether to walk the ladder, and a progress line per try.
+ * @returns The choice and every try.
+ * @example
+ * ```ts
+ * import { fitEncoders, loadMovieLens, randomSplit } from "../../lib/data/mod.ts";
+ * import { rankingTask } from "../../lib/eval/mod.ts";
+ * import { rankingRecipes } from "../../lib/models/mod.ts";
+ * import { setupBackend } from "../../lib/train/backend.ts";
+ * import { chooseL2 } from "./ranking_evaluation.ts";
+ * await setupBackend();
+ * const ml = await loadMovieLens(new URL("../../test/fixtures/latest_tiny", import.meta.url).pathname);
+ * const encoders = fitEncoders(ml.ratings);
+ * const { train, test } = randomSplit(ml.ratings, { testFraction: 0.2, seed: 42 });
+ * const task = rankingTask(train, test, encoders);
+ * const choice = await chooseL2(rankingRecipes.softmax, { train, task, encoders, seed: 42 }, {
+ *   maxEpochs: 4,
+ *   walk: false,
+ * });
+ * console.log(choice.l2, choice.curve.epochs); // 0.1 [ 4 ]
+ * ```
+ */
+export async function chooseL2(
+  recipe: RankingRecipe,
+  carve: CarveOut,
+  options: ChooseL2Options = {},
+): Promise<L2Choice> {
+  const maxEpochs = options.maxEpochs ?? recipe.maxEpochs;
   const every = Math.min(recipe.evalEvery, maxEpochs);
-  const t0 = performance.now();
   const points: SelectionPoint[] = [];
   const tryL2 = async (l2: number) => {
-    const { rec, curve } = await trainScored(recipe, ctx.carveTrain, {
-      encoders: ctx.encoders,
-      seed: ctx.seed,
+    const { rec, curve } = await trainScored(recipe, carve.train, {
+      encoders: carve.encoders,
+      seed: carve.seed,
       l2,
       epochs: maxEpochs,
-      score: { task: ctx.carveTask, every },
+      score: { task: carve.task, every },
     });
     rec.model.dispose();
     points.push({ value: l2, epochs: curve.epochs, ndcg_at_10: curve.ndcg });
-    ctx.report(
-      `    ${name} l2 ${l2.toPrecision(3)}: best validation NDCG@10 ${
+    options.report?.(
+      `    ${recipe.name} l2 ${l2.toPrecision(3)}: best validation NDCG@10 ${
         Math.max(...curve.ndcg).toFixed(4)
       } (epochs ${curve.epochs[0]}…${curve.epochs[curve.epochs.length - 1]})`,
     );
     return Math.max(...curve.ndcg);
   };
-  if (cap === null) {
+  if (options.walk ?? true) {
     await walkLadder(recipe.l2Start, recipe.l2Step, recipe.l2MaxTries, tryL2);
   } else {
     await tryL2(recipe.l2Start);
@@ -606,8 +682,32 @@ async function runEmbedding(name: RankingRecipeName, ctx: Context): Promise<Seed
   const best = points.reduce((a, b) =>
     Math.max(...b.ndcg_at_10) > Math.max(...a.ndcg_at_10) ? b : a
   );
-  const epochs = chooseEpoch(best.epochs!, best.ndcg_at_10);
-  const validationNdcg = best.ndcg_at_10[best.epochs!.indexOf(epochs)];
+  const curve = { epochs: best.epochs!, ndcg: best.ndcg_at_10 };
+  const epochs = chooseEpoch(curve.epochs, curve.ndcg);
+  return {
+    points,
+    l2: best.value,
+    curve,
+    epochs,
+    validationNdcg: curve.ndcg[curve.epochs.indexOf(epochs)],
+  };
+}
+
+async function runEmbedding(name: RankingRecipeName, ctx: Context): Promise<SeedResult> {
+  const recipe = rankingRecipes[name];
+  const cap = ctx.epochsCap;
+  const t0 = performance.now();
+  const carve = {
+    train: ctx.carveTrain,
+    task: ctx.carveTask,
+    encoders: ctx.encoders,
+    seed: ctx.seed,
+  };
+  const { points, l2: chosen, epochs, validationNdcg } = await chooseL2(recipe, carve, {
+    maxEpochs: cap === null ? recipe.maxEpochs : Math.min(cap, recipe.maxEpochs),
+    walk: cap === null,
+    report: ctx.report,
+  });
   const selectionSeconds = (performance.now() - t0) / 1000;
   ctx.selection.push({
     data: ctx.data,
@@ -616,10 +716,10 @@ async function runEmbedding(name: RankingRecipeName, ctx: Context): Promise<Seed
     model: name,
     parameter: "l2",
     points,
-    chosen: best.value,
+    chosen,
     epochs,
   });
-  const l2 = best.value * ctx.fraction;
+  const l2 = chosen * ctx.fraction;
   const { rec, seconds } = await trainScored(recipe, ctx.train, {
     encoders: ctx.encoders,
     seed: ctx.seed,
@@ -634,7 +734,7 @@ async function runEmbedding(name: RankingRecipeName, ctx: Context): Promise<Seed
     selectionSeconds,
     settings: {
       factors: recipe.factors,
-      l2_validation: best.value,
+      l2_validation: chosen,
       l2,
       epochs,
       learning_rate: recipe.learningRate,

@@ -3,11 +3,18 @@ import { parseEvaluateArgs } from "../../../tools/evaluate/cli.ts";
 import {
   checkRankingTargets,
   chooseEpoch,
+  chooseL2,
   type RankingEvaluation,
+  rankingParts,
   type RankingRow,
   runRankingEvaluation,
+  trainScored,
   walkLadder,
 } from "../../../tools/evaluate/ranking_evaluation.ts";
+import { loadMovieLens } from "../../../lib/data/mod.ts";
+import { evaluateRanking, rankingTask } from "../../../lib/eval/mod.ts";
+import { rankingScorer } from "../../../lib/models/mod.ts";
+import { setupBackend } from "../../../lib/train/backend.ts";
 import { rankingRecipes } from "../../../lib/models/mod.ts";
 import {
   batchText,
@@ -67,6 +74,47 @@ Deno.test("chooseEpoch() takes the first scored epoch within 0.5 % of the best",
   assertEquals(chooseEpoch([5, 10, 15, 20], [0.2, 0.2795, 0.28, 0.2799]), 10);
   assertEquals(chooseEpoch([5, 10], [0.3, 0.1]), 5);
   assertThrows(() => chooseEpoch([5], []), RangeError, "as many scores as epochs");
+});
+
+Deno.test("chooseL2() walks the recipe's ladder and keeps the best curve's rule epoch", async () => {
+  await setupBackend();
+  const { dir } = await writeSyntheticLatest({ users: 40, movies: 30, density: 0.5 });
+  try {
+    const { encoders, carve } = await rankingParts(await loadMovieLens(dir), "random80", 42);
+    const task = rankingTask(carve.train, carve.test, encoders);
+    const recipe = { ...rankingRecipes.softmax, maxEpochs: 6, evalEvery: 2, l2MaxTries: 4 };
+    const lines: string[] = [];
+    const c = await chooseL2(recipe, { train: carve.train, task, encoders, seed: 42 }, {
+      report: (line) => lines.push(line),
+    });
+    const values = c.points.map((p) => p.value);
+    assertEquals(values.slice(0, 3), [0.1, 0.1 * 1.4, 0.1 / 1.4], "start, then both neighbours");
+    assert(values.length >= 3 && values.length <= 4, `${values.length} tries`);
+    assertEquals(lines.length, values.length, "a line per try");
+    for (const p of c.points) assertEquals(p.epochs, [2, 4, 6]);
+    const best = Math.max(...c.points.map((p) => Math.max(...p.ndcg_at_10)));
+    const winner = c.points.find((p) => Math.max(...p.ndcg_at_10) === best)!;
+    assertEquals(c.l2, winner.value, "the first strength with the best score");
+    assertEquals(c.curve, { epochs: winner.epochs!, ndcg: winner.ndcg_at_10 });
+    assertEquals(c.epochs, chooseEpoch(c.curve.epochs, c.curve.ndcg));
+    assertEquals(c.validationNdcg, c.curve.ndcg[c.curve.epochs.indexOf(c.epochs)]);
+    // The choice replays: the chosen strength trained for the chosen epochs scores the same.
+    const { rec } = await trainScored(recipe, carve.train, {
+      encoders,
+      seed: 42,
+      l2: c.l2,
+      epochs: c.epochs,
+    });
+    assertEquals(evaluateRanking(task, rankingScorer(rec, { task })).ndcg, c.validationNdcg);
+    rec.model.dispose();
+    const one = await chooseL2(recipe, { train: carve.train, task, encoders, seed: 42 }, {
+      maxEpochs: 3,
+      walk: false,
+    });
+    assertEquals(one.points.map((p) => [p.value, p.epochs]), [[0.1, [2, 3]]], "one try, to 3");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 let evaluation: RankingEvaluation | null = null;
