@@ -71,7 +71,8 @@ export interface MetricsTableOptions {
   /**
    * Extra columns: the MSE on a subset of the rows, by name. Each subset is one flag per test
    * row (1/true = in the subset), e.g. `{ "unseen movies": unseenRows(train, test) }`. The
-   * column is named `MSE <name> (n=<count>)`; it is null when the subset is empty.
+   * column is named `MSE <name> (n=<count>)` (the count with thousands separators); it is null
+   * when the subset is empty.
    * @default {{}}
    */
   subsets?: Record<string, ArrayLike<number | boolean>>;
@@ -134,7 +135,7 @@ export function metricsTable(
     }
     const rows: number[] = [];
     for (let i = 0; i < flags.length; i++) if (flags[i]) rows.push(i);
-    return { label: `MSE ${name} (n=${rows.length})`, rows };
+    return { label: `MSE ${name} (n=${rows.length.toLocaleString("en-US")})`, rows };
   });
   const table = names.map((model) => {
     const pred = predictions[model];

@@ -160,6 +160,9 @@ export function recordsGrid(records: Record<string, unknown>[]): Grid {
 const isNumeric = (grid: Grid, j: number) =>
   grid.rows.every((r) => r[j] == null || typeof r[j] === "number" || typeof r[j] === "bigint");
 
+/** "1 more row", "1,234 more rows". */
+const moreRows = (n: number) => `${GROUPED.format(n)} more row${n === 1 ? "" : "s"}`;
+
 /** A grid as an aligned plain-text table (numbers right-aligned), at most `maxRows` rows. */
 export function gridToText(grid: Grid, format = DEFAULT_CELL_FORMAT, maxRows = 20): string {
   const shown = grid.rows.slice(0, maxRows);
@@ -173,7 +176,7 @@ export function gridToText(grid: Grid, format = DEFAULT_CELL_FORMAT, maxRows = 2
     ...cells.map((r) => r.map(pad).join("  ")),
   ];
   const more = grid.total - shown.length;
-  if (more > 0) lines.push(`… ${GROUPED.format(more)} more rows`);
+  if (more > 0) lines.push(`… ${moreRows(more)}`);
   return lines.map((line) => line.trimEnd()).join("\n");
 }
 
@@ -190,7 +193,7 @@ export function gridToHtml(grid: Grid, format = DEFAULT_CELL_FORMAT, maxRows = 5
     "</tr>"
   ).join("");
   const more = grid.total - shown.length;
-  const note = more > 0 ? `<p>… ${GROUPED.format(more)} more rows</p>` : "";
+  const note = more > 0 ? `<p>… ${moreRows(more)}</p>` : "";
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${note}`;
 }
 

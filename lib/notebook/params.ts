@@ -126,10 +126,17 @@ export function param<T extends number | boolean | string>(
 /** Options of {@linkcode headline}. */
 export interface HeadlineOptions {
   /**
-   * The figure the mirrored tutorial reports for the same quantity, shown beside ours.
+   * The figure the mirrored tutorial reports for the same quantity, shown beside ours (or, with
+   * `reference`, a figure from another source).
    * @default {undefined} (none reported)
    */
   tutorial?: number | string;
+  /**
+   * What the figure beside ours is, printed before it: `· tutorial: 0.88`. A notebook that
+   * mirrors no tutorial names its source instead, e.g. `"published"` prints `· published: 0.44`.
+   * @default {"tutorial"}
+   */
+  reference?: string;
   /**
    * Decimals shown for numbers.
    * @default {4}
@@ -143,7 +150,11 @@ export interface Headline {
   name: string;
   /** Our value, formatted. */
   value: string;
-  /** The tutorial's value, formatted, or `""` when it reports none. */
+  /**
+   * The tutorial's value, formatted, or `""` when it reports none. A figure from another source
+   * (option `reference`) comes with its label, `"published: 0.44"`, so the runner's summary says
+   * what it is.
+   */
   tutorial: string;
 }
 
@@ -188,7 +199,8 @@ function formatHeadline(name: string, value: number | string | readonly number[]
  *
  * @param name What was measured.
  * @param value Our figure, or one figure per seed.
- * @param options The tutorial's figure and the number of decimals.
+ * @param options The tutorial's figure (or another source's, labelled by `reference`) and the
+ *   number of decimals.
  * @returns Nothing (so a cell may end with it and show no extra output).
  * @example
  * ```ts
@@ -200,10 +212,13 @@ function formatHeadline(name: string, value: number | string | readonly number[]
  * // prints: RMSE (validation): 0.873 · tutorial: 0.88
  * headline("Test MSE", [0.81, 0.83, 0.82], { digits: 3 });
  * // prints: Test MSE: 0.820 ± 0.010 (3 seeds)
+ * headline("NDCG@10", 0.445, { tutorial: "0.440", reference: "published", digits: 3 });
+ * // prints: NDCG@10: 0.445 · published: 0.440
  * const lines = Deno.readTextFileSync(file).trim().split("\n").map((l) => JSON.parse(l));
  * assertEquals(lines, [
  *   { name: "RMSE (validation)", value: "0.873", tutorial: "0.88" },
  *   { name: "Test MSE", value: "0.820 ± 0.010 (3 seeds)", tutorial: "" },
+ *   { name: "NDCG@10", value: "0.445", tutorial: "published: 0.440" },
  * ]);
  * Deno.env.delete("NB_HEADLINES");
  * ```
@@ -213,18 +228,23 @@ export function headline(
   value: number | string | readonly number[],
   options: HeadlineOptions = {},
 ): void {
-  const { tutorial, digits = 4 } = options;
+  const { tutorial, reference = "tutorial", digits = 4 } = options;
   if (!Number.isInteger(digits) || digits < 0 || digits > 20) {
     throw new RangeError(`headline(): expected digits to be an integer 0–20, found ${digits}`);
   }
+  if (typeof reference !== "string" || reference.trim() === "") {
+    throw new TypeError(
+      `headline(): expected reference to be a non-empty string, found ${JSON.stringify(reference)}`,
+    );
+  }
+  const figure = tutorial === undefined ? "" : String(tutorial);
+  const labelled = figure ? `${reference}: ${figure}` : "";
   const result: Headline = {
     name,
     value: formatHeadline(name, value, digits),
-    tutorial: tutorial === undefined ? "" : String(tutorial),
+    tutorial: reference === "tutorial" ? figure : labelled,
   };
-  console.log(
-    `${name}: ${result.value}${result.tutorial ? ` · tutorial: ${result.tutorial}` : ""}`,
-  );
+  console.log(`${name}: ${result.value}${labelled ? ` · ${labelled}` : ""}`);
   const file = readEnv("NB_HEADLINES");
   if (file) Deno.writeTextFileSync(file, JSON.stringify(result) + "\n", { append: true });
 }

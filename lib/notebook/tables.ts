@@ -49,7 +49,8 @@ export interface TableFormatOptions {
    */
   columns?: Record<string, ColumnFormat>;
   /**
-   * Rows shown before "… N more rows".
+   * Rows shown before "… N more rows" (the text form shows only the first 20 rows of a table
+   * longer than 40).
    * @default {50}
    */
   maxRows?: number;
@@ -222,6 +223,12 @@ function isObjectLike(v: unknown): boolean {
   return v !== null && typeof v === "object" && !(v instanceof Date);
 }
 
+/**
+ * Rows of a table's text form: the whole table up to 40 rows, else the first 20, so that the
+ * text never cuts a short table that the HTML shows whole.
+ */
+const TEXT_ROWS = 20, TEXT_ALL_ROWS = 40;
+
 /** A value shown as a readable table in a notebook; `String(t)` gives its text form. */
 export class Table {
   /** The formatted plain-text table. */
@@ -237,7 +244,8 @@ export class Table {
    * @param maxRows Rows shown.
    */
   constructor(grid: Grid, format: CellFormat, maxRows: number) {
-    this.text = gridToText(grid, format, Math.min(maxRows, 20));
+    const textRows = grid.total <= TEXT_ALL_ROWS ? grid.total : TEXT_ROWS;
+    this.text = gridToText(grid, format, Math.min(maxRows, textRows));
     this.html = gridToHtml(grid, format, maxRows);
   }
 

@@ -33,7 +33,10 @@ export interface History {
   bestEpoch: number | null;
   /** The best monitored value, or `null`. */
   bestValue: number | null;
-  /** Absolute epoch (from 1) at which early stopping ended training, or `null`. */
+  /**
+   * Absolute epoch (from 1) at which early stopping fired, or `null`; as in Keras, also set when
+   * it fires at the last allowed epoch.
+   */
   stoppedEpoch: number | null;
   /** Whether the model now holds the best epoch's weights (restored at the end). */
   restoredBestWeights: boolean;
@@ -143,10 +146,20 @@ export function summaryLine(
       }`,
     );
   }
-  if (history.stoppedEpoch !== null) parts.push("stopped early");
+  if (stoppedEarly(history)) parts.push("stopped early");
   for (const w of history.warnings) parts.push(warningTag(w));
   if (failed) parts.push("failed");
   return parts.join(" · ");
+}
+
+/**
+ * Whether early stopping ended the run before its epoch limit. Early stopping may also fire at
+ * the last allowed epoch (Keras records that epoch too); the run then ended at its limit, and the
+ * summary line does not call it stopped early.
+ */
+function stoppedEarly(history: History): boolean {
+  const limit = history.params.initialEpoch + history.params.epochs;
+  return history.stoppedEpoch !== null && history.stoppedEpoch < limit;
 }
 
 /** The short form of a warning for the progress and summary lines. */

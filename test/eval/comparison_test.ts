@@ -50,6 +50,19 @@ Deno.test("metricsTable() adds the MSE on each subset, with its size in the colu
   assertEquals(table.row(0).slice(4), [2.5, null]); // errors 1 and 2: (1 + 4) / 2
 });
 
+Deno.test("metricsTable() writes a subset's size with thousands separators", () => {
+  const n = 1200;
+  const big = pl.DataFrame({
+    userId: Array.from({ length: n }, (_, i) => i),
+    movieId: Array.from({ length: n }, () => 1),
+    rating: Array.from({ length: n }, () => 4),
+  });
+  const table = metricsTable(big, { "mean 4": new Array(n).fill(4) }, {
+    subsets: { all: new Array(n).fill(1) },
+  });
+  assertEquals(table.columns.at(-1), "MSE all (n=1,200)");
+});
+
 Deno.test("metricsTable() sorts best first on request", () => {
   const table = metricsTable(test, { worse: [3, 3, 3, 3], better: [2, 4, 5, 2] }, { sort: true });
   assertEquals(table.getColumn("model").toArray(), ["better", "worse"]);

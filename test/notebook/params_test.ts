@@ -95,6 +95,31 @@ Deno.test("headline() prints the figure beside the tutorial's and appends it to 
   ]);
 });
 
+Deno.test("headline() labels a figure from another source with its reference, in the summary too", () => {
+  const file = Deno.makeTempFileSync();
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (text: string) => printed.push(text);
+  try {
+    withEnv({ NB_HEADLINES: file }, () => {
+      headline("NDCG@10", [0.4448, 0.4449, 0.4338], { tutorial: "0.440", reference: "published" });
+      headline("P@10", 0.373, { tutorial: 0.366, reference: "tutorial", digits: 3 });
+      headline("MAP@10", 0.306, { reference: "published", digits: 3 }); // no figure: no label
+    });
+  } finally {
+    console.log = log;
+  }
+  assertEquals(printed, [
+    "NDCG@10: 0.4412 ± 0.0064 (3 seeds) · published: 0.440",
+    "P@10: 0.373 · tutorial: 0.366",
+    "MAP@10: 0.306",
+  ]);
+  const lines = Deno.readTextFileSync(file).trim().split("\n").map((l) => JSON.parse(l));
+  assertEquals(lines.map((l) => l.tutorial), ["published: 0.440", "0.366", ""]);
+  Deno.removeSync(file);
+  assertThrows(() => headline("P@10", 0.37, { reference: " " }), TypeError, "non-empty string");
+});
+
 Deno.test("headline() rejects a value that is not a finite number", () => {
   assertThrows(
     () => headline("RMSE", NaN),

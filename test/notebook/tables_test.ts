@@ -125,6 +125,18 @@ Deno.test("table() cuts long tables and says how many rows are left out", () => 
   assertEquals(lines.length, 2 + 10 + 1);
 });
 
+Deno.test("table()'s text shows a table of up to 40 rows whole, and a longer one cut at 20", () => {
+  const rows = (n: number) => pl.DataFrame({ i: Array.from({ length: n }, (_, i) => i) });
+  const text = (n: number, maxRows?: number) => String(table(rows(n), { maxRows })).split("\n");
+  assertEquals(text(21).length, 2 + 21, "21 rows, as the HTML shows them");
+  assertEquals(text(40).length, 2 + 40);
+  assertEquals(text(41).at(-1), "… 21 more rows");
+  assertEquals(text(41).length, 2 + 20 + 1);
+  assertEquals(text(21, 20).at(-1), "… 1 more row", "maxRows still caps the text");
+  const html = table(rows(21), { maxRows: 20 }) as { html: string };
+  assert(html.html.endsWith("<p>… 1 more row</p>"), html.html);
+});
+
 Deno.test("table() rejects values with no table form", () => {
   class Model {}
   assertThrows(

@@ -379,6 +379,39 @@ Deno.test("early stopping stops after `patience` bad epochs and restores the bes
   }
 });
 
+Deno.test("the progress line says 'stopped early' only when the run ended before its epoch limit", async () => {
+  const { train, val } = lineData();
+  // Best at epoch 3, so patience 1 fires at epoch 4: before a limit of 5, at a limit of 4.
+  const lastLine = async (epochs: number) => {
+    const model = lineModel(0.1);
+    try {
+      let h: History | undefined;
+      const sent = await inFakeKernel(async () => {
+        h = await fit(model, train, {
+          epochs,
+          batchSize: 4,
+          validationData: val,
+          earlyStopping: { monitor: "val_loss", patience: 1 },
+        });
+      });
+      return { h: h!, line: (sent.at(-1)!.obj as Record<string, string>)["text/plain"] };
+    } finally {
+      model.dispose();
+    }
+  };
+  try {
+    const before = await lastLine(5);
+    assertEquals([before.h.epoch.length, before.h.stoppedEpoch], [4, 4]);
+    assert(before.line.endsWith(" · stopped early"), before.line);
+    const atLimit = await lastLine(4);
+    assertEquals([atLimit.h.epoch.length, atLimit.h.stoppedEpoch], [4, 4]);
+    assert(atLimit.line.includes("4 epochs in "), atLimit.line);
+    assert(!atLimit.line.includes("stopped early"), atLimit.line);
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+  }
+});
+
 Deno.test("early stopping without restoreBestWeights keeps the last weights", async () => {
   const model = lineModel(0.1);
   const { train, val } = lineData();
