@@ -185,7 +185,10 @@ export function dlrmMlp({ users, movies, factors }: NetSizes): tf.LayersModel {
   return tf.model({ inputs: [user, movie], outputs: apply(tf.layers.dense({ units: 1 }), x) });
 }
 
-/** Notebook 04's rating classifier: embeddings → concat → 2 × (dense 128, dropout) → softmax. */
+/**
+ * Notebook 04's rating classifier, as the lab's reference solution file builds it: embeddings →
+ * concat → dropout 0.5 → dense 128 → dropout 0.2 → dense 128 → softmax.
+ */
 export function ratingClassifier(
   { users, movies, factors }: NetSizes,
   classes: number,
@@ -197,14 +200,10 @@ export function ratingClassifier(
       apply(tf.layers.embedding({ inputDim: rows, outputDim: factors }), input),
     );
   let x = apply(tf.layers.concatenate(), [embed(user, users), embed(movie, movies)]);
-  x = apply(
-    tf.layers.dropout({ rate: 0.5 }),
-    apply(tf.layers.dense({ units: 128, activation: "relu" }), x),
-  );
-  x = apply(
-    tf.layers.dropout({ rate: 0.2 }),
-    apply(tf.layers.dense({ units: 128, activation: "relu" }), x),
-  );
+  x = apply(tf.layers.dropout({ rate: 0.5 }), x);
+  x = apply(tf.layers.dense({ units: 128, activation: "relu" }), x);
+  x = apply(tf.layers.dropout({ rate: 0.2 }), x);
+  x = apply(tf.layers.dense({ units: 128, activation: "relu" }), x);
   const out = apply(tf.layers.dense({ units: classes, activation: "softmax" }), x);
   return tf.model({ inputs: [user, movie], outputs: out });
 }

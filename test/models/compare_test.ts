@@ -89,6 +89,27 @@ for (const [kind, name, write, options] of twins) {
   });
 }
 
+Deno.test("the lab's classifier recipe puts its dropouts where the reference solution does", () => {
+  // Dropout has no weights and is off when predicting, so compareModels() cannot see its place.
+  const stack = (m: tf.LayersModel) =>
+    m.layers.flatMap((l) => {
+      const c = l.getConfig();
+      if (l.getClassName() === "Dropout") return [`dropout ${c.rate}`];
+      return l.getClassName() === "Dense" ? [`dense ${c.units}`] : [];
+    });
+  const twin = buildModel("classifier", { ...recipes.explicitFeedbackLab.classifier, ...base });
+  const model = ratingClassifier(sizes, 5);
+  assertEquals(stack(twin.model), [
+    "dropout 0.5",
+    "dense 128",
+    "dropout 0.2",
+    "dense 128",
+    "dense 5",
+  ]);
+  assertEquals(stack(twin.model), stack(model));
+  disposeAll(model, twin.model);
+});
+
 Deno.test("compareModels() finds the lab's HybridModel written with stock layers the same as its twin", () => {
   const options = { ...recipes.explicitFeedbackLab.hybrid, ...base, ratings };
   const twin = buildModel("hybrid", { ...options, catalog: syntheticMovies() });

@@ -326,9 +326,10 @@ const HISTORY: string[] = [
   "the best published figure (0.440) on every one. The recipe's mean sits at the target; " +
   "seed 42's 0.4499 is a typical draw.",
   "- **After that**, one more study, written down with its rule before it ran and scored on " +
-  "validation parts only. (8) A learning-rate cooldown, which the recipe has never had: the " +
-  "chosen softmax continued for 10 epochs past the rule's epoch with Adam's rate falling " +
-  "linearly towards zero (epoch j at 5e-3 · (11 − j) / 11), to be adopted only if it beat the " +
+  "validation parts only. (8) A learning-rate cooldown after the chosen epoch (the decay tried " +
+  "above, to a tenth over the last 20 epochs of a run, gained nothing): the chosen softmax continued " +
+  "for 10 epochs past the rule's epoch with Adam's rate falling linearly towards zero (epoch j " +
+  "at 5e-3 · (11 − j) / 11), to be adopted only if it beat the " +
   "recipe on each carve-out of splits 42–46 by more than the gains' sd. Gains −0.0024, " +
   "−0.0002, −0.0021, +0.0013 and +0.0008 (mean −0.0005, sd 0.0017): not adopted. Against " +
   "the same 10 epochs at a constant rate (reported, not judged) the decay won on 3 splits of 5 " +
