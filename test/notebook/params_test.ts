@@ -74,21 +74,28 @@ Deno.test("param() rejects a name that is not UPPER_CASE and a quick value of an
   );
 });
 
-Deno.test("headline() prints the figure beside the tutorial's and appends it to NB_HEADLINES", () => {
+/** Runs `f` with NB_HEADLINES set to a new file: what it printed and the file's JSON lines. */
+function captureHeadlines(f: () => void): { printed: string[]; lines: Record<string, string>[] } {
   const file = Deno.makeTempFileSync();
   const printed: string[] = [];
   const log = console.log;
   console.log = (text: string) => printed.push(text);
   try {
-    withEnv({ NB_HEADLINES: file }, () => {
-      headline("RMSE (validation)", 0.873149, { tutorial: 0.88, digits: 3 });
-      headline("Ratings", 100836);
-    });
+    withEnv({ NB_HEADLINES: file }, f);
   } finally {
     console.log = log;
   }
-  assertEquals(printed, ["RMSE (validation): 0.873 · tutorial: 0.88", "Ratings: 100,836"]);
   const lines = Deno.readTextFileSync(file).trim().split("\n").map((l) => JSON.parse(l));
+  Deno.removeSync(file);
+  return { printed, lines };
+}
+
+Deno.test("headline() prints the figure beside the tutorial's and appends it to NB_HEADLINES", () => {
+  const { printed, lines } = captureHeadlines(() => {
+    headline("RMSE (validation)", 0.873149, { tutorial: 0.88, digits: 3 });
+    headline("Ratings", 100836);
+  });
+  assertEquals(printed, ["RMSE (validation): 0.873 · tutorial: 0.88", "Ratings: 100,836"]);
   assertEquals(lines, [
     { name: "RMSE (validation)", value: "0.873", tutorial: "0.88" },
     { name: "Ratings", value: "100,836", tutorial: "" },
@@ -96,27 +103,17 @@ Deno.test("headline() prints the figure beside the tutorial's and appends it to 
 });
 
 Deno.test("headline() labels a figure from another source with its reference, in the summary too", () => {
-  const file = Deno.makeTempFileSync();
-  const printed: string[] = [];
-  const log = console.log;
-  console.log = (text: string) => printed.push(text);
-  try {
-    withEnv({ NB_HEADLINES: file }, () => {
-      headline("NDCG@10", [0.4448, 0.4449, 0.4338], { tutorial: "0.440", reference: "published" });
-      headline("P@10", 0.373, { tutorial: 0.366, reference: "tutorial", digits: 3 });
-      headline("MAP@10", 0.306, { reference: "published", digits: 3 }); // no figure: no label
-    });
-  } finally {
-    console.log = log;
-  }
+  const { printed, lines } = captureHeadlines(() => {
+    headline("NDCG@10", [0.4448, 0.4449, 0.4338], { tutorial: "0.440", reference: "published" });
+    headline("P@10", 0.373, { tutorial: 0.366, reference: "tutorial", digits: 3 });
+    headline("MAP@10", 0.306, { reference: "published", digits: 3 }); // no figure: no label
+  });
   assertEquals(printed, [
     "NDCG@10: 0.4412 ± 0.0064 (3 seeds) · published: 0.440",
     "P@10: 0.373 · tutorial: 0.366",
     "MAP@10: 0.306",
   ]);
-  const lines = Deno.readTextFileSync(file).trim().split("\n").map((l) => JSON.parse(l));
   assertEquals(lines.map((l) => l.tutorial), ["published: 0.440", "0.366", ""]);
-  Deno.removeSync(file);
   assertThrows(() => headline("P@10", 0.37, { reference: " " }), TypeError, "non-empty string");
 });
 
