@@ -265,7 +265,14 @@ export function renderMarkdown(result: EvaluationResult): string {
     "",
     "Each table compares the baselines, the tutorials' models (trained as the tutorials train " +
     "them) and ours on one data set and split; the last column puts the tutorial's or the " +
-    "literature's own figure beside ours, with the difference when both measure the same thing.",
+    "literature's own figure beside ours, with the difference when both measure the same thing. " +
+    'A row named "seed 000" to "seed 004" is a tutorial\'s model: the five tutorials are ' +
+    "numbered 000–004 in the project's syllabus (README), which is not a random seed; the " +
+    'random seed of every run is given under "How the table is made". MSE, RMSE and MAE are the mean squared ' +
+    "error, its root and the mean absolute error of the predicted stars; P@10, R@10 and " +
+    "NDCG@10 the precision, recall and normalised discounted cumulative gain of each user's " +
+    "top 10 (defined there). MF is matrix factorisation, NN a neural network, DLRM the " +
+    "embeddings-into-an-MLP layout of the DLRM README (tutorial 004).",
     "",
     "## Results",
     "",

@@ -266,7 +266,7 @@ export interface RankingEvaluationOptions {
   epochs?: number | null;
   /**
    * Models to run.
-   * @default {DEFAULT_RANKING_MODELS: popular, item-knn, softmax, bpr}
+   * @default {DEFAULT_RANKING_MODELS: popular, item-knn, ease, softmax, bpr}
    */
   models?: RankingModelName[];
   /**

@@ -355,7 +355,7 @@ async function recipeRow(
   if (spec.validation === "test") {
     notes.push(
       keepBestWeights
-        ? `best epoch (${best} of ${epochs}) chosen on the test part, as the tutorial did`
+        ? `in our run: best epoch (${best} of ${epochs}) chosen on the test part, as the tutorial did`
         : `early stopping watched the test part (stopped after ${epochs} epochs), as the tutorial did`,
     );
   }
