@@ -28,15 +28,8 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import type { DataFrame } from "nodejs-polars";
-import { type Encoders, loadMovieLens, type MovieLens } from "../lib/data/mod.ts";
-import {
-  type CatalogueScorer,
-  ease,
-  evaluateRanking,
-  type RankingTask,
-  rankingTask,
-} from "../lib/eval/mod.ts";
+import { loadMovieLens, type MovieLens } from "../lib/data/mod.ts";
+import { type CatalogueScorer, ease, evaluateRanking } from "../lib/eval/mod.ts";
 import {
   type RankingRecipe,
   rankingRecipes,
@@ -47,6 +40,7 @@ import { createRng } from "../lib/random.ts";
 import { setupBackend } from "../lib/train/backend.ts";
 import type { RankingLoss } from "../lib/train/ranking.ts";
 import {
+  type CarveOut,
   chooseEpoch,
   chooseL2,
   type L2Choice,
@@ -68,26 +62,19 @@ const STUDIES = {
 /** A study's name. */
 export type Study = keyof typeof STUDIES;
 
-/** A split's carve-out: its training part, its validation task, the split's encoders. */
-interface Carve {
-  seed: number;
-  train: DataFrame;
-  task: RankingTask;
-  encoders: Encoders;
-}
-
-async function carveOut(ml: MovieLens, seed: number): Promise<Carve> {
-  const { encoders, carve } = await rankingParts(ml, "random80", seed);
-  return {
-    seed,
-    train: carve.train,
-    task: rankingTask(carve.train, carve.test, encoders),
-    encoders,
-  };
+/** A split's carve-out, as the evaluation makes it (`rankingParts`). */
+async function carveOut(ml: MovieLens, seed: number): Promise<CarveOut> {
+  return (await rankingParts(ml, "random80", seed)).carve;
 }
 
 /** Trains one softmax-family model on the carve-out as the evaluation does, scoring its task. */
-async function trainOn(c: Carve, recipe: RankingRecipe, l2: number, epochs: number, seed = c.seed) {
+async function trainOn(
+  c: CarveOut,
+  recipe: RankingRecipe,
+  l2: number,
+  epochs: number,
+  seed = c.seed,
+) {
   const { rec, curve } = await trainScored(recipe, c.train, {
     encoders: c.encoders,
     seed,
@@ -370,7 +357,7 @@ async function cooldownStudy(ml: MovieLens, splits: number[]) {
  * bias; loss −Σ x log softmax per user (mean over the batch) + λ·ΣW². Adam 1e-3, 64 users per
  * step, up to 300 epochs, validation NDCG@10 every 10. Returns the validation curve.
  */
-function fitMultDae(c: Carve, lambda: number) {
+function fitMultDae(c: CarveOut, lambda: number) {
   const [HIDDEN, DROP, BATCH, EPOCHS, EVERY] = [200, 0.5, 64, 300, 10];
   const { rows, cols, indptr, indices } = c.task.train;
   const x = new Float32Array(rows * cols), xn = new Float32Array(rows * cols);

@@ -382,8 +382,7 @@ interface Context {
   seed: number;
   train: pl.DataFrame;
   task: RankingTask;
-  carveTrain: pl.DataFrame;
-  carveTask: RankingTask;
+  carve: CarveOut;
   fraction: number;
   encoders: ReturnType<typeof fitEncoders>;
   epochsCap: number | null;
@@ -395,7 +394,7 @@ function runPopular(ctx: Context): SeedResult {
   const t = performance.now();
   const scorer = popularityScorer(ctx.task);
   const seconds = (performance.now() - t) / 1000;
-  const validation = evaluateRanking(ctx.carveTask, popularityScorer(ctx.carveTask)).ndcg;
+  const validation = evaluateRanking(ctx.carve.task, popularityScorer(ctx.carve.task)).ndcg;
   return {
     report: evaluateRanking(ctx.task, scorer),
     seconds,
@@ -421,7 +420,7 @@ async function runFitted<M extends { scorer: CatalogueScorer }>(
   const t0 = performance.now();
   const points: SelectionPoint[] = [];
   const best = await search((value) => {
-    const ndcg = evaluateRanking(ctx.carveTask, fit(ctx.carveTask, value).scorer).ndcg;
+    const ndcg = evaluateRanking(ctx.carve.task, fit(ctx.carve.task, value).scorer).ndcg;
     points.push({ value, ndcg_at_10: [ndcg] });
     ctx.report(`    ${model} ${parameter} ${value}: validation NDCG@10 ${ndcg.toFixed(4)}`);
     return ndcg;
@@ -492,7 +491,8 @@ function runEase(ctx: Context): Promise<SeedResult> {
  * @param ml The data set.
  * @param splitName The split's name (`random80`, …).
  * @param seed The seed of the split (and, offset, of the carve-out).
- * @returns The split, the encoders and the carve-out.
+ * @returns The split, the encoders and the carve-out (its training and validation ratings,
+ *   its validation task, and the encoders and seed the choice trains with).
  */
 export async function rankingParts(ml: MovieLens, splitName: SplitName, seed: number) {
   const split = await makeSplit(ml, splitName, { seed });
@@ -500,10 +500,17 @@ export async function rankingParts(ml: MovieLens, splitName: SplitName, seed: nu
     split.train.select(COLUMNS.user, COLUMNS.movie),
     split.test.select(COLUMNS.user, COLUMNS.movie),
   ]));
-  const carve = randomSplit(split.train, {
+  const { train, test } = randomSplit(split.train, {
     testFraction: VALIDATION_FRACTION,
     seed: seed + VALIDATION_SEED_OFFSET,
   });
+  const carve: CarveOut & { test: pl.DataFrame } = {
+    train,
+    test,
+    task: rankingTask(train, test, encoders),
+    encoders,
+    seed,
+  };
   return { split, encoders, carve };
 }
 
@@ -697,13 +704,7 @@ async function runEmbedding(name: RankingRecipeName, ctx: Context): Promise<Seed
   const recipe = rankingRecipes[name];
   const cap = ctx.epochsCap;
   const t0 = performance.now();
-  const carve = {
-    train: ctx.carveTrain,
-    task: ctx.carveTask,
-    encoders: ctx.encoders,
-    seed: ctx.seed,
-  };
-  const { points, l2: chosen, epochs, validationNdcg } = await chooseL2(recipe, carve, {
+  const { points, l2: chosen, epochs, validationNdcg } = await chooseL2(recipe, ctx.carve, {
     maxEpochs: cap === null ? recipe.maxEpochs : Math.min(cap, recipe.maxEpochs),
     walk: cap === null,
     report: ctx.report,
@@ -876,8 +877,7 @@ export async function runRankingEvaluation(
         seed,
         train: split.train,
         task: rankingTask(split.train, split.test, encoders),
-        carveTrain: carve.train,
-        carveTask: rankingTask(carve.train, carve.test, encoders),
+        carve,
         fraction: carve.train.height / split.train.height,
         encoders,
         epochsCap,
