@@ -12,7 +12,7 @@ import {
   walkLadder,
 } from "../../../tools/evaluate/ranking_evaluation.ts";
 import { loadMovieLens } from "../../../lib/data/mod.ts";
-import { evaluateRanking, rankingTask } from "../../../lib/eval/mod.ts";
+import { evaluateRanking } from "../../../lib/eval/mod.ts";
 import { rankingScorer } from "../../../lib/models/mod.ts";
 import { setupBackend } from "../../../lib/train/backend.ts";
 import { rankingRecipes } from "../../../lib/models/mod.ts";
@@ -81,10 +81,10 @@ Deno.test("chooseL2() walks the recipe's ladder and keeps the best curve's rule 
   const { dir } = await writeSyntheticLatest({ users: 40, movies: 30, density: 0.5 });
   try {
     const { encoders, carve } = await rankingParts(await loadMovieLens(dir), "random80", 42);
-    const task = rankingTask(carve.train, carve.test, encoders);
+    const task = carve.task;
     const recipe = { ...rankingRecipes.softmax, maxEpochs: 6, evalEvery: 2, l2MaxTries: 4 };
     const lines: string[] = [];
-    const c = await chooseL2(recipe, { train: carve.train, task, encoders, seed: 42 }, {
+    const c = await chooseL2(recipe, carve, {
       report: (line) => lines.push(line),
     });
     const values = c.points.map((p) => p.value);
@@ -107,7 +107,7 @@ Deno.test("chooseL2() walks the recipe's ladder and keeps the best curve's rule 
     });
     assertEquals(evaluateRanking(task, rankingScorer(rec, { task })).ndcg, c.validationNdcg);
     rec.model.dispose();
-    const one = await chooseL2(recipe, { train: carve.train, task, encoders, seed: 42 }, {
+    const one = await chooseL2(recipe, carve, {
       maxEpochs: 3,
       walk: false,
     });
