@@ -121,6 +121,41 @@ for (const backend of BACKENDS) {
     });
   });
 
+  Deno.test(`single values: a gather from a 1-D table and a segment sum of scalars give a plain loop's bits (${backend})`, async () => {
+    await setupBackend({ backend });
+    const rng = createRng(11);
+    const rows = 3_000, n = 20_000;
+    const table = Float32Array.from({ length: rows }, () => rng.normal());
+    table[5] = -0;
+    table[6] = NaN;
+    const ids = randomIds(n, rows, 12);
+    ids[0] = 5;
+    ids[1] = 6;
+    const values = Float32Array.from({ length: n }, () => rng.normal());
+    const segIds = Int32Array.from(ids);
+    segIds[2] = -1; // dropped, as TensorFlow does
+    segIds[3] = rows; // out of range: dropped too
+    const gathered = new Float32Array(n), sums = new Float32Array(rows);
+    for (let i = 0; i < n; i++) gathered[i] = table[ids[i]];
+    for (let i = 0; i < n; i++) {
+      if (segIds[i] >= 0 && segIds[i] < rows) {
+        sums[segIds[i]] = Math.fround(sums[segIds[i]] + values[i]);
+      }
+    }
+    const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer));
+    tf.tidy(() => {
+      const got = tf.gather(tf.tensor1d(table), tf.tensor1d(ids, "int32"));
+      assertEquals(bits(got.dataSync() as Float32Array), bits(gathered));
+      const summed = tf.unsortedSegmentSum(tf.tensor1d(values), tf.tensor1d(segIds, "int32"), rows);
+      assertEquals(bits(summed.dataSync() as Float32Array), bits(sums));
+      assertThrows(
+        () => tf.gather(tf.tensor1d(table), tf.tensor1d([0, rows], "int32")),
+        Error,
+        `the index value ${rows} is not in [0, ${rows - 1}]`,
+      );
+    });
+  });
+
   Deno.test(`dotBias matches dotBiasForward on gathered rows, forward and every gradient (${backend})`, async () => {
     await setupBackend({ backend });
     for (

@@ -16,6 +16,14 @@ import {
 } from "../../lib/train/kernels/_wasm.ts";
 import { adam } from "../../lib/train/optimizer.ts";
 import { invertSpd } from "../../lib/train/kernels/spd_inverse.ts";
+import {
+  nativeSoftplusStatus,
+  SOFTPLUS_THRESHOLD,
+  softplusProbe,
+} from "../../lib/train/kernels/softplus.ts";
+import { fitRanking } from "../../lib/train/ranking.ts";
+import { bprLoss } from "../../lib/train/ranking_losses.ts";
+import { interactionMatrix } from "../../lib/eval/ranking_protocol.ts";
 import { randomSpd } from "../eval/_random_spd.ts";
 import { createRng } from "../../lib/random.ts";
 
@@ -246,6 +254,140 @@ Deno.test("training with the native step or the WebAssembly kernel gives the sam
   assertEquals(withNative.losses, withWasm.losses);
   assertEquals(withNative.weights, withWasm.weights);
   if (nativeKernels() !== null) assert(withNative.losses.at(-1)! < withNative.losses[0]);
+});
+
+/** The bits of tf.softplus over `values`, with the native kernels on or off. */
+function softplusBits(values: Float32Array, native: boolean): number[] {
+  setNativeKernels(native);
+  try {
+    return tf.tidy(() =>
+      Array.from(
+        new Uint32Array((tf.softplus(tf.tensor1d(values)).dataSync() as Float32Array).buffer),
+      )
+    );
+  } finally {
+    setNativeKernels(true);
+  }
+}
+
+/** Calls the loaded native softplus through a spy; returns what each call returned. */
+function spyOnSoftplus(lib: NonNullable<ReturnType<typeof nativeKernels>>) {
+  const real = lib.softplus, returns: number[] = [];
+  lib.softplus = (x, out, n) => {
+    const below = real(x, out, n);
+    returns.push(below);
+    return below;
+  };
+  return { returns, restore: () => void (lib.softplus = real) };
+}
+
+Deno.test("the native softplus gives the WebAssembly kernel's bits, and runs only after its probe agreed", async () => {
+  await setupBackend({ backend: "wasm" });
+  const lib = await loadNativeKernels();
+  const probe = softplusProbe();
+  // The probe's specials reach every branch: e^x, log(1 + e^x), x itself, ±∞ and NaN.
+  assertEquals(probe.length, 65_542);
+  assert(Number.isNaN(probe.at(-1)!) && probe.some((x) => x > 14) && probe.some((x) => x < -14));
+  // Inputs the native kernel keeps: at or above the threshold (NaN included).
+  const keep = (v: Float32Array) => v.filter((x) => !(x < SOFTPLUS_THRESHOLD));
+  const values = Float32Array.from([...keep(testValues(1_000_000, 21, 6)), ...keep(probe)]);
+  assert(values.length > 1_000_000);
+  const withWasm = softplusBits(values, false);
+  if (lib === null) {
+    assertEquals(nativeSoftplusStatus(), "wasm");
+    return;
+  }
+  const spy = spyOnSoftplus(lib);
+  try {
+    const withNative = softplusBits(values, true);
+    assert(withNative.every((b, i) => b === withWasm[i]), "expected the same bits everywhere");
+    assertEquals(spy.returns.at(-1), 0, "expected the native kernel to have computed this tensor");
+    assertEquals(nativeSoftplusStatus(), "native");
+  } finally {
+    spy.restore();
+  }
+});
+
+Deno.test("a tensor with an input in softplus' e^x branch runs on the WebAssembly kernel whole", async () => {
+  await setupBackend({ backend: "wasm" });
+  const lib = await loadNativeKernels();
+  if (lib === null) return; // nothing native to check on this machine
+  // −63.09946 (0xc27c65d9): where glibc's expf on an FMA CPU and the WebAssembly build's differ.
+  const values = new Float32Array(new Uint32Array([0xc27c65d9, 0x3f800000, 0xc0000000]).buffer);
+  const spy = spyOnSoftplus(lib);
+  try {
+    assertEquals(softplusBits(values, true), softplusBits(values, false));
+    assertEquals(spy.returns.at(-1), 1, "expected one input below the threshold");
+  } finally {
+    spy.restore();
+  }
+});
+
+Deno.test("a native softplus that disagrees with the WebAssembly kernel on the probe is not used, and says so", async () => {
+  await setupBackend({ backend: "wasm" });
+  const lib = await loadNativeKernels();
+  if (lib === null) return; // nothing native to check on this machine
+  const real = lib.softplus;
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
+  // One value off: each output is the softplus of the next input.
+  lib.softplus = (x, out, n) => real(Deno.UnsafePointer.offset(x!, 4), out, n - 1);
+  try {
+    const values = testValues(5_000, 22, 4);
+    assertEquals(softplusBits(values, true), softplusBits(values, false));
+    assertEquals(nativeSoftplusStatus(), "wasm (the native kernel differs on this machine)");
+    assertEquals(warnings.length, 1);
+    assertIncludes(warnings[0], "the WebAssembly kernel runs");
+  } finally {
+    lib.softplus = real;
+    console.warn = warn;
+  }
+  softplusBits(new Float32Array([1]), true);
+  assertEquals(nativeSoftplusStatus(), "native");
+});
+
+Deno.test("BPR trains to the same weights with the native kernels or the WebAssembly ones", async () => {
+  await setupBackend({ backend: "wasm" });
+  await loadNativeKernels();
+  const rng = createRng(23);
+  const users: number[] = [], movies: number[] = [];
+  for (let u = 0; u < 120; u++) {
+    for (let m = 0; m < 300; m++) if (rng.next() < 0.1) users.push(u), movies.push(m);
+  }
+  const positives = interactionMatrix(users, movies, 120, 300);
+  const run = async (native: boolean) => {
+    setNativeKernels(native);
+    try {
+      const tables = {
+        userFactors: tf.variable(tf.randomNormal([120, 8], 0, 0.1, "float32", 1)),
+        movieFactors: tf.variable(tf.randomNormal([300, 8], 0, 0.1, "float32", 2)),
+        movieBias: tf.variable(tf.zeros([300, 1])),
+      };
+      const optimizer = adam({ learningRate: 0.01 });
+      const h = await fitRanking(tables, positives, {
+        loss: bprLoss,
+        optimizer,
+        epochs: 3,
+        batchUsers: 32,
+        negatives: 16,
+        l2: 0.01,
+        verbose: 0,
+      });
+      const bits = Object.values(tables).map((v) =>
+        Array.from(new Uint32Array((v.dataSync() as Float32Array).buffer))
+      );
+      tf.dispose(Object.values(tables));
+      optimizer.dispose();
+      return { loss: h.history.loss, bits };
+    } finally {
+      setNativeKernels(true);
+    }
+  };
+  const withNative = await run(true), withWasm = await run(false);
+  assertEquals(withNative.loss, withWasm.loss);
+  assertEquals(withNative.bits, withWasm.bits);
+  assert(withNative.loss[2] < withNative.loss[0], `expected the loss to fall: ${withNative.loss}`);
 });
 
 Deno.test("NATIVE_KERNELS=off, a missing compiler and a failing one leave the WebAssembly kernels, with no file behind", async () => {

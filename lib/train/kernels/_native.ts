@@ -3,7 +3,8 @@
  * pass runs in the CPU's widest vectors (AVX-512F, else AVX2, else SSE2) and the dense layers'
  * product in AVX-512 or AVX2, instead of 128-bit WebAssembly SIMD, with the same results to the
  * bit; so does the update of EASE's blocked matrix inverse (`spd_inverse.ts`) instead of a
- * JavaScript loop. {@linkcode loadNativeKernels} compiles the source once into `.cache/native/` (named by a
+ * JavaScript loop, and tfjs' softplus (BPR's loss) on every core (`softplus.ts`, which checks
+ * that this machine's libm gives the WebAssembly kernel's bits before it uses it). {@linkcode loadNativeKernels} compiles the source once into `.cache/native/` (named by a
  * hash of the source and the flags, written under a temporary name and renamed, so a
  * half-written library is never loaded) and opens it through Deno's FFI; `setupBackend()` calls
  * it. Anything missing — another platform, no compiler, a permission, `NATIVE_KERNELS=off` —
@@ -56,6 +57,7 @@ const SYMBOLS = {
   sweep_avx512: SWEEP_SIGNATURE,
   sweep_avx2: SWEEP_SIGNATURE,
   sweep_threads: { parameters: ["i32"], result: "i32" },
+  softplus: { parameters: ["pointer", "pointer", "i32"], result: "i32" },
 } as const;
 
 /** The vector widths of `native_kernels.c`, narrowest first. */
@@ -101,6 +103,13 @@ export type NativeSweepFn = (
   b: number,
 ) => void;
 
+/**
+ * tfjs' WebAssembly `Softplus` over `n` floats, from `x` into `out` (byte pointers to arrays that
+ * do not overlap), on every core; returns how many inputs lie below the e^x threshold (about
+ * −13.94), whose outputs may differ from the WebAssembly kernel's (see `softplus.ts`).
+ */
+export type NativeSoftplusFn = (x: Deno.PointerValue, out: Deno.PointerValue, n: number) => number;
+
 /** The loaded library. */
 export interface NativeKernels {
   /** The variant the CPU runs best, used by the optimizer. */
@@ -122,13 +131,18 @@ export interface NativeKernels {
    * tile of 512; `NATIVE_KERNELS_THREADS` caps them).
    */
   sweepThreads: (n: number) => number;
+  /** The softplus (see `softplus.ts` for when it runs). */
+  softplus: NativeSoftplusFn;
 }
 
 /**
  * Compiler flags: IEEE arithmetic as written (no FMA contraction, no reassociation); threads for
- * the sweep update.
+ * the sweep update and the softplus.
  */
 const FLAGS = ["-O2", "-fPIC", "-shared", "-pthread", "-ffp-contract=off", "-fno-math-errno"];
+
+/** Libraries, after the source: libm for the softplus' expf and log. */
+const LIBS = ["-lm"];
 
 let loaded: NativeKernels | null = null;
 let enabled = true;
@@ -229,7 +243,18 @@ async function load(): Promise<NativeKernels | null> {
     );
     status = `native ${best}`;
     const sweepThreads = (n: number) => lib.symbols.sweep_threads(n);
-    return { variant: best, step: all[best], variants, gemm, gemms, sweep, sweeps, sweepThreads };
+    const softplus = lib.symbols.softplus as NativeSoftplusFn;
+    return {
+      variant: best,
+      step: all[best],
+      variants,
+      gemm,
+      gemms,
+      sweep,
+      sweeps,
+      sweepThreads,
+      softplus,
+    };
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
     // No compiler is a normal set-up; a compiler that fails or a library that does not open
@@ -250,7 +275,7 @@ async function buildLibrary(source: URL): Promise<string> {
   const compiler = Deno.env.get("CC") || "cc";
   const digest = await crypto.subtle.digest(
     "SHA-256",
-    new TextEncoder().encode([compiler, ...FLAGS, text].join("\n")),
+    new TextEncoder().encode([compiler, ...FLAGS, ...LIBS, text].join("\n")),
   );
   const hash = [...new Uint8Array(digest).slice(0, 8)]
     .map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -266,7 +291,7 @@ async function buildLibrary(source: URL): Promise<string> {
   const temporary = new URL(`kernels-${hash}.so.${Deno.pid}.tmp`, dir);
   try {
     const { code, stderr } = await new Deno.Command(compiler, {
-      args: [...FLAGS, "-o", temporary.pathname, source.pathname],
+      args: [...FLAGS, "-o", temporary.pathname, source.pathname, ...LIBS],
       stdout: "null",
       stderr: "piped",
     }).output();

@@ -3,7 +3,10 @@
  * backends, and a one-kernel gradient for it. The stock kernels are generic strided copies
  * (the WASM one also copies its shape arguments through the C stack on every call); the
  * stock gradient runs reshape, transpose, segment sum and transpose again. Here a lookup is
- * one bounds check plus one row copy per index, and its gradient is one `UnsortedSegmentSum`.
+ * one bounds check plus one row copy per index (a row of one value, as in BPR's gathers from
+ * its flat score matrix or a bias table, one load and one store instead of a 4-byte
+ * `memory.copy`: 8 → 2 ms a BPR epoch on ml-100k), and its gradient is one
+ * `UnsortedSegmentSum`.
  * Other axes and batch dims fall back to the stock implementations.
  *
  * @module

@@ -109,6 +109,25 @@
     (local $i i32) (local $s i32) (local $row i32)
     (local.set $row (i32.shl (local.get $d) (i32.const 2)))
     (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $segs) (local.get $row)))
+    (if (i32.eq (local.get $d) (i32.const 1))
+      (then
+        ;; Single values (the gradient of a gather from a flat score matrix, BPR's): the same
+        ;; additions in the same order, without a call per value.
+        (block $done1
+          (loop $next1
+            (br_if $done1 (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $s
+              (i32.load (i32.add (local.get $ids) (i32.shl (local.get $i) (i32.const 2)))))
+            (if (i32.lt_u (local.get $s) (local.get $segs))
+              (then
+                (local.set $row (i32.add (local.get $out) (i32.shl (local.get $s) (i32.const 2))))
+                (f32.store (local.get $row)
+                  (f32.add (f32.load (local.get $row))
+                    (f32.load
+                      (i32.add (local.get $data) (i32.shl (local.get $i) (i32.const 2))))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $next1)))
+        (return)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
@@ -131,6 +150,22 @@
     (local.set $bad (call $first_bad_id (local.get $ids) (local.get $n) (local.get $rows)))
     (if (i32.ge_s (local.get $bad) (i32.const 0)) (then (return (local.get $bad))))
     (local.set $row (i32.shl (local.get $d) (i32.const 2)))
+    (if (i32.eq (local.get $d) (i32.const 1))
+      (then
+        ;; Single values (BPR's scores from a flat matrix): a load and a store each, the bits
+        ;; as they are, instead of a memory.copy of 4 bytes.
+        (block $done1
+          (loop $next1
+            (br_if $done1 (i32.ge_u (local.get $i) (local.get $n)))
+            (i32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+              (i32.load
+                (i32.add (local.get $table)
+                  (i32.shl
+                    (i32.load (i32.add (local.get $ids) (i32.shl (local.get $i) (i32.const 2))))
+                    (i32.const 2)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $next1)))
+        (return (i32.const -1))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))

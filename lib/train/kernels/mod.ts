@@ -25,6 +25,8 @@
  *   loop, and tfjs-layers' `Dropout` using it.
  * - **Losses** (`loss.ts`): mean squared error, mean absolute error and binary cross-entropy
  *   as one kernel forward and one backward.
+ * - **Softplus** (`softplus.ts`): BPR's `softplus` on the native library's cores where it gives
+ *   the WebAssembly kernel's bits (checked on a probe before it runs).
  * - **Saved tensors** (`engine.ts`): a tensor an op keeps for its gradient becomes a
  *   reference-counted handle instead of a copy.
  *
@@ -48,3 +50,4 @@ export * from "./merge.ts";
 export * from "./register.ts";
 export * from "./row_dot.ts";
 export * from "./segment_sum.ts";
+export * from "./softplus.ts";

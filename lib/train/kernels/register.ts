@@ -27,6 +27,7 @@ import { lossGradient, lossKernels } from "./loss.ts";
 import { addLayerGradient, installFastAdd, mergeKernels } from "./merge.ts";
 import { installFastDot, rowDotGradient, rowDotKernels } from "./row_dot.ts";
 import { segmentSumKernels } from "./segment_sum.ts";
+import { fastSoftplusKernel } from "./softplus.ts";
 
 /** The backends the custom kernels are written for. */
 export const KERNEL_BACKENDS = ["cpu", "wasm"] as const;
@@ -79,6 +80,7 @@ export function registerTrainingKernels(): Map<string, string[]> {
   }
   configs.push(...fastMatMulKernels(stock("BatchMatMul", "wasm"), stock("_FusedMatMul", "wasm")));
   configs.push(...fastReductionKernels(stock("Sum", "wasm")));
+  configs.push(fastSoftplusKernel(stock("Softplus", "wasm")));
   configs.push(...fastCopyKernels(["Concat", "Slice", "SplitV"].map((k) => stock(k, "wasm"))));
   for (const config of configs) {
     replaceKernel(config);

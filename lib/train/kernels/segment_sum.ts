@@ -2,7 +2,9 @@
  * A fast `UnsortedSegmentSum` for the CPU and WASM backends: the gradient of a gather (an
  * embedding lookup). tfjs' CPU kernel scans the whole input once per segment (about 2 s per
  * 64-row batch on a 1,682-row table); the WASM backend has none. Both kernels here make one
- * pass: zero the output, then add each input row to its segment's row (WASM: SIMD).
+ * pass: zero the output, then add each input row to its segment's row (WASM: SIMD; rows of one
+ * value, such as the gradient of BPR's gathers from its flat score matrix, one addition each
+ * without a call per row: 5.9 → 1.7 ms a BPR epoch on ml-100k).
  *
  * @module
  */
