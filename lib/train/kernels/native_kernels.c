@@ -320,12 +320,14 @@ void sweep_avx2(SWEEP_ARGS) { sweep_tiles(a, v, w, n, k0, b, sweep_vectors256); 
 // the threshold t = logf(FLT_EPSILON) + 2 (about -13.94) e^x by expf, above -t x itself, and in
 // between log(1 + expf(x)), the logarithm taken in double and rounded to float. The WebAssembly
 // build calls musl's expf and log, and glibc (2.28 on) computes both with the same algorithms;
-// compared on every float32 input (bench/softplus_bench.ts --all), glibc 2.36 on an FMA CPU gave
-// the WebAssembly bits on every input but one, -63.09946 (0xc27c65d9), in the e^x branch. So
-// the kernel returns how many inputs lie below t, and softplus.ts then runs the WebAssembly
-// kernel on the whole tensor instead (BPR's score differences never went below -8.6 on
-// ml-100k). The exponentials go first, in a pass of their own (their calls then overlap: 6.7 ns
-// an element instead of 9.2 in one pass), in blocks of SOFTPLUS_BLOCK spread over the cores.
+// compared on every float32 input (bench/softplus_bench.ts --all), glibc 2.36 on this machine's
+// CPU gave the WebAssembly bits on every input but one, -63.09946 (0xc27c65d9), in the e^x branch
+// (glibc picks an expf with fused multiply-adds on a CPU that has them, and
+// GLIBC_TUNABLES=glibc.cpu.hwcaps=-FMA gives the WebAssembly bits there too). So the kernel
+// returns how many inputs lie below t, and softplus.ts then runs the WebAssembly kernel on the
+// whole tensor instead (BPR's score differences never went below -8.6 on ml-100k). The
+// exponentials go first, in a pass of their own (their calls then overlap: 6.7 ns an element
+// instead of 9.2 in one pass), in blocks of SOFTPLUS_BLOCK spread over the cores.
 #define SOFTPLUS_BLOCK 16384
 
 typedef struct {

@@ -2,20 +2,22 @@
  * tfjs' `Softplus` on the native library's cores. BPR's loss, `softplus(s⁻ − s⁺)` over every
  * sampled negative (87,000 values a step on ml-100k), spent a third of a training step in the
  * WebAssembly kernel (13 to 20 ns a value: musl's `expf` and `log`, one value at a time). The
- * native `softplus` of `native_kernels.c` computes the same formula with the same libm
- * algorithms (glibc's, which musl shares), the exponentials in a pass of their own and the
- * values spread over the cores.
+ * native `softplus` of `native_kernels.c` computes the same formula with the same libm algorithms
+ * (glibc's, which musl shares), the exponentials in a pass of their own and the values spread over
+ * the cores.
  *
- * The same bits are a property of the machine's libm, not of the code, so they are checked
- * three ways. `bench/softplus_bench.ts --all` compares the two kernels on every float32 input:
- * with glibc 2.36 on this machine's CPU (which has FMA) they differed on one, −63.09946, below the
- * threshold t ≈ −13.94 where softplus is e^x; so the native kernel counts the inputs below t, and
- * a tensor with any runs on the WebAssembly kernel whole (BPR's score differences stayed above
- * −8.6 while it trained on ml-100k, 65 epochs at 32 or 64 factors). Before its first use the native kernel runs on a probe
- * of 65,542 values (both signs, every power of two from 2⁻³¹ to 2⁴, varied mantissas, the branch
- * points, ±0, ±∞, NaN) beside the WebAssembly kernel, and any difference on the inputs it keeps
- * leaves the WebAssembly kernel in charge for the rest of the run (said once on stderr). And the
- * tests compare both on a million values and train BPR both ways to the same weights.
+ * The same bits are a property of the machine's libm, not of the code, so they are checked three
+ * ways. `bench/softplus_bench.ts --all` compares the two kernels on every float32 input: with
+ * glibc 2.36 on this machine's CPU they differed on one, −63.09946, below the threshold t ≈ −13.94
+ * where softplus is e^x (glibc picks an `expf` with fused multiply-adds on a CPU that has them;
+ * without, it gives the WebAssembly bits there too). So the native kernel counts the inputs below
+ * t, and a tensor with any runs on the WebAssembly kernel whole (BPR's score differences stayed
+ * above −8.6 while it trained on ml-100k, 65 epochs at 32 or 64 factors). Before its first use the
+ * native kernel runs on a probe of 65,542 values (both signs, every power of two from 2⁻³¹ to 2⁴,
+ * varied mantissas, the branch points, ±0, ±∞, NaN) beside the WebAssembly kernel, and any
+ * difference on the inputs it keeps leaves the WebAssembly kernel in charge for the rest of the
+ * run (said once on stderr). And the tests compare both on a million values and train BPR both
+ * ways to the same weights.
  *
  * @module
  */
