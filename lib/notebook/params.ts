@@ -126,17 +126,17 @@ export function param<T extends number | boolean | string>(
 /** Options of {@linkcode headline}. */
 export interface HeadlineOptions {
   /**
-   * The figure the mirrored tutorial reports for the same quantity, shown beside ours (or, with
-   * `reference`, a figure from another source).
+   * The figure the mirrored tutorial reports for the same quantity, shown beside ours:
+   * `· tutorial: 0.88`.
    * @default {undefined} (none reported)
    */
   tutorial?: number | string;
   /**
-   * What the figure beside ours is, printed before it: `· tutorial: 0.88`. A notebook that
-   * mirrors no tutorial names its source instead, e.g. `"published"` prints `· published: 0.44`.
-   * @default {"tutorial"}
+   * For a notebook that mirrors no tutorial: a figure published for the same quantity, shown
+   * beside ours as `· published: 0.44`. At most one of `tutorial` and `published`.
+   * @default {undefined} (none)
    */
-  reference?: string;
+  published?: number | string;
   /**
    * Decimals shown for numbers.
    * @default {4}
@@ -151,11 +151,10 @@ export interface Headline {
   /** Our value, formatted. */
   value: string;
   /**
-   * The tutorial's value, formatted, or `""` when it reports none. A figure from another source
-   * (option `reference`) comes with its label, `"published: 0.44"`, so the runner's summary says
-   * what it is.
+   * The figure beside ours with its source, `"tutorial: 0.88"` or `"published: 0.440"`, or `""`
+   * when there is none.
    */
-  tutorial: string;
+  compared: string;
 }
 
 function show(value: number | string, digits: number): string {
@@ -199,8 +198,8 @@ function formatHeadline(name: string, value: number | string | readonly number[]
  *
  * @param name What was measured.
  * @param value Our figure, or one figure per seed.
- * @param options The tutorial's figure (or another source's, labelled by `reference`) and the
- *   number of decimals.
+ * @param options The tutorial's figure (or, for a notebook that mirrors no tutorial, a
+ *   published one) and the number of decimals.
  * @returns Nothing (so a cell may end with it and show no extra output).
  * @example
  * ```ts
@@ -212,13 +211,13 @@ function formatHeadline(name: string, value: number | string | readonly number[]
  * // prints: RMSE (validation): 0.873 · tutorial: 0.88
  * headline("Test MSE", [0.81, 0.83, 0.82], { digits: 3 });
  * // prints: Test MSE: 0.820 ± 0.010 (3 seeds)
- * headline("NDCG@10", 0.445, { tutorial: "0.440", reference: "published", digits: 3 });
+ * headline("NDCG@10", 0.445, { published: "0.440", digits: 3 });
  * // prints: NDCG@10: 0.445 · published: 0.440
  * const lines = Deno.readTextFileSync(file).trim().split("\n").map((l) => JSON.parse(l));
  * assertEquals(lines, [
- *   { name: "RMSE (validation)", value: "0.873", tutorial: "0.88" },
- *   { name: "Test MSE", value: "0.820 ± 0.010 (3 seeds)", tutorial: "" },
- *   { name: "NDCG@10", value: "0.445", tutorial: "published: 0.440" },
+ *   { name: "RMSE (validation)", value: "0.873", compared: "tutorial: 0.88" },
+ *   { name: "Test MSE", value: "0.820 ± 0.010 (3 seeds)", compared: "" },
+ *   { name: "NDCG@10", value: "0.445", compared: "published: 0.440" },
  * ]);
  * Deno.env.delete("NB_HEADLINES");
  * ```
@@ -228,23 +227,21 @@ export function headline(
   value: number | string | readonly number[],
   options: HeadlineOptions = {},
 ): void {
-  const { tutorial, reference = "tutorial", digits = 4 } = options;
+  const { tutorial, published, digits = 4 } = options;
   if (!Number.isInteger(digits) || digits < 0 || digits > 20) {
     throw new RangeError(`headline(): expected digits to be an integer 0–20, found ${digits}`);
   }
-  if (typeof reference !== "string" || reference.trim() === "") {
+  if (tutorial !== undefined && published !== undefined) {
     throw new TypeError(
-      `headline(): expected reference to be a non-empty string, found ${JSON.stringify(reference)}`,
+      `headline(): expected a tutorial's figure or a published one for "${name}", found both`,
     );
   }
-  const figure = tutorial === undefined ? "" : String(tutorial);
-  const labelled = figure ? `${reference}: ${figure}` : "";
-  const result: Headline = {
-    name,
-    value: formatHeadline(name, value, digits),
-    tutorial: reference === "tutorial" ? figure : labelled,
-  };
-  console.log(`${name}: ${result.value}${labelled ? ` · ${labelled}` : ""}`);
+  const [source, figure] = published !== undefined
+    ? ["published", String(published)]
+    : ["tutorial", tutorial === undefined ? "" : String(tutorial)];
+  const compared = figure ? `${source}: ${figure}` : "";
+  const result: Headline = { name, value: formatHeadline(name, value, digits), compared };
+  console.log(`${name}: ${result.value}${compared ? ` · ${compared}` : ""}`);
   const file = readEnv("NB_HEADLINES");
   if (file) Deno.writeTextFileSync(file, JSON.stringify(result) + "\n", { append: true });
 }

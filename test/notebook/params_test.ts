@@ -1,5 +1,6 @@
-import { assertEquals, assertThrows } from "@std/assert";
-import { headline, isQuick, param } from "../../lib/notebook/params.ts";
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { type Headline, headline, isQuick, param } from "../../lib/notebook/params.ts";
+import { formatSummary } from "../../tools/notebooks/run_summary.ts";
 
 /** Runs `fn` with some environment variables set (undefined: unset), then restores them. */
 function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T): T {
@@ -75,7 +76,7 @@ Deno.test("param() rejects a name that is not UPPER_CASE and a quick value of an
 });
 
 /** Runs `f` with NB_HEADLINES set to a new file: what it printed and the file's JSON lines. */
-function captureHeadlines(f: () => void): { printed: string[]; lines: Record<string, string>[] } {
+function captureHeadlines(f: () => void): { printed: string[]; lines: Headline[] } {
   const file = Deno.makeTempFileSync();
   const printed: string[] = [];
   const log = console.log;
@@ -97,24 +98,40 @@ Deno.test("headline() prints the figure beside the tutorial's and appends it to 
   });
   assertEquals(printed, ["RMSE (validation): 0.873 · tutorial: 0.88", "Ratings: 100,836"]);
   assertEquals(lines, [
-    { name: "RMSE (validation)", value: "0.873", tutorial: "0.88" },
-    { name: "Ratings", value: "100,836", tutorial: "" },
+    { name: "RMSE (validation)", value: "0.873", compared: "tutorial: 0.88" },
+    { name: "Ratings", value: "100,836", compared: "" },
   ]);
 });
 
-Deno.test("headline() labels a figure from another source with its reference, in the summary too", () => {
+Deno.test("headline() labels a published figure as such, in the summary too", () => {
   const { printed, lines } = captureHeadlines(() => {
-    headline("NDCG@10", [0.4448, 0.4449, 0.4338], { tutorial: "0.440", reference: "published" });
-    headline("P@10", 0.373, { tutorial: 0.366, reference: "tutorial", digits: 3 });
-    headline("MAP@10", 0.306, { reference: "published", digits: 3 }); // no figure: no label
+    headline("NDCG@10", [0.4448, 0.4449, 0.4338], { published: "0.440" });
+    headline("P@10", 0.373, { tutorial: 0.366, digits: 3 });
+    headline("MAP@10", 0.306, { digits: 3 }); // no figure: no label
   });
   assertEquals(printed, [
     "NDCG@10: 0.4412 ± 0.0064 (3 seeds) · published: 0.440",
     "P@10: 0.373 · tutorial: 0.366",
     "MAP@10: 0.306",
   ]);
-  assertEquals(lines.map((l) => l.tutorial), ["published: 0.440", "0.366", ""]);
-  assertThrows(() => headline("P@10", 0.37, { reference: " " }), TypeError, "non-empty string");
+  assertEquals(lines.map((l) => l.compared), ["published: 0.440", "tutorial: 0.366", ""]);
+  const summary = formatSummary([{
+    notebook: "06.ipynb",
+    mode: "kernel",
+    ok: true,
+    seconds: 1,
+    output: "",
+    cells: [],
+    headlines: lines,
+  }]);
+  for (const part of ["compared with", "published: 0.440", "tutorial: 0.366"]) {
+    assert(summary.includes(part), `expected the summary to include "${part}":\n${summary}`);
+  }
+  assertThrows(
+    () => headline("P@10", 0.37, { tutorial: 0.36, published: 0.366 }),
+    TypeError,
+    'a tutorial\'s figure or a published one for "P@10", found both',
+  );
 });
 
 Deno.test("headline() rejects a value that is not a finite number", () => {

@@ -93,7 +93,7 @@ export interface SummaryOptions {
 
 /**
  * The end-of-run summary: one row per notebook (status, cells, time) and the headline figures
- * beside the tutorials'.
+ * beside the tutorials' (or published) figures.
  *
  * @param runs The runs to summarise.
  * @param options The wall-clock time and how many notebooks ran at a time, when run side by side.
@@ -104,7 +104,7 @@ export interface SummaryOptions {
  * console.log(formatSummary([{
  *   notebook: "01_mf.ipynb", mode: "fresh", ok: true, seconds: 12.3, output: "",
  *   cells: [{ cell: 2, count: 1, seconds: 12, outputs: [] }],
- *   headlines: [{ name: "RMSE", value: "0.87", tutorial: "0.88" }],
+ *   headlines: [{ name: "RMSE", value: "0.87", compared: "tutorial: 0.88" }],
  * }]));
  * ```
  */
@@ -141,13 +141,13 @@ export function formatSummary(runs: NotebookRun[], options: SummaryOptions = {})
     ],
   ]);
   const figures = runs.flatMap((r) =>
-    r.headlines.map((h) => [r.notebook.split("/").at(-1)!, h.name, h.value, h.tutorial || "—"])
+    r.headlines.map((h) => [r.notebook.split("/").at(-1)!, h.name, h.value, h.compared || "—"])
   );
   if (figures.length > 0) {
     lines.push(
       "",
       "Headline figures",
-      ...table([["notebook", "figure", "ours", "tutorial"], ...figures]),
+      ...table([["notebook", "figure", "ours", "compared with"], ...figures]),
     );
   }
   return lines.join("\n");

@@ -67,7 +67,7 @@ Deno.test("runNotebook() applies a display update to the output it names", async
 Deno.test("runNotebook() collects the headline figures", async () => {
   const run = await quickSemantics();
   assertEquals(run.headlines.length, 2);
-  assertEquals(run.headlines[0].tutorial, "n/a");
+  assertEquals(run.headlines[0].compared, "tutorial: n/a");
   assertMatch(run.headlines[1].value, /^\d+\.\d\d$/);
   assertStringIncludes(formatSummary([run]), "Total of the draws");
 });
