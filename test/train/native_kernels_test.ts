@@ -301,8 +301,11 @@ Deno.test("the native softplus gives the WebAssembly kernel's bits, and runs onl
   try {
     const withNative = softplusBits(values, true);
     assert(withNative.every((b, i) => b === withWasm[i]), "expected the same bits everywhere");
-    assertEquals(spy.returns.at(-1), 0, "expected the native kernel to have computed this tensor");
+    // A libm that disagrees on the probe is a machine's fact, not a fault (said on stderr): the
+    // WebAssembly kernel then ran, and the bits above are its own.
+    if (nativeSoftplusStatus().includes("differs")) return;
     assertEquals(nativeSoftplusStatus(), "native");
+    assertEquals(spy.returns.at(-1), 0, "expected the native kernel to have computed this tensor");
   } finally {
     spy.restore();
   }
@@ -317,6 +320,7 @@ Deno.test("a tensor with an input in softplus' e^x branch runs on the WebAssembl
   const spy = spyOnSoftplus(lib);
   try {
     assertEquals(softplusBits(values, true), softplusBits(values, false));
+    if (nativeSoftplusStatus().includes("differs")) return; // the WebAssembly kernel ran
     assertEquals(spy.returns.at(-1), 1, "expected one input below the threshold");
   } finally {
     spy.restore();
