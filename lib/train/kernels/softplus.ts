@@ -31,6 +31,9 @@ interface SoftplusArgs {
   attrs?: tf.NamedAttrMap;
 }
 
+/** The threshold below which softplus is e^x, as tfjs computes it (`logf(ε) + 2` in float). */
+export const SOFTPLUS_THRESHOLD = Math.fround(Math.fround(Math.log(2 ** -23)) + 2);
+
 /** The values the native kernel must reproduce before it runs (see the module doc). */
 export function softplusProbe(): Float32Array {
   const bits = new Uint32Array(65_536 + 6);
@@ -39,7 +42,7 @@ export function softplusProbe(): Float32Array {
     bits[2 * k] = 0x30000000 + k * 8_963;
     bits[2 * k + 1] = (0xb0000000 + k * 8_963) >>> 0;
   }
-  const t = Math.fround(Math.fround(Math.log(Math.fround(2 ** -23))) + 2);
+  const t = SOFTPLUS_THRESHOLD;
   const specials = new Float32Array([t, -t, -0, Infinity, -Infinity, NaN]);
   bits.set(new Uint32Array(specials.buffer), 65_536);
   return new Float32Array(bits.buffer);
@@ -47,9 +50,6 @@ export function softplusProbe(): Float32Array {
 
 /** Whether the loaded native softplus gave the WebAssembly kernel's bits on the probe. */
 let verdict: { fn: NativeSoftplusFn; same: boolean } | null = null;
-
-/** The threshold below which softplus is e^x, as tfjs computes it (`logf(ε) + 2` in float). */
-export const SOFTPLUS_THRESHOLD = Math.fround(Math.fround(Math.log(2 ** -23)) + 2);
 
 /** Runs the probe through both kernels on `backend` and compares the bits it would keep. */
 function sameBits(b: WasmBackend, stock: tf.KernelConfig, native: NativeSoftplusFn): boolean {
