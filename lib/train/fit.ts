@@ -202,9 +202,9 @@ async function runEpochs(
       const stop =
         stopper?.observe(epoch, logs[stopper.tracker.monitor], model, run.initialEpoch + 1) ??
           false;
-      progress.epochEnd(epoch, logs);
+      const drawn = progress.epochEnd(epoch, logs);
       if (run.onEpochEnd) await run.onEpochEnd(epoch, { ...logs });
-      if (progress.active) await tick();
+      if (drawn) await tick();
       if (stop) history.stoppedEpoch = epoch;
       if (stop || model_.stopTraining) break;
     }

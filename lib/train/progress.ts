@@ -179,8 +179,15 @@ export interface TrainingProgress {
    *   update can leave).
    */
   batch(epoch: number, batch: number, logs: () => Record<string, number>): boolean;
-  /** Reports a finished epoch (absolute, counted from 1) with its full logs. */
-  epochEnd(epoch: number, logs: Record<string, number>): void;
+  /**
+   * Reports a finished epoch (absolute, counted from 1) with its full logs. The live line is
+   * redrawn at most every `minIntervalMs`, as for batches (an epoch of 40 ms would otherwise
+   * send 25 updates a second, and each caller's yield to the event loop costs 2 ms or more); with
+   * verbose 2 every epoch prints its line.
+   *
+   * @returns Whether anything was drawn (then yield to the event loop, as after a batch).
+   */
+  epochEnd(epoch: number, logs: Record<string, number>): boolean;
   /**
    * Adds a short warning (`⚠ loss exploded in epoch 2`) that every later line shows after its
    * figures.
@@ -327,16 +334,19 @@ export function trainingProgress(
       const val: Record<string, number> = {};
       for (const [k, v] of Object.entries(logs)) (k.startsWith("val_") ? val : train)[k] = v;
       validation = Object.keys(val).length > 0 ? val : undefined;
-      if (mode === "silent") return;
+      if (mode === "silent") return false;
       if (perEpoch) {
         // The notes lead the first line only.
         const lead = line === null ? notes : [];
         const elapsed = (now() - start) / 1000;
         open(epochLine(lead, epoch, initialEpoch + plan.epochs, logs, elapsed, warnings));
-        return;
+        return true;
       }
-      lastDraw = now();
+      const t = now();
+      if (t - lastDraw < minIntervalMs) return false;
+      lastDraw = t;
       open(snapshot(epoch, plan.batches, train));
+      return true;
     },
     warn(text) {
       warnings.push(text);

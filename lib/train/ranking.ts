@@ -401,8 +401,7 @@ export async function fitRanking(
         trainCpuSeconds: trainCpu,
         learningRate: typeof learningRate === "number" ? learningRate : NaN,
       });
-      progress.epochEnd(epoch, logs);
-      if (progress.active) await tick();
+      if (progress.epochEnd(epoch, logs)) await tick();
       if (stop) {
         history.stoppedEpoch = epoch;
         break;

@@ -95,15 +95,18 @@ Deno.test("in Jupyter the progress is one output, updated in place and throttled
     });
     assert(p.active);
     let drawn = 0;
+    const ends: boolean[] = [];
     for (let epoch = 1; epoch <= 2; epoch++) {
       for (let b = 1; b <= 100; b++) {
         clock += 10; // 10 ms per batch: a redraw every 25 batches at most
         if (p.batch(epoch, b, () => ({ loss: 1 / b }))) drawn++;
       }
-      p.epochEnd(epoch, { loss: 0.5, val_loss: 0.6 });
+      // 240 ms after the last redraw (batch 76): the epoch's end is not drawn either.
+      ends.push(p.epochEnd(epoch, { loss: 0.5, val_loss: 0.6 }));
     }
     await p.close("2 epochs in 0:02 · val_loss 0.6000");
     assertEquals(drawn, 8);
+    assertEquals(ends, [false, false]);
   } finally {
     restore();
   }
@@ -113,9 +116,29 @@ Deno.test("in Jupyter the progress is one output, updated in place and throttled
   assert(sent.slice(1).every((s) => s.id === id && s.update === true));
   assertEquals(sent[0].text, "epoch 1/2 · batch 1/100 · loss 1.0000 · 6,400 samples/s · ETA 0:02");
   assert(
-    sent.some((s) => s.text.startsWith("epoch 2/2 · batch 25/100 · loss 0.0400 · val_loss 0.6000")),
+    sent.some((s) => s.text.startsWith("epoch 2/2 · batch 26/100 · loss 0.0385 · val_loss 0.6000")),
   );
   assertEquals(sent[sent.length - 1].text, "2 epochs in 0:02 · val_loss 0.6000");
+});
+
+Deno.test("an epoch's end is drawn once the interval has passed since the last redraw", async () => {
+  const { sent, restore } = fakeKernel();
+  let clock = 0;
+  try {
+    const p = trainingProgress({ epochs: 3, batches: 1, samples: 10 }, {
+      now: () => clock,
+      minIntervalMs: 250,
+    });
+    const ends = [100, 200, 400].map((t, i) => {
+      clock = t; // epochs of 100 ms: the first is drawn, the second 100 ms later is not
+      return p.epochEnd(i + 1, { loss: 1 / (i + 1) });
+    });
+    await p.close("3 epochs");
+    assertEquals(ends, [true, false, true]);
+  } finally {
+    restore();
+  }
+  assertEquals(sent.map((s) => s.text.split(" · ")[0]), ["epoch 1/3", "epoch 3/3", "3 epochs"]);
 });
 
 Deno.test("in a terminal the progress is one stderr line rewritten with \\r", async () => {
