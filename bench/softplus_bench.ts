@@ -74,8 +74,23 @@ function timeSoftplus(x: tf.Tensor, native: boolean): number {
   }
 }
 
-/** The bits of tf.softplus over `values` with the native kernels on or off. */
-function bitsOf(values: Float32Array, native: boolean): Uint32Array {
+/**
+ * The bits of `tf.softplus` over `values`, with the native kernels on or off (then on again).
+ *
+ * @param values The inputs.
+ * @param native Whether the native kernels may run.
+ * @returns The outputs' bit patterns.
+ * @example
+ * ```ts
+ * import { setupBackend } from "../lib/train/backend.ts";
+ * import { softplusBits } from "./softplus_bench.ts";
+ * import { assertEquals } from "@std/assert";
+ * await setupBackend({ backend: "wasm" });
+ * const x = new Float32Array([0, 1, -2]);
+ * assertEquals(softplusBits(x, true), softplusBits(x, false));
+ * ```
+ */
+export function softplusBits(values: Float32Array, native: boolean): Uint32Array {
   setNativeKernels(native);
   const x = tf.tensor1d(values), y = tf.softplus(x);
   try {
@@ -97,7 +112,7 @@ function compareAll(step: number, native: NativeSoftplusFn) {
     const n = Math.min(chunk, total - start);
     for (let i = 0; i < n; i++) patterns[i] = (start + i) * step;
     const values = new Float32Array(patterns.buffer, 0, n);
-    const a = bitsOf(values, true), b = bitsOf(values, false);
+    const a = softplusBits(values, true), b = softplusBits(values, false);
     native(Deno.UnsafePointer.of(values), Deno.UnsafePointer.of(raw), n);
     for (let i = 0; i < n; i++) {
       if (a[i] !== b[i]) differing++;

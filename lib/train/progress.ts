@@ -302,6 +302,13 @@ export function trainingProgress(
       });
     } else line.update(text);
   };
+  /** Whether a redraw is due (at most one every `minIntervalMs`); if so, from now. */
+  const due = () => {
+    const t = now();
+    if (t - lastDraw < minIntervalMs) return false;
+    lastDraw = t;
+    return true;
+  };
   const snapshot = (epoch: number, batch: number, logs: Record<string, number>) => {
     const elapsed = (now() - start) / 1000;
     const done = (epoch - 1 - initialEpoch) * plan.samples +
@@ -322,10 +329,7 @@ export function trainingProgress(
   return {
     active: mode !== "silent",
     batch(epoch, batch, logs) {
-      if (mode === "silent" || perEpoch) return false;
-      const t = now();
-      if (t - lastDraw < minIntervalMs) return false;
-      lastDraw = t;
+      if (mode === "silent" || perEpoch || !due()) return false;
       open(snapshot(epoch, batch, logs()));
       return true;
     },
@@ -342,9 +346,7 @@ export function trainingProgress(
         open(epochLine(lead, epoch, initialEpoch + plan.epochs, logs, elapsed, warnings));
         return true;
       }
-      const t = now();
-      if (t - lastDraw < minIntervalMs) return false;
-      lastDraw = t;
+      if (!due()) return false;
       open(snapshot(epoch, plan.batches, train));
       return true;
     },

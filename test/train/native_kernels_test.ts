@@ -24,6 +24,7 @@ import {
 import { fitRanking } from "../../lib/train/ranking.ts";
 import { bprLoss } from "../../lib/train/ranking_losses.ts";
 import { interactionMatrix } from "../../lib/eval/ranking_protocol.ts";
+import { softplusBits } from "../../bench/softplus_bench.ts";
 import { randomSpd } from "../eval/_random_spd.ts";
 import { createRng } from "../../lib/random.ts";
 
@@ -255,20 +256,6 @@ Deno.test("training with the native step or the WebAssembly kernel gives the sam
   assertEquals(withNative.weights, withWasm.weights);
   if (nativeKernels() !== null) assert(withNative.losses.at(-1)! < withNative.losses[0]);
 });
-
-/** The bits of tf.softplus over `values`, with the native kernels on or off. */
-function softplusBits(values: Float32Array, native: boolean): number[] {
-  setNativeKernels(native);
-  try {
-    return tf.tidy(() =>
-      Array.from(
-        new Uint32Array((tf.softplus(tf.tensor1d(values)).dataSync() as Float32Array).buffer),
-      )
-    );
-  } finally {
-    setNativeKernels(true);
-  }
-}
 
 /** Calls the loaded native softplus through a spy; returns what each call returned. */
 function spyOnSoftplus(lib: NonNullable<ReturnType<typeof nativeKernels>>) {

@@ -4,7 +4,8 @@
  * product in AVX-512 or AVX2, instead of 128-bit WebAssembly SIMD, with the same results to the
  * bit; so does the update of EASE's blocked matrix inverse (`spd_inverse.ts`) instead of a
  * JavaScript loop, and tfjs' softplus (BPR's loss) on every core (`softplus.ts`, which checks
- * that this machine's libm gives the WebAssembly kernel's bits before it uses it). {@linkcode loadNativeKernels} compiles the source once into `.cache/native/` (named by a
+ * that this machine's libm gives the WebAssembly kernel's bits before it uses it).
+ * {@linkcode loadNativeKernels} compiles the source once into `.cache/native/` (named by a
  * hash of the source and the flags, written under a temporary name and renamed, so a
  * half-written library is never loaded) and opens it through Deno's FFI; `setupBackend()` calls
  * it. Anything missing — another platform, no compiler, a permission, `NATIVE_KERNELS=off` —

@@ -115,22 +115,21 @@ export function nativeSoftplusStatus(): string {
  */
 export function fastSoftplusKernel(stock: tf.KernelConfig): tf.KernelConfig {
   const kernelFunc = (args: SoftplusArgs) => {
+    const viaStock = () => stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
     const { x } = args.inputs;
     const native = nativeKernels()?.softplus ?? null;
     const n = x.shape.reduce((a, c) => a * c, 1);
-    if (native === null || x.dtype !== "float32" || n === 0) {
-      return stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
-    }
+    if (native === null || x.dtype !== "float32" || n === 0) return viaStock();
     const { backend: b, memory } = wasmContext(args.backend);
     if (verdict === null || verdict.fn !== native) {
       verdict = { fn: native, same: sameBits(b, stock, native) };
     }
-    if (!verdict.same) return stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
+    if (!verdict.same) return viaStock();
     const out = b.makeOutput(x.shape, "float32");
     const [px, po] = heapPointers(memory, [offsetOf(b, x.dataId), offsetOf(b, out.dataId)]);
     if (native(px, po, n) === 0) return out;
     b.disposeData(out.dataId); // an input in the e^x branch: the stock kernel's bits, whole
-    return stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
+    return viaStock();
   };
   return { ...stock, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
 }
