@@ -17,12 +17,14 @@
  * every temporary folder on success, failure and Ctrl-C.
  *
  *   deno task test:browser [--notebooks 02,05] [--runs N] [--no-open] [--no-run] [--no-export]
- *                          [--no-flush] [--json report.json] [--notebook-dir DIR]
+ *                          [--no-flush] [--full] [--json report.json] [--notebook-dir DIR]
  *
  * `--runs N` does N Restart & Run Alls per notebook (default 1); `--no-open`, `--no-run` and
  * `--no-export` leave out steps 1, 2 and 3 (the notebook server is started only for 1 and 2).
  * `--no-flush` switches off lib/notebook's output flush in the kernels (`NB_OUTPUT_FLUSH=0` in
- * the server's environment), to measure Run All without it. `--notebook-dir` checks notebooks
+ * the server's environment), to measure Run All without it. `--full` runs the notebooks at full
+ * size (no `NB_QUICK`), as a teacher's Run All does: the time it prints per Restart & Run All is
+ * then the notebook's time in a browser. `--notebook-dir` checks notebooks
  * from another folder (e.g. freshly re-run ones before they are committed). Exit status 0 when
  * every check passed, 1 when one failed, 2 on a set-up error.
  *
@@ -72,6 +74,8 @@ export interface Options {
   export: boolean;
   /** Switch lib/notebook's output flush off in the kernels (`NB_OUTPUT_FLUSH=0`). */
   noFlush: boolean;
+  /** Run the notebooks at full size (no `NB_QUICK=1`). */
+  full: boolean;
   /** Check that the figure checks tell a picture from text, on fixtures. */
   selfCheck: boolean;
   /** Write a JSON report here. */
@@ -95,6 +99,7 @@ export function parseArgs(args: string[]): Options {
     run: true,
     export: true,
     noFlush: false,
+    full: false,
     selfCheck: true,
     json: null,
     notebookDir: null,
@@ -117,13 +122,14 @@ export function parseArgs(args: string[]): Options {
     else if (arg === "--no-run") options.run = false;
     else if (arg === "--no-export") options.export = false;
     else if (arg === "--no-flush") options.noFlush = true;
+    else if (arg === "--full") options.full = true;
     else if (arg === "--no-self-check") options.selfCheck = false;
     else if (arg === "--json") options.json = value();
     else if (arg === "--notebook-dir") options.notebookDir = value();
     else {
       throw new TypeError(
         `browser test: unknown argument "${arg}" (expected --notebooks, --runs, --no-open, ` +
-          "--no-run, --no-export, --no-flush, --no-self-check, --json, --notebook-dir)",
+          "--no-run, --no-export, --no-flush, --full, --no-self-check, --json, --notebook-dir)",
       );
     }
   }
@@ -132,15 +138,16 @@ export function parseArgs(args: string[]): Options {
 }
 
 /**
- * The environment the notebook server adds for its kernels: small notebooks, no colour codes,
- * the MovieLens folder made absolute, and `NB_OUTPUT_FLUSH=0` with `--no-flush`.
+ * The environment the notebook server adds for its kernels: small notebooks (but with `--full`),
+ * no colour codes, the MovieLens folder made absolute, and `NB_OUTPUT_FLUSH=0` with `--no-flush`.
  *
  * @param options The parsed command line.
  * @param movielens `MOVIELENS_DIR` of this process, if set.
  * @returns The variables to add.
  */
 export function serverEnv(options: Options, movielens?: string): Record<string, string> {
-  const env: Record<string, string> = { NB_QUICK: "1", NO_COLOR: "1" };
+  // "0" rather than nothing: the server also inherits this process's environment.
+  const env: Record<string, string> = { NB_QUICK: options.full ? "0" : "1", NO_COLOR: "1" };
   if (options.noFlush) env[OUTPUT_FLUSH_VARIABLE] = "0";
   if (movielens) {
     env.MOVIELENS_DIR = movielens.startsWith("/") ? movielens : `${Deno.cwd()}/${movielens}`;
@@ -425,9 +432,9 @@ export async function main(args: string[]): Promise<number> {
       });
       onCleanup("notebook server", server.stop);
       log(
-        `notebook server: ${server.baseUrl} (Notebook 6, NB_QUICK=1${
-          options.noFlush ? `, output flush off: ${OUTPUT_FLUSH_VARIABLE}=0` : ""
-        })`,
+        `notebook server: ${server.baseUrl} (Notebook 6, ${
+          options.full ? "full size" : "NB_QUICK=1"
+        }${options.noFlush ? `, output flush off: ${OUTPUT_FLUSH_VARIABLE}=0` : ""})`,
       );
       if (options.selfCheck && options.open) {
         await selfCheck(page, workspace.root, server.notebookUrl);

@@ -85,10 +85,12 @@ Deno.test("parseArgs() reads the browser test's flags and rejects unknown ones",
     run: true,
     export: true,
     noFlush: true,
+    full: false,
     selfCheck: true,
     json: null,
     notebookDir: null,
   });
+  assertEquals(parseArgs(["--full"]).full, true);
   assertEquals(parseArgs(["--no-run"]).runs, 0);
   assertEquals(parseArgs(["--no-export"]).export, false);
   assertEquals(parseArgs([]).noFlush, false);
@@ -102,13 +104,18 @@ Deno.test("parseArgs() reads the browser test's flags and rejects unknown ones",
   assertThrows(() => parseArgs(["--json"]), TypeError, "--json needs a value");
 });
 
-Deno.test("serverEnv() switches the output flush off in the kernels with --no-flush only", () => {
+Deno.test("serverEnv() runs small notebooks but with --full, and switches the flush off with --no-flush only", () => {
   assertEquals(serverEnv(parseArgs([]), "/data/movielens"), {
     NB_QUICK: "1",
     NO_COLOR: "1",
     MOVIELENS_DIR: "/data/movielens",
   });
   assertEquals(serverEnv(parseArgs(["--no-flush"])).NB_OUTPUT_FLUSH, "0");
+  assertEquals(serverEnv(parseArgs(["--full"]), "/data/movielens"), {
+    NB_QUICK: "0",
+    NO_COLOR: "1",
+    MOVIELENS_DIR: "/data/movielens",
+  });
   assertEquals(serverEnv(parseArgs([]), "rel/ml").MOVIELENS_DIR, `${Deno.cwd()}/rel/ml`);
 });
 
