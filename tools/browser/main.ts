@@ -5,7 +5,7 @@
  * 1. **Opened untrusted**, every figure is shown as a picture and no output is garbled (no
  *    markup shown as text, no figure reduced to run-on text by the sanitiser).
  * 2. **Kernel › Restart & Run All** at small size (`NB_QUICK=1`, inherited by the kernel from
- *    the server) puts every output under the cell that produced it, with no error: each cell's
+ *    the server; full size with `--full`) puts every output under the cell that produced it, with no error: each cell's
  *    outputs are compared with those of a cell-by-cell run of the same notebook in the same
  *    server, where each cell waits until the kernel is quiet before the next one is sent.
  * 3. **nbconvert's HTML export** (`python3 -m nbconvert --to html`, the exporter nbviewer
@@ -23,10 +23,10 @@
  * `--no-export` leave out steps 1, 2 and 3 (the notebook server is started only for 1 and 2).
  * `--no-flush` switches off lib/notebook's output flush in the kernels (`NB_OUTPUT_FLUSH=0` in
  * the server's environment), to measure Run All without it. `--full` runs the notebooks at full
- * size (no `NB_QUICK`), as a teacher's Run All does: the time it prints per Restart & Run All is
- * then the notebook's time in a browser. `--notebook-dir` checks notebooks
- * from another folder (e.g. freshly re-run ones before they are committed). Exit status 0 when
- * every check passed, 1 when one failed, 2 on a set-up error.
+ * size (`NB_QUICK=0`), as a teacher's Run All does: the time it prints per Restart & Run All is
+ * then the notebook's time in a browser. `--notebook-dir` checks notebooks from another folder
+ * (e.g. freshly re-run ones before they are committed). Exit status 0 when every check passed, 1
+ * when one failed, 2 on a set-up error.
  *
  * @module
  */
@@ -74,7 +74,7 @@ export interface Options {
   export: boolean;
   /** Switch lib/notebook's output flush off in the kernels (`NB_OUTPUT_FLUSH=0`). */
   noFlush: boolean;
-  /** Run the notebooks at full size (no `NB_QUICK=1`). */
+  /** Run the notebooks at full size (`NB_QUICK=0`). */
   full: boolean;
   /** Check that the figure checks tell a picture from text, on fixtures. */
   selfCheck: boolean;
