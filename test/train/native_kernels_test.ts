@@ -5,6 +5,7 @@ import {
   heapPointers,
   loadNativeKernels,
   NATIVE_VARIANTS,
+  type NativeExpFn,
   nativeKernels,
   nativeKernelsStatus,
   setNativeKernels,
@@ -22,9 +23,9 @@ import {
   softplusProbe,
 } from "../../lib/train/kernels/softplus.ts";
 import { fitRanking } from "../../lib/train/ranking.ts";
-import { bprLoss } from "../../lib/train/ranking_losses.ts";
+import { bprLoss, softmaxLoss } from "../../lib/train/ranking_losses.ts";
 import { interactionMatrix } from "../../lib/eval/ranking_protocol.ts";
-import { softplusBits } from "../../bench/softplus_bench.ts";
+import { unaryBits } from "../../bench/unary_bench.ts";
 import { randomSpd } from "../eval/_random_spd.ts";
 import { createRng } from "../../lib/random.ts";
 
@@ -221,6 +222,106 @@ function cpuHasAvx512(): boolean {
   }
 }
 
+/** Bit patterns that reach every branch of the exponential, and its neighbours. */
+const EXP_SPECIALS = [
+  0x00000000,
+  0x80000000,
+  0x7f800000,
+  0xff800000, // ±0, ±∞
+  0x7fc00000,
+  0xffc12345,
+  0x7f800001,
+  0xff812345, // quiet and signalling NaNs with payloads
+  0x42b00000,
+  0xc2b00000,
+  0x42afffff,
+  0xc2afffff, // ±88 and the floats just inside
+  0x42b17217,
+  0x42b17218,
+  0xc2cff1b4,
+  0xc2cff1b5, // the overflow and underflow points, and past
+  0xc2b80000,
+  0xc2c00000,
+  0xc2ce0000, // subnormal results
+  0xc27c65d9,
+  0x4202422f, // where glibc's expf on an FMA CPU differs from the WebAssembly build's
+  0x00000001,
+  0x80000001,
+  0x33800000,
+  0xb3800000, // the smallest floats, ±2⁻²⁴
+  0x3f317218,
+  0x3eb17218,
+  0x41800000,
+  0xc1800000, // ln 2, ln 2 / 2, ±16
+];
+
+/** The values the exponential's tests compare: the specials, every 4,096th pattern, a million draws. */
+function expValues(): Float32Array {
+  const bits = [...EXP_SPECIALS];
+  for (let b = 0; b < 2 ** 32; b += 4_096 + 7) bits.push(b);
+  const patterns = new Float32Array(new Uint32Array(bits).buffer);
+  return Float32Array.from([...patterns, ...testValues(1_000_000, 31, 8)]);
+}
+
+/** `fn` over `values` into a fresh array one longer, whose last element must stay untouched. */
+function runExp(fn: NativeExpFn, values: Float32Array): Uint32Array {
+  const out = new Float32Array(values.length + 1).fill(1234.5);
+  fn(Deno.UnsafePointer.of(values), Deno.UnsafePointer.of(out), values.length);
+  assertEquals(out[values.length], 1234.5, "wrote past the end");
+  return new Uint32Array(out.buffer, 0, values.length);
+}
+
+Deno.test("every native exp variant and tf.exp give the WebAssembly kernel's bits", async () => {
+  await setupBackend({ backend: "wasm" });
+  const lib = await loadNativeKernels();
+  const values = expValues();
+  const withWasm = unaryBits("exp", values, false);
+  // The reference itself: e^0 = 1, e^-∞ = 0, e^∞ = ∞, NaN stays NaN, 88.73 overflows.
+  const f = new Float32Array(withWasm.buffer);
+  assertEquals([f[0], f[3], f[2], f[13]], [1, 0, Infinity, Infinity]);
+  assert(Number.isNaN(f[4]) && Number.isNaN(f[7]));
+  const viaOp = unaryBits("exp", values, true);
+  const first = viaOp.findIndex((b, i) => b !== withWasm[i]);
+  assertEquals(first, -1, `tf.exp differs on ${values[first]} (value ${first})`);
+  if (lib === null) return;
+  assert(Object.keys(lib.exps).includes("sse2") && lib.exps[lib.variant] === lib.exp);
+  for (const [variant, fn] of Object.entries(lib.exps)) {
+    const got = runExp(fn!, values);
+    const at = got.findIndex((b, i) => b !== withWasm[i]);
+    assertEquals(at, -1, `${variant}: differs on ${values[at]} (value ${at})`);
+    // Every tail length of the vector loops, from inputs that start at each special.
+    for (let n = 0; n <= 40; n++) {
+      const part = values.subarray(n, 2 * n);
+      assertEquals(runExp(fn!, part), withWasm.subarray(n, 2 * n), `${variant}, n ${n}`);
+    }
+  }
+});
+
+Deno.test("tf.exp runs on the native library for float32 tensors only, and not when switched off", async () => {
+  await setupBackend({ backend: "wasm" });
+  const lib = await loadNativeKernels();
+  if (lib === null) return; // nothing native to check on this machine
+  const real = lib.exp;
+  let calls = 0;
+  lib.exp = (x, out, n) => (calls++, real(x, out, n));
+  try {
+    const run = (x: tf.Tensor) => tf.tidy(() => Array.from(tf.exp(x).dataSync()));
+    const ints = tf.tensor1d([0, 1, 2], "int32"), floats = tf.tensor1d([0, 1, 2]);
+    assertEquals(run(ints).map((v) => v.toFixed(4)), ["1.0000", "2.7183", "7.3891"]);
+    assertEquals(calls, 0);
+    assertEquals(run(floats), run(ints));
+    assertEquals(calls, 1);
+    setNativeKernels(false);
+    assertEquals(run(floats), run(ints));
+    assertEquals(calls, 1);
+    assertEquals(tf.tidy(() => tf.exp(tf.tensor1d([])).shape), [0]);
+    tf.dispose([ints, floats]);
+  } finally {
+    setNativeKernels(true);
+    lib.exp = real;
+  }
+});
+
 Deno.test("training with the native step or the WebAssembly kernel gives the same weights", async () => {
   await setupBackend({ backend: "wasm" });
   await loadNativeKernels();
@@ -279,14 +380,14 @@ Deno.test("the native softplus gives the WebAssembly kernel's bits, and runs onl
   const keep = (v: Float32Array) => v.filter((x) => !(x < SOFTPLUS_THRESHOLD));
   const values = Float32Array.from([...keep(testValues(1_000_000, 21, 6)), ...keep(probe)]);
   assert(values.length > 1_000_000);
-  const withWasm = softplusBits(values, false);
+  const withWasm = unaryBits("softplus", values, false);
   if (lib === null) {
     assertEquals(nativeSoftplusStatus(), "wasm");
     return;
   }
   const spy = spyOnSoftplus(lib);
   try {
-    const withNative = softplusBits(values, true);
+    const withNative = unaryBits("softplus", values, true);
     assert(withNative.every((b, i) => b === withWasm[i]), "expected the same bits everywhere");
     // A libm that disagrees on the probe is a machine's fact, not a fault (said on stderr): the
     // WebAssembly kernel then ran, and the bits above are its own.
@@ -306,7 +407,7 @@ Deno.test("a tensor with an input in softplus' e^x branch runs on the WebAssembl
   const values = new Float32Array(new Uint32Array([0xc27c65d9, 0x3f800000, 0xc0000000]).buffer);
   const spy = spyOnSoftplus(lib);
   try {
-    assertEquals(softplusBits(values, true), softplusBits(values, false));
+    assertEquals(unaryBits("softplus", values, true), unaryBits("softplus", values, false));
     if (nativeSoftplusStatus().includes("differs")) return; // the WebAssembly kernel ran
     assertEquals(spy.returns.at(-1), 1, "expected one input below the threshold");
   } finally {
@@ -326,7 +427,7 @@ Deno.test("a native softplus that disagrees with the WebAssembly kernel on the p
   lib.softplus = (x, out, n) => real(Deno.UnsafePointer.offset(x!, 4), out, n - 1);
   try {
     const values = testValues(5_000, 22, 4);
-    assertEquals(softplusBits(values, true), softplusBits(values, false));
+    assertEquals(unaryBits("softplus", values, true), unaryBits("softplus", values, false));
     assertEquals(nativeSoftplusStatus(), "wasm (the native kernel differs on this machine)");
     assertEquals(warnings.length, 1);
     assertIncludes(warnings[0], "the WebAssembly kernel runs");
@@ -334,52 +435,59 @@ Deno.test("a native softplus that disagrees with the WebAssembly kernel on the p
     lib.softplus = real;
     console.warn = warn;
   }
-  softplusBits(new Float32Array([1]), true);
+  unaryBits("softplus", new Float32Array([1]), true);
   assertEquals(nativeSoftplusStatus(), "native");
 });
 
-Deno.test("BPR trains to the same weights with the native kernels or the WebAssembly ones", async () => {
-  await setupBackend({ backend: "wasm" });
-  await loadNativeKernels();
-  const rng = createRng(23);
-  const users: number[] = [], movies: number[] = [];
-  for (let u = 0; u < 120; u++) {
-    for (let m = 0; m < 300; m++) if (rng.next() < 0.1) users.push(u), movies.push(m);
-  }
-  const positives = interactionMatrix(users, movies, 120, 300);
-  const run = async (native: boolean) => {
-    setNativeKernels(native);
-    try {
-      const tables = {
-        userFactors: tf.variable(tf.randomNormal([120, 8], 0, 0.1, "float32", 1)),
-        movieFactors: tf.variable(tf.randomNormal([300, 8], 0, 0.1, "float32", 2)),
-        movieBias: tf.variable(tf.zeros([300, 1])),
-      };
-      const optimizer = adam({ learningRate: 0.01 });
-      const h = await fitRanking(tables, positives, {
-        loss: bprLoss,
-        optimizer,
-        epochs: 3,
-        batchUsers: 32,
-        negatives: 16,
-        l2: 0.01,
-        verbose: 0,
-      });
-      const bits = Object.values(tables).map((v) =>
-        Array.from(new Uint32Array((v.dataSync() as Float32Array).buffer))
-      );
-      tf.dispose(Object.values(tables));
-      optimizer.dispose();
-      return { loss: h.history.loss, bits };
-    } finally {
-      setNativeKernels(true);
+for (
+  const [name, loss, negatives] of [["BPR", bprLoss, 16], ["the softmax", softmaxLoss, 0]] as const
+) {
+  Deno.test(`${name} trains to the same weights with the native kernels or the WebAssembly ones`, async () => {
+    await setupBackend({ backend: "wasm" });
+    await loadNativeKernels();
+    const rng = createRng(23);
+    const users: number[] = [], movies: number[] = [];
+    for (let u = 0; u < 120; u++) {
+      for (let m = 0; m < 300; m++) if (rng.next() < 0.1) users.push(u), movies.push(m);
     }
-  };
-  const withNative = await run(true), withWasm = await run(false);
-  assertEquals(withNative.loss, withWasm.loss);
-  assertEquals(withNative.bits, withWasm.bits);
-  assert(withNative.loss[2] < withNative.loss[0], `expected the loss to fall: ${withNative.loss}`);
-});
+    const positives = interactionMatrix(users, movies, 120, 300);
+    const run = async (native: boolean) => {
+      setNativeKernels(native);
+      try {
+        const tables = {
+          userFactors: tf.variable(tf.randomNormal([120, 8], 0, 0.1, "float32", 1)),
+          movieFactors: tf.variable(tf.randomNormal([300, 8], 0, 0.1, "float32", 2)),
+          movieBias: tf.variable(tf.zeros([300, 1])),
+        };
+        const optimizer = adam({ learningRate: 0.01 });
+        const h = await fitRanking(tables, positives, {
+          loss,
+          optimizer,
+          epochs: 3,
+          batchUsers: 32,
+          negatives,
+          l2: 0.01,
+          verbose: 0,
+        });
+        const bits = Object.values(tables).map((v) =>
+          Array.from(new Uint32Array((v.dataSync() as Float32Array).buffer))
+        );
+        tf.dispose(Object.values(tables));
+        optimizer.dispose();
+        return { loss: h.history.loss, bits };
+      } finally {
+        setNativeKernels(true);
+      }
+    };
+    const withNative = await run(true), withWasm = await run(false);
+    assertEquals(withNative.loss, withWasm.loss);
+    assertEquals(withNative.bits, withWasm.bits);
+    assert(
+      withNative.loss[2] < withNative.loss[0],
+      `expected the loss to fall: ${withNative.loss}`,
+    );
+  });
+}
 
 Deno.test("NATIVE_KERNELS=off, a missing compiler and a failing one leave the WebAssembly kernels, with no file behind", async () => {
   const cache = new URL("../../.cache/native/", import.meta.url);

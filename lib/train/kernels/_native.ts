@@ -3,8 +3,10 @@
  * pass runs in the CPU's widest vectors (AVX-512F, else AVX2, else SSE2) and the dense layers'
  * product in AVX-512 or AVX2, instead of 128-bit WebAssembly SIMD, with the same results to the
  * bit; so does the update of EASE's blocked matrix inverse (`spd_inverse.ts`) instead of a
- * JavaScript loop, and tfjs' softplus (BPR's loss) on every core (`softplus.ts`, which checks
- * that this machine's libm gives the WebAssembly kernel's bits before it uses it).
+ * JavaScript loop, tfjs' softplus (BPR's loss) on every core (`softplus.ts`, which checks
+ * that this machine's libm gives the WebAssembly kernel's bits before it uses it), and tfjs'
+ * exponential (the softmax's) in vectors, computed as the WebAssembly build's `expf` computes it
+ * (`exp.ts`).
  * {@linkcode loadNativeKernels} compiles the source once into `.cache/native/` (named by a
  * hash of the source and the flags, written under a temporary name and renamed, so a
  * half-written library is never loaded) and opens it through Deno's FFI; `setupBackend()` calls
@@ -48,6 +50,8 @@ const SWEEP_SIGNATURE = {
   result: "void",
 } as const;
 
+const EXP_SIGNATURE = { parameters: ["pointer", "pointer", "i32"], result: "void" } as const;
+
 const SYMBOLS = {
   adam_sse2: ADAM_SIGNATURE,
   adam_avx2: ADAM_SIGNATURE,
@@ -59,6 +63,9 @@ const SYMBOLS = {
   sweep_avx2: SWEEP_SIGNATURE,
   sweep_threads: { parameters: ["i32"], result: "i32" },
   softplus: { parameters: ["pointer", "pointer", "i32"], result: "i32" },
+  exp_sse2: EXP_SIGNATURE,
+  exp_avx2: EXP_SIGNATURE,
+  exp_avx512: EXP_SIGNATURE,
 } as const;
 
 /** The vector widths of `native_kernels.c`, narrowest first. */
@@ -111,6 +118,12 @@ export type NativeSweepFn = (
  */
 export type NativeSoftplusFn = (x: Deno.PointerValue, out: Deno.PointerValue, n: number) => number;
 
+/**
+ * tfjs' WebAssembly `Exp` over `n` floats, from `x` into `out` (byte pointers to arrays that do
+ * not overlap), with its bits on every input (see `exp.ts`).
+ */
+export type NativeExpFn = (x: Deno.PointerValue, out: Deno.PointerValue, n: number) => void;
+
 /** The loaded library. */
 export interface NativeKernels {
   /** The variant the CPU runs best, used by the optimizer. */
@@ -134,6 +147,10 @@ export interface NativeKernels {
   sweepThreads: (n: number) => number;
   /** The softplus (see `softplus.ts` for when it runs). */
   softplus: NativeSoftplusFn;
+  /** The exponential in the widest vectors this CPU runs (see `exp.ts`). */
+  exp: NativeExpFn;
+  /** Every exponential variant this CPU can run (for tests). */
+  exps: Partial<Record<NativeVariant, NativeExpFn>>;
 }
 
 /**
@@ -195,6 +212,11 @@ export function loadNativeKernels(): Promise<NativeKernels | null> {
   return pending;
 }
 
+/** The variants of one kernel that a CPU of `level` (1 SSE2, 2 AVX2, 3 AVX-512F) runs. */
+function upTo<F>(level: number, all: Record<NativeVariant, F>): Partial<Record<NativeVariant, F>> {
+  return Object.fromEntries(NATIVE_VARIANTS.slice(0, level).map((v) => [v, all[v]]));
+}
+
 /** The AVX2 and AVX-512 variants of one kernel that a CPU of `level` runs, and the widest. */
 function wide<F>(level: number, avx2: unknown, avx512: unknown) {
   const all: Partial<Record<"avx2" | "avx512f", F>> = {};
@@ -228,10 +250,7 @@ async function load(): Promise<NativeKernels | null> {
       avx2: lib.symbols.adam_avx2 as NativeAdamFn,
       avx512f: lib.symbols.adam_avx512 as NativeAdamFn,
     };
-    const variants: Partial<Record<NativeVariant, NativeAdamFn>> = {};
-    for (const v of NATIVE_VARIANTS.slice(0, level)) {
-      variants[v] = all[v];
-    }
+    const variants = upTo<NativeAdamFn>(level, all);
     const { widest: gemm, all: gemms } = wide<NativeGemmFn>(
       level,
       lib.symbols.gemm_avx2,
@@ -245,6 +264,12 @@ async function load(): Promise<NativeKernels | null> {
     status = `native ${best}`;
     const sweepThreads = (n: number) => lib.symbols.sweep_threads(n);
     const softplus = lib.symbols.softplus as NativeSoftplusFn;
+    const expAll: Record<NativeVariant, NativeExpFn> = {
+      sse2: lib.symbols.exp_sse2 as NativeExpFn,
+      avx2: lib.symbols.exp_avx2 as NativeExpFn,
+      avx512f: lib.symbols.exp_avx512 as NativeExpFn,
+    };
+    const exps = upTo<NativeExpFn>(level, expAll);
     return {
       variant: best,
       step: all[best],
@@ -255,6 +280,8 @@ async function load(): Promise<NativeKernels | null> {
       sweeps,
       sweepThreads,
       softplus,
+      exp: expAll[best],
+      exps,
     };
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);

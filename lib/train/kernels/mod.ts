@@ -27,6 +27,9 @@
  *   as one kernel forward and one backward.
  * - **Softplus** (`softplus.ts`): BPR's `softplus` on the native library's cores where it gives
  *   the WebAssembly kernel's bits (checked on a probe before it runs).
+ * - **Exponential** (`exp.ts`): the softmax loss's `exp` in the native library's vectors,
+ *   computed step by step as the WebAssembly build's `expf` computes it (the same bits on every
+ *   input).
  * - **Saved tensors** (`engine.ts`): a tensor an op keeps for its gradient becomes a
  *   reference-counted handle instead of a copy.
  *
@@ -43,6 +46,7 @@ export * from "./dense.ts";
 export * from "./dot_bias.ts";
 export * from "./dropout.ts";
 export * from "./engine.ts";
+export * from "./exp.ts";
 export * from "./gather.ts";
 export * from "./identity.ts";
 export * from "./loss.ts";

@@ -19,7 +19,9 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define ARGS                                                                                     \
@@ -320,7 +322,7 @@ void sweep_avx2(SWEEP_ARGS) { sweep_tiles(a, v, w, n, k0, b, sweep_vectors256); 
 // the threshold t = logf(FLT_EPSILON) + 2 (about -13.94) e^x by expf, above -t x itself, and in
 // between log(1 + expf(x)), the logarithm taken in double and rounded to float. The WebAssembly
 // build calls musl's expf and log, and glibc (2.28 on) computes both with the same algorithms;
-// compared on every float32 input (bench/softplus_bench.ts --all), glibc 2.36 on this machine's
+// compared on every float32 input (bench/unary_bench.ts softplus --all), glibc 2.36 on this machine's
 // CPU gave the WebAssembly bits on every input but one, -63.09946 (0xc27c65d9), in the e^x branch
 // (glibc picks an expf with fused multiply-adds on a CPU that has them, and
 // GLIBC_TUNABLES=glibc.cpu.hwcaps=-FMA gives the WebAssembly bits there too). So the kernel
@@ -370,4 +372,137 @@ int softplus(const float *x, float *out, int n) {
   softplus_job job = {x, out, n, (n + SOFTPLUS_BLOCK - 1) / SOFTPLUS_BLOCK, 0, 0};
   run_threads(threads_for(job.blocks), softplus_worker, &job);
   return atomic_load(&job.below);
+}
+
+// tfjs' WebAssembly Exp (kernels/Exp.cc: expf element by element), with its bits on every float32
+// input by construction rather than by a libm: the WebAssembly build's expf is musl's, which
+// computes e^x = 2^(k/32) · 2^(r/32) in double, with x · 32/ln 2 = k + r (k the nearest integer,
+// found by adding and subtracting 1.5 · 2^52), 2^(k/32) from a table of 32 doubles with the
+// exponent's integer part added to their bits, and 2^(r/32) from a cubic; the double is then
+// rounded to float once. Each step below is one IEEE operation on doubles, in that order, with no
+// fused multiply-add (-ffp-contract=off), so every CPU gives the same bits as the WebAssembly
+// build; glibc's expf uses the same algorithm but fuses its multiply-adds on a CPU that has them,
+// which changed 2 of the 2³² results (bench/unary_bench.ts exp --all compares every input). |x| ≥ 88
+// (and NaN, ±∞) takes the reference's early returns; the vector variants send such lanes to the
+// scalar code. EXP_TABLE[i] holds the bits of 2^(i/32) rounded to the nearest double, minus
+// i << 47 (so that adding k << 47 to entry k mod 32 gives 2^(k/32)).
+static const uint64_t EXP_TABLE[32] = {
+    0x3ff0000000000000, 0x3fefd9b0d3158574, 0x3fefb5586cf9890f, 0x3fef9301d0125b51,
+    0x3fef72b83c7d517b, 0x3fef54873168b9aa, 0x3fef387a6e756238, 0x3fef1e9df51fdee1,
+    0x3fef06fe0a31b715, 0x3feef1a7373aa9cb, 0x3feedea64c123422, 0x3feece086061892d,
+    0x3feebfdad5362a27, 0x3feeb42b569d4f82, 0x3feeab07dd485429, 0x3feea47eb03a5585,
+    0x3feea09e667f3bcd, 0x3fee9f75e8ec5f74, 0x3feea11473eb0187, 0x3feea589994cce13,
+    0x3feeace5422aa0db, 0x3feeb737b0cdc5e5, 0x3feec49182a3f090, 0x3feed503b23e255d,
+    0x3feee89f995ad3ad, 0x3feeff76f2fb5e47, 0x3fef199bdd85529c, 0x3fef3720dcef9069,
+    0x3fef5818dcfba487, 0x3fef7c97337b9b5f, 0x3fefa4afa2a490da, 0x3fefd0765b6e4540,
+};
+#define EXP_SCALE (0x1.71547652b82fep+0 * 32)  // 32 / ln 2
+#define EXP_SHIFT 0x1.8p+52                     // adding it rounds a double to an integer
+#define EXP_C3 (0x1.c6af84b912394p-5 / 32768)   // the cubic in r, r³ term
+#define EXP_C2 (0x1.ebfce50fac4f3p-3 / 1024)    // r² term
+#define EXP_C1 (0x1.62e42ff0c52d6p-1 / 32)      // r term
+#define EXP_BIG 0x42b                           // top 12 bits of 88.0f, sign cleared
+
+// One value, as the reference computes it.
+static float exp_one(float x) {
+  uint32_t u;
+  memcpy(&u, &x, sizeof u);
+  const uint32_t top = (u >> 20) & 0x7ff;
+  if (top >= EXP_BIG) {
+    if (u == 0xff800000u) return 0.0f;      // e^-∞
+    if (top >= 0x7f8) return x + x;        // +∞, and NaN quieted as the reference does
+    if (x > 0x1.62e42ep6f) return INFINITY;  // above ln(2^128)
+    if (x < -0x1.9fe368p6f) return 0.0f;     // below ln(2^-150)
+  }
+  const double z = EXP_SCALE * (double)x;
+  const double shifted = z + EXP_SHIFT;
+  uint64_t k;
+  memcpy(&k, &shifted, sizeof k);  // k in the low bits
+  const double r = z - (shifted - EXP_SHIFT);
+  const uint64_t bits = EXP_TABLE[k % 32] + (k << 47);
+  double s;
+  memcpy(&s, &bits, sizeof s);
+  const double p = EXP_C3 * r + EXP_C2;
+  const double r2 = r * r;
+  const double q = EXP_C1 * r + 1.0;
+  return (float)((p * r2 + q) * s);
+}
+
+// out[i] = e^x[i] for i < n, one value at a time (CPUs without AVX2).
+void exp_sse2(const float *x, float *out, int n) {
+  for (int i = 0; i < n; i++) out[i] = exp_one(x[i]);
+}
+
+// Eight values in 512-bit vectors of doubles; the table's 32 entries sit in four registers.
+__attribute__((target("avx512f"))) static inline __m256 exp8_avx512(__m256 x, const __m512i *tab) {
+  const __m512d z = _mm512_mul_pd(_mm512_set1_pd(EXP_SCALE), _mm512_cvtps_pd(x));
+  const __m512d shifted = _mm512_add_pd(z, _mm512_set1_pd(EXP_SHIFT));
+  const __m512i k = _mm512_castpd_si512(shifted);
+  const __m512d r = _mm512_sub_pd(z, _mm512_sub_pd(shifted, _mm512_set1_pd(EXP_SHIFT)));
+  const __m512i j = _mm512_and_si512(k, _mm512_set1_epi64(31));
+  const __m512i first = _mm512_permutex2var_epi64(tab[0], j, tab[1]);   // entries 0-15
+  const __m512i second = _mm512_permutex2var_epi64(tab[2], j, tab[3]);  // entries 16-31
+  const __mmask8 upper = _mm512_test_epi64_mask(j, _mm512_set1_epi64(16));
+  const __m512i t = _mm512_mask_blend_epi64(upper, first, second);
+  const __m512d s = _mm512_castsi512_pd(_mm512_add_epi64(t, _mm512_slli_epi64(k, 47)));
+  const __m512d p =
+      _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(EXP_C3), r), _mm512_set1_pd(EXP_C2));
+  const __m512d r2 = _mm512_mul_pd(r, r);
+  const __m512d q = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(EXP_C1), r), _mm512_set1_pd(1.0));
+  return _mm512_cvtpd_ps(_mm512_mul_pd(_mm512_add_pd(_mm512_mul_pd(p, r2), q), s));
+}
+
+// Sixteen values a step, the last ones in masked lanes; lanes with |x| ≥ 88 or NaN are redone by
+// exp_one.
+__attribute__((target("avx512f"))) void exp_avx512(const float *x, float *out, int n) {
+  __m512i tab[4];
+  for (int h = 0; h < 4; h++) tab[h] = _mm512_loadu_si512(EXP_TABLE + 8 * h);
+  for (int i = 0; i < n; i += 16) {
+    const __mmask16 live = n - i >= 16 ? 0xffff : (__mmask16)((1u << (n - i)) - 1);
+    const __m512 v = _mm512_maskz_loadu_ps(live, x + i);
+    const __m512i top =
+        _mm512_and_si512(_mm512_srli_epi32(_mm512_castps_si512(v), 20), _mm512_set1_epi32(0x7ff));
+    __mmask16 big = _mm512_mask_cmpge_epu32_mask(live, top, _mm512_set1_epi32(EXP_BIG));
+    const __m256d halves[2] = {_mm512_castpd512_pd256(_mm512_castps_pd(v)),
+                               _mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)};
+    const __m256 lo = exp8_avx512(_mm256_castpd_ps(halves[0]), tab);
+    const __m256 hi = exp8_avx512(_mm256_castpd_ps(halves[1]), tab);
+    const __m512d y =
+        _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(lo)), _mm256_castps_pd(hi), 1);
+    _mm512_mask_storeu_ps(out + i, live, _mm512_castpd_ps(y));
+    for (; big; big &= big - 1) out[i + __builtin_ctz(big)] = exp_one(x[i + __builtin_ctz(big)]);
+  }
+}
+
+// Four values in 256-bit vectors of doubles, the table read by a gather.
+__attribute__((target("avx2"))) static inline __m128 exp4_avx2(__m128 x) {
+  const __m256d z = _mm256_mul_pd(_mm256_set1_pd(EXP_SCALE), _mm256_cvtps_pd(x));
+  const __m256d shifted = _mm256_add_pd(z, _mm256_set1_pd(EXP_SHIFT));
+  const __m256i k = _mm256_castpd_si256(shifted);
+  const __m256d r = _mm256_sub_pd(z, _mm256_sub_pd(shifted, _mm256_set1_pd(EXP_SHIFT)));
+  const __m256i j = _mm256_and_si256(k, _mm256_set1_epi64x(31));
+  const __m256i t = _mm256_i64gather_epi64((const long long *)EXP_TABLE, j, 8);
+  const __m256d s = _mm256_castsi256_pd(_mm256_add_epi64(t, _mm256_slli_epi64(k, 47)));
+  const __m256d p =
+      _mm256_add_pd(_mm256_mul_pd(_mm256_set1_pd(EXP_C3), r), _mm256_set1_pd(EXP_C2));
+  const __m256d r2 = _mm256_mul_pd(r, r);
+  const __m256d q = _mm256_add_pd(_mm256_mul_pd(_mm256_set1_pd(EXP_C1), r), _mm256_set1_pd(1.0));
+  return _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(p, r2), q), s));
+}
+
+// Eight values a step, the last n % 8 one by one; lanes with |x| ≥ 88 or NaN are redone by
+// exp_one.
+__attribute__((target("avx2"))) void exp_avx2(const float *x, float *out, int n) {
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    const __m256i top =
+        _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(v), 20), _mm256_set1_epi32(0x7ff));
+    const __m256i over = _mm256_cmpgt_epi32(top, _mm256_set1_epi32(EXP_BIG - 1));
+    int big = _mm256_movemask_ps(_mm256_castsi256_ps(over));
+    _mm_storeu_ps(out + i, exp4_avx2(_mm256_castps256_ps128(v)));
+    _mm_storeu_ps(out + i + 4, exp4_avx2(_mm256_extractf128_ps(v, 1)));
+    for (; big; big &= big - 1) out[i + __builtin_ctz(big)] = exp_one(x[i + __builtin_ctz(big)]);
+  }
+  for (; i < n; i++) out[i] = exp_one(x[i]);
 }

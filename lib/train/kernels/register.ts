@@ -20,6 +20,7 @@ import {
 } from "./dense.ts";
 import { dotBiasGradient, dotBiasKernels } from "./dot_bias.ts";
 import { dropoutKernels, installFastDropout } from "./dropout.ts";
+import { fastExpKernel } from "./exp.ts";
 import { installFastSaves } from "./engine.ts";
 import { fastGatherGradient, fastGatherKernel, GATHER_V2, installFastEmbedding } from "./gather.ts";
 import { identityKernels } from "./identity.ts";
@@ -81,6 +82,7 @@ export function registerTrainingKernels(): Map<string, string[]> {
   configs.push(...fastMatMulKernels(stock("BatchMatMul", "wasm"), stock("_FusedMatMul", "wasm")));
   configs.push(...fastReductionKernels(stock("Sum", "wasm")));
   configs.push(fastSoftplusKernel(stock("Softplus", "wasm")));
+  configs.push(fastExpKernel(stock("Exp", "wasm")));
   configs.push(...fastCopyKernels(["Concat", "Slice", "SplitV"].map((k) => stock(k, "wasm"))));
   for (const config of configs) {
     replaceKernel(config);

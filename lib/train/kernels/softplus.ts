@@ -7,7 +7,7 @@
  * the cores.
  *
  * The same bits are a property of the machine's libm, not of the code, so they are checked three
- * ways. `bench/softplus_bench.ts --all` compares the two kernels on every float32 input: with
+ * ways. `bench/unary_bench.ts softplus --all` compares the two kernels on every float32 input: with
  * glibc 2.36 on this machine's CPU they differed on one, −63.09946, below the threshold t ≈ −13.94
  * where softplus is e^x (glibc picks an `expf` with fused multiply-adds on a CPU that has them;
  * without, it gives the WebAssembly bits there too). So the native kernel counts the inputs below

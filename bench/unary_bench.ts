@@ -1,0 +1,220 @@
+/**
+ * Benchmark and bit check of the native elementwise kernels: `softplus`, BPR's loss
+ * (`lib/train/kernels/softplus.ts`), and `exp`, the softmax loss's (`exp.ts`). tfjs' op over the
+ * values of one training step on ml-100k (softplus: 87,000, 64 users × about 85 training movies ×
+ * 16 negatives; exp: 107,648, 64 users × 1,682 movies) is timed with the WebAssembly kernel and
+ * with the native one; then the two are compared on float32 inputs spread evenly over every bit
+ * pattern (every 256th pattern, 16.8 million values; `--every N` every Nth), or with `--all` on
+ * every one of the 2³² patterns (NaNs, infinities and subnormals included; about seven minutes
+ * for softplus, ten for exp), counting the outputs whose bits differ from the WebAssembly kernel's: as the tfjs op gives
+ * them, and as each native function alone computes them (softplus: the one kernel, whose e^x
+ * branch `tf.softplus` sends to the WebAssembly kernel; exp: every vector variant this CPU runs).
+ *
+ * ```sh
+ * deno task bench:softplus          # timing, and every 256th float32
+ * deno task bench:softplus --all    # timing, and every float32
+ * deno task bench:exp [--all]       # the same for exp
+ * deno task bench:exp --every 4099   # every 4,099th float32
+ * ```
+ *
+ * Output: two timing lines and a check line per comparison, then one JSON line with `op`,
+ * `kernel` (which kernel the op runs), `values` (per call), `wasm_ns_per_value`,
+ * `native_ns_per_value`, `speedup`, `threads`, `checked` (inputs compared), `differing` (outputs
+ * of the tfjs op whose bits differ), `native_differing` (outputs of the native functions alone
+ * whose bits differ, summed over them), `alone` (that count for each function) and
+ * `first_native_difference` (the first such input's bits, or null).
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import { setupBackend } from "../lib/train/backend.ts";
+import { nativeKernels, setNativeKernels } from "../lib/train/kernels/_native.ts";
+import { nativeSoftplusStatus } from "../lib/train/kernels/softplus.ts";
+import { createRng } from "../lib/random.ts";
+
+/** The ops this bench knows. */
+export const UNARY_OPS = ["softplus", "exp"] as const;
+
+/** One of {@linkcode UNARY_OPS}. */
+export type UnaryOp = typeof UNARY_OPS[number];
+
+/** Values of one training step on ml-100k for each op (see the module doc). */
+export const STEP_VALUES: Record<UnaryOp, number> = { softplus: 87_000, exp: 64 * 1_682 };
+
+/**
+ * Parses the bench's arguments: the op, then flags (`--all` checks every float32, `--every N`
+ * every Nth bit pattern; 256 by default).
+ *
+ * @param args The arguments.
+ * @returns The op, and the step between the bit patterns checked.
+ * @throws {RangeError} On a missing or unknown op, an unknown flag or a bad step.
+ * @example
+ * ```ts
+ * import { parseUnaryBenchArgs } from "./unary_bench.ts";
+ * console.log(parseUnaryBenchArgs(["exp", "--all"])); // { op: "exp", every: 1 }
+ * ```
+ */
+export function parseUnaryBenchArgs(args: string[]): { op: UnaryOp; every: number } {
+  const [op, ...flags] = args;
+  if (!UNARY_OPS.includes(op as UnaryOp)) {
+    throw new RangeError(
+      `unary_bench: expected an op first (${UNARY_OPS.join(" or ")}), found ${
+        op === undefined ? "nothing" : `"${op}"`
+      }`,
+    );
+  }
+  let every = 256;
+  for (let i = 0; i < flags.length; i++) {
+    if (flags[i] === "--all") every = 1;
+    else if (flags[i] === "--every") {
+      every = Number(flags[++i]);
+      if (!Number.isInteger(every) || every < 1 || every > 2 ** 32) {
+        throw new RangeError(
+          `unary_bench: --every expects an integer from 1 to 2³², found ${flags[i]}`,
+        );
+      }
+    } else {throw new RangeError(
+        `unary_bench: unknown flag "${flags[i]}" (known: --all, --every N)`,
+      );}
+  }
+  return { op: op as UnaryOp, every };
+}
+
+/** The tfjs op. */
+function apply(op: UnaryOp, x: tf.Tensor): tf.Tensor {
+  return op === "exp" ? tf.exp(x) : tf.softplus(x);
+}
+
+/** Nanoseconds a value of the op over `x`, median of 7 timings of 50 calls. */
+function timeOp(op: UnaryOp, x: tf.Tensor, native: boolean): number {
+  setNativeKernels(native);
+  try {
+    tf.dispose(apply(op, x));
+    const times: number[] = [];
+    for (let r = 0; r < 7; r++) {
+      const t0 = performance.now();
+      for (let i = 0; i < 50; i++) tf.dispose(apply(op, x));
+      times.push((performance.now() - t0) / 50 * 1e6 / x.size);
+    }
+    return times.sort((a, b) => a - b)[3];
+  } finally {
+    setNativeKernels(true);
+  }
+}
+
+/**
+ * The bits of the tfjs op over `values`, with the native kernels on or off (then on again).
+ *
+ * @param op `"softplus"` or `"exp"`.
+ * @param values The inputs.
+ * @param native Whether the native kernels may run.
+ * @returns The outputs' bit patterns.
+ * @example
+ * ```ts
+ * import { setupBackend } from "../lib/train/backend.ts";
+ * import { unaryBits } from "./unary_bench.ts";
+ * import { assertEquals } from "@std/assert";
+ * await setupBackend({ backend: "wasm" });
+ * const x = new Float32Array([0, 1, -2]);
+ * assertEquals(unaryBits("exp", x, true), unaryBits("exp", x, false));
+ * ```
+ */
+export function unaryBits(op: UnaryOp, values: Float32Array, native: boolean): Uint32Array {
+  setNativeKernels(native);
+  const x = tf.tensor1d(values), y = apply(op, x);
+  try {
+    return new Uint32Array((y.dataSync() as Float32Array).slice().buffer);
+  } finally {
+    tf.dispose([x, y]);
+    setNativeKernels(true);
+  }
+}
+
+/** A native function on plain arrays, by name (softplus' returns a count, ignored here). */
+type Alone = Record<string, (x: Deno.PointerValue, out: Deno.PointerValue, n: number) => unknown>;
+
+/** Compares the op and each native function with the WebAssembly kernel on every step-th pattern. */
+function compareAll(op: UnaryOp, step: number, alone: Alone) {
+  const chunk = 1 << 22;
+  const total = Math.ceil(2 ** 32 / step);
+  const names = Object.keys(alone);
+  const counts = Object.fromEntries(names.map((name) => [name, 0]));
+  let differing = 0, checked = 0, first: number | null = null;
+  const patterns = new Uint32Array(chunk), raw = new Float32Array(chunk);
+  const rawBits = new Uint32Array(raw.buffer);
+  for (let start = 0; start < total; start += chunk) {
+    const n = Math.min(chunk, total - start);
+    for (let i = 0; i < n; i++) patterns[i] = (start + i) * step; // all below 2³²
+    const values = new Float32Array(patterns.buffer, 0, n);
+    const a = unaryBits(op, values, true), b = unaryBits(op, values, false);
+    for (let i = 0; i < n; i++) if (a[i] !== b[i]) differing++;
+    for (const name of names) {
+      alone[name](Deno.UnsafePointer.of(values), Deno.UnsafePointer.of(raw), n);
+      for (let i = 0; i < n; i++) {
+        if (rawBits[i] !== b[i]) {
+          counts[name]++;
+          if (first === null || patterns[i] < first) first = patterns[i];
+        }
+      }
+    }
+    checked += n;
+  }
+  return { checked, differing, counts, first };
+}
+
+if (import.meta.main) {
+  const { op, every } = parseUnaryBenchArgs(Deno.args);
+  await setupBackend({ backend: "wasm" });
+  const lib = nativeKernels();
+  const rng = createRng(42);
+  // BPR's score differences lie within a few units of 0; the softmax's shifted scores at or below.
+  const draw = op === "exp" ? () => -Math.abs(4 * rng.normal()) : () => 3 * rng.normal();
+  const x = tf.tensor1d(Float32Array.from({ length: STEP_VALUES[op] }, draw));
+  tf.dispose(apply(op, x)); // softplus' probe runs here, before any timing
+  const status = () =>
+    op === "softplus" ? nativeSoftplusStatus() : lib ? `native ${lib.variant}` : "wasm";
+  const wasm = timeOp(op, x, false);
+  console.log(`wasm    ${wasm.toFixed(2)} ns a value (${STEP_VALUES[op]} values a call)`);
+  const native = lib ? timeOp(op, x, true) : NaN;
+  const threads = lib ? (op === "softplus" ? lib.sweepThreads(1 << 30) : 1) : 0;
+  console.log(
+    lib
+      ? `native  ${native.toFixed(2)} ns a value (${status()}, up to ${threads} threads)`
+      : `native  not loaded (${status()})`,
+  );
+  tf.dispose(x);
+  // Only a native kernel in force is compared; otherwise both sides would be the same.
+  const alone: Alone = !lib || !status().startsWith("native")
+    ? {}
+    : op === "softplus"
+    ? { softplus: lib.softplus }
+    : lib.exps as Alone;
+  const check = Object.keys(alone).length > 0
+    ? compareAll(op, every, alone)
+    : { checked: 0, differing: 0, counts: {} as Record<string, number>, first: null };
+  const of = `of ${check.checked.toLocaleString("en")} inputs differ`;
+  console.log(`bits    tf.${op}: ${check.differing} ${of}`);
+  for (const [name, count] of Object.entries(check.counts)) {
+    console.log(`bits    native ${name} alone: ${count} ${of}`);
+  }
+  const nativeDiffering = Object.values(check.counts).reduce((s, c) => s + c, 0);
+  if (check.first !== null) {
+    const value = new Float32Array(new Uint32Array([check.first]).buffer)[0];
+    console.log(`bits    first native difference: 0x${check.first.toString(16)} (${value})`);
+  }
+  console.log(JSON.stringify({
+    op,
+    kernel: status(),
+    values: STEP_VALUES[op],
+    wasm_ns_per_value: Number(wasm.toFixed(3)),
+    native_ns_per_value: Number(native.toFixed(3)),
+    speedup: Number((wasm / native).toFixed(2)),
+    threads,
+    checked: check.checked,
+    differing: check.differing,
+    native_differing: nativeDiffering,
+    alone: check.counts,
+    first_native_difference: check.first,
+  }));
+}

@@ -1,0 +1,58 @@
+/**
+ * tfjs' `Exp` in the native library's vectors. The softmax loss of ranking models exponentiates
+ * its whole score matrix twice a step (`logSoftmax` forward, then its gradient), 107,648 values
+ * a call on ml-100k at 64 users a step, and the WebAssembly kernel spends about 4 ns a value on
+ * them (musl's `expf`, one value at a time): a fifth of a softmax epoch. The native `exp_*`
+ * functions of `native_kernels.c` compute the same algorithm, step by step in double, eight or
+ * sixteen values at a time (about 0.45 ns a value with AVX-512).
+ *
+ * The WebAssembly kernel's bits come from its code, not from a libm: every step is one IEEE
+ * operation in the reference's order, with no fused multiply-add, so the bits do not depend on
+ * the machine and there is no probe (unlike `softplus.ts`, whose logarithm is the system's).
+ * `bench/unary_bench.ts exp --all` compares every variant with the WebAssembly kernel on all
+ * 2³² float32 inputs (none differs, NaN payloads included), and the tests compare them on a
+ * million values and the specials and train a softmax model both ways to the same weights.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { heapPointers, nativeKernels } from "./_native.ts";
+import { offsetOf, wasmContext } from "./_wasm.ts";
+
+interface ExpArgs {
+  inputs: { x: tf.TensorInfo };
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}
+
+/**
+ * Wraps the stock WASM `Exp` so that float32 inputs run on the native library when it is loaded
+ * (and not switched off); everything else goes to the stock kernel.
+ *
+ * @param stock The config tfjs registers for `Exp` on `"wasm"` (from `tf.getKernel`).
+ * @returns A config to register in its place.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import "@tensorflow/tfjs-backend-wasm";
+ * import { fastExpKernel } from "./exp.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(fastExpKernel(tf.getKernel("Exp", "wasm")!).kernelName, "Exp");
+ * ```
+ */
+export function fastExpKernel(stock: tf.KernelConfig): tf.KernelConfig {
+  const kernelFunc = (args: ExpArgs) => {
+    const { x } = args.inputs;
+    const native = nativeKernels()?.exp ?? null;
+    const n = x.shape.reduce((a, c) => a * c, 1);
+    if (native === null || x.dtype !== "float32" || n === 0) {
+      return stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
+    }
+    const { backend: b, memory } = wasmContext(args.backend);
+    const out = b.makeOutput(x.shape, "float32");
+    const [px, po] = heapPointers(memory, [offsetOf(b, x.dataId), offsetOf(b, out.dataId)]);
+    native(px, po, n);
+    return out;
+  };
+  return { ...stock, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}

@@ -1,0 +1,40 @@
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { parseUnaryBenchArgs, STEP_VALUES } from "../../bench/unary_bench.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+Deno.test("parseUnaryBenchArgs() reads the op and every flag, and names a bad one", () => {
+  assertEquals(parseUnaryBenchArgs(["exp"]), { op: "exp", every: 256 });
+  assertEquals(parseUnaryBenchArgs(["softplus", "--all"]), { op: "softplus", every: 1 });
+  assertEquals(parseUnaryBenchArgs(["exp", "--every", "4099"]), { op: "exp", every: 4099 });
+  assertThrows(() => parseUnaryBenchArgs([]), RangeError, "expected an op first");
+  assertThrows(() => parseUnaryBenchArgs(["--all"]), RangeError, 'found "--all"');
+  assertThrows(() => parseUnaryBenchArgs(["log"]), RangeError, "(softplus or exp)");
+  assertThrows(() => parseUnaryBenchArgs(["exp", "--every", "0"]), RangeError, "found 0");
+  assertThrows(() => parseUnaryBenchArgs(["exp", "--every"]), RangeError, "found undefined");
+  assertThrows(() => parseUnaryBenchArgs(["exp", "--fast"]), RangeError, 'unknown flag "--fast"');
+});
+
+for (const op of ["exp", "softplus"] as const) {
+  Deno.test(`the ${op} bench times both kernels, checks the bits and prints its JSON last`, async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "bench/unary_bench.ts", op, "--every", "65537"],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    assert(out.success, new TextDecoder().decode(out.stderr));
+    const result = JSON.parse(stdout.trim().split("\n").at(-1)!);
+    assertEquals(result.op, op);
+    assertEquals(result.values, STEP_VALUES[op]);
+    assert(result.wasm_ns_per_value > 0, stdout);
+    assertEquals(result.differing, 0, stdout);
+    if (!result.kernel.startsWith("native")) return; // no native kernel here: nothing compared
+    assert(result.native_ns_per_value > 0, stdout);
+    assertEquals(result.checked, 65_536); // ⌈2³² / 65,537⌉
+    // exp: every variant agrees; softplus alone may differ only in its e^x branch (not sampled).
+    assertEquals(result.native_differing, 0, stdout);
+    assertEquals(Object.keys(result.alone).length > 0, true);
+  });
+}
