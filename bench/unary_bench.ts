@@ -5,31 +5,47 @@
  * 16 negatives; exp: 107,648, 64 users × 1,682 movies) is timed with the WebAssembly kernel and
  * with the native one; then the two are compared on float32 inputs spread evenly over every bit
  * pattern (every 256th pattern, 16.8 million values; `--every N` every Nth), or with `--all` on
- * every one of the 2³² patterns (NaNs, infinities and subnormals included; about seven minutes
- * for softplus, ten for exp), counting the outputs whose bits differ from the WebAssembly kernel's: as the tfjs op gives
- * them, and as each native function alone computes them (softplus: the one kernel, whose e^x
- * branch `tf.softplus` sends to the WebAssembly kernel; exp: every vector variant this CPU runs).
+ * every one of the 2³² patterns (NaNs, infinities and subnormals included; about four minutes
+ * for softplus, a minute and a half for exp on the 2-core development machine), counting the
+ * outputs whose bits differ from the WebAssembly kernel's: as the tfjs op gives them, and as each
+ * native function alone computes them (softplus: the one kernel, whose e^x branch `tf.softplus`
+ * sends to the WebAssembly kernel; exp: every vector variant this CPU runs).
  *
  * ```sh
  * deno task bench:softplus          # timing, and every 256th float32
  * deno task bench:softplus --all    # timing, and every float32
  * deno task bench:exp [--all]       # the same for exp
  * deno task bench:exp --every 4099   # every 4,099th float32
+ * deno task bench:exp --train        # and softmax epochs with either kernel
  * ```
+ *
+ * With `--train` it also trains the op's ranking model on ml-100k (BPR for softplus, the softmax
+ * for exp; the ranking bench's recipe, 64 users a step), switching that one kernel between the
+ * WebAssembly and the native version every 5 epochs in one process, 12 blocks, and prints the
+ * median milliseconds an epoch of each: between processes this machine's speed drifts more than
+ * the difference.
  *
  * Output: two timing lines and a check line per comparison, then one JSON line with `op`,
  * `kernel` (which kernel the op runs), `values` (per call), `wasm_ns_per_value`,
  * `native_ns_per_value`, `speedup`, `threads`, `checked` (inputs compared), `differing` (outputs
  * of the tfjs op whose bits differ), `native_differing` (outputs of the native functions alone
- * whose bits differ, summed over them), `alone` (that count for each function) and
- * `first_native_difference` (the first such input's bits, or null).
+ * whose bits differ, summed over them), `alone` (that count for each function),
+ * `first_native_difference` (the first such input's bits, or null) and, with `--train`,
+ * `epoch_ms_wasm`, `epoch_ms_native` and `epoch_speedup` (null without).
  *
  * @module
  */
 
 import * as tf from "@tensorflow/tfjs";
+import { fitEncoders, loadMovieLens, randomSplit } from "../lib/data/mod.ts";
+import { rankingNetwork, rankingRecipes, recommender, trainRanking } from "../lib/models/mod.ts";
 import { setupBackend } from "../lib/train/backend.ts";
-import { nativeKernels, setNativeKernels } from "../lib/train/kernels/_native.ts";
+import {
+  type NativeKernels,
+  nativeKernels,
+  setNativeKernels,
+} from "../lib/train/kernels/_native.ts";
+import { RANKING_BENCH_RECIPES } from "./ranking_bench.ts";
 import { nativeSoftplusStatus } from "../lib/train/kernels/softplus.ts";
 import { createRng } from "../lib/random.ts";
 
@@ -44,18 +60,20 @@ export const STEP_VALUES: Record<UnaryOp, number> = { softplus: 87_000, exp: 64 
 
 /**
  * Parses the bench's arguments: the op, then flags (`--all` checks every float32, `--every N`
- * every Nth bit pattern; 256 by default).
+ * every Nth bit pattern, 256 by default; `--train` also times training epochs).
  *
  * @param args The arguments.
- * @returns The op, and the step between the bit patterns checked.
+ * @returns The op, the step between the bit patterns checked, and whether epochs are timed.
  * @throws {RangeError} On a missing or unknown op, an unknown flag or a bad step.
  * @example
  * ```ts
  * import { parseUnaryBenchArgs } from "./unary_bench.ts";
- * console.log(parseUnaryBenchArgs(["exp", "--all"])); // { op: "exp", every: 1 }
+ * console.log(parseUnaryBenchArgs(["exp", "--all"])); // { op: "exp", every: 1, train: false }
  * ```
  */
-export function parseUnaryBenchArgs(args: string[]): { op: UnaryOp; every: number } {
+export function parseUnaryBenchArgs(
+  args: string[],
+): { op: UnaryOp; every: number; train: boolean } {
   const [op, ...flags] = args;
   if (!UNARY_OPS.includes(op as UnaryOp)) {
     throw new RangeError(
@@ -64,9 +82,10 @@ export function parseUnaryBenchArgs(args: string[]): { op: UnaryOp; every: numbe
       }`,
     );
   }
-  let every = 256;
+  let every = 256, train = false;
   for (let i = 0; i < flags.length; i++) {
     if (flags[i] === "--all") every = 1;
+    else if (flags[i] === "--train") train = true;
     else if (flags[i] === "--every") {
       every = Number(flags[++i]);
       if (!Number.isInteger(every) || every < 1 || every > 2 ** 32) {
@@ -75,10 +94,10 @@ export function parseUnaryBenchArgs(args: string[]): { op: UnaryOp; every: numbe
         );
       }
     } else {throw new RangeError(
-        `unary_bench: unknown flag "${flags[i]}" (known: --all, --every N)`,
+        `unary_bench: unknown flag "${flags[i]}" (known: --all, --every N, --train)`,
       );}
   }
-  return { op: op as UnaryOp, every };
+  return { op: op as UnaryOp, every, train };
 }
 
 /** The tfjs op. */
@@ -134,7 +153,7 @@ export function unaryBits(op: UnaryOp, values: Float32Array, native: boolean): U
 /** A native function on plain arrays, by name (softplus' returns a count, ignored here). */
 type Alone = Record<string, (x: Deno.PointerValue, out: Deno.PointerValue, n: number) => unknown>;
 
-/** Compares the op and each native function with the WebAssembly kernel on every step-th pattern. */
+/** The op and each native function against the WebAssembly kernel, on every step-th pattern. */
 function compareAll(op: UnaryOp, step: number, alone: Alone) {
   const chunk = 1 << 22;
   const total = Math.ceil(2 ** 32 / step);
@@ -163,8 +182,56 @@ function compareAll(op: UnaryOp, step: number, alone: Alone) {
   return { checked, differing, counts, first };
 }
 
+/** The model whose loss calls the op: BPR's softplus, the softmax's exponential. */
+const TRAINED: Record<UnaryOp, "bpr" | "softmax"> = { softplus: "bpr", exp: "softmax" };
+
+/**
+ * Milliseconds a training epoch of the op's ranking model (the ranking bench's recipe on ml-100k,
+ * seed 42), its native kernel switched off and on in turn, 12 blocks of 5 epochs in one process
+ * (one model training on throughout): medians, and each pair's ratio. The kernels read their
+ * native function from the loaded library at every call and run the WebAssembly kernel when it
+ * is absent, so clearing the field switches off that one kernel and nothing else.
+ */
+async function trainEpochs(op: UnaryOp, lib: NativeKernels) {
+  const name = TRAINED[op], fixed = RANKING_BENCH_RECIPES[name];
+  const ml = await loadMovieLens("ml-100k");
+  const encoders = fitEncoders(ml.ratings);
+  const { train } = randomSplit(ml.ratings, { testFraction: 0.2, seed: 42 });
+  const model = rankingNetwork(
+    { ...rankingRecipes[name], learningRate: fixed.learningRate },
+    encoders,
+    42,
+  );
+  const rec = recommender(model, { ...encoders, seed: 42 });
+  const fields = lib as unknown as Record<UnaryOp, unknown>, real = fields[op];
+  const times: Record<"wasm" | "native", number[]> = { wasm: [], native: [] };
+  const block = async (native: boolean) => {
+    fields[op] = native ? real : null;
+    const t0 = performance.now();
+    await trainRanking(rec, train, {
+      epochs: 5,
+      batchUsers: 64,
+      l2: fixed.l2,
+      negatives: fixed.negatives,
+      verbose: 0,
+    });
+    times[native ? "native" : "wasm"].push((performance.now() - t0) / 5);
+  };
+  try {
+    await block(true); // warm-up, not counted
+    times.native.length = 0;
+    for (let k = 0; k < 12; k++) await block(k % 2 === 1);
+  } finally {
+    fields[op] = real;
+    model.dispose();
+  }
+  const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  const ratios = times.wasm.map((w, k) => w / times.native[k]);
+  return { model: name, wasm: median(times.wasm), native: median(times.native), ratios };
+}
+
 if (import.meta.main) {
-  const { op, every } = parseUnaryBenchArgs(Deno.args);
+  const { op, every, train } = parseUnaryBenchArgs(Deno.args);
   await setupBackend({ backend: "wasm" });
   const lib = nativeKernels();
   const rng = createRng(42);
@@ -203,6 +270,16 @@ if (import.meta.main) {
     const value = new Float32Array(new Uint32Array([check.first]).buffer)[0];
     console.log(`bits    first native difference: 0x${check.first.toString(16)} (${value})`);
   }
+  const epochs = train && lib && status().startsWith("native") ? await trainEpochs(op, lib) : null;
+  if (epochs) {
+    console.log(
+      `train   ${epochs.model} epoch ${epochs.wasm.toFixed(1)} ms with the WebAssembly ${op}, ` +
+        `${
+          epochs.native.toFixed(1)
+        } ms with the native one (medians of 6 blocks of 5 epochs each; ` +
+        `pair ratios ${epochs.ratios.map((r) => r.toFixed(2)).join(" ")})`,
+    );
+  }
   console.log(JSON.stringify({
     op,
     kernel: status(),
@@ -216,5 +293,8 @@ if (import.meta.main) {
     native_differing: nativeDiffering,
     alone: check.counts,
     first_native_difference: check.first,
+    epoch_ms_wasm: epochs ? Number(epochs.wasm.toFixed(2)) : null,
+    epoch_ms_native: epochs ? Number(epochs.native.toFixed(2)) : null,
+    epoch_speedup: epochs ? Number((epochs.wasm / epochs.native).toFixed(3)) : null,
   }));
 }

@@ -4,9 +4,16 @@ import { parseUnaryBenchArgs, STEP_VALUES } from "../../bench/unary_bench.ts";
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 Deno.test("parseUnaryBenchArgs() reads the op and every flag, and names a bad one", () => {
-  assertEquals(parseUnaryBenchArgs(["exp"]), { op: "exp", every: 256 });
-  assertEquals(parseUnaryBenchArgs(["softplus", "--all"]), { op: "softplus", every: 1 });
-  assertEquals(parseUnaryBenchArgs(["exp", "--every", "4099"]), { op: "exp", every: 4099 });
+  assertEquals(parseUnaryBenchArgs(["exp"]), { op: "exp", every: 256, train: false });
+  assertEquals(parseUnaryBenchArgs(["softplus", "--all"]), {
+    op: "softplus",
+    every: 1,
+    train: false,
+  });
+  assertEquals(
+    parseUnaryBenchArgs(["exp", "--every", "4099", "--train"]),
+    { op: "exp", every: 4099, train: true },
+  );
   assertThrows(() => parseUnaryBenchArgs([]), RangeError, "expected an op first");
   assertThrows(() => parseUnaryBenchArgs(["--all"]), RangeError, 'found "--all"');
   assertThrows(() => parseUnaryBenchArgs(["log"]), RangeError, "(softplus or exp)");

@@ -1,17 +1,20 @@
 /**
  * tfjs' `Exp` in the native library's vectors. The softmax loss of ranking models exponentiates
  * its whole score matrix twice a step (`logSoftmax` forward, then its gradient), 107,648 values
- * a call on ml-100k at 64 users a step, and the WebAssembly kernel spends about 4 ns a value on
- * them (musl's `expf`, one value at a time): a fifth of a softmax epoch. The native `exp_*`
- * functions of `native_kernels.c` compute the same algorithm, step by step in double, eight or
- * sixteen values at a time (about 0.45 ns a value with AVX-512).
+ * a call on ml-100k at 64 users a step, and the WebAssembly kernel spends 2.3 to 4 ns a value on
+ * them (musl's `expf`, one value at a time; `tf.profile` put them at a fifth of a softmax epoch).
+ * The native `exp_*` functions of `native_kernels.c` compute the same algorithm, step by step in
+ * double, eight or sixteen values at a time: 0.38 ns a value with AVX-512 (0.67 through `tf.exp`),
+ * and a softmax epoch 9 to 15 % shorter (`bench/unary_bench.ts exp --train`).
  *
- * The WebAssembly kernel's bits come from its code, not from a libm: every step is one IEEE
- * operation in the reference's order, with no fused multiply-add, so the bits do not depend on
- * the machine and there is no probe (unlike `softplus.ts`, whose logarithm is the system's).
+ * The native kernel gets the WebAssembly kernel's bits from its own code, not from a libm: every
+ * step is one IEEE operation in the reference's order, with no fused multiply-add, so the bits do
+ * not depend on the machine and there is no probe (unlike `softplus.ts`, whose `expf` and `log`
+ * are the system's).
  * `bench/unary_bench.ts exp --all` compares every variant with the WebAssembly kernel on all
  * 2³² float32 inputs (none differs, NaN payloads included), and the tests compare them on a
- * million values and the specials and train a softmax model both ways to the same weights.
+ * million draws, a million bit patterns and the branch points, and train a softmax model both ways
+ * to the same weights.
  *
  * @module
  */

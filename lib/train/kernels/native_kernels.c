@@ -322,9 +322,9 @@ void sweep_avx2(SWEEP_ARGS) { sweep_tiles(a, v, w, n, k0, b, sweep_vectors256); 
 // the threshold t = logf(FLT_EPSILON) + 2 (about -13.94) e^x by expf, above -t x itself, and in
 // between log(1 + expf(x)), the logarithm taken in double and rounded to float. The WebAssembly
 // build calls musl's expf and log, and glibc (2.28 on) computes both with the same algorithms;
-// compared on every float32 input (bench/unary_bench.ts softplus --all), glibc 2.36 on this machine's
-// CPU gave the WebAssembly bits on every input but one, -63.09946 (0xc27c65d9), in the e^x branch
-// (glibc picks an expf with fused multiply-adds on a CPU that has them, and
+// compared on every float32 input (bench/unary_bench.ts softplus --all), glibc 2.36 on this
+// machine's CPU gave the WebAssembly bits on every input but one, -63.09946 (0xc27c65d9), in the
+// e^x branch (glibc picks an expf with fused multiply-adds on a CPU that has them, and
 // GLIBC_TUNABLES=glibc.cpu.hwcaps=-FMA gives the WebAssembly bits there too). So the kernel
 // returns how many inputs lie below t, and softplus.ts then runs the WebAssembly kernel on the
 // whole tensor instead (BPR's score differences never went below -8.6 on ml-100k). The
@@ -381,10 +381,11 @@ int softplus(const float *x, float *out, int n) {
 // exponent's integer part added to their bits, and 2^(r/32) from a cubic; the double is then
 // rounded to float once. Each step below is one IEEE operation on doubles, in that order, with no
 // fused multiply-add (-ffp-contract=off), so every CPU gives the same bits as the WebAssembly
-// build; glibc's expf uses the same algorithm but fuses its multiply-adds on a CPU that has them,
-// which changed 2 of the 2³² results (bench/unary_bench.ts exp --all compares every input). |x| ≥ 88
-// (and NaN, ±∞) takes the reference's early returns; the vector variants send such lanes to the
-// scalar code. EXP_TABLE[i] holds the bits of 2^(i/32) rounded to the nearest double, minus
+// build (glibc's expf uses the same algorithm but fuses its multiply-adds on a CPU that has them,
+// which changed 2 of the 2³² results in a check of every input; bench/unary_bench.ts exp --all
+// compares every variant here with the WebAssembly kernel on every input: none differs).
+// |x| ≥ 88 (and NaN, ±∞) takes the reference's early returns; the vector variants send such lanes
+// to the scalar code. EXP_TABLE[i] holds the bits of 2^(i/32) rounded to the nearest double, minus
 // i << 47 (so that adding k << 47 to entry k mod 32 gives 2^(k/32)).
 static const uint64_t EXP_TABLE[32] = {
     0x3ff0000000000000, 0x3fefd9b0d3158574, 0x3fefb5586cf9890f, 0x3fef9301d0125b51,
