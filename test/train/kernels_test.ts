@@ -413,6 +413,100 @@ Deno.test("WASM column sums (bias gradients) agree with the CPU backend", async 
   }, 1e-5);
 });
 
+/**
+ * tfjs' WASM `Sum` on the innermost axes, in JavaScript: each output from +0, the row's elements
+ * added one by one in order in float32 (a float add is the double sum rounded once).
+ */
+function sumInOrder(values: Float32Array, n: number): Float32Array {
+  const out = new Float32Array(values.length / n);
+  for (let r = 0; r < out.length; r++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s = Math.fround(s + values[r * n + j]);
+    out[r] = s;
+  }
+  return out;
+}
+
+Deno.test("WASM sums over the innermost or the leading axes give the stock kernel's bits", async () => {
+  await setupBackend({ backend: "wasm" });
+  const rng = createRng(61);
+  // Magnitudes from 1e-6 to 1e6, so that adding in any other order changes the bits.
+  const draw = () => rng.normal() * 10 ** (rng.next() * 12 - 6);
+  const bits = (t: tf.Tensor) => Array.from(new Uint32Array((t.dataSync() as Float32Array).buffer));
+  const shapes = [[1, 1], [3, 5], [8, 7], [9, 33], [17, 100], [64, 1682], [2, 3, 4], [5], [
+    2,
+    3,
+    1,
+    6,
+  ]];
+  for (const shape of shapes) {
+    const values = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, draw);
+    const x = tf.tensor(values, shape);
+    for (let k = 1; k <= shape.length; k++) {
+      const axes = shape.map((_, i) => i).slice(shape.length - k);
+      const n = shape.slice(shape.length - k).reduce((a, b) => a * b, 1);
+      const want = Array.from(new Uint32Array(sumInOrder(values, n).buffer));
+      const kept = shape.slice(0, shape.length - k);
+      for (const keepDims of [false, true]) {
+        const y = tf.sum(x, axes, keepDims);
+        assertEquals(y.shape, keepDims ? [...kept, ...axes.map(() => 1)] : kept);
+        assertEquals(bits(y), want, `shape ${shape}, axes ${axes}, keepDims ${keepDims}`);
+        y.dispose();
+      }
+      if (k === 1) {
+        const y = tf.sum(x, -1); // a negative axis is the same axis
+        assertEquals(bits(y), want);
+        y.dispose();
+      }
+    }
+    for (let k = 1; k < shape.length; k++) { // the leading axes: rows added in turn, from 0
+      const cols = shape.slice(k).reduce((a, b) => a * b, 1), rows = values.length / cols;
+      const want = new Float32Array(cols);
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < cols; j++) want[j] = Math.fround(want[j] + values[r * cols + j]);
+      }
+      const axes = shape.map((_, i) => i).slice(0, k);
+      for (const keepDims of [false, true]) {
+        const y = tf.sum(x, axes, keepDims);
+        assertEquals(y.shape, keepDims ? shape.map((d, i) => i < k ? 1 : d) : shape.slice(k));
+        assertEquals(bits(y), Array.from(new Uint32Array(want.buffer)), `leading ${axes}`);
+        y.dispose();
+      }
+    }
+    const all = tf.sum(x); // no axis: every axis
+    assertEquals(bits(all), Array.from(new Uint32Array(sumInOrder(values, values.length).buffer)));
+    tf.dispose([x, all]);
+  }
+  // Specials: a row of -0 sums to +0 (from +0), NaN and infinities propagate.
+  tf.tidy(() => {
+    const x = tf.tensor2d([[-0, -0, -0], [1, NaN, 2], [Infinity, 1, -Infinity], [Infinity, 1, 2]]);
+    const y = Array.from(tf.sum(x, 1).dataSync());
+    assert(Object.is(y[0], 0) && Number.isNaN(y[1]) && Number.isNaN(y[2]) && y[3] === Infinity);
+    // Other axes, int32 and empty tensors still take the stock kernel.
+    assertEquals(
+      Array.from(tf.sum(tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]), 1).dataSync()),
+      [
+        4,
+        6,
+        12,
+        14,
+      ],
+    );
+    assertEquals(Array.from(tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32"), 1).dataSync()), [
+      3,
+      7,
+    ]);
+    assertEquals(tf.sum(tf.zeros([3, 0]), 1).shape, [3]);
+    // Axes out of order: the stock kernel sums in the order given (here axis 1 outer), so it runs.
+    const x3 = tf.tensor3d([1e8, 1, 1e-3, 1, -1e8, 3, 5e-4, 1], [2, 2, 2]);
+    const given = tf.sum(x3, [1, 0]).dataSync(), sorted = tf.sum(x3, [0, 1]).dataSync();
+    const f = Math.fround;
+    assertEquals(given[0], f(f(f(f(0 + 1e8) + -1e8) + f(1e-3)) + f(5e-4))); // x[0,0], x[1,0], x[0,1], x[1,1]
+    assertEquals(sorted[0], f(f(f(f(0 + 1e8) + f(1e-3)) + -1e8) + f(5e-4))); // x[0,0], x[0,1], x[1,0], …
+    assert(given[0] !== sorted[0], "the example should tell the two orders apart");
+  });
+});
+
 Deno.test("Dense layers on the fast path match tfjs' own Dense, values and gradients", async () => {
   // The same model on the CPU backend (stock code) and on WASM (one fused kernel per layer).
   const run = async (backend: "cpu" | "wasm") => {

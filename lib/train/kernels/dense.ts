@@ -202,18 +202,40 @@ function sumWasm(
   stock: tf.KernelConfig,
 ): tf.TensorInfo {
   const { x } = args.inputs;
-  const axis = args.attrs?.axis as number | number[];
-  const axes = Array.isArray(axis) ? axis : [axis];
-  if (
-    x.dtype !== "float32" || x.shape.length !== 2 || axes.length !== 1 ||
-    (axes[0] !== 0 && axes[0] !== -2)
-  ) {
-    return stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
-  }
+  const viaStock = () =>
+    stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  if (x.dtype !== "float32" || x.shape.some((d) => d === 0)) return viaStock();
+  const rank = x.shape.length;
+  // No axis (null) means every axis, as in the stock kernel; the axes stay in the order given,
+  // which is the order the stock kernel sums them in.
+  const axis = (args.attrs?.axis ?? null) as unknown as number | number[];
+  const axes = tf.util.parseAxisParam(axis, x.shape);
+  const keepDims = Boolean(args.attrs?.keepDims);
   const { backend, kernels } = wasmContext(args.backend);
-  const [rows, cols] = x.shape;
-  const out = backend.makeOutput(args.attrs?.keepDims ? [1, cols] : [cols], "float32");
-  kernels.column_sums(offsetOf(backend, x.dataId), rows, cols, offsetOf(backend, out.dataId));
+  const k = axes.length;
+  const shape = (kept: number[]) =>
+    keepDims ? x.shape.map((d, i) => axes.includes(i) ? 1 : d) : kept;
+  // The stock kernel moves the summed axes innermost (a transposed copy when they are not) and
+  // sums each output's elements in order from 0. Over the leading axes (a bias gradient, also
+  // through a broadcast's leading 1) that order is column_sums' (rows added in turn, one SIMD
+  // pass, no copy); over the innermost ones (a softmax's row sums, a loss' total) row_sums keeps
+  // it, eight rows at a time. So both give the stock kernel's bits.
+  if (k > 0 && k < rank && axes.every((a, i) => a === i)) {
+    const rows = size(x.shape.slice(0, k)), kept = x.shape.slice(k);
+    const out = backend.makeOutput(shape(kept), "float32");
+    kernels.column_sums(
+      offsetOf(backend, x.dataId),
+      rows,
+      size(kept),
+      offsetOf(backend, out.dataId),
+    );
+    return out;
+  }
+  if (k === 0 || axes.some((a, i) => a !== rank - k + i)) return viaStock();
+  const kept = x.shape.slice(0, rank - k);
+  const out = backend.makeOutput(shape(kept), "float32");
+  const n = size(x.shape.slice(rank - k));
+  kernels.row_sums(offsetOf(backend, x.dataId), size(kept), n, offsetOf(backend, out.dataId));
   return out;
 }
 
@@ -236,7 +258,8 @@ function reluGradWasm(
 
 /**
  * Wraps the stock WASM `Sum` so that column sums of a matrix (bias gradients) take one SIMD
- * pass, and adds the relu-gradient kernel.
+ * pass and sums over the innermost axes (a softmax's row sums) run eight rows at a time, both with
+ * the stock kernel's bits, and adds the relu-gradient kernel.
  *
  * @param stockSum The stock `Sum` config for `wasm`.
  * @returns The configs to register.

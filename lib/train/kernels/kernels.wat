@@ -671,6 +671,88 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $next))))
 
+  ;; dst[i] = the sum of row i of src [rows, n], for every row: each row from 0, its elements added
+  ;; one by one in order, as tfjs' WASM Sum kernel adds them (so the same bits); eight rows at a
+  ;; time in eight accumulators, so that their additions overlap instead of each waiting for the
+  ;; one before (a softmax's row sums over the catalogue).
+  (func (export "row_sums") (param $src i32) (param $rows i32) (param $n i32) (param $dst i32)
+    (local $stride i32) (local $p i32) (local $end i32) (local $r i32)
+    (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $o4 i32) (local $o5 i32) (local $o6 i32)
+    (local $o7 i32)
+    (local $s0 f32) (local $s1 f32) (local $s2 f32) (local $s3 f32) (local $s4 f32) (local $s5 f32)
+    (local $s6 f32) (local $s7 f32)
+    (local.set $stride (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $o1 (local.get $stride))
+    (local.set $o2 (i32.mul (local.get $stride) (i32.const 2)))
+    (local.set $o3 (i32.mul (local.get $stride) (i32.const 3)))
+    (local.set $o4 (i32.mul (local.get $stride) (i32.const 4)))
+    (local.set $o5 (i32.mul (local.get $stride) (i32.const 5)))
+    (local.set $o6 (i32.mul (local.get $stride) (i32.const 6)))
+    (local.set $o7 (i32.mul (local.get $stride) (i32.const 7)))
+    (block $blocks_done
+      (loop $block
+        (br_if $blocks_done (i32.gt_u (i32.add (local.get $r) (i32.const 8)) (local.get $rows)))
+        (local.set $s0 (f32.const 0))
+        (local.set $s1 (f32.const 0))
+        (local.set $s2 (f32.const 0))
+        (local.set $s3 (f32.const 0))
+        (local.set $s4 (f32.const 0))
+        (local.set $s5 (f32.const 0))
+        (local.set $s6 (f32.const 0))
+        (local.set $s7 (f32.const 0))
+        (local.set $p (local.get $src))
+        (local.set $end (i32.add (local.get $src) (local.get $stride)))
+        (block $row_done
+          (loop $column
+            (br_if $row_done (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $s0 (f32.add (local.get $s0) (f32.load (local.get $p))))
+            (local.set $s1
+              (f32.add (local.get $s1) (f32.load (i32.add (local.get $p) (local.get $o1)))))
+            (local.set $s2
+              (f32.add (local.get $s2) (f32.load (i32.add (local.get $p) (local.get $o2)))))
+            (local.set $s3
+              (f32.add (local.get $s3) (f32.load (i32.add (local.get $p) (local.get $o3)))))
+            (local.set $s4
+              (f32.add (local.get $s4) (f32.load (i32.add (local.get $p) (local.get $o4)))))
+            (local.set $s5
+              (f32.add (local.get $s5) (f32.load (i32.add (local.get $p) (local.get $o5)))))
+            (local.set $s6
+              (f32.add (local.get $s6) (f32.load (i32.add (local.get $p) (local.get $o6)))))
+            (local.set $s7
+              (f32.add (local.get $s7) (f32.load (i32.add (local.get $p) (local.get $o7)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $column)))
+        (f32.store offset=0 (local.get $dst) (local.get $s0))
+        (f32.store offset=4 (local.get $dst) (local.get $s1))
+        (f32.store offset=8 (local.get $dst) (local.get $s2))
+        (f32.store offset=12 (local.get $dst) (local.get $s3))
+        (f32.store offset=16 (local.get $dst) (local.get $s4))
+        (f32.store offset=20 (local.get $dst) (local.get $s5))
+        (f32.store offset=24 (local.get $dst) (local.get $s6))
+        (f32.store offset=28 (local.get $dst) (local.get $s7))
+        (local.set $src (i32.add (local.get $src) (i32.shl (local.get $stride) (i32.const 3))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+        (local.set $r (i32.add (local.get $r) (i32.const 8)))
+        (br $block)))
+    ;; the last rows % 8 rows, one at a time
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $s0 (f32.const 0))
+        (local.set $p (local.get $src))
+        (local.set $end (i32.add (local.get $src) (local.get $stride)))
+        (block $one_done
+          (loop $one
+            (br_if $one_done (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $s0 (f32.add (local.get $s0) (f32.load (local.get $p))))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $one)))
+        (f32.store (local.get $dst) (local.get $s0))
+        (local.set $src (local.get $end))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
 ;; ---------------------------------------------------------------------------------------------
   ;; Stock layers: the Dot layer on rows, the sigmoid gradient, Rescaling
 
