@@ -17,8 +17,9 @@
  *   gradient as one kernel, `Rescaling` as one `ScaleShift`, `Activation` and `Flatten` without
  *   scope bookkeeping (`activation.ts`).
  * - **Dense layers** (`dense.ts`): SIMD matrix products (`BatchMatMul`, `_FusedMatMul` with bias
- *   and relu), column sums for bias gradients, a relu-gradient kernel, and tfjs-layers' `Dense`
- *   running as one fused kernel.
+ *   and relu), sums over leading axes (bias gradients) in one pass and over innermost axes (a
+ *   softmax's rows) eight rows at a time, both with the stock `Sum`'s bits, a relu-gradient
+ *   kernel, and tfjs-layers' `Dense` running as one fused kernel.
  * - **Copies** (`copy.ts`, `identity.ts`): `Concat`, `Slice` and `SplitV` as block copies, and a
  *   zero-copy `Identity` (WASM).
  * - **Dropout** (`dropout.ts`): masks from sfc32 in one kernel, seeded per step by the training
