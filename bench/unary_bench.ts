@@ -8,8 +8,8 @@
  * every one of the 2³² patterns (NaNs, infinities and subnormals included; about four minutes
  * for softplus, a minute and a half for exp on the 2-core development machine), counting the
  * outputs whose bits differ from the WebAssembly kernel's: as the tfjs op gives them, and as each
- * native function alone computes them (softplus: the one kernel, whose e^x branch `tf.softplus`
- * sends to the WebAssembly kernel; exp: every vector variant this CPU runs).
+ * native function alone computes them (softplus: the one kernel, which `tf.softplus` runs only
+ * after its probe agreed; exp: every vector variant this CPU runs).
  *
  * ```sh
  * deno task bench:softplus          # timing, and every 256th float32

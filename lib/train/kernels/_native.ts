@@ -62,7 +62,7 @@ const SYMBOLS = {
   sweep_avx512: SWEEP_SIGNATURE,
   sweep_avx2: SWEEP_SIGNATURE,
   sweep_threads: { parameters: ["i32"], result: "i32" },
-  softplus: { parameters: ["pointer", "pointer", "i32"], result: "i32" },
+  softplus: { parameters: ["pointer", "pointer", "i32"], result: "void" },
   exp_sse2: EXP_SIGNATURE,
   exp_avx2: EXP_SIGNATURE,
   exp_avx512: EXP_SIGNATURE,
@@ -113,10 +113,9 @@ export type NativeSweepFn = (
 
 /**
  * tfjs' WebAssembly `Softplus` over `n` floats, from `x` into `out` (byte pointers to arrays that
- * do not overlap), on every core; returns how many inputs lie below the e^x threshold (about
- * −13.94), whose outputs may differ from the WebAssembly kernel's (see `softplus.ts`).
+ * do not overlap), on every core (see `softplus.ts` for when it runs).
  */
-export type NativeSoftplusFn = (x: Deno.PointerValue, out: Deno.PointerValue, n: number) => number;
+export type NativeSoftplusFn = (x: Deno.PointerValue, out: Deno.PointerValue, n: number) => void;
 
 /**
  * tfjs' WebAssembly `Exp` over `n` floats, from `x` into `out` (byte pointers to arrays that do
@@ -159,7 +158,7 @@ export interface NativeKernels {
  */
 const FLAGS = ["-O2", "-fPIC", "-shared", "-pthread", "-ffp-contract=off", "-fno-math-errno"];
 
-/** Libraries, after the source: libm for the softplus' expf and log. */
+/** Libraries, after the source: libm for the softplus' logarithm. */
 const LIBS = ["-lm"];
 
 let loaded: NativeKernels | null = null;

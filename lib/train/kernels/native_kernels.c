@@ -1,7 +1,7 @@
 // Native kernels for x86-64 CPUs: the fused Adam step of kernels.wat (`adam`) in 512-, 256- and
 // 128-bit vectors, and (further down) its dense product (`gemm`) and the update of EASE's matrix
-// inverse (`sweep`, spd_inverse.ts) in 512- and 256-bit vectors, and tfjs' WebAssembly softplus
-// on every core (`softplus`, last).
+// inverse (`sweep`, spd_inverse.ts) in 512- and 256-bit vectors, tfjs' WebAssembly exponential
+// (`exp_*`) and, last, its softplus on every core (`softplus`).
 // WebAssembly SIMD stops at 128 bits; on a CPU with AVX-512 this pass, the largest part of a
 // training step on a big embedding table, runs about 2.7 times as fast. The results are the same
 // to the bit: every number goes through the same IEEE operations in the same order as in
@@ -318,62 +318,6 @@ void sweep_avx512(SWEEP_ARGS) { sweep_tiles(a, v, w, n, k0, b, sweep_vectors512)
 
 void sweep_avx2(SWEEP_ARGS) { sweep_tiles(a, v, w, n, k0, b, sweep_vectors256); }
 
-// tfjs' WebAssembly Softplus (tfjs-backend-wasm, kernels/Softplus.cc), element by element: below
-// the threshold t = logf(FLT_EPSILON) + 2 (about -13.94) e^x by expf, above -t x itself, and in
-// between log(1 + expf(x)), the logarithm taken in double and rounded to float. The WebAssembly
-// build calls musl's expf and log, and glibc (2.28 on) computes both with the same algorithms;
-// compared on every float32 input (bench/unary_bench.ts softplus --all), glibc 2.36 on this
-// machine's CPU gave the WebAssembly bits on every input but one, -63.09946 (0xc27c65d9), in the
-// e^x branch (glibc picks an expf with fused multiply-adds on a CPU that has them, and
-// GLIBC_TUNABLES=glibc.cpu.hwcaps=-FMA gives the WebAssembly bits there too). So the kernel
-// returns how many inputs lie below t, and softplus.ts then runs the WebAssembly kernel on the
-// whole tensor instead (BPR's score differences never went below -8.6 on ml-100k). The
-// exponentials go first, in a pass of their own (their calls then overlap: 6.7 ns an element
-// instead of 9.2 in one pass), in blocks of SOFTPLUS_BLOCK spread over the cores.
-#define SOFTPLUS_BLOCK 16384
-
-typedef struct {
-  const float *x;
-  float *out;
-  int n, blocks;
-  atomic_int next;   // blocks handed out so far
-  atomic_int below;  // inputs below the threshold
-} softplus_job;
-
-// One block; returns how many of its inputs lie below the threshold.
-static int softplus_block(const float *x, float *out, int n) {
-  const float t = logf(FLT_EPSILON) + 2.0;
-  int below = 0;
-  for (int i = 0; i < n; i++) out[i] = expf(x[i]);
-  for (int i = 0; i < n; i++) {
-    const float f = x[i];
-    if (f < t) {
-      below++;
-    } else {
-      out[i] = f > -t ? f : (float)log(1.0 + out[i]);
-    }
-  }
-  return below;
-}
-
-static void *softplus_worker(void *p) {
-  softplus_job *job = p;
-  for (int k; (k = atomic_fetch_add(&job->next, 1)) < job->blocks;) {
-    const int from = k * SOFTPLUS_BLOCK, left = job->n - from;
-    const int size = left < SOFTPLUS_BLOCK ? left : SOFTPLUS_BLOCK;
-    atomic_fetch_add(&job->below, softplus_block(job->x + from, job->out + from, size));
-  }
-  return NULL;
-}
-
-// out[i] = softplus(x[i]) for i < n (two arrays that do not overlap); returns how many x[i] lie
-// below the threshold (their outputs are glibc's and may differ from the WebAssembly kernel's).
-int softplus(const float *x, float *out, int n) {
-  softplus_job job = {x, out, n, (n + SOFTPLUS_BLOCK - 1) / SOFTPLUS_BLOCK, 0, 0};
-  run_threads(threads_for(job.blocks), softplus_worker, &job);
-  return atomic_load(&job.below);
-}
-
 // tfjs' WebAssembly Exp (kernels/Exp.cc: expf element by element), with its bits on every float32
 // input by construction rather than by a libm: the WebAssembly build's expf is musl's, which
 // computes e^x = 2^(k/32) · 2^(r/32) in double, with x · 32/ln 2 = k + r (k the nearest integer,
@@ -506,4 +450,53 @@ __attribute__((target("avx2"))) void exp_avx2(const float *x, float *out, int n)
     for (; big; big &= big - 1) out[i + __builtin_ctz(big)] = exp_one(x[i + __builtin_ctz(big)]);
   }
   for (; i < n; i++) out[i] = exp_one(x[i]);
+}
+
+// tfjs' WebAssembly Softplus (tfjs-backend-wasm, kernels/Softplus.cc), element by element: below
+// the threshold t = logf(FLT_EPSILON) + 2 (about -13.94) e^x by expf, above -t x itself, and in
+// between log(1 + expf(x)), the logarithm taken in double and rounded to float. The exponentials
+// are the exp_* functions above (the WebAssembly build's expf to the bit on every input, in the
+// widest vectors the CPU runs), in a pass of their own over each block; the logarithm is the
+// system's log, which in glibc (2.28 on) uses the algorithm of the WebAssembly build's musl.
+// Compared on every float32 input (bench/unary_bench.ts softplus --all), glibc 2.36 gave the
+// WebAssembly bits on all of them; another libm may not, so softplus.ts checks a probe before
+// it runs this kernel. (With glibc's expf instead of exp_*, one input differed, -63.09946 in the
+// e^x branch: glibc fuses multiply-adds on a CPU that has them.) The blocks of SOFTPLUS_BLOCK
+// values are spread over the cores.
+#define SOFTPLUS_BLOCK 16384
+
+typedef struct {
+  const float *x;
+  float *out;
+  int n, blocks;
+  void (*exp)(const float *, float *, int);  // the widest exp_* variant
+  atomic_int next;                            // blocks handed out so far
+} softplus_job;
+
+// One block.
+static void softplus_block(const softplus_job *job, const float *x, float *out, int n) {
+  const float t = logf(FLT_EPSILON) + 2.0;
+  job->exp(x, out, n);
+  for (int i = 0; i < n; i++) {
+    const float f = x[i];
+    if (!(f < t)) out[i] = f > -t ? f : (float)log(1.0 + out[i]);
+  }
+}
+
+static void *softplus_worker(void *p) {
+  softplus_job *job = p;
+  for (int k; (k = atomic_fetch_add(&job->next, 1)) < job->blocks;) {
+    const int from = k * SOFTPLUS_BLOCK, left = job->n - from;
+    const int size = left < SOFTPLUS_BLOCK ? left : SOFTPLUS_BLOCK;
+    softplus_block(job, job->x + from, job->out + from, size);
+  }
+  return NULL;
+}
+
+// out[i] = softplus(x[i]) for i < n (two arrays that do not overlap).
+void softplus(const float *x, float *out, int n) {
+  const int level = cpu_level();
+  softplus_job job = {x, out, n, (n + SOFTPLUS_BLOCK - 1) / SOFTPLUS_BLOCK,
+                      level >= 3 ? exp_avx512 : level == 2 ? exp_avx2 : exp_sse2, 0};
+  run_threads(threads_for(job.blocks), softplus_worker, &job);
 }

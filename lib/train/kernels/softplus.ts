@@ -2,22 +2,18 @@
  * tfjs' `Softplus` on the native library's cores. BPR's loss, `softplus(s⁻ − s⁺)` over every
  * sampled negative (87,000 values a step on ml-100k), spent a third of a training step in the
  * WebAssembly kernel (13 to 20 ns a value: musl's `expf` and `log`, one value at a time). The
- * native `softplus` of `native_kernels.c` computes the same formula with the same libm algorithms
- * (glibc's, which musl shares), the exponentials in a pass of their own and the values spread over
- * the cores.
+ * native `softplus` of `native_kernels.c` computes the same formula: its exponentials are the
+ * native `exp` of `exp.ts` (the WebAssembly build's `expf` to the bit, in vectors), its logarithm
+ * the system's `log` (glibc's uses musl's algorithm), the values spread over the cores.
  *
- * The same bits are a property of the machine's libm, not of the code, so they are checked three
- * ways. `bench/unary_bench.ts softplus --all` compares the two kernels on every float32 input: with
- * glibc 2.36 on this machine's CPU they differed on one, −63.09946, below the threshold t ≈ −13.94
- * where softplus is e^x (glibc picks an `expf` with fused multiply-adds on a CPU that has them;
- * without, it gives the WebAssembly bits there too). So the native kernel counts the inputs below
- * t, and a tensor with any runs on the WebAssembly kernel whole (BPR's score differences stayed
- * above −8.6 while it trained on ml-100k, 65 epochs at 32 or 64 factors). Before its first use the
- * native kernel runs on a probe of 65,542 values (both signs, every power of two from 2⁻³¹ to 2⁴,
- * varied mantissas, the branch points, ±0, ±∞, NaN) beside the WebAssembly kernel, and any
- * difference on the inputs it keeps leaves the WebAssembly kernel in charge for the rest of the
- * run (said once on stderr). And the tests compare both on a million values and train BPR both
- * ways to the same weights.
+ * So the bits depend on the machine's libm, and are checked three ways. `bench/unary_bench.ts
+ * softplus --all` compares the two kernels on every float32 input: with glibc 2.36 none differs
+ * (with glibc's `expf` instead of the native `exp`, one did: −63.09946, where glibc's fused
+ * multiply-adds round otherwise). Before its first use the native kernel runs on a probe of
+ * 65,542 values (both signs, every power of two from 2⁻³¹ to 2⁴, varied mantissas, the branch
+ * points, ±0, ±∞, NaN) beside the WebAssembly kernel, and any difference leaves the WebAssembly
+ * kernel in charge for the rest of the run (said once on stderr). And the tests compare both on a
+ * million values and train BPR both ways to the same weights.
  *
  * @module
  */
@@ -31,7 +27,10 @@ interface SoftplusArgs {
   attrs?: tf.NamedAttrMap;
 }
 
-/** The threshold below which softplus is e^x, as tfjs computes it (`logf(ε) + 2` in float). */
+/**
+ * The threshold below which softplus is e^x, as tfjs computes it (`logf(ε) + 2` in float); the
+ * probe holds it and its negative, where the formula changes branch.
+ */
 export const SOFTPLUS_THRESHOLD = Math.fround(Math.fround(Math.log(2 ** -23)) + 2);
 
 /** The values the native kernel must reproduce before it runs (see the module doc). */
@@ -51,7 +50,7 @@ export function softplusProbe(): Float32Array {
 /** Whether the loaded native softplus gave the WebAssembly kernel's bits on the probe. */
 let verdict: { fn: NativeSoftplusFn; same: boolean } | null = null;
 
-/** Runs the probe through both kernels on `backend` and compares the bits it would keep. */
+/** Runs the probe through both kernels on `backend` and compares their bits. */
 function sameBits(b: WasmBackend, stock: tf.KernelConfig, native: NativeSoftplusFn): boolean {
   const { memory } = wasmContext(b);
   const values = softplusProbe(), n = values.length;
@@ -63,10 +62,7 @@ function sameBits(b: WasmBackend, stock: tf.KernelConfig, native: NativeSoftplus
   native(px, po, n);
   const want = new Uint32Array(memory.buffer, offsetOf(b, ref.dataId), n);
   const got = new Uint32Array(memory.buffer, offsetOf(b, out.dataId), n);
-  let first = -1;
-  for (let i = 0; i < n && first < 0; i++) {
-    if (want[i] !== got[i] && !(values[i] < SOFTPLUS_THRESHOLD)) first = i;
-  }
+  const first = want.findIndex((bits, i) => bits !== got[i]);
   if (first >= 0) {
     const f32 = (u: number) => new Float32Array(new Uint32Array([u]).buffer)[0];
     console.warn(
@@ -99,8 +95,7 @@ export function nativeSoftplusStatus(): string {
 
 /**
  * Wraps the stock WASM `Softplus` so that float32 inputs run on the native library when it is
- * loaded and agrees with the stock kernel on the probe, unless one of them lies below
- * {@linkcode SOFTPLUS_THRESHOLD}; everything else goes to the stock kernel.
+ * loaded and agrees with the stock kernel on the probe; everything else goes to the stock kernel.
  *
  * @param stock The config tfjs registers for `Softplus` on `"wasm"` (from `tf.getKernel`).
  * @returns A config to register in its place.
@@ -127,9 +122,8 @@ export function fastSoftplusKernel(stock: tf.KernelConfig): tf.KernelConfig {
     if (!verdict.same) return viaStock();
     const out = b.makeOutput(x.shape, "float32");
     const [px, po] = heapPointers(memory, [offsetOf(b, x.dataId), offsetOf(b, out.dataId)]);
-    if (native(px, po, n) === 0) return out;
-    b.disposeData(out.dataId); // an input in the e^x branch: the stock kernel's bits, whole
-    return viaStock();
+    native(px, po, n);
+    return out;
   };
   return { ...stock, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
 }
