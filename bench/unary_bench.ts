@@ -245,9 +245,10 @@ if (import.meta.main) {
   console.log(`wasm    ${wasm.toFixed(2)} ns a value (${STEP_VALUES[op]} values a call)`);
   const native = lib ? timeOp(op, x, true) : NaN;
   const threads = lib ? (op === "softplus" ? lib.sweepThreads(1 << 30) : 1) : 0;
+  const cores = threads === 1 ? "one thread" : `up to ${threads} threads`;
   console.log(
     lib
-      ? `native  ${native.toFixed(2)} ns a value (${status()}, up to ${threads} threads)`
+      ? `native  ${native.toFixed(2)} ns a value (${status()}, ${cores})`
       : `native  not loaded (${status()})`,
   );
   tf.dispose(x);
@@ -272,12 +273,12 @@ if (import.meta.main) {
   }
   const epochs = train && lib && status().startsWith("native") ? await trainEpochs(op, lib) : null;
   if (epochs) {
+    const [w, n] = [epochs.wasm.toFixed(1), epochs.native.toFixed(1)];
     console.log(
-      `train   ${epochs.model} epoch ${epochs.wasm.toFixed(1)} ms with the WebAssembly ${op}, ` +
-        `${
-          epochs.native.toFixed(1)
-        } ms with the native one (medians of 6 blocks of 5 epochs each; ` +
-        `pair ratios ${epochs.ratios.map((r) => r.toFixed(2)).join(" ")})`,
+      `train   ${epochs.model} epoch ${w} ms with the WebAssembly ${op}, ${n} ms with the native ` +
+        `one (medians of 6 blocks of 5 epochs each; pair ratios ${
+          epochs.ratios.map((r) => r.toFixed(2)).join(" ")
+        })`,
     );
   }
   console.log(JSON.stringify({

@@ -45,3 +45,30 @@ for (const op of ["exp", "softplus"] as const) {
     assertEquals(Object.keys(result.alone).length > 0, true);
   });
 }
+
+Deno.test({
+  name: "--train times the op's model with either kernel, switched in one process",
+  // It trains on ml-100k, which tests read from a local copy (CI sets MOVIELENS_DIR).
+  ignore: !Deno.env.get("MOVIELENS_DIR"),
+  fn: async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "bench/unary_bench.ts", "exp", "--every", String(2 ** 31), "--train"],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    assert(out.success, new TextDecoder().decode(out.stderr));
+    const result = JSON.parse(stdout.trim().split("\n").at(-1)!);
+    if (!result.kernel.startsWith("native")) {
+      assertEquals(result.epoch_ms_wasm, null); // nothing native to switch
+      return;
+    }
+    assert(result.epoch_ms_wasm > 0 && result.epoch_ms_native > 0, stdout);
+    assertEquals(
+      result.epoch_speedup,
+      Number((result.epoch_ms_wasm / result.epoch_ms_native).toFixed(3)),
+    );
+    assert(/^train {3}softmax epoch [\d.]+ ms with the WebAssembly exp/m.test(stdout), stdout);
+  },
+});

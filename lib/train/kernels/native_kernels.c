@@ -120,9 +120,9 @@ __attribute__((target("avx512f"))) float adam_avx512(ARGS) {
   return finish(w, g, m, v, n, b1, ob1, b2, ob2, c, d, alpha, s, eps, i, acc);
 }
 
-// The widest vectors this CPU runs: 3 AVX-512F, 2 AVX2, 1 SSE2. Every adam_* variant up to that
-// level runs; gemm_avx2 and sweep_avx2 from level 2, gemm_avx512 and sweep_avx512 at 3 (below 2
-// the WASM gemm and the JavaScript sweep run).
+// The widest vectors this CPU runs: 3 AVX-512F, 2 AVX2, 1 SSE2. Every adam_* and exp_* variant up
+// to that level runs; gemm_avx2 and sweep_avx2 from level 2, gemm_avx512 and sweep_avx512 at 3
+// (below 2 the WASM gemm and the JavaScript sweep run).
 int cpu_level(void) {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f")) return 3;
