@@ -3,6 +3,19 @@ import { parseUnaryBenchArgs, STEP_VALUES } from "../../bench/unary_bench.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
+/** Runs the bench with `args`; returns what it printed and its last line's JSON. */
+async function runBench(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "bench/unary_bench.ts", ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  assert(out.success, new TextDecoder().decode(out.stderr));
+  return { stdout, result: JSON.parse(stdout.trim().split("\n").at(-1)!) };
+}
+
 Deno.test("parseUnaryBenchArgs() reads the op and every flag, and names a bad one", () => {
   assertEquals(parseUnaryBenchArgs(["exp"]), { op: "exp", every: 256, train: false });
   assertEquals(parseUnaryBenchArgs(["softplus", "--all"]), {
@@ -24,15 +37,7 @@ Deno.test("parseUnaryBenchArgs() reads the op and every flag, and names a bad on
 
 for (const op of ["exp", "softplus"] as const) {
   Deno.test(`the ${op} bench times both kernels, checks the bits and prints its JSON last`, async () => {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "bench/unary_bench.ts", op, "--every", "65537"],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stdout = new TextDecoder().decode(out.stdout);
-    assert(out.success, new TextDecoder().decode(out.stderr));
-    const result = JSON.parse(stdout.trim().split("\n").at(-1)!);
+    const { stdout, result } = await runBench([op, "--every", "65537"]);
     assertEquals(result.op, op);
     assertEquals(result.values, STEP_VALUES[op]);
     assert(result.wasm_ns_per_value > 0, stdout);
@@ -51,15 +56,7 @@ Deno.test({
   // It trains on ml-100k, which tests read from a local copy (CI sets MOVIELENS_DIR).
   ignore: !Deno.env.get("MOVIELENS_DIR"),
   fn: async () => {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "bench/unary_bench.ts", "exp", "--every", String(2 ** 31), "--train"],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stdout = new TextDecoder().decode(out.stdout);
-    assert(out.success, new TextDecoder().decode(out.stderr));
-    const result = JSON.parse(stdout.trim().split("\n").at(-1)!);
+    const { stdout, result } = await runBench(["exp", "--every", String(2 ** 31), "--train"]);
     if (!result.kernel.startsWith("native")) {
       assertEquals(result.epoch_ms_wasm, null); // nothing native to switch
       return;
