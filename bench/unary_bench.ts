@@ -105,10 +105,19 @@ function apply(op: UnaryOp, x: tf.Tensor): tf.Tensor {
   return op === "exp" ? tf.exp(x) : tf.softplus(x);
 }
 
-/** Nanoseconds a value of the op over `x`, median of 7 timings of 50 calls. */
-function timeOp(op: UnaryOp, x: tf.Tensor, native: boolean): number {
+/** `run()` with the native kernels on or off, then on again. */
+function withNative<T>(native: boolean, run: () => T): T {
   setNativeKernels(native);
   try {
+    return run();
+  } finally {
+    setNativeKernels(true);
+  }
+}
+
+/** Nanoseconds a value of the op over `x`, median of 7 timings of 50 calls. */
+function timeOp(op: UnaryOp, x: tf.Tensor, native: boolean): number {
+  return withNative(native, () => {
     tf.dispose(apply(op, x));
     const times: number[] = [];
     for (let r = 0; r < 7; r++) {
@@ -117,9 +126,7 @@ function timeOp(op: UnaryOp, x: tf.Tensor, native: boolean): number {
       times.push((performance.now() - t0) / 50 * 1e6 / x.size);
     }
     return times.sort((a, b) => a - b)[3];
-  } finally {
-    setNativeKernels(true);
-  }
+  });
 }
 
 /**
@@ -140,14 +147,14 @@ function timeOp(op: UnaryOp, x: tf.Tensor, native: boolean): number {
  * ```
  */
 export function unaryBits(op: UnaryOp, values: Float32Array, native: boolean): Uint32Array {
-  setNativeKernels(native);
-  const x = tf.tensor1d(values), y = apply(op, x);
-  try {
-    return new Uint32Array((y.dataSync() as Float32Array).slice().buffer);
-  } finally {
-    tf.dispose([x, y]);
-    setNativeKernels(true);
-  }
+  return withNative(native, () => {
+    const x = tf.tensor1d(values), y = apply(op, x);
+    try {
+      return new Uint32Array((y.dataSync() as Float32Array).slice().buffer);
+    } finally {
+      tf.dispose([x, y]);
+    }
+  });
 }
 
 /** A native function on plain arrays, by name (softplus' returns a count, ignored here). */

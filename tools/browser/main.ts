@@ -5,9 +5,10 @@
  * 1. **Opened untrusted**, every figure is shown as a picture and no output is garbled (no
  *    markup shown as text, no figure reduced to run-on text by the sanitiser).
  * 2. **Kernel › Restart & Run All** at small size (`NB_QUICK=1`, inherited by the kernel from
- *    the server; full size with `--full`) puts every output under the cell that produced it, with no error: each cell's
- *    outputs are compared with those of a cell-by-cell run of the same notebook in the same
- *    server, where each cell waits until the kernel is quiet before the next one is sent.
+ *    the server; full size with `--full`) puts every output under the cell that produced it,
+ *    with no error: each cell's outputs are compared with those of a cell-by-cell run of the
+ *    same notebook in the same server, where each cell waits until the kernel is quiet before
+ *    the next one is sent.
  * 3. **nbconvert's HTML export** (`python3 -m nbconvert --to html`, the exporter nbviewer
  *    renders with) of the committed notebooks, opened from a `file://` address: every figure is
  *    an image that loaded and no output shows markup as text, as in 1 (see `html_export.ts`).

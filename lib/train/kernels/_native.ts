@@ -17,7 +17,8 @@
  *
  * @module
  */
-import type { AdamConstants } from "./_wasm.ts";
+import type * as tf from "@tensorflow/tfjs";
+import { type AdamConstants, offsetOf, type WasmBackend, wasmContext } from "./_wasm.ts";
 
 /** The C function's signature (pointers into the WASM heap, then the step's constants). */
 const ADAM_SIGNATURE = {
@@ -50,7 +51,10 @@ const SWEEP_SIGNATURE = {
   result: "void",
 } as const;
 
-const EXP_SIGNATURE = { parameters: ["pointer", "pointer", "i32"], result: "void" } as const;
+const ELEMENTWISE_SIGNATURE = {
+  parameters: ["pointer", "pointer", "i32"],
+  result: "void",
+} as const;
 
 const SYMBOLS = {
   adam_sse2: ADAM_SIGNATURE,
@@ -62,10 +66,10 @@ const SYMBOLS = {
   sweep_avx512: SWEEP_SIGNATURE,
   sweep_avx2: SWEEP_SIGNATURE,
   sweep_threads: { parameters: ["i32"], result: "i32" },
-  softplus: { parameters: ["pointer", "pointer", "i32"], result: "void" },
-  exp_sse2: EXP_SIGNATURE,
-  exp_avx2: EXP_SIGNATURE,
-  exp_avx512: EXP_SIGNATURE,
+  softplus: ELEMENTWISE_SIGNATURE,
+  exp_sse2: ELEMENTWISE_SIGNATURE,
+  exp_avx2: ELEMENTWISE_SIGNATURE,
+  exp_avx512: ELEMENTWISE_SIGNATURE,
 } as const;
 
 /** The vector widths of `native_kernels.c`, narrowest first. */
@@ -111,17 +115,45 @@ export type NativeSweepFn = (
   b: number,
 ) => void;
 
-/**
- * tfjs' WebAssembly `Softplus` over `n` floats, from `x` into `out` (byte pointers to arrays that
- * do not overlap), on every core (see `softplus.ts` for when it runs).
- */
-export type NativeSoftplusFn = (x: Deno.PointerValue, out: Deno.PointerValue, n: number) => void;
+/** A native elementwise function: `n` floats from `x` into `out` (byte pointers, no overlap). */
+export type NativeElementwiseFn = (x: Deno.PointerValue, out: Deno.PointerValue, n: number) => void;
+
+/** tfjs' WebAssembly `Softplus`, on every core (see `softplus.ts` for when it runs). */
+export type NativeSoftplusFn = NativeElementwiseFn;
+
+/** tfjs' WebAssembly `Exp`, with its bits on every input (see `exp.ts`). */
+export type NativeExpFn = NativeElementwiseFn;
+
+/** What tfjs passes a kernel of one input `x`. */
+export interface ElementwiseArgs {
+  inputs: { x: tf.TensorInfo };
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}
 
 /**
- * tfjs' WebAssembly `Exp` over `n` floats, from `x` into `out` (byte pointers to arrays that do
- * not overlap), with its bits on every input (see `exp.ts`).
+ * Runs a native elementwise function over a float32 tensor of the WASM backend, into a new tensor
+ * of its shape on the same heap (the native softplus and exponential).
+ *
+ * @param backend The WASM backend holding `x`.
+ * @param x A float32 tensor with at least one element.
+ * @param fn The native function.
+ * @returns The output tensor.
  */
-export type NativeExpFn = (x: Deno.PointerValue, out: Deno.PointerValue, n: number) => void;
+export function runElementwise(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  fn: NativeElementwiseFn,
+): tf.TensorInfo {
+  const { memory } = wasmContext(backend);
+  const out = backend.makeOutput(x.shape, "float32");
+  const pointers = heapPointers(memory, [
+    offsetOf(backend, x.dataId),
+    offsetOf(backend, out.dataId),
+  ]);
+  fn(pointers[0], pointers[1], x.shape.reduce((a, c) => a * c, 1));
+  return out;
+}
 
 /** The loaded library. */
 export interface NativeKernels {

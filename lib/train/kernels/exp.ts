@@ -19,14 +19,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { heapPointers, nativeKernels } from "./_native.ts";
-import { offsetOf, wasmContext } from "./_wasm.ts";
-
-interface ExpArgs {
-  inputs: { x: tf.TensorInfo };
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}
+import { type ElementwiseArgs, nativeKernels, runElementwise } from "./_native.ts";
+import { wasmContext } from "./_wasm.ts";
 
 /**
  * Wraps the stock WASM `Exp` so that float32 inputs run on the native library when it is loaded
@@ -44,18 +38,13 @@ interface ExpArgs {
  * ```
  */
 export function fastExpKernel(stock: tf.KernelConfig): tf.KernelConfig {
-  const kernelFunc = (args: ExpArgs) => {
+  const kernelFunc = (args: ElementwiseArgs) => {
     const { x } = args.inputs;
     const native = nativeKernels()?.exp ?? null;
-    const n = x.shape.reduce((a, c) => a * c, 1);
-    if (native === null || x.dtype !== "float32" || n === 0) {
+    if (native === null || x.dtype !== "float32" || x.shape.includes(0)) {
       return stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
     }
-    const { backend: b, memory } = wasmContext(args.backend);
-    const out = b.makeOutput(x.shape, "float32");
-    const [px, po] = heapPointers(memory, [offsetOf(b, x.dataId), offsetOf(b, out.dataId)]);
-    native(px, po, n);
-    return out;
+    return runElementwise(wasmContext(args.backend).backend, x, native);
   };
   return { ...stock, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
 }

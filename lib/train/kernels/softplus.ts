@@ -18,14 +18,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { heapPointers, nativeKernels, type NativeSoftplusFn } from "./_native.ts";
+import {
+  type ElementwiseArgs,
+  nativeKernels,
+  type NativeSoftplusFn,
+  runElementwise,
+} from "./_native.ts";
 import { heapF32, offsetOf, type WasmBackend, wasmContext } from "./_wasm.ts";
-
-interface SoftplusArgs {
-  inputs: { x: tf.TensorInfo };
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}
 
 /**
  * The threshold below which softplus is e^x, as tfjs computes it (`logf(ε) + 2` in float); the
@@ -57,9 +56,7 @@ function sameBits(b: WasmBackend, stock: tf.KernelConfig, native: NativeSoftplus
   const x = b.makeOutput([n], "float32");
   heapF32(memory, offsetOf(b, x.dataId), n).set(values);
   const ref = stock.kernelFunc({ inputs: { x }, backend: b, attrs: {} }) as tf.TensorInfo;
-  const out = b.makeOutput([n], "float32");
-  const [px, po] = heapPointers(memory, [offsetOf(b, x.dataId), offsetOf(b, out.dataId)]);
-  native(px, po, n);
+  const out = runElementwise(b, x, native);
   const want = new Uint32Array(memory.buffer, offsetOf(b, ref.dataId), n);
   const got = new Uint32Array(memory.buffer, offsetOf(b, out.dataId), n);
   const first = want.findIndex((bits, i) => bits !== got[i]);
@@ -109,21 +106,16 @@ export function nativeSoftplusStatus(): string {
  * ```
  */
 export function fastSoftplusKernel(stock: tf.KernelConfig): tf.KernelConfig {
-  const kernelFunc = (args: SoftplusArgs) => {
+  const kernelFunc = (args: ElementwiseArgs) => {
     const viaStock = () => stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
     const { x } = args.inputs;
     const native = nativeKernels()?.softplus ?? null;
-    const n = x.shape.reduce((a, c) => a * c, 1);
-    if (native === null || x.dtype !== "float32" || n === 0) return viaStock();
-    const { backend: b, memory } = wasmContext(args.backend);
+    if (native === null || x.dtype !== "float32" || x.shape.includes(0)) return viaStock();
+    const { backend: b } = wasmContext(args.backend);
     if (verdict === null || verdict.fn !== native) {
       verdict = { fn: native, same: sameBits(b, stock, native) };
     }
-    if (!verdict.same) return viaStock();
-    const out = b.makeOutput(x.shape, "float32");
-    const [px, po] = heapPointers(memory, [offsetOf(b, x.dataId), offsetOf(b, out.dataId)]);
-    native(px, po, n);
-    return out;
+    return verdict.same ? runElementwise(b, x, native) : viaStock();
   };
   return { ...stock, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
 }
