@@ -549,7 +549,17 @@ export function seedUnseededInitializers(draw: () => number | null): void {
 /** Stock kernels the engine wraps (they must exist to be wrapped), by backend. */
 export const WRAPPED_KERNELS: Record<"cpu" | "wasm", string[]> = {
   cpu: ["GatherV2"],
-  wasm: ["GatherV2", "BatchMatMul", "_FusedMatMul", "Sum", "Concat", "Slice", "SplitV", "AddN"],
+  wasm: [
+    "GatherV2",
+    "BatchMatMul",
+    "_FusedMatMul",
+    "Sum",
+    "Max",
+    "Concat",
+    "Slice",
+    "SplitV",
+    "AddN",
+  ],
 };
 
 /** Stock gradients the engine wraps or relies on. */

@@ -507,6 +507,70 @@ Deno.test("WASM sums over the innermost or the leading axes give the stock kerne
   });
 });
 
+Deno.test("WASM maxima over the innermost axes give the stock kernel's bits, NaNs and zeros too", async () => {
+  await setupBackend({ backend: "wasm" });
+  const rng = createRng(62);
+  const bits = (t: tf.Tensor) => Array.from(new Uint32Array((t.dataSync() as Float32Array).buffer));
+  // NaNs with three payloads (the stock kernel keeps a row's last NaN), both zeros (the first one
+  // seen stays), infinities and the largest floats.
+  const specials = new Float32Array(
+    new Uint32Array([
+      0,
+      0x80000000,
+      0x7fc00000,
+      0x7fc00001,
+      0xffc12345,
+      0x7f800000,
+      0xff800000,
+      0x7f7fffff,
+      0xff7fffff,
+    ]).buffer,
+  );
+  const shapes = [[1, 1], [3, 5], [8, 7], [9, 33], [17, 70], [5, 64], [64, 1682], [2, 3, 19]];
+  for (const shape of shapes) {
+    for (const rate of [0, 0.02, 0.3]) {
+      const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+      for (let i = 0; i < values.length; i++) {
+        values[i] = rng.next() < rate
+          ? specials[Math.floor(rng.next() * specials.length)]
+          : rng.next() < 0.1
+          ? 0 // a row whose largest value is a zero
+          : rng.normal();
+      }
+      const x = tf.tensor(values, shape);
+      const last = shape.length - 1;
+      // The reference: the same rows through the stock kernel, which a leading axis reaches (it
+      // moves that axis innermost by a transpose, a copy that keeps the bits, then scans rows).
+      const perm = [last, ...shape.slice(0, last).map((_, i) => i)];
+      const want = tf.tidy(() => bits(tf.max(tf.transpose(x, perm), 0)));
+      for (const keepDims of [false, true]) {
+        const y = tf.max(x, -1, keepDims);
+        assertEquals(y.shape, keepDims ? [...shape.slice(0, last), 1] : shape.slice(0, last));
+        assertEquals(bits(y), want, `shape ${shape}, rate ${rate}, keepDims ${keepDims}`);
+        y.dispose();
+      }
+      x.dispose();
+    }
+  }
+  tf.tidy(() => {
+    const row = (v: number[]) => Array.from(tf.max(tf.tensor2d([v]), 1).dataSync());
+    const signs = (v: number[]) => row(v).map((m) => Object.is(m, -0) ? "-0" : String(m));
+    // The cases the one-pass scan hands back to the in-order one, and one it keeps.
+    assertEquals(signs([-1, -0, 0, ...Array(20).fill(-2)]), ["-0"]);
+    assertEquals(signs([-1, 0, -0, ...Array(20).fill(-2)]), ["0"]);
+    assert(Number.isNaN(row([1, NaN, ...Array(20).fill(2)])[0]));
+    assertEquals(row([1, ...Array(20).fill(2), 3]), [3]);
+    // Every axis, other axes, int32 and empty tensors take the stock kernel.
+    assertEquals(Array.from(tf.max(tf.tensor2d([[1, 5], [7, 2]])).dataSync()), [7]);
+    assertEquals(Array.from(tf.max(tf.tensor2d([[1, 5], [7, 2]]), 0).dataSync()), [7, 5]);
+    assertEquals(Array.from(tf.max(tf.tensor2d([[1, 5], [7, 2]], [2, 2], "int32"), 1).dataSync()), [
+      5,
+      7,
+    ]);
+    assertEquals(tf.max(tf.zeros([3, 0]), 1).shape, [3]);
+  });
+});
+
 Deno.test("Dense layers on the fast path match tfjs' own Dense, values and gradients", async () => {
   // The same model on the CPU backend (stock code) and on WASM (one fused kernel per layer).
   const run = async (backend: "cpu" | "wasm") => {

@@ -78,6 +78,7 @@ export interface SimdKernels {
   relu_grad(dy: number, y: number, out: number, n: number): void;
   column_sums(src: number, rows: number, cols: number, dst: number): void;
   row_sums(src: number, rows: number, n: number, dst: number): void;
+  row_maxima(src: number, rows: number, n: number, dst: number): void;
   row_dot(a: number, b: number, n: number, f: number, out: number): void;
   row_dot_grad(
     a: number,

@@ -239,6 +239,36 @@ function sumWasm(
   return out;
 }
 
+/** The name tfjs gives the largest-element reduction kernel. */
+export const MAX = "Max";
+
+function maxWasm(
+  args: { inputs: { x: tf.TensorInfo }; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap },
+  stock: tf.KernelConfig,
+): tf.TensorInfo {
+  const { x } = args.inputs;
+  const rank = x.shape.length;
+  const axes = tf.util.parseAxisParam(
+    (args.attrs?.reductionIndices ?? null) as unknown as number | number[],
+    x.shape,
+  );
+  // The stock kernel moves the reduced axes innermost (a transposed copy when they are not) and
+  // then scans each row as row_maxima does; only axes already innermost and in order come here.
+  if (
+    x.dtype !== "float32" || x.shape.some((d) => d === 0) || axes.length === 0 ||
+    axes.some((a, i) => a !== rank - axes.length + i)
+  ) return stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  const { backend, kernels } = wasmContext(args.backend);
+  const kept = x.shape.slice(0, rank - axes.length);
+  const out = backend.makeOutput(
+    args.attrs?.keepDims ? x.shape.map((d, i) => i < kept.length ? d : 1) : kept,
+    "float32",
+  );
+  const n = size(x.shape.slice(kept.length));
+  kernels.row_maxima(offsetOf(backend, x.dataId), size(kept), n, offsetOf(backend, out.dataId));
+  return out;
+}
+
 function reluGradWasm(
   { inputs, backend }: {
     inputs: { dy: tf.TensorInfo; y: tf.TensorInfo };
@@ -258,10 +288,12 @@ function reluGradWasm(
 
 /**
  * Wraps the stock WASM `Sum` so that column sums of a matrix (bias gradients) take one SIMD
- * pass and sums over the innermost axes (a softmax's row sums) run eight rows at a time, both with
- * the stock kernel's bits, and adds the relu-gradient kernel.
+ * pass and sums over the innermost axes (a softmax's row sums) run eight rows at a time, wraps the
+ * stock `Max` so that maxima over the innermost axes (a softmax's row maxima) run eight rows at a
+ * time too, all with the stock kernels' bits, and adds the relu-gradient kernel.
  *
  * @param stockSum The stock `Sum` config for `wasm`.
+ * @param stockMax The stock `Max` config for `wasm`.
  * @returns The configs to register.
  * @example
  * ```ts
@@ -269,16 +301,26 @@ function reluGradWasm(
  * import "@tensorflow/tfjs-backend-wasm";
  * import { fastReductionKernels } from "./dense.ts";
  * import { assertEquals } from "@std/assert";
- * assertEquals(fastReductionKernels(tf.getKernel("Sum", "wasm")!).length, 2, "expected two");
+ * const [sum, max] = [tf.getKernel("Sum", "wasm")!, tf.getKernel("Max", "wasm")!];
+ * assertEquals(fastReductionKernels(sum, max).length, 3, "expected three");
  * ```
  */
-export function fastReductionKernels(stockSum: tf.KernelConfig): tf.KernelConfig[] {
+export function fastReductionKernels(
+  stockSum: tf.KernelConfig,
+  stockMax: tf.KernelConfig,
+): tf.KernelConfig[] {
   return [
     {
       ...stockSum,
       kernelFunc:
         ((args: Parameters<typeof sumWasm>[0]) =>
           sumWasm(args, stockSum)) as unknown as tf.KernelFunc,
+    },
+    {
+      ...stockMax,
+      kernelFunc:
+        ((args: Parameters<typeof maxWasm>[0]) =>
+          maxWasm(args, stockMax)) as unknown as tf.KernelFunc,
     },
     kernelConfig(RELU_GRAD, "wasm", reluGradWasm),
   ];

@@ -753,6 +753,102 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $row))))
 
+  ;; The largest of the n > 0 floats at p as tfjs' WASM Max kernel finds it, one at a time in order:
+  ;; from the first element, each element takes the place of the largest so far when it is greater
+  ;; or is NaN. So a row with a NaN gives its last NaN, and of +0 and -0 the first seen stays.
+  (func $row_max_in_order (param $p i32) (param $n i32) (result f32)
+    (local $end i32) (local $m f32) (local $v f32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $m (f32.load (local.get $p)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $v (f32.load (local.get $p)))
+        (local.set $m
+          (select (local.get $v) (local.get $m)
+            (i32.or (f32.gt (local.get $v) (local.get $m)) (f32.ne (local.get $v) (local.get $v)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $next)))
+    (local.get $m))
+
+  ;; The same result in one SIMD pass: without a NaN in the row the in-order scan ends on the
+  ;; first element equal to the largest value, and equal floats other than zeros have the same
+  ;; bits, so any order of comparison gives them. A row with a NaN, or whose largest value is a
+  ;; zero (+0 or -0, the first one seen wins), is scanned again in order.
+  (func $row_max (param $p i32) (param $n i32) (result f32)
+    (local $q i32) (local $end i32) (local $end16 i32) (local $end4 i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $v v128)
+    (local $nan v128) (local $m f32) (local $x f32) (local $bad i32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end16 (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -16)) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $a0 (f32x4.splat (f32.load (local.get $p))))
+    (local.set $a1 (local.get $a0))
+    (local.set $a2 (local.get $a0))
+    (local.set $a3 (local.get $a0))
+    (local.set $nan (v128.const i32x4 0 0 0 0))
+    (local.set $q (local.get $p))
+    ;; sixteen at a time in four accumulators (pmax: the right operand when it is greater)
+    (block $done16
+      (loop $next16
+        (br_if $done16 (i32.ge_u (local.get $q) (local.get $end16)))
+        (local.set $v (v128.load offset=0 (local.get $q)))
+        (local.set $a0 (f32x4.pmax (local.get $a0) (local.get $v)))
+        (local.set $nan (v128.or (local.get $nan) (f32x4.ne (local.get $v) (local.get $v))))
+        (local.set $v (v128.load offset=16 (local.get $q)))
+        (local.set $a1 (f32x4.pmax (local.get $a1) (local.get $v)))
+        (local.set $nan (v128.or (local.get $nan) (f32x4.ne (local.get $v) (local.get $v))))
+        (local.set $v (v128.load offset=32 (local.get $q)))
+        (local.set $a2 (f32x4.pmax (local.get $a2) (local.get $v)))
+        (local.set $nan (v128.or (local.get $nan) (f32x4.ne (local.get $v) (local.get $v))))
+        (local.set $v (v128.load offset=48 (local.get $q)))
+        (local.set $a3 (f32x4.pmax (local.get $a3) (local.get $v)))
+        (local.set $nan (v128.or (local.get $nan) (f32x4.ne (local.get $v) (local.get $v))))
+        (local.set $q (i32.add (local.get $q) (i32.const 64)))
+        (br $next16)))
+    (block $done4
+      (loop $next4
+        (br_if $done4 (i32.ge_u (local.get $q) (local.get $end4)))
+        (local.set $v (v128.load (local.get $q)))
+        (local.set $a0 (f32x4.pmax (local.get $a0) (local.get $v)))
+        (local.set $nan (v128.or (local.get $nan) (f32x4.ne (local.get $v) (local.get $v))))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (br $next4)))
+    (local.set $a0
+      (f32x4.pmax (f32x4.pmax (local.get $a0) (local.get $a1))
+        (f32x4.pmax (local.get $a2) (local.get $a3))))
+    (local.set $m (f32x4.extract_lane 0 (local.get $a0)))
+    (local.set $m (f32.max (local.get $m) (f32x4.extract_lane 1 (local.get $a0))))
+    (local.set $m (f32.max (local.get $m) (f32x4.extract_lane 2 (local.get $a0))))
+    (local.set $m (f32.max (local.get $m) (f32x4.extract_lane 3 (local.get $a0))))
+    (local.set $bad (v128.any_true (local.get $nan)))
+    ;; the last n % 4 elements
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $q) (local.get $end)))
+        (local.set $x (f32.load (local.get $q)))
+        (local.set $m (f32.max (local.get $m) (local.get $x)))
+        (local.set $bad (i32.or (local.get $bad) (f32.ne (local.get $x) (local.get $x))))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (br $next)))
+    (if (result f32) (i32.or (local.get $bad) (f32.eq (local.get $m) (f32.const 0)))
+      (then (call $row_max_in_order (local.get $p) (local.get $n)))
+      (else (local.get $m))))
+
+  ;; dst[i] = the largest element of row i of src [rows, n] (n > 0), for every row, with the bits
+  ;; of tfjs' WASM Max kernel (see $row_max).
+  (func (export "row_maxima") (param $src i32) (param $rows i32) (param $n i32) (param $dst i32)
+    (local $r i32) (local $stride i32)
+    (local.set $stride (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (f32.store (local.get $dst) (call $row_max (local.get $src) (local.get $n)))
+        (local.set $src (i32.add (local.get $src) (local.get $stride)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $next))))
+
 ;; ---------------------------------------------------------------------------------------------
   ;; Stock layers: the Dot layer on rows, the sigmoid gradient, Rescaling
 

@@ -18,8 +18,9 @@
  *   scope bookkeeping (`activation.ts`).
  * - **Dense layers** (`dense.ts`): SIMD matrix products (`BatchMatMul`, `_FusedMatMul` with bias
  *   and relu), sums over leading axes (bias gradients) in one pass and over innermost axes (a
- *   softmax's rows) eight rows at a time, both with the stock `Sum`'s bits, a relu-gradient
- *   kernel, and tfjs-layers' `Dense` running as one fused kernel.
+ *   softmax's rows) eight rows at a time, both with the stock `Sum`'s bits, maxima over innermost
+ *   axes in one SIMD pass with the stock `Max`'s bits, a relu-gradient kernel, and tfjs-layers'
+ *   `Dense` running as one fused kernel.
  * - **Copies** (`copy.ts`, `identity.ts`): `Concat`, `Slice` and `SplitV` as block copies, and a
  *   zero-copy `Identity` (WASM).
  * - **Dropout** (`dropout.ts`): masks from sfc32 in one kernel, seeded per step by the training

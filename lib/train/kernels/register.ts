@@ -80,7 +80,7 @@ export function registerTrainingKernels(): Map<string, string[]> {
     configs.push(fastGatherKernel(stock(GATHER_V2, backendName)));
   }
   configs.push(...fastMatMulKernels(stock("BatchMatMul", "wasm"), stock("_FusedMatMul", "wasm")));
-  configs.push(...fastReductionKernels(stock("Sum", "wasm")));
+  configs.push(...fastReductionKernels(stock("Sum", "wasm"), stock("Max", "wasm")));
   configs.push(fastSoftplusKernel(stock("Softplus", "wasm")));
   configs.push(fastExpKernel(stock("Exp", "wasm")));
   configs.push(...fastCopyKernels(["Concat", "Slice", "SplitV"].map((k) => stock(k, "wasm"))));
