@@ -3,15 +3,16 @@
  * cache first (so an unwritable cache is reported before any download), the archive is
  * fetched into memory with a progress callback and two time limits (a stall without bytes,
  * and the whole download), its size and checksum are checked, it is extracted into the
- * temporary folder, the extracted files are checked, and only then is the folder renamed
- * into place in one step. Any failure removes the temporary folder, so the cache never holds
- * a half-written data set and a retry starts from a clean state.
+ * temporary folder, every extracted file with a known SHA-256 is checked, and only then is the
+ * folder renamed into place in one step. Any failure removes the temporary folder, so the cache
+ * never holds a half-written data set and a retry starts from a clean state.
  *
  * @module
  */
 
 import { join } from "node:path";
-import { md5Hex, sha256Hex } from "./_hash.ts";
+import { checkSha256, type FileChecksums, requiredFiles } from "./_checksums.ts";
+import { md5Hex } from "./_hash.ts";
 import { detectLayout, exists, type Layout, openZip } from "./_source.ts";
 
 /** Progress of a download, reported after every chunk. */
@@ -24,14 +25,12 @@ export interface DownloadProgress {
   total: number | null;
 }
 
-/** Known checksums of one zipped data set. */
-export interface ArchiveChecksums {
+/** Known checksums of one zipped data set, and of its extracted files (see `FileChecksums`). */
+export interface ArchiveChecksums extends FileChecksums {
   /** Exact size of the archive in bytes. */
   bytes: number;
   /** MD5 of the archive (as GroupLens publishes it). */
   md5: string;
-  /** SHA-256 of selected extracted files, by base name. */
-  files: Record<string, string>;
 }
 
 /** How to download and install one archive. */
@@ -192,17 +191,6 @@ async function readAll(spec: InstallSpec, clock: DownloadClock): Promise<Uint8Ar
   return out;
 }
 
-/** Throws a `RangeError` when a file's SHA-256 differs from the expected one. */
-export function checkSha256(bytes: Uint8Array, expected: string, label: string, fix: string) {
-  const found = sha256Hex(bytes);
-  if (found !== expected) {
-    throw new RangeError(
-      `checksum mismatch for ${label}: expected sha256 ${expected}, found ${found} ` +
-        `(the file is damaged or from another release); ${fix}`,
-    );
-  }
-}
-
 /** Checks an archive's size and MD5. */
 export function checkArchive(
   bytes: Uint8Array,
@@ -279,12 +267,14 @@ async function unpack(spec: InstallSpec, bytes: Uint8Array): Promise<Map<string,
   const contents = new Map<string, Uint8Array>();
   for (const name of files.names) contents.set(name, await files.read(name));
   if (spec.checksums) {
-    for (const [name, sum] of Object.entries(spec.checksums.files)) {
-      const data = contents.get(name);
-      if (!data) {
+    for (const name of requiredFiles(spec.checksums)) {
+      if (!contents.has(name)) {
         throw new Deno.errors.NotFound(`${name} is missing in ${files.label("")}; ${fix}`);
       }
-      checkSha256(data, sum, files.label(name), fix);
+    }
+    for (const [name, sum] of Object.entries(spec.checksums.files)) {
+      const data = contents.get(name);
+      if (data) checkSha256(data, sum, files.label(name), fix);
     }
   }
   return contents;

@@ -1,6 +1,8 @@
 /**
  * Parsers for both MovieLens layouts into DataFrames with the library's schema. Every row is
- * validated; an error names the file, the line and the offending value.
+ * validated; an error names the file, the line and the offending value. Every rated movie must
+ * be listed in the movies file (movies.csv / u.item); repeated (userId, movieId) pairs follow
+ * the duplicate policy, and those dropped under `"last"` are reported through `warn`.
  *
  * @module
  */
@@ -68,13 +70,23 @@ export type ParsedData = Omit<MovieLens, "name" | "source" | "origin" | "verifie
 const INT32_MAX = 2147483647;
 const utf8 = new TextDecoder();
 
+/** How to read the rating files of one folder. */
+interface RatingRules {
+  /** What to do with repeated pairs. */
+  policy: DuplicatePolicy;
+  /** Where to report dropped repeated pairs. */
+  warn: (message: string) => void;
+}
+
 /** Parses a data folder whose layout is known. */
 export async function parseDataFiles(
   files: DataFiles,
   layout: Layout,
   policy: DuplicatePolicy,
+  warn: (message: string) => void,
 ): Promise<ParsedData> {
-  return layout === "latest" ? await parseLatest(files, policy) : await parse100k(files, policy);
+  const rules = { policy, warn };
+  return layout === "latest" ? await parseLatest(files, rules) : await parse100k(files, rules);
 }
 
 async function readText(files: DataFiles, name: string, latin1 = false): Promise<string> {
@@ -92,32 +104,94 @@ function checkId(value: string, file: string, line: number, column: string): num
   return id;
 }
 
-interface RatingsSpec {
+/** The movies file of a folder: the ids it lists, to check the rated movies against. */
+interface Catalogue {
+  /** The movies file, for messages. */
+  file: string;
+  /** The movieIds it lists. */
+  ids: Set<number>;
+}
+
+interface RatingsSpec extends RatingRules {
   file: string;
   sep: string;
   header?: readonly string[];
   scale: RatingScale;
-  policy: DuplicatePolicy;
 }
 
-/** Parses a ratings file (ratings.csv, u.data, u1.base, …) and applies the duplicate policy. */
+/** The movie of every row of a ratings file, to check against the catalogue once it is read. */
+interface RatedMovies {
+  /** The ratings file, for messages. */
+  file: string;
+  /** movieId of each row, in file order. */
+  movies: Int32Array;
+  /** The line of each row. */
+  lines: Int32Array;
+}
+
+/** How many of a thing, with its plural: `plural(1, "row")` is "1 row". */
+function plural(n: number, what: string): string {
+  return `${n.toLocaleString("en")} ${what}${n === 1 ? "" : "s"}`;
+}
+
+/** Throws a `RangeError` naming the first rated movie the catalogue does not list. */
+function checkRatedMovies(rated: RatedMovies, catalogue: Catalogue): void {
+  const { file, movies, lines } = rated;
+  if (catalogue.ids.size === 0) {
+    throw new RangeError(
+      `${catalogue.file}: expected a row for each rated movie, found no movies (${file} holds ` +
+        `${plural(movies.length, "rating")})`,
+    );
+  }
+  const unknown = new Set<number>();
+  let first = -1, rows = 0;
+  for (let i = 0; i < movies.length; i++) {
+    if (catalogue.ids.has(movies[i])) continue;
+    if (first < 0) first = i;
+    rows++;
+    unknown.add(movies[i]);
+  }
+  if (first < 0) return;
+  const listed = unknown.size > 1
+    ? ` (${[...unknown].slice(0, 5).join(", ")}${unknown.size > 5 ? ", …" : ""})`
+    : "";
+  throw new RangeError(
+    `${file} line ${lines[first]}: movieId ${movies[first]} is not in ${catalogue.file}; ` +
+      `${plural(unknown.size, "unknown movieId")} in all${listed}, on ` +
+      `${plural(rows, "rating row")}. Expected every rated movie to have a row in the movies ` +
+      "file (are the two files from the same release?)",
+  );
+}
+
+/**
+ * Parses a ratings file (ratings.csv, u.data, u1.base, …) and applies the duplicate policy.
+ * @returns The ratings, the number of repeated rows, and the rated movies of every row (to
+ *   check with {@linkcode checkRatedMovies}).
+ */
 export function parseRatings(
   text: string,
   spec: RatingsSpec,
-): { ratings: DataFrame; duplicates: number } {
+): { ratings: DataFrame; duplicates: number; rated: RatedMovies } {
   const { file, scale } = spec;
   const fast = fastRatings(text, spec.sep, spec.header);
   const cols = fast && fast.users.length > 0 && onScale(fast.ratings, scale)
     ? fast
     : strictRatings(text, spec);
+  const rated = { file, movies: cols.movies, lines: cols.lines };
   const { users: u, movies: m, times } = cols;
   const scan = scanDuplicates(u, m, times);
   let c = cols;
   if (scan.count > 0 && spec.policy !== "keep") {
     const [a, b] = scan.first!;
-    if (spec.policy === "error") {
-      throw duplicateError(file, u[b], m[b], `lines ${c.lines[a]} and ${c.lines[b]}`, scan.count);
-    }
+    const where = `lines ${c.lines[a]} and ${c.lines[b]}`;
+    if (spec.policy === "error") throw duplicateError(file, u[b], m[b], where, scan.count);
+    const [verb, was] = scan.count === 1 ? ["repeats", "was"] : ["repeat", "were"];
+    spec.warn(
+      `warning: ${file}: ${plural(scan.count, "rating row")} ${verb} an earlier (userId, ` +
+        `movieId) pair and ${was} dropped, keeping the latest rating of each pair (first: userId ` +
+        `${u[b]} rated movieId ${m[b]} on ${where}). Pass { duplicates: "keep" } to keep ` +
+        'every row, or { duplicates: "error" } to refuse them',
+    );
     const keep: number[] = [];
     for (let i = 0; i < u.length; i++) if (!scan.drop![i]) keep.push(i);
     c = {
@@ -134,7 +208,7 @@ export function parseRatings(
     pl.Series(COLUMNS.rating, c.ratings, pl.Float64),
     pl.Series(COLUMNS.timestamp, c.times, pl.Float64).cast(pl.Int64),
   ]);
-  return { ratings, duplicates: scan.count };
+  return { ratings, duplicates: scan.count, rated };
 }
 
 function offScale(r: number, scale: RatingScale): boolean {
@@ -221,17 +295,23 @@ function checkUniqueMovie(seen: Map<number, number>, id: number, file: string, l
   seen.set(id, line);
 }
 
-async function parseLatest(files: DataFiles, policy: DuplicatePolicy): Promise<ParsedData> {
+/** The movieIds of a movies table, to check ratings against. */
+function catalogue(movies: DataFrame, file: string): Catalogue {
+  return { file, ids: new Set(movies.getColumn(COLUMNS.movie).toTypedArray() as Int32Array) };
+}
+
+async function parseLatest(files: DataFiles, rules: RatingRules): Promise<ParsedData> {
   const scale = SCALES.latest;
-  const { ratings, duplicates } = parseRatings(await readText(files, "ratings.csv"), {
+  const { ratings, duplicates, rated } = parseRatings(await readText(files, "ratings.csv"), {
     file: files.label("ratings.csv"),
     sep: ",",
     header: [COLUMNS.user, COLUMNS.movie, COLUMNS.rating, COLUMNS.timestamp],
     scale,
-    policy,
+    ...rules,
   });
 
   const { movies, vocabulary } = await readLatestMovies(files);
+  checkRatedMovies(rated, catalogue(movies, files.label("movies.csv")));
 
   const tags = files.names.has("tags.csv") ? await readTags(files) : undefined;
   const links = files.names.has("links.csv") ? await readLinks(files) : undefined;
@@ -259,22 +339,24 @@ export function yearFromReleaseDate(date: string, file: string, line: number): n
   return Number(m[1]);
 }
 
-async function parse100k(files: DataFiles, policy: DuplicatePolicy): Promise<ParsedData> {
+async function parse100k(files: DataFiles, rules: RatingRules): Promise<ParsedData> {
   const scale = SCALES["100k"];
-  const { ratings, duplicates } = parseRatings(await readText(files, "u.data"), {
+  const { ratings, duplicates, rated } = parseRatings(await readText(files, "u.data"), {
     file: files.label("u.data"),
     sep: "\t",
     scale,
-    policy,
+    ...rules,
   });
 
   const genreNames = files.names.has("u.genre") ? await read100kGenres(files) : ML100K_GENRES;
   const movies = await read100kMovies(files, genreNames);
+  const items = catalogue(movies, files.label("u.item"));
+  checkRatedMovies(rated, items);
   const users = files.names.has("u.user") ? await read100kUsers(files) : undefined;
   const occupations = files.names.has("u.occupation")
     ? await read100kOccupations(files)
     : undefined;
-  const predefinedSplits = predefinedSplitsOf(files, policy);
+  const predefinedSplits = predefinedSplitsOf(files, { ...rules, movies: items });
 
   return {
     layout: "100k",
@@ -462,7 +544,10 @@ async function read100kOccupations(files: DataFiles): Promise<string[]> {
 }
 
 /** The predefined splits whose files are present, each loaded once on demand. */
-function predefinedSplitsOf(files: DataFiles, policy: DuplicatePolicy): PredefinedSplits {
+function predefinedSplitsOf(
+  files: DataFiles,
+  rules: RatingRules & { movies: Catalogue },
+): PredefinedSplits {
   const names = PREDEFINED_SPLIT_NAMES.filter((n) =>
     files.names.has(`${n}.base`) && files.names.has(`${n}.test`)
   );
@@ -477,7 +562,7 @@ function predefinedSplitsOf(files: DataFiles, policy: DuplicatePolicy): Predefin
           ),
         );
       }
-      if (!memo.has(name)) memo.set(name, loadSplit(files, name, policy));
+      if (!memo.has(name)) memo.set(name, loadSplit(files, name, rules));
       return memo.get(name)!;
     },
   };
@@ -486,14 +571,17 @@ function predefinedSplitsOf(files: DataFiles, policy: DuplicatePolicy): Predefin
 async function loadSplit(
   files: DataFiles,
   name: PredefinedSplitName,
-  policy: DuplicatePolicy,
+  rules: RatingRules & { movies: Catalogue },
 ): Promise<Split> {
-  const part = async (ext: string) =>
-    parseRatings(await readText(files, `${name}.${ext}`), {
+  const part = async (ext: string) => {
+    const { ratings, rated } = parseRatings(await readText(files, `${name}.${ext}`), {
       file: files.label(`${name}.${ext}`),
       sep: "\t",
       scale: SCALES["100k"],
-      policy,
-    }).ratings;
+      ...rules,
+    });
+    checkRatedMovies(rated, rules.movies);
+    return ratings;
+  };
   return { train: await part("base"), test: await part("test") };
 }

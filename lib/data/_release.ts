@@ -3,13 +3,15 @@
  * `README` and ml-latest-small's `README.txt` state how many ratings, users and movies the
  * release holds; a folder without them but named after a release (or asked for by that name)
  * is taken to claim the official counts. The counts read are compared with the claim, and a
- * folder that claims a release whose checksums are known has its files' SHA-256 compared too.
- * Each difference reads like "expected 100,000 ratings, found 50,703".
+ * folder that claims a release whose checksums are known has its files' SHA-256 compared too:
+ * every file of the release it holds (ml-100k's predefined splits included), a required file
+ * that is missing counting as a difference. Each difference reads like "expected 100,000
+ * ratings, found 50,703".
  *
  * @module
  */
 
-import { sha256Hex } from "./_hash.ts";
+import { type FileChecksums, type HashedFiles, requiredFiles } from "./_checksums.ts";
 import type { DataFiles, Layout } from "./_source.ts";
 import type { ReleaseCheck } from "./types.ts";
 
@@ -25,20 +27,18 @@ export interface ReleaseCounts {
   tags?: number;
 }
 
-/** An official release: its counts and the SHA-256 of some of its files. */
-export interface KnownRelease {
+/** An official release: its counts and the SHA-256 of its files (see `FileChecksums`). */
+export interface KnownRelease extends FileChecksums {
   /** The layout its files use. */
   layout: Layout;
   /** What it holds. */
   counts: ReleaseCounts;
-  /** SHA-256 of files, by base name. */
-  files: Record<string, string>;
 }
 
 /** How to check one loaded folder. */
 export interface ReleaseCheckSpec {
-  /** The files read. */
-  files: DataFiles;
+  /** The files read, hashed as they were read. */
+  files: HashedFiles;
   /** Their layout. */
   layout: Layout;
   /** What was read from them. */
@@ -160,11 +160,13 @@ function sameCounts(a: ReleaseCounts, b: ReleaseCounts): boolean {
   return ORDER.every((key) => a[key] === undefined || a[key] === b[key]);
 }
 
-async function checksumDifferences(files: DataFiles, sums: Record<string, string>) {
+async function checksumDifferences(files: HashedFiles, sums: FileChecksums) {
   const out: string[] = [];
-  for (const [name, sum] of Object.entries(sums)) {
-    if (!files.names.has(name)) out.push(`${files.label(name)} is missing`);
-    else if (sha256Hex(await files.read(name)) !== sum) {
+  const required = requiredFiles(sums);
+  for (const [name, sum] of Object.entries(sums.files)) {
+    if (!files.names.has(name)) {
+      if (required.includes(name)) out.push(`${files.label(name)} is missing`);
+    } else if (await files.sha256(name) !== sum) {
       out.push(`${files.label(name)} is not the official file (its sha256 differs)`);
     }
   }
@@ -185,7 +187,7 @@ export async function checkRelease(spec: ReleaseCheckSpec): Promise<ReleaseOutco
     differences.length === 0 && !spec.verified && known && known.layout === spec.layout &&
     sameCounts(claim.counts, known.counts)
   ) {
-    differences.push(...await checksumDifferences(spec.files, known.files));
+    differences.push(...await checksumDifferences(spec.files, known));
     matchedChecksums = differences.length === 0;
   }
   return {

@@ -1,26 +1,46 @@
 /**
  * Private DataFrame helpers shared by the splitters, statistics, duplicate removal and tensor
- * converters: typed-array access to columns the caller has checked (with `checkFrame` of
- * `lib/_validate.ts`), and row gathering.
+ * converters: typed-array access to id and number columns, checked (a null, a fractional or
+ * too large id, a NaN rating is an error naming the caller, the column and the first bad row,
+ * never a cast that silently changes it), and row gathering.
  *
  * @module
  */
 
 import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
+import { idColumn, numberColumn } from "../_validate.ts";
 
-/** @returns The column as an Int32Array (cast when stored as another numeric type). */
-export function int32Column(df: DataFrame, name: string): Int32Array {
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/**
+ * An id column (userId, movieId) as an Int32Array.
+ * @throws {TypeError} When the frame lacks the column, or it is not numeric or holds a null or
+ *   fractional id (naming the first and its row).
+ * @throws {RangeError} On an id outside the 32-bit range, naming it and its row.
+ */
+export function idValues(df: DataFrame, name: string, who: string): Int32Array {
   const s = df.getColumn(name);
-  const typed = s.dtype.equals(pl.Int32) ? s.toTypedArray() : s.cast(pl.Int32).toTypedArray();
-  return typed as Int32Array;
+  if (s.dtype.equals(pl.Int32) && s.nullCount() === 0) return s.toTypedArray() as Int32Array;
+  const values = idColumn(df, name, who);
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < INT32_MIN || values[i] > INT32_MAX) {
+      throw new RangeError(
+        `${who}: expected 32-bit integer ids in "${name}", found ${values[i]} at row ${i}`,
+      );
+    }
+  }
+  return Int32Array.from(values);
 }
 
-/** @returns The column as a Float64Array (Int64 timestamps included). */
-export function float64Column(df: DataFrame, name: string): Float64Array {
-  const s = df.getColumn(name);
-  const typed = s.dtype.equals(pl.Float64) ? s.toTypedArray() : s.cast(pl.Float64).toTypedArray();
-  return typed as Float64Array;
+/**
+ * A numeric column (rating, timestamp) as a Float64Array (Int64 timestamps included).
+ * @throws {TypeError} When the frame lacks the column or it is not numeric.
+ * @throws {RangeError} On a null, NaN or infinite value, naming it and its row.
+ */
+export function numberValues(df: DataFrame, name: string, who: string): Float64Array {
+  return numberColumn(df, name, who);
 }
 
 /** @returns The rows of `df` at `indices`, in that order. */

@@ -1,8 +1,9 @@
 /**
  * A strict zip reader on top of fflate's inflate: it lists the central directory, refuses
  * entries that would escape the extraction folder (zip-slip: absolute paths, drive letters,
- * `..` segments), and checks every entry's size and CRC-32, so a corrupt or truncated archive
- * is an error naming the archive and the entry, never silently wrong data.
+ * `..` segments) and a file stored twice under one name (only one of the two could be read),
+ * and checks every entry's size and CRC-32, so a corrupt or truncated archive is an error
+ * naming the archive and the entry, never silently wrong data.
  *
  * @module
  */
@@ -52,7 +53,7 @@ export function checkEntryName(name: string, file: string): void {
 
 /**
  * Reads the central directory of a zip held in memory.
- * @returns The entries, in directory order, names checked against zip-slip.
+ * @returns The entries, in directory order, names checked against zip-slip and repeats.
  */
 export function readZipDirectory(bytes: Uint8Array, file: string): ZipEntry[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -83,6 +84,7 @@ export function readZipDirectory(bytes: Uint8Array, file: string): ZipEntry[] {
     );
   }
   const entries: ZipEntry[] = [];
+  const seen = new Map<string, number>();
   const names = new TextDecoder();
   let p = cdOffset;
   for (let k = 0; k < count; k++) {
@@ -102,6 +104,14 @@ export function readZipDirectory(bytes: Uint8Array, file: string): ZipEntry[] {
       name: names.decode(bytes.subarray(p + 46, p + 46 + nameLen)),
     };
     checkEntryName(entry.name, file);
+    const before = seen.get(entry.name);
+    if (before !== undefined && !entry.name.endsWith("/")) {
+      throw new RangeError(
+        `${file} holds two entries named ${JSON.stringify(entry.name)} (entries ${before} and ` +
+          `${k + 1} of ${count}); expected each file once, since only one of them could be read`,
+      );
+    }
+    seen.set(entry.name, k + 1);
     entries.push(entry);
     p += 46 + nameLen + extraLen + commentLen;
   }

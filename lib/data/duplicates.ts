@@ -10,7 +10,7 @@
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
 import { checkFrame } from "../_validate.ts";
-import { float64Column, gatherRows, int32Column } from "./_rows.ts";
+import { gatherRows, idValues, numberValues } from "./_rows.ts";
 import { duplicateError, scanDuplicates } from "./_duplicates.ts";
 
 /**
@@ -48,7 +48,9 @@ export interface DeduplicatedRatings {
  * @param df Ratings with userId, movieId and timestamp columns.
  * @param options The policy and a label for the error message.
  * @returns The ratings after the policy and the number of repeated rows.
- * @throws {RangeError} With `policy: "error"`, when a pair repeats (naming the ids and rows).
+ * @throws {RangeError} With `policy: "error"`, when a pair repeats (naming the ids and rows);
+ *   on a null, NaN or infinite timestamp or an id outside 32 bits (naming column and row).
+ * @throws {TypeError} On a missing column, or a null or fractional id (naming column and row).
  * @example
  * ```ts
  * import { dropDuplicateRatings, ratingsFrame } from "./mod.ts";
@@ -74,10 +76,11 @@ export function dropDuplicateRatings(
       `dropDuplicateRatings(): unknown policy "${policy}" (expected last, keep or error)`,
     );
   }
-  checkFrame(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.timestamp], "dropDuplicateRatings()");
-  const users = int32Column(df, COLUMNS.user);
-  const movies = int32Column(df, COLUMNS.movie);
-  const scan = scanDuplicates(users, movies, float64Column(df, COLUMNS.timestamp));
+  const who = "dropDuplicateRatings()";
+  checkFrame(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.timestamp], who);
+  const users = idValues(df, COLUMNS.user, who);
+  const movies = idValues(df, COLUMNS.movie, who);
+  const scan = scanDuplicates(users, movies, numberValues(df, COLUMNS.timestamp, who));
   if (scan.count === 0 || policy === "keep") return { ratings: df, duplicates: scan.count };
   const [a, b] = scan.first!;
   if (policy === "error") {

@@ -9,7 +9,7 @@
  *    ml-100k folder (a setting that names a missing folder or a file is an error naming it);
  * 2. the user cache, `<cache>/ml-100k/` (see {@linkcode defaultCacheDir});
  * 3. a download of {@linkcode ML_100K_URL} into the cache, checked (4,924,029 bytes, MD5, and
- *    the SHA-256 of u.data, u.item and u.user) before it is renamed into place in one step.
+ *    the SHA-256 of every file) before it is renamed into place in one step.
  *    The cache is checked for writing before the download starts; a download that stalls
  *    (30 s without a byte) or runs too long (10 min) ends with an error naming the URL and
  *    the bytes received, and leaves nothing in the cache.
@@ -19,6 +19,12 @@
  * same release, so `MOVIELENS_DIR` is not consulted for it).
  *
  * ml-100k is never shipped: its licence forbids redistribution.
+ *
+ * In a mirror or the cache, every file with an official SHA-256 (see
+ * {@linkcode MOVIELENS_CHECKSUMS}) is checked as it is read, so each is read and hashed once:
+ * the data files, u.genre, u.occupation, u.info, the README and the scripts when the data set
+ * is loaded, and a predefined split's `.base` and `.test` files when that split is loaded. A
+ * mismatch is an error naming the file.
  *
  * What checksums cannot cover (a source given as a path, `verify: false`) is still checked: a
  * file cut inside its last row is refused, naming the file and line, and a folder that claims
@@ -31,9 +37,15 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  checkRequired,
+  checkSha256,
+  type Expected,
+  type FileChecksums,
+  hashFiles,
+} from "./_checksums.ts";
+import {
   type ArchiveChecksums,
   checkArchive,
-  checkSha256,
   downloadAndInstall,
   type DownloadProgress,
 } from "./_download.ts";
@@ -54,7 +66,7 @@ import {
 import { checkPositiveInt } from "../_validate.ts";
 import { COLUMNS } from "../defaults.ts";
 import type { DuplicatePolicy } from "./duplicates.ts";
-import type { MovieLens, Origin } from "./types.ts";
+import { type MovieLens, type Origin, PREDEFINED_SPLIT_NAMES } from "./types.ts";
 
 export type { DownloadProgress } from "./_download.ts";
 export type { Layout } from "./_source.ts";
@@ -63,7 +75,10 @@ export { ML100K_GENRES, ML100K_MISSING_YEAR, NO_GENRES } from "./_parse.ts";
 /** Where GroupLens publishes ml-100k. */
 export const ML_100K_URL = "https://files.grouplens.org/datasets/movielens/ml-100k.zip";
 
-/** The official checksums the loader verifies. */
+/**
+ * The official checksums the loader verifies: SHA-256 of every file of each release (those in
+ * `required` must be present, the others are checked where present).
+ */
 export const MOVIELENS_CHECKSUMS = {
   /** The 2018-09-26 ml-latest-small release (the archive shipped in `data/`). */
   "ml-latest-small": {
@@ -75,9 +90,12 @@ export const MOVIELENS_CHECKSUMS = {
       "movies.csv": "5a5f32dd9bb3797b8e728a1b98958789d2b13f294a69fdfbc5727f8a9611aa07",
       "tags.csv": "92a9f8bb7916dceef6151209845788c3643f794dfa79d1feaec7121b5960399d",
       "links.csv": "97ad18e4e56a09363c65676b6cb3482ce3e2cea2372a24620c1599c843325f31",
+      "README.txt": "63d22ac138e80fae37021797ed8e1b9424b5239dc576a137422adf783ae3f404",
     } as Record<string, string>,
-  },
-  /** The ml-100k release. */
+    /** The files a folder claiming the release must hold. */
+    required: ["ratings.csv", "movies.csv", "tags.csv", "links.csv"],
+  } satisfies FileChecksums & { zipSha256: string },
+  /** The ml-100k release: its 23 files. */
   "ml-100k": {
     bytes: 4_924_029,
     md5: "0e33842e24a9c977be4e0107933c0723",
@@ -85,7 +103,29 @@ export const MOVIELENS_CHECKSUMS = {
       "u.data": "06416e597f82b7342361e41163890c81036900f418ad91315590814211dca490",
       "u.item": "553841ebc7de3a0fd0d6b62a204ea30c1e651aacfb2814c7a6584ac52f2c5701",
       "u.user": "f120e114da2e8cf314fd28f99417c94ae9ddf1cb6db8ce0e4b5995d40e90e62c",
+      "u.genre": "9757e0d3e6b298159a80dd48eaf938114690e911e39af97a76949ef1663610bb",
+      "u.occupation": "cd5fbec9afe345d993a62fc7817df1a4a9079c4feb267b3118763b8fd942137d",
+      "u.info": "5b0a40b2e47a729ee6203063f6dcf8790c2e63f5a18663e6ee318a72c5f3c27b",
+      "README": "4883b8cf340ed0059971b33f56ad3adc88a40792108ebca3d24aafc4c82e8b52",
+      "u1.base": "ce253ec86c448b44fb3ba9a30d12dcfc2e9210cbde71efada3730c22e9ac212a",
+      "u1.test": "18c6014a4b2c7324f250a63f8904a7b16b2b19f911129e346141507b0cbac950",
+      "u2.base": "6c06f0b5df4b256da1a994f3ac66edc8da4d3f09bc9282df6b14d893366d703e",
+      "u2.test": "4de658d1e04ed9104629509a2e2528fce833ac8e048280183f1df167632038c3",
+      "u3.base": "afdc155c291c6edc41c0407e39d7462eb98d341e064f0b0a12175b80b3c4af5d",
+      "u3.test": "0f548b51c78327de4c156461d3e430b7e5579fe2b5681586a59416e48fd35f6d",
+      "u4.base": "219f0f4d40dfe9c5141d425f53fa91ee23ed275f14e280bbf1b50117afb064ca",
+      "u4.test": "7c02ad0a1e7ab1083c8b9d4b627203a051dd7b5eab46d99fa44de33470de8db9",
+      "u5.base": "a9574e59ce961eec2121627760b6e9b0974ce1637b3fe69ac32cb14a4bfab485",
+      "u5.test": "351cc52e0d15b6c721466276fc24671d40936899e3d01fadeaf312915b8c5634",
+      "ua.base": "67b5bcdb380c29f85d56a012ecd88612ae020f30a6730d117a334ee8203b91f2",
+      "ua.test": "d0497e202417720f57a184ec8c66be2d1afa4ff41bb53787c57b28d6bf79bc42",
+      "ub.base": "237254d253b6ad7de84f919d041055428646254f34ed8f562703c899430cd881",
+      "ub.test": "d54a72d05730d5892062734b2bec73e976f9b713d18c828a18b968d6cce442da",
+      "allbut.pl": "bfc6a75cbd65c74bb38a0b580dbe866af252733dfa9a65a2c4b93258774ee8a3",
+      "mku.sh": "7929735c375e89a04340e34de621bf2ea643cd04b0bcda2c6f458e4be961ae71",
     } as Record<string, string>,
+    /** The files a folder claiming the release must hold. */
+    required: ["u.data", "u.item", "u.user"],
   } satisfies ArchiveChecksums,
 } as const;
 
@@ -95,11 +135,13 @@ const KNOWN_RELEASES: Record<string, KnownRelease> = {
     layout: "latest",
     counts: { ratings: 100_836, users: 610, movies: 9_742, tags: 3_683 },
     files: MOVIELENS_CHECKSUMS["ml-latest-small"].files,
+    required: MOVIELENS_CHECKSUMS["ml-latest-small"].required,
   },
   "ml-100k": {
     layout: "100k",
     counts: { ratings: 100_000, users: 943, movies: 1_682 },
     files: MOVIELENS_CHECKSUMS["ml-100k"].files,
+    required: MOVIELENS_CHECKSUMS["ml-100k"].required,
   },
 };
 
@@ -146,10 +188,11 @@ export interface LoadOptions {
    */
   downloadTimeoutMs?: number;
   /**
-   * Check the official checksums of the named data sets and refuse a mismatch. Without it,
-   * and for a source given as a path, the data are still compared with the release they claim
-   * to be (see `MovieLens.release`): a difference is reported through `onWarning` and in the
-   * data set's name, and a path whose files match the official checksums counts as verified.
+   * Check the official checksums of the named data sets and refuse a mismatch (each file as
+   * it is read: a predefined split's files when that split is loaded). Without it, and for a
+   * source given as a path, the data are still compared with the release they claim to be
+   * (see `MovieLens.release`): a difference is reported through `onWarning` and in the data
+   * set's name, and a path whose files match the official checksums counts as verified.
    * @default {true}
    */
   verify?: boolean;
@@ -165,7 +208,8 @@ export interface LoadOptions {
   duplicates?: DuplicatePolicy;
   /**
    * Called with a warning that the data differ from the release they claim to be (see
-   * `MovieLens.release`).
+   * `MovieLens.release`), or that repeated (userId, movieId) pairs were dropped under the
+   * `"last"` policy (with their count and the first pair).
    * @default {console.warn}
    */
   onWarning?: (message: string) => void;
@@ -263,6 +307,8 @@ interface Found {
   files: DataFiles;
   origin: Origin;
   zipBytes?: Uint8Array;
+  /** The sums every read is checked against, when the official files are required. */
+  expected?: Expected;
 }
 
 async function openCandidate(path: string, origin: Origin): Promise<Found> {
@@ -290,17 +336,10 @@ async function searchMirror(
   return null;
 }
 
-async function verifyFiles(
-  found: Found,
-  sums: Record<string, string>,
-  fix: string,
-): Promise<void> {
-  for (const [name, sum] of Object.entries(sums)) {
-    if (!found.files.names.has(name)) {
-      throw new Deno.errors.NotFound(`${name} is missing in ${found.files.path}; ${fix}`);
-    }
-    checkSha256(await found.files.read(name), sum, found.files.label(name), fix);
-  }
+/** Checks that the required files are there; each file is checked as it is read. */
+function expectOfficial(found: Found, sums: FileChecksums, fix: string): void {
+  checkRequired(found.files, sums, fix);
+  found.expected = { sums: sums.files, fix };
 }
 
 async function resolveLatestSmall(options: LoadOptions): Promise<Found> {
@@ -320,7 +359,7 @@ async function resolveLatestSmall(options: LoadOptions): Promise<Found> {
   }
   if (verify) {
     if (found.zipBytes) checkSha256(found.zipBytes, sums.zipSha256, found.files.path, fix);
-    else await verifyFiles(found, sums.files, fix);
+    else expectOfficial(found, sums, fix);
   }
   return found;
 }
@@ -377,7 +416,7 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
       ? `delete ${cached} to download it again, or pass { verify: false }`
       : "replace it with the official release, or pass { verify: false }";
     if (found.zipBytes) checkArchive(found.zipBytes, sums, found.files.path, fix);
-    await verifyFiles(found, sums.files, fix);
+    expectOfficial(found, sums, fix);
   }
   return found;
 }
@@ -390,9 +429,10 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
  *   .zip in either layout (detected by its files, e.g. the 2016 ml-latest-small).
  * @param options Where to look, download settings, verification, the duplicate policy.
  * @returns The data set: ratings, movies and the layout's other tables.
- * @throws {RangeError} On a checksum mismatch, a corrupt or zip-slip archive, a malformed
- *   row or a file cut inside its last row (naming file and line), an empty ratings file, or
- *   duplicates under `"error"`.
+ * @throws {RangeError} On a checksum mismatch, a corrupt or zip-slip archive (or one holding
+ *   a file twice), a malformed row or a file cut inside its last row (naming file and line),
+ *   an empty ratings file, a rating of a movie that movies.csv / u.item does not list, or
+ *   duplicates under `"error"` (under `"last"` they are reported through `onWarning`).
  * @throws {Deno.errors.NotFound} On a missing file, or ml-100k neither found nor downloadable
  *   (the message says where to put it).
  * @example
@@ -432,17 +472,19 @@ export async function loadMovieLens(
     found = { files: await openPath(source), origin: "path" };
     name = dataSetName(source);
   }
-  const layout = detectLayout(found.files);
+  const files = hashFiles(found.files, found.expected);
+  const layout = detectLayout(files);
   const expected: Layout = source === "ml-100k" ? "100k" : "latest";
   if (found.origin !== "path" && layout !== expected) {
     throw new RangeError(
-      `${found.files.path} was expected to hold ${name}, found the ${layout} layout instead`,
+      `${files.path} was expected to hold ${name}, found the ${layout} layout instead`,
     );
   }
   const policy = options.duplicates ?? "last";
-  const parsed = await parseDataFiles(found.files, layout, policy);
+  const warn = options.onWarning ?? console.warn;
+  const parsed = await parseDataFiles(files, layout, policy, warn);
   const checked = await checkRelease({
-    files: found.files,
+    files,
     layout,
     found: foundCounts(parsed, policy === "keep"),
     name,
@@ -450,22 +492,30 @@ export async function loadMovieLens(
     verified,
     known: KNOWN_RELEASES,
   });
+  if (found.expected) await files.checkUnread(isPredefinedSplitFile);
   const release = checked.release;
   if (release && release.differences.length > 0) {
     if (name === release.name) name = `${name} (modified)`;
-    (options.onWarning ?? console.warn)(
-      `warning: ${found.files.path} is not the ${release.name} release that ${release.claimedBy} ` +
+    warn(
+      `warning: ${files.path} is not the ${release.name} release that ${release.claimedBy} ` +
         `describes: ${release.differences.join("; ")}. Results on it are labelled "${name}".`,
     );
   }
   return {
     name,
-    source: found.files.path,
+    source: files.path,
     origin: found.origin,
     verified: verified || checked.matchedChecksums,
     release,
     ...parsed,
   };
+}
+
+/** Whether a file is one of ml-100k's predefined splits, read when the split is loaded. */
+function isPredefinedSplitFile(name: string): boolean {
+  return PREDEFINED_SPLIT_NAMES.some((split) =>
+    name === `${split}.base` || name === `${split}.test`
+  );
 }
 
 /** What a parsed folder holds, counted as a release's description counts it. */

@@ -11,8 +11,9 @@
  * | {@linkcode temporalSplit} | "predict the future" | the latest ceil(n·f) ratings |
  * | {@linkcode predefinedSplit} | ml-100k's u1–u5, ua, ub files | as published |
  *
- * Every function returns `{ train, test }`; callers rename `test` to `val` where it is used
- * for validation.
+ * Every function returns `{ train, test }`, each with at least one row (a split that would
+ * leave a part empty is a `RangeError` naming the split and the sizes); callers rename `test`
+ * to `val` where it is used for validation. Seeds are integers.
  *
  * @module
  */
@@ -20,8 +21,8 @@
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS, DEFAULT_SEED } from "../defaults.ts";
 import { createRng } from "../random.ts";
-import { checkFrame, checkNonNegativeInt } from "../_validate.ts";
-import { float64Column, gatherRows, int32Column, partitionRows } from "./_rows.ts";
+import { checkFrame, checkInteger, checkNonNegativeInt } from "../_validate.ts";
+import { gatherRows, idValues, numberValues, partitionRows } from "./_rows.ts";
 import type { MovieLens } from "./types.ts";
 import type { PredefinedSplitName, Split } from "./types.ts";
 
@@ -36,6 +37,26 @@ function checkRows(df: DataFrame, caller: string, columns: string[] = []): numbe
   checkFrame(df, columns, caller);
   if (df.height === 0) throw new RangeError(`${caller}: expected at least one row, found none`);
   return df.height;
+}
+
+function ratings(n: number): string {
+  return `${n.toLocaleString("en")} rating${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * Throws a `RangeError` when a part would be empty.
+ * @param what The split as a phrase, e.g. "a test fraction of 0.999 on 8 ratings".
+ */
+function checkParts(caller: string, what: string, nTest: number, n: number): void {
+  if (nTest > 0 && nTest < n) return;
+  throw new RangeError(
+    `${caller}: ${what} leaves the ${nTest >= n ? "training" : "test"} part empty (expected ` +
+      "at least one rating in each part)",
+  );
+}
+
+function checkSeed(seed: unknown, caller: string): number {
+  return checkInteger(seed, "seed", caller);
 }
 
 function ascending(indices: ArrayLike<number>): Int32Array {
@@ -68,6 +89,8 @@ export interface RandomSplitOptions {
  * @param df The ratings (any DataFrame).
  * @param options Test share, seed, row order.
  * @returns `{ train, test }`, disjoint, together every row once.
+ * @throws {RangeError} On a fraction outside (0, 1), a non-integer seed, or sizes that leave the
+ *   training part empty (1 rating, or a fraction of 0.999 on 8).
  * @example
  * ```ts
  * import { randomSplit, ratingsFrame } from "./mod.ts";
@@ -80,9 +103,12 @@ export interface RandomSplitOptions {
  */
 export function randomSplit(df: DataFrame, options: RandomSplitOptions = {}): Split {
   const { testFraction = 0.2, seed = DEFAULT_SEED, shuffle = true } = options;
-  const n = checkRows(df, "randomSplit()");
-  checkFraction(testFraction, "testFraction", "randomSplit()");
+  const caller = "randomSplit()";
+  const n = checkRows(df, caller);
+  checkFraction(testFraction, "testFraction", caller);
+  checkSeed(seed, caller);
   const nTest = Math.ceil(n * testFraction);
+  checkParts(caller, `a test fraction of ${testFraction} on ${ratings(n)}`, nTest, n);
   const perm = createRng(seed).permutation(n);
   let test: ArrayLike<number> = perm.subarray(0, nTest);
   let train: ArrayLike<number> = perm.subarray(nTest);
@@ -114,6 +140,8 @@ export interface MaskSplitOptions {
  * @param df The ratings.
  * @param options Train probability and seed.
  * @returns `{ train, test }`.
+ * @throws {RangeError} On a probability outside (0, 1), a non-integer seed, or draws that send
+ *   every row to one part (likely on a few rows: try another seed).
  * @example
  * ```ts
  * import { maskSplit, ratingsFrame } from "./mod.ts";
@@ -130,11 +158,19 @@ export interface MaskSplitOptions {
  */
 export function maskSplit(df: DataFrame, options: MaskSplitOptions = {}): Split {
   const { trainProbability = 0.8, seed = DEFAULT_SEED } = options;
-  const n = checkRows(df, "maskSplit()");
-  checkFraction(trainProbability, "trainProbability", "maskSplit()");
+  const caller = "maskSplit()";
+  const n = checkRows(df, caller);
+  checkFraction(trainProbability, "trainProbability", caller);
+  checkSeed(seed, caller);
   const rng = createRng(seed);
   const flags = new Uint8Array(n);
-  for (let i = 0; i < n; i++) flags[i] = rng.next() < trainProbability ? 1 : 0;
+  let nTrain = 0;
+  for (let i = 0; i < n; i++) {
+    flags[i] = rng.next() < trainProbability ? 1 : 0;
+    nTrain += flags[i];
+  }
+  const what = `a train probability of ${trainProbability} on ${ratings(n)} (seed ${seed})`;
+  checkParts(caller, what, n - nTrain, n);
   const { selected, rest } = partitionRows(df, flags);
   return { train: selected, test: rest };
 }
@@ -156,6 +192,7 @@ export interface TailSplitOptions {
  * @param df The rows, in the order Keras would see them.
  * @param options The held-out share.
  * @returns `{ train, test }`.
+ * @throws {RangeError} On a fraction outside (0, 1) or one that leaves a part empty.
  * @example
  * ```ts
  * import { ratingsFrame, tailSplit } from "./mod.ts";
@@ -167,9 +204,11 @@ export interface TailSplitOptions {
  */
 export function tailSplit(df: DataFrame, options: TailSplitOptions = {}): Split {
   const { fraction = 0.1 } = options;
-  const n = checkRows(df, "tailSplit()");
-  checkFraction(fraction, "fraction", "tailSplit()");
+  const caller = "tailSplit()";
+  const n = checkRows(df, caller);
+  checkFraction(fraction, "fraction", caller);
   const at = Math.floor(n * (1 - fraction));
+  checkParts(caller, `a fraction of ${fraction} on ${ratings(n)}`, n - at, n);
   return { train: df.slice(0, at), test: df.slice(at, n - at) };
 }
 
@@ -207,8 +246,8 @@ function checkCounts(options: PerUserSplitOptions | TemporalSplitOptions, caller
   return checkNonNegativeInt(options.minTrain ?? 1, "minTrain", caller);
 }
 
-function groupByUser(df: DataFrame): Map<number, number[]> {
-  const users = int32Column(df, COLUMNS.user);
+function groupByUser(df: DataFrame, caller: string): Map<number, number[]> {
+  const users = idValues(df, COLUMNS.user, caller);
   const groups = new Map<number, number[]>();
   for (let i = 0; i < users.length; i++) {
     const list = groups.get(users[i]);
@@ -225,6 +264,8 @@ function groupByUser(df: DataFrame): Map<number, number[]> {
  * @param df Ratings with a userId column.
  * @param options `testFraction` or `testCount`, `minTrain`, seed.
  * @returns `{ train, test }`; every user of `df` is in train (when minTrain ≥ 1).
+ * @throws {RangeError} On bad options, or when no user has more than `minTrain` ratings (an
+ *   empty test part) or `minTrain: 0` holds every rating out (an empty training part).
  * @example
  * ```ts
  * import { perUserSplit, ratingsFrame } from "./mod.ts";
@@ -242,10 +283,13 @@ export function perUserSplit(df: DataFrame, options: PerUserSplitOptions = {}): 
   if (testCount !== undefined) checkNonNegativeInt(testCount, "testCount", caller);
   else checkFraction(testFraction, "testFraction", caller);
   const minTrain = checkCounts(options, caller);
-  const rng = createRng(seed);
+  const rng = createRng(checkSeed(seed, caller));
   const flags = new Uint8Array(df.height);
-  for (const rows of groupByUser(df).values()) {
+  const groups = groupByUser(df, caller);
+  let nTest = 0;
+  for (const rows of groups.values()) {
     const k = perUserCount(rows.length, testFraction, testCount, minTrain);
+    nTest += k;
     for (let i = 0; i < k; i++) {
       const j = i + rng.int(rows.length - i);
       const t = rows[i];
@@ -254,8 +298,17 @@ export function perUserSplit(df: DataFrame, options: PerUserSplitOptions = {}): 
       flags[rows[i]] = 1;
     }
   }
+  const share = testCount !== undefined
+    ? `a test count of ${testCount}`
+    : `a test fraction of ${testFraction}`;
+  const what = `${share} with minTrain ${minTrain} on ${perUsers(df.height, groups.size)}`;
+  checkParts(caller, what, nTest, df.height);
   const { selected, rest } = partitionRows(df, flags);
   return { train: rest, test: selected };
+}
+
+function perUsers(n: number, users: number): string {
+  return `${ratings(n)} of ${users.toLocaleString("en")} user${users === 1 ? "" : "s"}`;
 }
 
 /** Options of {@linkcode temporalSplit}. */
@@ -285,6 +338,8 @@ export interface TemporalSplitOptions {
  * @param df Ratings with timestamp (and userId for `by: "user"`) columns.
  * @param options Share held out and whether the cut is global or per user.
  * @returns `{ train, test }`; with `"global"` every test timestamp ≥ every train timestamp.
+ * @throws {RangeError} On bad options, a null or NaN timestamp, or sizes that leave a part
+ *   empty.
  * @example
  * ```ts
  * import { ratingsFrame, temporalSplit } from "./mod.ts";
@@ -314,18 +369,26 @@ export function temporalSplit(df: DataFrame, options: TemporalSplitOptions = {})
   );
   checkFraction(testFraction, "testFraction", caller);
   const minTrain = checkCounts(options, caller);
-  const times = float64Column(df, COLUMNS.timestamp);
+  const times = numberValues(df, COLUMNS.timestamp, caller);
   const byTime = (a: number, b: number) => times[a] - times[b] || a - b;
   const flags = new Uint8Array(n);
   if (by === "global") {
+    const nTest = Math.ceil(n * testFraction);
+    checkParts(caller, `a test fraction of ${testFraction} on ${ratings(n)}`, nTest, n);
     const order = Array.from({ length: n }, (_, i) => i).sort(byTime);
-    for (let i = n - Math.ceil(n * testFraction); i < n; i++) flags[order[i]] = 1;
+    for (let i = n - nTest; i < n; i++) flags[order[i]] = 1;
   } else {
-    for (const rows of groupByUser(df).values()) {
+    const groups = groupByUser(df, caller);
+    let nTest = 0;
+    for (const rows of groups.values()) {
       rows.sort(byTime);
       const k = perUserCount(rows.length, testFraction, undefined, minTrain);
+      nTest += k;
       for (let i = rows.length - k; i < rows.length; i++) flags[rows[i]] = 1;
     }
+    const what = `a test fraction of ${testFraction} by user with minTrain ${minTrain} on ` +
+      perUsers(n, groups.size);
+    checkParts(caller, what, nTest, n);
   }
   const { selected, rest } = partitionRows(df, flags);
   return { train: rest, test: selected };

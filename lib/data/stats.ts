@@ -3,6 +3,10 @@
  * and per-user counts and means, and seed 000's crosstab of the most active users against the
  * most rated movies.
  *
+ * Each function checks the columns it reads: a null or fractional id is a `TypeError`, an id
+ * outside 32 bits or a null, NaN or infinite rating or timestamp a `RangeError`, naming the
+ * function, the column and the first bad row.
+ *
  * @module
  */
 
@@ -10,7 +14,7 @@ import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
 import { checkFrame, checkPositiveInt } from "../_validate.ts";
-import { float64Column, int32Column } from "./_rows.ts";
+import { idValues, numberValues } from "./_rows.ts";
 import type { MovieLens } from "./types.ts";
 import type { RatingScale } from "./types.ts";
 
@@ -78,7 +82,9 @@ function range(values: Iterable<number>): CountRange {
  *
  * @param input A loaded data set, or a ratings DataFrame (userId, movieId, rating).
  * @returns The summary (see {@linkcode RatingSummary}).
- * @throws {RangeError} On a table without rows.
+ * @throws {TypeError} On a missing column, or a null or fractional id (naming column and row).
+ * @throws {RangeError} On a table without rows, an id outside 32 bits, or a null, NaN or
+ *   infinite rating or timestamp (naming column and row).
  * @example
  * ```ts
  * import { ratingsFrame, summarize } from "./mod.ts";
@@ -92,13 +98,12 @@ function range(values: Iterable<number>): CountRange {
  */
 export function summarize(input: MovieLens | DataFrame): RatingSummary {
   const df = isMovieLens(input) ? input.ratings : input;
-  checkFrame(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.rating], "summarize()");
-  if (df.height === 0) {
-    throw new RangeError("summarize(): expected at least one rating, found none");
-  }
-  const perUser = countBy(int32Column(df, COLUMNS.user));
-  const perMovie = countBy(int32Column(df, COLUMNS.movie));
-  const r = float64Column(df, COLUMNS.rating);
+  const who = "summarize()";
+  checkFrame(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.rating], who);
+  if (df.height === 0) throw new RangeError(`${who}: expected at least one rating, found none`);
+  const perUser = countBy(idValues(df, COLUMNS.user, who));
+  const perMovie = countBy(idValues(df, COLUMNS.movie, who));
+  const r = numberValues(df, COLUMNS.rating, who);
   let sum = 0, min = Infinity, max = -Infinity;
   for (const v of r) {
     sum += v;
@@ -124,7 +129,7 @@ export function summarize(input: MovieLens | DataFrame): RatingSummary {
     ratingsPerMovie: range(perMovie.values()),
   };
   if (df.columns.includes(COLUMNS.timestamp)) {
-    const t = float64Column(df, COLUMNS.timestamp);
+    const t = numberValues(df, COLUMNS.timestamp, who);
     let lo = Infinity, hi = -Infinity;
     for (const v of t) {
       if (v < lo) lo = v;
@@ -165,7 +170,9 @@ export function ratingHistogram(
 ): DataFrame {
   checkFrame(df, [COLUMNS.rating], "ratingHistogram()");
   const counts = new Map<number, number>();
-  for (const v of float64Column(df, COLUMNS.rating)) counts.set(v, (counts.get(v) ?? 0) + 1);
+  for (const v of numberValues(df, COLUMNS.rating, "ratingHistogram()")) {
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
   const { scale } = options;
   if (scale) {
     const steps = Math.round((scale.max - scale.min) / scale.step);
@@ -185,6 +192,8 @@ export function ratingHistogram(
 
 function statsBy(df: DataFrame, key: string, caller: string): DataFrame {
   checkFrame(df, [key, COLUMNS.rating], caller);
+  idValues(df, key, caller);
+  numberValues(df, COLUMNS.rating, caller);
   return df.groupBy(key)
     .agg(
       pl.col(COLUMNS.rating).count().cast(pl.Int32).alias("count"),
@@ -301,9 +310,9 @@ export function topCrosstab(df: DataFrame, options: CrosstabOptions = {}): DataF
       `topCrosstab(): expected order "appearance", "id" or "count", found "${order}"`,
     );
   }
-  const users = int32Column(df, COLUMNS.user);
-  const items = int32Column(df, COLUMNS.movie);
-  const ratings = float64Column(df, COLUMNS.rating);
+  const users = idValues(df, COLUMNS.user, "topCrosstab()");
+  const items = idValues(df, COLUMNS.movie, "topCrosstab()");
+  const ratings = numberValues(df, COLUMNS.rating, "topCrosstab()");
   const rowPick = topIds(users, n);
   const colPick = topIds(items, n);
   const arrange = (pick: { top: number[]; first: Map<number, number> }) => {
@@ -334,7 +343,7 @@ export function topCrosstab(df: DataFrame, options: CrosstabOptions = {}): DataF
 function columnNames(ids: number[], movies?: DataFrame): string[] {
   if (!movies) return ids.map(String);
   checkFrame(movies, [COLUMNS.movie, COLUMNS.title], "topCrosstab() movies");
-  const idCol = int32Column(movies, COLUMNS.movie);
+  const idCol = idValues(movies, COLUMNS.movie, "topCrosstab() movies");
   const titleCol = movies.getColumn(COLUMNS.title).toArray() as string[];
   const titles = new Map<number, string>();
   for (let i = 0; i < idCol.length; i++) titles.set(idCol[i], titleCol[i]);

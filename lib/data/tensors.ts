@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
 import { checkFrame } from "../_validate.ts";
-import { float64Column, int32Column } from "./_rows.ts";
+import { idValues, numberValues } from "./_rows.ts";
 import { IdEncoder } from "./encoder.ts";
 
 /** The two encoders a model needs. */
@@ -37,6 +37,9 @@ export interface FitEncodersOptions {
  * @param df Ratings with userId and movieId columns.
  * @param options The index order.
  * @returns `{ users, movies }`.
+ * @throws {TypeError} On a missing column, or a null or fractional id (naming column and row).
+ * @throws {RangeError} On a table without rows, or an id outside 32 bits (naming column and
+ *   row).
  * @example
  * ```ts
  * import { fitEncoders, ratingsFrame } from "./mod.ts";
@@ -50,13 +53,12 @@ export interface FitEncodersOptions {
  */
 export function fitEncoders(df: DataFrame, options: FitEncodersOptions = {}): Encoders {
   const { order = "sorted" } = options;
-  checkFrame(df, [COLUMNS.user, COLUMNS.movie], "fitEncoders()");
-  if (df.height === 0) {
-    throw new RangeError("fitEncoders(): expected at least one rating, found none");
-  }
+  const who = "fitEncoders()";
+  checkFrame(df, [COLUMNS.user, COLUMNS.movie], who);
+  if (df.height === 0) throw new RangeError(`${who}: expected at least one rating, found none`);
   return {
-    users: IdEncoder.fit(int32Column(df, COLUMNS.user), { order, name: "user" }),
-    movies: IdEncoder.fit(int32Column(df, COLUMNS.movie), { order, name: "movie" }),
+    users: IdEncoder.fit(idValues(df, COLUMNS.user, who), { order, name: "user" }),
+    movies: IdEncoder.fit(idValues(df, COLUMNS.movie, who), { order, name: "movie" }),
   };
 }
 
@@ -82,7 +84,9 @@ function checkEncoders(encoders: Encoders, caller: string): void {
  * @param df Ratings with userId, movieId and rating columns.
  * @param encoders The fitted encoders (see {@linkcode fitEncoders}).
  * @returns Row-aligned `{ users, movies, ratings }`.
- * @throws {RangeError} Naming the first userId or movieId the encoders do not know.
+ * @throws {RangeError} Naming the first userId or movieId the encoders do not know, or a
+ *   null, NaN or infinite rating and its row.
+ * @throws {TypeError} On a missing column, or a null or fractional id (naming column and row).
  * @example
  * ```ts
  * import { fitEncoders, ratingsFrame, ratingsToArrays } from "./mod.ts";
@@ -95,12 +99,13 @@ function checkEncoders(encoders: Encoders, caller: string): void {
  * ```
  */
 export function ratingsToArrays(df: DataFrame, encoders: Encoders): RatingArrays {
-  checkFrame(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.rating], "ratingsToArrays()");
-  checkEncoders(encoders, "ratingsToArrays()");
+  const who = "ratingsToArrays()";
+  checkFrame(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.rating], who);
+  checkEncoders(encoders, who);
   return {
-    users: encoders.users.encode(int32Column(df, COLUMNS.user)),
-    movies: encoders.movies.encode(int32Column(df, COLUMNS.movie)),
-    ratings: Float32Array.from(float64Column(df, COLUMNS.rating)),
+    users: encoders.users.encode(idValues(df, COLUMNS.user, who)),
+    movies: encoders.movies.encode(idValues(df, COLUMNS.movie, who)),
+    ratings: Float32Array.from(numberValues(df, COLUMNS.rating, who)),
   };
 }
 

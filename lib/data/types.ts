@@ -91,7 +91,9 @@ export interface MovieLens {
   origin: Origin;
   /**
    * Whether official checksums were checked and matched (for a source given as a path: when
-   * it claims a release whose checksums are known, and its files match them).
+   * it claims a release whose checksums are known, and all its files match them). From a
+   * mirror or the cache, ml-100k's predefined split files are checked when their split is
+   * loaded, a mismatch then being an error naming the file.
    */
   verified: boolean;
   /** The release the files claim to be and how they differ from it, or null when none is claimed. */
@@ -101,7 +103,10 @@ export interface MovieLens {
    * order, after the duplicate policy.
    */
   ratings: DataFrame;
-  /** How many rating rows repeated a (userId, movieId) pair (dropped under the default policy). */
+  /**
+   * How many rating rows repeated a (userId, movieId) pair (dropped under the default policy,
+   * with a warning through `LoadOptions.onWarning`).
+   */
   duplicates: number;
   /**
    * movieId Int32, title Utf8, genres Utf8 (pipe-joined; `(no genres listed)` when none),

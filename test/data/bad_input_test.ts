@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { strToU8, zipSync } from "fflate";
 import { join } from "node:path";
-import { loadMovieLens } from "../../lib/data/mod.ts";
+import { loadMovieLens, predefinedSplit } from "../../lib/data/mod.ts";
 import {
   col,
   copyFolder,
@@ -198,7 +198,7 @@ const DUPLICATED = RATINGS_HEADER +
   "1,1,4.0,100\r\n1,3,2.0,100\r\n1,1,1.5,300\r\n2,1,3.0,100\r\n1,1,5.0,200\r\n";
 
 Deno.test("loadMovieLens() keeps the latest rating of a repeated pair and reports the count", async () => {
-  const ml = await loadEdited(LATEST_TINY, { "ratings.csv": DUPLICATED });
+  const ml = await loadEdited(LATEST_TINY, { "ratings.csv": DUPLICATED }, { onWarning: () => {} });
   assertEquals(ml.duplicates, 2);
   assertEquals(ml.ratings.height, 3);
   assertEquals(col(ml.ratings, "rating"), [2, 1.5, 3]);
@@ -338,4 +338,99 @@ Deno.test("loadMovieLens('ml-100k') refuses a folder of the other layout", async
 Deno.test("loadMovieLens() rejects a source that is not a string", async () => {
   // deno-lint-ignore no-explicit-any
   await assertRejects(() => loadMovieLens(42 as any), TypeError, "expected");
+});
+
+Deno.test("loadMovieLens() rejects a rating of a movie not in movies.csv, naming it", async () => {
+  const ratings = await Deno.readTextFile(join(LATEST_TINY, "ratings.csv"));
+  await assertLoadFails(
+    LATEST_TINY,
+    { "ratings.csv": ratings + "5,999,4.0,964982703\r\n" },
+    RangeError,
+    [
+      "ratings.csv line 12: movieId 999 is not in ",
+      "movies.csv",
+      "1 unknown movieId in all, on 1 rating row",
+    ],
+  );
+});
+
+Deno.test("loadMovieLens() counts the unknown movieIds and lists the first five", async () => {
+  const ratings = await Deno.readTextFile(join(LATEST_TINY, "ratings.csv"));
+  const extra = [901, 902, 901, 903, 904, 905, 906].map((m, i) =>
+    `${9 + i},${m},3.0,${100 + i}\r\n`
+  );
+  await assertLoadFails(LATEST_TINY, { "ratings.csv": ratings + extra.join("") }, RangeError, [
+    "line 12: movieId 901",
+    "6 unknown movieIds in all (901, 902, 903, 904, 905, …), on 7 rating rows",
+  ]);
+});
+
+Deno.test("loadMovieLens() rejects ratings with a movies.csv that lists no movies", async () => {
+  await assertLoadFails(LATEST_TINY, { "movies.csv": "movieId,title,genres\r\n" }, RangeError, [
+    "movies.csv: expected a row for each rated movie, found no movies",
+    "ratings.csv holds 10 ratings",
+  ]);
+});
+
+Deno.test("loadMovieLens() rejects a u.data or u1.test rating an item not in u.item", async () => {
+  const uData = await Deno.readTextFile(join(ML100K_TINY, "u.data"));
+  await assertLoadFails(ML100K_TINY, { "u.data": uData + "1\t77\t3\t889237700\n" }, RangeError, [
+    "u.data line 9: movieId 77 is not in ",
+    "u.item",
+  ]);
+  const u1 = await Deno.readTextFile(join(ML100K_TINY, "u1.test"));
+  await withTempDir(async (dir) => {
+    const path = await copyFolder(ML100K_TINY, join(dir, "data"), {
+      "u1.test": u1 + "2\t78\t3\t889237700\n",
+    });
+    const ml = await loadMovieLens(path);
+    const error = await assertRejects(() => predefinedSplit(ml, "u1"), RangeError);
+    assert(error.message.includes("u1.test line 3: movieId 78 is not in "), error.message);
+  });
+});
+
+Deno.test("loadMovieLens() reports dropped repeated pairs through onWarning", async () => {
+  const seen: string[] = [];
+  const ml = await loadEdited(LATEST_TINY, { "ratings.csv": DUPLICATED }, {
+    onWarning: (m: string) => seen.push(m),
+  });
+  assertEquals(ml.duplicates, 2);
+  assertEquals(seen.length, 1);
+  for (
+    const part of [
+      "ratings.csv",
+      "2 rating rows repeat",
+      "userId 1 rated movieId 1 on lines 2 and 4",
+      '{ duplicates: "keep" }',
+    ]
+  ) {
+    assert(seen[0].includes(part), `"${part}" not in: ${seen[0]}`);
+  }
+  const kept: string[] = [];
+  await loadEdited(LATEST_TINY, { "ratings.csv": DUPLICATED }, {
+    duplicates: "keep",
+    onWarning: (m: string) => kept.push(m),
+  });
+  assertEquals(kept, []);
+});
+
+Deno.test("loadMovieLens() rejects a zip holding a file twice, naming it", async () => {
+  await withTempDir(async (dir) => {
+    const ratings = await Deno.readFile(join(LATEST_TINY, "ratings.csv"));
+    const movies = await Deno.readFile(join(LATEST_TINY, "movies.csv"));
+    const bytes = zipSync({
+      "ml/ratings.csv": ratings,
+      "ml/movies.csv": movies,
+      "ml/ratings.csX": strToU8("userId,movieId,rating,timestamp\n1,1,1.0,1\n"),
+    });
+    const text = new TextDecoder("latin1").decode(bytes);
+    for (let at = text.indexOf("ratings.csX"); at >= 0; at = text.indexOf("ratings.csX", at + 1)) {
+      bytes[at + 10] = "v".charCodeAt(0); // the name, in the local and the central header
+    }
+    const zip = join(dir, "twice.zip");
+    await Deno.writeFile(zip, bytes);
+    const error = await assertRejects(() => loadMovieLens(zip), RangeError);
+    assert(error.message.includes(zip), error.message);
+    assert(error.message.includes('two entries named "ml/ratings.csv"'), error.message);
+  });
 });

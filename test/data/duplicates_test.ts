@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
+import pl from "nodejs-polars";
 import { dropDuplicateRatings, ratingsFrame } from "../../lib/data/mod.ts";
 import { col } from "./_helpers.ts";
 
@@ -38,4 +39,23 @@ Deno.test("dropDuplicateRatings() with 'error' names the pair and rows", () => {
 Deno.test("dropDuplicateRatings() rejects an unknown policy", () => {
   // deno-lint-ignore no-explicit-any
   assertThrows(() => dropDuplicateRatings(df, { policy: "first" as any }), TypeError, '"first"');
+});
+
+Deno.test("dropDuplicateRatings() names a fractional id or a null timestamp and its row", () => {
+  assertThrows(
+    () =>
+      dropDuplicateRatings(
+        pl.DataFrame({ userId: [1, 1.5], movieId: [1, 1], rating: [2, 3], timestamp: [1, 2] }),
+      ),
+    TypeError,
+    'dropDuplicateRatings(): expected integer ids in "userId", found 1.5 at row 1',
+  );
+  assertThrows(
+    () =>
+      dropDuplicateRatings(
+        pl.DataFrame({ userId: [1, 1], movieId: [1, 1], rating: [2, 3], timestamp: [1, null] }),
+      ),
+    RangeError,
+    'expected finite numbers in "timestamp", found null at row 1',
+  );
 });

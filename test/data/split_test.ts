@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
+import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import {
   maskSplit,
@@ -179,4 +180,95 @@ Deno.test("splits reject a table without the columns they need, naming them", ()
     'a "userId" column, found columns [movieId, rating]',
   );
   assertThrows(() => temporalSplit(df), TypeError, 'expected a "timestamp" column');
+});
+
+Deno.test("randomSplit() refuses sizes that leave the training part empty, naming them", () => {
+  assertThrows(
+    () => randomSplit(traced(8), { testFraction: 0.999 }),
+    RangeError,
+    "randomSplit(): a test fraction of 0.999 on 8 ratings leaves the training part empty",
+  );
+  assertThrows(() => randomSplit(traced(1)), RangeError, "0.2 on 1 rating leaves the training");
+  assertEquals(randomSplit(traced(2)).test.height, 1);
+});
+
+Deno.test("maskSplit() refuses a draw that leaves a part empty, naming the seed", () => {
+  assertThrows(
+    () => maskSplit(traced(1), { seed: 3 }),
+    RangeError,
+    "maskSplit(): a train probability of 0.8 on 1 rating (seed 3) leaves the",
+  );
+});
+
+Deno.test("tailSplit() refuses a fraction that leaves the training part empty", () => {
+  assertThrows(
+    () => tailSplit(traced(1), { fraction: 0.15 }),
+    RangeError,
+    "tailSplit(): a fraction of 0.15 on 1 rating leaves the training part empty",
+  );
+  assertThrows(
+    () => tailSplit(traced(4), { fraction: 1e-17 }),
+    RangeError,
+    "leaves the test part empty",
+  );
+});
+
+Deno.test("perUserSplit() refuses a split with an empty test or training part", () => {
+  const once = ratingsFrame({ userId: [1, 2], movieId: [1, 2], rating: [1, 2] });
+  assertThrows(
+    () => perUserSplit(once),
+    RangeError,
+    "perUserSplit(): a test fraction of 0.2 with minTrain 1 on 2 ratings of 2 users leaves the " +
+      "test part empty",
+  );
+  assertThrows(
+    () => perUserSplit(traced(8), { minTrain: 0, testFraction: 0.99 }),
+    RangeError,
+    "with minTrain 0 on 8 ratings of 7 users leaves the training part empty",
+  );
+  assertThrows(() => perUserSplit(traced(8), { testCount: 0 }), RangeError, "a test count of 0");
+});
+
+Deno.test("temporalSplit() refuses a split with an empty training part", () => {
+  assertThrows(
+    () => temporalSplit(traced(1)),
+    RangeError,
+    "temporalSplit(): a test fraction of 0.2 on 1 rating leaves the training part empty",
+  );
+  assertThrows(
+    () => temporalSplit(traced(7), { by: "user" }),
+    RangeError,
+    "leaves the test part empty",
+  );
+});
+
+Deno.test("randomSplit(), maskSplit() and perUserSplit() reject a non-integer seed", () => {
+  const df = traced(10);
+  assertThrows(
+    () => randomSplit(df, { seed: 1.5 }),
+    RangeError,
+    "randomSplit(): expected seed to be an integer, found 1.5",
+  );
+  assertThrows(() => maskSplit(df, { seed: NaN }), RangeError, "expected seed to be an integer");
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => perUserSplit(df, { seed: "7" as any }), TypeError, "found string 7");
+});
+
+Deno.test("perUserSplit() and temporalSplit() name a null userId or timestamp and its row", () => {
+  const df = pl.DataFrame({
+    userId: [1, null, 2, 2],
+    movieId: [1, 2, 3, 4],
+    rating: [3, 4, 5, 1],
+    timestamp: [1, 2, null, 4],
+  });
+  assertThrows(
+    () => perUserSplit(df),
+    TypeError,
+    'perUserSplit(): expected integer ids in "userId", found null at row 1',
+  );
+  assertThrows(
+    () => temporalSplit(df),
+    RangeError,
+    'temporalSplit(): expected finite numbers in "timestamp", found null at row 2',
+  );
 });

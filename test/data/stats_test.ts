@@ -120,3 +120,46 @@ Deno.test("topCrosstab() rejects a bad size or order", () => {
   // deno-lint-ignore no-explicit-any
   assertThrows(() => topCrosstab(small, { order: "votes" as any }), TypeError, '"votes"');
 });
+
+Deno.test("summarize() names a null or too large id, a NaN or null rating, and its row", () => {
+  const frame = (userId: (number | null)[], rating: (number | null)[]) =>
+    pl.DataFrame({ userId, movieId: [1, 2, 3], rating });
+  assertThrows(
+    () => summarize(frame([1, null, 3], [4, 2, 3])),
+    TypeError,
+    'summarize(): expected integer ids in "userId", found null at row 1',
+  );
+  assertThrows(
+    () => summarize(frame([1, 2 ** 31, 3], [4, 2, 3])),
+    RangeError,
+    'summarize(): expected 32-bit integer ids in "userId", found 2147483648 at row 1',
+  );
+  assertThrows(
+    () => summarize(frame([1, 2, 3], [4, NaN, 3])),
+    RangeError,
+    'summarize(): expected finite numbers in "rating", found NaN at row 1',
+  );
+  assertThrows(
+    () => summarize(frame([1, 2, 3], [4, 2, null])),
+    RangeError,
+    'summarize(): expected finite numbers in "rating", found null at row 2',
+  );
+});
+
+Deno.test("movieStats() and the other statistics name a null id or a NaN rating", () => {
+  const nullMovie = pl.DataFrame({ userId: [1, 2], movieId: [10, null], rating: [4, 2] });
+  const nanRating = pl.DataFrame({ userId: [1, 2], movieId: [10, 20], rating: [4, NaN] });
+  assertThrows(
+    () => movieStats(nullMovie),
+    TypeError,
+    'movieStats(): expected integer ids in "movieId", found null at row 1',
+  );
+  assertThrows(
+    () => movieStats(nanRating),
+    RangeError,
+    'movieStats(): expected finite numbers in "rating", found NaN at row 1',
+  );
+  assertThrows(() => userStats(nanRating), RangeError, "userStats(): expected finite numbers");
+  assertThrows(() => ratingHistogram(nanRating), RangeError, "ratingHistogram(): expected finite");
+  assertThrows(() => topCrosstab(nullMovie), TypeError, "topCrosstab(): expected integer ids");
+});

@@ -1,4 +1,5 @@
 import { assertEquals, assertThrows } from "@std/assert";
+import pl from "nodejs-polars";
 import {
   fitEncoders,
   IdEncoder,
@@ -79,4 +80,43 @@ Deno.test("ratingsToArrays() rejects missing columns and missing encoders", () =
     "expected encoders",
   );
   assertThrows(() => fitEncoders(train.head(0)), RangeError, "at least one rating");
+});
+
+Deno.test("fitEncoders() names the column and row of a null, fractional or too large id", () => {
+  const frame = (userId: (number | null)[]) =>
+    pl.DataFrame({ userId, movieId: [1, 2, 3], rating: [4, 2, 3] });
+  assertThrows(
+    () => fitEncoders(frame([1, null, 3])),
+    TypeError,
+    'fitEncoders(): expected integer ids in "userId", found null at row 1',
+  );
+  assertThrows(
+    () => fitEncoders(frame([1, 2.7, 3])),
+    TypeError,
+    'fitEncoders(): expected integer ids in "userId", found 2.7 at row 1',
+  );
+  assertThrows(
+    () => fitEncoders(frame([1, 2, 2 ** 31])),
+    RangeError,
+    'fitEncoders(): expected 32-bit integer ids in "userId", found 2147483648 at row 2',
+  );
+  assertThrows(
+    () => fitEncoders(pl.DataFrame({ userId: ["1"], movieId: [1] })),
+    TypeError,
+    'expected integer ids in "userId"',
+  );
+});
+
+Deno.test("ratingsToArrays() names a fractional id or a NaN rating instead of casting it", () => {
+  const encoders = fitEncoders(train);
+  assertThrows(
+    () => ratingsToArrays(pl.DataFrame({ userId: [10], movieId: [100.5], rating: [4] }), encoders),
+    TypeError,
+    'ratingsToArrays(): expected integer ids in "movieId", found 100.5 at row 0',
+  );
+  assertThrows(
+    () => ratingsToArrays(pl.DataFrame({ userId: [10], movieId: [100], rating: [NaN] }), encoders),
+    RangeError,
+    'ratingsToArrays(): expected finite numbers in "rating", found NaN at row 0',
+  );
 });
