@@ -1,6 +1,6 @@
 /**
  * Private helpers shared by `pca()` and `transposedPca()`: the checks of the
- * component count and the deterministic signs of the components.
+ * component count and of the variance, and the deterministic signs of the components.
  *
  * @module
  */
@@ -30,6 +30,43 @@ export function checkPcaInput(
       `${who}: expected components <= min(rows, dim) = ${Math.min(n, dim)}, found ${components}`,
     );
   }
+}
+
+/**
+ * Throws when the samples the PCA fits have no variance, which would make every explained
+ * share 0 / 0: for `pca()` (samples = rows) when every row equals the first; for
+ * `transposedPca()` (samples = factors, each row centred on its own mean) when every row is
+ * constant across its factors. Exact comparison: rows that differ at all are fitted.
+ */
+export function checkVariance(table: EmbeddingTable, transposed: boolean, who: string): void {
+  const { vectors, dim } = table, n = table.ids.length;
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < dim; d++) {
+      const other = transposed ? vectors[i * dim] : vectors[d];
+      if (vectors[i * dim + d] !== other) return;
+    }
+  }
+  throw new RangeError(
+    transposed
+      ? `${who}: the rows have zero variance across their factors: each of the ${n} rows has ` +
+        `${dim} equal factors, and the transposed fit centres each row on its own mean, so no ` +
+        "component explains any share of the variance"
+      : `${who}: the rows have zero variance: all ${n} rows are identical, so no component ` +
+        "explains any share of the variance; expected rows that differ",
+  );
+}
+
+/** Throws unless every explained-variance share is a number (never reached after the checks). */
+export function checkShares(shares: Float64Array, who: string): Float64Array {
+  for (let c = 0; c < shares.length; c++) {
+    if (!Number.isFinite(shares[c])) {
+      throw new RangeError(
+        `${who}: the explained variance share of component ${c + 1} is ${shares[c]}; the rows ` +
+          "have (numerically) zero variance",
+      );
+    }
+  }
+  return shares;
 }
 
 /**

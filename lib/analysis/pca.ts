@@ -9,7 +9,7 @@
 
 import { PCA } from "ml-pca";
 import type { EmbeddingTable, ScoreTable } from "./types.ts";
-import { checkPcaInput, signedScores } from "./_pca.ts";
+import { checkPcaInput, checkShares, checkVariance, signedScores } from "./_pca.ts";
 import { rankByScore, type RankedRow, type RankOptions } from "./rank_by_score.ts";
 
 /** Options of {@linkcode pca}. */
@@ -50,7 +50,10 @@ export interface PcaResult {
  *
  * @param table Embeddings with raw ids (at least 2 rows).
  * @param options Number of components (at most min(rows, dim)).
- * @returns Scores, explained variance ratio, loadings, mean, ids and titles.
+ * @returns Scores, explained variance ratio, loadings, mean, ids and titles. A component that
+ *   explains nothing (rows on a line, asked for 2 components) has a share of 0.
+ * @throws {RangeError} When the rows have zero variance (all identical: every share would be
+ *   0 / 0), there are fewer than 2 rows, or more components than min(rows, dim).
  * @example
  * ```ts
  * import { pca } from "./pca.ts";
@@ -66,6 +69,7 @@ export function pca(table: EmbeddingTable, options: PcaOptions = {}): PcaResult 
   checkPcaInput(table, components, who, (n) => {
     if (n < 2) throw new RangeError(`${who}: expected at least 2 rows, found ${n}`);
   });
+  checkVariance(table, false, who);
   const { ids, vectors, dim } = table;
   const n = ids.length;
   const rows = Array.from(
@@ -87,7 +91,7 @@ export function pca(table: EmbeddingTable, options: PcaOptions = {}): PcaResult 
     ids: ids.slice(),
     components,
     scores,
-    explainedVarianceRatio: Float64Array.from(ratio.slice(0, components)),
+    explainedVarianceRatio: checkShares(Float64Array.from(ratio.slice(0, components)), who),
     loadings,
     mean,
     dim,

@@ -12,7 +12,7 @@
 import { PCA } from "ml-pca";
 import type { EmbeddingTable } from "./types.ts";
 import type { PcaOptions, PcaResult } from "./pca.ts";
-import { checkPcaInput, signedScores } from "./_pca.ts";
+import { checkPcaInput, checkShares, checkVariance, signedScores } from "./_pca.ts";
 
 /** The result of {@linkcode transposedPca}: a {@linkcode PcaResult} plus the row means. */
 export interface TransposedPcaResult extends PcaResult {
@@ -34,6 +34,8 @@ export interface TransposedPcaResult extends PcaResult {
  * @param options Number of components (at most min(rows, dim)).
  * @returns Coordinates per row (`scores`), explained variance ratios, unit directions in
  *   factor space (`loadings`), and each row's own mean (`rowMeans`).
+ * @throws {RangeError} When the rows have zero variance across their factors (each row's
+ *   factors all equal, so every share would be 0 / 0), or the table is too small.
  * @example
  * ```ts
  * import { transposedPca } from "./pca_transposed.ts";
@@ -61,6 +63,7 @@ export function transposedPca(
       );
     }
   });
+  checkVariance(table, true, who);
   const { ids, vectors, dim } = table;
   const n = ids.length;
   // The transposed matrix: one sample per factor, one feature per row of the table.
@@ -93,7 +96,7 @@ export function transposedPca(
     ids: ids.slice(),
     components,
     scores,
-    explainedVarianceRatio: Float64Array.from(ratio.slice(0, components)),
+    explainedVarianceRatio: checkShares(Float64Array.from(ratio.slice(0, components)), who),
     loadings,
     mean: new Float64Array(dim),
     dim,

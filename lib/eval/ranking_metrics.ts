@@ -13,7 +13,8 @@ import { checkFinite, checkPositiveInt, describe, ratingColumns, toIds } from ".
 /** Options of {@linkcode rankingMetrics}. */
 export interface RankingOptions {
   /**
-   * Length of the recommendation lists that is scored (longer lists are cut to k).
+   * Length of the recommendation lists that is scored (longer lists are cut to k; a shorter
+   * list, e.g. when k exceeds the catalogue, is scored as it is, precision still dividing by k).
    * @default {10} (DEFAULT_K)
    */
   k?: number;

@@ -275,7 +275,8 @@ function rowHas(m: InteractionMatrix, u: number, c: number): boolean {
 /** Options of {@linkcode topKMovies} and {@linkcode evaluateRanking}. */
 export interface RankingListOptions {
   /**
-   * List length.
+   * List length. It may exceed the candidates or even the catalogue: a list then holds every
+   * candidate and is shorter than k (precision still divides by k).
    * @default {10} (DEFAULT_K)
    */
   k?: number;
@@ -367,7 +368,7 @@ export function topKMovies(
 export interface RankingReport {
   /** List length. */
   k: number;
-  /** Mean of hits / k. */
+  /** Mean of hits / k, k even for a list shorter than k (so at most candidates / k). */
   precision: number;
   /** Mean of hits / relevant movies. */
   recall: number;
@@ -389,6 +390,11 @@ export interface RankingReport {
 
 /**
  * Scores a scorer's top-k lists on the task's test part (the protocol in the module doc).
+ *
+ * A k larger than a user's candidates (the catalogue minus their training movies), or than
+ * the whole catalogue, is allowed and gives no NaN: the list holds every candidate, precision
+ * still divides by k — so it stays below 1 even for a perfect ranking — while recall, NDCG and
+ * MAP use the relevant movies as usual (NDCG's ideal and MAP's divisor over min(relevant, k)).
  *
  * @param task The task.
  * @param scorer Scores of whole catalogue rows.

@@ -9,7 +9,16 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import type { IdEncoder } from "../data/mod.ts";
+import { IdEncoder } from "../data/encoder.ts";
+import {
+  checkFiniteNumber,
+  checkInteger,
+  checkLearningRate,
+  checkNonNegativeInt,
+  checkNonNegativeNumber,
+  checkPositiveInt,
+  describe,
+} from "../_validate.ts";
 import { adam } from "../train/optimizer.ts";
 import type { RankingLoss } from "../train/ranking.ts";
 import { bprLoss, softmaxLoss, weightedSquaredLoss } from "../train/ranking_losses.ts";
@@ -104,6 +113,30 @@ export const rankingRecipes: Record<RankingRecipeName, RankingRecipe> = {
   },
 };
 
+/** Checks every field of a recipe, naming the bad one (`recipe.factors`, …). */
+function checkRecipe(recipe: RankingRecipe, who: string): void {
+  if (typeof recipe !== "object" || recipe === null) {
+    throw new TypeError(
+      `${who}: expected a recipe (rankingRecipes.softmax, …), found ${describe(recipe)}`,
+    );
+  }
+  if (typeof recipe.loss !== "function") {
+    throw new TypeError(
+      `${who}: expected recipe.loss to be a ranking loss function, found ${describe(recipe.loss)}`,
+    );
+  }
+  checkPositiveInt(recipe.factors, "recipe.factors", who);
+  checkLearningRate(recipe.learningRate, who, "recipe.learningRate");
+  checkPositiveInt(recipe.batchUsers, "recipe.batchUsers", who);
+  checkNonNegativeInt(recipe.negatives, "recipe.negatives", who);
+  checkFiniteNumber(recipe.l2Power, "recipe.l2Power", who);
+  checkNonNegativeNumber(recipe.l2Start, "recipe.l2Start", who);
+  checkLearningRate(recipe.l2Step, who, "recipe.l2Step"); // a finite number > 0
+  checkPositiveInt(recipe.l2MaxTries, "recipe.l2MaxTries", who);
+  checkPositiveInt(recipe.maxEpochs, "recipe.maxEpochs", who);
+  checkPositiveInt(recipe.evalEvery, "recipe.evalEvery", who);
+}
+
 /**
  * The ranking model as tfjs code: a user and a movie embedding table (N(0, 0.1²)), a movie bias
  * (zeros), the score their dot product plus the bias; compiled with the engine's Adam
@@ -113,6 +146,10 @@ export const rankingRecipes: Record<RankingRecipeName, RankingRecipe> = {
  * @param encoders The id encoders (table sizes).
  * @param seed Seed of the initial weights.
  * @returns The compiled model.
+ * @throws {RangeError} When a field of the recipe is out of range (`factors` not a positive
+ *   integer, a `learningRate` that is not a finite number > 0, a negative `negatives`, …, each
+ *   named), or `seed` is not an integer; a `TypeError` for a field, an encoder or a recipe of
+ *   the wrong kind. The whole recipe is checked, so a bad one fails here, not in a later run.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
@@ -131,6 +168,16 @@ export function rankingNetwork(
   encoders: { users: IdEncoder; movies: IdEncoder },
   seed: number,
 ): tf.LayersModel {
+  const who = "rankingNetwork()";
+  checkRecipe(recipe, who);
+  for (const name of ["users", "movies"] as const) {
+    if (!(encoders?.[name] instanceof IdEncoder)) {
+      throw new TypeError(
+        `${who}: expected encoders.${name} to be an IdEncoder, found ${describe(encoders?.[name])}`,
+      );
+    }
+  }
+  checkInteger(seed, "seed", who);
   return withRandomSeed(seed, () => {
     const user = tf.input({ shape: [1], dtype: "int32", name: "user" });
     const movie = tf.input({ shape: [1], dtype: "int32", name: "movie" });

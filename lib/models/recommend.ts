@@ -53,8 +53,10 @@ export interface RecommendOptions {
    */
   ratings?: DataFrame;
   /**
-   * What to do for a user the model does not know: throw a `RangeError` naming the user
-   * (`null`), or rank movies by number of ratings (`"popularity"`; `score` is then the count).
+   * What to do for a user the model does not know (not in its encoder, or in it but without a
+   * rating in `exclude` or `ratings` when either is given): throw a `RangeError` naming the
+   * user (`null`), or rank movies by number of ratings (`"popularity"`; `score` is then the
+   * count).
    * @default {null}
    */
   fallback?: "popularity" | null;
@@ -98,6 +100,28 @@ function seenBy(
   return seen;
 }
 
+/**
+ * Whether `userId` has a row in any of the given frames (every row counts, whatever the movie);
+ * also the frames' names, for the error.
+ */
+function ratedIn(
+  frames: [string, DataFrame | undefined][],
+  userId: number,
+  where: string,
+): { rated: boolean; names: string[] } {
+  const names: string[] = [];
+  const read = new Set<DataFrame>();
+  let rated = false;
+  for (const [name, df] of frames) {
+    if (df === undefined) continue;
+    names.push(`options.${name}`);
+    if (rated || read.has(df)) continue;
+    read.add(df);
+    rated = ratingColumns(df, where, false).userIds.includes(userId);
+  }
+  return { rated, names };
+}
+
 /** The error for a user to whom no movie is left once the seen and rare ones are removed. */
 function nothingLeft(
   userId: number,
@@ -128,6 +152,13 @@ function nothingLeft(
  * genres, score (predicted stars) and count (ratings of the movie, null when unknown). The
  * list is never empty: when every movie is left out (seen, or rarer than `minRatings`), a
  * `RangeError` says so; a model whose training diverged throws a `DivergedModelError`.
+ *
+ * A user the model does not know gets a `RangeError` naming them, or with `fallback:
+ * "popularity"` the most-rated movies. That covers a user the encoder knows who has no rating
+ * in `exclude` or `ratings` when either is given (an encoder fitted on every rating, a model
+ * trained on a split): their embedding row never trained, so the model's list for them would
+ * be noise. A rating of the user in either frame is enough to get the model's list; without
+ * either frame there is nothing to check against.
  *
  * @param rec The recommender.
  * @param userId A raw user id.
@@ -167,8 +198,20 @@ export function recommend(
     }
   }
   const counts = countsOf(rec, options.ratings, where);
-  const known = rec.users.has(userId);
-  if (!known && fallback === null) rec.users.encode([userId]); // throws, naming the user
+  const inEncoder = rec.users.has(userId);
+  if (!inEncoder && fallback === null) rec.users.encode([userId]); // throws, naming the user
+  // A user the encoder knows but with no rating in the frames given: their row never trained.
+  const { rated, names } = inEncoder
+    ? ratedIn([["exclude", options.exclude], ["ratings", options.ratings]], userId, where)
+    : { rated: false, names: [] };
+  const known = inEncoder && (names.length === 0 || rated);
+  if (!known && fallback === null) {
+    throw new RangeError(
+      `${where}: user ${userId} has no rating in ${names.join(" or ")}, so the model learnt ` +
+        "nothing about them (an encoder fitted on more ratings than the model trained on?); " +
+        'pass fallback: "popularity" for the most-rated movies, or ratings that include the user',
+    );
+  }
   if ((minRatings > 0 || !known) && !counts) {
     throw new TypeError(
       `${where}: ${

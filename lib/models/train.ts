@@ -20,7 +20,13 @@ import {
   type Verbosity,
 } from "./_engine.ts";
 import { markInStep, syncConfig } from "./compile.ts";
-import { checkBoolean, type DataFrame, isDataFrame, ratingColumns } from "../_validate.ts";
+import {
+  checkBoolean,
+  checkLearningRate,
+  type DataFrame,
+  isDataFrame,
+  ratingColumns,
+} from "../_validate.ts";
 import { batchSizeOption, inputTensors } from "./_inputs.ts";
 import type { Recommender } from "./recommender.ts";
 import { encodeTarget } from "./target.ts";
@@ -228,10 +234,7 @@ function fitOptionsFor(rec: Recommender, options: TrainOptions): FitOptions {
     throw new RangeError(`${where}: expected epochs to be a positive integer, found ${epochs}`);
   }
   batchSizeOption(batchSize, where);
-  const lr = options.learningRate;
-  if (lr !== undefined && !(typeof lr === "number" && lr > 0 && Number.isFinite(lr))) {
-    throw new RangeError(`${where}: expected learningRate > 0, found ${lr}`);
-  }
+  if (options.learningRate !== undefined) checkLearningRate(options.learningRate, where);
   const fitOptions: FitOptions = {
     epochs,
     batchSize,

@@ -18,7 +18,17 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { compiledState } from "../_tfjs_internals.ts";
-import { checkPositiveInt, type DataFrame, describe, ratingColumns } from "../_validate.ts";
+import {
+  checkFiniteNumber,
+  checkInteger,
+  checkLearningRate,
+  checkNonNegativeInt,
+  checkNonNegativeNumber,
+  checkPositiveInt,
+  type DataFrame,
+  describe,
+  ratingColumns,
+} from "../_validate.ts";
 import {
   catalogueScores,
   fitRanking,
@@ -142,6 +152,30 @@ function dotTables(rec: Recommender): RankingTables | string {
   return tables;
 }
 
+/**
+ * Checks the numeric options of {@linkcode trainRanking} and `onEpochEnd` before anything
+ * changes (the learning rate with `train()`'s check), so a rejected call leaves the config and
+ * the weights as they were. Absent options keep their defaults.
+ */
+function checkOptions(options: TrainRankingOptions, where: string): void {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${where}: expected an options object, found ${describe(options)}`);
+  }
+  const { learningRate, epochs, batchUsers, l2, l2Power, negatives, seed, onEpochEnd } = options;
+  if (learningRate !== undefined) checkLearningRate(learningRate, where);
+  if (epochs !== undefined) checkPositiveInt(epochs, "epochs", where);
+  if (batchUsers !== undefined) checkPositiveInt(batchUsers, "batchUsers", where);
+  if (l2 !== undefined) checkNonNegativeNumber(l2, "l2", where);
+  if (l2Power !== undefined) checkFiniteNumber(l2Power, "l2Power", where);
+  if (negatives !== undefined) checkNonNegativeInt(negatives, "negatives", where);
+  if (seed !== undefined) checkInteger(seed, "seed", where);
+  if (onEpochEnd !== undefined && typeof onEpochEnd !== "function") {
+    throw new TypeError(
+      `${where}: expected onEpochEnd to be a function, found ${describe(onEpochEnd)}`,
+    );
+  }
+}
+
 function compiledLoss(rec: Recommender, where: string): RankingLoss {
   const state = compiledState(rec.model);
   const loss = Array.isArray(state?.loss) ? state?.loss[0] : state?.loss;
@@ -166,7 +200,9 @@ function compiledLoss(rec: Recommender, where: string): RankingLoss {
  * @param options Loss, epochs, batch, L2, negatives, learning rate, seed, progress.
  * @returns The history (`loss` per epoch).
  * @throws {TypeError} When the model is not such a dot-product model (saying why), is not
- *   compiled, or has no ranking loss; a `RangeError` for an unknown id or a bad option.
+ *   compiled, or has no ranking loss; a `RangeError` for an unknown id or a bad option (a
+ *   `learningRate` that is not a finite number > 0, as in `train()`; `epochs` or `batchUsers`
+ *   not a positive integer; a negative `l2`; …), checked before the config or the weights change.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -203,6 +239,7 @@ export async function trainRanking(
   if (typeof rec !== "object" || rec === null || !(rec.model instanceof tf.LayersModel)) {
     throw new TypeError(`${where}: expected a Recommender, found ${describe(rec)}`);
   }
+  checkOptions(options, where);
   syncConfig(rec, where);
   const loss = options.loss ?? compiledLoss(rec, where);
   if (typeof loss !== "function") {

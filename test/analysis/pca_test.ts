@@ -82,3 +82,25 @@ Deno.test("componentScores() and sortAlong() reject a component out of range", (
   assertThrows(() => componentScores(p, 2), RangeError, "component index 0..1 (0 = PC1), found 2");
   assertThrows(() => sortAlong(p, -1), RangeError, "found -1");
 });
+
+Deno.test("pca() refuses rows with zero variance instead of returning NaN shares", () => {
+  for (const value of [1, 0.1]) {
+    const same = {
+      ids: Int32Array.from({ length: 10 }, (_, i) => i + 1),
+      vectors: new Float32Array(40).fill(value).map((v, k) => v * (1 + (k % 4))),
+      dim: 4,
+    };
+    assertThrows(
+      () => pca(same, { components: 2 }),
+      RangeError,
+      "pca(): the rows have zero variance: all 10 rows are identical",
+    );
+  }
+});
+
+Deno.test("pca() gives a component that explains nothing a share of 0, not NaN", () => {
+  const line = { ids: Int32Array.of(1, 2, 3), vectors: Float32Array.of(1, 1, 2, 2, 3, 3), dim: 2 };
+  const ratio = pca(line, { components: 2 }).explainedVarianceRatio;
+  assertAlmostEquals(ratio[0], 1, 1e-12);
+  assertAlmostEquals(ratio[1], 0, 1e-12);
+});

@@ -97,3 +97,20 @@ Deno.test("transposedPca() rejects too many components and tiny tables, naming t
   const one = { ids: Int32Array.of(1), vectors: Float32Array.of(1, 2), dim: 2 };
   assertThrows(() => transposedPca(one), RangeError, "found 1 rows of 2 factors");
 });
+
+Deno.test("transposedPca() refuses rows with no variance across their factors, not NaN", () => {
+  // Each row constant over its factors: centred on its own mean, every row is zero.
+  const flat = {
+    ids: Int32Array.of(1, 2, 3, 4, 5, 6),
+    vectors: Float32Array.from({ length: 30 }, (_, k) => 0.1 * (1 + Math.floor(k / 5))),
+    dim: 5,
+  };
+  assertThrows(
+    () => transposedPca(flat, { components: 2 }),
+    RangeError,
+    "transposedPca(): the rows have zero variance across their factors",
+  );
+  // Identical rows whose factors differ are fine for the transposed fit (not for pca()).
+  const same = { ...table, vectors: Float32Array.from(table.vectors, (_, k) => 0.1 * (k % 4)) };
+  assertEquals(transposedPca(same, { components: 1 }).explainedVarianceRatio.length, 1);
+});

@@ -69,6 +69,43 @@ Deno.test("recommend() falls back to popularity for a new user only when asked",
   assertEquals(counts[0], most);
 });
 
+Deno.test("recommend() treats a known user without a rating in exclude or ratings as new", () => {
+  // The encoders know userId(3), but the ratings given hold none of theirs (an encoder fitted on
+  // every rating, a model trained on a split): their embedding row learnt nothing.
+  const u = userId(3);
+  const part = ratings.filter(pl.col("userId").neq(u));
+  for (
+    const [options, where] of [
+      [{ exclude: part }, "options.exclude"],
+      [{ exclude: part, ratings: part }, "options.exclude"],
+      [{ excludeSeen: false, ratings: part }, "options.ratings"],
+    ] as const
+  ) {
+    assertThrows(
+      () => recommend(rec, u, options),
+      RangeError,
+      `recommend(): user ${u} has no rating in ${where}`,
+    );
+  }
+  const top = recommend(rec, u, { k: 3, exclude: part, ratings: part, fallback: "popularity" });
+  const counts = top.getColumn("count").toArray() as number[];
+  assertEquals(top.getColumn("score").toArray(), counts);
+  const inPart = new Map<number, number>();
+  for (const id of part.getColumn("movieId").toArray() as number[]) {
+    inPart.set(id, (inPart.get(id) ?? 0) + 1);
+  }
+  assertEquals(counts[0], Math.max(...inPart.values()));
+  // Their ratings in either frame are enough: the model's own list, as before.
+  const own = recommend(rec, u, { k: 3, exclude: ratings });
+  assertEquals(
+    recommend(rec, u, { k: 3, exclude: ratings, ratings: part }).getColumn("movieId")
+      .toArray(),
+    own.getColumn("movieId").toArray(),
+  );
+  // Without any ratings there is nothing to tell: the model's list.
+  assertEquals(recommend(rec, u, { k: 3, excludeSeen: false }).height, 3);
+});
+
 Deno.test("recommend() rejects bad input with errors that name it", () => {
   assertThrows(
     () => recommend(rec, userId(0), { k: 0, exclude: ratings }),

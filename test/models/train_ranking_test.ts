@@ -143,3 +143,56 @@ Deno.test("rankingScorer() ranks any recommender, and checks the task's encoders
     "differ from the recommender's",
   );
 });
+
+Deno.test("trainRanking() rejects a learning rate that train() rejects", async () => {
+  await setupBackend({ backend: "cpu" });
+  const model = dotModel();
+  model.compile({ optimizer: adam({ learningRate: 0.05 }), loss: softmaxLoss });
+  const rec = recommender(model, encoders);
+  const weights = model.getWeights().map((w) => w.dataSync().slice());
+  const rate = rec.config.learningRate;
+  for (const learningRate of [NaN, Infinity, -1, 0]) {
+    await assertRejects(
+      () => trainRanking(rec, train, { learningRate, verbose: 0 }),
+      RangeError,
+      `trainRanking(): expected learningRate to be a finite number > 0, found ${learningRate}`,
+    );
+  }
+  await assertRejects(
+    () => trainRanking(rec, train, { learningRate: "0.1" as never, verbose: 0 }),
+    TypeError,
+    "trainRanking(): expected learningRate to be a finite number > 0, found string",
+  );
+  // Nothing changed: not the config, not the weights.
+  assertEquals(rec.config.learningRate, rate);
+  assertEquals(model.getWeights().map((w) => w.dataSync().slice()), weights);
+});
+
+Deno.test("trainRanking() checks its other options before training, naming them", async () => {
+  await setupBackend({ backend: "cpu" });
+  const model = dotModel();
+  model.compile({ optimizer: adam({ learningRate: 0.05 }), loss: softmaxLoss });
+  const rec = recommender(model, encoders);
+  const rate = rec.config.learningRate;
+  const bad: [Record<string, unknown>, ErrorConstructor, string][] = [
+    [{ epochs: 0 }, RangeError, "epochs to be a positive integer, found 0"],
+    [{ epochs: 1.5 }, RangeError, "epochs to be a positive integer, found 1.5"],
+    [{ batchUsers: 0 }, RangeError, "batchUsers to be a positive integer, found 0"],
+    [{ l2: -0.1 }, RangeError, "l2 to be a finite number >= 0, found -0.1"],
+    [{ l2: NaN }, RangeError, "l2 to be a finite number >= 0, found NaN"],
+    [{ l2Power: Infinity }, RangeError, "l2Power to be a finite number, found Infinity"],
+    [{ negatives: -1 }, RangeError, "negatives to be a non-negative integer, found -1"],
+    [{ negatives: 2.5 }, RangeError, "negatives to be a non-negative integer, found 2.5"],
+    [{ seed: NaN }, RangeError, "seed to be an integer, found NaN"],
+    [{ onEpochEnd: 3 }, TypeError, "onEpochEnd to be a function, found number 3"],
+  ];
+  for (const [option, Error, message] of bad) {
+    await assertRejects(
+      // A new learning rate too: a rejected call must not write it to the config.
+      () => trainRanking(rec, train, { ...option, learningRate: 0.5, verbose: 0 }),
+      Error,
+      `trainRanking(): expected ${message}`,
+    );
+  }
+  assertEquals(rec.config.learningRate, rate);
+});

@@ -96,6 +96,13 @@ Deno.test("train() rejects bad input with errors that name it", async () => {
     "(0, 1), found 1.5",
   );
   await assertRejects(() => train(rec, ratings, { batchSize: 0 }), RangeError, "batchSize");
+  for (const learningRate of [NaN, Infinity, -1, 0]) {
+    await assertRejects(
+      () => train(rec, ratings, { learningRate }),
+      RangeError,
+      `train(): expected learningRate to be a finite number > 0, found ${learningRate}`,
+    );
+  }
   const cls = buildModel("classifier", { ratings, classes: [1, 2, 3, 4, 5] });
   await assertRejects(() => train(cls, ratings), RangeError, "is not one of the model's classes");
 });

@@ -227,5 +227,15 @@ Deno.test("fitRanking() names what is wrong with its tables, positives, loss and
     RangeError,
     "expected l2 >= 0",
   );
+  await assertRejects(
+    () => fitRanking(tables(1), planted(), { ...ok, seed: NaN }),
+    RangeError,
+    "fitRanking(): expected seed to be an integer, found NaN",
+  );
+  await assertRejects(
+    () => fitRanking(tables(1), planted(), { ...ok, onEpochEnd: "stop" as never }),
+    TypeError,
+    "fitRanking(): expected onEpochEnd to be a function, found string stop",
+  );
   assertThrows(() => interactionMatrix([], [], 0, 3), RangeError, "rows");
 });

@@ -1,0 +1,56 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import { IdEncoder } from "../../lib/data/mod.ts";
+import { rankingNetwork, type RankingRecipe, rankingRecipes } from "../../lib/models/mod.ts";
+import { setupBackend } from "../../lib/train/mod.ts";
+
+await setupBackend({ backend: "cpu" });
+const encoders = { users: IdEncoder.fit([1, 2]), movies: IdEncoder.fit([10, 20, 30]) };
+
+Deno.test("rankingNetwork() builds every recipe's model", () => {
+  for (const recipe of Object.values(rankingRecipes)) {
+    const model = rankingNetwork(recipe, encoders, 42);
+    assertEquals(model.countParams(), 2 * recipe.factors + 3 * recipe.factors + 3);
+    model.dispose();
+  }
+});
+
+Deno.test("rankingNetwork() names a bad recipe field instead of failing inside tfjs", () => {
+  const bad: [Partial<Record<keyof RankingRecipe, unknown>>, ErrorConstructor, string][] = [
+    [{ factors: 0 }, RangeError, "recipe.factors to be a positive integer, found 0"],
+    [{ factors: 2.5 }, RangeError, "recipe.factors to be a positive integer, found 2.5"],
+    [{ learningRate: NaN }, RangeError, "recipe.learningRate to be a finite number > 0, found NaN"],
+    [{ learningRate: -1 }, RangeError, "recipe.learningRate to be a finite number > 0, found -1"],
+    [{ loss: "softmax" }, TypeError, "recipe.loss to be a ranking loss function, found string"],
+    [{ batchUsers: 0 }, RangeError, "recipe.batchUsers to be a positive integer, found 0"],
+    [{ negatives: -1 }, RangeError, "recipe.negatives to be a non-negative integer, found -1"],
+    [{ l2Power: NaN }, RangeError, "recipe.l2Power to be a finite number, found NaN"],
+    [{ l2Start: -0.1 }, RangeError, "recipe.l2Start to be a finite number >= 0, found -0.1"],
+    [{ l2Step: 0 }, RangeError, "recipe.l2Step to be a finite number > 0, found 0"],
+    [{ l2MaxTries: 0 }, RangeError, "recipe.l2MaxTries to be a positive integer, found 0"],
+    [{ maxEpochs: 0 }, RangeError, "recipe.maxEpochs to be a positive integer, found 0"],
+    [{ evalEvery: NaN }, RangeError, "recipe.evalEvery to be a positive integer, found NaN"],
+  ];
+  for (const [field, Error, message] of bad) {
+    const recipe = { ...rankingRecipes.softmax, ...field } as RankingRecipe;
+    assertThrows(
+      () => rankingNetwork(recipe, encoders, 42),
+      Error,
+      `rankingNetwork(): expected ${message}`,
+    );
+  }
+  assertThrows(
+    () => rankingNetwork(null as never, encoders, 42),
+    TypeError,
+    "rankingNetwork(): expected a recipe (rankingRecipes.softmax, …), found null",
+  );
+  assertThrows(
+    () => rankingNetwork(rankingRecipes.softmax, { ...encoders, movies: [10, 20] as never }, 42),
+    TypeError,
+    "rankingNetwork(): expected encoders.movies to be an IdEncoder, found an array of length 2",
+  );
+  assertThrows(
+    () => rankingNetwork(rankingRecipes.softmax, encoders, NaN),
+    RangeError,
+    "rankingNetwork(): expected seed to be an integer, found NaN",
+  );
+});
