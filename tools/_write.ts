@@ -4,15 +4,72 @@
  * @module
  */
 
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+
+/** Folders of devices and kernel files: never written through, whatever the path says. */
+const SYSTEM_FOLDERS = ["/dev", "/proc", "/sys"];
+
+function fullPath(path: string | URL): string {
+  return resolve(path instanceof URL ? fileURLToPath(path) : path);
+}
+
+/** `full` with its nearest existing folder's links resolved (itself when none exists). */
+async function realFolderPath(full: string): Promise<string> {
+  for (let folder = dirname(full), rest = basename(full);; folder = dirname(folder)) {
+    const real = await Deno.realPath(folder).catch(() => null);
+    if (real !== null) return join(real, rest);
+    if (folder === dirname(folder)) return full;
+    rest = join(basename(folder), rest);
+  }
+}
+
+/**
+ * Why a path cannot take a regular file written by {@linkcode writeFileAtomic}, or null when
+ * it can (as far as its type goes; permissions are found out by writing): it is a folder, a
+ * device, a pipe or a socket, a link to a folder or to one of those, or it lies under `/dev`,
+ * `/proc` or `/sys` (also through a linked folder). A missing file, a regular file and a
+ * link to a regular file (or a dangling one) are fine: the link is replaced by the file.
+ *
+ * @param path The file, as a path or a `file:` URL.
+ * @returns The reason in a few words, or null.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { outputProblem } from "./_write.ts";
+ * assertEquals(await outputProblem("/dev/stdout"), "it is under /dev, not a place for files");
+ * assertEquals(await outputProblem(`${await Deno.makeTempDir()}/new.json`), null);
+ * ```
+ */
+export async function outputProblem(path: string | URL): Promise<string | null> {
+  const full = fullPath(path);
+  if (Deno.build.os !== "windows") {
+    for (const candidate of [full, await realFolderPath(full)]) {
+      const system = SYSTEM_FOLDERS.find((d) => candidate === d || candidate.startsWith(`${d}/`));
+      if (system) return `it is under ${system}, not a place for files`;
+    }
+  }
+  const info = await Deno.lstat(full).catch(() => null);
+  if (info === null || info.isFile) return null;
+  if (info.isDirectory) return "it is a folder, not a file";
+  if (!info.isSymlink) return "it is a device, a pipe or a socket, not a regular file";
+  const target = await Deno.stat(full).catch(() => null);
+  if (target === null || target.isFile) return null;
+  return target.isDirectory
+    ? "it is a link to a folder, not a file"
+    : "it is a link to a device, a pipe or a socket, not a regular file";
+}
 
 /**
  * Writes a text file in one step: into a temporary file beside it, then renamed over it, so
- * that the file is never half-written and a failure leaves the previous one in place.
+ * that the file is never half-written and a failure leaves the previous one in place. A
+ * symbolic link at `path` is replaced by the file (the link's target is left as it was);
+ * a path {@linkcode outputProblem} refuses (a folder, a device, anything under `/dev`) is a
+ * `TypeError` naming it, and nothing is written.
  *
  * @param path The file, as a path or a `file:` URL (its folder is made if missing).
  * @param text The content.
+ * @throws {TypeError} When the path cannot take a regular file, naming it and why.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
@@ -23,7 +80,9 @@ import { fileURLToPath } from "node:url";
  * ```
  */
 export async function writeFileAtomic(path: string | URL, text: string): Promise<void> {
-  const full = resolve(path instanceof URL ? fileURLToPath(path) : path);
+  const full = fullPath(path);
+  const problem = await outputProblem(full);
+  if (problem) throw new TypeError(`cannot write ${full}: ${problem}`);
   await Deno.mkdir(dirname(full), { recursive: true });
   const tmp = await Deno.makeTempFile({ dir: dirname(full), prefix: `.${basename(full)}.` });
   try {

@@ -31,7 +31,8 @@ export interface ParamOptions<T> {
    */
   quick?: T;
   /**
-   * For number parameters: reject values that are not integers (epochs, sizes, counts).
+   * For number parameters: reject values that are not integers (epochs, sizes, counts); the
+   * environment variable must then be decimal digits (an optional sign, no exponent).
    * @default {false}
    */
   integer?: boolean;
@@ -49,14 +50,47 @@ function readEnv(name: string): string | undefined {
   }
 }
 
-/** True when `NB_QUICK` asks for the small run (`1`, `true`, `yes` or `on`). */
+/** A plain decimal number (`3`, `-0.5`, `1e-4`): no hex, octal, binary, `Infinity` or `_`. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** A plain decimal integer (`3`, `-2`, `+10`): no exponent, point, hex or other base. */
+const DECIMAL_INTEGER = /^[+-]?\d+$/;
+
+/**
+ * Whether `NB_QUICK` asks for the small run: `1`, `true`, `yes` or `on` mean yes; `0`,
+ * `false`, `no`, `off`, empty or unset mean no (case and surrounding spaces are ignored).
+ *
+ * @returns True for the small run.
+ * @throws {RangeError} For any other value (`NB_QUICK=maybe`), naming it, rather than
+ *   silently running at full size.
+ * @example
+ * ```ts
+ * import { isQuick } from "./params.ts";
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * Deno.env.set("NB_QUICK", "on");
+ * assertEquals(isQuick(), true);
+ * Deno.env.set("NB_QUICK", "maybe");
+ * assertThrows(() => isQuick(), RangeError, 'found "maybe"');
+ * Deno.env.delete("NB_QUICK");
+ * assertEquals(isQuick(), false);
+ * ```
+ */
 export function isQuick(): boolean {
-  return TRUE.has((readEnv("NB_QUICK") ?? "").trim().toLowerCase());
+  const raw = readEnv("NB_QUICK");
+  const word = (raw ?? "").trim().toLowerCase();
+  if (word === "" || FALSE.has(word)) return false;
+  if (TRUE.has(word)) return true;
+  throw new RangeError(
+    `NB_QUICK: expected 1/0, true/false, yes/no or on/off (or unset), found "${raw}" ` +
+      "(environment variable NB_QUICK)",
+  );
 }
 
 /**
  * Reads a notebook parameter: the environment variable `name` when set, else its `quick` value
- * when `NB_QUICK=1`, else `fallback`. The variable is parsed to the fallback's type.
+ * when `NB_QUICK=1`, else `fallback`. The variable is parsed to the fallback's type: a number
+ * in plain decimal notation (`3`, `0.5`, `1e-4`; `0x10` or `Infinity` is refused), an `integer`
+ * parameter as decimal digits only (`16`; `1e1` or `0x10` is refused), a boolean as
+ * true/false, 1/0, yes/no or on/off.
  *
  * @param name UPPER_CASE name of the constant and of the environment variable.
  * @param fallback The full-size value; its type (number, boolean or string) is the parameter's.
@@ -101,9 +135,19 @@ export function param<T extends number | boolean | string>(
   if (raw === undefined) {
     value = isQuick() && options.quick !== undefined ? options.quick : fallback;
   } else if (type === "number") {
-    value = raw.trim() === "" ? NaN : Number(raw);
+    const text = raw.trim();
+    if (options.integer && !DECIMAL_INTEGER.test(text)) {
+      throw new RangeError(
+        `param(): expected a decimal integer for ${name} (digits only, such as 3), ` +
+          `found "${raw}" (${source})`,
+      );
+    }
+    value = DECIMAL.test(text) ? Number(text) : NaN;
     if (!Number.isFinite(value)) {
-      throw new RangeError(`param(): expected a number for ${name}, found "${raw}" (${source})`);
+      throw new RangeError(
+        `param(): expected a decimal number for ${name} (such as 3, 0.5 or 1e-4), ` +
+          `found "${raw}" (${source})`,
+      );
     }
   } else if (type === "boolean") {
     const word = raw.trim().toLowerCase();
@@ -116,7 +160,7 @@ export function param<T extends number | boolean | string>(
   } else {
     value = raw;
   }
-  if (options.integer && type === "number" && !Number.isInteger(value)) {
+  if (options.integer && type === "number" && !Number.isSafeInteger(value)) {
     const where = source === "" ? "" : ` (${source})`;
     throw new RangeError(`param(): expected an integer for ${name}, found ${value}${where}`);
   }
@@ -228,6 +272,13 @@ export function headline(
   options: HeadlineOptions = {},
 ): void {
   const { tutorial, published, digits = 4 } = options;
+  if (typeof name !== "string" || name.trim() === "") {
+    throw new TypeError(
+      `headline(): expected a name saying what was measured, found ${
+        typeof name === "string" ? JSON.stringify(name) : typeof name
+      }`,
+    );
+  }
   if (!Number.isInteger(digits) || digits < 0 || digits > 20) {
     throw new RangeError(`headline(): expected digits to be an integer 0–20, found ${digits}`);
   }

@@ -51,7 +51,7 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 
 /** The symbol Deno's kernel calls to turn a value into a MIME bundle. */
 const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
@@ -327,11 +327,19 @@ function escapeAttribute(text: string): string {
 }
 
 /**
- * Writes a figure to a standalone `.svg` file, creating the folder when needed.
+ * Writes a figure to a standalone `.svg` file, creating the folder when needed. The file is
+ * written in one step (a temporary file beside it, renamed over it), so it is never
+ * half-written and a failure leaves an earlier file in place; a symbolic link at `path` is
+ * replaced by the file.
  *
  * @param figure A figure from one of the plot helpers.
  * @param path Destination path ending in `.svg`.
  * @returns A promise that resolves once the file is written.
+ * @throws {TypeError} When `figure` is not a figure, or the path cannot take a file (a
+ *   folder, a device, a file where a folder above it should be), naming the path; an error
+ *   of the operating system (`Deno.errors.PermissionDenied`, …) keeps its class and gets a
+ *   message naming the path.
+ * @throws {RangeError} When the path does not end in `.svg`.
  * @example
  * ```ts
  * import { parseHTML } from "linkedom";
@@ -359,6 +367,43 @@ export async function saveFigure(figure: PlotFigure, path: string): Promise<void
   if (typeof path !== "string" || !path.toLowerCase().endsWith(".svg")) {
     throw new RangeError(`saveFigure(): expected a path ending in .svg, found "${path}"`);
   }
-  await Deno.mkdir(dirname(path) || ".", { recursive: true });
-  await Deno.writeTextFile(path, figure.toSVG());
+  const full = resolve(path);
+  const fail = (why: string, cause?: unknown): never => {
+    const Class = cause instanceof Error ? cause.constructor as ErrorConstructor : TypeError;
+    throw new Class(`saveFigure(): cannot write ${full}: ${why}`, { cause });
+  };
+  const here = await Deno.lstat(full).catch(() => null);
+  if (here && !here.isFile && !here.isSymlink) {
+    fail(here.isDirectory ? "it is a folder" : "it is not a regular file");
+  }
+  const text = figure.toSVG();
+  const folder = dirname(full);
+  for (let up = folder;; up = dirname(up)) {
+    const info = await Deno.stat(up).catch(() => null);
+    if (info && !info.isDirectory) fail(`${up} is a file, not a folder`);
+    if (info || up === dirname(up)) break;
+  }
+  try {
+    await Deno.mkdir(folder, { recursive: true });
+  } catch (e) {
+    fail(`its folder cannot be made (${(e as Error).message})`, e);
+  }
+  let tmp: string;
+  try {
+    tmp = await Deno.makeTempFile({ dir: folder, prefix: `.${basename(full)}.`, suffix: ".tmp" });
+  } catch (e) {
+    return fail(`its folder ${folder} cannot be written (${(e as Error).message})`, e);
+  }
+  try {
+    await Deno.writeTextFile(tmp, text);
+    if (Deno.build.os !== "windows") {
+      // A temporary file is private (0600); give it the mode of the file it replaces.
+      const old = await Deno.stat(full).catch(() => null);
+      await Deno.chmod(tmp, old?.mode != null ? old.mode & 0o777 : 0o644);
+    }
+    await Deno.rename(tmp, full);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    fail((e as Error).message, e);
+  }
 }

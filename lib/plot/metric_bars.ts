@@ -21,12 +21,13 @@ export interface MetricBar {
   /** The value (a mean over seeds, or a single run's figure). */
   value: number;
   /**
-   * The standard deviation over seeds, drawn as a whisker of ± sd.
+   * The standard deviation over seeds (≥ 0), drawn as a whisker of ± sd.
    * @default {undefined (no whisker)}
    */
   sd?: number;
   /**
-   * A published figure for the same model and protocol: a value or a [low, high] range.
+   * A published figure for the same model and protocol: a value or a [low, high] range
+   * (low ≤ high).
    * @default {undefined}
    */
   published?: number | [number, number];
@@ -62,7 +63,9 @@ interface Row {
  * @param rows One `{ model, value, sd?, published? }` per bar.
  * @param options Axis label, digits, titles and size.
  * @returns The figure (shown as a cell's last expression).
- * @throws {TypeError} For a row without a model name or with a non-finite value.
+ * @throws {TypeError} For a row without a model name or with a non-numeric value.
+ * @throws {RangeError} For a non-finite value, a negative sd, or a published range whose low
+ *   end is above its high end.
  * @example
  * ```ts
  * import { metricBars } from "./metric_bars.ts";
@@ -136,14 +139,30 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
 function barRow(fn: string, row: MetricBar, i: number): Row {
   textField(fn, "rows", i, "model", row.model);
   finiteField(fn, "rows", i, "value", row.value);
-  if (row.sd !== undefined) finiteField(fn, "rows", i, "sd", row.sd);
+  if (row.sd !== undefined && finiteField(fn, "rows", i, "sd", row.sd) < 0) {
+    throw new RangeError(
+      `${fn}(): expected a standard deviation ≥ 0 in rows[${i}] (${row.model}), found ${row.sd}`,
+    );
+  }
   let published: [number, number] | undefined;
   if (row.published !== undefined) {
     const p = Array.isArray(row.published) ? row.published : [row.published, row.published];
+    if (p.length !== 2) {
+      throw new RangeError(
+        `${fn}(): expected rows[${i}].published as a number or [low, high], found an array ` +
+          `of ${p.length}`,
+      );
+    }
     p.forEach((v) => finiteField(fn, "rows", i, "published", v));
-    published = [Math.min(p[0], p[1]), Math.max(p[0], p[1])];
+    if (p[0] > p[1]) {
+      throw new RangeError(
+        `${fn}(): expected rows[${i}].published (${row.model}) as [low, high] with low ≤ high, ` +
+          `found [${p[0]}, ${p[1]}]`,
+      );
+    }
+    published = [p[0], p[1]];
   }
-  const sd = row.sd === undefined ? undefined : Math.abs(row.sd);
+  const sd = row.sd;
   return {
     model: row.model,
     value: row.value,

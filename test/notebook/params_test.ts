@@ -49,16 +49,63 @@ Deno.test("param() rejects a malformed variable naming it and the value found", 
     assertThrows(
       () => param("TEST_EPOCHS", 30),
       RangeError,
-      'expected a number for TEST_EPOCHS, found "ten" (environment variable TEST_EPOCHS)',
+      'expected a decimal number for TEST_EPOCHS (such as 3, 0.5 or 1e-4), found "ten" ' +
+        "(environment variable TEST_EPOCHS)",
     );
     assertThrows(
       () => param("TEST_SIZE", 64, { integer: true }),
       RangeError,
-      "expected an integer for TEST_SIZE, found 2.5",
+      'expected a decimal integer for TEST_SIZE (digits only, such as 3), found "2.5"',
     );
     assertThrows(() => param("TEST_PLOT", true), RangeError, 'found "maybe"');
     assertThrows(() => param("TEST_EMPTY", 1), RangeError, 'found " "');
   });
+});
+
+Deno.test("param() takes numbers in plain decimal notation only, integers as digits only", () => {
+  const numbers = { TEST_HEX: "0x10", TEST_BIN: "0b1", TEST_INF: "Infinity", TEST_SEP: "1_000" };
+  withEnv(numbers, () => {
+    for (const name of Object.keys(numbers)) {
+      assertThrows(() => param(name, 1), RangeError, `expected a decimal number for ${name}`);
+    }
+  });
+  const integers = { TEST_HEX: "0x10", TEST_EXP: "1e1", TEST_POINT: "3.0", TEST_HUGE: "1e400" };
+  withEnv(integers, () => {
+    for (const [name, raw] of Object.entries(integers)) {
+      assertThrows(
+        () => param(name, 1, { integer: true }),
+        RangeError,
+        `expected a decimal integer for ${name} (digits only, such as 3), found "${raw}"`,
+      );
+    }
+  });
+  withEnv({ TEST_EPOCHS: " 16 ", TEST_LR: "-.5e-3", TEST_N: "+3" }, () => {
+    assertEquals(param("TEST_EPOCHS", 30, { integer: true }), 16);
+    assertEquals(param("TEST_LR", 0.001), -0.5e-3);
+    assertEquals(param("TEST_N", 1, { integer: true }), 3);
+  });
+  withEnv({ TEST_BIG: "99999999999999999999" }, () => {
+    assertThrows(() => param("TEST_BIG", 1, { integer: true }), RangeError, "an integer");
+  });
+});
+
+Deno.test("isQuick() accepts only the documented words and names any other NB_QUICK", () => {
+  for (const word of ["1", "true", "YES", " on "]) {
+    withEnv({ NB_QUICK: word }, () => assertEquals(isQuick(), true, word));
+  }
+  for (const word of ["0", "false", "No", "off", "", undefined]) {
+    withEnv({ NB_QUICK: word }, () => assertEquals(isQuick(), false, String(word)));
+  }
+  for (const word of ["maybe", "2", "quick"]) {
+    withEnv({ NB_QUICK: word, TEST_EPOCHS: undefined }, () => {
+      assertThrows(
+        () => isQuick(),
+        RangeError,
+        `NB_QUICK: expected 1/0, true/false, yes/no or on/off (or unset), found "${word}"`,
+      );
+      assertThrows(() => param("TEST_EPOCHS", 30, { quick: 2 }), RangeError, "NB_QUICK");
+    });
+  }
 });
 
 Deno.test("param() rejects a name that is not UPPER_CASE and a quick value of another type", () => {
@@ -162,6 +209,16 @@ Deno.test("headline() shows several seeds as mean ± sd with the count", () => {
   const rows = Deno.readTextFileSync(file).trim().split("\n").map((l) => JSON.parse(l));
   assertEquals(rows[0].value, "0.8157 ± 0.0044 (3 seeds)");
   Deno.removeSync(file);
+});
+
+Deno.test("headline() rejects an empty name", () => {
+  for (const name of ["", "  "]) {
+    assertThrows(
+      () => headline(name, 1),
+      TypeError,
+      `headline(): expected a name saying what was measured, found ${JSON.stringify(name)}`,
+    );
+  }
 });
 
 Deno.test("headline() rejects an empty or non-finite list of seed values", () => {

@@ -112,6 +112,67 @@ Deno.test("saveFigure() writes a standalone .svg file", async () => {
   }
 });
 
+Deno.test("saveFigure() names the path when a file stands where its folder should be", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/afile.txt`, "x");
+    await assertRejects(
+      () => saveFigure(histogram([1, 2, 3]), `${dir}/afile.txt/x.svg`),
+      TypeError,
+      `saveFigure(): cannot write ${dir}/afile.txt/x.svg: ${dir}/afile.txt is a file, not a folder`,
+    );
+    await Deno.mkdir(`${dir}/dir.svg`);
+    await assertRejects(
+      () => saveFigure(histogram([1, 2, 3]), `${dir}/dir.svg`),
+      TypeError,
+      `saveFigure(): cannot write ${dir}/dir.svg: it is a folder`,
+    );
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["afile.txt", "dir.svg"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("saveFigure() writes through a temporary file renamed over the old one", async () => {
+  const dir = await Deno.makeTempDir();
+  const calls: string[] = [];
+  const { writeTextFile, rename } = Deno;
+  try {
+    const path = `${dir}/hist.svg`;
+    await Deno.writeTextFile(path, "old");
+    await Deno.chmod(path, 0o640);
+    // The content never goes to the destination directly: a failed write leaves the old file.
+    Deno.writeTextFile = ((p: string | URL, ...rest: unknown[]) => {
+      calls.push(`write ${String(p)}`);
+      if (String(p) !== path) throw new Deno.errors.PermissionDenied("disk says no");
+      return (writeTextFile as (...a: unknown[]) => Promise<void>)(p, ...rest);
+    }) as typeof Deno.writeTextFile;
+    await assertRejects(
+      () => saveFigure(histogram([1, 2, 3]), path),
+      Deno.errors.PermissionDenied,
+      `saveFigure(): cannot write ${path}: disk says no`,
+    );
+    assertEquals(await Deno.readTextFile(path), "old");
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["hist.svg"], "no temporary file");
+    Deno.writeTextFile = writeTextFile;
+    Deno.rename = ((from: string | URL, to: string | URL) => {
+      calls.push(`rename ${String(to)}`);
+      return rename(from, to);
+    }) as typeof Deno.rename;
+    await saveFigure(histogram([1, 2, 3]), path);
+    assert((await Deno.readTextFile(path)).startsWith("<?xml"));
+    assertEquals(calls.at(-1), `rename ${path}`);
+    assert(calls[0].startsWith(`write ${dir}/.hist.svg.`), calls[0]);
+    if (Deno.build.os !== "windows") {
+      assertEquals((await Deno.stat(path)).mode! & 0o777, 0o640, "the mode is kept");
+    }
+  } finally {
+    Deno.writeTextFile = writeTextFile;
+    Deno.rename = rename;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("saveFigure() rejects other paths and values that are not figures", async () => {
   await assertRejects(
     () => saveFigure(histogram([1]), "/tmp/plot.png"),

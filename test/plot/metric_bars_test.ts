@@ -45,3 +45,27 @@ Deno.test("metricBars() names a bad row", () => {
   );
   assertThrows(() => metricBars(rows, { digits: -1 }), RangeError, "digits");
 });
+
+Deno.test("metricBars() rejects a negative sd and a reversed published range", () => {
+  assertThrows(
+    () => metricBars([{ model: "a", value: 0.4 }, { model: "b", value: 0.4, sd: -0.01 }]),
+    RangeError,
+    "metricBars(): expected a standard deviation ≥ 0 in rows[1] (b), found -0.01",
+  );
+  assertThrows(
+    () => metricBars([{ model: "BPR", value: 0.4, published: [0.408, 0.4] }]),
+    RangeError,
+    "metricBars(): expected rows[0].published (BPR) as [low, high] with low ≤ high, " +
+      "found [0.408, 0.4]",
+  );
+  assertThrows(
+    () => metricBars([{ model: "a", value: 0.4, published: [0.4] as unknown as number }]),
+    RangeError,
+    "as a number or [low, high], found an array of 1",
+  );
+  // A zero spread and a range of one value are fine.
+  assertEquals(
+    metricBars([{ model: "a", value: 0.4, sd: 0, published: [0.4, 0.4] }]).info.points,
+    1,
+  );
+});

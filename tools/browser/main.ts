@@ -105,18 +105,23 @@ export function parseArgs(args: string[]): Options {
     json: null,
     notebookDir: null,
   };
+  const given = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = () => {
       const v = args[++i];
       if (v === undefined) throw new TypeError(`browser test: ${arg} needs a value`);
+      if (given.has(arg)) {
+        throw new TypeError(`browser test: expected ${arg} once, found a second value "${v}"`);
+      }
+      given.add(arg);
       return v;
     };
     if (arg === "--notebooks") options.notebooks = value().split(",").filter(Boolean);
     else if (arg === "--runs") {
       const v = value();
-      options.runs = Number(v);
-      if (!Number.isInteger(options.runs) || options.runs < 0) {
+      options.runs = /^\d+$/.test(v) ? Number(v) : NaN;
+      if (!Number.isSafeInteger(options.runs)) {
         throw new TypeError(`browser test: expected --runs as an integer >= 0, found "${v}"`);
       }
     } else if (arg === "--no-open") options.open = false;

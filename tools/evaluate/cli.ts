@@ -28,15 +28,19 @@
  * Markdown report (`markdown_report.ts`).
  *
  * Every file it will write (`--json`, `--md`, the committed results) is checked before the
- * run starts, and written in one step at the end (a temporary file renamed over it), so a bad
- * path costs no run and a file is never half-written. A bad option or any error is one line
- * on stderr and status 1.
+ * run starts, without creating anything, and written in one step at the end (a temporary file
+ * renamed over it; missing folders are made then), so a bad path costs no run, a failed run
+ * leaves no empty folder and a file is never half-written. A symbolic link at an output path
+ * is replaced by the regular file (its target is left as it was); devices, pipes and paths
+ * under `/dev`, `/proc` or `/sys` are refused (`--json -` prints to stdout). A bad option, an
+ * option given twice, an empty path or `--json` and `--md` naming the same file is one line on
+ * stderr and status 1, as is any error.
  *
  * @module
  */
 
 import { basename, dirname, resolve } from "node:path";
-import { writeFileAtomic } from "../_write.ts";
+import { outputProblem, writeFileAtomic } from "../_write.ts";
 import { DEFAULT_SEED } from "../../lib/defaults.ts";
 import { assertModelKind, type ModelKind } from "../../lib/models/mod.ts";
 import { type EvaluationResult, runEvaluation } from "./run_evaluation.ts";
@@ -101,15 +105,22 @@ runs the whole committed table and writes results/evaluation.md and results/eval
                      splits; such a run never writes the committed files)
   --epochs N         train every model N epochs (quick runs; ranking: at most N, one L2)
   --json PATH        write the JSON there ("-": print it as the last stdout line)
-  --md PATH          write the Markdown there
+  --md PATH          write the Markdown there (a file: the tables already go to stdout)
+                     Each output is written once the run has succeeded, in one step (a
+                     temporary file renamed over it; a symbolic link there is replaced by
+                     the file); missing folders are made then. Devices, pipes and anything
+                     under /dev are refused, as are --json and --md naming the same file
   --no-ranking       skip precision/recall/NDCG (faster)
   --help             this text
 `;
 
-/** A flag's whole-number value, at least `min` (1: a positive integer; 0: a seed). */
+/**
+ * A flag's whole-number value in plain decimal digits (not `1e0`, `0x1` or `2.0`), at least
+ * `min` (1: a positive integer; 0: a seed).
+ */
 function integerFlag(flag: string, value: string | undefined, min: 0 | 1): number {
-  const n = Number(value);
-  if (value === undefined || value.trim() === "" || !Number.isSafeInteger(n) || n < min) {
+  const n = value !== undefined && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) {
     const expected = min === 1 ? "a positive integer" : "an integer ≥ 0";
     throw new RangeError(`${flag}: expected ${expected}, found ${JSON.stringify(value)}`);
   }
@@ -141,6 +152,7 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
     help: false,
   };
   let models: string[] | undefined;
+  const given = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     let flag = args[i];
     let value: string | undefined;
@@ -150,9 +162,24 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
       flag = flag.slice(0, eq);
     }
     const next = () => {
-      if (value !== undefined) return value;
-      const v = args[++i];
+      const v = value ?? args[++i];
       if (v === undefined) throw new RangeError(`${flag}: expected a value, found none`);
+      if (given.has(flag)) {
+        throw new RangeError(`${flag}: expected once, found a second value ${JSON.stringify(v)}`);
+      }
+      given.add(flag);
+      return v;
+    };
+    /** An output path: not empty; "-" (stdout) only where `dash` allows it. */
+    const path = (dash: boolean) => {
+      const v = next();
+      if (v.trim() === "") throw new RangeError(`${flag}: expected a file path, found ""`);
+      if (v === "-" && !dash) {
+        throw new RangeError(
+          `${flag}: expected a file path, found "-" (the tables already go to stdout; ` +
+            `only --json takes "-", for the JSON as the last stdout line)`,
+        );
+      }
       return v;
     };
     switch (flag) {
@@ -189,12 +216,13 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
         out.epochs = integerFlag(flag, next(), 1);
         break;
       case "--json":
-        out.json = next();
+        out.json = path(true);
         break;
       case "--md":
-        out.md = next();
+        out.md = path(false);
         break;
       case "--no-ranking":
+        if (value !== undefined) throw new RangeError(`--no-ranking: takes no value`);
         out.ranking = false;
         break;
       case "--help":
@@ -204,6 +232,11 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
       default:
         throw new RangeError(`unknown flag ${JSON.stringify(args[i])}; see --help`);
     }
+  }
+  if (out.json && out.md && out.json !== "-" && resolve(out.json) === resolve(out.md)) {
+    throw new RangeError(
+      `--json and --md: expected two different files, found ${resolve(out.json)} for both`,
+    );
   }
   if (out.task === "ranking") {
     if (!out.ranking) throw new RangeError("--no-ranking: not an option of --task ranking");
@@ -235,9 +268,12 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
 export const RESULTS = { md: "results/evaluation.md", json: "results/evaluation.json" } as const;
 
 /**
- * Checks, before the evaluation runs, that an output file can be written: the path is not a
- * folder, no folder above it is a file, and a file can be created in its folder (made if
- * missing). The probe file is removed again.
+ * Checks, before the evaluation runs, that an output file can be written, without creating
+ * anything: the path is not a folder, a device, a pipe or a link to one (nothing under `/dev`,
+ * `/proc` or `/sys` is written through), no folder above it is a file, and a file can be
+ * created in its nearest existing folder (a probe file, removed again). Missing folders are
+ * made only when the file is written, after the run; a symbolic link is replaced by the
+ * regular file (the file it pointed to is left as it was), as `writeFileAtomic` does.
  *
  * @param path The file to write.
  * @param flag The option that names it (`"--json"`), for the message.
@@ -254,19 +290,19 @@ export async function checkWritable(path: string, flag: string): Promise<void> {
     const Class = cause instanceof Error ? cause.constructor as ErrorConstructor : TypeError;
     throw new Class(`${flag}: cannot write ${full}: ${why}`, { cause });
   };
-  const info = await Deno.stat(full).catch(() => null);
-  if (info?.isDirectory) fail("it is a folder, not a file");
-  for (let up = dirname(full);; up = dirname(up)) {
-    const above = await Deno.stat(up).catch(() => null);
-    if (above && !above.isDirectory) fail(`${up} is a file, not a folder`);
-    if (above || up === dirname(up)) break;
+  const problem = await outputProblem(full);
+  if (problem) fail(problem);
+  let folder = dirname(full);
+  for (;; folder = dirname(folder)) {
+    const above = await Deno.stat(folder).catch(() => null);
+    if (above && !above.isDirectory) fail(`${folder} is a file, not a folder`);
+    if (above || folder === dirname(folder)) break;
   }
   try {
-    await Deno.mkdir(dirname(full), { recursive: true });
-    const probe = await Deno.makeTempFile({ dir: dirname(full), prefix: `.${basename(full)}.` });
+    const probe = await Deno.makeTempFile({ dir: folder, prefix: `.${basename(full)}.` });
     await Deno.remove(probe);
   } catch (e) {
-    fail(`its folder ${dirname(full)} cannot be written (${(e as Error).message})`, e);
+    fail(`its folder ${folder} cannot be written (${(e as Error).message})`, e);
   }
 }
 
@@ -360,8 +396,17 @@ async function checkOutputs(parsed: EvaluateArgs): Promise<boolean> {
     await checkWritable(RESULTS.md, "results");
     await checkWritable(RESULTS.json, "results");
   }
-  if (parsed.md) await checkWritable(parsed.md, "--md");
-  if (parsed.json && parsed.json !== "-") await checkWritable(parsed.json, "--json");
+  const outputs: [string, string | null][] = [["--md", parsed.md], ["--json", parsed.json]];
+  for (const [flag, path] of outputs) {
+    if (path === null || path === "-") continue;
+    if (committed && Object.values(RESULTS).some((r) => resolve(r) === resolve(path))) {
+      throw new RangeError(
+        `${flag}: expected a file other than the committed results this run writes, ` +
+          `found ${resolve(path)}`,
+      );
+    }
+    await checkWritable(path, flag);
+  }
   return committed;
 }
 

@@ -117,6 +117,7 @@ export function renderTables(result: EvaluationResult): string {
     }
     out.push("");
     if (notes.length) out.push(...notes.map((n) => n + "  "), "");
+    if (split.reportedWithheld) out.push(split.reportedWithheld, "");
   }
   return out.join("\n");
 }

@@ -1,13 +1,18 @@
 /**
  * The figures the tutorials and the literature report, exactly as reported: which metric
  * (MSE, RMSE, MAE or a training loss), on which data and split, and what it does or does not
- * measure. The evaluation prints them beside its own numbers with the difference.
+ * measure, and the release it was measured on. The evaluation prints them beside its own
+ * numbers with the difference, and only beside results on that release as the loader verified
+ * it ({@linkcode releaseProblem}).
  *
  * @module
  */
 
 /** A metric a figure is expressed in; `loss` is a Keras loss that includes penalties. */
 export type ReportedMetric = "mse" | "rmse" | "mae" | "loss";
+
+/** A MovieLens release figures were published for. */
+export type ReportedRelease = "ml-latest-small" | "ml-100k";
 
 /** One reported figure. */
 export interface ReportedFigure {
@@ -17,6 +22,11 @@ export interface ReportedFigure {
   metric: ReportedMetric;
   /** The value. */
   value: number;
+  /**
+   * The release it was measured on: it is shown only beside results on that release, as the
+   * loader verified it (see {@linkcode releaseProblem}).
+   */
+  release: ReportedRelease;
   /** Whether the source gives it as approximate ("≈ 0.76"). */
   approx: boolean;
   /** Whether it measures the same thing as our row (else it is shown without a difference). */
@@ -31,6 +41,7 @@ export const REPORTED = {
     source: "seed 000",
     metric: "loss",
     value: 1,
+    release: "ml-latest-small",
     approx: true,
     comparable: false,
     note: "model B's validation loss after 40 epochs, claimed in prose (Keras loss: MSE plus " +
@@ -40,6 +51,7 @@ export const REPORTED = {
     source: "seed 001",
     metric: "mse",
     value: 0.76,
+    release: "ml-latest-small",
     approx: true,
     comparable: true,
     note: "RecommenderV2's validation loss after 5 epochs on its 10 % test split (MSE plus a " +
@@ -49,6 +61,7 @@ export const REPORTED = {
     source: "seed 003",
     metric: "mse",
     value: 0.8458,
+    release: "ml-100k",
     approx: false,
     comparable: true,
     note: "in the post's own run: best epoch (28 of 30) of the validation MSE, chosen on the " +
@@ -58,6 +71,7 @@ export const REPORTED = {
     source: "seed 004",
     metric: "mae",
     value: 0.83,
+    release: "ml-latest-small",
     approx: false,
     comparable: true,
     note: "global-mean baseline on its validation part (split unspecified)",
@@ -66,6 +80,7 @@ export const REPORTED = {
     source: "seed 004",
     metric: "mse",
     value: 1.10,
+    release: "ml-latest-small",
     approx: false,
     comparable: true,
     note: "global-mean baseline on its validation part (split unspecified)",
@@ -74,6 +89,7 @@ export const REPORTED = {
     source: "seed 004",
     metric: "mae",
     value: 0.76,
+    release: "ml-latest-small",
     approx: false,
     comparable: true,
     note: "per-movie-mean baseline on its validation part (split unspecified)",
@@ -82,6 +98,7 @@ export const REPORTED = {
     source: "seed 004",
     metric: "mse",
     value: 0.96,
+    release: "ml-latest-small",
     approx: false,
     comparable: true,
     note: "per-movie-mean baseline on its validation part (split unspecified)",
@@ -90,6 +107,7 @@ export const REPORTED = {
     source: "fastai tutorial",
     metric: "mse",
     value: 0.81,
+    release: "ml-100k",
     approx: true,
     comparable: true,
     note: "fastai's collaborative-filtering tutorial, dot product with biases, " +
@@ -99,6 +117,7 @@ export const REPORTED = {
     source: "Surprise SVD",
     metric: "rmse",
     value: 0.934,
+    release: "ml-100k",
     approx: false,
     comparable: true,
     note: "Surprise's benchmark table: SVD, mean RMSE of a 5-fold cross-validation of ml-100k",
@@ -107,6 +126,7 @@ export const REPORTED = {
     source: "Surprise SVD++",
     metric: "rmse",
     value: 0.919,
+    release: "ml-100k",
     approx: false,
     comparable: true,
     note: "Surprise's benchmark table: SVD++, mean RMSE of a 5-fold cross-validation of ml-100k",
@@ -115,6 +135,7 @@ export const REPORTED = {
     source: "GC-MC (2017)",
     metric: "rmse",
     value: 0.910,
+    release: "ml-100k",
     approx: false,
     comparable: true,
     note: "graph convolutional matrix completion (van den Berg et al.), test RMSE on u1",
@@ -123,6 +144,7 @@ export const REPORTED = {
     source: "GLocal-K (2021)",
     metric: "rmse",
     value: 0.889,
+    release: "ml-100k",
     approx: false,
     comparable: true,
     note: "global and local kernels (Han et al.), test RMSE on u1",
@@ -131,6 +153,61 @@ export const REPORTED = {
 
 /** A key of {@linkcode REPORTED}. */
 export type ReportedKey = keyof typeof REPORTED;
+
+/** What the loader says about a data set (the fields of `MovieLens` the check reads). */
+export interface LoadedRelease {
+  /** The data set's name (`"ml-100k"`, a folder name, `"ml-100k (modified)"`). */
+  name: string;
+  /** Whether the official checksums were checked and matched. */
+  verified: boolean;
+  /** The release the files claim to be and how they differ from it, or null. */
+  release: { name: string; differences: readonly string[] } | null;
+}
+
+/**
+ * Why figures published for `release` may not stand beside results on a loaded data set, or
+ * null when they may: only the named release itself qualifies, as the loader verified it (its
+ * official checksums matched, it claims that release and differs from it in nothing). Other
+ * data in the same file layout, however named, get no published figure.
+ *
+ * @param data The loaded data set (`MovieLens` or the evaluation's record of it).
+ * @param release The release the figures were published for.
+ * @returns The reason in one clause, or null.
+ * @example
+ * ```ts
+ * import { releaseProblem } from "./reported_figures.ts";
+ * import { assertEquals } from "@std/assert";
+ * const tiny = { name: "latest_tiny", verified: false, release: null };
+ * assertEquals(
+ *   releaseProblem(tiny, "ml-latest-small"),
+ *   "latest_tiny does not claim to be that release and the loader could not verify it",
+ * );
+ * const real = {
+ *   name: "ml-100k",
+ *   verified: true,
+ *   release: { name: "ml-100k", differences: [] },
+ * };
+ * assertEquals(releaseProblem(real, "ml-100k"), null);
+ * ```
+ */
+export function releaseProblem(data: LoadedRelease, release: ReportedRelease): string | null {
+  const claim = data.release;
+  if (claim === null) {
+    return `${data.name} does not claim to be that release and the loader could not verify it`;
+  }
+  if (claim.name !== release) return `${data.name} is the ${claim.name} release`;
+  if (claim.differences.length > 0) {
+    const more = claim.differences.length - 1;
+    return `${data.name} differs from it: ${claim.differences[0]}${
+      more > 0 ? ` (and in ${more} more way${more > 1 ? "s" : ""})` : ""
+    }`;
+  }
+  if (!data.verified) {
+    return `the loader could not verify ${data.name} as that release (its official ` +
+      "checksums did not apply or did not match)";
+  }
+  return null;
+}
 
 /** A target: the best row of a data set and split must reach `max`. */
 export interface Target {

@@ -37,7 +37,7 @@ import { setupBackend } from "../../lib/train/backend.ts";
 import { blendWeightsAt, predictOurs, trainOurs } from "./ours_ensemble.ts";
 import { DEFAULT_PLAN, rowsFor, type RowSpec } from "./row_plan.ts";
 import { rankingOf, type Scorer } from "./top_k_ranking.ts";
-import { type ReportedFigure, TARGETS } from "./reported_figures.ts";
+import { releaseProblem, type ReportedFigure, TARGETS } from "./reported_figures.ts";
 import { makeSplit, type NamedSplit, type SplitName } from "./named_splits.ts";
 import { checkNonNegativeInt, checkPositiveInt } from "../../lib/_validate.ts";
 
@@ -119,6 +119,12 @@ export interface EvaluationSplit {
   coldUsers: number;
   /** Test ratings whose movie is not in training. */
   coldMovies: number;
+  /**
+   * Why the figures published for this split are not shown beside its rows: they were
+   * measured on a release these data are not (as the loader verified them). Absent when they
+   * are shown or none apply.
+   */
+  reportedWithheld?: string;
 }
 
 /** A target checked against the best row of its data set and split. */
@@ -427,7 +433,11 @@ async function runSplit(
   splits: EvaluationSplit[],
 ): Promise<RawRow[]> {
   const split = await makeSplit(ml, splitName, { seed });
+  // Published figures stand only beside results on the release they were measured on.
+  const shown = (figures: ReportedFigure[]) =>
+    figures.filter((f) => releaseProblem(ml, f.release) === null);
   if (!splits.some((s) => s.data === ml.name && s.split === splitName)) {
+    const withheld = withheldNote(ml, rows.flatMap((r) => r.reported));
     splits.push({
       data: ml.name,
       split: splitName,
@@ -436,6 +446,7 @@ async function runSplit(
       test: split.test.height,
       coldUsers: split.coldUsers,
       coldMovies: split.coldMovies,
+      ...(withheld ? { reportedWithheld: withheld } : {}),
     });
   }
   const ctx: RowContext = {
@@ -478,7 +489,7 @@ async function runSplit(
         ranking,
         epochs: s.epochs,
         seconds: s.seconds,
-        reported: s.reported,
+        reported: shown(s.reported),
         note: s.note,
       });
       report(
@@ -492,6 +503,20 @@ async function runSplit(
     for (const s of scored) s.dispose?.();
   }
   return out;
+}
+
+/** The sentence saying why published figures are left out, or null when none is. */
+function withheldNote(ml: MovieLens, figures: ReportedFigure[]): string | null {
+  const reasons = new Map<string, string>();
+  for (const f of figures) {
+    const problem = releaseProblem(ml, f.release);
+    if (problem) reasons.set(f.release, problem);
+  }
+  if (reasons.size === 0) return null;
+  const why = [...reasons].map(([release, problem]) => `on ${release}, and ${problem}`);
+  return `The tutorials' and the literature's figures are not shown (–): they were measured ${
+    why.join("; ")
+  }.`;
 }
 
 function mean(values: number[]): number {

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { isQuick } from "../../lib/notebook/params.ts";
 import { codeCells, NotebookFileError, readNotebook } from "./_files.ts";
 import { compareOutputs, formatDifference } from "./compare_outputs.ts";
 import { runNotebook } from "./fresh_run.ts";
@@ -35,8 +36,12 @@ Options:
   --kernel         run in the Deno Jupyter kernel (needs Python's jupyter_client and
                    \`deno jupyter --install\`) and write the outputs into the notebooks
   --out DIR        with --kernel: write the executed notebooks to DIR instead of in place
-  --quick          small parameters: NB_QUICK=1 (each param()'s quick value)
-  --set NAME=VAL   override one parameter (same as the environment variable NAME=VAL)
+  --quick          small parameters: NB_QUICK=1 (each param()'s quick value); NB_QUICK set
+                   to 1/true/yes/on in the environment does the same, 0/false/no/off or
+                   empty does not, and any other value is an error
+  --set NAME=VAL   override one parameter (same as the environment variable NAME=VAL); the
+                   name must be one a notebook run declares with param("NAME", …), else
+                   nothing runs. With several notebooks it applies to those that declare it
   --verify         check the committed notebooks: executed in order, no errors, an output
                    wherever the run shows a value
   --compare        run the notebooks at full size in the Deno kernel (implies --kernel) into a
@@ -51,7 +56,10 @@ Options:
                    each notebook's output is printed whole, in name order, once it has
                    finished (--jobs 1 runs them in name order and streams the output live)
   --quiet          print only failures and the summary
-  --help           show this text`;
+  --help           show this text
+
+Numbers are plain decimals (--jobs 2, --timeout 90.5; not 0x2 or 1e1). An option that takes
+a value may be given once; --set may be repeated, once per name.`;
 
 /** Parsed command line of `deno task notebooks`. */
 export interface CliOptions {
@@ -59,7 +67,7 @@ export interface CliOptions {
   kernel: boolean;
   /** With `kernel`: output folder instead of in place. */
   out?: string;
-  /** NB_QUICK=1. */
+  /** NB_QUICK=1: from `--quick`, or from `NB_QUICK` in the environment. */
   quick: boolean;
   /** Parameter overrides from `--set`. */
   env: Record<string, string>;
@@ -84,7 +92,9 @@ export interface CliOptions {
  *
  * @param args The command-line arguments.
  * @returns The options.
- * @throws {TypeError} On an unknown option or a missing or malformed value.
+ * @throws {TypeError} On an unknown option, a missing or malformed value (numbers are plain
+ *   decimals), an option that takes one value given twice, the same `--set` name twice, or
+ *   an `NB_QUICK` in the environment that is not one of the words `param()` documents.
  * @example
  * ```ts
  * import { parseArgs } from "./run_notebooks.ts";
@@ -106,10 +116,17 @@ export function parseArgs(args: string[]): CliOptions {
     help: false,
     notebooks: [],
   };
+  const given = new Set<string>();
   const value = (i: number, flag: string): string => {
     const v = args[i + 1];
     if (v === undefined || v.startsWith("--")) {
       throw new TypeError(`${flag}: expected a value after it, found ${v ?? "nothing"}`);
+    }
+    if (flag !== "--set") {
+      if (given.has(flag)) {
+        throw new TypeError(`${flag}: expected once, found a second value ${JSON.stringify(v)}`);
+      }
+      given.add(flag);
     }
     return v;
   };
@@ -142,7 +159,8 @@ export function parseArgs(args: string[]): CliOptions {
         cli.out = value(i++, arg);
         break;
       case "--timeout": {
-        const seconds = Number(value(i++, arg));
+        const text = value(i++, arg);
+        const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
         if (!(seconds > 0)) {
           throw new TypeError(`--timeout: expected a positive number of seconds, found ${args[i]}`);
         }
@@ -150,8 +168,9 @@ export function parseArgs(args: string[]): CliOptions {
         break;
       }
       case "--jobs": {
-        const jobs = Number(value(i++, arg));
-        if (!Number.isInteger(jobs) || jobs < 1) {
+        const text = value(i++, arg);
+        const jobs = /^\d+$/.test(text) ? Number(text) : NaN;
+        if (!Number.isSafeInteger(jobs) || jobs < 1) {
           throw new TypeError(`--jobs: expected a whole number >= 1, found ${args[i]}`);
         }
         cli.jobs = jobs;
@@ -164,6 +183,11 @@ export function parseArgs(args: string[]): CliOptions {
         if (!match) {
           throw new TypeError(`--set: expected NAME=VALUE with an UPPER_CASE name, found ${pair}`);
         }
+        if (Object.hasOwn(cli.env, match[1])) {
+          throw new TypeError(
+            `--set: expected ${match[1]} once, found ${match[1]}=${cli.env[match[1]]} and ${pair}`,
+          );
+        }
         cli.env[match[1]] = match[2];
         break;
       }
@@ -172,20 +196,30 @@ export function parseArgs(args: string[]): CliOptions {
         cli.notebooks.push(arg);
     }
   }
+  // NB_QUICK in the environment reaches every notebook: it counts as --quick here too (the
+  // header says so, and the checks below keep it from overwriting the committed outputs).
+  let quickFlag = "--quick";
+  try {
+    if (!cli.quick && isQuick()) {
+      [cli.quick, quickFlag] = [true, `NB_QUICK=${Deno.env.get("NB_QUICK")}`];
+    }
+  } catch (error) {
+    throw new TypeError((error as Error).message);
+  }
   if (cli.out !== undefined && !cli.kernel) {
     throw new TypeError("--out: expected together with --kernel (the fresh path writes nothing)");
   }
   if (cli.compare && (cli.quick || Object.keys(cli.env).length > 0)) {
     throw new TypeError(
       `--compare: the committed outputs come from full-size runs with the notebooks' own ` +
-        `parameters; found ${cli.quick ? "--quick" : `--set ${Object.keys(cli.env).join(", ")}`}`,
+        `parameters; found ${cli.quick ? quickFlag : `--set ${Object.keys(cli.env).join(", ")}`}`,
     );
   }
   if (cli.kernel && !jobsGiven) cli.jobs = cli.compare ? Math.min(2, cli.jobs) : 1;
   if (cli.kernel && cli.quick && cli.out === undefined) {
     throw new TypeError(
-      "--kernel --quick would overwrite the committed notebooks with a small run's outputs; " +
-        "add --out DIR",
+      `--kernel ${quickFlag} would overwrite the committed notebooks with a small run's ` +
+        "outputs; add --out DIR",
     );
   }
   return cli;
@@ -206,18 +240,72 @@ async function defaultNotebooks(): Promise<string[]> {
   return names.sort().map((n) => `${prefix}${n}`);
 }
 
-/** Parameter names a notebook reads with param("NAME", …), to show which are overridden. */
-async function overridden(notebook: string, env: Record<string, string>): Promise<string[]> {
-  let text: string;
+/**
+ * The parameter names a notebook's code cells declare with `param("NAME", …)`, in order of
+ * appearance; null when the notebook cannot be read (its run reports why).
+ *
+ * @param notebook The notebook's path.
+ * @returns The names, or null.
+ * @example
+ * ```ts
+ * import { declaredParams } from "./run_notebooks.ts";
+ * import { assertEquals } from "@std/assert";
+ * const path = new URL("../../test/fixtures/notebooks/semantics.ipynb", import.meta.url);
+ * assertEquals(await declaredParams(path.pathname), ["SEED", "ROUNDS"]);
+ * ```
+ */
+export async function declaredParams(notebook: string): Promise<string[] | null> {
+  let sources: string[];
   try {
-    text = await Deno.readTextFile(notebook);
+    sources = codeCells(await readNotebook(notebook)).map((c) => c.source);
   } catch {
-    return []; // The run reports why the notebook cannot be read.
+    return null;
   }
-  const names = new Set(
-    [...text.matchAll(/param\(\s*\\?"([A-Z][A-Z0-9_]*)\\?"/g)].map((m) => m[1]),
-  );
-  return [...names].flatMap((n) => {
+  const pattern = /\bparam\(\s*(["'`])([A-Z][A-Z0-9_]*)\1/g;
+  return [...new Set(sources.flatMap((s) => [...s.matchAll(pattern)].map((m) => m[2])))];
+}
+
+/**
+ * Checks every `--set` name against the parameters the notebooks declare, before anything
+ * runs: a name no readable notebook declares (a typo, say) is an error naming the notebooks
+ * and the names they know, instead of a full-size run that ignores it.
+ *
+ * @param set The `--set` overrides.
+ * @param declared Each notebook's declared names (null: unreadable, left to its run).
+ * @returns The problem in one line, or null when every name is declared somewhere.
+ * @example
+ * ```ts
+ * import { unknownSetNames } from "./run_notebooks.ts";
+ * import { assertEquals } from "@std/assert";
+ * const declared = new Map([["a.ipynb", ["EPOCHS", "SEED"]]]);
+ * assertEquals(unknownSetNames({ EPOCHS: "3" }, declared), null);
+ * assertEquals(
+ *   unknownSetNames({ EPOHCS: "3" }, declared),
+ *   "--set EPOHCS: no parameter of that name in a.ipynb (known: EPOCHS, SEED)",
+ * );
+ * ```
+ */
+export function unknownSetNames(
+  set: Record<string, string>,
+  declared: Map<string, string[] | null>,
+): string | null {
+  const readable = [...declared].filter((e): e is [string, string[]] => e[1] !== null);
+  if (readable.length === 0) return null; // Each run reports why its notebook cannot run.
+  const known = new Set(readable.flatMap(([, names]) => names));
+  const unknown = Object.keys(set).filter((name) => !known.has(name));
+  if (unknown.length === 0) return null;
+  const where = readable.length === 1
+    ? readable[0][0]
+    : `any of the ${readable.length} notebooks (${readable.map(([n]) => n).join(", ")})`;
+  const names = [...known].sort();
+  return `--set ${unknown.join(", ")}: no parameter of ${
+    unknown.length === 1 ? "that name" : "those names"
+  } in ${where} (known: ${names.length ? names.join(", ") : "none"})`;
+}
+
+/** The declared parameters of a notebook that are set (by --set or the environment). */
+function overridden(names: string[] | null, env: Record<string, string>): string[] {
+  return (names ?? []).flatMap((n) => {
     const v = env[n] ?? Deno.env.get(n);
     return v === undefined ? [] : [`${n}=${v}`];
   });
@@ -252,6 +340,13 @@ export async function main(args: string[]): Promise<number> {
     console.error("no notebooks found (expected notebooks/*.ipynb)");
     return 1;
   }
+  const declared = new Map<string, string[] | null>();
+  for (const n of notebooks) declared.set(n, await declaredParams(n));
+  const unknown = unknownSetNames(cli.env, declared);
+  if (unknown) {
+    console.error(`${unknown} (see --help)`);
+    return 2;
+  }
   // --compare runs into a folder of its own unless told where.
   const ownOut = cli.compare && cli.out === undefined;
   if (ownOut) cli.out = await Deno.makeTempDir({ prefix: "notebooks-compare-" });
@@ -261,7 +356,7 @@ export async function main(args: string[]): Promise<number> {
   // printed in order, each as soon as it and every notebook before it have finished.
   const jobs = Math.min(cli.jobs, notebooks.length);
   const started = performance.now();
-  const runs = await runAll(notebooks, cli, jobs);
+  const runs = await runAll(notebooks, cli, jobs, declared);
   const wallSeconds = (performance.now() - started) / 1000;
   const problems = cli.verify ? await verifyAll(notebooks, runs) : [];
   const differences = cli.compare ? await compareAll(notebooks, runs) : 0;
@@ -355,14 +450,19 @@ async function launch(
  * Runs the notebooks, `jobs` at a time, and prints each one's output, failure or closing line
  * in order (live when one runs at a time).
  */
-async function runAll(notebooks: string[], cli: CliOptions, jobs: number): Promise<NotebookRun[]> {
+async function runAll(
+  notebooks: string[],
+  cli: CliOptions,
+  jobs: number,
+  declared: Map<string, string[] | null>,
+): Promise<NotebookRun[]> {
   const echo = !cli.quiet && jobs === 1;
   // A pool of `jobs` workers takes the notebooks longest first (by this machine's earlier
   // runs, see _schedule.ts); results are printed in name order.
   const how = { mode: cli.kernel ? "kernel" : "fresh", quick: cli.quick };
   const keys = notebooks.map((n) => runKey(n, how));
   const order = jobs > 1 ? startOrder(keys, await readDurations()) : keys.map((_, i) => i);
-  const overrides = await Promise.all(notebooks.map((n) => overridden(n, cli.env)));
+  const overrides = notebooks.map((n) => overridden(declared.get(n) ?? null, cli.env));
   const results = notebooks.map(() => Promise.withResolvers<NotebookRun>());
   let next = 0;
   const workers = Array.from({ length: jobs }, async () => {

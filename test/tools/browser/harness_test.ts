@@ -104,6 +104,23 @@ Deno.test("parseArgs() reads the browser test's flags and rejects unknown ones",
   assertThrows(() => parseArgs(["--json"]), TypeError, "--json needs a value");
 });
 
+Deno.test("parseArgs() takes --runs as decimal digits and each flag's value once", () => {
+  for (const bad of ["0x2", "1e0", "2.0", ""]) {
+    assertThrows(
+      () => parseArgs(["--runs", bad]),
+      TypeError,
+      `expected --runs as an integer >= 0, found "${bad}"`,
+    );
+  }
+  assertEquals(parseArgs(["--runs", "0"]).runs, 0);
+  assertThrows(
+    () => parseArgs(["--runs", "2", "--runs", "3"]),
+    TypeError,
+    'expected --runs once, found a second value "3"',
+  );
+  assertThrows(() => parseArgs(["--json", "a", "--json", "b"]), TypeError, "--json once");
+});
+
 Deno.test("serverEnv() runs small notebooks but with --full, and switches the flush off with --no-flush only", () => {
   assertEquals(serverEnv(parseArgs([]), "/data/movielens"), {
     NB_QUICK: "1",

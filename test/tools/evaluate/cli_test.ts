@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "node:path";
 import { parseEvaluateArgs, writesCommittedFiles } from "../../../tools/evaluate/cli.ts";
-import { writeFileAtomic } from "../../../tools/_write.ts";
+import { outputProblem, writeFileAtomic } from "../../../tools/_write.ts";
 
 Deno.test("parseEvaluateArgs() reads every flag, with or without '='", () => {
   const a = parseEvaluateArgs([
@@ -62,6 +62,73 @@ Deno.test("parseEvaluateArgs() names what is wrong", () => {
   assertThrows(() => parseEvaluateArgs(["--models", "svd"]), RangeError, "known kinds: dot");
   assertThrows(() => parseEvaluateArgs(["--split", "u9"]), RangeError, 'unknown split "u9"');
   assertThrows(() => parseEvaluateArgs(["--fast"]), RangeError, 'unknown flag "--fast"');
+});
+
+Deno.test("parseEvaluateArgs() takes numbers as decimal digits and each flag once", () => {
+  for (const [flag, bad] of [["--seeds", "1e0"], ["--epochs", "0x1"], ["--first-seed", "0o7"]]) {
+    assertThrows(() => parseEvaluateArgs([flag, bad]), RangeError, `found "${bad}"`);
+  }
+  assertThrows(() => parseEvaluateArgs(["--seeds", " 2"]), RangeError, 'found " 2"');
+  assertThrows(
+    () => parseEvaluateArgs(["--epochs", "1", "--epochs=2"]),
+    RangeError,
+    '--epochs: expected once, found a second value "2"',
+  );
+  const twice: [string, string][] = [["--data", "x"], ["--split", "u1"], ["--models", "dot"]];
+  twice.push(["--json", "x"], ["--md", "y"], ["--task", "rating"], ["--first-seed", "1"]);
+  for (const [flag, v] of twice) {
+    assertThrows(() => parseEvaluateArgs([flag, v, flag, v]), RangeError, `${flag}: expected once`);
+  }
+});
+
+Deno.test("parseEvaluateArgs() refuses an empty path, --md - and one file for two", () => {
+  for (const flag of ["--json", "--md"]) {
+    assertThrows(
+      () => parseEvaluateArgs([`${flag}=`]),
+      RangeError,
+      `${flag}: expected a file path, found ""`,
+    );
+    assertThrows(() => parseEvaluateArgs([flag, ""]), RangeError, `${flag}: expected a file path`);
+  }
+  assertThrows(
+    () => parseEvaluateArgs(["--md", "-"]),
+    RangeError,
+    '--md: expected a file path, found "-" (the tables already go to stdout',
+  );
+  assertEquals(parseEvaluateArgs(["--json", "-"]).json, "-");
+  assertThrows(
+    () => parseEvaluateArgs(["--json", "out/x", "--md", "./out/../out/x"]),
+    RangeError,
+    `--json and --md: expected two different files, found ${join(Deno.cwd(), "out/x")} for both`,
+  );
+  assertThrows(() => parseEvaluateArgs(["--no-ranking=yes"]), RangeError, "takes no value");
+});
+
+Deno.test("outputProblem() refuses folders, devices, pipes and anything under /dev", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "evaluate-out-" });
+  try {
+    assertEquals(await outputProblem("/dev/stdout"), "it is under /dev, not a place for files");
+    assertEquals(await outputProblem("/dev/new.json"), "it is under /dev, not a place for files");
+    assertEquals(await outputProblem(dir), "it is a folder, not a file");
+    assertEquals(await outputProblem(join(dir, "new", "x.json")), null);
+    if (Deno.build.os === "linux") {
+      await Deno.symlink("/dev", join(dir, "devices"));
+      assertEquals(
+        await outputProblem(join(dir, "devices", "x.json")),
+        "it is under /dev, not a place for files",
+      );
+      await Deno.symlink("/dev/null", join(dir, "null.json"));
+      assertEquals(
+        await outputProblem(join(dir, "null.json")),
+        "it is a link to a device, a pipe or a socket, not a regular file",
+      );
+      await Deno.writeTextFile(join(dir, "real.json"), "{}");
+      await Deno.symlink(join(dir, "real.json"), join(dir, "link.json"));
+      assertEquals(await outputProblem(join(dir, "link.json")), null);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("only the whole table on the seeds from 42 rewrites the committed files", () => {
@@ -172,6 +239,51 @@ Deno.test("deno task evaluate writes --json and --md into new folders and leaves
   }
 });
 
+Deno.test("deno task evaluate makes no folder for its outputs when the run fails", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "evaluate-out-" });
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CLI, "--data", join(dir, "no-such-data"), "--split", "random80"]
+        .concat(["--json", join(dir, "a", "b", "r.json"), "--md", join(dir, "c", "r.md")]),
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+    assertEquals(out.code, 1);
+    assertEquals([...Deno.readDirSync(dir)], [], "no folder and no file left behind");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "deno task evaluate refuses a pipe as --json and replaces a link by the file",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "evaluate-out-" });
+    try {
+      const fifo = join(dir, "pipe.json");
+      await new Deno.Command("mkfifo", { args: [fifo] }).output();
+      const refused = await evaluateTiny(["--json", fifo]);
+      assertEquals(refused.code, 1);
+      assertEquals(refused.stdout, "", "nothing ran");
+      assertEquals(
+        refused.stderr,
+        `error: --json: cannot write ${fifo}: ` +
+          "it is a device, a pipe or a socket, not a regular file",
+      );
+      // A link at the output path is replaced by the file; the file it pointed to is kept.
+      await Deno.writeTextFile(join(dir, "real.md"), "kept");
+      await Deno.symlink(join(dir, "real.md"), join(dir, "link.md"));
+      const run = await evaluateTiny(["--md", join(dir, "link.md")]);
+      assertEquals(run.code, 0, run.stderr);
+      assert((await Deno.lstat(join(dir, "link.md"))).isFile);
+      assertEquals(await Deno.readTextFile(join(dir, "real.md")), "kept");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
 Deno.test("writeFileAtomic() replaces a file in one step and keeps the old one when it cannot", async () => {
   const dir = await Deno.makeTempDir({ prefix: "evaluate-out-" });
   try {
@@ -197,9 +309,17 @@ Deno.test("writeFileAtomic() replaces a file in one step and keeps the old one w
 });
 
 Deno.test("deno task evaluate names a bad option in one line, without a stack", async () => {
-  const bad = [["--models", "nonsense"], ["--split", "nope"], ["--seeds", "0"], ["--bogus"], [
-    "--data",
-  ]];
+  const bad = [
+    ["--models", "nonsense"],
+    ["--split", "nope"],
+    ["--seeds", "0"],
+    ["--bogus"],
+    ["--data"],
+    ["--json", ""],
+    ["--md", "-"],
+    ["--epochs", "0x1"],
+    ["--seeds", "2", "--seeds", "3"],
+  ];
   for (const args of bad) {
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", CLI, ...args],

@@ -70,6 +70,7 @@ const result: EvaluationResult = {
         source: "seed 003",
         metric: "mse",
         value: 0.8458,
+        release: "ml-100k",
         approx: false,
         comparable: true,
         note: "",

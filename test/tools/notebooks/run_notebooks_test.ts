@@ -1,5 +1,9 @@
 import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
-import { parseArgs } from "../../../tools/notebooks/run_notebooks.ts";
+import {
+  declaredParams,
+  parseArgs,
+  unknownSetNames,
+} from "../../../tools/notebooks/run_notebooks.ts";
 import { assertStringIncludes, FAILING, MANY, SEMANTICS } from "./_helpers.ts";
 
 const CLI = new URL("../../../tools/notebooks/run_notebooks.ts", import.meta.url).pathname;
@@ -119,5 +123,107 @@ Deno.test("deno task notebooks names a bad option in one line, without the usage
     assertEquals(new TextDecoder().decode(stdout), "");
     assertEquals(err.split("\n").length, 1, err);
     assertStringIncludes(err, "see --help");
+  }
+});
+
+/** Runs `parseArgs` with `NB_QUICK` set to `value` (undefined: unset), then restores it. */
+function withQuick<T>(value: string | undefined, fn: () => T): T {
+  const saved = Deno.env.get("NB_QUICK");
+  value === undefined ? Deno.env.delete("NB_QUICK") : Deno.env.set("NB_QUICK", value);
+  try {
+    return fn();
+  } finally {
+    saved === undefined ? Deno.env.delete("NB_QUICK") : Deno.env.set("NB_QUICK", saved);
+  }
+}
+
+Deno.test("parseArgs() takes numbers as plain decimals and an option's one value once", () => {
+  withQuick(undefined, () => {
+    for (const bad of ["0x2", "1e0", "2.0", " 2", "+2"]) {
+      assertThrows(() => parseArgs(["--jobs", bad]), TypeError, `found ${bad}`);
+    }
+    for (const bad of ["0x10", "1e3", "Infinity"]) {
+      assertThrows(() => parseArgs(["--timeout", bad]), TypeError, `found ${bad}`);
+    }
+    assertEquals(parseArgs(["--timeout", "90.5"]).timeout, 90.5);
+    assertThrows(
+      () => parseArgs(["--jobs", "2", "--jobs", "3"]),
+      TypeError,
+      '--jobs: expected once, found a second value "3"',
+    );
+    assertThrows(() => parseArgs(["--timeout", "9", "--timeout", "9"]), TypeError, "once");
+    assertThrows(
+      () => parseArgs(["--kernel", "--out", "/tmp/a", "--out", "/tmp/b"]),
+      TypeError,
+      "--out: expected once",
+    );
+    assertThrows(
+      () => parseArgs(["--set", "EPOCHS=2", "--set", "EPOCHS=3"]),
+      TypeError,
+      "--set: expected EPOCHS once, found EPOCHS=2 and EPOCHS=3",
+    );
+    assertEquals(parseArgs(["--set", "EPOCHS=2", "--set", "SEED=1"]).env, {
+      EPOCHS: "2",
+      SEED: "1",
+    });
+  });
+});
+
+Deno.test("parseArgs() counts NB_QUICK from the environment as --quick, naming a bad one", () => {
+  withQuick("maybe", () => {
+    assertThrows(
+      () => parseArgs([]),
+      TypeError,
+      'NB_QUICK: expected 1/0, true/false, yes/no or on/off (or unset), found "maybe"',
+    );
+  });
+  withQuick("on", () => {
+    assertEquals(parseArgs([]).quick, true);
+    assertThrows(() => parseArgs(["--kernel"]), TypeError, "--kernel NB_QUICK=on would overwrite");
+    assertThrows(() => parseArgs(["--compare"]), TypeError, "found NB_QUICK=on");
+  });
+  withQuick("off", () => assertEquals(parseArgs([]).quick, false));
+});
+
+Deno.test("unknownSetNames() catches a --set name no notebook declares", async () => {
+  assertEquals(await declaredParams(SEMANTICS), ["SEED", "ROUNDS"]);
+  assertEquals(await declaredParams(`${SEMANTICS}.missing`), null);
+  const one = new Map([[SEMANTICS, ["SEED", "ROUNDS"]]]);
+  assertEquals(unknownSetNames({ ROUNDS: "3" }, one), null);
+  assertEquals(
+    unknownSetNames({ ROUDNS: "3" }, one),
+    `--set ROUDNS: no parameter of that name in ${SEMANTICS} (known: ROUNDS, SEED)`,
+  );
+  // Several notebooks: a name one of them declares applies to that one; none is an error.
+  const two = new Map([["a.ipynb", ["EPOCHS"]], ["b.ipynb", ["SEED"]], ["c.ipynb", null]]);
+  assertEquals(unknownSetNames({ EPOCHS: "1", SEED: "2" }, two), null);
+  assertEquals(
+    unknownSetNames({ EPOHCS: "1", SEDE: "2" }, two),
+    "--set EPOHCS, SEDE: no parameter of those names in any of the 2 notebooks " +
+      "(a.ipynb, b.ipynb) (known: EPOCHS, SEED)",
+  );
+});
+
+Deno.test("deno task notebooks refuses an undeclared --set name or a bad NB_QUICK", async () => {
+  const cases: [string[], Record<string, string>, string][] = [
+    [
+      ["--set", "ROUDNS=3", SEMANTICS],
+      {},
+      `--set ROUDNS: no parameter of that name in ${SEMANTICS} (known: ROUNDS, SEED)`,
+    ],
+    [[SEMANTICS], { NB_QUICK: "maybe" }, "NB_QUICK: expected 1/0"],
+    [["--jobs", "0x1", SEMANTICS], {}, "--jobs: expected a whole number >= 1, found 0x1"],
+  ];
+  for (const [args, env, message] of cases) {
+    const { code, stderr, stdout } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CLI, ...args],
+      env: { NO_COLOR: "1", ...env },
+      stdin: "null",
+    }).output();
+    const err = new TextDecoder().decode(stderr).trimEnd();
+    assertEquals(code, 2, err);
+    assertEquals(new TextDecoder().decode(stdout), "", "nothing ran");
+    assertEquals(err.split("\n").length, 1, err);
+    assertStringIncludes(err, message);
   }
 });
