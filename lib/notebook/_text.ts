@@ -163,10 +163,44 @@ const isNumeric = (grid: Grid, j: number) =>
 /** "1 more row", "1,234 more rows". */
 const moreRows = (n: number) => `${GROUPED.format(n)} more row${n === 1 ? "" : "s"}`;
 
+const PLAIN_DECIMAL = /^-?[\d,]+(?:\.(\d+))?$/;
+
+/** Significant digits written in a plain decimal ("0.0120" has 3, "1,204" has 4). */
+function writtenDigits(text: string): number {
+  return text.replace(/[-,.]/g, "").replace(/^0+/, "").length;
+}
+
+/**
+ * The cells of shown rows, each column's numbers written to the same number of decimals where
+ * that adds no digit beyond the column's significant digits: 0.19 next to 0.1212 is written
+ * 0.1900 (both 4 digits, as rounded), 1.087 next to 0.8138 stays 1.087 (a fifth digit would
+ * claim a precision the rounding dropped). Ids, counts and columns with their own format are
+ * left as `formatCell` writes them.
+ */
+function formatRows(grid: Grid, shown: unknown[][], format: CellFormat): string[][] {
+  const cells = shown.map((row) => row.map((v, j) => formatCell(v, grid.columns[j], format)));
+  grid.columns.forEach((column, j) => {
+    const kind = columnFormat(column, format);
+    if (typeof kind !== "number" && kind !== "share") return;
+    const digits = kind === "share" ? format.shareDigits : kind;
+    const decimals = (text: string) => PLAIN_DECIMAL.exec(text)?.[1]?.length ?? 0;
+    const numbers = cells.filter((r, i) =>
+      typeof shown[i][j] === "number" && PLAIN_DECIMAL.test(r[j])
+    );
+    const most = Math.max(0, ...numbers.map((r) => decimals(r[j])));
+    for (const row of numbers) {
+      const text = row[j], have = decimals(text);
+      const zeros = Math.min(most - have, digits - writtenDigits(text));
+      if (zeros > 0) row[j] = `${text}${have === 0 ? "." : ""}${"0".repeat(zeros)}`;
+    }
+  });
+  return cells;
+}
+
 /** A grid as an aligned plain-text table (numbers right-aligned), at most `maxRows` rows. */
 export function gridToText(grid: Grid, format = DEFAULT_CELL_FORMAT, maxRows = 20): string {
   const shown = grid.rows.slice(0, maxRows);
-  const cells = shown.map((row) => row.map((v, j) => formatCell(v, grid.columns[j], format)));
+  const cells = formatRows(grid, shown, format);
   const numeric = grid.columns.map((_, j) => isNumeric(grid, j));
   const widths = grid.columns.map((c, j) => Math.max(c.length, ...cells.map((r) => r[j].length)));
   const pad = (s: string, j: number) => numeric[j] ? s.padStart(widths[j]) : s.padEnd(widths[j]);
@@ -186,11 +220,8 @@ export function gridToHtml(grid: Grid, format = DEFAULT_CELL_FORMAT, maxRows = 5
   const numeric = grid.columns.map((_, j) => isNumeric(grid, j));
   const align = (j: number) => numeric[j] ? ' style="text-align:right"' : "";
   const head = grid.columns.map((c, j) => `<th${align(j)}>${escapeHtml(c)}</th>`).join("");
-  const body = shown.map((row) =>
-    "<tr>" +
-    row.map((v, j) => `<td${align(j)}>${escapeHtml(formatCell(v, grid.columns[j], format))}</td>`)
-      .join("") +
-    "</tr>"
+  const body = formatRows(grid, shown, format).map((row) =>
+    "<tr>" + row.map((text, j) => `<td${align(j)}>${escapeHtml(text)}</td>`).join("") + "</tr>"
   ).join("");
   const more = grid.total - shown.length;
   const note = more > 0 ? `<p>… ${moreRows(more)}</p>` : "";

@@ -95,7 +95,7 @@ Deno.test("display() prints an array of records as an aligned text table outside
     "model         rmse",
     "----------  ------",
     "dot         0.9123",
-    "dot + bias    0.87",
+    "dot + bias  0.8700", // the column's decimals, within its 4 digits
   ]);
 });
 
@@ -151,7 +151,7 @@ Deno.test("display() shows a Map, a typed array and a plain object as tables, ne
   assertEquals(sent.map((m) => m.options), [{ raw: true }, { raw: true }, { raw: true }]);
   const text = sent.map((m) => (m.obj as Record<string, string>)["text/plain"]);
   assertEquals(text[0], "key           value\n------------  -----\nFargo (1996)    508");
-  assertEquals(text[1].split("\n").slice(2), ["    0       0", "    1  0.1111", "    2    0.25"]);
+  assertEquals(text[1].split("\n").slice(2), ["    0  0.0000", "    1  0.1111", "    2  0.2500"]);
   assertEquals(text[2].split("\n")[2], "0.7086  0.6612  20,168");
   for (const m of sent) {
     const html = (m.obj as Record<string, string>)["text/html"];
@@ -200,7 +200,7 @@ Deno.test("setupDisplay() makes Deno's kernel show DataFrames, Series and object
     }
     const text = (df as unknown as Shown)[show]()["text/plain"].split("\n");
     assertEquals(text[2], "global mean  0.8329        0.00165  15,126     1234");
-    assertEquals(text[3], "mlp          0.7274            0.5               99");
+    assertEquals(text[3], "mlp          0.7274          0.500               99");
     const series = (df.getColumn("mae") as unknown as Shown)[show]()["text/plain"];
     assertEquals(series, "   mae\n------\n0.8329\n0.7274");
     const object = ({ a: 1 / 3 } as unknown as Shown)[show]()["text/plain"];

@@ -54,7 +54,7 @@ Deno.test("table() rounds numbers for reading: 4 digits, 3 for shares, integers 
   ]);
   assertEquals(String(t).split("\n").slice(2), [
     "global mean  0.8329           0.00165",
-    "mlp           2.633                 1",
+    "mlp           2.633              1.00",
     "big          12,346             0.333",
   ]);
 });
@@ -96,10 +96,29 @@ Deno.test("table() takes per-column formats and digits", () => {
   );
 });
 
+Deno.test("table() writes a column's numbers to one number of decimals within its digits", () => {
+  const t = table([
+    { model: "pop", "P@10": 0.19, ndcg: 0.8138, lr: 0.001, count: 12, coverage: 0.05, seed: 42 },
+    { model: "knn", "P@10": 0.1212, ndcg: 1.087, lr: 0.01, count: 1204, coverage: 1, seed: 7 },
+    { model: "tiny", "P@10": 0, ndcg: 12345.6, lr: 1.5e-6, count: 3, coverage: 0.25, seed: 1 },
+  ]);
+  assertEquals(String(t).split("\n").slice(2), [
+    // 0.19 gains its zeros (4 digits, as rounded); 1.087 gains none (a fifth digit would claim
+    // more than the rounding kept); exponents, counts, ids and grouped thousands stay as they are.
+    "pop    0.1900  0.8138   0.001     12      0.05    42",
+    "knn    0.1212   1.087   0.010  1,204      1.00     7",
+    "tiny   0.0000  12,346  1.5e-6      3      0.25     1",
+  ]);
+  const html = (t as unknown as Record<symbol, () => Record<string, string>>)[
+    Symbol.for("Jupyter.display")
+  ]()["text/html"];
+  assert(html.includes(">0.1900</td>") && html.includes(">0.010</td>"), html);
+});
+
 Deno.test("table() shows a typed array, a Map, a Series, nested values and a single number", () => {
   assertEquals(
     String(table(new Float32Array([0, 1 / 9]))),
-    "index   value\n-----  ------\n    0       0\n    1  0.1111",
+    "index   value\n-----  ------\n    0  0.0000\n    1  0.1111",
   );
   assertEquals(
     String(table(new Map([["a", { n: 1, mae: 0.5 }]]))),
@@ -107,7 +126,7 @@ Deno.test("table() shows a typed array, a Map, a Series, nested values and a sin
   );
   assertEquals(
     String(table(pl.Series("bias", [0.123456, -1.5]))),
-    "  bias\n------\n0.1235\n  -1.5",
+    "  bias\n------\n0.1235\n-1.500",
   );
   assertEquals(
     String(table([{ ids: [1, 2, 3], fit: { a: 1 / 3 } }])),

@@ -40,7 +40,7 @@ Deno.test("runNotebook() shows a cell's last bare expression as its output, as t
 Deno.test("runNotebook() prints a DataFrame as a table and an SVG as a one-line summary", async () => {
   const run = await quickSemantics();
   assertEquals(texts(run, 12), [
-    "movie  rating\n-----  ------\nHeat      4.5\nUp          3",
+    "movie  rating\n-----  ------\nHeat      4.5\nUp        3.0",
   ]);
   assertEquals(texts(run, 13), ["[svg 640×400] 0.0 kB"]);
 });
@@ -79,7 +79,10 @@ Deno.test("runNotebook() reads parameters from quick values and environment over
   assertEquals(texts(overridden, 4), ["4"]);
   const bad = await runNotebook(SEMANTICS, { env: { ROUNDS: "many" } });
   assertEquals([bad.ok, bad.failure?.cell, bad.failure?.name], [false, 2, "RangeError"]);
-  assertStringIncludes(bad.failure!.message, 'expected a number for ROUNDS, found "many"');
+  assertStringIncludes(
+    bad.failure!.message,
+    'expected a decimal integer for ROUNDS (digits only, such as 3), found "many"',
+  );
 });
 
 Deno.test("runNotebook() hands a relative MOVIELENS_DIR to the notebook as an absolute path", async () => {
