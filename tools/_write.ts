@@ -6,6 +6,7 @@
 
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { replaceFile } from "../lib/_atomic_write.ts";
 
 /** Folders of devices and kernel files: never written through, whatever the path says. */
 const SYSTEM_FOLDERS = ["/dev", "/proc", "/sys"];
@@ -84,17 +85,5 @@ export async function writeFileAtomic(path: string | URL, text: string): Promise
   const problem = await outputProblem(full);
   if (problem) throw new TypeError(`cannot write ${full}: ${problem}`);
   await Deno.mkdir(dirname(full), { recursive: true });
-  const tmp = await Deno.makeTempFile({ dir: dirname(full), prefix: `.${basename(full)}.` });
-  try {
-    await Deno.writeTextFile(tmp, text);
-    if (Deno.build.os !== "windows") {
-      // A temporary file is private (0600); give it the mode of the file it replaces.
-      const old = await Deno.stat(full).catch(() => null);
-      await Deno.chmod(tmp, old?.mode != null ? old.mode & 0o777 : 0o644);
-    }
-    await Deno.rename(tmp, full);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
-  }
+  await replaceFile(full, text);
 }

@@ -51,7 +51,8 @@
  * @module
  */
 
-import { basename, dirname, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { replaceFile } from "../_atomic_write.ts";
 
 /** The symbol Deno's kernel calls to turn a value into a MIME bundle. */
 const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
@@ -388,22 +389,9 @@ export async function saveFigure(figure: PlotFigure, path: string): Promise<void
   } catch (e) {
     fail(`its folder cannot be made (${(e as Error).message})`, e);
   }
-  let tmp: string;
   try {
-    tmp = await Deno.makeTempFile({ dir: folder, prefix: `.${basename(full)}.`, suffix: ".tmp" });
+    await replaceFile(full, text);
   } catch (e) {
-    return fail(`its folder ${folder} cannot be written (${(e as Error).message})`, e);
-  }
-  try {
-    await Deno.writeTextFile(tmp, text);
-    if (Deno.build.os !== "windows") {
-      // A temporary file is private (0600); give it the mode of the file it replaces.
-      const old = await Deno.stat(full).catch(() => null);
-      await Deno.chmod(tmp, old?.mode != null ? old.mode & 0o777 : 0o644);
-    }
-    await Deno.rename(tmp, full);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
     fail((e as Error).message, e);
   }
 }
