@@ -131,7 +131,12 @@ function checkRecipe(recipe: RankingRecipe, who: string): void {
   checkNonNegativeInt(recipe.negatives, "recipe.negatives", who);
   checkFiniteNumber(recipe.l2Power, "recipe.l2Power", who);
   checkNonNegativeNumber(recipe.l2Start, "recipe.l2Start", who);
-  checkLearningRate(recipe.l2Step, who, "recipe.l2Step"); // a finite number > 0
+  // The ratio between neighbouring L2 strengths of the search: 1 or less would search nothing.
+  if (!(typeof recipe.l2Step === "number" && Number.isFinite(recipe.l2Step) && recipe.l2Step > 1)) {
+    throw new RangeError(
+      `${who}: expected recipe.l2Step to be a finite number > 1, found ${recipe.l2Step}`,
+    );
+  }
   checkPositiveInt(recipe.l2MaxTries, "recipe.l2MaxTries", who);
   checkPositiveInt(recipe.maxEpochs, "recipe.maxEpochs", who);
   checkPositiveInt(recipe.evalEvery, "recipe.evalEvery", who);

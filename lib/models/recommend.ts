@@ -56,7 +56,7 @@ export interface RecommendOptions {
    * What to do for a user the model does not know (not in its encoder, or in it but without a
    * rating in `exclude` or `ratings` when either is given): throw a `RangeError` naming the
    * user (`null`), or rank movies by number of ratings (`"popularity"`; `score` is then the
-   * count).
+   * count). `exclude` counts only with `excludeSeen` (the default).
    * @default {null}
    */
   fallback?: "popularity" | null;
@@ -115,9 +115,12 @@ function ratedIn(
   for (const [name, df] of frames) {
     if (df === undefined) continue;
     names.push(`options.${name}`);
-    if (rated || read.has(df)) continue;
+    if (rated || read.has(df) || !isDataFrame(df) || df.height === 0) continue;
     read.add(df);
-    rated = ratingColumns(df, where, false).userIds.includes(userId);
+    // One column filtered in Polars (a whole-frame conversion would cost as much as the rest
+    // of the call); a frame without the column gets ratingColumns()' error naming it.
+    if (!df.columns.includes("userId")) ratingColumns(df, where, false);
+    rated = df.filter(pl.col("userId").eq(pl.lit(userId))).height > 0;
   }
   return { rated, names };
 }
@@ -202,7 +205,11 @@ export function recommend(
   if (!inEncoder && fallback === null) rec.users.encode([userId]); // throws, naming the user
   // A user the encoder knows but with no rating in the frames given: their row never trained.
   const { rated, names } = inEncoder
-    ? ratedIn([["exclude", options.exclude], ["ratings", options.ratings]], userId, where)
+    ? ratedIn(
+      [["exclude", excludeSeen ? options.exclude : undefined], ["ratings", options.ratings]],
+      userId,
+      where,
+    )
     : { rated: false, names: [] };
   const known = inEncoder && (names.length === 0 || rated);
   if (!known && fallback === null) {

@@ -174,8 +174,8 @@ function writtenDigits(text: string): number {
  * The cells of shown rows, each column's numbers written to the same number of decimals where
  * that adds no digit beyond the column's significant digits: 0.19 next to 0.1212 is written
  * 0.1900 (both 4 digits, as rounded), 1.087 next to 0.8138 stays 1.087 (a fifth digit would
- * claim a precision the rounding dropped). Ids, counts and columns with their own format are
- * left as `formatCell` writes them.
+ * claim a precision the rounding dropped). Exact integers, ids, counts and columns with their
+ * own format are left as `formatCell` writes them.
  */
 function formatRows(grid: Grid, shown: unknown[][], format: CellFormat): string[][] {
   const cells = shown.map((row) => row.map((v, j) => formatCell(v, grid.columns[j], format)));
@@ -184,8 +184,10 @@ function formatRows(grid: Grid, shown: unknown[][], format: CellFormat): string[
     if (typeof kind !== "number" && kind !== "share") return;
     const digits = kind === "share" ? format.shareDigits : kind;
     const decimals = (text: string) => PLAIN_DECIMAL.exec(text)?.[1]?.length ?? 0;
+    // Exact integers (counts, sizes) stay as written: 610 is not 610.0.
     const numbers = cells.filter((r, i) =>
-      typeof shown[i][j] === "number" && PLAIN_DECIMAL.test(r[j])
+      typeof shown[i][j] === "number" && !Number.isInteger(shown[i][j]) &&
+      PLAIN_DECIMAL.test(r[j])
     );
     const most = Math.max(0, ...numbers.map((r) => decimals(r[j])));
     for (const row of numbers) {

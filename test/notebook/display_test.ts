@@ -151,7 +151,7 @@ Deno.test("display() shows a Map, a typed array and a plain object as tables, ne
   assertEquals(sent.map((m) => m.options), [{ raw: true }, { raw: true }, { raw: true }]);
   const text = sent.map((m) => (m.obj as Record<string, string>)["text/plain"]);
   assertEquals(text[0], "key           value\n------------  -----\nFargo (1996)    508");
-  assertEquals(text[1].split("\n").slice(2), ["    0  0.0000", "    1  0.1111", "    2  0.2500"]);
+  assertEquals(text[1].split("\n").slice(2), ["    0       0", "    1  0.1111", "    2  0.2500"]);
   assertEquals(text[2].split("\n")[2], "0.7086  0.6612  20,168");
   for (const m of sent) {
     const html = (m.obj as Record<string, string>)["text/html"];

@@ -104,10 +104,11 @@ Deno.test("table() writes a column's numbers to one number of decimals within it
   ]);
   assertEquals(String(t).split("\n").slice(2), [
     // 0.19 gains its zeros (4 digits, as rounded); 1.087 gains none (a fifth digit would claim
-    // more than the rounding kept); exponents, counts, ids and grouped thousands stay as they are.
+    // more than the rounding kept); exact integers (0, 1), exponents, ids and grouped thousands
+    // stay as they are.
     "pop    0.1900  0.8138   0.001     12      0.05    42",
-    "knn    0.1212   1.087   0.010  1,204      1.00     7",
-    "tiny   0.0000  12,346  1.5e-6      3      0.25     1",
+    "knn    0.1212   1.087   0.010  1,204         1     7",
+    "tiny        0  12,346  1.5e-6      3      0.25     1",
   ]);
   const html = (t as unknown as Record<symbol, () => Record<string, string>>)[
     Symbol.for("Jupyter.display")
@@ -118,7 +119,7 @@ Deno.test("table() writes a column's numbers to one number of decimals within it
 Deno.test("table() shows a typed array, a Map, a Series, nested values and a single number", () => {
   assertEquals(
     String(table(new Float32Array([0, 1 / 9]))),
-    "index   value\n-----  ------\n    0  0.0000\n    1  0.1111",
+    "index   value\n-----  ------\n    0       0\n    1  0.1111",
   );
   assertEquals(
     String(table(new Map([["a", { n: 1, mae: 0.5 }]]))),

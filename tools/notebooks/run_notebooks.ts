@@ -40,8 +40,10 @@ Options:
                    to 1/true/yes/on in the environment does the same, 0/false/no/off or
                    empty does not, and any other value is an error
   --set NAME=VAL   override one parameter (same as the environment variable NAME=VAL); the
-                   name must be one a notebook run declares with param("NAME", …), else
-                   nothing runs. With several notebooks it applies to those that declare it
+                   name must be one a notebook run declares with param("NAME", …) or a
+                   setting (MOVIELENS_DIR, MOVIELENS_CACHE, TFJS_BACKEND, NATIVE_KERNELS,
+                   NB_LIVE), else nothing runs. With several notebooks it applies to those
+                   that declare it
   --verify         check the committed notebooks: executed in order, no errors, an output
                    wherever the run shows a value
   --compare        run the notebooks at full size in the Deno kernel (implies --kernel) into a
@@ -266,9 +268,22 @@ export async function declaredParams(notebook: string): Promise<string[] | null>
 }
 
 /**
+ * The environment settings the library reads, which `--set` passes on like a parameter (the
+ * data folders, the backend, the native kernels, the live display; quick mode is `--quick`).
+ */
+export const SETTINGS = [
+  "MOVIELENS_DIR",
+  "MOVIELENS_CACHE",
+  "TFJS_BACKEND",
+  "NATIVE_KERNELS",
+  "NB_LIVE",
+];
+
+/**
  * Checks every `--set` name against the parameters the notebooks declare, before anything
  * runs: a name no readable notebook declares (a typo, say) is an error naming the notebooks
- * and the names they know, instead of a full-size run that ignores it.
+ * and the names they know, instead of a full-size run that ignores it. The library's own
+ * settings ({@linkcode SETTINGS}) pass.
  *
  * @param set The `--set` overrides.
  * @param declared Each notebook's declared names (null: unreadable, left to its run).
@@ -278,7 +293,7 @@ export async function declaredParams(notebook: string): Promise<string[] | null>
  * import { unknownSetNames } from "./run_notebooks.ts";
  * import { assertEquals } from "@std/assert";
  * const declared = new Map([["a.ipynb", ["EPOCHS", "SEED"]]]);
- * assertEquals(unknownSetNames({ EPOCHS: "3" }, declared), null);
+ * assertEquals(unknownSetNames({ EPOCHS: "3", MOVIELENS_DIR: "/data" }, declared), null);
  * assertEquals(
  *   unknownSetNames({ EPOHCS: "3" }, declared),
  *   "--set EPOHCS: no parameter of that name in a.ipynb (known: EPOCHS, SEED)",
@@ -292,7 +307,7 @@ export function unknownSetNames(
   const readable = [...declared].filter((e): e is [string, string[]] => e[1] !== null);
   if (readable.length === 0) return null; // Each run reports why its notebook cannot run.
   const known = new Set(readable.flatMap(([, names]) => names));
-  const unknown = Object.keys(set).filter((name) => !known.has(name));
+  const unknown = Object.keys(set).filter((name) => !known.has(name) && !SETTINGS.includes(name));
   if (unknown.length === 0) return null;
   const where = readable.length === 1
     ? readable[0][0]

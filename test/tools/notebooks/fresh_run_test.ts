@@ -40,7 +40,7 @@ Deno.test("runNotebook() shows a cell's last bare expression as its output, as t
 Deno.test("runNotebook() prints a DataFrame as a table and an SVG as a one-line summary", async () => {
   const run = await quickSemantics();
   assertEquals(texts(run, 12), [
-    "movie  rating\n-----  ------\nHeat      4.5\nUp        3.0",
+    "movie  rating\n-----  ------\nHeat      4.5\nUp          3",
   ]);
   assertEquals(texts(run, 13), ["[svg 640×400] 0.0 kB"]);
 });

@@ -190,6 +190,13 @@ Deno.test("unknownSetNames() catches a --set name no notebook declares", async (
   assertEquals(await declaredParams(`${SEMANTICS}.missing`), null);
   const one = new Map([[SEMANTICS, ["SEED", "ROUNDS"]]]);
   assertEquals(unknownSetNames({ ROUNDS: "3" }, one), null);
+  // The library's settings pass through as environment variables, as they did before the check.
+  for (
+    const name of ["MOVIELENS_DIR", "MOVIELENS_CACHE", "TFJS_BACKEND", "NATIVE_KERNELS", "NB_LIVE"]
+  ) {
+    assertEquals(unknownSetNames({ [name]: "x" }, one), null, name);
+  }
+  assert(unknownSetNames({ NB_QUICK: "1" }, one)?.startsWith("--set NB_QUICK"), "--quick says it");
   assertEquals(
     unknownSetNames({ ROUDNS: "3" }, one),
     `--set ROUDNS: no parameter of that name in ${SEMANTICS} (known: ROUNDS, SEED)`,
