@@ -19,11 +19,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { compiledState } from "../_tfjs_internals.ts";
 import {
-  checkFiniteNumber,
-  checkInteger,
   checkLearningRate,
-  checkNonNegativeInt,
-  checkNonNegativeNumber,
   checkPositiveInt,
   type DataFrame,
   describe,
@@ -33,6 +29,7 @@ import {
   catalogueScores,
   fitRanking,
   type RankingLoss,
+  rankingNumbers,
   type RankingTables,
 } from "../train/ranking.ts";
 import { fusedAdamFor } from "../train/optimizer.ts";
@@ -153,27 +150,13 @@ function dotTables(rec: Recommender): RankingTables | string {
 }
 
 /**
- * Checks the numeric options of {@linkcode trainRanking} and `onEpochEnd` before anything
- * changes (the learning rate with `train()`'s check), so a rejected call leaves the config and
- * the weights as they were. Absent options keep their defaults.
+ * Checks the options of {@linkcode trainRanking} before anything changes (the learning rate
+ * with `train()`'s check, the loop's numbers with `fitRanking()`'s), so a rejected call leaves
+ * the config and the weights as they were. Absent options keep their defaults.
  */
 function checkOptions(options: TrainRankingOptions, where: string): void {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`${where}: expected an options object, found ${describe(options)}`);
-  }
-  const { learningRate, epochs, batchUsers, l2, l2Power, negatives, seed, onEpochEnd } = options;
-  if (learningRate !== undefined) checkLearningRate(learningRate, where);
-  if (epochs !== undefined) checkPositiveInt(epochs, "epochs", where);
-  if (batchUsers !== undefined) checkPositiveInt(batchUsers, "batchUsers", where);
-  if (l2 !== undefined) checkNonNegativeNumber(l2, "l2", where);
-  if (l2Power !== undefined) checkFiniteNumber(l2Power, "l2Power", where);
-  if (negatives !== undefined) checkNonNegativeInt(negatives, "negatives", where);
-  if (seed !== undefined) checkInteger(seed, "seed", where);
-  if (onEpochEnd !== undefined && typeof onEpochEnd !== "function") {
-    throw new TypeError(
-      `${where}: expected onEpochEnd to be a function, found ${describe(onEpochEnd)}`,
-    );
-  }
+  rankingNumbers(options, where);
+  if (options.learningRate !== undefined) checkLearningRate(options.learningRate, where);
 }
 
 function compiledLoss(rec: Recommender, where: string): RankingLoss {

@@ -32,6 +32,7 @@ import {
   checkFiniteNumber,
   checkInteger,
   checkNonNegativeInt,
+  checkNonNegativeNumber,
   checkPositiveInt,
   describe,
 } from "../_validate.ts";
@@ -484,13 +485,40 @@ function rankingSettings(options: FitRankingOptions, who: string) {
       }`,
     );
   }
+  return rankingNumbers(options, who);
+}
+
+/**
+ * Checks the numeric options of the ranking loop and its `onEpochEnd`, as {@linkcode fitRanking}
+ * reads them; callers that change a model before the loop runs (`trainRanking()`) check first.
+ *
+ * @param options The options (absent ones take their defaults).
+ * @param who The calling function, for the messages.
+ * @returns The settings with their defaults.
+ * @throws {TypeError} When `options` is not an object, a value is not a number or `onEpochEnd`
+ *   not a function.
+ * @throws {RangeError} When a number is out of range (a non-integer `epochs`, a negative `l2`, …).
+ * @example
+ * ```ts
+ * import { rankingNumbers } from "./ranking.ts";
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * assertEquals(rankingNumbers({ epochs: 3 }, "f()").epochs, 3);
+ * assertThrows(() => rankingNumbers({ l2: -1 }, "f()"), RangeError, "f(): expected l2");
+ * ```
+ */
+export function rankingNumbers(
+  options: Omit<Partial<FitRankingOptions>, "loss" | "optimizer">,
+  who: string,
+) {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${who}: expected an options object, found ${describe(options)}`);
+  }
   const epochs = checkPositiveInt(options.epochs ?? 1, "epochs", who);
   const batchUsers = checkPositiveInt(options.batchUsers ?? 64, "batchUsers", who);
   const negatives = checkNonNegativeInt(options.negatives ?? 0, "negatives", who);
   const initialEpoch = checkNonNegativeInt(options.initialEpoch ?? 0, "initialEpoch", who);
-  const l2 = checkFiniteNumber(options.l2 ?? 0, "l2", who);
+  const l2 = checkNonNegativeNumber(options.l2 ?? 0, "l2", who);
   const l2Power = checkFiniteNumber(options.l2Power ?? 0.5, "l2Power", who);
-  if (l2 < 0) throw new RangeError(`${who}: expected l2 >= 0, found ${l2}`);
   const seed = checkInteger(options.seed ?? 42, "seed", who);
   if (options.onEpochEnd !== undefined && typeof options.onEpochEnd !== "function") {
     throw new TypeError(

@@ -225,7 +225,7 @@ Deno.test("fitRanking() names what is wrong with its tables, positives, loss and
   await assertRejects(
     () => fitRanking(tables(1), planted(), { ...ok, l2: -1 }),
     RangeError,
-    "expected l2 >= 0",
+    "fitRanking(): expected l2 to be a finite number >= 0, found -1", // trainRanking()'s words too
   );
   await assertRejects(
     () => fitRanking(tables(1), planted(), { ...ok, seed: NaN }),
