@@ -42,6 +42,23 @@ export function describe(x: unknown): string {
   return `${typeof x} ${String(x)}`;
 }
 
+/**
+ * A count with its noun for messages, thousands grouped and the noun in the plural but for 1.
+ *
+ * @param n The count.
+ * @param what The noun in the singular.
+ * @returns E.g. `"1 rating"`, `"12,345 ratings"`.
+ * @example
+ * ```ts
+ * import { plural } from "./_validate.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals([plural(1, "row"), plural(1234, "user")], ["1 row", "1,234 users"]);
+ * ```
+ */
+export function plural(n: number, what: string): string {
+  return `${n.toLocaleString("en")} ${what}${n === 1 ? "" : "s"}`;
+}
+
 /** A value as it reads in "found …": numbers as they are, anything else described. */
 function found(x: unknown): string {
   return typeof x === "number" ? String(x) : describe(x);

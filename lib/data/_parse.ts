@@ -28,6 +28,7 @@ import {
   type RatingScale,
   type Split,
 } from "./types.ts";
+import { plural } from "../_validate.ts";
 
 /** The rating scale of each layout. */
 export const SCALES: Record<Layout, RatingScale> = {
@@ -127,11 +128,6 @@ interface RatedMovies {
   movies: Int32Array;
   /** The line of each row. */
   lines: Int32Array;
-}
-
-/** How many of a thing, with its plural: `plural(1, "row")` is "1 row". */
-function plural(n: number, what: string): string {
-  return `${n.toLocaleString("en")} ${what}${n === 1 ? "" : "s"}`;
 }
 
 /** Throws a `RangeError` naming the first rated movie the catalogue does not list. */

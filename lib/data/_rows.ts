@@ -1,15 +1,15 @@
 /**
  * Private DataFrame helpers shared by the splitters, statistics, duplicate removal and tensor
- * converters: typed-array access to id and number columns, checked (a null, a fractional or
- * too large id, a NaN rating is an error naming the caller, the column and the first bad row,
- * never a cast that silently changes it), and row gathering.
+ * converters: id columns as Int32Arrays, checked (a null, a fractional or too large id is an
+ * error naming the caller, the column and the first bad row, never a cast that silently
+ * changes it; number columns are `numberColumn()` of `lib/_validate.ts`), and row gathering.
  *
  * @module
  */
 
 import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
-import { idColumn, numberColumn } from "../_validate.ts";
+import { idColumn } from "../_validate.ts";
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -32,15 +32,6 @@ export function idValues(df: DataFrame, name: string, who: string): Int32Array {
     }
   }
   return Int32Array.from(values);
-}
-
-/**
- * A numeric column (rating, timestamp) as a Float64Array (Int64 timestamps included).
- * @throws {TypeError} When the frame lacks the column or it is not numeric.
- * @throws {RangeError} On a null, NaN or infinite value, naming it and its row.
- */
-export function numberValues(df: DataFrame, name: string, who: string): Float64Array {
-  return numberColumn(df, name, who);
 }
 
 /** @returns The rows of `df` at `indices`, in that order. */

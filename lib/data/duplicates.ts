@@ -9,8 +9,8 @@
 
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
-import { checkFrame } from "../_validate.ts";
-import { gatherRows, idValues, numberValues } from "./_rows.ts";
+import { checkFrame, numberColumn } from "../_validate.ts";
+import { gatherRows, idValues } from "./_rows.ts";
 import { duplicateError, scanDuplicates } from "./_duplicates.ts";
 
 /**
@@ -80,7 +80,7 @@ export function dropDuplicateRatings(
   checkFrame(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.timestamp], who);
   const users = idValues(df, COLUMNS.user, who);
   const movies = idValues(df, COLUMNS.movie, who);
-  const scan = scanDuplicates(users, movies, numberValues(df, COLUMNS.timestamp, who));
+  const scan = scanDuplicates(users, movies, numberColumn(df, COLUMNS.timestamp, who));
   if (scan.count === 0 || policy === "keep") return { ratings: df, duplicates: scan.count };
   const [a, b] = scan.first!;
   if (policy === "error") {

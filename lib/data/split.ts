@@ -21,8 +21,14 @@
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS, DEFAULT_SEED } from "../defaults.ts";
 import { createRng } from "../random.ts";
-import { checkFrame, checkInteger, checkNonNegativeInt } from "../_validate.ts";
-import { gatherRows, idValues, numberValues, partitionRows } from "./_rows.ts";
+import {
+  checkFrame,
+  checkInteger,
+  checkNonNegativeInt,
+  numberColumn,
+  plural,
+} from "../_validate.ts";
+import { gatherRows, idValues, partitionRows } from "./_rows.ts";
 import type { MovieLens } from "./types.ts";
 import type { PredefinedSplitName, Split } from "./types.ts";
 
@@ -39,10 +45,6 @@ function checkRows(df: DataFrame, caller: string, columns: string[] = []): numbe
   return df.height;
 }
 
-function ratings(n: number): string {
-  return `${n.toLocaleString("en")} rating${n === 1 ? "" : "s"}`;
-}
-
 /**
  * Throws a `RangeError` when a part would be empty.
  * @param what The split as a phrase, e.g. "a test fraction of 0.999 on 8 ratings".
@@ -53,10 +55,6 @@ function checkParts(caller: string, what: string, nTest: number, n: number): voi
     `${caller}: ${what} leaves the ${nTest >= n ? "training" : "test"} part empty (expected ` +
       "at least one rating in each part)",
   );
-}
-
-function checkSeed(seed: unknown, caller: string): number {
-  return checkInteger(seed, "seed", caller);
 }
 
 function ascending(indices: ArrayLike<number>): Int32Array {
@@ -106,9 +104,9 @@ export function randomSplit(df: DataFrame, options: RandomSplitOptions = {}): Sp
   const caller = "randomSplit()";
   const n = checkRows(df, caller);
   checkFraction(testFraction, "testFraction", caller);
-  checkSeed(seed, caller);
+  checkInteger(seed, "seed", caller);
   const nTest = Math.ceil(n * testFraction);
-  checkParts(caller, `a test fraction of ${testFraction} on ${ratings(n)}`, nTest, n);
+  checkParts(caller, `a test fraction of ${testFraction} on ${plural(n, "rating")}`, nTest, n);
   const perm = createRng(seed).permutation(n);
   let test: ArrayLike<number> = perm.subarray(0, nTest);
   let train: ArrayLike<number> = perm.subarray(nTest);
@@ -161,7 +159,7 @@ export function maskSplit(df: DataFrame, options: MaskSplitOptions = {}): Split 
   const caller = "maskSplit()";
   const n = checkRows(df, caller);
   checkFraction(trainProbability, "trainProbability", caller);
-  checkSeed(seed, caller);
+  checkInteger(seed, "seed", caller);
   const rng = createRng(seed);
   const flags = new Uint8Array(n);
   let nTrain = 0;
@@ -169,7 +167,9 @@ export function maskSplit(df: DataFrame, options: MaskSplitOptions = {}): Split 
     flags[i] = rng.next() < trainProbability ? 1 : 0;
     nTrain += flags[i];
   }
-  const what = `a train probability of ${trainProbability} on ${ratings(n)} (seed ${seed})`;
+  const what = `a train probability of ${trainProbability} on ${
+    plural(n, "rating")
+  } (seed ${seed})`;
   checkParts(caller, what, n - nTrain, n);
   const { selected, rest } = partitionRows(df, flags);
   return { train: selected, test: rest };
@@ -208,7 +208,7 @@ export function tailSplit(df: DataFrame, options: TailSplitOptions = {}): Split 
   const n = checkRows(df, caller);
   checkFraction(fraction, "fraction", caller);
   const at = Math.floor(n * (1 - fraction));
-  checkParts(caller, `a fraction of ${fraction} on ${ratings(n)}`, n - at, n);
+  checkParts(caller, `a fraction of ${fraction} on ${plural(n, "rating")}`, n - at, n);
   return { train: df.slice(0, at), test: df.slice(at, n - at) };
 }
 
@@ -283,7 +283,7 @@ export function perUserSplit(df: DataFrame, options: PerUserSplitOptions = {}): 
   if (testCount !== undefined) checkNonNegativeInt(testCount, "testCount", caller);
   else checkFraction(testFraction, "testFraction", caller);
   const minTrain = checkCounts(options, caller);
-  const rng = createRng(checkSeed(seed, caller));
+  const rng = createRng(checkInteger(seed, "seed", caller));
   const flags = new Uint8Array(df.height);
   const groups = groupByUser(df, caller);
   let nTest = 0;
@@ -308,7 +308,7 @@ export function perUserSplit(df: DataFrame, options: PerUserSplitOptions = {}): 
 }
 
 function perUsers(n: number, users: number): string {
-  return `${ratings(n)} of ${users.toLocaleString("en")} user${users === 1 ? "" : "s"}`;
+  return `${plural(n, "rating")} of ${plural(users, "user")}`;
 }
 
 /** Options of {@linkcode temporalSplit}. */
@@ -369,12 +369,12 @@ export function temporalSplit(df: DataFrame, options: TemporalSplitOptions = {})
   );
   checkFraction(testFraction, "testFraction", caller);
   const minTrain = checkCounts(options, caller);
-  const times = numberValues(df, COLUMNS.timestamp, caller);
+  const times = numberColumn(df, COLUMNS.timestamp, caller);
   const byTime = (a: number, b: number) => times[a] - times[b] || a - b;
   const flags = new Uint8Array(n);
   if (by === "global") {
     const nTest = Math.ceil(n * testFraction);
-    checkParts(caller, `a test fraction of ${testFraction} on ${ratings(n)}`, nTest, n);
+    checkParts(caller, `a test fraction of ${testFraction} on ${plural(n, "rating")}`, nTest, n);
     const order = Array.from({ length: n }, (_, i) => i).sort(byTime);
     for (let i = n - nTest; i < n; i++) flags[order[i]] = 1;
   } else {

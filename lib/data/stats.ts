@@ -13,8 +13,8 @@
 import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
-import { checkFrame, checkPositiveInt } from "../_validate.ts";
-import { idValues, numberValues } from "./_rows.ts";
+import { checkFrame, checkPositiveInt, numberColumn } from "../_validate.ts";
+import { idValues } from "./_rows.ts";
 import type { MovieLens } from "./types.ts";
 import type { RatingScale } from "./types.ts";
 
@@ -103,7 +103,7 @@ export function summarize(input: MovieLens | DataFrame): RatingSummary {
   if (df.height === 0) throw new RangeError(`${who}: expected at least one rating, found none`);
   const perUser = countBy(idValues(df, COLUMNS.user, who));
   const perMovie = countBy(idValues(df, COLUMNS.movie, who));
-  const r = numberValues(df, COLUMNS.rating, who);
+  const r = numberColumn(df, COLUMNS.rating, who);
   let sum = 0, min = Infinity, max = -Infinity;
   for (const v of r) {
     sum += v;
@@ -129,7 +129,7 @@ export function summarize(input: MovieLens | DataFrame): RatingSummary {
     ratingsPerMovie: range(perMovie.values()),
   };
   if (df.columns.includes(COLUMNS.timestamp)) {
-    const t = numberValues(df, COLUMNS.timestamp, who);
+    const t = numberColumn(df, COLUMNS.timestamp, who);
     let lo = Infinity, hi = -Infinity;
     for (const v of t) {
       if (v < lo) lo = v;
@@ -170,7 +170,7 @@ export function ratingHistogram(
 ): DataFrame {
   checkFrame(df, [COLUMNS.rating], "ratingHistogram()");
   const counts = new Map<number, number>();
-  for (const v of numberValues(df, COLUMNS.rating, "ratingHistogram()")) {
+  for (const v of numberColumn(df, COLUMNS.rating, "ratingHistogram()")) {
     counts.set(v, (counts.get(v) ?? 0) + 1);
   }
   const { scale } = options;
@@ -193,7 +193,7 @@ export function ratingHistogram(
 function statsBy(df: DataFrame, key: string, caller: string): DataFrame {
   checkFrame(df, [key, COLUMNS.rating], caller);
   idValues(df, key, caller);
-  numberValues(df, COLUMNS.rating, caller);
+  numberColumn(df, COLUMNS.rating, caller);
   return df.groupBy(key)
     .agg(
       pl.col(COLUMNS.rating).count().cast(pl.Int32).alias("count"),
@@ -312,7 +312,7 @@ export function topCrosstab(df: DataFrame, options: CrosstabOptions = {}): DataF
   }
   const users = idValues(df, COLUMNS.user, "topCrosstab()");
   const items = idValues(df, COLUMNS.movie, "topCrosstab()");
-  const ratings = numberValues(df, COLUMNS.rating, "topCrosstab()");
+  const ratings = numberColumn(df, COLUMNS.rating, "topCrosstab()");
   const rowPick = topIds(users, n);
   const colPick = topIds(items, n);
   const arrange = (pick: { top: number[]; first: Map<number, number> }) => {

@@ -9,8 +9,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
-import { checkFrame } from "../_validate.ts";
-import { idValues, numberValues } from "./_rows.ts";
+import { checkFrame, numberColumn } from "../_validate.ts";
+import { idValues } from "./_rows.ts";
 import { IdEncoder } from "./encoder.ts";
 
 /** The two encoders a model needs. */
@@ -105,7 +105,7 @@ export function ratingsToArrays(df: DataFrame, encoders: Encoders): RatingArrays
   return {
     users: encoders.users.encode(idValues(df, COLUMNS.user, who)),
     movies: encoders.movies.encode(idValues(df, COLUMNS.movie, who)),
-    ratings: Float32Array.from(numberValues(df, COLUMNS.rating, who)),
+    ratings: Float32Array.from(numberColumn(df, COLUMNS.rating, who)),
   };
 }
 
