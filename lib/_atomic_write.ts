@@ -1,7 +1,8 @@
 /**
  * Replacing a file so that a reader never sees half of it: the text goes to a temporary file in
- * the same folder, which then takes the file's place in one rename. Shared by `saveFigure()`
- * and the programs' `writeFileAtomic()` (tools/_write.ts).
+ * the same folder, which then takes the file's place in one rename; and finding, before that,
+ * the folder a new file would go in. Shared by `saveFigure()` and the programs' output checks
+ * and `writeFileAtomic()` (tools/_write.ts, tools/evaluate/cli.ts).
  *
  * @module
  */
@@ -38,5 +39,30 @@ export async function replaceFile(full: string, text: string): Promise<void> {
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
     throw e;
+  }
+}
+
+/**
+ * The nearest folder above `full` that exists (where a file there, or the folders missing on
+ * the way to it, can be made).
+ *
+ * @param full An absolute path.
+ * @returns The folder.
+ * @throws {TypeError} When a file stands where one of the folders should be, naming it.
+ * @example
+ * ```ts
+ * import { assertEquals, assertRejects } from "@std/assert";
+ * import { nearestFolder } from "./_atomic_write.ts";
+ * const dir = await Deno.makeTempDir();
+ * assertEquals(await nearestFolder(`${dir}/a/b/out.txt`), dir);
+ * await Deno.writeTextFile(`${dir}/a`, "");
+ * await assertRejects(() => nearestFolder(`${dir}/a/b/out.txt`), TypeError, "a file, not a folder");
+ * ```
+ */
+export async function nearestFolder(full: string): Promise<string> {
+  for (let folder = dirname(full);; folder = dirname(folder)) {
+    const info = await Deno.stat(folder).catch(() => null);
+    if (info && !info.isDirectory) throw new TypeError(`${folder} is a file, not a folder`);
+    if (info || folder === dirname(folder)) return folder;
   }
 }

@@ -52,7 +52,7 @@
  */
 
 import { dirname, resolve } from "node:path";
-import { replaceFile } from "../_atomic_write.ts";
+import { nearestFolder, replaceFile } from "../_atomic_write.ts";
 
 /** The symbol Deno's kernel calls to turn a value into a MIME bundle. */
 const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
@@ -378,14 +378,9 @@ export async function saveFigure(figure: PlotFigure, path: string): Promise<void
     fail(here.isDirectory ? "it is a folder" : "it is not a regular file");
   }
   const text = figure.toSVG();
-  const folder = dirname(full);
-  for (let up = folder;; up = dirname(up)) {
-    const info = await Deno.stat(up).catch(() => null);
-    if (info && !info.isDirectory) fail(`${up} is a file, not a folder`);
-    if (info || up === dirname(up)) break;
-  }
+  await nearestFolder(full).catch((e) => fail((e as Error).message));
   try {
-    await Deno.mkdir(folder, { recursive: true });
+    await Deno.mkdir(dirname(full), { recursive: true });
   } catch (e) {
     fail(`its folder cannot be made (${(e as Error).message})`, e);
   }

@@ -39,8 +39,9 @@
  * @module
  */
 
-import { basename, dirname, resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { outputProblem, writeFileAtomic } from "../_write.ts";
+import { nearestFolder } from "../../lib/_atomic_write.ts";
 import { DEFAULT_SEED } from "../../lib/defaults.ts";
 import { assertModelKind, type ModelKind } from "../../lib/models/mod.ts";
 import { type EvaluationResult, runEvaluation } from "./run_evaluation.ts";
@@ -292,12 +293,7 @@ export async function checkWritable(path: string, flag: string): Promise<void> {
   };
   const problem = await outputProblem(full);
   if (problem) fail(problem);
-  let folder = dirname(full);
-  for (;; folder = dirname(folder)) {
-    const above = await Deno.stat(folder).catch(() => null);
-    if (above && !above.isDirectory) fail(`${folder} is a file, not a folder`);
-    if (above || folder === dirname(folder)) break;
-  }
+  const folder = await nearestFolder(full).catch((e) => fail((e as Error).message));
   try {
     const probe = await Deno.makeTempFile({ dir: folder, prefix: `.${basename(full)}.` });
     await Deno.remove(probe);
