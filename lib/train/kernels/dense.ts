@@ -231,11 +231,29 @@ function sumWasm(
     );
     return out;
   }
-  if (k === 0 || axes.some((a, i) => a !== rank - k + i)) return viaStock();
+  return rowReduction(x, axes, keepDims, args.backend, "row_sums") ?? viaStock();
+}
+
+/**
+ * A reduction over the innermost axes, given in order, as one WASM kernel that reduces each
+ * row of `src [rows, n]` into `dst[row]` (`row_sums`, `row_maxima`); null for other axes (and
+ * none), which the caller leaves to the stock kernel. The output keeps the reduced axes as 1s
+ * with `keepDims`, as the stock kernels' does.
+ */
+function rowReduction(
+  x: tf.TensorInfo,
+  axes: number[],
+  keepDims: boolean,
+  wasmBackend: tf.KernelBackend,
+  kernel: "row_sums" | "row_maxima",
+): tf.TensorInfo | null {
+  const rank = x.shape.length, k = axes.length;
+  if (k === 0 || axes.some((a, i) => a !== rank - k + i)) return null;
+  const { backend, kernels } = wasmContext(wasmBackend);
   const kept = x.shape.slice(0, rank - k);
-  const out = backend.makeOutput(shape(kept), "float32");
+  const out = backend.makeOutput(keepDims ? [...kept, ...axes.map(() => 1)] : kept, "float32");
   const n = size(x.shape.slice(rank - k));
-  kernels.row_sums(offsetOf(backend, x.dataId), size(kept), n, offsetOf(backend, out.dataId));
+  kernels[kernel](offsetOf(backend, x.dataId), size(kept), n, offsetOf(backend, out.dataId));
   return out;
 }
 
@@ -247,26 +265,17 @@ function maxWasm(
   stock: tf.KernelConfig,
 ): tf.TensorInfo {
   const { x } = args.inputs;
-  const rank = x.shape.length;
+  const viaStock = () =>
+    stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  if (x.dtype !== "float32" || x.shape.some((d) => d === 0)) return viaStock();
   const axes = tf.util.parseAxisParam(
     (args.attrs?.reductionIndices ?? null) as unknown as number | number[],
     x.shape,
   );
   // The stock kernel moves the reduced axes innermost (a transposed copy when they are not) and
   // then scans each row as row_maxima does; only axes already innermost and in order come here.
-  if (
-    x.dtype !== "float32" || x.shape.some((d) => d === 0) || axes.length === 0 ||
-    axes.some((a, i) => a !== rank - axes.length + i)
-  ) return stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
-  const { backend, kernels } = wasmContext(args.backend);
-  const kept = x.shape.slice(0, rank - axes.length);
-  const out = backend.makeOutput(
-    args.attrs?.keepDims ? x.shape.map((d, i) => i < kept.length ? d : 1) : kept,
-    "float32",
-  );
-  const n = size(x.shape.slice(kept.length));
-  kernels.row_maxima(offsetOf(backend, x.dataId), size(kept), n, offsetOf(backend, out.dataId));
-  return out;
+  const keepDims = Boolean(args.attrs?.keepDims);
+  return rowReduction(x, axes, keepDims, args.backend, "row_maxima") ?? viaStock();
 }
 
 function reluGradWasm(
