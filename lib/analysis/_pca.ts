@@ -56,7 +56,10 @@ export function checkVariance(table: EmbeddingTable, transposed: boolean, who: s
   );
 }
 
-/** Throws unless every explained-variance share is a number (never reached after the checks). */
+/**
+ * Throws unless every explained-variance share is a number: after `checkVariance()`, only rows
+ * that differ so little that their variance rounds to 0.
+ */
 export function checkShares(shares: Float64Array, who: string): Float64Array {
   for (let c = 0; c < shares.length; c++) {
     if (!Number.isFinite(shares[c])) {
