@@ -197,32 +197,49 @@ export const SUM = "Sum";
 /** The name of the relu-gradient kernel: `dy` where `y > 0`, else 0. */
 export const RELU_GRAD = "FusedReluGrad";
 
-function sumWasm(
-  args: { inputs: { x: tf.TensorInfo }; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap },
+/** The arguments tfjs passes a reduction kernel (`Sum`, `Max`). */
+interface ReductionArgs {
+  inputs: { x: tf.TensorInfo };
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}
+
+/**
+ * A stock reduction kernel's config with `fast` in front: `fast` runs for non-empty float32
+ * inputs and returns null for the cases it leaves to the stock kernel, which also takes every
+ * other dtype and empty tensors.
+ */
+function reductionWithStock(
   stock: tf.KernelConfig,
-): tf.TensorInfo {
+  fast: (args: ReductionArgs) => tf.TensorInfo | null,
+): tf.KernelConfig {
+  const kernelFunc = (args: ReductionArgs) => {
+    const { x } = args.inputs;
+    const out = x.dtype === "float32" && !x.shape.some((d) => d === 0) ? fast(args) : null;
+    return out ?? stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
+  };
+  return { ...stock, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
+
+/** `Sum` of a non-empty float32 tensor, or null for the stock kernel. */
+function sumWasm(args: ReductionArgs): tf.TensorInfo | null {
   const { x } = args.inputs;
-  const viaStock = () =>
-    stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
-  if (x.dtype !== "float32" || x.shape.some((d) => d === 0)) return viaStock();
   const rank = x.shape.length;
   // No axis (null) means every axis, as in the stock kernel; the axes stay in the order given,
   // which is the order the stock kernel sums them in.
   const axis = (args.attrs?.axis ?? null) as unknown as number | number[];
   const axes = tf.util.parseAxisParam(axis, x.shape);
   const keepDims = Boolean(args.attrs?.keepDims);
-  const { backend, kernels } = wasmContext(args.backend);
   const k = axes.length;
-  const shape = (kept: number[]) =>
-    keepDims ? x.shape.map((d, i) => axes.includes(i) ? 1 : d) : kept;
   // The stock kernel moves the summed axes innermost (a transposed copy when they are not) and
   // sums each output's elements in order from 0. Over the leading axes (a bias gradient, also
   // through a broadcast's leading 1) that order is column_sums' (rows added in turn, one SIMD
   // pass, no copy); over the innermost ones (a softmax's row sums, a loss' total) row_sums keeps
   // it, eight rows at a time. So both give the stock kernel's bits.
   if (k > 0 && k < rank && axes.every((a, i) => a === i)) {
+    const { backend, kernels } = wasmContext(args.backend);
     const rows = size(x.shape.slice(0, k)), kept = x.shape.slice(k);
-    const out = backend.makeOutput(shape(kept), "float32");
+    const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, "float32");
     kernels.column_sums(
       offsetOf(backend, x.dataId),
       rows,
@@ -231,7 +248,7 @@ function sumWasm(
     );
     return out;
   }
-  return rowReduction(x, axes, keepDims, args.backend, "row_sums") ?? viaStock();
+  return rowReduction(x, axes, keepDims, args.backend, "row_sums");
 }
 
 /**
@@ -260,14 +277,9 @@ function rowReduction(
 /** The name tfjs gives the largest-element reduction kernel. */
 export const MAX = "Max";
 
-function maxWasm(
-  args: { inputs: { x: tf.TensorInfo }; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap },
-  stock: tf.KernelConfig,
-): tf.TensorInfo {
+/** `Max` of a non-empty float32 tensor, or null for the stock kernel. */
+function maxWasm(args: ReductionArgs): tf.TensorInfo | null {
   const { x } = args.inputs;
-  const viaStock = () =>
-    stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
-  if (x.dtype !== "float32" || x.shape.some((d) => d === 0)) return viaStock();
   const axes = tf.util.parseAxisParam(
     (args.attrs?.reductionIndices ?? null) as unknown as number | number[],
     x.shape,
@@ -275,7 +287,7 @@ function maxWasm(
   // The stock kernel moves the reduced axes innermost (a transposed copy when they are not) and
   // then scans each row as row_maxima does; only axes already innermost and in order come here.
   const keepDims = Boolean(args.attrs?.keepDims);
-  return rowReduction(x, axes, keepDims, args.backend, "row_maxima") ?? viaStock();
+  return rowReduction(x, axes, keepDims, args.backend, "row_maxima");
 }
 
 function reluGradWasm(
@@ -319,18 +331,8 @@ export function fastReductionKernels(
   stockMax: tf.KernelConfig,
 ): tf.KernelConfig[] {
   return [
-    {
-      ...stockSum,
-      kernelFunc:
-        ((args: Parameters<typeof sumWasm>[0]) =>
-          sumWasm(args, stockSum)) as unknown as tf.KernelFunc,
-    },
-    {
-      ...stockMax,
-      kernelFunc:
-        ((args: Parameters<typeof maxWasm>[0]) =>
-          maxWasm(args, stockMax)) as unknown as tf.KernelFunc,
-    },
+    reductionWithStock(stockSum, sumWasm),
+    reductionWithStock(stockMax, maxWasm),
     kernelConfig(RELU_GRAD, "wasm", reluGradWasm),
   ];
 }
