@@ -4,6 +4,7 @@
  */
 import { assert, assertAlmostEquals, assertEquals, assertGreaterOrEqual } from "@std/assert";
 import { join, relative, resolve } from "node:path";
+import { runWithEnv } from "../_child.ts";
 import {
   fileSha256,
   loadMovieLens,
@@ -107,18 +108,9 @@ Deno.test({
   },
 });
 
-/** Runs a snippet in a fresh `deno eval` with the given environment; returns its JSON output. */
+/** Runs a snippet in a fresh `deno eval` with only the given environment; returns its JSON output. */
 async function evalWith(code: string, env: Record<string, string>): Promise<unknown> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--config", resolve("deno.json"), code],
-    env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert(out.success, stderr);
-  return JSON.parse(new TextDecoder().decode(out.stdout));
+  return JSON.parse(await runWithEnv(code, env, { clearEnv: true }));
 }
 
 const LOAD = resolve("lib/data/load.ts");

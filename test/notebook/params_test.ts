@@ -1,9 +1,16 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { type Headline, headline, isQuick, param } from "../../lib/notebook/params.ts";
+import { type Headline, headline, param } from "../../lib/notebook/params.ts";
 import { formatSummary } from "../../tools/notebooks/run_summary.ts";
+import { runWithEnv } from "../_child.ts";
 
-/** Runs `fn` with some environment variables set (undefined: unset), then restores them. */
+/**
+ * Runs `fn` with some `TEST_*` variables set (undefined: unset), then restores them. Only names
+ * no other test module reads may change in this process (see `runWithEnv`); `NB_QUICK` and
+ * `NB_HEADLINES` are set in a child by {@linkcode inChild}.
+ */
 function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T): T {
+  const shared = Object.keys(vars).filter((k) => !k.startsWith("TEST_"));
+  if (shared.length > 0) throw new Error(`withEnv(): set ${shared} in a child (inChild)`);
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, Deno.env.get(k)]));
   const set = (values: Record<string, string | undefined>) => {
     for (const [k, v] of Object.entries(values)) {
@@ -18,22 +25,37 @@ function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T): T {
   }
 }
 
-Deno.test("param() returns the default when neither its variable nor NB_QUICK is set", () => {
-  withEnv({ TEST_EPOCHS: undefined, NB_QUICK: undefined }, () => {
-    assertEquals(param("TEST_EPOCHS", 30, { quick: 2 }), 30);
-  });
+const PARAMS = JSON.stringify(new URL("../../lib/notebook/params.ts", import.meta.url).href);
+
+/** Runs `body` in a child process with `env` applied, `params.ts` and the asserts imported. */
+function inChild(env: Record<string, string | undefined>, body: string): Promise<string> {
+  return runWithEnv(
+    `import { headline, isQuick, param } from ${PARAMS};
+     import { assertEquals, assertThrows } from "@std/assert";
+     ${body}`,
+    env,
+  );
+}
+
+Deno.test("param() returns the default when neither its variable nor NB_QUICK is set", async () => {
+  await inChild(
+    { TEST_EPOCHS: undefined, NB_QUICK: undefined },
+    `assertEquals(param("TEST_EPOCHS", 30, { quick: 2 }), 30);`,
+  );
 });
 
-Deno.test("param() returns the quick value under NB_QUICK=1, and the variable wins over both", () => {
-  withEnv({ TEST_EPOCHS: undefined, NB_QUICK: "1" }, () => {
-    assertEquals(isQuick(), true);
-    assertEquals(param("TEST_EPOCHS", 30, { quick: 2 }), 2);
-    assertEquals(param("TEST_LR", 0.001), 0.001); // no quick value: the full one
-  });
-  withEnv({ TEST_EPOCHS: "7", NB_QUICK: "1" }, () => {
-    assertEquals(param("TEST_EPOCHS", 30, { quick: 2 }), 7);
-  });
-  withEnv({ NB_QUICK: "0" }, () => assertEquals(isQuick(), false));
+Deno.test("param() returns the quick value under NB_QUICK=1, and the variable wins over both", async () => {
+  await inChild(
+    { TEST_EPOCHS: undefined, TEST_LR: undefined, NB_QUICK: "1" },
+    `assertEquals(isQuick(), true);
+     assertEquals(param("TEST_EPOCHS", 30, { quick: 2 }), 2);
+     assertEquals(param("TEST_LR", 0.001), 0.001); // no quick value: the full one`,
+  );
+  await inChild(
+    { TEST_EPOCHS: "7", NB_QUICK: "1" },
+    `assertEquals(param("TEST_EPOCHS", 30, { quick: 2 }), 7);`,
+  );
+  await inChild({ NB_QUICK: "0" }, `assertEquals(isQuick(), false);`);
 });
 
 Deno.test("param() parses its variable to the default's type", () => {
@@ -89,23 +111,26 @@ Deno.test("param() takes numbers in plain decimal notation only, integers as dig
   });
 });
 
-Deno.test("isQuick() accepts only the documented words and names any other NB_QUICK", () => {
+Deno.test("isQuick() accepts only the documented words and names any other NB_QUICK", async () => {
+  const runs: Promise<string>[] = [];
   for (const word of ["1", "true", "YES", " on "]) {
-    withEnv({ NB_QUICK: word }, () => assertEquals(isQuick(), true, word));
+    runs.push(inChild({ NB_QUICK: word }, `assertEquals(isQuick(), true);`));
   }
   for (const word of ["0", "false", "No", "off", "", undefined]) {
-    withEnv({ NB_QUICK: word }, () => assertEquals(isQuick(), false, String(word)));
+    runs.push(inChild({ NB_QUICK: word }, `assertEquals(isQuick(), false);`));
   }
   for (const word of ["maybe", "2", "quick"]) {
-    withEnv({ NB_QUICK: word, TEST_EPOCHS: undefined }, () => {
-      assertThrows(
-        () => isQuick(),
-        RangeError,
-        `NB_QUICK: expected 1/0, true/false, yes/no or on/off (or unset), found "${word}"`,
-      );
-      assertThrows(() => param("TEST_EPOCHS", 30, { quick: 2 }), RangeError, "NB_QUICK");
-    });
+    const message = "NB_QUICK: expected 1/0, true/false, yes/no or on/off (or unset), " +
+      `found "${word}"`;
+    runs.push(inChild(
+      { NB_QUICK: word, TEST_EPOCHS: undefined },
+      `assertThrows(() => isQuick(), RangeError, ${JSON.stringify(message)});
+       assertThrows(() => param("TEST_EPOCHS", 30, { quick: 2 }), RangeError, "NB_QUICK");`,
+    ));
   }
+  const results = await Promise.allSettled(runs);
+  const failed = results.flatMap((r) => r.status === "rejected" ? [String(r.reason)] : []);
+  assertEquals(failed, []);
 });
 
 Deno.test("param() rejects a name that is not UPPER_CASE and a quick value of another type", () => {
@@ -122,27 +147,23 @@ Deno.test("param() rejects a name that is not UPPER_CASE and a quick value of an
   );
 });
 
-/** Runs `f` with NB_HEADLINES set to a new file: what it printed and the file's JSON lines. */
-function captureHeadlines(f: () => void): { printed: string[]; lines: Headline[] } {
-  const file = Deno.makeTempFileSync();
-  const printed: string[] = [];
-  const log = console.log;
-  console.log = (text: string) => printed.push(text);
+/** Runs `calls` in a child with NB_HEADLINES set to a new file: what it printed, the file's lines. */
+async function captureHeadlines(calls: string): Promise<{ printed: string[]; lines: Headline[] }> {
+  const file = await Deno.makeTempFile();
   try {
-    withEnv({ NB_HEADLINES: file }, f);
+    const printed = (await inChild({ NB_HEADLINES: file }, calls)).trimEnd().split("\n");
+    const text = (await Deno.readTextFile(file)).trim();
+    return { printed, lines: text.split("\n").map((l) => JSON.parse(l)) };
   } finally {
-    console.log = log;
+    await Deno.remove(file);
   }
-  const lines = Deno.readTextFileSync(file).trim().split("\n").map((l) => JSON.parse(l));
-  Deno.removeSync(file);
-  return { printed, lines };
 }
 
-Deno.test("headline() prints the figure beside the tutorial's and appends it to NB_HEADLINES", () => {
-  const { printed, lines } = captureHeadlines(() => {
-    headline("RMSE (validation)", 0.873149, { tutorial: 0.88, digits: 3 });
-    headline("Ratings", 100836);
-  });
+Deno.test("headline() prints the figure beside the tutorial's and appends it to NB_HEADLINES", async () => {
+  const { printed, lines } = await captureHeadlines(
+    `headline("RMSE (validation)", 0.873149, { tutorial: 0.88, digits: 3 });
+     headline("Ratings", 100836);`,
+  );
   assertEquals(printed, ["RMSE (validation): 0.873 · tutorial: 0.88", "Ratings: 100,836"]);
   assertEquals(lines, [
     { name: "RMSE (validation)", value: "0.873", compared: "tutorial: 0.88" },
@@ -150,12 +171,12 @@ Deno.test("headline() prints the figure beside the tutorial's and appends it to 
   ]);
 });
 
-Deno.test("headline() labels a published figure as such, in the summary too", () => {
-  const { printed, lines } = captureHeadlines(() => {
-    headline("NDCG@10", [0.4448, 0.4449, 0.4338], { published: "0.440" });
-    headline("P@10", 0.373, { tutorial: 0.366, digits: 3 });
-    headline("MAP@10", 0.306, { digits: 3 }); // no figure: no label
-  });
+Deno.test("headline() labels a published figure as such, in the summary too", async () => {
+  const { printed, lines } = await captureHeadlines(
+    `headline("NDCG@10", [0.4448, 0.4449, 0.4338], { published: "0.440" });
+     headline("P@10", 0.373, { tutorial: 0.366, digits: 3 });
+     headline("MAP@10", 0.306, { digits: 3 }); // no figure: no label`,
+  );
   assertEquals(printed, [
     "NDCG@10: 0.4412 ± 0.0064 (3 seeds) · published: 0.440",
     "P@10: 0.373 · tutorial: 0.366",
@@ -189,26 +210,16 @@ Deno.test("headline() rejects a value that is not a finite number", () => {
   );
 });
 
-Deno.test("headline() shows several seeds as mean ± sd with the count", () => {
-  const file = Deno.makeTempFileSync();
-  const log = console.log;
-  const printed: string[] = [];
-  console.log = (line: string) => printed.push(line);
-  Deno.env.set("NB_HEADLINES", file);
-  try {
-    headline("Test MSE", [0.8113, 0.8201, 0.8157], { tutorial: 0.8458 });
-    headline("One seed", [0.5]);
-  } finally {
-    console.log = log;
-    Deno.env.delete("NB_HEADLINES");
-  }
+Deno.test("headline() shows several seeds as mean ± sd with the count", async () => {
+  const { printed, lines } = await captureHeadlines(
+    `headline("Test MSE", [0.8113, 0.8201, 0.8157], { tutorial: 0.8458 });
+     headline("One seed", [0.5]);`,
+  );
   assertEquals(printed, [
     "Test MSE: 0.8157 ± 0.0044 (3 seeds) · tutorial: 0.8458",
     "One seed: 0.5000",
   ]);
-  const rows = Deno.readTextFileSync(file).trim().split("\n").map((l) => JSON.parse(l));
-  assertEquals(rows[0].value, "0.8157 ± 0.0044 (3 seeds)");
-  Deno.removeSync(file);
+  assertEquals(lines[0].value, "0.8157 ± 0.0044 (3 seeds)");
 });
 
 Deno.test("headline() rejects an empty name", () => {

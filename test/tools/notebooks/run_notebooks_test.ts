@@ -5,6 +5,7 @@ import {
   unknownSetNames,
 } from "../../../tools/notebooks/run_notebooks.ts";
 import { assertStringIncludes, FAILING, MANY, SEMANTICS } from "./_helpers.ts";
+import { runWithEnv } from "../../_child.ts";
 
 const CLI = new URL("../../../tools/notebooks/run_notebooks.ts", import.meta.url).pathname;
 
@@ -126,63 +127,57 @@ Deno.test("deno task notebooks names a bad option in one line, without the usage
   }
 });
 
-/** Runs `parseArgs` with `NB_QUICK` set to `value` (undefined: unset), then restores it. */
-function withQuick<T>(value: string | undefined, fn: () => T): T {
-  const saved = Deno.env.get("NB_QUICK");
-  value === undefined ? Deno.env.delete("NB_QUICK") : Deno.env.set("NB_QUICK", value);
-  try {
-    return fn();
-  } finally {
-    saved === undefined ? Deno.env.delete("NB_QUICK") : Deno.env.set("NB_QUICK", saved);
-  }
-}
-
 Deno.test("parseArgs() takes numbers as plain decimals and an option's one value once", () => {
-  withQuick(undefined, () => {
-    for (const bad of ["0x2", "1e0", "2.0", " 2", "+2"]) {
-      assertThrows(() => parseArgs(["--jobs", bad]), TypeError, `found ${bad}`);
-    }
-    for (const bad of ["0x10", "1e3", "Infinity"]) {
-      assertThrows(() => parseArgs(["--timeout", bad]), TypeError, `found ${bad}`);
-    }
-    assertEquals(parseArgs(["--timeout", "90.5"]).timeout, 90.5);
-    assertThrows(
-      () => parseArgs(["--jobs", "2", "--jobs", "3"]),
-      TypeError,
-      '--jobs: expected once, found a second value "3"',
-    );
-    assertThrows(() => parseArgs(["--timeout", "9", "--timeout", "9"]), TypeError, "once");
-    assertThrows(
-      () => parseArgs(["--kernel", "--out", "/tmp/a", "--out", "/tmp/b"]),
-      TypeError,
-      "--out: expected once",
-    );
-    assertThrows(
-      () => parseArgs(["--set", "EPOCHS=2", "--set", "EPOCHS=3"]),
-      TypeError,
-      "--set: expected EPOCHS once, found EPOCHS=2 and EPOCHS=3",
-    );
-    assertEquals(parseArgs(["--set", "EPOCHS=2", "--set", "SEED=1"]).env, {
-      EPOCHS: "2",
-      SEED: "1",
-    });
+  for (const bad of ["0x2", "1e0", "2.0", " 2", "+2"]) {
+    assertThrows(() => parseArgs(["--jobs", bad]), TypeError, `found ${bad}`);
+  }
+  for (const bad of ["0x10", "1e3", "Infinity"]) {
+    assertThrows(() => parseArgs(["--timeout", bad]), TypeError, `found ${bad}`);
+  }
+  assertEquals(parseArgs(["--timeout", "90.5"]).timeout, 90.5);
+  assertThrows(
+    () => parseArgs(["--jobs", "2", "--jobs", "3"]),
+    TypeError,
+    '--jobs: expected once, found a second value "3"',
+  );
+  assertThrows(() => parseArgs(["--timeout", "9", "--timeout", "9"]), TypeError, "once");
+  assertThrows(
+    () => parseArgs(["--kernel", "--out", "/tmp/a", "--out", "/tmp/b"]),
+    TypeError,
+    "--out: expected once",
+  );
+  assertThrows(
+    () => parseArgs(["--set", "EPOCHS=2", "--set", "EPOCHS=3"]),
+    TypeError,
+    "--set: expected EPOCHS once, found EPOCHS=2 and EPOCHS=3",
+  );
+  assertEquals(parseArgs(["--set", "EPOCHS=2", "--set", "SEED=1"]).env, {
+    EPOCHS: "2",
+    SEED: "1",
   });
 });
 
-Deno.test("parseArgs() counts NB_QUICK from the environment as --quick, naming a bad one", () => {
-  withQuick("maybe", () => {
-    assertThrows(
-      () => parseArgs([]),
-      TypeError,
-      'NB_QUICK: expected 1/0, true/false, yes/no or on/off (or unset), found "maybe"',
+Deno.test("parseArgs() counts NB_QUICK from the environment as --quick, naming a bad one", async () => {
+  // In a child: NB_QUICK set here would reach every test module running beside this one.
+  const check = (quick: string, body: string) =>
+    runWithEnv(
+      `import { parseArgs } from ${JSON.stringify(new URL(CLI, "file:").href)};
+       import { assertEquals, assertThrows } from "@std/assert";
+       ${body}`,
+      { NB_QUICK: quick },
     );
-  });
-  withQuick("on", () => {
-    assertEquals(parseArgs([]).quick, true);
-    assertThrows(() => parseArgs(["--kernel"]), TypeError, "--kernel NB_QUICK=on would overwrite");
-    assertThrows(() => parseArgs(["--compare"]), TypeError, "found NB_QUICK=on");
-  });
-  withQuick("off", () => assertEquals(parseArgs([]).quick, false));
+  await check(
+    "maybe",
+    `assertThrows(() => parseArgs([]), TypeError,
+       'NB_QUICK: expected 1/0, true/false, yes/no or on/off (or unset), found "maybe"');`,
+  );
+  await check(
+    "on",
+    `assertEquals(parseArgs([]).quick, true);
+     assertThrows(() => parseArgs(["--kernel"]), TypeError, "--kernel NB_QUICK=on would overwrite");
+     assertThrows(() => parseArgs(["--compare"]), TypeError, "found NB_QUICK=on");`,
+  );
+  await check("off", `assertEquals(parseArgs([]).quick, false);`);
 });
 
 Deno.test("unknownSetNames() catches a --set name no notebook declares", async () => {

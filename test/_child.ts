@@ -1,0 +1,43 @@
+/**
+ * Runs `code`, the body of a TypeScript module, in a child `deno eval` (with the project's
+ * config, so `@std/assert` resolves) and returns what it printed to stdout.
+ *
+ * For tests of behaviour read from the environment (`NB_QUICK`, `NB_HEADLINES`, the data
+ * folders): `deno task test` runs test modules side by side in one process, which has one
+ * environment, so a test that set a variable in-process changed what every module running beside
+ * it read at that moment (CI failed once that way: one doc example set `NB_QUICK=maybe` while
+ * another read it). A child has an environment of its own.
+ *
+ * @param code Module body; import project files by absolute URL.
+ * @param env Variables to set in the child; `undefined` removes one.
+ * @param options `clearEnv`: start the child from `env` alone rather than this process's
+ *   environment with `env` applied.
+ * @returns The child's stdout.
+ * @throws {Error} When the child fails, with its stderr (a failed assertion's message).
+ */
+export async function runWithEnv(
+  code: string,
+  env: Record<string, string | undefined>,
+  options: { clearEnv?: boolean } = {},
+): Promise<string> {
+  const base: Record<string, string> = options.clearEnv ? {} : Deno.env.toObject();
+  base.NO_COLOR = "1"; // a failed assertion's message as plain text
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete base[name];
+    else base[name] = value;
+  }
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", "--config", config, code],
+    env: base,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(
+      `the child process failed (exit ${out.code}):\n${new TextDecoder().decode(out.stderr)}`,
+    );
+  }
+  return new TextDecoder().decode(out.stdout);
+}
