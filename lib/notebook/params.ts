@@ -39,6 +39,42 @@ export interface ParamOptions<T> {
 }
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
+/**
+ * Names a parameter may not take: variables a login shell, terminal, CI runner or this project
+ * sets for its own use. A notebook reads its parameters from the environment Jupyter was started
+ * in, so `param("USER", 1)` would read the login name and fail in most shells.
+ */
+const TAKEN = new Set([
+  "CC",
+  "CI",
+  "COLUMNS",
+  "DISPLAY",
+  "EDITOR",
+  "HOME",
+  "HOSTNAME",
+  "LANG",
+  "LANGUAGE",
+  "LINES",
+  "LOGNAME",
+  "MAIL",
+  "MOVIELENS_CACHE",
+  "MOVIELENS_DIR",
+  "NATIVE_KERNELS",
+  "NATIVE_KERNELS_THREADS",
+  "NO_COLOR",
+  "OLDPWD",
+  "PAGER",
+  "PATH",
+  "PWD",
+  "SHELL",
+  "SHLVL",
+  "TERM",
+  "TFJS_BACKEND",
+  "TMPDIR",
+  "TZ",
+  "USER",
+]);
+const TAKEN_PREFIXES = ["DENO_", "JPY_", "JUPYTER_", "LC_", "NB_", "XDG_"];
 const TRUE = new Set(["1", "true", "yes", "on"]);
 const FALSE = new Set(["0", "false", "no", "off"]);
 
@@ -88,18 +124,20 @@ export function isQuick(): boolean {
  * parameter as decimal digits only (`16`; `1e1` or `0x10` is refused), a boolean as
  * true/false, 1/0, yes/no or on/off.
  *
- * @param name UPPER_CASE name of the constant and of the environment variable.
+ * @param name UPPER_CASE name of the constant and of the environment variable; not one the
+ *   system or this project sets for its own use (`USER`, `HOME`, `PATH`, `TZ`, `NB_*`, ...).
  * @param fallback The full-size value; its type (number, boolean or string) is the parameter's.
  * @param options The quick value and an integer check.
  * @returns The value in force.
+ * @throws {TypeError} For a name that is not UPPER_CASE or is taken, or a quick value whose type
+ *   differs from the fallback's.
+ * @throws {RangeError} For a variable that does not parse to the parameter's type.
  * @example
  * ```ts
  * import { param } from "./params.ts";
- * import { assertEquals } from "@std/assert";
- * Deno.env.set("EXAMPLE_EPOCHS", "3");
- * assertEquals(param("EXAMPLE_EPOCHS", 30, { quick: 2, integer: true }), 3);
- * Deno.env.delete("EXAMPLE_EPOCHS");
- * assertEquals(param("EXAMPLE_EPOCHS", 30), 30);
+ * // 30 epochs, 2 under NB_QUICK=1, or what EXAMPLE_EPOCHS=5 says when that variable is set:
+ * const EXAMPLE_EPOCHS = param("EXAMPLE_EPOCHS", 30, { quick: 2, integer: true });
+ * console.log(`training for ${EXAMPLE_EPOCHS} epochs`);
  * ```
  */
 export function param(name: string, fallback: number, options?: ParamOptions<number>): number;
@@ -112,6 +150,12 @@ export function param<T extends number | boolean | string>(
 ): T {
   if (!NAME.test(name)) {
     throw new TypeError(`param(): expected an UPPER_CASE name such as "EPOCHS", found "${name}"`);
+  }
+  if (TAKEN.has(name) || TAKEN_PREFIXES.some((prefix) => name.startsWith(prefix))) {
+    throw new TypeError(
+      `param(): ${name} is an environment variable the system or this project sets for its own ` +
+        `use; name the parameter otherwise (such as EXAMPLE_${name.replace(/^[A-Z]+_/, "")})`,
+    );
   }
   const type = typeof fallback;
   if (type !== "number" && type !== "boolean" && type !== "string") {

@@ -3,31 +3,12 @@ import { type Headline, headline, param } from "../../lib/notebook/params.ts";
 import { formatSummary } from "../../tools/notebooks/run_summary.ts";
 import { runWithEnv } from "../_child.ts";
 
-/**
- * Runs `fn` with some `TEST_*` variables set (undefined: unset), then restores them. Only names
- * no other test module reads may change in this process (see `runWithEnv`); `NB_QUICK` and
- * `NB_HEADLINES` are set in a child by {@linkcode inChild}.
- */
-function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T): T {
-  const shared = Object.keys(vars).filter((k) => !k.startsWith("TEST_"));
-  if (shared.length > 0) throw new Error(`withEnv(): set ${shared} in a child (inChild)`);
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, Deno.env.get(k)]));
-  const set = (values: Record<string, string | undefined>) => {
-    for (const [k, v] of Object.entries(values)) {
-      v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
-    }
-  };
-  set(vars);
-  try {
-    return fn();
-  } finally {
-    set(saved);
-  }
-}
-
 const PARAMS = JSON.stringify(new URL("../../lib/notebook/params.ts", import.meta.url).href);
 
-/** Runs `body` in a child process with `env` applied, `params.ts` and the asserts imported. */
+/**
+ * Runs `body` in a child process with `env` applied, `params.ts` and the asserts imported: no test
+ * here sets a variable in the test process, which other test modules share (see `runWithEnv`).
+ */
 function inChild(env: Record<string, string | undefined>, body: string): Promise<string> {
   return runWithEnv(
     `import { headline, isQuick, param } from ${PARAMS};
@@ -58,57 +39,60 @@ Deno.test("param() returns the quick value under NB_QUICK=1, and the variable wi
   await inChild({ NB_QUICK: "0" }, `assertEquals(isQuick(), false);`);
 });
 
-Deno.test("param() parses its variable to the default's type", () => {
-  withEnv({ TEST_LR: "1e-4", TEST_PLOT: "no", TEST_NAME: "biased" }, () => {
-    assertEquals(param("TEST_LR", 0.001), 1e-4);
-    assertEquals(param("TEST_PLOT", true), false);
-    assertEquals(param("TEST_NAME", "plain"), "biased");
-  });
+Deno.test("param() parses its variable to the default's type", async () => {
+  await inChild(
+    { TEST_LR: "1e-4", TEST_PLOT: "no", TEST_NAME: "biased" },
+    `assertEquals(param("TEST_LR", 0.001), 1e-4);
+     assertEquals(param("TEST_PLOT", true), false);
+     assertEquals(param("TEST_NAME", "plain"), "biased");`,
+  );
 });
 
-Deno.test("param() rejects a malformed variable naming it and the value found", () => {
-  withEnv({ TEST_EPOCHS: "ten", TEST_SIZE: "2.5", TEST_PLOT: "maybe", TEST_EMPTY: " " }, () => {
-    assertThrows(
-      () => param("TEST_EPOCHS", 30),
-      RangeError,
-      'expected a decimal number for TEST_EPOCHS (such as 3, 0.5 or 1e-4), found "ten" ' +
-        "(environment variable TEST_EPOCHS)",
-    );
-    assertThrows(
-      () => param("TEST_SIZE", 64, { integer: true }),
-      RangeError,
-      'expected a decimal integer for TEST_SIZE (digits only, such as 3), found "2.5"',
-    );
-    assertThrows(() => param("TEST_PLOT", true), RangeError, 'found "maybe"');
-    assertThrows(() => param("TEST_EMPTY", 1), RangeError, 'found " "');
-  });
+Deno.test("param() rejects a malformed variable naming it and the value found", async () => {
+  await inChild(
+    { TEST_EPOCHS: "ten", TEST_SIZE: "2.5", TEST_PLOT: "maybe", TEST_EMPTY: " " },
+    `assertThrows(
+       () => param("TEST_EPOCHS", 30),
+       RangeError,
+       'expected a decimal number for TEST_EPOCHS (such as 3, 0.5 or 1e-4), found "ten" ' +
+         "(environment variable TEST_EPOCHS)",
+     );
+     assertThrows(
+       () => param("TEST_SIZE", 64, { integer: true }),
+       RangeError,
+       'expected a decimal integer for TEST_SIZE (digits only, such as 3), found "2.5"',
+     );
+     assertThrows(() => param("TEST_PLOT", true), RangeError, 'found "maybe"');
+     assertThrows(() => param("TEST_EMPTY", 1), RangeError, 'found " "');`,
+  );
 });
 
-Deno.test("param() takes numbers in plain decimal notation only, integers as digits only", () => {
+Deno.test("param() takes numbers in plain decimal notation only, integers as digits only", async () => {
   const numbers = { TEST_HEX: "0x10", TEST_BIN: "0b1", TEST_INF: "Infinity", TEST_SEP: "1_000" };
-  withEnv(numbers, () => {
-    for (const name of Object.keys(numbers)) {
-      assertThrows(() => param(name, 1), RangeError, `expected a decimal number for ${name}`);
-    }
-  });
+  await inChild(
+    numbers,
+    `for (const name of ${JSON.stringify(Object.keys(numbers))}) {
+       assertThrows(() => param(name, 1), RangeError, \`expected a decimal number for \${name}\`);
+     }`,
+  );
   const integers = { TEST_HEX: "0x10", TEST_EXP: "1e1", TEST_POINT: "3.0", TEST_HUGE: "1e400" };
-  withEnv(integers, () => {
-    for (const [name, raw] of Object.entries(integers)) {
-      assertThrows(
-        () => param(name, 1, { integer: true }),
-        RangeError,
-        `expected a decimal integer for ${name} (digits only, such as 3), found "${raw}"`,
-      );
-    }
-  });
-  withEnv({ TEST_EPOCHS: " 16 ", TEST_LR: "-.5e-3", TEST_N: "+3" }, () => {
-    assertEquals(param("TEST_EPOCHS", 30, { integer: true }), 16);
-    assertEquals(param("TEST_LR", 0.001), -0.5e-3);
-    assertEquals(param("TEST_N", 1, { integer: true }), 3);
-  });
-  withEnv({ TEST_BIG: "99999999999999999999" }, () => {
-    assertThrows(() => param("TEST_BIG", 1, { integer: true }), RangeError, "an integer");
-  });
+  await inChild(
+    integers,
+    `for (const [name, raw] of Object.entries(${JSON.stringify(integers)})) {
+       assertThrows(
+         () => param(name, 1, { integer: true }),
+         RangeError,
+         \`expected a decimal integer for \${name} (digits only, such as 3), found "\${raw}"\`,
+       );
+     }`,
+  );
+  await inChild(
+    { TEST_EPOCHS: " 16 ", TEST_LR: "-.5e-3", TEST_N: "+3", TEST_BIG: "99999999999999999999" },
+    `assertEquals(param("TEST_EPOCHS", 30, { integer: true }), 16);
+     assertEquals(param("TEST_LR", 0.001), -0.5e-3);
+     assertEquals(param("TEST_N", 1, { integer: true }), 3);
+     assertThrows(() => param("TEST_BIG", 1, { integer: true }), RangeError, "an integer");`,
+  );
 });
 
 Deno.test("isQuick() accepts only the documented words and names any other NB_QUICK", async () => {
@@ -131,6 +115,14 @@ Deno.test("isQuick() accepts only the documented words and names any other NB_QU
   const results = await Promise.allSettled(runs);
   const failed = results.flatMap((r) => r.status === "rejected" ? [String(r.reason)] : []);
   assertEquals(failed, []);
+});
+
+Deno.test("param() refuses a name the system or the project sets for its own use", () => {
+  for (const name of ["USER", "HOME", "PATH", "TZ", "NB_QUICK", "DENO_DIR", "MOVIELENS_DIR"]) {
+    assertThrows(() => param(name, 1), TypeError, `param(): ${name} is an environment variable`);
+  }
+  assertThrows(() => param("USER", 1), TypeError, "such as EXAMPLE_USER");
+  assertThrows(() => param("NB_QUICK", true), TypeError, "such as EXAMPLE_QUICK");
 });
 
 Deno.test("param() rejects a name that is not UPPER_CASE and a quick value of another type", () => {
