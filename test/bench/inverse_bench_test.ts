@@ -4,6 +4,17 @@ import { PYTHON } from "../../bench/_machine.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
+/**
+ * This process's environment without the native kernels' switches (README), which a developer may
+ * have exported: the bench's child should load the library and pick its threads itself.
+ */
+function benchEnv(): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.NATIVE_KERNELS;
+  delete env.NATIVE_KERNELS_THREADS;
+  return env;
+}
+
 Deno.test("parseInverseBenchArgs() reads every flag and names a bad one", () => {
   assertEquals(parseInverseBenchArgs([]), { n: 4000, seed: 42, numpy: false, js: true });
   assertEquals(
@@ -40,6 +51,8 @@ Deno.test("the inverse bench times every path on one matrix and prints its JSON 
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "bench/inverse_bench.ts", "--n", "600", ...(numpy ? ["--numpy"] : [])],
     cwd: ROOT,
+    env: benchEnv(),
+    clearEnv: true,
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -1,13 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertRejects } from "@std/assert";
 import { setupBackend } from "../../lib/train/backend.ts";
 import {
+  buildLibrary,
   heapPointers,
   loadNativeKernels,
   NATIVE_VARIANTS,
   type NativeExpFn,
   nativeKernels,
   nativeKernelsStatus,
+  NoCompilerError,
   setNativeKernels,
 } from "../../lib/train/kernels/_native.ts";
 import {
@@ -41,6 +43,27 @@ async function canBuild(): Promise<boolean> {
   }
 }
 
+/**
+ * The developer's switches for the native kernels (README). This process keeps the environment it
+ * was given (setting a variable here would change it for every test module beside this one), so
+ * the checks below that need the native library stop when it is `NATIVE_KERNELS=off`, and the
+ * children the tests start get an environment without either.
+ */
+const KNOBS = ["NATIVE_KERNELS", "NATIVE_KERNELS_THREADS"];
+const NATIVE_OFF = Deno.env.get("NATIVE_KERNELS") === "off";
+
+/** This process's environment without {@linkcode KNOBS}, then `extra`: a child's environment. */
+function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env = Deno.env.toObject();
+  for (const name of KNOBS) delete env[name];
+  return { ...env, ...extra };
+}
+
+/** Whether the native library should have loaded in this process. */
+async function nativeExpected(): Promise<boolean> {
+  return !NATIVE_OFF && await canBuild();
+}
+
 /** Values a step can meet: ordinary ones, zeros of both signs, subnormals, infinities, NaN. */
 function testValues(n: number, seed: number, scale: number, sparse = false): Float32Array {
   const rng = createRng(seed);
@@ -67,6 +90,14 @@ function assertIncludes(text: string, part: string) {
 Deno.test("the native kernels load where a C compiler exists, or says why it does not", async () => {
   await setupBackend({ backend: "wasm" });
   const lib = await loadNativeKernels();
+  if (NATIVE_OFF) {
+    assertEquals(lib, null);
+    assertIncludes(nativeKernelsStatus(), "NATIVE_KERNELS=off");
+    console.log(
+      "NATIVE_KERNELS=off is set: the library's loading is checked in a child without it",
+    );
+    return;
+  }
   if (await canBuild()) {
     assert(lib !== null, `expected the native step to load, found: ${nativeKernelsStatus()}`);
     assertEquals(nativeKernelsStatus(), `native ${lib.variant}`);
@@ -81,7 +112,7 @@ Deno.test("every native variant gives the WebAssembly kernel's results to the bi
   await setupBackend({ backend: "wasm" });
   const lib = await loadNativeKernels();
   if (lib === null) {
-    assert(!(await canBuild()), `the native step should load here: ${nativeKernelsStatus()}`);
+    assert(!(await nativeExpected()), `the native step should load here: ${nativeKernelsStatus()}`);
     return;
   }
   const backend = tf.backend() as unknown as WasmBackend;
@@ -504,14 +535,18 @@ Deno.test("NATIVE_KERNELS=off, a missing compiler and a failing one leave the We
     "console.log(JSON.stringify({ adam: info.adam, status: nativeKernelsStatus() }));",
   ].join("\n");
   const root = new URL("../../", import.meta.url).pathname;
+  const pids: number[] = [];
   const runWith = async (env: Record<string, string>, warns = false) => {
-    const out = await new Deno.Command(Deno.execPath(), {
+    const child = new Deno.Command(Deno.execPath(), {
       args: ["eval", "--ext=ts", script],
       cwd: root,
-      env,
+      env: childEnv(env),
+      clearEnv: true,
       stdout: "piped",
       stderr: "piped",
-    }).output();
+    }).spawn();
+    pids.push(child.pid);
+    const out = await child.output();
     const stderr = new TextDecoder().decode(out.stderr);
     assertEquals(out.code, 0, stderr);
     assertEquals(stderr.includes("the native kernels did not build"), warns, stderr);
@@ -522,16 +557,93 @@ Deno.test("NATIVE_KERNELS=off, a missing compiler and a failing one leave the We
   assertEquals(off.adam, "wasm simd");
   assertIncludes(off.status, "NATIVE_KERNELS=off");
   if (Deno.build.os === "linux" && Deno.build.arch === "x86_64") {
+    // Without the developer's switches, whatever this process was given.
+    const plain = await runWith({});
+    assertEquals(plain.adam.startsWith("native"), await canBuild(), plain.status);
     const missing = await runWith({ CC: "/nonexistent/cc" });
     assertEquals(missing.adam, "wasm simd");
     assertIncludes(missing.status, "the WebAssembly kernel runs");
     const failing = await runWith({ CC: "false" }, true); // a compiler that exits with 1
     assertEquals(failing.adam, "wasm simd");
     assertIncludes(failing.status, "false failed on native_kernels.c (exit 1)");
+    // Only these children's: test workers beside this one may be building the library now.
     const left: string[] = [];
     for await (const entry of Deno.readDir(cache)) {
-      if (entry.name.endsWith(".tmp")) left.push(entry.name);
+      if (pids.some((pid) => entry.name.includes(`.${pid}.`))) left.push(entry.name);
     }
     assertEquals(left, []);
   }
+});
+
+/**
+ * Runs `run` on a fresh folder, removed after it: `run` gets the folder and `cache`, a cache
+ * folder in it that {@linkcode buildLibrary} makes, with a lister of its files.
+ */
+async function withCacheDir(
+  run: (folder: URL, cache: URL, names: () => Promise<string[]>) => Promise<void>,
+) {
+  const path = await Deno.makeTempDir({ prefix: "native_kernels_test_" });
+  const folder = new URL(`${path}/`, "file:///");
+  const cache = new URL("cache/", folder);
+  const names = async () => (await Array.fromAsync(Deno.readDir(cache))).map((e) => e.name).sort();
+  try {
+    await run(folder, cache, names);
+  } finally {
+    await Deno.remove(path, { recursive: true });
+  }
+}
+
+Deno.test({
+  name:
+    "buildLibrary() calls that race on an empty cache each get a whole library, and leave no temporary file",
+  ignore: !(await canBuild()),
+  fn: () =>
+    withCacheDir(async (folder, cacheDir, names) => {
+      // A small source, so that the builds finish close together: the race is in the naming
+      // and renaming, whatever is compiled. Test workers share one process id; so do calls in one
+      // worker, which race the same way.
+      const source = new URL("answer.c", folder);
+      await Deno.writeTextFile(source, "int answer(void) { return 42; }\n");
+      const paths = await Promise.all(Array.from({ length: 8 }, async () => {
+        const path = await buildLibrary(source, { cacheDir });
+        // Opened at once, while the others may still compile: a short file would not open.
+        const lib = Deno.dlopen(path, { answer: { parameters: [], result: "i32" } });
+        try {
+          assertEquals(lib.symbols.answer(), 42);
+        } finally {
+          lib.close();
+        }
+        return path;
+      }));
+      assertEquals(new Set(paths).size, 1);
+      assertEquals(await names(), [paths[0].split("/").at(-1)]);
+      assertEquals(await buildLibrary(source, { cacheDir }), paths[0]); // found, not rebuilt
+    }),
+});
+
+Deno.test({
+  name: "buildLibrary() tells a missing compiler from a failing one, and leaves no file of either",
+  ignore: Deno.build.os === "windows", // the failing compiler is a shell script
+  fn: () =>
+    withCacheDir(async (folder, cacheDir, names) => {
+      const source = new URL("../../lib/train/kernels/native_kernels.c", import.meta.url);
+      await assertRejects(
+        () => buildLibrary(source, { cacheDir, compiler: "/nonexistent/cc" }),
+        NoCompilerError,
+        "/nonexistent/cc not found",
+      );
+      // A compiler that writes half a library and then fails.
+      const half = new URL("half_cc", folder);
+      await Deno.writeTextFile(
+        half,
+        '#!/bin/sh\nwhile [ "$1" != -o ]; do shift; done\nprintf half > "$2"\nexit 3\n',
+        { mode: 0o755 },
+      );
+      await assertRejects(
+        () => buildLibrary(source, { cacheDir, compiler: half.pathname }),
+        Error,
+        "failed on native_kernels.c (exit 3)",
+      );
+      assertEquals(await names(), []);
+    }),
 });

@@ -8,10 +8,11 @@
  * exponential (the softmax's) in vectors, computed as the WebAssembly build's `expf` computes it
  * (`exp.ts`).
  * {@linkcode loadNativeKernels} compiles the source once into `.cache/native/` (named by a
- * hash of the source and the flags, written under a temporary name and renamed, so a
- * half-written library is never loaded) and opens it through Deno's FFI; `setupBackend()` calls
- * it. Anything missing — another platform, no compiler, a permission, `NATIVE_KERNELS=off` —
- * leaves the WebAssembly kernels in charge, which compute the same numbers more slowly;
+ * hash of the source and the flags, written under a temporary name of its own and renamed, so a
+ * half-written library is never loaded, not even while parallel test workers build it at once)
+ * and opens it through Deno's FFI; `setupBackend()` calls it. Anything missing — another
+ * platform, no compiler, a permission, `NATIVE_KERNELS=off` — leaves the WebAssembly kernels in
+ * charge, which compute the same numbers more slowly;
  * {@linkcode nativeKernelsStatus} says which runs and why, and a compiler that fails or a
  * library that does not open is also reported once on stderr.
  *
@@ -172,8 +173,9 @@ export interface NativeKernels {
   /** Every sweep variant this CPU can run (for tests). */
   sweeps: Partial<Record<"avx2" | "avx512f", NativeSweepFn>>;
   /**
-   * The threads a sweep update of order n runs on (one per core, at most 8 and one per column
-   * tile of 512; `NATIVE_KERNELS_THREADS` caps them).
+   * The threads a sweep update of order n runs on (one per core this process may run on, as
+   * `navigator.hardwareConcurrency` counts them, at most 8 and one per column tile of 512;
+   * `NATIVE_KERNELS_THREADS` caps them).
    */
   sweepThreads: (n: number) => number;
   /** The softplus (see `softplus.ts` for when it runs). */
@@ -316,9 +318,9 @@ async function load(): Promise<NativeKernels | null> {
     };
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    // No compiler is a normal set-up; a compiler that fails or a library that does not open
-    // is not, so say it once.
-    if (!(e instanceof Deno.errors.NotFound)) {
+    // No compiler is a normal set-up; a compiler that fails, a library that does not open or a
+    // file that vanishes (a NotFound too) is not, so say it once.
+    if (!(e instanceof NoCompilerError)) {
       console.warn(
         `setupBackend(): the native kernels did not build (${why}); the WebAssembly kernels ` +
           "run instead (the same results, slower)",
@@ -328,39 +330,96 @@ async function load(): Promise<NativeKernels | null> {
   }
 }
 
-/** The compiled library's path, compiling it first when this version is not there yet. */
-async function buildLibrary(source: URL): Promise<string> {
+/** Where {@linkcode buildLibrary} compiles and finds the library, and with what (for tests). */
+export interface BuildOptions {
+  /**
+   * The folder of compiled libraries.
+   *
+   * @default the project's `.cache/native/`
+   */
+  cacheDir?: URL;
+  /**
+   * The C compiler.
+   *
+   * @default `$CC`, else `cc`
+   */
+  compiler?: string;
+}
+
+/** No C compiler is installed: a normal set-up, which {@linkcode loadNativeKernels} keeps quiet. */
+export class NoCompilerError extends Error {
+  override name = "NoCompilerError";
+}
+
+/**
+ * The compiled library's path, compiling `source` first when this version (a hash of the compiler,
+ * the flags and the source) is not there yet. Callers may run at once, in one worker or several
+ * of one process (`deno test --parallel`) or in several processes: each compiles to a temporary
+ * name of its own and renames it into place, which is atomic, so a reader finds either no library
+ * or a whole one; whoever comes second uses the first's. A failed build leaves no file behind.
+ *
+ * @param source The C source, a `file:` URL.
+ * @param options The cache folder and the compiler.
+ * @returns The library's path.
+ * @throws {NoCompilerError} When the compiler is not installed.
+ * @throws {Error} When it fails, with its first line of stderr.
+ */
+export async function buildLibrary(source: URL, options: BuildOptions = {}): Promise<string> {
   const text = await Deno.readTextFile(source);
-  const compiler = Deno.env.get("CC") || "cc";
+  const compiler = options.compiler ?? (Deno.env.get("CC") || "cc");
   const digest = await crypto.subtle.digest(
     "SHA-256",
     new TextEncoder().encode([compiler, ...FLAGS, ...LIBS, text].join("\n")),
   );
   const hash = [...new Uint8Array(digest).slice(0, 8)]
     .map((b) => b.toString(16).padStart(2, "0")).join("");
-  const dir = new URL("../../../.cache/native/", import.meta.url);
+  const dir = options.cacheDir ?? new URL("../../../.cache/native/", import.meta.url);
   const target = new URL(`kernels-${hash}.so`, dir);
-  try {
-    await Deno.stat(target);
-    return target.pathname;
-  } catch {
-    // not built yet
-  }
+  if (await exists(target)) return target.pathname;
   await Deno.mkdir(dir, { recursive: true });
-  const temporary = new URL(`kernels-${hash}.so.${Deno.pid}.tmp`, dir);
+  // Unique per call: workers of one process share its pid.
+  const temporary = new URL(`kernels-${hash}.so.${Deno.pid}.${crypto.randomUUID()}.tmp`, dir);
   try {
-    const { code, stderr } = await new Deno.Command(compiler, {
-      args: [...FLAGS, "-o", temporary.pathname, source.pathname, ...LIBS],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
+    let output: Deno.CommandOutput;
+    try {
+      output = await new Deno.Command(compiler, {
+        args: [...FLAGS, "-o", temporary.pathname, source.pathname, ...LIBS],
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new NoCompilerError(`no C compiler: ${compiler} not found`);
+      }
+      throw e;
+    }
+    const { code, stderr } = output;
     if (code !== 0) {
       const first = new TextDecoder().decode(stderr).trim().split("\n")[0] ?? "";
-      throw new Error(`${compiler} failed on native_kernels.c (exit ${code}): ${first}`);
+      const name = source.pathname.split("/").at(-1);
+      throw new Error(`${compiler} failed on ${name} (exit ${code}): ${first}`);
     }
-    await Deno.rename(temporary, target);
+    if (await exists(target)) return target.pathname; // another caller finished first
+    {
+      // On disk before it takes its name, so that not even a crash leaves a short library there.
+      using file = await Deno.open(temporary);
+      await file.sync();
+    }
+    await Deno.rename(temporary, target).catch(async (e) => {
+      if (!(await exists(target))) throw e;
+    });
+    return target.pathname;
   } finally {
     await Deno.remove(temporary).catch(() => {});
   }
-  return target.pathname;
+}
+
+/** Whether a file is there. */
+async function exists(path: URL): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

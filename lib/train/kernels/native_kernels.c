@@ -14,10 +14,12 @@
 //   g' = g + c w;  m = b1 m + ob1 g';  v = b2 v + ob2 g'^2;  w = d w - alpha m / (s sqrt(v) + eps)
 // Returns the sum of squares of w before the step.
 
+#define _GNU_SOURCE  // sched_getaffinity and CPU_COUNT
 #include <float.h>
 #include <immintrin.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -203,9 +205,9 @@ __attribute__((target("avx2"))) void gemm_avx2(GEMM_ARGS) {
 // subtraction, as in JavaScript: the same bits. The columns go in tiles of 512, so that the tile of
 // w's b rows (256 kB) stays in cache while every row passes; each vector of a row stays in a
 // register while those b rows are subtracted from it. b is at most 64 (the caller's block).
-// The tiles are spread over the CPU's cores (one thread per core, at most 8, or as many as
-// NATIVE_KERNELS_THREADS says): each tile writes its own columns, and every element sees the same
-// operations in the same order, whatever the thread.
+// The tiles are spread over the cores this process may run on (one thread per core, at most 8, or
+// as many as NATIVE_KERNELS_THREADS says): each tile writes its own columns, and every element sees
+// the same operations in the same order, whatever the thread.
 #define SWEEP_ARGS double *a, const double *v, const double *w, int n, int k0, int b
 #define SWEEP_TILE 512
 #define SWEEP_MAX_THREADS 8
@@ -259,12 +261,20 @@ static void *sweep_worker(void *p) {
   return NULL;
 }
 
-// The threads a job of `parts` parts may run on: one per core, at most SWEEP_MAX_THREADS and one
-// per part; NATIVE_KERNELS_THREADS=k caps them (read at each call: a running program may set it).
+// The cores this process may run on: its affinity (taskset, a container's cpuset), as Deno's
+// navigator.hardwareConcurrency counts them; every online one if the affinity cannot be read.
+static long usable_cores(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+  return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+// The threads a job of `parts` parts may run on: one per usable core, at most SWEEP_MAX_THREADS and
+// one per part; NATIVE_KERNELS_THREADS=k caps them (read at each call: a program may set it).
 static int threads_for(int parts) {
   const char *asked = getenv("NATIVE_KERNELS_THREADS");
   const long wanted = asked != NULL ? atol(asked) : 0;
-  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  long cores = usable_cores();
   if (wanted >= 1 && (cores < 1 || wanted < cores)) cores = wanted;
   const int threads = cores < 1 ? 1 : cores > SWEEP_MAX_THREADS ? SWEEP_MAX_THREADS : (int)cores;
   return threads > parts ? (parts < 1 ? 1 : parts) : threads;
