@@ -20,10 +20,12 @@ import { basename, dirname } from "node:path";
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { replaceFile } from "./_atomic_write.ts";
- * const path = `${await Deno.makeTempDir()}/out.txt`;
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/out.txt`;
  * await replaceFile(path, "one\n");
  * await replaceFile(path, "two\n");
  * assertEquals(await Deno.readTextFile(path), "two\n");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function replaceFile(full: string, text: string): Promise<void> {
@@ -57,6 +59,7 @@ export async function replaceFile(full: string, text: string): Promise<void> {
  * assertEquals(await nearestFolder(`${dir}/a/b/out.txt`), dir);
  * await Deno.writeTextFile(`${dir}/a`, "");
  * await assertRejects(() => nearestFolder(`${dir}/a/b/out.txt`), TypeError, "a file, not a folder");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function nearestFolder(full: string): Promise<string> {

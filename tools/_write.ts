@@ -39,7 +39,9 @@ async function realFolderPath(full: string): Promise<string> {
  * import { assertEquals } from "@std/assert";
  * import { outputProblem } from "./_write.ts";
  * assertEquals(await outputProblem("/dev/stdout"), "it is under /dev, not a place for files");
- * assertEquals(await outputProblem(`${await Deno.makeTempDir()}/new.json`), null);
+ * const dir = await Deno.makeTempDir();
+ * assertEquals(await outputProblem(`${dir}/new.json`), null);
+ * await Deno.remove(dir);
  * ```
  */
 export async function outputProblem(path: string | URL): Promise<string | null> {
@@ -75,9 +77,11 @@ export async function outputProblem(path: string | URL): Promise<string | null> 
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { writeFileAtomic } from "./_write.ts";
- * const path = `${await Deno.makeTempDir()}/out.json`;
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/out.json`;
  * await writeFileAtomic(path, "{}\n");
  * assertEquals(await Deno.readTextFile(path), "{}\n");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function writeFileAtomic(path: string | URL, text: string): Promise<void> {

@@ -355,6 +355,7 @@ function escapeAttribute(text: string): string {
  * const path = await Deno.makeTempFile({ suffix: ".svg" });
  * await saveFigure(fig, path);
  * assertMatch(await Deno.readTextFile(path), /^<\?xml[^>]*>\s*<svg/);
+ * await Deno.remove(path);
  * ```
  */
 export async function saveFigure(figure: PlotFigure, path: string): Promise<void> {

@@ -76,9 +76,16 @@ export async function listTree(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** The local MovieLens mirror (`$MOVIELENS_DIR`, else `../shared/movielens`), or null. */
+/**
+ * The local MovieLens mirror, or null: `$MOVIELENS_DIR` (relative to the working folder, as
+ * the loader reads it), else `../shared/movielens` beside the repository (CI's mirror), found
+ * from this file rather than the working folder. Tests that need it are skipped when null.
+ */
 export function mirrorDir(): string | null {
-  const dir = resolve(Deno.env.get("MOVIELENS_DIR") ?? "../shared/movielens");
+  const named = Deno.env.get("MOVIELENS_DIR");
+  const dir = named
+    ? resolve(named)
+    : fileURLToPath(new URL("../../../shared/movielens", import.meta.url));
   try {
     return Deno.statSync(join(dir, "ml-100k", "u.data")).isFile ? dir : null;
   } catch {

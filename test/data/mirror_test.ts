@@ -3,7 +3,7 @@
  * MOVIELENS_DIR (CI sets `../shared/movielens`). The mirror tests are skipped without it.
  */
 import { assert, assertAlmostEquals, assertEquals, assertGreaterOrEqual } from "@std/assert";
-import { join, relative, resolve } from "node:path";
+import { join, relative } from "node:path";
 import { runWithEnv } from "../_child.ts";
 import {
   fileSha256,
@@ -113,7 +113,7 @@ async function evalWith(code: string, env: Record<string, string>): Promise<unkn
   return JSON.parse(await runWithEnv(code, env, { clearEnv: true }));
 }
 
-const LOAD = resolve("lib/data/load.ts");
+const LOAD = new URL("../../lib/data/load.ts", import.meta.url).href;
 
 Deno.test({
   name:

@@ -6,6 +6,7 @@ import {
   movieMeanBaseline,
   ratingMetrics,
 } from "../../lib/eval/mod.ts";
+import { mirrorDir } from "../data/_helpers.ts";
 
 // μ = (5 + 3 + 4 + 4 + 2 + 3) / 6 = 3.5
 const train = pl.DataFrame({
@@ -114,14 +115,7 @@ Deno.test("predict() rejects mismatched or fractional ids", () => {
   assertThrows(() => b.predict([1, 2]), TypeError, "expected a DataFrame or { userIds, movieIds }");
 });
 
-const MIRROR = `${Deno.env.get("MOVIELENS_DIR") ?? "../shared/movielens"}/ml-100k`;
-const hasMirror = (() => {
-  try {
-    return Deno.statSync(`${MIRROR}/u1.base`).isFile;
-  } catch {
-    return false;
-  }
-})();
+const MIRROR = mirrorDir(); // the local MovieLens mirror, or null: these tests are skipped
 
 function readFold(path: string): pl.DataFrame {
   const rows = Deno.readTextFileSync(path).trim().split("\n").map((l) => l.split("\t").map(Number));
@@ -134,13 +128,14 @@ function readFold(path: string): pl.DataFrame {
 
 Deno.test({
   name: "biasBaseline() matches Surprise's published BaselineOnly accuracy on ml-100k",
-  ignore: !hasMirror,
+  ignore: MIRROR === null,
   fn() {
     // Surprise's benchmark table: BaselineOnly on ml-100k, 5-fold CV, RMSE 0.944, MAE 0.748.
     // Here: the five predefined folds u1..u5 of the GroupLens archive.
     let sumRmse = 0, sumMae = 0;
     for (let k = 1; k <= 5; k++) {
-      const train = readFold(`${MIRROR}/u${k}.base`), test = readFold(`${MIRROR}/u${k}.test`);
+      const train = readFold(`${MIRROR}/ml-100k/u${k}.base`),
+        test = readFold(`${MIRROR}/ml-100k/u${k}.test`);
       const y = test.getColumn("rating").toTypedArray() as Float64Array;
       const [g, m, b] = [globalMeanBaseline, movieMeanBaseline, biasBaseline].map((fit) =>
         ratingMetrics(y, fit(train).predict(test))

@@ -282,7 +282,9 @@ export const RESULTS = { md: "results/evaluation.md", json: "results/evaluation.
  * @example
  * ```ts
  * import { checkWritable } from "./cli.ts";
- * await checkWritable(await Deno.makeTempFile(), "--json"); // fine
+ * const path = await Deno.makeTempFile();
+ * await checkWritable(path, "--json"); // fine
+ * await Deno.remove(path);
  * ```
  */
 export async function checkWritable(path: string, flag: string): Promise<void> {

@@ -128,14 +128,26 @@ export async function pump(
 /** Variables holding paths: made absolute, since notebooks run in their own folder. */
 const PATH_VARIABLES = ["MOVIELENS_DIR", "MOVIELENS_CACHE"];
 
-/** The notebook's environment: overrides, quick mode, and where to write headline figures. */
+/**
+ * The notebook's whole environment, for a child started with `clearEnv`: this process's
+ * environment with the overrides applied (`undefined` removes a variable), then the runner's
+ * own: where to write headline figures, and quick mode. Quick mode is `options.quick` alone:
+ * an `NB_QUICK` from this process or the overrides is not passed on, so `{ quick: false }` is a
+ * full run whatever the shell exported (the CLI has already read an exported `NB_QUICK` as
+ * `--quick`).
+ */
 export function notebookEnv(options: RunOptions, headlines: string): Record<string, string> {
-  const env: Record<string, string> = { NO_COLOR: "1", NB_HEADLINES: headlines };
+  const env = Deno.env.toObject();
+  env.NO_COLOR = "1";
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  env.NB_HEADLINES = headlines;
+  delete env.NB_QUICK;
   if (options.quick) env.NB_QUICK = "1";
-  Object.assign(env, options.env);
   for (const name of PATH_VARIABLES) {
-    const value = env[name] ?? Deno.env.get(name);
-    if (value) env[name] = absolute(value);
+    if (env[name]) env[name] = absolute(env[name]);
   }
   return env;
 }

@@ -1,14 +1,17 @@
 /**
  * The order in which `deno task notebooks` starts the notebooks when several run at a time:
  * longest first, from the seconds each took the last time it ran the same way on this machine
- * (kept in `.cache/notebook-seconds.json`, outside git). Starting the long ones first keeps a
- * short notebook from being the one that holds the last core alone at the end (the classic
- * longest-processing-time rule). A notebook without a record starts first, in name order, as
- * if it were the longest; with no record at all the order is the name order.
+ * (kept in `.cache/notebook-seconds.json`, outside git, or in the file `NB_SCHEDULE_FILE`
+ * names). Starting the long ones first keeps a short notebook from being the one that holds
+ * the last core alone at the end (the classic longest-processing-time rule). A notebook without
+ * a record starts first, in name order, as if it were the longest; with no record at all the
+ * order is the name order.
  *
  * @module
  */
 
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { writeFileAtomic } from "../_write.ts";
 
 /** Seconds per run key (see {@linkcode runKey}). */
@@ -16,6 +19,24 @@ export type Durations = Record<string, number>;
 
 /** Where the records live: the repository's git-ignored `.cache/` folder. */
 export const DURATIONS_FILE: URL = new URL("../../.cache/notebook-seconds.json", import.meta.url);
+
+/**
+ * The records file in use: the one `NB_SCHEDULE_FILE` names (a path, relative to the working
+ * folder), else {@linkcode DURATIONS_FILE}. The runner's tests point it at a temporary file, so
+ * that their fixture runs stay out of this machine's records.
+ *
+ * @param named The path named, by default `$NB_SCHEDULE_FILE`.
+ * @returns The file's URL.
+ * @example
+ * ```ts
+ * import { durationsFile } from "./_schedule.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(durationsFile("/tmp/seconds.json").href, "file:///tmp/seconds.json");
+ * ```
+ */
+export function durationsFile(named = Deno.env.get("NB_SCHEDULE_FILE")): URL {
+  return named ? pathToFileURL(resolve(named)) : DURATIONS_FILE;
+}
 
 /**
  * The key of a notebook's record: its file name and how it ran, since a quick run, a full one
@@ -61,7 +82,7 @@ export function startOrder(keys: string[], known: Durations): number[] {
  * Reads the records; a missing, unreadable or malformed file counts as no record (the order
  * is then the name order), and entries that are not a finite number of seconds are dropped.
  *
- * @param file The records file.
+ * @param file The records file, by default {@linkcode durationsFile}'s.
  * @returns The records.
  * @example
  * ```ts
@@ -70,7 +91,7 @@ export function startOrder(keys: string[], known: Durations): number[] {
  * assertEquals(await readDurations(new URL("file:///nonexistent/seconds.json")), {});
  * ```
  */
-export async function readDurations(file: URL = DURATIONS_FILE): Promise<Durations> {
+export async function readDurations(file: URL = durationsFile()): Promise<Durations> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await Deno.readTextFile(file));
@@ -89,7 +110,7 @@ export async function readDurations(file: URL = DURATIONS_FILE): Promise<Duratio
  * Failing to write (a read-only checkout) is not an error: the order just stays as it was.
  *
  * @param runs Run key → seconds of the notebooks that ran to the end.
- * @param file The records file.
+ * @param file The records file, by default {@linkcode durationsFile}'s.
  * @example
  * ```ts
  * import { readDurations, writeDurations } from "./_schedule.ts";
@@ -102,7 +123,7 @@ export async function readDurations(file: URL = DURATIONS_FILE): Promise<Duratio
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function writeDurations(runs: Durations, file: URL = DURATIONS_FILE): Promise<void> {
+export async function writeDurations(runs: Durations, file: URL = durationsFile()): Promise<void> {
   if (Object.keys(runs).length === 0) return;
   const merged = { ...await readDurations(file), ...runs };
   await writeFileAtomic(file, `${JSON.stringify(merged, null, 2)}\n`).catch(() => {});

@@ -234,6 +234,7 @@ export function checkNotebook(notebook: unknown, options: CheckOptions = {}): Fi
  * const path = await Deno.makeTempFile({ suffix: ".ipynb" });
  * await Deno.writeTextFile(path, JSON.stringify({ cells: [] }));
  * console.log(await checkNotebookFile(path)); // []
+ * await Deno.remove(path);
  * ```
  */
 export async function checkNotebookFile(

@@ -146,6 +146,7 @@ async function runChild(
     args: ["run", "-A", FRESH_MAIN.pathname, modulePath.slice(dir.length + 1)],
     cwd: dir,
     env,
+    clearEnv: true,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

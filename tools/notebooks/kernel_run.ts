@@ -150,6 +150,7 @@ async function driveKernel(
   const child = new Deno.Command(python, {
     args,
     env,
+    clearEnv: true,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

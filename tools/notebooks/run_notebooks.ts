@@ -54,9 +54,10 @@ Options:
   --timeout SEC    stop a notebook (a cell, with --kernel) after SEC seconds (default 1800)
   --jobs N         run N notebooks at a time, each in its own process (default: one per CPU
                    core on the fresh path, one in the kernel, two with --compare), the
-                   longest first by this machine's earlier runs (.cache/notebook-seconds.json);
-                   each notebook's output is printed whole, in name order, once it has
-                   finished (--jobs 1 runs them in name order and streams the output live)
+                   longest first by this machine's earlier runs (.cache/notebook-seconds.json,
+                   or the file NB_SCHEDULE_FILE names); each notebook's output is printed
+                   whole, in name order, once it has finished (--jobs 1 runs them in name
+                   order and streams the output live)
   --quiet          print only failures and the summary
   --help           show this text
 

@@ -10,12 +10,16 @@ import type { Headline } from "../../lib/notebook/params.ts";
 /** Options shared by both ways of running a notebook. */
 export interface RunOptions {
   /**
-   * Extra environment variables for the notebook, e.g. `{ EPOCHS: "2" }` (see `param()`).
+   * Environment overrides for the notebook, e.g. `{ EPOCHS: "2" }` (see `param()`); the
+   * notebook inherits the rest of this process's environment, and `undefined` removes a
+   * variable from it (`{ EPOCHS: undefined }`: the notebook's own value, whatever is exported).
    * @default {{}}
    */
-  env?: Record<string, string>;
+  env?: Record<string, string | undefined>;
   /**
-   * Run every parameter at its `quick` value (sets `NB_QUICK=1`).
+   * Run every parameter at its `quick` value (sets `NB_QUICK=1`). This option alone decides:
+   * an `NB_QUICK` in this process's environment or in `env` is not passed on, so `false` is a
+   * full run.
    * @default {false}
    */
   quick?: boolean;

@@ -1,8 +1,12 @@
-// Shared by the notebook runner's tests: the fixture notebooks, a notebook writer and readers
-// of a run's cells.
+// Shared by the notebook runner's tests: the fixture notebooks, a notebook writer, readers of a
+// run's cells, and the environment of the runs and CLI children the tests start.
 
 import { assert } from "@std/assert";
+import { pathToFileURL } from "node:url";
+import { type Durations, readDurations } from "../../../tools/notebooks/_schedule.ts";
+import { declaredParams } from "../../../tools/notebooks/run_notebooks.ts";
 import type { CellRun, NotebookRun } from "../../../tools/notebooks/run_types.ts";
+import { withTempDir } from "../../data/_helpers.ts";
 
 /** `@std/assert`'s assertStringIncludes (the local copy of @std/assert does not carry it). */
 export function assertStringIncludes(actual: string, expected: string): void {
@@ -15,6 +19,63 @@ export const FAILING = `${FIXTURES}failing.ipynb`;
 export const MANY = `${FIXTURES}many_outputs.ipynb`;
 export const OUT_OF_ORDER = `${FIXTURES}out_of_order.ipynb`;
 export const LIB: string = new URL("../../../lib/", import.meta.url).href;
+const CLI = new URL("../../../tools/notebooks/run_notebooks.ts", import.meta.url).pathname;
+
+/** The parameters the fixture notebooks declare (`SEED`, `ROUNDS`). */
+const FIXTURE_PARAMS: string[] = (await Promise.all(
+  [...Deno.readDirSync(FIXTURES)]
+    .filter((e) => e.name.endsWith(".ipynb"))
+    .map((e) => declaredParams(`${FIXTURES}${e.name}`)),
+)).flatMap((names) => names ?? []);
+
+/**
+ * `RunOptions.env` for a test's notebook run: `env`, with the knobs a developer may have
+ * exported removed (the parameters `params` names, by default those the fixtures declare, and
+ * lib/notebook's `NB_*` settings but `NB_PYTHON`), so that a run's expected outputs hold
+ * whatever the shell says. The test process's own environment is left as it is.
+ */
+export function isolated(
+  env: Record<string, string> = {},
+  params: string[] = FIXTURE_PARAMS,
+): Record<string, string | undefined> {
+  const knobs = Object.keys(Deno.env.toObject()).filter((n) => /^NB_/.test(n) && n !== "NB_PYTHON");
+  return { ...Object.fromEntries([...params, ...knobs].map((n) => [n, undefined])), ...env };
+}
+
+/** What a CLI run printed, and the timing records it wrote. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The seconds the run recorded (see tools/notebooks/_schedule.ts). */
+  records: Durations;
+}
+
+/**
+ * Runs `deno task notebooks` with `args` in a child with this process's environment but the
+ * knobs {@linkcode isolated} removes, `NO_COLOR=1`, and `env`; its timing records go to a
+ * temporary file (`NB_SCHEDULE_FILE`), not into this machine's `.cache/notebook-seconds.json`.
+ */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return withTempDir(async (dir) => {
+    const schedule = `${dir}/notebook-seconds.json`;
+    const all = {
+      ...Deno.env.toObject(),
+      ...isolated({ NO_COLOR: "1", NB_SCHEDULE_FILE: schedule, ...env }),
+    };
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CLI, ...args],
+      env: Object.fromEntries(
+        Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined),
+      ),
+      clearEnv: true,
+      stdin: "null",
+    }).output();
+    const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    const records = await readDurations(pathToFileURL(schedule));
+    return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr), records };
+  });
+}
 
 /** The run of the cell at 1-based `position`; fails when it did not run. */
 export function cell(run: NotebookRun, position: number): CellRun {
@@ -28,12 +89,12 @@ export function texts(run: NotebookRun, position: number, type = "result"): stri
   return cell(run, position).outputs.filter((o) => o.type === type).map((o) => o.text);
 }
 
-/** Writes a notebook of code cells (after one markdown cell) into a temporary folder. */
+/** Writes a notebook of code cells (after one markdown cell) as `nb.ipynb` in `dir`. */
 export async function writeNotebook(
+  dir: string,
   cells: string[],
   extra: Record<string, unknown> = {},
 ): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "runner-test-" });
   const path = `${dir}/nb.ipynb`;
   const nb = {
     nbformat: 4,

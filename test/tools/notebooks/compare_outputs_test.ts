@@ -6,8 +6,10 @@ import {
   maskTimings,
   outputLines,
 } from "../../../tools/notebooks/compare_outputs.ts";
-import { parseArgs } from "../../../tools/notebooks/run_notebooks.ts";
 import { FIXTURES } from "./_helpers.ts";
+import { runWithEnv } from "../../_child.ts";
+
+const RUN_NOTEBOOKS = new URL("../../../tools/notebooks/run_notebooks.ts", import.meta.url).href;
 
 const TIMINGS = `${FIXTURES}timings.ipynb`;
 
@@ -174,19 +176,26 @@ Deno.test("outputLines() tags each line with its output and kind", () => {
   );
 });
 
-Deno.test("parseArgs() reads --compare as a full-size kernel run, two notebooks at a time", () => {
-  const cli = parseArgs(["--compare"]);
-  assertEquals([cli.compare, cli.kernel, cli.jobs], [
-    true,
-    true,
-    Math.min(2, Math.max(1, navigator.hardwareConcurrency || 1)),
-  ]);
-  assertEquals(parseArgs(["--compare", "--jobs", "3"]).jobs, 3);
-  assertEquals(parseArgs(["--kernel", "--out", "x"]).jobs, 1);
-  assertThrows(() => parseArgs(["--compare", "--quick"]), TypeError, "found --quick");
-  assertThrows(
-    () => parseArgs(["--compare", "--set", "EPOCHS=1"]),
-    TypeError,
-    "found --set EPOCHS",
+Deno.test("parseArgs() reads --compare as a full-size kernel run, two notebooks at a time", async () => {
+  // In a child without NB_QUICK: parseArgs() counts one exported in the developer's shell as
+  // --quick, which --compare refuses.
+  await runWithEnv(
+    `import { parseArgs } from ${JSON.stringify(RUN_NOTEBOOKS)};
+     import { assertEquals, assertThrows } from "@std/assert";
+     const cli = parseArgs(["--compare"]);
+     assertEquals([cli.compare, cli.kernel, cli.jobs], [
+       true,
+       true,
+       Math.min(2, Math.max(1, navigator.hardwareConcurrency || 1)),
+     ]);
+     assertEquals(parseArgs(["--compare", "--jobs", "3"]).jobs, 3);
+     assertEquals(parseArgs(["--kernel", "--out", "x"]).jobs, 1);
+     assertThrows(() => parseArgs(["--compare", "--quick"]), TypeError, "found --quick");
+     assertThrows(
+       () => parseArgs(["--compare", "--set", "EPOCHS=1"]),
+       TypeError,
+       "found --set EPOCHS",
+     );`,
+    { NB_QUICK: undefined },
   );
 });

@@ -7,16 +7,25 @@ import {
   cell,
   FAILING,
   FIXTURES,
+  isolated,
   LIB,
   OUT_OF_ORDER,
   SEMANTICS,
   texts,
   writeNotebook,
 } from "./_helpers.ts";
+import { withTempDir } from "../../data/_helpers.ts";
+import { runWithEnv } from "../../_child.ts";
+
+const FRESH_RUN = new URL("../../../tools/notebooks/fresh_run.ts", import.meta.url).href;
+
+// Runs of the semantics fixture pass `env: isolated(…)`: a SEED, ROUNDS or NB_QUICK exported in
+// the developer's shell would change the values these tests expect.
 
 // One quick fresh-path run of the semantics fixture, shared by the tests that read it.
 let semanticsRun: Promise<NotebookRun> | undefined;
-const quickSemantics = () => semanticsRun ??= runNotebook(SEMANTICS, { quick: true });
+const quickSemantics = () =>
+  semanticsRun ??= runNotebook(SEMANTICS, { quick: true, env: isolated() });
 
 Deno.test("runNotebook() runs the cells in order in one shared scope", async () => {
   const run = await quickSemantics();
@@ -73,11 +82,11 @@ Deno.test("runNotebook() collects the headline figures", async () => {
 });
 
 Deno.test("runNotebook() reads parameters from quick values and environment overrides", async () => {
-  const full = await runNotebook(SEMANTICS);
-  const overridden = await runNotebook(SEMANTICS, { quick: true, env: { ROUNDS: "4" } });
+  const full = await runNotebook(SEMANTICS, { env: isolated() });
+  const overridden = await runNotebook(SEMANTICS, { quick: true, env: isolated({ ROUNDS: "4" }) });
   assertEquals(texts(full, 4), ["5"]);
   assertEquals(texts(overridden, 4), ["4"]);
-  const bad = await runNotebook(SEMANTICS, { env: { ROUNDS: "many" } });
+  const bad = await runNotebook(SEMANTICS, { env: isolated({ ROUNDS: "many" }) });
   assertEquals([bad.ok, bad.failure?.cell, bad.failure?.name], [false, 2, "RangeError"]);
   assertStringIncludes(
     bad.failure!.message,
@@ -85,10 +94,25 @@ Deno.test("runNotebook() reads parameters from quick values and environment over
   );
 });
 
+Deno.test("runNotebook() passes on the environment, but not NB_QUICK, and removes a variable set to undefined", async () => {
+  // In a child: an NB_QUICK or ROUNDS set in this process would reach every module beside it.
+  const out = await runWithEnv(
+    `import { runNotebook } from ${JSON.stringify(FRESH_RUN)};
+     const nb = ${JSON.stringify(SEMANTICS)};
+     const rounds = async (env) => (await runNotebook(nb, { env })).cells[2].outputs[0].text;
+     console.log(JSON.stringify([await rounds({}), await rounds({ ROUNDS: undefined })]));`,
+    { NB_QUICK: "1", ROUNDS: "9" },
+  );
+  // Cell 4 shows ROUNDS: 9 passed on; without it 5, the full size, since NB_QUICK=1 (2) is not.
+  assertEquals(JSON.parse(out), ["9", "5"]);
+});
+
 Deno.test("runNotebook() hands a relative MOVIELENS_DIR to the notebook as an absolute path", async () => {
-  const path = await writeNotebook(['Deno.env.get("MOVIELENS_DIR")']);
-  const run = await runNotebook(path, { env: { MOVIELENS_DIR: "../shared/movielens" } });
-  assertEquals(texts(run, 2), [JSON.stringify(`${Deno.cwd()}/../shared/movielens`)]);
+  await withTempDir(async (dir) => {
+    const path = await writeNotebook(dir, ['Deno.env.get("MOVIELENS_DIR")']);
+    const run = await runNotebook(path, { env: { MOVIELENS_DIR: "../shared/movielens" } });
+    assertEquals(texts(run, 2), [JSON.stringify(`${Deno.cwd()}/../shared/movielens`)]);
+  });
 });
 
 Deno.test("runNotebook() reports the notebook, cell, line and error of a failing cell", async () => {
@@ -105,68 +129,91 @@ Deno.test("runNotebook() reports the notebook, cell, line and error of a failing
 });
 
 Deno.test("runNotebook() deletes its generated module, also after a failure", async () => {
-  await runNotebook(FAILING);
-  const left = [...Deno.readDirSync(FIXTURES)].filter((e) => e.name.includes(".nbrun-"));
-  assertEquals(left, []);
+  // A copy in a folder of its own: other tests run the fixtures (each run writes its module
+  // next to the notebook), and a run killed earlier may have left one in the fixtures' folder.
+  await withTempDir(async (dir) => {
+    await Deno.copyFile(FAILING, `${dir}/failing.ipynb`);
+    const run = await runNotebook(`${dir}/failing.ipynb`);
+    assertEquals([run.ok, run.failure?.cell], [false, 3]);
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["failing.ipynb"]);
+  });
 });
 
 Deno.test("runNotebook() hoists imports and accepts the same import in two cells", async () => {
-  const path = await writeNotebook([
-    `import { createRng } from "${LIB}random.ts";\nconst a = createRng(1).int(1000);`,
-    `import { createRng } from "${LIB}random.ts";\nimport { DEFAULT_K } from "${LIB}defaults.ts";\n` +
-    "a === createRng(1).int(1000) && DEFAULT_K",
-  ]);
-  const run = await runNotebook(path);
-  assert(run.ok, formatFailure(run));
-  assertEquals(texts(run, 3), ["10"]);
+  await withTempDir(async (dir) => {
+    const path = await writeNotebook(dir, [
+      `import { createRng } from "${LIB}random.ts";\nconst a = createRng(1).int(1000);`,
+      `import { createRng } from "${LIB}random.ts";\nimport { DEFAULT_K } from "${LIB}defaults.ts";\n` +
+      "a === createRng(1).int(1000) && DEFAULT_K",
+    ]);
+    const run = await runNotebook(path);
+    assert(run.ok, formatFailure(run));
+    assertEquals(texts(run, 3), ["10"]);
+  });
 });
 
 Deno.test("runNotebook() names both cells when a later cell declares a name again", async () => {
-  const path = await writeNotebook(["const model = 1;", "model", "let model = 2;"]);
-  const run = await runNotebook(path);
-  assertEquals([run.ok, run.failure?.cell, run.failure?.name], [false, 4, "SyntaxError"]);
-  assertStringIncludes(
-    run.failure!.message,
-    "`model` is declared again (first declared in cell 2)",
-  );
-  assertEquals(run.cells, []);
+  await withTempDir(async (dir) => {
+    const path = await writeNotebook(dir, ["const model = 1;", "model", "let model = 2;"]);
+    const run = await runNotebook(path);
+    assertEquals([run.ok, run.failure?.cell, run.failure?.name], [false, 4, "SyntaxError"]);
+    assertStringIncludes(
+      run.failure!.message,
+      "`model` is declared again (first declared in cell 2)",
+    );
+    assertEquals(run.cells, []);
+  });
 });
 
 Deno.test("runNotebook() reports a syntax error with its cell and line", async () => {
-  const path = await writeNotebook(["const ok = 1;", "const x = 1;\nconst y = ;"]);
-  const run = await runNotebook(path);
-  assertEquals([run.failure?.cell, run.failure?.name], [3, "SyntaxError"]);
-  assertStringIncludes(run.failure!.message, "cell 3: line 2:");
+  await withTempDir(async (dir) => {
+    const path = await writeNotebook(dir, ["const ok = 1;", "const x = 1;\nconst y = ;"]);
+    const run = await runNotebook(path);
+    assertEquals([run.failure?.cell, run.failure?.name], [3, "SyntaxError"]);
+    assertStringIncludes(run.failure!.message, "cell 3: line 2:");
+  });
 });
 
 Deno.test("runNotebook() fails a cell whose promise rejects after the cell returned", async () => {
-  const path = await writeNotebook([
-    "setTimeout(() => { throw new Error('late failure'); }, 0);",
-    "await new Promise((resolve) => setTimeout(resolve, 50));",
-    "'not reached'",
-  ]);
-  const run = await runNotebook(path);
-  assertEquals([run.ok, run.failure?.message], [false, "late failure"]);
-  assertEquals(run.cells.length < 3, true);
+  await withTempDir(async (dir) => {
+    const path = await writeNotebook(dir, [
+      "setTimeout(() => { throw new Error('late failure'); }, 0);",
+      "await new Promise((resolve) => setTimeout(resolve, 50));",
+      "'not reached'",
+    ]);
+    const run = await runNotebook(path);
+    assertEquals([run.ok, run.failure?.message], [false, "late failure"]);
+    assertEquals(run.cells.length < 3, true);
+  });
 });
 
 Deno.test("runNotebook() throws TypeError for a missing file or a file that is not a notebook", async () => {
   await assertRejects(() => runNotebook(`${FIXTURES}missing.ipynb`), TypeError, "no such file");
-  const dir = await Deno.makeTempDir();
-  await Deno.writeTextFile(`${dir}/x.ipynb`, JSON.stringify({ nbformat: 3, worksheets: [] }));
-  await assertRejects(() => runNotebook(`${dir}/x.ipynb`), TypeError, "nbformat 4 notebook");
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/x.ipynb`, JSON.stringify({ nbformat: 3, worksheets: [] }));
+    await assertRejects(() => runNotebook(`${dir}/x.ipynb`), TypeError, "nbformat 4 notebook");
+  });
 });
 
 Deno.test("runNotebook() names the cell that defines a name used too early, and its first line", async () => {
-  const path = await writeNotebook(["const a = 1;", "total * a", "// the total\nconst total = 3;"]);
-  const run = await runNotebook(path);
-  assertEquals([run.ok, run.failure?.cell, run.failure?.name], [false, 3, "ReferenceError"]);
-  assertEquals(
-    run.failure?.message,
-    "Cannot access 'total' before initialization: cell 4 (`const total = 3;`) defines it, " +
-      "below the cell that uses it; move it up, or run it first",
-  );
-  assertStringIncludes(formatFailure(run), `${path}, cell 3 ([2]): ReferenceError: Cannot access`);
+  await withTempDir(async (dir) => {
+    const path = await writeNotebook(dir, [
+      "const a = 1;",
+      "total * a",
+      "// the total\nconst total = 3;",
+    ]);
+    const run = await runNotebook(path);
+    assertEquals([run.ok, run.failure?.cell, run.failure?.name], [false, 3, "ReferenceError"]);
+    assertEquals(
+      run.failure?.message,
+      "Cannot access 'total' before initialization: cell 4 (`const total = 3;`) defines it, " +
+        "below the cell that uses it; move it up, or run it first",
+    );
+    assertStringIncludes(
+      formatFailure(run),
+      `${path}, cell 3 ([2]): ReferenceError: Cannot access`,
+    );
+  });
 });
 
 Deno.test("runNotebook() leaves lib/notebook's output flush out: no kernel to flush", async () => {
@@ -180,10 +227,12 @@ Deno.test("runNotebook() leaves lib/notebook's output flush out: no kernel to fl
 });
 
 Deno.test("runNotebook() says when no cell defines a missing name", async () => {
-  const path = await writeNotebook(["const a = 1;", "totl * a"]);
-  const run = await runNotebook(path);
-  assertEquals(
-    run.failure?.message,
-    "totl is not defined, and no cell declares it at its top level",
-  );
+  await withTempDir(async (dir) => {
+    const path = await writeNotebook(dir, ["const a = 1;", "totl * a"]);
+    const run = await runNotebook(path);
+    assertEquals(
+      run.failure?.message,
+      "totl is not defined, and no cell declares it at its top level",
+    );
+  });
 });

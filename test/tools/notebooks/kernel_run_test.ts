@@ -6,19 +6,22 @@ import { verifyNotebook } from "../../../tools/notebooks/verify_notebook.ts";
 import {
   assertStringIncludes,
   FAILING,
+  isolated,
   MANY,
   OUT_OF_ORDER,
   pythonRuns,
+  runCli,
   SEMANTICS,
   texts,
   writeNotebook,
 } from "./_helpers.ts";
-
-const CLI = new URL("../../../tools/notebooks/run_notebooks.ts", import.meta.url).pathname;
+import { withTempDir } from "../../data/_helpers.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The Deno Jupyter kernel path. It needs Python's jupyter_client and `deno jupyter --install`;
-// without them these tests are skipped, except under CI=true, where they must run.
+// without them these tests are skipped, except under CI=true, where they must run. Each run gets
+// `env: isolated()`, without the knobs a developer may have exported (SEED, NB_QUICK,
+// NB_OUTPUT_FLUSH, …), and writes into a temporary folder, removed afterwards.
 
 const ignore = !(await pythonRuns(
   "import nbformat; from jupyter_client.kernelspec import KernelSpecManager as M; " +
@@ -28,137 +31,137 @@ const ignore = !(await pythonRuns(
 Deno.test({
   name: "runNotebookInKernel() writes the outputs the fresh path shows, and verifies clean",
   ignore,
-  async fn() {
-    const dir = await Deno.makeTempDir();
-    const run = await runNotebookInKernel(SEMANTICS, { quick: true, out: `${dir}/nb.ipynb` });
-    assert(run.ok, formatFailure(run) + run.output);
-    const fresh = await runNotebook(SEMANTICS, { quick: true });
-    for (const c of fresh.cells) {
-      assertEquals(texts(run, c.cell), texts(fresh, c.cell), `cell ${c.cell}`);
-      assertEquals(
-        texts(run, c.cell, "display"),
-        texts(fresh, c.cell, "display"),
-        `cell ${c.cell}`,
-      );
-    }
-    assertEquals(texts(run, 7, "stream"), ["printed from cell 7\n"]);
-    assertEquals(run.headlines, fresh.headlines);
-    assertEquals(await verifyNotebook(`${dir}/nb.ipynb`, { run: fresh }), []);
-    const saved = JSON.parse(await Deno.readTextFile(`${dir}/nb.ipynb`));
-    const progress = saved.cells[7].outputs;
-    assertEquals(progress.length, 1);
-    assertEquals(progress[0].data["text/plain"], ["progress 3/3"]);
-  },
+  fn: () =>
+    withTempDir(async (dir) => {
+      const quick = { quick: true, env: isolated() };
+      const run = await runNotebookInKernel(SEMANTICS, { ...quick, out: `${dir}/nb.ipynb` });
+      assert(run.ok, formatFailure(run) + run.output);
+      const fresh = await runNotebook(SEMANTICS, quick);
+      for (const c of fresh.cells) {
+        assertEquals(texts(run, c.cell), texts(fresh, c.cell), `cell ${c.cell}`);
+        assertEquals(
+          texts(run, c.cell, "display"),
+          texts(fresh, c.cell, "display"),
+          `cell ${c.cell}`,
+        );
+      }
+      assertEquals(texts(run, 7, "stream"), ["printed from cell 7\n"]);
+      assertEquals(run.headlines, fresh.headlines);
+      assertEquals(await verifyNotebook(`${dir}/nb.ipynb`, { run: fresh }), []);
+      const saved = JSON.parse(await Deno.readTextFile(`${dir}/nb.ipynb`));
+      const progress = saved.cells[7].outputs;
+      assertEquals(progress.length, 1);
+      assertEquals(progress[0].data["text/plain"], ["progress 3/3"]);
+    }),
 });
 
 Deno.test({
   name: "runNotebookInKernel() writes byte-identical notebooks when run twice",
   ignore,
-  async fn() {
-    const dir = await Deno.makeTempDir();
-    for (const name of ["a", "b"]) {
-      const run = await runNotebookInKernel(SEMANTICS, {
-        quick: true,
-        out: `${dir}/${name}.ipynb`,
-      });
-      assert(run.ok, formatFailure(run));
-    }
-    const [a, b] = await Promise.all(["a", "b"].map((n) => Deno.readFile(`${dir}/${n}.ipynb`)));
-    assertEquals(a, b);
-    assert(!new TextDecoder().decode(a).includes('"execution": {'), "timing metadata was kept");
-  },
+  fn: () =>
+    withTempDir(async (dir) => {
+      for (const name of ["a", "b"]) {
+        const run = await runNotebookInKernel(SEMANTICS, {
+          quick: true,
+          env: isolated(),
+          out: `${dir}/${name}.ipynb`,
+        });
+        assert(run.ok, formatFailure(run));
+      }
+      const [a, b] = await Promise.all(["a", "b"].map((n) => Deno.readFile(`${dir}/${n}.ipynb`)));
+      assertEquals(a, b);
+      assert(!new TextDecoder().decode(a).includes('"execution": {'), "timing metadata was kept");
+    }),
 });
 
 Deno.test({
   name: "runNotebookInKernel() reports the notebook, cell and error, and writes nothing",
   ignore,
-  async fn() {
-    const dir = await Deno.makeTempDir();
-    const run = await runNotebookInKernel(FAILING, { out: `${dir}/nb.ipynb` });
-    assertEquals([run.ok, run.failure?.cell, run.failure?.name], [false, 3, "RangeError"]);
-    assertEquals(run.failure?.message, "bad value in cell 3: 1");
-    assertStringIncludes(formatFailure(run), `${FAILING}, cell 3, line 2:`);
-    await assertRejects(() => Deno.stat(`${dir}/nb.ipynb`), Deno.errors.NotFound);
-  },
+  fn: () =>
+    withTempDir(async (dir) => {
+      const run = await runNotebookInKernel(FAILING, { env: isolated(), out: `${dir}/nb.ipynb` });
+      assertEquals([run.ok, run.failure?.cell, run.failure?.name], [false, 3, "RangeError"]);
+      assertEquals(run.failure?.message, "bad value in cell 3: 1");
+      assertStringIncludes(formatFailure(run), `${FAILING}, cell 3, line 2:`);
+      await assertRejects(() => Deno.stat(`${dir}/nb.ipynb`), Deno.errors.NotFound);
+    }),
 });
 
 Deno.test({
   name: "runNotebookInKernel() loses none of thirty cells' printed lines and results",
   ignore,
-  async fn() {
-    const dir = await Deno.makeTempDir();
-    const run = await runNotebookInKernel(MANY, { out: `${dir}/nb.ipynb` });
-    assert(run.ok, formatFailure(run));
-    const saved = JSON.parse(await Deno.readTextFile(`${dir}/nb.ipynb`));
-    const code = saved.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
-    const got = code.map((c: { outputs: { text?: string[]; data?: Record<string, string[]> }[] }) =>
-      c.outputs.map((o) => (o.text ?? o.data!["text/plain"]).join("")).join("|")
-    );
-    assertEquals(got, code.map((_: unknown, i: number) => `line ${i + 1}\n|${(i + 1) ** 2}`));
-  },
+  fn: () =>
+    withTempDir(async (dir) => {
+      const run = await runNotebookInKernel(MANY, { env: isolated(), out: `${dir}/nb.ipynb` });
+      assert(run.ok, formatFailure(run));
+      const saved = JSON.parse(await Deno.readTextFile(`${dir}/nb.ipynb`));
+      const code = saved.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
+      const got = code.map((
+        c: { outputs: { text?: string[]; data?: Record<string, string[]> }[] },
+      ) => c.outputs.map((o) => (o.text ?? o.data!["text/plain"]).join("")).join("|"));
+      assertEquals(got, code.map((_: unknown, i: number) => `line ${i + 1}\n|${(i + 1) ** 2}`));
+    }),
 });
 
 Deno.test({
   name: "in the kernel a cell's missing name is explained by the kernel and by the runner",
   ignore,
-  async fn() {
-    const dir = await Deno.makeTempDir();
-    const run = await runNotebookInKernel(OUT_OF_ORDER, { out: `${dir}/nb.ipynb` });
-    assertEquals([run.ok, run.failure?.cell, run.failure?.name], [false, 4, "ReferenceError"]);
-    // lib/notebook, imported in cell 2, installed the flush; cell 3's flush saw its marker.
-    assertEquals(texts(run, 3), ['[ "flushed", "already installed" ]']);
-    // What the notebook shows: lib/notebook's hint, which cannot know the failing cell.
-    assertEquals(
-      run.failure?.stack.split("\n")[0],
-      "ReferenceError: total is not defined: cell 5 of out_of_order.ipynb (`const total = 3;`) " +
-        "defines it; run it first, or every cell above with Cell › Run All Above",
-    );
-    // What the runner says: it knows the cells and which one failed.
-    assertEquals(
-      run.failure?.message,
-      "total is not defined: cell 5 (`const total = 3;`) defines it, below the cell that uses " +
-        "it; move it up, or run it first",
-    );
-  },
+  fn: () =>
+    withTempDir(async (dir) => {
+      const run = await runNotebookInKernel(OUT_OF_ORDER, {
+        env: isolated(),
+        out: `${dir}/nb.ipynb`,
+      });
+      assertEquals([run.ok, run.failure?.cell, run.failure?.name], [false, 4, "ReferenceError"]);
+      // lib/notebook, imported in cell 2, installed the flush; cell 3's flush saw its marker.
+      assertEquals(texts(run, 3), ['[ "flushed", "already installed" ]']);
+      // What the notebook shows: lib/notebook's hint, which cannot know the failing cell.
+      assertEquals(
+        run.failure?.stack.split("\n")[0],
+        "ReferenceError: total is not defined: cell 5 of out_of_order.ipynb (`const total = 3;`) " +
+          "defines it; run it first, or every cell above with Cell › Run All Above",
+      );
+      // What the runner says: it knows the cells and which one failed.
+      assertEquals(
+        run.failure?.message,
+        "total is not defined: cell 5 (`const total = 3;`) defines it, below the cell that uses " +
+          "it; move it up, or run it first",
+      );
+    }),
 });
 
 Deno.test({
   name: "deno task notebooks --compare passes on new timings and fails on a changed value",
   ignore,
-  async fn() {
-    const source = await writeNotebook([
-      "const t0 = performance.now();\nawait new Promise((resolve) => setTimeout(resolve, 20));",
-      "`total 42 in ${((performance.now() - t0) / 1000).toFixed(4)} s`",
-    ]);
-    const dir = await Deno.makeTempDir();
-    const committed = `${dir}/nb.ipynb`;
-    const first = await runNotebookInKernel(source, { out: committed });
-    assert(first.ok, formatFailure(first));
-    const compare = async () => {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", CLI, "--compare", "--quiet", committed],
-        env: { NO_COLOR: "1" },
-        stdin: "null",
-      }).output();
-      const text = (b: Uint8Array) => new TextDecoder().decode(b);
-      return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-    };
-    const same = await compare();
-    assertEquals(same.code, 0, same.stdout + same.stderr);
-    assertStringIncludes(same.stdout, "1 of 1 notebook(s) ran, no difference beyond timings");
+  fn: () =>
+    withTempDir(async (dir) => {
+      await Deno.mkdir(`${dir}/source`);
+      const source = await writeNotebook(`${dir}/source`, [
+        "const t0 = performance.now();\nawait new Promise((resolve) => setTimeout(resolve, 20));",
+        "`total 42 in ${((performance.now() - t0) / 1000).toFixed(4)} s`",
+      ]);
+      const committed = `${dir}/nb.ipynb`;
+      const first = await runNotebookInKernel(source, { env: isolated(), out: committed });
+      assert(first.ok, formatFailure(first));
+      const compare = (...out: string[]) => runCli(["--compare", "--quiet", ...out, committed]);
+      // Into a temporary copy of its own, removed when nothing differs.
+      const same = await compare();
+      assertEquals(same.code, 0, same.stdout + same.stderr);
+      assertStringIncludes(same.stdout, "1 of 1 notebook(s) ran, no difference beyond timings");
 
-    const saved = await Deno.readTextFile(committed);
-    await Deno.writeTextFile(committed, saved.replace('\\"total 42 in', '\\"total 41 in'));
-    const changed = await compare();
-    assertEquals(changed.code, 1);
-    // The cell's first line as the written notebook has it (formatted by deno fmt: a `;` added).
-    assertStringIncludes(
-      changed.stderr,
-      `✗ ${committed}, cell 3 (\`\`total 42 in \${((performance.now() - t0) / 1000).toFixed(4)} s\`;\`): ` +
-        "outputs differ at line 1\n" +
-        '    committed: output 1 text/plain: "total 41 in ‹time› s"\n' +
-        '    this run:  output 1 text/plain: "total 42 in ‹time› s"',
-    );
-    assertStringIncludes(changed.stdout, "1 cell(s) differ");
-  },
+      const saved = await Deno.readTextFile(committed);
+      await Deno.writeTextFile(committed, saved.replace('\\"total 42 in', '\\"total 41 in'));
+      // A run that differs keeps its notebooks for a look: here, in this test's folder.
+      const changed = await compare("--out", `${dir}/run`);
+      assertEquals(changed.code, 1);
+      // The cell's first line as the written notebook has it (formatted by deno fmt: a `;` added).
+      assertStringIncludes(
+        changed.stderr,
+        `✗ ${committed}, cell 3 (\`\`total 42 in \${((performance.now() - t0) / 1000).toFixed(4)} s\`;\`): ` +
+          "outputs differ at line 1\n" +
+          '    committed: output 1 text/plain: "total 41 in ‹time› s"\n' +
+          '    this run:  output 1 text/plain: "total 42 in ‹time› s"',
+      );
+      assertStringIncludes(changed.stdout, `1 cell(s) differ (this run's notebooks: ${dir}/run)`);
+    }),
 });

@@ -4,9 +4,11 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { runNotebook } from "../../../tools/notebooks/fresh_run.ts";
+import { declaredParams } from "../../../tools/notebooks/run_notebooks.ts";
 import { formatFailure } from "../../../tools/notebooks/run_summary.ts";
 import type { NotebookRun } from "../../../tools/notebooks/run_types.ts";
 import { verifyNotebook } from "../../../tools/notebooks/verify_notebook.ts";
+import { isolated } from "./_helpers.ts";
 
 const DIR = new URL("../../../notebooks/", import.meta.url).pathname;
 
@@ -24,7 +26,11 @@ function notebooks(): string[] {
 
 for (const name of notebooks()) {
   let run: Promise<NotebookRun> | undefined;
-  const quickRun = () => run ??= runNotebook(`${DIR}${name}`, { quick: true, timeout: 600 });
+  // Without the parameters it declares or an NB_* knob, should the developer have exported one.
+  const quickRun = () =>
+    run ??= declaredParams(`${DIR}${name}`).then((params) =>
+      runNotebook(`${DIR}${name}`, { quick: true, timeout: 600, env: isolated({}, params ?? []) })
+    );
 
   Deno.test(`${name} runs end to end with quick parameters`, async () => {
     const result = await quickRun();

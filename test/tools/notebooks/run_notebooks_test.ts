@@ -4,7 +4,7 @@ import {
   parseArgs,
   unknownSetNames,
 } from "../../../tools/notebooks/run_notebooks.ts";
-import { assertStringIncludes, FAILING, MANY, SEMANTICS } from "./_helpers.ts";
+import { assertStringIncludes, FAILING, MANY, runCli, SEMANTICS } from "./_helpers.ts";
 import { runWithEnv } from "../../_child.ts";
 
 const CLI = new URL("../../../tools/notebooks/run_notebooks.ts", import.meta.url).pathname;
@@ -28,13 +28,7 @@ Deno.test("parseArgs() reads the notebooks CLI and rejects a quick kernel run in
 });
 
 Deno.test("deno task notebooks prints outputs and a summary and exits 1 naming the failing cell", async () => {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "--quick", SEMANTICS, FAILING],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-  }).output();
-  const out = new TextDecoder().decode(stdout);
-  const err = new TextDecoder().decode(stderr);
+  const { code, stdout: out, stderr: err } = await runCli(["--quick", SEMANTICS, FAILING]);
   assertEquals(code, 1);
   assertStringIncludes(out, 'Out[8]: "the end"');
   assertMatch(out, /semantics\.ipynb\s+fresh\s+ok\s+10/);
@@ -51,18 +45,18 @@ Deno.test("parseArgs() takes --jobs as a whole number of notebooks at a time, on
 });
 
 Deno.test("deno task notebooks --jobs 2 runs side by side but prints each notebook whole, in order", async () => {
-  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "--quick", "--jobs", "2", MANY, SEMANTICS],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-  }).output();
-  const out = new TextDecoder().decode(stdout);
+  const { code, stdout: out, records } = await runCli(["--quick", "--jobs", "2", MANY, SEMANTICS]);
   assertEquals(code, 0);
   const many = out.indexOf(`━━ ${MANY}`), semantics = out.indexOf(`━━ ${SEMANTICS}`);
   assert(many >= 0 && semantics > many, "the first notebook named is printed first");
   assert(out.indexOf("line 30") < semantics, "the first notebook's outputs are not interleaved");
   assertStringIncludes(out, 'Out[8]: "the end"');
   assertMatch(out, /total\s+2\/2 ok\s+\S+ s\s+wall clock, 2 at a time/);
+  // The seconds each took, for the next run's order, in the file NB_SCHEDULE_FILE names.
+  assertEquals(Object.keys(records).sort(), [
+    "many_outputs.ipynb fresh quick",
+    "semantics.ipynb fresh quick",
+  ]);
 });
 
 /** Writes notebooks that cannot run into a new folder: missing, not JSON, no code cells. */
@@ -83,13 +77,14 @@ async function brokenNotebooks(): Promise<
 Deno.test("deno task notebooks reports each missing or broken notebook in one line and runs the others", async () => {
   const { dir, missing, text, empty } = await brokenNotebooks();
   try {
-    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", CLI, "--quick", missing, SEMANTICS, text, empty, FAILING],
-      env: { NO_COLOR: "1" },
-      stdin: "null",
-    }).output();
-    const out = new TextDecoder().decode(stdout);
-    const err = new TextDecoder().decode(stderr);
+    const { code, stdout: out, stderr: err } = await runCli([
+      "--quick",
+      missing,
+      SEMANTICS,
+      text,
+      empty,
+      FAILING,
+    ]);
     assertEquals(code, 1);
     // The notebooks that can run, ran, and their outputs and the summary are printed.
     assertStringIncludes(out, 'Out[8]: "the end"');
@@ -114,14 +109,10 @@ Deno.test("deno task notebooks reports each missing or broken notebook in one li
 
 Deno.test("deno task notebooks names a bad option in one line, without the usage or a stack", async () => {
   for (const args of [["--fast"], ["--jobs", "x"], ["--set", "epochs=1"]]) {
-    const { code, stderr, stdout } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", CLI, ...args],
-      env: { NO_COLOR: "1" },
-      stdin: "null",
-    }).output();
-    const err = new TextDecoder().decode(stderr).trimEnd();
+    const { code, stderr, stdout } = await runCli(args);
+    const err = stderr.trimEnd();
     assertEquals(code, 2);
-    assertEquals(new TextDecoder().decode(stdout), "");
+    assertEquals(stdout, "");
     assertEquals(err.split("\n").length, 1, err);
     assertStringIncludes(err, "see --help");
   }
@@ -217,14 +208,10 @@ Deno.test("deno task notebooks refuses an undeclared --set name or a bad NB_QUIC
     [["--jobs", "0x1", SEMANTICS], {}, "--jobs: expected a whole number >= 1, found 0x1"],
   ];
   for (const [args, env, message] of cases) {
-    const { code, stderr, stdout } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", CLI, ...args],
-      env: { NO_COLOR: "1", ...env },
-      stdin: "null",
-    }).output();
-    const err = new TextDecoder().decode(stderr).trimEnd();
+    const { code, stderr, stdout } = await runCli(args, env);
+    const err = stderr.trimEnd();
     assertEquals(code, 2, err);
-    assertEquals(new TextDecoder().decode(stdout), "", "nothing ran");
+    assertEquals(stdout, "", "nothing ran");
     assertEquals(err.split("\n").length, 1, err);
     assertStringIncludes(err, message);
   }

@@ -2,6 +2,7 @@ import { assertEquals } from "@std/assert";
 import { runNotebook } from "../../../tools/notebooks/fresh_run.ts";
 import { verifyNotebook } from "../../../tools/notebooks/verify_notebook.ts";
 import { FAILING, writeNotebook } from "./_helpers.ts";
+import { withTempDir } from "../../data/_helpers.ts";
 
 Deno.test("verifyNotebook() reports unexecuted cells, errors, timing metadata and missing outputs", async () => {
   const unexecuted = await verifyNotebook(FAILING);
@@ -12,40 +13,44 @@ Deno.test("verifyNotebook() reports unexecuted cells, errors, timing metadata an
     "cell 4: was not executed (execution_count is null)",
   ]);
 
-  const path = await writeNotebook(["1 + 1", "throw new Error('x')", "[1, 2]"]);
-  const nb = JSON.parse(await Deno.readTextFile(path));
-  nb.cells[1].execution_count = 1;
-  nb.cells[1].metadata.execution = { "iopub.status.idle": "2024-01-01" };
-  nb.cells[1].outputs = [
-    {
-      output_type: "execute_result",
-      execution_count: 1,
-      data: { "text/plain": "2" },
-      metadata: {},
-    },
-  ];
-  nb.cells[2].execution_count = 2;
-  nb.cells[2].outputs = [{ output_type: "error", ename: "Error", evalue: "x", traceback: [] }];
-  nb.cells[3].execution_count = 4;
-  await Deno.writeTextFile(path, JSON.stringify(nb));
-  const problems = await verifyNotebook(path);
-  assertEquals(problems.map((p) => p.slice(path.length + 2)), [
-    "cell 2: keeps timing metadata (metadata.execution); re-run with the runner",
-    "cell 3: has an error output: Error: x",
-    "cell 4: expected execution count 3 (one run, top to bottom), found 4",
-    "cell 4: shows a value when run, but no output is saved",
-  ]);
+  await withTempDir(async (dir) => {
+    const path = await writeNotebook(dir, ["1 + 1", "throw new Error('x')", "[1, 2]"]);
+    const nb = JSON.parse(await Deno.readTextFile(path));
+    nb.cells[1].execution_count = 1;
+    nb.cells[1].metadata.execution = { "iopub.status.idle": "2024-01-01" };
+    nb.cells[1].outputs = [
+      {
+        output_type: "execute_result",
+        execution_count: 1,
+        data: { "text/plain": "2" },
+        metadata: {},
+      },
+    ];
+    nb.cells[2].execution_count = 2;
+    nb.cells[2].outputs = [{ output_type: "error", ename: "Error", evalue: "x", traceback: [] }];
+    nb.cells[3].execution_count = 4;
+    await Deno.writeTextFile(path, JSON.stringify(nb));
+    const problems = await verifyNotebook(path);
+    assertEquals(problems.map((p) => p.slice(path.length + 2)), [
+      "cell 2: keeps timing metadata (metadata.execution); re-run with the runner",
+      "cell 3: has an error output: Error: x",
+      "cell 4: expected execution count 3 (one run, top to bottom), found 4",
+      "cell 4: shows a value when run, but no output is saved",
+    ]);
+  });
 });
 
 Deno.test("verifyNotebook() uses a run to know which cells show values", async () => {
-  const path = await writeNotebook(["const f = () => 7;", "f()"]);
-  const run = await runNotebook(path);
-  const nb = JSON.parse(await Deno.readTextFile(path));
-  nb.cells[1].execution_count = 1;
-  nb.cells[2].execution_count = 2;
-  await Deno.writeTextFile(path, JSON.stringify(nb));
-  assertEquals(await verifyNotebook(path), []); // a call may return undefined: not known
-  assertEquals(await verifyNotebook(path, { run }), [
-    `${path}, cell 3: shows a value when run, but no output is saved`,
-  ]);
+  await withTempDir(async (dir) => {
+    const path = await writeNotebook(dir, ["const f = () => 7;", "f()"]);
+    const run = await runNotebook(path);
+    const nb = JSON.parse(await Deno.readTextFile(path));
+    nb.cells[1].execution_count = 1;
+    nb.cells[2].execution_count = 2;
+    await Deno.writeTextFile(path, JSON.stringify(nb));
+    assertEquals(await verifyNotebook(path), []); // a call may return undefined: not known
+    assertEquals(await verifyNotebook(path, { run }), [
+      `${path}, cell 3: shows a value when run, but no output is saved`,
+    ]);
+  });
 });
