@@ -15,17 +15,33 @@
  * @returns The child's stdout.
  * @throws {Error} When the child fails, with its stderr (a failed assertion's message).
  */
+/**
+ * This process's environment with `changes` applied (`undefined` removes a variable): the whole
+ * environment of a child started with `clearEnv: true`. This process's own is left as it is.
+ *
+ * @param changes Variables to set or, with `undefined`, to leave out.
+ * @param base The environment to start from.
+ * @returns The child's environment.
+ */
+export function childEnvironment(
+  changes: Record<string, string | undefined> = {},
+  base: Record<string, string> = Deno.env.toObject(),
+): Record<string, string> {
+  const env = { ...base };
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
 export async function runWithEnv(
   code: string,
   env: Record<string, string | undefined>,
   options: { clearEnv?: boolean } = {},
 ): Promise<string> {
-  const base: Record<string, string> = options.clearEnv ? {} : Deno.env.toObject();
-  base.NO_COLOR = "1"; // a failed assertion's message as plain text
-  for (const [name, value] of Object.entries(env)) {
-    if (value === undefined) delete base[name];
-    else base[name] = value;
-  }
+  // NO_COLOR: a failed assertion's message as plain text.
+  const base = childEnvironment({ NO_COLOR: "1", ...env }, options.clearEnv ? {} : undefined);
   const config = new URL("../deno.json", import.meta.url).pathname;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["eval", "--ext=ts", "--config", config, code],

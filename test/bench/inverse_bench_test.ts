@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
 import { gramLike, parseInverseBenchArgs } from "../../bench/inverse_bench.ts";
 import { PYTHON } from "../../bench/_machine.ts";
+import { childEnvironment } from "../_child.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -9,10 +10,7 @@ const ROOT = new URL("../../", import.meta.url).pathname;
  * have exported: the bench's child should load the library and pick its threads itself.
  */
 function benchEnv(): Record<string, string> {
-  const env = Deno.env.toObject();
-  delete env.NATIVE_KERNELS;
-  delete env.NATIVE_KERNELS_THREADS;
-  return env;
+  return childEnvironment({ NATIVE_KERNELS: undefined, NATIVE_KERNELS_THREADS: undefined });
 }
 
 Deno.test("parseInverseBenchArgs() reads every flag and names a bad one", () => {

@@ -30,6 +30,7 @@ import { interactionMatrix } from "../../lib/eval/ranking_protocol.ts";
 import { unaryBits } from "../../bench/unary_bench.ts";
 import { randomSpd } from "../eval/_random_spd.ts";
 import { createRng } from "../../lib/random.ts";
+import { childEnvironment } from "../_child.ts";
 
 /** Whether this machine could build the library: Linux x86-64 with a C compiler. */
 async function canBuild(): Promise<boolean> {
@@ -54,9 +55,10 @@ const NATIVE_OFF = Deno.env.get("NATIVE_KERNELS") === "off";
 
 /** This process's environment without {@linkcode KNOBS}, then `extra`: a child's environment. */
 function childEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env = Deno.env.toObject();
-  for (const name of KNOBS) delete env[name];
-  return { ...env, ...extra };
+  return childEnvironment({
+    ...Object.fromEntries(KNOBS.map((name) => [name, undefined])),
+    ...extra,
+  });
 }
 
 /** Whether the native library should have loaded in this process. */

@@ -7,6 +7,7 @@ import { type Durations, readDurations } from "../../../tools/notebooks/_schedul
 import { declaredParams } from "../../../tools/notebooks/run_notebooks.ts";
 import type { CellRun, NotebookRun } from "../../../tools/notebooks/run_types.ts";
 import { withTempDir } from "../../data/_helpers.ts";
+import { childEnvironment } from "../../_child.ts";
 
 /** `@std/assert`'s assertStringIncludes (the local copy of @std/assert does not carry it). */
 export function assertStringIncludes(actual: string, expected: string): void {
@@ -59,15 +60,9 @@ export interface CliRun {
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   return withTempDir(async (dir) => {
     const schedule = `${dir}/notebook-seconds.json`;
-    const all = {
-      ...Deno.env.toObject(),
-      ...isolated({ NO_COLOR: "1", NB_SCHEDULE_FILE: schedule, ...env }),
-    };
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", CLI, ...args],
-      env: Object.fromEntries(
-        Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined),
-      ),
+      env: childEnvironment(isolated({ NO_COLOR: "1", NB_SCHEDULE_FILE: schedule, ...env })),
       clearEnv: true,
       stdin: "null",
     }).output();
