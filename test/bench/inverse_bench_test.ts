@@ -1,17 +1,9 @@
 import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
 import { gramLike, parseInverseBenchArgs } from "../../bench/inverse_bench.ts";
 import { PYTHON } from "../../bench/_machine.ts";
-import { childEnvironment } from "../_child.ts";
+import { nativeChildEnvironment } from "../_child.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-
-/**
- * This process's environment without the native kernels' switches (README), which a developer may
- * have exported: the bench's child should load the library and pick its threads itself.
- */
-function benchEnv(): Record<string, string> {
-  return childEnvironment({ NATIVE_KERNELS: undefined, NATIVE_KERNELS_THREADS: undefined });
-}
 
 Deno.test("parseInverseBenchArgs() reads every flag and names a bad one", () => {
   assertEquals(parseInverseBenchArgs([]), { n: 4000, seed: 42, numpy: false, js: true });
@@ -49,7 +41,7 @@ Deno.test("the inverse bench times every path on one matrix and prints its JSON 
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "bench/inverse_bench.ts", "--n", "600", ...(numpy ? ["--numpy"] : [])],
     cwd: ROOT,
-    env: benchEnv(),
+    env: nativeChildEnvironment(), // the library loads and picks its threads itself
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",

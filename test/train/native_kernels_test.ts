@@ -10,6 +10,7 @@ import {
   nativeKernels,
   nativeKernelsStatus,
   NoCompilerError,
+  openLibrary,
   setNativeKernels,
 } from "../../lib/train/kernels/_native.ts";
 import {
@@ -30,14 +31,15 @@ import { interactionMatrix } from "../../lib/eval/ranking_protocol.ts";
 import { unaryBits } from "../../bench/unary_bench.ts";
 import { randomSpd } from "../eval/_random_spd.ts";
 import { createRng } from "../../lib/random.ts";
-import { childEnvironment } from "../_child.ts";
+import { nativeChildEnvironment } from "../_child.ts";
+import { withTempDir } from "../data/_helpers.ts";
 
 /** Whether this machine could build the library: Linux x86-64 with a C compiler. */
 async function canBuild(): Promise<boolean> {
   if (Deno.build.os !== "linux" || Deno.build.arch !== "x86_64") return false;
   try {
-    const { code } = await new Deno.Command(Deno.env.get("CC") || "cc", { args: ["--version"] })
-      .output();
+    const [command, ...args] = (Deno.env.get("CC") || "cc").trim().split(/\s+/);
+    const { code } = await new Deno.Command(command, { args: [...args, "--version"] }).output();
     return code === 0;
   } catch {
     return false;
@@ -45,21 +47,12 @@ async function canBuild(): Promise<boolean> {
 }
 
 /**
- * The developer's switches for the native kernels (README). This process keeps the environment it
+ * The developer's switch for the native kernels (README). This process keeps the environment it
  * was given (setting a variable here would change it for every test module beside this one), so
  * the checks below that need the native library stop when it is `NATIVE_KERNELS=off`, and the
- * children the tests start get an environment without either.
+ * children the tests start get an environment without the switches (`nativeChildEnvironment`).
  */
-const KNOBS = ["NATIVE_KERNELS", "NATIVE_KERNELS_THREADS"];
 const NATIVE_OFF = Deno.env.get("NATIVE_KERNELS") === "off";
-
-/** This process's environment without {@linkcode KNOBS}, then `extra`: a child's environment. */
-function childEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return childEnvironment({
-    ...Object.fromEntries(KNOBS.map((name) => [name, undefined])),
-    ...extra,
-  });
-}
 
 /** Whether the native library should have loaded in this process. */
 async function nativeExpected(): Promise<boolean> {
@@ -542,7 +535,7 @@ Deno.test("NATIVE_KERNELS=off, a missing compiler and a failing one leave the We
     const child = new Deno.Command(Deno.execPath(), {
       args: ["eval", "--ext=ts", script],
       cwd: root,
-      env: childEnv(env),
+      env: nativeChildEnvironment(env),
       clearEnv: true,
       stdout: "piped",
       stderr: "piped",
@@ -581,18 +574,23 @@ Deno.test("NATIVE_KERNELS=off, a missing compiler and a failing one leave the We
  * Runs `run` on a fresh folder, removed after it: `run` gets the folder and `cache`, a cache
  * folder in it that {@linkcode buildLibrary} makes, with a lister of its files.
  */
-async function withCacheDir(
+function withCacheDir(
   run: (folder: URL, cache: URL, names: () => Promise<string[]>) => Promise<void>,
-) {
-  const path = await Deno.makeTempDir({ prefix: "native_kernels_test_" });
-  const folder = new URL(`${path}/`, "file:///");
-  const cache = new URL("cache/", folder);
-  const names = async () => (await Array.fromAsync(Deno.readDir(cache))).map((e) => e.name).sort();
-  try {
-    await run(folder, cache, names);
-  } finally {
-    await Deno.remove(path, { recursive: true });
-  }
+): Promise<void> {
+  return withTempDir((path) => {
+    const folder = new URL(`${path}/`, "file:///");
+    const cache = new URL("cache/", folder);
+    const names = async () =>
+      (await Array.fromAsync(Deno.readDir(cache))).map((e) => e.name).sort();
+    return run(folder, cache, names);
+  });
+}
+
+/** A one-function C source in `folder`, and that function's binding. */
+async function answerSource(folder: URL) {
+  const source = new URL("answer.c", folder);
+  await Deno.writeTextFile(source, "int answer(void) { return 42; }\n");
+  return { source, symbols: { answer: { parameters: [], result: "i32" } } as const };
 }
 
 Deno.test({
@@ -604,12 +602,11 @@ Deno.test({
       // A small source, so that the builds finish close together: the race is in the naming
       // and renaming, whatever is compiled. Test workers share one process id; so do calls in one
       // worker, which race the same way.
-      const source = new URL("answer.c", folder);
-      await Deno.writeTextFile(source, "int answer(void) { return 42; }\n");
+      const { source, symbols } = await answerSource(folder);
       const paths = await Promise.all(Array.from({ length: 8 }, async () => {
         const path = await buildLibrary(source, { cacheDir });
         // Opened at once, while the others may still compile: a short file would not open.
-        const lib = Deno.dlopen(path, { answer: { parameters: [], result: "i32" } });
+        const lib = Deno.dlopen(path, symbols);
         try {
           assertEquals(lib.symbols.answer(), 42);
         } finally {
@@ -647,5 +644,26 @@ Deno.test({
         "failed on native_kernels.c (exit 3)",
       );
       assertEquals(await names(), []);
+    }),
+});
+
+Deno.test({
+  name: "openLibrary() builds a damaged library again, and CC may carry arguments",
+  ignore: !(await canBuild()),
+  fn: () =>
+    withCacheDir(async (folder, cacheDir, names) => {
+      const { source, symbols } = await answerSource(folder);
+      // As make reads CC: a command and its arguments.
+      const compiler = `${Deno.env.get("CC") || "cc"} -DUNUSED=1`;
+      const path = await buildLibrary(source, { cacheDir, compiler });
+      await Deno.writeTextFile(path, "half"); // what an interrupted older build could leave
+      const lib = await openLibrary(source, symbols, { cacheDir, compiler });
+      try {
+        assertEquals(lib.symbols.answer(), 42);
+      } finally {
+        lib.close();
+      }
+      assertEquals(await names(), [path.split("/").at(-1)]);
+      assert((await Deno.stat(path)).size > 1000, "the library was built again");
     }),
 });

@@ -67,6 +67,7 @@ const SYMBOLS = {
   sweep_avx512: SWEEP_SIGNATURE,
   sweep_avx2: SWEEP_SIGNATURE,
   sweep_threads: { parameters: ["i32"], result: "i32" },
+  set_cores: { parameters: ["i32"], result: "void" },
   softplus: ELEMENTWISE_SIGNATURE,
   exp_sse2: ELEMENTWISE_SIGNATURE,
   exp_avx2: ELEMENTWISE_SIGNATURE,
@@ -274,8 +275,9 @@ async function load(): Promise<NativeKernels | null> {
   const source = new URL("./native_kernels.c", import.meta.url);
   if (source.protocol !== "file:") return no("the library is not on the local disk");
   try {
-    const library = await buildLibrary(source);
-    const lib = Deno.dlopen(library, SYMBOLS);
+    const lib = await openLibrary(source, SYMBOLS);
+    // Deno's count of the cores this process may use: its affinity and a container's CPU quota.
+    lib.symbols.set_cores(navigator.hardwareConcurrency);
     const level = lib.symbols.cpu_level(); // 1 SSE2, 2 AVX2, 3 AVX-512F
     const best = NATIVE_VARIANTS[level - 1];
     const all: Record<NativeVariant, NativeAdamFn> = {
@@ -366,7 +368,9 @@ export class NoCompilerError extends Error {
  */
 export async function buildLibrary(source: URL, options: BuildOptions = {}): Promise<string> {
   const text = await Deno.readTextFile(source);
-  const compiler = options.compiler ?? (Deno.env.get("CC") || "cc");
+  // `CC` may carry arguments (`ccache cc`, `gcc -m64`), as make reads it.
+  const compiler = (options.compiler ?? (Deno.env.get("CC") || "cc")).trim();
+  const [command, ...compilerArgs] = compiler.split(/\s+/);
   const digest = await crypto.subtle.digest(
     "SHA-256",
     new TextEncoder().encode([compiler, ...FLAGS, ...LIBS, text].join("\n")),
@@ -382,14 +386,14 @@ export async function buildLibrary(source: URL, options: BuildOptions = {}): Pro
   try {
     let output: Deno.CommandOutput;
     try {
-      output = await new Deno.Command(compiler, {
-        args: [...FLAGS, "-o", temporary.pathname, source.pathname, ...LIBS],
+      output = await new Deno.Command(command, {
+        args: [...compilerArgs, ...FLAGS, "-o", temporary.pathname, source.pathname, ...LIBS],
         stdout: "null",
         stderr: "piped",
       }).output();
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) {
-        throw new NoCompilerError(`no C compiler: ${compiler} not found`);
+        throw new NoCompilerError(`no C compiler: ${command} not found`);
       }
       throw e;
     }
@@ -411,6 +415,30 @@ export async function buildLibrary(source: URL, options: BuildOptions = {}): Pro
     return target.pathname;
   } finally {
     await Deno.remove(temporary).catch(() => {});
+  }
+}
+
+/**
+ * Builds `source` when needed ({@linkcode buildLibrary}) and opens it. A file under the library's
+ * name that does not open (a build an older version left half-written) is removed and built
+ * again, once; a second failure is thrown.
+ *
+ * @param source The C source, a `file:` URL.
+ * @param symbols The functions to bind.
+ * @param options The cache folder and the compiler.
+ * @returns The open library.
+ */
+export async function openLibrary<S extends Deno.ForeignLibraryInterface>(
+  source: URL,
+  symbols: S,
+  options: BuildOptions = {},
+): Promise<Deno.DynamicLibrary<S>> {
+  const library = await buildLibrary(source, options);
+  try {
+    return Deno.dlopen(library, symbols);
+  } catch {
+    await Deno.remove(library).catch(() => {});
+    return Deno.dlopen(await buildLibrary(source, options), symbols);
   }
 }
 

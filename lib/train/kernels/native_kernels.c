@@ -261,9 +261,14 @@ static void *sweep_worker(void *p) {
   return NULL;
 }
 
-// The cores this process may run on: its affinity (taskset, a container's cpuset), as Deno's
-// navigator.hardwareConcurrency counts them; every online one if the affinity cannot be read.
+// The cores this process may use, as the loader passes them (navigator.hardwareConcurrency: the
+// affinity and a container's CPU quota); until then its affinity (taskset, a container's cpuset),
+// or every online core if the affinity cannot be read.
+static atomic_int cores_given;
+void set_cores(int n) { atomic_store(&cores_given, n); }
 static long usable_cores(void) {
+  const int given = atomic_load(&cores_given);
+  if (given >= 1) return given;
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
   return sysconf(_SC_NPROCESSORS_ONLN);
