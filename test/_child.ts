@@ -1,20 +1,6 @@
-/**
- * Runs `code`, the body of a TypeScript module, in a child `deno eval` (with the project's
- * config, so `@std/assert` resolves) and returns what it printed to stdout.
- *
- * For tests of behaviour read from the environment (`NB_QUICK`, `NB_HEADLINES`, the data
- * folders): `deno task test` runs test modules side by side in one process, which has one
- * environment, so a test that set a variable in-process changed what every module running beside
- * it read at that moment (CI failed once that way: one doc example set `NB_QUICK=maybe` while
- * another read it). A child has an environment of its own.
- *
- * @param code Module body; import project files by absolute URL.
- * @param env Variables to set in the child; `undefined` removes one.
- * @param options `clearEnv`: start the child from `env` alone rather than this process's
- *   environment with `env` applied.
- * @returns The child's stdout.
- * @throws {Error} When the child fails, with its stderr (a failed assertion's message).
- */
+// Child processes for tests: `deno task test` runs test modules and doc examples side by side in
+// one process, so whatever a test needs set in the environment it sets in a child of its own.
+
 /**
  * This process's environment with `changes` applied (`undefined` removes a variable): the whole
  * environment of a child started with `clearEnv: true`. This process's own is left as it is.
@@ -35,6 +21,23 @@ export function childEnvironment(
   return env;
 }
 
+/**
+ * Runs `code`, the body of a TypeScript module, in a child `deno eval` (with the project's
+ * config, so `@std/assert` resolves) and returns what it printed to stdout.
+ *
+ * For tests of behaviour read from the environment (`NB_QUICK`, `NB_HEADLINES`, the data
+ * folders): `deno task test` runs test modules side by side in one process, which has one
+ * environment, so a test that set a variable in-process changed what every module running beside
+ * it read at that moment (CI failed once that way: one doc example set `NB_QUICK=maybe` while
+ * another read it). A child has an environment of its own.
+ *
+ * @param code Module body; import project files by absolute URL.
+ * @param env Variables to set in the child; `undefined` removes one.
+ * @param options `clearEnv`: start the child from `env` alone rather than this process's
+ *   environment with `env` applied.
+ * @returns The child's stdout.
+ * @throws {Error} When the child fails, with its stderr (a failed assertion's message).
+ */
 export async function runWithEnv(
   code: string,
   env: Record<string, string | undefined>,
@@ -56,4 +59,21 @@ export async function runWithEnv(
     );
   }
   return new TextDecoder().decode(out.stdout);
+}
+
+/** The native kernels' switches (README), which a developer may have exported. */
+export const NATIVE_SWITCHES = ["NATIVE_KERNELS", "NATIVE_KERNELS_THREADS"] as const;
+
+/**
+ * {@linkcode childEnvironment} without {@linkcode NATIVE_SWITCHES}, then `extra`: for a child that
+ * should load the native library and choose its threads itself, whatever the shell exported.
+ *
+ * @param extra Variables to set.
+ * @returns The child's environment.
+ */
+export function nativeChildEnvironment(extra: Record<string, string> = {}): Record<string, string> {
+  return childEnvironment({
+    ...Object.fromEntries(NATIVE_SWITCHES.map((name) => [name, undefined])),
+    ...extra,
+  });
 }

@@ -45,6 +45,7 @@ const NAME = /^[A-Z][A-Z0-9_]*$/;
  * in, so `param("USER", 1)` would read the login name and fail in most shells.
  */
 const TAKEN = new Set([
+  "ALL_PROXY",
   "CC",
   "CI",
   "COLUMNS",
@@ -52,6 +53,8 @@ const TAKEN = new Set([
   "EDITOR",
   "HOME",
   "HOSTNAME",
+  "HTTPS_PROXY",
+  "HTTP_PROXY",
   "LANG",
   "LANGUAGE",
   "LINES",
@@ -62,10 +65,12 @@ const TAKEN = new Set([
   "NATIVE_KERNELS",
   "NATIVE_KERNELS_THREADS",
   "NO_COLOR",
+  "NO_PROXY",
   "OLDPWD",
   "PAGER",
   "PATH",
   "PWD",
+  "PYTHONPATH",
   "SHELL",
   "SHLVL",
   "TERM",
@@ -73,8 +78,9 @@ const TAKEN = new Set([
   "TMPDIR",
   "TZ",
   "USER",
+  "VIRTUAL_ENV",
 ]);
-const TAKEN_PREFIXES = ["DENO_", "JPY_", "JUPYTER_", "LC_", "NB_", "XDG_"];
+const TAKEN_PREFIXES = ["CONDA_", "DENO_", "JPY_", "JUPYTER_", "LC_", "LD_", "NB_", "SSH_", "XDG_"];
 const TRUE = new Set(["1", "true", "yes", "on"]);
 const FALSE = new Set(["0", "false", "no", "off"]);
 
@@ -154,7 +160,7 @@ export function param<T extends number | boolean | string>(
   if (TAKEN.has(name) || TAKEN_PREFIXES.some((prefix) => name.startsWith(prefix))) {
     throw new TypeError(
       `param(): ${name} is an environment variable the system or this project sets for its own ` +
-        `use; name the parameter otherwise (such as EXAMPLE_${name.replace(/^[A-Z]+_/, "")})`,
+        `use; name the parameter otherwise (such as EXAMPLE_${name})`,
     );
   }
   const type = typeof fallback;

@@ -122,7 +122,8 @@ Deno.test("param() refuses a name the system or the project sets for its own use
     assertThrows(() => param(name, 1), TypeError, `param(): ${name} is an environment variable`);
   }
   assertThrows(() => param("USER", 1), TypeError, "such as EXAMPLE_USER");
-  assertThrows(() => param("NB_QUICK", true), TypeError, "such as EXAMPLE_QUICK");
+  assertThrows(() => param("NB_QUICK", true), TypeError, "such as EXAMPLE_NB_QUICK");
+  assertThrows(() => param("LD_LIBRARY_PATH", "x"), TypeError, "LD_LIBRARY_PATH is an");
 });
 
 Deno.test("param() rejects a name that is not UPPER_CASE and a quick value of another type", () => {
