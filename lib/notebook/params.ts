@@ -40,11 +40,25 @@ export interface ParamOptions<T> {
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
 /**
- * Names a parameter may not take: variables a login shell, terminal, CI runner or this project
- * sets for its own use. A notebook reads its parameters from the environment Jupyter was started
- * in, so `param("USER", 1)` would read the login name and fail in most shells.
+ * The environment variables the library reads for its own settings (the data folders, the
+ * backend, the native kernels, the live display), which `deno task notebooks --set` passes on
+ * like a parameter; quick mode is `--quick`.
+ */
+export const LIBRARY_SETTINGS: readonly string[] = [
+  "MOVIELENS_DIR",
+  "MOVIELENS_CACHE",
+  "TFJS_BACKEND",
+  "NATIVE_KERNELS",
+  "NB_LIVE",
+];
+/**
+ * Names a parameter may not take: the library's settings and the variables a login shell,
+ * terminal, CI runner or compiler sets (the native kernels read `CC` and
+ * `NATIVE_KERNELS_THREADS`). A notebook reads its parameters from the environment Jupyter was
+ * started in, so `param("USER", 1)` would read the login name and fail in most shells.
  */
 const TAKEN = new Set([
+  ...LIBRARY_SETTINGS,
   "ALL_PROXY",
   "CC",
   "CI",
@@ -53,16 +67,13 @@ const TAKEN = new Set([
   "EDITOR",
   "HOME",
   "HOSTNAME",
-  "HTTPS_PROXY",
   "HTTP_PROXY",
+  "HTTPS_PROXY",
   "LANG",
   "LANGUAGE",
   "LINES",
   "LOGNAME",
   "MAIL",
-  "MOVIELENS_CACHE",
-  "MOVIELENS_DIR",
-  "NATIVE_KERNELS",
   "NATIVE_KERNELS_THREADS",
   "NO_COLOR",
   "NO_PROXY",
@@ -74,7 +85,6 @@ const TAKEN = new Set([
   "SHELL",
   "SHLVL",
   "TERM",
-  "TFJS_BACKEND",
   "TMPDIR",
   "TZ",
   "USER",

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { isQuick } from "../../lib/notebook/params.ts";
+import { isQuick, LIBRARY_SETTINGS } from "../../lib/notebook/params.ts";
 import { codeCells, NotebookFileError, readNotebook } from "./_files.ts";
 import { compareOutputs, formatDifference } from "./compare_outputs.ts";
 import { runNotebook } from "./fresh_run.ts";
@@ -269,22 +269,10 @@ export async function declaredParams(notebook: string): Promise<string[] | null>
 }
 
 /**
- * The environment settings the library reads, which `--set` passes on like a parameter (the
- * data folders, the backend, the native kernels, the live display; quick mode is `--quick`).
- */
-export const SETTINGS = [
-  "MOVIELENS_DIR",
-  "MOVIELENS_CACHE",
-  "TFJS_BACKEND",
-  "NATIVE_KERNELS",
-  "NB_LIVE",
-];
-
-/**
  * Checks every `--set` name against the parameters the notebooks declare, before anything
  * runs: a name no readable notebook declares (a typo, say) is an error naming the notebooks
  * and the names they know, instead of a full-size run that ignores it. The library's own
- * settings ({@linkcode SETTINGS}) pass.
+ * settings (`LIBRARY_SETTINGS`, lib/notebook/params.ts) pass.
  *
  * @param set The `--set` overrides.
  * @param declared Each notebook's declared names (null: unreadable, left to its run).
@@ -308,7 +296,9 @@ export function unknownSetNames(
   const readable = [...declared].filter((e): e is [string, string[]] => e[1] !== null);
   if (readable.length === 0) return null; // Each run reports why its notebook cannot run.
   const known = new Set(readable.flatMap(([, names]) => names));
-  const unknown = Object.keys(set).filter((name) => !known.has(name) && !SETTINGS.includes(name));
+  const unknown = Object.keys(set).filter((name) =>
+    !known.has(name) && !LIBRARY_SETTINGS.includes(name)
+  );
   if (unknown.length === 0) return null;
   const where = readable.length === 1
     ? readable[0][0]
