@@ -1,8 +1,9 @@
 /**
  * Replacing a file so that a reader never sees half of it: the text goes to a temporary file in
- * the same folder, which then takes the file's place in one rename; and finding, before that,
- * the folder a new file would go in. Shared by `saveFigure()` and the programs' output checks
- * and `writeFileAtomic()` (tools/_write.ts, tools/evaluate/cli.ts).
+ * the same folder, which then takes the file's place in one rename; finding, before that, the
+ * folder a new file would go in; and whether a file is there. Shared by `saveFigure()`, the
+ * programs' output checks and `writeFileAtomic()` (tools/_write.ts, tools/evaluate/cli.ts), the
+ * data loader and the native kernels' build.
  *
  * @module
  */
@@ -67,5 +68,22 @@ export async function nearestFolder(full: string): Promise<string> {
     const info = await Deno.stat(folder).catch(() => null);
     if (info && !info.isDirectory) throw new TypeError(`${folder} is a file, not a folder`);
     if (info || folder === dirname(folder)) return folder;
+  }
+}
+
+/**
+ * Whether `path` exists (following links); false too when a parent is a file.
+ *
+ * @param path A path or `file:` URL.
+ * @returns Whether something is there.
+ * @throws {Error} For any other failure to look (a permission, say), passed on.
+ */
+export async function exists(path: string | URL): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return false;
+    throw e;
   }
 }

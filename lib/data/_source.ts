@@ -7,6 +7,9 @@
 
 import { basename, join, resolve } from "node:path";
 import { readZipDirectory, readZipEntry, type ZipEntry } from "./_zip.ts";
+import { exists } from "../_atomic_write.ts";
+
+export { exists };
 
 /** The two MovieLens file layouts. */
 export type Layout = "latest" | "100k";
@@ -35,17 +38,6 @@ export const LAYOUT_FILES: Record<Layout, { required: string[]; optional: string
 };
 
 const KEY_FILES = [...LAYOUT_FILES.latest.required, ...LAYOUT_FILES["100k"].required];
-
-/** @returns Whether `path` exists (following links); false too when a parent is a file. */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return false;
-    throw e;
-  }
-}
 
 /**
  * Checks that a folder named by a setting exists and is a folder.

@@ -20,6 +20,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { type AdamConstants, offsetOf, type WasmBackend, wasmContext } from "./_wasm.ts";
+import { exists } from "../../_atomic_write.ts";
 
 /** The C function's signature (pointers into the WASM heap, then the step's constants). */
 const ADAM_SIGNATURE = {
@@ -439,15 +440,5 @@ export async function openLibrary<S extends Deno.ForeignLibraryInterface>(
   } catch {
     await Deno.remove(library).catch(() => {});
     return Deno.dlopen(await buildLibrary(source, options), symbols);
-  }
-}
-
-/** Whether a file is there. */
-async function exists(path: URL): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
