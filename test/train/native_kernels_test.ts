@@ -3,6 +3,7 @@ import { assert, assertEquals, assertRejects } from "@std/assert";
 import { setupBackend } from "../../lib/train/backend.ts";
 import {
   buildLibrary,
+  compilerCommand,
   heapPointers,
   loadNativeKernels,
   NATIVE_VARIANTS,
@@ -38,7 +39,7 @@ import { withTempDir } from "../data/_helpers.ts";
 async function canBuild(): Promise<boolean> {
   if (Deno.build.os !== "linux" || Deno.build.arch !== "x86_64") return false;
   try {
-    const [command, ...args] = (Deno.env.get("CC") || "cc").trim().split(/\s+/);
+    const [command, ...args] = compilerCommand();
     const { code } = await new Deno.Command(command, { args: [...args, "--version"] }).output();
     return code === 0;
   } catch {

@@ -349,6 +349,17 @@ export interface BuildOptions {
   compiler?: string;
 }
 
+/**
+ * The command and arguments of a compiler setting: `CC` may carry arguments (`ccache cc`,
+ * `gcc -m64`), as make reads it.
+ *
+ * @param compiler The setting, by default `$CC`, else `cc`.
+ * @returns The command, then its arguments.
+ */
+export function compilerCommand(compiler = Deno.env.get("CC") || "cc"): string[] {
+  return compiler.trim().split(/\s+/);
+}
+
 /** No C compiler is installed: a normal set-up, which {@linkcode loadNativeKernels} keeps quiet. */
 export class NoCompilerError extends Error {
   override name = "NoCompilerError";
@@ -369,9 +380,8 @@ export class NoCompilerError extends Error {
  */
 export async function buildLibrary(source: URL, options: BuildOptions = {}): Promise<string> {
   const text = await Deno.readTextFile(source);
-  // `CC` may carry arguments (`ccache cc`, `gcc -m64`), as make reads it.
-  const compiler = (options.compiler ?? (Deno.env.get("CC") || "cc")).trim();
-  const [command, ...compilerArgs] = compiler.split(/\s+/);
+  const [command, ...compilerArgs] = compilerCommand(options.compiler);
+  const compiler = [command, ...compilerArgs].join(" ");
   const digest = await crypto.subtle.digest(
     "SHA-256",
     new TextEncoder().encode([compiler, ...FLAGS, ...LIBS, text].join("\n")),
