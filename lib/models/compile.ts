@@ -52,8 +52,12 @@ export function lossName(v: unknown): LossName {
   return name;
 }
 
-/** Optimizers made from a config (or read into one): their settings are the config's. */
-const inStep = new WeakSet<tf.Optimizer>();
+/**
+ * Optimizers made from a config (or read into one), each with that config: their settings are
+ * the config's. Another recommender wrapping the same model has its own config, which still
+ * needs reading (a notebook cell that wraps a model and trains it, run twice).
+ */
+const inStep = new WeakMap<tf.Optimizer, object>();
 
 /**
  * A new optimizer from a config's settings: the engine's fused Adam, or the stock tfjs
@@ -127,7 +131,7 @@ export function syncConfig<R extends Recommender>(rec: R, where: string): R {
       `${where}: expected a compiled model; call model.compile({ optimizer, loss }) first`,
     );
   }
-  if (inStep.has(optimizer)) return rec;
+  if (inStep.get(optimizer) === rec.config) return rec;
   const { learningRate, settings } = settingsOf(optimizer);
   const config = rec.config as TrainingConfig;
   if (Number.isFinite(learningRate)) config.learningRate = learningRate;
@@ -135,7 +139,7 @@ export function syncConfig<R extends Recommender>(rec: R, where: string): R {
   const loss = Array.isArray(state.loss) ? state.loss[0] : state.loss;
   if (typeof loss === "string") config.loss = loss;
   config.metrics = state.metricsNames.slice(1);
-  inStep.add(optimizer);
+  inStep.set(optimizer, config);
   return rec;
 }
 
@@ -146,7 +150,7 @@ export function syncConfig<R extends Recommender>(rec: R, where: string): R {
  * @param rec The recommender.
  */
 export function markInStep(rec: Recommender): void {
-  if (rec.model.optimizer != null) inStep.add(rec.model.optimizer);
+  if (rec.model.optimizer != null) inStep.set(rec.model.optimizer, rec.config);
 }
 
 /** Options of {@linkcode compileModel}: overrides written back to the config. */
@@ -209,6 +213,6 @@ export function compileModel<R extends Recommender>(rec: R, options: CompileOpti
   }
   const optimizer = optimizerFrom(config);
   rec.model.compile({ optimizer, loss: config.loss, metrics: config.metrics });
-  inStep.add(optimizer);
+  inStep.set(optimizer, config);
   return rec;
 }

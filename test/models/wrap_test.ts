@@ -84,6 +84,26 @@ Deno.test("train() runs a model compiled with tf.train.adam on the fused Adam, a
   }
 });
 
+Deno.test("a model wrapped again (its cell run twice) trains on as if wrapped once, at the optimizer's current rate", async () => {
+  const run = async (rewrap: boolean) => {
+    setRandomSeed(5);
+    const model = embeddingNet(sizes);
+    model.compile({ optimizer: tf.train.adam(0.02), loss: "meanSquaredError" });
+    const options = { batchSize: 16, verbose: 0 as const };
+    const first = recommender(model, encoders);
+    await train(first, ratings, { ...options, epochs: 2 });
+    await train(first, ratings, { ...options, epochs: 1, learningRate: 0.005 });
+    const again = rewrap ? recommender(model, encoders) : first;
+    const h = await train(again, ratings, { ...options, epochs: 2 });
+    return { rec: again, losses: h.history.loss, weights: weights(model) };
+  };
+  const once = await run(false), twice = await run(true);
+  assertEquals(twice.rec.config.learningRate, 0.005); // the rate the model trains at, as in Keras
+  assertEquals(twice.rec.config.optimizer, once.rec.config.optimizer);
+  assertEquals(twice.losses, once.losses);
+  assertEquals(twice.weights, once.weights);
+});
+
 Deno.test("recommender() names the inputs when they are not two id columns", async () => {
   const one = tf.input({ shape: [1], dtype: "int32", name: "user" });
   const two = tf.input({ shape: [1], dtype: "int32", name: "movie" });
