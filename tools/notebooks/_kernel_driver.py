@@ -14,6 +14,9 @@ output stamped so before the token itself belongs to the cell (the token cell pr
 else): it is routed to the cell, and reported with a `restamped` event. (Notebooks that import
 lib/notebook end every cell with a flush, after which no such output is left.)
 
+With --twice, every code cell runs twice in a row (its second `begin` event says `again`), as
+when a teacher presses Shift-Enter twice, and the second run's outputs are written.
+
 Prints one JSON event per line on stdout (begin, stream, result, display, update, end, error,
 kernel, written) for the runner to show. Exit status: 0 done, 1 a cell failed, 2 set-up failed.
 """
@@ -51,8 +54,9 @@ class CellFailed(Exception):
 
 
 class KernelRun:
-    def __init__(self, nb, cwd, kernel_name, timeout, startup_timeout):
+    def __init__(self, nb, cwd, kernel_name, timeout, startup_timeout, twice=False):
         self.nb = nb
+        self.twice = twice
         self.cwd = cwd
         self.kernel_name = kernel_name
         self.timeout = timeout
@@ -179,11 +183,14 @@ class KernelRun:
             return output
         return None
 
-    def execute(self, index, count):
+    def execute(self, index, count, again=False):
         cell = self.nb.cells[index]
         cell.outputs = []
         cell.execution_count = count
-        emit("begin", cell=index + 1, count=count)
+        if again:
+            emit("begin", cell=index + 1, count=count, again=True)
+        else:
+            emit("begin", cell=index + 1, count=count)
         started = time.monotonic()
         deadline = started + self.timeout
         msg_id = self.kc.execute(cell.source, store_history=True, allow_stdin=False,
@@ -240,6 +247,10 @@ class KernelRun:
                 continue
             count += 1
             self.execute(index, count)
+            if self.twice:
+                # As a teacher pressing Shift-Enter twice: the second run's outputs are kept.
+                count += 1
+                self.execute(index, count, again=True)
 
 
 def normalise(nb):
@@ -284,6 +295,8 @@ def main():
     parser.add_argument("--kernel", default="deno")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per cell")
     parser.add_argument("--startup-timeout", type=float, default=120)
+    parser.add_argument("--twice", action="store_true",
+                        help="run every code cell twice in a row; keep the second run's outputs")
     parser.add_argument("--deno", help="deno executable: format the written notebook with it")
     parser.add_argument("--fmt-config", help="deno.json whose fmt options apply")
     args = parser.parse_args()
@@ -294,7 +307,7 @@ def main():
         return EXIT_SETUP
     nb = nbformat.read(args.notebook, as_version=4)
     cwd = os.path.dirname(os.path.abspath(args.notebook))
-    run = KernelRun(nb, cwd, args.kernel, args.timeout, args.startup_timeout)
+    run = KernelRun(nb, cwd, args.kernel, args.timeout, args.startup_timeout, args.twice)
     try:
         run.start()
         run.run()

@@ -44,6 +44,8 @@ export interface DriverEvent {
   traceback?: string[];
   message?: string;
   path?: string;
+  /** On `begin`: the cell's second run in a row (`--twice`). */
+  again?: boolean;
 }
 
 /**
@@ -77,10 +79,24 @@ export async function runNotebookInKernel(
   const run = view.run;
   const python = options.python ?? defaultPython();
   const stderr: string[] = [];
+  // With `twice`: the headline lines each cell's first run wrote, as [from, to) line ranges
+  // (the kernel has written a cell's lines before the driver begins the next run).
+  const firstRuns: [number, number][] = [];
+  let firstFrom = 0;
+  const sink = {
+    apply(e: DriverEvent): void {
+      if (options.twice && e.event === "begin") {
+        const lines = readHeadlines(headlines).length;
+        if (e.again) firstRuns.push([firstFrom, lines]);
+        else firstFrom = lines;
+      }
+      view.apply(e);
+    },
+  };
   let code: number;
   try {
     const env = notebookEnv(options, headlines);
-    code = await driveKernel(python, driverArgs(notebook, options), env, view, stderr);
+    code = await driveKernel(python, driverArgs(notebook, options), env, sink, stderr);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
     code = -1;
@@ -93,7 +109,9 @@ export async function runNotebookInKernel(
       stack: "",
     };
   }
-  run.headlines = readHeadlines(headlines);
+  // Run twice, a cell reports its figures twice: the first run's reports are left out.
+  run.headlines = readHeadlines(headlines)
+    .filter((_, i) => !firstRuns.some(([from, to]) => i >= from && i < to));
   await Deno.remove(headlines).catch(() => {});
   const errText = stderr.join("").split("\n")
     .filter((l) => l.trim() !== "" && !l.includes('"deno jupyter" is unstable')).join("\n");
@@ -135,6 +153,7 @@ function driverArgs(notebook: string, options: KernelRunOptions): string[] {
     String(timeout),
   ];
   if (options.out) args.push("--out", absolute(options.out));
+  if (options.twice) args.push("--twice");
   args.push("--deno", Deno.execPath(), "--fmt-config", DENO_JSON.pathname);
   return args;
 }
@@ -144,7 +163,7 @@ async function driveKernel(
   python: string,
   args: string[],
   env: Record<string, string>,
-  view: KernelView,
+  view: { apply(e: DriverEvent): void },
   stderr: string[],
 ): Promise<number> {
   const child = new Deno.Command(python, {
@@ -211,8 +230,13 @@ export class KernelView {
   apply(e: DriverEvent): void {
     switch (e.event) {
       case "begin":
+        // A second run in a row replaces the first: its outputs are the ones kept.
+        if (e.again && this.run.cells.at(-1)?.cell === e.cell) this.run.cells.pop();
         this.run.cells.push({ cell: e.cell!, count: e.count!, seconds: 0, outputs: [] });
-        this.#say(cellHeader(e.count!, e.cell!, this.#preview(e.cell!)) + "\n");
+        this.#say(
+          cellHeader(e.count!, e.cell!, this.#preview(e.cell!)) + (e.again ? " (again)" : "") +
+            "\n",
+        );
         break;
       case "stream":
         this.#stream(e.text!);

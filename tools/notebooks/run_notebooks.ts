@@ -11,6 +11,7 @@
  * deno task notebooks --kernel             # the Deno Jupyter kernel; writes outputs in place
  * deno task notebooks --kernel --quick --out /tmp/nb   # small run, copies written elsewhere
  * deno task notebooks --verify             # also check the committed outputs are complete
+ * deno task notebooks --kernel --quick --twice --out /tmp/nb   # every cell run twice in a row
  * deno task notebooks --compare            # full size in the kernel, outputs vs committed
  * ```
  *
@@ -36,6 +37,9 @@ Options:
   --kernel         run in the Deno Jupyter kernel (needs Python's jupyter_client and
                    \`deno jupyter --install\`) and write the outputs into the notebooks
   --out DIR        with --kernel: write the executed notebooks to DIR instead of in place
+  --twice          with --kernel and --out: run every code cell twice in a row, as a teacher
+                   pressing Shift-Enter twice does; a cell whose second run fails fails the
+                   notebook, and the second runs' outputs are written
   --quick          small parameters: NB_QUICK=1 (each param()'s quick value); NB_QUICK set
                    to 1/true/yes/on in the environment does the same, 0/false/no/off or
                    empty does not, and any other value is an error
@@ -70,6 +74,8 @@ export interface CliOptions {
   kernel: boolean;
   /** With `kernel`: output folder instead of in place. */
   out?: string;
+  /** With `kernel` and `out`: every code cell twice in a row. */
+  twice: boolean;
   /** NB_QUICK=1: from `--quick`, or from `NB_QUICK` in the environment. */
   quick: boolean;
   /** Parameter overrides from `--set`. */
@@ -109,6 +115,7 @@ export interface CliOptions {
 export function parseArgs(args: string[]): CliOptions {
   const cli: CliOptions = {
     kernel: false,
+    twice: false,
     quick: false,
     env: {},
     verify: false,
@@ -142,6 +149,9 @@ export function parseArgs(args: string[]): CliOptions {
         break;
       case "--quick":
         cli.quick = true;
+        break;
+      case "--twice":
+        cli.twice = true;
         break;
       case "--verify":
         cli.verify = true;
@@ -211,6 +221,15 @@ export function parseArgs(args: string[]): CliOptions {
   }
   if (cli.out !== undefined && !cli.kernel) {
     throw new TypeError("--out: expected together with --kernel (the fresh path writes nothing)");
+  }
+  if (cli.twice && (!cli.kernel || cli.compare || cli.out === undefined)) {
+    throw new TypeError(
+      cli.compare
+        ? "--twice: a second run of each cell continues its training, so its outputs cannot be " +
+          "compared with the committed ones; leave out --compare"
+        : "--twice: expected together with --kernel and --out DIR (the second runs' outputs " +
+          "are not the notebook's own)",
+    );
   }
   if (cli.compare && (cli.quick || Object.keys(cli.env).length > 0)) {
     throw new TypeError(
@@ -443,6 +462,7 @@ async function launch(
       ? await runNotebookInKernel(notebook, {
         ...options,
         out: cli.out ? `${cli.out}/${notebook.split("/").at(-1)}` : undefined,
+        twice: cli.twice,
       })
       : await runNotebook(notebook, options);
   } catch (error) {
@@ -465,7 +485,10 @@ async function runAll(
   const echo = !cli.quiet && jobs === 1;
   // A pool of `jobs` workers takes the notebooks longest first (by this machine's earlier
   // runs, see _schedule.ts); results are printed in name order.
-  const how = { mode: cli.kernel ? "kernel" : "fresh", quick: cli.quick };
+  const how = {
+    mode: cli.kernel ? cli.twice ? "kernel twice" : "kernel" : "fresh",
+    quick: cli.quick,
+  };
   const keys = notebooks.map((n) => runKey(n, how));
   const order = jobs > 1 ? startOrder(keys, await readDurations()) : keys.map((_, i) => i);
   const overrides = notebooks.map((n) => overridden(declared.get(n) ?? null, cli.env));

@@ -53,6 +53,12 @@ export interface KernelRunOptions extends RunOptions {
    * @default {"deno"}
    */
   kernel?: string;
+  /**
+   * Run every code cell twice in a row, as a teacher pressing Shift-Enter twice does: the run
+   * fails where a cell's second run fails, and the second run's outputs are the ones kept.
+   * @default {false}
+   */
+  twice?: boolean;
 }
 
 /** One output of a cell, as plain text. */

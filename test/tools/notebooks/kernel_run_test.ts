@@ -7,6 +7,7 @@ import {
   assertStringIncludes,
   FAILING,
   isolated,
+  LIB,
   MANY,
   OUT_OF_ORDER,
   pythonRuns,
@@ -52,6 +53,39 @@ Deno.test({
       const progress = saved.cells[7].outputs;
       assertEquals(progress.length, 1);
       assertEquals(progress[0].data["text/plain"], ["progress 3/3"]);
+    }),
+});
+
+Deno.test({
+  name:
+    "runNotebookInKernel({ twice }) runs each cell twice in a row, keeps the second run, fails on it",
+  ignore,
+  fn: () =>
+    withTempDir(async (dir) => {
+      const source = await writeNotebook(dir, [
+        `import { headline } from "${LIB}notebook/params.ts";\nlet runs = 0;`,
+        'runs += 1;\nheadline("runs so far", runs);\n`run ${runs}`',
+        'const once = globalThis as { seen?: boolean };\nif (once.seen) throw new Error("only once");\nonce.seen = true;',
+        '"not reached"',
+      ]);
+      const out = `${dir}/out.ipynb`;
+      const run = await runNotebookInKernel(source, { env: isolated(), out, twice: true });
+      assertEquals(run.ok, false);
+      assertEquals([run.failure?.cell, run.failure?.message], [4, "only once"]);
+      assertStringIncludes(run.output, "(again)");
+      // Cell 2 ran twice in a row: one entry, with the second run's output and count.
+      assertEquals(run.cells.map((c) => [c.cell, c.count]), [[2, 2], [3, 4], [4, 6]]);
+      assertEquals(texts(run, 3), ['"run 2"']);
+      // The first run's figure is left out; the second run's stays.
+      assertEquals(run.headlines.map((h) => [h.name, h.value]), [["runs so far", "2"]]);
+      // Without the failing cell, the notebook is written with the second runs' outputs.
+      await Deno.mkdir(`${dir}/passing`);
+      const passing = await writeNotebook(`${dir}/passing`, ["let k = 0;", "k += 1;\nk"]);
+      const ok = await runNotebookInKernel(passing, { env: isolated(), out, twice: true });
+      assert(ok.ok, formatFailure(ok) + ok.output);
+      const saved = JSON.parse(await Deno.readTextFile(out));
+      assertEquals(saved.cells[2].execution_count, 4);
+      assertEquals(saved.cells[2].outputs[0].data["text/plain"], ["2"]);
     }),
 });
 

@@ -27,6 +27,20 @@ Deno.test("parseArgs() reads the notebooks CLI and rejects a quick kernel run in
   assertThrows(() => parseArgs(["--fast"]), TypeError, "unknown option --fast");
 });
 
+Deno.test("parseArgs() takes --twice only for a kernel run written elsewhere, never to compare", () => {
+  const cli = parseArgs(["--kernel", "--quick", "--twice", "--out", "/tmp/x"]);
+  assertEquals([cli.kernel, cli.twice, cli.out], [true, true, "/tmp/x"]);
+  assertEquals(parseArgs(["--kernel", "--out", "/tmp/x"]).twice, false);
+  for (const args of [["--twice"], ["--kernel", "--twice"], ["--quick", "--twice"]]) {
+    assertThrows(() => parseArgs(args), TypeError, "--twice: expected together with --kernel");
+  }
+  assertThrows(
+    () => parseArgs(["--compare", "--twice", "--out", "/tmp/x"]),
+    TypeError,
+    "leave out --compare",
+  );
+});
+
 Deno.test("deno task notebooks prints outputs and a summary and exits 1 naming the failing cell", async () => {
   const { code, stdout: out, stderr: err } = await runCli(["--quick", SEMANTICS, FAILING]);
   assertEquals(code, 1);
