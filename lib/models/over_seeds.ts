@@ -7,6 +7,7 @@
  * @module
  */
 
+import { interruptible } from "../_interrupt.ts";
 import { withRandomSeed } from "../random.ts";
 import type { Verbosity } from "./_engine.ts";
 import {
@@ -187,19 +188,22 @@ export async function trainOverSeeds(
   // The models made here: freed once scored (or on an error), unless they are to be kept.
   const own: Recommender[] = [];
   try {
-    for (const seed of seeds) {
-      let rec = trained.find((t) => t.kind === name && t.config.seed === seed);
-      if (!rec) {
-        rec = typeof kind === "function"
-          ? withRandomSeed(seed, () => kind(seed))
-          : buildModel(kind, { ...modelOptions, seed });
-        own.push(rec);
-        await train(rec, ratings, { ...fit, seed });
+    // One interruptible operation: an interrupt between two seeds stops the next training.
+    await interruptible(async () => {
+      for (const seed of seeds) {
+        let rec = trained.find((t) => t.kind === name && t.config.seed === seed);
+        if (!rec) {
+          rec = typeof kind === "function"
+            ? withRandomSeed(seed, () => kind(seed))
+            : buildModel(kind, { ...modelOptions, seed });
+          own.push(rec);
+          await train(rec, ratings, { ...fit, seed });
+        }
+        runs.push(errorsOf(seed, y, predictRatings(rec, test)));
+        models.push(rec);
+        if (!keep && own.at(-1) === rec) disposeRecommender(own.pop()!);
       }
-      runs.push(errorsOf(seed, y, predictRatings(rec, test)));
-      models.push(rec);
-      if (!keep && own.at(-1) === rec) disposeRecommender(own.pop()!);
-    }
+    });
   } catch (e) {
     own.forEach(disposeRecommender);
     throw e;

@@ -163,6 +163,8 @@ export function trainingTensors(rec: Recommender, ratings: DataFrame): TrainingT
  * @param ratings Training ratings (userId, movieId, rating).
  * @param options Epochs, batch size, validation, learning rate, early stopping, seed.
  * @returns The per-epoch history.
+ * @throws {InterruptedError} on Kernel › Interrupt in the Jupyter kernel, after the current
+ *   batch (the model keeps the weights of that batch; training again goes on from them).
  * @example
  * ```ts
  * import pl from "nodejs-polars";

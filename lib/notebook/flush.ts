@@ -15,6 +15,7 @@
  * @module
  */
 
+import { installInterruptHandler } from "../_interrupt.ts";
 import { installReferenceHints, type NotebookClues } from "./_cell_hints.ts";
 import {
   connectionFileFrom,
@@ -148,8 +149,9 @@ function notebookClues(): NotebookClues {
 /**
  * Makes every cell of Deno's Jupyter kernel end with {@linkcode flushOutputs}, so that a cell's
  * last-expression result, like its displays, is published before the kernel reports the cell
- * finished; and makes a cell's `ReferenceError` for a missing name say which cell defines it and
- * to run the cells above first (Cell › Run All Above). Importing this module inside the kernel
+ * finished; makes a cell's `ReferenceError` for a missing name say which cell defines it and
+ * to run the cells above first (Cell › Run All Above); and makes Kernel › Interrupt stop the
+ * library's training loop that is running instead of ending the kernel (`lib/_interrupt.ts`). Importing this module inside the kernel
  * calls it, and so does `setupDisplay()`; calling it again does nothing.
  *
  * It wraps the kernel's result hook (`Deno[Deno.internal].jupyter.broadcastResult`, internal to
@@ -171,6 +173,7 @@ function notebookClues(): NotebookClues {
 export function installOutputFlush(): InstallResult {
   if (kernelFlusher() === null) return "no kernel";
   installReferenceHints(notebookClues);
+  installInterruptHandler(); // Kernel › Interrupt stops a training loop, not the kernel
   if (flushDisabled()) return "disabled";
   return wrapResultHook(kernelResultHooks(), () => flushOutputs());
 }

@@ -120,14 +120,14 @@ export function recordEpoch(history: History, record: EpochRecord): void {
  * @param history The run's history.
  * @param notes Notes on the run.
  * @param seconds Wall seconds of the whole call.
- * @param failed Whether an error ended it.
+ * @param failed Whether an error ended it (`"interrupted"`: Kernel › Interrupt did).
  * @returns The line.
  */
 export function summaryLine(
   history: History,
   notes: string[],
   seconds: number,
-  failed: boolean,
+  failed: boolean | "interrupted",
 ): string {
   const ran = history.epoch.length;
   const parts = [...notes, `${ran} epoch${ran === 1 ? "" : "s"} in ${formatDuration(seconds)}`];
@@ -148,7 +148,7 @@ export function summaryLine(
   }
   if (stoppedEarly(history)) parts.push("stopped early");
   for (const w of history.warnings) parts.push(warningTag(w));
-  if (failed) parts.push("failed");
+  if (failed) parts.push(failed === "interrupted" ? failed : "failed");
   return parts.join(" · ");
 }
 

@@ -9,6 +9,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { type DropoutFields, fieldsOf } from "../_tfjs_internals.ts";
+import { interruptCheck, interruptDue } from "../_interrupt.ts";
 import type { Rng } from "../random.ts";
 import { batchTensors, type Columns, permuteColumns } from "./_batches.ts";
 import { runForward } from "./_graph.ts";
@@ -157,8 +158,24 @@ export async function trainEpoch(
     }
     acc.add([result.loss, ...result.metrics], end - start);
     if (progress.active && progress.batch(epoch, b + 1, () => acc.means())) await tick();
+    if (interruptDue()) await interruptCheck(() => stoppedAt(epoch, b + 1, run.steps));
   }
   return { logs: acc.means() };
+}
+
+/**
+ * Where an interrupted loop stopped, and what the model keeps, for the error's message.
+ *
+ * @param epoch The epoch (absolute, 1-based).
+ * @param batch The last batch run in it (1-based).
+ * @param batches Batches per epoch.
+ * @returns For example "in epoch 3, batch 120/1262: the model keeps its weights after that
+ *   batch, and epoch 3 counts as not done (training again starts it anew from those weights)".
+ */
+export function stoppedAt(epoch: number, batch: number, batches: number): string {
+  return `in epoch ${epoch}, batch ${batch}/${batches}: the model keeps its weights after that ` +
+    `batch, and epoch ${epoch} counts as not done (training again starts it anew from those ` +
+    "weights)";
 }
 
 /**

@@ -24,6 +24,8 @@
 import { cpuSeconds } from "./_clock.ts";
 import * as tf from "@tensorflow/tfjs";
 import { isTraining, setTraining } from "../_tfjs_internals.ts";
+import { InterruptedError, interruptible } from "../_interrupt.ts";
+export { InterruptedError } from "../_interrupt.ts";
 import { createRng } from "../random.ts";
 import { batchTensors } from "./_batches.ts";
 import { describe } from "../_validate.ts";
@@ -240,6 +242,8 @@ function finishMonitors(run: Run, history: History): void {
  * @throws {NonFiniteLossError} when a batch's loss is NaN or infinite: the weights are left as
  *   they were before that batch, or, when those are unusable, the model is marked as diverged.
  * @throws {DivergedModelError} for a model marked as diverged or with NaN or infinite weights.
+ * @throws {InterruptedError} on Kernel › Interrupt in the Jupyter kernel (once `lib/notebook` is
+ *   imported), after the current batch: the model keeps the weights of that batch.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -289,11 +293,14 @@ export async function fit(
     { verbose: run.verbose },
   );
   const started = performance.now();
-  let failed = true;
+  let failed: boolean | "interrupted" = true;
   try {
-    await runEpochs(run, driver, history, progress);
+    await interruptible(() => runEpochs(run, driver, history, progress));
     finishMonitors(run, history);
     failed = false;
+  } catch (e) {
+    if (e instanceof InterruptedError) failed = "interrupted";
+    throw e;
   } finally {
     setTraining(model, false);
     const line = summaryLine(history, notes, (performance.now() - started) / 1000, failed);

@@ -27,6 +27,8 @@
 
 import { cpuSeconds } from "./_clock.ts";
 import * as tf from "@tensorflow/tfjs";
+import { interruptCheck, interruptDue, InterruptedError, interruptible } from "../_interrupt.ts";
+import { stoppedAt, tick } from "./_loop.ts";
 import { createRng, type Rng } from "../random.ts";
 import {
   checkFiniteNumber,
@@ -380,38 +382,43 @@ export async function fitRanking(
   const root = createRng(seed);
   for (let e = 0; e < initialEpoch; e++) root.fork();
   const started = performance.now();
-  let failed = true;
+  let failed: boolean | "interrupted" = true;
   try {
-    for (let e = 1; e <= epochs; e++) {
-      const epoch = initialEpoch + e, rng = root.fork();
-      const t0 = performance.now(), c0 = cpuSeconds();
-      const order = rng.shuffle(active.slice()) as Int32Array;
-      const sum = await trainEpoch(tables, positives, epoch, order, rng, {
-        batchUsers,
-        negatives,
-        progress,
-        step: { loss, optimizer, penalty: { l2, userWeights, movieWeights }, variables, who },
-      });
-      const logs = { loss: sum / steps };
-      const trainSeconds = (performance.now() - t0) / 1000;
-      const trainCpu = cpuSeconds() - c0;
-      const learningRate = (optimizer as unknown as { learningRate?: number }).learningRate;
-      const stop = onEpochEnd ? await onEpochEnd(epoch, { ...logs }) === true : false;
-      recordEpoch(history, {
-        epoch,
-        logs,
-        seconds: (performance.now() - t0) / 1000,
-        trainSeconds,
-        trainCpuSeconds: trainCpu,
-        learningRate: typeof learningRate === "number" ? learningRate : NaN,
-      });
-      if (progress.epochEnd(epoch, logs)) await tick();
-      if (stop) {
-        history.stoppedEpoch = epoch;
-        break;
+    await interruptible(async () => {
+      for (let e = 1; e <= epochs; e++) {
+        const epoch = initialEpoch + e, rng = root.fork();
+        const t0 = performance.now(), c0 = cpuSeconds();
+        const order = rng.shuffle(active.slice()) as Int32Array;
+        const sum = await trainEpoch(tables, positives, epoch, order, rng, {
+          batchUsers,
+          negatives,
+          progress,
+          step: { loss, optimizer, penalty: { l2, userWeights, movieWeights }, variables, who },
+        });
+        const logs = { loss: sum / steps };
+        const trainSeconds = (performance.now() - t0) / 1000;
+        const trainCpu = cpuSeconds() - c0;
+        const learningRate = (optimizer as unknown as { learningRate?: number }).learningRate;
+        const stop = onEpochEnd ? await onEpochEnd(epoch, { ...logs }) === true : false;
+        recordEpoch(history, {
+          epoch,
+          logs,
+          seconds: (performance.now() - t0) / 1000,
+          trainSeconds,
+          trainCpuSeconds: trainCpu,
+          learningRate: typeof learningRate === "number" ? learningRate : NaN,
+        });
+        if (progress.epochEnd(epoch, logs)) await tick();
+        if (stop) {
+          history.stoppedEpoch = epoch;
+          break;
+        }
       }
-    }
+    });
     failed = false;
+  } catch (e) {
+    if (e instanceof InterruptedError) failed = "interrupted";
+    throw e;
   } finally {
     tf.dispose([userWeights, movieWeights]);
     const line = summaryLine(history, notes, (performance.now() - started) / 1000, failed);
@@ -463,6 +470,7 @@ async function trainEpoch(
       }
       sum += v;
       if (progress.batch(epoch, s + 1, () => ({ loss: sum / (s + 1) }))) await tick();
+      if (interruptDue()) await interruptCheck(() => stoppedAt(epoch, s + 1, steps));
     } finally {
       b.dispose();
       b.positives.dispose();
@@ -614,9 +622,4 @@ function batchLoss(
     total = tf.add(total, tf.mul(pen, penalty.l2));
   }
   return total as tf.Scalar;
-}
-
-/** Yields to the event loop so that a progress update can leave. */
-function tick(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }

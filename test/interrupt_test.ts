@@ -1,0 +1,69 @@
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { runWithEnv } from "./_child.ts";
+
+const LIB = new URL("../lib/", import.meta.url).href;
+
+// A SIGINT listener and signals sent to the process: run in a child, never in the test process
+// (its Ctrl-C must stay Deno's).
+Deno.test("an interrupt stops fit() and fitRanking() after their current step, and training goes on afterwards", async () => {
+  const out = await runWithEnv(
+    `
+import * as tf from "@tensorflow/tfjs";
+import { IDLE_MESSAGE, installInterruptHandler, interruptible } from "${LIB}_interrupt.ts";
+import { adam, bprLoss, fit, fitRanking, setupBackend } from "${LIB}train/mod.ts";
+import { interactionMatrix } from "${LIB}eval/mod.ts";
+await setupBackend({ backend: "cpu" });
+const idle = [];
+const report = (o) => console.log(JSON.stringify(o));
+report({ install: installInterruptHandler(() => idle.push(1)), again: installInterruptHandler() });
+const interruptSoon = () => setTimeout(() => Deno.kill(Deno.pid, "SIGINT"), 300);
+const caught = async (run) => {
+  try { await run(); return null; } catch (e) { return { name: e.name, message: e.message }; }
+};
+// fit(), with no progress line (verbose 0): the loop yields on its own to take the signal.
+const x = tf.randomNormal([2000, 8], 0, 1, "float32", 1), y = tf.randomNormal([2000], 0, 1, "float32", 2);
+const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [8] })] });
+model.compile({ optimizer: tf.train.adam(0.01), loss: "meanSquaredError" });
+interruptSoon();
+const t0 = performance.now();
+report({ fit: await caught(() => fit(model, { x, y }, { epochs: 300, batchSize: 1, verbose: 0 })),
+  seconds: (performance.now() - t0) / 1000 });
+const after = await fit(model, { x, y }, { epochs: 1, batchSize: 500, verbose: 0 });
+report({ after: after.history.loss.map(Number.isFinite) });
+// fitRanking(), the same.
+const u = [], m = [];
+for (let i = 0; i < 400; i++) { u.push(i % 40); m.push((i * 7) % 50); }
+const positives = interactionMatrix(u, m, 40, 50);
+const tables = {
+  userFactors: tf.variable(tf.randomNormal([40, 4], 0, 0.1, "float32", 3)),
+  movieFactors: tf.variable(tf.randomNormal([50, 4], 0, 0.1, "float32", 4)),
+};
+interruptSoon();
+const options = { loss: bprLoss, optimizer: adam({ learningRate: 0.01 }), batchUsers: 1, negatives: 2, verbose: 0 };
+report({ ranking: await caught(() => fitRanking(tables, positives, { ...options, epochs: 3000 })) });
+report({ rankingAfter: (await fitRanking(tables, positives, { ...options, epochs: 1 })).epoch.length });
+// An interrupt while nothing runs: the idle callback, and no error later.
+Deno.kill(Deno.pid, "SIGINT");
+await new Promise((r) => setTimeout(r, 300));
+const late = await caught(() => interruptible(() => fit(model, { x, y }, { epochs: 2, batchSize: 500, verbose: 0 })));
+report({ idle: idle.length, late, message: IDLE_MESSAGE });
+Deno.exit(0); // the signal listener would keep the process alive
+`,
+    {},
+  );
+  const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+  assertEquals(lines[0], { install: "installed", again: "already installed" });
+  const { fit, seconds } = lines[1];
+  assertEquals(fit?.name, "Interrupted", "fit() ran its 300 epochs to the end");
+  assertMatch(
+    fit.message,
+    /^stopped by Kernel › Interrupt in epoch 1, batch \d+\/2000: the model keeps/,
+  );
+  assert(seconds < 5, `stopped after ${seconds} s`);
+  assertEquals(lines[2], { after: [true] });
+  assertEquals(lines[3].ranking?.name, "Interrupted", "fitRanking() ran its 3000 epochs");
+  assertMatch(lines[3].ranking.message, /in epoch \d+, batch \d+\/40:/);
+  assertEquals(lines[4], { rankingAfter: 1 });
+  assertEquals([lines[5].idle, lines[5].late], [1, null]);
+  assertMatch(lines[5].message, /nothing was stopped/);
+});
