@@ -36,6 +36,16 @@ export interface ParamOptions<T> {
    * @default {false}
    */
   integer?: boolean;
+  /**
+   * For number parameters: the smallest value accepted (inclusive), such as 1 for a size.
+   * @default {undefined} (no bound)
+   */
+  min?: number;
+  /**
+   * For number parameters: the largest value accepted (inclusive), such as 1 for a share.
+   * @default {undefined} (no bound)
+   */
+  max?: number;
 }
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
@@ -143,11 +153,12 @@ export function isQuick(): boolean {
  * @param name UPPER_CASE name of the constant and of the environment variable; not one the
  *   system or this project sets for its own use (`USER`, `HOME`, `PATH`, `TZ`, `NB_*`, ...).
  * @param fallback The full-size value; its type (number, boolean or string) is the parameter's.
- * @param options The quick value and an integer check.
+ * @param options The quick value, an integer check, and bounds (`min`, `max`, inclusive).
  * @returns The value in force.
  * @throws {TypeError} For a name that is not UPPER_CASE or is taken, or a quick value whose type
  *   differs from the fallback's.
- * @throws {RangeError} For a variable that does not parse to the parameter's type.
+ * @throws {RangeError} For a variable that does not parse to the parameter's type, or a value
+ *   outside `min`–`max`.
  * @example
  * ```ts
  * import { param } from "./params.ts";
@@ -216,9 +227,30 @@ export function param<T extends number | boolean | string>(
   } else {
     value = raw;
   }
+  const where = source === "" ? "" : ` (${source})`;
   if (options.integer && type === "number" && !Number.isSafeInteger(value)) {
-    const where = source === "" ? "" : ` (${source})`;
     throw new RangeError(`param(): expected an integer for ${name}, found ${value}${where}`);
+  }
+  const { min, max } = options;
+  for (const [bound, label] of [[min, "min"], [max, "max"]] as const) {
+    if (bound !== undefined && (type !== "number" || !Number.isFinite(bound))) {
+      throw new TypeError(
+        `param(): ${label} applies to a number parameter and must be a finite number; ` +
+          `found ${label}: ${bound} for ${name}`,
+      );
+    }
+  }
+  if (
+    type === "number" &&
+    ((min !== undefined && (value as number) < min) ||
+      (max !== undefined && (value as number) > max))
+  ) {
+    const range = min !== undefined && max !== undefined
+      ? `between ${min} and ${max}`
+      : min !== undefined
+      ? `at least ${min}`
+      : `at most ${max}`;
+    throw new RangeError(`param(): expected ${name} ${range}, found ${value}${where}`);
   }
   return value as T;
 }

@@ -95,6 +95,38 @@ Deno.test("param() takes numbers in plain decimal notation only, integers as dig
   );
 });
 
+Deno.test("param() keeps a number within its bounds, naming the parameter and where the value came from", async () => {
+  await inChild(
+    { TEST_SIZE: "0", TEST_SHARE: "1.5", TEST_RATE: "0.5", TEST_LOW: "-2" },
+    `assertThrows(
+       () => param("TEST_SIZE", 64, { integer: true, min: 1 }),
+       RangeError,
+       "param(): expected TEST_SIZE at least 1, found 0 (environment variable TEST_SIZE)",
+     );
+     assertThrows(
+       () => param("TEST_SHARE", 0.5, { min: 0, max: 1 }),
+       RangeError,
+       "expected TEST_SHARE between 0 and 1, found 1.5",
+     );
+     assertThrows(() => param("TEST_LOW", 1, { max: -3 }), RangeError, "at most -3, found -2");
+     // The bounds are inclusive, and hold for the default and the quick value too.
+     assertEquals(param("TEST_RATE", 0.1, { min: 0.5, max: 0.5 }), 0.5);
+     assertEquals(param("TEST_UNSET_BOUND", 1, { min: 1 }), 1);
+     assertThrows(() => param("TEST_UNSET_BOUND", 0, { min: 1 }), RangeError, "found 0");
+     // Bounds apply to numbers only, and must be numbers.
+     assertThrows(() => param("TEST_NAME", "a", { min: 1 } as never), TypeError, "number parameter");
+     assertThrows(() => param("TEST_UNSET_BOUND", 1, { min: NaN }), TypeError, "finite number");`,
+  );
+  await inChild(
+    { NB_QUICK: "1", TEST_UNSET_BOUND: undefined },
+    `assertThrows(
+       () => param("TEST_UNSET_BOUND", 5, { quick: 0, min: 1 }),
+       RangeError,
+       "expected TEST_UNSET_BOUND at least 1, found 0",
+     );`,
+  );
+});
+
 Deno.test("isQuick() accepts only the documented words and names any other NB_QUICK", async () => {
   const runs: Promise<string>[] = [];
   for (const word of ["1", "true", "YES", " on "]) {
