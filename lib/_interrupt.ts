@@ -9,7 +9,7 @@
  * other code from outside; Kernel › Restart stops everything).
  *
  * A loop polls between steps: `if (interruptDue()) await interruptCheck(where)` yields to the
- * event loop at most every 100 ms (so that the signal can be delivered) and throws when an
+ * event loop at most every 250 ms (so that the signal can be delivered) and throws when an
  * interrupt came. Outside the kernel nothing is installed, and polling costs one comparison.
  *
  * @module
@@ -29,8 +29,8 @@ interface InterruptState {
 }
 
 const KEY = Symbol.for("movielens-embeddings.interrupt");
-/** How often a polling loop yields to the event loop, in ms. */
-const YIELD_MS = 100;
+/** How often a polling loop yields to the event loop, in ms (a yield costs about 2 ms). */
+const YIELD_MS = 250;
 
 function state(): InterruptState {
   const g = globalThis as unknown as Record<symbol, InterruptState | undefined>;
@@ -109,7 +109,7 @@ export async function interruptible<T>(run: () => Promise<T>): Promise<T> {
 
 /**
  * Polled by a loop between two steps: whether it should `await` {@linkcode interruptCheck}
- * now (an interrupt is pending, or the loop has not yielded for 100 ms). Always `false`
+ * now (an interrupt is pending, or the loop has not yielded for 250 ms). Always `false`
  * outside the kernel.
  *
  * @returns Whether to call `interruptCheck()` now.
