@@ -1,6 +1,8 @@
 // Every notebook in notebooks/ runs end to end with quick parameters (NB_QUICK=1) on the
-// fresh-machine path, so a broken notebook fails `deno task test`; and its committed outputs are
-// complete (executed in order, no error, an output wherever the quick run shows a value).
+// fresh-machine path, so a broken notebook fails `deno task test`; its committed outputs are
+// complete (executed in order, no error, an output wherever the quick run shows a value); and it
+// runs with its sizes, seed and shares changed, as a teacher changes them, since no later cell
+// may hold only at the default values.
 
 import { assert, assertEquals } from "@std/assert";
 import { runNotebook } from "../../../tools/notebooks/fresh_run.ts";
@@ -24,6 +26,43 @@ function notebooks(): string[] {
   }
 }
 
+/** Knobs changed for the second quick run of each notebook (every notebook has an entry). */
+const CHANGED: Record<string, Record<string, string>> = {
+  "01_matrix_factorization.ipynb": { SEED: "7", FACTORS: "32", TRAIN_PROBABILITY: "0.7" },
+  "02_embedding_net.ipynb": {
+    SEED: "7",
+    FACTORS: "32",
+    Y_MAX: "5",
+    SMALL_INIT_STD: "0.05",
+    TOP_K: "20",
+  },
+  "03_keras_collaborative_filtering.ipynb": {
+    SEED: "7",
+    N_FACTORS: "32",
+    LEARNING_RATE: "0.002",
+    L2: "1e-5",
+    TEST_FRACTION: "0.2",
+  },
+  "04_explicit_feedback_lab.ipynb": { SEED: "7", EMBEDDING_SIZE: "50", VALIDATION_SPLIT: "0.2" },
+  "05_dlrm_mlp.ipynb": {
+    SEED: "7",
+    EMBEDDING_SIZE: "16",
+    HIDDEN_UNITS: "64,16,8",
+    EXAMPLE_USER: "1",
+  },
+  "06_from_ratings_to_rankings.ipynb": { SEED: "7", K: "5", FACTORS: "16" },
+};
+
+Deno.test("every notebook has knobs to change, each one it declares", async () => {
+  assertEquals(Object.keys(CHANGED).sort(), notebooks());
+  for (const [name, knobs] of Object.entries(CHANGED)) {
+    const declared = await declaredParams(`${DIR}${name}`) ?? [];
+    for (const knob of Object.keys(knobs)) {
+      assert(declared.includes(knob), `${name} declares no ${knob} (it has ${declared})`);
+    }
+  }
+});
+
 for (const name of notebooks()) {
   let run: Promise<NotebookRun> | undefined;
   // Without the parameters it declares or an NB_* knob, should the developer have exported one.
@@ -40,5 +79,21 @@ for (const name of notebooks()) {
   Deno.test(`${name} has complete committed outputs`, async () => {
     const result = await quickRun();
     assertEquals(await verifyNotebook(`${DIR}${name}`, result.ok ? { run: result } : {}), []);
+  });
+
+  Deno.test({
+    name: `${name} runs with its sizes, seed and shares changed`,
+    ignore: CHANGED[name] === undefined, // the test above names the missing entry
+    fn: async () => {
+      const knobs = CHANGED[name];
+      const params = await declaredParams(`${DIR}${name}`) ?? [];
+      const result = await runNotebook(`${DIR}${name}`, {
+        quick: true,
+        timeout: 600,
+        env: isolated(knobs, params),
+      });
+      const set = Object.entries(knobs).map(([k, v]) => `${k}=${v}`).join(" ");
+      assert(result.ok, `with ${set}: ${formatFailure(result)}\n${result.output.slice(-4000)}`);
+    },
   });
 }
