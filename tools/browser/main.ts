@@ -13,6 +13,10 @@
  *    renders with) of the committed notebooks, opened from a `file://` address: every figure is
  *    an image that loaded and no output shows markup as text, as in 1 (see `html_export.ts`).
  *
+ * With 2, before the notebooks: **Kernel › Interrupt** pressed while a fixture's training cell
+ * runs must end that cell with an `Interrupted` error and keep the kernel and its variables
+ * (see `interrupt.ts`).
+ *
  * It starts its own notebook server (127.0.0.1, random port and token, a temporary copy of the
  * notebooks) and Chromium (fresh profile, DevTools on 127.0.0.1), and stops both and removes
  * every temporary folder on success, failure and Ctrl-C.
@@ -34,6 +38,7 @@
 
 import { type Chromium, launchChromium, type Page } from "./chromium.ts";
 import { codeCells, runReference } from "./kernel_ws.ts";
+import { checkInterrupt, INTERRUPT_FIXTURE, type InterruptReport } from "./interrupt.ts";
 import {
   isTrusted,
   observeOutputs,
@@ -282,6 +287,29 @@ async function selfCheck(page: Page, root: string, urlOf: (p: string) => string)
   log("self-check: an <img> figure passes, an inline <svg> figure is reported as text");
 }
 
+/**
+ * Interrupts a training cell of the fixture in Notebook 6 (Kernel › Interrupt) and logs what
+ * happened; the problems fail the test.
+ */
+async function interruptCheck(
+  page: Page,
+  root: string,
+  urlOf: (p: string) => string,
+): Promise<InterruptReport> {
+  await Deno.mkdir(`${root}/fixtures`, { recursive: true });
+  await Deno.copyFile(`${FIXTURES}/${INTERRUPT_FIXTURE}`, `${root}/fixtures/${INTERRUPT_FIXTURE}`);
+  const report = await checkInterrupt(page, urlOf(`fixtures/${INTERRUPT_FIXTURE}`));
+  log(
+    `Kernel › Interrupt during training (${INTERRUPT_FIXTURE}): ${
+      report.problems.length === 0
+        ? `the cell stopped ${report.seconds.toFixed(1)} s after the click with ` +
+          `"${report.error.slice(0, 70)}…", the same kernel, its variables kept`
+        : report.problems.join("; ")
+    }`,
+  );
+  return report;
+}
+
 async function testNotebook(
   page: Page,
   server: Awaited<ReturnType<typeof startNotebookServer>>,
@@ -407,6 +435,7 @@ export async function main(args: string[]): Promise<number> {
   cleanUpOnSignals();
   const started = performance.now();
   const reports: NotebookReport[] = [];
+  let interrupt: InterruptReport | null = null;
   let setupError: Error | null = null;
   try {
     const names = options.notebooks === null
@@ -444,6 +473,9 @@ export async function main(args: string[]): Promise<number> {
       );
       if (options.selfCheck && options.open) {
         await selfCheck(page, workspace.root, server.notebookUrl);
+      }
+      if (options.runs > 0) {
+        interrupt = await interruptCheck(page, workspace.root, server.notebookUrl);
       }
       for (const path of workspace.notebooks) {
         reports.push(await testNotebook(page, server, workspace.root, path, options));
@@ -498,11 +530,19 @@ export async function main(args: string[]): Promise<number> {
       } ${String(total.errors + r.referenceErrors.length).padStart(7)}`,
     );
   }
+  if (interrupt) {
+    failed ||= interrupt.problems.length > 0;
+    log(
+      `\nKernel › Interrupt during training: ${
+        interrupt.problems.length === 0 ? "ok" : interrupt.problems.join("; ")
+      }`,
+    );
+  }
   if (options.json) {
     await Deno.writeTextFile(
       options.json,
       JSON.stringify(
-        { options, seconds, setupError: setupError?.message ?? null, reports },
+        { options, seconds, setupError: setupError?.message ?? null, reports, interrupt },
         null,
         1,
       ),
