@@ -8,7 +8,7 @@
  */
 
 import type { Page } from "./chromium.ts";
-import { waitForNotebook } from "./notebook_page.ts";
+import { clickKernelMenu, waitForNotebook } from "./notebook_page.ts";
 
 /** The fixture: imports, then a long training cell, then `kept + 1`. */
 export const INTERRUPT_FIXTURE = "interrupt_training.ipynb";
@@ -76,13 +76,7 @@ export async function checkInterrupt(page: Page, url: string): Promise<Interrupt
     return true;
   })()`);
   const clicked = performance.now();
-  await page.evaluate(`(() => {
-    const item = document.querySelector("#int_kernel > a");
-    if (!item) throw new Error("no Kernel › Interrupt menu item");
-    document.querySelector("#kernellink").click();
-    item.click();
-    return true;
-  })()`);
+  await clickKernelMenu(page, "int_kernel", "Interrupt");
   await page.waitUntil(
     "typeof Jupyter.notebook.get_cell(2).input_prompt_number === 'number' || " +
       "window.__interruptCheck.restarted",

@@ -73,6 +73,23 @@ export function pageOutputs(page: Page): Promise<CellOutputs[]> {
     cell.cell_type === "code" ? [{ cell: index, outputs: cell.output_area.toJSON() }] : [])`);
 }
 
+/**
+ * Clicks an item of Notebook 6's Kernel menu, as a user does: the menu, then the item.
+ *
+ * @param page The tab with the open notebook.
+ * @param id The item's element id (`restart_run_all`, `int_kernel`, …).
+ * @param label The item's label, for the error when it is missing.
+ */
+export async function clickKernelMenu(page: Page, id: string, label: string): Promise<void> {
+  await page.evaluate(`(() => {
+    const item = document.querySelector(${JSON.stringify(`#${id} > a`)});
+    if (!item) throw new Error(${JSON.stringify(`no Kernel › ${label} menu item`)});
+    document.querySelector("#kernellink").click();
+    item.click();
+    return true;
+  })()`);
+}
+
 /** Options of {@linkcode restartAndRunAll}. */
 export interface RunAllOptions {
   /**
@@ -117,13 +134,7 @@ export async function restartAndRunAll(page: Page, options: RunAllOptions = {}):
     { timeoutMs: 120_000, what: "the notebook's kernel to connect" },
   );
   const started = performance.now();
-  await page.evaluate(`(() => {
-    const item = document.querySelector("#restart_run_all > a");
-    if (!item) throw new Error("no Kernel › Restart & Run All menu item");
-    document.querySelector("#kernellink").click();
-    item.click();
-    return true;
-  })()`);
+  await clickKernelMenu(page, "restart_run_all", "Restart & Run All");
   await page.waitUntil(
     `(() => {
     const button = [...document.querySelectorAll(".modal-dialog .modal-footer button")]
