@@ -67,3 +67,30 @@ Deno.exit(0); // the signal listener would keep the process alive
   assertEquals([lines[5].idle, lines[5].late], [1, null]);
   assertMatch(lines[5].message, /nothing was stopped/);
 });
+
+Deno.test("an interrupt during synchronous work is taken by the training loop that follows", async () => {
+  const out = await runWithEnv(
+    `
+import * as tf from "@tensorflow/tfjs";
+import { installInterruptHandler } from "${LIB}_interrupt.ts";
+import { fit, setupBackend } from "${LIB}train/mod.ts";
+await setupBackend({ backend: "cpu" });
+const idle = [];
+installInterruptHandler(() => idle.push(1));
+const x = tf.randomNormal([500, 4], 0, 1, "float32", 1), y = tf.randomNormal([500], 0, 1, "float32", 2);
+const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [4] })] });
+model.compile({ optimizer: tf.train.adam(0.01), loss: "meanSquaredError" });
+// Another process sends the signal while this one is busy, as Jupyter does.
+new Deno.Command("sh", { args: ["-c", \`sleep 0.3; kill -INT \${Deno.pid}\`] }).spawn();
+const t0 = performance.now();
+while (performance.now() - t0 < 1500) { /* scoring, item-kNN, EASE: no await */ }
+let error = null;
+try { await fit(model, { x, y }, { epochs: 200, batchSize: 1, verbose: 0 }); }
+catch (e) { error = e.name; }
+console.log(JSON.stringify({ error, idle: idle.length }));
+Deno.exit(0);
+`,
+    {},
+  );
+  assertEquals(JSON.parse(out.trim()), { error: "Interrupted", idle: 0 });
+});
