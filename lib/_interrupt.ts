@@ -24,8 +24,6 @@ interface InterruptState {
   requested: boolean;
   /** When a loop last yielded to the event loop (ms, `performance.now()`). */
   lastYield: number;
-  /** Interrupts seen (for tests and messages). */
-  seen: number;
 }
 
 const KEY = Symbol.for("movielens-embeddings.interrupt");
@@ -34,7 +32,7 @@ const YIELD_MS = 250;
 
 function state(): InterruptState {
   const g = globalThis as unknown as Record<symbol, InterruptState | undefined>;
-  return g[KEY] ??= { installed: false, running: 0, requested: false, lastYield: 0, seen: 0 };
+  return g[KEY] ??= { installed: false, running: 0, requested: false, lastYield: 0 };
 }
 
 /** What stopped a library loop on Kernel › Interrupt. */
@@ -64,7 +62,6 @@ export function installInterruptHandler(
   if (s.installed) return "already installed";
   try {
     Deno.addSignalListener("SIGINT", () => {
-      s.seen++;
       if (s.running > 0) s.requested = true;
       else onIdle();
     });
@@ -121,6 +118,8 @@ export function interruptDue(): boolean {
 
 /**
  * Yields to the event loop (so that a signal is delivered), then throws if an interrupt came.
+ * The training loops also make it their yield for a redrawn progress line, so that one yield
+ * serves both.
  *
  * @param where Where the loop is, for the error's message (called only when it throws).
  * @throws {InterruptedError} When an interrupt came.

@@ -157,8 +157,10 @@ export async function trainEpoch(
       return { failed: { batch: b + 1, start, end, loss, applied, x, y, order } };
     }
     acc.add([result.loss, ...result.metrics], end - start);
-    if (progress.active && progress.batch(epoch, b + 1, () => acc.means())) await tick();
-    if (interruptDue()) await interruptCheck(() => stoppedAt(epoch, b + 1, run.steps));
+    // One yield to the event loop serves both: a redrawn progress line leaves, and an interrupt
+    // is taken (a separate yield for each cost a second 2 ms right after the first).
+    const drawn = progress.active && progress.batch(epoch, b + 1, () => acc.means());
+    if (drawn || interruptDue()) await interruptCheck(() => stoppedAt(epoch, b + 1, run.steps));
   }
   return { logs: acc.means() };
 }

@@ -469,8 +469,9 @@ async function trainEpoch(
         );
       }
       sum += v;
-      if (progress.batch(epoch, s + 1, () => ({ loss: sum / (s + 1) }))) await tick();
-      if (interruptDue()) await interruptCheck(() => stoppedAt(epoch, s + 1, steps));
+      // One yield for the progress line and the interrupt, as in the rating models' loop.
+      const drawn = progress.batch(epoch, s + 1, () => ({ loss: sum / (s + 1) }));
+      if (drawn || interruptDue()) await interruptCheck(() => stoppedAt(epoch, s + 1, steps));
     } finally {
       b.dispose();
       b.positives.dispose();
