@@ -151,8 +151,9 @@ function notebookClues(): NotebookClues {
  * last-expression result, like its displays, is published before the kernel reports the cell
  * finished; makes a cell's `ReferenceError` for a missing name say which cell defines it and
  * to run the cells above first (Cell › Run All Above); and makes Kernel › Interrupt stop the
- * library's training loop that is running instead of ending the kernel (`lib/_interrupt.ts`). Importing this module inside the kernel
- * calls it, and so does `setupDisplay()`; calling it again does nothing.
+ * library's training loop that is running instead of ending the kernel (`lib/_interrupt.ts`).
+ * Importing this module inside the kernel calls it, and so does `setupDisplay()`; calling it
+ * again does nothing.
  *
  * It wraps the kernel's result hook (`Deno[Deno.internal].jupyter.broadcastResult`, internal to
  * Deno, which the kernel awaits after each cell) and sets `Error.prepareStackTrace` (a previous

@@ -187,10 +187,7 @@ class KernelRun:
         cell = self.nb.cells[index]
         cell.outputs = []
         cell.execution_count = count
-        if again:
-            emit("begin", cell=index + 1, count=count, again=True)
-        else:
-            emit("begin", cell=index + 1, count=count)
+        emit("begin", cell=index + 1, count=count, **({"again": True} if again else {}))
         started = time.monotonic()
         deadline = started + self.timeout
         msg_id = self.kc.execute(cell.source, store_history=True, allow_stdin=False,
