@@ -12,6 +12,7 @@ import {
   nativeKernelsStatus,
   NoCompilerError,
   openLibrary,
+  removeStaleTemporaries,
   setNativeKernels,
 } from "../../lib/train/kernels/_native.ts";
 import {
@@ -618,6 +619,59 @@ Deno.test({
       assertEquals(new Set(paths).size, 1);
       assertEquals(await names(), [paths[0].split("/").at(-1)]);
       assertEquals(await buildLibrary(source, { cacheDir }), paths[0]); // found, not rebuilt
+    }),
+});
+
+/** The process id of a process that has ended. */
+async function deadPid(): Promise<number> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", ""],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  await child.status;
+  return child.pid;
+}
+
+/** A build's temporary name, as {@linkcode buildLibrary} makes it, for the process `pid`. */
+const temporaryName = (pid: number, hash = "00112233aabbccdd") =>
+  `kernels-${hash}.so.${pid}.${crypto.randomUUID()}.tmp`;
+
+Deno.test("removeStaleTemporaries() removes a killed build's temporaries and nothing else", () =>
+  withCacheDir(async (_folder, cacheDir, names) => {
+    assertEquals(await removeStaleTemporaries(cacheDir), []); // no folder yet: nothing to do
+    await Deno.mkdir(cacheDir);
+    const ended = temporaryName(await deadPid());
+    const ours = temporaryName(Deno.pid); // a worker of this process may be building it
+    const running = temporaryName(1); // a build of a running process, begun just now
+    const abandoned = temporaryName(1, "ffeeddccbbaa9988");
+    const others = ["kernels-00112233aabbccdd.so", "notes.tmp", `${ours}.bak`];
+    for (const name of [ended, ours, running, abandoned, ...others]) {
+      await Deno.writeTextFile(new URL(name, cacheDir), "half");
+    }
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    await Deno.utime(new URL(abandoned, cacheDir), twoHoursAgo, twoHoursAgo);
+    const linux = Deno.build.os === "linux"; // where /proc tells whether a process runs
+    const removed = await removeStaleTemporaries(cacheDir);
+    assertEquals(removed.sort(), (linux ? [ended, abandoned] : [abandoned]).sort());
+    const kept = [ours, running, ...others, ...(linux ? [] : [ended])];
+    assertEquals(await names(), kept.sort());
+  }));
+
+Deno.test({
+  name: "buildLibrary() removes the temporaries of a build killed before, even when it finds the " +
+    "library built",
+  ignore: !(await canBuild()),
+  fn: () =>
+    withCacheDir(async (folder, cacheDir, names) => {
+      const { source } = await answerSource(folder);
+      const path = await buildLibrary(source, { cacheDir });
+      const library = path.split("/").at(-1)!;
+      // What a process killed while it compiled leaves: its finally never ran.
+      const left = temporaryName(await deadPid(), library.slice(8, 24));
+      await Deno.writeTextFile(new URL(left, cacheDir), "half");
+      assertEquals(await buildLibrary(source, { cacheDir }), path);
+      assertEquals(await names(), Deno.build.os === "linux" ? [library] : [library, left].sort());
     }),
 });
 

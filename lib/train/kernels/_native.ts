@@ -370,7 +370,9 @@ export class NoCompilerError extends Error {
  * the flags and the source) is not there yet. Callers may run at once, in one worker or several
  * of one process (`deno test --parallel`) or in several processes: each compiles to a temporary
  * name of its own and renames it into place, which is atomic, so a reader finds either no library
- * or a whole one; whoever comes second uses the first's. A failed build leaves no file behind.
+ * or a whole one; whoever comes second uses the first's. A failed build leaves no file behind, and the
+ * temporaries of a build whose process was killed are removed by the next call
+ * ({@linkcode removeStaleTemporaries}).
  *
  * @param source The C source, a `file:` URL.
  * @param options The cache folder and the compiler.
@@ -390,6 +392,7 @@ export async function buildLibrary(source: URL, options: BuildOptions = {}): Pro
     .map((b) => b.toString(16).padStart(2, "0")).join("");
   const dir = options.cacheDir ?? new URL("../../../.cache/native/", import.meta.url);
   const target = new URL(`kernels-${hash}.so`, dir);
+  await removeStaleTemporaries(dir);
   if (await exists(target)) return target.pathname;
   await Deno.mkdir(dir, { recursive: true });
   // Unique per call: workers of one process share its pid.
@@ -427,6 +430,44 @@ export async function buildLibrary(source: URL, options: BuildOptions = {}): Pro
   } finally {
     await Deno.remove(temporary).catch(() => {});
   }
+}
+
+/** A build's temporary name: the library's, the builder's process id, a random id. */
+const TEMPORARY = /^kernels-[0-9a-f]{16}\.so\.(\d+)\.[0-9a-f-]{36}\.tmp$/;
+/** A temporary this old is stale whoever made it (a build takes seconds). */
+const STALE_MS = 60 * 60 * 1000;
+
+/**
+ * Removes the temporaries of builds that will never finish, left in `dir` by a process killed
+ * while it compiled (its `finally` never ran): those of a process that no longer runs (Linux'
+ * `/proc` tells), and any older than an hour. This process' own are never touched, since its
+ * workers may be building them now.
+ *
+ * @param dir The cache folder (it need not exist).
+ * @returns The names removed.
+ */
+export async function removeStaleTemporaries(dir: URL): Promise<string[]> {
+  const removed: string[] = [];
+  // Tidying only: a folder that cannot be read, or a /proc that may not be, leaves things as they
+  // are, and the build goes on (it reports what matters to it).
+  try {
+    const entries = await Array.fromAsync(Deno.readDir(dir));
+    const procs = await exists(new URL("file:///proc/self"));
+    for (const { name, isFile } of entries) {
+      const pid = isFile ? TEMPORARY.exec(name)?.[1] : undefined;
+      if (pid === undefined || Number(pid) === Deno.pid) continue;
+      const file = new URL(name, dir);
+      const dead = procs && !(await exists(new URL(`file:///proc/${pid}`)));
+      const mtime = (await Deno.stat(file).catch(() => null))?.mtime;
+      const old = mtime != null && Date.now() - mtime.getTime() > STALE_MS;
+      if (!dead && !old) continue;
+      // Another process may be sweeping too: whoever comes second finds nothing.
+      if (await Deno.remove(file).then(() => true, () => false)) removed.push(name);
+    }
+  } catch {
+    // as above
+  }
+  return removed;
 }
 
 /**
