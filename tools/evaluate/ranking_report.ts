@@ -24,6 +24,7 @@ import {
   EASE_LADDER,
   EPOCH_TOLERANCE,
   KNN_GRID,
+  PUBLISHED_SOURCE,
   VALIDATION_FRACTION,
   VALIDATION_SEED_OFFSET,
 } from "./ranking_recipes.ts";
@@ -394,6 +395,7 @@ function methodLines(result: RankingEvaluation): string[] {
     "against 16 uniformly drawn negatives per positive, or a weighted squared loss (positives " +
     "to 1, every score to 0 with weight 0.3); plus L2 on the factor rows weighted by " +
     "√(count / mean count); Adam with a constant rate (softmax and squared 5e-3, BPR 1e-2).",
+    `- **Published figures.** ${PUBLISHED_SOURCE}`,
     `- **Choosing the settings, never on the test part.** ${
       VALIDATION_FRACTION * 100
     } % of each training part, drawn at random (seed + ${VALIDATION_SEED_OFFSET}), is a ` +

@@ -360,6 +360,8 @@ Deno.test("the ranking section says how the settings were chosen and what was se
       "Next, with every figure above seen",
       "The target rule compares each row's validation score at its chosen settings",
       "results/ranking_replication.md",
+      "github.com/yng87/Recommenders.jl",
+      "SLIM ElasticNet",
     ]
   ) {
     assert(md.includes(phrase), `missing: ${phrase}`);
