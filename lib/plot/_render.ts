@@ -9,6 +9,7 @@ import {
   FONT_SIZE,
   INK,
   plotDocument,
+  textWidth,
   WIDTH,
 } from "./_dom.ts";
 import { plotLegend } from "./_legend.ts";
@@ -46,7 +47,11 @@ export function figureSize(
   return { width, height };
 }
 
-/** Renders the chart, composes it with titles and legend, wraps it in a figure. */
+/**
+ * Renders the chart, composes it with titles and legend, wraps it in a figure. A chart whose
+ * y-axis tick labels would reach into the rotated y-axis title is rendered once more with a
+ * left margin wide enough for both (never narrower than the one asked for).
+ */
 export function render(
   fn: string,
   spec: RenderSpec,
@@ -54,13 +59,18 @@ export function render(
   info: FigureInfo,
 ): PlotFigure {
   const { width, height } = figureSize(fn, options, spec.height);
-  const chart = Plot.plot({
-    ...spec.plot,
-    width,
-    height,
-    document: plotDocument() as unknown as Plot.PlotOptions["document"],
-    style: { fontSize: `${FONT_SIZE}px`, fontFamily: FONT_FAMILY, color: INK },
-  }) as unknown as DomElement & Plot.Plot;
+  const plot = (extra: Plot.PlotOptions = {}) =>
+    Plot.plot({
+      ...spec.plot,
+      ...extra,
+      width,
+      height,
+      document: plotDocument() as unknown as Plot.PlotOptions["document"],
+      style: { fontSize: `${FONT_SIZE}px`, fontFamily: FONT_FAMILY, color: INK },
+    }) as unknown as DomElement & Plot.Plot;
+  let chart = plot();
+  const short = yTitleOverlap(chart);
+  if (short > 0) chart = plot({ marginLeft: short + frameLeft(chart, spec.plot) });
   let legend: { node: DomElement; width: number; height: number } | undefined;
   if (spec.legend && "scale" in spec.legend) {
     const node = chart.legend(spec.legend.scale, {
@@ -79,4 +89,56 @@ export function render(
     legend,
   });
   return new PlotFigure(root, { ...info, title: options.title ?? info.title });
+}
+
+/** Space (px) kept between the y-axis title and the widest tick label. */
+const TITLE_GAP = 5;
+/**
+ * What `textWidth()` misses on a minus sign (U+2212, which Plot writes for negative ticks): it
+ * counts it as a digit (0.62 em) where DejaVu Sans, the widest common fallback, draws it
+ * 0.84 em wide.
+ */
+const MINUS_EXTRA = 0.22 * FONT_SIZE;
+
+/** Estimated width (px) of a tick label. */
+function tickLabelWidth(text: string): number {
+  return textWidth(text) + MINUS_EXTRA * (text.match(/\u2212/g)?.length ?? 0);
+}
+
+/** `[x, y]` of an element's `translate(x,y)`, or `[0, 0]`. */
+function translation(node: DomElement | null): [number, number] {
+  const m = node?.getAttribute("transform")?.match(/translate\(\s*([-\d.e]+)[,\s]+([-\d.e]+)/);
+  return m ? [Number(m[1]), Number(m[2])] : [0, 0];
+}
+
+/**
+ * By how many pixels the left y axis' widest tick label (as Plot drew it) reaches into the
+ * rotated y-axis title beside it, `TITLE_GAP` included; 0 when they are clear or the chart has
+ * no left y axis with a title.
+ */
+function yTitleOverlap(chart: DomElement): number {
+  const title = chart.querySelector('g[aria-label="y-axis label"]');
+  const ticks = chart.querySelector('g[aria-label="y-axis tick label"]');
+  const titleText = title?.querySelector("text");
+  if (!title || !ticks || !titleText || ticks.getAttribute("text-anchor") !== "end") return 0;
+  if (!/rotate\(-90\)/.test(titleText.getAttribute("transform") ?? "")) return 0;
+  // The rotated title's glyphs run from its anchor to its baseline (the `y` offset, in em,
+  // turned to the right) and on by a descent of about a quarter em.
+  const baseline = Number.parseFloat(titleText.getAttribute("y") ?? "0.71") || 0;
+  const titleRight = translation(title)[0] + translation(titleText)[0] +
+    (baseline + 0.25) * FONT_SIZE;
+  const shift = translation(ticks)[0];
+  let left = Infinity;
+  for (const text of Array.from(ticks.querySelectorAll("text"))) {
+    const right = shift + translation(text)[0];
+    left = Math.min(left, right - tickLabelWidth(text.textContent ?? ""));
+  }
+  return left === Infinity ? 0 : Math.max(0, Math.ceil(titleRight + TITLE_GAP - left));
+}
+
+/** The chart's left margin: the one asked for, or where Plot put the y axis. */
+function frameLeft(chart: DomElement, plot: Plot.PlotOptions): number {
+  if (typeof plot.marginLeft === "number") return plot.marginLeft;
+  const tick = chart.querySelector('g[aria-label="y-axis tick label"] text');
+  return translation(tick)[0];
 }

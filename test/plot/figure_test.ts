@@ -198,3 +198,59 @@ Deno.test("a non-SVG root is shown as HTML and saved inside a foreignObject", ()
   assert(svg.includes("<foreignObject"));
   assert(svg.includes('width="300"'));
 });
+
+/** Width (px) of a tick label in DejaVu Sans at 12 px, the font the figures fall back to. */
+function dejaVuWidth(text: string): number {
+  const em: Record<string, number> = { ".": 0.318, ",": 0.318, "\u2212": 0.838, "%": 0.95 };
+  return [...text].reduce((sum, ch) => sum + (em[ch] ?? 0.636), 0) * 12;
+}
+
+/** `x` of an element's `translate(x,y)`. */
+const translateX = (node: { getAttribute(name: string): string | null } | null) =>
+  Number(node?.getAttribute("transform")?.match(/translate\(([-\d.]+)/)?.[1] ?? 0);
+
+/**
+ * Room (px) between the rotated y-axis title's glyphs (its anchor plus about an em) and the
+ * left end of the widest y tick label; the left margin (where the y axis stands).
+ */
+function yAxisRoom(fig: PlotFigure): { room: number; margin: number; widest: string } {
+  const title = fig.element.querySelector('g[aria-label="y-axis label"]')!;
+  const titleRight = translateX(title) + translateX(title.querySelector("text")) + 12;
+  const ticks = fig.element.querySelector('g[aria-label="y-axis tick label"]')!;
+  let room = Infinity, margin = 0, widest = "";
+  for (const text of Array.from(ticks.querySelectorAll("text"))) {
+    const label = text.textContent ?? "";
+    margin = translateX(text);
+    const left = translateX(ticks) + margin - dejaVuWidth(label);
+    if (left - titleRight < room) [room, widest] = [left - titleRight, label];
+  }
+  return { room, margin, widest };
+}
+
+Deno.test("no figure's y tick labels reach into its y-axis title, and margins only grow", () => {
+  const wide = [
+    // Five-character ticks (0.605 … 0.635), as notebook 03's loss curves.
+    lossCurves({
+      epoch: [1, 2, 3],
+      history: { loss: [0.635, 0.613, 0.607], val_loss: [0.616, 0.61, 0.606] },
+    }),
+    // Negative ticks with their minus signs (−0.10 … 0.05), as notebook 01's PCA maps.
+    embeddingScatter([
+      { x: 0, y: -0.11, title: "A (1990)" },
+      { x: 1, y: 0.06, title: "B (1991)" },
+      { x: 0.5, y: 0.01, title: "C (1992)" },
+    ], { yLabel: "PC3 (11.5%)" }),
+    // Counts with a thousands separator.
+    histogram(Array.from({ length: 30000 }, (_, i) => i % 7), { bins: 7, yLabel: "Ratings" }),
+    predictedVsTrue([1, 2, 3, 4, 5], [1.2, 2.1, 2.7, 3.9, 4.2], { domain: [-1.25, 6] }),
+  ];
+  for (const fig of wide) {
+    const { room, widest } = yAxisRoom(fig);
+    assert(room >= 2, `${fig.info.kind}: "${widest}" ends ${room.toFixed(1)} px from the title`);
+  }
+  // Short ticks keep the margins the helpers ask for.
+  const short = lossCurves({ epoch: [1, 2, 3], history: { loss: [3, 2, 1] } });
+  assertEquals(yAxisRoom(short).margin, 52);
+  const counts = histogram([1, 2, 2, 3], { bins: 3 });
+  assertEquals(yAxisRoom(counts).margin, 56);
+});
