@@ -6,8 +6,10 @@
  * Epochs are counted from 1, as Keras prints them and as the engine's `History.epoch` holds
  * them; each point is drawn at the epoch its history gives, so the phases of a run trained in
  * several calls (epochs 1–5, then 6–8) line up with the tables. A run that lies exactly under
- * another is drawn wider beneath it and named in the legend; baseline labels are stacked so
- * that they never overlap and wrapped so that they fit the margin.
+ * another, or a series that a later run's mostly covers (within 3 px), is drawn wider beneath
+ * it and named in the legend; points that a fixed y range cuts off are listed in a caption
+ * line; baseline labels are stacked so that they never overlap and wrapped so that they fit
+ * the margin.
  *
  * @module
  */
@@ -18,6 +20,7 @@ import { type SwatchItem, swatchLegend } from "./_legend.ts";
 import { baselineLabels } from "./_baseline_labels.ts";
 import { finiteNumbers, nonEmpty, range } from "./_check.ts";
 import { figureSize, render } from "./_render.ts";
+import { offScaleNote } from "./_off_scale.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
 
 /** A training history as the engine (and Keras) returns it. */
@@ -58,7 +61,8 @@ export interface LossCurvesOptions extends FigureOptions {
    */
   baseline?: LossBaseline | LossBaseline[];
   /**
-   * Fixed y range `[min, max]`; lines outside it are clipped.
+   * Fixed y range `[min, max]`; lines outside it are clipped, and a caption line (after the
+   * caption given, if any) says which points are off the scale and how far.
    * @default {fitted to the data and baselines}
    */
   ylim?: [number, number];
@@ -80,6 +84,9 @@ export interface LossCurvesOptions extends FigureOptions {
    */
   splitNames?: { train?: string; validation?: string };
 }
+
+/** Two series closer than this (px) at most epochs look like one: the earlier is drawn wide. */
+const NEAR_PX = 3;
 
 const SPLIT_COLORS = { train: "#4269d0", validation: "#ff725c" };
 const RUN_COLORS = [
@@ -210,6 +217,61 @@ function coincidences(
   return found;
 }
 
+/** A series drawn wide beneath a later run's series of the same split that runs close to it. */
+interface Near {
+  /** The later run. */
+  over: string;
+  /** Shared epochs where the two lie within the tolerance, of all shared epochs. */
+  close: number;
+  shared: number;
+}
+
+/** The key of one series (a run's train or validation curve). */
+const seriesKey = (run: string, split: Row["split"]) => `${run}\u0000${split}`;
+
+/**
+ * Series that a later run's series of the same split mostly covers: within `tolerance` of it
+ * at more than half of their shared epochs (at least two), so that two lines of the usual
+ * width would show one colour. Runs already found lying exactly under another are left out.
+ */
+function nearSeries(
+  runs: string[],
+  rows: Row[],
+  tolerance: number,
+  hidden: Map<string, Hidden>,
+): Map<string, Near> {
+  const points = new Map<string, Map<number, number>>();
+  for (const r of rows) {
+    const key = seriesKey(r.run, r.split);
+    if (!points.has(key)) points.set(key, new Map());
+    points.get(key)!.set(r.epoch, r.value);
+  }
+  const found = new Map<string, Near>();
+  runs.forEach((run, i) => {
+    if (hidden.has(run)) return;
+    for (const split of ["train", "validation"] as const) {
+      const mine = points.get(seriesKey(run, split));
+      if (!mine) continue;
+      for (const over of runs.slice(i + 1)) {
+        const theirs = points.get(seriesKey(over, split));
+        if (!theirs) continue;
+        let shared = 0, close = 0;
+        for (const [epoch, value] of mine) {
+          const v = theirs.get(epoch);
+          if (v === undefined) continue;
+          shared++;
+          if (Math.abs(v - value) <= tolerance) close++;
+        }
+        if (shared >= 2 && 2 * close > shared) {
+          found.set(seriesKey(run, split), { over, close, shared });
+          break;
+        }
+      }
+    }
+  });
+  return found;
+}
+
 function epochRange(epochs: number[]): string {
   const first = epochs[0], last = epochs[epochs.length - 1];
   const contiguous = last - first + 1 === epochs.length;
@@ -284,10 +346,15 @@ export function lossCurves(
   const domain = ylim ?? niceDomain(Math.min(...values), Math.max(...values));
   const margin = { top: 14, bottom: 40 };
   const plotHeight = height - margin.top - margin.bottom;
+  const perPixel = (domain[1] - domain[0]) / plotHeight;
   // Half a pixel: two points closer than that are drawn on top of each other.
   const hidden = multi
-    ? coincidences(runs.map((r) => r.name), rows, 0.5 * (domain[1] - domain[0]) / plotHeight)
+    ? coincidences(runs.map((r) => r.name), rows, 0.5 * perPixel)
     : new Map<string, Hidden>();
+  // Closer than NEAR_PX, two lines 2 px wide with dots of 3 px radius show as one.
+  const near = multi
+    ? nearSeries(runs.map((r) => r.name), rows, NEAR_PX * perPixel, hidden)
+    : new Map<string, Near>();
 
   const clip = ylim !== undefined;
   const marks: Plot.Markish[] = [Plot.gridY({ stroke: "#e5e5e5", strokeOpacity: 1 })];
@@ -297,7 +364,7 @@ export function lossCurves(
     );
   }
   const series = seriesOf(rows);
-  marks.push(...curveMarks(series, { runs, multi, hidden, names, clip }));
+  marks.push(...curveMarks(series, { runs, multi, hidden, near, names, clip }));
 
   const lastEpoch = Math.max(...rows.map((r) => r.epoch));
   const labels = baselineLabels(baselines, domain, lastEpoch, {
@@ -307,7 +374,13 @@ export function lossCurves(
     max: height - 2,
   });
   marks.push(...labels.marks);
-  const items = [...legendItems(runs, rows, { multi, hidden, names }), ...labels.legend];
+  const items = [...legendItems(runs, rows, { multi, hidden, near, names }), ...labels.legend];
+  const note = ylim && offScaleNote(rows, ylim, {
+    multi,
+    names,
+    maxWidth: (options.width ?? WIDTH) - 20,
+    caption: options.caption,
+  });
 
   return render(
     fn,
@@ -339,7 +412,7 @@ export function lossCurves(
         marks,
       },
     },
-    options,
+    note ? { ...options, caption: note } : options,
     { kind: "loss curves", series: series.size, points: rows.length },
   );
 }
@@ -416,7 +489,7 @@ function baselineList(fn: string, baseline: LossCurvesOptions["baseline"]): Loss
 function seriesOf(rows: Row[]): Map<string, Row[]> {
   const series = new Map<string, Row[]>();
   for (const row of rows) {
-    const key = `${row.run}\u0000${row.split}`;
+    const key = seriesKey(row.run, row.split);
     if (!series.has(key)) series.set(key, []);
     series.get(key)!.push(row);
   }
@@ -428,13 +501,14 @@ interface CurveStyle {
   runs: NamedHistory[];
   multi: boolean;
   hidden: Map<string, Hidden>;
+  near: Map<string, Near>;
   names: Record<Row["split"], string>;
   clip: boolean;
 }
 
 /** A line and its dots (with hover titles) for every series. */
 function curveMarks(series: Map<string, Row[]>, style: CurveStyle): Plot.Markish[] {
-  const { runs, multi, hidden, names, clip } = style;
+  const { runs, multi, hidden, near, names, clip } = style;
   const colorOf = (row: Row) =>
     multi
       ? RUN_COLORS[runs.findIndex((r) => r.name === row.run) % RUN_COLORS.length]
@@ -448,14 +522,15 @@ function curveMarks(series: Map<string, Row[]>, style: CurveStyle): Plot.Markish
   for (const points of series.values()) {
     const first = points[0];
     const stroke = colorOf(first);
-    const under = hidden.has(first.run);
+    const under = hidden.has(first.run) || near.has(seriesKey(first.run, first.split));
     const dash = multi && first.split === "validation" ? "6,3" : undefined;
     marks.push(
       Plot.line(points, {
         x: "epoch",
         y: "value",
         stroke,
-        // A run hidden under a later one is drawn wide beneath it: a coloured edge shows.
+        // A run hidden under a later one (or close beneath it) is drawn wide: a coloured edge
+        // shows.
         strokeWidth: under ? 6 : 2,
         strokeOpacity: under ? 0.6 : 1,
         strokeDasharray: dash,
@@ -479,13 +554,19 @@ function curveMarks(series: Map<string, Row[]>, style: CurveStyle): Plot.Markish
   return marks;
 }
 
+/** The splits a run has, train first. */
+function splitsOf(rows: Row[], run: string): Row["split"][] {
+  const have = new Set(rows.filter((r) => r.run === run).map((r) => r.split));
+  return (["train", "validation"] as const).filter((s) => have.has(s));
+}
+
 /** The legend: a swatch per run and a line per split, or a line per split for one run. */
 function legendItems(
   runs: NamedHistory[],
   rows: Row[],
   style: Omit<CurveStyle, "runs" | "clip">,
 ): SwatchItem[] {
-  const { multi, hidden, names } = style;
+  const { multi, hidden, near, names } = style;
   if (!multi) {
     return [...new Set(rows.map((r) => r.split))].map((split) => ({
       label: names[split],
@@ -499,7 +580,7 @@ function legendItems(
       return {
         label: h
           ? `${r.name} (under “${h.under}” at ${epochRange(h.epochs)}: same values)`
-          : r.name,
+          : nearLabel(r.name, splitsOf(rows, r.name), near, names),
         color: RUN_COLORS[i % RUN_COLORS.length],
         shape: "square" as const,
       };
@@ -509,4 +590,26 @@ function legendItems(
       ? [{ label: names.validation, color: MUTED, shape: "dashed" as const }]
       : []),
   ];
+}
+
+/**
+ * A run's legend label, saying which of its series are drawn wide because a later run lies
+ * close over them: `ours (drawn wide: within 3 px of “the post”)`, naming the split when only
+ * one of the run's two is, and the share of epochs when not all of them are close.
+ */
+function nearLabel(
+  run: string,
+  own: Row["split"][],
+  near: Map<string, Near>,
+  names: Record<Row["split"], string>,
+): string {
+  const splits = own.filter((s) => near.has(seriesKey(run, s)));
+  if (!splits.length) return run;
+  const found = splits.map((s) => near.get(seriesKey(run, s))!);
+  const overs = [...new Set(found.map((n) => `“${n.over}”`))].join(" and ");
+  const close = found.reduce((sum, n) => sum + n.close, 0);
+  const shared = found.reduce((sum, n) => sum + n.shared, 0);
+  const what = splits.length === own.length ? "" : `${splits.map((s) => names[s]).join(", ")} `;
+  const where = close === shared ? "" : ` at ${close} of ${shared} epochs`;
+  return `${run} (${what}drawn wide: within ${NEAR_PX} px of ${overs}${where})`;
 }

@@ -270,3 +270,107 @@ Deno.test("lossCurves() does not call runs that merely cross each other hidden",
   assertEquals(legend.slice(0, 2), ["a", "b"]);
   assert(texts(fig).every((t) => !t.includes("under")));
 });
+
+/** Two runs whose curves differ by `gap` (in loss units) at every epoch. */
+function closeRuns(gap: number, epochs = 6) {
+  const epoch = Array.from({ length: epochs }, (_, i) => i + 1);
+  const loss = epoch.map((e) => 1 / e);
+  const val = epoch.map((e) => 1.1 / e);
+  const shifted = (v: number[]) => v.map((x, i) => x + (i % 2 ? gap : -gap));
+  return [
+    { name: "ours", history: { epoch, history: { loss, val_loss: val } } },
+    {
+      name: "theirs",
+      history: { epoch, history: { loss: shifted(loss), val_loss: shifted(val) } },
+    },
+  ];
+}
+
+Deno.test("lossCurves() draws a run lying close under a later one wide, and says so", () => {
+  // The y range is about 0.2–1.1 over 286 px: 0.005 is about 1.5 px, past the half pixel of
+  // "same values" but within the 3 px at which two 2 px lines look like one.
+  const fig = lossCurves(closeRuns(0.005));
+  const legend = all(fig, 'g[aria-label="legend"] text').map((t) => t.textContent);
+  assertEquals(legend.slice(0, 2), ["ours (drawn wide: within 3 px of “theirs”)", "theirs"]);
+  const widths = all(fig, 'g[aria-label="line"]').map((g) => g.getAttribute("stroke-width"));
+  assertEquals(widths, ["6", "6", "2", "2"], "the covered run is drawn wide beneath");
+  // Farther apart (0.05, about 15 px) both are drawn as usual.
+  const apart = lossCurves(closeRuns(0.05));
+  const apartWidths = all(apart, 'g[aria-label="line"]').map((g) => g.getAttribute("stroke-width"));
+  assertEquals(apartWidths, ["2", "2", "2", "2"]);
+  assertEquals(
+    all(apart, 'g[aria-label="legend"] text').map((t) => t.textContent).slice(0, 2),
+    ["ours", "theirs"],
+  );
+});
+
+Deno.test("lossCurves() names the split and the epochs when only part of a run lies close", () => {
+  const [ours, theirs] = closeRuns(0.005);
+  // Move their training curve away at every epoch, and their validation at two of six.
+  const h = theirs.history.history;
+  h.loss = h.loss.map((v) => v + 0.3);
+  h.val_loss = h.val_loss.map((v, i) => (i < 2 ? v + 0.3 : v));
+  const fig = lossCurves([ours, theirs]);
+  const legend = all(fig, 'g[aria-label="legend"] text').map((t) => t.textContent);
+  assertEquals(legend[0], "ours (validation drawn wide: within 3 px of “theirs” at 4 of 6 epochs)");
+  const widths = all(fig, 'g[aria-label="line"]').map((g) => g.getAttribute("stroke-width"));
+  assertEquals(widths, ["2", "6", "2", "2"]);
+});
+
+/** The figure's caption (the italic line under the chart), or null. */
+const caption = (fig: PlotFigure) =>
+  fig.element.querySelector('text[font-style="italic"]')?.textContent ?? null;
+
+Deno.test("lossCurves() notes the points a fixed y range leaves out, in the picture", () => {
+  const fig = lossCurves(history, { ylim: [0, 1] });
+  const note = "Off the scale (above 1): train 1.2 and validation 1.1 at epoch 1";
+  assertEquals(caption(fig), note);
+  // The note is part of the SVG, so the <img> fallback shows it too.
+  const source = fig.toHTML().match(/<img src="data:image\/svg\+xml;base64,([^"]+)"/)![1];
+  const svg = new TextDecoder().decode(Uint8Array.from(atob(source), (c) => c.charCodeAt(0)));
+  assert(svg.includes(note), "the note is in the image");
+  // Nothing to note inside the range, or without one.
+  assertEquals(caption(lossCurves(history, { ylim: [0, 2] })), null);
+  assertEquals(caption(lossCurves(history)), null);
+});
+
+Deno.test("lossCurves() notes epochs, extremes and runs off both ends of the range", () => {
+  const runs = [
+    { name: "a", history },
+    {
+      name: "b",
+      history: {
+        epoch: [1, 2, 3, 4],
+        history: { loss: [3, 2.5, 0.9, 0.1], val_loss: [2.2, 1.05, 0.9, 0.88] },
+      },
+    },
+  ];
+  // A figure wide enough for every detail.
+  const fig = lossCurves(runs, { ylim: [0.5, 1], caption: "Two runs.", width: 1200 });
+  assertEquals(
+    caption(fig),
+    "Two runs. Off the scale (above 1): a, train 1.2 and validation 1.1 at epoch 1; " +
+      "b, train and validation at epochs 1–2 (up to 3). " +
+      "Off the scale (below 0.5): b, train 0.1 at epoch 4",
+  );
+});
+
+Deno.test("lossCurves() shortens the off-scale note to fit the figure", () => {
+  const long = (n: number) => `a run with a long descriptive name, number ${n}`;
+  const epoch = Array.from({ length: 20 }, (_, i) => i + 1);
+  const runs = [1, 2, 3].map((n) => ({
+    name: long(n),
+    history: {
+      epoch,
+      history: {
+        loss: epoch.map((e) => (e % 3 === n % 3 ? 5 + e / 10 : 0.5)),
+        val_loss: epoch.map((e) => (e < 2 * n ? 4 : 0.6)),
+      },
+    },
+  }));
+  const note = caption(lossCurves(runs, { ylim: [0, 2] }))!;
+  assertEquals(note, "Off the scale (above 2): 29 points of 3 runs (up to 7)");
+  // A wider figure has room for each run's count.
+  const wide = caption(lossCurves(runs, { ylim: [0, 2], width: 2000 }))!;
+  assert(wide.includes(`${long(2)}, 7 train, 3 validation points (up to 7)`), wide);
+});
