@@ -7,8 +7,11 @@ import { type DomElement, FONT_SIZE, svgElement, textWidth } from "./_dom.ts";
 export interface SwatchItem {
   label: string;
   color: string;
-  /** How the key is drawn. */
-  shape: "line" | "dashed" | "dotted" | "square" | "dot";
+  /**
+   * How the key is drawn: a line (solid, dashed or dotted), a filled square or dot, or a
+   * hollow diamond or box (outlines, as metricBars draws published figures).
+   */
+  shape: "line" | "dashed" | "dotted" | "square" | "dot" | "diamond" | "box";
 }
 
 /** A row-wrapping legend of swatches, at most `maxWidth` wide. */
@@ -34,6 +37,13 @@ export function swatchLegend(
       );
     } else if (item.shape === "dot") {
       entry.appendChild(svgElement("circle", { cx: 6, cy: 0, r: 4, fill: item.color }));
+    } else if (item.shape === "diamond" || item.shape === "box") {
+      const outline = { fill: "none", stroke: item.color, "stroke-width": 2 };
+      entry.appendChild(
+        item.shape === "diamond"
+          ? svgElement("path", { d: "M6,-5.5L11.5,0L6,5.5L0.5,0Z", ...outline })
+          : svgElement("rect", { x: 1, y: -6, width: 10, height: 12, ...outline }),
+      );
     } else {
       const line = svgElement("line", {
         x1: 0,
@@ -47,7 +57,7 @@ export function swatchLegend(
       if (item.shape === "dotted") line.setAttribute("stroke-dasharray", "2,3");
       entry.appendChild(line);
     }
-    const labelX = item.shape === "square" || item.shape === "dot" ? 18 : key + 6;
+    const labelX = ["square", "dot", "diamond", "box"].includes(item.shape) ? 18 : key + 6;
     entry.appendChild(svgElement("text", { x: labelX, y: 0, dy: "0.35em" }, item.label));
     g.appendChild(entry);
     x += w;

@@ -1,14 +1,17 @@
 /**
  * Horizontal bars of one figure per model — a ranking metric over seeds, say — with the spread
  * over the seeds as a whisker (mean ± standard deviation) and the published figure for the same
- * model as a black tick (a range as a short black bar), so that "ours beside the published" is
- * one picture.
+ * model as a hollow orange diamond (a range as a hollow orange box), named in a legend, so that
+ * "ours beside the published" is one picture. The published marks are outlines in a colour of
+ * their own so that they read apart from the black whiskers and let the bar end show through;
+ * each value is written right of everything drawn on its row.
  *
  * @module
  */
 
 import * as Plot from "@observablehq/plot";
-import { INK, MUTED } from "./_dom.ts";
+import { INK, MUTED, WIDTH } from "./_dom.ts";
+import { type SwatchItem, swatchLegend } from "./_legend.ts";
 import { barFrame } from "./_bar_frame.ts";
 import { finiteField, rowArray, textField } from "./_check.ts";
 import { render } from "./_render.ts";
@@ -45,6 +48,14 @@ export interface MetricBarsOptions extends FigureOptions {
 }
 
 const BAR = "#4269d0";
+/** The published figures' colour: apart from the bars' blue and the whiskers' black. */
+const PUBLISHED = "#e8590c";
+/** Radius of a published value's diamond (Plot's "diamond2": tips 5.5 px from its centre). */
+const DIAMOND_R = 5;
+/** How far (px) the diamond reaches right of its value: its tip and the stroke's mitre. */
+const DIAMOND = 7;
+/** Space (px) between the rightmost mark of a row and its value. */
+const LABEL_GAP = 6;
 
 interface Row {
   model: string;
@@ -56,9 +67,10 @@ interface Row {
 }
 
 /**
- * Plots one horizontal bar per model in the given order, the value written at its end, a
- * whisker of ± sd when given, and the published figure as a black tick (or a black bar over a
- * published range). Hover text gives every number.
+ * Plots one horizontal bar per model in the given order, a whisker of ± sd when given, the
+ * published figure as a hollow orange diamond (or a hollow orange box over a published range)
+ * with a legend entry, and the value written right of the whisker and the published mark.
+ * Hover text gives every number.
  *
  * @param rows One `{ model, value, sd?, published? }` per bar.
  * @param options Axis label, digits, titles and size.
@@ -98,18 +110,11 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
     }`;
   const top = Math.max(0, ...bars.flatMap((r) => [r.hi, r.published?.[1] ?? 0]));
   const lo = Math.min(0, ...bars.map((r) => r.lo));
+  const domain: [number, number] = [lo, top * 1.12 || 1];
   const withSd = bars.filter((r) => r.sd !== undefined);
   const marks: Plot.Markish[] = [
     Plot.barX(bars, { x: "value", y: "model", fill: BAR, title: hover }),
     Plot.ruleX([0], { stroke: MUTED }),
-    Plot.text(bars, {
-      x: "hi",
-      y: "model",
-      text: (r: Row) => fmt(r.value),
-      textAnchor: "start",
-      dx: 6,
-      fill: MUTED,
-    }),
   ];
   if (withSd.length) {
     marks.push(
@@ -117,22 +122,50 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
     );
   }
   marks.push(...publishedMarks(bars, hover));
-  const frame = barFrame({
-    labels: bars.map((r) => r.model),
-    xLabel,
-    domain: [lo, top * 1.12 || 1],
-    rowHeight: 26,
-    padding: 0.25,
-    marginRight: 48,
-    maxMarginLeft: 300,
-    marks,
-  });
+  const rowLabels = bars.map((r) => r.model);
+  const probe = barFrame({ ...FRAME, labels: rowLabels, xLabel, domain, marks: [] });
+  const plotWidth = (options.width ?? WIDTH) - Number(probe.plot.marginLeft) - FRAME.marginRight;
+  const perPixel = (domain[1] - domain[0]) / plotWidth;
+  marks.push(Plot.text(bars, {
+    x: (r: Row) => labelAnchor(r, perPixel),
+    y: "model",
+    text: (r: Row) => fmt(r.value),
+    textAnchor: "start",
+    dx: LABEL_GAP,
+    fill: MUTED,
+  }));
+  const published = bars.filter((r) => r.published !== undefined);
+  const legend: SwatchItem[] = [];
+  if (published.some((r) => r.published![0] === r.published![1])) {
+    legend.push({ label: "published figure", color: PUBLISHED, shape: "diamond" });
+  }
+  if (published.some((r) => r.published![0] < r.published![1])) {
+    legend.push({ label: "published range", color: PUBLISHED, shape: "box" });
+  }
+  const frame = barFrame({ ...FRAME, labels: rowLabels, xLabel, domain, marks });
   return render(
     fn,
-    frame,
+    {
+      ...frame,
+      ...(legend.length ? { legend: swatchLegend(legend, (options.width ?? WIDTH) - 20) } : {}),
+    },
     options,
     { kind: "metric bars", points: bars.length, unit: "bars" },
   );
+}
+
+/** The frame options every metric bar chart shares. */
+const FRAME = { rowHeight: 26, padding: 0.25, marginRight: 48, maxMarginLeft: 300 };
+
+/**
+ * Where a row's value is written (before the gap): right of the bar or whisker end and of the
+ * published mark, whose diamond reaches `DIAMOND` px past its value (a box, its stroke's 1 px).
+ */
+function labelAnchor(r: Row, perPixel: number): number {
+  if (!r.published) return r.hi;
+  const [low, high] = r.published;
+  const reach = (low === high ? DIAMOND : 1) * perPixel;
+  return Math.max(r.hi, high + reach);
 }
 
 /** One bar of {@linkcode metricBars}, checked: its whisker's ends and the published range. */
@@ -173,24 +206,33 @@ function barRow(fn: string, row: MetricBar, i: number): Row {
   };
 }
 
-/** The published figures: a black tick, and a black bar over a published range. */
+/**
+ * The published figures: a hollow diamond at a single value, a hollow box over a range, both
+ * taller than a whisker and open, so the bar's end and the whisker show through.
+ */
 function publishedMarks(bars: Row[], hover: (r: Row) => string): Plot.Markish[] {
-  const withPublished = bars.filter((r) => r.published !== undefined);
-  if (!withPublished.length) return [];
+  const values = bars.filter((r) => r.published !== undefined && r.published[0] === r.published[1]);
+  const ranges = bars.filter((r) => r.published !== undefined && r.published[0] < r.published[1]);
   return [
-    Plot.tickX(withPublished, {
-      x: (r: Row) => r.published![0],
-      y: "model",
-      stroke: INK,
-      strokeWidth: 3,
-      title: hover,
-    }),
-    Plot.ruleY(withPublished.filter((r) => r.published![1] > r.published![0]), {
-      y: "model",
+    Plot.barX(ranges, {
       x1: (r: Row) => r.published![0],
       x2: (r: Row) => r.published![1],
-      stroke: INK,
-      strokeWidth: 6,
+      y: "model",
+      fill: "none",
+      stroke: PUBLISHED,
+      strokeWidth: 2,
+      insetTop: -2,
+      insetBottom: -2,
+      title: hover,
+    }),
+    Plot.dot(values, {
+      x: (r: Row) => r.published![0],
+      y: "model",
+      symbol: "diamond2",
+      r: DIAMOND_R,
+      fill: "none",
+      stroke: PUBLISHED,
+      strokeWidth: 2,
       title: hover,
     }),
   ];

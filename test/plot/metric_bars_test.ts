@@ -1,6 +1,14 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { metricBars } from "../../lib/plot/metric_bars.ts";
-import { axisLabels, mark, texts, titles } from "./_svg.ts";
+import { all, axisLabels, mark, texts, titles } from "./_svg.ts";
+import type { FigureElement } from "../../lib/plot/figure.ts";
+
+/** The x of a mark's `transform="translate(x,y)"` plus its group's. */
+const markX = (node: FigureElement, group?: FigureElement) => {
+  const x = (n?: FigureElement) =>
+    Number(n?.getAttribute("transform")?.match(/translate\(([-\d.]+)/)?.[1] ?? 0);
+  return x(node) + x(group);
+};
 
 const rows = [
   { model: "most popular", value: 0.218, sd: 0.004, published: 0.22 },
@@ -11,23 +19,61 @@ const rows = [
 
 Deno.test("metricBars() draws a bar, a whisker and a value per model, in the given order", () => {
   const fig = metricBars(rows, { xLabel: "NDCG@10", title: "Ranking quality" });
-  assertEquals(mark(fig, "bar", "rect").length, 4);
-  assertEquals(mark(fig, "rule", "line").length, 1 + 4 + 1, "zero line, 4 whiskers, 1 range");
+  assertEquals(mark(fig, "bar", "rect").length, 4 + 1, "4 bars and 1 published range");
+  assertEquals(mark(fig, "rule", "line").length, 1 + 4, "zero line, 4 whiskers");
   assertEquals(axisLabels(fig).x, "NDCG@10");
   for (const v of ["0.218", "0.385", "0.419", "0.449"]) assert(texts(fig).includes(v), v);
   assertEquals(fig.summary, '[figure: metric bars "Ranking quality", 4 bars]');
 });
 
-Deno.test("metricBars() marks each published figure, a single value as a tick", () => {
+Deno.test("metricBars() marks a published figure with a hollow diamond, a range with a box", () => {
   const fig = metricBars(rows);
-  assertEquals(mark(fig, "tick", "line").length, 3);
+  const diamonds = mark(fig, "dot", "path");
+  assertEquals(diamonds.length, 2, "most popular and item-kNN");
+  const boxes = all(fig, 'g[aria-label="bar"][fill="none"] > rect');
+  assertEquals(boxes.length, 1, "BPR's range");
   assert(titles(fig).includes("BPR: 0.419 ± 0.003; published 0.400–0.408"));
   assert(titles(fig).includes("softmax: 0.449 ± 0.002"));
 });
 
+Deno.test("metricBars() draws published marks unlike the whiskers and names them in a legend", () => {
+  const fig = metricBars(rows);
+  const whisker = all(fig, 'g[aria-label="rule"][stroke-width="1.5"]')[0];
+  const diamond = all(fig, 'g[aria-label="dot"]')[0];
+  const box = all(fig, 'g[aria-label="bar"][fill="none"]')[0];
+  assert(whisker.getAttribute("stroke") !== diamond.getAttribute("stroke"), "colours differ");
+  assertEquals(box.getAttribute("stroke"), diamond.getAttribute("stroke"));
+  for (const outline of [diamond, box]) assertEquals(outline.getAttribute("fill"), "none");
+  const legend = all(fig, 'g[aria-label="legend"] text').map((t) => t.textContent);
+  assertEquals(legend, ["published figure", "published range"]);
+  // Without published figures there is nothing to name.
+  const plain = metricBars([{ model: "a", value: 0.3, sd: 0.01 }]);
+  assertEquals(all(plain, 'g[aria-label="legend"]').length, 0);
+});
+
+Deno.test("metricBars() writes each value right of its whisker and its published mark", () => {
+  const fig = metricBars(rows);
+  const textGroup = all(fig, 'g[aria-label="text"]')[0];
+  const labels = Array.from(textGroup.children);
+  const labelX = (model: string) => {
+    const i = rows.findIndex((r) => r.model === model);
+    return markX(labels[i], textGroup);
+  };
+  const dotGroup = all(fig, 'g[aria-label="dot"]')[0];
+  const diamondX = (i: number) => markX(Array.from(dotGroup.children)[i], dotGroup);
+  // item-kNN: 0.385 ± 0.006 ends left of its published 0.399; the value goes right of the
+  // diamond's tip (5.5 px) with room to spare.
+  assert(labelX("item-kNN") >= diamondX(1) + 5.5 + 4, `${labelX("item-kNN")} vs ${diamondX(1)}`);
+  assert(labelX("most popular") >= diamondX(0) + 5.5 + 4);
+  // BPR: the whisker (0.419 + 0.003) reaches past the range (0.408): the value follows it.
+  const box = all(fig, 'g[aria-label="bar"][fill="none"] > rect')[0];
+  const boxRight = Number(box.getAttribute("x")) + Number(box.getAttribute("width"));
+  assert(labelX("BPR") >= boxRight + 4, `${labelX("BPR")} vs ${boxRight}`);
+});
+
 Deno.test("metricBars() works without spreads or published figures", () => {
   const fig = metricBars([{ model: "a", value: 3 }, { model: "b", value: 1 }], { digits: 0 });
-  assertEquals(mark(fig, "tick", "line").length, 0);
+  assertEquals(mark(fig, "dot", "path").length, 0);
   assertEquals(mark(fig, "rule", "line").length, 1);
   assert(texts(fig).includes("3"));
 });
