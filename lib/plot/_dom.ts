@@ -98,13 +98,27 @@ export function textWidth(text: string, size = FONT_SIZE): number {
   return em * size;
 }
 
-/** Cuts `text` to at most `max` characters, at a word end when one is near, adding "…". */
+/** Punctuation that must not dangle before an ellipsis ("Star Wars: Episode V -…"). */
+const TRAILING = /[\s,:;\-–—(\[/&]+$/;
+/** Punctuation that must not open a kept tail ("…- The Empire"). */
+const LEADING = /^[\s,:;.\-–—)\]/&]+/;
+
+/**
+ * Cuts `text` to at most `max` characters, at a word end when one is near, adding "…"; no
+ * punctuation or unclosed bracket is left dangling before the "…".
+ */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   let cut = text.slice(0, Math.max(1, max - 1));
   const space = cut.lastIndexOf(" ");
-  if (space >= cut.length - 10 && space > 0) cut = cut.slice(0, space);
-  return cut.replace(/[\s,:;-]+$/, "") + "…";
+  const atWordEnd = /\s/.test(text[cut.length]);
+  if (!atWordEnd && space >= cut.length - 10 && space > 0) cut = cut.slice(0, space);
+  // A bracket opened and not closed ("Shanghai Triad (Yao…") goes with what it opened.
+  const open = Math.max(cut.lastIndexOf("("), cut.lastIndexOf("["));
+  if (open > 0 && !/[)\]]/.test(cut.slice(open)) && cut.slice(0, open).trim() !== "") {
+    cut = cut.slice(0, open);
+  }
+  return (cut.replace(TRAILING, "") || cut) + "…";
 }
 
 /** Parts of a composed figure, stacked top to bottom. */
@@ -181,19 +195,51 @@ export function compose(parts: Parts): DomElement {
 
   if (parts.caption) {
     y += 4 + FONT_SIZE;
-    root.appendChild(svgElement("text", {
+    const lines = wrap(parts.caption, width - 2 * pad);
+    const caption = svgElement("text", {
       x: pad,
       y,
       fill: MUTED,
       "font-style": "italic",
       "text-anchor": "start",
-    }, parts.caption));
+    }, lines.length === 1 ? lines[0] : undefined);
+    if (lines.length > 1) {
+      // One <text> holding a <tspan> per line: its text is still the whole caption.
+      lines.forEach((line, i) => {
+        const last = i === lines.length - 1;
+        caption.appendChild(
+          svgElement("tspan", { x: pad, dy: i === 0 ? 0 : CAPTION_LINE }, last ? line : `${line} `),
+        );
+      });
+      y += (lines.length - 1) * CAPTION_LINE;
+    }
+    root.appendChild(caption);
     y += 6;
   }
   root.setAttribute("height", String(y));
   root.setAttribute("viewBox", `0 0 ${width} ${y}`);
   roundGeometry(root);
   return root;
+}
+
+/** Line height (px) of a caption that wraps. */
+const CAPTION_LINE = FONT_SIZE + 4;
+
+/** Splits `text` at spaces into lines at most `width` px wide (a longer word gets a line). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    const next = line === "" ? word : `${line} ${word}`;
+    if (line !== "" && textWidth(next) > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = next;
+    }
+  }
+  lines.push(line);
+  return lines;
 }
 
 function moveChildren(from: DomElement, to: DomElement): void {
@@ -216,7 +262,9 @@ function commonPrefix(a: string, b: string): number {
  * Short labels for titles, at most `max` characters each, that tell the titles apart: a
  * trailing year `(1977)` is always kept, and when the kept start of a title is shared with
  * another title of the set ("Lord of the Rings: The…"), the label keeps the part where they
- * differ instead ("Lord of…Two Towers, The (2002)"). Identical titles get the same label.
+ * differ instead ("Lord…Two Towers, The (2002)"), from its subtitle when it has one
+ * ("…The Empire Strikes Back (1980)"). No label leaves punctuation dangling at an "…".
+ * Identical titles get the same label.
  *
  * @param titles All titles of the figure (labelled or not: each is a possible confusion).
  * @param max Longest label, in characters.
@@ -235,25 +283,50 @@ export function shortLabels(titles: string[], max: number): string[] {
     const budget = Math.max(4, max - year.length);
     const cut = truncate(main, budget);
     const kept = cut.endsWith("…") ? cut.slice(0, -1) : cut;
-    const rivals = distinct.filter((t) => t !== title && t.startsWith(kept));
-    if (rivals.length === 0) {
-      byTitle.set(title, cut + year);
-      continue;
-    }
-    // Keep the words from where this title parts from its closest rival.
-    const differ = Math.max(...rivals.map((r) => commonPrefix(main, r)));
-    const from = main.lastIndexOf(" ", differ) + 1;
-    const tail = main.slice(from).trim();
-    const headBudget = budget - 1 - tail.length;
-    let head = "";
-    for (const word of main.slice(0, from).split(/\s+/).filter((w) => w !== "")) {
-      const next = head ? `${head} ${word}` : word;
-      if (next.length > headBudget) break;
-      head = next;
-    }
-    head = (head || main.split(/\s+/)[0]).replace(/[\s,:;-]+$/, "");
-    const room = Math.max(4, budget - head.length - 1);
-    byTitle.set(title, `${head}…${truncate(tail, room)}${year}`);
+    const rivals = distinct.filter((t) => t !== title && t.startsWith(kept))
+      .map((t) => t.replace(YEAR, ""));
+    byTitle.set(title, (rivals.length === 0 ? cut : tellApart(main, rivals, budget)) + year);
   }
   return titles.map((t) => byTitle.get(t)!);
+}
+
+/** A subtitle separator: ": " or a spaced dash. */
+const SEPARATOR = /(?::|\s[-–—])\s+/g;
+
+/**
+ * A label of at most `budget` characters for `main` (a title without its year) that keeps
+ * the words where it parts from `rivals` (titles it shares its start with): "head…tail".
+ */
+function tellApart(main: string, rivals: string[], budget: number): string {
+  const differ = Math.max(...rivals.map((r) => commonPrefix(main, r)));
+  // The word holding the first difference ("V" of "Episode V" against "Episode VI")…
+  let from = main.lastIndexOf(" ", differ - 1) + 1;
+  // …or rather the subtitle that follows it ("Episode V - The Empire…"), if no rival ends so.
+  SEPARATOR.lastIndex = from;
+  const next = SEPARATOR.exec(main);
+  if (next !== null) {
+    const subtitle = main.slice(next.index + next[0].length);
+    if (subtitle !== "" && !rivals.some((r) => r.endsWith(subtitle))) {
+      from = next.index + next[0].length;
+    }
+  }
+  if (from === 0) return truncate(main, budget);
+  const tail = main.slice(from).replace(LEADING, "");
+  const words = main.slice(0, from).split(/\s+/).filter((w) => w !== "");
+  const clean = (head: string) => head.replace(TRAILING, "");
+  if (tail.length + 1 <= budget) {
+    // The whole tail fits: as many words of the start as room allows.
+    let head = "";
+    for (const word of words) {
+      const longer = head ? `${head} ${word}` : word;
+      if (clean(longer).length > budget - 1 - tail.length) break;
+      head = longer;
+    }
+    return `${clean(head)}…${tail}`;
+  }
+  // The tail is cut too: the head is the series' name ("Star Wars") when it takes at most
+  // half the room, else the first word.
+  const series = clean(main.slice(0, from).split(SEPARATOR)[0]);
+  const head = series.length <= budget / 2 - 1 ? series : clean(words[0]) || words[0];
+  return `${head}…${truncate(tail, Math.max(4, budget - head.length - 1))}`;
 }

@@ -1,7 +1,20 @@
-// Greedy placement of text labels next to scatter dots (private to lib/plot): each label tries
-// ten spots around its dot and takes the first that stays inside the chart and overlaps
-// neither another label nor a dot (with `avoidDots` false: nor a labelled dot). Labels that
-// fit nowhere are dropped (the dot keeps its hover title).
+// Greedy placement of text labels next to scatter dots (private to lib/plot). Each label, most
+// important first, tries eight spots beside its dot and then spots on two rings farther out
+// (joined to the dot by a leader line), and takes the best spot that breaks no rule:
+//
+// - the label stays inside the chart and overlaps no other label or leader line;
+// - every other dot is an obstacle (with `obstacles: "labelled"`, every other labelled dot):
+//   the label keeps `CLEAR` px off its edge, and a leader line passes no closer than
+//   `LEADER_CLEAR` px to its edge and crosses no label and no other leader;
+// - a label beside its dot must have that dot as its nearest, by `NEAREST` px at least, so it
+//   cannot be read as the label of a neighbour; a label at the end of a leader may have a
+//   neighbour nearer than its own dot only if that neighbour is at least twice as far off as a
+//   label beside a dot sits. (A dot within `SAME` px of the labelled one is drawn on it: a
+//   label there points at the right place, so it is no neighbour.)
+//
+// Spots where the label's own dot is its nearest come first; among equals, the nearer and more
+// readable spot wins. A label that fits nowhere is dropped rather than placed ambiguously (its
+// dot keeps its hover title, and the caller names it in the caption). Same input, same output.
 
 import { textWidth } from "./_dom.ts";
 
@@ -26,110 +39,235 @@ export interface PlacedLabel {
   leader?: { x: number; y: number };
 }
 
-interface Box {
+/** What {@linkcode placeLabels} places and how. */
+export interface PlaceOptions {
+  /** `texts[i]` is the label of point `i`. */
+  texts: string[];
+  /** The points to label, most important first. */
+  order: number[];
+  /** Label font size (px). */
+  fontSize: number;
+  /** Radius (px) of a dot, as drawn (or of the ring drawn around a labelled dot). */
+  dotRadius: number;
+  /**
+   * Which dots labels keep clear of: `"all"`, or only the `"labelled"` ones (a dense map where
+   * the labelled dots are ringed, so that the ring, not the distance, tells which dot it is).
+   */
+  obstacles: "all" | "labelled";
+}
+
+/** A pixel position. */
+export type Point = [number, number];
+/** A line segment, in pixels. */
+export type Segment = [Point, Point];
+
+/** A label box or a dot, in pixels. */
+export interface Box {
   x0: number;
   y0: number;
   x1: number;
   y1: number;
 }
 
-const overlaps = (a: Box, b: Box) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+/** Least gap (px) between a label and the edge of a dot that is not its own. */
+export const CLEAR = 3;
+/** Least gap (px) between a leader line and the edge of a dot that is not its own. */
+export const LEADER_CLEAR = 4;
+/** Dots closer than this (px) to a labelled dot count as drawn on it, not as other dots. */
+export const SAME = 1.5;
+/** How much nearer (px) a label beside its dot is to that dot than to any other. */
+export const NEAREST = 4;
+
+const overlaps = (a: Box, b: Box, pad = 0) =>
+  a.x0 < b.x1 + pad && b.x0 < a.x1 + pad && a.y0 < b.y1 + pad && b.y0 < a.y1 + pad;
+
+/** Distance (px) from a point to a box (0 inside). */
+export function boxDistance(box: Box, [px, py]: Point): number {
+  const dx = Math.max(box.x0 - px, 0, px - box.x1);
+  const dy = Math.max(box.y0 - py, 0, py - box.y1);
+  return Math.hypot(dx, dy);
+}
+
+/** Distance (px) from a point to the segment a–b. */
+export function segmentDistance([a, b]: Segment, [px, py]: Point): number {
+  const [ax, ay] = a, [bx, by] = b;
+  const dx = bx - ax, dy = by - ay;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2));
+  return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
+}
+
+/** Whether the segment a–b passes through the box (Liang–Barsky clipping). */
+function segmentHitsBox([a, b]: Segment, box: Box): boolean {
+  const [ax, ay] = a;
+  const dx = b[0] - ax, dy = b[1] - ay;
+  let t0 = 0, t1 = 1;
+  for (
+    const [p, q] of [
+      [-dx, ax - box.x0],
+      [dx, box.x1 - ax],
+      [-dy, ay - box.y0],
+      [dy, box.y1 - ay],
+    ]
+  ) {
+    if (p === 0) {
+      if (q < 0) return false;
+    } else {
+      const t = q / p;
+      if (p < 0) t0 = Math.max(t0, t);
+      else t1 = Math.min(t1, t);
+      if (t0 > t1) return false;
+    }
+  }
+  return true;
+}
+
+/** Whether segments a–b and c–d cross. */
+function segmentsCross([a, b]: Segment, [c, d]: Segment): boolean {
+  const side = (p: Point, q: Point, r: Point) =>
+    Math.sign((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]));
+  return side(a, b, c) * side(a, b, d) < 0 && side(c, d, a) * side(c, d, b) < 0;
+}
 
 /** Pixel position of a data point. */
-export function toPixel(frame: Frame, x: number, y: number): [number, number] {
+export function toPixel(frame: Frame, x: number, y: number): Point {
   const px = frame.left + (x - frame.x[0]) / (frame.x[1] - frame.x[0]) * (frame.right - frame.left);
   const py = frame.bottom -
     (y - frame.y[0]) / (frame.y[1] - frame.y[0]) * (frame.bottom - frame.top);
   return [px, py];
 }
 
-function toData(frame: Frame, px: number, py: number): [number, number] {
+function toData(frame: Frame, px: number, py: number): Point {
   const x = frame.x[0] + (px - frame.left) / (frame.right - frame.left) * (frame.x[1] - frame.x[0]);
   const y = frame.y[0] +
     (frame.bottom - py) / (frame.bottom - frame.top) * (frame.y[1] - frame.y[0]);
   return [x, y];
 }
 
+/** The pixel box of a label whose text is anchored at (ax, ay), ay being its middle. */
+export function labelBox(
+  ax: number,
+  ay: number,
+  anchor: PlacedLabel["anchor"],
+  text: string,
+  fontSize: number,
+): Box {
+  const w = textWidth(text, fontSize), h = fontSize + 2;
+  const x0 = anchor === "start" ? ax : anchor === "end" ? ax - w : ax - w / 2;
+  return { x0, y0: ay - h / 2, x1: x0 + w, y1: ay + h / 2 };
+}
+
+/** The leader line from a dot to the near edge of its label's box, anchored at `at`. */
+function leaderTo(box: Box, anchor: PlacedLabel["anchor"], at: Point, dot: Point): Segment {
+  const ex = anchor === "start" ? box.x0 - 1 : anchor === "end" ? box.x1 + 1 : at[0];
+  const ey = anchor === "middle" ? (at[1] < dot[1] ? box.y1 : box.y0) : at[1];
+  return [dot, [ex, ey]];
+}
+
+/** Spots around a dot at (px, py): [anchor x, middle y, text anchor, has a leader line]. */
+function spotsAround(
+  px: number,
+  py: number,
+  gap: number,
+  h: number,
+): [number, number, PlacedLabel["anchor"], boolean][] {
+  const above = py - gap - h / 2, below = py + gap + h / 2;
+  const spots: [number, number, PlacedLabel["anchor"], boolean][] = [
+    [px + gap, py, "start", false],
+    [px - gap, py, "end", false],
+    [px, above, "middle", false],
+    [px, below, "middle", false],
+    [px + gap - 2, above + 3, "start", false],
+    [px + gap - 2, below - 3, "start", false],
+    [px - gap + 2, above + 3, "end", false],
+    [px - gap + 2, below - 3, "end", false],
+  ];
+  // Farther rings, 12 directions each; a leader line will join label and dot.
+  for (const d of [gap + 16, gap + 32]) {
+    for (let k = 0; k < 12; k++) {
+      const a = (k * Math.PI) / 6;
+      const cos = Math.cos(a), sin = Math.sin(a);
+      const anchor = cos > 0.35 ? "start" : cos < -0.35 ? "end" : "middle";
+      const lift = anchor === "middle" ? Math.sign(sin) * h / 2 : 0;
+      spots.push([px + d * cos, py - d * sin - lift, anchor, true]);
+    }
+  }
+  return spots;
+}
+
 /**
- * Places labels for the points listed in `order` (most important first).
- * `points` are all dots (they are obstacles); `texts[i]` is the label of point `i`.
+ * Places labels for the points listed in `options.order` (most important first), keeping each
+ * one unambiguous (see the rules at the top of this file).
+ *
+ * @returns The placed labels, and the points whose label found no room (in `order`'s order).
  */
 export function placeLabels(
   frame: Frame,
   points: { x: number; y: number }[],
-  texts: string[],
-  order: number[],
-  fontSize: number,
-  dotRadius: number,
-  avoidDots = true,
-): { placed: PlacedLabel[]; dropped: number } {
+  options: PlaceOptions,
+): { placed: PlacedLabel[]; dropped: number[] } {
+  const { texts, order, fontSize, dotRadius, obstacles } = options;
   const pixels = points.map((p) => toPixel(frame, p.x, p.y));
-  const r = dotRadius + 1;
-  const dots: Box[] = pixels.map(([px, py]) => ({
-    x0: px - r,
-    y0: py - r,
-    x1: px + r,
-    y1: py + r,
-  }));
-  const boxes: Box[] = [];
   const wanted = new Set(order);
+  const others = pixels.map((_, j) => j).filter((j) => obstacles === "all" || wanted.has(j));
+  const boxes: Box[] = [];
+  const leaders: Segment[] = [];
   const placed: PlacedLabel[] = [];
+  const dropped: number[] = [];
   const h = fontSize + 2;
   const gap = dotRadius + 3;
-  let dropped = 0;
   for (const i of order) {
     const text = texts[i];
-    const w = textWidth(text, fontSize);
     const [px, py] = pixels[i];
-    // [anchor x, baseline-centre y, text-anchor] candidates, nearest and most readable first.
-    const above = py - gap - h / 2, below = py + gap + h / 2;
-    const spots: [number, number, PlacedLabel["anchor"]][] = [
-      [px + gap, py, "start"],
-      [px - gap, py, "end"],
-      [px, above, "middle"],
-      [px, below, "middle"],
-      [px + gap - 2, above + 3, "start"],
-      [px + gap - 2, below - 3, "start"],
-      [px - gap + 2, above + 3, "end"],
-      [px - gap + 2, below - 3, "end"],
-    ];
-    const near = spots.length;
-    // Farther rings, 12 directions each; a leader line will join label and dot.
-    for (const d of [gap + 16, gap + 32]) {
-      for (let k = 0; k < 12; k++) {
-        const a = (k * Math.PI) / 6;
-        const cos = Math.cos(a), sin = Math.sin(a);
-        const anchor = cos > 0.35 ? "start" : cos < -0.35 ? "end" : "middle";
-        const lift = anchor === "middle" ? Math.sign(sin) * h / 2 : 0;
-        spots.push([px + d * cos, py - d * sin - lift, anchor]);
-      }
-    }
-    let done = false;
-    for (const [s, [ax, ay, anchor]] of spots.entries()) {
-      const x0 = anchor === "start" ? ax : anchor === "end" ? ax - w : ax - w / 2;
-      const box = { x0, y0: ay - h / 2, x1: x0 + w, y1: ay + h / 2 };
+    let best: { tier: number; label: PlacedLabel; box: Box; line?: Segment } | null = null;
+    // The other dots, but for those drawn on this one (a label there points at the right place).
+    const rivals = others.filter((j) => Math.hypot(pixels[j][0] - px, pixels[j][1] - py) >= SAME);
+    for (const [ax, ay, anchor, hasLeader] of spotsAround(px, py, gap, h)) {
+      const box = labelBox(ax, ay, anchor, text, fontSize);
       if (
         box.x0 < frame.left || box.x1 > frame.right || box.y0 < frame.top ||
         box.y1 > frame.bottom
       ) continue;
-      if (boxes.some((b) => overlaps(b, box))) continue;
-      if (dots.some((d, j) => (avoidDots || wanted.has(j)) && j !== i && overlaps(d, box))) {
-        continue;
+      if (boxes.some((b) => overlaps(b, box, 1))) continue;
+      if (leaders.some((line) => segmentHitsBox(line, box))) continue;
+      const own = boxDistance(box, [px, py]);
+      if (own < dotRadius + 1) continue;
+      // The nearest other dot (an obstacle): its distance from the label.
+      let nearest = Infinity;
+      for (const j of rivals) {
+        nearest = Math.min(nearest, boxDistance(box, pixels[j]));
       }
-      let leader: PlacedLabel["leader"];
-      if (s >= near) {
-        const ex = anchor === "start" ? box.x0 - 1 : anchor === "end" ? box.x1 + 1 : ax;
-        const ey = anchor === "middle" ? (ay < py ? box.y1 : box.y0) : ay;
-        const [lx, ly] = toData(frame, ex, ey);
-        leader = { x: lx, y: ly };
-      }
-      boxes.push(box);
+      if (nearest < dotRadius + CLEAR) continue;
+      const line = hasLeader ? leaderTo(box, anchor, [ax, ay], [px, py]) : undefined;
+      if (
+        line !== undefined && (
+          rivals.some((j) => segmentDistance(line, pixels[j]) < dotRadius + LEADER_CLEAR) ||
+          boxes.some((other) => segmentHitsBox(line, other)) ||
+          leaders.some((other) => segmentsCross(line, other))
+        )
+      ) continue;
+      // Tier 0: its own dot is the nearest, by NEAREST px. Tier 1 (leader lines only): another
+      // dot is nearer, but twice as far off as a label beside its dot sits.
+      const tier = own + NEAREST <= nearest ? 0 : hasLeader && nearest >= 2 * gap ? 1 : 2;
+      if (tier === 2) continue;
+      if (best !== null && best.tier <= tier) continue;
       const [x, y] = toData(frame, ax, ay);
-      placed.push({ index: i, x, y, text, anchor, leader });
-      done = true;
-      break;
+      const leader = line && toData(frame, line[1][0], line[1][1]);
+      best = {
+        tier,
+        box,
+        line,
+        label: { index: i, x, y, text, anchor, leader: leader && { x: leader[0], y: leader[1] } },
+      };
+      if (tier === 0) break;
     }
-    if (!done) dropped++;
+    if (best === null) {
+      dropped.push(i);
+      continue;
+    }
+    boxes.push(best.box);
+    if (best.line) leaders.push(best.line);
+    placed.push(best.label);
   }
   return { placed, dropped };
 }

@@ -7,11 +7,11 @@
  */
 
 import * as Plot from "@observablehq/plot";
-import { INK, shortLabels, WIDTH } from "./_dom.ts";
-import { type Frame, type PlacedLabel, placeLabels } from "./_labels.ts";
+import { FONT_SIZE, INK, shortLabels, textWidth, WIDTH } from "./_dom.ts";
+import { type Frame, type PlacedLabel, placeLabels, type PlaceOptions } from "./_labels.ts";
 import { swatchLegend } from "./_legend.ts";
 import { finiteField, positive, rowArray, textField } from "./_check.ts";
-import { figureSize, render } from "./_render.ts";
+import { figureSize, render, type RenderSpec } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
 
 /** One movie in an embedding scatter. */
@@ -37,8 +37,10 @@ export interface EmbeddingScatterOptions extends FigureOptions {
    */
   yLabel?: string;
   /**
-   * Write each point's title next to it (labels that would overlap are left out; every dot
-   * keeps its title on hover).
+   * Write each point's title next to it. A label that would overlap another, lie on or next
+   * to another dot, or be nearer another dot than its own is left out, and the caption names
+   * the points left unlabelled (every dot also keeps its title on hover where the notebook is
+   * trusted).
    * @default {true}
    */
   labels?: boolean;
@@ -56,6 +58,8 @@ export interface EmbeddingScatterOptions extends FigureOptions {
 }
 
 const BLUE = "#4269d0";
+/** The colour of a category named "other" in a t-SNE map. */
+const OTHER_GREY = "#bbbbbb";
 const LABEL_SIZE = 11;
 const MARGIN = { left: 48, right: 20, top: 16, bottom: 42 };
 
@@ -79,24 +83,13 @@ function checkPoints(fn: string, points: unknown): ScatterPoint[] {
   return rows;
 }
 
-/** Label marks (one text mark per anchor) for placed labels. */
+/** Label marks (one text mark per anchor) for placed labels, and the points left unlabelled. */
 function labelMarks(
   frame: Frame,
   points: { x: number; y: number }[],
-  texts: string[],
-  order: number[],
-  dotRadius: number,
-  avoidDots: boolean,
-): { links: Plot.Markish; marks: Plot.Markish[]; dropped: number } {
-  const { placed, dropped } = placeLabels(
-    frame,
-    points,
-    texts,
-    order,
-    LABEL_SIZE,
-    dotRadius,
-    avoidDots,
-  );
+  place: Omit<PlaceOptions, "fontSize">,
+): { links: Plot.Markish; marks: Plot.Markish[]; dropped: number[] } {
+  const { placed, dropped } = placeLabels(frame, points, { ...place, fontSize: LABEL_SIZE });
   const leaders = placed.filter((l) => l.leader !== undefined);
   const links = Plot.link(leaders, {
     x1: (l: PlacedLabel) => points[l.index].x,
@@ -120,6 +113,30 @@ function labelMarks(
     })
   );
   return { links, marks: labelTexts, dropped };
+}
+
+/** How many unlabelled points a caption names at most (the rest are counted). */
+const NAMED_AT_MOST = 8;
+/** Where hover titles show: not in an untrusted notebook, which shows the figure as an `<img>`. */
+const HOVER_NOTE = "Hover shows every title where the notebook is trusted or exported.";
+
+/**
+ * The caption, after `before`, naming the points whose label found no room: as many as fit in
+ * about two lines of a figure `width` px wide (at most {@linkcode NAMED_AT_MOST}), the rest
+ * counted, then where hover titles work.
+ */
+function unlabelledNote(names: string[], width: number, before = ""): string {
+  const room = 2 * (width - 20) - textWidth(before, FONT_SIZE) - 30;
+  // No-break spaces keep each name on one line when the caption wraps.
+  const list = (n: number) =>
+    names.slice(0, n).map((name) => name.replaceAll(" ", "\u00a0")).join("; ") +
+    (n < names.length ? ` and ${names.length - n} more` : "");
+  let named = 1;
+  while (
+    named < Math.min(names.length, NAMED_AT_MOST) &&
+    textWidth(`Not labelled (no room): ${list(named + 1)}.`, FONT_SIZE) <= room
+  ) named++;
+  return `${before}Not labelled (no room): ${list(named)}. ${HOVER_NOTE}`;
 }
 
 /**
@@ -156,70 +173,65 @@ export function embeddingScatter(
   } = options;
   positive(fn, "maxLabelLength", maxLabelLength, true);
   const { width, height } = figureSize(fn, options, 560);
-  const frame: Frame = {
-    left: MARGIN.left,
-    right: width - MARGIN.right,
-    top: MARGIN.top,
-    bottom: height - MARGIN.bottom,
-    x: paddedExtent(rows.map((p) => p.x)),
-    y: paddedExtent(rows.map((p) => p.y)),
-  };
+  const x = paddedExtent(rows.map((p) => p.x));
+  const y = paddedExtent(rows.map((p) => p.y));
   const dotRadius = 4;
-  const marks: Plot.Markish[] = [
-    Plot.dot(rows, {
-      x: "x",
-      y: "y",
-      r: dotRadius,
-      fill: color,
-      stroke: "white",
-      strokeWidth: 0.8,
-      title: "title",
-    }),
-  ];
-  let dropped = 0;
-  if (labels) {
-    const texts = shortLabels(rows.map((p) => p.title), maxLabelLength);
-    const order = rows.map((_, i) => i);
-    const placed = labelMarks(frame, rows, texts, order, dotRadius, true);
-    marks.unshift(placed.links);
-    marks.push(...placed.marks);
-    dropped = placed.dropped;
-  }
-  const caption = options.caption ??
-    (dropped > 0
-      ? `${dropped} label${
-        dropped > 1 ? "s" : ""
-      } left out to avoid overlaps (hover a dot for its title)`
-      : undefined);
-  return render(
-    fn,
-    {
-      height,
-      plot: {
-        marginLeft: MARGIN.left,
-        marginRight: MARGIN.right,
-        marginTop: MARGIN.top,
-        marginBottom: MARGIN.bottom,
-        x: {
-          label: xLabel,
-          labelAnchor: "center",
-          labelArrow: "none",
-          domain: frame.x,
-          grid: true,
-        },
-        y: {
-          label: yLabel,
-          labelAnchor: "center",
-          labelArrow: "none",
-          domain: frame.y,
-          grid: true,
-        },
-        marks: [Plot.ruleX([0], { stroke: "#ccc" }), Plot.ruleY([0], { stroke: "#ccc" }), ...marks],
-      },
+  const dots = Plot.dot(rows, {
+    x: "x",
+    y: "y",
+    r: dotRadius,
+    fill: color,
+    stroke: "white",
+    strokeWidth: 0.8,
+    title: "title",
+  });
+  const chart = (marginLeft: number, marks: Plot.Markish[]): RenderSpec => ({
+    height,
+    plot: {
+      marginLeft,
+      marginRight: MARGIN.right,
+      marginTop: MARGIN.top,
+      marginBottom: MARGIN.bottom,
+      x: { label: xLabel, labelAnchor: "center", labelArrow: "none", domain: x, grid: true },
+      y: { label: yLabel, labelAnchor: "center", labelArrow: "none", domain: y, grid: true },
+      // The axes through the origin, where it is inside the chart (else Plot draws them outside
+      // the frame, over the axis labels or the caption).
+      marks: [
+        ...(x[0] < 0 && 0 < x[1] ? [Plot.ruleX([0], { stroke: "#ccc" })] : []),
+        ...(y[0] < 0 && 0 < y[1] ? [Plot.ruleY([0], { stroke: "#ccc" })] : []),
+        ...marks,
+      ],
     },
-    { ...options, caption },
-    { kind: "embedding scatter", points: rows.length },
-  );
+  });
+  const info = { kind: "embedding scatter", points: rows.length };
+  if (!labels) return render(fn, chart(MARGIN.left, [dots]), options, info);
+
+  const texts = shortLabels(rows.map((p) => p.title), maxLabelLength);
+  const order = rows.map((_, i) => i);
+  // Labels are placed in pixels, so in the frame the chart is drawn in; render() may widen the
+  // left margin (for long tick labels), so a figure whose frame moved is drawn again in it.
+  let left = MARGIN.left;
+  for (let pass = 1;; pass++) {
+    const frame: Frame = {
+      left,
+      right: width - MARGIN.right,
+      top: MARGIN.top,
+      bottom: height - MARGIN.bottom,
+      x,
+      y,
+    };
+    const placed = labelMarks(frame, rows, { texts, order, dotRadius, obstacles: "all" });
+    const unlabelled = placed.dropped.map((i) => texts[i]);
+    const caption = options.caption ??
+      (unlabelled.length > 0 ? unlabelledNote(unlabelled, width) : undefined);
+    const marks = [placed.links, dots, ...placed.marks];
+    const figure = render(fn, chart(left, marks), { ...options, caption }, info);
+    const drawn = Number(
+      figure.element.querySelector('g[aria-label="y-grid"] line')?.getAttribute("x1") ?? left,
+    );
+    if (Math.abs(drawn - left) < 0.5 || pass === 3) return figure;
+    left = drawn;
+  }
 }
 
 /** One movie in a t-SNE map. */
@@ -250,11 +262,26 @@ export interface TsneScatterOptions extends FigureOptions {
    */
   colorLabel?: string;
   /**
-   * Write the titles of this many points next to them: those with the highest colour value
-   * (numbers), else the first ones given.
+   * The categories of a categorical `color`, in legend order; every value that occurs must be
+   * listed. Colours go by class size, not by this order: the largest classes get the most
+   * distinct colours of a colour-blind-safe palette (Okabe–Ito's), and a category named
+   * "other" is drawn grey, beneath the others.
+   * @default {the categories by decreasing number of points, "other" last}
+   */
+  categories?: string[];
+  /**
+   * Write the titles of this many points next to them (those ranked highest by `labelBy`),
+   * ringing their dots.
    * @default {10}
    */
   labels?: number;
+  /**
+   * The numeric field that ranks the points for labels, highest first; `null` labels the first
+   * points given. Two maps of the same points, coloured differently, get the same labelled
+   * reference points unless this is changed.
+   * @default {`color` if it is numeric, else "popularity" if every point has one, else null}
+   */
+  labelBy?: string | null;
   /**
    * Dot radius in pixels.
    * @default {2.5}
@@ -267,17 +294,24 @@ export interface TsneScatterOptions extends FigureOptions {
   opacity?: number;
 }
 
+/**
+ * Category colours, most distinct first: Okabe & Ito's colour-blind-safe palette (blue,
+ * orange, bluish green, reddish purple, sky blue, vermillion, yellow), then brown, black and
+ * grey. Blended at opacity 0.8 on white, the first seven and the grey of "other" stay at least
+ * 9 apart (CIEDE2000) in every pair, for normal vision and simulated protanopia, deuteranopia
+ * and tritanopia (Machado et al. 2009).
+ */
 const CATEGORY_COLORS = [
-  "#4269d0",
-  "#efb118",
-  "#ff725c",
-  "#6cc5b0",
-  "#3ca951",
-  "#ff8ab7",
-  "#a463f2",
-  "#97bbf5",
-  "#9c6b4e",
-  "#9498a0",
+  "#0072b2",
+  "#e69f00",
+  "#009e73",
+  "#cc79a7",
+  "#56b4e9",
+  "#d55e00",
+  "#f0e442",
+  "#8b5a2b",
+  "#000000",
+  OTHER_GREY,
 ];
 
 /**
@@ -309,14 +343,11 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
   const { width, height } = figureSize(fn, options, 560);
 
   const kind = colorKind(fn, rows, color);
-  const value = (p: TsnePoint) => p[color as string] as number;
-  // Draw the highest values last, on top.
-  const order = rows.map((_, i) => i);
-  if (kind === "number") order.sort((a, b) => value(rows[a]) - value(rows[b]));
-  const drawn = order.map((i) => rows[i]);
   const label = options.colorLabel ??
     (color === "popularity" ? "Popularity (number of ratings)" : color ?? "");
-  const categories = kind === "category" ? categoriesOf(fn, rows, color!) : [];
+  const classes = kind === "category"
+    ? categoryClasses(fn, rows, color!, options.categories)
+    : undefined;
   const hover = (p: TsnePoint) => kind === "none" ? p.title : hoverText(p, color!);
 
   const frame: Frame = {
@@ -329,7 +360,7 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
   };
   const marks: Plot.Markish[] = [
     Plot.frame({ stroke: "#ddd" }),
-    Plot.dot(drawn, {
+    Plot.dot(drawOrder(rows, kind, color, classes).map((i) => rows[i]), {
       x: "x",
       y: "y",
       r,
@@ -338,21 +369,19 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
       title: hover,
     }),
   ];
-  let dropped = 0;
+  let caption = "t-SNE axes have no units: only nearby positions are meaningful";
   if (labels > 0) {
-    const ranked = kind === "number" ? [...order].reverse() : rows.map((_, i) => i);
-    const titled = titledDots(frame, rows, ranked.slice(0, labels), r);
+    const labelBy = labelField(fn, rows, options.labelBy, kind === "number" ? color : null);
+    const titled = titledDots(frame, rows, ranked(rows, labelBy).slice(0, labels), r);
     marks.push(...titled.marks);
-    dropped = titled.dropped;
+    if (titled.unlabelled.length > 0) {
+      caption = unlabelledNote(titled.unlabelled, width, `${caption}. `);
+    }
   }
-  const notes = ["t-SNE axes have no units: only nearby positions are meaningful"];
-  if (dropped > 0) {
-    notes.push(`${dropped} label${dropped > 1 ? "s" : ""} left out to avoid overlaps`);
-  }
-  const caption = options.caption ?? notes.join("; ");
 
-  const integers = kind === "number" && rows.every((p) => Number.isInteger(value(p)));
-  const { colorScale, legend } = colorLegend(kind, categories, label, integers, options.width);
+  const integers = kind === "number" &&
+    rows.every((p) => Number.isInteger(p[color as string] as number));
+  const { colorScale, legend } = colorLegend(kind, classes, label, integers, options.width);
   return render(
     fn,
     {
@@ -369,11 +398,11 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
         marks,
       },
     },
-    { ...options, caption },
+    { ...options, caption: options.caption ?? caption },
     {
       kind: "t-SNE scatter",
       points: rows.length,
-      series: kind === "category" ? categories.length : undefined,
+      series: classes?.order.length,
     },
   );
 }
@@ -397,15 +426,109 @@ function checkDots(fn: string, r: number, opacity: number, labels: number): void
   }
 }
 
-/** The distinct values of the field `color`, in order of appearance: at most one per colour. */
-function categoriesOf(fn: string, rows: TsnePoint[], color: string): string[] {
-  const categories = [...new Set(rows.map((p) => String(p[color])))];
-  if (categories.length > CATEGORY_COLORS.length) {
+/** The categories of a t-SNE map: legend order, and the colour of each. */
+interface Classes {
+  order: string[];
+  colors: Map<string, string>;
+  size: Map<string, number>;
+}
+
+const isOther = (category: string) => category.trim().toLowerCase() === "other";
+
+/**
+ * The categories of the field `color` in legend order (`given`, else by decreasing size with
+ * "other" last), each coloured by its size rank; at most one category per colour.
+ */
+function categoryClasses(
+  fn: string,
+  rows: TsnePoint[],
+  color: string,
+  given: string[] | undefined,
+): Classes {
+  const size = new Map<string, number>();
+  for (const p of rows) size.set(String(p[color]), (size.get(String(p[color])) ?? 0) + 1);
+  if (size.size > CATEGORY_COLORS.length) {
     throw new RangeError(
-      `${fn}(): expected at most ${CATEGORY_COLORS.length} categories in "${color}", found ${categories.length}`,
+      `${fn}(): expected at most ${CATEGORY_COLORS.length} categories in "${color}", found ${size.size}`,
     );
   }
-  return categories;
+  const bySize = [...size.keys()].sort((a, b) =>
+    Number(isOther(a)) - Number(isOther(b)) || size.get(b)! - size.get(a)!
+  );
+  let order = bySize;
+  if (given !== undefined) {
+    if (!Array.isArray(given) || given.some((c) => typeof c !== "string")) {
+      throw new TypeError(`${fn}(): expected categories as an array of strings`);
+    }
+    const missing = bySize.filter((c) => !given.includes(c));
+    if (missing.length > 0) {
+      throw new RangeError(
+        `${fn}(): expected categories to list every value of "${color}", found no ${
+          missing.map((c) => `"${c}"`).join(", ")
+        }`,
+      );
+    }
+    order = [...new Set(given)].filter((c) => size.has(c));
+  }
+  const colors = new Map<string, string>();
+  let next = 0;
+  for (const c of bySize) colors.set(c, isOther(c) ? OTHER_GREY : CATEGORY_COLORS[next++]);
+  return { order, colors, size };
+}
+
+/**
+ * The order dots are drawn in, last on top: the highest numbers; or the grey "other" class
+ * first and then the classes by decreasing size, so that small classes are not buried.
+ */
+function drawOrder(
+  rows: TsnePoint[],
+  kind: "none" | "number" | "category",
+  color: string | null,
+  classes: Classes | undefined,
+): number[] {
+  const order = rows.map((_, i) => i);
+  if (kind === "number") {
+    const value = (i: number) => rows[i][color!] as number;
+    order.sort((a, b) => value(a) - value(b));
+  } else if (classes !== undefined) {
+    const rank = (i: number) => {
+      const c = String(rows[i][color!]);
+      return isOther(c) ? Number.MAX_SAFE_INTEGER : classes.size.get(c)!;
+    };
+    order.sort((a, b) => rank(b) - rank(a));
+  }
+  return order;
+}
+
+/** The field that ranks points for labels (see {@linkcode TsneScatterOptions.labelBy}). */
+function labelField(
+  fn: string,
+  rows: TsnePoint[],
+  given: string | null | undefined,
+  numericColor: string | null,
+): string | null {
+  if (given === null) return null;
+  if (given !== undefined) {
+    if (typeof given !== "string") {
+      throw new TypeError(
+        `${fn}(): expected labelBy as a field name or null, found ${typeof given}`,
+      );
+    }
+    rows.forEach((p, i) => finiteField(fn, "points", i, given, p[given]));
+    return given;
+  }
+  if (numericColor !== null) return numericColor;
+  return rows.every((p) => typeof p.popularity === "number" && Number.isFinite(p.popularity))
+    ? "popularity"
+    : null;
+}
+
+/** Point indices by decreasing `field` (ties and `null`: the order given). */
+function ranked(rows: TsnePoint[], field: string | null): number[] {
+  const order = rows.map((_, i) => i);
+  if (field === null) return order;
+  const value = (i: number) => rows[i][field] as number;
+  return order.sort((a, b) => value(b) - value(a) || a - b);
 }
 
 /** How {@linkcode tsneScatter} colours its dots by the field `color`, after checking it. */
@@ -438,13 +561,16 @@ function colorKind(
   return kind;
 }
 
-/** The titles of the dots `wanted` (ringed so the label's dot is easy to find), as space allows. */
+/**
+ * The titles of the dots `wanted` (ringed so the label's dot is easy to find), as space allows,
+ * and the short titles of those left unlabelled.
+ */
 function titledDots(
   frame: Frame,
   rows: TsnePoint[],
   wanted: number[],
   r: number,
-): { marks: Plot.Markish[]; dropped: number } {
+): { marks: Plot.Markish[]; unlabelled: string[] } {
   const texts = shortLabels(rows.map((p) => p.title), 28);
   const ring = Plot.dot(wanted.map((i) => rows[i]), {
     x: "x",
@@ -453,33 +579,47 @@ function titledDots(
     stroke: INK,
     strokeWidth: 1,
   });
-  const placed = labelMarks(frame, rows, texts, wanted, r + 1.5, false);
-  return { marks: [ring, placed.links, ...placed.marks], dropped: placed.dropped };
+  // Only the ringed dots are obstacles: a map has too many dots for labels to avoid them all,
+  // and the ring, not the distance, marks the labelled dot.
+  const placed = labelMarks(frame, rows, {
+    texts,
+    order: wanted,
+    dotRadius: r + 1.5,
+    obstacles: "labelled",
+  });
+  return {
+    marks: [ring, placed.links, ...placed.marks],
+    unlabelled: placed.dropped.map((i) => texts[i]),
+  };
 }
 
 /** The colour scale and legend of a t-SNE map: quantiles of a number, or one colour per category. */
 function colorLegend(
   kind: "none" | "number" | "category",
-  categories: string[],
+  classes: Classes | undefined,
   label: string,
   integers: boolean,
   width: number | undefined,
 ) {
   const colorScale: Plot.ScaleOptions | undefined = kind === "number"
     ? { type: "quantile", n: 5, scheme: "viridis", reverse: true, label }
-    : kind === "category"
-    ? { type: "ordinal", domain: categories, range: CATEGORY_COLORS.slice(0, categories.length) }
+    : classes !== undefined
+    ? {
+      type: "ordinal",
+      domain: classes.order,
+      range: classes.order.map((c) => classes.colors.get(c)!),
+    }
     : undefined;
   const legend = kind === "number"
     ? {
       scale: "color" as const,
       options: { tickFormat: integers ? ",d" : ".3~g" } as Plot.LegendOptions,
     }
-    : kind === "category"
+    : classes !== undefined
     ? swatchLegend(
-      categories.map((c, i) => ({
+      classes.order.map((c) => ({
         label: c,
-        color: CATEGORY_COLORS[i],
+        color: classes.colors.get(c)!,
         shape: "dot" as const,
       })),
       (width ?? WIDTH) - 20,

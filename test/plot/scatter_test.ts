@@ -1,9 +1,16 @@
-import { assert, assertEquals, assertThrows } from "@std/assert";
-import { embeddingScatter, type TsnePoint, tsneScatter } from "../../lib/plot/scatter.ts";
+import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
+import {
+  embeddingScatter,
+  type ScatterPoint,
+  type TsnePoint,
+  tsneScatter,
+} from "../../lib/plot/scatter.ts";
 import { type Frame, placeLabels } from "../../lib/plot/_labels.ts";
-import { textWidth } from "../../lib/plot/_dom.ts";
+import { shortLabels, textWidth } from "../../lib/plot/_dom.ts";
+import type { PlotFigure } from "../../lib/plot/figure.ts";
 import { createRng } from "../../lib/random.ts";
 import { all, axisLabels, texts, titles } from "./_svg.ts";
+import { deltaE2000, lab, type Vision } from "./_color.ts";
 
 const movies = [
   { x: 0.8, y: 0.1, title: "Star Wars (1977)" },
@@ -33,31 +40,137 @@ Deno.test("embeddingScatter() can leave the labels out", () => {
   assertEquals(titles(fig).length, 4, "hover titles stay");
 });
 
-Deno.test("embeddingScatter() leaves out labels that cannot fit and says so", () => {
-  // 30 movies on top of each other: only a few labels fit around the pile.
+/** The caption of a figure (its last `<text>`, whole even when it wraps onto lines). */
+const captionOf = (fig: PlotFigure) => texts(fig).at(-1)!.replaceAll("\u00a0", " ");
+
+Deno.test("embeddingScatter() leaves out labels that cannot fit and names them", () => {
+  // 30 movies in a grid of dots 11 px apart: only a few labels fit.
   const crowd = Array.from({ length: 30 }, (_, i) => ({
-    x: 1 + i * 1e-4,
-    y: 1,
+    x: 1 + (i % 6) * 0.05,
+    y: 1 + Math.floor(i / 6) * 0.05,
     title: `Movie number ${i} (1990)`,
   })).concat([{ x: -1, y: -1, title: "Far away (1999)" }]);
   const fig = embeddingScatter(crowd);
-  const placed = labelTexts(fig).length;
-  assert(placed < 31 && placed > 1, `placed ${placed}`);
-  assert(
-    texts(fig).includes(
-      `${31 - placed} labels left out to avoid overlaps (hover a dot for its title)`,
-    ),
-  );
-  assert(labelTexts(fig).includes("Movie number 0 (1990)"), "the first points get labels first");
+  const placed = labelTexts(fig);
+  assert(placed.length < 31 && placed.length > 1, `placed ${placed.length}`);
+  assert(placed.includes("Movie number 0 (1990)"), "the first points get labels first");
+  const caption = captionOf(fig);
+  const unlabelled = crowd.map((p) => p.title).filter((t) => !placed.includes(t));
+  const [, named, more] = caption.match(/^Not labelled \(no room\): (.*?)(?: and (\d+) more)?\. /)!;
+  const names = named.split("; ");
+  assert(names.length >= 3, caption);
+  assertEquals(names, unlabelled.slice(0, names.length), "the first unlabelled points, by name");
+  assertEquals(Number(more), unlabelled.length - names.length, "the rest counted");
+  assertMatch(caption, /Hover .* trusted/);
 });
 
-Deno.test("placeLabels() never lets two labels overlap or leave the frame", () => {
+Deno.test("embeddingScatter() names every unlabelled point when there are few", () => {
+  // Five dots 10 px apart: some labels find no spot where their own dot is the nearest.
+  const pile = ["Forrest Gump", "Usual Suspects, The", "Fight Club", "Braveheart", "Heat"]
+    .map((title, i) => ({ x: i * 0.02, y: 0, title: `${title} (1995)` }))
+    .concat([{ x: 1, y: 1, title: "Fargo (1996)" }]);
+  const fig = embeddingScatter(pile);
+  const placed = labelTexts(fig);
+  const unlabelled = pile.map((p) => p.title).filter((t) => !placed.includes(t));
+  assert(unlabelled.length > 0 && placed.length > 1, placed.join(" | "));
+  assertEquals(
+    captionOf(fig),
+    `Not labelled (no room): ${unlabelled.join("; ")}. ` +
+      "Hover shows every title where the notebook is trusted or exported.",
+  );
+});
+
+/** A label as drawn: its box (px), text, own dot and leader line, in chart coordinates. */
+interface DrawnLabel {
+  text: string;
+  box: { x0: number; x1: number; y0: number; y1: number };
+  leader?: [number, number, number, number];
+}
+
+/** Reads the dots (centre, title) and labels of an embedding scatter from its SVG. */
+function drawn(fig: PlotFigure) {
+  const dots = all(fig, 'g[aria-label="dot"] circle').map((c) => ({
+    x: Number(c.getAttribute("cx")),
+    y: Number(c.getAttribute("cy")),
+    title: c.querySelector("title")!.textContent!,
+  }));
+  const leaders = all(fig, 'g[aria-label="link"] path').map((p) =>
+    p.getAttribute("d")!.match(/-?[\d.]+/g)!.map(Number) as [number, number, number, number]
+  );
+  const labels: DrawnLabel[] = all(fig, 'g[aria-label="text"] text').map((t) => {
+    const [x, y] = t.getAttribute("transform")!.match(/-?[\d.]+/g)!.map(Number);
+    const anchor = (t as unknown as { parentNode: { getAttribute(n: string): string | null } })
+      .parentNode.getAttribute("text-anchor") ?? "middle";
+    const text = t.textContent!;
+    const w = textWidth(text, 11);
+    const x0 = anchor === "start" ? x : anchor === "end" ? x - w : x - w / 2;
+    return { text, box: { x0, x1: x0 + w, y0: y - 6.5, y1: y + 6.5 } };
+  });
+  return { dots, leaders, labels };
+}
+
+const boxDistance = (b: DrawnLabel["box"], x: number, y: number) =>
+  Math.hypot(Math.max(b.x0 - x, 0, x - b.x1), Math.max(b.y0 - y, 0, y - b.y1));
+
+function segmentDistance([ax, ay, bx, by]: number[], x: number, y: number): number {
+  const dx = bx - ax, dy = by - ay;
+  const t = Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)));
+  return Math.hypot(x - ax - t * dx, y - ay - t * dy);
+}
+
+const crowded = JSON.parse(
+  await Deno.readTextFile(new URL("../fixtures/scatter_crowded.json", import.meta.url)),
+) as Record<string, ScatterPoint[]>;
+
+for (const [name, points] of Object.entries(crowded)) {
+  Deno.test(`embeddingScatter() puts labels nearest their own dot, off others (${name})`, () => {
+    // The dots of the audited maps (x and y in pixels), where labels sat next to other dots.
+    const fig = embeddingScatter(points);
+    const { dots, leaders, labels } = drawn(fig);
+    const short = shortLabels(points.map((p) => p.title), 32);
+    const r = 4, slack = 0.3; // Dot radius; the SVG rounds positions to 0.1 px.
+    assert(labels.length >= points.length * 0.6, `${labels.length} labels`);
+    for (const label of labels) {
+      const own = dots.find((d) =>
+        short[points.findIndex((p) => p.title === d.title)] === label.text
+      )!;
+      const leader = leaders.find((l) => Math.hypot(l[0] - own.x, l[1] - own.y) < 0.5);
+      const mine = boxDistance(label.box, own.x, own.y);
+      const others = dots.filter((d) => Math.hypot(d.x - own.x, d.y - own.y) >= 1.5);
+      const nearest = Math.min(...others.map((d) => boxDistance(label.box, d.x, d.y)));
+      const what = `"${label.text}": own dot ${mine.toFixed(1)} px, another ${
+        nearest.toFixed(1)
+      } px`;
+      assert(nearest >= r + 3 - slack, `${what}: on or next to another dot`);
+      if (leader === undefined) {
+        assert(mine + 4 - slack <= nearest, `${what}: another dot is as near`);
+      } else {
+        const pass = Math.min(...others.map((d) => segmentDistance(leader, d.x, d.y)));
+        assert(
+          pass >= r + 4 - slack,
+          `${what}: its leader passes ${pass.toFixed(1)} px from a dot`,
+        );
+        assert(mine + 4 - slack <= nearest || nearest >= 14 - slack, `${what} (leader)`);
+      }
+    }
+  });
+}
+
+Deno.test("placeLabels() keeps labels apart, inside the frame and clear of other dots", () => {
   const rng = createRng(3);
   const frame: Frame = { left: 40, right: 620, top: 10, bottom: 500, x: [-3, 3], y: [-3, 3] };
   const points = Array.from({ length: 120 }, () => ({ x: rng.normal(), y: rng.normal() }));
   const texts = points.map((_, i) => `Some movie title ${i}`);
-  const { placed, dropped } = placeLabels(frame, points, texts, points.map((_, i) => i), 11, 4);
-  assertEquals(placed.length + dropped, 120);
+  const order = points.map((_, i) => i);
+  const options = { texts, order, fontSize: 11, dotRadius: 4, obstacles: "all" as const };
+  const { placed, dropped } = placeLabels(frame, points, options);
+  assertEquals(placed.length + dropped.length, 120);
+  assertEquals(
+    [...placed.map((l) => l.index), ...dropped].sort((a, b) => a - b),
+    order,
+    "each point is placed or dropped, once",
+  );
+  assertEquals(placeLabels(frame, points, options), { placed, dropped }, "deterministic");
   assert(placed.length > 20);
   const boxes = placed.map((l) => {
     const px = frame.left + (l.x - frame.x[0]) / 6 * (frame.right - frame.left);
@@ -70,6 +183,16 @@ Deno.test("placeLabels() never lets two labels overlap or leave the frame", () =
     assert(b.x0 >= frame.left - 1e-6 && b.x1 <= frame.right + 1e-6);
     assert(b.y0 >= frame.top - 1e-6 && b.y1 <= frame.bottom + 1e-6);
   }
+  const dots = points.map((p) => [
+    frame.left + (p.x - frame.x[0]) / 6 * (frame.right - frame.left),
+    frame.bottom - (p.y - frame.y[0]) / 6 * (frame.bottom - frame.top),
+  ]);
+  boxes.forEach((b, k) => {
+    dots.forEach(([x, y], j) => {
+      const d = Math.hypot(Math.max(b.x0 - x, 0, x - b.x1), Math.max(b.y0 - y, 0, y - b.y1));
+      if (j !== placed[k].index) assert(d >= 7 - 1e-6, `${placed[k].text} is by dot ${j}`);
+    });
+  });
   for (let i = 0; i < boxes.length; i++) {
     for (let j = i + 1; j < boxes.length; j++) {
       const a = boxes[i], b = boxes[j];
@@ -202,6 +325,200 @@ Deno.test("tsneScatter() labels keep the distinguishing words of similar titles"
   ], { labels: 2 });
   const labels = all(fig, 'g[aria-label="text"] text').map((t) => t.textContent ?? "");
   assertEquals(labels.length, 2);
-  assert(labels.some((l) => l.includes("IV") && l.endsWith("(1977)")), labels.join(" | "));
-  assert(labels.some((l) => l.includes("V - The Empire") && l.endsWith("(1980)")));
+  assert(labels.some((l) => l.includes("A New Hope") && l.endsWith("(1977)")), labels.join(" | "));
+  assert(labels.some((l) => l.includes("Episode V…") && l.endsWith("(1980)")), labels.join("|"));
+});
+
+Deno.test("shortLabels() leaves no punctuation dangling at an ellipsis", () => {
+  const starWars = [
+    "Star Wars: Episode IV - A New Hope (1977)",
+    "Star Wars: Episode V - The Empire Strikes Back (1980)",
+    "Star Wars: Episode VI - Return of the Jedi (1983)",
+  ];
+  assertEquals(shortLabels(starWars, 32), [
+    "Star Wars: Episode IV… (1977)",
+    "…The Empire Strikes Back (1980)",
+    "Star Wars: Episode VI… (1983)",
+  ]);
+  assertEquals(shortLabels(starWars, 28), [
+    "Star Wars…A New Hope (1977)",
+    "Star Wars…The Empire… (1980)",
+    "…Return of the Jedi (1983)",
+  ]);
+  const others = [
+    "Shanghai Triad (Yao a yao yao dao waipo qiao) (1995)",
+    "Wallace & Gromit: The Best of Aardman Animation (1996)",
+    "Terminator 2: Judgment Day (1991)",
+    "Dr. Strangelove or: How I Learned to Stop Worrying and Love the Bomb (1963)",
+    "Godfather: Part II, The (1974)",
+    "Godfather: Part III, The (1990)",
+    "Star Trek: The Wrath of Khan (1982)",
+    "Star Trek: The Motion Picture (1979)",
+  ];
+  assertEquals(shortLabels(others, 28).slice(0, 2), [
+    "Shanghai Triad… (1995)",
+    "Wallace & Gromit… (1996)",
+  ]);
+  for (const max of [16, 20, 24, 28, 32]) {
+    const labels = shortLabels([...starWars, ...others], max);
+    for (const label of labels) {
+      const dangling = /[\s,:;\-–—(&/]…|…[,:;.\-–—)&/]|…\s(?!\(\d{4}\))/;
+      assert(!dangling.test(label), `"${label}" (${max})`);
+      assert(!/\([^)]*…/.test(label), `"${label}" leaves a bracket open (max ${max})`);
+    }
+    assertEquals(new Set(labels).size, labels.length, `distinct at max ${max}`);
+  }
+});
+
+/** Titles written on a t-SNE map. */
+const mapLabels = (fig: PlotFigure) =>
+  all(fig, 'g[aria-label="text"] text').map((t) => t.textContent ?? "").sort();
+
+Deno.test("tsneScatter() labels the same reference points however the map is coloured", () => {
+  const points = tsnePoints(300);
+  const byPopularity = mapLabels(tsneScatter(points, { labels: 5 }));
+  const top = [...points].sort((a, b) => b.popularity! - a.popularity!).slice(0, 5);
+  assertEquals(byPopularity, top.map((p) => p.title).sort());
+  assertEquals(mapLabels(tsneScatter(points, { labels: 5, color: "genre" })), byPopularity);
+  assertEquals(mapLabels(tsneScatter(points, { labels: 5, color: null })), byPopularity);
+  const first = mapLabels(tsneScatter(points, { labels: 5, color: "genre", labelBy: null }));
+  assertEquals(first, points.slice(0, 5).map((p) => p.title).sort());
+  const byX = mapLabels(tsneScatter(points, { labels: 5, color: "genre", labelBy: "x" }));
+  assertEquals(byX, [...points].sort((a, b) => b.x - a.x).slice(0, 5).map((p) => p.title).sort());
+  assertThrows(
+    () => tsneScatter(points, { labelBy: "genre" }),
+    TypeError,
+    'expected points[0].genre to be a number, found "Drama"',
+  );
+});
+
+Deno.test("tsneScatter() names the points whose label found no room", () => {
+  // The 12 most popular movies in a tight grid (8 px apart): most labels cannot be placed.
+  const points = tsnePoints(200).map((p, i) =>
+    i < 12 ? { ...p, x: (i % 4) * 0.8, y: Math.floor(i / 4) * 0.8, popularity: 1000 - i } : p
+  );
+  const fig = tsneScatter(points, { labels: 12 });
+  const placed = mapLabels(fig);
+  assert(placed.length > 0 && placed.length < 12, placed.join(" | "));
+  const caption = captionOf(fig);
+  assertMatch(caption, /^t-SNE axes have no units: only nearby positions are meaningful\. /);
+  const unlabelled = points.slice(0, 12).map((p) => p.title).filter((t) => !placed.includes(t));
+  const [, named] = caption.match(/Not labelled \(no room\): (.*?)(?: and \d+ more)?\. /)!;
+  assertEquals(named.split("; "), unlabelled.slice(0, named.split("; ").length));
+  assertMatch(caption, /Hover .* trusted/);
+  assertEquals(
+    captionOf(tsneScatter(points, { labels: 1 })),
+    "t-SNE axes have no units: only nearby positions are meaningful",
+  );
+});
+
+/** `n` points per genre, in order of first appearance: `genres[0]` first. */
+function genreMap(sizes: Record<string, number>): TsnePoint[] {
+  const rng = createRng(5);
+  return Object.entries(sizes).flatMap(([genre, n]) =>
+    Array.from({ length: n }, (_, i) => ({
+      x: rng.normal(),
+      y: rng.normal(),
+      title: `${genre} movie ${i} (1990)`,
+      popularity: 1 + i,
+      genre,
+    }))
+  );
+}
+
+/** Notebook 04's genres and their sizes in MovieLens 100k (first genre listed wins). */
+const NB04_GENRES = {
+  "Children's": 122,
+  Horror: 92,
+  "Sci-Fi": 82,
+  Action: 185,
+  Romance: 215,
+  Comedy: 321,
+  Drama: 483,
+  other: 182,
+};
+
+/** Each legend entry's label and dot colour. */
+const legendOf = (fig: PlotFigure) =>
+  all(fig, 'g[aria-label="legend"] > g').map((g) => [
+    g.querySelector("text")!.textContent,
+    g.querySelector("circle")!.getAttribute("fill"),
+  ]);
+
+Deno.test("tsneScatter() genre colours stay apart for colour-blind readers, other in grey", () => {
+  const fig = tsneScatter(genreMap(NB04_GENRES), { color: "genre", labels: 0 });
+  const legend = legendOf(fig);
+  assertEquals(legend.length, 8);
+  assertEquals(Object.fromEntries(legend).other, "#bbbbbb");
+  // Every dot is drawn in its genre's legend colour.
+  const colour = new Map(legend as [string, string][]);
+  for (const dot of all(fig, 'g[aria-label="dot"] circle')) {
+    const genre = dot.querySelector("title")!.textContent!.split("genre: ")[1];
+    assertEquals(dot.getAttribute("fill"), colour.get(genre));
+  }
+  // As drawn (opacity 0.8 on white), every pair differs by 9 or more (CIEDE2000), for normal
+  // vision and the three dichromacies; the old palette had Drama and Comedy 1.5 apart for
+  // deuteranopes.
+  const visions: Vision[] = ["normal", "protanopia", "deuteranopia", "tritanopia"];
+  for (const vision of visions) {
+    for (const [i, [a, ca]] of legend.entries()) {
+      for (const [b, cb] of legend.slice(i + 1)) {
+        const d = deltaE2000(lab(ca!, vision, 0.8), lab(cb!, vision, 0.8));
+        assert(d >= 9, `${a} and ${b}: ${d.toFixed(1)} apart in ${vision}`);
+      }
+    }
+  }
+  // The largest genres get the first (most distinct) colours, whatever the legend order.
+  assertEquals(colour.get("Drama"), "#0072b2");
+  assertEquals(colour.get("Comedy"), "#e69f00");
+});
+
+Deno.test("tsneScatter() lists categories in the order given, else by size with other last", () => {
+  const points = genreMap(NB04_GENRES);
+  const byDefault = legendOf(tsneScatter(points, { color: "genre", labels: 0 })).map(([l]) => l);
+  assertEquals(byDefault, [
+    "Drama",
+    "Comedy",
+    "Romance",
+    "Action",
+    "Children's",
+    "Horror",
+    "Sci-Fi",
+    "other",
+  ]);
+  const order = ["Children's", "Horror", "Sci-Fi", "Action", "Romance", "Comedy", "Drama", "other"];
+  const given = tsneScatter(points, { color: "genre", labels: 0, categories: order });
+  assertEquals(legendOf(given).map(([l]) => l), order);
+  assertThrows(
+    () => tsneScatter(points, { color: "genre", categories: order.slice(1) }),
+    RangeError,
+    `expected categories to list every value of "genre", found no "Children's"`,
+  );
+});
+
+Deno.test("a caption longer than the figure is wide wraps onto lines", () => {
+  const caption = Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ");
+  const fig = embeddingScatter(movies, { caption, width: 400 });
+  const text = all(fig, "text").at(-1)!;
+  assertEquals(text.textContent, caption);
+  const lines = Array.from(text.children).map((t) => t.textContent!.trim());
+  assert(lines.length >= 3, `${lines.length} lines`);
+  for (const line of lines) assert(textWidth(line) <= 380, line);
+  const short = embeddingScatter(movies, { caption: "Short", width: 400 });
+  assertEquals(all(short, "text").at(-1)!.children.length, 0, "one line, no tspans");
+  assert(
+    Number(fig.element.getAttribute("height")) >=
+      Number(short.element.getAttribute("height")) + 2 * 16,
+    "the figure grows by the lines",
+  );
+});
+
+Deno.test("embeddingScatter() draws the axes through the origin only inside the chart", () => {
+  const rules = (fig: PlotFigure) => all(fig, 'g[aria-label="rule"] line').length;
+  assertEquals(rules(embeddingScatter(movies)), 2);
+  // All positive (as notebook 01's PC1 and PC3): a rule at 0 would cross the caption.
+  const positive = movies.map((m) => ({ ...m, x: m.x + 2, y: m.y + 1 }));
+  assertEquals(rules(embeddingScatter(positive, { caption: "A caption" })), 0);
+  const above = movies.map((m) => ({ ...m, y: m.y + 1 }));
+  assertEquals(rules(embeddingScatter(above)), 1);
 });
