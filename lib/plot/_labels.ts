@@ -15,6 +15,10 @@
 // Spots where the label's own dot is its nearest come first; among equals, the nearer and more
 // readable spot wins. A label that fits nowhere is dropped rather than placed ambiguously (its
 // dot keeps its hover title, and the caller names it in the caption). Same input, same output.
+//
+// Optionally, each dot whose label was dropped then gets a number key, placed by the same rules
+// with its much smaller box and closer leader rings, clear of the labels, leaders and keys
+// already placed; the caller lists the numbers with their titles in the caption.
 
 import { textWidth } from "./_dom.ts";
 
@@ -37,6 +41,8 @@ export interface PlacedLabel {
   anchor: "start" | "middle" | "end";
   /** Set when the label sits away from its dot: a leader line runs from the dot to here. */
   leader?: { x: number; y: number };
+  /** The other points a number key stands for: unlabelled dots touching or on its own. */
+  also?: number[];
 }
 
 /** What {@linkcode placeLabels} places and how. */
@@ -54,6 +60,12 @@ export interface PlaceOptions {
    * the labelled dots are ringed, so that the ring, not the distance, tells which dot it is).
    */
   obstacles: "all" | "labelled";
+  /**
+   * Give each point whose label found no room a number key instead, where one fits (see
+   * {@linkcode placeLabels}).
+   * @default {false}
+   */
+  keys?: boolean;
 }
 
 /** A pixel position. */
@@ -170,6 +182,7 @@ function spotsAround(
   py: number,
   gap: number,
   h: number,
+  rings: number[],
 ): [number, number, PlacedLabel["anchor"], boolean][] {
   const above = py - gap - h / 2, below = py + gap + h / 2;
   const spots: [number, number, PlacedLabel["anchor"], boolean][] = [
@@ -183,7 +196,7 @@ function spotsAround(
     [px - gap + 2, below - 3, "end", false],
   ];
   // Farther rings, 12 directions each; a leader line will join label and dot.
-  for (const d of [gap + 16, gap + 32]) {
+  for (const d of rings.map((ring) => gap + ring)) {
     for (let k = 0; k < 12; k++) {
       const a = (k * Math.PI) / 6;
       const cos = Math.cos(a), sin = Math.sin(a);
@@ -195,79 +208,146 @@ function spotsAround(
   return spots;
 }
 
+/** Where labels and keys are already drawn, and the dots they keep clear of, in pixels. */
+interface Taken {
+  pixels: Point[];
+  /** The dots that are obstacles. */
+  others: number[];
+  boxes: Box[];
+  leaders: Segment[];
+}
+
+/**
+ * The best spot for `text` by the dot `i` (see the rules at the top of this file), recorded in
+ * `taken`; `null` if there is none. `rings` are the distances (px, beyond the gap beside a dot)
+ * of the spots joined to the dot by a leader line.
+ */
+function placeOne(
+  frame: Frame,
+  taken: Taken,
+  i: number,
+  text: string,
+  fontSize: number,
+  dotRadius: number,
+  rings: number[],
+  mates: number[] = [],
+): PlacedLabel | null {
+  const { pixels, others, boxes, leaders } = taken;
+  const h = fontSize + 2;
+  const gap = dotRadius + 3;
+  const [px, py] = pixels[i];
+  let best: { tier: number; label: PlacedLabel; box: Box; line?: Segment } | null = null;
+  // The other dots, but for those drawn on this one (a label there points at the right place).
+  // (Nor the mates of a shared key.)
+  const rivals = others.filter((j) =>
+    Math.hypot(pixels[j][0] - px, pixels[j][1] - py) >= SAME && !mates.includes(j)
+  );
+  for (const [ax, ay, anchor, hasLeader] of spotsAround(px, py, gap, h, rings)) {
+    const box = labelBox(ax, ay, anchor, text, fontSize);
+    if (
+      box.x0 < frame.left || box.x1 > frame.right || box.y0 < frame.top ||
+      box.y1 > frame.bottom
+    ) continue;
+    if (boxes.some((b) => overlaps(b, box, 1))) continue;
+    if (leaders.some((line) => segmentHitsBox(line, box))) continue;
+    const own = boxDistance(box, [px, py]);
+    if (own < dotRadius + 1) continue;
+    // A shared key covers none of the dots it stands for.
+    if (mates.some((j) => boxDistance(box, pixels[j]) < dotRadius + 1)) continue;
+    // The nearest other dot (an obstacle): its distance from the label.
+    let nearest = Infinity;
+    for (const j of rivals) {
+      nearest = Math.min(nearest, boxDistance(box, pixels[j]));
+    }
+    if (nearest < dotRadius + CLEAR) continue;
+    const line = hasLeader ? leaderTo(box, anchor, [ax, ay], [px, py]) : undefined;
+    if (
+      line !== undefined && (
+        rivals.some((j) => segmentDistance(line, pixels[j]) < dotRadius + LEADER_CLEAR) ||
+        boxes.some((other) => segmentHitsBox(line, other)) ||
+        leaders.some((other) => segmentsCross(line, other))
+      )
+    ) continue;
+    // Tier 0: its own dot is the nearest, by NEAREST px. Tier 1 (leader lines only): another
+    // dot is nearer, but twice as far off as a label beside its dot sits.
+    const tier = own + NEAREST <= nearest ? 0 : hasLeader && nearest >= 2 * gap ? 1 : 2;
+    if (tier === 2) continue;
+    if (best !== null && best.tier <= tier) continue;
+    const [x, y] = toData(frame, ax, ay);
+    const leader = line && toData(frame, line[1][0], line[1][1]);
+    best = {
+      tier,
+      box,
+      line,
+      label: { index: i, x, y, text, anchor, leader: leader && { x: leader[0], y: leader[1] } },
+    };
+    if (tier === 0) break;
+  }
+  if (best === null) return null;
+  boxes.push(best.box);
+  if (best.line) leaders.push(best.line);
+  return best.label;
+}
+
+/** Leader rings of a title label: 16 and 32 px beyond the gap beside its dot. */
+const LABEL_RINGS = [16, 32];
+/** Leader rings of a number key, whose box is small: nearer in, and as far as a label's. */
+const KEY_RINGS = [8, 16, 32];
+
 /**
  * Places labels for the points listed in `options.order` (most important first), keeping each
- * one unambiguous (see the rules at the top of this file).
+ * one unambiguous (see the rules at the top of this file). With `options.keys`, each point whose
+ * label found no room then gets a number key by the same rules (its smaller box fits where the
+ * title does not): 1, 2, 3, … in reading order of the dots (top to bottom, then left to right),
+ * counting only the keys that found room. Unlabelled dots less than a dot's width apart share
+ * one key (`also` lists the others).
  *
- * @returns The placed labels, and the points whose label found no room (in `order`'s order).
+ * @returns The placed labels, the points whose label found no room (in `order`'s order), and
+ * the number keys placed (in number order; `text` is the number).
  */
 export function placeLabels(
   frame: Frame,
   points: { x: number; y: number }[],
   options: PlaceOptions,
-): { placed: PlacedLabel[]; dropped: number[] } {
+): { placed: PlacedLabel[]; dropped: number[]; keys: PlacedLabel[] } {
   const { texts, order, fontSize, dotRadius, obstacles } = options;
   const pixels = points.map((p) => toPixel(frame, p.x, p.y));
   const wanted = new Set(order);
   const others = pixels.map((_, j) => j).filter((j) => obstacles === "all" || wanted.has(j));
-  const boxes: Box[] = [];
-  const leaders: Segment[] = [];
+  const taken: Taken = { pixels, others, boxes: [], leaders: [] };
   const placed: PlacedLabel[] = [];
   const dropped: number[] = [];
-  const h = fontSize + 2;
-  const gap = dotRadius + 3;
   for (const i of order) {
-    const text = texts[i];
-    const [px, py] = pixels[i];
-    let best: { tier: number; label: PlacedLabel; box: Box; line?: Segment } | null = null;
-    // The other dots, but for those drawn on this one (a label there points at the right place).
-    const rivals = others.filter((j) => Math.hypot(pixels[j][0] - px, pixels[j][1] - py) >= SAME);
-    for (const [ax, ay, anchor, hasLeader] of spotsAround(px, py, gap, h)) {
-      const box = labelBox(ax, ay, anchor, text, fontSize);
-      if (
-        box.x0 < frame.left || box.x1 > frame.right || box.y0 < frame.top ||
-        box.y1 > frame.bottom
-      ) continue;
-      if (boxes.some((b) => overlaps(b, box, 1))) continue;
-      if (leaders.some((line) => segmentHitsBox(line, box))) continue;
-      const own = boxDistance(box, [px, py]);
-      if (own < dotRadius + 1) continue;
-      // The nearest other dot (an obstacle): its distance from the label.
-      let nearest = Infinity;
-      for (const j of rivals) {
-        nearest = Math.min(nearest, boxDistance(box, pixels[j]));
-      }
-      if (nearest < dotRadius + CLEAR) continue;
-      const line = hasLeader ? leaderTo(box, anchor, [ax, ay], [px, py]) : undefined;
-      if (
-        line !== undefined && (
-          rivals.some((j) => segmentDistance(line, pixels[j]) < dotRadius + LEADER_CLEAR) ||
-          boxes.some((other) => segmentHitsBox(line, other)) ||
-          leaders.some((other) => segmentsCross(line, other))
-        )
-      ) continue;
-      // Tier 0: its own dot is the nearest, by NEAREST px. Tier 1 (leader lines only): another
-      // dot is nearer, but twice as far off as a label beside its dot sits.
-      const tier = own + NEAREST <= nearest ? 0 : hasLeader && nearest >= 2 * gap ? 1 : 2;
-      if (tier === 2) continue;
-      if (best !== null && best.tier <= tier) continue;
-      const [x, y] = toData(frame, ax, ay);
-      const leader = line && toData(frame, line[1][0], line[1][1]);
-      best = {
-        tier,
-        box,
-        line,
-        label: { index: i, x, y, text, anchor, leader: leader && { x: leader[0], y: leader[1] } },
-      };
-      if (tier === 0) break;
-    }
-    if (best === null) {
-      dropped.push(i);
-      continue;
-    }
-    boxes.push(best.box);
-    if (best.line) leaders.push(best.line);
-    placed.push(best.label);
+    const label = placeOne(frame, taken, i, texts[i], fontSize, dotRadius, LABEL_RINGS);
+    if (label === null) dropped.push(i);
+    else placed.push(label);
   }
-  return { placed, dropped };
+  const keys: PlacedLabel[] = [];
+  if (options.keys) {
+    const reading = [...dropped].sort((a, b) =>
+      pixels[a][1] - pixels[b][1] || pixels[a][0] - pixels[b][0] || a - b
+    );
+    // Unlabelled dots that touch or lie on one another share a key: a number beside them could
+    // not tell them apart.
+    const groups: number[][] = [];
+    const grouped = new Set<number>();
+    for (const i of reading) {
+      if (grouped.has(i)) continue;
+      const group = reading.filter((j) =>
+        !grouped.has(j) &&
+        Math.hypot(pixels[j][0] - pixels[i][0], pixels[j][1] - pixels[i][1]) < 2 * dotRadius
+      );
+      group.forEach((j) => grouped.add(j));
+      groups.push(group);
+    }
+    // Each key is tried with the number it would get if every key before it found room; the
+    // keys that did are then numbered 1, 2, 3, … A number only loses digits in the renumbering,
+    // and its box shrinks towards its anchor, so the spot stays clear.
+    groups.forEach(([i, ...mates], k) => {
+      const key = placeOne(frame, taken, i, String(k + 1), fontSize, dotRadius, KEY_RINGS, mates);
+      if (key !== null) keys.push(mates.length > 0 ? { ...key, also: mates } : key);
+    });
+    keys.forEach((key, k) => key.text = String(k + 1));
+  }
+  return { placed, dropped, keys };
 }

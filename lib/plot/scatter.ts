@@ -38,8 +38,10 @@ export interface EmbeddingScatterOptions extends FigureOptions {
   yLabel?: string;
   /**
    * Write each point's title next to it. A label that would overlap another, lie on or next
-   * to another dot, or be nearer another dot than its own is left out, and the caption names
-   * the points left unlabelled (every dot also keeps its title on hover where the notebook is
+   * to another dot, or be nearer another dot than its own is left out; its dot gets a number
+   * key instead where one fits by the same rules (1, 2, 3, … top to bottom, then left to right;
+   * touching dots share one), which the caption lists with the titles. The caption names the
+   * points left with neither (every dot also keeps its title on hover where the notebook is
    * trusted).
    * @default {true}
    */
@@ -83,14 +85,21 @@ function checkPoints(fn: string, points: unknown): ScatterPoint[] {
   return rows;
 }
 
-/** Label marks (one text mark per anchor) for placed labels, and the points left unlabelled. */
+/**
+ * Label marks (one text mark per anchor), number keys for the points whose label found no room
+ * (with `keys`; class `number-key`), the titles each key stands for (in number order), and the
+ * points left with neither.
+ */
 function labelMarks(
   frame: Frame,
   points: { x: number; y: number }[],
   place: Omit<PlaceOptions, "fontSize">,
-): { links: Plot.Markish; marks: Plot.Markish[]; dropped: number[] } {
-  const { placed, dropped } = placeLabels(frame, points, { ...place, fontSize: LABEL_SIZE });
-  const leaders = placed.filter((l) => l.leader !== undefined);
+): { links: Plot.Markish; marks: Plot.Markish[]; keyed: string[]; dropped: number[] } {
+  const { placed, dropped, keys } = placeLabels(frame, points, {
+    ...place,
+    fontSize: LABEL_SIZE,
+  });
+  const leaders = [...placed, ...keys].filter((l) => l.leader !== undefined);
   const links = Plot.link(leaders, {
     x1: (l: PlacedLabel) => points[l.index].x,
     y1: (l: PlacedLabel) => points[l.index].y,
@@ -99,44 +108,64 @@ function labelMarks(
     stroke: "#888",
     strokeWidth: 0.8,
   });
-  const labelTexts = (["start", "middle", "end"] as const).map((anchor) =>
-    Plot.text(placed.filter((l) => l.anchor === anchor), {
-      x: "x",
-      y: "y",
-      text: "text",
-      textAnchor: anchor,
-      fontSize: LABEL_SIZE,
-      fill: INK,
-      stroke: "white",
-      strokeWidth: 3,
-      strokeOpacity: 0.85,
-    })
-  );
-  return { links, marks: labelTexts, dropped };
+  const textMarks = (labels: PlacedLabel[], key: boolean) =>
+    (["start", "middle", "end"] as const).map((anchor) =>
+      Plot.text(labels.filter((l) => l.anchor === anchor), {
+        x: "x",
+        y: "y",
+        text: "text",
+        textAnchor: anchor,
+        fontSize: LABEL_SIZE,
+        fill: INK,
+        stroke: "white",
+        strokeWidth: 3,
+        strokeOpacity: 0.85,
+        // Number keys in a class of their own (the caption says which titles they stand for).
+        ...(key ? { className: "number-key" } : {}),
+      })
+    );
+  const keyed = new Set(keys.flatMap((k) => [k.index, ...k.also ?? []]));
+  return {
+    links,
+    marks: [...textMarks(placed, false), ...textMarks(keys, true)],
+    keyed: keys.map((k) => keyName(k, place.texts)),
+    dropped: dropped.filter((i) => !keyed.has(i)),
+  };
 }
+
+/** The titles a number key stands for: its dot's, then those of the dots drawn on it (" / "). */
+const keyName = (key: PlacedLabel, texts: string[]) =>
+  [key.index, ...key.also ?? []].map((i) => texts[i]).join(" / ");
 
 /** How many unlabelled points a caption names at most (the rest are counted). */
 const NAMED_AT_MOST = 8;
 /** Where hover titles show: not in an untrusted notebook, which shows the figure as an `<img>`. */
 const HOVER_NOTE = "Hover shows every title where the notebook is trusted or exported.";
 
+/** No-break spaces keep a name (or a number and its name) on one line when the caption wraps. */
+const unbroken = (text: string) => text.replaceAll(" ", "\u00a0");
+
 /**
- * The caption, after `before`, naming the points whose label found no room: as many as fit in
- * about two lines of a figure `width` px wide (at most {@linkcode NAMED_AT_MOST}), the rest
- * counted, then where hover titles work.
+ * The caption, after `before`: the title of each numbered dot ("Numbered dots: 1 Casablanca
+ * (1942); 2 …", all of them, on as many lines as they need), then the points with neither a
+ * label nor a number, as many as fit in about two lines of a figure `width` px wide (at most
+ * {@linkcode NAMED_AT_MOST}), the rest counted, then where hover titles work.
  */
-function unlabelledNote(names: string[], width: number, before = ""): string {
-  const room = 2 * (width - 20) - textWidth(before, FONT_SIZE) - 30;
-  // No-break spaces keep each name on one line when the caption wraps.
+function unlabelledNote(keyed: string[], names: string[], width: number, before = ""): string {
+  const keyList = keyed.length === 0
+    ? ""
+    : `Numbered dots: ${keyed.map((name, k) => unbroken(`${k + 1} ${name}`)).join("; ")}. `;
+  if (names.length === 0) return `${before}${keyList}${HOVER_NOTE}`;
+  const room = 2 * (width - 20) - textWidth(keyed.length === 0 ? before : "", FONT_SIZE) - 30;
   const list = (n: number) =>
-    names.slice(0, n).map((name) => name.replaceAll(" ", "\u00a0")).join("; ") +
+    names.slice(0, n).map(unbroken).join("; ") +
     (n < names.length ? ` and ${names.length - n} more` : "");
   let named = 1;
   while (
     named < Math.min(names.length, NAMED_AT_MOST) &&
     textWidth(`Not labelled (no room): ${list(named + 1)}.`, FONT_SIZE) <= room
   ) named++;
-  return `${before}Not labelled (no room): ${list(named)}. ${HOVER_NOTE}`;
+  return `${before}${keyList}Not labelled (no room): ${list(named)}. ${HOVER_NOTE}`;
 }
 
 /**
@@ -220,10 +249,23 @@ export function embeddingScatter(
       x,
       y,
     };
-    const placed = labelMarks(frame, rows, { texts, order, dotRadius, obstacles: "all" });
+    const placed = labelMarks(frame, rows, {
+      texts,
+      order,
+      dotRadius,
+      obstacles: "all",
+      keys: true,
+    });
+    const keyed = placed.keyed;
     const unlabelled = placed.dropped.map((i) => texts[i]);
-    const caption = options.caption ??
-      (unlabelled.length > 0 ? unlabelledNote(unlabelled, width) : undefined);
+    // A caller's caption replaces the note, but for the key to the numbers on the map.
+    const caption = options.caption === undefined
+      ? (keyed.length + unlabelled.length > 0
+        ? unlabelledNote(keyed, unlabelled, width)
+        : undefined)
+      : keyed.length > 0
+      ? unlabelledNote(keyed, unlabelled, width, `${options.caption}. `)
+      : options.caption;
     const marks = [placed.links, dots, ...placed.marks];
     const figure = render(fn, chart(left, marks), { ...options, caption }, info);
     const drawn = Number(
@@ -271,7 +313,8 @@ export interface TsneScatterOptions extends FigureOptions {
   categories?: string[];
   /**
    * Write the titles of this many points next to them (those ranked highest by `labelBy`),
-   * ringing their dots.
+   * ringing their dots; a ringed dot whose title finds no room gets a number key, listed in the
+   * caption.
    * @default {10}
    */
   labels?: number;
@@ -374,8 +417,8 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
     const labelBy = labelField(fn, rows, options.labelBy, kind === "number" ? color : null);
     const titled = titledDots(frame, rows, ranked(rows, labelBy).slice(0, labels), r);
     marks.push(...titled.marks);
-    if (titled.unlabelled.length > 0) {
-      caption = unlabelledNote(titled.unlabelled, width, `${caption}. `);
+    if (titled.keyed.length + titled.unlabelled.length > 0) {
+      caption = unlabelledNote(titled.keyed, titled.unlabelled, width, `${caption}. `);
     }
   }
 
@@ -563,14 +606,15 @@ function colorKind(
 
 /**
  * The titles of the dots `wanted` (ringed so the label's dot is easy to find), as space allows,
- * and the short titles of those left unlabelled.
+ * else a number key; the short titles of the dots numbered (in number order) and of those left
+ * with neither.
  */
 function titledDots(
   frame: Frame,
   rows: TsnePoint[],
   wanted: number[],
   r: number,
-): { marks: Plot.Markish[]; unlabelled: string[] } {
+): { marks: Plot.Markish[]; keyed: string[]; unlabelled: string[] } {
   const texts = shortLabels(rows.map((p) => p.title), 28);
   const ring = Plot.dot(wanted.map((i) => rows[i]), {
     x: "x",
@@ -586,9 +630,11 @@ function titledDots(
     order: wanted,
     dotRadius: r + 1.5,
     obstacles: "labelled",
+    keys: true,
   });
   return {
     marks: [ring, placed.links, ...placed.marks],
+    keyed: placed.keyed,
     unlabelled: placed.dropped.map((i) => texts[i]),
   };
 }

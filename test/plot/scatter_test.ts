@@ -5,7 +5,7 @@ import {
   type TsnePoint,
   tsneScatter,
 } from "../../lib/plot/scatter.ts";
-import { type Frame, placeLabels } from "../../lib/plot/_labels.ts";
+import { type Frame, labelBox, placeLabels } from "../../lib/plot/_labels.ts";
 import { shortLabels, textWidth } from "../../lib/plot/_dom.ts";
 import type { PlotFigure } from "../../lib/plot/figure.ts";
 import { createRng } from "../../lib/random.ts";
@@ -19,8 +19,10 @@ const movies = [
   { x: -0.1, y: 0.6, title: "Willy Wonka and the Chocolate Factory (1971)" },
 ];
 
+/** The title labels (not the number keys) of a scatter. */
+const LABELS = 'g[aria-label="text"]:not(.number-key) text';
 const labelTexts = (fig: ReturnType<typeof embeddingScatter>) =>
-  all(fig, 'g[aria-label="text"] text').map((t) => t.textContent);
+  all(fig, LABELS).map((t) => t.textContent);
 
 Deno.test("embeddingScatter() draws a dot per movie with its title on hover and as a label", () => {
   const fig = embeddingScatter(movies, { xLabel: "PC1", yLabel: "PC3" });
@@ -43,8 +45,56 @@ Deno.test("embeddingScatter() can leave the labels out", () => {
 /** The caption of a figure (its last `<text>`, whole even when it wraps onto lines). */
 const captionOf = (fig: PlotFigure) => texts(fig).at(-1)!.replaceAll("\u00a0", " ");
 
-Deno.test("embeddingScatter() leaves out labels that cannot fit and names them", () => {
-  // 30 movies in a grid of dots 11 px apart: only a few labels fit.
+/**
+ * What the caption of a scatter says about its dots: the titles of the numbered dots (`keys[n -
+ * 1]` for number n, titles of dots drawn together joined by " / "), the dots named as not
+ * labelled, and how many more are counted.
+ */
+function captionKeys(fig: PlotFigure) {
+  const caption = captionOf(fig);
+  const list = caption.match(/Numbered dots: (.*?)\. (?:Not labelled|Hover)/)?.[1];
+  const keys = list === undefined ? [] : list.split("; ").map((entry, k) => {
+    const [, n, name] = entry.match(/^(\d+) (.*)$/)!;
+    assertEquals(Number(n), k + 1, `keys are numbered 1, 2, 3, …: ${caption}`);
+    return name;
+  });
+  const [, named, more] = caption.match(/Not labelled \(no room\): (.*?)(?: and (\d+) more)?\. /) ??
+    [];
+  return { caption, keys, named: named?.split("; ") ?? [], more: Number(more ?? 0) };
+}
+
+/**
+ * Checks that every point of an embedding scatter is labelled, numbered (once, the numbers in
+ * reading order of the dots) or named in the caption, and returns how many were each.
+ */
+function accountFor(fig: PlotFigure, points: ScatterPoint[]) {
+  const short = shortLabels(points.map((p) => p.title), 32);
+  const labels = labelTexts(fig) as string[];
+  const { caption, keys, named, more } = captionKeys(fig);
+  const drawnKeys = all(fig, "g.number-key text").map((t) => t.textContent);
+  assertEquals(drawnKeys.sort(), keys.map((_, k) => String(k + 1)).sort(), "a key per number");
+  const keyed = keys.flatMap((name) => name.split(" / "));
+  const seen = [...labels, ...keyed, ...named].sort();
+  assertEquals(new Set(seen).size, seen.length, `a point is named once: ${caption}`);
+  assertEquals(seen.length + more, points.length, `every point accounted for: ${caption}`);
+  for (const name of seen) assert(short.includes(name), `"${name}" is a point's label`);
+  // Reading order: top to bottom, then left to right (of the first dot of a shared key).
+  const { dots } = drawn(fig);
+  const at = (name: string) =>
+    dots.find((d) => short[points.findIndex((p) => p.title === d.title)] === name)!;
+  const firsts = keys.map((name) => at(name.split(" / ")[0]));
+  for (let k = 1; k < firsts.length; k++) {
+    const a = firsts[k - 1], b = firsts[k];
+    assert(
+      a.y < b.y || (a.y === b.y && a.x <= b.x),
+      `key ${k + 1} comes after key ${k} in reading order`,
+    );
+  }
+  return { labels: labels.length, keys: keyed.length, named: named.length, more, caption };
+}
+
+Deno.test("embeddingScatter() numbers the dots whose label cannot fit, and lists the numbers", () => {
+  // 30 movies in a grid of dots 11 px apart: only a few labels fit, but numbers do.
   const crowd = Array.from({ length: 30 }, (_, i) => ({
     x: 1 + (i % 6) * 0.05,
     y: 1 + Math.floor(i / 6) * 0.05,
@@ -54,29 +104,26 @@ Deno.test("embeddingScatter() leaves out labels that cannot fit and names them",
   const placed = labelTexts(fig);
   assert(placed.length < 31 && placed.length > 1, `placed ${placed.length}`);
   assert(placed.includes("Movie number 0 (1990)"), "the first points get labels first");
-  const caption = captionOf(fig);
-  const unlabelled = crowd.map((p) => p.title).filter((t) => !placed.includes(t));
-  const [, named, more] = caption.match(/^Not labelled \(no room\): (.*?)(?: and (\d+) more)?\. /)!;
-  const names = named.split("; ");
-  assert(names.length >= 3, caption);
-  assertEquals(names, unlabelled.slice(0, names.length), "the first unlabelled points, by name");
-  assertEquals(Number(more), unlabelled.length - names.length, "the rest counted");
-  assertMatch(caption, /Hover .* trusted/);
+  const counts = accountFor(fig, crowd);
+  assert(counts.keys >= 3, counts.caption);
+  assertMatch(counts.caption, /^Numbered dots: 1 Movie number \d+ \(1990\); 2 /);
+  assertMatch(counts.caption, /Hover .* trusted/);
 });
 
-Deno.test("embeddingScatter() names every unlabelled point when there are few", () => {
-  // Five dots 10 px apart: some labels find no spot where their own dot is the nearest.
-  const pile = ["Forrest Gump", "Usual Suspects, The", "Fight Club", "Braveheart", "Heat"]
-    .map((title, i) => ({ x: i * 0.02, y: 0, title: `${title} (1995)` }))
-    .concat([{ x: 1, y: 1, title: "Fargo (1996)" }]);
+Deno.test("embeddingScatter() names the points that get neither a label nor a number", () => {
+  // A pile of dots 5 px apart: a number beside one of them is as near another.
+  const pile = Array.from({ length: 12 }, (_, i) => ({
+    x: (i % 4) * 0.01,
+    y: Math.floor(i / 4) * 0.01,
+    title: `Pile movie ${i} (1995)`,
+  })).concat([{ x: 1, y: 1, title: "Fargo (1996)" }]);
   const fig = embeddingScatter(pile);
-  const placed = labelTexts(fig);
-  const unlabelled = pile.map((p) => p.title).filter((t) => !placed.includes(t));
-  assert(unlabelled.length > 0 && placed.length > 1, placed.join(" | "));
-  assertEquals(
-    captionOf(fig),
-    `Not labelled (no room): ${unlabelled.join("; ")}. ` +
-      "Hover shows every title where the notebook is trusted or exported.",
+  const counts = accountFor(fig, pile);
+  assert(counts.named > 0, counts.caption);
+  assertMatch(counts.caption, /Not labelled \(no room\): Pile movie \d+ \(1995\)/);
+  assertMatch(
+    counts.caption,
+    /\. Hover shows every title where the notebook is trusted or exported\.$/,
   );
 });
 
@@ -97,7 +144,7 @@ function drawn(fig: PlotFigure) {
   const leaders = all(fig, 'g[aria-label="link"] path').map((p) =>
     p.getAttribute("d")!.match(/-?[\d.]+/g)!.map(Number) as [number, number, number, number]
   );
-  const labels: DrawnLabel[] = all(fig, 'g[aria-label="text"] text').map((t) => {
+  const box = (t: ReturnType<typeof all>[number]) => {
     const [x, y] = t.getAttribute("transform")!.match(/-?[\d.]+/g)!.map(Number);
     const anchor = (t as unknown as { parentNode: { getAttribute(n: string): string | null } })
       .parentNode.getAttribute("text-anchor") ?? "middle";
@@ -105,8 +152,10 @@ function drawn(fig: PlotFigure) {
     const w = textWidth(text, 11);
     const x0 = anchor === "start" ? x : anchor === "end" ? x - w : x - w / 2;
     return { text, box: { x0, x1: x0 + w, y0: y - 6.5, y1: y + 6.5 } };
-  });
-  return { dots, leaders, labels };
+  };
+  const labels: DrawnLabel[] = all(fig, LABELS).map(box);
+  const keys: DrawnLabel[] = all(fig, "g.number-key text").map(box);
+  return { dots, leaders, labels, keys };
 }
 
 const boxDistance = (b: DrawnLabel["box"], x: number, y: number) =>
@@ -130,6 +179,8 @@ for (const [name, points] of Object.entries(crowded)) {
     const short = shortLabels(points.map((p) => p.title), 32);
     const r = 4, slack = 0.3; // Dot radius; the SVG rounds positions to 0.1 px.
     assert(labels.length >= points.length * 0.6, `${labels.length} labels`);
+    const counts = accountFor(fig, points);
+    assertEquals(counts.more, 0, `every point numbered or named: ${counts.caption}`);
     for (const label of labels) {
       const own = dots.find((d) =>
         short[points.findIndex((p) => p.title === d.title)] === label.text
@@ -156,23 +207,89 @@ for (const [name, points] of Object.entries(crowded)) {
   });
 }
 
-Deno.test("placeLabels() keeps labels apart, inside the frame and clear of other dots", () => {
+Deno.test("embeddingScatter() gives unlabelled dots drawn on one another one shared number", () => {
+  // Notebook 02's map: two dots 3 px apart, which no label or number beside one could tell apart.
+  const fig = embeddingScatter(crowded.nb02_cell64);
+  accountFor(fig, crowded.nb02_cell64);
+  const { keys } = captionKeys(fig);
+  assert(keys.includes("To Kill a Mockingbird (1962) / Casablanca (1942)"), keys.join("; "));
+  assertEquals(keys.filter((k) => k.includes(" / ")).length, 1);
+});
+
+for (const [name, points] of Object.entries(crowded)) {
+  Deno.test(`embeddingScatter() numbers the dots left unlabelled, off others (${name})`, () => {
+    const fig = embeddingScatter(points);
+    const { dots, leaders, labels, keys } = drawn(fig);
+    const short = shortLabels(points.map((p) => p.title), 32);
+    const r = 4, slack = 0.3;
+    const counts = accountFor(fig, points);
+    assert(counts.keys >= 5, `numbers where labels found no room: ${counts.caption}`);
+    const named = captionKeys(fig).keys;
+    const dotOf = (text: string) =>
+      dots.find((d) => short[points.findIndex((p) => p.title === d.title)] === text)!;
+    const boxes = [...labels, ...keys].map((l) => l.box);
+    for (const key of keys) {
+      const [first, ...mates] = named[Number(key.text) - 1].split(" / ").map(dotOf);
+      const leader = leaders.find((l) => Math.hypot(l[0] - first.x, l[1] - first.y) < 0.5);
+      const mine = boxDistance(key.box, first.x, first.y);
+      const others = dots.filter((d) =>
+        Math.hypot(d.x - first.x, d.y - first.y) >= 1.5 && !mates.includes(d)
+      );
+      const nearest = Math.min(...others.map((d) => boxDistance(key.box, d.x, d.y)));
+      const what = `key ${key.text}: own dot ${mine.toFixed(1)} px, another ${
+        nearest.toFixed(1)
+      } px`;
+      assert(nearest >= r + 3 - slack, `${what}: on or next to another dot`);
+      for (const dot of [first, ...mates]) {
+        assert(boxDistance(key.box, dot.x, dot.y) >= r + 1 - slack, `${what}: covers its dot`);
+      }
+      if (leader === undefined) assert(mine + 4 - slack <= nearest, `${what}: another is as near`);
+      else assert(mine + 4 - slack <= nearest || nearest >= 14 - slack, `${what} (leader)`);
+      for (const other of boxes) {
+        if (other === key.box) continue;
+        const overlap = key.box.x0 < other.x1 && other.x0 < key.box.x1 &&
+          key.box.y0 < other.y1 && other.y0 < key.box.y1;
+        assert(!overlap, `${what}: overlaps a label or key`);
+      }
+    }
+  });
+}
+
+Deno.test("placeLabels() keeps labels and number keys apart, inside the frame, off other dots", () => {
   const rng = createRng(3);
   const frame: Frame = { left: 40, right: 620, top: 10, bottom: 500, x: [-3, 3], y: [-3, 3] };
   const points = Array.from({ length: 120 }, () => ({ x: rng.normal(), y: rng.normal() }));
   const texts = points.map((_, i) => `Some movie title ${i}`);
   const order = points.map((_, i) => i);
-  const options = { texts, order, fontSize: 11, dotRadius: 4, obstacles: "all" as const };
-  const { placed, dropped } = placeLabels(frame, points, options);
+  const options = {
+    texts,
+    order,
+    fontSize: 11,
+    dotRadius: 4,
+    obstacles: "all" as const,
+    keys: true,
+  };
+  const { placed, dropped, keys } = placeLabels(frame, points, options);
   assertEquals(placed.length + dropped.length, 120);
   assertEquals(
     [...placed.map((l) => l.index), ...dropped].sort((a, b) => a - b),
     order,
     "each point is placed or dropped, once",
   );
-  assertEquals(placeLabels(frame, points, options), { placed, dropped }, "deterministic");
+  assertEquals(placeLabels(frame, points, options), { placed, dropped, keys }, "deterministic");
   assert(placed.length > 20);
-  const boxes = placed.map((l) => {
+  // Number keys: 1, 2, 3, … for dots whose label was dropped, in reading order.
+  assert(keys.length > 5, `${keys.length} keys`);
+  assertEquals(keys.map((k) => k.text), keys.map((_, k) => String(k + 1)));
+  const keyed = keys.flatMap((k) => [k.index, ...k.also ?? []]);
+  assert(keyed.every((i) => dropped.includes(i)), "keys only for dots without a label");
+  assertEquals(new Set(keyed).size, keyed.length, "one key per dot");
+  const ys = keys.map((k) => -points[k.index].y);
+  assert(ys.every((y, k) => k === 0 || ys[k - 1] <= y), "keys numbered top to bottom");
+  const { placed: noKeys } = placeLabels(frame, points, { ...options, keys: false });
+  assertEquals(noKeys, placed, "keys change no label");
+  const mates = [...placed, ...keys].map((l) => new Set([l.index, ...l.also ?? []]));
+  const boxes = [...placed, ...keys].map((l) => {
     const px = frame.left + (l.x - frame.x[0]) / 6 * (frame.right - frame.left);
     const py = frame.bottom - (l.y - frame.y[0]) / 6 * (frame.bottom - frame.top);
     const w = textWidth(l.text, 11);
@@ -190,7 +307,7 @@ Deno.test("placeLabels() keeps labels apart, inside the frame and clear of other
   boxes.forEach((b, k) => {
     dots.forEach(([x, y], j) => {
       const d = Math.hypot(Math.max(b.x0 - x, 0, x - b.x1), Math.max(b.y0 - y, 0, y - b.y1));
-      if (j !== placed[k].index) assert(d >= 7 - 1e-6, `${placed[k].text} is by dot ${j}`);
+      if (!mates[k].has(j)) assert(d >= 7 - 1e-6, `label or key ${k} is by dot ${j}`);
     });
   });
   for (let i = 0; i < boxes.length; i++) {
@@ -198,7 +315,31 @@ Deno.test("placeLabels() keeps labels apart, inside the frame and clear of other
       const a = boxes[i], b = boxes[j];
       const overlap = a.x0 < b.x1 - 1e-6 && b.x0 < a.x1 - 1e-6 && a.y0 < b.y1 - 1e-6 &&
         b.y0 < a.y1 - 1e-6;
-      assert(!overlap, `labels ${placed[i].text} and ${placed[j].text} overlap`);
+      assert(!overlap, `labels or keys ${i} and ${j} overlap`);
+    }
+  }
+});
+
+Deno.test("placeLabels() gives touching dots one number key, covering neither", () => {
+  // Titles too long for the frame: every label is dropped, and two dots 5 px apart share a key.
+  const frame: Frame = { left: 0, right: 200, top: 0, bottom: 200, x: [-1, 1], y: [-1, 1] };
+  const points = [{ x: 0, y: 0 }, { x: 0.05, y: 0 }, { x: 0.5, y: 0.5 }];
+  const texts = points.map((_, i) => `A title far too long to fit in the frame ${i}`.repeat(3));
+  const options = { texts, order: [0, 1, 2], fontSize: 11, dotRadius: 4, keys: true };
+  const { placed, keys } = placeLabels(frame, points, { ...options, obstacles: "all" });
+  assertEquals(placed, []);
+  assertEquals(keys.map((k) => [k.text, k.index, k.also]), [["1", 2, undefined], ["2", 0, [1]]]);
+  const pixel = (p: { x: number; y: number }) => [100 + p.x * 100, 100 - p.y * 100];
+  for (const key of keys) {
+    const [ax, ay] = pixel(key);
+    const box = labelBox(ax, ay, key.anchor, key.text, 11);
+    for (const i of [key.index, ...key.also ?? []]) {
+      const [x, y] = pixel(points[i]);
+      const d = Math.hypot(
+        Math.max(box.x0 - x, 0, x - box.x1),
+        Math.max(box.y0 - y, 0, y - box.y1),
+      );
+      assert(d >= 5 - 1e-6, `key ${key.text} covers dot ${i} (${d.toFixed(1)} px)`);
     }
   }
 });
@@ -371,8 +512,7 @@ Deno.test("shortLabels() leaves no punctuation dangling at an ellipsis", () => {
 });
 
 /** Titles written on a t-SNE map. */
-const mapLabels = (fig: PlotFigure) =>
-  all(fig, 'g[aria-label="text"] text').map((t) => t.textContent ?? "").sort();
+const mapLabels = (fig: PlotFigure) => all(fig, LABELS).map((t) => t.textContent ?? "").sort();
 
 Deno.test("tsneScatter() labels the same reference points however the map is coloured", () => {
   const points = tsnePoints(300);
@@ -400,11 +540,21 @@ Deno.test("tsneScatter() names the points whose label found no room", () => {
   const fig = tsneScatter(points, { labels: 12 });
   const placed = mapLabels(fig);
   assert(placed.length > 0 && placed.length < 12, placed.join(" | "));
-  const caption = captionOf(fig);
+  const { caption, keys, named, more } = captionKeys(fig);
   assertMatch(caption, /^t-SNE axes have no units: only nearby positions are meaningful\. /);
   const unlabelled = points.slice(0, 12).map((p) => p.title).filter((t) => !placed.includes(t));
-  const [, named] = caption.match(/Not labelled \(no room\): (.*?)(?: and \d+ more)?\. /)!;
-  assertEquals(named.split("; "), unlabelled.slice(0, named.split("; ").length));
+  const keyed = keys.flatMap((name) => name.split(" / "));
+  assert(keyed.length > 0, `numbers where labels found no room: ${caption}`);
+  assertEquals(
+    [...keyed, ...named].sort(),
+    unlabelled.filter((t) => keyed.includes(t) || named.includes(t)).sort(),
+  );
+  assertEquals(keyed.length + named.length + more, unlabelled.length, caption);
+  assertEquals(
+    all(fig, "g.number-key text").length,
+    keys.length,
+    "numbers only by the ringed dots",
+  );
   assertMatch(caption, /Hover .* trusted/);
   assertEquals(
     captionOf(tsneScatter(points, { labels: 1 })),
