@@ -15,7 +15,10 @@ else): it is routed to the cell, and reported with a `restamped` event. (Noteboo
 lib/notebook end every cell with a flush, after which no such output is left.)
 
 With --twice, every code cell runs twice in a row (its second `begin` event says `again`), as
-when a teacher presses Shift-Enter twice, and the second run's outputs are written.
+when a teacher presses Shift-Enter twice, and the second run's outputs are written. Each `begin`
+says how many lines the headline file (`NB_HEADLINES`) held when the run began, read here, where
+the previous run is known to have finished, so that the runner can tell a cell's first run's
+headlines from its second's however late it reads the events.
 
 Prints one JSON event per line on stdout (begin, stream, result, display, update, end, error,
 kernel, written) for the runner to show. Exit status: 0 done, 1 a cell failed, 2 set-up failed.
@@ -41,6 +44,18 @@ def emit(event, **fields):
     fields["event"] = event
     sys.stdout.write(json.dumps(fields, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def headline_lines():
+    """Lines in the headline file the kernel appends to (`NB_HEADLINES`), or None without one."""
+    path = os.environ.get("NB_HEADLINES")
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as f:
+            return f.read().count(b"\n")
+    except OSError:
+        return 0
 
 
 def collapse_carriage_returns(text):
@@ -187,7 +202,11 @@ class KernelRun:
         cell = self.nb.cells[index]
         cell.outputs = []
         cell.execution_count = count
-        emit("begin", cell=index + 1, count=count, **({"again": True} if again else {}))
+        extra = {"again": True} if again else {}
+        lines = headline_lines()
+        if lines is not None:
+            extra["headlines"] = lines
+        emit("begin", cell=index + 1, count=count, **extra)
         started = time.monotonic()
         deadline = started + self.timeout
         msg_id = self.kc.execute(cell.source, store_history=True, allow_stdin=False,

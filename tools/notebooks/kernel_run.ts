@@ -46,6 +46,8 @@ export interface DriverEvent {
   path?: string;
   /** On `begin`: the cell's second run in a row (`--twice`). */
   again?: boolean;
+  /** On `begin`: the lines in the headline file when the run began (read by the driver). */
+  headlines?: number;
 }
 
 /**
@@ -79,14 +81,15 @@ export async function runNotebookInKernel(
   const run = view.run;
   const python = options.python ?? defaultPython();
   const stderr: string[] = [];
-  // With `twice`: the headline lines each cell's first run wrote, as [from, to) line ranges
-  // (the kernel has written a cell's lines before the driver begins the next run).
+  // With `twice`: the headline lines each cell's first run wrote, as [from, to) line ranges.
+  // The driver counts the lines as it begins a run, when the run before has finished: counted
+  // here, as the events are read, a later run's lines could already be there.
   const firstRuns: [number, number][] = [];
   let firstFrom = 0;
   const sink = {
     apply(e: DriverEvent): void {
       if (options.twice && e.event === "begin") {
-        const lines = readHeadlines(headlines).length;
+        const lines = e.headlines ?? 0;
         if (e.again) firstRuns.push([firstFrom, lines]);
         else firstFrom = lines;
       }

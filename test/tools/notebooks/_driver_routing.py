@@ -1,15 +1,18 @@
 """Replays a scripted message sequence through the kernel driver's KernelRun with a fake client
 (for kernel_driver_test.ts): prints the executed cells' outputs and the driver's events as JSON.
 
-Usage: python3 _driver_routing.py DRIVER_PATH SCENARIO_JSON
-The scenario lists, per code cell, the IOPub messages of the cell's request ("cell") and of the
-runner's token request ("token"; the string TOKEN in a text is replaced by the real token), as
-[msg_type, content] pairs; busy/execute_input/idle statuses are added around them.
+Usage: python3 _driver_routing.py DRIVER_PATH SCENARIO_JSON [twice]
+The scenario lists, per run of a code cell, the IOPub messages of the cell's request ("cell") and
+of the runner's token request ("token"; the string TOKEN in a text is replaced by the real token),
+as [msg_type, content] pairs; busy/execute_input/idle statuses are added around them. A run may
+also append "headlines" lines to the file NB_HEADLINES names, as a cell calling headline() does.
+With "twice", every cell runs twice in a row, so the scenario lists two runs per cell.
 """
 
 import importlib.util
 import io
 import json
+import os
 import queue
 import re
 import sys
@@ -43,6 +46,9 @@ class FakeClient:
         if token is None:
             step = self.script.pop(0)
             self.pending_token = step["token"]
+            if step.get("headlines"):
+                with open(os.environ["NB_HEADLINES"], "a") as f:
+                    f.write('{"name": "x"}\n' * step["headlines"])
             self._publish(msg_id, step["cell"])
             self.shell.put({"parent_header": {"msg_id": msg_id}, "content": {"status": "ok"}})
         else:
@@ -65,12 +71,14 @@ class FakeManager:
 
 def main():
     driver_path, scenario = sys.argv[1], json.loads(sys.argv[2])
+    twice = sys.argv[3:] == ["twice"]
+    cells = len(scenario) // 2 if twice else len(scenario)
     spec = importlib.util.spec_from_file_location("kernel_driver", driver_path)
     driver = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(driver)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"cell {i + 1}")
-                                         for i in range(len(scenario))])
-    run = driver.KernelRun(nb, ".", "deno", timeout=5, startup_timeout=5)
+                                         for i in range(cells)])
+    run = driver.KernelRun(nb, ".", "deno", timeout=5, startup_timeout=5, twice=twice)
     run.kc, run.km = FakeClient(scenario), FakeManager()
     events, real_stdout = io.StringIO(), sys.stdout
     sys.stdout = events

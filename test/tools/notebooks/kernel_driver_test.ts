@@ -12,15 +12,19 @@ const REPLAY = new URL("./_driver_routing.py", import.meta.url).pathname;
 type Pair = [string, Record<string, unknown>];
 interface Replayed {
   outputs: Record<string, unknown>[][];
-  events: { event: string; cell?: number; type?: string }[];
+  events: { event: string; cell?: number; type?: string; again?: boolean; headlines?: number }[];
   failure: string | null;
 }
 
 const ignore = !(await pythonRuns("import nbformat")) && Deno.env.get("CI") !== "true";
 
-async function replay(scenario: { cell: Pair[]; token: Pair[] }[]): Promise<Replayed> {
+async function replay(
+  scenario: { cell: Pair[]; token: Pair[]; headlines?: number }[],
+  options: { twice?: boolean; env?: Record<string, string> } = {},
+): Promise<Replayed> {
   const out = await new Deno.Command(PYTHON, {
-    args: [REPLAY, DRIVER, JSON.stringify(scenario)],
+    args: [REPLAY, DRIVER, JSON.stringify(scenario), ...(options.twice ? ["twice"] : [])],
+    env: options.env,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -104,5 +108,34 @@ Deno.test({
       metadata: {},
     }]]);
     assertEquals(result.events.filter((e) => e.event === "restamped"), []);
+  },
+});
+
+Deno.test({
+  name: "each begin event says how many headline lines the runs before it wrote, read by the " +
+    "driver, so that a slow reader of the events still tells a first run from a second",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const file = `${dir}/headlines.jsonl`;
+      await Deno.writeTextFile(file, "");
+      const run = (headlines: number) => ({ cell: [], token: [token], headlines });
+      // Two cells, each run twice: the first cell writes one headline a run, the second two.
+      const result = await replay([run(1), run(1), run(2), run(2)], {
+        twice: true,
+        env: { NB_HEADLINES: file },
+      });
+      assertEquals(result.failure, null);
+      const begins = result.events.filter((e) => e.event === "begin")
+        .map((e) => [e.cell, e.again ?? false, e.headlines]);
+      assertEquals(begins, [[1, false, 0], [1, true, 1], [2, false, 2], [2, true, 4]]);
+      // Without the variable (a run that keeps no headlines) the field is left out.
+      const plain = await replay([run(0)], { env: { NB_HEADLINES: "" } });
+      const begin = plain.events.find((e) => e.event === "begin")!;
+      assertEquals("headlines" in begin, false);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });
