@@ -648,7 +648,7 @@ function colorLegend(
   width: number | undefined,
 ) {
   const colorScale: Plot.ScaleOptions | undefined = kind === "number"
-    ? { type: "quantile", n: 5, scheme: "viridis", reverse: true, label }
+    ? { type: "quantile", n: 5, scheme: "viridis", reverse: true, label: `${label}, in fifths` }
     : classes !== undefined
     ? {
       type: "ordinal",

@@ -392,7 +392,8 @@ Deno.test("tsneScatter() colours by popularity in 5 quantile classes with an SVG
     ),
   );
   assertEquals(fills.size, 5);
-  assert(texts(fig).includes("Popularity (number of ratings)"));
+  // The legend shows only the four class boundaries: its title says they cut the movies in fifths.
+  assert(texts(fig).includes("Popularity (number of ratings), in fifths"));
 });
 
 Deno.test("tsneScatter() labels the most popular movies and rings their dots", () => {
