@@ -1,7 +1,7 @@
 /**
  * Scatter plots of movie embeddings: a labelled scatter of a few movies on two principal
- * components (seeds 000 and 003), and a t-SNE map of all movies coloured by popularity with
- * the title on hover (seed 002).
+ * components (seeds 000 and 003), and a t-SNE map of all movies coloured by popularity or a
+ * category, its most rated movies labelled and every title on hover (seed 002).
  *
  * @module
  */
@@ -170,7 +170,9 @@ function unlabelledNote(keyed: string[], names: string[], width: number, before 
 
 /**
  * Plots movies on two axes (e.g. two principal components of their embeddings) with their
- * titles written next to the dots, placed so that they do not overlap.
+ * titles written next to the dots, each clear of the other labels and dots and nearest its own
+ * dot; a dot whose title finds no such place gets a number, keyed in the caption, so that every
+ * dot can be told in the figure itself (hover titles work only in a trusted notebook).
  *
  * @param points `{ x, y, title }` per movie, most important first (they get labels first).
  * @param options Axis labels, labelling, titles and size.
