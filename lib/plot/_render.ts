@@ -59,18 +59,9 @@ export function render(
   info: FigureInfo,
 ): PlotFigure {
   const { width, height } = figureSize(fn, options, spec.height);
-  const plot = (extra: Plot.PlotOptions = {}) =>
-    Plot.plot({
-      ...spec.plot,
-      ...extra,
-      width,
-      height,
-      document: plotDocument() as unknown as Plot.PlotOptions["document"],
-      style: { fontSize: `${FONT_SIZE}px`, fontFamily: FONT_FAMILY, color: INK },
-    }) as unknown as DomElement & Plot.Plot;
-  let chart = plot();
-  const short = yTitleOverlap(chart);
-  if (short > 0) chart = plot({ marginLeft: short + frameLeft(chart, spec.plot) });
+  let chart = plotChart(spec.plot, width, height);
+  const wider = widerMargin(chart, spec.plot);
+  if (wider !== undefined) chart = plotChart({ ...spec.plot, marginLeft: wider }, width, height);
   let legend: { node: DomElement; width: number; height: number } | undefined;
   if (spec.legend && "scale" in spec.legend) {
     const node = chart.legend(spec.legend.scale, {
@@ -89,6 +80,35 @@ export function render(
     legend,
   });
   return new PlotFigure(root, { ...info, title: options.title ?? info.title });
+}
+
+/**
+ * The left margin {@linkcode render} draws `spec` with: the one asked for (or Plot's), or wider
+ * when the y tick labels would reach into the y-axis title. Found from the axes alone (the marks
+ * are left out: with fixed domains they do not move the ticks), for a helper that places marks
+ * in pixels before it renders.
+ */
+export function fittedMarginLeft(fn: string, spec: RenderSpec, options: FigureOptions): number {
+  const { width, height } = figureSize(fn, options, spec.height);
+  const chart = plotChart({ ...spec.plot, marks: [] }, width, height);
+  return widerMargin(chart, spec.plot) ?? frameLeft(chart, spec.plot);
+}
+
+/** The bare Plot chart of `plot`, at the library's size and fonts. */
+function plotChart(plot: Plot.PlotOptions, width: number, height: number): DomElement & Plot.Plot {
+  return Plot.plot({
+    ...plot,
+    width,
+    height,
+    document: plotDocument() as unknown as Plot.PlotOptions["document"],
+    style: { fontSize: `${FONT_SIZE}px`, fontFamily: FONT_FAMILY, color: INK },
+  }) as unknown as DomElement & Plot.Plot;
+}
+
+/** The wider left margin `chart` needs for its y tick labels and title, or none. */
+function widerMargin(chart: DomElement, plot: Plot.PlotOptions): number | undefined {
+  const short = yTitleOverlap(chart);
+  return short > 0 ? short + frameLeft(chart, plot) : undefined;
 }
 
 /** Space (px) kept between the y-axis title and the widest tick label. */

@@ -11,7 +11,7 @@ import { FONT_SIZE, INK, shortLabels, textWidth, WIDTH } from "./_dom.ts";
 import { type Frame, type PlacedLabel, placeLabels, type PlaceOptions } from "./_labels.ts";
 import { swatchLegend } from "./_legend.ts";
 import { finiteField, positive, rowArray, textField } from "./_check.ts";
-import { figureSize, render, type RenderSpec } from "./_render.ts";
+import { figureSize, fittedMarginLeft, render, type RenderSpec } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
 
 /** One movie in an embedding scatter. */
@@ -239,43 +239,34 @@ export function embeddingScatter(
 
   const texts = shortLabels(rows.map((p) => p.title), maxLabelLength);
   const order = rows.map((_, i) => i);
-  // Labels are placed in pixels, so in the frame the chart is drawn in; render() may widen the
-  // left margin (for long tick labels), so a figure whose frame moved is drawn again in it.
-  let left = MARGIN.left;
-  for (let pass = 1;; pass++) {
-    const frame: Frame = {
-      left,
-      right: width - MARGIN.right,
-      top: MARGIN.top,
-      bottom: height - MARGIN.bottom,
-      x,
-      y,
-    };
-    const placed = labelMarks(frame, rows, {
-      texts,
-      order,
-      dotRadius,
-      obstacles: "all",
-      keys: true,
-    });
-    const keyed = placed.keyed;
-    const unlabelled = placed.dropped.map((i) => texts[i]);
-    // A caller's caption replaces the note, but for the key to the numbers on the map.
-    const caption = options.caption === undefined
-      ? (keyed.length + unlabelled.length > 0
-        ? unlabelledNote(keyed, unlabelled, width)
-        : undefined)
-      : keyed.length > 0
-      ? unlabelledNote(keyed, unlabelled, width, `${options.caption}. `)
-      : options.caption;
-    const marks = [placed.links, dots, ...placed.marks];
-    const figure = render(fn, chart(left, marks), { ...options, caption }, info);
-    const drawn = Number(
-      figure.element.querySelector('g[aria-label="y-grid"] line')?.getAttribute("x1") ?? left,
-    );
-    if (Math.abs(drawn - left) < 0.5 || pass === 3) return figure;
-    left = drawn;
-  }
+  // Labels are placed in pixels, so in the frame the chart is drawn in: with the left margin
+  // render() will use (wider than asked when the y tick labels need it).
+  const left = fittedMarginLeft(fn, chart(MARGIN.left, []), options);
+  const frame: Frame = {
+    left,
+    right: width - MARGIN.right,
+    top: MARGIN.top,
+    bottom: height - MARGIN.bottom,
+    x,
+    y,
+  };
+  const placed = labelMarks(frame, rows, {
+    texts,
+    order,
+    dotRadius,
+    obstacles: "all",
+    keys: true,
+  });
+  const keyed = placed.keyed;
+  const unlabelled = placed.dropped.map((i) => texts[i]);
+  // A caller's caption replaces the note, but for the key to the numbers on the map.
+  const caption = options.caption === undefined
+    ? (keyed.length + unlabelled.length > 0 ? unlabelledNote(keyed, unlabelled, width) : undefined)
+    : keyed.length > 0
+    ? unlabelledNote(keyed, unlabelled, width, `${options.caption}. `)
+    : options.caption;
+  const marks = [placed.links, dots, ...placed.marks];
+  return render(fn, chart(left, marks), { ...options, caption }, info);
 }
 
 /** One movie in a t-SNE map. */
