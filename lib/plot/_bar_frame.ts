@@ -27,13 +27,18 @@ export interface BarFrame {
   extra?: Plot.PlotOptions;
 }
 
-/** The render spec of a horizontal bar chart: height from the rows, margins from the labels. */
-export function barFrame(frame: BarFrame): RenderSpec {
-  const { labels, rowHeight, marginRight, maxMarginLeft } = frame;
-  const marginLeft = Math.min(
+/** The left margin of a bar chart: as wide as its longest row label, at most `maxMarginLeft`. */
+export function labelMargin(labels: string[], maxMarginLeft: number): number {
+  return Math.min(
     maxMarginLeft,
     Math.ceil(Math.max(...labels.map((label) => textWidth(label, FONT_SIZE)))) + 14,
   );
+}
+
+/** The render spec of a horizontal bar chart: height from the rows, margins from the labels. */
+export function barFrame(frame: BarFrame): RenderSpec {
+  const { labels, rowHeight, marginRight, maxMarginLeft } = frame;
+  const marginLeft = labelMargin(labels, maxMarginLeft);
   return {
     height: 8 + 42 + rowHeight * labels.length,
     plot: {

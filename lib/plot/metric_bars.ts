@@ -12,7 +12,7 @@
 import * as Plot from "@observablehq/plot";
 import { INK, MUTED, WIDTH } from "./_dom.ts";
 import { type SwatchItem, swatchLegend } from "./_legend.ts";
-import { barFrame } from "./_bar_frame.ts";
+import { barFrame, labelMargin } from "./_bar_frame.ts";
 import { finiteField, rowArray, textField } from "./_check.ts";
 import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
@@ -121,10 +121,11 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
       Plot.ruleY(withSd, { y: "model", x1: "lo", x2: "hi", stroke: INK, strokeWidth: 1.5 }),
     );
   }
-  marks.push(...publishedMarks(bars, hover));
+  const published = publishedMarks(bars, hover);
+  marks.push(...published.marks);
   const rowLabels = bars.map((r) => r.model);
-  const probe = barFrame({ ...FRAME, labels: rowLabels, xLabel, domain, marks: [] });
-  const plotWidth = (options.width ?? WIDTH) - Number(probe.plot.marginLeft) - FRAME.marginRight;
+  const plotWidth = (options.width ?? WIDTH) - labelMargin(rowLabels, FRAME.maxMarginLeft) -
+    FRAME.marginRight;
   const perPixel = (domain[1] - domain[0]) / plotWidth;
   marks.push(Plot.text(bars, {
     x: (r: Row) => labelAnchor(r, perPixel),
@@ -134,14 +135,7 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
     dx: LABEL_GAP,
     fill: MUTED,
   }));
-  const published = bars.filter((r) => r.published !== undefined);
-  const legend: SwatchItem[] = [];
-  if (published.some((r) => r.published![0] === r.published![1])) {
-    legend.push({ label: "published figure", color: PUBLISHED, shape: "diamond" });
-  }
-  if (published.some((r) => r.published![0] < r.published![1])) {
-    legend.push({ label: "published range", color: PUBLISHED, shape: "box" });
-  }
+  const legend = published.legend;
   const frame = barFrame({ ...FRAME, labels: rowLabels, xLabel, domain, marks });
   return render(
     fn,
@@ -208,12 +202,19 @@ function barRow(fn: string, row: MetricBar, i: number): Row {
 
 /**
  * The published figures: a hollow diamond at a single value, a hollow box over a range, both
- * taller than a whisker and open, so the bar's end and the whisker show through.
+ * taller than a whisker and open, so the bar's end and the whisker show through; and their
+ * legend entries (only the kinds drawn).
  */
-function publishedMarks(bars: Row[], hover: (r: Row) => string): Plot.Markish[] {
+function publishedMarks(
+  bars: Row[],
+  hover: (r: Row) => string,
+): { marks: Plot.Markish[]; legend: SwatchItem[] } {
   const values = bars.filter((r) => r.published !== undefined && r.published[0] === r.published[1]);
   const ranges = bars.filter((r) => r.published !== undefined && r.published[0] < r.published[1]);
-  return [
+  const legend: SwatchItem[] = [];
+  if (values.length) legend.push({ label: "published figure", color: PUBLISHED, shape: "diamond" });
+  if (ranges.length) legend.push({ label: "published range", color: PUBLISHED, shape: "box" });
+  const marks = [
     Plot.barX(ranges, {
       x1: (r: Row) => r.published![0],
       x2: (r: Row) => r.published![1],
@@ -236,4 +237,5 @@ function publishedMarks(bars: Row[], hover: (r: Row) => string): Plot.Markish[] 
       title: hover,
     }),
   ];
+  return { marks, legend };
 }
