@@ -236,16 +236,14 @@ const seriesKey = (run: string, split: Row["split"]) => `${run}\u0000${split}`;
  */
 function nearSeries(
   runs: string[],
-  rows: Row[],
+  series: Map<string, Row[]>,
   tolerance: number,
   hidden: Map<string, Hidden>,
 ): Map<string, Near> {
-  const points = new Map<string, Map<number, number>>();
-  for (const r of rows) {
-    const key = seriesKey(r.run, r.split);
-    if (!points.has(key)) points.set(key, new Map());
-    points.get(key)!.set(r.epoch, r.value);
-  }
+  // Each series' value by epoch.
+  const points = new Map(
+    [...series].map(([key, rows]) => [key, new Map(rows.map((r) => [r.epoch, r.value]))]),
+  );
   const found = new Map<string, Near>();
   runs.forEach((run, i) => {
     if (hidden.has(run)) return;
@@ -351,9 +349,10 @@ export function lossCurves(
   const hidden = multi
     ? coincidences(runs.map((r) => r.name), rows, 0.5 * perPixel)
     : new Map<string, Hidden>();
+  const series = seriesOf(rows);
   // Closer than NEAR_PX, two lines 2 px wide with dots of 3 px radius show as one.
   const near = multi
-    ? nearSeries(runs.map((r) => r.name), rows, NEAR_PX * perPixel, hidden)
+    ? nearSeries(runs.map((r) => r.name), series, NEAR_PX * perPixel, hidden)
     : new Map<string, Near>();
 
   const clip = ylim !== undefined;
@@ -363,7 +362,6 @@ export function lossCurves(
       Plot.ruleY([b.value], { stroke: MUTED, strokeWidth: 1.5, strokeDasharray: "2,4", clip }),
     );
   }
-  const series = seriesOf(rows);
   marks.push(...curveMarks(series, { runs, multi, hidden, near, names, clip }));
 
   const lastEpoch = Math.max(...rows.map((r) => r.epoch));
