@@ -6,7 +6,7 @@
  */
 
 import * as Plot from "@observablehq/plot";
-import { FONT_SIZE, MUTED, textWidth } from "./_dom.ts";
+import { FONT_SIZE, MUTED, textWidth, wrapWords } from "./_dom.ts";
 import type { SwatchItem } from "./_legend.ts";
 
 /** A horizontal reference line and its label. */
@@ -17,17 +17,7 @@ interface Baseline {
 
 /** Words of `text` in lines of at most `maxWidth` px (a word longer than that is cut). */
 function wrap(text: string, maxWidth: number, maxLines = 2): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
-    const next = line ? `${line} ${word}` : word;
-    if (textWidth(next) <= maxWidth || line === "") line = next;
-    else {
-      lines.push(line);
-      line = word;
-    }
-  }
-  if (line) lines.push(line);
+  const lines = wrapWords(text.split(/\s+/).filter((w) => w !== ""), maxWidth);
   const fit = (l: string) => {
     while (textWidth(l) > maxWidth && l.length > 2) l = l.slice(0, -2) + "…";
     return l;

@@ -195,7 +195,7 @@ export function compose(parts: Parts): DomElement {
 
   if (parts.caption) {
     y += 4 + FONT_SIZE;
-    const lines = wrap(parts.caption, width - 2 * pad);
+    const lines = wrapWords(parts.caption.split(" "), width - 2 * pad);
     const caption = svgElement("text", {
       x: pad,
       y,
@@ -225,20 +225,24 @@ export function compose(parts: Parts): DomElement {
 /** Line height (px) of a caption that wraps. */
 const CAPTION_LINE = FONT_SIZE + 4;
 
-/** Splits `text` at spaces into lines at most `width` px wide (a longer word gets a line). */
-function wrap(text: string, width: number): string[] {
+/**
+ * Greedy line breaking: `words` joined by spaces into lines at most `width` px wide at `size`
+ * (a word wider than that gets a line of its own). The caller splits the text into words as it
+ * needs (a caption only at plain spaces, so that no-break spaces hold).
+ */
+export function wrapWords(words: string[], width: number, size = FONT_SIZE): string[] {
   const lines: string[] = [];
   let line = "";
-  for (const word of text.split(" ")) {
+  for (const word of words) {
     const next = line === "" ? word : `${line} ${word}`;
-    if (line !== "" && textWidth(next) > width) {
+    if (line !== "" && textWidth(next, size) > width) {
       lines.push(line);
       line = word;
     } else {
       line = next;
     }
   }
-  lines.push(line);
+  if (line !== "") lines.push(line);
   return lines;
 }
 
