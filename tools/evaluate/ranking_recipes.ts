@@ -75,15 +75,8 @@ export interface PublishedRankingFigure {
 /**
  * Figures published for ml-100k on this protocol (random 80/20 of the ratings, every test movie
  * relevant, training movies excluded, top 10, mean over users), rounded to three decimals and
- * keyed by the row they stand beside. The source is one table, kept by the Julia package
- * Recommenders.jl (github.com/yng87/Recommenders.jl, README, "Movielens 100k", 2021): one split
- * (seed 1234), every model's settings tuned by TPE search on an 80/20 carve-out of the training
- * part. Its code scores as ours does (the test movies are the relevant set, the training ones are
- * dropped, NDCG's ideal is over min(relevant, 10)). The BPR range spans two versions of that
- * table (0.3421 / 0.4004 in August 2021, 0.3463 / 0.4083 from September 2021); implicit MF is the
- * package's version of the recipe of "Neural Collaborative Filtering vs. Matrix Factorization
- * Revisited" (Rendle et al. 2020), whose paper reports other data and metrics. The table has no
- * EASE; SLIM ElasticNet, the item × item regression EASE simplifies, stands beside it.
+ * keyed by the row they stand beside. Where they come from and how they were made:
+ * {@linkcode PUBLISHED_SOURCE} (the report prints it).
  */
 export const PUBLISHED: Partial<Record<RankingModelName, PublishedRankingFigure[]>> = {
   popular: [{ model: "most popular", precision: 0.19, ndcg: 0.22 }],
