@@ -27,6 +27,12 @@ export const TITLE_SIZE = 16;
 export const INK = "#222";
 /** Secondary text colour (subtitles, captions, annotations). */
 export const MUTED = "#666";
+/**
+ * The outline of a map's dots: black at 0.4 opacity darkens each dot's own colour at its edge,
+ * so that the lightest fills (yellow, 1.2–1.3 : 1 against white) keep an edge of at least 3 : 1,
+ * WCAG's contrast for graphics (`test/plot/scatter_test.ts` checks every colour drawn).
+ */
+export const DOT_OUTLINE = { color: "#000", opacity: 0.4, width: 0.7 } as const;
 
 let cached: DomDocument | null = null;
 

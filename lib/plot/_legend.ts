@@ -1,7 +1,7 @@
 // Legends drawn as plain SVG (private to lib/plot). Plot's own swatch legend is HTML and its
 // continuous ramp needs a canvas, neither of which fits a standalone SVG made with linkedom.
 
-import { type DomElement, FONT_SIZE, svgElement, textWidth } from "./_dom.ts";
+import { type DomElement, DOT_OUTLINE, FONT_SIZE, svgElement, textWidth } from "./_dom.ts";
 
 /** One legend entry. */
 export interface SwatchItem {
@@ -12,6 +12,8 @@ export interface SwatchItem {
    * hollow diamond or box (outlines, as metricBars draws published figures).
    */
   shape: "line" | "dashed" | "dotted" | "square" | "dot" | "diamond" | "box";
+  /** A dot key with the maps' dot outline ({@linkcode DOT_OUTLINE}), as the dots it stands for. */
+  outlined?: boolean;
 }
 
 /** A row-wrapping legend of swatches, at most `maxWidth` wide. */
@@ -36,7 +38,14 @@ export function swatchLegend(
         svgElement("rect", { x: 0, y: -6, width: 12, height: 12, fill: item.color }),
       );
     } else if (item.shape === "dot") {
-      entry.appendChild(svgElement("circle", { cx: 6, cy: 0, r: 4, fill: item.color }));
+      const outline: Record<string, string | number> = item.outlined
+        ? {
+          stroke: DOT_OUTLINE.color,
+          "stroke-opacity": DOT_OUTLINE.opacity,
+          "stroke-width": DOT_OUTLINE.width,
+        }
+        : {};
+      entry.appendChild(svgElement("circle", { cx: 6, cy: 0, r: 4, fill: item.color, ...outline }));
     } else if (item.shape === "diamond" || item.shape === "box") {
       const outline = { fill: "none", stroke: item.color, "stroke-width": 2 };
       entry.appendChild(

@@ -7,7 +7,7 @@
  */
 
 import * as Plot from "@observablehq/plot";
-import { FONT_SIZE, INK, shortLabels, textWidth, WIDTH } from "./_dom.ts";
+import { DOT_OUTLINE, FONT_SIZE, INK, shortLabels, textWidth, WIDTH } from "./_dom.ts";
 import { type Frame, type PlacedLabel, placeLabels, type PlaceOptions } from "./_labels.ts";
 import { swatchLegend } from "./_legend.ts";
 import { finiteField, positive, rowArray, textField } from "./_check.ts";
@@ -402,6 +402,9 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
       r,
       fill: kind === "none" ? BLUE : (p: TsnePoint) => p[color!],
       fillOpacity: opacity,
+      stroke: DOT_OUTLINE.color,
+      strokeOpacity: DOT_OUTLINE.opacity,
+      strokeWidth: DOT_OUTLINE.width,
       title: hover,
     }),
   ];
@@ -660,6 +663,7 @@ function colorLegend(
         label: c,
         color: classes.colors.get(c)!,
         shape: "dot" as const,
+        outlined: true,
       })),
       (width ?? WIDTH) - 20,
     )

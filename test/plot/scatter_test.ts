@@ -673,3 +673,47 @@ Deno.test("embeddingScatter() draws the axes through the origin only inside the 
   const above = movies.map((m) => ({ ...m, y: m.y + 1 }));
   assertEquals(rules(embeddingScatter(above)), 1);
 });
+
+/** WCAG's contrast ratio of two linear-light luminances. */
+const contrast = (a: number, b: number) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+
+/** Relative luminance of sRGB channels in [0, 1]. */
+const luminance = (rgb: number[]) => {
+  const [r, g, b] = rgb.map((c) => c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+
+Deno.test("tsneScatter() outlines its dots so that even yellow ones stand out on white", () => {
+  const maps = [
+    tsneScatter(genreMap(NB04_GENRES), { color: "genre", labels: 0 }),
+    tsneScatter(tsnePoints(200), { labels: 0 }), // viridis, whose lightest class is yellow
+  ];
+  for (const fig of maps) {
+    const dots = fig.element.querySelector('g[aria-label="dot"]')!;
+    const fillOpacity = Number(dots.getAttribute("fill-opacity"));
+    const stroke = dots.getAttribute("stroke");
+    const strokeOpacity = Number(dots.getAttribute("stroke-opacity"));
+    assertEquals(stroke, "#000");
+    assert(Number(dots.getAttribute("stroke-width")) > 0);
+    const fills = new Set(
+      all(fig, 'g[aria-label="dot"] circle').map((c) => c.getAttribute("fill")),
+    );
+    let palest = Infinity;
+    for (const fill of fills) {
+      assertMatch(fill!, /^#[0-9a-f]{6}$/);
+      // The dot on white, then the black outline over it.
+      const onWhite = [1, 3, 5].map((i) => parseInt(fill!.slice(i, i + 2), 16) / 255)
+        .map((c) => fillOpacity * c + 1 - fillOpacity);
+      const edge = onWhite.map((c) => c * (1 - strokeOpacity));
+      palest = Math.min(palest, contrast(luminance(onWhite), 1));
+      const ratio = contrast(luminance(edge), 1);
+      assert(ratio >= 3, `${fill}'s edge is ${ratio.toFixed(2)} : 1 against white`);
+    }
+    assert(palest < 1.5, "the maps have a fill too pale to see on its own");
+  }
+  // The legend's keys carry the same outline as the dots they stand for.
+  for (const key of all(maps[0], 'g[aria-label="legend"] circle')) {
+    assertEquals(key.getAttribute("stroke"), "#000");
+    assertEquals(key.getAttribute("stroke-opacity"), "0.4");
+  }
+});
