@@ -1,6 +1,7 @@
 /**
  * Shared shapes of the data layer: a loaded data set and where it was found, a train/test
- * split, a rating scale, and the names of ml-100k's predefined splits.
+ * split, a rating scale, the names of ml-100k's predefined splits, and a binary user × movie
+ * matrix (the top-k protocol builds it, the ranking loop trains on it).
  *
  * @module
  */
@@ -132,4 +133,19 @@ export interface MovieLens {
   predefinedSplits?: PredefinedSplits;
   /** The star scale: 0.5–5 in steps of 0.5 (latest) or 1–5 in steps of 1 (100k). */
   ratingScale: RatingScale;
+}
+
+/**
+ * A binary user × movie matrix in compressed rows: the movies of user row `u` are
+ * `indices[indptr[u] … indptr[u + 1])`, ascending, each once.
+ */
+export interface InteractionMatrix {
+  /** Number of user rows. */
+  rows: number;
+  /** Number of movie columns (the catalogue size). */
+  cols: number;
+  /** Row starts, length `rows + 1`. */
+  indptr: Int32Array;
+  /** Movie columns, row after row. */
+  indices: Int32Array;
 }

@@ -35,24 +35,12 @@
 import pl from "nodejs-polars";
 import { COLUMNS, DEFAULT_K } from "../defaults.ts";
 import { IdEncoder } from "../data/encoder.ts";
+import type { InteractionMatrix } from "../data/types.ts";
 import { topKIndices } from "../top_k.ts";
 import { checkPositiveInt, type DataFrame, describe, ratingColumns } from "../_validate.ts";
 import { rankingMetrics } from "./ranking_metrics.ts";
 
-/**
- * A binary user × movie matrix in compressed rows: the movies of user row `u` are
- * `indices[indptr[u] … indptr[u + 1])`, ascending, each once.
- */
-export interface InteractionMatrix {
-  /** Number of user rows. */
-  rows: number;
-  /** Number of movie columns (the catalogue size). */
-  cols: number;
-  /** Row starts, length `rows + 1`. */
-  indptr: Int32Array;
-  /** Movie columns, row after row. */
-  indices: Int32Array;
-}
+export type { InteractionMatrix }; // built here (interactionMatrix()), defined with the data
 
 /** Users the protocol does not average over, by reason. */
 export interface SkippedUsers {

@@ -42,7 +42,7 @@ import { emptyHistory, type History, recordEpoch, summaryLine } from "./_history
 import { NonFiniteLossError } from "./fit.ts";
 import { FusedAdam } from "./optimizer.ts";
 import { type TrainingProgress, trainingProgress, type Verbosity } from "./progress.ts";
-import type { InteractionMatrix } from "../eval/ranking_protocol.ts";
+import type { InteractionMatrix } from "../data/types.ts";
 
 /** The trained tables. */
 export interface RankingTables {
