@@ -37,6 +37,7 @@ function state(): InterruptState {
 
 /** What stopped a library loop on Kernel › Interrupt. */
 export class InterruptedError extends Error {
+  /** `"Interrupted"`: stack traces and error reports print it before the message. */
   override name = "Interrupted";
 }
 

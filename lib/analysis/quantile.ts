@@ -314,7 +314,11 @@ export class QuantileTransformer {
     });
   }
 
-  /** @returns The JSON form: options plus the fitted references and quantiles. */
+  /**
+   * The transformer as plain data, which `JSON.stringify` writes and
+   * {@linkcode QuantileTransformer.fromJSON} reads back.
+   * @returns The options, plus the fitted references and quantiles (null before `fit`).
+   */
   toJSON(): QuantileTransformerJSON {
     return {
       nQuantiles: this.nQuantiles,

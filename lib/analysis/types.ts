@@ -6,6 +6,8 @@
  * @module
  */
 
+export type { Numbers } from "../_validate.ts";
+
 /** One embedding table with the raw ids (and titles) of its rows. */
 export interface EmbeddingTable {
   /** Raw ids (e.g. MovieLens movieId), one per row. */

@@ -7,6 +7,8 @@
 
 import { checkFinite, describe, isNumbers, type Numbers } from "../_validate.ts";
 
+export type { Numbers };
+
 /** The three rating errors of one set of predictions. */
 export interface RatingMetrics {
   /** Mean squared error, in squared stars. */

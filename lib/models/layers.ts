@@ -32,7 +32,11 @@ export class RatingRange extends tf.layers.Layer {
   /** Highest output value. */
   readonly high: number;
 
-  /** @param options The range and an optional name. */
+  /**
+   * Creates the layer.
+   * @param options The range and an optional name.
+   * @throws {RangeError} Unless `low` and `high` are finite and `low < high`.
+   */
   constructor(options: RatingRangeOptions) {
     super({ name: options.name });
     const { low, high } = options;
@@ -45,6 +49,11 @@ export class RatingRange extends tf.layers.Layer {
     this.high = high;
   }
 
+  /**
+   * Applies `sigmoid(x) · (high − low) + low` elementwise.
+   * @param inputs The scores `x` (of a list, the first tensor).
+   * @returns A tensor of the input's shape, each value from `low` to `high`.
+   */
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
@@ -52,6 +61,10 @@ export class RatingRange extends tf.layers.Layer {
     });
   }
 
+  /**
+   * The layer's configuration for serialisation.
+   * @returns The base layer's configuration plus `low` and `high`.
+   */
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), low: this.low, high: this.high };
   }

@@ -27,16 +27,30 @@ export class BatchTensordot extends tf.layers.Layer {
   /** Name under which the class is registered for serialisation. */
   static className = "BatchTensordot";
 
-  /** @param args Layer arguments (a name). */
+  /**
+   * Creates the layer.
+   * @param args Layer arguments (a name).
+   */
   constructor(args: { name?: string } = {}) {
     super(args);
   }
 
+  /**
+   * The output shape: one score per row of the batch.
+   * @param inputShape The shapes of the four inputs.
+   * @returns `[n, 1]`, `n` being the first input's batch dimension.
+   */
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const shapes = inputShape as tf.Shape[];
     return [shapes[0][0], 1];
   }
 
+  /**
+   * The buggy score `sigmoid(Σ_batch u·m + ub + mb)`.
+   * @param inputs `[u, m, ub, mb]`: user and movie factors `[n, f]`, user and movie biases `[n, 1]`.
+   * @returns `[n, 1]`: each row's biases plus the one sum over the whole batch, squashed.
+   * @throws {TypeError} Unless given four inputs.
+   */
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const list = Array.isArray(inputs) ? inputs : [inputs];

@@ -55,7 +55,10 @@ export type ColumnFormat =
   | "share"
   | ((value: unknown) => string);
 
-/** Number formatting of a table (see `TableOptions` in tables.ts for the documented fields). */
+/**
+ * Number formatting of a table, as `cellFormat()` makes it from `TableFormatOptions` (tables.ts),
+ * whose fields say more.
+ */
 export interface CellFormat {
   /** Significant digits of floats (errors, losses, means). */
   digits: number;
@@ -145,7 +148,9 @@ export function formatCell(
 
 /** A table ready to render: column names and rows of raw values. */
 export interface Grid {
+  /** Column names, in order. */
   columns: string[];
+  /** The rows read, each its values in column order. */
   rows: unknown[][];
   /** Rows in the source (more than `rows.length` when cut). */
   total: number;

@@ -168,7 +168,26 @@ export function isQuick(): boolean {
  * ```
  */
 export function param(name: string, fallback: number, options?: ParamOptions<number>): number;
+/**
+ * Reads a boolean notebook parameter, as the number form of {@linkcode param} reads a number:
+ * the environment variable may be true/false, 1/0, yes/no or on/off (case and surrounding
+ * spaces are ignored).
+ *
+ * @param name UPPER_CASE name of the constant and of the environment variable.
+ * @param fallback The full-size value.
+ * @param options The quick value.
+ * @returns The value in force.
+ */
 export function param(name: string, fallback: boolean, options?: ParamOptions<boolean>): boolean;
+/**
+ * Reads a string notebook parameter, as the number form of {@linkcode param} reads a number: the
+ * environment variable's text is the value, as it is.
+ *
+ * @param name UPPER_CASE name of the constant and of the environment variable.
+ * @param fallback The full-size value.
+ * @param options The quick value.
+ * @returns The value in force.
+ */
 export function param(name: string, fallback: string, options?: ParamOptions<string>): string;
 export function param<T extends number | boolean | string>(
   name: string,

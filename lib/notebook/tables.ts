@@ -24,7 +24,7 @@ import {
   recordsGrid,
 } from "./_text.ts";
 
-export type { ColumnFormat };
+export type { CellFormat, ColumnFormat, Grid };
 export { isDataFrame };
 
 /** Options of {@linkcode table}. */

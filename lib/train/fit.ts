@@ -89,6 +89,7 @@ export class NonFiniteLossError extends RangeError {
   readonly diverged: boolean;
 
   /**
+   * Creates the error; the arguments become its fields.
    * @param epoch 1-based absolute epoch.
    * @param batch 1-based batch.
    * @param loss The non-finite loss.

@@ -15,7 +15,7 @@ import { describeNonFinite, type Divergence, divergenceOf, scanWeights, short } 
 export type { Divergence } from "./_health.ts";
 
 /** What to do with a broken model, at the end of every message about one. */
-export const DIVERGED_ADVICE =
+export const DIVERGED_ADVICE: string =
   "rebuild the model (buildModel, or the code that made it) and train it at a lower learning " +
   "rate, or load a saved copy";
 
@@ -39,6 +39,7 @@ export class DivergedModelError extends RangeError {
   readonly divergence: Divergence | null;
 
   /**
+   * Creates the error.
    * @param divergence The mark, or null.
    * @param message Full message.
    */

@@ -518,7 +518,12 @@ function rankingSettings(options: FitRankingOptions, who: string) {
 export function rankingNumbers(
   options: Omit<Partial<FitRankingOptions>, "loss" | "optimizer">,
   who: string,
-) {
+): Required<
+  Pick<
+    FitRankingOptions,
+    "epochs" | "batchUsers" | "negatives" | "initialEpoch" | "l2" | "l2Power" | "seed"
+  >
+> {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${who}: expected an options object, found ${describe(options)}`);
   }

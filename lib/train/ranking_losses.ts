@@ -50,7 +50,7 @@ function checkScores(positives: tf.Tensor, scores: tf.Tensor, who: string): void
  * assertEquals(loss.dataSync()[0].toFixed(4), "0.6931"); // = log 2: two equally scored movies
  * ```
  */
-export const softmaxLoss: RankingLoss = (positives, scores) => {
+export const softmaxLoss: RankingLoss = (positives, scores): tf.Tensor => {
   checkScores(positives, scores, "softmaxLoss()");
   return tf.tidy(() =>
     tf.div(tf.neg(tf.sum(tf.mul(positives, tf.logSoftmax(scores)))), tf.sum(positives))
@@ -78,7 +78,7 @@ export const softmaxLoss: RankingLoss = (positives, scores) => {
  * assertEquals(loss.dataSync()[0].toFixed(4), "0.1269"); // = log(1 + e^-2)
  * ```
  */
-export const bprLoss: RankingLoss = (_positives, scores, batch) => {
+export const bprLoss: RankingLoss = (_positives, scores, batch): tf.Tensor => {
   const who = "bprLoss()";
   if (batch === undefined) {
     throw new TypeError(

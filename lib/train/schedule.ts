@@ -108,8 +108,10 @@ export class ScheduledAdam extends FusedAdam {
   readonly schedule: LearningRateSchedule;
 
   /**
+   * Creates the optimizer, starting at the schedule's step-0 learning rate.
    * @param schedule Learning rate per step.
    * @param options Adam's other hyper-parameters (its `learningRate` is replaced by the schedule).
+   * @throws {TypeError} When `schedule` is not a function.
    */
   constructor(schedule: LearningRateSchedule, options: AdamOptions = {}) {
     if (typeof schedule !== "function") {
