@@ -62,7 +62,11 @@ Deno.test("param() rejects a malformed variable naming it and the value found", 
        RangeError,
        'expected a decimal integer for TEST_SIZE (digits only, such as 3), found "2.5"',
      );
-     assertThrows(() => param("TEST_PLOT", true), RangeError, 'found "maybe"');
+     assertThrows(
+       () => param("TEST_PLOT", true),
+       RangeError,
+       'expected true/false (or 1/0, yes/no, on/off) for TEST_PLOT, found "maybe"',
+     );
      assertThrows(() => param("TEST_EMPTY", 1), RangeError, 'found " "');`,
   );
 });
