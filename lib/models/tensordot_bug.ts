@@ -47,7 +47,8 @@ export class BatchTensordot extends tf.layers.Layer {
 
   /**
    * The buggy score `sigmoid(Σ_batch u·m + ub + mb)`.
-   * @param inputs `[u, m, ub, mb]`: user and movie factors `[n, f]`, user and movie biases `[n, 1]`.
+   * @param inputs `[u, m, ub, mb]`: user and movie factors `[n, f]`, user and movie biases
+   *   `[n, 1]`.
    * @returns `[n, 1]`: each row's biases plus the one sum over the whole batch, squashed.
    * @throws {TypeError} Unless given four inputs.
    */

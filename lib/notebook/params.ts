@@ -239,7 +239,8 @@ export function param<T extends number | boolean | string>(
     const word = raw.trim().toLowerCase();
     if (!TRUE.has(word) && !FALSE.has(word)) {
       throw new RangeError(
-        `param(): expected true/false (or 1/0, yes/no, on/off) for ${name}, found "${raw}" (${source})`,
+        `param(): expected true/false (or 1/0, yes/no, on/off) for ${name}, ` +
+          `found "${raw}" (${source})`,
       );
     }
     value = TRUE.has(word);
