@@ -122,7 +122,8 @@ export interface RatingTensors {
  *
  * @param df Ratings with userId, movieId and rating columns.
  * @param encoders The fitted encoders.
- * @returns `{ x: [users, movies], y }`, each of shape [n, 1].
+ * @returns `{ x: [users, movies], y }`, each of shape [n, 1]: three new tensors the caller owns
+ *   and frees (`tf.dispose([...x, y])`) when done with them.
  * @throws {RangeError} Naming the first unknown id.
  * @example
  * ```ts

@@ -132,8 +132,11 @@ function largestDifference(
 ) {
   const n = ids.users.length;
   const x = [tf.tensor2d(ids.users, [n, 1], "int32"), tf.tensor2d(ids.movies, [n, 1], "int32")];
-  const [ya, yb] = [a.predict(x) as tf.Tensor, b.predict(x) as tf.Tensor];
+  let ya: tf.Tensor | undefined, yb: tf.Tensor | undefined;
   try {
+    // Inside the try: a model that refuses the inputs must not leave them behind.
+    ya = a.predict(x) as tf.Tensor;
+    yb = b.predict(x) as tf.Tensor;
     if (!tf.util.arraysEqual(ya.shape, yb.shape)) {
       throw new RangeError(
         `${WHERE}: the models' outputs differ in shape: [${ya.shape}] and [${yb.shape}]`,
@@ -147,7 +150,7 @@ function largestDifference(
     }
     return { max, row: Math.floor(at / width), a: va[at], b: vb[at] };
   } finally {
-    tf.dispose([...x, ya, yb]);
+    tf.dispose([...x, ya, yb]); // undefined when a predict threw: skipped
   }
 }
 

@@ -181,7 +181,8 @@ export interface CompileOptions {
  * Compiles a recommender's model from its config — the engine's Adam (or the stock optimizer a
  * custom model's config names), its loss and metrics: the one place where models are
  * compiled. Overrides are written back to `rec.config`. Recompiling starts a fresh optimizer
- * (new Adam moments); to lower the learning rate mid-course, pass `learningRate` to `train()`.
+ * (new Adam moments) and frees the one it replaces, as `disposeRecommender()` would;
+ * to lower the learning rate mid-course, pass `learningRate` to `train()`.
  *
  * @param rec The recommender.
  * @param options Loss, metrics, learning rate or weight decay to change.
@@ -212,7 +213,10 @@ export function compileModel<R extends Recommender>(rec: R, options: CompileOpti
     };
   }
   const optimizer = optimizerFrom(config);
+  const replaced = rec.model.optimizer;
   rec.model.compile({ optimizer, loss: config.loss, metrics: config.metrics });
   inStep.set(optimizer, config);
+  // tfjs' compile() drops the old optimizer without freeing its state (Adam's moments).
+  if (replaced != null && replaced !== optimizer) replaced.dispose();
   return rec;
 }

@@ -55,6 +55,38 @@ export interface StepResult {
 }
 
 /**
+ * `tf.variableGrads(f, variables)`, except when `f` throws (a custom loss that fails, say):
+ * tfjs frees what its gradient tape saved for the backward pass only when a backward pass
+ * runs, so every failed step would keep those tensors for good. Here the failed step ends on
+ * a zero that depends on a trainable variable, tfjs' backward pass frees the whole tape, and
+ * the error is rethrown.
+ *
+ * @param f The loss, recorded on the tape.
+ * @param variables The variables to differentiate (at least one trainable, as tfjs requires).
+ * @returns The loss and the gradients, as `tf.variableGrads` returns them.
+ */
+export function variableGradsFreeingTape(
+  f: () => tf.Scalar,
+  variables: tf.Variable[],
+): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  let failure: { error: unknown } | null = null;
+  const result = tf.variableGrads(() => {
+    try {
+      return f();
+    } catch (error) {
+      failure = { error };
+      const anchor = variables.find((v) => v.trainable) ?? variables[0];
+      return tf.mul(tf.sum(anchor), 0) as tf.Scalar;
+    }
+  }, variables);
+  if (failure !== null) {
+    tf.dispose([result.value, ...Object.values(result.grads)]);
+    throw (failure as { error: unknown }).error;
+  }
+  return result;
+}
+
+/**
  * One training step on one batch.
  *
  * @param run The run (model, plan, objective).
@@ -69,7 +101,7 @@ export function trainStep(run: Run, driver: OptimizerDriver, batch: Batch): Step
   const needPred = objective.metrics.length > 0;
   let pred: tf.Tensor | null = null;
   try {
-    const { value, grads } = tf.variableGrads(() => {
+    const { value, grads } = variableGradsFreeingTape(() => {
       const out = runForward(model, plan, xs, true)[0];
       if (needPred) pred = tf.keep(out);
       const dataLoss = objective.loss(y, out);

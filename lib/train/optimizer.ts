@@ -436,10 +436,11 @@ export class FusedAdam extends tf.Optimizer {
       }
       const old = this.#slots.get(name);
       if (old) tf.dispose([old.m, old.v]);
-      this.#slots.set(name, {
-        m: tf.variable(tf.clone(m), false),
-        v: tf.variable(tf.clone(v), false),
-      });
+      // The copies live on in the variables; the tidy frees the clones' own handles.
+      this.#slots.set(
+        name,
+        tf.tidy(() => ({ m: tf.variable(tf.clone(m), false), v: tf.variable(tf.clone(v), false) })),
+      );
     }
   }
 

@@ -28,7 +28,7 @@
 import { cpuSeconds } from "./_clock.ts";
 import * as tf from "@tensorflow/tfjs";
 import { interruptCheck, interruptDue, InterruptedError, interruptible } from "../_interrupt.ts";
-import { stoppedAt, tick } from "./_loop.ts";
+import { stoppedAt, tick, variableGradsFreeingTape } from "./_loop.ts";
 import { createRng, type Rng } from "../random.ts";
 import {
   checkFiniteNumber,
@@ -585,7 +585,7 @@ function rankingStep(
   b: ReturnType<typeof batchOf>,
   step: RankingStep,
 ): number {
-  const { value, grads } = tf.variableGrads(
+  const { value, grads } = variableGradsFreeingTape(
     () => batchLoss(tables, b, step.loss, step.penalty, step.who),
     step.variables,
   );

@@ -1,3 +1,4 @@
+import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertThrows } from "@std/assert";
 import pl from "nodejs-polars";
 import {
@@ -52,6 +53,18 @@ Deno.test("ratingsToTensors() gives two int32 [n, 1] inputs and a float32 [n, 1]
     x.forEach((t) => t.dispose());
     y.dispose();
   }
+});
+
+Deno.test("ratingsToTensors() makes exactly the three tensors it returns, and none for an unknown id", () => {
+  const encoders = fitEncoders(train);
+  const before = tf.memory().numTensors;
+  const { x, y } = ratingsToTensors(train, encoders);
+  assertEquals(tf.memory().numTensors - before, 3, "x[0], x[1] and y, which the caller owns");
+  tf.dispose([...x, y]);
+  assertEquals(tf.memory().numTensors, before);
+  const unknown = ratingsFrame({ userId: [10], movieId: [999], rating: [3] });
+  assertThrows(() => ratingsToTensors(unknown, encoders), RangeError, "unknown movie id 999");
+  assertEquals(tf.memory().numTensors, before);
 });
 
 Deno.test("encoders fitted on a train split encode the matching test rows", () => {
