@@ -27,13 +27,15 @@ import { readDurations, runKey, startOrder, writeDurations } from "./_schedule.t
 import { formatFailure, formatSummary } from "./run_summary.ts";
 import { emptyRun, type NotebookRun } from "./run_types.ts";
 import { verifyNotebook } from "./verify_notebook.ts";
+import { FlagReader, positiveValue, reportUsageError, wantsHelp } from "../_cli.ts";
 
-const USAGE = `Usage: deno task notebooks [options] [notebook.ipynb …]
+/** The help text of `deno task notebooks`. */
+export const USAGE = `Usage: deno task notebooks [flags] [notebook.ipynb …]
 
 Runs the notebooks (default: notebooks/*.ipynb in name order) and prints each cell's outputs
 and time, then a summary with the headline figures. Exits with status 1 on any failure.
 
-Options:
+Flags:
   --kernel         run in the Deno Jupyter kernel (needs Python's jupyter_client and
                    \`deno jupyter --install\`) and write the outputs into the notebooks
   --out DIR        with --kernel: write the executed notebooks to DIR instead of in place
@@ -62,11 +64,13 @@ Options:
                    or the file NB_SCHEDULE_FILE names); each notebook's output is printed
                    whole, in name order, once it has finished (--jobs 1 runs them in name
                    order and streams the output live)
-  --quiet          print only failures and the summary
-  --help           show this text
+  -q, --quiet      print only failures and the summary
+  -h, --help       show this text
 
-Numbers are plain decimals (--jobs 2, --timeout 90.5; not 0x2 or 1e1). An option that takes
-a value may be given once; --set may be repeated, once per name.`;
+A value follows its flag or is joined to it by "=" (--jobs=2). Numbers are plain decimals
+(--jobs 2, --timeout 90.5; not 0x2 or 1e1). A flag that takes a value may be given once;
+--set may be repeated, once per name. A bad command line is one line on stderr and exit
+status 2, and nothing runs.`;
 
 /** Parsed command line of `deno task notebooks`. */
 export interface CliOptions {
@@ -101,9 +105,10 @@ export interface CliOptions {
  *
  * @param args The command-line arguments.
  * @returns The options.
- * @throws {TypeError} On an unknown option, a missing or malformed value (numbers are plain
- *   decimals), an option that takes one value given twice, the same `--set` name twice, or
- *   an `NB_QUICK` in the environment that is not one of the words `param()` documents.
+ * @throws {TypeError} On an unknown flag, a missing value, a flag that takes one value given
+ *   twice, the same `--set` name twice, or an `NB_QUICK` in the environment that is not one of
+ *   the words `param()` documents.
+ * @throws {RangeError} On a malformed number (numbers are plain decimals).
  * @example
  * ```ts
  * import { parseArgs } from "./run_notebooks.ts";
@@ -126,23 +131,10 @@ export function parseArgs(args: string[]): CliOptions {
     help: false,
     notebooks: [],
   };
-  const given = new Set<string>();
-  const value = (i: number, flag: string): string => {
-    const v = args[i + 1];
-    if (v === undefined || v.startsWith("--")) {
-      throw new TypeError(`${flag}: expected a value after it, found ${v ?? "nothing"}`);
-    }
-    if (flag !== "--set") {
-      if (given.has(flag)) {
-        throw new TypeError(`${flag}: expected once, found a second value ${JSON.stringify(v)}`);
-      }
-      given.add(flag);
-    }
-    return v;
-  };
+  if (wantsHelp(args)) return { ...cli, help: true };
+  const read = new FlagReader(args);
   let jobsGiven = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
+  for (let arg = read.next(); arg !== null; arg = read.next()) {
     switch (arg) {
       case "--kernel":
         cli.kernel = true;
@@ -164,37 +156,23 @@ export function parseArgs(args: string[]): CliOptions {
       case "-q":
         cli.quiet = true;
         break;
-      case "--help":
-      case "-h":
-        cli.help = true;
-        break;
       case "--out":
-        cli.out = value(i++, arg);
+        cli.out = read.value();
         break;
-      case "--timeout": {
-        const text = value(i++, arg);
-        const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
-        if (!(seconds > 0)) {
-          throw new TypeError(`--timeout: expected a positive number of seconds, found ${args[i]}`);
-        }
-        cli.timeout = seconds;
+      case "--timeout":
+        cli.timeout = positiveValue(arg, read.value(), "seconds");
         break;
-      }
-      case "--jobs": {
-        const text = value(i++, arg);
-        const jobs = /^\d+$/.test(text) ? Number(text) : NaN;
-        if (!Number.isSafeInteger(jobs) || jobs < 1) {
-          throw new TypeError(`--jobs: expected a whole number >= 1, found ${args[i]}`);
-        }
-        cli.jobs = jobs;
+      case "--jobs":
+        cli.jobs = read.integer(1);
         jobsGiven = true;
         break;
-      }
       case "--set": {
-        const pair = value(i++, arg);
+        const pair = read.value({ repeatable: true });
         const match = pair.match(/^([A-Z][A-Z0-9_]*)=(.*)$/s);
         if (!match) {
-          throw new TypeError(`--set: expected NAME=VALUE with an UPPER_CASE name, found ${pair}`);
+          throw new TypeError(
+            `--set: expected NAME=VALUE with an UPPER_CASE name, found ${JSON.stringify(pair)}`,
+          );
         }
         if (Object.hasOwn(cli.env, match[1])) {
           throw new TypeError(
@@ -205,7 +183,7 @@ export function parseArgs(args: string[]): CliOptions {
         break;
       }
       default:
-        if (arg.startsWith("-")) throw new TypeError(`unknown option ${arg} (see --help)`);
+        if (arg.startsWith("-")) read.unknown();
         cli.notebooks.push(arg);
     }
   }
@@ -352,9 +330,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     cli = parseArgs(args);
   } catch (error) {
-    const message = (error as Error).message;
-    console.error(message.includes("--help") ? message : `${message} (see --help)`);
-    return 2;
+    return reportUsageError(error);
   }
   if (cli.help) {
     console.log(USAGE);
@@ -368,10 +344,7 @@ export async function main(args: string[]): Promise<number> {
   const declared = new Map<string, string[] | null>();
   for (const n of notebooks) declared.set(n, await declaredParams(n));
   const unknown = unknownSetNames(cli.env, declared);
-  if (unknown) {
-    console.error(`${unknown} (see --help)`);
-    return 2;
-  }
+  if (unknown) return reportUsageError(unknown);
   // --compare runs into a folder of its own unless told where.
   const ownOut = cli.compare && cli.out === undefined;
   if (ownOut) cli.out = await Deno.makeTempDir({ prefix: "notebooks-compare-" });

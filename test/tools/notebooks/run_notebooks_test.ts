@@ -3,9 +3,11 @@ import {
   declaredParams,
   parseArgs,
   unknownSetNames,
+  USAGE,
 } from "../../../tools/notebooks/run_notebooks.ts";
 import { assertStringIncludes, FAILING, MANY, runCli, SEMANTICS } from "./_helpers.ts";
 import { runWithEnv } from "../../_child.ts";
+import { assertHelp, assertUsageMatches } from "../_usage.ts";
 
 const CLI = new URL("../../../tools/notebooks/run_notebooks.ts", import.meta.url).pathname;
 
@@ -22,9 +24,9 @@ Deno.test("parseArgs() reads the notebooks CLI and rejects a quick kernel run in
   assertThrows(
     () => parseArgs(["--set", "epochs=2"]),
     TypeError,
-    "UPPER_CASE name, found epochs=2",
+    'UPPER_CASE name, found "epochs=2"',
   );
-  assertThrows(() => parseArgs(["--fast"]), TypeError, "unknown option --fast");
+  assertThrows(() => parseArgs(["--fast"]), TypeError, 'unknown flag "--fast"');
 });
 
 Deno.test("parseArgs() takes --twice only for a kernel run written elsewhere, never to compare", () => {
@@ -54,8 +56,8 @@ Deno.test("deno task notebooks prints outputs and a summary and exits 1 naming t
 Deno.test("parseArgs() takes --jobs as a whole number of notebooks at a time, one per core by default", () => {
   assertEquals(parseArgs(["--jobs", "3"]).jobs, 3);
   assertEquals(parseArgs([]).jobs, Math.max(1, navigator.hardwareConcurrency || 1));
-  assertThrows(() => parseArgs(["--jobs", "0"]), TypeError, "whole number >= 1, found 0");
-  assertThrows(() => parseArgs(["--jobs", "1.5"]), TypeError, "found 1.5");
+  assertThrows(() => parseArgs(["--jobs", "0"]), RangeError, 'an integer ≥ 1, found "0"');
+  assertThrows(() => parseArgs(["--jobs", "1.5"]), RangeError, 'found "1.5"');
 });
 
 Deno.test("deno task notebooks --jobs 2 runs side by side but prints each notebook whole, in order", async () => {
@@ -134,10 +136,10 @@ Deno.test("deno task notebooks names a bad option in one line, without the usage
 
 Deno.test("parseArgs() takes numbers as plain decimals and an option's one value once", () => {
   for (const bad of ["0x2", "1e0", "2.0", " 2", "+2"]) {
-    assertThrows(() => parseArgs(["--jobs", bad]), TypeError, `found ${bad}`);
+    assertThrows(() => parseArgs(["--jobs", bad]), RangeError, `found "${bad}"`);
   }
   for (const bad of ["0x10", "1e3", "Infinity"]) {
-    assertThrows(() => parseArgs(["--timeout", bad]), TypeError, `found ${bad}`);
+    assertThrows(() => parseArgs(["--timeout", bad]), RangeError, `found "${bad}"`);
   }
   assertEquals(parseArgs(["--timeout", "90.5"]).timeout, 90.5);
   assertThrows(
@@ -219,7 +221,7 @@ Deno.test("deno task notebooks refuses an undeclared --set name or a bad NB_QUIC
       `--set ROUDNS: no parameter of that name in ${SEMANTICS} (known: ROUNDS, SEED)`,
     ],
     [[SEMANTICS], { NB_QUICK: "maybe" }, "NB_QUICK: expected 1/0"],
-    [["--jobs", "0x1", SEMANTICS], {}, "--jobs: expected a whole number >= 1, found 0x1"],
+    [["--jobs", "0x1", SEMANTICS], {}, '--jobs: expected an integer ≥ 1, found "0x1"'],
   ];
   for (const [args, env, message] of cases) {
     const { code, stderr, stdout } = await runCli(args, env);
@@ -229,4 +231,56 @@ Deno.test("deno task notebooks refuses an undeclared --set name or a bad NB_QUIC
     assertEquals(err.split("\n").length, 1, err);
     assertStringIncludes(err, message);
   }
+});
+
+Deno.test("parseArgs() takes a value joined by '=', none for a switch, and never a flag as a value", () => {
+  const cli = parseArgs([
+    "--jobs=3",
+    "--timeout=90.5",
+    "--set=EPOCHS=2",
+    "--kernel",
+    "--out=/tmp/x",
+  ]);
+  assertEquals([cli.jobs, cli.timeout, cli.env, cli.out], [3, 90.5, { EPOCHS: "2" }, "/tmp/x"]);
+  assertThrows(() => parseArgs(["--quick=1"]), TypeError, '--quick: expected no value, found "1"');
+  assertThrows(
+    () => parseArgs(["--kernel", "--out", "--quick"]),
+    TypeError,
+    '--out: expected a value, found "--quick"',
+  );
+  assertThrows(
+    () => parseArgs(["--jobs", ""]),
+    RangeError,
+    '--jobs: expected an integer ≥ 1, found ""',
+  );
+});
+
+Deno.test("parseArgs() gives --help and -h precedence over anything else on the line", () => {
+  for (const args of [["-h"], ["--help"], ["--fast", "--help"], ["--jobs", "x", "-h"]]) {
+    assertEquals(parseArgs(args).help, true, args.join(" "));
+  }
+  assertEquals(parseArgs(["-q"]).quiet, true);
+});
+
+Deno.test("deno task notebooks --help lists every flag parseArgs() takes, -h and -q included", async () => {
+  assertUsageMatches(
+    USAGE,
+    [
+      "--kernel",
+      "--out",
+      "--twice",
+      "--quick",
+      "--set",
+      "--verify",
+      "--compare",
+      "--timeout",
+      "--jobs",
+      "-q",
+      "--quiet",
+      "-h",
+      "--help",
+    ],
+    (flag) => parseArgs([flag, "1"]),
+  );
+  await assertHelp("tools/notebooks/run_notebooks.ts", USAGE);
 });
