@@ -2,8 +2,8 @@
  * Replacing a file so that a reader never sees half of it: the text goes to a temporary file in
  * the same folder, which then takes the file's place in one rename; finding, before that, the
  * folder a new file would go in; and whether a file is there. Shared by `saveFigure()`, the
- * programs' output checks and `writeFileAtomic()` (tools/_write.ts, tools/evaluate/cli.ts), the
- * data loader and the native kernels' build.
+ * programs' output checks and `writeFileAtomic()` (tools/_write.ts), the data loader and the
+ * native kernels' build.
  *
  * @module
  */

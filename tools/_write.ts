@@ -6,7 +6,7 @@
 
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { replaceFile } from "../lib/_atomic_write.ts";
+import { nearestFolder, replaceFile } from "../lib/_atomic_write.ts";
 
 /** Folders of devices and kernel files: never written through, whatever the path says. */
 const SYSTEM_FOLDERS = ["/dev", "/proc", "/sys"];
@@ -90,4 +90,40 @@ export async function writeFileAtomic(path: string | URL, text: string): Promise
   if (problem) throw new TypeError(`cannot write ${full}: ${problem}`);
   await Deno.mkdir(dirname(full), { recursive: true });
   await replaceFile(full, text);
+}
+
+/**
+ * Checks, before a program runs, that an output file can be written, without creating
+ * anything: the path is not a folder, a device, a pipe or a link to one (nothing under `/dev`,
+ * `/proc` or `/sys` is written through), no folder above it is a file, and a file can be
+ * created in its nearest existing folder (a probe file, removed again). Missing folders are
+ * made only when the file is written, after the run; a symbolic link is replaced by the
+ * regular file (the file it pointed to is left as it was), as `writeFileAtomic` does.
+ *
+ * @param path The file to write.
+ * @param flag The option that names it (`"--json"`), for the message.
+ * @throws {Error} Naming the option, the path and why (of the class of the underlying error).
+ * @example
+ * ```ts
+ * import { checkWritable } from "./_write.ts";
+ * const path = await Deno.makeTempFile();
+ * await checkWritable(path, "--json"); // fine
+ * await Deno.remove(path);
+ * ```
+ */
+export async function checkWritable(path: string, flag: string): Promise<void> {
+  const full = resolve(path);
+  const fail = (why: string, cause?: unknown): never => {
+    const Class = cause instanceof Error ? cause.constructor as ErrorConstructor : TypeError;
+    throw new Class(`${flag}: cannot write ${full}: ${why}`, { cause });
+  };
+  const problem = await outputProblem(full);
+  if (problem) fail(problem);
+  const folder = await nearestFolder(full).catch((e) => fail((e as Error).message));
+  try {
+    const probe = await Deno.makeTempFile({ dir: folder, prefix: `.${basename(full)}.` });
+    await Deno.remove(probe);
+  } catch (e) {
+    fail(`its folder ${folder} cannot be written (${(e as Error).message})`, e);
+  }
 }

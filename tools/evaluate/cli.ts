@@ -32,18 +32,19 @@
  * renamed over it; missing folders are made then), so a bad path costs no run, a failed run
  * leaves no empty folder and a file is never half-written. A symbolic link at an output path
  * is replaced by the regular file (its target is left as it was); devices, pipes and paths
- * under `/dev`, `/proc` or `/sys` are refused (`--json -` prints to stdout). A bad option, an
- * option given twice, an empty path or `--json` and `--md` naming the same file is one line on
- * stderr and status 1, as is any error.
+ * under `/dev`, `/proc` or `/sys` are refused (`--json -` prints to stdout). A bad flag, a
+ * flag given twice, an empty path or `--json` and `--md` naming the same file is one line on
+ * stderr and exit status 2 (the programs' status for a bad command line, `tools/_cli.ts`); any
+ * other error is one line and status 1.
  *
  * @module
  */
 
-import { basename, resolve } from "node:path";
-import { outputProblem, writeFileAtomic } from "../_write.ts";
-import { nearestFolder } from "../../lib/_atomic_write.ts";
+import { resolve } from "node:path";
+import { FlagReader, reportUsageError, wantsHelp } from "../_cli.ts";
+import { checkWritable, writeFileAtomic } from "../_write.ts";
 import { DEFAULT_SEED } from "../../lib/defaults.ts";
-import { assertModelKind, type ModelKind } from "../../lib/models/mod.ts";
+import { assertModelKind, MODEL_KINDS, type ModelKind } from "../../lib/models/mod.ts";
 import { type EvaluationResult, runEvaluation } from "./run_evaluation.ts";
 import { assertSplitName, SPLIT_NAMES, type SplitName } from "./named_splits.ts";
 import { renderMarkdown, renderTables } from "./markdown_report.ts";
@@ -80,60 +81,58 @@ export interface EvaluateArgs {
   md: string | null;
   /** `--no-ranking`. */
   ranking: boolean;
-  /** `--help`. */
+  /** `--help` or `-h`. */
   help: boolean;
 }
 
 /** The help text. */
-export const USAGE = `deno task evaluate [flags]
+export const USAGE = `Usage: deno task evaluate [flags]
 
 Trains the tutorials' models, the baselines and ours on the tutorials' splits; prints one
 table per data set and split on stdout and progress on stderr. Without --data and --split it
 runs the whole committed table and writes results/evaluation.md and results/evaluation.json.
 
+Flags:
   --task NAME        rating (default: the tables above) or ranking (the top-10
                      protocol on implicit feedback: ${RANKING_MODELS.join(", ")};
                      without --data and --split: ml-100k and ml-latest-small random80,
                      written into the committed files' ranking section)
   --data NAME|PATH   ml-latest-small, ml-100k, or a folder/zip in either layout
-                     (ml-100k is read from $MOVIELENS_DIR, the cache, or downloaded)
+                     (ml-100k is read from $MOVIELENS_DIR, the cache, or downloaded);
+                     default: both, or ml-latest-small when --split is given
   --split NAME       ${SPLIT_NAMES.join(", ")}
-  --models LIST      comma-separated model kinds (default: all); baselines always run,
+                     (default: the data set's splits in the committed table; ranking:
+                     random80)
+  --models LIST      comma-separated model kinds (default: all):
+                     ${MODEL_KINDS.join(", ")}; baselines always run,
                      "ours" (an ensemble of dot-bias models) runs when dot-bias is listed;
                      with --task ranking: ranking rows
   --seeds N          mean ± std over N seeds (42, 43, …); default 1
   --first-seed N     start the seeds at N instead of 42 (a replication on fresh
                      splits; such a run never writes the committed files)
-  --epochs N         train every model N epochs (quick runs; ranking: at most N, one L2)
-  --json PATH        write the JSON there ("-": print it as the last stdout line)
+  --epochs N         train every model N epochs (quick runs; ranking: at most N, one L2);
+                     default: each recipe's own
+  --json PATH        write the JSON there ("-": print it as the last stdout line);
+                     default: none (the whole table writes results/evaluation.json)
   --md PATH          write the Markdown there (a file: the tables already go to stdout)
                      Each output is written once the run has succeeded, in one step (a
                      temporary file renamed over it; a symbolic link there is replaced by
                      the file); missing folders are made then. Devices, pipes and anything
                      under /dev are refused, as are --json and --md naming the same file
-  --no-ranking       skip precision/recall/NDCG (faster)
-  --help             this text
-`;
+  --no-ranking       skip precision/recall/NDCG (faster; rating task only)
+  -h, --help         show this text
 
-/**
- * A flag's whole-number value in plain decimal digits (not `1e0`, `0x1` or `2.0`), at least
- * `min` (1: a positive integer; 0: a seed).
- */
-function integerFlag(flag: string, value: string | undefined, min: 0 | 1): number {
-  const n = value !== undefined && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) {
-    const expected = min === 1 ? "a positive integer" : "an integer ≥ 0";
-    throw new RangeError(`${flag}: expected ${expected}, found ${JSON.stringify(value)}`);
-  }
-  return n;
-}
+A value follows its flag or is joined to it by "=" (--seeds=3). Numbers are plain decimals;
+each flag is given once. A bad command line is one line on stderr and exit status 2, and
+nothing runs; a failed run exits with status 1.`;
 
 /**
  * Parses the command line of `deno task evaluate`.
  *
  * @param args The arguments (`Deno.args`).
  * @returns The parsed flags.
- * @throws {RangeError} On an unknown flag, a missing value, a bad number, split or kind.
+ * @throws {TypeError} On an unknown flag, a missing value or a flag given twice.
+ * @throws {RangeError} On a bad number, split, task, kind or path.
  * @example
  * ```ts
  * import { parseEvaluateArgs } from "./cli.ts";
@@ -152,28 +151,13 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
     ranking: true,
     help: false,
   };
+  if (wantsHelp(args)) return { ...out, help: true };
   let models: string[] | undefined;
-  const given = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    let flag = args[i];
-    let value: string | undefined;
-    const eq = flag.indexOf("=");
-    if (flag.startsWith("--") && eq > 0) {
-      value = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
-    }
-    const next = () => {
-      const v = value ?? args[++i];
-      if (v === undefined) throw new RangeError(`${flag}: expected a value, found none`);
-      if (given.has(flag)) {
-        throw new RangeError(`${flag}: expected once, found a second value ${JSON.stringify(v)}`);
-      }
-      given.add(flag);
-      return v;
-    };
+  const read = new FlagReader(args);
+  for (let flag = read.next(); flag !== null; flag = read.next()) {
     /** An output path: not empty; "-" (stdout) only where `dash` allows it. */
     const path = (dash: boolean) => {
-      const v = next();
+      const v = read.value();
       if (v.trim() === "") throw new RangeError(`${flag}: expected a file path, found ""`);
       if (v === "-" && !dash) {
         throw new RangeError(
@@ -185,17 +169,18 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
     };
     switch (flag) {
       case "--data":
-        out.data = next();
+        out.data = read.value();
         break;
       case "--split":
         try {
-          out.split = assertSplitName(next());
+          out.split = assertSplitName(read.value());
         } catch (e) {
-          throw new RangeError(`--split: ${(e as Error).message}`);
+          if (!(e instanceof RangeError)) throw e;
+          throw new RangeError(`--split: ${e.message}`);
         }
         break;
       case "--task": {
-        const task = next();
+        const task = read.value();
         if (task !== "rating" && task !== "ranking") {
           throw new RangeError(`--task: expected rating or ranking, found ${JSON.stringify(task)}`);
         }
@@ -203,18 +188,18 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
         break;
       }
       case "--models": {
-        models = next().split(",").map((s) => s.trim()).filter(Boolean);
+        models = read.value().split(",").map((s) => s.trim()).filter(Boolean);
         if (models.length === 0) throw new RangeError("--models: expected at least one kind");
         break;
       }
       case "--seeds":
-        out.seeds = integerFlag(flag, next(), 1);
+        out.seeds = read.integer(1);
         break;
       case "--first-seed":
-        out.firstSeed = integerFlag(flag, next(), 0);
+        out.firstSeed = read.integer(0);
         break;
       case "--epochs":
-        out.epochs = integerFlag(flag, next(), 1);
+        out.epochs = read.integer(1);
         break;
       case "--json":
         out.json = path(true);
@@ -223,15 +208,10 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
         out.md = path(false);
         break;
       case "--no-ranking":
-        if (value !== undefined) throw new RangeError(`--no-ranking: takes no value`);
         out.ranking = false;
         break;
-      case "--help":
-      case "-h":
-        out.help = true;
-        break;
       default:
-        throw new RangeError(`unknown flag ${JSON.stringify(args[i])}; see --help`);
+        read.unknown();
     }
   }
   if (out.json && out.md && out.json !== "-" && resolve(out.json) === resolve(out.md)) {
@@ -267,42 +247,6 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
 
 /** Where the committed table lives, relative to the repository root. */
 export const RESULTS = { md: "results/evaluation.md", json: "results/evaluation.json" } as const;
-
-/**
- * Checks, before the evaluation runs, that an output file can be written, without creating
- * anything: the path is not a folder, a device, a pipe or a link to one (nothing under `/dev`,
- * `/proc` or `/sys` is written through), no folder above it is a file, and a file can be
- * created in its nearest existing folder (a probe file, removed again). Missing folders are
- * made only when the file is written, after the run; a symbolic link is replaced by the
- * regular file (the file it pointed to is left as it was), as `writeFileAtomic` does.
- *
- * @param path The file to write.
- * @param flag The option that names it (`"--json"`), for the message.
- * @throws {Error} Naming the option, the path and why (of the class of the underlying error).
- * @example
- * ```ts
- * import { checkWritable } from "./cli.ts";
- * const path = await Deno.makeTempFile();
- * await checkWritable(path, "--json"); // fine
- * await Deno.remove(path);
- * ```
- */
-export async function checkWritable(path: string, flag: string): Promise<void> {
-  const full = resolve(path);
-  const fail = (why: string, cause?: unknown): never => {
-    const Class = cause instanceof Error ? cause.constructor as ErrorConstructor : TypeError;
-    throw new Class(`${flag}: cannot write ${full}: ${why}`, { cause });
-  };
-  const problem = await outputProblem(full);
-  if (problem) fail(problem);
-  const folder = await nearestFolder(full).catch((e) => fail((e as Error).message));
-  try {
-    const probe = await Deno.makeTempFile({ dir: folder, prefix: `.${basename(full)}.` });
-    await Deno.remove(probe);
-  } catch (e) {
-    fail(`its folder ${folder} cannot be written (${(e as Error).message})`, e);
-  }
-}
 
 /**
  * Whether a command regenerates the committed files (its task's part of them): only the whole
@@ -451,6 +395,11 @@ async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<Rankin
 }
 
 if (import.meta.main) {
+  try {
+    parseEvaluateArgs(Deno.args); // a bad command line: one line and status 2, before anything
+  } catch (e) {
+    Deno.exit(reportUsageError(e));
+  }
   try {
     await main(Deno.args);
   } catch (e) {

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "node:path";
-import { parseEvaluateArgs, writesCommittedFiles } from "../../../tools/evaluate/cli.ts";
+import { parseEvaluateArgs, USAGE, writesCommittedFiles } from "../../../tools/evaluate/cli.ts";
+import { assertHelp, assertUsageMatches } from "../_usage.ts";
 import { outputProblem, writeFileAtomic } from "../../../tools/_write.ts";
 
 Deno.test("parseEvaluateArgs() reads every flag, with or without '='", () => {
@@ -50,7 +51,7 @@ Deno.test("parseEvaluateArgs() defaults to the whole table, one seed, recipe epo
 
 Deno.test("parseEvaluateArgs() names what is wrong", () => {
   assertThrows(() => parseEvaluateArgs(["--seeds", "0"]), RangeError, 'found "0"');
-  assertThrows(() => parseEvaluateArgs(["--epochs"]), RangeError, "--epochs: expected a value");
+  assertThrows(() => parseEvaluateArgs(["--epochs"]), TypeError, "--epochs: expected a value");
   for (const bad of ["-1", "4.5", "x", ""]) {
     assertThrows(
       () => parseEvaluateArgs(["--first-seed", bad]),
@@ -61,7 +62,7 @@ Deno.test("parseEvaluateArgs() names what is wrong", () => {
   assertEquals(parseEvaluateArgs(["--first-seed", "0"]).firstSeed, 0);
   assertThrows(() => parseEvaluateArgs(["--models", "svd"]), RangeError, "known kinds: dot");
   assertThrows(() => parseEvaluateArgs(["--split", "u9"]), RangeError, 'unknown split "u9"');
-  assertThrows(() => parseEvaluateArgs(["--fast"]), RangeError, 'unknown flag "--fast"');
+  assertThrows(() => parseEvaluateArgs(["--fast"]), TypeError, 'unknown flag "--fast"');
 });
 
 Deno.test("parseEvaluateArgs() takes numbers as decimal digits and each flag once", () => {
@@ -71,13 +72,13 @@ Deno.test("parseEvaluateArgs() takes numbers as decimal digits and each flag onc
   assertThrows(() => parseEvaluateArgs(["--seeds", " 2"]), RangeError, 'found " 2"');
   assertThrows(
     () => parseEvaluateArgs(["--epochs", "1", "--epochs=2"]),
-    RangeError,
+    TypeError,
     '--epochs: expected once, found a second value "2"',
   );
   const twice: [string, string][] = [["--data", "x"], ["--split", "u1"], ["--models", "dot"]];
   twice.push(["--json", "x"], ["--md", "y"], ["--task", "rating"], ["--first-seed", "1"]);
   for (const [flag, v] of twice) {
-    assertThrows(() => parseEvaluateArgs([flag, v, flag, v]), RangeError, `${flag}: expected once`);
+    assertThrows(() => parseEvaluateArgs([flag, v, flag, v]), TypeError, `${flag}: expected once`);
   }
 });
 
@@ -101,7 +102,11 @@ Deno.test("parseEvaluateArgs() refuses an empty path, --md - and one file for tw
     RangeError,
     `--json and --md: expected two different files, found ${join(Deno.cwd(), "out/x")} for both`,
   );
-  assertThrows(() => parseEvaluateArgs(["--no-ranking=yes"]), RangeError, "takes no value");
+  assertThrows(
+    () => parseEvaluateArgs(["--no-ranking=yes"]),
+    TypeError,
+    '--no-ranking: expected no value, found "yes"',
+  );
 });
 
 Deno.test("outputProblem() refuses folders, devices, pipes and anything under /dev", async () => {
@@ -308,7 +313,7 @@ Deno.test("writeFileAtomic() replaces a file in one step and keeps the old one w
   }
 });
 
-Deno.test("deno task evaluate names a bad option in one line, without a stack", async () => {
+Deno.test("deno task evaluate names a bad option in one line, without a stack, exit status 2", async () => {
   const bad = [
     ["--models", "nonsense"],
     ["--split", "nope"],
@@ -327,9 +332,52 @@ Deno.test("deno task evaluate names a bad option in one line, without a stack", 
       stdin: "null",
     }).output();
     const err = new TextDecoder().decode(out.stderr).trimEnd();
-    assertEquals(out.code, 1, args.join(" "));
+    assertEquals(out.code, 2, args.join(" "));
     assertEquals(new TextDecoder().decode(out.stdout), "");
     assertEquals(err.split("\n").length, 1, err);
-    assert(err.startsWith(`error: ${args[0]}`) || err.startsWith("error: unknown flag"), err);
+    assert(err.startsWith(`${args[0]}: `) || err.startsWith("unknown flag"), err);
+    assert(err.endsWith(" (see --help)"), err);
   }
+});
+
+Deno.test("parseEvaluateArgs() never takes a flag as a value", () => {
+  assertThrows(
+    () => parseEvaluateArgs(["--json", "--md", "x.md"]),
+    TypeError,
+    '--json: expected a value, found "--md"',
+  );
+  assertThrows(
+    () => parseEvaluateArgs(["--data", "--split", "u1"]),
+    TypeError,
+    '--data: expected a value, found "--split"',
+  );
+  assertEquals(parseEvaluateArgs(["--data=--odd-folder"]).data, "--odd-folder");
+});
+
+Deno.test("parseEvaluateArgs() gives --help and -h precedence over anything else on the line", () => {
+  for (const args of [["-h"], ["--help"], ["--fast", "--help"], ["--seeds", "0", "-h"]]) {
+    assertEquals(parseEvaluateArgs(args).help, true, args.join(" "));
+  }
+});
+
+Deno.test("deno task evaluate --help lists every flag parseEvaluateArgs() takes", async () => {
+  assertUsageMatches(
+    USAGE,
+    [
+      "--task",
+      "--data",
+      "--split",
+      "--models",
+      "--seeds",
+      "--first-seed",
+      "--epochs",
+      "--json",
+      "--md",
+      "--no-ranking",
+      "-h",
+      "--help",
+    ],
+    (flag) => parseEvaluateArgs([flag, "1"]),
+  );
+  await assertHelp("tools/evaluate/cli.ts", USAGE);
 });

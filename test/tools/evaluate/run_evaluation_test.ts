@@ -134,9 +134,9 @@ Deno.test("deno task evaluate keeps the requested kinds and averages over seeds"
   }
 });
 
-Deno.test("deno task evaluate names a bad flag and exits non-zero", async () => {
+Deno.test("deno task evaluate names a bad flag and exits with the usage status, 2", async () => {
   const run = await runCli(["--split", "random70"]);
-  assertEquals(run.code, 1);
+  assertEquals(run.code, 2);
   assert(run.stderr.includes('unknown split "random70"'), run.stderr);
   assert(run.stderr.includes("random80"), run.stderr);
 });
