@@ -22,16 +22,19 @@
  * every temporary folder on success, failure and Ctrl-C.
  *
  *   deno task test:browser [--notebooks 02,05] [--runs N] [--no-open] [--no-run] [--no-export]
- *                          [--no-flush] [--full] [--json report.json] [--notebook-dir DIR]
+ *                          [--no-flush] [--full] [--no-self-check] [--json PATH|-]
+ *                          [--notebook-dir DIR]
  *
  * `--runs N` does N Restart & Run Alls per notebook (default 1); `--no-open`, `--no-run` and
  * `--no-export` leave out steps 1, 2 and 3 (the notebook server is started only for 1 and 2).
  * `--no-flush` switches off lib/notebook's output flush in the kernels (`NB_OUTPUT_FLUSH=0` in
  * the server's environment), to measure Run All without it. `--full` runs the notebooks at full
  * size (`NB_QUICK=0`), as a teacher's Run All does: the time it prints per Restart & Run All is
- * then the notebook's time in a browser. `--notebook-dir` checks notebooks from another folder
- * (e.g. freshly re-run ones before they are committed). Exit status 0 when every check passed, 1
- * when one failed, 2 on a set-up error.
+ * then the notebook's time in a browser. `--no-self-check` leaves out the checks of the checks
+ * on fixtures. `--json` writes a report (`-`: as the last stdout line). `--notebook-dir` checks
+ * notebooks from another folder (e.g. freshly re-run ones before they are committed); `--help`
+ * lists the flags ({@linkcode USAGE}). Exit status 0 when every check passed, 1 when one failed,
+ * 2 on a bad command line (one line on stderr, before anything starts) or a set-up error.
  *
  * @module
  */
@@ -65,6 +68,36 @@ import { cleanUp, cleanUpOnSignals, onCleanup } from "./process.ts";
 import { startNotebookServer } from "./server.ts";
 import { makeWorkspace, type Workspace } from "./workspace.ts";
 import { OUTPUT_FLUSH_VARIABLE } from "../../lib/notebook/flush.ts";
+import { FlagReader, reportUsageError, USAGE_STATUS, wantsHelp } from "../_cli.ts";
+import { checkWritable, writeFileAtomic } from "../_write.ts";
+
+/** The help text of `deno task test:browser`. */
+export const USAGE = `Usage: deno task test:browser [flags]
+
+Checks the committed notebooks in Jupyter Notebook 6 in headless Chromium: each opened
+untrusted (every figure a picture, no output garbled), Kernel › Restart & Run All (each
+cell's outputs compared with a cell-by-cell run; Kernel › Interrupt pressed during a fixture's
+training cell first), and nbconvert's HTML export opened from file://.
+
+Flags:
+  --notebooks LIST     comma-separated name prefixes (02,05_dlrm); default: every notebook
+  --notebook-dir DIR   take the notebooks from DIR (default: notebooks/)
+  --runs N             Restart & Run Alls per notebook, N ≥ 0 (default: 1; 0: none)
+  --full               run the notebooks at full size (NB_QUICK=0; default: NB_QUICK=1)
+  --no-open            leave out the check of the notebooks as opened
+  --no-run             leave out Restart & Run All and the interrupt check (as --runs 0)
+  --no-export          leave out nbconvert's HTML export
+  --no-flush           switch lib/notebook's output flush off in the kernels
+                       (NB_OUTPUT_FLUSH=0), to measure Run All without it
+  --no-self-check      leave out the checks, on fixtures, that the figure checks tell a
+                       picture from text
+  --json PATH          write a JSON report there ("-": print it as the last stdout line);
+                       default: none
+  -h, --help           show this text
+
+A value follows its flag or is joined to it by "=" (--runs=3). Numbers are plain decimals;
+each flag is given once. Exit status 0 when every check passed, 1 when one failed, 2 on a bad
+command line (one line on stderr, nothing started) or when the test could not be set up.`;
 
 /** Parsed command line. */
 export interface Options {
@@ -88,6 +121,14 @@ export interface Options {
   json: string | null;
   /** Take the notebooks from this folder instead of notebooks/. */
   notebookDir: string | null;
+  /** Print the usage (`--help`, `-h`). */
+  help: boolean;
+}
+
+/** A value that may not be empty. */
+function nonEmpty(flag: string, value: string, expected: string): string {
+  if (value.trim() === "") throw new RangeError(`${flag}: expected ${expected}, found ""`);
+  return value;
 }
 
 /**
@@ -95,7 +136,14 @@ export interface Options {
  *
  * @param args `Deno.args`.
  * @returns The options.
- * @throws {TypeError} On an unknown flag or a bad value.
+ * @throws {TypeError} On an unknown flag, a missing value or a flag given twice.
+ * @throws {RangeError} On a bad value.
+ * @example
+ * ```ts
+ * import { parseArgs } from "./main.ts";
+ * const options = parseArgs(["--notebooks", "02,05", "--runs=3", "--json", "-"]);
+ * console.log(options.notebooks, options.runs, options.json); // ["02", "05"] 3 "-"
+ * ```
  */
 export function parseArgs(args: string[]): Options {
   const options: Options = {
@@ -109,42 +157,40 @@ export function parseArgs(args: string[]): Options {
     selfCheck: true,
     json: null,
     notebookDir: null,
+    help: false,
   };
-  const given = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new TypeError(`browser test: ${arg} needs a value`);
-      if (given.has(arg)) {
-        throw new TypeError(`browser test: expected ${arg} once, found a second value "${v}"`);
+  if (wantsHelp(args)) return { ...options, help: true };
+  const read = new FlagReader(args);
+  let runsGiven = false;
+  for (let arg = read.next(); arg !== null; arg = read.next()) {
+    if (arg === "--notebooks") {
+      const v = read.value();
+      options.notebooks = v.split(",").map((p) => p.trim()).filter(Boolean);
+      if (options.notebooks.length === 0) {
+        throw new RangeError(
+          `--notebooks: expected comma-separated name prefixes (02,05), found ${JSON.stringify(v)}`,
+        );
       }
-      given.add(arg);
-      return v;
-    };
-    if (arg === "--notebooks") options.notebooks = value().split(",").filter(Boolean);
-    else if (arg === "--runs") {
-      const v = value();
-      options.runs = /^\d+$/.test(v) ? Number(v) : NaN;
-      if (!Number.isSafeInteger(options.runs)) {
-        throw new TypeError(`browser test: expected --runs as an integer >= 0, found "${v}"`);
-      }
-    } else if (arg === "--no-open") options.open = false;
+    } else if (arg === "--runs") [options.runs, runsGiven] = [read.integer(0), true];
+    else if (arg === "--no-open") options.open = false;
     else if (arg === "--no-run") options.run = false;
     else if (arg === "--no-export") options.export = false;
     else if (arg === "--no-flush") options.noFlush = true;
     else if (arg === "--full") options.full = true;
     else if (arg === "--no-self-check") options.selfCheck = false;
-    else if (arg === "--json") options.json = value();
-    else if (arg === "--notebook-dir") options.notebookDir = value();
-    else {
+    else if (arg === "--json") options.json = nonEmpty(arg, read.value(), "a file path or -");
+    else if (arg === "--notebook-dir") {
+      options.notebookDir = nonEmpty(arg, read.value(), "a folder");
+    } else read.unknown();
+  }
+  if (!options.run) {
+    if (runsGiven && options.runs > 0) {
       throw new TypeError(
-        `browser test: unknown argument "${arg}" (expected --notebooks, --runs, --no-open, ` +
-          "--no-run, --no-export, --no-flush, --full, --no-self-check, --json, --notebook-dir)",
+        `--runs ${options.runs} and --no-run: expected one of them (--no-run is --runs 0)`,
       );
     }
+    options.runs = 0;
   }
-  if (!options.run) options.runs = 0;
   return options;
 }
 
@@ -423,14 +469,75 @@ async function checkExports(
   }
 }
 
+/**
+ * The notebooks the command line selects, checked before anything starts: the file names in
+ * `--notebook-dir` (default notebooks/) that start with a `--notebooks` prefix, or undefined for
+ * every notebook of notebooks/.
+ *
+ * @param options The parsed command line.
+ * @param repo The repository's folder.
+ * @returns The file names, or undefined for all.
+ * @throws {RangeError} When the folder cannot be read, holds no notebook, or no notebook in it
+ *   starts with a prefix given, naming the flag, the folder and the notebooks it holds.
+ * @example
+ * ```ts
+ * import { parseArgs, selectNotebooks } from "./main.ts";
+ * const repo = new URL("../../", import.meta.url).pathname;
+ * const names = selectNotebooks(parseArgs(["--notebooks", "02"]), repo);
+ * console.log(names); // ["02_embedding_net.ipynb"]
+ * ```
+ */
+export function selectNotebooks(options: Options, repo: string): string[] | undefined {
+  const dir = options.notebookDir ?? `${repo}/notebooks`;
+  let all: string[];
+  try {
+    all = [...Deno.readDirSync(dir)]
+      .filter((e) => e.isFile && e.name.endsWith(".ipynb"))
+      .map((e) => e.name)
+      .sort();
+  } catch (error) {
+    throw new RangeError(
+      `--notebook-dir: expected a folder of notebooks, found ${JSON.stringify(dir)} (${
+        (error as Error).message
+      })`,
+    );
+  }
+  if (all.length === 0) {
+    throw new RangeError(`--notebook-dir: expected a folder of notebooks, found none in ${dir}`);
+  }
+  if (options.notebooks === null) return options.notebookDir === null ? undefined : all;
+  const names = all.filter((n) => options.notebooks!.some((p) => n.startsWith(p)));
+  if (names.length === 0) {
+    throw new RangeError(
+      `--notebooks: expected prefixes of notebooks in ${dir} (${all.join(", ")}), found ${
+        JSON.stringify(options.notebooks.join(","))
+      }`,
+    );
+  }
+  return names;
+}
+
 /** Runs the browser test; returns the exit status. */
 export async function main(args: string[]): Promise<number> {
   let options: Options;
+  let names: string[] | undefined;
   try {
     options = parseArgs(args);
+    if (options.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    names = selectNotebooks(options, REPO);
   } catch (error) {
-    console.error((error as Error).message);
-    return 2;
+    return reportUsageError(error);
+  }
+  if (options.json !== null && options.json !== "-") {
+    try {
+      await checkWritable(options.json, "--json");
+    } catch (error) {
+      console.error((error as Error).message);
+      return USAGE_STATUS;
+    }
   }
   cleanUpOnSignals();
   const started = performance.now();
@@ -438,17 +545,6 @@ export async function main(args: string[]): Promise<number> {
   let interrupt: InterruptReport | null = null;
   let setupError: Error | null = null;
   try {
-    const names = options.notebooks === null
-      ? undefined
-      : [...Deno.readDirSync(options.notebookDir ?? `${REPO}/notebooks`)]
-        .map((e) => e.name)
-        .filter((n) => n.endsWith(".ipynb") && options.notebooks!.some((p) => n.startsWith(p)))
-        .sort();
-    if (names && names.length === 0) {
-      throw new TypeError(
-        `browser test: no notebook starts with ${options.notebooks!.join(" or ")}`,
-      );
-    }
     const workspace = await makeWorkspace(REPO, names, {
       from: options.notebookDir ?? undefined,
     });
@@ -538,22 +634,17 @@ export async function main(args: string[]): Promise<number> {
       }`,
     );
   }
-  if (options.json) {
-    await Deno.writeTextFile(
-      options.json,
-      JSON.stringify(
-        { options, seconds, setupError: setupError?.message ?? null, reports, interrupt },
-        null,
-        1,
-      ),
-    );
+  const report = { options, seconds, setupError: setupError?.message ?? null, reports, interrupt };
+  if (options.json !== null && options.json !== "-") {
+    await writeFileAtomic(options.json, JSON.stringify(report, null, 1));
   }
   if (setupError) {
     console.error(`\nbrowser test could not complete: ${setupError.stack ?? setupError.message}`);
-    return 2;
+  } else {
+    log(`\n${failed ? "FAILED" : "ok"} | ${reports.length} notebook(s) in ${seconds.toFixed(0)} s`);
   }
-  log(`\n${failed ? "FAILED" : "ok"} | ${reports.length} notebook(s) in ${seconds.toFixed(0)} s`);
-  return failed ? 1 : 0;
+  if (options.json === "-") console.log(JSON.stringify(report));
+  return setupError ? 2 : failed ? 1 : 0;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { codeCells, OutputCollector, type WsMessage } from "../../../tools/browser/kernel_ws.ts";
-import { parseArgs, serverEnv } from "../../../tools/browser/main.ts";
+import { parseArgs, selectNotebooks, serverEnv, USAGE } from "../../../tools/browser/main.ts";
+import { assertHelp, assertUsageError, assertUsageMatches, runProgram } from "../_usage.ts";
 import { serverArgs } from "../../../tools/browser/server.ts";
 
 const message = (
@@ -89,6 +90,7 @@ Deno.test("parseArgs() reads the browser test's flags and rejects unknown ones",
     selfCheck: true,
     json: null,
     notebookDir: null,
+    help: false,
   });
   assertEquals(parseArgs(["--full"]).full, true);
   assertEquals(parseArgs(["--no-run"]).runs, 0);
@@ -96,29 +98,141 @@ Deno.test("parseArgs() reads the browser test's flags and rejects unknown ones",
   assertEquals(parseArgs([]).noFlush, false);
   assertThrows(
     () => parseArgs(["--runs", "-1"]),
-    TypeError,
-    'expected --runs as an integer >= 0, found "-1"',
+    RangeError,
+    '--runs: expected an integer ≥ 0, found "-1"',
   );
-  assertThrows(() => parseArgs(["--fast"]), TypeError, 'unknown argument "--fast"');
-  assertThrows(() => parseArgs(["--mitigation"]), TypeError, 'unknown argument "--mitigation"');
-  assertThrows(() => parseArgs(["--json"]), TypeError, "--json needs a value");
+  assertThrows(() => parseArgs(["--fast"]), TypeError, 'unknown flag "--fast"');
+  assertThrows(() => parseArgs(["--mitigation"]), TypeError, 'unknown flag "--mitigation"');
+  assertThrows(() => parseArgs(["--json"]), TypeError, "--json: expected a value, found nothing");
 });
 
 Deno.test("parseArgs() takes --runs as decimal digits and each flag's value once", () => {
   for (const bad of ["0x2", "1e0", "2.0", ""]) {
     assertThrows(
       () => parseArgs(["--runs", bad]),
-      TypeError,
-      `expected --runs as an integer >= 0, found "${bad}"`,
+      RangeError,
+      `--runs: expected an integer ≥ 0, found "${bad}"`,
     );
   }
   assertEquals(parseArgs(["--runs", "0"]).runs, 0);
   assertThrows(
     () => parseArgs(["--runs", "2", "--runs", "3"]),
     TypeError,
-    'expected --runs once, found a second value "3"',
+    '--runs: expected once, found a second value "3"',
   );
-  assertThrows(() => parseArgs(["--json", "a", "--json", "b"]), TypeError, "--json once");
+  assertThrows(() => parseArgs(["--json", "a", "--json", "b"]), TypeError, "--json: expected once");
+});
+
+Deno.test("parseArgs() gives --help and -h precedence, and reads --json - and values joined by '='", () => {
+  for (const args of [["-h"], ["--help"], ["--fast", "--help"], ["--runs", "x", "-h"]]) {
+    assertEquals(parseArgs(args).help, true, args.join(" "));
+  }
+  assertEquals(parseArgs([]).help, false);
+  const options = parseArgs(["--notebooks=02,05", "--runs=3", "--json", "-", "--no-self-check"]);
+  assertEquals(
+    [options.notebooks, options.runs, options.json, options.selfCheck],
+    [["02", "05"], 3, "-", false],
+  );
+  assertThrows(
+    () => parseArgs(["--full=yes"]),
+    TypeError,
+    '--full: expected no value, found "yes"',
+  );
+  assertThrows(
+    () => parseArgs(["--json", "--full"]),
+    TypeError,
+    '--json: expected a value, found "--full"',
+  );
+  assertThrows(
+    () => parseArgs(["--json", ""]),
+    RangeError,
+    '--json: expected a file path or -, found ""',
+  );
+  assertThrows(
+    () => parseArgs(["--notebooks", ","]),
+    RangeError,
+    '--notebooks: expected comma-separated name prefixes (02,05), found ","',
+  );
+  assertThrows(
+    () => parseArgs(["--runs", "2", "--no-run"]),
+    TypeError,
+    "--runs 2 and --no-run: expected one of them",
+  );
+  assertEquals(parseArgs(["--runs", "0", "--no-run"]).runs, 0);
+});
+
+Deno.test("selectNotebooks() checks --notebooks and --notebook-dir before anything starts", async () => {
+  const repo = new URL("../../../", import.meta.url).pathname;
+  assertEquals(selectNotebooks(parseArgs([]), repo), undefined);
+  assertEquals(selectNotebooks(parseArgs(["--notebooks", "02,05"]), repo), [
+    "02_embedding_net.ipynb",
+    "05_dlrm_mlp.ipynb",
+  ]);
+  assertThrows(
+    () => selectNotebooks(parseArgs(["--notebooks", "99"]), repo),
+    RangeError,
+    "--notebooks: expected prefixes of notebooks in ",
+  );
+  const dir = await Deno.makeTempDir({ prefix: "browser-args-" });
+  try {
+    assertThrows(
+      () => selectNotebooks(parseArgs(["--notebook-dir", dir]), repo),
+      RangeError,
+      `--notebook-dir: expected a folder of notebooks, found none in ${dir}`,
+    );
+    await Deno.writeTextFile(`${dir}/07_x.ipynb`, "{}");
+    assertEquals(selectNotebooks(parseArgs(["--notebook-dir", dir]), repo), ["07_x.ipynb"]);
+    assertThrows(
+      () => selectNotebooks(parseArgs(["--notebook-dir", `${dir}/missing`]), repo),
+      RangeError,
+      `--notebook-dir: expected a folder of notebooks, found "${dir}/missing"`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task test:browser --help lists every flag parseArgs() takes", async () => {
+  assertUsageMatches(
+    USAGE,
+    [
+      "--notebooks",
+      "--notebook-dir",
+      "--runs",
+      "--full",
+      "--no-open",
+      "--no-run",
+      "--no-export",
+      "--no-flush",
+      "--no-self-check",
+      "--json",
+      "-h",
+      "--help",
+    ],
+    (flag) => parseArgs([flag, "1"]),
+  );
+  await assertHelp("tools/browser/main.ts", USAGE);
+});
+
+Deno.test("deno task test:browser names a bad command line in one line, exit status 2, before anything starts", async () => {
+  const script = "tools/browser/main.ts";
+  await assertUsageError(script, ["--runs", "x"], '--runs: expected an integer ≥ 0, found "x"');
+  await assertUsageError(script, ["--fast"], 'unknown flag "--fast"');
+  // Before, a prefix that matched no notebook was a set-up error with a stack trace.
+  const run = await runProgram(script, ["--notebooks", "99"]);
+  assertEquals([run.code, run.stdout], [2, ""]);
+  assertEquals(run.stderr.trimEnd().split("\n").length, 1, run.stderr);
+  assert(run.stderr.startsWith("--notebooks: expected prefixes of notebooks in "), run.stderr);
+  // A --json path that cannot be written, before the run rather than after it.
+  const json = await runProgram(script, ["--json", "/dev/null/report.json"]);
+  assertEquals(
+    [json.code, json.stdout, json.stderr],
+    [
+      2,
+      "",
+      "--json: cannot write /dev/null/report.json: it is under /dev, not a place for files\n",
+    ],
+  );
 });
 
 Deno.test("serverEnv() runs small notebooks but with --full, and switches the flush off with --no-flush only", () => {
