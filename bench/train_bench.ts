@@ -33,7 +33,8 @@
  * `--stock`, `--no-fuse`, `--seed N` (42), `--backend wasm|cpu` (setupBackend's choice), `--no-torch`,
  * `--no-table` (skip the time-per-step table), `--torch-reference` (dot-bias only: run the
  * shared reference script `../shared/bench/torch_embeddingnet.py` with its own split
- * instead). A bad flag or value ends the run with a one-line message.
+ * instead). `--help` lists them ({@linkcode USAGE}); a bad flag or value ends the run with a
+ * one-line message and exit status 2.
  *
  * Output: one line per epoch, a table of milliseconds per training step at batch 64, 100 and
  * 500, and, last, one JSON line with `framework`, `backend`, `epochs`, `batch`,
@@ -62,6 +63,36 @@ import { fit } from "../lib/train/fit.ts";
 import { stockModel } from "./stock_models.ts";
 import { type RankingBenchModel, runRankingBench } from "./ranking_bench.ts";
 import { backendFields, loadAverage, peakRssMb, PYTHON, torchAvailable } from "./_machine.ts";
+import { FlagReader, reportUsageError, wantsHelp } from "../tools/_cli.ts";
+
+/** The help text of `deno task bench`. */
+export const USAGE = `Usage: deno task bench [flags]
+
+Trains one model on ml-100k, random 80/20, through the library's public API as the notebooks
+train, then its PyTorch twin on one thread on the same rows (when /usr/bin/python3 can import
+torch); prints a line per epoch, milliseconds per step at batch 64, 100 and 500, and one JSON
+line last.
+
+Flags:
+  --model KIND         dot, dot-bias, mlp, dlrm, softmax or bpr (default: dot-bias, notebook
+                       02's EmbeddingNet); softmax and bpr run the ranking bench, notebook
+                       06's model trained for the top 10
+  --epochs N           epochs, N ≥ 1 (default: 30; softmax and bpr: their recipe's, 45 and 65)
+  --batch N            batch size, N ≥ 1 (default: 100; softmax and bpr: 64 users a step)
+  --seed N             seed of the split, the initial weights and the shuffles (default: 42)
+  --stock              train the model written from stock tfjs layers, as a notebook writes it
+                       (not for softmax and bpr, whose model is stock layers already)
+  --no-fuse            run every stock layer as written, not a stock dot product of
+                       embeddings as the fused op (default: fused)
+  --backend NAME       wasm or cpu (default: setupBackend's choice)
+  --no-torch           leave out the PyTorch twin
+  --no-table           leave out the milliseconds-per-step table
+  --torch-reference    with --model dot-bias: run the shared reference script
+                       (../shared/bench/torch_embeddingnet.py, its own split) instead of the twin
+  -h, --help           show this text
+
+A value follows its flag or is joined to it by "=" (--epochs=3). Numbers are plain decimals;
+each flag is given once. A bad command line is one line on stderr and exit status 2.`;
 
 /** Model kinds the bench knows. */
 export const BENCH_MODELS = ["dot", "dot-bias", "mlp", "dlrm", "softmax", "bpr"] as const;
@@ -93,10 +124,13 @@ export interface BenchArgs {
 }
 
 /**
- * Parses the bench's flags.
+ * Parses the bench's flags (`--help` is left to the caller: see {@linkcode USAGE}).
  *
  * @param argv Command-line arguments.
  * @returns The parsed arguments.
+ * @throws {TypeError} On an unknown flag, a missing value, a flag given twice or flags that do
+ *   not go together.
+ * @throws {RangeError} On a bad number, model or backend.
  * @example
  * ```ts
  * import { parseBenchArgs } from "./train_bench.ts";
@@ -119,50 +153,34 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     torchReference: false,
   };
   let batchGiven = false, epochsGiven = false;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const [name, inline] = flag.includes("=") ? flag.split("=", 2) : [flag, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new TypeError(`train_bench: ${name} expects a value`);
-      return v;
-    };
-    const int = (min: number) => {
-      const v = value();
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min) {
-        throw new RangeError(
-          `train_bench: expected ${name} to be an integer >= ${min}, found "${v}"`,
-        );
-      }
-      return n;
-    };
-    switch (name) {
+  const read = new FlagReader(argv);
+  for (let flag = read.next(); flag !== null; flag = read.next()) {
+    switch (flag) {
       case "--epochs":
-        args.epochs = int(1);
+        args.epochs = read.integer(1);
         epochsGiven = true;
         break;
       case "--batch":
-        args.batch = int(1);
+        args.batch = read.integer(1);
         batchGiven = true;
         break;
       case "--seed":
-        args.seed = int(0);
+        args.seed = read.integer(0);
         break;
       case "--model": {
-        const v = value();
+        const v = read.value();
         if (!(BENCH_MODELS as readonly string[]).includes(v)) {
           throw new RangeError(
-            `train_bench: unknown --model "${v}" (expected one of ${BENCH_MODELS.join(", ")})`,
+            `--model: expected one of ${BENCH_MODELS.join(", ")}, found ${JSON.stringify(v)}`,
           );
         }
         args.model = v as BenchModel;
         break;
       }
       case "--backend": {
-        const v = value();
+        const v = read.value();
         if (v !== "wasm" && v !== "cpu") {
-          throw new RangeError(`train_bench: expected --backend wasm or cpu, found "${v}"`);
+          throw new RangeError(`--backend: expected wasm or cpu, found ${JSON.stringify(v)}`);
         }
         args.backend = v;
         break;
@@ -183,19 +201,19 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
         args.torchReference = true;
         break;
       default:
-        throw new TypeError(
-          `train_bench: unknown flag "${flag}" (known: --epochs, --batch, --model, --stock, --no-fuse, ` +
-            "--seed, --backend, --no-torch, --no-table, --torch-reference)",
-        );
+        read.unknown();
     }
   }
   if (args.torchReference && args.model !== "dot-bias") {
-    throw new TypeError("train_bench: --torch-reference exists for --model dot-bias only");
+    throw new TypeError(
+      `--torch-reference: expected with --model dot-bias, found --model ${args.model}`,
+    );
   }
   if (isRanking(args.model)) {
     if (args.stock) {
       throw new TypeError(
-        `train_bench: --stock does not apply to --model ${args.model} (its model is stock layers)`,
+        `--stock: expected with --model dot, dot-bias, mlp or dlrm, found --model ${args.model} ` +
+          "(its model is stock layers already)",
       );
     }
     if (!batchGiven) args.batch = 64;
@@ -553,12 +571,15 @@ async function torchComparison(args: BenchArgs, dataFile: string, ours: Record<s
 }
 
 if (import.meta.main) {
+  if (wantsHelp(Deno.args)) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
   let args: BenchArgs;
   try {
     args = parseBenchArgs(Deno.args);
   } catch (e) {
-    console.error((e as Error).message);
-    Deno.exit(2);
+    Deno.exit(reportUsageError(e));
   }
   await runBench(args);
 }

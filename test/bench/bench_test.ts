@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertGreater, assertLess, assertThrows } from "@std/assert";
-import { parseBenchArgs } from "../../bench/train_bench.ts";
+import { parseBenchArgs, USAGE } from "../../bench/train_bench.ts";
+import { assertHelp, assertUsageError, assertUsageMatches } from "../tools/_usage.ts";
 import { mirrorDir } from "../data/_helpers.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -59,13 +60,13 @@ Deno.test("parseBenchArgs() rejects unknown flags, models and bad numbers", () =
   assertThrows(
     () => parseBenchArgs(["--batch", "0"]),
     RangeError,
-    '--batch to be an integer >= 1, found "0"',
+    '--batch: expected an integer ≥ 1, found "0"',
   );
-  assertThrows(() => parseBenchArgs(["--epochs"]), TypeError, "expects a value");
+  assertThrows(() => parseBenchArgs(["--epochs"]), TypeError, "--epochs: expected a value");
   assertThrows(
     () => parseBenchArgs(["--model", "mlp", "--torch-reference"]),
     TypeError,
-    "dot-bias only",
+    "--torch-reference: expected with --model dot-bias, found --model mlp",
   );
 });
 
@@ -108,18 +109,68 @@ Deno.test({
 });
 
 Deno.test("the bench ends on a bad flag with one line, no stack trace", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "bench/train_bench.ts", "--model", "svd"],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr).trim();
-  assertEquals(out.code, 2);
-  assertEquals(
-    stderr,
-    'train_bench: unknown --model "svd" (expected one of dot, dot-bias, mlp, dlrm, softmax, bpr)',
+  await assertUsageError(
+    "bench/train_bench.ts",
+    ["--model", "svd"],
+    '--model: expected one of dot, dot-bias, mlp, dlrm, softmax, bpr, found "svd"',
   );
+  await assertUsageError(
+    "bench/train_bench.ts",
+    ["--epochs", "-1"],
+    '--epochs: expected an integer ≥ 1, found "-1"',
+  );
+});
+
+Deno.test("parseBenchArgs() takes numbers as plain decimals, each value once, no value for a switch", () => {
+  for (const bad of ["1e1", "0x10", "3.0", " 3", ""]) {
+    assertThrows(
+      () => parseBenchArgs(["--epochs", bad]),
+      RangeError,
+      `--epochs: expected an integer ≥ 1, found ${JSON.stringify(bad)}`,
+    );
+  }
+  assertThrows(
+    () => parseBenchArgs(["--seed="]),
+    RangeError,
+    '--seed: expected an integer ≥ 0, found ""',
+  );
+  assertThrows(
+    () => parseBenchArgs(["--seed", "1", "--seed", "2"]),
+    TypeError,
+    '--seed: expected once, found a second value "2"',
+  );
+  assertThrows(
+    () => parseBenchArgs(["--no-torch=false"]),
+    TypeError,
+    '--no-torch: expected no value, found "false"',
+  );
+  assertThrows(
+    () => parseBenchArgs(["--model", "--stock"]),
+    TypeError,
+    '--model: expected a value, found "--stock"',
+  );
+});
+
+Deno.test("deno task bench --help lists every flag parseBenchArgs() takes", async () => {
+  assertUsageMatches(
+    USAGE,
+    [
+      "--model",
+      "--epochs",
+      "--batch",
+      "--seed",
+      "--stock",
+      "--no-fuse",
+      "--backend",
+      "--no-torch",
+      "--no-table",
+      "--torch-reference",
+      "-h",
+      "--help",
+    ],
+    (flag) => parseBenchArgs([flag, "1"]),
+  );
+  await assertHelp("bench/train_bench.ts", USAGE);
 });
 
 Deno.test({
@@ -151,7 +202,7 @@ Deno.test("parseBenchArgs() gives the ranking models 64 users per step and their
   assertThrows(
     () => parseBenchArgs(["--model", "bpr", "--stock"]),
     TypeError,
-    "--stock does not apply to --model bpr",
+    "--stock: expected with --model dot, dot-bias, mlp or dlrm, found --model bpr",
   );
 });
 
