@@ -12,7 +12,8 @@
  * ```
  *
  * Flags: `--n N` (4000), `--seed N` (42), `--numpy`, `--no-js` (skip the JavaScript sweep, minutes
- * at large n). Output: one line per method, then one JSON line with `n`, `kernels`,
+ * at large n); `--help` lists them ({@linkcode USAGE}), and a bad flag or value is one line on
+ * stderr and exit status 2. Output: one line per method, then one JSON line with `n`, `kernels`,
  * `js_seconds`, `native_1_seconds`, `native_seconds`, `native_threads`, `thread_speedup`,
  * `native_vs_js`, `residual` (max |A·x − e_j| over 16 columns of the native inverse), `bits_equal`
  * (the inverses of one thread, of every core and of JavaScript equal to the bit), and with `--numpy` `numpy_seconds`,
@@ -31,6 +32,24 @@ import {
 import { invertSpd } from "../lib/train/kernels/spd_inverse.ts";
 import { createRng } from "../lib/random.ts";
 import { PYTHON } from "./_machine.ts";
+import { FlagReader, reportUsageError, wantsHelp } from "../tools/_cli.ts";
+
+/** The help text of `deno task bench:inverse`. */
+export const USAGE = `Usage: deno task bench:inverse [flags]
+
+Times EASE's matrix inverse (invertSpd) on a random Gram-like matrix of order n: the
+JavaScript sweep, the native kernels on one thread and on every core, and optionally NumPy's
+inv on the same matrix; prints a line per method and one JSON line last.
+
+Flags:
+  --n N        order of the matrix, N ≥ 1 (default: 4000)
+  --seed N     seed of the matrix, N ≥ 0 (default: 42)
+  --numpy      also time NumPy's numpy.linalg.inv (/usr/bin/python3)
+  --no-js      leave out the JavaScript sweep (minutes at large n)
+  -h, --help   show this text
+
+A value follows its flag or is joined to it by "=" (--n=8272). Numbers are plain decimals;
+each flag is given once. A bad command line is one line on stderr and exit status 2.`;
 
 /** Parsed command line. */
 export interface InverseBenchArgs {
@@ -49,7 +68,8 @@ export interface InverseBenchArgs {
  *
  * @param args The arguments.
  * @returns The flags.
- * @throws {RangeError} On an unknown flag or a bad number.
+ * @throws {TypeError} On an unknown flag, a missing value or a flag given twice.
+ * @throws {RangeError} On a bad number.
  * @example
  * ```ts
  * import { parseInverseBenchArgs } from "./inverse_bench.ts";
@@ -58,22 +78,13 @@ export interface InverseBenchArgs {
  */
 export function parseInverseBenchArgs(args: string[]): InverseBenchArgs {
   const out: InverseBenchArgs = { n: 4000, seed: 42, numpy: false, js: true };
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    const int = (min: number) => {
-      const value = Number(args[++i]);
-      if (!Number.isSafeInteger(value) || value < min) {
-        throw new RangeError(
-          `inverse_bench: ${flag} expects an integer ≥ ${min}, found ${args[i]}`,
-        );
-      }
-      return value;
-    };
-    if (flag === "--n") out.n = int(1);
-    else if (flag === "--seed") out.seed = int(0);
+  const read = new FlagReader(args);
+  for (let flag = read.next(); flag !== null; flag = read.next()) {
+    if (flag === "--n") out.n = read.integer(1);
+    else if (flag === "--seed") out.seed = read.integer(0);
     else if (flag === "--numpy") out.numpy = true;
     else if (flag === "--no-js") out.js = false;
-    else throw new RangeError(`inverse_bench: unknown flag ${JSON.stringify(flag)}`);
+    else read.unknown();
   }
   return out;
 }
@@ -144,8 +155,17 @@ async function numpyInverse(a: Float64Array, n: number) {
 }
 
 if (import.meta.main) {
+  if (wantsHelp(Deno.args)) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  let args: InverseBenchArgs;
   try {
-    const args = parseInverseBenchArgs(Deno.args);
+    args = parseInverseBenchArgs(Deno.args);
+  } catch (e) {
+    Deno.exit(reportUsageError(e));
+  }
+  try {
     await setupBackend();
     const native = nativeKernels();
     const n = args.n;

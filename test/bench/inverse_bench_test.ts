@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
-import { gramLike, parseInverseBenchArgs } from "../../bench/inverse_bench.ts";
+import { gramLike, parseInverseBenchArgs, USAGE } from "../../bench/inverse_bench.ts";
+import { assertHelp, assertUsageError, assertUsageMatches } from "../tools/_usage.ts";
 import { PYTHON } from "../../bench/_machine.ts";
 import { nativeChildEnvironment } from "../_child.ts";
 
@@ -11,9 +12,50 @@ Deno.test("parseInverseBenchArgs() reads every flag and names a bad one", () => 
     parseInverseBenchArgs(["--n", "700", "--seed", "0", "--numpy", "--no-js"]),
     { n: 700, seed: 0, numpy: true, js: false },
   );
-  assertThrows(() => parseInverseBenchArgs(["--n", "0"]), RangeError, "--n expects an integer ≥ 1");
-  assertThrows(() => parseInverseBenchArgs(["--n", "1.5"]), RangeError, "found 1.5");
-  assertThrows(() => parseInverseBenchArgs(["--fast"]), RangeError, 'unknown flag "--fast"');
+  assertThrows(
+    () => parseInverseBenchArgs(["--n", "0"]),
+    RangeError,
+    '--n: expected an integer ≥ 1, found "0"',
+  );
+  assertThrows(() => parseInverseBenchArgs(["--n", "1.5"]), RangeError, 'found "1.5"');
+  assertThrows(() => parseInverseBenchArgs(["--fast"]), TypeError, 'unknown flag "--fast"');
+});
+
+Deno.test("parseInverseBenchArgs() takes plain decimals, each value once, and names a missing one", () => {
+  assertEquals(parseInverseBenchArgs(["--n=500", "--seed=7"]).n, 500);
+  for (const bad of ["1e3", "0x10", "", " 5"]) {
+    assertThrows(
+      () => parseInverseBenchArgs(["--seed", bad]),
+      RangeError,
+      `--seed: expected an integer ≥ 0, found ${JSON.stringify(bad)}`,
+    );
+  }
+  assertThrows(
+    () => parseInverseBenchArgs(["--n"]),
+    TypeError,
+    "--n: expected a value, found nothing",
+  );
+  assertThrows(
+    () => parseInverseBenchArgs(["--n", "5", "--n", "6"]),
+    TypeError,
+    "--n: expected once",
+  );
+  assertThrows(() => parseInverseBenchArgs(["--numpy=1"]), TypeError, "--numpy: expected no value");
+});
+
+Deno.test("deno task bench:inverse --help lists every flag, and a bad one is one line, exit status 2", async () => {
+  assertUsageMatches(
+    USAGE,
+    ["--n", "--seed", "--numpy", "--no-js", "-h", "--help"],
+    (flag) => parseInverseBenchArgs([flag, "1"]),
+  );
+  await assertHelp("bench/inverse_bench.ts", USAGE);
+  await assertUsageError(
+    "bench/inverse_bench.ts",
+    ["--n", "x"],
+    '--n: expected an integer ≥ 1, found "x"',
+  );
+  await assertUsageError("bench/inverse_bench.ts", ["--fast"], 'unknown flag "--fast"');
 });
 
 Deno.test("gramLike() is symmetric, diagonally dominant and the same for the same seed", () => {
