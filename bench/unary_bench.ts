@@ -17,6 +17,7 @@
  * deno task bench:exp [--all]       # the same for exp
  * deno task bench:exp --every 4099   # every 4,099th float32
  * deno task bench:exp --train        # and softmax epochs with either kernel
+ * deno task bench:exp --help         # the flags; a bad one is one line, exit status 2
  * ```
  *
  * With `--train` it also trains the op's ranking model on ml-100k (BPR for softplus, the softmax
@@ -48,12 +49,35 @@ import {
 import { RANKING_BENCH_RECIPES } from "./ranking_bench.ts";
 import { nativeSoftplusStatus } from "../lib/train/kernels/softplus.ts";
 import { createRng } from "../lib/random.ts";
+import { FlagReader, integerValue, reportUsageError, wantsHelp } from "../tools/_cli.ts";
 
 /** The ops this bench knows. */
 export const UNARY_OPS = ["softplus", "exp"] as const;
 
 /** One of {@linkcode UNARY_OPS}. */
 export type UnaryOp = typeof UNARY_OPS[number];
+
+/** The help text of `deno task bench:softplus` and `deno task bench:exp`. */
+export const USAGE = `Usage: deno task bench:softplus [flags]
+       deno task bench:exp [flags]
+       deno run -A bench/unary_bench.ts softplus|exp [flags]
+
+Times tfjs' op over one training step's values with the WebAssembly kernel and with the
+native one, then compares the two kernels' outputs bit for bit on float32 inputs spread
+evenly over every bit pattern; prints two timing lines, a check line per comparison and one
+JSON line last.
+
+Flags:
+  --every N    compare every Nth float32 bit pattern, N from 1 to 4294967296
+               (default: 256, 16.8 million values)
+  --all        compare every float32 (--every 1: minutes)
+  --train      also train the op's ranking model on ml-100k (BPR for softplus, the softmax
+               for exp), switching the kernel every 5 epochs, and time an epoch of each
+  -h, --help   show this text
+
+A value follows its flag or is joined to it by "=" (--every=4099). Numbers are plain
+decimals; each flag is given once. A bad command line is one line on stderr and exit
+status 2.`;
 
 /** Values of one training step on ml-100k for each op (see the module doc). */
 export const STEP_VALUES: Record<UnaryOp, number> = { softplus: 87_000, exp: 64 * 1_682 };
@@ -64,7 +88,9 @@ export const STEP_VALUES: Record<UnaryOp, number> = { softplus: 87_000, exp: 64 
  *
  * @param args The arguments.
  * @returns The op, the step between the bit patterns checked, and whether epochs are timed.
- * @throws {RangeError} On a missing or unknown op, an unknown flag or a bad step.
+ * @throws {TypeError} On an unknown flag, a missing value, a flag given twice, or `--all`
+ *   with `--every`.
+ * @throws {RangeError} On a missing or unknown op or a bad step.
  * @example
  * ```ts
  * import { parseUnaryBenchArgs } from "./unary_bench.ts";
@@ -77,26 +103,25 @@ export function parseUnaryBenchArgs(
   const [op, ...flags] = args;
   if (!UNARY_OPS.includes(op as UnaryOp)) {
     throw new RangeError(
-      `unary_bench: expected an op first (${UNARY_OPS.join(" or ")}), found ${
-        op === undefined ? "nothing" : `"${op}"`
+      `expected an op first (${UNARY_OPS.join(" or ")}), found ${
+        op === undefined ? "nothing" : JSON.stringify(op)
       }`,
     );
   }
-  let every = 256, train = false;
-  for (let i = 0; i < flags.length; i++) {
-    if (flags[i] === "--all") every = 1;
-    else if (flags[i] === "--train") train = true;
-    else if (flags[i] === "--every") {
-      every = Number(flags[++i]);
-      if (!Number.isInteger(every) || every < 1 || every > 2 ** 32) {
-        throw new RangeError(
-          `unary_bench: --every expects an integer from 1 to 2³², found ${flags[i]}`,
-        );
-      }
-    } else {throw new RangeError(
-        `unary_bench: unknown flag "${flags[i]}" (known: --all, --every N, --train)`,
-      );}
+  let every = 256, train = false, all = false, everyGiven = false;
+  const read = new FlagReader(flags);
+  for (let flag = read.next(); flag !== null; flag = read.next()) {
+    if (flag === "--all") all = true;
+    else if (flag === "--train") train = true;
+    else if (flag === "--every") {
+      every = integerValue(flag, read.value(), 1, 2 ** 32);
+      everyGiven = true;
+    } else read.unknown();
   }
+  if (all && everyGiven) {
+    throw new TypeError(`--all and --every ${every}: expected one of them (--all is --every 1)`);
+  }
+  if (all) every = 1;
   return { op: op as UnaryOp, every, train };
 }
 
@@ -238,7 +263,17 @@ async function trainEpochs(op: UnaryOp, lib: NativeKernels) {
 }
 
 if (import.meta.main) {
-  const { op, every, train } = parseUnaryBenchArgs(Deno.args);
+  if (wantsHelp(Deno.args)) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  let parsed: ReturnType<typeof parseUnaryBenchArgs>;
+  try {
+    parsed = parseUnaryBenchArgs(Deno.args);
+  } catch (e) {
+    Deno.exit(reportUsageError(e));
+  }
+  const { op, every, train } = parsed;
   await setupBackend({ backend: "wasm" });
   const lib = nativeKernels();
   const rng = createRng(42);

@@ -1,5 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { parseUnaryBenchArgs, STEP_VALUES } from "../../bench/unary_bench.ts";
+import { parseUnaryBenchArgs, STEP_VALUES, USAGE } from "../../bench/unary_bench.ts";
+import { assertHelp, assertUsageError, assertUsageMatches } from "../tools/_usage.ts";
 import { nativeChildEnvironment } from "../_child.ts";
 import { mirrorDir } from "../data/_helpers.ts";
 
@@ -37,9 +38,56 @@ Deno.test("parseUnaryBenchArgs() reads the op and every flag, and names a bad on
   assertThrows(() => parseUnaryBenchArgs([]), RangeError, "expected an op first");
   assertThrows(() => parseUnaryBenchArgs(["--all"]), RangeError, 'found "--all"');
   assertThrows(() => parseUnaryBenchArgs(["log"]), RangeError, "(softplus or exp)");
-  assertThrows(() => parseUnaryBenchArgs(["exp", "--every", "0"]), RangeError, "found 0");
-  assertThrows(() => parseUnaryBenchArgs(["exp", "--every"]), RangeError, "found undefined");
-  assertThrows(() => parseUnaryBenchArgs(["exp", "--fast"]), RangeError, 'unknown flag "--fast"');
+  assertThrows(() => parseUnaryBenchArgs(["exp", "--every", "0"]), RangeError, 'found "0"');
+  assertThrows(() => parseUnaryBenchArgs(["exp", "--every"]), TypeError, "found nothing");
+  assertThrows(() => parseUnaryBenchArgs(["exp", "--fast"]), TypeError, 'unknown flag "--fast"');
+});
+
+Deno.test("parseUnaryBenchArgs() takes --every as plain decimals, once, and not with --all", () => {
+  assertEquals(parseUnaryBenchArgs(["exp", "--every=4099"]).every, 4099);
+  for (const bad of ["1e3", "0x10", "", "4294967297"]) {
+    assertThrows(
+      () => parseUnaryBenchArgs(["exp", "--every", bad]),
+      RangeError,
+      `--every: expected an integer from 1 to 4294967296, found ${JSON.stringify(bad)}`,
+    );
+  }
+  assertThrows(
+    () => parseUnaryBenchArgs(["exp", "--every", "3", "--every", "5"]),
+    TypeError,
+    "--every: expected once",
+  );
+  assertThrows(
+    () => parseUnaryBenchArgs(["exp", "--all", "--every", "5"]),
+    TypeError,
+    "--all and --every 5: expected one of them",
+  );
+  assertThrows(
+    () => parseUnaryBenchArgs(["exp", "--train=1"]),
+    TypeError,
+    "--train: expected no value",
+  );
+});
+
+Deno.test("deno task bench:exp --help lists every flag, and a bad one is one line, exit status 2", async () => {
+  assertUsageMatches(
+    USAGE,
+    ["--every", "--all", "--train", "-h", "--help"],
+    (flag) => parseUnaryBenchArgs(["exp", flag, "1"]),
+  );
+  await assertHelp("bench/unary_bench.ts", USAGE, ["exp"]);
+  await assertHelp("bench/unary_bench.ts", USAGE);
+  await assertUsageError("bench/unary_bench.ts", ["exp", "--fast"], 'unknown flag "--fast"');
+  await assertUsageError(
+    "bench/unary_bench.ts",
+    ["softplus", "--every", "0"],
+    '--every: expected an integer from 1 to 4294967296, found "0"',
+  );
+  await assertUsageError(
+    "bench/unary_bench.ts",
+    [],
+    "expected an op first (softplus or exp), found nothing",
+  );
 });
 
 for (const op of ["exp", "softplus"] as const) {
