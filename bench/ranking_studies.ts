@@ -15,6 +15,7 @@
  * MOVIELENS_DIR=../shared/movielens deno run -A bench/ranking_studies.ts mult-dae  # study 7
  * MOVIELENS_DIR=../shared/movielens deno run -A bench/ranking_studies.ts cooldown  # study 8
  * ... --splits 42,43     only these splits (the rule is then judged on them alone)
+ * deno run -A bench/ranking_studies.ts --help   # the studies and flags; a bad one: exit status 2
  * ```
  *
  * Output: a line per split (and per grid cell) with the validation NDCG@10 of the recipe and of
@@ -49,6 +50,7 @@ import {
   walkLadder,
 } from "../tools/evaluate/ranking_evaluation.ts";
 import { EASE_LADDER } from "../tools/evaluate/ranking_recipes.ts";
+import { FlagReader, integerValue, reportUsageError, wantsHelp } from "../tools/_cli.ts";
 
 /** The studies this script runs, with the splits each was written down for. */
 const STUDIES = {
@@ -440,12 +442,31 @@ async function multDaeStudy(ml: MovieLens, splits: number[]) {
   verdict("mult-dae", splits, gains);
 }
 
+/** The help text of `bench/ranking_studies.ts`. */
+export const USAGE = `Usage: deno run -A bench/ranking_studies.ts STUDY [flags]
+
+Reruns one of the validation-only studies of the ranking evaluation's softmax on ml-100k
+(MOVIELENS_DIR, the cache, or downloaded), scoring only the validation part carved out of each
+split's training part; prints a line per split and one JSON line last.
+
+Studies, and the splits each was written down for:
+${Object.entries(STUDIES).map(([name, splits]) => `  ${name.padEnd(14)}  ${splits}`).join("\n")}
+
+Flags:
+  --splits LIST   comma-separated split seeds (42,43); default: the splits the study was
+                  written down for (its rule is then judged on these alone)
+  -h, --help      show this text
+
+A value follows its flag or is joined to it by "=" (--splits=42,43). A bad command line is one
+line on stderr and exit status 2.`;
+
 /**
  * Reads the command line: the study's name, then `--splits a,b,…` (default: the splits the study
  * was written down for).
  *
  * @param args The arguments.
  * @returns The study and its splits.
+ * @throws {TypeError} On an unknown flag, a missing value or `--splits` given twice.
  * @throws {RangeError} On an unknown study or a bad split list.
  * @example
  * ```ts
@@ -458,25 +479,37 @@ export function parseStudyArgs(args: string[]): { study: Study; splits: number[]
   const study = args[0] as Study;
   if (!Object.hasOwn(STUDIES, study)) {
     throw new RangeError(
-      `ranking_studies: expected one of ${names.join(", ")}, found "${args[0] ?? ""}"`,
+      `expected a study first (${names.join(", ")}), found ${
+        args[0] === undefined ? "nothing" : JSON.stringify(args[0])
+      }`,
     );
   }
-  const rest = args.slice(1);
-  if (rest.length === 0) return { study, splits: [...STUDIES[study]] };
-  if (rest.length !== 2 || rest[0] !== "--splits") {
-    throw new RangeError(
-      `ranking_studies: expected --splits a,b,… after the study, found "${rest.join(" ")}"`,
-    );
-  }
-  const splits = rest[1].split(",").map((s) => s.trim() === "" ? NaN : Number(s));
-  if (!splits.every((s) => Number.isSafeInteger(s) && s >= 0)) {
-    throw new RangeError(`ranking_studies: --splits expects seeds like 42,43, found "${rest[1]}"`);
+  let splits: number[] = [...STUDIES[study]];
+  const read = new FlagReader(args.slice(1));
+  for (let flag = read.next(); flag !== null; flag = read.next()) {
+    if (flag !== "--splits") read.unknown();
+    const list = read.value();
+    try {
+      splits = list.split(",").map((s) => integerValue(flag, s, 0));
+    } catch {
+      throw new RangeError(`--splits: expected seeds like 42,43, found ${JSON.stringify(list)}`);
+    }
   }
   return { study, splits };
 }
 
 if (import.meta.main) {
-  const { study, splits } = parseStudyArgs(Deno.args);
+  if (wantsHelp(Deno.args)) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  let parsed: ReturnType<typeof parseStudyArgs>;
+  try {
+    parsed = parseStudyArgs(Deno.args);
+  } catch (e) {
+    Deno.exit(reportUsageError(e));
+  }
+  const { study, splits } = parsed;
   await setupBackend();
   const ml = await loadMovieLens("ml-100k");
   const run = {

@@ -1,12 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
-import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import {
   adopts,
   COOLDOWN_EPOCHS,
   cooldownRates,
   noHitsLoss,
   parseStudyArgs,
+  USAGE,
 } from "../../bench/ranking_studies.ts";
+import { assertHelp, assertUsageError, assertUsageMatches } from "../tools/_usage.ts";
 import { setupBackend } from "../../lib/train/backend.ts";
 
 Deno.test("parseStudyArgs() takes a study and its splits, and names a bad one", () => {
@@ -14,12 +16,63 @@ Deno.test("parseStudyArgs() takes a study and its splits, and names a bad one", 
   assertEquals(parseStudyArgs(["mult-dae"]).splits, [42, 43, 44, 45, 46]);
   assertEquals(parseStudyArgs(["cooldown"]).splits, [42, 43, 44, 45, 46]);
   assertEquals(parseStudyArgs(["grid", "--splits", "42,50"]), { study: "grid", splits: [42, 50] });
-  assertThrows(() => parseStudyArgs([]), RangeError, "expected one of blend, grid, no-hits");
+  assertThrows(
+    () => parseStudyArgs([]),
+    RangeError,
+    "expected a study first (blend, grid, no-hits",
+  );
   assertThrows(() => parseStudyArgs(["toString"]), RangeError, 'found "toString"');
-  assertThrows(() => parseStudyArgs(["blend", "--split", "42"]), RangeError, "--split 42");
-  assertThrows(() => parseStudyArgs(["blend", "--splits"]), RangeError, "expected --splits");
+  assertThrows(
+    () => parseStudyArgs(["blend", "--split", "42"]),
+    TypeError,
+    'unknown flag "--split"',
+  );
+  assertThrows(
+    () => parseStudyArgs(["blend", "--splits"]),
+    TypeError,
+    "--splits: expected a value, found nothing",
+  );
   assertThrows(() => parseStudyArgs(["blend", "--splits", "42,"]), RangeError, 'found "42,"');
   assertThrows(() => parseStudyArgs(["blend", "--splits", "4.5"]), RangeError, 'found "4.5"');
+});
+
+Deno.test("parseStudyArgs() takes --splits joined by '=' and once", () => {
+  assertEquals(parseStudyArgs(["grid", "--splits=42,50"]).splits, [42, 50]);
+  for (const bad of ["1e2", "0x2a", " 42"]) {
+    assertThrows(
+      () => parseStudyArgs(["grid", "--splits", bad]),
+      RangeError,
+      "--splits: expected seeds",
+    );
+  }
+  assertThrows(
+    () => parseStudyArgs(["grid", "--splits", "42", "--splits", "43"]),
+    TypeError,
+    '--splits: expected once, found a second value "43"',
+  );
+});
+
+Deno.test("bench/ranking_studies.ts --help lists its studies and flags; a bad one is one line, exit status 2", async () => {
+  assertUsageMatches(
+    USAGE,
+    ["--splits", "-h", "--help"],
+    (flag) => parseStudyArgs(["blend", flag, "42"]),
+  );
+  for (const study of ["blend", "grid", "no-hits", "ensemble", "mult-dae", "cooldown"]) {
+    assert(USAGE.includes(`\n  ${study} `), study);
+  }
+  await assertHelp("bench/ranking_studies.ts", USAGE);
+  await assertHelp("bench/ranking_studies.ts", USAGE, ["blend"]);
+  await assertUsageError(
+    "bench/ranking_studies.ts",
+    ["blend", "--splits", "x"],
+    '--splits: expected seeds like 42,43, found "x"',
+  );
+  await assertUsageError(
+    "bench/ranking_studies.ts",
+    ["blends"],
+    'expected a study first (blend, grid, no-hits, ensemble, mult-dae, cooldown), found "blends"',
+  );
 });
 
 Deno.test("adopts() wants a gain on every split and a mean gain above the bar", () => {
