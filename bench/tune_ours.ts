@@ -9,6 +9,8 @@
  * ```sh
  * MOVIELENS_DIR=../shared/movielens deno run -A bench/tune_ours.ts            # every candidate
  * MOVIELENS_DIR=../shared/movielens deno run -A bench/tune_ours.ts current    # one candidate
+ * MOVIELENS_DIR=../shared/movielens deno run -A bench/tune_ours.ts --members 3 5   # single members
+ * deno run -A bench/tune_ours.ts --help   # the candidates; a bad argument: exit status 2
  * ```
  *
  * Output: one line per candidate and tuning split with the tuning-validation MSE and MAE of
@@ -33,6 +35,7 @@ import {
 import { predictRatings } from "../lib/models/mod.ts";
 import { setupBackend } from "../lib/train/backend.ts";
 import pl from "nodejs-polars";
+import { integerValue, reportUsageError, wantsHelp } from "../tools/_cli.ts";
 
 /** The tuning splits: the training parts of the splits with targets (not u1, kept unseen). */
 export const TUNING_SPLITS: readonly { data: string; split: SplitName }[] = [
@@ -86,10 +89,74 @@ export const MEMBER_GRID: readonly OursMember[] = [5, 10].flatMap((epochs) =>
   )
 );
 
+/** The help text of `bench/tune_ours.ts`. */
+export const USAGE = `Usage: deno run -A bench/tune_ours.ts [CANDIDATE …]
+       deno run -A bench/tune_ours.ts --members [I …]
+
+Trains candidate member sets of "ours" as the evaluation trains it, on the training parts of
+the tuning splits only, and prints each one's tuning-validation MSE and MAE, then a JSON line
+per candidate with the means.
+
+Arguments:
+  CANDIDATE …     the candidate member sets to compare (default: all of them):
+                  ${Object.keys(CANDIDATES).join(", ")}
+  --members I …   instead, single members alone: these rows of the member grid
+                  (0 to ${MEMBER_GRID.length - 1}; default: every row)
+  -h, --help      show this text
+
+A bad command line is one line on stderr and exit status 2; nothing runs.`;
+
+/**
+ * Reads the command line: candidate names (default: all), or `--members` and member-grid rows.
+ *
+ * @param args The arguments.
+ * @returns The candidates to compare, and the member rows to train alone (null: none; empty:
+ *   every row).
+ * @throws {TypeError} On a flag other than a leading `--members`.
+ * @throws {RangeError} On an unknown candidate or a member row out of the grid.
+ * @example
+ * ```ts
+ * import { parseTuneArgs } from "./tune_ours.ts";
+ * console.log(parseTuneArgs(["--members", "3", "5"])); // { candidates: [], members: [3, 5] }
+ * console.log(parseTuneArgs(["current"])); // { candidates: ["current"], members: null }
+ * ```
+ */
+export function parseTuneArgs(args: string[]): { candidates: string[]; members: number[] | null } {
+  if (args[0] === "--members") {
+    const members = args.slice(1).map((a) =>
+      integerValue("--members", a, 0, MEMBER_GRID.length - 1)
+    );
+    return { candidates: [], members };
+  }
+  const known = Object.keys(CANDIDATES);
+  for (const name of args) {
+    if (!known.includes(name)) {
+      throw name === "--members"
+        ? new TypeError("--members: expected first, instead of candidates, found after them")
+        : name.startsWith("-")
+        ? new TypeError(`unknown flag ${JSON.stringify(name)}`)
+        : new RangeError(
+          `expected candidates from ${known.join(", ")}, found ${JSON.stringify(name)}`,
+        );
+    }
+  }
+  return { candidates: args.length ? [...args] : known, members: null };
+}
+
 if (import.meta.main) {
+  if (wantsHelp(Deno.args)) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  let parsed: ReturnType<typeof parseTuneArgs>;
+  try {
+    parsed = parseTuneArgs(Deno.args);
+  } catch (e) {
+    Deno.exit(reportUsageError(e));
+  }
   await setupBackend();
-  const single = Deno.args[0] === "--members";
-  const names = single ? [] : Deno.args.length ? Deno.args : Object.keys(CANDIDATES);
+  const single = parsed.members !== null;
+  const names = parsed.candidates;
   const parts: { label: string; train: pl.DataFrame; val: pl.DataFrame; all: pl.DataFrame }[] = [];
   for (const { data, split } of TUNING_SPLITS) {
     const ml = await loadMovieLens(data);
@@ -102,7 +169,7 @@ if (import.meta.main) {
     parts.push({ label: `${data} ${split}`, train: carved.train, val: carved.test, all });
   }
   if (single) {
-    const only = Deno.args.slice(1).map(Number);
+    const only = parsed.members!;
     for (const [i, member] of MEMBER_GRID.entries()) {
       if (only.length && !only.includes(i)) continue;
       const scores: string[] = [];
@@ -120,7 +187,6 @@ if (import.meta.main) {
   }
   for (const name of names) {
     const members = CANDIDATES[name];
-    if (!members) throw new RangeError(`unknown candidate ${name}: ${Object.keys(CANDIDATES)}`);
     const sums = { mse: 0, mae: 0, maeBlend: 0, seconds: 0 };
     for (const part of parts) {
       const ours = await trainOurs(part.train, fitEncoders(part.all), { members });
