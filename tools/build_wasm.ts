@@ -7,10 +7,46 @@
  * ```
  *
  * `test/tools/build_wasm_test.ts` recompiles the source and checks that the committed bytes match.
+ * It takes no arguments but `--help` ({@linkcode USAGE}); any other is one line on stderr and exit
+ * status 2, and nothing is written.
  *
  * @module
  */
 import wabtInit from "wabt";
+import { FlagReader, reportUsageError, wantsHelp } from "./_cli.ts";
+
+/** The help text of `deno task build:wasm`. */
+export const USAGE = `Usage: deno task build:wasm
+
+Compiles lib/train/kernels/kernels.wat to WebAssembly (wabt, SIMD and bulk memory) and writes
+the bytes, base64-encoded, into lib/train/kernels/_kernels_wasm.ts. Run it after editing the
+.wat file.
+
+Flags:
+  -h, --help   show this text
+
+It takes no other argument: any is one line on stderr and exit status 2, and nothing is
+written.`;
+
+/**
+ * Checks the command line of `deno task build:wasm`, which takes no arguments.
+ *
+ * @param args The arguments.
+ * @throws {TypeError} On any argument, naming it.
+ * @example
+ * ```ts
+ * import { parseBuildArgs } from "./build_wasm.ts";
+ * import { assertThrows } from "@std/assert";
+ * parseBuildArgs([]);
+ * assertThrows(() => parseBuildArgs(["--out", "x"]), TypeError, 'unknown flag "--out"');
+ * ```
+ */
+export function parseBuildArgs(args: string[]): void {
+  const read = new FlagReader(args);
+  for (let arg = read.next(); arg !== null; arg = read.next()) {
+    read.unknown(arg.startsWith("-") ? "flag" : "argument");
+  }
+}
 
 const SOURCE = new URL("../lib/train/kernels/kernels.wat", import.meta.url);
 const TARGET = new URL("../lib/train/kernels/_kernels_wasm.ts", import.meta.url);
@@ -59,6 +95,15 @@ export function renderKernelsModule(bytes: Uint8Array): string {
 }
 
 if (import.meta.main) {
+  if (wantsHelp(Deno.args)) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  try {
+    parseBuildArgs(Deno.args);
+  } catch (e) {
+    Deno.exit(reportUsageError(e));
+  }
   const bytes = await compileKernelsWat();
   await Deno.writeTextFile(TARGET, renderKernelsModule(bytes));
   console.log(`wrote ${TARGET.pathname} (${bytes.length} bytes of WebAssembly)`);

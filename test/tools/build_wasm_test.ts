@@ -1,6 +1,12 @@
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import { kernelsWasmBytes } from "../../lib/train/kernels/_wasm.ts";
-import { compileKernelsWat, renderKernelsModule } from "../../tools/build_wasm.ts";
+import {
+  compileKernelsWat,
+  parseBuildArgs,
+  renderKernelsModule,
+  USAGE,
+} from "../../tools/build_wasm.ts";
+import { assertHelp, assertUsageError, assertUsageMatches } from "./_usage.ts";
 
 Deno.test("the committed WebAssembly is what kernels.wat compiles to", async () => {
   const fresh = await compileKernelsWat();
@@ -14,4 +20,15 @@ Deno.test("renderKernelsModule() writes the module that deno task build:wasm com
     new URL("../../lib/train/kernels/_kernels_wasm.ts", import.meta.url),
   );
   assertEquals(renderKernelsModule(kernelsWasmBytes()), committed);
+});
+
+Deno.test("deno task build:wasm --help prints its usage and a stray argument is refused; neither writes", async () => {
+  const target = new URL("../../lib/train/kernels/_kernels_wasm.ts", import.meta.url);
+  const before = (await Deno.stat(target)).mtime?.getTime();
+  assertThrows(() => parseBuildArgs(["--out", "x"]), TypeError, 'unknown flag "--out"');
+  assertThrows(() => parseBuildArgs(["kernels.wat"]), TypeError, 'unknown argument "kernels.wat"');
+  assertUsageMatches(USAGE, ["-h", "--help"], (flag) => parseBuildArgs([flag]));
+  await assertHelp("tools/build_wasm.ts", USAGE);
+  await assertUsageError("tools/build_wasm.ts", ["--out", "x"], 'unknown flag "--out"');
+  assertEquals((await Deno.stat(target)).mtime?.getTime(), before, "the module was written");
 });
