@@ -32,7 +32,7 @@ import {
 import { invertSpd } from "../lib/train/kernels/spd_inverse.ts";
 import { createRng } from "../lib/random.ts";
 import { PYTHON } from "./_machine.ts";
-import { FlagReader, reportUsageError, wantsHelp } from "../tools/_cli.ts";
+import { FlagReader, readCommandLine } from "../tools/_cli.ts";
 
 /** The help text of `deno task bench:inverse`. */
 export const USAGE = `Usage: deno task bench:inverse [flags]
@@ -155,16 +155,7 @@ async function numpyInverse(a: Float64Array, n: number) {
 }
 
 if (import.meta.main) {
-  if (wantsHelp(Deno.args)) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
-  let args: InverseBenchArgs;
-  try {
-    args = parseInverseBenchArgs(Deno.args);
-  } catch (e) {
-    Deno.exit(reportUsageError(e));
-  }
+  const args = readCommandLine(Deno.args, USAGE, parseInverseBenchArgs);
   try {
     await setupBackend();
     const native = nativeKernels();

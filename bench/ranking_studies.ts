@@ -50,7 +50,7 @@ import {
   walkLadder,
 } from "../tools/evaluate/ranking_evaluation.ts";
 import { EASE_LADDER } from "../tools/evaluate/ranking_recipes.ts";
-import { FlagReader, integerValue, reportUsageError, wantsHelp } from "../tools/_cli.ts";
+import { FlagReader, integerValue, readCommandLine } from "../tools/_cli.ts";
 
 /** The studies this script runs, with the splits each was written down for. */
 const STUDIES = {
@@ -499,17 +499,7 @@ export function parseStudyArgs(args: string[]): { study: Study; splits: number[]
 }
 
 if (import.meta.main) {
-  if (wantsHelp(Deno.args)) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
-  let parsed: ReturnType<typeof parseStudyArgs>;
-  try {
-    parsed = parseStudyArgs(Deno.args);
-  } catch (e) {
-    Deno.exit(reportUsageError(e));
-  }
-  const { study, splits } = parsed;
+  const { study, splits } = readCommandLine(Deno.args, USAGE, parseStudyArgs);
   await setupBackend();
   const ml = await loadMovieLens("ml-100k");
   const run = {

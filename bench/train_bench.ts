@@ -63,7 +63,7 @@ import { fit } from "../lib/train/fit.ts";
 import { stockModel } from "./stock_models.ts";
 import { type RankingBenchModel, runRankingBench } from "./ranking_bench.ts";
 import { backendFields, loadAverage, peakRssMb, PYTHON, torchAvailable } from "./_machine.ts";
-import { FlagReader, reportUsageError, wantsHelp } from "../tools/_cli.ts";
+import { FlagReader, readCommandLine } from "../tools/_cli.ts";
 
 /** The help text of `deno task bench`. */
 export const USAGE = `Usage: deno task bench [flags]
@@ -571,15 +571,6 @@ async function torchComparison(args: BenchArgs, dataFile: string, ours: Record<s
 }
 
 if (import.meta.main) {
-  if (wantsHelp(Deno.args)) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
-  let args: BenchArgs;
-  try {
-    args = parseBenchArgs(Deno.args);
-  } catch (e) {
-    Deno.exit(reportUsageError(e));
-  }
+  const args = readCommandLine(Deno.args, USAGE, parseBenchArgs);
   await runBench(args);
 }

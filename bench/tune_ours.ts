@@ -35,7 +35,7 @@ import {
 import { predictRatings } from "../lib/models/mod.ts";
 import { setupBackend } from "../lib/train/backend.ts";
 import pl from "nodejs-polars";
-import { integerValue, reportUsageError, wantsHelp } from "../tools/_cli.ts";
+import { integerValue, readCommandLine } from "../tools/_cli.ts";
 
 /** The tuning splits: the training parts of the splits with targets (not u1, kept unseen). */
 export const TUNING_SPLITS: readonly { data: string; split: SplitName }[] = [
@@ -144,16 +144,7 @@ export function parseTuneArgs(args: string[]): { candidates: string[]; members: 
 }
 
 if (import.meta.main) {
-  if (wantsHelp(Deno.args)) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
-  let parsed: ReturnType<typeof parseTuneArgs>;
-  try {
-    parsed = parseTuneArgs(Deno.args);
-  } catch (e) {
-    Deno.exit(reportUsageError(e));
-  }
+  const parsed = readCommandLine(Deno.args, USAGE, parseTuneArgs);
   await setupBackend();
   const single = parsed.members !== null;
   const names = parsed.candidates;

@@ -49,7 +49,7 @@ import {
 import { RANKING_BENCH_RECIPES } from "./ranking_bench.ts";
 import { nativeSoftplusStatus } from "../lib/train/kernels/softplus.ts";
 import { createRng } from "../lib/random.ts";
-import { FlagReader, integerValue, reportUsageError, wantsHelp } from "../tools/_cli.ts";
+import { FlagReader, integerValue, readCommandLine } from "../tools/_cli.ts";
 
 /** The ops this bench knows. */
 export const UNARY_OPS = ["softplus", "exp"] as const;
@@ -263,17 +263,7 @@ async function trainEpochs(op: UnaryOp, lib: NativeKernels) {
 }
 
 if (import.meta.main) {
-  if (wantsHelp(Deno.args)) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
-  let parsed: ReturnType<typeof parseUnaryBenchArgs>;
-  try {
-    parsed = parseUnaryBenchArgs(Deno.args);
-  } catch (e) {
-    Deno.exit(reportUsageError(e));
-  }
-  const { op, every, train } = parsed;
+  const { op, every, train } = readCommandLine(Deno.args, USAGE, parseUnaryBenchArgs);
   await setupBackend({ backend: "wasm" });
   const lib = nativeKernels();
   const rng = createRng(42);

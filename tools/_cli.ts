@@ -53,6 +53,39 @@ export function reportUsageError(error: unknown): number {
 }
 
 /**
+ * Reads a program's command line at its start: prints `usage` and exits 0 when the line asks
+ * for help ({@linkcode wantsHelp}), prints a bad line's message and exits with
+ * {@linkcode USAGE_STATUS} when `parse` throws ({@linkcode reportUsageError}), and otherwise
+ * returns what `parse` made of it. For a program's `import.meta.main` block only: it may end the
+ * process.
+ *
+ * @param args The arguments (`Deno.args`).
+ * @param usage The usage text.
+ * @param parse The program's parser, which throws on a bad command line.
+ * @returns The parsed command line.
+ * @example
+ * ```ts ignore
+ * import { readCommandLine } from "./_cli.ts";
+ * const epochs = readCommandLine(Deno.args, "Usage: demo [--epochs N]", (a) => a.length);
+ * ```
+ */
+export function readCommandLine<T>(
+  args: readonly string[],
+  usage: string,
+  parse: (args: string[]) => T,
+): T {
+  if (wantsHelp(args)) {
+    console.log(usage);
+    Deno.exit(0);
+  }
+  try {
+    return parse([...args]);
+  } catch (e) {
+    Deno.exit(reportUsageError(e));
+  }
+}
+
+/**
  * A whole number written in decimal digits, from `min` to `max`.
  *
  * @param flag The flag it belongs to, for the message.

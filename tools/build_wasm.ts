@@ -13,7 +13,7 @@
  * @module
  */
 import wabtInit from "wabt";
-import { FlagReader, reportUsageError, wantsHelp } from "./_cli.ts";
+import { FlagReader, readCommandLine } from "./_cli.ts";
 
 /** The help text of `deno task build:wasm`. */
 export const USAGE = `Usage: deno task build:wasm
@@ -95,15 +95,7 @@ export function renderKernelsModule(bytes: Uint8Array): string {
 }
 
 if (import.meta.main) {
-  if (wantsHelp(Deno.args)) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
-  try {
-    parseBuildArgs(Deno.args);
-  } catch (e) {
-    Deno.exit(reportUsageError(e));
-  }
+  readCommandLine(Deno.args, USAGE, parseBuildArgs);
   const bytes = await compileKernelsWat();
   await Deno.writeTextFile(TARGET, renderKernelsModule(bytes));
   console.log(`wrote ${TARGET.pathname} (${bytes.length} bytes of WebAssembly)`);
