@@ -11,7 +11,8 @@
  * ```
  *
  * Flags: `--n N` (1682), `--dim N` (64), `--clusters N` (10), `--iterations N` (1000),
- * `--method barnes-hut|exact` (barnes-hut), `--seed N` (42), `--sklearn`.
+ * `--method barnes-hut|exact` (barnes-hut), `--seed N` (42), `--sklearn`; `--help` lists them
+ * ({@linkcode USAGE}), and a bad flag or value is one line on stderr and exit status 2.
  * Output: one JSON line with `n`, `dim`, `method`, `iterations`, `seconds`, `kl` and, with
  * `--sklearn`, `sklearn_seconds` and `sklearn_kl`, plus `trustworthiness` of both layouts
  * (scikit-learn's `trustworthiness`, 10 neighbours) when scikit-learn ran.
@@ -21,6 +22,26 @@
 
 import { tsne } from "../lib/analysis/tsne.ts";
 import { createRng } from "../lib/random.ts";
+import { FlagReader, readCommandLine } from "../tools/_cli.ts";
+
+/** The help text of `deno run -A bench/tsne_bench.ts`. */
+export const USAGE = `Usage: deno run -A bench/tsne_bench.ts [flags]
+
+Times the library's t-SNE on synthetic clustered vectors the size of notebook 04's movie table,
+and optionally scikit-learn's TSNE on the same rows; prints one JSON line.
+
+Flags:
+  --n N                       rows, N ≥ 1 (default: 1682)
+  --dim N                     factors per row, N ≥ 1 (default: 64)
+  --clusters N                Gaussian clusters the rows are drawn from, N ≥ 1 (default: 10)
+  --iterations N              gradient-descent iterations, N ≥ 1 (default: 1000)
+  --method barnes-hut|exact   t-SNE method (default: barnes-hut)
+  --seed N                    seed of the data, N ≥ 0 (default: 42)
+  --sklearn                   also run scikit-learn (/usr/bin/python3, python3-sklearn)
+  -h, --help                  show this text
+
+A value follows its flag or is joined to it by "=" (--n=300). Numbers are plain decimals;
+each flag is given once. A bad command line is one line on stderr and exit status 2.`;
 
 /** Parsed command line. */
 export interface TsneBenchArgs {
@@ -60,26 +81,21 @@ export function parseTsneBenchArgs(args: string[]): TsneBenchArgs {
     seed: 42,
     sklearn: false,
   };
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i], value = args[i + 1];
-    const int = (): number => {
-      const v = Number(value);
-      if (!Number.isInteger(v) || v <= 0) {
-        throw new RangeError(`tsne_bench: ${flag} expects a positive integer, found ${value}`);
-      }
-      i++;
-      return v;
-    };
-    if (flag === "--n") out.n = int();
-    else if (flag === "--dim") out.dim = int();
-    else if (flag === "--clusters") out.clusters = int();
-    else if (flag === "--iterations") out.iterations = int();
-    else if (flag === "--seed") out.seed = int();
+  const read = new FlagReader(args);
+  for (let flag = read.next(); flag !== null; flag = read.next()) {
+    if (flag === "--n") out.n = read.integer(1);
+    else if (flag === "--dim") out.dim = read.integer(1);
+    else if (flag === "--clusters") out.clusters = read.integer(1);
+    else if (flag === "--iterations") out.iterations = read.integer(1);
+    else if (flag === "--seed") out.seed = read.integer(0);
     else if (flag === "--sklearn") out.sklearn = true;
-    else if (flag === "--method" && (value === "barnes-hut" || value === "exact")) {
-      out.method = value;
-      i++;
-    } else throw new RangeError(`tsne_bench: unknown flag ${flag} ${value ?? ""}`);
+    else if (flag === "--method") {
+      const v = read.value();
+      if (v !== "barnes-hut" && v !== "exact") {
+        throw new RangeError(`--method: expected barnes-hut or exact, found ${JSON.stringify(v)}`);
+      }
+      out.method = v;
+    } else read.unknown();
   }
   return out;
 }
@@ -102,7 +118,7 @@ print(json.dumps({"sklearn_seconds": time.perf_counter() - t, "sklearn_kl": floa
 `;
 
 if (import.meta.main) {
-  const args = parseTsneBenchArgs(Deno.args);
+  const args = readCommandLine(Deno.args, USAGE, parseTsneBenchArgs);
   const rng = createRng(args.seed);
   const centres = Array.from(
     { length: args.clusters },

@@ -1,0 +1,73 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import { parseTsneBenchArgs, USAGE } from "../../bench/tsne_bench.ts";
+import { assertHelp, assertUsageError, assertUsageMatches } from "../tools/_usage.ts";
+
+Deno.test("parseTsneBenchArgs() reads every flag, plain decimals once each, and names a bad one", () => {
+  assertEquals(parseTsneBenchArgs([]), {
+    n: 1682,
+    dim: 64,
+    clusters: 10,
+    iterations: 1000,
+    method: "barnes-hut",
+    seed: 42,
+    sklearn: false,
+  });
+  assertEquals(
+    parseTsneBenchArgs([
+      "--n=300",
+      "--dim",
+      "8",
+      "--clusters",
+      "3",
+      "--iterations",
+      "250",
+      "--method",
+      "exact",
+      "--seed",
+      "0",
+      "--sklearn",
+    ]),
+    { n: 300, dim: 8, clusters: 3, iterations: 250, method: "exact", seed: 0, sklearn: true },
+  );
+  assertThrows(
+    () => parseTsneBenchArgs(["--n", "1e3"]),
+    RangeError,
+    '--n: expected an integer ≥ 1, found "1e3"',
+  );
+  assertThrows(() => parseTsneBenchArgs(["--n", "5", "--n", "6"]), TypeError, "--n: expected once");
+  assertThrows(
+    () => parseTsneBenchArgs(["--method", "fast"]),
+    RangeError,
+    '--method: expected barnes-hut or exact, found "fast"',
+  );
+  assertThrows(
+    () => parseTsneBenchArgs(["--sklearn=no"]),
+    TypeError,
+    "--sklearn: expected no value",
+  );
+});
+
+Deno.test("bench/tsne_bench.ts --help lists every flag, and a bad one is one line, exit status 2", async () => {
+  assertUsageMatches(
+    USAGE,
+    [
+      "--n",
+      "--dim",
+      "--clusters",
+      "--iterations",
+      "--method",
+      "--seed",
+      "--sklearn",
+      "-h",
+      "--help",
+    ],
+    (flag) => parseTsneBenchArgs([flag, flag === "--method" ? "exact" : "1"]),
+  );
+  await assertHelp("bench/tsne_bench.ts", USAGE);
+  await assertUsageError(
+    "bench/tsne_bench.ts",
+    ["--n", "x"],
+    '--n: expected an integer ≥ 1, found "x"',
+  );
+  await assertUsageError("bench/tsne_bench.ts", ["--fast"], 'unknown flag "--fast"');
+});
