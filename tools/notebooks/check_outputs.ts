@@ -8,10 +8,12 @@
  * picture, HTML attributes and non-text MIME types (images) are skipped.
  *
  * Run it as a program: `deno run -A tools/notebooks/check_outputs.ts notebooks/*.ipynb`; it
- * prints one line per finding and exits with status 1 when there is any.
+ * prints one line per finding and exits with status 1 when there is any (`--help`: its usage).
  *
  * @module
  */
+
+import { readCommandLine } from "../_cli.ts";
 
 /** What a finding is about. */
 export type Rule =
@@ -256,12 +258,38 @@ export function formatFindings(path: string, findings: Finding[]): string[] {
   return findings.map((f) => `${path} cell ${f.cell} [${f.rule}] ${f.message}`);
 }
 
+/** The help text of `deno run -A tools/notebooks/check_outputs.ts`. */
+export const USAGE = `Usage: deno run -A tools/notebooks/check_outputs.ts NOTEBOOK.ipynb …
+
+Checks the outputs of committed notebooks (the rules \`deno task test\` applies to every
+notebook): prints each finding and a count; exit status 0 when there is none, 1 otherwise.
+
+Flags:
+  -h, --help   show this text
+
+A bad command line is one line on stderr and exit status 2.`;
+
+/**
+ * Reads the command line of the output check: the notebooks, at least one, and no flag.
+ *
+ * @param args The arguments.
+ * @returns The notebook paths.
+ * @throws {TypeError} On a flag or when no notebook is named.
+ * @example
+ * ```ts
+ * import { parseCheckArgs } from "./check_outputs.ts";
+ * console.log(parseCheckArgs(["a.ipynb"])); // ["a.ipynb"]
+ * ```
+ */
+export function parseCheckArgs(args: string[]): string[] {
+  const flag = args.find((a) => a.startsWith("-"));
+  if (flag !== undefined) throw new TypeError(`unknown flag ${JSON.stringify(flag)}`);
+  if (args.length === 0) throw new TypeError("expected at least one notebook, found none");
+  return args;
+}
+
 if (import.meta.main) {
-  const paths = Deno.args.length > 0 ? Deno.args : [];
-  if (paths.length === 0) {
-    console.error("usage: deno run -A tools/notebooks/check_outputs.ts NOTEBOOK.ipynb …");
-    Deno.exit(2);
-  }
+  const paths = readCommandLine(Deno.args, USAGE, parseCheckArgs);
   let count = 0;
   for (const path of paths) {
     const findings = await checkNotebookFile(path);

@@ -4,8 +4,11 @@ import {
   checkNotebookFile,
   type Finding,
   formatFindings,
+  parseCheckArgs,
   significantDigits,
+  USAGE,
 } from "../../../tools/notebooks/check_outputs.ts";
+import { assertHelp, assertUsageError, assertUsageMatches } from "../_usage.ts";
 import { lossCurves } from "../../../lib/plot/mod.ts";
 import { table } from "../../../lib/notebook/tables.ts";
 
@@ -173,4 +176,16 @@ Deno.test("every committed notebook passes the output check", async () => {
   }
   assert(notebooks > 0, "no notebooks found");
   assertEquals(lines, []);
+});
+
+Deno.test("check_outputs.ts --help prints its usage, and a flag or no notebook is one line, status 2", async () => {
+  assertUsageMatches(USAGE, ["-h", "--help"], (flag) => parseCheckArgs([flag]));
+  assertEquals(parseCheckArgs(["a.ipynb", "b.ipynb"]), ["a.ipynb", "b.ipynb"]);
+  await assertHelp("tools/notebooks/check_outputs.ts", USAGE);
+  await assertUsageError(
+    "tools/notebooks/check_outputs.ts",
+    [],
+    "expected at least one notebook, found none",
+  );
+  await assertUsageError("tools/notebooks/check_outputs.ts", ["--all"], 'unknown flag "--all"');
 });
