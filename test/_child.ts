@@ -77,3 +77,65 @@ export function nativeChildEnvironment(extra: Record<string, string> = {}): Reco
     ...extra,
   });
 }
+
+/**
+ * The processes (other than this one) whose working folder is `dir` or lies in it, or whose
+ * command line names it: what a test's children, and theirs, left running there. Linux only
+ * (reads `/proc`); elsewhere none.
+ *
+ * @param dir An absolute folder.
+ * @returns Their process ids.
+ */
+export function processesUnder(dir: string): number[] {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync("/proc")];
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  for (const { name } of entries) {
+    if (!/^\d+$/.test(name) || Number(name) === Deno.pid) continue;
+    try {
+      const cwd = Deno.readLinkSync(`/proc/${name}/cwd`);
+      const cmdline = Deno.readTextFileSync(`/proc/${name}/cmdline`);
+      if (cwd === dir || cwd.startsWith(`${dir}/`) || cmdline.includes(dir)) {
+        found.push(Number(name));
+      }
+    } catch {
+      // gone, or a zombie
+    }
+  }
+  return found;
+}
+
+/** Sends SIGKILL to each process, ignoring those already gone (a test's clean-up). */
+export function killAll(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+}
+
+/**
+ * Waits until `condition()` holds, polling every 50 ms.
+ *
+ * @param condition What to wait for.
+ * @param what What it is, for the error.
+ * @param timeoutMs How long to wait.
+ * @throws {Error} When it does not hold in time.
+ */
+export async function until(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

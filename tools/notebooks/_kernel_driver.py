@@ -21,20 +21,26 @@ the previous run is known to have finished, so that the runner can tell a cell's
 headlines from its second's however late it reads the events.
 
 Prints one JSON event per line on stdout (begin, stream, result, display, update, end, error,
-kernel, written) for the runner to show. Exit status: 0 done, 1 a cell failed, 2 set-up failed.
+kernel, written) for the runner to show. Exit status: 0 done, 1 a cell failed, 2 set-up failed,
+130 stopped by SIGINT or SIGTERM (the kernel, which runs in a session of its own, is shut down
+first). The notebook is written only after a whole run, in one step: into a temporary file
+beside it, formatted there, then renamed over it, so that a failure leaves the old one as it was.
 """
 
 import argparse
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
 EXIT_CELL_ERROR = 1
 EXIT_SETUP = 2
+EXIT_STOPPED = 130
 # IOPub messages that are (or change) a cell's outputs.
 OUTPUT_TYPES = ("stream", "display_data", "execute_result", "error", "update_display_data",
                 "clear_output")
@@ -66,6 +72,26 @@ def collapse_carriage_returns(text):
 
 class CellFailed(Exception):
     pass
+
+
+# Set on the first SIGINT or SIGTERM, or when the kernel is being shut down: later signals are
+# ignored, so that none cuts the shutdown short (the kernel would be left running).
+stopping = False
+
+
+def stop_on_signals():
+    """Turn the first SIGINT or SIGTERM into a KeyboardInterrupt (Python's default SIGTERM ends
+    the process without running `finally`, and would leave the kernel running)."""
+
+    def handler(signum, frame):
+        global stopping
+        if stopping:
+            return
+        stopping = True
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
 
 
 class KernelRun:
@@ -111,6 +137,8 @@ class KernelRun:
         emit("kernel", language_info=info)
 
     def stop(self):
+        global stopping
+        stopping = True
         if self.kc is not None:
             self.kc.stop_channels()
         if self.km is not None and self.km.has_kernel:
@@ -290,15 +318,16 @@ def end_sources_with_newline(nb):
             cell.source += "\n"
 
 
-def format_with_deno(path, deno, config):
+def format_with_deno(path, deno, config, name=None):
     """`deno fmt` formats notebooks' cells; format the written notebook so `deno fmt --check`
-    passes, then restore the final newlines (see end_sources_with_newline)."""
+    passes, then restore the final newlines (see end_sources_with_newline). `name` is the file
+    the messages name (default: `path`)."""
     import nbformat
 
     command = [deno, "fmt", "--quiet"] + (["--config", config] if config else []) + [path]
     done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True)
     if done.returncode != 0:
-        raise RuntimeError(f"deno fmt {path} failed: {done.stderr.strip()}")
+        raise RuntimeError(f"deno fmt failed on {name or path}: {done.stderr.strip()}")
     nb = nbformat.read(path, as_version=4)
     end_sources_with_newline(nb)
     nbformat.write(nb, path)
@@ -316,6 +345,7 @@ def main():
     parser.add_argument("--deno", help="deno executable: format the written notebook with it")
     parser.add_argument("--fmt-config", help="deno.json whose fmt options apply")
     args = parser.parse_args()
+    stop_on_signals()
     try:
         import nbformat
     except ImportError as error:
@@ -330,16 +360,46 @@ def main():
     except CellFailed as failure:
         emit("failed", message=str(failure))
         return EXIT_CELL_ERROR
+    except KeyboardInterrupt:
+        return EXIT_STOPPED
     finally:
         run.stop()
     normalise(nb)
     end_sources_with_newline(nb)
     out = args.out or args.notebook
-    nbformat.write(nb, out)
-    if args.deno:
-        format_with_deno(out, args.deno, args.fmt_config)
+    write_notebook(nb, out, args.deno, args.fmt_config)
     emit("written", path=out)
     return 0
+
+
+def write_notebook(nb, out, deno, config):
+    """Write `nb` to `out` in one step: to a temporary file beside it (named *.ipynb, which
+    `deno fmt` formats as a notebook), formatted with `deno` when given, then renamed over `out`
+    with the mode of the file it replaces (0644 when there was none); a link at `out` is
+    followed, as writing to it did. On any failure the temporary file is removed and `out` is
+    left as it was."""
+    import nbformat
+
+    target = os.path.realpath(out)
+    folder, name = os.path.split(target)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp.ipynb")
+    os.close(fd)
+    try:
+        nbformat.write(nb, tmp)
+        if deno:
+            format_with_deno(tmp, deno, config, f"the executed notebook for {out}, not written")
+        try:
+            mode = os.stat(target).st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o644
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        raise
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@
 import type { Headline } from "../../lib/notebook/params.ts";
 import { compileCells, type CompiledCell, CompileError } from "./_compile.ts";
 import {
+  cleanUpOnSignals,
   codeCells,
   HOST_MODULE,
   notebookEnv,
@@ -108,28 +109,43 @@ interface ModuleRun {
   moduleUrl: string;
 }
 
-/** Writes the generated module next to the notebook, runs it, and removes it again. */
+/**
+ * Writes the generated module next to the notebook, runs it, and removes it again, with the
+ * run's two temporary files: on every path, Ctrl-C and SIGTERM included (the child is stopped
+ * first).
+ */
 async function runModule(notebook: string, code: string, options: RunOptions): Promise<ModuleRun> {
   const { dir, stem } = splitPath(notebook);
   const modulePath = `${dir}/.${stem}.nbrun-${crypto.randomUUID().slice(0, 8)}.ts`;
-  const events = await Deno.makeTempFile({ prefix: "nbrun-events-" });
-  const headlines = await Deno.makeTempFile({ prefix: "nbrun-headlines-" });
-  let exit;
-  try {
-    await Deno.writeTextFile(modulePath, code);
-    const env = notebookEnv(options, headlines);
-    env.NB_EVENTS = events;
-    if (options.echo && Deno.stdout.isTerminal()) env.NB_LIVE = "1";
-    exit = await runChild(dir, modulePath, env, options);
-  } finally {
-    await Deno.remove(modulePath).catch(() => {});
-  }
-  const parsed = readLines(events).map((l) => JSON.parse(l) as HostEvent);
-  await Deno.remove(events).catch(() => {});
-  const collected = readHeadlines(headlines);
-  await Deno.remove(headlines).catch(() => {});
-  const moduleUrl = new URL(`file://${modulePath}`).href;
-  return { ...exit, events: parsed, headlines: collected, moduleUrl };
+  const files = [modulePath];
+  const removeFiles = () => Promise.all(files.map((f) => Deno.remove(f).catch(() => {})));
+  let child: Deno.ChildProcess | undefined;
+  const stop = async () => {
+    try {
+      child?.kill("SIGKILL");
+    } catch { /* it has exited */ }
+    await child?.status;
+    await removeFiles();
+  };
+  return await cleanUpOnSignals(stop, async () => {
+    try {
+      const events = await Deno.makeTempFile({ prefix: "nbrun-events-" });
+      files.push(events);
+      const headlines = await Deno.makeTempFile({ prefix: "nbrun-headlines-" });
+      files.push(headlines);
+      await Deno.writeTextFile(modulePath, code);
+      const env = notebookEnv(options, headlines);
+      env.NB_EVENTS = events;
+      if (options.echo && Deno.stdout.isTerminal()) env.NB_LIVE = "1";
+      const exit = await runChild(dir, modulePath, env, options, (c) => child = c);
+      const parsed = readLines(events).map((l) => JSON.parse(l) as HostEvent);
+      const collected = readHeadlines(headlines);
+      const moduleUrl = new URL(`file://${modulePath}`).href;
+      return { ...exit, events: parsed, headlines: collected, moduleUrl };
+    } finally {
+      await removeFiles();
+    }
+  });
 }
 
 /** Runs `deno run -A _fresh_main.ts <module>` in the notebook's folder, with a time limit. */
@@ -138,6 +154,7 @@ async function runChild(
   modulePath: string,
   env: Record<string, string>,
   options: RunOptions,
+  started: (child: Deno.ChildProcess) => void,
 ): Promise<{ code: number; timedOut: boolean; output: string }> {
   const { echo = false, timeout = 1800 } = options;
   const output: string[] = [];
@@ -151,18 +168,11 @@ async function runChild(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  started(child);
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill("SIGKILL");
   }, timeout * 1000);
-  // Ctrl-C: the child gets it too; remove the generated module before leaving.
-  const interrupted = () => {
-    try {
-      Deno.removeSync(modulePath);
-    } catch { /* already gone */ }
-    Deno.exit(130);
-  };
-  Deno.addSignalListener("SIGINT", interrupted);
   try {
     await Promise.all([
       pump(child.stdout, output, echo ? Deno.stdout : undefined),
@@ -172,7 +182,6 @@ async function runChild(
     return { code, timedOut, output: output.join("") };
   } finally {
     clearTimeout(timer);
-    Deno.removeSignalListener("SIGINT", interrupted);
   }
 }
 

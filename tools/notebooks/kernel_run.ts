@@ -15,7 +15,15 @@ import {
   formatSeconds,
   type MimeBundle,
 } from "../../lib/notebook/_format.ts";
-import { absolute, codeCells, notebookEnv, pump, readHeadlines, readNotebook } from "./_files.ts";
+import {
+  absolute,
+  cleanUpOnSignals,
+  codeCells,
+  notebookEnv,
+  pump,
+  readHeadlines,
+  readNotebook,
+} from "./_files.ts";
 import { explainMissingName } from "./run_summary.ts";
 import { type CellOutput, emptyRun, type KernelRunOptions, type NotebookRun } from "./run_types.ts";
 
@@ -97,11 +105,24 @@ export async function runNotebookInKernel(
     },
   };
   let code: number;
+  // Ctrl-C or SIGTERM: the driver is told to stop, which shuts the kernel down (the kernel runs
+  // in a session of its own, so no signal of the terminal's reaches it).
+  let driver: Deno.ChildProcess | undefined;
+  const stop = async () => {
+    if (driver) await stopDriver(driver);
+    await Deno.remove(headlines).catch(() => {});
+  };
   try {
-    const env = notebookEnv(options, headlines);
-    code = await driveKernel(python, driverArgs(notebook, options), env, sink, stderr);
+    code = await cleanUpOnSignals(stop, () => {
+      const env = notebookEnv(options, headlines);
+      const args = driverArgs(notebook, options);
+      return driveKernel(python, args, env, sink, stderr, (child) => driver = child);
+    });
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    if (!(error instanceof Deno.errors.NotFound)) {
+      await Deno.remove(headlines).catch(() => {});
+      throw error;
+    }
     code = -1;
     run.failure = {
       cell: 0,
@@ -161,13 +182,37 @@ function driverArgs(notebook: string, options: KernelRunOptions): string[] {
   return args;
 }
 
-/** Starts the driver, hands each event line to `view`, and returns the driver's exit code. */
+/** How long the driver has to shut its kernel down once told to stop, in milliseconds. */
+const DRIVER_GRACE_MS = 20_000;
+
+/**
+ * Tells the driver to stop (SIGTERM: it shuts its kernel down and exits) and waits until it
+ * has; SIGKILL when it takes longer than {@linkcode DRIVER_GRACE_MS}.
+ */
+async function stopDriver(child: Deno.ChildProcess): Promise<void> {
+  const signal = (name: Deno.Signal) => {
+    try {
+      child.kill(name);
+    } catch { /* it has exited */ }
+  };
+  signal("SIGTERM");
+  const timer = setTimeout(() => signal("SIGKILL"), DRIVER_GRACE_MS);
+  await child.status;
+  clearTimeout(timer);
+}
+
+/**
+ * Starts the driver, hands each event line to `view`, and returns the driver's exit code. When
+ * reading fails (a line that is not an event, say), the driver is stopped before the error is
+ * passed on.
+ */
 async function driveKernel(
   python: string,
   args: string[],
   env: Record<string, string>,
   view: { apply(e: DriverEvent): void },
   stderr: string[],
+  started: (child: Deno.ChildProcess) => void = () => {},
 ): Promise<number> {
   const child = new Deno.Command(python, {
     args,
@@ -177,20 +222,39 @@ async function driveKernel(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  started(child);
   const errors = pump(child.stderr, stderr, undefined);
   const decoder = new TextDecoder();
   let buffer = "";
-  for await (const chunk of child.stdout) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let newline;
-    while ((newline = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      if (line.trim() !== "") view.apply(JSON.parse(line) as DriverEvent);
+  try {
+    for await (const chunk of child.stdout) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let newline;
+      while ((newline = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        if (line.trim() !== "") view.apply(driverEvent(line, python));
+      }
     }
+  } catch (error) {
+    await stopDriver(child);
+    throw error;
   }
   await errors;
   return (await child.status).code;
+}
+
+/** One line of the driver's output as an event; anything else is an error that quotes it. */
+function driverEvent(line: string, python: string): DriverEvent {
+  try {
+    return JSON.parse(line) as DriverEvent;
+  } catch {
+    throw new TypeError(
+      `the kernel driver (${python} ${DRIVER.pathname}) printed ${
+        JSON.stringify(line.slice(0, 200))
+      }, expected one JSON event per line`,
+    );
+  }
 }
 
 /**

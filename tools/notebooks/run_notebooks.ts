@@ -19,7 +19,7 @@
  */
 
 import { isQuick, LIBRARY_SETTINGS } from "../../lib/notebook/params.ts";
-import { codeCells, NotebookFileError, readNotebook } from "./_files.ts";
+import { cleanUpOnSignals, codeCells, NotebookFileError, readNotebook } from "./_files.ts";
 import { compareOutputs, formatDifference } from "./compare_outputs.ts";
 import { runNotebook } from "./fresh_run.ts";
 import { runNotebookInKernel } from "./kernel_run.ts";
@@ -345,9 +345,34 @@ export async function main(args: string[]): Promise<number> {
   for (const n of notebooks) declared.set(n, await declaredParams(n));
   const unknown = unknownSetNames(cli.env, declared);
   if (unknown) return reportUsageError(unknown);
-  // --compare runs into a folder of its own unless told where.
-  const ownOut = cli.compare && cli.out === undefined;
-  if (ownOut) cli.out = await Deno.makeTempDir({ prefix: "notebooks-compare-" });
+  // --compare runs into a folder of its own unless told where, kept only when it holds
+  // notebooks that differ (the message names it); Ctrl-C or SIGTERM removes it too.
+  if (cli.compare && cli.out === undefined) {
+    const own = await Deno.makeTempDir({ prefix: "notebooks-compare-" });
+    const remove = () => Deno.remove(own, { recursive: true }).catch(() => {});
+    let differences = 0;
+    try {
+      return await cleanUpOnSignals(remove, async () => {
+        const status = await runAndReport(notebooks, { ...cli, out: own }, declared);
+        differences = status.differences;
+        return status.code;
+      });
+    } finally {
+      if (differences === 0) await remove();
+    }
+  }
+  return (await runAndReport(notebooks, cli, declared)).code;
+}
+
+/**
+ * Runs the notebooks the command line names, prints the summary, verifies and compares as
+ * asked; returns the exit status and the number of cells that differ from the committed ones.
+ */
+async function runAndReport(
+  notebooks: string[],
+  cli: CliOptions,
+  declared: Map<string, string[] | null>,
+): Promise<{ code: number; differences: number }> {
   if (cli.out) await Deno.mkdir(cli.out, { recursive: true });
   // Each notebook runs in its own process (a single-threaded Deno, or a kernel), so on a
   // machine with several cores notebooks can run side by side; their outputs are buffered and
@@ -376,9 +401,8 @@ export async function main(args: string[]): Promise<number> {
         : `\nCommitted outputs compared with a full-size run: ${differences} cell(s) differ ` +
           `(this run's notebooks: ${cli.out})`,
     );
-    if (ownOut && ok) await Deno.remove(cli.out!, { recursive: true });
   }
-  return ok ? 0 : 1;
+  return { code: ok ? 0 : 1, differences };
 }
 
 /**

@@ -72,6 +72,22 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   });
 }
 
+/**
+ * Starts `deno task notebooks` with `args` as {@linkcode runCli} does, in a process group of its
+ * own (so that a test can send the group a Ctrl-C's SIGINT), stdout ignored, stderr piped.
+ */
+export function startCli(args: string[], env: Record<string, string> = {}): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, ...args],
+    env: childEnvironment(isolated({ NO_COLOR: "1", ...env })),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+    detached: true,
+  }).spawn();
+}
+
 /** The run of the cell at 1-based `position`; fails when it did not run. */
 export function cell(run: NotebookRun, position: number): CellRun {
   const found = run.cells.find((c) => c.cell === position);

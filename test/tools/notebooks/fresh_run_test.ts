@@ -11,11 +11,12 @@ import {
   LIB,
   OUT_OF_ORDER,
   SEMANTICS,
+  startCli,
   texts,
   writeNotebook,
 } from "./_helpers.ts";
 import { withTempDir } from "../../data/_helpers.ts";
-import { runWithEnv } from "../../_child.ts";
+import { killAll, processesUnder, runWithEnv, until } from "../../_child.ts";
 
 const FRESH_RUN = new URL("../../../tools/notebooks/fresh_run.ts", import.meta.url).href;
 
@@ -137,6 +138,54 @@ Deno.test("runNotebook() deletes its generated module, also after a failure", as
     assertEquals([run.ok, run.failure?.cell], [false, 3]);
     assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["failing.ipynb"]);
   });
+});
+
+Deno.test({
+  name:
+    "deno task notebooks stopped by Ctrl-C or SIGTERM leaves no module, temporary file or child",
+  ignore: Deno.build.os !== "linux", // processesUnder() reads /proc
+  fn: () =>
+    withTempDir(async (dir) => {
+      const tmp = `${dir}/tmp`;
+      await Deno.mkdir(tmp);
+      const notebooks = [];
+      for (const name of ["a", "b"]) {
+        await Deno.mkdir(`${dir}/${name}`);
+        notebooks.push(
+          await writeNotebook(`${dir}/${name}`, [
+            "await new Promise((r) => setTimeout(r, 60_000));",
+          ]),
+        );
+      }
+      const left = (folder: string) => [...Deno.readDirSync(folder)].map((e) => e.name).sort();
+      const modules = () =>
+        [...left(`${dir}/a`), ...left(`${dir}/b`)].filter((n) => n !== "nb.ipynb");
+      // Ctrl-C reaches the runner and its children (one process group); SIGTERM the runner alone.
+      for (
+        const [signal, group, status] of [["SIGINT", true, 130], ["SIGTERM", false, 143]] as const
+      ) {
+        const env = { TMPDIR: tmp, NB_SCHEDULE_FILE: `${dir}/seconds.json` };
+        const runner = startCli(["--jobs", "2", ...notebooks], env);
+        const stderr = new Response(runner.stderr).text();
+        try {
+          // Both children are in their first cell once each has written its "begin" event.
+          const begun = () =>
+            left(tmp).filter((n) =>
+              n.startsWith("nbrun-events-") && Deno.statSync(`${tmp}/${n}`).size > 0
+            ).length;
+          await until(() => begun() === 2, "both notebooks to start their first cell");
+          Deno.kill(group ? -runner.pid : runner.pid, signal);
+          const { code } = await runner.status;
+          assertEquals(code, status, await stderr);
+          assertEquals(modules(), [], `${signal}: generated modules left`);
+          assertEquals(left(tmp), [], `${signal}: temporary files left`);
+          await until(() => processesUnder(dir).length === 0, `${signal}: children to end`, 5000);
+        } finally {
+          killAll(processesUnder(dir));
+          await stderr;
+        }
+      }
+    }),
 });
 
 Deno.test("runNotebook() hoists imports and accepts the same import in two cells", async () => {

@@ -139,3 +139,46 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "the kernel driver leaves the notebook as it was when formatting the executed one fails",
+  ignore: ignore || Deno.build.os === "windows",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const [source, out] = [`${dir}/nb.ipynb`, `${dir}/out.ipynb`];
+      await Deno.writeTextFile(
+        source,
+        JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }),
+      );
+      await Deno.writeTextFile(out, "the notebook written before\n");
+      // The driver's main() with a kernel run that does nothing, and a `deno fmt` that fails.
+      const script = [
+        "import importlib.util, sys",
+        `spec = importlib.util.spec_from_file_location("driver", ${JSON.stringify(DRIVER)})`,
+        "driver = importlib.util.module_from_spec(spec)",
+        "spec.loader.exec_module(driver)",
+        "for name in ('start', 'run', 'stop'):",
+        "    setattr(driver.KernelRun, name, lambda self: None)",
+        `sys.argv = ['driver', ${JSON.stringify(source)}, '--out', ${JSON.stringify(out)},`,
+        "            '--deno', '/bin/false']",
+        "try:",
+        "    driver.main()",
+        "except RuntimeError as error:",
+        "    print(error)",
+      ].join("\n");
+      const run = await new Deno.Command(PYTHON, { args: ["-c", script], stderr: "piped" })
+        .output();
+      const printed = new TextDecoder().decode(run.stdout);
+      assertEquals(run.success, true, new TextDecoder().decode(run.stderr));
+      assertEquals(await Deno.readTextFile(out), "the notebook written before\n");
+      assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["nb.ipynb", "out.ipynb"]);
+      assertEquals(
+        printed.trim(),
+        `deno fmt failed on the executed notebook for ${out}, not written:`,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -13,10 +13,12 @@ import {
   pythonRuns,
   runCli,
   SEMANTICS,
+  startCli,
   texts,
   writeNotebook,
 } from "./_helpers.ts";
 import { withTempDir } from "../../data/_helpers.ts";
+import { killAll, processesUnder, until } from "../../_child.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The Deno Jupyter kernel path. It needs Python's jupyter_client and `deno jupyter --install`;
@@ -197,5 +199,85 @@ Deno.test({
           '    this run:  output 1 text/plain: "total 42 in ‹time› s"',
       );
       assertStringIncludes(changed.stdout, `1 cell(s) differ (this run's notebooks: ${dir}/run)`);
+    }),
+});
+
+Deno.test({
+  name: "deno task notebooks --kernel stopped by SIGTERM or Ctrl-C shuts its kernel down, " +
+    "leaving no file",
+  ignore: ignore || Deno.build.os !== "linux", // processesUnder() reads /proc
+  fn: () =>
+    withTempDir(async (dir) => {
+      // TMPDIR holds the runner's temporary file and the kernel's connection file.
+      const [tmp, out] = [`${dir}/tmp`, `${dir}/out`];
+      await Deno.mkdir(tmp);
+      await Deno.mkdir(`${dir}/source`);
+      const source = await writeNotebook(`${dir}/source`, [
+        "await new Promise((r) => setTimeout(r, 60_000));",
+      ]);
+      const left = (folder: string) => [...Deno.readDirSync(folder)].map((e) => e.name);
+      // The kernel runs in the notebook's folder, in a session of its own.
+      const kernels = () =>
+        processesUnder(`${dir}/source`).filter((pid) =>
+          Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes("--kernel\0--conn")
+        );
+      for (const signal of ["SIGTERM", "SIGINT"] as const) {
+        const env = { TMPDIR: tmp, NB_SCHEDULE_FILE: `${dir}/seconds.json` };
+        const runner = startCli(["--kernel", "--out", out, source], env);
+        const stderr = new Response(runner.stderr).text();
+        try {
+          await until(() => kernels().length === 1, "the kernel to start");
+          Deno.kill(-runner.pid, signal); // the runner's process group, as a terminal does
+          const { code } = await runner.status;
+          assertEquals(code, signal === "SIGINT" ? 130 : 143, await stderr);
+          await until(() => processesUnder(dir).length === 0, `${signal}: driver, kernel`, 5000);
+          assertEquals(left(tmp), [], `${signal}: temporary files left`);
+          assertEquals(left(out), [], `${signal}: a notebook written`);
+        } finally {
+          killAll(processesUnder(dir));
+          await stderr;
+        }
+      }
+    }),
+});
+
+Deno.test({
+  name: "runNotebookInKernel() stops a driver that prints anything but events, quoting the line",
+  ignore: Deno.build.os !== "linux", // a shell script for Python; /proc tells what runs
+  fn: () =>
+    withTempDir(async (dir) => {
+      // A "Python" that prints a banner, then hangs as a driver would, running its kernel.
+      const python = `${dir}/python`;
+      await Deno.writeTextFile(
+        python,
+        `#!/bin/sh\necho $$ > "${dir}/pid"\necho "$NB_HEADLINES" > "${dir}/headlines"\n` +
+          'echo "Python 3.11.2 (main)"\nexec sleep 60\n',
+      );
+      await Deno.chmod(python, 0o755);
+      const notebook = await writeNotebook(dir, ["1 + 1"]);
+      const alive = (pid: number) => {
+        try {
+          return !Deno.readTextFileSync(`/proc/${pid}/stat`).includes(") Z ");
+        } catch {
+          return false;
+        }
+      };
+      let pid = 0;
+      try {
+        const error = await runNotebookInKernel(notebook, { python, env: isolated() })
+          .then(() => null, (e: Error) => e);
+        pid = Number(await Deno.readTextFile(`${dir}/pid`));
+        assert(!alive(pid), `the driver ${pid} is still running`);
+        const headlines = (await Deno.readTextFile(`${dir}/headlines`)).trim();
+        await assertRejects(() => Deno.stat(headlines), Deno.errors.NotFound);
+        assert(error instanceof TypeError, `expected a TypeError, found ${error}`);
+        assertStringIncludes(
+          error.message,
+          `printed "Python 3.11.2 (main)", expected one JSON event per line`,
+        );
+      } finally {
+        pid ||= Number(await Deno.readTextFile(`${dir}/pid`).catch(() => "0"));
+        if (pid) killAll([pid]);
+      }
     }),
 });

@@ -5,7 +5,15 @@ import {
   unknownSetNames,
   USAGE,
 } from "../../../tools/notebooks/run_notebooks.ts";
-import { assertStringIncludes, FAILING, MANY, runCli, SEMANTICS } from "./_helpers.ts";
+import {
+  assertStringIncludes,
+  FAILING,
+  MANY,
+  runCli,
+  SEMANTICS,
+  writeNotebook,
+} from "./_helpers.ts";
+import { withTempDir } from "../../data/_helpers.ts";
 import { runWithEnv } from "../../_child.ts";
 import { assertHelp, assertUsageMatches } from "../_usage.ts";
 
@@ -283,4 +291,20 @@ Deno.test("deno task notebooks --help lists every flag parseArgs() takes, -h and
     (flag) => parseArgs([flag, "1"]),
   );
   await assertHelp("tools/notebooks/run_notebooks.ts", USAGE);
+});
+
+Deno.test("deno task notebooks --compare removes its folder when no notebook ran", async () => {
+  await withTempDir(async (dir) => {
+    const tmp = `${dir}/tmp`;
+    await Deno.mkdir(tmp);
+    const notebook = await writeNotebook(dir, ["1 + 1"]);
+    // No Python to drive the kernel: the run fails before any notebook is written.
+    const { code, stdout, stderr } = await runCli(["--compare", "--quiet", notebook], {
+      TMPDIR: tmp,
+      NB_PYTHON: `${dir}/no-python`,
+    });
+    assertEquals(code, 1, stdout + stderr);
+    assertStringIncludes(stderr, `cannot start ${dir}/no-python`);
+    assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), []);
+  });
 });
