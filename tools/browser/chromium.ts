@@ -15,7 +15,10 @@ export interface ChromiumOptions {
    * @default {"/usr/bin/chromium", or CHROMIUM from the environment}
    */
   executable?: string;
-  /** A new, empty folder for the profile (the caller removes it). */
+  /**
+   * A new, empty folder for the profile (the caller removes it); it also holds the browser's
+   * temporary files (its `tmp/`).
+   */
   userDataDir: string;
   /**
    * Window size, `width,height`.
@@ -87,8 +90,13 @@ export async function launchChromium(options: ChromiumOptions): Promise<Chromium
     windowSize = "1280,1024",
     startTimeoutMs = 30_000,
   } = options;
+  // Chromium's own temporary folder (org.chromium.Chromium.*, which it leaves behind even
+  // when it exits cleanly) goes in the profile, so that removing the profile removes it.
+  const tmp = `${userDataDir}/tmp`;
+  await Deno.mkdir(tmp, { recursive: true });
   const child = spawnChild(executable, chromiumArgs(userDataDir, windowSize), {
     name: "chromium",
+    env: { TMPDIR: tmp },
   });
   let url: string | null = null;
   const deadline = performance.now() + startTimeoutMs;

@@ -550,7 +550,7 @@ export async function main(args: string[]): Promise<number> {
     });
     onCleanup("temporary folders", workspace.remove);
     const browser: Chromium = await launchChromium({ userDataDir: workspace.profileDir });
-    onCleanup("chromium", browser.close);
+    onCleanup("chromium", browser.close, browser.child);
     const version = await browser.cdp.send<{ product: string }>("Browser.getVersion");
     log(`browser: ${version.product}, headless`);
     const page = await browser.newPage();
@@ -561,7 +561,7 @@ export async function main(args: string[]): Promise<number> {
         stateDir: workspace.stateDir,
         env,
       });
-      onCleanup("notebook server", server.stop);
+      onCleanup("notebook server", server.stop, server.child);
       log(
         `notebook server: ${server.baseUrl} (Notebook 6, ${
           options.full ? "full size" : "NB_QUICK=1"

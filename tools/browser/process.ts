@@ -65,6 +65,7 @@ export function spawnChild(
   const done = child.status.then((s) => {
     exited = true;
     status = s;
+    unowned.delete(handle);
     return s;
   });
   const signalGroup = (signal: Deno.Signal) => {
@@ -78,7 +79,7 @@ export function spawnChild(
       }
     }
   };
-  return {
+  const handle: ChildHandle = {
     pid: child.pid,
     get exited() {
       return exited;
@@ -100,11 +101,18 @@ export function spawnChild(
       signalGroup("SIGKILL");
     },
   };
+  unowned.add(handle);
+  return handle;
 }
 
 type Cleanup = () => Promise<void> | void;
 
 const cleanups: { name: string; run: Cleanup }[] = [];
+/**
+ * Children running that no registered clean-up stops: one whose start (Chromium's, the notebook
+ * server's) was under way when Ctrl-C came, before its owner could register it.
+ */
+const unowned = new Set<ChildHandle>();
 let signalsInstalled = false;
 let cleaning: Promise<string[]> | null = null;
 
@@ -113,19 +121,34 @@ let cleaning: Promise<string[]> | null = null;
  *
  * @param name What it cleans (for messages).
  * @param run The clean-up.
+ * @param owns The children `run` stops (see {@linkcode cleanUp}).
  */
-export function onCleanup(name: string, run: Cleanup): void {
+export function onCleanup(name: string, run: Cleanup, ...owns: ChildHandle[]): void {
   cleanups.push({ name, run });
+  for (const child of owns) unowned.delete(child);
 }
 
 /**
- * Runs every registered clean-up (last first), even when one fails.
+ * Runs every registered clean-up (last first), even when one fails. Before each, the children
+ * started by {@linkcode spawnChild} that no clean-up owns (see {@linkcode onCleanup}) are
+ * stopped, so that none outlives the program and none still writes in a folder being removed.
  *
  * @returns The failures, as messages.
  */
 export function cleanUp(): Promise<string[]> {
   cleaning ??= (async () => {
     const failures: string[] = [];
+    const stopUnowned = async () => {
+      for (const child of [...unowned]) {
+        try {
+          await child.stop();
+        } catch (error) {
+          failures.push(`a child process (${child.pid}): ${(error as Error).message}`);
+        }
+        unowned.delete(child);
+      }
+    };
+    await stopUnowned();
     while (cleanups.length > 0) {
       const { name, run } = cleanups.pop()!;
       try {
@@ -133,6 +156,7 @@ export function cleanUp(): Promise<string[]> {
       } catch (error) {
         failures.push(`${name}: ${(error as Error).message}`);
       }
+      await stopUnowned();
     }
     cleaning = null;
     return failures;

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { CdpClient, CdpError, type SocketLike } from "../../../tools/browser/cdp.ts";
-import { chromiumArgs, devtoolsUrl } from "../../../tools/browser/chromium.ts";
+import { chromiumArgs, devtoolsUrl, launchChromium } from "../../../tools/browser/chromium.ts";
+import { dirname } from "node:path";
 
 /** A socket that records what is sent and lets the test play the browser. */
 class FakeSocket implements SocketLike {
@@ -153,4 +154,30 @@ Deno.test("chromiumArgs() starts a headless browser on a fresh profile, DevTools
       "--remote-debugging-port=0",
     ]
   ) assert(args.includes(flag), flag);
+});
+
+const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
+
+Deno.test({
+  name: "launchChromium() keeps the browser's temporary files in its profile, removed with it",
+  ignore: !(await Deno.stat(CHROMIUM).then((s) => s.isFile, () => false)),
+  async fn() {
+    const profile = await Deno.makeTempDir({ prefix: "chromium-test-" });
+    let socketDir: string | null = null;
+    try {
+      const browser = await launchChromium({ executable: CHROMIUM, userDataDir: profile });
+      try {
+        // The profile's SingletonSocket links to the socket in Chromium's own temporary folder.
+        socketDir = dirname(await Deno.readLink(`${profile}/SingletonSocket`));
+        assert(socketDir.startsWith(`${profile}/`), `${socketDir} is outside ${profile}`);
+      } finally {
+        await browser.close();
+      }
+    } finally {
+      await Deno.remove(profile, { recursive: true });
+      if (socketDir && !socketDir.startsWith(`${profile}/`)) {
+        await Deno.remove(socketDir, { recursive: true }).catch(() => {});
+      }
+    }
+  },
 });
