@@ -13,7 +13,7 @@
  * @module
  */
 
-import { readCommandLine } from "../_cli.ts";
+import { FlagReader, readCommandLine } from "../_cli.ts";
 
 /** What a finding is about. */
 export type Rule =
@@ -282,10 +282,14 @@ A bad command line is one line on stderr and exit status 2.`;
  * ```
  */
 export function parseCheckArgs(args: string[]): string[] {
-  const flag = args.find((a) => a.startsWith("-"));
-  if (flag !== undefined) throw new TypeError(`unknown flag ${JSON.stringify(flag)}`);
-  if (args.length === 0) throw new TypeError("expected at least one notebook, found none");
-  return args;
+  const paths: string[] = [];
+  const read = new FlagReader(args);
+  for (let arg = read.next(); arg !== null; arg = read.next()) {
+    if (arg.startsWith("-")) read.unknown();
+    paths.push(arg);
+  }
+  if (paths.length === 0) throw new TypeError("expected at least one notebook, found none");
+  return paths;
 }
 
 if (import.meta.main) {
