@@ -136,7 +136,7 @@ if (import.meta.main) {
     dim: args.dim,
   };
   const start = performance.now();
-  const result = tsne(table, { iterations: args.iterations, method: args.method });
+  const result = await tsne(table, { iterations: args.iterations, method: args.method });
   const seconds = (performance.now() - start) / 1000;
   const report: Record<string, unknown> = {
     n: args.n,

@@ -94,3 +94,29 @@ Deno.exit(0);
   );
   assertEquals(JSON.parse(out.trim()), { error: "Interrupted", idle: 0 });
 });
+
+Deno.test("an interrupt stops tsne() after its current iteration, and a map can be drawn afterwards", async () => {
+  const out = await runWithEnv(
+    `
+import { installInterruptHandler } from "${LIB}_interrupt.ts";
+import { tsne } from "${LIB}analysis/mod.ts";
+import { createRng } from "${LIB}random.ts";
+installInterruptHandler();
+const rng = createRng(1), n = 600, dim = 16;
+const vectors = Float32Array.from({ length: n * dim }, (_, t) => rng.normal() + (t % dim === (t / dim | 0) % 4 ? 8 : 0));
+const table = { ids: Int32Array.from({ length: n }, (_, i) => i + 1), vectors, dim };
+new Deno.Command("sh", { args: ["-c", \`sleep 0.5; kill -INT \${Deno.pid}\`] }).spawn();
+let error = null;
+try { await tsne(table, { iterations: 20_000 }); } // about 14 s uninterrupted
+catch (e) { error = { name: e.name, message: e.message }; }
+const after = await tsne(table, { iterations: 50 });
+console.log(JSON.stringify({ error, after: after.coordinates.every(Number.isFinite) }));
+Deno.exit(0);
+`,
+    {},
+  );
+  const { error, after } = JSON.parse(out.trim());
+  assertEquals(error?.name, "Interrupted", "tsne() ran its 20,000 iterations to the end");
+  assertMatch(error.message, /^stopped by Kernel › Interrupt at iteration \d+ of 20000$/);
+  assertEquals(after, true);
+});

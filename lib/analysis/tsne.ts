@@ -18,6 +18,7 @@ import { checkEmbeddings } from "./_table.ts";
 import { checkInteger, checkNonNegativeInt, checkPositiveInt } from "../_validate.ts";
 import { pca } from "./pca.ts";
 import { SpaceTree } from "./_tsne_tree.ts";
+import { interruptCheck, interruptDue, interruptible } from "../_interrupt.ts";
 
 const MACHINE_EPSILON = 2.220446049250313e-16;
 const PERPLEXITY_TOLERANCE = 1e-5;
@@ -377,23 +378,76 @@ function bhGradient(
 
 /**
  * Embeds the rows of a table in 2 (or `dims`) dimensions with t-SNE. Deterministic: the same
- * table and options give the same coordinates.
+ * table and options give the same coordinates, the same as {@linkcode tsneSync}'s.
+ *
+ * The gradient descent gives way to the event loop every 250 ms in the Jupyter kernel, so that
+ * Kernel › Interrupt stops it after the current iteration with an `InterruptedError` (the
+ * kernel and its variables stay; a map of 1,682 movies takes a few seconds). Outside the kernel
+ * it runs straight through, as {@linkcode tsneSync} does.
  *
  * @param table Embeddings with raw ids (more rows than the perplexity).
  * @param options Perplexity, iterations, seed, output dimensions and optimiser settings.
  * @returns Coordinates per row, with the ids, titles and final KL divergence.
+ * @throws {RangeError} On a bad option or table, before any work.
  * @example
  * ```ts
  * import { tsne } from "./tsne.ts";
  * import { assertEquals } from "@std/assert";
  * const vectors = Float32Array.from({ length: 40 }, (_, i) => (i < 20 ? 0 : 5) + (i % 7) * 0.1);
  * const table = { ids: Int32Array.from({ length: 20 }, (_, i) => i + 1), vectors, dim: 2 };
- * const { coordinates } = tsne(table, { perplexity: 5, iterations: 300 });
+ * const { coordinates } = await tsne(table, { perplexity: 5, iterations: 300 });
  * assertEquals(coordinates.length, 40);
  * ```
  */
-export function tsne(table: EmbeddingTable, options: TsneOptions = {}): TsneResult {
-  const who = "tsne()";
+export function tsne(table: EmbeddingTable, options: TsneOptions = {}): Promise<TsneResult> {
+  let run: TsneRun;
+  try {
+    run = startTsne(table, options, "tsne()");
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return interruptible(async () => {
+    const total = run.settings.iterations;
+    for (const it of run.steps) {
+      if (interruptDue()) await interruptCheck(() => `at iteration ${it + 1} of ${total}`);
+    }
+    return run.finish();
+  });
+}
+
+/**
+ * {@linkcode tsne} without giving way to the event loop: the same coordinates, returned at
+ * once, and Kernel › Interrupt cannot stop it. For programs and tests.
+ *
+ * @param table Embeddings with raw ids (more rows than the perplexity).
+ * @param options Perplexity, iterations, seed, output dimensions and optimiser settings.
+ * @returns Coordinates per row, with the ids, titles and final KL divergence.
+ * @throws {RangeError} On a bad option or table, before any work.
+ * @example
+ * ```ts
+ * import { tsneSync } from "./tsne.ts";
+ * import { assertEquals } from "@std/assert";
+ * const vectors = Float32Array.from({ length: 40 }, (_, i) => (i < 20 ? 0 : 5) + (i % 7) * 0.1);
+ * const table = { ids: Int32Array.from({ length: 20 }, (_, i) => i + 1), vectors, dim: 2 };
+ * const { coordinates } = tsneSync(table, { perplexity: 5, iterations: 300 });
+ * assertEquals(coordinates.length, 40);
+ * ```
+ */
+export function tsneSync(table: EmbeddingTable, options: TsneOptions = {}): TsneResult {
+  const run = startTsne(table, options, "tsneSync()");
+  for (const _ of run.steps);
+  return run.finish();
+}
+
+/** A t-SNE set up and ready to descend: `steps` runs one iteration per item, then `finish()`. */
+interface TsneRun {
+  settings: TsneSettings;
+  steps: Generator<number>;
+  finish(): TsneResult;
+}
+
+/** Checks the table and options, computes the input similarities and the starting layout. */
+function startTsne(table: EmbeddingTable, options: TsneOptions, who: string): TsneRun {
   checkEmbeddings(table, who);
   const n = table.ids.length, dim = table.dim;
   const o = tsneSettings(options, n, dim, who);
@@ -413,11 +467,13 @@ export function tsne(table: EmbeddingTable, options: TsneOptions = {}): TsneResu
     exact
       ? exactGradient(Pdense!, y, n, dims, dof, exaggeration, out)
       : bhGradient(Psparse!, y, tree!, dof, exaggeration, o.theta, out, withError);
-  descend(y, gradient, o);
-  const klDivergence = gradient(1, new Float64Array(n * dims), true);
-  const result: TsneResult = { ids: table.ids.slice(), dims, coordinates: y, klDivergence };
-  if (table.titles) result.titles = table.titles.slice();
-  return result;
+  const finish = (): TsneResult => {
+    const klDivergence = gradient(1, new Float64Array(n * dims), true);
+    const result: TsneResult = { ids: table.ids.slice(), dims, coordinates: y, klDivergence };
+    if (table.titles) result.titles = table.titles.slice();
+    return result;
+  };
+  return { settings: o, steps: descend(y, gradient, o), finish };
 }
 
 /** Every option of {@linkcode tsne} resolved and checked, with the learning rate as a number. */
@@ -541,13 +597,13 @@ function initialLayout(table: EmbeddingTable, o: TsneSettings): Float64Array {
 
 /**
  * Gradient descent with momentum (0.5 during early exaggeration, then 0.8) and per-coordinate
- * gains, as scikit-learn's `_gradient_descent`.
+ * gains, as scikit-learn's `_gradient_descent`: one iteration per item, yielding its index.
  */
-function descend(
+function* descend(
   y: Float64Array,
   gradient: (exaggeration: number, out: Float64Array, withError: boolean) => number,
   o: TsneSettings,
-): void {
+): Generator<number> {
   const grad = new Float64Array(y.length), update = new Float64Array(y.length);
   const gains = new Float64Array(y.length).fill(1);
   const lr = o.learningRate;
@@ -561,5 +617,6 @@ function descend(
       update[t] = momentum * update[t] - lr * gains[t] * grad[t];
       y[t] += update[t];
     }
+    yield it;
   }
 }

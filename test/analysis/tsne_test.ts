@@ -1,5 +1,12 @@
-import { assert, assertEquals, assertGreater, assertNotEquals, assertThrows } from "@std/assert";
-import { type EmbeddingTable, tsne } from "../../lib/analysis/mod.ts";
+import {
+  assert,
+  assertEquals,
+  assertGreater,
+  assertNotEquals,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
+import { type EmbeddingTable, tsne, tsneSync } from "../../lib/analysis/mod.ts";
 import { createRng } from "../../lib/random.ts";
 
 /** Three tight Gaussian clusters of `per` points in 10 dimensions, centres 20 apart. */
@@ -53,64 +60,82 @@ function separation(y: Float64Array, label: Int32Array): number {
 
 const { table, label } = clusters(30);
 
-Deno.test("tsne() is deterministic for a seed with random initialisation", () => {
+Deno.test("tsneSync() is deterministic for a seed with random initialisation", () => {
   const opts = { perplexity: 10, iterations: 300, init: "random" as const };
-  const a = tsne(table, { ...opts, seed: 1 }), b = tsne(table, { ...opts, seed: 1 });
+  const a = tsneSync(table, { ...opts, seed: 1 }), b = tsneSync(table, { ...opts, seed: 1 });
   assertEquals(a.coordinates, b.coordinates);
-  assertNotEquals(tsne(table, { ...opts, seed: 2 }).coordinates, a.coordinates);
+  assertNotEquals(tsneSync(table, { ...opts, seed: 2 }).coordinates, a.coordinates);
 });
 
-Deno.test("tsne() with PCA initialisation gives the same layout on every run", () => {
-  const a = tsne(table, { perplexity: 10, iterations: 300 });
-  const b = tsne(table, { perplexity: 10, iterations: 300, seed: 99 });
+Deno.test("tsneSync() with PCA initialisation gives the same layout on every run", () => {
+  const a = tsneSync(table, { perplexity: 10, iterations: 300 });
+  const b = tsneSync(table, { perplexity: 10, iterations: 300, seed: 99 });
   assertEquals(a.coordinates, b.coordinates);
   assertEquals(a.ids, table.ids);
   assertEquals(a.dims, 2);
 });
 
-Deno.test("tsne() (Barnes-Hut) keeps well-separated clusters separated", () => {
-  const r = tsne(table, { perplexity: 10, iterations: 500, init: "random", seed: 3 });
+Deno.test("tsneSync() (Barnes-Hut) keeps well-separated clusters separated", () => {
+  const r = tsneSync(table, { perplexity: 10, iterations: 500, init: "random", seed: 3 });
   assertEquals(neighbourAgreement(r.coordinates, label), 1);
   assertGreater(separation(r.coordinates, label), 2);
   assert(Number.isFinite(r.klDivergence) && r.klDivergence > 0, `KL ${r.klDivergence}`);
 });
 
-Deno.test("tsne() (exact) keeps well-separated clusters separated", () => {
-  const r = tsne(table, { perplexity: 10, iterations: 500, method: "exact", init: "random" });
+Deno.test("tsneSync() (exact) keeps well-separated clusters separated", () => {
+  const r = tsneSync(table, { perplexity: 10, iterations: 500, method: "exact", init: "random" });
   assertEquals(neighbourAgreement(r.coordinates, label), 1);
   assertGreater(separation(r.coordinates, label), 2);
 });
 
-Deno.test("tsne() with the cosine metric and 3 output dimensions returns finite coordinates", () => {
-  const r = tsne(table, { perplexity: 5, iterations: 100, metric: "cosine", dims: 3 });
+Deno.test("tsneSync() with the cosine metric and 3 output dimensions returns finite coordinates", () => {
+  const r = tsneSync(table, { perplexity: 5, iterations: 100, metric: "cosine", dims: 3 });
   assertEquals(r.coordinates.length, 90 * 3);
   assert(r.coordinates.every(Number.isFinite));
 });
 
-Deno.test("tsne() rejects a perplexity too large for the table and other bad options", () => {
+Deno.test("tsneSync() rejects a perplexity too large for the table and other bad options", () => {
   assertThrows(
-    () => tsne(table, { perplexity: 90 }),
+    () => tsneSync(table, { perplexity: 90 }),
     RangeError,
     "perplexity < number of rows (90), found 90",
   );
   assertThrows(
-    () => tsne(table, { iterations: 0 }),
+    () => tsneSync(table, { iterations: 0 }),
     RangeError,
     "iterations to be a positive integer",
   );
   assertThrows(
-    () => tsne(table, { dims: 4 }),
+    () => tsneSync(table, { dims: 4 }),
     RangeError,
     'dims 1 to 3, found 4; use method "exact"',
   );
   // @ts-expect-error: not a metric
-  assertThrows(() => tsne(table, { metric: "manhattan" }), RangeError, 'found "manhattan"');
-  assertThrows(() => tsne(table, { learningRate: -1 }), RangeError, "learningRate");
+  assertThrows(() => tsneSync(table, { metric: "manhattan" }), RangeError, 'found "manhattan"');
+  assertThrows(() => tsneSync(table, { learningRate: -1 }), RangeError, "learningRate");
 });
 
-Deno.test("tsne() rejects tiny tables and NaN embeddings", () => {
+Deno.test("tsneSync() rejects tiny tables and NaN embeddings", () => {
   const two = { ids: Int32Array.of(1, 2), vectors: Float32Array.of(0, 1), dim: 1 };
-  assertThrows(() => tsne(two, { perplexity: 1 }), RangeError, "at least 3 rows, found 2");
+  assertThrows(() => tsneSync(two, { perplexity: 1 }), RangeError, "at least 3 rows, found 2");
   const nan = { ...table, vectors: table.vectors.map((v, i) => (i === 11 ? NaN : v)) };
-  assertThrows(() => tsne(nan), RangeError, "table.vectors, found NaN at position 11");
+  assertThrows(() => tsneSync(nan), RangeError, "table.vectors, found NaN at position 11");
+});
+
+Deno.test("tsne() resolves to tsneSync()'s coordinates, exact and Barnes-Hut", async () => {
+  const titles = Array.from({ length: 90 }, (_, i) => `movie ${i + 1}`);
+  for (const method of ["barnes-hut", "exact"] as const) {
+    const options = { perplexity: 10, iterations: 120, method, init: "random" as const, seed: 5 };
+    const sync = tsneSync({ ...table, titles }, options);
+    const promised = tsne({ ...table, titles }, options);
+    assert(promised instanceof Promise);
+    assertEquals(await promised, sync);
+  }
+});
+
+Deno.test("tsne() rejects a bad table or option, naming itself, before any work", async () => {
+  await assertRejects(() => tsne(table, { perplexity: 90 }), RangeError, "tsne(): expected 0 <");
+  const two = { ids: Int32Array.of(1, 2), vectors: Float32Array.of(0, 1), dim: 1 };
+  await assertRejects(() => tsne(two, { perplexity: 1 }), RangeError, "at least 3 rows");
+  assertThrows(() => tsneSync(two, { perplexity: 1 }), RangeError, "tsneSync(): expected");
 });
