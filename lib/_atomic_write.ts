@@ -1,6 +1,7 @@
 /**
  * Replacing a file so that a reader never sees half of it: the text goes to a temporary file in
- * the same folder, which then takes the file's place in one rename; finding, before that, the
+ * the same folder, which then takes the file's place in one rename (several files together:
+ * all written before any is renamed); finding, before that, the
  * folder a new file would go in; and whether a file is there. Shared by `saveFigure()`, the
  * programs' output checks and `writeFileAtomic()` (tools/_write.ts), the data loader and the
  * native kernels' build.
@@ -30,6 +31,14 @@ import { basename, dirname } from "node:path";
  * ```
  */
 export async function replaceFile(full: string, text: string): Promise<void> {
+  await replaceFiles([[full, text]]);
+}
+
+/**
+ * Writes `text` to a new temporary file beside `full` with the mode of the file it will replace
+ * (0644 when there is none); removes it again when that fails.
+ */
+async function writeTemporary(full: string, text: string): Promise<string> {
   const tmp = await Deno.makeTempFile({ dir: dirname(full), prefix: `.${basename(full)}.` });
   try {
     await Deno.writeTextFile(tmp, text);
@@ -38,10 +47,76 @@ export async function replaceFile(full: string, text: string): Promise<void> {
       const old = await Deno.stat(full).catch(() => null);
       await Deno.chmod(tmp, old?.mode != null ? old.mode & 0o777 : 0o644);
     }
-    await Deno.rename(tmp, full);
+    return tmp;
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
     throw e;
+  }
+}
+
+/**
+ * A second name (a hard link, or a copy where links are not allowed) for what stands at `full`
+ * now, so that it can be put back after it was replaced; null when nothing is there.
+ */
+async function keepOld(full: string): Promise<string | null> {
+  const old = await Deno.lstat(full).catch(() => null);
+  if (old === null || !(old.isFile || old.isSymlink)) return null;
+  const kept = `${dirname(full)}/.${basename(full)}.${crypto.randomUUID()}.old`;
+  try {
+    await Deno.link(full, kept);
+  } catch {
+    await Deno.copyFile(full, kept);
+  }
+  return kept;
+}
+
+/**
+ * Replaces several files as one step, as far as a file system allows: every text is written to
+ * a temporary file beside its target first, and only when all are written are they renamed
+ * over their targets. A failure while writing removes the temporary files and leaves every
+ * target as it was; a rename that fails (rare: the temporaries are already in place) puts back
+ * the files renamed before it, from links to them kept until the end. Either way the error is
+ * passed on and no temporary file is left.
+ *
+ * @param files Pairs of an absolute path whose folder exists and its content.
+ * @param rename How a temporary file takes its target's place (for tests of a failing rename).
+ * @example
+ * ```ts
+ * import { assertEquals, assertRejects } from "@std/assert";
+ * import { replaceFiles } from "./_atomic_write.ts";
+ * const dir = await Deno.makeTempDir();
+ * await replaceFiles([[`${dir}/a.md`, "one\n"], [`${dir}/a.json`, "1\n"]]);
+ * // The second folder is missing: neither file changes.
+ * await assertRejects(() => replaceFiles([[`${dir}/a.md`, "two\n"], [`${dir}/no/a.json`, "2\n"]]));
+ * assertEquals(await Deno.readTextFile(`${dir}/a.md`), "one\n");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function replaceFiles(
+  files: readonly (readonly [full: string, text: string])[],
+  rename: (from: string, to: string) => Promise<void> = Deno.rename,
+): Promise<void> {
+  const temporaries: string[] = [];
+  const kept: (string | null)[] = [];
+  let renamed = 0;
+  try {
+    for (const [full, text] of files) temporaries.push(await writeTemporary(full, text));
+    // One file's rename is one step by itself; several need the old ones to undo the first.
+    if (files.length > 1) { for (const [full] of files) kept.push(await keepOld(full)); }
+    for (; renamed < files.length; renamed++) await rename(temporaries[renamed], files[renamed][0]);
+  } catch (e) {
+    for (let i = renamed - 1; i >= 0; i--) {
+      const back = kept[i];
+      kept[i] = null;
+      if (back === null) await Deno.remove(files[i][0]).catch(() => {});
+      else await Deno.rename(back, files[i][0]).catch(() => {});
+    }
+    throw e;
+  } finally {
+    // The renamed ones are gone already; the others, and the kept links, go now.
+    for (const name of [...temporaries, ...kept]) {
+      if (name !== null) await Deno.remove(name).catch(() => {});
+    }
   }
 }
 

@@ -6,7 +6,7 @@
 
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { nearestFolder, replaceFile } from "../lib/_atomic_write.ts";
+import { nearestFolder, replaceFile, replaceFiles } from "../lib/_atomic_write.ts";
 
 /** Folders of devices and kernel files: never written through, whatever the path says. */
 const SYSTEM_FOLDERS = ["/dev", "/proc", "/sys"];
@@ -90,6 +90,43 @@ export async function writeFileAtomic(path: string | URL, text: string): Promise
   if (problem) throw new TypeError(`cannot write ${full}: ${problem}`);
   await Deno.mkdir(dirname(full), { recursive: true });
   await replaceFile(full, text);
+}
+
+/**
+ * Writes several text files as one step (a report and its JSON twin): each is checked as
+ * {@linkcode writeFileAtomic} checks it and its folder made, then every text goes to a
+ * temporary file beside its file and only when all are written are they renamed into place
+ * (`replaceFiles()` in lib/_atomic_write.ts). A failure on the way leaves every file as it was
+ * and no temporary file behind, so the files never disagree.
+ *
+ * @param files Pairs of a path (or `file:` URL) and its content; the paths all different.
+ * @param rename How a temporary file takes its file's place (for tests of a failing rename).
+ * @throws {TypeError} When a path cannot take a regular file or is named twice; nothing is
+ *   written.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { writeFilesAtomic } from "./_write.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeFilesAtomic([[`${dir}/r.md`, "# R\n"], [`${dir}/json/r.json`, "{}\n"]]);
+ * assertEquals(await Deno.readTextFile(`${dir}/json/r.json`), "{}\n");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function writeFilesAtomic(
+  files: readonly (readonly [path: string | URL, text: string])[],
+  rename?: (from: string, to: string) => Promise<void>,
+): Promise<void> {
+  const full = files.map(([path, text]) => [fullPath(path), text] as const);
+  for (const [path] of full) {
+    const problem = await outputProblem(path);
+    if (problem) throw new TypeError(`cannot write ${path}: ${problem}`);
+    if (full.filter(([p]) => p === path).length > 1) {
+      throw new TypeError(`cannot write ${path} twice in one step`);
+    }
+  }
+  for (const [path] of full) await Deno.mkdir(dirname(path), { recursive: true });
+  await replaceFiles(full, rename);
 }
 
 /**

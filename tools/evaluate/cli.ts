@@ -28,9 +28,11 @@
  * Markdown report (`markdown_report.ts`).
  *
  * Every file it will write (`--json`, `--md`, the committed results) is checked before the
- * run starts, without creating anything, and written in one step at the end (a temporary file
- * renamed over it; missing folders are made then), so a bad path costs no run, a failed run
- * leaves no empty folder and a file is never half-written. A symbolic link at an output path
+ * run starts, without creating anything, and all are written together at the end: each to a
+ * temporary file beside it, and only when every one is written are they renamed into place
+ * (missing folders are made then), so a bad path costs no run, a failed run leaves no empty
+ * folder, a file is never half-written, and a failure writing one leaves them all as they were
+ * (the Markdown report never from another run than its JSON). A symbolic link at an output path
  * is replaced by the regular file (its target is left as it was); devices, pipes and paths
  * under `/dev`, `/proc` or `/sys` are refused (`--json -` prints to stdout). A bad flag, a
  * flag given twice, an empty path or `--json` and `--md` naming the same file is one line on
@@ -42,7 +44,7 @@
 
 import { resolve } from "node:path";
 import { FlagReader, reportUsageError, wantsHelp } from "../_cli.ts";
-import { checkWritable, writeFileAtomic } from "../_write.ts";
+import { checkWritable, writeFilesAtomic } from "../_write.ts";
 import { DEFAULT_SEED } from "../../lib/defaults.ts";
 import { assertModelKind, MODEL_KINDS, type ModelKind } from "../../lib/models/mod.ts";
 import { type EvaluationResult, runEvaluation } from "./run_evaluation.ts";
@@ -115,10 +117,12 @@ Flags:
   --json PATH        write the JSON there ("-": print it as the last stdout line);
                      default: none (the whole table writes results/evaluation.json)
   --md PATH          write the Markdown there (a file: the tables already go to stdout)
-                     Each output is written once the run has succeeded, in one step (a
-                     temporary file renamed over it; a symbolic link there is replaced by
-                     the file); missing folders are made then. Devices, pipes and anything
-                     under /dev are refused, as are --json and --md naming the same file
+                     The outputs are written once the run has succeeded, together (each
+                     to a temporary file beside it, all renamed into place once all are
+                     written, so a failure leaves every one as it was; a symbolic link
+                     there is replaced by the file); missing folders are made then.
+                     Devices, pipes and anything under /dev are refused, as are --json
+                     and --md naming the same file
   --no-ranking       skip precision/recall/NDCG (faster; rating task only)
   -h, --help         show this text
 
@@ -312,20 +316,37 @@ export async function main(
     `Total time: ${result.totalSeconds.toFixed(1)} s (CPU ${result.cpuSeconds.toFixed(1)} s)`,
   );
   const json = JSON.stringify(result, null, 2) + "\n";
+  // Every file's content is made before any is written, and all are written in one step.
+  const files: [string, string][] = [];
   if (committed) {
     // The ranking section (its own command) is kept as it was.
     const kept = keptRanking(await Deno.readTextFile(RESULTS.json).catch(() => ""));
-    await writeFileAtomic(RESULTS.md, markdown + kept.section);
-    await writeFileAtomic(
+    files.push([RESULTS.md, markdown + kept.section]);
+    files.push([
       RESULTS.json,
       kept.ranking ? JSON.stringify({ ...result, ranking: kept.ranking }, null, 2) + "\n" : json,
-    );
-    console.error(`Wrote ${RESULTS.md} and ${RESULTS.json}`);
+    ]);
   }
-  if (parsed.md) await writeFileAtomic(parsed.md, markdown);
-  if (parsed.json && parsed.json !== "-") await writeFileAtomic(parsed.json, json);
+  await writeReports(files, parsed, markdown, json);
+  if (committed) console.error(`Wrote ${RESULTS.md} and ${RESULTS.json}`);
   if (parsed.json === "-") console.log(JSON.stringify(result));
   return result;
+}
+
+/**
+ * Writes the run's files (the committed pair in `files`, then `--md` and `--json`) in one step
+ * with `writeFilesAtomic()`: a failure writing any leaves them all as they were, so a report
+ * and its JSON never come from different runs.
+ */
+async function writeReports(
+  files: [string, string][],
+  parsed: EvaluateArgs,
+  markdown: string,
+  json: string,
+): Promise<void> {
+  if (parsed.md) files.push([parsed.md, markdown]);
+  if (parsed.json && parsed.json !== "-") files.push([parsed.json, json]);
+  if (files.length > 0) await writeFilesAtomic(files);
 }
 
 /**
@@ -375,21 +396,19 @@ async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<Rankin
   console.log(
     `Total time: ${result.totalSeconds.toFixed(1)} s (CPU ${result.cpuSeconds.toFixed(1)} s)`,
   );
+  const files: [string, string][] = [];
   if (committed) {
     const merged = mergeRanking(
       await Deno.readTextFile(RESULTS.md).catch(() => ""),
       await Deno.readTextFile(RESULTS.json).catch(() => ""),
       result,
     );
-    await writeFileAtomic(RESULTS.md, merged.markdown);
-    await writeFileAtomic(RESULTS.json, merged.json);
-    console.error(`Wrote the ranking section of ${RESULTS.md} and ${RESULTS.json}`);
+    files.push([RESULTS.md, merged.markdown], [RESULTS.json, merged.json]);
   }
-  if (parsed.md) {
-    await writeFileAtomic(parsed.md, renderRankingSection(result, { standalone: true }));
-  }
+  const markdown = parsed.md ? renderRankingSection(result, { standalone: true }) : "";
   const json = JSON.stringify(result, null, 2) + "\n";
-  if (parsed.json && parsed.json !== "-") await writeFileAtomic(parsed.json, json);
+  await writeReports(files, parsed, markdown, json);
+  if (committed) console.error(`Wrote the ranking section of ${RESULTS.md} and ${RESULTS.json}`);
   if (parsed.json === "-") console.log(JSON.stringify(result));
   return result;
 }

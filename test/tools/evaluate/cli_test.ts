@@ -289,6 +289,24 @@ Deno.test({
   },
 });
 
+Deno.test("deno task evaluate writes neither --md nor --json when the second cannot be written", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "evaluate-out-" });
+  try {
+    const md = join(dir, "result.md");
+    await Deno.writeTextFile(md, "old report");
+    // A folder name too long to make: the check before the run passes (nothing is made then),
+    // the write after it fails. The report used to be written first, and stayed.
+    const json = join(dir, "x".repeat(300), "result.json");
+    const run = await evaluateTiny(["--md", md, "--json", json]);
+    assertEquals(run.code, 1, run.stderr);
+    assert(run.stderr.split("\n").at(-1)!.startsWith("error: File name too long"), run.stderr);
+    assertEquals(await Deno.readTextFile(md), "old report");
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["result.md"], "no temporary");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("writeFileAtomic() replaces a file in one step and keeps the old one when it cannot", async () => {
   const dir = await Deno.makeTempDir({ prefix: "evaluate-out-" });
   try {
