@@ -112,3 +112,54 @@ Deno.test("rankingMetrics() rejects bad types, NaN ratings and a too small catal
     "the list of user 1",
   );
 });
+
+Deno.test("rankingMetrics() takes NDCG's ideal and MAP's divisor over k when more are relevant", () => {
+  // One user with 5 relevant movies, k = 2, the top 2 being [1, 9]: one hit at rank 1.
+  const five = pl.DataFrame({
+    userId: [1, 1, 1, 1, 1],
+    movieId: [1, 2, 3, 4, 5],
+    rating: [5, 5, 5, 5, 5],
+  });
+  const m = rankingMetrics(new Map([[1, [1, 9, 2]]]), five, { k: 2 });
+  assertEquals(m.precision, 0.5);
+  assertEquals(m.recall, 0.2); // recall divides by all 5 relevant movies, not by min(5, k)
+  // Reference: sklearn 1.2.1 (Debian python3-sklearn),
+  // ndcg_score([[1,1,1,1,1,0]], [[3,1,0,0,0,2]], k=2) for movies [1,2,3,4,5,9].
+  assertAlmostEquals(m.ndcg, 0.6131471927654584, 1e-12);
+  assertEquals(m.map, 0.5); // AP sum 1/1 over min(5, k) = 2
+});
+
+Deno.test("rankingMetrics() takes NDCG's ideal and MAP's divisor over k, not a short list's length", () => {
+  // User 1's relevant movies are {10, 20, 40}; the list [20, 70] is shorter than k = 4.
+  const m = rankingMetrics(new Map([[1, [20, 70]]]), test, { k: 4 });
+  assertEquals(m.precision, 0.25);
+  assertAlmostEquals(m.recall, 1 / 3, 1e-12);
+  // By hand: DCG 1; ideal over min(3, 4) = 3 hits: 1 + 1/log2(3) + 1/2.
+  assertAlmostEquals(m.ndcg, 1 / (1.5 + 1 / Math.log2(3)), 1e-12);
+  assertAlmostEquals(m.map, 1 / 3, 1e-12); // AP sum 1/1 over min(3, 4) = 3
+});
+
+Deno.test("rankingMetrics() accepts a catalogSize equal to the distinct movies recommended", () => {
+  // The top-3 lists recommend 10, 20, 30, 60 and 80.
+  assertEquals(rankingMetrics(topK, test, { k: 3, catalogSize: 5 }).coverage, 1);
+});
+
+Deno.test("rankingMetrics() rejects a catalogSize that is not a positive integer", () => {
+  for (const catalogSize of [5.5, NaN, 0]) {
+    assertThrows(
+      () => rankingMetrics(topK, test, { k: 3, catalogSize }),
+      RangeError,
+      "expected catalogSize to be a positive integer",
+    );
+  }
+});
+
+Deno.test("rankingMetrics() rejects a threshold that is NaN or infinite", () => {
+  for (const threshold of [NaN, -Infinity]) {
+    assertThrows(
+      () => rankingMetrics(topK, test, { threshold }),
+      RangeError,
+      `expected finite numbers in threshold, found ${threshold}`,
+    );
+  }
+});

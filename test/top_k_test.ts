@@ -1,0 +1,18 @@
+import { assertEquals } from "@std/assert";
+import { topKIndices } from "../lib/top_k.ts";
+
+Deno.test("topKIndices() keeps the k highest when lower scores come after the list is full", () => {
+  assertEquals(topKIndices([3, 2, 1], 2), [0, 1]);
+  assertEquals(topKIndices([5, 4, 3, 2, 1, 0], 3), [0, 1, 2]);
+});
+
+Deno.test("topKIndices() keeps the lower position on a tie at the last place of a full list", () => {
+  assertEquals(topKIndices([1, 1], 1), [0]);
+  assertEquals(topKIndices([2, 1, 1, 1], 2), [0, 1]);
+});
+
+Deno.test("topKIndices() never selects a NaN score", () => {
+  assertEquals(topKIndices([NaN, 1, NaN, 0], 3), [1, 3]);
+  assertEquals(topKIndices([0.5, NaN], 2), [0]);
+  assertEquals(topKIndices([NaN, NaN], 1), []);
+});
