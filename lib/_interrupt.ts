@@ -2,9 +2,10 @@
  * Kernel › Interrupt (the ■ button) for the library's long loops. Deno 2.9's Jupyter kernel has
  * no interrupt of its own: the front end's SIGINT ends the kernel process, and every variable
  * with it (denoland/deno#24491). Once `lib/notebook` is imported in the kernel, a SIGINT
- * listener is in place instead ({@linkcode installInterruptHandler}): while a training loop of
- * the library runs ({@linkcode interruptible}), an interrupt makes the loop stop after its
- * current step with an {@linkcode InterruptedError}, and the kernel and its variables stay;
+ * listener is in place instead ({@linkcode installInterruptHandler}): while a training loop or
+ * the t-SNE of the library runs ({@linkcode interruptible}), an interrupt makes the loop stop
+ * after its current step with an {@linkcode InterruptedError}, and the kernel and its variables
+ * stay;
  * while nothing of the library runs, the interrupt only says so on stderr (Deno cannot stop
  * other code from outside; Kernel › Restart stops everything).
  *
@@ -42,7 +43,8 @@ export class InterruptedError extends Error {
 }
 
 /** The message shown when an interrupt finds nothing of the library running. */
-export const IDLE_MESSAGE = "Interrupt: no training loop of the library is running, so nothing " +
+export const IDLE_MESSAGE =
+  "Interrupt: no training loop or t-SNE of the library is running, so nothing " +
   "was stopped (Deno's kernel cannot stop other code from outside; Kernel › Restart stops " +
   "everything, and loses the variables).";
 
