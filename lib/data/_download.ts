@@ -5,7 +5,9 @@
  * and the whole download), its size and checksum are checked, it is extracted into the
  * temporary folder, every extracted file with a known SHA-256 is checked, and only then is the
  * folder renamed into place in one step. Any failure removes the temporary folder, so the cache
- * never holds a half-written data set and a retry starts from a clean state.
+ * never holds a half-written data set and a retry starts from a clean state. A download stopped
+ * before it could clean up (Ctrl-C, SIGTERM) leaves its folder, named with its process id; the
+ * next download of that data set removes it once that process is gone (or after an hour).
  *
  * @module
  */
@@ -212,20 +214,50 @@ export function checkArchive(
   }
 }
 
-async function removeStalePartials(cacheDir: string, name: string): Promise<void> {
+/**
+ * The prefix of a download's temporary folder in the cache: the data set's name and the
+ * downloading process's id (`.ml-100k-partial-4242-…`), so that a later download can tell a
+ * folder whose process is gone.
+ */
+function partialPrefix(name: string): string {
+  return `.${name}-partial-${Deno.pid}-`;
+}
+
+/** Whether the process `pid` has ended, as far as Linux' `/proc` tells (elsewhere: unknown). */
+async function processGone(pid: number): Promise<boolean> {
+  if (!(await exists("/proc/self"))) return false;
+  return !(await exists(`/proc/${pid}`));
+}
+
+/**
+ * Removes the temporary folders of downloads of `name` that will never finish, left in the
+ * cache by a process stopped mid-download (Ctrl-C, SIGTERM, a crash: its clean-up never ran):
+ * those whose process no longer runs, and any older than an hour (also those of older versions,
+ * whose names hold no process id). This process's own are never touched, since another of its
+ * downloads may be under way, nor those of a process still running.
+ *
+ * @returns The names removed.
+ */
+async function removeStalePartials(cacheDir: string, name: string): Promise<string[]> {
   const prefix = `.${name}-partial-`;
+  const removed: string[] = [];
   for await (const entry of Deno.readDir(cacheDir)) {
     if (!entry.name.startsWith(prefix)) continue;
     const path = join(cacheDir, entry.name);
+    const pid = /^(\d+)-/.exec(entry.name.slice(prefix.length))?.[1];
+    if (pid !== undefined && Number(pid) === Deno.pid) continue;
     try {
+      const dead = pid !== undefined && await processGone(Number(pid));
       const info = await Deno.stat(path);
-      if (Date.now() - (info.mtime?.getTime() ?? 0) > STALE_MS) {
-        await Deno.remove(path, { recursive: true });
-      }
+      const old = Date.now() - (info.mtime?.getTime() ?? 0) > STALE_MS;
+      if (!dead && !old) continue;
+      await Deno.remove(path, { recursive: true });
+      removed.push(entry.name);
     } catch {
       // Another process may be removing it at the same time.
     }
   }
+  return removed;
 }
 
 /**
@@ -238,7 +270,7 @@ async function prepareCache(spec: InstallSpec): Promise<{ tmp: string; created: 
   try {
     await Deno.mkdir(spec.cacheDir, { recursive: true });
     await removeStalePartials(spec.cacheDir, spec.name);
-    const tmp = await Deno.makeTempDir({ dir: spec.cacheDir, prefix: `.${spec.name}-partial-` });
+    const tmp = await Deno.makeTempDir({ dir: spec.cacheDir, prefix: partialPrefix(spec.name) });
     return { tmp, created };
   } catch (e) {
     const Class = e instanceof Error ? e.constructor as ErrorConstructor : Error;

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { type DownloadProgress, loadMovieLens, type LoadOptions } from "../../lib/data/mod.ts";
 import { downloadAndInstall, type InstallSpec } from "../../lib/data/_download.ts";
 import { md5Hex, sha256Hex } from "../../lib/data/_hash.ts";
+import { exists } from "../../lib/_atomic_write.ts";
+import { until } from "../_child.ts";
 import {
   cutResponse,
   LATEST_TINY,
@@ -243,6 +245,85 @@ Deno.test("loadMovieLens('ml-100k') removes a stale partial download before inst
       await Deno.writeTextFile(join(stale, "u.data"), "half");
       const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
       await Deno.utime(stale, twoHoursAgo, twoHoursAgo);
+      await loadMovieLens("ml-100k", options);
+      const tree = await listTree(join(dir, "cache"));
+      assertEquals(tree.filter((p) => !p.startsWith("ml-100k/")), ["ml-100k"]);
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+/**
+ * Starts a child process whose download of ml-100k into `cacheDir` never gets an answer (its
+ * fetch never resolves), and waits until its partial folder is in the cache.
+ * @returns The child and the partial folder's name.
+ */
+async function startStuckDownload(
+  dir: string,
+): Promise<{ child: Deno.ChildProcess; partial: string }> {
+  const code = `
+    import { loadMovieLens } from ${
+    JSON.stringify(new URL("../../lib/data/mod.ts", import.meta.url).href)
+  };
+    await loadMovieLens("ml-100k", {
+      dir: ${JSON.stringify(join(dir, "empty-mirror"))},
+      cacheDir: ${JSON.stringify(join(dir, "cache"))},
+      url: "http://127.0.0.1:9/ml-100k.zip",
+      onProgress: () => {},
+      fetch: () => new Promise(() => {}),
+    });`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      "--ext=ts",
+      "--config",
+      new URL("../../deno.json", import.meta.url).pathname,
+      code,
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const partials = () => {
+    try {
+      return [...Deno.readDirSync(join(dir, "cache"))].map((e) => e.name)
+        .filter((n) => n.startsWith(".ml-100k-partial-"));
+    } catch {
+      return [];
+    }
+  };
+  try {
+    await until(() => partials().length > 0, "the child's partial download folder");
+  } catch (e) {
+    child.kill("SIGKILL");
+    await child.status;
+    throw e;
+  }
+  return { child, partial: partials()[0] };
+}
+
+Deno.test("loadMovieLens('ml-100k') removes the partial folder of a stopped download, not a running one's", async () => {
+  const server = serve(zipResponse);
+  try {
+    await withTempDir(async (dir) => {
+      const options = { ...await downloadOptions(dir, server.url), verify: false };
+      const { child, partial } = await startStuckDownload(dir);
+      try {
+        assert(partial.startsWith(`.ml-100k-partial-${child.pid}-`), partial);
+        // A download beside a running one leaves the running one's folder alone.
+        await loadMovieLens("ml-100k", options);
+        assertEquals(
+          (await listTree(join(dir, "cache"))).filter((p) => !p.startsWith("ml-100k/")),
+          [partial, "ml-100k"].sort(),
+        );
+      } finally {
+        child.kill("SIGINT"); // Ctrl-C mid-download: its clean-up never runs
+        assertEquals((await child.status).signal, "SIGINT");
+      }
+      assert(await exists(join(dir, "cache", partial)), "the stopped download left its folder");
+      // The next download (within the hour) removes it.
+      await Deno.remove(join(dir, "cache", "ml-100k"), { recursive: true });
       await loadMovieLens("ml-100k", options);
       const tree = await listTree(join(dir, "cache"));
       assertEquals(tree.filter((p) => !p.startsWith("ml-100k/")), ["ml-100k"]);
