@@ -7,49 +7,68 @@
  * ```
  *
  * `test/tools/build_wasm_test.ts` recompiles the source and checks that the committed bytes match.
- * It takes no arguments but `--help` ({@linkcode USAGE}); any other is one line on stderr and exit
+ * The module is written in one step (a temporary file beside it, renamed over it), so a failure
+ * leaves the old one whole and no temporary file. It takes `--out PATH` (write the module there
+ * instead) and `--help` ({@linkcode USAGE}); any other argument is one line on stderr and exit
  * status 2, and nothing is written.
  *
  * @module
  */
 import wabtInit from "wabt";
 import { FlagReader, readCommandLine } from "./_cli.ts";
+import { writeFileAtomic } from "./_write.ts";
 
 /** The help text of `deno task build:wasm`. */
-export const USAGE = `Usage: deno task build:wasm
+export const USAGE = `Usage: deno task build:wasm [--out PATH]
 
 Compiles lib/train/kernels/kernels.wat to WebAssembly (wabt, SIMD and bulk memory) and writes
 the bytes, base64-encoded, into lib/train/kernels/_kernels_wasm.ts. Run it after editing the
-.wat file.
+.wat file. The module is written in one step (a temporary file beside it, then renamed over
+it): a failure leaves the old one whole and no temporary file.
 
 Flags:
+  --out PATH   write the module there instead (its folder is made if missing)
   -h, --help   show this text
 
 It takes no other argument: any is one line on stderr and exit status 2, and nothing is
-written.`;
+written. A failed build is one line on stderr and exit status 1.`;
+
+/** The command line of `deno task build:wasm`. */
+export interface BuildArgs {
+  /** `--out PATH`, or null for `lib/train/kernels/_kernels_wasm.ts`. */
+  out: string | null;
+}
 
 /**
- * Checks the command line of `deno task build:wasm`, which takes no arguments.
+ * Reads the command line of `deno task build:wasm`, which takes `--out PATH` alone.
  *
  * @param args The arguments.
- * @throws {TypeError} On any argument, naming it.
+ * @returns The parsed command line.
+ * @throws {TypeError} On any other argument, naming it, or `--out` without a value or twice.
  * @example
  * ```ts
  * import { parseBuildArgs } from "./build_wasm.ts";
- * import { assertThrows } from "@std/assert";
- * parseBuildArgs([]);
- * assertThrows(() => parseBuildArgs(["--out", "x"]), TypeError, 'unknown flag "--out"');
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * assertEquals(parseBuildArgs([]), { out: null });
+ * assertEquals(parseBuildArgs(["--out=/tmp/k.ts"]), { out: "/tmp/k.ts" });
+ * assertThrows(() => parseBuildArgs(["--fast"]), TypeError, 'unknown flag "--fast"');
  * ```
  */
-export function parseBuildArgs(args: string[]): void {
+export function parseBuildArgs(args: string[]): BuildArgs {
+  const out: BuildArgs = { out: null };
   const read = new FlagReader(args);
   for (let arg = read.next(); arg !== null; arg = read.next()) {
-    read.unknown(arg.startsWith("-") ? "flag" : "argument");
+    if (arg === "--out") {
+      out.out = read.value();
+      if (out.out === "") throw new TypeError('--out: expected a path, found ""');
+    } else read.unknown(arg.startsWith("-") ? "flag" : "argument");
   }
+  return out;
 }
 
 const SOURCE = new URL("../lib/train/kernels/kernels.wat", import.meta.url);
-const TARGET = new URL("../lib/train/kernels/_kernels_wasm.ts", import.meta.url);
+/** Where the module goes without `--out`. */
+export const TARGET: URL = new URL("../lib/train/kernels/_kernels_wasm.ts", import.meta.url);
 
 /**
  * Compiles WebAssembly text to a binary module (SIMD and bulk memory enabled, no debug names).
@@ -94,9 +113,41 @@ export function renderKernelsModule(bytes: Uint8Array): string {
   ].join("\n");
 }
 
+/**
+ * Compiles `kernels.wat` and writes the module that embeds it to `out` in one step
+ * (`writeFileAtomic()`: a temporary file beside it, renamed over it), so that a failure (while
+ * compiling or writing) leaves the old file whole and no temporary file.
+ *
+ * @param out Where to write; defaults to {@linkcode TARGET}.
+ * @param source The WebAssembly text; defaults to `kernels.wat`.
+ * @returns The number of bytes of WebAssembly.
+ * @example
+ * ```ts
+ * import { buildKernelsModule } from "./build_wasm.ts";
+ * const dir = await Deno.makeTempDir();
+ * console.log(await buildKernelsModule(`${dir}/_kernels_wasm.ts`) > 0); // true
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function buildKernelsModule(
+  out: string | URL = TARGET,
+  source?: string,
+): Promise<number> {
+  const bytes = await compileKernelsWat(source);
+  await writeFileAtomic(out, renderKernelsModule(bytes));
+  return bytes.length;
+}
+
 if (import.meta.main) {
-  readCommandLine(Deno.args, USAGE, parseBuildArgs);
-  const bytes = await compileKernelsWat();
-  await Deno.writeTextFile(TARGET, renderKernelsModule(bytes));
-  console.log(`wrote ${TARGET.pathname} (${bytes.length} bytes of WebAssembly)`);
+  const { out } = readCommandLine(Deno.args, USAGE, parseBuildArgs);
+  const path = out ?? TARGET.pathname;
+  try {
+    const bytes = await buildKernelsModule(path);
+    console.log(`wrote ${path} (${bytes} bytes of WebAssembly)`);
+  } catch (e) {
+    console.error(
+      `error: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ")}`,
+    );
+    Deno.exit(1);
+  }
 }
