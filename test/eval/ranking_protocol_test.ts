@@ -143,3 +143,78 @@ Deno.test("interactionMatrix() sorts rows, merges repeats and checks its input",
   assertThrows(() => interactionMatrix([5], [0], 3, 4), RangeError, "expected user rows in 0..2");
   assertThrows(() => interactionMatrix([0], [0, 1], 3, 4), RangeError, "as many movie columns");
 });
+
+Deno.test("interactionMatrix() rejects rows and columns outside the matrix or not integers", () => {
+  for (
+    const [rows, cols, message] of [
+      [[3], [0], "expected user rows in 0..2, found 3 at 0"],
+      [[-1], [0], "expected user rows in 0..2, found -1 at 0"],
+      [[0], [4], "expected movie columns in 0..3, found 4 at 0"],
+      [[0], [-1], "expected movie columns in 0..3, found -1 at 0"],
+      [[0], [1.5], "expected movie columns in 0..3, found 1.5 at 0"],
+    ] as const
+  ) {
+    assertThrows(() => interactionMatrix(rows, cols, 3, 4), RangeError, message);
+  }
+});
+
+Deno.test("rankingTask() finds a repeated test movie anywhere in a longer training row", () => {
+  // User 1 trained on 10, 20, 30 and tests 30 (a repeat, last in the sorted row) and 40.
+  const tr = ratingsFrame({ userId: [1, 1, 1], movieId: [10, 20, 30], rating: [5, 4, 3] });
+  const te = ratingsFrame({ userId: [1, 1], movieId: [30, 40], rating: [4, 4] });
+  const task = rankingTask(tr, te);
+  assertEquals(task.repeatedTestRatings, 1);
+  assertEquals([...task.test.indices], [3]); // only 40 is relevant
+});
+
+Deno.test("rankingTask() does not count an encoder's user without any rating as withoutTest", () => {
+  const users = IdEncoder.fit([1, 2, 9], { name: "user" }); // user 9 rated nothing
+  const task = rankingTask(train, test, { users });
+  assertEquals(task.skipped, { withoutTraining: 0, withoutTest: 0, onlyRepeats: 0 });
+});
+
+Deno.test("topKMovies() leaves out only each user's own training movies", () => {
+  const task = rankingTask(train, test);
+  // Scores favour 20, which user 1 rated in training and user 2 did not.
+  const lists = topKMovies(task, fixedScores([1, 6, 2, 3, 4, 5]), { k: 3 });
+  assertEquals([...lists.get(1)!], [60, 50, 40]);
+  assertEquals([...lists.get(2)!], [20, 60, 50]);
+});
+
+Deno.test("topKMovies() refuses NaN for the first movie, too many scores and a bad scorer", () => {
+  const task = rankingTask(train, test);
+  assertThrows(
+    () => topKMovies(task, fixedScores([NaN, 2, 3, 4, 5, 6])),
+    RangeError,
+    "the scorer returned NaN for user 1 and movie 10",
+  );
+  assertThrows(
+    () => topKMovies(task, () => new Float32Array(13)),
+    RangeError,
+    "expected the scorer to return 2 × 6 scores, found 13",
+  );
+  assertThrows(
+    () => topKMovies(task, "scores" as never),
+    TypeError,
+    "expected a scorer function, found string scores",
+  );
+});
+
+Deno.test("topKMovies() rejects a batchUsers that is not a positive integer", () => {
+  const task = rankingTask(train, test);
+  for (const batchUsers of [1.5, NaN]) {
+    assertThrows(
+      () => topKMovies(task, fixedScores([1, 2, 3, 4, 5, 6]), { batchUsers }),
+      RangeError,
+      "expected batchUsers to be a positive integer",
+    );
+  }
+});
+
+Deno.test("evaluateRanking() averages popularity over the slots of lists shorter than k", () => {
+  const task = rankingTask(train, test); // training counts: 10 → 2, 20 → 1, others 0
+  const r = evaluateRanking(task, fixedScores([1, 2, 3, 4, 5, 6]), { k: 50 });
+  // User 1 gets [60, 50, 40, 30] (4 slots, 0 ratings); user 2 [60, 50, 40, 30, 20] (5 slots,
+  // 1 rating, of 20): 1 / 9 by hand.
+  assertAlmostEquals(r.popularity, 1 / 9, 1e-12);
+});
