@@ -1,4 +1,10 @@
-import { assert, assertEquals, assertNotEquals, assertThrows } from "@std/assert";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertNotEquals,
+  assertThrows,
+} from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
 import { createRng, randomSeed, setRandomSeed, withRandomSeed } from "../lib/random.ts";
 import { COLUMNS, DEFAULT_K, DEFAULT_SEED, RELEVANCE_THRESHOLD } from "../lib/defaults.ts";
@@ -118,4 +124,53 @@ Deno.test("withRandomSeed() seeds what it runs and puts the session's seed back"
   assertEquals(randomSeed(), 1);
   setRandomSeed(5);
   assertEquals(draw(), inside);
+});
+
+Deno.test("withRandomSeed() leaves the session's stream where it was, not where the run left it", () => {
+  const draw = () => {
+    const layer = tf.layers.embedding({ inputDim: 3, outputDim: 2 });
+    layer.build([null, 1]);
+    return Array.from(layer.getWeights()[0].dataSync());
+  };
+  setRandomSeed(1);
+  draw();
+  const second = draw();
+  setRandomSeed(1);
+  draw();
+  withRandomSeed(5, draw);
+  assertEquals(draw(), second);
+});
+
+Deno.test("createRng() draws sfc32 seeded by splitmix32, as an independent implementation does", () => {
+  // Reference values: a separate Python implementation of the same algorithms (splitmix32 with
+  // the module's constants fills sfc32's four words, 12 outputs discarded; next() = uint32 / 2³²;
+  // int(n) = floor(next() · n); permutation = Fisher–Yates from the last position down;
+  // normal() = Box–Muller, cos then the saved sin), run with /usr/bin/python3.
+  const a = createRng(42);
+  assertEquals([a.uint32(), a.uint32(), a.uint32(), a.uint32()], [
+    1028872839,
+    2516511472,
+    400437680,
+    853279530,
+  ]);
+  assertEquals([createRng(0).uint32(), createRng(7).uint32()], [4205396811, 838155491]);
+  assertEquals(createRng(42).next(), 0.23955312534235418);
+  const b = createRng(42);
+  assertEquals(Array.from({ length: 8 }, () => b.int(10)), [2, 5, 0, 1, 4, 8, 8, 9]);
+  assertEquals([...createRng(42).permutation(5)], [4, 3, 0, 2, 1]);
+  assertEquals([...createRng(1).permutation(2)], [1, 0]);
+  const parent = createRng(42), child = parent.fork(); // seeded by the parent's next uint32
+  assertEquals([child.uint32(), parent.uint32()], [71618127, 2516511472]);
+  const c = createRng(42);
+  const normals = [c.normal(), c.normal(), c.normal(), c.normal()];
+  const want = [-1.450123486931413, -0.8689660584172896, 0.6904464376867262, 2.0660507880443504];
+  for (let i = 0; i < 4; i++) assertAlmostEquals(normals[i], want[i], 1e-12);
+});
+
+Deno.test("Rng.int(n) and Rng.ints(n) take a fractional n down to an integer", () => {
+  const rng = createRng(5);
+  const draws = Array.from({ length: 200 }, () => rng.int(2.5));
+  assertEquals(new Set(draws), new Set([0, 1]));
+  const many = rng.ints(2.5, new Int32Array(200));
+  assertEquals(new Set(many), new Set([0, 1]));
 });

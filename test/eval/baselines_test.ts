@@ -103,6 +103,14 @@ Deno.test("biasBaseline() rejects bad options", () => {
   assertThrows(() => biasBaseline(train, { regMovie: NaN }), RangeError, "NaN");
 });
 
+Deno.test("biasBaseline() rejects a negative regMovie, naming both values", () => {
+  assertThrows(
+    () => biasBaseline(train, { regMovie: -1 }),
+    RangeError,
+    "expected regUser and regMovie >= 0, found 15 and -1",
+  );
+});
+
 Deno.test("predict() rejects mismatched or fractional ids", () => {
   const b = movieMeanBaseline(train);
   assertThrows(

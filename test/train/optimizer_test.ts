@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { setupBackend } from "../../lib/train/backend.ts";
 import { adam, type AdamOptions, FusedAdam, fusedAdamFor } from "../../lib/train/optimizer.ts";
 import { createRng } from "../../lib/random.ts";
@@ -314,4 +314,67 @@ Deno.test("adam() rejects bad hyper-parameters with a RangeError naming them", (
     RangeError,
     'expected λ >= 0 for variable "w", found -1',
   );
+});
+
+Deno.test("FusedAdam's stock-op path matches the hand computation for every decay and a penalty", async () => {
+  // A variable made on the CPU backend and updated on WASM takes the stock-op path.
+  for (const options of VARIANTS) {
+    const w0 = randomValues(9, 21), grads = [22, 23].map((s) => randomValues(9, s, 0.1));
+    const lambda = 0.05;
+    await setupBackend({ backend: "cpu" });
+    const w = tf.variable(tf.tensor1d(w0));
+    await setupBackend({ backend: "wasm" });
+    const opt = adam(options);
+    opt.setPenalties(new Map([[w.name, lambda]]));
+    const before = w0.reduce((s, x) => s + x * x, 0);
+    tf.tidy(() => opt.applyGradients({ [w.name]: tf.tensor1d(grads[0]) }));
+    assertAlmostEquals(opt.lastPenalty(), lambda * before, 1e-5); // Σλ·Σw² before the step
+    tf.tidy(() => opt.applyGradients({ [w.name]: tf.tensor1d(grads[1]) }));
+    const want = referenceAdam(w0, grads, options, lambda);
+    const got = w.dataSync();
+    for (let i = 0; i < want.length; i++) assertAlmostEquals(got[i], want[i], 1e-6);
+    opt.dispose();
+    w.dispose();
+  }
+});
+
+Deno.test("adam() rejects an infinite learningRate, beta1 of 1, negative epsilon or weightDecay", () => {
+  for (
+    const [options, message] of [
+      [{ learningRate: Infinity }, "expected learningRate >= 0, found Infinity"],
+      [{ beta1: 1 }, "expected beta1 in [0, 1), found 1"],
+      [{ epsilon: -1e-7 }, "expected epsilon >= 0, found -1e-7"],
+      [{ weightDecay: -0.1, decay: "l2" }, "expected weightDecay >= 0, found -0.1"],
+      [{ epsilonHat: "yes" as never }, "expected epsilonHat true or false, found yes"],
+    ] as [AdamOptions, string][]
+  ) {
+    assertThrows(() => adam(options), RangeError, message);
+  }
+});
+
+Deno.test("FusedAdam.applyGradients() rejects a gradient of another shape, naming the variable", async () => {
+  await setupBackend({ backend: "cpu" });
+  const w = tf.variable(tf.tensor1d([1, 2, 3]), true, "shape_check_w");
+  const opt = adam();
+  assertThrows(
+    () => tf.tidy(() => opt.applyGradients({ [w.name]: tf.tensor1d([1, 2]) })),
+    RangeError,
+    'expected a gradient of shape [3] for "shape_check_w", found [2]',
+  );
+  assertEquals([...w.dataSync()], [1, 2, 3]);
+  opt.dispose();
+  w.dispose();
+});
+
+Deno.test("FusedAdam.setWeights() needs both moments of a variable", async () => {
+  await setupBackend({ backend: "cpu" });
+  const opt = adam();
+  const iter = tf.scalar(1), m = tf.zeros([2]);
+  await assertRejects(
+    () => opt.setWeights([{ name: "iter", tensor: iter }, { name: "w/m", tensor: m }]),
+    RangeError,
+    'expected both moments of "w"',
+  );
+  tf.dispose([iter, m]);
+  opt.dispose();
 });
