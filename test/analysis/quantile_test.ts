@@ -57,6 +57,24 @@ for (const name of CASES) {
   }
 }
 
+for (const name of CASES) {
+  Deno.test(`QuantileTransformer matches scikit-learn bit for bit on "${name}" with uniform output`, async () => {
+    // The uniform path is numpy's percentile, maximum.accumulate and interp, step for step:
+    // nothing may differ, not even in the last bit.
+    const fx = await load(name);
+    const out = fx.outputs.uniform;
+    const qt = new QuantileTransformer({ nQuantiles: fx.nQuantiles });
+    const fitted = qt.fitTransform(fx.fit);
+    const exact = (actual: ArrayLike<number>[], expected: number[][]) =>
+      assertEquals(actual.map((c) => Array.from(c)), expected);
+    exact([qt.references], [out.references]);
+    exact(qt.quantiles, out.quantiles);
+    exact(fitted.map((c) => c.subarray(0, out.transformFit[0].length)), out.transformFit);
+    exact(qt.transform(fx.new), out.transformNew);
+    exact(qt.inverseTransform(out.inverseInput), out.inverse);
+  });
+}
+
 Deno.test("QuantileTransformer maps tied values to the middle of their quantile range", () => {
   // Quantiles of [1, 2, 2, 2, 3] at 0, .25, .5, .75, 1 are [1, 2, 2, 2, 3]: the three 2s span
   // references .25 to .75, so 2 maps to .5 rather than to either end.
@@ -143,6 +161,33 @@ Deno.test("QuantileTransformer rejects bad options", () => {
     () => new QuantileTransformer({ outputDistribution: "gaussian" }),
     RangeError,
     'found "gaussian"',
+  );
+});
+
+Deno.test("QuantileTransformer accepts nQuantiles equal to subsample", () => {
+  const qt = new QuantileTransformer({ nQuantiles: 4, subsample: 4 }).fit([[3, 1, 2, 4]]);
+  [1, 2, 3, 4].forEach((want, i) => assertAlmostEquals(qt.quantiles[0][i], want, 1e-12));
+});
+
+Deno.test("QuantileTransformer fits on exactly subsample values when it subsamples", () => {
+  // 200 distinct integers, a 100-value subsample and 100 quantiles at k/99: each quantile is
+  // one of the drawn values, up to the rounding of k/99 (a subsample of 99 would interpolate
+  // between them).
+  const col = Array.from({ length: 200 }, (_, i) => 3 * i);
+  const q = new QuantileTransformer({ nQuantiles: 100, subsample: 100 }).fit([col]).quantiles[0];
+  assertEquals(q.length, 100);
+  const drawn = q.map((v) => Math.round(v / 3));
+  assertEquals(new Set(drawn).size, 100);
+  q.forEach((v, i) => assertAlmostEquals(v, 3 * drawn[i], 1e-9, "every quantile is a drawn value"));
+});
+
+Deno.test("QuantileTransformer.fromJSON() rejects a feature with the wrong number of quantiles", () => {
+  const json = new QuantileTransformer({ nQuantiles: 3 }).fit([[1, 2, 3], [4, 5, 6]]).toJSON();
+  json.quantiles![1] = [4, 5];
+  assertThrows(
+    () => QuantileTransformer.fromJSON(json),
+    RangeError,
+    "expected 3 quantiles for feature 1 (one per reference), found 2",
   );
 });
 

@@ -48,3 +48,9 @@ Deno.test("rankByScore() rejects NaN scores and mismatched lengths", () => {
   const ragged = { ids: Int32Array.of(1, 2), values: Float32Array.of(1) };
   assertThrows(() => rankByScore(ragged), RangeError, "one value per id (2), found 1");
 });
+
+Deno.test("rankByScore() lists an id repeated in among once", () => {
+  // e.g. among = the movieId column of some ratings, where a movie appears once per rating
+  const rows = rankByScore(bias, { among: [40, 40, 10, 40, 10] });
+  assertEquals(rows.map((r) => [r.rank, r.movieId]), [[1, 40], [2, 10]]);
+});

@@ -95,3 +95,51 @@ Deno.test("histogramCounts() rejects empty input, NaN, bins <= 0 and an empty ra
   );
   assertThrows(() => histogramCounts([1], { range: [1, 1] }), RangeError, "lo < hi");
 });
+
+Deno.test("mostSimilar() breaks ties by increasing id whatever the row order", () => {
+  // Rows hold ids 9, 7, 3, 5: 7 and 3 are the same vector, 5 is orthogonal to 9.
+  const shuffled: EmbeddingTable = {
+    ids: Int32Array.of(9, 7, 3, 5),
+    vectors: Float32Array.of(1, 0, 1, 1, 1, 1, 0, 1),
+    dim: 2,
+  };
+  assertEquals(mostSimilar(shuffled, 9, { k: 3 }).map((r) => r.movieId), [3, 7, 5]);
+});
+
+Deno.test("cosineSimilarity() rejects NaN or Infinity in its second vector too", () => {
+  assertThrows(
+    () => cosineSimilarity([1, 1], [1, NaN]),
+    RangeError,
+    "expected finite numbers in b, found NaN at position 1",
+  );
+  assertThrows(
+    () => cosineSimilarity([1, 1], [Infinity, 1]),
+    RangeError,
+    "expected finite numbers in b, found Infinity at position 0",
+  );
+});
+
+Deno.test("histogramCounts() ends its last edge exactly at the maximum, as numpy", () => {
+  // Reference: numpy (Debian python3-numpy), np.histogram([0.2, 0.9, 0.5], bins=2) gives
+  // counts [2, 1] and edges [0.2, 0.55, 0.9]; 0.2 + (0.7 · 2) / 2 alone would be 0.8999….
+  const h = histogramCounts([0.2, 0.9, 0.5], { bins: 2 });
+  assertEquals([...h.edges], [0.2, 0.55, 0.9]);
+  assertEquals([...h.counts], [2, 1]);
+});
+
+Deno.test("histogramCounts() puts a value equal to an inner edge in the bin that edge opens", () => {
+  // (0.34 − 0.1) / 0.6 · 5 rounds to 1.999…, but 0.33999999999999997 is edges[2] itself.
+  // Reference: numpy, np.histogram([0.1, 0.33999999999999997, 0.7], bins=5) → [1, 0, 1, 0, 1],
+  // with edges[2] == 0.33999999999999997.
+  const h = histogramCounts([0.1, 0.33999999999999997, 0.7], { bins: 5 });
+  assertEquals(h.edges[2], 0.33999999999999997);
+  assertEquals([...h.counts], [1, 0, 1, 0, 1]);
+});
+
+Deno.test("histogramCounts() rejects a range that is not finite", () => {
+  assertThrows(
+    () => histogramCounts([1, 2], { range: [0, Infinity] }),
+    RangeError,
+    "expected finite numbers in range, found Infinity at position 1",
+  );
+});

@@ -80,3 +80,25 @@ Deno.test("itemKnn() checks its options and its task", () => {
   assertThrows(() => itemKnn({} as RankingTask), TypeError, "expected a RankingTask");
   assertThrows(() => popularityScorer(null as never), TypeError, "expected a RankingTask");
 });
+
+Deno.test("popularityScorer() gives every user row of a batch the training counts", () => {
+  const train = ratingsFrame({ userId: [1, 2, 2], movieId: [10, 10, 20], rating: [1, 2, 3] });
+  const test = ratingsFrame({ userId: [1, 2], movieId: [20, 30], rating: [4, 4] });
+  const task = rankingTask(train, test); // catalogue 10, 20, 30; counts 2, 1, 0
+  assertEquals(Array.from(popularityScorer(task)(Int32Array.of(0, 1))), [2, 1, 0, 2, 1, 0]);
+});
+
+Deno.test("itemKnn() keeps exactly `neighbours` of tied neighbours, lower movie column first", () => {
+  // 10 is watched with 20, 30 and 40 by one user each: cos = 1 / sqrt(3 · 1) for all three.
+  const train = ratingsFrame({
+    userId: [1, 1, 2, 2, 3, 3],
+    movieId: [10, 20, 10, 30, 10, 40],
+    rating: [5, 5, 5, 5, 5, 5],
+  });
+  const task = rankingTask(train, ratingsFrame({ userId: [1], movieId: [30], rating: [4] }));
+  const near = itemKnn(task, { neighbours: 2 }).similar(10, 5);
+  assertEquals(near.map((e) => e.movieId), [20, 30]);
+  for (const e of near) assertAlmostEquals(e.similarity, 1 / Math.sqrt(3), 1e-12);
+  const all = itemKnn(task, { neighbours: 3 }).similar(10);
+  assertEquals(all.map((e) => e.movieId), [20, 30, 40]); // ties listed by movie column
+});
