@@ -44,8 +44,19 @@ interface GraphLayer {
 /** Layers that pass ids through unchanged in value, on the way from an input to a table. */
 const PASS_THROUGH = new Set(["Flatten", "Reshape", "InputLayer"]);
 
+/**
+ * Layers that combine factor vectors: a width-1 embedding feeding one of them is a factor table
+ * of one factor (`FACTORS=1`), not a bias, which is added to the output.
+ */
+const COMBINES_FACTORS = new Set(["Dot", "Multiply", "Concatenate", "Dense"]);
+
 /** The layers fed by `input` (through shape-only layers), in graph order. */
 function consumers(input: tf.SymbolicTensor): GraphLayer[] {
+  return consumersOf(input.sourceLayer as unknown as GraphLayer);
+}
+
+/** The layers fed by `from` (through shape-only layers), in graph order. */
+function consumersOf(from: GraphLayer): GraphLayer[] {
   const out: GraphLayer[] = [];
   const seen = new Set<GraphLayer>();
   const visit = (layer: GraphLayer) => {
@@ -57,7 +68,7 @@ function consumers(input: tf.SymbolicTensor): GraphLayer[] {
       else out.push(next);
     }
   };
-  visit(input.sourceLayer as unknown as GraphLayer);
+  visit(from);
   return out;
 }
 
@@ -65,17 +76,20 @@ function consumers(input: tf.SymbolicTensor): GraphLayer[] {
 function embeddingTables(
   layers: GraphLayer[],
 ): { factors?: tf.LayerVariable; bias?: tf.LayerVariable } {
-  const tables = layers
-    .filter((l) => l.getClassName() === "Embedding" && l.trainable && l.weights.length === 1)
-    .map((l) => l.weights[0]);
-  const bias = tables.find((w) => w.shape[1] === 1);
-  let factors: tf.LayerVariable | undefined;
-  for (const w of tables) {
-    if ((w.shape[1] ?? 0) > 1 && (factors === undefined || w.shape[1]! > factors.shape[1]!)) {
-      factors = w;
-    }
+  const embeddings = layers
+    .filter((l) => l.getClassName() === "Embedding" && l.trainable && l.weights.length === 1);
+  const width = (l: GraphLayer) => l.weights[0].shape[1] ?? 0;
+  // A width-1 table is a bias unless it feeds a layer that combines factors (a dot product of
+  // one factor): shape alone cannot tell a one-factor table from a bias.
+  const combinesFactors = (l: GraphLayer) =>
+    consumersOf(l).some((next) => COMBINES_FACTORS.has(next.getClassName()));
+  let factors: GraphLayer | undefined;
+  for (const l of embeddings) {
+    const candidate = width(l) > 1 || (width(l) === 1 && combinesFactors(l));
+    if (candidate && (factors === undefined || width(l) > width(factors))) factors = l;
   }
-  return { factors, bias };
+  const bias = embeddings.find((l) => width(l) === 1 && l !== factors);
+  return { factors: factors?.weights[0], bias: bias?.weights[0] };
 }
 
 /** The tables of a fused dot-bias layer, by the names it gives its weights. */

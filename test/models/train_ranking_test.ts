@@ -4,6 +4,7 @@ import { fitEncoders, IdEncoder, ratingsFrame } from "../../lib/data/mod.ts";
 import { evaluateRanking, rankingTask } from "../../lib/eval/mod.ts";
 import {
   buildModel,
+  compareModels,
   predictRatings,
   rankingScorer,
   recommender,
@@ -32,19 +33,19 @@ const test = frame(rows.filter((r) => r.test));
 const encoders = fitEncoders(frame(rows));
 
 /** The notebook's ranking model: two tables and a movie bias; output = dot + bias. */
-function dotModel(withSigmoid = false): tf.LayersModel {
+function dotModel(withSigmoid = false, factors = 4): tf.LayersModel {
   const user = tf.input({ shape: [1], dtype: "int32" });
   const movie = tf.input({ shape: [1], dtype: "int32" });
   const init = tf.initializers.randomNormal({ stddev: 0.1 });
   const p = tf.layers.embedding({
     inputDim: encoders.users.size,
-    outputDim: 4,
+    outputDim: factors,
     embeddingsInitializer: init,
   })
     .apply(user) as tf.SymbolicTensor;
   const q = tf.layers.embedding({
     inputDim: encoders.movies.size,
-    outputDim: 4,
+    outputDim: factors,
     embeddingsInitializer: init,
   })
     .apply(movie) as tf.SymbolicTensor;
@@ -80,6 +81,26 @@ Deno.test("trainRanking() trains a model written as code with its compiled ranki
   const s = scorer(Int32Array.of(0));
   const p = predictRatings(rec, { userIds: [1, 1], movieIds: [1, 11] });
   assert(Math.abs(s[0] - p[0]) < 1e-5 && Math.abs(s[4] - p[1]) < 1e-5);
+});
+
+Deno.test("trainRanking() and compareModels() find the tables of a model of one factor", async () => {
+  // FACTORS=1 in notebook 06: the factor tables are as wide as the movie bias. The width-1 tables
+  // that feed the dot product are the factors; the one added to it is the bias.
+  await setupBackend({ backend: "wasm" });
+  setRandomSeed(1);
+  const model = dotModel(false, 1);
+  const twin = dotModel(false, 1);
+  const table = compareModels(model, twin);
+  twin.dispose();
+  assertEquals(table.getColumn("params (a)").toArray().at(-1), model.countParams());
+  model.compile({ optimizer: adam({ learningRate: 0.05 }), loss: softmaxLoss });
+  const rec = recommender(model, encoders);
+  const h = await trainRanking(rec, train, { epochs: 2, batchUsers: 4, l2: 0.01, verbose: 0 });
+  assertEquals(h.epoch.length, 2);
+  const s = rankingScorer(rec)(Int32Array.of(0));
+  const p = predictRatings(rec, { userIds: [1, 1], movieIds: [1, 11] });
+  assert(Math.abs(s[0] - p[0]) < 1e-5 && Math.abs(s[4] - p[1]) < 1e-5);
+  model.dispose();
 });
 
 Deno.test("trainRanking() numbers epochs on and takes the loss and learning rate it is given", async () => {
