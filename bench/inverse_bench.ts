@@ -31,8 +31,9 @@ import {
 } from "../lib/train/kernels/_native.ts";
 import { invertSpd } from "../lib/train/kernels/spd_inverse.ts";
 import { createRng } from "../lib/random.ts";
-import { PYTHON } from "./_machine.ts";
+import { PYTHON, runPython } from "./_machine.ts";
 import { FlagReader, readCommandLine } from "../tools/_cli.ts";
+import { cleanUpOnSignals, withTemporary } from "../tools/_cleanup.ts";
 
 /** The help text of `deno task bench:inverse`. */
 export const USAGE = `Usage: deno task bench:inverse [flags]
@@ -130,8 +131,8 @@ function residual(a: Float64Array, x: Float64Array, n: number, columns = 16): nu
 }
 
 async function numpyInverse(a: Float64Array, n: number) {
-  const dir = await Deno.makeTempDir({ prefix: "inverse_bench_" });
-  try {
+  // Removed afterwards, and also on Ctrl-C or SIGTERM (with the Python child stopped).
+  return await withTemporary({ folder: true, prefix: "inverse_bench_" }, async (dir) => {
     const input = `${dir}/a.bin`, output = `${dir}/x.bin`;
     await Deno.writeFile(input, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     const script = [
@@ -141,21 +142,20 @@ async function numpyInverse(a: Float64Array, n: number) {
       `x.astype('<f8').tofile(${JSON.stringify(output)})`,
       "print(json.dumps({'seconds': s, 'numpy': np.__version__}))",
     ].join("\n");
-    const out = await new Deno.Command(PYTHON, { args: ["-c", script], stderr: "piped" }).output();
+    const out = await runPython(["-c", script]);
     if (!out.success) {
-      const why = new TextDecoder().decode(out.stderr).trim().split("\n").at(-1);
+      const why = out.stderr.trim().split("\n").at(-1);
       throw new Error(`inverse_bench: ${PYTHON} with NumPy failed: ${why}`);
     }
-    const result = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+    const result = JSON.parse(out.stdout.trim().split("\n").at(-1)!);
     const x = new Float64Array((await Deno.readFile(output)).buffer);
     return { seconds: result.seconds as number, version: result.numpy as string, x };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 }
 
 if (import.meta.main) {
   const args = readCommandLine(Deno.args, USAGE, parseInverseBenchArgs);
+  cleanUpOnSignals("stopping NumPy's run and removing its temporary folder…");
   try {
     await setupBackend();
     const native = nativeKernels();

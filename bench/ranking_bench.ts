@@ -33,7 +33,15 @@ import {
   trainRanking,
 } from "../lib/models/mod.ts";
 import { setupBackend } from "../lib/train/backend.ts";
-import { backendFields, loadAverage, peakRssMb, PYTHON, torchAvailable } from "./_machine.ts";
+import {
+  backendFields,
+  loadAverage,
+  peakRssMb,
+  PYTHON,
+  runPython,
+  torchAvailable,
+} from "./_machine.ts";
+import { withTemporary } from "../tools/_cleanup.ts";
 
 /** The ranking models the bench knows. */
 export const RANKING_BENCH_MODELS = ["softmax", "bpr"] as const;
@@ -68,7 +76,13 @@ export interface RankingBenchArgs {
 
 const here = new URL(".", import.meta.url).pathname;
 
-function dataFile(nUsers: number, nMovies: number, train: Int32Array[], test: Int32Array[]) {
+function writeDataFile(
+  path: string,
+  nUsers: number,
+  nMovies: number,
+  train: Int32Array[],
+  test: Int32Array[],
+): void {
   const head = Int32Array.of(nUsers, nMovies, train[0].length, test[0].length);
   const all = new Int32Array(4 + 2 * train[0].length + 2 * test[0].length);
   all.set(head);
@@ -77,15 +91,13 @@ function dataFile(nUsers: number, nMovies: number, train: Int32Array[], test: In
     all.set(part, at);
     at += part.length;
   }
-  const path = Deno.makeTempFileSync({ prefix: "ranking_bench_", suffix: ".bin" });
   Deno.writeFileSync(path, new Uint8Array(all.buffer));
-  return path;
 }
 
+/** Runs the torch twin (a child Ctrl-C and SIGTERM stop, see train_bench.ts). */
 async function runTorch(args: string[]): Promise<Record<string, number>> {
-  const out = await new Deno.Command(PYTHON, { args, stdout: "piped", stderr: "inherit" })
-    .output();
-  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  const out = await runPython(args, { stderr: "inherit" });
+  const lines = out.stdout.trim().split("\n");
   for (const line of lines.slice(0, -1)) console.log(`torch ${line}`);
   if (!out.success) throw new Error(`ranking_bench: the torch run failed (exit ${out.code})`);
   return JSON.parse(lines[lines.length - 1]);
@@ -161,8 +173,9 @@ export async function runRankingBench(args: RankingBenchArgs): Promise<Record<st
       encoders.users.encode(df.getColumn("userId").toArray() as number[]),
       encoders.movies.encode(df.getColumn("movieId").toArray() as number[]),
     ];
-    const file = dataFile(encoders.users.size, encoders.movies.size, cols(train), cols(test));
-    try {
+    // The rows torch reads, removed afterwards and also on Ctrl-C or SIGTERM.
+    await withTemporary({ prefix: "ranking_bench_", suffix: ".bin" }, async (file) => {
+      writeDataFile(file, encoders.users.size, encoders.movies.size, cols(train), cols(test));
       const t = await runTorch([
         `${here}torch_ranking.py`,
         ...["--data", file, "--model", args.model, "--epochs", String(epochs)],
@@ -181,9 +194,7 @@ export async function runRankingBench(args: RankingBenchArgs): Promise<Record<st
           ((result.cpu_samples_per_s as number) / t.cpu_samples_per_s).toFixed(3),
         ),
       });
-    } finally {
-      Deno.removeSync(file);
-    }
+    });
   } else if (args.torch) {
     console.log(`torch: ${PYTHON} cannot import torch; skipped`);
   }

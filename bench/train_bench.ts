@@ -62,8 +62,16 @@ import { setupBackend } from "../lib/train/backend.ts";
 import { fit } from "../lib/train/fit.ts";
 import { stockModel } from "./stock_models.ts";
 import { type RankingBenchModel, runRankingBench } from "./ranking_bench.ts";
-import { backendFields, loadAverage, peakRssMb, PYTHON, torchAvailable } from "./_machine.ts";
+import {
+  backendFields,
+  loadAverage,
+  peakRssMb,
+  PYTHON,
+  runPython,
+  torchAvailable,
+} from "./_machine.ts";
 import { FlagReader, readCommandLine } from "../tools/_cli.ts";
+import { cleanUpOnSignals, withTemporary } from "../tools/_cleanup.ts";
 
 /** The help text of `deno task bench`. */
 export const USAGE = `Usage: deno task bench [flags]
@@ -334,7 +342,7 @@ function tensors(net: BenchNet, split: Split, limit = split.ratings.length) {
   };
 }
 
-function writeDataFile(data: BenchData): string {
+function writeDataFile(data: BenchData, path: string): void {
   const { train, val } = data;
   const head = new Int32Array([
     data.numUsers,
@@ -351,9 +359,7 @@ function writeDataFile(data: BenchData): string {
     bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), off);
     off += p.byteLength;
   }
-  const path = Deno.makeTempFileSync({ prefix: "train_bench_", suffix: ".bin" });
   Deno.writeFileSync(path, bytes);
-  return path;
 }
 
 interface TorchResult {
@@ -363,24 +369,25 @@ interface TorchResult {
   cpu_samples_per_s?: number;
 }
 
+/** Runs the torch twin (a child Ctrl-C and SIGTERM stop), echoing its lines when asked. */
 async function runTorch(args: string[], echo: boolean): Promise<TorchResult> {
-  const child = new Deno.Command(PYTHON, { args, stdout: "piped", stderr: "inherit" }).spawn();
   const lines: string[] = [];
-  const decoder = new TextDecoder();
   let pending = "";
-  for await (const chunk of child.stdout) {
-    pending += decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      const line = pending.slice(0, nl);
-      pending = pending.slice(nl + 1);
-      lines.push(line);
-      if (echo && !line.startsWith("{")) console.log(`torch ${line}`);
-    }
-  }
+  const run = await runPython(args, {
+    stderr: "inherit",
+    onStdout: (text) => {
+      pending += text;
+      let nl: number;
+      while ((nl = pending.indexOf("\n")) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        lines.push(line);
+        if (echo && !line.startsWith("{")) console.log(`torch ${line}`);
+      }
+    },
+  });
   if (pending) lines.push(pending);
-  const status = await child.status;
-  if (!status.success) throw new Error(`train_bench: the torch run failed (exit ${status.code})`);
+  if (!run.success) throw new Error(`train_bench: the torch run failed (exit ${run.code})`);
   return JSON.parse(lines[lines.length - 1]) as TorchResult;
 }
 
@@ -472,13 +479,17 @@ export async function runBench(args: BenchArgs): Promise<Record<string, unknown>
   };
   const withTorch = args.torch && await torchAvailable();
   if (args.torch && !withTorch) console.log(`torch: ${PYTHON} cannot import torch; skipped`);
-  const dataFile = withTorch ? writeDataFile(data) : null;
-  try {
+  const compare = async (dataFile: string | null) => {
     if (args.table) Object.assign(result, await stepTable(args, data, dataFile));
     if (dataFile) Object.assign(result, await torchComparison(args, dataFile, result));
-  } finally {
-    if (dataFile) Deno.removeSync(dataFile);
-  }
+  };
+  if (withTorch) {
+    // The rows torch reads, removed afterwards and also on Ctrl-C or SIGTERM.
+    await withTemporary({ prefix: "train_bench_", suffix: ".bin" }, async (dataFile) => {
+      writeDataFile(data, dataFile);
+      await compare(dataFile);
+    });
+  } else await compare(null);
   result.peak_rss_mb = peakRssMb();
   // The machine's 1-minute load average before and after: figures drift with other work.
   result.load_avg = [loadBefore, loadAverage()];
@@ -572,5 +583,6 @@ async function torchComparison(args: BenchArgs, dataFile: string, ours: Record<s
 
 if (import.meta.main) {
   const args = readCommandLine(Deno.args, USAGE, parseBenchArgs);
+  cleanUpOnSignals("stopping the torch run and removing its data file…");
   await runBench(args);
 }

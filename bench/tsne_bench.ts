@@ -23,6 +23,8 @@
 import { tsne } from "../lib/analysis/tsne.ts";
 import { createRng } from "../lib/random.ts";
 import { FlagReader, readCommandLine } from "../tools/_cli.ts";
+import { cleanUpOnSignals, withTemporary } from "../tools/_cleanup.ts";
+import { runPython } from "./_machine.ts";
 
 /** The help text of `deno run -A bench/tsne_bench.ts`. */
 export const USAGE = `Usage: deno run -A bench/tsne_bench.ts [flags]
@@ -119,6 +121,7 @@ print(json.dumps({"sklearn_seconds": time.perf_counter() - t, "sklearn_kl": floa
 
 if (import.meta.main) {
   const args = readCommandLine(Deno.args, USAGE, parseTsneBenchArgs);
+  cleanUpOnSignals("stopping scikit-learn's run and removing its input file…");
   const rng = createRng(args.seed);
   const centres = Array.from(
     { length: args.clusters },
@@ -147,20 +150,18 @@ if (import.meta.main) {
     kl: Number(result.klDivergence.toFixed(4)),
   };
   if (args.sklearn) {
-    const file = await Deno.makeTempFile({ suffix: ".json" });
-    await Deno.writeTextFile(
-      file,
-      JSON.stringify({ ...args, x: Array.from(vectors), y: Array.from(result.coordinates) }),
-    );
-    const run = await new Deno.Command("/usr/bin/python3", {
-      args: ["-c", SKLEARN, file],
-      env: { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
-    }).output();
-    await Deno.remove(file);
-    if (!run.success) {
-      throw new Error(`scikit-learn failed: ${new TextDecoder().decode(run.stderr)}`);
-    }
-    Object.assign(report, JSON.parse(new TextDecoder().decode(run.stdout)));
+    // The input file is removed afterwards, and also on Ctrl-C or SIGTERM (Python stopped).
+    const run = await withTemporary({ prefix: "tsne_bench_", suffix: ".json" }, async (file) => {
+      await Deno.writeTextFile(
+        file,
+        JSON.stringify({ ...args, x: Array.from(vectors), y: Array.from(result.coordinates) }),
+      );
+      return await runPython(["-c", SKLEARN, file], {
+        env: { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
+      });
+    });
+    if (!run.success) throw new Error(`scikit-learn failed: ${run.stderr}`);
+    Object.assign(report, JSON.parse(run.stdout));
   }
   console.log(JSON.stringify(report));
 }

@@ -2,6 +2,8 @@ import { assert, assertEquals, assertGreater, assertLess, assertThrows } from "@
 import { parseBenchArgs, USAGE } from "../../bench/train_bench.ts";
 import { assertHelp, assertUsageError, assertUsageMatches } from "../tools/_usage.ts";
 import { mirrorDir } from "../data/_helpers.ts";
+import { torchAvailable } from "../../bench/_machine.ts";
+import { childEnvironment, killAll, processesUnder, until } from "../_child.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 /** The local MovieLens mirror the bench reads ml-100k from; without one its runs are skipped. */
@@ -225,3 +227,67 @@ Deno.test({
   assert(result.ndcg_at_10 > 0 && result.ndcg_at_10 < 1, String(result.ndcg_at_10));
   assert(lines.some((l) => /^epoch 2 loss \d/.test(l)), lines.join("\n"));
 });
+
+/** Whether the torch twin can run here (Debian's python3-torch); the signal test needs it. */
+const TORCH = await torchAvailable();
+if (!TORCH) {
+  console.log("bench_test: /usr/bin/python3 cannot import torch; the signal test is skipped");
+}
+
+for (const [signal, status] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  Deno.test({
+    name:
+      `deno task bench stopped by ${signal} during the torch run exits ${status}, leaving no data file or torch`,
+    ignore: MIRROR === null || !TORCH || Deno.build.os !== "linux",
+    async fn() {
+      const tmp = await Deno.makeTempDir({ prefix: "bench-signal-" });
+      try {
+        // One epoch, no table: the torch twin starts after a few seconds, on a data file that
+        // the bench writes in TMPDIR (here a folder of this test's own).
+        const bench = new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            "-A",
+            "bench/train_bench.ts",
+            "--epochs",
+            "1",
+            "--no-table",
+            "--model",
+            "dot",
+          ],
+          cwd: ROOT,
+          env: childEnvironment({ MOVIELENS_DIR: MIRROR!, TMPDIR: tmp, NO_COLOR: "1" }),
+          clearEnv: true,
+          stdin: "null",
+          stdout: "null",
+          stderr: "piped",
+        }).spawn();
+        const stderr = new Response(bench.stderr).text();
+        let ended: Deno.CommandStatus | null = null;
+        bench.status.then((s) => ended = s);
+        try {
+          // The torch child names the data file (in tmp) on its command line.
+          await until(
+            () => ended !== null || processesUnder(tmp).length > 0,
+            "the torch run to start",
+            120_000,
+          );
+          assertEquals(ended, null, "the bench ended before its torch run started");
+          assertEquals([...Deno.readDirSync(tmp)].length, 1, "the data file");
+          bench.kill(signal);
+          const code = (await bench.status).code;
+          assertEquals([...Deno.readDirSync(tmp)], [], "the data file is left");
+          assertEquals(processesUnder(tmp), [], "torch is left running");
+          assertEquals(code, status, await stderr);
+          assert((await stderr).includes(`${signal}: stopping the torch run`), await stderr);
+        } finally {
+          killAll(processesUnder(tmp));
+          if (ended === null) bench.kill("SIGKILL");
+          await bench.status;
+        }
+      } finally {
+        await Deno.remove(tmp, { recursive: true });
+      }
+    },
+  });
+}

@@ -1,0 +1,138 @@
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { join } from "node:path";
+import { cleanUp, onCleanup, spawnChild, withTemporary } from "../../tools/_cleanup.ts";
+import { childEnvironment, killAll, processesUnder } from "../_child.ts";
+
+const CLEANUP = new URL("../../tools/_cleanup.ts", import.meta.url).href;
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+
+const gone = (path: string) => Deno.stat(path).then(() => false, () => true);
+
+Deno.test("onCleanup() returns a function that takes the clean-up off the list", async () => {
+  const seen: string[] = [];
+  const forget = onCleanup("forgotten", () => void seen.push("forgotten"));
+  onCleanup("kept", () => void seen.push("kept"));
+  forget();
+  forget(); // a second call changes nothing
+  assertEquals(await cleanUp(), []);
+  assertEquals(seen, ["kept"]);
+});
+
+Deno.test("withTemporary() removes its file or folder when the run returns or fails", async () => {
+  const file = await withTemporary({ prefix: "cleanup-test-", suffix: ".bin" }, async (path) => {
+    await Deno.writeFile(path, new Uint8Array(3));
+    assertEquals((await Deno.stat(path)).size, 3);
+    return path;
+  });
+  assert(file.endsWith(".bin"), file);
+  assert(await gone(file), `${file} is still there`);
+  let folder = "";
+  await assertRejects(
+    () =>
+      withTemporary({ folder: true, prefix: "cleanup-test-" }, async (dir) => {
+        folder = dir;
+        await Deno.writeTextFile(join(dir, "inside"), "x");
+        throw new RangeError("the run failed");
+      }),
+    RangeError,
+    "the run failed",
+  );
+  assert(folder !== "" && await gone(folder), `${folder} is still there`);
+});
+
+Deno.test("withTemporary() leaves its folder to cleanUp() while the run is under way", async () => {
+  let folder = "";
+  await withTemporary({ folder: true, prefix: "cleanup-test-" }, async (dir) => {
+    folder = dir;
+    await Deno.writeTextFile(join(dir, "inside"), "x");
+    assertEquals(await cleanUp(), []); // as on Ctrl-C
+    assert(await gone(dir), "cleanUp() did not remove the folder");
+  });
+  assert(folder !== "");
+  assertEquals(await cleanUp(), [], "the run took its clean-up off the list when it ended");
+});
+
+Deno.test({
+  name: "spawnChild() hands its stdout over as it comes and whole, and lets its stderr through",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const chunks: string[] = [];
+    const child = spawnChild("sh", ["-c", "echo one; echo two >&2; echo three"], {
+      name: "sh",
+      stderr: "inherit",
+      onStdout: (text) => chunks.push(text),
+    });
+    assertEquals((await child.done).code, 0);
+    assertEquals(await child.output, "one\nthree\n");
+    assertEquals(chunks.join(""), "one\nthree\n");
+    assertEquals(child.stderrText(), "", "stderr went to this process's");
+  },
+});
+
+/**
+ * A program that installs the clean-up on signals, makes a temporary folder with a file in it,
+ * starts `sleep 60` there, says so, and waits for it; were `done` to settle after the signal,
+ * it would print "went on" and exit 1.
+ */
+const PROGRAM = `
+  import { cleanUpOnSignals, spawnChild, withTemporary } from ${JSON.stringify(CLEANUP)};
+  cleanUpOnSignals("stopping the test's child and removing its folder…");
+  await withTemporary({ folder: true, prefix: "signal-test-" }, async (dir) => {
+    await Deno.writeTextFile(dir + "/data.bin", "rows");
+    const child = spawnChild("sleep", ["60"], { name: "sleep", cwd: dir });
+    console.log("ready " + child.pid + " " + dir);
+    await child.done;
+    console.log("went on");
+  });
+  Deno.exit(1);
+`;
+
+for (const [signal, status] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  Deno.test({
+    name:
+      `cleanUpOnSignals() on ${signal} stops the children, removes the temporaries and exits ${status}`,
+    ignore: Deno.build.os !== "linux",
+    async fn() {
+      const tmp = await Deno.makeTempDir({ prefix: "cleanup-test-" });
+      try {
+        const program = new Deno.Command(Deno.execPath(), {
+          args: ["eval", "--ext=ts", "--config", CONFIG, PROGRAM],
+          env: childEnvironment({ TMPDIR: tmp, NO_COLOR: "1" }),
+          clearEnv: true,
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn();
+        const stdout = program.stdout.pipeThrough(new TextDecoderStream()).getReader();
+        const stderr = new Response(program.stderr).text();
+        let out = "";
+        while (!out.includes("\n")) {
+          const { done, value } = await stdout.read();
+          if (done) break;
+          out += value;
+        }
+        if (!out.startsWith("ready ")) {
+          throw new Error(`the program did not start: ${out}${await stderr}`);
+        }
+        const sleep = Number(out.split(/\s/)[1]);
+        try {
+          const [folder] = [...Deno.readDirSync(tmp)].map((e) => e.name);
+          assert(folder?.startsWith("signal-test-"), `no temporary folder in ${tmp}`);
+          assert(processesUnder(tmp).includes(sleep), "sleep is not running in the folder");
+          program.kill(signal);
+          const ended = await program.status;
+          for (let r = await stdout.read(); !r.done; r = await stdout.read()) out += r.value;
+          assertEquals(ended.code, status, await stderr);
+          assert(!out.includes("went on"), "the program went on after the signal");
+          assert((await stderr).includes(`${signal}: stopping the test's child`), await stderr);
+          assertEquals([...Deno.readDirSync(tmp)], [], "the temporary folder is left");
+          assertEquals(processesUnder(tmp), [], "the child is left running");
+        } finally {
+          killAll([sleep]);
+        }
+      } finally {
+        await Deno.remove(tmp, { recursive: true });
+      }
+    },
+  });
+}
