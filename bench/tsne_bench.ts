@@ -36,7 +36,8 @@ Flags:
   --n N                       rows, N ≥ 1 (default: 1682)
   --dim N                     factors per row, N ≥ 1 (default: 64)
   --clusters N                Gaussian clusters the rows are drawn from, N ≥ 1 (default: 10)
-  --iterations N              gradient-descent iterations, N ≥ 1 (default: 1000)
+  --iterations N              gradient-descent iterations, N ≥ 1, with --sklearn N ≥ 250
+                              (default: 1000)
   --method barnes-hut|exact   t-SNE method (default: barnes-hut)
   --seed N                    seed of the data, N ≥ 0 (default: 42)
   --sklearn                   also run scikit-learn (/usr/bin/python3, python3-sklearn)
@@ -98,6 +99,11 @@ export function parseTsneBenchArgs(args: string[]): TsneBenchArgs {
       }
       out.method = v;
     } else read.unknown();
+  }
+  if (out.sklearn && out.iterations < 250) {
+    throw new RangeError(
+      `--iterations: scikit-learn's TSNE takes at least 250, found ${out.iterations} with --sklearn`,
+    );
   }
   return out;
 }

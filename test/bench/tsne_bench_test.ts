@@ -45,6 +45,12 @@ Deno.test("parseTsneBenchArgs() reads every flag, plain decimals once each, and 
     TypeError,
     "--sklearn: expected no value",
   );
+  assertThrows(
+    () => parseTsneBenchArgs(["--sklearn", "--iterations", "249"]),
+    RangeError,
+    "--iterations: scikit-learn's TSNE takes at least 250, found 249 with --sklearn",
+  );
+  assertEquals(parseTsneBenchArgs(["--iterations", "249"]).iterations, 249);
 });
 
 Deno.test("bench/tsne_bench.ts --help lists every flag, and a bad one is one line, exit status 2", async () => {
