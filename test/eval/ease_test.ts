@@ -1,4 +1,4 @@
-import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { ratingsFrame } from "../../lib/data/mod.ts";
 import { ease, invertSpd, rankingTask, topKMovies } from "../../lib/eval/mod.ts";
 import { randomSpd } from "./_random_spd.ts";
@@ -132,4 +132,46 @@ Deno.test("ease() rejects a penalty or a cap that cannot be used, naming it", ()
   assertThrows(() => ease(task, { maxMovies: 0 }), RangeError, "maxMovies");
   assertThrows(() => ease(task, { maxMovies: 1.5 }), RangeError, "maxMovies");
   assertThrows(() => ease({} as never), TypeError, "expected a RankingTask");
+});
+
+Deno.test("ease() under a cap models the lower movie columns among equally watched movies", () => {
+  // 10 is watched by 3 users; 20, 30 and 40 by 2 each: a cap of 3 keeps 10, then 20 and 30.
+  const train = ratingsFrame({
+    userId: [1, 1, 1, 2, 2, 2, 3, 3, 3],
+    movieId: [10, 20, 30, 10, 20, 40, 10, 30, 40],
+    rating: [4, 4, 4, 4, 4, 4, 4, 4, 4],
+  });
+  const test = ratingsFrame({ userId: [1], movieId: [40], rating: [4] });
+  const task = rankingTask(train, test);
+  const model = ease(task, { lambda: 1, maxMovies: 3 });
+  assertEquals([...model.modelled].map((c) => task.movies.ids[c]), [10, 20, 30]);
+});
+
+Deno.test("ease() scores users who watched unmodelled movies, and each row of a batch alone", () => {
+  // Under a cap of 2 (10 and 20), user 1 also watched 30 and 40, which are not modelled.
+  const train = ratingsFrame({
+    userId: [1, 1, 1, 1, 2, 2, 2, 3, 3, 4],
+    movieId: [10, 20, 30, 40, 10, 20, 30, 10, 20, 10],
+    rating: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4],
+  });
+  const test = ratingsFrame({ userId: [1, 4], movieId: [50, 40], rating: [4, 4] });
+  const task = rankingTask(train, test);
+  const model = ease(task, { lambda: 0.5, maxMovies: 2 });
+  const n = task.movies.size, rows = Int32Array.from({ length: task.users.size }, (_, u) => u);
+  const batch = model.scorer(rows);
+  for (const u of rows) {
+    const alone = model.scorer(Int32Array.of(u));
+    for (let j = 0; j < n; j++) {
+      assert(Number.isFinite(batch[u * n + j]), `user row ${u}, movie column ${j}`);
+      assertEquals(batch[u * n + j], alone[j]);
+    }
+  }
+  // User 1 (row 0) watched both modelled movies: their scores are B[10, j] + B[20, j].
+  for (const [c, id] of [[0, 10], [1, 20]] as const) {
+    assertAlmostEquals(batch[c], model.weight(10, id) + model.weight(20, id), 1e-12);
+  }
+});
+
+Deno.test("ease() defaults to lambda 200", () => {
+  assertEquals(ease(randomTask(10, 5, 0.4, 1)).lambda, 200);
 });

@@ -102,3 +102,7 @@ Deno.test("itemKnn() keeps exactly `neighbours` of tied neighbours, lower movie 
   const all = itemKnn(task, { neighbours: 3 }).similar(10);
   assertEquals(all.map((e) => e.movieId), [20, 30, 40]); // ties listed by movie column
 });
+
+Deno.test("itemKnn() defaults to 200 neighbours", () => {
+  assertEquals(itemKnn(randomTask(10, 5, 0.4, 1)).neighbours, 200);
+});
