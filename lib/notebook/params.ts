@@ -46,6 +46,18 @@ export interface ParamOptions<T> {
    * @default {undefined} (no bound)
    */
   max?: number;
+  /**
+   * For number parameters: a bound the value must lie strictly above, such as 0 for a fraction
+   * of the ratings that must keep some (not with `min`).
+   * @default {undefined} (no bound)
+   */
+  above?: number;
+  /**
+   * For number parameters: a bound the value must lie strictly below, such as 1 for a fraction
+   * that must leave some (not with `max`).
+   * @default {undefined} (no bound)
+   */
+  below?: number;
 }
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
@@ -153,12 +165,14 @@ export function isQuick(): boolean {
  * @param name UPPER_CASE name of the constant and of the environment variable; not one the
  *   system or this project sets for its own use (`USER`, `HOME`, `PATH`, `TZ`, `NB_*`, ...).
  * @param fallback The full-size value; its type (number, boolean or string) is the parameter's.
- * @param options The quick value, an integer check, and bounds (`min`, `max`, inclusive).
+ * @param options The quick value, an integer check, and bounds (`min`, `max` inclusive;
+ *   `above`, `below` exclusive).
  * @returns The value in force.
- * @throws {TypeError} For a name that is not UPPER_CASE or is taken, or a quick value whose type
- *   differs from the fallback's.
+ * @throws {TypeError} For a name that is not UPPER_CASE or is taken, a quick value whose type
+ *   differs from the fallback's, or a bound that is not a finite number (or `min` with `above`,
+ *   `max` with `below`).
  * @throws {RangeError} For a variable that does not parse to the parameter's type, or a value
- *   outside `min`–`max`.
+ *   outside its bounds (the message names the parameter, the bounds and the value).
  * @example
  * ```ts
  * import { param } from "./params.ts";
@@ -251,8 +265,21 @@ export function param<T extends number | boolean | string>(
   if (options.integer && type === "number" && !Number.isSafeInteger(value)) {
     throw new RangeError(`param(): expected an integer for ${name}, found ${value}${where}`);
   }
-  const { min, max } = options;
-  for (const [bound, label] of [[min, "min"], [max, "max"]] as const) {
+  checkBounds(name, value as number, type, options, where);
+  return value as T;
+}
+
+/** Checks a parameter's bounds, then its value against them (numbers only). */
+function checkBounds(
+  name: string,
+  value: number,
+  type: string,
+  options: ParamOptions<unknown>,
+  where: string,
+): void {
+  const { min, max, above, below } = options;
+  const bounds = { min, max, above, below };
+  for (const [label, bound] of Object.entries(bounds)) {
     if (bound !== undefined && (type !== "number" || !Number.isFinite(bound))) {
       throw new TypeError(
         `param(): ${label} applies to a number parameter and must be a finite number; ` +
@@ -260,19 +287,20 @@ export function param<T extends number | boolean | string>(
       );
     }
   }
-  if (
-    type === "number" &&
-    ((min !== undefined && (value as number) < min) ||
-      (max !== undefined && (value as number) > max))
-  ) {
-    const range = min !== undefined && max !== undefined
-      ? `between ${min} and ${max}`
-      : min !== undefined
-      ? `at least ${min}`
-      : `at most ${max}`;
-    throw new RangeError(`param(): expected ${name} ${range}, found ${value}${where}`);
+  for (const [a, b] of [["min", "above"], ["max", "below"]] as const) {
+    if (bounds[a] !== undefined && bounds[b] !== undefined) {
+      throw new TypeError(`param(): expected ${a} or ${b} for ${name}, not both`);
+    }
   }
-  return value as T;
+  if (type !== "number") return;
+  const lowOk = (min === undefined || value >= min) && (above === undefined || value > above);
+  const highOk = (max === undefined || value <= max) && (below === undefined || value < below);
+  if (lowOk && highOk) return;
+  const range = min !== undefined && max !== undefined ? `between ${min} and ${max}` : [
+    min !== undefined ? `at least ${min}` : above !== undefined ? `above ${above}` : "",
+    max !== undefined ? `at most ${max}` : below !== undefined ? `below ${below}` : "",
+  ].filter((part) => part !== "").join(" and ");
+  throw new RangeError(`param(): expected ${name} ${range}, found ${value}${where}`);
 }
 
 /** Options of {@linkcode headline}. */

@@ -131,6 +131,38 @@ Deno.test("param() keeps a number within its bounds, naming the parameter and wh
   );
 });
 
+Deno.test("param() keeps a number strictly within above and below, naming both", async () => {
+  await inChild(
+    { TEST_SHARE: "0", TEST_TOP: "1", TEST_RATE: "0.2", TEST_LAMBDA: "-1" },
+    `assertThrows(
+       () => param("TEST_SHARE", 0.2, { above: 0, below: 1 }),
+       RangeError,
+       "param(): expected TEST_SHARE above 0 and below 1, found 0 (environment variable TEST_SHARE)",
+     );
+     assertThrows(
+       () => param("TEST_TOP", 0.2, { above: 0, below: 1 }),
+       RangeError,
+       "expected TEST_TOP above 0 and below 1, found 1",
+     );
+     assertEquals(param("TEST_RATE", 0.5, { above: 0, below: 1 }), 0.2);
+     assertThrows(() => param("TEST_LAMBDA", 400, { above: 0 }), RangeError, "above 0, found -1");
+     // Mixed: an inclusive bound on one side, an exclusive one on the other.
+     assertThrows(
+       () => param("TEST_TOP", 0.5, { min: 0, below: 1 }),
+       RangeError,
+       "expected TEST_TOP at least 0 and below 1, found 1",
+     );
+     assertEquals(param("TEST_UNSET_BOUND", 0, { min: 0, below: 1 }), 0);
+     assertThrows(
+       () => param("TEST_UNSET_BOUND", 1, { min: 0, above: 0 }),
+       TypeError,
+       "param(): expected min or above for TEST_UNSET_BOUND, not both",
+     );
+     assertThrows(() => param("TEST_UNSET_BOUND", 1, { below: Infinity }), TypeError, "below: Infinity");
+     assertThrows(() => param("TEST_NAME", "a", { above: 1 } as never), TypeError, "number parameter");`,
+  );
+});
+
 Deno.test("isQuick() accepts only the documented words and names any other NB_QUICK", async () => {
   const runs: Promise<string>[] = [];
   for (const word of ["1", "true", "YES", " on "]) {
