@@ -1,4 +1,4 @@
-import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { loadMovieLens, ML100K_MISSING_YEAR, predefinedSplit } from "../../lib/data/mod.ts";
@@ -230,5 +230,53 @@ Deno.test("loadMovieLens() reads ratings alike with a BOM, LF or CRLF line ends,
       await loadMovieLens(await copyFolder(LATEST_TINY, join(dir, "v"), { "ratings.csv": text }))
     );
     assert(ml.ratings.frameEqual(reference), JSON.stringify(text.slice(0, 60)));
+  }
+});
+
+Deno.test("loadMovieLens() skips blank and whitespace-only lines between ratings, and reads a movies.csv with a BOM", async () => {
+  const ratings = await Deno.readTextFile(join(LATEST_TINY, "ratings.csv"));
+  const movies = await Deno.readTextFile(join(LATEST_TINY, "movies.csv"));
+  const reference = await loadMovieLens(LATEST_TINY);
+  const second = ratings.indexOf("\n", ratings.indexOf("\n") + 1) + 1; // after the first row
+  const ml = await withTempDir(async (dir) =>
+    await loadMovieLens(
+      await copyFolder(LATEST_TINY, join(dir, "v"), {
+        "ratings.csv": ratings.slice(0, second) + "\r\n   \r\n" + ratings.slice(second),
+        "movies.csv": "\uFEFF" + movies,
+      }),
+    )
+  );
+  assert(ml.ratings.frameEqual(reference.ratings), "every rating after the blank lines is read");
+  assert(ml.movies.frameEqual(reference.movies), "the BOM is not part of the header");
+});
+
+Deno.test("loadMovieLens() refuses a rating row with a fifth field, a too large id and text after a closing quote", async () => {
+  const ratings = await Deno.readTextFile(join(LATEST_TINY, "ratings.csv"));
+  const movies = await Deno.readTextFile(join(LATEST_TINY, "movies.csv"));
+  const second = ratings.indexOf("\n", ratings.indexOf("\n") + 1) + 1;
+  const withRow = (row: string) => ratings.slice(0, second) + row + "\r\n" + ratings.slice(second);
+  const cases: [Record<string, string>, string][] = [
+    [
+      { "ratings.csv": withRow("1,2,4.0,964982703,9") },
+      'ratings.csv line 3: expected 4 fields separated by commas, found 5: "1,2,4.0,964982703,9"',
+    ],
+    [
+      { "ratings.csv": withRow("99999999999999999,2,4.0,964982703") },
+      "ratings.csv line 3: userId 99999999999999999 is too large",
+    ],
+    [
+      { "movies.csv": movies.replace(/"([^"]*)",/, '"$1"x,') },
+      'movies.csv line 4: expected commas after a closing quote, found "x"',
+    ],
+  ];
+  for (const [edits, message] of cases) {
+    await assertRejects(
+      () =>
+        withTempDir(async (dir) =>
+          await loadMovieLens(await copyFolder(LATEST_TINY, join(dir, "v"), edits))
+        ),
+      RangeError,
+      message,
+    );
   }
 });

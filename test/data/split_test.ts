@@ -272,3 +272,66 @@ Deno.test("perUserSplit() and temporalSplit() name a null userId or timestamp an
     'temporalSplit(): expected finite numbers in "timestamp", found null at row 2',
   );
 });
+
+Deno.test("maskSplit() names the part a one-sided draw leaves empty", () => {
+  // createRng(42)'s first draw is 0.2395…: below 0.9 (train), not below 0.1 (test).
+  assertThrows(
+    () => maskSplit(traced(1), { trainProbability: 0.9, seed: 42 }),
+    RangeError,
+    "leaves the test part empty",
+  );
+  assertThrows(
+    () => maskSplit(traced(1), { trainProbability: 0.1, seed: 42 }),
+    RangeError,
+    "leaves the training part empty",
+  );
+});
+
+Deno.test("the splits reject a fraction of 0 as outside (0, 1), naming it", () => {
+  const df = traced(10);
+  assertThrows(
+    () => randomSplit(df, { testFraction: 0 }),
+    RangeError,
+    "randomSplit(): expected testFraction strictly between 0 and 1, found 0",
+  );
+  assertThrows(
+    () => maskSplit(df, { trainProbability: 0 }),
+    RangeError,
+    "expected trainProbability strictly between 0 and 1, found 0",
+  );
+  assertThrows(
+    () => tailSplit(df, { fraction: 0 }),
+    RangeError,
+    "expected fraction strictly between 0 and 1, found 0",
+  );
+  assertThrows(
+    () => perUserSplit(df, { testFraction: 0 }),
+    RangeError,
+    "expected testFraction strictly between 0 and 1, found 0",
+  );
+});
+
+Deno.test("perUserSplit() holds out nothing from a user with fewer ratings than minTrain", () => {
+  // User 1 has 1 rating (below minTrain 2), user 2 has 4: one of user 2's goes to test.
+  const df = ratingsFrame({
+    userId: [1, 2, 2, 2, 2],
+    movieId: [1, 1, 2, 3, 4],
+    rating: [5, 4, 3, 2, 1],
+  });
+  const { train, test } = perUserSplit(df, { testCount: 1, minTrain: 2, seed: 1 });
+  assertEquals([train.height, test.height], [4, 1]);
+  assertEquals(col(test, "userId"), [2]);
+});
+
+Deno.test("temporalSplit() by user keeps minTrain of each user's earliest ratings in train", () => {
+  // User 1 has 3 ratings: half is ceil(1.5) = 2, but minTrain 2 leaves only the latest for test.
+  const df = ratingsFrame({
+    userId: [1, 1, 1, 2, 2, 2, 2],
+    movieId: [1, 2, 3, 1, 2, 3, 4],
+    rating: [3, 3, 3, 3, 3, 3, 3],
+    timestamp: [30, 10, 20, 1, 2, 3, 4],
+  });
+  const { train, test } = temporalSplit(df, { testFraction: 0.5, by: "user", minTrain: 2 });
+  assertEquals(col(test, "timestamp"), [30, 3, 4]);
+  assertEquals(col(train, "timestamp"), [10, 20, 1, 2]);
+});

@@ -32,6 +32,19 @@ Deno.test("summarize() counts ratings, users and movies and computes sparsity by
   assertEquals([s.firstTimestamp, s.lastTimestamp], [50, 700]);
 });
 
+Deno.test("summarize() takes density over users × movies and an even count's median as a mean", () => {
+  // 2 users (3 and 1 ratings) and 3 movies (2, 1 and 1 ratings): by hand, density 4 / (2 · 3),
+  // the users' median (1 + 3) / 2 = 2.
+  const s = summarize(ratingsFrame({
+    userId: [1, 1, 1, 2],
+    movieId: [10, 20, 30, 10],
+    rating: [4, 4, 4, 4],
+  }));
+  assertAlmostEquals(s.density, 4 / 6, 1e-12);
+  assertEquals(s.ratingsPerUser, { min: 1, median: 2, max: 3 });
+  assertEquals(s.ratingsPerMovie, { min: 1, median: 1, max: 2 });
+});
+
 Deno.test("summarize() of a data set counts every row of its movies table", async () => {
   const s = summarize(await loadMovieLens(LATEST_TINY));
   assertEquals([s.ratings, s.users, s.ratedMovies, s.movies], [10, 4, 4, 5]);
@@ -162,4 +175,11 @@ Deno.test("movieStats() and the other statistics name a null id or a NaN rating"
   assertThrows(() => userStats(nanRating), RangeError, "userStats(): expected finite numbers");
   assertThrows(() => ratingHistogram(nanRating), RangeError, "ratingHistogram(): expected finite");
   assertThrows(() => topCrosstab(nullMovie), TypeError, "topCrosstab(): expected integer ids");
+});
+
+Deno.test("ratingHistogram() lists the top of the scale as 0 when nobody used it", () => {
+  const df = ratingsFrame({ userId: [1, 2], movieId: [10, 10], rating: [1, 2] });
+  const h = ratingHistogram(df, { scale: { min: 1, max: 5, step: 1 } });
+  assertEquals(col(h, "rating"), [1, 2, 3, 4, 5]);
+  assertEquals(col(h, "count"), [1, 1, 0, 0, 0]);
 });
