@@ -94,3 +94,34 @@ Deno.test("embedding tables with a wrong shape, NaN or repeated ids are rejected
   // @ts-expect-error: ids must be an Int32Array
   assertThrows(() => vectorOf(plainIds, 1), TypeError, "Int32Array");
 });
+
+Deno.test("mostRated() breaks count ties by increasing id whatever the order of the rows", () => {
+  const ratings = pl.DataFrame({
+    userId: [1, 1, 2, 2],
+    movieId: [20, 10, 20, 10],
+    rating: [4, 4, 4, 4],
+  });
+  assertEquals(mostRated(ratings).ids, Int32Array.of(10, 20));
+});
+
+Deno.test("mostRated() rejects a ratings table without rows", () => {
+  const empty = pl.DataFrame({ userId: [], movieId: [], rating: [] });
+  assertThrows(() => mostRated(empty), RangeError, "mostRated(): expected ratings, found 0 rows");
+});
+
+Deno.test("selectScores() keeps the titles of the ids it picks", () => {
+  const titled = withTitles(bias, movies);
+  assertEquals(selectScores(titled, [1, 50]).titles, ["Toy Story (1995)", "Star Wars (1977)"]);
+});
+
+Deno.test("withTitles() names a movie whose title is null as one without a title", () => {
+  const nullTitle = pl.DataFrame({
+    movieId: [1, 50, 181],
+    title: ["Toy Story (1995)", null, "Jedi"],
+  });
+  assertThrows(
+    () => withTitles(bias, nullTitle),
+    RangeError,
+    "no title for 1 id(s) in the movies DataFrame, e.g. 50",
+  );
+});

@@ -59,3 +59,36 @@ Deno.test("dropDuplicateRatings() names a fractional id or a null timestamp and 
     'expected finite numbers in "timestamp", found null at row 1',
   );
 });
+
+Deno.test("dropDuplicateRatings() keeps only the latest of three ratings of a pair", () => {
+  const thrice = ratingsFrame({
+    userId: [1, 1, 1],
+    movieId: [5, 5, 5],
+    rating: [1, 2, 3],
+    timestamp: [10, 20, 30],
+  });
+  const { ratings, duplicates } = dropDuplicateRatings(thrice);
+  assertEquals(duplicates, 2);
+  assertEquals(col(ratings, "rating"), [3]);
+});
+
+Deno.test("dropDuplicateRatings() never takes different pairs for one, whatever the ids' size", () => {
+  // movieId 65536 of user 1 and movieId 0 of user 2 (small ids: one number per pair); movies
+  // 1…4 of a user id above 2²¹ (where user · 2³² + movie would collide in a double).
+  const big = 3_000_000;
+  for (
+    const [userId, movieId] of [
+      [[1, 2], [65536, 0]],
+      [[big, big, big, big], [1, 2, 3, 4]],
+    ]
+  ) {
+    const df = ratingsFrame({
+      userId,
+      movieId,
+      rating: userId.map(() => 4),
+      timestamp: userId.map((_, i) => i),
+    });
+    const { ratings, duplicates } = dropDuplicateRatings(df);
+    assertEquals([duplicates, ratings.height], [0, userId.length]);
+  }
+});
