@@ -60,6 +60,28 @@ Deno.test("sortAlong() lists the movies at one end of a component", () => {
   assertEquals(componentScores(p, 1).values.length, rows.length);
 });
 
+Deno.test("pca() gives loadings with the scores' signs: score = (row − mean) · loading", () => {
+  // PC1 is flipped to −u here (see above), so a loading that kept the solver's sign would not
+  // reproduce the scores.
+  const p = pca(table, { components: 2 });
+  for (let i = 0; i < rows.length; i++) {
+    for (let c = 0; c < 2; c++) {
+      let dot = 0;
+      for (let d = 0; d < 3; d++) {
+        dot += (table.vectors[i * 3 + d] - p.mean[d]) * p.loadings[c * 3 + d];
+      }
+      assertAlmostEquals(p.scores[i * 2 + c], dot, 1e-5, `row ${i}, component ${c}`);
+    }
+  }
+});
+
+Deno.test("componentScores() returns the scores of the component asked for", () => {
+  const p = pca(table, { components: 2 });
+  const pc2 = componentScores(p, 1);
+  rows.forEach((_, i) => assertAlmostEquals(pc2.values[i], p.scores[i * 2 + 1], 1e-6));
+  assertEquals(pc2.titles, table.titles);
+});
+
 Deno.test("pca() rejects too many components and tables with fewer than 2 rows", () => {
   assertThrows(
     () => pca(table, { components: 4 }),
