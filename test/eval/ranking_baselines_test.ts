@@ -106,3 +106,22 @@ Deno.test("itemKnn() keeps exactly `neighbours` of tied neighbours, lower movie 
 Deno.test("itemKnn() defaults to 200 neighbours", () => {
   assertEquals(itemKnn(randomTask(10, 5, 0.4, 1)).neighbours, 200);
 });
+
+Deno.test("itemKnn() gives the scores of the dense definition on larger catalogues and every k", () => {
+  // Many neighbourhood sizes and catalogues, so the selection of the k-th largest similarity
+  // meets every shape of partition (ties, the k-th at either end).
+  for (const seed of [2, 3, 4, 5, 6]) {
+    const task = randomTask(30, 24, 0.35, seed);
+    const rows = Int32Array.from({ length: task.users.size }, (_, u) => u);
+    const n = task.movies.size;
+    for (const k of [2, 4, 5, 7, 10]) {
+      const dense = denseKnnScores(task, k);
+      const sparse = itemKnn(task, { neighbours: k }).scorer(rows);
+      for (let u = 0; u < rows.length; u++) {
+        for (let i = 0; i < n; i++) {
+          assertAlmostEquals(sparse[u * n + i], dense[u][i], 1e-9, `seed ${seed}, k ${k}`);
+        }
+      }
+    }
+  }
+});
