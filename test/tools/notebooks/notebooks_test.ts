@@ -97,3 +97,62 @@ for (const name of notebooks()) {
     },
   });
 }
+
+/**
+ * Values a parameter cell accepts no more, or that the data cannot serve, with what the teacher
+ * must see: the parameter's name and what was expected, at the first cell that meets it (its
+ * number in the notebook from 1, markdown counted), never an error from deep inside a library.
+ */
+const REFUSED: [string, Record<string, string>, number, string][] = [
+  ["02_embedding_net.ipynb", { LEARNING_RATE: "-1" }, 2, "expected LEARNING_RATE at least 0"],
+  [
+    "03_keras_collaborative_filtering.ipynb",
+    { TEST_FRACTION: "0" },
+    2,
+    "expected TEST_FRACTION above 0 and below 1, found 0",
+  ],
+  [
+    "03_keras_collaborative_filtering.ipynb",
+    { TRAIN_SHARE: "0.000001" },
+    15,
+    "TRAIN_SHARE: expected a share that keeps one of the",
+  ],
+  ["05_dlrm_mlp.ipynb", { VALIDATION_SPLIT: "1" }, 2, "expected VALIDATION_SPLIT above 0"],
+  ["06_from_ratings_to_rankings.ipynb", { EASE_LAMBDA: "0" }, 2, "expected EASE_LAMBDA above 0"],
+  [
+    "06_from_ratings_to_rankings.ipynb",
+    { EXAMPLE_USER: "9999" },
+    5,
+    "EXAMPLE_USER: expected an ml-100k user id (1–943), found 9999",
+  ],
+];
+
+for (const [name, knobs, cell, message] of REFUSED) {
+  const set = Object.entries(knobs).map(([k, v]) => `${k}=${v}`).join(" ");
+  Deno.test(`${name} with ${set} stops at cell ${cell} naming the parameter`, async () => {
+    const params = await declaredParams(`${DIR}${name}`) ?? [];
+    const result = await runNotebook(`${DIR}${name}`, {
+      quick: true,
+      timeout: 600,
+      env: isolated(knobs, params),
+    });
+    assertEquals(result.ok, false, `with ${set} the notebook ran to the end`);
+    const failure = result.failure!;
+    assertEquals([failure.cell, failure.name], [cell, "RangeError"], formatFailure(result));
+    assert(failure.message.includes(message), formatFailure(result));
+  });
+}
+
+Deno.test("05_dlrm_mlp.ipynb with one factor per embedding prints no NaN", async () => {
+  // Too few pairs scored 4.25 or more to fill the overestimate table: its cells stay empty.
+  const name = "05_dlrm_mlp.ipynb", knobs = { EMBEDDING_SIZE: "1" };
+  const params = await declaredParams(`${DIR}${name}`) ?? [];
+  const result = await runNotebook(`${DIR}${name}`, {
+    quick: true,
+    timeout: 600,
+    env: isolated(knobs, params),
+  });
+  assert(result.ok, formatFailure(result));
+  const nan = result.output.split("\n").filter((line) => /\bNaN\b/.test(line));
+  assertEquals(nan, []);
+});
