@@ -3,7 +3,7 @@ import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/ass
 import { setupBackend } from "../../lib/train/backend.ts";
 import { fit } from "../../lib/train/fit.ts";
 import { adam } from "../../lib/train/optimizer.ts";
-import { oneCycle, ScheduledAdam, scheduledAdam } from "../../lib/train/schedule.ts";
+import { checkSchedule, oneCycle, ScheduledAdam, scheduledAdam } from "../../lib/train/schedule.ts";
 
 Deno.test("oneCycle() warms up to the peak, then anneals to max / finalDivFactor", () => {
   const lr = oneCycle(0.01, 101, { warmupFraction: 0.2, divFactor: 10, finalDivFactor: 1e3 });
@@ -79,4 +79,45 @@ Deno.test("ScheduledAdam names a schedule that returns a bad rate", async () => 
   );
   w.dispose();
   opt.dispose();
+});
+
+Deno.test("oneCycle() over a single step gives the peak rate, not NaN", () => {
+  assertEquals(oneCycle(0.01, 1)(0), 0.01);
+  // 5 steps with 4 of warm-up: step 4 is the only step after it.
+  assertEquals(oneCycle(0.01, 5, { warmupFraction: 0.8 })(4), 0.01);
+});
+
+Deno.test("oneCycle() rejects 0 steps", () => {
+  assertThrows(
+    () => oneCycle(0.1, 0),
+    RangeError,
+    "oneCycle(): expected totalSteps to be an integer >= 1, found 0",
+  );
+});
+
+Deno.test("ScheduledAdam names a schedule that returns a negative rate", async () => {
+  await setupBackend({ backend: "cpu" });
+  const w = tf.variable(tf.tensor1d([1]), true, "sched_test_negative");
+  const opt = scheduledAdam((t) => (t === 0 ? 0.1 : -0.1));
+  opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar);
+  assertThrows(
+    () => opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar),
+    RangeError,
+    "the schedule gave learning rate -0.1 at step 1; expected a finite number >= 0",
+  );
+  w.dispose();
+  opt.dispose();
+});
+
+Deno.test("checkSchedule() rejects no phases and a phase of 0 epochs", () => {
+  assertThrows(
+    () => checkSchedule({ type: "steps", phases: [] }, "fit()"),
+    RangeError,
+    "fit(): expected schedule.phases to be a non-empty array",
+  );
+  assertThrows(
+    () => checkSchedule({ type: "steps", phases: [{ learningRate: 0.1, epochs: 0 }] }, "fit()"),
+    RangeError,
+    "fit(): expected schedule.phases[0].epochs to be an integer >= 1, found 0",
+  );
 });
