@@ -158,6 +158,7 @@ Deno.test("createRng() draws sfc32 seeded by splitmix32, as an independent imple
   const b = createRng(42);
   assertEquals(Array.from({ length: 8 }, () => b.int(10)), [2, 5, 0, 1, 4, 8, 8, 9]);
   assertEquals([...createRng(42).permutation(5)], [4, 3, 0, 2, 1]);
+  assertEquals([...createRng(42).permutation(10)], [6, 7, 8, 3, 4, 9, 1, 0, 5, 2]);
   assertEquals([...createRng(1).permutation(2)], [1, 0]);
   const parent = createRng(42), child = parent.fork(); // seeded by the parent's next uint32
   assertEquals([child.uint32(), parent.uint32()], [71618127, 2516511472]);

@@ -134,3 +134,27 @@ Deno.test("the losses refuse scores and positives of different shapes", () => {
   );
   assertThrows(() => weightedSquaredLoss(-1), RangeError, "expected unobservedWeight >= 0");
 });
+
+Deno.test("weightedSquaredLoss() weighs the pull towards 0 by 0.3 by default", () => {
+  // By hand: positives [1, 0], scores [1, 2]: (0 + 0.3 · (1 + 4)) / 1 = 1.5.
+  const loss = weightedSquaredLoss()(tf.tensor2d([[1, 0]]), tf.tensor2d([[1, 2]]));
+  assertAlmostEquals(loss.dataSync()[0], 1.5, 1e-6);
+  loss.dispose();
+});
+
+Deno.test("softmaxLoss() and weightedSquaredLoss() refuse scores that are not 2-D", () => {
+  const flat = tf.zeros([3]);
+  for (
+    const [name, loss] of [["softmaxLoss", softmaxLoss], [
+      "weightedSquaredLoss",
+      weightedSquaredLoss(),
+    ]] as const
+  ) {
+    assertThrows(
+      () => loss(flat, flat),
+      TypeError,
+      `${name}(): expected scores to be a 2-D tensor, found`,
+    );
+  }
+  flat.dispose();
+});
