@@ -224,13 +224,16 @@ export function histogramCounts(values: Numbers, options: HistogramCountsOptions
       hi += 0.5;
     }
   }
-  const edges = Float64Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins);
+  // The edges as np.linspace computes them (i · step + lo), to the last bit: a value on an inner
+  // edge falls in the bin numpy puts it in.
+  const step = (hi - lo) / bins, norm = bins / (hi - lo);
+  const edges = Float64Array.from({ length: bins + 1 }, (_, i) => i * step + lo);
   edges[bins] = hi;
   const counts = new Int32Array(bins);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v < lo || v > hi) continue;
-    let b = Math.min(bins - 1, Math.floor(((v - lo) / (hi - lo)) * bins));
+    let b = Math.min(bins - 1, Math.floor((v - lo) * norm));
     // Correct floating-point misplacement at the edges so bins stay [edges[b], edges[b + 1]).
     if (b > 0 && v < edges[b]) b--;
     else if (b < bins - 1 && v >= edges[b + 1]) b++;

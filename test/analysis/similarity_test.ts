@@ -59,6 +59,25 @@ Deno.test("mostSimilar() rejects an unknown movie id, naming it, and k <= 0", ()
   assertThrows(() => mostSimilar(table, 1, { k: -3 }), RangeError, "found -3");
 });
 
+Deno.test("histogramCounts() puts a value on an inner edge in numpy's bin, to the last bit", () => {
+  // numpy 1.x (Debian python3-numpy): np.histogram([i / bins for i in range(bins + 1)], bins,
+  // range=(0, 1))[0]; np.linspace's edges (i · step + lo) differ from lo + (hi − lo) · i / bins
+  // in the last bit for 15/22, 3/10 and others.
+  const expected: Record<number, number[]> = {
+    22: [1, 1, 1, 1, 2, 0, 1, 1, 1, 2, 0, 1, 1, 1, 2, 0, 1, 1, 1, 2, 0, 2],
+    10: [1, 1, 2, 0, 1, 2, 1, 0, 1, 2],
+    7: [1, 1, 1, 1, 1, 1, 2],
+  };
+  for (const [bins, counts] of Object.entries(expected)) {
+    const b = Number(bins);
+    const values = Array.from({ length: b + 1 }, (_, i) => i / b);
+    const h = histogramCounts(values, { bins: b, range: [0, 1] });
+    assertEquals([...h.counts], counts, `${bins} bins`);
+  }
+  // The edges themselves: np.linspace(0, 1, 23)[15] is 0.6818181818181819, not 15 / 22.
+  assertEquals(histogramCounts([0, 1], { bins: 22 }).edges[15], 0.6818181818181819);
+});
+
 Deno.test("histogramCounts() bins like numpy: half-open bins, the maximum in the last bin", () => {
   // np.histogram([0, 0.2, 0.5, 1], bins=2) → counts [2, 2], edges [0, 0.5, 1]
   const h = histogramCounts([0, 0.2, 0.5, 1], { bins: 2 });
