@@ -1,10 +1,10 @@
 /**
  * Replacing a file so that a reader never sees half of it: the text goes to a temporary file in
  * the same folder, which then takes the file's place in one rename (several files together:
- * all written before any is renamed); finding, before that, the
- * folder a new file would go in; and whether a file is there. Shared by `saveFigure()`, the
- * programs' output checks and `writeFileAtomic()` (tools/_write.ts), the data loader and the
- * native kernels' build.
+ * all written before any is renamed); finding, before that, the folder a new file would go in;
+ * whether a file is there; and whether a temporary that another process left will never be
+ * finished. Shared by `saveFigure()`, the programs' output checks and `writeFileAtomic()`
+ * (tools/_write.ts), the data loader and the native kernels' build.
  *
  * @module
  */
@@ -161,4 +161,27 @@ export async function exists(path: string | URL): Promise<boolean> {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return false;
     throw e;
   }
+}
+
+/** A temporary this old is abandoned whoever made it (a build or a download takes minutes). */
+const ABANDONED_MS = 60 * 60 * 1000;
+
+/**
+ * Whether a temporary file or folder that process `pid` made will never be finished, so that a
+ * sweep may remove it (the data loader's partial downloads, the native kernels' builds): never
+ * when `pid` is this process's, since another of its tasks may be writing it; otherwise when
+ * that process no longer runs (as far as Linux' `/proc` tells) or the temporary is older than an
+ * hour (the only test when its maker is unknown).
+ *
+ * @param path The temporary.
+ * @param pid The process that made it, when its name tells.
+ * @returns Whether to remove it; false when it is gone or cannot be looked at.
+ * @throws {Error} When `/proc` cannot be looked at (a permission, say), as {@linkcode exists}.
+ */
+export async function abandoned(path: string | URL, pid: number | undefined): Promise<boolean> {
+  if (pid === Deno.pid) return false;
+  const info = await Deno.stat(path).catch(() => null);
+  if (info === null) return false;
+  if (info.mtime != null && Date.now() - info.mtime.getTime() > ABANDONED_MS) return true;
+  return pid !== undefined && await exists("/proc/self") && !(await exists(`/proc/${pid}`));
 }

@@ -15,6 +15,7 @@
 import { join } from "node:path";
 import { checkSha256, type FileChecksums, requiredFiles } from "./_checksums.ts";
 import { md5Hex } from "./_hash.ts";
+import { abandoned } from "../_atomic_write.ts";
 import { detectLayout, exists, type Layout, openZip } from "./_source.ts";
 
 /** Progress of a download, reported after every chunk. */
@@ -57,7 +58,6 @@ export interface InstallSpec {
   downloadTimeoutMs: number;
 }
 
-const STALE_MS = 60 * 60 * 1000;
 const RETRY = "nothing was written to the cache, run again to retry";
 
 function seconds(ms: number): string {
@@ -223,12 +223,6 @@ function partialPrefix(name: string): string {
   return `.${name}-partial-${Deno.pid}-`;
 }
 
-/** Whether the process `pid` has ended, as far as Linux' `/proc` tells (elsewhere: unknown). */
-async function processGone(pid: number): Promise<boolean> {
-  if (!(await exists("/proc/self"))) return false;
-  return !(await exists(`/proc/${pid}`));
-}
-
 /**
  * Removes the temporary folders of downloads of `name` that will never finish, left in the
  * cache by a process stopped mid-download (Ctrl-C, SIGTERM, a crash: its clean-up never ran):
@@ -245,12 +239,8 @@ async function removeStalePartials(cacheDir: string, name: string): Promise<stri
     if (!entry.name.startsWith(prefix)) continue;
     const path = join(cacheDir, entry.name);
     const pid = /^(\d+)-/.exec(entry.name.slice(prefix.length))?.[1];
-    if (pid !== undefined && Number(pid) === Deno.pid) continue;
     try {
-      const dead = pid !== undefined && await processGone(Number(pid));
-      const info = await Deno.stat(path);
-      const old = Date.now() - (info.mtime?.getTime() ?? 0) > STALE_MS;
-      if (!dead && !old) continue;
+      if (!(await abandoned(path, pid === undefined ? undefined : Number(pid)))) continue;
       await Deno.remove(path, { recursive: true });
       removed.push(entry.name);
     } catch {

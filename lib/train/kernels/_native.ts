@@ -20,7 +20,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { type AdamConstants, offsetOf, type WasmBackend, wasmContext } from "./_wasm.ts";
-import { exists } from "../../_atomic_write.ts";
+import { abandoned, exists } from "../../_atomic_write.ts";
 
 /** The C function's signature (pointers into the WASM heap, then the step's constants). */
 const ADAM_SIGNATURE = {
@@ -434,9 +434,6 @@ export async function buildLibrary(source: URL, options: BuildOptions = {}): Pro
 
 /** A build's temporary name: the library's, the builder's process id, a random id. */
 const TEMPORARY = /^kernels-[0-9a-f]{16}\.so\.(\d+)\.[0-9a-f-]{36}\.tmp$/;
-/** A temporary this old is stale whoever made it (a build takes seconds). */
-const STALE_MS = 60 * 60 * 1000;
-
 /**
  * Removes the temporaries of builds that will never finish, left in `dir` by a process killed
  * while it compiled (its `finally` never ran): those of a process that no longer runs (Linux'
@@ -452,15 +449,11 @@ export async function removeStaleTemporaries(dir: URL): Promise<string[]> {
   // are, and the build goes on (it reports what matters to it).
   try {
     const entries = await Array.fromAsync(Deno.readDir(dir));
-    const procs = await exists(new URL("file:///proc/self"));
     for (const { name, isFile } of entries) {
       const pid = isFile ? TEMPORARY.exec(name)?.[1] : undefined;
-      if (pid === undefined || Number(pid) === Deno.pid) continue;
+      if (pid === undefined) continue;
       const file = new URL(name, dir);
-      const dead = procs && !(await exists(new URL(`file:///proc/${pid}`)));
-      const mtime = (await Deno.stat(file).catch(() => null))?.mtime;
-      const old = mtime != null && Date.now() - mtime.getTime() > STALE_MS;
-      if (!dead && !old) continue;
+      if (!(await abandoned(file, Number(pid)))) continue;
       // Another process may be sweeping too: whoever comes second finds nothing.
       if (await Deno.remove(file).then(() => true, () => false)) removed.push(name);
     }
