@@ -399,14 +399,9 @@ function bhGradient(
  * assertEquals(coordinates.length, 40);
  * ```
  */
-export function tsne(table: EmbeddingTable, options: TsneOptions = {}): Promise<TsneResult> {
-  let run: TsneRun;
-  try {
-    run = startTsne(table, options, "tsne()");
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  return interruptible(async () => {
+export async function tsne(table: EmbeddingTable, options: TsneOptions = {}): Promise<TsneResult> {
+  const run = startTsne(table, options, "tsne()"); // a bad option rejects the promise
+  return await interruptible(async () => {
     const total = run.settings.iterations;
     for (const it of run.steps) {
       if (interruptDue()) await interruptCheck(() => `at iteration ${it + 1} of ${total}`);
