@@ -6,7 +6,7 @@
 
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { nearestFolder, replaceFile, replaceFiles } from "../lib/_atomic_write.ts";
+import { nearestFolder, replaceFiles } from "../lib/_atomic_write.ts";
 
 /** Folders of devices and kernel files: never written through, whatever the path says. */
 const SYSTEM_FOLDERS = ["/dev", "/proc", "/sys"];
@@ -85,11 +85,7 @@ export async function outputProblem(path: string | URL): Promise<string | null> 
  * ```
  */
 export async function writeFileAtomic(path: string | URL, text: string): Promise<void> {
-  const full = fullPath(path);
-  const problem = await outputProblem(full);
-  if (problem) throw new TypeError(`cannot write ${full}: ${problem}`);
-  await Deno.mkdir(dirname(full), { recursive: true });
-  await replaceFile(full, text);
+  await writeFilesAtomic([[path, text]]);
 }
 
 /**
