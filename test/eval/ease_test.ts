@@ -95,13 +95,18 @@ Deno.test("ease() scores a user's candidates by the summed weights of the movies
   }
 });
 
-Deno.test("ease() models only the most-watched movies under a cap and ranks the rest last", () => {
-  // Movie 10 is watched by 4 users, 20 by 3, 30 by 2, 40 by 1; movie 50 only in the test part.
-  const train = ratingsFrame({
+/** Training ratings where movie 10 is watched by 4 users, 20 by 3, 30 by 2 and 40 by 1. */
+function capped() {
+  return ratingsFrame({
     userId: [1, 1, 1, 1, 2, 2, 2, 3, 3, 4],
     movieId: [10, 20, 30, 40, 10, 20, 30, 10, 20, 10],
     rating: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4],
   });
+}
+
+Deno.test("ease() models only the most-watched movies under a cap and ranks the rest last", () => {
+  // Movie 10 is watched by 4 users, 20 by 3, 30 by 2, 40 by 1; movie 50 only in the test part.
+  const train = capped();
   const test = ratingsFrame({ userId: [4, 4], movieId: [40, 50], rating: [4, 4] });
   const task = rankingTask(train, test);
   const model = ease(task, { lambda: 0.5, maxMovies: 2 });
@@ -149,11 +154,7 @@ Deno.test("ease() under a cap models the lower movie columns among equally watch
 
 Deno.test("ease() scores users who watched unmodelled movies, and each row of a batch alone", () => {
   // Under a cap of 2 (10 and 20), user 1 also watched 30 and 40, which are not modelled.
-  const train = ratingsFrame({
-    userId: [1, 1, 1, 1, 2, 2, 2, 3, 3, 4],
-    movieId: [10, 20, 30, 40, 10, 20, 30, 10, 20, 10],
-    rating: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4],
-  });
+  const train = capped();
   const test = ratingsFrame({ userId: [1, 4], movieId: [50, 40], rating: [4, 4] });
   const task = rankingTask(train, test);
   const model = ease(task, { lambda: 0.5, maxMovies: 2 });
