@@ -1,11 +1,13 @@
 /**
  * What a program leaves behind when it is stopped: the child processes it started and its
  * temporary files and folders. Shared by the programs in `tools/` and `bench/` (the browser
- * test, the benchmarks): children are started with {@linkcode spawnChild}, each in its own
- * process group so that stopping it also stops what it started; clean-ups are registered with
- * {@linkcode onCleanup} (temporary paths with {@linkcode withTemporary}); and
+ * test, the notebook runner, the benchmarks): children are started with
+ * {@linkcode spawnChild}, each in its own process group so that stopping it also stops what it
+ * started; clean-ups are registered with {@linkcode onCleanup} (temporary paths with
+ * {@linkcode withTemporary}); and
  * {@linkcode cleanUpOnSignals} makes Ctrl-C (SIGINT) and SIGTERM stop every child, run every
- * clean-up and exit with status 130 or 143.
+ * clean-up and exit with status 130 or 143 ({@linkcode withCleanUpOnSignals} only while a run
+ * is under way, for code that also runs inside another program).
  *
  * @module
  */
@@ -153,7 +155,6 @@ const cleanups: { name: string; run: Cleanup }[] = [];
  * a benchmark runs.
  */
 const unowned = new Set<ChildHandle>();
-let signalsInstalled = false;
 let cleaning: Promise<string[]> | null = null;
 
 /**
@@ -225,27 +226,94 @@ export function cleanUp(): Promise<string[]> {
 const SIGNALS = ([["SIGINT", 130], ["SIGTERM", 143]] as const)
   .filter(([signal]) => signal === "SIGINT" || Deno.build.os !== "windows");
 
+/** The listeners installed, one per signal, while any are. */
+let listening: { signal: Deno.Signal; listener: () => void }[] = [];
+/** Whether {@linkcode cleanUpOnSignals} installed them for the whole program. */
+let programWide = false;
+/** How many runs of {@linkcode withCleanUpOnSignals} are under way. */
+let scoped = 0;
+/** Set once a signal's clean-up has begun: it ends in `Deno.exit`, so it never resolves. */
+let exiting: Promise<never> | null = null;
+
+/** Installs the listeners, unless they are: the first `what` and `log` are the ones used. */
+function listen(what: string, log: (line: string) => void): void {
+  if (listening.length > 0) return;
+  listening = SIGNALS.map(([signal, code]) => ({
+    signal,
+    listener: () => {
+      if (signalled) return;
+      signalled = true;
+      log(`\n${signal}: ${what}`);
+      exiting = cleanUp().then((failures) => {
+        for (const f of failures) log(`clean-up failed: ${f}`);
+        return Deno.exit(code);
+      });
+    },
+  }));
+  for (const { signal, listener } of listening) Deno.addSignalListener(signal, listener);
+}
+
 /**
  * On SIGINT or SIGTERM: say so, clean up ({@linkcode cleanUp}: stop the children, remove the
- * temporaries), then exit with 130 (143). Installed once; for a program's `import.meta.main`
- * block only.
+ * temporaries), then exit with 130 (143). Installed once, for the rest of the program; for a
+ * program's `import.meta.main` block only (code that also runs inside another program, a test
+ * say, uses {@linkcode withCleanUpOnSignals}).
  *
  * @param what What the clean-up does, for the message (`"stopping the benchmark's children…"`).
  * @param log Where the message and any failure go.
  */
 export function cleanUpOnSignals(what: string, log: (line: string) => void = console.error): void {
-  if (signalsInstalled) return;
-  signalsInstalled = true;
-  for (const [signal, code] of SIGNALS) {
-    Deno.addSignalListener(signal, () => {
-      if (signalled) return;
-      signalled = true;
-      log(`\n${signal}: ${what}`);
-      cleanUp().then((failures) => {
-        for (const f of failures) log(`clean-up failed: ${f}`);
-        Deno.exit(code);
-      });
-    });
+  programWide = true;
+  listen(what, log);
+}
+
+/**
+ * Runs `run` with `cleanUp` registered ({@linkcode onCleanup}) and, while it runs, SIGINT and
+ * SIGTERM listened to as {@linkcode cleanUpOnSignals} does: either signal runs every clean-up
+ * registered (this one, those of the other runs under way, the latest first), then ends the
+ * process with status 130 or 143. Once the last run under way has ended, the signals keep
+ * their default action again (unless {@linkcode cleanUpOnSignals} was called), so a program
+ * that calls it inside another (the tests) leaves Ctrl-C as it was. A run that ends while the
+ * signal's clean-up is under way (its child killed by the same Ctrl-C, say) goes no further:
+ * the process exits with the signal's status once every clean-up is done.
+ *
+ * @param what What the clean-up does, for the message on a signal (when the listeners are not
+ *   installed already).
+ * @param cleanUp Stops the run's children and removes its files; the run cleans up after
+ *   itself on every other path.
+ * @param run The run.
+ * @returns What `run` returns.
+ * @example
+ * ```ts
+ * import { withCleanUpOnSignals } from "./_cleanup.ts";
+ * const path = await Deno.makeTempFile();
+ * const remove = () => Deno.remove(path).catch(() => {});
+ * const size = await withCleanUpOnSignals("removing the file…", remove, async () => {
+ *   await Deno.writeTextFile(path, "rows");
+ *   return (await Deno.stat(path)).size;
+ * });
+ * await remove();
+ * console.log(size); // 4
+ * ```
+ */
+export async function withCleanUpOnSignals<T>(
+  what: string,
+  cleanUp: Cleanup,
+  run: () => Promise<T>,
+): Promise<T> {
+  const forget = onCleanup(what, cleanUp);
+  scoped++;
+  listen(what, console.error);
+  try {
+    return await run();
+  } finally {
+    forget();
+    scoped--;
+    if (exiting !== null) await exiting;
+    if (scoped === 0 && !programWide) {
+      for (const { signal, listener } of listening) Deno.removeSignalListener(signal, listener);
+      listening = [];
+    }
   }
 }
 

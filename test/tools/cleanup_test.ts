@@ -136,3 +136,96 @@ for (const [signal, status] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     },
   });
 }
+
+/** Runs `program` (TypeScript) in a child Deno with `TMPDIR` a new folder; its end and output. */
+async function runProgram(
+  program: string,
+  onReady?: (child: Deno.ChildProcess, line: string) => void,
+): Promise<{ status: Deno.CommandStatus; out: string; err: string; tmp: string[] }> {
+  const tmp = await Deno.makeTempDir({ prefix: "cleanup-test-" });
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--ext=ts", "--config", CONFIG, program],
+      env: childEnvironment({ TMPDIR: tmp, NO_COLOR: "1" }),
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const err = new Response(child.stderr).text();
+    let out = "";
+    let told = false;
+    for (let r = await stdout.read(); !r.done; r = await stdout.read()) {
+      out += r.value;
+      if (!told && out.includes("\n") && onReady) {
+        told = true;
+        onReady(child, out);
+      }
+    }
+    return {
+      status: await child.status,
+      out,
+      err: await err,
+      tmp: [...Deno.readDirSync(tmp)].map((e) => e.name),
+    };
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+/** A run under withCleanUpOnSignals() that makes a folder, says so and waits a minute. */
+const SCOPED_RUN = `
+  import { withCleanUpOnSignals } from ${JSON.stringify(CLEANUP)};
+  const dir = await Deno.makeTempDir({ prefix: "scoped-test-" });
+  const remove = () => Deno.remove(dir, { recursive: true });
+  await withCleanUpOnSignals("removing the test's folder…", remove, async () => {
+    await Deno.writeTextFile(dir + "/data.bin", "rows");
+    console.log("ready");
+    await new Promise((resolve) => setTimeout(resolve, 60_000));
+    console.log("went on");
+  });
+  Deno.exit(1);
+`;
+
+for (const [signal, status] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  Deno.test({
+    name: `withCleanUpOnSignals() on ${signal} during the run cleans up and exits ${status}`,
+    ignore: Deno.build.os !== "linux",
+    async fn() {
+      const ended = await runProgram(SCOPED_RUN, (child) => child.kill(signal));
+      assertEquals(ended.status.code, status, ended.err);
+      assertEquals(ended.status.signal, null, "it exited rather than being killed");
+      assertEquals(ended.out, "ready\n", "the run went on after the signal");
+      assert(ended.err.includes(`${signal}: removing the test's folder…`), ended.err);
+      assertEquals(ended.tmp, [], "the run's folder is left");
+    },
+  });
+}
+
+for (const programWide of [false, true]) {
+  Deno.test({
+    name: `withCleanUpOnSignals() leaves SIGTERM ${
+      programWide ? "to cleanUpOnSignals() installed before" : "its default action"
+    } once the run has ended`,
+    ignore: Deno.build.os !== "linux",
+    async fn() {
+      const ended = await runProgram(`
+        import { cleanUpOnSignals, withCleanUpOnSignals } from ${JSON.stringify(CLEANUP)};
+        if (${programWide}) cleanUpOnSignals("cleaning up for the whole program…");
+        const size = await withCleanUpOnSignals("nothing to clean…", () => {}, async () => 4);
+        console.log("returned " + size);
+        Deno.kill(Deno.pid, "SIGTERM");
+        await new Promise((resolve) => setTimeout(resolve, 10_000));
+        console.log("survived");
+      `);
+      assertEquals(ended.out, "returned 4\n", ended.err);
+      if (programWide) {
+        assertEquals([ended.status.code, ended.status.signal], [143, null], ended.err);
+        assert(ended.err.includes("SIGTERM: cleaning up for the whole program…"), ended.err);
+      } else {
+        assertEquals(ended.status.signal, "SIGTERM", `${ended.status.code}: ${ended.err}`);
+      }
+    },
+  });
+}

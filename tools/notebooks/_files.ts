@@ -5,6 +5,7 @@
 
 import type { Headline } from "../../lib/notebook/params.ts";
 import type { RunOptions } from "./run_types.ts";
+import { withCleanUpOnSignals } from "../_cleanup.ts";
 
 /** The parts of an nbformat 4 notebook the runner reads. */
 export interface NotebookJson {
@@ -153,61 +154,26 @@ export function notebookEnv(options: RunOptions, headlines: string): Record<stri
   return env;
 }
 
-/** The clean-ups of the runs under way: each stops its child and removes its files. */
-const running = new Set<() => Promise<void>>();
-/**
- * The signals that end the runner, each with the exit status it then has (128 + its number);
- * Windows has no SIGTERM to listen to.
- */
-const SIGNALS = [["SIGINT", 130], ["SIGTERM", 143]] as const;
-const listeners = SIGNALS.filter(([signal]) => signal === "SIGINT" || Deno.build.os !== "windows")
-  .map(([signal, status]) => ({
-    signal,
-    listener: () => void stopRuns(signal, status),
-  }));
-let stopping: Promise<void> | null = null;
-
-/**
- * Runs every clean-up under way, the last registered first (a run's own before that of the
- * folder it writes in), each once even when one fails; then exits with `status`.
- */
-function stopRuns(signal: string, status: number): Promise<void> {
-  stopping ??= (async () => {
-    console.error(`\n${signal}: stopping the notebook runs and removing their files…`);
-    for (const cleanUp of [...running].reverse()) await cleanUp().catch(() => {});
-    Deno.exit(status);
-  })();
-  return stopping;
-}
-
 /**
  * Runs `run` so that Ctrl-C (SIGINT) or SIGTERM does not leave it behind: while it runs,
  * either signal runs `cleanUp` (and those of the other runs under way, the latest first), then
  * ends the process with status 130 or 143. `cleanUp` should stop the run's child and remove its
  * files; the run cleans up after itself on every other path. Outside any run the signals keep
- * their default action.
+ * their default action (the tests call the runner in their own process). The clean-up registry
+ * of tools/_cleanup.ts, which the browser test and the benchmarks share, with the runner's
+ * message.
  *
  * @param cleanUp Stops the run's child process and removes its files.
  * @param run The run.
  * @returns What `run` returns.
  */
-export async function cleanUpOnSignals<T>(
+export function cleanUpOnSignals<T>(
   cleanUp: () => Promise<void>,
   run: () => Promise<T>,
 ): Promise<T> {
-  running.add(cleanUp);
-  if (running.size === 1) {
-    for (const { signal, listener } of listeners) Deno.addSignalListener(signal, listener);
-  }
-  try {
-    return await run();
-  } finally {
-    running.delete(cleanUp);
-    // A run that ends (its child killed by the same Ctrl-C, say) while the runner is stopping
-    // goes no further: the process exits once every clean-up is done, with the signal's status.
-    if (stopping !== null) await stopping;
-    if (running.size === 0) {
-      for (const { signal, listener } of listeners) Deno.removeSignalListener(signal, listener);
-    }
-  }
+  return withCleanUpOnSignals(
+    "stopping the notebook runs and removing their files…",
+    cleanUp,
+    run,
+  );
 }
