@@ -24,16 +24,19 @@
  * The program's parts, beside this file: the named splits (`named_splits.ts`), the rows each
  * split runs (`row_plan.ts`), the figures the tutorials and the literature report
  * (`reported_figures.ts`), the blended ensemble "ours" (`ours_ensemble.ts`, `blend.ts`), top-k
- * ranking of any predictor (`top_k_ranking.ts`), the runner (`run_evaluation.ts`) and the
- * Markdown report (`markdown_report.ts`).
+ * ranking of any predictor (`top_k_ranking.ts`), the runner (`run_evaluation.ts`), the
+ * Markdown report (`markdown_report.ts`) and the committed files' update (`committed_results.ts`).
  *
  * Every file it will write (`--json`, `--md`, the committed results) is checked before the
  * run starts, without creating anything, and all are written together at the end: each to a
  * temporary file beside it, and only when every one is written are they renamed into place
  * (missing folders are made then), so a bad path costs no run, a failed run leaves no empty
  * folder, a file is never half-written, and a failure writing one leaves them all as they were
- * (the Markdown report never from another run than its JSON). A symbolic link at an output path
- * is replaced by the regular file (its target is left as it was); devices, pipes and paths
+ * (the Markdown report never from another run than its JSON). The committed pair is read, merged
+ * and written under a lock (`results/.evaluation.lock`, `committed_results.ts`), so two runs that
+ * end at once (the rating and the ranking task side by side) each keep the other's part; a run
+ * that finds the lock held names the process holding it and waits. A symbolic link at an output
+ * path is replaced by the regular file (its target is left as it was); devices, pipes and paths
  * under `/dev`, `/proc` or `/sys` are refused (`--json -` prints to stdout). A bad flag, a
  * flag given twice, an empty path or `--json` and `--md` naming the same file is one line on
  * stderr and exit status 2 (the programs' status for a bad command line, `tools/_cli.ts`); any
@@ -44,8 +47,9 @@
 
 import { resolve } from "node:path";
 import { FlagReader, reportUsageError, wantsHelp } from "../_cli.ts";
-import { checkWritable, writeFilesAtomic } from "../_write.ts";
+import { checkWritable } from "../_write.ts";
 import { DEFAULT_SEED } from "../../lib/defaults.ts";
+import { RESULTS, type ResultsUpdate, writeResults } from "./committed_results.ts";
 import { assertModelKind, MODEL_KINDS, type ModelKind } from "../../lib/models/mod.ts";
 import { type EvaluationResult, runEvaluation } from "./run_evaluation.ts";
 import { assertSplitName, SPLIT_NAMES, type SplitName } from "./named_splits.ts";
@@ -249,8 +253,7 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
   return out;
 }
 
-/** Where the committed table lives, relative to the repository root. */
-export const RESULTS = { md: "results/evaluation.md", json: "results/evaluation.json" } as const;
+export { RESULTS };
 
 /**
  * Whether a command regenerates the committed files (its task's part of them): only the whole
@@ -316,37 +319,38 @@ export async function main(
     `Total time: ${result.totalSeconds.toFixed(1)} s (CPU ${result.cpuSeconds.toFixed(1)} s)`,
   );
   const json = JSON.stringify(result, null, 2) + "\n";
-  // Every file's content is made before any is written, and all are written in one step.
-  const files: [string, string][] = [];
-  if (committed) {
-    // The ranking section (its own command) is kept as it was.
-    const kept = keptRanking(await Deno.readTextFile(RESULTS.json).catch(() => ""));
-    files.push([RESULTS.md, markdown + kept.section]);
-    files.push([
-      RESULTS.json,
-      kept.ranking ? JSON.stringify({ ...result, ranking: kept.ranking }, null, 2) + "\n" : json,
-    ]);
-  }
-  await writeReports(files, parsed, markdown, json);
+  // The ranking section (its own command) is kept as it was.
+  const update: ResultsUpdate = (current) => {
+    const kept = keptRanking(current.json);
+    return {
+      md: markdown + kept.section,
+      json: kept.ranking
+        ? JSON.stringify({ ...result, ranking: kept.ranking }, null, 2) + "\n"
+        : json,
+    };
+  };
+  await writeReports(committed ? update : null, parsed, markdown, json);
   if (committed) console.error(`Wrote ${RESULTS.md} and ${RESULTS.json}`);
   if (parsed.json === "-") console.log(JSON.stringify(result));
   return result;
 }
 
 /**
- * Writes the run's files (the committed pair in `files`, then `--md` and `--json`) in one step
- * with `writeFilesAtomic()`: a failure writing any leaves them all as they were, so a report
- * and its JSON never come from different runs.
+ * Writes the run's files (the committed pair as `update` makes it of the current one, then
+ * `--md` and `--json`) in one step with `writeResults()`: a failure writing any leaves them all
+ * as they were, so a report and its JSON never come from different runs, and the committed pair
+ * is read and written under a lock, so a run beside this one loses nothing.
  */
 async function writeReports(
-  files: [string, string][],
+  update: ResultsUpdate | null,
   parsed: EvaluateArgs,
   markdown: string,
   json: string,
 ): Promise<void> {
+  const files: [string, string][] = [];
   if (parsed.md) files.push([parsed.md, markdown]);
   if (parsed.json && parsed.json !== "-") files.push([parsed.json, json]);
-  if (files.length > 0) await writeFilesAtomic(files);
+  await writeResults(update, files);
 }
 
 /**
@@ -396,18 +400,13 @@ async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<Rankin
   console.log(
     `Total time: ${result.totalSeconds.toFixed(1)} s (CPU ${result.cpuSeconds.toFixed(1)} s)`,
   );
-  const files: [string, string][] = [];
-  if (committed) {
-    const merged = mergeRanking(
-      await Deno.readTextFile(RESULTS.md).catch(() => ""),
-      await Deno.readTextFile(RESULTS.json).catch(() => ""),
-      result,
-    );
-    files.push([RESULTS.md, merged.markdown], [RESULTS.json, merged.json]);
-  }
+  const update: ResultsUpdate = (current) => {
+    const merged = mergeRanking(current.md, current.json, result);
+    return { md: merged.markdown, json: merged.json };
+  };
   const markdown = parsed.md ? renderRankingSection(result, { standalone: true }) : "";
   const json = JSON.stringify(result, null, 2) + "\n";
-  await writeReports(files, parsed, markdown, json);
+  await writeReports(committed ? update : null, parsed, markdown, json);
   if (committed) console.error(`Wrote the ranking section of ${RESULTS.md} and ${RESULTS.json}`);
   if (parsed.json === "-") console.log(JSON.stringify(result));
   return result;
