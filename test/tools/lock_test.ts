@@ -2,7 +2,7 @@ import { assertEquals, assertRejects } from "@std/assert";
 import { join } from "node:path";
 import { lockWaitMessage, withLock } from "../../tools/_lock.ts";
 
-Deno.test("withLock() runs a second call after the first has finished, naming the holder once", async () => {
+Deno.test("withLock() runs a second call once the first is done, naming the holder", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lock-" });
   try {
     const path = join(dir, ".lock");

@@ -87,7 +87,7 @@ async function startRunInside(root: string) {
   };
 }
 
-Deno.test("two runs writing the committed results at once keep each other's part: the second waits", async () => {
+Deno.test("two runs at once keep each other's part of the results: one waits", async () => {
   await withResults(async (root) => {
     const other = await startRunInside(root);
     const waits: (number | null)[] = [];
@@ -112,7 +112,7 @@ Deno.test("two runs writing the committed results at once keep each other's part
   });
 });
 
-Deno.test("the lock of a run that was killed while it held it is taken over, and removed", async () => {
+Deno.test("a lock left by a run killed while holding it is taken over, and removed", async () => {
   await withResults(async (root) => {
     const other = await startRunInside(root);
     other.child.kill("SIGKILL");
