@@ -163,15 +163,21 @@ export async function exists(path: string | URL): Promise<boolean> {
   }
 }
 
-/** A temporary this old is abandoned whoever made it (a build or a download takes minutes). */
+/**
+ * A temporary this old is abandoned when nothing tells whether its maker still runs (a build or
+ * a download takes minutes).
+ */
 const ABANDONED_MS = 60 * 60 * 1000;
 
 /**
  * Whether a temporary file or folder that process `pid` made will never be finished, so that a
  * sweep may remove it (the data loader's partial downloads, the native kernels' builds): never
- * when `pid` is this process's, since another of its tasks may be writing it; otherwise when
- * that process no longer runs (as far as Linux' `/proc` tells) or the temporary is older than an
- * hour (the only test when its maker is unknown).
+ * when `pid` is this process's, since another of its tasks may be writing it; where Linux'
+ * `/proc` tells whether `pid` runs, exactly when it no longer does, however old the temporary (a
+ * download may be slow, a laptop may sleep through one: a running process's temporary is never
+ * taken from under it); otherwise (its maker unknown, or no `/proc`) when it is older than an
+ * hour. The price: the temporary of a process that died stays while another process runs under
+ * its reused id, and goes with the first sweep after that one ends.
  *
  * @param path The temporary.
  * @param pid The process that made it, when its name tells.
@@ -182,6 +188,6 @@ export async function abandoned(path: string | URL, pid: number | undefined): Pr
   if (pid === Deno.pid) return false;
   const info = await Deno.stat(path).catch(() => null);
   if (info === null) return false;
-  if (info.mtime != null && Date.now() - info.mtime.getTime() > ABANDONED_MS) return true;
-  return pid !== undefined && await exists("/proc/self") && !(await exists(`/proc/${pid}`));
+  if (pid !== undefined && await exists("/proc/self")) return !(await exists(`/proc/${pid}`));
+  return info.mtime != null && Date.now() - info.mtime.getTime() > ABANDONED_MS;
 }

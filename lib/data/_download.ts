@@ -7,7 +7,8 @@
  * folder renamed into place in one step. Any failure removes the temporary folder, so the cache
  * never holds a half-written data set and a retry starts from a clean state. A download stopped
  * before it could clean up (Ctrl-C, SIGTERM) leaves its folder, named with its process id; the
- * next download of that data set removes it once that process is gone (or after an hour).
+ * next download of that data set removes it once that process is gone (without `/proc`, after
+ * an hour).
  *
  * @module
  */
@@ -226,9 +227,10 @@ function partialPrefix(name: string): string {
 /**
  * Removes the temporary folders of downloads of `name` that will never finish, left in the
  * cache by a process stopped mid-download (Ctrl-C, SIGTERM, a crash: its clean-up never ran):
- * those whose process no longer runs, and any older than an hour (also those of older versions,
- * whose names hold no process id). This process's own are never touched, since another of its
- * downloads may be under way, nor those of a process still running.
+ * those whose process no longer runs (Linux' `/proc` tells), and where that cannot be told (no
+ * `/proc`, or an older version's name without a process id) those older than an hour. This
+ * process's own are never touched, since another of its downloads may be under way, nor those
+ * of a process still running, however old (see `abandoned()`).
  *
  * @returns The names removed.
  */

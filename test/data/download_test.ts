@@ -333,6 +333,28 @@ Deno.test("loadMovieLens('ml-100k') removes the partial folder of a stopped down
   }
 });
 
+Deno.test("loadMovieLens('ml-100k') keeps a running download's folder, however old", async () => {
+  const server = serve(zipResponse);
+  try {
+    await withTempDir(async (dir) => {
+      const options = { ...await downloadOptions(dir, server.url), verify: false };
+      const { child, partial } = await startStuckDownload(dir);
+      try {
+        // A download that has run for two hours (a slow line, or a laptop that slept).
+        const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+        await Deno.utime(join(dir, "cache", partial), twoHoursAgo, twoHoursAgo);
+        await loadMovieLens("ml-100k", options);
+        assert(await exists(join(dir, "cache", partial)), "the running download's folder is kept");
+      } finally {
+        child.kill("SIGKILL");
+        await child.status;
+      }
+    });
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test("loadMovieLens('ml-100k') refuses a download holding the other layout", async () => {
   const latest = await zipFolder(LATEST_TINY, "ml-latest-small/");
   const server = serve(() => new Response(latest.slice()));

@@ -437,8 +437,9 @@ const TEMPORARY = /^kernels-[0-9a-f]{16}\.so\.(\d+)\.[0-9a-f-]{36}\.tmp$/;
 /**
  * Removes the temporaries of builds that will never finish, left in `dir` by a process killed
  * while it compiled (its `finally` never ran): those of a process that no longer runs (Linux'
- * `/proc` tells), and any older than an hour. This process' own are never touched, since its
- * workers may be building them now.
+ * `/proc` tells; without it, those older than an hour). This process' own are never touched,
+ * since its workers may be building them now, nor a running process's, however old (see
+ * `abandoned()` in lib/_atomic_write.ts).
  *
  * @param dir The cache folder (it need not exist).
  * @returns The names removed.
