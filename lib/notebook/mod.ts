@@ -3,8 +3,8 @@
  * (`setupDisplay()` once in the import cell; `table(x, options)` for per-call number formats),
  * markdown, HTML and SVG output through the Deno Jupyter kernel (with plain-text fallbacks
  * elsewhere), a live line for progress, notebook parameters that an environment variable can
- * override (`param`) and headline figures (`headline`). The program that runs the notebooks
- * lives in `tools/notebooks/`.
+ * override (`param`), headline figures (`headline`) and counts in words that read right at 1
+ * (`counted`). The program that runs the notebooks lives in `tools/notebooks/`.
  *
  * @example
  * ```ts
@@ -26,3 +26,4 @@ export * from "./flush.ts";
 export * from "./live.ts";
 export * from "./params.ts";
 export * from "./tables.ts";
+export * from "./words.ts";

@@ -1,0 +1,51 @@
+/**
+ * Counts in words for what a notebook prints: a table header, a headline, a figure's title or
+ * legend that takes its number from a parameter reads right at 1 and at many ("after 1 epoch",
+ * "over 3 seeds").
+ *
+ * @module
+ */
+
+/** Options of {@linkcode counted}. */
+export interface CountedOptions {
+  /**
+   * The noun's plural, for a noun that does not take a plain "s" ("bias" → "biases").
+   * @default {`${noun}s`}
+   */
+  plural?: string;
+}
+
+/**
+ * A count with its noun, singular for 1 and plural otherwise, the count with thousands
+ * separators: for text that takes a count from a notebook parameter, which a teacher may set
+ * to 1.
+ *
+ * @param n The count.
+ * @param noun The noun in the singular (words before it belong to the noun: "highest bias").
+ * @param options The plural, when it is not the noun with an "s".
+ * @returns E.g. `"1 epoch"`, `"2,000 movies"`, `"40 highest biases"`.
+ * @throws {RangeError} When `n` is not a finite number.
+ * @throws {TypeError} When `noun` is not a non-empty string.
+ * @example
+ * ```ts
+ * import { counted } from "./words.ts";
+ * import { assertEquals } from "@std/assert";
+ * const EPOCHS = 1; // a teacher's quick run
+ * assertEquals(`held-out MSE after ${counted(EPOCHS, "epoch")}`, "held-out MSE after 1 epoch");
+ * assertEquals(counted(3, "seed"), "3 seeds");
+ * assertEquals(counted(2000, "movie"), "2,000 movies");
+ * assertEquals(counted(1, "highest bias", { plural: "highest biases" }), "1 highest bias");
+ * assertEquals(counted(40, "highest bias", { plural: "highest biases" }), "40 highest biases");
+ * ```
+ */
+export function counted(n: number, noun: string, options: CountedOptions = {}): string {
+  if (typeof n !== "number" || !Number.isFinite(n)) {
+    throw new RangeError(`counted(): expected a finite count, found ${String(n)}`);
+  }
+  if (typeof noun !== "string" || noun.trim() === "") {
+    throw new TypeError(`counted(): expected a noun, found ${JSON.stringify(noun)}`);
+  }
+  const { plural = `${noun}s` } = options;
+  const number = Number.isInteger(n) ? n.toLocaleString("en-US") : String(n);
+  return `${number} ${n === 1 ? noun : plural}`;
+}
