@@ -18,7 +18,10 @@
 //
 // Optionally, each dot whose label was dropped then gets a number key, placed by the same rules
 // with its much smaller box and closer leader rings, clear of the labels, leaders and keys
-// already placed; the caller lists the numbers with their titles in the caption.
+// already placed; the caller lists the numbers with their titles in the caption. Unlabelled dots
+// that touch get a number each where the rules let the numbers tell them apart (one above, one
+// below a pair of dots 8 px apart), else one number for them all (dots 3 px apart, on which a
+// number beside one is as near the other).
 
 import { textWidth } from "./_dom.ts";
 
@@ -41,7 +44,10 @@ export interface PlacedLabel {
   anchor: "start" | "middle" | "end";
   /** Set when the label sits away from its dot: a leader line runs from the dot to here. */
   leader?: { x: number; y: number };
-  /** The other points a number key stands for: unlabelled dots touching or on its own. */
+  /**
+   * The other points a number key stands for: unlabelled dots touching or on its own that
+   * numbers of their own could not tell apart.
+   */
   also?: number[];
 }
 
@@ -298,9 +304,11 @@ const KEY_RINGS = [8, 16, 32];
  * Places labels for the points listed in `options.order` (most important first), keeping each
  * one unambiguous (see the rules at the top of this file). With `options.keys`, each point whose
  * label found no room then gets a number key by the same rules (its smaller box fits where the
- * title does not): 1, 2, 3, … in reading order of the dots (top to bottom, then left to right),
- * counting only the keys that found room. Unlabelled dots less than a dot's width apart share
- * one key (`also` lists the others).
+ * title does not): 1, 2, 3, … in reading order of the dots (top to bottom, then left to right;
+ * a touching dot with a key of its own right after its neighbour's), counting only the keys that
+ * found room. Unlabelled dots less than a dot's width apart get a key each where each can have
+ * one by the rules, else share one key (`also` lists the others); if that finds no room either,
+ * those of their own keys that did are kept.
  *
  * @returns The placed labels, the points whose label found no room (in `order`'s order), and
  * the number keys placed (in number order; `text` is the number).
@@ -343,10 +351,33 @@ export function placeLabels(
     // Each key is tried with the number it would get if every key before it found room; the
     // keys that did are then numbered 1, 2, 3, … A number only loses digits in the renumbering,
     // and its box shrinks towards its anchor, so the spot stays clear.
-    groups.forEach(([i, ...mates], k) => {
-      const key = placeOne(frame, taken, i, String(k + 1), fontSize, dotRadius, KEY_RINGS, mates);
-      if (key !== null) keys.push(mates.length > 0 ? { ...key, also: mates } : key);
-    });
+    let tried = 0;
+    const keyFor = (i: number, mates: number[] = []) =>
+      placeOne(frame, taken, i, String(++tried), fontSize, dotRadius, KEY_RINGS, mates);
+    for (const [i, ...mates] of groups) {
+      // Touching dots first try a number each (the rules keep each nearest its own dot); dots
+      // drawn on one another cannot have that.
+      const apart = [i, ...mates].every((a, m, all) =>
+        all.slice(m + 1).every((b) =>
+          Math.hypot(pixels[a][0] - pixels[b][0], pixels[a][1] - pixels[b][1]) >= SAME
+        )
+      );
+      const [boxes, leaders] = [taken.boxes.length, taken.leaders.length];
+      const own = mates.length > 0 && apart ? [i, ...mates].map((j) => keyFor(j)) : [];
+      if (own.length > 0 && own.every((key) => key !== null)) {
+        keys.push(...own as PlacedLabel[]);
+        continue;
+      }
+      // Else one key for them all, in place of the numbers of their own that found room.
+      const ownBoxes = taken.boxes.splice(boxes), ownLeaders = taken.leaders.splice(leaders);
+      const shared = keyFor(i, mates);
+      if (shared !== null) keys.push(mates.length > 0 ? { ...shared, also: mates } : shared);
+      else {
+        taken.boxes.push(...ownBoxes);
+        taken.leaders.push(...ownLeaders);
+        keys.push(...own.filter((key) => key !== null));
+      }
+    }
     keys.forEach((key, k) => key.text = String(k + 1));
   }
   return { placed, dropped, keys };

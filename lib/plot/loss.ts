@@ -15,7 +15,7 @@
  */
 
 import * as Plot from "@observablehq/plot";
-import { MUTED, WIDTH } from "./_dom.ts";
+import { MUTED, textWidth, WIDTH } from "./_dom.ts";
 import { type SwatchItem, swatchLegend } from "./_legend.ts";
 import { baselineLabels } from "./_baseline_labels.ts";
 import { finiteNumbers, nonEmpty, range } from "./_check.ts";
@@ -161,13 +161,23 @@ function seriesRows(
   return rows;
 }
 
-/** Epoch ticks: every epoch up to 12, else 1 and the multiples of a round step (5, 10, …). */
-function epochTicks(last: number): number[] {
-  if (last <= 12) return Array.from({ length: last }, (_, i) => i + 1);
-  const step = [2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000].find((s) => last / s <= 10) ??
-    Math.ceil(last / 10);
+/** Round steps between epoch ticks. */
+const EPOCH_STEPS = [2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000];
+/** Least gap (px) between two epoch tick labels. */
+const TICK_GAP = 16;
+
+/**
+ * Epoch ticks for an axis `pixels` wide: every epoch while they fit (12 at most), else 1 and
+ * the multiples of a round step (5, 10, …) — for a step of 2, 1, 3, 5, …, where the multiples
+ * would put 2 right beside 1 — as many as fit (11 at most), each label `TICK_GAP` px clear.
+ */
+function epochTicks(last: number, pixels: number): number[] {
+  const fit = Math.max(2, Math.floor(pixels / (textWidth(String(last)) + TICK_GAP)) + 1);
+  if (last <= Math.min(12, fit)) return Array.from({ length: last }, (_, i) => i + 1);
+  const gaps = Math.min(fit, 11) - 1; // room between the first tick and the last
+  const step = EPOCH_STEPS.find((s) => last / s <= gaps) ?? Math.ceil(last / gaps);
   const ticks = [1];
-  for (let e = step; e <= last; e += step) ticks.push(e);
+  for (let e = step === 2 ? 3 : step; e <= last; e += step) ticks.push(e);
   return ticks;
 }
 
@@ -380,13 +390,16 @@ export function lossCurves(
     caption: options.caption,
   });
 
+  const width = options.width ?? WIDTH;
+  const marginLeft = 52, inset = 8;
+  const axisPixels = width - marginLeft - labels.marginRight - 2 * inset;
   return render(
     fn,
     {
       height,
-      legend: swatchLegend(items, (options.width ?? WIDTH) - 20),
+      legend: swatchLegend(items, width - 20),
       plot: {
-        marginLeft: 52,
+        marginLeft,
         marginRight: labels.marginRight,
         marginTop: margin.top,
         marginBottom: margin.bottom,
@@ -394,10 +407,10 @@ export function lossCurves(
           label: "Epoch",
           labelAnchor: "center",
           labelArrow: "none",
-          ticks: epochTicks(lastEpoch),
+          ticks: epochTicks(lastEpoch, axisPixels),
           tickFormat: "d",
           domain: [1, Math.max(2, lastEpoch)],
-          inset: 8,
+          inset,
         },
         y: {
           label: options.yLabel ?? metricLabel(metric),

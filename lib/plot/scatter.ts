@@ -40,9 +40,10 @@ export interface EmbeddingScatterOptions extends FigureOptions {
    * Write each point's title next to it. A label that would overlap another, lie on or next
    * to another dot, or be nearer another dot than its own is left out; its dot gets a number
    * key instead where one fits by the same rules (1, 2, 3, … top to bottom, then left to right;
-   * touching dots share one), which the caption lists with the titles. The caption names the
-   * points left with neither (every dot also keeps its title on hover where the notebook is
-   * trusted).
+   * touching dots get consecutive numbers, or share one where numbers of their own could not
+   * tell them apart), which the caption lists with the titles. The caption names the points
+   * left with neither, and then says where hover titles work (every dot keeps its title on
+   * hover where the notebook is trusted).
    * @default {true}
    */
   labels?: boolean;
@@ -146,16 +147,32 @@ const HOVER_NOTE = "Hover shows every title where the notebook is trusted or exp
 const unbroken = (text: string) => text.replaceAll(" ", "\u00a0");
 
 /**
+ * An entry of the key ("3 Manchurian Candidate, The (1962)") that may wrap between its words,
+ * so that a long key fills its lines, but not after its number, before a year, after the comma
+ * of a trailing article (", The") or around the " / " of dots sharing the number. A title of up
+ * to three words stays whole.
+ */
+function keyEntry(text: string): string {
+  if (text.split(" ").length <= 4) return unbroken(text); // "9 Henry V (1989)"
+  return text.replace(" ", "\u00a0")
+    .replaceAll(/ (?=\(\d{4}\))/g, "\u00a0")
+    .replaceAll(/, (The|An?|La|Le|Les|Il|Das)\b/g, ",\u00a0$1")
+    .replaceAll(" / ", "\u00a0/\u00a0");
+}
+
+/**
  * The caption, after `before`: the title of each numbered dot ("Numbered dots: 1 Casablanca
- * (1942); 2 …", all of them, on as many lines as they need), then the points with neither a
+ * (1942); 2 …", all of them, filling as many lines as they need), then the points with neither a
  * label nor a number, as many as fit in about two lines of a figure `width` px wide (at most
- * {@linkcode NAMED_AT_MOST}), the rest counted, then where hover titles work.
+ * {@linkcode NAMED_AT_MOST}), the rest counted, and where hover titles work (only then: with
+ * every dot labelled or numbered, the figure tells them all itself).
  */
 function unlabelledNote(keyed: string[], names: string[], width: number, before = ""): string {
   const keyList = keyed.length === 0
     ? ""
-    : `Numbered dots: ${keyed.map((name, k) => unbroken(`${k + 1} ${name}`)).join("; ")}. `;
-  if (names.length === 0) return `${before}${keyList}${HOVER_NOTE}`;
+    : `Numbered dots: ${keyed.map((name, k) => keyEntry(`${k + 1} ${name}`)).join("; ")}. `;
+  // Every dot has a label or a number: hover adds nothing the figure lacks.
+  if (names.length === 0) return `${before}${keyList}`.trimEnd();
   const room = 2 * (width - 20) - textWidth(keyed.length === 0 ? before : "", FONT_SIZE) - 30;
   const list = (n: number) =>
     names.slice(0, n).map(unbroken).join("; ") +

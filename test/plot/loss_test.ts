@@ -67,6 +67,53 @@ Deno.test("lossCurves() labels a 40-epoch axis 1, 5, 10, …, 40", () => {
   assertEquals(ticks(fig), ["1", "5", "10", "15", "20", "25", "30", "35", "40"]);
 });
 
+/** A history of `n` epochs of a falling loss. */
+const epochs = (n: number): LossHistory => ({
+  epoch: Array.from({ length: n }, (_, i) => i + 1),
+  history: { loss: Array.from({ length: n }, (_, i) => 1 / (i + 1)) },
+});
+
+/** The x of each epoch tick label, left to right. */
+const tickXs = (fig: PlotFigure) =>
+  all(fig, 'g[aria-label="x-axis tick label"] text').map((t) =>
+    Number(t.getAttribute("transform")!.match(/translate\(([^,]+),/)![1])
+  );
+
+Deno.test("lossCurves() labels a 13- to 20-epoch axis 1, 3, 5, …, never 2 right beside 1", () => {
+  // Notebooks 02 and 05: 15 and 13 epochs had their ticks at 1, 2, 4, 6, …
+  assertEquals(ticks(lossCurves(epochs(13))), ["1", "3", "5", "7", "9", "11", "13"]);
+  assertEquals(ticks(lossCurves(epochs(20))), [
+    "1",
+    "3",
+    "5",
+    "7",
+    "9",
+    "11",
+    "13",
+    "15",
+    "17",
+    "19",
+  ]);
+  assertEquals(ticks(lossCurves(epochs(12))), Array.from({ length: 12 }, (_, i) => String(i + 1)));
+});
+
+Deno.test("lossCurves() thins the epoch ticks to what the axis has room for", () => {
+  // A narrow figure, and one whose right margin holds baseline labels.
+  const narrow = lossCurves(epochs(12), { width: 300 });
+  const labelled = lossCurves(epochs(12), {
+    width: 400,
+    baseline: [{ value: 0.5, label: "a baseline with a long name to the right of the chart" }],
+  });
+  for (const fig of [narrow, labelled]) {
+    const labels = ticks(fig);
+    assert(labels.length < 12, `${labels.length} ticks: ${labels}`);
+    assertEquals(labels[0], "1");
+    const xs = tickXs(fig);
+    const gaps = xs.slice(1).map((x, i) => x - xs[i]);
+    assert(Math.min(...gaps) >= 28, `ticks ${Math.min(...gaps).toFixed(1)} px apart: ${labels}`);
+  }
+});
+
 Deno.test("lossCurves() rejects epochs counted from 0", () => {
   assertThrows(
     () => lossCurves({ epoch: [0, 1], history: { loss: [1, 0.5] } }),

@@ -52,7 +52,7 @@ const captionOf = (fig: PlotFigure) => texts(fig).at(-1)!.replaceAll("\u00a0", "
  */
 function captionKeys(fig: PlotFigure) {
   const caption = captionOf(fig);
-  const list = caption.match(/Numbered dots: (.*?)\. (?:Not labelled|Hover)/)?.[1];
+  const list = caption.match(/Numbered dots: (.*?)\.(?: Not labelled| Hover|$)/)?.[1];
   const keys = list === undefined ? [] : list.split("; ").map((entry, k) => {
     const [, n, name] = entry.match(/^(\d+) (.*)$/)!;
     assertEquals(Number(n), k + 1, `keys are numbered 1, 2, 3, …: ${caption}`);
@@ -82,13 +82,17 @@ function accountFor(fig: PlotFigure, points: ScatterPoint[]) {
   const { dots } = drawn(fig);
   const at = (name: string) =>
     dots.find((d) => short[points.findIndex((p) => p.title === d.title)] === name)!;
+  // (A touching dot with a number of its own comes right after its neighbour.)
   const firsts = keys.map((name) => at(name.split(" / ")[0]));
+  let head = firsts[0];
   for (let k = 1; k < firsts.length; k++) {
     const a = firsts[k - 1], b = firsts[k];
+    if (Math.hypot(a.x - b.x, a.y - b.y) < 8) continue;
     assert(
-      a.y < b.y || (a.y === b.y && a.x <= b.x),
+      head.y < b.y || (head.y === b.y && head.x <= b.x),
       `key ${k + 1} comes after key ${k} in reading order`,
     );
+    head = b;
   }
   return { labels: labels.length, keys: keyed.length, named: named.length, more, caption };
 }
@@ -207,6 +211,39 @@ for (const [name, points] of Object.entries(crowded)) {
   });
 }
 
+Deno.test("embeddingScatter() gives touching dots a number each where numbers tell them apart", () => {
+  // Notebook 01's map: two dots 7.9 px apart shared "2", written beside one of them only.
+  const fig = embeddingScatter(crowded.nb01_cell84);
+  accountFor(fig, crowded.nb01_cell84);
+  const { keys } = captionKeys(fig);
+  assertEquals(keys.filter((k) => k.includes(" / ")), [], keys.join("; "));
+  const [suspects, gump] = ["Usual Suspects, The (1995)", "Forrest Gump (1994)"]
+    .map((title) => keys.indexOf(title));
+  assert(suspects >= 0 && gump === suspects + 1, `consecutive numbers: ${keys.join("; ")}`);
+});
+
+Deno.test("embeddingScatter() keys a crowded map in filled lines, hover said only when needed", () => {
+  // Notebook 02's and 01's crowded maps: their keys ran to 7 and 5 lines, the hover sentence
+  // spilling onto a line of its own, though every dot had a label or a number.
+  for (const [name, most] of [["nb02_cell64", 5], ["nb01_cell84", 3]] as const) {
+    const fig = embeddingScatter(crowded[name]);
+    assertEquals(accountFor(fig, crowded[name]).named, 0);
+    const caption = all(fig, "text").at(-1)!;
+    const lines = Array.from(caption.children).map((t) => t.textContent!);
+    assert(lines.length <= most, `${name}: ${lines.length} lines\n${lines.join("\n")}`);
+    assert(!captionOf(fig).includes("Hover"), `${name}: every dot is told in the figure`);
+    for (const line of lines.slice(0, -1)) {
+      assert(textWidth(line) > 0.8 * 620, `${name}: a short line "${line}"`);
+    }
+  }
+  // A title breaks only between its words: never after its number or before its year.
+  const lines = Array.from(all(embeddingScatter(crowded.nb02_cell64), "text").at(-1)!.children)
+    .map((t) => t.textContent!.trim());
+  for (const line of lines) {
+    assert(!/(^|; )\d+$/.test(line) && !/^\(\d{4}\)/.test(line), `a broken entry: "${line}"`);
+  }
+});
+
 Deno.test("embeddingScatter() gives unlabelled dots drawn on one another one shared number", () => {
   // Notebook 02's map: two dots 3 px apart, which no label or number beside one could tell apart.
   const fig = embeddingScatter(crowded.nb02_cell64);
@@ -284,8 +321,15 @@ Deno.test("placeLabels() keeps labels and number keys apart, inside the frame, o
   const keyed = keys.flatMap((k) => [k.index, ...k.also ?? []]);
   assert(keyed.every((i) => dropped.includes(i)), "keys only for dots without a label");
   assertEquals(new Set(keyed).size, keyed.length, "one key per dot");
-  const ys = keys.map((k) => -points[k.index].y);
-  assert(ys.every((y, k) => k === 0 || ys[k - 1] <= y), "keys numbered top to bottom");
+  // Top to bottom; a touching dot with a number of its own comes right after its neighbour.
+  const px = (i: number) => [points[i].x * 580 / 6, -points[i].y * 490 / 6];
+  const touch = (i: number, j: number) => Math.hypot(px(i)[0] - px(j)[0], px(i)[1] - px(j)[1]) < 8;
+  let head = -Infinity; // the y of the last key that follows no touching neighbour
+  keys.forEach((key, k) => {
+    if (k > 0 && touch(keys[k - 1].index, key.index)) return;
+    assert(-points[key.index].y >= head, `keys numbered top to bottom (key ${k + 1})`);
+    head = -points[key.index].y;
+  });
   const { placed: noKeys } = placeLabels(frame, points, { ...options, keys: false });
   assertEquals(noKeys, placed, "keys change no label");
   const mates = [...placed, ...keys].map((l) => new Set([l.index, ...l.also ?? []]));
@@ -320,10 +364,46 @@ Deno.test("placeLabels() keeps labels and number keys apart, inside the frame, o
   }
 });
 
-Deno.test("placeLabels() gives touching dots one number key, covering neither", () => {
-  // Titles too long for the frame: every label is dropped, and two dots 5 px apart share a key.
+/** Where the keys of `placeLabels()` sit, for dots a given number of px apart (titles too long). */
+function keysOfPair(apart: number) {
   const frame: Frame = { left: 0, right: 200, top: 0, bottom: 200, x: [-1, 1], y: [-1, 1] };
-  const points = [{ x: 0, y: 0 }, { x: 0.05, y: 0 }, { x: 0.5, y: 0.5 }];
+  const points = [{ x: 0, y: 0 }, { x: apart / 100, y: 0 }, { x: 0.5, y: 0.5 }];
+  const texts = points.map((_, i) => `A title far too long to fit in the frame ${i}`.repeat(3));
+  const options = { texts, order: [0, 1, 2], fontSize: 11, dotRadius: 4, keys: true };
+  const { keys } = placeLabels(frame, points, { ...options, obstacles: "all" });
+  const pixel = (p: { x: number; y: number }) => [100 + p.x * 100, 100 - p.y * 100];
+  /** Distance (px) from key `k`'s box to dot `i`. */
+  const distance = (k: number, i: number) => {
+    const [ax, ay] = pixel(keys[k]);
+    const box = labelBox(ax, ay, keys[k].anchor, keys[k].text, 11);
+    const [x, y] = pixel(points[i]);
+    return Math.hypot(Math.max(box.x0 - x, 0, x - box.x1), Math.max(box.y0 - y, 0, y - box.y1));
+  };
+  return { keys, distance };
+}
+
+Deno.test("placeLabels() numbers each of two touching dots where numbers tell them apart", () => {
+  // Notebook 01's map: two dots 7.9 px apart shared the number 2, beside only one of them.
+  const { keys, distance } = keysOfPair(7.5);
+  assertEquals(keys.map((k) => [k.text, k.index, k.also]), [
+    ["1", 2, undefined],
+    ["2", 0, undefined],
+    ["3", 1, undefined],
+  ]);
+  for (const [k, own, other] of [[1, 0, 1], [2, 1, 0]]) {
+    assert(
+      distance(k, own) + 4 <= distance(k, other),
+      `key ${k + 1}: ${distance(k, own).toFixed(1)} px from its dot, ` +
+        `${distance(k, other).toFixed(1)} from the other`,
+    );
+  }
+});
+
+Deno.test("placeLabels() gives touching dots one number key, covering neither", () => {
+  // Titles too long for the frame: every label is dropped, and two dots 3 px apart, which no
+  // number beside one could tell apart, share a key.
+  const frame: Frame = { left: 0, right: 200, top: 0, bottom: 200, x: [-1, 1], y: [-1, 1] };
+  const points = [{ x: 0, y: 0 }, { x: 0.03, y: 0 }, { x: 0.5, y: 0.5 }];
   const texts = points.map((_, i) => `A title far too long to fit in the frame ${i}`.repeat(3));
   const options = { texts, order: [0, 1, 2], fontSize: 11, dotRadius: 4, keys: true };
   const { placed, keys } = placeLabels(frame, points, { ...options, obstacles: "all" });
