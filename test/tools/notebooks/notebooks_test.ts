@@ -63,6 +63,17 @@ Deno.test("every notebook has knobs to change, each one it declares", async () =
   }
 });
 
+/**
+ * Printed lines where a count of 1 meets its noun in the plural ("V2 held-out MSE after 1
+ * epochs"), as a quick run, whose epochs and seeds are often 1, prints them; a sum ("1 + 1
+ * epochs") is no such count.
+ */
+function onePlural(output: string): string[] {
+  const nouns = "epochs|seeds|runs|ratings|movies|tags|factors|highest biases";
+  const one = new RegExp(`(?<![\\d.,]|\\+ )\\b1 (?:${nouns})\\b`);
+  return output.split("\n").filter((line) => one.test(line));
+}
+
 for (const name of notebooks()) {
   let run: Promise<NotebookRun> | undefined;
   // Without the parameters it declares or an NB_* knob, should the developer have exported one.
@@ -74,6 +85,11 @@ for (const name of notebooks()) {
   Deno.test(`${name} runs end to end with quick parameters`, async () => {
     const result = await quickRun();
     assert(result.ok, `${formatFailure(result)}\n--- output ---\n${result.output.slice(-4000)}`);
+  });
+
+  Deno.test(`${name} writes "1 epoch", "1 seed", … where a quick parameter is 1`, async () => {
+    const result = await quickRun();
+    assertEquals(onePlural(result.output), []);
   });
 
   Deno.test(`${name} has complete committed outputs`, async () => {
@@ -142,6 +158,21 @@ for (const [name, knobs, cell, message] of REFUSED) {
     assert(failure.message.includes(message), formatFailure(result));
   });
 }
+
+Deno.test("05_dlrm_mlp.ipynb with one seed and one tag writes them in the singular", async () => {
+  // Its quick run has two seeds: one seed and one tag are met only here (about 8 s).
+  const name = "05_dlrm_mlp.ipynb", knobs = { SEEDS: "1", TOP_TAGS: "1" };
+  const params = await declaredParams(`${DIR}${name}`) ?? [];
+  const result = await runNotebook(`${DIR}${name}`, {
+    quick: true,
+    timeout: 600,
+    env: isolated(knobs, params),
+  });
+  assert(result.ok, formatFailure(result));
+  assertEquals(onePlural(result.output), []);
+  assert(result.output.includes("embedding MLP, 1 seed "), "the tail split's table");
+  assert(/movies tagged "[^"]+"/.test(result.output), "the features table");
+});
 
 Deno.test("05_dlrm_mlp.ipynb with one factor per embedding prints no NaN", async () => {
   // Too few pairs scored 4.25 or more to fill the overestimate table: its cells stay empty.
