@@ -10,8 +10,9 @@
  * @module
  */
 
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { withLock } from "../_lock.ts";
 import { writeFileAtomic } from "../_write.ts";
 
 /** Seconds per run key (see {@linkcode runKey}). */
@@ -106,8 +107,10 @@ export async function readDurations(file: URL = durationsFile()): Promise<Durati
 
 /**
  * Adds this run's seconds to the records, written whole to a temporary file first and then
- * renamed over the old one, so that a run stopped half-way never leaves a truncated file.
- * Failing to write (a read-only checkout) is not an error: the order just stays as it was.
+ * renamed over the old one, so that a run stopped half-way never leaves a truncated file; the
+ * records are read, merged and written under a lock (the records file's name with `.lock`
+ * added), so that two runs that end at once keep both their seconds. Failing to write (a
+ * read-only checkout) is not an error: the order just stays as it was.
  *
  * @param runs Run key → seconds of the notebooks that ran to the end.
  * @param file The records file, by default {@linkcode durationsFile}'s.
@@ -125,6 +128,14 @@ export async function readDurations(file: URL = durationsFile()): Promise<Durati
  */
 export async function writeDurations(runs: Durations, file: URL = durationsFile()): Promise<void> {
   if (Object.keys(runs).length === 0) return;
-  const merged = { ...await readDurations(file), ...runs };
-  await writeFileAtomic(file, `${JSON.stringify(merged, null, 2)}\n`).catch(() => {});
+  const path = fileURLToPath(file);
+  try {
+    await Deno.mkdir(dirname(path), { recursive: true });
+    await withLock(`${path}.lock`, async () => {
+      const merged = { ...await readDurations(file), ...runs };
+      await writeFileAtomic(file, `${JSON.stringify(merged, null, 2)}\n`);
+    }, { holder: "another notebook run recording its seconds" });
+  } catch {
+    // not writable: the order stays as it was
+  }
 }

@@ -1,4 +1,5 @@
-import { assertEquals } from "@std/assert";
+import { assert, assertEquals } from "@std/assert";
+import { withLock } from "../../../tools/_lock.ts";
 import {
   readDurations,
   runKey,
@@ -63,6 +64,37 @@ Deno.test("writeDurations() on a folder it cannot create is silent and writes no
     const file = new URL(`file://${dir}/blocker/seconds.json`);
     await writeDurations({ "a fresh": 10 }, file);
     assertEquals(await readDurations(file), {});
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("writeDurations() waits for a run that holds the records' lock and keeps its seconds", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/seconds.json`;
+  const file = new URL(`file://${path}`);
+  try {
+    await writeDurations({ "a fresh": 10 }, file);
+    // Another run's read-merge-write, holding the lock: this run's write must wait for it.
+    let mine: Promise<void> | undefined;
+    const waited: string[] = [];
+    const onWait = console.error;
+    console.error = (line: string) => void waited.push(line);
+    try {
+      await withLock(`${path}.lock`, async () => {
+        const theirs = { ...await readDurations(file), "b fresh": 20 };
+        mine = writeDurations({ "c fresh": 30 }, file);
+        await Promise.race([mine, new Promise((resolve) => setTimeout(resolve, 300))]);
+        await Deno.writeTextFile(path, JSON.stringify(theirs));
+      });
+      await mine;
+    } finally {
+      console.error = onWait;
+    }
+    assertEquals(await readDurations(file), { "a fresh": 10, "b fresh": 20, "c fresh": 30 });
+    assertEquals(waited.length, 1, waited.join("\n"));
+    assert(waited[0].includes(`held by process ${Deno.pid}`), waited[0]);
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["seconds.json"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
