@@ -27,8 +27,8 @@ export interface OffScaleStyle {
 /** A number as the note writes it: 3 significant digits, no trailing zeros. */
 const short = (v: number) => String(Number(v.toPrecision(3)));
 
-/** "epoch 3", "epochs 1–7" for consecutive epochs, else "5 epochs". */
-function epochs(list: number[]): string {
+/** "epoch 3", "epochs 1–7" for consecutive epochs, else "5 epochs" (`list` ascending). */
+export function epochSpan(list: number[]): string {
   if (list.length === 1) return `epoch ${list[0]}`;
   const contiguous = list[list.length - 1] - list[0] + 1 === list.length;
   return contiguous ? `epochs ${list[0]}–${list[list.length - 1]}` : `${list.length} epochs`;
@@ -61,7 +61,9 @@ function detailed(
 ): string {
   const lists = [...splits.entries()];
   const epochsOf = (ps: ScalePoint[]) => ps.map((p) => p.epoch).sort((a, b) => a - b);
-  const same = lists.every(([, ps]) => epochs(epochsOf(ps)) === epochs(epochsOf(lists[0][1])));
+  const same = lists.every(([, ps]) =>
+    epochSpan(epochsOf(ps)) === epochSpan(epochsOf(lists[0][1]))
+  );
   if (same && lists[0][1].length === 1) {
     const values = lists.map(([split, [p]]) => `${names[split]} ${short(p.value)}`);
     return `${values.join(" and ")} at epoch ${lists[0][1][0].epoch}`;
@@ -69,16 +71,16 @@ function detailed(
   if (same) {
     const all = lists.flatMap(([, ps]) => ps.map((p) => p.value));
     return `${lists.map(([split]) => names[split]).join(" and ")} at ${
-      epochs(epochsOf(lists[0][1]))
+      epochSpan(epochsOf(lists[0][1]))
     } (${extreme(all)})`;
   }
   if (!each) {
     const all = lists.flatMap(([, ps]) => ps.map((p) => p.value));
-    const where = lists.map(([split, ps]) => `${names[split]} at ${epochs(epochsOf(ps))}`);
+    const where = lists.map(([split, ps]) => `${names[split]} at ${epochSpan(epochsOf(ps))}`);
     return `${where.join(" and ")} (${extreme(all)})`;
   }
   return lists.map(([split, ps]) =>
-    `${names[split]} at ${epochs(epochsOf(ps))} (${extreme(ps.map((p) => p.value))})`
+    `${names[split]} at ${epochSpan(epochsOf(ps))} (${extreme(ps.map((p) => p.value))})`
   ).join(" and ");
 }
 

@@ -20,7 +20,7 @@ import { type SwatchItem, swatchLegend } from "./_legend.ts";
 import { baselineLabels } from "./_baseline_labels.ts";
 import { finiteNumbers, nonEmpty, range } from "./_check.ts";
 import { figureSize, render } from "./_render.ts";
-import { offScaleNote } from "./_off_scale.ts";
+import { epochSpan, offScaleNote } from "./_off_scale.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
 
 /** A training history as the engine (and Keras) returns it. */
@@ -278,13 +278,6 @@ function nearSeries(
     }
   });
   return found;
-}
-
-function epochRange(epochs: number[]): string {
-  const first = epochs[0], last = epochs[epochs.length - 1];
-  const contiguous = last - first + 1 === epochs.length;
-  if (epochs.length === 1) return `epoch ${first}`;
-  return contiguous ? `epochs ${first}–${last}` : `${epochs.length} epochs`;
 }
 
 /** The legend names of the two series, checked. */
@@ -590,7 +583,7 @@ function legendItems(
       const h = hidden.get(r.name);
       return {
         label: h
-          ? `${r.name} (under “${h.under}” at ${epochRange(h.epochs)}: same values)`
+          ? `${r.name} (under “${h.under}” at ${epochSpan(h.epochs)}: same values)`
           : nearLabel(r.name, splitsOf(rows, r.name), near, names),
         color: RUN_COLORS[i % RUN_COLORS.length],
         shape: "square" as const,
