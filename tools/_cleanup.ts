@@ -267,6 +267,17 @@ export function cleanUpOnSignals(what: string, log: (line: string) => void = con
   listen(what, log);
 }
 
+/** Options of {@linkcode withCleanUpOnSignals}. */
+export interface SignalCleanUpOptions {
+  /**
+   * What the clean-up does, for the message on a signal (when no earlier call installed the
+   * listeners with a message of its own).
+   *
+   * @default {"cleaning up…"}
+   */
+  what?: string;
+}
+
 /**
  * Runs `run` with `cleanUp` registered ({@linkcode onCleanup}) and, while it runs, SIGINT and
  * SIGTERM listened to as {@linkcode cleanUpOnSignals} does: either signal runs every clean-up
@@ -277,30 +288,30 @@ export function cleanUpOnSignals(what: string, log: (line: string) => void = con
  * signal's clean-up is under way (its child killed by the same Ctrl-C, say) goes no further:
  * the process exits with the signal's status once every clean-up is done.
  *
- * @param what What the clean-up does, for the message on a signal (when the listeners are not
- *   installed already).
  * @param cleanUp Stops the run's children and removes its files; the run cleans up after
  *   itself on every other path.
  * @param run The run.
+ * @param options What the clean-up does, for the message on a signal.
  * @returns What `run` returns.
  * @example
  * ```ts
  * import { withCleanUpOnSignals } from "./_cleanup.ts";
  * const path = await Deno.makeTempFile();
  * const remove = () => Deno.remove(path).catch(() => {});
- * const size = await withCleanUpOnSignals("removing the file…", remove, async () => {
+ * const size = await withCleanUpOnSignals(remove, async () => {
  *   await Deno.writeTextFile(path, "rows");
  *   return (await Deno.stat(path)).size;
- * });
+ * }, { what: "removing the file…" });
  * await remove();
  * console.log(size); // 4
  * ```
  */
 export async function withCleanUpOnSignals<T>(
-  what: string,
   cleanUp: Cleanup,
   run: () => Promise<T>,
+  options: SignalCleanUpOptions = {},
 ): Promise<T> {
+  const { what = "cleaning up…" } = options;
   const forget = onCleanup(what, cleanUp);
   scoped++;
   listen(what, console.error);

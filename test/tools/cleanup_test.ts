@@ -179,12 +179,12 @@ const SCOPED_RUN = `
   import { withCleanUpOnSignals } from ${JSON.stringify(CLEANUP)};
   const dir = await Deno.makeTempDir({ prefix: "scoped-test-" });
   const remove = () => Deno.remove(dir, { recursive: true });
-  await withCleanUpOnSignals("removing the test's folder…", remove, async () => {
+  await withCleanUpOnSignals(remove, async () => {
     await Deno.writeTextFile(dir + "/data.bin", "rows");
     console.log("ready");
     await new Promise((resolve) => setTimeout(resolve, 60_000));
     console.log("went on");
-  });
+  }, { what: "removing the test's folder…" });
   Deno.exit(1);
 `;
 
@@ -213,7 +213,7 @@ for (const programWide of [false, true]) {
       const ended = await runProgram(`
         import { cleanUpOnSignals, withCleanUpOnSignals } from ${JSON.stringify(CLEANUP)};
         if (${programWide}) cleanUpOnSignals("cleaning up for the whole program…");
-        const size = await withCleanUpOnSignals("nothing to clean…", () => {}, async () => 4);
+        const size = await withCleanUpOnSignals(() => {}, async () => 4);
         console.log("returned " + size);
         Deno.kill(Deno.pid, "SIGTERM");
         await new Promise((resolve) => setTimeout(resolve, 10_000));

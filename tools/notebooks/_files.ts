@@ -171,9 +171,7 @@ export function cleanUpOnSignals<T>(
   cleanUp: () => Promise<void>,
   run: () => Promise<T>,
 ): Promise<T> {
-  return withCleanUpOnSignals(
-    "stopping the notebook runs and removing their files…",
-    cleanUp,
-    run,
-  );
+  return withCleanUpOnSignals(cleanUp, run, {
+    what: "stopping the notebook runs and removing their files…",
+  });
 }
