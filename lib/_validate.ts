@@ -43,20 +43,23 @@ export function describe(x: unknown): string {
 }
 
 /**
- * A count with its noun for messages, thousands grouped and the noun in the plural but for 1.
+ * A count with its noun for messages, a whole count's thousands grouped (a fraction as it is)
+ * and the noun in the plural but for 1.
  *
  * @param n The count.
  * @param what The noun in the singular.
+ * @param whats Its plural, when that is not `what` with an "s".
  * @returns E.g. `"1 rating"`, `"12,345 ratings"`.
  * @example
  * ```ts
  * import { plural } from "./_validate.ts";
  * import { assertEquals } from "@std/assert";
  * assertEquals([plural(1, "row"), plural(1234, "user")], ["1 row", "1,234 users"]);
+ * assertEquals(plural(2, "bias", "biases"), "2 biases");
  * ```
  */
-export function plural(n: number, what: string): string {
-  return `${n.toLocaleString("en")} ${what}${n === 1 ? "" : "s"}`;
+export function plural(n: number, what: string, whats = `${what}s`): string {
+  return `${Number.isInteger(n) ? n.toLocaleString("en") : String(n)} ${n === 1 ? what : whats}`;
 }
 
 /** A value as it reads in "found …": numbers as they are, anything else described. */

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { checkFiniteNumber, describe, plural } from "../_validate.ts";
+
 /** Options of {@linkcode counted}. */
 export interface CountedOptions {
   /**
@@ -24,7 +26,8 @@ export interface CountedOptions {
  * @param noun The noun in the singular (words before it belong to the noun: "highest bias").
  * @param options The plural, when it is not the noun with an "s".
  * @returns E.g. `"1 epoch"`, `"2,000 movies"`, `"40 highest biases"`.
- * @throws {RangeError} When `n` is not a finite number.
+ * @throws {RangeError} When `n` is NaN or infinite.
+ * @throws {TypeError} When `n` is not a number.
  * @throws {TypeError} When `noun` is not a non-empty string.
  * @example
  * ```ts
@@ -39,13 +42,10 @@ export interface CountedOptions {
  * ```
  */
 export function counted(n: number, noun: string, options: CountedOptions = {}): string {
-  if (typeof n !== "number" || !Number.isFinite(n)) {
-    throw new RangeError(`counted(): expected a finite count, found ${String(n)}`);
-  }
+  checkFiniteNumber(n, "the count", "counted()");
   if (typeof noun !== "string" || noun.trim() === "") {
-    throw new TypeError(`counted(): expected a noun, found ${JSON.stringify(noun)}`);
+    const found = typeof noun === "string" ? JSON.stringify(noun) : describe(noun);
+    throw new TypeError(`counted(): expected a noun, found ${found}`);
   }
-  const { plural = `${noun}s` } = options;
-  const number = Number.isInteger(n) ? n.toLocaleString("en-US") : String(n);
-  return `${number} ${n === 1 ? noun : plural}`;
+  return plural(n, noun, options.plural);
 }

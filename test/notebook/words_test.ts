@@ -25,12 +25,12 @@ Deno.test("counted() rejects a count that is no finite number and an empty noun"
   assertThrows(
     () => counted(NaN, "seed"),
     RangeError,
-    "counted(): expected a finite count, found NaN",
+    "counted(): expected the count to be a finite number, found NaN",
   );
   assertThrows(
     () => counted("3" as unknown as number, "seed"),
-    RangeError,
-    "expected a finite count, found 3",
+    TypeError,
+    "counted(): expected the count to be a finite number, found string 3",
   );
   assertThrows(() => counted(3, ""), TypeError, 'counted(): expected a noun, found ""');
 });
