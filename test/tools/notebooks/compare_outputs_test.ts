@@ -3,6 +3,7 @@ import {
   compareOutputs,
   formatDifference,
   isTimedColumn,
+  maskTables,
   maskTimings,
   outputLines,
 } from "../../../tools/notebooks/compare_outputs.ts";
@@ -198,4 +199,217 @@ Deno.test("parseArgs() reads --compare as a full-size kernel run, two notebooks 
      );`,
     { NB_QUICK: undefined },
   );
+});
+
+Deno.test("maskTimings() hides every unit and rate it names, with or without a space", () => {
+  for (
+    const [text, masked] of [
+      ["3 sec, 2 secs, 1 second", "‹time› sec, ‹time› secs, ‹time› second"],
+      ["4 min, 5 mins, 1 minute", "‹time› min, ‹time› mins, ‹time› minute"],
+      ["1 hour, 2 hours", "‹time› hour, ‹time› hours"],
+      ["340ms, 2.5e+3 ms", "‹time›ms, ‹time› ms"],
+      ["1,200/s", "‹rate›/s"],
+      ["epoch 3 · loss 0.70 · 0:04", "epoch 3 · loss 0.70 · ‹time›"],
+      ["0:04 · loss 0.70", "‹time› · loss 0.70"],
+    ]
+  ) assertEquals(maskTimings(text), masked);
+  // A clock-like value is a duration only where lib's lines put one.
+  for (const kept of ["rank 3:10 · next", "top · 3:10 to Yuma"]) {
+    assertEquals(maskTimings(kept), kept);
+  }
+});
+
+Deno.test("isTimedColumn() knows 'sec' and 'secs', and a header with spaces around it", () => {
+  for (const h of ["sec", "secs", "  cpu seconds  "]) assert(isTimedColumn(h), h);
+});
+
+Deno.test("maskTables() rewrites only the aligned text tables that have a timed column", () => {
+  const text = [
+    "---",
+    "Runs of 12.5 epochs:",
+    "",
+    "model  loss    seconds",
+    "-----  ------  -------",
+    "dot    0.8123     4.21",
+    "mlp    0.7991   104.2",
+    "   ",
+    "after 12.5 epochs",
+    "model  loss",
+    "-----  ----",
+    "dot    0.81",
+    "",
+    "seconds",
+    "-------",
+    "4.21",
+  ].join("\n");
+  assertEquals(maskTables(text).split("\n"), [
+    "---",
+    "Runs of 12.5 epochs:",
+    "",
+    "model  loss  seconds",
+    "--  --  --",
+    "dot  0.8123  ‹time›",
+    "mlp  0.7991  ‹time›",
+    "   ",
+    "after 12.5 epochs",
+    "model  loss",
+    "-----  ----",
+    "dot    0.81",
+    "",
+    "seconds",
+    "--",
+    "‹time›",
+  ]);
+});
+
+Deno.test("maskTables() masks the timed columns of Polars tables, one after another", () => {
+  const text = [
+    "┌─────────┐",
+    "│ seconds │",
+    "╞═════════╡",
+    "│ 4.21    │",
+    "└─────────┘",
+    "shape: (1, 1)",
+    "┌──────┐",
+    "│ loss │",
+    "╞══════╡",
+    "│ 0.81 │",
+    "└──────┘",
+    "shape: (1, 2)",
+    "┌───────┬─────────┐",
+    "│ model ┆ seconds │",
+    "│ ---   ┆ ---     │",
+    "│ str   ┆ f64     │",
+    "╞═══════╪═════════╡",
+    "│ dot   ┆ 4.21    │",
+    "└───────┴─────────┘",
+    "shape: (1, 1)",
+    "┌─────────┐",
+    "│ seconds │",
+    "╞═════════╡",
+    "│ 4.21    │",
+    "└─────────┘",
+  ].join("\n");
+  assertEquals(maskTables(text).split("\n"), [
+    "┌─┐",
+    "│ seconds │",
+    "╞═╡",
+    "│ ‹time› │",
+    "└─┘",
+    "shape: (1, 1)",
+    "┌──────┐",
+    "│ loss │",
+    "╞══════╡",
+    "│ 0.81 │",
+    "└──────┘",
+    "shape: (1, 2)",
+    "┌─┬─┐",
+    "│ model ┆ seconds │",
+    "│ --- ┆ --- │",
+    "│ str ┆ ‹time› │",
+    "╞═╪═╡",
+    "│ dot ┆ ‹time› │",
+    "└─┴─┘",
+    "shape: (1, 1)",
+    "┌─┐",
+    "│ seconds │",
+    "╞═╡",
+    "│ ‹time› │",
+    "└─┘",
+  ]);
+});
+
+Deno.test("maskTables() masks an HTML table's one timed column, after an empty cell too", () => {
+  const html = "<table><tr><th>model</th><th>note</th><th> <b>seconds</b> </th></tr>" +
+    "<tr><td>dot</td><td></td><td>4.21</td></tr></table>" +
+    "<table><tr><th>loss</th></tr><tr><td>0.81</td></tr></table><table></table>";
+  assertEquals(
+    maskTables(html, true),
+    "<table><tr><th>model</th><th>note</th><th> <b>seconds</b> </th></tr>" +
+      "<tr><td>dot</td><td></td><td>‹time›</td></tr></table>" +
+      "<table><tr><th>loss</th></tr><tr><td>0.81</td></tr></table><table></table>",
+  );
+});
+
+Deno.test("compareOutputs() masks a data table's one timed field and nothing else", () => {
+  const nb = (seconds: number, rmse: number) => ({
+    cells: [{
+      cell_type: "code",
+      source: "table(results)",
+      outputs: [{
+        output_type: "execute_result",
+        data: {
+          "application/vnd.dataresource+json": {
+            schema: { fields: [{ name: "rmse" }, { name: "seconds" }] },
+            data: [{ rmse, seconds }],
+          },
+        },
+      }],
+    }],
+  });
+  assertEquals(compareOutputs(nb(4.21, 0.91), nb(5.02, 0.91)), []);
+  assertEquals(compareOutputs(nb(4.21, 0.91), nb(4.21, 0.92)).length, 1);
+});
+
+Deno.test("compareOutputs() fails on a changed SVG, PNG or JSON output", () => {
+  const nb = (data: Record<string, unknown>) => ({
+    cells: [{
+      cell_type: "code",
+      source: "plot",
+      outputs: [{ output_type: "display_data", data }],
+    }],
+  });
+  const cases: [string, unknown, unknown][] = [
+    ["image/svg+xml", '<svg><path d="M0,1"/></svg>', '<svg><path d="M0,2"/></svg>'],
+    ["image/png", "iVBORw0KGgoAAA", "iVBORw0KGgoAAB"],
+    ["application/json", { loss: 0.7 }, { loss: 0.8 }],
+    // A data URL that is not base64 is compared as written.
+    [
+      "text/html",
+      '<img src="data:image/svg+xml;base64,AAAAA">',
+      '<img src="data:image/svg+xml;base64,BBBBB">',
+    ],
+  ];
+  for (const [mime, before, after] of cases) {
+    const [d, ...more] = compareOutputs(nb({ [mime]: before }), nb({ [mime]: after }));
+    assertEquals(more, [], mime);
+    assert(d?.fresh.startsWith(`output 1 ${mime}: `), `${mime}: ${d?.fresh}`);
+  }
+});
+
+Deno.test("compareOutputs() names the first cell whose source differs, even cell 1", () => {
+  const nb = (...sources: string[]) => ({
+    cells: sources.map((source) => ({ cell_type: "code", source, outputs: [] })),
+  });
+  assertThrows(() => compareOutputs(nb("a", "b"), nb("x", "b")), TypeError, "at cell 1 (2 and 2");
+  assertThrows(() => compareOutputs(nb("a", "b"), nb("a")), TypeError, "at cell 2 (2 and 1 cells)");
+  assertThrows(() => compareOutputs(nb("a"), nb("a", "b")), TypeError, "at cell 2 (1 and 2 cells)");
+});
+
+Deno.test("formatDifference() cuts a long line around its first difference", () => {
+  const lines = (committed: string, fresh: string) =>
+    formatDifference("nb.ipynb", { cell: 2, preview: "f()", committed, fresh, line: 1 }).slice(1);
+  const far = (c: string) => "x".repeat(100) + c + "y".repeat(200);
+  const cutFar = (c: string) => `…${"x".repeat(50)}${c}${"y".repeat(99)}…`;
+  assertEquals(lines(far("A"), far("B")), [
+    `    committed: ${cutFar("A")}`,
+    `    this run:  ${cutFar("B")}`,
+  ]);
+  // 170 characters, differing at the 71st: cut from the 21st to the end.
+  const near = (c: string) => "x".repeat(70) + c + "y".repeat(99);
+  assertEquals(lines(near("A"), near("B")), [
+    `    committed: …${near("A").slice(20)}`,
+    `    this run:  …${near("B").slice(20)}`,
+  ]);
+  // Differing at the 11th: cut from the start.
+  const early = (c: string) => "x".repeat(10) + c + "y".repeat(189);
+  assertEquals(lines(early("A"), early("B"))[0], `    committed: ${early("A").slice(0, 150)}…`);
+  assertEquals(lines("short", far("B")), [
+    "    committed: short",
+    `    this run:  ${far("B").slice(0, 150)}…`,
+  ]);
+  assertEquals(lines(far("A").slice(0, 150), ""), [
+    `    committed: ${far("A").slice(0, 150)}`,
+    "    this run:  (no more output)",
+  ]);
 });

@@ -1,4 +1,4 @@
-import { assertEquals } from "@std/assert";
+import { assert, assertEquals } from "@std/assert";
 import { runNotebook } from "../../../tools/notebooks/fresh_run.ts";
 import { verifyNotebook } from "../../../tools/notebooks/verify_notebook.ts";
 import { FAILING, writeNotebook } from "./_helpers.ts";
@@ -51,6 +51,40 @@ Deno.test("verifyNotebook() uses a run to know which cells show values", async (
     assertEquals(await verifyNotebook(path), []); // a call may return undefined: not known
     assertEquals(await verifyNotebook(path, { run }), [
       `${path}, cell 3: shows a value when run, but no output is saved`,
+    ]);
+  });
+});
+
+Deno.test("verifyNotebook() reports another kernel, a syntax error, no last newline", async () => {
+  await withTempDir(async (dir) => {
+    const path = await writeNotebook(dir, ["const x = ;", "1 + 1"], {
+      metadata: { kernelspec: { name: "python3", display_name: "Python 3", language: "python" } },
+    });
+    const nb = JSON.parse(await Deno.readTextFile(path));
+    nb.cells[1].execution_count = 1;
+    nb.cells[2].execution_count = 2;
+    nb.cells[2].source = "1 + 1";
+    nb.cells[2].outputs = [{ output_type: "execute_result", data: { "text/plain": "2" } }];
+    await Deno.writeTextFile(path, JSON.stringify(nb));
+    const problems = (await verifyNotebook(path)).map((p) => p.slice(path.length));
+    assertEquals(problems.length, 3, problems.join("\n"));
+    assertEquals(problems[0], ": expected the Deno kernel in metadata.kernelspec, found python3");
+    assert(problems[1].startsWith(", cell 2: line 1:"), problems[1]);
+    assert(problems[2].startsWith(", cell 3: source does not end with a newline"), problems[2]);
+  });
+});
+
+Deno.test("verifyNotebook() skips blank cells; only a result or display is a value", async () => {
+  await withTempDir(async (dir) => {
+    const path = await writeNotebook(dir, ["console.log(1); 1 + 1", "   ", "[1, 2]"]);
+    const nb = JSON.parse(await Deno.readTextFile(path));
+    nb.cells[1].execution_count = 1;
+    nb.cells[1].outputs = [{ output_type: "stream", name: "stdout", text: ["1\n"] }];
+    nb.cells[3].execution_count = 2;
+    nb.cells[3].outputs = [{ output_type: "display_data", data: { "text/plain": "[ 1, 2 ]" } }];
+    await Deno.writeTextFile(path, JSON.stringify(nb));
+    assertEquals(await verifyNotebook(path), [
+      `${path}, cell 2: shows a value when run, but no output is saved`,
     ]);
   });
 });
