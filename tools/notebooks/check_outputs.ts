@@ -201,7 +201,7 @@ export function checkNotebook(notebook: unknown, options: CheckOptions = {}): Fi
         }
         if (table) {
           // A text table (Polars' box drawing, or aligned columns under a dashed rule).
-          const tabular = /[│┆]/.test(text) || /^-{2,}(?: {2}-+)+\s*$/m.test(text);
+          const tabular = /[│┆]/.test(text) || /^-+(?: {2}-+)+\s*$/m.test(text);
           if (tabular && /(^|[\s│┆|])null(?=[\s│┆|]|$)/m.test(text)) {
             add("null-cell", `null in a text table (${kind})`);
           }

@@ -8,9 +8,10 @@ import {
   significantDigits,
   USAGE,
 } from "../../../tools/notebooks/check_outputs.ts";
-import { assertHelp, assertUsageError, assertUsageMatches } from "../_usage.ts";
+import { assertHelp, assertUsageError, assertUsageMatches, runProgram } from "../_usage.ts";
 import { lossCurves } from "../../../lib/plot/mod.ts";
 import { table } from "../../../lib/notebook/tables.ts";
+import { withTempDir } from "../../data/_helpers.ts";
 
 const SHOW = Symbol.for("Jupyter.display");
 type Shown = Record<symbol, () => Record<string, string>>;
@@ -188,4 +189,83 @@ Deno.test("check_outputs.ts --help prints its usage, and a flag or no notebook i
     "expected at least one notebook, found none",
   );
   await assertUsageError("tools/notebooks/check_outputs.ts", ["--all"], 'unknown flag "--all"');
+});
+
+Deno.test("checkNotebook() quotes 15 characters either side of a finding, … where cut", () => {
+  const long = `${"a".repeat(15)} 0.12345678 ${"b".repeat(14)}`;
+  const dump = "{ mse: 0.7086, rmse: 0.8418, mae: 0.6612, ndcg: 0.05 }";
+  const colour = "\u001b[1mbold and longer than twenty\u001b[0m";
+  const findings = checkNotebook(notebook(
+    cell({ "text/plain": long }),
+    cell({ "text/plain": dump }),
+    cell({ "text/plain": `${"c".repeat(20)}[object Object]${"d".repeat(20)}` }),
+    cell({ "text/plain": colour }),
+    cell({ "text/plain": `x 0.12345678 ${"b".repeat(15)}` }),
+  ));
+  assertEquals(findings.map((f) => f.message), [
+    `0.12345678 has 8 significant digits (at most 6): …${long.slice(1)}`,
+    `a raw object dump instead of a table: ${dump.slice(0, 45)}…`,
+    `[object Object] in text/plain: …${"c".repeat(15)}[object Object]${"d".repeat(15)}…`,
+    `terminal colour codes in text/plain: ${JSON.stringify(colour.slice(0, 20))}`,
+    `0.12345678 has 8 significant digits (at most 6): x 0.12345678 ${"b".repeat(14)}…`,
+  ]);
+});
+
+Deno.test("checkNotebook() reports each form of raw dump, not the same text in prose", () => {
+  const findings = checkNotebook(notebook(
+    cell({ "text/plain": "Metrics { mse: 0.7086 }" }),
+    cell({ "text/plain": "[\n  { mse: 0.7086 },\n  { mse: 0.6997 }\n]" }),
+    {
+      cell_type: "code",
+      source: "x",
+      outputs: [{ output_type: "stream", text: "[object Object]\n" }],
+    },
+    cell({ "text/plain": "rows [ { a: 1 } ], Map(2) { 1 => 2 } and { a: 1 } quoted in prose" }),
+    cell({
+      "text/plain": "{ mse: 0.7086 }",
+      "text/html": "<table><tr><td>0.7086</td></tr></table>",
+    }),
+  ));
+  assertEquals(rules(findings), ["1 object-dump", "2 object-dump", "3 object-dump"]);
+});
+
+Deno.test("checkNotebook() finds every colour code, the reset codes included", () => {
+  for (const code of ["\u001b[0m", "\u001b[39m", "\u001b[m"]) {
+    const findings = checkNotebook(notebook(cell({ "text/plain": `plain ${code}text` })));
+    assertEquals(rules(findings), ["1 colour-code"], JSON.stringify(code));
+  }
+});
+
+Deno.test("checkNotebook() reads null as a cell only in a table, and only as a whole word", () => {
+  const findings = checkNotebook(notebook(
+    cell({ "text/plain": "model  mae\n--  --\nmlp    null" }),
+    cell({
+      "text/plain": "model  nullable  is_null\n-----  --------  -------\ndot    no        false",
+    }),
+    cell({ "text/plain": "Results\n-------\nnull means no rating" }),
+    cell({ "text/plain": "k  mae\n-  ---\n1  null" }),
+  ));
+  assertEquals(rules(findings), ["1 null-cell", "4 null-cell"]);
+});
+
+Deno.test("checkNotebook() names what it was given instead of a notebook", () => {
+  assertThrows(() => checkNotebook(null), TypeError, "cells array, found null");
+  assertThrows(() => checkNotebook(5), TypeError, "cells array, found number");
+});
+
+Deno.test("check_outputs.ts exits 0 on clean notebooks, else 1 with each finding", async () => {
+  await withTempDir(async (dir) => {
+    const clean = `${dir}/clean.ipynb`;
+    const bad = `${dir}/bad.ipynb`;
+    await Deno.writeTextFile(clean, JSON.stringify(notebook(cell({ "text/plain": "0.7086" }))));
+    await Deno.writeTextFile(bad, JSON.stringify(notebook(cell({ "text/plain": "0.70861234" }))));
+    const ok = await runProgram("tools/notebooks/check_outputs.ts", [clean, clean]);
+    assertEquals([ok.code, ok.stdout], [0, "2 notebooks: no findings\n"]);
+    const failed = await runProgram("tools/notebooks/check_outputs.ts", [clean, bad]);
+    assertEquals([failed.code, failed.stdout], [
+      1,
+      `${bad} cell 1 [long-number] 0.70861234 has 8 significant digits (at most 6): 0.70861234\n` +
+      "1 findings\n",
+    ]);
+  });
 });
