@@ -153,3 +153,21 @@ Deno.test("an update that fails writes nothing and leaves the lock to the next r
     });
   });
 });
+
+Deno.test("a run without committed results writes its one file, no results folder", async () => {
+  const root = await Deno.makeTempDir({ prefix: "committed-results-" });
+  try {
+    const out = join(root, "out.json");
+    await writeResults(null, [[out, "{}"]], { root });
+    assertEquals(await Deno.readTextFile(out), "{}");
+    assertEquals([...Deno.readDirSync(root)].map((e) => e.name), ["out.json"]);
+    // Committed results under a root that has no results folder yet: the folder is made.
+    await writeResults(setPart("rating", "new"), [], { root });
+    assertEquals(await committed(root), {
+      parts: { rating: "new" },
+      files: ["evaluation.json", "evaluation.md"],
+    });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "@std/assert";
 import type { EvaluationResult, EvaluationRow } from "../../../tools/evaluate/run_evaluation.ts";
 import { renderMarkdown, renderTables } from "../../../tools/evaluate/markdown_report.ts";
+import { keptRanking } from "../../../tools/evaluate/ranking_report.ts";
 
 function row(over: Partial<EvaluationRow>): EvaluationRow {
   return {
@@ -113,4 +114,28 @@ Deno.test("renderMarkdown() adds the targets, the method and the total time", ()
   assert(md.includes("No tuning on the test part"));
   assert(md.includes("over 2 seeds (42, 43)"));
   assert(md.includes("Total time: 123 s wall clock, 120 s CPU"));
+});
+
+Deno.test("the committed rating report is what its committed JSON renders to", async () => {
+  const root = new URL("../../../results/", import.meta.url);
+  const md = await Deno.readTextFile(new URL("evaluation.md", root));
+  const json = await Deno.readTextFile(new URL("evaluation.json", root));
+  // As the rating run writes it: its report, then the ranking section it keeps. A change to
+  // the report's text or to the rows needs the results written again.
+  assertEquals(renderMarkdown(JSON.parse(json)) + keptRanking(json).section, md);
+});
+
+Deno.test("renderMarkdown() drops empty sections, marks a 10th note [10], signs no zero Δ", () => {
+  const noted = Array.from({ length: 10 }, (_, i) => row({ recipe: `r${i}`, note: `note ${i}` }));
+  const zero = row({
+    recipe: "same as reported",
+    reported: [{ ...result.rows[1].reported[0], ours: 0.8458, difference: 0 }],
+  });
+  const md = renderMarkdown({ ...result, rows: [...noted, zero], targets: [] });
+  assert(!md.includes("## Targets"), md);
+  assert(md.includes("| r8⁹ |") && md.includes("| r9[10] |"), md);
+  assert(md.includes("[10] note 9."), md);
+  assert(md.includes("0.8458 MSE (seed 003) → Δ 0.000 |"), md);
+  const bare = renderMarkdown({ ...result, rows: noted.slice(0, 1), targets: [] });
+  assert(!bare.includes("## The reported figures"), bare);
 });

@@ -1,5 +1,7 @@
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { ratingsFrame } from "../../../lib/data/mod.ts";
+import pl from "nodejs-polars";
+import { loadMovieLens, ratingsFrame } from "../../../lib/data/mod.ts";
+import { ML100K_TINY } from "../../data/_helpers.ts";
 import type { MovieLens } from "../../../lib/data/mod.ts";
 import { assertSplitName, makeSplit, SPLIT_NAMES } from "../../../tools/evaluate/named_splits.ts";
 
@@ -46,4 +48,25 @@ Deno.test("makeSplit() refuses u1 on a data set without ml-100k's fold files", a
 Deno.test("assertSplitName() lists the known splits", () => {
   assertEquals(assertSplitName("per-user"), "per-user");
   assertThrows(() => assertSplitName("random70"), RangeError, SPLIT_NAMES.join(", "));
+});
+
+Deno.test("makeSplit() per-user keeps users in training, temporal tests the latest", async () => {
+  const perUser = await makeSplit(fakeLatest(200), "per-user");
+  assertEquals([perUser.test.height, perUser.coldUsers, perUser.coldMovies], [40, 0, 0]);
+  // 100 ratings in time order; the last 20 are users 9 and 10's, of movies 11–15: all cold.
+  const ml = fakeLatest(100);
+  const movies = Array.from({ length: 100 }, (_, i) => i < 80 ? 1 + (i % 10) : 11 + (i % 5));
+  const late = { ...ml, ratings: ml.ratings.withColumn(pl.Series("movieId", movies)) };
+  const temporal = await makeSplit(late, "temporal");
+  const times = (s: typeof temporal, part: "train" | "test") =>
+    s[part].getColumn("timestamp").toArray() as number[];
+  assertEquals(temporal.test.height, 20);
+  assertEquals(Math.min(...times(temporal, "test")) > Math.max(...times(temporal, "train")), true);
+  assertEquals([temporal.coldUsers, temporal.coldMovies], [20, 20]);
+});
+
+Deno.test("makeSplit() u1 is ml-100k's published fold u1.base / u1.test", async () => {
+  const s = await makeSplit(await loadMovieLens(ML100K_TINY), "u1");
+  assertEquals([s.train.height, s.test.height], [6, 2]);
+  assertEquals(s.test.row(0), [1, 3, 4, 878542960]);
 });
