@@ -1,5 +1,12 @@
 import { assertEquals, assertThrows } from "@std/assert";
-import { FlagReader, integerValue, positiveValue, wantsHelp } from "../../tools/_cli.ts";
+import {
+  FlagReader,
+  integerValue,
+  positiveValue,
+  reportUsageError,
+  USAGE_STATUS,
+  wantsHelp,
+} from "../../tools/_cli.ts";
 import { usageFlags } from "./_usage.ts";
 
 /** Reads every argument: flags in `withValue` take a value, other flags none. */
@@ -111,4 +118,24 @@ Deno.test("usageFlags() reads the flags a usage text lists", () => {
   const usage = "Usage: x [flags]\n\nFlags:\n  --out DIR    where\n               --not-this\n" +
     "  -q, --quiet  quiet\n  --set NAME=VAL  set\n  CANDIDATE …  not a flag\n  -h, --help   help";
   assertEquals(usageFlags(usage), ["--out", "-q", "--quiet", "--set", "-h", "--help"]);
+});
+
+Deno.test("an empty value is no 0, '90.' no number, and a one-letter flag takes '='", () => {
+  assertThrows(() => integerValue("--first-seed", "", 0), RangeError, 'found ""');
+  assertEquals([positiveValue("--t", "90", "s"), positiveValue("--t", "0.5", "s")], [90, 0.5]);
+  assertThrows(() => positiveValue("--t", "90.", "s"), RangeError, 'found "90."');
+  const read = new FlagReader(["--n=3"]);
+  assertEquals([read.next(), read.integer(1), read.next()], ["--n", 3, null]);
+});
+
+Deno.test("reportUsageError() prints a message of several lines as one, pointing to --help", () => {
+  const printed: unknown[] = [];
+  const error = console.error;
+  console.error = (...args: unknown[]) => printed.push(...args);
+  try {
+    assertEquals(reportUsageError(new TypeError("--set X:\nno such\n  parameter")), USAGE_STATUS);
+  } finally {
+    console.error = error;
+  }
+  assertEquals(printed, ["--set X: no such parameter (see --help)"]);
 });

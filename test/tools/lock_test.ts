@@ -61,3 +61,15 @@ Deno.test("lockWaitMessage() names the lock file, the holder and what to do", ()
       "hangs, stop it and this one goes on",
   );
 });
+
+Deno.test("withLock() writes its process id over a longer one a killed holder left", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lock-" });
+  try {
+    const path = join(dir, ".lock");
+    await Deno.writeTextFile(path, "4294967295\n");
+    const text = await withLock(path, () => Deno.readTextFile(path));
+    assertEquals(text, `${Deno.pid}\n`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

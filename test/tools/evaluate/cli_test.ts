@@ -122,6 +122,10 @@ Deno.test("outputProblem() refuses folders, devices, pipes and anything under /d
         await outputProblem(join(dir, "devices", "x.json")),
         "it is under /dev, not a place for files",
       );
+      assertEquals(
+        await outputProblem(join(dir, "devices", "missing", "x.json")),
+        "it is under /dev, not a place for files",
+      );
       await Deno.symlink("/dev/null", join(dir, "null.json"));
       assertEquals(
         await outputProblem(join(dir, "null.json")),
