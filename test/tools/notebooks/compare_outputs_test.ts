@@ -7,7 +7,8 @@ import {
   maskTimings,
   outputLines,
 } from "../../../tools/notebooks/compare_outputs.ts";
-import { FIXTURES } from "./_helpers.ts";
+import { assertStringIncludes, FIXTURES, pythonRuns, runCli, writeNotebook } from "./_helpers.ts";
+import { withTempDir } from "../../data/_helpers.ts";
 import { runWithEnv } from "../../_child.ts";
 
 const RUN_NOTEBOOKS = new URL("../../../tools/notebooks/run_notebooks.ts", import.meta.url).href;
@@ -412,4 +413,55 @@ Deno.test("formatDifference() cuts a long line around its first difference", () 
     `    committed: ${far("A").slice(0, 150)}`,
     "    this run:  (no more output)",
   ]);
+});
+
+// Needs the Deno Jupyter kernel (as kernel_run_test.ts): skipped without it, except under CI.
+const noKernel = !(await pythonRuns(
+  "import nbformat; from jupyter_client.kernelspec import KernelSpecManager as M; " +
+    "M().get_kernel_spec('deno')",
+)) && Deno.env.get("CI") !== "true";
+
+Deno.test({
+  name: "deno task notebooks --compare exits 1 naming a cell whose output differs, else 0",
+  ignore: noKernel,
+  fn: () =>
+    withTempDir(async (dir) => {
+      const tmp = `${dir}/tmp`;
+      await Deno.mkdir(tmp);
+      // As deno fmt writes it, as the kernel path writes it back.
+      const path = await writeNotebook(dir, ["2 + 3;"]);
+      const commit = async (value: string) => {
+        const nb = JSON.parse(await Deno.readTextFile(path));
+        nb.cells[1].execution_count = 1;
+        nb.cells[1].outputs = [{
+          output_type: "execute_result",
+          execution_count: 1,
+          data: { "text/plain": value },
+          metadata: {},
+        }];
+        await Deno.writeTextFile(path, JSON.stringify(nb, null, 1));
+      };
+      await commit("5");
+      const same = await runCli(["--compare", "--quiet", path], { TMPDIR: tmp });
+      assertEquals(same.code, 0, same.stdout + same.stderr);
+      assertStringIncludes(same.stdout, "1 of 1 notebook(s) ran, no difference beyond timings");
+      assertEquals([...Deno.readDirSync(tmp)], [], "its folder is removed");
+      await commit("6");
+      const changed = await runCli(["--compare", "--quiet", path], { TMPDIR: tmp });
+      assertEquals(changed.code, 1, changed.stdout + changed.stderr);
+      assertStringIncludes(
+        changed.stderr,
+        `✗ ${path}, cell 2 (\`2 + 3;\`): outputs differ at line 1`,
+      );
+      assertStringIncludes(changed.stdout, "1 cell(s) differ (this run's notebooks: ");
+      const kept = [...Deno.readDirSync(tmp)].map((e) => e.name);
+      assertEquals(kept.length, 1, "the folder of a run that differs is kept");
+      assertEquals(
+        JSON.parse(await Deno.readTextFile(`${tmp}/${kept[0]}/nb.ipynb`)).cells.length,
+        2,
+      );
+      assertEquals(JSON.parse(await Deno.readTextFile(path)).cells[1].outputs[0].data, {
+        "text/plain": "6",
+      }, "the committed notebook is left as it was");
+    }),
 });

@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { runNotebook } from "../../../tools/notebooks/fresh_run.ts";
 import { verifyNotebook } from "../../../tools/notebooks/verify_notebook.ts";
-import { FAILING, writeNotebook } from "./_helpers.ts";
+import { assertStringIncludes, FAILING, runCli, writeNotebook } from "./_helpers.ts";
 import { withTempDir } from "../../data/_helpers.ts";
 
 Deno.test("verifyNotebook() reports unexecuted cells, errors, timing metadata and missing outputs", async () => {
@@ -86,5 +86,23 @@ Deno.test("verifyNotebook() skips blank cells; only a result or display is a val
     assertEquals(await verifyNotebook(path), [
       `${path}, cell 2: shows a value when run, but no output is saved`,
     ]);
+  });
+});
+
+Deno.test("deno task notebooks --verify exits 1 naming each problem, 0 when complete", async () => {
+  await withTempDir(async (dir) => {
+    const path = await writeNotebook(dir, ["1 + 1"]);
+    const incomplete = await runCli(["--verify", "--quiet", path]);
+    assertEquals(incomplete.code, 1, incomplete.stdout + incomplete.stderr);
+    assertStringIncludes(incomplete.stderr, `✗ ${path}, cell 2: was not executed`);
+    assertStringIncludes(incomplete.stderr, `✗ ${path}, cell 2: shows a value when run`);
+    assertStringIncludes(incomplete.stdout, "Committed notebooks: 2 problem(s)");
+    const nb = JSON.parse(await Deno.readTextFile(path));
+    nb.cells[1].execution_count = 1;
+    nb.cells[1].outputs = [{ output_type: "execute_result", data: { "text/plain": "2" } }];
+    await Deno.writeTextFile(path, JSON.stringify(nb));
+    const complete = await runCli(["--verify", "--quiet", path]);
+    assertEquals(complete.code, 0, complete.stdout + complete.stderr);
+    assertStringIncludes(complete.stdout, "Committed notebooks verified: 1 ok");
   });
 });
