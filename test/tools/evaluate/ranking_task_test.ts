@@ -404,3 +404,12 @@ Deno.test("the committed ranking section is what its committed JSON renders to",
   assertEquals(again.markdown, md);
   assertEquals(again.json, json);
 });
+
+Deno.test("mergeRanking() refuses a JSON that is no object; keptRanking() keeps none", async () => {
+  const r = await synthetic();
+  for (const json of ["[1]", "null", "5"]) {
+    assertThrows(() => mergeRanking("", json, r), TypeError, "to hold an object");
+    assertEquals(keptRanking(json), { section: "", ranking: null });
+  }
+  assertEquals(keptRanking('{"version": 1}'), { section: "", ranking: null });
+});
