@@ -66,6 +66,7 @@ Deno.test("parseEvaluateArgs() names what is wrong", () => {
 });
 
 Deno.test("parseEvaluateArgs() takes numbers as decimal digits and each flag once", () => {
+  assertEquals(parseEvaluateArgs(["--seeds", "1", "--epochs", "1"]).seeds, 1);
   for (const [flag, bad] of [["--seeds", "1e0"], ["--epochs", "0x1"], ["--first-seed", "0o7"]]) {
     assertThrows(() => parseEvaluateArgs([flag, bad]), RangeError, `found "${bad}"`);
   }
@@ -90,6 +91,11 @@ Deno.test("parseEvaluateArgs() refuses an empty path, --md - and one file for tw
       `${flag}: expected a file path, found ""`,
     );
     assertThrows(() => parseEvaluateArgs([flag, ""]), RangeError, `${flag}: expected a file path`);
+    assertThrows(
+      () => parseEvaluateArgs([flag, "  "]),
+      RangeError,
+      `${flag}: expected a file path`,
+    );
   }
   assertThrows(
     () => parseEvaluateArgs(["--md", "-"]),
