@@ -15,10 +15,14 @@ else): it is routed to the cell, and reported with a `restamped` event. (Noteboo
 lib/notebook end every cell with a flush, after which no such output is left.)
 
 With --twice, every code cell runs twice in a row (its second `begin` event says `again`), as
-when a teacher presses Shift-Enter twice, and the second run's outputs are written. Each `begin`
-says how many lines the headline file (`NB_HEADLINES`) held when the run began, read here, where
-the previous run is known to have finished, so that the runner can tell a cell's first run's
-headlines from its second's however late it reads the events.
+when a teacher presses Shift-Enter twice, and the second run's outputs are written. With
+--run-all-twice, the whole notebook runs, then each code cell once more alone from the last to the
+first (`begin` says `pass: "backwards"`; only an error counts), then the whole notebook again in
+the same kernel, as Cell › Run All pressed again without a restart (`pass: 2`; --between's code
+runs, hidden, before each of its cells); the last pass's outputs are written, and the first
+pass's to --first-pass-out. Each `begin` says how many lines the headline file (`NB_HEADLINES`)
+held when the run began, read here, where the previous run is known to have finished, so that the
+runner can tell a cell's first run's headlines from its second's however late it reads the events.
 
 Prints one JSON event per line on stdout (begin, stream, result, display, update, end, error,
 kernel, written) for the runner to show. Exit status: 0 done, 1 a cell failed, 2 set-up failed,
@@ -28,6 +32,7 @@ beside it, formatted there, then renamed over it, so that a failure leaves the o
 """
 
 import argparse
+import copy
 import json
 import os
 import queue
@@ -95,9 +100,13 @@ def stop_on_signals():
 
 
 class KernelRun:
-    def __init__(self, nb, cwd, kernel_name, timeout, startup_timeout, twice=False):
+    def __init__(self, nb, cwd, kernel_name, timeout, startup_timeout, twice=False,
+                 run_all_twice=False, between=None):
         self.nb = nb
         self.twice = twice
+        self.run_all_twice = run_all_twice
+        self.between = between
+        self.first_pass = None  # with run_all_twice: the notebook after its first pass
         self.cwd = cwd
         self.kernel_name = kernel_name
         self.timeout = timeout
@@ -226,11 +235,13 @@ class KernelRun:
             return output
         return None
 
-    def execute(self, index, count, again=False):
+    def execute(self, index, count, again=False, run_pass=None):
         cell = self.nb.cells[index]
         cell.outputs = []
         cell.execution_count = count
         extra = {"again": True} if again else {}
+        if run_pass is not None:
+            extra["pass"] = run_pass
         lines = headline_lines()
         if lines is not None:
             extra["headlines"] = lines
@@ -280,8 +291,28 @@ class KernelRun:
             raise CellFailed(f"{error['ename']}: {error['evalue']}")
         emit("end", cell=index + 1, count=count, seconds=seconds)
 
+    def hidden(self, code, before):
+        """Runs `code` as a hidden cell (no history, nothing shown) before cell `before`."""
+        deadline = time.monotonic() + self.timeout
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        error = None
+        while True:
+            msg = self.next_iopub(deadline, "the code run before the cell")
+            if msg["parent_header"].get("msg_id") != msg_id:
+                self.route(msg)
+                continue
+            if msg["msg_type"] == "error":
+                error = f"{msg['content'].get('ename')}: {msg['content'].get('evalue')}"
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        reply = self.shell_reply(msg_id, deadline)
+        if error is None and reply["content"].get("status") == "error":
+            error = f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}"
+        if error is not None:
+            raise CellFailed(f"the code run before cell {before + 1} failed: {error}")
+
     def run(self):
-        count = 0
+        cells = []
         for index, cell in enumerate(self.nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -289,12 +320,29 @@ class KernelRun:
                 cell.outputs = []
                 cell.execution_count = None
                 continue
+            cells.append(index)
+        count = 0
+        for index in cells:
             count += 1
             self.execute(index, count)
             if self.twice:
                 # As a teacher pressing Shift-Enter twice: the second run's outputs are kept.
                 count += 1
                 self.execute(index, count, again=True)
+        if not self.run_all_twice:
+            return
+        self.first_pass = copy.deepcopy(self.nb)
+        # Each cell alone after the end, as a teacher going back to one: the last cell first, so
+        # that each runs after every cell below it (what it made may be gone, or changed).
+        for index in reversed(cells):
+            count += 1
+            self.execute(index, count, run_pass="backwards")
+        # Cell › Run All again, without a restart.
+        for index in cells:
+            if self.between:
+                self.hidden(self.between, index)
+            count += 1
+            self.execute(index, count, run_pass=2)
 
 
 def normalise(nb):
@@ -342,6 +390,12 @@ def main():
     parser.add_argument("--startup-timeout", type=float, default=120)
     parser.add_argument("--twice", action="store_true",
                         help="run every code cell twice in a row; keep the second run's outputs")
+    parser.add_argument("--run-all-twice", action="store_true",
+                        help="run the notebook, each cell alone from the last, then it all again")
+    parser.add_argument("--between", help="with --run-all-twice: code run (hidden) before each "
+                        "cell of the second pass")
+    parser.add_argument("--first-pass-out", help="with --run-all-twice: where to write the "
+                        "notebook as its first pass left it")
     parser.add_argument("--deno", help="deno executable: format the written notebook with it")
     parser.add_argument("--fmt-config", help="deno.json whose fmt options apply")
     args = parser.parse_args()
@@ -353,7 +407,8 @@ def main():
         return EXIT_SETUP
     nb = nbformat.read(args.notebook, as_version=4)
     cwd = os.path.dirname(os.path.abspath(args.notebook))
-    run = KernelRun(nb, cwd, args.kernel, args.timeout, args.startup_timeout, args.twice)
+    run = KernelRun(nb, cwd, args.kernel, args.timeout, args.startup_timeout, args.twice,
+                    args.run_all_twice, args.between)
     try:
         run.start()
         run.run()
@@ -364,9 +419,13 @@ def main():
         return EXIT_STOPPED
     finally:
         run.stop()
+    out = args.out or args.notebook
+    if run.first_pass is not None and args.first_pass_out:
+        normalise(run.first_pass)
+        end_sources_with_newline(run.first_pass)
+        write_notebook(run.first_pass, args.first_pass_out, args.deno, args.fmt_config)
     normalise(nb)
     end_sources_with_newline(nb)
-    out = args.out or args.notebook
     write_notebook(nb, out, args.deno, args.fmt_config)
     emit("written", path=out)
     return 0

@@ -27,6 +27,11 @@
  * (`3:10 to Yuma`), not a number followed by other words. Figures in `data:` URLs are compared
  * decoded (an SVG as its markup), so a difference in a plot is shown as markup.
  *
+ * Two runs in one kernel (a second Run All, `{ session: true }`) differ in one more way: tfjs
+ * numbers the names it gives layers on over the session (`embedding_Embedding1` becomes
+ * `embedding_Embedding41`), so those numbers are masked too ({@linkcode maskSessionNames}), and
+ * with them the width of the columns such a name stands in.
+ *
  * @module
  */
 
@@ -272,15 +277,53 @@ function collapseCarriageReturns(text: string): string {
     .join("\n");
 }
 
+/** The mask of a number tfjs gave a layer's name. */
+export const LAYER_NUMBER = "‹n›";
+
+/** tfjs' own layer names: the layer's kind, `_`, its class and a number (`dense_Dense28`). */
+const TFJS_NAME = /\b([a-z][a-z0-9]*(?:_[a-z0-9]+)*_[A-Z][A-Za-z0-9]*?)\d+\b/g;
+
+/**
+ * Hides what differs between two runs of the same cells in one kernel session, beyond
+ * timings: the numbers tfjs appends to the layer names it makes up, which count on over the
+ * session (`embedding_Embedding1`, then `embedding_Embedding41` in a second Run All), and with
+ * them the alignment of a text table (runs of spaces and of dashes are shortened to two).
+ *
+ * @param line One comparable line ({@linkcode outputLines}).
+ * @returns The line with those numbers as `‹n›`.
+ * @example
+ * ```ts
+ * import { maskSessionNames } from "./compare_outputs.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(maskSessionNames("dense_Dense28/kernel    10 × 1"), "dense_Dense‹n›/kernel  10 × 1");
+ * assertEquals(maskSessionNames("user_embedding  embeddings"), "user_embedding  embeddings");
+ * ```
+ */
+export function maskSessionNames(line: string): string {
+  return line.replace(TFJS_NAME, `$1${LAYER_NUMBER}`).replace(/ {2,}/g, "  ")
+    .replace(/-{3,}/g, "--");
+}
+
+/** Options of {@linkcode compareOutputs}. */
+export interface CompareOptions {
+  /**
+   * The two runs come from one kernel session (a second Run All): mask the numbers of tfjs'
+   * made-up layer names as well ({@linkcode maskSessionNames}).
+   * @default {false}
+   */
+  session?: boolean;
+}
+
 /**
  * The comparable lines of one cell's outputs, time-dependent values masked: one line per line
  * of each output's text, each prefixed with the output's number and kind
  * (`output 1 text/plain: 5 epochs in ‹time› · …`).
  *
  * @param outputs The cell's `outputs` from nbformat 4 JSON.
+ * @param options `session`: mask tfjs' layer numbers too.
  * @returns The lines.
  */
-export function outputLines(outputs: OutputJson[]): string[] {
+export function outputLines(outputs: OutputJson[], options: CompareOptions = {}): string[] {
   const lines: string[] = [];
   outputs.forEach((o, i) => {
     const tag = (kind: string) => `output ${i + 1} ${kind}: `;
@@ -309,7 +352,7 @@ export function outputLines(outputs: OutputJson[]): string[] {
       }
     }
   });
-  return lines;
+  return options.session ? lines.map(maskSessionNames) : lines;
 }
 
 /** One cell whose outputs differ. */
@@ -336,6 +379,7 @@ interface NotebookLike {
  *
  * @param committed The committed notebook (parsed nbformat 4 JSON).
  * @param fresh The same notebook after a fresh run.
+ * @param options `session`: the two come from one kernel session (tfjs' layer numbers masked).
  * @returns One difference per cell whose outputs differ, in cell order.
  * @throws {TypeError} When the two do not have the same cells (types and sources).
  * @example
@@ -353,7 +397,11 @@ interface NotebookLike {
  * // output 1 text/plain: 5 epochs in ‹time› · loss 0.6997
  * ```
  */
-export function compareOutputs(committed: NotebookLike, fresh: NotebookLike): OutputDifference[] {
+export function compareOutputs(
+  committed: NotebookLike,
+  fresh: NotebookLike,
+  options: CompareOptions = {},
+): OutputDifference[] {
   const a = committed.cells ?? [];
   const b = fresh.cells ?? [];
   const shape = (cells: typeof a) => cells.map((c) => `${c.cell_type}:${joined(c.source)}`);
@@ -371,8 +419,8 @@ export function compareOutputs(committed: NotebookLike, fresh: NotebookLike): Ou
   const differences: OutputDifference[] = [];
   a.forEach((cell, i) => {
     if (cell.cell_type !== "code") return;
-    const x = outputLines(cell.outputs ?? []);
-    const y = outputLines(b[i].outputs ?? []);
+    const x = outputLines(cell.outputs ?? [], options);
+    const y = outputLines(b[i].outputs ?? [], options);
     const k = x.findIndex((line, j) => line !== y[j]);
     const first = k >= 0 ? k : x.length !== y.length ? Math.min(x.length, y.length) : -1;
     if (first < 0) return;

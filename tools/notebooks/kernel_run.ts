@@ -24,6 +24,7 @@ import {
   readHeadlines,
   readNotebook,
 } from "./_files.ts";
+import { compareOutputs } from "./compare_outputs.ts";
 import { explainMissingName } from "./run_summary.ts";
 import { type CellOutput, emptyRun, type KernelRunOptions, type NotebookRun } from "./run_types.ts";
 
@@ -54,6 +55,11 @@ export interface DriverEvent {
   path?: string;
   /** On `begin`: the cell's second run in a row (`--twice`). */
   again?: boolean;
+  /**
+   * On `begin`, with `runAllTwice`: `"backwards"` for a run of each cell alone after the end
+   * (the last cell first), `2` for the second Run All; absent in the first.
+   */
+  pass?: 2 | "backwards";
   /** On `begin`: the lines in the headline file when the run began (read by the driver). */
   headlines?: number;
 }
@@ -89,11 +95,16 @@ export async function runNotebookInKernel(
   const run = view.run;
   const python = options.python ?? defaultPython();
   const stderr: string[] = [];
+  const firstPass = options.runAllTwice
+    ? await Deno.makeTempFile({ prefix: "nbrun-first-pass-", suffix: ".ipynb" })
+    : undefined;
   // With `twice`: the headline lines each cell's first run wrote, as [from, to) line ranges.
   // The driver counts the lines as it begins a run, when the run before has finished: counted
   // here, as the events are read, a later run's lines could already be there.
   const firstRuns: [number, number][] = [];
   let firstFrom = 0;
+  // With `runAllTwice`: the lines when the backwards pass and the second Run All began.
+  const passFrom: { backwards?: number; 2?: number } = {};
   const sink = {
     apply(e: DriverEvent): void {
       if (options.twice && e.event === "begin") {
@@ -101,6 +112,7 @@ export async function runNotebookInKernel(
         if (e.again) firstRuns.push([firstFrom, lines]);
         else firstFrom = lines;
       }
+      if (e.event === "begin" && e.pass !== undefined) passFrom[e.pass] ??= e.headlines ?? 0;
       view.apply(e);
     },
   };
@@ -108,19 +120,24 @@ export async function runNotebookInKernel(
   // Ctrl-C or SIGTERM: the driver is told to stop, which shuts the kernel down (the kernel runs
   // in a session of its own, so no signal of the terminal's reaches it).
   let driver: Deno.ChildProcess | undefined;
+  const removeFiles = async () => {
+    for (const file of [headlines, firstPass]) {
+      if (file) await Deno.remove(file).catch(() => {});
+    }
+  };
   const stop = async () => {
     if (driver) await stopDriver(driver);
-    await Deno.remove(headlines).catch(() => {});
+    await removeFiles();
   };
   try {
     code = await cleanUpOnSignals(stop, () => {
       const env = notebookEnv(options, headlines);
-      const args = driverArgs(notebook, options);
+      const args = driverArgs(notebook, options, firstPass);
       return driveKernel(python, args, env, sink, stderr, (child) => driver = child);
     });
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) {
-      await Deno.remove(headlines).catch(() => {});
+      await removeFiles();
       throw error;
     }
     code = -1;
@@ -134,9 +151,16 @@ export async function runNotebookInKernel(
     };
   }
   // Run twice, a cell reports its figures twice: the first run's reports are left out.
+  // Run All twice: the second Run All's reports are kept, or the first's when the run stopped
+  // before the second Run All began.
+  if (passFrom[2] !== undefined) firstRuns.push([0, passFrom[2]]);
+  else if (passFrom.backwards !== undefined) firstRuns.push([passFrom.backwards, Infinity]);
   run.headlines = readHeadlines(headlines)
     .filter((_, i) => !firstRuns.some(([from, to]) => i >= from && i < to));
-  await Deno.remove(headlines).catch(() => {});
+  if (firstPass && !run.failure && code === 0 && run.written) {
+    run.failure = await againDifferences(firstPass, run.written);
+  }
+  await removeFiles();
   const errText = stderr.join("").split("\n")
     .filter((l) => l.trim() !== "" && !l.includes('"deno jupyter" is unstable')).join("\n");
   if (!run.failure && code !== 0) {
@@ -150,6 +174,14 @@ export async function runNotebookInKernel(
   }
   run.output = view.output.join("") + (errText ? `${errText}\n` : "");
   if (run.failure) run.failure = explainMissingName(run.failure, codeCells(nb));
+  const when = view.pass === 2
+    ? "on Run All again"
+    : view.pass === "backwards"
+    ? "run again alone after the end, after each cell below it"
+    : undefined;
+  if (run.failure && run.failure.cell > 0 && when && run.failure.count > 0) {
+    run.failure.message += ` (${when})`;
+  }
   run.ok = run.failure === undefined;
   run.seconds = (performance.now() - started) / 1000;
   return run;
@@ -166,7 +198,47 @@ function defaultPython(): string {
   }
 }
 
-function driverArgs(notebook: string, options: KernelRunOptions): string[] {
+/**
+ * What runs, hidden, before each cell of the second pass of `runAllTwice`: one draw from the
+ * session's random stream (lib/random.ts seeds tfjs' unseeded initialisers from it), as a cell
+ * that builds a layer makes. A cell whose output depends on how far the stream has gone (one
+ * that builds a model without setting the seed itself) then shows other figures, as it does when
+ * a teacher goes back to it after other cells ran. Nothing happens where tfjs cannot be imported
+ * as the notebooks import it (no import map): such a notebook draws nothing from it either.
+ */
+export const BETWEEN_CELLS = "await (async () => {\n" +
+  '  const tf = await import("@tensorflow/tfjs").catch(() => null);\n' +
+  "  tf?.initializers.randomUniform({}).apply([1]).dispose();\n" +
+  "})();";
+
+/**
+ * The first difference between a Run All's outputs and those of a second Run All in the same
+ * kernel, as a failure (tfjs' session-wide layer numbers masked), or undefined when none.
+ */
+async function againDifferences(
+  first: string,
+  second: string,
+): Promise<NotebookRun["failure"]> {
+  const differences = compareOutputs(
+    JSON.parse(await Deno.readTextFile(first)),
+    JSON.parse(await Deno.readTextFile(second)),
+    { session: true },
+  );
+  if (differences.length === 0) return undefined;
+  const d = differences[0];
+  const cells = differences.map((x) => x.cell).join(", ");
+  return {
+    cell: d.cell,
+    count: 0,
+    name: "Run All again",
+    message: `${differences.length} cell(s) show other outputs on the second Run All ` +
+      `(cells ${cells}); the first, cell ${d.cell} (\`${d.preview}\`), at line ${d.line}`,
+    stack: `first Run All:  ${d.committed || "(no more output)"}\n` +
+      `second Run All: ${d.fresh || "(no more output)"}`,
+  };
+}
+
+function driverArgs(notebook: string, options: KernelRunOptions, firstPass?: string): string[] {
   const { timeout = 1800, kernel = "deno" } = options;
   const args = [
     DRIVER.pathname,
@@ -178,6 +250,9 @@ function driverArgs(notebook: string, options: KernelRunOptions): string[] {
   ];
   if (options.out) args.push("--out", absolute(options.out));
   if (options.twice) args.push("--twice");
+  if (options.runAllTwice && firstPass) {
+    args.push("--run-all-twice", "--between", BETWEEN_CELLS, "--first-pass-out", firstPass);
+  }
   args.push("--deno", Deno.execPath(), "--fmt-config", DENO_JSON.pathname);
   return args;
 }
@@ -279,6 +354,8 @@ export class KernelView {
   readonly #sources: Map<number, string>;
   readonly #pending = new Map<string, string>();
   readonly #displays = new Map<string, CellOutput[]>();
+  /** The pass under way (`runAllTwice`): undefined in the first. */
+  pass: DriverEvent["pass"];
 
   /**
    * @param run The run to fill in.
@@ -299,9 +376,15 @@ export class KernelView {
       case "begin":
         // A second run in a row replaces the first: its outputs are the ones kept.
         if (e.again && this.run.cells.at(-1)?.cell === e.cell) this.run.cells.pop();
+        // So does a later pass over the notebook: the last pass's cells are kept.
+        if (e.pass !== this.pass) {
+          this.pass = e.pass;
+          this.run.cells.length = 0;
+        }
         this.run.cells.push({ cell: e.cell!, count: e.count!, seconds: 0, outputs: [] });
         this.#say(
           cellHeader(e.count!, e.cell!, this.#preview(e.cell!)) + (e.again ? " (again)" : "") +
+            (e.pass === 2 ? " (Run All again)" : e.pass === "backwards" ? " (alone, again)" : "") +
             "\n",
         );
         break;

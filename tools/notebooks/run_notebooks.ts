@@ -12,6 +12,7 @@
  * deno task notebooks --kernel --quick --out /tmp/nb   # small run, copies written elsewhere
  * deno task notebooks --verify             # also check the committed outputs are complete
  * deno task notebooks --kernel --quick --twice --out /tmp/nb   # every cell run twice in a row
+ * deno task notebooks --kernel --quick --run-all-twice --out /tmp/nb   # Run All, then again
  * deno task notebooks --compare            # full size in the kernel, outputs vs committed
  * ```
  *
@@ -42,6 +43,11 @@ Flags:
   --twice          with --kernel and --out: run every code cell twice in a row, as a teacher
                    pressing Shift-Enter twice does; a cell whose second run fails fails the
                    notebook, and the second runs' outputs are written
+  --run-all-twice  with --kernel and --out: run the notebook, then each code cell alone once
+                   more from the last to the first, then Run All again in the same kernel
+                   (no restart), one draw from the session's random stream before each of
+                   its cells; fails where a cell fails, or where the second Run All shows
+                   other outputs than the first (timings and tfjs' layer numbers masked)
   --quick          small parameters: NB_QUICK=1 (each param()'s quick value); NB_QUICK set
                    to 1/true/yes/on in the environment does the same, 0/false/no/off or
                    empty does not, and any other value is an error
@@ -80,6 +86,8 @@ export interface CliOptions {
   out?: string;
   /** With `kernel` and `out`: every code cell twice in a row. */
   twice: boolean;
+  /** With `kernel` and `out`: Run All, each cell alone backwards, Run All again; compared. */
+  runAllTwice: boolean;
   /** NB_QUICK=1: from `--quick`, or from `NB_QUICK` in the environment. */
   quick: boolean;
   /** Parameter overrides from `--set`. */
@@ -121,6 +129,7 @@ export function parseArgs(args: string[]): CliOptions {
   const cli: CliOptions = {
     kernel: false,
     twice: false,
+    runAllTwice: false,
     quick: false,
     env: {},
     verify: false,
@@ -144,6 +153,9 @@ export function parseArgs(args: string[]): CliOptions {
         break;
       case "--twice":
         cli.twice = true;
+        break;
+      case "--run-all-twice":
+        cli.runAllTwice = true;
         break;
       case "--verify":
         cli.verify = true;
@@ -207,6 +219,16 @@ export function parseArgs(args: string[]): CliOptions {
           "compared with the committed ones; leave out --compare"
         : "--twice: expected together with --kernel and --out DIR (the second runs' outputs " +
           "are not the notebook's own)",
+    );
+  }
+  if (cli.runAllTwice && (!cli.kernel || cli.compare || cli.twice || cli.out === undefined)) {
+    throw new TypeError(
+      cli.compare || cli.twice
+        ? `--run-all-twice: compares the notebook's two Run Alls with each other; leave out ${
+          cli.compare ? "--compare" : "--twice"
+        }`
+        : "--run-all-twice: expected together with --kernel and --out DIR (the second Run " +
+          "All's outputs are not the notebook's own)",
     );
   }
   if (cli.compare && (cli.quick || Object.keys(cli.env).length > 0)) {
@@ -460,6 +482,7 @@ async function launch(
         ...options,
         out: cli.out ? `${cli.out}/${notebook.split("/").at(-1)}` : undefined,
         twice: cli.twice,
+        runAllTwice: cli.runAllTwice,
       })
       : await runNotebook(notebook, options);
   } catch (error) {
@@ -483,7 +506,9 @@ async function runAll(
   // A pool of `jobs` workers takes the notebooks longest first (by this machine's earlier
   // runs, see _schedule.ts); results are printed in name order.
   const how = {
-    mode: cli.kernel ? cli.twice ? "kernel twice" : "kernel" : "fresh",
+    mode: cli.kernel
+      ? cli.twice ? "kernel twice" : cli.runAllTwice ? "kernel run-all-twice" : "kernel"
+      : "fresh",
     quick: cli.quick,
   };
   const keys = notebooks.map((n) => runKey(n, how));

@@ -59,6 +59,16 @@ export interface KernelRunOptions extends RunOptions {
    * @default {false}
    */
   twice?: boolean;
+  /**
+   * Run the notebook, then each code cell alone once more from the last to the first (as a
+   * teacher going back to one after the end), then the whole notebook again in the same kernel
+   * (Cell › Run All pressed again, without a restart), with one draw from the session's random
+   * stream before each of its cells. The run fails where a cell fails in any pass, or where the
+   * second Run All shows other outputs than the first (timings and tfjs' session-wide layer
+   * numbers masked); the second Run All's outputs are the ones kept.
+   * @default {false}
+   */
+  runAllTwice?: boolean;
 }
 
 /** One output of a cell, as plain text. */

@@ -19,6 +19,7 @@ export const SEMANTICS = `${FIXTURES}semantics.ipynb`;
 export const FAILING = `${FIXTURES}failing.ipynb`;
 export const MANY = `${FIXTURES}many_outputs.ipynb`;
 export const OUT_OF_ORDER = `${FIXTURES}out_of_order.ipynb`;
+export const RUN_ALL_TWICE = `${FIXTURES}run_all_twice.ipynb`;
 export const LIB: string = new URL("../../../lib/", import.meta.url).href;
 const CLI = new URL("../../../tools/notebooks/run_notebooks.ts", import.meta.url).pathname;
 

@@ -11,6 +11,7 @@ import {
   MANY,
   OUT_OF_ORDER,
   pythonRuns,
+  RUN_ALL_TWICE,
   runCli,
   SEMANTICS,
   startCli,
@@ -88,6 +89,37 @@ Deno.test({
       const saved = JSON.parse(await Deno.readTextFile(out));
       assertEquals(saved.cells[2].execution_count, 4);
       assertEquals(saved.cells[2].outputs[0].data["text/plain"], ["2"]);
+    }),
+});
+
+Deno.test({
+  name: "runNotebookInKernel({ runAllTwice }) fails where a cell reruns otherwise after the end",
+  ignore,
+  fn: () =>
+    withTempDir(async (dir) => {
+      // FAULT 0: the fixture reruns clean. 1: a layer built from the session's random stream
+      // without its own seed (the draw before each cell of the second Run All moves it on);
+      // 2: a tensor freed by the last cell, read by an earlier one; 3: a count kept across runs.
+      const run = (fault: number) =>
+        runNotebookInKernel(RUN_ALL_TWICE, {
+          env: isolated({ FAULT: String(fault) }),
+          out: `${dir}/nb.ipynb`,
+          runAllTwice: true,
+        });
+      const clean = await run(0);
+      assert(clean.ok, formatFailure(clean) + clean.output);
+      assertStringIncludes(clean.output, "(Run All again)");
+      assertEquals(texts(clean, 4).length, 1); // the second Run All's cells are the ones kept
+      const random = await run(1);
+      assertEquals([random.failure?.cell, random.failure?.name], [4, "Run All again"]);
+      assertStringIncludes(random.failure!.message, "1 cell(s) show other outputs");
+      assertStringIncludes(random.failure!.stack, 'first Run All:  output 1 text/plain: "0.5');
+      const freed = await run(2);
+      assertEquals([freed.failure?.cell, freed.failure?.name], [6, "Error"]);
+      assertStringIncludes(freed.failure!.message, "Tensor is disposed. (run again alone after");
+      const kept = await run(3);
+      assertEquals([kept.failure?.cell, kept.failure?.name], [7, "Run All again"]);
+      assertStringIncludes(kept.failure!.stack, 'second Run All: output 1 text/plain: "run 3"');
     }),
 });
 

@@ -51,6 +51,26 @@ Deno.test("parseArgs() takes --twice only for a kernel run written elsewhere, ne
   );
 });
 
+Deno.test("parseArgs() takes --run-all-twice only for a kernel run written elsewhere, alone", () => {
+  const cli = parseArgs(["--kernel", "--quick", "--run-all-twice", "--out", "/tmp/x"]);
+  assertEquals([cli.kernel, cli.runAllTwice, cli.twice, cli.out], [true, true, false, "/tmp/x"]);
+  assertEquals(parseArgs(["--kernel", "--out", "/tmp/x"]).runAllTwice, false);
+  for (const args of [["--run-all-twice"], ["--kernel", "--run-all-twice"]]) {
+    assertThrows(
+      () => parseArgs(args),
+      TypeError,
+      "--run-all-twice: expected together with --kernel and --out DIR",
+    );
+  }
+  for (const other of ["--compare", "--twice"]) {
+    assertThrows(
+      () => parseArgs(["--kernel", other, "--run-all-twice", "--out", "/tmp/x"]),
+      TypeError,
+      `leave out ${other}`,
+    );
+  }
+});
+
 Deno.test("deno task notebooks prints outputs and a summary and exits 1 naming the failing cell", async () => {
   const { code, stdout: out, stderr: err } = await runCli(["--quick", SEMANTICS, FAILING]);
   assertEquals(code, 1);
@@ -277,6 +297,7 @@ Deno.test("deno task notebooks --help lists every flag parseArgs() takes, -h and
       "--kernel",
       "--out",
       "--twice",
+      "--run-all-twice",
       "--quick",
       "--set",
       "--verify",
