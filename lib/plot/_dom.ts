@@ -90,6 +90,37 @@ export function roundGeometry(root: DomElement, digits = 1): void {
   visit(root);
 }
 
+/** The ids Plot numbers on from one figure to the next: clip paths, markers, patterns. */
+const PLOT_ID = /\bplot-(clip|marker|pattern)-(\d+)\b/g;
+
+/**
+ * Numbers Plot's ids (`plot-clip-7`, and the `url(#plot-clip-7)` that use them) from 1 within
+ * the figure. Plot counts them over every figure of the process, so a figure drawn again (its
+ * cell run again) would differ in its markup; each figure is a picture of its own (an `<img>`),
+ * so its ids need only be unique within it.
+ */
+export function renumberIds(root: DomElement): void {
+  const renamed = new Map<string, string>();
+  const counts = new Map<string, number>();
+  const rename = (id: string, kind: string) => {
+    let name = renamed.get(id);
+    if (name === undefined) {
+      const n = (counts.get(kind) ?? 0) + 1;
+      counts.set(kind, n);
+      name = `plot-${kind}-${n}`;
+      renamed.set(id, name);
+    }
+    return name;
+  };
+  const visit = (node: DomElement) => {
+    for (const { name, value } of Array.from(node.attributes)) {
+      if (value.includes("plot-")) node.setAttribute(name, value.replace(PLOT_ID, rename));
+    }
+    for (const child of Array.from(node.children)) visit(child);
+  };
+  visit(root);
+}
+
 /** Approximate rendered width (px) of `text` in a sans-serif font of `size` px. */
 export function textWidth(text: string, size = FONT_SIZE): number {
   let em = 0;
@@ -225,6 +256,7 @@ export function compose(parts: Parts): DomElement {
   root.setAttribute("height", String(y));
   root.setAttribute("viewBox", `0 0 ${width} ${y}`);
   roundGeometry(root);
+  renumberIds(root);
   return root;
 }
 

@@ -244,6 +244,17 @@ Deno.test("lossCurves() clips the lines to a given y range", () => {
   assert(all(fig, "clipPath").length > 0);
 });
 
+Deno.test("lossCurves() draws the same markup when drawn again (a cell run twice)", () => {
+  // Plot numbers its clip paths over the whole process (plot-clip-1, -2, …): each figure
+  // numbers its own from 1, so that the markup depends on the data only.
+  const draw = () => lossCurves(history, { ylim: [0, 1] }).toString();
+  const first = draw();
+  assertEquals(draw(), first);
+  const ids = [...first.matchAll(/<clipPath id="([^"]+)"/g)].map((m) => m[1]);
+  assert(ids.length > 0 && ids.every((id, i) => id === `plot-clip-${i + 1}`), ids.join(", "));
+  for (const id of ids) assert(first.includes(`url(#${id})`), `${id} is not used`);
+});
+
 Deno.test("lossCurves() stacks baseline labels with close values so they do not overlap", () => {
   const fig = lossCurves(history, {
     baseline: [
