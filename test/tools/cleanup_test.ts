@@ -87,61 +87,18 @@ const PROGRAM = `
   Deno.exit(1);
 `;
 
-for (const [signal, status] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-  Deno.test({
-    name:
-      `cleanUpOnSignals() on ${signal} stops the children, removes the temporaries and exits ${status}`,
-    ignore: Deno.build.os !== "linux",
-    async fn() {
-      const tmp = await Deno.makeTempDir({ prefix: "cleanup-test-" });
-      try {
-        const program = new Deno.Command(Deno.execPath(), {
-          args: ["eval", "--ext=ts", "--config", CONFIG, PROGRAM],
-          env: childEnvironment({ TMPDIR: tmp, NO_COLOR: "1" }),
-          clearEnv: true,
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        }).spawn();
-        const stdout = program.stdout.pipeThrough(new TextDecoderStream()).getReader();
-        const stderr = new Response(program.stderr).text();
-        let out = "";
-        while (!out.includes("\n")) {
-          const { done, value } = await stdout.read();
-          if (done) break;
-          out += value;
-        }
-        if (!out.startsWith("ready ")) {
-          throw new Error(`the program did not start: ${out}${await stderr}`);
-        }
-        const sleep = Number(out.split(/\s/)[1]);
-        try {
-          const [folder] = [...Deno.readDirSync(tmp)].map((e) => e.name);
-          assert(folder?.startsWith("signal-test-"), `no temporary folder in ${tmp}`);
-          assert(processesUnder(tmp).includes(sleep), "sleep is not running in the folder");
-          program.kill(signal);
-          const ended = await program.status;
-          for (let r = await stdout.read(); !r.done; r = await stdout.read()) out += r.value;
-          assertEquals(ended.code, status, await stderr);
-          assert(!out.includes("went on"), "the program went on after the signal");
-          assert((await stderr).includes(`${signal}: stopping the test's child`), await stderr);
-          assertEquals([...Deno.readDirSync(tmp)], [], "the temporary folder is left");
-          assertEquals(processesUnder(tmp), [], "the child is left running");
-        } finally {
-          killAll([sleep]);
-        }
-      } finally {
-        await Deno.remove(tmp, { recursive: true });
-      }
-    },
-  });
-}
-
-/** Runs `program` (TypeScript) in a child Deno with `TMPDIR` a new folder; its end and output. */
+/**
+ * Runs `program` (TypeScript) in a child Deno with `TMPDIR` a new folder: its end, its output,
+ * what is left in that folder and which processes still run there (before it is removed).
+ * `onReady` gets its first line of output and the folder, while it runs; should `onReady`
+ * throw, the program is killed and the error goes on.
+ */
 async function runProgram(
   program: string,
-  onReady?: (child: Deno.ChildProcess, line: string) => void,
-): Promise<{ status: Deno.CommandStatus; out: string; err: string; tmp: string[] }> {
+  onReady?: (child: Deno.ChildProcess, line: string, tmp: string) => void,
+): Promise<
+  { status: Deno.CommandStatus; out: string; err: string; tmp: string[]; running: number[] }
+> {
   const tmp = await Deno.makeTempDir({ prefix: "cleanup-test-" });
   try {
     const child = new Deno.Command(Deno.execPath(), {
@@ -160,7 +117,13 @@ async function runProgram(
       out += r.value;
       if (!told && out.includes("\n") && onReady) {
         told = true;
-        onReady(child, out);
+        try {
+          onReady(child, out, tmp);
+        } catch (error) {
+          child.kill("SIGKILL");
+          await child.status;
+          throw error;
+        }
       }
     }
     return {
@@ -168,10 +131,40 @@ async function runProgram(
       out,
       err: await err,
       tmp: [...Deno.readDirSync(tmp)].map((e) => e.name),
+      running: processesUnder(tmp),
     };
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
+}
+
+for (const [signal, status] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  Deno.test({
+    name:
+      `cleanUpOnSignals() on ${signal} stops the children, removes the temporaries and exits ${status}`,
+    ignore: Deno.build.os !== "linux",
+    async fn() {
+      let sleep: number | undefined;
+      try {
+        const ended = await runProgram(PROGRAM, (program, out, tmp) => {
+          if (!out.startsWith("ready ")) throw new Error(`the program did not start: ${out}`);
+          sleep = Number(out.split(/\s/)[1]);
+          const [folder] = [...Deno.readDirSync(tmp)].map((e) => e.name);
+          assert(folder?.startsWith("signal-test-"), `no temporary folder in ${tmp}`);
+          assert(processesUnder(tmp).includes(sleep), "sleep is not running in the folder");
+          program.kill(signal);
+        });
+        assert(sleep !== undefined, `the program did not start: ${ended.out}${ended.err}`);
+        assertEquals(ended.status.code, status, ended.err);
+        assert(!ended.out.includes("went on"), "the program went on after the signal");
+        assert(ended.err.includes(`${signal}: stopping the test's child`), ended.err);
+        assertEquals(ended.tmp, [], "the temporary folder is left");
+        assertEquals(ended.running, [], "the child is left running");
+      } finally {
+        if (sleep !== undefined) killAll([sleep]);
+      }
+    },
+  });
 }
 
 /** A run under withCleanUpOnSignals() that makes a folder, says so and waits a minute. */
