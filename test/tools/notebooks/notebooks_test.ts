@@ -64,6 +64,19 @@ Deno.test("every notebook has knobs to change, each one it declares", async () =
 });
 
 /**
+ * A quick run of notebook `name` with `knobs` set and none of the other parameters it declares
+ * or an NB_* knob (should the developer have exported one).
+ */
+async function quickRunWith(name: string, knobs: Record<string, string>): Promise<NotebookRun> {
+  const params = await declaredParams(`${DIR}${name}`) ?? [];
+  return await runNotebook(`${DIR}${name}`, {
+    quick: true,
+    timeout: 600,
+    env: isolated(knobs, params),
+  });
+}
+
+/**
  * Printed lines where a count of 1 meets its noun in the plural ("V2 held-out MSE after 1
  * epochs"), as a quick run, whose epochs and seeds are often 1, prints them; a sum ("1 + 1
  * epochs") is no such count.
@@ -76,11 +89,7 @@ function onePlural(output: string): string[] {
 
 for (const name of notebooks()) {
   let run: Promise<NotebookRun> | undefined;
-  // Without the parameters it declares or an NB_* knob, should the developer have exported one.
-  const quickRun = () =>
-    run ??= declaredParams(`${DIR}${name}`).then((params) =>
-      runNotebook(`${DIR}${name}`, { quick: true, timeout: 600, env: isolated({}, params ?? []) })
-    );
+  const quickRun = () => run ??= quickRunWith(name, {});
 
   Deno.test(`${name} runs end to end with quick parameters`, async () => {
     const result = await quickRun();
@@ -102,12 +111,7 @@ for (const name of notebooks()) {
     ignore: CHANGED[name] === undefined, // the test above names the missing entry
     fn: async () => {
       const knobs = CHANGED[name];
-      const params = await declaredParams(`${DIR}${name}`) ?? [];
-      const result = await runNotebook(`${DIR}${name}`, {
-        quick: true,
-        timeout: 600,
-        env: isolated(knobs, params),
-      });
+      const result = await quickRunWith(name, knobs);
       const set = Object.entries(knobs).map(([k, v]) => `${k}=${v}`).join(" ");
       assert(result.ok, `with ${set}: ${formatFailure(result)}\n${result.output.slice(-4000)}`);
     },
@@ -146,12 +150,7 @@ const REFUSED: [string, Record<string, string>, number, string][] = [
 for (const [name, knobs, cell, message] of REFUSED) {
   const set = Object.entries(knobs).map(([k, v]) => `${k}=${v}`).join(" ");
   Deno.test(`${name} with ${set} stops at cell ${cell} naming the parameter`, async () => {
-    const params = await declaredParams(`${DIR}${name}`) ?? [];
-    const result = await runNotebook(`${DIR}${name}`, {
-      quick: true,
-      timeout: 600,
-      env: isolated(knobs, params),
-    });
+    const result = await quickRunWith(name, knobs);
     assertEquals(result.ok, false, `with ${set} the notebook ran to the end`);
     const failure = result.failure!;
     assertEquals([failure.cell, failure.name], [cell, "RangeError"], formatFailure(result));
@@ -162,12 +161,7 @@ for (const [name, knobs, cell, message] of REFUSED) {
 Deno.test("05_dlrm_mlp.ipynb with one seed and one tag writes them in the singular", async () => {
   // Its quick run has two seeds: one seed and one tag are met only here (about 8 s).
   const name = "05_dlrm_mlp.ipynb", knobs = { SEEDS: "1", TOP_TAGS: "1" };
-  const params = await declaredParams(`${DIR}${name}`) ?? [];
-  const result = await runNotebook(`${DIR}${name}`, {
-    quick: true,
-    timeout: 600,
-    env: isolated(knobs, params),
-  });
+  const result = await quickRunWith(name, knobs);
   assert(result.ok, formatFailure(result));
   assertEquals(onePlural(result.output), []);
   assert(result.output.includes("embedding MLP, 1 seed "), "the tail split's table");
@@ -177,12 +171,7 @@ Deno.test("05_dlrm_mlp.ipynb with one seed and one tag writes them in the singul
 Deno.test("05_dlrm_mlp.ipynb with one factor per embedding prints no NaN", async () => {
   // Too few pairs scored 4.25 or more to fill the overestimate table: its cells stay empty.
   const name = "05_dlrm_mlp.ipynb", knobs = { EMBEDDING_SIZE: "1" };
-  const params = await declaredParams(`${DIR}${name}`) ?? [];
-  const result = await runNotebook(`${DIR}${name}`, {
-    quick: true,
-    timeout: 600,
-    env: isolated(knobs, params),
-  });
+  const result = await quickRunWith(name, knobs);
   assert(result.ok, formatFailure(result));
   const nan = result.output.split("\n").filter((line) => /\bNaN\b/.test(line));
   assertEquals(nan, []);
