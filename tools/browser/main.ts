@@ -70,6 +70,7 @@ import { makeWorkspace, type Workspace } from "./workspace.ts";
 import { OUTPUT_FLUSH_VARIABLE } from "../../lib/notebook/flush.ts";
 import { FlagReader, reportUsageError, USAGE_STATUS, wantsHelp } from "../_cli.ts";
 import { checkWritable, writeFileAtomic } from "../_write.ts";
+import { plural } from "../../lib/_validate.ts";
 
 /** The help text of `deno task test:browser`. */
 export const USAGE = `Usage: deno task test:browser [flags]
@@ -375,7 +376,7 @@ async function testNotebook(
       `${name}: opened untrusted: ${
         report.openProblems.length === 0
           ? "every figure is a picture, no output garbled"
-          : `${report.openProblems.length} problem(s)`
+          : plural(report.openProblems.length, "problem")
       }`,
     );
     for (const p of report.openProblems.slice(0, 30)) log(`  ${p}`);
@@ -394,7 +395,7 @@ async function testNotebook(
       `${name}: cell-by-cell reference run: ${
         ((performance.now() - t0) / 1000).toFixed(0)
       } s, ${reference.cells.length} code cells${
-        reference.strays ? `, ${reference.strays} output(s) of no cell` : ""
+        reference.strays ? `, ${plural(reference.strays, "output")} of no cell` : ""
       }`,
     );
     for (const e of report.referenceErrors) log(`  error in the reference run: ${e}`);
@@ -415,8 +416,12 @@ async function testNotebook(
         `${name}: Restart & Run All ${run}/${options.runs}: ${seconds.toFixed(0)} s, ${
           ok
             ? "every output in its own cell, no error"
-            : `${summary.misplaced} misplaced output(s) from ${summary.cellsAffected} cell(s), ` +
-              `${summary.missing} missing, ${summary.unexpected} unexpected, ${summary.errors} error(s)`
+            : `${plural(summary.misplaced, "misplaced output")} from ${
+              plural(summary.cellsAffected, "cell")
+            }, ` +
+              `${summary.missing} missing, ${summary.unexpected} unexpected, ${
+                plural(summary.errors, "error")
+              }`
         }`,
       );
       for (const line of lines.slice(0, 20)) log(`  ${line}`);
@@ -444,7 +449,7 @@ async function checkExports(
     configDir: `${workspace.exportDir}/config`,
   });
   log(
-    `nbconvert --to html: ${files.length} notebook(s) in ${
+    `nbconvert --to html: ${plural(files.length, "notebook")} in ${
       ((performance.now() - t0) / 1000).toFixed(1)
     } s`,
   );
@@ -460,8 +465,8 @@ async function checkExports(
     log(
       `${report.notebook}: HTML export: ${
         problems.length === 0
-          ? `${figures} figure(s), every one an image that loaded, no markup shown as text`
-          : `${problems.length} problem(s)`
+          ? `${plural(figures, "figure")}, every one an image that loaded, no markup shown as text`
+          : plural(problems.length, "problem")
       } (${seconds.toFixed(1)} s)`,
     );
     for (const p of problems.slice(0, 30)) log(`  ${p}`);
@@ -641,7 +646,11 @@ export async function main(args: string[]): Promise<number> {
   if (setupError) {
     console.error(`\nbrowser test could not complete: ${setupError.stack ?? setupError.message}`);
   } else {
-    log(`\n${failed ? "FAILED" : "ok"} | ${reports.length} notebook(s) in ${seconds.toFixed(0)} s`);
+    log(
+      `\n${failed ? "FAILED" : "ok"} | ${plural(reports.length, "notebook")} in ${
+        seconds.toFixed(0)
+      } s`,
+    );
   }
   if (options.json === "-") console.log(JSON.stringify(report));
   return setupError ? 2 : failed ? 1 : 0;

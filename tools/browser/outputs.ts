@@ -10,6 +10,8 @@
  * @module
  */
 
+import { plural } from "../../lib/_validate.ts";
+
 /** One output as nbformat stores it (and as Notebook 6's `toJSON()` gives it). */
 export interface NbOutput {
   output_type: string;
@@ -336,7 +338,7 @@ export function checkRendered(expected: CellOutputs[], observed: ObservedCell[])
       if (!view) return;
       const label = `${where}, output ${k + 1}`;
       if (view.brokenImages > 0) {
-        problems.push(`${label}: ${view.brokenImages} image(s) did not load`);
+        problems.push(`${label}: ${plural(view.brokenImages, "image")} did not load`);
       }
       if (MARKUP_AS_TEXT.test(view.text)) {
         problems.push(`${label}: markup shown as text: "${excerpt(view.text)}"`);

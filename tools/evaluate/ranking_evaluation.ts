@@ -40,7 +40,7 @@ import {
   trainRanking,
 } from "../../lib/models/mod.ts";
 import { setupBackend } from "../../lib/train/backend.ts";
-import { checkNonNegativeInt, checkPositiveInt } from "../../lib/_validate.ts";
+import { checkNonNegativeInt, checkPositiveInt, plural } from "../../lib/_validate.ts";
 import { makeSplit, type SplitName } from "./named_splits.ts";
 import { cpuSecondsSince, type RunInfo } from "./_run_info.ts";
 import {
@@ -848,7 +848,7 @@ export async function runRankingEvaluation(
     seeds,
     epochs: epochsCap,
     k: DEFAULT_K,
-    backend: `${info.backend}${info.simd ? " simd" : ""}, ${info.threads} thread(s)`,
+    backend: `${info.backend}${info.simd ? " simd" : ""}, ${plural(info.threads, "thread")}`,
     totalSeconds: 0,
     cpuSeconds: 0,
     datasets: [],

@@ -39,7 +39,7 @@ import { DEFAULT_PLAN, rowsFor, type RowSpec } from "./row_plan.ts";
 import { rankingOf, type Scorer } from "./top_k_ranking.ts";
 import { releaseProblem, type ReportedFigure, TARGETS } from "./reported_figures.ts";
 import { makeSplit, type NamedSplit, type SplitName } from "./named_splits.ts";
-import { checkNonNegativeInt, checkPositiveInt } from "../../lib/_validate.ts";
+import { checkNonNegativeInt, checkPositiveInt, plural } from "../../lib/_validate.ts";
 
 /** A reported figure next to our number in the same metric. */
 export interface ReportedComparison extends ReportedFigure {
@@ -682,7 +682,7 @@ export async function runEvaluation(options: EvaluationOptions = {}): Promise<Ev
     epochs: options.epochs ?? null,
     k: DEFAULT_K,
     threshold: RELEVANCE_THRESHOLD,
-    backend: `${info.backend}${info.simd ? " simd" : ""}, ${info.threads} thread(s)`,
+    backend: `${info.backend}${info.simd ? " simd" : ""}, ${plural(info.threads, "thread")}`,
     totalSeconds: (performance.now() - started) / 1000,
     cpuSeconds: cpuSecondsSince(cpuStart),
     datasets,

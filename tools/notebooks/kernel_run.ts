@@ -27,6 +27,7 @@ import {
 import { compareOutputs } from "./compare_outputs.ts";
 import { explainMissingName } from "./run_summary.ts";
 import { type CellOutput, emptyRun, type KernelRunOptions, type NotebookRun } from "./run_types.ts";
+import { plural } from "../../lib/_validate.ts";
 
 const DRIVER = new URL("./_kernel_driver.py", import.meta.url);
 const DENO_JSON = new URL("../../deno.json", import.meta.url);
@@ -231,7 +232,9 @@ async function againDifferences(
     cell: d.cell,
     count: 0,
     name: "Run All again",
-    message: `${differences.length} cell(s) show other outputs on the second Run All ` +
+    message:
+      `${plural(differences.length, "cell")} ${differences.length === 1 ? "shows" : "show"} ` +
+      "other outputs on the second Run All " +
       `(cells ${cells}); the first, cell ${d.cell} (\`${d.preview}\`), at line ${d.line}`,
     stack: `first Run All:  ${d.committed || "(no more output)"}\n` +
       `second Run All: ${d.fresh || "(no more output)"}`,

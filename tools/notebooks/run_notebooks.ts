@@ -29,6 +29,7 @@ import { formatFailure, formatSummary } from "./run_summary.ts";
 import { emptyRun, type NotebookRun } from "./run_types.ts";
 import { verifyNotebook } from "./verify_notebook.ts";
 import { FlagReader, positiveValue, reportUsageError, wantsHelp } from "../_cli.ts";
+import { plural } from "../../lib/_validate.ts";
 
 /** The help text of `deno task notebooks`. */
 export const USAGE = `Usage: deno task notebooks [flags] [notebook.ipynb …]
@@ -410,7 +411,7 @@ async function runAndReport(
     console.log(
       problems.length === 0
         ? `\nCommitted notebooks verified: ${notebooks.length} ok`
-        : `\nCommitted notebooks: ${problems.length} problem(s)`,
+        : `\nCommitted notebooks: ${plural(problems.length, "problem")}`,
     );
   }
   const ok = runs.every((r) => r.ok) && problems.length === 0 && differences === 0;
@@ -418,10 +419,11 @@ async function runAndReport(
     const ran = runs.filter((r) => r.ok).length;
     console.log(
       differences === 0
-        ? `\nCommitted outputs compared with a full-size run: ${ran} of ${notebooks.length} ` +
-          "notebook(s) ran, no difference beyond timings"
-        : `\nCommitted outputs compared with a full-size run: ${differences} cell(s) differ ` +
-          `(this run's notebooks: ${cli.out})`,
+        ? `\nCommitted outputs compared with a full-size run: ${ran} of ${
+          plural(notebooks.length, "notebook")
+        } ran, no difference beyond timings`
+        : `\nCommitted outputs compared with a full-size run: ${plural(differences, "cell")} ` +
+          `${differences === 1 ? "differs" : "differ"} (this run's notebooks: ${cli.out})`,
     );
   }
   return { code: ok ? 0 : 1, differences };

@@ -109,7 +109,7 @@ Deno.test("checkExported() names the cell of a stripped figure and of escaped ma
       ],
     }),
     [
-      "cell 2, output 1: 1 image(s) did not load",
+      "cell 2, output 1: 1 image did not load",
       "cell 2, output 1: figure not shown (no picture)",
     ],
   );

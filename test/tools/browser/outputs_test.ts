@@ -162,7 +162,7 @@ Deno.test("checkRendered() reports a figure reduced to text, markup as text and 
   assertEquals(problems, [
     'cell 2, output 1: figure shown as text, not a picture: "Loss per epochtrainval"',
     `cell 4, output 1: markup shown as text: "<svg width='10'></svg>"`,
-    "cell 6, output 1: 1 image(s) did not load",
+    "cell 6, output 1: 1 image did not load",
     "cell 6, output 1: figure not shown (no picture)",
   ]);
 });

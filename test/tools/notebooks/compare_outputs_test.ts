@@ -444,7 +444,7 @@ Deno.test({
       await commit("5");
       const same = await runCli(["--compare", "--quiet", path], { TMPDIR: tmp });
       assertEquals(same.code, 0, same.stdout + same.stderr);
-      assertStringIncludes(same.stdout, "1 of 1 notebook(s) ran, no difference beyond timings");
+      assertStringIncludes(same.stdout, "1 of 1 notebook ran, no difference beyond timings");
       assertEquals([...Deno.readDirSync(tmp)], [], "its folder is removed");
       await commit("6");
       const changed = await runCli(["--compare", "--quiet", path], { TMPDIR: tmp });
@@ -453,7 +453,7 @@ Deno.test({
         changed.stderr,
         `✗ ${path}, cell 2 (\`2 + 3;\`): outputs differ at line 1`,
       );
-      assertStringIncludes(changed.stdout, "1 cell(s) differ (this run's notebooks: ");
+      assertStringIncludes(changed.stdout, "1 cell differs (this run's notebooks: ");
       const kept = [...Deno.readDirSync(tmp)].map((e) => e.name);
       assertEquals(kept.length, 1, "the folder of a run that differs is kept");
       assertEquals(

@@ -112,7 +112,7 @@ Deno.test({
       assertEquals(texts(clean, 4).length, 1); // the second Run All's cells are the ones kept
       const random = await run(1);
       assertEquals([random.failure?.cell, random.failure?.name], [4, "Run All again"]);
-      assertStringIncludes(random.failure!.message, "1 cell(s) show other outputs");
+      assertStringIncludes(random.failure!.message, "1 cell shows other outputs");
       assertStringIncludes(random.failure!.stack, 'first Run All:  output 1 text/plain: "0.5');
       const freed = await run(2);
       assertEquals([freed.failure?.cell, freed.failure?.name], [6, "Error"]);
@@ -215,7 +215,7 @@ Deno.test({
       // Into a temporary copy of its own, removed when nothing differs.
       const same = await compare();
       assertEquals(same.code, 0, same.stdout + same.stderr);
-      assertStringIncludes(same.stdout, "1 of 1 notebook(s) ran, no difference beyond timings");
+      assertStringIncludes(same.stdout, "1 of 1 notebook ran, no difference beyond timings");
 
       const saved = await Deno.readTextFile(committed);
       await Deno.writeTextFile(committed, saved.replace('\\"total 42 in', '\\"total 41 in'));
@@ -230,7 +230,7 @@ Deno.test({
           '    committed: output 1 text/plain: "total 41 in ‹time› s"\n' +
           '    this run:  output 1 text/plain: "total 42 in ‹time› s"',
       );
-      assertStringIncludes(changed.stdout, `1 cell(s) differ (this run's notebooks: ${dir}/run)`);
+      assertStringIncludes(changed.stdout, `1 cell differs (this run's notebooks: ${dir}/run)`);
     }),
 });
 

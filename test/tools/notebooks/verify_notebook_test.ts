@@ -96,7 +96,7 @@ Deno.test("deno task notebooks --verify exits 1 naming each problem, 0 when comp
     assertEquals(incomplete.code, 1, incomplete.stdout + incomplete.stderr);
     assertStringIncludes(incomplete.stderr, `✗ ${path}, cell 2: was not executed`);
     assertStringIncludes(incomplete.stderr, `✗ ${path}, cell 2: shows a value when run`);
-    assertStringIncludes(incomplete.stdout, "Committed notebooks: 2 problem(s)");
+    assertStringIncludes(incomplete.stdout, "Committed notebooks: 2 problems");
     const nb = JSON.parse(await Deno.readTextFile(path));
     nb.cells[1].execution_count = 1;
     nb.cells[1].outputs = [{ output_type: "execute_result", data: { "text/plain": "2" } }];
