@@ -248,8 +248,31 @@ export function parseArgs(args: string[]): CliOptions {
   return cli;
 }
 
-async function defaultNotebooks(): Promise<string[]> {
-  const dir = new URL("../../notebooks/", import.meta.url);
+/** Options of {@linkcode defaultNotebooks}. */
+export interface DefaultNotebooksOptions {
+  /**
+   * The folder to list (a `file:` URL ending in `/`).
+   *
+   * @default the repository's `notebooks/`
+   */
+  folder?: URL;
+}
+
+/**
+ * The notebooks a run without names takes: the `.ipynb` files of the repository's `notebooks/`
+ * folder (not its subfolders), sorted by name, each as a path relative to the working folder
+ * when the folder lies under it; none when the folder does not exist.
+ *
+ * @param options Where to look.
+ * @returns The paths.
+ * @example
+ * ```ts ignore
+ * import { defaultNotebooks } from "./run_notebooks.ts";
+ * console.log(await defaultNotebooks()); // ["notebooks/01_matrix_factorization.ipynb", …]
+ * ```
+ */
+export async function defaultNotebooks(options: DefaultNotebooksOptions = {}): Promise<string[]> {
+  const dir = options.folder ?? new URL("../../notebooks/", import.meta.url);
   const names: string[] = [];
   try {
     for await (const entry of Deno.readDir(dir)) {

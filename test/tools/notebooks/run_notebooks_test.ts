@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
 import {
   declaredParams,
+  defaultNotebooks,
   parseArgs,
   unknownSetNames,
   USAGE,
@@ -327,5 +328,23 @@ Deno.test("deno task notebooks --compare removes its folder when no notebook ran
     assertEquals(code, 1, stdout + stderr);
     assertStringIncludes(stderr, `cannot start ${dir}/no-python`);
     assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), []);
+  });
+});
+
+Deno.test("defaultNotebooks() lists the folder's notebooks by name, relative to the working folder", async () => {
+  const repo = await defaultNotebooks();
+  assert(repo.length >= 6, `found ${repo.length} notebooks in the repository`);
+  assertEquals(repo, [...repo].sort());
+  assert(repo.every((p) => /^notebooks\/\d\d_[a-z_]+\.ipynb$/.test(p)), repo.join(", "));
+  await withTempDir(async (dir) => {
+    for (const name of ["b.ipynb", "a.ipynb", "notes.txt", "a.ipynb.bak"]) {
+      await Deno.writeTextFile(`${dir}/${name}`, "{}");
+    }
+    await Deno.mkdir(`${dir}/c.ipynb`); // a folder, however named, is not a notebook
+    await Deno.mkdir(`${dir}/sub`);
+    await Deno.writeTextFile(`${dir}/sub/d.ipynb`, "{}");
+    const folder = new URL(`file://${dir}/`);
+    assertEquals(await defaultNotebooks({ folder }), [`${dir}/a.ipynb`, `${dir}/b.ipynb`]);
+    assertEquals(await defaultNotebooks({ folder: new URL(`file://${dir}/missing/`) }), []);
   });
 });
