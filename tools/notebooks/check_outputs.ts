@@ -141,7 +141,7 @@ export function checkNotebook(notebook: unknown, options: CheckOptions = {}): Fi
     for (const output of cell.outputs ?? []) {
       const texts: { kind: string; text: string; table: boolean }[] = [];
       if (output.text !== undefined) {
-        texts.push({ kind: "stream", text: joined(output.text), table: false });
+        texts.push({ kind: "stream", text: joined(output.text), table: true });
       }
       if (output.traceback) {
         texts.push({ kind: "error", text: output.traceback.join("\n"), table: false });

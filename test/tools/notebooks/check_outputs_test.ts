@@ -269,3 +269,19 @@ Deno.test("check_outputs.ts exits 0 on clean notebooks, else 1 with each finding
     ]);
   });
 });
+
+Deno.test("checkNotebook() reads a table printed to the output stream too, not a sentence", () => {
+  const stream = (text: string) => ({
+    cell_type: "code",
+    source: "console.log(table)",
+    outputs: [{ output_type: "stream", name: "stdout", text }],
+  });
+  const findings = checkNotebook(notebook(
+    stream(
+      "shape: (1, 2)\n┌─────┬──────┐\n│ a   ┆ b    │\n╞═════╪══════╡\n│ 1   ┆ null │\n└─────┴──────┘\n",
+    ),
+    stream("model  mae\n-----  ----\nmlp    null\n"),
+    stream("epoch 3/5: loss null would mean a broken run\n"),
+  ));
+  assertEquals(rules(findings), ["1 null-cell", "2 null-cell"]);
+});
