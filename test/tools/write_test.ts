@@ -1,6 +1,6 @@
 import { assertEquals, assertRejects } from "@std/assert";
 import { join } from "node:path";
-import { writeFilesAtomic } from "../../tools/_write.ts";
+import { checkWritable, writeFilesAtomic } from "../../tools/_write.ts";
 
 /** The names in `dir`, sorted. */
 function names(dir: string): string[] {
@@ -92,6 +92,40 @@ Deno.test("writeFilesAtomic() refuses a path named twice and writes nothing", as
     );
     assertEquals(names(dir), []);
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/**
+ * Makes `dir` a folder this process cannot write into, or returns false where that cannot be
+ * arranged: by its mode for an ordinary user, by the immutable attribute (`chattr +i`) for root,
+ * whom modes do not stop. `undo` makes it writable again.
+ */
+async function lockFolder(dir: string, undo = false): Promise<boolean> {
+  if (Deno.build.os !== "linux") return false;
+  if (Deno.uid() !== 0) {
+    await Deno.chmod(dir, undo ? 0o755 : 0o555);
+    return true;
+  }
+  const out = await new Deno.Command("chattr", { args: [undo ? "-i" : "+i", dir], stderr: "null" })
+    .output().catch(() => null);
+  return out?.success === true;
+}
+
+Deno.test("checkWritable() names a folder it cannot write into before anything is run", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "write-files-" });
+  const path = join(dir, "out.json");
+  try {
+    await checkWritable(path, "--json"); // writable: no error, and no probe left behind
+    assertEquals(names(dir), []);
+    if (!await lockFolder(dir)) return; // neither a mode nor an attribute can stop us here
+    await assertRejects(
+      () => checkWritable(path, "--json"),
+      Deno.errors.PermissionDenied,
+      `--json: cannot write ${path}: its folder ${dir} cannot be written (`,
+    );
+  } finally {
+    await lockFolder(dir, true);
     await Deno.remove(dir, { recursive: true });
   }
 });
