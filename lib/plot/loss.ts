@@ -88,12 +88,23 @@ export interface LossCurvesOptions extends FigureOptions {
 /** Two series closer than this (px) at most epochs look like one: the earlier is drawn wide. */
 const NEAR_PX = 3;
 
-const SPLIT_COLORS = { train: "#4269d0", validation: "#ff725c" };
+/**
+ * Train blue, validation vermillion: 5.0 and 3.9 : 1 against white (WCAG asks 3 : 1 of a line),
+ * and far apart (CIEDE2000 at least 50) with or without a colour-vision deficiency.
+ */
+const SPLIT_COLORS = { train: "#4269d0", validation: "#d55e00" };
+/**
+ * One colour per run. The first four (blue, and Okabe & Ito's vermillion, bluish green and
+ * reddish purple) have at least 3 : 1 against white and stay at least 14 apart (CIEDE2000) in
+ * every pair for normal vision and simulated protanopia, deuteranopia and tritanopia
+ * (`test/plot/loss_test.ts` checks them); Observable's orange and green, which they replace,
+ * were 8 apart for a protanope or deuteranope and the orange 2.7 : 1.
+ */
 const RUN_COLORS = [
   "#4269d0",
-  "#ff725c",
-  "#3ca951",
-  "#a463f2",
+  "#d55e00",
+  "#009e73",
+  "#cc79a7",
   "#efb118",
   "#6cc5b0",
   "#ff8ab7",
@@ -190,7 +201,10 @@ function niceDomain(lo: number, hi: number): [number, number] {
   const raw = (hi - lo) / 6;
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw)!;
-  return [Math.floor(lo / step) * step, Math.ceil(hi / step) * step];
+  // Rounded to the step's digits: 14 × 0.05 is 0.7000000000000001, which would leave Plot's
+  // tick at 0.70 outside the domain, undrawn.
+  const round = (x: number) => Number(x.toPrecision(12));
+  return [round(Math.floor(lo / step) * step), round(Math.ceil(hi / step) * step)];
 }
 
 /** Runs hidden under a later run: same split, same value (within half a pixel) at each epoch. */

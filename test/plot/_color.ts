@@ -72,3 +72,10 @@ export function deltaE2000(
   const dl = (l2 - l1) / sl, dc = (c2 - c1) / sc, dhh = dH / sh;
   return Math.sqrt(dl * dl + dc * dc + dhh * dhh + rt * dc * dhh);
 }
+
+/** WCAG 2 contrast ratio of `#rrggbb` against white (3 : 1 is its least for a line or mark). */
+export function contrastWithWhite(hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+    .map(toLinear);
+  return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05);
+}

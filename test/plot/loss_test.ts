@@ -2,6 +2,7 @@ import { assert, assertEquals, assertThrows } from "@std/assert";
 import { lossCurves, type LossHistory } from "../../lib/plot/loss.ts";
 import { all, axisLabels, mark, texts, titles } from "./_svg.ts";
 import type { PlotFigure } from "../../lib/plot/figure.ts";
+import { contrastWithWhite, deltaE2000, lab, type Vision } from "./_color.ts";
 
 /** The y of a text mark's anchor: Plot writes `transform="translate(x,y)"`. */
 const textY = (t: { getAttribute(name: string): string | null }) =>
@@ -431,4 +432,49 @@ Deno.test("lossCurves() shortens the off-scale note to fit the figure", () => {
   // A wider figure has room for each run's count.
   const wide = caption(lossCurves(runs, { ylim: [0, 2], width: 2000 }))!;
   assert(wide.includes(`${long(2)}, 7 train, 3 validation points (up to 7)`), wide);
+});
+
+Deno.test("lossCurves() ticks the round bottom of its y range (0.70, not 0.7000000000000001)", () => {
+  // Notebook 03's RecommenderNet curve ended at 0.7015 on an axis whose lowest tick was 0.72,
+  // and 04's classifier at 1.2225 above a bare 1.22: 14 × 0.05 and 48 × 0.025 came out a hair
+  // above 0.70 and 1.20, so Plot left those ticks out.
+  for (
+    const [loss, bottom] of [[[0.913, 0.765, 0.729, 0.712, 0.7015], "0.70"], [
+      [1.363, 1.28, 1.26, 1.25, 1.2225],
+      "1.20",
+    ]] as const
+  ) {
+    const fig = lossCurves({ epoch: [1, 2, 3, 4, 5], history: { loss: [...loss] } });
+    const yTicks = all(fig, 'g[aria-label="y-axis tick label"] text').map((t) => t.textContent);
+    assertEquals(yTicks[0], bottom, yTicks.join(" "));
+  }
+});
+
+Deno.test("lossCurves() colours lines 3 : 1 on white, apart for colour-blind readers too", () => {
+  // Observable's orange (validation, and the second run) was 2.7 : 1 against white, and its
+  // green 8 apart from the orange for a protanope or deuteranope (notebook 03's three models).
+  const run = (k: number) => ({
+    name: `run ${k}`,
+    history: { epoch: [1, 2], history: { loss: [1 + k, 0.5 + k], val_loss: [1.1 + k, 0.9 + k] } },
+  });
+  const colours = (fig: PlotFigure) => [
+    ...new Set(all(fig, 'g[aria-label="line"]').map((g) => g.getAttribute("stroke")!)),
+  ];
+  const runs = colours(lossCurves([0, 1, 2, 3].map(run)));
+  const splits = colours(lossCurves(history));
+  assertEquals([runs.length, splits.length], [4, 2]);
+  const visions: Vision[] = ["normal", "protanopia", "deuteranopia", "tritanopia"];
+  for (const set of [runs, splits]) {
+    for (const c of set) {
+      assert(contrastWithWhite(c) >= 3, `${c}: ${contrastWithWhite(c).toFixed(2)} : 1`);
+    }
+    set.forEach((a, i) =>
+      set.slice(i + 1).forEach((b) => {
+        for (const vision of visions) {
+          const d = deltaE2000(lab(a, vision), lab(b, vision));
+          assert(d >= 12, `${a} and ${b} are ${d.toFixed(1)} apart in ${vision}`);
+        }
+      })
+    );
+  }
 });
