@@ -73,3 +73,43 @@ Deno.test("withLock() writes its process id over a longer one a killed holder le
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("withLock() starts again on the new file when the one it waited on was removed", async () => {
+  // A holds the lock; B waits on A's file. A removes the file on the way out, so B's lock
+  // lands on a file no longer at the path: B must start again on the path's new file, or a C
+  // arriving now would lock that new file while B runs, and the two would run at once.
+  const dir = await Deno.makeTempDir({ prefix: "lock-" });
+  try {
+    const path = join(dir, ".lock");
+    let inside = 0, most = 0;
+    const enter = () => void (most = Math.max(most, ++inside));
+    const aIn = Promise.withResolvers<void>(), aGo = Promise.withResolvers<void>();
+    const a = withLock(path, async () => {
+      enter();
+      aIn.resolve();
+      await aGo.promise;
+      inside--;
+    });
+    await aIn.promise;
+    const bWaits = Promise.withResolvers<void>();
+    let c: Promise<void> | undefined;
+    const b = withLock(path, async () => {
+      enter();
+      c = withLock(path, async () => {
+        enter();
+        await new Promise((r) => setTimeout(r, 10));
+        inside--;
+      }, { onWait: () => {} });
+      await new Promise((r) => setTimeout(r, 100)); // C, if it could, would be in by now
+      inside--;
+    }, { onWait: () => bWaits.resolve() });
+    await bWaits.promise;
+    aGo.resolve();
+    await Promise.all([a, b]);
+    await c;
+    assertEquals(most, 1, "two runs held the lock at once");
+    assertEquals([...Deno.readDirSync(dir)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
