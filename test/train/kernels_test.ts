@@ -643,6 +643,32 @@ Deno.test("Dropout layers draw seeded inverted-dropout masks, the same on both b
   });
 });
 
+Deno.test("SpatialDropout1D still drops whole channels once the fast Dropout is installed", async () => {
+  // It inherits Dropout's call(): the elementwise fast mask dropped single values instead.
+  for (const backend of BACKENDS) {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      const layer = tf.layers.spatialDropout1d({ rate: 0.5, seed: 3 });
+      const out = layer.apply(tf.ones([4, 5, 12]), { training: true }) as tf.Tensor;
+      const rows = out.arraySync() as number[][][];
+      for (const [s, sample] of rows.entries()) {
+        for (let c = 0; c < 12; c++) {
+          const column = sample.map((step) => step[c]);
+          assert(
+            column.every((v) => v === column[0]),
+            `${backend}: sample ${s}, channel ${c} is not dropped whole: ${column}`,
+          );
+        }
+      }
+      const values = rows.flat(2);
+      assert(
+        values.some((v) => v === 0) && values.some((v) => v === 2),
+        "a mask of 0 and 1/(1 - rate)",
+      );
+    });
+  }
+});
+
 for (const backend of BACKENDS) {
   Deno.test(`Embedding layers on the fast path match tfjs' own lookup (${backend})`, async () => {
     await setupBackend({ backend });

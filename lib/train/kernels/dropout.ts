@@ -10,7 +10,8 @@
  * {@linkcode installFastDropout} (run by `setupBackend()`) makes tfjs-layers' `Dropout` layer
  * use it: same inverted-dropout semantics, training flag and per-layer `seed`; a layer without
  * a seed draws one per call from a generator seeded with `DEFAULT_SEED`, so runs repeat
- * (stock tfjs uses `Math.random` there). Layers with a `noiseShape` keep the stock code.
+ * (stock tfjs uses `Math.random` there). Layers with a `noiseShape`, and `SpatialDropout1D`
+ * (a `Dropout` subclass that drops whole channels), keep the stock code.
  *
  * @module
  */
@@ -146,7 +147,8 @@ let installed = false;
 
 /**
  * Makes tfjs-layers' `Dropout` layer draw its masks with {@linkcode dropout} (idempotent).
- * Layers with a `noiseShape` keep tfjs' implementation.
+ * Layers with a `noiseShape`, and subclasses such as `SpatialDropout1D`, keep tfjs'
+ * implementation.
  *
  * @returns Whether the layer was patched by this call (false when already done).
  * @example
@@ -162,7 +164,11 @@ export function installFastDropout(): boolean {
   replaceLayerCall("Dropout", (stock) =>
     function (inputs, kwargs) {
       const layer = fieldsOf<DropoutFields>(this);
-      if (layer.noiseShape != null) return stock.call(this, inputs, kwargs);
+      // A subclass (SpatialDropout1D) draws one mask value per channel through its own
+      // getNoiseShape(), which this elementwise mask would ignore.
+      if (layer.noiseShape != null || this.getClassName() !== "Dropout") {
+        return stock.call(this, inputs, kwargs);
+      }
       return tf.tidy(() => {
         invokeCallHook(this, inputs, kwargs);
         const input = Array.isArray(inputs) ? inputs[0] : inputs;
