@@ -120,7 +120,12 @@ export function biasBars(rows: BiasRow[], options: BiasBarsOptions = {}): PlotFi
     fn,
     frame,
     options,
-    { kind: "bias bars", points: bars.length, unit: "bars" },
+    {
+      kind: "bias bars",
+      points: bars.length,
+      unit: "bars",
+      description: describeBars(bars, xLabel, fmt),
+    },
   );
 }
 
@@ -181,4 +186,20 @@ function valueMarks(bars: Bar[], fmt: (v: number) => string): Plot.Markish[] {
       fill: MUTED,
     }),
   ];
+}
+
+/**
+ * Bias bars in words: the axis, then the bars from top to bottom, all of them up to 8, else the
+ * first and last three.
+ */
+function describeBars(bars: Bar[], xLabel: string, fmt: (v: number) => string): string {
+  const bar = (b: Bar) => `${b.title} ${fmt(b.bias).replace("-", "−")}`;
+  const list = bars.length <= 8
+    ? bars.map(bar).join("; ")
+    : `${bars.slice(0, 3).map(bar).join("; ")}; … ${bars.length - 6} more …; ${
+      bars.slice(-3).map(bar).join("; ")
+    }`;
+  return `Horizontal bar chart of ${xLabel} for ${bars.length} ${
+    bars.length === 1 ? "movie" : "movies"
+  }, top to bottom: ${list}.`;
 }

@@ -8,7 +8,10 @@
  *
  * A figure is sent as `text/html` holding
  * `<object type="image/svg+xml" data="data:image/svg+xml;base64,…"><img src="(the same)"></object>`
- * plus a one-line `text/plain` summary. Where that shows as a picture, and how it is known:
+ * plus a one-line `text/plain` summary. The `<img>`'s `alt` text and the `<object>`'s `aria-label`
+ * tell the figure in words ({@linkcode PlotFigure.alt}: its title, what is plotted on which axes
+ * and the values that matter), for a screen reader or a reader with images off. Where the
+ * picture shows, and how it is known:
  *
  * - **Untrusted in Notebook 6.4** (a notebook from someone else), *tested*: the browser test
  *   (tools/browser, `deno task test:browser`) opens every committed notebook in headless
@@ -112,6 +115,13 @@ export interface FigureInfo {
    * @default {"points"}
    */
   unit?: string;
+  /**
+   * The figure told in words, for a reader who cannot see it (a screen reader reads it, a
+   * browser with images off shows it): what is plotted on which axes, and the values that
+   * matter. Written after the title in the picture's `alt` text.
+   * @default {the one-line summary}
+   */
+  description?: string;
 }
 
 /** Options every plot helper accepts: titles and size. */
@@ -202,6 +212,32 @@ export class PlotFigure {
   }
 
   /**
+   * The picture's text alternative: the title, then the description (what is plotted and its
+   * main values), or the one-line summary for a figure without a description.
+   *
+   * @example
+   * ```ts
+   * import { parseHTML } from "linkedom";
+   * import { type FigureElement, PlotFigure } from "./figure.ts";
+   * import { assertEquals } from "@std/assert";
+   * const page = parseHTML('<svg width="20" height="10"></svg>');
+   * const { document } = page as unknown as { document: { firstChild: FigureElement } };
+   * const fig = new PlotFigure(document.firstChild, {
+   *   kind: "bars",
+   *   title: "Ratings",
+   *   points: 2,
+   *   description: "Bar chart of ratings: 4 stars 120, 5 stars 80.",
+   * });
+   * assertEquals(fig.alt, "Ratings. Bar chart of ratings: 4 stars 120, 5 stars 80.");
+   * ```
+   */
+  get alt(): string {
+    const { title, description } = this.info;
+    if (description === undefined) return this.summary;
+    return title ? `${title}${/[.!?]$/.test(title) ? "" : "."} ${description}` : description;
+  }
+
+  /**
    * The figure's markup (SVG, or HTML for a non-SVG root).
    *
    * @returns The root element's `outerHTML`.
@@ -263,8 +299,9 @@ export class PlotFigure {
    * The HTML a notebook shows: the SVG as a picture that survives Jupyter's sanitiser, with
    * hover titles where the notebook is trusted (see the module doc for why).
    *
-   * @returns `<object data="data:image/svg+xml;base64,…"><img src="(same)" alt="…"></object>`,
-   *   or the inline markup of a non-SVG root.
+   * @returns `<object data="data:image/svg+xml;base64,…"><img src="(same)" alt="…"></object>`
+   *   (the {@linkcode PlotFigure.alt} text as the `alt` and the object's `aria-label`), or the
+   *   inline markup of a non-SVG root.
    * @example
    * ```ts
    * import { parseHTML } from "linkedom";
@@ -284,7 +321,7 @@ export class PlotFigure {
     const source = `data:image/svg+xml;base64,${base64(this.toSVG())}`;
     const size = (this.width ? ` width="${this.width}"` : "") +
       (this.height ? ` height="${this.height}"` : "");
-    const alt = escapeAttribute(this.summary);
+    const alt = escapeAttribute(this.alt);
     return `<object type="image/svg+xml" data="${source}"${size} aria-label="${alt}">` +
       `<img src="${source}"${size} alt="${alt}"></object>`;
   }

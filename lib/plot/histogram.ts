@@ -9,6 +9,7 @@ import * as Plot from "@observablehq/plot";
 import { MUTED } from "./_dom.ts";
 import { finiteNumbers, nonEmpty, positive, range } from "./_check.ts";
 import { render } from "./_render.ts";
+import { spoken } from "./_describe.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
 
 /** Options of {@linkcode histogram}. */
@@ -159,7 +160,12 @@ export function histogram(
       },
     },
     { ...options, caption },
-    { kind: "histogram", points: binned.length, unit: "bars" },
+    {
+      kind: "histogram",
+      points: binned.length,
+      unit: "bars",
+      description: describeHistogram(data, binned, { xLabel, yLabel, outside }),
+    },
   );
 }
 
@@ -267,8 +273,42 @@ export function ratingBars(
       },
     },
     { ...options, subtitle },
-    { kind: "rating histogram", points: bars.length, unit: "bars" },
+    {
+      kind: "rating histogram",
+      points: bars.length,
+      unit: "bars",
+      description: `Bar chart of the ${spoken(data.length)} ratings per star value, mean ${
+        mean.toFixed(2)
+      }: ${
+        bars.map((b) => `${b.rating} ${b.rating === 1 ? "star" : "stars"} ${spoken(b.n)}`).join(
+          ", ",
+        )
+      }.`,
+    },
   );
+}
+
+/**
+ * A histogram in words: how many values in how many bins over which range, the median, and
+ * the tallest two bins (both ends of a U-shaped histogram, the peak and its neighbour of a
+ * single-peaked one).
+ */
+function describeHistogram(
+  data: Float64Array,
+  bins: Bin[],
+  about: { xLabel: string; yLabel: string; outside: number },
+): string {
+  const sorted = Float64Array.from(data).sort();
+  const mid = sorted.length / 2;
+  const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const bin = (b: Bin) => `${spoken(b.x1)} to ${spoken(b.x2)} (${spoken(b.count)})`;
+  const tallest = [...bins].sort((a, b) => b.count - a.count || a.x1 - b.x1).slice(0, 2)
+    .filter((b) => b.count > 0);
+  const lo = bins[0].x1, hi = bins[bins.length - 1].x2;
+  return `Histogram of ${about.xLabel}, ${about.yLabel} up: ${spoken(data.length)} values in ` +
+    `${bins.length} bins from ${spoken(lo)} to ${spoken(hi)}` +
+    (about.outside > 0 ? ` (${spoken(about.outside)} outside, not shown)` : "") +
+    `, median ${spoken(median)}. Tallest: ${tallest.map(bin).join(" and ")}.`;
 }
 
 /** The rating values: a column of a DataFrame, or the values given; finite, at least one. */

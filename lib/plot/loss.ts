@@ -21,6 +21,7 @@ import { baselineLabels } from "./_baseline_labels.ts";
 import { finiteNumbers, nonEmpty, range } from "./_check.ts";
 import { figureSize, render } from "./_render.ts";
 import { epochSpan, offScaleNote } from "./_off_scale.ts";
+import { spoken } from "./_describe.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
 
 /** A training history as the engine (and Keras) returns it. */
@@ -398,6 +399,8 @@ export function lossCurves(
   });
 
   const width = options.width ?? WIDTH;
+  const yLabel = options.yLabel ?? metricLabel(metric);
+  const description = describeCurves(series, { yLabel, lastEpoch, names, baselines, hidden });
   const marginLeft = 52, inset = 8;
   const axisPixels = width - marginLeft - labels.marginRight - 2 * inset;
   return render(
@@ -420,7 +423,7 @@ export function lossCurves(
           inset,
         },
         y: {
-          label: options.yLabel ?? metricLabel(metric),
+          label: yLabel,
           labelAnchor: "center",
           labelArrow: "none",
           domain,
@@ -431,8 +434,53 @@ export function lossCurves(
       },
     },
     note ? { ...options, caption: note } : options,
-    { kind: "loss curves", series: series.size, points: rows.length },
+    { kind: "loss curves", series: series.size, points: rows.length, description },
   );
+}
+
+/**
+ * The curves in words: the axes, then each run's series from its first epoch to its last, with
+ * its lowest value when that comes earlier ("validation 0.87 at epoch 1 to 0.75 at epoch 10,
+ * lowest 0.74 at epoch 9"), a run lying under another named as such, and the baselines.
+ */
+function describeCurves(
+  series: Map<string, Row[]>,
+  about: {
+    yLabel: string;
+    lastEpoch: number;
+    names: Record<Row["split"], string>;
+    baselines: LossBaseline[];
+    hidden: Map<string, Hidden>;
+  },
+): string {
+  const { yLabel, lastEpoch, names, baselines, hidden } = about;
+  const byRun = new Map<string, string[]>();
+  for (const rows of series.values()) {
+    const { run, split } = rows[0];
+    const first = rows[0], last = rows[rows.length - 1];
+    const low = rows.reduce((a, b) => (b.value < a.value ? b : a));
+    let text = `${names[split]} ${spoken(first.value)} at epoch ${first.epoch}`;
+    if (rows.length > 1) text += ` to ${spoken(last.value)} at epoch ${last.epoch}`;
+    if (low !== last && spoken(low.value) !== spoken(last.value)) {
+      text += `, lowest ${spoken(low.value)} at epoch ${low.epoch}`;
+    }
+    if (!byRun.has(run)) byRun.set(run, []);
+    byRun.get(run)!.push(text);
+  }
+  const runs = [...byRun].map(([run, texts]) => {
+    const under = hidden.get(run);
+    const same = under ? ` (the same as ${under.under}, drawn under it)` : "";
+    return run === "" ? texts.join("; ") : `${run}${same}: ${texts.join(", ")}`;
+  });
+  const lines = baselines.map((b) => `${b.label} ${spoken(b.value)}`);
+  const told = runs.join("; ");
+  const epochs = Array.from({ length: lastEpoch }, (_, i) => i + 1);
+  return `Line chart of ${yLabel} per epoch, ${epochSpan(epochs)}. ` +
+    // A single run's "train …" starts a sentence; a run's name is written as given.
+    `${byRun.has("") ? told.charAt(0).toUpperCase() + told.slice(1) : told}.` +
+    (lines.length > 0
+      ? ` Dotted baseline${lines.length > 1 ? "s" : ""}: ${lines.join("; ")}.`
+      : "");
 }
 
 /** A run drawn under a later one with the same values: which one, and at which epochs. */

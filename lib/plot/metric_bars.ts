@@ -144,7 +144,16 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
       ...(legend.length ? { legend: swatchLegend(legend, (options.width ?? WIDTH) - 20) } : {}),
     },
     options,
-    { kind: "metric bars", points: bars.length, unit: "bars" },
+    {
+      kind: "metric bars",
+      points: bars.length,
+      unit: "bars",
+      // "most popular 0.214 ± 0.004 (published 0.220)", from the hover text.
+      description: `Horizontal bar chart of ${xLabel}, top to bottom: ${
+        bars.map((r) => hover(r).replace(": ", " ").replace(/; published (.*)$/, " (published $1)"))
+          .join("; ")
+      }.`,
+    },
   );
 }
 

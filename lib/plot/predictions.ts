@@ -152,6 +152,17 @@ export function predictedVsTrue(
     {
       kind: "predicted vs true",
       points: dots.length,
+      description: `Scatter of ${yLabel} (up) against ${xLabel} (across), ${
+        dots.length < n ? `${fmt.format(dots.length)} of ` : ""
+      }${fmt.format(n)} predictions, with the diagonal of a perfect prediction; RMSE ${
+        Math.sqrt(se / n).toFixed(3)
+      }, MAE ${(ae / n).toFixed(3)}.${
+        groups?.length
+          ? ` Mean prediction ± sd per true value: ${
+            groups.map((g) => `${g.x}: ${g.mean.toFixed(2)} ± ${g.sd.toFixed(2)}`).join("; ")
+          }.`
+          : ""
+      }`,
     },
   );
 }

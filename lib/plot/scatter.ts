@@ -12,6 +12,7 @@ import { type Frame, type PlacedLabel, placeLabels, type PlaceOptions } from "./
 import { swatchLegend } from "./_legend.ts";
 import { finiteField, positive, rowArray, textField } from "./_check.ts";
 import { figureSize, fittedMarginLeft, render, type RenderSpec } from "./_render.ts";
+import { listed, spoken } from "./_describe.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
 
 /** One movie in an embedding scatter. */
@@ -88,14 +89,20 @@ function checkPoints(fn: string, points: unknown): ScatterPoint[] {
 
 /**
  * Label marks (one text mark per anchor), number keys for the points whose label found no room
- * (with `keys`; class `number-key`), the titles each key stands for (in number order), and the
- * points left with neither.
+ * (with `keys`; class `number-key`), the titles each key stands for (in number order), the
+ * points left with neither, and those labelled.
  */
 function labelMarks(
   frame: Frame,
   points: { x: number; y: number }[],
   place: Omit<PlaceOptions, "fontSize">,
-): { links: Plot.Markish; marks: Plot.Markish[]; keyed: string[]; dropped: number[] } {
+): {
+  links: Plot.Markish;
+  marks: Plot.Markish[];
+  keyed: string[];
+  dropped: number[];
+  labelled: number[];
+} {
   const { placed, dropped, keys } = placeLabels(frame, points, {
     ...place,
     fontSize: LABEL_SIZE,
@@ -131,6 +138,7 @@ function labelMarks(
     marks: [...textMarks(placed, false), ...textMarks(keys, true)],
     keyed: keys.map((k) => keyName(k, place.texts)),
     dropped: dropped.filter((i) => !keyed.has(i)),
+    labelled: placed.map((l) => l.index),
   };
 }
 
@@ -251,8 +259,14 @@ export function embeddingScatter(
       ],
     },
   });
-  const info = { kind: "embedding scatter", points: rows.length };
-  if (!labels) return render(fn, chart(MARGIN.left, [dots]), options, info);
+  const about = (written: string) => ({
+    kind: "embedding scatter",
+    points: rows.length,
+    description: describeScatter(rows, xLabel, yLabel, written),
+  });
+  if (!labels) {
+    return render(fn, chart(MARGIN.left, [dots]), options, about("No titles are written."));
+  }
 
   const texts = shortLabels(rows.map((p) => p.title), maxLabelLength);
   const order = rows.map((_, i) => i);
@@ -283,7 +297,37 @@ export function embeddingScatter(
     ? unlabelledNote(keyed, unlabelled, width, `${options.caption}. `)
     : options.caption;
   const marks = [placed.links, dots, ...placed.marks];
-  return render(fn, chart(left, marks), { ...options, caption }, info);
+  const named = placed.labelled.length;
+  const written = [
+    `${named} ${named === 1 ? "title is" : "titles are"} written beside ${
+      named === 1 ? "its dot" : "their dots"
+    }`,
+    ...(keyed.length > 0 ? [`${keyed.length} numbered, keyed in the caption`] : []),
+    ...(unlabelled.length > 0 ? [`${unlabelled.length} left unlabelled`] : []),
+  ].join(", ");
+  return render(fn, chart(left, marks), { ...options, caption }, about(`${written}.`));
+}
+
+/**
+ * An embedding scatter in words: how many movies on which axes, the movie farthest out on
+ * each side, and how the titles are shown (`written`).
+ */
+function describeScatter(
+  rows: ScatterPoint[],
+  xLabel: string,
+  yLabel: string,
+  written: string,
+): string {
+  const far = (value: (p: ScatterPoint) => number, sign: 1 | -1) =>
+    rows.reduce((a, b) => (sign * value(b) > sign * value(a) ? b : a)).title;
+  const sides = [
+    `left ${far((p) => p.x, -1)}`,
+    `right ${far((p) => p.x, 1)}`,
+    `top ${far((p) => p.y, 1)}`,
+    `bottom ${far((p) => p.y, -1)}`,
+  ];
+  return `Scatter of ${rows.length} ${rows.length === 1 ? "movie" : "movies"}, ${xLabel} ` +
+    `across and ${yLabel} up. Farthest out: ${sides.join("; ")}. ${written}`;
 }
 
 /** One movie in a t-SNE map. */
@@ -426,9 +470,12 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
     }),
   ];
   let caption = "t-SNE axes have no units: only nearby positions are meaningful";
+  let ringed: string[] = [];
   if (labels > 0) {
     const labelBy = labelField(fn, rows, options.labelBy, kind === "number" ? color : null);
-    const titled = titledDots(frame, rows, ranked(rows, labelBy).slice(0, labels), r);
+    const wanted = ranked(rows, labelBy).slice(0, labels);
+    ringed = wanted.map((i) => rows[i].title);
+    const titled = titledDots(frame, rows, wanted, r);
     marks.push(...titled.marks);
     if (titled.keyed.length + titled.unlabelled.length > 0) {
       caption = unlabelledNote(titled.keyed, titled.unlabelled, width, `${caption}. `);
@@ -459,8 +506,46 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
       kind: "t-SNE scatter",
       points: rows.length,
       series: classes?.order.length,
+      description: describeMap(rows, { kind, color, label, classes, integers, ringed }),
     },
   );
+}
+
+/**
+ * A t-SNE map in words: how many movies, what the colours stand for (the classes' bounds, or
+ * each category and its size) and the titles written on the map.
+ */
+function describeMap(
+  rows: TsnePoint[],
+  about: {
+    kind: "none" | "number" | "category";
+    color: string | null;
+    label: string;
+    classes: Classes | undefined;
+    integers: boolean;
+    ringed: string[];
+  },
+): string {
+  const { kind, color, label, classes, integers, ringed } = about;
+  let colours = "";
+  if (kind === "number") {
+    // The bounds of the five classes, as Plot's quantile scale (d3's) splits them.
+    const sorted = rows.map((p) => p[color!] as number).sort((a, b) => a - b);
+    const bounds = [1, 2, 3, 4].map((k) => {
+      const h = (sorted.length - 1) * k / 5, i = Math.floor(h);
+      const value = sorted[i] + (h - i) * ((sorted[i + 1] ?? sorted[i]) - sorted[i]);
+      return spoken(integers ? Math.round(value) : value);
+    });
+    colours = `, coloured by ${label} in five classes of equal size, dark for the highest, ` +
+      `split at ${bounds.slice(0, 3).join(", ")} and ${bounds[3]}`;
+  } else if (classes !== undefined) {
+    const sizes = classes.order.map((c) => `${c} ${spoken(classes.size.get(c)!)}`);
+    colours = `, coloured by ${label}: ${sizes.join(", ")}`;
+  }
+  const written = ringed.length === 0 ? "" : ` Ringed and titled: ${listed(ringed)}.`;
+  return `Map of ${spoken(rows.length)} ${rows.length === 1 ? "movie" : "movies"} made by ` +
+    `t-SNE, where nearby dots are movies with similar embeddings and the axes have no units` +
+    `${colours}.${written}`;
 }
 
 /** A dot's hover text: the title, and the value it is coloured by. */
