@@ -476,7 +476,9 @@ export function numberColumn(df: unknown, name: string, who: string): Float64Arr
 }
 
 /**
- * An integer id column (userId, movieId) as float64 values.
+ * An integer id column (userId, movieId) as float64 values, each a 32-bit integer: the ids of
+ * every table and encoder of the library are Int32Arrays, so a larger id would come back
+ * changed (3,000,000,000 as −1,294,967,296) rather than refused.
  *
  * @param df The DataFrame.
  * @param name The column.
@@ -484,6 +486,7 @@ export function numberColumn(df: unknown, name: string, who: string): Float64Arr
  * @returns The ids.
  * @throws {TypeError} When `df` is not a DataFrame, lacks the column, or a value is not an
  *   integer (naming the first and its row).
+ * @throws {RangeError} When an id is outside the 32-bit range (naming the first and its row).
  * @example
  * ```ts
  * import pl from "nodejs-polars";
@@ -502,6 +505,11 @@ export function idColumn(df: unknown, name: string, who: string): Float64Array {
     if (!Number.isInteger(values[i])) {
       throw new TypeError(
         `${who}: expected integer ids in "${name}", found ${values[i]} at row ${i}`,
+      );
+    }
+    if (values[i] < -2147483648 || values[i] > 2147483647) {
+      throw new RangeError(
+        `${who}: expected 32-bit integer ids in "${name}", found ${values[i]} at row ${i}`,
       );
     }
   }
@@ -527,7 +535,8 @@ export interface RatingColumnValues {
  * @param withRating Whether the rating column is needed.
  * @returns The columns.
  * @throws {TypeError} When `df` is not a DataFrame, lacks a column or holds a non-integer id.
- * @throws {RangeError} When it has no rows, or a rating is null, NaN or infinite.
+ * @throws {RangeError} When it has no rows, an id is outside the 32-bit range, or a rating is
+ *   null, NaN or infinite.
  * @example
  * ```ts
  * import pl from "nodejs-polars";

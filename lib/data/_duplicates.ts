@@ -22,8 +22,12 @@ export function scanDuplicates(
   movies: Int32Array,
   times: ArrayLike<number>,
 ): DuplicateScan {
+  // A number key user · 2³² + movie is exact while |user| < 2²¹ (|key| < 2⁵³); beyond, users
+  // -2³¹ with movies 1 and 2 would share a key, so the key is then a string.
   let maxUser = 0;
-  for (let i = 0; i < users.length; i++) if (users[i] > maxUser) maxUser = users[i];
+  for (let i = 0; i < users.length; i++) {
+    if (Math.abs(users[i]) > maxUser) maxUser = Math.abs(users[i]);
+  }
   const numeric = maxUser < 2 ** 21;
   const keeper = new Map<number | string, number>();
   let drop: Uint8Array | null = null;

@@ -11,9 +11,6 @@ import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { idColumn } from "../_validate.ts";
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-
 /**
  * An id column (userId, movieId) as an Int32Array.
  * @throws {TypeError} When the frame lacks the column, or it is not numeric or holds a null or
@@ -23,15 +20,7 @@ const INT32_MAX = 2147483647;
 export function idValues(df: DataFrame, name: string, who: string): Int32Array {
   const s = df.getColumn(name);
   if (s.dtype.equals(pl.Int32) && s.nullCount() === 0) return s.toTypedArray() as Int32Array;
-  const values = idColumn(df, name, who);
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] < INT32_MIN || values[i] > INT32_MAX) {
-      throw new RangeError(
-        `${who}: expected 32-bit integer ids in "${name}", found ${values[i]} at row ${i}`,
-      );
-    }
-  }
-  return Int32Array.from(values);
+  return Int32Array.from(idColumn(df, name, who));
 }
 
 /** @returns The rows of `df` at `indices`, in that order. */

@@ -6,12 +6,19 @@
  * @module
  */
 
+import { describe, toIds } from "../_validate.ts";
+
 /** The JSON form of an {@linkcode IdEncoder}, as saved next to a model. */
 export interface IdEncoderJSON {
   /** What the ids are (used in error messages), e.g. `"user"` or `"movie"`. */
   name: string;
   /** The raw ids in index order: `ids[i]` is the id of row `i`. */
   ids: number[];
+}
+
+/** "movie " for the name "movie"; nothing for the default name "id" (no "id id" in messages). */
+function kind(name: string): string {
+  return name === "id" ? "" : `${name} `;
 }
 
 /** Options of {@linkcode IdEncoder.fit}. */
@@ -49,6 +56,9 @@ export class IdEncoder {
    * @param ids Raw ids, e.g. the userId column of the training ratings.
    * @param options Index order and a name for error messages.
    * @returns The fitted encoder.
+   * @throws {TypeError} When `ids` is not a list, or an id is not an integer.
+   * @throws {RangeError} When there is no id, or an id is outside the 32-bit range (the encoder
+   *   keeps its ids in an Int32Array, where 3,000,000,000 would become −1,294,967,296).
    * @example
    * ```ts
    * import { IdEncoder } from "./encoder.ts";
@@ -59,11 +69,21 @@ export class IdEncoder {
    */
   static fit(ids: ArrayLike<number> | Iterable<number>, options: IdEncoderOptions = {}): IdEncoder {
     const { order = "sorted", name = "id" } = options;
+    if (typeof ids !== "object" || ids === null) {
+      throw new TypeError(
+        `IdEncoder.fit(): expected a list of ${kind(name)}ids, found ${describe(ids)}`,
+      );
+    }
     const seen = new Set<number>();
     const list: number[] = [];
     for (const id of Array.from(ids as ArrayLike<number>)) {
       if (!Number.isInteger(id)) {
-        throw new TypeError(`IdEncoder.fit(): expected integer ${name} ids, found ${id}`);
+        throw new TypeError(`IdEncoder.fit(): expected integer ${kind(name)}ids, found ${id}`);
+      }
+      if (id < -2147483648 || id > 2147483647) {
+        throw new RangeError(
+          `IdEncoder.fit(): expected 32-bit integer ${kind(name)}ids, found ${id}`,
+        );
       }
       if (!seen.has(id)) {
         seen.add(id);
@@ -71,7 +91,7 @@ export class IdEncoder {
       }
     }
     if (list.length === 0) {
-      throw new RangeError(`IdEncoder.fit(): expected at least one ${name} id, found none`);
+      throw new RangeError(`IdEncoder.fit(): expected at least one ${kind(name)}id, found none`);
     }
     if (order === "sorted") list.sort((a, b) => a - b);
     else if (order !== "appearance") {
@@ -83,9 +103,12 @@ export class IdEncoder {
   }
 
   /**
-   * Rebuilds an encoder from its JSON form.
+   * Rebuilds an encoder from its JSON form, checking the saved ids as `fit` checks ids.
    * @param json The object written by {@linkcode IdEncoder.toJSON}.
    * @returns The encoder.
+   * @throws {TypeError} When `json` is not `{ name, ids }` or an id is not a 32-bit integer
+   *   (naming it and its position; such an id would be changed on reading, 1.5 into 1).
+   * @throws {RangeError} When there is no id or an id repeats.
    * @example
    * ```ts
    * import { IdEncoder } from "./encoder.ts";
@@ -99,9 +122,13 @@ export class IdEncoder {
     if (!json || !Array.isArray(json.ids) || typeof json.name !== "string") {
       throw new TypeError("IdEncoder.fromJSON(): expected { name: string, ids: number[] }");
     }
-    const ids = Int32Array.from(json.ids);
+    const who = "IdEncoder.fromJSON()";
+    const ids = toIds(json.ids, `the saved ${kind(json.name)}ids`, who);
+    if (ids.length === 0) {
+      throw new RangeError(`${who}: expected at least one ${kind(json.name)}id, found none`);
+    }
     if (new Set(ids).size !== ids.length) {
-      throw new RangeError(`IdEncoder.fromJSON(): duplicate ${json.name} ids in the saved encoder`);
+      throw new RangeError(`${who}: duplicate ${json.name} ids in the saved encoder`);
     }
     return new IdEncoder(json.name, ids);
   }
@@ -141,10 +168,10 @@ export class IdEncoder {
     for (let i = 0; i < ids.length; i++) {
       const idx = this.#index.get(ids[i]);
       if (idx === undefined) {
+        const what = kind(this.name);
         throw new RangeError(
-          `unknown ${this.name} id ${
-            ids[i]
-          } (not in the ${this.size} ${this.name} ids the encoder was fitted on)`,
+          `unknown ${what}id ${ids[i]} (not in the ${this.size} ${what}ids the encoder was ` +
+            "fitted on)",
         );
       }
       out[i] = idx;

@@ -9,6 +9,7 @@
 import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
+import { describe } from "../_validate.ts";
 
 /** Plain columns of a ratings table, one entry per rating. */
 export interface RatingColumns {
@@ -45,7 +46,7 @@ const INT32_MAX = 2147483647;
  * ```
  */
 export function ratingsFrame(columns: RatingColumns): DataFrame {
-  const { userId, movieId, rating } = columns;
+  const { userId, movieId, rating } = columns ?? {};
   if (!userId || !movieId || !rating) {
     throw new TypeError("ratingsFrame(): expected { userId, movieId, rating } arrays");
   }
@@ -94,8 +95,10 @@ export function ratingsFrame(columns: RatingColumns): DataFrame {
 
 function checkId(id: number, name: string, row: number): number {
   if (!Number.isInteger(id) || id < 0 || id > INT32_MAX) {
+    // "found string 1", not "found 1", for the string "1"
+    const found = typeof id === "number" ? String(id) : describe(id);
     throw new RangeError(
-      `ratingsFrame(): expected ${name} to be an integer in 0..${INT32_MAX} at row ${row}, found ${id}`,
+      `ratingsFrame(): expected ${name} to be an integer in 0..${INT32_MAX} at row ${row}, found ${found}`,
     );
   }
   return id;

@@ -22,9 +22,11 @@ import type { DataFrame } from "nodejs-polars";
 import { COLUMNS, DEFAULT_SEED } from "../defaults.ts";
 import { createRng } from "../random.ts";
 import {
+  checkBoolean,
   checkFrame,
   checkInteger,
   checkNonNegativeInt,
+  describe,
   numberColumn,
   plural,
 } from "../_validate.ts";
@@ -34,7 +36,10 @@ import type { PredefinedSplitName, Split } from "./types.ts";
 
 function checkFraction(value: number, name: string, caller: string): number {
   if (typeof value !== "number" || !(value > 0 && value < 1)) {
-    throw new RangeError(`${caller}: expected ${name} strictly between 0 and 1, found ${value}`);
+    const [Error, found] = typeof value === "number"
+      ? [RangeError, String(value)]
+      : [TypeError, describe(value)]; // "0.2", a string, is not a fraction
+    throw new Error(`${caller}: expected ${name} strictly between 0 and 1, found ${found}`);
   }
   return value;
 }
@@ -89,6 +94,8 @@ export interface RandomSplitOptions {
  * @returns `{ train, test }`, disjoint, together every row once.
  * @throws {RangeError} On a fraction outside (0, 1), a non-integer seed, or sizes that leave the
  *   training part empty (1 rating, or a fraction of 0.999 on 8).
+ * @throws {TypeError} On a fraction or seed that is not a number, or a `shuffle` that is not
+ *   true or false.
  * @example
  * ```ts
  * import { randomSplit, ratingsFrame } from "./mod.ts";
@@ -105,6 +112,7 @@ export function randomSplit(df: DataFrame, options: RandomSplitOptions = {}): Sp
   const n = checkRows(df, caller);
   checkFraction(testFraction, "testFraction", caller);
   checkInteger(seed, "seed", caller);
+  checkBoolean(shuffle, "shuffle", caller);
   const nTest = Math.ceil(n * testFraction);
   checkParts(caller, `a test fraction of ${testFraction} on ${plural(n, "rating")}`, nTest, n);
   const perm = createRng(seed).permutation(n);

@@ -13,7 +13,15 @@
 import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
-import { checkFrame, checkPositiveInt, numberColumn } from "../_validate.ts";
+import {
+  checkFiniteNumber,
+  checkFrame,
+  checkLearningRate,
+  checkPositiveInt,
+  describe,
+  numberColumn,
+  plural,
+} from "../_validate.ts";
 import { idValues } from "./_rows.ts";
 import type { MovieLens } from "./types.ts";
 import type { RatingScale } from "./types.ts";
@@ -144,10 +152,35 @@ export function summarize(input: MovieLens | DataFrame): RatingSummary {
 /** Options of {@linkcode ratingHistogram}. */
 export interface RatingHistogramTableOptions {
   /**
-   * A rating scale whose every value gets a row, with count 0 where unused (for plots).
+   * A rating scale whose every value gets a row, with count 0 where unused (for plots): finite
+   * `min` ≤ `max`, a `step` > 0, and at most 1,000 values. Ratings off
+   * the scale still get their own rows.
    * @default {undefined (only the values that occur)}
    */
   scale?: RatingScale;
+}
+
+/** The most values a scale given to {@linkcode ratingHistogram} may list (MovieLens': 10). */
+const MAX_SCALE_VALUES = 1000;
+
+function checkScale(scale: RatingScale, who: string): number {
+  if (typeof scale !== "object" || scale === null) {
+    throw new TypeError(`${who}: expected scale { min, max, step }, found ${describe(scale)}`);
+  }
+  const min = checkFiniteNumber(scale.min, "scale.min", who);
+  const max = checkFiniteNumber(scale.max, "scale.max", who);
+  const step = checkLearningRate(scale.step, who, "scale.step"); // a finite number > 0
+  if (min > max) {
+    throw new RangeError(`${who}: expected scale.min <= scale.max, found ${min} and ${max}`);
+  }
+  const steps = Math.round((max - min) / step);
+  if (!(steps < MAX_SCALE_VALUES)) {
+    throw new RangeError(
+      `${who}: expected a scale of at most ${plural(MAX_SCALE_VALUES, "value")}, found ${min} ` +
+        `to ${max} by ${step} (${plural(steps + 1, "value")})`,
+    );
+  }
+  return steps;
 }
 
 /**
@@ -155,7 +188,10 @@ export interface RatingHistogramTableOptions {
  *
  * @param df Ratings with a rating column.
  * @param options An optional scale to list unused values too.
- * @returns A DataFrame: rating (Float64, ascending), count (Int32), share (Float64, sums to 1).
+ * @returns A DataFrame: rating (Float64, ascending), count (Int32), share (Float64, sums to 1);
+ *   no rows for a table without rows (and no scale).
+ * @throws {RangeError} On a null, NaN or infinite rating, or a scale that is not finite, has a
+ *   step <= 0, a min above its max or more than 1,000 values.
  * @example
  * ```ts
  * import { ratingHistogram, ratingsFrame } from "./mod.ts";
@@ -174,8 +210,8 @@ export function ratingHistogram(
     counts.set(v, (counts.get(v) ?? 0) + 1);
   }
   const { scale } = options;
-  if (scale) {
-    const steps = Math.round((scale.max - scale.min) / scale.step);
+  if (scale !== undefined) {
+    const steps = checkScale(scale, "ratingHistogram()");
     for (let k = 0; k <= steps; k++) {
       const v = Math.round((scale.min + k * scale.step) * 1e9) / 1e9;
       if (!counts.has(v)) counts.set(v, 0);

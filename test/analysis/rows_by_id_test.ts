@@ -125,3 +125,12 @@ Deno.test("withTitles() names a movie whose title is null as one without a title
     "no title for 1 id(s) in the movies DataFrame, e.g. 50",
   );
 });
+
+Deno.test("mostRated() refuses a movie id outside 32 bits instead of listing it changed", () => {
+  const ratings = pl.DataFrame({ movieId: [3_000_000_000, 3_000_000_000, 1] });
+  assertThrows(
+    () => mostRated(ratings),
+    RangeError,
+    'mostRated(): expected 32-bit integer ids in "movieId", found 3000000000 at row 0',
+  );
+});

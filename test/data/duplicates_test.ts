@@ -92,3 +92,17 @@ Deno.test("dropDuplicateRatings() never takes different pairs for one, whatever 
     assertEquals([duplicates, ratings.height], [0, userId.length]);
   }
 });
+
+Deno.test("dropDuplicateRatings() keeps two movies of a user id near -2^31: no repeated pair", () => {
+  // The number key user · 2³² + movie loses its last bits at |user| ≥ 2²¹: movies 1 and 2 of
+  // user −2³¹ had the same key, and the first row was dropped as a repeat.
+  const users = pl.DataFrame({
+    userId: [-(2 ** 31), -(2 ** 31), -(2 ** 22), -(2 ** 22)],
+    movieId: [1, 2, 1, 1],
+    rating: [4, 3, 2, 5],
+    timestamp: [1, 2, 3, 4],
+  });
+  const { ratings, duplicates } = dropDuplicateRatings(users);
+  assertEquals(duplicates, 1);
+  assertEquals(col(ratings, "rating"), [4, 3, 5]);
+});

@@ -75,3 +75,42 @@ Deno.test("IdEncoder.ids is a copy: changing it leaves the encoder alone", () =>
   assertEquals(Array.from(enc.ids), [10, 20]);
   assertEquals(enc.decode([0]), Int32Array.of(10));
 });
+
+Deno.test("IdEncoder.fit() refuses an id outside 32 bits instead of keeping it changed", () => {
+  // Int32Array.from([3e9]) holds −1,294,967,296: decode() gave that id back for 3,000,000,000.
+  assertThrows(
+    () => IdEncoder.fit([1, 3_000_000_000], { name: "user" }),
+    RangeError,
+    "IdEncoder.fit(): expected 32-bit integer user ids, found 3000000000",
+  );
+  assertThrows(() => IdEncoder.fit([-(2 ** 31) - 1]), RangeError, "found -2147483649");
+  assertEquals(Array.from(IdEncoder.fit([-(2 ** 31), 2 ** 31 - 1]).ids), [-(2 ** 31), 2 ** 31 - 1]);
+  assertThrows(
+    () => IdEncoder.fit(undefined as never, { name: "movie" }),
+    TypeError,
+    "IdEncoder.fit(): expected a list of movie ids, found undefined",
+  );
+});
+
+Deno.test("IdEncoder.fromJSON() refuses saved ids that are not 32-bit integers, or none", () => {
+  // Each of these was read as another id (1.5 as 1, "a" and null as 0, 3e9 wrapped).
+  for (const [bad, found] of [[1.5, "1.5"], ["a", "a"], [null, "null"], [3e9, "3000000000"]]) {
+    assertThrows(
+      () => IdEncoder.fromJSON({ name: "movie", ids: [7, bad as number] }),
+      TypeError,
+      `IdEncoder.fromJSON(): expected integer ids in the saved movie ids, found ${found} at position 1`,
+    );
+  }
+  assertThrows(
+    () => IdEncoder.fromJSON({ name: "movie", ids: [] }),
+    RangeError,
+    "IdEncoder.fromJSON(): expected at least one movie id, found none",
+  );
+});
+
+Deno.test("IdEncoder's messages say 'id', not 'id id', for an encoder without a name", () => {
+  const enc = IdEncoder.fit([1, 2]);
+  assertThrows(() => enc.encode([5]), RangeError, "unknown id 5 (not in the 2 ids the encoder");
+  assertThrows(() => IdEncoder.fit([]), RangeError, "expected at least one id, found none");
+  assertThrows(() => IdEncoder.fit([0.5]), TypeError, "expected integer ids, found 0.5");
+});

@@ -50,3 +50,16 @@ Deno.test("ratingsFrame() rejects columns of different lengths, bad ids and bad 
     "integer timestamp at row 0",
   );
 });
+
+Deno.test("ratingsFrame() names a text id as text and a missing argument", () => {
+  assertThrows(
+    () => ratingsFrame({ userId: ["7" as never], movieId: [1], rating: [4] }),
+    RangeError,
+    "expected userId to be an integer in 0..2147483647 at row 0, found string 7",
+  );
+  assertThrows(
+    () => ratingsFrame(undefined as never),
+    TypeError,
+    "ratingsFrame(): expected { userId, movieId, rating } arrays",
+  );
+});

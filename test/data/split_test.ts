@@ -335,3 +335,24 @@ Deno.test("temporalSplit() by user keeps minTrain of each user's earliest rating
   assertEquals(col(test, "timestamp"), [30, 3, 4]);
   assertEquals(col(train, "timestamp"), [10, 20, 1, 2]);
 });
+
+Deno.test("randomSplit() names a fraction given as text and refuses a shuffle that is not a boolean", () => {
+  const df = ratingsFrame({ userId: [1, 2, 3, 4], movieId: [1, 1, 1, 1], rating: [1, 2, 3, 4] });
+  // The message said "found 0.2" for the string "0.2", a value that looks right.
+  assertThrows(
+    () => randomSplit(df, { testFraction: "0.2" as never }),
+    TypeError,
+    "randomSplit(): expected testFraction strictly between 0 and 1, found string 0.2",
+  );
+  assertThrows(
+    () => perUserSplit(df, { testFraction: "0.5" as never }),
+    TypeError,
+    "found string 0.5",
+  );
+  // shuffle: "no" is truthy: the rows came back shuffled.
+  assertThrows(
+    () => randomSplit(df, { shuffle: "no" as never }),
+    TypeError,
+    "randomSplit(): expected shuffle to be true or false, found string no",
+  );
+});

@@ -183,3 +183,26 @@ Deno.test("ratingHistogram() lists the top of the scale as 0 when nobody used it
   assertEquals(col(h, "rating"), [1, 2, 3, 4, 5]);
   assertEquals(col(h, "count"), [1, 1, 0, 0, 0]);
 });
+
+Deno.test("ratingHistogram() refuses a scale it cannot list: a step of 0 no longer hangs", () => {
+  const df = ratingsFrame({ userId: [1, 1, 2], movieId: [1, 2, 1], rating: [4, 4, 3] });
+  const bad: [object, typeof RangeError | typeof TypeError, string][] = [
+    [
+      { min: 1, max: 5, step: 0 },
+      RangeError,
+      "ratingHistogram(): expected scale.step to be a finite number > 0, found 0",
+    ],
+    [{ min: 1, max: 5, step: -1 }, RangeError, "scale.step to be a finite number > 0, found -1"],
+    [{ min: 1, max: 5, step: NaN }, RangeError, "scale.step to be a finite number > 0, found NaN"],
+    [{ min: 1, max: Infinity, step: 1 }, RangeError, "scale.max to be a finite number"],
+    [{ min: 5, max: 1, step: 1 }, RangeError, "expected scale.min <= scale.max, found 5 and 1"],
+    [{ min: 0, max: 5, step: 1e-6 }, RangeError, "at most 1,000 values, found 0 to 5 by 0.000001"],
+    [{ min: "1", max: 5, step: 1 }, TypeError, "expected scale.min to be a finite number"],
+  ];
+  for (const [scale, Error, message] of bad) {
+    assertThrows(() => ratingHistogram(df, { scale: scale as never }), Error, message);
+  }
+  const ok = ratingHistogram(df, { scale: { min: 1, max: 5, step: 1 } });
+  assertEquals(col(ok, "count"), [0, 0, 1, 2, 0]);
+  assertEquals(ratingHistogram(df.head(0)).height, 0); // no rows: an empty table
+});

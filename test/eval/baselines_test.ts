@@ -157,3 +157,15 @@ Deno.test({
     assertAlmostEquals(sumMae / 5, 0.748, 0.005);
   },
 });
+
+Deno.test("movieMeanBaseline() and biasBaseline() refuse an id outside 32 bits, naming column and row", () => {
+  // Their score tables hold ids in Int32Arrays: movie 4,000,000,000 came back as −294,967,296.
+  const big = pl.DataFrame({ userId: [1, 2], movieId: [10, 4_000_000_000], rating: [4, 3] });
+  for (const fit of [movieMeanBaseline, biasBaseline, globalMeanBaseline]) {
+    assertThrows(
+      () => fit(big),
+      RangeError,
+      `${fit.name}(): expected 32-bit integer ids in "movieId", found 4000000000 at row 1`,
+    );
+  }
+});
