@@ -17,7 +17,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { compiledState } from "../_tfjs_internals.ts";
+import { compiledState, REGULARIZER_FIELDS } from "../_tfjs_internals.ts";
 import {
   checkLearningRate,
   checkPositiveInt,
@@ -105,11 +105,53 @@ function probeRows(size: number): number[] {
   return [...new Set([0, Math.floor(size / 2), size - 1])];
 }
 
+/** Layers that act only while training, which the ranking loop (tables only) never runs. */
+const TRAINING_ONLY_LAYERS: ReadonlySet<string> = new Set([
+  "Dropout",
+  "SpatialDropout1D",
+  "AlphaDropout",
+  "GaussianDropout",
+  "GaussianNoise",
+  "BatchNormalization",
+]);
+
+/**
+ * What of the model the ranking loop would leave out, or null: it trains the tables alone with
+ * its own L2 term, so a weight regulariser, a weight constraint or a layer that acts only in
+ * training (all invisible to the score check, which runs the model in inference) would be
+ * dropped without a word.
+ */
+function notRunByTheLoop(model: tf.LayersModel): string | null {
+  for (const layer of model.layers) {
+    const l = layer as unknown as Record<string, unknown>;
+    const cls = layer.getClassName();
+    if (TRAINING_ONLY_LAYERS.has(cls)) {
+      return `layer "${layer.name}" (${cls}) acts only in training, and the ranking loop ` +
+        "trains the tables alone, without it; remove the layer";
+    }
+    for (const [field] of REGULARIZER_FIELDS) {
+      if (l[field] != null) {
+        return `layer "${layer.name}" sets ${field}, which the ranking loop does not apply ` +
+          "(it has its own L2 term); remove it and pass { l2 } (and l2Power) instead";
+      }
+    }
+  }
+  for (const w of model.weights) {
+    if ((w as unknown as { constraint?: unknown }).constraint != null) {
+      return `weight "${w.originalName}" has a constraint, which the ranking loop does not ` +
+        "apply; remove it";
+    }
+  }
+  return null;
+}
+
 /**
  * The tables of a recommender whose output is the dot product of its user and movie factor
  * tables plus their biases, or a reason why it is not one.
  */
 function dotTables(rec: Recommender): RankingTables | string {
+  const left = notRunByTheLoop(rec.model);
+  if (left !== null) return left;
   const found = findTables(rec.model);
   if (!found.userFactors || !found.movieFactors) {
     return "it has no user and movie factor tables (embeddings fed by the two id inputs)";
@@ -182,8 +224,9 @@ function compiledLoss(rec: Recommender, where: string): RankingLoss {
  * @param ratings Training ratings (userId, movieId); every id must be known to the encoders.
  * @param options Loss, epochs, batch, L2, negatives, learning rate, seed, progress.
  * @returns The history (`loss` per epoch).
- * @throws {TypeError} When the model is not such a dot-product model (saying why), is not
- *   compiled, or has no ranking loss; a `RangeError` for an unknown id or a bad option (a
+ * @throws {TypeError} When the model is not such a dot-product model (saying why: a weight
+ *   regulariser or constraint, or a layer that acts only in training, such as a dropout, would
+ *   be left out by the loop, so each is refused), is not compiled, or has no ranking loss; a `RangeError` for an unknown id or a bad option (a
  *   `learningRate` that is not a finite number > 0, as in `train()`; `epochs` or `batchUsers`
  *   not a positive integer; a negative `l2`; …), checked before the config or the weights change.
  * @example

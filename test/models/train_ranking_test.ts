@@ -133,6 +133,44 @@ Deno.test("trainRanking() refuses a model whose output is not the dot product pl
   );
 });
 
+Deno.test("trainRanking() refuses what its loop would leave out: a regulariser, a constraint, a dropout", async () => {
+  // The score check runs the model in inference, where these change nothing; the loop trains
+  // the tables alone, so each was dropped without a word (the same losses as without it).
+  await setupBackend({ backend: "cpu" });
+  type S = tf.SymbolicTensor;
+  const edited = (edit: "regularizer" | "constraint" | "dropout" | "noise") => {
+    const user = tf.input({ shape: [1], dtype: "int32" });
+    const movie = tf.input({ shape: [1], dtype: "int32" });
+    let p = tf.layers.embedding({
+      inputDim: encoders.users.size,
+      outputDim: 4,
+      embeddingsRegularizer: edit === "regularizer" ? tf.regularizers.l2({ l2: 10 }) : undefined,
+      embeddingsConstraint: edit === "constraint" ? tf.constraints.nonNeg() : undefined,
+    }).apply(user) as S;
+    if (edit === "dropout") p = tf.layers.dropout({ rate: 0.5 }).apply(p) as S;
+    if (edit === "noise") p = tf.layers.gaussianNoise({ stddev: 1 }).apply(p) as S;
+    const q = tf.layers.embedding({ inputDim: encoders.movies.size, outputDim: 4 })
+      .apply(movie) as S;
+    const out = tf.layers.flatten().apply(tf.layers.dot({ axes: -1 }).apply([p, q])) as S;
+    const model = tf.model({ inputs: [user, movie], outputs: out });
+    model.compile({ optimizer: adam(), loss: softmaxLoss });
+    return recommender(model, encoders);
+  };
+  const cases = [
+    ["regularizer", "sets embeddingsRegularizer, which the ranking loop does not apply"],
+    ["constraint", "has a constraint, which the ranking loop does not apply"],
+    ["dropout", "(Dropout) acts only in training"],
+    ["noise", "(GaussianNoise) acts only in training"],
+  ] as const;
+  for (const [edit, message] of cases) {
+    await assertRejects(
+      () => trainRanking(edited(edit), train, { epochs: 1, verbose: 0 }),
+      TypeError,
+      message,
+    );
+  }
+});
+
 Deno.test("trainRanking() asks for a ranking loss when the model was compiled with a rating one", async () => {
   await setupBackend({ backend: "cpu" });
   const model = dotModel();
