@@ -3,7 +3,8 @@
  * changed ({@linkcode planRun}); only then is the model's optimizer prepared
  * ({@linkcode driveOptimizer}): a compiled `tf.train.adam` is replaced by the engine's fused
  * Adam with the same hyper-parameters and state, Keras L2 penalties are handed to the fused
- * Adam, and the learning rate is set.
+ * Adam, and the learning rate is set. The driver's update applies the weights' constraints
+ * after the optimizer's step, as Keras does (tfjs' `model.fit` leaves them out).
  *
  * @module
  */
@@ -19,6 +20,7 @@ import { type ForwardPlan, planForward, slowLayers } from "./_graph.ts";
 import { compiledObjective, type Objective } from "./_losses.ts";
 import { type Monitors, monitorsFor } from "./_monitor.ts";
 import { collectPenalties, type Penalties, type PenaltyTerm } from "./_penalties.ts";
+import { applyConstraints, collectConstraints, type ConstrainedWeight } from "./_constraints.ts";
 import { FusedAdam, fusedAdamFor } from "./optimizer.ts";
 import type { FitData, FitOptions } from "./fit_options.ts";
 import type { Verbosity } from "./progress.ts";
@@ -53,6 +55,8 @@ export interface Run {
   learningRate: number | null;
   schedule: StepSchedule | null;
   penalties: Penalties;
+  /** Weights with a constraint, projected after every update (as Keras does). */
+  constraints: ConstrainedWeight[];
   verbose: Verbosity;
   onEpochEnd?: FitOptions["onEpochEnd"];
   /** Notes for the progress line (continuing, stock layers). */
@@ -196,6 +200,7 @@ export function planRun(
     learningRate: learningRateOption(options),
     schedule: options.schedule ?? null,
     penalties: collectPenalties(model, "fit"),
+    constraints: collectConstraints(model),
     verbose: verbosity(options.verbose),
     onEpochEnd: options.onEpochEnd,
     notes,
@@ -259,7 +264,10 @@ export async function driveOptimizer(run: Run): Promise<OptimizerDriver> {
   };
   if (run.learningRate !== null) setRate(run.learningRate);
   return {
-    apply: (grads) => opt.applyGradients(grads),
+    apply: (grads) => {
+      opt.applyGradients(grads);
+      applyConstraints(run.constraints);
+    },
     rate: () => typeof opt.learningRate === "number" ? opt.learningRate : NaN,
     setRate,
     tapeTerms: fused ? [] : run.penalties.terms,

@@ -17,6 +17,8 @@
  *
  * Numbers follow Keras: `loss` and `val_loss` include the weight penalties
  * (`embeddings_regularizer=l2(λ)` and the like); metrics such as `mse` and `mae` do not.
+ * Weight constraints (`kernelConstraint`, `embeddingsConstraint`, …) are applied after every
+ * update, as Keras applies them (tfjs' own `model.fit` leaves them out).
  *
  * @module
  */

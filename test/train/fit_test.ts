@@ -98,6 +98,68 @@ Deno.test("fit() runs plain SGD exactly: one full batch per epoch gives the anal
   }
 });
 
+Deno.test("fit() applies weight constraints after every update, as Keras does (tfjs' model.fit leaves them out)", async () => {
+  await setupBackend();
+  // SGD, one full batch per epoch: w0 is pulled below 0 and nonNeg() puts it back at 0 each step.
+  const dense = tf.layers.dense({
+    units: 1,
+    inputShape: [2],
+    useBias: false,
+    kernelInitializer: "ones",
+    kernelConstraint: tf.constraints.nonNeg(),
+  });
+  const model = tf.sequential({ layers: [dense] });
+  model.compile({ optimizer: tf.train.sgd(0.1), loss: "meanSquaredError" });
+  const x = tf.tensor2d([[1, 0], [0, 1]]), y = tf.tensor2d([[-3], [2]]);
+  try {
+    await fit(model, { x, y }, { epochs: 5, batchSize: 2, shuffle: false, verbose: 0 });
+    let [w0, w1] = [1, 1];
+    for (let step = 0; step < 5; step++) { // the gradient of the mean over 2 samples: (w − y)
+      [w0, w1] = [Math.max(0, w0 - 0.1 * (w0 + 3)), w1 - 0.1 * (w1 - 2)];
+    }
+    const [k0, k1] = dense.getWeights()[0].dataSync() as Float32Array;
+    assertEquals(k0, 0);
+    assertAlmostEquals(k1, w1, 1e-6);
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+  // The fused Adam (which updates weights in place) and a maxNorm on embedding rows.
+  const data = ratingTensors(syntheticRatings(400, 3));
+  const norms = async (constrained: boolean) => {
+    const user = tf.input({ shape: [1], dtype: "int32" });
+    const movie = tf.input({ shape: [1], dtype: "int32" });
+    const constraint = constrained ? tf.constraints.maxNorm({ maxValue: 0.5, axis: 1 }) : undefined;
+    const table = tf.layers.embedding({
+      inputDim: 30,
+      outputDim: 4,
+      embeddingsConstraint: constraint,
+    });
+    const u = tf.layers.flatten().apply(table.apply(user)) as tf.SymbolicTensor;
+    const m = tf.layers.flatten().apply(
+      tf.layers.embedding({ inputDim: 40, outputDim: 4 }).apply(movie),
+    ) as tf.SymbolicTensor;
+    const out = tf.layers.dot({ axes: 1 }).apply([u, m]) as tf.SymbolicTensor;
+    const net = tf.model({ inputs: [user, movie], outputs: out });
+    net.compile({ optimizer: tf.train.adam(0.05), loss: "meanSquaredError" });
+    await fit(net, data, { epochs: 5, batchSize: 50, verbose: 0, seed: 1 });
+    const rows = table.getWeights()[0].arraySync() as number[][];
+    net.dispose();
+    return rows.map((r) => Math.hypot(...r));
+  };
+  try {
+    assertGreater(
+      Math.max(...await norms(false)),
+      0.6,
+      "without the constraint rows grow past 0.5",
+    );
+    const constrained = await norms(true);
+    assert(constrained.every((n) => n <= 0.5 + 1e-5), `row norms ${constrained}`);
+  } finally {
+    disposeData(data);
+  }
+});
+
 Deno.test("fit() is deterministic for a seed, dropout masks included", async () => {
   const r = syntheticRatings(600, 3);
   const run = async (seed: number) => {
