@@ -15,9 +15,18 @@ interface Baseline {
   label: string;
 }
 
-/** Words of `text` in lines of at most `maxWidth` px (a word longer than that is cut). */
+/**
+ * Words of `text` in lines of at most `maxWidth` px (a word longer than that is cut); a
+ * bracketed group that fits a line stays on one ("(tail validation)", not "(tail" above
+ * "validation)").
+ */
 function wrap(text: string, maxWidth: number, maxLines = 2): string[] {
-  const lines = wrapWords(text.split(/\s+/).filter((w) => w !== ""), maxWidth);
+  const held = text.replace(
+    /\([^()]*\)/g,
+    (group) => textWidth(group) <= maxWidth ? group.replaceAll(" ", "\u00a0") : group,
+  );
+  const words = held.split(/[ \t\n]+/).filter((w) => w !== "");
+  const lines = wrapWords(words, maxWidth).map((line) => line.replaceAll("\u00a0", " "));
   const fit = (l: string) => {
     while (textWidth(l) > maxWidth && l.length > 2) l = l.slice(0, -2) + "…";
     return l;

@@ -16,18 +16,72 @@ export interface SwatchItem {
   outlined?: boolean;
 }
 
-/** A row-wrapping legend of swatches, at most `maxWidth` wide. */
+/** Whether an item's key is a line (a style: solid, dashed, dotted) rather than a mark. */
+const isLine = (item: SwatchItem) => ["line", "dashed", "dotted"].includes(item.shape);
+/** Width (px) of a line key. */
+const LINE_KEY = 22;
+/** Space (px) between one entry's label and the next entry's key. */
+const ENTRY_GAP = 14;
+/** Where an item's label starts, after its key. */
+const labelStart = (item: SwatchItem) => isLine(item) ? LINE_KEY + 6 : 18;
+
+/**
+ * The rows of a legend: as few as fit in `maxWidth` (an entry wider than that gets a row of
+ * its own); among the ways to break that many rows, one that breaks only between the marks
+ * (colours) and the lines (styles) where it can, then the one whose widest row is narrowest,
+ * so that no row is left with one short word ("validation") while another is full.
+ * @returns The index of each row's first item.
+ */
+function legendRows(widths: number[], lines: boolean[], maxWidth: number): number[] {
+  const n = widths.length;
+  // An entry's width, and the gap before the next, which a row's last entry does not need.
+  const rowWidth = (from: number, to: number) =>
+    widths.slice(from, to).reduce((sum, w) => sum + w + ENTRY_GAP, -ENTRY_GAP);
+  const greedy = [0];
+  for (let i = 1; i < n; i++) {
+    if (rowWidth(greedy[greedy.length - 1], i + 1) > maxWidth) greedy.push(i);
+  }
+  if (greedy.length === 1 || n > 12) return greedy;
+  let best = greedy;
+  let bestCost = [Infinity, Infinity];
+  // Every choice of rows - 1 breaks among the n - 1 gaps (at most 12 items: 462 choices).
+  const choose = (from: number, left: number, starts: number[]): void => {
+    if (left === 0) {
+      const bounds = [...starts, n];
+      const row = (r: number) => rowWidth(bounds[r], bounds[r + 1]);
+      const rows = starts.map((_, r) => r);
+      // A row that does not fit is allowed only for one entry wider than the legend.
+      if (rows.some((r) => row(r) > maxWidth && bounds[r + 1] - bounds[r] > 1)) return;
+      const mixed = starts.slice(1).filter((b) => lines[b] === lines[b - 1]).length;
+      const cost = [mixed, Math.max(...rows.map(row))];
+      if (cost[0] < bestCost[0] || (cost[0] === bestCost[0] && cost[1] < bestCost[1])) {
+        best = starts;
+        bestCost = cost;
+      }
+      return;
+    }
+    for (let b = from; b <= n - left; b++) choose(b + 1, left - 1, [...starts, b]);
+  };
+  choose(1, greedy.length - 1, [0]);
+  return best;
+}
+
+/**
+ * A legend of swatches in rows at most `maxWidth` wide: as few rows as fit, broken between the
+ * colour marks and the line styles where it can and balanced (see `legendRows`).
+ */
 export function swatchLegend(
   items: SwatchItem[],
   maxWidth: number,
 ): { node: DomElement; width: number; height: number } {
   const g = svgElement("g", { "text-anchor": "start" });
   const rowHeight = FONT_SIZE + 8;
-  const key = 22;
-  let x = 0, row = 0, widest = 0;
-  for (const item of items) {
-    const w = key + 6 + textWidth(item.label) + 18;
-    if (x > 0 && x + w > maxWidth) {
+  const key = LINE_KEY;
+  const widths = items.map((item) => labelStart(item) + textWidth(item.label));
+  const starts = legendRows(widths, items.map(isLine), maxWidth);
+  let x = 0, row = -1, widest = 0;
+  items.forEach((item, i) => {
+    if (starts.includes(i)) {
       x = 0;
       row++;
     }
@@ -66,12 +120,13 @@ export function swatchLegend(
       if (item.shape === "dotted") line.setAttribute("stroke-dasharray", "2,3");
       entry.appendChild(line);
     }
-    const labelX = ["square", "dot", "diamond", "box"].includes(item.shape) ? 18 : key + 6;
-    entry.appendChild(svgElement("text", { x: labelX, y: 0, dy: "0.35em" }, item.label));
+    entry.appendChild(
+      svgElement("text", { x: labelStart(item), y: 0, dy: "0.35em" }, item.label),
+    );
     g.appendChild(entry);
-    x += w;
-    widest = Math.max(widest, x);
-  }
+    widest = Math.max(widest, x + widths[i]);
+    x += widths[i] + ENTRY_GAP;
+  });
   return { node: g, width: widest, height: (row + 1) * rowHeight };
 }
 

@@ -282,6 +282,16 @@ Deno.test("lossCurves() stacks baseline labels with close values so they do not 
   assert(mark(fig, "link", "line").length + mark(fig, "link", "path").length >= 1);
 });
 
+Deno.test("lossCurves() keeps a bracketed part of a baseline label on one line", () => {
+  // Notebook 05's label read "user + movie bias (tail" above "validation)".
+  const fig = lossCurves(history, {
+    baseline: { value: 1.2, label: "user + movie bias (tail validation)" },
+  });
+  const text = all(fig, 'g[aria-label="text"] text')[0];
+  const lines = Array.from(text.children).map((t) => t.textContent?.trim());
+  assertEquals(lines, ["user + movie bias", "(tail validation)", "1.2"]);
+});
+
 Deno.test("lossCurves() keeps baseline labels inside the figure, wrapped to the margin", () => {
   const label = "a very long baseline label that would not fit the right margin at all";
   const fig = lossCurves(history, { baseline: { value: 1.2, label } });
@@ -477,4 +487,34 @@ Deno.test("lossCurves() colours lines 3 : 1 on white, apart for colour-blind rea
       })
     );
   }
+});
+
+/** The legend's rows, top to bottom: the labels of the entries on each. */
+function legendRows(fig: PlotFigure): string[][] {
+  const rows = new Map<number, string[]>();
+  for (const entry of all(fig, 'g[aria-label="legend"] > g')) {
+    const y = Number(entry.getAttribute("transform")!.match(/,([-\d.]+)\)/)![1]);
+    if (!rows.has(y)) rows.set(y, []);
+    rows.get(y)!.push(entry.querySelector("text")!.textContent!);
+  }
+  return [...rows].sort((a, b) => a[0] - b[0]).map(([, labels]) => labels);
+}
+
+Deno.test("lossCurves() breaks a legend that needs two rows between the runs and the line styles", () => {
+  // Notebook 02's legend left "validation" alone on a second row under a full first one.
+  const run = (name: string, k = 0) => ({
+    name,
+    history: { epoch: [1, 2], history: { loss: [1 + k, 0.5 + k], val_loss: [1.2 + k, 0.8 + k] } },
+  });
+  const fig = lossCurves([
+    run("the post's setup (val = test set)"),
+    run("N(0, 0.01) init, own validation set", 1),
+  ]);
+  assertEquals(legendRows(fig), [
+    ["the post's setup (val = test set)", "N(0, 0.01) init, own validation set"],
+    ["train", "validation"],
+  ]);
+  // Notebook 01's legend of four rates fits one row, as before.
+  const rates = [1, 2, 3, 4].map((k) => run(`lr 1e-${k}`, k));
+  assertEquals(legendRows(lossCurves(rates)).length, 1);
 });

@@ -797,3 +797,16 @@ Deno.test("tsneScatter() outlines its dots so that even yellow ones stand out on
     assertEquals(key.getAttribute("stroke-opacity"), "0.4");
   }
 });
+
+Deno.test("tsneScatter() keys notebook 04's eight genres in one legend row", () => {
+  // Each entry kept room for a 22 px line key beside its dot, and 18 px after: two rows.
+  const fig = tsneScatter(genreMap(NB04_GENRES), { color: "genre", labels: 0 });
+  const rows = new Set(
+    all(fig, 'g[aria-label="legend"] > g').map((g) => g.getAttribute("transform")!.split(",")[1]),
+  );
+  assertEquals(rows.size, 1);
+  // The widest legend entry still ends inside the figure.
+  const last = all(fig, 'g[aria-label="legend"] > g').at(-1)!;
+  const x = Number(last.getAttribute("transform")!.match(/translate\(([-\d.]+)/)![1]);
+  assert(10 + x + 18 + textWidth(last.querySelector("text")!.textContent!) <= 630);
+});
