@@ -149,6 +149,36 @@ export function stockDropouts(
   return out;
 }
 
+/**
+ * Layer classes whose noise tfjs draws without a seed (it has no seed option): a run through
+ * one of them differs each time, whatever `fit`'s seed.
+ */
+export const UNSEEDED_NOISE_LAYERS: ReadonlySet<string> = new Set([
+  "GaussianNoise",
+  "GaussianDropout",
+  "AlphaDropout",
+]);
+
+/**
+ * The layers of `model` that draw unseeded noise while training, for the run's notes.
+ *
+ * @param model The model.
+ * @returns One description per such layer, e.g. `"gaussian_noise (GaussianNoise)"`.
+ */
+export function unseededNoiseLayers(model: tf.LayersModel): string[] {
+  const out: string[] = [];
+  const walk = (layers: tf.layers.Layer[]) => {
+    for (const layer of layers) {
+      const cls = layer.getClassName();
+      if (UNSEEDED_NOISE_LAYERS.has(cls)) out.push(`${layer.name} (${cls})`);
+      const inner = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
+      if (Array.isArray(inner)) walk(inner);
+    }
+  };
+  walk(model.layers);
+  return out;
+}
+
 /** Yields to the event loop (so that a live Jupyter line can be sent). */
 export const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 

@@ -94,7 +94,9 @@ export interface FitOptions {
   shuffle?: boolean;
   /**
    * Seed of the shuffles and of stock `Dropout` masks. The same seed, model initialisation
-   * and data give identical weights and history.
+   * and data give identical weights and history, except through a `GaussianNoise`,
+   * `GaussianDropout` or `AlphaDropout` layer, whose noise tfjs draws unseeded (the progress
+   * line says so).
    * @default {the seed of setRandomSeed(), else DEFAULT_SEED (42)}
    */
   seed?: number;
