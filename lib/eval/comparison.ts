@@ -9,6 +9,8 @@
 import pl from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
 import {
+  checkBoolean,
+  checkFinite,
   checkFrame,
   describe,
   idColumn,
@@ -70,7 +72,8 @@ export function unseenRows(
 export interface MetricsTableOptions {
   /**
    * Extra columns: the MSE on a subset of the rows, by name. Each subset is one flag per test
-   * row (1/true = in the subset), e.g. `{ "unseen movies": unseenRows(train, test) }`. The
+   * row (1/true = in the subset, 0/false = not; anything else is a TypeError), e.g.
+   * `{ "unseen movies": unseenRows(train, test) }`. The
    * column is named `MSE <name> (n=<count>)` (the count with thousands separators); it is null
    * when the subset is empty.
    * @default {{}}
@@ -91,6 +94,10 @@ export interface MetricsTableOptions {
  * @param predictions Model name → one prediction per test row, in the row order of `test`.
  * @param options Subsets of rows and sorting.
  * @returns A DataFrame with columns model, MSE, RMSE, MAE and one `MSE <subset>` per subset.
+ * @throws {RangeError} On an empty test table, a null, NaN or infinite rating or prediction
+ *   (naming the model and position), or predictions of another length than the test.
+ * @throws {TypeError} On a flag that is not 0, 1, true or false, or a `sort` that is not a
+ *   boolean.
  * @example
  * ```ts
  * import pl from "nodejs-polars";
@@ -111,7 +118,11 @@ export function metricsTable(
 ): pl.DataFrame {
   const who = "metricsTable()";
   const { subsets = {}, sort = false } = options;
+  checkBoolean(sort, "sort", who);
   const truth = numberColumn(checkFrame(test, [COLUMNS.rating], who), COLUMNS.rating, who);
+  if (truth.length === 0) {
+    throw new RangeError(`${who}: expected at least one test rating, found an empty DataFrame`);
+  }
   if (typeof predictions !== "object" || predictions === null) {
     throw new TypeError(
       `${who}: expected predictions as { model name: numbers }, found ${describe(predictions)}`,
@@ -134,7 +145,17 @@ export function metricsTable(
       );
     }
     const rows: number[] = [];
-    for (let i = 0; i < flags.length; i++) if (flags[i]) rows.push(i);
+    for (let i = 0; i < flags.length; i++) {
+      const flag: unknown = flags[i];
+      if (flag !== 0 && flag !== 1 && flag !== true && flag !== false) {
+        // The text "0" is truthy: such a row was counted in the subset.
+        throw new TypeError(
+          `${who}: expected the flags of subset "${name}" to be 0, 1, true or false, found ` +
+            `${describe(flag)} at row ${i}`,
+        );
+      }
+      if (flag) rows.push(i);
+    }
     return { label: `MSE ${name} (n=${rows.length.toLocaleString("en-US")})`, rows };
   });
   const table = names.map((model) => {
@@ -145,6 +166,8 @@ export function metricsTable(
           `found ${isNumbers(pred) ? pred.length : describe(pred)}`,
       );
     }
+    // Checked here so that the error names this function and the model, not ratingMetrics().
+    checkFinite(pred, `the predictions of "${model}"`, who);
     const all = ratingMetrics(truth, pred);
     const extra = masks.map(({ rows }) =>
       rows.length === 0

@@ -21,9 +21,10 @@
  * @module
  */
 
-import { checkLearningRate, checkPositiveInt, describe } from "../_validate.ts";
+import { checkLearningRate, checkPositiveInt } from "../_validate.ts";
 import { invertSpd } from "../train/kernels/spd_inverse.ts";
 import type { CatalogueScorer, RankingTask } from "./ranking_protocol.ts";
+import { checkTask } from "./_task.ts";
 
 export { invertSpd };
 
@@ -91,9 +92,7 @@ export interface Ease {
  */
 export function ease(task: RankingTask, options: EaseOptions = {}): Ease {
   const who = "ease()";
-  if (typeof task !== "object" || task === null || !("train" in task) || !("movies" in task)) {
-    throw new TypeError(`${who}: expected a RankingTask (rankingTask()), found ${describe(task)}`);
-  }
+  checkTask(task, who);
   const lambda = checkLearningRate(options.lambda ?? 200, who, "lambda"); // a finite number > 0
   const cap = checkPositiveInt(options.maxMovies ?? EASE_MAX_MOVIES, "maxMovies", who);
   const x = task.train, cols = x.cols, counts = task.movieCounts;

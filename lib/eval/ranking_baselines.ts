@@ -17,14 +17,9 @@
  * @module
  */
 
-import { checkPositiveInt, describe } from "../_validate.ts";
+import { checkPositiveInt } from "../_validate.ts";
 import type { CatalogueScorer, RankingTask } from "./ranking_protocol.ts";
-
-function checkTask(task: RankingTask, who: string): void {
-  if (typeof task !== "object" || task === null || !("train" in task) || !("movies" in task)) {
-    throw new TypeError(`${who}: expected a RankingTask (rankingTask()), found ${describe(task)}`);
-  }
-}
+import { checkTask } from "./_task.ts";
 
 /**
  * The most-popular baseline: every user's scores are the movies' training ratings, so every
@@ -72,8 +67,9 @@ export interface ItemKnn {
   /**
    * The neighbourhood of a movie, most similar first (ties: lower movie column first).
    * @param movieId A catalogue movie id.
-   * @param n How many to return (at most the neighbourhood size).
+   * @param n How many to return, a positive integer (at most the neighbourhood comes back).
    * @returns Movie ids and cosine similarities.
+   * @throws {RangeError} On an unknown movie id or an `n` that is not a positive integer.
    */
   similar(movieId: number, n?: number): { movieId: number; similarity: number }[];
 }
@@ -196,6 +192,7 @@ export function itemKnn(task: RankingTask, options: ItemKnnOptions = {}): ItemKn
     neighbours: k,
     scorer,
     similar(movieId, count = k) {
+      checkPositiveInt(count, "n", "ItemKnn.similar()"); // -1 listed all but the last
       const i = task.movies.encode([movieId])[0];
       const list = [];
       for (let p = fwdPtr[i]; p < fwdPtr[i + 1]; p++) {

@@ -8,7 +8,14 @@
 
 import type pl from "nodejs-polars";
 import { DEFAULT_K, RELEVANCE_THRESHOLD } from "../defaults.ts";
-import { checkFinite, checkPositiveInt, describe, ratingColumns, toIds } from "../_validate.ts";
+import {
+  checkFinite,
+  checkInteger,
+  checkPositiveInt,
+  describe,
+  ratingColumns,
+  toIds,
+} from "../_validate.ts";
 
 /** Options of {@linkcode rankingMetrics}. */
 export interface RankingOptions {
@@ -66,7 +73,8 @@ export interface RankingMetrics {
  * `ndcg_at_k` (binary relevance), `map_at_k` and `hit_ratio_at_k` run on the test set filtered
  * to `rating >= threshold`. Both skip counts are returned so that nothing is hidden.
  *
- * @param topK Each user's recommended movie ids, best first (seen movies already removed).
+ * @param topK Each user's recommended movie ids, best first (seen movies already removed), keyed
+ *   by integer userId (a key such as NaN or the text "1" is an error, not a user without match).
  * @param test Held-out ratings (userId, movieId, rating).
  * @param options k, relevance threshold and catalogue size.
  * @returns The metrics and how many users they average over.
@@ -100,6 +108,8 @@ export function rankingMetrics(
   const recommended = new Set<number>();
   let precision = 0, recall = 0, ndcg = 0, map = 0, hits1 = 0, evaluated = 0, noRelevant = 0;
   for (const [user, list] of topK) {
+    // A key that is no user id (NaN, the text "1") would match no test user, silently.
+    checkInteger(user, "each userId key of topK", who);
     const top = checkedList(list, user, k, who);
     for (const movie of top) recommended.add(movie);
     const rel = relevant.get(user);

@@ -37,8 +37,15 @@ import { COLUMNS, DEFAULT_K } from "../defaults.ts";
 import { IdEncoder } from "../data/encoder.ts";
 import type { InteractionMatrix } from "../data/types.ts";
 import { topKIndices } from "../top_k.ts";
-import { checkPositiveInt, type DataFrame, describe, ratingColumns } from "../_validate.ts";
+import {
+  checkPositiveInt,
+  type DataFrame,
+  describe,
+  isNumbers,
+  ratingColumns,
+} from "../_validate.ts";
 import { rankingMetrics } from "./ranking_metrics.ts";
+import { checkTask } from "./_task.ts";
 
 export type { InteractionMatrix }; // built here (interactionMatrix()), defined with the data
 
@@ -118,6 +125,12 @@ export function interactionMatrix(
   const who = "interactionMatrix()";
   checkPositiveInt(rows, "rows", who);
   checkPositiveInt(cols, "cols", who);
+  if (!isNumbers(userRows) || !isNumbers(movieCols)) {
+    throw new TypeError(
+      `${who}: expected user rows and movie columns as arrays of numbers, found ` +
+        `${describe(userRows)} and ${describe(movieCols)}`,
+    );
+  }
   if (userRows.length !== movieCols.length) {
     throw new RangeError(
       `${who}: expected as many movie columns as user rows, found ${movieCols.length} and ${userRows.length}`,
@@ -293,7 +306,9 @@ export interface TopKMoviesOptions extends RankingListOptions {
  * @param scorer Scores of whole catalogue rows.
  * @param options k, batch size, and the users.
  * @returns userId → movieIds, best first.
- * @throws {RangeError} When the scorer returns the wrong number of scores or a NaN.
+ * @throws {RangeError} When k or batchUsers is not a positive integer, or the scorer returns the
+ *   wrong number of scores or a NaN.
+ * @throws {TypeError} When `task` is not a RankingTask or `scorer` not a function.
  * @example
  * ```ts
  * import { ratingsFrame } from "../data/mod.ts";
@@ -313,6 +328,7 @@ export function topKMovies(
   options: TopKMoviesOptions = {},
 ): Map<number, Int32Array> {
   const who = "topKMovies()";
+  checkTask(task, who);
   const { k = DEFAULT_K, batchUsers = 256 } = options;
   checkPositiveInt(k, "k", who);
   checkPositiveInt(batchUsers, "batchUsers", who);
@@ -388,6 +404,8 @@ export interface RankingReport {
  * @param scorer Scores of whole catalogue rows.
  * @param options k and batch size.
  * @returns Precision, recall, NDCG, MAP at k, coverage, popularity, and the user counts.
+ * @throws {RangeError} When k is not a positive integer, or as {@linkcode topKMovies} does.
+ * @throws {TypeError} When `task` is not a RankingTask or `scorer` not a function.
  * @example
  * ```ts
  * import { ratingsFrame } from "../data/mod.ts";
@@ -407,7 +425,9 @@ export function evaluateRanking(
   scorer: CatalogueScorer,
   options: RankingListOptions = {},
 ): RankingReport {
-  const k = options.k ?? DEFAULT_K;
+  const who = "evaluateRanking()";
+  checkTask(task, who);
+  const k = checkPositiveInt(options.k ?? DEFAULT_K, "k", who); // not topKMovies()'s error
   const lists = topKMovies(task, scorer, { ...options, k });
   const movieIds = task.movies.ids, userIds = task.users.ids;
   const relU: number[] = [], relM: number[] = [];

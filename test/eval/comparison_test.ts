@@ -81,3 +81,31 @@ Deno.test("metricsTable() rejects predictions of the wrong length, naming the mo
   );
   assertThrows(() => metricsTable(test, {}), RangeError, "at least one model");
 });
+
+Deno.test("metricsTable() names itself and the model for a bad prediction, and checks flags and sort", () => {
+  const test = pl.DataFrame({ userId: [1, 1, 2], movieId: [10, 20, 10], rating: [4, 2, 5] });
+  // These said "ratingMetrics(): expected finite numbers in yPred, found NaN at position 1".
+  assertThrows(
+    () => metricsTable(test, { mean: [3, 3, 3], mf: [4, NaN, 5] }),
+    RangeError,
+    'metricsTable(): expected finite numbers in the predictions of "mf", found NaN at position 1',
+  );
+  assertThrows(
+    () => metricsTable(test.head(0), { mf: [] }),
+    RangeError,
+    "metricsTable(): expected at least one test rating, found an empty DataFrame",
+  );
+  // The text "0" is truthy: the row was counted in the subset (n=3 instead of n=1).
+  assertThrows(
+    () => metricsTable(test, { mf: [4, 2, 5] }, { subsets: { s: ["0", "0", "1"] as never } }),
+    TypeError,
+    'metricsTable(): expected the flags of subset "s" to be 0, 1, true or false, found string 0 at row 0',
+  );
+  assertThrows(
+    () => metricsTable(test, { mf: [4, 2, 5] }, { sort: "yes" as never }),
+    TypeError,
+    "metricsTable(): expected sort to be true or false, found string yes",
+  );
+  const ok = metricsTable(test, { mf: [4, 2, 4] }, { subsets: { s: [false, false, true] } });
+  assertEquals(ok.columns[4], "MSE s (n=1)");
+});

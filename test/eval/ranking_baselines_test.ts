@@ -125,3 +125,23 @@ Deno.test("itemKnn() gives the scores of the dense definition on larger catalogu
     }
   }
 });
+
+Deno.test("itemKnn().similar() refuses a count that is not a positive integer", () => {
+  const train = ratingsFrame({
+    userId: [1, 1, 2, 2, 2, 3],
+    movieId: [10, 20, 10, 20, 30, 10],
+    rating: [5, 5, 4, 4, 1, 3],
+  });
+  const knn = itemKnn(
+    rankingTask(train, ratingsFrame({ userId: [3], movieId: [20], rating: [4] })),
+  );
+  assertEquals(knn.similar(10).length, 2);
+  // -1 gave every neighbour but the last (slice(0, -1)); NaN gave none.
+  for (const n of [0, -1, 1.5, NaN]) {
+    assertThrows(
+      () => knn.similar(10, n),
+      RangeError,
+      `ItemKnn.similar(): expected n to be a positive integer, found ${n}`,
+    );
+  }
+});

@@ -163,3 +163,16 @@ Deno.test("rankingMetrics() rejects a threshold that is NaN or infinite", () => 
     );
   }
 });
+
+Deno.test("rankingMetrics() refuses a topK key that is not an integer userId", () => {
+  const test = pl.DataFrame({ userId: [1, 1], movieId: [10, 20], rating: [5, 4] });
+  // NaN counted as a user without a relevant movie; the text "1" matched no user, and the
+  // error blamed the data ("no user has both a top-k list and a test rating >= 4").
+  for (const [key, found] of [[NaN, "NaN"], ["1", "string 1"], [1.5, "1.5"]] as const) {
+    assertThrows(
+      () => rankingMetrics(new Map([[1, [10]], [key as number, [20]]]), test),
+      key === "1" ? TypeError : RangeError,
+      `rankingMetrics(): expected each userId key of topK to be an integer, found ${found}`,
+    );
+  }
+});

@@ -1,3 +1,4 @@
+import pl from "nodejs-polars";
 import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { IdEncoder, ratingsFrame } from "../../lib/data/mod.ts";
 import {
@@ -217,4 +218,41 @@ Deno.test("evaluateRanking() averages popularity over the slots of lists shorter
   // User 1 gets [60, 50, 40, 30] (4 slots, 0 ratings); user 2 [60, 50, 40, 30, 20] (5 slots,
   // 1 rating, of 20): 1 / 9 by hand.
   assertAlmostEquals(r.popularity, 1 / 9, 1e-12);
+});
+
+Deno.test("evaluateRanking() names itself for a bad k, and both name a task that is not one", () => {
+  const train = ratingsFrame({ userId: [1, 2], movieId: [10, 20], rating: [5, 4] });
+  const test = ratingsFrame({ userId: [1], movieId: [20], rating: [4] });
+  const task = rankingTask(train, test);
+  const scorer = (rows: Int32Array) => new Float32Array(rows.length * task.movies.size);
+  for (const k of [0, -1, 1.5, NaN]) {
+    assertThrows(
+      () => evaluateRanking(task, scorer, { k }),
+      RangeError,
+      `evaluateRanking(): expected k to be a positive integer, found ${k}`,
+    );
+  }
+  // {} failed inside with "Cannot read properties of undefined (reading 'size')".
+  for (const [name, run] of [["topKMovies", topKMovies], ["evaluateRanking", evaluateRanking]]) {
+    assertThrows(
+      () => (run as typeof topKMovies)({} as never, scorer),
+      TypeError,
+      `${name}(): expected a RankingTask (rankingTask()), found an object (Object)`,
+    );
+  }
+  assertThrows(
+    () => interactionMatrix(undefined as never, [0], 2, 1),
+    TypeError,
+    "interactionMatrix(): expected user rows and movie columns as arrays of numbers, found undefined",
+  );
+});
+
+Deno.test("rankingTask() refuses an id outside 32 bits instead of calling it unknown", () => {
+  // The encoder kept 3e9 as −1,294,967,296, then said 'unknown user id 3000000000'.
+  const big = pl.DataFrame({ userId: [3_000_000_000, 1], movieId: [10, 20] });
+  assertThrows(
+    () => rankingTask(big, big),
+    RangeError,
+    'rankingTask() (train): expected 32-bit integer ids in "userId", found 3000000000 at row 0',
+  );
 });
