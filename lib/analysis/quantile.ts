@@ -11,7 +11,14 @@
 
 import { DEFAULT_SEED } from "../defaults.ts";
 import { createRng } from "../random.ts";
-import { checkInteger, checkPositiveInt, describe, isNumbers, type Numbers } from "../_validate.ts";
+import {
+  checkFinite,
+  checkInteger,
+  checkPositiveInt,
+  describe,
+  isNumbers,
+  type Numbers,
+} from "../_validate.ts";
 import { normCdf, normPpf } from "./_normal.ts";
 
 /** Values closer than this to the fitted bounds map to the bounds (sklearn's BOUNDS_THRESHOLD). */
@@ -60,6 +67,20 @@ export interface QuantileTransformerJSON {
   references: number[] | null;
   /** Per feature, the fitted quantiles (sklearn's `quantiles_[:, f]`), or null when not fitted. */
   quantiles: number[][] | null;
+}
+
+/** Throws unless `values` are finite and non-decreasing, naming the first that is not. */
+function checkSorted(values: Numbers, what: string, who: string): void {
+  checkFinite(values, what, who);
+  for (let i = 1; i < values.length; i++) {
+    if (values[i] < values[i - 1]) {
+      throw new RangeError(
+        `${who}: expected ${what} to be non-decreasing, found ${values[i]} after ${
+          values[i - 1]
+        } at position ${i}`,
+      );
+    }
+  }
 }
 
 /** `np.linspace(0, 1, n)`. */
@@ -334,6 +355,9 @@ export class QuantileTransformer {
    * Rebuilds a transformer from its JSON form.
    * @param json The object written by {@linkcode QuantileTransformer.toJSON}.
    * @returns A transformer that transforms exactly as the saved one.
+   * @throws {TypeError} When `json` is not a saved transformer.
+   * @throws {RangeError} On bad options, or references or quantiles that are not finite and
+   *   non-decreasing (references within [0, 1]), as `fit()` makes them.
    * @example
    * ```ts
    * import { QuantileTransformer } from "./quantile.ts";
@@ -358,6 +382,12 @@ export class QuantileTransformer {
       throw new TypeError(`${who}: expected references: number[] and quantiles: number[][]`);
     }
     const m = json.references.length;
+    checkSorted(json.references, "references", who);
+    if (m === 0 || json.references[0] < 0 || json.references[m - 1] > 1) {
+      throw new RangeError(
+        `${who}: expected references in [0, 1], found ${m === 0 ? "none" : json.references}`,
+      );
+    }
     json.quantiles.forEach((q, f) => {
       if (!isNumbers(q) || q.length !== m) {
         throw new RangeError(
@@ -366,6 +396,8 @@ export class QuantileTransformer {
           }`,
         );
       }
+      // fit() makes them non-decreasing; a NaN or a decrease transformed to NaN or nonsense.
+      checkSorted(q, `the quantiles of feature ${f}`, who);
     });
     qt.#references = Float64Array.from(json.references);
     qt.#quantiles = json.quantiles.map((q) => Float64Array.from(q));

@@ -7,7 +7,14 @@
 
 import type { EmbeddingTable, ScoreTable } from "./types.ts";
 import { checkEmbeddings, rowIndex, rowOf } from "./_table.ts";
-import { checkFinite, checkPositiveInt, describe, isNumbers, type Numbers } from "../_validate.ts";
+import {
+  checkBoolean,
+  checkFinite,
+  checkPositiveInt,
+  describe,
+  isNumbers,
+  type Numbers,
+} from "../_validate.ts";
 
 /** Added to the product of the norms, so that a zero vector gives similarity 0 (as seed 002). */
 export const COSINE_EPSILON = 1e-7;
@@ -17,7 +24,8 @@ export const COSINE_EPSILON = 1e-7;
  *
  * @param a A vector.
  * @param b A vector of the same length.
- * @returns A number in [-1, 1]; 0 when either vector is zero.
+ * @returns A number in [-1, 1]; 0 when either vector is zero (any finite values: vectors too
+ *   large to square in floating point are scaled first).
  * @example
  * ```ts
  * import { cosineSimilarity } from "./similarity.ts";
@@ -40,13 +48,31 @@ export function cosineSimilarity(a: Numbers, b: Numbers): number {
   if (a.length === 0) throw new RangeError(`${who}: expected non-empty vectors, found length 0`);
   checkFinite(a, "a", who);
   checkFinite(b, "b", who);
+  const { dot, na, nb } = products(a, b, 1, 1);
+  if (Number.isFinite(na) && Number.isFinite(nb)) {
+    return dot / (Math.sqrt(na) * Math.sqrt(nb) + COSINE_EPSILON);
+  }
+  // A value above about 1e154 squares to Infinity (the answer was Infinity / Infinity = NaN):
+  // the same formula on a / sa and b / sb, whose norms are at most √length.
+  let sa = 0, sb = 0;
+  for (let i = 0; i < a.length; i++) {
+    sa = Math.max(sa, Math.abs(a[i]));
+    sb = Math.max(sb, Math.abs(b[i]));
+  }
+  const scaled = products(a, b, 1 / sa, 1 / sb);
+  return scaled.dot / (Math.sqrt(scaled.na) * Math.sqrt(scaled.nb) + COSINE_EPSILON / (sa * sb));
+}
+
+/** a·b, a·a and b·b of `a` scaled by `ka` and `b` by `kb`. */
+function products(a: Numbers, b: Numbers, ka: number, kb: number) {
   let dot = 0, na = 0, nb = 0;
   for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
+    const x = a[i] * ka, y = b[i] * kb;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
   }
-  return dot / (Math.sqrt(na) * Math.sqrt(nb) + COSINE_EPSILON);
+  return { dot, na, nb };
 }
 
 function cosineToAll(table: EmbeddingTable, row: number): Float64Array {
@@ -147,6 +173,7 @@ export function mostSimilar(
   const { k = 10, includeSelf = false } = options;
   checkEmbeddings(table, who);
   checkPositiveInt(k, "k", who);
+  checkBoolean(includeSelf, "includeSelf", who);
   const self = rowOf(rowIndex(table.ids, who), movieId, who);
   const sims = cosineToAll(table, self);
   const { ids, titles } = table;
@@ -189,6 +216,9 @@ export interface HistogramCountsOptions {
  * @param values Numbers, e.g. `similarities(table, 181).values`.
  * @param options Number of bins and range.
  * @returns Bin edges and counts.
+ * @throws {RangeError} On no values, a NaN or infinite value or range end, a range with
+ *   lo >= hi, or a range whose width overflows (such as -1e308 to 1e308).
+ * @throws {TypeError} On values that are not numbers or a range that is not [lo, hi].
  * @example
  * ```ts
  * import { histogramCounts } from "./similarity.ts";
@@ -206,7 +236,10 @@ export function histogramCounts(values: Numbers, options: HistogramCountsOptions
   if (values.length === 0) throw new RangeError(`${who}: expected at least one value, found none`);
   checkFinite(values, "values", who);
   let lo: number, hi: number;
-  if (range) {
+  if (range !== undefined) {
+    if (!isNumbers(range) || range.length !== 2) {
+      throw new TypeError(`${who}: expected range as [lo, hi], found ${describe(range)}`);
+    }
     [lo, hi] = range;
     checkFinite(range, "range", who);
     if (!(lo < hi)) {
@@ -223,6 +256,13 @@ export function histogramCounts(values: Numbers, options: HistogramCountsOptions
       lo -= 0.5;
       hi += 0.5;
     }
+  }
+  if (!Number.isFinite(hi - lo)) {
+    // -1e308 to 1e308: every edge but the last would be NaN or infinite.
+    throw new RangeError(
+      `${who}: the range ${lo} to ${hi} is too wide to split (its width overflows to ` +
+        "Infinity); expected a narrower range or values",
+    );
   }
   // The edges as np.linspace computes them (i · step + lo), to the last bit: a value on an inner
   // edge falls in the bin numpy puts it in.

@@ -15,8 +15,8 @@ import { DEFAULT_SEED } from "../defaults.ts";
 import { createRng } from "../random.ts";
 import type { EmbeddingTable } from "./types.ts";
 import { checkEmbeddings } from "./_table.ts";
-import { checkInteger, checkNonNegativeInt, checkPositiveInt } from "../_validate.ts";
-import { pca } from "./pca.ts";
+import { checkInteger, checkNonNegativeInt, checkPositiveInt, describe } from "../_validate.ts";
+import { pca, type PcaResult } from "./pca.ts";
 import { SpaceTree } from "./_tsne_tree.ts";
 import { interruptCheck, interruptDue, interruptible } from "../_interrupt.ts";
 
@@ -70,7 +70,8 @@ export interface TsneOptions {
    */
   metric?: "euclidean" | "cosine";
   /**
-   * Factor applied to the input similarities during the first `exaggerationIterations`.
+   * Factor applied to the input similarities during the first `exaggerationIterations` (a
+   * finite number ≥ 1).
    * @default {12}
    */
   earlyExaggeration?: number;
@@ -388,7 +389,10 @@ function bhGradient(
  * @param table Embeddings with raw ids (more rows than the perplexity).
  * @param options Perplexity, iterations, seed, output dimensions and optimiser settings.
  * @returns Coordinates per row, with the ids, titles and final KL divergence.
- * @throws {RangeError} On a bad option or table, before any work.
+ * @throws {RangeError} On a bad option or table, or rows all identical with `init: "pca"`,
+ *   before any work; when the descent diverges (a coordinate leaves the floating-point range,
+ *   e.g. with a learningRate of 1e300), naming the iteration.
+ * @throws {TypeError} On an option of the wrong kind (a perplexity given as text).
  * @example
  * ```ts
  * import { tsne } from "./tsne.ts";
@@ -417,7 +421,10 @@ export async function tsne(table: EmbeddingTable, options: TsneOptions = {}): Pr
  * @param table Embeddings with raw ids (more rows than the perplexity).
  * @param options Perplexity, iterations, seed, output dimensions and optimiser settings.
  * @returns Coordinates per row, with the ids, titles and final KL divergence.
- * @throws {RangeError} On a bad option or table, before any work.
+ * @throws {RangeError} On a bad option or table, or rows all identical with `init: "pca"`,
+ *   before any work; when the descent diverges (a coordinate leaves the floating-point range,
+ *   e.g. with a learningRate of 1e300), naming the iteration.
+ * @throws {TypeError} On an option of the wrong kind (a perplexity given as text).
  * @example
  * ```ts
  * import { tsneSync } from "./tsne.ts";
@@ -455,7 +462,7 @@ function startTsne(table: EmbeddingTable, options: TsneOptions, who: string): Ts
   const Psparse = exact ? null : sparseP(x, n, dim, o.perplexity, cosine);
 
   const dims = o.dims;
-  const y = initialLayout(table, o);
+  const y = initialLayout(table, o, who);
   const dof = Math.max(dims - 1, 1);
   const tree = exact ? null : new SpaceTree(n, dims);
   const gradient = (exaggeration: number, out: Float64Array, withError: boolean): number =>
@@ -468,7 +475,7 @@ function startTsne(table: EmbeddingTable, options: TsneOptions, who: string): Ts
     if (table.titles) result.titles = table.titles.slice();
     return result;
   };
-  return { settings: o, steps: descend(y, gradient, o), finish };
+  return { settings: o, steps: descend(y, gradient, o, who), finish };
 }
 
 /** Every option of {@linkcode tsne} resolved and checked, with the learning rate as a number. */
@@ -489,6 +496,11 @@ function tsneSettings(options: TsneOptions, n: number, dim: number, who: string)
     learningRate = "auto",
   } = options;
   if (n < 3) throw new RangeError(`${who}: expected at least 3 rows, found ${n}`);
+  if (typeof perplexity !== "number") {
+    throw new TypeError(
+      `${who}: expected perplexity to be a number, found ${describe(perplexity)}`,
+    );
+  }
   if (!(perplexity > 0 && perplexity < n)) {
     throw new RangeError(
       `${who}: expected 0 < perplexity < number of rows (${n}), found ${perplexity}`,
@@ -506,8 +518,10 @@ function tsneSettings(options: TsneOptions, n: number, dim: number, who: string)
   if (!(theta >= 0 && theta <= 1)) {
     throw new RangeError(`${who}: expected 0 <= theta <= 1, found ${theta}`);
   }
-  if (!(earlyExaggeration >= 1)) {
-    throw new RangeError(`${who}: expected earlyExaggeration >= 1, found ${earlyExaggeration}`);
+  if (!(earlyExaggeration >= 1) || !Number.isFinite(earlyExaggeration)) {
+    throw new RangeError(
+      `${who}: expected earlyExaggeration to be a finite number >= 1, found ${earlyExaggeration}`,
+    );
   }
   checkNonNegativeInt(exaggerationIterations, "exaggerationIterations", who);
   const lr = learningRate === "auto" ? Math.max(n / earlyExaggeration / 4, 50) : learningRate;
@@ -573,11 +587,21 @@ function unitRows(x: Float64Array, n: number, dim: number): void {
  * The starting layout: the first principal components scaled so that PC1 has standard
  * deviation 1e-4 (scikit-learn's "pca" init), or N(0, 1e-4²) draws from the seed.
  */
-function initialLayout(table: EmbeddingTable, o: TsneSettings): Float64Array {
+function initialLayout(table: EmbeddingTable, o: TsneSettings, who: string): Float64Array {
   const n = table.ids.length, dims = o.dims;
   const y = new Float64Array(n * dims);
   if (o.init === "pca") {
-    const p = pca({ ids: table.ids, vectors: table.vectors, dim: table.dim }, { components: dims });
+    let p: PcaResult;
+    try {
+      p = pca({ ids: table.ids, vectors: table.vectors, dim: table.dim }, { components: dims });
+    } catch (e) {
+      // Identical rows: the error named pca(), which the caller never called.
+      if (!(e instanceof RangeError)) throw e;
+      throw new RangeError(
+        `${who}: the PCA initialisation cannot start from these rows (${e.message}); ` +
+          'use init "random"',
+      );
+    }
     let mean = 0, sq = 0;
     for (let i = 0; i < n; i++) mean += p.scores[i * dims] / n;
     for (let i = 0; i < n; i++) sq += (p.scores[i * dims] - mean) ** 2 / n;
@@ -598,6 +622,7 @@ function* descend(
   y: Float64Array,
   gradient: (exaggeration: number, out: Float64Array, withError: boolean) => number,
   o: TsneSettings,
+  who: string,
 ): Generator<number> {
   const grad = new Float64Array(y.length), update = new Float64Array(y.length);
   const gains = new Float64Array(y.length).fill(1);
@@ -612,6 +637,22 @@ function* descend(
       update[t] = momentum * update[t] - lr * gains[t] * grad[t];
       y[t] += update[t];
     }
+    if (!allFinite(y)) diverged(y, it, o, who); // NaN coordinates would reach the map
     yield it;
   }
+}
+
+function allFinite(values: Float64Array): boolean {
+  for (let t = 0; t < values.length; t++) if (!Number.isFinite(values[t])) return false;
+  return true;
+}
+
+/** Throws the error of a descent whose coordinates left the floating-point range. */
+function diverged(y: Float64Array, it: number, o: TsneSettings, who: string): never {
+  const bad = y.find((v) => !Number.isFinite(v));
+  throw new RangeError(
+    `${who}: the gradient descent diverged at iteration ${it + 1} (a coordinate became ` +
+      `${bad}); expected a smaller learningRate (${o.learningRate}) or earlyExaggeration ` +
+      `(${o.earlyExaggeration})`,
+  );
 }

@@ -199,3 +199,31 @@ Deno.test("the normal CDF and quantile function match scipy.stats.norm", async (
     assertAlmostEquals(normPpf(p), x, 1e-13 * Math.max(1, Math.abs(x)), `ppf(${p})`);
   }
 });
+
+Deno.test("QuantileTransformer.fromJSON() refuses references or quantiles that fit() never makes", () => {
+  const saved = new QuantileTransformer({ nQuantiles: 3 }).fit([[1, 2, 3]]).toJSON();
+  const bad: [Partial<typeof saved>, string][] = [
+    // A NaN quantile transformed 0.5 to NaN; a decrease gave a value silently.
+    [
+      { quantiles: [[1, NaN, 3]] },
+      "expected finite numbers in the quantiles of feature 0, found NaN",
+    ],
+    [
+      { quantiles: [[3, 2, 1]] },
+      "expected the quantiles of feature 0 to be non-decreasing, found 2 after 3",
+    ],
+    [
+      { references: [0, 0.7, 0.5] },
+      "expected references to be non-decreasing, found 0.5 after 0.7",
+    ],
+    [{ references: [-1, 0.5, 1] }, "expected references in [0, 1], found -1,0.5,1"],
+  ];
+  for (const [change, message] of bad) {
+    assertThrows(
+      () => QuantileTransformer.fromJSON({ ...saved, ...change }),
+      RangeError,
+      `QuantileTransformer.fromJSON(): ${message}`,
+    );
+  }
+  assertEquals(QuantileTransformer.fromJSON(saved).transform([[2.5]]), [Float64Array.of(0.75)]);
+});

@@ -162,3 +162,41 @@ Deno.test("histogramCounts() rejects a range that is not finite", () => {
     "expected finite numbers in range, found Infinity at position 1",
   );
 });
+
+Deno.test("cosineSimilarity() of vectors too large to square is still their cosine, not NaN", () => {
+  // 1e200² overflows: the answer was Infinity / Infinity = NaN.
+  assertAlmostEquals(cosineSimilarity([1e200, 1e200], [1e200, 1e200]), 1, 1e-12);
+  assertAlmostEquals(cosineSimilarity([1e200, 0], [3, 4]), 0.6, 1e-12);
+  assertAlmostEquals(cosineSimilarity([-1e300, 1e300], [1e300, 1e300]), 0, 1e-12);
+  assertAlmostEquals(cosineSimilarity([1e200, 0], [0, 1e-200]), 0, 1e-12);
+});
+
+Deno.test("histogramCounts() refuses a range whose width overflows or that is no pair", () => {
+  // Edges were NaN and Infinity: [NaN, Infinity, 1e308].
+  assertThrows(
+    () => histogramCounts([1e308, -1e308], { bins: 2 }),
+    RangeError,
+    "histogramCounts(): the range -1e+308 to 1e+308 is too wide to split",
+  );
+  assertThrows(
+    () => histogramCounts([0], { range: [-1e308, 1e308] }),
+    RangeError,
+    "too wide to split",
+  );
+  // "number 5 is not iterable"
+  assertThrows(
+    () => histogramCounts([1], { range: 5 as never }),
+    TypeError,
+    "histogramCounts(): expected range as [lo, hi], found number 5",
+  );
+  assertEquals(histogramCounts([1e307, -1e307], { bins: 2 }).counts, Int32Array.of(1, 1));
+});
+
+Deno.test("mostSimilar() refuses an includeSelf that is not a boolean", () => {
+  // "no" is truthy: the query came back as its own first neighbour.
+  assertThrows(
+    () => mostSimilar(table, 1, { includeSelf: "no" as never }),
+    TypeError,
+    "mostSimilar(): expected includeSelf to be true or false, found string no",
+  );
+});

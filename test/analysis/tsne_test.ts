@@ -139,3 +139,41 @@ Deno.test("tsne() rejects a bad table or option, naming itself, before any work"
   await assertRejects(() => tsne(two, { perplexity: 1 }), RangeError, "at least 3 rows");
   assertThrows(() => tsneSync(two, { perplexity: 1 }), RangeError, "tsneSync(): expected");
 });
+
+Deno.test("tsneSync() stops a diverging descent instead of returning NaN coordinates", () => {
+  const { table } = clusters(4);
+  // Each of these returned 24 NaN coordinates and a NaN KL divergence.
+  for (const options of [{ learningRate: 1e300 }, { earlyExaggeration: 1e308 }]) {
+    assertThrows(
+      () => tsneSync(table, { perplexity: 3, iterations: 300, ...options }),
+      RangeError,
+      "tsneSync(): the gradient descent diverged at iteration ",
+    );
+  }
+  assertThrows(
+    () => tsneSync(table, { perplexity: 3, earlyExaggeration: Infinity }),
+    RangeError,
+    "tsneSync(): expected earlyExaggeration to be a finite number >= 1, found Infinity",
+  );
+  assertThrows(
+    () => tsneSync(table, { perplexity: "5" as never }),
+    TypeError,
+    "tsneSync(): expected perplexity to be a number, found string 5",
+  );
+});
+
+Deno.test("tsne() of identical rows names itself and init 'random', which maps them", async () => {
+  const same: EmbeddingTable = {
+    ids: Int32Array.from({ length: 6 }, (_, i) => i + 1),
+    vectors: new Float32Array(12).fill(1),
+    dim: 2,
+  };
+  // The error named pca(), which the caller never called.
+  await assertRejects(
+    () => tsne(same, { perplexity: 2, iterations: 50 }),
+    RangeError,
+    "tsne(): the PCA initialisation cannot start from these rows (pca(): the rows have zero variance",
+  );
+  const { coordinates } = tsneSync(same, { perplexity: 2, iterations: 50, init: "random" });
+  assert(coordinates.every(Number.isFinite));
+});
