@@ -7,6 +7,9 @@
  * The generator is sfc32 (a small, fast, well-tested 128-bit state generator), seeded through
  * splitmix32 so that nearby seeds give unrelated streams.
  *
+ * Checks are written here rather than taken from the validation module, which loads Polars:
+ * the tfjs kernels and plots that draw random numbers do not need it.
+ *
  * @module
  */
 
@@ -33,7 +36,10 @@ export interface Rng {
   normal(): number;
   /** Shuffles `array` in place (Fisher–Yates) and returns it. */
   shuffle<T>(array: T[] | Int32Array | Uint32Array | Float32Array | Float64Array): typeof array;
-  /** A random permutation of 0..n-1. */
+  /**
+   * A random permutation of 0..n-1 (empty for 0). Throws a `RangeError` unless n is an
+   * integer >= 0 (NaN gave an empty permutation, 1.5 one of length 1).
+   */
   permutation(n: number): Int32Array;
   /** A new generator whose seed is drawn from this one (for an independent sub-stream). */
   fork(): Rng;
@@ -53,8 +59,10 @@ function splitmix32(seed: number): () => number {
 /**
  * Creates a seeded generator.
  *
- * @param seed Any integer; it is reduced to 32 bits.
+ * @param seed Any integer; it is reduced to 32 bits. A fraction is truncated toward zero (1.5
+ *   gives seed 1's stream), as tfjs layers may carry any number as their seed.
  * @returns A generator whose whole stream is fixed by `seed`.
+ * @throws {TypeError} When `seed` is not a finite number.
  * @example
  * ```ts
  * import { createRng } from "./random.ts";
@@ -134,6 +142,9 @@ export function createRng(seed: number): Rng {
       return array;
     },
     permutation(n: number): Int32Array {
+      if (!Number.isInteger(n) || n < 0) {
+        throw new RangeError(`Rng.permutation(): expected n to be an integer >= 0, found ${n}`);
+      }
       const p = new Int32Array(n);
       for (let i = 0; i < n; i++) p[i] = i;
       rng.shuffle(p);
@@ -215,6 +226,7 @@ export function randomSeed(): number | null {
  * @param seed Any integer.
  * @param build What to run.
  * @returns What `build` returned.
+ * @throws {TypeError} When `seed` is not an integer or `build` not a function.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -230,6 +242,12 @@ export function randomSeed(): number | null {
  * ```
  */
 export function withRandomSeed<T>(seed: number, build: () => T): T {
+  if (typeof seed !== "number" || !Number.isInteger(seed)) {
+    throw new TypeError(`withRandomSeed(): expected an integer seed, found ${seed}`);
+  }
+  if (typeof build !== "function") {
+    throw new TypeError(`withRandomSeed(): expected build to be a function, found ${typeof build}`);
+  }
   const saved = { seed: globalSeed, stream: globalStream };
   setRandomSeed(seed);
   try {

@@ -5,14 +5,20 @@
  * @module
  */
 
+import { checkNonNegativeInt } from "./_validate.ts";
+
 /**
  * Positions of the `k` highest scores, best first; ties keep the lower position first, NaN
  * scores and the positions `skip` rejects are never selected.
  *
  * @param scores The scores.
- * @param k How many to keep (fewer come back when fewer positions remain).
+ * @param k How many to keep, an integer >= 0 (fewer come back when fewer positions remain; none
+ *   for 0).
  * @param skip Positions to leave out (e.g. movies the user has rated).
  * @returns The selected positions, in order of decreasing score.
+ * @throws {RangeError} When k is negative, fractional, NaN or infinite (NaN and Infinity kept
+ *   every position, -1 none).
+ * @throws {TypeError} When k is not a number.
  * @example
  * ```ts
  * import { topKIndices } from "./top_k.ts";
@@ -26,6 +32,7 @@ export function topKIndices(
   k: number,
   skip: (j: number) => boolean = () => false,
 ): number[] {
+  checkNonNegativeInt(k, "k", "topKIndices()");
   const top: number[] = [];
   for (let j = 0; j < scores.length; j++) {
     if (skip(j) || Number.isNaN(scores[j])) continue;

@@ -175,3 +175,29 @@ Deno.test("Rng.int(n) and Rng.ints(n) take a fractional n down to an integer", (
   const many = rng.ints(2.5, new Int32Array(200));
   assertEquals(new Set(many), new Set([0, 1]));
 });
+
+Deno.test("Rng.permutation() refuses a length that is no count; withRandomSeed() names itself", () => {
+  const rng = createRng(1);
+  assertEquals(rng.permutation(0), new Int32Array(0));
+  // NaN gave an empty permutation, 1.5 one of length 1, -1 'Invalid typed array length'.
+  for (const n of [NaN, 1.5, -1, Infinity]) {
+    assertThrows(
+      () => rng.permutation(n),
+      RangeError,
+      `Rng.permutation(): expected n to be an integer >= 0, found ${n}`,
+    );
+  }
+  // The error named setRandomSeed(), which the caller never called.
+  assertThrows(
+    () => withRandomSeed(NaN, () => 1),
+    TypeError,
+    "withRandomSeed(): expected an integer seed, found NaN",
+  );
+  assertThrows(
+    () => withRandomSeed(1, 5 as never),
+    TypeError,
+    "withRandomSeed(): expected build to be a function, found number",
+  );
+  // A fraction is truncated, as documented: tfjs layers may carry any number as a seed.
+  assertEquals(createRng(1.5).next(), createRng(1).next());
+});

@@ -1,4 +1,4 @@
-import { assertEquals } from "@std/assert";
+import { assertEquals, assertThrows } from "@std/assert";
 import { topKIndices } from "../lib/top_k.ts";
 
 Deno.test("topKIndices() keeps the k highest when lower scores come after the list is full", () => {
@@ -15,4 +15,19 @@ Deno.test("topKIndices() never selects a NaN score", () => {
   assertEquals(topKIndices([NaN, 1, NaN, 0], 3), [1, 3]);
   assertEquals(topKIndices([0.5, NaN], 2), [0]);
   assertEquals(topKIndices([NaN, NaN], 1), []);
+});
+
+Deno.test("topKIndices() keeps none for k = 0 and refuses a k that is no count", () => {
+  const scores = [0.2, 0.9, 0.5, 0.9];
+  assertEquals(topKIndices(scores, 0), []);
+  assertEquals(topKIndices(scores, 9), [1, 3, 2, 0]);
+  // NaN and Infinity kept every position, -1 none, 1.5 one.
+  for (const k of [-1, 1.5, NaN, Infinity]) {
+    assertThrows(
+      () => topKIndices(scores, k),
+      RangeError,
+      `topKIndices(): expected k to be a non-negative integer, found ${k}`,
+    );
+  }
+  assertThrows(() => topKIndices(scores, "2" as never), TypeError, "found string 2");
 });
