@@ -21,6 +21,13 @@ function kind(name: string): string {
   return name === "id" ? "" : `${name} `;
 }
 
+/** Throws a TypeError unless `x` has a length (undefined failed inside on `.length`). */
+function checkList(x: unknown, what: string, who: string): void {
+  if (typeof (x as ArrayLike<number> | null)?.length !== "number" || typeof x === "string") {
+    throw new TypeError(`${who}: expected a list of ${what}, found ${describe(x)}`);
+  }
+}
+
 /** Options of {@linkcode IdEncoder.fit}. */
 export interface IdEncoderOptions {
   /**
@@ -164,6 +171,7 @@ export class IdEncoder {
    * ```
    */
   encode(ids: ArrayLike<number>): Int32Array {
+    checkList(ids, `${kind(this.name)}ids`, "IdEncoder.encode()");
     const out = new Int32Array(ids.length);
     for (let i = 0; i < ids.length; i++) {
       const idx = this.#index.get(ids[i]);
@@ -191,6 +199,7 @@ export class IdEncoder {
    * ```
    */
   decode(indices: ArrayLike<number>): Int32Array {
+    checkList(indices, `${kind(this.name)}indices`, "IdEncoder.decode()");
     const out = new Int32Array(indices.length);
     for (let i = 0; i < indices.length; i++) {
       const k = indices[i];

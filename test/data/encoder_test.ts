@@ -114,3 +114,18 @@ Deno.test("IdEncoder's messages say 'id', not 'id id', for an encoder without a 
   assertThrows(() => IdEncoder.fit([]), RangeError, "expected at least one id, found none");
   assertThrows(() => IdEncoder.fit([0.5]), TypeError, "expected integer ids, found 0.5");
 });
+
+Deno.test("IdEncoder.encode() and decode() name a missing list", () => {
+  // Both failed inside with "Cannot read properties of undefined (reading 'length')".
+  const enc = IdEncoder.fit([1, 2], { name: "user" });
+  assertThrows(
+    () => enc.encode(undefined as never),
+    TypeError,
+    "IdEncoder.encode(): expected a list of user ids, found undefined",
+  );
+  assertThrows(
+    () => enc.decode("01" as never),
+    TypeError,
+    "IdEncoder.decode(): expected a list of user indices, found string 01",
+  );
+});
