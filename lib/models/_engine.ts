@@ -7,6 +7,7 @@
 export { fit, type History, predictOutputs } from "../train/fit.ts";
 export type { EarlyStoppingOptions, FitOptions } from "../train/fit_options.ts";
 export { adam } from "../train/optimizer.ts";
+export { collectPenalties, type PenaltyTerm } from "../train/_penalties.ts";
 export { scheduleFrom } from "../train/schedule.ts";
 export { setTrainedEpochs, trainedEpochs } from "../train/fit.ts";
 export type { Verbosity } from "../train/progress.ts";

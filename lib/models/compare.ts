@@ -12,6 +12,8 @@ import { DEFAULT_SEED } from "../defaults.ts";
 import { createRng } from "../random.ts";
 import { checkNonNegativeNumber, checkPositiveInt, describe, toIds } from "../_validate.ts";
 import { findTables } from "./_weights.ts";
+import { collectPenalties, type PenaltyTerm } from "./_engine.ts";
+import { compiledState } from "../_tfjs_internals.ts";
 import type { Recommender } from "./recommender.ts";
 
 const WHERE = "compareModels()";
@@ -45,6 +47,8 @@ export interface CompareOptions {
 interface Weight {
   layer: string;
   variable: tf.LayerVariable;
+  /** Whether training updates it (its layer's and its own flag). */
+  trainable: boolean;
 }
 
 function modelOf(x: unknown, which: string): tf.LayersModel {
@@ -64,6 +68,7 @@ function weightsOf(model: tf.LayersModel): Weight[] {
         ? l.name
         : `${l.name}/${variable.originalName.split("/").pop()}`,
       variable,
+      trainable: l.trainable && variable.trainable,
     }))
   );
 }
@@ -95,6 +100,103 @@ function matchWeights(a: Weight[], b: Weight[]): [Weight, Weight][] {
     );
   }
   return pairs;
+}
+
+/**
+ * How a weight trains besides its value — its penalty, constraint and trainable flag — e.g.
+ * `"L2 0.001"` or `"frozen"`; `""` for a plain trainable weight.
+ */
+function howTrained(w: Weight, penalties: Map<string, PenaltyTerm>): string {
+  const parts: string[] = [];
+  if (!w.trainable) parts.push("frozen");
+  const term = penalties.get((w.variable.read() as tf.Variable).name);
+  if (term?.l2) parts.push(`L2 ${term.l2}`);
+  if (term?.l1) parts.push(`L1 ${term.l1}`);
+  if (term?.custom) parts.push(`regularizer ${term.custom.getClassName()}`);
+  const constraint = (w.variable as unknown as { constraint?: tf.serialization.Serializable })
+    .constraint;
+  if (constraint != null) parts.push(`constraint ${constraint.getClassName()}`);
+  return parts.join(", ");
+}
+
+/**
+ * The kinds of layer that act only while training, with their settings, e.g. `"Dropout 0.5"`:
+ * distinct and sorted, not counted or placed, since a dropout of a concatenation is the same as
+ * a dropout of each part (the lab's hybrid writes the one, the library's twin the other).
+ */
+function trainingOnlyLayers(model: tf.LayersModel): string[] {
+  const settings: Record<string, string[]> = {
+    Dropout: ["rate"],
+    SpatialDropout1D: ["rate"],
+    AlphaDropout: ["rate"],
+    GaussianDropout: ["rate"],
+    GaussianNoise: ["stddev"],
+    BatchNormalization: ["momentum", "epsilon"],
+  };
+  return model.layers.flatMap((layer) => {
+    const keys = settings[layer.getClassName()];
+    if (!keys) return [];
+    const config = layer.getConfig() as Record<string, unknown>;
+    return [`${layer.getClassName()} ${keys.map((k) => config[k]).join(" ")}`];
+  }).filter((x, i, all) => all.indexOf(x) === i).sort();
+}
+
+/** The compiled loss of a model when it is a name (lower-cased, aliases resolved), else null. */
+function lossNameOf(model: tf.LayersModel): string | null {
+  const loss = compiledState(model)?.loss;
+  const name = Array.isArray(loss) ? loss[0] : loss;
+  if (typeof name !== "string") return null;
+  const key = name.toLowerCase().replaceAll("_", "");
+  const aliases: Record<string, string> = {
+    mse: "meansquarederror",
+    mae: "meanabsoluteerror",
+    bce: "binarycrossentropy",
+  };
+  return aliases[key] ?? key;
+}
+
+/**
+ * Throws when the two models, though they predict the same, would train differently: a weight
+ * penalised, constrained or frozen in one and not (or otherwise) in the other, other layers
+ * that act only in training (dropout, noise, batch normalisation), or other compiled losses.
+ * Without this a notebook's model edited by a reader still passed for its library twin.
+ */
+function checkSameTraining(ma: tf.LayersModel, mb: tf.LayersModel, pairs: [Weight, Weight][]) {
+  const byName = (m: tf.LayersModel) =>
+    new Map(collectPenalties(m, WHERE).terms.map((t) => [t.variable.name, t]));
+  const [pa, pb] = [byName(ma), byName(mb)];
+  for (const [wa, wb] of pairs) {
+    const [ha, hb] = [howTrained(wa, pa), howTrained(wb, pb)];
+    if (ha !== hb) {
+      throw new RangeError(
+        `${WHERE}: the models predict alike but train differently: layer ${wa.layer} of the ` +
+          `first model is ${ha || "plain (no penalty, constraint or freezing)"}, its ` +
+          `counterpart ${wb.layer} in the second ${
+            hb || "plain (no penalty, constraint or freezing)"
+          }`,
+      );
+    }
+  }
+  const [la, lb] = [trainingOnlyLayers(ma), trainingOnlyLayers(mb)];
+  if (la.join("; ") !== lb.join("; ")) {
+    throw new RangeError(
+      `${WHERE}: the models predict alike but train differently: the layers that act only in ` +
+        `training are [${la.join("; ")}] in the first model and [${lb.join("; ")}] in the ` +
+        "second (kinds and settings)",
+    );
+  }
+  const [fa, fb] = [lossNameOf(ma), lossNameOf(mb)];
+  if (fa !== null && fb !== null && fa !== fb) {
+    throw new RangeError(
+      `${WHERE}: the models predict alike but train differently: compiled with the loss ` +
+        `${JSON.stringify(compiledLossText(ma))} and ${JSON.stringify(compiledLossText(mb))}`,
+    );
+  }
+}
+
+function compiledLossText(model: tf.LayersModel): unknown {
+  const loss = compiledState(model)?.loss;
+  return Array.isArray(loss) ? loss[0] : loss;
 }
 
 /** The row indices to predict: given, or random within the first model's tables. */
@@ -157,9 +259,12 @@ function largestDifference(
 /**
  * Checks that two models are the same model: copies `a`'s weights into `b` (each weight of `a`,
  * in layer order, into the first unused weight of `b` with the same shape), then predicts the
- * same (user, movie) pairs with both. Throws a `RangeError` naming the first layer whose
- * weights have no counterpart (the parameter counts differ), or the pair whose predictions
- * differ by more than `tolerance`. Use it in a notebook to check a model written as tfjs code
+ * same (user, movie) pairs with both, and checks that they train alike. Throws a `RangeError`
+ * naming the first layer whose weights have no counterpart (the parameter counts differ), the
+ * pair whose predictions differ by more than `tolerance`, or what would make them train
+ * differently though they predict alike: a weight's penalty (L1, L2 or another regulariser),
+ * constraint or freezing, the kinds and rates of the layers that act only in training
+ * (dropouts, noise, batch normalisation), or the compiled losses when both are named. Use it in a notebook to check a model written as tfjs code
  * against its `buildModel` twin: `compareModels(model, buildModel("dot-bias", recipe))`.
  *
  * @param a The reference model (a tfjs LayersModel or a recommender); its weights are read.
@@ -206,6 +311,7 @@ export function compareModels(
         }: ${diff.a} and ${diff.b}`,
     );
   }
+  checkSameTraining(ma, mb, pairs);
   const column = <T>(rows: T[], total: T) => [...rows, total];
   return pl.DataFrame({
     "layer (a)": column(pairs.map(([wa]) => wa.layer), "total"),

@@ -64,20 +64,24 @@ const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[
   layer.apply(x) as tf.SymbolicTensor;
 const l2 = (l2: number) => tf.regularizers.l2({ l2 });
 
-/** Notebook 01's model A (Keras 2): `Y = dot([U, V], axes=-1)`, then `Flatten()`. */
+/** Notebook 01's model A (Keras 2): `Y = dot([U, V], axes=-1)`, then `Flatten()`; L2 1e-4. */
 export function kerasMf({ users, movies, factors }: NetSizes): tf.LayersModel {
   const user = idInput(), movie = idInput();
-  const U = apply(tf.layers.embedding({ inputDim: users, outputDim: factors }), user);
-  const V = apply(tf.layers.embedding({ inputDim: movies, outputDim: factors }), movie);
+  const table = (inputDim: number) =>
+    tf.layers.embedding({ inputDim, outputDim: factors, embeddingsRegularizer: l2(1e-4) });
+  const U = apply(table(users), user);
+  const V = apply(table(movies), movie);
   const Y = apply(tf.layers.flatten(), apply(tf.layers.dot({ axes: -1 }), [U, V]));
   return tf.model({ inputs: [user, movie], outputs: Y });
 }
 
-/** Notebook 01's model B: model A plus `Flatten()(Embedding(n, 1))` biases, `add`. */
+/** Notebook 01's model B: model A plus `Flatten()(Embedding(n, 1))` biases (no L2), `add`. */
 export function kerasBiasedMf({ users, movies, factors }: NetSizes): tf.LayersModel {
   const user = idInput(), movie = idInput();
-  const U = apply(tf.layers.embedding({ inputDim: users, outputDim: factors }), user);
-  const V = apply(tf.layers.embedding({ inputDim: movies, outputDim: factors }), movie);
+  const table = (inputDim: number) =>
+    tf.layers.embedding({ inputDim, outputDim: factors, embeddingsRegularizer: l2(1e-4) });
+  const U = apply(table(users), user);
+  const V = apply(table(movies), movie);
   const Y = apply(tf.layers.flatten(), apply(tf.layers.dot({ axes: -1 }), [U, V]));
   const ub = apply(
     tf.layers.flatten(),
@@ -118,13 +122,23 @@ export function recommenderV2(
   return tf.model({ inputs: [user, movie], outputs: x });
 }
 
-/** Notebook 03's keras.io RecommenderNetV2 with a per-row dot: `sigmoid(dot + ub + mb)`. */
+/**
+ * Notebook 03's keras.io RecommenderNetV2 with a per-row dot: `sigmoid(dot + ub + mb)`; L2 1e-6
+ * on the factor tables only.
+ */
 export function recommenderNetV2({ users, movies, factors }: NetSizes): tf.LayersModel {
   const user = idInput(), movie = idInput();
   const embed = (input: tf.SymbolicTensor, rows: number, width: number) =>
     apply(
       tf.layers.flatten(),
-      apply(tf.layers.embedding({ inputDim: rows, outputDim: width }), input),
+      apply(
+        tf.layers.embedding({
+          inputDim: rows,
+          outputDim: width,
+          embeddingsRegularizer: width > 1 ? l2(1e-6) : undefined,
+        }),
+        input,
+      ),
     );
   const dot = apply(tf.layers.dot({ axes: 1 }), [
     embed(user, users, factors),
@@ -137,11 +151,16 @@ export function recommenderNetV2({ users, movies, factors }: NetSizes): tf.Layer
   });
 }
 
-/** Notebook 01's model C (Keras 2): `concatenate([U, V])`, `Flatten`, dropout, dense 70, dense 1. */
+/**
+ * Notebook 01's model C (Keras 2): `concatenate([U, V])` of L2 1e-4 tables, `Flatten`, dropout,
+ * dense 70, dense 1.
+ */
 export function kerasNn({ users, movies, factors }: NetSizes): tf.LayersModel {
   const user = idInput(), movie = idInput();
-  const U = apply(tf.layers.embedding({ inputDim: users, outputDim: factors }), user);
-  const V = apply(tf.layers.embedding({ inputDim: movies, outputDim: factors }), movie);
+  const table = (inputDim: number) =>
+    tf.layers.embedding({ inputDim, outputDim: factors, embeddingsRegularizer: l2(1e-4) });
+  const U = apply(table(users), user);
+  const V = apply(table(movies), movie);
   let Y = apply(tf.layers.flatten(), apply(tf.layers.concatenate(), [U, V]));
   Y = apply(tf.layers.dropout({ rate: 0.3 }), Y);
   Y = apply(tf.layers.dense({ units: 70, activation: "relu" }), Y);
@@ -149,7 +168,10 @@ export function kerasNn({ users, movies, factors }: NetSizes): tf.LayersModel {
   return tf.model({ inputs: [user, movie], outputs: apply(tf.layers.dense({ units: 1 }), Y) });
 }
 
-/** Notebook 03's RecommenderNet: dense and `Activation` layers apart, sigmoid range at the end. */
+/**
+ * Notebook 03's RecommenderNet: L2 1e-6 tables, dense and `Activation` layers apart, sigmoid
+ * range at the end.
+ */
 export function recommenderNet(
   { users, movies, factors }: NetSizes,
   [min, max]: [number, number],
@@ -158,7 +180,14 @@ export function recommenderNet(
   const embed = (input: tf.SymbolicTensor, rows: number) =>
     apply(
       tf.layers.reshape({ targetShape: [factors] }),
-      apply(tf.layers.embedding({ inputDim: rows, outputDim: factors }), input),
+      apply(
+        tf.layers.embedding({
+          inputDim: rows,
+          outputDim: factors,
+          embeddingsRegularizer: l2(1e-6),
+        }),
+        input,
+      ),
     );
   let x = apply(tf.layers.concatenate(), [embed(user, users), embed(movie, movies)]);
   x = apply(tf.layers.dropout({ rate: 0.05 }), x);

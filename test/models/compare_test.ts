@@ -110,6 +110,49 @@ Deno.test("the lab's classifier recipe puts its dropouts where the reference sol
   disposeAll(model, twin.model);
 });
 
+Deno.test("compareModels() refuses a twin that predicts alike but trains differently: a reader's edits", () => {
+  // Each edit keeps the shapes and the predictions (dropout and penalties are off when
+  // predicting), so without this check the edited model passed for its library twin, and a
+  // notebook that trains the twin in its place (03's seed repeats) trained another model.
+  type S = tf.SymbolicTensor;
+  const edited = (edit: string) => {
+    const user = tf.input({ shape: [1], dtype: "int32" });
+    const movie = tf.input({ shape: [1], dtype: "int32" });
+    const table = (rows: number, ids: S) =>
+      tf.layers.embedding({
+        inputDim: rows,
+        outputDim: factors,
+        embeddingsRegularizer: tf.regularizers.l2({ l2: edit === "other L2" ? 1e-3 : 1e-4 }),
+        embeddingsConstraint: edit === "constraint" ? tf.constraints.nonNeg() : undefined,
+        trainable: !(edit === "frozen" && rows === sizes.movies),
+      }).apply(ids) as S;
+    let u = table(sizes.users, user);
+    if (edit === "dropout") u = tf.layers.dropout({ rate: 0.3 }).apply(u) as S;
+    const dot = tf.layers.dot({ axes: -1 }).apply([u, table(sizes.movies, movie)]) as S;
+    const model = tf.model({ inputs: [user, movie], outputs: tf.layers.flatten().apply(dot) as S });
+    const loss = edit === "loss" ? "meanAbsoluteError" : "meanSquaredError";
+    model.compile({ optimizer: tf.train.adam(1e-3), loss });
+    return model;
+  };
+  const twinOf = () => buildModel("dot", { ...recipes.matrixFactorization.mf, ...base });
+  const same = twinOf(), asWritten = edited("none");
+  compareModels(asWritten, same); // the notebook's model A, compiled as the recipe is
+  disposeAll(asWritten, same.model);
+  const refused: [string, string][] = [
+    ["other L2", "first model is L2 0.001, its counterpart user_embedding in the second L2 0.0001"],
+    ["constraint", "first model is L2 0.0001, constraint NonNeg"],
+    ["frozen", "is frozen, L2 0.0001, its counterpart movie_embedding in the second L2 0.0001"],
+    ["dropout", "act only in training are [Dropout 0.3] in the first model and [] in the second"],
+    ["loss", 'compiled with the loss "meanAbsoluteError" and "meanSquaredError"'],
+  ];
+  for (const [edit, message] of refused) {
+    const model = edited(edit), twin = twinOf();
+    const ids: [number[], number[]] = [[0, 1, 2], [0, 1, 2]]; // a frozen table is not found
+    assertThrows(() => compareModels(model, twin, { ids }), RangeError, message);
+    disposeAll(model, twin.model);
+  }
+});
+
 Deno.test("compareModels() finds the lab's HybridModel written with stock layers the same as its twin", () => {
   const options = { ...recipes.explicitFeedbackLab.hybrid, ...base, ratings };
   const twin = buildModel("hybrid", { ...options, catalog: syntheticMovies() });
