@@ -167,6 +167,12 @@ export interface Parts {
   /** A legend (an `<svg>` root or a `<g>`) with its size. */
   legend?: { node: DomElement; width: number; height: number };
   caption?: string;
+  /**
+   * Font size (px) of the caption: a map's key to its numbered dots is set at the size of the
+   * numbers and labels on the map.
+   * @default {FONT_SIZE (12)}
+   */
+  captionSize?: number;
 }
 
 /**
@@ -231,24 +237,27 @@ export function compose(parts: Parts): DomElement {
   y += chartHeight;
 
   if (parts.caption) {
-    y += 4 + FONT_SIZE;
-    const lines = wrapWords(parts.caption.split(" "), width - 2 * pad);
+    const size = parts.captionSize ?? FONT_SIZE;
+    const lineHeight = size + 4;
+    y += 4 + size;
+    const lines = wrapWords(parts.caption.split(" "), width - 2 * pad, size);
     const caption = svgElement("text", {
       x: pad,
       y,
       fill: MUTED,
       "font-style": "italic",
       "text-anchor": "start",
+      ...(size === FONT_SIZE ? {} : { "font-size": size }),
     }, lines.length === 1 ? lines[0] : undefined);
     if (lines.length > 1) {
       // One <text> holding a <tspan> per line: its text is still the whole caption.
       lines.forEach((line, i) => {
         const last = i === lines.length - 1;
         caption.appendChild(
-          svgElement("tspan", { x: pad, dy: i === 0 ? 0 : CAPTION_LINE }, last ? line : `${line} `),
+          svgElement("tspan", { x: pad, dy: i === 0 ? 0 : lineHeight }, last ? line : `${line} `),
         );
       });
-      y += (lines.length - 1) * CAPTION_LINE;
+      y += (lines.length - 1) * lineHeight;
     }
     root.appendChild(caption);
     y += 6;
@@ -259,9 +268,6 @@ export function compose(parts: Parts): DomElement {
   renumberIds(root);
   return root;
 }
-
-/** Line height (px) of a caption that wraps. */
-const CAPTION_LINE = FONT_SIZE + 4;
 
 /**
  * Greedy line breaking: `words` joined by spaces into lines at most `width` px wide at `size`

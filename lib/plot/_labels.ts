@@ -20,8 +20,9 @@
 // with its much smaller box and closer leader rings, clear of the labels, leaders and keys
 // already placed; the caller lists the numbers with their titles in the caption. Unlabelled dots
 // that touch get a number each where the rules let the numbers tell them apart (one above, one
-// below a pair of dots 8 px apart), else one number for them all (dots 3 px apart, on which a
-// number beside one is as near the other).
+// below a pair of dots 8 px apart; or, for dots 3 px apart, on which a number beside one is as
+// near the other, each at the end of a leader leaving the pair away from the other dot), else
+// one key that holds the number of each ("13,14").
 
 import { textWidth } from "./_dom.ts";
 
@@ -237,6 +238,7 @@ function placeOne(
   dotRadius: number,
   rings: number[],
   mates: number[] = [],
+  partners: number[] = [],
 ): PlacedLabel | null {
   const { pixels, others, boxes, leaders } = taken;
   const h = fontSize + 2;
@@ -267,9 +269,20 @@ function placeOne(
     }
     if (nearest < dotRadius + CLEAR) continue;
     const line = hasLeader ? leaderTo(box, anchor, [ax, ay], [px, py]) : undefined;
+    // A dot's own key beside a partner touching it: a leader leaving the pair straight away
+    // from the partner (within 45°) starts in the dot and tells it from the partner; it passes
+    // the partner only where it starts. Beside the dot, the usual rules tell them apart.
+    const away = line !== undefined && partners.every((j) => {
+      const [ox, oy] = [px - pixels[j][0], py - pixels[j][1]];
+      const [lx, ly] = [line[1][0] - px, line[1][1] - py];
+      return ox * lx + oy * ly >= Math.SQRT1_2 * Math.hypot(ox, oy) * Math.hypot(lx, ly);
+    });
+    if (line !== undefined && partners.length > 0 && !away) continue;
     if (
       line !== undefined && (
-        rivals.some((j) => segmentDistance(line, pixels[j]) < dotRadius + LEADER_CLEAR) ||
+        rivals.some((j) =>
+          !partners.includes(j) && segmentDistance(line, pixels[j]) < dotRadius + LEADER_CLEAR
+        ) ||
         boxes.some((other) => segmentHitsBox(line, other)) ||
         leaders.some((other) => segmentsCross(line, other))
       )
@@ -295,6 +308,13 @@ function placeOne(
   return best.label;
 }
 
+/**
+ * The text of a key standing for `count` dots numbered from `first`: "7", or "13,14" for two
+ * dots drawn on one another (each keeps its own number in the caption).
+ */
+const numbers = (first: number, count: number) =>
+  Array.from({ length: count }, (_, k) => first + k).join(",");
+
 /** Leader rings of a title label: 16 and 32 px beyond the gap beside its dot. */
 const LABEL_RINGS = [16, 32];
 /** Leader rings of a number key, whose box is small: nearer in, and as far as a label's. */
@@ -307,11 +327,13 @@ const KEY_RINGS = [8, 16, 32];
  * title does not): 1, 2, 3, … in reading order of the dots (top to bottom, then left to right;
  * a touching dot with a key of its own right after its neighbour's), counting only the keys that
  * found room. Unlabelled dots less than a dot's width apart get a key each where each can have
- * one by the rules, else share one key (`also` lists the others); if that finds no room either,
- * those of their own keys that did are kept.
+ * one by the rules (beside its dot, or at the end of a leader leaving the pair straight away
+ * from the other dot), else share one key that gives each its own number ("13,14"; `also` lists
+ * the others); if that finds no room either, those of their own keys that did are kept.
  *
  * @returns The placed labels, the points whose label found no room (in `order`'s order), and
- * the number keys placed (in number order; `text` is the number).
+ * the number keys placed (in number order; `text` is the number, or the numbers of a shared
+ * key: its dot's, then those of `also`).
  */
 export function placeLabels(
   frame: Frame,
@@ -352,8 +374,21 @@ export function placeLabels(
     // keys that did are then numbered 1, 2, 3, … A number only loses digits in the renumbering,
     // and its box shrinks towards its anchor, so the spot stays clear.
     let tried = 0;
-    const keyFor = (i: number, mates: number[] = []) =>
-      placeOne(frame, taken, i, String(++tried), fontSize, dotRadius, KEY_RINGS, mates);
+    const keyFor = (i: number, mates: number[] = [], partners: number[] = []) => {
+      const first = tried + 1;
+      tried += 1 + mates.length;
+      return placeOne(
+        frame,
+        taken,
+        i,
+        numbers(first, mates.length + 1),
+        fontSize,
+        dotRadius,
+        KEY_RINGS,
+        mates,
+        partners,
+      );
+    };
     for (const [i, ...mates] of groups) {
       // Touching dots first try a number each (the rules keep each nearest its own dot); dots
       // drawn on one another cannot have that.
@@ -363,7 +398,10 @@ export function placeLabels(
         )
       );
       const [boxes, leaders] = [taken.boxes.length, taken.leaders.length];
-      const own = mates.length > 0 && apart ? [i, ...mates].map((j) => keyFor(j)) : [];
+      const group = [i, ...mates];
+      const own = mates.length > 0 && apart
+        ? group.map((j) => keyFor(j, [], group.filter((k) => k !== j)))
+        : [];
       if (own.length > 0 && own.every((key) => key !== null)) {
         keys.push(...own as PlacedLabel[]);
         continue;
@@ -378,7 +416,11 @@ export function placeLabels(
         keys.push(...own.filter((key) => key !== null));
       }
     }
-    keys.forEach((key, k) => key.text = String(k + 1));
+    let next = 1;
+    for (const key of keys) {
+      key.text = numbers(next, 1 + (key.also?.length ?? 0));
+      next += 1 + (key.also?.length ?? 0);
+    }
   }
   return { placed, dropped, keys };
 }

@@ -27,6 +27,11 @@ export interface RenderSpec {
     scale: "color";
     options?: Plot.LegendOptions;
   };
+  /**
+   * Font size (px) of the caption.
+   * @default {FONT_SIZE (12)}
+   */
+  captionSize?: number;
 }
 
 /** Checks the common figure options; returns width and height. */
@@ -77,6 +82,7 @@ export function render(
     title: options.title,
     subtitle: options.subtitle,
     caption: options.caption,
+    captionSize: spec.captionSize,
     legend,
   });
   return new PlotFigure(root, { ...info, title: options.title ?? info.title });

@@ -41,8 +41,9 @@ export interface EmbeddingScatterOptions extends FigureOptions {
    * Write each point's title next to it. A label that would overlap another, lie on or next
    * to another dot, or be nearer another dot than its own is left out; its dot gets a number
    * key instead where one fits by the same rules (1, 2, 3, … top to bottom, then left to right;
-   * touching dots get consecutive numbers, or share one where numbers of their own could not
-   * tell them apart), which the caption lists with the titles. The caption names the points
+   * touching dots get consecutive numbers, written as one key, "13,14", by dots drawn on one
+   * another where numbers of their own could not tell them apart), which the caption lists with
+   * the titles, one whole title a number, at the size of the labels. The caption names the points
    * left with neither, and then says where hover titles work (every dot keeps its title on
    * hover where the notebook is trusted).
    * @default {true}
@@ -89,7 +90,7 @@ function checkPoints(fn: string, points: unknown): ScatterPoint[] {
 
 /**
  * Label marks (one text mark per anchor), number keys for the points whose label found no room
- * (with `keys`; class `number-key`), the titles each key stands for (in number order), the
+ * (with `keys`; class `number-key`), the title of each numbered dot in number order, the
  * points left with neither, and those labelled.
  */
 function labelMarks(
@@ -136,15 +137,11 @@ function labelMarks(
   return {
     links,
     marks: [...textMarks(placed, false), ...textMarks(keys, true)],
-    keyed: keys.map((k) => keyName(k, place.texts)),
+    keyed: keys.flatMap((k) => [k.index, ...k.also ?? []].map((i) => place.texts[i])),
     dropped: dropped.filter((i) => !keyed.has(i)),
     labelled: placed.map((l) => l.index),
   };
 }
-
-/** The titles a number key stands for: its dot's, then those of the dots drawn on it (" / "). */
-const keyName = (key: PlacedLabel, texts: string[]) =>
-  [key.index, ...key.also ?? []].map((i) => texts[i]).join(" / ");
 
 /** How many unlabelled points a caption names at most (the rest are counted). */
 const NAMED_AT_MOST = 8;
@@ -155,18 +152,19 @@ const HOVER_NOTE = "Hover shows every title where the notebook is trusted or exp
 const unbroken = (text: string) => text.replaceAll(" ", "\u00a0");
 
 /**
- * An entry of the key ("3 Manchurian Candidate, The (1962)") that may wrap between its words,
- * so that a long key fills its lines, but not after its number, before a year, after the comma
- * of a trailing article (", The") or around the " / " of dots sharing the number. A title of up
- * to three words stays whole.
+ * The key's size (px): that of the numbers and labels on the map, so that a key of a dozen
+ * whole titles takes as few lines as it did at the caption's size with titles broken.
  */
-function keyEntry(text: string): string {
-  if (text.split(" ").length <= 4) return unbroken(text); // "9 Henry V (1989)"
-  return text.replace(" ", "\u00a0")
-    .replaceAll(/ (?=\(\d{4}\))/g, "\u00a0")
-    .replaceAll(/, (The|An?|La|Le|Les|Il|Das)\b/g, ",\u00a0$1")
-    .replaceAll(" / ", "\u00a0/\u00a0");
-}
+const KEY_SIZE = LABEL_SIZE;
+
+/**
+ * An entry of the key ("3 Manchurian Candidate, The (1962)"), kept whole on one line: a title
+ * broken across two lines ("Silence of the" above "Lambs, The (1991)") is hard to find again.
+ */
+const keyEntry = unbroken;
+
+/** The caption's size: the key's when it keys numbered dots, else the usual. */
+const captionSize = (keyed: string[]) => keyed.length > 0 ? KEY_SIZE : FONT_SIZE;
 
 /**
  * The caption, after `before`: the title of each numbered dot ("Numbered dots: 1 Casablanca
@@ -181,14 +179,15 @@ function unlabelledNote(keyed: string[], names: string[], width: number, before 
     : `Numbered dots: ${keyed.map((name, k) => keyEntry(`${k + 1} ${name}`)).join("; ")}. `;
   // Every dot has a label or a number: hover adds nothing the figure lacks.
   if (names.length === 0) return `${before}${keyList}`.trimEnd();
-  const room = 2 * (width - 20) - textWidth(keyed.length === 0 ? before : "", FONT_SIZE) - 30;
+  const size = captionSize(keyed);
+  const room = 2 * (width - 20) - textWidth(keyed.length === 0 ? before : "", size) - 30;
   const list = (n: number) =>
     names.slice(0, n).map(unbroken).join("; ") +
     (n < names.length ? ` and ${names.length - n} more` : "");
   let named = 1;
   while (
     named < Math.min(names.length, NAMED_AT_MOST) &&
-    textWidth(`Not labelled (no room): ${list(named + 1)}.`, FONT_SIZE) <= room
+    textWidth(`Not labelled (no room): ${list(named + 1)}.`, size) <= room
   ) named++;
   return `${before}${keyList}Not labelled (no room): ${list(named)}. ${HOVER_NOTE}`;
 }
@@ -305,7 +304,12 @@ export function embeddingScatter(
     ...(keyed.length > 0 ? [`${keyed.length} numbered, keyed in the caption`] : []),
     ...(unlabelled.length > 0 ? [`${unlabelled.length} left unlabelled`] : []),
   ].join(", ");
-  return render(fn, chart(left, marks), { ...options, caption }, about(`${written}.`));
+  return render(
+    fn,
+    { ...chart(left, marks), captionSize: captionSize(keyed) },
+    { ...options, caption },
+    about(`${written}.`),
+  );
 }
 
 /**
@@ -471,12 +475,14 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
   ];
   let caption = "t-SNE axes have no units: only nearby positions are meaningful";
   let ringed: string[] = [];
+  let keyed: string[] = [];
   if (labels > 0) {
     const labelBy = labelField(fn, rows, options.labelBy, kind === "number" ? color : null);
     const wanted = ranked(rows, labelBy).slice(0, labels);
     ringed = wanted.map((i) => rows[i].title);
     const titled = titledDots(frame, rows, wanted, r);
     marks.push(...titled.marks);
+    keyed = titled.keyed;
     if (titled.keyed.length + titled.unlabelled.length > 0) {
       caption = unlabelledNote(titled.keyed, titled.unlabelled, width, `${caption}. `);
     }
@@ -490,6 +496,7 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
     {
       height,
       legend,
+      captionSize: options.caption === undefined ? captionSize(keyed) : FONT_SIZE,
       plot: {
         marginLeft: frame.left,
         marginRight: width - frame.right,

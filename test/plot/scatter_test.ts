@@ -5,7 +5,7 @@ import {
   type TsnePoint,
   tsneScatter,
 } from "../../lib/plot/scatter.ts";
-import { type Frame, labelBox, placeLabels } from "../../lib/plot/_labels.ts";
+import { type Frame, labelBox, type PlacedLabel, placeLabels } from "../../lib/plot/_labels.ts";
 import { shortLabels, textWidth } from "../../lib/plot/_dom.ts";
 import type { PlotFigure } from "../../lib/plot/figure.ts";
 import { createRng } from "../../lib/random.ts";
@@ -47,8 +47,7 @@ const captionOf = (fig: PlotFigure) => texts(fig).at(-1)!.replaceAll("\u00a0", "
 
 /**
  * What the caption of a scatter says about its dots: the titles of the numbered dots (`keys[n -
- * 1]` for number n, titles of dots drawn together joined by " / "), the dots named as not
- * labelled, and how many more are counted.
+ * 1]` for number n), the dots named as not labelled, and how many more are counted.
  */
 function captionKeys(fig: PlotFigure) {
   const caption = captionOf(fig);
@@ -63,27 +62,38 @@ function captionKeys(fig: PlotFigure) {
   return { caption, keys, named: named?.split("; ") ?? [], more: Number(more ?? 0) };
 }
 
+/** The numbers a drawn key holds: "7", or "13,14" for dots drawn on one another. */
+const keyNumbers = (text: string) => text.split(",").map(Number);
+
 /**
  * Checks that every point of an embedding scatter is labelled, numbered (once, the numbers in
  * reading order of the dots) or named in the caption, and returns how many were each.
  */
 function accountFor(fig: PlotFigure, points: ScatterPoint[]) {
-  const short = shortLabels(points.map((p) => p.title), 32);
+  const titles = points.map((p) => p.title);
+  const short = shortLabels(titles, 32), inKey = short;
   const labels = labelTexts(fig) as string[];
   const { caption, keys, named, more } = captionKeys(fig);
-  const drawnKeys = all(fig, "g.number-key text").map((t) => t.textContent);
-  assertEquals(drawnKeys.sort(), keys.map((_, k) => String(k + 1)).sort(), "a key per number");
-  const keyed = keys.flatMap((name) => name.split(" / "));
-  const seen = [...labels, ...keyed, ...named].sort();
+  const drawnNumbers = all(fig, "g.number-key text").flatMap((t) => keyNumbers(t.textContent!));
+  assertEquals(
+    drawnNumbers.sort((a, b) => a - b),
+    keys.map((_, k) => k + 1),
+    "each number of the key is drawn once",
+  );
+  const seen = [
+    ...labels.map((l) => short.indexOf(l)),
+    ...keys.map((k) => inKey.indexOf(k)),
+    ...named.map((n) => short.indexOf(n)),
+  ];
+  assert(!seen.includes(-1), `every name is a point's label: ${caption}`);
   assertEquals(new Set(seen).size, seen.length, `a point is named once: ${caption}`);
   assertEquals(seen.length + more, points.length, `every point accounted for: ${caption}`);
-  for (const name of seen) assert(short.includes(name), `"${name}" is a point's label`);
-  // Reading order: top to bottom, then left to right (of the first dot of a shared key).
+  // Reading order: top to bottom, then left to right.
   const { dots } = drawn(fig);
-  const at = (name: string) =>
-    dots.find((d) => short[points.findIndex((p) => p.title === d.title)] === name)!;
-  // (A touching dot with a number of its own comes right after its neighbour.)
-  const firsts = keys.map((name) => at(name.split(" / ")[0]));
+  const at = (name: string) => dots.find((d) => inKey[titles.indexOf(d.title)] === name)!;
+  // (A touching dot with a number of its own, or in the same key, comes right after its
+  // neighbour.)
+  const firsts = keys.map(at);
   let head = firsts[0];
   for (let k = 1; k < firsts.length; k++) {
     const a = firsts[k - 1], b = firsts[k];
@@ -94,7 +104,7 @@ function accountFor(fig: PlotFigure, points: ScatterPoint[]) {
     );
     head = b;
   }
-  return { labels: labels.length, keys: keyed.length, named: named.length, more, caption };
+  return { labels: labels.length, keys: keys.length, named: named.length, more, caption };
 }
 
 Deno.test("embeddingScatter() numbers the dots whose label cannot fit, and lists the numbers", () => {
@@ -216,41 +226,49 @@ Deno.test("embeddingScatter() gives touching dots a number each where numbers te
   const fig = embeddingScatter(crowded.nb01_cell84);
   accountFor(fig, crowded.nb01_cell84);
   const { keys } = captionKeys(fig);
-  assertEquals(keys.filter((k) => k.includes(" / ")), [], keys.join("; "));
+  assertEquals(all(fig, "g.number-key text").filter((t) => t.textContent!.includes(",")), []);
   const [suspects, gump] = ["Usual Suspects, The (1995)", "Forrest Gump (1994)"]
     .map((title) => keys.indexOf(title));
   assert(suspects >= 0 && gump === suspects + 1, `consecutive numbers: ${keys.join("; ")}`);
 });
 
-Deno.test("embeddingScatter() keys a crowded map in filled lines, hover said only when needed", () => {
+Deno.test("embeddingScatter() keys a crowded map in few lines of whole titles", () => {
   // Notebook 02's and 01's crowded maps: their keys ran to 7 and 5 lines, the hover sentence
-  // spilling onto a line of its own, though every dot had a label or a number.
-  for (const [name, most] of [["nb02_cell64", 5], ["nb01_cell84", 3]] as const) {
+  // spilling onto a line of its own, though every dot had a label or a number; then to 5 and 3
+  // lines with titles broken across them ("9 Silence of the" above "Lambs, The (1991)").
+  for (
+    const [name, most] of [["nb02_cell64", 5], ["nb02_cell110", 4], ["nb01_cell84", 3]] as const
+  ) {
     const fig = embeddingScatter(crowded[name]);
     assertEquals(accountFor(fig, crowded[name]).named, 0);
     const caption = all(fig, "text").at(-1)!;
-    const lines = Array.from(caption.children).map((t) => t.textContent!);
+    assertEquals(caption.getAttribute("font-size"), "11", "the key at the labels' size");
+    const lines = Array.from(caption.children)
+      .map((t) => t.textContent!.trim().replaceAll("\u00a0", " "));
     assert(lines.length <= most, `${name}: ${lines.length} lines\n${lines.join("\n")}`);
     assert(!captionOf(fig).includes("Hover"), `${name}: every dot is told in the figure`);
-    for (const line of lines.slice(0, -1)) {
-      assert(textWidth(line) > 0.8 * 620, `${name}: a short line "${line}"`);
+    for (const line of lines) {
+      // Each line holds whole entries: "N Title (year);" … up to its last.
+      assertMatch(line, /^(Numbered dots: )?\d+ .*\(\d{4}\)[;.]$/, `${name}: "${line}"`);
+      for (const entry of line.replace(/^Numbered dots: /, "").split("; ")) {
+        assertMatch(entry, /^\d+ \S.*\(\d{4}\)[;.]?$/, `${name}: a broken entry "${entry}"`);
+      }
     }
-  }
-  // A title breaks only between its words: never after its number or before its year.
-  const lines = Array.from(all(embeddingScatter(crowded.nb02_cell64), "text").at(-1)!.children)
-    .map((t) => t.textContent!.trim());
-  for (const line of lines) {
-    assert(!/(^|; )\d+$/.test(line) && !/^\(\d{4}\)/.test(line), `a broken entry: "${line}"`);
   }
 });
 
-Deno.test("embeddingScatter() gives unlabelled dots drawn on one another one shared number", () => {
-  // Notebook 02's map: two dots 3 px apart, which no label or number beside one could tell apart.
+Deno.test("embeddingScatter() numbers each of two dots drawn on one another", () => {
+  // Notebook 02's map: two dots 3 px apart, which no label or number beside one could tell
+  // apart, shared the number 13, keyed "To Kill a Mockingbird (1962) / Casablanca (1942)":
+  // one number by two dots. Each now has its own, in one key by the pair ("13,14").
   const fig = embeddingScatter(crowded.nb02_cell64);
   accountFor(fig, crowded.nb02_cell64);
   const { keys } = captionKeys(fig);
-  assert(keys.includes("To Kill a Mockingbird (1962) / Casablanca (1942)"), keys.join("; "));
-  assertEquals(keys.filter((k) => k.includes(" / ")).length, 1);
+  const [mockingbird, casablanca] = ["To Kill a Mockingbird (1962)", "Casablanca (1942)"]
+    .map((title) => keys.indexOf(title) + 1);
+  assert(mockingbird > 0 && casablanca === mockingbird + 1, keys.join("; "));
+  const shared = all(fig, "g.number-key text").map((t) => t.textContent);
+  assertEquals(shared.filter((t) => t!.includes(",")), [`${mockingbird},${casablanca}`]);
 });
 
 for (const [name, points] of Object.entries(crowded)) {
@@ -262,11 +280,12 @@ for (const [name, points] of Object.entries(crowded)) {
     const counts = accountFor(fig, points);
     assert(counts.keys >= 5, `numbers where labels found no room: ${counts.caption}`);
     const named = captionKeys(fig).keys;
+    const inKey = short;
     const dotOf = (text: string) =>
-      dots.find((d) => short[points.findIndex((p) => p.title === d.title)] === text)!;
+      dots.find((d) => inKey[points.findIndex((p) => p.title === d.title)] === text)!;
     const boxes = [...labels, ...keys].map((l) => l.box);
     for (const key of keys) {
-      const [first, ...mates] = named[Number(key.text) - 1].split(" / ").map(dotOf);
+      const [first, ...mates] = keyNumbers(key.text).map((n) => dotOf(named[n - 1]));
       const leader = leaders.find((l) => Math.hypot(l[0] - first.x, l[1] - first.y) < 0.5);
       const mine = boxDistance(key.box, first.x, first.y);
       const others = dots.filter((d) =>
@@ -317,7 +336,11 @@ Deno.test("placeLabels() keeps labels and number keys apart, inside the frame, o
   assert(placed.length > 20);
   // Number keys: 1, 2, 3, … for dots whose label was dropped, in reading order.
   assert(keys.length > 5, `${keys.length} keys`);
-  assertEquals(keys.map((k) => k.text), keys.map((_, k) => String(k + 1)));
+  // (A key of dots drawn on one another holds the number of each: "7,8".)
+  assertEquals(
+    keys.flatMap((k) => keyNumbers(k.text)),
+    keys.flatMap((k) => [k.index, ...k.also ?? []]).map((_, n) => n + 1),
+  );
   const keyed = keys.flatMap((k) => [k.index, ...k.also ?? []]);
   assert(keyed.every((i) => dropped.includes(i)), "keys only for dots without a label");
   assertEquals(new Set(keyed).size, keyed.length, "one key per dot");
@@ -325,8 +348,10 @@ Deno.test("placeLabels() keeps labels and number keys apart, inside the frame, o
   const px = (i: number) => [points[i].x * 580 / 6, -points[i].y * 490 / 6];
   const touch = (i: number, j: number) => Math.hypot(px(i)[0] - px(j)[0], px(i)[1] - px(j)[1]) < 8;
   let head = -Infinity; // the y of the last key that follows no touching neighbour
+  // (So may a dot touching one left without a key: it is numbered where its group is.)
   keys.forEach((key, k) => {
     if (k > 0 && touch(keys[k - 1].index, key.index)) return;
+    if (dropped.some((j) => j !== key.index && touch(j, key.index))) return;
     assert(-points[key.index].y >= head, `keys numbered top to bottom (key ${k + 1})`);
     head = -points[key.index].y;
   });
@@ -399,16 +424,43 @@ Deno.test("placeLabels() numbers each of two touching dots where numbers tell th
   }
 });
 
-Deno.test("placeLabels() gives touching dots one number key, covering neither", () => {
-  // Titles too long for the frame: every label is dropped, and two dots 3 px apart, which no
-  // number beside one could tell apart, share a key.
+Deno.test("placeLabels() numbers two dots 3 px apart at the ends of leaders leaving the pair", () => {
+  // No number beside one of them is nearer it than the other by 4 px: a leader from each dot,
+  // straight away from the other, tells them apart (they shared one number).
+  const { keys } = keysOfPair(3);
+  assertEquals(keys.map((k) => [k.text, k.index, k.also]), [
+    ["1", 2, undefined],
+    ["2", 0, undefined],
+    ["3", 1, undefined],
+  ]);
+  const pixel = (p: { x: number; y: number }) => [100 + p.x * 100, 100 - p.y * 100];
+  const pairs: [PlacedLabel, number[], number[]][] = [
+    [keys[1], [100, 100], [103, 100]],
+    [keys[2], [103, 100], [100, 100]],
+  ];
+  for (const [key, dot, other] of pairs) {
+    assert(key.leader !== undefined, `key ${key.text} is at the end of a leader`);
+    const [lx, ly] = pixel(key.leader);
+    const [ox, oy] = [dot[0] - other[0], dot[1] - other[1]];
+    const cos = ((lx - dot[0]) * ox + (ly - dot[1]) * oy) /
+      (Math.hypot(lx - dot[0], ly - dot[1]) * Math.hypot(ox, oy));
+    assert(cos >= Math.SQRT1_2 - 1e-9, `key ${key.text}'s leader leaves its dot at ${cos}`);
+  }
+});
+
+Deno.test("placeLabels() gives dots drawn on one another one key with a number each", () => {
+  // Titles too long for the frame: every label is dropped, and two dots 1 px apart, which no
+  // number could tell apart, share a key that holds the number of each.
   const frame: Frame = { left: 0, right: 200, top: 0, bottom: 200, x: [-1, 1], y: [-1, 1] };
-  const points = [{ x: 0, y: 0 }, { x: 0.03, y: 0 }, { x: 0.5, y: 0.5 }];
+  const points = [{ x: 0, y: 0 }, { x: 0.01, y: 0 }, { x: 0.5, y: 0.5 }];
   const texts = points.map((_, i) => `A title far too long to fit in the frame ${i}`.repeat(3));
   const options = { texts, order: [0, 1, 2], fontSize: 11, dotRadius: 4, keys: true };
   const { placed, keys } = placeLabels(frame, points, { ...options, obstacles: "all" });
   assertEquals(placed, []);
-  assertEquals(keys.map((k) => [k.text, k.index, k.also]), [["1", 2, undefined], ["2", 0, [1]]]);
+  assertEquals(keys.map((k) => [k.text, k.index, k.also]), [
+    ["1", 2, undefined],
+    ["2,3", 0, [1]],
+  ]);
   const pixel = (p: { x: number; y: number }) => [100 + p.x * 100, 100 - p.y * 100];
   for (const key of keys) {
     const [ax, ay] = pixel(key);
@@ -624,7 +676,7 @@ Deno.test("tsneScatter() names the points whose label found no room", () => {
   const { caption, keys, named, more } = captionKeys(fig);
   assertMatch(caption, /^t-SNE axes have no units: only nearby positions are meaningful\. /);
   const unlabelled = points.slice(0, 12).map((p) => p.title).filter((t) => !placed.includes(t));
-  const keyed = keys.flatMap((name) => name.split(" / "));
+  const keyed = keys;
   assert(keyed.length > 0, `numbers where labels found no room: ${caption}`);
   assertEquals(
     [...keyed, ...named].sort(),
@@ -632,7 +684,7 @@ Deno.test("tsneScatter() names the points whose label found no room", () => {
   );
   assertEquals(keyed.length + named.length + more, unlabelled.length, caption);
   assertEquals(
-    all(fig, "g.number-key text").length,
+    all(fig, "g.number-key text").flatMap((t) => keyNumbers(t.textContent!)).length,
     keys.length,
     "numbers only by the ringed dots",
   );
