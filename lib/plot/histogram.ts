@@ -301,14 +301,18 @@ function describeHistogram(
   const sorted = Float64Array.from(data).sort();
   const mid = sorted.length / 2;
   const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
-  const bin = (b: Bin) => `${spoken(b.x1)} to ${spoken(b.x2)} (${spoken(b.count)})`;
+  const lo = bins[0].x1, hi = bins[bins.length - 1].x2;
+  // Values with the decimals that tell one bin edge from the next (a year 1994.4, a cosine
+  // 0.650), not 3 significant digits (1994.4 and 1996 both "1,990").
+  const decimals = Math.max(0, Math.ceil(-Math.log10((hi - lo) / bins.length)) + 1);
+  const value = (v: number) => v.toFixed(decimals).replace("-", "−");
+  const bin = (b: Bin) => `${value(b.x1)} to ${value(b.x2)} (${spoken(b.count)})`;
   const tallest = [...bins].sort((a, b) => b.count - a.count || a.x1 - b.x1).slice(0, 2)
     .filter((b) => b.count > 0);
-  const lo = bins[0].x1, hi = bins[bins.length - 1].x2;
   return `Histogram of ${about.xLabel}, ${about.yLabel} up: ${spoken(data.length)} values in ` +
-    `${bins.length} bins from ${spoken(lo)} to ${spoken(hi)}` +
+    `${bins.length} bins from ${value(lo)} to ${value(hi)}` +
     (about.outside > 0 ? ` (${spoken(about.outside)} outside, not shown)` : "") +
-    `, median ${spoken(median)}. Tallest: ${tallest.map(bin).join(" and ")}.`;
+    `, median ${value(median)}. Tallest: ${tallest.map(bin).join(" and ")}.`;
 }
 
 /** The rating values: a column of a DataFrame, or the values given; finite, at least one. */

@@ -62,8 +62,8 @@ Deno.test("a figure shows itself in Jupyter as an SVG picture in HTML, with a te
   assertEquals(img[1], object[1]);
   assertEquals(
     img[2],
-    "Ratings. Histogram of Value, Count up: 4 values in 3 bins from 1 to 3, median 2. " +
-      "Tallest: 1.67 to 2.33 (2) and 1 to 1.67 (1).",
+    "Ratings. Histogram of Value, Count up: 4 values in 3 bins from 1.00 to 3.00, median " +
+      "2.00. Tallest: 1.67 to 2.33 (2) and 1.00 to 1.67 (1).",
   );
   assert(html.includes(` aria-label="${img[2]}"><img`), "the object is labelled alike");
   const base64 = object[1].replace("data:image/svg+xml;base64,", "");
@@ -78,7 +78,7 @@ Deno.test("every figure's picture says in words what it plots and its values, no
   const expected = [
     /^Line chart of Loss per epoch, epochs 1–2\. Train 1 at epoch 1 to 0\.5 at epoch 2; validation 1\.1 at epoch 1 to 0\.7 at epoch 2\.$/,
     /^Scatter of Predicted rating \(up\) against True rating \(across\), 3 predictions.*RMSE 0\.216, MAE 0\.200.*1: 1\.20 ± 0\.00; 2: 2\.10 ± 0\.00; 3: 2\.70 ± 0\.00\.$/,
-    /^Histogram of Value, Count up: 3 values in 30 bins from 0\.1 to 0\.5, median 0\.2\. Tallest: /,
+    /^Histogram of Value, Count up: 3 values in 30 bins from 0\.100 to 0\.500, median 0\.200\. Tallest: /,
     /^Bar chart of the 3 ratings per star value, mean 3\.83: .*3 stars 1, 3\.5 stars 0, 4 stars 1, 4\.5 stars 1, 5 stars 0\.$/,
     /^Scatter of 2 movies, PC1 across and PC2 up\. Farthest out: left A \(1990\); right B \(1991\); top A \(1990\); bottom B \(1991\)\. 2 titles are written beside their dots\.$/,
     /^Map of 2 movies made by t-SNE, .*coloured by Popularity \(number of ratings\) in five classes.*Ringed and titled: B \(1991\); A \(1990\)\.$/,
@@ -90,6 +90,14 @@ Deno.test("every figure's picture says in words what it plots and its values, no
     const html = (fig as unknown as Displayable)[$display]()["text/html"];
     assert(html.includes(` alt="${fig.alt.replaceAll("&", "&amp;")}"`), fig.info.kind);
   });
+});
+
+Deno.test("a histogram's text alternative tells one bin edge from the next", () => {
+  // Notebook 04's release years read "from 1,920 to 1,998, median 1,995. Tallest: 1,990 to
+  // 2,000 (574) and 2,000 to 1,998 (351)": 3 significant digits of 1994.9, 1996.4 and 1998.
+  const years = [1920, ...Array.from({ length: 574 }, () => 1995), 1998, 1997, 1997];
+  const alt = histogram(years, { bins: 50, xLabel: "Release year", yLabel: "Movies" }).alt;
+  assertMatch(alt, /from 1920\.0 to 1998\.0, median 1995\.0\. Tallest: 1994\.9 to 1996\.4 \(574\)/);
 });
 
 Deno.test("a figure's text alternative gives runs, baselines, categories and published figures", () => {
