@@ -221,6 +221,9 @@ export function movieMeanBaseline(train: pl.DataFrame): MovieMeanBaseline {
  * @param train Training ratings (userId, movieId, rating).
  * @param options Shrinkage and number of passes.
  * @returns A baseline named `"user + movie bias"`, with the learned biases.
+ * @throws {TypeError} When regUser or regMovie is not a number, or `train` not a ratings table.
+ * @throws {RangeError} When regUser or regMovie is negative, NaN or infinite, iterations not a
+ *   positive integer, or `train` empty or holding a bad id or rating (naming column and row).
  * @example
  * ```ts
  * import pl from "nodejs-polars";
@@ -234,6 +237,12 @@ export function movieMeanBaseline(train: pl.DataFrame): MovieMeanBaseline {
 export function biasBaseline(train: pl.DataFrame, options: BiasBaselineOptions = {}): BiasBaseline {
   const who = "biasBaseline()";
   const { regUser = 15, regMovie = 10, iterations = 10 } = options;
+  for (const [name, value] of [["regUser", regUser], ["regMovie", regMovie]] as const) {
+    if (typeof value !== "number") {
+      // checkFinite() below would say "found 15" for the text "15", a value that looks right.
+      throw new TypeError(`${who}: expected ${name} to be a number, found ${describe(value)}`);
+    }
+  }
   checkFinite([regUser, regMovie], "regUser/regMovie", who);
   if (regUser < 0 || regMovie < 0) {
     throw new RangeError(

@@ -97,6 +97,10 @@ export function rankingMetrics(
   const who = "rankingMetrics()";
   const { k = DEFAULT_K, threshold = RELEVANCE_THRESHOLD, catalogSize } = options;
   checkPositiveInt(k, "k", who);
+  if (typeof threshold !== "number") {
+    // checkFinite() would say "found 4" for the text "4", a threshold that looks right.
+    throw new TypeError(`${who}: expected threshold to be a number, found ${describe(threshold)}`);
+  }
   checkFinite([threshold], "threshold", who);
   if (!(topK instanceof Map)) {
     throw new TypeError(

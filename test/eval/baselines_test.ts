@@ -169,3 +169,17 @@ Deno.test("movieMeanBaseline() and biasBaseline() refuse an id outside 32 bits, 
     );
   }
 });
+
+Deno.test("biasBaseline() names a shrinkage given as text", () => {
+  // The message said "found 15 at position 0" for the text "15".
+  assertThrows(
+    () => biasBaseline(train, { regUser: "15" as never }),
+    TypeError,
+    "biasBaseline(): expected regUser to be a number, found string 15",
+  );
+  assertThrows(
+    () => biasBaseline(train, { regMovie: null as never }),
+    TypeError,
+    "biasBaseline(): expected regMovie to be a number, found null",
+  );
+});

@@ -176,3 +176,12 @@ Deno.test("rankingMetrics() refuses a topK key that is not an integer userId", (
     );
   }
 });
+
+Deno.test("rankingMetrics() names a threshold given as text", () => {
+  // The message said "found 4" for the text "4".
+  assertThrows(
+    () => rankingMetrics(topK, test, { threshold: "4" as never }),
+    TypeError,
+    "rankingMetrics(): expected threshold to be a number, found string 4",
+  );
+});
