@@ -276,11 +276,6 @@ export interface RescalingFields {
   offset: number;
 }
 
-/** The field of `Activation` read by the fast path. */
-export interface ActivationFields {
-  activation: { getClassName(): string };
-}
-
 /** The field of `Flatten` read by the fast path. */
 export interface FlattenFields {
   dataFormat: "channelsFirst" | "channelsLast";

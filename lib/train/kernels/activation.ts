@@ -3,15 +3,14 @@
  * from three kernels (`1 − y`, `y · (1 − y)`, `dy · …`); here it is one (`SigmoidGrad`, the
  * same float32 operations in the same order, so the same numbers), registered as the
  * gradient of `Sigmoid`. A `Rescaling` layer (`x · scale + offset`, tfjs' `mul` then `add`)
- * becomes one `ScaleShift` kernel whose gradient is one more (`dy · scale`), and an
- * `Activation` layer with a sigmoid, relu or tanh runs its one kernel without tfjs' scope
- * bookkeeping. A `Flatten` layer becomes one `Reshape` kernel (no copy on these backends).
+ * becomes one `ScaleShift` kernel whose gradient is one more (`dy · scale`). A `Flatten` layer
+ * becomes one `Reshape` kernel (no copy on these backends). An `Activation` layer is left as
+ * tfjs writes it: its sigmoid, relu or tanh already is one kernel.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import {
-  type ActivationFields,
   fieldsOf,
   type FlattenFields,
   invokeCallHook,
@@ -161,9 +160,6 @@ export function scaleShift(x: tf.Tensor, scale: number, shift: number): tf.Tenso
   return tf.engine().runKernel(SCALE_SHIFT, { x }, { scale, shift }) as tf.Tensor;
 }
 
-/** Activations the `Activation` layer's fast path runs as their one tfjs kernel. */
-const ONE_KERNEL: Record<string, string> = { Sigmoid: "Sigmoid", Relu: "Relu", Tanh: "Tanh" };
-
 const fastBackend = () => {
   const name = tf.getBackend();
   return name === "wasm" || name === "cpu";
@@ -172,20 +168,19 @@ const fastBackend = () => {
 let installed = false;
 
 /**
- * Makes tfjs-layers' `Rescaling` run {@linkcode scaleShift}, `Activation` with a sigmoid,
- * relu, tanh or linear activation run one kernel (or none), and `Flatten` one `Reshape`, on
- * float32 inputs on the CPU and WASM backends (idempotent; done by `setupBackend()`).
+ * Makes tfjs-layers' `Rescaling` run {@linkcode scaleShift} on float32 inputs and `Flatten` one
+ * `Reshape`, on the CPU and WASM backends (idempotent; done by `setupBackend()`).
  *
  * @returns Whether this call installed them.
  * @example
  * ```ts
- * import { installFastActivations } from "./activation.ts";
+ * import { installFastLayerCalls } from "./activation.ts";
  * import { assertEquals } from "@std/assert";
- * installFastActivations();
- * assertEquals(installFastActivations(), false, "the second call should do nothing");
+ * installFastLayerCalls();
+ * assertEquals(installFastLayerCalls(), false, "the second call should do nothing");
  * ```
  */
-export function installFastActivations(): boolean {
+export function installFastLayerCalls(): boolean {
   if (installed) return false;
   replaceLayerCall("Rescaling", (stock) =>
     function (inputs, kwargs) {
@@ -194,16 +189,6 @@ export function installFastActivations(): boolean {
       const { scale, offset } = fieldsOf<RescalingFields>(this);
       invokeCallHook(this, inputs, kwargs);
       return scaleShift(x, scale, offset);
-    });
-  replaceLayerCall("Activation", (stock) =>
-    function (inputs, kwargs) {
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      const name = fieldsOf<ActivationFields>(this).activation.getClassName();
-      if (x.dtype !== "float32" || !fastBackend() || !(name in ONE_KERNEL || name === "Linear")) {
-        return stock.call(this, inputs, kwargs);
-      }
-      invokeCallHook(this, inputs, kwargs);
-      return name === "Linear" ? x : tf.engine().runKernel(ONE_KERNEL[name], { x }) as tf.Tensor;
     });
   replaceLayerCall("Flatten", (stock) =>
     function (inputs, kwargs) {

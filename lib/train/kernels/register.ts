@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import {
   activationKernels,
-  installFastActivations,
+  installFastLayerCalls,
   scaleShiftGradient,
   sigmoidGradient,
 } from "./activation.ts";
@@ -107,7 +107,7 @@ export function registerTrainingKernels(): Map<string, string[]> {
   installFastEmbedding();
   installFastDot();
   installFastAdd();
-  installFastActivations();
+  installFastLayerCalls();
   installFastSaves();
   return registered;
 }
