@@ -8,7 +8,7 @@
 
 import type { PcaResult } from "./pca.ts";
 import { rowIndex, rowOf } from "./_table.ts";
-import { type Numbers, toIds } from "../_validate.ts";
+import { type Numbers, plural, toIds } from "../_validate.ts";
 
 /** Options of {@linkcode pcaPoints}. */
 export interface PcaPointsOptions {
@@ -48,7 +48,7 @@ function component(result: PcaResult, value: unknown, name: string, who: string)
     throw new RangeError(
       `${who}: expected ${name} to be a component index 0..${
         result.components - 1
-      } (0 = PC1), found ${value}: the PCA kept ${result.components} component(s)`,
+      } (0 = PC1), found ${value}: the PCA kept ${plural(result.components, "component")}`,
     );
   }
   return value;

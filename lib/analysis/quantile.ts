@@ -18,6 +18,7 @@ import {
   describe,
   isNumbers,
   type Numbers,
+  plural,
 } from "../_validate.ts";
 import { normCdf, normPpf } from "./_normal.ts";
 
@@ -139,7 +140,7 @@ function checkColumns(columns: Numbers[], who: string, features?: number): numbe
   }
   if (features !== undefined && columns.length !== features) {
     throw new RangeError(
-      `${who}: expected ${features} column(s) as in fit(), found ${columns.length}`,
+      `${who}: expected ${plural(features, "column")} as in fit(), found ${columns.length}`,
     );
   }
   const n = columns[0].length;

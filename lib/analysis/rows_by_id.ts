@@ -15,6 +15,7 @@ import {
   checkPositiveInt,
   idColumn,
   type Numbers,
+  plural,
   textColumn,
   toIds,
 } from "../_validate.ts";
@@ -127,7 +128,7 @@ export function withTitles<T extends EmbeddingTable | ScoreTable>(
   const missing = Array.from(table.ids).filter((id) => !byId.has(id));
   if (missing.length > 0) {
     throw new RangeError(
-      `${who}: no title for ${missing.length} id(s) in the movies DataFrame, e.g. ${
+      `${who}: no title for ${plural(missing.length, "id")} in the movies DataFrame, e.g. ${
         missing.slice(0, 5).join(", ")
       }`,
     );

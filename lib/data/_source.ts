@@ -93,7 +93,11 @@ export async function openFolder(path: string): Promise<DataFiles> {
     }
     throw new Deno.errors.NotFound(
       `${dir} holds no MovieLens files (expected ratings.csv and movies.csv, or u.data and ` +
-        `u.item)` + (hints.length ? `; its subfolder(s) ${hints.join(", ")} do: pass one` : ""),
+        `u.item)` + (hints.length
+          ? `; ${hints.length === 1 ? "its subfolder" : "its subfolders"} ${hints.join(", ")} ${
+            hints.length === 1 ? "does" : "do"
+          }: pass one`
+          : ""),
     );
   }
   return {

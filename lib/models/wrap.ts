@@ -11,7 +11,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { IdEncoder } from "../data/encoder.ts";
-import { describe, ratingColumns } from "../_validate.ts";
+import { describe, plural, ratingColumns } from "../_validate.ts";
 import { catalogOption, seedOption } from "./_checks.ts";
 import { findTables, type Tables } from "./_weights.ts";
 import { syncConfig } from "./compile.ts";
@@ -63,7 +63,7 @@ function inputsProblem(model: tf.LayersModel): string | null {
     `${t.name} [${t.shape.map((d) => d ?? "null")}] ${t.dtype}`
   );
   return `expected a model with two id inputs, users then movies, each of shape [null, 1] ` +
-    `(int32), found ${model.inputs.length} input(s): ${found.join(", ")}`;
+    `(int32), found ${plural(model.inputs.length, "input")}: ${found.join(", ")}`;
 }
 
 function checkTables(tables: Tables, users: IdEncoder, movies: IdEncoder): void {

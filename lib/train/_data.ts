@@ -7,7 +7,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { describe } from "../_validate.ts";
+import { describe, plural } from "../_validate.ts";
 import { type Columns, splitColumns, toColumns } from "./_batches.ts";
 import type { Objective } from "./_losses.ts";
 
@@ -70,9 +70,9 @@ export function inputColumns(
   const xs = toList(x, caller, what);
   if (xs.length !== model.inputs.length) {
     throw new RangeError(
-      `${caller}(): the model has ${model.inputs.length} input(s) (${
+      `${caller}(): the model has ${plural(model.inputs.length, "input")} (${
         model.inputs.map((t) => t.name).join(", ")
-      }), found ${xs.length} tensor(s) in ${what}`,
+      }), found ${plural(xs.length, "tensor")} in ${what}`,
     );
   }
   const n = xs[0].shape[0];

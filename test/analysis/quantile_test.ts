@@ -144,7 +144,7 @@ Deno.test("QuantileTransformer rejects use before fit and a wrong number of colu
   assertThrows(
     () => qt.transform([[1], [2]]),
     RangeError,
-    "expected 1 column(s) as in fit(), found 2",
+    "expected 1 column as in fit(), found 2",
   );
   assertThrows(() => qt.inverseTransform([[Infinity]]), RangeError, "found Infinity");
 });

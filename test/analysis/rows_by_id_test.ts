@@ -51,7 +51,7 @@ Deno.test("withTitles() attaches titles by movieId and names movies without one"
   assertThrows(
     () => withTitles(missing, movies),
     RangeError,
-    "no title for 1 id(s) in the movies DataFrame, e.g. 2",
+    "no title for 1 id in the movies DataFrame, e.g. 2",
   );
 });
 
@@ -122,7 +122,7 @@ Deno.test("withTitles() names a movie whose title is null as one without a title
   assertThrows(
     () => withTitles(bias, nullTitle),
     RangeError,
-    "no title for 1 id(s) in the movies DataFrame, e.g. 50",
+    "no title for 1 id in the movies DataFrame, e.g. 50",
   );
 });
 

@@ -116,7 +116,7 @@ Deno.test("recommender() names the inputs when they are not two id columns", asy
   assertThrows(
     () => recommender(three, encoders),
     TypeError,
-    "two id inputs, users then movies, each of shape [null, 1] (int32), found 3 input(s): " +
+    "two id inputs, users then movies, each of shape [null, 1] (int32), found 3 inputs: " +
       "user [null,1] int32, movie [null,1] int32, genres [null,19] float32",
   );
   const wide = tf.input({ shape: [4], name: "wide" });
