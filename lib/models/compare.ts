@@ -264,8 +264,9 @@ function largestDifference(
  * pair whose predictions differ by more than `tolerance`, or what would make them train
  * differently though they predict alike: a weight's penalty (L1, L2 or another regulariser),
  * constraint or freezing, the kinds and rates of the layers that act only in training
- * (dropouts, noise, batch normalisation), or the compiled losses when both are named. Use it in a notebook to check a model written as tfjs code
- * against its `buildModel` twin: `compareModels(model, buildModel("dot-bias", recipe))`.
+ * (dropouts, noise, batch normalisation), or the compiled losses when both are named. Use it
+ * in a notebook to check a model written as tfjs code against its `buildModel` twin:
+ * `compareModels(model, buildModel("dot-bias", recipe))`.
  *
  * @param a The reference model (a tfjs LayersModel or a recommender); its weights are read.
  * @param b The model to check; its weights are overwritten with `a`'s.

@@ -226,9 +226,10 @@ function compiledLoss(rec: Recommender, where: string): RankingLoss {
  * @returns The history (`loss` per epoch).
  * @throws {TypeError} When the model is not such a dot-product model (saying why: a weight
  *   regulariser or constraint, or a layer that acts only in training, such as a dropout, would
- *   be left out by the loop, so each is refused), is not compiled, or has no ranking loss; a `RangeError` for an unknown id or a bad option (a
- *   `learningRate` that is not a finite number > 0, as in `train()`; `epochs` or `batchUsers`
- *   not a positive integer; a negative `l2`; …), checked before the config or the weights change.
+ *   be left out by the loop, so each is refused), is not compiled, or has no ranking loss; a
+ *   `RangeError` for an unknown id or a bad option (a `learningRate` that is not a finite
+ *   number > 0, as in `train()`; `epochs` or `batchUsers` not a positive integer; a negative
+ *   `l2`; …), checked before the config or the weights change.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
