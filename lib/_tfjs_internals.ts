@@ -404,6 +404,19 @@ export const REGULARIZER_FIELDS: ReadonlyArray<readonly [regularizer: string, we
   ["betaRegularizer", "beta"],
 ];
 
+/**
+ * The tfjs layer classes that act only while training (dropouts, noise, batch normalisation),
+ * each with the config fields that set what it does.
+ */
+export const TRAINING_ONLY_LAYERS: Readonly<Record<string, readonly string[]>> = {
+  Dropout: ["rate"],
+  SpatialDropout1D: ["rate"],
+  AlphaDropout: ["rate"],
+  GaussianDropout: ["rate"],
+  GaussianNoise: ["stddev"],
+  BatchNormalization: ["momentum", "epsilon"],
+};
+
 // ---------------------------------------------------------------------------------------------
 // Compiled models
 

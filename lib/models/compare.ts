@@ -13,7 +13,7 @@ import { createRng } from "../random.ts";
 import { checkNonNegativeNumber, checkPositiveInt, describe, toIds } from "../_validate.ts";
 import { findTables } from "./_weights.ts";
 import { collectPenalties, type PenaltyTerm } from "./_engine.ts";
-import { compiledState } from "../_tfjs_internals.ts";
+import { compiledState, TRAINING_ONLY_LAYERS } from "../_tfjs_internals.ts";
 import type { Recommender } from "./recommender.ts";
 
 const WHERE = "compareModels()";
@@ -125,17 +125,9 @@ function howTrained(w: Weight, penalties: Map<string, PenaltyTerm>): string {
  * a dropout of each part (the lab's hybrid writes the one, the library's twin the other).
  */
 function trainingOnlyLayers(model: tf.LayersModel): string[] {
-  const settings: Record<string, string[]> = {
-    Dropout: ["rate"],
-    SpatialDropout1D: ["rate"],
-    AlphaDropout: ["rate"],
-    GaussianDropout: ["rate"],
-    GaussianNoise: ["stddev"],
-    BatchNormalization: ["momentum", "epsilon"],
-  };
   return model.layers.flatMap((layer) => {
-    const keys = settings[layer.getClassName()];
-    if (!keys) return [];
+    if (!Object.hasOwn(TRAINING_ONLY_LAYERS, layer.getClassName())) return [];
+    const keys = TRAINING_ONLY_LAYERS[layer.getClassName()];
     const config = layer.getConfig() as Record<string, unknown>;
     return [`${layer.getClassName()} ${keys.map((k) => config[k]).join(" ")}`];
   }).filter((x, i, all) => all.indexOf(x) === i).sort();

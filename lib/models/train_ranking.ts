@@ -17,7 +17,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { compiledState, REGULARIZER_FIELDS } from "../_tfjs_internals.ts";
+import { compiledState, REGULARIZER_FIELDS, TRAINING_ONLY_LAYERS } from "../_tfjs_internals.ts";
 import {
   checkLearningRate,
   checkPositiveInt,
@@ -105,16 +105,6 @@ function probeRows(size: number): number[] {
   return [...new Set([0, Math.floor(size / 2), size - 1])];
 }
 
-/** Layers that act only while training, which the ranking loop (tables only) never runs. */
-const TRAINING_ONLY_LAYERS: ReadonlySet<string> = new Set([
-  "Dropout",
-  "SpatialDropout1D",
-  "AlphaDropout",
-  "GaussianDropout",
-  "GaussianNoise",
-  "BatchNormalization",
-]);
-
 /**
  * What of the model the ranking loop would leave out, or null: it trains the tables alone with
  * its own L2 term, so a weight regulariser, a weight constraint or a layer that acts only in
@@ -125,7 +115,7 @@ function notRunByTheLoop(model: tf.LayersModel): string | null {
   for (const layer of model.layers) {
     const l = layer as unknown as Record<string, unknown>;
     const cls = layer.getClassName();
-    if (TRAINING_ONLY_LAYERS.has(cls)) {
+    if (Object.hasOwn(TRAINING_ONLY_LAYERS, cls)) {
       return `layer "${layer.name}" (${cls}) acts only in training, and the ranking loop ` +
         "trains the tables alone, without it; remove the layer";
     }
