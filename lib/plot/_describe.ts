@@ -2,17 +2,19 @@
 // the description that a screen reader reads, or a reader sees with images off, in place of the
 // picture (see `FigureInfo.description`).
 
-const grouped = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });
+const threeDigits = new Intl.NumberFormat("en-US", {
+  minimumSignificantDigits: 3,
+  maximumSignificantDigits: 3,
+});
 const whole = new Intl.NumberFormat("en-US");
 
 /**
- * A number as a description gives it: 3 significant digits (a whole number above 999 in full,
- * with thousands separators), a minus sign for negatives.
+ * A number as a description gives it: a whole number in full (with thousands separators), any
+ * other with 3 significant digits, trailing zeros kept (4.10, 0.750, as the tables print them),
+ * and a minus sign for negatives.
  */
 export function spoken(value: number): string {
-  const text = Number.isInteger(value) && Math.abs(value) >= 1000
-    ? whole.format(value)
-    : grouped.format(value);
+  const text = Number.isInteger(value) ? whole.format(value) : threeDigits.format(value);
   return text.replace("-", "−");
 }
 

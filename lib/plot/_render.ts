@@ -85,7 +85,11 @@ export function render(
     captionSize: spec.captionSize,
     legend,
   });
-  return new PlotFigure(root, { ...info, title: options.title ?? info.title });
+  return new PlotFigure(root, {
+    ...info,
+    title: options.title ?? info.title,
+    subtitle: info.subtitle === null ? null : options.subtitle ?? info.subtitle,
+  });
 }
 
 /**

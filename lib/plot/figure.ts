@@ -104,6 +104,12 @@ export interface FigureInfo {
    */
   title?: string;
   /**
+   * The figure's subtitle, when it has one (in the `alt` text after the title); null for a
+   * summary the plot helper wrote itself, which its description already says.
+   * @default {undefined}
+   */
+  subtitle?: string | null;
+  /**
    * Number of data series (lines or colour groups); left out of the summary when undefined.
    * @default {undefined}
    */
@@ -118,7 +124,7 @@ export interface FigureInfo {
   /**
    * The figure told in words, for a reader who cannot see it (a screen reader reads it, a
    * browser with images off shows it): what is plotted on which axes, and the values that
-   * matter. Written after the title in the picture's `alt` text.
+   * matter. Written after the title and subtitle in the picture's `alt` text.
    * @default {the one-line summary}
    */
   description?: string;
@@ -232,9 +238,10 @@ export class PlotFigure {
    * ```
    */
   get alt(): string {
-    const { title, description } = this.info;
+    const { title, subtitle, description } = this.info;
     if (description === undefined) return this.summary;
-    return title ? `${title}${/[.!?]$/.test(title) ? "" : "."} ${description}` : description;
+    const sentence = (s: string | undefined) => s ? `${s}${/[.!?]$/.test(s) ? "" : "."} ` : "";
+    return `${sentence(title)}${sentence(subtitle ?? undefined)}${description}`;
   }
 
   /**

@@ -275,6 +275,7 @@ export function ratingBars(
     { ...options, subtitle },
     {
       kind: "rating histogram",
+      subtitle: options.subtitle === undefined ? null : undefined, // its own: count and mean
       points: bars.length,
       unit: "bars",
       description: `Bar chart of the ${spoken(data.length)} ratings per star value, mean ${
@@ -302,14 +303,18 @@ function describeHistogram(
   const mid = sorted.length / 2;
   const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
   const lo = bins[0].x1, hi = bins[bins.length - 1].x2;
-  // Values with the decimals that tell one bin edge from the next (a year 1994.4, a cosine
-  // 0.650), not 3 significant digits (1994.4 and 1996 both "1,990").
-  const decimals = Math.max(0, Math.ceil(-Math.log10((hi - lo) / bins.length)) + 1);
+  // Values with the decimals that tell one bin edge from the next (a cosine 0.650, a rating
+  // 0.25), not 3 significant digits (years 1994.4 and 1996 both "1,990"); none where bins are
+  // at least 1 wide (years 1920 to 1998).
+  const width = (hi - lo) / bins.length;
+  const decimals = width >= 1 ? 0 : Math.max(0, Math.ceil(-Math.log10(width)) + 1);
   const value = (v: number) => v.toFixed(decimals).replace("-", "−");
   const bin = (b: Bin) => `${value(b.x1)} to ${value(b.x2)} (${spoken(b.count)})`;
   const tallest = [...bins].sort((a, b) => b.count - a.count || a.x1 - b.x1).slice(0, 2)
     .filter((b) => b.count > 0);
-  return `Histogram of ${about.xLabel}, ${about.yLabel} up: ${spoken(data.length)} values in ` +
+  return `Histogram of ${about.xLabel} (bar heights: ${about.yLabel}): ${
+    spoken(data.length)
+  } values in ` +
     `${bins.length} bins from ${value(lo)} to ${value(hi)}` +
     (about.outside > 0 ? ` (${spoken(about.outside)} outside, not shown)` : "") +
     `, median ${value(median)}. Tallest: ${tallest.map(bin).join(" and ")}.`;

@@ -460,7 +460,11 @@ function describeCurves(
     const first = rows[0], last = rows[rows.length - 1];
     const low = rows.reduce((a, b) => (b.value < a.value ? b : a));
     let text = `${names[split]} ${spoken(first.value)} at epoch ${first.epoch}`;
-    if (rows.length > 1) text += ` to ${spoken(last.value)} at epoch ${last.epoch}`;
+    if (rows.length > 1) {
+      text += spoken(last.value) === spoken(first.value)
+        ? ` and again at epoch ${last.epoch}`
+        : ` to ${spoken(last.value)} at epoch ${last.epoch}`;
+    }
     if (low !== last && spoken(low.value) !== spoken(last.value)) {
       text += `, lowest ${spoken(low.value)} at epoch ${low.epoch}`;
     }

@@ -151,6 +151,7 @@ export function predictedVsTrue(
     { ...options, subtitle, caption },
     {
       kind: "predicted vs true",
+      subtitle: options.subtitle === undefined ? null : undefined, // its own: RMSE and MAE
       points: dots.length,
       description: `Scatter of ${yLabel} (up) against ${xLabel} (across), ${
         dots.length < n ? `${fmt.format(dots.length)} of ` : ""

@@ -301,8 +301,12 @@ export function embeddingScatter(
     `${named} ${named === 1 ? "title is" : "titles are"} written beside ${
       named === 1 ? "its dot" : "their dots"
     }`,
-    ...(keyed.length > 0 ? [`${keyed.length} numbered, keyed in the caption`] : []),
-    ...(unlabelled.length > 0 ? [`${unlabelled.length} left unlabelled`] : []),
+    ...(keyed.length > 0
+      ? [`${keyed.length} numbered (${keyed.map((name, k) => `${k + 1} ${name}`).join("; ")})`]
+      : []),
+    ...(unlabelled.length > 0
+      ? [`${unlabelled.length} left unlabelled (${listed(unlabelled, 10)})`]
+      : []),
   ].join(", ");
   return render(
     fn,

@@ -62,8 +62,8 @@ Deno.test("a figure shows itself in Jupyter as an SVG picture in HTML, with a te
   assertEquals(img[1], object[1]);
   assertEquals(
     img[2],
-    "Ratings. Histogram of Value, Count up: 4 values in 3 bins from 1.00 to 3.00, median " +
-      "2.00. Tallest: 1.67 to 2.33 (2) and 1.00 to 1.67 (1).",
+    "Ratings. Histogram of Value (bar heights: Count): 4 values in 3 bins from 1.00 to 3.00, " +
+      "median 2.00. Tallest: 1.67 to 2.33 (2) and 1.00 to 1.67 (1).",
   );
   assert(html.includes(` aria-label="${img[2]}"><img`), "the object is labelled alike");
   const base64 = object[1].replace("data:image/svg+xml;base64,", "");
@@ -76,9 +76,9 @@ Deno.test("every figure's picture says in words what it plots and its values, no
   // The alt text was the one-line summary ("[figure: histogram, 3 bars]") for every figure: a
   // screen reader, or a reader with images off, learnt the kind of chart and nothing of it.
   const expected = [
-    /^Line chart of Loss per epoch, epochs 1–2\. Train 1 at epoch 1 to 0\.5 at epoch 2; validation 1\.1 at epoch 1 to 0\.7 at epoch 2\.$/,
+    /^Line chart of Loss per epoch, epochs 1–2\. Train 1 at epoch 1 to 0\.500 at epoch 2; validation 1\.10 at epoch 1 to 0\.700 at epoch 2\.$/,
     /^Scatter of Predicted rating \(up\) against True rating \(across\), 3 predictions.*RMSE 0\.216, MAE 0\.200.*1: 1\.20 ± 0\.00; 2: 2\.10 ± 0\.00; 3: 2\.70 ± 0\.00\.$/,
-    /^Histogram of Value, Count up: 3 values in 30 bins from 0\.100 to 0\.500, median 0\.200\. Tallest: /,
+    /^Histogram of Value \(bar heights: Count\): 3 values in 30 bins from 0\.100 to 0\.500, median 0\.200\. Tallest: /,
     /^Bar chart of the 3 ratings per star value, mean 3\.83: .*3 stars 1, 3\.5 stars 0, 4 stars 1, 4\.5 stars 1, 5 stars 0\.$/,
     /^Scatter of 2 movies, PC1 across and PC2 up\. Farthest out: left A \(1990\); right B \(1991\); top A \(1990\); bottom B \(1991\)\. 2 titles are written beside their dots\.$/,
     /^Map of 2 movies made by t-SNE, .*coloured by Popularity \(number of ratings\) in five classes.*Ringed and titled: B \(1991\); A \(1990\)\.$/,
@@ -94,10 +94,13 @@ Deno.test("every figure's picture says in words what it plots and its values, no
 
 Deno.test("a histogram's text alternative tells one bin edge from the next", () => {
   // Notebook 04's release years read "from 1,920 to 1,998, median 1,995. Tallest: 1,990 to
-  // 2,000 (574) and 2,000 to 1,998 (351)": 3 significant digits of 1994.9, 1996.4 and 1998.
+  // 2,000 (574) and 2,000 to 1,998 (351)": 3 significant digits of 1994.9, 1996.4 and 1998;
+  // then "from 1920.0 to 1998.0": a decimal its bins, 1.56 years wide, do not need.
   const years = [1920, ...Array.from({ length: 574 }, () => 1995), 1998, 1997, 1997];
   const alt = histogram(years, { bins: 50, xLabel: "Release year", yLabel: "Movies" }).alt;
-  assertMatch(alt, /from 1920\.0 to 1998\.0, median 1995\.0\. Tallest: 1994\.9 to 1996\.4 \(574\)/);
+  assertMatch(alt, /from 1920 to 1998, median 1995\. Tallest: 1995 to 1996 \(574\)/);
+  const cosines = histogram([0.61, 0.62, 0.66, 0.7], { bins: 4, domain: [0.6, 0.7] }).alt;
+  assertMatch(cosines, /from 0\.600 to 0\.700, median 0\.640\. Tallest: 0\.600 to 0\.625 \(2\)/);
 });
 
 Deno.test("a figure's text alternative gives runs, baselines, categories and published figures", () => {
@@ -114,9 +117,17 @@ Deno.test("a figure's text alternative gives runs, baselines, categories and pub
   assertEquals(
     runs.alt,
     "Two rates. Line chart of Loss per epoch, epochs 1–5. lr 1e-3: train 2 at epoch 1 to " +
-      "0.9 at epoch 3, validation 1.5 at epoch 1 to 1.2 at epoch 3, lowest 1.1 at epoch 2; " +
-      "lr 1e-4: train 0.8 at epoch 4 to 0.7 at epoch 5, validation 1.1 at epoch 4 to 1.05 at " +
-      "epoch 5. Dotted baseline: per-movie mean 1.25.",
+      "0.900 at epoch 3, validation 1.50 at epoch 1 to 1.20 at epoch 3, lowest 1.10 at epoch 2; " +
+      "lr 1e-4: train 0.800 at epoch 4 to 0.700 at epoch 5, validation 1.10 at epoch 4 to 1.05 " +
+      "at epoch 5. Dotted baseline: per-movie mean 1.25.",
+  );
+  const flat = lossCurves(
+    { epoch: [1, 2, 3], history: { loss: [0.5, 0.4, 0.3], val_loss: [0.9, 0.8, 0.9] } },
+    { title: "Flat", subtitle: "Validation back where it began" },
+  );
+  assertMatch(
+    flat.alt,
+    /^Flat\. Validation back where it began\. Line chart .* validation 0\.900 at epoch 1 and again at epoch 3, lowest 0\.800 at epoch 2\.$/,
   );
   const genres = tsneScatter([
     { x: 0, y: 0, title: "A (1990)", genre: "Drama", popularity: 5 },

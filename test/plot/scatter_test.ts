@@ -269,6 +269,12 @@ Deno.test("embeddingScatter() numbers each of two dots drawn on one another", ()
   assert(mockingbird > 0 && casablanca === mockingbird + 1, keys.join("; "));
   const shared = all(fig, "g.number-key text").map((t) => t.textContent);
   assertEquals(shared.filter((t) => t!.includes(",")), [`${mockingbird},${casablanca}`]);
+  // The key is drawn inside the picture: its text alternative lists it too, number by number.
+  assert(
+    fig.alt.includes(`${mockingbird} To Kill a Mockingbird (1962); ${casablanca} Casablanca`),
+    fig.alt,
+  );
+  keys.forEach((title, k) => assert(fig.alt.includes(`${k + 1} ${title}`), `${k + 1} ${title}`));
 });
 
 for (const [name, points] of Object.entries(crowded)) {
