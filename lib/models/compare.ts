@@ -112,11 +112,19 @@ function howTrained(w: Weight, penalties: Map<string, PenaltyTerm>): string {
   const term = penalties.get((w.variable.read() as tf.Variable).name);
   if (term?.l2) parts.push(`L2 ${term.l2}`);
   if (term?.l1) parts.push(`L1 ${term.l1}`);
-  if (term?.custom) parts.push(`regularizer ${term.custom.getClassName()}`);
+  if (term?.custom) parts.push(`regularizer ${withSettings(term.custom)}`);
   const constraint = (w.variable as unknown as { constraint?: tf.serialization.Serializable })
     .constraint;
-  if (constraint != null) parts.push(`constraint ${constraint.getClassName()}`);
+  if (constraint != null) parts.push(`constraint ${withSettings(constraint)}`);
   return parts.join(", ");
+}
+
+/** A regulariser or constraint with its settings: `MaxNorm {"maxValue":5,"axis":0}`, `NonNeg`. */
+function withSettings(x: tf.serialization.Serializable): string {
+  const config = x.getConfig();
+  return Object.keys(config).length === 0
+    ? x.getClassName()
+    : `${x.getClassName()} ${JSON.stringify(config)}`;
 }
 
 /**
@@ -133,18 +141,14 @@ function trainingOnlyLayers(model: tf.LayersModel): string[] {
   }).filter((x, i, all) => all.indexOf(x) === i).sort();
 }
 
-/** The compiled loss of a model when it is a name (lower-cased, aliases resolved), else null. */
+/**
+ * The compiled loss of a model when it is a name, lower-cased without underscores (Keras'
+ * `mean_squared_error` is tfjs' `meanSquaredError`), else null.
+ */
 function lossNameOf(model: tf.LayersModel): string | null {
   const loss = compiledState(model)?.loss;
   const name = Array.isArray(loss) ? loss[0] : loss;
-  if (typeof name !== "string") return null;
-  const key = name.toLowerCase().replaceAll("_", "");
-  const aliases: Record<string, string> = {
-    mse: "meansquarederror",
-    mae: "meanabsoluteerror",
-    bce: "binarycrossentropy",
-  };
-  return aliases[key] ?? key;
+  return typeof name === "string" ? name.toLowerCase().replaceAll("_", "") : null;
 }
 
 /**

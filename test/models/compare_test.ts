@@ -123,7 +123,11 @@ Deno.test("compareModels() refuses a twin that predicts alike but trains differe
         inputDim: rows,
         outputDim: factors,
         embeddingsRegularizer: tf.regularizers.l2({ l2: edit === "other L2" ? 1e-3 : 1e-4 }),
-        embeddingsConstraint: edit === "constraint" ? tf.constraints.nonNeg() : undefined,
+        embeddingsConstraint: edit === "constraint"
+          ? tf.constraints.nonNeg()
+          : edit.startsWith("maxNorm")
+          ? tf.constraints.maxNorm({ maxValue: Number(edit.split(" ")[1]) })
+          : undefined,
         trainable: !(edit === "frozen" && rows === sizes.movies),
       }).apply(ids) as S;
     let u = table(sizes.users, user);
@@ -151,6 +155,16 @@ Deno.test("compareModels() refuses a twin that predicts alike but trains differe
     assertThrows(() => compareModels(model, twin, { ids }), RangeError, message);
     disposeAll(model, twin.model);
   }
+  // A constraint's settings count, not only its kind.
+  const ids: [number[], number[]] = [[0, 1, 2], [0, 1, 2]];
+  const [tight, loose, loose2] = [edited("maxNorm 0.1"), edited("maxNorm 5"), edited("maxNorm 5")];
+  compareModels(loose, loose2, { ids });
+  assertThrows(
+    () => compareModels(tight, loose, { ids }),
+    RangeError,
+    'constraint MaxNorm {"maxValue":0.1,"axis":0}, its counterpart',
+  );
+  disposeAll(tight, loose, loose2);
 });
 
 Deno.test("compareModels() finds the lab's HybridModel written with stock layers the same as its twin", () => {
