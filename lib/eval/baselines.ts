@@ -11,8 +11,8 @@ import type pl from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
 import type { ScoreTable } from "../analysis/types.ts";
 import {
-  checkFinite,
   checkFrame,
+  checkNonNegativeNumber,
   checkPositiveInt,
   describe,
   idColumn,
@@ -237,18 +237,8 @@ export function movieMeanBaseline(train: pl.DataFrame): MovieMeanBaseline {
 export function biasBaseline(train: pl.DataFrame, options: BiasBaselineOptions = {}): BiasBaseline {
   const who = "biasBaseline()";
   const { regUser = 15, regMovie = 10, iterations = 10 } = options;
-  for (const [name, value] of [["regUser", regUser], ["regMovie", regMovie]] as const) {
-    if (typeof value !== "number") {
-      // checkFinite() below would say "found 15" for the text "15", a value that looks right.
-      throw new TypeError(`${who}: expected ${name} to be a number, found ${describe(value)}`);
-    }
-  }
-  checkFinite([regUser, regMovie], "regUser/regMovie", who);
-  if (regUser < 0 || regMovie < 0) {
-    throw new RangeError(
-      `${who}: expected regUser and regMovie >= 0, found ${regUser} and ${regMovie}`,
-    );
-  }
+  checkNonNegativeNumber(regUser, "regUser", who);
+  checkNonNegativeNumber(regMovie, "regMovie", who);
   checkPositiveInt(iterations, "iterations", who);
   const t = readTraining(train, who);
   const u = indexIds(t.users), m = indexIds(t.movies);

@@ -9,7 +9,7 @@
 import type pl from "nodejs-polars";
 import { DEFAULT_K, RELEVANCE_THRESHOLD } from "../defaults.ts";
 import {
-  checkFinite,
+  checkFiniteNumber,
   checkInteger,
   checkPositiveInt,
   describe,
@@ -97,11 +97,7 @@ export function rankingMetrics(
   const who = "rankingMetrics()";
   const { k = DEFAULT_K, threshold = RELEVANCE_THRESHOLD, catalogSize } = options;
   checkPositiveInt(k, "k", who);
-  if (typeof threshold !== "number") {
-    // checkFinite() would say "found 4" for the text "4", a threshold that looks right.
-    throw new TypeError(`${who}: expected threshold to be a number, found ${describe(threshold)}`);
-  }
-  checkFinite([threshold], "threshold", who);
+  checkFiniteNumber(threshold, "threshold", who);
   if (!(topK instanceof Map)) {
     throw new TypeError(
       `${who}: expected topK to be a Map userId → movieIds, found ${describe(topK)}`,

@@ -99,15 +99,19 @@ Deno.test("baselines reject empty training data and NaN ratings", () => {
 
 Deno.test("biasBaseline() rejects bad options", () => {
   assertThrows(() => biasBaseline(train, { iterations: 0 }), RangeError, "iterations");
-  assertThrows(() => biasBaseline(train, { regUser: -1 }), RangeError, "found -1 and 10");
+  assertThrows(
+    () => biasBaseline(train, { regUser: -1 }),
+    RangeError,
+    "expected regUser to be a finite number >= 0, found -1",
+  );
   assertThrows(() => biasBaseline(train, { regMovie: NaN }), RangeError, "NaN");
 });
 
-Deno.test("biasBaseline() rejects a negative regMovie, naming both values", () => {
+Deno.test("biasBaseline() rejects a negative regMovie, naming it", () => {
   assertThrows(
     () => biasBaseline(train, { regMovie: -1 }),
     RangeError,
-    "expected regUser and regMovie >= 0, found 15 and -1",
+    "biasBaseline(): expected regMovie to be a finite number >= 0, found -1",
   );
 });
 
@@ -175,11 +179,11 @@ Deno.test("biasBaseline() names a shrinkage given as text", () => {
   assertThrows(
     () => biasBaseline(train, { regUser: "15" as never }),
     TypeError,
-    "biasBaseline(): expected regUser to be a number, found string 15",
+    "biasBaseline(): expected regUser to be a finite number >= 0, found string 15",
   );
   assertThrows(
     () => biasBaseline(train, { regMovie: null as never }),
     TypeError,
-    "biasBaseline(): expected regMovie to be a number, found null",
+    "biasBaseline(): expected regMovie to be a finite number >= 0, found null",
   );
 });

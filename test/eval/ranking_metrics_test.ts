@@ -159,7 +159,7 @@ Deno.test("rankingMetrics() rejects a threshold that is NaN or infinite", () => 
     assertThrows(
       () => rankingMetrics(topK, test, { threshold }),
       RangeError,
-      `expected finite numbers in threshold, found ${threshold}`,
+      `rankingMetrics(): expected threshold to be a finite number, found ${threshold}`,
     );
   }
 });
@@ -182,6 +182,6 @@ Deno.test("rankingMetrics() names a threshold given as text", () => {
   assertThrows(
     () => rankingMetrics(topK, test, { threshold: "4" as never }),
     TypeError,
-    "rankingMetrics(): expected threshold to be a number, found string 4",
+    "rankingMetrics(): expected threshold to be a finite number, found string 4",
   );
 });
