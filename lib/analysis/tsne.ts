@@ -15,7 +15,12 @@ import { DEFAULT_SEED } from "../defaults.ts";
 import { createRng } from "../random.ts";
 import type { EmbeddingTable } from "./types.ts";
 import { checkEmbeddings } from "./_table.ts";
-import { checkInteger, checkNonNegativeInt, checkPositiveInt, describe } from "../_validate.ts";
+import {
+  checkFiniteNumber,
+  checkInteger,
+  checkNonNegativeInt,
+  checkPositiveInt,
+} from "../_validate.ts";
 import { pca, type PcaResult } from "./pca.ts";
 import { SpaceTree } from "./_tsne_tree.ts";
 import { interruptCheck, interruptDue, interruptible } from "../_interrupt.ts";
@@ -496,11 +501,7 @@ function tsneSettings(options: TsneOptions, n: number, dim: number, who: string)
     learningRate = "auto",
   } = options;
   if (n < 3) throw new RangeError(`${who}: expected at least 3 rows, found ${n}`);
-  if (typeof perplexity !== "number") {
-    throw new TypeError(
-      `${who}: expected perplexity to be a number, found ${describe(perplexity)}`,
-    );
-  }
+  checkFiniteNumber(perplexity, "perplexity", who);
   if (!(perplexity > 0 && perplexity < n)) {
     throw new RangeError(
       `${who}: expected 0 < perplexity < number of rows (${n}), found ${perplexity}`,
@@ -515,15 +516,18 @@ function tsneSettings(options: TsneOptions, n: number, dim: number, who: string)
       `${who}: expected metric "euclidean" or "cosine", found ${JSON.stringify(metric)}`,
     );
   }
+  checkFiniteNumber(theta, "theta", who);
   if (!(theta >= 0 && theta <= 1)) {
     throw new RangeError(`${who}: expected 0 <= theta <= 1, found ${theta}`);
   }
-  if (!(earlyExaggeration >= 1) || !Number.isFinite(earlyExaggeration)) {
+  checkFiniteNumber(earlyExaggeration, "earlyExaggeration", who);
+  if (!(earlyExaggeration >= 1)) {
     throw new RangeError(
       `${who}: expected earlyExaggeration to be a finite number >= 1, found ${earlyExaggeration}`,
     );
   }
   checkNonNegativeInt(exaggerationIterations, "exaggerationIterations", who);
+  if (learningRate !== "auto") checkFiniteNumber(learningRate, "learningRate", who);
   const lr = learningRate === "auto" ? Math.max(n / earlyExaggeration / 4, 50) : learningRate;
   if (!(lr > 0) || !Number.isFinite(lr)) {
     throw new RangeError(

@@ -153,13 +153,22 @@ Deno.test("tsneSync() stops a diverging descent instead of returning NaN coordin
   assertThrows(
     () => tsneSync(table, { perplexity: 3, earlyExaggeration: Infinity }),
     RangeError,
-    "tsneSync(): expected earlyExaggeration to be a finite number >= 1, found Infinity",
+    "tsneSync(): expected earlyExaggeration to be a finite number, found Infinity",
   );
   assertThrows(
-    () => tsneSync(table, { perplexity: "5" as never }),
-    TypeError,
-    "tsneSync(): expected perplexity to be a number, found string 5",
+    () => tsneSync(table, { perplexity: 3, earlyExaggeration: 0.5 }),
+    RangeError,
+    "tsneSync(): expected earlyExaggeration to be a finite number >= 1, found 0.5",
   );
+  // Options given as text: each named as text ("found 12" read like a value that is right),
+  // and a theta "0.5" is no longer taken.
+  for (const name of ["perplexity", "earlyExaggeration", "theta", "learningRate"]) {
+    assertThrows(
+      () => tsneSync(table, { perplexity: 3, [name]: name === "theta" ? "0.5" : "5" }),
+      TypeError,
+      `tsneSync(): expected ${name} to be a finite number, found string`,
+    );
+  }
 });
 
 Deno.test("tsne() of identical rows names itself and init 'random', which maps them", async () => {
