@@ -56,6 +56,11 @@ function splitmix32(seed: number): () => number {
   };
 }
 
+/** A value as a message shows it: a number as it is, anything else with its kind ("string 3"). */
+function shown(x: unknown): string {
+  return typeof x === "number" || x == null ? String(x) : `${typeof x} ${String(x)}`;
+}
+
 /**
  * Creates a seeded generator.
  *
@@ -73,7 +78,7 @@ function splitmix32(seed: number): () => number {
  */
 export function createRng(seed: number): Rng {
   if (!Number.isFinite(seed)) {
-    throw new TypeError(`createRng(): expected a finite integer seed, found ${seed}`);
+    throw new TypeError(`createRng(): expected a finite integer seed, found ${shown(seed)}`);
   }
   const init = splitmix32(Math.trunc(seed));
   let a = init(), b = init(), c = init(), d = init();
@@ -192,7 +197,7 @@ let globalStream: Rng | null = null;
  */
 export function setRandomSeed(seed: number): void {
   if (typeof seed !== "number" || !Number.isInteger(seed)) {
-    throw new TypeError(`setRandomSeed(): expected an integer seed, found ${seed}`);
+    throw new TypeError(`setRandomSeed(): expected an integer seed, found ${shown(seed)}`);
   }
   globalSeed = seed;
   globalStream = createRng(seed);
@@ -243,7 +248,7 @@ export function randomSeed(): number | null {
  */
 export function withRandomSeed<T>(seed: number, build: () => T): T {
   if (typeof seed !== "number" || !Number.isInteger(seed)) {
-    throw new TypeError(`withRandomSeed(): expected an integer seed, found ${seed}`);
+    throw new TypeError(`withRandomSeed(): expected an integer seed, found ${shown(seed)}`);
   }
   if (typeof build !== "function") {
     throw new TypeError(`withRandomSeed(): expected build to be a function, found ${typeof build}`);

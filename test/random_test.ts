@@ -193,6 +193,11 @@ Deno.test("Rng.permutation() refuses a length that is no count; withRandomSeed()
     TypeError,
     "withRandomSeed(): expected an integer seed, found NaN",
   );
+  assertThrows( // a seed given as text is named as text, not as the number it spells
+    () => withRandomSeed("3" as never, () => 1),
+    TypeError,
+    "withRandomSeed(): expected an integer seed, found string 3",
+  );
   assertThrows(
     () => withRandomSeed(1, 5 as never),
     TypeError,
