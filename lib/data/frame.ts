@@ -98,7 +98,8 @@ function checkId(id: number, name: string, row: number): number {
     // "found string 1", not "found 1", for the string "1"
     const found = typeof id === "number" ? String(id) : describe(id);
     throw new RangeError(
-      `ratingsFrame(): expected ${name} to be an integer in 0..${INT32_MAX} at row ${row}, found ${found}`,
+      `ratingsFrame(): expected ${name} to be an integer in 0..${INT32_MAX} at row ${row}, ` +
+        `found ${found}`,
     );
   }
   return id;

@@ -153,8 +153,8 @@ export function summarize(input: MovieLens | DataFrame): RatingSummary {
 export interface RatingHistogramTableOptions {
   /**
    * A rating scale whose every value gets a row, with count 0 where unused (for plots): finite
-   * `min` ≤ `max`, a `step` > 0, and at most 1,000 values. Ratings off
-   * the scale still get their own rows.
+   * `min` ≤ `max`, a `step` > 0, and at most 1,000 values. Ratings off the scale still get their
+   * own rows.
    * @default {undefined (only the values that occur)}
    */
   scale?: RatingScale;
@@ -192,6 +192,7 @@ function checkScale(scale: RatingScale, who: string): number {
  *   no rows for a table without rows (and no scale).
  * @throws {RangeError} On a null, NaN or infinite rating, or a scale that is not finite, has a
  *   step <= 0, a min above its max or more than 1,000 values.
+ * @throws {TypeError} When a field of the scale is not a number (a min given as text).
  * @example
  * ```ts
  * import { ratingHistogram, ratingsFrame } from "./mod.ts";
