@@ -14,9 +14,10 @@
  *   handles), `isTapeOn()` and `state.gradientDepth` / `state.tensorInfo`;
  * - the `call` method of the tfjs-layers classes `Embedding`, `Dense`, `Dropout`, `Dot`, `Add`,
  *   `Activation`, `Rescaling` and `Flatten` (replaced by fast paths that fall back to the
- *   original), and the private fields those fast paths read (`embeddings`, `kernel`, `bias`,
- *   `activation`, `rate`, `noiseShape`, `seed`, `axes`, `normalize`, `scale`, `offset`,
- *   `dataFormat`);
+ *   original) and `GaussianNoise`, `GaussianDropout` and `AlphaDropout` (replaced by seeded
+ *   noise), and the private fields those paths read (`embeddings`, `kernel`, `bias`,
+ *   `activation`, `rate`, `stddev`, `noiseShape`, `seed`, `axes`, `normalize`, `scale`,
+ *   `offset`, `dataFormat`);
  * - the weight regularizer fields of layers (`embeddingsRegularizer`, `kernelRegularizer`, …),
  *   which the training loop folds into the fused optimizer;
  * - a compiled model's `lossFunctions`, `metricsNames`, `metricsTensors`, `loss` and
@@ -264,6 +265,28 @@ export interface DropoutFields {
   seed?: number;
 }
 
+/**
+ * The field of `GaussianNoise` read by the seeded noise path, and the `seed` field this library
+ * adds to it (tfjs' noise layers have none; `fit` sets it before every step).
+ */
+export interface GaussianNoiseFields {
+  stddev: number;
+  seed?: number;
+}
+
+/** The field of `GaussianDropout` read by the seeded noise path, and the added `seed`. */
+export interface GaussianDropoutFields {
+  rate: number;
+  seed?: number;
+}
+
+/** The fields of `AlphaDropout` read by the seeded noise path, and the added `seed`. */
+export interface AlphaDropoutFields {
+  rate: number;
+  noiseShape?: (number | null)[] | null;
+  seed?: number;
+}
+
 /** The fields of `Dot` read by the fast path. */
 export interface DotFields {
   axes: number | [number, number];
@@ -305,6 +328,12 @@ const PATCHED_LAYERS: Record<string, { sample: () => tf.layers.Layer; fields: st
     fields: ["kernel", "bias", "activation", "kernelRegularizer", "biasRegularizer"],
   },
   Dropout: { sample: () => tf.layers.dropout({ rate: 0.5, seed: 1 }), fields: ["rate", "seed"] },
+  GaussianNoise: { sample: () => tf.layers.gaussianNoise({ stddev: 0.5 }), fields: ["stddev"] },
+  GaussianDropout: { sample: () => tf.layers.gaussianDropout({ rate: 0.5 }), fields: ["rate"] },
+  AlphaDropout: {
+    sample: () => tf.layers.alphaDropout({ rate: 0.5, noiseShape: [1, 2] }),
+    fields: ["rate", "noiseShape"],
+  },
   Dot: { sample: () => tf.layers.dot({ axes: -1 }), fields: ["axes", "normalize"] },
   Add: { sample: () => tf.layers.add(), fields: [] },
   Activation: {
@@ -356,8 +385,9 @@ function layerProblems(className: string): string[] {
  * an instance, which would use up a layer name). `make` gets the stock method and returns the
  * replacement, which should fall back to the stock one for inputs it does not handle.
  *
- * @param className `"Embedding"`, `"Dense"`, `"Dropout"`, `"Dot"`, `"Add"`, `"Activation"`,
- *   `"Rescaling"` or `"Flatten"`.
+ * @param className `"Embedding"`, `"Dense"`, `"Dropout"`, `"GaussianNoise"`,
+ *   `"GaussianDropout"`, `"AlphaDropout"`, `"Dot"`, `"Add"`, `"Activation"`, `"Rescaling"` or
+ *   `"Flatten"`.
  * @param make Builds the replacement from the stock method.
  */
 export function replaceLayerCall(className: string, make: (stock: LayerCall) => LayerCall): void {

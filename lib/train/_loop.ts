@@ -8,7 +8,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { type DropoutFields, fieldsOf } from "../_tfjs_internals.ts";
+import { fieldsOf } from "../_tfjs_internals.ts";
 import { interruptCheck, interruptDue } from "../_interrupt.ts";
 import type { Rng } from "../random.ts";
 import { batchTensors, type Columns, permuteColumns } from "./_batches.ts";
@@ -129,48 +129,38 @@ export function trainStep(run: Run, driver: OptimizerDriver, batch: Batch): Step
   }
 }
 
-/** Stock tfjs `Dropout` layers draw their masks from `Math.random` unless seeded. */
-export function stockDropouts(
-  model: tf.LayersModel,
-): Array<{ layer: DropoutFields; seed?: number }> {
-  const out: Array<{ layer: DropoutFields; seed?: number }> = [];
-  const walk = (layers: tf.layers.Layer[]) => {
-    for (const layer of layers) {
-      const cls = layer.getClassName();
-      if (cls === "Dropout" || cls === "SpatialDropout1D") {
-        const l = fieldsOf<DropoutFields>(layer);
-        out.push({ layer: l, seed: l.seed });
-      }
-      const inner = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
-      if (Array.isArray(inner)) walk(inner);
-    }
-  };
-  walk(model.layers);
-  return out;
+/** The seed field of a layer that draws training noise. */
+interface NoiseSeed {
+  seed?: number;
 }
 
-/**
- * Layer classes whose noise tfjs draws without a seed (it has no seed option): a run through
- * one of them differs each time, whatever `fit`'s seed.
- */
-export const UNSEEDED_NOISE_LAYERS: ReadonlySet<string> = new Set([
+/** The classes whose training noise `fit` seeds before every step, through a `seed` field. */
+const SEEDED_NOISE_LAYERS: ReadonlySet<string> = new Set([
+  "Dropout",
+  "SpatialDropout1D",
   "GaussianNoise",
   "GaussianDropout",
   "AlphaDropout",
 ]);
 
 /**
- * The layers of `model` that draw unseeded noise while training, for the run's notes.
+ * The layers of `model` (nested models included, in order) that draw noise while training:
+ * stock `Dropout` and `SpatialDropout1D`, which draw from `Math.random` unless seeded, and
+ * `GaussianNoise`, `GaussianDropout` and `AlphaDropout`, whose seeded call (`kernels/noise.ts`)
+ * reads a `seed` field that tfjs does not give them. Each comes with its own seed, which `fit`
+ * puts back afterwards.
  *
  * @param model The model.
- * @returns One description per such layer, e.g. `"gaussian_noise (GaussianNoise)"`.
+ * @returns The layers' seed fields and their values before training.
  */
-export function unseededNoiseLayers(model: tf.LayersModel): string[] {
-  const out: string[] = [];
+export function noiseLayers(model: tf.LayersModel): Array<{ layer: NoiseSeed; seed?: number }> {
+  const out: Array<{ layer: NoiseSeed; seed?: number }> = [];
   const walk = (layers: tf.layers.Layer[]) => {
     for (const layer of layers) {
-      const cls = layer.getClassName();
-      if (UNSEEDED_NOISE_LAYERS.has(cls)) out.push(`${layer.name} (${cls})`);
+      if (SEEDED_NOISE_LAYERS.has(layer.getClassName())) {
+        const l = fieldsOf<NoiseSeed>(layer);
+        out.push({ layer: l, seed: l.seed });
+      }
       const inner = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
       if (Array.isArray(inner)) walk(inner);
     }
@@ -183,8 +173,8 @@ export function unseededNoiseLayers(model: tf.LayersModel): string[] {
 export const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
- * Trains one epoch: shuffles the samples (seeded by the epoch's generator), seeds the stock
- * dropout layers for every step, and runs every batch.
+ * Trains one epoch: shuffles the samples (seeded by the epoch's generator), seeds the layers
+ * that draw noise (dropouts, Gaussian noise) for every step, and runs every batch.
  *
  * @param run The run.
  * @param driver The optimizer.
@@ -199,7 +189,7 @@ export async function trainEpoch(
   epoch: number,
   rng: Rng,
   progress: TrainingProgress,
-  dropouts: Array<{ layer: DropoutFields }>,
+  noisy: Array<{ layer: NoiseSeed }>,
 ): Promise<{ logs: Record<string, number> } | { failed: FailedBatch }> {
   const [tx, ty] = run.train;
   const n = tx.n;
@@ -211,7 +201,7 @@ export async function trainEpoch(
   const totalSteps = run.epochs * run.steps;
   for (let b = 0; b < run.steps; b++) {
     const start = b * run.batchSize, end = Math.min(n, start + run.batchSize);
-    for (const d of dropouts) d.layer.seed = rng.uint32();
+    for (const d of noisy) d.layer.seed = rng.uint32();
     if (run.schedule) driver.setRate(run.schedule({ epoch, step: first + b, steps: totalSteps }));
     const result = trainStep(run, driver, { x, y, start, end });
     if (!Number.isFinite(result.loss)) {

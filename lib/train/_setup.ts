@@ -21,7 +21,6 @@ import { compiledObjective, type Objective } from "./_losses.ts";
 import { type Monitors, monitorsFor } from "./_monitor.ts";
 import { collectPenalties, type Penalties, type PenaltyTerm } from "./_penalties.ts";
 import { applyConstraints, collectConstraints, type ConstrainedWeight } from "./_constraints.ts";
-import { unseededNoiseLayers } from "./_loop.ts";
 import { FusedAdam, fusedAdamFor } from "./optimizer.ts";
 import type { FitData, FitOptions } from "./fit_options.ts";
 import type { Verbosity } from "./progress.ts";
@@ -180,9 +179,6 @@ export function planRun(
   const plan = forwardPlan(model, checkBoolean(options.fuse ?? true, "fuse", "fit()"));
   const notes = initialEpoch > 0 ? [`continuing from epoch ${initialEpoch}`] : [];
   notes.push(...slowLayers(model, plan).map((l) => `stock tfjs for layer ${l}: slower`));
-  notes.push(
-    ...unseededNoiseLayers(model).map((l) => `unseeded noise in layer ${l}: runs differ`),
-  );
   return {
     model,
     variables: model.trainableWeights.map((w) => w.read() as tf.Variable),

@@ -55,7 +55,9 @@
  * `fit` goes further and runs such a dot product of embeddings as the fused dot-bias op on the
  * model's own weights (`_fuse.ts`), at the fused model's throughput; `fuse: false` runs the
  * layers as written, at about half of it (`deno task bench --stock [--no-fuse]` measures both
- * against PyTorch in the same run).
+ * against PyTorch in the same run). `setupBackend()` also makes `GaussianNoise`, `GaussianDropout`
+ * and `AlphaDropout` draw their training noise from sfc32 under a seed that `fit` sets every step
+ * (tfjs draws it unseeded; `kernels/noise.ts`).
  * The kernels read the WASM backend's heap directly, an internal API: the tfjs version is pinned
  * in deno.json, and `lib/_tfjs_internals.ts` declares and checks everything they rely on.
  *

@@ -39,7 +39,7 @@ import { diagnose, type FailedBatch } from "./_failure.ts";
 import { markDiverged, short } from "./_health.ts";
 import { checkUsable, DIVERGED_ADVICE } from "./health.ts";
 import { compiledObjective } from "./_losses.ts";
-import { evaluateColumns, stockDropouts, tick, trainEpoch } from "./_loop.ts";
+import { evaluateColumns, noiseLayers, tick, trainEpoch } from "./_loop.ts";
 import { restoreWeights } from "./_monitor.ts";
 import { collectPenalties } from "./_penalties.ts";
 import {
@@ -163,7 +163,7 @@ async function runEpochs(
   progress: TrainingProgress,
 ): Promise<void> {
   const { model, monitors: { stopper, keeper } } = run;
-  const dropouts = stockDropouts(model);
+  const noisy = noiseLayers(model);
   const root = createRng(run.seed);
   for (let e = 0; e < run.initialEpoch; e++) root.fork();
   const model_ = model as unknown as { stopTraining: boolean };
@@ -174,7 +174,7 @@ async function runEpochs(
     for (let e = 1; e <= run.epochs; e++) {
       const epoch = run.initialEpoch + e;
       const t0 = performance.now(), cpu0 = cpuSeconds();
-      const out = await trainEpoch(run, driver, epoch, root.fork(), progress, dropouts);
+      const out = await trainEpoch(run, driver, epoch, root.fork(), progress, noisy);
       if ("failed" in out) throw nonFinite(run, driver, epoch, out.failed);
       const trainSeconds = (performance.now() - t0) / 1000, trainCpu = cpuSeconds() - cpu0;
       const logs = out.logs;
@@ -214,7 +214,7 @@ async function runEpochs(
       if (stop || model_.stopTraining) break;
     }
   } finally {
-    for (const d of dropouts) d.layer.seed = d.seed;
+    for (const d of noisy) d.layer.seed = d.seed;
   }
 }
 

@@ -93,10 +93,10 @@ export interface FitOptions {
    */
   shuffle?: boolean;
   /**
-   * Seed of the shuffles and of stock `Dropout` masks. The same seed, model initialisation
-   * and data give identical weights and history, except through a `GaussianNoise`,
-   * `GaussianDropout` or `AlphaDropout` layer, whose noise tfjs draws unseeded (the progress
-   * line says so).
+   * Seed of the shuffles and of the training noise of `Dropout`, `SpatialDropout1D`,
+   * `GaussianNoise`, `GaussianDropout` and `AlphaDropout` layers (a new draw for each layer
+   * every step, which replaces a `Dropout` layer's own seed during the run). The same seed,
+   * model initialisation and data give identical weights and history.
    * @default {the seed of setRandomSeed(), else DEFAULT_SEED (42)}
    */
   seed?: number;

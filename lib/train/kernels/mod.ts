@@ -24,7 +24,9 @@
  * - **Copies** (`copy.ts`, `identity.ts`): `Concat`, `Slice` and `SplitV` as block copies, and a
  *   zero-copy `Identity` (WASM).
  * - **Dropout** (`dropout.ts`): masks from sfc32 in one kernel, seeded per step by the training
- *   loop, and tfjs-layers' `Dropout` using it.
+ *   loop, and tfjs-layers' `Dropout` using it; `GaussianNoise`, `GaussianDropout` and
+ *   `AlphaDropout` draw their training noise from sfc32 under the same per-step seed
+ *   (`noise.ts`), where tfjs draws it unseeded.
  * - **Losses** (`loss.ts`): mean squared error, mean absolute error and binary cross-entropy
  *   as one kernel forward and one backward.
  * - **Softplus** (`softplus.ts`): BPR's `softplus` on the native library's cores where it gives

@@ -20,6 +20,7 @@ import {
 } from "./dense.ts";
 import { dotBiasGradient, dotBiasKernels } from "./dot_bias.ts";
 import { dropoutKernels, installFastDropout } from "./dropout.ts";
+import { installSeededNoise } from "./noise.ts";
 import { fastExpKernel } from "./exp.ts";
 import { installFastSaves } from "./engine.ts";
 import { fastGatherGradient, fastGatherKernel, GATHER_V2, installFastEmbedding } from "./gather.ts";
@@ -103,6 +104,7 @@ export function registerTrainingKernels(): Map<string, string[]> {
   tf.registerGradient(sigmoidGradient);
   tf.registerGradient(scaleShiftGradient);
   installFastDropout();
+  installSeededNoise();
   installFastDense();
   installFastEmbedding();
   installFastDot();
