@@ -435,6 +435,26 @@ export const REGULARIZER_FIELDS: ReadonlyArray<readonly [regularizer: string, we
 ];
 
 /**
+ * Every layer of `model` in order, those of nested models (a `tf.sequential` tower used as a
+ * layer) included, each after the model that holds it.
+ *
+ * @param model The model.
+ * @returns The layers.
+ */
+export function allLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  const out: tf.layers.Layer[] = [];
+  const walk = (layers: tf.layers.Layer[]) => {
+    for (const layer of layers) {
+      out.push(layer);
+      const inner = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
+      if (Array.isArray(inner)) walk(inner);
+    }
+  };
+  walk(model.layers);
+  return out;
+}
+
+/**
  * The tfjs layer classes that act only while training (dropouts, noise, batch normalisation),
  * each with the config fields that set what it does.
  */

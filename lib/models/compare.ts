@@ -13,7 +13,7 @@ import { createRng } from "../random.ts";
 import { checkNonNegativeNumber, checkPositiveInt, describe, toIds } from "../_validate.ts";
 import { findTables } from "./_weights.ts";
 import { collectPenalties, type PenaltyTerm } from "./_engine.ts";
-import { compiledState, TRAINING_ONLY_LAYERS } from "../_tfjs_internals.ts";
+import { allLayers, compiledState, TRAINING_ONLY_LAYERS } from "../_tfjs_internals.ts";
 import type { Recommender } from "./recommender.ts";
 
 const WHERE = "compareModels()";
@@ -133,7 +133,7 @@ function withSettings(x: tf.serialization.Serializable): string {
  * a dropout of each part (the lab's hybrid writes the one, the library's twin the other).
  */
 function trainingOnlyLayers(model: tf.LayersModel): string[] {
-  return model.layers.flatMap((layer) => {
+  return allLayers(model).flatMap((layer) => {
     if (!Object.hasOwn(TRAINING_ONLY_LAYERS, layer.getClassName())) return [];
     const keys = TRAINING_ONLY_LAYERS[layer.getClassName()];
     const config = layer.getConfig() as Record<string, unknown>;

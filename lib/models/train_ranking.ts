@@ -17,7 +17,12 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { compiledState, REGULARIZER_FIELDS, TRAINING_ONLY_LAYERS } from "../_tfjs_internals.ts";
+import {
+  allLayers,
+  compiledState,
+  REGULARIZER_FIELDS,
+  TRAINING_ONLY_LAYERS,
+} from "../_tfjs_internals.ts";
 import {
   checkLearningRate,
   checkPositiveInt,
@@ -112,7 +117,7 @@ function probeRows(size: number): number[] {
  * dropped without a word.
  */
 function notRunByTheLoop(model: tf.LayersModel): string | null {
-  for (const layer of model.layers) {
+  for (const layer of allLayers(model)) {
     const l = layer as unknown as Record<string, unknown>;
     const cls = layer.getClassName();
     if (Object.hasOwn(TRAINING_ONLY_LAYERS, cls)) {

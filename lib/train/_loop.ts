@@ -8,7 +8,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { fieldsOf } from "../_tfjs_internals.ts";
+import { allLayers, fieldsOf, TRAINING_ONLY_LAYERS } from "../_tfjs_internals.ts";
 import { interruptCheck, interruptDue } from "../_interrupt.ts";
 import type { Rng } from "../random.ts";
 import { batchTensors, type Columns, permuteColumns } from "./_batches.ts";
@@ -134,14 +134,13 @@ interface NoiseSeed {
   seed?: number;
 }
 
-/** The classes whose training noise `fit` seeds before every step, through a `seed` field. */
-const SEEDED_NOISE_LAYERS: ReadonlySet<string> = new Set([
-  "Dropout",
-  "SpatialDropout1D",
-  "GaussianNoise",
-  "GaussianDropout",
-  "AlphaDropout",
-]);
+/**
+ * The classes whose training noise `fit` seeds before every step, through a `seed` field: the
+ * layers that act only in training, but for batch normalisation, which draws nothing.
+ */
+const SEEDED_NOISE_LAYERS: ReadonlySet<string> = new Set(
+  Object.keys(TRAINING_ONLY_LAYERS).filter((c) => c !== "BatchNormalization"),
+);
 
 /**
  * The layers of `model` (nested models included, in order) that draw noise while training:
@@ -154,19 +153,11 @@ const SEEDED_NOISE_LAYERS: ReadonlySet<string> = new Set([
  * @returns The layers' seed fields and their values before training.
  */
 export function noiseLayers(model: tf.LayersModel): Array<{ layer: NoiseSeed; seed?: number }> {
-  const out: Array<{ layer: NoiseSeed; seed?: number }> = [];
-  const walk = (layers: tf.layers.Layer[]) => {
-    for (const layer of layers) {
-      if (SEEDED_NOISE_LAYERS.has(layer.getClassName())) {
-        const l = fieldsOf<NoiseSeed>(layer);
-        out.push({ layer: l, seed: l.seed });
-      }
-      const inner = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
-      if (Array.isArray(inner)) walk(inner);
-    }
-  };
-  walk(model.layers);
-  return out;
+  return allLayers(model).filter((layer) => SEEDED_NOISE_LAYERS.has(layer.getClassName()))
+    .map((layer) => {
+      const l = fieldsOf<NoiseSeed>(layer);
+      return { layer: l, seed: l.seed };
+    });
 }
 
 /** Yields to the event loop (so that a live Jupyter line can be sent). */

@@ -8,7 +8,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { REGULARIZER_FIELDS } from "../_tfjs_internals.ts";
+import { allLayers, REGULARIZER_FIELDS } from "../_tfjs_internals.ts";
 
 /** One penalised weight. */
 export interface PenaltyTerm {
@@ -31,19 +31,6 @@ export interface Penalties {
 }
 
 type Reg = tf.serialization.Serializable & { apply(x: tf.Tensor): tf.Scalar };
-
-function allLayers(model: tf.LayersModel): tf.layers.Layer[] {
-  const out: tf.layers.Layer[] = [];
-  const walk = (layers: tf.layers.Layer[]) => {
-    for (const layer of layers) {
-      out.push(layer);
-      const inner = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
-      if (Array.isArray(inner)) walk(inner);
-    }
-  };
-  walk(model.layers);
-  return out;
-}
 
 /**
  * Collects the penalties of every layer of `model` (nested models included).

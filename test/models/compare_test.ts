@@ -300,3 +300,33 @@ Deno.test("buildModel() refuses fused for kinds with hidden layers and a fused t
     "expected fused to be true or false",
   );
 });
+
+Deno.test("compareModels() sees a dropout inside a nested tower", () => {
+  // The check read the top-level layers only: a dropout of 0.9 inside a tf.sequential user
+  // tower passed for the same model without it.
+  type S = tf.SymbolicTensor;
+  const towered = (rate: number | null) => {
+    const user = tf.input({ shape: [1], dtype: "int32" });
+    const movie = tf.input({ shape: [1], dtype: "int32" });
+    const tower = tf.sequential({
+      layers: [
+        tf.layers.embedding({ inputDim: sizes.users, outputDim: factors, inputShape: [1] }),
+        tf.layers.flatten(),
+        ...(rate === null ? [] : [tf.layers.dropout({ rate })]),
+      ],
+    });
+    const movies = tf.layers.flatten().apply(
+      tf.layers.embedding({ inputDim: sizes.movies, outputDim: factors }).apply(movie),
+    ) as S;
+    const dot = tf.layers.dot({ axes: -1 }).apply([tower.apply(user) as S, movies]) as S;
+    const model = tf.model({ inputs: [user, movie], outputs: dot });
+    model.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
+    return model;
+  };
+  const ids: [number[], number[]] = [[0, 1, 2], [0, 1, 2]];
+  const [plain, plain2, dropped] = [towered(null), towered(null), towered(0.9)];
+  compareModels(plain, plain2, { ids });
+  assertThrows(() => compareModels(dropped, plain, { ids }), RangeError, "[Dropout 0.9]");
+  assertThrows(() => compareModels(plain, dropped, { ids }), RangeError, "[Dropout 0.9]");
+  disposeAll(plain, plain2, dropped);
+});

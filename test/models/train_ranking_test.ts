@@ -169,6 +169,27 @@ Deno.test("trainRanking() refuses what its loop would leave out: a regulariser, 
       message,
     );
   }
+  // The same inside a nested tower (a tf.sequential used as a layer), which the check first
+  // did not look into.
+  const user = tf.input({ shape: [1], dtype: "int32" });
+  const movie = tf.input({ shape: [1], dtype: "int32" });
+  const tower = tf.sequential({
+    layers: [tf.layers.embedding({
+      inputDim: encoders.users.size,
+      outputDim: 4,
+      inputShape: [1],
+      embeddingsRegularizer: tf.regularizers.l2({ l2: 10 }),
+    })],
+  });
+  const q = tf.layers.embedding({ inputDim: encoders.movies.size, outputDim: 4 }).apply(movie);
+  const dot = tf.layers.dot({ axes: -1 }).apply([tower.apply(user) as S, q as S]);
+  const nested = tf.model({ inputs: [user, movie], outputs: tf.layers.flatten().apply(dot) as S });
+  nested.compile({ optimizer: adam(), loss: softmaxLoss });
+  await assertRejects(
+    () => trainRanking(recommender(nested, encoders), train, { epochs: 1, verbose: 0 }),
+    TypeError,
+    "sets embeddingsRegularizer, which the ranking loop does not apply",
+  );
 });
 
 Deno.test("trainRanking() asks for a ranking loss when the model was compiled with a rating one", async () => {
