@@ -473,7 +473,9 @@ function describeCurves(
   }
   const runs = [...byRun].map(([run, texts]) => {
     const under = hidden.get(run);
-    const same = under ? ` (the same as ${under.under}, drawn under it)` : "";
+    const same = under
+      ? ` (the same as ${under.under} at ${epochSpan(under.epochs)}, drawn under it)`
+      : "";
     return run === "" ? texts.join("; ") : `${run}${same}: ${texts.join(", ")}`;
   });
   const lines = baselines.map((b) => `${b.label} ${spoken(b.value)}`);

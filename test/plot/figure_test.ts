@@ -334,3 +334,9 @@ Deno.test("no figure's y tick labels reach into its y-axis title, and margins on
   const counts = histogram([1, 2, 2, 3], { bins: 3 });
   assertEquals(yAxisRoom(counts).margin, 56);
 });
+
+Deno.test("a run drawn under another says where the two are the same", () => {
+  const history = { epoch: [1, 2, 3], history: { loss: [1, 0.8, 0.7], val_loss: [1.2, 1, 0.9] } };
+  const fig = lossCurves([{ name: "shuffled", history }, { name: "sorted", history }]);
+  assertMatch(fig.alt, /shuffled \(the same as sorted at epochs 1–3, drawn under it\): train 1 /);
+});
