@@ -404,6 +404,16 @@ export function replaceLayerCall(className: string, make: (stock: LayerCall) => 
   proto.call = make(proto.call);
 }
 
+/**
+ * The tensor a one-input layer's `call` works on: `inputs` itself, or the first of a list.
+ *
+ * @param inputs The `inputs` of a {@linkcode LayerCall}.
+ * @returns The first tensor.
+ */
+export function firstInput(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  return Array.isArray(inputs) ? inputs[0] : inputs;
+}
+
 /** Runs tfjs' call hook of a layer (what `call` implementations do first). */
 export function invokeCallHook(layer: tf.layers.Layer, inputs: unknown, kwargs: unknown): void {
   (layer as unknown as { invokeCallHook(i: unknown, k: unknown): void }).invokeCallHook(

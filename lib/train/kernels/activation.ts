@@ -12,6 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   fieldsOf,
+  firstInput,
   type FlattenFields,
   invokeCallHook,
   replaceLayerCall,
@@ -184,7 +185,7 @@ export function installFastLayerCalls(): boolean {
   if (installed) return false;
   replaceLayerCall("Rescaling", (stock) =>
     function (inputs, kwargs) {
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const x = firstInput(inputs);
       if (x.dtype !== "float32" || !fastBackend()) return stock.call(this, inputs, kwargs);
       const { scale, offset } = fieldsOf<RescalingFields>(this);
       invokeCallHook(this, inputs, kwargs);
@@ -192,7 +193,7 @@ export function installFastLayerCalls(): boolean {
     });
   replaceLayerCall("Flatten", (stock) =>
     function (inputs, kwargs) {
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const x = firstInput(inputs);
       const channelsFirst = fieldsOf<FlattenFields>(this).dataFormat === "channelsFirst";
       if (x.rank < 2 || (channelsFirst && x.rank > 2) || !fastBackend()) {
         return stock.call(this, inputs, kwargs);

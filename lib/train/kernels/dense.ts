@@ -15,6 +15,7 @@ import { heapPointers, nativeKernels } from "./_native.ts";
 import {
   type DenseFields,
   fieldsOf,
+  firstInput,
   invokeCallHook,
   replaceLayerCall,
 } from "../../_tfjs_internals.ts";
@@ -403,7 +404,7 @@ export function installFastDense(): boolean {
   if (denseInstalled) return false;
   replaceLayerCall("Dense", (stock) =>
     function (inputs, kwargs) {
-      const input = Array.isArray(inputs) ? inputs[0] : inputs;
+      const input = firstInput(inputs);
       const layer = fieldsOf<DenseFields>(this);
       if (
         tf.getBackend() !== "wasm" || input.rank !== 2 || input.dtype !== "float32" ||

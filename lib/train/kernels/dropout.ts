@@ -19,6 +19,7 @@ import * as tf from "@tensorflow/tfjs";
 import {
   type DropoutFields,
   fieldsOf,
+  firstInput,
   invokeCallHook,
   replaceLayerCall,
 } from "../../_tfjs_internals.ts";
@@ -171,7 +172,7 @@ export function installFastDropout(): boolean {
       }
       return tf.tidy(() => {
         invokeCallHook(this, inputs, kwargs);
-        const input = Array.isArray(inputs) ? inputs[0] : inputs;
+        const input = firstInput(inputs);
         if (!(0 < layer.rate && layer.rate < 1) || !kwargs?.training) return input;
         return dropout(input, layer.rate, { seed: layer.seed ?? undefined });
       });

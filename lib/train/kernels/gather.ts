@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import {
   type EmbeddingFields,
   fieldsOf,
+  firstInput,
   invokeCallHook,
   replaceLayerCall,
 } from "../../_tfjs_internals.ts";
@@ -171,7 +172,7 @@ export function installFastEmbedding(): boolean {
   if (embeddingInstalled) return false;
   replaceLayerCall("Embedding", (stock) =>
     function (inputs, kwargs) {
-      const input = Array.isArray(inputs) ? inputs[0] : inputs;
+      const input = firstInput(inputs);
       const backend = tf.getBackend();
       if (
         input.dtype !== "int32" || (backend !== "wasm" && backend !== "cpu") ||

@@ -24,6 +24,7 @@ import * as tf from "@tensorflow/tfjs";
 import {
   type AlphaDropoutFields,
   fieldsOf,
+  firstInput,
   type GaussianDropoutFields,
   type GaussianNoiseFields,
   invokeCallHook,
@@ -111,8 +112,6 @@ function alphaDropout(
   return tf.add(tf.mul(dropped, a), b);
 }
 
-const one = (inputs: tf.Tensor | tf.Tensor[]) => Array.isArray(inputs) ? inputs[0] : inputs;
-
 let installed = false;
 
 /**
@@ -146,7 +145,7 @@ export function installSeededNoise(): boolean {
       const layer = fieldsOf<GaussianNoiseFields>(this);
       return tf.tidy(() => {
         invokeCallHook(this, inputs, kwargs);
-        return addGaussianNoise(one(inputs), layer.stddev, layer.seed);
+        return addGaussianNoise(firstInput(inputs), layer.stddev, layer.seed);
       });
     });
   replaceLayerCall("GaussianDropout", (stock): LayerCall =>
@@ -157,18 +156,18 @@ export function installSeededNoise(): boolean {
       }
       return tf.tidy(() => {
         invokeCallHook(this, inputs, kwargs);
-        return gaussianDropout(one(inputs), layer.rate, layer.seed);
+        return gaussianDropout(firstInput(inputs), layer.rate, layer.seed);
       });
     });
   replaceLayerCall("AlphaDropout", (stock): LayerCall =>
     function (inputs, kwargs) {
       const layer = fieldsOf<AlphaDropoutFields>(this);
-      const noiseShape = layer.noiseShape || one(inputs).shape;
+      const noiseShape = layer.noiseShape || firstInput(inputs).shape;
       if (!kwargs?.training || !(layer.rate > 0 && layer.rate < 1) || !drawable(noiseShape)) {
         return stock.call(this, inputs, kwargs);
       }
       // tfjs' AlphaDropout.call runs no call hook; neither does this.
-      return tf.tidy(() => alphaDropout(one(inputs), layer.rate, noiseShape, layer.seed));
+      return tf.tidy(() => alphaDropout(firstInput(inputs), layer.rate, noiseShape, layer.seed));
     });
   installed = true;
   return true;
