@@ -258,7 +258,7 @@ export interface DenseFields {
   activation: { getClassName(): string; apply(x: tf.Tensor): tf.Tensor } | null;
 }
 
-/** The private fields of `Dropout` read by the fast path and the training loop. */
+/** The private fields of `Dropout` read by the fast path (`seed` is also set by `fit`). */
 export interface DropoutFields {
   rate: number;
   noiseShape?: unknown;

@@ -146,8 +146,7 @@ function trainingOnlyLayers(model: tf.LayersModel): string[] {
  * `mean_squared_error` is tfjs' `meanSquaredError`), else null.
  */
 function lossNameOf(model: tf.LayersModel): string | null {
-  const loss = compiledState(model)?.loss;
-  const name = Array.isArray(loss) ? loss[0] : loss;
+  const name = compiledLossText(model);
   return typeof name === "string" ? name.toLowerCase().replaceAll("_", "") : null;
 }
 
@@ -190,6 +189,7 @@ function checkSameTraining(ma: tf.LayersModel, mb: tf.LayersModel, pairs: [Weigh
   }
 }
 
+/** The compiled loss as given to `compile`: a name or a function (the first of a list). */
 function compiledLossText(model: tf.LayersModel): unknown {
   const loss = compiledState(model)?.loss;
   return Array.isArray(loss) ? loss[0] : loss;
