@@ -1,10 +1,10 @@
 import { assertEquals, assertRejects } from "@std/assert";
 import { join } from "node:path";
 import { lockWaitMessage, withLock } from "../../tools/_lock.ts";
+import { withTempDir } from "../data/_helpers.ts";
 
 Deno.test("withLock() runs a second call once the first is done, naming the holder", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "lock-" });
-  try {
+  await withTempDir(async (dir) => {
     const path = join(dir, ".lock");
     const order: string[] = [];
     const inside = Promise.withResolvers<void>(), release = Promise.withResolvers<void>();
@@ -25,14 +25,11 @@ Deno.test("withLock() runs a second call once the first is done, naming the hold
     assertEquals(order, ["first in", "first out", "second"]);
     assertEquals(waits, [Deno.pid]);
     assertEquals([...Deno.readDirSync(dir)], [], "the lock file is removed");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("withLock() passes on what the work throws, and removes the lock file", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "lock-" });
-  try {
+  await withTempDir(async (dir) => {
     const path = join(dir, ".lock");
     await assertRejects(
       () => withLock(path, () => Promise.reject(new RangeError("no"))),
@@ -44,9 +41,7 @@ Deno.test("withLock() passes on what the work throws, and removes the lock file"
       Deno.errors.NotFound,
       join(dir, "missing", ".lock"),
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("lockWaitMessage() names the lock file, the holder and what to do", () => {
@@ -63,23 +58,19 @@ Deno.test("lockWaitMessage() names the lock file, the holder and what to do", ()
 });
 
 Deno.test("withLock() writes its process id over a longer one a killed holder left", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "lock-" });
-  try {
+  await withTempDir(async (dir) => {
     const path = join(dir, ".lock");
     await Deno.writeTextFile(path, "4294967295\n");
     const text = await withLock(path, () => Deno.readTextFile(path));
     assertEquals(text, `${Deno.pid}\n`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("withLock() starts again on the new file when the one it waited on was removed", async () => {
   // A holds the lock; B waits on A's file. A removes the file on the way out, so B's lock
   // lands on a file no longer at the path: B must start again on the path's new file, or a C
   // arriving now would lock that new file while B runs, and the two would run at once.
-  const dir = await Deno.makeTempDir({ prefix: "lock-" });
-  try {
+  await withTempDir(async (dir) => {
     const path = join(dir, ".lock");
     let inside = 0, most = 0;
     const enter = () => void (most = Math.max(most, ++inside));
@@ -109,7 +100,5 @@ Deno.test("withLock() starts again on the new file when the one it waited on was
     await c;
     assertEquals(most, 1, "two runs held the lock at once");
     assertEquals([...Deno.readDirSync(dir)], []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
