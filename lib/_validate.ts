@@ -62,8 +62,25 @@ export function plural(n: number, what: string, whats = `${what}s`): string {
   return `${Number.isInteger(n) ? n.toLocaleString("en") : String(n)} ${n === 1 ? what : whats}`;
 }
 
-/** A value as it reads in "found …": numbers as they are, anything else described. */
-function found(x: unknown): string {
+/** The largest id the library's tables hold (they are Int32Arrays). */
+export const INT32_MAX = 2147483647;
+/** The smallest id the library's tables hold. */
+export const INT32_MIN = -2147483648;
+
+/**
+ * A value as it reads in "found …": a number as it is, anything else described ("string 1" for
+ * the text "1", which would read like a right value as it is).
+ *
+ * @param x Any value.
+ * @returns The text.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { found } from "./_validate.ts";
+ * assertEquals([found(0.2), found("0.2")], ["0.2", "string 0.2"]);
+ * ```
+ */
+export function found(x: unknown): string {
   return typeof x === "number" ? String(x) : describe(x);
 }
 
@@ -364,7 +381,7 @@ export function toIds(values: unknown, what: string, who: string): Int32Array {
   const out = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!Number.isInteger(v) || v > 2147483647 || v < -2147483648) {
+    if (!Number.isInteger(v) || v > INT32_MAX || v < INT32_MIN) {
       throw new TypeError(`${who}: expected integer ids in ${what}, found ${v} at position ${i}`);
     }
     out[i] = v;
@@ -507,7 +524,7 @@ export function idColumn(df: unknown, name: string, who: string): Float64Array {
         `${who}: expected integer ids in "${name}", found ${values[i]} at row ${i}`,
       );
     }
-    if (values[i] < -2147483648 || values[i] > 2147483647) {
+    if (values[i] < INT32_MIN || values[i] > INT32_MAX) {
       throw new RangeError(
         `${who}: expected 32-bit integer ids in "${name}", found ${values[i]} at row ${i}`,
       );

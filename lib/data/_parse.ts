@@ -10,6 +10,7 @@
 import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
+import { INT32_MAX } from "../_validate.ts";
 import {
   type CsvRatingColumns,
   fastRatings,
@@ -68,7 +69,6 @@ export const NO_GENRES = "(no genres listed)";
 /** Everything parsed from one data folder: a {@linkcode MovieLens} without where it came from. */
 export type ParsedData = Omit<MovieLens, "name" | "source" | "origin" | "verified" | "release">;
 
-const INT32_MAX = 2147483647;
 const utf8 = new TextDecoder();
 
 /** How to read the rating files of one folder. */

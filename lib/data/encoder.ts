@@ -6,7 +6,7 @@
  * @module
  */
 
-import { describe, toIds } from "../_validate.ts";
+import { describe, INT32_MAX, INT32_MIN, toIds } from "../_validate.ts";
 
 /** The JSON form of an {@linkcode IdEncoder}, as saved next to a model. */
 export interface IdEncoderJSON {
@@ -87,7 +87,7 @@ export class IdEncoder {
       if (!Number.isInteger(id)) {
         throw new TypeError(`IdEncoder.fit(): expected integer ${kind(name)}ids, found ${id}`);
       }
-      if (id < -2147483648 || id > 2147483647) {
+      if (id < INT32_MIN || id > INT32_MAX) {
         throw new RangeError(
           `IdEncoder.fit(): expected 32-bit integer ${kind(name)}ids, found ${id}`,
         );

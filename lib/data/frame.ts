@@ -9,7 +9,7 @@
 import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
-import { describe } from "../_validate.ts";
+import { found, INT32_MAX } from "../_validate.ts";
 
 /** Plain columns of a ratings table, one entry per rating. */
 export interface RatingColumns {
@@ -25,8 +25,6 @@ export interface RatingColumns {
    */
   timestamp?: ArrayLike<number> | BigInt64Array;
 }
-
-const INT32_MAX = 2147483647;
 
 /**
  * Builds a ratings DataFrame with the library's schema and checks it.
@@ -95,11 +93,9 @@ export function ratingsFrame(columns: RatingColumns): DataFrame {
 
 function checkId(id: number, name: string, row: number): number {
   if (!Number.isInteger(id) || id < 0 || id > INT32_MAX) {
-    // "found string 1", not "found 1", for the string "1"
-    const found = typeof id === "number" ? String(id) : describe(id);
     throw new RangeError(
       `ratingsFrame(): expected ${name} to be an integer in 0..${INT32_MAX} at row ${row}, ` +
-        `found ${found}`,
+        `found ${found(id)}`,
     );
   }
   return id;

@@ -26,7 +26,7 @@ import {
   checkFrame,
   checkInteger,
   checkNonNegativeInt,
-  describe,
+  found,
   numberColumn,
   plural,
 } from "../_validate.ts";
@@ -36,10 +36,8 @@ import type { PredefinedSplitName, Split } from "./types.ts";
 
 function checkFraction(value: number, name: string, caller: string): number {
   if (typeof value !== "number" || !(value > 0 && value < 1)) {
-    const [Error, found] = typeof value === "number"
-      ? [RangeError, String(value)]
-      : [TypeError, describe(value)]; // "0.2", a string, is not a fraction
-    throw new Error(`${caller}: expected ${name} strictly between 0 and 1, found ${found}`);
+    const Error = typeof value === "number" ? RangeError : TypeError; // "0.2" is no fraction
+    throw new Error(`${caller}: expected ${name} strictly between 0 and 1, found ${found(value)}`);
   }
   return value;
 }
