@@ -969,3 +969,121 @@ Deno.test("fit() on a trained model continues where it stopped, unless told othe
     model.dispose();
   }
 });
+
+Deno.test("fit() keeps each sample's several input values with its target when it shuffles", async () => {
+  // One full batch of plain SGD from w = 0 on y = w·x: w₁ = lr·(2/n)·Σ yᵢ·xᵢ whatever the order,
+  // but only if every row of x still meets its own target after the shuffle.
+  const n = 6, lr = 0.05;
+  const xs = Array.from({ length: n }, (_, i) => [i + 1, (i * 7) % 5 - 2, 0.5 * (n - i)]);
+  const ys = xs.map(([a, b, c]) => a - 2 * b + 0.25 * c + (n % 3));
+  const expected = [0, 1, 2].map((k) =>
+    lr * (2 / n) * xs.reduce((s, row, i) => s + ys[i] * row[k], 0)
+  );
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 1, inputShape: [3], useBias: false, kernelInitializer: "zeros" }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.sgd(lr), loss: "meanSquaredError" });
+  const x = tf.tensor2d(xs), y = tf.tensor2d(ys, [n, 1]);
+  try {
+    await fit(model, { x, y }, { epochs: 1, batchSize: n, shuffle: true, seed: 3, verbose: 0 });
+    const w = Array.from(model.getWeights()[0].dataSync());
+    for (let k = 0; k < 3; k++) assertAlmostEquals(w[k], expected[k], 1e-4, `weight ${k}: ${w}`);
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+});
+
+Deno.test("evaluate() weighs every batch by its size, also when the batch size divides the samples", () => {
+  // w = 0 predicts 0, so the loss is the mean of y²: (1 + 4 + 9 + 16) / 4 = 7.5.
+  const model = lineModel(0.1);
+  const x = tf.ones([4, 1]), y = tf.tensor2d([1, 2, 3, 4], [4, 1]);
+  try {
+    for (const batchSize of [1, 2, 3, 4, 5]) {
+      assertAlmostEquals(evaluate(model, { x, y }, { batchSize }).loss, 7.5, 1e-6, `${batchSize}`);
+    }
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+});
+
+Deno.test("evaluate() and the validation loss add a single layer's L2 penalty, as Keras does", async () => {
+  // w = 2 on x = 1, y = 1: MSE 1, penalty 0.25·2² = 1.
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({
+        units: 1,
+        inputShape: [1],
+        useBias: false,
+        kernelInitializer: tf.initializers.constant({ value: 2 }),
+        kernelRegularizer: tf.regularizers.l2({ l2: 0.25 }),
+      }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.sgd(0), loss: "meanSquaredError" });
+  const x = tf.ones([2, 1]), y = tf.ones([2, 1]);
+  try {
+    assertAlmostEquals(evaluate(model, { x, y }).loss, 2, 1e-6);
+    const h = await fit(model, { x, y }, { epochs: 1, validationData: { x, y }, verbose: 0 });
+    assertAlmostEquals(h.history.val_loss[0], 2, 1e-6);
+    assertAlmostEquals(h.history.loss[0], 2, 1e-6);
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+});
+
+Deno.test("fit() trains every epoch after a run that onEpochEnd stopped through model.stopTraining", async () => {
+  const model = lineModel(0.1);
+  const { train, val } = lineData();
+  try {
+    const stopped = await fit(model, train, {
+      epochs: 3,
+      batchSize: 4,
+      onEpochEnd: () => void (model.stopTraining = true),
+      verbose: 0,
+    });
+    assertEquals(stopped.epoch, [1]);
+    const next = await fit(model, train, { epochs: 3, batchSize: 4, verbose: 0 });
+    assertEquals(next.epoch, [2, 3, 4]);
+    assertEquals(next.params.validationSamples, 0);
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
+  }
+});
+
+Deno.test("fit() measures an exploding loss against the targets' scale, not the inputs'", async () => {
+  // x = 10, y = 0.1: predicting 0 costs 0.01 (the inputs would say 100). Epoch 1 measures 0.01
+  // and moves w to 2 (lr 1, gradient −2); epoch 2 measures (20 − 0.1)² ≈ 396 > 1,000 × 0.01.
+  const model = lineModel(1);
+  const x = tf.fill([4, 1], 10), y = tf.fill([4, 1], 0.1);
+  try {
+    const h = await fit(model, { x, y }, { epochs: 2, batchSize: 4, verbose: 0 });
+    assertEquals(h.warnings.length, 1);
+    assertEquals(h.warnings[0].epoch, 2);
+    assert(
+      h.warnings[0].message.includes("the loss of predicting 0 for every sample (0.01)"),
+      h.warnings[0].message,
+    );
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+});
+
+Deno.test("fit()'s live line counts the batches from 1, as Keras prints them", async () => {
+  const model = lineModel(0.1);
+  const x = tf.ones([6, 1]), y = tf.fill([6, 1], 2);
+  try {
+    const sent = await inFakeKernel(() => fit(model, { x, y }, { epochs: 1, batchSize: 2 }));
+    const first = (sent[0].obj as Record<string, string>)["text/plain"];
+    assert(first.includes("epoch 1/1 · batch 1/3 · loss 4.0000 ·"), first);
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+});
