@@ -168,11 +168,76 @@ export interface Parts {
   legend?: { node: DomElement; width: number; height: number };
   caption?: string;
   /**
-   * Font size (px) of the caption: a map's key to its numbered dots is set at the size of the
-   * numbers and labels on the map.
+   * Font size (px) of the caption.
    * @default {FONT_SIZE (12)}
    */
   captionSize?: number;
+  /** A key to numbered marks, drawn under the chart (above the caption). */
+  key?: NumberKey;
+}
+
+/** A key to the numbers written on a chart: `entries[k]` is what number `k + 1` stands for. */
+export interface NumberKey {
+  /** Words before the entries ("Numbered dots:"). */
+  heading: string;
+  /** What each number stands for, number 1 first. */
+  entries: string[];
+  /** Font size (px): that of the numbers on the chart. */
+  size: number;
+}
+
+/** Space (px) between a key's columns, and between its heading and its first column. */
+const KEY_GAP = 14;
+/** Space (px) between a number of the key and its entry. */
+const NUMBER_GAP = 4;
+/** How much wider bold digits are than the regular ones {@linkcode textWidth} counts. */
+const BOLD = 1.12;
+
+/** Where a key's parts go: its heading on a line of its own or beside the first row. */
+export interface KeyLayout {
+  /** The heading has a line of its own above the entries (else it leads the first row). */
+  headingLine: boolean;
+  /** Rows of entries; entry `k` is in column `floor(k / rows)`, row `k % rows`. */
+  rows: number;
+  /** Right edge of each column's numbers (they are right-aligned), from the key's left. */
+  numberRight: number[];
+}
+
+/**
+ * Lays a key out in columns, numbers down each column and then on to the next (1–5, 6–10, …),
+ * each column as wide as its widest entry: the fewest lines that fit `width`, the heading
+ * beside the first row unless a line of its own saves lines.
+ */
+export function keyLayout(key: NumberKey, width: number): KeyLayout {
+  const { entries, size } = key;
+  const n = entries.length;
+  const title = entries.map((t) => textWidth(t, size));
+  /** Column `c` of `rows`: the width of its numbers (its last is the widest) and its own. */
+  const column = (c: number, rows: number) => {
+    const last = Math.min(n, (c + 1) * rows);
+    const numbers = textWidth(String(last), size) * BOLD;
+    return { numbers, width: numbers + NUMBER_GAP + Math.max(...title.slice(c * rows, last)) };
+  };
+  const headingWidth = textWidth(key.heading, size) + KEY_GAP;
+  const fit = (room: number) => {
+    for (let rows = 1; rows < n; rows++) {
+      let total = -KEY_GAP;
+      for (let c = 0; c * rows < n; c++) total += column(c, rows).width + KEY_GAP;
+      if (total <= room) return rows;
+    }
+    return Math.max(1, n);
+  };
+  const beside = fit(width - headingWidth), above = fit(width);
+  const headingLine = above + 1 < beside;
+  const rows = headingLine ? above : beside;
+  const numberRight: number[] = [];
+  let x = headingLine ? 0 : headingWidth;
+  for (let c = 0; c * rows < n; c++) {
+    const { numbers, width } = column(c, rows);
+    numberRight.push(x + numbers);
+    x += width + KEY_GAP;
+  }
+  return { headingLine, rows, numberRight };
 }
 
 /**
@@ -236,6 +301,8 @@ export function compose(parts: Parts): DomElement {
   root.appendChild(body);
   y += chartHeight;
 
+  if (parts.key && parts.key.entries.length > 0) y = drawKey(root, parts.key, y, width, pad);
+
   if (parts.caption) {
     const size = parts.captionSize ?? FONT_SIZE;
     const lineHeight = size + 4;
@@ -267,6 +334,42 @@ export function compose(parts: Parts): DomElement {
   roundGeometry(root);
   renumberIds(root);
   return root;
+}
+
+/**
+ * Draws `key` under `top` (a `<g aria-label="key">`: a `<text>` for the heading, then one for
+ * each number, bold and right-aligned in its column, and one for each entry) and returns the new
+ * bottom. In columns, so that a number never runs into its entry ("4 12 Angry Men") and each is
+ * found by reading down.
+ */
+function drawKey(root: DomElement, key: NumberKey, top: number, width: number, pad: number) {
+  const { size } = key;
+  const layout = keyLayout(key, width - 2 * pad);
+  const lineHeight = size + 4;
+  const g = svgElement("g", {
+    transform: `translate(${pad},${top + 4 + size})`,
+    "aria-label": "key",
+    "font-size": size,
+    "text-anchor": "start",
+  });
+  g.appendChild(
+    svgElement("text", { x: 0, y: 0, fill: MUTED, "font-style": "italic" }, key.heading),
+  );
+  const first = layout.headingLine ? lineHeight : 0;
+  key.entries.forEach((entry, k) => {
+    const column = Math.floor(k / layout.rows), y = first + (k % layout.rows) * lineHeight;
+    const right = layout.numberRight[column];
+    g.appendChild(svgElement("text", {
+      x: right,
+      y,
+      "font-weight": 700,
+      "text-anchor": "end",
+      class: "key-number",
+    }, String(k + 1)));
+    g.appendChild(svgElement("text", { x: right + NUMBER_GAP, y, class: "key-entry" }, entry));
+  });
+  root.appendChild(g);
+  return top + 4 + size + first + (layout.rows - 1) * lineHeight + 6;
 }
 
 /**

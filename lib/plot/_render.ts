@@ -8,6 +8,7 @@ import {
   FONT_FAMILY,
   FONT_SIZE,
   INK,
+  type NumberKey,
   plotDocument,
   textWidth,
   WIDTH,
@@ -32,6 +33,11 @@ export interface RenderSpec {
    * @default {FONT_SIZE (12)}
    */
   captionSize?: number;
+  /**
+   * A key to numbers written on the chart, drawn under it in columns.
+   * @default {none}
+   */
+  key?: NumberKey;
 }
 
 /** Checks the common figure options; returns width and height. */
@@ -83,6 +89,7 @@ export function render(
     subtitle: options.subtitle,
     caption: options.caption,
     captionSize: spec.captionSize,
+    key: spec.key,
     legend,
   });
   return new PlotFigure(root, {

@@ -7,7 +7,7 @@
  */
 
 import * as Plot from "@observablehq/plot";
-import { DOT_OUTLINE, FONT_SIZE, INK, shortLabels, textWidth, WIDTH } from "./_dom.ts";
+import { DOT_OUTLINE, INK, shortLabels, textWidth, WIDTH } from "./_dom.ts";
 import { type Frame, type PlacedLabel, placeLabels, type PlaceOptions } from "./_labels.ts";
 import { swatchLegend } from "./_legend.ts";
 import { finiteField, positive, rowArray, textField } from "./_check.ts";
@@ -42,8 +42,8 @@ export interface EmbeddingScatterOptions extends FigureOptions {
    * to another dot, or be nearer another dot than its own is left out; its dot gets a number
    * key instead where one fits by the same rules (1, 2, 3, … top to bottom, then left to right;
    * touching dots get consecutive numbers, written as one key, "13,14", by dots drawn on one
-   * another where numbers of their own could not tell them apart), which the caption lists with
-   * the titles, one whole title a number, at the size of the labels. The caption names the points
+   * another where numbers of their own could not tell them apart), which a key under the chart
+   * lists with the titles, in columns at the size of the labels. The caption names the points
    * left with neither, and then says where hover titles work (every dot keeps its title on
    * hover where the notebook is trusted).
    * @default {true}
@@ -129,7 +129,7 @@ function labelMarks(
         stroke: "white",
         strokeWidth: 3,
         strokeOpacity: 0.85,
-        // Number keys in a class of their own (the caption says which titles they stand for).
+        // Number keys in a class of their own (the key under the chart names their titles).
         ...(key ? { className: "number-key" } : {}),
       })
     );
@@ -148,55 +148,44 @@ const NAMED_AT_MOST = 8;
 /** Where hover titles show: not in an untrusted notebook, which shows the figure as an `<img>`. */
 const HOVER_NOTE = "Hover shows every title where the notebook is trusted or exported.";
 
-/** No-break spaces keep a name (or a number and its name) on one line when the caption wraps. */
+/** No-break spaces keep a name on one line when the caption wraps. */
 const unbroken = (text: string) => text.replaceAll(" ", "\u00a0");
 
 /**
  * The key's size (px): that of the numbers and labels on the map, so that a key of a dozen
- * whole titles takes as few lines as it did at the caption's size with titles broken.
+ * whole titles fits in a few rows of columns.
  */
 const KEY_SIZE = LABEL_SIZE;
 
-/**
- * An entry of the key ("3 Manchurian Candidate, The (1962)"), kept whole on one line: a title
- * broken across two lines ("Silence of the" above "Lambs, The (1991)") is hard to find again.
- */
-const keyEntry = unbroken;
-
-/** The caption's size: the key's when it keys numbered dots, else the usual. */
-const captionSize = (keyed: string[]) => keyed.length > 0 ? KEY_SIZE : FONT_SIZE;
+/** The key to a map's numbered dots (`keyed[k]` is number `k + 1`), or none. */
+const numberKey = (keyed: string[]) =>
+  keyed.length === 0 ? undefined : { heading: "Numbered dots:", entries: keyed, size: KEY_SIZE };
 
 /**
- * The caption, after `before`: the title of each numbered dot ("Numbered dots: 1 Casablanca
- * (1942); 2 …", all of them, filling as many lines as they need), then the points with neither a
- * label nor a number, as many as fit in about two lines of a figure `width` px wide (at most
- * {@linkcode NAMED_AT_MOST}), the rest counted, and where hover titles work (only then: with
- * every dot labelled or numbered, the figure tells them all itself).
+ * The caption, after `before`: the points with neither a label nor a number (the numbered ones
+ * have the key, {@linkcode numberKey}), as many as fit in about two lines of a figure `width` px
+ * wide (at most {@linkcode NAMED_AT_MOST}), the rest counted, and where hover titles work (only
+ * then: with every dot labelled or numbered, the figure tells them all itself).
  */
-function unlabelledNote(keyed: string[], names: string[], width: number, before = ""): string {
-  const keyList = keyed.length === 0
-    ? ""
-    : `Numbered dots: ${keyed.map((name, k) => keyEntry(`${k + 1} ${name}`)).join("; ")}. `;
-  // Every dot has a label or a number: hover adds nothing the figure lacks.
-  if (names.length === 0) return `${before}${keyList}`.trimEnd();
-  const size = captionSize(keyed);
-  const room = 2 * (width - 20) - textWidth(keyed.length === 0 ? before : "", size) - 30;
+function unlabelledNote(names: string[], width: number, before = ""): string {
+  const room = 2 * (width - 20) - textWidth(before) - 30;
   const list = (n: number) =>
     names.slice(0, n).map(unbroken).join("; ") +
     (n < names.length ? ` and ${names.length - n} more` : "");
   let named = 1;
   while (
     named < Math.min(names.length, NAMED_AT_MOST) &&
-    textWidth(`Not labelled (no room): ${list(named + 1)}.`, size) <= room
+    textWidth(`Not labelled (no room): ${list(named + 1)}.`) <= room
   ) named++;
-  return `${before}${keyList}Not labelled (no room): ${list(named)}. ${HOVER_NOTE}`;
+  return `${before}Not labelled (no room): ${list(named)}. ${HOVER_NOTE}`;
 }
 
 /**
  * Plots movies on two axes (e.g. two principal components of their embeddings) with their
  * titles written next to the dots, each clear of the other labels and dots and nearest its own
- * dot; a dot whose title finds no such place gets a number, keyed in the caption, so that every
- * dot can be told in the figure itself (hover titles work only in a trusted notebook).
+ * dot; a dot whose title finds no such place gets a number, listed in a key under the chart,
+ * so that every dot can be told in the figure itself (hover titles work only in a trusted
+ * notebook).
  *
  * @param points `{ x, y, title }` per movie, most important first (they get labels first).
  * @param options Axis labels, labelling, titles and size.
@@ -289,12 +278,9 @@ export function embeddingScatter(
   });
   const keyed = placed.keyed;
   const unlabelled = placed.dropped.map((i) => texts[i]);
-  // A caller's caption replaces the note, but for the key to the numbers on the map.
-  const caption = options.caption === undefined
-    ? (keyed.length + unlabelled.length > 0 ? unlabelledNote(keyed, unlabelled, width) : undefined)
-    : keyed.length > 0
-    ? unlabelledNote(keyed, unlabelled, width, `${options.caption}. `)
-    : options.caption;
+  // A caller's caption replaces the note (the key to the numbers on the map stays).
+  const caption = options.caption ??
+    (unlabelled.length > 0 ? unlabelledNote(unlabelled, width) : undefined);
   const marks = [placed.links, dots, ...placed.marks];
   const named = placed.labelled.length;
   const written = [
@@ -310,7 +296,7 @@ export function embeddingScatter(
   ].join(", ");
   return render(
     fn,
-    { ...chart(left, marks), captionSize: captionSize(keyed) },
+    { ...chart(left, marks), key: numberKey(keyed) },
     { ...options, caption },
     about(`${written}.`),
   );
@@ -375,8 +361,8 @@ export interface TsneScatterOptions extends FigureOptions {
   categories?: string[];
   /**
    * Write the titles of this many points next to them (those ranked highest by `labelBy`),
-   * ringing their dots; a ringed dot whose title finds no room gets a number key, listed in the
-   * caption.
+   * ringing their dots; a ringed dot whose title finds no room gets a number key, listed in a
+   * key under the chart.
    * @default {10}
    */
   labels?: number;
@@ -487,8 +473,8 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
     const titled = titledDots(frame, rows, wanted, r);
     marks.push(...titled.marks);
     keyed = titled.keyed;
-    if (titled.keyed.length + titled.unlabelled.length > 0) {
-      caption = unlabelledNote(titled.keyed, titled.unlabelled, width, `${caption}. `);
+    if (titled.unlabelled.length > 0) {
+      caption = unlabelledNote(titled.unlabelled, width, `${caption}. `);
     }
   }
 
@@ -500,7 +486,7 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
     {
       height,
       legend,
-      captionSize: options.caption === undefined ? captionSize(keyed) : FONT_SIZE,
+      key: numberKey(keyed),
       plot: {
         marginLeft: frame.left,
         marginRight: width - frame.right,

@@ -42,20 +42,38 @@ Deno.test("embeddingScatter() can leave the labels out", () => {
   assertEquals(titles(fig).length, 4, "hover titles stay");
 });
 
-/** The caption of a figure (its last `<text>`, whole even when it wraps onto lines). */
-const captionOf = (fig: PlotFigure) => texts(fig).at(-1)!.replaceAll("\u00a0", " ");
+/** The caption of a figure (the italic text under the chart, whole even when it wraps), or "". */
+const captionOf = (fig: PlotFigure) =>
+  (Array.from(fig.element.children)
+    .filter((c) => c.tagName.toLowerCase() === "text" && c.getAttribute("font-style") === "italic")
+    .at(-1)?.textContent ?? "").replaceAll("\u00a0", " ");
 
 /**
- * What the caption of a scatter says about its dots: the titles of the numbered dots (`keys[n -
- * 1]` for number n), the dots named as not labelled, and how many more are counted.
+ * The key under a map (`g[aria-label="key"]`): its heading, then each number with what it
+ * stands for, as drawn (the number's and the entry's `<text>`).
+ */
+function keyOf(fig: PlotFigure) {
+  const key = fig.element.querySelector('g[aria-label="key"]');
+  if (key === null) return { heading: null, entries: [] };
+  const numbers = Array.from(key.querySelectorAll("text.key-number"));
+  const titles = Array.from(key.querySelectorAll("text.key-entry"));
+  assertEquals(numbers.length, titles.length, "a title for each number of the key");
+  return {
+    heading: key.querySelector("text")!.textContent,
+    entries: numbers.map((number, k) => ({ number, title: titles[k] })),
+  };
+}
+
+/**
+ * What a scatter says about its dots: the titles of the numbered dots (`keys[n - 1]` for number
+ * n, from the key under the map), the dots its caption names as not labelled, and how many more
+ * it counts.
  */
 function captionKeys(fig: PlotFigure) {
   const caption = captionOf(fig);
-  const list = caption.match(/Numbered dots: (.*?)\.(?: Not labelled| Hover|$)/)?.[1];
-  const keys = list === undefined ? [] : list.split("; ").map((entry, k) => {
-    const [, n, name] = entry.match(/^(\d+) (.*)$/)!;
-    assertEquals(Number(n), k + 1, `keys are numbered 1, 2, 3, …: ${caption}`);
-    return name;
+  const keys = keyOf(fig).entries.map(({ number, title }, k) => {
+    assertEquals(Number(number.textContent), k + 1, "keys are numbered 1, 2, 3, …");
+    return title.textContent!;
   });
   const [, named, more] = caption.match(/Not labelled \(no room\): (.*?)(?: and (\d+) more)?\. /) ??
     [];
@@ -120,7 +138,8 @@ Deno.test("embeddingScatter() numbers the dots whose label cannot fit, and lists
   assert(placed.includes("Movie number 0 (1990)"), "the first points get labels first");
   const counts = accountFor(fig, crowd);
   assert(counts.keys >= 3, counts.caption);
-  assertMatch(counts.caption, /^Numbered dots: 1 Movie number \d+ \(1990\); 2 /);
+  assertEquals(keyOf(fig).heading, "Numbered dots:");
+  assertMatch(captionKeys(fig).keys[0], /^Movie number \d+ \(1990\)$/);
   assertMatch(counts.caption, /Hover .* trusted/);
 });
 
@@ -232,26 +251,53 @@ Deno.test("embeddingScatter() gives touching dots a number each where numbers te
   assert(suspects >= 0 && gump === suspects + 1, `consecutive numbers: ${keys.join("; ")}`);
 });
 
-Deno.test("embeddingScatter() keys a crowded map in few lines of whole titles", () => {
-  // Notebook 02's and 01's crowded maps: their keys ran to 7 and 5 lines, the hover sentence
-  // spilling onto a line of its own, though every dot had a label or a number; then to 5 and 3
-  // lines with titles broken across them ("9 Silence of the" above "Lambs, The (1991)").
+Deno.test("embeddingScatter() keys a crowded map in columns, numbers set apart from titles", () => {
+  // Notebook 02's and 01's crowded maps. Their keys ran on as italic lines, "1 Sling Blade
+  // (1996); … 4 12 Angry Men (1957); …", where a number ran into a title starting with digits
+  // ("4 12 Angry Men" read as 412) and a number was found only by reading every line. Now: a
+  // bold number, right-aligned, before each whole title, numbers down columns, in few lines.
   for (
-    const [name, most] of [["nb02_cell64", 5], ["nb02_cell110", 4], ["nb01_cell84", 3]] as const
+    const [name, most] of [["nb02_cell64", 6], ["nb02_cell110", 5], ["nb01_cell84", 4]] as const
   ) {
     const fig = embeddingScatter(crowded[name]);
     assertEquals(accountFor(fig, crowded[name]).named, 0);
-    const caption = all(fig, "text").at(-1)!;
-    assertEquals(caption.getAttribute("font-size"), "11", "the key at the labels' size");
-    const lines = Array.from(caption.children)
-      .map((t) => t.textContent!.trim().replaceAll("\u00a0", " "));
-    assert(lines.length <= most, `${name}: ${lines.length} lines\n${lines.join("\n")}`);
     assert(!captionOf(fig).includes("Hover"), `${name}: every dot is told in the figure`);
-    for (const line of lines) {
-      // Each line holds whole entries: "N Title (year);" … up to its last.
-      assertMatch(line, /^(Numbered dots: )?\d+ .*\(\d{4}\)[;.]$/, `${name}: "${line}"`);
-      for (const entry of line.replace(/^Numbered dots: /, "").split("; ")) {
-        assertMatch(entry, /^\d+ \S.*\(\d{4}\)[;.]?$/, `${name}: a broken entry "${entry}"`);
+    const key = fig.element.querySelector('g[aria-label="key"]')!;
+    assertEquals(key.getAttribute("font-size"), "11", "the key at the labels' size");
+    const { heading, entries } = keyOf(fig);
+    assertEquals(heading, "Numbered dots:");
+    const at = (t: ReturnType<typeof all>[number]) =>
+      [Number(t.getAttribute("x")), Number(t.getAttribute("y"))] as const;
+    const lines = new Set(entries.map(({ number }) => at(number)[1]));
+    const headingLine = Number(key.querySelector("text")!.getAttribute("y"));
+    assert(lines.size + (lines.has(headingLine) ? 0 : 1) <= most, `${name}: ${lines.size} rows`);
+    const [, top] = key.getAttribute("transform")!.match(/,([\d.]+)\)/)!.map(Number);
+    const height = Number(fig.element.getAttribute("height"));
+    for (const [k, { number, title }] of entries.entries()) {
+      assertEquals(number.getAttribute("font-weight"), "700", "numbers in bold");
+      assertEquals(number.getAttribute("text-anchor"), "end", "numbers right-aligned");
+      const [nx, ny] = at(number), [tx, ty] = at(title);
+      assertEquals(ty, ny, "a number on its title's line");
+      assert(tx > nx, `${name}: the title after its number`);
+      // A whole title, as on the map ("… (1962)"), never broken across lines.
+      assertMatch(title.textContent!, /\S.*\(\d{4}\)$/, `${name}: entry ${k + 1}`);
+      assert(tx + textWidth(title.textContent!, 11) <= 620, `${name}: entry ${k + 1} in the frame`);
+      assert(top + ny <= height, `${name}: entry ${k + 1} inside the figure`);
+      // Numbers run down a column, then on to the next, whose numbers clear this column.
+      const next = entries[k + 1];
+      if (next === undefined) continue;
+      const [mx, my] = at(next.number);
+      if (mx === nx) assert(my > ny, `${name}: ${k + 2} under ${k + 1}`);
+      else {
+        assert(mx > tx, `${name}: ${k + 2} starts the next column`);
+        for (const { number: n, title: t } of entries.slice(0, k + 1)) {
+          if (at(n)[0] !== nx) continue;
+          const right = at(t)[0] + textWidth(t.textContent!, 11);
+          assert(
+            right < mx - textWidth(String(entries.length), 11) * 1.1,
+            `${name}: columns apart`,
+          );
+        }
       }
     }
   }
