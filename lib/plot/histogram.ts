@@ -20,6 +20,15 @@ export interface HistogramPlotOptions extends FigureOptions {
    */
   bins?: number;
   /**
+   * Width of each bin, instead of a number of bins: the bins start at a multiple of it. For
+   * whole numbers (years, counts) and a whole width, each bin is centred on whole values and
+   * holds the same number of them (width 1: a bar per year, 1995.5 to 1996.5 for 1996), where
+   * equal bins over the range hold one value or two in turn (50 bins over 1920–1998 are 1.56
+   * years wide, so every other bar is about twice as tall as its neighbours).
+   * @default {none: `bins` equal bins over the range}
+   */
+  binWidth?: number;
+  /**
    * Range `[min, max]` the bins cover; values outside it are left out (and counted in the
    * caption).
    * @default {[min, max] of the values}
@@ -60,6 +69,12 @@ interface Bin {
   x1: number;
   x2: number;
   count: number;
+}
+
+/** A bin of whole values told by the values it holds: "1996", or "1996–1997" (edges ± 0.5). */
+function wholeSpan(b: Bin, value: (v: number) => string): string {
+  const first = b.x1 + 0.5, last = b.x2 - 0.5;
+  return first === last ? value(first) : `${value(first)}–${value(last)}`;
 }
 
 /** Equal-width bins over [lo, hi]; the last bin includes hi. Values outside are skipped. */
@@ -105,7 +120,12 @@ export function histogram(
   const fn = "histogram";
   const data = finiteNumbers(fn, "values", values);
   nonEmpty(fn, "value", data.length);
-  const { bins = 30, xLabel = "Value", yLabel = "Count", color = BLUE } = options;
+  const { xLabel = "Value", yLabel = "Count", color = BLUE, binWidth } = options;
+  if (binWidth !== undefined && options.bins !== undefined) {
+    throw new TypeError(`${fn}(): expected bins or binWidth, found both`);
+  }
+  if (binWidth !== undefined) positive(fn, "binWidth", binWidth);
+  let bins = options.bins ?? 30;
   positive(fn, "bins", bins, true);
   const domain = range(fn, "domain", options.domain);
   let lo = domain ? domain[0] : data[0], hi = domain ? domain[1] : data[0];
@@ -118,6 +138,15 @@ export function histogram(
       lo -= 0.5;
       hi += 0.5;
     }
+  }
+  // Whole values in whole-width bins: edges halfway between values, each bin holding as many.
+  const whole = binWidth !== undefined && Number.isInteger(binWidth) &&
+    data.every(Number.isInteger);
+  if (binWidth !== undefined) {
+    const half = whole ? 0.5 : 0;
+    const first = Math.floor((lo + half) / binWidth) * binWidth - half;
+    bins = Math.max(1, Math.ceil((hi - first) / binWidth - 1e-9));
+    [lo, hi] = [first, first + bins * binWidth];
   }
   const { bins: binned, outside } = binValues(data, bins, lo, hi);
   const caption = options.caption ??
@@ -153,7 +182,10 @@ export function histogram(
             fill: color,
             insetLeft: 0.5,
             insetRight: 0.5,
-            title: (b: Bin) => `${short(b.x1)} – ${short(b.x2)}: ${count.format(b.count)}`,
+            title: (b: Bin) =>
+              `${whole ? wholeSpan(b, String) : `${short(b.x1)} – ${short(b.x2)}`}: ${
+                count.format(b.count)
+              }`,
           }),
           Plot.ruleY([0], { stroke: MUTED }),
         ],
@@ -164,7 +196,7 @@ export function histogram(
       kind: "histogram",
       points: binned.length,
       unit: "bars",
-      description: describeHistogram(data, binned, { xLabel, yLabel, outside }),
+      description: describeHistogram(data, binned, { xLabel, yLabel, outside, whole }),
     },
   );
 }
@@ -297,7 +329,7 @@ export function ratingBars(
 function describeHistogram(
   data: Float64Array,
   bins: Bin[],
-  about: { xLabel: string; yLabel: string; outside: number },
+  about: { xLabel: string; yLabel: string; outside: number; whole: boolean },
 ): string {
   const sorted = Float64Array.from(data).sort();
   const mid = sorted.length / 2;
@@ -309,13 +341,15 @@ function describeHistogram(
   const width = (hi - lo) / bins.length;
   const decimals = width >= 1 ? 0 : Math.max(0, Math.ceil(-Math.log10(width)) + 1);
   const value = (v: number) => v.toFixed(decimals).replace("-", "−");
-  const bin = (b: Bin) => `${value(b.x1)} to ${value(b.x2)} (${spoken(b.count)})`;
+  const span = (b: Bin) => about.whole ? wholeSpan(b, value) : `${value(b.x1)} to ${value(b.x2)}`;
+  const bin = (b: Bin) => `${span(b)} (${spoken(b.count)})`;
+  const [from, to] = about.whole ? [lo + 0.5, hi - 0.5] : [lo, hi];
   const tallest = [...bins].sort((a, b) => b.count - a.count || a.x1 - b.x1).slice(0, 2)
     .filter((b) => b.count > 0);
   return `Histogram of ${about.xLabel} (bar heights: ${about.yLabel}): ${
     spoken(data.length)
   } values in ` +
-    `${bins.length} bins from ${value(lo)} to ${value(hi)}` +
+    `${bins.length} bins from ${value(from)} to ${value(to)}` +
     (about.outside > 0 ? ` (${spoken(about.outside)} outside, not shown)` : "") +
     `, median ${value(median)}. Tallest: ${tallest.map(bin).join(" and ")}.`;
 }

@@ -34,6 +34,38 @@ Deno.test("histogram() handles values that are all equal", () => {
   assertEquals(titles(fig).map(countOf).reduce((a, b) => a + b, 0), 3);
 });
 
+Deno.test("histogram() with a whole binWidth gives whole values the same room in every bar", () => {
+  // Notebook 04's release years: 50 equal bins over 1920–1998 are 1.56 years wide and hold one
+  // year or two in turn, so 1994 alone (214 movies) stood at half the height of 1995 + 1996
+  // (574) beside it. With binWidth 1, a bar per year, centred on it.
+  const perYear: Record<number, number> = { 1920: 1, 1993: 126, 1994: 214, 1995: 219, 1996: 355 };
+  Object.assign(perYear, { 1997: 286, 1998: 65 });
+  const years = Object.entries(perYear).flatMap(([y, n]) => Array(n).fill(Number(y)));
+  const fig = histogram(years, { binWidth: 1, xTickFormat: String, xLabel: "Release year" });
+  const bars = mark(fig, "rect", "rect");
+  assertEquals(bars.length, 1998 - 1920 + 1, "a bar per year, the empty ones included");
+  const hover = titles(fig);
+  for (const [year, n] of Object.entries(perYear)) assert(hover.includes(`${year}: ${n}`), year);
+  const widths = new Set(bars.map((b) => Number(b.getAttribute("width"))));
+  assertEquals(widths.size, 1, `bars of one width: ${[...widths]}`);
+  assert(
+    fig.alt.includes("79 bins from 1920 to 1998, median 1996. Tallest: 1996 (355) and 1997 (286)."),
+    fig.alt,
+  );
+  // Two years a bar: 1920–1921, …, 1996–1997, 1998–1999.
+  const two = histogram(years, { binWidth: 2 });
+  assertEquals(mark(two, "rect", "rect").length, 40);
+  assert(titles(two).includes("1996–1997: 641"), titles(two).join(" | "));
+  assert(two.alt.includes("Tallest: 1996–1997 (641) and 1994–1995 (433)."), two.alt);
+});
+
+Deno.test("histogram() with a binWidth of fractions starts its bins at a multiple of it", () => {
+  const fig = histogram([0.1, 0.3, 0.9, 1.0], { binWidth: 0.25 });
+  assertEquals(titles(fig), ["0 – 0.25: 1", "0.25 – 0.5: 1", "0.5 – 0.75: 0", "0.75 – 1: 2"]);
+  assertThrows(() => histogram([1, 2], { binWidth: 1, bins: 3 }), TypeError, "found both");
+  assertThrows(() => histogram([1, 2], { binWidth: 0 }), RangeError, "positive number, found 0");
+});
+
 Deno.test("histogram() rejects empty input, NaN, non-numbers and bad bin counts", () => {
   assertThrows(() => histogram([]), RangeError, "expected at least one value, found none");
   assertThrows(
