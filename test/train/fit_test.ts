@@ -1087,3 +1087,98 @@ Deno.test("fit()'s live line counts the batches from 1, as Keras prints them", a
     model.dispose();
   }
 });
+
+Deno.test("evaluate() and fit() take a 1-D tensor for an input of shape [1]", async () => {
+  const model = lineModel(0.1);
+  const y = tf.tensor2d([1, 2, 3, 4], [4, 1]);
+  const flat = tf.ones([4]), column = tf.ones([4, 1]), scalar = tf.scalar(1);
+  try {
+    assertEquals(evaluate(model, { x: flat, y }).loss, evaluate(model, { x: column, y }).loss);
+    const h = await fit(model, { x: flat, y }, { epochs: 1, batchSize: 4, verbose: 0 });
+    assertAlmostEquals(h.history.loss[0], 7.5, 1e-6);
+    assertThrows(() => evaluate(model, { x: scalar, y }), RangeError, "samples on axis 0");
+  } finally {
+    tf.dispose([flat, column, scalar, y]);
+    model.dispose();
+  }
+});
+
+Deno.test("keepBestWeights with mode 'max' keeps the largest value", async () => {
+  // lineData's val_loss falls to epoch 3, then rises past its epoch-1 value 0.36: at epoch 8,
+  // w = 1.6645 and (w − 1)² = 0.4416.
+  const model = lineModel(0.1);
+  const { train, val } = lineData();
+  try {
+    const h = await fit(model, train, {
+      epochs: 8,
+      batchSize: 4,
+      validationData: val,
+      keepBestWeights: { monitor: "val_loss", mode: "max" },
+      verbose: 0,
+    });
+    assertEquals(h.bestEpoch, 8);
+    assertAlmostEquals(h.bestValue!, 0.4416, 1e-3);
+    assertAlmostEquals(kernel(model), 1.6645, 1e-3);
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
+  }
+});
+
+Deno.test("an equal value is no improvement: early stopping waits out a plateau, as Keras does", async () => {
+  // Learning rate 0: every epoch's val_loss is exactly 1.
+  const model = lineModel(0);
+  const { train, val } = lineData();
+  try {
+    const h = await fit(model, train, {
+      epochs: 5,
+      batchSize: 4,
+      validationData: val,
+      earlyStopping: { monitor: "val_loss", patience: 1 },
+      verbose: 0,
+    });
+    assertEquals([h.epoch, h.stoppedEpoch, h.bestEpoch, h.bestValue], [[1, 2], 2, 1, 1]);
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
+  }
+});
+
+Deno.test("keepBestWeights passes over a validation loss that overflows to Infinity", async () => {
+  const model = lineModel(0.1);
+  const { train } = lineData();
+  const val = { x: tf.ones([1, 1]), y: tf.fill([1, 1], 3e38) };
+  try {
+    const h = await fit(model, train, {
+      epochs: 2,
+      batchSize: 4,
+      validationData: val,
+      keepBestWeights: true,
+      verbose: 0,
+    });
+    assertEquals(h.history.val_loss, [Infinity, Infinity]);
+    assertEquals([h.bestEpoch, h.bestValue, h.restoredBestWeights], [null, null, false]);
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
+  }
+});
+
+Deno.test("early stopping ignores the epochs up to startFromEpoch, then counts patience", async () => {
+  // val_loss is best at epoch 3 and worse at 4, so patience 1 stops at epoch 4.
+  const model = lineModel(0.1);
+  const { train, val } = lineData();
+  try {
+    const h = await fit(model, train, {
+      epochs: 6,
+      batchSize: 4,
+      validationData: val,
+      earlyStopping: { monitor: "val_loss", patience: 1, startFromEpoch: 2 },
+      verbose: 0,
+    });
+    assertEquals([h.epoch, h.stoppedEpoch, h.bestEpoch], [[1, 2, 3, 4], 4, 3]);
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
+  }
+});
