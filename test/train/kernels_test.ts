@@ -740,3 +740,32 @@ Deno.test("dotBias runs dotBiasForward, with stock gradients, where the backend 
   assert(tf.getKernel(DOT_BIAS, "cpu") !== undefined);
   tf.dispose([U, M, ub, mb, ...ids, fused, ...fusedGrads]);
 });
+
+for (const backend of BACKENDS) {
+  Deno.test(`GatherV2 names an out-of-range index in the first position too (${backend})`, async () => {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      const table = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+      for (const ids of [[7, 0], [-1, 2, 1]]) {
+        assertThrows(
+          () => tf.gather(table, tf.tensor1d(ids, "int32")),
+          Error,
+          `the index value ${ids[0]} is not in [0, 2]`,
+        );
+      }
+    });
+  });
+
+  Deno.test(`UnsortedSegmentSum rejects segment ids that do not match x's leading dims (${backend})`, async () => {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      const x = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+      // Two ids for three rows: a sum of the first two rows would be silently wrong.
+      assertThrows(
+        () => tf.unsortedSegmentSum(x, tf.tensor1d([0, 1], "int32"), 2),
+        RangeError,
+        "expected x's leading dims to equal segmentIds' shape [2], found x of shape [3,2]",
+      );
+    });
+  });
+}
