@@ -769,3 +769,17 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+for (const backend of BACKENDS) {
+  Deno.test(`dotBias names an out-of-range user id in row 0 (${backend})`, async () => {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      const weights = { userFactors: tf.ones([3, 2]), movieFactors: tf.ones([4, 2]) };
+      assertThrows(
+        () => dotBias(weights, [tf.tensor1d([3, 0], "int32"), tf.tensor1d([0, 1], "int32")]),
+        RangeError,
+        "expected user indices in [0, 3), found 3 at row 0",
+      );
+    });
+  });
+}
