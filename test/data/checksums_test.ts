@@ -14,6 +14,8 @@ import {
   MOVIELENS_CHECKSUMS,
   predefinedSplit,
 } from "../../lib/data/mod.ts";
+import { hashFiles } from "../../lib/data/_checksums.ts";
+import { sha256Hex } from "../../lib/data/_hash.ts";
 import { mirrorDir, withTempDir } from "./_helpers.ts";
 
 const MIRROR = mirrorDir();
@@ -174,4 +176,28 @@ Deno.test({
       assertEquals([ml.origin, ml.verified], ["dir", true]);
     });
   },
+});
+
+Deno.test("hashFiles() reads and hashes each file once: checkUnread() and sha256() reuse a verified read", async () => {
+  const contents: Record<string, Uint8Array> = {
+    "a.csv": new TextEncoder().encode("1,2\n"),
+    "b.csv": new TextEncoder().encode("3,4\n"),
+  };
+  const reads: string[] = [];
+  const files = hashFiles({
+    kind: "dir",
+    path: "/data",
+    names: new Set(Object.keys(contents)),
+    read: (name) => (reads.push(name), Promise.resolve(contents[name])),
+    label: (name) => `/data/${name}`,
+  }, {
+    sums: { "a.csv": sha256Hex(contents["a.csv"]), "b.csv": sha256Hex(contents["b.csv"]) },
+    fix: "download it again",
+  });
+  await files.read("a.csv");
+  await files.checkUnread(() => false);
+  assertEquals(reads, ["a.csv", "b.csv"]);
+  assertEquals(await files.sha256("a.csv"), sha256Hex(contents["a.csv"]));
+  assertEquals(await files.sha256("b.csv"), sha256Hex(contents["b.csv"]));
+  assertEquals(reads, ["a.csv", "b.csv"]);
 });
