@@ -154,6 +154,12 @@ export interface Grid {
   rows: unknown[][];
   /** Rows in the source (more than `rows.length` when cut). */
   total: number;
+  /**
+   * Which columns hold floats by type (a DataFrame's Float32/Float64 columns): their whole
+   * numbers are written with the column's decimals (3.0 next to 2.5), as one quantity.
+   * @default every column false (records: 610 next to 0.25 may be a count beside a share)
+   */
+  floats?: boolean[];
 }
 
 /** Rows of records as a grid. */
@@ -175,12 +181,30 @@ function writtenDigits(text: string): number {
   return text.replace(/[-,.]/g, "").replace(/^0+/, "").length;
 }
 
+/** Decimals of a plain decimal as written ("0.409" has 3). */
+function decimalsOf(text: string): number {
+  return PLAIN_DECIMAL.exec(text)?.[1]?.length ?? 0;
+}
+
+/**
+ * Decimals a number needs at `digits` significant digits: those of its written form, or, when
+ * rounding ended in zeros that the written form drops, of the rounded one (0.40897 is written
+ * 0.409 but rounds to 0.4090: 4 decimals). Exponents and grouped thousands: as written.
+ */
+function neededDecimals(value: number, text: string, digits: number): number {
+  const rounded = value.toPrecision(digits);
+  const exact = Number(rounded) === value;
+  return exact || !/^-?\d+\.\d+$/.test(rounded) ? decimalsOf(text) : rounded.split(".")[1].length;
+}
+
 /**
  * The cells of shown rows, each column's numbers written to the same number of decimals where
  * that adds no digit beyond the column's significant digits: 0.19 next to 0.1212 is written
  * 0.1900 (both 4 digits, as rounded), 1.087 next to 0.8138 stays 1.087 (a fifth digit would
- * claim a precision the rounding dropped). Exact integers, ids, counts and columns with their
- * own format are left as `formatCell` writes them.
+ * claim a precision the rounding dropped); a rounded value keeps the zeros it rounded to (0.40897
+ * is 0.4090). Exact integers, ids, counts and columns with their own format are left as
+ * `formatCell` writes them, but for the whole numbers of a float column (`Grid.floats`) that also
+ * holds fractions: 3 next to 2.5 is written 3.0.
  */
 function formatRows(grid: Grid, shown: unknown[][], format: CellFormat): string[][] {
   const cells = shown.map((row) => row.map((v, j) => formatCell(v, grid.columns[j], format)));
@@ -188,15 +212,20 @@ function formatRows(grid: Grid, shown: unknown[][], format: CellFormat): string[
     const kind = columnFormat(column, format);
     if (typeof kind !== "number" && kind !== "share") return;
     const digits = kind === "share" ? format.shareDigits : kind;
-    const decimals = (text: string) => PLAIN_DECIMAL.exec(text)?.[1]?.length ?? 0;
-    // Exact integers (counts, sizes) stay as written: 610 is not 610.0.
-    const numbers = cells.filter((r, i) =>
-      typeof shown[i][j] === "number" && !Number.isInteger(shown[i][j]) &&
-      PLAIN_DECIMAL.test(r[j])
+    const plain = (i: number) => typeof shown[i][j] === "number" && PLAIN_DECIMAL.test(cells[i][j]);
+    const fraction = (i: number) => plain(i) && !Number.isInteger(shown[i][j]);
+    const rows = [...cells.keys()];
+    const most = Math.max(
+      0,
+      ...rows.filter(fraction).map((i) => neededDecimals(shown[i][j] as number, cells[i][j], digits)),
     );
-    const most = Math.max(0, ...numbers.map((r) => decimals(r[j])));
-    for (const row of numbers) {
-      const text = row[j], have = decimals(text);
+    // Exact integers (counts, sizes) stay as written, 610 is not 610.0, unless the column is
+    // one quantity by type (a float column of ratings: 3.0 next to 2.5).
+    const padded = rows.filter((i) =>
+      fraction(i) || (most > 0 && grid.floats?.[j] === true && plain(i))
+    );
+    for (const row of padded.map((i) => cells[i])) {
+      const text = row[j], have = decimalsOf(text);
       const zeros = Math.min(most - have, digits - writtenDigits(text));
       if (zeros > 0) row[j] = `${text}${have === 0 ? "." : ""}${"0".repeat(zeros)}`;
     }

@@ -103,6 +103,11 @@ function tag(value: unknown): string | undefined {
   }
 }
 
+/** Whether a Series holds floats by type (Float32 or Float64). */
+function isFloat(series: pl.Series): boolean {
+  return series.dtype.equals(pl.Float64) || series.dtype.equals(pl.Float32);
+}
+
 /** A Polars Series (duck-typed). */
 export function isSeries(value: unknown): value is pl.Series {
   return value !== null && typeof value === "object" && tag(value) === "Series" &&
@@ -121,11 +126,17 @@ export function toGrid(value: unknown, maxRows = 50): Grid | undefined {
       columns,
       rows: records.map((r) => columns.map((c) => r[c])),
       total: value.height,
+      floats: columns.map((c) => isFloat(value.getColumn(c))),
     };
   }
   if (isSeries(value)) {
     const values = value.head(maxRows).toArray() as unknown[];
-    return { columns: [value.name || "value"], rows: values.map((v) => [v]), total: value.len() };
+    return {
+      columns: [value.name || "value"],
+      rows: values.map((v) => [v]),
+      total: value.len(),
+      floats: [isFloat(value)],
+    };
   }
   if (value instanceof Map) return mapGrid(value, maxRows);
   if (value instanceof TYPED || (Array.isArray(value) && value.every((v) => !isObjectLike(v)))) {
@@ -377,10 +388,7 @@ export function roundFloats(df: pl.DataFrame, options: RoundFloatsOptions = {}):
   if (!Number.isInteger(digits) || digits < 0 || digits > 15) {
     throw new RangeError(`roundFloats(): expected digits to be an integer 0–15, found ${digits}`);
   }
-  const floats = df.columns.filter((name) => {
-    const dtype = df.getColumn(name).dtype;
-    return dtype.equals(pl.Float64) || dtype.equals(pl.Float32);
-  });
+  const floats = df.columns.filter((name) => isFloat(df.getColumn(name)));
   if (floats.length === 0) return df.clone();
   return df.withColumns(...floats.map((name) => pl.col(name).round(digits)));
 }

@@ -116,6 +116,28 @@ Deno.test("table() writes a column's numbers to one number of decimals within it
   assert(html.includes(">0.1900</td>") && html.includes(">0.010</td>"), html);
 });
 
+Deno.test("table() keeps the zeros a value rounded to: 0.40897 is 0.4090 beside 0.41 and 0.406", () => {
+  const t = table([{ ndcg: 0.40897 }, { ndcg: 0.41002 }, { ndcg: 0.40604 }, { ndcg: 1.0001 }]);
+  assertEquals(String(t).split("\n").slice(2), ["0.4090", "0.4100", "0.4060", " 1.000"]);
+  // Values given exactly keep the column's decimals only: 0.5 and 0.25 are not 0.5000.
+  assertEquals(String(table([{ x: 0.5 }, { x: 0.25 }])).split("\n").slice(2), ["0.50", "0.25"]);
+});
+
+Deno.test("table() writes a float column's whole numbers with its decimals, a record's not", () => {
+  const ratings = pl.DataFrame({ user: [68, 182], rating: [2.5, 3], count: [3, 4] });
+  assertEquals(String(table(ratings)).split("\n").slice(2), [
+    "  68     2.5      3",
+    " 182     3.0      4",
+  ]);
+  // A float column of whole numbers only, and integer columns, stay as they are.
+  const whole = pl.DataFrame({ rating: [4, 5], n: [610, 9724] });
+  assertEquals(whole.getColumn("rating").dtype.equals(pl.Float64), true);
+  assertEquals(String(table(whole)).split("\n").slice(2), ["     4    610", "     5  9,724"]);
+  // Records carry no type: 610 beside 0.25 may be a count beside a share, and stays 610.
+  assertEquals(String(table([{ v: 610 }, { v: 0.25 }])).split("\n").slice(2), [" 610", "0.25"]);
+  assertEquals(String(table(pl.Series("r", [2.5, 3]))).split("\n").slice(2), ["2.5", "3.0"]);
+});
+
 Deno.test("table() shows a typed array, a Map, a Series, nested values and a single number", () => {
   assertEquals(
     String(table(new Float32Array([0, 1 / 9]))),
