@@ -300,8 +300,11 @@ export class Scalar {
  * Shows a value as a readable table (the cell's last expression): a DataFrame, a Series, an
  * array of records, a plain object (one row, or one row per key), a Map, a typed array or an
  * array. Numbers get 4 significant digits (3 in share columns), integers thousands separators,
- * ids and years stay as they are, and null cells are empty. A single number or string is shown
- * as itself.
+ * ids and years stay as they are, and null cells are empty. A column's numbers share one number
+ * of decimals within those digits (0.19 beside 0.1212 is 0.1900; 0.40897 is 0.4090), and a
+ * DataFrame's float column writes its whole numbers that way too (a rating of 3 beside 2.5 is
+ * 3.0); other whole numbers stay as written (a count of 610 beside a share). A single number or
+ * string is shown as itself.
  *
  * @param value What to show.
  * @param options Digits, per-column formats and row limit.
