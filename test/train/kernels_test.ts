@@ -783,3 +783,85 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+for (const backend of BACKENDS) {
+  Deno.test(`dotBias gives exactly zero gradient to the table rows no id in the batch names (${backend})`, async () => {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      // Users 0 and 1 rate movie 2 only: user rows 2, 3 and movie rows 0, 1, 3, 4 get nothing.
+      const U = tf.tensor2d([[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 1, 1]]);
+      const M = tf.tensor2d([[1, 0, 0], [0, 1, 0], [0.5, -1, 2], [0, 0, 1], [2, 2, 2]]);
+      const ub = tf.tensor2d([[0.1], [0.2], [0.3], [0.4]]);
+      const mb = tf.tensor2d([[1], [2], [3], [4], [5]]);
+      const users = tf.tensor1d([0, 1], "int32"), movies = tf.tensor1d([2, 2], "int32");
+      const w = tf.tensor2d([[1], [-2]]);
+      const loss = (...t: tf.Tensor[]) =>
+        tf.sum(tf.mul(
+          dotBias(
+            { userFactors: t[0], movieFactors: t[1], userBias: t[2], movieBias: t[3] },
+            [users, movies],
+          ),
+          w,
+        ));
+      const [dU, dM, dub, dmb] = tf.grads(loss)([U, M, ub, mb]).map((g) => g.arraySync());
+      // d/dM[2] = 1·U[0] − 2·U[1]; d/dU[u] = w[u]·M[2]; each bias gets its rows' weights.
+      assertEquals(dM, [[0, 0, 0], [0, 0, 0], [-7, -8, -9], [0, 0, 0], [0, 0, 0]]);
+      assertEquals(dU, [[0.5, -1, 2], [-1, 2, -4], [0, 0, 0], [0, 0, 0]]);
+      assertEquals(dub, [[1], [-2], [0], [0]]);
+      assertEquals(dmb, [[0], [0], [-1], [0], [0]]);
+    });
+  });
+}
+
+Deno.test("the _FusedMatMul kernel's gradient matches the unfused ops' for every transpose (wasm)", async () => {
+  // WASM only: the fast Dense layer runs the kernel there, and the relu gradient's kernel too.
+  await setupBackend({ backend: "wasm" });
+  // m 4, k 3, n 5: no two alike, so a product of the wrong operands cannot even be formed.
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+    for (const activation of ["linear", "relu"] as const) {
+      tf.tidy(() => {
+        const a = randomTensor(ta ? [3, 4] : [4, 3], 40),
+          b = randomTensor(tb ? [5, 3] : [3, 5], 41);
+        const bias = randomTensor([5], 42), w = randomTensor([4, 5], 43);
+        // The kernel itself, as the fast Dense layer runs it (tf.fused.matMul has a gradient
+        // of its own and never reaches the registered one).
+        const fused = (a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor) =>
+          tf.sum(tf.mul(
+            tf.engine().runKernel("_FusedMatMul", { a, b, bias }, {
+              transposeA: ta,
+              transposeB: tb,
+              activation,
+            }) as tf.Tensor,
+            w,
+          ));
+        const plain = (a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor) => {
+          const z = tf.add(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb), bias);
+          return tf.sum(tf.mul(activation === "relu" ? tf.relu(z) : z, w));
+        };
+        const got = tf.grads(fused)([a, b, bias]), want = tf.grads(plain)([a, b, bias]);
+        got.forEach((g, i) =>
+          assert(maxDiff(g, want[i]) < 1e-5, `ta ${ta}, tb ${tb}, ${activation}: gradient ${i}`)
+        );
+      });
+    }
+  }
+});
+
+Deno.test("a Dense layer inside a model takes the fast path on WASM, one-kernel relu gradient included", async () => {
+  // A model's graph hands each layer its inputs as a one-element list: that must not send the
+  // layer back to tfjs' own code, whose gradient computes the relu's as a step and a product.
+  await setupBackend({ backend: "wasm" });
+  const input = tf.input({ shape: [6] });
+  const out = tf.layers.dense({ units: 4, activation: "relu" }).apply(input) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out });
+  const x = randomTensor([5, 6], 44);
+  const info = await tf.profile(() => {
+    const { value, grads } = tf.variableGrads(() =>
+      tf.sum(model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar
+    );
+    tf.dispose([value, ...Object.values(grads)]);
+  });
+  assert(info.kernelNames.includes("FusedReluGrad"), `kernels run: ${info.kernelNames}`);
+  tf.dispose(x);
+  model.dispose();
+});

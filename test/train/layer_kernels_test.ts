@@ -154,3 +154,36 @@ Deno.test("layers outside the fast paths keep tfjs' own code: a normalised dot, 
   const tanh = tf.layers.activation({ activation: "softplus" }).apply(a) as tf.Tensor;
   assertClose(tanh, tf.softplus(a));
 });
+
+for (const backend of BACKENDS) {
+  Deno.test(`a Dot layer over an axis other than the last keeps tfjs' result (${backend})`, async () => {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      // [n, 1, f] inputs of one shape, multiplied over axis 1 (length 1): each row's outer product
+      // [f, f], not the row dot product [1, 1] the fast path computes over the last axis.
+      const a = randomTensor([4, 1, 3], 6), b = randomTensor([4, 1, 3], 7);
+      for (const axes of [1, [1, 1] as [number, number]]) {
+        const got = tf.layers.dot({ axes }).apply([a, b]) as tf.Tensor;
+        assertClose(got, tf.matMul(a, b, true, false));
+      }
+      // Over the last axis it is the row dot product.
+      const last = tf.layers.dot({ axes: 2 }).apply([a, b]) as tf.Tensor;
+      assertClose(last, tf.sum(tf.mul(a, b), -1, true));
+    });
+  });
+}
+
+for (const backend of BACKENDS) {
+  Deno.test(`a channels-first Flatten keeps tfjs' order, channels last (${backend})`, async () => {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      // [n, c, l] moved to [n, l, c] before the reshape: the fast path's plain reshape would
+      // keep [n, c, l]'s order, the same numbers in other places.
+      const x = tf.tensor3d([[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]]);
+      const flat = tf.layers.flatten({ dataFormat: "channelsFirst" }).apply(x) as tf.Tensor;
+      assertEquals(flat.arraySync(), [[1, 5, 9, 2, 6, 10, 3, 7, 11, 4, 8, 12]]);
+      const last = tf.layers.flatten().apply(x) as tf.Tensor;
+      assertEquals(last.arraySync(), [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]]);
+    });
+  });
+}
