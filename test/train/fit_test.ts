@@ -1036,6 +1036,71 @@ Deno.test("evaluate() and the validation loss add a single layer's L2 penalty, a
   }
 });
 
+/** A regularizer of tfjs' own base class that is not an L1L2: half the sum of the weights. */
+function halfSumRegularizer() {
+  const Base = Object.getPrototypeOf(Object.getPrototypeOf(tf.regularizers.l2())).constructor as {
+    new (): ReturnType<typeof tf.regularizers.l2>;
+  };
+  return new (class HalfSum extends Base {
+    override apply(x: tf.Tensor): tf.Scalar {
+      return tf.mul(0.5, tf.sum(x));
+    }
+    override getClassName(): string {
+      return "HalfSum";
+    }
+    getConfig() {
+      return {};
+    }
+  })();
+}
+
+Deno.test("evaluate() and fit() add a custom regularizer's penalty and nothing else", async () => {
+  // w = 2 on x = 1, y = 1: MSE 1, penalty 0.5·2 = 1 (an L2 term on top would add 4).
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({
+        units: 1,
+        inputShape: [1],
+        useBias: false,
+        kernelInitializer: tf.initializers.constant({ value: 2 }),
+        kernelRegularizer: halfSumRegularizer(),
+      }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.sgd(0), loss: "meanSquaredError" });
+  const x = tf.ones([2, 1]), y = tf.ones([2, 1]);
+  try {
+    assertAlmostEquals(evaluate(model, { x, y }).loss, 2, 1e-6);
+    const h = await fit(model, { x, y }, { epochs: 1, validationData: { x, y }, verbose: 0 });
+    assertAlmostEquals(h.history.loss[0], 2, 1e-6);
+    assertAlmostEquals(h.history.val_loss[0], 2, 1e-6);
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+});
+
+Deno.test("fit() computes MSE and MAE, named alone or in a one-element list, in the fused loss kernel", async () => {
+  const { train, val } = lineData();
+  try {
+    for (const loss of ["meanSquaredError", "meanAbsoluteError", ["meanAbsoluteError"]]) {
+      const model = lineModel(0.1);
+      model.compile({ optimizer: tf.train.sgd(0.1), loss: loss as string | string[] });
+      const info = await tf.profile(async () => {
+        await fit(model, train, { epochs: 1, batchSize: 4, verbose: 0 });
+      });
+      const names = info.kernelNames;
+      assert(
+        names.includes("FusedRegressionLoss") && names.includes("FusedRegressionLossGrad"),
+        `${JSON.stringify(loss)}: kernels run ${names}`,
+      );
+      model.dispose();
+    }
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+  }
+});
+
 Deno.test("fit() trains every epoch after a run that onEpochEnd stopped through model.stopTraining", async () => {
   const model = lineModel(0.1);
   const { train, val } = lineData();

@@ -187,3 +187,57 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+Deno.test("the fast layer calls run a layer's call hook, as tfjs' own calls do (wasm)", async () => {
+  await setupBackend({ backend: "wasm" });
+  tf.tidy(() => {
+    const x = randomTensor([4, 3], 8);
+    const layers: [tf.layers.Layer, tf.Tensor | tf.Tensor[]][] = [
+      [tf.layers.dropout({ rate: 0.5, seed: 1 }), x],
+      [tf.layers.dense({ units: 2 }), x],
+      [tf.layers.dot({ axes: -1 }), [x, x]],
+      [tf.layers.add(), [x, x]],
+      [tf.layers.rescaling({ scale: 2, offset: 1 }), x],
+      [tf.layers.flatten(), tf.reshape(x, [4, 3, 1])],
+    ];
+    for (const [layer, input] of layers) {
+      const seen: unknown[] = [];
+      layer.setCallHook((inputs) => seen.push(inputs));
+      layer.apply(input, { training: true });
+      assertEquals(seen.length, 1, `${layer.getClassName()}'s call hook ran ${seen.length} times`);
+    }
+  });
+});
+
+for (const backend of BACKENDS) {
+  Deno.test(`addLayers and the Add layer run the one-kernel sum (${backend})`, async () => {
+    await setupBackend({ backend });
+    const xs = [1, 2, 3].map((s) => randomTensor([4, 2], s));
+    for (const add of [() => addLayers(xs), () => tf.layers.add().apply(xs) as tf.Tensor]) {
+      const info = await tf.profile(() => add());
+      assertEquals(info.kernelNames, ["AddLayer"]);
+    }
+    tf.dispose(xs);
+  });
+
+  Deno.test(`an Add layer of inputs the one-kernel sum cannot take keeps tfjs' result (${backend})`, async () => {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      const a = randomTensor([3, 4], 1), b = randomTensor([3, 1], 2);
+      assertClose(tf.layers.add().apply([a, b]) as tf.Tensor, tf.add(a, b));
+      const i = tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32");
+      assertEquals((tf.layers.add().apply([i, i]) as tf.Tensor).arraySync(), [[2, 4], [6, 8]]);
+    });
+  });
+}
+
+Deno.test("slices, concatenations and splits of boolean tensors keep their values on WASM", async () => {
+  await setupBackend({ backend: "wasm" });
+  tf.tidy(() => {
+    const x = tf.tensor2d([[true, false, true], [false, false, true]], [2, 3], "bool");
+    assertEquals(tf.slice(x, [1, 0], [1, 3]).arraySync(), [[0, 0, 1]]);
+    assertEquals(tf.slice(x, [0, 1], [2, 2]).arraySync(), [[0, 1], [0, 1]]);
+    assertEquals(tf.concat([x, x], 0).arraySync(), [[1, 0, 1], [0, 0, 1], [1, 0, 1], [0, 0, 1]]);
+    assertEquals(tf.split(x, [1, 2], 1).map((t) => t.arraySync()), [[[1], [0]], [[0, 1], [0, 1]]]);
+  });
+});
