@@ -228,3 +228,53 @@ Deno.test("compileModel() writes its overrides back to the config", () => {
   assertEquals(rec.config.metrics, ["mse"]);
   assertThrows(() => compileModel(rec, { learningRate: -1 }), RangeError, "learningRate");
 });
+
+Deno.test("buildModel() names the hidden layers from 1 and puts a Dropout of each non-zero rate after its layer, none for 0", () => {
+  const ratings = syntheticRatings();
+  const rec = buildModel("mlp", {
+    ratings,
+    factors: 4,
+    hidden: [8, 6, 5],
+    inputDropout: 0.25,
+    dropout: [0.5, 0, 0.125],
+  });
+  const rates = rec.model.layers
+    .filter((l) => l.getClassName() === "Dropout")
+    .map((l) => [l.name, (l.getConfig() as { rate: number }).rate]);
+  assertEquals(rates, [["input_dropout", 0.25], ["dropout_1", 0.5], ["dropout_3", 0.125]]);
+  const dense = rec.model.layers.filter((l) => l.getClassName() === "Dense").map((l) => l.name);
+  assertEquals(dense, ["hidden_1", "hidden_2", "hidden_3", "prediction"]);
+  rec.model.dispose();
+});
+
+Deno.test("buildModel('dot') puts its predictions in the sigmoid range yRange gives", () => {
+  const ratings = syntheticRatings();
+  const rec = buildModel("dot", { ratings, factors: 4, yRange: [1, 2] });
+  const names = rec.model.layers.map((l) => l.name);
+  assertEquals(names.slice(-2), ["sigmoid", "rating_range"]);
+  const out = forward(rec.model, 6);
+  for (const v of out.dataSync()) assert(v > 1 && v < 2, `${v} outside (1, 2)`);
+  out.dispose();
+  rec.model.dispose();
+});
+
+Deno.test("buildModel() with fused: true predicts what the stock layers predict, for dot, dot-bias and bce", () => {
+  const ratings = syntheticRatings();
+  const cases: [ModelKind, [number, number] | undefined][] = [
+    ["dot", undefined],
+    ["dot-bias", [1, 5]],
+    ["bce", undefined],
+  ];
+  for (const [kind, yRange] of cases) {
+    const [stock, fused] = [false, true].map((f) =>
+      buildModel(kind, { ratings, factors: 4, yRange, fused: f, seed: 7 })
+    );
+    const [a, b] = [forward(stock.model, 6), forward(fused.model, 6)];
+    const [x, y] = [a.dataSync(), b.dataSync()];
+    x.forEach((v, i) => assertAlmostEquals(y[i], v, 1e-5, `${kind}, prediction ${i}`));
+    if (kind === "bce") { for (const p of y) assert(p > 0 && p < 1, `probability ${p}`); }
+    tf.dispose([a, b]);
+    stock.model.dispose();
+    fused.model.dispose();
+  }
+});

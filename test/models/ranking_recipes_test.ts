@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import { IdEncoder } from "../../lib/data/mod.ts";
 import { rankingNetwork, type RankingRecipe, rankingRecipes } from "../../lib/models/mod.ts";
 import { setupBackend } from "../../lib/train/mod.ts";
@@ -54,4 +54,25 @@ Deno.test("rankingNetwork() names a bad recipe field instead of failing inside t
     RangeError,
     "rankingNetwork(): expected seed to be an integer, found NaN",
   );
+});
+
+Deno.test("rankingNetwork() draws factors from N(0, 0.1), zero biases, and compiles Adam with epsilon 1e-8", () => {
+  const users = IdEncoder.fit(Array.from({ length: 40 }, (_, i) => i + 1));
+  const model = rankingNetwork(rankingRecipes.bpr, { users, movies: encoders.movies }, 42);
+  const [p, q, b] = model.getWeights().map((w) => Array.from(w.dataSync()));
+  const rms = Math.sqrt([...p, ...q].reduce((s, v) => s + v * v, 0) / (p.length + q.length));
+  // 2,752 draws: a standard deviation of 0.1 gives an RMS within a few percent of it.
+  assert(rms > 0.09 && rms < 0.11, `RMS of the factors ${rms}`);
+  assertEquals(b, [0, 0, 0]);
+  const config = model.optimizer.getConfig() as { learningRate: number; epsilon: number };
+  assertEquals([config.learningRate, config.epsilon], [rankingRecipes.bpr.learningRate, 1e-8]);
+  model.dispose();
+});
+
+Deno.test("each ranking recipe's label names its loss's negatives: BPR's 16, the full catalogue's none", () => {
+  assertEquals(rankingRecipes.bpr.label, "embeddings, BPR (16 negatives per positive)");
+  assertEquals(rankingRecipes.bpr.negatives, 16);
+  for (const name of ["softmax", "squared"] as const) {
+    assertEquals(rankingRecipes[name].negatives, 0, `${name} samples no negatives`);
+  }
 });

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertGreater } from "@std/assert";
 import { IdEncoder } from "../../lib/data/encoder.ts";
-import { buildModel, type Recipe, recipes } from "../../lib/models/mod.ts";
+import { buildModel, LAB_DEEP_MODEL_BUGS, type Recipe, recipes } from "../../lib/models/mod.ts";
 import { syntheticMovies, syntheticRatings } from "./_fixtures.ts";
 
 const all: [string, Recipe][] = Object.entries(recipes).flatMap(([notebook, group]) =>
@@ -92,4 +92,146 @@ Deno.test("recipes carry the tutorials' initialisers, ranges and optimizers", ()
   const dlrm = buildModel("dlrm", { ...recipes.dlrmMlp.dlrm, ratings }).config;
   assertEquals([dlrm.factors, dlrm.hidden, dlrm.metrics], [8, [32, 4], ["mae"]]);
   assert(recipes.dlrmMlp.classifier.classes.length === 10);
+});
+
+Deno.test("recipes keep the tutorials' regularisation, dropout, classes, rates and training lengths", () => {
+  // As each recipe's description (and the tutorial it names) gives them.
+  const want: Record<string, Record<string, unknown>> = {
+    "matrixFactorization.mf": {
+      l2: 1e-4,
+      learningRate: 1e-3,
+      fit: {
+        epochs: 8,
+        batchSize: 64,
+        schedule: [{ learningRate: 1e-3, epochs: 5 }, { learningRate: 1e-4, epochs: 3 }],
+      },
+    },
+    "matrixFactorization.biasedMf": {
+      l2: 1e-4,
+      biasL2: 0,
+      learningRate: 1e-3,
+      fit: {
+        epochs: 40,
+        batchSize: 64,
+        schedule: [{ learningRate: 1e-3, epochs: 10 }, { learningRate: 1e-4, epochs: 10 }, {
+          learningRate: 5e-5,
+          epochs: 10,
+        }, { learningRate: 1e-5, epochs: 10 }],
+      },
+    },
+    "matrixFactorization.nn": {
+      l2: 1e-4,
+      learningRate: 1e-3,
+      inputDropout: 0.3,
+      dropout: [0.75],
+      fit: { epochs: 10, batchSize: 64 },
+    },
+    "embeddingNet.net": {
+      learningRate: 1.5e-3,
+      fit: { epochs: 30, batchSize: 100, keepBestWeights: true },
+    },
+    "kerasCollaborativeFiltering.recommenderV1": {
+      l2: 1e-6,
+      learningRate: 1e-3,
+      fit: { epochs: 5, batchSize: 64 },
+    },
+    "kerasCollaborativeFiltering.recommenderV2": {
+      l2: 1e-6,
+      biasL2: 1e-6,
+      learningRate: 1e-3,
+      fit: { epochs: 5, batchSize: 64 },
+    },
+    "kerasCollaborativeFiltering.recommenderNet": {
+      l2: 1e-6,
+      learningRate: 1e-3,
+      inputDropout: 0.05,
+      dropout: [0.5],
+      fit: { epochs: 5, batchSize: 64 },
+    },
+    "kerasCollaborativeFiltering.recommenderNetV2": {
+      l2: 1e-6,
+      biasL2: 0,
+      learningRate: 1e-3,
+      fit: { epochs: 5, batchSize: 64 },
+    },
+    "explicitFeedbackLab.regression": {
+      learningRate: 1e-3,
+      fit: { epochs: 10, batchSize: 64, validation: 0.1 },
+    },
+    "explicitFeedbackLab.deepBuggy": {
+      learningRate: 1e-3,
+      inputDropout: 0.99,
+      dropout: [0],
+      outputUnits: 2,
+      fit: { epochs: 10, batchSize: 64, validation: 0.1 },
+    },
+    "explicitFeedbackLab.deep": {
+      learningRate: 1e-3,
+      inputDropout: 0.5,
+      dropout: [0.5],
+      fit: { epochs: 10, batchSize: 64, validation: 0.1 },
+    },
+    "explicitFeedbackLab.hybrid": {
+      learningRate: 1e-3,
+      inputDropout: 0.3,
+      dropout: [0.3, 0.3],
+      fit: { epochs: 10, batchSize: 64, validation: 0.1 },
+    },
+    "explicitFeedbackLab.classifier": {
+      learningRate: 1e-3,
+      inputDropout: 0.5,
+      dropout: [0.2, 0],
+      classes: [1, 2, 3, 4, 5],
+      fit: { epochs: 15, batchSize: 64, validation: 0.1 },
+    },
+    "dlrmMlp.dlrm": {
+      learningRate: 1e-3,
+      dropout: [0, 0],
+      fit: {
+        epochs: 20,
+        batchSize: 500,
+        validation: 0.15,
+        earlyStopping: { monitor: "val_mae", patience: 0, minDelta: 0 },
+        keepBestWeights: false,
+      },
+    },
+    "dlrmMlp.classifier": {
+      learningRate: 1e-3,
+      dropout: [0, 0],
+      classes: [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5],
+      fit: { epochs: 20, batchSize: 500, validation: 0.15 },
+    },
+  };
+  const keys = [
+    "l2",
+    "biasL2",
+    "learningRate",
+    "inputDropout",
+    "dropout",
+    "classes",
+    "outputUnits",
+    "fit",
+  ];
+  const got: Record<string, Record<string, unknown>> = {};
+  for (const [group, byName] of Object.entries(recipes)) {
+    for (const [name, recipe] of Object.entries(byName)) {
+      const fields = recipe as Record<string, unknown>;
+      got[`${group}.${name}`] = Object.fromEntries(
+        keys.filter((k) => fields[k] !== undefined).map((k) => [k, fields[k]]),
+      );
+    }
+  }
+  assertEquals(got, want);
+});
+
+Deno.test("LAB_DEEP_MODEL_BUGS names the buggy lab recipe's own dropout, output layer and loss", () => {
+  const buggy = recipes.explicitFeedbackLab.deepBuggy;
+  const bugs = LAB_DEEP_MODEL_BUGS.map((b) => b.bug);
+  assertEquals(bugs, [
+    `Dropout(${buggy.inputDropout}) on the concatenated embeddings`,
+    `Dense(${buggy.outputUnits}) output layer`,
+    `${buggy.outputActivation} output activation`,
+    "binary_crossentropy loss",
+  ]);
+  assertEquals(buggy.loss, "binaryCrossentropy");
 });
