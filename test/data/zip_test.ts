@@ -36,3 +36,20 @@ Deno.test("readZipEntry() refuses an entry flagged as encrypted", () => {
   assertEquals(flagged.flags & 1, 1);
   assertThrows(() => readZipEntry(bytes, flagged, "a.zip"), RangeError, "is encrypted");
 });
+
+Deno.test("readZipDirectory() refuses a file named twice, numbering both entries, but not a folder", () => {
+  const one = zipSync({ "ml/a.csv": text("1\n"), "ml/b.csv": text("2\n") }, { level: 0 });
+  // Rename the second entry in the central directory: "ml/b.csv" becomes "ml/a.csv".
+  const named = new TextDecoder("latin1").decode(one);
+  const at = named.lastIndexOf("ml/b.csv");
+  one[at + 3] = "a".charCodeAt(0);
+  assertThrows(
+    () => readZipDirectory(one, "twice.zip"),
+    RangeError,
+    'twice.zip holds two entries named "ml/a.csv" (entries 1 and 2 of 2)',
+  );
+  // A folder listed twice is harmless: nothing is read from it.
+  const folders = zipSync({ ml: {}, mm: {} });
+  folders[new TextDecoder("latin1").decode(folders).lastIndexOf("mm/") + 1] = "l".charCodeAt(0);
+  assertEquals(readZipDirectory(folders, "f.zip").map((e) => e.name), ["ml/", "ml/"]);
+});

@@ -415,6 +415,32 @@ Deno.test("a loss that grows 1,000-fold over its lowest epoch counts as exploded
   assert(mse.observe(3, 12_501)?.message.includes("over 1,000 times the loss of predicting 0"));
 });
 
+Deno.test("the know-nothing loss is ln 2 for 0/1 targets under binary cross-entropy, and none for one class", () => {
+  const targets = (...v: number[]) => ({
+    n: v.length,
+    columns: [{
+      values: Float32Array.from(v),
+      width: 1,
+      sampleShape: [],
+      dtype: "float32" as const,
+    }],
+  });
+  const y = targets(0, 1, 1, 0.5);
+  assertEquals(knowNothingLoss("binaryCrossentropy", y, 1)?.value, Math.LN2);
+  assertEquals(knowNothingLoss("binary_crossentropy", targets(0, 0), 1)?.value, Math.LN2);
+  // One output unit: ln 1 = 0 would call every loss an explosion.
+  assertEquals(knowNothingLoss("sparseCategoricalCrossentropy", targets(0, 0), 1), null);
+  assertEquals(knowNothingLoss("sparseCategoricalCrossentropy", targets(0, 1), 2)?.value, Math.LN2);
+});
+
+Deno.test("a loss that explodes after a tie for the lowest names the first epoch that reached it", () => {
+  const watch = new LossWatch(null);
+  for (const [epoch, loss] of [[1, 0.5], [2, 0.5], [3, 0.5]]) {
+    assertEquals(watch.observe(epoch, loss), null);
+  }
+  assert(watch.observe(4, 600)?.message.includes("its lowest value in this run (0.5, epoch 1)"));
+});
+
 Deno.test("early stopping stops after `patience` bad epochs and restores the best weights", async () => {
   const model = lineModel(0.1);
   const { train, val } = lineData();
@@ -1098,6 +1124,22 @@ Deno.test("fit() computes MSE and MAE, named alone or in a one-element list, in 
     }
   } finally {
     tf.dispose([train.x, train.y, val.x, val.y]);
+  }
+});
+
+Deno.test("fit() runs one epoch when epochs is not given, and none for epochs 0", async () => {
+  const { train, val } = lineData();
+  const model = lineModel(0.1);
+  try {
+    const none = await fit(model, train, { epochs: 0, batchSize: 4, verbose: 0 });
+    assertEquals([none.epoch, kernel(model)], [[], 0]);
+    const one = await fit(model, train, { batchSize: 4, verbose: 0 });
+    assertEquals(one.epoch, [1]);
+    // One SGD step from w = 0 on y = 2x: the gradient of the MSE is −4, so w = 0.4.
+    assertAlmostEquals(kernel(model), 0.4, 1e-6);
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    model.dispose();
   }
 });
 

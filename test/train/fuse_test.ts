@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
-import { fit } from "../../lib/train/fit.ts";
+import { evaluate, fit, predictOutputs } from "../../lib/train/fit.ts";
 import { setupBackend } from "../../lib/train/backend.ts";
 import { planForward, runForward } from "../../lib/train/_graph.ts";
 import { createRng } from "../../lib/random.ts";
@@ -180,5 +180,18 @@ Deno.test("fit() trains a stock dot-with-biases model to the same history fused 
     TypeError,
     "expected fuse to be true or false",
   );
+  model.dispose();
+});
+
+Deno.test("evaluate() and predictOutputs() run a stock dot-with-biases model as one fused op", async () => {
+  await setupBackend({ backend: "wasm" });
+  const model = build("3-D biases, flatten, range");
+  model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
+  const xs = ids(4), y = tf.ones([N, 1]);
+  for (const run of [() => evaluate(model, { x: xs, y }), () => predictOutputs(model, xs)]) {
+    const info = await tf.profile(() => void run());
+    assert(info.kernelNames.includes("EmbeddingDotBias"), `kernels run: ${info.kernelNames}`);
+  }
+  tf.dispose([...xs, y]);
   model.dispose();
 });
