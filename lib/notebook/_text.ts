@@ -193,7 +193,8 @@ function decimalsOf(text: string): number {
  */
 function neededDecimals(value: number, text: string, digits: number): number {
   const rounded = value.toPrecision(digits);
-  const exact = Number(rounded) === value;
+  // Exact in 64 bits, or in 32 (a Float32 column's 0.1 is 0.10000000149011612).
+  const exact = Number(rounded) === value || Math.fround(Number(rounded)) === value;
   return exact || !/^-?\d+\.\d+$/.test(rounded) ? decimalsOf(text) : rounded.split(".")[1].length;
 }
 
@@ -203,8 +204,8 @@ function neededDecimals(value: number, text: string, digits: number): number {
  * 0.1900 (both 4 digits, as rounded), 1.087 next to 0.8138 stays 1.087 (a fifth digit would
  * claim a precision the rounding dropped); a rounded value keeps the zeros it rounded to (0.40897
  * is 0.4090). Exact integers, ids, counts and columns with their own format are left as
- * `formatCell` writes them, but for the whole numbers of a float column (`Grid.floats`) that also
- * holds fractions: 3 next to 2.5 is written 3.0.
+ * `formatCell` writes them, but for the whole numbers other than 0 of a float column
+ * (`Grid.floats`) that also holds fractions: 3 next to 2.5 is written 3.0, 0 stays 0.
  */
 function formatRows(grid: Grid, shown: unknown[][], format: CellFormat): string[][] {
   const cells = shown.map((row) => row.map((v, j) => formatCell(v, grid.columns[j], format)));
@@ -217,12 +218,14 @@ function formatRows(grid: Grid, shown: unknown[][], format: CellFormat): string[
     const rows = [...cells.keys()];
     const most = Math.max(
       0,
-      ...rows.filter(fraction).map((i) => neededDecimals(shown[i][j] as number, cells[i][j], digits)),
+      ...rows.filter(fraction).map((i) =>
+        neededDecimals(shown[i][j] as number, cells[i][j], digits)
+      ),
     );
     // Exact integers (counts, sizes) stay as written, 610 is not 610.0, unless the column is
-    // one quantity by type (a float column of ratings: 3.0 next to 2.5).
+    // one quantity by type (a float column of ratings: 3.0 next to 2.5); 0 stays 0 (exactly).
     const padded = rows.filter((i) =>
-      fraction(i) || (most > 0 && grid.floats?.[j] === true && plain(i))
+      fraction(i) || (most > 0 && grid.floats?.[j] === true && plain(i) && shown[i][j] !== 0)
     );
     for (const row of padded.map((i) => cells[i])) {
       const text = row[j], have = decimalsOf(text);

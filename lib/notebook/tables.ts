@@ -302,8 +302,10 @@ export class Scalar {
  * array. Numbers get 4 significant digits (3 in share columns), integers thousands separators,
  * ids and years stay as they are, and null cells are empty. A column's numbers share one number
  * of decimals within those digits (0.19 beside 0.1212 is 0.1900; 0.40897 is 0.4090), and a
- * DataFrame's float column writes its whole numbers that way too (a rating of 3 beside 2.5 is
- * 3.0); other whole numbers stay as written (a count of 610 beside a share). A single number or
+ * DataFrame's float column writes its whole numbers but 0 that way too (a rating of 3 beside 2.5
+ * is 3.0); in records, whole numbers stay as written (a count of 610 beside a share). Polars makes
+ * a column of JavaScript numbers Float64, so a DataFrame column that mixes counts and fractions
+ * (a list of facts) reads better as records or with a per-column format. A single number or
  * string is shown as itself.
  *
  * @param value What to show.

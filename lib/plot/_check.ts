@@ -103,7 +103,10 @@ export function textField(
 
 /** Checks a positive option value. */
 export function positive(fn: string, name: string, value: number, integer = false): number {
-  if (typeof value !== "number" || !(value > 0) || (integer && !Number.isInteger(value))) {
+  if (
+    typeof value !== "number" || !(value > 0) || !Number.isFinite(value) ||
+    (integer && !Number.isInteger(value))
+  ) {
     throw new RangeError(
       `${fn}(): expected ${name} to be a positive ${
         integer ? "integer" : "number"

@@ -167,11 +167,6 @@ export interface Parts {
   /** A legend (an `<svg>` root or a `<g>`) with its size. */
   legend?: { node: DomElement; width: number; height: number };
   caption?: string;
-  /**
-   * Font size (px) of the caption.
-   * @default {FONT_SIZE (12)}
-   */
-  captionSize?: number;
   /** A key to numbered marks, drawn under the chart (above the caption). */
   key?: NumberKey;
 }
@@ -219,16 +214,20 @@ export function keyLayout(key: NumberKey, width: number): KeyLayout {
     return { numbers, width: numbers + NUMBER_GAP + Math.max(...title.slice(c * rows, last)) };
   };
   const headingWidth = textWidth(key.heading, size) + KEY_GAP;
+  /** Width of the entries laid out in `rows` rows. */
+  const span = (rows: number) => {
+    let total = -KEY_GAP;
+    for (let c = 0; c * rows < n; c++) total += column(c, rows).width + KEY_GAP;
+    return total;
+  };
   const fit = (room: number) => {
-    for (let rows = 1; rows < n; rows++) {
-      let total = -KEY_GAP;
-      for (let c = 0; c * rows < n; c++) total += column(c, rows).width + KEY_GAP;
-      if (total <= room) return rows;
-    }
+    for (let rows = 1; rows < n; rows++) if (span(rows) <= room) return rows;
     return Math.max(1, n);
   };
   const beside = fit(width - headingWidth), above = fit(width);
-  const headingLine = above + 1 < beside;
+  // The heading goes on a line of its own when that saves lines, or when even one column does
+  // not fit beside it.
+  const headingLine = above + 1 < beside || span(beside) > width - headingWidth;
   const rows = headingLine ? above : beside;
   const numberRight: number[] = [];
   let x = headingLine ? 0 : headingWidth;
@@ -304,7 +303,7 @@ export function compose(parts: Parts): DomElement {
   if (parts.key && parts.key.entries.length > 0) y = drawKey(root, parts.key, y, width, pad);
 
   if (parts.caption) {
-    const size = parts.captionSize ?? FONT_SIZE;
+    const size = FONT_SIZE;
     const lineHeight = size + 4;
     y += 4 + size;
     const lines = wrapWords(parts.caption.split(" "), width - 2 * pad, size);
@@ -314,7 +313,6 @@ export function compose(parts: Parts): DomElement {
       fill: MUTED,
       "font-style": "italic",
       "text-anchor": "start",
-      ...(size === FONT_SIZE ? {} : { "font-size": size }),
     }, lines.length === 1 ? lines[0] : undefined);
     if (lines.length > 1) {
       // One <text> holding a <tspan> per line: its text is still the whole caption.

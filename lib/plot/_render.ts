@@ -29,11 +29,6 @@ export interface RenderSpec {
     options?: Plot.LegendOptions;
   };
   /**
-   * Font size (px) of the caption.
-   * @default {FONT_SIZE (12)}
-   */
-  captionSize?: number;
-  /**
    * A key to numbers written on the chart, drawn under it in columns.
    * @default {none}
    */
@@ -88,7 +83,6 @@ export function render(
     title: options.title,
     subtitle: options.subtitle,
     caption: options.caption,
-    captionSize: spec.captionSize,
     key: spec.key,
     legend,
   });

@@ -15,16 +15,18 @@ import type { FigureOptions, PlotFigure } from "./figure.ts";
 /** Options of {@linkcode histogram}. */
 export interface HistogramPlotOptions extends FigureOptions {
   /**
-   * Number of equal-width bins (exactly this many bars).
+   * Number of equal-width bins (exactly this many bars), at most 10,000.
    * @default {30}
    */
   bins?: number;
   /**
-   * Width of each bin, instead of a number of bins: the bins start at a multiple of it. For
-   * whole numbers (years, counts) and a whole width, each bin is centred on whole values and
-   * holds the same number of them (width 1: a bar per year, 1995.5 to 1996.5 for 1996), where
-   * equal bins over the range hold one value or two in turn (50 bins over 1920–1998 are 1.56
-   * years wide, so every other bar is about twice as tall as its neighbours).
+   * Width of each bin, instead of a number of bins: each bin starts at a multiple of it. For
+   * whole numbers (years, counts) and a whole width, the edges fall halfway between whole values
+   * and each bin's first value is a multiple of the width, so every bin holds the same number of
+   * values (width 1: a bar per year, 1995.5 to 1996.5 for 1996), where equal bins over the range
+   * hold one value or two in turn (50 bins over 1920–1998 are 1.56 years wide, so every other bar
+   * is about twice as tall as its neighbours). With `domain`, the bins cover it in whole widths
+   * and values outside the domain are still left out. At most 10,000 bins.
    * @default {none: `bins` equal bins over the range}
    */
   binWidth?: number;
@@ -57,6 +59,8 @@ export interface HistogramPlotOptions extends FigureOptions {
 }
 
 const BLUE = "#4269d0";
+/** The most bins a histogram draws (a width too small for its range is refused, not drawn). */
+const MAX_BINS = 10_000;
 const count = new Intl.NumberFormat("en-US");
 /** Tick labels `0, 5k, 10k` (Plot's "~s" would write `0k`). */
 const thousands = (v: number) => Math.abs(v) >= 1000 ? `${v / 1000}k` : String(v);
@@ -74,15 +78,26 @@ interface Bin {
 /** A bin of whole values told by the values it holds: "1996", or "1996–1997" (edges ± 0.5). */
 function wholeSpan(b: Bin, value: (v: number) => string): string {
   const first = b.x1 + 0.5, last = b.x2 - 0.5;
-  return first === last ? value(first) : `${value(first)}–${value(last)}`;
+  if (first === last) return value(first);
+  return `${value(first)}${first < 0 || last < 0 ? " to " : "–"}${value(last)}`;
 }
 
-/** Equal-width bins over [lo, hi]; the last bin includes hi. Values outside are skipped. */
-function binValues(values: Float64Array, bins: number, lo: number, hi: number): {
+/**
+ * Equal-width bins over [lo, hi]; the last bin includes hi. Values outside [lo, hi] or outside
+ * `keep` (a domain the bins were widened from) are skipped and counted. An edge is found within
+ * a billionth of a bin's width, so 0.3 in bins of 0.1 from 0.3 starts the first bin.
+ */
+function binValues(
+  values: Float64Array,
+  bins: number,
+  lo: number,
+  hi: number,
+  keep: [number, number] = [-Infinity, Infinity],
+): {
   bins: Bin[];
   outside: number;
 } {
-  const width = (hi - lo) / bins;
+  const width = (hi - lo) / bins, eps = width * 1e-9;
   const out: Bin[] = Array.from({ length: bins }, (_, i) => ({
     x1: lo + i * width,
     x2: i === bins - 1 ? hi : lo + (i + 1) * width,
@@ -90,13 +105,22 @@ function binValues(values: Float64Array, bins: number, lo: number, hi: number): 
   }));
   let outside = 0;
   for (const v of values) {
-    if (v < lo || v > hi) {
+    if (v < lo - eps || v > hi + eps || v < keep[0] || v > keep[1]) {
       outside++;
       continue;
     }
-    out[Math.min(bins - 1, Math.floor((v - lo) / width))].count++;
+    out[Math.max(0, Math.min(bins - 1, Math.floor((v - lo) / width + 1e-9)))].count++;
   }
   return { bins: out, outside };
+}
+
+/** Decimals that write `x` exactly, up to 6 (1.5: 1; 0.25: 2). */
+function decimalsOf(x: number): number {
+  for (let d = 0; d < 6; d++) {
+    const scaled = x * 10 ** d;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-9 * Math.max(1, Math.abs(scaled))) return d;
+  }
+  return 6;
 }
 
 /**
@@ -127,6 +151,9 @@ export function histogram(
   if (binWidth !== undefined) positive(fn, "binWidth", binWidth);
   let bins = options.bins ?? 30;
   positive(fn, "bins", bins, true);
+  if (bins > MAX_BINS) {
+    throw new RangeError(`${fn}(): expected at most ${count.format(MAX_BINS)} bins, found ${bins}`);
+  }
   const domain = range(fn, "domain", options.domain);
   let lo = domain ? domain[0] : data[0], hi = domain ? domain[1] : data[0];
   if (!domain) {
@@ -134,7 +161,7 @@ export function histogram(
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    if (lo === hi) {
+    if (lo === hi && binWidth === undefined) {
       lo -= 0.5;
       hi += 0.5;
     }
@@ -143,15 +170,27 @@ export function histogram(
   const whole = binWidth !== undefined && Number.isInteger(binWidth) &&
     data.every(Number.isInteger);
   if (binWidth !== undefined) {
+    // The first edge at or below lo, and bins on to the first edge at or above hi (the last bin
+    // includes its upper edge, as numpy's and d3's do); edges within a billionth of a width
+    // count as reached.
     const half = whole ? 0.5 : 0;
-    const first = Math.floor((lo + half) / binWidth) * binWidth - half;
-    bins = Math.max(1, Math.ceil((hi - first) / binWidth - 1e-9));
+    const first = Math.floor((lo + half) / binWidth + 1e-9) * binWidth - half;
+    const needed = Math.max(1, Math.ceil((hi - first) / binWidth - 1e-9));
+    if (!(needed <= MAX_BINS)) {
+      throw new RangeError(
+        `${fn}(): expected a binWidth that makes at most ${
+          count.format(MAX_BINS)
+        } bins, found ${binWidth} over [${short(lo)}, ${short(hi)}] (${count.format(needed)} bins)`,
+      );
+    }
+    bins = needed;
     [lo, hi] = [first, first + bins * binWidth];
   }
-  const { bins: binned, outside } = binValues(data, bins, lo, hi);
+  const { bins: binned, outside } = binValues(data, bins, lo, hi, domain);
+  const [shownLo, shownHi] = domain ?? [lo, hi];
   const caption = options.caption ??
     (outside > 0
-      ? `${count.format(outside)} values outside [${short(lo)}, ${short(hi)}] not shown`
+      ? `${count.format(outside)} values outside [${short(shownLo)}, ${short(shownHi)}] not shown`
       : undefined);
   return render(
     fn,
@@ -196,7 +235,13 @@ export function histogram(
       kind: "histogram",
       points: binned.length,
       unit: "bars",
-      description: describeHistogram(data, binned, { xLabel, yLabel, outside, whole }),
+      description: describeHistogram(data, binned, {
+        xLabel,
+        yLabel,
+        outside,
+        whole,
+        binWidth: whole ? undefined : binWidth,
+      }),
     },
   );
 }
@@ -329,7 +374,7 @@ export function ratingBars(
 function describeHistogram(
   data: Float64Array,
   bins: Bin[],
-  about: { xLabel: string; yLabel: string; outside: number; whole: boolean },
+  about: { xLabel: string; yLabel: string; outside: number; whole: boolean; binWidth?: number },
 ): string {
   const sorted = Float64Array.from(data).sort();
   const mid = sorted.length / 2;
@@ -339,7 +384,10 @@ function describeHistogram(
   // 0.25), not 3 significant digits (years 1994.4 and 1996 both "1,990"); none where bins are
   // at least 1 wide (years 1920 to 1998).
   const width = (hi - lo) / bins.length;
-  const decimals = width >= 1 ? 0 : Math.max(0, Math.ceil(-Math.log10(width)) + 1);
+  const decimals = Math.max(
+    width >= 1 ? 0 : Math.max(0, Math.ceil(-Math.log10(width)) + 1),
+    about.binWidth === undefined ? 0 : decimalsOf(about.binWidth),
+  );
   const value = (v: number) => v.toFixed(decimals).replace("-", "−");
   const span = (b: Bin) => about.whole ? wholeSpan(b, value) : `${value(b.x1)} to ${value(b.x2)}`;
   const bin = (b: Bin) => `${span(b)} (${spoken(b.count)})`;

@@ -178,7 +178,7 @@ Deno.test({
   },
 });
 
-Deno.test("hashFiles() reads and hashes each file once: checkUnread() and sha256() reuse a verified read", async () => {
+Deno.test("hashFiles() reads each file once: checkUnread() and sha256() reuse a verified read", async () => {
   const contents: Record<string, Uint8Array> = {
     "a.csv": new TextEncoder().encode("1,2\n"),
     "b.csv": new TextEncoder().encode("3,4\n"),

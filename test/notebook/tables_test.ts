@@ -136,6 +136,14 @@ Deno.test("table() writes a float column's whole numbers with its decimals, a re
   // Records carry no type: 610 beside 0.25 may be a count beside a share, and stays 610.
   assertEquals(String(table([{ v: 610 }, { v: 0.25 }])).split("\n").slice(2), [" 610", "0.25"]);
   assertEquals(String(table(pl.Series("r", [2.5, 3]))).split("\n").slice(2), ["2.5", "3.0"]);
+  // 0 stays 0 (exactly zero), and a Float32 column's 0.1 is exact at its precision: 0.10, not
+  // 0.1000 (0.1 in 32 bits is 0.10000000149011612).
+  assertEquals(String(table(pl.DataFrame({ u: [0, 2.171] }))).split("\n").slice(2), [
+    "    0",
+    "2.171",
+  ]);
+  const f32 = pl.DataFrame({ x: pl.Series("x", [0.1, 0.25], pl.Float32) });
+  assertEquals(String(table(f32)).split("\n").slice(2), ["0.10", "0.25"]);
 });
 
 Deno.test("table() shows a typed array, a Map, a Series, nested values and a single number", () => {

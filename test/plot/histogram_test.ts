@@ -146,3 +146,45 @@ Deno.test("histogram() formats the x ticks with xTickFormat (years without separ
   assert(ticks.length >= 3, `ticks: ${texts(fig).join(" ")}`);
   assert(!texts(fig).some((t) => /^1,9\d0$/.test(t)));
 });
+
+Deno.test("histogram() with a binWidth finds edges despite rounding and leaves a domain's outside out", () => {
+  // 0.3 / 0.1 is 2.9999999999999996 in floats: 0.3 still starts the first bin, 0.5 the third.
+  assertEquals(titles(histogram([0.3, 0.5, 0.7], { binWidth: 0.1 })), [
+    "0.3 – 0.4: 1",
+    "0.4 – 0.5: 0",
+    "0.5 – 0.6: 1",
+    "0.6 – 0.7: 1",
+  ]);
+  // The bins cover the domain in whole widths (1919.5 to 1999.5), but 1999 and 2003 lie outside
+  // the domain asked for, as does 1919: the caption names that domain.
+  const years = histogram([1919, 1920, 1925, 1998, 1999, 2003], {
+    binWidth: 10,
+    domain: [1920, 1998],
+  });
+  assertEquals(titles(years).at(-1), "1990–1999: 1");
+  assert(
+    texts(years).includes("3 values outside [1920, 1998] not shown"),
+    texts(years).join(" / "),
+  );
+  // One value in a fractional width: one bar, not a widened range of three.
+  assertEquals(titles(histogram([7.25], { binWidth: 0.5 })), ["7 – 7.5: 1"]);
+  assertEquals(titles(histogram([-4, -3, 2], { binWidth: 1 })).slice(0, 2), [
+    "-4: 1",
+    "-3: 1",
+  ]);
+  assertEquals(titles(histogram([-4, -3, 2], { binWidth: 2 }))[0], "-4 to -3: 2");
+});
+
+Deno.test("histogram() refuses an infinite binWidth and one that makes over 10,000 bins", () => {
+  assertThrows(
+    () => histogram([0, 1], { binWidth: Infinity }),
+    RangeError,
+    "expected binWidth to be a positive number, found Infinity",
+  );
+  assertThrows(
+    () => histogram([0, 1], { binWidth: 1e-5 }),
+    RangeError,
+    "expected a binWidth that makes at most 10,000 bins, found 0.00001 over [0, 1] (100,000 bins)",
+  );
+  assertThrows(() => histogram([0, 1], { bins: 20_000 }), RangeError, "at most 10,000 bins");
+});

@@ -6,7 +6,7 @@ import {
   tsneScatter,
 } from "../../lib/plot/scatter.ts";
 import { type Frame, labelBox, type PlacedLabel, placeLabels } from "../../lib/plot/_labels.ts";
-import { shortLabels, textWidth } from "../../lib/plot/_dom.ts";
+import { keyLayout, shortLabels, textWidth } from "../../lib/plot/_dom.ts";
 import type { PlotFigure } from "../../lib/plot/figure.ts";
 import { createRng } from "../../lib/random.ts";
 import { all, axisLabels, texts, titles } from "./_svg.ts";
@@ -913,4 +913,22 @@ Deno.test("tsneScatter() keys notebook 04's eight genres in one legend row", () 
   const last = all(fig, 'g[aria-label="legend"] > g').at(-1)!;
   const x = Number(last.getAttribute("transform")!.match(/translate\(([-\d.]+)/)![1]);
   assert(10 + x + 18 + textWidth(last.querySelector("text")!.textContent!) <= 630);
+});
+
+Deno.test("keyLayout() puts the heading on its own line when one column does not fit beside it", () => {
+  // One column of 33-character titles is about 200 px wide; beside the 89 px heading it would
+  // run past 280 px, on a line of its own it fits.
+  const title = "Thirty-three characters, exactly.";
+  const layout = keyLayout(
+    { heading: "Numbered dots:", entries: Array(4).fill(title), size: 11 },
+    280,
+  );
+  assertEquals([layout.headingLine, layout.rows], [true, 4]);
+  assert(layout.numberRight[0] + 4 + textWidth(title, 11) <= 280);
+  // With room for both, the heading stays beside the first row.
+  assertEquals(
+    keyLayout({ heading: "Numbered dots:", entries: Array(4).fill(title), size: 11 }, 400)
+      .headingLine,
+    false,
+  );
 });
