@@ -2,7 +2,14 @@
  * Tests on the real data: the shipped ml-latest-small archive and the local mirror named by
  * MOVIELENS_DIR (CI sets `../shared/movielens`). The mirror tests are skipped without it.
  */
-import { assert, assertAlmostEquals, assertEquals, assertGreaterOrEqual } from "@std/assert";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertGreaterOrEqual,
+  assertRejects,
+} from "@std/assert";
+import { zipSync } from "fflate";
 import { join, relative } from "node:path";
 import { runWithEnv } from "../_child.ts";
 import {
@@ -148,4 +155,28 @@ Deno.test("defaultCacheDir() prefers MOVIELENS_CACHE, then XDG_CACHE_HOME, then 
     "/xdg/movielens-embeddings",
     "/explicit/cache",
   ]);
+});
+
+Deno.test({
+  name:
+    "loadMovieLens('ml-100k') refuses an ml-100k.zip of the official files that is not the official archive",
+  ignore: noMirror,
+  fn: () =>
+    withTempDir(async (dir) => {
+      // Every file is the release's own, but the archive is packed anew (stored, not deflated):
+      // its size and MD5 are not the release's, and verification names the archive.
+      const files: Record<string, Uint8Array> = {};
+      for await (const e of Deno.readDir(join(MIRROR!, "ml-100k"))) {
+        if (e.isFile) files[e.name] = await Deno.readFile(join(MIRROR!, "ml-100k", e.name));
+      }
+      await Deno.writeFile(join(dir, "ml-100k.zip"), zipSync({ "ml-100k": files }, { level: 0 }));
+      await assertRejects(
+        () => loadMovieLens("ml-100k", { dir, download: false, verify: true }),
+        RangeError,
+        `checksum mismatch for ${join(dir, "ml-100k.zip")}: expected 4924029 bytes`,
+      );
+      // Without verification the same files load.
+      const ml = await loadMovieLens("ml-100k", { dir, download: false, verify: false });
+      assertEquals([ml.layout, ml.ratings.height], ["100k", 100_000]);
+    }),
 });
