@@ -254,6 +254,33 @@ Deno.test("loadMovieLens('ml-100k') removes a stale partial download before inst
   }
 });
 
+Deno.test("loadMovieLens('ml-100k') removes only its own stale partials, not the cache's other old entries", async () => {
+  const server = serve(zipResponse);
+  try {
+    await withTempDir(async (dir) => {
+      const options = { ...await downloadOptions(dir, server.url), verify: false };
+      const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+      // Another data set's stale partial and a folder of the user's, both hours old.
+      for (const name of [".ml-latest-small-partial-old", "notes"]) {
+        await Deno.mkdir(join(dir, "cache", name), { recursive: true });
+        await Deno.writeTextFile(join(dir, "cache", name, "a.txt"), "keep");
+        await Deno.utime(join(dir, "cache", name), twoHoursAgo, twoHoursAgo);
+      }
+      await loadMovieLens("ml-100k", options);
+      const tree = await listTree(join(dir, "cache"));
+      assertEquals(tree.filter((p) => !p.startsWith("ml-100k/")), [
+        ".ml-latest-small-partial-old",
+        ".ml-latest-small-partial-old/a.txt",
+        "ml-100k",
+        "notes",
+        "notes/a.txt",
+      ]);
+    });
+  } finally {
+    await server.close();
+  }
+});
+
 /**
  * Starts a child process whose download of ml-100k into `cacheDir` never gets an answer (its
  * fetch never resolves), and waits until its partial folder is in the cache.
