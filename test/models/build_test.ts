@@ -278,3 +278,18 @@ Deno.test("buildModel() with fused: true predicts what the stock layers predict,
     fused.model.dispose();
   }
 });
+
+Deno.test("buildModel() returns a compiled model with the catalogue it was given", () => {
+  const ratings = syntheticRatings();
+  const catalog = syntheticMovies();
+  const rec = buildModel("dot-bias", { ratings, catalog, factors: 4 });
+  assert(rec.model.optimizer != null, "the model is compiled");
+  assertEquals(rec.model.loss, "meanSquaredError");
+  assert(rec.catalog !== undefined, "the catalogue is kept for titles");
+  const first = (catalog.getColumn("movieId").toArray() as number[])[0];
+  assertEquals(
+    rec.catalog.get(first)?.title,
+    (catalog.getColumn("title").toArray() as string[])[0],
+  );
+  rec.model.dispose();
+});
