@@ -57,6 +57,21 @@ function lineData() {
   };
 }
 
+/** Runs `body` on a fresh line model (SGD at `lr`) and the line data, then frees both. */
+async function withLine(
+  lr: number,
+  body: (model: tf.LayersModel, data: ReturnType<typeof lineData>) => Promise<void>,
+): Promise<void> {
+  const model = lineModel(lr);
+  const data = lineData();
+  try {
+    await body(model, data);
+  } finally {
+    tf.dispose([data.train.x, data.train.y, data.val.x, data.val.y]);
+    model.dispose();
+  }
+}
+
 Deno.test("fit() lowers the loss on synthetic ratings", async () => {
   const r = syntheticRatings(2000);
   const data = ratingTensors(r);
@@ -84,18 +99,13 @@ Deno.test("fit() lowers the loss on synthetic ratings", async () => {
 });
 
 Deno.test("fit() runs plain SGD exactly: one full batch per epoch gives the analytic weights", async () => {
-  const model = lineModel(0.1);
-  const { train, val } = lineData();
-  try {
+  await withLine(0.1, async (model, { train, val }) => {
     const h = await fit(model, train, { epochs: 3, batchSize: 4, verbose: 0 });
     // w ← w − 0.1 · 2(w − 2): 0 → 0.4 → 0.72 → 0.976; the loss is measured before each step.
     assertAlmostEquals(kernel(model), 0.976, 1e-6);
     assertAlmostEquals(h.history.loss[0], 4, 1e-6);
     assertAlmostEquals(h.history.loss[1], (0.4 - 2) ** 2, 1e-5);
-  } finally {
-    tf.dispose([train.x, train.y, val.x, val.y]);
-    model.dispose();
-  }
+  });
 });
 
 Deno.test("fit() applies weight constraints after every update, as Keras does (tfjs' model.fit leaves them out)", async () => {
@@ -442,10 +452,8 @@ Deno.test("a loss that explodes after a tie for the lowest names the first epoch
 });
 
 Deno.test("early stopping stops after `patience` bad epochs and restores the best weights", async () => {
-  const model = lineModel(0.1);
-  const { train, val } = lineData();
-  const seen: number[] = [];
-  try {
+  await withLine(0.1, async (model, { train, val }) => {
+    const seen: number[] = [];
     const h = await fit(model, train, {
       epochs: 20,
       batchSize: 4,
@@ -461,10 +469,7 @@ Deno.test("early stopping stops after `patience` bad epochs and restores the bes
     assertEquals(kernel(model), seen[2]);
     assertAlmostEquals(h.bestValue!, (0.976 - 1) ** 2, 1e-7);
     assertAlmostEquals(evaluate(model, val).loss, h.history.val_loss[2], 1e-7);
-  } finally {
-    tf.dispose([train.x, train.y, val.x, val.y]);
-    model.dispose();
-  }
+  });
 });
 
 Deno.test("the progress line says 'stopped early' only when the run ended before its epoch limit", async () => {
@@ -501,9 +506,7 @@ Deno.test("the progress line says 'stopped early' only when the run ended before
 });
 
 Deno.test("early stopping without restoreBestWeights keeps the last weights", async () => {
-  const model = lineModel(0.1);
-  const { train, val } = lineData();
-  try {
+  await withLine(0.1, async (model, { train, val }) => {
     const h = await fit(model, train, {
       epochs: 20,
       batchSize: 4,
@@ -514,16 +517,11 @@ Deno.test("early stopping without restoreBestWeights keeps the last weights", as
     assertEquals([h.bestEpoch, h.stoppedEpoch, h.restoredBestWeights], [3, 5, false]);
     // Five SGD steps: w = 2 − 2·0.8⁵.
     assertAlmostEquals(kernel(model), 2 - 2 * 0.8 ** 5, 1e-6);
-  } finally {
-    tf.dispose([train.x, train.y, val.x, val.y]);
-    model.dispose();
-  }
+  });
 });
 
 Deno.test("keepBestWeights runs every epoch and restores the best one", async () => {
-  const model = lineModel(0.1);
-  const { train, val } = lineData();
-  try {
+  await withLine(0.1, async (model, { train, val }) => {
     const h = await fit(model, train, {
       epochs: 6,
       batchSize: 4,
@@ -534,10 +532,7 @@ Deno.test("keepBestWeights runs every epoch and restores the best one", async ()
     assertEquals(h.epoch.length, 6);
     assertEquals([h.bestEpoch, h.stoppedEpoch, h.restoredBestWeights], [3, null, true]);
     assertAlmostEquals(kernel(model), 0.976, 1e-6);
-  } finally {
-    tf.dispose([train.x, train.y, val.x, val.y]);
-    model.dispose();
-  }
+  });
 });
 
 Deno.test("validationSplit holds out the last fraction, before any shuffling", async () => {
@@ -866,9 +861,7 @@ Deno.test("fit() checks its inputs and names what is wrong", async () => {
 });
 
 Deno.test("setting model.stopTraining in onEpochEnd stops after that epoch", async () => {
-  const model = lineModel(0.1);
-  const { train, val } = lineData();
-  try {
+  await withLine(0.1, async (model, { train, val }) => {
     const h = await fit(model, train, {
       epochs: 10,
       batchSize: 4,
@@ -879,10 +872,7 @@ Deno.test("setting model.stopTraining in onEpochEnd stops after that epoch", asy
     });
     assertEquals(h.epoch, [1, 2]);
     assertEquals(h.stoppedEpoch, null);
-  } finally {
-    tf.dispose([train.x, train.y, val.x, val.y]);
-    model.dispose();
-  }
+  });
 });
 
 Deno.test("initialEpoch numbers the epochs on and continues the shuffle stream", async () => {
@@ -950,10 +940,8 @@ Deno.test("fit() is silent by default outside Jupyter and terminals", async () =
 });
 
 Deno.test("fit() sets a scheduled learning rate before every step", async () => {
-  const model = lineModel(0.1);
-  const { train, val } = lineData();
-  const seen: string[] = [];
-  try {
+  await withLine(0.1, async (model, { train, val }) => {
+    const seen: string[] = [];
     const h = await fit(model, train, {
       epochs: 2,
       batchSize: 2,
@@ -970,16 +958,11 @@ Deno.test("fit() sets a scheduled learning rate before every step", async () => 
       TypeError,
       "either learningRate or schedule",
     );
-  } finally {
-    tf.dispose([train.x, train.y, val.x, val.y]);
-    model.dispose();
-  }
+  });
 });
 
 Deno.test("fit() on a trained model continues where it stopped, unless told otherwise", async () => {
-  const model = lineModel(0.1);
-  const { train, val } = lineData();
-  try {
+  await withLine(0.1, async (model, { train, val }) => {
     assertEquals((await fit(model, train, { epochs: 2, batchSize: 4, verbose: 0 })).epoch, [1, 2]);
     const on = await fit(model, train, { epochs: 1, batchSize: 4, verbose: 0 });
     assertEquals([on.epoch, on.params.initialEpoch], [[3], 2]);
@@ -990,10 +973,7 @@ Deno.test("fit() on a trained model continues where it stopped, unless told othe
       verbose: 0,
     });
     assertEquals(restart.epoch, [1]);
-  } finally {
-    tf.dispose([train.x, train.y, val.x, val.y]);
-    model.dispose();
-  }
+  });
 });
 
 Deno.test("fit() keeps each sample's several input values with its target when it shuffles", async () => {
@@ -1144,9 +1124,7 @@ Deno.test("fit() runs one epoch when epochs is not given, and none for epochs 0"
 });
 
 Deno.test("fit() trains every epoch after a run that onEpochEnd stopped through model.stopTraining", async () => {
-  const model = lineModel(0.1);
-  const { train, val } = lineData();
-  try {
+  await withLine(0.1, async (model, { train, val }) => {
     const stopped = await fit(model, train, {
       epochs: 3,
       batchSize: 4,
@@ -1157,10 +1135,7 @@ Deno.test("fit() trains every epoch after a run that onEpochEnd stopped through 
     const next = await fit(model, train, { epochs: 3, batchSize: 4, verbose: 0 });
     assertEquals(next.epoch, [2, 3, 4]);
     assertEquals(next.params.validationSamples, 0);
-  } finally {
-    tf.dispose([train.x, train.y, val.x, val.y]);
-    model.dispose();
-  }
+  });
 });
 
 Deno.test("fit() measures an exploding loss against the targets' scale, not the inputs'", async () => {
@@ -1213,9 +1188,7 @@ Deno.test("evaluate() and fit() take a 1-D tensor for an input of shape [1]", as
 Deno.test("keepBestWeights with mode 'max' keeps the largest value", async () => {
   // lineData's val_loss falls to epoch 3, then rises past its epoch-1 value 0.36: at epoch 8,
   // w = 1.6645 and (w − 1)² = 0.4416.
-  const model = lineModel(0.1);
-  const { train, val } = lineData();
-  try {
+  await withLine(0.1, async (model, { train, val }) => {
     const h = await fit(model, train, {
       epochs: 8,
       batchSize: 4,
@@ -1226,17 +1199,12 @@ Deno.test("keepBestWeights with mode 'max' keeps the largest value", async () =>
     assertEquals(h.bestEpoch, 8);
     assertAlmostEquals(h.bestValue!, 0.4416, 1e-3);
     assertAlmostEquals(kernel(model), 1.6645, 1e-3);
-  } finally {
-    tf.dispose([train.x, train.y, val.x, val.y]);
-    model.dispose();
-  }
+  });
 });
 
 Deno.test("an equal value is no improvement: early stopping waits out a plateau, as Keras does", async () => {
   // Learning rate 0: every epoch's val_loss is exactly 1.
-  const model = lineModel(0);
-  const { train, val } = lineData();
-  try {
+  await withLine(0, async (model, { train, val }) => {
     const h = await fit(model, train, {
       epochs: 5,
       batchSize: 4,
@@ -1245,17 +1213,12 @@ Deno.test("an equal value is no improvement: early stopping waits out a plateau,
       verbose: 0,
     });
     assertEquals([h.epoch, h.stoppedEpoch, h.bestEpoch, h.bestValue], [[1, 2], 2, 1, 1]);
-  } finally {
-    tf.dispose([train.x, train.y, val.x, val.y]);
-    model.dispose();
-  }
+  });
 });
 
 Deno.test("keepBestWeights passes over a validation loss that overflows to Infinity", async () => {
-  const model = lineModel(0.1);
-  const { train } = lineData();
-  const val = { x: tf.ones([1, 1]), y: tf.fill([1, 1], 3e38) };
-  try {
+  await withLine(0.1, async (model, { train }) => {
+    const val = { x: tf.ones([1, 1]), y: tf.fill([1, 1], 3e38) };
     const h = await fit(model, train, {
       epochs: 2,
       batchSize: 4,
@@ -1265,17 +1228,12 @@ Deno.test("keepBestWeights passes over a validation loss that overflows to Infin
     });
     assertEquals(h.history.val_loss, [Infinity, Infinity]);
     assertEquals([h.bestEpoch, h.bestValue, h.restoredBestWeights], [null, null, false]);
-  } finally {
-    tf.dispose([train.x, train.y, val.x, val.y]);
-    model.dispose();
-  }
+  });
 });
 
 Deno.test("early stopping ignores the epochs up to startFromEpoch, then counts patience", async () => {
   // val_loss is best at epoch 3 and worse at 4, so patience 1 stops at epoch 4.
-  const model = lineModel(0.1);
-  const { train, val } = lineData();
-  try {
+  await withLine(0.1, async (model, { train, val }) => {
     const h = await fit(model, train, {
       epochs: 6,
       batchSize: 4,
@@ -1284,8 +1242,5 @@ Deno.test("early stopping ignores the epochs up to startFromEpoch, then counts p
       verbose: 0,
     });
     assertEquals([h.epoch, h.stoppedEpoch, h.bestEpoch], [[1, 2, 3, 4], 4, 3]);
-  } finally {
-    tf.dispose([train.x, train.y, val.x, val.y]);
-    model.dispose();
-  }
+  });
 });
