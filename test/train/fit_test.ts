@@ -99,7 +99,7 @@ Deno.test("fit() lowers the loss on synthetic ratings", async () => {
 });
 
 Deno.test("fit() runs plain SGD exactly: one full batch per epoch gives the analytic weights", async () => {
-  await withLine(0.1, async (model, { train, val }) => {
+  await withLine(0.1, async (model, { train }) => {
     const h = await fit(model, train, { epochs: 3, batchSize: 4, verbose: 0 });
     // w ← w − 0.1 · 2(w − 2): 0 → 0.4 → 0.72 → 0.976; the loss is measured before each step.
     assertAlmostEquals(kernel(model), 0.976, 1e-6);
@@ -861,7 +861,7 @@ Deno.test("fit() checks its inputs and names what is wrong", async () => {
 });
 
 Deno.test("setting model.stopTraining in onEpochEnd stops after that epoch", async () => {
-  await withLine(0.1, async (model, { train, val }) => {
+  await withLine(0.1, async (model, { train }) => {
     const h = await fit(model, train, {
       epochs: 10,
       batchSize: 4,
@@ -940,7 +940,7 @@ Deno.test("fit() is silent by default outside Jupyter and terminals", async () =
 });
 
 Deno.test("fit() sets a scheduled learning rate before every step", async () => {
-  await withLine(0.1, async (model, { train, val }) => {
+  await withLine(0.1, async (model, { train }) => {
     const seen: string[] = [];
     const h = await fit(model, train, {
       epochs: 2,
@@ -962,7 +962,7 @@ Deno.test("fit() sets a scheduled learning rate before every step", async () => 
 });
 
 Deno.test("fit() on a trained model continues where it stopped, unless told otherwise", async () => {
-  await withLine(0.1, async (model, { train, val }) => {
+  await withLine(0.1, async (model, { train }) => {
     assertEquals((await fit(model, train, { epochs: 2, batchSize: 4, verbose: 0 })).epoch, [1, 2]);
     const on = await fit(model, train, { epochs: 1, batchSize: 4, verbose: 0 });
     assertEquals([on.epoch, on.params.initialEpoch], [[3], 2]);
@@ -1124,7 +1124,7 @@ Deno.test("fit() runs one epoch when epochs is not given, and none for epochs 0"
 });
 
 Deno.test("fit() trains every epoch after a run that onEpochEnd stopped through model.stopTraining", async () => {
-  await withLine(0.1, async (model, { train, val }) => {
+  await withLine(0.1, async (model, { train }) => {
     const stopped = await fit(model, train, {
       epochs: 3,
       batchSize: 4,
