@@ -297,3 +297,15 @@ Deno.test("headline() rejects an empty or non-finite list of seed values", () =>
   assertThrows(() => headline("MSE", []), RangeError, 'at least one value for "MSE"');
   assertThrows(() => headline("MSE", [0.8, NaN]), RangeError, "found NaN at position 1");
 });
+
+Deno.test("headline() takes 0 to 20 digits and rejects a fraction of a digit or a negative", async () => {
+  const { printed } = await captureHeadlines(`headline("Loss", 0.8157, { digits: 0 });`);
+  assertEquals(printed, ["Loss: 1"]);
+  for (const digits of [1.5, -1, 21]) {
+    assertThrows(
+      () => headline("Loss", 0.8, { digits }),
+      RangeError,
+      `expected digits to be an integer 0–20, found ${digits}`,
+    );
+  }
+});

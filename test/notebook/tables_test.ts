@@ -196,3 +196,44 @@ Deno.test("table() rejects values with no table form", () => {
   );
   assertThrows(() => table(() => 1), TypeError, "found a function");
 });
+
+Deno.test("table() takes 1 and 17 digits for a column and rejects 0 and 18", () => {
+  assertEquals(String(table([{ x: 0.123456 }], { columns: { x: 1 } })).split("\n").at(-1), "0.1");
+  table([{ x: 0.5 }], { columns: { x: 17 } });
+  for (const bad of [0, 18]) {
+    assertThrows(
+      () => table([{ x: 0.5 }], { columns: { x: bad } }),
+      RangeError,
+      `expected columns["x"] to be 1–17 digits`,
+    );
+  }
+});
+
+Deno.test("table() shows every row of an array of rows, of mixed values and of an object of records", () => {
+  const text = (value: unknown) => String(table(value));
+  assertEquals(text([[1, 2], [3, 4]]), "0  1\n-  -\n1  2\n3  4");
+  assertEquals(text([{ a: 1 }, 5]), "index  value\n-----  ------\n    0  {a: 1}\n    1  5");
+  assertEquals(text({ a: { x: 1 }, b: { x: 2 } }), "   x\n-  -\na  1\nb  2");
+  assertEquals(text({ a: { x: 1 } }), "   x\n-  -\na  1");
+});
+
+Deno.test("table() shows a column-oriented object's rows and no empty rows after them", () => {
+  const shown = table({ m: ["a", "b"], v: [1, 2] }) as { html: string };
+  assertEquals(String(shown), "m  v\n-  -\na  1\nb  2");
+  assertEquals(shown.html.match(/<tr>/g)?.length, 3);
+});
+
+Deno.test("table() gives an empty object no columns and one empty row", () => {
+  const shown = table({}) as { html: string };
+  assertEquals(shown.html, "<table><thead><tr></tr></thead><tbody><tr></tr></tbody></table>");
+});
+
+Deno.test("table() gives an empty Map its key and value columns, and empty rows no columns", () => {
+  assertEquals(String(table(new Map())), "key  value\n---  -----");
+  assertEquals(String(table([[], []])), "\n\n\n");
+});
+
+Deno.test("roundFloats() takes up to 15 digits", () => {
+  const df = pl.DataFrame({ x: [0.1234567890123456] });
+  assertEquals(roundFloats(df, { digits: 15 }).row(0), [0.123456789012346]);
+});

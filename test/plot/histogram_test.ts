@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import pl from "nodejs-polars";
 import { histogram, ratingBars } from "../../lib/plot/histogram.ts";
-import { axisLabels, mark, texts, titles } from "./_svg.ts";
+import { all, axisLabels, mark, texts, titles } from "./_svg.ts";
 
 /** The count in a bar's hover title, e.g. `0.2 – 0.4: 1,234` → 1234. */
 const countOf = (title: string) =>
@@ -187,4 +187,69 @@ Deno.test("histogram() refuses an infinite binWidth and one that makes over 10,0
     "expected a binWidth that makes at most 10,000 bins, found 0.00001 over [0, 1] (100,000 bins)",
   );
   assertThrows(() => histogram([0, 1], { bins: 20_000 }), RangeError, "at most 10,000 bins");
+});
+
+Deno.test("histogram() writes a count tick of 1,000 as 1k and smaller ones in full", () => {
+  const fig = histogram(Array.from({ length: 2000 }, (_, i) => i < 1500 ? 0 : 1), { bins: 2 });
+  const ticks = texts(fig);
+  assert(ticks.includes("1k"), ticks.join(" "));
+  assert(ticks.includes("800"), ticks.join(" "));
+  assert(!ticks.includes("1000"), ticks.join(" "));
+});
+
+Deno.test("histogram() centres equal values in a domain one unit wide", () => {
+  assertEquals(titles(histogram([3, 3, 3], { bins: 4 })), [
+    "2.5 – 2.75: 0",
+    "2.75 – 3: 0",
+    "3 – 3.25: 3",
+    "3.25 – 3.5: 0",
+  ]);
+});
+
+Deno.test("histogram() starts fractional bins of a binWidth at a multiple of it", () => {
+  assertEquals(titles(histogram([0.1, 0.5, 1.0], { binWidth: 0.3 })), [
+    "0 – 0.3: 1",
+    "0.3 – 0.6: 1",
+    "0.6 – 0.9: 0",
+    "0.9 – 1.2: 1",
+  ]);
+});
+
+Deno.test("histogram() adds no empty bin for a rounding error past the last edge", () => {
+  // 2.1 / 0.3 is 7.000000000000001 in floating point: 7 bins, not 8.
+  const hover = titles(histogram([0, 2.1], { binWidth: 0.3 }));
+  assertEquals(hover.length, 7);
+  assertEquals(hover.at(-1), "1.8 – 2.1: 1");
+});
+
+Deno.test("histogram() and ratingBars() draw grid lines and the baseline at the bars' foot", () => {
+  const fig = histogram([0, 1, 1, 2], { bins: 2 });
+  assertEquals(all(fig, 'g[aria-label="y-grid"]').length, 1);
+  const foot = mark(fig, "rect", "rect").map((r) =>
+    Number(r.getAttribute("y")) + Number(r.getAttribute("height"))
+  );
+  const rule = mark(fig, "rule", "line").map((l) => Number(l.getAttribute("y1")));
+  assertEquals(rule, [foot[0]]);
+  assertEquals(foot[0], foot[1]);
+  assertEquals(all(ratingBars([1, 2, 3, 4, 5]), 'g[aria-label="y-grid"]').length, 1);
+});
+
+Deno.test("histogram()'s text alternative counts a single value outside the domain", () => {
+  const fig = histogram([-2, 0.1, 0.2], { bins: 2, domain: [0, 1] });
+  assertEquals(
+    fig.alt,
+    "Histogram of Value (bar heights: Count): 3 values in 2 bins from 0.00 to 1.00 " +
+      "(1 outside, not shown), median 0.10. Tallest: 0.00 to 0.50 (2).",
+  );
+});
+
+Deno.test("ratingBars() puts a rating below the scale first, in order", () => {
+  assertEquals(titles(ratingBars([0, 1, 5])).map((t) => t.split(":")[0]), [
+    "0 stars",
+    "1 stars",
+    "2 stars",
+    "3 stars",
+    "4 stars",
+    "5 stars",
+  ]);
 });
