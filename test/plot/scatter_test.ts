@@ -932,3 +932,30 @@ Deno.test("keyLayout() puts the heading on its own line when one column does not
     false,
   );
 });
+
+Deno.test("embeddingScatter() names as many unlabelled points as two caption lines hold", () => {
+  // 40 dots in a pile: at 560 px wide two lines hold six names, at 640 seven.
+  const pile = Array.from({ length: 40 }, (_, i) => ({
+    x: (i % 8) * 0.002,
+    y: Math.floor(i / 8) * 0.002,
+    title: `Pile movie ${i} (1995)`,
+  })).concat([{ x: 1, y: 1, title: "Fargo (1996)" }]);
+  // (The caption keeps each name's spaces unbroken.)
+  const named = (width: number) =>
+    texts(embeddingScatter(pile, { width })).find((t) => t.startsWith("Not labelled"))!
+      .replace(/\s/g, " ").match(/: (.*) and (\d+) more\./)!.slice(1);
+  assertEquals(named(560), [
+    Array.from({ length: 6 }, (_, i) => `Pile movie ${i} (1995)`).join("; "),
+    "34",
+  ]);
+  assertEquals(named(640)[1], "33");
+});
+
+Deno.test("embeddingScatter() draws points that all lie in one place at the centre of the chart", () => {
+  const same = [{ x: 2, y: 3, title: "A (1990)" }, { x: 2, y: 3, title: "B (1991)" }];
+  const fig = embeddingScatter(same, { labels: false });
+  // The chart spans x 48–620 and y 16–518 of the 640 × 560 figure.
+  for (const dot of all(fig, 'g[aria-label="dot"] circle')) {
+    assertEquals([dot.getAttribute("cx"), dot.getAttribute("cy")], ["334", "267"]);
+  }
+});
