@@ -115,3 +115,10 @@ Deno.test("metricBars() rejects a negative sd and a reversed published range", (
     1,
   );
 });
+
+Deno.test("metricBars() ends its axis a little past the longest bar and takes up to 10 digits", () => {
+  const fig = metricBars([{ model: "a", value: 0.218 }, { model: "b", value: 0.449 }]);
+  const ticks = all(fig, 'g[aria-label="x-axis tick label"] text').map((t) => t.textContent);
+  assertEquals(ticks.at(-1), "0.50");
+  assert(titles(metricBars(rows, { digits: 10 })).includes("softmax: 0.4490000000 ± 0.0020000000"));
+});
