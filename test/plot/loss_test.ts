@@ -518,3 +518,13 @@ Deno.test("lossCurves() breaks a legend that needs two rows between the runs and
   const rates = [1, 2, 3, 4].map((k) => run(`lr 1e-${k}`, k));
   assertEquals(legendRows(lossCurves(rates)).length, 1);
 });
+
+Deno.test("lossCurves() draws wide a run close under a later one over just two epochs", () => {
+  // The y range is about 0.2–1.1 over 286 px, as in closeRuns(): 0.005 is about 1.5 px.
+  const runs = [
+    { name: "ours", history: { epoch: [1, 2], history: { loss: [1.1, 0.2] } } },
+    { name: "theirs", history: { epoch: [1, 2], history: { loss: [1.105, 0.205] } } },
+  ];
+  const legend = all(lossCurves(runs), 'g[aria-label="legend"] text').map((t) => t.textContent);
+  assertEquals(legend.slice(0, 2), ["ours (drawn wide: within 3 px of “theirs”)", "theirs"]);
+});
