@@ -337,3 +337,22 @@ Deno.test("liveDisplay().close() rejects when the kernel failed to show an updat
     restore();
   }
 });
+
+Deno.test("plainText() sums up a value shown only as an svg by its size", async () => {
+  const picture = {
+    [Symbol.for("Jupyter.display")]: () => ({
+      "image/svg+xml": '<svg width="640" height="400"></svg>',
+    }),
+  };
+  assertEquals(await plainText(picture), "[svg 640×400]");
+});
+
+Deno.test("restoreDisplay() brings back the default table digits that setupDisplay() changed", async () => {
+  setupDisplay({ digits: 2 });
+  try {
+    assertEquals(await plainText({ a: 1 / 3 }), "   a\n----\n0.33");
+  } finally {
+    restoreDisplay();
+  }
+  assertEquals(await plainText({ a: 1 / 3 }), "     a\n------\n0.3333");
+});
