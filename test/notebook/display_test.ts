@@ -356,3 +356,13 @@ Deno.test("restoreDisplay() brings back the default table digits that setupDispl
   }
   assertEquals(await plainText({ a: 1 / 3 }), "     a\n------\n0.3333");
 });
+
+Deno.test("liveDisplay().close() rejects a final text that is not text", async () => {
+  const line = liveDisplay("x", { mode: "silent" });
+  await assertRejects(
+    () => line.close(42 as unknown as string),
+    TypeError,
+    "LiveDisplay.close",
+  );
+  await line.close();
+});
