@@ -197,3 +197,17 @@ Deno.test("installReferenceHints() adds the hint to a missing name's message and
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("openNotebook() passes over a notebook it cannot read and goes on to the next", async () => {
+  const dir = await notebookDir({
+    "b.ipynb": ["const SEED = 1;", "const other = 2;"],
+    "c.ipynb": ["const SEED = 1;"],
+  });
+  try {
+    await Deno.writeTextFile(`${dir}/a.ipynb`, "{ not json");
+    const found = openNotebook({ dir, executed: ["const SEED = 1;", "const other = 2;"] });
+    assertEquals(found?.notebook, "b.ipynb");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
