@@ -122,3 +122,11 @@ Deno.test("metricBars() ends its axis a little past the longest bar and takes up
   assertEquals(ticks.at(-1), "0.50");
   assert(titles(metricBars(rows, { digits: 10 })).includes("softmax: 0.4490000000 ± 0.0020000000"));
 });
+
+Deno.test("metricBars() rejects a row that is not an object", () => {
+  assertThrows(
+    () => metricBars([rows[0], 0.4 as unknown as (typeof rows)[0]]),
+    TypeError,
+    "expected rows[1] to be an object",
+  );
+});
