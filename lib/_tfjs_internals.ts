@@ -25,6 +25,9 @@
  * - the `seed` field and `apply` method of tfjs' random initializers (`RandomUniform`,
  *   `RandomNormal`, `TruncatedNormal`, `VarianceScaling`, `Orthogonal`), through which
  *   `setRandomSeed()` seeds initializers that were given no seed;
+ * - `tf.layers.Layer.prototype.addWeight`, through which every layer creates its weights
+ *   (wrapped in a notebook, `lib/_reclaim.ts`), and tfjs-layers' flag
+ *   `TOPOLOGICAL_SORT_CACHE_MAX_ENTRIES` (the size of its cache of sorted model graphs);
  * - the names and inputs of the stock kernels and gradients the engine wraps or replaces
  *   (`GatherV2`, `BatchMatMul`, `_FusedMatMul`, `Sum`, `Concat`, `Slice`, `SplitV`, `AddN`,
  *   `Sigmoid`, …).
@@ -180,6 +183,21 @@ const ENGINE_RELIANCES: Record<string, Kind> = {
 
 function engineProblems(): string[] {
   return missing(tf.engine(), ENGINE_RELIANCES).map((p) => `engine.${p}`);
+}
+
+/** The tfjs-layers flag that sizes its cache of topologically sorted model graphs. */
+export const SORT_CACHE_FLAG = "TOPOLOGICAL_SORT_CACHE_MAX_ENTRIES";
+
+/** What `lib/_reclaim.ts` relies on: the method layers create weights by, the cache's flag. */
+function reclaimProblems(): string[] {
+  const problems = missing(tf.layers.Layer.prototype, { addWeight: "function" })
+    .map((p) => `tf.layers.Layer.prototype.${p}`);
+  try {
+    if (typeof tf.env().get(SORT_CACHE_FLAG) !== "number") problems.push(`flag ${SORT_CACHE_FLAG}`);
+  } catch {
+    problems.push(`flag ${SORT_CACHE_FLAG}`); // not registered: tfjs throws
+  }
+  return problems;
 }
 
 /** Whether a gradient tape is recording (inside `tf.grads`/`variableGrads`, outside kernels). */
@@ -665,7 +683,7 @@ function kernelProblems(): string[] {
  * ```
  */
 export function checkTfjsInternals(): string[] {
-  const problems = [...engineProblems(), ...compiledProblems()];
+  const problems = [...engineProblems(), ...compiledProblems(), ...reclaimProblems()];
   for (const name of Object.keys(PATCHED_LAYERS)) problems.push(...layerProblems(name));
   problems.push(...initializerProblems(), ...kernelProblems());
   for (const name of ["cpu", "wasm"] as const) {

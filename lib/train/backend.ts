@@ -71,6 +71,7 @@ import {
   silenceCpuBackendAdvice,
   type WasmBackend,
 } from "../_tfjs_internals.ts";
+import { freeUnreachable, inDenoKernel } from "../_reclaim.ts";
 import { loadNativeKernels, nativeKernels } from "./kernels/_native.ts";
 import { registerTrainingKernels } from "./kernels/register.ts";
 
@@ -166,6 +167,9 @@ function describe(kernels: Map<string, string[]>): BackendInfo {
  * Selects and initialises the tfjs backend and registers the custom training kernels.
  * Idempotent: calling it again with the same choice returns at once; a different choice
  * switches backend (tensors made on the old one stay there, so call it before building models).
+ * Inside Deno's Jupyter kernel it also has the weights (and fused Adam moments) of models that
+ * no cell can reach any more freed once they are garbage-collected (`lib/_reclaim.ts`), so that
+ * running cells again does not pile up old models' memory.
  *
  * @param options Which backend; by default the WASM backend with SIMD.
  * @returns The active backend, whether it uses SIMD, its thread count and the custom kernels.
@@ -180,6 +184,7 @@ function describe(kernels: Map<string, string[]>): BackendInfo {
 export async function setupBackend(options: SetupBackendOptions = {}): Promise<BackendInfo> {
   const { name, explicit } = requested(options);
   const kernels = registerTrainingKernels();
+  if (inDenoKernel()) freeUnreachable(); // old models' memory back as cells are run again
   if (tf.getBackend() !== name) {
     let ok = false;
     try {

@@ -37,6 +37,7 @@ import {
 } from "./kernels/_wasm.ts";
 import { heapPointers, nativeKernels } from "./kernels/_native.ts";
 import { noteWeightsWritten } from "./_health.ts";
+import { freeWhenUnreachable } from "../_reclaim.ts";
 
 /** A tensor with a name, as optimizers exchange weights and gradients. */
 export interface NamedTensor {
@@ -96,6 +97,14 @@ interface Slots {
 }
 
 const MODES: readonly WeightDecayMode[] = ["none", "l2", "decoupled"];
+
+/** Frees an optimizer's moments: made apart from the optimizer, so that it holds only them. */
+function freeMoments(slots: Map<string, Slots>): () => void {
+  return () => {
+    for (const { m, v } of slots.values()) tf.dispose([m, v]);
+    slots.clear();
+  };
+}
 
 function checkNumber(name: string, value: number, ok: (x: number) => boolean, want: string) {
   if (typeof value !== "number" || !ok(value)) {
@@ -183,6 +192,8 @@ export class FusedAdam extends tf.Optimizer {
     if (typeof this.epsilonHat !== "boolean") {
       throw new RangeError(`adam(): expected epsilonHat true or false, found ${this.epsilonHat}`);
     }
+    // In a notebook, the moments go when nothing can reach this optimizer any more.
+    freeWhenUnreachable(this, freeMoments(this.#slots));
   }
 
   /**

@@ -1,0 +1,74 @@
+import { assertEquals } from "@std/assert";
+import { isolated, PYTHON, pythonRuns } from "../tools/notebooks/_helpers.ts";
+import { childEnvironment } from "../_child.ts";
+
+const LIB = new URL("../../lib/", import.meta.url).href;
+// The kernel runs in the fixtures' folder, under the project's deno.json (its import map).
+const CWD = new URL("../fixtures/notebooks/", import.meta.url).pathname;
+
+const ignore = !(await pythonRuns(
+  "from jupyter_client.kernelspec import KernelSpecManager as M; M().get_kernel_spec('deno')",
+)) && Deno.env.get("CI") !== "true";
+
+/** Starts Deno's kernel, runs the cells in turn and prints each one's result as JSON. */
+const DRIVER = `
+import json, sys
+from jupyter_client.manager import KernelManager
+cells, cwd = json.loads(sys.argv[1]), sys.argv[2]
+km = KernelManager(kernel_name="deno")
+km.start_kernel(cwd=cwd)
+kc = km.blocking_client()
+kc.start_channels()
+kc.wait_for_ready(timeout=120)
+results = []
+def keep(msg):
+    if msg["msg_type"] == "execute_result":
+        results.append(msg["content"]["data"]["text/plain"])
+try:
+    for code in cells:
+        reply = kc.execute_interactive(code, timeout=120, output_hook=keep)
+        if reply["content"]["status"] != "ok":
+            results.append(reply["content"]["ename"] + ": " + reply["content"]["evalue"])
+finally:
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+print(json.dumps(results))
+`;
+
+Deno.test({
+  name:
+    "in Deno's kernel, a model cell run again gives the old model's weights and moments back once collected",
+  ignore,
+  fn: async () => {
+    const imports = `import * as tf from "@tensorflow/tfjs";\n` +
+      `import { adam, fit, setupBackend } from "${LIB}train/mod.ts";\n` +
+      `import { freedCount } from "${LIB}_reclaim.ts";\nawait setupBackend();\n` +
+      `const x = tf.randomNormal([200, 8]), y = tf.randomNormal([200]);`;
+    // A teacher's cell: build, compile, train (Adam's moments are made), then run it again.
+    const model = "const model = tf.sequential({ layers: [tf.layers.dense({ units: 4, " +
+      "inputShape: [8] }), tf.layers.dense({ units: 1 })] });\n" +
+      'model.compile({ optimizer: adam({ learningRate: 0.01 }), loss: "meanSquaredError" });\n' +
+      "await fit(model, { x, y }, { epochs: 1, batchSize: 50, verbose: 0 });";
+    const probe = "for (let i = 0; i < 4; i++) {\n  globalThis.gc();\n" +
+      "  await new Promise((r) => setTimeout(r, 20));\n}\n" +
+      "`${tf.memory().numTensors} tensors, ${freedCount()} freed`;";
+    const cells = [imports, model, probe, model, model, model, probe];
+    const out = await new Deno.Command(PYTHON, {
+      args: ["-c", DRIVER, JSON.stringify(cells), CWD],
+      // The collector exposed, so that the test need not wait for V8 to choose to collect.
+      env: childEnvironment({ ...isolated(), NO_COLOR: "1", DENO_V8_FLAGS: "--expose-gc" }),
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(out.success, true, new TextDecoder().decode(out.stderr));
+    // (The other results are the set-up's and the trainings' return values.)
+    // x, y, and one model: 4 weights and 8 moments; each run again frees the one before it
+    // (4 weights and an optimizer: 5 freed).
+    const results: string[] = JSON.parse(new TextDecoder().decode(out.stdout));
+    assertEquals(results.filter((r) => / tensors, /.test(r)), [
+      '"14 tensors, 0 freed"',
+      '"14 tensors, 15 freed"',
+    ]);
+  },
+});
