@@ -127,12 +127,32 @@ Flags:
                      there is replaced by the file); missing folders are made then.
                      Devices, pipes and anything under /dev are refused, as are --json
                      and --md naming the same file
-  --no-ranking       skip precision/recall/NDCG (faster; rating task only)
+  --no-ranking       skip precision/recall/NDCG (faster; rating task only; such a
+                     run never writes the committed files)
   -h, --help         show this text
 
 A value follows its flag or is joined to it by "=" (--seeds=3). Numbers are plain decimals;
 each flag is given once. A bad command line is one line on stderr and exit status 2, and
 nothing runs; a failed run exits with status 1.`;
+
+/**
+ * A `--data` value: a data set's name, or a path that exists (checked here, so that a typo is
+ * a usage error naming the flag before anything loads; what the path holds is the loader's to
+ * judge).
+ */
+function dataValue(value: string): string {
+  if (value === "ml-latest-small" || value === "ml-100k") return value;
+  try {
+    Deno.statSync(value);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    throw new RangeError(
+      `--data: expected ml-latest-small, ml-100k, or a folder or .zip in either layout, found ` +
+        `${JSON.stringify(value)}, which does not exist (${resolve(value)})`,
+    );
+  }
+  return value;
+}
 
 /**
  * Parses the command line of `deno task evaluate`.
@@ -177,7 +197,7 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
     };
     switch (flag) {
       case "--data":
-        out.data = read.value();
+        out.data = dataValue(read.value());
         break;
       case "--split":
         try {
@@ -257,8 +277,9 @@ export { RESULTS };
 
 /**
  * Whether a command regenerates the committed files (its task's part of them): only the whole
- * table — every data set, split and model — at full length, on the seeds from 42. A run with
- * `--data`, `--split`, `--models`, `--epochs` or `--first-seed` writes only what it is told to.
+ * table — every data set, split, model and metric — at full length, on the seeds from 42. A run
+ * with `--data`, `--split`, `--models`, `--epochs`, `--first-seed` or `--no-ranking` (whose
+ * rows would lack P@10, R@10 and NDCG@10) writes only what it is told to.
  *
  * @param parsed The parsed command line.
  * @returns True when the run writes `results/evaluation.{md,json}`.
@@ -272,7 +293,7 @@ export { RESULTS };
 export function writesCommittedFiles(parsed: EvaluateArgs): boolean {
   return parsed.data === undefined && parsed.split === undefined && parsed.epochs === null &&
     parsed.models === undefined && parsed.rankingModels === undefined &&
-    parsed.firstSeed === DEFAULT_SEED;
+    parsed.firstSeed === DEFAULT_SEED && parsed.ranking;
 }
 
 /**

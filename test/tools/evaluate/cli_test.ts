@@ -63,6 +63,12 @@ Deno.test("parseEvaluateArgs() names what is wrong", () => {
   assertThrows(() => parseEvaluateArgs(["--models", "svd"]), RangeError, "known kinds: dot");
   assertThrows(() => parseEvaluateArgs(["--split", "u9"]), RangeError, 'unknown split "u9"');
   assertThrows(() => parseEvaluateArgs(["--fast"]), TypeError, 'unknown flag "--fast"');
+  // A path that does not exist is a usage error naming --data, before anything loads.
+  assertThrows(
+    () => parseEvaluateArgs(["--data", "no-such-folder-xyz"]),
+    RangeError,
+    '--data: expected ml-latest-small, ml-100k, or a folder or .zip in either layout, found "no-such-folder-xyz", which does not exist',
+  );
 });
 
 Deno.test("parseEvaluateArgs() takes numbers as decimal digits and each flag once", () => {
@@ -76,7 +82,7 @@ Deno.test("parseEvaluateArgs() takes numbers as decimal digits and each flag onc
     TypeError,
     '--epochs: expected once, found a second value "2"',
   );
-  const twice: [string, string][] = [["--data", "x"], ["--split", "u1"], ["--models", "dot"]];
+  const twice: [string, string][] = [["--data", "ml-100k"], ["--split", "u1"], ["--models", "dot"]];
   twice.push(["--json", "x"], ["--md", "y"], ["--task", "rating"], ["--first-seed", "1"]);
   for (const [flag, v] of twice) {
     assertThrows(() => parseEvaluateArgs([flag, v, flag, v]), TypeError, `${flag}: expected once`);
@@ -159,6 +165,7 @@ Deno.test("only the whole table on the seeds from 42 rewrites the committed file
       ["--split", "random80"],
       ["--epochs", "2"],
       ["--models", "dot"],
+      ["--no-ranking"],
     ]
   ) {
     assert(!writes(...part), part.join(" "));
@@ -256,9 +263,10 @@ Deno.test("deno task evaluate writes --json and --md into new folders and leaves
 
 Deno.test("deno task evaluate makes no folder for its outputs when the run fails", async () => {
   const dir = await Deno.makeTempDir({ prefix: "evaluate-out-" });
+  const empty = await Deno.makeTempDir({ prefix: "evaluate-no-data-" }); // fails when loaded
   try {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", CLI, "--data", join(dir, "no-such-data"), "--split", "random80"]
+      args: ["run", "-A", CLI, "--data", empty, "--split", "random80"]
         .concat(["--json", join(dir, "a", "b", "r.json"), "--md", join(dir, "c", "r.md")]),
       env: { NO_COLOR: "1" },
       stdin: "null",
@@ -267,6 +275,7 @@ Deno.test("deno task evaluate makes no folder for its outputs when the run fails
     assertEquals([...Deno.readDirSync(dir)], [], "no folder and no file left behind");
   } finally {
     await Deno.remove(dir, { recursive: true });
+    await Deno.remove(empty, { recursive: true });
   }
 });
 
@@ -379,7 +388,8 @@ Deno.test("parseEvaluateArgs() never takes a flag as a value", () => {
     TypeError,
     '--data: expected a value, found "--split"',
   );
-  assertEquals(parseEvaluateArgs(["--data=--odd-folder"]).data, "--odd-folder");
+  // Joined by "=", a value may start with "--" (--data's must exist: see above).
+  assertEquals(parseEvaluateArgs(["--json=--odd.json"]).json, "--odd.json");
 });
 
 Deno.test("parseEvaluateArgs() gives --help and -h precedence over anything else on the line", () => {
