@@ -1,14 +1,18 @@
 /**
- * Ranking benchmark (`deno task bench --model softmax|bpr`): the embedding model of
- * `tools/evaluate/ranking_recipes.ts` written as tfjs code (two tables and a movie bias),
- * trained for ranking by `trainRanking` exactly as notebook 06 trains it — batches of 64 users,
- * the whole catalogue scored at once, the fused loss, the count-weighted L2 term and the fused
- * Adam — on ml-100k random 80/20 (seed 42, every rating a positive), then the same recipe in
- * PyTorch on one thread (`bench/torch_ranking.py`) on the very same pairs. Both are scored with
- * the top-10 protocol after the last epoch.
+ * Ranking benchmark (`deno task bench --model softmax|bpr`): the ranking evaluation's embedding
+ * model (`rankingNetwork` with `rankingRecipes` from `lib/models/`: two tables of 64 factors and
+ * a movie bias) trained for ranking by `trainRanking` — batches of users (64 unless `--batch`
+ * says otherwise), the whole catalogue scored at once, the recipe's loss in stock tfjs ops (the
+ * lines notebook 06 writes), the count-weighted L2 term and the fused Adam — on ml-100k random
+ * 80/20 (seed 42, every rating a positive), then the same recipe in PyTorch on one thread
+ * (`bench/torch_ranking.py`) on the very same pairs. Both are scored with the top-10 protocol
+ * after the last epoch.
  *
- * The recipes are the project research's final ones: softmax, L2 0.08, Adam 5e-3, 45 epochs;
- * BPR with 16 uniform negatives per positive, L2 0.012, Adam 1e-2, 65 epochs; 64 factors.
+ * The L2 strength, learning rate and epochs are this bench's own, fixed
+ * ({@linkcode RANKING_BENCH_RECIPES}; the research's final settings): softmax, L2 0.08, Adam
+ * 5e-3, 45 epochs; BPR with 16 uniform negatives per positive, L2 0.012, Adam 1e-2, 65 epochs.
+ * `deno task evaluate --task ranking` chooses its own on a validation part (and steps the
+ * softmax 32 users at a time); notebook 06 writes its own network, with 32 factors.
  *
  * Output: one line per epoch, then one JSON line with the keys of the rating bench where they
  * apply — `framework`, `backend`, `simd`, `threads`, `model`, `epochs`, `batch` (users per

@@ -24,10 +24,10 @@
  * ```
  *
  * `--model softmax` and `--model bpr` run the ranking benchmark instead (`ranking_bench.ts`):
- * notebook 06's embedding model trained for ranking (a softmax over the catalogue, or BPR with
- * 16 sampled negatives) on ml-100k, against a PyTorch twin of the same recipe on the same pairs
- * (`torch_ranking.py`); `--batch` is then users per step (default 64) and `--epochs` defaults to
- * the recipe's (45 and 65).
+ * the ranking evaluation's embedding model trained for ranking (a softmax over the catalogue, or
+ * BPR with 16 sampled negatives) on ml-100k, against a PyTorch twin of the same recipe on the
+ * same pairs (`torch_ranking.py`); `--batch` is then users per step (default 64) and `--epochs`
+ * defaults to the bench's fixed recipe's (45 and 65).
  *
  * Flags: `--epochs N` (30), `--batch N` (100), `--model dot|dot-bias|mlp|dlrm|softmax|bpr` (dot-bias),
  * `--stock`, `--no-fuse`, `--seed N` (42), `--backend wasm|cpu` (setupBackend's choice), `--no-torch`,
@@ -83,9 +83,9 @@ line last.
 
 Flags:
   --model KIND         dot, dot-bias, mlp, dlrm, softmax or bpr (default: dot-bias, notebook
-                       02's EmbeddingNet); softmax and bpr run the ranking bench, notebook
-                       06's model trained for the top 10
-  --epochs N           epochs, N ≥ 1 (default: 30; softmax and bpr: their recipe's, 45 and 65)
+                       02's EmbeddingNet); softmax and bpr run the ranking bench, the ranking
+                       evaluation's model trained for the top 10
+  --epochs N           epochs, N ≥ 1 (default: 30; softmax and bpr: 45 and 65, the bench's)
   --batch N            batch size, N ≥ 1 (default: 100; softmax and bpr: 64 users a step)
   --seed N             seed of the split, the initial weights and the shuffles (default: 42)
   --stock              train the model written from stock tfjs layers, as a notebook writes it

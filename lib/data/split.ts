@@ -344,8 +344,10 @@ export interface TemporalSplitOptions {
  * @param df Ratings with timestamp (and userId for `by: "user"`) columns.
  * @param options Share held out and whether the cut is global or per user.
  * @returns `{ train, test }`; with `"global"` every test timestamp ≥ every train timestamp.
- * @throws {RangeError} On bad options, a null or NaN timestamp, or sizes that leave a part
- *   empty.
+ * @throws {RangeError} On a `testFraction` outside (0, 1), no rows, a null or NaN timestamp,
+ *   or sizes that leave a part empty.
+ * @throws {TypeError} When `by` is neither `"global"` nor `"user"`, `testFraction` is not a
+ *   number, or a column is missing.
  * @example
  * ```ts
  * import { ratingsFrame, temporalSplit } from "./mod.ts";
@@ -406,8 +408,9 @@ export function temporalSplit(df: DataFrame, options: TemporalSplitOptions = {})
  *
  * @param ml A data set from `loadMovieLens("ml-100k")` (or any folder with those files).
  * @param name `"u1"` … `"u5"`, `"ua"`, `"ub"`.
- * @returns `{ train: <name>.base, test: <name>.test }` in the ratings schema.
- * @throws {RangeError} When the data set has no predefined splits or not that one.
+ * @returns A promise of `{ train: <name>.base, test: <name>.test }` in the ratings schema; it
+ *   rejects (nothing is thrown synchronously) with a `RangeError` when the data set has no
+ *   predefined splits or not that one.
  * @example
  * ```ts
  * import { loadMovieLens, predefinedSplit } from "./mod.ts";

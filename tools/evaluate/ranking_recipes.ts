@@ -1,8 +1,10 @@
 /**
- * What `deno task evaluate --task ranking` trains: the embedding model written as tfjs code
- * (two embedding tables and a movie bias, the score their dot product plus the bias), the three
- * ranking recipes with the grids their L2 strength and epochs are chosen from, the item-kNN
- * grid, EASE's ladder, and the figures published for the protocol.
+ * The settings of `deno task evaluate --task ranking`: the rows it knows, the item-kNN grid,
+ * EASE's ladder, the validation carve-out and epoch tolerance, the figures published for the
+ * protocol and the targets. The embedding model (two embedding tables and a movie bias, the
+ * score their dot product plus the bias) and the three ranking recipes, with the L2 ladders and
+ * epoch limits that the rule below walks, are `rankingNetwork` and `rankingRecipes` in
+ * `lib/models/ranking_recipes.ts`.
  *
  * How the settings are chosen (the rule is built in; nothing is read from a test part):
  * 1. A validation task is carved out of the training part: a seeded random 20 % of its ratings

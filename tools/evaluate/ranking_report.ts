@@ -322,8 +322,8 @@ const HISTORY: string[] = [
   "starting at 0.01, Adam 1e-3, 64 users per step, up to 300 epochs); it scored 0.2838 " +
   "against 0.2899 on split 42's carve-out and 0.2793 against 0.2850 on split 43's, so the " +
   "rule failed and the other splits did not run. Neither was adopted; no row changed. " +
-  "`bench/ranking_studies.ts` reruns studies (2), (3), (4), (6), (7) and (8) as they were " +
-  "written down.",
+  "`bench/ranking_studies.ts` reruns studies (2), (3), (4), (6) and (7) as they were " +
+  "written down (and (8), below).",
   "- **Then**, written down before it ran: the replication extended to splits 45–54 with " +
   "nothing changed (`--first-seed 45 --seeds 10`, `results/ranking_replication.md` and " +
   "`.json`; splits 45–49 gave the first replication's figures again to the last digit). The " +
