@@ -5,7 +5,13 @@ import {
   type TsnePoint,
   tsneScatter,
 } from "../../lib/plot/scatter.ts";
-import { type Frame, labelBox, type PlacedLabel, placeLabels } from "../../lib/plot/_labels.ts";
+import {
+  type Frame,
+  labelBox,
+  type PlacedLabel,
+  placeLabels,
+  toPixel,
+} from "../../lib/plot/_labels.ts";
 import { keyLayout, shortLabels, textWidth } from "../../lib/plot/_dom.ts";
 import type { PlotFigure } from "../../lib/plot/figure.ts";
 import { createRng } from "../../lib/random.ts";
@@ -958,4 +964,69 @@ Deno.test("embeddingScatter() draws points that all lie in one place at the cent
   for (const dot of all(fig, 'g[aria-label="dot"] circle')) {
     assertEquals([dot.getAttribute("cx"), dot.getAttribute("cy")], ["334", "267"]);
   }
+});
+
+Deno.test("placeLabels() ends the leader of a label above or below its dot at the label's near edge", () => {
+  // A frame too narrow for a label beside the dot, and the frame's edge or another dot
+  // (7 px off the label's end, hence nearer than its own dot) next to each spot just above or
+  // below it: the label goes on the ring beyond, centred over (or under) the dot.
+  const fontSize = 10, dotRadius = 3, px = 100, py = 100;
+  const w = textWidth("Label", fontSize);
+  for (const [side, s] of [["above", -1], ["below", 1]] as const) {
+    const [top, bottom] = s < 0 ? [py - 40, py + 10] : [py - 10, py + 40];
+    const frame: Frame = {
+      left: px - w / 2 - 1,
+      right: px + w / 2 + 1,
+      top,
+      bottom,
+      x: [px - w / 2 - 1, px + w / 2 + 1],
+      y: [bottom, top], // data units are pixels
+    };
+    const points = [{ x: px, y: py }, { x: px + w / 2 + 7, y: py + s * 12 }];
+    const { placed } = placeLabels(frame, points, {
+      texts: ["Label", "x"],
+      order: [0],
+      fontSize,
+      dotRadius,
+      obstacles: "all",
+    });
+    assertEquals(placed.length, 1, side);
+    const [label] = placed;
+    assertEquals(label.anchor, "middle", side);
+    assert(s * (label.y - py) > 2 * dotRadius, `${side}: on the ring, ${label.y}`);
+    const box = labelBox(label.x, label.y, "middle", "Label", fontSize);
+    assertEquals(label.leader, { x: px, y: s < 0 ? box.y1 : box.y0 }, side);
+  }
+});
+
+Deno.test("placeLabels() draws no leader across another, in a hundred crowded random maps", () => {
+  // Two segments cross where each one's ends lie strictly on either side of the other.
+  const turn = (p: number[], q: number[], r: number[]) =>
+    Math.sign((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]));
+  const cross = ([a, b]: number[][], [c, d]: number[][]) =>
+    turn(a, b, c) * turn(a, b, d) < 0 && turn(c, d, a) * turn(c, d, b) < 0;
+  const frame: Frame = { left: 0, right: 240, top: 0, bottom: 160, x: [0, 1], y: [0, 1] };
+  const rng = createRng(5);
+  let leaders = 0;
+  for (let map = 0; map < 100; map++) {
+    const points = Array.from({ length: 24 }, () => ({ x: rng.next(), y: rng.next() }));
+    const texts = points.map((_, i) => `${"Movie".slice(0, 1 + (i % 5))} ${i}`);
+    const { placed, keys } = placeLabels(frame, points, {
+      texts,
+      order: points.map((_, i) => i),
+      fontSize: 11,
+      dotRadius: 3,
+      obstacles: "all",
+      keys: true,
+    });
+    const lines = [...placed, ...keys].filter((l) => l.leader).map((l) => [
+      toPixel(frame, points[l.index].x, points[l.index].y),
+      toPixel(frame, l.leader!.x, l.leader!.y),
+    ]);
+    leaders += lines.length;
+    lines.forEach((a, i) =>
+      lines.slice(i + 1).forEach((b) => assert(!cross(a, b), `map ${map}: ${a} crosses ${b}`))
+    );
+  }
+  assert(leaders > 200, `${leaders} leaders`);
 });
