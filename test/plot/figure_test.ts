@@ -1,8 +1,10 @@
-import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
 import { parseHTML } from "linkedom";
 import {
   biasBars,
   embeddingScatter,
+  type FigureElement,
+  type FigureInfo,
   histogram,
   lossCurves,
   metricBars,
@@ -339,4 +341,202 @@ Deno.test("a run drawn under another says where the two are the same", () => {
   const history = { epoch: [1, 2, 3], history: { loss: [1, 0.8, 0.7], val_loss: [1.2, 1, 0.9] } };
   const fig = lossCurves([{ name: "shuffled", history }, { name: "sorted", history }]);
   assertMatch(fig.alt, /shuffled \(the same as sorted at epochs 1–3, drawn under it\): train 1 /);
+});
+
+/** A figure around markup parsed with linkedom (a root of our own making, not a Plot chart). */
+function figureOf(markup: string, info: FigureInfo = { kind: "test", points: 0 }): PlotFigure {
+  const { document } = parseHTML(markup) as unknown as { document: { firstChild: FigureElement } };
+  return new Figure(document.firstChild, info);
+}
+
+Deno.test("new PlotFigure() rejects a value that is not an element, naming its type", () => {
+  const info = { kind: "test", points: 0 };
+  for (
+    const [value, found] of [[null, "object"], ["<svg/>", "string"], [{ tagName: "svg" }, "object"]]
+  ) {
+    assertThrows(
+      () => new Figure(value as unknown as FigureElement, info),
+      TypeError,
+      `PlotFigure: expected a DOM element, found ${found}`,
+    );
+  }
+});
+
+Deno.test("a figure keeps the description it was made with when the caller's object changes", () => {
+  const info: FigureInfo = { kind: "dot", points: 2 };
+  const fig = figureOf('<svg width="20" height="10"></svg>', info);
+  info.points = 5;
+  info.kind = "bars";
+  assertEquals(fig.summary, "[figure: dot, 2 points]");
+});
+
+Deno.test("a figure's summary counts series and points as given, in the singular for one", () => {
+  const summary = (info: FigureInfo) => figureOf("<svg></svg>", info).summary;
+  assertEquals(summary({ kind: "dot", series: 0, points: 0 }), "[figure: dot, 0 series, 0 points]");
+  assertEquals(summary({ kind: "steps", points: 1, unit: "steps" }), "[figure: steps, 1 step]");
+  assertEquals(summary({ kind: "steps", points: 2, unit: "steps" }), "[figure: steps, 2 steps]");
+});
+
+Deno.test("a figure's size is 0 where its root has none, and its picture then takes none", () => {
+  const fig = figureOf('<svg><circle r="4"/></svg>');
+  assertEquals([fig.width, fig.height], [0, 0]);
+  const html = fig.toHTML();
+  assert(!/ (width|height)=/.test(html.replace(/data:[^"]*/g, "")), html.slice(0, 120));
+});
+
+Deno.test("a figure without a description is told by its summary, in its alt text too", () => {
+  const fig = figureOf('<svg width="20" height="10"></svg>', {
+    kind: "dot",
+    title: "T",
+    points: 3,
+  });
+  assertEquals(fig.alt, '[figure: dot "T", 3 points]');
+  assert(fig.toHTML().endsWith(' alt="[figure: dot &quot;T&quot;, 3 points]"></object>'));
+});
+
+Deno.test("a figure's alt text ends the title with one full stop, or with its own mark", () => {
+  const alt = (title: string, subtitle?: string) =>
+    figureOf("<svg></svg>", { kind: "dot", title, subtitle, points: 1, description: "D." }).alt;
+  assertEquals(alt("Ratings."), "Ratings. D.");
+  assertEquals(alt("Does it learn?", "It does!"), "Does it learn? It does! D.");
+  assertEquals(alt("Ratings", "by user"), "Ratings. by user. D.");
+});
+
+Deno.test("a figure's alt text keeps quotes, ampersands and angle brackets as text", () => {
+  const fig = figureOf('<svg width="20" height="10"></svg>', {
+    kind: "dot",
+    title: 'Ratings of "Alien" & <Aliens>',
+    points: 1,
+    description: "x < y > z.",
+  });
+  const html = fig.toHTML();
+  const alt = "Ratings of &quot;Alien&quot; &amp; &lt;Aliens&gt;. x &lt; y &gt; z.";
+  assert(html.includes(` aria-label="${alt}">`), html.replace(/data:[^"]*/g, ""));
+  assert(html.endsWith(` alt="${alt}"></object>`), html.replace(/data:[^"]*/g, ""));
+  // The markup read back as HTML gives the alt text unchanged.
+  const { document } = parseHTML(`<!doctype html><html><body>${html}</body></html>`) as unknown as {
+    document: { querySelector(s: string): FigureElement };
+  };
+  assertEquals(document.querySelector("img").getAttribute("alt"), fig.alt);
+});
+
+/** The text a figure's picture holds: its `data:` source decoded from base64 as UTF-8. */
+function pictureText(fig: PlotFigure): string {
+  const base64 = fig.toHTML().match(/ src="data:image\/svg\+xml;base64,([^"]+)"/)![1];
+  return new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+}
+
+Deno.test("a figure's picture holds its whole SVG file, however long", () => {
+  // The base64 is made in 32,768-byte pieces: a file one byte longer than a piece, and one of
+  // several pieces.
+  const head = '<svg width="20" height="10"><text>';
+  const bytes = (fig: PlotFigure) => new TextEncoder().encode(fig.toSVG()).length;
+  const one = bytes(figureOf(`${head}x</text></svg>`));
+  for (const size of [0x8000 + 1, 3 * 0x8000 + 5]) {
+    const fig = figureOf(`${head}${"é".repeat(7)}${"x".repeat(size - one + 1 - 14)}</text></svg>`);
+    assertEquals(bytes(fig), size);
+    assertEquals(pictureText(fig), fig.toSVG());
+  }
+});
+
+Deno.test("toSVG() gives one SVG namespace, whether or not the root has it", () => {
+  const count = (text: string) => text.match(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g)?.length;
+  const plot = histogram([1, 2, 3]);
+  assert(plot.toString().includes('xmlns="http://www.w3.org/2000/svg"'), "Plot writes one");
+  assertEquals(count(plot.toSVG()), 1);
+  const bare = figureOf('<svg width="20" height="10"></svg>');
+  assertEquals(
+    bare.toSVG(),
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10" />\n',
+  );
+});
+
+Deno.test("a non-SVG root is saved as XHTML in a foreignObject filling the SVG", () => {
+  const { document } = parseHTML("<!doctype html><html><body></body></html>") as unknown as {
+    document: { createElement(tag: string): PlotFigure["element"] };
+  };
+  const root = document.createElement("figure");
+  root.setAttribute("width", "300");
+  root.setAttribute("height", "200");
+  assertEquals(
+    new Figure(root, { kind: "custom", points: 0 }).toSVG(),
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200">' +
+      '<foreignObject width="100%" height="100%"><div xmlns="http://www.w3.org/1999/xhtml">' +
+      `${root.outerHTML}</div></foreignObject></svg>\n`,
+  );
+  // Without a size of its own, it takes the figures' width.
+  const bare = new Figure(document.createElement("figure"), { kind: "custom", points: 0 });
+  assertMatch(bare.toSVG(), /^<\?xml[^>]*>\n<svg xmlns="[^"]+" width="640" height="\d+">/);
+});
+
+Deno.test("saveFigure() names null as null, and a path that is not text as not ending in .svg", async () => {
+  await assertRejects(
+    () => saveFigure(null as unknown as PlotFigure, "/tmp/x.svg"),
+    TypeError,
+    "expected a PlotFigure from a plot helper, found null",
+  );
+  await assertRejects(
+    () => saveFigure(histogram([1]), 42 as unknown as string),
+    RangeError,
+    'expected a path ending in .svg, found "42"',
+  );
+  await assertRejects(
+    () => saveFigure(histogram([1]), "/tmp/plotsvg"),
+    RangeError,
+    'expected a path ending in .svg, found "/tmp/plotsvg"',
+  );
+});
+
+Deno.test("saveFigure() takes .svg in any case, and replaces a symbolic link with the file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await saveFigure(histogram([1, 2, 3]), `${dir}/UPPER.SVG`);
+    assert((await Deno.readTextFile(`${dir}/UPPER.SVG`)).startsWith("<?xml"));
+    await Deno.writeTextFile(`${dir}/target.txt`, "kept");
+    await Deno.symlink(`${dir}/target.txt`, `${dir}/link.svg`);
+    await saveFigure(histogram([1, 2, 3]), `${dir}/link.svg`);
+    assert((await Deno.lstat(`${dir}/link.svg`)).isFile, "the link is now a file");
+    assert((await Deno.readTextFile(`${dir}/link.svg`)).startsWith("<?xml"));
+    assertEquals(await Deno.readTextFile(`${dir}/target.txt`), "kept", "its target is untouched");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("saveFigure() will not write over a path that is not a regular file", async () => {
+  if (Deno.build.os === "windows") return;
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/pipe.svg`;
+    const made = await new Deno.Command("mkfifo", { args: [path] }).output().catch(() => null);
+    if (!made?.success) return; // no mkfifo here
+    await assertRejects(
+      () => saveFigure(histogram([1, 2, 3]), path),
+      TypeError,
+      `saveFigure(): cannot write ${path}: it is not a regular file`,
+    );
+    assert(!(await Deno.lstat(path)).isFile, "the pipe is still there");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("saveFigure() keeps the class of an error making the folder, naming the path", async () => {
+  const dir = await Deno.makeTempDir();
+  const { mkdir } = Deno;
+  try {
+    Deno.mkdir = (() => {
+      throw new Deno.errors.PermissionDenied("disk says no");
+    }) as typeof Deno.mkdir;
+    await assertRejects(
+      () => saveFigure(histogram([1, 2, 3]), `${dir}/new/hist.svg`),
+      Deno.errors.PermissionDenied,
+      `saveFigure(): cannot write ${dir}/new/hist.svg: its folder cannot be made (disk says no)`,
+    );
+  } finally {
+    Deno.mkdir = mkdir;
+    await Deno.remove(dir, { recursive: true });
+  }
 });
