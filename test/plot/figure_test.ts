@@ -540,3 +540,28 @@ Deno.test("saveFigure() keeps the class of an error making the folder, naming th
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("every plot helper rejects a size that is not positive and titles that are not text", () => {
+  const helpers: [string, (options: Record<string, unknown>) => unknown][] = [
+    ["histogram", (o) => histogram([1, 2, 3], o)],
+    ["predictedVsTrue", (o) => predictedVsTrue([1, 2], [1, 2], o)],
+    ["lossCurves", (o) => lossCurves({ epoch: [1, 2], history: { loss: [1, 0.5] } }, o)],
+  ];
+  for (const [fn, draw] of helpers) {
+    assertThrows(() => draw({ width: 0 }), RangeError, `${fn}(): expected width to be a positive`);
+    assertThrows(
+      () => draw({ height: -1 }),
+      RangeError,
+      `${fn}(): expected height to be a positive`,
+    );
+    for (const key of ["title", "subtitle", "caption"]) {
+      for (const [value, found] of [[1, "number"], [{}, "object"], [true, "boolean"]]) {
+        assertThrows(
+          () => draw({ [key]: value }),
+          TypeError,
+          `${fn}(): expected ${key} to be a string, found ${found}`,
+        );
+      }
+    }
+  }
+});
