@@ -15,6 +15,7 @@ import {
   saveFigure,
   tsneScatter,
 } from "../../lib/plot/mod.ts";
+import { textWidth } from "../../lib/plot/_dom.ts";
 import { display, plainText, setDisplayTarget } from "../../lib/notebook/display.ts";
 
 const $display = Symbol.for("Jupyter.display");
@@ -564,4 +565,58 @@ Deno.test("every plot helper rejects a size that is not positive and titles that
       }
     }
   }
+});
+
+Deno.test("every legend writes each label after its key, entries apart, above the chart", () => {
+  const figures = [
+    ...oneOfEach(),
+    lossCurves({ epoch: [1, 2], history: { loss: [1, 0.5], val_loss: [1.1, 0.7] } }, {
+      baseline: { value: 0.8, label: "mean" },
+    }),
+    metricBars([{ model: "BPR", value: 0.4, published: 0.41 }, {
+      model: "ALS",
+      value: 0.3,
+      published: [0.28, 0.31],
+    }]),
+    predictedVsTrue([1, 2, 3], [1, 2, 3], { width: 300 }),
+  ];
+  let entries = 0;
+  for (const fig of figures) {
+    const legend = fig.element.querySelector('g[aria-label="legend"]');
+    // Swatch legends only: a colour ramp's classes are Plot's (one group of swatches).
+    if (!legend || Array.from(legend.children).some((g) => !g.hasAttribute("transform"))) continue;
+    const at = (node: FigureElement) =>
+      node.getAttribute("transform")!.match(/translate\(([-\d.]+),([-\d.]+)\)/)!.slice(1)
+        .map(Number);
+    const rows = new Map<number, { x: number; end: number }[]>();
+    for (const entry of Array.from(legend.children)) {
+      const [x, y] = at(entry);
+      const key = entry.children[0], text = entry.querySelector("text")!;
+      const tag = key.tagName.toLowerCase();
+      const n = (name: string) => Number(key.getAttribute(name));
+      const keyEnd = tag === "line"
+        ? n("x2")
+        : tag === "circle"
+        ? n("cx") + n("r")
+        : tag === "rect"
+        ? n("x") + n("width")
+        : Math.max(...key.getAttribute("d")!.match(/[\d.]+(?=,)/g)!.map(Number));
+      const label = text.textContent ?? "";
+      assert(Number(text.getAttribute("x")) >= keyEnd + 3, `${fig.info.kind}: "${label}"`);
+      const end = x + Number(text.getAttribute("x")) + textWidth(label);
+      rows.set(y, [...rows.get(y) ?? [], { x, end }]);
+      entries++;
+    }
+    for (const row of rows.values()) {
+      row.sort((a, b) => a.x - b.x);
+      row.slice(1).forEach((e, i) => assert(e.x >= row[i].end + 8, `${fig.info.kind}: ${e.x}`));
+    }
+    const [legendLeft, legendTop] = at(legend);
+    const right = Math.max(...[...rows.values()].flat().map((e) => legendLeft + e.end));
+    assert(right <= fig.width, `${fig.info.kind}: the legend runs to ${right}`);
+    const [, chartTop] = at(fig.element.querySelector('g[aria-label="chart"]')!);
+    const lastRow = Math.max(...rows.keys());
+    assert(legendTop + lastRow + 12 / 2 <= chartTop, `${fig.info.kind}: legend over the chart`);
+  }
+  assert(entries > 10, `${entries} entries`);
 });
