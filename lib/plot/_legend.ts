@@ -16,6 +16,9 @@ export interface SwatchItem {
   outlined?: boolean;
 }
 
+/** The dash patterns of the line styles, the same in a key as on the chart it explains. */
+export const DASHES = { dashed: "6,3", dotted: "2,3" } as const;
+
 /** Whether an item's key is a line (a style: solid, dashed, dotted) rather than a mark. */
 const isLine = (item: SwatchItem) => ["line", "dashed", "dotted"].includes(item.shape);
 /** Width (px) of a line key. */
@@ -116,8 +119,8 @@ export function swatchLegend(
         stroke: item.color,
         "stroke-width": 2,
       });
-      if (item.shape === "dashed") line.setAttribute("stroke-dasharray", "6,3");
-      if (item.shape === "dotted") line.setAttribute("stroke-dasharray", "2,3");
+      if (item.shape === "dashed") line.setAttribute("stroke-dasharray", DASHES.dashed);
+      if (item.shape === "dotted") line.setAttribute("stroke-dasharray", DASHES.dotted);
       entry.appendChild(line);
     }
     entry.appendChild(

@@ -16,7 +16,7 @@
 
 import * as Plot from "@observablehq/plot";
 import { MUTED, textWidth, WIDTH } from "./_dom.ts";
-import { type SwatchItem, swatchLegend } from "./_legend.ts";
+import { DASHES, type SwatchItem, swatchLegend } from "./_legend.ts";
 import { baselineLabels } from "./_baseline_labels.ts";
 import { finiteNumbers, nonEmpty, range } from "./_check.ts";
 import { figureSize, render } from "./_render.ts";
@@ -377,7 +377,12 @@ export function lossCurves(
   const marks: Plot.Markish[] = [Plot.gridY({ stroke: "#e5e5e5", strokeOpacity: 1 })];
   for (const b of baselines) {
     marks.push(
-      Plot.ruleY([b.value], { stroke: MUTED, strokeWidth: 1.5, strokeDasharray: "2,4", clip }),
+      Plot.ruleY([b.value], {
+        stroke: MUTED,
+        strokeWidth: 1.5,
+        strokeDasharray: DASHES.dotted,
+        clip,
+      }),
     );
   }
   marks.push(...curveMarks(series, { runs, multi, hidden, near, names, clip }));
@@ -595,7 +600,7 @@ function curveMarks(series: Map<string, Row[]>, style: CurveStyle): Plot.Markish
     const first = points[0];
     const stroke = colorOf(first);
     const under = hidden.has(first.run) || near.has(seriesKey(first.run, first.split));
-    const dash = multi && first.split === "validation" ? "6,3" : undefined;
+    const dash = multi && first.split === "validation" ? DASHES.dashed : undefined;
     marks.push(
       Plot.line(points, {
         x: "epoch",

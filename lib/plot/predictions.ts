@@ -10,7 +10,7 @@ import * as Plot from "@observablehq/plot";
 import { createRng } from "../random.ts";
 import { DEFAULT_SEED } from "../defaults.ts";
 import { MUTED, WIDTH } from "./_dom.ts";
-import { type SwatchItem, swatchLegend } from "./_legend.ts";
+import { DASHES, type SwatchItem, swatchLegend } from "./_legend.ts";
 import { finiteNumbers, nonEmpty, positive, range, sameLength } from "./_check.ts";
 import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
@@ -126,7 +126,7 @@ export function predictedVsTrue(
   const marks: Plot.Markish[] = [
     Plot.line([[domain[0], domain[0]], [domain[1], domain[1]]], {
       stroke: MUTED,
-      strokeDasharray: "5,4",
+      strokeDasharray: DASHES.dashed, // as its key draws it
       strokeWidth: 1.5,
     }),
     Plot.dot(dots, { x: "x", y: "y", r: 2, fill: DOT, fillOpacity: opacity, clip: true }),

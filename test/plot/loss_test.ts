@@ -138,7 +138,7 @@ Deno.test("lossCurves() draws a dotted baseline labelled with its value", () => 
   const rules = mark(fig, "rule", "line");
   assertEquals(rules.length, 1);
   const dashed = all(fig, 'g[aria-label="rule"]')[0].getAttribute("stroke-dasharray");
-  assertEquals(dashed, "2,4");
+  assertEquals(dashed, "2,3", "dotted as a dotted legend key is drawn");
   const label = all(fig, 'g[aria-label="text"] text')[0];
   assertEquals(Array.from(label.children).map((t) => t.textContent), ["per-movie mean", "0.76"]);
 });

@@ -13,7 +13,9 @@ Deno.test("predictedVsTrue() draws one dot per prediction, labelled axes and the
   assertEquals(dotGroups[0].querySelectorAll("circle").length, 6);
   assertEquals(axisLabels(fig), { x: "True rating", y: "Predicted rating" });
   const lines = fig.element.querySelectorAll('g[aria-label="line"]');
-  assertEquals(lines[0].getAttribute("stroke-dasharray"), "5,4", "the diagonal is dashed");
+  assertEquals(lines[0].getAttribute("stroke-dasharray"), "6,3", "the diagonal is dashed");
+  const keys = Array.from(fig.element.querySelectorAll("line[stroke-dasharray]"));
+  assertEquals(keys.map((k) => k.getAttribute("stroke-dasharray")), ["6,3"], "its key, alike");
   assertEquals(mark(fig, "line", "path").length, 2, "diagonal and the line of means");
   assert(texts(fig).includes("perfect prediction (y = x)"));
 });
