@@ -528,3 +528,36 @@ Deno.test("lossCurves() draws wide a run close under a later one over just two e
   const legend = all(lossCurves(runs), 'g[aria-label="legend"] text').map((t) => t.textContent);
   assertEquals(legend.slice(0, 2), ["ours (drawn wide: within 3 px of “theirs”)", "theirs"]);
 });
+
+Deno.test("lossCurves() notes each series' epochs and extreme, to 3 significant digits", () => {
+  // Train leaves the range at epoch 1 alone, validation at epochs 1, 2 and 4 (not one run).
+  const note = (loss: number[], val_loss: number[]) =>
+    caption(lossCurves({ epoch: [1, 2, 3, 4], history: { loss, val_loss } }, {
+      ylim: [0, 2],
+      width: 1000,
+    }));
+  assertEquals(
+    note([2.346, 1.5, 0.8, 0.7], [2.2, 2.5, 0.9, 2.3]),
+    "Off the scale (above 2): train at epoch 1 (2.35) and validation at 3 epochs (up to 2.5)",
+  );
+  // Both series off at epoch 1 only: each value.
+  assertEquals(
+    note([2.346, 1.5, 0.8, 0.7], [2.214, 1.9, 0.9, 1]),
+    "Off the scale (above 2): train 2.35 and validation 2.21 at epoch 1",
+  );
+  // Both off at the same epochs: the highest of either series.
+  assertEquals(
+    note([2.2, 2.1, 1, 0.9], [2.3, 2.6, 1, 1]),
+    "Off the scale (above 2): train and validation at epochs 1–2 (up to 2.6)",
+  );
+});
+
+Deno.test("lossCurves() leaves a point lying exactly on an end of the y range out of the note", () => {
+  // history runs from 0.75 (train, epoch 4) to 1.2 (train, epoch 1).
+  assertEquals(caption(lossCurves(history, { ylim: [0.75, 1.2] })), null);
+  // The bound is written as given, not rounded.
+  assertEquals(
+    caption(lossCurves(history, { ylim: [0, 1.125] })),
+    "Off the scale (above 1.125): train 1.2 at epoch 1",
+  );
+});
