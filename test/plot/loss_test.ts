@@ -2,6 +2,8 @@ import { assert, assertEquals, assertThrows } from "@std/assert";
 import { lossCurves, type LossHistory } from "../../lib/plot/loss.ts";
 import { all, axisLabels, mark, texts, titles } from "./_svg.ts";
 import type { PlotFigure } from "../../lib/plot/figure.ts";
+import { offScaleNote, type ScalePoint } from "../../lib/plot/_off_scale.ts";
+import { textWidth } from "../../lib/plot/_dom.ts";
 import { contrastWithWhite, deltaE2000, lab, type Vision } from "./_color.ts";
 
 /** The y of a text mark's anchor: Plot writes `transform="translate(x,y)"`. */
@@ -559,5 +561,58 @@ Deno.test("lossCurves() leaves a point lying exactly on an end of the y range ou
   assertEquals(
     caption(lossCurves(history, { ylim: [0, 1.125] })),
     "Off the scale (above 1.125): train 1.2 at epoch 1",
+  );
+});
+
+/** Points as the loss plot holds them, for the off-scale note. */
+const scalePoints = (
+  run: string,
+  split: ScalePoint["split"],
+  list: [epoch: number, value: number][],
+): ScalePoint[] => list.map(([epoch, value]) => ({ run, split, epoch, value }));
+
+const splitNames = { train: "train", validation: "validation" };
+
+Deno.test("offScaleNote() takes the most detailed form that fits, caption included", () => {
+  const points = [
+    ...scalePoints("r", "train", [[1, 2.346]]),
+    ...scalePoints("r", "validation", [[1, 2.2], [2, 2.5], [4, 2.3]]),
+  ];
+  const style = (maxWidth: number, caption?: string) => ({
+    multi: false,
+    names: splitNames,
+    maxWidth,
+    caption,
+  });
+  // Too narrow for each series' extreme: the epochs, and the extreme of both.
+  const epochsOnly =
+    "Off the scale (above 2): train at epoch 1 and validation at 3 epochs (up to 2.5)";
+  assertEquals(offScaleNote(points, [0, 2], style(textWidth(epochsOnly))), epochsOnly);
+  // The caller's caption counts towards the width; its trailing "; " becomes ". ".
+  const lead = "A caption that takes up a good part of the line. ";
+  const withCaption = offScaleNote(
+    points,
+    [0, 2],
+    style(textWidth(lead + epochsOnly), "A caption that takes up a good part of the line; "),
+  )!;
+  assertEquals(withCaption, lead + epochsOnly);
+  // Counts per series of each run, each run with its own extreme.
+  const runs = [
+    ...scalePoints("a", "train", [[1, 2.346]]),
+    ...scalePoints("b", "train", [[1, 3.1], [2, 2.2]]),
+    ...scalePoints("b", "validation", [[3, 2.4]]),
+  ];
+  const counts =
+    "Off the scale (above 2): a, 1 train point (2.35); b, 2 train, 1 validation points (up to 3.1)";
+  assertEquals(
+    offScaleNote(runs, [0, 2], { ...style(textWidth(counts)), multi: true }),
+    counts,
+  );
+  // Nothing fits: the shortest form, a count of all points.
+  const one = scalePoints("a", "train", [[1, 2.346]]);
+  assertEquals(offScaleNote(one, [0, 2], style(10)), "Off the scale (above 2): 1 point (2.35)");
+  assertEquals(
+    offScaleNote(one, [0, 2], { ...style(10), multi: true }),
+    "Off the scale (above 2): 1 point of 1 run (2.35)",
   );
 });
