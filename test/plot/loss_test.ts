@@ -616,3 +616,67 @@ Deno.test("offScaleNote() takes the most detailed form that fits, caption includ
     "Off the scale (above 2): 1 point of 1 run (2.35)",
   );
 });
+
+/** The chart's height (the default figure height; legend and caption lie outside it). */
+const CHART_HEIGHT = 340;
+
+/** Each baseline label as a block of lines 12 px apart around its y, top to bottom. */
+const labelBlocks = (fig: PlotFigure) =>
+  all(fig, 'g[aria-label="text"] text').map((t) => {
+    // One line is written as the text itself, several as its tspans.
+    const tspans = Array.from(t.children).map((s) => s.textContent ?? "");
+    const lines = tspans.length ? tspans : [t.textContent ?? ""];
+    const y = textY(t);
+    return { y, lines, top: y - lines.length * 6, bottom: y + lines.length * 6 };
+  }).sort((a, b) => a.top - b.top);
+
+/** Asserts that the blocks lie inside the chart and apart from each other. */
+function assertStacked(blocks: ReturnType<typeof labelBlocks>) {
+  const where = JSON.stringify(blocks.map(({ top, bottom }) => [top, bottom]));
+  assert(blocks[0].top >= 0, `a label runs above the chart: ${where}`);
+  assert(blocks.at(-1)!.bottom <= CHART_HEIGHT, `a label runs below the chart: ${where}`);
+  blocks.slice(1).forEach((b, i) => assert(blocks[i].bottom <= b.top, `overlap: ${where}`));
+}
+
+Deno.test("lossCurves() stacks the labels of baselines at the top of the range down, inside the chart", () => {
+  const long = "user + movie bias (tail validation)"; // two lines and the value
+  for (const [first, second] of [[long, "mean"], ["mean", long]]) {
+    const fig = lossCurves(history, {
+      ylim: [0, 2],
+      baseline: [{ value: 2, label: first }, { value: 1.99, label: second }],
+    });
+    assertStacked(labelBlocks(fig));
+  }
+});
+
+Deno.test("lossCurves() stacks the labels of baselines at the bottom of the range up, inside the chart", () => {
+  // A label without text is its value alone, one line.
+  for (const first of ["", "user + movie bias (tail validation)"]) {
+    const fig = lossCurves(history, {
+      ylim: [0, 2],
+      baseline: [0.006, 0.004, 0.002, 0].map((value, i) => ({
+        value,
+        label: i === 0 ? first : "",
+      })),
+    });
+    const blocks = labelBlocks(fig);
+    assertEquals(blocks.length, 4);
+    assertStacked(blocks);
+  }
+});
+
+Deno.test("lossCurves() leaves a label that fits beside its line there, with no leader", () => {
+  // 0.08 below the top of 0 to 2 is about 11 px into the chart: room for "mean" and "1.92".
+  const fig = lossCurves(history, { ylim: [0, 2], baseline: { value: 1.92, label: "mean" } });
+  const ruleY = Number(all(fig, 'g[aria-label="rule"] line')[0].getAttribute("y1"));
+  const [text] = all(fig, 'g[aria-label="text"] text');
+  assert(Math.abs(textY(text) - ruleY) < 0.2, `label at ${textY(text)}, line at ${ruleY}`);
+  assertEquals(mark(fig, "link", "path").length, 0);
+  // The lines sit around the rule: the first baseline above it, the last below.
+  const em = (v: string | null) => Number(v?.replace("em", "") ?? 0) * 12;
+  let y = textY(text);
+  const baselines = Array.from(text.children).map((t, i) =>
+    y = i === 0 ? y + em(t.getAttribute("y")) : y + em(t.getAttribute("dy"))
+  );
+  assert(baselines[0] < ruleY && ruleY < baselines.at(-1)!, `${baselines} around ${ruleY}`);
+});
