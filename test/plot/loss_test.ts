@@ -680,3 +680,31 @@ Deno.test("lossCurves() leaves a label that fits beside its line there, with no 
   );
   assert(baselines[0] < ruleY && ruleY < baselines.at(-1)!, `${baselines} around ${ruleY}`);
 });
+
+/** The x of a `transform="translate(x,…)"`. */
+const shiftX = (node: { getAttribute(name: string): string | null }) =>
+  Number(node.getAttribute("transform")?.match(/translate\(([-\d.]+)/)?.[1] ?? 0);
+
+Deno.test("lossCurves() joins a moved baseline label to its line by a leader between the chart and the text", () => {
+  const fig = lossCurves(history, {
+    baseline: [
+      { value: 0.7561, label: "per-movie mean (tail validation)" },
+      { value: 0.7543, label: "per-movie mean (shuffled)" },
+    ],
+  });
+  // 0.7561 keeps its place beside its line; 0.7543, drawn lower, moves down clear of it.
+  const ruleYs = mark(fig, "rule", "line").map((l) => Number(l.getAttribute("y1")));
+  const group = all(fig, 'g[aria-label="text"]')[0];
+  const texts = all(fig, 'g[aria-label="text"] text');
+  const moved = texts.find((t) => t.textContent?.endsWith("0.754"))!;
+  const links = mark(fig, "link", "path");
+  assertEquals(links.length, 1, "one leader, for the moved label");
+  const [x1, y1, x2, y2] = links[0].getAttribute("d")!.match(/[-\d.]+/g)!.map(Number);
+  assertEquals([y1, y2].sort((a, b) => a - b), [Math.max(...ruleYs), textY(moved)]);
+  // The leader runs right of the last point and left of the text.
+  const linkX = x1 + shiftX(all(fig, 'g[aria-label="link"]')[0]);
+  const textX = shiftX(moved) + shiftX(group);
+  const lastX = Math.max(...mark(fig, "dot", "circle").map((c) => Number(c.getAttribute("cx"))));
+  assertEquals(x1, x2);
+  assert(lastX < linkX && linkX < textX, `point at ${lastX}, leader at ${linkX}, text at ${textX}`);
+});
