@@ -708,3 +708,29 @@ Deno.test("lossCurves() joins a moved baseline label to its line by a leader bet
   assertEquals(x1, x2);
   assert(lastX < linkX && linkX < textX, `point at ${lastX}, leader at ${linkX}, text at ${textX}`);
 });
+
+Deno.test("lossCurves() counts the baselines off the scale in the legend, and draws one exactly at its bottom", () => {
+  const legendOf = (fig: PlotFigure) =>
+    all(fig, 'g[aria-label="legend"] text').map((t) => t.textContent);
+  const fig = lossCurves(history, {
+    ylim: [0.5, 2],
+    baseline: [
+      { value: 0.5, label: "floor" },
+      { value: 3, label: "above" },
+      { value: 0.1, label: "below" },
+    ],
+  });
+  assertEquals(legendOf(fig).at(-1), "baseline (2 off the scale)");
+  assertEquals(labelBlocks(fig).map((b) => b.lines), [["floor", "0.5"]]);
+  // The key is dotted like the lines it stands for.
+  const key = all(fig, 'g[aria-label="legend"] line').at(-1)!.getAttribute("stroke-dasharray");
+  const rule = all(fig, 'g[aria-label="rule"] g')[0].getAttribute("stroke-dasharray");
+  assertEquals(key?.split(",")[0], rule?.split(",")[0]);
+  // All off the scale: no label, but the legend still says they are there.
+  const none = lossCurves(history, {
+    ylim: [0.5, 2],
+    baseline: [{ value: 3, label: "above" }, { value: 0.1, label: "below" }],
+  });
+  assertEquals(legendOf(none).at(-1), "baseline (2 off the scale)");
+  assertEquals(labelBlocks(none).length, 0);
+});
