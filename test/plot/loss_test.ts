@@ -734,3 +734,15 @@ Deno.test("lossCurves() counts the baselines off the scale in the legend, and dr
   assertEquals(legendOf(none).at(-1), "baseline (2 off the scale)");
   assertEquals(labelBlocks(none).length, 0);
 });
+
+Deno.test("lossCurves() cuts a baseline label to two lines of at most 150 px, marking the cut", () => {
+  const words = "a very long baseline label that would not fit the right margin at all";
+  const word = "per-movie-mean-of-the-shuffled-validation-ratings";
+  for (const label of [words, word]) {
+    const [block] = labelBlocks(lossCurves(history, { baseline: { value: 1.2, label } }));
+    const lines = block.lines.slice(0, -1);
+    assert(lines.length <= 2, lines.join(" | "));
+    for (const line of lines) assert(textWidth(line) <= 150, `${line}: ${textWidth(line)} px`);
+    assert(lines.at(-1)!.endsWith("…"), lines.join(" | "));
+  }
+});
