@@ -2,6 +2,7 @@ import { assert, assertEquals, assertThrows } from "@std/assert";
 import { metricBars } from "../../lib/plot/metric_bars.ts";
 import { all, axisLabels, mark, texts, titles } from "./_svg.ts";
 import type { FigureElement } from "../../lib/plot/figure.ts";
+import { textWidth } from "../../lib/plot/_dom.ts";
 
 /** The x of a mark's `transform="translate(x,y)"` plus its group's. */
 const markX = (node: FigureElement, group?: FigureElement) => {
@@ -129,4 +130,14 @@ Deno.test("metricBars() rejects a row that is not an object", () => {
     TypeError,
     "expected rows[1] to be an object",
   );
+});
+
+Deno.test("metricBars() keeps the values written right of the bars inside the figure", () => {
+  const fig = metricBars(rows, { digits: 6 });
+  const width = Number(fig.element.getAttribute("width"));
+  const group = all(fig, 'g[aria-label="text"]')[0];
+  for (const text of all(fig, 'g[aria-label="text"] text')) {
+    const end = markX(text, group) + textWidth(text.textContent ?? "");
+    assert(end <= width, `${text.textContent} ends at ${end.toFixed(1)} of ${width} px`);
+  }
 });
