@@ -1,6 +1,8 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { biasBars } from "../../lib/plot/bars.ts";
-import { axisLabels, mark, titles } from "./_svg.ts";
+import { all, axisLabels, mark, titles } from "./_svg.ts";
+import type { FigureElement } from "../../lib/plot/figure.ts";
+import { FONT_SIZE, textWidth } from "../../lib/plot/_dom.ts";
 
 const rows = [
   { title: "Striptease (1996)", bias: -0.84 },
@@ -73,4 +75,44 @@ Deno.test("biasBars() rejects empty input, NaN biases and unknown sort orders", 
     TypeError,
     'found "random"',
   );
+});
+
+/** The x of a `transform="translate(x,…)"`. */
+const shiftX = (node: FigureElement) =>
+  Number(node.getAttribute("transform")?.match(/translate\(([-\d.]+)/)?.[1] ?? 0);
+
+Deno.test("biasBars() leaves room left of the bars for the longest label, at the labels' font size", () => {
+  const fig = biasBars(rows);
+  const group = all(fig, 'g[aria-label="y-axis tick label"]')[0];
+  for (const label of all(fig, 'g[aria-label="y-axis tick label"] text')) {
+    // Labels end (text-anchor end) at their x; each starts inside the figure.
+    const start = shiftX(group) + shiftX(label) - textWidth(label.textContent ?? "", FONT_SIZE);
+    assert(start >= 0, `"${label.textContent}" starts at ${start.toFixed(1)} px`);
+  }
+});
+
+Deno.test("biasBars() gives each row 22 px, a fifth of it left empty between bars", () => {
+  const fig = biasBars(rows);
+  // The zero line spans the plot area: 4 rows of 22 px.
+  const zero = mark(fig, "rule", "line")[0];
+  assertEquals(Number(zero.getAttribute("y2")) - Number(zero.getAttribute("y1")), 4 * 22);
+  const bars = mark(fig, "bar", "rect");
+  const step = Number(bars[1].getAttribute("y")) - Number(bars[0].getAttribute("y"));
+  assertEquals(Number(bars[0].getAttribute("height")) / step, 0.8);
+});
+
+Deno.test("biasBars() draws grid lines on the value axis, centres its label, and no ticks beside the titles", () => {
+  const fig = biasBars(rows);
+  const xTicks = all(fig, 'g[aria-label="x-axis tick label"] text').map(shiftX);
+  assertEquals(
+    all(fig, 'g[aria-label="x-grid"] line').map((l) => Number(l.getAttribute("x1"))),
+    xTicks,
+  );
+  assertEquals(all(fig, 'g[aria-label="y-axis tick"]').length, 0);
+  // The plot area runs from the labels' margin to 16 px (room for the values) short of the edge.
+  const left = shiftX(all(fig, 'g[aria-label="y-axis tick label"] text')[0]);
+  const right = Number(fig.element.getAttribute("width")) - 16;
+  const label = all(fig, 'g[aria-label="x-axis label"] text')[0];
+  assertEquals(shiftX(label), (left + right) / 2);
+  assert(label.getAttribute("text-anchor") === null, "anchored at its middle, as the chart's text");
 });
