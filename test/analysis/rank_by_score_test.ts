@@ -54,3 +54,28 @@ Deno.test("rankByScore() lists an id repeated in among once", () => {
   const rows = rankByScore(bias, { among: [40, 40, 10, 40, 10] });
   assertEquals(rows.map((r) => [r.rank, r.movieId]), [[1, 40], [2, 10]]);
 });
+
+Deno.test("rankByScore() returns 10 rows by default", () => {
+  const many = {
+    ids: Int32Array.from({ length: 12 }, (_, i) => i + 1),
+    values: new Float32Array(12),
+  };
+  assertEquals(rankByScore(many).map((r) => r.movieId), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+});
+
+Deno.test("rankByScore() breaks ties by increasing id whatever the order of the rows", () => {
+  const reversed = { ids: Int32Array.of(30, 20, 10), values: Float32Array.of(1, 1, 1) };
+  assertEquals(rankByScore(reversed).map((r) => r.movieId), [10, 20, 30]);
+  assertEquals(rankByScore(reversed, { order: "asc" }).map((r) => r.movieId), [10, 20, 30]);
+});
+
+Deno.test("rankByScore() ranks a single id in among", () => {
+  assertEquals(rankByScore(bias, { among: [20] }), [
+    { rank: 1, movieId: 20, title: "B", score: -1 },
+  ]);
+});
+
+Deno.test("rankByScore() rejects a score table with a repeated id, naming it", () => {
+  const twice = { ids: Int32Array.of(7, 8, 7), values: Float32Array.of(1, 2, 3) };
+  assertThrows(() => rankByScore(twice), RangeError, "rankByScore(): id 7 appears in rows 0 and 2");
+});
