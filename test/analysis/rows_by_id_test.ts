@@ -134,3 +134,58 @@ Deno.test("mostRated() refuses a movie id outside 32 bits instead of listing it 
     'mostRated(): expected 32-bit integer ids in "movieId", found 3000000000 at row 0',
   );
 });
+
+Deno.test("vectorOf() returns a copy: changing it leaves the table as it was", () => {
+  const copy = { ...table, vectors: table.vectors.slice() };
+  vectorOf(copy, 50)[0] = 99;
+  assertEquals(copy.vectors, table.vectors);
+});
+
+Deno.test("selectRows() and selectScores() reject a table with a repeated id, naming it", () => {
+  const twice = { ids: Int32Array.of(4, 5, 4), vectors: Float32Array.of(1, 2, 3), dim: 1 };
+  assertThrows(
+    () => selectRows(twice, [5]),
+    RangeError,
+    "selectRows(): id 4 appears in rows 0 and 2",
+  );
+  const scoresTwice = { ids: Int32Array.of(4, 5, 4), values: Float32Array.of(1, 2, 3) };
+  assertThrows(
+    () => selectScores(scoresTwice, [5]),
+    RangeError,
+    "selectScores(): id 4 appears in rows 0 and 2",
+  );
+});
+
+Deno.test("selectScores() returns the ids it picks and rejects a malformed score table", () => {
+  assertEquals(selectScores(bias, [181, 1]).ids, Int32Array.of(181, 1));
+  const ragged = { ids: Int32Array.of(1, 2), values: Float32Array.of(1) };
+  assertThrows(() => selectScores(ragged, [1]), RangeError, "one value per id (2), found 1");
+});
+
+Deno.test("withTitles() rejects a malformed table and a movies frame without its columns", () => {
+  const short = { ids: Int32Array.of(1, 50), vectors: Float32Array.of(1, 2, 3), dim: 2 };
+  assertThrows(() => withTitles(short, movies), RangeError, "withTitles(): expected 2 rows × 2");
+  const nan = { ids: Int32Array.of(1), values: Float32Array.of(NaN) };
+  assertThrows(() => withTitles(nan, movies), RangeError, "found NaN at position 0");
+  assertThrows(
+    () => withTitles(bias, pl.DataFrame({ name: ["x"] })),
+    TypeError,
+    'withTitles(): expected columns "movieId", "title", found columns [name]',
+  );
+});
+
+Deno.test("withTitles() lists the first five ids without a title", () => {
+  const untitled = { ids: Int32Array.of(2, 3, 4, 5, 6, 7), values: new Float32Array(6) };
+  const error = assertThrows(() => withTitles(untitled, movies), RangeError);
+  assertEquals(
+    error.message,
+    "withTitles(): no title for 6 ids in the movies DataFrame, e.g. 2, 3, 4, 5, 6",
+  );
+});
+
+Deno.test("mostRated() counts a single rating and rejects what is not a DataFrame", () => {
+  const one = pl.DataFrame({ userId: [1], movieId: [8], rating: [3] });
+  assertEquals(mostRated(one), { ids: Int32Array.of(8), values: Float32Array.of(1) });
+  // @ts-expect-error: not a DataFrame
+  assertThrows(() => mostRated(null), TypeError, "mostRated(): expected a DataFrame, found null");
+});
