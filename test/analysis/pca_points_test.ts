@@ -49,3 +49,36 @@ Deno.test("pcaPoints() rejects an unknown id and a component the PCA did not kee
   assertThrows(() => pcaPoints(result, [200], { x: -1 }), RangeError, "found -1");
   assertThrows(() => pcaPoints(result, [1.5]), TypeError, "expected integer ids");
 });
+
+Deno.test("pcaPoints() names the components a bad axis may take and how many the PCA kept", () => {
+  const error = assertThrows(() => pcaPoints(result, [200], { x: -1 }), RangeError);
+  assertEquals(
+    error.message,
+    "pcaPoints(): expected x to be a component index 0..2 (0 = PC1), found -1",
+  );
+  assertThrows(
+    () => pcaPoints(result, [200], { y: 3 }),
+    RangeError,
+    "found 3: the PCA kept 3 components",
+  );
+  assertThrows(
+    () => pcaPoints(result, [200], { x: 1.5 }),
+    RangeError,
+    "expected x to be a component index 0..2 (0 = PC1), found 1.5",
+  );
+});
+
+Deno.test("pcaPoints() rejects what is not a pca() result, and a result with a repeated id", () => {
+  assertThrows(
+    () => pcaPoints(null as unknown as typeof result, [200]),
+    TypeError,
+    "pcaPoints(): expected a pca() result, found null",
+  );
+  assertThrows(
+    () => pcaPoints({} as typeof result, [200]),
+    TypeError,
+    "pcaPoints(): expected a pca() result, found object",
+  );
+  const twice = { ...result, ids: Int32Array.from(result.ids, (id, i) => i === 5 ? 200 : id) };
+  assertThrows(() => pcaPoints(twice, [201]), RangeError, "id 200 appears in rows 0 and 5");
+});
