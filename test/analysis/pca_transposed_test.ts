@@ -114,3 +114,44 @@ Deno.test("transposedPca() refuses rows with no variance across their factors, n
   const same = { ...table, vectors: Float32Array.from(table.vectors, (_, k) => 0.1 * (k % 4)) };
   assertEquals(transposedPca(same, { components: 1 }).explainedVarianceRatio.length, 1);
 });
+
+Deno.test("transposedPca() keeps 3 components by default", () => {
+  const p = transposedPca(table);
+  assertEquals(p.components, 3);
+  assertEquals(p.scores.length, 5 * 3);
+  assertEquals(p.loadings.length, 3 * 4);
+});
+
+Deno.test("transposedPca() directions are scikit-learn's transform of the transpose, normalised", () => {
+  // fit(E.T).transform(E.T) gives each factor's coordinate on components_[c]; over the factors
+  // that column, made a unit vector, is the factor-space direction of component c.
+  const ours = transposedPca(table, { components: 3 });
+  const reference = pca(transpose(table), { components: 3 });
+  for (let c = 0; c < 3; c++) {
+    const column = Array.from({ length: 4 }, (_, d) => reference.scores[d * 3 + c]);
+    const norm = Math.hypot(...column);
+    const sign = Math.sign(ours.loadings[c * 4]) * Math.sign(column[0]);
+    for (let d = 0; d < 4; d++) {
+      assertAlmostEquals(ours.loadings[c * 4 + d], sign * column[d] / norm, 1e-6);
+    }
+  }
+});
+
+Deno.test("transposedPca() takes the smallest table it allows: 2 rows of 2 factors", () => {
+  const small = { ids: Int32Array.of(1, 2), vectors: Float32Array.of(1, 0, 0, 2), dim: 2 };
+  assertEquals(transposedPca(small, { components: 1 }).scores.length, 2);
+  const oneFactor = { ids: Int32Array.of(1, 2, 3), vectors: Float32Array.of(1, 2, 3), dim: 1 };
+  assertThrows(
+    () => transposedPca(oneFactor, { components: 1 }),
+    RangeError,
+    "transposedPca(): expected at least 2 rows and 2 factors, found 3 rows of 1 factors",
+  );
+});
+
+Deno.test("transposedPca() returns copies: changing the result leaves the table as it was", () => {
+  const p = transposedPca(table, { components: 1 });
+  p.ids[0] = -1;
+  p.titles![0] = "changed";
+  assertEquals(table.ids[0], 10);
+  assertEquals(table.titles![0], "A");
+});
