@@ -79,3 +79,42 @@ Deno.test("rankByScore() rejects a score table with a repeated id, naming it", (
   const twice = { ids: Int32Array.of(7, 8, 7), values: Float32Array.of(1, 2, 3) };
   assertThrows(() => rankByScore(twice), RangeError, "rankByScore(): id 7 appears in rows 0 and 2");
 });
+
+Deno.test("rankByScore() names what is wrong with a score table", () => {
+  const as = (v: unknown) => v as ScoreTable;
+  assertThrows(
+    () => rankByScore(as(null)),
+    TypeError,
+    "rankByScore(): expected a ScoreTable, found null",
+  );
+  assertThrows(
+    () => rankByScore(as(7)),
+    TypeError,
+    "rankByScore(): expected a ScoreTable, found number 7",
+  );
+  assertThrows(
+    () => rankByScore(as({ ids: [1, 2], values: Float32Array.of(1, 2) })),
+    TypeError,
+    "expected scores.ids to be an Int32Array, found an array of length 2",
+  );
+  assertThrows(
+    () => rankByScore(as({ ids: Int32Array.of(1), values: Float64Array.of(1) })),
+    TypeError,
+    "expected scores.values to be a Float32Array, found a Float64Array",
+  );
+  assertThrows(
+    () => rankByScore({ ids: new Int32Array(0), values: new Float32Array(0) }),
+    RangeError,
+    "rankByScore(): expected at least one score, found an empty table",
+  );
+  assertThrows(
+    () => rankByScore({ ids: Int32Array.of(1, 2), values: Float32Array.of(1, 2, 3) }),
+    RangeError,
+    "one value per id (2), found 3 values",
+  );
+  assertThrows(
+    () => rankByScore({ ...bias, titles: ["A"] }),
+    RangeError,
+    "rankByScore(): expected one title per row (5), found 1",
+  );
+});

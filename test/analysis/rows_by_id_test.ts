@@ -189,3 +189,50 @@ Deno.test("mostRated() counts a single rating and rejects what is not a DataFram
   // @ts-expect-error: not a DataFrame
   assertThrows(() => mostRated(null), TypeError, "mostRated(): expected a DataFrame, found null");
 });
+
+Deno.test("an embedding table that is not one is named in the message", () => {
+  const as = (v: unknown) => v as EmbeddingTable;
+  assertThrows(
+    () => vectorOf(as(null), 1),
+    TypeError,
+    "vectorOf(): expected an EmbeddingTable, found null",
+  );
+  assertThrows(
+    () => vectorOf(as(5), 1),
+    TypeError,
+    "vectorOf(): expected an EmbeddingTable, found number 5",
+  );
+  const plainIds = { ids: [1], vectors: Float32Array.of(1), dim: 1 };
+  assertThrows(
+    () => vectorOf(as(plainIds), 1),
+    TypeError,
+    "expected table.ids to be an Int32Array, found an array of length 1",
+  );
+  const doubles = { ids: Int32Array.of(1), vectors: Float64Array.of(1), dim: 1 };
+  assertThrows(
+    () => vectorOf(as(doubles), 1),
+    TypeError,
+    "vectorOf(): expected table.vectors to be a Float32Array, found a Float64Array",
+  );
+});
+
+Deno.test("an embedding table with extra values or titles that are not one per row is refused", () => {
+  const long = { ids: Int32Array.of(1, 2), vectors: Float32Array.of(1, 2, 3, 4, 5), dim: 2 };
+  assertThrows(
+    () => vectorOf(long, 1),
+    RangeError,
+    "expected 2 rows × 2 = 4 values in table.vectors, found 5",
+  );
+  const extraTitles = { ...table, titles: ["a", "b", "c", "d"] };
+  assertThrows(() => vectorOf(extraTitles, 1), RangeError, "one title per row (3), found 4");
+  const textTitles = { ...table, titles: "abc" as unknown as string[] };
+  assertThrows(
+    () => vectorOf(textTitles, 1),
+    RangeError,
+    "one title per row (3), found string abc",
+  );
+});
+
+Deno.test("an unknown id's message says how many ids the table has", () => {
+  assertThrows(() => vectorOf(table, 2), RangeError, "unknown id 2 (not among the table's 3 ids)");
+});
