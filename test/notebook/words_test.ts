@@ -34,3 +34,12 @@ Deno.test("counted() rejects a count that is no finite number and an empty noun"
   );
   assertThrows(() => counted(3, ""), TypeError, 'counted(): expected a noun, found ""');
 });
+
+Deno.test("counted() rejects a noun of blanks and a noun that is not text, naming it", () => {
+  assertThrows(() => counted(3, "  "), TypeError, 'counted(): expected a noun, found "  "');
+  assertThrows(
+    () => counted(3, 5 as unknown as string),
+    TypeError,
+    "counted(): expected a noun, found number 5",
+  );
+});
