@@ -1,12 +1,19 @@
 import {
   assert,
+  assertAlmostEquals,
   assertEquals,
   assertGreater,
   assertNotEquals,
   assertRejects,
   assertThrows,
 } from "@std/assert";
-import { type EmbeddingTable, tsne, tsneSync } from "../../lib/analysis/mod.ts";
+import {
+  type EmbeddingTable,
+  pca,
+  tsne,
+  type TsneOptions,
+  tsneSync,
+} from "../../lib/analysis/mod.ts";
 import { createRng } from "../../lib/random.ts";
 
 /** Three tight Gaussian clusters of `per` points in 10 dimensions, centres 20 apart. */
@@ -185,4 +192,132 @@ Deno.test("tsne() of identical rows names itself and init 'random', which maps t
   );
   const { coordinates } = tsneSync(same, { perplexity: 2, iterations: 50, init: "random" });
   assert(coordinates.every(Number.isFinite));
+});
+
+/** scikit-learn's t-SNE run step by step on a small table (test/fixtures/make_tsne_fixtures.py). */
+interface TsneReference {
+  table: number[][];
+  cases: {
+    name: string;
+    /** The case's own table, when not the common one. */
+    table?: number[][];
+    options: TsneOptions;
+    coordinates: number[];
+    klDivergence: number;
+  }[];
+}
+
+Deno.test("tsneSync() takes scikit-learn's steps: P, gradient, gains and momentum, exact and Barnes-Hut", async () => {
+  const url = new URL("../fixtures/tsne_reference.json", import.meta.url);
+  const ref: TsneReference = JSON.parse(await Deno.readTextFile(url));
+  const embeddings = (rows: number[][]): EmbeddingTable => ({
+    ids: Int32Array.from(rows, (_, i) => i + 1),
+    vectors: Float32Array.from(rows.flat()),
+    dim: rows[0].length,
+  });
+  for (const { name, table, options, coordinates, klDivergence } of ref.cases) {
+    const small = embeddings(table ?? ref.table);
+    // scikit-learn rounds distances to float32 (those of the cosine metric are not exact there)
+    // and computes its Barnes-Hut gradient (theta > 0) in float32.
+    const tolerance = options.theta ? 2e-5 : options.metric === "cosine" ? 1e-6 : 1e-10;
+    const result = tsneSync(small, options);
+    const scale = Math.max(...coordinates.map(Math.abs));
+    assertEquals(result.coordinates.length, coordinates.length, name);
+    coordinates.forEach((v, t) => {
+      assertAlmostEquals(result.coordinates[t], v, tolerance * scale, `${name}, coordinate ${t}`);
+    });
+    assertAlmostEquals(result.klDivergence, klDivergence, tolerance * klDivergence, name);
+  }
+});
+
+Deno.test("tsneSync() starts from the first principal components scaled to sd 1e-4, or from N(0, 1e-4²) draws", () => {
+  const { table } = clusters(4);
+  const still = { iterations: 1, learningRate: 1e-300, perplexity: 3 }; // one step of ~1e-305
+  const start = tsneSync(table, still).coordinates;
+  const { scores } = pca(table, { components: 2 });
+  const pc1 = Array.from({ length: 12 }, (_, i) => scores[2 * i]);
+  const mean = pc1.reduce((s, v) => s + v, 0) / 12;
+  const sd = Math.sqrt(pc1.reduce((s, v) => s + (v - mean) ** 2, 0) / 12);
+  scores.forEach((v, t) => assertAlmostEquals(start[t], (v / sd) * 1e-4, 1e-15));
+  const random = tsneSync(table, { ...still, init: "random", seed: 9 }).coordinates;
+  const rng = createRng(9);
+  random.forEach((v) => assertAlmostEquals(v, 1e-4 * rng.normal(), 1e-18));
+});
+
+Deno.test("tsneSync()'s defaults are the ones its options document", () => {
+  const { table } = clusters(12); // 36 rows: a perplexity of 30 fits
+  assertEquals(
+    tsneSync(table),
+    tsneSync(table, {
+      perplexity: 30,
+      iterations: 1000,
+      seed: 42,
+      dims: 2,
+      init: "pca",
+      method: "barnes-hut",
+      theta: 0.5,
+      metric: "euclidean",
+      earlyExaggeration: 12,
+      exaggerationIterations: 250,
+      learningRate: 50,
+    }),
+  );
+});
+
+Deno.test("tsneSync()'s learning rate 'auto' is max(N / earlyExaggeration / 4, 50)", () => {
+  const rng = createRng(3);
+  const big = {
+    ids: Int32Array.from({ length: 240 }, (_, i) => i + 1),
+    vectors: Float32Array.from({ length: 480 }, () => rng.normal()),
+    dim: 2,
+  };
+  const options = { earlyExaggeration: 1, iterations: 2 };
+  assertEquals(tsneSync(big, options), tsneSync(big, { ...options, learningRate: 240 / 4 }));
+});
+
+Deno.test("tsneSync() takes theta 0 and 1 and refuses a perplexity of 0 or a PCA start wider than the rows", () => {
+  const { table } = clusters(2);
+  for (const theta of [0, 1]) {
+    assert(tsneSync(table, { perplexity: 2, iterations: 5, theta }).coordinates.every(isFinite));
+  }
+  assertThrows(
+    () => tsneSync(table, { perplexity: 0 }),
+    RangeError,
+    "tsneSync(): expected 0 < perplexity < number of rows (6), found 0",
+  );
+  const wide = {
+    ids: Int32Array.of(1, 2, 3),
+    vectors: Float32Array.from({ length: 15 }, (_, i) => i % 4),
+    dim: 5,
+  };
+  assertThrows(
+    () => tsneSync(wide, { perplexity: 1, dims: 4, method: "exact" }),
+    RangeError,
+    'tsneSync(): PCA initialisation needs dims <= 3, found 4; use init "random"',
+  );
+});
+
+Deno.test("tsneSync() with the cosine metric maps a zero row (it stays zero, not NaN)", () => {
+  const { table } = clusters(3);
+  const zero = { ...table, vectors: table.vectors.map((v, k) => k < 10 ? 0 : v) };
+  const { coordinates } = tsneSync(zero, { perplexity: 2, iterations: 20, metric: "cosine" });
+  assert(coordinates.every(Number.isFinite));
+});
+
+Deno.test("tsneSync() returns copies of the ids and titles", () => {
+  const { table } = clusters(2);
+  const titles = ["a", "b", "c", "d", "e", "f"];
+  const result = tsneSync({ ...table, titles }, { perplexity: 2, iterations: 5 });
+  result.ids[0] = -1;
+  result.titles![0] = "changed";
+  assertEquals([table.ids[0], titles[0]], [1, "a"]);
+});
+
+Deno.test("tsneSync() names the first iteration, counted from 1, when the first step overflows", () => {
+  const { table } = clusters(4);
+  assertThrows(
+    () => tsneSync(table, { perplexity: 3, learningRate: 1e308, earlyExaggeration: 1e308 }),
+    RangeError,
+    "tsneSync(): the gradient descent diverged at iteration 1 (a coordinate became",
+  );
 });
