@@ -2,7 +2,11 @@
  * t-SNE (van der Maaten & Hinton 2008) of an embedding table, exact or Barnes-Hut
  * (van der Maaten 2014), written to follow scikit-learn's `TSNE` (1.2 defaults: PCA
  * initialisation, learning rate "auto", early exaggeration 12 for 250 iterations, momentum 0.5
- * then 0.8, gains) and seeded through {@linkcode createRng}, so a run is reproducible.
+ * then 0.8, gains, each phase starting with fresh gains as scikit-learn's two descents do) and
+ * seeded through {@linkcode createRng}, so a run is reproducible. It runs every iteration it is
+ * asked for: scikit-learn's checks that end a run early (every 50 iterations: no progress for
+ * 300, or a gradient norm under 1e-7) are left out. `test/analysis/tsne_test.ts` checks its
+ * steps against scikit-learn's own functions (`test/fixtures/make_tsne_fixtures.py`).
  *
  * No npm package fits: `tsne-js` and `@keckelt/tsne` draw from `Math.random` with no way to
  * seed it (and the latter's published build lacks its implementation file), and both are exact
@@ -621,6 +625,8 @@ function initialLayout(table: EmbeddingTable, o: TsneSettings, who: string): Flo
 /**
  * Gradient descent with momentum (0.5 during early exaggeration, then 0.8) and per-coordinate
  * gains, as scikit-learn's `_gradient_descent`: one iteration per item, yielding its index.
+ * Like scikit-learn, which calls `_gradient_descent` once for each phase, the phase after early
+ * exaggeration starts with a zero update and every gain at 1.
  */
 function* descend(
   y: Float64Array,
@@ -634,6 +640,10 @@ function* descend(
   for (let it = 0; it < o.iterations; it++) {
     const early = it < o.exaggerationIterations;
     const momentum = early ? 0.5 : 0.8;
+    if (it > 0 && it === o.exaggerationIterations) { // the second phase, as a new descent
+      update.fill(0);
+      gains.fill(1);
+    }
     gradient(early ? o.earlyExaggeration : 1, grad, false);
     for (let t = 0; t < y.length; t++) {
       gains[t] = update[t] * grad[t] < 0 ? gains[t] + 0.2 : gains[t] * 0.8;
