@@ -66,7 +66,16 @@ for (let i = 0; i < 9; i++) {
 }
 await settle();
 const afterPredicted = tf.memory().numTensors - start - afterDisposed;
-console.log(JSON.stringify({ installed, afterPredicted, sortCache: [sortCacheBefore, sortCache()],
+// What a cell keeps of a model it drops: getWeights() hands out the live variables, which go
+// with the model; a clone stays.
+const [live, copies] = (() => {
+  const weights = net().getWeights();
+  return [weights, weights.map((w) => w.clone())];
+})();
+await settle();
+const keptValues = { live: live.map((w) => w.isDisposed), copies: copies.map((w) => w.isDisposed) };
+tf.dispose(copies);
+console.log(JSON.stringify({ installed, afterPredicted, kept: keptValues, sortCache: [sortCacheBefore, sortCache()],
   kernel: inDenoKernel(), afterDropped, afterShared,
   predicted, afterDisposed, freed: freedCount() }));
 `;
@@ -77,6 +86,7 @@ Deno.test("freeUnreachable() gives back the weights and fused Adam moments of mo
     installed: ["installed", "already installed"],
     sortCache: [100, 8], // tfjs-layers' cache of sorted graphs, which keeps their layers
     afterPredicted: 8 * 2, // of nine models that predicted, the last eight are cached
+    kept: { live: [true, true], copies: [false, false] },
     kernel: false,
     afterDropped: 0, // two models: 2 × (2 weights + 4 moments) freed
     // The kept model's two tables, and the dropped model's movie table: tfjs links a layer to
@@ -86,7 +96,7 @@ Deno.test("freeUnreachable() gives back the weights and fused Adam moments of mo
     afterDisposed: 3,
     // 2 × (2 weights + 1 optimizer) trained, and net().dispose()'s 2 weights (their finalizers
     // run, and find them disposed already)
-    freed: 8 + 2,
+    freed: 8 + 2 + 2,
   });
 });
 
@@ -96,6 +106,7 @@ Deno.test("without freeUnreachable() the models dropped keep their memory (what 
     installed: [],
     sortCache: [100, 100],
     afterPredicted: 9 * 2,
+    kept: { live: [false, false], copies: [false, false] },
     kernel: false,
     afterDropped: 12,
     afterShared: 12 + 2 + 1, // the kept model's 2 tables and the dropped one's own movie table

@@ -13,6 +13,7 @@ import { PCA } from "ml-pca";
 import type { EmbeddingTable } from "./types.ts";
 import type { PcaOptions, PcaResult } from "./pca.ts";
 import { checkPcaInput, checkShares, checkVariance, signedScores } from "./_pca.ts";
+import { plural } from "../_validate.ts";
 
 /** The result of {@linkcode transposedPca}: a {@linkcode PcaResult} plus the row means. */
 export interface TransposedPcaResult extends PcaResult {
@@ -59,7 +60,9 @@ export function transposedPca(
   checkPcaInput(table, components, who, (n, dim) => {
     if (n < 2 || dim < 2) {
       throw new RangeError(
-        `${who}: expected at least 2 rows and 2 factors, found ${n} rows of ${dim} factors`,
+        `${who}: expected at least 2 rows and 2 factors, found ${plural(n, "row")} of ${
+          plural(dim, "factor")
+        }`,
       );
     }
   });

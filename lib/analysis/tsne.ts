@@ -4,9 +4,10 @@
  * initialisation, learning rate "auto", early exaggeration 12 for 250 iterations, momentum 0.5
  * then 0.8, gains, each phase starting with fresh gains as scikit-learn's two descents do) and
  * seeded through {@linkcode createRng}, so a run is reproducible. It runs every iteration it is
- * asked for: scikit-learn's checks that end a run early (every 50 iterations: no progress for
- * 300, or a gradient norm under 1e-7) are left out. `test/analysis/tsne_test.ts` checks its
- * steps against scikit-learn's own functions (`test/fixtures/make_tsne_fixtures.py`).
+ * asked for: scikit-learn's checks that end a run early (made every 50 iterations: no
+ * progress for 250 iterations in the first phase or 300 in the second, or a gradient norm under
+ * 1e-7) are left out. `test/analysis/tsne_test.ts` checks its steps against scikit-learn's own
+ * functions (`test/fixtures/make_tsne_fixtures.py`).
  *
  * No npm package fits: `tsne-js` and `@keckelt/tsne` draw from `Math.random` with no way to
  * seed it (and the latter's published build lacks its implementation file), and both are exact

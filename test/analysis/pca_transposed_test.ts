@@ -95,7 +95,7 @@ Deno.test("transposedPca() rejects too many components and tiny tables, naming t
     "expected components <= min(rows, dim) = 4, found 5",
   );
   const one = { ids: Int32Array.of(1), vectors: Float32Array.of(1, 2), dim: 2 };
-  assertThrows(() => transposedPca(one), RangeError, "found 1 rows of 2 factors");
+  assertThrows(() => transposedPca(one), RangeError, "found 1 row of 2 factors");
 });
 
 Deno.test("transposedPca() refuses rows with no variance across their factors, not NaN", () => {
@@ -122,8 +122,9 @@ Deno.test("transposedPca() keeps 3 components by default", () => {
   assertEquals(p.loadings.length, 3 * 4);
 });
 
-Deno.test("transposedPca() directions are scikit-learn's transform of the transpose, normalised", () => {
-  // fit(E.T).transform(E.T) gives each factor's coordinate on components_[c]; over the factors
+Deno.test("transposedPca() directions are pca()'s scores of the transpose, normalised", () => {
+  // The project's pca() of the transpose stands in for scikit-learn's fit(E.T).transform(E.T)
+  // (pca() is itself checked against scikit-learn): fit(E.T).transform(E.T) gives each factor's coordinate on components_[c]; over the factors
   // that column, made a unit vector, is the factor-space direction of component c.
   const ours = transposedPca(table, { components: 3 });
   const reference = pca(transpose(table), { components: 3 });
@@ -144,7 +145,7 @@ Deno.test("transposedPca() takes the smallest table it allows: 2 rows of 2 facto
   assertThrows(
     () => transposedPca(oneFactor, { components: 1 }),
     RangeError,
-    "transposedPca(): expected at least 2 rows and 2 factors, found 3 rows of 1 factors",
+    "transposedPca(): expected at least 2 rows and 2 factors, found 3 rows of 1 factor",
   );
 });
 

@@ -142,6 +142,11 @@ nothing runs; a failed run exits with status 1.`;
  */
 function dataValue(value: string): string {
   if (value === "ml-latest-small" || value === "ml-100k") return value;
+  if (value === "") {
+    throw new RangeError(
+      '--data: expected ml-latest-small, ml-100k, or a folder or .zip in either layout, found ""',
+    );
+  }
   try {
     Deno.statSync(value);
   } catch (e) {

@@ -63,6 +63,11 @@ Deno.test("parseEvaluateArgs() names what is wrong", () => {
   assertThrows(() => parseEvaluateArgs(["--models", "svd"]), RangeError, "known kinds: dot");
   assertThrows(() => parseEvaluateArgs(["--split", "u9"]), RangeError, 'unknown split "u9"');
   assertThrows(() => parseEvaluateArgs(["--fast"]), TypeError, 'unknown flag "--fast"');
+  assertThrows(
+    () => parseEvaluateArgs(["--data="]),
+    RangeError,
+    "--data: expected ml-latest-small",
+  );
   // A path that does not exist is a usage error naming --data, before anything loads.
   assertThrows(
     () => parseEvaluateArgs(["--data", "no-such-folder-xyz"]),
