@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { runWithEnv } from "./_child.ts";
+import { IDLE_MESSAGE, interruptDue } from "../lib/_interrupt.ts";
 
 const LIB = new URL("../lib/", import.meta.url).href;
 
@@ -119,4 +120,55 @@ Deno.exit(0);
   assertEquals(error?.name, "Interrupted", "tsne() ran its 20,000 iterations to the end");
   assertMatch(error.message, /^stopped by Kernel › Interrupt at iteration \d+ of 20000$/);
   assertEquals(after, true);
+});
+
+Deno.test("interruptDue() is false outside the kernel, however long since a yield", () => {
+  // No handler is installed in the test process (the tests above install theirs in children).
+  assertEquals(interruptDue(), false);
+  assertMatch(IDLE_MESSAGE, /^Interrupt: /, "the idle message says what it answers");
+});
+
+Deno.test("interruptDue() is true as soon as an interrupt is pending, and one interrupt throws once", async () => {
+  const out = await runWithEnv(
+    `
+import { installInterruptHandler, interruptCheck, interruptDue, interruptible } from "${LIB}_interrupt.ts";
+installInterruptHandler();
+const seen = await interruptible(async () => {
+  await new Promise((r) => setTimeout(r, 300)); // the first periodic yield is due
+  await interruptCheck(); // a yield just now: the next periodic one is 250 ms away
+  const before = interruptDue();
+  Deno.kill(Deno.pid, "SIGINT");
+  const t0 = performance.now();
+  while (!interruptDue() && performance.now() - t0 < 200) await new Promise((r) => setTimeout(r, 5));
+  const ms = performance.now() - t0, after = interruptDue();
+  const names = [];
+  for (let i = 0; i < 2; i++) {
+    try { await interruptCheck(() => "at step 1"); names.push(null); }
+    catch (e) { names.push(e.name); }
+  }
+  return { before, after, ms, names };
+});
+console.log(JSON.stringify(seen));
+Deno.exit(0);
+`,
+    {},
+  );
+  const { before, after, ms, names } = JSON.parse(out.trim());
+  assertEquals([before, after], [false, true], `after ${ms} ms`);
+  assert(ms < 200, `due after ${ms} ms`);
+  assertEquals(names, ["Interrupted", null], "one interrupt stops once");
+});
+
+Deno.test("installInterruptHandler() says 'unsupported', and installs nothing, where signals cannot be listened to", async () => {
+  const out = await runWithEnv(
+    `
+Object.defineProperty(Deno, "addSignalListener", {
+  value: () => { throw new TypeError("signals are not supported here"); },
+});
+const { installInterruptHandler, interruptDue } = await import("${LIB}_interrupt.ts");
+console.log(JSON.stringify([installInterruptHandler(), installInterruptHandler(), interruptDue()]));
+`,
+    {},
+  );
+  assertEquals(JSON.parse(out.trim()), ["unsupported", "unsupported", false]);
 });
