@@ -3,6 +3,7 @@ import {
   connectionFileFrom,
   type FlushHost,
   OutputFlusher,
+  ownCommandLine,
   readIopubMessage,
   wrapResultHook,
   zmtpFrame,
@@ -61,7 +62,15 @@ Deno.test("ZmtpReader hands a frame over its limit back as null without keeping 
   assertEquals(messages[0][2], enc.encode("tail"));
 });
 
+Deno.test("ZmtpReader keeps a frame of 64 KiB by default and skips a larger one", () => {
+  const messages = new ZmtpReader().push(
+    wire([new Uint8Array(64 * 1024), new Uint8Array(64 * 1024 + 1)]),
+  );
+  assertEquals(messages.map((m) => m.map((f) => f?.length ?? null)), [[64 * 1024, null]]);
+});
+
 Deno.test("zmtpFrame() writes the long form with a 64-bit size above 255 octets", () => {
+  assertEquals([...zmtpFrame(new Uint8Array(255)).subarray(0, 2)], [0, 255], "255: short");
   assertEquals([...zmtpFrame(enc.encode("ab"), { more: true })], [1, 2, 97, 98]);
   const long = zmtpFrame(new Uint8Array(256));
   assertEquals([...long.subarray(0, 9)], [2, 0, 0, 0, 0, 0, 0, 1, 0]);
@@ -98,6 +107,11 @@ Deno.test("readIopubMessage() reads the type, a flush token and an execute_input
   const notJson = jupyterFrames("status", {}, {});
   notJson[4] = enc.encode("not json");
   assertEquals(readIopubMessage(notJson)?.token, null);
+  assertEquals(
+    readIopubMessage(jupyterFrames("stream", {}, { code: "x", text: "hi" }))?.code,
+    null,
+    "only an execute_input carries a cell's code",
+  );
   assertEquals(readIopubMessage([enc.encode("no delimiter")]), null);
   assertEquals(readIopubMessage([null]), null);
 });
@@ -109,6 +123,11 @@ Deno.test("connectionFileFrom() finds the file after --conn on the kernel's comm
   );
   assertEquals(connectionFileFrom(["deno", "run", "x.ts"]), null);
   assertEquals(connectionFileFrom(["deno", "jupyter", "--conn"]), null);
+});
+
+Deno.test("ownCommandLine() reads this process's arguments one by one", () => {
+  const args = ownCommandLine();
+  assert(args.includes("test"), `found ${JSON.stringify(args)}`);
 });
 
 /** A stand-in for the kernel's IOPub PUB socket and its connection file. */
@@ -253,6 +272,31 @@ Deno.test("OutputFlusher waits up to its time limit once the subscription works"
   }
 });
 
+Deno.test("OutputFlusher stops waiting at once when the kernel closes its IOPub connection", async () => {
+  const iopub = await fakeIopub();
+  let closeInstead = false, closed = false;
+  const flusher = new OutputFlusher({
+    connectionFile: () => iopub.file,
+    async broadcast(type, content, { metadata }) {
+      if (!closeInstead) return await iopub.publish(jupyterFrames(type, metadata, content));
+      closed = true;
+      await iopub.close(); // a kernel shutting down: the marker will never come
+    },
+  });
+  try {
+    assertEquals(await flusher.flush(5000, 30), "flushed");
+    closeInstead = true;
+    const t0 = performance.now();
+    assertEquals(await flusher.flush(10_000, 30), "waited");
+    const elapsed = performance.now() - t0;
+    // Not the 10 s limit (the bound leaves room for a busy machine).
+    assert(elapsed < 3000, `waited ${elapsed} ms`);
+  } finally {
+    await flusher.close();
+    if (!closed) await iopub.close();
+  }
+});
+
 Deno.test("wrapResultHook() flushes after each result, also when sending it fails, once", async () => {
   const calls: string[] = [];
   const hooks = {
@@ -292,4 +336,27 @@ Deno.test("flushOutputs() and installOutputFlush() do nothing outside the kernel
   const elapsed = performance.now() - t0;
   assert(elapsed < 1000, `took ${elapsed} ms`);
   await assertRejects(() => flushOutputs({ timeoutMs: -1 }), RangeError, "timeoutMs >= 0");
+});
+
+Deno.test("flushOutputs() checks both times, taking 0 and refusing NaN, text or a negative", async () => {
+  assertEquals(await flushOutputs({ timeoutMs: 0, fallbackMs: 0 }), "no kernel");
+  await assertRejects(
+    () => flushOutputs({ fallbackMs: -1 }),
+    RangeError,
+    "flushOutputs(): expected fallbackMs >= 0, found -1",
+  );
+  await assertRejects(() => flushOutputs({ timeoutMs: NaN }), RangeError, "found NaN");
+  const text = "5" as unknown as number;
+  await assertRejects(() => flushOutputs({ timeoutMs: text }), RangeError, "found 5");
+});
+
+Deno.test("wrapResultHook() makes the kernel wait for the flush before the cell is reported finished", async () => {
+  let flushed = false;
+  const hooks = { broadcastResult: (_count: number, _result: unknown) => Promise.resolve() };
+  wrapResultHook(hooks, async () => {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    flushed = true;
+  });
+  await hooks.broadcastResult(1, 42);
+  assertEquals(flushed, true);
 });
