@@ -446,7 +446,9 @@ export function checkFrame(df: unknown, columns: readonly string[], who: string)
 function numericValues(df: unknown, name: string, who: string, what: string): Float64Array {
   const s = checkFrame(df, [name], who).getColumn(name);
   if (!s.isNumeric()) {
-    throw new TypeError(`${who}: expected ${what} in "${name}", found a ${s.dtype} column`);
+    // Polars prints a type as "DataType(String)"; its variant is the name a reader knows.
+    const type = (s.dtype as unknown as { variant?: string }).variant ?? String(s.dtype);
+    throw new TypeError(`${who}: expected ${what} in "${name}", found a ${type} column`);
   }
   if (s.nullCount() > 0) {
     const row = (s.isNull().toArray() as boolean[]).indexOf(true);
