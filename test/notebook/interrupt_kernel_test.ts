@@ -1,14 +1,5 @@
 import { assertEquals, assertMatch } from "@std/assert";
-import { isolated, PYTHON, pythonRuns } from "../tools/notebooks/_helpers.ts";
-import { childEnvironment } from "../_child.ts";
-
-const LIB = new URL("../../lib/", import.meta.url).href;
-// The kernel runs in the fixtures' folder, under the project's deno.json (its import map).
-const CWD = new URL("../fixtures/notebooks/", import.meta.url).pathname;
-
-const ignore = !(await pythonRuns(
-  "from jupyter_client.kernelspec import KernelSpecManager as M; M().get_kernel_spec('deno')",
-)) && Deno.env.get("CI") !== "true";
+import { CWD, LIB, NO_KERNEL, runKernelDriver } from "./_kernel.ts";
 
 /** Starts Deno's kernel, runs the cells, interrupts cell `target` after `delay` s, as Jupyter does. */
 const DRIVER = `
@@ -41,7 +32,7 @@ print(json.dumps(results))
 Deno.test({
   name:
     "Kernel › Interrupt stops a training cell in Deno's kernel, which keeps running with its variables",
-  ignore,
+  ignore: NO_KERNEL,
   fn: async () => {
     const cells = [
       `import "${LIB}notebook/flush.ts";\nimport * as tf from "@tensorflow/tfjs";\n` +
@@ -51,19 +42,14 @@ Deno.test({
       'model.compile({ optimizer: tf.train.adam(0.01), loss: "meanSquaredError" });\n' +
       "await fit(model, { x, y }, { epochs: 300, batchSize: 1, verbose: 0 });",
     ];
-    const out = await new Deno.Command(PYTHON, {
-      args: ["-c", DRIVER, JSON.stringify(cells), "1", "2", CWD],
-      env: childEnvironment({ ...isolated(), NO_COLOR: "1" }),
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    assertEquals(out.success, true, new TextDecoder().decode(out.stderr));
-    const [imports, training, kept, alive] = JSON.parse(text);
+    const results = await runKernelDriver(DRIVER, [JSON.stringify(cells), "1", "2", CWD]);
+    const [imports, training, kept, alive] = results as Record<string, string | boolean>[];
     assertEquals(imports.status, "ok");
     assertEquals([training.status, training.ename], ["error", "Interrupted"]);
-    assertMatch(training.evalue, /^stopped by Kernel › Interrupt in epoch \d+, batch \d+\/2000/);
+    assertMatch(
+      String(training.evalue),
+      /^stopped by Kernel › Interrupt in epoch \d+, batch \d+\/2000/,
+    );
     assertEquals(kept, { result: "42" });
     assertEquals(alive, { alive: true });
   },

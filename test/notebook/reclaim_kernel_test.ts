@@ -1,14 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { isolated, PYTHON, pythonRuns } from "../tools/notebooks/_helpers.ts";
-import { childEnvironment } from "../_child.ts";
-
-const LIB = new URL("../../lib/", import.meta.url).href;
-// The kernel runs in the fixtures' folder, under the project's deno.json (its import map).
-const CWD = new URL("../fixtures/notebooks/", import.meta.url).pathname;
-
-const ignore = !(await pythonRuns(
-  "from jupyter_client.kernelspec import KernelSpecManager as M; M().get_kernel_spec('deno')",
-)) && Deno.env.get("CI") !== "true";
+import { CWD, LIB, NO_KERNEL, runKernelDriver } from "./_kernel.ts";
 
 /** Starts Deno's kernel, runs the cells in turn and prints each one's result as JSON. */
 const DRIVER = `
@@ -38,7 +29,7 @@ print(json.dumps(results))
 Deno.test({
   name:
     "in Deno's kernel, a model cell run again gives the old model's weights and moments back once collected",
-  ignore,
+  ignore: NO_KERNEL,
   fn: async () => {
     const imports = `import * as tf from "@tensorflow/tfjs";\n` +
       `import { adam, fit, setupBackend } from "${LIB}train/mod.ts";\n` +
@@ -53,19 +44,12 @@ Deno.test({
       "  await new Promise((r) => setTimeout(r, 20));\n}\n" +
       "`${tf.memory().numTensors} tensors, ${freedCount()} freed`;";
     const cells = [imports, model, probe, model, model, model, probe];
-    const out = await new Deno.Command(PYTHON, {
-      args: ["-c", DRIVER, JSON.stringify(cells), CWD],
-      // The collector exposed, so that the test need not wait for V8 to choose to collect.
-      env: childEnvironment({ ...isolated(), NO_COLOR: "1", DENO_V8_FLAGS: "--expose-gc" }),
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assertEquals(out.success, true, new TextDecoder().decode(out.stderr));
+    // The collector exposed, so that the test need not wait for V8 to choose to collect.
+    const env = { DENO_V8_FLAGS: "--expose-gc" };
+    const results = await runKernelDriver(DRIVER, [JSON.stringify(cells), CWD], env) as string[];
     // (The other results are the set-up's and the trainings' return values.)
     // x, y, and one model: 4 weights and 8 moments; each run again frees the one before it
     // (4 weights and an optimizer: 5 freed).
-    const results: string[] = JSON.parse(new TextDecoder().decode(out.stdout));
     assertEquals(results.filter((r) => / tensors, /.test(r)), [
       '"14 tensors, 0 freed"',
       '"14 tensors, 15 freed"',
