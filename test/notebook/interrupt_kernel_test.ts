@@ -1,32 +1,19 @@
 import { assertEquals, assertMatch } from "@std/assert";
-import { CWD, LIB, NO_KERNEL, runKernelDriver } from "./_kernel.ts";
+import { LIB, NO_KERNEL, runKernelDriver } from "./_kernel.ts";
 
-/** Starts Deno's kernel, runs the cells, interrupts cell `target` after `delay` s, as Jupyter does. */
-const DRIVER = `
-import json, sys, threading
-from jupyter_client.manager import KernelManager
-cells, target, delay, cwd = json.loads(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-km = KernelManager(kernel_name="deno")
-km.start_kernel(cwd=cwd)
-kc = km.blocking_client()
-kc.start_channels()
-kc.wait_for_ready(timeout=120)
-results = []
-try:
-    for i, code in enumerate(cells):
-        if i == target:
-            threading.Timer(delay, km.interrupt_kernel).start()
-        reply = kc.execute_interactive(code, timeout=120, output_hook=lambda msg: None)
-        c = reply["content"]
-        results.append({"status": c["status"], "ename": c.get("ename"), "evalue": c.get("evalue")})
-    ran = kc.execute_interactive("kept + 1", timeout=60, output_hook=lambda m: results.append(
-        {"result": m["content"]["data"]["text/plain"]} if m["msg_type"] == "execute_result" else None))
-    results = [r for r in results if r is not None]
-    results.append({"alive": km.is_alive()})
-finally:
-    kc.stop_channels()
-    km.shutdown_kernel(now=True)
-print(json.dumps(results))
+/** Runs the cells, interrupting cell `args[0]` after `args[1]` s as Jupyter does. */
+const BODY = `
+target, delay = int(args[0]), float(args[1])
+for i, code in enumerate(cells):
+    if i == target:
+        threading.Timer(delay, km.interrupt_kernel).start()
+    reply = kc.execute_interactive(code, timeout=120, output_hook=lambda msg: None)
+    c = reply["content"]
+    results.append({"status": c["status"], "ename": c.get("ename"), "evalue": c.get("evalue")})
+ran = kc.execute_interactive("kept + 1", timeout=60, output_hook=lambda m: results.append(
+    {"result": m["content"]["data"]["text/plain"]} if m["msg_type"] == "execute_result" else None))
+results = [r for r in results if r is not None]
+results.append({"alive": km.is_alive()})
 `;
 
 Deno.test({
@@ -42,7 +29,7 @@ Deno.test({
       'model.compile({ optimizer: tf.train.adam(0.01), loss: "meanSquaredError" });\n' +
       "await fit(model, { x, y }, { epochs: 300, batchSize: 1, verbose: 0 });",
     ];
-    const results = await runKernelDriver(DRIVER, [JSON.stringify(cells), "1", "2", CWD]);
+    const results = await runKernelDriver(BODY, cells, ["1", "2"]);
     const [imports, training, kept, alive] = results as Record<string, string | boolean>[];
     assertEquals(imports.status, "ok");
     assertEquals([training.status, training.ename], ["error", "Interrupted"]);

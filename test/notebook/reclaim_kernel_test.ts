@@ -1,29 +1,15 @@
 import { assertEquals } from "@std/assert";
-import { CWD, LIB, NO_KERNEL, runKernelDriver } from "./_kernel.ts";
+import { LIB, NO_KERNEL, runKernelDriver } from "./_kernel.ts";
 
-/** Starts Deno's kernel, runs the cells in turn and prints each one's result as JSON. */
-const DRIVER = `
-import json, sys
-from jupyter_client.manager import KernelManager
-cells, cwd = json.loads(sys.argv[1]), sys.argv[2]
-km = KernelManager(kernel_name="deno")
-km.start_kernel(cwd=cwd)
-kc = km.blocking_client()
-kc.start_channels()
-kc.wait_for_ready(timeout=120)
-results = []
+/** Runs the cells in turn, keeping each one's result (or its error) as text. */
+const BODY = `
 def keep(msg):
     if msg["msg_type"] == "execute_result":
         results.append(msg["content"]["data"]["text/plain"])
-try:
-    for code in cells:
-        reply = kc.execute_interactive(code, timeout=120, output_hook=keep)
-        if reply["content"]["status"] != "ok":
-            results.append(reply["content"]["ename"] + ": " + reply["content"]["evalue"])
-finally:
-    kc.stop_channels()
-    km.shutdown_kernel(now=True)
-print(json.dumps(results))
+for code in cells:
+    reply = kc.execute_interactive(code, timeout=120, output_hook=keep)
+    if reply["content"]["status"] != "ok":
+        results.append(reply["content"]["ename"] + ": " + reply["content"]["evalue"])
 `;
 
 Deno.test({
@@ -46,7 +32,7 @@ Deno.test({
     const cells = [imports, model, probe, model, model, model, probe];
     // The collector exposed, so that the test need not wait for V8 to choose to collect.
     const env = { DENO_V8_FLAGS: "--expose-gc" };
-    const results = await runKernelDriver(DRIVER, [JSON.stringify(cells), CWD], env) as string[];
+    const results = await runKernelDriver(BODY, cells, [], env) as string[];
     // (The other results are the set-up's and the trainings' return values.)
     // x, y, and one model: 4 weights and 8 moments; each run again frees the one before it
     // (4 weights and an optimizer: 5 freed).
