@@ -7,11 +7,11 @@
  * 41.8 MB per Run All of these notebooks at full size).
  *
  * Once {@linkcode freeUnreachable} has run (`setupBackend()` runs it inside Deno's Jupyter
- * kernel, {@linkcode inDenoKernel}), every layer that creates a weight afterwards gives that
- * weight back when the collector finds the layer unreachable, and every fused Adam made
- * afterwards its moments ({@linkcode freeWhenUnreachable}). A layer shared by a model still in
- * use is reachable through that model, and so is every graph it was applied in (tfjs links a
- * layer to each), with their other layers; a weight disposed by hand is skipped.
+ * kernel, as `inKernel()` of `lib/notebook/flush.ts` tells), every layer that creates a weight
+ * afterwards gives that weight back when the collector finds the layer unreachable, and every
+ * fused Adam made afterwards its moments ({@linkcode freeWhenUnreachable}). A layer shared by a
+ * model still in use is reachable through that model, and so is every graph it was applied in
+ * (tfjs links a layer to each), with their other layers; a weight disposed by hand is skipped.
  *
  * The tensors tfjs hands out live as long as their owner: `model.getWeights()`,
  * `model.weights[i].read()` and `FusedAdam.getWeights()` return the live variables, not copies
@@ -125,27 +125,6 @@ export function freeUnreachable(): "installed" | "already installed" {
  */
 export function freeWhenUnreachable(owner: object, free: () => void): void {
   state()?.registry.register(owner, free);
-}
-
-/**
- * Whether this process is Deno's Jupyter kernel: outside `deno jupyter`, merely reading
- * `Deno.jupyter` throws (a display target faked for tests does not count).
- *
- * @returns `true` inside the kernel.
- * @example
- * ```ts
- * import { inDenoKernel } from "./_reclaim.ts";
- * import { assertEquals } from "@std/assert";
- * assertEquals(inDenoKernel(), false);
- * ```
- */
-export function inDenoKernel(): boolean {
-  try {
-    const jupyter = (Deno as unknown as { jupyter?: { broadcast?: unknown } }).jupyter;
-    return typeof jupyter?.broadcast === "function";
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -11,7 +11,8 @@ const SCRIPT = (install: boolean) => `
 import * as tf from "@tensorflow/tfjs";
 import pl from "nodejs-polars";
 import { IdEncoder } from "${LIB}data/encoder.ts";
-import { freedCount, freeUnreachable, inDenoKernel } from "${LIB}_reclaim.ts";
+import { freedCount, freeUnreachable } from "${LIB}_reclaim.ts";
+import { inKernel } from "${LIB}notebook/flush.ts";
 import { adam, setupBackend } from "${LIB}train/mod.ts";
 import { recommender, train } from "${LIB}models/mod.ts";
 const install = ${install};
@@ -76,7 +77,7 @@ await settle();
 const keptValues = { live: live.map((w) => w.isDisposed), copies: copies.map((w) => w.isDisposed) };
 tf.dispose(copies);
 console.log(JSON.stringify({ installed, afterPredicted, kept: keptValues, sortCache: [sortCacheBefore, sortCache()],
-  kernel: inDenoKernel(), afterDropped, afterShared,
+  kernel: inKernel(), afterDropped, afterShared,
   predicted, afterDisposed, freed: freedCount() }));
 `;
 

@@ -89,6 +89,22 @@ function kernelFlusher(): OutputFlusher | null {
   return flusher;
 }
 
+/**
+ * Whether this process is Deno's Jupyter kernel: `Deno.jupyter` and a connection file on the
+ * command line (the notebook runner's fresh path fakes the one but has not the other).
+ *
+ * @returns `true` inside the kernel.
+ * @example
+ * ```ts
+ * import { inKernel } from "./flush.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(inKernel(), false);
+ * ```
+ */
+export function inKernel(): boolean {
+  return kernelFlusher() !== null;
+}
+
 function flushDisabled(): boolean {
   try {
     return Deno.env.get(OUTPUT_FLUSH_VARIABLE) === "0";

@@ -71,7 +71,8 @@ import {
   silenceCpuBackendAdvice,
   type WasmBackend,
 } from "../_tfjs_internals.ts";
-import { freeUnreachable, inDenoKernel } from "../_reclaim.ts";
+import { freeUnreachable } from "../_reclaim.ts";
+import { inKernel } from "../notebook/flush.ts";
 import { loadNativeKernels, nativeKernels } from "./kernels/_native.ts";
 import { registerTrainingKernels } from "./kernels/register.ts";
 
@@ -184,7 +185,7 @@ function describe(kernels: Map<string, string[]>): BackendInfo {
 export async function setupBackend(options: SetupBackendOptions = {}): Promise<BackendInfo> {
   const { name, explicit } = requested(options);
   const kernels = registerTrainingKernels();
-  if (inDenoKernel()) freeUnreachable(); // old models' memory back as cells are run again
+  if (inKernel()) freeUnreachable(); // old models' memory back as cells are run again
   if (tf.getBackend() !== name) {
     let ok = false;
     try {
