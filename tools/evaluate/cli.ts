@@ -142,19 +142,17 @@ nothing runs; a failed run exits with status 1.`;
  */
 function dataValue(value: string): string {
   if (value === "ml-latest-small" || value === "ml-100k") return value;
-  if (value === "") {
-    throw new RangeError(
-      '--data: expected ml-latest-small, ml-100k, or a folder or .zip in either layout, found ""',
+  const refused = (why: string) =>
+    new RangeError(
+      "--data: expected ml-latest-small, ml-100k, or a folder or .zip in either layout, found " +
+        JSON.stringify(value) + why,
     );
-  }
+  if (value === "") throw refused("");
   try {
     Deno.statSync(value);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
-    throw new RangeError(
-      `--data: expected ml-latest-small, ml-100k, or a folder or .zip in either layout, found ` +
-        `${JSON.stringify(value)}, which does not exist (${resolve(value)})`,
-    );
+    throw refused(`, which does not exist (${resolve(value)})`);
   }
   return value;
 }
