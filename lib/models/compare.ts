@@ -13,7 +13,8 @@ import { createRng } from "../random.ts";
 import { checkNonNegativeNumber, checkPositiveInt, describe, toIds } from "../_validate.ts";
 import { findTables } from "./_weights.ts";
 import { collectPenalties, type PenaltyTerm } from "./_engine.ts";
-import { allLayers, compiledState, TRAINING_ONLY_LAYERS } from "../_tfjs_internals.ts";
+import { compiledState } from "../_tfjs_internals.ts";
+import { trainingOnlyPlaces } from "./_training_places.ts";
 import type { Recommender } from "./recommender.ts";
 
 const WHERE = "compareModels()";
@@ -46,6 +47,8 @@ export interface CompareOptions {
 
 interface Weight {
   layer: string;
+  /** The name of the layer that holds it. */
+  layerName: string;
   variable: tf.LayerVariable;
   /** Whether training updates it (its layer's and its own flag). */
   trainable: boolean;
@@ -67,6 +70,7 @@ function weightsOf(model: tf.LayersModel): Weight[] {
       layer: l.weights.length === 1
         ? l.name
         : `${l.name}/${variable.originalName.split("/").pop()}`,
+      layerName: l.name,
       variable,
       trainable: l.trainable && variable.trainable,
     }))
@@ -128,20 +132,6 @@ function withSettings(x: tf.serialization.Serializable): string {
 }
 
 /**
- * The kinds of layer that act only while training, with their settings, e.g. `"Dropout 0.5"`:
- * distinct and sorted, not counted or placed, since a dropout of a concatenation is the same as
- * a dropout of each part (the lab's hybrid writes the one, the library's twin the other).
- */
-function trainingOnlyLayers(model: tf.LayersModel): string[] {
-  return allLayers(model).flatMap((layer) => {
-    if (!Object.hasOwn(TRAINING_ONLY_LAYERS, layer.getClassName())) return [];
-    const keys = TRAINING_ONLY_LAYERS[layer.getClassName()];
-    const config = layer.getConfig() as Record<string, unknown>;
-    return [`${layer.getClassName()} ${keys.map((k) => config[k]).join(" ")}`];
-  }).filter((x, i, all) => all.indexOf(x) === i).sort();
-}
-
-/**
  * The compiled loss of a model when it is a name, lower-cased without underscores (Keras'
  * `mean_squared_error` is tfjs' `meanSquaredError`), else null.
  */
@@ -153,7 +143,8 @@ function lossNameOf(model: tf.LayersModel): string | null {
 /**
  * Throws when the two models, though they predict the same, would train differently: a weight
  * penalised, constrained or frozen in one and not (or otherwise) in the other, other layers
- * that act only in training (dropout, noise, batch normalisation), or other compiled losses.
+ * that act only in training (dropout, noise, batch normalisation: their kinds, settings, count
+ * and what each acts on, see `_training_places.ts`), or other compiled losses.
  * Without this a notebook's model edited by a reader still passed for its library twin.
  */
 function checkSameTraining(ma: tf.LayersModel, mb: tf.LayersModel, pairs: [Weight, Weight][]) {
@@ -172,12 +163,15 @@ function checkSameTraining(ma: tf.LayersModel, mb: tf.LayersModel, pairs: [Weigh
       );
     }
   }
-  const [la, lb] = [trainingOnlyLayers(ma), trainingOnlyLayers(mb)];
+  const names = new Map<tf.LayerVariable, string>();
+  for (const [wa, wb] of pairs) names.set(wa.variable, wa.layerName).set(wb.variable, wa.layerName);
+  const nameOf = (w: tf.LayerVariable) => names.get(w);
+  const [la, lb] = [trainingOnlyPlaces(ma, nameOf), trainingOnlyPlaces(mb, nameOf)];
   if (la.join("; ") !== lb.join("; ")) {
     throw new RangeError(
       `${WHERE}: the models predict alike but train differently: the layers that act only in ` +
         `training are [${la.join("; ")}] in the first model and [${lb.join("; ")}] in the ` +
-        "second (kinds and settings)",
+        "second (kinds, settings and what each acts on, in the first model's layer names)",
     );
   }
   const [fa, fb] = [lossNameOf(ma), lossNameOf(mb)];
@@ -259,8 +253,9 @@ function largestDifference(
  * naming the first layer whose weights have no counterpart (the parameter counts differ), the
  * pair whose predictions differ by more than `tolerance`, or what would make them train
  * differently though they predict alike: a weight's penalty (L1, L2 or another regulariser),
- * constraint or freezing, the kinds and rates of the layers that act only in training
- * (dropouts, noise, batch normalisation), or the compiled losses when both are named. Use it
+ * constraint or freezing, the layers that act only in training (dropouts, noise, batch
+ * normalisation: kinds, rates, how many and where; a dropout of a concatenation counts as one
+ * on each part), or the compiled losses when both are named. Use it
  * in a notebook to check a model written as tfjs code against its `buildModel` twin:
  * `compareModels(model, buildModel("dot-bias", recipe))`.
  *

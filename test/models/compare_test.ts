@@ -146,7 +146,10 @@ Deno.test("compareModels() refuses a twin that predicts alike but trains differe
     ["other L2", "first model is L2 0.001, its counterpart user_embedding in the second L2 0.0001"],
     ["constraint", "first model is L2 0.0001, constraint NonNeg"],
     ["frozen", "is frozen, L2 0.0001, its counterpart movie_embedding in the second L2 0.0001"],
-    ["dropout", "act only in training are [Dropout 0.3] in the first model and [] in the second"],
+    [
+      "dropout",
+      "act only in training are [Dropout 0.3 on embedding_Embedding",
+    ],
     ["loss", 'compiled with the loss "meanAbsoluteError" and "meanSquaredError"'],
   ];
   for (const [edit, message] of refused) {
@@ -326,7 +329,78 @@ Deno.test("compareModels() sees a dropout inside a nested tower", () => {
   const ids: [number[], number[]] = [[0, 1, 2], [0, 1, 2]];
   const [plain, plain2, dropped] = [towered(null), towered(null), towered(0.9)];
   compareModels(plain, plain2, { ids });
-  assertThrows(() => compareModels(dropped, plain, { ids }), RangeError, "[Dropout 0.9]");
-  assertThrows(() => compareModels(plain, dropped, { ids }), RangeError, "[Dropout 0.9]");
+  // The tower's weights are named by the tower, the layer that holds them in the model.
+  const message = (name: string) => `[Dropout 0.9 on ${name}]`;
+  const towerOf = (m: tf.LayersModel) =>
+    m.layers.find((l) => l.getClassName() === "Sequential")!.name;
+  assertThrows(
+    () => compareModels(dropped, plain, { ids }),
+    RangeError,
+    message(towerOf(dropped)),
+  );
+  assertThrows(
+    () => compareModels(plain, dropped, { ids }),
+    RangeError,
+    message(towerOf(plain)),
+  );
   disposeAll(plain, plain2, dropped);
+});
+
+Deno.test("compareModels() counts the dropouts and sees what each acts on", () => {
+  // Kinds and rates alone let a reader move the MLP's dropout from the embeddings to the hidden
+  // layer, or add a second one, and still pass for the twin.
+  type S = tf.SymbolicTensor;
+  const on = (layer: tf.layers.Layer, x: S | S[]) => layer.apply(x) as S;
+  const drop = (x: S) => on(tf.layers.dropout({ rate: 0.2 }), x);
+  const mlp = (variant: string) => {
+    const user = tf.input({ shape: [1], dtype: "int32" });
+    const movie = tf.input({ shape: [1], dtype: "int32" });
+    const table = (rows: number, ids: S) =>
+      on(tf.layers.flatten(), on(tf.layers.embedding({ inputDim: rows, outputDim: factors }), ids));
+    let [u, m] = [table(sizes.users, user), table(sizes.movies, movie)];
+    if (variant === "on each part") [u, m] = [drop(u), drop(m)];
+    let x = on(tf.layers.concatenate(), [u, m]);
+    if (["on the concatenation", "twice"].includes(variant)) x = drop(x);
+    if (variant === "twice") x = drop(x);
+    const sigmoid = variant.includes("sigmoid");
+    const activation = variant === "separate ReLU" || sigmoid ? "linear" : "relu";
+    x = on(tf.layers.dense({ units: 8, activation }), x);
+    if (variant === "dropout, then sigmoid") x = drop(x);
+    if (variant === "separate ReLU") x = on(tf.layers.activation({ activation: "relu" }), x);
+    if (sigmoid) x = on(tf.layers.activation({ activation: "sigmoid" }), x);
+    if (["after the hidden layer", "separate ReLU", "sigmoid, then dropout"].includes(variant)) {
+      x = drop(x);
+    }
+    const y = on(tf.layers.dense({ units: 1 }), x);
+    return tf.model({ inputs: [user, movie], outputs: y });
+  };
+  const ids: [number[], number[]] = [[0, 1, 2], [0, 1, 2]];
+  const check = (a: string, b: string) => {
+    const [ma, mb] = [mlp(a), mlp(b)];
+    try {
+      return compareModels(ma, mb, { ids });
+    } finally {
+      disposeAll(ma, mb);
+    }
+  };
+  // The same model written two ways: a dropout of the concatenation is one on each part, and
+  // a dropout after a ReLU layer is one after the dense layer with that activation.
+  check("on the concatenation", "on each part");
+  check("on each part", "on the concatenation");
+  check("after the hidden layer", "separate ReLU");
+  const refused: [string, string, string][] = [
+    ["on the concatenation", "after the hidden layer", "[Dropout 0.2 on dense_Dense"],
+    ["on the concatenation", "twice", "Dropout 0.2 on Dropout(embedding_Embedding"],
+    ["on the concatenation", "none", "in the first model and [] in the second"],
+    ["dropout, then sigmoid", "sigmoid, then dropout", "Dropout 0.2 on Activation(dense_Dense"],
+  ];
+  for (const [a, b, message] of refused) {
+    assertThrows(() => check(a, b), RangeError, message, `${a} / ${b}`);
+  }
+  // The message names both models' places in the first model's layer names.
+  const error = assertThrows(() => check("on each part", "after the hidden layer"), RangeError);
+  const [first, second] = [...error.message.matchAll(/\[([^\]]*)\]/g)].map((x) => x[1]);
+  assertEquals(first.split("; ").length, 2);
+  assertEquals(second.split("; ").length, 1);
+  assert(second.startsWith("Dropout 0.2 on dense_Dense"), second);
 });
