@@ -15,6 +15,7 @@ import { findTables } from "./_weights.ts";
 import { collectPenalties, type PenaltyTerm } from "./_engine.ts";
 import { compiledState } from "../_tfjs_internals.ts";
 import { trainingOnlyPlaces } from "./_training_places.ts";
+import { shapeText } from "./_shape.ts";
 import type { Recommender } from "./recommender.ts";
 
 const WHERE = "compareModels()";
@@ -80,7 +81,7 @@ function weightsOf(model: tf.LayersModel): Weight[] {
 const sameShape = (x: Weight, y: Weight) =>
   x.variable.shape.length === y.variable.shape.length &&
   x.variable.shape.every((d, i) => d === y.variable.shape[i]);
-const shapeText = (w: Weight) => `[${w.variable.shape.join(", ")}]`;
+const bracketed = (w: Weight) => `[${w.variable.shape.join(", ")}]`;
 const count = (w: Weight) => w.variable.shape.reduce((p: number, d) => p * (d ?? 1), 1);
 
 /** Pairs each weight of `a` with the first unused weight of `b` of the same shape. */
@@ -89,9 +90,9 @@ function matchWeights(a: Weight[], b: Weight[]): [Weight, Weight][] {
   const pairs = a.map((wa): [Weight, Weight] => {
     const i = free.findIndex((wb) => sameShape(wa, wb));
     if (i < 0) {
-      const left = free.map((w) => `${w.layer} ${shapeText(w)}`).join(", ") || "none";
+      const left = free.map((w) => `${w.layer} ${bracketed(w)}`).join(", ") || "none";
       throw new RangeError(
-        `${WHERE}: layer ${wa.layer} of the first model has a ${shapeText(wa)} weight and the ` +
+        `${WHERE}: layer ${wa.layer} of the first model has a ${bracketed(wa)} weight and the ` +
           `second model has none of that shape (its unmatched weights: ${left})`,
       );
     }
@@ -99,7 +100,7 @@ function matchWeights(a: Weight[], b: Weight[]): [Weight, Weight][] {
   });
   if (free.length > 0) {
     throw new RangeError(
-      `${WHERE}: layer ${free[0].layer} of the second model (${shapeText(free[0])}) has no ` +
+      `${WHERE}: layer ${free[0].layer} of the second model (${bracketed(free[0])}) has no ` +
         `counterpart in the first model: the parameter counts differ`,
     );
   }
@@ -310,7 +311,7 @@ export function compareModels(
     "params (a)": column(pairs.map(([wa]) => count(wa)), ma.countParams()),
     "layer (b)": column(pairs.map(([, wb]) => wb.layer), "total"),
     "params (b)": column(pairs.map(([, wb]) => count(wb)), mb.countParams()),
-    "shape": column(pairs.map(([wa]) => wa.variable.shape.join(" × ")), ""),
+    "shape": column(pairs.map(([wa]) => shapeText(wa.variable.shape)), ""),
     "max |Δ prediction|": column(pairs.map(() => null as number | null), diff.max),
   });
 }

@@ -10,6 +10,7 @@ import pl from "nodejs-polars";
 import type * as tf from "@tensorflow/tfjs";
 import { describe } from "../_validate.ts";
 import type { Recommender } from "./recommender.ts";
+import { shapeText } from "./_shape.ts";
 
 function isLayersModel(value: unknown): value is tf.LayersModel {
   return typeof value === "object" && value !== null &&
@@ -18,7 +19,7 @@ function isLayersModel(value: unknown): value is tf.LayersModel {
 }
 
 /**
- * One row per weight of a model — layer, weight, shape (`"610 × 50"`), trainable and params —
+ * One row per weight of a model — layer, weight, shape (`"9,724 × 50"`), trainable and params —
  * then a `total` row with the number of parameters (`model.countParams()`). A weight is
  * trainable when both it and its layer are: the weights of a layer built with
  * `trainable: false` (a frozen lookup table, say) show `false`, as Keras' summary counts them
@@ -56,7 +57,7 @@ export function parameterTable(model: Recommender | tf.LayersModel): pl.DataFram
     for (const w of l.weights) {
       layer.push(l.name);
       weight.push(w.originalName.split("/").pop() ?? w.originalName);
-      shape.push(w.shape.join(" × "));
+      shape.push(shapeText(w.shape));
       // A frozen layer (`trainable: false`) leaves its variables' own flag true; it trains none.
       trainable.push(l.trainable && w.trainable);
       params.push(w.shape.reduce((a: number, b) => a * (b ?? 1), 1));

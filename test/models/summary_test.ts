@@ -75,3 +75,11 @@ Deno.test("parameterTable() marks the weights of a frozen layer as not trainable
 Deno.test("parameterTable() rejects what is not a model, naming what it found", () => {
   assertThrows(() => parameterTable({} as never), TypeError, "found an object (Object)");
 });
+
+Deno.test("parameterTable() groups a shape's sizes by thousands, as the notebooks' counts are", () => {
+  const model = tf.sequential({
+    layers: [tf.layers.embedding({ inputDim: 9724, outputDim: 50, inputLength: 1 })],
+  });
+  assertEquals(parameterTable(model).getColumn("shape").toArray()[0], "9,724 × 50");
+  model.dispose();
+});
