@@ -211,7 +211,8 @@ export interface HistogramCountsOptions {
 
 /**
  * Equal-width histogram with numpy's conventions (`np.histogram`): half-open bins except the
- * last, and a range widened by ±0.5 when every value is equal.
+ * last, and a range widened by ±0.5 when every value is equal (by ±10% for a value beyond
+ * 3.4e10, where half a unit is too fine a step: numpy loses it beside 5e15 and counts nothing).
  *
  * @param values Numbers, e.g. `similarities(table, 181).values`.
  * @param options Number of bins and range.
@@ -253,8 +254,12 @@ export function histogramCounts(values: Numbers, options: HistogramCountsOptions
       hi = Math.max(hi, values[i]);
     }
     if (lo === hi) {
-      lo -= 0.5;
-      hi += 0.5;
+      // numpy's ±0.5, unless too small beside the value for the numbers there to step through
+      // it in 2^16 steps (beside 5e15 it rounds away, and every value fell outside the bins):
+      // then a tenth of |value| each side, within the finite numbers.
+      const half = Math.abs(lo) * 2 ** -36 <= 0.5 ? 0.5 : Math.abs(lo) / 10;
+      lo = Math.max(lo - half, -Number.MAX_VALUE);
+      hi = Math.min(hi + half, Number.MAX_VALUE);
     }
   }
   if (!Number.isFinite(hi - lo)) {
@@ -273,7 +278,12 @@ export function histogramCounts(values: Numbers, options: HistogramCountsOptions
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v < lo || v > hi) continue;
-    let b = Math.min(bins - 1, Math.floor((v - lo) * norm));
+    // Below a range of about 1e-307 (values such as 1e-320), bins / (hi - lo) overflows to
+    // Infinity and 0 · Infinity is NaN: the share of the range, then.
+    let b = Math.min(
+      bins - 1,
+      Math.floor(Number.isFinite(norm) ? (v - lo) * norm : (v - lo) / (hi - lo) * bins),
+    );
     // Correct floating-point misplacement at the edges so bins stay [edges[b], edges[b + 1]).
     if (b > 0 && v < edges[b]) b--;
     else if (b < bins - 1 && v >= edges[b + 1]) b++;

@@ -15,6 +15,7 @@ import {
 } from "./_dom.ts";
 import { plotLegend } from "./_legend.ts";
 import { positive } from "./_check.ts";
+import { exponentTicks } from "./_extent.ts";
 import { type FigureInfo, type FigureOptions, PlotFigure } from "./figure.ts";
 
 /** What a helper hands to {@linkcode render}. */
@@ -105,15 +106,35 @@ export function fittedMarginLeft(fn: string, spec: RenderSpec, options: FigureOp
   return widerMargin(chart, spec.plot) ?? frameLeft(chart, spec.plot);
 }
 
-/** The bare Plot chart of `plot`, at the library's size and fonts. */
+/**
+ * The bare Plot chart of `plot`, at the library's size and fonts; x and y axes over extreme
+ * numeric domains get tick labels with an exponent (see {@linkcode exponentTicks}).
+ */
 function plotChart(plot: Plot.PlotOptions, width: number, height: number): DomElement & Plot.Plot {
   return Plot.plot({
     ...plot,
+    ...extremeAxes(plot),
     width,
     height,
     document: plotDocument() as unknown as Plot.PlotOptions["document"],
     style: { fontSize: `${FONT_SIZE}px`, fontFamily: FONT_FAMILY, color: INK },
   }) as unknown as DomElement & Plot.Plot;
+}
+
+/** The x and y scale options of `plot` whose numeric domain calls for exponent tick labels. */
+function extremeAxes(plot: Plot.PlotOptions): Plot.PlotOptions {
+  const out: Plot.PlotOptions = {};
+  for (const key of ["x", "y"] as const) {
+    const scale = plot[key];
+    const domain = scale?.domain;
+    if (
+      scale === undefined || scale.tickFormat !== undefined || !Array.isArray(domain) ||
+      domain.length !== 2 || !domain.every((v) => typeof v === "number")
+    ) continue;
+    const tickFormat = exponentTicks(domain as [number, number]);
+    if (tickFormat) out[key] = { ...scale, tickFormat };
+  }
+  return out;
 }
 
 /** The wider left margin `chart` needs for its y tick labels and title, or none. */

@@ -8,6 +8,7 @@
 import * as Plot from "@observablehq/plot";
 import { MUTED } from "./_dom.ts";
 import { finiteNumbers, nonEmpty, positive, range } from "./_check.ts";
+import { around, drawable, extent, finiteWidth, significant } from "./_extent.ts";
 import { render } from "./_render.ts";
 import { spoken } from "./_describe.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
@@ -66,7 +67,7 @@ const count = new Intl.NumberFormat("en-US");
 const thousands = (v: number) => Math.abs(v) >= 1000 ? `${v / 1000}k` : String(v);
 
 function short(x: number): string {
-  return String(Number(x.toPrecision(4)));
+  return significant(x, 4);
 }
 
 interface Bin {
@@ -129,6 +130,11 @@ function decimalsOf(x: number): number {
  * @param values The numbers (an array or typed array); all finite.
  * @param options Bins, range, axis labels, titles and size.
  * @returns The figure (shown as a cell's last expression).
+ * @throws {TypeError} On values that are not numbers, or both `bins` and `binWidth`.
+ * @throws {RangeError} On no values, a value that is not finite, a bad `bins`, `binWidth` or
+ *   `domain`, more than 10,000 bins, a `binWidth` too small for the values' size (1 beside
+ *   1e20), or values or a domain that no axis can span: wider than the largest number
+ *   (-1e308 to 1e308) or, unless all equal, closer together than 1e-300.
  * @example
  * ```ts
  * import { histogram } from "./histogram.ts";
@@ -155,17 +161,10 @@ export function histogram(
     throw new RangeError(`${fn}(): expected at most ${count.format(MAX_BINS)} bins, found ${bins}`);
   }
   const domain = range(fn, "domain", options.domain);
-  let lo = domain ? domain[0] : data[0], hi = domain ? domain[1] : data[0];
-  if (!domain) {
-    for (const v of data) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    if (lo === hi && binWidth === undefined) {
-      lo -= 0.5;
-      hi += 0.5;
-    }
-  }
+  const given: [number, number] = domain ?? extent(data);
+  let [lo, hi] = given;
+  finiteWidth(fn, domain ? "domain" : "values", given);
+  if (!domain && lo === hi && binWidth === undefined) [lo, hi] = around(lo, 0.5);
   // Whole values in whole-width bins: edges halfway between values, each bin holding as many.
   const whole = binWidth !== undefined && Number.isInteger(binWidth) &&
     data.every(Number.isInteger);
@@ -180,12 +179,25 @@ export function histogram(
       throw new RangeError(
         `${fn}(): expected a binWidth that makes at most ${
           count.format(MAX_BINS)
-        } bins, found ${binWidth} over [${short(lo)}, ${short(hi)}] (${count.format(needed)} bins)`,
+        } bins, found ${binWidth} over [${short(lo)}, ${short(hi)}] (${
+          needed < 1e15 ? count.format(needed) : short(needed)
+        } bins)`,
       );
     }
     bins = needed;
     [lo, hi] = [first, first + bins * binWidth];
+    // Beside 1e20, numbers are 16,384 apart: edges a width of 1 apart would all be one number.
+    for (const edge of [lo, hi]) {
+      if (!(Math.abs(edge + binWidth - edge - binWidth) <= binWidth / 100)) {
+        throw new RangeError(
+          `${fn}(): expected a binWidth that numbers near ${
+            Number(edge.toPrecision(4)).toExponential()
+          } can step by, found ${binWidth}: bin edges there round off more than 1% of it`,
+        );
+      }
+    }
   }
+  drawable(fn, domain ? "domain" : "values", [lo, hi], given);
   const { bins: binned, outside } = binValues(data, bins, lo, hi, domain);
   const [shownLo, shownHi] = domain ?? [lo, hi];
   const caption = options.caption ??
@@ -388,7 +400,14 @@ function describeHistogram(
     width >= 1 ? 0 : Math.max(0, Math.ceil(-Math.log10(width)) + 1),
     about.binWidth === undefined ? 0 : decimalsOf(about.binWidth),
   );
-  const value = (v: number) => v.toFixed(decimals).replace("-", "−");
+  // Bins narrower than 1e-19 (values such as 1e-300): as many significant digits as reach
+  // those decimals (toFixed takes at most 100), at most the 17 a number has.
+  const digits = Math.min(
+    17,
+    Math.max(1, Math.floor(Math.log10(Math.max(Math.abs(lo), Math.abs(hi)))) + 1 + decimals),
+  );
+  const value = (v: number) =>
+    (decimals <= 20 ? v.toFixed(decimals) : v.toPrecision(digits)).replace(/^-/, "−");
   const span = (b: Bin) => about.whole ? wholeSpan(b, value) : `${value(b.x1)} to ${value(b.x2)}`;
   const bin = (b: Bin) => `${span(b)} (${spoken(b.count)})`;
   const [from, to] = about.whole ? [lo + 0.5, hi - 0.5] : [lo, hi];

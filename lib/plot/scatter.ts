@@ -11,6 +11,7 @@ import { DOT_OUTLINE, INK, shortLabels, textWidth, WIDTH } from "./_dom.ts";
 import { type Frame, type PlacedLabel, placeLabels, type PlaceOptions } from "./_labels.ts";
 import { swatchLegend } from "./_legend.ts";
 import { finiteField, positive, rowArray, textField } from "./_check.ts";
+import { around, drawable, extent, padded, significant } from "./_extent.ts";
 import { figureSize, fittedMarginLeft, render, type RenderSpec } from "./_render.ts";
 import { listed, spoken } from "./_describe.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
@@ -68,14 +69,14 @@ const OTHER_GREY = "#bbbbbb";
 const LABEL_SIZE = 11;
 const MARGIN = { left: 48, right: 20, top: 16, bottom: 42 };
 
-function paddedExtent(values: number[], pad = 0.06): [number, number] {
-  let lo = Math.min(...values), hi = Math.max(...values);
-  if (lo === hi) {
-    lo -= 1;
-    hi += 1;
-  }
-  const d = (hi - lo) * pad;
-  return [lo - d, hi + d];
+/**
+ * The axis range of `values` (`what`: "x values"), widened by `pad` of its width each side (a
+ * single value: by 1 first); throws a RangeError when no axis can span it.
+ */
+function paddedExtent(fn: string, what: string, values: number[], pad = 0.06): [number, number] {
+  const given = extent(values);
+  const [lo, hi] = given[0] === given[1] ? around(given[0], 1) : given;
+  return drawable(fn, what, padded(lo, hi, pad), given);
 }
 
 function checkPoints(fn: string, points: unknown): ScatterPoint[] {
@@ -190,6 +191,10 @@ function unlabelledNote(names: string[], width: number, before = ""): string {
  * @param points `{ x, y, title }` per movie, most important first (they get labels first).
  * @param options Axis labels, labelling, titles and size.
  * @returns The figure (shown as a cell's last expression).
+ * @throws {TypeError} On points that are not `{ x, y, title }` objects.
+ * @throws {RangeError} On no points, a coordinate that is not finite, a bad option, or x or y
+ *   values that no axis can span: wider apart than the largest number (-1e308 and 1e308) or,
+ *   unless all equal, closer together than 1e-300.
  * @example
  * ```ts
  * import { embeddingScatter } from "./scatter.ts";
@@ -217,8 +222,8 @@ export function embeddingScatter(
   } = options;
   positive(fn, "maxLabelLength", maxLabelLength, true);
   const { width, height } = figureSize(fn, options, 560);
-  const x = paddedExtent(rows.map((p) => p.x));
-  const y = paddedExtent(rows.map((p) => p.y));
+  const x = paddedExtent(fn, "x values", rows.map((p) => p.x));
+  const y = paddedExtent(fn, "y values", rows.map((p) => p.y));
   const dotRadius = 4;
   const dots = Plot.dot(rows, {
     x: "x",
@@ -414,6 +419,9 @@ const CATEGORY_COLORS = [
  * @param points `{ x, y, title, popularity }` per movie.
  * @param options Colour field, labels, dot size, titles and size.
  * @returns The figure (shown as a cell's last expression).
+ * @throws {RangeError} On no points, a coordinate that is not finite, a bad option, or x or y
+ *   values that no map can span: wider apart than the largest number (-1e308 and 1e308) or,
+ *   unless all equal, closer together than 1e-300.
  * @example
  * ```ts
  * import { tsneScatter } from "./scatter.ts";
@@ -446,8 +454,8 @@ export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {
     right: width - 8,
     top: 8,
     bottom: height - 8,
-    x: paddedExtent(rows.map((p) => p.x), 0.04),
-    y: paddedExtent(rows.map((p) => p.y), 0.04),
+    x: paddedExtent(fn, "x values", rows.map((p) => p.x), 0.04),
+    y: paddedExtent(fn, "y values", rows.map((p) => p.y), 0.04),
   };
   const marks: Plot.Markish[] = [
     Plot.frame({ stroke: "#ddd" }),
@@ -548,9 +556,7 @@ function describeMap(
 /** A dot's hover text: the title, and the value it is coloured by. */
 function hoverText(p: TsnePoint, color: string): string {
   const value = p[color];
-  return `${p.title}\n${color}: ${
-    typeof value === "number" ? Number(value.toPrecision(6)) : value
-  }`;
+  return `${p.title}\n${color}: ${typeof value === "number" ? significant(value, 6) : value}`;
 }
 
 /** Checks the dot radius, opacity and number of labels of {@linkcode tsneScatter}. */

@@ -200,3 +200,21 @@ Deno.test("mostSimilar() refuses an includeSelf that is not a boolean", () => {
     "mostSimilar(): expected includeSelf to be true or false, found string no",
   );
 });
+
+Deno.test("histogramCounts() counts equal values of any size and values 1e-320 apart", () => {
+  // Beside 5e15 numpy's ±0.5 rounded away and every value fell outside the bins; below a
+  // range of 1e-307, bins / (hi - lo) overflowed and 0 · Infinity put values in no bin.
+  for (const v of [5e15, 1e20, -1e300, Number.MAX_VALUE]) {
+    const h = histogramCounts([v, v, v], { bins: 4 });
+    assertEquals(Array.from(h.counts).reduce((a, b) => a + b, 0), 3, String(v));
+  }
+  assertEquals(
+    histogramCounts([1e20, 1e20], { bins: 2 }).edges,
+    Float64Array.of(9e19, 1e20, 1.1e20),
+  );
+  assertEquals(
+    histogramCounts([1e-320, 1.5e-320, 2e-320], { bins: 4 }).counts,
+    Int32Array.of(1, 0, 1, 1),
+  );
+  assertEquals(histogramCounts([3, 3], { bins: 2 }).edges, Float64Array.of(2.5, 3, 3.5));
+});

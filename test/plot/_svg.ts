@@ -28,3 +28,13 @@ export function axisLabels(fig: PlotFigure): { x: string | null; y: string | nul
   const y = fig.element.querySelector('g[aria-label="y-axis label"] text');
   return { x: x?.textContent ?? null, y: y?.textContent ?? null };
 }
+
+/** The tick labels of the x or y axis. */
+export function tickLabels(fig: PlotFigure, axis: "x" | "y"): string[] {
+  return all(fig, `g[aria-label="${axis}-axis tick label"] text`).map((t) => t.textContent ?? "");
+}
+
+/** `NaN`, `Infinity` and `undefined` written anywhere in the figure's SVG (none, drawn right). */
+export function unwritten(fig: PlotFigure): string[] {
+  return fig.toSVG().match(/NaN|Infinity|undefined/g) ?? [];
+}

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import pl from "nodejs-polars";
 import { histogram, ratingBars } from "../../lib/plot/histogram.ts";
-import { all, axisLabels, mark, texts, titles } from "./_svg.ts";
+import { all, axisLabels, mark, texts, tickLabels, titles, unwritten } from "./_svg.ts";
 
 /** The count in a bar's hover title, e.g. `0.2 – 0.4: 1,234` → 1234. */
 const countOf = (title: string) =>
@@ -251,5 +251,63 @@ Deno.test("ratingBars() puts a rating below the scale first, in order", () => {
     "3 stars",
     "4 stars",
     "5 stars",
+  ]);
+});
+
+Deno.test("histogram() counts equal values of any size in one bar", () => {
+  // Beside 5e15 the ±0.5 around a single value rounded away: every bar was empty, or missing.
+  for (const v of [5e15, 1e20, -3e200, Number.MAX_VALUE]) {
+    const fig = histogram([v, v, v]);
+    assertEquals(titles(fig).map(countOf).reduce((a, b) => a + b, 0), 3, String(v));
+    assertEquals(unwritten(fig), [], String(v));
+  }
+  const big = histogram([1e20, 1e20]);
+  assertEquals(tickLabels(big, "x")[0], "9e+19");
+  assert(tickLabels(big, "x").includes("1e+20"), tickLabels(big, "x").join(" | "));
+});
+
+Deno.test("histogram() refuses values or a domain no axis can span, naming them", () => {
+  assertThrows(
+    () => histogram([-1e308, 0, 1e308]),
+    RangeError,
+    "histogram(): expected values whose range fits on an axis, found -1e+308 to 1e+308: " +
+      "their width overflows to Infinity",
+  );
+  assertThrows(
+    () => histogram([0, 1], { domain: [-1e308, 1e308] }),
+    RangeError,
+    "histogram(): expected domain whose range fits on an axis, found -1e+308 to 1e+308",
+  );
+  assertThrows(
+    () => histogram([1e-320, 2e-320]),
+    RangeError,
+    "histogram(): expected values at least 1e-300 apart or all equal, found 1e-320 to 2e-320",
+  );
+  assertThrows(
+    () => histogram([1e20, 1e20], { binWidth: 1 }),
+    RangeError,
+    "histogram(): expected a binWidth that numbers near 1e+20 can step by, found 1",
+  );
+});
+
+Deno.test("histogram() draws a range up to the largest number, its edges written as numbers", () => {
+  const fig = histogram([0, Number.MAX_VALUE]);
+  assertEquals(titles(fig).map(countOf).reduce((a, b) => a + b, 0), 2);
+  assertEquals(titles(fig).at(-1), "1.738e+308 – 1.798e+308: 1");
+  assertEquals(unwritten(fig), []);
+});
+
+Deno.test("histogram() writes tiny values with the significant digits of their bins", () => {
+  // toFixed() was asked for 303 decimals and threw; the ticks all read 0.00000000000000000000.
+  const fig = histogram([1e-300, 2e-300, 1.5e-300], { bins: 4 });
+  assertEquals(titles(fig).map(countOf), [1, 0, 1, 1]);
+  assert(fig.alt.includes("3 values in 4 bins from 1.00e-300 to 2.00e-300, median 1.50e-300"));
+  assertEquals(tickLabels(fig, "x"), [
+    "1e-300",
+    "1.2e-300",
+    "1.4e-300",
+    "1.6e-300",
+    "1.8e-300",
+    "2e-300",
   ]);
 });

@@ -15,7 +15,7 @@ import {
 import { keyLayout, shortLabels, textWidth } from "../../lib/plot/_dom.ts";
 import type { PlotFigure } from "../../lib/plot/figure.ts";
 import { createRng } from "../../lib/random.ts";
-import { all, axisLabels, texts, titles } from "./_svg.ts";
+import { all, axisLabels, mark, texts, tickLabels, titles, unwritten } from "./_svg.ts";
 import { deltaE2000, lab, type Vision } from "./_color.ts";
 
 const movies = [
@@ -1029,4 +1029,49 @@ Deno.test("placeLabels() draws no leader across another, in a hundred crowded ra
     );
   }
   assert(leaders > 200, `${leaders} leaders`);
+});
+
+Deno.test("embeddingScatter() and tsneScatter() draw points on one spot at any size", () => {
+  // Beside 1e16 the ±1 around a single value rounded away and the label placement read a
+  // zero-width frame ("undefined is not iterable").
+  for (const v of [1e16, -1e20, Number.MAX_VALUE]) {
+    const points = [{ x: v, y: v, title: "A (1995)" }, { x: v, y: v, title: "B (1996)" }];
+    const fig = embeddingScatter(points);
+    assertEquals(fig.summary, "[figure: embedding scatter, 2 points]");
+    assertEquals(unwritten(fig), [], String(v));
+    const map = tsneScatter(points.map((p) => ({ ...p, popularity: 1 })));
+    assertEquals(unwritten(map), [], String(v));
+  }
+  assert(tickLabels(embeddingScatter([{ x: 1e20, y: 1, title: "A" }]), "x").includes("1e+20"));
+});
+
+Deno.test("embeddingScatter() draws coordinates up to the largest number", () => {
+  const fig = embeddingScatter([
+    { x: 0, y: -1e300, title: "A (1995)" },
+    { x: Number.MAX_VALUE, y: 1e300, title: "B (1996)" },
+  ]);
+  assertEquals(mark(fig, "dot", "circle").length, 2);
+  assertEquals(unwritten(fig), []);
+  assertEquals(tickLabels(fig, "y").at(-1), "1e+300");
+});
+
+Deno.test("embeddingScatter() and tsneScatter() refuse coordinates no axis can span", () => {
+  const far = [{ x: 1e308, y: 0, title: "A" }, { x: -1e308, y: 1, title: "B" }];
+  assertThrows(
+    () => embeddingScatter(far),
+    RangeError,
+    "embeddingScatter(): expected x values whose range fits on an axis, found -1e+308 to " +
+      "1e+308: their width overflows to Infinity",
+  );
+  assertThrows(
+    () => tsneScatter(far.map((p) => ({ ...p, popularity: 1 }))),
+    RangeError,
+    "tsneScatter(): expected x values whose range fits on an axis",
+  );
+  assertThrows(
+    () => embeddingScatter([{ x: 0, y: 1e-320, title: "A" }, { x: 0, y: 2e-320, title: "B" }]),
+    RangeError,
+    "embeddingScatter(): expected y values at least 1e-300 apart or all equal, found 1e-320 to " +
+      "2e-320",
+  );
 });
