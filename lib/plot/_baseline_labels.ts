@@ -8,6 +8,7 @@
 import * as Plot from "@observablehq/plot";
 import { FONT_SIZE, MUTED, textWidth, wrapWords } from "./_dom.ts";
 import type { SwatchItem } from "./_legend.ts";
+import { significant } from "./_extent.ts";
 
 /** A horizontal reference line and its label. */
 interface Baseline {
@@ -62,7 +63,7 @@ function placeBaselines(
   const toValue = (px: number) =>
     domain[1] - (px - frame.top) / (frame.bottom - frame.top) * (domain[1] - domain[0]);
   const labels = baselines.map((b) => {
-    const lines = [...wrap(b.label, maxWidth), String(Number(b.value.toPrecision(3)))];
+    const lines = [...wrap(b.label, maxWidth), significant(b.value, 3)];
     return { b, lines, height: lines.length * lineHeight, px: toPx(b.value) };
   }).sort((a, b) => a.px - b.px);
   const gap = 4;

@@ -3,6 +3,7 @@
 // figure ("Off the scale (above 2): train 2.67 at epoch 1").
 
 import { textWidth } from "./_dom.ts";
+import { significant } from "./_extent.ts";
 
 /** One plotted point, as loss.ts holds it. */
 export interface ScalePoint {
@@ -25,7 +26,7 @@ export interface OffScaleStyle {
 }
 
 /** A number as the note writes it: 3 significant digits, no trailing zeros. */
-const short = (v: number) => String(Number(v.toPrecision(3)));
+const short = (v: number) => significant(v, 3);
 
 /** "epoch 3", "epochs 1–7" for consecutive epochs, else "5 epochs" (`list` ascending). */
 export function epochSpan(list: number[]): string {
@@ -124,7 +125,7 @@ export function offScaleNote(
           return style.multi ? `${run}, ${text}` : text;
         }).join("; ");
       }
-      return `(${s.word} ${Number(s.bound.toPrecision(6))}): ${body}`;
+      return `(${s.word} ${significant(s.bound, 6)}): ${body}`;
     }).join(". Off the scale ")
   ).map((f) => `Off the scale ${f}`);
   const lead = style.caption ? `${style.caption.replace(/[\s.;]+$/, "")}. ` : "";

@@ -9,6 +9,7 @@ import * as Plot from "@observablehq/plot";
 import { MUTED, shortLabels } from "./_dom.ts";
 import { barFrame } from "./_bar_frame.ts";
 import { finiteField, positive, rowArray, textField } from "./_check.ts";
+import { finiteWidth } from "./_extent.ts";
 import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
 
@@ -63,6 +64,9 @@ interface Bar {
  * @param rows `{ title, bias }` per bar (e.g. the 15 highest movie biases).
  * @param options Sort order, labels, titles and size.
  * @returns The figure (shown as a cell's last expression).
+ * @throws {TypeError} On rows that are not `{ title, bias }` objects, or a bad `sort`.
+ * @throws {RangeError} On no rows, a bias that is not finite, a bad `maxLabelLength`, or biases
+ *   wider apart than the largest number (-1e308 and 1e308: no axis can span them).
  * @example
  * ```ts
  * import { biasBars } from "./bars.ts";
@@ -89,10 +93,13 @@ export function biasBars(rows: BiasRow[], options: BiasBarsOptions = {}): PlotFi
 
   const lo = Math.min(0, ...bars.map((b) => b.bias));
   const hi = Math.max(0, ...bars.map((b) => b.bias));
+  finiteWidth(fn, "biases", [lo, hi]);
   const span = hi - lo || 1;
+  // Room for the values written at the bars' ends (less where it would pass the largest number).
+  const room = Math.min(span * (values ? 0.14 : 0.03), (Number.MAX_VALUE - span) / 2);
   const domain: [number, number] = [
-    lo < 0 ? lo - span * (values ? 0.14 : 0.03) : 0,
-    hi > 0 ? hi + span * (values ? 0.14 : 0.03) : 0,
+    lo < 0 ? Math.max(lo - room, -Number.MAX_VALUE) : 0,
+    hi > 0 ? Math.min(hi + room, Number.MAX_VALUE) : 0,
   ];
   const fmt = (v: number) => (v > 0 ? "+" : "") + v.toFixed(2);
   const marks: Plot.Markish[] = [

@@ -19,6 +19,7 @@ import { MUTED, textWidth, WIDTH } from "./_dom.ts";
 import { DASHES, type SwatchItem, swatchLegend } from "./_legend.ts";
 import { baselineLabels } from "./_baseline_labels.ts";
 import { finiteNumbers, nonEmpty, range } from "./_check.ts";
+import { drawable, extent, MIN_SPAN, significant } from "./_extent.ts";
 import { figureSize, render } from "./_render.ts";
 import { epochSpan, offScaleNote } from "./_off_scale.ts";
 import { spoken } from "./_describe.ts";
@@ -193,19 +194,31 @@ function epochTicks(last: number, pixels: number): number[] {
   return ticks;
 }
 
-/** A round y domain around [lo, hi] (the ticks Plot picks then start and end on it). */
-function niceDomain(lo: number, hi: number): [number, number] {
+/**
+ * A round y domain around [lo, hi] (the ticks Plot picks then start and end on it); throws a
+ * RangeError naming `fn` when no axis can span the values (see {@linkcode drawable}).
+ */
+function niceDomain(fn: string, lo: number, hi: number): [number, number] {
+  const what = "values";
   if (lo === hi) {
-    const pad = Math.abs(lo) * 0.1 || 1;
-    return [lo - pad, hi + pad];
+    // A tenth of the value each side (1 for 0, or one too small for an axis), kept finite.
+    const tenth = Math.abs(lo) * 0.1;
+    const pad = tenth >= MIN_SPAN ? tenth : 1;
+    return [Math.max(lo - pad, -Number.MAX_VALUE), Math.min(hi + pad, Number.MAX_VALUE)];
   }
+  drawable(fn, what, [lo, hi]);
   const raw = (hi - lo) / 6;
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw)!;
   // Rounded to the step's digits: 14 × 0.05 is 0.7000000000000001, which would leave Plot's
   // tick at 0.70 outside the domain, undrawn.
   const round = (x: number) => Number(x.toPrecision(12));
-  return [round(Math.floor(lo / step) * step), round(Math.ceil(hi / step) * step)];
+  const nice: [number, number] = [
+    round(Math.floor(lo / step) * step),
+    round(Math.ceil(hi / step) * step),
+  ];
+  // Rounded out past the largest number (1.7e308 up to 2e308): the values' own range.
+  return Number.isFinite(nice[1] - nice[0]) ? nice : [lo, hi];
 }
 
 /** Runs hidden under a later run: same split, same value (within half a pixel) at each epoch. */
@@ -330,6 +343,10 @@ function splitNamesOption(
  *   counted from 1, or several `{ name, history }` runs to compare.
  * @param options Metric, baseline line(s), y range, titles and size.
  * @returns The figure (shown as a cell's last expression).
+ * @throws {TypeError} On a history or option of the wrong type.
+ * @throws {RangeError} On a missing metric, values that are not finite, a bad `ylim`, or values
+ *   (baselines included) or a `ylim` that no axis can span: wider apart than the largest number
+ *   (-1e308 and 1e308) or, unless all equal, closer together than 1e-300.
  * @example
  * ```ts
  * import { lossCurves } from "./loss.ts";
@@ -359,7 +376,7 @@ export function lossCurves(
   const multi = runs.length > 1 || named;
   const { height } = figureSize(fn, options, 340);
   const values = [...rows.map((r) => r.value), ...baselines.map((b) => b.value)];
-  const domain = ylim ?? niceDomain(Math.min(...values), Math.max(...values));
+  const domain = ylim ? drawable(fn, "ylim", ylim) : niceDomain(fn, ...extent(values));
   const margin = { top: 14, bottom: 40 };
   const plotHeight = height - margin.top - margin.bottom;
   const perPixel = (domain[1] - domain[0]) / plotHeight;
@@ -592,7 +609,7 @@ function curveMarks(series: Map<string, Row[]>, style: CurveStyle): Plot.Markish
       : SPLIT_COLORS[row.split];
   const label = (row: Row) =>
     `${multi ? row.run + " · " : ""}${names[row.split]} · epoch ${row.epoch}: ${
-      Number(row.value.toPrecision(4))
+      significant(row.value, 4)
     }`;
   const marks: Plot.Markish[] = [];
   const manyEpochs = Math.max(...[...series.values()].map((s) => s.length)) > 40;

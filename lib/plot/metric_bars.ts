@@ -14,6 +14,7 @@ import { INK, MUTED, WIDTH } from "./_dom.ts";
 import { type SwatchItem, swatchLegend } from "./_legend.ts";
 import { barFrame, labelMargin } from "./_bar_frame.ts";
 import { finiteField, rowArray, textField } from "./_check.ts";
+import { finiteWidth } from "./_extent.ts";
 import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
 
@@ -76,8 +77,9 @@ interface Row {
  * @param options Axis label, digits, titles and size.
  * @returns The figure (shown as a cell's last expression).
  * @throws {TypeError} For a row without a model name or with a non-numeric value.
- * @throws {RangeError} For a non-finite value, a negative sd, or a published range whose low
- *   end is above its high end.
+ * @throws {RangeError} For a non-finite value, a negative sd, a whisker (value ± sd) past the
+ *   largest number, a published range whose low end is above its high end, or values wider
+ *   apart than the largest number (-1e308 and 1e308: no axis can span them).
  * @example
  * ```ts
  * import { metricBars } from "./metric_bars.ts";
@@ -110,7 +112,11 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
     }`;
   const top = Math.max(0, ...bars.flatMap((r) => [r.hi, r.published?.[1] ?? 0]));
   const lo = Math.min(0, ...bars.map((r) => r.lo));
-  const domain: [number, number] = [lo, top * 1.12 || 1];
+  // Room for the values written after the bars (up to the largest number).
+  const domain = finiteWidth(fn, "values", [
+    lo,
+    Math.min(top * 1.12, Number.MAX_VALUE) || 1,
+  ], [lo, top]);
   const withSd = bars.filter((r) => r.sd !== undefined);
   const marks: Plot.Markish[] = [
     Plot.barX(bars, { x: "value", y: "model", fill: BAR, title: hover }),
@@ -199,11 +205,18 @@ function barRow(fn: string, row: MetricBar, i: number): Row {
     published = [p[0], p[1]];
   }
   const sd = row.sd;
+  const [lo, hi] = [row.value - (sd ?? 0), row.value + (sd ?? 0)];
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+    throw new RangeError(
+      `${fn}(): expected rows[${i}] (${row.model}) value ± sd within the largest number, found ` +
+        `${row.value} ± ${sd}`,
+    );
+  }
   return {
     model: row.model,
     value: row.value,
-    lo: row.value - (sd ?? 0),
-    hi: row.value + (sd ?? 0),
+    lo,
+    hi,
     sd,
     published,
   };

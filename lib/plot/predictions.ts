@@ -12,6 +12,7 @@ import { DEFAULT_SEED } from "../defaults.ts";
 import { MUTED, WIDTH } from "./_dom.ts";
 import { DASHES, type SwatchItem, swatchLegend } from "./_legend.ts";
 import { finiteNumbers, nonEmpty, positive, range, sameLength } from "./_check.ts";
+import { around, drawable, padded } from "./_extent.ts";
 import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
 
@@ -72,6 +73,10 @@ const fmt = new Intl.NumberFormat("en-US");
  * @param yPred Predicted ratings, same length.
  * @param options Opacity, sample size, jitter, axis range, titles and size.
  * @returns The figure (shown as a cell's last expression).
+ * @throws {TypeError} On ratings that are not numbers.
+ * @throws {RangeError} On no ratings, lengths that differ, a rating that is not finite, a bad
+ *   option, or ratings or a `domain` that no axis can span: wider apart than the largest
+ *   number (-1e308 and 1e308) or, for a `domain`, narrower than 1e-300.
  * @example
  * ```ts
  * import { predictedVsTrue } from "./predictions.ts";
@@ -99,6 +104,10 @@ export function predictedVsTrue(
   positive(fn, "maxPoints", maxPoints, true);
   const n = t.length;
 
+  const { lo, hi, rmse, mae } = errorSums(t, p);
+  const given = range(fn, "domain", options.domain);
+  const domain = given ? drawable(fn, "domain", given) : ratingDomain(fn, lo, hi);
+
   const groups = groupsByTrueValue(t, p);
   const discrete = groups !== null;
   const xs = (groups ?? []).map((g) => g.x);
@@ -114,11 +123,8 @@ export function predictedVsTrue(
     throw new RangeError(`${fn}(): expected opacity in (0, 1], found ${opacity}`);
   }
 
-  const { lo, hi, se, ae } = errorSums(t, p);
-  const domain = range(fn, "domain", options.domain) ??
-    [Math.floor(lo * 2) / 2 - 0.5, Math.ceil(hi * 2) / 2 + 0.5] as [number, number];
   const subtitle = options.subtitle ??
-    `RMSE ${Math.sqrt(se / n).toFixed(3)} · MAE ${(ae / n).toFixed(3)} · n = ${fmt.format(n)}`;
+    `RMSE ${rmse.toFixed(3)} · MAE ${mae.toFixed(3)} · n = ${fmt.format(n)}`;
   const caption = options.caption ?? sampleNote(dots.length, n, jitter);
 
   const DOT = "#4269d0";
@@ -156,8 +162,8 @@ export function predictedVsTrue(
       description: `Scatter of ${yLabel} (up) against ${xLabel} (across), ${
         dots.length < n ? `${fmt.format(dots.length)} of ` : ""
       }${fmt.format(n)} predictions, with the diagonal of a perfect prediction; RMSE ${
-        Math.sqrt(se / n).toFixed(3)
-      }, MAE ${(ae / n).toFixed(3)}.${
+        rmse.toFixed(3)
+      }, MAE ${mae.toFixed(3)}.${
         groups?.length
           ? ` Mean prediction ± sd per true value: ${
             groups.map((g) => `${g.x}: ${g.mean.toFixed(2)} ± ${g.sd.toFixed(2)}`).join("; ")
@@ -226,16 +232,43 @@ function sampleNote(shown: number, n: number, jitter: number): string | undefine
   return notes.length ? notes.join("; ").replace(/^./, (c) => c.toUpperCase()) : undefined;
 }
 
-/** The lowest and highest rating, and the sums of squared and absolute errors. */
+/**
+ * The lowest and highest rating, the RMSE and the MAE. Where the sums overflow (errors of 1e200
+ * squared), they are taken over the errors divided by the largest one.
+ */
 function errorSums(t: ArrayLike<number>, p: ArrayLike<number>) {
-  let lo = Infinity, hi = -Infinity, se = 0, ae = 0;
-  for (let i = 0; i < t.length; i++) {
+  const n = t.length;
+  let lo = Infinity, hi = -Infinity, se = 0, ae = 0, largest = 0;
+  for (let i = 0; i < n; i++) {
     lo = Math.min(lo, t[i], p[i]);
     hi = Math.max(hi, t[i], p[i]);
     se += (p[i] - t[i]) ** 2;
     ae += Math.abs(p[i] - t[i]);
+    largest = Math.max(largest, Math.abs(p[i] - t[i]));
   }
-  return { lo, hi, se, ae };
+  if (Number.isFinite(se) && Number.isFinite(ae)) {
+    return { lo, hi, rmse: Math.sqrt(se / n), mae: ae / n };
+  }
+  let scaledSe = 0, scaledAe = 0;
+  for (let i = 0; i < n; i++) {
+    const e = Math.abs(p[i] - t[i]) / largest;
+    scaledSe += e * e;
+    scaledAe += e;
+  }
+  return { lo, hi, rmse: largest * Math.sqrt(scaledSe / n), mae: largest * (scaledAe / n) };
+}
+
+/**
+ * The default axis range: whole half stars around the ratings and half a star more each side.
+ * Beyond 2^36, where half a star is lost in rounding, the values' range padded by 6% (a single
+ * value by a tenth of it first); throws a RangeError when no axis can span it.
+ */
+function ratingDomain(fn: string, lo: number, hi: number): [number, number] {
+  if (Math.max(Math.abs(lo), Math.abs(hi)) <= 2 ** 36) {
+    return [Math.floor(lo * 2) / 2 - 0.5, Math.ceil(hi * 2) / 2 + 0.5];
+  }
+  const [a, b] = lo === hi ? around(lo, 0.5) : [lo, hi];
+  return drawable(fn, "values", padded(a, b, 0.06), [lo, hi]);
 }
 
 /** The mean ± 1 sd of the predictions per true value: a rule, a line and a dot with a title. */

@@ -116,3 +116,14 @@ Deno.test("biasBars() draws grid lines on the value axis, centres its label, and
   assertEquals(shiftX(label), (left + right) / 2);
   assert(label.getAttribute("text-anchor") === null, "anchored at its middle, as the chart's text");
 });
+
+Deno.test("biasBars() draws biases up to the largest number and refuses wider ones", () => {
+  const top = biasBars([{ title: "A", bias: Number.MAX_VALUE }, { title: "B", bias: 0 }]);
+  assertEquals(mark(top, "bar", "rect").length, 2);
+  assert(!/NaN|Infinity/.test(top.toSVG()));
+  assertThrows(
+    () => biasBars([{ title: "A", bias: 1e308 }, { title: "B", bias: -1e308 }]),
+    RangeError,
+    "biasBars(): expected biases whose range fits on an axis, found -1e+308 to 1e+308",
+  );
+});

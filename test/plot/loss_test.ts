@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { lossCurves, type LossHistory } from "../../lib/plot/loss.ts";
-import { all, axisLabels, mark, texts, titles } from "./_svg.ts";
+import { all, axisLabels, mark, texts, tickLabels, titles, unwritten } from "./_svg.ts";
 import type { PlotFigure } from "../../lib/plot/figure.ts";
 import { offScaleNote, type ScalePoint } from "../../lib/plot/_off_scale.ts";
 import { textWidth } from "../../lib/plot/_dom.ts";
@@ -745,4 +745,33 @@ Deno.test("lossCurves() cuts a baseline label to two lines of at most 150 px, ma
     for (const line of lines) assert(textWidth(line) <= 150, `${line}: ${textWidth(line)} px`);
     assert(lines.at(-1)!.endsWith("…"), lines.join(" | "));
   }
+});
+
+Deno.test("lossCurves() draws values up to the largest number and of any size", () => {
+  // The round domain went up to 2e308, Infinity; the hover text read "epoch 2: Infinity".
+  const top = lossCurves({ epoch: [1, 2], history: { loss: [0, Number.MAX_VALUE] } });
+  assertEquals(unwritten(top), []);
+  assertEquals(titles(top).at(-1), "train · epoch 2: 1.798e+308");
+  const flat = lossCurves({ epoch: [1, 2], history: { loss: [1e20, 1e20] } });
+  assertEquals(tickLabels(flat, "y")[0], "9e+19");
+  const tiny = lossCurves({ epoch: [1, 2], history: { loss: [1e-300, 2e-300] } });
+  assertEquals(tickLabels(tiny, "y")[0], "1e-300");
+});
+
+Deno.test("lossCurves() refuses values or a ylim no axis can span, naming them", () => {
+  assertThrows(
+    () => lossCurves({ epoch: [1, 2], history: { loss: [1e308, -1e308] } }),
+    RangeError,
+    "lossCurves(): expected values whose range fits on an axis, found -1e+308 to 1e+308",
+  );
+  assertThrows(
+    () => lossCurves({ epoch: [1, 2], history: { loss: [1e-320, 2e-320] } }),
+    RangeError,
+    "lossCurves(): expected values at least 1e-300 apart or all equal, found 1e-320 to 2e-320",
+  );
+  assertThrows(
+    () => lossCurves({ epoch: [1, 2], history: { loss: [1, 2] } }, { ylim: [-1e308, 1e308] }),
+    RangeError,
+    "lossCurves(): expected ylim whose range fits on an axis",
+  );
 });

@@ -141,3 +141,18 @@ Deno.test("metricBars() keeps the values written right of the bars inside the fi
     assert(end <= width, `${text.textContent} ends at ${end.toFixed(1)} of ${width} px`);
   }
 });
+
+Deno.test("metricBars() refuses a whisker or values past the largest number, naming them", () => {
+  assertThrows(
+    () => metricBars([{ model: "a", value: 1e308, sd: 1e308 }]),
+    RangeError,
+    "metricBars(): expected rows[0] (a) value ± sd within the largest number, found 1e+308 ± 1e+308",
+  );
+  assertThrows(
+    () => metricBars([{ model: "a", value: 1e308 }, { model: "b", value: -1e308 }]),
+    RangeError,
+    "metricBars(): expected values whose range fits on an axis, found -1e+308 to 1e+308",
+  );
+  const top = metricBars([{ model: "a", value: Number.MAX_VALUE }]);
+  assert(!/NaN|Infinity/.test(top.toSVG()));
+});

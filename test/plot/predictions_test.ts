@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { predictedVsTrue } from "../../lib/plot/predictions.ts";
 import type { PlotFigure } from "../../lib/plot/figure.ts";
-import { all, axisLabels, mark, texts, titles } from "./_svg.ts";
+import { all, axisLabels, mark, texts, tickLabels, titles, unwritten } from "./_svg.ts";
 
 const yTrue = [1, 2, 3, 4, 5, 5];
 const yPred = [1.5, 2, 2.5, 4, 4.5, 5.5];
@@ -297,4 +297,28 @@ Deno.test("predictedVsTrue() says in words and in the caption what it shows", ()
   const own = predictedVsTrue(t, t, { maxPoints: 400, caption: "Test set" });
   assert(texts(own).includes("Test set"));
   assert(!texts(own).some((s) => s.includes("random")), "the caller's caption replaces the note");
+});
+
+Deno.test("predictedVsTrue() reports errors too large to square and draws values of any size", () => {
+  // The squared errors overflowed: "RMSE Infinity".
+  const far = predictedVsTrue([1, 2], [1e200, -1e200]);
+  assert(texts(far).includes("RMSE 1e+200 · MAE 1e+200 · n = 2"), texts(far).join(" | "));
+  assertEquals(unwritten(far), []);
+  // Beside 1e20 half a star is lost: the axis was the single point [1e20, 1e20].
+  const flat = predictedVsTrue([1e20, 1e20], [1e20, 1e20]);
+  assertEquals(tickLabels(flat, "x")[0], "9e+19");
+  assertEquals(unwritten(flat), []);
+});
+
+Deno.test("predictedVsTrue() refuses values or a domain no axis can span, naming them", () => {
+  assertThrows(
+    () => predictedVsTrue([1e308, -1e308], [1, 2]),
+    RangeError,
+    "predictedVsTrue(): expected values whose range fits on an axis, found -1e+308 to 1e+308",
+  );
+  assertThrows(
+    () => predictedVsTrue([1, 2], [1, 2], { domain: [-1e308, 1e308] }),
+    RangeError,
+    "predictedVsTrue(): expected domain whose range fits on an axis",
+  );
 });
