@@ -2,6 +2,7 @@
  * Replacing a file so that a reader never sees half of it: the text goes to a temporary file in
  * the same folder, which then takes the file's place in one rename (several files together:
  * all written before any is renamed); finding, before that, the folder a new file would go in;
+ * making the folders missing on the way, and removing them again when the write fails;
  * whether a file is there; and whether a temporary that another process left will never be
  * finished. Shared by `saveFigure()`, the programs' output checks and `writeFileAtomic()`
  * (tools/_write.ts), the data loader and the native kernels' build.
@@ -14,10 +15,14 @@ import { basename, dirname } from "node:path";
 /**
  * Writes `text` to the absolute path `full` through a temporary file renamed over it; the new
  * file keeps the mode of the one it replaces (0644 when there was none). On failure the
- * temporary file is removed and the error passed on; the old file, if any, is untouched.
+ * temporary file is removed and the error passed on, naming the file (see
+ * {@linkcode replaceFiles}); the old file, if any, is untouched.
  *
  * @param full An absolute path whose folder exists.
  * @param text The content.
+ * @param label Who writes it, to begin an error's message with (`"saveFigure()"`).
+ * @throws {Error} Of the class of the operating system's error (`Deno.errors.PermissionDenied`,
+ *   …), its message `<label>: cannot write <full>: <the system's reason>`.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
@@ -30,8 +35,36 @@ import { basename, dirname } from "node:path";
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function replaceFile(full: string, text: string): Promise<void> {
-  await replaceFiles([[full, text]]);
+export async function replaceFile(full: string, text: string, label?: string): Promise<void> {
+  await replaceFiles([[full, text, label]]);
+}
+
+/**
+ * `e` as an error of the same class whose message names the file or folder being written (and,
+ * first, the `label` of whoever writes it): `--md: cannot write /r/e.md: No space left on
+ * device`. The system's error stays its `cause`.
+ *
+ * @param e The error.
+ * @param full The path being written.
+ * @param label Who writes it (`"saveRecommender()"`, `"--md"`), or none.
+ * @returns The error to throw.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { namedError } from "./_atomic_write.ts";
+ * const e = namedError(new Deno.errors.PermissionDenied("denied"), "/r/e.md", "--md");
+ * assertEquals([e instanceof Deno.errors.PermissionDenied, e.message], [
+ *   true,
+ *   "--md: cannot write /r/e.md: denied",
+ * ]);
+ * ```
+ */
+export function namedError(e: unknown, full: string, label?: string): Error {
+  const cause = e instanceof Error ? e : new Error(String(e));
+  const Class = cause.constructor as ErrorConstructor;
+  return new Class(`${label ? `${label}: ` : ""}cannot write ${full}: ${cause.message}`, {
+    cause,
+  });
 }
 
 /**
@@ -75,11 +108,14 @@ async function keepOld(full: string): Promise<string | null> {
  * a temporary file beside its target first, and only when all are written are they renamed
  * over their targets. A failure while writing removes the temporary files and leaves every
  * target as it was; a rename that fails (rare: the temporaries are already in place) puts back
- * the files renamed before it, from links to them kept until the end. Either way the error is
- * passed on and no temporary file is left.
+ * the files renamed before it, from links to them kept until the end. Either way no temporary
+ * file is left, and the error is passed on naming the file it came from.
  *
- * @param files Pairs of an absolute path whose folder exists and its content.
+ * @param files An absolute path whose folder exists, its content and, optionally, a label to
+ *   begin the message of an error writing it with (the option that named it: `"--md"`).
  * @param rename How a temporary file takes its target's place (for tests of a failing rename).
+ * @throws {Error} Of the class of the operating system's error (`Deno.errors.PermissionDenied`,
+ *   …), its message `<label>: cannot write <file>: <the system's reason>`.
  * @example
  * ```ts
  * import { assertEquals, assertRejects } from "@std/assert";
@@ -93,17 +129,30 @@ async function keepOld(full: string): Promise<string | null> {
  * ```
  */
 export async function replaceFiles(
-  files: readonly (readonly [full: string, text: string])[],
+  files: readonly (readonly [full: string, text: string, label?: string])[],
   rename: (from: string, to: string) => Promise<void> = Deno.rename,
 ): Promise<void> {
   const temporaries: string[] = [];
   const kept: (string | null)[] = [];
   let renamed = 0;
+  /** The file being written, kept or renamed when something fails. */
+  let current = 0;
   try {
-    for (const [full, text] of files) temporaries.push(await writeTemporary(full, text));
+    for (const [full, text] of files) {
+      current = temporaries.length;
+      temporaries.push(await writeTemporary(full, text));
+    }
     // One file's rename is one step by itself; several need the old ones to undo the first.
-    if (files.length > 1) { for (const [full] of files) kept.push(await keepOld(full)); }
-    for (; renamed < files.length; renamed++) await rename(temporaries[renamed], files[renamed][0]);
+    if (files.length > 1) {
+      for (const [full] of files) {
+        current = kept.length;
+        kept.push(await keepOld(full));
+      }
+    }
+    for (; renamed < files.length; renamed++) {
+      current = renamed;
+      await rename(temporaries[renamed], files[renamed][0]);
+    }
   } catch (e) {
     for (let i = renamed - 1; i >= 0; i--) {
       const back = kept[i];
@@ -111,7 +160,7 @@ export async function replaceFiles(
       if (back === null) await Deno.remove(files[i][0]).catch(() => {});
       else await Deno.rename(back, files[i][0]).catch(() => {});
     }
-    throw e;
+    throw namedError(e, files[current][0], files[current][2]);
   } finally {
     // The renamed ones are gone already; the others, and the kept links, go now.
     for (const name of [...temporaries, ...kept]) {
@@ -143,6 +192,70 @@ export async function nearestFolder(full: string): Promise<string> {
     const info = await Deno.stat(folder).catch(() => null);
     if (info && !info.isDirectory) throw new TypeError(`${folder} is a file, not a folder`);
     if (info || folder === dirname(folder)) return folder;
+  }
+}
+
+/**
+ * Makes the absolute path `folder` a folder, with the folders missing above it, one at a time
+ * from the outermost, and returns those it made (outermost first): {@linkcode removeFolders}
+ * takes them away again when what was to go in them cannot be written. A folder that another
+ * writer makes meanwhile is not counted as made. When one cannot be made, those made before it
+ * are removed and the error passed on.
+ *
+ * @param folder An absolute path.
+ * @returns The folders made, outermost first (none when `folder` exists).
+ * @throws {TypeError} When a file stands where one of the folders should be, naming it.
+ * @throws {Error} The operating system's error making a folder (`PermissionDenied`, …).
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { makeFolders, removeFolders } from "./_atomic_write.ts";
+ * const dir = await Deno.makeTempDir();
+ * assertEquals(await makeFolders(`${dir}/a/b`), [`${dir}/a`, `${dir}/a/b`]);
+ * assertEquals(await makeFolders(`${dir}/a/b`), []);
+ * await removeFolders([`${dir}/a`, `${dir}/a/b`]);
+ * assertEquals([...Deno.readDirSync(dir)], []);
+ * await Deno.remove(dir);
+ * ```
+ */
+export async function makeFolders(folder: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (let f = folder; f !== dirname(f); f = dirname(f)) {
+    const info = await Deno.stat(f).catch(() => null);
+    if (info && !info.isDirectory) throw new TypeError(`${f} is a file, not a folder`);
+    if (info) break;
+    missing.unshift(f);
+  }
+  const made: string[] = [];
+  try {
+    for (const f of missing) {
+      try {
+        await Deno.mkdir(f);
+        made.push(f);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      }
+    }
+  } catch (e) {
+    await removeFolders(made);
+    throw e;
+  }
+  return made;
+}
+
+/**
+ * Removes the folders {@linkcode makeFolders} made, innermost first, each only while it is
+ * empty: one that something else was put in stays, and so do those above it. Never throws.
+ *
+ * @param made The folders, outermost first, as `makeFolders()` returns them.
+ */
+export async function removeFolders(made: readonly string[]): Promise<void> {
+  for (const folder of [...made].reverse()) {
+    try {
+      await Deno.remove(folder);
+    } catch {
+      return;
+    }
   }
 }
 

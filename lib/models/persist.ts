@@ -31,6 +31,7 @@ import { checkUsable, setTrainedEpochs, trainedEpochs } from "./_engine.ts";
 import { assertModelKind } from "./build.ts";
 import { compileModel, syncConfig } from "./compile.ts";
 import { describe } from "../_validate.ts";
+import { makeFolders, namedError, nearestFolder, removeFolders } from "../_atomic_write.ts";
 import { findTables } from "./_weights.ts";
 import "./layers.ts"; // registers the custom layers before any model is deserialised
 import "./embedding_dot_bias.ts";
@@ -64,12 +65,13 @@ async function sha256(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** Whether something is at `path` (a link itself counts); false too when a parent is a file. */
 async function exists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
     return true;
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return false;
     throw e;
   }
 }
@@ -106,7 +108,7 @@ async function leftovers(dir: string): Promise<{ path: string; tag: "tmp" | "old
       }
     }
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return [];
     throw e;
   }
   return found.sort((a, b) => a.time - b.time).map(({ path, tag }) => ({ path, tag }));
@@ -120,10 +122,18 @@ async function modelJsonSha256(json: Record<string, unknown>): Promise<string> {
 
 /**
  * Saves a recommender to a folder (created, or replaced when it already holds a saved model).
+ * A save that fails (a full disk, a folder it may not write in) leaves the model that was
+ * there, no temporary folder, and none of the parent folders it made.
  *
  * @param rec The recommender.
  * @param dir Target folder; its parent folders are created as needed.
  * @returns Resolves when the folder is in place.
+ * @throws {TypeError} When `rec` is not a recommender, `dir` is not a path, a file stands
+ *   where `dir` or a folder above it should be, or `dir` holds something other than a saved
+ *   model; naming the path.
+ * @throws {Error} When the operating system refuses a write: its error's class
+ *   (`Deno.errors.PermissionDenied`, …), with a message naming `saveRecommender()`, the folder
+ *   and the system's reason.
  * @example
  * ```ts
  * import { IdEncoder } from "../data/encoder.ts";
@@ -149,12 +159,19 @@ export async function saveRecommender(rec: Recommender, dir: string): Promise<vo
   }
   const target = await replaceableTarget(dir, where);
   const { weights, modelJson } = await savedFiles(rec, where);
-  await replaceFolder(target, weights, modelJson);
+  try {
+    await replaceFolder(target, weights, modelJson);
+  } catch (e) {
+    throw namedError(e, target, where);
+  }
 }
 
 /** The absolute folder to save in, after checking it is absent, empty or a saved model. */
 async function replaceableTarget(dir: string, where: string): Promise<string> {
   const target = resolve(dir);
+  await nearestFolder(target).catch((e) => {
+    throw namedError(e, target, where); // a file where a folder above should be
+  });
   if (await exists(target)) {
     const info = await Deno.stat(target);
     const isModel = info.isDirectory && await exists(join(target, MODEL_FILES.model));
@@ -215,8 +232,11 @@ async function replaceFolder(
   weights: Uint8Array,
   modelJson: Record<string, unknown>,
 ): Promise<void> {
-  await Deno.mkdir(dirname(target), { recursive: true });
-  const stale = await leftovers(target);
+  const made = await makeFolders(dirname(target));
+  const stale = await leftovers(target).catch(async (e) => {
+    await removeFolders(made);
+    throw e;
+  });
   const tmp = siblingPath(target, "tmp");
   let old: string | null = null;
   try {
@@ -238,6 +258,7 @@ async function replaceFolder(
     }
   } catch (e) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    await removeFolders(made); // a full disk leaves no empty folders behind
     throw e;
   } finally {
     inFlight.delete(tmp);
@@ -261,7 +282,9 @@ async function readOrExplain(path: string, what: string): Promise<Uint8Array> {
     if (e instanceof Deno.errors.NotFound) {
       throw new Deno.errors.NotFound(`loadRecommender(): ${what} ${path} is missing`);
     }
-    throw e;
+    const cause = e instanceof Error ? e : new Error(String(e));
+    const Class = cause.constructor as ErrorConstructor;
+    throw new Class(`loadRecommender(): cannot read ${what} ${path}: ${cause.message}`, { cause });
   }
 }
 
@@ -297,6 +320,14 @@ function checkSection(s: unknown, file: string): RecommenderSection {
  *
  * @param dir The folder.
  * @returns The recommender, compiled from its config (fresh optimizer state).
+ * @throws {Deno.errors.NotFound} When `model.json` or `weights.bin` is missing, naming it.
+ * @throws {TypeError} When `dir` is not a path or is a file, or a file is not a saved model's
+ *   (not JSON, no `recommender` section, a model that cannot be rebuilt), naming it.
+ * @throws {RangeError} When a file was changed after saving (checksum, size, format version,
+ *   tables that do not match the encoders), naming it.
+ * @throws {Error} When the operating system refuses a read: its error's class
+ *   (`Deno.errors.PermissionDenied`, …), with a message naming `loadRecommender()`, the file
+ *   and the system's reason.
  * @example
  * ```ts
  * import { loadRecommender } from "./persist.ts";
@@ -307,6 +338,12 @@ function checkSection(s: unknown, file: string): RecommenderSection {
 export async function loadRecommender(dir: string): Promise<Recommender> {
   if (typeof dir !== "string" || dir.length === 0) {
     throw new TypeError(`loadRecommender(): expected a folder path, found ${describe(dir)}`);
+  }
+  const info = await Deno.stat(dir).catch(() => null);
+  if (info !== null && !info.isDirectory) {
+    throw new TypeError(
+      `loadRecommender(): cannot read ${resolve(dir)}: it is a file, not a saved model's folder`,
+    );
   }
   if (!(await exists(dir))) {
     // A save interrupted between moving the previous model aside and moving the new one in.

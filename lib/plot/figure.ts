@@ -55,7 +55,7 @@
  */
 
 import { dirname, resolve } from "node:path";
-import { nearestFolder, replaceFile } from "../_atomic_write.ts";
+import { makeFolders, nearestFolder, removeFolders, replaceFile } from "../_atomic_write.ts";
 
 /** The symbol Deno's kernel calls to turn a value into a MIME bundle. */
 const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
@@ -374,8 +374,8 @@ function escapeAttribute(text: string): string {
 /**
  * Writes a figure to a standalone `.svg` file, creating the folder when needed. The file is
  * written in one step (a temporary file beside it, renamed over it), so it is never
- * half-written and a failure leaves an earlier file in place; a symbolic link at `path` is
- * replaced by the file.
+ * half-written and a failure leaves an earlier file in place, and none of the folders this
+ * call made (a full disk); a symbolic link at `path` is replaced by the file.
  *
  * @param figure A figure from one of the plot helpers.
  * @param path Destination path ending in `.svg`.
@@ -424,14 +424,16 @@ export async function saveFigure(figure: PlotFigure, path: string): Promise<void
   }
   const text = figure.toSVG();
   await nearestFolder(full).catch((e) => fail((e as Error).message));
+  let made: string[] = [];
   try {
-    await Deno.mkdir(dirname(full), { recursive: true });
+    made = await makeFolders(dirname(full));
   } catch (e) {
     fail(`its folder cannot be made (${(e as Error).message})`, e);
   }
   try {
-    await replaceFile(full, text);
+    await replaceFile(full, text, "saveFigure()");
   } catch (e) {
-    fail((e as Error).message, e);
+    await removeFolders(made); // a full disk leaves no empty folders behind
+    throw e;
   }
 }

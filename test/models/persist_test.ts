@@ -118,6 +118,77 @@ Deno.test("a failed save leaves nothing behind", async () => {
   });
 });
 
+Deno.test("saveRecommender() names itself and the folder when a file stands above it", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/file`, "");
+    await assertRejects(
+      () => saveRecommender(buildModel("dot", { ratings }), `${dir}/file/m`),
+      TypeError,
+      `saveRecommender(): cannot write ${dir}/file/m: ${dir}/file is a file, not a folder`,
+    );
+  });
+});
+
+Deno.test("saveRecommender() on a full disk names the folder and removes the folders it made", async () => {
+  await withTempDir(async (dir) => {
+    const rec = buildModel("dot", { ratings });
+    const { writeFile } = Deno;
+    await Deno.mkdir(`${dir}/kept`);
+    // The weights write fails as on a full disk, after the folders were made.
+    Deno.writeFile = (() => {
+      throw new Error("No space left on device (os error 28)");
+    }) as typeof Deno.writeFile;
+    try {
+      const target = `${dir}/kept/x/y/model`;
+      const e = await assertRejects(() => saveRecommender(rec, target), Error);
+      assert(
+        e.message.startsWith(`saveRecommender(): cannot write ${target}: No space left on device`),
+        e.message,
+      );
+    } finally {
+      Deno.writeFile = writeFile;
+    }
+    assertEquals((await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name), ["kept"]);
+    assertEquals(await Array.fromAsync(Deno.readDir(`${dir}/kept`)), [], "x/y removed");
+  });
+});
+
+Deno.test("saveRecommender() keeps the class of an error the system refuses it with", async () => {
+  await withTempDir(async (dir) => {
+    const rec = buildModel("dot", { ratings });
+    const { mkdir } = Deno;
+    Deno.mkdir = (() => {
+      throw new Deno.errors.PermissionDenied("Permission denied (os error 13)");
+    }) as typeof Deno.mkdir;
+    try {
+      await assertRejects(
+        () => saveRecommender(rec, `${dir}/model`),
+        Deno.errors.PermissionDenied,
+        `saveRecommender(): cannot write ${dir}/model: Permission denied (os error 13)`,
+      );
+    } finally {
+      Deno.mkdir = mkdir;
+    }
+    assertEquals(await Array.fromAsync(Deno.readDir(dir)), []);
+  });
+});
+
+Deno.test("loadRecommender() names itself and the path when given a file", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/file`, "");
+    await assertRejects(
+      () => loadRecommender(`${dir}/file`),
+      TypeError,
+      `loadRecommender(): cannot read ${dir}/file: it is a file, not a saved model's folder`,
+    );
+    await assertRejects(
+      () => loadRecommender(`${dir}/file/m`),
+      Deno.errors.NotADirectory,
+      `loadRecommender(): cannot read model file ${dir}/file/m/model.json: `,
+    );
+  });
+});
+
 Deno.test("loadRecommender() explains a missing, corrupt or truncated weights file", async () => {
   await withTempDir(async (dir) => {
     const rec = await trained("dot-bias");

@@ -256,6 +256,29 @@ Deno.test("saveFigure() writes through a temporary file renamed over the old one
   }
 });
 
+Deno.test("saveFigure() on a full disk removes the folders it made, and only those", async () => {
+  const dir = await Deno.makeTempDir();
+  const { writeTextFile } = Deno;
+  try {
+    await Deno.mkdir(`${dir}/kept`);
+    // A write that fails as on a full disk, after the folders were made.
+    Deno.writeTextFile = (() => {
+      throw new Error("No space left on device (os error 28)");
+    }) as typeof Deno.writeTextFile;
+    const path = `${dir}/kept/sub/deeper/hist.svg`;
+    await assertRejects(
+      () => saveFigure(histogram([1, 2, 3]), path),
+      Error,
+      `saveFigure(): cannot write ${path}: No space left on device (os error 28)`,
+    );
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["kept"]);
+    assertEquals([...Deno.readDirSync(`${dir}/kept`)], [], "sub/deeper removed, kept kept");
+  } finally {
+    Deno.writeTextFile = writeTextFile;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("saveFigure() rejects other paths and values that are not figures", async () => {
   await assertRejects(
     () => saveFigure(histogram([1]), "/tmp/plot.png"),

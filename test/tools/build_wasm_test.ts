@@ -123,7 +123,7 @@ Deno.test({
       }).output();
       const stderr = new TextDecoder().decode(run.stderr).trimEnd();
       assertEquals(run.code, 1, stderr);
-      assert(stderr.startsWith("error: File too large"), stderr);
+      assert(stderr.startsWith(`error: cannot write ${out}: File too large`), stderr);
       assertEquals(stderr.split("\n").length, 1, stderr);
       assertEquals(await Deno.readTextFile(out), "// old\n");
       assertEquals(names(dir), ["_kernels_wasm.ts"]);
