@@ -6,7 +6,13 @@
 
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { nearestFolder, replaceFiles } from "../lib/_atomic_write.ts";
+import {
+  makeFolders,
+  namedError,
+  nearestFolder,
+  removeFolders,
+  replaceFiles,
+} from "../lib/_atomic_write.ts";
 
 /** Folders of devices and kernel files: never written through, whatever the path says. */
 const SYSTEM_FOLDERS = ["/dev", "/proc", "/sys"];
@@ -92,13 +98,17 @@ export async function writeFileAtomic(path: string | URL, text: string): Promise
  * Writes several text files as one step (a report and its JSON twin): each is checked as
  * {@linkcode writeFileAtomic} checks it and its folder made, then every text goes to a
  * temporary file beside its file and only when all are written are they renamed into place
- * (`replaceFiles()` in lib/_atomic_write.ts). A failure on the way leaves every file as it was
- * and no temporary file behind, so the files never disagree.
+ * (`replaceFiles()` in lib/_atomic_write.ts). A failure on the way leaves every file as it was,
+ * no temporary file and none of the folders it made behind, so the files never disagree.
  *
- * @param files Pairs of a path (or `file:` URL) and its content; the paths all different.
+ * @param files A path (or `file:` URL), its content and, optionally, the option that named it
+ *   (`"--md"`), which begins the message of an error writing it; the paths all different.
  * @param rename How a temporary file takes its file's place (for tests of a failing rename).
  * @throws {TypeError} When a path cannot take a regular file or is named twice; nothing is
  *   written.
+ * @throws {Error} When the system refuses a write (a full disk): its error's class, with a
+ *   message naming the option, the file and the system's reason (`--md: cannot write
+ *   /r/e.md: No space left on device (os error 28): …`).
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
@@ -110,19 +120,32 @@ export async function writeFileAtomic(path: string | URL, text: string): Promise
  * ```
  */
 export async function writeFilesAtomic(
-  files: readonly (readonly [path: string | URL, text: string])[],
+  files: readonly (readonly [path: string | URL, text: string, label?: string])[],
   rename?: (from: string, to: string) => Promise<void>,
 ): Promise<void> {
-  const full = files.map(([path, text]) => [fullPath(path), text] as const);
-  for (const [path] of full) {
+  const full = files.map(([path, text, label]) => [fullPath(path), text, label] as const);
+  for (const [path, , label] of full) {
+    const by = label ? `${label}: ` : "";
     const problem = await outputProblem(path);
-    if (problem) throw new TypeError(`cannot write ${path}: ${problem}`);
+    if (problem) throw new TypeError(`${by}cannot write ${path}: ${problem}`);
     if (full.filter(([p]) => p === path).length > 1) {
-      throw new TypeError(`cannot write ${path} twice in one step`);
+      throw new TypeError(`${by}cannot write ${path} twice in one step`);
     }
   }
-  for (const [path] of full) await Deno.mkdir(dirname(path), { recursive: true });
-  await replaceFiles(full, rename);
+  const made: string[] = [];
+  try {
+    for (const [path, , label] of full) {
+      made.push(
+        ...await makeFolders(dirname(path)).catch((e) => {
+          throw namedError(e, path, label);
+        }),
+      );
+    }
+    await replaceFiles(full, rename);
+  } catch (e) {
+    await removeFolders(made); // a full disk leaves no empty folders behind
+    throw e;
+  }
 }
 
 /**

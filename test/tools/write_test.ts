@@ -81,6 +81,30 @@ Deno.test("writeFilesAtomic() puts the first file back when the second's rename 
   }
 });
 
+Deno.test("writeFilesAtomic() on a full disk names the option and file, and removes its folders", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "write-files-" });
+  const { writeTextFile } = Deno;
+  try {
+    const json = join(dir, "new", "deeper", "e.json"), md = join(dir, "e.md");
+    // The Markdown's temporary file cannot be written, as on a full disk; the JSON's could.
+    Deno.writeTextFile = ((path: string | URL, ...rest: unknown[]) => {
+      if (String(path).startsWith(join(dir, ".e.md."))) {
+        throw new Error(`No space left on device (os error 28): writefile '${path}'`);
+      }
+      return (writeTextFile as (...a: unknown[]) => Promise<void>)(path, ...rest);
+    }) as typeof Deno.writeTextFile;
+    await assertRejects(
+      () => writeFilesAtomic([[json, "{}", "--json"], [md, "# E", "--md"]]),
+      Error,
+      `--md: cannot write ${md}: No space left on device (os error 28): writefile '${dir}/.e.md.`,
+    );
+    assertEquals(names(dir), [], "no file, no temporary file, no folder made for the JSON");
+  } finally {
+    Deno.writeTextFile = writeTextFile;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("writeFilesAtomic() refuses a path named twice and writes nothing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "write-files-" });
   try {

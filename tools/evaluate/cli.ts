@@ -371,9 +371,9 @@ async function writeReports(
   markdown: string,
   json: string,
 ): Promise<void> {
-  const files: [string, string][] = [];
-  if (parsed.md) files.push([parsed.md, markdown]);
-  if (parsed.json && parsed.json !== "-") files.push([parsed.json, json]);
+  const files: [string, string, string][] = [];
+  if (parsed.md) files.push([parsed.md, markdown, "--md"]);
+  if (parsed.json && parsed.json !== "-") files.push([parsed.json, json, "--json"]);
   await writeResults(update, files);
 }
 

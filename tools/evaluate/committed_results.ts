@@ -55,7 +55,8 @@ export interface WriteResultsOptions {
  * which process holds it and waits. An update that throws writes nothing.
  *
  * @param update The change to the committed results, or null to write `files` alone.
- * @param files Other files of the run: pairs of a path and its content.
+ * @param files Other files of the run: a path, its content and, optionally, the option that
+ *   named it (`"--md"`, to begin the message of an error writing it).
  * @param options The folder of the results, and what to do when the lock is held.
  * @example
  * ```ts
@@ -72,7 +73,7 @@ export interface WriteResultsOptions {
  */
 export async function writeResults(
   update: ResultsUpdate | null,
-  files: readonly (readonly [path: string, text: string])[],
+  files: readonly (readonly [path: string, text: string, label?: string])[],
   options: WriteResultsOptions = {},
 ): Promise<void> {
   if (update === null) {
@@ -86,7 +87,7 @@ export async function writeResults(
   await withLock(lock, async () => {
     const read = (path: string) => Deno.readTextFile(path).catch(() => "");
     const next = await update({ md: await read(md), json: await read(json) });
-    await writeFilesAtomic([[md, next.md], [json, next.json], ...files]);
+    await writeFilesAtomic([[md, next.md, "results"], [json, next.json, "results"], ...files]);
   }, {
     holder: "another deno task evaluate writing its part of the results",
     onWait: options.onWait,

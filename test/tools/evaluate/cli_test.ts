@@ -323,9 +323,31 @@ Deno.test("deno task evaluate writes neither --md nor --json when the second can
     const json = join(dir, "x".repeat(300), "result.json");
     const run = await evaluateTiny(["--md", md, "--json", json]);
     assertEquals(run.code, 1, run.stderr);
-    assert(run.stderr.split("\n").at(-1)!.startsWith("error: File name too long"), run.stderr);
+    assert(
+      run.stderr.split("\n").at(-1)!.startsWith(
+        `error: --json: cannot write ${json}: File name too long`,
+      ),
+      run.stderr,
+    );
     assertEquals(await Deno.readTextFile(md), "old report");
     assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["result.md"], "no temporary");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task evaluate names the flag and file a write after the run fails on, and leaves no new folder", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "evaluate-out-" });
+  try {
+    // The report's new folder is made, then the JSON's cannot be (a name too long, as a full
+    // disk would refuse it after the run): the message names --json, and new/ goes again.
+    const md = join(dir, "new", "e.md");
+    const json = join(dir, "x".repeat(300), "e.json");
+    const run = await evaluateTiny(["--md", md, "--json", json]);
+    assertEquals(run.code, 1, run.stderr);
+    const last = run.stderr.trimEnd().split("\n").at(-1)!;
+    assert(last.startsWith(`error: --json: cannot write ${json}: File name too long`), last);
+    assertEquals([...Deno.readDirSync(dir)], [], "no file, no temporary, no folder new/");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
