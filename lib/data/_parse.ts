@@ -1,8 +1,9 @@
 /**
  * Parsers for both MovieLens layouts into DataFrames with the library's schema. Every row is
- * validated; an error names the file, the line and the offending value. Every rated movie must
- * be listed in the movies file (movies.csv / u.item); repeated (userId, movieId) pairs follow
- * the duplicate policy, and those dropped under `"last"` are reported through `warn`.
+ * validated; an error names the file, the line and the offending value. Every rated, tagged or
+ * linked movie must be listed in the movies file (movies.csv / u.item), and links.csv, like
+ * movies.csv, has one row per movie; repeated (userId, movieId) pairs of ratings follow the
+ * duplicate policy, and those dropped under `"last"` are reported through `warn`.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
 import { INT32_MAX } from "../_validate.ts";
 import {
+  clip,
   type CsvRatingColumns,
   fastRatings,
   forEachRow,
@@ -130,8 +132,22 @@ interface RatedMovies {
   lines: Int32Array;
 }
 
-/** Throws a `RangeError` naming the first rated movie the catalogue does not list. */
-function checkRatedMovies(rated: RatedMovies, catalogue: Catalogue): void {
+/** What the rows of a file that names movies are, for messages. */
+interface RowKind {
+  /** A row: "rating". */
+  row: string;
+  /** A movie it names: "rated movie". */
+  movie: string;
+}
+
+const RATING_ROWS: RowKind = { row: "rating", movie: "rated movie" };
+
+/** Throws a `RangeError` naming the first movie of `rated` the catalogue does not list. */
+function checkRatedMovies(
+  rated: RatedMovies,
+  catalogue: Catalogue,
+  kind: RowKind = RATING_ROWS,
+): void {
   const { file, movies, lines } = rated;
   if (catalogue.ids.size === 0) {
     throw new RangeError(
@@ -154,8 +170,8 @@ function checkRatedMovies(rated: RatedMovies, catalogue: Catalogue): void {
   throw new RangeError(
     `${file} line ${lines[first]}: movieId ${movies[first]} is not in ${catalogue.file}; ` +
       `${plural(unknown.size, "unknown movieId")} in all${listed}, on ` +
-      `${plural(rows, "rating row")}. Expected every rated movie to have a row in the movies ` +
-      "file (are the two files from the same release?)",
+      `${plural(rows, `${kind.row} row`)}. Expected every ${kind.movie} to have a row in the ` +
+      "movies file (are the two files from the same release?)",
   );
 }
 
@@ -307,10 +323,11 @@ async function parseLatest(files: DataFiles, rules: RatingRules): Promise<Parsed
   });
 
   const { movies, vocabulary } = await readLatestMovies(files);
-  checkRatedMovies(rated, catalogue(movies, files.label("movies.csv")));
+  const listed = catalogue(movies, files.label("movies.csv"));
+  checkRatedMovies(rated, listed);
 
-  const tags = files.names.has("tags.csv") ? await readTags(files) : undefined;
-  const links = files.names.has("links.csv") ? await readLinks(files) : undefined;
+  const tags = files.names.has("tags.csv") ? await readTags(files, listed) : undefined;
+  const links = files.names.has("links.csv") ? await readLinks(files, listed) : undefined;
   return {
     layout: "latest",
     ratings,
@@ -395,10 +412,11 @@ async function readLatestMovies(
   return { movies, vocabulary };
 }
 
-/** tags.csv of ml-latest-small. */
-async function readTags(files: DataFiles): Promise<DataFrame> {
+/** tags.csv of ml-latest-small; every tagged movie listed in movies.csv. */
+async function readTags(files: DataFiles, movies: Catalogue): Promise<DataFrame> {
   const file = files.label("tags.csv");
   const u: number[] = [], m: number[] = [], tag: string[] = [], t: number[] = [];
+  const lines: number[] = [];
   forEachRow(await readText(files, "tags.csv"), {
     file,
     sep: ",",
@@ -410,7 +428,10 @@ async function readTags(files: DataFiles): Promise<DataFrame> {
     m.push(checkId(f[1], file, line, COLUMNS.movie));
     tag.push(f[2]);
     t.push(parseIntField(f[3], file, line, COLUMNS.timestamp));
+    lines.push(line);
   });
+  const tagged = { file, movies: Int32Array.from(m), lines: Int32Array.from(lines) };
+  checkRatedMovies(tagged, movies, { row: "tag", movie: "tagged movie" });
   return pl.DataFrame([
     pl.Series(COLUMNS.user, Int32Array.from(u), pl.Int32),
     pl.Series(COLUMNS.movie, Int32Array.from(m), pl.Int32),
@@ -419,10 +440,15 @@ async function readTags(files: DataFiles): Promise<DataFrame> {
   ]);
 }
 
-/** links.csv of ml-latest-small. */
-async function readLinks(files: DataFiles): Promise<DataFrame> {
+/**
+ * links.csv of ml-latest-small: one row per movie listed in movies.csv, its imdbId digits
+ * (leading zeros kept) and its tmdbId a number; either may be empty (missing: null).
+ */
+async function readLinks(files: DataFiles, movies: Catalogue): Promise<DataFrame> {
   const file = files.label("links.csv");
-  const m: number[] = [], imdb: string[] = [], tmdb: (number | null)[] = [];
+  const m: number[] = [], imdb: (string | null)[] = [], tmdb: (number | null)[] = [];
+  const lines: number[] = [];
+  const seen = new Map<number, number>();
   forEachRow(await readText(files, "links.csv"), {
     file,
     sep: ",",
@@ -430,10 +456,22 @@ async function readLinks(files: DataFiles): Promise<DataFrame> {
     columns: 3,
     header: [COLUMNS.movie, "imdbId", "tmdbId"],
   }, (f, line) => {
-    m.push(checkId(f[0], file, line, COLUMNS.movie));
-    imdb.push(f[1].trim());
+    const id = checkId(f[0], file, line, COLUMNS.movie);
+    checkUniqueMovie(seen, id, file, line);
+    m.push(id);
+    const imdbId = f[1].trim();
+    if (imdbId !== "" && !/^\d+$/.test(imdbId)) {
+      throw new RangeError(
+        `${file} line ${line}: expected an imdbId of digits (such as 0114709), found ` +
+          `"${clip(f[1], 30)}"`,
+      );
+    }
+    imdb.push(imdbId === "" ? null : imdbId);
     tmdb.push(f[2].trim() === "" ? null : checkId(f[2], file, line, "tmdbId"));
+    lines.push(line);
   });
+  const linked = { file, movies: Int32Array.from(m), lines: Int32Array.from(lines) };
+  checkRatedMovies(linked, movies, { row: "link", movie: "linked movie" });
   return pl.DataFrame([
     pl.Series(COLUMNS.movie, Int32Array.from(m), pl.Int32),
     pl.Series("imdbId", imdb, pl.Utf8),

@@ -431,8 +431,10 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
  * @returns The data set: ratings, movies and the layout's other tables.
  * @throws {RangeError} On a checksum mismatch, a corrupt or zip-slip archive (or one holding
  *   a file twice), a malformed row or a file cut inside its last row (naming file and line),
- *   an empty ratings file, a rating of a movie that movies.csv / u.item does not list, or
- *   duplicates under `"error"` (under `"last"` they are reported through `onWarning`).
+ *   an empty ratings file, a rating, tag or link of a movie that movies.csv / u.item does not
+ *   list, a movie listed twice in movies.csv, u.item or links.csv, an imdbId that is not
+ *   digits, or duplicates under `"error"` (under `"last"` they are reported through
+ *   `onWarning`).
  * @throws {Deno.errors.NotFound} On a missing file, or ml-100k neither found nor downloadable
  *   (the message says where to put it).
  * @example

@@ -116,9 +116,12 @@ export interface MovieLens {
    * (1920) where it is missing; ml-100k adds releaseDate Utf8 and imdbUrl Utf8.
    */
   movies: DataFrame;
-  /** ml-latest-small: userId Int32, movieId Int32, tag Utf8, timestamp Int64. */
+  /** ml-latest-small: userId Int32, movieId Int32 (a movie of `movies`), tag Utf8, timestamp Int64. */
   tags?: DataFrame;
-  /** ml-latest-small: movieId Int32, imdbId Utf8 (leading zeros kept), tmdbId Int32 (null when missing). */
+  /**
+   * ml-latest-small: movieId Int32 (a movie of `movies`, once at most), imdbId Utf8 (digits,
+   * leading zeros kept), tmdbId Int32 (either null when missing).
+   */
   links?: DataFrame;
   /** ml-100k: userId Int32, age Int32, gender Utf8, occupation Utf8, zipCode Utf8. */
   users?: DataFrame;

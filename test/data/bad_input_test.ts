@@ -437,3 +437,38 @@ Deno.test("loadMovieLens() rejects a zip holding a file twice, naming it", async
     assert(error.message.includes('two entries named "ml/ratings.csv"'), error.message);
   });
 });
+
+Deno.test("loadMovieLens() rejects a tag or link of a movie not in movies.csv, naming it", async () => {
+  const tags = await Deno.readTextFile(join(LATEST_TINY, "tags.csv"));
+  await assertLoadFails(
+    LATEST_TINY,
+    { "tags.csv": tags + "2,999,odd,1445714995\r\n" },
+    RangeError,
+    [
+      "tags.csv line 4: movieId 999 is not in ",
+      "1 unknown movieId in all, on 1 tag row. Expected every tagged movie to have a row",
+    ],
+  );
+  const links = await Deno.readTextFile(join(LATEST_TINY, "links.csv"));
+  await assertLoadFails(LATEST_TINY, { "links.csv": links + "999,0114709,862\r\n" }, RangeError, [
+    "links.csv line 7: movieId 999 is not in ",
+    "1 unknown movieId in all, on 1 link row. Expected every linked movie to have a row",
+  ]);
+});
+
+Deno.test("loadMovieLens() rejects a movieId listed twice in links.csv, or an imdbId not of digits", async () => {
+  const links = await Deno.readTextFile(join(LATEST_TINY, "links.csv"));
+  await assertLoadFails(LATEST_TINY, { "links.csv": links + "1,0114709,862\r\n" }, RangeError, [
+    "links.csv line 7: movieId 1 already appeared on line 2 (expected one row per movie)",
+  ]);
+  await assertLoadFails(
+    LATEST_TINY,
+    { "links.csv": links.replace("7,0114319,", "7,abc,") },
+    RangeError,
+    ['links.csv line 5: expected an imdbId of digits (such as 0114709), found "abc"'],
+  );
+  // Either id may be missing: null, as the release's empty tmdbIds are.
+  const ml = await loadEdited(LATEST_TINY, { "links.csv": links.replace("7,0114319,", "7,,") });
+  assertEquals(col(ml.links!, "imdbId"), ["0114709", "0113228", "0112346", null, "0105946"]);
+  assertEquals(col(ml.links!, "tmdbId"), [862, 15602, 9087, null, null]);
+});
