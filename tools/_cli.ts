@@ -123,23 +123,39 @@ export function integerValue(
 }
 
 /**
- * A number greater than 0 written as a plain decimal (`90`, `90.5`).
+ * A number greater than 0 written as a plain decimal (`90`, `90.5`), at most `max`.
  *
  * @param flag The flag it belongs to, for the message.
  * @param text The value as given (undefined: none).
  * @param what What the number counts, for the message ("seconds").
+ * @param max The largest value taken.
  * @returns The number.
- * @throws {RangeError} Naming the flag and the text, when it is not one.
+ * @throws {RangeError} Naming the flag and the text (and `max`, when above it), when it is not
+ *   one.
  * @example
  * ```ts
  * import { positiveValue } from "./_cli.ts";
+ * import { assertThrows } from "@std/assert";
  * console.log(positiveValue("--timeout", "90.5", "seconds")); // 90.5
+ * assertThrows(
+ *   () => positiveValue("--timeout", "100", "seconds", 60),
+ *   RangeError,
+ *   '--timeout: expected a positive number of seconds up to 60, found "100"',
+ * );
  * ```
  */
-export function positiveValue(flag: string, text: string | undefined, what: string): number {
+export function positiveValue(
+  flag: string,
+  text: string | undefined,
+  what: string,
+  max = Infinity,
+): number {
   const n = text !== undefined && /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
-  if (!(n > 0) || !Number.isFinite(n)) {
-    throw new RangeError(`${flag}: expected a positive number of ${what}, found ${found(text)}`);
+  if (!(n > 0) || !Number.isFinite(n) || n > max) {
+    const upTo = max === Infinity ? "" : ` up to ${max}`;
+    throw new RangeError(
+      `${flag}: expected a positive number of ${what}${upTo}, found ${found(text)}`,
+    );
   }
   return n;
 }

@@ -64,7 +64,8 @@ Flags:
                    committed ones, timings and throughput masked; any other difference fails,
                    naming the notebook, the cell and the first differing line. Runs two
                    notebooks at a time unless --jobs says otherwise
-  --timeout SEC    stop a notebook (a cell, with --kernel) after SEC seconds (default 1800)
+  --timeout SEC    stop a notebook (a cell, with --kernel) after SEC seconds (default 1800;
+                   at most 2147483, the longest timer JavaScript keeps: about 24.8 days)
   --jobs N         run N notebooks at a time, each in its own process (default: one per CPU
                    core on the fresh path, one in the kernel, two with --compare), the
                    longest first by this machine's earlier runs (.cache/notebook-seconds.json,
@@ -78,6 +79,12 @@ A value follows its flag or is joined to it by "=" (--jobs=2). Numbers are plain
 (--jobs 2, --timeout 90.5; not 0x2 or 1e1). A flag that takes a value may be given once;
 --set may be repeated, once per name. A bad command line is one line on stderr and exit
 status 2, and nothing runs.`;
+
+/**
+ * The largest `--timeout`, in seconds: a JavaScript timer of more than 2³¹ − 1 ms fires at once
+ * (after a TimeoutOverflowWarning), which would fail every notebook as timed out.
+ */
+export const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 /** Parsed command line of `deno task notebooks`. */
 export interface CliOptions {
@@ -117,7 +124,8 @@ export interface CliOptions {
  * @throws {TypeError} On an unknown flag, a missing value, a flag that takes one value given
  *   twice, the same `--set` name twice, or an `NB_QUICK` in the environment that is not one of
  *   the words `param()` documents.
- * @throws {RangeError} On a malformed number (numbers are plain decimals).
+ * @throws {RangeError} On a malformed number (numbers are plain decimals), or a --timeout above
+ *   {@linkcode MAX_TIMEOUT_SECONDS}.
  * @example
  * ```ts
  * import { parseArgs } from "./run_notebooks.ts";
@@ -173,7 +181,7 @@ export function parseArgs(args: string[]): CliOptions {
         cli.out = read.value();
         break;
       case "--timeout":
-        cli.timeout = positiveValue(arg, read.value(), "seconds");
+        cli.timeout = positiveValue(arg, read.value(), "seconds", MAX_TIMEOUT_SECONDS);
         break;
       case "--jobs":
         cli.jobs = read.integer(1);

@@ -2,6 +2,7 @@ import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
 import {
   declaredParams,
   defaultNotebooks,
+  MAX_TIMEOUT_SECONDS,
   parseArgs,
   unknownSetNames,
   USAGE,
@@ -171,6 +172,16 @@ Deno.test("parseArgs() takes numbers as plain decimals and an option's one value
     assertThrows(() => parseArgs(["--timeout", bad]), RangeError, `found "${bad}"`);
   }
   assertEquals(parseArgs(["--timeout", "90.5"]).timeout, 90.5);
+  // Above 2³¹ − 1 ms a timer fires at once, and every notebook would fail as timed out.
+  assertEquals(MAX_TIMEOUT_SECONDS, 2147483);
+  assertEquals(parseArgs(["--timeout", "2147483"]).timeout, 2147483);
+  for (const big of ["2147483.5", "99999999999"]) {
+    assertThrows(
+      () => parseArgs(["--timeout", big]),
+      RangeError,
+      `--timeout: expected a positive number of seconds up to 2147483, found "${big}"`,
+    );
+  }
   assertThrows(
     () => parseArgs(["--jobs", "2", "--jobs", "3"]),
     TypeError,
