@@ -6,6 +6,8 @@ import {
   checkInteger,
   checkLearningRate,
   checkNonNegativeNumber,
+  checkOptionKeys,
+  describe,
   idColumn,
   INT32_MAX,
   INT32_MIN,
@@ -155,4 +157,51 @@ Deno.test("ratingColumns() without the rating needs no rating column", () => {
     new Float64Array(0),
   ]);
   assertEquals(ratingColumns(df.drop("rating"), "f()", false).ratings.length, 0);
+});
+
+Deno.test("checkOptionKeys() names an unknown key and the known one it most likely meant", () => {
+  const known = ["epochs", "batchSize", "validation", "verbose", "min"];
+  assertEquals(checkOptionKeys({ epochs: 1, min: 0 }, known, "f()"), { epochs: 1, min: 0 });
+  for (
+    const [key, near] of [
+      ["epoch", "epochs"], // a letter left out
+      ["batchsize", "batchSize"], // case
+      ["valdiation", "validation"], // two letters swapped
+      ["verbosity", "verbose"], // most of the name
+      ["minimum", "min"], // the name, longer
+    ]
+  ) {
+    assertThrows(
+      () => checkOptionKeys({ [key]: 1 }, known, "f()"),
+      TypeError,
+      `f(): unknown option "${key}" (did you mean "${near}"?)`,
+    );
+  }
+  assertThrows(
+    () => checkOptionKeys({ patience: 2 }, known, "f()"),
+    TypeError,
+    'f(): unknown option "patience" (known: epochs, batchSize, validation, verbose, min)',
+  );
+  assertThrows(
+    () => checkOptionKeys({ eps: 0 }, ["epsilon", "beta1"], "f()", "optimizer."),
+    TypeError,
+    'f(): unknown option "optimizer.eps" (did you mean "optimizer.epsilon"?)',
+  );
+  assertThrows(
+    () => checkOptionKeys({ momentum: 0 }, ["epsilon", "beta1"], "f()", "optimizer."),
+    TypeError,
+    'f(): unknown option "optimizer.momentum" (known: optimizer.epsilon, optimizer.beta1)',
+  );
+  for (const bad of [null, 5, "epochs", [1]]) {
+    assertThrows(
+      () => checkOptionKeys(bad, known, "f()"),
+      TypeError,
+      `f(): expected an options object, found ${describe(bad)}`,
+    );
+  }
+  assertThrows(
+    () => checkOptionKeys(null, known, "f()", "optimizer."),
+    TypeError,
+    "f(): expected optimizer to be an object, found null",
+  );
 });

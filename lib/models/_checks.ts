@@ -17,6 +17,7 @@ import {
   checkInteger,
   checkLearningRate,
   checkNonNegativeNumber,
+  checkOptionKeys,
   checkPositiveInt,
   describe,
   isDataFrame,
@@ -157,11 +158,7 @@ export function seedOption(value: unknown, where: string): number {
 }
 
 function checkKeys(kind: ModelKind, o: ModelOptions): void {
-  for (const key of Object.keys(o)) {
-    if (!OPTION_KEYS.has(key) && !RECIPE_KEYS.has(key)) {
-      throw new TypeError(`${WHERE}: unknown option "${key}"`);
-    }
-  }
+  checkOptionKeys(o, [...OPTION_KEYS, ...RECIPE_KEYS], WHERE);
   const recipeKind = (o as { kind?: unknown }).kind;
   if (recipeKind !== undefined && recipeKind !== kind) {
     throw new TypeError(

@@ -183,7 +183,7 @@ Deno.test("buildModel() rejects bad options with errors that name them", () => {
   assertThrows(
     () => buildModel("dot", { users, movies, factor: 3 } as Record<string, unknown>),
     TypeError,
-    'unknown option "factor"',
+    'buildModel(): unknown option "factor" (did you mean "factors"?)',
   );
   assertThrows(
     () => buildModel("dot", { users, movies, hidden: [4] }),
