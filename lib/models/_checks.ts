@@ -20,13 +20,14 @@ import {
   checkOptionKeys,
   checkPositiveInt,
   describe,
+  found,
   isDataFrame,
   ratingColumns,
   type RatingColumnValues,
 } from "../_validate.ts";
 import { camelName, normaliseInitializer } from "./_init.ts";
 import { buildMetadata } from "./_metadata.ts";
-import { lossName } from "./compile.ts";
+import { lossName, metricNames } from "./compile.ts";
 import type { ModelOptions } from "./options.ts";
 import {
   type BuiltConfig,
@@ -71,6 +72,16 @@ const KIND_DEFAULTS: Record<ModelKind, { factors: number; hidden: number[] }> = 
 
 const DOT_KINDS: ReadonlySet<ModelKind> = new Set(FUSED_KINDS);
 const RANGE_KINDS: ReadonlySet<ModelKind> = new Set(["dot", "dot-bias", "mlp", "hybrid"]);
+
+/** Every setting of the `optimizer` option (the type makes the list complete). */
+const ADAM_SETTINGS: Record<keyof NonNullable<ModelOptions["optimizer"]>, true> = {
+  weightDecay: true,
+  decay: true,
+  beta1: true,
+  beta2: true,
+  epsilon: true,
+  epsilonHat: true,
+};
 
 /** Option keys a recipe may carry that are not model options. */
 const RECIPE_KEYS = new Set(["kind", "description", "fit"]);
@@ -317,6 +328,20 @@ function training(kind: ModelKind, o: ModelOptions) {
       `${WHERE}: kind "classifier" trains with sparseCategoricalCrossentropy, found loss ${loss}`,
     );
   }
+  if (o.optimizer !== undefined) {
+    checkOptionKeys(o.optimizer, Object.keys(ADAM_SETTINGS), WHERE, "optimizer.");
+    const { beta1, beta2, epsilon, epsilonHat } = o.optimizer;
+    for (const [name, beta] of [["beta1", beta1], ["beta2", beta2]] as const) {
+      if (beta !== undefined && (typeof beta !== "number" || !(beta >= 0 && beta < 1))) {
+        throw new RangeError(
+          `${WHERE}: expected optimizer.${name} in [0, 1), found ${found(beta)}`,
+        );
+      }
+    }
+    // ε = 0 divides 0 by 0 wherever a weight has had no gradient yet: NaN weights, "diverged".
+    if (epsilon !== undefined) checkLearningRate(epsilon, WHERE, "optimizer.epsilon");
+    if (epsilonHat !== undefined) checkBoolean(epsilonHat, "optimizer.epsilonHat", WHERE);
+  }
   const weightDecay = o.optimizer?.weightDecay ?? 0;
   const optimizer: OptimizerSettings = {
     ...o.optimizer,
@@ -333,7 +358,7 @@ function training(kind: ModelKind, o: ModelOptions) {
   const schedule: ScheduleSpec | null = o.schedule ?? (phases ? { type: "steps", phases } : null);
   return {
     loss,
-    metrics: [...(o.metrics ?? (kind === "dlrm" ? ["mae"] : []))],
+    metrics: metricNames(o.metrics ?? (kind === "dlrm" ? ["mae"] : []), WHERE),
     learningRate: checkLearningRate(o.learningRate ?? 1e-3, WHERE),
     schedule: schedule === null ? null : checkSchedule(schedule, WHERE),
     optimizer,

@@ -67,6 +67,12 @@ export function assertModelKind(kind: unknown): ModelKind {
  * @param options Encoders or training ratings, sizes, regularisation, loss, optimizer, seed
  *   (spread a recipe here: `{ ...recipes.embeddingNet.net, ratings }`).
  * @returns The recommender (model, encoders, config, catalogue).
+ * @throws {TypeError} On an unknown option (naming it and the option it most likely meant, in
+ *   `options` or in `options.optimizer`), an unknown loss, metric or activation (listing the
+ *   known ones), or an option of the wrong type.
+ * @throws {RangeError} On an option value out of range (each named: `factors` not a positive
+ *   integer, a fractional `seed`, `optimizer.epsilon` not a finite number > 0, …), or training
+ *   ratings with an unusable row.
  * @example
  * ```ts
  * import pl from "nodejs-polars";

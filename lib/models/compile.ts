@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { adam, FusedAdam } from "../train/optimizer.ts";
 import { compiledState } from "../_tfjs_internals.ts";
-import { checkLearningRate } from "../_validate.ts";
+import { checkLearningRate, describe } from "../_validate.ts";
 import type {
   DecayMode,
   LossName,
@@ -50,6 +50,47 @@ export function lossName(v: unknown): LossName {
     );
   }
   return name;
+}
+
+/**
+ * Metric names tfjs' `model.compile` knows (tfjs-layers' metrics map, and the accuracy and
+ * cross-entropy aliases it resolves by the loss); any other name fails inside tfjs.
+ */
+const METRICS = [
+  ...["mse", "MSE", "mae", "MAE", "mape", "MAPE", "cosine", "accuracy", "acc", "crossentropy"],
+  ...["ce", "binaryAccuracy", "categoricalAccuracy", "precision", "categoricalCrossentropy"],
+  "sparseCategoricalCrossentropy",
+];
+
+/**
+ * Checks a list of metric names against those tfjs' `model.compile` knows.
+ *
+ * @param v The list.
+ * @param where The caller, for the message (`"buildModel()"`).
+ * @returns A copy of the list.
+ * @throws {TypeError} When `v` is not an array, or naming the first unknown metric and its
+ *   position, with the known names.
+ * @example
+ * ```ts
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * import { metricNames } from "./compile.ts";
+ * assertEquals(metricNames(["mae"], "f()"), ["mae"]);
+ * assertThrows(() => metricNames(["rmse"], "f()"), TypeError, 'f(): unknown metric "rmse" in metrics[0]');
+ * ```
+ */
+export function metricNames(v: unknown, where: string): string[] {
+  if (!Array.isArray(v)) {
+    throw new TypeError(`${where}: expected metrics to be an array of names, found ${describe(v)}`);
+  }
+  v.forEach((m, i) => {
+    if (typeof m !== "string" || !METRICS.includes(m)) {
+      throw new TypeError(
+        `${where}: unknown metric ${typeof m === "string" ? JSON.stringify(m) : describe(m)} ` +
+          `in metrics[${i}] (known: ${METRICS.join(", ")})`,
+      );
+    }
+  });
+  return [...v];
 }
 
 /**
@@ -201,7 +242,9 @@ export interface CompileOptions {
 export function compileModel<R extends Recommender>(rec: R, options: CompileOptions = {}): R {
   const config = rec.config as TrainingConfig;
   if (options.loss !== undefined) config.loss = lossName(options.loss);
-  if (options.metrics !== undefined) config.metrics = [...options.metrics];
+  if (options.metrics !== undefined) {
+    config.metrics = metricNames(options.metrics, "compileModel()");
+  }
   if (options.learningRate !== undefined) {
     config.learningRate = checkLearningRate(options.learningRate, "compileModel()");
   }

@@ -169,7 +169,8 @@ export class FusedAdam extends tf.Optimizer {
     checkNumber("learningRate", learningRate, (x) => x >= 0 && Number.isFinite(x), ">= 0");
     checkNumber("beta1", beta1, (x) => x >= 0 && x < 1, "in [0, 1)");
     checkNumber("beta2", beta2, (x) => x >= 0 && x < 1, "in [0, 1)");
-    checkNumber("epsilon", epsilon, (x) => x >= 0 && Number.isFinite(x), ">= 0");
+    // ε = 0 divides 0 by 0 wherever a gradient has been 0 so far (an unseen embedding row).
+    checkNumber("epsilon", epsilon, (x) => x > 0 && Number.isFinite(x), "> 0 (and finite)");
     checkNumber("weightDecay", weightDecay, (x) => x >= 0 && Number.isFinite(x), ">= 0");
     const decay = options.decay ?? (weightDecay > 0 ? "l2" : "none");
     if (!MODES.includes(decay)) {
@@ -511,6 +512,9 @@ tf.serialization.registerClass(FusedAdam);
  *
  * @param options Learning rate, betas, epsilon and weight decay (see {@linkcode AdamOptions}).
  * @returns The optimizer, ready for `model.compile({ optimizer })` or a custom loop.
+ * @throws {RangeError} On a hyper-parameter out of range: a learning rate or weight decay that
+ *   is negative or not finite, a beta outside [0, 1), an epsilon that is not a finite number
+ *   > 0 (0 makes the first step of a weight without gradient 0 / 0), an unknown decay mode.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";

@@ -13,6 +13,7 @@ import {
   compileModel,
   MODEL_KINDS,
   type ModelKind,
+  type ModelOptions,
   userEmbeddings,
 } from "../../lib/models/mod.ts";
 import { syntheticMovies, syntheticRatings } from "./_fixtures.ts";
@@ -204,6 +205,55 @@ Deno.test("buildModel() rejects bad options with errors that name them", () => {
     () => buildModel("hybrid", { ratings: syntheticRatings() }),
     TypeError,
     '"year" needs the catalog',
+  );
+});
+
+Deno.test("buildModel() refuses an unknown metric and optimizer settings Adam cannot train with", () => {
+  const [users, movies] = [enc(2, "user"), enc(3, "movie")];
+  assertThrows(
+    () => buildModel("dot", { users, movies, metrics: ["bogus"] }),
+    TypeError,
+    'buildModel(): unknown metric "bogus" in metrics[0] (known: mse, MSE, mae, MAE,',
+  );
+  assertThrows(
+    () => buildModel("dot", { users, movies, metrics: "mae" as unknown as string[] }),
+    TypeError,
+    "buildModel(): expected metrics to be an array of names, found string mae",
+  );
+  const rec = buildModel("dot", { users, movies, metrics: ["mae", "acc"] });
+  assertEquals(rec.config.metrics, ["mae", "acc"]);
+  assertThrows(
+    () => compileModel(rec, { metrics: ["rmse"] }),
+    TypeError,
+    'compileModel(): unknown metric "rmse" in metrics[0]',
+  );
+  assertEquals(rec.config.metrics, ["mae", "acc"]);
+  for (const epsilon of [0, -1e-8, NaN, Infinity]) {
+    assertThrows(
+      () => buildModel("dot-bias", { users, movies, optimizer: { epsilon } }),
+      RangeError,
+      `buildModel(): expected optimizer.epsilon to be a finite number > 0, found ${epsilon}`,
+    );
+  }
+  assertThrows(
+    () => buildModel("dot-bias", { users, movies, optimizer: { beta1: 1 } }),
+    RangeError,
+    "buildModel(): expected optimizer.beta1 in [0, 1), found 1",
+  );
+  assertThrows(
+    () =>
+      buildModel("dot-bias", {
+        users,
+        movies,
+        optimizer: { eps: 1e-8 } as ModelOptions["optimizer"],
+      }),
+    TypeError,
+    'buildModel(): unknown option "optimizer.eps" (did you mean "optimizer.epsilon"?)',
+  );
+  assertEquals(
+    buildModel("dot-bias", { users, movies, optimizer: { epsilon: 1e-8 } }).config.optimizer
+      .epsilon,
+    1e-8,
   );
 });
 

@@ -338,12 +338,14 @@ Deno.test("FusedAdam's stock-op path matches the hand computation for every deca
   }
 });
 
-Deno.test("adam() rejects an infinite learningRate, beta1 of 1, negative epsilon or weightDecay", () => {
+Deno.test("adam() rejects an infinite learningRate, beta1 of 1, an epsilon <= 0 or a negative weightDecay", () => {
   for (
     const [options, message] of [
       [{ learningRate: Infinity }, "expected learningRate >= 0, found Infinity"],
       [{ beta1: 1 }, "expected beta1 in [0, 1), found 1"],
-      [{ epsilon: -1e-7 }, "expected epsilon >= 0, found -1e-7"],
+      [{ epsilon: -1e-7 }, "expected epsilon > 0 (and finite), found -1e-7"],
+      [{ epsilon: 0 }, "expected epsilon > 0 (and finite), found 0"],
+      [{ epsilon: NaN }, "expected epsilon > 0 (and finite), found NaN"],
       [{ weightDecay: -0.1, decay: "l2" }, "expected weightDecay >= 0, found -0.1"],
       [{ epsilonHat: "yes" as never }, "expected epsilonHat true or false, found yes"],
     ] as [AdamOptions, string][]
