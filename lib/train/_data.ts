@@ -148,6 +148,29 @@ export function targetColumn(
   return toColumns([y], ["float32"], [out]);
 }
 
+/**
+ * Checks that every target is finite: a NaN or infinite target would make a loss or a metric
+ * NaN (or infinite) without a word.
+ *
+ * @param y Target columns.
+ * @param caller Function name for messages.
+ * @param what Name of the targets for messages.
+ * @param first The sample of `what` that `y` starts at (for the validation part of a split).
+ * @throws {RangeError} Naming the first NaN or infinite target and its sample (row).
+ */
+export function checkFiniteTargets(y: Columns, caller: string, what: string, first = 0): void {
+  const { values, width } = y.columns[0];
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new RangeError(
+        `${caller}(): expected finite targets in ${what}, found ${values[i]} in sample ${
+          first + Math.floor(i / width)
+        }`,
+      );
+    }
+  }
+}
+
 /** Training and (optional) validation samples, as columns. */
 export interface Splits {
   /** Inputs and targets to train on. */
@@ -198,6 +221,7 @@ export function splitValidation(
     if (vx.n === 0) {
       throw new RangeError("fit(): expected validationData with at least one sample, found 0");
     }
+    checkFiniteTargets(vy, "fit", "validationData.y");
     return { train: [x, y], val: [vx, vy] };
   }
   if (split === 0) return { train: [x, y], val: null };
@@ -211,5 +235,6 @@ export function splitValidation(
   }
   const [xt, xv] = splitColumns(x, at);
   const [yt, yv] = splitColumns(y, at);
+  checkFiniteTargets(yv, "fit", "the validation part of data.y", at);
   return { train: [xt, yt], val: [xv, yv] };
 }

@@ -19,6 +19,8 @@ import type { OptimizerDriver, Run } from "./_setup.ts";
 import type { ForwardPlan } from "./_graph.ts";
 import type { FailedBatch } from "./_failure.ts";
 import type { TrainingProgress } from "./progress.ts";
+import type { StepSchedule } from "./schedule.ts";
+import { found } from "../_validate.ts";
 
 /** Running sums over one pass, weighted by batch size. */
 export class Accumulator {
@@ -160,6 +162,33 @@ export function noiseLayers(model: tf.LayersModel): Array<{ layer: NoiseSeed; se
     });
 }
 
+/**
+ * The learning rate `schedule` gives a step, checked: a rate that is not a finite number > 0
+ * would train with gradient ascent, not at all, or into NaN weights reported as a divergence.
+ *
+ * @param schedule The run's schedule.
+ * @param epoch Absolute 1-based epoch.
+ * @param step 0-based step of the training call.
+ * @param steps Steps of the whole call.
+ * @returns The rate.
+ * @throws {RangeError} Naming the epoch, the step and the value the schedule gave.
+ */
+export function scheduledRate(
+  schedule: StepSchedule,
+  epoch: number,
+  step: number,
+  steps: number,
+): number {
+  const lr = schedule({ epoch, step, steps });
+  if (typeof lr !== "number" || !(lr > 0) || !Number.isFinite(lr)) {
+    throw new RangeError(
+      `fit(): expected the schedule to give a learning rate that is a finite number > 0, found ` +
+        `${found(lr)} for epoch ${epoch}, step ${step} (0-based, of ${steps} in this call)`,
+    );
+  }
+  return lr;
+}
+
 /** Yields to the event loop (so that a live Jupyter line can be sent). */
 export const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -193,7 +222,7 @@ export async function trainEpoch(
   for (let b = 0; b < run.steps; b++) {
     const start = b * run.batchSize, end = Math.min(n, start + run.batchSize);
     for (const d of noisy) d.layer.seed = rng.uint32();
-    if (run.schedule) driver.setRate(run.schedule({ epoch, step: first + b, steps: totalSteps }));
+    if (run.schedule) driver.setRate(scheduledRate(run.schedule, epoch, first + b, totalSteps));
     const result = trainStep(run, driver, { x, y, start, end });
     if (!Number.isFinite(result.loss)) {
       const { loss, applied } = result;

@@ -13,7 +13,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { DEFAULT_SEED } from "../defaults.ts";
 import { randomSeed } from "../random.ts";
 import type { Columns } from "./_batches.ts";
-import { checkBoolean, describe } from "../_validate.ts";
+import { checkBoolean, checkInteger, checkOptionKeys, describe } from "../_validate.ts";
 import { checkInt, inputColumns, type ModelShape, modelShape } from "./_data.ts";
 import { splitValidation, targetColumn } from "./_data.ts";
 import { type ForwardPlan, planForward, slowLayers } from "./_graph.ts";
@@ -62,6 +62,25 @@ export interface Run {
   /** Notes for the progress line (continuing, stock layers). */
   notes: string[];
 }
+
+/** Every option of `fit` (the type makes the list complete). */
+const FIT_OPTIONS: Record<keyof FitOptions, true> = {
+  epochs: true,
+  batchSize: true,
+  shuffle: true,
+  seed: true,
+  validationData: true,
+  validationSplit: true,
+  validationBatchSize: true,
+  learningRate: true,
+  schedule: true,
+  earlyStopping: true,
+  keepBestWeights: true,
+  initialEpoch: true,
+  verbose: true,
+  onEpochEnd: true,
+  fuse: true,
+};
 
 const plans = new WeakMap<tf.LayersModel, ForwardPlan>();
 const plainPlans = new WeakMap<tf.LayersModel, ForwardPlan>();
@@ -138,6 +157,7 @@ export function planRun(
   data: FitData,
   options: FitOptions,
 ): Run {
+  checkOptionKeys(options, Object.keys(FIT_OPTIONS), "fit()");
   const objective = compiledObjective(model, "fit");
   if (data === null || typeof data !== "object") {
     throw new TypeError(`fit(): expected data { x, y }, found ${describe(data)}`);
@@ -156,8 +176,7 @@ export function planRun(
     options.initialEpoch ?? trainedEpochs(model),
     0,
   );
-  const seed = options.seed ?? randomSeed() ?? DEFAULT_SEED;
-  if (!Number.isFinite(seed)) throw new TypeError(`fit(): expected a finite seed, found ${seed}`);
+  const seed = checkInteger(options.seed ?? randomSeed() ?? DEFAULT_SEED, "seed", "fit()");
   const shape = modelShape(model);
   const x = inputColumns(model, shape, data.x, "fit", "data.x");
   const y = targetColumn(shape, objective, data.y, x.n, "fit", "data.y");

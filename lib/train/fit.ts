@@ -31,7 +31,7 @@ export { InterruptedError } from "../_interrupt.ts";
 import { createRng } from "../random.ts";
 import { batchTensors } from "./_batches.ts";
 import { describe } from "../_validate.ts";
-import { checkInt, inputColumns, modelShape, targetColumn } from "./_data.ts";
+import { checkFiniteTargets, checkInt, inputColumns, modelShape, targetColumn } from "./_data.ts";
 import { runForward } from "./_graph.ts";
 import { emptyHistory, type History, recordEpoch, summaryLine, warningTag } from "./_history.ts";
 import { knowNothingLoss, LossWatch } from "./_explosion.ts";
@@ -242,6 +242,11 @@ function finishMonitors(run: Run, history: History): void {
  * @param data Training inputs and targets.
  * @param options Epochs, batch size, validation, learning rate, early stopping, progress, ….
  * @returns The history of this call.
+ * @throws {TypeError} On an unknown option (naming it and the option it most likely meant) or
+ *   data that do not fit the model.
+ * @throws {RangeError} On a bad option value (a fractional `seed`, …), a NaN or infinite
+ *   validation target (naming its sample), or, at the step it happens, a `schedule` that gives
+ *   a learning rate that is not a finite number > 0 (naming the epoch, the step and the value).
  * @throws {NonFiniteLossError} when a batch's loss is NaN or infinite: the weights are left as
  *   they were before that batch, or, when those are unusable, the model is marked as diverged.
  * @throws {DivergedModelError} for a model marked as diverged or with NaN or infinite weights.
@@ -322,6 +327,8 @@ export async function fit(
  * @param data Inputs and targets.
  * @param options Batch size.
  * @returns `{ loss, <metric>: value, … }`, each the mean over all samples.
+ * @throws {RangeError} On a NaN or infinite target (naming its sample), an empty data set or a
+ *   shape that does not fit the model.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -348,6 +355,7 @@ export function evaluate(
   const x = inputColumns(model, shape, data.x, "evaluate", "data.x");
   const y = targetColumn(shape, objective, data.y, x.n, "evaluate", "data.y");
   if (x.n === 0) throw new RangeError("evaluate(): expected at least one sample, found 0");
+  checkFiniteTargets(y, "evaluate", "data.y");
   const { terms } = collectPenalties(model, "evaluate");
   return evaluateColumns(model, forwardPlan(model), objective, [x, y], batchSize, terms);
 }

@@ -17,6 +17,7 @@ import {
   NonFiniteLossError,
   predictOutputs,
 } from "../../lib/train/fit.ts";
+import type { FitOptions } from "../../lib/train/fit_options.ts";
 import { checkUsable, DivergedModelError, divergence } from "../../lib/train/health.ts";
 import { knowNothingLoss, LossWatch } from "../../lib/train/_explosion.ts";
 import { adam, FusedAdam } from "../../lib/train/optimizer.ts";
@@ -1242,5 +1243,76 @@ Deno.test("early stopping ignores the epochs up to startFromEpoch, then counts p
       verbose: 0,
     });
     assertEquals([h.epoch, h.stoppedEpoch, h.bestEpoch], [[1, 2, 3, 4], 4, 3]);
+  });
+});
+
+Deno.test("fit() refuses an unknown option, naming it and the option it most likely meant", async () => {
+  await withLine(0.1, async (model, { train }) => {
+    const before = kernel(model);
+    await assertRejects(
+      () => fit(model, train, { epoch: 3, verbose: 0 } as FitOptions),
+      TypeError,
+      'fit(): unknown option "epoch" (did you mean "epochs"?)',
+    );
+    await assertRejects(
+      () => fit(model, train, { seed: 1.5, verbose: 0 }),
+      RangeError,
+      "fit(): expected seed to be an integer, found 1.5",
+    );
+    assertEquals(kernel(model), before);
+  });
+});
+
+Deno.test("fit() refuses a schedule's learning rate that is not a finite number > 0, at its step", async () => {
+  for (const rate of [-1, NaN, 0, Infinity]) {
+    await withLine(0.1, async (model, { train }) => {
+      const before = kernel(model);
+      await assertRejects(
+        () => fit(model, train, { epochs: 3, schedule: () => rate, verbose: 0 }),
+        RangeError,
+        "fit(): expected the schedule to give a learning rate that is a finite number > 0, " +
+          `found ${rate} for epoch 1, step 0 (0-based, of 3 in this call)`,
+      );
+      assertEquals(kernel(model), before, "no step was taken");
+    });
+  }
+  await withLine(0.1, async (model, { train }) => {
+    await assertRejects(
+      () =>
+        fit(model, train, {
+          epochs: 2,
+          batchSize: 2,
+          schedule: ({ step }) => step < 3 ? 0.01 : -0.01,
+          verbose: 0,
+        }),
+      RangeError,
+      "found -0.01 for epoch 2, step 3 (0-based, of 4 in this call)",
+    );
+  });
+});
+
+Deno.test("evaluate() and fit()'s validation refuse a NaN or infinite target, naming its sample", async () => {
+  await withLine(0.1, async (model, { train }) => {
+    const nan = tf.tensor2d([[1], [NaN]]), inf = tf.tensor2d([[Infinity]]);
+    const two = tf.ones([2, 1]), one = tf.ones([1, 1]);
+    try {
+      assertThrows(
+        () => evaluate(model, { x: two, y: nan }),
+        RangeError,
+        "evaluate(): expected finite targets in data.y, found NaN in sample 1",
+      );
+      await assertRejects(
+        () => fit(model, train, { validationData: { x: one, y: inf }, verbose: 0 }),
+        RangeError,
+        "fit(): expected finite targets in validationData.y, found Infinity in sample 0",
+      );
+      await assertRejects(
+        () => fit(model, { x: two, y: nan }, { validationSplit: 0.5, verbose: 0 }),
+        RangeError,
+        "fit(): expected finite targets in the validation part of data.y, found NaN in sample 1",
+      );
+    } finally {
+      tf.dispose([nan, inf, two, one]);
+    }
   });
 });
