@@ -1,15 +1,69 @@
 /**
- * Private: scoring (user, movie) rows only with a model that can be used — not marked as
- * diverged by training, no NaN or infinite weight — and never handing back a NaN or infinite
- * score: such a score means the weights are so large that the outputs overflow, and the
- * caller gets a `DivergedModelError` that says so instead.
+ * Private: scoring (user, movie) rows only with a model that can be used — a recommender (not
+ * a bare tfjs model, nor one freed by `disposeRecommender()`), not marked as diverged by
+ * training, no NaN or infinite weight — and never handing back a NaN or infinite score: such a
+ * score means the weights are so large that the outputs overflow, and the caller gets a
+ * `DivergedModelError` that says so instead.
  *
  * @module
  */
 
+import * as tf from "@tensorflow/tfjs";
+import { IdEncoder } from "../data/encoder.ts";
+import { describe } from "../_validate.ts";
 import { checkUsable, DIVERGED_ADVICE, DivergedModelError, largestWeight } from "./_engine.ts";
 import { scoreIndices } from "./_inputs.ts";
 import type { Recommender } from "./recommender.ts";
+
+/** Models freed by `disposeRecommender()`. */
+const freed = new WeakSet<tf.LayersModel>();
+
+/**
+ * Records that a recommender's model was freed (by `disposeRecommender()`).
+ *
+ * @param model The model.
+ * @returns Whether it had been freed before.
+ */
+export function markFreed(model: tf.LayersModel): boolean {
+  if (freed.has(model)) return true;
+  freed.add(model);
+  return false;
+}
+
+/**
+ * Checks that `rec` is a recommender that can still be used: an object with a tfjs model, its
+ * two id encoders and a config, whose model has not been freed by `disposeRecommender()`.
+ *
+ * @param rec The value to check.
+ * @param where The caller, for messages (`"train()"`).
+ * @throws {TypeError} For anything else (a bare tf.LayersModel is told to wrap it first).
+ * @throws {RangeError} For a recommender freed by `disposeRecommender()`.
+ */
+export function checkRecommender(rec: unknown, where: string): asserts rec is Recommender {
+  if (rec instanceof tf.LayersModel) {
+    throw new TypeError(
+      `${where}: expected a Recommender, found a tf.LayersModel; wrap it with its id encoders ` +
+        "first: recommender(model, { users, movies })",
+    );
+  }
+  const r = rec as Partial<Recommender> | null;
+  if (
+    typeof r !== "object" || r === null || !(r.model instanceof tf.LayersModel) ||
+    !(r.users instanceof IdEncoder) || !(r.movies instanceof IdEncoder) ||
+    typeof r.config !== "object" || r.config === null
+  ) {
+    throw new TypeError(
+      `${where}: expected a Recommender ({ model, users, movies, config }, from buildModel(), ` +
+        `recommender() or loadRecommender()), found ${describe(rec)}`,
+    );
+  }
+  if (freed.has(r.model)) {
+    throw new RangeError(
+      `${where}: this recommender was freed by disposeRecommender() and its weights are gone; ` +
+        "build or load it again",
+    );
+  }
+}
 
 /** Formats a number for messages (3 significant digits). */
 function short(x: number): string {
@@ -34,6 +88,7 @@ export function usableScores(
   batchSize: number,
   where: string,
 ): Float32Array {
+  checkRecommender(rec, where);
   checkUsable(rec.model, where);
   const scores = scoreIndices(rec, users, movies, batchSize);
   let bad = 0, first = -1;

@@ -7,15 +7,14 @@
  * @module
  */
 
-import type * as tf from "@tensorflow/tfjs";
 import { releaseKernelContexts } from "./_engine.ts";
+import { markFreed } from "./_usable.ts";
 import type { Recommender } from "./recommender.ts";
-
-const disposed = new WeakSet<tf.LayersModel>();
 
 /**
  * Frees everything a recommender owns: the model's weights, its optimizer's state and the
- * kernel contexts left by training. The recommender cannot be trained or used afterwards; its
+ * kernel contexts left by training. The recommender cannot be trained or used afterwards
+ * (training, predicting or recommending with it is a `RangeError` saying it was freed); its
  * encoders, config and catalogue stay readable. Calling it again, or on a model already
  * disposed by hand, does nothing more.
  *
@@ -39,8 +38,7 @@ const disposed = new WeakSet<tf.LayersModel>();
  */
 export function disposeRecommender(rec: Recommender): void {
   const model = rec.model;
-  if (disposed.has(model)) return;
-  disposed.add(model);
+  if (markFreed(model)) return;
   const optimizer = model.optimizer;
   try {
     model.dispose();

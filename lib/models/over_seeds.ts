@@ -12,12 +12,14 @@ import { withRandomSeed } from "../random.ts";
 import type { Verbosity } from "./_engine.ts";
 import {
   checkBoolean,
+  checkOptionKeys,
   type DataFrame,
   describe,
   isDataFrame,
   ratingColumns,
 } from "../_validate.ts";
 import { buildModel, type ModelOptions } from "./build.ts";
+import { checkRecommender } from "./_usable.ts";
 import { disposeRecommender } from "./dispose.ts";
 import { predictRatings } from "./predict.ts";
 import type { ModelKind, Recommender, RecommenderKind } from "./recommender.ts";
@@ -55,6 +57,25 @@ export interface OverSeedsOptions extends Omit<TrainOptions, "seed" | "verbose">
    */
   keep?: boolean;
 }
+
+/** Every option of {@linkcode trainOverSeeds} (the type makes the list complete). */
+const OVER_SEEDS_OPTIONS: Record<keyof OverSeedsOptions, true> = {
+  test: true,
+  seeds: true,
+  trained: true,
+  verbose: true,
+  keep: true,
+  epochs: true,
+  batchSize: true,
+  validation: true,
+  validationBatchSize: true,
+  fuse: true,
+  learningRate: true,
+  earlyStopping: true,
+  keepBestWeights: true,
+  initialEpoch: true,
+  onEpochEnd: true,
+};
 
 /** Errors of one seed's model on the test ratings. */
 export interface SeedRun {
@@ -133,7 +154,9 @@ function spread(runs: SeedRun[]): { mean: SeedSpread; sd: SeedSpread } {
  * @returns The errors of every run, their mean and their standard deviation, and with
  *   `keep: true` the models. Without `keep`, every model trained here is freed once scored
  *   (and all of them when a run fails); models given in `trained` are the caller's.
- * @throws {TypeError} Without training ratings or test ratings.
+ * @throws {TypeError} Without training ratings or test ratings, on an unknown option (naming it
+ *   and the option it most likely meant: `seeds`, not `seed`), or when a model function does not
+ *   return a Recommender.
  * @throws {RangeError} On an empty or repeated list of seeds, or a non-integer seed.
  * @example
  * ```ts
@@ -168,6 +191,7 @@ export async function trainOverSeeds(
       `${where}: expected the test ratings in options.test, found ${describe(options?.test)}`,
     );
   }
+  checkOptionKeys(options, Object.keys(OVER_SEEDS_OPTIONS), where);
   const { test, seeds = [42, 43, 44], trained = [], keep = false, ...fit } = options;
   checkBoolean(keep, "keep", where);
   if (!Array.isArray(seeds) || seeds.length === 0) {
@@ -196,6 +220,7 @@ export async function trainOverSeeds(
           rec = typeof kind === "function"
             ? withRandomSeed(seed, () => kind(seed))
             : buildModel(kind, { ...modelOptions, seed });
+          checkRecommender(rec, `${where}: the model for seed ${seed}`);
           own.push(rec);
           await train(rec, ratings, { ...fit, seed });
         }

@@ -12,7 +12,7 @@ import {
   ratingColumns,
 } from "../_validate.ts";
 import { batchSizeOption } from "./_inputs.ts";
-import { usableScores } from "./_usable.ts";
+import { checkRecommender, usableScores } from "./_usable.ts";
 import type { Recommender } from "./recommender.ts";
 
 /** Options of {@linkcode predictRatings}. */
@@ -37,7 +37,8 @@ export interface IdPairs {
  * naming them; an empty input or pairs of different lengths throw too. A model whose training
  * diverged (marked by `train`, or with NaN or infinite weights, or whose outputs overflow)
  * throws a `DivergedModelError` saying what happened and what to do: a prediction is never
- * NaN.
+ * NaN. Anything but a recommender is a `TypeError`, and one freed by `disposeRecommender()` a
+ * `RangeError` saying so.
  *
  * @param rec The recommender.
  * @param data A ratings DataFrame (userId, movieId; other columns ignored) or id arrays.
@@ -61,6 +62,7 @@ export function predictRatings(
   options: PredictRatingsOptions = {},
 ): Float32Array {
   const where = "predictRatings()";
+  checkRecommender(rec, where);
   const batchSize = batchSizeOption(options.batchSize ?? 65536, where);
   let userIds: ArrayLike<number>, movieIds: ArrayLike<number>;
   if (isDataFrame(data)) {

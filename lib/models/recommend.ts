@@ -19,7 +19,7 @@ import {
   ratingColumns,
 } from "../_validate.ts";
 import { batchSizeOption } from "./_inputs.ts";
-import { usableScores } from "./_usable.ts";
+import { checkRecommender, usableScores } from "./_usable.ts";
 import type { Recommender } from "./recommender.ts";
 
 /** Options of {@linkcode recommend}. */
@@ -185,6 +185,7 @@ export function recommend(
   options: RecommendOptions = {},
 ): DataFrame {
   const where = "recommend()";
+  checkRecommender(rec, where);
   const k = checkPositiveInt(options.k ?? DEFAULT_K, "k", where);
   const batchSize = batchSizeOption(options.batchSize ?? 65536, where);
   const { excludeSeen = true, minRatings = 0, fallback = null } = options;
@@ -306,6 +307,7 @@ export function topKForUsers(
   options: TopKOptions = {},
 ): Map<number, number[]> {
   const where = "topKForUsers()";
+  checkRecommender(rec, where);
   const k = checkPositiveInt(options.k ?? DEFAULT_K, "k", where);
   const batchSize = batchSizeOption(options.batchSize ?? 65536, where);
   if (userIds == null || typeof userIds.length !== "number") {

@@ -22,11 +22,15 @@ import {
 import { markInStep, syncConfig } from "./compile.ts";
 import {
   checkBoolean,
+  checkInteger,
   checkLearningRate,
+  checkOptionKeys,
+  checkPositiveInt,
   type DataFrame,
   isDataFrame,
   ratingColumns,
 } from "../_validate.ts";
+import { checkRecommender } from "./_usable.ts";
 import { batchSizeOption, inputTensors } from "./_inputs.ts";
 import type { Recommender } from "./recommender.ts";
 import { encodeTarget } from "./target.ts";
@@ -107,6 +111,22 @@ export interface TrainOptions {
   onEpochEnd?: (epoch: number, logs: Record<string, number>) => void | Promise<void>;
 }
 
+/** Every option of {@linkcode train} (the type makes the list complete). */
+const TRAIN_OPTIONS: Record<keyof TrainOptions, true> = {
+  epochs: true,
+  batchSize: true,
+  validation: true,
+  validationBatchSize: true,
+  fuse: true,
+  learningRate: true,
+  earlyStopping: true,
+  keepBestWeights: true,
+  seed: true,
+  initialEpoch: true,
+  verbose: true,
+  onEpochEnd: true,
+};
+
 /** Encoded inputs and targets of a ratings DataFrame. */
 export interface TrainingTensors {
   /** `[users int32 [n,1], movies int32 [n,1]]`. */
@@ -163,6 +183,11 @@ export function trainingTensors(rec: Recommender, ratings: DataFrame): TrainingT
  * @param ratings Training ratings (userId, movieId, rating).
  * @param options Epochs, batch size, validation, learning rate, early stopping, seed.
  * @returns The per-epoch history.
+ * @throws {TypeError} When `rec` is not a Recommender (a bare tf.LayersModel included), or an
+ *   option is unknown (naming it and the option it most likely meant) or of the wrong type.
+ * @throws {RangeError} For a recommender freed by `disposeRecommender()`, or a bad option value
+ *   (`epochs`, `batchSize` or `validationBatchSize` not a positive integer, a fractional `seed`,
+ *   a `learningRate` that is not a finite number > 0, …), before the model changes.
  * @throws {InterruptedError} on Kernel › Interrupt in the Jupyter kernel, after the current
  *   batch (the model keeps the weights of that batch; training again goes on from them).
  * @example
@@ -185,12 +210,7 @@ export async function train(
   options: TrainOptions = {},
 ): Promise<History> {
   const where = "train()";
-  if (rec instanceof tf.LayersModel) {
-    throw new TypeError(
-      `${where}: expected a Recommender, found a tf.LayersModel; wrap it with its id encoders ` +
-        "first: recommender(model, { users, movies })",
-    );
-  }
+  checkRecommender(rec, where);
   const fitOptions = fitOptionsFor(rec, options);
   checkUsable(rec.model, where);
   syncConfig(rec, where);
@@ -231,11 +251,21 @@ export async function train(
 /** `train()`'s options as the engine's, checked (the learning rate is the config's). */
 function fitOptionsFor(rec: Recommender, options: TrainOptions): FitOptions {
   const where = "train()";
-  const { epochs = 1, batchSize = 64, seed = rec.config.seed } = options;
+  if (typeof options === "object" && options !== null && "schedule" in options) {
+    // A recipe's fit spread whole brings its schedule, which buildModel() has already read.
+    throw new TypeError(
+      `${where}: unknown option "schedule": a learning-rate schedule is the model's config ` +
+        "(buildModel()'s schedule option, or a recipe's fit.schedule, which buildModel() reads), " +
+        "and train() runs it; to train at another rate, pass learningRate",
+    );
+  }
+  checkOptionKeys(options, Object.keys(TRAIN_OPTIONS), where);
+  const { epochs = 1, batchSize = 64 } = options;
   if (!Number.isInteger(epochs) || epochs < 1) {
     throw new RangeError(`${where}: expected epochs to be a positive integer, found ${epochs}`);
   }
   batchSizeOption(batchSize, where);
+  const seed = checkInteger(options.seed ?? rec.config.seed, "seed", where);
   if (options.learningRate !== undefined) checkLearningRate(options.learningRate, where);
   const fitOptions: FitOptions = {
     epochs,
@@ -259,7 +289,11 @@ function fitOptionsFor(rec: Recommender, options: TrainOptions): FitOptions {
     fitOptions.onEpochEnd = options.onEpochEnd;
   }
   if (options.validationBatchSize !== undefined) {
-    fitOptions.validationBatchSize = batchSizeOption(options.validationBatchSize, where);
+    fitOptions.validationBatchSize = checkPositiveInt(
+      options.validationBatchSize,
+      "validationBatchSize",
+      where,
+    );
   }
   if (options.fuse !== undefined) fitOptions.fuse = checkBoolean(options.fuse, "fuse", where);
   return fitOptions;

@@ -25,6 +25,7 @@ import {
 } from "../_tfjs_internals.ts";
 import {
   checkLearningRate,
+  checkOptionKeys,
   checkPositiveInt,
   type DataFrame,
   describe,
@@ -46,6 +47,7 @@ import {
 } from "../eval/ranking_protocol.ts";
 import { type History, predictOutputs, setTrainedEpochs, trainedEpochs } from "./_engine.ts";
 import { scoreIndices } from "./_inputs.ts";
+import { checkRecommender } from "./_usable.ts";
 import { findTables } from "./_weights.ts";
 import { markInStep, syncConfig } from "./compile.ts";
 import type { Recommender } from "./recommender.ts";
@@ -104,6 +106,20 @@ export interface TrainRankingOptions {
    */
   onEpochEnd?: (epoch: number, logs: Record<string, number>) => unknown;
 }
+
+/** Every option of {@linkcode trainRanking} (the type makes the list complete). */
+const TRAIN_RANKING_OPTIONS: Record<keyof TrainRankingOptions, true> = {
+  loss: true,
+  epochs: true,
+  batchUsers: true,
+  l2: true,
+  l2Power: true,
+  negatives: true,
+  learningRate: true,
+  seed: true,
+  verbose: true,
+  onEpochEnd: true,
+};
 
 /** Rows of the tables used for the score check: first, middle and last of each side. */
 function probeRows(size: number): number[] {
@@ -192,6 +208,7 @@ function dotTables(rec: Recommender): RankingTables | string {
  * the config and the weights as they were. Absent options keep their defaults.
  */
 function checkOptions(options: TrainRankingOptions, where: string): void {
+  checkOptionKeys(options, Object.keys(TRAIN_RANKING_OPTIONS), where);
   rankingNumbers(options, where);
   if (options.learningRate !== undefined) checkLearningRate(options.learningRate, where);
 }
@@ -219,10 +236,12 @@ function compiledLoss(rec: Recommender, where: string): RankingLoss {
  * @param ratings Training ratings (userId, movieId); every id must be known to the encoders.
  * @param options Loss, epochs, batch, L2, negatives, learning rate, seed, progress.
  * @returns The history (`loss` per epoch).
- * @throws {TypeError} When the model is not such a dot-product model (saying why: a weight
+ * @throws {TypeError} When `rec` is not a Recommender, an option is unknown (naming it and the
+ *   option it most likely meant), or the model is not such a dot-product model (saying why: a weight
  *   regulariser or constraint, or a layer that acts only in training, such as a dropout, would
  *   be left out by the loop, so each is refused), is not compiled, or has no ranking loss; a
- *   `RangeError` for an unknown id or a bad option (a `learningRate` that is not a finite
+ *   `RangeError` for an unknown id, a recommender freed by `disposeRecommender()`, or a bad
+ *   option (a `learningRate` that is not a finite
  *   number > 0, as in `train()`; `epochs` or `batchUsers` not a positive integer; a negative
  *   `l2`; …), checked before the config or the weights change.
  * @example
@@ -252,15 +271,7 @@ export async function trainRanking(
   options: TrainRankingOptions = {},
 ): Promise<History> {
   const where = "trainRanking()";
-  if (rec instanceof tf.LayersModel) {
-    throw new TypeError(
-      `${where}: expected a Recommender, found a tf.LayersModel; wrap it with its id encoders ` +
-        "first: recommender(model, { users, movies })",
-    );
-  }
-  if (typeof rec !== "object" || rec === null || !(rec.model instanceof tf.LayersModel)) {
-    throw new TypeError(`${where}: expected a Recommender, found ${describe(rec)}`);
-  }
+  checkRecommender(rec, where);
   checkOptions(options, where);
   syncConfig(rec, where);
   const loss = options.loss ?? compiledLoss(rec, where);
@@ -373,9 +384,7 @@ export function rankingScorer(
   options: RankingScorerOptions = {},
 ): CatalogueScorer {
   const where = "rankingScorer()";
-  if (typeof rec !== "object" || rec === null || !(rec.model instanceof tf.LayersModel)) {
-    throw new TypeError(`${where}: expected a Recommender, found ${describe(rec)}`);
-  }
+  checkRecommender(rec, where);
   const batchPairs = checkPositiveInt(options.batchPairs ?? 4096, "batchPairs", where);
   const { task } = options;
   if (task !== undefined) {

@@ -5,6 +5,7 @@ import {
   buildModel,
   disposeRecommender,
   predictRatings,
+  type Recommender,
   recommender,
   train,
   trainOverSeeds,
@@ -82,6 +83,27 @@ Deno.test("trainOverSeeds() rejects missing data and bad seeds with a clear mess
     RangeError,
     "at least one seed",
   );
+});
+
+Deno.test("trainOverSeeds() refuses an unknown option, and a model function that returns no recommender", async () => {
+  const unknown: [Record<string, unknown>, string][] = [
+    [{ epoch: 5 }, '"epoch" (did you mean "epochs"?)'],
+    [{ seed: 1 }, '"seed" (did you mean "seeds"?)'],
+  ];
+  for (const [option, message] of unknown) {
+    await assertRejects(
+      () => trainOverSeeds("dot", { ratings }, { test, seeds: [1], ...fit, ...option }),
+      TypeError,
+      `trainOverSeeds(): unknown option ${message}`,
+    );
+  }
+  const before = tf.memory().numTensors;
+  await assertRejects(
+    () => trainOverSeeds(() => ({}) as Recommender, { ratings }, { test, seeds: [1, 2], ...fit }),
+    TypeError,
+    "trainOverSeeds(): the model for seed 1: expected a Recommender",
+  );
+  assertEquals(tf.memory().numTensors, before);
 });
 
 Deno.test("trainOverSeeds() repeats a model written as code, each seed initialising its layers", async () => {

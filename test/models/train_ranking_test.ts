@@ -274,5 +274,22 @@ Deno.test("trainRanking() checks its other options before training, naming them"
       `trainRanking(): expected ${message}`,
     );
   }
+  for (
+    const [option, message] of [[{ epoch: 20 }, '"epoch" (did you mean "epochs"?)'], [
+      { negative: 2 },
+      '"negative" (did you mean "negatives"?)',
+    ], [{ batchSize: 8 }, '"batchSize" (known: loss, epochs, batchUsers,']] as const
+  ) {
+    await assertRejects(
+      () => trainRanking(rec, train, { ...option, learningRate: 0.5, verbose: 0 }),
+      TypeError,
+      `trainRanking(): unknown option ${message}`,
+    );
+  }
   assertEquals(rec.config.learningRate, rate);
+  await assertRejects(
+    () => trainRanking(null as unknown as typeof rec, train),
+    TypeError,
+    "trainRanking(): expected a Recommender",
+  );
 });

@@ -1,15 +1,28 @@
 import pl from "nodejs-polars";
-import { assert, assertEquals, assertGreater, assertLess, assertRejects } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertGreater,
+  assertLess,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
 import { captureStderr } from "../_stderr.ts";
 import {
   buildModel,
+  disposeRecommender,
   type ModelKind,
   type ModelOptions,
+  predict,
   predictRatings,
+  recipes,
+  recommend,
+  type Recommender,
   train,
   trainingTensors,
+  type TrainOptions,
 } from "../../lib/models/mod.ts";
-import { mae, syntheticMovies, syntheticRatings } from "./_fixtures.ts";
+import { mae, movieId, syntheticMovies, syntheticRatings, userId } from "./_fixtures.ts";
 
 const ratings = syntheticRatings({ users: 12, movies: 16, perUser: 12 });
 
@@ -180,4 +193,73 @@ Deno.test("train() calls onEpochEnd after every epoch with the epoch's weights a
     TypeError,
     "expected onEpochEnd to be a function, found number",
   );
+});
+
+Deno.test("train() refuses an unknown option, naming it and the option it most likely meant", async () => {
+  const rec = buildModel("dot", { ratings, factors: 2 });
+  const before = predictRatings(rec, ratings);
+  await assertRejects(
+    () => train(rec, ratings, { epoch: 20, verbose: 0 } as TrainOptions),
+    TypeError,
+    'train(): unknown option "epoch" (did you mean "epochs"?)',
+  );
+  await assertRejects(
+    () => train(rec, ratings, { verbosity: 0 } as TrainOptions),
+    TypeError,
+    'train(): unknown option "verbosity" (did you mean "verbose"?)',
+  );
+  await assertRejects(
+    () => train(rec, ratings, { patience: 2 } as TrainOptions),
+    TypeError,
+    'train(): unknown option "patience" (known: epochs, batchSize, validation,',
+  );
+  // A recipe's fit spread whole brings its schedule, which is the model's.
+  await assertRejects(
+    () => train(rec, ratings, { ...recipes.matrixFactorization.mf.fit } as TrainOptions),
+    TypeError,
+    'train(): unknown option "schedule": a learning-rate schedule is the model\'s config',
+  );
+  await assertRejects(
+    () => train(rec, ratings, null as unknown as TrainOptions),
+    TypeError,
+    "train(): expected an options object, found null",
+  );
+  assertEquals(predictRatings(rec, ratings), before, "the weights did not change");
+});
+
+Deno.test("train() refuses a fractional seed and names validationBatchSize", async () => {
+  const rec = buildModel("dot", { ratings, factors: 2 });
+  await assertRejects(
+    () => train(rec, ratings, { seed: 1.5, verbose: 0 }),
+    RangeError,
+    "train(): expected seed to be an integer, found 1.5",
+  );
+  await assertRejects(
+    () => train(rec, ratings, { validation: 0.25, validationBatchSize: 0, verbose: 0 }),
+    RangeError,
+    "train(): expected validationBatchSize to be a positive integer, found 0",
+  );
+});
+
+Deno.test("train() and predictRatings() refuse what is not a recommender, and a freed one", async () => {
+  for (const bad of [null, {}, buildModel("dot", { ratings, factors: 2 }).model]) {
+    const rec = bad as unknown as Recommender;
+    await assertRejects(() => train(rec, ratings), TypeError, "train(): expected a Recommender");
+    assertThrows(
+      () => predictRatings(rec, ratings),
+      TypeError,
+      "predictRatings(): expected a Recommender",
+    );
+  }
+  const rec = buildModel("dot", { ratings, factors: 2 });
+  disposeRecommender(rec);
+  const freed = "this recommender was freed by disposeRecommender() and its weights are gone";
+  await assertRejects(() => train(rec, ratings, { verbose: 0 }), RangeError, `train(): ${freed}`);
+  assertThrows(() => predictRatings(rec, ratings), RangeError, `predictRatings(): ${freed}`);
+  assertThrows(
+    () => predict(rec, userId(0), movieId(0)),
+    RangeError,
+    `predictRatings(): ${freed}`,
+  );
+  assertThrows(() => recommend(rec, userId(0), { excludeSeen: false }), RangeError, freed);
 });
