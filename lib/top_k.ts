@@ -5,7 +5,7 @@
  * @module
  */
 
-import { checkNonNegativeInt } from "./_validate.ts";
+import { checkNonNegativeInt, describe, isNumbers } from "./_validate.ts";
 
 /**
  * Positions of the `k` highest scores, best first; ties keep the lower position first, NaN
@@ -18,7 +18,8 @@ import { checkNonNegativeInt } from "./_validate.ts";
  * @returns The selected positions, in order of decreasing score.
  * @throws {RangeError} When k is negative, fractional, NaN or infinite (NaN and Infinity kept
  *   every position, -1 none).
- * @throws {TypeError} When k is not a number.
+ * @throws {TypeError} When k is not a number, `scores` not an array or typed array of numbers
+ *   (null, text), or `skip` not a function.
  * @example
  * ```ts
  * import { topKIndices } from "./top_k.ts";
@@ -32,7 +33,16 @@ export function topKIndices(
   k: number,
   skip: (j: number) => boolean = () => false,
 ): number[] {
-  checkNonNegativeInt(k, "k", "topKIndices()");
+  const who = "topKIndices()";
+  if (!isNumbers(scores)) {
+    throw new TypeError(
+      `${who}: expected scores to be an array or typed array of numbers, found ${describe(scores)}`,
+    );
+  }
+  checkNonNegativeInt(k, "k", who);
+  if (typeof skip !== "function") {
+    throw new TypeError(`${who}: expected skip to be a function, found ${describe(skip)}`);
+  }
   const top: number[] = [];
   for (let j = 0; j < scores.length; j++) {
     if (skip(j) || Number.isNaN(scores[j])) continue;

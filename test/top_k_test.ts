@@ -31,3 +31,22 @@ Deno.test("topKIndices() keeps none for k = 0 and refuses a k that is no count",
   }
   assertThrows(() => topKIndices(scores, "2" as never), TypeError, "found string 2");
 });
+
+Deno.test("topKIndices() refuses scores that are not numbers and a skip that is not a function", () => {
+  assertThrows(
+    () => topKIndices(null as unknown as number[], 2),
+    TypeError,
+    "topKIndices(): expected scores to be an array or typed array of numbers, found null",
+  );
+  assertThrows(
+    () => topKIndices(["b", "a"] as unknown as number[], 1),
+    TypeError,
+    "found an array of length 2",
+  );
+  assertThrows(
+    () => topKIndices([1, 2], 1, 5 as unknown as () => boolean),
+    TypeError,
+    "topKIndices(): expected skip to be a function, found number 5",
+  );
+  assertEquals(topKIndices(new Float32Array([1, 3, 2]), 2), [1, 2]);
+});
