@@ -22,6 +22,8 @@
  * @module
  */
 
+import { checkOptionKeys } from "../_validate.ts";
+
 /** Options of {@linkcode param}. */
 export interface ParamOptions<T> {
   /**
@@ -59,6 +61,16 @@ export interface ParamOptions<T> {
    */
   below?: number;
 }
+
+/** Every option of {@linkcode param} (the type makes the list complete). */
+const PARAM_OPTIONS: Record<keyof ParamOptions<unknown>, true> = {
+  quick: true,
+  integer: true,
+  min: true,
+  max: true,
+  above: true,
+  below: true,
+};
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
 /**
@@ -168,11 +180,13 @@ export function isQuick(): boolean {
  * @param options The quick value, an integer check, and bounds (`min`, `max` inclusive;
  *   `above`, `below` exclusive).
  * @returns The value in force.
- * @throws {TypeError} For a name that is not UPPER_CASE or is taken, a quick value whose type
+ * @throws {TypeError} For a name that is not UPPER_CASE or is taken, an unknown option (naming
+ *   it and the option it most likely meant: `min` for `minimum`), a quick value whose type
  *   differs from the fallback's, or a bound that is not a finite number (or `min` with `above`,
  *   `max` with `below`).
- * @throws {RangeError} For a variable that does not parse to the parameter's type, or a value
- *   outside its bounds (the message names the parameter, the bounds and the value).
+ * @throws {RangeError} For a variable that does not parse to the parameter's type, a number
+ *   parameter whose default or quick value is NaN or infinite, or a value outside its bounds
+ *   (the message names the parameter, the bounds and the value).
  * @example
  * ```ts
  * import { param } from "./params.ts";
@@ -217,6 +231,7 @@ export function param<T extends number | boolean | string>(
         `use; name the parameter otherwise (such as EXAMPLE_${name})`,
     );
   }
+  checkOptionKeys(options, Object.keys(PARAM_OPTIONS), "param()");
   const type = typeof fallback;
   if (type !== "number" && type !== "boolean" && type !== "string") {
     throw new TypeError(
@@ -233,7 +248,15 @@ export function param<T extends number | boolean | string>(
   const source = raw !== undefined ? `environment variable ${name}` : "";
   let value: unknown;
   if (raw === undefined) {
-    value = isQuick() && options.quick !== undefined ? options.quick : fallback;
+    const quick = isQuick() && options.quick !== undefined;
+    value = quick ? options.quick : fallback;
+    if (type === "number" && !Number.isFinite(value)) {
+      throw new RangeError(
+        `param(): expected a finite number for ${name}, found ${value} (its ${
+          quick ? "quick value" : "default"
+        })`,
+      );
+    }
   } else if (type === "number") {
     const text = raw.trim();
     if (options.integer && !DECIMAL_INTEGER.test(text)) {
@@ -381,6 +404,9 @@ function formatHeadline(name: string, value: number | string | readonly number[]
  * @param options The tutorial's figure (or, for a notebook that mirrors no tutorial, a
  *   published one) and the number of decimals.
  * @returns Nothing (so a cell may end with it and show no extra output).
+ * @throws {TypeError} On an empty name, or both a tutorial's and a published figure.
+ * @throws {RangeError} On a value, or a tutorial's or published figure, that is a NaN or
+ *   infinite number, or `digits` not an integer from 0 to 20.
  * @example
  * ```ts
  * import { headline } from "./params.ts";
@@ -409,6 +435,13 @@ export function headline(
   }
   if (!Number.isInteger(digits) || digits < 0 || digits > 20) {
     throw new RangeError(`headline(): expected digits to be an integer 0–20, found ${digits}`);
+  }
+  for (const [label, figure] of [["tutorial", tutorial], ["published", published]] as const) {
+    if (typeof figure === "number" && !Number.isFinite(figure)) {
+      throw new RangeError(
+        `headline(): expected ${label} to be a finite number or a text for "${name}", found ${figure}`,
+      );
+    }
   }
   if (tutorial !== undefined && published !== undefined) {
     throw new TypeError(

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { type Headline, headline, param } from "../../lib/notebook/params.ts";
+import { type Headline, headline, param, type ParamOptions } from "../../lib/notebook/params.ts";
 import { formatSummary } from "../../tools/notebooks/run_summary.ts";
 import { runWithEnv } from "../_child.ts";
 
@@ -208,6 +208,42 @@ Deno.test("param() rejects a name that is not UPPER_CASE and a quick value of an
   );
 });
 
+Deno.test("param() refuses an unknown option, naming it and the option it most likely meant", () => {
+  for (
+    const [options, near] of [
+      [{ minimum: 5 }, '"minimum" (did you mean "min"?)'],
+      [{ Integer: true }, '"Integer" (did you mean "integer"?)'],
+      [{ step: 1 }, '"step" (known: quick, integer, min, max, above, below)'],
+    ] as const
+  ) {
+    assertThrows(
+      () => param("TEST_EPOCHS", 3, options as unknown as ParamOptions<number>),
+      TypeError,
+      `param(): unknown option ${near}`,
+    );
+  }
+});
+
+Deno.test("param() refuses a number parameter whose default or quick value is not finite", async () => {
+  await inChild(
+    { TEST_N: undefined, NB_QUICK: undefined },
+    `assertThrows(() => param("TEST_N", NaN), RangeError,
+       "param(): expected a finite number for TEST_N, found NaN (its default)");
+     assertThrows(() => param("TEST_N", Infinity, { quick: 2 }), RangeError,
+       "param(): expected a finite number for TEST_N, found Infinity (its default)");`,
+  );
+  await inChild(
+    { TEST_N: undefined, NB_QUICK: "1" },
+    `assertThrows(() => param("TEST_N", 3, { quick: NaN }), RangeError,
+       "param(): expected a finite number for TEST_N, found NaN (its quick value)");
+     assertEquals(param("TEST_N", NaN, { quick: 2 }), 2); // the default is not in force`,
+  );
+  await inChild(
+    { TEST_N: "4", NB_QUICK: undefined },
+    `assertEquals(param("TEST_N", NaN), 4); // the variable wins`,
+  );
+});
+
 /** Runs `calls` in a child with NB_HEADLINES set to a new file: what it printed, the file's lines. */
 async function captureHeadlines(calls: string): Promise<{ printed: string[]; lines: Headline[] }> {
   const file = await Deno.makeTempFile();
@@ -268,6 +304,19 @@ Deno.test("headline() rejects a value that is not a finite number", () => {
     () => headline("RMSE", NaN),
     RangeError,
     'expected a finite number for "RMSE", found NaN',
+  );
+});
+
+Deno.test("headline() rejects a tutorial's or published figure that is NaN or infinite", () => {
+  assertThrows(
+    () => headline("RMSE", 0.9, { tutorial: NaN }),
+    RangeError,
+    'headline(): expected tutorial to be a finite number or a text for "RMSE", found NaN',
+  );
+  assertThrows(
+    () => headline("RMSE", 0.9, { published: -Infinity }),
+    RangeError,
+    'headline(): expected published to be a finite number or a text for "RMSE", found -Infinity',
   );
 });
 
