@@ -63,7 +63,7 @@ import {
   openPath,
   openZip,
 } from "./_source.ts";
-import { checkPositiveInt } from "../_validate.ts";
+import { checkBoolean, checkOptionKeys, checkPositiveInt, describe } from "../_validate.ts";
 import { COLUMNS } from "../defaults.ts";
 import type { DuplicatePolicy } from "./duplicates.ts";
 import { type MovieLens, type Origin, PREDEFINED_SPLIT_NAMES } from "./types.ts";
@@ -437,6 +437,9 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
  *   `onWarning`).
  * @throws {Deno.errors.NotFound} On a missing file, or ml-100k neither found nor downloadable
  *   (the message says where to put it).
+ * @throws {TypeError} On an unknown option (naming it and the option it most likely meant), or
+ *   an option of the wrong kind (`dir` not a path, `verify` not true or false, `duplicates` not
+ *   "last", "keep" or "error", `onWarning` not a function, …), before anything is read.
  * @example
  * ```ts
  * import { loadMovieLens } from "./load.ts";
@@ -456,9 +459,7 @@ export async function loadMovieLens(
       `loadMovieLens(): expected "ml-latest-small", "ml-100k" or a path, found ${String(source)}`,
     );
   }
-  for (const key of ["stallTimeoutMs", "downloadTimeoutMs"] as const) {
-    if (options[key] !== undefined) checkPositiveInt(options[key], key, "loadMovieLens()");
-  }
+  checkLoadOptions(options);
   let found: Found;
   let name: string;
   let verified = false;
@@ -511,6 +512,57 @@ export async function loadMovieLens(
     release,
     ...parsed,
   };
+}
+
+/** Every option of {@linkcode loadMovieLens} (the type makes the list complete). */
+const LOAD_OPTIONS: Record<keyof LoadOptions, true> = {
+  dir: true,
+  cacheDir: true,
+  url: true,
+  fetch: true,
+  onProgress: true,
+  stallTimeoutMs: true,
+  downloadTimeoutMs: true,
+  verify: true,
+  download: true,
+  duplicates: true,
+  onWarning: true,
+};
+
+/** Checks every option of {@linkcode loadMovieLens} before anything is read. */
+function checkLoadOptions(options: LoadOptions): void {
+  const who = "loadMovieLens()";
+  checkOptionKeys(options, Object.keys(LOAD_OPTIONS), who);
+  for (const key of ["stallTimeoutMs", "downloadTimeoutMs"] as const) {
+    if (options[key] !== undefined) checkPositiveInt(options[key], key, who);
+  }
+  for (const key of ["dir", "cacheDir", "url"] as const) {
+    const v = options[key];
+    if (v !== undefined && (typeof v !== "string" || v === "")) {
+      throw new TypeError(
+        `${who}: expected ${key} to be a ${key === "url" ? "URL" : "folder path"}, found ${
+          typeof v === "string" ? '""' : describe(v)
+        }`,
+      );
+    }
+  }
+  for (const key of ["verify", "download"] as const) {
+    if (options[key] !== undefined) checkBoolean(options[key], key, who);
+  }
+  const { duplicates } = options;
+  if (duplicates !== undefined && !["last", "keep", "error"].includes(duplicates)) {
+    throw new TypeError(
+      `${who}: expected duplicates to be "last", "keep" or "error", found ${
+        typeof duplicates === "string" ? JSON.stringify(duplicates) : describe(duplicates)
+      }`,
+    );
+  }
+  for (const key of ["fetch", "onProgress", "onWarning"] as const) {
+    const v = options[key];
+    if (v !== undefined && typeof v !== "function") {
+      throw new TypeError(`${who}: expected ${key} to be a function, found ${describe(v)}`);
+    }
+  }
 }
 
 /** Whether a file is one of ml-100k's predefined splits, read when the split is loaded. */
