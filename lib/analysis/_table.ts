@@ -82,8 +82,19 @@ export function rowIndex(ids: Int32Array, who: string): Map<number, number> {
   return index;
 }
 
-/** The row of `id`; an unknown id is a RangeError naming it. */
+/**
+ * The row of `id`; an unknown id is a RangeError naming it, and an id that is not a number a
+ * TypeError (saying so when the table holds the number it reads as: `"1"` for 1).
+ */
 export function rowOf(index: Map<number, number>, id: number, who: string): number {
+  if (typeof id !== "number") {
+    const text: unknown = id;
+    const near = typeof text === "string" && text.trim() !== "" && index.has(Number(text));
+    throw new TypeError(
+      `${who}: expected a numeric id, found ${describe(id)}` +
+        (near ? ` (the table has id ${Number(text)}: pass it as a number)` : ""),
+    );
+  }
   const row = index.get(id);
   if (row === undefined) {
     throw new RangeError(`${who}: unknown id ${id} (not among the table's ${index.size} ids)`);

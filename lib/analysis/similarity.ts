@@ -98,7 +98,8 @@ function cosineToAll(table: EmbeddingTable, row: number): Float64Array {
  * Cosine similarity of one movie to every row of the table (itself included).
  *
  * @param table Embeddings with raw ids.
- * @param movieId The raw id to compare; an unknown id is a RangeError naming it.
+ * @param movieId The raw id to compare; an unknown id is a RangeError naming it, an id given as
+ *   text (`"1"`) a TypeError saying so.
  * @returns A score table in the table's row order (with its titles).
  * @example
  * ```ts
@@ -151,7 +152,8 @@ export interface MostSimilarOptions {
  * Ties are broken by increasing id.
  *
  * @param table Embeddings with raw ids.
- * @param movieId The query's raw id; an unknown id is a RangeError naming it.
+ * @param movieId The query's raw id; an unknown id is a RangeError naming it, an id given as
+ *   text (`"1"`) a TypeError saying so.
  * @param options k and whether to keep the query itself.
  * @returns Rows `{ movieId, title?, similarity }`, most similar first.
  * @example

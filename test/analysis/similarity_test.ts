@@ -59,6 +59,24 @@ Deno.test("mostSimilar() rejects an unknown movie id, naming it, and k <= 0", ()
   assertThrows(() => mostSimilar(table, 1, { k: -3 }), RangeError, "found -3");
 });
 
+Deno.test("mostSimilar() and similarities() say so when an id is text, not a number", () => {
+  assertThrows(
+    () => mostSimilar(table, "1" as unknown as number),
+    TypeError,
+    "mostSimilar(): expected a numeric id, found string 1 (the table has id 1: pass it as a number)",
+  );
+  assertThrows(
+    () => similarities(table, "99" as unknown as number),
+    TypeError,
+    "similarities(): expected a numeric id, found string 99",
+  );
+  assertThrows(
+    () => mostSimilar(table, null as unknown as number),
+    TypeError,
+    "mostSimilar(): expected a numeric id, found null",
+  );
+});
+
 Deno.test("histogramCounts() puts a value on an inner edge in numpy's bin, to the last bit", () => {
   // numpy 1.x (Debian python3-numpy): np.histogram([i / bins for i in range(bins + 1)], bins,
   // range=(0, 1))[0]; np.linspace's edges (i · step + lo) differ from lo + (hi − lo) · i / bins
