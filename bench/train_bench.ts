@@ -57,7 +57,7 @@ import {
   type ModelOptions,
   type TargetTransform,
 } from "../lib/models/mod.ts";
-import { setRandomSeed } from "../lib/random.ts";
+import { MAX_SEED, setRandomSeed } from "../lib/random.ts";
 import { setupBackend } from "../lib/train/backend.ts";
 import { fit } from "../lib/train/fit.ts";
 import { stockModel } from "./stock_models.ts";
@@ -87,7 +87,8 @@ Flags:
                        evaluation's model trained for the top 10
   --epochs N           epochs, N ≥ 1 (default: 30; softmax and bpr: 45 and 65, the bench's)
   --batch N            batch size, N ≥ 1 (default: 100; softmax and bpr: 64 users a step)
-  --seed N             seed of the split, the initial weights and the shuffles (default: 42)
+  --seed N             seed of the split, the initial weights and the shuffles,
+                       0 ≤ N ≤ ${MAX_SEED} (default: 42)
   --stock              train the model written from stock tfjs layers, as a notebook writes it
                        (not for softmax and bpr, whose model is stock layers already)
   --no-fuse            run every stock layer as written, not a stock dot product of
@@ -173,7 +174,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
         batchGiven = true;
         break;
       case "--seed":
-        args.seed = read.integer(0);
+        args.seed = read.integer(0, MAX_SEED);
         break;
       case "--model": {
         const v = read.value();

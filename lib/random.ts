@@ -15,6 +15,13 @@
 
 import { seedUnseededInitializers } from "./_tfjs_internals.ts";
 
+/**
+ * The largest seed whose stream is its own: {@linkcode createRng} reduces a seed to 32 bits, so
+ * 2³² gives seed 0's stream again (and −1 that of 2³² − 1). Seeds from 0 to this one each give a
+ * different stream; the programs beside the library refuse any other.
+ */
+export const MAX_SEED = 4294967295;
+
 /** A seeded random number generator. Create one with {@linkcode createRng}. */
 export interface Rng {
   /** The seed this generator was created with. */
@@ -64,8 +71,9 @@ function shown(x: unknown): string {
 /**
  * Creates a seeded generator.
  *
- * @param seed Any integer; it is reduced to 32 bits. A fraction is truncated toward zero (1.5
- *   gives seed 1's stream), as tfjs layers may carry any number as their seed.
+ * @param seed Any integer; it is reduced to 32 bits (0 to {@linkcode MAX_SEED} are the distinct
+ *   streams). A fraction is truncated toward zero (1.5 gives seed 1's stream), as tfjs layers
+ *   may carry any number as their seed.
  * @returns A generator whose whole stream is fixed by `seed`.
  * @throws {TypeError} When `seed` is not a finite number.
  * @example

@@ -134,8 +134,15 @@ Deno.test("parseBenchArgs() takes numbers as plain decimals, each value once, no
   assertThrows(
     () => parseBenchArgs(["--seed="]),
     RangeError,
-    '--seed: expected an integer ≥ 0, found ""',
+    '--seed: expected an integer from 0 to 4294967295, found ""',
   );
+  // The generator reduces a seed to 32 bits: 2³² would repeat seed 0's run.
+  assertThrows(
+    () => parseBenchArgs(["--seed", "4294967296"]),
+    RangeError,
+    '--seed: expected an integer from 0 to 4294967295, found "4294967296"',
+  );
+  assertEquals(parseBenchArgs(["--seed", "4294967295"]).seed, 4294967295);
   assertThrows(
     () => parseBenchArgs(["--seed", "1", "--seed", "2"]),
     TypeError,

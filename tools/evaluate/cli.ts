@@ -49,6 +49,7 @@ import { resolve } from "node:path";
 import { FlagReader, reportUsageError, wantsHelp } from "../_cli.ts";
 import { checkWritable } from "../_write.ts";
 import { DEFAULT_SEED } from "../../lib/defaults.ts";
+import { MAX_SEED } from "../../lib/random.ts";
 import { RESULTS, type ResultsUpdate, writeResults } from "./committed_results.ts";
 import { assertModelKind, MODEL_KINDS, type ModelKind } from "../../lib/models/mod.ts";
 import { type EvaluationResult, runEvaluation } from "./run_evaluation.ts";
@@ -91,6 +92,12 @@ export interface EvaluateArgs {
   help: boolean;
 }
 
+/**
+ * The most seeds one run takes: each one trains every model again (minutes apiece), and every
+ * seed's rows are kept until the run ends.
+ */
+export const MAX_SEEDS = 1000;
+
 /** The help text. */
 export const USAGE = `Usage: deno task evaluate [flags]
 
@@ -109,13 +116,15 @@ Flags:
   --split NAME       ${SPLIT_NAMES.join(", ")}
                      (default: the data set's splits in the committed table; ranking:
                      random80)
-  --models LIST      comma-separated model kinds (default: all):
+  --models LIST      comma-separated model kinds, each once (default: all):
                      ${MODEL_KINDS.join(", ")}; baselines always run,
                      "ours" (an ensemble of dot-bias models) runs when dot-bias is listed;
                      with --task ranking: ranking rows
-  --seeds N          mean ± std over N seeds (42, 43, …); default 1
+  --seeds N          mean ± std over N seeds (42, 43, …), N from 1 to ${MAX_SEEDS}; default 1
   --first-seed N     start the seeds at N instead of 42 (a replication on fresh
-                     splits; such a run never writes the committed files)
+                     splits; such a run never writes the committed files); the seeds
+                     run from 0 to ${MAX_SEED} (2³² − 1: the generator reduces a seed
+                     to 32 bits, so 2³² would repeat seed 0's run)
   --epochs N         train every model N epochs (quick runs; ranking: at most N, one L2);
                      default: each recipe's own
   --json PATH        write the JSON there ("-": print it as the last stdout line);
@@ -157,13 +166,36 @@ function dataValue(value: string): string {
   return value;
 }
 
+/** A `--models` list: names separated by commas, none empty, none twice. */
+function modelList(value: string): string[] {
+  const names = value.split(",").map((s) => s.trim());
+  if (names.every((n) => n === "")) throw new RangeError("--models: expected at least one kind");
+  const empty = names.indexOf("");
+  if (empty >= 0) {
+    throw new RangeError(
+      `--models: expected a kind at position ${empty + 1} of ${JSON.stringify(value)}, found ` +
+        "nothing between two commas",
+    );
+  }
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) {
+    throw new RangeError(
+      `--models: expected each kind once, found ${JSON.stringify(twice)} twice in ` +
+        JSON.stringify(value),
+    );
+  }
+  return names;
+}
+
 /**
  * Parses the command line of `deno task evaluate`.
  *
  * @param args The arguments (`Deno.args`).
  * @returns The parsed flags.
  * @throws {TypeError} On an unknown flag, a missing value or a flag given twice.
- * @throws {RangeError} On a bad number, split, task, kind or path.
+ * @throws {RangeError} On a bad number (a seed outside 0 to `MAX_SEED`, more than
+ *   {@linkcode MAX_SEEDS} seeds, or seeds that would run past `MAX_SEED`), split, task, kind
+ *   (an empty or repeated one in `--models`) or path.
  * @example
  * ```ts
  * import { parseEvaluateArgs } from "./cli.ts";
@@ -218,16 +250,14 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
         out.task = task;
         break;
       }
-      case "--models": {
-        models = read.value().split(",").map((s) => s.trim()).filter(Boolean);
-        if (models.length === 0) throw new RangeError("--models: expected at least one kind");
+      case "--models":
+        models = modelList(read.value());
         break;
-      }
       case "--seeds":
-        out.seeds = read.integer(1);
+        out.seeds = read.integer(1, MAX_SEEDS);
         break;
       case "--first-seed":
-        out.firstSeed = read.integer(0);
+        out.firstSeed = read.integer(0, MAX_SEED);
         break;
       case "--epochs":
         out.epochs = read.integer(1);
@@ -244,6 +274,14 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
       default:
         read.unknown();
     }
+  }
+  const last = out.firstSeed + out.seeds - 1;
+  if (last > MAX_SEED) {
+    throw new RangeError(
+      `--seeds: expected at most ${MAX_SEED - out.firstSeed + 1} from --first-seed ` +
+        `${out.firstSeed} (the seeds run to ${MAX_SEED}, the last seed of a stream of its own), ` +
+        `found ${out.seeds} (up to seed ${last})`,
+    );
   }
   if (out.json && out.md && out.json !== "-" && resolve(out.json) === resolve(out.md)) {
     throw new RangeError(

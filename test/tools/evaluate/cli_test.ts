@@ -1,6 +1,11 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "node:path";
-import { parseEvaluateArgs, USAGE, writesCommittedFiles } from "../../../tools/evaluate/cli.ts";
+import {
+  MAX_SEEDS,
+  parseEvaluateArgs,
+  USAGE,
+  writesCommittedFiles,
+} from "../../../tools/evaluate/cli.ts";
 import { assertHelp, assertUsageMatches } from "../_usage.ts";
 import { outputProblem, writeFileAtomic } from "../../../tools/_write.ts";
 
@@ -49,6 +54,61 @@ Deno.test("parseEvaluateArgs() defaults to the whole table, one seed, recipe epo
   });
 });
 
+Deno.test("parseEvaluateArgs() takes seeds the generator tells apart, and a count it can run", () => {
+  // The generator reduces a seed to 32 bits: 2³² would run seed 0 again.
+  assertThrows(
+    () => parseEvaluateArgs(["--first-seed", "4294967296"]),
+    RangeError,
+    '--first-seed: expected an integer from 0 to 4294967295, found "4294967296"',
+  );
+  assertEquals(parseEvaluateArgs(["--first-seed", "4294967295"]).firstSeed, 4294967295);
+  assertThrows(
+    () => parseEvaluateArgs(["--seeds", "4294967296"]),
+    RangeError,
+    `--seeds: expected an integer from 1 to ${MAX_SEEDS}, found "4294967296"`,
+  );
+  assertEquals(parseEvaluateArgs(["--seeds", String(MAX_SEEDS)]).seeds, MAX_SEEDS);
+  for (
+    const order of [["--seeds", "3", "--first-seed", "4294967294"], [
+      "--first-seed=4294967294",
+      "--seeds=3",
+    ]]
+  ) {
+    assertThrows(
+      () => parseEvaluateArgs(order),
+      RangeError,
+      "--seeds: expected at most 2 from --first-seed 4294967294 (the seeds run to 4294967295, " +
+        "the last seed of a stream of its own), found 3 (up to seed 4294967296)",
+    );
+  }
+  assertEquals(parseEvaluateArgs(["--first-seed", "4294967294", "--seeds", "2"]).seeds, 2);
+});
+
+Deno.test("parseEvaluateArgs() refuses an empty or repeated name in --models", () => {
+  assertThrows(
+    () => parseEvaluateArgs(["--models", "dot,,dot"]),
+    RangeError,
+    '--models: expected a kind at position 2 of "dot,,dot", found nothing between two commas',
+  );
+  assertThrows(
+    () => parseEvaluateArgs(["--models", "dot,"]),
+    RangeError,
+    '--models: expected a kind at position 2 of "dot,"',
+  );
+  assertThrows(
+    () => parseEvaluateArgs(["--models", "dot, dot-bias,dot"]),
+    RangeError,
+    '--models: expected each kind once, found "dot" twice in "dot, dot-bias,dot"',
+  );
+  assertThrows(
+    () => parseEvaluateArgs(["--task", "ranking", "--models", "popular,popular"]),
+    RangeError,
+    '--models: expected each kind once, found "popular" twice',
+  );
+  assertThrows(() => parseEvaluateArgs(["--models", ","]), RangeError, "at least one kind");
+  assertEquals(parseEvaluateArgs(["--models", "dot, dot-bias"]).models, ["dot", "dot-bias"]);
+});
+
 Deno.test("parseEvaluateArgs() names what is wrong", () => {
   assertThrows(() => parseEvaluateArgs(["--seeds", "0"]), RangeError, 'found "0"');
   assertThrows(() => parseEvaluateArgs(["--epochs"]), TypeError, "--epochs: expected a value");
@@ -56,7 +116,7 @@ Deno.test("parseEvaluateArgs() names what is wrong", () => {
     assertThrows(
       () => parseEvaluateArgs(["--first-seed", bad]),
       RangeError,
-      `--first-seed: expected an integer ≥ 0, found ${JSON.stringify(bad)}`,
+      `--first-seed: expected an integer from 0 to 4294967295, found ${JSON.stringify(bad)}`,
     );
   }
   assertEquals(parseEvaluateArgs(["--first-seed", "0"]).firstSeed, 0);
