@@ -37,7 +37,7 @@ import {
   rankingScorer,
   trainRanking,
 } from "../lib/models/mod.ts";
-import { createRng } from "../lib/random.ts";
+import { createRng, MAX_SEED } from "../lib/random.ts";
 import { setupBackend } from "../lib/train/backend.ts";
 import type { RankingLoss } from "../lib/train/ranking.ts";
 import {
@@ -453,8 +453,9 @@ Studies, and the splits each was written down for:
 ${Object.entries(STUDIES).map(([name, splits]) => `  ${name.padEnd(14)}  ${splits}`).join("\n")}
 
 Flags:
-  --splits LIST   comma-separated split seeds (42,43); default: the splits the study was
-                  written down for (its rule is then judged on these alone)
+  --splits LIST   comma-separated split seeds (42,43), each once, from 0 to ${MAX_SEED};
+                  default: the splits the study was written down for (its rule is then
+                  judged on these alone)
   -h, --help      show this text
 
 A value follows its flag or is joined to it by "=" (--splits=42,43). A bad command line is one
@@ -467,7 +468,8 @@ line on stderr and exit status 2.`;
  * @param args The arguments.
  * @returns The study and its splits.
  * @throws {TypeError} On an unknown flag, a missing value or `--splits` given twice.
- * @throws {RangeError} On an unknown study or a bad split list.
+ * @throws {RangeError} On an unknown study or a bad split list (a seed that is not an integer
+ *   from 0 to `MAX_SEED`, or a split given twice).
  * @example
  * ```ts
  * import { parseStudyArgs } from "./ranking_studies.ts";
@@ -490,9 +492,18 @@ export function parseStudyArgs(args: string[]): { study: Study; splits: number[]
     if (flag !== "--splits") read.unknown();
     const list = read.value();
     try {
-      splits = list.split(",").map((s) => integerValue(flag, s, 0));
+      splits = list.split(",").map((s) => integerValue(flag, s, 0, MAX_SEED));
     } catch {
-      throw new RangeError(`--splits: expected seeds like 42,43, found ${JSON.stringify(list)}`);
+      throw new RangeError(
+        `--splits: expected seeds from 0 to ${MAX_SEED} like 42,43, found ${JSON.stringify(list)}`,
+      );
+    }
+    const twice = splits.find((s, i) => splits.indexOf(s) !== i);
+    if (twice !== undefined) {
+      throw new RangeError(
+        `--splits: expected each split once, found ${twice} twice in ${JSON.stringify(list)} ` +
+          "(a repeated split would count twice in the mean)",
+      );
     }
   }
   return { study, splits };

@@ -36,6 +36,19 @@ Deno.test("parseStudyArgs() takes a study and its splits, and names a bad one", 
   assertThrows(() => parseStudyArgs(["blend", "--splits", "4.5"]), RangeError, 'found "4.5"');
 });
 
+Deno.test("parseStudyArgs() refuses a split given twice, and a seed the generator would fold", () => {
+  assertThrows(
+    () => parseStudyArgs(["grid", "--splits", "42,43,42"]),
+    RangeError,
+    '--splits: expected each split once, found 42 twice in "42,43,42"',
+  );
+  assertThrows(
+    () => parseStudyArgs(["grid", "--splits", "4294967296"]),
+    RangeError,
+    '--splits: expected seeds from 0 to 4294967295 like 42,43, found "4294967296"',
+  );
+});
+
 Deno.test("parseStudyArgs() takes --splits joined by '=' and once", () => {
   assertEquals(parseStudyArgs(["grid", "--splits=42,50"]).splits, [42, 50]);
   for (const bad of ["1e2", "0x2a", " 42"]) {
@@ -66,7 +79,7 @@ Deno.test("bench/ranking_studies.ts --help lists its studies and flags; a bad on
   await assertUsageError(
     "bench/ranking_studies.ts",
     ["blend", "--splits", "x"],
-    '--splits: expected seeds like 42,43, found "x"',
+    '--splits: expected seeds from 0 to 4294967295 like 42,43, found "x"',
   );
   await assertUsageError(
     "bench/ranking_studies.ts",
