@@ -30,10 +30,16 @@ import {
   setNativeKernels,
 } from "../lib/train/kernels/_native.ts";
 import { invertSpd } from "../lib/train/kernels/spd_inverse.ts";
-import { createRng } from "../lib/random.ts";
+import { createRng, MAX_SEED } from "../lib/random.ts";
 import { PYTHON, runPython } from "./_machine.ts";
 import { FlagReader, readCommandLine } from "../tools/_cli.ts";
 import { cleanUpOnSignals, withTemporary } from "../tools/_cleanup.ts";
+
+/**
+ * The largest order `--n` takes: the bench holds up to five n × n float64 matrices (the input,
+ * and the JavaScript, one-thread, all-core and NumPy inverses), 2 GiB each at this order.
+ */
+export const MAX_ORDER = 16384;
 
 /** The help text of `deno task bench:inverse`. */
 export const USAGE = `Usage: deno task bench:inverse [flags]
@@ -43,8 +49,9 @@ JavaScript sweep, the native kernels on one thread and on every core, and option
 inv on the same matrix; prints a line per method and one JSON line last.
 
 Flags:
-  --n N        order of the matrix, N ≥ 1 (default: 4000)
-  --seed N     seed of the matrix, N ≥ 0 (default: 42)
+  --n N        order of the matrix, 1 ≤ N ≤ ${MAX_ORDER} (default: 4000; a matrix takes
+               8·N² bytes, 2 GiB at ${MAX_ORDER}, and the bench holds up to five)
+  --seed N     seed of the matrix, 0 ≤ N ≤ ${MAX_SEED} (default: 42)
   --numpy      also time NumPy's numpy.linalg.inv (/usr/bin/python3)
   --no-js      leave out the JavaScript sweep (minutes at large n)
   -h, --help   show this text
@@ -70,7 +77,7 @@ export interface InverseBenchArgs {
  * @param args The arguments.
  * @returns The flags.
  * @throws {TypeError} On an unknown flag, a missing value or a flag given twice.
- * @throws {RangeError} On a bad number.
+ * @throws {RangeError} On a bad number (`--n` above {@linkcode MAX_ORDER} included).
  * @example
  * ```ts
  * import { parseInverseBenchArgs } from "./inverse_bench.ts";
@@ -81,8 +88,8 @@ export function parseInverseBenchArgs(args: string[]): InverseBenchArgs {
   const out: InverseBenchArgs = { n: 4000, seed: 42, numpy: false, js: true };
   const read = new FlagReader(args);
   for (let flag = read.next(); flag !== null; flag = read.next()) {
-    if (flag === "--n") out.n = read.integer(1);
-    else if (flag === "--seed") out.seed = read.integer(0);
+    if (flag === "--n") out.n = read.integer(1, MAX_ORDER);
+    else if (flag === "--seed") out.seed = read.integer(0, MAX_SEED);
     else if (flag === "--numpy") out.numpy = true;
     else if (flag === "--no-js") out.js = false;
     else read.unknown();

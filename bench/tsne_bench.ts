@@ -21,10 +21,13 @@
  */
 
 import { tsne } from "../lib/analysis/tsne.ts";
-import { createRng } from "../lib/random.ts";
+import { createRng, MAX_SEED } from "../lib/random.ts";
 import { FlagReader, readCommandLine } from "../tools/_cli.ts";
 import { cleanUpOnSignals, withTemporary } from "../tools/_cleanup.ts";
 import { runPython } from "./_machine.ts";
+
+/** The perplexity of both t-SNE runs (the library's and scikit-learn's default). */
+export const PERPLEXITY = 30;
 
 /** The help text of `deno run -A bench/tsne_bench.ts`. */
 export const USAGE = `Usage: deno run -A bench/tsne_bench.ts [flags]
@@ -33,13 +36,15 @@ Times the library's t-SNE on synthetic clustered vectors the size of notebook 04
 and optionally scikit-learn's TSNE on the same rows; prints one JSON line.
 
 Flags:
-  --n N                       rows, N ≥ 1 (default: 1682)
+  --n N                       rows, more than the perplexity, ${PERPLEXITY} (t-SNE's and
+                              scikit-learn's default, which must be below the number of
+                              rows; default: 1682)
   --dim N                     factors per row, N ≥ 1 (default: 64)
   --clusters N                Gaussian clusters the rows are drawn from, N ≥ 1 (default: 10)
   --iterations N              gradient-descent iterations, N ≥ 1, with --sklearn N ≥ 250
                               (default: 1000)
   --method barnes-hut|exact   t-SNE method (default: barnes-hut)
-  --seed N                    seed of the data, N ≥ 0 (default: 42)
+  --seed N                    seed of the data, 0 ≤ N ≤ ${MAX_SEED} (default: 42)
   --sklearn                   also run scikit-learn (/usr/bin/python3, python3-sklearn)
   -h, --help                  show this text
 
@@ -68,6 +73,9 @@ export interface TsneBenchArgs {
  * Parses the bench's flags.
  * @param args Command-line arguments.
  * @returns The settings, with defaults for missing flags.
+ * @throws {TypeError} On an unknown flag, a missing value or a flag given twice.
+ * @throws {RangeError} On a bad number: `--n` at most {@linkcode PERPLEXITY} included (t-SNE
+ *   needs more rows than its perplexity).
  * @example
  * ```ts
  * import { parseTsneBenchArgs } from "./tsne_bench.ts";
@@ -86,11 +94,18 @@ export function parseTsneBenchArgs(args: string[]): TsneBenchArgs {
   };
   const read = new FlagReader(args);
   for (let flag = read.next(); flag !== null; flag = read.next()) {
-    if (flag === "--n") out.n = read.integer(1);
-    else if (flag === "--dim") out.dim = read.integer(1);
+    if (flag === "--n") {
+      out.n = read.integer(1);
+      if (out.n <= PERPLEXITY) {
+        throw new RangeError(
+          `--n: expected at least ${PERPLEXITY + 1} rows, found ${out.n} (t-SNE runs at ` +
+            `perplexity ${PERPLEXITY}, which must be below the number of rows)`,
+        );
+      }
+    } else if (flag === "--dim") out.dim = read.integer(1);
     else if (flag === "--clusters") out.clusters = read.integer(1);
     else if (flag === "--iterations") out.iterations = read.integer(1);
-    else if (flag === "--seed") out.seed = read.integer(0);
+    else if (flag === "--seed") out.seed = read.integer(0, MAX_SEED);
     else if (flag === "--sklearn") out.sklearn = true;
     else if (flag === "--method") {
       const v = read.value();
@@ -116,7 +131,7 @@ warnings.simplefilter("ignore")
 d = json.load(open(sys.argv[1]))
 X = np.array(d["x"], dtype=np.float32).reshape(d["n"], d["dim"])
 t = time.perf_counter()
-model = TSNE(perplexity=30, init="pca", learning_rate="auto", n_iter=d["iterations"],
+model = TSNE(perplexity=d["perplexity"], init="pca", learning_rate="auto", n_iter=d["iterations"],
              method=d["method"].replace("-", "_"), random_state=0, n_jobs=1)
 Y = model.fit_transform(X)
 ours = np.array(d["y"]).reshape(d["n"], 2)
@@ -145,7 +160,11 @@ if (import.meta.main) {
     dim: args.dim,
   };
   const start = performance.now();
-  const result = await tsne(table, { iterations: args.iterations, method: args.method });
+  const result = await tsne(table, {
+    iterations: args.iterations,
+    method: args.method,
+    perplexity: PERPLEXITY,
+  });
   const seconds = (performance.now() - start) / 1000;
   const report: Record<string, unknown> = {
     n: args.n,
@@ -160,7 +179,12 @@ if (import.meta.main) {
     const run = await withTemporary({ prefix: "tsne_bench_", suffix: ".json" }, async (file) => {
       await Deno.writeTextFile(
         file,
-        JSON.stringify({ ...args, x: Array.from(vectors), y: Array.from(result.coordinates) }),
+        JSON.stringify({
+          ...args,
+          perplexity: PERPLEXITY,
+          x: Array.from(vectors),
+          y: Array.from(result.coordinates),
+        }),
       );
       return await runPython(["-c", SKLEARN, file], {
         env: { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
-import { gramLike, parseInverseBenchArgs, USAGE } from "../../bench/inverse_bench.ts";
+import { gramLike, MAX_ORDER, parseInverseBenchArgs, USAGE } from "../../bench/inverse_bench.ts";
 import { assertHelp, assertUsageError, assertUsageMatches } from "../tools/_usage.ts";
 import { PYTHON } from "../../bench/_machine.ts";
 import { nativeChildEnvironment } from "../_child.ts";
@@ -15,10 +15,27 @@ Deno.test("parseInverseBenchArgs() reads every flag and names a bad one", () => 
   assertThrows(
     () => parseInverseBenchArgs(["--n", "0"]),
     RangeError,
-    '--n: expected an integer ≥ 1, found "0"',
+    '--n: expected an integer from 1 to 16384, found "0"',
   );
   assertThrows(() => parseInverseBenchArgs(["--n", "1.5"]), RangeError, 'found "1.5"');
   assertThrows(() => parseInverseBenchArgs(["--fast"]), TypeError, 'unknown flag "--fast"');
+});
+
+Deno.test("parseInverseBenchArgs() bounds the order by memory and the seed by the generator", () => {
+  assertEquals(MAX_ORDER, 16384);
+  assertEquals(parseInverseBenchArgs(["--n", "16384"]).n, 16384);
+  for (const big of ["16385", "99999999"]) {
+    assertThrows(
+      () => parseInverseBenchArgs(["--n", big, "--no-js"]),
+      RangeError,
+      `--n: expected an integer from 1 to 16384, found "${big}"`,
+    );
+  }
+  assertThrows(
+    () => parseInverseBenchArgs(["--seed", "4294967296"]),
+    RangeError,
+    '--seed: expected an integer from 0 to 4294967295, found "4294967296"',
+  );
 });
 
 Deno.test("parseInverseBenchArgs() takes plain decimals, each value once, and names a missing one", () => {
@@ -27,7 +44,7 @@ Deno.test("parseInverseBenchArgs() takes plain decimals, each value once, and na
     assertThrows(
       () => parseInverseBenchArgs(["--seed", bad]),
       RangeError,
-      `--seed: expected an integer ≥ 0, found ${JSON.stringify(bad)}`,
+      `--seed: expected an integer from 0 to 4294967295, found ${JSON.stringify(bad)}`,
     );
   }
   assertThrows(
@@ -53,7 +70,7 @@ Deno.test("deno task bench:inverse --help lists every flag, and a bad one is one
   await assertUsageError(
     "bench/inverse_bench.ts",
     ["--n", "x"],
-    '--n: expected an integer ≥ 1, found "x"',
+    '--n: expected an integer from 1 to 16384, found "x"',
   );
   await assertUsageError("bench/inverse_bench.ts", ["--fast"], 'unknown flag "--fast"');
 });

@@ -1,5 +1,5 @@
-import { assertEquals, assertThrows } from "@std/assert";
-import { parseTsneBenchArgs, USAGE } from "../../bench/tsne_bench.ts";
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { parseTsneBenchArgs, PERPLEXITY, USAGE } from "../../bench/tsne_bench.ts";
 import { assertHelp, assertUsageError, assertUsageMatches } from "../tools/_usage.ts";
 
 Deno.test("parseTsneBenchArgs() reads every flag, plain decimals once each, and names a bad one", () => {
@@ -34,7 +34,11 @@ Deno.test("parseTsneBenchArgs() reads every flag, plain decimals once each, and 
     RangeError,
     '--n: expected an integer ≥ 1, found "1e3"',
   );
-  assertThrows(() => parseTsneBenchArgs(["--n", "5", "--n", "6"]), TypeError, "--n: expected once");
+  assertThrows(
+    () => parseTsneBenchArgs(["--n", "50", "--n", "60"]),
+    TypeError,
+    "--n: expected once",
+  );
   assertThrows(
     () => parseTsneBenchArgs(["--method", "fast"]),
     RangeError,
@@ -51,6 +55,31 @@ Deno.test("parseTsneBenchArgs() reads every flag, plain decimals once each, and 
     "--iterations: scikit-learn's TSNE takes at least 250, found 249 with --sklearn",
   );
   assertEquals(parseTsneBenchArgs(["--iterations", "249"]).iterations, 249);
+});
+
+Deno.test("parseTsneBenchArgs() wants more rows than the perplexity, as its help says", async () => {
+  assertEquals(PERPLEXITY, 30);
+  assertEquals(parseTsneBenchArgs(["--n", "31"]).n, 31);
+  for (const n of ["1", "3", "30"]) {
+    assertThrows(
+      () => parseTsneBenchArgs(["--n", n, "--iterations", "5"]),
+      RangeError,
+      `--n: expected at least 31 rows, found ${n} (t-SNE runs at perplexity 30, which must be ` +
+        "below the number of rows)",
+    );
+  }
+  assert(USAGE.includes("--n N                       rows, more than the perplexity, 30"), USAGE);
+  await assertUsageError(
+    "bench/tsne_bench.ts",
+    ["--n", "3", "--iterations", "5"],
+    "--n: expected at least 31 rows, found 3 (t-SNE runs at perplexity 30, which must be below " +
+      "the number of rows)",
+  );
+  assertThrows(
+    () => parseTsneBenchArgs(["--seed", "4294967296"]),
+    RangeError,
+    '--seed: expected an integer from 0 to 4294967295, found "4294967296"',
+  );
 });
 
 Deno.test("bench/tsne_bench.ts --help lists every flag, and a bad one is one line, exit status 2", async () => {
