@@ -7,8 +7,7 @@
  * ```ts ignore
  * const r = recipes.embeddingNet.net;
  * const rec = buildModel(r.kind, { ...r, ratings: train, catalog: movies });
- * const { schedule: _, ...fit } = r.fit; // a schedule, if any, is the model's: buildModel read it
- * await train(rec, train, { ...fit, validation: val });
+ * await train(rec, train, { ...r.fit, validation: val }); // fit.schedule: buildModel read it
  * ```
  *
  * Differences from the tutorials are deliberate and documented on each recipe (e.g. the keras.io

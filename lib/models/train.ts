@@ -248,16 +248,32 @@ export async function train(
   }
 }
 
+/** Whether `given` is the phases of the model's own step schedule (a recipe's `fit.schedule`). */
+function isOwnSchedule(rec: Recommender, given: unknown): boolean {
+  const own = rec.config.schedule;
+  if (own?.type !== "steps" || !Array.isArray(given) || given.length !== own.phases.length) {
+    return false;
+  }
+  return given.every((p, i) =>
+    p?.learningRate === own.phases[i].learningRate && p?.epochs === own.phases[i].epochs
+  );
+}
+
 /** `train()`'s options as the engine's, checked (the learning rate is the config's). */
 function fitOptionsFor(rec: Recommender, options: TrainOptions): FitOptions {
   const where = "train()";
   if (typeof options === "object" && options !== null && "schedule" in options) {
-    // A recipe's fit spread whole brings its schedule, which buildModel() has already read.
-    throw new TypeError(
-      `${where}: unknown option "schedule": a learning-rate schedule is the model's config ` +
-        "(buildModel()'s schedule option, or a recipe's fit.schedule, which buildModel() reads), " +
-        "and train() runs it; to train at another rate, pass learningRate",
-    );
+    // A recipe's fit spread whole brings the schedule buildModel() has already read: the same
+    // phases are the model's own and pass; another schedule is refused, not silently ignored.
+    const { schedule, ...rest } = options as TrainOptions & { schedule?: unknown };
+    if (!isOwnSchedule(rec, schedule)) {
+      throw new TypeError(
+        `${where}: option "schedule" is not this model's: a learning-rate schedule is the ` +
+          "model's config (buildModel()'s schedule option, or a recipe's fit.schedule, which " +
+          "buildModel() reads), and train() runs it; to train at another rate, pass learningRate",
+      );
+    }
+    options = rest;
   }
   checkOptionKeys(options, Object.keys(TRAIN_OPTIONS), where);
   const { epochs = 1, batchSize = 64 } = options;

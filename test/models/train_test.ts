@@ -139,6 +139,10 @@ Deno.test("train() runs the schedule of the config (a recipe's phases), by absol
   const a = await train(rec, ratings, { epochs: 1, verbose: 0 });
   const b = await train(rec, ratings, { epochs: 3, verbose: 0 });
   assertEquals([a.learningRate, b.learningRate], [[1e-3], [1e-3, 1e-4, 1e-4]]);
+  // The recipe's fit spread whole, its schedule included, is the model's own: accepted.
+  const fit = { schedule: [{ learningRate: 1e-3, epochs: 2 }, { learningRate: 1e-4, epochs: 1 }] };
+  const c0 = await train(rec, ratings, { ...fit, epochs: 1, verbose: 0 } as TrainOptions);
+  assertEquals(c0.learningRate, [1e-4]);
   const cycle = buildModel("dot", {
     ratings,
     factors: 2,
@@ -213,11 +217,14 @@ Deno.test("train() refuses an unknown option, naming it and the option it most l
     TypeError,
     'train(): unknown option "patience" (known: epochs, batchSize, validation,',
   );
-  // A recipe's fit spread whole brings its schedule, which is the model's.
+  // A schedule that is not the model's own is refused, not ignored.
   await assertRejects(
-    () => train(rec, ratings, { ...recipes.matrixFactorization.mf.fit } as TrainOptions),
+    () =>
+      train(rec, ratings, {
+        schedule: [{ learningRate: 1, epochs: 1 }],
+      } as TrainOptions),
     TypeError,
-    'train(): unknown option "schedule": a learning-rate schedule is the model\'s config',
+    "train(): option \"schedule\" is not this model's: a learning-rate schedule is the model's",
   );
   await assertRejects(
     () => train(rec, ratings, null as unknown as TrainOptions),
