@@ -143,6 +143,11 @@ Deno.test("train() runs the schedule of the config (a recipe's phases), by absol
   const fit = { schedule: [{ learningRate: 1e-3, epochs: 2 }, { learningRate: 1e-4, epochs: 1 }] };
   const c0 = await train(rec, ratings, { ...fit, epochs: 1, verbose: 0 } as TrainOptions);
   assertEquals(c0.learningRate, [1e-4]);
+  const r = recipes.matrixFactorization.mf; // a tutorial's recipe with a schedule
+  assert(r.fit.schedule !== undefined);
+  const viaRecipe = buildModel(r.kind, { ...r, ratings, factors: 2 } as ModelOptions);
+  const d = await train(viaRecipe, ratings, { ...r.fit, epochs: 1, verbose: 0 } as TrainOptions);
+  assertEquals(d.learningRate, [r.fit.schedule![0].learningRate]);
   const cycle = buildModel("dot", {
     ratings,
     factors: 2,
