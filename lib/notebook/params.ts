@@ -22,7 +22,7 @@
  * @module
  */
 
-import { checkOptionKeys } from "../_validate.ts";
+import { checkOptionKeys } from "../_options.ts";
 
 /** Options of {@linkcode param}. */
 export interface ParamOptions<T> {
