@@ -23,7 +23,7 @@ import { checkRecommender } from "./_usable.ts";
 import { disposeRecommender } from "./dispose.ts";
 import { predictRatings } from "./predict.ts";
 import type { ModelKind, Recommender, RecommenderKind } from "./recommender.ts";
-import { train, type TrainOptions } from "./train.ts";
+import { train, TRAIN_OPTIONS, type TrainOptions } from "./train.ts";
 
 /** Options of {@linkcode trainOverSeeds}: the ratings to score on, the seeds, and training. */
 export interface OverSeedsOptions extends Omit<TrainOptions, "seed" | "verbose"> {
@@ -58,23 +58,15 @@ export interface OverSeedsOptions extends Omit<TrainOptions, "seed" | "verbose">
   keep?: boolean;
 }
 
-/** Every option of {@linkcode trainOverSeeds} (the type makes the list complete). */
+/** Every option of {@linkcode trainOverSeeds}: its own and `train()`'s but `seed`. */
+const { seed: _seed, ...TRAIN_OPTIONS_BUT_SEED } = TRAIN_OPTIONS;
 const OVER_SEEDS_OPTIONS: Record<keyof OverSeedsOptions, true> = {
+  ...TRAIN_OPTIONS_BUT_SEED,
   test: true,
   seeds: true,
   trained: true,
   verbose: true,
   keep: true,
-  epochs: true,
-  batchSize: true,
-  validation: true,
-  validationBatchSize: true,
-  fuse: true,
-  learningRate: true,
-  earlyStopping: true,
-  keepBestWeights: true,
-  initialEpoch: true,
-  onEpochEnd: true,
 };
 
 /** Errors of one seed's model on the test ratings. */
@@ -191,7 +183,8 @@ export async function trainOverSeeds(
       `${where}: expected the test ratings in options.test, found ${describe(options?.test)}`,
     );
   }
-  checkOptionKeys(options, Object.keys(OVER_SEEDS_OPTIONS), where);
+  // "schedule": a recipe's fit spread whole; train() accepts it when it is the model's own.
+  checkOptionKeys(options, [...Object.keys(OVER_SEEDS_OPTIONS), "schedule"], where);
   const { test, seeds = [42, 43, 44], trained = [], keep = false, ...fit } = options;
   checkBoolean(keep, "keep", where);
   if (!Array.isArray(seeds) || seeds.length === 0) {

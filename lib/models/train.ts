@@ -112,7 +112,8 @@ export interface TrainOptions {
 }
 
 /** Every option of {@linkcode train} (the type makes the list complete). */
-const TRAIN_OPTIONS: Record<keyof TrainOptions, true> = {
+/** Every option of {@linkcode train} (the type makes the list complete). */
+export const TRAIN_OPTIONS: Readonly<Record<keyof TrainOptions, true>> = {
   epochs: true,
   batchSize: true,
   validation: true,

@@ -97,6 +97,25 @@ Deno.test("trainOverSeeds() refuses an unknown option, and a model function that
       `trainOverSeeds(): unknown option ${message}`,
     );
   }
+  // A recipe's fit spread whole brings its schedule: the model's own, so it is accepted, and
+  // another one is refused by train() for the first seed.
+  const phases = [{ learningRate: 0.02, epochs: 1 }, { learningRate: 0.01, epochs: 1 }];
+  const scheduled = { ratings, factors: 3, fit: { schedule: phases } };
+  type Options = Parameters<typeof trainOverSeeds>[2]; // without schedule, which it lets by
+  const withFit = { test, seeds: [1], ...fit, schedule: phases } as Options;
+  const viaFit = await trainOverSeeds("dot", scheduled, withFit);
+  assertEquals(viaFit.runs.length, 1);
+  await assertRejects(
+    () =>
+      trainOverSeeds("dot", scheduled, {
+        test,
+        seeds: [1],
+        ...fit,
+        schedule: [{ learningRate: 1, epochs: 1 }],
+      } as Options),
+    TypeError,
+    'option "schedule" is not this model\'s',
+  );
   const before = tf.memory().numTensors;
   await assertRejects(
     () => trainOverSeeds(() => ({}) as Recommender, { ratings }, { test, seeds: [1, 2], ...fit }),
