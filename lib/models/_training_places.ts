@@ -1,16 +1,19 @@
 /**
  * Where the layers that act only in training (dropouts, noise, batch normalisation) sit in a
  * model, for {@linkcode compareModels}: each use of such a layer, with its settings and what it
- * acts on, e.g. `"Dropout 0.2 on user_embedding"`.
+ * acts on, e.g. `"Dropout 0.2 on user_embedding"` or `"GaussianNoise 0.1 on relu(hidden_1)"`.
  *
- * What a layer acts on is traced back through the layers that do not change which values it
- * masks: a flatten, reshape or permute, and a ReLU or linear activation (a dropout's mask and
- * rescaling commute with them). A concatenation splits into its parts, since a dropout of a
- * concatenation is a dropout of each part (04's hybrid writes the one, the library's twin the
- * other). The trace stops at a layer with weights (named through `nameOf`, so that two models
- * are described in one model's names) or at an input; any other layer is named by its class
- * and what it acts on, e.g. `"Dot(input 0, movie_embedding)"`. Nested models (a
- * `tf.sequential` tower used as a layer) are followed inside, once per use.
+ * What a layer acts on is traced back through the layers that do not change what it does: a
+ * flatten, reshape or permute (for every kind but batch normalisation, whose statistics are
+ * per axis), a linear activation, and a ReLU for the two dropouts that zero values (`Dropout`,
+ * `SpatialDropout1D`: their mask and rescaling commute with it). A concatenation splits into
+ * its parts, since a dropout of a concatenation is a dropout of each part (04's hybrid writes
+ * the one, the library's twin the other). The trace stops at a layer with weights (named
+ * through `nameOf`, so that two models are described in one model's names, with its activation
+ * when that does not commute: `sigmoid(hidden_1)`, the same as a separate sigmoid layer after
+ * it) or at an input; any other layer is named by its class and what it acts on, e.g.
+ * `"Dot(input 0, movie_embedding)"`. Nested models (a `tf.sequential` tower used as a layer)
+ * are followed inside, once per use.
  *
  * @module
  */
@@ -38,7 +41,8 @@ interface Graph {
 type Bindings = Map<number, { tensor: Symbolic; outer: Bindings | null }>;
 
 const SAME_VALUES = new Set(["Flatten", "Reshape", "Permute"]);
-const SAME_MASK_ACTIVATIONS = new Set(["relu", "linear"]);
+/** The kinds whose effect commutes with a ReLU: they zero values and rescale the others. */
+const ZEROING = new Set(["Dropout", "SpatialDropout1D"]);
 
 const nodeOf = (t: Symbolic): GraphNode | undefined =>
   (t.sourceLayer as unknown as { inboundNodes?: GraphNode[] }).inboundNodes?.[t.nodeIndex];
@@ -48,14 +52,15 @@ const isGraph = (layer: tf.layers.Layer): boolean => {
   return Array.isArray(g.inputs) && Array.isArray(g.outputs) && g.outputs.length > 0;
 };
 
-/** Whether a layer passes its input's values on unchanged for a mask (see the module doc). */
-function keepsMask(layer: tf.layers.Layer): boolean {
-  const name = layer.getClassName();
-  if (SAME_VALUES.has(name)) return true;
-  if (name !== "Activation") return false;
+/** A layer's activation by name ("linear" when it has none). */
+function activationOf(layer: tf.layers.Layer): string {
   const activation = (layer.getConfig() as { activation?: unknown }).activation;
-  return typeof activation === "string" && SAME_MASK_ACTIVATIONS.has(activation);
+  return typeof activation === "string" ? activation : "linear";
 }
+
+/** Whether an activation leaves what a layer of `kind` does unchanged (see the module doc). */
+const commutes = (activation: string, kind: string) =>
+  activation === "linear" || (activation === "relu" && ZEROING.has(kind));
 
 /**
  * Each use of a layer that acts only in training, as `"<class> <settings> on <what>"`, sorted.
@@ -74,24 +79,29 @@ export function trainingOnlyPlaces(
   const topInputs = new Map(top.inputs.map((t, i) => [t.id, i]));
   let scopes = 0;
 
-  const sources = (t: Symbolic, env: Bindings | null): string[] => {
+  /** What a layer of `kind` given `t` acts on (see the module doc). */
+  const sources = (t: Symbolic, env: Bindings | null, kind: string): string[] => {
     const bound = env?.get(t.id);
-    if (bound) return sources(bound.tensor, bound.outer);
+    if (bound) return sources(bound.tensor, bound.outer, kind);
     const layer = t.sourceLayer, node = nodeOf(t);
     if (!node || node.inputTensors.length === 0) {
       return [topInputs.has(t.id) ? `input ${topInputs.get(t.id)}` : layer.name];
     }
     if (isGraph(layer)) {
       const inner = layer as unknown as Graph;
-      return sources(inner.outputs[t.tensorIndex], bind(inner, node, env));
+      return sources(inner.outputs[t.tensorIndex], bind(inner, node, env), kind);
     }
-    if (keepsMask(layer)) return sources(node.inputTensors[0], env);
-    if (layer.getClassName() === "Concatenate") {
-      return node.inputTensors.flatMap((x) => sources(x, env));
+    const className = layer.getClassName(), inputs = node.inputTensors;
+    if (SAME_VALUES.has(className) && kind !== "BatchNormalization") {
+      return sources(inputs[0], env, kind);
     }
-    if (layer.weights.length > 0) return [nameOf(layer.weights[0]) ?? layer.name];
-    const parts = node.inputTensors.flatMap((x) => sources(x, env)).sort();
-    return [`${layer.getClassName()}(${parts.join(", ")})`];
+    if (className === "Concatenate") return inputs.flatMap((x) => sources(x, env, kind));
+    const activation = activationOf(layer);
+    const applied = (what: string) => commutes(activation, kind) ? what : `${activation}(${what})`;
+    if (layer.weights.length > 0) return [applied(nameOf(layer.weights[0]) ?? layer.name)];
+    if (className === "Activation") return sources(inputs[0], env, kind).map(applied);
+    const parts = inputs.flatMap((x) => sources(x, env, kind)).sort();
+    return [`${className}(${parts.join(", ")})`];
   };
 
   const bind = (inner: Graph, node: GraphNode, outer: Bindings | null): Bindings =>
@@ -114,7 +124,7 @@ export function trainingOnlyPlaces(
     if (!Object.hasOwn(TRAINING_ONLY_LAYERS, kind) || node.inputTensors.length === 0) return;
     const config = layer.getConfig() as Record<string, unknown>;
     const settings = TRAINING_ONLY_LAYERS[kind].map((k) => config[k]).join(" ");
-    for (const what of sources(node.inputTensors[0], env)) {
+    for (const what of sources(node.inputTensors[0], env, kind)) {
       places.push(`${kind} ${settings} on ${what}`);
     }
   };

@@ -164,8 +164,13 @@ function checkSameTraining(ma: tf.LayersModel, mb: tf.LayersModel, pairs: [Weigh
       );
     }
   }
+  // Each weight by the first model's layer that made it: inside a nested tower too, where the
+  // layer that holds the weight in the model is the tower.
   const names = new Map<tf.LayerVariable, string>();
-  for (const [wa, wb] of pairs) names.set(wa.variable, wa.layerName).set(wb.variable, wa.layerName);
+  for (const [wa, wb] of pairs) {
+    const name = wa.variable.originalName.split("/").slice(0, -1).join("/") || wa.layerName;
+    names.set(wa.variable, name).set(wb.variable, name);
+  }
   const nameOf = (w: tf.LayerVariable) => names.get(w);
   const [la, lb] = [trainingOnlyPlaces(ma, nameOf), trainingOnlyPlaces(mb, nameOf)];
   if (la.join("; ") !== lb.join("; ")) {

@@ -329,10 +329,10 @@ Deno.test("compareModels() sees a dropout inside a nested tower", () => {
   const ids: [number[], number[]] = [[0, 1, 2], [0, 1, 2]];
   const [plain, plain2, dropped] = [towered(null), towered(null), towered(0.9)];
   compareModels(plain, plain2, { ids });
-  // The tower's weights are named by the tower, the layer that holds them in the model.
+  // The dropout acts on the tower's embedding, named as the first model's layer inside it.
   const message = (name: string) => `[Dropout 0.9 on ${name}]`;
   const towerOf = (m: tf.LayersModel) =>
-    m.layers.find((l) => l.getClassName() === "Sequential")!.name;
+    (m.layers.find((l) => l.getClassName() === "Sequential") as tf.Sequential).layers[0].name;
   assertThrows(
     () => compareModels(dropped, plain, { ids }),
     RangeError,
@@ -392,7 +392,7 @@ Deno.test("compareModels() counts the dropouts and sees what each acts on", () =
     ["on the concatenation", "after the hidden layer", "[Dropout 0.2 on dense_Dense"],
     ["on the concatenation", "twice", "Dropout 0.2 on Dropout(embedding_Embedding"],
     ["on the concatenation", "none", "in the first model and [] in the second"],
-    ["dropout, then sigmoid", "sigmoid, then dropout", "Dropout 0.2 on Activation(dense_Dense"],
+    ["dropout, then sigmoid", "sigmoid, then dropout", "Dropout 0.2 on sigmoid(dense_Dense"],
   ];
   for (const [a, b, message] of refused) {
     assertThrows(() => check(a, b), RangeError, message, `${a} / ${b}`);
@@ -403,4 +403,62 @@ Deno.test("compareModels() counts the dropouts and sees what each acts on", () =
   assertEquals(first.split("; ").length, 2);
   assertEquals(second.split("; ").length, 1);
   assert(second.startsWith("Dropout 0.2 on dense_Dense"), second);
+});
+
+Deno.test("compareModels() keeps an activation that changes what a dropout or noise does, and places layers inside a tower", () => {
+  type S = tf.SymbolicTensor;
+  const on = (layer: tf.layers.Layer, x: S) => layer.apply(x) as S;
+  const ids: [number[], number[]] = [[0, 1, 2], [0, 1, 2]];
+  /** Embeddings → `middle` → dense(1). */
+  const model = (middle: (x: S) => S) => {
+    const user = tf.input({ shape: [1], dtype: "int32" });
+    const movie = tf.input({ shape: [1], dtype: "int32" });
+    const table = (rows: number, ids: S) =>
+      on(tf.layers.flatten(), on(tf.layers.embedding({ inputDim: rows, outputDim: factors }), ids));
+    const x = tf.layers.concatenate().apply([table(sizes.users, user), table(sizes.movies, movie)]);
+    const y = on(tf.layers.dense({ units: 1 }), middle(x as S));
+    return tf.model({ inputs: [user, movie], outputs: y });
+  };
+  /** A dense layer of 8 with `activation`, then `after`. */
+  const net = (activation: "linear" | "sigmoid" | "relu", after: (x: S) => S) =>
+    model((x) => after(on(tf.layers.dense({ units: 8, activation }), x)));
+  const drop = (x: S) => on(tf.layers.dropout({ rate: 0.5 }), x);
+  const noise = (x: S) => on(tf.layers.gaussianNoise({ stddev: 0.1 }), x);
+  const act = (activation: "sigmoid" | "relu") => (x: S) =>
+    on(tf.layers.activation({ activation }), x);
+  const check = (a: tf.LayersModel, b: tf.LayersModel) => {
+    try {
+      return compareModels(a, b, { ids });
+    } finally {
+      disposeAll(a, b);
+    }
+  };
+  // A sigmoid inside the dense layer, then a dropout: the same as a separate sigmoid layer then
+  // the dropout, not as the dropout then the sigmoid (a dropped unit gives 0.5, not 0).
+  check(net("sigmoid", drop), net("linear", (x) => drop(act("sigmoid")(x))));
+  assertThrows(
+    () => check(net("sigmoid", drop), net("linear", (x) => act("sigmoid")(drop(x)))),
+    RangeError,
+    "[Dropout 0.5 on sigmoid(dense_Dense",
+  );
+  // A ReLU commutes with a dropout, not with Gaussian noise.
+  check(net("relu", drop), net("linear", (x) => act("relu")(drop(x))));
+  assertThrows(
+    () => check(net("relu", noise), net("linear", (x) => act("relu")(noise(x)))),
+    RangeError,
+    "[GaussianNoise 0.1 on relu(dense_Dense",
+  );
+  // Inside a tower each dense layer has its own name: a dropout between the tower's two dense
+  // layers is not one after the tower (both were "on" the tower).
+  const towerNet = (between: boolean) =>
+    model((x) => {
+      const dense = () => tf.layers.dense({ units: 8, inputShape: [8] });
+      const layers = between
+        ? [dense(), tf.layers.dropout({ rate: 0.5 }), dense()]
+        : [dense(), dense()];
+      const out = on(tf.sequential({ layers }), x);
+      return between ? out : drop(out);
+    });
+  check(towerNet(true), towerNet(true));
+  assertThrows(() => check(towerNet(true), towerNet(false)), RangeError, "act only in training");
 });
