@@ -95,13 +95,7 @@ export function parseTsneBenchArgs(args: string[]): TsneBenchArgs {
   const read = new FlagReader(args);
   for (let flag = read.next(); flag !== null; flag = read.next()) {
     if (flag === "--n") {
-      out.n = read.integer(1);
-      if (out.n <= PERPLEXITY) {
-        throw new RangeError(
-          `--n: expected at least ${PERPLEXITY + 1} rows, found ${out.n} (t-SNE runs at ` +
-            `perplexity ${PERPLEXITY}, which must be below the number of rows)`,
-        );
-      }
+      out.n = read.integer(PERPLEXITY + 1); // t-SNE's perplexity must be below the rows
     } else if (flag === "--dim") out.dim = read.integer(1);
     else if (flag === "--clusters") out.clusters = read.integer(1);
     else if (flag === "--iterations") out.iterations = read.integer(1);

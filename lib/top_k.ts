@@ -35,8 +35,10 @@ export function topKIndices(
 ): number[] {
   const who = "topKIndices()";
   if (!isNumbers(scores)) {
+    const first = Array.isArray(scores) ? `, whose first entry is ${describe(scores[0])}` : "";
     throw new TypeError(
-      `${who}: expected scores to be an array or typed array of numbers, found ${describe(scores)}`,
+      `${who}: expected scores to be an array or typed array of numbers, found ` +
+        `${describe(scores)}${first}`,
     );
   }
   checkNonNegativeInt(k, "k", who);

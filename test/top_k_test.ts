@@ -41,7 +41,7 @@ Deno.test("topKIndices() refuses scores that are not numbers and a skip that is 
   assertThrows(
     () => topKIndices(["b", "a"] as unknown as number[], 1),
     TypeError,
-    "found an array of length 2",
+    "of numbers, found an array of length 2, whose first entry is string b",
   );
   assertThrows(
     () => topKIndices([1, 2], 1, 5 as unknown as () => boolean),
