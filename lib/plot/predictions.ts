@@ -76,7 +76,8 @@ const fmt = new Intl.NumberFormat("en-US");
  * @throws {TypeError} On ratings that are not numbers.
  * @throws {RangeError} On no ratings, lengths that differ, a rating that is not finite, a bad
  *   option, or ratings or a `domain` that no axis can span: wider apart than the largest
- *   number (-1e308 and 1e308) or, for a `domain`, narrower than 1e-300.
+ *   number (-1e308 and 1e308) or, for a `domain`, narrower than 1e-300, or errors whose RMSE
+ *   or MAE is beyond the largest number.
  * @example
  * ```ts
  * import { predictedVsTrue } from "./predictions.ts";
@@ -104,7 +105,7 @@ export function predictedVsTrue(
   positive(fn, "maxPoints", maxPoints, true);
   const n = t.length;
 
-  const { lo, hi, rmse, mae } = errorSums(t, p);
+  const { lo, hi, rmse, mae } = errorSums(fn, t, p);
   const given = range(fn, "domain", options.domain);
   const domain = given ? drawable(fn, "domain", given) : ratingDomain(fn, lo, hi);
 
@@ -234,28 +235,43 @@ function sampleNote(shown: number, n: number, jitter: number): string | undefine
 
 /**
  * The lowest and highest rating, the RMSE and the MAE. Where the sums overflow (errors of 1e200
- * squared), they are taken over the errors divided by the largest one.
+ * squared), they are taken over the halved errors |p/2 − t/2| (finite even where p − t is not,
+ * 1e308 against -1e308) divided by the largest one, and scaled back. Throws a RangeError naming
+ * the index of the largest error when the RMSE or MAE itself is beyond the largest number.
  */
-function errorSums(t: ArrayLike<number>, p: ArrayLike<number>) {
+function errorSums(fn: string, t: ArrayLike<number>, p: ArrayLike<number>) {
   const n = t.length;
-  let lo = Infinity, hi = -Infinity, se = 0, ae = 0, largest = 0;
+  let lo = Infinity, hi = -Infinity, se = 0, ae = 0;
   for (let i = 0; i < n; i++) {
     lo = Math.min(lo, t[i], p[i]);
     hi = Math.max(hi, t[i], p[i]);
     se += (p[i] - t[i]) ** 2;
     ae += Math.abs(p[i] - t[i]);
-    largest = Math.max(largest, Math.abs(p[i] - t[i]));
   }
   if (Number.isFinite(se) && Number.isFinite(ae)) {
     return { lo, hi, rmse: Math.sqrt(se / n), mae: ae / n };
   }
+  const half = (i: number) => Math.abs(p[i] / 2 - t[i] / 2);
+  let worst = 0;
+  for (let i = 1; i < n; i++) if (half(i) > half(worst)) worst = i;
+  const largest = half(worst);
   let scaledSe = 0, scaledAe = 0;
   for (let i = 0; i < n; i++) {
-    const e = Math.abs(p[i] - t[i]) / largest;
+    const e = half(i) / largest;
     scaledSe += e * e;
     scaledAe += e;
   }
-  return { lo, hi, rmse: largest * Math.sqrt(scaledSe / n), mae: largest * (scaledAe / n) };
+  const rmse = largest * Math.sqrt(scaledSe / n) * 2, mae = largest * (scaledAe / n) * 2;
+  if (!Number.isFinite(rmse) || !Number.isFinite(mae)) {
+    throw new RangeError(
+      `${fn}(): expected errors whose RMSE and MAE are finite numbers, found ${
+        Number.isFinite(rmse) ? "an MAE" : "an RMSE"
+      } beyond the largest number (largest error at index ${worst}: true ${t[worst]}, predicted ${
+        p[worst]
+      })`,
+    );
+  }
+  return { lo, hi, rmse, mae };
 }
 
 /**

@@ -304,6 +304,12 @@ Deno.test("predictedVsTrue() reports errors too large to square and draws values
   const far = predictedVsTrue([1, 2], [1e200, -1e200]);
   assert(texts(far).includes("RMSE 1e+200 · MAE 1e+200 · n = 2"), texts(far).join(" | "));
   assertEquals(unwritten(far), []);
+  // Errors beyond the largest number: p − t overflowed, and Infinity / Infinity read "RMSE NaN".
+  const farthest = predictedVsTrue([1e308, 1], [-1e308, 1], { domain: [0, 5] });
+  assert(
+    texts(farthest).includes("RMSE 1.4142135623730951e+308 · MAE 1e+308 · n = 2"),
+    texts(farthest).join(" | "),
+  );
   // Beside 1e20 half a star is lost: the axis was the single point [1e20, 1e20].
   const flat = predictedVsTrue([1e20, 1e20], [1e20, 1e20]);
   assertEquals(tickLabels(flat, "x")[0], "9e+19");
@@ -311,6 +317,12 @@ Deno.test("predictedVsTrue() reports errors too large to square and draws values
 });
 
 Deno.test("predictedVsTrue() refuses values or a domain no axis can span, naming them", () => {
+  assertThrows(
+    () => predictedVsTrue([1e308, 1.5e308], [-1e308, -1.5e308], { domain: [0, 5] }),
+    RangeError,
+    "predictedVsTrue(): expected errors whose RMSE and MAE are finite numbers, found an RMSE " +
+      "beyond the largest number (largest error at index 1: true 1.5e+308, predicted -1.5e+308)",
+  );
   assertThrows(
     () => predictedVsTrue([1e308, -1e308], [1, 2]),
     RangeError,
