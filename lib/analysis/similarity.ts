@@ -5,6 +5,7 @@
  * @module
  */
 
+import { around } from "../_around.ts";
 import type { EmbeddingTable, ScoreTable } from "./types.ts";
 import { checkEmbeddings, rowIndex, rowOf } from "./_table.ts";
 import {
@@ -259,9 +260,7 @@ export function histogramCounts(values: Numbers, options: HistogramCountsOptions
       // numpy's ±0.5, unless too small beside the value for the numbers there to step through
       // it in 2^16 steps (beside 5e15 it rounds away, and every value fell outside the bins):
       // then a tenth of |value| each side, within the finite numbers.
-      const half = Math.abs(lo) * 2 ** -36 <= 0.5 ? 0.5 : Math.abs(lo) / 10;
-      lo = Math.max(lo - half, -Number.MAX_VALUE);
-      hi = Math.min(hi + half, Number.MAX_VALUE);
+      [lo, hi] = around(lo, 0.5);
     }
   }
   if (!Number.isFinite(hi - lo)) {

@@ -1,6 +1,6 @@
 // Axis ranges and labels for any finite data (private to lib/plot): the extent of many values,
-// a range around a single value of any size, the check that a range can be drawn on a linear
-// axis, and numbers written to a few significant digits up to the largest one.
+// the check that a range can be drawn on a linear axis, and numbers written to a few
+// significant digits up to the largest one.
 // A range whose width overflows to Infinity (-1e308 to 1e308) puts every position at NaN, and
 // one narrower than `MIN_SPAN` gives d3's tick step no power of ten (it throws "Invalid array
 // length"): both are refused with the helper's name and the values, never drawn wrong.
@@ -19,18 +19,6 @@ export function extent(values: ArrayLike<number>): [number, number] {
     if (values[i] > hi) hi = values[i];
   }
   return [lo, hi];
-}
-
-/**
- * `[v - half, v + half]`: a range around a single value. Where `half` is too small for the
- * numbers near v to step through it in at least 2^16 steps (0.5 beside 1e11; beside 5e15 it is
- * lost in rounding), a tenth of |v| each side instead, kept within the finite numbers (a value
- * near the largest one then sits at the range's end).
- */
-export function around(v: number, half: number): [number, number] {
-  if (Math.abs(v) * 2 ** -36 <= half) return [v - half, v + half];
-  const d = Math.abs(v) / 10;
-  return [Math.max(v - d, -Number.MAX_VALUE), Math.min(v + d, Number.MAX_VALUE)];
 }
 
 /** Values at least this large, or this small but not 0, get tick labels with an exponent. */

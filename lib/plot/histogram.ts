@@ -8,7 +8,8 @@
 import * as Plot from "@observablehq/plot";
 import { MUTED } from "./_dom.ts";
 import { finiteNumbers, nonEmpty, positive, range } from "./_check.ts";
-import { around, drawable, extent, finiteWidth, significant } from "./_extent.ts";
+import { around } from "../_around.ts";
+import { drawable, extent, finiteWidth, significant } from "./_extent.ts";
 import { render } from "./_render.ts";
 import { spoken } from "./_describe.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";

@@ -12,7 +12,8 @@ import { DEFAULT_SEED } from "../defaults.ts";
 import { MUTED, WIDTH } from "./_dom.ts";
 import { DASHES, type SwatchItem, swatchLegend } from "./_legend.ts";
 import { finiteNumbers, nonEmpty, positive, range, sameLength } from "./_check.ts";
-import { around, drawable, padded } from "./_extent.ts";
+import { around } from "../_around.ts";
+import { drawable, padded } from "./_extent.ts";
 import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
 

@@ -1,17 +1,11 @@
 import { assertEquals, assertThrows } from "@std/assert";
-import { around, drawable, extent, padded, significant } from "../../lib/plot/_extent.ts";
+import { drawable, extent, padded, significant } from "../../lib/plot/_extent.ts";
 
 Deno.test("extent() takes the least and greatest of more values than Math.min can spread", () => {
   const values = Float64Array.from({ length: 300_000 }, (_, i) => (i % 7) - 3);
   values[123_456] = -10;
   values[200_000] = 10;
   assertEquals(extent(values), [-10, 10]);
-});
-
-Deno.test("around() widens a single value by the half given, or by a tenth where it is too fine", () => {
-  assertEquals(around(3, 0.5), [2.5, 3.5]);
-  assertEquals(around(1e20, 0.5), [9e19, 1.1e20]);
-  assertEquals(around(-Number.MAX_VALUE, 1), [-Number.MAX_VALUE, -0.9 * Number.MAX_VALUE]);
 });
 
 Deno.test("padded() pads less where the padded width would pass the largest number", () => {
