@@ -39,30 +39,52 @@ export async function replaceFile(full: string, text: string, label?: string): P
   await replaceFiles([[full, text, label]]);
 }
 
+/** Options for {@linkcode namedError}. */
+export interface NamedErrorOptions {
+  /** Who reads or writes it (`"saveRecommender()"`, `"--md"`), put first; none by default. */
+  label?: string;
+  /**
+   * What was being done.
+   * @default "write"
+   */
+  verb?: "read" | "write";
+  /**
+   * The reason given, from the error's own message.
+   * @default the message as it is
+   */
+  why?: (message: string) => string;
+}
+
 /**
- * `e` as an error of the same class whose message names the file or folder being written (and,
- * first, the `label` of whoever writes it): `--md: cannot write /r/e.md: No space left on
- * device`. The system's error stays its `cause`.
+ * `e` as an error of the same class whose message names the file or folder being read or
+ * written (and, first, the `label` of whoever does it): `--md: cannot write /r/e.md: No space
+ * left on device`. The system's error stays its `cause`.
  *
  * @param e The error.
- * @param full The path being written.
- * @param label Who writes it (`"saveRecommender()"`, `"--md"`), or none.
+ * @param full The path being read or written (or what it is and its path: `model file /m/x`).
+ * @param options Who does it, whether it reads or writes, how the reason is worded.
  * @returns The error to throw.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { namedError } from "./_atomic_write.ts";
- * const e = namedError(new Deno.errors.PermissionDenied("denied"), "/r/e.md", "--md");
+ * const e = namedError(new Deno.errors.PermissionDenied("denied"), "/r/e.md", { label: "--md" });
  * assertEquals([e instanceof Deno.errors.PermissionDenied, e.message], [
  *   true,
  *   "--md: cannot write /r/e.md: denied",
  * ]);
+ * const r = namedError(new Deno.errors.PermissionDenied("denied"), "model file /m/model.json", {
+ *   label: "loadRecommender()",
+ *   verb: "read",
+ * });
+ * assertEquals(r.message, "loadRecommender(): cannot read model file /m/model.json: denied");
  * ```
  */
-export function namedError(e: unknown, full: string, label?: string): Error {
+export function namedError(e: unknown, full: string, options: NamedErrorOptions = {}): Error {
+  const { label, verb = "write", why = (message: string) => message } = options;
   const cause = e instanceof Error ? e : new Error(String(e));
   const Class = cause.constructor as ErrorConstructor;
-  return new Class(`${label ? `${label}: ` : ""}cannot write ${full}: ${cause.message}`, {
+  return new Class(`${label ? `${label}: ` : ""}cannot ${verb} ${full}: ${why(cause.message)}`, {
     cause,
   });
 }
@@ -160,7 +182,7 @@ export async function replaceFiles(
       if (back === null) await Deno.remove(files[i][0]).catch(() => {});
       else await Deno.rename(back, files[i][0]).catch(() => {});
     }
-    throw namedError(e, files[current][0], files[current][2]);
+    throw namedError(e, files[current][0], { label: files[current][2] });
   } finally {
     // The renamed ones are gone already; the others, and the kept links, go now.
     for (const name of [...temporaries, ...kept]) {

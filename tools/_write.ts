@@ -137,7 +137,7 @@ export async function writeFilesAtomic(
     for (const [path, , label] of full) {
       made.push(
         ...await makeFolders(dirname(path)).catch((e) => {
-          throw namedError(e, path, label);
+          throw namedError(e, path, { label });
         }),
       );
     }

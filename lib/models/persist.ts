@@ -162,7 +162,7 @@ export async function saveRecommender(rec: Recommender, dir: string): Promise<vo
   try {
     await replaceFolder(target, weights, modelJson);
   } catch (e) {
-    throw namedError(e, target, where);
+    throw namedError(e, target, { label: where });
   }
 }
 
@@ -170,7 +170,7 @@ export async function saveRecommender(rec: Recommender, dir: string): Promise<vo
 async function replaceableTarget(dir: string, where: string): Promise<string> {
   const target = resolve(dir);
   await nearestFolder(target).catch((e) => {
-    throw namedError(e, target, where); // a file where a folder above should be
+    throw namedError(e, target, { label: where }); // a file where a folder above should be
   });
   if (await exists(target)) {
     const info = await Deno.stat(target);
@@ -282,9 +282,7 @@ async function readOrExplain(path: string, what: string): Promise<Uint8Array> {
     if (e instanceof Deno.errors.NotFound) {
       throw new Deno.errors.NotFound(`loadRecommender(): ${what} ${path} is missing`);
     }
-    const cause = e instanceof Error ? e : new Error(String(e));
-    const Class = cause.constructor as ErrorConstructor;
-    throw new Class(`loadRecommender(): cannot read ${what} ${path}: ${cause.message}`, { cause });
+    throw namedError(e, `${what} ${path}`, { label: "loadRecommender()", verb: "read" });
   }
 }
 

@@ -55,7 +55,13 @@
  */
 
 import { dirname, resolve } from "node:path";
-import { makeFolders, nearestFolder, removeFolders, replaceFile } from "../_atomic_write.ts";
+import {
+  makeFolders,
+  namedError,
+  nearestFolder,
+  removeFolders,
+  replaceFile,
+} from "../_atomic_write.ts";
 
 /** The symbol Deno's kernel calls to turn a value into a MIME bundle. */
 const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
@@ -414,24 +420,27 @@ export async function saveFigure(figure: PlotFigure, path: string): Promise<void
     throw new RangeError(`saveFigure(): expected a path ending in .svg, found "${path}"`);
   }
   const full = resolve(path);
-  const fail = (why: string, cause?: unknown): never => {
-    const Class = cause instanceof Error ? cause.constructor as ErrorConstructor : TypeError;
-    throw new Class(`saveFigure(): cannot write ${full}: ${why}`, { cause });
-  };
+  const label = "saveFigure()";
   const here = await Deno.lstat(full).catch(() => null);
   if (here && !here.isFile && !here.isSymlink) {
-    fail(here.isDirectory ? "it is a folder" : "it is not a regular file");
+    throw new TypeError(
+      `${label}: cannot write ${full}: ${
+        here.isDirectory ? "it is a folder" : "it is not a regular file"
+      }`,
+    );
   }
   const text = figure.toSVG();
-  await nearestFolder(full).catch((e) => fail((e as Error).message));
+  await nearestFolder(full).catch((e) => {
+    throw namedError(e, full, { label }); // a file where a folder above should be
+  });
   let made: string[] = [];
   try {
     made = await makeFolders(dirname(full));
   } catch (e) {
-    fail(`its folder cannot be made (${(e as Error).message})`, e);
+    throw namedError(e, full, { label, why: (m) => `its folder cannot be made (${m})` });
   }
   try {
-    await replaceFile(full, text, "saveFigure()");
+    await replaceFile(full, text, label);
   } catch (e) {
     await removeFolders(made); // a full disk leaves no empty folders behind
     throw e;
