@@ -71,7 +71,7 @@ Deno.test("parseTsneBenchArgs() wants more rows than the perplexity, as its help
   await assertUsageError(
     "bench/tsne_bench.ts",
     ["--n", "3", "--iterations", "5"],
-    "--n: expected an integer ≥ 31, found \"3\"",
+    '--n: expected an integer ≥ 31, found "3"',
   );
   assertThrows(
     () => parseTsneBenchArgs(["--seed", "4294967296"]),
