@@ -1,8 +1,9 @@
 /**
  * A temporary copy of the project for the notebook server: the notebooks are copied (the
- * browser may save them; the repository's files are never written), `lib/`, `data/` and
- * `node_modules/` are linked, `deno.json` and `deno.lock` copied so that the kernel resolves
- * imports exactly as in the repository.
+ * browser may save them; the repository's files are never written), `lib/`, `data/`,
+ * `results/` (notebook 06 prints the committed evaluation) and `node_modules/` are linked,
+ * `deno.json` and `deno.lock` copied so that the kernel resolves imports exactly as in the
+ * repository.
  *
  * @module
  */
@@ -22,6 +23,9 @@ export interface Workspace {
   /** Removes every folder above. */
   remove(): Promise<void>;
 }
+
+/** The repository's folders the workspace links, as the notebooks reach them (`../lib/…`). */
+export const LINKED = ["lib", "data", "results", "node_modules"] as const;
 
 /** Options of {@linkcode makeWorkspace}. */
 export interface WorkspaceOptions {
@@ -77,7 +81,7 @@ export async function makeWorkspace(
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       }
     }
-    for (const dir of ["lib", "data", "node_modules"]) {
+    for (const dir of LINKED) {
       try {
         await Deno.stat(`${repo}/${dir}`);
         await Deno.symlink(`${repo}/${dir}`, `${root}/${dir}`);
