@@ -46,6 +46,8 @@ import uuid
 EXIT_CELL_ERROR = 1
 EXIT_SETUP = 2
 EXIT_STOPPED = 130
+# How many times a kernel that dies before its first reply is started (see Run.start)
+START_ATTEMPTS = 3
 # IOPub messages that are (or change) a cell's outputs.
 OUTPUT_TYPES = ("stream", "display_data", "execute_result", "error", "update_display_data",
                 "clear_output")
@@ -119,6 +121,30 @@ class KernelRun:
 
     # -- kernel lifecycle ------------------------------------------------------------------
     def start(self):
+        # jupyter_client picks free ports and closes them before the kernel binds them, so
+        # another process starting at the same moment can take one ("Address already in use"):
+        # the kernel then dies before its first reply. A new manager picks new ports.
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                self.start_once()
+                break
+            except RuntimeError as e:
+                if "died before replying" not in str(e) or attempt == START_ATTEMPTS:
+                    raise
+                print(f"the kernel died while starting ({e}); starting it again "
+                      f"({attempt + 1} of {START_ATTEMPTS})", file=sys.stderr)
+                self.stop_quietly()
+        reply = self.kc.kernel_info(reply=True, timeout=self.startup_timeout)
+        info = reply["content"].get("language_info", {})
+        self.nb.metadata["kernelspec"] = {
+            "display_name": self.km.kernel_spec.display_name,
+            "language": self.km.kernel_spec.language,
+            "name": self.kernel_name,
+        }
+        self.nb.metadata["language_info"] = info
+        emit("kernel", language_info=info)
+
+    def start_once(self):
         from jupyter_client.kernelspec import NoSuchKernel
         from jupyter_client.manager import KernelManager
 
@@ -135,15 +161,19 @@ class KernelRun:
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=self.startup_timeout)
-        reply = self.kc.kernel_info(reply=True, timeout=self.startup_timeout)
-        info = reply["content"].get("language_info", {})
-        self.nb.metadata["kernelspec"] = {
-            "display_name": self.km.kernel_spec.display_name,
-            "language": self.km.kernel_spec.language,
-            "name": self.kernel_name,
-        }
-        self.nb.metadata["language_info"] = info
-        emit("kernel", language_info=info)
+
+    def stop_quietly(self):
+        """Drops a kernel that failed to start (its channels, its process, its files)."""
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+            if self.km is not None:
+                if self.km.has_kernel:
+                    self.km.shutdown_kernel(now=True)
+                self.km.cleanup_resources()
+        except Exception:
+            pass
+        self.km, self.kc = None, None
 
     def stop(self):
         global stopping

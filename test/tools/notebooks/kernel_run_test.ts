@@ -313,3 +313,40 @@ Deno.test({
       }
     }),
 });
+
+Deno.test({
+  name: "runNotebookInKernel() starts the kernel again when it dies before its first reply",
+  ignore,
+  fn: () =>
+    withTempDir(async (dir) => {
+      // A kernel spec whose first start exits at once, as Deno's kernel does when another
+      // process took one of the ports jupyter_client chose ("Address already in use").
+      const spec = `${dir}/jupyter/kernels/flaky`;
+      await Deno.mkdir(spec, { recursive: true });
+      const script = `${dir}/flaky.py`;
+      await Deno.writeTextFile(
+        script,
+        [
+          "import os, sys",
+          `marker = ${JSON.stringify(`${dir}/failed-once`)}`,
+          "if not os.path.exists(marker):",
+          "    open(marker, 'w').close()",
+          "    sys.exit(1)",
+          `os.execv(${JSON.stringify(Deno.execPath())}, ` +
+          `['deno', 'jupyter', '--kernel', '--conn', sys.argv[1]])`,
+        ].join("\n"),
+      );
+      const argv = ["/usr/bin/python3", script, "{connection_file}"];
+      const kernel = { argv, display_name: "flaky", language: "typescript" };
+      await Deno.writeTextFile(`${spec}/kernel.json`, JSON.stringify(kernel));
+      const source = await writeNotebook(dir, ['"started"']);
+      const run = await runNotebookInKernel(source, {
+        env: isolated({ JUPYTER_PATH: `${dir}/jupyter` }),
+        kernel: "flaky",
+        out: `${dir}/out.ipynb`,
+      });
+      assert(run.ok, formatFailure(run) + run.output);
+      assert(await Deno.stat(`${dir}/failed-once`).then(() => true), "the first start failed");
+      assertEquals(texts(run, 2), ['"started"']); // cell 1 is the notebook's title
+    }),
+});
