@@ -2,6 +2,7 @@ import { assert, assertEquals, assertRejects } from "@std/assert";
 import {
   connectionFileFrom,
   type FlushHost,
+  IopubWatcher,
   OutputFlusher,
   ownCommandLine,
   readIopubMessage,
@@ -12,26 +13,11 @@ import {
   zmtpReady,
 } from "../../lib/notebook/_output_flush.ts";
 import { flushOutputs, installOutputFlush } from "../../lib/notebook/flush.ts";
+import { type FakeIopub, fakeIopub, jupyterFrames, wire } from "./_stand_in_kernel.ts";
+import { until } from "../_child.ts";
 
 const enc = new TextEncoder();
-
-/** The frames of a Jupyter message as Deno's kernel publishes them (no topic frame). */
-function jupyterFrames(type: string, metadata: unknown, content: unknown): Uint8Array[] {
-  return ["<IDS|MSG>", "", JSON.stringify({ msg_type: type }), "{}", JSON.stringify(metadata)]
-    .concat(JSON.stringify(content))
-    .map((s) => enc.encode(s));
-}
-
-function wire(frames: Uint8Array[]): Uint8Array {
-  const parts = frames.map((f, i) => zmtpFrame(f, { more: i < frames.length - 1 }));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 
 Deno.test("ZmtpReader reassembles messages split anywhere and skips commands", () => {
   const long = enc.encode("x".repeat(300));
@@ -116,6 +102,17 @@ Deno.test("readIopubMessage() reads the type, a flush token and an execute_input
   assertEquals(readIopubMessage([null]), null);
 });
 
+Deno.test("readIopubMessage() reads a flush token from metadata of up to 300 octets only", () => {
+  const withPadding = (octets: number) => {
+    const metadata = { deno_output_flush: "t-1", padding: "" };
+    metadata.padding = "x".repeat(octets - JSON.stringify(metadata).length);
+    assertEquals(JSON.stringify(metadata).length, octets);
+    return readIopubMessage(jupyterFrames("status", metadata, {}))?.token;
+  };
+  assertEquals(withPadding(300), "t-1");
+  assertEquals(withPadding(301), null, "larger metadata belongs to no marker and is not parsed");
+});
+
 Deno.test("connectionFileFrom() finds the file after --conn on the kernel's command line", () => {
   assertEquals(
     connectionFileFrom(["/usr/bin/deno", "jupyter", "--kernel", "--conn", "/run/k-1.json", ""]),
@@ -123,6 +120,8 @@ Deno.test("connectionFileFrom() finds the file after --conn on the kernel's comm
   );
   assertEquals(connectionFileFrom(["deno", "run", "x.ts"]), null);
   assertEquals(connectionFileFrom(["deno", "jupyter", "--conn"]), null);
+  assertEquals(connectionFileFrom(["deno", "jupyter", "--conn", ""]), null, "an empty argument");
+  assertEquals(connectionFileFrom(["--conn", "/run/k-1.json"]), "/run/k-1.json", "the first");
 });
 
 Deno.test("ownCommandLine() reads this process's arguments one by one", () => {
@@ -130,47 +129,82 @@ Deno.test("ownCommandLine() reads this process's arguments one by one", () => {
   assert(args.includes("test"), `found ${JSON.stringify(args)}`);
 });
 
-/** A stand-in for the kernel's IOPub PUB socket and its connection file. */
-async function fakeIopub() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const dir = await Deno.makeTempDir({ prefix: "flush-test-" });
-  const file = `${dir}/kernel-1.json`;
-  const port = (listener.addr as Deno.NetAddr).port;
-  await Deno.writeTextFile(file, JSON.stringify({ ip: "127.0.0.1", iopub_port: port }));
-  let conn: Deno.Conn | null = null;
-  const readExact = async (c: Deno.Conn, n: number) => {
-    const buf = new Uint8Array(n);
-    for (let at = 0; at < n;) {
-      const got = await c.read(buf.subarray(at));
-      if (got === null) throw new Error("closed");
-      at += got;
-    }
-    return buf;
-  };
-  const subscribed = (async () => {
-    const c = await listener.accept();
-    await c.write(zmtpGreeting());
-    await readExact(c, 64);
-    await c.write(zmtpReady("PUB"));
-    const head = await readExact(c, 2); // the client's READY
-    await readExact(c, head[1]);
-    const subscribe = await readExact(c, 3);
-    assertEquals([...subscribe], [0, 1, 1]);
-    conn = c;
-  })();
+/** `ownCommandLine()` in a child `deno run <script> ...args` with `permissions`. */
+async function childCommandLine(args: string[], permissions: string[]): Promise<string[]> {
+  const dir = await Deno.makeTempDir({ prefix: "command-line-" });
+  try {
+    const lib = new URL("../../lib/notebook/_output_flush.ts", import.meta.url).href;
+    await Deno.writeTextFile(
+      `${dir}/main.js`,
+      `import { ownCommandLine } from ${JSON.stringify(lib)};\n` +
+        "console.log(JSON.stringify(ownCommandLine()));\n",
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-prompt", ...permissions, `${dir}/main.js`, ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert(out.success, new TextDecoder().decode(out.stderr));
+    return JSON.parse(new TextDecoder().decode(out.stdout));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("ownCommandLine() keeps an argument with a space whole", async () => {
+  const args = await childCommandLine(["--conn", "/run/my kernels/k-1.json"], ["--allow-all"]);
+  assertEquals(args.slice(-3), ["--conn", "/run/my kernels/k-1.json", ""]);
+});
+
+Deno.test("ownCommandLine() asks ps when /proc cannot be read, and is empty when neither works", async () => {
+  // Reading /proc/self/cmdline needs every permission.
+  const args = await childCommandLine(["--conn", "/run/k-1.json"], ["--allow-run=ps"]);
+  assertEquals(args.slice(-2), ["--conn", "/run/k-1.json"]);
+  assertEquals(args[0], Deno.execPath());
+  assertEquals(await childCommandLine(["--conn", "/run/k-1.json"], []), []);
+});
+
+/** A host that publishes every marker on `iopub` and counts them. */
+function publishingHost(iopub: FakeIopub): FlushHost & { markers: number } {
   return {
-    file,
-    subscribed,
-    async publish(frames: Uint8Array[]) {
-      await subscribed;
-      await conn!.write(wire(frames));
-    },
-    async close() {
-      conn?.close();
-      listener.close();
-      await Deno.remove(dir, { recursive: true });
+    markers: 0,
+    connectionFile: () => iopub.file,
+    async broadcast(type, content, { metadata }) {
+      this.markers++;
+      await iopub.publish(jupyterFrames(type, metadata, content));
     },
   };
+}
+
+/**
+ * Runs `fn` with `setTimeout` and `clearTimeout` watched; returns the delay of each timer set,
+ * and how many of them are still pending (neither fired nor cleared) when `fn` ends.
+ */
+async function watchTimers(
+  fn: () => Promise<unknown>,
+): Promise<{ delays: number[]; pending: number }> {
+  const delays: number[] = [];
+  const pending = new Set<unknown>();
+  const [set, clear] = [globalThis.setTimeout, globalThis.clearTimeout];
+  globalThis.setTimeout = ((handler: () => void, ms?: number) => {
+    delays.push(ms ?? 0);
+    const id = set(() => {
+      pending.delete(id);
+      handler();
+    }, ms);
+    pending.add(id);
+    return id;
+  }) as typeof setTimeout;
+  globalThis.clearTimeout = (id?: Parameters<typeof clearTimeout>[0]) => {
+    pending.delete(id);
+    clear(id);
+  };
+  try {
+    await fn();
+  } finally {
+    [globalThis.setTimeout, globalThis.clearTimeout] = [set, clear];
+  }
+  return { delays, pending: pending.size };
 }
 
 Deno.test("OutputFlusher waits for its marker on the kernel's IOPub socket", async () => {
@@ -191,9 +225,11 @@ Deno.test("OutputFlusher waits for its marker on the kernel's IOPub socket", asy
     assertEquals(sent[0].type, "status");
     assertEquals(sent[0].content, { execution_state: "busy" });
     assert(typeof sent[0].metadata.deno_output_flush === "string");
+    await iopub.publish([enc.encode("not a Jupyter message")]);
     await iopub.publish(jupyterFrames("execute_input", {}, { code: "model.fit()" }));
     assertEquals(await flusher.flush(5000, 100), "flushed");
     assertEquals(flusher.executedCode(), ["model.fit()"]);
+    assertEquals(iopub.connections, 1, "one subscription for every flush");
   } finally {
     await flusher.close();
     await iopub.close();
@@ -212,8 +248,12 @@ Deno.test("OutputFlusher repeats its first marker until the subscription is regi
     },
   });
   try {
-    assertEquals(await flusher.flush(5000, 100), "flushed");
+    const timers = await watchTimers(async () => {
+      assertEquals(await flusher.flush(5000, 100), "flushed");
+    });
     assertEquals(markers, 2);
+    assertEquals(timers.delays, [250, 250], "each marker waited for 250 ms");
+    assertEquals(timers.pending, 0, "no timer left running");
   } finally {
     await flusher.close();
     await iopub.close();
@@ -229,18 +269,33 @@ Deno.test("OutputFlusher only waits when IOPub cannot be reached", async () => {
 
 Deno.test("OutputFlusher gives up on a subscription whose first marker never comes back", async () => {
   const iopub = await fakeIopub();
-  const silent = new OutputFlusher({ connectionFile: () => iopub.file, broadcast() {} });
+  let markers = 0;
+  const silent = new OutputFlusher({
+    connectionFile: () => iopub.file,
+    broadcast: () => {
+      markers++;
+    },
+  });
   try {
     // The first flush gives up after about 2 s (not the 30 s limit); the second only waits its
     // 30 ms fallback (not another 2 s). The upper bounds leave room for a busy machine.
     let t0 = performance.now();
-    assertEquals(await silent.flush(30_000, 30), "waited");
+    const first = silent.flush(30_000, 30);
+    await iopub.subscribed;
+    await iopub.publish(jupyterFrames("execute_input", {}, { code: "const a = 1;" }));
+    assertEquals(await first, "waited");
     let elapsed = performance.now() - t0;
     assert(elapsed >= 1900 && elapsed < 10_000, `the first flush waited ${elapsed} ms`);
+    assertEquals(silent.executedCode(), [], "nothing of the subscription it gave up");
+    await until(() => iopub.hangUps === 1, "it closes the subscription it gave up");
+    markers = 0;
     t0 = performance.now();
     assertEquals(await silent.flush(30_000, 30), "waited");
     elapsed = performance.now() - t0;
     assert(elapsed < 1500, `the second flush waited ${elapsed} ms`);
+    assertEquals(await silent.flush(30_000, 30), "waited");
+    assertEquals(markers, 0, "the later flushes send no marker");
+    assertEquals(iopub.connections, 1, "nor do they subscribe again");
   } finally {
     await silent.close();
     await iopub.close();
@@ -294,6 +349,200 @@ Deno.test("OutputFlusher stops waiting at once when the kernel closes its IOPub 
   } finally {
     await flusher.close();
     if (!closed) await iopub.close();
+  }
+});
+
+Deno.test("OutputFlusher only waits when the connection file lacks the IOPub address", async () => {
+  for (
+    const connection of [
+      (port: number) => ({ iopub_port: port }),
+      (port: number) => ({ ip: "127.0.0.1", iopub_port: String(port) }),
+      (port: number) => ({ ip: "127.0.0.1", iopub_port: port + 0.5 }),
+    ]
+  ) {
+    const iopub = await fakeIopub({ connection });
+    const flusher = new OutputFlusher(publishingHost(iopub));
+    try {
+      assertEquals(await flusher.flush(5000, 0), "waited");
+      assertEquals(iopub.connections, 0, JSON.stringify(connection(1234)));
+    } finally {
+      await flusher.close();
+      await iopub.close();
+    }
+  }
+});
+
+Deno.test("OutputFlusher only waits when the connection file is missing", async () => {
+  const flusher = new OutputFlusher({
+    connectionFile: () => "/nonexistent/kernel-1.json",
+    broadcast() {},
+  });
+  assertEquals(await flusher.flush(5000, 0), "waited");
+});
+
+Deno.test("OutputFlusher only waits, and closes its end, when the kernel hangs up in the handshake", async () => {
+  const iopub = await fakeIopub({ handshake: "hang up" });
+  const host = publishingHost(iopub);
+  const flusher = new OutputFlusher(host);
+  try {
+    assertEquals(await flusher.flush(5000, 0), "waited");
+    assertEquals([iopub.connections, host.markers], [1, 0]);
+    await until(() => iopub.hangUps === 1, "the flusher closes its end of the connection");
+  } finally {
+    await flusher.close();
+    await iopub.close();
+  }
+});
+
+Deno.test("OutputFlusher subscribes to a kernel whose READY command is a long frame", async () => {
+  const iopub = await fakeIopub({ handshake: "long ready" });
+  const flusher = new OutputFlusher(publishingHost(iopub));
+  try {
+    assertEquals(await flusher.flush(5000, 0), "flushed");
+  } finally {
+    await flusher.close();
+    await iopub.close();
+  }
+});
+
+Deno.test("OutputFlusher keeps the code of the last 200 cells run", async () => {
+  const iopub = await fakeIopub();
+  const flusher = new OutputFlusher(publishingHost(iopub));
+  try {
+    assertEquals(await flusher.flush(5000, 0), "flushed");
+    for (let i = 1; i <= 201; i++) {
+      await iopub.publish(jupyterFrames("execute_input", {}, { code: `cell ${i}` }));
+    }
+    assertEquals(await flusher.flush(5000, 0), "flushed");
+    const codes = flusher.executedCode();
+    assertEquals([codes.length, codes[0], codes.at(-1)], [200, "cell 2", "cell 201"]);
+  } finally {
+    await flusher.close();
+    await iopub.close();
+  }
+});
+
+Deno.test("OutputFlusher.close() forgets the cells run and the next flush subscribes again", async () => {
+  const iopub = await fakeIopub();
+  const flusher = new OutputFlusher(publishingHost(iopub));
+  try {
+    assertEquals(await flusher.flush(5000, 0), "flushed");
+    await iopub.publish(jupyterFrames("execute_input", {}, { code: "const a = 1;" }));
+    assertEquals(await flusher.flush(5000, 0), "flushed");
+    assertEquals(flusher.executedCode(), ["const a = 1;"]);
+    await flusher.close();
+    assertEquals(flusher.executedCode(), []);
+    await until(() => iopub.hangUps === 1, "close() closes the connection");
+    assertEquals(await flusher.flush(5000, 0), "flushed");
+    assertEquals(iopub.connections, 2);
+  } finally {
+    await flusher.close();
+    await iopub.close();
+  }
+});
+
+Deno.test("OutputFlusher's subscription does not keep a process running", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "flush-test-" });
+  const url = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
+  await Deno.writeTextFile(
+    `${dir}/main.js`,
+    `import { OutputFlusher } from ${url("../../lib/notebook/_output_flush.ts")};
+import { fakeIopub, jupyterFrames } from ${url("./_stand_in_kernel.ts")};
+const iopub = await fakeIopub({ file: ${JSON.stringify(`${dir}/kernel-1.json`)} });
+const flusher = new OutputFlusher({
+  connectionFile: () => iopub.file,
+  broadcast: (type, content, { metadata }) => iopub.publish(jupyterFrames(type, metadata, content)),
+});
+console.log(await flusher.flush(5000, 0));
+iopub.unref(); // the kernel's socket stays open, and so does the flusher's subscription
+`,
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--config", CONFIG, `${dir}/main.js`],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  let ended = false;
+  const output = child.output().finally(() => ended = true);
+  try {
+    await until(() => ended, "the child ends with its subscription open");
+    const out = await output;
+    assertEquals(new TextDecoder().decode(out.stdout), "flushed\n");
+  } finally {
+    if (!ended) child.kill("SIGKILL");
+    await output.catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("IopubWatcher.close() can be called again", async () => {
+  const iopub = await fakeIopub();
+  const watcher = await IopubWatcher.connect(iopub.file);
+  try {
+    watcher.close();
+    watcher.close();
+  } finally {
+    await iopub.close();
+  }
+});
+
+Deno.test("OutputFlusher subscribes again after the kernel closed its IOPub connection", async () => {
+  const iopub = await fakeIopub();
+  const flusher = new OutputFlusher(publishingHost(iopub));
+  try {
+    assertEquals(await flusher.flush(5000, 0), "flushed");
+    iopub.disconnect();
+    // A flush or two only wait, until the flusher has noticed; then it subscribes again.
+    const results = [];
+    for (let i = 0; i < 5 && results.at(-1) !== "flushed"; i++) {
+      results.push(await flusher.flush(2000, 0));
+    }
+    assertEquals(results.at(-1), "flushed", `results ${results}`);
+    assertEquals(iopub.connections, 2);
+  } finally {
+    await flusher.close();
+    await iopub.close();
+  }
+});
+
+Deno.test("OutputFlusher sends no marker under a time limit of 0, on a new subscription too", async () => {
+  const iopub = await fakeIopub();
+  const host = publishingHost(iopub);
+  const flusher = new OutputFlusher(host);
+  try {
+    assertEquals(await flusher.flush(0, 0), "waited");
+    assertEquals(host.markers, 0);
+  } finally {
+    await flusher.close();
+    await iopub.close();
+  }
+});
+
+Deno.test("OutputFlusher sends one marker and waits for it once the subscription works", async () => {
+  const iopub = await fakeIopub();
+  let markers = 0, slow = false;
+  const flusher = new OutputFlusher({
+    connectionFile: () => iopub.file,
+    broadcast(type, content, { metadata }) {
+      markers++;
+      // A kernel that takes well over the first flush's 250 ms to publish.
+      const publish = () => iopub.publish(jupyterFrames(type, metadata, content));
+      if (!slow) return publish();
+      setTimeout(publish, 1000);
+    },
+  });
+  try {
+    assertEquals(await flusher.flush(5000, 0), "flushed");
+    slow = true;
+    markers = 0;
+    const timers = await watchTimers(async () => {
+      assertEquals(await flusher.flush(5000, 0), "flushed");
+    });
+    assertEquals(markers, 1);
+    assertEquals(timers.pending, 0, "no timer left running");
+  } finally {
+    await flusher.close();
+    await iopub.close();
   }
 });
 
