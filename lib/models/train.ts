@@ -112,7 +112,6 @@ export interface TrainOptions {
 }
 
 /** Every option of {@linkcode train} (the type makes the list complete). */
-/** Every option of {@linkcode train} (the type makes the list complete). */
 export const TRAIN_OPTIONS: Readonly<Record<keyof TrainOptions, true>> = {
   epochs: true,
   batchSize: true,
