@@ -1,8 +1,9 @@
 /**
  * Private: scoring (user, movie) rows only with a model that can be used — a recommender (not
- * a bare tfjs model, nor one freed by `disposeRecommender()`), not marked as diverged by
- * training, no NaN or infinite weight — and never handing back a NaN or infinite score: such a
- * score means the weights are so large that the outputs overflow, and the caller gets a
+ * a bare tfjs model, nor one freed by `disposeRecommender()`: {@linkcode checkRecommender},
+ * which the callers run before they read the recommender's encoders), not marked as diverged
+ * by training, no NaN or infinite weight — and never handing back a NaN or infinite score: such
+ * a score means the weights are so large that the outputs overflow, and the caller gets a
  * `DivergedModelError` that says so instead.
  *
  * @module
@@ -88,7 +89,6 @@ export function usableScores(
   batchSize: number,
   where: string,
 ): Float32Array {
-  checkRecommender(rec, where);
   checkUsable(rec.model, where);
   const scores = scoreIndices(rec, users, movies, batchSize);
   let bad = 0, first = -1;
