@@ -18,7 +18,14 @@ import { duplicateError, scanDuplicates } from "./_duplicates.ts";
  * with the highest timestamp (the later row on ties), `"keep"` leaves every row, `"error"`
  * throws a `RangeError` naming the first pair.
  */
-export type DuplicatePolicy = "last" | "keep" | "error";
+export type DuplicatePolicy = typeof DUPLICATE_POLICIES[number];
+
+/** The duplicate policies, in the order messages list them. */
+export const DUPLICATE_POLICIES = ["last", "keep", "error"] as const;
+
+/** Whether `x` is one of {@linkcode DUPLICATE_POLICIES}. */
+export const isDuplicatePolicy = (x: unknown): x is DuplicatePolicy =>
+  (DUPLICATE_POLICIES as readonly unknown[]).includes(x);
 
 /** Options of {@linkcode dropDuplicateRatings}. */
 export interface DuplicateOptions {
@@ -71,7 +78,7 @@ export function dropDuplicateRatings(
   options: DuplicateOptions = {},
 ): DeduplicatedRatings {
   const { policy = "last", label = "ratings" } = options;
-  if (policy !== "last" && policy !== "keep" && policy !== "error") {
+  if (!isDuplicatePolicy(policy)) {
     throw new TypeError(
       `dropDuplicateRatings(): unknown policy "${policy}" (expected last, keep or error)`,
     );

@@ -65,7 +65,7 @@ import {
 } from "./_source.ts";
 import { checkBoolean, checkOptionKeys, checkPositiveInt, describe } from "../_validate.ts";
 import { COLUMNS } from "../defaults.ts";
-import type { DuplicatePolicy } from "./duplicates.ts";
+import { type DuplicatePolicy, isDuplicatePolicy } from "./duplicates.ts";
 import { type MovieLens, type Origin, PREDEFINED_SPLIT_NAMES } from "./types.ts";
 
 export type { DownloadProgress } from "./_download.ts";
@@ -550,7 +550,7 @@ function checkLoadOptions(options: LoadOptions): void {
     if (options[key] !== undefined) checkBoolean(options[key], key, who);
   }
   const { duplicates } = options;
-  if (duplicates !== undefined && !["last", "keep", "error"].includes(duplicates)) {
+  if (duplicates !== undefined && !isDuplicatePolicy(duplicates)) {
     throw new TypeError(
       `${who}: expected duplicates to be "last", "keep" or "error", found ${
         typeof duplicates === "string" ? JSON.stringify(duplicates) : describe(duplicates)
