@@ -9,7 +9,7 @@ import * as Plot from "@observablehq/plot";
 import { MUTED, shortLabels } from "./_dom.ts";
 import { barFrame } from "./_bar_frame.ts";
 import { finiteField, positive, rowArray, textField } from "./_check.ts";
-import { finiteWidth } from "./_extent.ts";
+import { finiteWidth, padded } from "./_extent.ts";
 import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
 
@@ -94,13 +94,9 @@ export function biasBars(rows: BiasRow[], options: BiasBarsOptions = {}): PlotFi
   const lo = Math.min(0, ...bars.map((b) => b.bias));
   const hi = Math.max(0, ...bars.map((b) => b.bias));
   finiteWidth(fn, "biases", [lo, hi]);
-  const span = hi - lo || 1;
   // Room for the values written at the bars' ends (less where it would pass the largest number).
-  const room = Math.min(span * (values ? 0.14 : 0.03), (Number.MAX_VALUE - span) / 2);
-  const domain: [number, number] = [
-    lo < 0 ? Math.max(lo - room, -Number.MAX_VALUE) : 0,
-    hi > 0 ? Math.min(hi + room, Number.MAX_VALUE) : 0,
-  ];
+  const [roomLo, roomHi] = padded(lo, hi, values ? 0.14 : 0.03);
+  const domain: [number, number] = [lo < 0 ? roomLo : 0, hi > 0 ? roomHi : 0];
   const fmt = (v: number) => (v > 0 ? "+" : "") + v.toFixed(2);
   const marks: Plot.Markish[] = [
     Plot.barX(bars, {
