@@ -36,6 +36,7 @@ import {
   fitRanking,
   type RankingLoss,
   rankingNumbers,
+  type RankingPenalty,
   type RankingTables,
 } from "../train/ranking.ts";
 import { fusedAdamFor } from "../train/optimizer.ts";
@@ -70,15 +71,22 @@ export interface TrainRankingOptions {
    */
   batchUsers?: number;
   /**
-   * Strength of the count-weighted L2 term on the factor tables (see `fitRanking`).
+   * Strength of the loop's count-weighted L2 term on the factor tables (see `fitRanking`; not
+   * with `penalty`).
    * @default {0}
    */
   l2?: number;
   /**
-   * Power of the count weights (0: plain L2).
+   * Power of the count weights (0: plain L2; not with `penalty`).
    * @default {0.5}
    */
   l2Power?: number;
+  /**
+   * A penalty of one's own instead of the loop's L2 term: a function of each step's rows (the
+   * batch users' factor rows and the movie table) that returns a scalar, added to the loss.
+   * @default {undefined}
+   */
+  penalty?: RankingPenalty;
   /**
    * Sampled negatives per positive (BPR needs at least 1).
    * @default {0}
@@ -114,6 +122,7 @@ const TRAIN_RANKING_OPTIONS: Record<keyof TrainRankingOptions, true> = {
   batchUsers: true,
   l2: true,
   l2Power: true,
+  penalty: true,
   negatives: true,
   learningRate: true,
   seed: true,
@@ -227,17 +236,18 @@ function compiledLoss(rec: Recommender, where: string): RankingLoss {
 /**
  * Trains a recommender for ranking: every rating of `ratings` is a positive (stars ignored),
  * and the engine's ranking loop (`fitRanking`) trains the model's factor tables and biases
- * with the loss, the count-weighted L2 term, sampled negatives if asked for, and the compiled
+ * with the loss, the count-weighted L2 term or the given penalty, sampled negatives if asked for, and the compiled
  * optimizer (a compiled `tf.train.adam` becomes the fused Adam). The config owns the learning
  * rate, as in `train()`. Epochs are counted on from the model's earlier training.
  *
  * @param rec A recommender whose output is `P[u]·Q[m] + b[m]` (+ `b[u]`), compiled with a
  *   ranking loss (or given one in `options.loss`).
  * @param ratings Training ratings (userId, movieId); every id must be known to the encoders.
- * @param options Loss, epochs, batch, L2, negatives, learning rate, seed, progress.
+ * @param options Loss, epochs, batch, L2 or penalty, negatives, learning rate, seed, progress.
  * @returns The history (`loss` per epoch).
  * @throws {TypeError} When `rec` is not a Recommender, an option is unknown (naming it and the
- *   option it most likely meant), or the model is not such a dot-product model (saying why: a weight
+ *   option it most likely meant), a `penalty` comes with `l2` or `l2Power`, or the model is not
+ *   such a dot-product model (saying why: a weight
  *   regulariser or constraint, or a layer that acts only in training, such as a dropout, would
  *   be left out by the loop, so each is refused), is not compiled, or has no ranking loss; a
  *   `RangeError` for an unknown id, a recommender freed by `disposeRecommender()`, or a bad
@@ -322,6 +332,7 @@ export async function trainRanking(
       batchUsers: options.batchUsers,
       l2: options.l2,
       l2Power: options.l2Power,
+      penalty: options.penalty,
       negatives: options.negatives,
       seed: options.seed ?? config.seed,
       initialEpoch,

@@ -14,7 +14,9 @@
  *   user and pushes each positive above its negatives (softplus of the score difference);
  * - a weighted squared loss, which pulls positives towards 1 and every score towards 0.
  *
- * To the loss the step adds an L2 term weighted by training counts:
+ * To the loss the step adds a penalty on the rows it touched. Either a function of those rows
+ * (`penalty`: the batch users' factor rows and the whole movie table, on the tape, so a notebook
+ * can write its own term), or the loop's own L2 term weighted by training counts:
  * `l2 · (mean over the batch users of w_u |P_u|² + mean over all movies of w_m |Q_m|²)` with
  * `w = (max(count, 1) / mean count)^l2Power`: rows seen more often are held more firmly, rows
  * seen rarely barely (`l2Power` 0 gives plain L2; the recipes use 0.5, square-root weights, a
@@ -35,6 +37,7 @@ import {
   checkInteger,
   checkNonNegativeInt,
   checkNonNegativeNumber,
+  checkOptionKeys,
   checkPositiveInt,
   describe,
 } from "../_validate.ts";
@@ -89,6 +92,22 @@ export type RankingLoss = (
   batch?: RankingBatch,
 ) => tf.Tensor;
 
+/** What a {@linkcode RankingPenalty} sees of a step: the rows the step's scores are made of. */
+export interface PenaltyRows {
+  /** User rows of the batch, `[B]` int32. */
+  users: tf.Tensor1D;
+  /** The batch users' factor rows `P[users]`, `[B, d]` (the very tensor the scores use). */
+  userFactors: tf.Tensor2D;
+  /** The whole movie factor table `Q`, `[movies, d]`. */
+  movieFactors: tf.Tensor2D;
+}
+
+/**
+ * A penalty on a step's rows, added to the loss on the tape (so its gradient reaches the tables):
+ * a function of the batch users' factor rows and the movie table that returns a scalar tensor.
+ */
+export type RankingPenalty = (rows: PenaltyRows) => tf.Tensor;
+
 /** Options of {@linkcode fitRanking}. */
 export interface FitRankingOptions {
   /** The loss. */
@@ -106,15 +125,21 @@ export interface FitRankingOptions {
    */
   batchUsers?: number;
   /**
-   * Strength of the count-weighted L2 term.
+   * Strength of the loop's count-weighted L2 term (not with `penalty`).
    * @default {0}
    */
   l2?: number;
   /**
-   * Power of the count weights of the L2 term (0: plain L2 on every row).
+   * Power of the count weights of the L2 term (0: plain L2 on every row; not with `penalty`).
    * @default {0.5}
    */
   l2Power?: number;
+  /**
+   * A penalty of one's own on each step's rows, instead of the loop's L2 term (`l2` and
+   * `l2Power` must then be left out).
+   * @default {undefined}
+   */
+  penalty?: RankingPenalty;
   /**
    * Sampled negatives per positive (for losses that read `batch.negative`).
    * @default {0}
@@ -320,11 +345,12 @@ export function catalogueScores(tables: RankingTables, users: tf.Tensor1D): tf.T
  *
  * @param tables The variables to train (changed in place).
  * @param positives Every user's training movies (`rankingTask(train, test).train`).
- * @param options Loss, optimizer, epochs, batch, L2, negatives, seed, progress.
- * @returns The history: `loss` per epoch (the mean over the batches, L2 term included).
+ * @param options Loss, optimizer, epochs, batch, L2 or penalty, negatives, seed, progress.
+ * @returns The history: `loss` per epoch (the mean over the batches, penalty included).
  * @throws {NonFiniteLossError} When a batch's loss is NaN or infinite (that update is skipped).
  * @throws {RangeError} When an option is out of range (a non-integer `epochs`, `seed`, …), or
- *   the tables do not fit the positives; a `TypeError` when one is of the wrong kind.
+ *   the tables do not fit the positives; a `TypeError` when one is of the wrong kind or unknown
+ *   (naming the option it most likely meant), or when a `penalty` comes with `l2` or `l2Power`.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -356,7 +382,7 @@ export async function fitRanking(
     options,
     who,
   );
-  const { loss, optimizer, onEpochEnd } = options;
+  const { loss, optimizer, onEpochEnd, penalty } = options;
   const { active, userCounts, movieCounts } = activeUsers(positives);
   const steps = Math.ceil(active.length / batchUsers);
   const userWeights = tf.tensor1d(countWeights(userCounts, l2Power));
@@ -393,7 +419,13 @@ export async function fitRanking(
           batchUsers,
           negatives,
           progress,
-          step: { loss, optimizer, penalty: { l2, userWeights, movieWeights }, variables, who },
+          step: {
+            loss,
+            optimizer,
+            penalty: penalty ?? { l2, userWeights, movieWeights },
+            variables,
+            who,
+          },
         });
         const logs = { loss: sum / steps };
         const trainSeconds = (performance.now() - t0) / 1000;
@@ -480,9 +512,26 @@ async function trainEpoch(
   return sum;
 }
 
+/** Every option of {@linkcode fitRanking} (the type makes the list complete). */
+const FIT_RANKING_OPTIONS: Record<keyof FitRankingOptions, true> = {
+  loss: true,
+  optimizer: true,
+  epochs: true,
+  batchUsers: true,
+  l2: true,
+  l2Power: true,
+  penalty: true,
+  negatives: true,
+  seed: true,
+  initialEpoch: true,
+  verbose: true,
+  onEpochEnd: true,
+};
+
 /** The options of {@linkcode fitRanking}, checked, with their defaults. */
 function rankingSettings(options: FitRankingOptions, who: string) {
-  if (typeof options !== "object" || options === null || typeof options.loss !== "function") {
+  checkOptionKeys(options, Object.keys(FIT_RANKING_OPTIONS), who);
+  if (typeof options.loss !== "function") {
     throw new TypeError(
       `${who}: expected options.loss to be a loss function, found ${describe(options?.loss)}`,
     );
@@ -498,14 +547,14 @@ function rankingSettings(options: FitRankingOptions, who: string) {
 }
 
 /**
- * Checks the numeric options of the ranking loop and its `onEpochEnd`, as {@linkcode fitRanking}
+ * Checks the numeric options of the ranking loop, its `onEpochEnd` and `penalty`, as {@linkcode fitRanking}
  * reads them; callers that change a model before the loop runs (`trainRanking()`) check first.
  *
  * @param options The options (absent ones take their defaults).
  * @param who The calling function, for the messages.
  * @returns The settings with their defaults.
- * @throws {TypeError} When `options` is not an object, a value is not a number or `onEpochEnd`
- *   not a function.
+ * @throws {TypeError} When `options` is not an object, a value is not a number, `onEpochEnd` or
+ *   `penalty` not a function, or a `penalty` comes with `l2` or `l2Power`.
  * @throws {RangeError} When a number is out of range (a non-integer `epochs`, a negative `l2`, …).
  * @example
  * ```ts
@@ -539,6 +588,23 @@ export function rankingNumbers(
       `${who}: expected onEpochEnd to be a function, found ${describe(options.onEpochEnd)}`,
     );
   }
+  if (options.penalty !== undefined) {
+    if (typeof options.penalty !== "function") {
+      throw new TypeError(
+        `${who}: expected penalty to be a function of the step's rows, found ${
+          describe(options.penalty)
+        }`,
+      );
+    }
+    const both = (["l2", "l2Power"] as const).filter((k) => options[k] !== undefined);
+    if (both.length > 0) {
+      throw new TypeError(
+        `${who}: expected either a penalty or the loop's L2 term, found penalty and ${
+          both.join(" and ")
+        }; leave ${both.length > 1 ? "them" : "it"} out (the penalty replaces that term)`,
+      );
+    }
+  }
   return { epochs, batchUsers, negatives, initialEpoch, l2, l2Power, seed };
 }
 
@@ -559,7 +625,7 @@ function activeUsers(positives: InteractionMatrix) {
 }
 
 /** The count-weighted L2 term of {@linkcode fitRanking}: its strength and the row weights. */
-interface RankingPenalty {
+interface L2Term {
   l2: number;
   userWeights: tf.Tensor1D;
   movieWeights: tf.Tensor1D;
@@ -569,7 +635,8 @@ interface RankingPenalty {
 interface RankingStep {
   loss: RankingLoss;
   optimizer: tf.Optimizer;
-  penalty: RankingPenalty;
+  /** The caller's penalty, or the loop's L2 term. */
+  penalty: RankingPenalty | L2Term;
   variables: tf.Variable[];
   who: string;
 }
@@ -595,12 +662,24 @@ function rankingStep(
   return v;
 }
 
-/** The batch's loss on its whole-catalogue scores, plus the count-weighted L2 term. */
+/** A loss's or penalty's result as a scalar, or a TypeError naming what it returned. */
+function scalarOf(out: unknown, what: string, who: string): tf.Scalar {
+  if (!(out instanceof tf.Tensor) || out.size !== 1) {
+    throw new TypeError(
+      `${who}: expected ${what} to return a scalar tensor, found ${
+        out instanceof tf.Tensor ? `shape [${out.shape}]` : describe(out)
+      }`,
+    );
+  }
+  return tf.reshape(out, []) as tf.Scalar;
+}
+
+/** The batch's loss on its whole-catalogue scores, plus the penalty or the L2 term. */
 function batchLoss(
   tables: RankingTables,
   b: ReturnType<typeof batchOf>,
   loss: RankingLoss,
-  penalty: RankingPenalty,
+  penalty: RankingPenalty | L2Term,
   who: string,
 ): tf.Scalar {
   const pu = tf.gather(tables.userFactors, b.batch.users);
@@ -610,15 +689,15 @@ function batchLoss(
     const bu = tf.gather(tf.reshape(tables.userBias, [-1]), b.batch.users);
     scores = tf.add(scores, tf.reshape(bu, [-1, 1]));
   }
-  const out = loss(b.positives, scores, b.batch);
-  if (!(out instanceof tf.Tensor) || out.size !== 1) {
-    throw new TypeError(
-      `${who}: expected the loss to return a scalar tensor, found ${
-        out instanceof tf.Tensor ? `shape [${out.shape}]` : describe(out)
-      }`,
-    );
+  let total = scalarOf(loss(b.positives, scores, b.batch), "the loss", who);
+  if (typeof penalty === "function") {
+    const rows = {
+      users: b.batch.users,
+      userFactors: pu as tf.Tensor2D,
+      movieFactors: tables.movieFactors as tf.Tensor2D,
+    };
+    return tf.add(total, scalarOf(penalty(rows), "the penalty", who));
   }
-  let total = tf.reshape(out, []) as tf.Scalar;
   if (penalty.l2 > 0) {
     const rowNorms = (t: tf.Tensor) => tf.sum(tf.square(t), 1);
     const pen = tf.add(

@@ -10,7 +10,7 @@ import {
   recommender,
   trainRanking,
 } from "../../lib/models/mod.ts";
-import { adam, bprLoss, setupBackend, softmaxLoss } from "../../lib/train/mod.ts";
+import { adam, bprLoss, type PenaltyRows, setupBackend, softmaxLoss } from "../../lib/train/mod.ts";
 import { setRandomSeed } from "../../lib/random.ts";
 
 // 16 users in 4 taste groups of 4; group g watches movies 10g + 1 … 10g + 4 (each user skips one,
@@ -101,6 +101,33 @@ Deno.test("trainRanking() and compareModels() find the tables of a model of one 
   const p = predictRatings(rec, { userIds: [1, 1], movieIds: [1, 11] });
   assert(Math.abs(s[0] - p[0]) < 1e-5 && Math.abs(s[4] - p[1]) < 1e-5);
   model.dispose();
+});
+
+Deno.test("trainRanking() hands a penalty to the loop in place of its L2 term", async () => {
+  await setupBackend({ backend: "wasm" });
+  const fitted = async (options: Parameters<typeof trainRanking>[2]) => {
+    setRandomSeed(4);
+    const model = dotModel();
+    model.compile({ optimizer: adam({ learningRate: 0.05 }), loss: softmaxLoss });
+    const rec = recommender(model, encoders);
+    const h = await trainRanking(rec, train, { epochs: 3, batchUsers: 4, verbose: 0, ...options });
+    const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+    model.dispose();
+    return { loss: h.history.loss, weights };
+  };
+  // Plain L2 (power 0) on the batch users' rows and every movie's, as the loop computes it.
+  const l2 = 0.3;
+  const penalty = ({ userFactors, movieFactors }: PenaltyRows) =>
+    tf.mul(
+      tf.add(
+        tf.mean(tf.sum(tf.square(userFactors), 1)),
+        tf.mean(tf.sum(tf.square(movieFactors), 1)),
+      ),
+      l2,
+    );
+  const own = await fitted({ l2, l2Power: 0 });
+  assertEquals(await fitted({ penalty }), own);
+  assertGreater(Math.abs((await fitted({})).loss[2] - own.loss[2]), 1e-4, "the term counts");
 });
 
 Deno.test("trainRanking() numbers epochs on and takes the loss and learning rate it is given", async () => {
@@ -265,6 +292,8 @@ Deno.test("trainRanking() checks its other options before training, naming them"
     [{ negatives: 2.5 }, RangeError, "negatives to be a non-negative integer, found 2.5"],
     [{ seed: NaN }, RangeError, "seed to be an integer, found NaN"],
     [{ onEpochEnd: 3 }, TypeError, "onEpochEnd to be a function, found number 3"],
+    [{ penalty: "l2" }, TypeError, "penalty to be a function of the step's rows, found string l2"],
+    [{ penalty: () => tf.scalar(0), l2: 0.1 }, TypeError, "either a penalty or the loop's L2"],
   ];
   for (const [option, Error, message] of bad) {
     await assertRejects(

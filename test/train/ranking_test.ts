@@ -7,6 +7,7 @@ import {
   catalogueScores,
   fitRanking,
   NonFiniteLossError,
+  type PenaltyRows,
   type RankingLoss,
   setupBackend,
   softmaxLoss,
@@ -148,6 +149,91 @@ for (const [name, run] of Object.entries(RECORDED)) {
   });
 }
 
+/**
+ * The loop's count-weighted L2 term written as a penalty, as notebook 06 writes it: each row's
+ * squared length weighted by (its positives / the mean per row)^power, the batch users' rows and
+ * every movie's, times the strength.
+ */
+function countWeightedL2(counts: { users: number[]; movies: number[] }, l2: number, power = 0.5) {
+  const weights = (c: number[]) => {
+    const mean = c.reduce((a, x) => a + x, 0) / c.length;
+    return tf.tensor1d(c.map((x) => (Math.max(x, 1) / mean) ** power));
+  };
+  const w = { users: weights(counts.users), movies: weights(counts.movies) };
+  const norms = (t: tf.Tensor) => tf.sum(tf.square(t), 1);
+  const penalty = ({ users, userFactors, movieFactors }: PenaltyRows) =>
+    tf.mul(
+      tf.add(
+        tf.mean(tf.mul(tf.gather(w.users, users), norms(userFactors))),
+        tf.mean(tf.mul(w.movies, norms(movieFactors))),
+      ),
+      l2,
+    );
+  return { penalty, dispose: () => tf.dispose([w.users, w.movies]) };
+}
+
+/** Positives per user and per movie of {@linkcode planted}. */
+function plantedCounts() {
+  const p = planted(), users = [], movies = new Array(p.cols).fill(0);
+  for (let u = 0; u < p.rows; u++) users.push(p.indptr[u + 1] - p.indptr[u]);
+  for (const m of p.indices) movies[m]++;
+  return { users, movies };
+}
+
+for (
+  const [name, loss, negatives] of [["BPR", bprLoss, 3], ["the softmax", softmaxLoss, 0]] as const
+) {
+  Deno.test(`fitRanking() with a penalty written as code repeats its own L2 term to the bit (${name})`, async () => {
+    await setupBackend({ backend: "wasm" });
+    const run = { loss, negatives, epochs: 3, batchUsers: 5, seed: 11, verbose: 0 as const };
+    const [own, coded] = [tables(5), tables(5)];
+    const a = await fitRanking(own, planted(), {
+      ...run,
+      optimizer: adam({ learningRate: 0.05 }),
+      l2: 0.2,
+      l2Power: 0.5,
+    });
+    const term = countWeightedL2(plantedCounts(), 0.2);
+    const b = await fitRanking(coded, planted(), {
+      ...run,
+      optimizer: adam({ learningRate: 0.05 }),
+      penalty: term.penalty,
+    });
+    term.dispose();
+    assertEquals(b.history.loss, a.history.loss);
+    for (const k of ["userFactors", "movieFactors", "movieBias"] as const) {
+      assertEquals(Array.from(coded[k].dataSync()), Array.from(own[k].dataSync()), k);
+    }
+  });
+}
+
+Deno.test("fitRanking() hands its penalty the batch users' rows and the movie table", async () => {
+  await setupBackend({ backend: "cpu" });
+  const seen: string[] = [];
+  const t = tables(3), shrunk = tables(3), free = tables(3);
+  const looked = ({ users, userFactors, movieFactors }: PenaltyRows) => {
+    seen.push(`${users.dtype} [${users.shape}] [${userFactors.shape}] [${movieFactors.shape}]`);
+    return tf.scalar(0);
+  };
+  const run = { loss: softmaxLoss, epochs: 1, batchUsers: 5, verbose: 0 as const };
+  await fitRanking(t, planted(), { ...run, optimizer: adam(), penalty: looked });
+  // 12 users in batches of 5: 5, 5, 2.
+  assertEquals(seen, [
+    "int32 [5] [5,4] [12,4]",
+    "int32 [5] [5,4] [12,4]",
+    "int32 [2] [2,4] [12,4]",
+  ]);
+  // A strong penalty on every row's length shrinks the tables; its gradient reaches them.
+  const sizes = ({ userFactors, movieFactors }: PenaltyRows) =>
+    tf.mul(tf.add(tf.sum(tf.square(userFactors)), tf.sum(tf.square(movieFactors))), 10);
+  const long = { ...run, epochs: 20, optimizer: adam({ learningRate: 0.05 }) };
+  await fitRanking(shrunk, planted(), { ...long, penalty: sizes });
+  await fitRanking(free, planted(), { ...long, optimizer: adam({ learningRate: 0.05 }) });
+  const norm = (v: tf.Variable) => tf.tidy(() => tf.norm(v).dataSync()[0]);
+  assertLess(norm(shrunk.movieFactors), norm(free.movieFactors) / 2);
+  assertLess(norm(shrunk.userFactors), norm(free.userFactors) / 2);
+});
+
 Deno.test("fitRanking() continues from initialEpoch without repeating its shuffles", async () => {
   await setupBackend({ backend: "wasm" });
   const opts = {
@@ -236,6 +322,45 @@ Deno.test("fitRanking() names what is wrong with its tables, positives, loss and
     () => fitRanking(tables(1), planted(), { ...ok, onEpochEnd: "stop" as never }),
     TypeError,
     "fitRanking(): expected onEpochEnd to be a function, found string stop",
+  );
+  await assertRejects(
+    () => fitRanking(tables(1), planted(), { ...ok, penalty: 0.1 as never }),
+    TypeError,
+    "fitRanking(): expected penalty to be a function of the step's rows, found number 0.1",
+  );
+  const zero = () => tf.scalar(0);
+  await assertRejects(
+    () => fitRanking(tables(1), planted(), { ...ok, penalty: zero, l2: 0.1 }),
+    TypeError,
+    "fitRanking(): expected either a penalty or the loop's L2 term, found penalty and l2; " +
+      "leave it out (the penalty replaces that term)",
+  );
+  await assertRejects(
+    () => fitRanking(tables(1), planted(), { ...ok, penalty: zero, l2: 0, l2Power: 1 }),
+    TypeError,
+    "found penalty and l2 and l2Power; leave them out",
+  );
+  const t = tables(1), before = Array.from(t.userFactors.dataSync());
+  await assertRejects(
+    () => fitRanking(t, planted(), { ...ok, penalty: ({ userFactors }) => userFactors }),
+    TypeError,
+    "fitRanking(): expected the penalty to return a scalar tensor, found shape [12,4]",
+  );
+  await assertRejects(
+    () => fitRanking(t, planted(), { ...ok, penalty: () => 0.5 as never }),
+    TypeError,
+    "fitRanking(): expected the penalty to return a scalar tensor, found number 0.5",
+  );
+  assertEquals(Array.from(t.userFactors.dataSync()), before, "a refused penalty changes nothing");
+  await assertRejects(
+    () => fitRanking(tables(1), planted(), { ...ok, l2power: 1 } as never),
+    TypeError,
+    'fitRanking(): unknown option "l2power" (did you mean "l2Power"?)',
+  );
+  await assertRejects(
+    () => fitRanking(tables(1), planted(), null as never),
+    TypeError,
+    "fitRanking(): expected an options object, found null",
   );
   assertThrows(() => interactionMatrix([], [], 0, 3), RangeError, "rows");
 });
