@@ -34,6 +34,7 @@ import {
 import {
   catalogueScores,
   fitRanking,
+  RANKING_LOOP_OPTIONS,
   type RankingLoss,
   rankingNumbers,
   type RankingPenalty,
@@ -117,17 +118,8 @@ export interface TrainRankingOptions {
 
 /** Every option of {@linkcode trainRanking} (the type makes the list complete). */
 const TRAIN_RANKING_OPTIONS: Record<keyof TrainRankingOptions, true> = {
-  loss: true,
-  epochs: true,
-  batchUsers: true,
-  l2: true,
-  l2Power: true,
-  penalty: true,
-  negatives: true,
+  ...RANKING_LOOP_OPTIONS,
   learningRate: true,
-  seed: true,
-  verbose: true,
-  onEpochEnd: true,
 };
 
 /** Rows of the tables used for the score check: first, middle and last of each side. */

@@ -512,10 +512,15 @@ async function trainEpoch(
   return sum;
 }
 
-/** Every option of {@linkcode fitRanking} (the type makes the list complete). */
-const FIT_RANKING_OPTIONS: Record<keyof FitRankingOptions, true> = {
+/**
+ * The options of the ranking loop that {@linkcode fitRanking} and `trainRanking()` both take
+ * (the type makes the list complete); each adds its own.
+ */
+export const RANKING_LOOP_OPTIONS: Record<
+  keyof Omit<FitRankingOptions, "optimizer" | "initialEpoch">,
+  true
+> = {
   loss: true,
-  optimizer: true,
   epochs: true,
   batchUsers: true,
   l2: true,
@@ -523,9 +528,15 @@ const FIT_RANKING_OPTIONS: Record<keyof FitRankingOptions, true> = {
   penalty: true,
   negatives: true,
   seed: true,
-  initialEpoch: true,
   verbose: true,
   onEpochEnd: true,
+};
+
+/** Every option of {@linkcode fitRanking} (the type makes the list complete). */
+const FIT_RANKING_OPTIONS: Record<keyof FitRankingOptions, true> = {
+  ...RANKING_LOOP_OPTIONS,
+  optimizer: true,
+  initialEpoch: true,
 };
 
 /** The options of {@linkcode fitRanking}, checked, with their defaults. */
