@@ -14,6 +14,7 @@ import { checkNonNegativeNumber, checkPositiveInt, describe, toIds } from "../_v
 import { findTables } from "./_weights.ts";
 import { collectPenalties, type PenaltyTerm } from "./_engine.ts";
 import { compiledState } from "../_tfjs_internals.ts";
+import { FusedAdam } from "../train/optimizer.ts";
 import { trainingOnlyPlaces } from "./_training_places.ts";
 import { shapeText } from "./_shape.ts";
 import type { Recommender } from "./recommender.ts";
@@ -145,7 +146,7 @@ function lossNameOf(model: tf.LayersModel): string | null {
  * Throws when the two models, though they predict the same, would train differently: a weight
  * penalised, constrained or frozen in one and not (or otherwise) in the other, other layers
  * that act only in training (dropout, noise, batch normalisation: their kinds, settings, count
- * and what each acts on, see `_training_places.ts`), or other compiled losses.
+ * and what each acts on, see `_training_places.ts`), other compiled losses or optimizers.
  * Without this a notebook's model edited by a reader still passed for its library twin.
  */
 function checkSameTraining(ma: tf.LayersModel, mb: tf.LayersModel, pairs: [Weight, Weight][]) {
@@ -187,6 +188,58 @@ function checkSameTraining(ma: tf.LayersModel, mb: tf.LayersModel, pairs: [Weigh
         `${JSON.stringify(compiledLossText(ma))} and ${JSON.stringify(compiledLossText(mb))}`,
     );
   }
+  const [ra, rb] = [updateRule(ma), updateRule(mb)];
+  if (ra !== null && rb !== null) {
+    const differ = Object.keys({ ...ra, ...rb }).filter((k) => ra[k] !== rb[k]);
+    const text = (r: UpdateRule, keys: string[]) => keys.map((k) => `${k} ${r[k]}`).join(", ");
+    const whole = (r: UpdateRule) => `${r.rule} (${text(r, Object.keys(r).slice(1))})`;
+    if (ra.rule !== rb.rule) {
+      throw new RangeError(
+        `${WHERE}: the models predict alike but train differently: compiled with the ` +
+          `optimizers ${whole(ra)} and ${whole(rb)}`,
+      );
+    }
+    if (differ.length > 0) {
+      throw new RangeError(
+        `${WHERE}: the models predict alike but train differently: their compiled optimizers ` +
+          `differ in ${text(ra, differ)} (first model) and ${text(rb, differ)} (second)`,
+      );
+    }
+  }
+}
+
+/** A compiled optimizer's update rule, field by field. */
+type UpdateRule = Record<string, unknown>;
+
+/**
+ * The update rule of a model's compiled optimizer, or `null` when the model is not compiled.
+ * A `tf.train.adam` is the engine's Adam with `epsilonHat: false` and no weight decay (what the
+ * training loop turns it into); any other tfjs optimizer is its class name and config.
+ */
+function updateRule(model: tf.LayersModel): UpdateRule | null {
+  const optimizer = compiledState(model)?.optimizer;
+  // tfjs' instanceof check reads a property of what it is given: test for null first.
+  if (optimizer == null || !(optimizer instanceof tf.Optimizer)) return null;
+  if (optimizer instanceof FusedAdam) {
+    const { learningRate, beta1, beta2, epsilon, epsilonHat, weightDecay, decay } = optimizer;
+    return { rule: "Adam", learningRate, beta1, beta2, epsilon, epsilonHat, weightDecay, decay };
+  }
+  const config = optimizer.getConfig() as UpdateRule;
+  if (Object.prototype.isPrototypeOf.call(tf.AdamOptimizer.prototype, optimizer)) {
+    const { learningRate, beta1, beta2 } = config;
+    const epsilon = config.epsilon ?? tf.backend().epsilon();
+    return {
+      rule: "Adam",
+      learningRate,
+      beta1,
+      beta2,
+      epsilon,
+      epsilonHat: false,
+      weightDecay: 0,
+      decay: "none",
+    };
+  }
+  return { rule: optimizer.getClassName(), ...config };
 }
 
 /** The compiled loss as given to `compile`: a name or a function (the first of a list). */
@@ -261,7 +314,10 @@ function largestDifference(
  * differently though they predict alike: a weight's penalty (L1, L2 or another regulariser),
  * constraint or freezing, the layers that act only in training (dropouts, noise, batch
  * normalisation: kinds, rates, how many and where; a dropout of a concatenation counts as one
- * on each part), or the compiled losses when both are named. Use it
+ * on each part), the compiled losses when both are named, or the compiled optimizers' update
+ * rules when both are compiled (a `tf.train.adam` counts as the engine's Adam with
+ * `epsilonHat: false`, which the training loop runs in its place; a recipe's Adam places ε as
+ * Keras does unless it is given `optimizer: { epsilonHat: false }`). Use it
  * in a notebook to check a model written as tfjs code against its `buildModel` twin:
  * `compareModels(model, buildModel("dot-bias", recipe))`.
  *

@@ -11,6 +11,7 @@ import {
   recipes,
 } from "../../lib/models/mod.ts";
 import { setupBackend } from "../../lib/train/backend.ts";
+import { adam } from "../../lib/train/optimizer.ts";
 import {
   dlrmMlp,
   embeddingNet,
@@ -135,10 +136,23 @@ Deno.test("compareModels() refuses a twin that predicts alike but trains differe
     const dot = tf.layers.dot({ axes: -1 }).apply([u, table(sizes.movies, movie)]) as S;
     const model = tf.model({ inputs: [user, movie], outputs: tf.layers.flatten().apply(dot) as S });
     const loss = edit === "loss" ? "meanAbsoluteError" : "meanSquaredError";
-    model.compile({ optimizer: tf.train.adam(1e-3), loss });
+    const optimizer = edit === "Keras' Adam"
+      ? adam({ learningRate: 1e-3 })
+      : edit === "rate"
+      ? tf.train.adam(1e-2)
+      : edit === "SGD"
+      ? tf.train.sgd(1e-3)
+      : tf.train.adam(1e-3);
+    model.compile({ optimizer, loss });
     return model;
   };
-  const twinOf = () => buildModel("dot", { ...recipes.matrixFactorization.mf, ...base });
+  // The recipe's Adam places ε as Keras does; the notebooks compile with tf.train.adam.
+  const twinOf = () =>
+    buildModel("dot", {
+      ...recipes.matrixFactorization.mf,
+      ...base,
+      optimizer: { epsilonHat: false },
+    });
   const same = twinOf(), asWritten = edited("none");
   compareModels(asWritten, same); // the notebook's model A, compiled as the recipe is
   disposeAll(asWritten, same.model);
@@ -151,6 +165,16 @@ Deno.test("compareModels() refuses a twin that predicts alike but trains differe
       "act only in training are [Dropout 0.3 on embedding_Embedding",
     ],
     ["loss", 'compiled with the loss "meanAbsoluteError" and "meanSquaredError"'],
+    [
+      "Keras' Adam",
+      "their compiled optimizers differ in epsilonHat true (first model) and epsilonHat false (second)",
+    ],
+    ["rate", "differ in learningRate 0.01 (first model) and learningRate 0.001 (second)"],
+    [
+      "SGD",
+      "compiled with the optimizers SGD (learningRate 0.001) and Adam (learningRate 0.001, " +
+      "beta1 0.9, beta2 0.999, epsilon 1e-7, epsilonHat false, weightDecay 0, decay none)",
+    ],
   ];
   for (const [edit, message] of refused) {
     const model = edited(edit), twin = twinOf();
