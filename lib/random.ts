@@ -13,12 +13,14 @@
  * @module
  */
 
+import { describe } from "./_describe.ts";
 import { seedUnseededInitializers } from "./_tfjs_internals.ts";
 
 /**
  * The largest seed whose stream is its own: {@linkcode createRng} reduces a seed to 32 bits, so
  * 2³² gives seed 0's stream again (and −1 that of 2³² − 1). Seeds from 0 to this one each give a
- * different stream; the programs beside the library refuse any other.
+ * different stream; the library's functions that take a seed ({@linkcode checkSeed}) and the
+ * programs beside it refuse any other.
  */
 export const MAX_SEED = 4294967295;
 
@@ -63,9 +65,43 @@ function splitmix32(seed: number): () => number {
   };
 }
 
-/** A value as a message shows it: a number as it is, anything else with its kind ("string 3"). */
+/** A value as a message shows it: a number as it is, anything else described ("string 3"). */
 function shown(x: unknown): string {
-  return typeof x === "number" || x == null ? String(x) : `${typeof x} ${String(x)}`;
+  return typeof x === "number" ? String(x) : describe(x);
+}
+
+/**
+ * Checks a seed given to the library: an integer from 0 to {@linkcode MAX_SEED}, the seeds
+ * whose streams are their own. {@linkcode createRng} reduces any integer to 32 bits, so 2³² + 42
+ * would silently give seed 42's stream and −1 that of {@linkcode MAX_SEED}; a function that takes
+ * a user's seed refuses them instead.
+ *
+ * @param value The seed to check.
+ * @param who The calling function, e.g. `"randomSplit()"`.
+ * @param name What the seed is, as the caller calls it.
+ * @returns The seed, typed as a number.
+ * @throws {TypeError} When `value` is not a number.
+ * @throws {RangeError} When it is a number but not an integer from 0 to {@linkcode MAX_SEED}.
+ * @example
+ * ```ts
+ * import { checkSeed } from "./random.ts";
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * assertEquals(checkSeed(42, "f()"), 42);
+ * assertThrows(
+ *   () => checkSeed(2 ** 32 + 42, "f()"),
+ *   RangeError,
+ *   "f(): expected seed to be an integer in [0, 4294967295], found 4294967338",
+ * );
+ * ```
+ */
+export function checkSeed(value: unknown, who: string, name = "seed"): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_SEED) {
+    const Error = typeof value === "number" ? RangeError : TypeError;
+    throw new Error(
+      `${who}: expected ${name} to be an integer in [0, ${MAX_SEED}], found ${shown(value)}`,
+    );
+  }
+  return value;
 }
 
 /**
@@ -185,7 +221,9 @@ let globalStream: Rng | null = null;
  * - `seed` becomes the default seed of training (`fit`, `train`: shuffles and dropout masks)
  *   and of model building (`buildModel`), wherever no seed is given.
  *
- * @param seed Any integer.
+ * @param seed An integer from 0 to {@linkcode MAX_SEED}.
+ * @throws {TypeError} When `seed` is not a number.
+ * @throws {RangeError} When it is not an integer from 0 to {@linkcode MAX_SEED}.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -204,9 +242,7 @@ let globalStream: Rng | null = null;
  * ```
  */
 export function setRandomSeed(seed: number): void {
-  if (typeof seed !== "number" || !Number.isInteger(seed)) {
-    throw new TypeError(`setRandomSeed(): expected an integer seed, found ${shown(seed)}`);
-  }
+  checkSeed(seed, "setRandomSeed()");
   globalSeed = seed;
   globalStream = createRng(seed);
   // tfjs treats a seed of 0 as "no seed": draw from 1 … 2³¹ − 1.
@@ -236,10 +272,11 @@ export function randomSeed(): number | null {
  * seeded with `seed` would give them (for repeats over seeds), and nothing else changes.
  * `build` must finish synchronously (model building does).
  *
- * @param seed Any integer.
+ * @param seed An integer from 0 to {@linkcode MAX_SEED}.
  * @param build What to run.
  * @returns What `build` returned.
- * @throws {TypeError} When `seed` is not an integer or `build` not a function.
+ * @throws {TypeError} When `seed` is not a number or `build` not a function.
+ * @throws {RangeError} When `seed` is not an integer from 0 to {@linkcode MAX_SEED}.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -255,9 +292,7 @@ export function randomSeed(): number | null {
  * ```
  */
 export function withRandomSeed<T>(seed: number, build: () => T): T {
-  if (typeof seed !== "number" || !Number.isInteger(seed)) {
-    throw new TypeError(`withRandomSeed(): expected an integer seed, found ${shown(seed)}`);
-  }
+  checkSeed(seed, "withRandomSeed()");
   if (typeof build !== "function") {
     throw new TypeError(`withRandomSeed(): expected build to be a function, found ${typeof build}`);
   }

@@ -6,7 +6,14 @@ import {
   assertThrows,
 } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
-import { createRng, randomSeed, setRandomSeed, withRandomSeed } from "../lib/random.ts";
+import {
+  checkSeed,
+  createRng,
+  MAX_SEED,
+  randomSeed,
+  setRandomSeed,
+  withRandomSeed,
+} from "../lib/random.ts";
 import { COLUMNS, DEFAULT_K, DEFAULT_SEED, RELEVANCE_THRESHOLD } from "../lib/defaults.ts";
 
 Deno.test("createRng() reproduces the same stream for the same seed", () => {
@@ -110,7 +117,11 @@ Deno.test("setRandomSeed() makes unseeded tfjs initializers repeat, and leaves s
   assertEquals(seeded(), s8);
   const init = (a[0].config.kernelInitializer as { config: { seed: unknown } }).config;
   assertEquals(init.seed, undefined); // as tfjs left it: the drawn seed is not kept
-  assertThrows(() => setRandomSeed(1.5), TypeError, "expected an integer seed, found 1.5");
+  assertThrows(
+    () => setRandomSeed(1.5),
+    RangeError,
+    "setRandomSeed(): expected seed to be an integer in [0, 4294967295], found 1.5",
+  );
 });
 
 Deno.test("withRandomSeed() seeds what it runs and puts the session's seed back", () => {
@@ -176,6 +187,29 @@ Deno.test("Rng.int(n) and Rng.ints(n) take a fractional n down to an integer", (
   assertEquals(new Set(many), new Set([0, 1]));
 });
 
+Deno.test("setRandomSeed(), withRandomSeed() and checkSeed() refuse a seed outside 0 … MAX_SEED", () => {
+  // createRng() reduces a seed to 32 bits: these seeds would give another seed's stream.
+  assertEquals(createRng(2 ** 32 + 42).next(), createRng(42).next());
+  assertEquals(createRng(-1).next(), createRng(MAX_SEED).next());
+  setRandomSeed(5);
+  for (const seed of [2 ** 32 + 42, -1, 2 ** 53]) {
+    const message = `expected seed to be an integer in [0, 4294967295], found ${seed}`;
+    assertThrows(() => setRandomSeed(seed), RangeError, `setRandomSeed(): ${message}`);
+    assertThrows(() => withRandomSeed(seed, () => 1), RangeError, `withRandomSeed(): ${message}`);
+    assertThrows(() => checkSeed(seed, "f()"), RangeError, `f(): ${message}`);
+  }
+  assertEquals(randomSeed(), 5, "a refused seed must leave the session's seed as it was");
+  assertThrows(
+    () => checkSeed(null, "f()", "seeds[2]"),
+    TypeError,
+    "f(): expected seeds[2] to be an integer in [0, 4294967295], found null",
+  );
+  assertEquals([checkSeed(0, "f()"), checkSeed(MAX_SEED, "f()")], [0, MAX_SEED]);
+  setRandomSeed(MAX_SEED);
+  assertEquals(randomSeed(), MAX_SEED);
+  assertEquals(withRandomSeed(0, randomSeed), 0);
+});
+
 Deno.test("Rng.permutation() refuses a length that is no count; withRandomSeed() names itself", () => {
   const rng = createRng(1);
   assertEquals(rng.permutation(0), new Int32Array(0));
@@ -190,13 +224,13 @@ Deno.test("Rng.permutation() refuses a length that is no count; withRandomSeed()
   // The error named setRandomSeed(), which the caller never called.
   assertThrows(
     () => withRandomSeed(NaN, () => 1),
-    TypeError,
-    "withRandomSeed(): expected an integer seed, found NaN",
+    RangeError,
+    "withRandomSeed(): expected seed to be an integer in [0, 4294967295], found NaN",
   );
   assertThrows( // a seed given as text is named as text, not as the number it spells
     () => withRandomSeed("3" as never, () => 1),
     TypeError,
-    "withRandomSeed(): expected an integer seed, found string 3",
+    "withRandomSeed(): expected seed to be an integer in [0, 4294967295], found string 3",
   );
   assertThrows(
     () => withRandomSeed(1, 5 as never),

@@ -10,10 +10,9 @@
  */
 
 import { DEFAULT_SEED } from "../defaults.ts";
-import { createRng } from "../random.ts";
+import { checkSeed, createRng } from "../random.ts";
 import {
   checkFinite,
-  checkInteger,
   checkPositiveInt,
   describe,
   isNumbers,
@@ -214,7 +213,7 @@ export class QuantileTransformer {
         `${who}: nQuantiles (${nQuantiles}) cannot exceed the number of samples used, subsample (${subsample})`,
       );
     }
-    checkInteger(seed, "seed", who);
+    checkSeed(seed, who);
     this.nQuantiles = nQuantiles;
     this.outputDistribution = outputDistribution;
     this.subsample = subsample;

@@ -17,15 +17,10 @@
  */
 
 import { DEFAULT_SEED } from "../defaults.ts";
-import { createRng } from "../random.ts";
+import { checkSeed, createRng } from "../random.ts";
 import type { EmbeddingTable } from "./types.ts";
 import { checkEmbeddings } from "./_table.ts";
-import {
-  checkFiniteNumber,
-  checkInteger,
-  checkNonNegativeInt,
-  checkPositiveInt,
-} from "../_validate.ts";
+import { checkFiniteNumber, checkNonNegativeInt, checkPositiveInt } from "../_validate.ts";
 import { pca, type PcaResult } from "./pca.ts";
 import { SpaceTree } from "./_tsne_tree.ts";
 import { interruptCheck, interruptDue, interruptible } from "../_interrupt.ts";
@@ -514,7 +509,7 @@ function tsneSettings(options: TsneOptions, n: number, dim: number, who: string)
   }
   checkPositiveInt(iterations, "iterations", who);
   checkPositiveInt(dims, "dims", who);
-  checkInteger(seed, "seed", who);
+  checkSeed(seed, who);
   checkMethod(method, init, dims, Math.min(n, dim), who);
   if (metric !== "euclidean" && metric !== "cosine") {
     throw new RangeError(

@@ -20,11 +20,10 @@
 
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS, DEFAULT_SEED } from "../defaults.ts";
-import { createRng } from "../random.ts";
+import { checkSeed, createRng } from "../random.ts";
 import {
   checkBoolean,
   checkFrame,
-  checkInteger,
   checkNonNegativeInt,
   found,
   numberColumn,
@@ -90,8 +89,9 @@ export interface RandomSplitOptions {
  * @param df The ratings (any DataFrame).
  * @param options Test share, seed, row order.
  * @returns `{ train, test }`, disjoint, together every row once.
- * @throws {RangeError} On a fraction outside (0, 1), a non-integer seed, or sizes that leave the
- *   training part empty (1 rating, or a fraction of 0.999 on 8).
+ * @throws {RangeError} On a fraction outside (0, 1), a seed that is not an integer from 0 to
+ *   `MAX_SEED`, or sizes that leave the training part empty (1 rating, or a fraction of 0.999
+ *   on 8).
  * @throws {TypeError} On a fraction or seed that is not a number, or a `shuffle` that is not
  *   true or false.
  * @example
@@ -109,7 +109,7 @@ export function randomSplit(df: DataFrame, options: RandomSplitOptions = {}): Sp
   const caller = "randomSplit()";
   const n = checkRows(df, caller);
   checkFraction(testFraction, "testFraction", caller);
-  checkInteger(seed, "seed", caller);
+  checkSeed(seed, caller);
   checkBoolean(shuffle, "shuffle", caller);
   const nTest = Math.ceil(n * testFraction);
   checkParts(caller, `a test fraction of ${testFraction} on ${plural(n, "rating")}`, nTest, n);
@@ -144,8 +144,9 @@ export interface MaskSplitOptions {
  * @param df The ratings.
  * @param options Train probability and seed.
  * @returns `{ train, test }`.
- * @throws {RangeError} On a probability outside (0, 1), a non-integer seed, or draws that send
- *   every row to one part (likely on a few rows: try another seed).
+ * @throws {RangeError} On a probability outside (0, 1), a seed that is not an integer from 0 to
+ *   `MAX_SEED`, or draws that send every row to one part (likely on a few rows: try another
+ *   seed).
  * @example
  * ```ts
  * import { maskSplit, ratingsFrame } from "./mod.ts";
@@ -165,7 +166,7 @@ export function maskSplit(df: DataFrame, options: MaskSplitOptions = {}): Split 
   const caller = "maskSplit()";
   const n = checkRows(df, caller);
   checkFraction(trainProbability, "trainProbability", caller);
-  checkInteger(seed, "seed", caller);
+  checkSeed(seed, caller);
   const rng = createRng(seed);
   const flags = new Uint8Array(n);
   let nTrain = 0;
@@ -289,7 +290,7 @@ export function perUserSplit(df: DataFrame, options: PerUserSplitOptions = {}): 
   if (testCount !== undefined) checkNonNegativeInt(testCount, "testCount", caller);
   else checkFraction(testFraction, "testFraction", caller);
   const minTrain = checkCounts(options, caller);
-  const rng = createRng(checkInteger(seed, "seed", caller));
+  const rng = createRng(checkSeed(seed, caller));
   const flags = new Uint8Array(df.height);
   const groups = groupByUser(df, caller);
   let nTest = 0;

@@ -9,12 +9,11 @@
 
 import { IdEncoder } from "../data/encoder.ts";
 import { DEFAULT_SEED } from "../defaults.ts";
-import { randomSeed } from "../random.ts";
+import { checkSeed, randomSeed } from "../random.ts";
 import { checkSchedule, type ScheduleSpec } from "../train/schedule.ts";
 import {
   checkBoolean,
   checkFiniteNumber,
-  checkInteger,
   checkLearningRate,
   checkNonNegativeNumber,
   checkOptionKeys,
@@ -162,10 +161,10 @@ export function catalogOption(value: unknown, where: string): Catalog | undefine
  *
  * @param value The option.
  * @param where The caller, for the error.
- * @returns An integer seed.
+ * @returns An integer seed from 0 to `MAX_SEED`.
  */
 export function seedOption(value: unknown, where: string): number {
-  return checkInteger(value ?? randomSeed() ?? DEFAULT_SEED, "seed", where);
+  return checkSeed(value ?? randomSeed() ?? DEFAULT_SEED, where);
 }
 
 function checkKeys(kind: ModelKind, o: ModelOptions): void {

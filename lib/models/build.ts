@@ -71,8 +71,8 @@ export function assertModelKind(kind: unknown): ModelKind {
  *   `options` or in `options.optimizer`), an unknown loss, metric or activation (listing the
  *   known ones), or an option of the wrong type.
  * @throws {RangeError} On an option value out of range (each named: `factors` not a positive
- *   integer, a fractional `seed`, `optimizer.epsilon` not a finite number > 0, …), or training
- *   ratings with an unusable row.
+ *   integer, a `seed` that is not an integer from 0 to `MAX_SEED`, `optimizer.epsilon` not a
+ *   finite number > 0, …), or training ratings with an unusable row.
  * @example
  * ```ts
  * import pl from "nodejs-polars";

@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import pl from "nodejs-polars";
 import { DEFAULT_SEED } from "../defaults.ts";
-import { createRng } from "../random.ts";
+import { checkSeed, createRng } from "../random.ts";
 import { checkNonNegativeNumber, checkPositiveInt, describe, toIds } from "../_validate.ts";
 import { findTables } from "./_weights.ts";
 import { collectPenalties, type PenaltyTerm } from "./_engine.ts";
@@ -270,7 +270,7 @@ function pairsToPredict(a: unknown, model: tf.LayersModel, o: CompareOptions) {
     throw new TypeError(`${WHERE}: the first model has no user and movie tables; pass options.ids`);
   }
   const n = checkPositiveInt(o.pairs ?? 1000, "pairs", WHERE);
-  const rng = createRng(o.seed ?? DEFAULT_SEED);
+  const rng = createRng(checkSeed(o.seed ?? DEFAULT_SEED, WHERE));
   const draw = (size: number) => Int32Array.from({ length: n }, () => rng.int(size));
   return { users: draw(userRows), movies: draw(movieRows) };
 }

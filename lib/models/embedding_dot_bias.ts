@@ -13,16 +13,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { DEFAULT_SEED } from "../defaults.ts";
-import { createRng } from "../random.ts";
+import { checkSeed, createRng } from "../random.ts";
 import { dotBias } from "../train/kernels/dot_bias.ts";
 import { type Initializer, makeInitializer, makeL2, normaliseInitializer } from "./_init.ts";
 import type { InitializerSpec } from "./recommender.ts";
-import {
-  checkFiniteNumber,
-  checkInteger,
-  checkNonNegativeNumber,
-  checkPositiveInt,
-} from "../_validate.ts";
+import { checkFiniteNumber, checkNonNegativeNumber, checkPositiveInt } from "../_validate.ts";
 
 const WHERE = "embeddingDotBias()";
 
@@ -161,7 +156,7 @@ export class EmbeddingDotBias extends tf.layers.Layer {
     this.offset = checkFiniteNumber(options.offset ?? 0, "offset", WHERE);
     this.embeddingsL2 = checkNonNegativeNumber(options.embeddingsL2 ?? 0, "embeddingsL2", WHERE);
     this.biasL2 = checkNonNegativeNumber(options.biasL2 ?? 0, "biasL2", WHERE);
-    this.seed = checkInteger(options.seed ?? DEFAULT_SEED, "seed", WHERE);
+    this.seed = checkSeed(options.seed ?? DEFAULT_SEED, WHERE);
     const init = (spec: InitializerSpec | Initializer, name: string) =>
       isInitializerObject(spec) ? spec : normaliseInitializer(spec, `embeddingDotBias(): ${name}`);
     this.#embeddingsInit = init(

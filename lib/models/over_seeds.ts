@@ -8,7 +8,7 @@
  */
 
 import { interruptible } from "../_interrupt.ts";
-import { withRandomSeed } from "../random.ts";
+import { checkSeed, withRandomSeed } from "../random.ts";
 import type { Verbosity } from "./_engine.ts";
 import {
   checkBoolean,
@@ -149,7 +149,8 @@ function spread(runs: SeedRun[]): { mean: SeedSpread; sd: SeedSpread } {
  * @throws {TypeError} Without training ratings or test ratings, on an unknown option (naming it
  *   and the option it most likely meant: `seeds`, not `seed`), or when a model function does not
  *   return a Recommender.
- * @throws {RangeError} On an empty or repeated list of seeds, or a non-integer seed.
+ * @throws {RangeError} On an empty or repeated list of seeds, or a seed that is not an integer
+ *   from 0 to `MAX_SEED` (naming its position).
  * @example
  * ```ts
  * import pl from "nodejs-polars";
@@ -190,11 +191,7 @@ export async function trainOverSeeds(
   if (!Array.isArray(seeds) || seeds.length === 0) {
     throw new RangeError(`${where}: expected at least one seed, found ${describe(seeds)}`);
   }
-  for (const s of seeds) {
-    if (!Number.isInteger(s)) {
-      throw new RangeError(`${where}: expected integer seeds, found ${s}`);
-    }
-  }
+  seeds.forEach((s, i) => checkSeed(s, where, `seeds[${i}]`));
   if (new Set(seeds).size !== seeds.length) {
     throw new RangeError(`${where}: expected distinct seeds, found [${seeds.join(", ")}]`);
   }

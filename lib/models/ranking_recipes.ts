@@ -12,7 +12,6 @@ import * as tf from "@tensorflow/tfjs";
 import { IdEncoder } from "../data/encoder.ts";
 import {
   checkFiniteNumber,
-  checkInteger,
   checkLearningRate,
   checkNonNegativeInt,
   checkNonNegativeNumber,
@@ -22,7 +21,7 @@ import {
 import { adam } from "../train/optimizer.ts";
 import type { RankingLoss } from "../train/ranking.ts";
 import { bprLoss, softmaxLoss, weightedSquaredLoss } from "../train/ranking_losses.ts";
-import { withRandomSeed } from "../random.ts";
+import { checkSeed, withRandomSeed } from "../random.ts";
 
 /** The names of the ranking recipes. */
 export type RankingRecipeName = "softmax" | "bpr" | "squared";
@@ -182,7 +181,7 @@ export function rankingNetwork(
       );
     }
   }
-  checkInteger(seed, "seed", who);
+  checkSeed(seed, who);
   return withRandomSeed(seed, () => {
     const user = tf.input({ shape: [1], dtype: "int32", name: "user" });
     const movie = tf.input({ shape: [1], dtype: "int32", name: "movie" });

@@ -22,7 +22,6 @@ import {
 import { markInStep, syncConfig } from "./compile.ts";
 import {
   checkBoolean,
-  checkInteger,
   checkLearningRate,
   checkOptionKeys,
   checkPositiveInt,
@@ -30,6 +29,7 @@ import {
   isDataFrame,
   ratingColumns,
 } from "../_validate.ts";
+import { checkSeed } from "../random.ts";
 import { checkRecommender } from "./_usable.ts";
 import { batchSizeOption, inputTensors } from "./_inputs.ts";
 import type { Recommender } from "./recommender.ts";
@@ -186,8 +186,9 @@ export function trainingTensors(rec: Recommender, ratings: DataFrame): TrainingT
  * @throws {TypeError} When `rec` is not a Recommender (a bare tf.LayersModel included), or an
  *   option is unknown (naming it and the option it most likely meant) or of the wrong type.
  * @throws {RangeError} For a recommender freed by `disposeRecommender()`, or a bad option value
- *   (`epochs`, `batchSize` or `validationBatchSize` not a positive integer, a fractional `seed`,
- *   a `learningRate` that is not a finite number > 0, …), before the model changes.
+ *   (`epochs`, `batchSize` or `validationBatchSize` not a positive integer, a `seed` that is not
+ *   an integer from 0 to `MAX_SEED`, a `learningRate` that is not a finite number > 0, …),
+ *   before the model changes.
  * @throws {InterruptedError} on Kernel › Interrupt in the Jupyter kernel, after the current
  *   batch (the model keeps the weights of that batch; training again goes on from them).
  * @example
@@ -281,7 +282,7 @@ function fitOptionsFor(rec: Recommender, options: TrainOptions): FitOptions {
     throw new RangeError(`${where}: expected epochs to be a positive integer, found ${epochs}`);
   }
   batchSizeOption(batchSize, where);
-  const seed = checkInteger(options.seed ?? rec.config.seed, "seed", where);
+  const seed = checkSeed(options.seed ?? rec.config.seed, where);
   if (options.learningRate !== undefined) checkLearningRate(options.learningRate, where);
   const fitOptions: FitOptions = {
     epochs,

@@ -41,6 +41,7 @@ import {
   type RankingTables,
 } from "../train/ranking.ts";
 import { fusedAdamFor } from "../train/optimizer.ts";
+import { checkSeed } from "../random.ts";
 import type { Verbosity } from "../train/progress.ts";
 import {
   type CatalogueScorer,
@@ -205,11 +206,13 @@ function dotTables(rec: Recommender): RankingTables | string {
 
 /**
  * Checks the options of {@linkcode trainRanking} before anything changes (the learning rate
- * with `train()`'s check, the loop's numbers with `fitRanking()`'s), so a rejected call leaves
- * the config and the weights as they were. Absent options keep their defaults.
+ * with `train()`'s check, the seed with `checkSeed()`, the loop's numbers with `fitRanking()`'s),
+ * so a rejected call leaves the config and the weights as they were. Absent options keep their
+ * defaults.
  */
 function checkOptions(options: TrainRankingOptions, where: string): void {
   checkOptionKeys(options, Object.keys(TRAIN_RANKING_OPTIONS), where);
+  if (options.seed !== undefined) checkSeed(options.seed, where);
   rankingNumbers(options, where);
   if (options.learningRate !== undefined) checkLearningRate(options.learningRate, where);
 }

@@ -7,7 +7,7 @@
  */
 
 import * as Plot from "@observablehq/plot";
-import { createRng } from "../random.ts";
+import { checkSeed, createRng } from "../random.ts";
 import { DEFAULT_SEED } from "../defaults.ts";
 import { MUTED, WIDTH } from "./_dom.ts";
 import { DASHES, type SwatchItem, swatchLegend } from "./_legend.ts";
@@ -104,6 +104,7 @@ export function predictedVsTrue(
     yLabel = "Predicted rating",
   } = options;
   positive(fn, "maxPoints", maxPoints, true);
+  checkSeed(seed, `${fn}()`);
   const n = t.length;
 
   const { lo, hi, rmse, mae } = errorSums(fn, t, p);

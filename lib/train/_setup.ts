@@ -11,9 +11,9 @@
 
 import type * as tf from "@tensorflow/tfjs";
 import { DEFAULT_SEED } from "../defaults.ts";
-import { randomSeed } from "../random.ts";
+import { checkSeed, randomSeed } from "../random.ts";
 import type { Columns } from "./_batches.ts";
-import { checkBoolean, checkInteger, checkOptionKeys, describe } from "../_validate.ts";
+import { checkBoolean, checkOptionKeys, describe } from "../_validate.ts";
 import { checkInt, inputColumns, type ModelShape, modelShape } from "./_data.ts";
 import { splitValidation, targetColumn } from "./_data.ts";
 import { type ForwardPlan, planForward, slowLayers } from "./_graph.ts";
@@ -176,7 +176,7 @@ export function planRun(
     options.initialEpoch ?? trainedEpochs(model),
     0,
   );
-  const seed = checkInteger(options.seed ?? randomSeed() ?? DEFAULT_SEED, "seed", "fit()");
+  const seed = checkSeed(options.seed ?? randomSeed() ?? DEFAULT_SEED, "fit()");
   const shape = modelShape(model);
   const x = inputColumns(model, shape, data.x, "fit", "data.x");
   const y = targetColumn(shape, objective, data.y, x.n, "fit", "data.y");

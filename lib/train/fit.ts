@@ -244,9 +244,10 @@ function finishMonitors(run: Run, history: History): void {
  * @returns The history of this call.
  * @throws {TypeError} On an unknown option (naming it and the option it most likely meant) or
  *   data that do not fit the model.
- * @throws {RangeError} On a bad option value (a fractional `seed`, …), a NaN or infinite
- *   validation target (naming its sample), or, at the step it happens, a `schedule` that gives
- *   a learning rate that is not a finite number > 0 (naming the epoch, the step and the value).
+ * @throws {RangeError} On a bad option value (a `seed` that is not an integer from 0 to
+ *   `MAX_SEED`, …), a NaN or infinite validation target (naming its sample), or, at the step it
+ *   happens, a `schedule` that gives a learning rate that is not a finite number > 0 (naming the
+ *   epoch, the step and the value).
  * @throws {NonFiniteLossError} when a batch's loss is NaN or infinite: the weights are left as
  *   they were before that batch, or, when those are unusable, the model is marked as diverged.
  * @throws {DivergedModelError} for a model marked as diverged or with NaN or infinite weights.

@@ -162,6 +162,11 @@ Deno.test("QuantileTransformer rejects bad options", () => {
     RangeError,
     'found "gaussian"',
   );
+  assertThrows( // it subsampled as seed 2³² − 1
+    () => new QuantileTransformer({ seed: -1 }),
+    RangeError,
+    "QuantileTransformer: expected seed to be an integer in [0, 4294967295], found -1",
+  );
 });
 
 Deno.test("QuantileTransformer accepts nQuantiles equal to subsample", () => {

@@ -145,6 +145,16 @@ Deno.test("tsne() rejects a bad table or option, naming itself, before any work"
   const two = { ids: Int32Array.of(1, 2), vectors: Float32Array.of(0, 1), dim: 1 };
   await assertRejects(() => tsne(two, { perplexity: 1 }), RangeError, "at least 3 rows");
   assertThrows(() => tsneSync(two, { perplexity: 1 }), RangeError, "tsneSync(): expected");
+  await assertRejects( // it laid out the map of seed 42
+    () => tsne(table, { perplexity: 5, seed: 2 ** 32 + 42 }),
+    RangeError,
+    "tsne(): expected seed to be an integer in [0, 4294967295], found 4294967338",
+  );
+  assertThrows(
+    () => tsneSync(table, { perplexity: 5, seed: -1 }),
+    RangeError,
+    "tsneSync(): expected seed to be an integer in [0, 4294967295], found -1",
+  );
 });
 
 Deno.test("tsneSync() stops a diverging descent instead of returning NaN coordinates", () => {

@@ -9,7 +9,7 @@ import {
   tailSplit,
   temporalSplit,
 } from "../../lib/data/mod.ts";
-import { createRng } from "../../lib/random.ts";
+import { createRng, MAX_SEED } from "../../lib/random.ts";
 import { col } from "./_helpers.ts";
 
 /** n ratings whose timestamp is the row number, so rows can be traced through a split. */
@@ -247,11 +247,27 @@ Deno.test("randomSplit(), maskSplit() and perUserSplit() reject a non-integer se
   assertThrows(
     () => randomSplit(df, { seed: 1.5 }),
     RangeError,
-    "randomSplit(): expected seed to be an integer, found 1.5",
+    "randomSplit(): expected seed to be an integer in [0, 4294967295], found 1.5",
   );
   assertThrows(() => maskSplit(df, { seed: NaN }), RangeError, "expected seed to be an integer");
   // deno-lint-ignore no-explicit-any
   assertThrows(() => perUserSplit(df, { seed: "7" as any }), TypeError, "found string 7");
+});
+
+Deno.test("randomSplit(), maskSplit() and perUserSplit() refuse a seed outside 0 … MAX_SEED", () => {
+  // The generator reduces a seed to 32 bits: 2³² + 42 split exactly as 42, −1 as 2³² − 1.
+  const df = traced(10);
+  for (const [name, split] of Object.entries({ randomSplit, maskSplit, perUserSplit })) {
+    for (const seed of [2 ** 32 + 42, -1]) {
+      assertThrows(
+        () => split(df, { seed }),
+        RangeError,
+        `${name}(): expected seed to be an integer in [0, 4294967295], found ${seed}`,
+      );
+    }
+    split(df, { seed: MAX_SEED }); // the largest seed of a stream of its own
+    split(df, { seed: 0 });
+  }
 });
 
 Deno.test("perUserSplit() and temporalSplit() name a null userId or timestamp and its row", () => {

@@ -191,6 +191,13 @@ Deno.test("buildModel() rejects bad options with errors that name them", () => {
     TypeError,
     "no hidden layers",
   );
+  for (const seed of [2 ** 32 + 7, -1]) { // the weights of seed 7 and of seed 2³² − 1
+    assertThrows(
+      () => buildModel("dot", { users, movies, seed }),
+      RangeError,
+      `buildModel(): expected seed to be an integer in [0, 4294967295], found ${seed}`,
+    );
+  }
   const ratings = syntheticRatings({ users: 2, movies: 3, perUser: 2 });
   assertThrows(
     () => buildModel("dot", { ratings, users, movies }),

@@ -312,6 +312,13 @@ Deno.test("compareModels() rejects what is not a model and ids that do not pair 
     RangeError,
     "expected tolerance to be a finite number >= 0",
   );
+  for (const seed of [-1, 2 ** 32, 1.5]) { // they drew the pairs of 2³² − 1, 0 and 1
+    assertThrows(
+      () => compareModels(rec, rec, { seed }),
+      RangeError,
+      `compareModels(): expected seed to be an integer in [0, 4294967295], found ${seed}`,
+    );
+  }
   rec.model.dispose();
 });
 

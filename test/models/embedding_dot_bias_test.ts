@@ -254,4 +254,9 @@ Deno.test("embeddingDotBias() rejects bad options with a RangeError naming them"
     TypeError,
     'unknown initializer "magic"',
   );
+  assertThrows( // it drew the weights of seed 9
+    () => embeddingDotBias({ numUsers: 2, numMovies: 3, factors: 2, seed: 2 ** 32 + 9 }),
+    RangeError,
+    "embeddingDotBias(): expected seed to be an integer in [0, 4294967295], found 4294967305",
+  );
 });

@@ -83,6 +83,19 @@ Deno.test("trainOverSeeds() rejects missing data and bad seeds with a clear mess
     RangeError,
     "at least one seed",
   );
+  // 2³² + 1 trained as seed 1 and −1 as 2³² − 1: one run twice, under two names.
+  const bad: [number[], string][] = [
+    [[1, 2 ** 32 + 1], "seeds[1] to be an integer in [0, 4294967295], found 4294967297"],
+    [[-1, 1], "seeds[0] to be an integer in [0, 4294967295], found -1"],
+    [[1, 2.5], "seeds[1] to be an integer in [0, 4294967295], found 2.5"],
+  ];
+  for (const [seeds, message] of bad) {
+    await assertRejects(
+      () => trainOverSeeds("dot", { ratings }, { test, seeds, ...fit }),
+      RangeError,
+      `trainOverSeeds(): expected ${message}`,
+    );
+  }
 });
 
 Deno.test("trainOverSeeds() refuses an unknown option, and a model function that returns no recommender", async () => {

@@ -52,7 +52,12 @@ Deno.test("rankingNetwork() names a bad recipe field instead of failing inside t
   assertThrows(
     () => rankingNetwork(rankingRecipes.softmax, encoders, NaN),
     RangeError,
-    "rankingNetwork(): expected seed to be an integer, found NaN",
+    "rankingNetwork(): expected seed to be an integer in [0, 4294967295], found NaN",
+  );
+  assertThrows( // 2³² + 42 would build seed 42's weights
+    () => rankingNetwork(rankingRecipes.softmax, encoders, 2 ** 32 + 42),
+    RangeError,
+    "rankingNetwork(): expected seed to be an integer in [0, 4294967295], found 4294967338",
   );
 });
 

@@ -244,8 +244,15 @@ Deno.test("train() refuses a fractional seed and names validationBatchSize", asy
   await assertRejects(
     () => train(rec, ratings, { seed: 1.5, verbose: 0 }),
     RangeError,
-    "train(): expected seed to be an integer, found 1.5",
+    "train(): expected seed to be an integer in [0, 4294967295], found 1.5",
   );
+  for (const seed of [-1, 2 ** 32 + 42]) { // they shuffled as 2³² − 1 and 42
+    await assertRejects(
+      () => train(rec, ratings, { seed, verbose: 0 }),
+      RangeError,
+      `train(): expected seed to be an integer in [0, 4294967295], found ${seed}`,
+    );
+  }
   await assertRejects(
     () => train(rec, ratings, { validation: 0.25, validationBatchSize: 0, verbose: 0 }),
     RangeError,

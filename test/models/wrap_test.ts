@@ -104,6 +104,18 @@ Deno.test("a model wrapped again (its cell run twice) trains on as if wrapped on
   assertEquals(twice.weights, once.weights);
 });
 
+Deno.test("recommender() refuses a seed outside 0 … MAX_SEED", () => {
+  const model = embeddingNet(sizes);
+  for (const seed of [-1, 2 ** 32 + 42]) { // they trained as seeds 2³² − 1 and 42
+    assertThrows(
+      () => recommender(model, { ...encoders, seed }),
+      RangeError,
+      `recommender(): expected seed to be an integer in [0, 4294967295], found ${seed}`,
+    );
+  }
+  model.dispose();
+});
+
 Deno.test("recommender() names the inputs when they are not two id columns", async () => {
   const one = tf.input({ shape: [1], dtype: "int32", name: "user" });
   const two = tf.input({ shape: [1], dtype: "int32", name: "movie" });

@@ -215,6 +215,14 @@ Deno.test("predictedVsTrue() rejects a bad sample size, jitter and opacity", () 
     "expected jitter >= 0, found 0.1",
   );
   assertThrows(() => predictedVsTrue([1], [1], { opacity: 0 }), RangeError, "opacity in (0, 1]");
+  // A fraction was truncated, NaN reached createRng(), 2³² drew seed 0's sample.
+  for (const seed of [1.5, NaN, 2 ** 32, -1]) {
+    assertThrows(
+      () => predictedVsTrue([1], [1], { seed }),
+      RangeError,
+      `predictedVsTrue(): expected seed to be an integer in [0, 4294967295], found ${seed}`,
+    );
+  }
   assertThrows(
     () => predictedVsTrue([1], [1], { opacity: "0.5" as unknown as number }),
     RangeError,

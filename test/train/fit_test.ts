@@ -1257,7 +1257,12 @@ Deno.test("fit() refuses an unknown option, naming it and the option it most lik
     await assertRejects(
       () => fit(model, train, { seed: 1.5, verbose: 0 }),
       RangeError,
-      "fit(): expected seed to be an integer, found 1.5",
+      "fit(): expected seed to be an integer in [0, 4294967295], found 1.5",
+    );
+    await assertRejects( // it shuffled as seed 42
+      () => fit(model, train, { seed: 2 ** 32 + 42, verbose: 0 }),
+      RangeError,
+      "fit(): expected seed to be an integer in [0, 4294967295], found 4294967338",
     );
     assertEquals(kernel(model), before);
   });
