@@ -347,6 +347,13 @@ export interface HeadlineOptions {
   digits?: number;
 }
 
+/** Every option of {@linkcode headline} (the type makes the list complete). */
+const HEADLINE_OPTIONS: Record<keyof HeadlineOptions, true> = {
+  tutorial: true,
+  published: true,
+  digits: true,
+};
+
 /** A headline figure as the notebook runner collects it. */
 export interface Headline {
   /** What was measured, e.g. `"RMSE (validation), biased MF"`. */
@@ -404,7 +411,8 @@ function formatHeadline(name: string, value: number | string | readonly number[]
  * @param options The tutorial's figure (or, for a notebook that mirrors no tutorial, a
  *   published one) and the number of decimals.
  * @returns Nothing (so a cell may end with it and show no extra output).
- * @throws {TypeError} On an empty name, or both a tutorial's and a published figure.
+ * @throws {TypeError} On an empty name, an unknown option (naming it and the option it most
+ *   likely meant), or both a tutorial's and a published figure.
  * @throws {RangeError} On a value, or a tutorial's or published figure, that is a NaN or
  *   infinite number, or `digits` not an integer from 0 to 20.
  * @example
@@ -425,6 +433,7 @@ export function headline(
   value: number | string | readonly number[],
   options: HeadlineOptions = {},
 ): void {
+  checkOptionKeys(options, Object.keys(HEADLINE_OPTIONS), "headline()");
   const { tutorial, published, digits = 4 } = options;
   if (typeof name !== "string" || name.trim() === "") {
     throw new TypeError(

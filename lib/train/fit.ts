@@ -30,7 +30,7 @@ import { InterruptedError, interruptible } from "../_interrupt.ts";
 export { InterruptedError } from "../_interrupt.ts";
 import { createRng } from "../random.ts";
 import { batchTensors } from "./_batches.ts";
-import { describe } from "../_validate.ts";
+import { checkOptionKeys, describe } from "../_validate.ts";
 import { checkFiniteTargets, checkInt, inputColumns, modelShape, targetColumn } from "./_data.ts";
 import { runForward } from "./_graph.ts";
 import { emptyHistory, type History, recordEpoch, summaryLine, warningTag } from "./_history.ts";
@@ -361,6 +361,9 @@ export function evaluate(
   return evaluateColumns(model, forwardPlan(model), objective, [x, y], batchSize, terms);
 }
 
+/** Every option of {@linkcode predictOutputs} (the type makes the list complete). */
+const PREDICT_OPTIONS: Record<keyof PredictOptions, true> = { batchSize: true };
+
 /**
  * Runs the model forward in inference mode and returns its outputs as one flat array.
  *
@@ -368,6 +371,7 @@ export function evaluate(
  * @param x One tensor per model input.
  * @param options Batch size.
  * @returns `n × outputSize` values, sample after sample (one per sample for a rating model).
+ * @throws {TypeError} On an unknown option (naming it and the option it most likely meant).
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -383,6 +387,7 @@ export function predictOutputs(
   options: PredictOptions = {},
 ): Float32Array {
   checkModel(model, "predictOutputs");
+  checkOptionKeys(options, Object.keys(PREDICT_OPTIONS), "predictOutputs()");
   const batchSize = checkInt("predictOutputs", "batchSize", options.batchSize ?? 4096, 1);
   const xcols = inputColumns(model, modelShape(model), x, "predictOutputs", "x");
   const plan = forwardPlan(model);

@@ -1,5 +1,12 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { type Headline, headline, param, type ParamOptions } from "../../lib/notebook/params.ts";
+import {
+  type Headline,
+  headline,
+  type HeadlineOptions,
+  param,
+  type ParamOptions,
+} from "../../lib/notebook/params.ts";
+import { fileURLToPath } from "node:url";
 import { formatSummary } from "../../tools/notebooks/run_summary.ts";
 import { runWithEnv } from "../_child.ts";
 
@@ -330,6 +337,43 @@ Deno.test("headline() shows several seeds as mean ± sd with the count", async (
     "One seed: 0.5000",
   ]);
   assertEquals(lines[0].value, "0.8157 ± 0.0044 (3 seeds)");
+});
+
+Deno.test("headline() refuses an unknown option, naming it and the option it most likely meant", () => {
+  // Each was ignored: the tutorial's figure or the decimals silently went missing.
+  for (
+    const [options, near] of [
+      [{ tutorials: 0.88 }, '"tutorials" (did you mean "tutorial"?)'],
+      [{ digit: 3 }, '"digit" (did you mean "digits"?)'],
+      [{ paper: 0.44 }, '"paper" (known: tutorial, published, digits)'],
+    ] as const
+  ) {
+    assertThrows(
+      () => headline("RMSE", 0.87, options as unknown as HeadlineOptions),
+      TypeError,
+      `headline(): unknown option ${near}`,
+    );
+  }
+  assertThrows(
+    () => headline("RMSE", 0.87, 3 as unknown as HeadlineOptions),
+    TypeError,
+    "headline(): expected an options object, found number 3",
+  );
+});
+
+Deno.test("params.ts imports no package, so code without npm packages can import it", async () => {
+  const path = new URL("../../lib/notebook/params.ts", import.meta.url);
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", fileURLToPath(path)],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const modules = (JSON.parse(new TextDecoder().decode(stdout)) as {
+    modules: { specifier: string }[];
+  }).modules.map((m) => m.specifier);
+  assert(modules.includes(path.href), `params.ts not in its own graph: ${modules.join(", ")}`);
+  const packages = modules.filter((s) => !s.startsWith("file:"));
+  assertEquals(packages, [], "params.ts imports a package");
 });
 
 Deno.test("headline() rejects an empty name", () => {

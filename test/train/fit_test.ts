@@ -17,7 +17,7 @@ import {
   NonFiniteLossError,
   predictOutputs,
 } from "../../lib/train/fit.ts";
-import type { FitOptions } from "../../lib/train/fit_options.ts";
+import type { FitOptions, PredictOptions } from "../../lib/train/fit_options.ts";
 import { checkUsable, DivergedModelError, divergence } from "../../lib/train/health.ts";
 import { knowNothingLoss, LossWatch } from "../../lib/train/_explosion.ts";
 import { adam, FusedAdam } from "../../lib/train/optimizer.ts";
@@ -850,6 +850,17 @@ Deno.test("fit() checks its inputs and names what is wrong", async () => {
       "batchSize",
     );
     assertThrows(() => predictOutputs(model, [data.x[0]]), RangeError, "the model has 2 inputs");
+    // A mistyped batch size was ignored: the default of 4096 ran instead.
+    assertThrows(
+      () => predictOutputs(model, data.x, { batchsize: 64 } as PredictOptions),
+      TypeError,
+      'predictOutputs(): unknown option "batchsize" (did you mean "batchSize"?)',
+    );
+    assertThrows(
+      () => predictOutputs(model, data.x, null as unknown as PredictOptions),
+      TypeError,
+      "predictOutputs(): expected an options object, found null",
+    );
     assertThrows(
       () => predictOutputs({} as tf.LayersModel, data.x),
       TypeError,
