@@ -22,6 +22,8 @@
  *   which the training loop folds into the fused optimizer;
  * - a compiled model's `lossFunctions`, `metricsNames`, `metricsTensors`, `loss` and
  *   `isTraining`;
+ * - a model's reference count `_refCount` (0 once `model.dispose()` has freed it) and the
+ *   `val` variable of its weights (`LayerVariable`), whose `isDisposed` tells a freed weight;
  * - the `seed` field and `apply` method of tfjs' random initializers (`RandomUniform`,
  *   `RandomNormal`, `TruncatedNormal`, `VarianceScaling`, `Orthogonal`), through which
  *   `setRandomSeed()` seeds initializers that were given no seed;
@@ -568,6 +570,65 @@ function compiledProblems(): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Disposal
+
+/** The reference count of a tfjs-layers `Container` (a model): 1 when built, 0 once disposed. */
+interface ContainerFields {
+  _refCount: number | null;
+}
+
+/** The tfjs variable behind a tfjs-layers weight (`LayerVariable`). */
+interface LayerVariableFields {
+  val?: tf.Variable;
+}
+
+/**
+ * Whether `model.dispose()` has freed `model`: tfjs counts a model's references (1 when built,
+ * one more for each model it is a layer of) and frees its layers when the count reaches 0; a
+ * model whose count is 0 may not be used again, whatever its layers' state.
+ *
+ * @param model A tfjs model.
+ * @returns True once the model's reference count is 0.
+ */
+export function isModelDisposed(model: tf.LayersModel): boolean {
+  return (model as unknown as ContainerFields)._refCount === 0;
+}
+
+/**
+ * The first weight of `model` whose tensor was freed, if any: what `model.dispose()` frees, and
+ * what disposing another model or a layer that shares the weight frees from under this one.
+ *
+ * @param model A tfjs model.
+ * @returns The weight's name as its layer gave it (`"user_embedding/embeddings"`, without the
+ *   suffix tfjs adds to tell apart weights of the same name), or null when every weight holds
+ *   its tensor.
+ */
+export function disposedWeight(model: tf.LayersModel): string | null {
+  for (const w of model.weights) {
+    if ((w as unknown as LayerVariableFields).val?.isDisposed === true) return w.originalName;
+  }
+  return null;
+}
+
+function disposalProblems(): string[] {
+  const input = tf.input({ shape: [1] });
+  const model = tf.model({
+    inputs: input,
+    outputs: tf.layers.dense({ units: 1 }).apply(input) as tf.SymbolicTensor,
+  });
+  const problems: string[] = [];
+  const variable = (model.weights[0] as unknown as LayerVariableFields).val;
+  if (typeof variable?.isDisposed !== "boolean") problems.push("LayerVariable.val");
+  const before = (model as unknown as ContainerFields)._refCount;
+  model.dispose();
+  if (before !== 1 || !isModelDisposed(model)) problems.push("Container._refCount");
+  if (variable !== undefined && disposedWeight(model) === null) {
+    problems.push("LayerVariable.val.isDisposed");
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Initializers
 
 /** tfjs' random initializer classes: each reads `this.seed` in `apply` (unseeded: Math.random). */
@@ -683,7 +744,12 @@ function kernelProblems(): string[] {
  * ```
  */
 export function checkTfjsInternals(): string[] {
-  const problems = [...engineProblems(), ...compiledProblems(), ...reclaimProblems()];
+  const problems = [
+    ...engineProblems(),
+    ...compiledProblems(),
+    ...disposalProblems(),
+    ...reclaimProblems(),
+  ];
   for (const name of Object.keys(PATCHED_LAYERS)) problems.push(...layerProblems(name));
   problems.push(...initializerProblems(), ...kernelProblems());
   for (const name of ["cpu", "wasm"] as const) {

@@ -1,10 +1,10 @@
 /**
  * Private: scoring (user, movie) rows only with a model that can be used — a recommender (not
- * a bare tfjs model, nor one freed by `disposeRecommender()`: {@linkcode checkRecommender},
- * which the callers run before they read the recommender's encoders), not marked as diverged
- * by training, no NaN or infinite weight — and never handing back a NaN or infinite score: such
- * a score means the weights are so large that the outputs overflow, and the caller gets a
- * `DivergedModelError` that says so instead.
+ * a bare tfjs model, nor one freed by `disposeRecommender()` or whose tfjs model was disposed by
+ * hand: {@linkcode checkRecommender}, which the callers run before they read the recommender's
+ * encoders), not marked as diverged by training, no NaN or infinite weight — and never handing
+ * back a NaN or infinite score: such a score means the weights are so large that the outputs
+ * overflow, and the caller gets a `DivergedModelError` that says so instead.
  *
  * @module
  */
@@ -12,6 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { IdEncoder } from "../data/encoder.ts";
 import { describe } from "../_validate.ts";
+import { disposedWeight, isModelDisposed } from "../_tfjs_internals.ts";
 import { checkUsable, DIVERGED_ADVICE, DivergedModelError, largestWeight } from "./_engine.ts";
 import { scoreIndices } from "./_inputs.ts";
 import type { Recommender } from "./recommender.ts";
@@ -33,12 +34,15 @@ export function markFreed(model: tf.LayersModel): boolean {
 
 /**
  * Checks that `rec` is a recommender that can still be used: an object with a tfjs model, its
- * two id encoders and a config, whose model has not been freed by `disposeRecommender()`.
+ * two id encoders and a config, whose model has not been freed by `disposeRecommender()`, nor
+ * disposed by hand (`rec.model.dispose()`), nor lost a weight to the disposal of a model that
+ * shares it.
  *
  * @param rec The value to check.
  * @param where The caller, for messages (`"train()"`).
  * @throws {TypeError} For anything else (a bare tf.LayersModel is told to wrap it first).
- * @throws {RangeError} For a recommender freed by `disposeRecommender()`.
+ * @throws {RangeError} For a recommender freed by `disposeRecommender()`, or whose model or a
+ *   weight of it was disposed.
  */
 export function checkRecommender(rec: unknown, where: string): asserts rec is Recommender {
   if (rec instanceof tf.LayersModel) {
@@ -62,6 +66,19 @@ export function checkRecommender(rec: unknown, where: string): asserts rec is Re
     throw new RangeError(
       `${where}: this recommender was freed by disposeRecommender() and its weights are gone; ` +
         "build or load it again",
+    );
+  }
+  if (isModelDisposed(r.model)) {
+    throw new RangeError(
+      `${where}: this recommender's model was disposed (model.dispose()) and cannot be used ` +
+        "any more; build or load it again",
+    );
+  }
+  const weight = disposedWeight(r.model);
+  if (weight !== null) {
+    throw new RangeError(
+      `${where}: this recommender's weight "${weight}" was disposed (with a model or layer that ` +
+        "shares it) and is gone; build or load it again",
     );
   }
 }

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { assertEquals } from "@std/assert";
+import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { fitEncoders } from "../../lib/data/mod.ts";
 import {
   buildModel,
@@ -58,4 +58,46 @@ Deno.test("disposeRecommender() may be called twice, and on a model disposed by 
   other.model.dispose();
   disposeRecommender(other);
   assertEquals(tf.memory().numTensors, start);
+});
+
+Deno.test("a recommender whose model was disposed by hand is refused by name, not by tfjs", async () => {
+  // predictRatings() failed inside tfjs ("LayersVariable user_embedding/embeddings is already
+  // disposed."), and recommend() called a known user unknown.
+  const gone = "this recommender's model was disposed (model.dispose()) and cannot be used any " +
+    "more; build or load it again";
+  for (const kind of ["dot", "custom"] as const) {
+    const rec = build(kind);
+    rec.model.dispose();
+    assertThrows(() => predictRatings(rec, ratings), RangeError, `predictRatings(): ${gone}`);
+    assertThrows(() => recommend(rec, userId(0), { k: 3 }), RangeError, `recommend(): ${gone}`);
+    assertThrows(
+      () => topKForUsers(rec, [userId(1)], { k: 2 }),
+      RangeError,
+      `topKForUsers(): ${gone}`,
+    );
+    await assertRejects(() => train(rec, ratings, { verbose: 0 }), RangeError, `train(): ${gone}`);
+    disposeRecommender(rec); // frees the optimizer; after it, the message names it
+    assertThrows(
+      () => predictRatings(rec, ratings),
+      RangeError,
+      "predictRatings(): this recommender was freed by disposeRecommender()",
+    );
+  }
+});
+
+Deno.test("a recommender that lost a weight to a model sharing its layers names the weight", () => {
+  const rec = build("dot");
+  const start = tf.memory().numTensors;
+  const part = tf.model({
+    inputs: rec.model.inputs,
+    outputs: rec.model.getLayer("user_embedding").output as tf.SymbolicTensor,
+  });
+  part.dispose(); // frees the user table the recommender still uses
+  assertEquals(tf.memory().numTensors, start - 1);
+  const gone =
+    'this recommender\'s weight "user_embedding/embeddings" was disposed (with a model ' +
+    "or layer that shares it) and is gone; build or load it again";
+  assertThrows(() => predictRatings(rec, ratings), RangeError, `predictRatings(): ${gone}`);
+  assertThrows(() => recommend(rec, userId(0), { k: 3 }), RangeError, `recommend(): ${gone}`);
+  disposeRecommender(rec);
 });
