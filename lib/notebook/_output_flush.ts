@@ -187,19 +187,72 @@ export function connectionFileFrom(args: string[]): string | null {
   return at >= 0 && args[at + 1] ? args[at + 1] : null;
 }
 
-/** This process's command line, or `[]` when it cannot be read. */
-export function ownCommandLine(): string[] {
+/**
+ * The kernel's connection file, from its command line as `ps -o args=` prints it (macOS, which
+ * has no /proc): the arguments joined by spaces, so a space inside the file's path reads like the
+ * space between two arguments. Each candidate after `--conn` that ends at a space or at the end
+ * of the line is asked of `isFile`, the longest first; the first that is a file is the answer
+ * (`/Users/me/My kernels/k-1.json`, not `/Users/me/My`), and `null` when none is one or there is
+ * no `--conn`.
+ */
+export function connectionFileFromLine(
+  line: string,
+  isFile: (path: string) => boolean,
+): string | null {
+  const text = line.replace(/[\r\n]+$/, "");
+  const flag = /(?:^| )--conn /.exec(text);
+  if (flag === null) return null;
+  const rest = text.slice(flag.index + flag[0].length);
+  for (let end = rest.length; end > 0; end = rest.lastIndexOf(" ", end - 1)) {
+    const candidate = rest.slice(0, end);
+    if (isFile(candidate)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * This process's command line as {@linkcode ownCommandLine} reads it: `args`, the arguments one
+ * by one from /proc/self/cmdline (Linux), or `line`, what `ps -o args=` prints (macOS: the
+ * arguments joined by spaces), as it is.
+ */
+export type CommandLine = { args: string[] } | { line: string };
+
+/**
+ * This process's command line: its arguments from /proc/self/cmdline, else the line `ps` prints
+ * for it, else `null` when neither can be read.
+ */
+export function ownCommandLine(): CommandLine | null {
   try {
-    return Deno.readTextFileSync("/proc/self/cmdline").split("\0");
+    return { args: Deno.readTextFileSync("/proc/self/cmdline").split("\0") };
   } catch {
     try {
       const out = new Deno.Command("ps", { args: ["-o", "args=", "-p", String(Deno.pid)] })
         .outputSync();
-      return DEC.decode(out.stdout).trim().split(/\s+/);
+      return out.success ? { line: DEC.decode(out.stdout) } : null;
     } catch {
-      return [];
+      return null;
     }
   }
+}
+
+/** Whether `path` names a file (not a folder); false when that cannot be told. */
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * This kernel's connection file, from its own command line (`--conn <file>`), or `null`: the
+ * argument after `--conn` when /proc gives the arguments one by one, else the longest candidate
+ * of the `ps` line that is a file ({@linkcode connectionFileFromLine}).
+ */
+export function ownConnectionFile(): string | null {
+  const own = ownCommandLine();
+  if (own === null) return null;
+  return "args" in own ? connectionFileFrom(own.args) : connectionFileFromLine(own.line, isFile);
 }
 
 /** The IOPub address in a connection file. */

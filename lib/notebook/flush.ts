@@ -18,10 +18,9 @@
 import { installInterruptHandler } from "../_interrupt.ts";
 import { installReferenceHints, type NotebookClues } from "./_cell_hints.ts";
 import {
-  connectionFileFrom,
   kernelResultHooks,
   OutputFlusher,
-  ownCommandLine,
+  ownConnectionFile,
   wrapResultHook,
 } from "./_output_flush.ts";
 
@@ -77,9 +76,7 @@ function kernelFlusher(): OutputFlusher | null {
   } catch {
     jupyter = undefined;
   }
-  const file = jupyter && typeof jupyter.broadcast === "function"
-    ? connectionFileFrom(ownCommandLine())
-    : null;
+  const file = jupyter && typeof jupyter.broadcast === "function" ? ownConnectionFile() : null;
   flusher = jupyter && file !== null
     ? new OutputFlusher({
       broadcast: (type, content, extra) => jupyter.broadcast(type, content, extra),

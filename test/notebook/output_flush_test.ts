@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import {
   connectionFileFrom,
+  connectionFileFromLine,
   type FlushHost,
   IopubWatcher,
   OutputFlusher,
@@ -128,20 +129,69 @@ Deno.test("connectionFileFrom() finds the file after --conn on the kernel's comm
   assertEquals(connectionFileFrom(["--conn", "/run/k-1.json"]), "/run/k-1.json", "the first");
 });
 
-Deno.test("ownCommandLine() reads this process's arguments one by one", () => {
-  const args = ownCommandLine();
-  assert(args.includes("test"), `found ${JSON.stringify(args)}`);
+/** `connectionFileFromLine()` on `line` with these files, and the candidates it asked about. */
+function fromPsLine(line: string, files: string[]): { file: string | null; asked: string[] } {
+  const asked: string[] = [];
+  const file = connectionFileFromLine(line, (path) => {
+    asked.push(path);
+    return files.includes(path);
+  });
+  return { file, asked };
+}
+
+Deno.test("connectionFileFromLine() finds a connection file whose path holds spaces in ps's line", () => {
+  const deno = "/Users/me/.deno/bin/deno jupyter --kernel --conn";
+  // ps joins the arguments with spaces: splitting its line on them gave "/Users/me/My".
+  const one = "/Users/me/My kernels/kernel-1.json";
+  assertEquals(fromPsLine(`${deno} ${one}\n`, [one]), { file: one, asked: [one] });
+  const two = "/Users/me/Library/Jupyter/my runtime dir/kernel 2.json";
+  assertEquals(fromPsLine(`${deno} ${two}\n`, [two]).file, two);
+  // More arguments after the path: shorter candidates are asked until one is a file.
+  assertEquals(fromPsLine(`${deno} ${one} --unstable --quiet\n`, [one]), {
+    file: one,
+    asked: [`${one} --unstable --quiet`, `${one} --unstable`, one],
+  });
+  // The longest file wins over a shorter one that also exists.
+  assertEquals(fromPsLine(`${deno} ${one}`, ["/Users/me/My", one]).file, one);
+  // A candidate that is no file is passed over: the shorter one that is a file is taken.
+  assertEquals(fromPsLine(`${deno} /run/a b.json`, ["/run/a"]).file, "/run/a");
+  assertEquals(fromPsLine(`${deno} ${one}`, []), {
+    file: null,
+    asked: [one, "/Users/me/My"],
+  });
 });
 
-/** `ownCommandLine()` in a child `deno run <script> ...args` with `permissions`. */
-async function childCommandLine(args: string[], permissions: string[]): Promise<string[]> {
+Deno.test("connectionFileFromLine() is null without a --conn followed by a path", () => {
+  const files = ["/run/k-1.json"];
+  assertEquals(fromPsLine("/usr/bin/deno run x.ts /run/k-1.json\n", files), {
+    file: null,
+    asked: [],
+  });
+  assertEquals(fromPsLine("deno jupyter --connection /run/k-1.json", files).file, null);
+  assertEquals(fromPsLine("deno jupyter --kernel --conn\n", files).file, null);
+  assertEquals(fromPsLine("", files).file, null);
+  assertEquals(fromPsLine("--conn /run/k-1.json", files).file, "/run/k-1.json", "at the start");
+});
+
+Deno.test("ownCommandLine() reads this process's arguments one by one", () => {
+  const own = ownCommandLine();
+  assert(own !== null && "args" in own, `found ${JSON.stringify(own)}`);
+  assert(own.args.includes("test"), `found ${JSON.stringify(own)}`);
+});
+
+/** `what` (`ownCommandLine()`, …) in a child `deno run <script> ...args` with `permissions`. */
+async function childCommandLine(
+  args: string[],
+  permissions: string[],
+  what = "ownCommandLine",
+): Promise<unknown> {
   const dir = await Deno.makeTempDir({ prefix: "command-line-" });
   try {
     const lib = new URL("../../lib/notebook/_output_flush.ts", import.meta.url).href;
     await Deno.writeTextFile(
       `${dir}/main.js`,
-      `import { ownCommandLine } from ${JSON.stringify(lib)};\n` +
-        "console.log(JSON.stringify(ownCommandLine()));\n",
+      `import { ${what} } from ${JSON.stringify(lib)};\n` +
+        `console.log(JSON.stringify(${what}()));\n`,
     );
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "--no-prompt", ...permissions, `${dir}/main.js`, ...args],
@@ -156,20 +206,54 @@ async function childCommandLine(args: string[], permissions: string[]): Promise<
 }
 
 Deno.test("ownCommandLine() keeps an argument with a space whole", async () => {
-  const args = await childCommandLine(["--conn", "/run/my kernels/k-1.json"], ["--allow-all"]);
-  assertEquals(args.slice(-3), ["--conn", "/run/my kernels/k-1.json", ""]);
+  const own = await childCommandLine(["--conn", "/run/my kernels/k-1.json"], ["--allow-all"]);
+  assertEquals((own as { args: string[] }).args.slice(-3), [
+    "--conn",
+    "/run/my kernels/k-1.json",
+    "",
+  ]);
 });
 
 Deno.test({
-  name: "ownCommandLine() asks ps when /proc cannot be read, and is empty when neither works",
+  name: "ownCommandLine() asks ps when /proc cannot be read, and is null when neither works",
   // The fallback reads the command line from ps (Debian: procps), where the machine has it.
   ignore: !HAS_PS,
   fn: async () => {
     // Reading /proc/self/cmdline needs every permission.
-    const args = await childCommandLine(["--conn", "/run/k-1.json"], ["--allow-run=ps"]);
-    assertEquals(args.slice(-2), ["--conn", "/run/k-1.json"]);
-    assertEquals(args[0], Deno.execPath());
-    assertEquals(await childCommandLine(["--conn", "/run/k-1.json"], []), []);
+    const own = await childCommandLine(["--conn", "/run/k-1.json"], ["--allow-run=ps"]);
+    const line = (own as { line: string }).line;
+    assert(line.startsWith(`${Deno.execPath()} run `), `found ${JSON.stringify(own)}`);
+    assert(line.endsWith(" --conn /run/k-1.json\n"), `found ${JSON.stringify(own)}`);
+    assertEquals(await childCommandLine(["--conn", "/run/k-1.json"], []), null);
+  },
+});
+
+Deno.test({
+  name: "ownConnectionFile() finds a path with spaces on ps's line, as on macOS",
+  ignore: !HAS_PS,
+  fn: async () => {
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "kernel runtime " }));
+    try {
+      await Deno.mkdir(`${dir}/my kernels`);
+      const file = `${dir}/my kernels/kernel 1.json`;
+      await Deno.writeTextFile(file, "{}");
+      // Without every permission /proc/self/cmdline cannot be read: ps gives the line.
+      const permissions = ["--allow-run=ps", `--allow-read=${dir}`];
+      assertEquals(
+        await childCommandLine(["--conn", file], permissions, "ownConnectionFile"),
+        file,
+      );
+      assertEquals(
+        await childCommandLine(["--conn", file, "--more"], permissions, "ownConnectionFile"),
+        file,
+      );
+      assertEquals(
+        await childCommandLine(["--conn", `${dir}/gone.json`], permissions, "ownConnectionFile"),
+        null,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });
 
