@@ -37,7 +37,7 @@ import {
   rankingScorer,
   trainRanking,
 } from "../lib/models/mod.ts";
-import { createRng, MAX_SEED } from "../lib/random.ts";
+import { createRng, MAX_SEED, offsetSeed } from "../lib/random.ts";
 import { setupBackend } from "../lib/train/backend.ts";
 import type { RankingLoss } from "../lib/train/ranking.ts";
 import {
@@ -276,7 +276,13 @@ async function ensembleStudy(ml: MovieLens, splits: number[]) {
     const members: Awaited<ReturnType<typeof trainOn>>[] = [];
     for (let m = 0; m < 5; m++) {
       members.push(
-        await trainOn(c, rankingRecipes.softmax, chosen.l2, chosen.epochs, seed + 1000 * m),
+        await trainOn(
+          c,
+          rankingRecipes.softmax,
+          chosen.l2,
+          chosen.epochs,
+          offsetSeed(seed, 1000 * m),
+        ),
       );
     }
     const meanOf = (k: number): CatalogueScorer => (rows) => {

@@ -105,6 +105,34 @@ export function checkSeed(value: unknown, who: string, name = "seed"): number {
 }
 
 /**
+ * The seed `offset` places after `seed`, wrapping past {@linkcode MAX_SEED} to 0: a program that
+ * derives seeds from a user's (a validation carve-out at seed + 1000, say) stays within the
+ * seeds the library accepts, on the very stream {@linkcode createRng} gave the plain sum.
+ *
+ * @param seed A seed from 0 to {@linkcode MAX_SEED}.
+ * @param offset A non-negative integer.
+ * @returns `(seed + offset) mod 2³²`.
+ * @throws {RangeError} When `seed` is not a seed the library accepts, or `offset` is not a
+ *   non-negative safe integer.
+ * @example
+ * ```ts
+ * import { MAX_SEED, offsetSeed } from "./random.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(offsetSeed(42, 1000), 1042);
+ * assertEquals(offsetSeed(MAX_SEED, 1), 0);
+ * ```
+ */
+export function offsetSeed(seed: number, offset: number): number {
+  checkSeed(seed, "offsetSeed()");
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new RangeError(
+      `offsetSeed(): expected offset to be a non-negative integer, found ${shown(offset)}`,
+    );
+  }
+  return (seed + offset) % (MAX_SEED + 1);
+}
+
+/**
  * Creates a seeded generator.
  *
  * @param seed Any integer; it is reduced to 32 bits (0 to {@linkcode MAX_SEED} are the distinct

@@ -10,6 +10,7 @@ import {
   checkSeed,
   createRng,
   MAX_SEED,
+  offsetSeed,
   randomSeed,
   setRandomSeed,
   withRandomSeed,
@@ -239,4 +240,22 @@ Deno.test("Rng.permutation() refuses a length that is no count; withRandomSeed()
   );
   // A fraction is truncated, as documented: tfjs layers may carry any number as a seed.
   assertEquals(createRng(1.5).next(), createRng(1).next());
+});
+
+Deno.test("offsetSeed() adds within the seeds the library takes, on the stream of the plain sum", () => {
+  assertEquals(offsetSeed(42, 1000), 1042);
+  assertEquals(offsetSeed(MAX_SEED, 1), 0);
+  assertEquals(offsetSeed(MAX_SEED - 10, 1000), 989);
+  // createRng() reduced the plain sum to 32 bits: the wrapped seed draws the same numbers.
+  assertEquals(
+    createRng(offsetSeed(MAX_SEED - 10, 1000)).next(),
+    createRng(MAX_SEED - 10 + 1000).next(),
+  );
+  assertThrows(() => offsetSeed(MAX_SEED + 1, 0), RangeError, "offsetSeed(): expected seed");
+  assertThrows(
+    () => offsetSeed(1, -1),
+    RangeError,
+    "expected offset to be a non-negative integer, found -1",
+  );
+  assertThrows(() => offsetSeed(1, 0.5), RangeError, "found 0.5");
 });

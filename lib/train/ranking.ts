@@ -31,10 +31,9 @@ import { cpuSeconds } from "./_clock.ts";
 import * as tf from "@tensorflow/tfjs";
 import { interruptCheck, interruptDue, InterruptedError, interruptible } from "../_interrupt.ts";
 import { stoppedAt, tick, variableGradsFreeingTape } from "./_loop.ts";
-import { createRng, type Rng } from "../random.ts";
+import { checkSeed, createRng, type Rng } from "../random.ts";
 import {
   checkFiniteNumber,
-  checkInteger,
   checkNonNegativeInt,
   checkNonNegativeNumber,
   checkOptionKeys,
@@ -593,7 +592,7 @@ export function rankingNumbers(
   const initialEpoch = checkNonNegativeInt(options.initialEpoch ?? 0, "initialEpoch", who);
   const l2 = checkNonNegativeNumber(options.l2 ?? 0, "l2", who);
   const l2Power = checkFiniteNumber(options.l2Power ?? 0.5, "l2Power", who);
-  const seed = checkInteger(options.seed ?? 42, "seed", who);
+  const seed = checkSeed(options.seed ?? 42, who);
   if (options.onEpochEnd !== undefined && typeof options.onEpochEnd !== "function") {
     throw new TypeError(
       `${who}: expected onEpochEnd to be a function, found ${describe(options.onEpochEnd)}`,

@@ -316,8 +316,15 @@ Deno.test("fitRanking() names what is wrong with its tables, positives, loss and
   await assertRejects(
     () => fitRanking(tables(1), planted(), { ...ok, seed: NaN }),
     RangeError,
-    "fitRanking(): expected seed to be an integer, found NaN",
+    "fitRanking(): expected seed to be an integer in [0, 4294967295], found NaN",
   );
+  for (const seed of [2 ** 32 + 42, -1]) {
+    await assertRejects(
+      () => fitRanking(tables(1), planted(), { ...ok, seed }),
+      RangeError,
+      `fitRanking(): expected seed to be an integer in [0, 4294967295], found ${seed}`,
+    );
+  }
   await assertRejects(
     () => fitRanking(tables(1), planted(), { ...ok, onEpochEnd: "stop" as never }),
     TypeError,

@@ -39,6 +39,7 @@ import {
   train,
 } from "../../lib/models/mod.ts";
 import { applyBlend, type Blend, fitBlend } from "./blend.ts";
+import { offsetSeed } from "../../lib/random.ts";
 
 /** One member of {@linkcode OURS_MEMBERS}. */
 export interface OursMember {
@@ -243,7 +244,7 @@ export async function trainMember(
   encoders: Encoders,
   options: OursOptions = {},
 ): Promise<TrainedMember> {
-  const seed = (options.seed ?? DEFAULT_SEED) + member.seedOffset;
+  const seed = offsetSeed(options.seed ?? DEFAULT_SEED, member.seedOffset);
   const epochs = options.epochs ?? member.epochs;
   const [lo, hi] = ratingBounds(ratings);
   const range: [number, number] = [lo - 0.5, hi + 0.5];
@@ -507,7 +508,10 @@ export async function trainOurs(
 ): Promise<Ours> {
   const seed = options.seed ?? DEFAULT_SEED;
   const members = options.members ?? OURS_MEMBERS;
-  const inner = randomSplit(ratings, { testFraction: OURS_VALIDATION_FRACTION, seed: seed + 1 });
+  const inner = randomSplit(ratings, {
+    testFraction: OURS_VALIDATION_FRACTION,
+    seed: offsetSeed(seed, 1),
+  });
   const target = inner.test.getColumn(COLUMNS.rating).toArray() as number[];
   const pairs = idPairs(inner.test);
   const validation: Float32Array[] = [];

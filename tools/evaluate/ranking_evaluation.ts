@@ -43,6 +43,7 @@ import { setupBackend } from "../../lib/train/backend.ts";
 import { checkNonNegativeInt, checkPositiveInt, plural } from "../../lib/_validate.ts";
 import { makeSplit, type SplitName } from "./named_splits.ts";
 import { cpuSecondsSince, type RunInfo } from "./_run_info.ts";
+import { offsetSeed } from "../../lib/random.ts";
 import {
   DEFAULT_RANKING_MODELS,
   EASE_LADDER,
@@ -502,7 +503,7 @@ export async function rankingParts(ml: MovieLens, splitName: SplitName, seed: nu
   ]));
   const { train, test } = randomSplit(split.train, {
     testFraction: VALIDATION_FRACTION,
-    seed: seed + VALIDATION_SEED_OFFSET,
+    seed: offsetSeed(seed, VALIDATION_SEED_OFFSET),
   });
   const carve: CarveOut & { test: pl.DataFrame } = {
     train,
