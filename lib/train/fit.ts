@@ -320,6 +320,9 @@ export async function fit(
   return history;
 }
 
+/** Every option of {@linkcode evaluate} (the type makes the list complete). */
+const EVALUATE_OPTIONS: Record<keyof EvaluateOptions, true> = { batchSize: true };
+
 /**
  * Computes the compiled loss and metrics of `model` on a data set, in inference mode, as
  * Keras' `model.evaluate` does: `loss` includes the weight penalties, metrics do not.
@@ -330,6 +333,7 @@ export async function fit(
  * @returns `{ loss, <metric>: value, … }`, each the mean over all samples.
  * @throws {RangeError} On a NaN or infinite target (naming its sample), an empty data set or a
  *   shape that does not fit the model.
+ * @throws {TypeError} On an unknown option, naming the option it most likely meant.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -346,6 +350,7 @@ export function evaluate(
   data: FitData,
   options: EvaluateOptions = {},
 ): Record<string, number> {
+  checkOptionKeys(options, Object.keys(EVALUATE_OPTIONS), "evaluate()");
   checkModel(model, "evaluate");
   const objective = compiledObjective(model, "evaluate");
   const batchSize = checkInt("evaluate", "batchSize", options.batchSize ?? 4096, 1);

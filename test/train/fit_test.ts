@@ -17,7 +17,7 @@ import {
   NonFiniteLossError,
   predictOutputs,
 } from "../../lib/train/fit.ts";
-import type { FitOptions, PredictOptions } from "../../lib/train/fit_options.ts";
+import type { EvaluateOptions, FitOptions, PredictOptions } from "../../lib/train/fit_options.ts";
 import { checkUsable, DivergedModelError, divergence } from "../../lib/train/health.ts";
 import { knowNothingLoss, LossWatch } from "../../lib/train/_explosion.ts";
 import { adam, FusedAdam } from "../../lib/train/optimizer.ts";
@@ -848,6 +848,16 @@ Deno.test("fit() checks its inputs and names what is wrong", async () => {
       () => evaluate(model, { x: data.x, y: data.y }, { batchSize: 0 }),
       RangeError,
       "batchSize",
+    );
+    assertThrows(
+      () => evaluate(model, { x: data.x, y: data.y }, { batch_size: 64 } as EvaluateOptions),
+      TypeError,
+      'evaluate(): unknown option "batch_size" (did you mean "batchSize"?)',
+    );
+    assertThrows(
+      () => evaluate(model, { x: data.x, y: data.y }, 64 as unknown as EvaluateOptions),
+      TypeError,
+      "evaluate(): expected an options object, found number 64",
     );
     assertThrows(() => predictOutputs(model, [data.x[0]]), RangeError, "the model has 2 inputs");
     // A mistyped batch size was ignored: the default of 4096 ran instead.
