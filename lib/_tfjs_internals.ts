@@ -610,6 +610,25 @@ export function disposedWeight(model: tf.LayersModel): string | null {
   return null;
 }
 
+/**
+ * Why a model freed by hand cannot be used, as a message's tail, or null when it can: the model
+ * itself disposed ({@linkcode isModelDisposed}), or one of its weights ({@linkcode disposedWeight}).
+ *
+ * @param model A tfjs model.
+ * @param whose Who holds the model, as the message opens (`"this recommender's"`, `"the"`).
+ * @returns `<whose> model was disposed …` or `<whose> weight "…" was disposed …`, or null.
+ */
+export function disposalProblem(model: tf.LayersModel, whose: string): string | null {
+  if (isModelDisposed(model)) {
+    return `${whose} model was disposed (model.dispose()) and cannot be used any more; ` +
+      "build or load it again";
+  }
+  const weight = disposedWeight(model);
+  if (weight === null) return null;
+  return `${whose} weight "${weight}" was disposed (with a model or layer that shares it) and ` +
+    "is gone; build or load it again";
+}
+
 function disposalProblems(): string[] {
   const input = tf.input({ shape: [1] });
   const model = tf.model({

@@ -12,7 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { IdEncoder } from "../data/encoder.ts";
 import { describe } from "../_validate.ts";
-import { disposedWeight, isModelDisposed } from "../_tfjs_internals.ts";
+import { disposalProblem } from "../_tfjs_internals.ts";
 import { checkUsable, DIVERGED_ADVICE, DivergedModelError, largestWeight } from "./_engine.ts";
 import { scoreIndices } from "./_inputs.ts";
 import type { Recommender } from "./recommender.ts";
@@ -68,19 +68,8 @@ export function checkRecommender(rec: unknown, where: string): asserts rec is Re
         "build or load it again",
     );
   }
-  if (isModelDisposed(r.model)) {
-    throw new RangeError(
-      `${where}: this recommender's model was disposed (model.dispose()) and cannot be used ` +
-        "any more; build or load it again",
-    );
-  }
-  const weight = disposedWeight(r.model);
-  if (weight !== null) {
-    throw new RangeError(
-      `${where}: this recommender's weight "${weight}" was disposed (with a model or layer that ` +
-        "shares it) and is gone; build or load it again",
-    );
-  }
+  const problem = disposalProblem(r.model, "this recommender's");
+  if (problem !== null) throw new RangeError(`${where}: ${problem}`);
 }
 
 /** Formats a number for messages (3 significant digits). */

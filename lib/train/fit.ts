@@ -25,7 +25,7 @@
 
 import { cpuSeconds } from "./_clock.ts";
 import * as tf from "@tensorflow/tfjs";
-import { isTraining, setTraining } from "../_tfjs_internals.ts";
+import { disposalProblem, isTraining, setTraining } from "../_tfjs_internals.ts";
 import { InterruptedError, interruptible } from "../_interrupt.ts";
 export { InterruptedError } from "../_interrupt.ts";
 import { createRng } from "../random.ts";
@@ -112,6 +112,8 @@ function checkModel(model: unknown, caller: string): asserts model is tf.LayersM
   if (!(model instanceof tf.LayersModel)) {
     throw new TypeError(`${caller}(): expected a tf.LayersModel, found ${describe(model)}`);
   }
+  const problem = disposalProblem(model, "the");
+  if (problem !== null) throw new RangeError(`${caller}(): ${problem}`);
 }
 
 /**

@@ -1342,3 +1342,25 @@ Deno.test("evaluate() and fit()'s validation refuse a NaN or infinite target, na
     }
   });
 });
+
+Deno.test("fit(), evaluate() and predictOutputs() refuse a model disposed by hand, by name", async () => {
+  const x = tf.tensor2d([[1], [2]]), y = tf.tensor1d([2, 4]);
+  try {
+    const gone = lineModel();
+    gone.dispose();
+    const message = "the model was disposed (model.dispose()) and cannot be used any more";
+    await assertRejects(() => fit(gone, { x, y }, { verbose: 0 }), RangeError, `fit(): ${message}`);
+    assertThrows(() => evaluate(gone, { x, y }), RangeError, `evaluate(): ${message}`);
+    assertThrows(() => predictOutputs(gone, x), RangeError, `predictOutputs(): ${message}`);
+    // A weight freed from under the model: its layer disposed on its own.
+    const bare = lineModel();
+    bare.layers[0].dispose();
+    assertThrows(
+      () => predictOutputs(bare, x),
+      RangeError,
+      'predictOutputs(): the weight "dense_Dense',
+    );
+  } finally {
+    tf.dispose([x, y]);
+  }
+});
