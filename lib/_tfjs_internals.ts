@@ -612,7 +612,8 @@ export function disposedWeight(model: tf.LayersModel): string | null {
 
 /**
  * Why a model freed by hand cannot be used, as a message's tail, or null when it can: the model
- * itself disposed ({@linkcode isModelDisposed}), or one of its weights ({@linkcode disposedWeight}).
+ * itself disposed ({@linkcode isModelDisposed}), or one of its weights
+ * ({@linkcode disposedWeight}).
  *
  * @param model A tfjs model.
  * @param whose Who holds the model, as the message opens (`"this recommender's"`, `"the"`).

@@ -19,8 +19,9 @@ import { seedUnseededInitializers } from "./_tfjs_internals.ts";
 /**
  * The largest seed whose stream is its own: {@linkcode createRng} reduces a seed to 32 bits, so
  * 2³² gives seed 0's stream again (and −1 that of 2³² − 1). Seeds from 0 to this one each give a
- * different stream; the library's functions that take a seed ({@linkcode checkSeed}) and the
- * programs beside it refuse any other.
+ * different stream; the library's entry points that take a user's seed check it
+ * ({@linkcode checkSeed}) and refuse any other, as do the programs beside it (`createRng()`
+ * itself folds any number, for the seeds tfjs layers carry).
  */
 export const MAX_SEED = 4294967295;
 
@@ -112,6 +113,7 @@ export function checkSeed(value: unknown, who: string, name = "seed"): number {
  * @param seed A seed from 0 to {@linkcode MAX_SEED}.
  * @param offset A non-negative integer.
  * @returns `(seed + offset) mod 2³²`.
+ * @throws {TypeError} When `seed` is not a number.
  * @throws {RangeError} When `seed` is not a seed the library accepts, or `offset` is not a
  *   non-negative safe integer.
  * @example

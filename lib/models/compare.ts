@@ -14,7 +14,7 @@ import { checkNonNegativeNumber, checkPositiveInt, describe, toIds } from "../_v
 import { findTables } from "./_weights.ts";
 import { collectPenalties, type PenaltyTerm } from "./_engine.ts";
 import { compiledState } from "../_tfjs_internals.ts";
-import { FusedAdam } from "../train/optimizer.ts";
+import { settingsOf } from "./_optimizer_settings.ts";
 import { trainingOnlyPlaces } from "./_training_places.ts";
 import { shapeText } from "./_shape.ts";
 import type { Recommender } from "./recommender.ts";
@@ -192,7 +192,10 @@ function checkSameTraining(ma: tf.LayersModel, mb: tf.LayersModel, pairs: [Weigh
   if (ra !== null && rb !== null) {
     const differ = Object.keys({ ...ra, ...rb }).filter((k) => ra[k] !== rb[k]);
     const text = (r: UpdateRule, keys: string[]) => keys.map((k) => `${k} ${r[k]}`).join(", ");
-    const whole = (r: UpdateRule) => `${r.rule} (${text(r, Object.keys(r).slice(1))})`;
+    const whole = (r: UpdateRule) => {
+      const keys = Object.keys(r).slice(1);
+      return keys.length > 0 ? `${r.rule} (${text(r, keys)})` : String(r.rule);
+    };
     if (ra.rule !== rb.rule) {
       throw new RangeError(
         `${WHERE}: the models predict alike but train differently: compiled with the ` +
@@ -212,34 +215,24 @@ function checkSameTraining(ma: tf.LayersModel, mb: tf.LayersModel, pairs: [Weigh
 type UpdateRule = Record<string, unknown>;
 
 /**
- * The update rule of a model's compiled optimizer, or `null` when the model is not compiled.
- * A `tf.train.adam` is the engine's Adam with `epsilonHat: false` and no weight decay (what the
- * training loop turns it into); any other tfjs optimizer is its class name and config.
+ * The update rule of a model's compiled optimizer, or `null` when the model is not compiled:
+ * its settings as a config records them (`settingsOf`: a `tf.train.adam` is the engine's Adam
+ * with `epsilonHat: false`, what the training loop runs in its place; another stock optimizer is
+ * its class and config), the decay mode only where there is a weight decay. The learning rate is
+ * left out, and so is any schedule: they change as a model trains (a schedule steps, a notebook
+ * lowers the rate by hand, as the tutorials do) and `train()` takes them from its caller, so a
+ * twin check run again after training still compares the models.
  */
 function updateRule(model: tf.LayersModel): UpdateRule | null {
   const optimizer = compiledState(model)?.optimizer;
   // tfjs' instanceof check reads a property of what it is given: test for null first.
   if (optimizer == null || !(optimizer instanceof tf.Optimizer)) return null;
-  if (optimizer instanceof FusedAdam) {
-    const { learningRate, beta1, beta2, epsilon, epsilonHat, weightDecay, decay } = optimizer;
-    return { rule: "Adam", learningRate, beta1, beta2, epsilon, epsilonHat, weightDecay, decay };
+  const { stock, ...adam } = settingsOf(optimizer).settings;
+  if (stock) {
+    const { learningRate: _rate, ...config } = stock.config;
+    return { rule: stock.className, ...config };
   }
-  const config = optimizer.getConfig() as UpdateRule;
-  if (Object.prototype.isPrototypeOf.call(tf.AdamOptimizer.prototype, optimizer)) {
-    const { learningRate, beta1, beta2 } = config;
-    const epsilon = config.epsilon ?? tf.backend().epsilon();
-    return {
-      rule: "Adam",
-      learningRate,
-      beta1,
-      beta2,
-      epsilon,
-      epsilonHat: false,
-      weightDecay: 0,
-      decay: "none",
-    };
-  }
-  return { rule: optimizer.getClassName(), ...config };
+  return { rule: "Adam", ...adam, decay: adam.weightDecay > 0 ? adam.decay : "none" };
 }
 
 /** The compiled loss as given to `compile`: a name or a function (the first of a list). */
@@ -316,8 +309,10 @@ function largestDifference(
  * normalisation: kinds, rates, how many and where; a dropout of a concatenation counts as one
  * on each part), the compiled losses when both are named, or the compiled optimizers' update
  * rules when both are compiled (a `tf.train.adam` counts as the engine's Adam with
- * `epsilonHat: false`, which the training loop runs in its place; a recipe's Adam places ε as
- * Keras does unless it is given `optimizer: { epsilonHat: false }`). Use it
+ * `epsilonHat: false`, which the training loop runs in its place; a recipe's Adam without
+ * weight decay places ε as Keras does unless it is given `optimizer: { epsilonHat: false }`;
+ * the learning rate and its schedule are not compared: they change as a model trains, and
+ * `train()` takes them from its caller). Use it
  * in a notebook to check a model written as tfjs code against its `buildModel` twin:
  * `compareModels(model, buildModel("dot-bias", recipe))`.
  *

@@ -9,16 +9,11 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { adam, FusedAdam } from "../train/optimizer.ts";
+import { adam } from "../train/optimizer.ts";
+import { settingsOf } from "./_optimizer_settings.ts";
 import { compiledState } from "../_tfjs_internals.ts";
 import { checkLearningRate, describe } from "../_validate.ts";
-import type {
-  DecayMode,
-  LossName,
-  OptimizerSettings,
-  Recommender,
-  TrainingConfig,
-} from "./recommender.ts";
+import type { DecayMode, LossName, Recommender, TrainingConfig } from "./recommender.ts";
 
 const LOSS_ALIASES: Record<string, LossName> = {
   mse: "meanSquaredError",
@@ -120,39 +115,6 @@ export function optimizerFrom(config: TrainingConfig): tf.Optimizer {
     return entry[1](entry[0], conf as tf.serialization.ConfigDict) as tf.Optimizer;
   }
   return adam({ ...adamSettings, learningRate: config.learningRate });
-}
-
-/**
- * The settings of a compiled optimizer, as a config records them.
- *
- * @param optimizer A tfjs optimizer.
- * @returns Its learning rate (NaN when it has none) and settings.
- */
-function settingsOf(
-  optimizer: tf.Optimizer,
-): { learningRate: number; settings: OptimizerSettings } {
-  if (optimizer instanceof FusedAdam) {
-    const { learningRate, beta1, beta2, epsilon, weightDecay, decay, epsilonHat } = optimizer;
-    return { learningRate, settings: { weightDecay, decay, beta1, beta2, epsilon, epsilonHat } };
-  }
-  const config = optimizer.getConfig() as Record<string, unknown>;
-  const learningRate = typeof config.learningRate === "number" ? config.learningRate : NaN;
-  if (optimizer.getClassName() === "Adam") {
-    // tf.train.adam: the fused Adam computes the same with ε added after the bias correction.
-    const { beta1, beta2, epsilon } = config as Record<string, number>;
-    return {
-      learningRate,
-      settings: { weightDecay: 0, decay: "none", beta1, beta2, epsilon, epsilonHat: false },
-    };
-  }
-  return {
-    learningRate,
-    settings: {
-      weightDecay: 0,
-      decay: "none",
-      stock: { className: optimizer.getClassName(), config },
-    },
-  };
 }
 
 /**

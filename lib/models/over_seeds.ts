@@ -147,8 +147,8 @@ function spread(runs: SeedRun[]): { mean: SeedSpread; sd: SeedSpread } {
  *   `keep: true` the models. Without `keep`, every model trained here is freed once scored
  *   (and all of them when a run fails); models given in `trained` are the caller's.
  * @throws {TypeError} Without training ratings or test ratings, on an unknown option (naming it
- *   and the option it most likely meant: `seeds`, not `seed`), or when a model function does not
- *   return a Recommender.
+ *   and the option it most likely meant: `seeds`, not `seed`), a seed that is not a number, or
+ *   when a model function does not return a Recommender.
  * @throws {RangeError} On an empty or repeated list of seeds, or a seed that is not an integer
  *   from 0 to `MAX_SEED` (naming its position).
  * @example

@@ -34,14 +34,13 @@ import {
 import {
   catalogueScores,
   fitRanking,
-  RANKING_LOOP_OPTIONS,
   type RankingLoss,
   rankingNumbers,
   type RankingPenalty,
   type RankingTables,
 } from "../train/ranking.ts";
 import { fusedAdamFor } from "../train/optimizer.ts";
-import { checkSeed } from "../random.ts";
+import { RANKING_LOOP_OPTIONS } from "../train/_ranking_options.ts";
 import type { Verbosity } from "../train/progress.ts";
 import {
   type CatalogueScorer,
@@ -122,6 +121,9 @@ const TRAIN_RANKING_OPTIONS: Record<keyof TrainRankingOptions, true> = {
   ...RANKING_LOOP_OPTIONS,
   learningRate: true,
 };
+// A spread escapes the check for keys the type lacks: every shared option must be one of ours.
+type NotOurs = Exclude<keyof typeof RANKING_LOOP_OPTIONS, keyof TrainRankingOptions>;
+const _sharedAreOurs: [NotOurs] extends [never] ? true : never = true;
 
 /** Rows of the tables used for the score check: first, middle and last of each side. */
 function probeRows(size: number): number[] {
@@ -206,13 +208,11 @@ function dotTables(rec: Recommender): RankingTables | string {
 
 /**
  * Checks the options of {@linkcode trainRanking} before anything changes (the learning rate
- * with `train()`'s check, the seed with `checkSeed()`, the loop's numbers with `fitRanking()`'s),
- * so a rejected call leaves the config and the weights as they were. Absent options keep their
- * defaults.
+ * with `train()`'s check, the loop's numbers and seed with `fitRanking()`'s), so a rejected call
+ * leaves the config and the weights as they were. Absent options keep their defaults.
  */
 function checkOptions(options: TrainRankingOptions, where: string): void {
   checkOptionKeys(options, Object.keys(TRAIN_RANKING_OPTIONS), where);
-  if (options.seed !== undefined) checkSeed(options.seed, where);
   rankingNumbers(options, where);
   if (options.learningRate !== undefined) checkLearningRate(options.learningRate, where);
 }
@@ -231,9 +231,10 @@ function compiledLoss(rec: Recommender, where: string): RankingLoss {
 /**
  * Trains a recommender for ranking: every rating of `ratings` is a positive (stars ignored),
  * and the engine's ranking loop (`fitRanking`) trains the model's factor tables and biases
- * with the loss, the count-weighted L2 term or the given penalty, sampled negatives if asked for, and the compiled
- * optimizer (a compiled `tf.train.adam` becomes the fused Adam). The config owns the learning
- * rate, as in `train()`. Epochs are counted on from the model's earlier training.
+ * with the loss, the count-weighted L2 term or the given penalty, sampled negatives if asked
+ * for, and the compiled optimizer (a compiled `tf.train.adam` becomes the fused Adam). The
+ * config owns the learning rate, as in `train()`. Epochs are counted on from the model's
+ * earlier training.
  *
  * @param rec A recommender whose output is `P[u]·Q[m] + b[m]` (+ `b[u]`), compiled with a
  *   ranking loss (or given one in `options.loss`).
@@ -242,13 +243,13 @@ function compiledLoss(rec: Recommender, where: string): RankingLoss {
  * @returns The history (`loss` per epoch).
  * @throws {TypeError} When `rec` is not a Recommender, an option is unknown (naming it and the
  *   option it most likely meant), a `penalty` comes with `l2` or `l2Power`, or the model is not
- *   such a dot-product model (saying why: a weight
- *   regulariser or constraint, or a layer that acts only in training, such as a dropout, would
- *   be left out by the loop, so each is refused), is not compiled, or has no ranking loss; a
- *   `RangeError` for an unknown id, a recommender freed by `disposeRecommender()`, or a bad
- *   option (a `learningRate` that is not a finite
- *   number > 0, as in `train()`; `epochs` or `batchUsers` not a positive integer; a negative
- *   `l2`; …), checked before the config or the weights change.
+ *   such a dot-product model (saying why: a weight regulariser or constraint, or a layer that
+ *   acts only in training, such as a dropout, would be left out by the loop, so each is
+ *   refused), is not compiled, or has no ranking loss; a `RangeError` for an unknown id, a
+ *   recommender freed by `disposeRecommender()` or by hand, or a bad option (a `learningRate`
+ *   that is not a finite number > 0, as in `train()`; `epochs` or `batchUsers` not a positive
+ *   integer; a negative `l2`; a `seed` outside 0 to `MAX_SEED`; …), checked before the config
+ *   or the weights change.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";

@@ -32,6 +32,7 @@ import * as tf from "@tensorflow/tfjs";
 import { interruptCheck, interruptDue, InterruptedError, interruptible } from "../_interrupt.ts";
 import { stoppedAt, tick, variableGradsFreeingTape } from "./_loop.ts";
 import { checkSeed, createRng, type Rng } from "../random.ts";
+import { RANKING_LOOP_OPTIONS } from "./_ranking_options.ts";
 import {
   checkFiniteNumber,
   checkNonNegativeInt,
@@ -511,26 +512,6 @@ async function trainEpoch(
   return sum;
 }
 
-/**
- * The options of the ranking loop that {@linkcode fitRanking} and `trainRanking()` both take
- * (the type makes the list complete); each adds its own.
- */
-export const RANKING_LOOP_OPTIONS: Record<
-  keyof Omit<FitRankingOptions, "optimizer" | "initialEpoch">,
-  true
-> = {
-  loss: true,
-  epochs: true,
-  batchUsers: true,
-  l2: true,
-  l2Power: true,
-  penalty: true,
-  negatives: true,
-  seed: true,
-  verbose: true,
-  onEpochEnd: true,
-};
-
 /** Every option of {@linkcode fitRanking} (the type makes the list complete). */
 const FIT_RANKING_OPTIONS: Record<keyof FitRankingOptions, true> = {
   ...RANKING_LOOP_OPTIONS,
@@ -557,7 +538,8 @@ function rankingSettings(options: FitRankingOptions, who: string) {
 }
 
 /**
- * Checks the numeric options of the ranking loop, its `onEpochEnd` and `penalty`, as {@linkcode fitRanking}
+ * Checks the numeric options of the ranking loop, its `onEpochEnd` and `penalty`, as
+ * {@linkcode fitRanking}
  * reads them; callers that change a model before the loop runs (`trainRanking()`) check first.
  *
  * @param options The options (absent ones take their defaults).
@@ -652,8 +634,8 @@ interface RankingStep {
 }
 
 /**
- * One step: the batch's loss (plus the L2 term) and its gradients on the tape, then one
- * optimizer update when the loss is finite.
+ * One step: the batch's loss (plus the penalty or the L2 term) and its gradients on the tape,
+ * then one optimizer update when the loss is finite.
  *
  * @returns The batch's loss; a non-finite loss leaves the weights as they were.
  */
