@@ -539,8 +539,8 @@ function rankingSettings(options: FitRankingOptions, who: string) {
 
 /**
  * Checks the numeric options of the ranking loop, its `onEpochEnd` and `penalty`, as
- * {@linkcode fitRanking}
- * reads them; callers that change a model before the loop runs (`trainRanking()`) check first.
+ * {@linkcode fitRanking} reads them; callers that change a model before the loop runs
+ * (`trainRanking()`) check first.
  *
  * @param options The options (absent ones take their defaults).
  * @param who The calling function, for the messages.
