@@ -529,3 +529,39 @@ Deno.test("compareModels() compares the update rule, not the learning rate of th
   );
   disposeAll(trained.model, fresh.model, decayed, ...others);
 });
+
+Deno.test("compareModels() names each setting of the update rule that differs, a stock optimizer's too", () => {
+  const ids: [number[], number[]] = [[0, 1, 2], [0, 1, 2]];
+  const stock = (optimizer: tf.Optimizer) => {
+    const model = kerasMf(sizes);
+    model.compile({ optimizer, loss: "meanSquaredError" });
+    return model;
+  };
+  // tf.train.adam's betas and ε are its update rule: PyTorch's ε (1e-8) is not the twin's.
+  const refused: [tf.Optimizer, string][] = [
+    [tf.train.adam(1e-3, 0.5), "differ in beta1 0.5 (first model) and beta1 0.9 (second)"],
+    [tf.train.adam(1e-3, 0.9, 0.99), "differ in beta2 0.99 (first model) and beta2 0.999 (second)"],
+    [
+      tf.train.adam(1e-3, 0.9, 0.999, 1e-8),
+      "differ in epsilon 1e-8 (first model) and epsilon 1e-7 (second)",
+    ],
+  ];
+  for (const [optimizer, message] of refused) {
+    const model = stock(optimizer), twin = mfTwin();
+    assertThrows(() => compareModels(model, twin, { ids }), RangeError, message);
+    disposeAll(model, twin.model);
+  }
+  // A stock optimizer: its config counts, its learning rate does not.
+  const [slow, fast, light] = [
+    stock(tf.train.momentum(1e-3, 0.9)),
+    stock(tf.train.momentum(1e-2, 0.9)),
+    stock(tf.train.momentum(1e-3, 0.5)),
+  ];
+  compareModels(slow, fast, { ids });
+  assertThrows(
+    () => compareModels(slow, light, { ids }),
+    RangeError,
+    "differ in momentum 0.9 (first model) and momentum 0.5 (second)",
+  );
+  disposeAll(slow, fast, light);
+});
