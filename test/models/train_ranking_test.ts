@@ -295,6 +295,7 @@ Deno.test("trainRanking() checks its other options before training, naming them"
     [{ seed: 2 ** 32 }, RangeError, "seed to be an integer in [0, 4294967295], found 4294967296"],
     [{ onEpochEnd: 3 }, TypeError, "onEpochEnd to be a function, found number 3"],
     [{ penalty: "l2" }, TypeError, "penalty to be a function of the step's rows, found string l2"],
+    [{ penalty: null }, TypeError, "penalty to be a function of the step's rows, found null"],
     [{ penalty: () => tf.scalar(0), l2: 0.1 }, TypeError, "either a penalty or the loop's L2"],
     [
       { penalty: () => tf.scalar(0), l2Power: 1 },

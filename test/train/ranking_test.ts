@@ -209,10 +209,13 @@ for (
 
 Deno.test("fitRanking() hands its penalty the batch users' rows and the movie table", async () => {
   await setupBackend({ backend: "cpu" });
-  const seen: string[] = [];
+  const seen: string[] = [], handed: number[] = [], theirRows: boolean[] = [];
   const t = tables(3), shrunk = tables(3), free = tables(3);
   const looked = ({ users, userFactors, movieFactors }: PenaltyRows) => {
     seen.push(`${users.dtype} [${users.shape}] [${userFactors.shape}] [${movieFactors.shape}]`);
+    handed.push(...users.dataSync());
+    const rows = tf.tidy(() => tf.gather(t.userFactors, users).dataSync());
+    theirRows.push(userFactors.dataSync().every((x, i) => x === rows[i]));
     return tf.scalar(0);
   };
   const run = { loss: softmaxLoss, epochs: 1, batchUsers: 5, verbose: 0 as const };
@@ -223,6 +226,11 @@ Deno.test("fitRanking() hands its penalty the batch users' rows and the movie ta
     "int32 [5] [5,4] [12,4]",
     "int32 [2] [2,4] [12,4]",
   ]);
+  // The rows are the batch users' own (shuffled), every user once an epoch: a penalty that
+  // weighs users by their counts gathers by these rows (planted()'s counts are all alike).
+  assertEquals(handed.toSorted((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i));
+  assert(handed.some((u, i) => u !== i), "shuffled");
+  assertEquals(theirRows, [true, true, true]);
   // A strong penalty on every row's length shrinks the tables; its gradient reaches them.
   const sizes = ({ userFactors, movieFactors }: PenaltyRows) =>
     tf.mul(tf.add(tf.sum(tf.square(userFactors)), tf.sum(tf.square(movieFactors))), 10);
@@ -232,6 +240,18 @@ Deno.test("fitRanking() hands its penalty the batch users' rows and the movie ta
   const norm = (v: tf.Variable) => tf.tidy(() => tf.norm(v).dataSync()[0]);
   assertLess(norm(shrunk.movieFactors), norm(free.movieFactors) / 2);
   assertLess(norm(shrunk.userFactors), norm(free.userFactors) / 2);
+  // A penalty of one value in another shape ([1, 1]) counts as that scalar.
+  const boxed = tables(3);
+  const inBox = (rows: PenaltyRows) => tf.reshape(sizes(rows), [1, 1]);
+  await fitRanking(boxed, planted(), {
+    ...long,
+    optimizer: adam({ learningRate: 0.05 }),
+    penalty: inBox,
+  });
+  assertEquals(
+    Array.from(boxed.movieFactors.dataSync()),
+    Array.from(shrunk.movieFactors.dataSync()),
+  );
 });
 
 Deno.test("fitRanking() continues from initialEpoch without repeating its shuffles", async () => {
@@ -357,6 +377,12 @@ Deno.test("fitRanking() names what is wrong with its tables, positives, loss and
     () => fitRanking(t, planted(), { ...ok, penalty: () => 0.5 as never }),
     TypeError,
     "fitRanking(): expected the penalty to return a scalar tensor, found number 0.5",
+  );
+  await assertRejects(
+    // A block body without its return.
+    () => fitRanking(t, planted(), { ...ok, penalty: () => undefined as never }),
+    TypeError,
+    "fitRanking(): expected the penalty to return a scalar tensor, found undefined",
   );
   assertEquals(Array.from(t.userFactors.dataSync()), before, "a refused penalty changes nothing");
   await assertRejects(
