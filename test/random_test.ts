@@ -258,4 +258,10 @@ Deno.test("offsetSeed() adds within the seeds the library takes, on the stream o
     "expected offset to be a non-negative integer, found -1",
   );
   assertThrows(() => offsetSeed(1, 0.5), RangeError, "found 0.5");
+  // Past 2⁵³ the sum is rounded (2⁵³ + 1 is 2⁵³) and the wrap misses the plain sum's stream.
+  assertThrows(
+    () => offsetSeed(1, 2 ** 53),
+    RangeError,
+    "offsetSeed(): expected offset to be a non-negative integer, found 9007199254740992",
+  );
 });
