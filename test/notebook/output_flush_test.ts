@@ -171,6 +171,11 @@ Deno.test("connectionFileFromLine() is null without a --conn followed by a path"
   assertEquals(fromPsLine("deno jupyter --kernel --conn\n", files).file, null);
   assertEquals(fromPsLine("", files).file, null);
   assertEquals(fromPsLine("--conn /run/k-1.json", files).file, "/run/k-1.json", "at the start");
+  // A "--conn " that ends another argument is not the flag: the flag after it is.
+  assertEquals(
+    fromPsLine("deno run /opt/x--conn y/k.ts --conn /run/k-1.json", files).file,
+    "/run/k-1.json",
+  );
 });
 
 Deno.test("ownCommandLine() reads this process's arguments one by one", () => {
@@ -204,6 +209,24 @@ async function childCommandLine(
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+Deno.test("ownConnectionFile() takes the argument after --conn from /proc's arguments", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kernel runtime " });
+  try {
+    const file = `${dir}/kernel 1.json`;
+    await Deno.writeTextFile(file, "{}");
+    assertEquals(
+      await childCommandLine(["--conn", file, "--more"], ["--allow-all"], "ownConnectionFile"),
+      file,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ownConnectionFile() is null when neither /proc nor ps can be read", async () => {
+  assertEquals(await childCommandLine(["--conn", "/run/k-1.json"], [], "ownConnectionFile"), null);
+});
 
 Deno.test("ownCommandLine() keeps an argument with a space whole", async () => {
   const own = await childCommandLine(["--conn", "/run/my kernels/k-1.json"], ["--allow-all"]);
@@ -249,6 +272,13 @@ Deno.test({
       );
       assertEquals(
         await childCommandLine(["--conn", `${dir}/gone.json`], permissions, "ownConnectionFile"),
+        null,
+      );
+      // A folder is no connection file: `${dir}/my` is a shorter candidate of the gone file.
+      await Deno.mkdir(`${dir}/my`);
+      const gone = `${dir}/my kernels/gone.json`;
+      assertEquals(
+        await childCommandLine(["--conn", gone], permissions, "ownConnectionFile"),
         null,
       );
     } finally {
