@@ -43,3 +43,21 @@ Deno.test("the check names what changed: a layer method tfjs no longer has", asy
 Deno.test("replaceLayerCall() refuses classes it does not know", () => {
   assertThrows(() => replaceLayerCall("Conv2D", (s) => s), RangeError, "expected one of Embedding");
 });
+
+Deno.test("the check names what changed: a model's reference count no longer at _refCount", async () => {
+  await setupBackend({ backend: "cpu" });
+  const proto = tf.LayersModel.prototype as unknown as Record<string, unknown>;
+  const dispose = proto.dispose as (this: tf.LayersModel) => unknown;
+  try {
+    // As if tfjs kept the count elsewhere: a disposed model's _refCount no longer reads 0.
+    proto.dispose = function (this: tf.LayersModel) {
+      const out = dispose.call(this);
+      delete (this as unknown as { _refCount?: number })._refCount;
+      return out;
+    };
+    assert(checkTfjsInternals().includes("Container._refCount"), checkTfjsInternals().join("; "));
+  } finally {
+    proto.dispose = dispose;
+  }
+  assertEquals(checkTfjsInternals(), []);
+});

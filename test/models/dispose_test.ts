@@ -100,4 +100,16 @@ Deno.test("a recommender that lost a weight to a model sharing its layers names 
   assertThrows(() => predictRatings(rec, ratings), RangeError, `predictRatings(): ${gone}`);
   assertThrows(() => recommend(rec, userId(0), { k: 3 }), RangeError, `recommend(): ${gone}`);
   disposeRecommender(rec);
+  // Any weight, not only the first: here the movie table.
+  const other = build("dot");
+  tf.model({
+    inputs: other.model.inputs,
+    outputs: other.model.getLayer("movie_embedding").output as tf.SymbolicTensor,
+  }).dispose();
+  assertThrows(
+    () => predictRatings(other, ratings),
+    RangeError,
+    'predictRatings(): this recommender\'s weight "movie_embedding/embeddings" was disposed',
+  );
+  disposeRecommender(other);
 });

@@ -1360,6 +1360,12 @@ Deno.test("fit(), evaluate() and predictOutputs() refuse a model disposed by han
       RangeError,
       'predictOutputs(): the weight "dense_Dense',
     );
+    // A model that is a layer of another counts two references, and is not disposed for that.
+    const inner = lineModel(), input = tf.input({ shape: [1] });
+    const outer = tf.model({ inputs: input, outputs: inner.apply(input) as tf.SymbolicTensor });
+    assertEquals(Array.from(predictOutputs(inner, x)), [0, 0]);
+    outer.dispose(); // frees the inner model with it
+    assertThrows(() => predictOutputs(inner, x), RangeError, `predictOutputs(): ${message}`);
   } finally {
     tf.dispose([x, y]);
   }
