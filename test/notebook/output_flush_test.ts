@@ -14,7 +14,13 @@ import {
   zmtpReady,
 } from "../../lib/notebook/_output_flush.ts";
 import { flushOutputs, installOutputFlush } from "../../lib/notebook/flush.ts";
-import { type FakeIopub, fakeIopub, jupyterFrames, wire } from "./_stand_in_kernel.ts";
+import {
+  type FakeIopub,
+  fakeIopub,
+  type FakeIopubOptions,
+  jupyterFrames,
+  wire,
+} from "./_stand_in_kernel.ts";
 import { until } from "../_child.ts";
 
 /** Whether `ps` runs here: the library's fallback for reading its own command line uses it. */
@@ -300,6 +306,24 @@ function publishingHost(iopub: FakeIopub): FlushHost & { markers: number } {
 }
 
 /**
+ * Runs `body` with a stand-in IOPub socket and a flusher that publishes its markers there, then
+ * closes both, whatever `body` did.
+ */
+async function withPublishingFlusher(
+  options: FakeIopubOptions,
+  body: (flusher: OutputFlusher, iopub: FakeIopub) => Promise<void>,
+): Promise<void> {
+  const iopub = await fakeIopub(options);
+  const flusher = new OutputFlusher(publishingHost(iopub));
+  try {
+    await body(flusher, iopub);
+  } finally {
+    await flusher.close();
+    await iopub.close();
+  }
+}
+
+/**
  * Runs `fn` with `setTimeout` and `clearTimeout` watched; returns the delay of each timer set,
  * and how many of them are still pending (neither fired nor cleared) when `fn` ends.
  */
@@ -483,15 +507,10 @@ Deno.test("OutputFlusher only waits when the connection file lacks the IOPub add
       (port: number) => ({ ip: "127.0.0.1", iopub_port: port + 0.5 }),
     ]
   ) {
-    const iopub = await fakeIopub({ connection });
-    const flusher = new OutputFlusher(publishingHost(iopub));
-    try {
+    await withPublishingFlusher({ connection }, async (flusher, iopub) => {
       assertEquals(await flusher.flush(5000, 0), "waited");
       assertEquals(iopub.connections, 0, JSON.stringify(connection(1234)));
-    } finally {
-      await flusher.close();
-      await iopub.close();
-    }
+    });
   }
 });
 
@@ -518,20 +537,13 @@ Deno.test("OutputFlusher only waits, and closes its end, when the kernel hangs u
 });
 
 Deno.test("OutputFlusher subscribes to a kernel whose READY command is a long frame", async () => {
-  const iopub = await fakeIopub({ handshake: "long ready" });
-  const flusher = new OutputFlusher(publishingHost(iopub));
-  try {
+  await withPublishingFlusher({ handshake: "long ready" }, async (flusher) => {
     assertEquals(await flusher.flush(5000, 0), "flushed");
-  } finally {
-    await flusher.close();
-    await iopub.close();
-  }
+  });
 });
 
 Deno.test("OutputFlusher keeps the code of the last 200 cells run", async () => {
-  const iopub = await fakeIopub();
-  const flusher = new OutputFlusher(publishingHost(iopub));
-  try {
+  await withPublishingFlusher({}, async (flusher, iopub) => {
     assertEquals(await flusher.flush(5000, 0), "flushed");
     for (let i = 1; i <= 201; i++) {
       await iopub.publish(jupyterFrames("execute_input", {}, { code: `cell ${i}` }));
@@ -539,16 +551,11 @@ Deno.test("OutputFlusher keeps the code of the last 200 cells run", async () => 
     assertEquals(await flusher.flush(5000, 0), "flushed");
     const codes = flusher.executedCode();
     assertEquals([codes.length, codes[0], codes.at(-1)], [200, "cell 2", "cell 201"]);
-  } finally {
-    await flusher.close();
-    await iopub.close();
-  }
+  });
 });
 
 Deno.test("OutputFlusher.close() forgets the cells run and the next flush subscribes again", async () => {
-  const iopub = await fakeIopub();
-  const flusher = new OutputFlusher(publishingHost(iopub));
-  try {
+  await withPublishingFlusher({}, async (flusher, iopub) => {
     assertEquals(await flusher.flush(5000, 0), "flushed");
     await iopub.publish(jupyterFrames("execute_input", {}, { code: "const a = 1;" }));
     assertEquals(await flusher.flush(5000, 0), "flushed");
@@ -558,10 +565,7 @@ Deno.test("OutputFlusher.close() forgets the cells run and the next flush subscr
     await until(() => iopub.hangUps === 1, "close() closes the connection");
     assertEquals(await flusher.flush(5000, 0), "flushed");
     assertEquals(iopub.connections, 2);
-  } finally {
-    await flusher.close();
-    await iopub.close();
-  }
+  });
 });
 
 Deno.test("OutputFlusher's subscription does not keep a process running", async () => {
@@ -610,9 +614,7 @@ Deno.test("IopubWatcher.close() can be called again", async () => {
 });
 
 Deno.test("OutputFlusher subscribes again after the kernel closed its IOPub connection", async () => {
-  const iopub = await fakeIopub();
-  const flusher = new OutputFlusher(publishingHost(iopub));
-  try {
+  await withPublishingFlusher({}, async (flusher, iopub) => {
     assertEquals(await flusher.flush(5000, 0), "flushed");
     iopub.disconnect();
     // A flush or two only wait, until the flusher has noticed; then it subscribes again.
@@ -622,10 +624,7 @@ Deno.test("OutputFlusher subscribes again after the kernel closed its IOPub conn
     }
     assertEquals(results.at(-1), "flushed", `results ${results}`);
     assertEquals(iopub.connections, 2);
-  } finally {
-    await flusher.close();
-    await iopub.close();
-  }
+  });
 });
 
 Deno.test("OutputFlusher sends no marker under a time limit of 0, on a new subscription too", async () => {
