@@ -385,8 +385,12 @@ export async function fitRanking(
   const { loss, optimizer, onEpochEnd, penalty } = options;
   const { active, userCounts, movieCounts } = activeUsers(positives);
   const steps = Math.ceil(active.length / batchUsers);
-  const userWeights = tf.tensor1d(countWeights(userCounts, l2Power));
-  const movieWeights = tf.tensor1d(countWeights(movieCounts, l2Power));
+  // The caller's penalty, or the loop's own L2 term with its row weights (freed at the end).
+  const term: RankingPenalty | L2Term = penalty ?? {
+    l2,
+    userWeights: tf.tensor1d(countWeights(userCounts, l2Power)),
+    movieWeights: tf.tensor1d(countWeights(movieCounts, l2Power)),
+  };
   const variables = [tables.userFactors, tables.movieFactors, tables.movieBias, tables.userBias]
     .filter((v): v is tf.Variable => v !== undefined);
   const history = emptyHistory(["loss"], {
@@ -422,7 +426,7 @@ export async function fitRanking(
           step: {
             loss,
             optimizer,
-            penalty: penalty ?? { l2, userWeights, movieWeights },
+            penalty: term,
             variables,
             who,
           },
@@ -452,7 +456,7 @@ export async function fitRanking(
     if (e instanceof InterruptedError) failed = "interrupted";
     throw e;
   } finally {
-    tf.dispose([userWeights, movieWeights]);
+    if (typeof term !== "function") tf.dispose([term.userWeights, term.movieWeights]);
     const line = summaryLine(history, notes, (performance.now() - started) / 1000, failed);
     if (failed) await progress.close(line).catch(() => {});
     else await progress.close(line);
