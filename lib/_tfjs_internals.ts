@@ -726,11 +726,12 @@ export const WRAPPED_KERNELS: Record<"cpu" | "wasm", string[]> = {
     "Slice",
     "SplitV",
     "AddN",
+    "Cast",
   ],
 };
 
 /** Stock gradients the engine wraps or relies on. */
-export const WRAPPED_GRADIENTS = ["GatherV2", "Sigmoid", "AddN", "Reshape"];
+export const WRAPPED_GRADIENTS = ["GatherV2", "Sigmoid", "AddN", "Reshape", "Sum", "Mean"];
 
 function kernelProblems(): string[] {
   const problems: string[] = [];

@@ -3,7 +3,9 @@
  * the engine clones each tensor an op saves for its gradient; the stock WASM kernel copies the
  * data each time (two copies of each 134k-parameter table per step of the seed-003 model).
  * Here the output shares the input's buffer with a reference count, as the CPU backend's
- * `Identity` and the WASM `Reshape` already do. tfjs never writes a buffer in place, and the
+ * `Identity` and the WASM `Reshape` already do. A `Cast` to the dtype a tensor already has
+ * (the gradient of every product casts the other factor to float32) shares it the same way,
+ * as the CPU backend's `Cast` does; a cast to another dtype runs the stock kernel. tfjs never writes a buffer in place, and the
  * fused optimizer copies a shared buffer before updating it, so sharing is safe.
  *
  * @module
@@ -14,9 +16,14 @@ import { checkWasmInternals, kernelConfig } from "./_wasm.ts";
 /** The name tfjs gives the kernel. */
 export const IDENTITY = "Identity";
 
-function identityWasm(
-  { inputs, backend }: { inputs: { x: tf.TensorInfo }; backend: tf.KernelBackend },
-): tf.TensorInfo {
+/** What tfjs passes `Cast` (`Identity` gets the same without attributes). */
+interface CastArgs {
+  inputs: { x: tf.TensorInfo };
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}
+
+function identityWasm({ inputs, backend }: CastArgs): tf.TensorInfo {
   checkWasmInternals(backend);
   const { x } = inputs;
   if (x.dtype === "string") {
@@ -38,3 +45,26 @@ function identityWasm(
  * ```
  */
 export const identityKernels: tf.KernelConfig[] = [kernelConfig(IDENTITY, "wasm", identityWasm)];
+
+/**
+ * The WASM `Cast` with a zero-copy path: a cast to the tensor's own dtype shares its buffer
+ * (as {@linkcode identityKernels}), any other runs `stock`.
+ *
+ * @param stock The stock `Cast` config for `wasm` (from `tf.getKernel`).
+ * @returns The config to register in its place.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import "@tensorflow/tfjs-backend-wasm";
+ * import { fastCastKernel } from "./identity.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(fastCastKernel(tf.getKernel("Cast", "wasm")!).kernelName, "Cast");
+ * ```
+ */
+export function fastCastKernel(stock: tf.KernelConfig): tf.KernelConfig {
+  const kernelFunc = (args: CastArgs) =>
+    args.attrs?.dtype === args.inputs.x.dtype
+      ? identityWasm(args)
+      : stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
+  return { ...stock, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}

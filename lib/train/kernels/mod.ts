@@ -22,7 +22,7 @@
  *   axes in one SIMD pass with the stock `Max`'s bits, a relu-gradient kernel, and tfjs-layers'
  *   `Dense` running as one fused kernel.
  * - **Copies** (`copy.ts`, `identity.ts`): `Concat`, `Slice` and `SplitV` as block copies, and a
- *   zero-copy `Identity` (WASM).
+ *   zero-copy `Identity` and same-dtype `Cast` (WASM).
  * - **Dropout** (`dropout.ts`): masks from sfc32 in one kernel, seeded per step by the training
  *   loop, and tfjs-layers' `Dropout` using it; `GaussianNoise`, `GaussianDropout` and
  *   `AlphaDropout` draw their training noise from sfc32 under the same per-step seed
@@ -34,6 +34,8 @@
  * - **Exponential** (`exp.ts`): the softmax loss's `exp` in the native library's vectors,
  *   computed step by step as the WebAssembly build's `expf` computes it (the same bits on every
  *   input).
+ * - **Reduction gradients** (`spread.ts`): the gradients of `Sum` and `Mean` as one `Spread`
+ *   of the upstream gradient, without tfjs' tensor of ones (the same bits).
  * - **Saved tensors** (`engine.ts`): a tensor an op keeps for its gradient becomes a
  *   reference-counted handle instead of a copy.
  *
@@ -58,4 +60,5 @@ export * from "./merge.ts";
 export * from "./register.ts";
 export * from "./row_dot.ts";
 export * from "./segment_sum.ts";
+export * from "./spread.ts";
 export * from "./softplus.ts";

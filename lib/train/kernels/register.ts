@@ -24,12 +24,13 @@ import { installSeededNoise } from "./noise.ts";
 import { fastExpKernel } from "./exp.ts";
 import { installFastSaves } from "./engine.ts";
 import { fastGatherGradient, fastGatherKernel, GATHER_V2, installFastEmbedding } from "./gather.ts";
-import { identityKernels } from "./identity.ts";
+import { fastCastKernel, identityKernels } from "./identity.ts";
 import { lossGradient, lossKernels } from "./loss.ts";
 import { addLayerGradient, installFastAdd, mergeKernels } from "./merge.ts";
 import { installFastDot, rowDotGradient, rowDotKernels } from "./row_dot.ts";
 import { segmentSumKernels } from "./segment_sum.ts";
 import { fastSoftplusKernel } from "./softplus.ts";
+import { spreadGradients, spreadKernels } from "./spread.ts";
 
 /** The backends the custom kernels are written for. */
 export const KERNEL_BACKENDS = ["cpu", "wasm"] as const;
@@ -69,6 +70,7 @@ export function registerTrainingKernels(): Map<string, string[]> {
     ...rowDotKernels,
     ...mergeKernels,
     ...activationKernels,
+    ...spreadKernels,
   ];
   const stock = (name: string, backendName: string) => {
     const config = tf.getKernel(name, backendName);
@@ -84,6 +86,7 @@ export function registerTrainingKernels(): Map<string, string[]> {
   configs.push(...fastReductionKernels(stock("Sum", "wasm"), stock("Max", "wasm")));
   configs.push(fastSoftplusKernel(stock("Softplus", "wasm")));
   configs.push(fastExpKernel(stock("Exp", "wasm")));
+  configs.push(fastCastKernel(stock("Cast", "wasm")));
   configs.push(...fastCopyKernels(["Concat", "Slice", "SplitV"].map((k) => stock(k, "wasm"))));
   for (const config of configs) {
     replaceKernel(config);
@@ -96,6 +99,11 @@ export function registerTrainingKernels(): Map<string, string[]> {
     throw new TypeError("registerTrainingKernels(): expected a stock GatherV2 gradient");
   }
   tf.registerGradient(fastGatherGradient(stockGrad));
+  const [stockSum, stockMean] = ["Sum", "Mean"].map((name) => tf.getGradient(name));
+  if (stockSum === undefined || stockMean === undefined) {
+    throw new TypeError("registerTrainingKernels(): expected stock Sum and Mean gradients");
+  }
+  for (const config of spreadGradients(stockSum, stockMean)) tf.registerGradient(config);
   tf.registerGradient(dotBiasGradient);
   tf.registerGradient(lossGradient);
   tf.registerGradient(fusedMatMulGradient);
