@@ -23,11 +23,8 @@ arrays for the validation rows.
 """
 import argparse
 import json
+import os
 import time
-
-import numpy as np
-import torch
-import torch.nn as nn
 
 p = argparse.ArgumentParser()
 p.add_argument("--data", required=True)
@@ -38,6 +35,13 @@ p.add_argument("--threads", type=int, default=1)
 p.add_argument("--seed", type=int, default=42)
 p.add_argument("--limit", type=int, default=0, help="train on the first N training rows only")
 a = p.parse_args()
+# torch.set_num_threads() does not reach the BLAS library (Debian's torch calls OpenBLAS, whose
+# own threads spin on a second core during every product): cap it before it loads.
+os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(a.threads)
+import numpy as np  # noqa: E402 (after the cap above)
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed)
 

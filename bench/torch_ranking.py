@@ -27,10 +27,8 @@ then users int32[n_train], movies int32[n_train], users int32[n_test], movies in
 """
 import argparse
 import json
+import os
 import time
-
-import numpy as np
-import torch
 
 p = argparse.ArgumentParser()
 p.add_argument("--data", required=True)
@@ -44,6 +42,12 @@ p.add_argument("--negatives", type=int, default=16)
 p.add_argument("--threads", type=int, default=1)
 p.add_argument("--seed", type=int, default=42)
 a = p.parse_args()
+# torch.set_num_threads() does not reach the BLAS library (Debian's torch calls OpenBLAS, whose
+# own threads spin on a second core during every product): cap it before it loads.
+os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(a.threads)
+import numpy as np  # noqa: E402 (after the cap above)
+import torch  # noqa: E402
+
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed)
 
