@@ -12,7 +12,7 @@ weight decay 3e-4, MSE). `dot` drops the biases. `mlp` (seed 002's deep model) a
 Usage: /usr/bin/python3 torch_bench.py --data FILE --model KIND [--epochs N] [--batch B]
        [--threads T] [--seed S] [--limit N]
 Prints one line per epoch and, last, one JSON line with the keys of torch_embeddingnet.py:
-{"framework": "torch", "model": ..., "epochs": N, "batch": B, "threads": T,
+{"framework": "torch", "model": ..., "epochs": N, "batch": B, "threads": T, "blas_threads": T,
  "samples_per_s": ..., "s_per_epoch": ..., "best_val_mse": ..., "cpu_samples_per_s": ...}
 (cpu_samples_per_s counts this process's CPU time, which other programs on the machine barely
 change, where samples_per_s counts wall time.)
@@ -23,8 +23,9 @@ arrays for the validation rows.
 """
 import argparse
 import json
-import os
 import time
+
+from _blas import blas_threads, cap_blas_threads
 
 p = argparse.ArgumentParser()
 p.add_argument("--data", required=True)
@@ -35,10 +36,8 @@ p.add_argument("--threads", type=int, default=1)
 p.add_argument("--seed", type=int, default=42)
 p.add_argument("--limit", type=int, default=0, help="train on the first N training rows only")
 a = p.parse_args()
-# torch.set_num_threads() does not reach the BLAS library (Debian's torch calls OpenBLAS, whose
-# own threads spin on a second core during every product): cap it before it loads.
-os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(a.threads)
-import numpy as np  # noqa: E402 (after the cap above)
+cap_blas_threads(a.threads)  # before numpy and torch load
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
@@ -144,6 +143,7 @@ for epoch in range(a.epochs):
     best = min(best, val)
     print(f"epoch {epoch + 1} val_mse {val:.4f} train_s {train_s:.2f}", flush=True)
 print(json.dumps({"framework": "torch", "model": a.model, "epochs": a.epochs, "batch": a.batch,
-                  "threads": a.threads, "samples_per_s": round(n_train * a.epochs / train_s),
+                  "threads": a.threads, "blas_threads": blas_threads(),
+                  "samples_per_s": round(n_train * a.epochs / train_s),
                   "s_per_epoch": round(train_s / a.epochs, 3), "best_val_mse": round(best, 4),
                   "cpu_samples_per_s": round(n_train * a.epochs / cpu_s)}))

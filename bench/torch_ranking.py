@@ -17,7 +17,7 @@ w = (max(count, 1) / mean count)^0.5; dense Adam (PyTorch's, eps 1e-8) at a cons
 Usage: /usr/bin/python3 torch_ranking.py --data FILE --model softmax|bpr [--epochs N]
        [--batch B] [--factors D] [--lr LR] [--l2 L2] [--negatives K] [--threads T] [--seed S]
 Prints one line per epoch and, last, one JSON line:
-{"framework": "torch", "model": ..., "epochs": N, "batch": B, "threads": T,
+{"framework": "torch", "model": ..., "epochs": N, "batch": B, "threads": T, "blas_threads": T,
  "samples_per_s": ..., "s_per_epoch": ..., "cpu_samples_per_s": ...,
  "precision_at_10": ..., "ndcg_at_10": ...}
 (samples are training ratings; seconds count the training steps only.)
@@ -27,8 +27,9 @@ then users int32[n_train], movies int32[n_train], users int32[n_test], movies in
 """
 import argparse
 import json
-import os
 import time
+
+from _blas import blas_threads, cap_blas_threads
 
 p = argparse.ArgumentParser()
 p.add_argument("--data", required=True)
@@ -42,10 +43,8 @@ p.add_argument("--negatives", type=int, default=16)
 p.add_argument("--threads", type=int, default=1)
 p.add_argument("--seed", type=int, default=42)
 a = p.parse_args()
-# torch.set_num_threads() does not reach the BLAS library (Debian's torch calls OpenBLAS, whose
-# own threads spin on a second core during every product): cap it before it loads.
-os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(a.threads)
-import numpy as np  # noqa: E402 (after the cap above)
+cap_blas_threads(a.threads)  # before numpy and torch load
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 torch.set_num_threads(a.threads)
@@ -125,7 +124,8 @@ for epoch in range(a.epochs):
           flush=True)
 precision, ndcg = evaluate()
 print(json.dumps({"framework": "torch", "model": a.model, "epochs": a.epochs, "batch": a.batch,
-                  "threads": a.threads, "samples_per_s": round(n_pos * a.epochs / train_s),
+                  "threads": a.threads, "blas_threads": blas_threads(),
+                  "samples_per_s": round(n_pos * a.epochs / train_s),
                   "s_per_epoch": round(train_s / a.epochs, 3),
                   "cpu_samples_per_s": round(n_pos * a.epochs / cpu_s),
                   "precision_at_10": round(precision, 4), "ndcg_at_10": round(ndcg, 4)}))
