@@ -31,6 +31,7 @@ import { checkUsable, setTrainedEpochs, trainedEpochs } from "./_engine.ts";
 import { assertModelKind } from "./build.ts";
 import { compileModel, syncConfig } from "./compile.ts";
 import { describe } from "../_validate.ts";
+import { checkSeed } from "../random.ts";
 import { makeFolders, namedError, nearestFolder, removeFolders } from "../_atomic_write.ts";
 import { findTables } from "./_weights.ts";
 import "./layers.ts"; // registers the custom layers before any model is deserialised
@@ -307,6 +308,8 @@ function checkSection(s: unknown, file: string): RecommenderSection {
   if (!r.weights || !Number.isInteger(r.weights.bytes) || typeof r.weights.sha256 !== "string") {
     throw new TypeError(`loadRecommender(): ${file} lacks the size and checksum of its weights`);
   }
+  // The default seed of training the loaded model (format 1 and 2 files carry no checksum).
+  checkSeed(r.config.seed, `loadRecommender(): ${file}`, "the config's seed");
   return r;
 }
 

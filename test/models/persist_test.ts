@@ -242,6 +242,17 @@ Deno.test("loadRecommender() rejects a config that does not match the model", as
       json.recommender.kind = "svd";
     });
     await assertRejects(() => loadRecommender(path), TypeError, "unknown model kind");
+    await rewrite(path, (json) => {
+      json.recommender.kind = "dot";
+      json.recommender.config.seed = 2 ** 32 + 42; // would train on seed 42's stream
+    });
+    await assertRejects(
+      () => loadRecommender(path),
+      RangeError,
+      "model.json: expected the config's seed to be an integer in [0, 4294967295], found 4294967338",
+    );
+    await rewrite(path, (json) => delete json.recommender.config.seed);
+    await assertRejects(() => loadRecommender(path), TypeError, "found undefined");
     await rewrite(path, (json) => delete json.recommender);
     await assertRejects(() => loadRecommender(path), TypeError, 'no "recommender" section');
     await Deno.writeTextFile(`${path}/${MODEL_FILES.model}`, "{ not json");
