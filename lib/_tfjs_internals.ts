@@ -132,14 +132,23 @@ const CPU_RELIANCES: Record<string, Kind> = {
 };
 
 /**
+ * Backends that passed {@linkcode checkWasmInternals} or {@linkcode checkCpuInternals} (kernels
+ * check on every call, and a full check costs microseconds: 0.7 s of notebook 04 went to it).
+ * A backend is one object for the process, and the fields checked are set when it is created.
+ */
+const passed = { wasm: new WeakSet<object>(), cpu: new WeakSet<object>() };
+
+/**
  * Throws a `TypeError` naming what is missing unless `backend` looks like the tfjs WASM
  * backend this code was written against.
  *
  * @param backend A tfjs backend.
  */
 export function checkWasmInternals(backend: unknown): asserts backend is WasmBackend {
+  if (passed.wasm.has(backend as object)) return;
   const problems = missing(backend, WASM_RELIANCES);
   if (problems.length > 0) throw internalsError("custom kernels (tfjs-backend-wasm)", problems);
+  passed.wasm.add(backend as object);
 }
 
 /**
@@ -149,8 +158,10 @@ export function checkWasmInternals(backend: unknown): asserts backend is WasmBac
  * @param backend A tfjs backend.
  */
 export function checkCpuInternals(backend: unknown): asserts backend is CpuBackend {
+  if (passed.cpu.has(backend as object)) return;
   const problems = missing(backend, CPU_RELIANCES);
   if (problems.length > 0) throw internalsError("custom kernels (tfjs-backend-cpu)", problems);
+  passed.cpu.add(backend as object);
 }
 
 /** Stops the CPU backend's one-time advice to install tfjs-node (not for Deno). */

@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import {
+  checkCpuInternals,
   checkTfjsInternals,
+  checkWasmInternals,
   replaceLayerCall,
   TFJS_VERSION_TESTED,
 } from "../lib/_tfjs_internals.ts";
@@ -38,6 +40,22 @@ Deno.test("the check names what changed: a layer method tfjs no longer has", asy
     Object.defineProperty(proto, "call", { value: call, configurable: true, writable: true });
   }
   assertEquals(checkTfjsInternals(), []);
+});
+
+Deno.test("a backend that passed the kernels' check is not checked again, and only for its kind", async () => {
+  await setupBackend({ backend: "wasm" });
+  const wasm = tf.engine().findBackend("wasm");
+  checkWasmInternals(wasm);
+  checkWasmInternals(wasm); // the second call takes the remembered answer
+  // Passing one check does not pass the other.
+  assertThrows(() => checkCpuInternals(wasm), TypeError, "tfjs-backend-cpu");
+  const cpu = tf.engine().findBackend("cpu");
+  checkCpuInternals(cpu);
+  assertThrows(() => checkWasmInternals(cpu), TypeError, "tfjs-backend-wasm");
+  // A backend without the fields fails every time, and a non-object too.
+  const fake = { wasm: {} };
+  for (let i = 0; i < 2; i++) assertThrows(() => checkWasmInternals(fake), TypeError, "without");
+  assertThrows(() => checkCpuInternals(undefined), TypeError, "tfjs-backend-cpu");
 });
 
 Deno.test("replaceLayerCall() refuses classes it does not know", () => {
