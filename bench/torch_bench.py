@@ -12,7 +12,8 @@ weight decay 3e-4, MSE). `dot` drops the biases. `mlp` (seed 002's deep model) a
 Usage: /usr/bin/python3 torch_bench.py --data FILE --model KIND [--epochs N] [--batch B]
        [--threads T] [--seed S] [--limit N]
 Prints one line per epoch and, last, one JSON line with the keys of torch_embeddingnet.py:
-{"framework": "torch", "model": ..., "epochs": N, "batch": B, "threads": T, "blas_threads": T,
+{"framework": "torch", "model": ..., "epochs": N, "batch": B, "threads": T,
+ "blas_threads": T or null (OpenBLAS' own count; null when the BLAS is another),
  "samples_per_s": ..., "s_per_epoch": ..., "best_val_mse": ..., "cpu_samples_per_s": ...}
 (cpu_samples_per_s counts this process's CPU time, which other programs on the machine barely
 change, where samples_per_s counts wall time.)

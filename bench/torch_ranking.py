@@ -17,7 +17,8 @@ w = (max(count, 1) / mean count)^0.5; dense Adam (PyTorch's, eps 1e-8) at a cons
 Usage: /usr/bin/python3 torch_ranking.py --data FILE --model softmax|bpr [--epochs N]
        [--batch B] [--factors D] [--lr LR] [--l2 L2] [--negatives K] [--threads T] [--seed S]
 Prints one line per epoch and, last, one JSON line:
-{"framework": "torch", "model": ..., "epochs": N, "batch": B, "threads": T, "blas_threads": T,
+{"framework": "torch", "model": ..., "epochs": N, "batch": B, "threads": T,
+ "blas_threads": T or null (OpenBLAS' own count; null when the BLAS is another),
  "samples_per_s": ..., "s_per_epoch": ..., "cpu_samples_per_s": ...,
  "precision_at_10": ..., "ndcg_at_10": ...}
 (samples are training ratings; seconds count the training steps only.)

@@ -6,28 +6,37 @@ import { createRng } from "../../lib/random.ts";
 
 const BACKENDS = ["cpu", "wasm"] as const;
 
-/** A float32 array's bits, so that equal means bit for bit (NaNs and −0 included). */
+/** A float32 array's bits, so that equal means bit for bit (quiet NaNs and −0 included). */
 function bits(t: tf.Tensor): number[] {
   return Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
 }
 
-/** Values over twelve orders of magnitude, so that a division rounds differently per value. */
+/**
+ * Values over twelve orders of magnitude, so that a division rounds differently per value, with
+ * a quiet NaN, −0, ±∞ and a subnormal among them when there is room.
+ */
 function randomTensor(shape: number[], seed: number): tf.Tensor {
   const rng = createRng(seed);
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(
-    Float32Array.from({ length: size }, () => rng.normal() * 10 ** (rng.next() * 12 - 6)),
-    shape,
+  const values = Float32Array.from(
+    { length: size },
+    () => rng.normal() * 10 ** (rng.next() * 12 - 6),
   );
+  [NaN, -0, Infinity, -Infinity, 1e-40].forEach((v, i) => {
+    if (size > 8 * (i + 1)) values[8 * i + 3] = v;
+  });
+  return tf.tensor(values, shape);
 }
 
-/** tfjs 4.22's own gradient of `Sum` (`mean` false) or `Mean`, written out as its source does. */
-function stockGradient(dy: tf.Tensor, x: tf.Tensor, axis: number | number[] | null, mean: boolean) {
-  const axes = tf.util.parseAxisParam(axis ?? [...x.shape.keys()], x.shape);
-  const expanded = x.shape.map((size, a) => axes.includes(a) ? 1 : size);
-  const product = tf.mul(tf.reshape(dy, expanded), tf.ones(x.shape, "float32"));
-  if (!mean) return product;
-  return tf.div(product, axes.reduce((p, a) => p * x.shape[a], 1));
+/** `fn` run with tfjs' own Sum and Mean gradients (the fallback without a Spread kernel). */
+function withStockGradients<T>(backend: string, fn: () => T): T {
+  const config = tf.getKernel(SPREAD, backend)!;
+  tf.unregisterKernel(SPREAD, backend);
+  try {
+    return fn();
+  } finally {
+    tf.registerKernel(config);
+  }
 }
 
 /** Shapes and axes: every reduction, leading, trailing, inner and split axes, ones, rank 0. */
@@ -45,6 +54,8 @@ const CASES: [number[], number | number[] | null][] = [
   [[7], 0],
   [[3, 2, 4, 5], [0, 3]],
   [[], null],
+  [[0, 5], 0],
+  [[0, 5], 1],
 ];
 
 for (const backend of BACKENDS) {
@@ -62,14 +73,27 @@ for (const backend of BACKENDS) {
                 ? tf.mean(t, axis ?? undefined, keepDims)
                 : tf.sum(t, axis ?? undefined, keepDims);
             const ours = tf.grad(f)(x, dy);
+            const stock = withStockGradients(backend, () => tf.grad(f)(x, dy));
             const label = `${
               mean ? "mean" : "sum"
             } of [${shape}] over ${axis}, keepDims ${keepDims}`;
             assertEquals(ours.shape, shape, label);
-            assertEquals(bits(ours), bits(stockGradient(dy, x, axis, mean)), label);
+            assertEquals(bits(ours), bits(stock), label);
           }
         });
       }
+    });
+  });
+
+  Deno.test(`a mean's gradient of a cast from int32 rounds each value to float32 first (${backend})`, async () => {
+    await setupBackend({ backend });
+    tf.tidy(() => {
+      // 2²⁴ + 1 and 2³¹ − 1 are not float32 values; the CPU backend's cast shares the integers.
+      const dy = tf.cast(tf.tensor1d([16777217, -3, 2 ** 31 - 1], "int32"), "float32");
+      const x = randomTensor([5, 3], 7);
+      const f = (t: tf.Tensor) => tf.mean(t, 0);
+      const stock = withStockGradients(backend, () => tf.grad(f)(x, dy));
+      assertEquals(bits(tf.grad(f)(x, dy)), bits(stock));
     });
   });
 
@@ -109,7 +133,8 @@ Deno.test("without a Spread kernel on the backend, the Sum gradient is tfjs' own
     tf.tidy(() => {
       const x = randomTensor([3, 4], 5), dy = randomTensor([3], 6);
       const g = tf.grad((t: tf.Tensor) => tf.sum(t, 1))(x, dy);
-      assertEquals(bits(g), bits(stockGradient(dy, x, 1, false)));
+      // tfjs' own gradient: dy times ones of x's shape.
+      assertEquals(bits(g), bits(tf.mul(tf.reshape(dy, [3, 1]), tf.ones([3, 4]))));
     });
   } finally {
     tf.registerKernel(config);
@@ -129,10 +154,24 @@ Deno.test("spreadInto() writes each value over its positions, divided once in fl
   spreadInto(third, new Float32Array([1]), [1], [3], 3);
   assertEquals(Array.from(third), new Array(3).fill(Math.fround(1 / 3)));
   // Nothing to write, and a scalar.
-  spreadInto(new Float32Array(0), new Float32Array([1]), [1, 1], [0, 5], 1);
+  spreadInto(new Float32Array(0), new Float32Array(5), [1, 5], [0, 5], 1);
   const one = new Float32Array(1);
   spreadInto(one, new Float32Array([7]), [], [], 2);
   assertEquals(one[0], 3.5);
+  // A count that float32 cannot hold divides as tfjs' float32 scalar of it: 2²⁴ + 1 → 2²⁴.
+  spreadInto(one, new Float32Array([3]), [], [], 16777217);
+  assertEquals(one[0], Math.fround(3 / 16777216));
+  // Lengths that do not fit the shapes.
+  assertThrows(
+    () => spreadInto(new Float32Array(5), new Float32Array(2), [2, 1], [2, 3], 1),
+    RangeError,
+    "expected 6 outputs for [2,3] and 2 values for [2,1], found 5 and 2",
+  );
+  assertThrows(
+    () => spreadInto(new Float32Array(6), new Float32Array(3), [2, 1], [2, 3], 1),
+    RangeError,
+    "found 6 and 3",
+  );
 });
 
 Deno.test("the WASM Cast shares the buffer for its own dtype and converts for another", async () => {

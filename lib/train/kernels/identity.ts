@@ -5,8 +5,9 @@
  * Here the output shares the input's buffer with a reference count, as the CPU backend's
  * `Identity` and the WASM `Reshape` already do. A `Cast` to the dtype a tensor already has
  * (the gradient of every product casts the other factor to float32) shares it the same way,
- * as the CPU backend's `Cast` does; a cast to another dtype runs the stock kernel. tfjs never writes a buffer in place, and the
- * fused optimizer copies a shared buffer before updating it, so sharing is safe.
+ * as the CPU backend's `Cast` does; a cast to another dtype runs the stock kernel. tfjs never
+ * writes a buffer in place, and the fused optimizer copies a shared buffer before updating it,
+ * so sharing is safe.
  *
  * @module
  */

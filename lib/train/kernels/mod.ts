@@ -60,5 +60,5 @@ export * from "./merge.ts";
 export * from "./register.ts";
 export * from "./row_dot.ts";
 export * from "./segment_sum.ts";
-export * from "./spread.ts";
 export * from "./softplus.ts";
+export * from "./spread.ts";

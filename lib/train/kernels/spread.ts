@@ -9,8 +9,9 @@
  * a tenth and a twentieth of their training steps on ml-100k went to those ones.
  *
  * The fast gradients run where the backend has the kernel (CPU and WASM) and no tape is
- * recording the backward pass; under a second-order gradient, or for an integer upstream
- * gradient, the stock gradients run.
+ * recording the backward pass; under a second-order gradient the stock gradients run. One
+ * difference in bits remains, on purpose: a signalling NaN in the upstream gradient is copied as
+ * it is, where the stock product by 1 makes it a quiet NaN (a NaN either way).
  *
  * @module
  */
@@ -56,10 +57,12 @@ function runsOf(upstream: number[], shape: number[]): [number, boolean][] {
  * as tfjs' division) unless that is 1.
  *
  * @param out The output, `size(shape)` floats.
- * @param values The upstream gradient, `size(upstream)` floats.
+ * @param values The upstream gradient, `size(upstream)` values (integers on the CPU backend
+ *   when it is a float32 cast of an int32 tensor, which shares the integers).
  * @param upstream Its shape, of `shape`'s rank, each size 1 or `shape`'s.
  * @param shape The input's shape.
  * @param divisor The count of a mean (1 for a sum).
+ * @throws {RangeError} When `out` or `values` does not have the length its shape gives.
  * @example
  * ```ts
  * import { spreadInto } from "./spread.ts";
@@ -73,17 +76,25 @@ function runsOf(upstream: number[], shape: number[]): [number, boolean][] {
  */
 export function spreadInto(
   out: Float32Array,
-  values: Float32Array,
+  values: Float32Array | Int32Array,
   upstream: number[],
   shape: number[],
   divisor: number,
 ): void {
+  const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
+  if (out.length !== size(shape) || values.length !== size(upstream)) {
+    throw new RangeError(
+      `spreadInto(): expected ${size(shape)} outputs for [${shape}] and ${size(upstream)} values ` +
+        `for [${upstream}], found ${out.length} and ${values.length}`,
+    );
+  }
   if (out.length === 0) return;
-  let v = values;
+  let v: Float32Array | Int32Array = values;
   if (divisor !== 1) {
+    // Each value as float32 first: on the CPU backend a cast from int32 can share its integers.
     const d = Math.fround(divisor);
     v = new Float32Array(values.length);
-    for (let i = 0; i < v.length; i++) v[i] = values[i] / d;
+    for (let i = 0; i < v.length; i++) v[i] = Math.fround(values[i]) / d;
   }
   const runs = runsOf(upstream, shape);
   if (runs.length === 0) {
@@ -118,7 +129,13 @@ function spreadCpu({ inputs, backend, attrs }: SpreadArgs): tf.TensorInfo {
   checkCpuInternals(backend);
   const { dy } = inputs, { shape, divisor } = attrsOf(attrs);
   const out = new Float32Array(tf.util.sizeFromShape(shape));
-  spreadInto(out, cpuValues(backend, dy.dataId) as Float32Array, dy.shape, shape, divisor);
+  spreadInto(
+    out,
+    cpuValues(backend, dy.dataId) as Float32Array | Int32Array,
+    dy.shape,
+    shape,
+    divisor,
+  );
   return backend.makeTensorInfo(shape, "float32", out);
 }
 
@@ -162,10 +179,8 @@ function spreadGradient(stock: tf.GradConfig, mean: boolean): tf.GradConfig {
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved;
       const upstream = dy as tf.Tensor;
-      if (
-        isTapeOn() || upstream.dtype !== "float32" ||
-        tf.getKernel(SPREAD, tf.getBackend()) === undefined
-      ) {
+      // tfjs hands a gradient function float32 gradients only.
+      if (isTapeOn() || tf.getKernel(SPREAD, tf.getBackend()) === undefined) {
         return stock.gradFunc(dy, saved, attrs);
       }
       const axes = tf.util.parseAxisParam(attrs?.axis as number | number[], x.shape);
