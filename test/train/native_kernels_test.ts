@@ -724,3 +724,20 @@ Deno.test({
       assert((await Deno.stat(path)).size > 1000, "the library was built again");
     }),
 });
+
+Deno.test("heapPointers() points into the memory's current buffer, after it grows too", () => {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 64 });
+  const base = () => Deno.UnsafePointer.value(Deno.UnsafePointer.of(new Uint8Array(memory.buffer)));
+  const at = (offset: number) => Deno.UnsafePointer.value(heapPointers(memory, [offset])[0]);
+  assertEquals(at(0), base());
+  assertEquals(at(4096), base() + 4096n);
+  for (let pages = 1; pages < 48; pages += 8) {
+    memory.grow(8); // a new buffer each time, which the engine may place elsewhere
+    assertEquals([at(0), at(65536 * pages)], [base(), base() + BigInt(65536 * pages)]);
+  }
+  // Two memories in turn each get their own base.
+  const other = new WebAssembly.Memory({ initial: 1 });
+  const otherBase = Deno.UnsafePointer.value(Deno.UnsafePointer.of(new Uint8Array(other.buffer)));
+  assertEquals(Deno.UnsafePointer.value(heapPointers(other, [8])[0]), otherBase + 8n);
+  assertEquals(at(8), base() + 8n);
+});
