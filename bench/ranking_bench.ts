@@ -19,7 +19,8 @@
  * step), `samples_per_s` (training ratings per second of training steps), `s_per_epoch`,
  * `cpu_samples_per_s`, `precision_at_10`, `ndcg_at_10` (the ranking model's "best metric":
  * after the last epoch, on the test part), `peak_rss_mb`, `load_avg` — and, when torch runs,
- * `torch_samples_per_s`, `torch_s_per_epoch`, `torch_cpu_samples_per_s`,
+ * `torch_samples_per_s`, `torch_s_per_epoch`, `torch_cpu_samples_per_s`, `torch_blas_threads`
+ * (the threads OpenBLAS ran on in the twin, capped at one; null with another BLAS),
  * `torch_precision_at_10`, `torch_ndcg_at_10`, `ratio` and `cpu_ratio` (ours / torch).
  *
  * @module
@@ -191,6 +192,7 @@ export async function runRankingBench(args: RankingBenchArgs): Promise<Record<st
         torch_samples_per_s: t.samples_per_s,
         torch_s_per_epoch: t.s_per_epoch,
         torch_cpu_samples_per_s: t.cpu_samples_per_s,
+        torch_blas_threads: t.blas_threads ?? null,
         torch_precision_at_10: t.precision_at_10,
         torch_ndcg_at_10: t.ndcg_at_10,
         ratio: Number(((result.samples_per_s as number) / t.samples_per_s).toFixed(3)),
