@@ -42,7 +42,7 @@
  * `stock`, `fuse`, `simd`, `threads`, `peak_rss_mb`, `load_avg` (before, after), `step_ms`,
  * `cpu_samples_per_s`, and, when torch ran, `torch_samples_per_s`, `torch_s_per_epoch`,
  * `torch_best_val_mse`, `torch_step_ms`, `torch_blas_threads` (the threads OpenBLAS ran on in
- * the twin, capped at one; not with `--torch-reference`), `torch_cpu_samples_per_s`, `ratio`
+ * the twin, capped at one; null with `--torch-reference`), `torch_cpu_samples_per_s`, `ratio`
  * (ours / torch samples per second, wall time) and `cpu_ratio` (the same on CPU time, which other
  * programs competing for the machine barely change: trust it when `load_avg` is high).
  * Samples per second count training steps only (validation excluded), as the torch script does.
@@ -369,6 +369,8 @@ interface TorchResult {
   s_per_epoch: number;
   best_val_mse: number;
   cpu_samples_per_s?: number;
+  /** Threads OpenBLAS runs on (our twins; null with another BLAS; absent in the shared script). */
+  blas_threads?: number | null;
 }
 
 /** Runs the torch twin (a child Ctrl-C and SIGTERM stop), echoing its lines when asked. */
@@ -574,8 +576,9 @@ async function torchComparison(args: BenchArgs, dataFile: string, ours: Record<s
     torch_best_val_mse: t.best_val_mse,
     ratio: Number(((ours.samples_per_s as number) / t.samples_per_s).toFixed(3)),
   };
-  // The threads OpenBLAS ran on in the twin (null: another BLAS; the shared script says nothing).
-  if ("blas_threads" in t) result.torch_blas_threads = t.blas_threads;
+  // The threads OpenBLAS ran on in the twin (null: another BLAS, or the shared script, which
+  // does not say).
+  result.torch_blas_threads = t.blas_threads ?? null;
   if (t.cpu_samples_per_s) {
     result.torch_cpu_samples_per_s = t.cpu_samples_per_s;
     result.cpu_ratio = Number(

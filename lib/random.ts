@@ -135,6 +135,26 @@ export function offsetSeed(seed: number, offset: number): number {
 }
 
 /**
+ * A seed saved before seeds were checked ({@linkcode checkSeed}, 2026-12-07; saved models of
+ * formats 1 to 3 may hold any integer) as the seed of the stream it gave: {@linkcode createRng}
+ * reduces an integer to its low 32 bits, so 2³² + 42 gave seed 42's stream and −1 that of
+ * {@linkcode MAX_SEED}. Anything but an integer is returned as it is, for the caller's check.
+ *
+ * @param value A stored seed.
+ * @returns The seed in 0 … {@linkcode MAX_SEED} with the same stream, or `value` itself.
+ * @example
+ * ```ts
+ * import { MAX_SEED, storedSeed } from "./random.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals([storedSeed(2 ** 32 + 42), storedSeed(-1), storedSeed(7)], [42, MAX_SEED, 7]);
+ * assertEquals(storedSeed("7"), "7");
+ * ```
+ */
+export function storedSeed(value: unknown): unknown {
+  return typeof value === "number" && Number.isSafeInteger(value) ? value >>> 0 : value;
+}
+
+/**
  * Creates a seeded generator.
  *
  * @param seed Any integer; it is reduced to 32 bits (0 to {@linkcode MAX_SEED} are the distinct

@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { DEFAULT_SEED } from "../defaults.ts";
-import { checkSeed, createRng } from "../random.ts";
+import { checkSeed, createRng, storedSeed } from "../random.ts";
 import { dotBias } from "../train/kernels/dot_bias.ts";
 import { type Initializer, makeInitializer, makeL2, normaliseInitializer } from "./_init.ts";
 import type { InitializerSpec } from "./recommender.ts";
@@ -252,6 +252,22 @@ export class EmbeddingDotBias extends tf.layers.Layer {
     add(this.#userBias, this.biasL2);
     add(this.#movieBias, this.biasL2);
     return map;
+  }
+
+  /**
+   * Rebuilds a layer from {@linkcode EmbeddingDotBias.getConfig}'s output. A model saved before
+   * seeds were checked may hold any integer seed; the layer gets the 32-bit seed whose stream
+   * that integer gave (`storedSeed()`), so it loads as it was saved.
+   *
+   * @param cls The class (tfjs serialisation passes it).
+   * @param config The saved options.
+   * @returns The layer.
+   */
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    return new cls({ ...config, seed: storedSeed(config.seed) });
   }
 
   /** The options, for `model.toJSON()` / `tf.models.modelFromJSON`. */

@@ -31,7 +31,7 @@ import { checkUsable, setTrainedEpochs, trainedEpochs } from "./_engine.ts";
 import { assertModelKind } from "./build.ts";
 import { compileModel, syncConfig } from "./compile.ts";
 import { describe } from "../_validate.ts";
-import { checkSeed } from "../random.ts";
+import { checkSeed, storedSeed } from "../random.ts";
 import { makeFolders, namedError, nearestFolder, removeFolders } from "../_atomic_write.ts";
 import { findTables } from "./_weights.ts";
 import "./layers.ts"; // registers the custom layers before any model is deserialised
@@ -308,8 +308,13 @@ function checkSection(s: unknown, file: string): RecommenderSection {
   if (!r.weights || !Number.isInteger(r.weights.bytes) || typeof r.weights.sha256 !== "string") {
     throw new TypeError(`loadRecommender(): ${file} lacks the size and checksum of its weights`);
   }
-  // The default seed of training the loaded model (format 1 and 2 files carry no checksum).
-  checkSeed(r.config.seed, `loadRecommender(): ${file}`, "the config's seed");
+  // The seed training starts from by default. A file saved before seeds were checked may hold
+  // any integer: it is read as the 32-bit seed whose stream that integer gave.
+  r.config.seed = checkSeed(
+    storedSeed(r.config.seed),
+    `loadRecommender(): ${file}`,
+    "the config's seed",
+  );
   return r;
 }
 
@@ -325,7 +330,7 @@ function checkSection(s: unknown, file: string): RecommenderSection {
  * @throws {TypeError} When `dir` is not a path or is a file, or a file is not a saved model's
  *   (not JSON, no `recommender` section, a model that cannot be rebuilt), naming it.
  * @throws {RangeError} When a file was changed after saving (checksum, size, format version,
- *   tables that do not match the encoders), naming it.
+ *   tables that do not match the encoders, a seed that is not an integer), naming it.
  * @throws {Error} When the operating system refuses a read: its error's class
  *   (`Deno.errors.PermissionDenied`, …), with a message naming `loadRecommender()`, the file
  *   and the system's reason.

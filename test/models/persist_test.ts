@@ -244,12 +244,12 @@ Deno.test("loadRecommender() rejects a config that does not match the model", as
     await assertRejects(() => loadRecommender(path), TypeError, "unknown model kind");
     await rewrite(path, (json) => {
       json.recommender.kind = "dot";
-      json.recommender.config.seed = 2 ** 32 + 42; // would train on seed 42's stream
+      json.recommender.config.seed = 42.5;
     });
     await assertRejects(
       () => loadRecommender(path),
       RangeError,
-      "model.json: expected the config's seed to be an integer in [0, 4294967295], found 4294967338",
+      "expected the config's seed to be an integer in [0, 4294967295], found 42.5",
     );
     await rewrite(path, (json) => delete json.recommender.config.seed);
     await assertRejects(() => loadRecommender(path), TypeError, "found undefined");
@@ -257,6 +257,30 @@ Deno.test("loadRecommender() rejects a config that does not match the model", as
     await assertRejects(() => loadRecommender(path), TypeError, 'no "recommender" section');
     await Deno.writeTextFile(`${path}/${MODEL_FILES.model}`, "{ not json");
     await assertRejects(() => loadRecommender(path), TypeError, "is not valid JSON");
+  });
+});
+
+Deno.test("a model saved before seeds were checked loads on the 32-bit seed it was built on", async () => {
+  await withTempDir(async (dir) => {
+    // Until 2026-12-07 any integer seed was saved as given: 2³² + 42 gave seed 42's stream.
+    const path = `${dir}/m`;
+    const rec = buildModel("dot-bias", { ratings, catalog, factors: 3, fused: true });
+    await train(rec, ratings, { epochs: 1, verbose: 0 });
+    await saveRecommender(rec, path);
+    await rewrite(path, (json) => {
+      json.recommender.config.seed = 2 ** 32 + 42;
+      for (const layer of json.modelTopology.config.layers) {
+        if (layer.class_name === "EmbeddingDotBias") layer.config.seed = -1;
+      }
+    });
+    const back = await loadRecommender(path);
+    assertEquals(back.config.seed, 42);
+    const layer = back.model.layers.find((l) => l.getClassName() === "EmbeddingDotBias");
+    assertEquals(layer?.getConfig().seed, 2 ** 32 - 1);
+    assertEquals(
+      Array.from(predictRatings(back, ratings)),
+      Array.from(predictRatings(rec, ratings)),
+    );
   });
 });
 

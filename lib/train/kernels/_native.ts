@@ -223,17 +223,22 @@ export function nativeKernelsStatus(): string {
  */
 export function heapPointers(memory: WebAssembly.Memory, offsets: number[]): Deno.PointerValue[] {
   const buffer = memory.buffer;
-  // The base pointer of the memory's current buffer, taken once per buffer (`of` on a view of a
-  // large memory cost about 1.6 s of notebook 04, two calls a training step and more).
-  if (heapBase === null || heapBase.buffer !== buffer) {
-    heapBase = { buffer, pointer: Deno.UnsafePointer.of(new Uint8Array(buffer))! };
+  // The base pointer of the memory's current buffer, taken once per buffer: `of` on a view of a
+  // large memory costs about a microsecond, and the engine calls this on every native call.
+  let base = heapBases.get(memory);
+  if (base === undefined || base.buffer !== buffer) {
+    base = { buffer, pointer: Deno.UnsafePointer.of(new Uint8Array(buffer))! };
+    heapBases.set(memory, base);
   }
-  const base = heapBase.pointer;
-  return offsets.map((offset) => Deno.UnsafePointer.offset(base, offset));
+  const pointer = base.pointer;
+  return offsets.map((offset) => Deno.UnsafePointer.offset(pointer, offset));
 }
 
-/** The buffer {@linkcode heapPointers} last took a base pointer of (growing makes a new one). */
-let heapBase: { buffer: ArrayBufferLike; pointer: Deno.PointerObject } | null = null;
+/** Each memory's buffer when {@linkcode heapPointers} took its base pointer (growth: a new one). */
+const heapBases = new WeakMap<
+  WebAssembly.Memory,
+  { buffer: ArrayBufferLike; pointer: Deno.PointerObject }
+>();
 
 /**
  * Switches the native kernels on or off for this process (tests compare both paths; the results
