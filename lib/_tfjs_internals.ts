@@ -138,6 +138,19 @@ const CPU_RELIANCES: Record<string, Kind> = {
  */
 const passed = { wasm: new WeakSet<object>(), cpu: new WeakSet<object>() };
 
+/** Checks `backend` against `reliances` unless it passed before (kept in `seen`). */
+function checkBackendOnce(
+  backend: unknown,
+  reliances: Record<string, Kind>,
+  seen: WeakSet<object>,
+  what: string,
+): void {
+  if (seen.has(backend as object)) return;
+  const problems = missing(backend, reliances);
+  if (problems.length > 0) throw internalsError(what, problems);
+  seen.add(backend as object);
+}
+
 /**
  * Throws a `TypeError` naming what is missing unless `backend` looks like the tfjs WASM
  * backend this code was written against.
@@ -145,10 +158,7 @@ const passed = { wasm: new WeakSet<object>(), cpu: new WeakSet<object>() };
  * @param backend A tfjs backend.
  */
 export function checkWasmInternals(backend: unknown): asserts backend is WasmBackend {
-  if (passed.wasm.has(backend as object)) return;
-  const problems = missing(backend, WASM_RELIANCES);
-  if (problems.length > 0) throw internalsError("custom kernels (tfjs-backend-wasm)", problems);
-  passed.wasm.add(backend as object);
+  checkBackendOnce(backend, WASM_RELIANCES, passed.wasm, "custom kernels (tfjs-backend-wasm)");
 }
 
 /**
@@ -158,10 +168,7 @@ export function checkWasmInternals(backend: unknown): asserts backend is WasmBac
  * @param backend A tfjs backend.
  */
 export function checkCpuInternals(backend: unknown): asserts backend is CpuBackend {
-  if (passed.cpu.has(backend as object)) return;
-  const problems = missing(backend, CPU_RELIANCES);
-  if (problems.length > 0) throw internalsError("custom kernels (tfjs-backend-cpu)", problems);
-  passed.cpu.add(backend as object);
+  checkBackendOnce(backend, CPU_RELIANCES, passed.cpu, "custom kernels (tfjs-backend-cpu)");
 }
 
 /** Stops the CPU backend's one-time advice to install tfjs-node (not for Deno). */

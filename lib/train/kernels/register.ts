@@ -94,16 +94,17 @@ export function registerTrainingKernels(): Map<string, string[]> {
     names.push(config.kernelName);
     registered.set(config.backendName, names);
   }
-  const stockGrad = tf.getGradient(GATHER_V2);
-  if (stockGrad === undefined) {
-    throw new TypeError("registerTrainingKernels(): expected a stock GatherV2 gradient");
+  const stockGradient = (name: string) => {
+    const config = tf.getGradient(name);
+    if (config === undefined) {
+      throw new TypeError(`registerTrainingKernels(): expected a stock ${name} gradient`);
+    }
+    return config;
+  };
+  tf.registerGradient(fastGatherGradient(stockGradient(GATHER_V2)));
+  for (const config of spreadGradients(stockGradient("Sum"), stockGradient("Mean"))) {
+    tf.registerGradient(config);
   }
-  tf.registerGradient(fastGatherGradient(stockGrad));
-  const [stockSum, stockMean] = ["Sum", "Mean"].map((name) => tf.getGradient(name));
-  if (stockSum === undefined || stockMean === undefined) {
-    throw new TypeError("registerTrainingKernels(): expected stock Sum and Mean gradients");
-  }
-  for (const config of spreadGradients(stockSum, stockMean)) tf.registerGradient(config);
   tf.registerGradient(dotBiasGradient);
   tf.registerGradient(lossGradient);
   tf.registerGradient(fusedMatMulGradient);

@@ -81,10 +81,10 @@ export function spreadInto(
   shape: number[],
   divisor: number,
 ): void {
-  const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
-  if (out.length !== size(shape) || values.length !== size(upstream)) {
+  const outputs = tf.util.sizeFromShape(shape), inputs = tf.util.sizeFromShape(upstream);
+  if (out.length !== outputs || values.length !== inputs) {
     throw new RangeError(
-      `spreadInto(): expected ${size(shape)} outputs for [${shape}] and ${size(upstream)} values ` +
+      `spreadInto(): expected ${outputs} outputs for [${shape}] and ${inputs} values ` +
         `for [${upstream}], found ${out.length} and ${values.length}`,
     );
   }
