@@ -10,8 +10,10 @@ import { withCleanUpOnSignals } from "../_cleanup.ts";
 /** The parts of an nbformat 4 notebook the runner reads. */
 export interface NotebookJson {
   nbformat?: number;
+  nbformat_minor?: number;
   metadata?: Record<string, unknown> & { kernelspec?: { name?: string } };
   cells?: {
+    id?: unknown;
     cell_type?: string;
     source?: string | string[];
     execution_count?: number | null;

@@ -1,7 +1,8 @@
 /**
  * Checks a committed notebook's outputs: saved from the Deno kernel, every non-blank code cell
  * executed in order in one session, no error output, no timing metadata, an output wherever the
- * cell shows a value, and every cell source ending with a newline.
+ * cell shows a value, every cell source ending with a newline, and (nbformat 4.5 on) every cell
+ * with an id of its own.
  *
  * @module
  */
@@ -39,8 +40,10 @@ type Cell = NonNullable<NotebookJson["cells"]>[number];
 /**
  * Checks a committed notebook's outputs: saved from the Deno kernel, every non-blank code cell
  * executed in order in one session, no error output, no timing metadata, an output wherever
- * the cell shows a value, and every cell source ending with a newline (else Deno 2.9's
- * `deno fmt --check` fails on a fresh machine).
+ * the cell shows a value, every cell source ending with a newline (else Deno 2.9's
+ * `deno fmt --check` fails on a fresh machine), and, from nbformat 4.5 on, every cell with an
+ * `id` of its own as the format requires (else Jupyter invents one at the next save, and a tool
+ * that finds cells by id misses the cell).
  *
  * @param notebook Path of the `.ipynb` file.
  * @param options A run of the notebook that says which cells show values.
@@ -80,9 +83,11 @@ export async function verifyNotebook(
     const info = compiled.find((c) => c.cell === position);
     return options.run ? shown.has(position) : SURE_VALUES.has(info?.lastExpression ?? "");
   };
+  const ids = (nb.nbformat_minor ?? 0) >= 5 ? new Map<string, number>() : null;
   let expected = 0;
   nb.cells!.forEach((cell, i) => {
     const where = `${notebook}, cell ${i + 1}`;
+    if (ids) problems.push(...idProblems(cell.id, where, i + 1, ids));
     const source = sourceOf(cell);
     if (source !== "" && !source.endsWith("\n")) {
       problems.push(
@@ -99,6 +104,30 @@ export async function verifyNotebook(
     problems.push(...codeCellProblems(cell, where, expected, showsValue(i + 1)));
   });
   return problems;
+}
+
+/** The id format of nbformat 4.5's schema. */
+const CELL_ID = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** A cell's id problems (nbformat 4.5 on): missing, malformed or another cell's (`seen`). */
+function idProblems(
+  id: unknown,
+  where: string,
+  position: number,
+  seen: Map<string, number>,
+): string[] {
+  if (id === undefined) {
+    return [`${where}: has no id, which nbformat 4.5 requires (Jupyter would invent one)`];
+  }
+  if (typeof id !== "string" || !CELL_ID.test(id)) {
+    return [
+      `${where}: expected an id of 1–64 letters, digits, - or _, found ${JSON.stringify(id)}`,
+    ];
+  }
+  const first = seen.get(id);
+  if (first !== undefined) return [`${where}: has the id "${id}" of cell ${first}`];
+  seen.set(id, position);
+  return [];
 }
 
 /** The problems of one executed, non-blank code cell. */

@@ -74,6 +74,30 @@ Deno.test("verifyNotebook() reports another kernel, a syntax error, no last newl
   });
 });
 
+Deno.test("verifyNotebook() asks nbformat 4.5 for an id of its own on every cell", async () => {
+  await withTempDir(async (dir) => {
+    const path = await writeNotebook(dir, ["1 + 1", "2 + 2", "3 + 3", "4 + 4"]);
+    const nb = JSON.parse(await Deno.readTextFile(path));
+    nb.cells.slice(1).forEach((cell: Record<string, unknown>, i: number) => {
+      cell.execution_count = i + 1;
+      cell.outputs = [{ output_type: "execute_result", data: { "text/plain": `${2 * i + 2}` } }];
+    });
+    delete nb.cells[1].id;
+    nb.cells[2].id = "c1";
+    nb.cells[3].id = "a cell";
+    await Deno.writeTextFile(path, JSON.stringify(nb));
+    assertEquals((await verifyNotebook(path)).map((p) => p.slice(path.length + 2)), [
+      "cell 2: has no id, which nbformat 4.5 requires (Jupyter would invent one)",
+      'cell 3: has the id "c1" of cell 1',
+      'cell 4: expected an id of 1–64 letters, digits, - or _, found "a cell"',
+    ]);
+    nb.nbformat_minor = 4; // before 4.5 a cell has no id
+    for (const cell of nb.cells) delete cell.id;
+    await Deno.writeTextFile(path, JSON.stringify(nb));
+    assertEquals(await verifyNotebook(path), []);
+  });
+});
+
 Deno.test("verifyNotebook() skips blank cells; only a result or display is a value", async () => {
   await withTempDir(async (dir) => {
     const path = await writeNotebook(dir, ["console.log(1); 1 + 1", "   ", "[1, 2]"]);
