@@ -242,6 +242,46 @@ function layout(kind: ModelKind, o: ModelOptions) {
   };
 }
 
+/**
+ * The most parameters {@linkcode buildModel} builds: 2²⁸. Training keeps the weights and Adam's
+ * two moments, 12 bytes a parameter (3 GiB at this size), in the WebAssembly backend's heap,
+ * which holds at most 4 GiB.
+ */
+export const MAX_PARAMETERS = 2 ** 28;
+
+/**
+ * The parameters a built model has at least: its user and movie tables, and the weights of its
+ * dense layers on the concatenated pair of vectors (biases, bias tables and metadata left out).
+ *
+ * @param config The resolved layout (`factors`, `hidden`).
+ * @param users Rows of the user table.
+ * @param movies Rows of the movie table.
+ * @returns The lower bound.
+ */
+export function parametersAtLeast(
+  config: Pick<BuiltConfig, "factors" | "hidden">,
+  users: number,
+  movies: number,
+): number {
+  let total = (users + movies) * config.factors, width = 2 * config.factors;
+  for (const units of config.hidden) [total, width] = [total + width * units, units];
+  return total;
+}
+
+/** Refuses a model too big to train (see {@linkcode MAX_PARAMETERS}), before any allocation. */
+function checkModelSize(config: BuiltConfig, users: number, movies: number): void {
+  const count = parametersAtLeast(config, users, movies);
+  if (count <= MAX_PARAMETERS) return;
+  const n = (x: number) => x.toLocaleString("en-US");
+  throw new RangeError(
+    `${WHERE}: factors ${n(config.factors)} and hidden [${config.hidden.map(n).join(", ")}] ` +
+      `make at least ${n(count)} parameters for ${n(users)} users and ${n(movies)} movies, ` +
+      `more than the ${n(MAX_PARAMETERS)} (2^28) that can be trained: the weights and Adam's ` +
+      "two moments take 12 bytes a parameter in a heap of at most 4 GiB; choose fewer factors " +
+      "or hidden units",
+  );
+}
+
 /** The sigmoid output range: given, or the min..max of the ratings (`"data"`), or null. */
 function yRangeOption(kind: ModelKind, o: ModelOptions, data?: RatingColumnValues) {
   if (o.yRange === undefined || o.yRange === null) return null;
@@ -387,6 +427,7 @@ export function resolveOptions(kind: ModelKind, o: ModelOptions): Resolved {
     ...training(kind, o),
     metadata: null,
   };
+  checkModelSize(config, users.size, movies.size);
   const resolved: Resolved = { config, users, movies, catalog, movieCounts };
   if (kind === "hybrid") {
     const { metadata, values } = buildMetadata(o, movies, catalog, movieCounts, data?.movieIds);

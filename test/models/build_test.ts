@@ -16,6 +16,7 @@ import {
   type ModelOptions,
   userEmbeddings,
 } from "../../lib/models/mod.ts";
+import { parametersAtLeast } from "../../lib/models/_checks.ts";
 import { syntheticMovies, syntheticRatings } from "./_fixtures.ts";
 
 const enc = (n: number, name: string) =>
@@ -79,6 +80,25 @@ Deno.test("buildModel() reproduces the tutorials' parameter counts", () => {
   assertEquals(count("bce", 610, 9724, { ratingRange: [0.5, 5] }), 527_034);
   // The DLRM README with contiguous ids: 83,353.
   assertEquals(count("dlrm", 610, 9724, { targetMean: 3.5 }), 83_353);
+});
+
+Deno.test("buildModel() refuses a model too big to train before allocating it", () => {
+  const ratings = syntheticRatings();
+  const tooBig = [{ factors: 300_000_000 }, { factors: 4, hidden: [1_000_000_000] }];
+  for (const [kind, options] of [["dot", tooBig[0]], ["mlp", tooBig[1]]] as const) {
+    const error = assertThrows(() => buildModel(kind, { ratings, ...options }), RangeError);
+    assert(error.message.includes("more than the 268,435,456 (2^28)"), error.message);
+  }
+  // The bound counts no more than the model has, for every kind.
+  const catalog = syntheticMovies();
+  for (const kind of MODEL_KINDS) {
+    const hidden = ["dot", "dot-bias", "bce"].includes(kind) ? [] : [16, 8];
+    const rec = buildModel(kind, { ratings, catalog, factors: 6, hidden });
+    const bound = parametersAtLeast(rec.config, rec.users.size, rec.movies.size);
+    assert(bound <= rec.model.countParams(), `${kind}: ${bound} > ${rec.model.countParams()}`);
+    assert(bound >= 0.5 * rec.model.countParams(), `${kind}: ${bound} counts too little`);
+    rec.model.dispose();
+  }
 });
 
 Deno.test("buildModel() puts the Keras MF tutorial's user embedding at 671 × 50 = 33,550 weights", () => {
