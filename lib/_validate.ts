@@ -11,9 +11,9 @@
 
 import pl from "nodejs-polars";
 import { COLUMNS } from "./defaults.ts";
-import { describe } from "./_describe.ts";
+import { describe, found } from "./_describe.ts";
 
-export { describe } from "./_describe.ts";
+export { describe, found, literal } from "./_describe.ts";
 export { checkOptionKeys } from "./_options.ts";
 
 /** A nodejs-polars DataFrame (the type only). */
@@ -46,23 +46,6 @@ export function plural(n: number, what: string, whats = `${what}s`): string {
 export const INT32_MAX = 2147483647;
 /** The smallest id the library's tables hold. */
 export const INT32_MIN = -2147483648;
-
-/**
- * A value as it reads in "found …": a number as it is, anything else described ("string 1" for
- * the text "1", which would read like a right value as it is).
- *
- * @param x Any value.
- * @returns The text.
- * @example
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { found } from "./_validate.ts";
- * assertEquals([found(0.2), found("0.2")], ["0.2", "string 0.2"]);
- * ```
- */
-export function found(x: unknown): string {
-  return typeof x === "number" ? String(x) : describe(x);
-}
 
 /** Bounds of {@linkcode checkInteger}. */
 export interface IntegerBounds {

@@ -8,11 +8,13 @@ import {
   checkNonNegativeNumber,
   checkOptionKeys,
   describe,
+  found,
   idColumn,
   INT32_MAX,
   INT32_MIN,
   isDataFrame,
   isNumbers,
+  literal,
   numberColumn,
   plural,
   ratingColumns,
@@ -204,4 +206,22 @@ Deno.test("checkOptionKeys() names an unknown key and the known one it most like
     TypeError,
     "f(): expected optimizer to be an object, found null",
   );
+});
+
+Deno.test("describe(), found() and literal() show an empty string and the numbers JSON cannot hold", () => {
+  assertEquals([describe(""), found(""), describe("a")], [
+    "an empty string",
+    "an empty string",
+    "string a",
+  ]);
+  assertEquals([found(NaN), literal([NaN, 5]), literal({ max: -Infinity })], [
+    "NaN",
+    "[NaN,5]",
+    '{"max":-Infinity}',
+  ]);
+  assertEquals([literal("x"), literal(null), literal(undefined)], ['"x"', "null", "undefined"]);
+  const cycle: Record<string, unknown> = { a: 1 };
+  cycle.self = cycle;
+  assertEquals(literal(cycle), '{"a":1,"self":an object (Object)}');
+  assertEquals(literal([new Float32Array(2)]), "[a Float32Array]");
 });

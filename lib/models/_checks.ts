@@ -21,6 +21,7 @@ import {
   describe,
   found,
   isDataFrame,
+  literal,
   ratingColumns,
   type RatingColumnValues,
 } from "../_validate.ts";
@@ -69,8 +70,10 @@ const KIND_DEFAULTS: Record<ModelKind, { factors: number; hidden: number[] }> = 
   "classifier": { factors: 16, hidden: [128, 128] },
 };
 
-const DOT_KINDS: ReadonlySet<ModelKind> = new Set(FUSED_KINDS);
-const RANGE_KINDS: ReadonlySet<ModelKind> = new Set(["dot", "dot-bias", "mlp", "hybrid"]);
+/** The kinds that are a dot product of the two tables (no hidden layers; `fused` applies). */
+export const DOT_KINDS: ReadonlySet<ModelKind> = new Set(FUSED_KINDS);
+/** The kinds that take a sigmoid output range (`yRange`). */
+export const RANGE_KINDS: ReadonlySet<ModelKind> = new Set(["dot", "dot-bias", "mlp", "hybrid"]);
 
 /** Every setting of the `optimizer` option (the type makes the list complete). */
 const ADAM_SETTINGS: Record<keyof NonNullable<ModelOptions["optimizer"]>, true> = {
@@ -110,19 +113,33 @@ export interface Resolved {
   metadataValues?: Float32Array;
 }
 
-/** `v` as a rate in [0, 1), or a `RangeError` naming the option. */
-function rate(v: unknown, name: string): number {
+/**
+ * `v` as a rate in [0, 1), or a `RangeError` naming the option.
+ *
+ * @param v The value.
+ * @param name The option, as the caller calls it.
+ * @param where The caller, for the error.
+ * @returns The rate.
+ */
+export function rate(v: unknown, name: string, where: string = WHERE): number {
   if (typeof v !== "number" || !(v >= 0 && v < 1)) {
-    throw new RangeError(`${WHERE}: expected ${name} in [0, 1), found ${v}`);
+    throw new RangeError(`${where}: expected ${name} in [0, 1), found ${found(v)}`);
   }
   return v;
 }
 
-/** `v` as a known activation's tfjs name, or a `TypeError` listing them. */
-function activationName(v: unknown, name: string): string {
+/**
+ * `v` as a known activation's tfjs name, or a `TypeError` listing them.
+ *
+ * @param v The value.
+ * @param name The option, as the caller calls it.
+ * @param where The caller, for the error.
+ * @returns The tfjs name.
+ */
+export function activationName(v: unknown, name: string, where: string = WHERE): string {
   if (typeof v !== "string" || !ACTIVATIONS.includes(camelName(v))) {
     throw new TypeError(
-      `${WHERE}: unknown ${name} ${JSON.stringify(v)} (known: ${ACTIVATIONS.join(", ")})`,
+      `${where}: unknown ${name} ${literal(v)} (known: ${ACTIVATIONS.join(", ")})`,
     );
   }
   return camelName(v);
@@ -296,7 +313,7 @@ function yRangeOption(kind: ModelKind, o: ModelOptions, data?: RatingColumnValue
     !Number.isFinite(range[1]) || !(range[0] < range[1])
   ) {
     throw new RangeError(
-      `${WHERE}: expected yRange [low, high] with low < high, found ${JSON.stringify(o.yRange)}`,
+      `${WHERE}: expected yRange [low, high] with low < high, found ${literal(o.yRange)}`,
     );
   }
   return [range[0], range[1]] as [number, number];
@@ -310,11 +327,11 @@ function classValues(o: ModelOptions, data?: RatingColumnValues): number[] {
   }
   if (!Array.isArray(values) || values.length < 2 || values.some((v) => !Number.isFinite(v))) {
     throw new RangeError(
-      `${WHERE}: expected at least two finite class values, found ${JSON.stringify(values)}`,
+      `${WHERE}: expected at least two finite class values, found ${literal(values)}`,
     );
   }
   if (new Set(values).size !== values.length) {
-    throw new RangeError(`${WHERE}: duplicate class values in ${JSON.stringify(values)}`);
+    throw new RangeError(`${WHERE}: duplicate class values in ${literal(values)}`);
   }
   return [...values];
 }

@@ -10,7 +10,7 @@ export { adam } from "../train/optimizer.ts";
 export { collectPenalties, type PenaltyTerm } from "../train/_penalties.ts";
 export { scheduleFrom } from "../train/schedule.ts";
 export { setTrainedEpochs, trainedEpochs } from "../train/fit.ts";
-export type { Verbosity } from "../train/progress.ts";
+export { checkVerbosity, type Verbosity } from "../train/progress.ts";
 export { releaseKernelContexts } from "../train/kernels/dot_bias.ts";
 export {
   checkUsable,

@@ -12,6 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   checkUsable,
+  checkVerbosity,
   type EarlyStoppingOptions,
   fit,
   type FitOptions,
@@ -158,11 +159,33 @@ export interface TrainingTensors {
  * ```
  */
 export function trainingTensors(rec: Recommender, ratings: DataFrame): TrainingTensors {
-  const where = "train()";
-  const cols = ratingColumns(ratings, where, true);
-  const users = rec.users.encode(cols.userIds);
-  const movies = rec.movies.encode(cols.movieIds);
-  const target = encodeTarget(rec.config.target, cols.ratings);
+  return tensorsOf(rec, ratings, "train()", "ratings");
+}
+
+/**
+ * {@linkcode trainingTensors} for one of the frames `who` takes: an id the encoders do not
+ * know, or a rating the target cannot encode, is reported naming the frame (`train():
+ * validation: unknown user id 99 …`); a frame other than the ratings is also named when it
+ * lacks a column or holds a bad value.
+ */
+function tensorsOf(
+  rec: Recommender,
+  ratings: DataFrame,
+  who: string,
+  frame: "ratings" | "validation",
+): TrainingTensors {
+  const cols = ratingColumns(ratings, frame === "ratings" ? who : `${who}: ${frame}`, true);
+  let users: Int32Array, movies: Int32Array, target: Float32Array;
+  try {
+    users = rec.users.encode(cols.userIds);
+    movies = rec.movies.encode(cols.movieIds);
+    target = encodeTarget(rec.config.target, cols.ratings);
+  } catch (e) {
+    if (!(e instanceof Error)) throw e;
+    const Class = e.constructor as ErrorConstructor;
+    const reason = e.message.replace(/^\w+\(\): /, ""); // encodeTarget() is not the caller's name
+    throw new Class(`${who}: ${frame}: ${reason}`, { cause: e });
+  }
   const units = rec.config.target.type === "classes" ? 1 : rec.config.outputUnits;
   // Several regression units (the buggy seed-002 fixture): every unit gets the rating, which is
   // what Keras' broadcasting of a [n, 1] target against a [n, 2] output computes.
@@ -222,7 +245,7 @@ export async function train(
   }
   if (config.schedule) fitOptions.schedule = scheduleFrom(config.schedule);
   else fitOptions.learningRate = config.learningRate;
-  const data = trainingTensors(rec, ratings);
+  const data = tensorsOf(rec, ratings, where, "ratings");
   let val: TrainingTensors | undefined;
   try {
     const { validation } = options;
@@ -237,7 +260,7 @@ export async function train(
       if (!isDataFrame(validation)) {
         throw new TypeError(`${where}: expected validation to be a DataFrame or a fraction`);
       }
-      val = trainingTensors(rec, validation);
+      val = tensorsOf(rec, validation, where, "validation");
       fitOptions.validationData = val;
     }
     return await fit(rec.model, data, fitOptions);
@@ -294,7 +317,7 @@ function fitOptionsFor(rec: Recommender, options: TrainOptions): FitOptions {
       ? null
       : options.earlyStopping ?? null,
     keepBestWeights: options.keepBestWeights ?? false,
-    verbose: options.verbose ?? "auto",
+    verbose: options.verbose === undefined ? "auto" : checkVerbosity(options.verbose, where),
   };
   if (options.initialEpoch !== undefined) fitOptions.initialEpoch = options.initialEpoch;
   if (options.onEpochEnd !== undefined) {

@@ -1,6 +1,8 @@
 // Input checks shared by the plot helpers (private to lib/plot). Every message names the
 // helper, the argument and what was expected and found.
 
+import { literal } from "../_describe.ts";
+
 /** Numbers from an array or typed array, checked to be finite; throws naming the bad index. */
 export function finiteNumbers(
   fn: string,
@@ -124,7 +126,7 @@ export function range(fn: string, name: string, value: unknown): [number, number
     !(value[0] < value[1])
   ) {
     throw new RangeError(
-      `${fn}(): expected ${name} as [min, max] with min < max, found ${JSON.stringify(value)}`,
+      `${fn}(): expected ${name} as [min, max] with min < max, found ${literal(value)}`,
     );
   }
   return [value[0], value[1]];

@@ -23,7 +23,7 @@ import { collectPenalties, type Penalties, type PenaltyTerm } from "./_penalties
 import { applyConstraints, collectConstraints, type ConstrainedWeight } from "./_constraints.ts";
 import { FusedAdam, fusedAdamFor } from "./optimizer.ts";
 import type { FitData, FitOptions } from "./fit_options.ts";
-import type { Verbosity } from "./progress.ts";
+import { checkVerbosity, type Verbosity } from "./progress.ts";
 import type { StepSchedule } from "./schedule.ts";
 
 /** A checked run: everything the loop needs, nothing changed yet. */
@@ -125,7 +125,7 @@ export function setTrainedEpochs(model: tf.LayersModel, epochs: number): void {
 function verbosity(v: FitOptions["verbose"]): Verbosity {
   if (v === true) return 1;
   if (v === false) return 0;
-  return v ?? "auto";
+  return v === undefined ? "auto" : checkVerbosity(v, "fit()");
 }
 
 function learningRateOption(options: FitOptions): number | null {

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { found } from "../_describe.ts";
 import { inJupyter } from "../notebook/display.ts";
 import { type LiveDisplay, liveDisplay, type LiveMode } from "../notebook/live.ts";
 
@@ -23,6 +24,32 @@ import { type LiveDisplay, liveDisplay, type LiveMode } from "../notebook/live.t
  *   (so tests, pipes and benchmarks stay quiet).
  */
 export type Verbosity = 0 | 1 | 2 | "auto";
+
+/**
+ * Checks a {@linkcode Verbosity}, naming the function it was given to.
+ *
+ * @param value The value to check.
+ * @param who The function whose option it is, e.g. `"train()"`.
+ * @returns The value, typed.
+ * @throws {TypeError} When it is not 0, 1, 2 or `"auto"`.
+ * @example
+ * ```ts
+ * import { checkVerbosity } from "./progress.ts";
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * assertEquals(checkVerbosity(2, "train()"), 2);
+ * assertThrows(
+ *   () => checkVerbosity("loud", "train()"),
+ *   TypeError,
+ *   'train(): expected verbose 0, 1, 2 or "auto", found string loud',
+ * );
+ * ```
+ */
+export function checkVerbosity(value: unknown, who: string): Verbosity {
+  if (!([0, 1, 2, "auto"] as unknown[]).includes(value)) {
+    throw new TypeError(`${who}: expected verbose 0, 1, 2 or "auto", found ${found(value)}`);
+  }
+  return value as Verbosity;
+}
 
 /** What the progress line shows at one moment. */
 export interface ProgressSnapshot {
@@ -221,9 +248,7 @@ function progressSettings(options: ProgressOptions): Required<ProgressOptions> {
     now = () => performance.now(),
     stderrIsTerminal = stderrTerminal(),
   } = options;
-  if (![0, 1, 2, "auto"].includes(verbose)) {
-    throw new TypeError(`trainingProgress(): expected verbose 0, 1, 2 or "auto", found ${verbose}`);
-  }
+  checkVerbosity(verbose, "trainingProgress()");
   return { verbose, minIntervalMs, now, stderrIsTerminal };
 }
 

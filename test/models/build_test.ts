@@ -190,6 +190,11 @@ Deno.test("buildModel() rejects bad options with errors that name them", () => {
     "one dropout rate per hidden layer (2), found 1",
   );
   assertThrows(() => buildModel("dlrm", { users, movies, yRange: [0, 5] }), TypeError, "yRange");
+  assertThrows(
+    () => buildModel("dot", { users, movies, yRange: [NaN, 5] }),
+    RangeError,
+    "buildModel(): expected yRange [low, high] with low < high, found [NaN,5]",
+  );
   assertThrows(() => buildModel("dlrm", { users, movies }), TypeError, "targetMean");
   assertThrows(
     () => buildModel("dot", { users, movies, initializer: "magic" }),

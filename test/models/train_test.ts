@@ -120,6 +120,43 @@ Deno.test("train() rejects bad input with errors that name it", async () => {
   await assertRejects(() => train(cls, ratings), RangeError, "is not one of the model's classes");
 });
 
+Deno.test("train() names the frame an unknown id or rating is in, and reports its own verbose", async () => {
+  const rec = buildModel("dot", { ratings, factors: 2 });
+  const stranger = pl.DataFrame({ userId: [99], movieId: [1000], rating: [3] });
+  await assertRejects(
+    () => train(rec, ratings, { validation: stranger, verbose: 0 }),
+    RangeError,
+    "train(): validation: unknown user id 99 (not in the",
+  );
+  await assertRejects(
+    () => train(rec, stranger, { verbose: 0 }),
+    RangeError,
+    "train(): ratings: unknown user id 99 (not in the",
+  );
+  const bce = buildModel("bce", { ratings, factors: 2, ratingRange: [1, 4] });
+  const five = pl.DataFrame({ userId: [100], movieId: [1000], rating: [5] });
+  await assertRejects(
+    () =>
+      train(bce, ratings.filter(pl.col("rating").gtEq(1).and(pl.col("rating").ltEq(4))), {
+        validation: five,
+        verbose: 0,
+      }),
+    RangeError,
+    "train(): validation: expected ratings in [1, 4] (the model's range), found 5 at row 0",
+  );
+  const noRating = pl.DataFrame({ userId: [100], movieId: [1000] });
+  await assertRejects(
+    () => train(rec, ratings, { validation: noRating, verbose: 0 }),
+    TypeError,
+    'train(): validation: expected a "rating" column',
+  );
+  await assertRejects(
+    () => train(rec, ratings, { verbose: 3 as never }),
+    TypeError,
+    'train(): expected verbose 0, 1, 2 or "auto", found 3',
+  );
+});
+
 Deno.test("train() applies a new learning rate for the call and writes it to the config", async () => {
   const rec = buildModel("dot-bias", { ratings, factors: 2 });
   const h = await train(rec, ratings, { epochs: 1, learningRate: 1e-4, verbose: 0 });
