@@ -9,7 +9,11 @@
  *
  * Both files are checked when loading: a weights file or a `model.json` changed after saving
  * (an output range, an encoder's ids, a target's classes edited by hand) is refused with a
- * message naming the file; reformatting `model.json` (indentation) changes nothing.
+ * message naming the file; reformatting `model.json` (indentation) changes nothing. Every field
+ * of the `recommender` section is checked too, for each format version (versions 1 and 2 carry
+ * no checksum of `model.json`): a config, catalogue or counts that `buildModel()` or
+ * `recommender()` could not have written, or a config that does not match the weights' shapes,
+ * is refused naming the file, the field and what was found.
  *
  * Writes never leave half a model: everything goes to a temporary sibling folder
  * (`.<name>.tmp-…`) that is renamed into place; a model already there is first moved aside
@@ -34,9 +38,22 @@ import { describe } from "../_validate.ts";
 import { checkSeed, storedSeed } from "../random.ts";
 import { makeFolders, namedError, nearestFolder, removeFolders } from "../_atomic_write.ts";
 import { findTables } from "./_weights.ts";
+import { DOT_KINDS } from "./_checks.ts";
 import "./layers.ts"; // registers the custom layers before any model is deserialised
 import "./embedding_dot_bias.ts";
-import type { Catalog, Recommender, RecommenderConfig } from "./recommender.ts";
+import type {
+  BuiltConfig,
+  Catalog,
+  Recommender,
+  RecommenderConfig,
+  RecommenderKind,
+} from "./recommender.ts";
+import {
+  checkSavedCatalog,
+  checkSavedConfig,
+  checkSavedCounts,
+  checkSavedEpochs,
+} from "./_saved.ts";
 
 /** File names inside a saved model folder. */
 export const MODEL_FILES = { model: "model.json", weights: "weights.bin" } as const;
@@ -289,6 +306,7 @@ async function readOrExplain(path: string, what: string): Promise<Uint8Array> {
 
 function checkSection(s: unknown, file: string): RecommenderSection {
   const r = s as RecommenderSection;
+  const who = `loadRecommender(): ${file}`;
   if (!r || typeof r !== "object") {
     throw new TypeError(
       `loadRecommender(): ${file} has no "recommender" section (not saved by saveRecommender)`,
@@ -299,7 +317,13 @@ function checkSection(s: unknown, file: string): RecommenderSection {
       `loadRecommender(): ${file} has format version ${r.version}, expected 1 to ${FORMAT_VERSION}`,
     );
   }
-  if (r.kind !== "custom") assertModelKind(r.kind);
+  if (r.kind !== "custom" || r.version === 1) {
+    try {
+      assertModelKind(r.kind);
+    } catch (e) {
+      throw new TypeError(`${who}: ${(e as Error).message}`, { cause: e });
+    }
+  }
   if (!r.config || r.config.kind !== r.kind) {
     throw new TypeError(
       `loadRecommender(): ${file}: config kind ${r.config?.kind} does not match kind ${r.kind}`,
@@ -315,7 +339,34 @@ function checkSection(s: unknown, file: string): RecommenderSection {
     `loadRecommender(): ${file}`,
     "the config's seed",
   );
+  checkSavedConfig(r.config, r.kind as RecommenderKind, r.version, who);
+  checkSavedEpochs(r.epochs, r.version, who);
+  checkSavedCatalog(r.catalog, who);
+  checkSavedCounts(r.movieCounts, who);
   return r;
+}
+
+/** A saved encoder (`users` or `movies`), its errors naming the file and the field. */
+function savedEncoder(json: IdEncoderJSON, field: "users" | "movies", file: string): IdEncoder {
+  try {
+    return IdEncoder.fromJSON(json);
+  } catch (e) {
+    const Class = e instanceof RangeError ? RangeError : TypeError;
+    throw new Class(`loadRecommender(): ${file}: ${field}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * An error met while rebuilding the model from a checked file, as one naming the file; the
+ * error stays its `cause`. A `RangeError` stays one; anything else (tfjs' own errors among
+ * them) becomes a `TypeError`. Errors that already name the file pass as they are.
+ */
+function rebuildError(e: unknown, file: string): unknown {
+  if (!(e instanceof Error) || e.message.startsWith("loadRecommender(): ")) return e;
+  const Class = e instanceof RangeError ? RangeError : TypeError;
+  return new Class(`loadRecommender(): cannot rebuild the model in ${file}: ${e.message}`, {
+    cause: e,
+  });
 }
 
 /**
@@ -330,7 +381,10 @@ function checkSection(s: unknown, file: string): RecommenderSection {
  * @throws {TypeError} When `dir` is not a path or is a file, or a file is not a saved model's
  *   (not JSON, no `recommender` section, a model that cannot be rebuilt), naming it.
  * @throws {RangeError} When a file was changed after saving (checksum, size, format version,
- *   tables that do not match the encoders, a seed that is not an integer), naming it.
+ *   tables that do not match the encoders, a config that does not match the weights' shapes, a
+ *   field out of range such as a target range with min >= max or a non-finite number), naming
+ *   it and the field. An error met while rebuilding the model names the file and keeps the
+ *   error as its `cause`.
  * @throws {Error} When the operating system refuses a read: its error's class
  *   (`Deno.errors.PermissionDenied`, …), with a message naming `loadRecommender()`, the file
  *   and the system's reason.
@@ -365,29 +419,23 @@ export async function loadRecommender(dir: string): Promise<Recommender> {
     throw new TypeError(`loadRecommender(): ${modelPath} lacks modelTopology or weightsManifest`);
   }
   const weights = await readWeights(weightsPath, section);
+  const users = savedEncoder(section.users, "users", modelPath);
+  const movies = savedEncoder(section.movies, "movies", modelPath);
   let model: tf.LayersModel | undefined;
   try {
+    model = await tf.models.modelFromJSON({ modelTopology: json.modelTopology } as never);
+    const values = tf.io.decodeWeights(weights.slice().buffer, specs);
     try {
-      model = await tf.models.modelFromJSON({ modelTopology: json.modelTopology } as never);
-      const values = tf.io.decodeWeights(weights.slice().buffer, specs);
-      try {
-        model.loadWeights(values);
-      } finally {
-        tf.dispose(Object.values(values)); // the weights hold their own references
-      }
-    } catch (e) {
-      throw new TypeError(
-        `loadRecommender(): cannot rebuild the model in ${dir}: ${(e as Error).message}`,
-      );
+      model.loadWeights(values);
+    } finally {
+      tf.dispose(Object.values(values)); // the weights hold their own references
     }
-    const users = IdEncoder.fromJSON(section.users);
-    const movies = IdEncoder.fromJSON(section.movies);
     checkLoaded(model, section, users, movies, modelPath);
     checkUsable(model, `loadRecommender(): ${weightsPath}`);
     return finishLoaded(model, section, users, movies);
   } catch (e) {
     if (model) disposeModel(model);
-    throw e;
+    throw rebuildError(e, modelPath);
   }
 }
 
@@ -508,9 +556,51 @@ function checkLoaded(
       `loadRecommender(): ${modelPath}: the model outputs ${outUnits} units but its config says ${section.config.outputUnits}`,
     );
   }
+  if (!custom) checkLayout(model, section.config as BuiltConfig, tables, modelPath);
   if (section.movieCounts && section.movieCounts.length !== movies.size) {
     throw new RangeError(
       `loadRecommender(): ${modelPath}: ${section.movieCounts.length} movie counts for ${movies.size} movies`,
+    );
+  }
+}
+
+/**
+ * Checks a built model's config against the shapes of its weights: the width of the factor
+ * tables, the dense layers' sizes (`hidden`, then the output), the metadata table's width.
+ */
+function checkLayout(
+  model: tf.LayersModel,
+  config: BuiltConfig,
+  tables: ReturnType<typeof findTables>,
+  modelPath: string,
+): void {
+  const who = `loadRecommender(): ${modelPath}`;
+  for (const table of [tables.userFactors, tables.movieFactors]) {
+    const width = table?.shape[1];
+    if (width !== config.factors) {
+      throw new RangeError(
+        `${who}: config.factors is ${config.factors} but the weights' ${
+          table ? `table ${table.originalName} has ${width} columns` : "factor table is missing"
+        }`,
+      );
+    }
+  }
+  const units = model.layers.filter((l) => l.getClassName() === "Dense")
+    .map((l) => (l.getConfig() as { units: number }).units);
+  const expected = DOT_KINDS.has(config.kind) ? [] : [...config.hidden, config.outputUnits];
+  if (JSON.stringify(units) !== JSON.stringify(expected)) {
+    throw new RangeError(
+      `${who}: config.hidden ${JSON.stringify(config.hidden)} and outputUnits ` +
+        `${config.outputUnits} do not match the model's dense layers of ${
+          JSON.stringify(units)
+        } units`,
+    );
+  }
+  const metadata = model.layers.find((l) => l.name === "movie_metadata")?.weights[0];
+  if (config.metadata && metadata && metadata.shape[1] !== config.metadata.columns.length) {
+    throw new RangeError(
+      `${who}: config.metadata has ${config.metadata.columns.length} columns but the ` +
+        `model's metadata table has ${metadata.shape[1]}`,
     );
   }
 }

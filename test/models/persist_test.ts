@@ -173,6 +173,20 @@ Deno.test("saveRecommender() keeps the class of an error the system refuses it w
   });
 });
 
+Deno.test("saveRecommender() and loadRecommender() say an empty path is empty", async () => {
+  const rec = buildModel("dot", { ratings });
+  await assertRejects(
+    () => saveRecommender(rec, ""),
+    TypeError,
+    "saveRecommender(): expected a folder path, found an empty string",
+  );
+  await assertRejects(
+    () => loadRecommender(""),
+    TypeError,
+    "loadRecommender(): expected a folder path, found an empty string",
+  );
+});
+
 Deno.test("loadRecommender() names itself and the path when given a file", async () => {
   await withTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/file`, "");
@@ -452,5 +466,206 @@ Deno.test("a notebook-written model saves and loads: same predictions, recompile
     assertEquals([opt.learningRate, opt.epsilonHat, opt.epsilon], [0.01, false, 1e-7]);
     const h = await train(back, ratings, { epochs: 1, verbose: 0 });
     assertEquals([h.epoch, Object.keys(h.history)], [[3], ["loss", "mae"]]);
+  });
+});
+
+/**
+ * Rewrites a saved model.json as a file of an older format would hold it (no checksum of its
+ * own content; version 1 also without the epochs, the schedule, `fused` and Adam's settings),
+ * then applies `edit`, unchecked.
+ */
+async function asVersion(path: string, version: 1 | 2, edit: (json: Record<string, any>) => void) {
+  const file = `${path}/${MODEL_FILES.model}`;
+  const json = JSON.parse(await Deno.readTextFile(file));
+  delete json.sha256;
+  json.recommender.version = version;
+  if (version === 1) {
+    delete json.recommender.epochs;
+    const { config } = json.recommender;
+    delete config.schedule;
+    delete config.fused;
+    config.optimizer = { weightDecay: config.optimizer.weightDecay, decay: config.optimizer.decay };
+  }
+  edit(json);
+  await Deno.writeTextFile(file, JSON.stringify(json));
+}
+
+Deno.test("a file of format 1 or 2 still loads when it is valid", async () => {
+  await withTempDir(async (dir) => {
+    for (const kind of ["dot-bias", "mlp", "hybrid", "classifier"] as const) {
+      const rec = await trained(kind);
+      for (const version of [1, 2] as const) {
+        const path = `${dir}/${kind}-${version}`;
+        await saveRecommender(rec, path);
+        await asVersion(path, version, () => {});
+        const back = await loadRecommender(path);
+        assertEquals(back.config.schedule, null);
+        assertEquals(
+          Array.from(predictRatings(back, ratings)),
+          Array.from(predictRatings(rec, ratings)),
+        );
+      }
+    }
+  });
+});
+
+Deno.test("loadRecommender() checks the config, catalogue and counts of a file without a checksum, naming the file and the field", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/m`;
+    const file = `${path}/${MODEL_FILES.model}`;
+    const rec = await trained("dot-bias");
+    const bce = await trained("bce");
+    const cases: [Recommender, (json: Record<string, any>) => void, any, string][] = [
+      [
+        bce,
+        (j) => j.recommender.config.target = { type: "minmax", min: 3, max: 3 },
+        RangeError,
+        "expected config.target's min < max, found min 3 and max 3",
+      ],
+      [
+        rec,
+        (j) => j.recommender.config.target = { type: "minmax", min: 1, max: 5 },
+        TypeError,
+        'kind "dot-bias" is built with a target of type "identity", found config.target.type "minmax"',
+      ],
+      [
+        rec,
+        (j) => j.recommender.catalog[0] = null,
+        TypeError,
+        "expected catalog[0] to be [movieId, title, genres, year or null], found null",
+      ],
+      [
+        rec,
+        (j) => j.recommender.config.loss = "foo",
+        TypeError,
+        "expected config.loss to be meanSquaredError, meanAbsoluteError, binaryCrossentropy or " +
+        'sparseCategoricalCrossentropy, found "foo"',
+      ],
+      [
+        rec,
+        (j) => j.recommender.config.learningRate = null,
+        TypeError,
+        "expected config.learningRate to be a finite number > 0, found null",
+      ],
+      [
+        rec,
+        (j) => j.recommender.epochs = -1,
+        RangeError,
+        "expected epochs to be a non-negative integer, found -1",
+      ],
+    ];
+    for (const version of [1, 2] as const) {
+      for (const [model, edit, Class, message] of cases) {
+        if (version === 1 && message.includes("epochs")) continue;
+        await saveRecommender(model, path);
+        await asVersion(path, version, edit);
+        await assertRejects(
+          () => loadRecommender(path),
+          Class,
+          `loadRecommender(): ${file}: ${message}`,
+        );
+      }
+    }
+    // JSON reads 1e999 as Infinity.
+    await saveRecommender(rec, path);
+    await asVersion(path, 2, (j) => j.recommender.config.yRange = [0, "INF"]);
+    await Deno.writeTextFile(file, (await Deno.readTextFile(file)).replace('"INF"', "1e999"));
+    await assertRejects(
+      () => loadRecommender(path),
+      RangeError,
+      `loadRecommender(): ${file}: expected config.yRange to be null or [low, high], finite, with low < high, found [0,Infinity]`,
+    );
+  });
+});
+
+Deno.test("loadRecommender() checks the section's fields behind a valid checksum, and the config against the weights", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/m`;
+    const file = `${path}/${MODEL_FILES.model}`;
+    const cases: [ModelKind, (json: Record<string, any>) => void, any, string][] = [
+      [
+        "dot-bias",
+        (j) => j.recommender.config.target.type = "foo",
+        TypeError,
+        'expected config.target.type "identity", "minmax", "center" or "classes", found "foo"',
+      ],
+      [
+        "dot-bias",
+        (j) => j.recommender.config.yRange = "x",
+        RangeError,
+        'expected config.yRange to be null or [low, high], finite, with low < high, found "x"',
+      ],
+      [
+        "dot-bias",
+        (j) => j.recommender.config.factors = 99,
+        RangeError,
+        "config.factors is 99 but the weights' table",
+      ],
+      [
+        "mlp",
+        (j) => j.recommender.config.hidden = [7],
+        RangeError,
+        "config.hidden [7] and outputUnits 1 do not match the model's dense layers of [6,1] units",
+      ],
+      [
+        "dot-bias",
+        (j) => j.recommender.movieCounts[0] = -1,
+        RangeError,
+        "expected movieCounts[0] to be an integer in [0, 2147483647], found -1",
+      ],
+      [
+        "dot-bias",
+        (j) => j.recommender.movieCounts[1] = "3",
+        TypeError,
+        "expected movieCounts[1] to be an integer in [0, 2147483647], found string 3",
+      ],
+      [
+        "dot-bias",
+        (j) => j.recommender.users.ids[1] = j.recommender.users.ids[0],
+        RangeError,
+        "users: IdEncoder.fromJSON(): duplicate user ids in the saved encoder",
+      ],
+      [
+        "classifier",
+        (j) => j.recommender.config.target.decode = "mode",
+        TypeError,
+        'expected config.target.decode "expected" or "argmax", found "mode"',
+      ],
+      [
+        "dlrm",
+        (j) => j.recommender.config.target.mean = null,
+        TypeError,
+        "expected config.target.mean to be a finite number, found null",
+      ],
+      [
+        "dot",
+        (j) => j.recommender.kind = j.recommender.config.kind = "svd",
+        TypeError,
+        'unknown model kind "svd"',
+      ],
+    ];
+    for (const [kind, edit, Class, message] of cases) {
+      await saveRecommender(await trained(kind), path);
+      await rewrite(path, edit);
+      await assertRejects(
+        () => loadRecommender(path),
+        Class,
+        `loadRecommender(): ${file}: ${message}`,
+      );
+    }
+  });
+});
+
+Deno.test("an error met while rebuilding the model names the file and keeps its cause", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/m`;
+    await saveRecommender(await trained("dot-bias"), path);
+    await rewrite(path, (json) => json.modelTopology.config.layers[2].class_name = "NoSuchLayer");
+    const e = await assertRejects(
+      () => loadRecommender(path),
+      TypeError,
+      `loadRecommender(): cannot rebuild the model in ${path}/${MODEL_FILES.model}: `,
+    );
+    assert(e.cause instanceof Error, "the tfjs error is the cause");
   });
 });
