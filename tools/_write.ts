@@ -180,6 +180,31 @@ export async function checkWritable(path: string, flag: string): Promise<void> {
     const probe = await Deno.makeTempFile({ dir: folder, prefix: `.${basename(full)}.` });
     await Deno.remove(probe);
   } catch (e) {
-    fail(`its folder ${folder} cannot be written (${(e as Error).message})`, e);
+    const where = folder === dirname(full)
+      ? `its folder ${folder}`
+      : `${folder}, where its folder ${dirname(full)} would be made,`;
+    fail(`${where} cannot be written (${systemReason(e)})`, e);
   }
+}
+
+/**
+ * The reason an operating system's error gives, without the name of the call that failed that
+ * Deno appends to it (`Permission denied (os error 13): tmpfile` reads `Permission denied (os
+ * error 13)`): a user asked for a file, not for a temporary one or a `mkdir`. Any other error's
+ * message is returned as it is.
+ *
+ * @param e The error.
+ * @returns The reason.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { systemReason } from "./_write.ts";
+ * const e = new Deno.errors.PermissionDenied("Permission denied (os error 13): mkdir '/r/new'");
+ * assertEquals(systemReason(e), "Permission denied (os error 13)");
+ * assertEquals(systemReason(new Error("disk says no")), "disk says no");
+ * ```
+ */
+export function systemReason(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.match(/^(.*?\(os error \d+\)): [a-z_]+(?: '.*')?$/s)?.[1] ?? message;
 }

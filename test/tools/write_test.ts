@@ -1,6 +1,7 @@
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { join } from "node:path";
 import { checkWritable, writeFilesAtomic } from "../../tools/_write.ts";
+import { canLockFolders, lockFolder, withLockableDir } from "./_locked.ts";
 
 /** The names in `dir`, sorted. */
 function names(dir: string): string[] {
@@ -120,36 +121,6 @@ Deno.test("writeFilesAtomic() refuses a path named twice and writes nothing", as
   }
 });
 
-/**
- * Makes `dir` a folder this process cannot write into, or undoes it: by its mode for an
- * ordinary user, by the immutable attribute (`chattr +i`) for root, whom modes do not stop.
- * Returns whether the command did it.
- */
-function lockFolder(dir: string, undo = false): boolean {
-  if (Deno.uid() !== 0) {
-    Deno.chmodSync(dir, undo ? 0o755 : 0o555);
-    return true;
-  }
-  try {
-    const args = [undo ? "-i" : "+i", dir];
-    return new Deno.Command("chattr", { args, stderr: "null" }).outputSync().success;
-  } catch {
-    return false; // no chattr
-  }
-}
-
-/** Whether a folder can be made unwritable here (Linux; as root, a file system and rights that
- * take the immutable attribute); where not, the test below is reported as ignored. */
-const canLockFolders = Deno.build.os === "linux" && (() => {
-  const probe = Deno.makeTempDirSync({ prefix: "write-probe-" });
-  try {
-    return lockFolder(probe);
-  } finally {
-    lockFolder(probe, true);
-    Deno.removeSync(probe);
-  }
-})();
-
 Deno.test({
   name: "checkWritable() names a folder it cannot write into before anything is run",
   ignore: !canLockFolders,
@@ -161,14 +132,35 @@ Deno.test({
       assertEquals(names(dir), []);
       // An interrupted run between these two lines leaves an immutable folder (chattr -i frees it).
       assert(lockFolder(dir), "the folder could be locked a moment ago");
-      await assertRejects(
+      const error = await assertRejects(
         () => checkWritable(path, "--json"),
         Deno.errors.PermissionDenied,
         `--json: cannot write ${path}: its folder ${dir} cannot be written (`,
       );
+      // The system's reason, without the name of the call Deno appends ("…: tmpfile").
+      assertMatch(error.message, /cannot be written \([^():]+ \(os error \d+\)\)$/);
     } finally {
       lockFolder(dir, true);
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test({
+  name: "checkWritable() names the folder it cannot make a missing folder in",
+  ignore: !canLockFolders,
+  fn: () =>
+    withLockableDir("write-files-", async (dir) => {
+      const path = join(dir, "new", "deeper", "out.json");
+      assert(lockFolder(dir), "the folder could be locked a moment ago");
+      const error = await assertRejects(() => checkWritable(path, "--json"), Error);
+      assertMatch(
+        error.message,
+        new RegExp(
+          `^--json: cannot write ${path}: ${dir}, where its folder ${
+            join(dir, "new", "deeper")
+          } would be made, cannot be written \\([^():]+ \\(os error \\d+\\)\\)$`,
+        ),
+      );
+    }),
 });
