@@ -28,8 +28,10 @@ import { readDurations, runKey, startOrder, writeDurations } from "./_schedule.t
 import { formatFailure, formatSummary } from "./run_summary.ts";
 import { emptyRun, type NotebookRun } from "./run_types.ts";
 import { verifyNotebook } from "./verify_notebook.ts";
-import { FlagReader, positiveValue, reportUsageError, wantsHelp } from "../_cli.ts";
+import { FlagReader, positiveValue, reportUsageError, USAGE_STATUS, wantsHelp } from "../_cli.ts";
+import { checkWritable, systemReason } from "../_write.ts";
 import { plural } from "../../lib/_validate.ts";
+import { basename, join, resolve } from "node:path";
 
 /** The help text of `deno task notebooks`. */
 export const USAGE = `Usage: deno task notebooks [flags] [notebook.ipynb …]
@@ -74,6 +76,11 @@ Flags:
                    order and streams the output live)
   -q, --quiet      print only failures and the summary
   -h, --help       show this text
+
+A notebook named twice (the same path, or two paths to one file) runs once. With --kernel,
+where each notebook will be written is checked before anything runs: two notebooks of one
+name for one --out folder, an --out that is not a folder, or a folder that cannot be written
+(--out's, or the notebook's own for a run in place) is refused.
 
 A value follows its flag or is joined to it by "=" (--jobs=2). Numbers are plain decimals
 (--jobs 2, --timeout 90.5; not 0x2 or 1e1). A flag that takes a value may be given once;
@@ -360,6 +367,147 @@ export function unknownSetNames(
   } in ${where} (known: ${names.length ? names.join(", ") : "none"})`;
 }
 
+/**
+ * The notebooks of a run, each file once, where it is first named: the same path twice, or two
+ * paths to one file (`a.ipynb ./a.ipynb`, a link), run once. Overlapping shell patterns
+ * (`notebooks/0*.ipynb notebooks/01_*.ipynb`) name a notebook twice without asking for two
+ * runs (`deno test` and `deno fmt` take such a file once too), and two runs of one notebook in
+ * the kernel would write the same file twice, at the same time with `--jobs`. A path that does
+ * not resolve is compared as written (its run reports why it cannot run).
+ *
+ * @param notebooks The paths, as given.
+ * @returns The paths, each file once, in the order given.
+ * @example
+ * ```ts
+ * import { distinctNotebooks } from "./run_notebooks.ts";
+ * import { assertEquals } from "@std/assert";
+ * const path = new URL("../../test/fixtures/notebooks/semantics.ipynb", import.meta.url).pathname;
+ * assertEquals(await distinctNotebooks([path, path.replace("/notebooks/", "/notebooks/./")]), [
+ *   path,
+ * ]);
+ * ```
+ */
+export async function distinctNotebooks(notebooks: string[]): Promise<string[]> {
+  const seen = new Set<string>();
+  const kept: string[] = [];
+  for (const notebook of notebooks) {
+    const key = await Deno.realPath(notebook).catch(() => resolve(notebook));
+    if (seen.has(key)) continue;
+    seen.add(key);
+    kept.push(notebook);
+  }
+  return kept;
+}
+
+/**
+ * Where a kernel run writes each notebook: `out` joined with the notebook's file name, or, in
+ * place, the notebook's own file (the file a link leads to: the kernel driver writes through
+ * it), as absolute paths.
+ *
+ * @param notebooks The notebooks.
+ * @param out The `--out` folder, if any.
+ * @returns One path per notebook.
+ * @example
+ * ```ts
+ * import { writtenPaths } from "./run_notebooks.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(await writtenPaths(["a/x.ipynb", "/b/y.ipynb"], "/tmp/o"), [
+ *   "/tmp/o/x.ipynb",
+ *   "/tmp/o/y.ipynb",
+ * ]);
+ * ```
+ */
+export async function writtenPaths(notebooks: string[], out?: string): Promise<string[]> {
+  return await Promise.all(
+    notebooks.map(async (n) =>
+      out !== undefined ? resolve(out, basename(n)) : await Deno.realPath(n).catch(() => resolve(n))
+    ),
+  );
+}
+
+/**
+ * Two notebooks that a kernel run would write to one file (two of one name for one `--out`
+ * folder), as the message of a bad command line, or null: the second would overwrite the first
+ * and both would say they were written there.
+ *
+ * @param notebooks The notebooks (each file once, see {@linkcode distinctNotebooks}).
+ * @param targets Where each is written ({@linkcode writtenPaths}).
+ * @param flag The option that chose the folder (`--out`, or `--compare` for its own).
+ * @returns The problem in one line, or null.
+ * @example
+ * ```ts
+ * import { sharedOutput } from "./run_notebooks.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(
+ *   sharedOutput(["a/x.ipynb", "b/x.ipynb"], ["/o/x.ipynb", "/o/x.ipynb"], "--out"),
+ *   "--out: a/x.ipynb and b/x.ipynb would both be written to /o/x.ipynb; " +
+ *     "run notebooks of one name with an --out folder each",
+ * );
+ * ```
+ */
+export function sharedOutput(
+  notebooks: string[],
+  targets: string[],
+  flag: string,
+): string | null {
+  for (const [i, target] of targets.entries()) {
+    const j = targets.indexOf(target);
+    if (j === i) continue;
+    const where = flag === "--compare"
+      ? `${basename(target)} in the one folder a comparison runs into`
+      : target;
+    const fix = flag === "--compare"
+      ? "compare notebooks of one name in separate runs, or each with an --out folder"
+      : "run notebooks of one name with an --out folder each";
+    return `${flag}: ${notebooks[j]} and ${notebooks[i]} would both be written to ${where}; ${fix}`;
+  }
+  return null;
+}
+
+/**
+ * Checks, before anything runs, that a kernel run can write each notebook where it will:
+ * `--out` names a folder (or nothing yet) and every file can be made in it (its nearest
+ * existing folder takes a probe file, removed again; see `checkWritable()` in tools/_write.ts),
+ * or, in place, each notebook's folder can be written. Otherwise every cell would run and the
+ * writing fail at the end.
+ *
+ * @param targets Where each notebook will be written ({@linkcode writtenPaths}).
+ * @param out The `--out` folder, or undefined for a run in place.
+ * @returns The first problem in one line (naming `--out`, or `--kernel` in place), or null.
+ * @example
+ * ```ts
+ * import { outputLocationProblem } from "./run_notebooks.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(
+ *   await outputLocationProblem(["/dev/null/x.ipynb"], "/dev/null"),
+ *   "--out: expected a folder, found a device, a pipe or a socket (/dev/null)",
+ * );
+ * ```
+ */
+export async function outputLocationProblem(
+  targets: string[],
+  out: string | undefined,
+): Promise<string | null> {
+  if (out !== undefined) {
+    const info = await Deno.stat(out).catch(() => null);
+    if (info !== null && !info.isDirectory) {
+      const found = info.isFile ? "a file" : "a device, a pipe or a socket";
+      return `--out: expected a folder, found ${found} (${resolve(out)})`;
+    }
+  }
+  for (const target of new Set(targets)) {
+    try {
+      await checkWritable(target, out !== undefined ? "--out" : "--kernel");
+    } catch (error) {
+      const message = (error as Error).message;
+      return out !== undefined
+        ? message
+        : `${message}; the run writes the notebooks in place: add --out DIR to write them elsewhere`;
+    }
+  }
+  return null;
+}
+
 /** The declared parameters of a notebook that are set (by --set or the environment). */
 function overridden(names: string[] | null, env: Record<string, string>): string[] {
   return (names ?? []).flatMap((n) => {
@@ -390,7 +538,9 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const notebooks = cli.notebooks.length > 0 ? cli.notebooks : await defaultNotebooks();
+  const notebooks = await distinctNotebooks(
+    cli.notebooks.length > 0 ? cli.notebooks : await defaultNotebooks(),
+  );
   if (notebooks.length === 0) {
     console.error("no notebooks found (expected notebooks/*.ipynb)");
     return 1;
@@ -399,6 +549,20 @@ export async function main(args: string[]): Promise<number> {
   for (const n of notebooks) declared.set(n, await declaredParams(n));
   const unknown = unknownSetNames(cli.env, declared);
   if (unknown) return reportUsageError(unknown);
+  if (cli.kernel) {
+    // Only the notebooks that can be read are written (the others' runs say why they cannot
+    // run); --compare without --out runs into a new folder of its own, made below.
+    const written = notebooks.filter((n) => declared.get(n) !== null);
+    const ownFolder = cli.compare && cli.out === undefined;
+    const targets = await writtenPaths(written, ownFolder ? "/" : cli.out);
+    const shared = sharedOutput(written, targets, ownFolder ? "--compare" : "--out");
+    if (shared) return reportUsageError(shared);
+    const problem = ownFolder ? null : await outputLocationProblem(targets, cli.out);
+    if (problem) {
+      console.error(problem);
+      return USAGE_STATUS;
+    }
+  }
   // --compare runs into a folder of its own unless told where, kept only when it holds
   // notebooks that differ (the message names it); Ctrl-C or SIGTERM removes it too.
   if (cli.compare && cli.out === undefined) {
@@ -427,7 +591,11 @@ async function runAndReport(
   cli: CliOptions,
   declared: Map<string, string[] | null>,
 ): Promise<{ code: number; differences: number }> {
-  if (cli.out) await Deno.mkdir(cli.out, { recursive: true });
+  if (cli.out) {
+    await Deno.mkdir(cli.out, { recursive: true }).catch((error) => {
+      throw new Error(`--out: cannot make ${resolve(cli.out!)}: ${systemReason(error)}`);
+    });
+  }
   // Each notebook runs in its own process (a single-threaded Deno, or a kernel), so on a
   // machine with several cores notebooks can run side by side; their outputs are buffered and
   // printed in order, each as soon as it and every notebook before it have finished.
@@ -513,7 +681,7 @@ async function launch(
     return cli.kernel
       ? await runNotebookInKernel(notebook, {
         ...options,
-        out: cli.out ? `${cli.out}/${notebook.split("/").at(-1)}` : undefined,
+        out: cli.out ? join(cli.out, basename(notebook)) : undefined,
         twice: cli.twice,
         runAllTwice: cli.runAllTwice,
       })
@@ -568,7 +736,7 @@ async function runAll(
       console.error(formatFailure(run));
     } else if (!cli.quiet) {
       console.log(
-        `━━ ${notebook}: ${run.cells.length} cells in ${run.seconds.toFixed(1)} s` +
+        `━━ ${notebook}: ${plural(run.cells.length, "cell")} in ${run.seconds.toFixed(1)} s` +
           (run.written ? `, written to ${run.written}` : ""),
       );
     }

@@ -2,10 +2,14 @@ import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
 import {
   declaredParams,
   defaultNotebooks,
+  distinctNotebooks,
   MAX_TIMEOUT_SECONDS,
+  outputLocationProblem,
   parseArgs,
+  sharedOutput,
   unknownSetNames,
   USAGE,
+  writtenPaths,
 } from "../../../tools/notebooks/run_notebooks.ts";
 import {
   assertStringIncludes,
@@ -18,6 +22,7 @@ import {
 import { withTempDir } from "../../data/_helpers.ts";
 import { runWithEnv } from "../../_child.ts";
 import { assertHelp, assertUsageMatches } from "../_usage.ts";
+import { canLockFolders, lockFolder, withLockableDir } from "../_locked.ts";
 
 const CLI = new URL("../../../tools/notebooks/run_notebooks.ts", import.meta.url).pathname;
 
@@ -358,4 +363,133 @@ Deno.test("defaultNotebooks() lists the folder's notebooks by name, relative to 
     assertEquals(await defaultNotebooks({ folder }), [`${dir}/a.ipynb`, `${dir}/b.ipynb`]);
     assertEquals(await defaultNotebooks({ folder: new URL(`file://${dir}/missing/`) }), []);
   });
+});
+
+Deno.test("distinctNotebooks() keeps each file once, where it is first named", async () => {
+  await withTempDir(async (dir) => {
+    const a = await writeNotebook(dir, ["1"]);
+    await Deno.symlink(a, `${dir}/link.ipynb`);
+    const other = `${dir}/missing.ipynb`;
+    assertEquals(
+      await distinctNotebooks([
+        a,
+        `${dir}/./nb.ipynb`,
+        `${dir}/link.ipynb`,
+        other,
+        other,
+        SEMANTICS,
+      ]),
+      [a, other, SEMANTICS],
+    );
+  });
+});
+
+Deno.test("sharedOutput() names two notebooks that one --out folder would take under one name", async () => {
+  const notebooks = ["a/x.ipynb", "b/y.ipynb", "c/x.ipynb"];
+  assertEquals(await writtenPaths(notebooks, "/o"), ["/o/x.ipynb", "/o/y.ipynb", "/o/x.ipynb"]);
+  assertEquals(
+    sharedOutput(notebooks, await writtenPaths(notebooks, "/o"), "--out"),
+    "--out: a/x.ipynb and c/x.ipynb would both be written to /o/x.ipynb; " +
+      "run notebooks of one name with an --out folder each",
+  );
+  // In place, each is its own file.
+  assertEquals(sharedOutput(notebooks, await writtenPaths(notebooks), "--out"), null);
+});
+
+Deno.test("deno task notebooks --kernel refuses two notebooks that --out would write to one file", async () => {
+  await withTempDir(async (dir) => {
+    const [a, b] = [`${dir}/a`, `${dir}/b`];
+    await Promise.all([Deno.mkdir(a), Deno.mkdir(b)]);
+    const first = await writeNotebook(a, ["1"]);
+    const second = await writeNotebook(b, ["2"]);
+    for (const args of [["--kernel", "--out", `${dir}/o`], ["--compare"]]) {
+      // No Python to drive a kernel: a run that started would fail, not be refused.
+      const run = await runCli([...args, first, second], { NB_PYTHON: `${dir}/no-python` });
+      assertEquals(run.code, 2, run.stdout + run.stderr);
+      assertEquals(run.stdout, "", "nothing ran");
+      const err = run.stderr.trimEnd();
+      assertEquals(err.split("\n").length, 1, err);
+      assertStringIncludes(
+        err,
+        `${
+          args[0] === "--compare" ? "--compare" : "--out"
+        }: ${first} and ${second} would both be written to `,
+      );
+    }
+    assertEquals(
+      [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+      ["a", "b"],
+      "no --out folder made",
+    );
+  });
+});
+
+Deno.test("deno task notebooks runs a notebook named twice once", async () => {
+  await withTempDir(async (dir) => {
+    const notebook = await writeNotebook(dir, ["console.log('ran')"]);
+    const run = await runCli(["--quick", notebook, `${dir}/./nb.ipynb`]);
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(run.stdout.split("\n").filter((l) => l === "ran").length, 1, run.stdout);
+    assertMatch(run.stdout, /total\s+1\/1 ok/);
+  });
+});
+
+Deno.test("outputLocationProblem() refuses an --out that is a file or a device", async () => {
+  await withTempDir(async (dir) => {
+    const notebook = await writeNotebook(dir, ["1"]);
+    assertEquals(
+      await outputLocationProblem(await writtenPaths([notebook], notebook), notebook),
+      `--out: expected a folder, found a file (${notebook})`,
+    );
+    assertEquals(
+      await outputLocationProblem(await writtenPaths([notebook], "/dev/null"), "/dev/null"),
+      "--out: expected a folder, found a device, a pipe or a socket (/dev/null)",
+    );
+    assertEquals(
+      await outputLocationProblem(await writtenPaths([notebook], `${dir}/new/o`), `${dir}/new/o`),
+      null,
+    );
+    assertEquals(await outputLocationProblem(await writtenPaths([notebook]), undefined), null);
+  });
+});
+
+Deno.test({
+  name: "deno task notebooks --kernel refuses a folder it cannot write before any cell runs",
+  ignore: !canLockFolders,
+  fn: () =>
+    withLockableDir("notebooks-out-", async (dir) => {
+      const locked = `${dir}/locked`;
+      await Deno.mkdir(locked);
+      const notebook = await writeNotebook(dir, ["1"]);
+      const inPlace = await writeNotebook(locked, ["1"]);
+      assert(lockFolder(locked), "the folder could be locked a moment ago");
+      const cases: [string[], string][] = [
+        [
+          ["--kernel", "--out", locked, notebook],
+          `--out: cannot write ${locked}/nb.ipynb: its folder ${locked} cannot be written (`,
+        ],
+        [
+          ["--kernel", "--out", `${locked}/new`, notebook],
+          `--out: cannot write ${locked}/new/nb.ipynb: ${locked}, where its folder ${locked}/new would be made, cannot be written (`,
+        ],
+        [
+          ["--kernel", inPlace],
+          `--kernel: cannot write ${inPlace}: its folder ${locked} cannot be written (`,
+        ],
+        [
+          ["--kernel", "--out", notebook, notebook],
+          `--out: expected a folder, found a file (${notebook})`,
+        ],
+      ];
+      for (const [args, expected] of cases) {
+        // No Python to drive a kernel: a run that started would fail, not be refused.
+        const run = await runCli(args, { NB_PYTHON: `${dir}/no-python` });
+        assertEquals(run.code, 2, run.stdout + run.stderr);
+        assertEquals(run.stdout, "", "nothing ran");
+        const err = run.stderr.trimEnd();
+        assertEquals(err.split("\n").length, 1, err);
+        assert(err.startsWith(expected), err);
+        assert(!err.includes("tmpfile"), err);
+      }
+    }),
 });
