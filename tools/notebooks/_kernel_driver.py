@@ -25,10 +25,12 @@ held when the run began, read here, where the previous run is known to have fini
 runner can tell a cell's first run's headlines from its second's however late it reads the events.
 
 Prints one JSON event per line on stdout (begin, stream, result, display, update, end, error,
-kernel, written) for the runner to show. Exit status: 0 done, 1 a cell failed, 2 set-up failed,
-130 stopped by SIGINT or SIGTERM (the kernel, which runs in a session of its own, is shut down
-first). The notebook is written only after a whole run, in one step: into a temporary file
-beside it, formatted there, then renamed over it, so that a failure leaves the old one as it was.
+kernel, written, unwritten) for the runner to show. Exit status: 0 done, 1 a cell failed, 2 set-up
+failed, 3 the run finished but the notebook could not be written (the `unwritten` event names the
+file and the reason), 130 stopped by SIGINT or SIGTERM (the kernel, which runs in a session of its
+own, is shut down first). The notebook is written only after a whole run, in one step: into a
+temporary file beside it, formatted there, then renamed over it, so that a failure leaves the old
+one as it was.
 """
 
 import argparse
@@ -45,6 +47,7 @@ import uuid
 
 EXIT_CELL_ERROR = 1
 EXIT_SETUP = 2
+EXIT_UNWRITTEN = 3
 EXIT_STOPPED = 130
 # How many times a kernel that dies before its first reply is started (see Run.start)
 START_ATTEMPTS = 3
@@ -450,15 +453,32 @@ def main():
     finally:
         run.stop()
     out = args.out or args.notebook
-    if run.first_pass is not None and args.first_pass_out:
-        normalise(run.first_pass)
-        end_sources_with_newline(run.first_pass)
-        write_notebook(run.first_pass, args.first_pass_out, args.deno, args.fmt_config)
-    normalise(nb)
-    end_sources_with_newline(nb)
-    write_notebook(nb, out, args.deno, args.fmt_config)
+    writing = out
+    try:
+        if run.first_pass is not None and args.first_pass_out:
+            writing = args.first_pass_out
+            normalise(run.first_pass)
+            end_sources_with_newline(run.first_pass)
+            write_notebook(run.first_pass, args.first_pass_out, args.deno, args.fmt_config)
+        writing = out
+        normalise(nb)
+        end_sources_with_newline(nb)
+        write_notebook(nb, out, args.deno, args.fmt_config)
+    except (OSError, RuntimeError) as error:
+        # A disk that fills, a folder made read-only during the run, `deno fmt` failing: the
+        # cells ran, the file is left as it was; one line naming it, not a traceback.
+        emit("unwritten", path=os.path.abspath(writing), message=reason(error))
+        return EXIT_UNWRITTEN
     emit("written", path=out)
     return 0
+
+
+def reason(error):
+    """An error's reason in one line, as Deno words the system's: `No space left on device (os
+    error 28)`, without the temporary file's name that Python adds."""
+    if isinstance(error, OSError) and error.errno is not None and error.strerror:
+        return f"{error.strerror} (os error {error.errno})"
+    return " ".join(str(error).split())
 
 
 def write_notebook(nb, out, deno, config):

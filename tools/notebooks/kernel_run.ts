@@ -26,7 +26,13 @@ import {
 } from "./_files.ts";
 import { compareOutputs } from "./compare_outputs.ts";
 import { explainMissingName } from "./run_summary.ts";
-import { type CellOutput, emptyRun, type KernelRunOptions, type NotebookRun } from "./run_types.ts";
+import {
+  type CellOutput,
+  emptyRun,
+  type KernelRunOptions,
+  NOT_WRITTEN,
+  type NotebookRun,
+} from "./run_types.ts";
 import { plural } from "../../lib/_validate.ts";
 
 const DRIVER = new URL("./_kernel_driver.py", import.meta.url);
@@ -38,7 +44,8 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 /** One JSON line printed by the kernel driver. */
 export interface DriverEvent {
   /**
-   * begin, stream, result, display, update, end, error, setup, failed, kernel, written, or
+   * begin, stream, result, display, update, end, error, setup, failed, kernel, written,
+   * unwritten (every cell ran, but `path` could not be written: `message` says why), or
    * restamped (an output the kernel stamped with the runner's token request, kept in its cell).
    */
   event: string;
@@ -411,6 +418,17 @@ export class KernelView {
         break;
       case "written":
         this.run.written = e.path;
+        break;
+      case "unwritten":
+        this.run.failure = {
+          cell: 0,
+          count: 0,
+          name: NOT_WRITTEN,
+          message: `cannot write ${e.path}: ${e.message} (after ${
+            plural(this.run.cells.length, "cell")
+          } ran; the file is as it was)`,
+          stack: "",
+        };
         break;
     }
   }

@@ -13,7 +13,7 @@ import {
   type SourceCell,
   uninitialisedName,
 } from "../../lib/notebook/_cell_hints.ts";
-import type { CellFailure, CellRun, NotebookRun } from "./run_types.ts";
+import { type CellFailure, type CellRun, NOT_WRITTEN, type NotebookRun } from "./run_types.ts";
 
 const MISSING =
   /^(?:[A-Za-z_$][\w$]* is not defined|Cannot access '[A-Za-z_$][\w$]*' before initialization)/;
@@ -125,7 +125,13 @@ export function formatSummary(runs: NotebookRun[], options: SummaryOptions = {})
       return [
         r.notebook.split("/").at(-1)!,
         r.mode,
-        r.ok ? "ok" : r.failure?.cell ? `FAILED (cell ${r.failure.cell})` : "FAILED (not run)",
+        r.ok
+          ? "ok"
+          : r.failure?.cell
+          ? `FAILED (cell ${r.failure.cell})`
+          : r.failure?.name === NOT_WRITTEN
+          ? "FAILED (not written)"
+          : "FAILED (not run)",
         String(r.cells.length),
         formatSeconds(r.seconds),
         slowest ? `cell ${slowest.cell}: ${formatSeconds(slowest.seconds)}` : "",

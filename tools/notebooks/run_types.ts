@@ -93,13 +93,23 @@ export interface CellRun {
   outputs: CellOutput[];
 }
 
+/**
+ * The {@linkcode CellFailure} name of a kernel run whose cells all ran but whose notebook could
+ * not be written (a full disk, a folder made read-only meanwhile): the summary says
+ * "FAILED (not written)", not "not run".
+ */
+export const NOT_WRITTEN = "not written";
+
 /** Why a notebook run failed. */
 export interface CellFailure {
-  /** 1-based position of the failing cell, or 0 when the run failed before any cell. */
+  /**
+   * 1-based position of the failing cell, or 0 when the run failed before any cell (or, with
+   * the name {@linkcode NOT_WRITTEN}, after all of them).
+   */
   cell: number;
   /** Its execution count, or 0. */
   count: number;
-  /** Error class, e.g. `"TypeError"`. */
+  /** Error class, e.g. `"TypeError"`; `"cannot run"` or {@linkcode NOT_WRITTEN} for the runner's. */
   name: string;
   /** Error message. */
   message: string;

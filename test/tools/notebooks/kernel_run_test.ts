@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { runNotebook } from "../../../tools/notebooks/fresh_run.ts";
 import { runNotebookInKernel } from "../../../tools/notebooks/kernel_run.ts";
 import { formatFailure } from "../../../tools/notebooks/run_summary.ts";
@@ -20,6 +20,7 @@ import {
 } from "./_helpers.ts";
 import { withTempDir } from "../../data/_helpers.ts";
 import { killAll, processesUnder, until } from "../../_child.ts";
+import { canLockFolders, withLockableDir } from "../_locked.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The Deno Jupyter kernel path. It needs Python's jupyter_client and `deno jupyter --install`;
@@ -152,6 +153,39 @@ Deno.test({
       assertEquals(run.failure?.message, "bad value in cell 3: 1");
       assertStringIncludes(formatFailure(run), `${FAILING}, cell 3, line 2:`);
       await assertRejects(() => Deno.stat(`${dir}/nb.ipynb`), Deno.errors.NotFound);
+    }),
+});
+
+Deno.test({
+  name:
+    "deno task notebooks --kernel names the file in one line when it cannot be written after the run",
+  ignore: ignore || !canLockFolders,
+  fn: () =>
+    withLockableDir("notebooks-unwritten-", async (dir) => {
+      // The --out folder passes the check before the run; the cell then makes it unwritable,
+      // as a disk that fills during the run would leave it.
+      const out = `${dir}/out`;
+      await Deno.mkdir(out);
+      const lock = Deno.uid() === 0
+        ? `new Deno.Command("chattr", { args: ["+i", ${
+          JSON.stringify(out)
+        }] }).outputSync().success`
+        : `Deno.chmodSync(${JSON.stringify(out)}, 0o555), true`;
+      const notebook = await writeNotebook(dir, ["1 + 1", lock]);
+      const run = await runCli(["--kernel", "--out", out, notebook]);
+      assertEquals(run.code, 1, run.stdout + run.stderr);
+      assertStringIncludes(run.stdout, "Out[2]: true"); // every cell ran
+      assertMatch(run.stdout, /nb\.ipynb\s+kernel\s+FAILED \(not written\)\s+2/);
+      const err = run.stderr.trimEnd();
+      assertEquals(err.split("\n").length, 1, err);
+      assertMatch(
+        err,
+        new RegExp(
+          `^✗ ${notebook}: not written: cannot write ${out}/nb\\.ipynb: [^:]+ \\(os error \\d+\\) ` +
+            "\\(after 2 cells ran; the file is as it was\\)$",
+        ),
+      );
+      assertEquals([...Deno.readDirSync(out)], [], "no temporary file left");
     }),
 });
 

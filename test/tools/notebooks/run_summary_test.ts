@@ -4,7 +4,12 @@ import {
   formatFailure,
   formatSummary,
 } from "../../../tools/notebooks/run_summary.ts";
-import type { CellFailure, NotebookRun } from "../../../tools/notebooks/run_types.ts";
+import { KernelView } from "../../../tools/notebooks/kernel_run.ts";
+import {
+  type CellFailure,
+  emptyRun,
+  type NotebookRun,
+} from "../../../tools/notebooks/run_types.ts";
 
 function run(over: Partial<NotebookRun>): NotebookRun {
   return {
@@ -109,4 +114,27 @@ Deno.test("explainMissingName() explains a one-letter name too, used or read too
   }
   const other = failure({ name: "ReferenceError", message: "see: x is not defined" });
   assertEquals(explainMissingName(other, cells), other);
+});
+
+Deno.test("a kernel run whose notebook cannot be written after its cells ran says so in one line", () => {
+  const view = new KernelView(emptyRun("nb.ipynb", "kernel"), [{ cell: 2, source: "1 + 1" }]);
+  view.apply({ event: "begin", cell: 2, count: 1 });
+  view.apply({ event: "end", seconds: 0.1 });
+  view.apply({
+    event: "unwritten",
+    path: "/o/nb.ipynb",
+    message: "No space left on device (os error 28)",
+  });
+  const r = { ...view.run, seconds: 1 };
+  assertEquals(
+    formatFailure(r),
+    "✗ nb.ipynb: not written: cannot write /o/nb.ipynb: No space left on device (os error 28) " +
+      "(after 1 cell ran; the file is as it was)",
+  );
+  const summary = formatSummary([r]);
+  assertEquals(summary.split("\n")[1].split(/\s{2,}/).slice(0, 3), [
+    "nb.ipynb",
+    "kernel",
+    "FAILED (not written)",
+  ]);
 });
