@@ -38,17 +38,19 @@
  * that finds the lock held names the process holding it and waits. A symbolic link at an output
  * path is replaced by the regular file (its target is left as it was); devices, pipes and paths
  * under `/dev`, `/proc` or `/sys` are refused (`--json -` prints to stdout). A bad flag, a
- * flag given twice, an empty path or `--json` and `--md` naming the same file is one line on
- * stderr and exit status 2 (the programs' status for a bad command line, `tools/_cli.ts`); any
- * other error is one line and status 1.
+ * flag given twice, an empty path, `--json` and `--md` naming the same file, an output that
+ * cannot be written (found before the run) or a split the named data set does not have (u1 … u5
+ * of ml-latest-small) is one line on stderr and exit status 2 (the programs' status for a bad
+ * command line, `tools/_cli.ts`); any other error is one line and status 1.
  *
  * @module
  */
 
 import { resolve } from "node:path";
-import { FlagReader, reportUsageError, wantsHelp } from "../_cli.ts";
+import { FlagReader, reportUsageError, USAGE_STATUS, wantsHelp } from "../_cli.ts";
 import { checkWritable } from "../_write.ts";
 import { DEFAULT_SEED } from "../../lib/defaults.ts";
+import { PREDEFINED_SPLIT_NAMES } from "../../lib/data/mod.ts";
 import { MAX_SEED } from "../../lib/random.ts";
 import { RESULTS, type ResultsUpdate, writeResults } from "./committed_results.ts";
 import { assertModelKind, MODEL_KINDS, type ModelKind } from "../../lib/models/mod.ts";
@@ -98,6 +100,21 @@ export interface EvaluateArgs {
  */
 export const MAX_SEEDS = 1000;
 
+/**
+ * The most epochs `--epochs` takes: 125 times the longest recipe's 80 (the ranking recipes' at
+ * most; the rating recipes train 5 to 40), far beyond any run worth its time, and a bound on a
+ * typo's cost (a run of 99999999999999 epochs never ends).
+ */
+export const MAX_EPOCHS = 10_000;
+
+/**
+ * An output the run could not write, found before it starts (`--json` in a read-only folder,
+ * `--md /dev/null`, …): a bad command line, which exits with status 2 as the others do.
+ */
+export class RefusedOutputError extends Error {
+  override name = "RefusedOutputError";
+}
+
 /** The help text. */
 export const USAGE = `Usage: deno task evaluate [flags]
 
@@ -115,7 +132,8 @@ Flags:
                      default: both, or ml-latest-small when --split is given
   --split NAME       ${SPLIT_NAMES.join(", ")}
                      (default: the data set's splits in the committed table; ranking:
-                     random80)
+                     random80); u1 … u5 are ml-100k's published folds, for --data ml-100k
+                     or a folder in its layout
   --models LIST      comma-separated model kinds, each once (default: all):
                      ${MODEL_KINDS.join(", ")}; baselines always run,
                      "ours" (an ensemble of dot-bias models) runs when dot-bias is listed;
@@ -125,8 +143,8 @@ Flags:
                      splits; such a run never writes the committed files); the seeds
                      run from 0 to ${MAX_SEED} (2³² − 1: the generator reduces a seed
                      to 32 bits, so 2³² would repeat seed 0's run)
-  --epochs N         train every model N epochs (quick runs; ranking: at most N, one L2);
-                     default: each recipe's own
+  --epochs N         train every model N epochs, N from 1 to ${MAX_EPOCHS} (quick runs;
+                     ranking: at most N, one L2); default: each recipe's own (at most 80)
   --json PATH        write the JSON there ("-": print it as the last stdout line);
                      default: none (the whole table writes results/evaluation.json)
   --md PATH          write the Markdown there (a file: the tables already go to stdout)
@@ -135,7 +153,8 @@ Flags:
                      written, so a failure leaves every one as it was; a symbolic link
                      there is replaced by the file); missing folders are made then.
                      Devices, pipes and anything under /dev are refused, as are --json
-                     and --md naming the same file
+                     and --md naming the same file and a folder that cannot be written:
+                     checked before the run, a bad command line (status 2)
   --no-ranking       skip precision/recall/NDCG (faster; rating task only; such a
                      run never writes the committed files)
   -h, --help         show this text
@@ -194,8 +213,9 @@ function modelList(value: string): string[] {
  * @returns The parsed flags.
  * @throws {TypeError} On an unknown flag, a missing value or a flag given twice.
  * @throws {RangeError} On a bad number (a seed outside 0 to `MAX_SEED`, more than
- *   {@linkcode MAX_SEEDS} seeds, or seeds that would run past `MAX_SEED`), split, task, kind
- *   (an empty or repeated one in `--models`) or path.
+ *   {@linkcode MAX_SEEDS} seeds, seeds that would run past `MAX_SEED`, or more than
+ *   {@linkcode MAX_EPOCHS} epochs), split (u1 … u5 of ml-latest-small), task, kind (an empty
+ *   or repeated one in `--models`) or path.
  * @example
  * ```ts
  * import { parseEvaluateArgs } from "./cli.ts";
@@ -260,7 +280,7 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
         out.firstSeed = read.integer(0, MAX_SEED);
         break;
       case "--epochs":
-        out.epochs = read.integer(1);
+        out.epochs = read.integer(1, MAX_EPOCHS);
         break;
       case "--json":
         out.json = path(true);
@@ -281,6 +301,19 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
       `--seeds: expected at most ${MAX_SEED - out.firstSeed + 1} from --first-seed ` +
         `${out.firstSeed} (the seeds run to ${MAX_SEED}, the last seed of a stream of its own), ` +
         `found ${out.seeds} (up to seed ${last})`,
+    );
+  }
+  const fold = (PREDEFINED_SPLIT_NAMES as readonly string[]).includes(out.split ?? "");
+  if (fold && (out.data === undefined || out.data === "ml-latest-small")) {
+    // Known from the command line: the data set by that name never has them. A folder or zip
+    // given by --data may be in ml-100k's layout; the loader says when it lacks the fold.
+    throw new RangeError(
+      `--split ${out.split}: expected ml-100k's published fold (${out.split}.base and ` +
+        `${out.split}.test) to split, found ${
+          out.data === undefined
+            ? "no --data (ml-latest-small by default with --split)"
+            : "--data ml-latest-small"
+        }, which has none; add --data ml-100k (or a folder in its layout)`,
     );
   }
   if (out.json && out.md && out.json !== "-" && resolve(out.json) === resolve(out.md)) {
@@ -418,8 +451,18 @@ async function writeReports(
 /**
  * Checks every file the run will write before it starts, so that a bad path does not cost the
  * whole run; returns whether the committed results are among them.
+ *
+ * @throws {RefusedOutputError} Naming the flag, the file and why it cannot be written.
  */
 async function checkOutputs(parsed: EvaluateArgs): Promise<boolean> {
+  try {
+    return await checkEachOutput(parsed);
+  } catch (e) {
+    throw new RefusedOutputError((e as Error).message, { cause: e });
+  }
+}
+
+async function checkEachOutput(parsed: EvaluateArgs): Promise<boolean> {
   const committed = writesCommittedFiles(parsed);
   if (committed) {
     await checkWritable(RESULTS.md, "results");
@@ -474,6 +517,38 @@ async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<Rankin
   return result;
 }
 
+/**
+ * A failed run's message as a user of this command reads it: the data loader's advice to pass
+ * `{ verify: false }` after a checksum mismatch (an option of `loadMovieLens()`, for which this
+ * command has no flag) becomes what its command line can do instead: name the files by their
+ * path with `--data`, which reads them as they are (their differences from the release are
+ * reported, and no published figure is shown beside their rows). Any other message is kept.
+ *
+ * @param message The error's message.
+ * @returns The message for the command line.
+ * @example
+ * ```ts
+ * import { commandLineMessage } from "./cli.ts";
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(
+ *   commandLineMessage("checksum mismatch for /m/ml-100k/u1.test: …; replace it with the " +
+ *     "official release, or pass { verify: false }"),
+ *   "checksum mismatch for /m/ml-100k/u1.test: …; replace it with the official release, or " +
+ *     "name its folder (or zip) with --data PATH, which reads the files as they are (their " +
+ *     "differences from the release are reported, and no published figure is shown beside " +
+ *     "their rows)",
+ * );
+ * ```
+ */
+export function commandLineMessage(message: string): string {
+  return message.replace(
+    /, or pass \{ verify: false \}/g,
+    ", or name its folder (or zip) with --data PATH, which reads the files as they are (their " +
+      "differences from the release are reported, and no published figure is shown beside " +
+      "their rows)",
+  );
+}
+
 if (import.meta.main) {
   try {
     parseEvaluateArgs(Deno.args); // a bad command line: one line and status 2, before anything
@@ -483,7 +558,11 @@ if (import.meta.main) {
   try {
     await main(Deno.args);
   } catch (e) {
-    console.error(e instanceof Error ? `error: ${e.message}` : e);
+    if (e instanceof RefusedOutputError) {
+      console.error(e.message); // as a bad command line: nothing ran
+      Deno.exit(USAGE_STATUS);
+    }
+    console.error(e instanceof Error ? `error: ${commandLineMessage(e.message)}` : e);
     Deno.exit(1);
   }
 }

@@ -1,6 +1,7 @@
-import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
 import { join } from "node:path";
 import {
+  MAX_EPOCHS,
   MAX_SEEDS,
   parseEvaluateArgs,
   USAGE,
@@ -8,6 +9,9 @@ import {
 } from "../../../tools/evaluate/cli.ts";
 import { assertHelp, assertUsageMatches } from "../_usage.ts";
 import { outputProblem, writeFileAtomic } from "../../../tools/_write.ts";
+import { canLockFolders, lockFolder, withLockableDir } from "../_locked.ts";
+
+const TINY = new URL("../../fixtures/latest_tiny", import.meta.url).pathname;
 
 Deno.test("parseEvaluateArgs() reads every flag, with or without '='", () => {
   const a = parseEvaluateArgs([
@@ -82,6 +86,33 @@ Deno.test("parseEvaluateArgs() takes seeds the generator tells apart, and a coun
     );
   }
   assertEquals(parseEvaluateArgs(["--first-seed", "4294967294", "--seeds", "2"]).seeds, 2);
+});
+
+Deno.test("parseEvaluateArgs() caps --epochs as it caps --seeds, far above every recipe's", () => {
+  assertEquals(MAX_EPOCHS, 10_000);
+  assertEquals(parseEvaluateArgs(["--epochs", String(MAX_EPOCHS)]).epochs, MAX_EPOCHS);
+  assertThrows(
+    () => parseEvaluateArgs(["--epochs", "99999999999999"]),
+    RangeError,
+    `--epochs: expected an integer from 1 to ${MAX_EPOCHS}, found "99999999999999"`,
+  );
+  assert(USAGE.includes(`N from 1 to ${MAX_EPOCHS}`), USAGE);
+});
+
+Deno.test("parseEvaluateArgs() refuses ml-100k's folds u1 … u5 on ml-latest-small before loading", () => {
+  for (const data of [[], ["--data", "ml-latest-small"]]) {
+    for (const task of ["rating", "ranking"]) {
+      assertThrows(
+        () => parseEvaluateArgs(["--task", task, "--split", "u3", ...data]),
+        RangeError,
+        "--split u3: expected ml-100k's published fold (u3.base and u3.test) to split, found " +
+          (data.length ? "--data ml-latest-small" : "no --data (ml-latest-small by default"),
+      );
+    }
+  }
+  assertEquals(parseEvaluateArgs(["--split", "u1", "--data", "ml-100k"]).split, "u1");
+  // A folder may be in either layout: the loader judges it.
+  assertEquals(parseEvaluateArgs(["--split", "u1", "--data", TINY]).split, "u1");
 });
 
 Deno.test("parseEvaluateArgs() refuses an empty or repeated name in --models", () => {
@@ -240,7 +271,6 @@ Deno.test("only the whole table on the seeds from 42 rewrites the committed file
 });
 
 const CLI = new URL("../../../tools/evaluate/cli.ts", import.meta.url).pathname;
-const TINY = new URL("../../fixtures/latest_tiny", import.meta.url).pathname;
 
 /** Runs a one-epoch evaluation of the tiny fixture writing to `--json`/`--md` as given. */
 async function evaluateTiny(output: string[]) {
@@ -261,9 +291,9 @@ Deno.test("deno task evaluate refuses a --json path that is a folder before it r
   const dir = await Deno.makeTempDir({ prefix: "evaluate-out-" });
   try {
     const run = await evaluateTiny(["--json", dir]);
-    assertEquals(run.code, 1);
+    assertEquals(run.code, 2);
     assertEquals(run.stdout, "", "nothing ran");
-    assertEquals(run.stderr, `error: --json: cannot write ${dir}: it is a folder, not a file`);
+    assertEquals(run.stderr, `--json: cannot write ${dir}: it is a folder, not a file`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -275,11 +305,11 @@ Deno.test("deno task evaluate refuses an --md path under a file before it runs a
     await Deno.writeTextFile(join(dir, "notes"), "");
     const path = join(dir, "notes", "report", "evaluation.md");
     const run = await evaluateTiny(["--md", path]);
-    assertEquals(run.code, 1);
+    assertEquals(run.code, 2);
     assertEquals(run.stdout, "", "nothing ran");
     assertEquals(
       run.stderr,
-      `error: --md: cannot write ${path}: ${join(dir, "notes")} is a file, not a folder`,
+      `--md: cannot write ${path}: ${join(dir, "notes")} is a file, not a folder`,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -301,14 +331,38 @@ Deno.test({
   ignore: !sysReadOnly,
   fn: async () => {
     const run = await evaluateTiny(["--json", "/sys/evaluation.json"]);
-    assertEquals(run.code, 1);
+    assertEquals(run.code, 2);
     assertEquals(run.stdout, "", "nothing ran");
-    assert(
-      run.stderr.startsWith("error: --json: cannot write /sys/evaluation.json: "),
-      run.stderr,
-    );
+    assert(run.stderr.startsWith("--json: cannot write /sys/evaluation.json: "), run.stderr);
     assertEquals(run.stderr.split("\n").length, 1, run.stderr);
   },
+});
+
+Deno.test("deno task evaluate refuses --md /dev/null as a bad command line, exit status 2", async () => {
+  const run = await evaluateTiny(["--md", "/dev/null"]);
+  assertEquals(run.code, 2);
+  assertEquals(run.stdout, "", "nothing ran");
+  assertEquals(run.stderr, "--md: cannot write /dev/null: it is under /dev, not a place for files");
+});
+
+Deno.test({
+  name: "deno task evaluate refuses --json in a folder it cannot write, in a user's words",
+  ignore: !canLockFolders,
+  fn: () =>
+    withLockableDir("evaluate-out-", async (dir) => {
+      assert(lockFolder(dir), "the folder could be locked a moment ago");
+      const path = join(dir, "out.json");
+      const run = await evaluateTiny(["--json", path]);
+      assertEquals(run.code, 2);
+      assertEquals(run.stdout, "", "nothing ran");
+      assertMatch(
+        run.stderr,
+        new RegExp(
+          `^--json: cannot write ${path}: its folder ${dir} cannot be written ` +
+            "\\([^():]+ \\(os error \\d+\\)\\)$",
+        ),
+      );
+    }),
 });
 
 Deno.test("deno task evaluate writes --json and --md into new folders and leaves no temporary file", async () => {
@@ -353,11 +407,11 @@ Deno.test({
       const fifo = join(dir, "pipe.json");
       await new Deno.Command("mkfifo", { args: [fifo] }).output();
       const refused = await evaluateTiny(["--json", fifo]);
-      assertEquals(refused.code, 1);
+      assertEquals(refused.code, 2);
       assertEquals(refused.stdout, "", "nothing ran");
       assertEquals(
         refused.stderr,
-        `error: --json: cannot write ${fifo}: ` +
+        `--json: cannot write ${fifo}: ` +
           "it is a device, a pipe or a socket, not a regular file",
       );
       // A link at the output path is replaced by the file; the file it pointed to is kept.
@@ -505,4 +559,38 @@ Deno.test("deno task evaluate --help lists every flag parseEvaluateArgs() takes"
     (flag) => parseEvaluateArgs([flag, "1"]),
   );
   await assertHelp("tools/evaluate/cli.ts", USAGE);
+});
+
+Deno.test("deno task evaluate answers a checksum mismatch with what its command line can do", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "evaluate-checksum-" });
+  try {
+    // ml-100k found through MOVIELENS_DIR, but a tiny stand-in: its files are not the release's.
+    const mirror = join(dir, "ml-100k");
+    await Deno.mkdir(mirror);
+    const fixture = new URL("../../fixtures/ml100k_tiny", import.meta.url).pathname;
+    for await (const entry of Deno.readDir(fixture)) {
+      await Deno.copyFile(join(fixture, entry.name), join(mirror, entry.name));
+    }
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CLI, "--data", "ml-100k", "--split", "u1", "--models", "dot"]
+        .concat(["--epochs", "1", "--no-ranking"]),
+      env: { NO_COLOR: "1", MOVIELENS_DIR: dir },
+      stdin: "null",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr).trimEnd();
+    assertEquals(out.code, 1, stderr);
+    const last = stderr.split("\n").at(-1)!;
+    assert(last.startsWith(`error: checksum mismatch for ${mirror}/`), last);
+    assert(!last.includes("verify: false"), last); // a library option the command has no flag for
+    assert(
+      last.endsWith(
+        "replace it with the official release, or name its folder (or zip) with --data PATH, " +
+          "which reads the files as they are (their differences from the release are reported, " +
+          "and no published figure is shown beside their rows)",
+      ),
+      last,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
