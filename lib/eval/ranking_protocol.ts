@@ -42,6 +42,7 @@ import {
   type DataFrame,
   describe,
   isNumbers,
+  plural,
   ratingColumns,
 } from "../_validate.ts";
 import { rankingMetrics } from "./ranking_metrics.ts";
@@ -243,7 +244,7 @@ export function rankingTask(
   if (evaluated.length === 0) {
     throw new RangeError(
       `${who}: no user has both a training rating and a test movie outside their training ` +
-        `movies (${skipped.withoutTraining} test users without training ratings, ` +
+        `movies (${plural(skipped.withoutTraining, "test user")} without training ratings, ` +
         `${skipped.onlyRepeats} whose test movies all repeat training ones)`,
     );
   }

@@ -101,7 +101,7 @@ Deno.test("no user to evaluate is an error that says why, not a NaN", () => {
   assertThrows(
     () => rankingTask(train, cold),
     RangeError,
-    "no user has both a training rating and a test movie outside their training movies (1 test users without training ratings",
+    "no user has both a training rating and a test movie outside their training movies (1 test user without training ratings",
   );
 });
 

@@ -56,9 +56,9 @@ function settingsText(s: RowSettings): string {
   }
   if (s.l2 === undefined) return "–";
   const batch = s.batch_users === undefined ? "" : `, ${s.batch_users} users per step`;
-  return `${s.factors} factors${batch}, L2 ${fixedShort(s.l2_validation!)} → ${
-    fixedShort(s.l2)
-  }, ${s.epochs} epochs`;
+  return `${s.factors} factors${batch}, L2 ${fixedShort(s.l2_validation!)} → ${fixedShort(s.l2)}, ${
+    plural(s.epochs!, "epoch")
+  }`;
 }
 
 function fixedShort(v: number): string {
@@ -125,7 +125,11 @@ export function renderRankingTables(result: RankingEvaluation): string {
         `carve-out ${split.carve[0].toLocaleString("en")} / ${
           split.carve[1].toLocaleString("en")
         } ratings${
-          split.repeated ? `; ${split.repeated} test ratings repeat a training pair` : ""
+          split.repeated
+            ? `; ${plural(split.repeated, "test rating")} ${
+              split.repeated === 1 ? "repeats" : "repeat"
+            } a training pair`
+            : ""
         }. ${first.length ? skippedText(first[0]) : ""}.`,
       "",
     );

@@ -362,7 +362,9 @@ async function recipeRow(
     notes.push(
       keepBestWeights
         ? `in our run: best epoch (${best} of ${epochs}) chosen on the test part, as the tutorial did`
-        : `early stopping watched the test part (stopped after ${epochs} epochs), as the tutorial did`,
+        : `early stopping watched the test part (stopped after ${
+          plural(epochs, "epoch")
+        }), as the tutorial did`,
     );
   }
   if (spec.validation === "holdout") {
@@ -654,7 +656,7 @@ export async function runEvaluation(options: EvaluationOptions = {}): Promise<Ev
     for (const job of jobs) {
       const ml = await load(job.data);
       const rows = rowsFor(ml.layout, job.split, { models: options.models });
-      report(`${ml.name} · ${job.split} · seed ${seed}: ${rows.length} rows`);
+      report(`${ml.name} · ${job.split} · seed ${seed}: ${plural(rows.length, "row")}`);
       raw.push(...await runSplit(ml, job.split, rows, seed, options, report, splits));
     }
   }

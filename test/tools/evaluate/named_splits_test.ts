@@ -31,6 +31,43 @@ Deno.test("makeSplit() tail15 holds out the last rows, whose users are cold", as
   assertEquals(s.coldMovies, 0);
 });
 
+Deno.test("makeSplit() tail15 calls itself a cold-start test only where the data make it one", async () => {
+  const cold = await makeSplit(fakeLatest(200), "tail15");
+  assertEquals(
+    cold.description,
+    "Keras' `validation_split=0.15` on the file as stored (ratings.csv is sorted by user id): " +
+      "the last 15 % of the rows, so the test users are almost all absent from training — a " +
+      "cold-start test",
+  );
+  // Users in turn, as a small folder may have them: every test user is also in training.
+  const n = 200;
+  const mixed = {
+    name: "mixed",
+    layout: "latest",
+    ratings: ratingsFrame({
+      userId: Array.from({ length: n }, (_, i) => 1 + (i % 10)),
+      movieId: Array.from({ length: n }, (_, i) => 1 + Math.floor(i / 10)),
+      rating: Array.from({ length: n }, (_, i) => 1 + (i % 5)),
+      timestamp: Array.from({ length: n }, (_, i) => 1000 + i),
+    }),
+  } as unknown as MovieLens;
+  const warm = await makeSplit(mixed, "tail15");
+  assertEquals(warm.coldUsers, 0);
+  assertEquals(
+    warm.description,
+    "Keras' `validation_split=0.15` on the file as stored: the last 15 % of the rows",
+  );
+});
+
+Deno.test("makeSplit() tail15 describes the shipped ml-latest-small as the committed results do", async () => {
+  const s = await makeSplit(await loadMovieLens(), "tail15");
+  const committed = JSON.parse(
+    await Deno.readTextFile(new URL("../../../results/evaluation.json", import.meta.url)),
+  ).splits.find((x: { split: string }) => x.split === "tail15");
+  assertEquals(s.description, committed.description);
+  assertEquals(s.coldUsers, committed.coldUsers);
+});
+
 Deno.test("makeSplit() is deterministic for a seed and changes with it", async () => {
   const ml = fakeLatest(200);
   const a = await makeSplit(ml, "mask80", { seed: 1 });

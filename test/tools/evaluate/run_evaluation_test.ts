@@ -171,3 +171,17 @@ Deno.test("runEvaluation() starts its seeds at firstSeed and names a bad one", a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task evaluate counts one epoch as one epoch in a row's note", async () => {
+  const { dir } = await writeSyntheticLatest();
+  try {
+    const run = await runCli(
+      ["--data", dir, "--split", "tail15", "--epochs", "1", "--models", "dlrm", "--no-ranking"],
+    );
+    assertEquals(run.code, 0, run.stderr);
+    assert(run.stdout.includes("(stopped after 1 epoch)"), run.stdout);
+    assert(!run.stdout.includes("1 epochs"), run.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
