@@ -501,17 +501,25 @@ export async function rankingParts(ml: MovieLens, splitName: SplitName, seed: nu
     split.train.select(COLUMNS.user, COLUMNS.movie),
     split.test.select(COLUMNS.user, COLUMNS.movie),
   ]));
-  const { train, test } = randomSplit(split.train, {
-    testFraction: VALIDATION_FRACTION,
-    seed: offsetSeed(seed, VALIDATION_SEED_OFFSET),
-  });
-  const carve: CarveOut & { test: pl.DataFrame } = {
-    train,
-    test,
-    task: rankingTask(train, test, encoders),
-    encoders,
-    seed,
-  };
+  let carve: CarveOut & { test: pl.DataFrame };
+  try {
+    const { train, test } = randomSplit(split.train, {
+      testFraction: VALIDATION_FRACTION,
+      seed: offsetSeed(seed, VALIDATION_SEED_OFFSET),
+    });
+    carve = { train, test, task: rankingTask(train, test, encoders), encoders, seed };
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    // Too few ratings: say which step failed, since the user never asked for a carve-out.
+    throw new RangeError(
+      `${ml.name} ${splitName}, seed ${seed}: the validation carve-out that chooses every ` +
+        `row's settings (${VALIDATION_FRACTION * 100} % of the training part's ${
+          plural(split.train.height, "rating")
+        }) cannot be made: ${e.message}; the ranking task needs more ratings than that: ` +
+        "give --data a larger data set",
+      { cause: e },
+    );
+  }
   return { split, encoders, carve };
 }
 

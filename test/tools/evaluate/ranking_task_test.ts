@@ -53,6 +53,31 @@ Deno.test("parseEvaluateArgs() reads --task ranking and its models", () => {
   assertThrows(() => parseEvaluateArgs(["--models", "softmax"]), RangeError, "known kinds: dot");
 });
 
+Deno.test("rankingParts() names the validation carve-out when too few ratings leave none", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ranking-two-" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/ratings.csv`,
+      "userId,movieId,rating,timestamp\n1,10,4.0,1\n2,20,3.0,2\n",
+    );
+    await Deno.writeTextFile(
+      `${dir}/movies.csv`,
+      "movieId,title,genres\n10,A (1990),Drama\n20,B (1991),Comedy\n",
+    );
+    const ml = await loadMovieLens(dir, { onWarning: () => {} });
+    await assertRejects(
+      () => rankingParts(ml, "random80", 42),
+      RangeError,
+      `${ml.name} random80, seed 42: the validation carve-out that chooses every row's settings ` +
+        "(20 % of the training part's 1 rating) cannot be made: randomSplit(): a test fraction " +
+        "of 0.2 on 1 rating leaves the training part empty (expected at least one rating in " +
+        "each part); the ranking task needs more ratings than that: give --data a larger data set",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("walkLadder() tries the start and both neighbours, then walks towards the better side", async () => {
   const walk = async (peak: number, maxTries = 9) => {
     const tried: number[] = [];
