@@ -219,8 +219,8 @@ function modelList(value: string): string[] {
  * @example
  * ```ts
  * import { parseEvaluateArgs } from "./cli.ts";
- * const a = parseEvaluateArgs(["--split", "u1", "--models", "dot,dot-bias", "--seeds", "3"]);
- * console.log(a.split, a.models, a.seeds); // u1 ["dot", "dot-bias"] 3
+ * const a = parseEvaluateArgs(["--data", "ml-100k", "--split", "u1", "--models", "dot,dot-bias"]);
+ * console.log(a.split, a.models); // u1 ["dot", "dot-bias"]
  * ```
  */
 export function parseEvaluateArgs(args: string[]): EvaluateArgs {
