@@ -20,8 +20,9 @@
  * (`.<name>.old-…`) and removed once the new one is in place. A process that dies in between
  * leaves the previous model either at its path or, for the instant between the two renames,
  * in the `.old-` folder, which {@linkcode loadRecommender} then reads; the next save to the
- * same path removes what an interrupted one left. (Two saves to one path at the same time,
- * from two processes, are not supported.) The optimizer state is not saved: a loaded model is
+ * same path removes what an interrupted one left. Two saves to one path at the same time (two
+ * processes, or two calls in one) take turns, through a lock file beside the folder
+ * (`.<name>.lock`, removed after; see `lib/_lock.ts`). The optimizer state is not saved: a loaded model is
  * compiled afresh from its config — the loss, metrics, optimizer, learning rate and schedule it
  * trained with — and numbers its epochs on.
  *
@@ -37,6 +38,7 @@ import { compileModel, syncConfig } from "./compile.ts";
 import { describe } from "../_validate.ts";
 import { checkSeed, storedSeed } from "../random.ts";
 import { makeFolders, namedError, nearestFolder, removeFolders } from "../_atomic_write.ts";
+import { withLock } from "../_lock.ts";
 import { findTables } from "./_weights.ts";
 import { DOT_KINDS } from "./_checks.ts";
 import "./layers.ts"; // registers the custom layers before any model is deserialised
@@ -251,10 +253,26 @@ async function replaceFolder(
   modelJson: Record<string, unknown>,
 ): Promise<void> {
   const made = await makeFolders(dirname(target));
-  const stale = await leftovers(target).catch(async (e) => {
-    await removeFolders(made);
+  // Two saves of one folder at once (two processes, or two calls) take turns: interleaved, one
+  // moved aside the model the other had just put in place and failed on the rename back.
+  const lock = join(dirname(target), `.${basename(target)}.lock`);
+  try {
+    await withLock(lock, () => swapIn(target, weights, modelJson), {
+      holder: `saveRecommender() of ${target}`,
+    });
+  } catch (e) {
+    await removeFolders(made); // a full disk leaves no empty folders behind
     throw e;
-  });
+  }
+}
+
+/** {@linkcode replaceFolder}'s work, under the folder's lock. */
+async function swapIn(
+  target: string,
+  weights: Uint8Array,
+  modelJson: Record<string, unknown>,
+): Promise<void> {
+  const stale = await leftovers(target);
   const tmp = siblingPath(target, "tmp");
   let old: string | null = null;
   try {
@@ -276,7 +294,6 @@ async function replaceFolder(
     }
   } catch (e) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    await removeFolders(made); // a full disk leaves no empty folders behind
     throw e;
   } finally {
     inFlight.delete(tmp);

@@ -381,6 +381,23 @@ Deno.test("an interrupted replace leaves the previous model loadable at its path
   });
 });
 
+Deno.test("two saves of one folder at once take turns: both succeed, one whole model, nothing left over", async () => {
+  await withTempDir(async (dir) => {
+    const [a, b] = [1, 2].map((seed) => buildModel("dot-bias", { ratings, factors: 3, seed }));
+    const target = `${dir}/m`;
+    const [pa, pb] = [a, b].map((rec) => Array.from(predictRatings(rec, ratings)));
+    for (let round = 0; round < 5; round++) {
+      await Promise.all([saveRecommender(a, target), saveRecommender(b, target)]);
+      const loaded = await loadRecommender(target);
+      const p = Array.from(predictRatings(loaded, ratings));
+      assert([pa, pb].some((q) => q.every((x, i) => x === p[i])), "neither model, whole");
+      disposeRecommender(loaded);
+    }
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["m"]); // no .old, .tmp, .lock
+    [a, b].forEach(disposeRecommender);
+  });
+});
+
 Deno.test("loadRecommender() refuses weights that hold NaN, naming the file", async () => {
   await withTempDir(async (dir) => {
     await saveRecommender(await trained("dot-bias"), `${dir}/m`);

@@ -11,7 +11,7 @@
  */
 
 import { join } from "node:path";
-import { withLock } from "../_lock.ts";
+import { withLock } from "../../lib/_lock.ts";
 import { writeFilesAtomic } from "../_write.ts";
 
 /** Where the committed table lives, relative to the repository root. */

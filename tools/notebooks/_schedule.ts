@@ -12,7 +12,7 @@
 
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { withLock } from "../_lock.ts";
+import { withLock } from "../../lib/_lock.ts";
 import { writeFileAtomic } from "../_write.ts";
 
 /** Seconds per run key (see {@linkcode runKey}). */

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "@std/assert";
-import { withLock } from "../../../tools/_lock.ts";
+import { withLock } from "../../../lib/_lock.ts";
 import {
   readDurations,
   runKey,

@@ -1,7 +1,7 @@
 import { assertEquals, assertRejects } from "@std/assert";
 import { join } from "node:path";
-import { lockWaitMessage, withLock } from "../../tools/_lock.ts";
-import { withTempDir } from "../data/_helpers.ts";
+import { lockWaitMessage, withLock } from "../lib/_lock.ts";
+import { withTempDir } from "./data/_helpers.ts";
 
 Deno.test("withLock() runs a second call once the first is done, naming the holder", async () => {
   await withTempDir(async (dir) => {
