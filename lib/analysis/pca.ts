@@ -11,6 +11,7 @@ import { PCA } from "ml-pca";
 import type { EmbeddingTable, ScoreTable } from "./types.ts";
 import { checkPcaInput, checkShares, checkVariance, signedScores } from "./_pca.ts";
 import { rankByScore, type RankedRow, type RankOptions } from "./rank_by_score.ts";
+import { checkOptionKeys } from "../_validate.ts";
 
 /** Options of {@linkcode pca}. */
 export interface PcaOptions {
@@ -20,6 +21,9 @@ export interface PcaOptions {
    */
   components?: number;
 }
+
+/** Every option of {@linkcode pca} (the type makes the list complete). */
+const PCA_OPTIONS: Record<keyof PcaOptions, true> = { components: true };
 
 /** The result of {@linkcode pca}. */
 export interface PcaResult {
@@ -65,6 +69,7 @@ export interface PcaResult {
  */
 export function pca(table: EmbeddingTable, options: PcaOptions = {}): PcaResult {
   const who = "pca()";
+  checkOptionKeys(options, Object.keys(PCA_OPTIONS), who);
   const { components = 3 } = options;
   checkPcaInput(table, components, who, (n) => {
     if (n < 2) throw new RangeError(`${who}: expected at least 2 rows, found ${n}`);
@@ -135,6 +140,9 @@ export function componentScores(result: PcaResult, component: number): ScoreTabl
   return out;
 }
 
+/** Every option of {@linkcode sortAlong}: `rankByScore()`'s (the type makes the list complete). */
+const SORT_ALONG_OPTIONS: Record<keyof RankOptions, true> = { n: true, order: true, among: true };
+
 /**
  * Movies sorted along one principal component, e.g. the 10 highest or lowest on PC1, to read
  * what the component captures.
@@ -158,5 +166,6 @@ export function sortAlong(
   component: number,
   options: RankOptions = {},
 ): RankedRow[] {
+  checkOptionKeys(options, Object.keys(SORT_ALONG_OPTIONS), "sortAlong()");
   return rankByScore(componentScores(result, component), options);
 }

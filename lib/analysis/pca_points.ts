@@ -8,7 +8,7 @@
 
 import type { PcaResult } from "./pca.ts";
 import { rowIndex, rowOf } from "./_table.ts";
-import { type Numbers, plural, toIds } from "../_validate.ts";
+import { checkOptionKeys, type Numbers, plural, toIds } from "../_validate.ts";
 
 /** Options of {@linkcode pcaPoints}. */
 export interface PcaPointsOptions {
@@ -23,6 +23,9 @@ export interface PcaPointsOptions {
    */
   y?: number;
 }
+
+/** Every option of {@linkcode pcaPoints} (the type makes the list complete). */
+const PCA_POINTS_OPTIONS: Record<keyof PcaPointsOptions, true> = { x: true, y: true };
 
 /** One movie on a PCA map. */
 export interface PcaPoint {
@@ -84,6 +87,7 @@ export function pcaPoints(
       `${who}: expected a pca() result, found ${result === null ? "null" : typeof result}`,
     );
   }
+  checkOptionKeys(options, Object.keys(PCA_POINTS_OPTIONS), who);
   const x = component(result, options.x ?? 0, "x", who);
   const y = component(result, options.y ?? 1, "y", who);
   const wanted = toIds(ids, "ids", who);

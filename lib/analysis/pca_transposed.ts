@@ -13,7 +13,7 @@ import { PCA } from "ml-pca";
 import type { EmbeddingTable } from "./types.ts";
 import type { PcaOptions, PcaResult } from "./pca.ts";
 import { checkPcaInput, checkShares, checkVariance, signedScores } from "./_pca.ts";
-import { plural } from "../_validate.ts";
+import { checkOptionKeys, plural } from "../_validate.ts";
 
 /** The result of {@linkcode transposedPca}: a {@linkcode PcaResult} plus the row means. */
 export interface TransposedPcaResult extends PcaResult {
@@ -23,6 +23,9 @@ export interface TransposedPcaResult extends PcaResult {
    */
   rowMeans: Float64Array;
 }
+
+/** Every option of {@linkcode transposedPca} (the type makes the list complete). */
+const TRANSPOSED_PCA_OPTIONS: Record<keyof PcaOptions, true> = { components: true };
 
 /**
  * PCA fitted on the transposed embedding table, as seed 000 does with scikit-learn
@@ -56,6 +59,7 @@ export function transposedPca(
   options: PcaOptions = {},
 ): TransposedPcaResult {
   const who = "transposedPca()";
+  checkOptionKeys(options, Object.keys(TRANSPOSED_PCA_OPTIONS), who);
   const { components = 3 } = options;
   checkPcaInput(table, components, who, (n, dim) => {
     if (n < 2 || dim < 2) {

@@ -13,6 +13,7 @@ import { DEFAULT_SEED } from "../defaults.ts";
 import { checkSeed, createRng } from "../random.ts";
 import {
   checkFinite,
+  checkOptionKeys,
   checkPositiveInt,
   describe,
   isNumbers,
@@ -52,6 +53,14 @@ export interface QuantileTransformerOptions {
    */
   seed?: number;
 }
+
+/** Every option of {@linkcode QuantileTransformer} (the type makes the list complete). */
+const QUANTILE_OPTIONS: Record<keyof QuantileTransformerOptions, true> = {
+  nQuantiles: true,
+  outputDistribution: true,
+  subsample: true,
+  seed: true,
+};
 
 /** The JSON form of a fitted {@linkcode QuantileTransformer}. */
 export interface QuantileTransformerJSON {
@@ -193,6 +202,7 @@ export class QuantileTransformer {
    */
   constructor(options: QuantileTransformerOptions = {}) {
     const who = "QuantileTransformer";
+    checkOptionKeys(options, Object.keys(QUANTILE_OPTIONS), who);
     const {
       nQuantiles = 1000,
       outputDistribution = "uniform",
@@ -374,7 +384,8 @@ export class QuantileTransformer {
         `${who}: expected a saved QuantileTransformer object, found ${describe(json)}`,
       );
     }
-    const qt = new QuantileTransformer(json);
+    const { nQuantiles, outputDistribution, subsample, seed } = json; // the options of the JSON
+    const qt = new QuantileTransformer({ nQuantiles, outputDistribution, subsample, seed });
     if (json.references === null || json.quantiles === null) return qt;
     if (
       !isNumbers(json.references) || !Array.isArray(json.quantiles) || json.quantiles.length === 0

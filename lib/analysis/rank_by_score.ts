@@ -7,7 +7,7 @@
 
 import type { ScoreTable } from "./types.ts";
 import { checkScores, rowIndex, rowOf } from "./_table.ts";
-import { checkPositiveInt, type Numbers, toIds } from "../_validate.ts";
+import { checkOptionKeys, checkPositiveInt, type Numbers, toIds } from "../_validate.ts";
 
 /** One row of a ranking. */
 export interface RankedRow {
@@ -41,6 +41,9 @@ export interface RankOptions {
   among?: Numbers;
 }
 
+/** Every option of {@linkcode rankByScore} (the type makes the list complete). */
+const RANK_OPTIONS: Record<keyof RankOptions, true> = { n: true, order: true, among: true };
+
 /**
  * Sorts scores and returns the top n rows. Ties are broken by increasing id, so the result is
  * deterministic.
@@ -60,6 +63,7 @@ export interface RankOptions {
  */
 export function rankByScore(scores: ScoreTable, options: RankOptions = {}): RankedRow[] {
   const who = "rankByScore()";
+  checkOptionKeys(options, Object.keys(RANK_OPTIONS), who);
   const { n = 10, order = "desc", among } = options;
   checkScores(scores, who);
   checkPositiveInt(n, "n", who);

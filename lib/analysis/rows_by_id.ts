@@ -12,6 +12,7 @@ import type { EmbeddingTable, ScoreTable } from "./types.ts";
 import { checkEmbeddings, checkScores, rowIndex, rowOf } from "./_table.ts";
 import {
   checkFrame,
+  checkOptionKeys,
   checkPositiveInt,
   idColumn,
   type Numbers,
@@ -145,6 +146,9 @@ export interface MostRatedOptions {
   n?: number;
 }
 
+/** Every option of {@linkcode mostRated} (the type makes the list complete). */
+const MOST_RATED_OPTIONS: Record<keyof MostRatedOptions, true> = { n: true };
+
 /**
  * Counts ratings per movie and returns the movies in decreasing order of count (ties by
  * increasing movieId) — the "N most-rated movies" the tutorials restrict bias and PCA tables to.
@@ -166,6 +170,7 @@ export interface MostRatedOptions {
  */
 export function mostRated(ratings: pl.DataFrame, options: MostRatedOptions = {}): ScoreTable {
   const who = "mostRated()";
+  checkOptionKeys(options, Object.keys(MOST_RATED_OPTIONS), who);
   const { n } = options;
   if (n !== undefined) checkPositiveInt(n, "n", who);
   checkFrame(ratings, [COLUMNS.movie], who);

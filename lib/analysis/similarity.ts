@@ -11,6 +11,7 @@ import { checkEmbeddings, rowIndex, rowOf } from "./_table.ts";
 import {
   checkBoolean,
   checkFinite,
+  checkOptionKeys,
   checkPositiveInt,
   describe,
   isNumbers,
@@ -148,6 +149,9 @@ export interface MostSimilarOptions {
   includeSelf?: boolean;
 }
 
+/** Every option of {@linkcode mostSimilar} (the type makes the list complete). */
+const MOST_SIMILAR_OPTIONS: Record<keyof MostSimilarOptions, true> = { k: true, includeSelf: true };
+
 /**
  * The k movies whose embeddings have the highest cosine similarity to a movie's.
  * Ties are broken by increasing id.
@@ -173,6 +177,7 @@ export function mostSimilar(
   options: MostSimilarOptions = {},
 ): SimilarRow[] {
   const who = "mostSimilar()";
+  checkOptionKeys(options, Object.keys(MOST_SIMILAR_OPTIONS), who);
   const { k = 10, includeSelf = false } = options;
   checkEmbeddings(table, who);
   checkPositiveInt(k, "k", who);
@@ -212,6 +217,12 @@ export interface HistogramCountsOptions {
   range?: [number, number];
 }
 
+/** Every option of {@linkcode histogramCounts} (the type makes the list complete). */
+const HISTOGRAM_COUNTS_OPTIONS: Record<keyof HistogramCountsOptions, true> = {
+  bins: true,
+  range: true,
+};
+
 /**
  * Equal-width histogram with numpy's conventions (`np.histogram`): half-open bins except the
  * last, and a range widened by ±0.5 when every value is equal (by ±10% for a value beyond
@@ -232,6 +243,7 @@ export interface HistogramCountsOptions {
  */
 export function histogramCounts(values: Numbers, options: HistogramCountsOptions = {}): Histogram {
   const who = "histogramCounts()";
+  checkOptionKeys(options, Object.keys(HISTOGRAM_COUNTS_OPTIONS), who);
   const { bins = 30, range } = options;
   checkPositiveInt(bins, "bins", who);
   if (!isNumbers(values)) {

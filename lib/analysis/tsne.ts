@@ -20,7 +20,12 @@ import { DEFAULT_SEED } from "../defaults.ts";
 import { checkSeed, createRng } from "../random.ts";
 import type { EmbeddingTable } from "./types.ts";
 import { checkEmbeddings } from "./_table.ts";
-import { checkFiniteNumber, checkNonNegativeInt, checkPositiveInt } from "../_validate.ts";
+import {
+  checkFiniteNumber,
+  checkNonNegativeInt,
+  checkOptionKeys,
+  checkPositiveInt,
+} from "../_validate.ts";
 import { pca, type PcaResult } from "./pca.ts";
 import { SpaceTree } from "./_tsne_tree.ts";
 import { interruptCheck, interruptDue, interruptible } from "../_interrupt.ts";
@@ -91,6 +96,21 @@ export interface TsneOptions {
    */
   learningRate?: number | "auto";
 }
+
+/** Every option of {@linkcode tsne} (the type makes the list complete). */
+const TSNE_OPTIONS: Record<keyof TsneOptions, true> = {
+  perplexity: true,
+  iterations: true,
+  seed: true,
+  dims: true,
+  init: true,
+  method: true,
+  theta: true,
+  metric: true,
+  earlyExaggeration: true,
+  exaggerationIterations: true,
+  learningRate: true,
+};
 
 /** The result of {@linkcode tsne}. */
 export interface TsneResult {
@@ -455,6 +475,7 @@ interface TsneRun {
 
 /** Checks the table and options, computes the input similarities and the starting layout. */
 function startTsne(table: EmbeddingTable, options: TsneOptions, who: string): TsneRun {
+  checkOptionKeys(options, Object.keys(TSNE_OPTIONS), who);
   checkEmbeddings(table, who);
   const n = table.ids.length, dim = table.dim;
   const o = tsneSettings(options, n, dim, who);

@@ -9,7 +9,7 @@
 
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
-import { checkFrame, numberColumn } from "../_validate.ts";
+import { checkFrame, checkOptionKeys, numberColumn } from "../_validate.ts";
 import { gatherRows, idValues } from "./_rows.ts";
 import { duplicateError, scanDuplicates } from "./_duplicates.ts";
 
@@ -40,6 +40,9 @@ export interface DuplicateOptions {
    */
   label?: string;
 }
+
+/** Every option of {@linkcode dropDuplicateRatings} (the type makes the list complete). */
+const DUPLICATE_OPTIONS: Record<keyof DuplicateOptions, true> = { policy: true, label: true };
 
 /** The result of {@linkcode dropDuplicateRatings}. */
 export interface DeduplicatedRatings {
@@ -77,6 +80,7 @@ export function dropDuplicateRatings(
   df: DataFrame,
   options: DuplicateOptions = {},
 ): DeduplicatedRatings {
+  checkOptionKeys(options, Object.keys(DUPLICATE_OPTIONS), "dropDuplicateRatings()");
   const { policy = "last", label = "ratings" } = options;
   if (!isDuplicatePolicy(policy)) {
     throw new TypeError(

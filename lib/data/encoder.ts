@@ -6,7 +6,7 @@
  * @module
  */
 
-import { describe, INT32_MAX, INT32_MIN, toIds } from "../_validate.ts";
+import { checkOptionKeys, describe, INT32_MAX, INT32_MIN, toIds } from "../_validate.ts";
 
 /** The JSON form of an {@linkcode IdEncoder}, as saved next to a model. */
 export interface IdEncoderJSON {
@@ -43,6 +43,9 @@ export interface IdEncoderOptions {
   name?: string;
 }
 
+/** Every option of {@linkcode IdEncoder.fit} (the type makes the list complete). */
+const ID_ENCODER_OPTIONS: Record<keyof IdEncoderOptions, true> = { order: true, name: true };
+
 /** Maps raw integer ids to contiguous indices 0..size-1 and back. */
 export class IdEncoder {
   /** What the ids are (used in error messages). */
@@ -75,6 +78,7 @@ export class IdEncoder {
    * ```
    */
   static fit(ids: ArrayLike<number> | Iterable<number>, options: IdEncoderOptions = {}): IdEncoder {
+    checkOptionKeys(options, Object.keys(ID_ENCODER_OPTIONS), "IdEncoder.fit()");
     const { order = "sorted", name = "id" } = options;
     if (typeof ids !== "object" || ids === null) {
       throw new TypeError(

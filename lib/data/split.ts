@@ -25,6 +25,7 @@ import {
   checkBoolean,
   checkFrame,
   checkNonNegativeInt,
+  checkOptionKeys,
   found,
   numberColumn,
   plural,
@@ -83,6 +84,13 @@ export interface RandomSplitOptions {
   shuffle?: boolean;
 }
 
+/** Every option of {@linkcode randomSplit} (the type makes the list complete). */
+const RANDOM_SPLIT_OPTIONS: Record<keyof RandomSplitOptions, true> = {
+  testFraction: true,
+  seed: true,
+  shuffle: true,
+};
+
 /**
  * A seeded random split with exact sizes.
  *
@@ -105,8 +113,9 @@ export interface RandomSplitOptions {
  * ```
  */
 export function randomSplit(df: DataFrame, options: RandomSplitOptions = {}): Split {
-  const { testFraction = 0.2, seed = DEFAULT_SEED, shuffle = true } = options;
   const caller = "randomSplit()";
+  checkOptionKeys(options, Object.keys(RANDOM_SPLIT_OPTIONS), caller);
+  const { testFraction = 0.2, seed = DEFAULT_SEED, shuffle = true } = options;
   const n = checkRows(df, caller);
   checkFraction(testFraction, "testFraction", caller);
   checkSeed(seed, caller);
@@ -137,6 +146,12 @@ export interface MaskSplitOptions {
   seed?: number;
 }
 
+/** Every option of {@linkcode maskSplit} (the type makes the list complete). */
+const MASK_SPLIT_OPTIONS: Record<keyof MaskSplitOptions, true> = {
+  trainProbability: true,
+  seed: true,
+};
+
 /**
  * Seed 000's split: one uniform draw per row, train where it is below `trainProbability`.
  * The sizes vary around p·n (seed 000 got 80,099 / 19,905 of 100,004). Row order is kept.
@@ -162,8 +177,9 @@ export interface MaskSplitOptions {
  * ```
  */
 export function maskSplit(df: DataFrame, options: MaskSplitOptions = {}): Split {
-  const { trainProbability = 0.8, seed = DEFAULT_SEED } = options;
   const caller = "maskSplit()";
+  checkOptionKeys(options, Object.keys(MASK_SPLIT_OPTIONS), caller);
+  const { trainProbability = 0.8, seed = DEFAULT_SEED } = options;
   const n = checkRows(df, caller);
   checkFraction(trainProbability, "trainProbability", caller);
   checkSeed(seed, caller);
@@ -191,6 +207,9 @@ export interface TailSplitOptions {
   fraction?: number;
 }
 
+/** Every option of {@linkcode tailSplit} (the type makes the list complete). */
+const TAIL_SPLIT_OPTIONS: Record<keyof TailSplitOptions, true> = { fraction: true };
+
 /**
  * Keras' `validation_split`: the first floor(n·(1−f)) rows train, the rest (the last rows,
  * unshuffled) test. On ratings.csv, which is sorted by userId, the test part is the last
@@ -210,8 +229,9 @@ export interface TailSplitOptions {
  * ```
  */
 export function tailSplit(df: DataFrame, options: TailSplitOptions = {}): Split {
-  const { fraction = 0.1 } = options;
   const caller = "tailSplit()";
+  checkOptionKeys(options, Object.keys(TAIL_SPLIT_OPTIONS), caller);
+  const { fraction = 0.1 } = options;
   const n = checkRows(df, caller);
   checkFraction(fraction, "fraction", caller);
   const at = Math.floor(n * (1 - fraction));
@@ -264,6 +284,14 @@ function groupByUser(df: DataFrame, caller: string): Map<number, number[]> {
   return groups;
 }
 
+/** Every option of {@linkcode perUserSplit} (the type makes the list complete). */
+const PER_USER_SPLIT_OPTIONS: Record<keyof PerUserSplitOptions, true> = {
+  testFraction: true,
+  testCount: true,
+  minTrain: true,
+  seed: true,
+};
+
 /**
  * Per-user holdout: for every user, a random share (or a fixed count) of their ratings goes
  * to test, never more than leaves `minTrain` in train. Row order is kept.
@@ -285,6 +313,7 @@ function groupByUser(df: DataFrame, caller: string): Map<number, number[]> {
  */
 export function perUserSplit(df: DataFrame, options: PerUserSplitOptions = {}): Split {
   const caller = "perUserSplit()";
+  checkOptionKeys(options, Object.keys(PER_USER_SPLIT_OPTIONS), caller);
   checkRows(df, caller, [COLUMNS.user]);
   const { testFraction = 0.2, testCount, seed = DEFAULT_SEED } = options;
   if (testCount !== undefined) checkNonNegativeInt(testCount, "testCount", caller);
@@ -338,6 +367,13 @@ export interface TemporalSplitOptions {
   minTrain?: number;
 }
 
+/** Every option of {@linkcode temporalSplit} (the type makes the list complete). */
+const TEMPORAL_SPLIT_OPTIONS: Record<keyof TemporalSplitOptions, true> = {
+  testFraction: true,
+  by: true,
+  minTrain: true,
+};
+
 /**
  * A split by time: train on the past, test on the future. Equal timestamps are ordered by
  * row, so the split is deterministic. Row order is kept in both parts.
@@ -365,6 +401,7 @@ export interface TemporalSplitOptions {
  */
 export function temporalSplit(df: DataFrame, options: TemporalSplitOptions = {}): Split {
   const caller = "temporalSplit()";
+  checkOptionKeys(options, Object.keys(TEMPORAL_SPLIT_OPTIONS), caller);
   const { testFraction = 0.2, by = "global" } = options;
   if (by !== "global" && by !== "user") {
     throw new TypeError(`${caller}: expected by to be "global" or "user", found "${by}"`);

@@ -17,6 +17,7 @@ import {
   checkFiniteNumber,
   checkFrame,
   checkLearningRate,
+  checkOptionKeys,
   checkPositiveInt,
   describe,
   numberColumn,
@@ -160,6 +161,12 @@ export interface RatingHistogramTableOptions {
   scale?: RatingScale;
 }
 
+/** Every option of {@linkcode ratingHistogram} (the type makes the list complete). */
+const RATING_HISTOGRAM_OPTIONS: Record<keyof RatingHistogramTableOptions, true> = { scale: true };
+
+/** Every field of a {@linkcode RatingScale} (the type makes the list complete). */
+const SCALE_FIELDS: Record<keyof RatingScale, true> = { min: true, max: true, step: true };
+
 /** The most values a scale given to {@linkcode ratingHistogram} may list (MovieLens': 10). */
 const MAX_SCALE_VALUES = 1000;
 
@@ -167,6 +174,7 @@ function checkScale(scale: RatingScale, who: string): number {
   if (typeof scale !== "object" || scale === null) {
     throw new TypeError(`${who}: expected scale { min, max, step }, found ${describe(scale)}`);
   }
+  checkOptionKeys(scale, Object.keys(SCALE_FIELDS), who, "scale.");
   const min = checkFiniteNumber(scale.min, "scale.min", who);
   const max = checkFiniteNumber(scale.max, "scale.max", who);
   const step = checkLearningRate(scale.step, who, "scale.step"); // a finite number > 0
@@ -205,6 +213,7 @@ export function ratingHistogram(
   df: DataFrame,
   options: RatingHistogramTableOptions = {},
 ): DataFrame {
+  checkOptionKeys(options, Object.keys(RATING_HISTOGRAM_OPTIONS), "ratingHistogram()");
   checkFrame(df, [COLUMNS.rating], "ratingHistogram()");
   const counts = new Map<number, number>();
   for (const v of numberColumn(df, COLUMNS.rating, "ratingHistogram()")) {
@@ -319,6 +328,13 @@ function topIds(ids: Int32Array, n: number): { top: number[]; first: Map<number,
   return { top, first };
 }
 
+/** Every option of {@linkcode topCrosstab} (the type makes the list complete). */
+const CROSSTAB_OPTIONS: Record<keyof CrosstabOptions, true> = {
+  n: true,
+  order: true,
+  movies: true,
+};
+
 /**
  * Seed 000's table: the `n` users with the most ratings against the `n` most rated movies,
  * each cell the rating (null where the user did not rate the movie).
@@ -339,6 +355,7 @@ function topIds(ids: Int32Array, n: number): { top: number[]; first: Map<number,
  * ```
  */
 export function topCrosstab(df: DataFrame, options: CrosstabOptions = {}): DataFrame {
+  checkOptionKeys(options, Object.keys(CROSSTAB_OPTIONS), "topCrosstab()");
   const { n = 15, order = "appearance", movies } = options;
   checkFrame(df, [COLUMNS.user, COLUMNS.movie, COLUMNS.rating], "topCrosstab()");
   checkPositiveInt(n, "n", "topCrosstab()");

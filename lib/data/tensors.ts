@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { DataFrame } from "nodejs-polars";
 import { COLUMNS } from "../defaults.ts";
-import { checkFrame, numberColumn } from "../_validate.ts";
+import { checkFrame, checkOptionKeys, numberColumn } from "../_validate.ts";
 import { idValues } from "./_rows.ts";
 import { IdEncoder } from "./encoder.ts";
 
@@ -30,6 +30,9 @@ export interface FitEncodersOptions {
    */
   order?: "sorted" | "appearance";
 }
+
+/** Every option of {@linkcode fitEncoders} (the type makes the list complete). */
+const FIT_ENCODERS_OPTIONS: Record<keyof FitEncodersOptions, true> = { order: true };
 
 /**
  * Fits user and movie encoders on a ratings table (normally the training part).
@@ -52,8 +55,9 @@ export interface FitEncodersOptions {
  * ```
  */
 export function fitEncoders(df: DataFrame, options: FitEncodersOptions = {}): Encoders {
-  const { order = "sorted" } = options;
   const who = "fitEncoders()";
+  checkOptionKeys(options, Object.keys(FIT_ENCODERS_OPTIONS), who);
+  const { order = "sorted" } = options;
   checkFrame(df, [COLUMNS.user, COLUMNS.movie], who);
   if (df.height === 0) throw new RangeError(`${who}: expected at least one rating, found none`);
   return {

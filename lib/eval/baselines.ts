@@ -13,6 +13,7 @@ import type { ScoreTable } from "../analysis/types.ts";
 import {
   checkFrame,
   checkNonNegativeNumber,
+  checkOptionKeys,
   checkPositiveInt,
   describe,
   idColumn,
@@ -211,6 +212,13 @@ export function movieMeanBaseline(train: pl.DataFrame): MovieMeanBaseline {
   };
 }
 
+/** Every option of {@linkcode biasBaseline} (the type makes the list complete). */
+const BIAS_BASELINE_OPTIONS: Record<keyof BiasBaselineOptions, true> = {
+  regUser: true,
+  regMovie: true,
+  iterations: true,
+};
+
 /**
  * The regularised user + movie bias baseline `r̂ = μ + b_u + b_i`, fitted by alternating least
  * squares exactly as Surprise's `BaselineOnly(bsl_options={"method": "als"})`: each pass first
@@ -236,6 +244,7 @@ export function movieMeanBaseline(train: pl.DataFrame): MovieMeanBaseline {
  */
 export function biasBaseline(train: pl.DataFrame, options: BiasBaselineOptions = {}): BiasBaseline {
   const who = "biasBaseline()";
+  checkOptionKeys(options, Object.keys(BIAS_BASELINE_OPTIONS), who);
   const { regUser = 15, regMovie = 10, iterations = 10 } = options;
   checkNonNegativeNumber(regUser, "regUser", who);
   checkNonNegativeNumber(regMovie, "regMovie", who);

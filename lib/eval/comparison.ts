@@ -12,6 +12,7 @@ import {
   checkBoolean,
   checkFinite,
   checkFrame,
+  checkOptionKeys,
   describe,
   idColumn,
   isNumbers,
@@ -29,6 +30,9 @@ export interface UnseenRowsOptions {
    */
   column?: "movieId" | "userId";
 }
+
+/** Every option of {@linkcode unseenRows} (the type makes the list complete). */
+const UNSEEN_ROWS_OPTIONS: Record<keyof UnseenRowsOptions, true> = { column: true };
 
 /**
  * Flags the test rows whose movie (or user) does not occur in the training rows: the
@@ -55,6 +59,7 @@ export function unseenRows(
   options: UnseenRowsOptions = {},
 ): Uint8Array {
   const who = "unseenRows()";
+  checkOptionKeys(options, Object.keys(UNSEEN_ROWS_OPTIONS), who);
   const { column = COLUMNS.movie } = options;
   if (column !== COLUMNS.movie && column !== COLUMNS.user) {
     throw new TypeError(
@@ -85,6 +90,12 @@ export interface MetricsTableOptions {
    */
   sort?: boolean;
 }
+
+/** Every option of {@linkcode metricsTable} (the type makes the list complete). */
+const METRICS_TABLE_OPTIONS: Record<keyof MetricsTableOptions, true> = {
+  subsets: true,
+  sort: true,
+};
 
 /**
  * Compares models on the same test ratings: one row per model with MSE, RMSE and MAE from its
@@ -117,6 +128,7 @@ export function metricsTable(
   options: MetricsTableOptions = {},
 ): pl.DataFrame {
   const who = "metricsTable()";
+  checkOptionKeys(options, Object.keys(METRICS_TABLE_OPTIONS), who);
   const { subsets = {}, sort = false } = options;
   checkBoolean(sort, "sort", who);
   const truth = numberColumn(checkFrame(test, [COLUMNS.rating], who), COLUMNS.rating, who);

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { checkLearningRate, checkPositiveInt } from "../_validate.ts";
+import { checkLearningRate, checkOptionKeys, checkPositiveInt } from "../_validate.ts";
 import { invertSpd } from "../train/kernels/spd_inverse.ts";
 import type { CatalogueScorer, RankingTask } from "./ranking_protocol.ts";
 import { checkTask } from "./_task.ts";
@@ -66,6 +66,9 @@ export interface Ease {
   weight(from: number, to: number): number;
 }
 
+/** Every option of {@linkcode ease} (the type makes the list complete). */
+const EASE_OPTIONS: Record<keyof EaseOptions, true> = { lambda: true, maxMovies: true };
+
 /**
  * Fits EASE on a task's training matrix (see the module doc).
  *
@@ -92,6 +95,7 @@ export interface Ease {
  */
 export function ease(task: RankingTask, options: EaseOptions = {}): Ease {
   const who = "ease()";
+  checkOptionKeys(options, Object.keys(EASE_OPTIONS), who);
   checkTask(task, who);
   const lambda = checkLearningRate(options.lambda ?? 200, who, "lambda"); // a finite number > 0
   const cap = checkPositiveInt(options.maxMovies ?? EASE_MAX_MOVIES, "maxMovies", who);

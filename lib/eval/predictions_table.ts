@@ -10,6 +10,7 @@ import { COLUMNS } from "../defaults.ts";
 import {
   checkFinite,
   checkFrame,
+  checkOptionKeys,
   checkPositiveInt,
   describe,
   idColumn,
@@ -32,6 +33,12 @@ export interface PredictionsTableOptions {
    */
   n?: number;
 }
+
+/** Every option of {@linkcode predictionsTable} (the type makes the list complete). */
+const PREDICTIONS_TABLE_OPTIONS: Record<keyof PredictionsTableOptions, true> = {
+  movies: true,
+  n: true,
+};
 
 /**
  * Builds the table (userId, movieId, title, rating, prediction, error) where
@@ -60,6 +67,7 @@ export function predictionsTable(
   options: PredictionsTableOptions = {},
 ): pl.DataFrame {
   const who = "predictionsTable()";
+  checkOptionKeys(options, Object.keys(PREDICTIONS_TABLE_OPTIONS), who);
   const { movies, n } = options;
   checkFrame(test, [COLUMNS.user, COLUMNS.movie, COLUMNS.rating], who);
   if (!isNumbers(yPred)) {

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { checkPositiveInt } from "../_validate.ts";
+import { checkOptionKeys, checkPositiveInt } from "../_validate.ts";
 import type { CatalogueScorer, RankingTask } from "./ranking_protocol.ts";
 import { checkTask } from "./_task.ts";
 
@@ -121,6 +121,9 @@ function kthLargest(values: Float64Array, n: number, k: number, work: Float64Arr
   return work[target];
 }
 
+/** Every option of {@linkcode itemKnn} (the type makes the list complete). */
+const ITEM_KNN_OPTIONS: Record<keyof ItemKnnOptions, true> = { neighbours: true };
+
 /**
  * Item-kNN on binary feedback (see the module doc): cosine similarities of the movies'
  * columns of the training matrix, each candidate movie's `neighbours` most similar movies (ties
@@ -151,6 +154,7 @@ function kthLargest(values: Float64Array, n: number, k: number, work: Float64Arr
  */
 export function itemKnn(task: RankingTask, options: ItemKnnOptions = {}): ItemKnn {
   const who = "itemKnn()";
+  checkOptionKeys(options, Object.keys(ITEM_KNN_OPTIONS), who);
   checkTask(task, who);
   const k = checkPositiveInt(options.neighbours ?? 200, "neighbours", who);
   const byUser = task.train, n = byUser.cols;

@@ -11,6 +11,7 @@ import { DEFAULT_K, RELEVANCE_THRESHOLD } from "../defaults.ts";
 import {
   checkFiniteNumber,
   checkInteger,
+  checkOptionKeys,
   checkPositiveInt,
   describe,
   ratingColumns,
@@ -62,6 +63,13 @@ export interface RankingMetrics {
   k: number;
 }
 
+/** Every option of {@linkcode rankingMetrics} (the type makes the list complete). */
+const RANKING_OPTIONS: Record<keyof RankingOptions, true> = {
+  k: true,
+  threshold: true,
+  catalogSize: true,
+};
+
 /**
  * Scores top-k recommendation lists against held-out ratings.
  *
@@ -95,6 +103,7 @@ export function rankingMetrics(
   options: RankingOptions = {},
 ): RankingMetrics {
   const who = "rankingMetrics()";
+  checkOptionKeys(options, Object.keys(RANKING_OPTIONS), who);
   const { k = DEFAULT_K, threshold = RELEVANCE_THRESHOLD, catalogSize } = options;
   checkPositiveInt(k, "k", who);
   checkFiniteNumber(threshold, "threshold", who);

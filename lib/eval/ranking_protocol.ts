@@ -38,6 +38,7 @@ import { IdEncoder } from "../data/encoder.ts";
 import type { InteractionMatrix } from "../data/types.ts";
 import { topKIndices } from "../top_k.ts";
 import {
+  checkOptionKeys,
   checkPositiveInt,
   type DataFrame,
   describe,
@@ -176,6 +177,9 @@ function encoderOption(
   return encoder;
 }
 
+/** Every option of {@linkcode rankingTask} (the type makes the list complete). */
+const RANKING_TASK_OPTIONS: Record<keyof RankingTaskOptions, true> = { users: true, movies: true };
+
 /**
  * Turns a train/test split of ratings into the top-k task: every rating is a positive (the
  * stars are ignored), the catalogue is the movie encoder's ids, and the users evaluated are
@@ -206,6 +210,7 @@ export function rankingTask(
   options: RankingTaskOptions = {},
 ): RankingTask {
   const who = "rankingTask()";
+  checkOptionKeys(options, Object.keys(RANKING_TASK_OPTIONS), who);
   const tr = ratingColumns(train, `${who} (train)`, false);
   const te = ratingColumns(test, `${who} (test)`, false);
   const users = encoderOption(options.users, "users", () => [...tr.userIds, ...te.userIds]);
@@ -298,6 +303,13 @@ export interface TopKMoviesOptions extends RankingListOptions {
   userIds?: ArrayLike<number>;
 }
 
+/** Every option of {@linkcode topKMovies} (the type makes the list complete). */
+const TOP_K_MOVIES_OPTIONS: Record<keyof TopKMoviesOptions, true> = {
+  k: true,
+  batchUsers: true,
+  userIds: true,
+};
+
 /**
  * Each user's top-k movies under a scorer: the highest-scored catalogue movies the user did
  * not rate in training, best first (ties: lower movie column first). A list is shorter than k
@@ -329,6 +341,7 @@ export function topKMovies(
   options: TopKMoviesOptions = {},
 ): Map<number, Int32Array> {
   const who = "topKMovies()";
+  checkOptionKeys(options, Object.keys(TOP_K_MOVIES_OPTIONS), who);
   checkTask(task, who);
   const { k = DEFAULT_K, batchUsers = 256 } = options;
   checkPositiveInt(k, "k", who);
@@ -393,6 +406,9 @@ export interface RankingReport {
   catalogue: number;
 }
 
+/** Every option of {@linkcode evaluateRanking} (the type makes the list complete). */
+const RANKING_LIST_OPTIONS: Record<keyof RankingListOptions, true> = { k: true, batchUsers: true };
+
 /**
  * Scores a scorer's top-k lists on the task's test part (the protocol in the module doc).
  *
@@ -427,6 +443,7 @@ export function evaluateRanking(
   options: RankingListOptions = {},
 ): RankingReport {
   const who = "evaluateRanking()";
+  checkOptionKeys(options, Object.keys(RANKING_LIST_OPTIONS), who);
   checkTask(task, who);
   const k = checkPositiveInt(options.k ?? DEFAULT_K, "k", who); // not topKMovies()'s error
   const lists = topKMovies(task, scorer, { ...options, k });

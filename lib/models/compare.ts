@@ -10,7 +10,13 @@ import * as tf from "@tensorflow/tfjs";
 import pl from "nodejs-polars";
 import { DEFAULT_SEED } from "../defaults.ts";
 import { checkSeed, createRng } from "../random.ts";
-import { checkNonNegativeNumber, checkPositiveInt, describe, toIds } from "../_validate.ts";
+import {
+  checkNonNegativeNumber,
+  checkOptionKeys,
+  checkPositiveInt,
+  describe,
+  toIds,
+} from "../_validate.ts";
 import { findTables } from "./_weights.ts";
 import { collectPenalties, type PenaltyTerm } from "./_engine.ts";
 import { compiledState } from "../_tfjs_internals.ts";
@@ -298,6 +304,14 @@ function largestDifference(
   }
 }
 
+/** Every option of {@linkcode compareModels} (the type makes the list complete). */
+const COMPARE_OPTIONS: Record<keyof CompareOptions, true> = {
+  ids: true,
+  pairs: true,
+  seed: true,
+  tolerance: true,
+};
+
 /**
  * Checks that two models are the same model: copies `a`'s weights into `b` (each weight of `a`,
  * in layer order, into the first unused weight of `b` with the same shape), then predicts the
@@ -346,6 +360,7 @@ export function compareModels(
   b: tf.LayersModel | Recommender,
   options: CompareOptions = {},
 ): pl.DataFrame {
+  checkOptionKeys(options, Object.keys(COMPARE_OPTIONS), WHERE);
   const ma = modelOf(a, "a"), mb = modelOf(b, "b");
   const tolerance = checkNonNegativeNumber(options.tolerance ?? 1e-4, "tolerance", WHERE);
   const ids = pairsToPredict(a, ma, options);

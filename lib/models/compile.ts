@@ -12,7 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { adam } from "../train/optimizer.ts";
 import { settingsOf } from "./_optimizer_settings.ts";
 import { compiledState } from "../_tfjs_internals.ts";
-import { checkLearningRate, describe } from "../_validate.ts";
+import { checkLearningRate, checkOptionKeys, describe } from "../_validate.ts";
 import type { DecayMode, LossName, Recommender, TrainingConfig } from "./recommender.ts";
 
 const LOSS_ALIASES: Record<string, LossName> = {
@@ -103,7 +103,7 @@ const inStep = new WeakMap<tf.Optimizer, object>();
  * @returns The optimizer, at the config's learning rate.
  */
 export function optimizerFrom(config: TrainingConfig): tf.Optimizer {
-  const { stock, ...adamSettings } = config.optimizer;
+  const { stock, weightDecay, decay, beta1, beta2, epsilon, epsilonHat } = config.optimizer;
   if (stock) {
     const entry = tf.serialization.SerializationMap.getMap().classNameMap[stock.className];
     if (entry === undefined) {
@@ -114,6 +114,7 @@ export function optimizerFrom(config: TrainingConfig): tf.Optimizer {
     const conf = { ...stock.config, learningRate: config.learningRate };
     return entry[1](entry[0], conf as tf.serialization.ConfigDict) as tf.Optimizer;
   }
+  const adamSettings = { weightDecay, decay, beta1, beta2, epsilon, epsilonHat };
   return adam({ ...adamSettings, learningRate: config.learningRate });
 }
 
@@ -180,6 +181,20 @@ export interface CompileOptions {
   optimizer?: { weightDecay?: number; decay?: DecayMode };
 }
 
+/** Every option of {@linkcode compileModel} (the type makes the list complete). */
+const COMPILE_OPTIONS: Record<keyof CompileOptions, true> = {
+  loss: true,
+  metrics: true,
+  learningRate: true,
+  optimizer: true,
+};
+
+/** Every setting of `compileModel()`'s `optimizer` option (the type makes the list complete). */
+const COMPILE_OPTIMIZER_SETTINGS: Record<keyof NonNullable<CompileOptions["optimizer"]>, true> = {
+  weightDecay: true,
+  decay: true,
+};
+
 /**
  * Compiles a recommender's model from its config — the engine's Adam (or the stock optimizer a
  * custom model's config names), its loss and metrics: the one place where models are
@@ -202,6 +217,11 @@ export interface CompileOptions {
  * ```
  */
 export function compileModel<R extends Recommender>(rec: R, options: CompileOptions = {}): R {
+  checkOptionKeys(options, Object.keys(COMPILE_OPTIONS), "compileModel()");
+  if (options.optimizer !== undefined) {
+    const keys = Object.keys(COMPILE_OPTIMIZER_SETTINGS);
+    checkOptionKeys(options.optimizer, keys, "compileModel()", "optimizer.");
+  }
   const config = rec.config as TrainingConfig;
   if (options.loss !== undefined) config.loss = lossName(options.loss);
   if (options.metrics !== undefined) {

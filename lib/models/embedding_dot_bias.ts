@@ -17,7 +17,12 @@ import { checkSeed, createRng, storedSeed } from "../random.ts";
 import { dotBias } from "../train/kernels/dot_bias.ts";
 import { type Initializer, makeInitializer, makeL2, normaliseInitializer } from "./_init.ts";
 import type { InitializerSpec } from "./recommender.ts";
-import { checkFiniteNumber, checkNonNegativeNumber, checkPositiveInt } from "../_validate.ts";
+import {
+  checkFiniteNumber,
+  checkNonNegativeNumber,
+  checkOptionKeys,
+  checkPositiveInt,
+} from "../_validate.ts";
 
 const WHERE = "embeddingDotBias()";
 
@@ -81,6 +86,26 @@ export interface EmbeddingDotBiasOptions {
    */
   trainable?: boolean;
 }
+
+/**
+ * Every option of {@linkcode embeddingDotBias} (the type makes the list complete). The layer's
+ * constructor is not checked: tfjs rebuilds a saved layer from its whole configuration.
+ */
+const EMBEDDING_DOT_BIAS_OPTIONS: Record<keyof EmbeddingDotBiasOptions, true> = {
+  numUsers: true,
+  numMovies: true,
+  factors: true,
+  bias: true,
+  yRange: true,
+  offset: true,
+  embeddingsInitializer: true,
+  biasInitializer: true,
+  embeddingsL2: true,
+  biasL2: true,
+  seed: true,
+  name: true,
+  trainable: true,
+};
 
 const DEFAULT_EMBEDDINGS: InitializerSpec = { name: "randomUniform", minval: -0.05, maxval: 0.05 };
 
@@ -314,5 +339,6 @@ tf.serialization.registerClass(EmbeddingDotBias);
  * ```
  */
 export function embeddingDotBias(options: EmbeddingDotBiasOptions): EmbeddingDotBias {
+  checkOptionKeys(options, Object.keys(EMBEDDING_DOT_BIAS_OPTIONS), WHERE);
   return new EmbeddingDotBias(options);
 }

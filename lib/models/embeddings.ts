@@ -19,6 +19,7 @@ import {
   USER_TABLE,
 } from "./_weights.ts";
 import type { Recommender } from "./recommender.ts";
+import { checkOptionKeys } from "../_validate.ts";
 
 /** Options of the embedding and bias accessors. */
 export interface TableOptions {
@@ -30,6 +31,9 @@ export interface TableOptions {
   ids?: ArrayLike<number>;
 }
 
+/** Every option of the table readers (the type makes the list complete). */
+const TABLE_OPTIONS: Record<keyof TableOptions, true> = { ids: true };
+
 function readRows(
   rec: Recommender,
   encoder: IdEncoder,
@@ -37,6 +41,7 @@ function readRows(
   what: string,
   options: TableOptions,
 ): { ids: Int32Array; vectors: Float32Array; dim: number } {
+  checkOptionKeys(options, Object.keys(TABLE_OPTIONS), what);
   const weight = findTable(rec.model, names);
   if (!weight) {
     throw new TypeError(

@@ -9,6 +9,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import { checkOptionKeys } from "../_validate.ts";
 
 /** Options of {@linkcode ratingRange}. */
 export interface RatingRangeOptions {
@@ -22,6 +23,16 @@ export interface RatingRangeOptions {
    */
   name?: string;
 }
+
+/**
+ * Every option of {@linkcode ratingRange} (the type makes the list complete). The layer's
+ * constructor is not checked: tfjs rebuilds a saved layer from its whole configuration.
+ */
+const RATING_RANGE_OPTIONS: Record<keyof RatingRangeOptions, true> = {
+  low: true,
+  high: true,
+  name: true,
+};
 
 /** `sigmoid(x) · (high − low) + low`: squashes a score into a rating range. */
 export class RatingRange extends tf.layers.Layer {
@@ -86,5 +97,6 @@ tf.serialization.registerClass(RatingRange);
  * ```
  */
 export function ratingRange(options: RatingRangeOptions): RatingRange {
+  checkOptionKeys(options, Object.keys(RATING_RANGE_OPTIONS), "ratingRange()");
   return new RatingRange(options);
 }

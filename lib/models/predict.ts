@@ -6,6 +6,7 @@
 
 import {
   checkInteger,
+  checkOptionKeys,
   type DataFrame,
   describe,
   isDataFrame,
@@ -31,6 +32,9 @@ export interface IdPairs {
   /** Raw movie ids, same length. */
   movieIds: ArrayLike<number>;
 }
+
+/** Every option of {@linkcode predictRatings} (the type makes the list complete). */
+const PREDICT_RATINGS_OPTIONS: Record<keyof PredictRatingsOptions, true> = { batchSize: true };
 
 /**
  * Predicts the rating (stars) of each (userId, movieId) row. Unknown ids throw a `RangeError`
@@ -62,6 +66,7 @@ export function predictRatings(
   options: PredictRatingsOptions = {},
 ): Float32Array {
   const where = "predictRatings()";
+  checkOptionKeys(options, Object.keys(PREDICT_RATINGS_OPTIONS), where);
   checkRecommender(rec, where);
   const batchSize = batchSizeOption(options.batchSize ?? 65536, where);
   let userIds: ArrayLike<number>, movieIds: ArrayLike<number>;

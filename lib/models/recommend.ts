@@ -12,6 +12,7 @@ import { topKIndices } from "../top_k.ts";
 import {
   checkInteger,
   checkNonNegativeInt,
+  checkOptionKeys,
   checkPositiveInt,
   type DataFrame,
   describe,
@@ -150,6 +151,17 @@ function nothingLeft(
   );
 }
 
+/** Every option of {@linkcode recommend} (the type makes the list complete). */
+const RECOMMEND_OPTIONS: Record<keyof RecommendOptions, true> = {
+  k: true,
+  exclude: true,
+  excludeSeen: true,
+  minRatings: true,
+  ratings: true,
+  fallback: true,
+  batchSize: true,
+};
+
 /**
  * Recommends `k` movies to a user, best first, as a DataFrame with columns movieId, title,
  * genres, score (predicted stars) and count (ratings of the movie, null when unknown). The
@@ -185,6 +197,7 @@ export function recommend(
   options: RecommendOptions = {},
 ): DataFrame {
   const where = "recommend()";
+  checkOptionKeys(options, Object.keys(RECOMMEND_OPTIONS), where);
   checkRecommender(rec, where);
   const k = checkPositiveInt(options.k ?? DEFAULT_K, "k", where);
   const batchSize = batchSizeOption(options.batchSize ?? 65536, where);
@@ -282,6 +295,9 @@ export interface TopKOptions {
   batchSize?: number;
 }
 
+/** Every option of {@linkcode topKForUsers} (the type makes the list complete). */
+const TOP_K_OPTIONS: Record<keyof TopKOptions, true> = { k: true, exclude: true, batchSize: true };
+
 /**
  * The top-k movie ids for each user, best first, for ranking metrics. Unknown users throw a
  * `RangeError` naming them; a user who has rated every movie in `exclude` gets an empty list;
@@ -307,6 +323,7 @@ export function topKForUsers(
   options: TopKOptions = {},
 ): Map<number, number[]> {
   const where = "topKForUsers()";
+  checkOptionKeys(options, Object.keys(TOP_K_OPTIONS), where);
   checkRecommender(rec, where);
   const k = checkPositiveInt(options.k ?? DEFAULT_K, "k", where);
   const batchSize = batchSizeOption(options.batchSize ?? 65536, where);

@@ -364,6 +364,12 @@ function sameIds(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
+/** Every option of {@linkcode rankingScorer} (the type makes the list complete). */
+const RANKING_SCORER_OPTIONS: Record<keyof RankingScorerOptions, true> = {
+  task: true,
+  batchPairs: true,
+};
+
 /**
  * The scorer of whole catalogue rows for the top-k protocol (`evaluateRanking`,
  * `topKMovies`): for a dot-product model, `P[users]·Qᵀ + b` in one matrix product; for any
@@ -391,6 +397,7 @@ export function rankingScorer(
   options: RankingScorerOptions = {},
 ): CatalogueScorer {
   const where = "rankingScorer()";
+  checkOptionKeys(options, Object.keys(RANKING_SCORER_OPTIONS), where);
   checkRecommender(rec, where);
   const batchPairs = checkPositiveInt(options.batchPairs ?? 4096, "batchPairs", where);
   const { task } = options;

@@ -11,7 +11,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { IdEncoder } from "../data/encoder.ts";
-import { describe, plural, ratingColumns } from "../_validate.ts";
+import { checkOptionKeys, describe, plural, ratingColumns } from "../_validate.ts";
 import { catalogOption, seedOption } from "./_checks.ts";
 import { findTables, type Tables } from "./_weights.ts";
 import { syncConfig } from "./compile.ts";
@@ -108,6 +108,26 @@ function outputUnits(model: tf.LayersModel, target: TargetTransform): number {
   return units;
 }
 
+/** Every option of {@linkcode recommender} (the type makes the list complete). */
+const RECOMMENDER_OPTIONS: Record<keyof RecommenderOptions, true> = {
+  users: true,
+  movies: true,
+  catalog: true,
+  ratings: true,
+  target: true,
+  seed: true,
+};
+
+/** Every field of each kind of target transform (the type makes the lists complete). */
+const TARGET_FIELDS: {
+  [K in TargetTransform["type"]]: Record<keyof Extract<TargetTransform, { type: K }>, true>;
+} = {
+  identity: { type: true },
+  minmax: { type: true, min: true, max: true },
+  center: { type: true, mean: true },
+  classes: { type: true, values: true, decode: true },
+};
+
 /**
  * Wraps a compiled tfjs model whose inputs are the user and movie ids (`[users, movies]`, each
  * `[n, 1]`) as a {@linkcode Recommender} of kind `"custom"`. Its config records the target
@@ -153,7 +173,13 @@ export function recommender(
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${where}: expected options { users, movies }, found ${describe(options)}`);
   }
+  checkOptionKeys(options, Object.keys(RECOMMENDER_OPTIONS), where);
   const { users, movies, target = { type: "identity" } } = options;
+  const type = (target as { type?: unknown } | null)?.type;
+  if (typeof type === "string" && Object.hasOwn(TARGET_FIELDS, type)) {
+    const fields = TARGET_FIELDS[type as TargetTransform["type"]];
+    checkOptionKeys(target, Object.keys(fields), where, "target."); // a known kind, its fields
+  }
   for (const [name, encoder] of [["users", users], ["movies", movies]] as const) {
     if (!(encoder instanceof IdEncoder)) {
       throw new TypeError(

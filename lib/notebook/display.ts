@@ -37,6 +37,7 @@ import {
   swapTarget,
 } from "./_target.ts";
 import { flushOutputs, installOutputFlush } from "./flush.ts";
+import { checkOptionKeys } from "../_options.ts";
 import {
   cellFormat,
   isDataFrame,
@@ -267,6 +268,9 @@ export function svg(markup: string): Promise<void> {
   return send({ "image/svg+xml": markup, "text/plain": svgSummary(markup) });
 }
 
+/** Every option of {@linkcode display} (the type makes the list complete). */
+const DISPLAY_OPTIONS: Record<keyof DisplayOptions, true> = { id: true, update: true };
+
 /**
  * Shows any value: figures (anything with a `Symbol.for("Jupyter.display")` method) as they
  * render themselves, DataFrames, Series, arrays, plain objects, Maps and typed arrays as
@@ -293,6 +297,7 @@ export function svg(markup: string): Promise<void> {
  * ```
  */
 export async function display(value: unknown, options: DisplayOptions = {}): Promise<void> {
+  checkOptionKeys(options, Object.keys(DISPLAY_OPTIONS), "display()");
   const target = resolved();
   if (target.jupyter === null) {
     target.stdout(await plainText(value));

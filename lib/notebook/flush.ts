@@ -16,6 +16,7 @@
  */
 
 import { installInterruptHandler } from "../_interrupt.ts";
+import { checkOptionKeys } from "../_options.ts";
 import { installReferenceHints, type NotebookClues } from "./_cell_hints.ts";
 import {
   kernelResultHooks,
@@ -110,6 +111,9 @@ function flushDisabled(): boolean {
   }
 }
 
+/** Every option of {@linkcode flushOutputs} (the type makes the list complete). */
+const FLUSH_OPTIONS: Record<keyof FlushOptions, true> = { timeoutMs: true, fallbackMs: true };
+
 /**
  * Waits until Deno's Jupyter kernel has published every output the running cell queued before
  * the call, so that none can be shown under the next cell in Run All. Await it at the end of a
@@ -133,6 +137,7 @@ function flushDisabled(): boolean {
  * ```
  */
 export async function flushOutputs(options: FlushOptions = {}): Promise<FlushResult> {
+  checkOptionKeys(options, Object.keys(FLUSH_OPTIONS), "flushOutputs()");
   const { timeoutMs = 30_000, fallbackMs = 100 } = options;
   for (const [name, value] of [["timeoutMs", timeoutMs], ["fallbackMs", fallbackMs]] as const) {
     if (typeof value !== "number" || !(value >= 0)) {

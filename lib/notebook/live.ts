@@ -13,6 +13,7 @@ import {
   resolved,
 } from "./_target.ts";
 import { flushOutputs } from "./flush.ts";
+import { checkOptionKeys } from "../_options.ts";
 
 /** How a {@linkcode liveDisplay} line is shown. */
 export type LiveMode = "auto" | "jupyter" | "terminal" | "log" | "silent";
@@ -61,8 +62,17 @@ let liveCounter = 0;
 
 const LIVE_MODES: readonly LiveMode[] = ["auto", "jupyter", "terminal", "log", "silent"];
 
+/** Every option of {@linkcode liveDisplay} (the type makes the list complete). */
+const LIVE_DISPLAY_OPTIONS: Record<keyof LiveDisplayOptions, true> = {
+  mode: true,
+  minIntervalMs: true,
+  logIntervalMs: true,
+  now: true,
+};
+
 /** The options of {@linkcode liveDisplay}, checked, with their defaults. */
 function liveSettings(options: LiveDisplayOptions): Required<LiveDisplayOptions> {
+  checkOptionKeys(options, Object.keys(LIVE_DISPLAY_OPTIONS), "liveDisplay()");
   const {
     mode = "auto",
     minIntervalMs = 100,

@@ -11,7 +11,7 @@
  */
 
 import pl from "nodejs-polars";
-import { isDataFrame } from "../_validate.ts";
+import { checkOptionKeys, isDataFrame } from "../_validate.ts";
 import {
   type CellFormat,
   type ColumnFormat,
@@ -56,6 +56,14 @@ export interface TableFormatOptions {
   maxRows?: number;
 }
 
+/** Every option of {@linkcode table} and `setupDisplay()` (the type makes the list complete). */
+const TABLE_FORMAT_OPTIONS: Record<keyof TableFormatOptions, true> = {
+  digits: true,
+  shareDigits: true,
+  columns: true,
+  maxRows: true,
+};
+
 /** The cell format a set of options gives, checked. */
 export function cellFormat(
   fn: string,
@@ -65,6 +73,7 @@ export function cellFormat(
   if (options === null || typeof options !== "object") {
     throw new TypeError(`${fn}(): expected options as an object, found ${options}`);
   }
+  checkOptionKeys(options, Object.keys(TABLE_FORMAT_OPTIONS), `${fn}()`);
   const { digits = base.digits, shareDigits = base.shareDigits, columns = {} } = options;
   for (const [name, value] of [["digits", digits], ["shareDigits", shareDigits]] as const) {
     if (!Number.isInteger(value) || value < 1 || value > 17) {
@@ -365,6 +374,9 @@ function isFrame(value: unknown): value is pl.DataFrame {
     typeof (value as pl.DataFrame).getColumn === "function";
 }
 
+/** Every option of {@linkcode roundFloats} (the type makes the list complete). */
+const ROUND_FLOATS_OPTIONS: Record<keyof RoundFloatsOptions, true> = { digits: true };
+
 /**
  * Rounds every float column of a DataFrame to `digits` decimals (half away from zero, as
  * Polars' `round`); integer, string, boolean and null columns are unchanged.
@@ -384,6 +396,7 @@ function isFrame(value: unknown): value is pl.DataFrame {
  * ```
  */
 export function roundFloats(df: pl.DataFrame, options: RoundFloatsOptions = {}): pl.DataFrame {
+  checkOptionKeys(options, Object.keys(ROUND_FLOATS_OPTIONS), "roundFloats()");
   const { digits = 4 } = options;
   if (!isFrame(df)) {
     throw new TypeError(

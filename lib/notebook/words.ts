@@ -6,7 +6,7 @@
  * @module
  */
 
-import { checkFiniteNumber, describe, plural } from "../_validate.ts";
+import { checkFiniteNumber, checkOptionKeys, describe, plural } from "../_validate.ts";
 
 /** Options of {@linkcode counted}. */
 export interface CountedOptions {
@@ -16,6 +16,9 @@ export interface CountedOptions {
    */
   plural?: string;
 }
+
+/** Every option of {@linkcode counted} (the type makes the list complete). */
+const COUNTED_OPTIONS: Record<keyof CountedOptions, true> = { plural: true };
 
 /**
  * A count with its noun, singular for 1 and plural otherwise, the count with thousands
@@ -42,6 +45,7 @@ export interface CountedOptions {
  * ```
  */
 export function counted(n: number, noun: string, options: CountedOptions = {}): string {
+  checkOptionKeys(options, Object.keys(COUNTED_OPTIONS), "counted()");
   checkFiniteNumber(n, "the count", "counted()");
   if (typeof noun !== "string" || noun.trim() === "") {
     const found = typeof noun === "string" ? JSON.stringify(noun) : describe(noun);

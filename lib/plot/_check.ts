@@ -2,6 +2,29 @@
 // helper, the argument and what was expected and found.
 
 import { literal } from "../_describe.ts";
+import { checkOptionKeys } from "../_options.ts";
+import type { FigureOptions } from "./figure.ts";
+
+/** Every name of {@linkcode FigureOptions}, which every helper takes (kept complete by type). */
+const FIGURE_OPTIONS: Record<keyof FigureOptions, true> = {
+  title: true,
+  subtitle: true,
+  caption: true,
+  width: true,
+  height: true,
+};
+
+/**
+ * Checks a plot helper's options object: every key is one of its own options or a
+ * {@linkcode FigureOptions} name (no helper passes other keys on to Plot).
+ */
+export function checkPlotOptions<T extends FigureOptions>(
+  fn: string,
+  options: T,
+  own: Record<Exclude<keyof T, keyof FigureOptions>, true>,
+): void {
+  checkOptionKeys(options, [...Object.keys(own), ...Object.keys(FIGURE_OPTIONS)], `${fn}()`);
+}
 
 /** Numbers from an array or typed array, checked to be finite; throws naming the bad index. */
 export function finiteNumbers(

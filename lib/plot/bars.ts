@@ -8,7 +8,7 @@
 import * as Plot from "@observablehq/plot";
 import { MUTED, shortLabels } from "./_dom.ts";
 import { barFrame } from "./_bar_frame.ts";
-import { finiteField, positive, rowArray, textField } from "./_check.ts";
+import { checkPlotOptions, finiteField, positive, rowArray, textField } from "./_check.ts";
 import { finiteWidth, padded } from "./_extent.ts";
 import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
@@ -57,6 +57,14 @@ interface Bar {
   bias: number;
 }
 
+/** The options of {@linkcode biasBars} beside the figure's (kept complete by the type). */
+const BIAS_BARS_OPTIONS: Record<Exclude<keyof BiasBarsOptions, keyof FigureOptions>, true> = {
+  sort: true,
+  xLabel: true,
+  maxLabelLength: true,
+  values: true,
+};
+
 /**
  * Plots one horizontal bar per title, sorted by value, blue above zero and red below, with the
  * value written at the end of each bar. Repeated titles get their id appended.
@@ -80,6 +88,7 @@ interface Bar {
  */
 export function biasBars(rows: BiasRow[], options: BiasBarsOptions = {}): PlotFigure {
   const fn = "biasBars";
+  checkPlotOptions(fn, options, BIAS_BARS_OPTIONS);
   const list = rowArray<BiasRow>(fn, "rows", rows, "rows");
   const { sort = "descending", xLabel = "Bias (stars)", maxLabelLength = 40, values = true } =
     options;

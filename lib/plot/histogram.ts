@@ -7,7 +7,7 @@
 
 import * as Plot from "@observablehq/plot";
 import { MUTED } from "./_dom.ts";
-import { finiteNumbers, nonEmpty, positive, range } from "./_check.ts";
+import { checkPlotOptions, finiteNumbers, nonEmpty, positive, range } from "./_check.ts";
 import { around } from "../_around.ts";
 import { drawable, extent, finiteWidth, significant } from "./_extent.ts";
 import { render } from "./_render.ts";
@@ -125,6 +125,17 @@ function decimalsOf(x: number): number {
   return 6;
 }
 
+/** The options of {@linkcode histogram} beside the figure's (kept complete by the type). */
+const HISTOGRAM_OPTIONS: Record<Exclude<keyof HistogramPlotOptions, keyof FigureOptions>, true> = {
+  bins: true,
+  binWidth: true,
+  domain: true,
+  xLabel: true,
+  yLabel: true,
+  xTickFormat: true,
+  color: true,
+};
+
 /**
  * Plots a histogram of numbers in equal-width bins (hover a bar for its range and count).
  *
@@ -149,6 +160,7 @@ export function histogram(
   options: HistogramPlotOptions = {},
 ): PlotFigure {
   const fn = "histogram";
+  checkPlotOptions(fn, options, HISTOGRAM_OPTIONS);
   const data = finiteNumbers(fn, "values", values);
   nonEmpty(fn, "value", data.length);
   const { xLabel = "Value", yLabel = "Count", color = BLUE, binWidth } = options;
@@ -292,6 +304,13 @@ function isColumnSource(value: unknown): value is ColumnSource {
     typeof v.getColumn === "function";
 }
 
+/** The options of {@linkcode ratingBars} beside the figure's (kept complete by the type). */
+const RATING_BARS_OPTIONS: Record<Exclude<keyof RatingBarsOptions, keyof FigureOptions>, true> = {
+  column: true,
+  xLabel: true,
+  counts: true,
+};
+
 /**
  * Plots how many ratings each star value has: one bar per value (half-star steps when the
  * data have half stars, including values nobody gave), with the count on each bar.
@@ -312,6 +331,7 @@ export function ratingBars(
   options: RatingBarsOptions = {},
 ): PlotFigure {
   const fn = "ratingBars";
+  checkPlotOptions(fn, options, RATING_BARS_OPTIONS);
   const { column = "rating", xLabel = "Rating (stars)", counts = true } = options;
   const data = ratingValues(fn, ratings, column);
   const { bars, mean } = starTally(fn, data);

@@ -15,10 +15,11 @@
  */
 
 import * as Plot from "@observablehq/plot";
+import { checkOptionKeys } from "../_options.ts";
 import { MUTED, textWidth, WIDTH } from "./_dom.ts";
 import { DASHES, type SwatchItem, swatchLegend } from "./_legend.ts";
 import { baselineLabels } from "./_baseline_labels.ts";
-import { finiteNumbers, nonEmpty, range } from "./_check.ts";
+import { checkPlotOptions, finiteNumbers, nonEmpty, range } from "./_check.ts";
 import { drawable, extent, MIN_SPAN, significant } from "./_extent.ts";
 import { figureSize, render } from "./_render.ts";
 import { epochSpan, offScaleNote } from "./_off_scale.ts";
@@ -49,6 +50,9 @@ export interface LossBaseline {
   /** Text shown next to the line, e.g. `"per-movie mean"`. */
   label: string;
 }
+
+/** Every field of a {@linkcode LossBaseline} (the type makes the list complete). */
+const BASELINE_FIELDS: Record<keyof LossBaseline, true> = { value: true, label: true };
 
 /** Options of {@linkcode lossCurves}. */
 export interface LossCurvesOptions extends FigureOptions {
@@ -320,6 +324,7 @@ function splitNamesOption(
       `${fn}(): expected splitNames as { train?, validation? }, found ${JSON.stringify(given)}`,
     );
   }
+  checkOptionKeys(given, Object.keys(names), `${fn}()`, "splitNames.");
   for (const key of ["train", "validation"] as const) {
     const name = given[key];
     if (name === undefined) continue;
@@ -334,6 +339,16 @@ function splitNamesOption(
   }
   return names;
 }
+
+/** The options of {@linkcode lossCurves} beside the figure's (kept complete by the type). */
+const LOSS_CURVES_OPTIONS: Record<Exclude<keyof LossCurvesOptions, keyof FigureOptions>, true> = {
+  metric: true,
+  baseline: true,
+  ylim: true,
+  yLabel: true,
+  validation: true,
+  splitNames: true,
+};
 
 /**
  * Plots a metric per epoch from a training history: train and validation lines, or one
@@ -363,6 +378,7 @@ export function lossCurves(
   options: LossCurvesOptions = {},
 ): PlotFigure {
   const fn = "lossCurves";
+  checkPlotOptions(fn, options, LOSS_CURVES_OPTIONS);
   const { metric = "loss", validation = true } = options;
   if (typeof metric !== "string" || metric === "") {
     throw new TypeError(`${fn}(): expected metric as a non-empty string, found ${metric}`);
@@ -565,6 +581,10 @@ function runRows(
 function baselineList(fn: string, baseline: LossCurvesOptions["baseline"]): LossBaseline[] {
   const baselines = baseline === undefined ? [] : Array.isArray(baseline) ? baseline : [baseline];
   baselines.forEach((b, i) => {
+    if (typeof b === "object" && b !== null && !Array.isArray(b)) {
+      const prefix = Array.isArray(baseline) ? `baseline[${i}].` : "baseline.";
+      checkOptionKeys(b, Object.keys(BASELINE_FIELDS), `${fn}()`, prefix);
+    }
     if (
       b === null || typeof b !== "object" || !Number.isFinite(b.value) ||
       typeof b.label !== "string"

@@ -13,7 +13,7 @@ import * as Plot from "@observablehq/plot";
 import { INK, MUTED, WIDTH } from "./_dom.ts";
 import { type SwatchItem, swatchLegend } from "./_legend.ts";
 import { barFrame, labelMargin } from "./_bar_frame.ts";
-import { finiteField, rowArray, textField } from "./_check.ts";
+import { checkPlotOptions, finiteField, rowArray, textField } from "./_check.ts";
 import { finiteWidth } from "./_extent.ts";
 import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
@@ -67,6 +67,12 @@ interface Row {
   published: [number, number] | undefined;
 }
 
+/** The options of {@linkcode metricBars} beside the figure's (kept complete by the type). */
+const METRIC_BARS_OPTIONS: Record<Exclude<keyof MetricBarsOptions, keyof FigureOptions>, true> = {
+  xLabel: true,
+  digits: true,
+};
+
 /**
  * Plots one horizontal bar per model in the given order, a whisker of ± sd when given, the
  * published figure as a hollow orange diamond (or a hollow orange box over a published range)
@@ -93,6 +99,7 @@ interface Row {
  */
 export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): PlotFigure {
   const fn = "metricBars";
+  checkPlotOptions(fn, options, METRIC_BARS_OPTIONS);
   const list = rowArray<MetricBar>(fn, "rows", rows, "rows");
   const { xLabel = "Value", digits = 3 } = options;
   if (!Number.isInteger(digits) || digits < 0 || digits > 10) {

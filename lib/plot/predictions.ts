@@ -11,7 +11,14 @@ import { checkSeed, createRng } from "../random.ts";
 import { DEFAULT_SEED } from "../defaults.ts";
 import { MUTED, WIDTH } from "./_dom.ts";
 import { DASHES, type SwatchItem, swatchLegend } from "./_legend.ts";
-import { finiteNumbers, nonEmpty, positive, range, sameLength } from "./_check.ts";
+import {
+  checkPlotOptions,
+  finiteNumbers,
+  nonEmpty,
+  positive,
+  range,
+  sameLength,
+} from "./_check.ts";
 import { around } from "../_around.ts";
 import { drawable, padded } from "./_extent.ts";
 import { render } from "./_render.ts";
@@ -65,6 +72,20 @@ interface Group {
 
 const fmt = new Intl.NumberFormat("en-US");
 
+/** The options of {@linkcode predictedVsTrue} beside the figure's (kept complete by the type). */
+const PREDICTED_VS_TRUE_OPTIONS: Record<
+  Exclude<keyof PredictedVsTrueOptions, keyof FigureOptions>,
+  true
+> = {
+  opacity: true,
+  maxPoints: true,
+  seed: true,
+  jitter: true,
+  domain: true,
+  xLabel: true,
+  yLabel: true,
+};
+
 /**
  * Plots predicted against true ratings: translucent dots (a seeded sample when there are
  * many), the mean prediction and ±1 sd per true value, and the diagonal y = x. The subtitle
@@ -93,6 +114,7 @@ export function predictedVsTrue(
   options: PredictedVsTrueOptions = {},
 ): PlotFigure {
   const fn = "predictedVsTrue";
+  checkPlotOptions(fn, options, PREDICTED_VS_TRUE_OPTIONS);
   const t = finiteNumbers(fn, "yTrue", yTrue);
   const p = finiteNumbers(fn, "yPred", yPred);
   sameLength(fn, "yTrue", t.length, "yPred", p.length);

@@ -10,7 +10,7 @@ import * as Plot from "@observablehq/plot";
 import { DOT_OUTLINE, INK, shortLabels, textWidth, WIDTH } from "./_dom.ts";
 import { type Frame, type PlacedLabel, placeLabels, type PlaceOptions } from "./_labels.ts";
 import { swatchLegend } from "./_legend.ts";
-import { finiteField, positive, rowArray, textField } from "./_check.ts";
+import { checkPlotOptions, finiteField, positive, rowArray, textField } from "./_check.ts";
 import { around } from "../_around.ts";
 import { drawable, extent, padded, significant } from "./_extent.ts";
 import { figureSize, fittedMarginLeft, render, type RenderSpec } from "./_render.ts";
@@ -182,6 +182,18 @@ function unlabelledNote(names: string[], width: number, before = ""): string {
   return `${before}Not labelled (no room): ${list(named)}. ${HOVER_NOTE}`;
 }
 
+/** The options of {@linkcode embeddingScatter} beside the figure's (kept complete by the type). */
+const EMBEDDING_SCATTER_OPTIONS: Record<
+  Exclude<keyof EmbeddingScatterOptions, keyof FigureOptions>,
+  true
+> = {
+  xLabel: true,
+  yLabel: true,
+  labels: true,
+  maxLabelLength: true,
+  color: true,
+};
+
 /**
  * Plots movies on two axes (e.g. two principal components of their embeddings) with their
  * titles written next to the dots, each clear of the other labels and dots and nearest its own
@@ -213,6 +225,7 @@ export function embeddingScatter(
   options: EmbeddingScatterOptions = {},
 ): PlotFigure {
   const fn = "embeddingScatter";
+  checkPlotOptions(fn, options, EMBEDDING_SCATTER_OPTIONS);
   const rows = checkPoints(fn, points);
   const {
     xLabel = "PC1",
@@ -411,6 +424,17 @@ const CATEGORY_COLORS = [
   OTHER_GREY,
 ];
 
+/** The options of {@linkcode tsneScatter} beside the figure's (kept complete by the type). */
+const TSNE_SCATTER_OPTIONS: Record<Exclude<keyof TsneScatterOptions, keyof FigureOptions>, true> = {
+  color: true,
+  colorLabel: true,
+  categories: true,
+  labels: true,
+  labelBy: true,
+  r: true,
+  opacity: true,
+};
+
 /**
  * Plots a t-SNE (or UMAP) map of movies: one dot per movie with its title (and colour value)
  * on hover through SVG `<title>` elements, coloured by popularity or another field, and the
@@ -437,6 +461,7 @@ const CATEGORY_COLORS = [
  */
 export function tsneScatter(points: TsnePoint[], options: TsneScatterOptions = {}): PlotFigure {
   const fn = "tsneScatter";
+  checkPlotOptions(fn, options, TSNE_SCATTER_OPTIONS);
   const rows = checkPoints(fn, points) as TsnePoint[];
   const { color = "popularity", labels = 10, r = 2.5, opacity = 0.8 } = options;
   checkDots(fn, r, opacity, labels);

@@ -72,6 +72,7 @@ import {
   type WasmBackend,
 } from "../_tfjs_internals.ts";
 import { freeUnreachable } from "../_reclaim.ts";
+import { checkOptionKeys } from "../_options.ts";
 import { inKernel } from "../notebook/flush.ts";
 import { loadNativeKernels, nativeKernels } from "./kernels/_native.ts";
 import { registerTrainingKernels } from "./kernels/register.ts";
@@ -110,7 +111,11 @@ export interface BackendInfo {
 
 const BACKENDS: readonly BackendName[] = ["wasm", "cpu"];
 
+/** Every option of {@linkcode setupBackend} (the type makes the list complete). */
+const SETUP_BACKEND_OPTIONS: Record<keyof SetupBackendOptions, true> = { backend: true };
+
 function requested(options: SetupBackendOptions): { name: BackendName; explicit: boolean } {
+  checkOptionKeys(options, Object.keys(SETUP_BACKEND_OPTIONS), "setupBackend()");
   if (options.backend !== undefined) {
     if (!BACKENDS.includes(options.backend)) {
       throw new RangeError(

@@ -38,6 +38,7 @@ import {
 import { heapPointers, nativeKernels } from "./kernels/_native.ts";
 import { noteWeightsWritten } from "./_health.ts";
 import { freeWhenUnreachable } from "../_reclaim.ts";
+import { checkOptionKeys } from "../_options.ts";
 
 /** A tensor with a name, as optimizers exchange weights and gradients. */
 export interface NamedTensor {
@@ -508,6 +509,20 @@ function adamLoop(
 tf.serialization.registerClass(FusedAdam);
 
 /**
+ * Every option of {@linkcode adam} (the type makes the list complete). The optimizer's
+ * constructor is not checked: tfjs rebuilds a saved optimizer from its whole configuration.
+ */
+const ADAM_OPTIONS: Record<keyof AdamOptions, true> = {
+  learningRate: true,
+  beta1: true,
+  beta2: true,
+  epsilon: true,
+  weightDecay: true,
+  decay: true,
+  epsilonHat: true,
+};
+
+/**
  * Creates a {@linkcode FusedAdam} optimizer.
  *
  * @param options Learning rate, betas, epsilon and weight decay (see {@linkcode AdamOptions}).
@@ -532,6 +547,7 @@ tf.serialization.registerClass(FusedAdam);
  * ```
  */
 export function adam(options: AdamOptions = {}): FusedAdam {
+  checkOptionKeys(options, Object.keys(ADAM_OPTIONS), "adam()");
   return new FusedAdam(options);
 }
 

@@ -12,6 +12,7 @@
 
 import { found } from "../_describe.ts";
 import { inJupyter } from "../notebook/display.ts";
+import { checkOptionKeys } from "../_options.ts";
 import { type LiveDisplay, liveDisplay, type LiveMode } from "../notebook/live.ts";
 
 /**
@@ -240,8 +241,17 @@ function resolveMode(verbose: Verbosity, terminal: boolean): LiveMode {
   return terminal ? "terminal" : "silent";
 }
 
+/** Every option of {@linkcode trainingProgress} (the type makes the list complete). */
+const PROGRESS_OPTIONS: Record<keyof ProgressOptions, true> = {
+  verbose: true,
+  minIntervalMs: true,
+  now: true,
+  stderrIsTerminal: true,
+};
+
 /** The options of {@linkcode trainingProgress}, checked, with their defaults. */
 function progressSettings(options: ProgressOptions): Required<ProgressOptions> {
+  checkOptionKeys(options, Object.keys(PROGRESS_OPTIONS), "trainingProgress()");
   const {
     verbose = "auto",
     minIntervalMs = 250,

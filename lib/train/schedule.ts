@@ -14,6 +14,7 @@
 
 import { type AdamOptions, FusedAdam, type NamedTensor } from "./optimizer.ts";
 import type * as tf from "@tensorflow/tfjs";
+import { checkOptionKeys } from "../_options.ts";
 
 /** A learning rate for every 0-based optimizer step. */
 export type LearningRateSchedule = (step: number) => number;
@@ -44,6 +45,13 @@ function checkPositive(value: unknown, name: string, caller: string): number {
   return value;
 }
 
+/** Every option of {@linkcode oneCycle} (the type makes the list complete). */
+const ONE_CYCLE_OPTIONS: Record<keyof OneCycleOptions, true> = {
+  warmupFraction: true,
+  divFactor: true,
+  finalDivFactor: true,
+};
+
 /**
  * fastai's one-cycle schedule: cosine from `max / divFactor` up to `max` over the first
  * `warmupFraction` of the steps, then cosine down to `max / finalDivFactor` at the last step.
@@ -69,6 +77,7 @@ export function oneCycle(
   options: OneCycleOptions = {},
 ): LearningRateSchedule {
   const caller = "oneCycle()";
+  checkOptionKeys(options, Object.keys(ONE_CYCLE_OPTIONS), caller);
   checkPositive(maxLearningRate, "maxLearningRate", caller);
   if (!Number.isInteger(totalSteps) || totalSteps < 1) {
     throw new RangeError(
@@ -141,6 +150,20 @@ export class ScheduledAdam extends FusedAdam {
 }
 
 /**
+ * Every option of {@linkcode scheduledAdam}: Adam's (the type makes the list complete), whose
+ * `learningRate` the schedule replaces.
+ */
+const SCHEDULED_ADAM_OPTIONS: Record<keyof AdamOptions, true> = {
+  learningRate: true,
+  beta1: true,
+  beta2: true,
+  epsilon: true,
+  weightDecay: true,
+  decay: true,
+  epsilonHat: true,
+};
+
+/**
  * An Adam whose learning rate follows `schedule`, step by step; pass it to `model.compile`.
  *
  * @param schedule Learning rate per 0-based step, e.g. {@linkcode oneCycle}.
@@ -166,6 +189,7 @@ export function scheduledAdam(
   schedule: LearningRateSchedule,
   options: AdamOptions = {},
 ): ScheduledAdam {
+  checkOptionKeys(options, Object.keys(SCHEDULED_ADAM_OPTIONS), "scheduledAdam()");
   return new ScheduledAdam(schedule, options);
 }
 
@@ -199,6 +223,28 @@ export interface StepPosition {
 /** The learning rate of each step of a training call. */
 export type StepSchedule = (at: StepPosition) => number;
 
+/** Every field of a `"steps"` schedule (the type makes the list complete). */
+const STEPS_FIELDS: Record<keyof Extract<ScheduleSpec, { type: "steps" }>, true> = {
+  type: true,
+  phases: true,
+};
+
+/** Every field of a phase of a `"steps"` schedule (the type makes the list complete). */
+const PHASE_FIELDS: Record<keyof Extract<ScheduleSpec, { type: "steps" }>["phases"][number], true> =
+  {
+    learningRate: true,
+    epochs: true,
+  };
+
+/** Every field of a `"oneCycle"` schedule (the type makes the list complete). */
+const ONE_CYCLE_FIELDS: Record<keyof Extract<ScheduleSpec, { type: "oneCycle" }>, true> = {
+  type: true,
+  maxLearningRate: true,
+  warmupFraction: true,
+  divFactor: true,
+  finalDivFactor: true,
+};
+
 /**
  * Checks a schedule spec and returns a copy.
  *
@@ -218,6 +264,7 @@ export type StepSchedule = (at: StepPosition) => number;
 export function checkSchedule(spec: ScheduleSpec, where: string): ScheduleSpec {
   const type = (spec as { type?: unknown } | null)?.type;
   if (type === "steps") {
+    checkOptionKeys(spec, Object.keys(STEPS_FIELDS), where, "schedule.");
     const phases = (spec as { phases?: unknown }).phases;
     if (!Array.isArray(phases) || phases.length === 0) {
       throw new RangeError(`${where}: expected schedule.phases to be a non-empty array`);
@@ -225,6 +272,9 @@ export function checkSchedule(spec: ScheduleSpec, where: string): ScheduleSpec {
     return {
       type,
       phases: phases.map((p, i) => {
+        if (typeof p === "object" && p !== null && !Array.isArray(p)) {
+          checkOptionKeys(p, Object.keys(PHASE_FIELDS), where, `schedule.phases[${i}].`);
+        }
         checkPositive(p?.learningRate, `schedule.phases[${i}].learningRate`, where);
         if (!Number.isInteger(p?.epochs) || p.epochs < 1) {
           throw new RangeError(
@@ -236,8 +286,10 @@ export function checkSchedule(spec: ScheduleSpec, where: string): ScheduleSpec {
     };
   }
   if (type === "oneCycle") {
+    checkOptionKeys(spec, Object.keys(ONE_CYCLE_FIELDS), where, "schedule.");
     const s = spec as Extract<ScheduleSpec, { type: "oneCycle" }>;
-    oneCycle(s.maxLearningRate, 2, s); // checks every parameter
+    const { type: _type, maxLearningRate, ...rest } = s;
+    oneCycle(maxLearningRate, 2, rest); // checks every parameter
     return { ...s };
   }
   throw new TypeError(
@@ -270,10 +322,13 @@ export function scheduleFrom(spec: ScheduleSpec): StepSchedule {
       return spec.phases[i === -1 ? spec.phases.length - 1 : i].learningRate;
     };
   }
+  // oneCycle()'s own options, by name: a saved config's spec may carry names it does not take.
+  const { maxLearningRate, warmupFraction, divFactor, finalDivFactor } = spec;
+  const options = { warmupFraction, divFactor, finalDivFactor };
   let cached: { steps: number; fn: LearningRateSchedule } | null = null;
   return ({ step, steps }) => {
     if (cached?.steps !== steps) {
-      cached = { steps, fn: oneCycle(spec.maxLearningRate, steps, spec) };
+      cached = { steps, fn: oneCycle(maxLearningRate, steps, options) };
     }
     return cached.fn(step);
   };
