@@ -41,6 +41,7 @@ import { checkOptionKeys } from "../_options.ts";
 import {
   cellFormat,
   isDataFrame,
+  rowLimit,
   Scalar,
   Table,
   type TableFormatOptions,
@@ -110,6 +111,8 @@ function bundleText(bundle: MimeBundle): string {
 }
 
 let tableFormat: CellFormat = DEFAULT_CELL_FORMAT;
+/** Rows a table shows, as `setupDisplay({ maxRows })` set it. */
+let tableRows = 50;
 
 /**
  * The bundle for a value without a display method of its own: a table for table-like values
@@ -122,7 +125,7 @@ function readableBundle(value: unknown): MimeBundle {
     return { "text/plain": new Scalar(formatCell(value, "", tableFormat)).text };
   }
   const grid = safeGrid(value);
-  if (grid !== undefined) return new Table(grid, tableFormat, 50)[JUPYTER_DISPLAY]();
+  if (grid !== undefined) return new Table(grid, tableFormat, tableRows)[JUPYTER_DISPLAY]();
   const own = (value as { toString?: () => string }).toString;
   if (typeof own === "function" && own !== Object.prototype.toString) {
     // Class instances with a text form of their own (a tensor, an error, a date).
@@ -133,7 +136,7 @@ function readableBundle(value: unknown): MimeBundle {
 
 function safeGrid(value: unknown) {
   try {
-    return toGrid(value, 50);
+    return toGrid(value, tableRows);
   } catch {
     return undefined;
   }
@@ -343,7 +346,8 @@ let installed: Installed | null = null;
  * {@linkcode restoreDisplay} undoes it all. Inside the kernel it also installs the output flush
  * ({@linkcode installOutputFlush}), which stays.
  *
- * @param options Table defaults for the notebook (digits, share digits, column formats).
+ * @param options Table defaults for the notebook (digits, share digits, column formats, rows
+ *   shown).
  * @example
  * ```ts
  * import pl from "nodejs-polars";
@@ -364,6 +368,7 @@ let installed: Installed | null = null;
  */
 export function setupDisplay(options: TableFormatOptions = {}): void {
   tableFormat = cellFormat("setupDisplay", options);
+  tableRows = rowLimit("setupDisplay", options);
   installOutputFlush();
   if (installed !== null) return;
   const require = createRequire(import.meta.url);
@@ -404,6 +409,7 @@ export function setupDisplay(options: TableFormatOptions = {}): void {
  */
 export function restoreDisplay(): void {
   tableFormat = DEFAULT_CELL_FORMAT;
+  tableRows = 50;
   if (installed === null) return;
   installed.frames.module._DataFrame = installed.frames.original;
   delete (Object.prototype as Record<symbol, unknown>)[JUPYTER_DISPLAY];

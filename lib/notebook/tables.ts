@@ -94,6 +94,22 @@ export function cellFormat(
   return { digits, shareDigits, columns: { ...base.columns, ...columns } };
 }
 
+/**
+ * The rows a table shows (`maxRows`, 50 by default), checked.
+ *
+ * @param fn The caller, for the error.
+ * @param options Its options.
+ * @returns A positive integer.
+ * @throws {RangeError} When `maxRows` is not a positive integer.
+ */
+export function rowLimit(fn: string, options: TableFormatOptions): number {
+  const { maxRows = 50 } = options;
+  if (!Number.isInteger(maxRows) || maxRows < 1) {
+    throw new RangeError(`${fn}(): expected maxRows to be a positive integer, found ${maxRows}`);
+  }
+  return maxRows;
+}
+
 const TYPED = Object.getPrototypeOf(Int8Array);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -339,10 +355,7 @@ export class Scalar {
  */
 export function table(value: unknown, options: TableFormatOptions = {}): Table | Scalar {
   const format = cellFormat("table", options);
-  const { maxRows = 50 } = options;
-  if (!Number.isInteger(maxRows) || maxRows < 1) {
-    throw new RangeError(`table(): expected maxRows to be a positive integer, found ${maxRows}`);
-  }
+  const maxRows = rowLimit("table", options);
   if (value === null || value === undefined || typeof value !== "object") {
     if (typeof value === "function" || typeof value === "symbol") {
       throw new TypeError(`table(): expected a value with a table form, found a ${typeof value}`);

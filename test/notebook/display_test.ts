@@ -357,6 +357,21 @@ Deno.test("restoreDisplay() brings back the default table digits that setupDispl
   assertEquals(await plainText({ a: 1 / 3 }), "     a\n------\n0.3333");
 });
 
+Deno.test("setupDisplay({ maxRows }) sets the rows a table shows; restoreDisplay() brings back 50", async () => {
+  const frame = pl.DataFrame({ n: Array.from({ length: 60 }, (_, i) => i) });
+  const rows = async () => (await plainText(frame)).split("\n").filter((l) => /^ *\d+$/.test(l));
+  setupDisplay({ maxRows: 3 });
+  try {
+    assertEquals(await rows(), ["0", "1", "2"]);
+    assert((await plainText(frame)).includes("57 more rows"), await plainText(frame));
+  } finally {
+    restoreDisplay();
+  }
+  assertEquals((await rows()).length, 20); // the text form of a table longer than 40
+  assert((await plainText(frame)).includes("40 more rows"));
+  assertThrows(() => setupDisplay({ maxRows: 0 }), RangeError, "setupDisplay(): expected maxRows");
+});
+
 Deno.test("liveDisplay().close() rejects a final text that is not text", async () => {
   const line = liveDisplay("x", { mode: "silent" });
   await assertRejects(
