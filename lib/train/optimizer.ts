@@ -39,6 +39,7 @@ import { heapPointers, nativeKernels } from "./kernels/_native.ts";
 import { noteWeightsWritten } from "./_health.ts";
 import { freeWhenUnreachable } from "../_reclaim.ts";
 import { checkOptionKeys } from "../_options.ts";
+import { ADAM_OPTION_NAMES } from "./_adam_options.ts";
 
 /** A tensor with a name, as optimizers exchange weights and gradients. */
 export interface NamedTensor {
@@ -509,20 +510,6 @@ function adamLoop(
 tf.serialization.registerClass(FusedAdam);
 
 /**
- * Every option of {@linkcode adam} (the type makes the list complete). The optimizer's
- * constructor is not checked: tfjs rebuilds a saved optimizer from its whole configuration.
- */
-const ADAM_OPTIONS: Record<keyof AdamOptions, true> = {
-  learningRate: true,
-  beta1: true,
-  beta2: true,
-  epsilon: true,
-  weightDecay: true,
-  decay: true,
-  epsilonHat: true,
-};
-
-/**
  * Creates a {@linkcode FusedAdam} optimizer.
  *
  * @param options Learning rate, betas, epsilon and weight decay (see {@linkcode AdamOptions}).
@@ -547,7 +534,7 @@ const ADAM_OPTIONS: Record<keyof AdamOptions, true> = {
  * ```
  */
 export function adam(options: AdamOptions = {}): FusedAdam {
-  checkOptionKeys(options, Object.keys(ADAM_OPTIONS), "adam()");
+  checkOptionKeys(options, ADAM_OPTION_NAMES, "adam()");
   return new FusedAdam(options);
 }
 

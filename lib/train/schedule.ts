@@ -15,6 +15,7 @@
 import { type AdamOptions, FusedAdam, type NamedTensor } from "./optimizer.ts";
 import type * as tf from "@tensorflow/tfjs";
 import { checkOptionKeys } from "../_options.ts";
+import { ADAM_OPTION_NAMES } from "./_adam_options.ts";
 
 /** A learning rate for every 0-based optimizer step. */
 export type LearningRateSchedule = (step: number) => number;
@@ -150,20 +151,6 @@ export class ScheduledAdam extends FusedAdam {
 }
 
 /**
- * Every option of {@linkcode scheduledAdam}: Adam's (the type makes the list complete), whose
- * `learningRate` the schedule replaces.
- */
-const SCHEDULED_ADAM_OPTIONS: Record<keyof AdamOptions, true> = {
-  learningRate: true,
-  beta1: true,
-  beta2: true,
-  epsilon: true,
-  weightDecay: true,
-  decay: true,
-  epsilonHat: true,
-};
-
-/**
  * An Adam whose learning rate follows `schedule`, step by step; pass it to `model.compile`.
  *
  * @param schedule Learning rate per 0-based step, e.g. {@linkcode oneCycle}.
@@ -189,7 +176,7 @@ export function scheduledAdam(
   schedule: LearningRateSchedule,
   options: AdamOptions = {},
 ): ScheduledAdam {
-  checkOptionKeys(options, Object.keys(SCHEDULED_ADAM_OPTIONS), "scheduledAdam()");
+  checkOptionKeys(options, ADAM_OPTION_NAMES, "scheduledAdam()");
   return new ScheduledAdam(schedule, options);
 }
 
