@@ -62,12 +62,14 @@ export function found(x: unknown): string {
  * assertEquals(literal([NaN, 5]), "[NaN,5]");
  * assertEquals(literal({ type: "minmax", max: undefined }), '{"type":"minmax","max":undefined}');
  * assertEquals(literal(new Map()), "an object (Map)");
+ * assertEquals(literal([1n, 5]), "[1n,5]");
  * ```
  */
 export function literal(x: unknown): string {
   const within = new Set<object>(); // the arrays and objects being written: a cycle is described
   const write = (v: unknown): string => {
     if (typeof v === "number") return String(v);
+    if (typeof v === "bigint") return `${v}n`;
     if (v === undefined) return "undefined";
     if (typeof v !== "object" || v === null) return JSON.stringify(v) ?? describe(v);
     const proto = Object.getPrototypeOf(v);

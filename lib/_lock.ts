@@ -1,12 +1,12 @@
 /**
- * An advisory lock between processes, for a read-modify-write of files that several runs share
- * (two `deno task evaluate` runs each rewriting their part of the committed results), or a
- * replacement of several files that must not interleave with another's (two saves of one model
- * folder): writing each file atomically keeps it whole, but only a lock keeps one run from
- * writing over what another wrote after it had read. The lock is the kernel's (`flock`) on a lock file, so it ends
- * with its process however that ends: a lock whose holder was killed is simply taken by the next
- * run. The holder writes its process id into the file, for the message of a run that waits, and
- * removes the file when it is done.
+ * An advisory lock between processes, for a read-modify-write of files that several runs share (two
+ * `deno task evaluate` runs each rewriting their part of the committed results), or a replacement
+ * of several files that must not interleave with another's (two saves of one model folder): writing
+ * each file atomically keeps it whole, but only a lock keeps one run from writing over what another
+ * wrote after it had read. The lock is the kernel's (`flock`) on a lock file, so it ends with its
+ * process however that ends: a lock whose holder was killed is simply taken by the next run. The
+ * holder writes its process id into the file, for the message of a run that waits, and removes the
+ * file when it is done.
  *
  * @module
  */

@@ -22,6 +22,7 @@ import {
   found,
   isDataFrame,
   literal,
+  plural,
   ratingColumns,
   type RatingColumnValues,
 } from "../_validate.ts";
@@ -290,12 +291,14 @@ function checkModelSize(config: BuiltConfig, users: number, movies: number): voi
   const count = parametersAtLeast(config, users, movies);
   if (count <= MAX_PARAMETERS) return;
   const n = (x: number) => x.toLocaleString("en-US");
+  const dense = config.hidden.length > 0;
+  const sizes = `factors ${n(config.factors)}` +
+    (dense ? ` and hidden [${config.hidden.map(n).join(", ")}]` : "");
   throw new RangeError(
-    `${WHERE}: factors ${n(config.factors)} and hidden [${config.hidden.map(n).join(", ")}] ` +
-      `make at least ${n(count)} parameters for ${n(users)} users and ${n(movies)} movies, ` +
-      `more than the ${n(MAX_PARAMETERS)} (2^28) that can be trained: the weights and Adam's ` +
-      "two moments take 12 bytes a parameter in a heap of at most 4 GiB; choose fewer factors " +
-      "or hidden units",
+    `${WHERE}: ${sizes} make at least ${n(count)} parameters for ${plural(users, "user")} ` +
+      `and ${plural(movies, "movie")}, more than the ${n(MAX_PARAMETERS)} (2^28) that can be ` +
+      "trained: the weights and Adam's two moments take 12 bytes a parameter in a heap of at " +
+      `most 4 GiB; choose fewer factors${dense ? " or hidden units" : ""}`,
   );
 }
 

@@ -1,11 +1,11 @@
 /**
  * Private: the checks of the config, catalogue and counts that `loadRecommender()` reads from a
- * `model.json`. A file of format 1 or 2 carries no checksum of its own content, and even a
- * checksum only says the file is as it was written: every field is checked here as
- * `buildModel()` or `recommender()` would have made it, for each format version (1: no
- * schedule, no `fused`, an optimizer of weight decay and mode only; 2: custom models, the
- * schedule, `fused` from late in that version). Every error names the file (in `who`), the
- * field and what was found.
+ * `model.json`. A file of format 1 or 2 carries no checksum of its own content, and even a checksum
+ * only says the file is as it was written: every field is checked here as `buildModel()` or
+ * `recommender()` would have made it, for each format version (1: no schedule, no `fused`, an
+ * optimizer of weight decay and mode only; 2: custom models, the schedule, `fused` from late in
+ * that version, and missing from the first format-3 files too: a missing `fused` is false). Every
+ * error names the file (in `who`), the field and what was found.
  *
  * @module
  */
@@ -197,8 +197,9 @@ function checkTraining(c: Record<string, unknown>, version: number, who: string)
 }
 
 /** Checks the layout fields of a built model's config. */
-function checkBuilt(c: Record<string, unknown>, kind: ModelKind, version: number, who: string) {
-  if (c.fused !== undefined || version >= 3) checkBoolean(c.fused, "config.fused", who);
+function checkBuilt(c: Record<string, unknown>, kind: ModelKind, who: string) {
+  // `fused` came late in format 2, and some format-3 files of a side branch lack it: false.
+  if (c.fused !== undefined) checkBoolean(c.fused, "config.fused", who);
   if (c.fused === true && !DOT_KINDS.has(kind)) {
     throw new TypeError(`${who}: config.fused is true, but kind "${kind}" has no fused form`);
   }
@@ -215,11 +216,14 @@ function checkBuilt(c: Record<string, unknown>, kind: ModelKind, version: number
         `${who}: expected config.yRange null for kind "${kind}", found ${literal(yRange)}`,
       );
     }
-    if (
-      !Array.isArray(yRange) || yRange.length !== 2 ||
-      !yRange.every((v) => typeof v === "number" && Number.isFinite(v)) ||
-      !(yRange[0] < yRange[1])
-    ) {
+    if (!Array.isArray(yRange) || !yRange.every((v) => typeof v === "number")) {
+      throw new TypeError(
+        `${who}: expected config.yRange to be null or [low, high] of numbers, found ${
+          literal(yRange)
+        }`,
+      );
+    }
+    if (yRange.length !== 2 || !yRange.every(Number.isFinite) || !(yRange[0] < yRange[1])) {
       throw new RangeError(
         `${who}: expected config.yRange to be null or [low, high], finite, with low < high, ` +
           `found ${literal(yRange)}`,
@@ -308,7 +312,7 @@ export function checkSavedConfig(
 ): RecommenderConfig {
   const c = object(config, "config", who);
   checkTraining(c, version, who);
-  if (kind !== "custom") checkBuilt(c, kind, version, who);
+  if (kind !== "custom") checkBuilt(c, kind, who);
   return c as unknown as RecommenderConfig;
 }
 

@@ -15,16 +15,16 @@
  * `recommender()` could not have written, or a config that does not match the weights' shapes,
  * is refused naming the file, the field and what was found.
  *
- * Writes never leave half a model: everything goes to a temporary sibling folder
- * (`.<name>.tmp-…`) that is renamed into place; a model already there is first moved aside
- * (`.<name>.old-…`) and removed once the new one is in place. A process that dies in between
- * leaves the previous model either at its path or, for the instant between the two renames,
- * in the `.old-` folder, which {@linkcode loadRecommender} then reads; the next save to the
- * same path removes what an interrupted one left. Two saves to one path at the same time (two
- * processes, or two calls in one) take turns, through a lock file beside the folder
- * (`.<name>.lock`, removed after; see `lib/_lock.ts`). The optimizer state is not saved: a loaded model is
- * compiled afresh from its config — the loss, metrics, optimizer, learning rate and schedule it
- * trained with — and numbers its epochs on.
+ * Writes never leave half a model: everything goes to a temporary sibling folder (`.<name>.tmp-…`)
+ * that is renamed into place; a model already there is first moved aside (`.<name>.old-…`) and
+ * removed once the new one is in place. A process that dies in between leaves the previous model
+ * either at its path or, for the instant between the two renames, in the `.old-` folder, which
+ * {@linkcode loadRecommender} then reads; the next save to the same path removes what an
+ * interrupted one left. Two saves to one path at the same time (two processes, or two calls in one)
+ * take turns, through a lock file beside the folder (`.<name>.lock`, removed after; see
+ * `lib/_lock.ts`). The optimizer state is not saved: a loaded model is compiled afresh from its
+ * config — the loss, metrics, optimizer, learning rate and schedule it trained with — and numbers
+ * its epochs on.
  *
  * @module
  */
@@ -143,7 +143,9 @@ async function modelJsonSha256(json: Record<string, unknown>): Promise<string> {
 /**
  * Saves a recommender to a folder (created, or replaced when it already holds a saved model).
  * A save that fails (a full disk, a folder it may not write in) leaves the model that was
- * there, no temporary folder, and none of the parent folders it made.
+ * there, no temporary folder, and none of the parent folders it made. Two saves of one folder
+ * at once take turns: the second waits for the first (saying so on stderr when the first is
+ * another process's).
  *
  * @param rec The recommender.
  * @param dir Target folder; its parent folders are created as needed.
@@ -258,7 +260,13 @@ async function replaceFolder(
   const lock = join(dirname(target), `.${basename(target)}.lock`);
   try {
     await withLock(lock, () => swapIn(target, weights, modelJson), {
-      holder: `saveRecommender() of ${target}`,
+      onWait: (pid) => { // a save of this process's goes first without a word
+        if (pid === null || pid === Deno.pid) return;
+        console.error(
+          `saveRecommender(): process ${pid} is saving a model to ${target}: waiting until ` +
+            `it is done (if it hangs, stop it: kill ${pid})`,
+        );
+      },
     });
   } catch (e) {
     await removeFolders(made); // a full disk leaves no empty folders behind

@@ -11,7 +11,7 @@
  */
 
 import pl from "nodejs-polars";
-import { checkOptionKeys, isDataFrame } from "../_validate.ts";
+import { checkOptionKeys, found, isDataFrame } from "../_validate.ts";
 import {
   type CellFormat,
   type ColumnFormat,
@@ -105,7 +105,9 @@ export function cellFormat(
 export function rowLimit(fn: string, options: TableFormatOptions): number {
   const { maxRows = 50 } = options;
   if (!Number.isInteger(maxRows) || maxRows < 1) {
-    throw new RangeError(`${fn}(): expected maxRows to be a positive integer, found ${maxRows}`);
+    throw new RangeError(
+      `${fn}(): expected maxRows to be a positive integer, found ${found(maxRows)}`,
+    );
   }
   return maxRows;
 }

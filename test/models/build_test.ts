@@ -88,6 +88,7 @@ Deno.test("buildModel() refuses a model too big to train before allocating it", 
   for (const [kind, options] of [["dot", tooBig[0]], ["mlp", tooBig[1]]] as const) {
     const error = assertThrows(() => buildModel(kind, { ratings, ...options }), RangeError);
     assert(error.message.includes("more than the 268,435,456 (2^28)"), error.message);
+    assertEquals(error.message.includes("hidden"), kind === "mlp", error.message); // dot: none
   }
   // The bound counts no more than the model has, for every kind.
   const catalog = syntheticMovies();

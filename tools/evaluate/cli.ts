@@ -219,8 +219,9 @@ function modelList(value: string): string[] {
  * @example
  * ```ts
  * import { parseEvaluateArgs } from "./cli.ts";
+ * import { assertEquals } from "@std/assert";
  * const a = parseEvaluateArgs(["--data", "ml-100k", "--split", "u1", "--models", "dot,dot-bias"]);
- * console.log(a.split, a.models); // u1 ["dot", "dot-bias"]
+ * assertEquals([a.split, a.models], ["u1", ["dot", "dot-bias"]]);
  * ```
  */
 export function parseEvaluateArgs(args: string[]): EvaluateArgs {

@@ -83,7 +83,8 @@ export async function verifyNotebook(
     const info = compiled.find((c) => c.cell === position);
     return options.run ? shown.has(position) : SURE_VALUES.has(info?.lastExpression ?? "");
   };
-  const ids = (nb.nbformat_minor ?? 0) >= 5 ? new Map<string, number>() : null;
+  const [major, minor] = [nb.nbformat ?? 0, nb.nbformat_minor ?? 0];
+  const ids = major > 4 || (major === 4 && minor >= 5) ? new Map<string, number>() : null;
   let expected = 0;
   nb.cells!.forEach((cell, i) => {
     const where = `${notebook}, cell ${i + 1}`;
