@@ -374,6 +374,33 @@ function targetOptions(kind: ModelKind, o: ModelOptions, data?: RatingColumnValu
   return { target, ...output };
 }
 
+/**
+ * Checks Adam's betas, ε and ε-hat flag where they are given, each named `<prefix><name>`: the
+ * `optimizer` option of {@linkcode buildModel} (`"optimizer."`) or a saved config's
+ * (`"config.optimizer."`).
+ *
+ * @param o The settings.
+ * @param where The caller, for the errors.
+ * @param prefix What each name is written after.
+ * @throws {RangeError} On a beta outside [0, 1) or an ε that is not a positive finite number.
+ * @throws {TypeError} On an ε-hat flag that is not true or false.
+ */
+export function checkAdamSettings(
+  o: { beta1?: unknown; beta2?: unknown; epsilon?: unknown; epsilonHat?: unknown },
+  where: string,
+  prefix: string,
+): void {
+  for (const name of ["beta1", "beta2"] as const) {
+    const beta = o[name];
+    if (beta !== undefined && (typeof beta !== "number" || !(beta >= 0 && beta < 1))) {
+      throw new RangeError(`${where}: expected ${prefix}${name} in [0, 1), found ${found(beta)}`);
+    }
+  }
+  // ε = 0 divides 0 by 0 wherever a weight has had no gradient yet: NaN weights, "diverged".
+  if (o.epsilon !== undefined) checkLearningRate(o.epsilon, where, `${prefix}epsilon`);
+  if (o.epsilonHat !== undefined) checkBoolean(o.epsilonHat, `${prefix}epsilonHat`, where);
+}
+
 /** Loss, metrics, optimizer, learning rate and schedule, and the seed. */
 function training(kind: ModelKind, o: ModelOptions) {
   const defaultLoss: LossName = kind === "bce"
@@ -389,17 +416,7 @@ function training(kind: ModelKind, o: ModelOptions) {
   }
   if (o.optimizer !== undefined) {
     checkOptionKeys(o.optimizer, Object.keys(ADAM_SETTINGS), WHERE, "optimizer.");
-    const { beta1, beta2, epsilon, epsilonHat } = o.optimizer;
-    for (const [name, beta] of [["beta1", beta1], ["beta2", beta2]] as const) {
-      if (beta !== undefined && (typeof beta !== "number" || !(beta >= 0 && beta < 1))) {
-        throw new RangeError(
-          `${WHERE}: expected optimizer.${name} in [0, 1), found ${found(beta)}`,
-        );
-      }
-    }
-    // ε = 0 divides 0 by 0 wherever a weight has had no gradient yet: NaN weights, "diverged".
-    if (epsilon !== undefined) checkLearningRate(epsilon, WHERE, "optimizer.epsilon");
-    if (epsilonHat !== undefined) checkBoolean(epsilonHat, "optimizer.epsilonHat", WHERE);
+    checkAdamSettings(o.optimizer, WHERE, "optimizer.");
   }
   const weightDecay = o.optimizer?.weightDecay ?? 0;
   const optimizer: OptimizerSettings = {

@@ -21,10 +21,10 @@ import {
   checkNonNegativeNumber,
   checkPositiveInt,
   describe,
-  found,
+  INT32_MAX,
   literal,
 } from "../_validate.ts";
-import { activationName, DOT_KINDS, RANGE_KINDS, rate } from "./_checks.ts";
+import { activationName, checkAdamSettings, DOT_KINDS, RANGE_KINDS, rate } from "./_checks.ts";
 import { normaliseInitializer } from "./_init.ts";
 import { lossName, metricNames } from "./compile.ts";
 import type {
@@ -130,16 +130,7 @@ function checkOptimizer(x: unknown, who: string): void {
       }`,
     );
   }
-  for (const name of ["beta1", "beta2"] as const) {
-    const beta = o[name];
-    if (beta !== undefined && (typeof beta !== "number" || !(beta >= 0 && beta < 1))) {
-      throw new RangeError(
-        `${who}: expected config.optimizer.${name} in [0, 1), found ${found(beta)}`,
-      );
-    }
-  }
-  if (o.epsilon !== undefined) checkLearningRate(o.epsilon, who, "config.optimizer.epsilon");
-  if (o.epsilonHat !== undefined) checkBoolean(o.epsilonHat, "config.optimizer.epsilonHat", who);
+  checkAdamSettings(o, who, "config.optimizer.");
   if (o.stock !== undefined) {
     const stock = object(o.stock, "config.optimizer.stock", who);
     const classes = tf.serialization.SerializationMap.getMap().classNameMap;
@@ -356,7 +347,7 @@ export function checkSavedCounts(counts: unknown, who: string): void {
       `${who}: expected movieCounts to be an array or null, found ${describe(counts)}`,
     );
   }
-  counts.forEach((n, i) => checkInteger(n, `movieCounts[${i}]`, who, { min: 0, max: 2147483647 }));
+  counts.forEach((n, i) => checkInteger(n, `movieCounts[${i}]`, who, { min: 0, max: INT32_MAX }));
 }
 
 /**
