@@ -138,6 +138,19 @@ const REFUSED: [string, Record<string, string>, number, string][] = [
     "TRAIN_SHARE: expected a share that keeps one of the",
   ],
   ["05_dlrm_mlp.ipynb", { VALIDATION_SPLIT: "1" }, 2, "expected VALIDATION_SPLIT above 0"],
+  // Sizes tfjs cannot allocate ("Array buffer allocation failed", naming nothing) stop first.
+  [
+    "05_dlrm_mlp.ipynb",
+    { EMBEDDING_SIZE: "100000000" },
+    2,
+    "expected EMBEDDING_SIZE between 1 and 4096, found 100000000",
+  ],
+  [
+    "05_dlrm_mlp.ipynb",
+    { HIDDEN_UNITS: "32,1e9" },
+    23,
+    'HIDDEN_UNITS: expected integers from 1 to 4096 such as 32,4, found "32,1e9"',
+  ],
   ["06_from_ratings_to_rankings.ipynb", { EASE_LAMBDA: "0" }, 2, "expected EASE_LAMBDA above 0"],
   [
     "06_from_ratings_to_rankings.ipynb",
