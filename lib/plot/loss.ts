@@ -51,6 +51,17 @@ export interface LossBaseline {
   label: string;
 }
 
+/** A vertical line at one epoch, such as the epoch whose weights early stopping kept. */
+export interface EpochMark {
+  /** The epoch (a whole number within the histories' epochs). */
+  epoch: number;
+  /** Text at the top of the line, e.g. `"weights kept"`; the epoch is added: "(epoch 9)". */
+  label: string;
+}
+
+/** Every field of an {@linkcode EpochMark} (the type makes the list complete). */
+const EPOCH_MARK_FIELDS: Record<keyof EpochMark, true> = { epoch: true, label: true };
+
 /** Every field of a {@linkcode LossBaseline} (the type makes the list complete). */
 const BASELINE_FIELDS: Record<keyof LossBaseline, true> = { value: true, label: true };
 
@@ -66,6 +77,12 @@ export interface LossCurvesOptions extends FigureOptions {
    * @default {none}
    */
   baseline?: LossBaseline | LossBaseline[];
+  /**
+   * A dashed vertical line at one epoch, labelled at its top: where early stopping put the
+   * weights back, which a rise of a pixel or two after it cannot show.
+   * @default {none}
+   */
+  epochMark?: EpochMark;
   /**
    * Fixed y range `[min, max]`; lines outside it are clipped, and a caption line (after the
    * caption given, if any) says which points are off the scale and how far.
@@ -344,6 +361,7 @@ function splitNamesOption(
 const LOSS_CURVES_OPTIONS: Record<Exclude<keyof LossCurvesOptions, keyof FigureOptions>, true> = {
   metric: true,
   baseline: true,
+  epochMark: true,
   ylim: true,
   yLabel: true,
   validation: true,
@@ -421,6 +439,8 @@ export function lossCurves(
   marks.push(...curveMarks(series, { runs, multi, hidden, near, names, clip }));
 
   const lastEpoch = Math.max(...rows.map((r) => r.epoch));
+  const epochMark = epochMarkOption(fn, options.epochMark, rows);
+  if (epochMark) marks.push(...epochMarkMarks(epochMark, domain, lastEpoch));
   const labels = baselineLabels(baselines, domain, lastEpoch, {
     top: margin.top,
     bottom: height - margin.bottom,
@@ -438,7 +458,14 @@ export function lossCurves(
 
   const width = options.width ?? WIDTH;
   const yLabel = options.yLabel ?? metricLabel(metric);
-  const description = describeCurves(series, { yLabel, lastEpoch, names, baselines, hidden });
+  const description = describeCurves(series, {
+    yLabel,
+    lastEpoch,
+    names,
+    baselines,
+    hidden,
+    epochMark,
+  });
   const marginLeft = 52, inset = 8;
   const axisPixels = width - marginLeft - labels.marginRight - 2 * inset;
   return render(
@@ -489,9 +516,10 @@ function describeCurves(
     names: Record<Row["split"], string>;
     baselines: LossBaseline[];
     hidden: Map<string, Hidden>;
+    epochMark?: EpochMark;
   },
 ): string {
-  const { yLabel, lastEpoch, names, baselines, hidden } = about;
+  const { yLabel, lastEpoch, names, baselines, hidden, epochMark } = about;
   const byRun = new Map<string, string[]>();
   for (const rows of series.values()) {
     const { run, split } = rows[0];
@@ -524,7 +552,63 @@ function describeCurves(
     `${byRun.has("") ? told.charAt(0).toUpperCase() + told.slice(1) : told}.` +
     (lines.length > 0
       ? ` Dotted baseline${lines.length > 1 ? "s" : ""}: ${lines.join("; ")}.`
-      : "");
+      : "") +
+    (epochMark ? ` Dashed line at epoch ${epochMark.epoch}: ${epochMark.label}.` : "");
+}
+
+/** The epoch mark, checked: a known field set, a non-empty label, an epoch the curves have. */
+function epochMarkOption(
+  fn: string,
+  mark: LossCurvesOptions["epochMark"],
+  rows: Row[],
+): EpochMark | undefined {
+  if (mark === undefined) return undefined;
+  if (mark === null || typeof mark !== "object" || Array.isArray(mark)) {
+    throw new TypeError(
+      `${fn}(): expected epochMark as { epoch, label }, found ${JSON.stringify(mark)}`,
+    );
+  }
+  checkOptionKeys(mark, Object.keys(EPOCH_MARK_FIELDS), `${fn}()`, "epochMark.");
+  if (typeof mark.label !== "string" || mark.label.trim() === "") {
+    throw new TypeError(
+      `${fn}(): expected epochMark.label to be a non-empty string, found ${
+        JSON.stringify(mark.label)
+      }`,
+    );
+  }
+  const epochs = [...new Set(rows.map((r) => r.epoch))].sort((a, b) => a - b);
+  if (!epochs.includes(mark.epoch)) {
+    throw new RangeError(
+      `${fn}(): expected epochMark.epoch to be one of the histories' epochs (${
+        epochSpan(epochs)
+      }), found ${mark.epoch}`,
+    );
+  }
+  return mark;
+}
+
+/**
+ * The epoch mark's line, and its label at the top of the chart: to the right of the line, or
+ * to its left in the last third of the axis (so that it stays inside the chart).
+ */
+function epochMarkMarks(mark: EpochMark, domain: [number, number], lastEpoch: number) {
+  const right = mark.epoch <= 1 + (Math.max(2, lastEpoch) - 1) * 2 / 3;
+  return [
+    Plot.ruleX([mark.epoch], { stroke: MUTED, strokeWidth: 1, strokeDasharray: DASHES.dashed }),
+    Plot.text([`${mark.label} (epoch ${mark.epoch})`], {
+      x: () => mark.epoch,
+      y: () => domain[1],
+      text: (d: string) => d,
+      textAnchor: right ? "start" : "end",
+      dx: right ? 4 : -4,
+      dy: 8,
+      fill: MUTED,
+      // A white halo keeps the label legible where a curve passes under it.
+      stroke: "white",
+      strokeWidth: 3,
+      paintOrder: "stroke",
+    }),
+  ];
 }
 
 /** A run drawn under a later one with the same values: which one, and at which epochs. */

@@ -145,6 +145,44 @@ Deno.test("lossCurves() draws a dotted baseline labelled with its value", () => 
   assertEquals(Array.from(label.children).map((t) => t.textContent), ["per-movie mean", "0.76"]);
 });
 
+Deno.test("lossCurves() marks an epoch with a dashed line labelled at its top", () => {
+  const fig = lossCurves(history, { epochMark: { epoch: 3, label: "weights kept" } });
+  const rules = all(fig, 'g[aria-label="rule"]');
+  assertEquals(rules.length, 1);
+  assertEquals(rules[0].getAttribute("stroke-dasharray"), "6,3", "dashed, not a dotted baseline");
+  const label = all(fig, 'g[aria-label="text"] text').map((t) => t.textContent);
+  assertEquals(label, ["weights kept (epoch 3)"]);
+  assert(fig.alt.endsWith(" Dashed line at epoch 3: weights kept."), fig.alt);
+  // In the last third of the axis the label sits left of the line, inside the chart.
+  const anchor = (epoch: number) =>
+    all(lossCurves(history, { epochMark: { epoch, label: "kept" } }), 'g[aria-label="text"]')[0]
+      .getAttribute("text-anchor");
+  assertEquals([anchor(1), anchor(3), anchor(4)], ["start", "start", "end"]);
+});
+
+Deno.test("lossCurves() refuses an epoch mark off the curves or without a label", () => {
+  assertThrows(
+    () => lossCurves(history, { epochMark: { epoch: 5, label: "kept" } }),
+    RangeError,
+    "expected epochMark.epoch to be one of the histories' epochs (epochs 1–4), found 5",
+  );
+  assertThrows(
+    () => lossCurves(history, { epochMark: { epoch: 2.5, label: "kept" } }),
+    RangeError,
+    "found 2.5",
+  );
+  assertThrows(
+    () => lossCurves(history, { epochMark: { epoch: 2, label: " " } }),
+    TypeError,
+    'expected epochMark.label to be a non-empty string, found " "',
+  );
+  assertThrows(
+    () => lossCurves(history, { epochMark: [{ epoch: 2, label: "kept" }] as never }),
+    TypeError,
+    "expected epochMark as { epoch, label }",
+  );
+});
+
 Deno.test("lossCurves() compares runs: one colour per run, validation dashed", () => {
   const withBias = {
     epoch: history.epoch,

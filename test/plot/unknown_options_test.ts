@@ -69,6 +69,12 @@ testMisspeltOptions([
     call: () => lossCurves(history, { baseline: { value: 0.8, lable: "bias" } } as never),
   },
   {
+    fn: "lossCurves()",
+    key: "epochMark.epochs",
+    meant: "epochMark.epoch",
+    call: () => lossCurves(history, { epochMark: { epochs: 2, label: "kept" } } as never),
+  },
+  {
     fn: "metricBars()",
     key: "digit",
     meant: "digits",
