@@ -2,7 +2,8 @@
  * Evaluation: rating errors (MSE, RMSE, MAE), the global-mean, movie-mean and user + movie bias
  * baselines, top-k ranking metrics with a relevance threshold, a predictions table, and a
  * side-by-side table of several models (also on subsets such as movies unseen in training),
- * and the top-k protocol on implicit feedback with its most-popular and item-kNN baselines.
+ * and the top-k protocol on implicit feedback with its most-popular, item-kNN and EASE
+ * baselines.
  *
  * @module
  */

@@ -23,30 +23,30 @@
  *   installed offline): JupyterLab renders the safe `text/html` after its `Sanitizer`
  *   (@jupyterlab/apputils 4.7.6 on sanitize-html 2.12.1; `renderHTML()` in @jupyterlab/rendermime
  *   4.6.6). test/tools/browser/jupyterlab_sanitizer_test.ts runs that sanitiser, copied unchanged,
- *   on every committed output: each of the 30 figures keeps an `<img>` with its SVG data source
- *   and no text, each of the 238 tables keeps all its cells. Set as `innerHTML` in Chromium, as
- *   `renderHTML()` does, the 30 sanitised figures all loaded (measured once); the rest of
+ *   on every committed output: each figure keeps an `<img>` with its SVG data source and no
+ *   text, each table keeps all its cells. Set as `innerHTML` in Chromium, as `renderHTML()`
+ *   does, the sanitised figures all loaded (30 of them, measured once); the rest of
  *   JupyterLab's page was not run.
  * - **nbconvert's HTML export** (nbconvert 6.5, the exporter nbviewer renders with), *tested*:
  *   the browser test exports every committed notebook and opens each page from `file://`; every
- *   `<object>` must load and its `<img>` decode (30 figures).
+ *   `<object>` must load and its `<img>` decode.
  * - **Trusted** (a live run, or a notebook the reader trusts) and in the export, the `<object>`
  *   loads the SVG as a document of its own, where each mark's `<title>` is a hover tooltip: the
  *   DevTools protocol found the dot under the pointer with its title inside the object's frame.
  * - `image/svg+xml` is no way out: untrusted, Notebook 6.4 ignores it and shows the `text/plain`
  *   fallback; JupyterLab counts its SVG renderer unsafe and skips it; trusted, JupyterLab draws
  *   it inside an `<img>` anyway (no hover), and nbconvert's HTML export showed an empty box.
- * - **Sanitised exports show no picture** with any of these choices (measured once on the
- *   committed notebooks): nbconvert 6.5's `--sanitize-html` (lxml's cleaner) keeps tables but
- *   drops the `<object>` and empties the `<img>`'s `data:` source, so all 30 figures are broken
- *   images; nbconvert 7's `--sanitize-html` (bleach, read in its source and run with bleach
- *   5.0.1) allows `table`, `tr` and `td` but not `th`, `thead`, `tbody`, `img` or `object`, so
- *   every figure and the header of every table (ours and a pandas table alike) show as escaped
- *   markup; nbconvert's `SanitizeHTML` preprocessor (bleach's defaults) escapes all 30 figures
- *   and all 238 tables. The browser test's self-check asserts the two nbconvert 6.5 results on a
- *   fixture (a figure and a pandas table). Both sanitisers pass `image/png` outputs through
- *   untouched (read in nbconvert's template and preprocessor), so only a PNG would show there,
- *   and only in a bundle without `text/html` (which nbconvert prefers).
+ * - **Sanitised exports show no picture** with any of these choices (measured once on the committed
+ *   notebooks): nbconvert 6.5's `--sanitize-html` (lxml's cleaner) keeps tables but drops the
+ *   `<object>` and empties the `<img>`'s `data:` source, so every figure (30 then) is a broken
+ *   image; nbconvert 7's `--sanitize-html` (bleach, read in its source and run with bleach 5.0.1)
+ *   allows `table`, `tr` and `td` but not `th`, `thead`, `tbody`, `img` or `object`, so every
+ *   figure and the header of every table (ours and a pandas table alike) show as escaped markup;
+ *   nbconvert's `SanitizeHTML` preprocessor (bleach's defaults) escapes every figure and every
+ *   table. The browser test's self-check asserts the two nbconvert 6.5 results on a fixture (a
+ *   figure and a pandas table). Both sanitisers pass `image/png` outputs through untouched (read in
+ *   nbconvert's template and preprocessor), so only a PNG would show there, and only in a bundle
+ *   without `text/html` (which nbconvert prefers).
  * - **GitHub's notebook renderer** and other hosted viewers could not be tried offline: untested.
  *
  * The price is the SVG twice in base64 (about 2.7 times the markup) in a committed output.
