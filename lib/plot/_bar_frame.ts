@@ -17,6 +17,11 @@ export interface BarFrame {
   rowHeight: number;
   /** Share of a row left empty between bars. */
   padding: number;
+  /**
+   * Room above the plot area.
+   * @default {8}
+   */
+  marginTop?: number;
   /** Room right of the plot area (for value labels). */
   marginRight: number;
   /** The widest the label margin may grow. */
@@ -37,14 +42,14 @@ export function labelMargin(labels: string[], maxMarginLeft: number): number {
 
 /** The render spec of a horizontal bar chart: height from the rows, margins from the labels. */
 export function barFrame(frame: BarFrame): RenderSpec {
-  const { labels, rowHeight, marginRight, maxMarginLeft } = frame;
+  const { labels, rowHeight, marginRight, maxMarginLeft, marginTop = 8 } = frame;
   const marginLeft = labelMargin(labels, maxMarginLeft);
   return {
-    height: 8 + 42 + rowHeight * labels.length,
+    height: marginTop + 42 + rowHeight * labels.length,
     plot: {
       marginLeft,
       marginRight,
-      marginTop: 8,
+      marginTop,
       marginBottom: 42,
       x: {
         label: frame.xLabel,

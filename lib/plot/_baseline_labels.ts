@@ -1,6 +1,7 @@
 /**
- * The labels of `lossCurves()`' baselines (loss.ts): each in the right margin, level
- * with its line or stacked clear of the others, with a short leader when moved.
+ * The labels of `lossCurves()`' baselines (loss.ts): each in the right margin, level with its
+ * line, or, where labels would overlap, moved apart around their lines so that each spans its
+ * own, with a short leader from the line.
  *
  * @module
  */
@@ -48,8 +49,10 @@ interface PlacedBaseline {
 }
 
 /**
- * Stacks the baseline labels in the right margin: each as near its line as it can be, none
- * overlapping another, all inside the figure.
+ * Stacks the baseline labels in the right margin, none overlapping another, all inside the
+ * figure: labels that would overlap move apart around the middle of their lines (the least
+ * squared distance from them), so that each label spans its own line and no other, while a
+ * label with room stays level with its line.
  */
 function placeBaselines(
   baselines: Baseline[],
@@ -67,6 +70,7 @@ function placeBaselines(
     return { b, lines, height: lines.length * lineHeight, px: toPx(b.value) };
   }).sort((a, b) => a.px - b.px);
   const gap = 4;
+  spreadApart(labels, gap);
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i];
     l.px = Math.max(l.px, frame.min + l.height / 2);
@@ -84,6 +88,32 @@ function placeBaselines(
     }
   }
   return labels.map((l) => ({ value: l.b.value, lines: l.lines, at: toValue(l.px) }));
+}
+
+/**
+ * Moves labels (sorted by `px`, top to bottom) at least `gap` apart with the least sum of
+ * squared moves: each run of labels that would overlap is packed around the mean of its
+ * labels' places, as in pool-adjacent-violators (isotonic) regression.
+ */
+function spreadApart(labels: { px: number; height: number }[], gap: number): void {
+  // Each label's place less the room the labels above it need: packed labels have equal keys.
+  const offsets: number[] = [];
+  labels.forEach((l, i) =>
+    offsets.push(i === 0 ? 0 : offsets[i - 1] + (labels[i - 1].height + l.height) / 2 + gap)
+  );
+  const blocks: { sum: number; count: number }[] = [];
+  labels.forEach((l, i) => {
+    blocks.push({ sum: l.px - offsets[i], count: 1 });
+    while (blocks.length > 1) {
+      const [a, b] = blocks.slice(-2);
+      if (a.sum / a.count <= b.sum / b.count) break;
+      blocks.splice(-2, 2, { sum: a.sum + b.sum, count: a.count + b.count });
+    }
+  });
+  let i = 0;
+  for (const block of blocks) {
+    for (let j = 0; j < block.count; j++, i++) labels[i].px = block.sum / block.count + offsets[i];
+  }
 }
 
 /**

@@ -3,15 +3,18 @@
  * over the seeds as a whisker (mean ± standard deviation) and the published figure for the same
  * model as a hollow orange diamond (a range as a hollow orange box), named in a legend, so that
  * "ours beside the published" is one picture. The published marks are outlines in a colour of
- * their own so that they read apart from the black whiskers and let the bar end show through;
- * each value is written right of everything drawn on its row.
+ * their own, raised into the top of their row, and the whiskers, capped at both ends, are drawn
+ * in front of them at the row's middle: a whisker a few pixels long still shows beside a mark at
+ * the same value. Each value is written right of everything drawn on its row; an optional
+ * dotted reference line (a catalogue's mean, say) crosses every row, labelled above the bars.
  *
  * @module
  */
 
 import * as Plot from "@observablehq/plot";
 import { INK, MUTED, WIDTH } from "./_dom.ts";
-import { type SwatchItem, swatchLegend } from "./_legend.ts";
+import { DASHES, type SwatchItem, swatchLegend } from "./_legend.ts";
+import { checkOptionKeys } from "../_options.ts";
 import { barFrame, labelMargin } from "./_bar_frame.ts";
 import { checkPlotOptions, finiteField, rowArray, textField } from "./_check.ts";
 import { finiteWidth } from "./_extent.ts";
@@ -46,15 +49,39 @@ export interface MetricBarsOptions extends FigureOptions {
    * @default {3}
    */
   digits?: number;
+  /**
+   * A dotted vertical reference line across every row (a catalogue's mean, say), labelled above
+   * the bars with its label and value (`"catalogue mean: 48"`).
+   * @default {none}
+   */
+  reference?: MetricReference;
 }
+
+/** A vertical reference line of {@linkcode metricBars}. */
+export interface MetricReference {
+  /** Where the line stands, in the bars' units. */
+  value: number;
+  /** What it is, written above the line before its value. */
+  label: string;
+}
+
+/** Every field of a {@linkcode MetricReference} (the type makes the list complete). */
+const REFERENCE_FIELDS: Record<keyof MetricReference, true> = { value: true, label: true };
 
 const BAR = "#4269d0";
 /** The published figures' colour: apart from the bars' blue and the whiskers' black. */
 const PUBLISHED = "#e8590c";
-/** Radius of a published value's diamond (Plot's "diamond2": tips 5.5 px from its centre). */
-const DIAMOND_R = 5;
+/** Radius of a published value's diamond (Plot's "diamond2": tips 4.4 px from its centre). */
+const DIAMOND_R = 4;
+/** Stroke width (px) of the published marks' outlines. */
+const OUTLINE = 1.5;
+/**
+ * How far (px) the published diamonds sit above the row's middle, where the whisker runs: their
+ * lower tip, stroke included, 2.8 px above it, clear of the whisker's caps (2.5 px).
+ */
+const RAISE = 8;
 /** How far (px) the diamond reaches right of its value: its tip and the stroke's mitre. */
-const DIAMOND = 7;
+const DIAMOND = 5.5;
 /** Space (px) between the rightmost mark of a row and its value. */
 const LABEL_GAP = 6;
 
@@ -71,18 +98,20 @@ interface Row {
 const METRIC_BARS_OPTIONS: Record<Exclude<keyof MetricBarsOptions, keyof FigureOptions>, true> = {
   xLabel: true,
   digits: true,
+  reference: true,
 };
 
 /**
- * Plots one horizontal bar per model in the given order, a whisker of ± sd when given, the
- * published figure as a hollow orange diamond (or a hollow orange box over a published range)
- * with a legend entry, and the value written right of the whisker and the published mark.
- * Hover text gives every number.
+ * Plots one horizontal bar per model in the given order, a capped whisker of ± sd when given,
+ * the published figure as a hollow orange diamond (or a hollow orange box over a published
+ * range) in the top of its row with a legend entry, the value written right of the whisker and
+ * the published mark, and a dotted reference line when asked. Hover text gives every number.
  *
  * @param rows One `{ model, value, sd?, published? }` per bar.
- * @param options Axis label, digits, titles and size.
+ * @param options Axis label, digits, reference line, titles and size.
  * @returns The figure (shown as a cell's last expression).
- * @throws {TypeError} For a row without a model name or with a non-numeric value.
+ * @throws {TypeError} For a row without a model name or with a non-numeric value, or a
+ *   reference that is not `{ value: finite number, label: string }`.
  * @throws {RangeError} For a non-finite value, a negative sd, a whisker (value ± sd) past the
  *   largest number, a published range whose low end is above its high end, or values wider
  *   apart than the largest number (-1e308 and 1e308: no axis can span them).
@@ -93,7 +122,7 @@ const METRIC_BARS_OPTIONS: Record<Exclude<keyof MetricBarsOptions, keyof FigureO
  * const fig = metricBars([
  *   { model: "most popular", value: 0.218, sd: 0.004, published: 0.22 },
  *   { model: "softmax", value: 0.449, sd: 0.003 },
- * ], { xLabel: "NDCG@10", title: "Ranking quality" });
+ * ], { xLabel: "NDCG@10", title: "Ranking quality", reference: { value: 0.1, label: "random" } });
  * assertEquals(fig.summary, "[figure: metric bars \"Ranking quality\", 2 bars]");
  * ```
  */
@@ -106,6 +135,7 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
     throw new RangeError(`${fn}(): expected digits to be an integer 0–10, found ${digits}`);
   }
   const bars: Row[] = list.map((row, i) => barRow(fn, row, i));
+  const reference = referenceOption(fn, options.reference);
   const fmt = (v: number) => v.toFixed(digits);
   const hover = (r: Row) =>
     `${r.model}: ${fmt(r.value)}${r.sd !== undefined ? ` ± ${fmt(r.sd)}` : ""}${
@@ -117,25 +147,24 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
         }`
         : ""
     }`;
-  const top = Math.max(0, ...bars.flatMap((r) => [r.hi, r.published?.[1] ?? 0]));
-  const lo = Math.min(0, ...bars.map((r) => r.lo));
+  const ref = reference ? [reference.value] : [];
+  const top = Math.max(0, ...bars.flatMap((r) => [r.hi, r.published?.[1] ?? 0]), ...ref);
+  const lo = Math.min(0, ...bars.map((r) => r.lo), ...ref);
   // Room for the values written after the bars (up to the largest number).
   const domain = finiteWidth(fn, "values", [
     lo,
     Math.min(top * 1.12, Number.MAX_VALUE) || 1,
   ], [lo, top]);
-  const withSd = bars.filter((r) => r.sd !== undefined);
   const marks: Plot.Markish[] = [
     Plot.barX(bars, { x: "value", y: "model", fill: BAR, title: hover }),
     Plot.ruleX([0], { stroke: MUTED }),
   ];
-  if (withSd.length) {
-    marks.push(
-      Plot.ruleY(withSd, { y: "model", x1: "lo", x2: "hi", stroke: INK, strokeWidth: 1.5 }),
-    );
-  }
-  const published = publishedMarks(bars, hover);
+  if (reference) marks.push(...referenceMarks(reference, domain, fmt));
+  const band = bandHeight(bars.length);
+  const published = publishedMarks(bars, hover, band);
   marks.push(...published.marks);
+  // In front of the published marks, which would otherwise hide a whisker shorter than them.
+  marks.push(...whiskerMarks(bars.filter((r) => r.sd !== undefined), band));
   const rowLabels = bars.map((r) => r.model);
   const plotWidth = (options.width ?? WIDTH) - labelMargin(rowLabels, FRAME.maxMarginLeft) -
     FRAME.marginRight;
@@ -149,7 +178,14 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
     fill: MUTED,
   }));
   const legend = published.legend;
-  const frame = barFrame({ ...FRAME, labels: rowLabels, xLabel, domain, marks });
+  const frame = barFrame({
+    ...FRAME,
+    ...(reference ? { marginTop: FRAME.marginTop + REFERENCE_ROOM } : {}),
+    labels: rowLabels,
+    xLabel,
+    domain,
+    marks,
+  });
   return render(
     fn,
     {
@@ -165,13 +201,76 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
       description: `Horizontal bar chart of ${xLabel}, top to bottom: ${
         bars.map((r) => hover(r).replace(": ", " ").replace(/; published (.*)$/, " (published $1)"))
           .join("; ")
-      }.`,
+      }.${reference ? ` Dotted line: ${reference.label} ${fmt(reference.value)}.` : ""}`,
     },
   );
 }
 
 /** The frame options every metric bar chart shares. */
-const FRAME = { rowHeight: 26, padding: 0.25, marginRight: 48, maxMarginLeft: 300 };
+const FRAME = {
+  rowHeight: 26,
+  padding: 0.25,
+  marginTop: 8,
+  marginRight: 48,
+  maxMarginLeft: 300,
+};
+
+/** Room (px) above the bars for a reference line's label. */
+const REFERENCE_ROOM = 16;
+
+/** The reference option, checked: `{ value: finite number, label: string }`. */
+function referenceOption(fn: string, given: unknown): MetricReference | undefined {
+  if (given === undefined) return undefined;
+  if (given !== null && typeof given === "object" && !Array.isArray(given)) {
+    checkOptionKeys(given, Object.keys(REFERENCE_FIELDS), `${fn}()`, "reference.");
+  }
+  const r = given as MetricReference | null;
+  if (
+    r === null || typeof r !== "object" || typeof r.value !== "number" ||
+    !Number.isFinite(r.value) || typeof r.label !== "string"
+  ) {
+    throw new TypeError(
+      `${fn}(): expected reference as { value: finite number, label: string }, found ${
+        JSON.stringify(given)
+      }`,
+    );
+  }
+  return { value: r.value, label: r.label };
+}
+
+/**
+ * A reference line: dotted, across every row, in front of the bars (a bar ending past it still
+ * shows it) and behind the whiskers; its label and value above the bars, running away from the
+ * nearer side of the chart so that it stays inside.
+ */
+function referenceMarks(
+  ref: MetricReference,
+  domain: [number, number],
+  fmt: (v: number) => string,
+): Plot.Markish[] {
+  const text = ref.label ? `${ref.label}: ${fmt(ref.value)}` : fmt(ref.value);
+  const leftHalf = ref.value - domain[0] <= (domain[1] - domain[0]) / 2;
+  return [
+    // Dark dots on a white line: seen on the bars' blue and between them.
+    Plot.ruleX([ref.value], { stroke: "white", strokeWidth: 3.5 }),
+    Plot.ruleX([ref.value], {
+      stroke: INK,
+      strokeWidth: 1.5,
+      strokeDasharray: DASHES.dotted,
+      title: () => text,
+    }),
+    Plot.text([ref.value], {
+      x: (v: number) => v,
+      frameAnchor: "top",
+      lineAnchor: "bottom",
+      dy: -4,
+      textAnchor: leftHalf ? "start" : "end",
+      dx: leftHalf ? -2 : 2,
+      text: () => text,
+      fill: MUTED,
+    }),
+  ];
+}
 
 /**
  * Where a row's value is written (before the gap): right of the bar or whisker end and of the
@@ -182,6 +281,35 @@ function labelAnchor(r: Row, perPixel: number): number {
   const [low, high] = r.published;
   const reach = (low === high ? DIAMOND : 1) * perPixel;
   return Math.max(r.hi, high + reach);
+}
+
+/** Height (px) of a whisker's end caps. */
+const CAP = 5;
+
+/**
+ * The height (px) of a bar among `rows` rows, as Plot's band scale makes it: the rows' height
+ * divided into `rows − padding + 2 × padding` steps rounded down to whole pixels, `padding` of
+ * each step left empty, the rest rounded.
+ */
+const bandHeight = (rows: number) =>
+  Math.round(
+    Math.floor(FRAME.rowHeight * rows / (rows + FRAME.padding)) * (1 - FRAME.padding),
+  );
+
+/**
+ * The whiskers of ± sd: a line with an end cap at each end, so that one only a few pixels long
+ * still shows its two ends.
+ */
+function whiskerMarks(withSd: Row[], band: number): Plot.Markish[] {
+  if (!withSd.length) return [];
+  const inset = (band - CAP) / 2;
+  const style = { y: "model", stroke: INK, strokeWidth: 1.5 };
+  return [
+    Plot.ruleY(withSd, { ...style, x1: "lo", x2: "hi" }),
+    ...(["lo", "hi"] as const).map((x) =>
+      Plot.tickX(withSd, { ...style, x, insetTop: inset, insetBottom: inset })
+    ),
+  ];
 }
 
 /** One bar of {@linkcode metricBars}, checked: its whisker's ends and the published range. */
@@ -231,12 +359,13 @@ function barRow(fn: string, row: MetricBar, i: number): Row {
 
 /**
  * The published figures: a hollow diamond at a single value, a hollow box over a range, both
- * taller than a whisker and open, so the bar's end and the whisker show through; and their
- * legend entries (only the kinds drawn).
+ * in the top of the row, above the whisker's line, and open, so the bar's end shows through;
+ * and their legend entries (only the kinds drawn).
  */
 function publishedMarks(
   bars: Row[],
   hover: (r: Row) => string,
+  band: number,
 ): { marks: Plot.Markish[]; legend: SwatchItem[] } {
   const values = bars.filter((r) => r.published !== undefined && r.published[0] === r.published[1]);
   const ranges = bars.filter((r) => r.published !== undefined && r.published[0] < r.published[1]);
@@ -250,9 +379,11 @@ function publishedMarks(
       y: "model",
       fill: "none",
       stroke: PUBLISHED,
-      strokeWidth: 2,
+      strokeWidth: OUTLINE,
+      // From 2 px above the bar to 3.5 px above the row's middle: clear of the caps, as the
+      // diamonds.
       insetTop: -2,
-      insetBottom: -2,
+      insetBottom: band / 2 + 3.5,
       title: hover,
     }),
     Plot.dot(values, {
@@ -260,9 +391,10 @@ function publishedMarks(
       y: "model",
       symbol: "diamond2",
       r: DIAMOND_R,
+      dy: -RAISE,
       fill: "none",
       stroke: PUBLISHED,
-      strokeWidth: 2,
+      strokeWidth: OUTLINE,
       title: hover,
     }),
   ];

@@ -730,21 +730,50 @@ Deno.test("lossCurves() joins a moved baseline label to its line by a leader bet
       { value: 0.7543, label: "per-movie mean (shuffled)" },
     ],
   });
-  // 0.7561 keeps its place beside its line; 0.7543, drawn lower, moves down clear of it.
+  // Too close to stand level with their lines, the two labels move apart, one up, one down.
   const ruleYs = mark(fig, "rule", "line").map((l) => Number(l.getAttribute("y1")));
   const group = all(fig, 'g[aria-label="text"]')[0];
   const texts = all(fig, 'g[aria-label="text"] text');
-  const moved = texts.find((t) => t.textContent?.endsWith("0.754"))!;
   const links = mark(fig, "link", "path");
-  assertEquals(links.length, 1, "one leader, for the moved label");
-  const [x1, y1, x2, y2] = links[0].getAttribute("d")!.match(/[-\d.]+/g)!.map(Number);
-  assertEquals([y1, y2].sort((a, b) => a - b), [Math.max(...ruleYs), textY(moved)]);
-  // The leader runs right of the last point and left of the text.
-  const linkX = x1 + shiftX(all(fig, 'g[aria-label="link"]')[0]);
-  const textX = shiftX(moved) + shiftX(group);
+  assertEquals(links.length, 2, "a leader for each moved label");
   const lastX = Math.max(...mark(fig, "dot", "circle").map((c) => Number(c.getAttribute("cx"))));
-  assertEquals(x1, x2);
-  assert(lastX < linkX && linkX < textX, `point at ${lastX}, leader at ${linkX}, text at ${textX}`);
+  const [upper, lower] = [Math.min(...ruleYs), Math.max(...ruleYs)];
+  for (const [value, ruleY] of [["0.756", upper], ["0.754", lower]] as const) {
+    const moved = texts.find((t) => t.textContent?.endsWith(value))!;
+    const ends = links.map((l) => l.getAttribute("d")!.match(/[-\d.]+/g)!.map(Number));
+    const found = ends.find(([, y1]) => y1 === ruleY);
+    assert(found, `no leader starts at the line of ${value}`);
+    const [x1, y1, x2, y2] = found;
+    assertEquals([y1, y2], [ruleY, textY(moved)]);
+    // The leader runs right of the last point and left of the text.
+    const linkX = x1 + shiftX(all(fig, 'g[aria-label="link"]')[0]);
+    const textX = shiftX(moved) + shiftX(group);
+    assertEquals(x1, x2);
+    assert(lastX < linkX && linkX < textX, `point ${lastX}, leader ${linkX}, text ${textX}`);
+  }
+});
+
+Deno.test("lossCurves() moves close baseline labels apart so that each spans its own line and no other", () => {
+  // Notebook 05: 0.766 and 0.756, 14 px apart, each label three lines (42 px) high. Stacked
+  // down from the upper line, the upper label covered both lines and the lower hung below them.
+  const h = { epoch: [1, 2, 3, 4, 5], history: { mae: [0.795, 0.702, 0.654, 0.631, 0.625] } };
+  const fig = lossCurves(h, {
+    metric: "mae",
+    baseline: [
+      { value: 0.7557, label: "per-movie mean (tail validation)" },
+      { value: 0.7657, label: "user + movie bias (tail validation)" },
+    ],
+  });
+  const ruleYs = mark(fig, "rule", "line").map((l) => Number(l.getAttribute("y1")))
+    .sort((a, b) => a - b);
+  const blocks = labelBlocks(fig);
+  assertEquals(blocks.map((b) => b.lines.at(-1)), ["0.766", "0.756"]);
+  blocks.forEach((b, i) => {
+    const where = `${JSON.stringify([b.top, b.bottom])}, lines at ${ruleYs}`;
+    assert(b.top <= ruleYs[i] && ruleYs[i] <= b.bottom, `label ${i} misses its line: ${where}`);
+    const other = ruleYs[1 - i];
+    assert(other < b.top || other > b.bottom, `label ${i} spans the other line: ${where}`);
+  });
 });
 
 Deno.test("lossCurves() counts the baselines off the scale in the legend, and draws one exactly at its bottom", () => {

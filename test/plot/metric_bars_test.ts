@@ -156,3 +156,93 @@ Deno.test("metricBars() refuses a whisker or values past the largest number, nam
   const top = metricBars([{ model: "a", value: Number.MAX_VALUE }]);
   assert(!/NaN|Infinity/.test(top.toSVG()));
 });
+
+/** The y of a mark's `transform="translate(x,y)"` plus its group's. */
+const markY = (node: FigureElement, group?: FigureElement) => {
+  const y = (n?: FigureElement) =>
+    Number(n?.getAttribute("transform")?.match(/translate\([-\d.]+,([-\d.]+)/)?.[1] ?? 0);
+  return y(node) + y(group);
+};
+
+/** The middle (px) of each bar, top to bottom. */
+const barMiddles = (fig: ReturnType<typeof metricBars>) =>
+  all(fig, 'g[aria-label="bar"]:not([fill="none"]) > rect').map((r) =>
+    Number(r.getAttribute("y")) + Number(r.getAttribute("height")) / 2
+  );
+
+Deno.test("metricBars() draws the whiskers, capped at both ends, in front of the published marks", () => {
+  // Notebook 06: whiskers of ± 0.003 were short ticks hidden under the diamonds drawn after them.
+  const fig = metricBars(rows);
+  const order = all(fig, 'g[aria-label="chart"] > g').map((g) => g.getAttribute("aria-label"));
+  const last = (label: string) => order.lastIndexOf(label);
+  assert(last("rule") > last("dot") && last("tick") > last("dot"), order.join(", "));
+  assert(last("rule") > order.indexOf("bar", 1), "the whiskers come after the published box");
+  // A cap at each end of every whisker: 5 px high, around the bar's middle.
+  const caps = mark(fig, "tick", "line");
+  assertEquals(caps.length, 2 * rows.length);
+  const middles = barMiddles(fig);
+  caps.forEach((cap, i) => {
+    const [y1, y2] = ["y1", "y2"].map((a) => Number(cap.getAttribute(a)));
+    assertEquals(y2 - y1, 5);
+    assertEquals((y1 + y2) / 2, middles[i % rows.length]);
+  });
+});
+
+Deno.test("metricBars() raises the published marks above the whisker's line, clear of its caps", () => {
+  const fig = metricBars(rows);
+  const middles = barMiddles(fig);
+  const group = all(fig, 'g[aria-label="dot"]')[0];
+  const diamonds = Array.from(group.children);
+  // most popular and item-kNN: the diamond's lower tip (4.4 px from its centre, 0.75 px of
+  // stroke) lies above the caps' top (2.5 px above the middle).
+  diamonds.forEach((d, i) => {
+    const bottom = markY(d, group) + 4.43 + 0.75;
+    const capTop = middles[i] - 2.5;
+    assert(bottom < capTop, `diamond ${i} reaches ${bottom}, caps from ${capTop}`);
+  });
+  const box = all(fig, 'g[aria-label="bar"][fill="none"] > rect')[0];
+  const boxBottom = Number(box.getAttribute("y")) + Number(box.getAttribute("height")) + 0.75;
+  assert(boxBottom < middles[2] - 2.5, `BPR's box reaches ${boxBottom}, caps from ${middles[2]}`);
+});
+
+Deno.test("metricBars() draws a dotted reference line across the rows, labelled above the bars", () => {
+  const pop = [{ model: "rating model", value: 198, sd: 1 }, { model: "EASE", value: 252, sd: 1 }];
+  const reference = { value: 47.56, label: "catalogue mean" };
+  const fig = metricBars(pop, { digits: 0, reference });
+  const groups = all(fig, 'g[aria-label="rule"]');
+  const dotted = groups.find((g) => g.getAttribute("stroke-dasharray"))!;
+  assert(dotted, "a dotted rule");
+  const line = dotted.querySelector("line")!;
+  const [y1, y2] = ["y1", "y2"].map((a) => Number(line.getAttribute(a)));
+  const bars = all(fig, 'g[aria-label="bar"] > rect');
+  const barTop = Math.min(...bars.map((r) => Number(r.getAttribute("y"))));
+  const barBottom = Math.max(
+    ...bars.map((r) => Number(r.getAttribute("y")) + Number(r.getAttribute("height"))),
+  );
+  assert(y1 <= barTop && y2 >= barBottom, `rule ${y1}–${y2}, bars ${barTop}–${barBottom}`);
+  // Its label: the value in the bars' digits, above the first bar.
+  const group = all(fig, 'g[aria-label="text"]').find((g) => g.textContent?.includes("mean"))!;
+  const label = Array.from(group.children)[0];
+  assertEquals(label.textContent, "catalogue mean: 48");
+  assert(markY(label, group) <= barTop, "the label is above the bars");
+  assert(titles(fig).includes("catalogue mean: 48"));
+  assert(fig.info.description?.endsWith("Dotted line: catalogue mean 48."));
+  // A reference beyond every bar widens the axis to show it.
+  const far = metricBars(pop, { reference: { value: 400, label: "far" } });
+  const ticks = all(far, 'g[aria-label="x-axis tick label"] text').map((t) => t.textContent);
+  assert(Number(ticks.at(-1)) >= 400, ticks.join(", "));
+});
+
+Deno.test("metricBars() rejects a reference that is not { value, label }, naming it", () => {
+  assertThrows(
+    () => metricBars(rows, { reference: { value: NaN, label: "mean" } }),
+    TypeError,
+    'metricBars(): expected reference as { value: finite number, label: string }, found {"value":null,"label":"mean"}',
+  );
+  assertThrows(
+    () => metricBars(rows, { reference: { value: 1, text: "mean" } as never }),
+    TypeError,
+    'unknown option "reference.text"',
+  );
+  assertThrows(() => metricBars(rows, { reference: 0.3 as never }), TypeError, "found 0.3");
+});
