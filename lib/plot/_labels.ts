@@ -1,28 +1,40 @@
 // Greedy placement of text labels next to scatter dots (private to lib/plot). Each label, most
-// important first, tries eight spots beside its dot and then spots on two rings farther out
-// (joined to the dot by a leader line), and takes the best spot that breaks no rule:
+// important first, tries eight spots by its dot: two level with it ("beside": directly left or
+// right of it, centred on its height), then six over or under it ("over": centred above or
+// below it, or off to one side with a corner at it); then spots on two rings farther out, joined
+// to the dot by a leader line. It takes the best spot that breaks no rule:
 //
 // - the label stays inside the chart and overlaps no other label or leader line;
 // - every other dot is an obstacle (with `obstacles: "labelled"`, every other labelled dot):
 //   the label keeps `CLEAR` px off its edge, and a leader line passes no closer than
 //   `LEADER_CLEAR` px to its edge and crosses no label and no other leader;
-// - a label beside its dot must have that dot as its nearest, by `NEAREST` px at least, so it
-//   cannot be read as the label of a neighbour; a label at the end of a leader may have a
-//   neighbour nearer than its own dot only if that neighbour is at least twice as far off as a
-//   label beside a dot sits. (A dot within `SAME` px of the labelled one is drawn on it: a
-//   label there points at the right place, so it is no neighbour.)
+// - a label with no leader line must read as its own dot's at a glance. A reader takes a label
+//   for the dot that its near end, its near corner or the middle of its near edge points at,
+//   and hesitates whenever another dot is about as near some other part of it: under the span
+//   of a label set above its dot, say (between the two, or just past the dot), or level with
+//   such a label by one of its ends. So every other dot must be at least `BESIDE_RATIO` (2)
+//   times as far from the label's box as its own dot is, for a label beside its dot, and
+//   `OVER_RATIO` (3) times, for a label over or under it (read less surely), and `NEAREST` px
+//   farther in any case. With the usual 4 px dots, a label sits 7 px from its dot (6.4 px, by
+//   its corner): no other dot comes within 14 px of a label beside its dot, nor within 21 px
+//   (19.2 px) of a label over one. Where no spot by the dot meets this, a leader line tells it;
+// - a label at the end of a leader must have its own dot nearest, by `NEAREST` px, or else
+//   every other dot at least twice as far off as a label beside a dot sits.
 //
-// Spots where the label's own dot is its nearest come first; among equals, the nearer and more
-// readable spot wins. A label that fits nowhere is dropped rather than placed ambiguously (its
-// dot keeps its hover title, and the caller names it in the caption). Same input, same output.
+// (A dot within `SAME` px of the labelled one is drawn on it: a label there points at the right
+// place, so it is no other dot.) Spots where the label's own dot is its nearest come first;
+// among equals, the first in the order above wins: beside, over, then the nearer ring. A label
+// that fits nowhere is dropped rather than placed ambiguously (its dot keeps its hover title,
+// and the caller names it in the caption). Same input, same output.
 //
 // Optionally, each dot whose label was dropped then gets a number key, placed by the same rules
-// with its much smaller box and closer leader rings, clear of the labels, leaders and keys
-// already placed; the caller lists the numbers with their titles in the caption. Unlabelled dots
-// that touch get a number each where the rules let the numbers tell them apart (one above, one
-// below a pair of dots 8 px apart; or, for dots 3 px apart, on which a number beside one is as
-// near the other, each at the end of a leader leaving the pair away from the other dot), else
-// one key that holds the number of each ("13,14").
+// (the same ratios) with its much smaller box and closer leader rings, clear of the labels,
+// leaders and keys already placed; the caller lists the numbers with their titles in the
+// caption. Unlabelled dots that touch get a number each where the rules let the numbers tell
+// them apart (for a pair of dots 8 px apart side by side, one left of the left dot and one
+// right of the right dot; for dots less than 7 px apart, where a number beside one is not
+// twice as far from the other, each at the end of a leader leaving the pair away from the
+// other dot), else one key that holds the number of each ("13,14").
 
 import { textWidth } from "./_dom.ts";
 
@@ -94,8 +106,35 @@ export const CLEAR = 3;
 export const LEADER_CLEAR = 4;
 /** Dots closer than this (px) to a labelled dot count as drawn on it, not as other dots. */
 export const SAME = 1.5;
-/** How much nearer (px) a label beside its dot is to that dot than to any other. */
+/**
+ * How much nearer (px) a label is to its own dot than to any other, at least (a label with no
+ * leader line: by {@linkcode BESIDE_RATIO} or {@linkcode OVER_RATIO} too).
+ */
 export const NEAREST = 4;
+
+/**
+ * How many times as far from a label level with its dot (beside it, no leader line) as that
+ * dot every other dot is, at least: no other dot sits by the label's near end, over or under
+ * its text or past its far end even half as near as its own dot sits by the near end.
+ */
+export const BESIDE_RATIO = 2;
+/**
+ * How many times as far from a label above or below its dot (centred over it, or off to one
+ * side with a corner at it; no leader line) as that dot every other dot is, at least: no other
+ * dot lies under (over) the label's span between the label and its dot or just past the dot,
+ * nor level with the label by one of its ends, where it would read as the label's dot. (A label
+ * over its dot is read less surely than one beside it, hence the larger ratio.)
+ */
+export const OVER_RATIO = 3;
+
+/**
+ * Whether a label whose box is `own` px from its dot, and `nearest` px from the nearest other,
+ * reads as its dot's without a leader line: `NEAREST` px nearer, and by the ratio of its spot.
+ */
+function readAsOwn(kind: "beside" | "over", own: number, nearest: number): boolean {
+  const ratio = kind === "beside" ? BESIDE_RATIO : OVER_RATIO;
+  return own + NEAREST <= nearest && ratio * own <= nearest;
+}
 
 const overlaps = (a: Box, b: Box, pad = 0) =>
   a.x0 < b.x1 + pad && b.x0 < a.x1 + pad && a.y0 < b.y1 + pad && b.y0 < a.y1 + pad;
@@ -183,24 +222,31 @@ function leaderTo(box: Box, anchor: PlacedLabel["anchor"], at: Point, dot: Point
   return [dot, [ex, ey]];
 }
 
-/** Spots around a dot at (px, py): [anchor x, middle y, text anchor, has a leader line]. */
+/**
+ * Where a spot lies from its dot: `"beside"` it (left or right, centred on its height),
+ * `"over"` it (above or below, centred over it or off to one side with a corner at it), or on a
+ * ring farther out, at the end of a `"leader"` line.
+ */
+type SpotKind = "beside" | "over" | "leader";
+
+/** Spots around a dot at (px, py): [anchor x, middle y, text anchor, where it lies]. */
 function spotsAround(
   px: number,
   py: number,
   gap: number,
   h: number,
   rings: number[],
-): [number, number, PlacedLabel["anchor"], boolean][] {
+): [number, number, PlacedLabel["anchor"], SpotKind][] {
   const above = py - gap - h / 2, below = py + gap + h / 2;
-  const spots: [number, number, PlacedLabel["anchor"], boolean][] = [
-    [px + gap, py, "start", false],
-    [px - gap, py, "end", false],
-    [px, above, "middle", false],
-    [px, below, "middle", false],
-    [px + gap - 2, above + 3, "start", false],
-    [px + gap - 2, below - 3, "start", false],
-    [px - gap + 2, above + 3, "end", false],
-    [px - gap + 2, below - 3, "end", false],
+  const spots: [number, number, PlacedLabel["anchor"], SpotKind][] = [
+    [px + gap, py, "start", "beside"],
+    [px - gap, py, "end", "beside"],
+    [px, above, "middle", "over"],
+    [px, below, "middle", "over"],
+    [px + gap - 2, above + 3, "start", "over"],
+    [px + gap - 2, below - 3, "start", "over"],
+    [px - gap + 2, above + 3, "end", "over"],
+    [px - gap + 2, below - 3, "end", "over"],
   ];
   // Farther rings, 12 directions each; a leader line will join label and dot.
   for (const d of rings.map((ring) => gap + ring)) {
@@ -209,7 +255,7 @@ function spotsAround(
       const cos = Math.cos(a), sin = Math.sin(a);
       const anchor = cos > 0.35 ? "start" : cos < -0.35 ? "end" : "middle";
       const lift = anchor === "middle" ? Math.sign(sin) * h / 2 : 0;
-      spots.push([px + d * cos, py - d * sin - lift, anchor, true]);
+      spots.push([px + d * cos, py - d * sin - lift, anchor, "leader"]);
     }
   }
   return spots;
@@ -250,7 +296,8 @@ function placeOne(
   const rivals = others.filter((j) =>
     Math.hypot(pixels[j][0] - px, pixels[j][1] - py) >= SAME && !mates.includes(j)
   );
-  for (const [ax, ay, anchor, hasLeader] of spotsAround(px, py, gap, h, rings)) {
+  for (const [ax, ay, anchor, kind] of spotsAround(px, py, gap, h, rings)) {
+    const hasLeader = kind === "leader";
     const box = labelBox(ax, ay, anchor, text, fontSize);
     if (
       box.x0 < frame.left || box.x1 > frame.right || box.y0 < frame.top ||
@@ -287,9 +334,12 @@ function placeOne(
         leaders.some((other) => segmentsCross(line, other))
       )
     ) continue;
-    // Tier 0: its own dot is the nearest, by NEAREST px. Tier 1 (leader lines only): another
-    // dot is nearer, but twice as far off as a label beside its dot sits.
-    const tier = own + NEAREST <= nearest ? 0 : hasLeader && nearest >= 2 * gap ? 1 : 2;
+    // Tier 0: its own dot is the nearest, by NEAREST px, and beside or over its dot by the
+    // ratio that lets a reader tell it at a glance. Tier 1 (leader lines only): another dot is
+    // nearer, but twice as far off as a label beside its dot sits.
+    const tier = hasLeader
+      ? (own + NEAREST <= nearest ? 0 : nearest >= 2 * gap ? 1 : 2)
+      : (readAsOwn(kind, own, nearest) ? 0 : 2);
     if (tier === 2) continue;
     if (best !== null && best.tier <= tier) continue;
     const [x, y] = toData(frame, ax, ay);
@@ -317,8 +367,11 @@ const numbers = (first: number, count: number) =>
 
 /** Leader rings of a title label: 16 and 32 px beyond the gap beside its dot. */
 const LABEL_RINGS = [16, 32];
-/** Leader rings of a number key, whose box is small: nearer in, and as far as a label's. */
-const KEY_RINGS = [8, 16, 32];
+/**
+ * Leader rings of a number key, whose box is small: nearer in (a dot among others may have no
+ * spot beside it clear by the ratios), and as far as a label's.
+ */
+const KEY_RINGS = [8, 16, 24, 32];
 
 /**
  * Places labels for the points listed in `options.order` (most important first), keeping each

@@ -40,14 +40,16 @@ export interface EmbeddingScatterOptions extends FigureOptions {
    */
   yLabel?: string;
   /**
-   * Write each point's title next to it. A label that would overlap another, lie on or next
-   * to another dot, or be nearer another dot than its own is left out; its dot gets a number
-   * key instead where one fits by the same rules (1, 2, 3, … top to bottom, then left to right;
-   * touching dots get consecutive numbers, written as one key, "13,14", by dots drawn on one
-   * another where numbers of their own could not tell them apart), which a key under the chart
-   * lists with the titles, in columns at the size of the labels. The caption names the points
-   * left with neither, and then says where hover titles work (every dot keeps its title on
-   * hover where the notebook is trusted).
+   * Write each point's title next to it, or at the end of a leader line. A label that would
+   * overlap another, lie on or next to another dot, or not be clearly nearest its own (with no
+   * leader line: every other dot twice as far from a label level with its dot, three times
+   * from one above or below it) is left out; its dot gets a number key instead where one fits
+   * by the same rules (1, 2, 3, … top to bottom, then left to right; touching dots get
+   * consecutive numbers, written as one key, "13,14", by dots drawn on one another where
+   * numbers of their own could not tell them apart), which a key under the chart lists with
+   * the titles, in columns at the size of the labels. The caption names the points left with
+   * neither, and then says where hover titles work (every dot keeps its title on hover where
+   * the notebook is trusted).
    * @default {true}
    */
   labels?: boolean;
@@ -196,10 +198,10 @@ const EMBEDDING_SCATTER_OPTIONS: Record<
 
 /**
  * Plots movies on two axes (e.g. two principal components of their embeddings) with their
- * titles written next to the dots, each clear of the other labels and dots and nearest its own
- * dot; a dot whose title finds no such place gets a number, listed in a key under the chart,
- * so that every dot can be told in the figure itself (hover titles work only in a trusted
- * notebook).
+ * titles written next to the dots, each clear of the other labels and dots and clearly nearest
+ * its own dot; a dot whose title finds no such place gets a number, listed in a key under the
+ * chart, so that every dot can be told in the figure itself (hover titles work only in a
+ * trusted notebook).
  *
  * @param points `{ x, y, title }` per movie, most important first (they get labels first).
  * @param options Axis labels, labelling, titles and size.
