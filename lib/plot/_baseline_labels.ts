@@ -1,7 +1,7 @@
 /**
  * The labels of `lossCurves()`' baselines (loss.ts): each in the right margin, level with its
- * line, or, where labels would overlap, moved apart around their lines so that each spans its
- * own, with a short leader from the line.
+ * line, or, where labels would overlap, moved apart around their lines, each as near its own as
+ * the others and the figure's edges allow, with a short leader from the line.
  *
  * @module
  */
@@ -51,8 +51,9 @@ interface PlacedBaseline {
 /**
  * Stacks the baseline labels in the right margin, none overlapping another, all inside the
  * figure: labels that would overlap move apart around the middle of their lines (the least
- * squared distance from them), so that each label spans its own line and no other, while a
- * label with room stays level with its line.
+ * squared distance from them), each as near its own line as the others and the edges allow
+ * (two labels of lines 14 px apart then each span their own line), while a label with room
+ * stays level with its line.
  */
 function placeBaselines(
   baselines: Baseline[],

@@ -1,14 +1,14 @@
 /**
  * Loss curves: a training history's metric per epoch, train and validation, for one run or
  * several runs compared, with optional dotted baseline lines (as the per-movie-mean baseline
- * of seed 004).
+ * of seed 004) and a grey line marking one epoch (the one whose weights early stopping kept).
  *
  * Epochs are counted from 1, as Keras prints them and as the engine's `History.epoch` holds
  * them; each point is drawn at the epoch its history gives, so the phases of a run trained in
  * several calls (epochs 1–5, then 6–8) line up with the tables. A run that lies exactly under
  * another, or a series that a later run's mostly covers (within 3 px), is drawn wider beneath
  * it and named in the legend; points that a fixed y range cuts off are listed in a caption
- * line; baseline labels are stacked so that they never overlap and wrapped so that they fit
+ * line; baseline labels are placed so that they never overlap and wrapped so that they fit
  * the margin.
  *
  * @module
@@ -16,6 +16,7 @@
 
 import * as Plot from "@observablehq/plot";
 import { checkOptionKeys } from "../_options.ts";
+import { literal } from "../_describe.ts";
 import { MUTED, textWidth, WIDTH } from "./_dom.ts";
 import { DASHES, type SwatchItem, swatchLegend } from "./_legend.ts";
 import { baselineLabels } from "./_baseline_labels.ts";
@@ -78,7 +79,7 @@ export interface LossCurvesOptions extends FigureOptions {
    */
   baseline?: LossBaseline | LossBaseline[];
   /**
-   * A dashed vertical line at one epoch, labelled at its top: where early stopping put the
+   * A thin grey vertical line at one epoch, labelled at its top: where early stopping put the
    * weights back, which a rise of a pixel or two after it cannot show.
    * @default {none}
    */
@@ -370,16 +371,19 @@ const LOSS_CURVES_OPTIONS: Record<Exclude<keyof LossCurvesOptions, keyof FigureO
 
 /**
  * Plots a metric per epoch from a training history: train and validation lines, or one
- * colour per run (train solid, validation dashed) when given several named runs.
+ * colour per run (train solid, validation dashed) when given several named runs; dotted
+ * baselines and a grey line at one epoch (`epochMark`) when asked.
  *
  * @param history The engine's history `{ epoch, history: { loss, val_loss, … } }` with epochs
  *   counted from 1, or several `{ name, history }` runs to compare.
- * @param options Metric, baseline line(s), y range, titles and size.
+ * @param options Metric, baseline line(s), an epoch mark, y range, titles and size.
  * @returns The figure (shown as a cell's last expression).
- * @throws {TypeError} On a history or option of the wrong type.
- * @throws {RangeError} On a missing metric, values that are not finite, a bad `ylim`, or values
- *   (baselines included) or a `ylim` that no axis can span: wider apart than the largest number
- *   (-1e308 and 1e308) or, unless all equal, closer together than 1e-300.
+ * @throws {TypeError} On a history or option of the wrong type (an `epochMark` without a
+ *   non-empty label or a numeric epoch).
+ * @throws {RangeError} On a missing metric, values that are not finite, a bad `ylim`, an
+ *   `epochMark.epoch` that is not one of the histories' epochs, or values (baselines included)
+ *   or a `ylim` that no axis can span: wider apart than the largest number (-1e308 and 1e308)
+ *   or, unless all equal, closer together than 1e-300.
  * @example
  * ```ts
  * import { lossCurves } from "./loss.ts";
@@ -436,11 +440,12 @@ export function lossCurves(
       }),
     );
   }
+  const epochMark = epochMarkOption(fn, options.epochMark, rows);
+  // Behind the curves: a thin solid grey line, unlike the dashed validation and dotted baselines.
+  if (epochMark) marks.push(Plot.ruleX([epochMark.epoch], { stroke: MUTED, strokeWidth: 1 }));
   marks.push(...curveMarks(series, { runs, multi, hidden, near, names, clip }));
 
   const lastEpoch = Math.max(...rows.map((r) => r.epoch));
-  const epochMark = epochMarkOption(fn, options.epochMark, rows);
-  if (epochMark) marks.push(...epochMarkMarks(epochMark, domain, lastEpoch));
   const labels = baselineLabels(baselines, domain, lastEpoch, {
     top: margin.top,
     bottom: height - margin.bottom,
@@ -468,6 +473,11 @@ export function lossCurves(
   });
   const marginLeft = 52, inset = 8;
   const axisPixels = width - marginLeft - labels.marginRight - 2 * inset;
+  if (epochMark) {
+    const x = marginLeft + inset +
+      (epochMark.epoch - 1) / (Math.max(2, lastEpoch) - 1) * axisPixels;
+    marks.push(epochMarkLabel(epochMark, domain, [x - marginLeft, axisPixels + 2 * inset - x]));
+  }
   return render(
     fn,
     {
@@ -553,7 +563,7 @@ function describeCurves(
     (lines.length > 0
       ? ` Dotted baseline${lines.length > 1 ? "s" : ""}: ${lines.join("; ")}.`
       : "") +
-    (epochMark ? ` Dashed line at epoch ${epochMark.epoch}: ${epochMark.label}.` : "");
+    (epochMark ? ` Grey vertical line at epoch ${epochMark.epoch}: ${epochMark.label}.` : "");
 }
 
 /** The epoch mark, checked: a known field set, a non-empty label, an epoch the curves have. */
@@ -565,15 +575,18 @@ function epochMarkOption(
   if (mark === undefined) return undefined;
   if (mark === null || typeof mark !== "object" || Array.isArray(mark)) {
     throw new TypeError(
-      `${fn}(): expected epochMark as { epoch, label }, found ${JSON.stringify(mark)}`,
+      `${fn}(): expected epochMark as { epoch, label }, found ${literal(mark)}`,
     );
   }
   checkOptionKeys(mark, Object.keys(EPOCH_MARK_FIELDS), `${fn}()`, "epochMark.");
+  if (typeof mark.epoch !== "number") {
+    throw new TypeError(
+      `${fn}(): expected epochMark.epoch to be a number, found ${literal(mark.epoch)}`,
+    );
+  }
   if (typeof mark.label !== "string" || mark.label.trim() === "") {
     throw new TypeError(
-      `${fn}(): expected epochMark.label to be a non-empty string, found ${
-        JSON.stringify(mark.label)
-      }`,
+      `${fn}(): expected epochMark.label to be a non-empty string, found ${literal(mark.label)}`,
     );
   }
   const epochs = [...new Set(rows.map((r) => r.epoch))].sort((a, b) => a - b);
@@ -588,27 +601,27 @@ function epochMarkOption(
 }
 
 /**
- * The epoch mark's line, and its label at the top of the chart: to the right of the line, or
- * to its left in the last third of the axis (so that it stays inside the chart).
+ * The epoch mark's label at the top of the chart, on the side of its line where it fits: right
+ * of it, else left of it, else on the side with more room. `room` is the space (px) left and
+ * right of the line inside the plot.
  */
-function epochMarkMarks(mark: EpochMark, domain: [number, number], lastEpoch: number) {
-  const right = mark.epoch <= 1 + (Math.max(2, lastEpoch) - 1) * 2 / 3;
-  return [
-    Plot.ruleX([mark.epoch], { stroke: MUTED, strokeWidth: 1, strokeDasharray: DASHES.dashed }),
-    Plot.text([`${mark.label} (epoch ${mark.epoch})`], {
-      x: () => mark.epoch,
-      y: () => domain[1],
-      text: (d: string) => d,
-      textAnchor: right ? "start" : "end",
-      dx: right ? 4 : -4,
-      dy: 8,
-      fill: MUTED,
-      // A white halo keeps the label legible where a curve passes under it.
-      stroke: "white",
-      strokeWidth: 3,
-      paintOrder: "stroke",
-    }),
-  ];
+function epochMarkLabel(mark: EpochMark, domain: [number, number], room: [number, number]) {
+  const text = `${mark.label} (epoch ${mark.epoch})`;
+  const need = textWidth(text) + 4;
+  const right = need <= room[1] || (need > room[0] && room[1] >= room[0]);
+  return Plot.text([text], {
+    x: () => mark.epoch,
+    y: () => domain[1],
+    text: (d: string) => d,
+    textAnchor: right ? "start" : "end",
+    dx: right ? 4 : -4,
+    dy: 8,
+    fill: MUTED,
+    // A white halo keeps the label legible where a curve passes under it.
+    stroke: "white",
+    strokeWidth: 3,
+    paintOrder: "stroke",
+  });
 }
 
 /** A run drawn under a later one with the same values: which one, and at which epochs. */

@@ -15,6 +15,7 @@ import * as Plot from "@observablehq/plot";
 import { INK, MUTED, WIDTH } from "./_dom.ts";
 import { DASHES, type SwatchItem, swatchLegend } from "./_legend.ts";
 import { checkOptionKeys } from "../_options.ts";
+import { literal } from "../_describe.ts";
 import { barFrame, labelMargin } from "./_bar_frame.ts";
 import { checkPlotOptions, finiteField, rowArray, textField } from "./_check.ts";
 import { finiteWidth } from "./_extent.ts";
@@ -111,7 +112,7 @@ const METRIC_BARS_OPTIONS: Record<Exclude<keyof MetricBarsOptions, keyof FigureO
  * @param options Axis label, digits, reference line, titles and size.
  * @returns The figure (shown as a cell's last expression).
  * @throws {TypeError} For a row without a model name or with a non-numeric value, or a
- *   reference that is not `{ value: finite number, label: string }`.
+ *   reference that is not `{ value: finite number, label: non-empty string }`.
  * @throws {RangeError} For a non-finite value, a negative sd, a whisker (value ± sd) past the
  *   largest number, a published range whose low end is above its high end, or values wider
  *   apart than the largest number (-1e308 and 1e308: no axis can span them).
@@ -227,12 +228,11 @@ function referenceOption(fn: string, given: unknown): MetricReference | undefine
   const r = given as MetricReference | null;
   if (
     r === null || typeof r !== "object" || typeof r.value !== "number" ||
-    !Number.isFinite(r.value) || typeof r.label !== "string"
+    !Number.isFinite(r.value) || typeof r.label !== "string" || r.label.trim() === ""
   ) {
     throw new TypeError(
-      `${fn}(): expected reference as { value: finite number, label: string }, found ${
-        JSON.stringify(given)
-      }`,
+      `${fn}(): expected reference as { value: finite number, label: non-empty string }, ` +
+        `found ${literal(given)}`,
     );
   }
   return { value: r.value, label: r.label };

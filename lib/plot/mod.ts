@@ -3,10 +3,10 @@
  * predicted vs true ratings, histograms, labelled embedding scatters, t-SNE maps, bias bars and
  * metric bars beside published figures.
  * Each helper takes data and one options object and returns a {@linkcode PlotFigure}: a single
- * standalone SVG (640 px wide unless a `width` is given, one font) that a notebook shows as a cell's last expression,
- * as a picture even in an untrusted notebook and with hover titles where the notebook is
- * trusted (figure.ts explains the MIME bundle), and that {@linkcode saveFigure} writes to a
- * `.svg` file.
+ * standalone SVG (640 px wide unless a `width` is given, one font) that a notebook shows as a
+ * cell's last expression, as a picture even in an untrusted notebook and with hover titles where
+ * the notebook is trusted (figure.ts explains the MIME bundle), and that {@linkcode saveFigure}
+ * writes to a `.svg` file.
  *
  * @module
  */

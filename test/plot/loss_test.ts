@@ -149,15 +149,18 @@ Deno.test("lossCurves() marks an epoch with a dashed line labelled at its top", 
   const fig = lossCurves(history, { epochMark: { epoch: 3, label: "weights kept" } });
   const rules = all(fig, 'g[aria-label="rule"]');
   assertEquals(rules.length, 1);
-  assertEquals(rules[0].getAttribute("stroke-dasharray"), "6,3", "dashed, not a dotted baseline");
+  // Solid: the validation curves are dashed and the baselines dotted.
+  assertEquals(rules[0].getAttribute("stroke-dasharray"), null);
   const label = all(fig, 'g[aria-label="text"] text').map((t) => t.textContent);
   assertEquals(label, ["weights kept (epoch 3)"]);
-  assert(fig.alt.endsWith(" Dashed line at epoch 3: weights kept."), fig.alt);
-  // In the last third of the axis the label sits left of the line, inside the chart.
-  const anchor = (epoch: number) =>
-    all(lossCurves(history, { epochMark: { epoch, label: "kept" } }), 'g[aria-label="text"]')[0]
+  assert(fig.alt.endsWith(" Grey vertical line at epoch 3: weights kept."), fig.alt);
+  // The label sits right of the line where it fits there, else left of it: inside the chart.
+  const anchor = (epoch: number, label = "kept") =>
+    all(lossCurves(history, { epochMark: { epoch, label } }), 'g[aria-label="text"]')[0]
       .getAttribute("text-anchor");
   assertEquals([anchor(1), anchor(3), anchor(4)], ["start", "start", "end"]);
+  assertEquals(anchor(3, "the weights of the run stopped early were kept here"), "end");
+  assertEquals(anchor(2, "the weights of the run stopped early were kept here"), "start");
 });
 
 Deno.test("lossCurves() refuses an epoch mark off the curves or without a label", () => {
@@ -170,6 +173,11 @@ Deno.test("lossCurves() refuses an epoch mark off the curves or without a label"
     () => lossCurves(history, { epochMark: { epoch: 2.5, label: "kept" } }),
     RangeError,
     "found 2.5",
+  );
+  assertThrows(
+    () => lossCurves(history, { epochMark: { epoch: "3" as never, label: "kept" } }),
+    TypeError,
+    'expected epochMark.epoch to be a number, found "3"',
   );
   assertThrows(
     () => lossCurves(history, { epochMark: { epoch: 2, label: " " } }),

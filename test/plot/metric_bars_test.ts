@@ -237,7 +237,7 @@ Deno.test("metricBars() rejects a reference that is not { value, label }, naming
   assertThrows(
     () => metricBars(rows, { reference: { value: NaN, label: "mean" } }),
     TypeError,
-    'metricBars(): expected reference as { value: finite number, label: string }, found {"value":null,"label":"mean"}',
+    'metricBars(): expected reference as { value: finite number, label: non-empty string }, found {"value":NaN,"label":"mean"}',
   );
   assertThrows(
     () => metricBars(rows, { reference: { value: 1, text: "mean" } as never }),
@@ -245,4 +245,9 @@ Deno.test("metricBars() rejects a reference that is not { value, label }, naming
     'unknown option "reference.text"',
   );
   assertThrows(() => metricBars(rows, { reference: 0.3 as never }), TypeError, "found 0.3");
+  assertThrows(
+    () => metricBars(rows, { reference: { value: 1, label: " " } }),
+    TypeError,
+    'found {"value":1,"label":" "}',
+  );
 });
