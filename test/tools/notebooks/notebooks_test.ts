@@ -154,6 +154,12 @@ const REFUSED: [string, Record<string, string>, number, string][] = [
   ["06_from_ratings_to_rankings.ipynb", { EASE_LAMBDA: "0" }, 2, "expected EASE_LAMBDA above 0"],
   [
     "06_from_ratings_to_rankings.ipynb",
+    { NEGATIVES: "100000000" },
+    2,
+    "expected NEGATIVES between 1 and 1000, found 100000000",
+  ],
+  [
+    "06_from_ratings_to_rankings.ipynb",
     { EXAMPLE_USER: "9999" },
     5,
     "EXAMPLE_USER: expected an ml-100k user id (1–943), found 9999",
