@@ -339,6 +339,20 @@ function classValues(o: ModelOptions, data?: RatingColumnValues): number[] {
   return [...values];
 }
 
+/**
+ * The target transform each kind is built with (`buildModel()`'s choice, which a saved
+ * config must repeat).
+ */
+export const KIND_TARGET: Readonly<Record<ModelKind, TargetTransform["type"]>> = {
+  "dot": "identity",
+  "dot-bias": "identity",
+  "mlp": "identity",
+  "hybrid": "identity",
+  "bce": "minmax",
+  "dlrm": "center",
+  "classifier": "classes",
+};
+
 /** The map between stars and the network's target, and the output layer it implies. */
 function targetOptions(kind: ModelKind, o: ModelOptions, data?: RatingColumnValues) {
   const output = {
@@ -346,7 +360,8 @@ function targetOptions(kind: ModelKind, o: ModelOptions, data?: RatingColumnValu
     outputActivation: activationName(o.outputActivation ?? "linear", "outputActivation"),
   };
   let target: TargetTransform = { type: "identity" };
-  if (kind === "bce") {
+  const type = KIND_TARGET[kind];
+  if (type === "minmax") {
     const [min, max] = o.ratingRange ?? dataRange(data?.ratings, "ratingRange");
     if (!(Number.isFinite(min) && Number.isFinite(max) && min < max)) {
       throw new RangeError(
@@ -354,13 +369,13 @@ function targetOptions(kind: ModelKind, o: ModelOptions, data?: RatingColumnValu
       );
     }
     target = { type: "minmax", min, max };
-  } else if (kind === "dlrm") {
+  } else if (type === "center") {
     if (o.targetMean === undefined && !data) {
-      throw new TypeError(`${WHERE}: kind "dlrm" needs targetMean or the training ratings`);
+      throw new TypeError(`${WHERE}: kind "${kind}" needs targetMean or the training ratings`);
     }
     const mean = o.targetMean ?? data!.ratings.reduce((s, r) => s + r, 0) / data!.ratings.length;
     target = { type: "center", mean: checkFiniteNumber(mean, "targetMean", WHERE) };
-  } else if (kind === "classifier") {
+  } else if (type === "classes") {
     const decode = o.decode ?? "expected";
     if (decode !== "expected" && decode !== "argmax") {
       throw new TypeError(

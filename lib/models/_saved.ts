@@ -24,7 +24,14 @@ import {
   INT32_MAX,
   literal,
 } from "../_validate.ts";
-import { activationName, checkAdamSettings, DOT_KINDS, RANGE_KINDS, rate } from "./_checks.ts";
+import {
+  activationName,
+  checkAdamSettings,
+  DOT_KINDS,
+  KIND_TARGET,
+  RANGE_KINDS,
+  rate,
+} from "./_checks.ts";
 import { normaliseInitializer } from "./_init.ts";
 import { lossName, metricNames } from "./compile.ts";
 import type {
@@ -41,17 +48,6 @@ const TFJS_LOSSES = [
   ...["categoricalCrossentropy", "sparseCategoricalCrossentropy", "binaryCrossentropy"],
   ...["kullbackLeiblerDivergence", "poisson", "cosineProximity"],
 ];
-
-/** The target transform each built kind is made with. */
-const KIND_TARGET: Record<ModelKind, TargetTransform["type"]> = {
-  "dot": "identity",
-  "dot-bias": "identity",
-  "mlp": "identity",
-  "hybrid": "identity",
-  "bce": "minmax",
-  "dlrm": "center",
-  "classifier": "classes",
-};
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
