@@ -688,7 +688,7 @@ function baselineList(fn: string, baseline: LossCurvesOptions["baseline"]): Loss
     ) {
       throw new RangeError(
         `${fn}(): expected baseline ${i} as { value: finite number, label: string }, found ${
-          JSON.stringify(b)
+          literal(b)
         }`,
       );
     }

@@ -248,7 +248,7 @@ function referenceMarks(
   domain: [number, number],
   fmt: (v: number) => string,
 ): Plot.Markish[] {
-  const text = ref.label ? `${ref.label}: ${fmt(ref.value)}` : fmt(ref.value);
+  const text = `${ref.label}: ${fmt(ref.value)}`; // the label is never empty
   const leftHalf = ref.value - domain[0] <= (domain[1] - domain[0]) / 2;
   return [
     // Dark dots on a white line: seen on the bars' blue and between them.
