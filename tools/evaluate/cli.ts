@@ -55,6 +55,7 @@ import { MAX_SEED } from "../../lib/random.ts";
 import { RESULTS, type ResultsUpdate, writeResults } from "./committed_results.ts";
 import { assertModelKind, MODEL_KINDS, type ModelKind } from "../../lib/models/mod.ts";
 import { type EvaluationResult, runEvaluation } from "./run_evaluation.ts";
+import type { EvaluationDuplicates } from "./_loading.ts";
 import { assertSplitName, SPLIT_NAMES, type SplitName } from "./named_splits.ts";
 import { renderMarkdown, renderTables } from "./markdown_report.ts";
 import { type RankingEvaluation, runRankingEvaluation } from "./ranking_evaluation.ts";
@@ -90,6 +91,8 @@ export interface EvaluateArgs {
   md: string | null;
   /** `--no-ranking`. */
   ranking: boolean;
+  /** `--duplicates`: what the loader does with repeated (userId, movieId) pairs. */
+  duplicates: EvaluationDuplicates;
   /** `--help` or `-h`. */
   help: boolean;
 }
@@ -157,6 +160,10 @@ Flags:
                      checked before the run, a bad command line (status 2)
   --no-ranking       skip precision/recall/NDCG (faster; rating task only; such a
                      run never writes the committed files)
+  --duplicates WHAT  a (userId, movieId) pair rated more than once in --data's files:
+                     last (default: keep its latest rating, with a warning) or error
+                     (refuse the data); every row is never kept, as a pair rated twice
+                     could land in both the training and the test part
   -h, --help         show this text
 
 A value follows its flag or is joined to it by "=" (--seeds=3). Numbers are plain decimals;
@@ -233,6 +240,7 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
     json: null,
     md: null,
     ranking: true,
+    duplicates: "last",
     help: false,
   };
   if (wantsHelp(args)) return { ...out, help: true };
@@ -292,6 +300,20 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
       case "--no-ranking":
         out.ranking = false;
         break;
+      case "--duplicates": {
+        const what = read.value();
+        if (what !== "last" && what !== "error") {
+          throw new RangeError(
+            `--duplicates: expected last or error, found ${JSON.stringify(what)}` +
+              (what === "keep"
+                ? " (every row is not kept: a pair rated twice could land in both the " +
+                  "training and the test part)"
+                : ""),
+          );
+        }
+        out.duplicates = what;
+        break;
+      }
       default:
         read.unknown();
     }
@@ -401,6 +423,8 @@ export async function main(
     epochs: parsed.epochs,
     ranking: parsed.ranking,
     command: ["deno task evaluate", ...args].join(" "),
+    duplicates: parsed.duplicates,
+    onWarning: warnOnCommandLine,
   });
   const markdown = renderMarkdown(result);
   console.log(renderTables(result));
@@ -494,6 +518,8 @@ async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<Rankin
     epochs: parsed.epochs,
     models: parsed.rankingModels,
     command: ["deno task evaluate", ...args].join(" "),
+    duplicates: parsed.duplicates,
+    onWarning: warnOnCommandLine,
   });
   console.log(renderRankingTables(result));
   for (const t of result.targets) {
@@ -519,11 +545,13 @@ async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<Rankin
 }
 
 /**
- * A failed run's message as a user of this command reads it: the data loader's advice to pass
- * `{ verify: false }` after a checksum mismatch (an option of `loadMovieLens()`, for which this
- * command has no flag) becomes what its command line can do instead: name the files by their
+ * A loader's message (a failed run's error, or a warning) as a user of this command reads it:
+ * advice given as an option of `loadMovieLens()` becomes what this command line can do. Pass
+ * `{ verify: false }` after a checksum mismatch (no flag here) becomes: name the files by their
  * path with `--data`, which reads them as they are (their differences from the release are
- * reported, and no published figure is shown beside their rows). Any other message is kept.
+ * reported, and no published figure is shown beside their rows). The advice on repeated
+ * (userId, movieId) pairs becomes `--duplicates error` (after the warning that the latest rating
+ * of each was kept) or running without it (after the refusal). Any other message is kept.
  *
  * @param message The error's message.
  * @returns The message for the command line.
@@ -547,7 +575,19 @@ export function commandLineMessage(message: string): string {
     ", or name its folder (or zip) with --data PATH, which reads the files as they are (their " +
       "differences from the release are reported, and no published figure is shown beside " +
       "their rows)",
+  ).replace(
+    /Pass \{ duplicates: "keep" \} to keep every row, or \{ duplicates: "error" \} to refuse them/g,
+    "Add --duplicates error to refuse such data (every row is never kept: a pair rated twice " +
+      "could land in both the training and the test part)",
+  ).replace(
+    /Use \{ duplicates: "last" \} to keep the latest rating of each pair/g,
+    "Leave out --duplicates error to keep the latest rating of each pair (with a warning)",
   );
+}
+
+/** A loader's warning on stderr, its advice put in this command line's terms. */
+function warnOnCommandLine(message: string): void {
+  console.warn(commandLineMessage(message));
 }
 
 if (import.meta.main) {

@@ -42,6 +42,7 @@ import {
 import { setupBackend } from "../../lib/train/backend.ts";
 import { checkNonNegativeInt, checkPositiveInt, plural } from "../../lib/_validate.ts";
 import { makeSplit, type SplitName } from "./named_splits.ts";
+import { type EvaluationDuplicates, evaluationLoadOptions } from "./_loading.ts";
 import { cpuSecondsSince, type RunInfo } from "./_run_info.ts";
 import { offsetSeed } from "../../lib/random.ts";
 import {
@@ -280,6 +281,17 @@ export interface RankingEvaluationOptions {
    * @default {a line on stderr}
    */
   onProgress?: (message: string) => void;
+  /**
+   * Repeated (userId, movieId) pairs in the data: keep the latest rating of each (reported
+   * through `onWarning`) or refuse the data (as the rating task; see `EvaluationDuplicates`).
+   * @default {"last"}
+   */
+  duplicates?: EvaluationDuplicates;
+  /**
+   * The loader's warnings.
+   * @default {console.warn}
+   */
+  onWarning?: (message: string) => void;
 }
 
 const ENCODER = new TextEncoder();
@@ -868,7 +880,7 @@ export async function runRankingEvaluation(
   };
   for (const data of datasets) {
     report(`Loading ${data} …`);
-    const ml = await loadMovieLens(data);
+    const ml = await loadMovieLens(data, evaluationLoadOptions(options));
     const all = ml.ratings;
     result.datasets.push({
       name: ml.name,

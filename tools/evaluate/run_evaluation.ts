@@ -10,6 +10,7 @@
 import { relative } from "node:path";
 import process from "node:process";
 import { cpuSecondsSince, type RunInfo } from "./_run_info.ts";
+import { type EvaluationDuplicates, evaluationLoadOptions } from "./_loading.ts";
 import pl, { type DataFrame } from "nodejs-polars";
 import {
   fitEncoders,
@@ -233,6 +234,18 @@ export interface EvaluationOptions {
    * @default {a line on stderr per row}
    */
   onProgress?: (message: string) => void;
+  /**
+   * Repeated (userId, movieId) pairs in the data: keep the latest rating of each (reported
+   * through `onWarning`) or refuse the data. Keeping every row is not offered: a pair rated
+   * twice could then land in both the training and the test part.
+   * @default {"last"}
+   */
+  duplicates?: EvaluationDuplicates;
+  /**
+   * The loader's warnings (repeated pairs dropped, files that differ from their release).
+   * @default {console.warn}
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** One row as scored for one seed, before {@linkcode aggregate} averages the seeds. */
@@ -633,7 +646,7 @@ export async function runEvaluation(options: EvaluationOptions = {}): Promise<Ev
     let ml = loaded.get(name);
     if (!ml) {
       report(`Loading ${name} …`);
-      ml = await loadMovieLens(name);
+      ml = await loadMovieLens(name, evaluationLoadOptions(options));
       loaded.set(name, ml);
     }
     return ml;

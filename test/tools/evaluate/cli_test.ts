@@ -10,6 +10,7 @@ import {
 import { assertHelp, assertUsageMatches } from "../_usage.ts";
 import { outputProblem, writeFileAtomic } from "../../../tools/_write.ts";
 import { canLockFolders, lockFolder, withLockableDir } from "../_locked.ts";
+import { writeSyntheticLatest } from "./_synthetic.ts";
 
 const TINY = new URL("../../fixtures/latest_tiny", import.meta.url).pathname;
 
@@ -29,6 +30,7 @@ Deno.test("parseEvaluateArgs() reads every flag, with or without '='", () => {
     "--md",
     "/tmp/x.md",
     "--no-ranking",
+    "--duplicates=error",
   ]);
   assertEquals(a, {
     task: "rating",
@@ -41,6 +43,7 @@ Deno.test("parseEvaluateArgs() reads every flag, with or without '='", () => {
     json: "-",
     md: "/tmp/x.md",
     ranking: false,
+    duplicates: "error",
     help: false,
   });
 });
@@ -54,6 +57,7 @@ Deno.test("parseEvaluateArgs() defaults to the whole table, one seed, recipe epo
     json: null,
     md: null,
     ranking: true,
+    duplicates: "last",
     help: false,
   });
 });
@@ -553,6 +557,7 @@ Deno.test("deno task evaluate --help lists every flag parseEvaluateArgs() takes"
       "--json",
       "--md",
       "--no-ranking",
+      "--duplicates",
       "-h",
       "--help",
     ],
@@ -594,3 +599,81 @@ Deno.test("deno task evaluate answers a checksum mismatch with what its command 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("parseEvaluateArgs() takes --duplicates last or error, and says why not keep", () => {
+  assertEquals(parseEvaluateArgs(["--duplicates", "last"]).duplicates, "last");
+  assertThrows(
+    () => parseEvaluateArgs(["--duplicates", "keep"]),
+    RangeError,
+    '--duplicates: expected last or error, found "keep" (every row is not kept: a pair rated ' +
+      "twice could land in both the training and the test part)",
+  );
+  assertThrows(
+    () => parseEvaluateArgs(["--duplicates", "first"]),
+    RangeError,
+    '--duplicates: expected last or error, found "first"',
+  );
+});
+
+/**
+ * Runs a one-epoch evaluation (rating or ranking) of a small synthetic folder in which one
+ * (userId, movieId) pair is rated twice.
+ */
+async function evaluateRepeatedPair(task: string, extra: string[]) {
+  const { dir } = await writeSyntheticLatest();
+  try {
+    const ratings = join(dir, "ratings.csv");
+    const lines = (await Deno.readTextFile(ratings)).trimEnd().split("\n");
+    const [user, movie] = lines[1].split(",");
+    await Deno.writeTextFile(
+      ratings,
+      [...lines, `${user},${movie},2.0,1999999999`].join("\n") + "\n",
+    );
+    const models = task === "rating"
+      ? ["--models", "dot", "--no-ranking"]
+      : ["--models", "popular"];
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CLI, "--task", task, "--data", dir, "--split", "random80", ...models]
+        .concat(["--epochs", "1", ...extra]),
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+    return {
+      code: out.code,
+      stderr: new TextDecoder().decode(out.stderr),
+      where: `${ratings}: `,
+      pair: `userId ${user} rated movieId ${movie}`,
+    };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+for (const task of ["rating", "ranking"]) {
+  Deno.test(`deno task evaluate --task ${task} gives advice on repeated pairs in its own flags`, async () => {
+    const kept = await evaluateRepeatedPair(task, []);
+    assertEquals(kept.code, 0, kept.stderr);
+    const warning = kept.stderr.split("\n").find((l) => l.startsWith("warning: ")) ?? "";
+    assert(warning.includes(kept.where + "1 rating row repeats an earlier"), kept.stderr);
+    assert(warning.includes(kept.pair), warning);
+    assert(!warning.includes("{ duplicates"), warning); // a library option, not a flag
+    assert(
+      warning.endsWith(
+        "Add --duplicates error to refuse such data (every row is never kept: a pair rated " +
+          "twice could land in both the training and the test part)",
+      ),
+      warning,
+    );
+    const refused = await evaluateRepeatedPair(task, ["--duplicates", "error"]);
+    assertEquals(refused.code, 1, refused.stderr);
+    const last = refused.stderr.trimEnd().split("\n").at(-1)!;
+    assert(last.startsWith("error: " + refused.where), last);
+    assert(!last.includes("{ duplicates"), last);
+    assert(
+      last.endsWith(
+        "Leave out --duplicates error to keep the latest rating of each pair (with a warning)",
+      ),
+      last,
+    );
+  });
+}
