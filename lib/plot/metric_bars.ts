@@ -106,7 +106,8 @@ const METRIC_BARS_OPTIONS: Record<Exclude<keyof MetricBarsOptions, keyof FigureO
  * Plots one horizontal bar per model in the given order, a capped whisker of ± sd when given,
  * the published figure as a hollow orange diamond (or a hollow orange box over a published
  * range) in the top of its row with a legend entry, the value written right of the whisker and
- * the published mark, and a dotted reference line when asked. Hover text gives every number.
+ * the published mark, and a dotted reference line when asked (a value it runs through is written
+ * on a white halo, which breaks the line there). Hover text gives every number.
  *
  * @param rows One `{ model, value, sd?, published? }` per bar.
  * @param options Axis label, digits, reference line, titles and size.
@@ -177,6 +178,8 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
     textAnchor: "start",
     dx: LABEL_GAP,
     fill: MUTED,
+    // A reference line may run through a value: a white halo keeps the digits readable.
+    ...(reference ? { stroke: "white", strokeWidth: 4, paintOrder: "stroke" } : {}),
   }));
   const legend = published.legend;
   const frame = barFrame({

@@ -251,3 +251,23 @@ Deno.test("metricBars() rejects a reference that is not { value, label }, naming
     'found {"value":1,"label":" "}',
   );
 });
+
+Deno.test("metricBars() writes a value that a reference line runs through on a white halo", () => {
+  const pop = [{ model: "short", value: 40 }, { model: "long", value: 100 }];
+  // The line at 43 runs through "40.000", written just right of the first bar.
+  const fig = metricBars(pop, { reference: { value: 43, label: "mean" } });
+  const group = all(fig, 'g[aria-label="text"]').find((g) => g.textContent?.includes("40.000"))!;
+  const value = Array.from(group.children).find((t) => t.textContent === "40.000")!;
+  const left = markX(value, group);
+  const right = left + textWidth("40.000");
+  const dotted = all(fig, 'g[aria-label="rule"]').find((g) => g.getAttribute("stroke-dasharray"))!;
+  const line = Number(dotted.querySelector("line")!.getAttribute("x1"));
+  assert(left < line && line < right, `line at ${line}, text ${left}–${right}`);
+  for (const [attr, v] of [["stroke", "white"], ["paint-order", "stroke"]]) {
+    assertEquals(group.getAttribute(attr) ?? value.getAttribute(attr), v, attr);
+  }
+  // Without a reference line, no halo.
+  const plain = metricBars(pop);
+  const g = all(plain, 'g[aria-label="text"]').find((g) => g.textContent?.includes("40.000"))!;
+  assertEquals(g.getAttribute("stroke"), null);
+});
