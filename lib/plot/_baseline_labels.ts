@@ -123,6 +123,7 @@ function spreadApart(labels: { px: number; height: number }[], gap: number): voi
  */
 export function baselineLabels(
   baselines: Baseline[],
+  name: string,
   domain: [number, number],
   lastEpoch: number,
   band: Parameters<typeof placeBaselines>[2],
@@ -135,7 +136,7 @@ export function baselineLabels(
   const off = baselines.length - shown.length;
   const legend: SwatchItem[] = baselines.length
     ? [{
-      label: off ? `baseline (${off} off the scale)` : "baseline",
+      label: off ? `${name} (${off} off the scale)` : name,
       color: MUTED,
       shape: "dotted",
     }]

@@ -79,6 +79,12 @@ export interface LossCurvesOptions extends FigureOptions {
    */
   baseline?: LossBaseline | LossBaseline[];
   /**
+   * What the dotted lines are, in the legend and the text alternative: e.g. "floor" for a loss
+   * no model can go under, or "reference" for a number that is not a baseline model's.
+   * @default {"baseline"}
+   */
+  baselineName?: string;
+  /**
    * A thin grey vertical line at one epoch, labelled at its top: where early stopping put the
    * weights back, which a rise of a pixel or two after it cannot show.
    * @default {none}
@@ -362,6 +368,7 @@ function splitNamesOption(
 const LOSS_CURVES_OPTIONS: Record<Exclude<keyof LossCurvesOptions, keyof FigureOptions>, true> = {
   metric: true,
   baseline: true,
+  baselineName: true,
   epochMark: true,
   ylim: true,
   yLabel: true,
@@ -410,6 +417,7 @@ export function lossCurves(
   const { runs, named } = historyRuns(fn, history);
   const rows = runRows(fn, runs, named, metric, validation);
   const baselines = baselineList(fn, options.baseline);
+  const baselineName = baselineNameOption(fn, options.baselineName, baselines.length);
 
   const multi = runs.length > 1 || named;
   const { height } = figureSize(fn, options, 340);
@@ -446,7 +454,7 @@ export function lossCurves(
   marks.push(...curveMarks(series, { runs, multi, hidden, near, names, clip }));
 
   const lastEpoch = Math.max(...rows.map((r) => r.epoch));
-  const labels = baselineLabels(baselines, domain, lastEpoch, {
+  const labels = baselineLabels(baselines, baselineName, domain, lastEpoch, {
     top: margin.top,
     bottom: height - margin.bottom,
     min: 2,
@@ -468,6 +476,7 @@ export function lossCurves(
     lastEpoch,
     names,
     baselines,
+    baselineName,
     hidden,
     epochMark,
   });
@@ -525,11 +534,12 @@ function describeCurves(
     lastEpoch: number;
     names: Record<Row["split"], string>;
     baselines: LossBaseline[];
+    baselineName: string;
     hidden: Map<string, Hidden>;
     epochMark?: EpochMark;
   },
 ): string {
-  const { yLabel, lastEpoch, names, baselines, hidden, epochMark } = about;
+  const { yLabel, lastEpoch, names, baselines, baselineName, hidden, epochMark } = about;
   const byRun = new Map<string, string[]>();
   for (const rows of series.values()) {
     const { run, split } = rows[0];
@@ -561,7 +571,7 @@ function describeCurves(
     // A single run's "train …" starts a sentence; a run's name is written as given.
     `${byRun.has("") ? told.charAt(0).toUpperCase() + told.slice(1) : told}.` +
     (lines.length > 0
-      ? ` Dotted baseline${lines.length > 1 ? "s" : ""}: ${lines.join("; ")}.`
+      ? ` Dotted line${lines.length > 1 ? "s" : ""} (${baselineName}): ${lines.join("; ")}.`
       : "") +
     (epochMark ? ` Grey vertical line at epoch ${epochMark.epoch}: ${epochMark.label}.` : "");
 }
@@ -672,6 +682,22 @@ function runRows(
     );
   });
   return rows;
+}
+
+/** The name of the dotted lines, checked: a non-empty string, given only with a line to name. */
+function baselineNameOption(fn: string, given: unknown, lines: number): string {
+  if (given === undefined) return "baseline";
+  if (typeof given !== "string" || given.trim() === "") {
+    throw new TypeError(
+      `${fn}(): expected baselineName as a non-empty string, found ${literal(given)}`,
+    );
+  }
+  if (lines === 0) {
+    throw new TypeError(
+      `${fn}(): baselineName ${literal(given)} names the dotted lines, but no baseline was given`,
+    );
+  }
+  return given;
 }
 
 /** The baseline option as a checked list. */

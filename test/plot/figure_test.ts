@@ -122,7 +122,7 @@ Deno.test("a figure's text alternative gives runs, baselines, categories and pub
     "Two rates. Line chart of Loss per epoch, epochs 1–5. lr 1e-3: train 2 at epoch 1 to " +
       "0.900 at epoch 3, validation 1.50 at epoch 1 to 1.20 at epoch 3, lowest 1.10 at epoch 2; " +
       "lr 1e-4: train 0.800 at epoch 4 to 0.700 at epoch 5, validation 1.10 at epoch 4 to 1.05 " +
-      "at epoch 5. Dotted baseline: per-movie mean 1.25.",
+      "at epoch 5. Dotted line (baseline): per-movie mean 1.25.",
   );
   const flat = lossCurves(
     { epoch: [1, 2, 3], history: { loss: [0.5, 0.4, 0.3], val_loss: [0.9, 0.8, 0.9] } },

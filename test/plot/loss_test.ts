@@ -850,3 +850,31 @@ Deno.test("lossCurves() refuses values or a ylim no axis can span, naming them",
     "lossCurves(): expected ylim whose range fits on an axis",
   );
 });
+
+Deno.test("lossCurves() names its dotted lines as told, in the legend and the text alternative", () => {
+  const legendOf = (fig: PlotFigure) =>
+    all(fig, 'g[aria-label="legend"] text').map((t) => t.textContent);
+  const floor = { value: 0.5, label: "mean entropy" };
+  const fig = lossCurves(history, { baseline: floor, baselineName: "floor" });
+  assertEquals(legendOf(fig).at(-1), "floor");
+  assert(fig.info.description?.endsWith(" Dotted line (floor): mean entropy 0.500."));
+  const off = lossCurves(history, {
+    ylim: [0.6, 2],
+    baseline: [floor, { value: 0.7, label: "b" }],
+    baselineName: "floor",
+  });
+  assertEquals(legendOf(off).at(-1), "floor (1 off the scale)");
+  assert(off.info.description?.includes(" Dotted lines (floor): mean entropy 0.500; b 0.700."));
+  // Without a name, a baseline.
+  assertEquals(legendOf(lossCurves(history, { baseline: floor })).at(-1), "baseline");
+  assertThrows(
+    () => lossCurves(history, { baseline: floor, baselineName: " " }),
+    TypeError,
+    'lossCurves(): expected baselineName as a non-empty string, found " "',
+  );
+  assertThrows(
+    () => lossCurves(history, { baselineName: "floor" }),
+    TypeError,
+    'lossCurves(): baselineName "floor" names the dotted lines, but no baseline was given',
+  );
+});
