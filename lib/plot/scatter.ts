@@ -95,7 +95,7 @@ function checkPoints(fn: string, points: unknown): ScatterPoint[] {
 /**
  * Label marks (one text mark per anchor), number keys for the points whose label found no room
  * (with `keys`; class `number-key`), the title of each numbered dot in number order, the
- * points left with neither, and those labelled.
+ * points left with neither, those labelled, and how many of those at the end of a leader line.
  */
 function labelMarks(
   frame: Frame,
@@ -107,6 +107,7 @@ function labelMarks(
   keyed: string[];
   dropped: number[];
   labelled: number[];
+  led: number;
 } {
   const { placed, dropped, keys } = placeLabels(frame, points, {
     ...place,
@@ -144,6 +145,7 @@ function labelMarks(
     keyed: keys.flatMap((k) => [k.index, ...k.also ?? []].map((i) => place.texts[i])),
     dropped: dropped.filter((i) => !keyed.has(i)),
     labelled: placed.map((l) => l.index),
+    led: placed.filter((l) => l.leader !== undefined).length,
   };
 }
 
@@ -303,11 +305,14 @@ export function embeddingScatter(
   const caption = options.caption ??
     (unlabelled.length > 0 ? unlabelledNote(unlabelled, width) : undefined);
   const marks = [placed.links, dots, ...placed.marks];
-  const named = placed.labelled.length;
+  const { led } = placed, near = placed.labelled.length - led;
   const written = [
-    `${named} ${named === 1 ? "title is" : "titles are"} written beside ${
-      named === 1 ? "its dot" : "their dots"
+    `${near} ${near === 1 ? "title is" : "titles are"} written beside ${
+      near === 1 ? "its dot" : "their dots"
     }`,
+    ...(led > 0
+      ? [`${led} at the end of a line from ${led === 1 ? "its dot" : "their dots"}`]
+      : []),
     ...(keyed.length > 0
       ? [`${keyed.length} numbered (${keyed.map((name, k) => `${k + 1} ${name}`).join("; ")})`]
       : []),

@@ -1200,3 +1200,32 @@ Deno.test("embeddingScatter() and tsneScatter() refuse coordinates no axis can s
       "2e-320",
   );
 });
+
+Deno.test("embeddingScatter()'s text alternative tells labels beside their dots from those at a leader's end", () => {
+  let ledInAll = 0;
+  for (const [name, points] of Object.entries(crowded)) {
+    const fig = embeddingScatter(points);
+    const { dots, leaders, labels } = drawn(fig);
+    const short = shortLabels(points.map((p) => p.title), 32);
+    // A label is led when a leader starts at its own dot.
+    const led = labels.filter((label) => {
+      const own = dots.find((d) =>
+        short[points.findIndex((p) => p.title === d.title)] === label.text
+      )!;
+      return leaders.some((l) => Math.hypot(l[0] - own.x, l[1] - own.y) < 0.5);
+    }).length;
+    const told = fig.info.description!;
+    const near = labels.length - led;
+    assert(
+      told.includes(`${near} ${near === 1 ? "title is" : "titles are"} written beside`),
+      `${name}: ${near} beside, ${led} led; ${told}`,
+    );
+    if (led > 0) {
+      assert(told.includes(`, ${led} at the end of a line from`), `${name}: ${led} led; ${told}`);
+    } else {
+      assert(!told.includes("at the end of a line"), `${name}: ${told}`);
+    }
+    ledInAll += led;
+  }
+  assert(ledInAll > 0, "the audited maps have labels at a leader's end");
+});
