@@ -34,12 +34,22 @@ import {
 
 const FRESH_MAIN = new URL("./_fresh_main.ts", import.meta.url);
 
+/** Options of {@linkcode runNotebook}. */
+export interface FreshRunOptions extends RunOptions {
+  /**
+   * Run only the first this many code cells: 1 runs the parameter cell alone, to check the
+   * parameters' values before a long run.
+   * @default {every code cell}
+   */
+  cells?: number;
+}
+
 /**
  * Runs a notebook's code cells on the fresh-machine path (Deno alone) with the kernel's
  * semantics. A failing cell does not throw: the result says which cell failed and why.
  *
  * @param notebook Path of the `.ipynb` file.
- * @param options Environment overrides, quick mode, echo and a time limit.
+ * @param options Environment overrides, quick mode, echo, a time limit, the cells to run.
  * @returns What ran, how long each cell took, the outputs, headlines and any failure.
  * @throws {TypeError} When the file is missing or is not an nbformat 4 notebook.
  * @example
@@ -55,14 +65,14 @@ const FRESH_MAIN = new URL("./_fresh_main.ts", import.meta.url);
  */
 export async function runNotebook(
   notebook: string,
-  options: RunOptions = {},
+  options: FreshRunOptions = {},
 ): Promise<NotebookRun> {
   const started = performance.now();
   const nb = await readNotebook(notebook);
   const base = emptyRun(notebook, "fresh");
   let compiled;
   try {
-    compiled = compileCells(codeCells(nb), HOST_MODULE);
+    compiled = compileCells(codeCells(nb).slice(0, options.cells), HOST_MODULE);
   } catch (error) {
     if (!(error instanceof CompileError)) throw error;
     const failure = {

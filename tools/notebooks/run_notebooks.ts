@@ -508,6 +508,41 @@ export async function outputLocationProblem(
   return null;
 }
 
+/**
+ * Checks the values of the parameters set (by `--set` or the environment) before anything
+ * runs: each notebook with one of them runs its parameter cell alone (its first code cell, a
+ * second or two, all at once), so that a value its `param()` refuses (`EPOCHS=abc`, a seed
+ * out of range) is one line and exit status 2 instead of a run that stops in the first cell of
+ * some notebooks after others took minutes. A failure there that names no parameter set is left
+ * to the run, which reports it as usual.
+ *
+ * @param notebooks The notebooks of the run.
+ * @param cli The command line (its `--set` values and quick mode).
+ * @param declared Each notebook's declared names.
+ * @returns The first problem in one line (the notebook and `param()`'s message), or null.
+ */
+export async function refusedValues(
+  notebooks: string[],
+  cli: Pick<CliOptions, "env" | "quick">,
+  declared: Map<string, string[] | null>,
+): Promise<string | null> {
+  const checked = notebooks.map((n) => ({ n, set: overridden(declared.get(n) ?? null, cli.env) }))
+    .filter(({ set }) => set.length > 0);
+  const runs = await Promise.all(checked.map(async ({ n, set }) => {
+    const run = await runNotebook(n, { env: cli.env, quick: cli.quick, cells: 1, timeout: 120 });
+    const names = set.map((s) => s.slice(0, s.indexOf("=")));
+    const message = run.failure?.message ?? "";
+    if (!names.some((name) => new RegExp(`\\b${name}\\b`).test(message))) return null;
+    // A value given by --set is named as such, not as the variable it is passed on in.
+    const told = Object.keys(cli.env).reduce(
+      (m, name) => m.replaceAll(`(environment variable ${name})`, `(--set ${name})`),
+      message.split("\n")[0],
+    );
+    return `${n}: ${told}`;
+  }));
+  return runs.find((r) => r !== null) ?? null;
+}
+
 /** The declared parameters of a notebook that are set (by --set or the environment). */
 function overridden(names: string[] | null, env: Record<string, string>): string[] {
   return (names ?? []).flatMap((n) => {
@@ -549,6 +584,8 @@ export async function main(args: string[]): Promise<number> {
   for (const n of notebooks) declared.set(n, await declaredParams(n));
   const unknown = unknownSetNames(cli.env, declared);
   if (unknown) return reportUsageError(unknown);
+  const refused = await refusedValues(notebooks, cli, declared);
+  if (refused) return reportUsageError(refused);
   if (cli.kernel) {
     // Only the notebooks that can be read are written (the others' runs say why they cannot
     // run); --compare without --out runs into a new folder of its own, made below.

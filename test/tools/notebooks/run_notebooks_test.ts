@@ -493,3 +493,21 @@ Deno.test({
       }
     }),
 });
+
+Deno.test("deno task notebooks refuses a --set value a parameter cell refuses, before anything runs", async () => {
+  const { code, stdout, stderr } = await runCli(["--quick", "--set", "ROUNDS=abc", SEMANTICS]);
+  assertEquals(code, 2, stderr);
+  assertEquals(stdout, "", "nothing ran");
+  assertEquals(
+    stderr.trimEnd(),
+    `${SEMANTICS}: param(): expected a decimal integer for ROUNDS (digits only, such as 3), ` +
+      'found "abc" (--set ROUNDS) (see --help)',
+  );
+  // From the environment, named as such.
+  const env = await runCli(["--quick", SEMANTICS], { ROUNDS: "2.5" });
+  assertEquals(env.code, 2, env.stderr);
+  assertStringIncludes(env.stderr, "(environment variable ROUNDS)");
+  // A value the cell takes runs as before.
+  const ok = await runCli(["--quick", "--set", "ROUNDS=3", SEMANTICS]);
+  assertEquals(ok.code, 0, ok.stderr);
+});
