@@ -14,6 +14,7 @@
 
 import type * as tf from "@tensorflow/tfjs";
 import { describe } from "../_validate.ts";
+import { checkBackend } from "../train/_backend_state.ts";
 import { resolveOptions } from "./_checks.ts";
 import type { TableSizes } from "./builders/_parts.ts";
 import { bceModel, dotBiasModel, dotModel, fusedDotModel } from "./builders/dot_product.ts";
@@ -92,6 +93,7 @@ export function buildModel(kind: ModelKind, options: ModelOptions = {}): Recomme
     k,
     options,
   );
+  checkBackend("buildModel()");
   const size = { users: users.size, movies: movies.size, metadata: metadataValues };
   const model = (config.fused ? fusedDotModel : BUILDERS[k])(config, size);
   const rec: Recommender<BuiltConfig> = { kind: k, model, users, movies, config };

@@ -21,6 +21,7 @@ import {
   type Verbosity,
 } from "./_engine.ts";
 import { markInStep, syncConfig } from "./compile.ts";
+import { checkBackend } from "../train/_backend_state.ts";
 import {
   checkBoolean,
   checkLearningRate,
@@ -235,6 +236,7 @@ export async function train(
 ): Promise<History> {
   const where = "train()";
   checkRecommender(rec, where);
+  checkBackend(where, isDataFrame(ratings) ? ratings.height : 0);
   const fitOptions = fitOptionsFor(rec, options);
   checkUsable(rec.model, where);
   syncConfig(rec, where);

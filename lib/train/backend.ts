@@ -76,6 +76,7 @@ import { checkOptionKeys } from "../_options.ts";
 import { inKernel } from "../notebook/flush.ts";
 import { loadNativeKernels, nativeKernels } from "./kernels/_native.ts";
 import { registerTrainingKernels } from "./kernels/register.ts";
+import { markConfigured } from "./_backend_state.ts";
 
 /** The backends {@linkcode setupBackend} can set up. */
 export type BackendName = "wasm" | "cpu";
@@ -214,5 +215,6 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
     // The CPU backend greets Node users with advice to install tfjs-node (not for Deno).
     silenceCpuBackendAdvice(tf.backend());
   }
+  markConfigured();
   return describe(kernels);
 }

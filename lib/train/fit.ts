@@ -24,6 +24,7 @@
  */
 
 import { cpuSeconds } from "./_clock.ts";
+import { checkBackend } from "./_backend_state.ts";
 import * as tf from "@tensorflow/tfjs";
 import { disposalProblem, isTraining, setTraining } from "../_tfjs_internals.ts";
 import { InterruptedError, interruptible } from "../_interrupt.ts";
@@ -278,6 +279,7 @@ export async function fit(
 ): Promise<History> {
   checkModel(model, "fit");
   const run = planRun(model, data, options);
+  checkBackend("fit()", run.train[0].n);
   if (isTraining(model)) {
     throw new TypeError("fit(): this model is already being trained by another fit() call");
   }
