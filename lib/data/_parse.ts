@@ -21,6 +21,7 @@ import {
   parseNumberField,
 } from "./_csv.ts";
 import { duplicateError, scanDuplicates } from "./_duplicates.ts";
+import { checkFoldRows, indexRatings, type RatingIndex, type RatingRows } from "./_fold_check.ts";
 import type { DuplicatePolicy } from "./duplicates.ts";
 import type { MovieLens } from "./types.ts";
 import type { DataFiles, Layout } from "./_source.ts";
@@ -177,13 +178,14 @@ function checkRatedMovies(
 
 /**
  * Parses a ratings file (ratings.csv, u.data, u1.base, …) and applies the duplicate policy.
- * @returns The ratings, the number of repeated rows, and the rated movies of every row (to
- *   check with {@linkcode checkRatedMovies}).
+ * @returns The ratings, the number of repeated rows, the rated movies of every row (to
+ *   check with {@linkcode checkRatedMovies}), and every row as read, before the duplicate
+ *   policy (to check a predefined split against u.data).
  */
 export function parseRatings(
   text: string,
   spec: RatingsSpec,
-): { ratings: DataFrame; duplicates: number; rated: RatedMovies } {
+): { ratings: DataFrame; duplicates: number; rated: RatedMovies; rows: CsvRatingColumns } {
   const { file, scale } = spec;
   const fast = fastRatings(text, spec.sep, spec.header);
   const cols = fast && fast.users.length > 0 && onScale(fast.ratings, scale)
@@ -220,7 +222,7 @@ export function parseRatings(
     pl.Series(COLUMNS.rating, c.ratings, pl.Float64),
     pl.Series(COLUMNS.timestamp, c.times, pl.Float64).cast(pl.Int64),
   ]);
-  return { ratings, duplicates: scan.count, rated };
+  return { ratings, duplicates: scan.count, rated, rows: cols };
 }
 
 function offScale(r: number, scale: RatingScale): boolean {
@@ -354,7 +356,7 @@ export function yearFromReleaseDate(date: string, file: string, line: number): n
 
 async function parse100k(files: DataFiles, rules: RatingRules): Promise<ParsedData> {
   const scale = SCALES["100k"];
-  const { ratings, duplicates, rated } = parseRatings(await readText(files, "u.data"), {
+  const { ratings, duplicates, rated, rows } = parseRatings(await readText(files, "u.data"), {
     file: files.label("u.data"),
     sep: "\t",
     scale,
@@ -369,7 +371,8 @@ async function parse100k(files: DataFiles, rules: RatingRules): Promise<ParsedDa
   const occupations = files.names.has("u.occupation")
     ? await read100kOccupations(files)
     : undefined;
-  const predefinedSplits = predefinedSplitsOf(files, { ...rules, movies: items });
+  const data = { file: files.label("u.data"), rows };
+  const predefinedSplits = predefinedSplitsOf(files, { ...rules, movies: items, data });
 
   return {
     layout: "100k",
@@ -577,15 +580,25 @@ async function read100kOccupations(files: DataFiles): Promise<string[]> {
   return occupations;
 }
 
-/** The predefined splits whose files are present, each loaded once on demand. */
-function predefinedSplitsOf(
-  files: DataFiles,
-  rules: RatingRules & { movies: Catalogue },
-): PredefinedSplits {
+/** How to read and check a folder's predefined splits. */
+interface SplitRules extends RatingRules {
+  /** u.item, which every rated movie must be in. */
+  movies: Catalogue;
+  /** u.data as read, which every row of a split must be in. */
+  data: RatingRows;
+}
+
+/**
+ * The predefined splits whose files are present, each loaded once on demand and checked
+ * against u.data (see {@linkcode checkFoldRows}).
+ */
+function predefinedSplitsOf(files: DataFiles, rules: SplitRules): PredefinedSplits {
   const names = PREDEFINED_SPLIT_NAMES.filter((n) =>
     files.names.has(`${n}.base`) && files.names.has(`${n}.test`)
   );
   const memo = new Map<PredefinedSplitName, Promise<Split>>();
+  let index: RatingIndex | null = null;
+  const indexed = () => index ??= indexRatings(rules.data);
   return {
     names,
     load(name) {
@@ -596,7 +609,7 @@ function predefinedSplitsOf(
           ),
         );
       }
-      if (!memo.has(name)) memo.set(name, loadSplit(files, name, rules));
+      if (!memo.has(name)) memo.set(name, loadSplit(files, name, rules, indexed));
       return memo.get(name)!;
     },
   };
@@ -605,17 +618,23 @@ function predefinedSplitsOf(
 async function loadSplit(
   files: DataFiles,
   name: PredefinedSplitName,
-  rules: RatingRules & { movies: Catalogue },
+  rules: SplitRules,
+  index: () => RatingIndex,
 ): Promise<Split> {
   const part = async (ext: string) => {
-    const { ratings, rated } = parseRatings(await readText(files, `${name}.${ext}`), {
-      file: files.label(`${name}.${ext}`),
+    const file = files.label(`${name}.${ext}`);
+    const { ratings, rated, rows } = parseRatings(await readText(files, `${name}.${ext}`), {
+      file,
       sep: "\t",
       scale: SCALES["100k"],
-      ...rules,
+      policy: rules.policy,
+      warn: rules.warn,
     });
     checkRatedMovies(rated, rules.movies);
-    return ratings;
+    return { ratings, read: { file, rows } };
   };
-  return { train: await part("base"), test: await part("test") };
+  const base = await part("base");
+  const test = await part("test");
+  checkFoldRows(index(), name, [base.read, test.read], rules.warn);
+  return { train: base.ratings, test: test.ratings };
 }

@@ -24,7 +24,8 @@
  * {@linkcode MOVIELENS_CHECKSUMS}) is checked as it is read, so each is read and hashed once:
  * the data files, u.genre, u.occupation, u.info, the README and the scripts when the data set
  * is loaded, and a predefined split's `.base` and `.test` files when that split is loaded. A
- * mismatch is an error naming the file.
+ * mismatch is an error naming the file. Wherever it comes from, a predefined split must hold
+ * only ratings of the folder's u.data (see `predefinedSplit()`).
  *
  * What checksums cannot cover (a source given as a path, `verify: false`) is still checked: a
  * file cut inside its last row is refused, naming the file and line, and a folder that claims
@@ -208,8 +209,10 @@ export interface LoadOptions {
   duplicates?: DuplicatePolicy;
   /**
    * Called with a warning that the data differ from the release they claim to be (see
-   * `MovieLens.release`), or that repeated (userId, movieId) pairs were dropped under the
-   * `"last"` policy (with their count and the first pair).
+   * `MovieLens.release`), that repeated (userId, movieId) pairs were dropped under the
+   * `"last"` policy (with their count and the first pair), or, when a predefined split is
+   * loaded, that ratings of u.data are in neither of its files (with their count and the
+   * first).
    * @default {console.warn}
    */
   onWarning?: (message: string) => void;

@@ -48,7 +48,10 @@ export const PREDEFINED_SPLIT_NAMES: readonly PredefinedSplitName[] = [
 export interface PredefinedSplits {
   /** The splits whose `.base` and `.test` files are both present. */
   names: PredefinedSplitName[];
-  /** Reads and parses one split (`<name>.base` → train, `<name>.test` → test), memoized. */
+  /**
+   * Reads and parses one split (`<name>.base` → train, `<name>.test` → test), memoized; a row
+   * that u.data lacks is an error, u.data rows in neither file a warning.
+   */
   load(name: PredefinedSplitName): Promise<Split>;
 }
 
