@@ -81,7 +81,9 @@ export function forEachRow(
   }
   if (needHeader) {
     throw new RangeError(
-      `${file}: expected the header "${header!.join(sep)}", found an empty file`,
+      `${file}: expected the header "${header!.join(sep)}", found ${
+        text.replace(/^\ufeff/, "").length === 0 ? "an empty file" : "only blank lines"
+      }`,
     );
   }
   return rows;

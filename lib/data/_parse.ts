@@ -260,7 +260,9 @@ function strictRatings(text: string, spec: RatingsSpec): CsvRatingColumns {
     },
   );
   if (users.length === 0) {
-    throw new RangeError(`${file}: expected at least one rating, found none (the file is empty)`);
+    throw new RangeError(
+      `${file}: expected at least one rating, found none (${noRows(text, spec)})`,
+    );
   }
   return {
     users: Int32Array.from(users),
@@ -269,6 +271,13 @@ function strictRatings(text: string, spec: RatingsSpec): CsvRatingColumns {
     times: Float64Array.from(times),
     lines: Int32Array.from(lines),
   };
+}
+
+/** Why a ratings file without a rating row has none, for its error message. */
+function noRows(text: string, spec: RatingsSpec): string {
+  if (text.replace(/^\ufeff/, "").length === 0) return "the file is empty";
+  // With a header, forEachRow has refused a file without one.
+  return spec.header ? "the file holds only its header line" : "the file holds only blank lines";
 }
 
 const TITLE_YEAR = /\((\d{4})(?:\s*[-–]\s*(?:\d{4})?)?\)\s*$/;

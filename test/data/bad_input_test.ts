@@ -128,18 +128,37 @@ Deno.test("loadMovieLens() rejects a non-integer or negative id, naming the colu
 });
 
 Deno.test("loadMovieLens() rejects an empty ratings file", async () => {
-  await assertLoadFails(LATEST_TINY, { "ratings.csv": RATINGS_HEADER }, RangeError, [
-    "ratings.csv",
-    "expected at least one rating, found none",
-  ]);
   await assertLoadFails(LATEST_TINY, { "ratings.csv": "" }, RangeError, [
     "ratings.csv",
     "found an empty file",
   ]);
-  await assertLoadFails(ML100K_TINY, { "u.data": "\n" }, RangeError, [
-    "u.data",
-    "expected at least one rating",
+  await assertLoadFails(LATEST_TINY, { "ratings.csv": "\r\n\r\n" }, RangeError, [
+    "ratings.csv",
+    "found only blank lines",
   ]);
+  await assertLoadFails(ML100K_TINY, { "u.data": "" }, RangeError, [
+    "u.data: expected at least one rating, found none (the file is empty)",
+  ]);
+  await assertLoadFails(ML100K_TINY, { "u.data": "\n" }, RangeError, [
+    "u.data: expected at least one rating, found none (the file holds only blank lines)",
+  ]);
+});
+
+Deno.test("loadMovieLens() says a ratings.csv holds only its header line, not that it is empty", async () => {
+  for (const text of [RATINGS_HEADER, RATINGS_HEADER + "\r\n", "\ufeff" + RATINGS_HEADER]) {
+    const error = await assertRejects(
+      () => loadEdited(LATEST_TINY, { "ratings.csv": text }),
+      RangeError,
+    );
+    assert(
+      error.message.endsWith(
+        "ratings.csv: expected at least one rating, found none (the file holds only its " +
+          "header line)",
+      ),
+      error.message,
+    );
+    assert(!error.message.includes("empty"), error.message);
+  }
 });
 
 Deno.test("loadMovieLens() rejects a ratings.csv with another header", async () => {
