@@ -39,6 +39,38 @@ export const LAYOUT_FILES: Record<Layout, { required: string[]; optional: string
 
 const KEY_FILES = [...LAYOUT_FILES.latest.required, ...LAYOUT_FILES["100k"].required];
 
+/** The "::"-separated files of ml-1m (with users.dat) and ml-10m (with tags.dat). */
+const DAT_FILES = ["ratings.dat", "movies.dat", "users.dat", "tags.dat"];
+
+/** At most `max` names joined with commas, then how many more. */
+function someNames(names: string[], max = 6): string {
+  const more = names.length - max;
+  return names.slice(0, max).join(", ") + (more > 0 ? ` and ${more} more` : "");
+}
+
+/**
+ * The message for a folder or zip without the key files of either layout: it names what was
+ * found, and the ml-1m / ml-10m layout (ratings.dat, movies.dat) as not supported.
+ * @param where The folder or zip.
+ * @param files The files found (base names in a folder, entry paths in a zip).
+ */
+function noMovieLensFiles(where: string, files: Iterable<string>): string {
+  const all = [...files].sort();
+  const base = (f: string) => f.slice(f.lastIndexOf("/") + 1);
+  const dat = all.filter((f) => DAT_FILES.includes(base(f)));
+  const expected = "expected the ml-latest-small layout (ratings.csv and movies.csv) or the " +
+    "ml-100k layout (u.data and u.item)";
+  if (dat.some((f) => base(f) === "ratings.dat" || base(f) === "movies.dat")) {
+    const has = (name: string) => dat.some((f) => base(f) === name);
+    const release = has("users.dat") ? "ml-1m" : has("tags.dat") ? "ml-10m" : "ml-1m / ml-10m";
+    return `${where} holds ${someNames(dat)}: the ${release} layout ("::"-separated .dat ` +
+      `files), which is not supported; ${expected}. To use it, convert ratings.dat and ` +
+      "movies.dat to ratings.csv and movies.csv with ml-latest-small's header lines";
+  }
+  const found = all.length === 0 ? "it holds no files" : `found ${someNames(all)}`;
+  return `${where} holds no MovieLens files (${expected}; ${found})`;
+}
+
 /**
  * Checks that a folder named by a setting exists and is a folder.
  * @param path The folder.
@@ -66,6 +98,12 @@ export async function checkFolder(path: string, setting: string): Promise<void> 
   }
 }
 
+/** Whether any of `files` exists in `dir`. */
+async function someExists(dir: string, files: string[]): Promise<boolean> {
+  for (const file of files) if (await exists(join(dir, file))) return true;
+  return false;
+}
+
 /** Opens a data folder on disk. */
 export async function openFolder(path: string): Promise<DataFiles> {
   const dir = resolve(path);
@@ -82,23 +120,22 @@ export async function openFolder(path: string): Promise<DataFiles> {
     else if (isDir) subfolders.push(entry.name);
   }
   if (!KEY_FILES.some((f) => names.has(f))) {
-    const hints: string[] = [];
+    const found: string[] = [], dat: string[] = [];
     for (const sub of subfolders.sort()) {
-      for (const key of KEY_FILES) {
-        if (await exists(join(dir, sub, key))) {
-          hints.push(sub);
-          break;
-        }
-      }
+      if (await someExists(join(dir, sub), KEY_FILES)) found.push(sub);
+      else if (await someExists(join(dir, sub), ["ratings.dat"])) dat.push(sub);
     }
-    throw new Deno.errors.NotFound(
-      `${dir} holds no MovieLens files (expected ratings.csv and movies.csv, or u.data and ` +
-        `u.item)` + (hints.length
-          ? `; ${hints.length === 1 ? "its subfolder" : "its subfolders"} ${hints.join(", ")} ${
-            hints.length === 1 ? "does" : "do"
-          }: pass one`
-          : ""),
-    );
+    const subs = (list: string[], one: string, many: string) =>
+      list.length === 1
+        ? `; its subfolder ${list[0]} ${one}`
+        : `; its subfolders ${list.join(", ")} ${many}`;
+    const hint = found.length
+      ? `${subs(found, "does", "do")}: pass one`
+      : dat.length
+      ? `${subs(dat, "holds", "hold")} ratings.dat, in the ml-1m / ml-10m layout, which is ` +
+        "not supported"
+      : "";
+    throw new Deno.errors.NotFound(noMovieLensFiles(dir, names) + hint);
   }
   return {
     kind: "dir",
@@ -127,7 +164,7 @@ export function openZip(bytes: Uint8Array, zip: string): DataFiles {
   const candidates = [...byFolder].filter(([, files]) => KEY_FILES.some((f) => files.has(f)));
   if (candidates.length === 0) {
     throw new Deno.errors.NotFound(
-      `${zip} holds no MovieLens files (expected ratings.csv and movies.csv, or u.data and u.item)`,
+      noMovieLensFiles(zip, entries.filter((e) => !e.name.endsWith("/")).map((e) => e.name)),
     );
   }
   if (candidates.length > 1) {

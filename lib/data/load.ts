@@ -438,8 +438,9 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
  *   list, a movie listed twice in movies.csv, u.item or links.csv, an imdbId that is not
  *   digits, or duplicates under `"error"` (under `"last"` they are reported through
  *   `onWarning`).
- * @throws {Deno.errors.NotFound} On a missing file, or ml-100k neither found nor downloadable
- *   (the message says where to put it).
+ * @throws {Deno.errors.NotFound} On a missing file, a folder or zip without the files of
+ *   either layout (naming what it holds, e.g. ml-1m's ratings.dat, which is not supported), or
+ *   ml-100k neither found nor downloadable (the message says where to put it).
  * @throws {TypeError} On an unknown option (naming it and the option it most likely meant), or
  *   an option of the wrong kind (`dir` not a path, `verify` not true or false, `duplicates` not
  *   "last", "keep" or "error", `onWarning` not a function, …), before anything is read.
