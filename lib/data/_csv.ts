@@ -131,7 +131,7 @@ function splitQuoted(line: string, sep: string, file: string, lineNo: number): s
       if (line[i] !== sep) {
         throw new RangeError(
           `${file} line ${lineNo}: expected ${describeSep(sep)} after a closing quote, found "${
-            line[i]
+            clip(line[i])
           }" at column ${i + 1}`,
         );
       }
@@ -152,9 +152,62 @@ function describeSep(sep: string): string {
   return sep === "\t" ? "tabs" : sep === "," ? "commas" : `"${sep}"`;
 }
 
-/** Shortens a line for an error message. */
+/** Control characters other than tab, which a message shows escaped. */
+// deno-lint-ignore no-control-regex -- matching them is the point: they are escaped.
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/g;
+
+/**
+ * Shortens a line for an error message, showing control characters other than tab escaped
+ * (a NUL byte as `\u0000`), so that a binary or UTF-16 file never writes them to a terminal.
+ */
 export function clip(text: string, max = 80): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
+  const short = text.length <= max ? text : `${text.slice(0, max)}…`;
+  return short.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** How many bytes {@linkcode decodeText} looks at for NUL bytes when no line end comes first. */
+const FIRST_LINE_BYTES = 4096;
+
+/**
+ * Decodes a data file. UTF-16 with a byte-order mark (FF FE or FE FF, as Windows tools write
+ * "Unicode" text) is decoded as such; other files as `encoding`. A file with NUL bytes in its
+ * first line (UTF-16 without a byte-order mark, or not text) is refused.
+ *
+ * @param bytes The file's contents.
+ * @param file The file, for messages.
+ * @param encoding How to decode a file without a UTF-16 byte-order mark.
+ * @returns The text, without its byte-order mark.
+ * @throws {RangeError} On NUL bytes in the first line, naming the file and the encoding
+ *   expected.
+ */
+export function decodeText(
+  bytes: Uint8Array,
+  file: string,
+  encoding: "utf-8" | "latin1" = "utf-8",
+): string {
+  const le = bytes[0] === 0xff && bytes[1] === 0xfe;
+  if (le || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return new TextDecoder(le ? "utf-16le" : "utf-16be").decode(bytes);
+  }
+  let end = bytes.indexOf(10);
+  if (end < 0 || end > FIRST_LINE_BYTES) end = Math.min(bytes.length, FIRST_LINE_BYTES);
+  const nul = bytes.subarray(0, end).indexOf(0);
+  if (nul >= 0) {
+    const name = encoding === "latin1" ? "Latin-1" : "UTF-8";
+    const order = nul % 2 === 1 && bytes[0] !== 0
+      ? "UTF-16 (little-endian)"
+      : nul % 2 === 0 && bytes[1] !== 0
+      ? "UTF-16 (big-endian)"
+      : null;
+    throw new RangeError(
+      `${file}: found NUL bytes in its first line (at byte ${nul + 1}): ` +
+        (order
+          ? `the file looks ${order} encoded without a byte-order mark`
+          : "the file is not text") +
+        `; expected ${name} text: save it as ${name}`,
+    );
+  }
+  return new TextDecoder(encoding).decode(bytes);
 }
 
 const INT = /^-?\d+$/;

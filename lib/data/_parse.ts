@@ -15,6 +15,7 @@ import { INT32_MAX } from "../_validate.ts";
 import {
   clip,
   type CsvRatingColumns,
+  decodeText,
   fastRatings,
   forEachRow,
   parseIntField,
@@ -72,8 +73,6 @@ export const NO_GENRES = "(no genres listed)";
 /** Everything parsed from one data folder: a {@linkcode MovieLens} without where it came from. */
 export type ParsedData = Omit<MovieLens, "name" | "source" | "origin" | "verified" | "release">;
 
-const utf8 = new TextDecoder();
-
 /** How to read the rating files of one folder. */
 interface RatingRules {
   /** What to do with repeated pairs. */
@@ -94,8 +93,7 @@ export async function parseDataFiles(
 }
 
 async function readText(files: DataFiles, name: string, latin1 = false): Promise<string> {
-  const bytes = await files.read(name);
-  return latin1 ? new TextDecoder("latin1").decode(bytes) : utf8.decode(bytes);
+  return decodeText(await files.read(name), files.label(name), latin1 ? "latin1" : "utf-8");
 }
 
 function checkId(value: string, file: string, line: number, column: string): number {
@@ -357,7 +355,7 @@ export function yearFromReleaseDate(date: string, file: string, line: number): n
   const m = /^\d{1,2}-[A-Za-z]{3}-(\d{4})$/.exec(date.trim());
   if (!m) {
     throw new RangeError(
-      `${file} line ${line}: expected a release date like 01-Jan-1995, found "${date}"`,
+      `${file} line ${line}: expected a release date like 01-Jan-1995, found "${clip(date, 30)}"`,
     );
   }
   return Number(m[1]);
@@ -531,9 +529,9 @@ async function read100kMovies(files: DataFiles, genreNames: readonly string[]): 
       if (flag === "1") list.push(genreNames[g]);
       else if (flag !== "0") {
         throw new RangeError(
-          `${file} line ${line}: expected 0 or 1 for the genre flag ${
-            genreNames[g]
-          }, found "${flag}"`,
+          `${file} line ${line}: expected 0 or 1 for the genre flag ${genreNames[g]}, found "${
+            clip(flag, 30)
+          }"`,
         );
       }
     }

@@ -434,10 +434,11 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
  * @returns The data set: ratings, movies and the layout's other tables.
  * @throws {RangeError} On a checksum mismatch, a corrupt or zip-slip archive (or one holding
  *   a file twice), a malformed row or a file cut inside its last row (naming file and line),
- *   an empty ratings file, a rating, tag or link of a movie that movies.csv / u.item does not
- *   list, a movie listed twice in movies.csv, u.item or links.csv, an imdbId that is not
- *   digits, or duplicates under `"error"` (under `"last"` they are reported through
- *   `onWarning`).
+ *   an empty ratings file, a file with NUL bytes in its first line (UTF-16 without a
+ *   byte-order mark; UTF-16 with one is decoded), a rating, tag or link of a movie that
+ *   movies.csv / u.item does not list, a movie listed twice in movies.csv, u.item or
+ *   links.csv, an imdbId that is not digits, or duplicates under `"error"` (under `"last"`
+ *   they are reported through `onWarning`).
  * @throws {Deno.errors.NotFound} On a missing file, a folder or zip without the files of
  *   either layout (naming what it holds, e.g. ml-1m's ratings.dat, which is not supported), or
  *   ml-100k neither found nor downloadable (the message says where to put it).
