@@ -13,6 +13,7 @@ import {
   removeFolders,
   replaceFiles,
 } from "../lib/_atomic_write.ts";
+import { withCleanUpOnSignals } from "./_cleanup.ts";
 
 /** Folders of devices and kernel files: never written through, whatever the path says. */
 const SYSTEM_FOLDERS = ["/dev", "/proc", "/sys"];
@@ -100,6 +101,11 @@ export async function writeFileAtomic(path: string | URL, text: string): Promise
  * temporary file beside its file and only when all are written are they renamed into place
  * (`replaceFiles()` in lib/_atomic_write.ts). A failure on the way leaves every file as it was,
  * no temporary file and none of the folders it made behind, so the files never disagree.
+ * So does Ctrl-C (SIGINT) or SIGTERM while they are written: the signal stops the write before
+ * its next rename, the files renamed already are put back, the temporary files and new folders
+ * go, and the process exits with status 130 or 143 (`withCleanUpOnSignals()`, tools/_cleanup.ts;
+ * outside a write the signals keep their default action). A signal after the last rename finds
+ * every file written.
  *
  * @param files A path (or `file:` URL), its content and, optionally, the option that named it
  *   (`"--md"`), which begins the message of an error writing it; the paths all different.
@@ -121,7 +127,7 @@ export async function writeFileAtomic(path: string | URL, text: string): Promise
  */
 export async function writeFilesAtomic(
   files: readonly (readonly [path: string | URL, text: string, label?: string])[],
-  rename?: (from: string, to: string) => Promise<void>,
+  rename: (from: string, to: string) => Promise<void> = Deno.rename,
 ): Promise<void> {
   const full = files.map(([path, text, label]) => [fullPath(path), text, label] as const);
   for (const [path, , label] of full) {
@@ -132,20 +138,38 @@ export async function writeFilesAtomic(
       throw new TypeError(`${by}cannot write ${path} twice in one step`);
     }
   }
-  const made: string[] = [];
-  try {
-    for (const [path, , label] of full) {
-      made.push(
-        ...await makeFolders(dirname(path)).catch((e) => {
-          throw namedError(e, path, { label });
-        }),
-      );
+  // A signal stops the write at its next rename (the temporaries are all written by then), so
+  // that replaceFiles() undoes it as it undoes a failure; the signal's clean-up waits for that.
+  let stopped = false;
+  const renameUnlessStopped = async (from: string, to: string) => {
+    if (stopped) throw new Deno.errors.Interrupted("the write was stopped (Ctrl-C or SIGTERM)");
+    await rename(from, to);
+  };
+  const write = async () => {
+    const made: string[] = [];
+    try {
+      for (const [path, , label] of full) {
+        made.push(
+          ...await makeFolders(dirname(path)).catch((e) => {
+            throw namedError(e, path, { label });
+          }),
+        );
+      }
+      await replaceFiles(full, renameUnlessStopped);
+    } catch (e) {
+      await removeFolders(made); // a full disk leaves no empty folders behind
+      throw e;
     }
-    await replaceFiles(full, rename);
-  } catch (e) {
-    await removeFolders(made); // a full disk leaves no empty folders behind
-    throw e;
-  }
+  };
+  let writing: Promise<void> | null = null;
+  await withCleanUpOnSignals(
+    async () => {
+      stopped = true;
+      await writing?.catch(() => {});
+    },
+    () => writing = write(),
+    { what: "undoing the write under way and removing its temporary files…" },
+  );
 }
 
 /**

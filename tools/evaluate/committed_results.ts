@@ -13,6 +13,7 @@
 import { join } from "node:path";
 import { withLock } from "../../lib/_lock.ts";
 import { writeFilesAtomic } from "../_write.ts";
+import { withCleanUpOnSignals } from "../_cleanup.ts";
 
 /** Where the committed table lives, relative to the repository root. */
 export const RESULTS = { md: "results/evaluation.md", json: "results/evaluation.json" } as const;
@@ -45,6 +46,13 @@ export interface WriteResultsOptions {
    * @default {a line on stderr naming the lock file and the process}
    */
   onWait?: (pid: number | null) => void;
+  /**
+   * How a temporary file takes its file's place (see `writeFilesAtomic()`): for tests of a
+   * write that fails or is interrupted half-way.
+   *
+   * @default {Deno.rename}
+   */
+  rename?: (from: string, to: string) => Promise<void>;
 }
 
 /**
@@ -52,12 +60,15 @@ export interface WriteResultsOptions {
  * given, the committed results it makes of the current ones. Those are read, updated and
  * written under {@linkcode RESULTS_LOCK}, so that a run beside this one neither loses its part
  * nor gets a report from one run and a JSON from the other; a run that finds the lock held says
- * which process holds it and waits. An update that throws writes nothing.
+ * which process holds it and waits. An update that throws writes nothing. Ctrl-C (SIGINT) or
+ * SIGTERM during the write leaves every file as it was, removes the temporary files and the
+ * lock, and exits with status 130 or 143 (see `writeFilesAtomic()`).
  *
  * @param update The change to the committed results, or null to write `files` alone.
  * @param files Other files of the run: a path, its content and, optionally, the option that
  *   named it (`"--md"`, to begin the message of an error writing it).
- * @param options The folder of the results, and what to do when the lock is held.
+ * @param options The folder of the results, what to do when the lock is held, how a file is
+ *   renamed into place.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
@@ -77,7 +88,7 @@ export async function writeResults(
   options: WriteResultsOptions = {},
 ): Promise<void> {
   if (update === null) {
-    if (files.length > 0) await writeFilesAtomic(files);
+    if (files.length > 0) await writeFilesAtomic(files, options.rename);
     return;
   }
   const root = options.root ?? Deno.cwd();
@@ -85,9 +96,17 @@ export async function writeResults(
   const lock = join(root, RESULTS_LOCK);
   await Deno.mkdir(join(lock, ".."), { recursive: true });
   await withLock(lock, async () => {
-    const read = (path: string) => Deno.readTextFile(path).catch(() => "");
-    const next = await update({ md: await read(md), json: await read(json) });
-    await writeFilesAtomic([[md, next.md, "results"], [json, next.json, "results"], ...files]);
+    // Stopped while it holds the lock, the run removes it on its way out (after the write's
+    // own clean-up, registered later, has undone the write), as it does when it ends.
+    const removeLock = () => Deno.remove(lock).catch(() => {});
+    await withCleanUpOnSignals(removeLock, async () => {
+      const read = (path: string) => Deno.readTextFile(path).catch(() => "");
+      const next = await update({ md: await read(md), json: await read(json) });
+      await writeFilesAtomic(
+        [[md, next.md, "results"], [json, next.json, "results"], ...files],
+        options.rename,
+      );
+    }, { what: "undoing the write under way and removing its temporary files…" });
   }, {
     holder: "another deno task evaluate writing its part of the results",
     onWait: options.onWait,
