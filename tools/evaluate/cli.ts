@@ -1,8 +1,10 @@
 /**
  * `deno task evaluate`: trains the tutorials' models, the baselines and ours on the
  * tutorials' splits and prints one table per data set and split (stdout), with progress on
- * stderr. Without `--data` and `--split` it regenerates the committed
- * `results/evaluation.md` and `results/evaluation.json`.
+ * stderr. Without `--data`, `--split`, `--models`, `--epochs`, `--first-seed` (other than 42)
+ * and `--no-ranking` it regenerates the committed `results/evaluation.md` and
+ * `results/evaluation.json`; a run with any of them writes only the files `--json` and `--md`
+ * name, and says so at its end when that is none.
  *
  * ```sh
  * deno task evaluate                                   # the whole committed table
@@ -39,14 +41,18 @@
  * path is replaced by the regular file (its target is left as it was); devices, pipes and paths
  * under `/dev`, `/proc` or `/sys` are refused (`--json -` prints to stdout). A bad flag, a
  * flag given twice, an empty path, `--json` and `--md` naming the same file, an output that
- * cannot be written (found before the run) or a split the named data set does not have (u1 … u5
- * of ml-latest-small) is one line on stderr and exit status 2 (the programs' status for a bad
- * command line, `tools/_cli.ts`); any other error is one line and status 1.
+ * cannot be written (found before the run), a `--data` path that cannot be loaded as far as its
+ * files tell (a file that is not a .zip, a folder without either layout's files) or a split the
+ * data set does not have (u1 … u5 of ml-latest-small, or of a folder without them) is one line on
+ * stderr and exit status 2 (the programs' status for a bad command line, `tools/_cli.ts`); any
+ * other error is one line and status 1, naming the data set, split, seed and row it came from
+ * when a row failed. Ctrl-C or SIGTERM while the files are written removes the temporary files
+ * (`tools/_write.ts`) and exits with status 130 or 143.
  *
  * @module
  */
 
-import { resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { FlagReader, reportUsageError, USAGE_STATUS, wantsHelp } from "../_cli.ts";
 import { checkWritable } from "../_write.ts";
 import { DEFAULT_SEED } from "../../lib/defaults.ts";
@@ -55,7 +61,7 @@ import { MAX_SEED } from "../../lib/random.ts";
 import { RESULTS, type ResultsUpdate, writeResults } from "./committed_results.ts";
 import { assertModelKind, MODEL_KINDS, type ModelKind } from "../../lib/models/mod.ts";
 import { type EvaluationResult, runEvaluation } from "./run_evaluation.ts";
-import type { EvaluationDuplicates } from "./_loading.ts";
+import { dataPathProblem, type EvaluationDuplicates } from "./_loading.ts";
 import { assertSplitName, SPLIT_NAMES, type SplitName } from "./named_splits.ts";
 import { renderMarkdown, renderTables } from "./markdown_report.ts";
 import { type RankingEvaluation, runRankingEvaluation } from "./ranking_evaluation.ts";
@@ -118,20 +124,39 @@ export class RefusedOutputError extends Error {
   override name = "RefusedOutputError";
 }
 
+/**
+ * The flags that make a run write only the files `--json` and `--md` name, leaving the
+ * committed results as they are: a run with any of them is not the whole committed table.
+ * `--first-seed` counts when it is not 42.
+ */
+export const PARTIAL_RUN_FLAGS = [
+  "--data",
+  "--split",
+  "--models",
+  "--epochs",
+  "--first-seed",
+  "--no-ranking",
+] as const;
+
 /** The help text. */
 export const USAGE = `Usage: deno task evaluate [flags]
 
 Trains the tutorials' models, the baselines and ours on the tutorials' splits; prints one
-table per data set and split on stdout and progress on stderr. Without --data and --split it
-runs the whole committed table and writes results/evaluation.md and results/evaluation.json.
+table per data set and split on stdout and progress on stderr. Without --data, --split,
+--models, --epochs, --first-seed (other than ${DEFAULT_SEED}) and --no-ranking it runs the whole
+committed table and writes results/evaluation.md and results/evaluation.json (--seeds may be
+given); a run with any of those flags writes only the files --json and --md name (by default
+none, which it says at its end).
 
 Flags:
   --task NAME        rating (default: the tables above) or ranking (the top-10
                      protocol on implicit feedback: ${RANKING_MODELS.join(", ")};
-                     without --data and --split: ml-100k and ml-latest-small random80,
-                     written into the committed files' ranking section)
+                     without --data and --split: ml-100k and ml-latest-small random80;
+                     the whole run, as above, writes the committed files' ranking section)
   --data NAME|PATH   ml-latest-small, ml-100k, or a folder/zip in either layout
-                     (ml-100k is read from $MOVIELENS_DIR, the cache, or downloaded);
+                     (ratings.csv + movies.csv, or u.data + u.item: a folder without
+                     them is refused before the run; ml-100k is read from
+                     $MOVIELENS_DIR, the cache, or downloaded);
                      default: both, or ml-latest-small when --split is given
   --split NAME       ${SPLIT_NAMES.join(", ")}
                      (default: the data set's splits in the committed table; ranking:
@@ -168,12 +193,14 @@ Flags:
 
 A value follows its flag or is joined to it by "=" (--seeds=3). Numbers are plain decimals;
 each flag is given once. A bad command line is one line on stderr and exit status 2, and
-nothing runs; a failed run exits with status 1.`;
+nothing runs; a failed run exits with status 1 (a failed row named by its data set, split,
+seed and model); Ctrl-C or SIGTERM while the files are written leaves them as they were, with
+no temporary file, and exits with status 130 or 143.`;
 
 /**
  * A `--data` value: a data set's name, or a path that exists (checked here, so that a typo is
- * a usage error naming the flag before anything loads; what the path holds is the loader's to
- * judge).
+ * a usage error naming the flag before anything loads; whether its files can be loaded, once
+ * the split is known, is `dataPathProblem()`'s to say, and what they hold the loader's).
  */
 function dataValue(value: string): string {
   if (value === "ml-latest-small" || value === "ml-100k") return value;
@@ -221,8 +248,10 @@ function modelList(value: string): string[] {
  * @throws {TypeError} On an unknown flag, a missing value or a flag given twice.
  * @throws {RangeError} On a bad number (a seed outside 0 to `MAX_SEED`, more than
  *   {@linkcode MAX_SEEDS} seeds, seeds that would run past `MAX_SEED`, or more than
- *   {@linkcode MAX_EPOCHS} epochs), split (u1 … u5 of ml-latest-small), task, kind (an empty
- *   or repeated one in `--models`) or path.
+ *   {@linkcode MAX_EPOCHS} epochs), split (u1 … u5 of ml-latest-small, or of a folder without
+ *   that fold's files), task, kind (an empty or repeated one in `--models`) or path (one that does
+ *   not exist, or `--data` naming a file that is not a .zip or a folder without either layout's
+ *   files: see `dataPathProblem()`).
  * @example
  * ```ts
  * import { parseEvaluateArgs } from "./cli.ts";
@@ -339,6 +368,10 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
         }, which has none; add --data ml-100k (or a folder in its layout)`,
     );
   }
+  if (out.data !== undefined && out.data !== "ml-latest-small" && out.data !== "ml-100k") {
+    const problem = dataPathProblem(out.data, out.split);
+    if (problem !== null) throw new RangeError(problem);
+  }
   if (out.json && out.md && out.json !== "-" && resolve(out.json) === resolve(out.md)) {
     throw new RangeError(
       `--json and --md: expected two different files, found ${resolve(out.json)} for both`,
@@ -373,10 +406,36 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
 export { RESULTS };
 
 /**
+ * The flags of a command line that keep it from writing the committed files
+ * ({@linkcode PARTIAL_RUN_FLAGS} that it gives), in the order of that list.
+ *
+ * @param parsed The parsed command line.
+ * @returns The flags, none for the whole committed table.
+ * @example
+ * ```ts
+ * import { parseEvaluateArgs, partialRunFlags } from "./cli.ts";
+ * console.log(partialRunFlags(parseEvaluateArgs(["--epochs", "1", "--models", "dot"])));
+ * // ["--models", "--epochs"]
+ * ```
+ */
+export function partialRunFlags(parsed: EvaluateArgs): string[] {
+  const given: Record<(typeof PARTIAL_RUN_FLAGS)[number], boolean> = {
+    "--data": parsed.data !== undefined,
+    "--split": parsed.split !== undefined,
+    "--models": parsed.models !== undefined || parsed.rankingModels !== undefined,
+    "--epochs": parsed.epochs !== null,
+    "--first-seed": parsed.firstSeed !== DEFAULT_SEED,
+    "--no-ranking": !parsed.ranking,
+  };
+  return PARTIAL_RUN_FLAGS.filter((flag) => given[flag]);
+}
+
+/**
  * Whether a command regenerates the committed files (its task's part of them): only the whole
  * table — every data set, split, model and metric — at full length, on the seeds from 42. A run
  * with `--data`, `--split`, `--models`, `--epochs`, `--first-seed` or `--no-ranking` (whose
- * rows would lack P@10, R@10 and NDCG@10) writes only what it is told to.
+ * rows would lack P@10, R@10 and NDCG@10) writes only what it is told to
+ * ({@linkcode partialRunFlags}).
  *
  * @param parsed The parsed command line.
  * @returns True when the run writes `results/evaluation.{md,json}`.
@@ -388,9 +447,52 @@ export { RESULTS };
  * ```
  */
 export function writesCommittedFiles(parsed: EvaluateArgs): boolean {
-  return parsed.data === undefined && parsed.split === undefined && parsed.epochs === null &&
-    parsed.models === undefined && parsed.rankingModels === undefined &&
-    parsed.firstSeed === DEFAULT_SEED && parsed.ranking;
+  return partialRunFlags(parsed).length === 0;
+}
+
+/**
+ * The line a run that wrote no file ends with (on stderr), or null when it wrote one or
+ * printed its JSON (`--json -`): which of its flags kept it from writing the committed results,
+ * and how to keep its results.
+ *
+ * @param parsed The parsed command line.
+ * @returns The line, or null.
+ * @example
+ * ```ts
+ * import { nothingWrittenLine, parseEvaluateArgs } from "./cli.ts";
+ * console.log(nothingWrittenLine(parseEvaluateArgs(["--models", "dot"]))?.slice(0, 37));
+ * // "Wrote no file: a run with --models le"
+ * console.log(nothingWrittenLine(parseEvaluateArgs(["--models", "dot", "--md", "r.md"]))); // null
+ * ```
+ */
+export function nothingWrittenLine(parsed: EvaluateArgs): string | null {
+  const flags = partialRunFlags(parsed);
+  if (flags.length === 0 || parsed.md !== null || parsed.json !== null) return null;
+  const named = flags.length === 1
+    ? flags[0]
+    : `${flags.slice(0, -1).join(", ")} and ${flags.at(-1)}`;
+  return `Wrote no file: a run with ${named} leaves ${RESULTS.md} and ${RESULTS.json} as ` +
+    "they are; to keep its results, add --json PATH (the numbers) or --md PATH (the report)";
+}
+
+/**
+ * The command line as the results record it, each argument as a POSIX shell reads it back:
+ * one with a space, a quote or another character the shell treats specially is put in single
+ * quotes (`--data '/my data/ml-100k'`).
+ *
+ * @param args The arguments.
+ * @returns `deno task evaluate` and the arguments.
+ * @example
+ * ```ts
+ * import { commandLine } from "./cli.ts";
+ * console.log(commandLine(["--data", "/my data/it's", "--seeds=3"]));
+ * // deno task evaluate --data '/my data/it'\''s' --seeds=3
+ * ```
+ */
+export function commandLine(args: readonly string[]): string {
+  const word = (a: string) =>
+    /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`;
+  return ["deno task evaluate", ...args.map(word)].join(" ");
 }
 
 /**
@@ -422,11 +524,19 @@ export async function main(
     firstSeed: parsed.firstSeed,
     epochs: parsed.epochs,
     ranking: parsed.ranking,
-    command: ["deno task evaluate", ...args].join(" "),
+    command: commandLine(args),
     duplicates: parsed.duplicates,
     onWarning: warnOnCommandLine,
   });
-  const markdown = renderMarkdown(result);
+  // Each report names the JSON written beside it, if any.
+  const twin = (md: string, json: string | null) =>
+    json === null ? null : relative(dirname(resolve(md)), resolve(json));
+  const ownJson = parsed.json !== null && parsed.json !== "-"
+    ? parsed.json
+    : committed
+    ? RESULTS.json
+    : null;
+  const markdown = parsed.md ? renderMarkdown(result, { json: twin(parsed.md, ownJson) }) : "";
   console.log(renderTables(result));
   for (const t of result.targets) {
     console.log(
@@ -443,7 +553,7 @@ export async function main(
   const update: ResultsUpdate = (current) => {
     const kept = keptRanking(current.json);
     return {
-      md: markdown + kept.section,
+      md: renderMarkdown(result, { json: twin(RESULTS.md, RESULTS.json) }) + kept.section,
       json: kept.ranking
         ? JSON.stringify({ ...result, ranking: kept.ranking }, null, 2) + "\n"
         : json,
@@ -451,6 +561,8 @@ export async function main(
   };
   await writeReports(committed ? update : null, parsed, markdown, json);
   if (committed) console.error(`Wrote ${RESULTS.md} and ${RESULTS.json}`);
+  const nothing = nothingWrittenLine(parsed);
+  if (nothing !== null) console.error(nothing);
   if (parsed.json === "-") console.log(JSON.stringify(result));
   return result;
 }
@@ -517,7 +629,7 @@ async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<Rankin
     firstSeed: parsed.firstSeed,
     epochs: parsed.epochs,
     models: parsed.rankingModels,
-    command: ["deno task evaluate", ...args].join(" "),
+    command: commandLine(args),
     duplicates: parsed.duplicates,
     onWarning: warnOnCommandLine,
   });
@@ -536,12 +648,31 @@ async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<Rankin
     const merged = mergeRanking(current.md, current.json, result);
     return { md: merged.markdown, json: merged.json };
   };
-  const markdown = parsed.md ? renderRankingSection(result, { standalone: true }) : "";
+  const markdown = parsed.md
+    ? renderRankingSection(result, {
+      standalone: true,
+      json: parsed.json !== null && parsed.json !== "-"
+        ? relative(dirname(resolve(parsed.md)), resolve(parsed.json))
+        : null,
+    })
+    : "";
   const json = JSON.stringify(result, null, 2) + "\n";
   await writeReports(committed ? update : null, parsed, markdown, json);
   if (committed) console.error(`Wrote the ranking section of ${RESULTS.md} and ${RESULTS.json}`);
+  const nothing = nothingWrittenLine(parsed);
+  if (nothing !== null) console.error(nothing);
   if (parsed.json === "-") console.log(JSON.stringify(result));
   return result;
+}
+
+/** Options of {@linkcode commandLineMessage}. */
+export interface CommandLineMessageOptions {
+  /**
+   * Reads an environment variable (`MOVIELENS_DIR`, to say what it is set to).
+   *
+   * @default {Deno.env.get}
+   */
+  env?: (name: string) => string | undefined;
 }
 
 /**
@@ -551,9 +682,14 @@ async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<Rankin
  * path with `--data`, which reads them as they are (their differences from the release are
  * reported, and no published figure is shown beside their rows). The advice on repeated
  * (userId, movieId) pairs becomes `--duplicates error` (after the warning that the latest rating
- * of each was kept) or running without it (after the refusal). Any other message is kept.
+ * of each was kept) or running without it (after the refusal). Where to put ml-100k when it
+ * was found nowhere says what `MOVIELENS_DIR` is set to (a folder that has neither ml-100k/ nor
+ * ml-100k.zip, or nothing) instead of the library's `{ dir }`, and that `--data PATH` reads the
+ * folder or zip wherever it is; `{ cacheDir }` (no flag here: `MOVIELENS_CACHE` sets it) is
+ * left out. Any other message is kept.
  *
  * @param message The error's message.
+ * @param options Where the environment is read from.
  * @returns The message for the command line.
  * @example
  * ```ts
@@ -569,8 +705,19 @@ async function mainRanking(parsed: EvaluateArgs, args: string[]): Promise<Rankin
  * );
  * ```
  */
-export function commandLineMessage(message: string): string {
+export function commandLineMessage(
+  message: string,
+  options: CommandLineMessageOptions = {},
+): string {
+  const env = options.env ?? ((name: string) => Deno.env.get(name));
+  const mirror = env("MOVIELENS_DIR");
+  const mirrorState = mirror
+    ? `now ${resolve(mirror)}, which has neither ml-100k/ nor ml-100k.zip`
+    : "which is not set";
   return message.replace(
+    /MOVIELENS_DIR \(or pass \{ dir \}\), or /g,
+    `MOVIELENS_DIR (${mirrorState}), name the zip or the folder with --data PATH, or `,
+  ).replace(/, or pass \{ cacheDir \}/g, "").replace(
     /, or pass \{ verify: false \}/g,
     ", or name its folder (or zip) with --data PATH, which reads the files as they are (their " +
       "differences from the release are reported, and no published figure is shown beside " +

@@ -3,7 +3,9 @@
  * tutorials' models, ours; columns: MSE, RMSE, MAE, precision/recall/NDCG at k, epochs,
  * training seconds, and the tutorial's or the literature's figure beside ours with the
  * difference), then the targets, the method and the caveats. The same text is printed on
- * stdout and written to `results/evaluation.md`.
+ * stdout and written to `results/evaluation.md`. It describes what the run had: ours, the
+ * tutorials' recipes and the tail15 split only when they ran, the JSON written beside it only
+ * when there is one.
  *
  * @module
  */
@@ -35,6 +37,31 @@ function reportedCell(list: ReportedComparison[]): string {
     const diff = r.difference === null ? "" : ` → Δ ${signed(r.difference, 3)}`;
     return `${value} (${r.source})${diff}`;
   }).join("; ") || "–";
+}
+
+/**
+ * `text` as Markdown inline code: in backticks, more of them than any run of backticks inside
+ * it (a path may hold one), with a space on each side when it starts or ends with one.
+ *
+ * @param text A command line or a path.
+ * @returns The code span.
+ * @example
+ * ```ts
+ * import { codeSpan } from "./markdown_report.ts";
+ * console.log(codeSpan("deno task evaluate")); // `deno task evaluate`
+ * console.log(codeSpan("a`b")); // ``a`b``
+ * ```
+ */
+export function codeSpan(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = longest > 0 && (text.startsWith("`") || text.endsWith("`")) ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/** Whether the run had ours' rows. */
+function hasOurs(result: EvaluationResult): boolean {
+  return result.rows.some((r) => r.recipe.startsWith("ours"));
 }
 
 function escapeCell(text: string): string {
@@ -161,7 +188,9 @@ function reportedSection(result: EvaluationResult): string[] {
 }
 
 function methodSection(result: EvaluationResult): string[] {
-  const members = OURS_MEMBERS.map((m) => m.name).join("; ");
+  const ours = hasOurs(result);
+  const tutorials = result.rows.some((r) => r.tutorial !== null);
+  const tail15 = result.splits.some((s) => s.split === "tail15");
   const seeds = result.seeds.length > 1
     ? `Figures are means ± standard deviations over ${result.seeds.length} seeds (${
       result.seeds.join(", ")
@@ -180,19 +209,37 @@ function methodSection(result: EvaluationResult): string[] {
     "relevant; users without a relevant test movie are skipped (Microsoft Recommenders' " +
     "definitions). The global mean ranks everything equal, so it has no ranking figures. " +
     "Every model here is fitted for rating error, not for ranking: a lower error does not " +
-    "mean a better top 10 (compare ours with the bias baseline).",
+    `mean a better top 10${ours ? " (compare ours with the bias baseline)" : ""}.`,
     "- Ids: every user and movie of the file gets an embedding row, as the tutorials' " +
     "Keras tables of size max id + 1 did; rows of ids absent from training only see the " +
     "regulariser.",
-    "- Tutorial rows use the tutorials' own recipes (`lib/models/recipes.ts`): sizes, " +
-    "initialisers, regularisers, losses, learning rates, batch sizes, epochs and validation " +
-    "habits. Seed 003 keeps the epoch with the best error on its test part and seed 004 stops " +
-    "early on its test part, as those tutorials did, so their rows are optimistic; seed 002 " +
-    "holds out the last 10 % of its training rows (Keras' `validation_split`).",
-    "- tail15 reproduces seed 004's `validation_split=0.15` on ratings.csv, which is sorted by " +
-    "user id: the validation users are almost all absent from training. The tutorial does not " +
-    "say so; it is a cold-start test, and figures on it are not comparable with those of a " +
-    "random split.",
+    ...(tutorials ? [tutorialBullet] : []),
+    ...(tail15 ? [tail15Bullet] : []),
+    ...(ours ? oursBullets() : []),
+    `- ${seeds}`,
+    `- Backend: tfjs ${result.backend}. Total time: ${result.totalSeconds.toFixed(0)} s ` +
+    `wall clock, ${result.cpuSeconds.toFixed(0)} s CPU (${codeSpan(result.command)}).`,
+    "",
+  ];
+}
+
+const tutorialBullet =
+  "- Tutorial rows use the tutorials' own recipes (`lib/models/recipes.ts`): sizes, " +
+  "initialisers, regularisers, losses, learning rates, batch sizes, epochs and validation " +
+  "habits. Seed 003 keeps the epoch with the best error on its test part and seed 004 stops " +
+  "early on its test part, as those tutorials did, so their rows are optimistic; seed 002 " +
+  "holds out the last 10 % of its training rows (Keras' `validation_split`).";
+
+const tail15Bullet =
+  "- tail15 reproduces seed 004's `validation_split=0.15` on ratings.csv, which is sorted by " +
+  "user id: the validation users are almost all absent from training. The tutorial does not " +
+  "say so; it is a cold-start test, and figures on it are not comparable with those of a " +
+  "random split.";
+
+/** What ours is and how its settings were chosen. */
+function oursBullets(): string[] {
+  const members = OURS_MEMBERS.map((m) => m.name).join("; ");
+  return [
     "- **Ours** (`tools/evaluate/ours_ensemble.ts`) blends six dot-product-with-biases models (the " +
     `factory's \`dot-bias\`): ${members}. Every member starts from N(0, 0.01) embeddings, ` +
     "passes its output through a sigmoid scaled to the training ratings' min − 0.5 … max + 0.5 " +
@@ -220,10 +267,6 @@ function methodSection(result: EvaluationResult): string[] {
     "set and split: there is no per-data-set constant. In fairness: the test figures of " +
     "earlier versions of ours were seen during development (a first version missed the MAE " +
     "target); every later change was accepted on tuning-validation figures alone.",
-    `- ${seeds}`,
-    `- Backend: tfjs ${result.backend}. Total time: ${result.totalSeconds.toFixed(0)} s ` +
-    `wall clock, ${result.cpuSeconds.toFixed(0)} s CPU (\`${result.command}\`).`,
-    "",
   ];
 }
 
@@ -236,10 +279,24 @@ function differences(d: EvaluationDataset): string {
   }`;
 }
 
+/** Options of {@linkcode renderMarkdown}. */
+export interface MarkdownOptions {
+  /**
+   * The JSON file the run wrote beside this report, as a path from the report's folder
+   * (`evaluation.json` for the committed pair), named as its twin; null when it wrote none
+   * (no `--json`, or `--json -`), and the report names none.
+   *
+   * @default {null}
+   */
+  json?: string | null;
+}
+
 /**
- * The whole report as Markdown: tables, targets, method.
+ * The whole report as Markdown: tables, targets, method. It describes what ran: ours, the
+ * tutorials' recipes and tail15 only when the run had them, and the JSON twin only when given.
  *
  * @param result An evaluation result.
+ * @param options The JSON file written beside the report.
  * @returns The Markdown text of `results/evaluation.md`.
  * @example
  * ```ts
@@ -252,22 +309,26 @@ function differences(d: EvaluationDataset): string {
  * console.log(md.startsWith("# Evaluation")); // true
  * ```
  */
-export function renderMarkdown(result: EvaluationResult): string {
+export function renderMarkdown(result: EvaluationResult, options: MarkdownOptions = {}): string {
+  const { json = null } = options;
   const data = result.datasets.map((d) =>
     `${d.name} (${d.ratings.toLocaleString("en")} ratings, ${d.users.toLocaleString("en")} users, ${
       d.movies.toLocaleString("en")
-    } rated movies; read from \`${d.source}\`${differences(d)})`
+    } rated movies; read from ${codeSpan(d.source)}${differences(d)})`
   ).join("; ");
+  const compared = hasOurs(result)
+    ? "the baselines, the tutorials' models (trained as the tutorials train them) and ours"
+    : "the baselines and the tutorials' models (trained as the tutorials train them)";
   return [
     "# Evaluation",
     "",
-    `Generated by \`${result.command}\` on ${result.generated.slice(0, 10)}` +
+    `Generated by ${codeSpan(result.command)} on ${result.generated.slice(0, 10)}` +
     (result.epochs !== null ? ` with every model cut to ${plural(result.epochs, "epoch")}` : "") +
-    `. Data: ${data || "none"}. The JSON twin is \`evaluation.json\` (same numbers).`,
+    `. Data: ${data || "none"}.` +
+    (json === null ? "" : ` The JSON twin is ${codeSpan(json)} (same numbers).`),
     "",
-    "Each table compares the baselines, the tutorials' models (trained as the tutorials train " +
-    "them) and ours on one data set and split; the last column puts the tutorial's or the " +
-    "literature's own figure beside ours, with the difference when both measure the same thing. " +
+    `Each table compares ${compared} on one data set and split; the last column puts the ` +
+    "tutorial's or the literature's own figure beside ours, with the difference when both measure the same thing. " +
     'A row named "seed 000" to "seed 004" is a tutorial\'s model: the five tutorials are ' +
     "numbered 000–004 in the project's syllabus (README), which is not a random seed; the " +
     'random seed of every run is given under "How the table is made". MSE, RMSE and MAE are the mean squared ' +

@@ -43,6 +43,7 @@ import { setupBackend } from "../../lib/train/backend.ts";
 import { checkNonNegativeInt, checkPositiveInt, plural } from "../../lib/_validate.ts";
 import { makeSplit, type SplitName } from "./named_splits.ts";
 import { type EvaluationDuplicates, evaluationLoadOptions } from "./_loading.ts";
+import { duringRow, type RowPlace } from "./_failed_row.ts";
 import { cpuSecondsSince, type RunInfo } from "./_run_info.ts";
 import { offsetSeed } from "../../lib/random.ts";
 import {
@@ -890,7 +891,9 @@ export async function runRankingEvaluation(
     });
     const perModel = new Map<RankingModelName, SeedResult[]>();
     for (const seed of seeds) {
+      // rankingParts() names the data set, split and seed of what it refuses.
       const { split, encoders, carve } = await rankingParts(ml, splitName, seed);
+      const place: RowPlace = { data: ml.name, split: splitName, seed };
       const ctx: Context = {
         ml,
         data: ml.name,
@@ -917,14 +920,19 @@ export async function runRankingEvaluation(
         });
       }
       report(`${ml.name} · ${splitName} · seed ${seed}`);
-      for (const model of models) {
-        const r = model === "popular"
-          ? runPopular(ctx)
-          : model === "item-knn"
-          ? await runKnn(ctx)
-          : model === "ease"
-          ? await runEase(ctx)
-          : await runEmbedding(model, ctx);
+      for (const [i, model] of models.entries()) {
+        const row = { label: model, index: i + 1, count: models.length };
+        const r = await duringRow(
+          { ...place, row },
+          () =>
+            model === "popular"
+              ? runPopular(ctx)
+              : model === "item-knn"
+              ? runKnn(ctx)
+              : model === "ease"
+              ? runEase(ctx)
+              : runEmbedding(model, ctx),
+        );
         report(
           `  ${model}: P@10 ${r.report.precision.toFixed(4)}, NDCG@10 ${
             r.report.ndcg.toFixed(4)

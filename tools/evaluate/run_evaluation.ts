@@ -41,6 +41,7 @@ import { rankingOf, type Scorer } from "./top_k_ranking.ts";
 import { releaseProblem, type ReportedFigure, TARGETS } from "./reported_figures.ts";
 import { makeSplit, type NamedSplit, type SplitName } from "./named_splits.ts";
 import { checkNonNegativeInt, checkPositiveInt, plural } from "../../lib/_validate.ts";
+import { duringRow, type RowPlace } from "./_failed_row.ts";
 
 /** A reported figure next to our number in the same metric. */
 export interface ReportedComparison extends ReportedFigure {
@@ -447,10 +448,8 @@ async function runSplit(
   report: (m: string) => void,
   splits: EvaluationSplit[],
 ): Promise<RawRow[]> {
-  const split = await makeSplit(ml, splitName, { seed });
-  // Published figures stand only beside results on the release they were measured on.
-  const shown = (figures: ReportedFigure[]) =>
-    figures.filter((f) => releaseProblem(ml, f.release) === null);
+  const place: RowPlace = { data: ml.name, split: splitName, seed };
+  const split = await duringRow(place, () => makeSplit(ml, splitName, { seed }));
   if (!splits.some((s) => s.data === ml.name && s.split === splitName)) {
     const withheld = withheldNote(ml, rows.flatMap((r) => r.reported));
     splits.push({
@@ -477,12 +476,42 @@ async function runSplit(
   };
   const truth = ratingsOf(split.test);
   const out: RawRow[] = [];
-  for (const spec of rows) {
-    const scored = spec.type === "baseline"
-      ? [baselineRow(spec, ctx)]
-      : spec.type === "recipe"
-      ? [await recipeRow(spec, ctx)]
-      : await oursRows(spec, ctx);
+  for (const [i, spec] of rows.entries()) {
+    const row = { ...rowName(spec), index: i + 1, count: rows.length };
+    await duringRow({ ...place, row }, () => runRow(spec, ctx, truth, out, report));
+  }
+  return out;
+}
+
+/** A row's label and model kind, for the message of an error in it. */
+function rowName(spec: RowSpec): { label: string; model: string } {
+  if (spec.type === "baseline") {
+    const name = BASELINE_NAMES[spec.baseline];
+    return { label: name, model: name };
+  }
+  if (spec.type === "recipe") return { label: spec.label, model: spec.recipe.kind };
+  return { label: "ours: blends for MSE and MAE", model: "dot-bias" };
+}
+
+/** Trains one row of the plan (two for ours), scores it on the test part and adds it to `out`. */
+async function runRow(
+  spec: RowSpec,
+  ctx: RowContext,
+  truth: Float64Array,
+  out: RawRow[],
+  report: (m: string) => void,
+): Promise<void> {
+  const { ml, split } = ctx;
+  const splitName = split.name;
+  // Published figures stand only beside results on the release they were measured on.
+  const shown = (figures: ReportedFigure[]) =>
+    figures.filter((f) => releaseProblem(ml, f.release) === null);
+  const scored = spec.type === "baseline"
+    ? [baselineRow(spec, ctx)]
+    : spec.type === "recipe"
+    ? [await recipeRow(spec, ctx)]
+    : await oursRows(spec, ctx);
+  try {
     for (const s of scored) {
       const u = Int32Array.from(split.test.getColumn(COLUMNS.user).toArray() as number[]);
       const m = Int32Array.from(split.test.getColumn(COLUMNS.movie).toArray() as number[]);
@@ -515,9 +544,29 @@ async function runSplit(
         } s training)`,
       );
     }
+  } finally {
     for (const s of scored) s.dispose?.();
   }
-  return out;
+}
+
+/**
+ * Refuses, before any row trains, data whose ratings are all the same: a model's output range
+ * is its training ratings' min to max (`buildModel()` refuses an empty one), and every error
+ * would be that of a constant, so no row could run past the baselines.
+ *
+ * @throws {RangeError} Naming the data set, where it was read from and the one rating.
+ */
+function checkRatingsVary(ml: MovieLens): void {
+  const column = ml.ratings.getColumn(COLUMNS.rating);
+  const [min, max] = [column.min() as number, column.max() as number];
+  if (ml.ratings.height > 0 && min === max) {
+    throw new RangeError(
+      `${ml.name} (${ml.source}): expected ratings of at least two values to ` +
+        `train the models on, found all ${ml.ratings.height.toLocaleString("en")} ratings ` +
+        `equal to ${min} (a model predicts within its training ratings' range, which would be ` +
+        "empty); nothing was trained",
+    );
+  }
 }
 
 /** The sentence saying why published figures are left out, or null when none is. */
@@ -647,6 +696,7 @@ export async function runEvaluation(options: EvaluationOptions = {}): Promise<Ev
     if (!ml) {
       report(`Loading ${name} …`);
       ml = await loadMovieLens(name, evaluationLoadOptions(options));
+      checkRatingsVary(ml);
       loaded.set(name, ml);
     }
     return ml;

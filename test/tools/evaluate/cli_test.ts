@@ -1,18 +1,25 @@
 import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
 import { join } from "node:path";
 import {
+  commandLine,
+  commandLineMessage,
   MAX_EPOCHS,
   MAX_SEEDS,
+  nothingWrittenLine,
   parseEvaluateArgs,
+  PARTIAL_RUN_FLAGS,
+  partialRunFlags,
   USAGE,
   writesCommittedFiles,
 } from "../../../tools/evaluate/cli.ts";
+import { loadMovieLens } from "../../../lib/data/mod.ts";
 import { assertHelp, assertUsageMatches } from "../_usage.ts";
 import { outputProblem, writeFileAtomic } from "../../../tools/_write.ts";
 import { canLockFolders, lockFolder, withLockableDir } from "../_locked.ts";
 import { writeSyntheticLatest } from "./_synthetic.ts";
 
 const TINY = new URL("../../fixtures/latest_tiny", import.meta.url).pathname;
+const ML100K_TINY = new URL("../../fixtures/ml100k_tiny", import.meta.url).pathname;
 
 Deno.test("parseEvaluateArgs() reads every flag, with or without '='", () => {
   const a = parseEvaluateArgs([
@@ -115,8 +122,8 @@ Deno.test("parseEvaluateArgs() refuses ml-100k's folds u1 … u5 on ml-latest-sm
     }
   }
   assertEquals(parseEvaluateArgs(["--split", "u1", "--data", "ml-100k"]).split, "u1");
-  // A folder may be in either layout: the loader judges it.
-  assertEquals(parseEvaluateArgs(["--split", "u1", "--data", TINY]).split, "u1");
+  // A folder in ml-100k's layout may have the fold (its files tell: see below).
+  assertEquals(parseEvaluateArgs(["--split", "u1", "--data", ML100K_TINY]).split, "u1");
 });
 
 Deno.test("parseEvaluateArgs() refuses an empty or repeated name in --models", () => {
@@ -386,7 +393,13 @@ Deno.test("deno task evaluate writes --json and --md into new folders and leaves
 
 Deno.test("deno task evaluate makes no folder for its outputs when the run fails", async () => {
   const dir = await Deno.makeTempDir({ prefix: "evaluate-out-" });
-  const empty = await Deno.makeTempDir({ prefix: "evaluate-no-data-" }); // fails when loaded
+  // A rating that is no number: the loader refuses the folder once the run has started.
+  const empty = await Deno.makeTempDir({ prefix: "evaluate-bad-data-" });
+  await Deno.copyFile(join(TINY, "movies.csv"), join(empty, "movies.csv"));
+  await Deno.writeTextFile(
+    join(empty, "ratings.csv"),
+    "userId,movieId,rating,timestamp\n1,1,four,964982703\n",
+  );
   try {
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", CLI, "--data", empty, "--split", "random80"]
@@ -677,3 +690,325 @@ for (const task of ["rating", "ranking"]) {
     );
   });
 }
+
+Deno.test("commandLineMessage() says what MOVIELENS_DIR is set to where the loader says { dir }", async () => {
+  const mirror = await Deno.makeTempDir({ prefix: "evaluate-mirror-" });
+  const cacheDir = await Deno.makeTempDir({ prefix: "evaluate-cache-" });
+  try {
+    // The loader's own message when ml-100k is found nowhere.
+    const error = await assertRejects(
+      () => loadMovieLens("ml-100k", { dir: mirror, cacheDir, download: false }),
+      Deno.errors.NotFound,
+    );
+    assert(error.message.includes("MOVIELENS_DIR (or pass { dir })"), error.message);
+    const set = commandLineMessage(error.message, {
+      env: (name) => name === "MOVIELENS_DIR" ? mirror : undefined,
+    });
+    assert(!set.includes("{ dir }"), set);
+    assert(
+      set.includes(
+        `the environment variable MOVIELENS_DIR (now ${mirror}, which has neither ml-100k/ nor ` +
+          "ml-100k.zip), name the zip or the folder with --data PATH, or extract it as " +
+          `${join(cacheDir, "ml-100k")}/`,
+      ),
+      set,
+    );
+    const unset = commandLineMessage(error.message, { env: () => undefined });
+    assert(unset.includes("MOVIELENS_DIR (which is not set), name the zip"), unset);
+    // No flag sets the cache folder: MOVIELENS_CACHE does, and the advice names only that.
+    assertEquals(
+      commandLineMessage("Set MOVIELENS_CACHE to a writable folder, or pass { cacheDir }. Then"),
+      "Set MOVIELENS_CACHE to a writable folder. Then",
+    );
+  } finally {
+    await Deno.remove(mirror, { recursive: true });
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test("deno task evaluate --data ml-100k names MOVIELENS_DIR and its value when it lacks ml-100k", async () => {
+  const mirror = await Deno.makeTempDir({ prefix: "evaluate-mirror-" });
+  const cache = await Deno.makeTempDir({ prefix: "evaluate-cache-" });
+  try {
+    // The download fails at once, online or not: through a proxy that is not there.
+    const proxy = "http://127.0.0.1:9";
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CLI, "--data", "ml-100k", "--split", "u1", "--models", "dot"]
+        .concat(["--epochs", "1", "--no-ranking"]),
+      env: {
+        NO_COLOR: "1",
+        MOVIELENS_DIR: mirror,
+        MOVIELENS_CACHE: cache,
+        HTTPS_PROXY: proxy,
+        HTTP_PROXY: proxy,
+        https_proxy: proxy,
+        http_proxy: proxy,
+        NO_PROXY: "",
+        no_proxy: "",
+      },
+      stdin: "null",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr).trimEnd();
+    assertEquals(out.code, 1, stderr);
+    const last = stderr.split("\n").at(-1)!;
+    assert(last.startsWith("error: ml-100k is not available offline"), last);
+    assert(!last.includes("{ dir }"), last);
+    assert(
+      last.includes(`MOVIELENS_DIR (now ${mirror}, which has neither ml-100k/ nor ml-100k.zip)`),
+      last,
+    );
+  } finally {
+    await Deno.remove(mirror, { recursive: true });
+    await Deno.remove(cache, { recursive: true });
+  }
+});
+
+Deno.test("deno task evaluate --help names every flag that keeps a run from writing results/", () => {
+  const intro = USAGE.split("\nFlags:")[0];
+  assert(intro.includes("writes results/evaluation.md and results/evaluation.json"), intro);
+  for (const flag of PARTIAL_RUN_FLAGS) {
+    assert(new RegExp(`${flag}\\b`).test(intro.replaceAll("\n", " ")), `${flag}: ${intro}`);
+  }
+  // Each of them does keep a run from writing them (the test above runs each).
+  const example: Record<string, string[]> = {
+    "--data": ["--data", "ml-100k"],
+    "--split": ["--split", "random80"],
+    "--models": ["--models", "dot"],
+    "--epochs": ["--epochs", "1"],
+    "--first-seed": ["--first-seed", "7"],
+    "--no-ranking": ["--no-ranking"],
+  };
+  for (const flag of PARTIAL_RUN_FLAGS) {
+    const parsed = parseEvaluateArgs(example[flag]);
+    assertEquals(partialRunFlags(parsed), [flag]);
+    assert(!writesCommittedFiles(parsed), flag);
+  }
+});
+
+Deno.test("nothingWrittenLine() names the flags of a run that wrote no file and how to keep it", () => {
+  const line = (...args: string[]) => nothingWrittenLine(parseEvaluateArgs(args));
+  assertEquals(
+    line("--models", "dot", "--epochs", "1"),
+    "Wrote no file: a run with --models and --epochs leaves results/evaluation.md and " +
+      "results/evaluation.json as they are; to keep its results, add --json PATH (the numbers) " +
+      "or --md PATH (the report)",
+  );
+  assert(line("--task", "ranking", "--first-seed", "45")!.includes("a run with --first-seed "));
+  assertEquals(line(), null, "the whole table writes the committed files");
+  assertEquals(line("--models", "dot", "--md", "r.md"), null);
+  assertEquals(line("--models", "dot", "--json", "r.json"), null);
+  assertEquals(line("--models", "dot", "--json", "-"), null, "the JSON went to stdout");
+});
+
+Deno.test("deno task evaluate ends a run that wrote no file with a line saying so", async () => {
+  const run = await evaluateTiny([]);
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(
+    run.stderr.split("\n").at(-1),
+    "Wrote no file: a run with --data, --split, --models, --epochs and --no-ranking leaves " +
+      "results/evaluation.md and results/evaluation.json as they are; to keep its results, " +
+      "add --json PATH (the numbers) or --md PATH (the report)",
+  );
+  const dir = await Deno.makeTempDir({ prefix: "evaluate-out-" });
+  try {
+    const kept = await evaluateTiny(["--md", join(dir, "r.md")]);
+    assertEquals(kept.code, 0, kept.stderr);
+    assert(!kept.stderr.includes("Wrote no file"), kept.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/**
+ * A copy of the tiny fixture whose ratings are all 4 stars, but for `except` (the row's
+ * 0-based index among the ratings), which is 3.
+ */
+async function fourStars(except?: number): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "evaluate-four-" });
+  for await (const entry of Deno.readDir(TINY)) {
+    await Deno.copyFile(join(TINY, entry.name), join(dir, entry.name));
+  }
+  const [header, ...rows] = (await Deno.readTextFile(join(TINY, "ratings.csv"))).trimEnd()
+    .split("\n");
+  const changed = rows.map((line, i) => {
+    const [user, movie, , time] = line.split(",");
+    return `${user},${movie},${i === except ? "3.0" : "4.0"},${time}`;
+  });
+  await Deno.writeTextFile(join(dir, "ratings.csv"), [header, ...changed].join("\n") + "\n");
+  return dir;
+}
+
+async function evaluateFolder(dir: string, args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "--data", dir, ...args],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr).trimEnd(),
+  };
+}
+
+Deno.test("deno task evaluate names the data set, split, seed and row of a row that fails", async () => {
+  // Only the latest rating differs: the temporal split puts it in the test part, so the
+  // training ratings are all 4 stars, which the keras.io model's output range cannot span.
+  const rows = (await Deno.readTextFile(join(TINY, "ratings.csv"))).trimEnd().split("\n").slice(1);
+  const times = rows.map((line) => Number(line.split(",")[3]));
+  const dir = await fourStars(times.indexOf(Math.max(...times)));
+  try {
+    const run = await evaluateFolder(
+      dir,
+      ["--split", "temporal", "--models", "bce"]
+        .concat(["--epochs", "1", "--no-ranking"]),
+    );
+    assertEquals(run.code, 1, run.stderr);
+    const name = dir.split("/").at(-1);
+    assertEquals(
+      run.stderr.split("\n").at(-1),
+      `error: ${name} temporal, seed 42, row 4 of 4 "seed 001 RecommenderNetV2 (keras.io)" ` +
+        "(model bce) failed: buildModel(): expected ratingRange [min, max] with min < max, " +
+        "found [4, 4]",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task evaluate refuses data whose ratings are all equal before training", async () => {
+  const dir = await fourStars();
+  try {
+    const run = await evaluateFolder(dir, ["--split", "random80", "--epochs", "1"]);
+    assertEquals(run.code, 1, run.stderr);
+    assertEquals(run.stdout, "");
+    const lines = run.stderr.split("\n");
+    assertEquals(lines.length, 2, run.stderr); // "Loading …" and the error: no row ran
+    const name = dir.split("/").at(-1);
+    assertEquals(
+      lines[1],
+      `error: ${name} (${dir}): expected ratings of at least two values to train the models ` +
+        "on, found all 10 ratings equal to 4 (a model predicts within its training ratings' " +
+        "range, which would be empty); nothing was trained",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("commandLine() quotes what a shell would split or expand", () => {
+  assertEquals(commandLine([]), "deno task evaluate");
+  assertEquals(
+    commandLine(["--data", "/my data/ml-100k", "--seeds=3", "--json", "-", "--md", "it's.md"]),
+    "deno task evaluate --data '/my data/ml-100k' --seeds=3 --json - --md 'it'\\''s.md'",
+  );
+  assertEquals(
+    commandLine(["--md", "$HOME/r.md", "--data", ""]),
+    "deno task evaluate --md '$HOME/r.md' --data ''",
+  );
+});
+
+Deno.test("deno task evaluate's report quotes its paths and names the JSON written beside it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "evaluate out " });
+  try {
+    const md = join(dir, "r.md"), json = join(dir, "json files", "r.json");
+    const run = await evaluateTiny(["--md", md, "--json", json]);
+    assertEquals(run.code, 0, run.stderr);
+    const report = await Deno.readTextFile(md);
+    const generated = report.split("\n")[2];
+    const command = JSON.parse(await Deno.readTextFile(json)).command;
+    assert(command.endsWith(` --md '${md}' --json '${json}'`), command);
+    assert(generated.startsWith(`Generated by \`${command}\` on `), generated);
+    assert(generated.endsWith(" The JSON twin is `json files/r.json` (same numbers)."), generated);
+    // No ours (--models dot) and no tail15: the report describes neither.
+    assert(!report.includes("**Ours**") && !report.includes("tail15"), report);
+    // With the JSON on stdout, the report names no file.
+    const printed = await evaluateTiny(["--md", md, "--json", "-"]);
+    assertEquals(printed.code, 0, printed.stderr);
+    assert(!(await Deno.readTextFile(md)).includes("JSON twin"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("parseEvaluateArgs() refuses a --data path the loader could not read, before loading", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "evaluate-data-" });
+  try {
+    const expected = "--data: expected a folder or a .zip in the ml-latest-small layout " +
+      "(ratings.csv and movies.csv) or the ml-100k layout (u.data and u.item), found ";
+    assertThrows(
+      () => parseEvaluateArgs(["--data", join(TINY, "ratings.csv")]),
+      RangeError,
+      `${expected}the file ${join(TINY, "ratings.csv")}, which is not a .zip; to read the data ` +
+        `set it belongs to, name its folder: --data ${TINY}`,
+    );
+    assertThrows(
+      () => parseEvaluateArgs(["--data", dir, "--split", "random80"]),
+      RangeError,
+      `${expected}the folder ${dir}, which holds nothing`,
+    );
+    // A folder that holds a data set's folder: that one is named.
+    await Deno.mkdir(join(dir, "ml-latest-small"));
+    await Deno.copyFile(join(TINY, "ratings.csv"), join(dir, "ml-latest-small", "ratings.csv"));
+    assertThrows(
+      () => parseEvaluateArgs(["--data", dir]),
+      RangeError,
+      `${expected}the folder ${dir}, which holds none of those files; its subfolder ` +
+        `ml-latest-small has them: name it (--data ${join(dir, "ml-latest-small")})`,
+    );
+    assertThrows(
+      () => parseEvaluateArgs(["--data", join(dir, "ml-latest-small")]),
+      RangeError,
+      `which has ratings.csv but no movies.csv (an ml-latest-small folder needs ratings.csv and ` +
+        "movies.csv)",
+    );
+    // A zip is the loader's to open.
+    await Deno.writeTextFile(join(dir, "data.zip"), "");
+    assertEquals(parseEvaluateArgs(["--data", join(dir, "data.zip")]).data, join(dir, "data.zip"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("parseEvaluateArgs() refuses ml-100k's folds on a folder without them", () => {
+  assertThrows(
+    () => parseEvaluateArgs(["--data", TINY, "--split", "u1"]),
+    RangeError,
+    `--split u1: expected ml-100k's published fold (u1.base and u1.test) in --data ${TINY}, ` +
+      "found a folder in the ml-latest-small layout, which has no published fold; choose a " +
+      "split of its own (random80, …)",
+  );
+  assertThrows(
+    () => parseEvaluateArgs(["--task", "ranking", "--data", ML100K_TINY, "--split", "u2"]),
+    RangeError,
+    `--split u2: expected ml-100k's published fold (u2.base and u2.test) in --data ` +
+      `${ML100K_TINY}, found neither file`,
+  );
+  assertEquals(parseEvaluateArgs(["--data", ML100K_TINY, "--split", "u1"]).split, "u1");
+  assertEquals(parseEvaluateArgs(["--data", TINY, "--split", "random80"]).data, TINY);
+});
+
+Deno.test("deno task evaluate refuses a --data it could not read in one line, exit 2, before loading", async () => {
+  const empty = await Deno.makeTempDir({ prefix: "evaluate-empty-" });
+  try {
+    const cases: [string[], string][] = [
+      [["--data", join(TINY, "ratings.csv")], "--data: "],
+      [["--data", empty], "--data: "],
+      [["--data", TINY, "--split", "u1"], "--split u1: "],
+      [["--task", "ranking", "--data", empty], "--data: "],
+    ];
+    for (const [args, start] of cases) {
+      const run = await evaluateFolder(args[args.indexOf("--data") + 1], [
+        ...args.filter((_, i) => i !== args.indexOf("--data") && i !== args.indexOf("--data") + 1),
+        "--epochs",
+        "1",
+      ]);
+      assertEquals(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+      assertEquals(run.stdout, "");
+      assertEquals(run.stderr.split("\n").length, 1, run.stderr);
+      assert(run.stderr.startsWith(start) && run.stderr.endsWith(" (see --help)"), run.stderr);
+    }
+  } finally {
+    await Deno.remove(empty, { recursive: true });
+  }
+});

@@ -407,10 +407,13 @@ Deno.test("the ranking section says how the settings were chosen and what was se
 Deno.test("a run on other seeds says it replicates the committed run instead of its history", async () => {
   const r = await synthetic();
   const moved = { ...r, seeds: r.seeds.map((s) => s + 3) };
-  const md = renderRankingSection(moved, { standalone: true });
+  const md = renderRankingSection(moved, { standalone: true, json: "run.json" });
   assert(md.startsWith("# Ranking: the top-10 protocol\n"), md.slice(0, 40));
   assert(md.includes("The rating tables of `results/evaluation.md`"));
-  assert(md.includes("In the run's JSON (`--json`) these rows are under `rows`"));
+  assert(md.includes("In the run's JSON, `run.json`, these rows are under `rows`"));
+  // Without a JSON file beside it, the file names none.
+  const alone = renderRankingSection(moved, { standalone: true });
+  assert(!alone.includes("the run's JSON"), alone.slice(0, 400));
   assert(
     md.includes("- **A replication.** These splits (seeds 45–46) shaped nothing of the recipe"),
     md,
