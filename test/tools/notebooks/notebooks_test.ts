@@ -53,6 +53,22 @@ const CHANGED: Record<string, Record<string, string>> = {
   "06_from_ratings_to_rankings.ipynb": { SEED: "7", K: "5", FACTORS: "16" },
 };
 
+/**
+ * What the changed run must print where a notebook once held only at its defaults: 05's
+ * comparison user differs from EXAMPLE_USER and the README's column is user 557's alone; 06's
+ * overlap table measures against the tuning seed's training part, whatever SEED is.
+ */
+const CHANGED_OUTPUT: Record<string, { has: string[]; lacks: string[] }> = {
+  "05_dlrm_mlp.ipynb": {
+    has: ["Seed 7, user 1: ", "largest value, user 1", "largest value, user 2", "tied at the top"],
+    lacks: ["in the README's list"],
+  },
+  "06_from_ratings_to_rankings.ipynb": {
+    has: ["share of seed 42's training ratings in its test part"],
+    lacks: ["seed 7's training"],
+  },
+};
+
 Deno.test("every notebook has knobs to change, each one it declares", async () => {
   assertEquals(Object.keys(CHANGED).sort(), notebooks());
   for (const [name, knobs] of Object.entries(CHANGED)) {
@@ -114,6 +130,9 @@ for (const name of notebooks()) {
       const result = await quickRunWith(name, knobs);
       const set = Object.entries(knobs).map(([k, v]) => `${k}=${v}`).join(" ");
       assert(result.ok, `with ${set}: ${formatFailure(result)}\n${result.output.slice(-4000)}`);
+      const { has, lacks } = CHANGED_OUTPUT[name] ?? { has: [], lacks: [] };
+      for (const text of has) assert(result.output.includes(text), `with ${set}: no "${text}"`);
+      for (const text of lacks) assert(!result.output.includes(text), `with ${set}: "${text}"`);
     },
   });
 }
@@ -151,7 +170,26 @@ const REFUSED: [string, Record<string, string>, number, string][] = [
     23,
     'HIDDEN_UNITS: expected integers from 1 to 4096 such as 32,4, found "32,1e9"',
   ],
+  // Every seed used, SEED to SEED + SEEDS − 1, must be a seed the library takes (≤ 2³² − 1).
+  [
+    "05_dlrm_mlp.ipynb",
+    { SEED: "4294967295", SEEDS: "3" },
+    2,
+    "expected SEED between 0 and 4294967293, found 4294967295",
+  ],
+  [
+    "05_dlrm_mlp.ipynb",
+    { MIN_RATINGS: "1000" },
+    103,
+    "MIN_RATINGS: expected at most 329 for user 557",
+  ],
   ["06_from_ratings_to_rankings.ipynb", { EASE_LAMBDA: "0" }, 2, "expected EASE_LAMBDA above 0"],
+  [
+    "06_from_ratings_to_rankings.ipynb",
+    { SEED: "4294967295", SEEDS: "3" },
+    2,
+    "expected SEED between 0 and 4294967293, found 4294967295",
+  ],
   [
     "06_from_ratings_to_rankings.ipynb",
     { NEGATIVES: "100000000" },
