@@ -284,18 +284,11 @@ Deno.test("only the whole table on the seeds from 42 rewrites the committed file
 const CLI = new URL("../../../tools/evaluate/cli.ts", import.meta.url).pathname;
 
 /** Runs a one-epoch evaluation of the tiny fixture writing to `--json`/`--md` as given. */
-async function evaluateTiny(output: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "--data", TINY, "--split", "random80", "--models", "dot"]
-      .concat(["--epochs", "1", "--no-ranking", ...output]),
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr).trimEnd(),
-  };
+function evaluateTiny(output: string[]) {
+  return evaluateFolder(TINY, [
+    ...["--split", "random80", "--models", "dot", "--epochs", "1", "--no-ranking"],
+    ...output,
+  ]);
 }
 
 Deno.test("deno task evaluate refuses a --json path that is a folder before it runs anything", async () => {
@@ -838,6 +831,7 @@ async function fourStars(except?: number): Promise<string> {
   return dir;
 }
 
+/** Runs `deno task evaluate --data dir` with `args`: its exit code and output. */
 async function evaluateFolder(dir: string, args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", CLI, "--data", dir, ...args],
