@@ -72,6 +72,7 @@ import {
   torchAvailable,
 } from "./_machine.ts";
 import { FlagReader, readCommandLine } from "../tools/_cli.ts";
+import { plural } from "../lib/_validate.ts";
 import { cleanUpOnSignals, withTemporary } from "../tools/_cleanup.ts";
 
 /** The help text of `deno task bench`. */
@@ -80,7 +81,7 @@ export const USAGE = `Usage: deno task bench [flags]
 Trains one model on ml-100k, random 80/20, through the library's public API as the notebooks
 train, then its PyTorch twin on one thread on the same rows (when /usr/bin/python3 can import
 torch); prints a line per epoch, milliseconds per step at batch 64, 100 and 500, and one JSON
-line last.
+line last (the ranking models, softmax and bpr: a line per epoch and the JSON line).
 
 Flags:
   --model KIND         dot, dot-bias, mlp, dlrm, softmax or bpr (default: dot-bias, notebook
@@ -92,11 +93,12 @@ Flags:
                        0 ≤ N ≤ ${MAX_SEED} (default: 42)
   --stock              train the model written from stock tfjs layers, as a notebook writes it
                        (not for softmax and bpr, whose model is stock layers already)
-  --no-fuse            run every stock layer as written, not a stock dot product of
-                       embeddings as the fused op (default: fused)
+  --no-fuse            with --stock: run every stock layer as written, not a stock dot
+                       product of embeddings as the fused op (default: fused)
   --backend NAME       wasm or cpu (default: setupBackend's choice)
   --no-torch           leave out the PyTorch twin
-  --no-table           leave out the milliseconds-per-step table
+  --no-table           leave out the milliseconds-per-step table (not for softmax and bpr,
+                       which print none)
   --torch-reference    with --model dot-bias: run the shared reference script
                        (../shared/bench/torch_embeddingnet.py, its own split) instead of the twin
   -h, --help           show this text
@@ -219,11 +221,36 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       `--torch-reference: expected with --model dot-bias, found --model ${args.model}`,
     );
   }
+  if (!args.fuse && !args.stock) {
+    throw new TypeError(
+      "--no-fuse: expected with --stock (the library's models run as built: dot and dot-bias " +
+        "as the one fused layer, mlp and dlrm with no dot product to fuse, softmax and bpr " +
+        "stock layers already)",
+    );
+  }
+  if (args.torchReference) {
+    if (!args.torch) throw new TypeError("--torch-reference: expected without --no-torch");
+    try {
+      Deno.statSync(TORCH_REFERENCE);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      throw new RangeError(
+        `--torch-reference: expected the shared reference script at ${TORCH_REFERENCE}, found ` +
+          "none (it lives in ../shared/bench/, beside the project's folder)",
+      );
+    }
+  }
   if (isRanking(args.model)) {
     if (args.stock) {
       throw new TypeError(
         `--stock: expected with --model dot, dot-bias, mlp or dlrm, found --model ${args.model} ` +
           "(its model is stock layers already)",
+      );
+    }
+    if (!args.table) {
+      throw new TypeError(
+        `--no-table: expected with --model dot, dot-bias, mlp or dlrm, found --model ` +
+          `${args.model} (the ranking bench prints no table of milliseconds per step)`,
       );
     }
     if (!batchGiven) args.batch = 64;
@@ -397,6 +424,10 @@ async function runTorch(args: string[], echo: boolean): Promise<TorchResult> {
 
 const here = new URL(".", import.meta.url).pathname;
 
+/** The shared PyTorch reference of seed 003's recipe (`--torch-reference`), outside the project. */
+const TORCH_REFERENCE =
+  new URL("../../shared/bench/torch_embeddingnet.py", import.meta.url).pathname;
+
 /** Trains the model for one epoch on `limit` rows and returns milliseconds per step. */
 async function stepMs(args: BenchArgs, data: BenchData, batch: number, limit: number) {
   const net = makeModel(args, data);
@@ -464,7 +495,7 @@ export async function runBench(args: BenchArgs): Promise<Record<string, unknown>
       }` +
       `${args.fuse ? "" : " (fuse: false)"} · ` +
       `${data.train.ratings.length} train / ${data.val.ratings.length} val rows · ` +
-      `batch ${args.batch} · ${args.epochs} epochs`,
+      `batch ${args.batch} · ${plural(args.epochs, "epoch")}`,
   );
   const history = await trainRun(args, data);
   const trainSeconds = history.trainSeconds.reduce((a, b) => a + b, 0);
@@ -560,7 +591,7 @@ async function stepTable(args: BenchArgs, data: BenchData, dataFile: string | nu
 async function torchComparison(args: BenchArgs, dataFile: string, ours: Record<string, unknown>) {
   const script = args.torchReference
     ? [
-      `${here}../../shared/bench/torch_embeddingnet.py`,
+      TORCH_REFERENCE,
       "--data",
       `${movielensDir() ?? Deno.env.get("MOVIELENS_DIR")}/ml-100k`,
     ]
@@ -591,5 +622,11 @@ async function torchComparison(args: BenchArgs, dataFile: string, ours: Record<s
 if (import.meta.main) {
   const args = readCommandLine(Deno.args, USAGE, parseBenchArgs);
   cleanUpOnSignals("stopping the torch run and removing its data file…");
-  await runBench(args);
+  try {
+    await runBench(args);
+  } catch (e) {
+    // A failed run in one line, as the other programs end one (status 1; 2 is a bad command line).
+    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    Deno.exit(1);
+  }
 }

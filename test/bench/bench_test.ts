@@ -72,6 +72,36 @@ Deno.test("parseBenchArgs() rejects unknown flags, models and bad numbers", () =
   );
 });
 
+Deno.test("parseBenchArgs() refuses flags that would change nothing, and a reference it cannot find", () => {
+  assertThrows(() => parseBenchArgs(["--no-fuse"]), TypeError, "--no-fuse: expected with --stock");
+  assertThrows(
+    () => parseBenchArgs(["--model", "bpr", "--no-table"]),
+    TypeError,
+    "--no-table: expected with --model dot, dot-bias, mlp or dlrm, found --model bpr (the " +
+      "ranking bench prints no table of milliseconds per step)",
+  );
+  assertThrows(
+    () => parseBenchArgs(["--torch-reference", "--no-torch"]),
+    TypeError,
+    "--torch-reference: expected without --no-torch",
+  );
+  const reference = new URL("../../../shared/bench/torch_embeddingnet.py", import.meta.url);
+  let present = true;
+  try {
+    Deno.statSync(reference);
+  } catch {
+    present = false;
+  }
+  if (present) assertEquals(parseBenchArgs(["--torch-reference"]).torchReference, true);
+  else {
+    assertThrows(
+      () => parseBenchArgs(["--torch-reference"]),
+      RangeError,
+      `--torch-reference: expected the shared reference script at ${reference.pathname}, found none`,
+    );
+  }
+});
+
 Deno.test({
   name: "the bench prints one JSON line last, with the torch script's keys",
   ignore: MIRROR === null,
