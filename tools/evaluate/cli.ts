@@ -227,7 +227,11 @@ function modelList(value: string): string[] {
   if (empty >= 0) {
     throw new RangeError(
       `--models: expected a kind at position ${empty + 1} of ${JSON.stringify(value)}, found ` +
-        "nothing between two commas",
+        (empty === 0
+          ? "nothing before the first comma"
+          : empty === names.length - 1
+          ? "nothing after the last comma"
+          : "nothing between two commas"),
     );
   }
   const twice = names.find((n, i) => names.indexOf(n) !== i);

@@ -135,7 +135,12 @@ Deno.test("parseEvaluateArgs() refuses an empty or repeated name in --models", (
   assertThrows(
     () => parseEvaluateArgs(["--models", "dot,"]),
     RangeError,
-    '--models: expected a kind at position 2 of "dot,"',
+    '--models: expected a kind at position 2 of "dot,", found nothing after the last comma',
+  );
+  assertThrows(
+    () => parseEvaluateArgs(["--models", ",dot"]),
+    RangeError,
+    '--models: expected a kind at position 1 of ",dot", found nothing before the first comma',
   );
   assertThrows(
     () => parseEvaluateArgs(["--models", "dot, dot-bias,dot"]),
