@@ -143,6 +143,11 @@ for (const name of notebooks()) {
  * number in the notebook from 1, markdown counted), never an error from deep inside a library.
  */
 const REFUSED: [string, Record<string, string>, number, string][] = [
+  // Seeds: the notebook's own and those it derives (SEED + 2 in 01 and 02) stay at most 2³² − 1.
+  ["01_matrix_factorization.ipynb", { SEED: "-1" }, 2, "expected SEED between 0 and 4294967293"],
+  // A PCA of three components needs four samples: the factors (tutorial's) or the movies.
+  ["01_matrix_factorization.ipynb", { FACTORS: "3" }, 2, "expected FACTORS between 4 and 4096"],
+  ["01_matrix_factorization.ipynb", { TOP_MOVIES: "3" }, 2, "expected TOP_MOVIES at least 4"],
   ["02_embedding_net.ipynb", { LEARNING_RATE: "-1" }, 2, "expected LEARNING_RATE at least 0"],
   [
     "03_keras_collaborative_filtering.ipynb",
@@ -232,4 +237,26 @@ Deno.test("05_dlrm_mlp.ipynb with one factor per embedding prints no NaN", async
   assert(result.ok, formatFailure(result));
   const nan = result.output.split("\n").filter((line) => /\bNaN\b/.test(line));
   assertEquals(nan, []);
+});
+
+/** The text of the outputs of cell `cell` (its number from 1, markdown counted) in `run`. */
+function shown(run: NotebookRun, cell: number): string {
+  return run.cells.find((c) => c.cell === cell)?.outputs.map((o) => o.text).join("\n") ?? "";
+}
+
+Deno.test("01_matrix_factorization.ipynb with 5 movies shows 2 at each end, none twice", async () => {
+  // 10 a side of 5 movies drew each film twice under a title promising 10 and 10 (about 45 s).
+  const result = await quickRunWith("01_matrix_factorization.ipynb", { TOP_MOVIES: "5" });
+  assert(result.ok, formatFailure(result));
+  const bars = '"Model B: the 2 lowest and 2 highest movie biases", 4 bars';
+  assert(shown(result, 73).includes(bars), shown(result, 73));
+  for (const cell of [69, 71]) { // the lowest and the highest biases, as tables
+    assertEquals(shown(result, cell).match(/^\s+\d+\s+\d+\s/gm)?.length, 2, shown(result, cell));
+  }
+  for (const cell of [79, 81, 83, 91, 93, 95, 129]) { // both ends of each PCA component
+    const ids = [...shown(result, cell).matchAll(/^\s*(?:lowest|highest)\s+(\d+)/gm)].map((m) =>
+      m[1]
+    );
+    assertEquals([ids.length, new Set(ids).size], [4, 4], shown(result, cell));
+  }
 });
