@@ -157,6 +157,18 @@ const REFUSED: [string, Record<string, string>, number, string][] = [
   ["02_embedding_net.ipynb", { SEED: "4294967294" }, 2, "expected SEED between 0 and 4294967293"],
   [
     "03_keras_collaborative_filtering.ipynb",
+    { LEARNING_RATE: "0" },
+    2,
+    "expected LEARNING_RATE above 0, found 0",
+  ],
+  [
+    "03_keras_collaborative_filtering.ipynb",
+    { N_SEEDS: "5", SEED: "4294967292" },
+    2,
+    "expected SEED between 0 and 4294967291, found 4294967292",
+  ],
+  [
+    "03_keras_collaborative_filtering.ipynb",
     { TEST_FRACTION: "0" },
     2,
     "expected TEST_FRACTION above 0 and below 1, found 0",
