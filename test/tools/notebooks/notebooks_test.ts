@@ -179,6 +179,26 @@ const REFUSED: [string, Record<string, string>, number, string][] = [
     15,
     "TRAIN_SHARE: expected a share that keeps one of the",
   ],
+  [
+    "04_explicit_feedback_lab.ipynb",
+    { SEEDS: "3", SEED: "4294967294" },
+    2,
+    "expected SEED between 0 and 4294967293, found 4294967294",
+  ],
+  ["04_explicit_feedback_lab.ipynb", { SPLIT_SEED: "-1" }, 2, "expected SPLIT_SEED between 0"],
+  // A rating floor no movie reaches, then one above every movie user 5 has not rated.
+  [
+    "04_explicit_feedback_lab.ipynb",
+    { MIN_RATINGS: "500" },
+    119,
+    "MIN_RATINGS: expected at most 478",
+  ],
+  [
+    "04_explicit_feedback_lab.ipynb",
+    { MIN_RATINGS: "450" },
+    196,
+    "MIN_RATINGS: expected at most 408 (the training ratings of the most rated movie user 5",
+  ],
   ["05_dlrm_mlp.ipynb", { VALIDATION_SPLIT: "1" }, 2, "expected VALIDATION_SPLIT above 0"],
   // Sizes tfjs cannot allocate ("Array buffer allocation failed", naming nothing) stop first.
   [
@@ -277,4 +297,14 @@ Deno.test("01_matrix_factorization.ipynb with 5 movies shows 2 at each end, none
     );
     assertEquals([ids.length, new Set(ids).size], [4, 4], shown(result, cell));
   }
+});
+
+Deno.test("04_explicit_feedback_lab.ipynb lists Star Trek VI's neighbours above its own count", async () => {
+  // A floor of 150 training ratings (Star Trek VI has 133) stopped at cell 119 (about 25 s).
+  const result = await quickRunWith("04_explicit_feedback_lab.ipynb", { MIN_RATINGS: "150" });
+  assert(result.ok, formatFailure(result));
+  const rows = [...shown(result, 121).matchAll(/^\s*(\d+)\s.*\s(\d+)\s*$/gm)];
+  assertEquals(rows.map((m) => m[1])[0], "227", shown(result, 121));
+  assertEquals(rows.length, 10, shown(result, 121));
+  for (const m of rows.slice(1)) assert(Number(m[2]) >= 150, shown(result, 121));
 });
