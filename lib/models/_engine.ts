@@ -5,7 +5,12 @@
  */
 
 export { fit, type History, predictOutputs } from "../train/fit.ts";
-export type { EarlyStoppingOptions, FitOptions } from "../train/fit_options.ts";
+export type {
+  EarlyStoppingOptions,
+  FitOptions,
+  KeepBestWeightsOptions,
+} from "../train/fit_options.ts";
+export { checkMonitorOptions } from "../train/_monitor.ts";
 export { adam } from "../train/optimizer.ts";
 export { collectPenalties, type PenaltyTerm } from "../train/_penalties.ts";
 export { scheduleFrom } from "../train/schedule.ts";

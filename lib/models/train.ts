@@ -11,12 +11,14 @@
 
 import * as tf from "@tensorflow/tfjs";
 import {
+  checkMonitorOptions,
   checkUsable,
   checkVerbosity,
   type EarlyStoppingOptions,
   fit,
   type FitOptions,
   type History,
+  type KeepBestWeightsOptions,
   scheduleFrom,
   type Verbosity,
 } from "./_engine.ts";
@@ -25,6 +27,7 @@ import { checkBackend } from "../train/_backend_state.ts";
 import {
   checkBoolean,
   checkLearningRate,
+  checkNonNegativeInt,
   checkOptionKeys,
   checkPositiveInt,
   type DataFrame,
@@ -83,10 +86,11 @@ export interface TrainOptions {
    */
   earlyStopping?: boolean | EarlyStoppingOptions;
   /**
-   * Restore the weights of the best validation epoch at the end.
+   * Restore the weights of the best validation epoch at the end: `true` (watch `val_loss`) or
+   * the engine's options (`{ monitor: "val_mae" }`).
    * @default {false}
    */
-  keepBestWeights?: boolean;
+  keepBestWeights?: boolean | KeepBestWeightsOptions;
   /**
    * Seed of the batch shuffles and dropout masks.
    * @default {rec.config.seed}
@@ -303,10 +307,9 @@ function fitOptionsFor(rec: Recommender, options: TrainOptions): FitOptions {
   }
   checkOptionKeys(options, Object.keys(TRAIN_OPTIONS), where);
   const { epochs = 1, batchSize = 64 } = options;
-  if (!Number.isInteger(epochs) || epochs < 1) {
-    throw new RangeError(`${where}: expected epochs to be a positive integer, found ${epochs}`);
-  }
+  checkPositiveInt(epochs, "epochs", where);
   batchSizeOption(batchSize, where);
+  checkMonitorOptions(options.earlyStopping, options.keepBestWeights, where);
   const seed = checkSeed(options.seed ?? rec.config.seed, where);
   if (options.learningRate !== undefined) checkLearningRate(options.learningRate, where);
   const fitOptions: FitOptions = {
@@ -321,7 +324,9 @@ function fitOptionsFor(rec: Recommender, options: TrainOptions): FitOptions {
     keepBestWeights: options.keepBestWeights ?? false,
     verbose: options.verbose === undefined ? "auto" : checkVerbosity(options.verbose, where),
   };
-  if (options.initialEpoch !== undefined) fitOptions.initialEpoch = options.initialEpoch;
+  if (options.initialEpoch !== undefined) {
+    fitOptions.initialEpoch = checkNonNegativeInt(options.initialEpoch, "initialEpoch", where);
+  }
   if (options.onEpochEnd !== undefined) {
     if (typeof options.onEpochEnd !== "function") {
       throw new TypeError(

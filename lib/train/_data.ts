@@ -7,7 +7,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { describe, plural } from "../_validate.ts";
+import { describe, found, plural } from "../_validate.ts";
 import { type Columns, splitColumns, toColumns } from "./_batches.ts";
 import type { Objective } from "./_losses.ts";
 
@@ -19,10 +19,16 @@ export interface ModelShape {
   outputShape: number[];
 }
 
-/** Checks an integer option: `name` must be an integer >= `min`. */
+/**
+ * Checks an integer option: `name` must be an integer >= `min` (a `TypeError` for a value that
+ * is not a number, `"2"` included, a `RangeError` for a number out of range).
+ */
 export function checkInt(caller: string, name: string, v: unknown, min: number): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
-    throw new RangeError(`${caller}(): expected ${name} to be an integer >= ${min}, found ${v}`);
+    const Class = typeof v === "number" ? RangeError : TypeError;
+    throw new Class(
+      `${caller}(): expected ${name} to be an integer >= ${min}, found ${found(v)}`,
+    );
   }
   return v;
 }

@@ -8,6 +8,13 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import {
+  checkBoolean,
+  checkFiniteNumber,
+  checkInteger,
+  checkOptionKeys,
+  describe,
+} from "../_validate.ts";
 import type { EarlyStoppingOptions, KeepBestWeightsOptions, MonitorMode } from "./fit_options.ts";
 
 /** A copy of every weight of a model. */
@@ -152,34 +159,125 @@ export interface Monitors {
   keeper: BestTracker | null;
 }
 
+/** Every field of `earlyStopping` (the type makes the list complete). */
+const EARLY_STOPPING_FIELDS: Record<keyof EarlyStoppingOptions, true> = {
+  monitor: true,
+  patience: true,
+  minDelta: true,
+  mode: true,
+  restoreBestWeights: true,
+  baseline: true,
+  startFromEpoch: true,
+};
+
+/** Every field of `keepBestWeights` (the type makes the list complete). */
+const KEEP_BEST_WEIGHTS_FIELDS: Record<keyof KeepBestWeightsOptions, true> = {
+  monitor: true,
+  mode: true,
+};
+
+/** The fields of a monitor option given as an object, checked; `{}` for `true`, null for off. */
+function monitorFields(
+  value: unknown,
+  name: "earlyStopping" | "keepBestWeights",
+  fields: readonly string[],
+  who: string,
+  off: readonly unknown[],
+): Record<string, unknown> | null {
+  if (off.includes(value)) return null;
+  if (value === true) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError(
+      `${who}: expected ${name} to be true, false${
+        off.includes(null) ? ", null" : ""
+      } or an object of its options (${fields.join(", ")}), found ${describe(value)}`,
+    );
+  }
+  const given = checkOptionKeys(value, fields, who, `${name}.`);
+  if (given.monitor !== undefined && typeof given.monitor !== "string") {
+    throw new TypeError(
+      `${who}: expected ${name}.monitor to be a key of the epoch logs ("val_loss", …), found ${
+        describe(given.monitor)
+      }`,
+    );
+  }
+  if (given.mode !== undefined && !["min", "max", "auto"].includes(given.mode as string)) {
+    const Class = typeof given.mode === "string" ? RangeError : TypeError;
+    throw new Class(
+      `${who}: expected ${name}.mode "min", "max" or "auto", found ${describe(given.mode)}`,
+    );
+  }
+  return given;
+}
+
+/**
+ * Checks the monitoring options of a `fit` or `train` call, before anything runs: each is
+ * off, `true` or an object of known fields with values of the right type, so that a misspelt
+ * field (`patients` for `patience`) is refused rather than run with its default.
+ *
+ * @param earlyStopping The `earlyStopping` option.
+ * @param keepBestWeights The `keepBestWeights` option.
+ * @param who The calling function, for messages (`"train()"`).
+ * @throws {TypeError} For a value of the wrong type, or an unknown field (naming the field it
+ *   most likely meant).
+ * @throws {RangeError} For a field of the right type but a bad value (a negative patience).
+ */
+export function checkMonitorOptions(
+  earlyStopping: unknown,
+  keepBestWeights: unknown,
+  who: string,
+): void {
+  const es = monitorFields(
+    earlyStopping,
+    "earlyStopping",
+    Object.keys(EARLY_STOPPING_FIELDS),
+    who,
+    [undefined, null, false],
+  );
+  if (es !== null) {
+    for (const field of ["patience", "startFromEpoch"]) {
+      if (es[field] !== undefined) {
+        checkInteger(es[field], `earlyStopping.${field}`, who, { min: 0 });
+      }
+    }
+    if (es.minDelta !== undefined) {
+      checkFiniteNumber(es.minDelta, "earlyStopping.minDelta", who);
+    }
+    if (es.baseline !== undefined && es.baseline !== null) {
+      checkFiniteNumber(es.baseline, "earlyStopping.baseline", who);
+    }
+    if (es.restoreBestWeights !== undefined) {
+      checkBoolean(es.restoreBestWeights, "earlyStopping.restoreBestWeights", who);
+    }
+  }
+  monitorFields(
+    keepBestWeights,
+    "keepBestWeights",
+    Object.keys(KEEP_BEST_WEIGHTS_FIELDS),
+    who,
+    [undefined, false],
+  );
+}
+
 function monitored(
   name: string,
-  monitor: unknown,
-  mode: unknown,
+  monitor: string,
+  mode: MonitorMode,
   keys: string[],
 ): { monitor: string; mode: "min" | "max" } {
-  if (typeof monitor !== "string" || !keys.includes(monitor)) {
+  if (!keys.includes(monitor)) {
     throw new RangeError(
       `fit(): ${name}.monitor "${monitor}" is not reported by this run; expected one of ${
         keys.join(", ")
       }`,
     );
   }
-  if (!["min", "max", "auto"].includes(mode as string)) {
-    throw new RangeError(`fit(): expected ${name}.mode "min", "max" or "auto", found ${mode}`);
-  }
-  return { monitor, mode: resolveMode(monitor, mode as MonitorMode) };
-}
-
-function nonNegativeInt(name: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
-    throw new RangeError(`fit(): expected ${name} to be an integer >= 0, found ${v}`);
-  }
-  return v;
+  return { monitor, mode: resolveMode(monitor, mode) };
 }
 
 /**
- * Checks the monitoring options against the keys the run reports and builds the monitors.
+ * Checks the monitoring options (see {@linkcode checkMonitorOptions}) and the keys they watch
+ * against those the run reports, and builds the monitors.
  *
  * @param earlyStopping `fit`'s `earlyStopping` option.
  * @param keepBestWeights `fit`'s `keepBestWeights` option.
@@ -191,22 +289,22 @@ export function monitorsFor(
   keepBestWeights: KeepBestWeightsOptions | boolean | undefined,
   keys: string[],
 ): Monitors {
+  checkMonitorOptions(earlyStopping, keepBestWeights, "fit()");
   let stopper: EarlyStopper | null = null;
   let keeper: BestTracker | null = null;
   if (earlyStopping) {
     const es = earlyStopping === true ? {} : earlyStopping;
     const spec = monitored("earlyStopping", es.monitor ?? "val_loss", es.mode ?? "auto", keys);
-    const minDelta = Math.abs(es.minDelta ?? 0);
-    if (!Number.isFinite(minDelta)) {
-      throw new RangeError(
-        `fit(): expected earlyStopping.minDelta to be finite, found ${es.minDelta}`,
-      );
-    }
     stopper = new EarlyStopper(
-      new BestTracker(spec.monitor, spec.mode, minDelta, es.restoreBestWeights ?? false),
-      nonNegativeInt("earlyStopping.patience", es.patience ?? 0),
+      new BestTracker(
+        spec.monitor,
+        spec.mode,
+        Math.abs(es.minDelta ?? 0),
+        es.restoreBestWeights ?? false,
+      ),
+      es.patience ?? 0,
       es.baseline ?? null,
-      nonNegativeInt("earlyStopping.startFromEpoch", es.startFromEpoch ?? 0),
+      es.startFromEpoch ?? 0,
     );
   }
   if (keepBestWeights) {

@@ -276,6 +276,102 @@ Deno.test("train() refuses an unknown option, naming it and the option it most l
   assertEquals(predictRatings(rec, ratings), before, "the weights did not change");
 });
 
+Deno.test("train() refuses a misspelt or mistyped earlyStopping or keepBestWeights, before training", async () => {
+  const rec = buildModel("dot", { ratings, factors: 2 });
+  const before = predictRatings(rec, ratings);
+  const val = syntheticRatings({ users: 12, movies: 16, perUser: 3, seed: 9 });
+  const cases: [unknown, ErrorConstructor, string][] = [
+    [
+      { earlyStopping: { patients: 5, restoreBestWeights: true } },
+      TypeError,
+      'train(): unknown option "earlyStopping.patients" (did you mean "earlyStopping.patience"?)',
+    ],
+    [
+      { earlyStopping: { patience: 5, restoreBestWeight: true } },
+      TypeError,
+      'train(): unknown option "earlyStopping.restoreBestWeight" (did you mean ' +
+      '"earlyStopping.restoreBestWeights"?)',
+    ],
+    [
+      { keepBestWeights: { monitr: "val_loss" } },
+      TypeError,
+      'train(): unknown option "keepBestWeights.monitr" (did you mean "keepBestWeights.monitor"?)',
+    ],
+    [
+      { earlyStopping: "yes" },
+      TypeError,
+      "train(): expected earlyStopping to be true, false, null or an object of its options " +
+      "(monitor, patience, minDelta, mode, restoreBestWeights, baseline, startFromEpoch), " +
+      "found string yes",
+    ],
+    [
+      { keepBestWeights: 1 },
+      TypeError,
+      "train(): expected keepBestWeights to be true, false or an object of its options " +
+      "(monitor, mode), found number 1",
+    ],
+    [
+      { earlyStopping: { patience: "5" } },
+      TypeError,
+      "train(): expected earlyStopping.patience to be a non-negative integer, found string 5",
+    ],
+    [
+      { earlyStopping: { patience: -1 } },
+      RangeError,
+      "train(): expected earlyStopping.patience to be a non-negative integer, found -1",
+    ],
+    [
+      { earlyStopping: { restoreBestWeights: "true" } },
+      TypeError,
+      "train(): expected earlyStopping.restoreBestWeights to be true or false, found string true",
+    ],
+    [
+      { keepBestWeights: { mode: "lowest" } },
+      RangeError,
+      'train(): expected keepBestWeights.mode "min", "max" or "auto", found string lowest',
+    ],
+  ];
+  for (const [options, Class, message] of cases) {
+    const given = { epochs: 2, validation: val, verbose: 0, ...(options as object) };
+    await assertRejects(() => train(rec, ratings, given as TrainOptions), Class, message);
+  }
+  assertEquals(predictRatings(rec, ratings), before, "the weights did not change");
+  // keepBestWeights takes the engine's options, as its type now says.
+  const h = await train(rec, ratings, {
+    epochs: 2,
+    validation: val,
+    verbose: 0,
+    keepBestWeights: { monitor: "val_loss", mode: "min" },
+    earlyStopping: { patience: 5, restoreBestWeights: true },
+  });
+  assertEquals(h.epoch.length, 2);
+});
+
+Deno.test("train() refuses an epochs or initialEpoch of the wrong type with a TypeError showing it", async () => {
+  const rec = buildModel("dot", { ratings, factors: 2 });
+  const cases: [TrainOptions, ErrorConstructor, string][] = [
+    [
+      { epochs: "2" as never },
+      TypeError,
+      "train(): expected epochs to be a positive integer, found string 2",
+    ],
+    [{ epochs: 0 }, RangeError, "train(): expected epochs to be a positive integer, found 0"],
+    [
+      { initialEpoch: "a" as never },
+      TypeError,
+      "train(): expected initialEpoch to be a non-negative integer, found string a",
+    ],
+    [
+      { initialEpoch: -2 },
+      RangeError,
+      "train(): expected initialEpoch to be a non-negative integer, found -2",
+    ],
+  ];
+  for (const [options, Class, message] of cases) {
+    await assertRejects(() => train(rec, ratings, { verbose: 0, ...options }), Class, message);
+  }
+});
+
 Deno.test("train() refuses a fractional seed and names validationBatchSize", async () => {
   const rec = buildModel("dot", { ratings, factors: 2 });
   await assertRejects(

@@ -1289,6 +1289,59 @@ Deno.test("fit() refuses an unknown option, naming it and the option it most lik
   });
 });
 
+Deno.test("fit() refuses a misspelt or mistyped earlyStopping or keepBestWeights field, and options of the wrong type", async () => {
+  await withLine(0.1, async (model, { train, val }) => {
+    const before = kernel(model);
+    const cases: [FitOptions, ErrorConstructor, string][] = [
+      [
+        { earlyStopping: { patients: 5 } as never },
+        TypeError,
+        'fit(): unknown option "earlyStopping.patients" (did you mean "earlyStopping.patience"?)',
+      ],
+      [
+        { keepBestWeights: { monitr: "val_loss" } as never },
+        TypeError,
+        'fit(): unknown option "keepBestWeights.monitr" (did you mean "keepBestWeights.monitor"?)',
+      ],
+      [
+        { earlyStopping: "yes" as never },
+        TypeError,
+        "fit(): expected earlyStopping to be true, false, null or an object of its options",
+      ],
+      [
+        { earlyStopping: { minDelta: "0.1" as never } },
+        TypeError,
+        "fit(): expected earlyStopping.minDelta to be a finite number, found string 0.1",
+      ],
+      [
+        { earlyStopping: { monitor: 3 as never } },
+        TypeError,
+        'fit(): expected earlyStopping.monitor to be a key of the epoch logs ("val_loss", …), ' +
+        "found number 3",
+      ],
+      [
+        { epochs: "2" as never },
+        TypeError,
+        "fit(): expected epochs to be an integer >= 0, found string 2",
+      ],
+      [
+        { initialEpoch: "a" as never },
+        TypeError,
+        "fit(): expected initialEpoch to be an integer >= 0, found string a",
+      ],
+      [{ epochs: -1 }, RangeError, "fit(): expected epochs to be an integer >= 0, found -1"],
+    ];
+    for (const [options, Class, message] of cases) {
+      await assertRejects(
+        () => fit(model, train, { validationData: val, verbose: 0, ...options }),
+        Class,
+        message,
+      );
+    }
+    assertEquals(kernel(model), before);
+  });
+});
+
 Deno.test("fit() refuses a schedule's learning rate that is not a finite number > 0, at its step", async () => {
   for (const rate of [-1, NaN, 0, Infinity]) {
     await withLine(0.1, async (model, { train }) => {
