@@ -33,23 +33,22 @@ export function markFreed(model: tf.LayersModel): boolean {
 }
 
 /**
- * Checks that `rec` is a recommender that can still be used: an object with a tfjs model, its
- * two id encoders and a config, whose model has not been freed by `disposeRecommender()`, nor
- * disposed by hand (`rec.model.dispose()`), nor lost a weight to the disposal of a model that
- * shares it.
+ * Checks that `rec` has the shape of a recommender: an object with a tfjs model, its two id
+ * encoders and a config (whether its model can still be used is {@linkcode checkRecommender}'s
+ * business).
  *
  * @param rec The value to check.
- * @param where The caller, for messages (`"train()"`).
- * @throws {TypeError} For anything else (a bare tf.LayersModel is told to wrap it first).
- * @throws {RangeError} For a recommender freed by `disposeRecommender()`, or whose model or a
- *   weight of it was disposed.
+ * @param where The caller, for messages (`"disposeRecommender()"`).
+ * @throws {TypeError} For anything else (a bare tf.LayersModel is told to wrap it first, or,
+ *   with `bareModel`, what to do instead).
  */
-export function checkRecommender(rec: unknown, where: string): asserts rec is Recommender {
+export function checkRecommenderShape(
+  rec: unknown,
+  where: string,
+  bareModel = "wrap it with its id encoders first: recommender(model, { users, movies })",
+): asserts rec is Recommender {
   if (rec instanceof tf.LayersModel) {
-    throw new TypeError(
-      `${where}: expected a Recommender, found a tf.LayersModel; wrap it with its id encoders ` +
-        "first: recommender(model, { users, movies })",
-    );
+    throw new TypeError(`${where}: expected a Recommender, found a tf.LayersModel; ${bareModel}`);
   }
   const r = rec as Partial<Recommender> | null;
   if (
@@ -62,14 +61,48 @@ export function checkRecommender(rec: unknown, where: string): asserts rec is Re
         `recommender() or loadRecommender()), found ${describe(rec)}`,
     );
   }
-  if (freed.has(r.model)) {
+}
+
+/**
+ * Checks that a recommender's model (or a bare model) can still be used: not freed by
+ * `disposeRecommender()`, not disposed by hand (`model.dispose()`), no weight lost to the
+ * disposal of a model that shares it.
+ *
+ * @param model The model.
+ * @param where The caller, for messages (`"compareModels(): a"`).
+ * @param holder What holds the model, as the message names it (`"this recommender"`).
+ * @throws {RangeError} When it cannot, saying why and what to do.
+ */
+export function checkModelAlive(
+  model: tf.LayersModel,
+  where: string,
+  holder = "this recommender",
+): void {
+  if (freed.has(model)) {
     throw new RangeError(
-      `${where}: this recommender was freed by disposeRecommender() and its weights are gone; ` +
+      `${where}: ${holder} was freed by disposeRecommender() and its weights are gone; ` +
         "build or load it again",
     );
   }
-  const problem = disposalProblem(r.model, "this recommender's");
+  const problem = disposalProblem(model, `${holder}'s`);
   if (problem !== null) throw new RangeError(`${where}: ${problem}`);
+}
+
+/**
+ * Checks that `rec` is a recommender that can still be used: an object with a tfjs model, its
+ * two id encoders and a config, whose model has not been freed by `disposeRecommender()`, nor
+ * disposed by hand (`rec.model.dispose()`), nor lost a weight to the disposal of a model that
+ * shares it.
+ *
+ * @param rec The value to check.
+ * @param where The caller, for messages (`"train()"`).
+ * @throws {TypeError} For anything else (a bare tf.LayersModel is told to wrap it first).
+ * @throws {RangeError} For a recommender freed by `disposeRecommender()`, or whose model or a
+ *   weight of it was disposed.
+ */
+export function checkRecommender(rec: unknown, where: string): asserts rec is Recommender {
+  checkRecommenderShape(rec, where);
+  checkModelAlive(rec.model, where);
 }
 
 /** Formats a number for messages (3 significant digits). */

@@ -23,6 +23,7 @@ import { compiledState } from "../_tfjs_internals.ts";
 import { settingsOf } from "./_optimizer_settings.ts";
 import { trainingOnlyPlaces } from "./_training_places.ts";
 import { shapeText } from "./_shape.ts";
+import { checkModelAlive } from "./_usable.ts";
 import type { Recommender } from "./recommender.ts";
 
 const WHERE = "compareModels()";
@@ -63,9 +64,15 @@ interface Weight {
 }
 
 function modelOf(x: unknown, which: string): tf.LayersModel {
-  if (x instanceof tf.LayersModel) return x;
+  if (x instanceof tf.LayersModel) {
+    checkModelAlive(x, WHERE, `model ${which}`);
+    return x;
+  }
   const model = (x as Recommender | null)?.model;
-  if (model instanceof tf.LayersModel) return model;
+  if (model instanceof tf.LayersModel) {
+    checkModelAlive(model, WHERE, `recommender ${which}`);
+    return model;
+  }
   throw new TypeError(
     `${WHERE}: expected ${which} to be a tfjs LayersModel or a recommender, found ${describe(x)}`,
   );
@@ -335,6 +342,9 @@ const COMPARE_OPTIONS: Record<keyof CompareOptions, true> = {
  * @param options The pairs to predict and the tolerance.
  * @returns One row per weight — layer and params in `a`, the same in `b`, shape — then a
  *   `total` row with both models' parameter counts and the largest prediction difference.
+ * @throws {TypeError} When `a` or `b` is neither a tfjs LayersModel nor a recommender.
+ * @throws {RangeError} When they differ as said above, or when either was freed by
+ *   `disposeRecommender()` or disposed by hand (naming which).
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";

@@ -14,6 +14,7 @@ import { settingsOf } from "./_optimizer_settings.ts";
 import { compiledState } from "../_tfjs_internals.ts";
 import { checkLearningRate, checkOptionKeys, describe } from "../_validate.ts";
 import type { DecayMode, LossName, Recommender, TrainingConfig } from "./recommender.ts";
+import { checkRecommender } from "./_usable.ts";
 
 const LOSS_ALIASES: Record<string, LossName> = {
   mse: "meanSquaredError",
@@ -205,6 +206,8 @@ const COMPILE_OPTIMIZER_SETTINGS: Record<keyof NonNullable<CompileOptions["optim
  * @param rec The recommender.
  * @param options Loss, metrics, learning rate or weight decay to change.
  * @returns The same recommender.
+ * @throws {TypeError} When `rec` is not a recommender, or an option is unknown.
+ * @throws {RangeError} For a recommender freed by `disposeRecommender()`.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
@@ -218,6 +221,7 @@ const COMPILE_OPTIMIZER_SETTINGS: Record<keyof NonNullable<CompileOptions["optim
  */
 export function compileModel<R extends Recommender>(rec: R, options: CompileOptions = {}): R {
   checkOptionKeys(options, Object.keys(COMPILE_OPTIONS), "compileModel()");
+  checkRecommender(rec, "compileModel()");
   if (options.optimizer !== undefined) {
     const keys = Object.keys(COMPILE_OPTIMIZER_SETTINGS);
     checkOptionKeys(options.optimizer, keys, "compileModel()", "optimizer.");

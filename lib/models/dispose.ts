@@ -8,7 +8,7 @@
  */
 
 import { releaseKernelContexts } from "./_engine.ts";
-import { markFreed } from "./_usable.ts";
+import { checkRecommenderShape, markFreed } from "./_usable.ts";
 import type { Recommender } from "./recommender.ts";
 
 /**
@@ -37,6 +37,12 @@ import type { Recommender } from "./recommender.ts";
  * ```
  */
 export function disposeRecommender(rec: Recommender): void {
+  checkRecommenderShape(
+    rec,
+    "disposeRecommender()",
+    "pass the recommender that holds it (disposeRecommender(rec), not rec.model), or free a " +
+      "model of your own with model.dispose() and its optimizer with model.optimizer.dispose()",
+  );
   const model = rec.model;
   if (markFreed(model)) return;
   const optimizer = model.optimizer;

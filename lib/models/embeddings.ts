@@ -20,6 +20,7 @@ import {
 } from "./_weights.ts";
 import type { Recommender } from "./recommender.ts";
 import { checkOptionKeys } from "../_validate.ts";
+import { checkRecommender } from "./_usable.ts";
 
 /** Options of the embedding and bias accessors. */
 export interface TableOptions {
@@ -42,6 +43,7 @@ function readRows(
   options: TableOptions,
 ): { ids: Int32Array; vectors: Float32Array; dim: number } {
   checkOptionKeys(options, Object.keys(TABLE_OPTIONS), what);
+  checkRecommender(rec, what);
   const weight = findTable(rec.model, names);
   if (!weight) {
     throw new TypeError(
@@ -75,7 +77,7 @@ function movieTitles(rec: Recommender, ids: Int32Array): string[] | undefined {
 /**
  * The movie embedding table by raw movie id, with titles when the model has a catalogue.
  *
- * @param rec The recommender.
+ * @param rec The recommender (a `RangeError` for one freed by `disposeRecommender()`).
  * @param options Which ids (default all).
  * @returns ids, row-major vectors, dim and titles.
  * @example
@@ -97,7 +99,7 @@ export function movieEmbeddings(rec: Recommender, options: TableOptions = {}): E
 /**
  * The user embedding table by raw user id.
  *
- * @param rec The recommender.
+ * @param rec The recommender (a `RangeError` for one freed by `disposeRecommender()`).
  * @param options Which ids (default all).
  * @returns ids, row-major vectors and dim.
  * @example
@@ -117,7 +119,7 @@ export function userEmbeddings(rec: Recommender, options: TableOptions = {}): Em
 /**
  * The learned movie biases by raw movie id (dot-bias and bce kinds), with titles.
  *
- * @param rec The recommender.
+ * @param rec The recommender (a `RangeError` for one freed by `disposeRecommender()`).
  * @param options Which ids (default all).
  * @returns ids, bias values and titles.
  * @example
@@ -139,7 +141,7 @@ export function movieBiases(rec: Recommender, options: TableOptions = {}): Score
 /**
  * The learned user biases by raw user id (dot-bias and bce kinds).
  *
- * @param rec The recommender.
+ * @param rec The recommender (a `RangeError` for one freed by `disposeRecommender()`).
  * @param options Which ids (default all).
  * @returns ids and bias values.
  * @example

@@ -33,6 +33,7 @@ import * as tf from "@tensorflow/tfjs";
 import { basename, dirname, join, resolve } from "node:path";
 import { IdEncoder, type IdEncoderJSON } from "../data/encoder.ts";
 import { checkUsable, setTrainedEpochs, trainedEpochs } from "./_engine.ts";
+import { checkRecommender } from "./_usable.ts";
 import { assertModelKind } from "./build.ts";
 import { compileModel, syncConfig } from "./compile.ts";
 import { describe } from "../_validate.ts";
@@ -153,6 +154,8 @@ async function modelJsonSha256(json: Record<string, unknown>): Promise<string> {
  * @throws {TypeError} When `rec` is not a recommender, `dir` is not a path, a file stands
  *   where `dir` or a folder above it should be, or `dir` holds something other than a saved
  *   model; naming the path.
+ * @throws {RangeError} For a recommender freed by `disposeRecommender()` (or whose model was
+ *   disposed by hand), saying so.
  * @throws {Error} When the operating system refuses a write: its error's class
  *   (`Deno.errors.PermissionDenied`, …), with a message naming `saveRecommender()`, the folder
  *   and the system's reason.
@@ -173,9 +176,7 @@ async function modelJsonSha256(json: Record<string, unknown>): Promise<string> {
  */
 export async function saveRecommender(rec: Recommender, dir: string): Promise<void> {
   const where = "saveRecommender()";
-  if (!rec || typeof rec !== "object" || !(rec.model instanceof tf.LayersModel)) {
-    throw new TypeError(`${where}: expected a Recommender, found ${describe(rec)}`);
-  }
+  checkRecommender(rec, where);
   if (typeof dir !== "string" || dir.length === 0) {
     throw new TypeError(`${where}: expected a folder path, found ${describe(dir)}`);
   }

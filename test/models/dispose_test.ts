@@ -3,14 +3,21 @@ import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { fitEncoders } from "../../lib/data/mod.ts";
 import {
   buildModel,
+  compareModels,
+  compileModel,
   disposeRecommender,
   MODEL_KINDS,
+  movieBiases,
+  movieEmbeddings,
   predictRatings,
   recommend,
   type Recommender,
   recommender,
+  saveRecommender,
   topKForUsers,
   train,
+  userBiases,
+  userEmbeddings,
 } from "../../lib/models/mod.ts";
 import { setupBackend } from "../../lib/train/backend.ts";
 import { dotBiasContextCount } from "../../lib/train/kernels/dot_bias.ts";
@@ -112,4 +119,59 @@ Deno.test("a recommender that lost a weight to a model sharing its layers names 
     'predictRatings(): this recommender\'s weight "movie_embedding/embeddings" was disposed',
   );
   disposeRecommender(other);
+});
+
+Deno.test("every function given a freed recommender says it was freed, not tfjs' 'already disposed'", async () => {
+  const rec = build("dot-bias"), other = build("dot-bias");
+  disposeRecommender(rec);
+  const freed = "this recommender was freed by disposeRecommender() and its weights are gone; " +
+    "build or load it again";
+  const dir = await Deno.makeTempDir();
+  try {
+    await assertRejects(
+      () => saveRecommender(rec, `${dir}/model`),
+      RangeError,
+      `saveRecommender(): ${freed}`,
+    );
+    assertEquals([...Deno.readDirSync(dir)], [], "nothing was written");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  assertThrows(() => movieEmbeddings(rec), RangeError, `movieEmbeddings(): ${freed}`);
+  assertThrows(() => userEmbeddings(rec), RangeError, `userEmbeddings(): ${freed}`);
+  assertThrows(() => movieBiases(rec), RangeError, `movieBiases(): ${freed}`);
+  assertThrows(() => userBiases(rec), RangeError, `userBiases(): ${freed}`);
+  assertThrows(() => compileModel(rec), RangeError, `compileModel(): ${freed}`);
+  const byName = (which: string) =>
+    `compareModels(): ${which} was freed by disposeRecommender() and its weights are gone`;
+  assertThrows(() => compareModels(rec, other), RangeError, byName("recommender a"));
+  assertThrows(() => compareModels(other, rec), RangeError, byName("recommender b"));
+  assertThrows(() => compareModels(other, rec.model), RangeError, byName("model b"));
+  const byHand = build("custom");
+  byHand.model.dispose();
+  assertThrows(
+    () => compareModels(byHand.model, other),
+    RangeError,
+    "compareModels(): model a's model was disposed (model.dispose())",
+  );
+  disposeRecommender(byHand);
+  disposeRecommender(other);
+});
+
+Deno.test("disposeRecommender() refuses what is not a recommender with a TypeError saying what it expected", () => {
+  assertThrows(
+    () => disposeRecommender(undefined as unknown as Recommender),
+    TypeError,
+    "disposeRecommender(): expected a Recommender ({ model, users, movies, config }, from " +
+      "buildModel(), recommender() or loadRecommender()), found undefined",
+  );
+  const rec = build("dot");
+  assertThrows(
+    () => disposeRecommender(rec.model as unknown as Recommender),
+    TypeError,
+    "disposeRecommender(): expected a Recommender, found a tf.LayersModel; pass the recommender " +
+      "that holds it (disposeRecommender(rec), not rec.model)",
+  );
+  predictRatings(rec, ratings); // still usable: nothing was freed
+  disposeRecommender(rec);
 });
