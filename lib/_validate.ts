@@ -352,6 +352,91 @@ export function toIds(values: unknown, what: string, who: string): Int32Array {
   return out;
 }
 
+/** An id encoder as {@linkcode encodeIds} uses it (`IdEncoder` from `lib/data`). */
+export interface IdLookup {
+  /** Number of ids it was fitted on. */
+  readonly size: number;
+  /** Whether an id has an index. */
+  has(id: number): boolean;
+  /** Raw ids → indices; throws a `RangeError` on an unknown id. */
+  encode(ids: ArrayLike<number>): Int32Array;
+}
+
+/**
+ * Raw ids → indices with an id encoder, an unknown id reported naming the calling function,
+ * whether it is a user or a movie id, the input it was found in and how many of its entries
+ * are unknown (the encoder alone knows none of these: one fitted without a name says
+ * `unknown id 3`).
+ *
+ * @param encoder The encoder (a model's `users` or `movies`, a task's).
+ * @param ids The raw ids.
+ * @param role `"user"` or `"movie"`.
+ * @param who The calling function, e.g. `"predict()"`.
+ * @param source The input the ids come from (`"ratings"`, `"ids"`), or undefined.
+ * @param frame Whether `source` is a table, whose entries are rows (else a list, whose entries
+ *   are positions).
+ * @returns The indices.
+ * @throws {TypeError} When `ids` is not a list of numbers.
+ * @throws {RangeError} Naming the first unknown id, its row (or position) when there are
+ *   several, and how many are unknown.
+ * @example
+ * ```ts
+ * import { IdEncoder } from "../lib/data/encoder.ts";
+ * import { encodeIds } from "./_validate.ts";
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * const users = IdEncoder.fit([1, 2]);
+ * assertEquals(encodeIds(users, [2, 1], "user", "f()"), Int32Array.of(1, 0));
+ * assertThrows(
+ *   () => encodeIds(users, [1, 3, 4], "user", "f()", "ratings"),
+ *   RangeError,
+ *   "f(): ratings: unknown user id 3 in row 1 (2 of its 3 rows have user ids not among the 2 " +
+ *     "user ids the encoder was fitted on)",
+ * );
+ * ```
+ */
+export function encodeIds(
+  encoder: IdLookup,
+  ids: ArrayLike<number>,
+  role: "user" | "movie",
+  who: string,
+  source?: string,
+  frame = source !== undefined,
+): Int32Array {
+  const from = source === undefined ? "" : `${source}: `;
+  if (!isNumbers(ids)) {
+    throw new TypeError(`${who}: ${from}expected a list of ${role} ids, found ${describe(ids)}`);
+  }
+  try {
+    return encoder.encode(ids);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    let first = -1, unknown = 0;
+    for (let i = 0; i < ids.length; i++) {
+      if (!encoder.has(ids[i])) {
+        unknown++;
+        if (first < 0) first = i;
+      }
+    }
+    if (first < 0) throw e;
+    const count = (n: number) => n.toLocaleString("en-US");
+    const fitted = `the ${count(encoder.size)} ${role} ids the encoder was fitted on`;
+    let detail: string;
+    if (ids.length === 1) detail = `(not among ${fitted})`;
+    else if (!frame) {
+      detail = `at position ${first} (${count(unknown)} of the ${count(ids.length)} ${role} ` +
+        `ids given ${unknown === 1 ? "is" : "are"} not among ${fitted})`;
+    } else {
+      detail = `in row ${first} (${count(unknown)} of its ${count(ids.length)} rows ` +
+        `${unknown === 1 ? "has a" : "have"} ${role} id${unknown === 1 ? "" : "s"} not among ` +
+        `${fitted})`;
+    }
+    throw new RangeError(
+      `${who}: ${from}unknown ${role} id ${ids[first]} ${detail}`,
+      { cause: e },
+    );
+  }
+}
+
 /**
  * Whether `x` looks like a nodejs-polars DataFrame.
  *

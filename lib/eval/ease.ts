@@ -21,7 +21,7 @@
  * @module
  */
 
-import { checkLearningRate, checkOptionKeys, checkPositiveInt } from "../_validate.ts";
+import { checkLearningRate, checkOptionKeys, checkPositiveInt, encodeIds } from "../_validate.ts";
 import { invertSpd } from "../train/kernels/spd_inverse.ts";
 import type { CatalogueScorer, RankingTask } from "./ranking_protocol.ts";
 import { checkTask } from "./_task.ts";
@@ -161,7 +161,7 @@ export function ease(task: RankingTask, options: EaseOptions = {}): Ease {
     modelled,
     scorer,
     weight(from, to) {
-      const [i, j] = task.movies.encode([from, to]);
+      const [i, j] = encodeIds(task.movies, [from, to], "movie", "Ease.weight()");
       const a = at[i], b = at[j];
       return a < 0 || b < 0 ? 0 : g[a * n + b];
     },

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { checkOptionKeys, checkPositiveInt } from "../_validate.ts";
+import { checkOptionKeys, checkPositiveInt, encodeIds } from "../_validate.ts";
 import type { CatalogueScorer, RankingTask } from "./ranking_protocol.ts";
 import { checkTask } from "./_task.ts";
 
@@ -197,7 +197,7 @@ export function itemKnn(task: RankingTask, options: ItemKnnOptions = {}): ItemKn
     scorer,
     similar(movieId, count = k) {
       checkPositiveInt(count, "n", "ItemKnn.similar()"); // -1 listed all but the last
-      const i = task.movies.encode([movieId])[0];
+      const i = encodeIds(task.movies, [movieId], "movie", "ItemKnn.similar()")[0];
       const list = [];
       for (let p = fwdPtr[i]; p < fwdPtr[i + 1]; p++) {
         list.push({ column: fwdIdx[p], similarity: fwdSim[p] });

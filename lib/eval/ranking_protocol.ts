@@ -42,6 +42,7 @@ import {
   checkPositiveInt,
   type DataFrame,
   describe,
+  encodeIds,
   isNumbers,
   plural,
   ratingColumns,
@@ -216,12 +217,13 @@ export function rankingTask(
   const users = encoderOption(options.users, "users", () => [...tr.userIds, ...te.userIds]);
   const movies = encoderOption(options.movies, "movies", () => [...tr.movieIds, ...te.movieIds]);
   const trainM = interactionMatrix(
-    users.encode(tr.userIds),
-    movies.encode(tr.movieIds),
+    encodeIds(users, tr.userIds, "user", who, "train"),
+    encodeIds(movies, tr.movieIds, "movie", who, "train"),
     users.size,
     movies.size,
   );
-  const tu = users.encode(te.userIds), tm = movies.encode(te.movieIds);
+  const tu = encodeIds(users, te.userIds, "user", who, "test");
+  const tm = encodeIds(movies, te.movieIds, "movie", who, "test");
   // Relevant pairs: test pairs whose movie is not among the user's training movies.
   const keepU: number[] = [], keepM: number[] = [];
   let repeated = 0;
@@ -346,10 +348,10 @@ export function topKMovies(
   const { k = DEFAULT_K, batchUsers = 256 } = options;
   checkPositiveInt(k, "k", who);
   checkPositiveInt(batchUsers, "batchUsers", who);
-  if (typeof scorer !== "function") {
-    throw new TypeError(`${who}: expected a scorer function, found ${describe(scorer)}`);
-  }
-  const rows = options.userIds === undefined ? task.evaluated : task.users.encode(options.userIds);
+  checkScorer(scorer, who);
+  const rows = options.userIds === undefined
+    ? task.evaluated
+    : encodeIds(task.users, options.userIds, "user", who, "userIds", false);
   const n = task.movies.size, { indptr, indices } = task.train;
   const movieIds = task.movies.ids, userIds = task.users.ids;
   const seen = new Uint8Array(n);
@@ -380,6 +382,22 @@ export function topKMovies(
     }
   }
   return out;
+}
+
+/**
+ * Checks that `scorer` is a scorer function; a model that holds one (`ease(task)`,
+ * `itemKnn(task)`: an object with a `scorer` field) is told to pass that field.
+ */
+function checkScorer(scorer: unknown, who: string): asserts scorer is CatalogueScorer {
+  if (typeof scorer === "function") return;
+  const field = (scorer as { scorer?: unknown } | null)?.scorer;
+  throw new TypeError(
+    `${who}: expected a scorer function ((userRows) => scores), found ${describe(scorer)}` +
+      (typeof field === "function"
+        ? " with a scorer field (as ease() and itemKnn() return): pass that field, e.g. " +
+          "ease(task).scorer"
+        : ""),
+  );
 }
 
 /** What {@linkcode evaluateRanking} measures; every metric is a mean over the evaluated users. */
@@ -446,6 +464,7 @@ export function evaluateRanking(
   checkOptionKeys(options, Object.keys(RANKING_LIST_OPTIONS), who);
   checkTask(task, who);
   const k = checkPositiveInt(options.k ?? DEFAULT_K, "k", who); // not topKMovies()'s error
+  checkScorer(scorer, who); // likewise
   const lists = topKMovies(task, scorer, { ...options, k });
   const movieIds = task.movies.ids, userIds = task.users.ids;
   const relU: number[] = [], relM: number[] = [];

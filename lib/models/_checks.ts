@@ -19,6 +19,7 @@ import {
   checkOptionKeys,
   checkPositiveInt,
   describe,
+  encodeIds,
   found,
   isDataFrame,
   literal,
@@ -219,9 +220,10 @@ function encoders(o: ModelOptions, data?: RatingColumnValues) {
   const movies = encoder(o.movies, "movie", data?.movieIds);
   let movieCounts: Int32Array | undefined;
   if (data) {
-    users.encode(data.userIds); // the ratings must fit the encoders
+    // The ratings must fit the encoders.
+    encodeIds(users, data.userIds, "user", WHERE, "ratings");
     movieCounts = new Int32Array(movies.size);
-    for (const j of movies.encode(data.movieIds)) movieCounts[j]++;
+    for (const j of encodeIds(movies, data.movieIds, "movie", WHERE, "ratings")) movieCounts[j]++;
   }
   return { users, movies, movieCounts };
 }

@@ -19,7 +19,7 @@ import {
   USER_TABLE,
 } from "./_weights.ts";
 import type { Recommender } from "./recommender.ts";
-import { checkOptionKeys } from "../_validate.ts";
+import { checkOptionKeys, encodeIds } from "../_validate.ts";
 import { checkRecommender } from "./_usable.ts";
 
 /** Options of the embedding and bias accessors. */
@@ -41,6 +41,7 @@ function readRows(
   names: TableRole[],
   what: string,
   options: TableOptions,
+  role: "user" | "movie",
 ): { ids: Int32Array; vectors: Float32Array; dim: number } {
   checkOptionKeys(options, Object.keys(TABLE_OPTIONS), what);
   checkRecommender(rec, what);
@@ -60,8 +61,8 @@ function readRows(
   }
   const all = weight.read().dataSync() as Float32Array;
   if (options.ids === undefined) return { ids: encoder.ids, vectors: all.slice(), dim };
+  const idx = encodeIds(encoder, options.ids, role, what, "ids", false);
   const ids = Int32Array.from(options.ids as ArrayLike<number>);
-  const idx = encoder.encode(options.ids);
   const vectors = new Float32Array(idx.length * dim);
   for (let i = 0; i < idx.length; i++) {
     vectors.set(all.subarray(idx[i] * dim, (idx[i] + 1) * dim), i * dim);
@@ -91,7 +92,7 @@ function movieTitles(rec: Recommender, ids: Int32Array): string[] | undefined {
  * ```
  */
 export function movieEmbeddings(rec: Recommender, options: TableOptions = {}): EmbeddingTable {
-  const t = readRows(rec, rec.movies, MOVIE_TABLE, "movieEmbeddings()", options);
+  const t = readRows(rec, rec.movies, MOVIE_TABLE, "movieEmbeddings()", options, "movie");
   const titles = movieTitles(rec, t.ids);
   return titles ? { ...t, titles } : t;
 }
@@ -113,7 +114,7 @@ export function movieEmbeddings(rec: Recommender, options: TableOptions = {}): E
  * ```
  */
 export function userEmbeddings(rec: Recommender, options: TableOptions = {}): EmbeddingTable {
-  return readRows(rec, rec.users, USER_TABLE, "userEmbeddings()", options);
+  return readRows(rec, rec.users, USER_TABLE, "userEmbeddings()", options, "user");
 }
 
 /**
@@ -133,7 +134,7 @@ export function userEmbeddings(rec: Recommender, options: TableOptions = {}): Em
  * ```
  */
 export function movieBiases(rec: Recommender, options: TableOptions = {}): ScoreTable {
-  const t = readRows(rec, rec.movies, MOVIE_BIAS, "movieBiases()", options);
+  const t = readRows(rec, rec.movies, MOVIE_BIAS, "movieBiases()", options, "movie");
   const titles = movieTitles(rec, t.ids);
   return titles ? { ids: t.ids, values: t.vectors, titles } : { ids: t.ids, values: t.vectors };
 }
@@ -155,6 +156,6 @@ export function movieBiases(rec: Recommender, options: TableOptions = {}): Score
  * ```
  */
 export function userBiases(rec: Recommender, options: TableOptions = {}): ScoreTable {
-  const t = readRows(rec, rec.users, USER_BIAS, "userBiases()", options);
+  const t = readRows(rec, rec.users, USER_BIAS, "userBiases()", options, "user");
   return { ids: t.ids, values: t.vectors };
 }

@@ -9,6 +9,7 @@ import {
   checkOptionKeys,
   type DataFrame,
   describe,
+  encodeIds,
   isDataFrame,
   ratingColumns,
 } from "../_validate.ts";
@@ -87,10 +88,23 @@ export function predictRatings(
       `${where}: expected a ratings DataFrame or { userIds, movieIds }, found ${describe(data)}`,
     );
   }
+  const frame = isDataFrame(data);
+  return scorePairs(rec, userIds, movieIds, batchSize, where, frame ? "ratings" : undefined);
+}
+
+/** Scores raw id pairs, an unknown id named with the caller and where it was found. */
+function scorePairs(
+  rec: Recommender,
+  userIds: ArrayLike<number>,
+  movieIds: ArrayLike<number>,
+  batchSize: number,
+  where: string,
+  source?: string,
+): Float32Array {
   return usableScores(
     rec,
-    rec.users.encode(userIds),
-    rec.movies.encode(movieIds),
+    encodeIds(rec.users, userIds, "user", where, source),
+    encodeIds(rec.movies, movieIds, "movie", where, source),
     batchSize,
     where,
   );
@@ -114,7 +128,9 @@ export function predictRatings(
  * ```
  */
 export function predict(rec: Recommender, userId: number, movieId: number): number {
-  checkInteger(userId, "userId", "predict()");
-  checkInteger(movieId, "movieId", "predict()");
-  return predictRatings(rec, { userIds: [userId], movieIds: [movieId] })[0];
+  const where = "predict()";
+  checkRecommender(rec, where);
+  checkInteger(userId, "userId", where);
+  checkInteger(movieId, "movieId", where);
+  return scorePairs(rec, [userId], [movieId], 1, where)[0];
 }

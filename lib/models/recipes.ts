@@ -1,14 +1,21 @@
 /**
  * Named recipes reproducing each tutorial's model exactly (layer sizes, initialisers,
  * regularisers, loss, optimizer) plus its training schedule, grouped by the notebook that
- * mirrors the tutorial (`recipes.matrixFactorization` for `01_matrix_factorization`, …), so a
- * notebook cell is
+ * mirrors the tutorial (`recipes.matrixFactorization` for `01_matrix_factorization`, …), so
+ * training one on a random split of ml-latest-small is
  *
  * ```ts ignore
+ * const ml = await loadMovieLens();
+ * const { train: trainSet, test: val } = randomSplit(ml.ratings, { testFraction: 0.1, seed: 42 });
  * const r = recipes.embeddingNet.net;
- * const rec = buildModel(r.kind, { ...r, ratings: train, catalog: movies });
- * await train(rec, train, { ...r.fit, validation: val }); // fit.schedule: buildModel read it
+ * // Encoders fitted on every rating: a random split leaves some movies (and users) in the
+ * // validation part only, and buildModel() would fit its encoders on the training part alone.
+ * const encoders = fitEncoders(ml.ratings);
+ * const rec = buildModel(r.kind, { ...r, ratings: trainSet, ...encoders, catalog: ml.movies });
+ * await train(rec, trainSet, { ...r.fit, validation: val }); // fit.schedule: buildModel read it
  * ```
+ *
+ * (`test/models/recipes_test.ts` runs this example as written, for one epoch.)
  *
  * Differences from the tutorials are deliberate and documented on each recipe (e.g. the keras.io
  * example's `tensordot` bug is not reproduced). Also here: the explicit-feedback lab's deep

@@ -16,6 +16,7 @@ import {
   checkPositiveInt,
   type DataFrame,
   describe,
+  encodeIds,
   isDataFrame,
   ratingColumns,
 } from "../_validate.ts";
@@ -216,7 +217,7 @@ export function recommend(
   }
   const counts = countsOf(rec, options.ratings, where);
   const inEncoder = rec.users.has(userId);
-  if (!inEncoder && fallback === null) rec.users.encode([userId]); // throws, naming the user
+  if (!inEncoder && fallback === null) encodeIds(rec.users, [userId], "user", where); // throws
   // A user the encoder knows but with no rating in the frames given: their row never trained.
   const { rated, names } = inEncoder
     ? ratedIn(
@@ -335,8 +336,10 @@ export function topKForUsers(
       `${where}: expected exclude to be a DataFrame, found ${describe(options.exclude)}`,
     );
   }
-  const unique = [...new Set(Array.from(userIds))];
-  const rows = rec.users.encode(unique); // throws on an unknown user
+  const given = Array.from(userIds);
+  encodeIds(rec.users, given, "user", where); // throws, naming the first unknown user
+  const unique = [...new Set(given)];
+  const rows = rec.users.encode(unique);
   const seen = options.exclude
     ? seenBy(rec, options.exclude, where)
     : new Map<number, Set<number>>();

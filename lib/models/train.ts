@@ -31,6 +31,7 @@ import {
   checkOptionKeys,
   checkPositiveInt,
   type DataFrame,
+  encodeIds,
   isDataFrame,
   ratingColumns,
 } from "../_validate.ts";
@@ -167,11 +168,45 @@ export function trainingTensors(rec: Recommender, ratings: DataFrame): TrainingT
   return tensorsOf(rec, ratings, "train()", "ratings");
 }
 
+/** What to do about ids of a frame that the model's encoders do not know. */
+function unknownIdAdvice(frame: "ratings" | "validation", role: "user" | "movie"): string {
+  const column = role === "user" ? ', { column: "userId" }' : "";
+  return frame === "validation"
+    ? "; buildModel() fits the encoders on the ratings it is given: to validate on " +
+      `${role}s the training part lacks, fit them on all the ratings and pass them too ` +
+      "(buildModel(kind, { ratings: train, ...fitEncoders(allRatings) })), or drop the " +
+      `validation rows that unseenRows(train, validation${column}) flags`
+    : "; the model's encoders were fitted on other ratings: build the model with these " +
+      "(buildModel(kind, { ratings })) or with encoders fitted on all the ratings " +
+      "(buildModel(kind, { ratings, ...fitEncoders(allRatings) }))";
+}
+
+/** A frame's ids as rows of the model's tables, an unknown id reported with what to do. */
+function encodeFrame(
+  rec: Recommender,
+  cols: { userIds: Float64Array; movieIds: Float64Array },
+  who: string,
+  frame: "ratings" | "validation",
+): [Int32Array, Int32Array] {
+  const encode = (role: "user" | "movie") => {
+    try {
+      return role === "user"
+        ? encodeIds(rec.users, cols.userIds, role, who, frame)
+        : encodeIds(rec.movies, cols.movieIds, role, who, frame);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      throw new RangeError(e.message + unknownIdAdvice(frame, role), { cause: e.cause });
+    }
+  };
+  return [encode("user"), encode("movie")];
+}
+
 /**
  * {@linkcode trainingTensors} for one of the frames `who` takes: an id the encoders do not
- * know, or a rating the target cannot encode, is reported naming the frame (`train():
- * validation: unknown user id 99 …`); a frame other than the ratings is also named when it
- * lacks a column or holds a bad value.
+ * know is reported naming the frame, the row and what to do (`train(): validation: unknown
+ * movie id 45635 in row 17 (…); … fit them on all the ratings …`), and so is a rating the
+ * target cannot encode; a frame other than the ratings is also named when it lacks a column or
+ * holds a bad value.
  */
 function tensorsOf(
   rec: Recommender,
@@ -180,10 +215,9 @@ function tensorsOf(
   frame: "ratings" | "validation",
 ): TrainingTensors {
   const cols = ratingColumns(ratings, frame === "ratings" ? who : `${who}: ${frame}`, true);
-  let users: Int32Array, movies: Int32Array, target: Float32Array;
+  const [users, movies] = encodeFrame(rec, cols, who, frame);
+  let target: Float32Array;
   try {
-    users = rec.users.encode(cols.userIds);
-    movies = rec.movies.encode(cols.movieIds);
     target = encodeTarget(rec.config.target, cols.ratings);
   } catch (e) {
     if (!(e instanceof Error)) throw e;

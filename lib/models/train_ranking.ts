@@ -29,6 +29,7 @@ import {
   checkPositiveInt,
   type DataFrame,
   describe,
+  encodeIds,
   ratingColumns,
 } from "../_validate.ts";
 import {
@@ -296,8 +297,8 @@ export async function trainRanking(
   }
   const cols = ratingColumns(ratings, where, false);
   const positives = interactionMatrix(
-    rec.users.encode(cols.userIds),
-    rec.movies.encode(cols.movieIds),
+    encodeIds(rec.users, cols.userIds, "user", where, "ratings"),
+    encodeIds(rec.movies, cols.movieIds, "movie", where, "ratings"),
     rec.users.size,
     rec.movies.size,
   );

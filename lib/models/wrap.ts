@@ -11,7 +11,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { IdEncoder } from "../data/encoder.ts";
-import { checkOptionKeys, describe, plural, ratingColumns } from "../_validate.ts";
+import { checkOptionKeys, describe, encodeIds, plural, ratingColumns } from "../_validate.ts";
 import { catalogOption, seedOption } from "./_checks.ts";
 import { findTables, type Tables } from "./_weights.ts";
 import { syncConfig } from "./compile.ts";
@@ -205,9 +205,9 @@ export function recommender(
   if (catalog) rec.catalog = catalog;
   if (options.ratings !== undefined) {
     const cols = ratingColumns(options.ratings, where, true);
-    users.encode(cols.userIds); // the ratings must fit the encoders
+    encodeIds(users, cols.userIds, "user", where, "ratings"); // the ratings must fit the encoders
     const counts = new Int32Array(movies.size);
-    for (const j of movies.encode(cols.movieIds)) counts[j]++;
+    for (const j of encodeIds(movies, cols.movieIds, "movie", where, "ratings")) counts[j]++;
     rec.movieCounts = counts;
   }
   return syncConfig(rec, where);

@@ -3,8 +3,10 @@ import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { IdEncoder, ratingsFrame } from "../../lib/data/mod.ts";
 import {
   type CatalogueScorer,
+  ease,
   evaluateRanking,
   interactionMatrix,
+  itemKnn,
   rankingTask,
   topKMovies,
 } from "../../lib/eval/mod.ts";
@@ -120,6 +122,56 @@ Deno.test("topKMovies() refuses a scorer returning NaN or the wrong number of sc
   assertThrows(() => topKMovies(task, fixedScores([1]), { k: 0 }), RangeError, "positive integer");
 });
 
+Deno.test("evaluateRanking() given a model instead of its scorer names itself and says to pass .scorer", () => {
+  const task = rankingTask(train, test);
+  const pass = " with a scorer field (as ease() and itemKnn() return): pass that field, e.g. " +
+    "ease(task).scorer";
+  assertThrows(
+    () => evaluateRanking(task, ease(task) as never),
+    TypeError,
+    "evaluateRanking(): expected a scorer function ((userRows) => scores), found an object " +
+      `(Object)${pass}`,
+  );
+  assertThrows(
+    () => topKMovies(task, itemKnn(task) as never),
+    TypeError,
+    `topKMovies(): expected a scorer function ((userRows) => scores), found an object (Object)${pass}`,
+  );
+  assertThrows(
+    () => evaluateRanking(task, { scores: [1] } as never),
+    TypeError,
+    "evaluateRanking(): expected a scorer function ((userRows) => scores), found an object " +
+      "(Object)",
+  );
+});
+
+Deno.test("topKMovies() and the baselines name themselves and the role of an unknown id", () => {
+  const task = rankingTask(train, test);
+  assertThrows(
+    () => topKMovies(task, fixedScores([1, 2, 3, 4, 5, 6]), { userIds: [1, 7] }),
+    RangeError,
+    "topKMovies(): userIds: unknown user id 7 at position 1 (1 of the 2 user ids given is not " +
+      "among the 2 user ids the encoder was fitted on)",
+  );
+  assertThrows(
+    () => ease(task).weight(10, 99),
+    RangeError,
+    "Ease.weight(): unknown movie id 99 at position 1",
+  );
+  assertThrows(
+    () => itemKnn(task).similar(99),
+    RangeError,
+    "ItemKnn.similar(): unknown movie id 99 (",
+  );
+  const unnamed = IdEncoder.fit([1]);
+  assertThrows(
+    () => rankingTask(train, test, { users: unnamed }),
+    RangeError,
+    "rankingTask(): train: unknown user id 2 in row 2 (1 of its 3 rows has a user id not among " +
+      "the 1 user ids the encoder was fitted on)",
+  );
+});
+
 Deno.test("rankingTask() uses given encoders and names an id they do not know", () => {
   const users = IdEncoder.fit([1, 2], { name: "user" });
   const movies = IdEncoder.fit([10, 20, 30, 40, 50, 60, 70], { name: "movie" });
@@ -197,7 +249,7 @@ Deno.test("topKMovies() refuses NaN for the first movie, too many scores and a b
   assertThrows(
     () => topKMovies(task, "scores" as never),
     TypeError,
-    "expected a scorer function, found string scores",
+    "topKMovies(): expected a scorer function ((userRows) => scores), found string scores",
   );
 });
 

@@ -9,6 +9,7 @@ import {
   MODEL_KINDS,
   movieBiases,
   movieEmbeddings,
+  predict,
   predictRatings,
   recommend,
   type Recommender,
@@ -142,6 +143,7 @@ Deno.test("every function given a freed recommender says it was freed, not tfjs'
   assertThrows(() => movieBiases(rec), RangeError, `movieBiases(): ${freed}`);
   assertThrows(() => userBiases(rec), RangeError, `userBiases(): ${freed}`);
   assertThrows(() => compileModel(rec), RangeError, `compileModel(): ${freed}`);
+  assertThrows(() => predict(rec, userId(0), 1), RangeError, `predict(): ${freed}`);
   const byName = (which: string) =>
     `compareModels(): ${which} was freed by disposeRecommender() and its weights are gone`;
   assertThrows(() => compareModels(rec, other), RangeError, byName("recommender a"));

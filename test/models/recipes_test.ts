@@ -1,7 +1,19 @@
 import { assert, assertEquals, assertGreater } from "@std/assert";
 import { IdEncoder } from "../../lib/data/encoder.ts";
-import { buildModel, LAB_DEEP_MODEL_BUGS, type Recipe, recipes } from "../../lib/models/mod.ts";
+import { fitEncoders, loadMovieLens, randomSplit } from "../../lib/data/mod.ts";
+import {
+  buildModel,
+  disposeRecommender,
+  LAB_DEEP_MODEL_BUGS,
+  type Recipe,
+  recipes,
+  type Recommender,
+  train,
+} from "../../lib/models/mod.ts";
+import { setupBackend } from "../../lib/train/backend.ts";
 import { syntheticMovies, syntheticRatings } from "./_fixtures.ts";
+
+await setupBackend();
 
 const all: [string, Recipe][] = Object.entries(recipes).flatMap(([notebook, group]) =>
   Object.entries(group as Record<string, Recipe>).map((
@@ -234,4 +246,24 @@ Deno.test("LAB_DEEP_MODEL_BUGS names the buggy lab recipe's own dropout, output 
     "binary_crossentropy loss",
   ]);
   assertEquals(buggy.loss, "binaryCrossentropy");
+});
+
+Deno.test("the module doc's example trains a recipe on a random split of ml-latest-small as written", async () => {
+  // It built the model on the training part alone, and train() then stopped at the first
+  // validation movie the training part lacks ("unknown movie id 45635").
+  const source = await Deno.readTextFile(new URL("../../lib/models/recipes.ts", import.meta.url));
+  const block = source.match(/```ts ignore\n([\s\S]*?) \* ```/);
+  assert(block, "the module doc has a ts example");
+  const code = block[1].split("\n").map((line) => line.replace(/^ \* ?/, "")).join("\n");
+  // The example as written, but for one epoch: a recipes object whose recipe runs one.
+  const net = recipes.embeddingNet.net;
+  const short = { ...recipes, embeddingNet: { net: { ...net, fit: { ...net.fit, epochs: 1 } } } };
+  const names = { loadMovieLens, randomSplit, fitEncoders, buildModel, train, recipes: short };
+  const AsyncFunction = (async () => {}).constructor as new (...args: string[]) => (
+    ...values: unknown[]
+  ) => Promise<unknown>;
+  const run = new AsyncFunction(...Object.keys(names), `${code}\nreturn rec;`);
+  const rec = await run(...Object.values(names)) as Recommender;
+  assertEquals(rec.movies.size, 9724, "encoders fitted on every rating");
+  disposeRecommender(rec);
 });

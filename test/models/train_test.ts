@@ -126,12 +126,12 @@ Deno.test("train() names the frame an unknown id or rating is in, and reports it
   await assertRejects(
     () => train(rec, ratings, { validation: stranger, verbose: 0 }),
     RangeError,
-    "train(): validation: unknown user id 99 (not in the",
+    "train(): validation: unknown user id 99 (not among the",
   );
   await assertRejects(
     () => train(rec, stranger, { verbose: 0 }),
     RangeError,
-    "train(): ratings: unknown user id 99 (not in the",
+    "train(): ratings: unknown user id 99 (not among the",
   );
   const bce = buildModel("bce", { ratings, factors: 2, ratingRange: [1, 4] });
   const five = pl.DataFrame({ userId: [100], movieId: [1000], rating: [5] });
@@ -408,10 +408,6 @@ Deno.test("train() and predictRatings() refuse what is not a recommender, and a 
   const freed = "this recommender was freed by disposeRecommender() and its weights are gone";
   await assertRejects(() => train(rec, ratings, { verbose: 0 }), RangeError, `train(): ${freed}`);
   assertThrows(() => predictRatings(rec, ratings), RangeError, `predictRatings(): ${freed}`);
-  assertThrows(
-    () => predict(rec, userId(0), movieId(0)),
-    RangeError,
-    `predictRatings(): ${freed}`,
-  );
+  assertThrows(() => predict(rec, userId(0), movieId(0)), RangeError, `predict(): ${freed}`);
   assertThrows(() => recommend(rec, userId(0), { excludeSeen: false }), RangeError, freed);
 });
