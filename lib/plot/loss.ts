@@ -832,7 +832,9 @@ function legendItems(
 /**
  * A run's legend label, saying which of its series are drawn wide because a later run lies
  * close over them: `ours (drawn wide: within 3 px of “the post”)`, naming the split when only
- * one of the run's two is, and the share of epochs when not all of them are close.
+ * one of the run's two is, and the share of epochs when not all of them are close — counted per
+ * curve, each epoch being one point of a curve: `at 2 of 3 epochs of each curve`, or, when the
+ * two curves differ, `train at 2 of 3 epochs, validation at all 3`.
  */
 function nearLabel(
   run: string,
@@ -843,10 +845,24 @@ function nearLabel(
   const splits = own.filter((s) => near.has(seriesKey(run, s)));
   if (!splits.length) return run;
   const found = splits.map((s) => near.get(seriesKey(run, s))!);
-  const overs = [...new Set(found.map((n) => `“${n.over}”`))].join(" and ");
-  const close = found.reduce((sum, n) => sum + n.close, 0);
-  const shared = found.reduce((sum, n) => sum + n.shared, 0);
-  const what = splits.length === own.length ? "" : `${splits.map((s) => names[s]).join(", ")} `;
-  const where = close === shared ? "" : ` at ${close} of ${shared} epochs`;
-  return `${run} (${what}drawn wide: within ${NEAR_PX} px of ${overs}${where})`;
+  const overs = [...new Set(found.map((n) => `“${n.over}”`))];
+  const share = (n: Near) => n.close === n.shared ? `all ${n.shared}` : `${n.close} of ${n.shared}`;
+  if (found.length === 1) {
+    const what = splits.length === own.length ? "" : `${names[splits[0]]} `;
+    const [n] = found;
+    const where = n.close === n.shared ? "" : ` at ${share(n)} epochs`;
+    return `${run} (${what}drawn wide: within ${NEAR_PX} px of ${overs[0]}${where})`;
+  }
+  // Both curves: their epochs are counted apart, each epoch being one point of each curve.
+  const [a, b] = found;
+  if (overs.length === 1 && a.close === b.close && a.shared === b.shared) {
+    const where = a.close === a.shared ? "" : ` at ${share(a)} epochs of each curve`;
+    return `${run} (drawn wide: within ${NEAR_PX} px of ${overs[0]}${where})`;
+  }
+  const parts = found.map((n, i) =>
+    `${names[splits[i]]}${overs.length === 1 ? "" : ` of “${n.over}”`} at ${share(n)}` +
+    (i === 0 ? " epochs" : "")
+  );
+  const of = overs.length === 1 ? ` of ${overs[0]}` : "";
+  return `${run} (drawn wide: within ${NEAR_PX} px${of}, ${parts.join(", ")})`;
 }

@@ -434,6 +434,30 @@ Deno.test("lossCurves() names the split and the epochs when only part of a run l
   assertEquals(widths, ["2", "6", "2", "2"]);
 });
 
+Deno.test("lossCurves() counts the close epochs of each curve, not train and validation points together", () => {
+  // Two 3-epoch runs, both curves close at epochs 1 and 2 only: the legend said "at 4 of 6
+  // epochs", adding the train and validation points.
+  const ours = { epoch: [1, 2, 3], history: { loss: [1, 0.5, 0.33], val_loss: [1.1, 0.55, 0.37] } };
+  const theirs = {
+    epoch: [1, 2, 3],
+    history: { loss: [1.005, 0.495, 0.6], val_loss: [1.105, 0.545, 0.6] },
+  };
+  const legendOf = (fig: PlotFigure) =>
+    all(fig, 'g[aria-label="legend"] text').map((t) => t.textContent);
+  const both = lossCurves([{ name: "A", history: ours }, { name: "B", history: theirs }]);
+  assertEquals(
+    legendOf(both)[0],
+    "A (drawn wide: within 3 px of “B” at 2 of 3 epochs of each curve)",
+  );
+  // Their validation close at every epoch, their training at two: each curve says its own.
+  theirs.history.val_loss = [1.105, 0.545, 0.372];
+  const apart = lossCurves([{ name: "A", history: ours }, { name: "C", history: theirs }]);
+  assertEquals(
+    legendOf(apart)[0],
+    "A (drawn wide: within 3 px of “C”, train at 2 of 3 epochs, validation at all 3)",
+  );
+});
+
 /** The figure's caption (the italic line under the chart), or null. */
 const caption = (fig: PlotFigure) =>
   fig.element.querySelector('text[font-style="italic"]')?.textContent ?? null;
