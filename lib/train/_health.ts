@@ -23,6 +23,11 @@ export interface Divergence {
   learningRate: number;
   /** What was wrong with the weights, e.g. "they reach 3.2e+30 (dense_1/kernel) …". */
   reason: string;
+  /**
+   * Whether it happened before the model's first update (first batch of a never-trained
+   * model): the weights it was built or given were unusable, and no learning rate is to blame.
+   */
+  beforeUpdate?: boolean;
 }
 
 /** What a pass over a model's weights found. */

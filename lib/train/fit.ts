@@ -129,20 +129,53 @@ function nonFinite(
 ): NonFiniteLossError {
   const total = run.initialEpoch + run.epochs, { loss } = failed;
   const learningRate = driver.rate();
+  // The call's first batch, its update not applied: no step of this call has changed a weight.
+  const beforeUpdate = epoch === run.initialEpoch + 1 && failed.batch === 1 && !failed.applied;
   const where = `fit(): the loss became ${loss} in epoch ${epoch}/${total}, batch ` +
     `${failed.batch}/${run.steps} (samples ${failed.start}–${failed.end - 1} of the ${
       run.shuffle ? "shuffled" : "unshuffled"
-    } epoch${Number.isFinite(learningRate) ? `, learning rate ${short(learningRate)}` : ""})`;
+    } epoch${
+      beforeUpdate
+        ? ", before any update"
+        : Number.isFinite(learningRate)
+        ? `, learning rate ${short(learningRate)}`
+        : ""
+    })`;
   const diagnosis = diagnose(run, failed);
   if (diagnosis.diverged) {
-    markDiverged(run.model, { epoch, batch: failed.batch, loss, learningRate, ...diagnosis });
+    markDiverged(run.model, {
+      epoch,
+      batch: failed.batch,
+      loss,
+      learningRate,
+      reason: diagnosis.reason,
+      // Never trained: the weights it was built or given were unusable.
+      beforeUpdate: beforeUpdate && run.initialEpoch === 0 && trainedEpochs(run.model) === 0,
+    });
+    const marked = "The model is marked as diverged: predicting, recommending, saving or " +
+      "training it fails.";
+    if (beforeUpdate) {
+      const fresh = run.initialEpoch === 0 && trainedEpochs(run.model) === 0;
+      return new NonFiniteLossError(
+        epoch,
+        failed.batch,
+        loss,
+        `${where}: the weights are already too large at the start of this call, so no ` +
+          `learning rate of it is to blame: ${diagnosis.reason}. ${marked} To go on, ${
+            fresh
+              ? "build the model again with smaller initial weights (its initializers, or the " +
+                "weights given to it), or load a saved copy"
+              : DIVERGED_ADVICE
+          }`,
+        true,
+      );
+    }
     return new NonFiniteLossError(
       epoch,
       failed.batch,
       loss,
       `${where}: the training diverged and the weights are unusable: ${diagnosis.reason}. ` +
-        "The model is marked as diverged: predicting, recommending, saving or training it " +
-        `fails. To go on, ${DIVERGED_ADVICE}`,
+        `${marked} To go on, ${DIVERGED_ADVICE}`,
       true,
     );
   }
@@ -151,7 +184,8 @@ function nonFinite(
     failed.batch,
     loss,
     `${where}: ${diagnosis.detail}. The weights are left as they were before this batch. ` +
-      "Look for NaN or huge values in the inputs and targets, or lower the learning rate",
+      "Look for NaN or huge values in the inputs and targets" +
+      (beforeUpdate ? "" : ", or lower the learning rate"),
   );
 }
 

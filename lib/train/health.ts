@@ -89,6 +89,15 @@ export function divergence(model: tf.LayersModel): Divergence | null {
  */
 export function checkUsable(model: tf.LayersModel, where: string): void {
   const mark = divergenceOf(model);
+  if (mark?.beforeUpdate) {
+    throw new DivergedModelError(
+      mark,
+      `${where}: this model's weights were already too large before its first training step ` +
+        `(epoch ${mark.epoch}, batch ${mark.batch}): the loss became ${mark.loss}, and ` +
+        `${mark.reason}. Its outputs would be NaN or meaningless. To go on, build it again ` +
+        "with smaller initial weights, or load a saved copy",
+    );
+  }
   if (mark !== null) {
     throw new DivergedModelError(
       mark,

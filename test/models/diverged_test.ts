@@ -29,7 +29,7 @@ Deno.test("a model whose training diverged refuses to predict, recommend, save o
   for (
     const [where, use] of [
       ["predictRatings()", () => predictRatings(rec, ratings)],
-      ["predictRatings()", () => predict(rec, userId(0), 1000)],
+      ["predict()", () => predict(rec, userId(0), 1000)],
       ["recommend()", () => recommend(rec, userId(0), { exclude: ratings })],
       ["topKForUsers()", () => topKForUsers(rec, [userId(0)])],
     ] as const

@@ -341,6 +341,49 @@ Deno.test("fit() marks a model whose weights blew up as diverged, and refuses to
   }
 });
 
+Deno.test("fit() blames weights too large from the start, not the learning rate, when the first batch overflows", async () => {
+  // A stock model built with 1e30 weights: its first batch's outputs overflow before any step.
+  // The error advised lowering the learning rate, which had not been used yet.
+  const huge = tf.initializers.constant({ value: 1e30 });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 4, inputShape: [2], kernelInitializer: huge }),
+      tf.layers.dense({ units: 1, kernelInitializer: huge }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
+  const x = tf.ones([8, 2]), y = tf.ones([8, 1]);
+  try {
+    const err = await assertRejects(
+      () => fit(model, { x, y }, { epochs: 2, batchSize: 4, verbose: 0 }),
+      NonFiniteLossError,
+    );
+    assertEquals([err.epoch, err.batch, err.diverged], [1, 1, true]);
+    assertEquals(
+      err.message,
+      "fit(): the loss became Infinity in epoch 1/2, batch 1/2 (samples 0–3 of the shuffled " +
+        "epoch, before any update): the weights are already too large at the start of this " +
+        "call, so no learning rate of it is to blame: its outputs overflow (the largest weight " +
+        `is 1.00e+30, in ${model.layers[0].weights[0].name}). The model is marked as diverged: ` +
+        "predicting, recommending, saving or training it fails. To go on, build the model " +
+        "again with smaller initial weights (its initializers, or the weights given to it), or " +
+        "load a saved copy",
+    );
+    assertEquals(divergence(model)?.beforeUpdate, true);
+    const e = await assertRejects(
+      () => fit(model, { x, y }, { verbose: 0 }),
+      DivergedModelError,
+      "fit(): this model's weights were already too large before its first training step " +
+        "(epoch 1, batch 1): the loss became Infinity, and its outputs overflow",
+    );
+    assert(!e.message.includes("learning rate"), e.message);
+  } finally {
+    tf.dispose([x, y]);
+    model.optimizer.dispose();
+    model.dispose();
+  }
+});
+
 Deno.test("fit() refuses a model whose weights hold NaN, naming the weight", async () => {
   const model = lineModel();
   model.setWeights([tf.tensor2d([[NaN]])]);
