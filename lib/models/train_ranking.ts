@@ -359,10 +359,34 @@ export interface RankingScorerOptions {
   batchPairs?: number;
 }
 
-function sameIds(a: Int32Array, b: Int32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/**
+ * How the task's ids of one role differ from the recommender's, or null when they are the
+ * same in the same order: other sizes (with an id one side lacks), the same ids in another order,
+ * or other ids; each naming the first row where they part.
+ */
+function idsDifference(task: Int32Array, rec: Int32Array, role: "user" | "movie"): string | null {
+  let row = 0;
+  while (row < task.length && row < rec.length && task[row] === rec[row]) row++;
+  if (row === task.length && row === rec.length) return null;
+  const mine = new Set(rec), theirs = new Set(task);
+  const onlyTask = task.find((id) => !mine.has(id));
+  const onlyRec = rec.find((id) => !theirs.has(id));
+  const lacks = [
+    onlyTask === undefined ? "" : `${role} ${onlyTask} is in the task's only`,
+    onlyRec === undefined ? "" : `${role} ${onlyRec} in the recommender's only`,
+  ].filter((s) => s !== "").join(", ");
+  const at = row < task.length && row < rec.length
+    ? `; row ${row} is ${role} ${task[row]} in the task, ${rec[row]} in the recommender`
+    : "";
+  if (task.length !== rec.length) {
+    return `${task.length.toLocaleString("en-US")} ${role}s in the task, ` +
+      `${rec.length.toLocaleString("en-US")} in the recommender (${lacks})`;
+  }
+  if (lacks === "") {
+    return `the same ${task.length.toLocaleString("en-US")} ${role} ids in another order${at}`;
+  }
+  return `${task.length.toLocaleString("en-US")} ${role} ids each, but not the same ones ` +
+    `(${lacks})${at}`;
 }
 
 /** Every option of {@linkcode rankingScorer} (the type makes the list complete). */
@@ -382,7 +406,8 @@ const RANKING_SCORER_OPTIONS: Record<keyof RankingScorerOptions, true> = {
  * @param rec The recommender.
  * @param options The task to check the encoders against, and the batch size.
  * @returns The scorer.
- * @throws {RangeError} When the task's encoders differ from the recommender's.
+ * @throws {RangeError} When the task's encoders differ from the recommender's, saying how (other
+ *   sizes, the same ids in another order, or other ids; the first row where they part).
  * @example
  * ```ts
  * import { IdEncoder } from "../data/encoder.ts";
@@ -403,11 +428,15 @@ export function rankingScorer(
   const batchPairs = checkPositiveInt(options.batchPairs ?? 4096, "batchPairs", where);
   const { task } = options;
   if (task !== undefined) {
-    if (!sameIds(task.users.ids, rec.users.ids) || !sameIds(task.movies.ids, rec.movies.ids)) {
+    const differences = [
+      idsDifference(task.users.ids, rec.users.ids, "user"),
+      idsDifference(task.movies.ids, rec.movies.ids, "movie"),
+    ].filter((d) => d !== null);
+    if (differences.length > 0) {
       throw new RangeError(
-        `${where}: the task's encoders (${task.users.size} users, ${task.movies.size} movies) ` +
-          `differ from the recommender's (${rec.users.size}, ${rec.movies.size}); build the task ` +
-          "with rankingTask(train, test, { users: rec.users, movies: rec.movies })",
+        `${where}: the task's encoders differ from the recommender's, so its rows and columns ` +
+          `would score the wrong users and movies: ${differences.join("; and ")}; build the ` +
+          "task with rankingTask(train, test, { users: rec.users, movies: rec.movies })",
       );
     }
   }

@@ -244,10 +244,48 @@ Deno.test("rankingScorer() ranks any recommender, and checks the task's encoders
     users: encoders.users,
     movies: IdEncoder.fit([...encoders.movies.ids, 99], { name: "movie" }),
   });
+  const n = encoders.movies.size;
   assertThrows(
     () => rankingScorer(rec, { task: other }),
     RangeError,
-    "differ from the recommender's",
+    "rankingScorer(): the task's encoders differ from the recommender's, so its rows and " +
+      `columns would score the wrong users and movies: ${n + 1} movies in the task, ${n} in ` +
+      "the recommender (movie 99 is in the task's only); build the task with rankingTask(",
+  );
+});
+
+Deno.test("rankingScorer() says how the task's encoders differ when they are the same size", async () => {
+  await setupBackend({ backend: "cpu" });
+  // Both of 943 users and 1,682 movies, but one in order of appearance: the message said
+  // "(943 users, 1682 movies) differ from the recommender's (943, 1682)".
+  const rec = buildModel("dot-bias", { ...encoders, yRange: [0, 5], seed: 3 });
+  const ids = Array.from(encoders.movies.ids);
+  const reordered = rankingTask(train, test, {
+    users: encoders.users,
+    movies: IdEncoder.fit([ids[1], ids[0], ...ids.slice(2)], { order: "appearance" }),
+  });
+  assertThrows(
+    () => rankingScorer(rec, { task: reordered }),
+    RangeError,
+    `would score the wrong users and movies: the same ${ids.length} movie ids in another ` +
+      `order; row 0 is movie ${ids[1]} in the task, ${ids[0]} in the recommender; build the task`,
+  );
+  // Each encoder has one user the data lack, not the same one.
+  const users = [...encoders.users.ids], size = users.length + 1;
+  const withExtra = buildModel("dot-bias", {
+    users: IdEncoder.fit([...users, 4242]),
+    movies: encoders.movies,
+  });
+  const renamed = rankingTask(train, test, {
+    users: IdEncoder.fit([...users, 5151]),
+    movies: encoders.movies,
+  });
+  assertThrows(
+    () => rankingScorer(withExtra, { task: renamed }),
+    RangeError,
+    `: ${size} user ids each, but not the same ones (user 5151 is in the task's only, user ` +
+      `4242 in the recommender's only); row ${size - 1} is user 5151 in the task, 4242 in the ` +
+      "recommender; build",
   );
 });
 
