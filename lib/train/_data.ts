@@ -56,6 +56,115 @@ function toList(x: tf.Tensor | tf.Tensor[], caller: string, what: string): tf.Te
 
 const product = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
+/** A symbolic tensor and the graph node that made it, as tfjs keeps them. */
+interface SymbolicLike {
+  id: number;
+  sourceLayer: tf.layers.Layer;
+  nodeIndex: number;
+}
+
+/** Layers that pass indices on unchanged, only reshaped: a lookup may sit behind them. */
+const RESHAPING = new Set(["Reshape", "Flatten", "Permute"]);
+
+/** The table rows an input's values index: the lookup layer and its number of rows. */
+interface IndexLimit {
+  /** The layer that looks the values up. */
+  layer: string;
+  /** Its rows: the values must lie in [0, rows). */
+  rows: number;
+}
+
+const indexLimits = new WeakMap<tf.LayersModel, Map<number, IndexLimit>>();
+
+/**
+ * For each model input that is looked up in a table — by an `Embedding` layer (`inputDim`
+ * rows) or a fused dot-bias layer (`numUsers` / `numMovies` rows for its two inputs), directly
+ * or through layers that only reshape — the smallest such table: its rows bound the input's
+ * values, which tfjs' gather reports without naming the input ("GatherV2: the index value
+ * 1000000 is not in [0, 609]") or, in the engine's kernels, would read outside the table.
+ */
+function lookupLimits(model: tf.LayersModel): Map<number, IndexLimit> {
+  let limits = indexLimits.get(model);
+  if (limits) return limits;
+  limits = new Map();
+  const inputIds = (model.inputs as unknown as SymbolicLike[]).map((t) => t.id);
+  const nodeInputs = (layer: tf.layers.Layer, index: number): SymbolicLike[] =>
+    (layer as unknown as { inboundNodes?: { inputTensors: SymbolicLike[] }[] })
+      .inboundNodes?.[index]?.inputTensors ?? [];
+  /** The model input `t` is, through reshaping layers only, or -1. */
+  const sourceInput = (t: SymbolicLike): number => {
+    for (let hops = 0; hops < 16; hops++) {
+      const at = inputIds.indexOf(t.id);
+      if (at >= 0) return at;
+      if (!RESHAPING.has(t.sourceLayer.getClassName())) return -1;
+      const before = nodeInputs(t.sourceLayer, t.nodeIndex);
+      if (before.length !== 1) return -1;
+      t = before[0];
+    }
+    return -1;
+  };
+  const note = (input: number, layer: tf.layers.Layer, rows: unknown) => {
+    if (input < 0 || typeof rows !== "number" || !(rows > 0)) return;
+    const known = limits!.get(input);
+    if (!known || rows < known.rows) limits!.set(input, { layer: layer.name, rows });
+  };
+  for (const layer of model.layers) {
+    const fields = layer as unknown as Record<string, unknown>;
+    const nodes = (fields.inboundNodes as unknown[] | undefined)?.length ?? 0;
+    for (let n = 0; n < nodes; n++) {
+      const inputs = nodeInputs(layer, n);
+      if (layer.getClassName() === "Embedding" && inputs.length === 1) {
+        note(sourceInput(inputs[0]), layer, fields.inputDim);
+      } else if (typeof fields.numUsers === "number" && inputs.length === 2) {
+        note(sourceInput(inputs[0]), layer, fields.numUsers);
+        note(sourceInput(inputs[1]), layer, fields.numMovies);
+      }
+    }
+  }
+  indexLimits.set(model, limits);
+  return limits;
+}
+
+/**
+ * Checks that every input looked up in a table holds row indices of that table, so that an
+ * out-of-range id is reported naming the input, the sample and the range, before any step.
+ *
+ * @param model The model.
+ * @param x Its input columns.
+ * @param caller Function name for messages.
+ * @param what Name of `x` for messages.
+ * @param first The sample of `what` that `x` starts at.
+ * @throws {RangeError} Naming the first value outside its table and how many are.
+ */
+export function checkLookupIndices(
+  model: tf.LayersModel,
+  x: Columns,
+  caller: string,
+  what: string,
+  first = 0,
+): void {
+  for (const [input, { layer, rows }] of lookupLimits(model)) {
+    const { values, width } = x.columns[input];
+    let bad = -1, count = 0;
+    for (let i = 0; i < values.length; i++) {
+      const row = Math.trunc(values[i]); // a float input is cast to int32 as the lookup does
+      if (!(row >= 0 && row < rows)) {
+        count++;
+        if (bad < 0) bad = i;
+      }
+    }
+    if (bad < 0) continue;
+    const sample = first + Math.floor(bad / width);
+    throw new RangeError(
+      `${caller}(): ${what}[${input}] (model input "${model.inputs[input].name}") holds ` +
+        `${values[bad]} at row ${sample}, outside [0, ${rows - 1}]: the rows of the table of ` +
+        `layer "${layer}"${
+          count > 1 ? ` (${count.toLocaleString("en-US")} of its values are outside)` : ""
+        }; ids must be encoded as rows 0 … ${rows - 1} (an IdEncoder does that)`,
+    );
+  }
+}
+
 /**
  * Checks `x` against the model's inputs and returns their columns.
  *
@@ -100,7 +209,9 @@ export function inputColumns(
     }
     return want as number[];
   });
-  return toColumns(xs, shape.inputDtypes, shapes);
+  const columns = toColumns(xs, shape.inputDtypes, shapes);
+  checkLookupIndices(model, columns, caller, what);
+  return columns;
 }
 
 /**

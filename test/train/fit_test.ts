@@ -384,6 +384,84 @@ Deno.test("fit() blames weights too large from the start, not the learning rate,
   }
 });
 
+Deno.test("fit(), evaluate() and predictOutputs() refuse ids outside an embedding's rows, naming the input, the row and the range", async () => {
+  // They failed inside tfjs: "GatherV2: the index value 1000000 is not in [0, 29]".
+  const model = dotBiasModel({ numUsers: 30, numMovies: 40 });
+  model.compile({ optimizer: adam({ learningRate: 0.01 }), loss: "meanSquaredError" });
+  const before = weightValues(model);
+  const users = tf.tensor2d([[1], [1000000], [2], [-1]], [4, 1], "int32");
+  const movies = tf.tensor2d([[1], [2], [3], [4]], [4, 1], "int32");
+  const tooFar = tf.tensor2d([[1], [2], [40], [4]], [4, 1], "int32");
+  const y = tf.tensor1d([4, 3, 2, 1]);
+  try {
+    await assertRejects(
+      () => fit(model, { x: [users, movies], y }, { verbose: 0 }),
+      RangeError,
+      `fit(): data.x[0] (model input "${model.inputs[0].name}") holds 1000000 at row 1, ` +
+        'outside [0, 29]: the rows of the table of layer "', // the first user embedding's name
+    );
+    const e = await assertRejects(
+      () => fit(model, { x: [users, movies], y }, { verbose: 0 }),
+      RangeError,
+      "(2 of its values are outside); ids must be encoded as rows 0 … 29",
+    );
+    assert(!e.message.includes("GatherV2"), e.message);
+    await assertRejects(
+      () =>
+        fit(model, { x: [movies, movies], y }, {
+          validationData: { x: [movies, tooFar], y },
+          verbose: 0,
+        }),
+      RangeError,
+      `fit(): validationData.x[1] (model input "${model.inputs[1].name}") holds 40 at row 2, ` +
+        "outside [0, 39]",
+    );
+    assertEquals(weightValues(model), before, "no step was taken");
+    assertThrows(
+      () => evaluate(model, { x: [movies, tooFar], y }),
+      RangeError,
+      "evaluate(): data.x[1]",
+    );
+    assertThrows(
+      () => predictOutputs(model, [users, movies]),
+      RangeError,
+      "predictOutputs(): x[0]",
+    );
+    // The fused dot-bias layer: its two inputs index numUsers and numMovies rows.
+    const u = tf.input({ shape: [1], dtype: "int32", name: "u" });
+    const m = tf.input({ shape: [1], dtype: "int32", name: "m" });
+    const layer = embeddingDotBias({ numUsers: 30, numMovies: 3, factors: 2 });
+    const fused = tf.model({ inputs: [u, m], outputs: layer.apply([u, m]) as tf.SymbolicTensor });
+    fused.compile({ optimizer: adam(), loss: "meanSquaredError" });
+    await assertRejects(
+      () => fit(fused, { x: [movies, movies], y }, { verbose: 0 }),
+      RangeError,
+      `fit(): data.x[1] (model input "${fused.inputs[1].name}") holds 3 at row 2, outside [0, 2]`,
+    );
+    fused.dispose();
+    // Behind a layer that only reshapes, and from a float input (cast as the lookup casts it).
+    const flat = tf.input({ shape: [2] });
+    const shaped = tf.layers.reshape({ targetShape: [2, 1] }).apply(flat) as tf.SymbolicTensor;
+    const looked = tf.layers.embedding({ inputDim: 5, outputDim: 1 }).apply(shaped);
+    const out = tf.layers.dense({ units: 1 }).apply(
+      tf.layers.flatten().apply(looked) as tf.SymbolicTensor,
+    ) as tf.SymbolicTensor;
+    const reshaped = tf.model({ inputs: flat, outputs: out });
+    reshaped.compile({ optimizer: adam(), loss: "meanSquaredError" });
+    const x = tf.tensor2d([[0, 4.5], [5, 1]]), two = tf.tensor1d([1, 2]);
+    await assertRejects(
+      () => fit(reshaped, { x, y: two }, { verbose: 0 }),
+      RangeError,
+      `fit(): data.x[0] (model input "${reshaped.inputs[0].name}") holds 5 at row 1`,
+    );
+    tf.dispose([x, two]);
+    reshaped.dispose();
+  } finally {
+    tf.dispose([users, movies, tooFar, y]);
+    model.dispose();
+  }
+});
+
 Deno.test("fit() refuses a model whose weights hold NaN, naming the weight", async () => {
   const model = lineModel();
   model.setWeights([tf.tensor2d([[NaN]])]);
