@@ -9,7 +9,7 @@
 
 import { interruptible } from "../_interrupt.ts";
 import { checkSeed, withRandomSeed } from "../random.ts";
-import type { Verbosity } from "./_engine.ts";
+import { checkMonitorOptions, type Verbosity } from "./_engine.ts";
 import {
   checkBoolean,
   checkOptionKeys,
@@ -188,6 +188,7 @@ export async function trainOverSeeds(
   checkOptionKeys(options, [...Object.keys(OVER_SEEDS_OPTIONS), "schedule"], where);
   const { test, seeds = [42, 43, 44], trained = [], keep = false, ...fit } = options;
   checkBoolean(keep, "keep", where);
+  checkMonitorOptions(fit.earlyStopping, fit.keepBestWeights, where); // before any model is built
   if (!Array.isArray(seeds) || seeds.length === 0) {
     throw new RangeError(`${where}: expected at least one seed, found ${describe(seeds)}`);
   }

@@ -102,6 +102,14 @@ Deno.test("trainOverSeeds() refuses an unknown option, and a model function that
   const unknown: [Record<string, unknown>, string][] = [
     [{ epoch: 5 }, '"epoch" (did you mean "epochs"?)'],
     [{ seed: 1 }, '"seed" (did you mean "seeds"?)'],
+    [
+      { earlyStopping: { patients: 2 } },
+      '"earlyStopping.patients" (did you mean "earlyStopping.patience"?)',
+    ],
+    [
+      { keepBestWeights: { monitr: "val_loss" } },
+      '"keepBestWeights.monitr" (did you mean "keepBestWeights.monitor"?)',
+    ],
   ];
   for (const [option, message] of unknown) {
     await assertRejects(
