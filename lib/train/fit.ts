@@ -143,19 +143,19 @@ function nonFinite(
     })`;
   const diagnosis = diagnose(run, failed);
   if (diagnosis.diverged) {
+    // Never trained: the weights it was built or given were unusable.
+    const fresh = run.initialEpoch === 0 && trainedEpochs(run.model) === 0;
     markDiverged(run.model, {
       epoch,
       batch: failed.batch,
       loss,
       learningRate,
       reason: diagnosis.reason,
-      // Never trained: the weights it was built or given were unusable.
-      beforeUpdate: beforeUpdate && run.initialEpoch === 0 && trainedEpochs(run.model) === 0,
+      beforeUpdate: beforeUpdate && fresh,
     });
     const marked = "The model is marked as diverged: predicting, recommending, saving or " +
       "training it fails.";
     if (beforeUpdate) {
-      const fresh = run.initialEpoch === 0 && trainedEpochs(run.model) === 0;
       return new NonFiniteLossError(
         epoch,
         failed.batch,
