@@ -643,15 +643,13 @@ async function evaluateRepeatedPair(task: string, extra: string[]) {
     const models = task === "rating"
       ? ["--models", "dot", "--no-ranking"]
       : ["--models", "popular"];
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", CLI, "--task", task, "--data", dir, "--split", "random80", ...models]
-        .concat(["--epochs", "1", ...extra]),
-      env: { NO_COLOR: "1" },
-      stdin: "null",
-    }).output();
+    const run = await evaluateFolder(
+      dir,
+      ["--task", task, "--split", "random80", ...models, "--epochs", "1", ...extra],
+    );
     return {
-      code: out.code,
-      stderr: new TextDecoder().decode(out.stderr),
+      code: run.code,
+      stderr: run.stderr,
       where: `${ratings}: `,
       pair: `userId ${user} rated movieId ${movie}`,
     };
