@@ -394,9 +394,11 @@ async function testNotebook(
     log(
       `${name}: cell-by-cell reference run: ${
         ((performance.now() - t0) / 1000).toFixed(0)
-      } s, ${reference.cells.length} code cells${
-        reference.strays ? `, ${plural(reference.strays, "output")} of no cell` : ""
-      }`,
+      } s, ${reference.cells.length} code cells, ${
+        reference.latestMs > 0
+          ? `the latest output ${reference.latestMs.toFixed(1)} ms after its cell ended`
+          : "no output after its cell ended"
+      }${reference.strays ? `, ${plural(reference.strays, "output")} of no cell` : ""}`,
     );
     for (const e of report.referenceErrors) log(`  error in the reference run: ${e}`);
 
