@@ -78,7 +78,6 @@ export interface CpuBackend extends tf.KernelBackend {
     has(dataId: DataId): boolean;
   };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.TypedArray): tf.TensorInfo;
-  disposeIntermediateTensorInfo(info: tf.TensorInfo): void;
   firstUse: boolean;
 }
 

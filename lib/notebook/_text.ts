@@ -272,11 +272,6 @@ export function recordsToText(rows: Record<string, unknown>[], maxRows = 20): st
   return gridToText(recordsGrid(rows), DEFAULT_CELL_FORMAT, maxRows);
 }
 
-/** Rows of records as a small HTML table, at most `maxRows`. */
-export function recordsToHtml(rows: Record<string, unknown>[], maxRows = 50): string {
-  return gridToHtml(recordsGrid(rows), DEFAULT_CELL_FORMAT, maxRows);
-}
-
 /** A one-line summary of SVG markup, e.g. `[svg 640×400]`. */
 export function svgSummary(markup: string): string {
   const open = markup.match(/<svg\b[^>]*>/i)?.[0] ?? "";

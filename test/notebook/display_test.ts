@@ -12,13 +12,11 @@ import {
 } from "../../lib/notebook/display.ts";
 import { liveDisplay } from "../../lib/notebook/live.ts";
 import pl from "nodejs-polars";
-import { inFakeKernel, type SentDisplay } from "../_fake_kernel.ts";
+import { inFakeKernel } from "../_fake_kernel.ts";
 
 function assertStringIncludes(actual: string, expected: string): void {
   assert(actual.includes(expected), `expected ${JSON.stringify(actual)} to include ${expected}`);
 }
-
-type Sent = SentDisplay;
 
 /** Runs `fn` as in a terminal or log; returns what went to stdout and stderr. */
 async function outsideKernel(
