@@ -20,8 +20,6 @@ export interface ChildHandle {
   readonly exited: boolean;
   /** Its exit status, once exited. */
   readonly status: Deno.CommandStatus | null;
-  /** The last 64 KiB it wrote to stdout. */
-  stdoutText(): string;
   /** The last 64 KiB it wrote to stderr ("" when its stderr is this process's). */
   stderrText(): string;
   /**
@@ -46,7 +44,7 @@ export interface SpawnOptions {
   name: string;
   /** `"inherit"`: it writes to this process's stderr (default: captured, see `stderrText`). */
   stderr?: "piped" | "inherit";
-  /** Called with its stdout as it comes, decoded (it is also kept for `stdoutText`). */
+  /** Called with its stdout as it comes, decoded (it is also kept for `output`). */
   onStdout?: (text: string) => void;
 }
 
@@ -127,7 +125,6 @@ export function spawnChild(command: string, args: string[], options: SpawnOption
     get status() {
       return status;
     },
-    stdoutText: () => out,
     stderrText: () => err,
     done,
     output,

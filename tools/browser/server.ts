@@ -36,8 +36,6 @@ export interface NotebookServer {
   token: string;
   /** The server process. */
   child: ChildHandle;
-  /** The runtime folder, where the kernels' connection files are. */
-  runtimeDir: string;
   /** Calls the REST API; throws on a non-2xx status. */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   /** The address of a notebook's page (`path` relative to the root), with the token. */
@@ -153,7 +151,6 @@ export async function startNotebookServer(options: ServerOptions): Promise<Noteb
     baseUrl,
     token,
     child,
-    runtimeDir,
     api,
     notebookUrl: (path) =>
       new URL(

@@ -206,8 +206,6 @@ function initBiasesFromBaseline(rec: Recommender, ratings: DataFrame, range: [nu
 
 /** A trained member and the seconds it took. */
 export interface TrainedMember {
-  /** The member's settings. */
-  member: OursMember;
   /** The trained model. */
   rec: Recommender;
   /** Training seconds. */
@@ -274,7 +272,6 @@ export async function trainMember(
   }
   const history = await train(rec, ratings, { epochs, batchSize: member.batchSize, verbose: 0 });
   return {
-    member,
     rec,
     seconds: (performance.now() - started) / 1000,
     epochs: history.epoch.length,

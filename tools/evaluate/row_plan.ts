@@ -38,8 +38,6 @@ export type RowSpec =
     type: "recipe";
     /** Tutorial number, `"000"` … `"004"` (as the reading notes number them). */
     tutorial: string;
-    /** Name of the recipe in its tutorial's group (`"net"` in `recipes.embeddingNet`). */
-    recipeName: string;
     /** A readable label, e.g. `"seed 003 EmbeddingNet"`. */
     label: string;
     /** The recipe. */
@@ -54,16 +52,6 @@ export type RowSpec =
     /** Figures reported beside it. */
     reported: ReportedFigure[];
   };
-
-/** The rows of one data set and split. */
-export interface SplitPlan {
-  /** `"ml-latest-small"`, `"ml-100k"`, or a path (the layout decides which rows apply). */
-  data: string;
-  /** The split. */
-  split: SplitName;
-  /** Rows in table order. */
-  rows: RowSpec[];
-}
 
 const fig = (...keys: ReportedKey[]): ReportedFigure[] => keys.map((k) => ({ ...REPORTED[k] }));
 
@@ -92,7 +80,7 @@ function recipeRow<T extends keyof typeof TUTORIAL_RECIPES>(
   reported: ReportedFigure[] = [],
 ): RowSpec {
   const recipe = (TUTORIAL_RECIPES[tutorial] as Record<string, Recipe>)[recipeName];
-  return { type: "recipe", tutorial, recipeName, label, recipe, validation, reported };
+  return { type: "recipe", tutorial, label, recipe, validation, reported };
 }
 
 const dlrmBaselines = () =>

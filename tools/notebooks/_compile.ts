@@ -30,9 +30,10 @@ export interface CompiledCell {
   firstLine: number;
   /** Number of lines of the cell's source. */
   lines: number;
-  /** True when the cell ends in a bare expression whose value is shown. */
-  endsInExpression: boolean;
-  /** Babel node type of that last expression (`"CallExpression"`, `"Identifier"`, …), or `""`. */
+  /**
+   * Babel node type of the bare expression the cell ends in, whose value is shown
+   * (`"CallExpression"`, `"Identifier"`, …), or `""` when it ends in none.
+   */
   lastExpression: string;
 }
 
@@ -315,7 +316,6 @@ function assemble(bodies: CellBody[], imports: string[], hostUrl: string): Compi
       count: body.count,
       firstLine: lines.length + 1,
       lines: cellLines.length,
-      endsInExpression: body.lastExpression !== "",
       lastExpression: body.lastExpression,
     });
     lines.push(...cellLines);
