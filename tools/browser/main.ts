@@ -546,7 +546,7 @@ export async function main(args: string[]): Promise<number> {
       return USAGE_STATUS;
     }
   }
-  cleanUpOnSignals();
+  cleanUpOnSignals("stopping the browser and the notebook server…");
   const started = performance.now();
   const reports: NotebookReport[] = [];
   let interrupt: InterruptReport | null = null;

@@ -75,7 +75,7 @@ function startsWith(bytes: unknown, signature: number[]): bytes is Uint8Array {
 }
 
 /** The MIME bundle the Deno kernel would send for a value (same duck typing as the kernel). */
-export async function formatValue(value: unknown): Promise<MimeBundle> {
+async function formatValue(value: unknown): Promise<MimeBundle> {
   if (isObject(value) && typeof value[$display] === "function") {
     return await (value[$display] as () => MimeBundle | Promise<MimeBundle>)();
   }
