@@ -5,20 +5,13 @@
 // keep their line numbers relative to the cell start, so stack traces map back to cells.
 
 import { parse } from "@babel/parser";
+import type { SourceCell } from "../../lib/notebook/_cell_hints.ts";
 import { cellPreview } from "../../lib/notebook/_format.ts";
 
 type Program = ReturnType<typeof parse>["program"];
 type Statement = Program["body"][number];
 type ImportDecl = Extract<Statement, { type: "ImportDeclaration" }>;
 type Node = { type: string; start?: number | null; end?: number | null };
-
-/** One code cell to compile: its 1-based position among all cells and its source. */
-export interface SourceCell {
-  /** 1-based position of the cell in the notebook, markdown cells included. */
-  cell: number;
-  /** The cell's source code. */
-  source: string;
-}
 
 /** Where a compiled cell sits in the generated module. */
 export interface CompiledCell {
