@@ -6,7 +6,8 @@ import { isolated, PYTHON, pythonRuns } from "../tools/notebooks/_helpers.ts";
 import { childEnvironment } from "../_child.ts";
 
 /** The library, by URL, for the cells a driver runs. */
-export const LIB = new URL("../../lib/", import.meta.url).href;
+export { LIB } from "../tools/notebooks/_helpers.ts";
+
 /** The kernel's folder: the fixtures', under the project's deno.json (its import map). */
 export const CWD = new URL("../fixtures/notebooks/", import.meta.url).pathname;
 
