@@ -11,7 +11,6 @@ export type {
   KeepBestWeightsOptions,
 } from "../train/fit_options.ts";
 export { checkMonitorOptions } from "../train/_monitor.ts";
-export { adam } from "../train/optimizer.ts";
 export { collectPenalties, type PenaltyTerm } from "../train/_penalties.ts";
 export { scheduleFrom } from "../train/schedule.ts";
 export { setTrainedEpochs, trainedEpochs } from "../train/fit.ts";
@@ -21,6 +20,5 @@ export {
   checkUsable,
   DIVERGED_ADVICE,
   DivergedModelError,
-  divergence,
   largestWeight,
 } from "../train/health.ts";

@@ -407,8 +407,6 @@ export function parseEvaluateArgs(args: string[]): EvaluateArgs {
   return out;
 }
 
-export { RESULTS };
-
 /**
  * The flags of a command line that keep it from writing the committed files
  * ({@linkcode PARTIAL_RUN_FLAGS} that it gives), in the order of that list.

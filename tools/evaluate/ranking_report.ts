@@ -14,7 +14,6 @@ import type {
   RankingFigures,
   RankingRow,
   RowSettings,
-  Selection,
   TargetOfSeed,
 } from "./ranking_evaluation.ts";
 import { DEFAULT_SEED } from "../../lib/defaults.ts";
@@ -574,5 +573,3 @@ export function keptRanking(json: string): { section: string; ranking: RankingEv
   }
   return { section: "\n" + renderRankingSection(parsed.ranking), ranking: parsed.ranking };
 }
-
-export type { Selection };

@@ -19,7 +19,6 @@ export {
   checkCpuInternals,
   checkWasmInternals,
   type CpuBackend,
-  type DataId,
   type WasmBackend,
 } from "../../_tfjs_internals.ts";
 
