@@ -60,7 +60,6 @@ import {
   detectLayout,
   exists,
   type Layout,
-  openFolder,
   openPath,
   openZip,
 } from "./_source.ts";
@@ -319,7 +318,7 @@ async function openCandidate(path: string, origin: Origin): Promise<Found> {
     const zipBytes = await Deno.readFile(path);
     return { files: openZip(zipBytes, path), origin, zipBytes };
   }
-  return { files: await openFolder(path), origin };
+  return { files: await openPath(path), origin };
 }
 
 /** The places a named data set may be in a mirror-like folder, in search order. */
@@ -390,7 +389,7 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
   const cached = found ? "" : join(cacheDir(), "ml-100k");
   if (!found) {
     looked.push(cached);
-    if (await exists(cached)) found = { files: await openFolder(cached), origin: "cache" };
+    if (await exists(cached)) found = { files: await openPath(cached), origin: "cache" };
   }
   if (!found) {
     const hint = whereToPut(cacheDir());
@@ -412,7 +411,7 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
       stallTimeoutMs: options.stallTimeoutMs ?? STALL_TIMEOUT_MS,
       downloadTimeoutMs: options.downloadTimeoutMs ?? DOWNLOAD_TIMEOUT_MS,
     });
-    return { files: await openFolder(path), origin: "download" };
+    return { files: await openPath(path), origin: "download" };
   }
   if (verify) {
     const fix = found.origin === "cache"

@@ -928,36 +928,57 @@ Deno.test("deno task evaluate's report quotes its paths and names the JSON writt
   }
 });
 
-Deno.test("parseEvaluateArgs() refuses a --data path the loader could not read, before loading", async () => {
+Deno.test("parseEvaluateArgs() refuses a --data path in the loader's words, before loading", async () => {
   const dir = await Deno.makeTempDir({ prefix: "evaluate-data-" });
   try {
-    const expected = "--data: expected a folder or a .zip in the ml-latest-small layout " +
-      "(ratings.csv and movies.csv) or the ml-100k layout (u.data and u.item), found ";
-    assertThrows(
-      () => parseEvaluateArgs(["--data", join(TINY, "ratings.csv")]),
-      RangeError,
-      `${expected}the file ${join(TINY, "ratings.csv")}, which is not a .zip; to read the data ` +
-        `set it belongs to, name its folder: --data ${TINY}`,
+    const layouts = "the ml-latest-small layout (ratings.csv and movies.csv) or the ml-100k " +
+      "layout (u.data and u.item)";
+    /** Asserts the command line's refusal, and that the loader refuses the path in its words. */
+    const refused = async (path: string, cls: new (m?: string) => Error, message: string) => {
+      assertThrows(() => parseEvaluateArgs(["--data", path]), RangeError, `--data: ${message}`);
+      const flagless = message.replaceAll("--data ", "");
+      const error = await assertRejects(() => loadMovieLens(path), cls);
+      assertEquals(error.message, flagless);
+    };
+    await refused(
+      join(TINY, "ratings.csv"),
+      TypeError,
+      `expected a folder or a .zip in ${layouts}, found the file ${join(TINY, "ratings.csv")}, ` +
+        `which is not a .zip; to read the data set it belongs to, name its folder: --data ${TINY}`,
     );
-    assertThrows(
-      () => parseEvaluateArgs(["--data", dir, "--split", "random80"]),
-      RangeError,
-      `${expected}the folder ${dir}, which holds nothing`,
+    await refused(
+      dir,
+      Deno.errors.NotFound,
+      `${dir} holds no MovieLens files (expected ${layouts}; it holds no files)`,
     );
     // A folder that holds a data set's folder: that one is named.
     await Deno.mkdir(join(dir, "ml-latest-small"));
     await Deno.copyFile(join(TINY, "ratings.csv"), join(dir, "ml-latest-small", "ratings.csv"));
-    assertThrows(
-      () => parseEvaluateArgs(["--data", dir]),
-      RangeError,
-      `${expected}the folder ${dir}, which holds none of those files; its subfolder ` +
+    await Deno.writeTextFile(join(dir, "notes.txt"), "");
+    await refused(
+      dir,
+      Deno.errors.NotFound,
+      `${dir} holds no MovieLens files (expected ${layouts}; found notes.txt); its subfolder ` +
         `ml-latest-small has them: name it (--data ${join(dir, "ml-latest-small")})`,
     );
-    assertThrows(
-      () => parseEvaluateArgs(["--data", join(dir, "ml-latest-small")]),
+    await refused(
+      join(dir, "ml-latest-small"),
+      Deno.errors.NotFound,
+      `movies.csv is missing in ${join(dir, "ml-latest-small")}: an ml-latest-small folder ` +
+        "needs ratings.csv and movies.csv",
+    );
+    await Deno.copyFile(join(ML100K_TINY, "u.data"), join(dir, "ml-latest-small", "u.data"));
+    await refused(
+      join(dir, "ml-latest-small"),
       RangeError,
-      `which has ratings.csv but no movies.csv (an ml-latest-small folder needs ratings.csv and ` +
-        "movies.csv)",
+      `${join(dir, "ml-latest-small")} mixes both layouts (it has ratings.csv, u.data); ` +
+        "expected ratings.csv + movies.csv or u.data + u.item",
+    );
+    // The same look, whatever the split.
+    assertThrows(
+      () => parseEvaluateArgs(["--data", join(dir, "ml-latest-small"), "--split", "random80"]),
+      RangeError,
+      `--data: ${join(dir, "ml-latest-small")} mixes both layouts`,
     );
     // A zip is the loader's to open.
     await Deno.writeTextFile(join(dir, "data.zip"), "");
