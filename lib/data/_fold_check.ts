@@ -3,7 +3,8 @@
  * of the folder's own u.data: the published folds are exact parts of u.data, so a fold row
  * that u.data lacks (same userId, movieId, rating and timestamp) means the fold files come from
  * other data, and a model would be trained and tested on ratings the data set does not have.
- * Such rows are an error; u.data rows in neither part of a fold are a warning.
+ * Such rows are an error, and so is a (userId, movieId) pair in both parts of a fold (its test
+ * rating would be trained on); u.data rows in neither part of a fold are a warning.
  *
  * @module
  */
@@ -75,10 +76,15 @@ export function indexRatings(data: RatingRows): RatingIndex {
 
 /**
  * Marks, for each row of `part`, an identical row of the index as covered (one not yet covered
- * when there is one).
+ * when there is one) with the part's bit.
  * @returns The indices (in `part`) of the rows the index lacks.
  */
-function matchRows(index: RatingIndex, part: CsvRatingColumns, covered: Uint8Array): number[] {
+function matchRows(
+  index: RatingIndex,
+  part: CsvRatingColumns,
+  covered: Uint8Array,
+  bit: number,
+): number[] {
   const { ratings, times } = index.data.rows;
   const missing: number[] = [];
   for (let i = 0; i < part.users.length; i++) {
@@ -93,7 +99,7 @@ function matchRows(index: RatingIndex, part: CsvRatingColumns, covered: Uint8Arr
       }
     }
     if (found < 0) missing.push(i);
-    else covered[found] = 1;
+    else covered[found] |= bit;
   }
   return missing;
 }
@@ -111,11 +117,54 @@ function describeRow(rows: CsvRatingColumns, i: number): string {
 }
 
 /**
- * Checks that every row of a fold's two parts is a row of u.data, and reports u.data rows in
- * neither part through `warn`.
+ * Refuses a (userId, movieId) pair rated in both the training and the test part of a fold (its
+ * test rating would be trained on), from the u.data rows each part matched (bit 1: training
+ * part, bit 2: test part), so that no second index is built.
+ * @throws {RangeError} Naming both files, how many pairs are in both, and the first (in the
+ *   test file's order) with its line in each file.
+ */
+function checkDisjoint(
+  index: RatingIndex,
+  covered: Uint8Array,
+  name: string,
+  [base, test]: readonly RatingRows[],
+): void {
+  const { users, movies, lines } = test.rows;
+  const counted = new Uint8Array(covered.length);
+  let pairs = 0, first = -1;
+  for (let i = 0; i < users.length; i++) {
+    const head = index.table[slotOf(index, users[i], movies[i])];
+    if (counted[head]) continue;
+    let row = head;
+    while (row >= 0 && !(covered[row] & 1)) row = index.next[row];
+    if (row < 0) continue;
+    counted[head] = 1;
+    if (pairs++ === 0) first = i;
+  }
+  if (pairs === 0) return;
+  const [user, movie] = [users[first], movies[first]];
+  let inBase = 0;
+  while (base.rows.users[inBase] !== user || base.rows.movies[inBase] !== movie) inBase++;
+  const [train, tested] = [baseName(base.file), baseName(test.file)];
+  throw new RangeError(
+    `${test.file} line ${lines[first]}: userId ${user}, movieId ${movie} is also rated in ` +
+      `${base.file} (line ${base.rows.lines[inBase]}); ` +
+      `${plural(pairs, "(userId, movieId) pair")} of split ${name} ${pairs === 1 ? "is" : "are"} ` +
+      `in both ${train} and ${tested}, so a model would be tested on ratings it was trained ` +
+      "on. Expected each pair in one part only, as in the published folds: remove " +
+      `${pairs === 1 ? "it" : "each"} from one of the two files (the release's mku.sh makes ` +
+      "folds that way from u.data), or use another split",
+  );
+}
+
+/**
+ * Checks that every row of a fold's two parts is a row of u.data and that no (userId,
+ * movieId) pair is in both parts, and reports u.data rows in neither part through `warn`.
  * @param name The split, e.g. `"u1"`.
+ * @param parts The training part, then the test part.
  * @throws {RangeError} Naming the first part file, line and row that u.data lacks, and how
- *   many such rows each part has.
+ *   many such rows each part has; or naming the first pair rated in both parts, its line in
+ *   each file, and how many such pairs there are.
  */
 export function checkFoldRows(
   index: RatingIndex,
@@ -125,7 +174,7 @@ export function checkFoldRows(
 ): void {
   const { data } = index;
   const covered = new Uint8Array(data.rows.users.length);
-  const missing = parts.map((part) => matchRows(index, part.rows, covered));
+  const missing = parts.map((part, p) => matchRows(index, part.rows, covered, 1 << p));
   const total = missing.reduce((sum, rows) => sum + rows.length, 0);
   const dataName = baseName(data.file);
   if (total > 0) {
@@ -145,6 +194,7 @@ export function checkFoldRows(
         "or use another split",
     );
   }
+  checkDisjoint(index, covered, name, parts);
   let left = 0, firstLeft = -1;
   for (let i = 0; i < covered.length; i++) {
     if (covered[i]) continue;

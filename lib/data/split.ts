@@ -444,15 +444,17 @@ export function temporalSplit(df: DataFrame, options: TemporalSplitOptions = {})
  * One of ml-100k's published splits: u1–u5 (five disjoint 80/20 folds) or ua/ub (10 ratings
  * per user held out), read from `<name>.base` / `<name>.test` on first use.
  * Every row of the two files must be a rating of the data set's own u.data (same userId,
- * movieId, rating and timestamp), as in the published folds; u.data ratings in neither file
- * are reported through the `onWarning` given to `loadMovieLens()`.
+ * movieId, rating and timestamp) and no (userId, movieId) pair may be in both files, as in the
+ * published folds; u.data ratings in neither file are reported through the `onWarning` given
+ * to `loadMovieLens()`.
  *
  * @param ml A data set from `loadMovieLens("ml-100k")` (or any folder with those files).
  * @param name `"u1"` … `"u5"`, `"ua"`, `"ub"`.
  * @returns A promise of `{ train: <name>.base, test: <name>.test }` in the ratings schema; it
  *   rejects (nothing is thrown synchronously) with a `RangeError` when the data set has no
- *   predefined splits or not that one, or when the files hold a row that u.data lacks
- *   (naming the file, its line and the row, and how many such rows each file holds).
+ *   predefined splits or not that one, when the files hold a row that u.data lacks
+ *   (naming the file, its line and the row, and how many such rows each file holds), or a
+ *   pair in both files (naming it, its line in each, and how many such pairs there are).
  * @example
  * ```ts
  * import { loadMovieLens, predefinedSplit } from "./mod.ts";

@@ -1,8 +1,8 @@
 /**
  * ml-100k's predefined splits are checked against the folder's own u.data: a row of
  * `<name>.base` / `<name>.test` that u.data lacks (same userId, movieId, rating and timestamp)
- * is refused, naming the file, its line, the row and the count; u.data rows in neither file
- * are a warning. The official folds pass (mirror test, skipped without the mirror).
+ * is refused, naming the file, its line, the row and the count, and so is a (userId, movieId)
+ * pair in both files; u.data rows in neither file are a warning. The official folds pass (mirror test, skipped without the mirror).
  */
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "node:path";
@@ -109,14 +109,45 @@ Deno.test("predefinedSplit() warns about u.data ratings that are in neither file
 });
 
 Deno.test("predefinedSplit() checks folds against u.data as read, before the duplicate policy", async () => {
-  // An older rating of (1, 1): dropped from ml.ratings under "last", yet a row of u.data.
+  // An older rating of (1, 1): dropped from ml.ratings under "last", yet a row of u.data, and
+  // one of u1.base's two rows of that pair (the fold drops it too, with a warning).
   const older = "1\t1\t2\t870000000\n";
-  await withTiny({ "u.data": TINY_DATA + older, "u1.test": TINY_TEST + older }, async (ml, w) => {
+  const base = await Deno.readTextFile(join(ML100K_TINY, "u1.base"));
+  await withTiny({ "u.data": TINY_DATA + older, "u1.base": base + older }, async (ml, w) => {
     assertEquals(ml.ratings.height, 8);
     assertEquals(w.length, 1); // the dropped repeated pair
-    const { test } = await predefinedSplit(ml, "u1");
-    assertEquals(test.height, 3);
-    assertEquals(w.length, 1);
+    const { train, test } = await predefinedSplit(ml, "u1");
+    assertEquals([train.height, test.height], [6, 2]);
+    assertEquals(w.length, 2);
+    assert(w[1].includes("u1.base"), w[1]);
+  });
+});
+
+Deno.test("predefinedSplit() refuses a (userId, movieId) pair rated in both parts of a fold", async () => {
+  // An older rating of (1, 1) (in u.data too) and u1.base's own row of (2, 1), in u1.test.
+  const older = "1\t1\t2\t870000000\n";
+  const test = TINY_TEST + older + "2\t1\t4\t888550871\n";
+  await withTiny({ "u.data": TINY_DATA + older, "u1.test": test }, async (ml, warnings) => {
+    const [base, tested] = [join(ml.source, "u1.base"), join(ml.source, "u1.test")];
+    const error = await assertRejects(() => predefinedSplit(ml, "u1"), RangeError);
+    assertEquals(
+      error.message,
+      `${tested} line 3: userId 1, movieId 1 is also rated in ${base} (line 1); 2 (userId, ` +
+        "movieId) pairs of split u1 are in both u1.base and u1.test, so a model would be " +
+        "tested on ratings it was trained on. Expected each pair in one part only, as in the " +
+        "published folds: remove each from one of the two files (the release's mku.sh makes " +
+        "folds that way from u.data), or use another split",
+    );
+    assertEquals(warnings.length, 1); // u.data's repeated pair, when loading
+  });
+  // One pair, further down u1.base.
+  await withTiny({ "u1.test": TINY_TEST + "3\t4\t5\t889237500\n" }, async (ml) => {
+    const error = await assertRejects(() => predefinedSplit(ml, "u1"), RangeError);
+    assertIncludesAll(error.message, [
+      "u1.test line 3: userId 3, movieId 4 is also rated in ",
+      "u1.base (line 5); 1 (userId, movieId) pair of split u1 is in both u1.base and u1.test",
+      "remove it from one of the two files",
+    ]);
   });
 });
 
