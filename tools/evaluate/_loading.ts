@@ -1,14 +1,18 @@
 /**
  * How `deno task evaluate` loads its data: the duplicate policies it offers, the options it
- * passes to `loadMovieLens()` (shared by the rating and the ranking task), and the look at a
- * `--data` path that refuses one it cannot load before anything runs.
+ * passes to `loadMovieLens()` (shared by the rating and the ranking task), the look at a
+ * `--data` path that refuses one it cannot load before anything runs, and how the report
+ * names where the data came from.
  *
  * @module
  */
 
+import { fileURLToPath } from "node:url";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import {
   type DuplicatePolicy,
   type LoadOptions,
+  type Origin,
   PREDEFINED_SPLIT_NAMES,
 } from "../../lib/data/mod.ts";
 // The loader's own look at a data path, so that both refuse a path in the same words.
@@ -78,4 +82,37 @@ export function dataPathProblem(path: string, split: string | undefined): string
     }
   }
   return null;
+}
+
+/** The project folder (the one holding `deno.json`, `data/` and `results/`). */
+const PROJECT = fileURLToPath(new URL("../..", import.meta.url));
+
+/**
+ * Where a data set was read from, as the report writes it: relative to the project for a path
+ * inside it (`data/ml-latest-small.zip`), and for the `MOVIELENS_DIR` mirror beside it
+ * (`../shared/movielens/ml-100k`, where the README and CI put it); absolute for any other
+ * path (`--data /home/me/ml` gives `/home/me/ml`, not `../../home/me/ml`; the cache too). A
+ * zip entry's label (`x.zip:folder/file`) is written as its zip is.
+ *
+ * @param path An absolute path, or a zip entry's label that starts with one.
+ * @param origin How the loader found the data (`MovieLens.origin`).
+ * @param project The project folder.
+ * @returns The path for the report.
+ * @example
+ * ```ts
+ * import { dataSourceLabel } from "./_loading.ts";
+ * console.log(dataSourceLabel("/work/repo/data/x.zip", "path", "/work/repo")); // "data/x.zip"
+ * console.log(dataSourceLabel("/home/me/ml", "path", "/work/repo")); // "/home/me/ml"
+ * console.log(dataSourceLabel("/work/shared/ml-100k", "MOVIELENS_DIR", "/work/repo"));
+ * // "../shared/ml-100k"
+ * ```
+ */
+export function dataSourceLabel(path: string, origin: Origin, project: string = PROJECT): string {
+  const full = resolve(path);
+  const rel = relative(resolve(project), full);
+  if (rel === "") return ".";
+  if (isAbsolute(rel)) return full; // another drive
+  // How many folders up it starts: 0 inside, 1 beside; -1 for a folder the project is in.
+  const up = rel.split(sep).findIndex((part) => part !== "..");
+  return up === 0 || (up === 1 && origin === "MOVIELENS_DIR") ? rel : full;
 }

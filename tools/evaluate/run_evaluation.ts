@@ -7,10 +7,9 @@
  * @module
  */
 
-import { relative } from "node:path";
 import process from "node:process";
 import { cpuSecondsSince, type RunInfo } from "./_run_info.ts";
-import { type EvaluationDuplicates, evaluationLoadOptions } from "./_loading.ts";
+import { dataSourceLabel, type EvaluationDuplicates, evaluationLoadOptions } from "./_loading.ts";
 import pl, { type DataFrame } from "nodejs-polars";
 import {
   fitEncoders,
@@ -155,7 +154,7 @@ export interface EvaluationDataset {
   name: string;
   /** File layout. */
   layout: string;
-  /** Where it was read from (a path relative to the working folder when inside it). */
+  /** Where it was read from (see `dataSourceLabel()`: relative inside the project). */
   source: string;
   /** Ratings. */
   ratings: number;
@@ -275,10 +274,6 @@ function stderrLine(message: string): void {
 
 function ratingsOf(df: DataFrame): Float64Array {
   return Float64Array.from(df.getColumn(COLUMNS.rating).toArray() as number[]);
-}
-
-function relativePath(path: string): string {
-  return relative(Deno.cwd(), path) || ".";
 }
 
 interface RowContext {
@@ -727,7 +722,7 @@ export async function runEvaluation(options: EvaluationOptions = {}): Promise<Ev
   const datasets: EvaluationDataset[] = [...loaded.values()].map((ml) => ({
     name: ml.name,
     layout: ml.layout,
-    source: relativePath(ml.source),
+    source: dataSourceLabel(ml.source, ml.origin),
     ratings: ml.ratings.height,
     users: new Set(ml.ratings.getColumn(COLUMNS.user).toArray() as number[]).size,
     movies: new Set(ml.ratings.getColumn(COLUMNS.movie).toArray() as number[]).size,
@@ -735,7 +730,7 @@ export async function runEvaluation(options: EvaluationOptions = {}): Promise<Ev
     release: ml.release && {
       ...ml.release,
       claimedBy: ml.release.claimedBy.startsWith("/")
-        ? relativePath(ml.release.claimedBy)
+        ? dataSourceLabel(ml.release.claimedBy, ml.origin)
         : ml.release.claimedBy,
     },
   }));

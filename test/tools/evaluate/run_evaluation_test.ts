@@ -2,6 +2,11 @@ import { assert, assertAlmostEquals, assertEquals, assertGreater, assertLess } f
 import { MODEL_KINDS } from "../../../lib/models/mod.ts";
 import type { EvaluationResult } from "../../../tools/evaluate/run_evaluation.ts";
 import { writeSyntheticLatest } from "./_synthetic.ts";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { zipSync } from "fflate";
+import type { Origin } from "../../../lib/data/mod.ts";
+import { dataSourceLabel } from "../../../tools/evaluate/_loading.ts";
 
 const CLI = new URL("../../../tools/evaluate/cli.ts", import.meta.url).pathname;
 
@@ -181,6 +186,69 @@ Deno.test("deno task evaluate counts one epoch as one epoch in a row's note", as
     assertEquals(run.code, 0, run.stderr);
     assert(run.stdout.includes("(stopped after 1 epoch)"), run.stdout);
     assert(!run.stdout.includes("1 epochs"), run.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("dataSourceLabel() writes a path inside the project, or the mirror beside it, relative; any other absolute", () => {
+  const project = "/work/repo";
+  const cases: [string, Origin, string][] = [
+    ["/work/repo/data/ml-latest-small.zip", "shipped", "data/ml-latest-small.zip"],
+    [
+      "/work/repo/data/ml-latest-small.zip:ml-latest-small/README.txt",
+      "shipped",
+      "data/ml-latest-small.zip:ml-latest-small/README.txt",
+    ],
+    ["/work/repo/test/fixtures/latest_tiny", "path", "test/fixtures/latest_tiny"],
+    ["/work/repo", "path", "."],
+    // The committed ml-100k row: the mirror beside the checkout, as README and CI place it.
+    ["/work/shared/movielens/ml-100k", "MOVIELENS_DIR", "../shared/movielens/ml-100k"],
+    [
+      "/work/shared/movielens/ml-100k/u.info",
+      "MOVIELENS_DIR",
+      "../shared/movielens/ml-100k/u.info",
+    ],
+    // Before: ../shared/ml, ../../home/me/ml, ../../tmp/x/ml.zip:ml/u.data, ../../home/…
+    ["/work/shared/ml", "path", "/work/shared/ml"],
+    ["/home/me/ml", "path", "/home/me/ml"],
+    ["/tmp/x/ml.zip:ml/u.data", "path", "/tmp/x/ml.zip:ml/u.data"],
+    ["/data/movielens/ml-100k", "MOVIELENS_DIR", "/data/movielens/ml-100k"],
+    [
+      "/home/me/.cache/movielens-embeddings/ml-100k",
+      "cache",
+      "/home/me/.cache/movielens-embeddings/ml-100k",
+    ],
+    ["/work", "MOVIELENS_DIR", "/work"],
+  ];
+  for (const [path, origin, label] of cases) {
+    assertEquals(dataSourceLabel(path, origin, project), label, `${path} (${origin})`);
+  }
+});
+
+Deno.test("runEvaluation() reports a --data outside the project by its absolute path, one inside relative to it", async () => {
+  const { runEvaluation } = await import("../../../tools/evaluate/run_evaluation.ts");
+  const tiny = fileURLToPath(new URL("../../fixtures/latest_tiny", import.meta.url));
+  const dir = await Deno.makeTempDir({ prefix: "evaluate-source-" });
+  try {
+    const files: Record<string, Uint8Array> = {};
+    for (const f of ["ratings.csv", "movies.csv"]) {
+      files[`tiny/${f}`] = await Deno.readFile(join(tiny, f));
+    }
+    const zip = join(dir, "tiny.zip");
+    await Deno.writeFile(zip, zipSync(files));
+    const sources: string[] = [];
+    for (const data of [tiny, zip]) {
+      const result = await runEvaluation({
+        data,
+        split: "random80",
+        models: [],
+        ranking: false,
+        onProgress: () => {},
+      });
+      sources.push(result.datasets[0].source);
+    }
+    assertEquals(sources, ["test/fixtures/latest_tiny", zip]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
