@@ -62,6 +62,8 @@ import {
   type Layout,
   openPath,
   openZip,
+  probeDataPath,
+  problemError,
 } from "./_source.ts";
 import { checkBoolean, checkOptionKeys, checkPositiveInt, describe } from "../_validate.ts";
 import { COLUMNS } from "../defaults.ts";
@@ -313,10 +315,22 @@ interface Found {
   expected?: Expected;
 }
 
-async function openCandidate(path: string, origin: Origin): Promise<Found> {
+/** How to mend a mirror's or the cache's copy of a release whose files are wrong. */
+const REPLACE = "replace it with the official release";
+
+/**
+ * Opens a release's copy in a mirror or the cache; a folder whose files the loader refuses
+ * (`probeDataPath()`: one file of a pair, none at all, both layouts) is refused with `fix`, what
+ * to do about that copy, after the problem.
+ */
+async function openCandidate(path: string, origin: Origin, fix = REPLACE): Promise<Found> {
   if (path.toLowerCase().endsWith(".zip")) {
     const zipBytes = await Deno.readFile(path);
     return { files: openZip(zipBytes, path), origin, zipBytes };
+  }
+  const probe = probeDataPath(path);
+  if (probe.kind === "problem") {
+    throw problemError({ ...probe.problem, message: `${probe.problem.message}; ${fix}` });
   }
   return { files: await openPath(path), origin };
 }
@@ -389,7 +403,9 @@ async function resolve100k(options: LoadOptions): Promise<Found> {
   const cached = found ? "" : join(cacheDir(), "ml-100k");
   if (!found) {
     looked.push(cached);
-    if (await exists(cached)) found = { files: await openPath(cached), origin: "cache" };
+    if (await exists(cached)) {
+      found = await openCandidate(cached, "cache", `delete ${cached} to download it again`);
+    }
   }
   if (!found) {
     const hint = whereToPut(cacheDir());

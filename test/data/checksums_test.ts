@@ -125,6 +125,36 @@ Deno.test({
 });
 
 Deno.test({
+  name: "loadMovieLens('ml-100k') refuses a mirror's or the cache's copy without u.item, naming " +
+    "the file and what to do with that copy",
+  ignore: noMirror,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const path = await mirrorCopy(join(dir, "mirror"));
+      await Deno.remove(join(path, "u.item"));
+      const error = await assertRejects(
+        () => loadMovieLens("ml-100k", { ...quiet, dir: join(dir, "mirror") }),
+        Deno.errors.NotFound,
+      );
+      assert(error.message.startsWith(`u.item is missing in ${path}: `), error.message);
+      assert(error.message.endsWith("; replace it with the official release"), error.message);
+    });
+    await withTempDir(async (dir) => {
+      const cacheDir = join(dir, "cache");
+      const path = await mirrorCopy(cacheDir);
+      await Deno.remove(join(path, "u.item"));
+      await Deno.mkdir(join(dir, "empty-mirror"));
+      const error = await assertRejects(
+        () => loadMovieLens("ml-100k", { ...quiet, dir: join(dir, "empty-mirror"), cacheDir }),
+        Deno.errors.NotFound,
+      );
+      assert(error.message.startsWith(`u.item is missing in ${path}: `), error.message);
+      assert(error.message.endsWith(`; delete ${path} to download it again`), error.message);
+    });
+  },
+});
+
+Deno.test({
   name: "loadMovieLens() by path reports an edited u1.test or u.occupation as a difference from " +
     "ml-100k, not verified",
   ignore: noMirror,
