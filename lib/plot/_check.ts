@@ -162,3 +162,35 @@ function describe(v: unknown): string {
   if (typeof v === "object") return "an object";
   return `${typeof v} ${String(v)}`.replace(/^undefined undefined$/, "undefined");
 }
+
+/** A value drawn as a labelled line: a loss curve's baseline, a bar chart's reference. */
+export interface LabelledValue {
+  value: number;
+  label: string;
+}
+
+/** Every field of a {@linkcode LabelledValue} (the type makes the list complete). */
+const LABELLED_FIELDS: Record<keyof LabelledValue, true> = { value: true, label: true };
+
+/**
+ * Checks a `{ value, label }` option (a baseline, a reference line) the same way in every
+ * helper: no other key, a finite number and a string. A blank label (`""`, spaces) means the
+ * value is written alone; it is returned as `""`.
+ * @param fn The helper's name.
+ * @param name The option as the message names it (`"reference"`, `"baseline[1]"`).
+ * @param given What was passed.
+ * @throws {TypeError} For an unknown key, a non-object, a value that is not a number or a label
+ *   that is not a string; {@link RangeError} for a value that is not finite.
+ */
+export function labelledValue(fn: string, name: string, given: unknown): LabelledValue {
+  const expected = `${fn}(): expected ${name} as { value: finite number, label: string }, ` +
+    `found ${literal(given)}`;
+  if (given === null || typeof given !== "object" || Array.isArray(given)) {
+    throw new TypeError(expected);
+  }
+  checkOptionKeys(given, Object.keys(LABELLED_FIELDS), `${fn}()`, `${name}.`);
+  const { value, label } = given as Partial<LabelledValue>;
+  if (typeof value !== "number" || typeof label !== "string") throw new TypeError(expected);
+  if (!Number.isFinite(value)) throw new RangeError(expected);
+  return { value, label: label.trim() === "" ? "" : label };
+}

@@ -20,7 +20,7 @@ import { literal } from "../_describe.ts";
 import { MUTED, textWidth, WIDTH } from "./_dom.ts";
 import { DASHES, type SwatchItem, swatchLegend } from "./_legend.ts";
 import { baselineLabels } from "./_baseline_labels.ts";
-import { checkPlotOptions, finiteNumbers, nonEmpty, range } from "./_check.ts";
+import { checkPlotOptions, finiteNumbers, labelledValue, nonEmpty, range } from "./_check.ts";
 import { drawable, extent, MIN_SPAN, significant } from "./_extent.ts";
 import { figureSize, render } from "./_render.ts";
 import { epochSpan, offScaleNote } from "./_off_scale.ts";
@@ -48,7 +48,7 @@ export interface NamedHistory {
 export interface LossBaseline {
   /** The line's y value (in the metric's units). */
   value: number;
-  /** Text shown next to the line, e.g. `"per-movie mean"`. */
+  /** Text shown next to the line, e.g. `"per-movie mean"`, before its value (blank: the value alone). */
   label: string;
 }
 
@@ -62,9 +62,6 @@ export interface EpochMark {
 
 /** Every field of an {@linkcode EpochMark} (the type makes the list complete). */
 const EPOCH_MARK_FIELDS: Record<keyof EpochMark, true> = { epoch: true, label: true };
-
-/** Every field of a {@linkcode LossBaseline} (the type makes the list complete). */
-const BASELINE_FIELDS: Record<keyof LossBaseline, true> = { value: true, label: true };
 
 /** Options of {@linkcode lossCurves}. */
 export interface LossCurvesOptions extends FigureOptions {
@@ -564,7 +561,7 @@ function describeCurves(
       : "";
     return run === "" ? texts.join("; ") : `${run}${same}: ${texts.join(", ")}`;
   });
-  const lines = baselines.map((b) => `${b.label} ${spoken(b.value)}`);
+  const lines = baselines.map((b) => `${b.label === "" ? "" : `${b.label} `}${spoken(b.value)}`);
   const told = runs.join("; ");
   const epochs = Array.from({ length: lastEpoch }, (_, i) => i + 1);
   return `Line chart of ${yLabel} per epoch, ${epochSpan(epochs)}. ` +
@@ -702,24 +699,9 @@ function baselineNameOption(fn: string, given: unknown, lines: number): string {
 
 /** The baseline option as a checked list. */
 function baselineList(fn: string, baseline: LossCurvesOptions["baseline"]): LossBaseline[] {
-  const baselines = baseline === undefined ? [] : Array.isArray(baseline) ? baseline : [baseline];
-  baselines.forEach((b, i) => {
-    if (typeof b === "object" && b !== null && !Array.isArray(b)) {
-      const prefix = Array.isArray(baseline) ? `baseline[${i}].` : "baseline.";
-      checkOptionKeys(b, Object.keys(BASELINE_FIELDS), `${fn}()`, prefix);
-    }
-    if (
-      b === null || typeof b !== "object" || !Number.isFinite(b.value) ||
-      typeof b.label !== "string"
-    ) {
-      throw new RangeError(
-        `${fn}(): expected baseline ${i} as { value: finite number, label: string }, found ${
-          literal(b)
-        }`,
-      );
-    }
-  });
-  return baselines;
+  if (baseline === undefined) return [];
+  if (!Array.isArray(baseline)) return [labelledValue(fn, "baseline", baseline)];
+  return baseline.map((b, i) => labelledValue(fn, `baseline[${i}]`, b));
 }
 
 /** The rows grouped by run and split, in order of first appearance. */

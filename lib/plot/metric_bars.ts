@@ -14,10 +14,8 @@
 import * as Plot from "@observablehq/plot";
 import { INK, MUTED, WIDTH } from "./_dom.ts";
 import { DASHES, type SwatchItem, swatchLegend } from "./_legend.ts";
-import { checkOptionKeys } from "../_options.ts";
-import { literal } from "../_describe.ts";
 import { barFrame, labelMargin } from "./_bar_frame.ts";
-import { checkPlotOptions, finiteField, rowArray, textField } from "./_check.ts";
+import { checkPlotOptions, finiteField, labelledValue, rowArray, textField } from "./_check.ts";
 import { finiteWidth } from "./_extent.ts";
 import { render } from "./_render.ts";
 import type { FigureOptions, PlotFigure } from "./figure.ts";
@@ -62,12 +60,9 @@ export interface MetricBarsOptions extends FigureOptions {
 export interface MetricReference {
   /** Where the line stands, in the bars' units. */
   value: number;
-  /** What it is, written above the line before its value. */
+  /** What it is, written above the line before its value (blank: the value alone). */
   label: string;
 }
-
-/** Every field of a {@linkcode MetricReference} (the type makes the list complete). */
-const REFERENCE_FIELDS: Record<keyof MetricReference, true> = { value: true, label: true };
 
 const BAR = "#4269d0";
 /** The published figures' colour: apart from the bars' blue and the whiskers' black. */
@@ -205,7 +200,13 @@ export function metricBars(rows: MetricBar[], options: MetricBarsOptions = {}): 
       description: `Horizontal bar chart of ${xLabel}, top to bottom: ${
         bars.map((r) => hover(r).replace(": ", " ").replace(/; published (.*)$/, " (published $1)"))
           .join("; ")
-      }.${reference ? ` Dotted line: ${reference.label} ${fmt(reference.value)}.` : ""}`,
+      }.${
+        reference
+          ? ` Dotted line: ${reference.label === "" ? "" : `${reference.label} `}${
+            fmt(reference.value)
+          }.`
+          : ""
+      }`,
     },
   );
 }
@@ -224,21 +225,7 @@ const REFERENCE_ROOM = 16;
 
 /** The reference option, checked: `{ value: finite number, label: string }`. */
 function referenceOption(fn: string, given: unknown): MetricReference | undefined {
-  if (given === undefined) return undefined;
-  if (given !== null && typeof given === "object" && !Array.isArray(given)) {
-    checkOptionKeys(given, Object.keys(REFERENCE_FIELDS), `${fn}()`, "reference.");
-  }
-  const r = given as MetricReference | null;
-  if (
-    r === null || typeof r !== "object" || typeof r.value !== "number" ||
-    !Number.isFinite(r.value) || typeof r.label !== "string" || r.label.trim() === ""
-  ) {
-    throw new TypeError(
-      `${fn}(): expected reference as { value: finite number, label: non-empty string }, ` +
-        `found ${literal(given)}`,
-    );
-  }
-  return { value: r.value, label: r.label };
+  return given === undefined ? undefined : labelledValue(fn, "reference", given);
 }
 
 /**
@@ -251,7 +238,7 @@ function referenceMarks(
   domain: [number, number],
   fmt: (v: number) => string,
 ): Plot.Markish[] {
-  const text = `${ref.label}: ${fmt(ref.value)}`; // the label is never empty
+  const text = ref.label === "" ? fmt(ref.value) : `${ref.label}: ${fmt(ref.value)}`;
   const leftHalf = ref.value - domain[0] <= (domain[1] - domain[0]) / 2;
   return [
     // Dark dots on a white line: seen on the bars' blue and between them.

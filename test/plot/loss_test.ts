@@ -278,7 +278,7 @@ Deno.test("lossCurves() rejects bad runs, baselines and y ranges", () => {
   assertThrows(
     () => lossCurves(history, { baseline: { value: NaN, label: "mean" } }),
     RangeError,
-    'expected baseline 0 as { value: finite number, label: string }, found {"value":NaN,"label":"mean"}',
+    'lossCurves(): expected baseline as { value: finite number, label: string }, found {"value":NaN,"label":"mean"}',
   );
   assertThrows(() => lossCurves(history, { ylim: [2, 1] }), RangeError, "min < max");
 });

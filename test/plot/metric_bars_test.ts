@@ -236,8 +236,8 @@ Deno.test("metricBars() draws a dotted reference line across the rows, labelled 
 Deno.test("metricBars() rejects a reference that is not { value, label }, naming it", () => {
   assertThrows(
     () => metricBars(rows, { reference: { value: NaN, label: "mean" } }),
-    TypeError,
-    'metricBars(): expected reference as { value: finite number, label: non-empty string }, found {"value":NaN,"label":"mean"}',
+    RangeError,
+    'metricBars(): expected reference as { value: finite number, label: string }, found {"value":NaN,"label":"mean"}',
   );
   assertThrows(
     () => metricBars(rows, { reference: { value: 1, text: "mean" } as never }),
@@ -245,11 +245,18 @@ Deno.test("metricBars() rejects a reference that is not { value, label }, naming
     'unknown option "reference.text"',
   );
   assertThrows(() => metricBars(rows, { reference: 0.3 as never }), TypeError, "found 0.3");
-  assertThrows(
-    () => metricBars(rows, { reference: { value: 1, label: " " } }),
-    TypeError,
-    'found {"value":1,"label":" "}',
-  );
+});
+
+Deno.test("metricBars() writes a reference with a blank label as its value alone, as lossCurves() does", () => {
+  const pop = [{ model: "short", value: 40 }, { model: "long", value: 100 }];
+  const named = metricBars(pop, { reference: { value: 48, label: "mean" } });
+  assert(texts(named).includes("mean: 48.000"), texts(named).join(" | "));
+  assert(named.info.description?.endsWith("Dotted line: mean 48.000."), named.info.description);
+  for (const label of ["", " "]) {
+    const fig = metricBars(pop, { reference: { value: 48, label } });
+    assertEquals(texts(fig).filter((t) => t.includes("48")), ["48.000"]);
+    assert(fig.info.description?.endsWith("Dotted line: 48.000."), fig.info.description);
+  }
 });
 
 Deno.test("metricBars() writes a value that a reference line runs through on a white halo", () => {
