@@ -14,6 +14,9 @@
  * ```
  *
  * `EPOCHS=5 deno task notebooks` then trains for 5 epochs; `deno task notebooks --quick` for 2.
+ * A list of numbers, such as the sizes of the hidden layers, is one parameter too:
+ * `param("HIDDEN_UNITS", [32, 4], { integer: true, min: 1 })` reads `HIDDEN_UNITS=64,16,8`, each
+ * value checked like a number parameter's.
  *
  * **Headline figures.** {@linkcode headline} prints a result next to the figure the tutorial
  * reports (`RMSE (validation): 0.8731 · tutorial: 0.88`), and the notebook runner gathers every
@@ -33,30 +36,33 @@ export interface ParamOptions<T> {
    */
   quick?: T;
   /**
-   * For number parameters: reject values that are not integers (epochs, sizes, counts); the
-   * environment variable must then be decimal digits (an optional sign, no exponent).
+   * For number parameters (and each value of a list): reject values that are not integers
+   * (epochs, sizes, counts); the environment variable must then be decimal digits (an optional
+   * sign, no exponent).
    * @default {false}
    */
   integer?: boolean;
   /**
-   * For number parameters: the smallest value accepted (inclusive), such as 1 for a size.
+   * For number parameters and each value of a list: the smallest value accepted (inclusive),
+   * such as 1 for a size.
    * @default {undefined} (no bound)
    */
   min?: number;
   /**
-   * For number parameters: the largest value accepted (inclusive), such as 1 for a share.
+   * For number parameters and each value of a list: the largest value accepted (inclusive),
+   * such as 1 for a share.
    * @default {undefined} (no bound)
    */
   max?: number;
   /**
-   * For number parameters: a bound the value must lie strictly above, such as 0 for a fraction
-   * of the ratings that must keep some (not with `min`).
+   * For number parameters and each value of a list: a bound the value must lie strictly above,
+   * such as 0 for a fraction of the ratings that must keep some (not with `min`).
    * @default {undefined} (no bound)
    */
   above?: number;
   /**
-   * For number parameters: a bound the value must lie strictly below, such as 1 for a fraction
-   * that must leave some (not with `max`).
+   * For number parameters and each value of a list: a bound the value must lie strictly below,
+   * such as 1 for a fraction that must leave some (not with `max`).
    * @default {undefined} (no bound)
    */
   below?: number;
@@ -217,11 +223,45 @@ export function param(name: string, fallback: boolean, options?: ParamOptions<bo
  * @returns The value in force.
  */
 export function param(name: string, fallback: string, options?: ParamOptions<string>): string;
-export function param<T extends number | boolean | string>(
+/**
+ * Reads a list of numbers as one notebook parameter, such as the sizes of a network's hidden
+ * layers, as the number form of {@linkcode param} reads one number: the environment variable
+ * holds the values separated by commas (`64,16,8`; spaces around a value are ignored), each
+ * parsed as a number parameter's variable is, and the options' integer check and bounds hold for
+ * every value (the default's and the quick value's too).
+ *
+ * @param name UPPER_CASE name of the constant and of the environment variable.
+ * @param fallback The full-size values, at least one.
+ * @param options The quick values, an integer check, and bounds for each value (`min`, `max`
+ *   inclusive; `above`, `below` exclusive).
+ * @returns A new array of the values in force.
+ * @throws {TypeError} As the number form does, and for a default or quick value that is not a
+ *   non-empty array of numbers.
+ * @throws {RangeError} For a variable that is empty, has an empty item (`32,,4`) or an item
+ *   that does not parse (`32,1e9` for an integer list), or a value that is NaN, infinite or
+ *   outside the bounds: the message names the parameter, the item's position and the bounds.
+ * @example
+ * ```ts
+ * import { param } from "./params.ts";
+ * import { assertEquals } from "@std/assert";
+ * // Two hidden layers of 32 and 4 units, or what EXAMPLE_HIDDEN=64,16,8 says when it is set:
+ * const EXAMPLE_HIDDEN = param("EXAMPLE_HIDDEN", [32, 4], { integer: true, min: 1, max: 4096 });
+ * console.log(`hidden layers of ${EXAMPLE_HIDDEN.join(", ")} units`);
+ * if (Deno.env.get("EXAMPLE_HIDDEN") === undefined) assertEquals(EXAMPLE_HIDDEN, [32, 4]);
+ * // EXAMPLE_HIDDEN=32,0 would throw: param(): expected each value of EXAMPLE_HIDDEN between 1
+ * // and 4096, found 0 at position 2 of "32,0" (environment variable EXAMPLE_HIDDEN)
+ * ```
+ */
+export function param(
   name: string,
-  fallback: T,
-  options: ParamOptions<T> = {},
-): T {
+  fallback: readonly number[],
+  options?: ParamOptions<readonly number[]>,
+): number[];
+export function param(
+  name: string,
+  fallback: number | boolean | string | readonly number[],
+  options: ParamOptions<unknown> = {},
+): number | boolean | string | number[] {
   if (!NAME.test(name)) {
     throw new TypeError(`param(): expected an UPPER_CASE name such as "EPOCHS", found "${name}"`);
   }
@@ -232,10 +272,12 @@ export function param<T extends number | boolean | string>(
     );
   }
   checkOptionKeys(options, Object.keys(PARAM_OPTIONS), "param()");
+  if (Array.isArray(fallback)) return listParam(name, fallback, options);
   const type = typeof fallback;
   if (type !== "number" && type !== "boolean" && type !== "string") {
     throw new TypeError(
-      `param(): expected a number, boolean or string default for ${name}, found ${type}`,
+      `param(): expected a number, boolean, string or list of numbers default for ${name}, ` +
+        `found ${type}`,
     );
   }
   if (options.quick !== undefined && typeof options.quick !== type) {
@@ -289,16 +331,79 @@ export function param<T extends number | boolean | string>(
     throw new RangeError(`param(): expected an integer for ${name}, found ${value}${where}`);
   }
   checkBounds(name, value as number, type, options, where);
-  return value as T;
+  return value as number | boolean | string;
 }
 
-/** Checks a parameter's bounds, then its value against them (numbers only). */
+/** Whether `value` is a non-empty array of numbers (a list parameter's default or quick value). */
+const isNumberList = (value: unknown): value is readonly number[] =>
+  Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "number");
+
+/** The list form of {@linkcode param}: a number parameter's parsing and checks, on each value. */
+function listParam(name: string, fallback: unknown, options: ParamOptions<unknown>): number[] {
+  for (const [label, list] of [["default", fallback], ["quick value", options.quick]] as const) {
+    if (list === undefined && label === "quick value") continue;
+    if (!isNumberList(list)) {
+      const found = Array.isArray(list) ? `[${list.map((v) => typeof v).join(", ")}]` : typeof list;
+      throw new TypeError(
+        `param(): expected the ${label} of ${name} to be a non-empty list of numbers, ` +
+          `found ${found}`,
+      );
+    }
+  }
+  const raw = readEnv(name);
+  let values: number[], where: string, shown: string;
+  if (raw === undefined) {
+    const quick = isQuick() && options.quick !== undefined;
+    values = [...(quick ? options.quick : fallback) as readonly number[]];
+    where = ` (its ${quick ? "quick value" : "default"})`;
+    shown = `[${values.join(", ")}]`;
+  } else {
+    where = ` (environment variable ${name})`;
+    shown = `"${raw}"`;
+    const items = raw.split(",").map((item) => item.trim());
+    const bad = items.findIndex((item) =>
+      !(options.integer ? DECIMAL_INTEGER : DECIMAL).test(item)
+    );
+    if (bad >= 0) {
+      const kind = options.integer ? "decimal integers (digits only)" : "decimal numbers";
+      const item = raw.trim() === ""
+        ? ""
+        : items[bad] === ""
+        ? `: an empty item at position ${bad + 1}`
+        : `: "${items[bad]}" at position ${bad + 1}`;
+      throw new RangeError(
+        `param(): expected ${name} to be ${kind} separated by commas, such as ` +
+          `${(fallback as number[]).join(",")}, found ${shown}${item}${where}`,
+      );
+    }
+    values = items.map(Number);
+  }
+  values.forEach((value, i) => {
+    const at = ` at position ${i + 1} of ${shown}`;
+    if (!Number.isFinite(value)) {
+      throw new RangeError(
+        `param(): expected finite numbers for ${name}, found ${value}${at}${where}`,
+      );
+    }
+    if (options.integer && !Number.isSafeInteger(value)) {
+      throw new RangeError(`param(): expected integers for ${name}, found ${value}${at}${where}`);
+    }
+    checkBounds(name, value, "number", options, at + where, `each value of ${name}`);
+  });
+  return values;
+}
+
+/**
+ * Checks a parameter's bounds, then its value against them (numbers only); `subject` is what
+ * the message says must lie within them (`each value of HIDDEN_UNITS` for a list).
+ */
 function checkBounds(
   name: string,
   value: number,
   type: string,
   options: ParamOptions<unknown>,
   where: string,
+  subject = name,
 ): void {
   const { min, max, above, below } = options;
   const bounds = { min, max, above, below };
@@ -323,7 +428,7 @@ function checkBounds(
     min !== undefined ? `at least ${min}` : above !== undefined ? `above ${above}` : "",
     max !== undefined ? `at most ${max}` : below !== undefined ? `below ${below}` : "",
   ].filter((part) => part !== "").join(" and ");
-  throw new RangeError(`param(): expected ${name} ${range}, found ${value}${where}`);
+  throw new RangeError(`param(): expected ${subject} ${range}, found ${value}${where}`);
 }
 
 /** Options of {@linkcode headline}. */

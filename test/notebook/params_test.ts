@@ -251,6 +251,78 @@ Deno.test("param() refuses a number parameter whose default or quick value is no
   );
 });
 
+Deno.test("param() reads a list of numbers from its variable, separated by commas", async () => {
+  await inChild(
+    { TEST_UNITS: undefined, NB_QUICK: undefined },
+    `const fallback = [32, 4];
+     const units = param("TEST_UNITS", fallback, { quick: [8], integer: true, min: 1 });
+     assertEquals(units, [32, 4]);
+     units.push(2); // a new array each time: the default stays as it was
+     assertEquals([fallback, param("TEST_UNITS", fallback)], [[32, 4], [32, 4]]);`,
+  );
+  await inChild(
+    { TEST_UNITS: undefined, NB_QUICK: "1" },
+    `assertEquals(param("TEST_UNITS", [32, 4], { quick: [8] }), [8]);
+     assertEquals(param("TEST_UNITS", [32, 4]), [32, 4]); // no quick value: the full one`,
+  );
+  await inChild(
+    { TEST_UNITS: " 64, 16 ,8 ", TEST_RATES: "0.5,1e-3,-2", NB_QUICK: "1" },
+    `const units = param("TEST_UNITS", [32, 4], { quick: [8], integer: true, max: 4096 });
+     assertEquals(units, [64, 16, 8]); // the variable wins over the quick value
+     assertEquals(param("TEST_RATES", [0.1]), [0.5, 1e-3, -2]);`,
+  );
+});
+
+Deno.test("param() refuses a malformed list or a value out of bounds, naming the position", async () => {
+  const options = "{ integer: true, min: 1, max: 4096 }";
+  const cases: [string, string][] = [
+    [
+      "32,1e9",
+      "param(): expected TEST_UNITS to be decimal integers (digits only) separated by commas, " +
+      'such as 32,4, found "32,1e9": "1e9" at position 2 (environment variable TEST_UNITS)',
+    ],
+    ["abc", 'found "abc": "abc" at position 1 (environment variable TEST_UNITS)'],
+    ["", 'separated by commas, such as 32,4, found "" (environment variable TEST_UNITS)'],
+    [" ", 'such as 32,4, found " " (environment variable TEST_UNITS)'],
+    ["32,,4", 'found "32,,4": an empty item at position 2'],
+    ["32,4,", 'found "32,4,": an empty item at position 3'],
+    ["2.5", 'found "2.5": "2.5" at position 1'],
+    [
+      "0",
+      "param(): expected each value of TEST_UNITS between 1 and 4096, found 0 at position 1 " +
+      'of "0" (environment variable TEST_UNITS)',
+    ],
+    ["32,4097", 'between 1 and 4096, found 4097 at position 2 of "32,4097"'],
+    ["99999999999999999999", "expected integers for TEST_UNITS, found 100000000000000000000"],
+  ];
+  await Promise.all(cases.map(([raw, message]) =>
+    inChild(
+      { TEST_UNITS: raw },
+      `assertThrows(() => param("TEST_UNITS", [32, 4], ${options}), RangeError, ${
+        JSON.stringify(message)
+      });`,
+    )
+  ));
+  await inChild(
+    { TEST_RATES: "0.5,1e999", TEST_SHARES: "0.5,1", NB_QUICK: "1" },
+    `assertThrows(() => param("TEST_RATES", [0.1]), RangeError,
+       'expected finite numbers for TEST_RATES, found Infinity at position 2 of "0.5,1e999"');
+     assertThrows(() => param("TEST_SHARES", [0.5], { above: 0, below: 1 }), RangeError,
+       "expected each value of TEST_SHARES above 0 and below 1, found 1 at position 2");
+     // The default and the quick value are checked as well, and must be lists of numbers.
+     assertThrows(() => param("TEST_UNSET_LIST", [32], { quick: [0], min: 1 }), RangeError,
+       "expected each value of TEST_UNSET_LIST at least 1, found 0 at position 1 of [0] (its quick value)");
+     assertThrows(() => param("TEST_UNSET_LIST", [32, NaN]), RangeError,
+       "found NaN at position 2 of [32, NaN] (its default)");
+     assertThrows(() => param("TEST_UNSET_LIST", []), TypeError,
+       "expected the default of TEST_UNSET_LIST to be a non-empty list of numbers, found []");
+     assertThrows(() => param("TEST_UNSET_LIST", [1], { quick: 2 } as never), TypeError,
+       "expected the quick value of TEST_UNSET_LIST to be a non-empty list of numbers, found number");
+     assertThrows(() => param("TEST_UNSET_LIST", [1], { min: 2, above: 1 }), TypeError,
+       "expected min or above for TEST_UNSET_LIST, not both");`,
+  );
+});
+
 /** Runs `calls` in a child with NB_HEADLINES set to a new file: what it printed, the file's lines. */
 async function captureHeadlines(calls: string): Promise<{ printed: string[]; lines: Headline[] }> {
   const file = await Deno.makeTempFile();
