@@ -4,7 +4,8 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { formatFailure } from "../../../tools/notebooks/run_summary.ts";
-import { onePlural, quickRunWith } from "./_notebook_runs.ts";
+import { runCli } from "./_helpers.ts";
+import { DIR, onePlural, quickRunWith } from "./_notebook_runs.ts";
 
 /**
  * Values a parameter cell accepts no more, or that the data cannot serve, with what the teacher
@@ -76,11 +77,20 @@ const REFUSED: [string, Record<string, string>, number, string][] = [
     2,
     "expected EMBEDDING_SIZE between 1 and 4096, found 100000000",
   ],
+  // The list of hidden layers, checked in the parameter cell like every other parameter.
   [
     "05_dlrm_mlp.ipynb",
     { HIDDEN_UNITS: "32,1e9" },
-    23,
-    'HIDDEN_UNITS: expected integers from 1 to 4096 such as 32,4, found "32,1e9"',
+    2,
+    "HIDDEN_UNITS to be decimal integers (digits only) separated by commas, such as 32,4, " +
+    'found "32,1e9": "1e9" at position 2',
+  ],
+  ["05_dlrm_mlp.ipynb", { HIDDEN_UNITS: "" }, 2, 'separated by commas, such as 32,4, found ""'],
+  [
+    "05_dlrm_mlp.ipynb",
+    { HIDDEN_UNITS: "32,0" },
+    2,
+    'expected each value of HIDDEN_UNITS between 1 and 4096, found 0 at position 2 of "32,0"',
   ],
   // Every seed used, SEED to SEED + SEEDS − 1, must be a seed the library takes (≤ 2³² − 1).
   [
@@ -92,7 +102,7 @@ const REFUSED: [string, Record<string, string>, number, string][] = [
   [
     "05_dlrm_mlp.ipynb",
     { MIN_RATINGS: "1000" },
-    103,
+    101,
     "MIN_RATINGS: expected at most 329 for user 557",
   ],
   ["06_from_ratings_to_rankings.ipynb", { EASE_LAMBDA: "0" }, 2, "expected EASE_LAMBDA above 0"],
@@ -127,6 +137,26 @@ for (const [name, knobs, cell, message] of REFUSED) {
   });
 }
 
+Deno.test("deno task notebooks --set refuses a bad HIDDEN_UNITS for 05 before any cell runs", async () => {
+  // The parameter cell alone runs first (a second or two), so the teacher waits for no other cell.
+  const cases = [
+    ["32,1e9", '"1e9" at position 2'],
+    ["abc", '"abc" at position 1'],
+    ["", 'such as 32,4, found ""'],
+    ["0", 'between 1 and 4096, found 0 at position 1 of "0"'],
+  ];
+  const notebook = `${DIR}05_dlrm_mlp.ipynb`;
+  await Promise.all(cases.map(async ([value, found]) => {
+    const run = await runCli(["--quick", "--set", `HIDDEN_UNITS=${value}`, notebook]);
+    assertEquals(run.code, 2, run.stdout + run.stderr);
+    assertEquals(run.stdout, "", `HIDDEN_UNITS=${value}: nothing ran`);
+    const err = run.stderr.trimEnd();
+    assertEquals(err.split("\n").length, 1, err);
+    assert(err.startsWith(`${notebook}: param(): expected `), err);
+    assert(err.includes(`${found} (--set HIDDEN_UNITS)`), err);
+  }));
+});
+
 Deno.test("05_dlrm_mlp.ipynb with one seed and one tag writes them in the singular", async () => {
   // Its quick run has two seeds: one seed and one tag are met only here (about 8 s).
   const name = "05_dlrm_mlp.ipynb", knobs = { SEEDS: "1", TOP_TAGS: "1" };
@@ -137,11 +167,15 @@ Deno.test("05_dlrm_mlp.ipynb with one seed and one tag writes them in the singul
   assert(/movies tagged "[^"]+"/.test(result.output), "the features table");
 });
 
-Deno.test("05_dlrm_mlp.ipynb with one factor per embedding prints no NaN", async () => {
+Deno.test("05_dlrm_mlp.ipynb with one factor per embedding prints no NaN, and takes all tags for more", async () => {
   // Too few pairs scored 4.25 or more to fill the overestimate table: its cells stay empty.
-  const name = "05_dlrm_mlp.ipynb", knobs = { EMBEDDING_SIZE: "1" };
+  // TOP_TAGS above the fit part's distinct tags (1,101 at seed 42) takes them all and says so;
+  // its movie × tag table, one string lookup per cell, took 9 to 20 s of a quick run at 10000.
+  const name = "05_dlrm_mlp.ipynb", knobs = { EMBEDDING_SIZE: "1", TOP_TAGS: "5000" };
   const result = await quickRunWith(name, knobs);
   assert(result.ok, formatFailure(result));
   const nan = result.output.split("\n").filter((line) => /\bNaN\b/.test(line));
   assertEquals(nan, []);
+  assert(result.output.includes("TOP_TAGS=5000, but the fit part has 1,101 tags: all are used"));
+  assert(result.output.includes("movies with one of the 1,101 tags"), "the features table");
 });
