@@ -19,21 +19,40 @@ export interface WsMessage {
   channel: string;
 }
 
-/** A notebook file's code cells. */
-export interface CodeCell {
-  /** Index in the notebook's cells. */
-  cell: number;
+/**
+ * A notebook file's code cell with its 0-based index in the notebook's `cells`, the index that
+ * {@linkcode CellOutputs.cell} holds (tools/notebooks numbers cells from 1 instead, as
+ * lib/notebook's `SourceCell`; messages print `index + 1`).
+ */
+export interface IndexedCodeCell {
+  /** 0-based index in the notebook's `cells`, markdown cells included. */
+  index: number;
+  /** The cell's source, joined. */
   source: string;
 }
 
-/** Reads the code cells of an nbformat 4 notebook. */
-export function codeCells(notebook: { cells?: unknown }): CodeCell[] {
+/**
+ * Reads the code cells of an nbformat 4 notebook with their 0-based index among all cells.
+ *
+ * @param notebook The parsed notebook.
+ * @returns One entry per code cell, in order.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { indexedCodeCells } from "./kernel_ws.ts";
+ * const nb = { cells: [{ cell_type: "markdown", source: "# A" }, { cell_type: "code", source: "1" }] };
+ * assertEquals(indexedCodeCells(nb), [{ index: 1, source: "1" }]);
+ * ```
+ */
+export function indexedCodeCells(notebook: { cells?: unknown }): IndexedCodeCell[] {
   if (!Array.isArray(notebook.cells)) {
-    throw new TypeError("codeCells(): expected an nbformat 4 notebook with a cells array");
+    throw new TypeError(
+      "indexedCodeCells(): expected an nbformat 4 notebook with a cells array",
+    );
   }
-  return notebook.cells.flatMap((c: { cell_type?: string; source?: string | string[] }, cell) =>
+  return notebook.cells.flatMap((c: { cell_type?: string; source?: string | string[] }, index) =>
     c.cell_type === "code"
-      ? [{ cell, source: Array.isArray(c.source) ? c.source.join("") : c.source ?? "" }]
+      ? [{ index, source: Array.isArray(c.source) ? c.source.join("") : c.source ?? "" }]
       : []
   );
 }
@@ -170,9 +189,9 @@ export interface ReferenceRun {
  * @returns Each cell's outputs, and output messages of no cell.
  */
 export async function runReference(
-  server: NotebookServer,
+  server: Pick<NotebookServer, "baseUrl" | "token" | "api">,
   path: string,
-  cells: CodeCell[],
+  cells: IndexedCodeCell[],
   options: ReferenceOptions = {},
 ): Promise<ReferenceRun> {
   const { quietMs = 200, cellTimeoutMs = 1_800_000, progress } = options;
@@ -276,7 +295,7 @@ export async function runReference(
           return idle && replied;
         },
         cellTimeoutMs,
-        `end of cell ${cell.cell + 1}`,
+        `end of cell ${cell.index + 1}`,
       );
       send("shell", "execute_request", {
         code: cell.source,
@@ -296,7 +315,7 @@ export async function runReference(
         await new Promise((r) => setTimeout(r, 50));
       }
       latestMs = Math.max(latestMs, lastOutputAt - quietFrom);
-      result.push({ cell: cell.cell, outputs: collector.outputs(msgId) });
+      result.push({ cell: cell.index, outputs: collector.outputs(msgId) });
       progress?.(i + 1, cells.length);
     }
     return { cells: result, strays: collector.strays.length, latestMs };
@@ -308,4 +327,25 @@ export async function runReference(
     }
     await server.api("DELETE", `api/sessions/${session.id}`).catch(() => {});
   }
+}
+
+/**
+ * The error outputs of a reference run, one line each, cells numbered from 1 among all cells.
+ *
+ * @param cells Each code cell's outputs ({@linkcode ReferenceRun.cells}).
+ * @returns `cell N: Name: message` per error output.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { referenceErrors } from "./kernel_ws.ts";
+ * const error = { output_type: "error", ename: "Error", evalue: "boom" };
+ * assertEquals(referenceErrors([{ cell: 2, outputs: [error] }]), ["cell 3: Error: boom"]);
+ * ```
+ */
+export function referenceErrors(cells: CellOutputs[]): string[] {
+  return cells.flatMap((c) =>
+    c.outputs.filter((o) => o.output_type === "error").map((o) =>
+      `cell ${c.cell + 1}: ${o.ename}: ${o.evalue}`
+    )
+  );
 }

@@ -40,7 +40,7 @@
  */
 
 import { type Chromium, launchChromium, type Page } from "./chromium.ts";
-import { codeCells, runReference } from "./kernel_ws.ts";
+import { indexedCodeCells, referenceErrors, runReference } from "./kernel_ws.ts";
 import { checkInterrupt, INTERRUPT_FIXTURE, type InterruptReport } from "./interrupt.ts";
 import {
   isTrusted,
@@ -385,12 +385,8 @@ async function testNotebook(
 
   if (options.runs > 0) {
     const t0 = performance.now();
-    const reference = await runReference(server, path, codeCells(nb));
-    report.referenceErrors = reference.cells.flatMap((c) =>
-      c.outputs.filter((o) => o.output_type === "error").map((o) =>
-        `cell ${c.cell + 1}: ${o.ename}: ${o.evalue}`
-      )
-    );
+    const reference = await runReference(server, path, indexedCodeCells(nb));
+    report.referenceErrors = referenceErrors(reference.cells);
     log(
       `${name}: cell-by-cell reference run: ${
         ((performance.now() - t0) / 1000).toFixed(0)

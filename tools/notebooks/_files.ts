@@ -4,6 +4,7 @@
 // clean-up of runs on Ctrl-C and SIGTERM.
 
 import type { Headline } from "../../lib/notebook/params.ts";
+import type { SourceCell } from "../../lib/notebook/_cell_hints.ts";
 import type { RunOptions } from "./run_types.ts";
 import { withCleanUpOnSignals } from "../_cleanup.ts";
 
@@ -83,8 +84,11 @@ export async function readNotebook(path: string): Promise<NotebookJson> {
   return json;
 }
 
-/** The code cells with their 1-based position among all cells. */
-export function codeCells(nb: NotebookJson): { cell: number; source: string }[] {
+/**
+ * The code cells with their 1-based position among all cells, markdown included (the numbers
+ * messages print; tools/browser's `indexedCodeCells()` gives 0-based indexes instead).
+ */
+export function codeCells(nb: NotebookJson): SourceCell[] {
   return nb.cells!.flatMap((c, i) =>
     c.cell_type === "code" ? [{ cell: i + 1, source: sourceOf(c) }] : []
   );

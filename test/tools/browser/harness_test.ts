@@ -1,8 +1,14 @@
-import { assert, assertEquals, assertThrows } from "@std/assert";
-import { codeCells, OutputCollector, type WsMessage } from "../../../tools/browser/kernel_ws.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import {
+  indexedCodeCells,
+  OutputCollector,
+  referenceErrors,
+  runReference,
+  type WsMessage,
+} from "../../../tools/browser/kernel_ws.ts";
 import { parseArgs, selectNotebooks, serverEnv, USAGE } from "../../../tools/browser/main.ts";
 import { assertHelp, assertUsageError, assertUsageMatches, runProgram } from "../_usage.ts";
-import { serverArgs } from "../../../tools/browser/server.ts";
+import { type NotebookServer, serverArgs } from "../../../tools/browser/server.ts";
 
 const message = (
   type: string,
@@ -66,7 +72,7 @@ Deno.test("OutputCollector clears a cell's outputs on clear_output, at the next 
   assertEquals(collector.outputs("a"), []);
 });
 
-Deno.test("codeCells() lists code cells with their notebook index and joined source", () => {
+Deno.test("indexedCodeCells() lists code cells with their 0-based notebook index and joined source", () => {
   const nb = {
     cells: [
       { cell_type: "markdown", source: "# title" },
@@ -74,8 +80,92 @@ Deno.test("codeCells() lists code cells with their notebook index and joined sou
       { cell_type: "code", source: "" },
     ],
   };
-  assertEquals(codeCells(nb), [{ cell: 1, source: "const a = 1;\na;" }, { cell: 2, source: "" }]);
-  assertThrows(() => codeCells({}), TypeError, "expected an nbformat 4 notebook");
+  assertEquals(indexedCodeCells(nb), [
+    { index: 1, source: "const a = 1;\na;" },
+    { index: 2, source: "" },
+  ]);
+  assertThrows(() => indexedCodeCells({}), TypeError, "expected an nbformat 4 notebook");
+});
+
+/**
+ * A stand-in for Notebook 6's kernel API: one session, a WebSocket that answers kernel_info,
+ * and runs a cell by publishing an error when its code says `throw`, nothing at all (no idle,
+ * no reply) when it says `hang`, and otherwise only the idle status and the reply.
+ */
+function fakeNotebookServer(): {
+  server: Pick<NotebookServer, "baseUrl" | "token" | "api">;
+  close(): Promise<void>;
+} {
+  const reply = (socket: WebSocket, parent: string, channel: string, type: string, content = {}) =>
+    socket.send(JSON.stringify({
+      header: { msg_id: crypto.randomUUID(), msg_type: type },
+      parent_header: { msg_id: parent },
+      metadata: {},
+      content,
+      channel,
+    }));
+  const http = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    socket.onmessage = (event) => {
+      const msg = JSON.parse(event.data);
+      const id = msg.header.msg_id;
+      if (msg.header.msg_type === "kernel_info_request") {
+        reply(socket, id, "shell", "kernel_info_reply");
+        return;
+      }
+      if (msg.content.code.includes("hang")) return;
+      if (msg.content.code.includes("throw")) {
+        reply(socket, id, "iopub", "error", { ename: "Error", evalue: "boom", traceback: [] });
+      }
+      reply(socket, id, "iopub", "status", { execution_state: "idle" });
+      reply(socket, id, "shell", "execute_reply", { status: "ok" });
+    };
+    return response;
+  });
+  const server = {
+    baseUrl: `http://127.0.0.1:${http.addr.port}/`,
+    token: "t",
+    api: <T>(method: string) =>
+      Promise.resolve((method === "POST" ? { id: "s", kernel: { id: "k" } } : {}) as T),
+  };
+  return { server, close: () => http.shutdown() };
+}
+
+const MARKDOWN_FIRST = {
+  cells: [
+    { cell_type: "markdown", source: "# Title" },
+    { cell_type: "code", source: "1" },
+    { cell_type: "markdown", source: "Now it fails." },
+    { cell_type: "code", source: "throw new Error('boom')" },
+  ],
+};
+
+Deno.test("runReference() numbers an error's cell from 1 among all cells, markdown included", async () => {
+  const { server, close } = fakeNotebookServer();
+  try {
+    const run = await runReference(server, "nb.ipynb", indexedCodeCells(MARKDOWN_FIRST), {
+      quietMs: 0,
+    });
+    assertEquals(run.cells.map((c) => c.cell), [1, 3]);
+    assertEquals(referenceErrors(run.cells), ["cell 4: Error: boom"]);
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("runReference() names a cell that does not finish by its number among all cells", async () => {
+  const { server, close } = fakeNotebookServer();
+  const nb = { cells: [...MARKDOWN_FIRST.cells, { cell_type: "code", source: "hang" }] };
+  try {
+    await assertRejects(
+      () =>
+        runReference(server, "nb.ipynb", indexedCodeCells(nb), { quietMs: 0, cellTimeoutMs: 300 }),
+      Error,
+      "nb.ipynb: no end of cell 5 within 0 s",
+    );
+  } finally {
+    await close();
+  }
 });
 
 Deno.test("parseArgs() reads the browser test's flags and rejects unknown ones", () => {
