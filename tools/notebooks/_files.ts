@@ -6,7 +6,7 @@
 import type { Headline } from "../../lib/notebook/params.ts";
 import type { SourceCell } from "../../lib/notebook/_cell_hints.ts";
 import type { RunOptions } from "./run_types.ts";
-import { withCleanUpOnSignals } from "../_cleanup.ts";
+import type { SignalCleanUpOptions } from "../_cleanup.ts";
 
 /** The parts of an nbformat 4 notebook the runner reads. */
 export interface NotebookJson {
@@ -161,23 +161,13 @@ export function notebookEnv(options: RunOptions, headlines: string): Record<stri
 }
 
 /**
- * Runs `run` so that Ctrl-C (SIGINT) or SIGTERM does not leave it behind: while it runs,
- * either signal runs `cleanUp` (and those of the other runs under way, the latest first), then
- * ends the process with status 130 or 143. `cleanUp` should stop the run's child and remove its
- * files; the run cleans up after itself on every other path. Outside any run the signals keep
- * their default action (the tests call the runner in their own process). The clean-up registry
- * of tools/_cleanup.ts, which the browser test and the benchmarks share, with the runner's
- * message.
- *
- * @param cleanUp Stops the run's child process and removes its files.
- * @param run The run.
- * @returns What `run` returns.
+ * The notebook runner's options for tools/_cleanup.ts's `withCleanUpOnSignals()`, which every
+ * run (fresh, kernel, the CLI's whole batch) goes through: while a run is under way, Ctrl-C
+ * (SIGINT) or SIGTERM runs its clean-up (stop its child, remove its files; those of the other
+ * runs under way too, the latest first), says this, then ends the process with status 130 or
+ * 143. Outside any run the signals keep their default action (the tests call the runner in
+ * their own process).
  */
-export function cleanUpOnSignals<T>(
-  cleanUp: () => Promise<void>,
-  run: () => Promise<T>,
-): Promise<T> {
-  return withCleanUpOnSignals(cleanUp, run, {
-    what: "stopping the notebook runs and removing their files…",
-  });
-}
+export const RUN_CLEANUP: SignalCleanUpOptions = {
+  what: "stopping the notebook runs and removing their files…",
+};

@@ -11,7 +11,6 @@
 import type { Headline } from "../../lib/notebook/params.ts";
 import { compileCells, type CompiledCell, CompileError } from "./_compile.ts";
 import {
-  cleanUpOnSignals,
   codeCells,
   HOST_MODULE,
   notebookEnv,
@@ -19,10 +18,12 @@ import {
   readHeadlines,
   readLines,
   readNotebook,
+  RUN_CLEANUP,
   splitPath,
 } from "./_files.ts";
 import type { HostEvent } from "./_host.ts";
 import { explainMissingName } from "./run_summary.ts";
+import { withCleanUpOnSignals } from "../_cleanup.ts";
 import {
   type CellFailure,
   type CellOutput,
@@ -137,7 +138,7 @@ async function runModule(notebook: string, code: string, options: RunOptions): P
     await child?.status;
     await removeFiles();
   };
-  return await cleanUpOnSignals(stop, async () => {
+  return await withCleanUpOnSignals(stop, async () => {
     try {
       const events = await Deno.makeTempFile({ prefix: "nbrun-events-" });
       files.push(events);
@@ -155,7 +156,7 @@ async function runModule(notebook: string, code: string, options: RunOptions): P
     } finally {
       await removeFiles();
     }
-  });
+  }, RUN_CLEANUP);
 }
 
 /** Runs `deno run -A _fresh_main.ts <module>` in the notebook's folder, with a time limit. */

@@ -17,14 +17,15 @@ import {
 } from "../../lib/notebook/_format.ts";
 import {
   absolute,
-  cleanUpOnSignals,
   codeCells,
   notebookEnv,
   pump,
   readHeadlines,
   readNotebook,
+  RUN_CLEANUP,
 } from "./_files.ts";
 import { compareOutputs } from "./compare_outputs.ts";
+import { withCleanUpOnSignals } from "../_cleanup.ts";
 import { explainMissingName } from "./run_summary.ts";
 import {
   type CellOutput,
@@ -138,11 +139,11 @@ export async function runNotebookInKernel(
     await removeFiles();
   };
   try {
-    code = await cleanUpOnSignals(stop, () => {
+    code = await withCleanUpOnSignals(stop, () => {
       const env = notebookEnv(options, headlines);
       const args = driverArgs(notebook, options, firstPass);
       return driveKernel(python, args, env, sink, stderr, (child) => driver = child);
-    });
+    }, RUN_CLEANUP);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) {
       await removeFiles();

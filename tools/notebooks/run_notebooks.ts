@@ -20,8 +20,9 @@
  */
 
 import { isQuick, LIBRARY_SETTINGS } from "../../lib/notebook/params.ts";
-import { cleanUpOnSignals, codeCells, NotebookFileError, readNotebook } from "./_files.ts";
+import { codeCells, NotebookFileError, readNotebook, RUN_CLEANUP } from "./_files.ts";
 import { compareOutputs, formatDifference } from "./compare_outputs.ts";
+import { withCleanUpOnSignals } from "../_cleanup.ts";
 import { runNotebook } from "./fresh_run.ts";
 import { runNotebookInKernel } from "./kernel_run.ts";
 import { readDurations, runKey, startOrder, writeDurations } from "./_schedule.ts";
@@ -607,11 +608,11 @@ export async function main(args: string[]): Promise<number> {
     const remove = () => Deno.remove(own, { recursive: true }).catch(() => {});
     let differences = 0;
     try {
-      return await cleanUpOnSignals(remove, async () => {
+      return await withCleanUpOnSignals(remove, async () => {
         const status = await runAndReport(notebooks, { ...cli, out: own }, declared);
         differences = status.differences;
         return status.code;
-      });
+      }, RUN_CLEANUP);
     } finally {
       if (differences === 0) await remove();
     }

@@ -177,6 +177,10 @@ Deno.test({
           Deno.kill(group ? -runner.pid : runner.pid, signal);
           const { code } = await runner.status;
           assertEquals(code, status, await stderr);
+          assertStringIncludes(
+            await stderr,
+            `${signal}: stopping the notebook runs and removing their files…`,
+          );
           assertEquals(modules(), [], `${signal}: generated modules left`);
           assertEquals(left(tmp), [], `${signal}: temporary files left`);
           await until(() => processesUnder(dir).length === 0, `${signal}: children to end`, 5000);
