@@ -12,7 +12,7 @@ import { ratingsFrame } from "../../lib/data/frame.ts";
 import { createRng } from "../../lib/random.ts";
 
 /** Options of {@linkcode syntheticRatings}. */
-export interface SyntheticOptions {
+export interface SyntheticRatingsOptions {
   /** @default {12} */
   users?: number;
   /** @default {16} */
@@ -34,7 +34,7 @@ export const movieId = (j: number): number => 1000 + 3 * j;
  * Ratings of `users` users, each rating `perUser` distinct movies, from
  * `3.3 + u·v + b_u + b_m + noise`, rounded to the scale and clipped.
  */
-export function syntheticRatings(options: SyntheticOptions = {}): DataFrame {
+export function syntheticRatings(options: SyntheticRatingsOptions = {}): DataFrame {
   const { users = 12, movies = 16, perUser = 10, seed = 1, scale = "half" } = options;
   const rng = createRng(seed);
   const u = Array.from({ length: users }, () => [rng.normal(), rng.normal()]);
@@ -63,12 +63,4 @@ export function syntheticMovies(n = 16): DataFrame {
     title: Array.from({ length: n }, (_, j) => `Movie ${j} (${1950 + 3 * j})`),
     genres: Array.from({ length: n }, (_, j) => (j % 2 ? "Drama" : "Comedy|Romance")),
   });
-}
-
-/** Mean absolute error between predictions and the rating column of `df`. */
-export function mae(pred: Float32Array, df: DataFrame): number {
-  const r = df.getColumn("rating").toArray() as number[];
-  let s = 0;
-  for (let i = 0; i < r.length; i++) s += Math.abs(pred[i] - r[i]);
-  return s / r.length;
 }

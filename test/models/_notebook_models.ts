@@ -239,9 +239,10 @@ export function ratingClassifier(
 
 /**
  * Notebook 04's HybridModel as a functional model: each movie's metadata is a frozen table
- * looked up by the movie id, concatenated after the embeddings' dropout.
+ * looked up by the movie id, concatenated after the embeddings' dropout (stock layers, not
+ * lib/models' `hybridModel()` builder).
  */
-export function hybridModel(
+export function notebookHybridModel(
   { users, movies, factors }: NetSizes,
   metadata: tf.Tensor2D,
 ): tf.LayersModel {

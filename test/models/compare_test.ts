@@ -18,10 +18,10 @@ import { scheduledAdam } from "../../lib/train/schedule.ts";
 import {
   dlrmMlp,
   embeddingNet,
-  hybridModel,
   kerasBiasedMf,
   kerasMf,
   kerasNn,
+  notebookHybridModel,
   ratingClassifier,
   recommenderNet,
   recommenderNetV2,
@@ -200,7 +200,7 @@ Deno.test("compareModels() finds the lab's HybridModel written with stock layers
   const options = { ...recipes.explicitFeedbackLab.hybrid, ...base, ratings };
   const twin = buildModel("hybrid", { ...options, catalog: syntheticMovies() });
   const metadata = twin.model.getLayer("movie_metadata").getWeights()[0] as tf.Tensor2D;
-  const model = hybridModel(sizes, metadata);
+  const model = notebookHybridModel(sizes, metadata);
   const table = compareModels(model, twin);
   assertEquals(column(table, "params (a)").at(-1), twin.model.countParams());
   assertEquals(column(table, "max |Δ prediction|").at(-1), 0);

@@ -2,7 +2,8 @@
 // Python driver (jupyter_client) that starts the kernel, runs their cells and prints JSON.
 
 import { assertEquals } from "@std/assert";
-import { isolated, PYTHON, pythonRuns } from "../tools/notebooks/_helpers.ts";
+import { isolated, pythonRuns } from "../tools/notebooks/_helpers.ts";
+import { driverPython } from "../../tools/notebooks/kernel_run.ts";
 import { childEnvironment } from "../_child.ts";
 
 /** The library, by URL, for the cells a driver runs. */
@@ -51,7 +52,7 @@ finally:
     km.shutdown_kernel(now=True)
 print(json.dumps(results))
 `;
-  const out = await new Deno.Command(PYTHON, {
+  const out = await new Deno.Command(driverPython(), {
     args: ["-c", driver, JSON.stringify(cells), CWD, ...args],
     env: childEnvironment({ ...isolated(), NO_COLOR: "1", ...env }),
     clearEnv: true,

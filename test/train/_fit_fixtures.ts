@@ -15,8 +15,12 @@ export interface Ratings {
   ratings: Float32Array;
 }
 
-/** `n` ratings of `numUsers` users on `numMovies` movies: 3 + 1.5·(p_u·q_m) + noise, clipped to 1–5. */
-export function syntheticRatings(n: number, seed = 1, numUsers = 30, numMovies = 40): Ratings {
+/**
+ * `n` ratings of `numUsers` users on `numMovies` movies: 3 + 1.5·(p_u·q_m) + noise, clipped to
+ * 1–5, as row-aligned arrays of row indices (test/models' `syntheticRatings()` gives a ratings
+ * DataFrame with raw ids instead).
+ */
+export function syntheticRatingArrays(n: number, seed = 1, numUsers = 30, numMovies = 40): Ratings {
   const rng = createRng(seed);
   const p = Array.from({ length: numUsers }, () => [rng.normal(), rng.normal()]);
   const q = Array.from({ length: numMovies }, () => [rng.normal(), rng.normal()]);
@@ -48,8 +52,8 @@ export function disposeData(d: { x: tf.Tensor[]; y: tf.Tensor }): void {
   tf.dispose([...d.x, d.y]);
 }
 
-/** Options of {@linkcode dotBiasModel}. */
-export interface ModelOptions {
+/** Options of {@linkcode stockDotBiasModel}. */
+export interface StockModelOptions {
   numUsers?: number;
   numMovies?: number;
   factors?: number;
@@ -58,8 +62,11 @@ export interface ModelOptions {
   seed?: number;
 }
 
-/** dot(U[u], M[m]) + b_u + b_m + 3.5 from stock layers, with seeded initialisers. */
-export function dotBiasModel(o: ModelOptions = {}): tf.LayersModel {
+/**
+ * dot(U[u], M[m]) + b_u + b_m + 3.5 from stock layers, with seeded initialisers (not
+ * lib/models' `dotBiasModel()` builder).
+ */
+export function stockDotBiasModel(o: StockModelOptions = {}): tf.LayersModel {
   const { numUsers = 30, numMovies = 40, factors = 4, l2 = 0, seed = 7 } = o;
   const rng = createRng(seed);
   const init = () =>
@@ -92,7 +99,7 @@ export function dotBiasModel(o: ModelOptions = {}): tf.LayersModel {
 
 /** Embeddings → concat → stock Dropout → dense relu → dense 1 (`units` outputs), seeded. */
 export function mlpModel(
-  o: ModelOptions & {
+  o: StockModelOptions & {
     dropout?: number;
     units?: number;
     activation?: "linear" | "softmax" | "sigmoid";

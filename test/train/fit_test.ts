@@ -26,10 +26,10 @@ import { setDisplayTarget } from "../../lib/notebook/display.ts";
 import { inFakeKernel } from "../_fake_kernel.ts";
 import {
   disposeData,
-  dotBiasModel,
   mlpModel,
   ratingTensors,
-  syntheticRatings,
+  stockDotBiasModel,
+  syntheticRatingArrays,
   weightValues,
 } from "./_fit_fixtures.ts";
 
@@ -74,9 +74,9 @@ async function withLine(
 }
 
 Deno.test("fit() lowers the loss on synthetic ratings", async () => {
-  const r = syntheticRatings(2000);
+  const r = syntheticRatingArrays(2000);
   const data = ratingTensors(r);
-  const model = dotBiasModel({ factors: 4 });
+  const model = stockDotBiasModel({ factors: 4 });
   model.compile({
     optimizer: adam({ learningRate: 0.02 }),
     loss: "meanSquaredError",
@@ -136,7 +136,7 @@ Deno.test("fit() applies weight constraints after every update, as Keras does (t
     model.dispose();
   }
   // The fused Adam (which updates weights in place) and a maxNorm on embedding rows.
-  const data = ratingTensors(syntheticRatings(400, 3));
+  const data = ratingTensors(syntheticRatingArrays(400, 3));
   const norms = async (constrained: boolean) => {
     const user = tf.input({ shape: [1], dtype: "int32" });
     const movie = tf.input({ shape: [1], dtype: "int32" });
@@ -172,7 +172,7 @@ Deno.test("fit() applies weight constraints after every update, as Keras does (t
 });
 
 Deno.test("fit() is deterministic for a seed, dropout masks included", async () => {
-  const r = syntheticRatings(600, 3);
+  const r = syntheticRatingArrays(600, 3);
   const run = async (seed: number) => {
     const data = ratingTensors(r);
     const model = mlpModel({ dropout: 0.3, seed: 11 });
@@ -202,7 +202,7 @@ Deno.test("fit() is deterministic for a seed, dropout masks included", async () 
 });
 
 Deno.test("fit() restores a stock Dropout layer's own seed afterwards", async () => {
-  const r = syntheticRatings(100);
+  const r = syntheticRatingArrays(100);
   const data = ratingTensors(r);
   const model = mlpModel({ dropout: 0.5 });
   model.compile({ optimizer: adam(), loss: "meanSquaredError" });
@@ -220,9 +220,9 @@ Deno.test("fit() restores a stock Dropout layer's own seed afterwards", async ()
 });
 
 Deno.test("fit(), evaluate() and predictOutputs() leave no tensors behind", async () => {
-  const r = syntheticRatings(500);
+  const r = syntheticRatingArrays(500);
   const data = ratingTensors(r);
-  const model = dotBiasModel({ l2: 1e-3 });
+  const model = stockDotBiasModel({ l2: 1e-3 });
   model.compile({
     optimizer: adam({ learningRate: 0.01 }),
     loss: "meanSquaredError",
@@ -305,7 +305,7 @@ Deno.test("fit() stops on an infinite loss too", async () => {
 });
 
 Deno.test("fit() marks a model whose weights blew up as diverged, and refuses to train it again", async () => {
-  const r = syntheticRatings(400);
+  const r = syntheticRatingArrays(400);
   const data = ratingTensors(r);
   const model = mlpModel();
   model.compile({ optimizer: adam({ learningRate: 1e30 }), loss: "meanSquaredError" });
@@ -386,7 +386,7 @@ Deno.test("fit() blames weights too large from the start, not the learning rate,
 
 Deno.test("fit(), evaluate() and predictOutputs() refuse ids outside an embedding's rows, naming the input, the row and the range", async () => {
   // They failed inside tfjs: "GatherV2: the index value 1000000 is not in [0, 29]".
-  const model = dotBiasModel({ numUsers: 30, numMovies: 40 });
+  const model = stockDotBiasModel({ numUsers: 30, numMovies: 40 });
   model.compile({ optimizer: adam({ learningRate: 0.01 }), loss: "meanSquaredError" });
   const before = weightValues(model);
   const users = tf.tensor2d([[1], [1000000], [2], [-1]], [4, 1], "int32");
@@ -481,9 +481,9 @@ Deno.test("fit() refuses a model whose weights hold NaN, naming the weight", asy
 });
 
 Deno.test("fit() reports a loss that explodes without becoming NaN, in the history and the progress line", async () => {
-  const r = syntheticRatings(400);
+  const r = syntheticRatingArrays(400);
   const data = ratingTensors(r);
-  const model = dotBiasModel();
+  const model = stockDotBiasModel();
   model.compile({ optimizer: adam({ learningRate: 1e3 }), loss: "meanSquaredError" });
   try {
     let h: History | undefined;
@@ -698,10 +698,10 @@ Deno.test("fit() sets the learning rate before training, and it stays for later 
     tf.dispose([train.x, train.y, val.x, val.y]);
     model.dispose();
   }
-  const fused = dotBiasModel();
+  const fused = stockDotBiasModel();
   const opt = adam({ learningRate: 1e-3 });
   fused.compile({ optimizer: opt, loss: "meanSquaredError" });
-  const data = ratingTensors(syntheticRatings(100));
+  const data = ratingTensors(syntheticRatingArrays(100));
   try {
     const h = await fit(fused, data, { epochs: 1, batchSize: 50, learningRate: 1e-4, verbose: 0 });
     assertEquals([opt.learningRate, h.learningRate[0]], [1e-4, 1e-4]);
@@ -713,9 +713,9 @@ Deno.test("fit() sets the learning rate before training, and it stays for later 
 
 Deno.test("fit() hands Keras L2 penalties to the fused Adam and reports loss = data loss + penalty", async () => {
   const lambda = 0.05;
-  const r = syntheticRatings(400);
+  const r = syntheticRatingArrays(400);
   const data = ratingTensors(r);
-  const model = dotBiasModel({ l2: lambda, factors: 3 });
+  const model = stockDotBiasModel({ l2: lambda, factors: 3 });
   const opt = adam({ learningRate: 0.01 });
   model.compile({ optimizer: opt, loss: "meanSquaredError", metrics: ["mse"] });
   try {
@@ -751,7 +751,7 @@ Deno.test("fit() hands Keras L2 penalties to the fused Adam and reports loss = d
 });
 
 Deno.test("fit() takes the penalties of a layer with a penalties() method (the fused dot-bias layer)", async () => {
-  const data = ratingTensors(syntheticRatings(400));
+  const data = ratingTensors(syntheticRatingArrays(400));
   const build = () => {
     const u = tf.input({ shape: [1], dtype: "int32" }),
       m = tf.input({ shape: [1], dtype: "int32" });
@@ -799,10 +799,10 @@ Deno.test("fit() takes the penalties of a layer with a penalties() method (the f
 
 Deno.test("fit() adds the penalties to the loss for other optimizers, as Keras does", async () => {
   const lambda = 0.05;
-  const data = ratingTensors(syntheticRatings(300));
-  const model = dotBiasModel({ l2: lambda, factors: 3 });
+  const data = ratingTensors(syntheticRatingArrays(300));
+  const model = stockDotBiasModel({ l2: lambda, factors: 3 });
   model.compile({ optimizer: tf.train.sgd(0.1), loss: "meanSquaredError", metrics: ["mse"] });
-  const reference = dotBiasModel({ l2: lambda, factors: 3 });
+  const reference = stockDotBiasModel({ l2: lambda, factors: 3 });
   reference.compile({ optimizer: tf.train.sgd(0.1), loss: "meanSquaredError", metrics: ["mse"] });
   try {
     // One full-batch SGD step from the same initial weights, our loop vs tfjs' own model.fit.
@@ -828,7 +828,7 @@ Deno.test("fit() adds the penalties to the loss for other optimizers, as Keras d
 Deno.test("fit() with the fused Adam trains Dense layers as tfjs' own Adam does", async () => {
   // Regression test: on WASM, XNNPACK caches Dense kernels packed; an in-place update must not
   // leave the forward pass on stale weights.
-  const data = ratingTensors(syntheticRatings(800));
+  const data = ratingTensors(syntheticRatingArrays(800));
   const run = async (optimizer: tf.Optimizer) => {
     const model = mlpModel({ dropout: 0, seed: 4 });
     model.compile({ optimizer, loss: "meanSquaredError" });
@@ -853,7 +853,7 @@ Deno.test("fit() with the fused Adam trains Dense layers as tfjs' own Adam does"
 });
 
 Deno.test("evaluate() and predictOutputs() agree with tfjs' model.evaluate and model.predict", async () => {
-  const data = ratingTensors(syntheticRatings(300));
+  const data = ratingTensors(syntheticRatingArrays(300));
   const model = mlpModel({ dropout: 0.5 });
   model.compile({
     optimizer: adam({ learningRate: 0.01 }),
@@ -881,7 +881,7 @@ Deno.test("evaluate() and predictOutputs() agree with tfjs' model.evaluate and m
 });
 
 Deno.test("fit() trains classifiers with sparse categorical and binary cross-entropy", async () => {
-  const r = syntheticRatings(1000);
+  const r = syntheticRatingArrays(1000);
   const labels = tf.tensor1d(r.ratings.map((v) => v - 1));
   const data = ratingTensors(r);
   const classifier = mlpModel({ units: 5, activation: "softmax", dropout: 0 });
@@ -914,8 +914,8 @@ Deno.test("fit() trains classifiers with sparse categorical and binary cross-ent
 });
 
 Deno.test("fit() checks its inputs and names what is wrong", async () => {
-  const data = ratingTensors(syntheticRatings(20));
-  const model = dotBiasModel();
+  const data = ratingTensors(syntheticRatingArrays(20));
+  const model = stockDotBiasModel();
   try {
     await assertRejects(
       () => fit(model, data, { verbose: 0 }),
@@ -1019,10 +1019,10 @@ Deno.test("setting model.stopTraining in onEpochEnd stops after that epoch", asy
 });
 
 Deno.test("initialEpoch numbers the epochs on and continues the shuffle stream", async () => {
-  const r = syntheticRatings(300);
+  const r = syntheticRatingArrays(300);
   const run = async (initialEpoch: number) => {
     const data = ratingTensors(r);
-    const model = dotBiasModel();
+    const model = stockDotBiasModel();
     model.compile({ optimizer: adam({ learningRate: 0.01 }), loss: "meanSquaredError" });
     try {
       const h = await fit(model, data, { epochs: 1, batchSize: 16, initialEpoch, verbose: 0 });

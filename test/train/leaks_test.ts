@@ -34,10 +34,10 @@ import { createRng } from "../../lib/random.ts";
 import { assertLeavesNoTensors, tensorsLeftBy } from "../_tensor_count.ts";
 import {
   disposeData,
-  dotBiasModel,
   mlpModel,
   ratingTensors,
-  syntheticRatings,
+  stockDotBiasModel,
+  syntheticRatingArrays,
 } from "./_fit_fixtures.ts";
 
 const BACKENDS = ["cpu", "wasm"] as const;
@@ -82,7 +82,7 @@ const disposeTables = (t: ReturnType<typeof rankingTables>) => tf.dispose(Object
 for (const backend of BACKENDS) {
   Deno.test(`fit() whose loss or forward pass throws leaves no tensor behind, and the model trains on (${backend})`, async () => {
     await setupBackend({ backend });
-    const r = syntheticRatings(200);
+    const r = syntheticRatingArrays(200);
     const data = ratingTensors(r);
     // Ids past the tables: the forward pass throws in its first batch.
     const outside = {
@@ -94,7 +94,7 @@ for (const backend of BACKENDS) {
       throw new Error("a typo in the loss");
     };
     const options = { epochs: 1, batchSize: 64, verbose: 0 } as const;
-    for (const [name, model] of [["dot-bias", dotBiasModel()], ["mlp", mlpModel()]] as const) {
+    for (const [name, model] of [["dot-bias", stockDotBiasModel()], ["mlp", mlpModel()]] as const) {
       try {
         model.compile({ optimizer: adam({ learningRate: 0.01 }), loss: "meanSquaredError" });
         await fit(model, data, options); // makes Adam's moments
@@ -193,7 +193,7 @@ for (const backend of BACKENDS) {
 
   Deno.test(`fit() taking over a tf.train.adam that model.fit trained leaves nothing once the model is freed (${backend})`, async () => {
     await setupBackend({ backend });
-    const data = ratingTensors(syntheticRatings(200));
+    const data = ratingTensors(syntheticRatingArrays(200));
     const start = tf.memory().numTensors;
     const model = mlpModel({ dropout: 0 });
     model.compile({ optimizer: tf.train.adam(0.01), loss: "meanSquaredError" });
@@ -240,9 +240,9 @@ Deno.test("the ranking losses and catalogueScores() make the one tensor they ret
 
 Deno.test("scheduledAdam() training, then freeing the model and the optimizer, leaves no tensor behind", async () => {
   await setupBackend({ backend: "wasm" });
-  const data = ratingTensors(syntheticRatings(200));
+  const data = ratingTensors(syntheticRatingArrays(200));
   await assertLeavesNoTensors("scheduledAdam() through fit()", async () => {
-    const model = dotBiasModel();
+    const model = stockDotBiasModel();
     model.compile({ optimizer: scheduledAdam(oneCycle(0.05, 8)), loss: "meanSquaredError" });
     await fit(model, data, { epochs: 2, batchSize: 64, verbose: 0 });
     disposeModel(model);

@@ -9,7 +9,7 @@ import {
   disposeData,
   mlpModel,
   ratingTensors,
-  syntheticRatings,
+  syntheticRatingArrays,
   weightValues,
 } from "./_fit_fixtures.ts";
 
@@ -55,7 +55,7 @@ function noisyModel(kind: NoiseKind): tf.LayersModel {
 
 for (const kind of KINDS) {
   Deno.test(`fit() with ${kind === "AlphaDropout" ? "an" : "a"} ${kind} layer repeats its history and weights for a seed, and not for another`, async () => {
-    const r = syntheticRatings(400, 4);
+    const r = syntheticRatingArrays(400, 4);
     const run = async (seed: number) => {
       const data = ratingTensors(r);
       const model = noisyModel(kind);
@@ -203,7 +203,7 @@ Deno.test("AlphaDropout with a noiseShape drops whole broadcast slices, seeded",
 Deno.test("fit() trains a model without noise layers as before (dropout masks from the same draws)", async () => {
   // The loss history of this run before the noise layers were seeded (commit 971815a): seeding
   // them must not change which seeds the Dropout layers get.
-  const data = ratingTensors(syntheticRatings(600, 3));
+  const data = ratingTensors(syntheticRatingArrays(600, 3));
   const model = mlpModel({ dropout: 0.3, seed: 11 });
   model.compile({ optimizer: adam({ learningRate: 0.01 }), loss: "meanSquaredError" });
   try {

@@ -51,10 +51,10 @@ import {
 } from "./notebook_page.ts";
 import {
   checkRendered,
-  compareOutputs,
+  compareWithReference,
   describeFinding,
-  type Finding,
-  summarize,
+  type PlacementFinding,
+  summarizeFindings,
   type Summary,
 } from "./outputs.ts";
 import {
@@ -405,8 +405,8 @@ async function testNotebook(
     for (let run = 1; run <= options.runs; run++) {
       const seconds = await restartAndRunAll(page);
       const outputs = await pageOutputs(page);
-      const findings: Finding[] = compareOutputs(reference.cells, outputs);
-      const summary = summarize(findings);
+      const findings: PlacementFinding[] = compareWithReference(reference.cells, outputs);
+      const summary = summarizeFindings(findings);
       const lines = findings.map(describeFinding);
       report.runs.push({ seconds, summary, findings: lines });
       const ok = findings.length === 0;

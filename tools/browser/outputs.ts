@@ -42,8 +42,8 @@ export interface Unit {
   preview: string;
 }
 
-/** What the comparison found wrong with one unit. */
-export interface Finding {
+/** What {@linkcode compareWithReference} found wrong with one unit: where it is shown. */
+export interface PlacementFinding {
   /**
    * `misplaced`: shown under `cell` but produced by `from`; `missing`: the reference has it in
    * `cell` and the run nowhere; `unexpected`: the run has it in `cell` and the reference
@@ -167,18 +167,21 @@ function countKeys(units: Unit[]): Map<string, { unit: Unit; count: number }> {
  * @returns What differs, in cell order.
  * @throws {RangeError} When the two runs do not cover the same cells.
  */
-export function compareOutputs(reference: CellOutputs[], actual: CellOutputs[]): Finding[] {
+export function compareWithReference(
+  reference: CellOutputs[],
+  actual: CellOutputs[],
+): PlacementFinding[] {
   const refCells = reference.map((c) => c.cell).join(",");
   const actCells = actual.map((c) => c.cell).join(",");
   if (refCells !== actCells) {
     throw new RangeError(
-      `compareOutputs(): expected the same code cells in both runs, found [${refCells}] and [${actCells}]`,
+      `compareWithReference(): expected the same code cells in both runs, found [${refCells}] and [${actCells}]`,
     );
   }
   const cells = reference.map((c) => c.cell);
   const missing = new Map<number, Map<string, { unit: Unit; count: number }>>();
   const extra = new Map<number, Map<string, { unit: Unit; count: number }>>();
-  const findings: Finding[] = [];
+  const findings: PlacementFinding[] = [];
   reference.forEach((ref, i) => {
     const want = countKeys(outputUnits(ref.outputs));
     const got = countKeys(outputUnits(actual[i].outputs));
@@ -244,10 +247,10 @@ export interface Summary {
 /**
  * Summarises findings.
  *
- * @param findings From {@linkcode compareOutputs}.
+ * @param findings From {@linkcode compareWithReference}.
  * @returns The counts.
  */
-export function summarize(findings: Finding[]): Summary {
+export function summarizeFindings(findings: PlacementFinding[]): Summary {
   const moved = new Set<string>();
   let misplaced = 0;
   for (const f of findings) {
@@ -259,7 +262,7 @@ export function summarize(findings: Finding[]): Summary {
     }
     misplaced++;
   }
-  const count = (kind: Finding["kind"]) => findings.filter((f) => f.kind === kind).length;
+  const count = (kind: PlacementFinding["kind"]) => findings.filter((f) => f.kind === kind).length;
   return {
     misplaced,
     cellsAffected: new Set(findings.filter((f) => f.kind === "misplaced").map((f) => f.from))
@@ -274,7 +277,7 @@ export function summarize(findings: Finding[]): Summary {
  * Describes a finding in one line, with cells numbered from 1 as the notebook shows them
  * (all cells, markdown included).
  */
-export function describeFinding(f: Finding): string {
+export function describeFinding(f: PlacementFinding): string {
   const where = `cell ${f.cell + 1}`;
   const what = `${f.unit.kind} "${f.unit.preview}"`;
   switch (f.kind) {

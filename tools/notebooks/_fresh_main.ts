@@ -3,21 +3,21 @@
 // from _host.ts because the generated module imports _host.ts: a main module that awaited the
 // generated one while being imported by it would wait on itself.
 
-import { fail, installJupyterShim } from "./_host.ts";
+import { failCell, installJupyterShim } from "./_host.ts";
 
 installJupyterShim();
 globalThis.addEventListener("unhandledrejection", (event) => {
   event.preventDefault();
-  fail(event.reason);
+  failCell(event.reason);
 });
 globalThis.addEventListener("error", (event) => {
   event.preventDefault();
-  fail(event.error);
+  failCell(event.error);
 });
 const [module] = Deno.args;
 try {
   await import(new URL(module, `file://${Deno.cwd()}/`).href);
 } catch (error) {
-  fail(error);
+  failCell(error);
 }
 Deno.exit(0);

@@ -183,7 +183,7 @@ export const __nb = {
 };
 
 /** Records `error` as the failure of the current cell and exits with status 1. */
-export function fail(error: unknown): never {
+export function failCell(error: unknown): never {
   closeLiveLine();
   const e = error instanceof Error
     ? error

@@ -305,7 +305,7 @@ export function maskSessionNames(line: string): string {
 }
 
 /** Options of {@linkcode compareOutputs}. */
-export interface CompareOptions {
+export interface CompareOutputsOptions {
   /**
    * The two runs come from one kernel session (a second Run All): mask the numbers of tfjs'
    * made-up layer names as well ({@linkcode maskSessionNames}).
@@ -323,7 +323,7 @@ export interface CompareOptions {
  * @param options `session`: mask tfjs' layer numbers too.
  * @returns The lines.
  */
-export function outputLines(outputs: OutputJson[], options: CompareOptions = {}): string[] {
+export function outputLines(outputs: OutputJson[], options: CompareOutputsOptions = {}): string[] {
   const lines: string[] = [];
   outputs.forEach((o, i) => {
     const tag = (kind: string) => `output ${i + 1} ${kind}: `;
@@ -400,7 +400,7 @@ interface NotebookLike {
 export function compareOutputs(
   committed: NotebookLike,
   fresh: NotebookLike,
-  options: CompareOptions = {},
+  options: CompareOutputsOptions = {},
 ): OutputDifference[] {
   const a = committed.cells ?? [];
   const b = fresh.cells ?? [];

@@ -102,7 +102,7 @@ export async function runNotebookInKernel(
   const headlines = await Deno.makeTempFile({ prefix: "nbrun-headlines-" });
   const view = new KernelView(emptyRun(notebook, "kernel"), codeCells(nb), options.echo ?? false);
   const run = view.run;
-  const python = options.python ?? defaultPython();
+  const python = options.python ?? driverPython();
   const stderr: string[] = [];
   const firstPass = options.runAllTwice
     ? await Deno.makeTempFile({ prefix: "nbrun-first-pass-", suffix: ".ipynb" })
@@ -196,7 +196,13 @@ export async function runNotebookInKernel(
   return run;
 }
 
-function defaultPython(): string {
+/**
+ * The Python that runs the kernel driver when `python` is not given: `NB_PYTHON`, else
+ * Debian's `/usr/bin/python3` where it exists, else `python3` from the `PATH`.
+ *
+ * @returns The executable.
+ */
+export function driverPython(): string {
   const fromEnv = Deno.env.get("NB_PYTHON");
   if (fromEnv) return fromEnv;
   try {

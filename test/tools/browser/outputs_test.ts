@@ -3,13 +3,13 @@ import {
   type CellOutputs,
   checkRendered,
   collapseCarriageReturns,
-  compareOutputs,
+  compareWithReference,
   describeFinding,
   isFigure,
   mask,
   type NbOutput,
   outputUnits,
-  summarize,
+  summarizeFindings,
 } from "../../../tools/browser/outputs.ts";
 
 const stream = (text: string, name = "stdout"): NbOutput => ({
@@ -68,22 +68,22 @@ Deno.test("outputUnits() splits streams into lines and keys results by MIME type
 const cells = (...outputs: NbOutput[][]): CellOutputs[] =>
   outputs.map((o, i) => ({ cell: 2 * i + 1, outputs: o }));
 
-Deno.test("compareOutputs() finds nothing when each cell shows its own outputs", () => {
+Deno.test("compareWithReference() finds nothing when each cell shows its own outputs", () => {
   const reference = cells([result("a")], [stream("b 1\n"), display("c")], []);
   const run = cells([result("a")], [stream("b 2\n"), display("c")], []);
-  assertEquals(compareOutputs(reference, run), []);
+  assertEquals(compareWithReference(reference, run), []);
 });
 
-Deno.test("compareOutputs() reports a result shown under the next cell as misplaced from its cell", () => {
+Deno.test("compareWithReference() reports a result shown under the next cell as misplaced from its cell", () => {
   const reference = cells([result("first")], [result("second")]);
   const run = cells([], [result("first"), result("second")]);
-  const findings = compareOutputs(reference, run);
+  const findings = compareWithReference(reference, run);
   assertEquals(findings.map((f) => [f.kind, f.cell, f.from]), [["misplaced", 3, 1]]);
   assertEquals(
     describeFinding(findings[0]),
     'cell 4: shows execute_result "first" produced by cell 2',
   );
-  assertEquals(summarize(findings), {
+  assertEquals(summarizeFindings(findings), {
     misplaced: 1,
     cellsAffected: 1,
     missing: 0,
@@ -92,23 +92,23 @@ Deno.test("compareOutputs() reports a result shown under the next cell as mispla
   });
 });
 
-Deno.test("compareOutputs() finds late stream lines merged into the next cell's stream", () => {
+Deno.test("compareWithReference() finds late stream lines merged into the next cell's stream", () => {
   const reference = cells([stream("one\ntwo\n")], [stream("three\n")]);
   const run = cells([stream("one\n")], [stream("two\nthree\n")]);
-  const findings = compareOutputs(reference, run);
+  const findings = compareWithReference(reference, run);
   assertEquals(findings.map((f) => [f.kind, f.cell, f.from, f.unit.preview]), [
     ["misplaced", 3, 1, "two"],
   ]);
 });
 
-Deno.test("compareOutputs() prefers the nearest earlier cell as the origin of a misplaced output", () => {
+Deno.test("compareWithReference() prefers the nearest earlier cell as the origin of a misplaced output", () => {
   const reference = cells([result("same")], [result("same")], [result("other")]);
   const run = cells([result("same")], [], [result("same"), result("other")]);
-  const findings = compareOutputs(reference, run);
+  const findings = compareWithReference(reference, run);
   assertEquals(findings.map((f) => [f.kind, f.cell, f.from]), [["misplaced", 5, 3]]);
 });
 
-Deno.test("compareOutputs() reports missing, unexpected and error outputs", () => {
+Deno.test("compareWithReference() reports missing, unexpected and error outputs", () => {
   const reference = cells([result("a")], [result("b")]);
   const error: NbOutput = {
     output_type: "error",
@@ -116,28 +116,28 @@ Deno.test("compareOutputs() reports missing, unexpected and error outputs", () =
     evalue: "x is not defined",
   };
   const run = cells([], [result("b"), result("surprise"), error]);
-  const findings = compareOutputs(reference, run);
+  const findings = compareWithReference(reference, run);
   assertEquals(findings.map((f) => [f.kind, f.cell]), [
     ["missing", 1],
     ["error", 3],
     ["unexpected", 3],
     ["unexpected", 3],
   ]);
-  assertEquals(summarize(findings).errors, 1);
+  assertEquals(summarizeFindings(findings).errors, 1);
 });
 
-Deno.test("compareOutputs() throws a RangeError when the runs cover different cells", () => {
+Deno.test("compareWithReference() throws a RangeError when the runs cover different cells", () => {
   assertThrows(
-    () => compareOutputs(cells([]), cells([], [])),
+    () => compareWithReference(cells([]), cells([], [])),
     RangeError,
     "expected the same code cells in both runs, found [1] and [1,3]",
   );
 });
 
-Deno.test("summarize() counts a misplaced stream of several lines as one output", () => {
+Deno.test("summarizeFindings() counts a misplaced stream of several lines as one output", () => {
   const reference = cells([stream("a\nb\nc\n")], []);
   const run = cells([], [stream("a\nb\nc\n")]);
-  assertEquals(summarize(compareOutputs(reference, run)).misplaced, 1);
+  assertEquals(summarizeFindings(compareWithReference(reference, run)).misplaced, 1);
 });
 
 Deno.test("checkRendered() passes a figure shown as a picture", () => {

@@ -4,6 +4,7 @@
 import { assert } from "@std/assert";
 import { pathToFileURL } from "node:url";
 import { type Durations, readDurations } from "../../../tools/notebooks/_schedule.ts";
+import { driverPython } from "../../../tools/notebooks/kernel_run.ts";
 import { declaredParams } from "../../../tools/notebooks/run_notebooks.ts";
 import type { CellRun, NotebookRun } from "../../../tools/notebooks/run_types.ts";
 import { withTempDir } from "../../data/_helpers.ts";
@@ -96,8 +97,8 @@ export function cell(run: NotebookRun, position: number): CellRun {
   return found;
 }
 
-/** The texts of the cell's outputs of one type. */
-export function texts(run: NotebookRun, position: number, type = "result"): string[] {
+/** The texts of the outputs of one type of the cell at `position` (1-based) in a run. */
+export function outputTexts(run: NotebookRun, position: number, type = "result"): string[] {
   return cell(run, position).outputs.filter((o) => o.type === type).map((o) => o.text);
 }
 
@@ -129,13 +130,13 @@ export async function writeNotebook(
   return path;
 }
 
-/** The Python that runs the kernel driver (Debian's by default; `NB_PYTHON` overrides it). */
-export const PYTHON: string = Deno.env.get("NB_PYTHON") ?? "/usr/bin/python3";
-
-/** Whether {@linkcode PYTHON} runs `code` without an error (e.g. an import it needs). */
+/**
+ * Whether the Python that runs the kernel driver (tools/notebooks' `driverPython()`) runs `code`
+ * without an error (e.g. an import it needs).
+ */
 export async function pythonRuns(code: string): Promise<boolean> {
   try {
-    const { success } = await new Deno.Command(PYTHON, {
+    const { success } = await new Deno.Command(driverPython(), {
       args: ["-c", code],
       stdout: "null",
       stderr: "null",

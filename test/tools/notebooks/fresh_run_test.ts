@@ -10,9 +10,9 @@ import {
   isolated,
   LIB,
   OUT_OF_ORDER,
+  outputTexts,
   SEMANTICS,
   startCli,
-  texts,
   writeNotebook,
 } from "./_helpers.ts";
 import { withTempDir } from "../../data/_helpers.ts";
@@ -34,14 +34,14 @@ Deno.test("runNotebook() runs the cells in order in one shared scope", async () 
   assertEquals(run.cells.map((c) => c.cell), [2, 3, 4, 6, 7, 8, 9, 11, 12, 13]);
   assertEquals(run.cells.map((c) => c.count), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   // Cell 6 sums the draws made in cell 4 with ROUNDS from cell 2.
-  assertMatch(texts(run, 6)[0], /^"rounds=2 total=\d+"$/);
+  assertMatch(outputTexts(run, 6)[0], /^"rounds=2 total=\d+"$/);
 });
 
 Deno.test("runNotebook() shows a cell's last bare expression as its output, as the kernel does", async () => {
   const run = await quickSemantics();
-  assertEquals(texts(run, 4), ["2"]);
-  assertEquals(texts(run, 7), ["{ seed: 42, first: true }"]);
-  assertEquals(texts(run, 11), ['"the end"']);
+  assertEquals(outputTexts(run, 4), ["2"]);
+  assertEquals(outputTexts(run, 7), ["{ seed: 42, first: true }"]);
+  assertEquals(outputTexts(run, 11), ['"the end"']);
   assertEquals(cell(run, 2).outputs, []);
   assertStringIncludes(run.output, "printed from cell 7");
   assertStringIncludes(run.output, "Out[3]: 2");
@@ -49,10 +49,10 @@ Deno.test("runNotebook() shows a cell's last bare expression as its output, as t
 
 Deno.test("runNotebook() prints a DataFrame as a table and an SVG as a one-line summary", async () => {
   const run = await quickSemantics();
-  assertEquals(texts(run, 12), [
+  assertEquals(outputTexts(run, 12), [
     "movie  rating\n-----  ------\nHeat      4.5\nUp          3",
   ]);
-  assertEquals(texts(run, 13), ["[svg 640×400] 0.0 kB"]);
+  assertEquals(outputTexts(run, 13), ["[svg 640×400] 0.0 kB"]);
 });
 
 Deno.test("runNotebook() supports top-level await and measures each cell", async () => {
@@ -64,7 +64,7 @@ Deno.test("runNotebook() supports top-level await and measures each cell", async
 Deno.test("runNotebook() resolves a relative import of lib from the notebook's folder", async () => {
   const run = await quickSemantics();
   // Cell 7 compares a draw with a fresh createRng imported in cell 3 by a relative path.
-  assertStringIncludes(texts(run, 7)[0], "first: true");
+  assertStringIncludes(outputTexts(run, 7)[0], "first: true");
 });
 
 Deno.test("runNotebook() applies a display update to the output it names", async () => {
@@ -85,8 +85,8 @@ Deno.test("runNotebook() collects the headline figures", async () => {
 Deno.test("runNotebook() reads parameters from quick values and environment overrides", async () => {
   const full = await runNotebook(SEMANTICS, { env: isolated() });
   const overridden = await runNotebook(SEMANTICS, { quick: true, env: isolated({ ROUNDS: "4" }) });
-  assertEquals(texts(full, 4), ["5"]);
-  assertEquals(texts(overridden, 4), ["4"]);
+  assertEquals(outputTexts(full, 4), ["5"]);
+  assertEquals(outputTexts(overridden, 4), ["4"]);
   const bad = await runNotebook(SEMANTICS, { env: isolated({ ROUNDS: "many" }) });
   assertEquals([bad.ok, bad.failure?.cell, bad.failure?.name], [false, 2, "RangeError"]);
   assertStringIncludes(
@@ -112,7 +112,7 @@ Deno.test("runNotebook() hands a relative MOVIELENS_DIR to the notebook as an ab
   await withTempDir(async (dir) => {
     const path = await writeNotebook(dir, ['Deno.env.get("MOVIELENS_DIR")']);
     const run = await runNotebook(path, { env: { MOVIELENS_DIR: "../shared/movielens" } });
-    assertEquals(texts(run, 2), [JSON.stringify(`${Deno.cwd()}/../shared/movielens`)]);
+    assertEquals(outputTexts(run, 2), [JSON.stringify(`${Deno.cwd()}/../shared/movielens`)]);
   });
 });
 
@@ -201,7 +201,7 @@ Deno.test("runNotebook() hoists imports and accepts the same import in two cells
     ]);
     const run = await runNotebook(path);
     assert(run.ok, formatFailure(run));
-    assertEquals(texts(run, 3), ["10"]);
+    assertEquals(outputTexts(run, 3), ["10"]);
   });
 });
 
@@ -271,7 +271,7 @@ Deno.test("runNotebook() names the cell that defines a name used too early, and 
 
 Deno.test("runNotebook() leaves lib/notebook's output flush out: no kernel to flush", async () => {
   const run = await runNotebook(OUT_OF_ORDER);
-  assertEquals(texts(run, 3), ['[ "no kernel", "no kernel" ]']);
+  assertEquals(outputTexts(run, 3), ['[ "no kernel", "no kernel" ]']);
   assertEquals(
     run.failure?.message,
     "Cannot access 'total' before initialization: cell 5 (`const total = 3;`) defines it, " +

@@ -4,7 +4,8 @@
 // so a fake client replays the message sequences in Python's jupyter_client shapes.
 
 import { assertEquals } from "@std/assert";
-import { PYTHON, pythonRuns } from "./_helpers.ts";
+import { pythonRuns } from "./_helpers.ts";
+import { driverPython } from "../../../tools/notebooks/kernel_run.ts";
 
 const DRIVER = new URL("../../../tools/notebooks/_kernel_driver.py", import.meta.url).pathname;
 const REPLAY = new URL("./_driver_routing.py", import.meta.url).pathname;
@@ -22,7 +23,7 @@ async function replay(
   scenario: { cell: Pair[]; token: Pair[]; headlines?: number }[],
   options: { twice?: boolean; env?: Record<string, string> } = {},
 ): Promise<Replayed> {
-  const out = await new Deno.Command(PYTHON, {
+  const out = await new Deno.Command(driverPython(), {
     args: [REPLAY, DRIVER, JSON.stringify(scenario), ...(options.twice ? ["twice"] : [])],
     env: options.env,
     stdout: "piped",
@@ -164,7 +165,7 @@ Deno.test({
         "            '--deno', '/bin/false']",
         "print(driver.main())",
       ].join("\n");
-      const run = await new Deno.Command(PYTHON, { args: ["-c", script], stderr: "piped" })
+      const run = await new Deno.Command(driverPython(), { args: ["-c", script], stderr: "piped" })
         .output();
       const printed = new TextDecoder().decode(run.stdout);
       assertEquals(run.success, true, new TextDecoder().decode(run.stderr));

@@ -10,12 +10,12 @@ import {
   LIB,
   MANY,
   OUT_OF_ORDER,
+  outputTexts,
   pythonRuns,
   RUN_ALL_TWICE,
   runCli,
   SEMANTICS,
   startCli,
-  texts,
   writeNotebook,
 } from "./_helpers.ts";
 import { withTempDir } from "../../data/_helpers.ts";
@@ -43,14 +43,14 @@ Deno.test({
       assert(run.ok, formatFailure(run) + run.output);
       const fresh = await runNotebook(SEMANTICS, quick);
       for (const c of fresh.cells) {
-        assertEquals(texts(run, c.cell), texts(fresh, c.cell), `cell ${c.cell}`);
+        assertEquals(outputTexts(run, c.cell), outputTexts(fresh, c.cell), `cell ${c.cell}`);
         assertEquals(
-          texts(run, c.cell, "display"),
-          texts(fresh, c.cell, "display"),
+          outputTexts(run, c.cell, "display"),
+          outputTexts(fresh, c.cell, "display"),
           `cell ${c.cell}`,
         );
       }
-      assertEquals(texts(run, 7, "stream"), ["printed from cell 7\n"]);
+      assertEquals(outputTexts(run, 7, "stream"), ["printed from cell 7\n"]);
       assertEquals(run.headlines, fresh.headlines);
       assertEquals(await verifyNotebook(`${dir}/nb.ipynb`, { run: fresh }), []);
       const saved = JSON.parse(await Deno.readTextFile(`${dir}/nb.ipynb`));
@@ -79,7 +79,7 @@ Deno.test({
       assertStringIncludes(run.output, "(again)");
       // Cell 2 ran twice in a row: one entry, with the second run's output and count.
       assertEquals(run.cells.map((c) => [c.cell, c.count]), [[2, 2], [3, 4], [4, 6]]);
-      assertEquals(texts(run, 3), ['"run 2"']);
+      assertEquals(outputTexts(run, 3), ['"run 2"']);
       // The first run's figure is left out; the second run's stays.
       assertEquals(run.headlines.map((h) => [h.name, h.value]), [["runs so far", "2"]]);
       // Without the failing cell, the notebook is written with the second runs' outputs.
@@ -110,7 +110,7 @@ Deno.test({
       const clean = await run(0);
       assert(clean.ok, formatFailure(clean) + clean.output);
       assertStringIncludes(clean.output, "(Run All again)");
-      assertEquals(texts(clean, 4).length, 1); // the second Run All's cells are the ones kept
+      assertEquals(outputTexts(clean, 4).length, 1); // the second Run All's cells are the ones kept
       const random = await run(1);
       assertEquals([random.failure?.cell, random.failure?.name], [4, "Run All again"]);
       assertStringIncludes(random.failure!.message, "1 cell shows other outputs");
@@ -216,7 +216,7 @@ Deno.test({
       });
       assertEquals([run.ok, run.failure?.cell, run.failure?.name], [false, 4, "ReferenceError"]);
       // lib/notebook, imported in cell 2, installed the flush; cell 3's flush saw its marker.
-      assertEquals(texts(run, 3), ['[ "flushed", "already installed" ]']);
+      assertEquals(outputTexts(run, 3), ['[ "flushed", "already installed" ]']);
       // What the notebook shows: lib/notebook's hint, which cannot know the failing cell.
       assertEquals(
         run.failure?.stack.split("\n")[0],
@@ -381,6 +381,6 @@ Deno.test({
       });
       assert(run.ok, formatFailure(run) + run.output);
       assert(await Deno.stat(`${dir}/failed-once`).then(() => true), "the first start failed");
-      assertEquals(texts(run, 2), ['"started"']); // cell 1 is the notebook's title
+      assertEquals(outputTexts(run, 2), ['"started"']); // cell 1 is the notebook's title
     }),
 });
