@@ -10,7 +10,7 @@
 import { IdEncoder } from "../data/encoder.ts";
 import { DEFAULT_SEED } from "../defaults.ts";
 import { checkSeed, randomSeed } from "../random.ts";
-import { checkSchedule, type ScheduleSpec } from "../train/schedule.ts";
+import { checkSchedule, type ScheduleSpec } from "./_engine.ts";
 import {
   checkBoolean,
   checkFiniteNumber,

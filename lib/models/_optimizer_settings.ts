@@ -6,7 +6,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { FusedAdam } from "../train/optimizer.ts";
+import { FusedAdam } from "./_engine.ts";
 import type { OptimizerSettings } from "./recommender.ts";
 
 /**

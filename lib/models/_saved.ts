@@ -11,7 +11,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { checkSchedule } from "../train/schedule.ts";
+import { checkSchedule } from "./_engine.ts";
 import {
   checkBoolean,
   checkFiniteNumber,

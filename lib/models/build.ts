@@ -14,7 +14,7 @@
 
 import type * as tf from "@tensorflow/tfjs";
 import { describe } from "../_validate.ts";
-import { checkBackend } from "../train/_backend_state.ts";
+import { checkBackend } from "./_engine.ts";
 import { resolveOptions } from "./_checks.ts";
 import type { TableSizes } from "./builders/_parts.ts";
 import { bceModel, dotBiasModel, dotModel, fusedDotModel } from "./builders/dot_product.ts";

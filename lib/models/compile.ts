@@ -9,7 +9,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { adam } from "../train/optimizer.ts";
+import { adam } from "./_engine.ts";
 import { settingsOf } from "./_optimizer_settings.ts";
 import { compiledState } from "../_tfjs_internals.ts";
 import { checkLearningRate, checkOptionKeys, describe } from "../_validate.ts";

@@ -14,7 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { DEFAULT_SEED } from "../defaults.ts";
 import { checkSeed, createRng, storedSeed } from "../random.ts";
-import { dotBias } from "../train/kernels/dot_bias.ts";
+import { dotBias } from "./_engine.ts";
 import { type Initializer, makeInitializer, makeL2, normaliseInitializer } from "./_init.ts";
 import type { InitializerSpec } from "./recommender.ts";
 import {

@@ -7,7 +7,7 @@
 
 import type { IdEncoder } from "../data/encoder.ts";
 import type { DataFrame } from "../_validate.ts";
-import type { ScheduleSpec } from "../train/schedule.ts";
+import type { ScheduleSpec } from "./_engine.ts";
 import type { Catalog, InitializerSpec, LossName, OptimizerSettings } from "./recommender.ts";
 
 /** Options of {@linkcode buildModel}. Per-kind defaults are given as `kind: value`. */

@@ -18,9 +18,7 @@ import {
   checkPositiveInt,
   describe,
 } from "../_validate.ts";
-import { adam } from "../train/optimizer.ts";
-import type { RankingLoss } from "../train/ranking.ts";
-import { bprLoss, softmaxLoss, weightedSquaredLoss } from "../train/ranking_losses.ts";
+import { adam, bprLoss, type RankingLoss, softmaxLoss, weightedSquaredLoss } from "./_engine.ts";
 import { checkSeed, withRandomSeed } from "../random.ts";
 
 /** The names of the ranking recipes. */

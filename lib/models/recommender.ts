@@ -10,7 +10,7 @@
  */
 
 import type * as tf from "@tensorflow/tfjs";
-import type { ScheduleSpec } from "../train/schedule.ts";
+import type { ScheduleSpec } from "./_engine.ts";
 import type { IdEncoder } from "../data/encoder.ts";
 import type { QuantileTransformerJSON } from "../analysis/quantile.ts";
 import { COLUMNS } from "../defaults.ts";

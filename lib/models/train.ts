@@ -11,6 +11,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import {
+  checkBackend,
   checkMonitorOptions,
   checkUsable,
   checkVerbosity,
@@ -23,7 +24,6 @@ import {
   type Verbosity,
 } from "./_engine.ts";
 import { markInStep, syncConfig } from "./compile.ts";
-import { checkBackend } from "../train/_backend_state.ts";
 import {
   checkBoolean,
   checkLearningRate,

@@ -33,22 +33,25 @@ import {
   ratingColumns,
 } from "../_validate.ts";
 import {
-  catalogueScores,
-  fitRanking,
-  type RankingLoss,
-  rankingNumbers,
-  type RankingPenalty,
-  type RankingTables,
-} from "../train/ranking.ts";
-import { fusedAdamFor } from "../train/optimizer.ts";
-import { RANKING_LOOP_OPTIONS } from "../train/_ranking_options.ts";
-import type { Verbosity } from "../train/progress.ts";
-import {
   type CatalogueScorer,
   interactionMatrix,
   type RankingTask,
 } from "../eval/ranking_protocol.ts";
-import { type History, predictOutputs, setTrainedEpochs, trainedEpochs } from "./_engine.ts";
+import {
+  catalogueScores,
+  fitRanking,
+  fusedAdamFor,
+  type History,
+  predictOutputs,
+  RANKING_LOOP_OPTIONS,
+  type RankingLoss,
+  rankingNumbers,
+  type RankingPenalty,
+  type RankingTables,
+  setTrainedEpochs,
+  trainedEpochs,
+  type Verbosity,
+} from "./_engine.ts";
 import { scoreIndices } from "./_inputs.ts";
 import { checkRecommender } from "./_usable.ts";
 import { findTables } from "./_weights.ts";
