@@ -7,9 +7,10 @@
  *
  * What is relied on (tfjs {@linkcode TFJS_VERSION_TESTED}):
  * - the WASM backend's heap and data ids (`wasm.asm.memory`, `_malloc`, `_free`,
- *   `_register_tensor`, `_dispose_data`, `dataIdMap`, `makeOutput`, `disposeData`) and the CPU
- *   backend's data store (`data`, `makeTensorInfo`, `firstUse`): the custom kernels read and
- *   write tensors in place;
+ *   `_register_tensor`, `_dispose_data`, `dataIdMap.get` and `.has`, `makeOutput`,
+ *   `disposeData`) and the CPU backend's data store (`data.get` and `.has`, `makeTensorInfo`,
+ *   `firstUse`): the custom kernels read and write tensors in place, and free a kernel's saved
+ *   context once its output is gone;
  * - the engine's `saveTensorsForBackwardMode` (replaced: saved tensors become reference-counted
  *   handles), `isTapeOn()` and `state.gradientDepth` / `state.tensorInfo`;
  * - the `call` method of the tfjs-layers classes `Embedding`, `Dense`, `Dropout`, `Dot`, `Add`,
@@ -120,12 +121,14 @@ const WASM_RELIANCES: Record<string, Kind> = {
   "wasm._dispose_data": "function",
   "wasm.tfjs.getThreadsCount": "function",
   "dataIdMap.get": "function",
+  "dataIdMap.has": "function",
   makeOutput: "function",
   disposeData: "function",
 };
 
 const CPU_RELIANCES: Record<string, Kind> = {
   "data.get": "function",
+  "data.has": "function",
   makeTensorInfo: "function",
   firstUse: "boolean",
 };
@@ -732,23 +735,25 @@ export function seedUnseededInitializers(draw: () => number | null): void {
 
 /** Stock kernels the engine wraps (they must exist to be wrapped), by backend. */
 export const WRAPPED_KERNELS: Record<"cpu" | "wasm", string[]> = {
-  cpu: ["GatherV2"],
+  cpu: [tf.GatherV2, tf.AddN],
   wasm: [
-    "GatherV2",
-    "BatchMatMul",
-    "_FusedMatMul",
-    "Sum",
-    "Max",
-    "Concat",
-    "Slice",
-    "SplitV",
-    "AddN",
-    "Cast",
+    tf.GatherV2,
+    tf.BatchMatMul,
+    tf._FusedMatMul,
+    tf.Sum,
+    tf.Max,
+    tf.Concat,
+    tf.Slice,
+    tf.SplitV,
+    tf.AddN,
+    tf.Cast,
+    tf.Softplus,
+    tf.Exp,
   ],
 };
 
 /** Stock gradients the engine wraps or relies on. */
-export const WRAPPED_GRADIENTS = ["GatherV2", "Sigmoid", "AddN", "Reshape", "Sum", "Mean"];
+export const WRAPPED_GRADIENTS = [tf.GatherV2, tf.Sigmoid, tf.AddN, tf.Reshape, tf.Sum, tf.Mean];
 
 function kernelProblems(): string[] {
   const problems: string[] = [];

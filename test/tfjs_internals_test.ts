@@ -89,3 +89,39 @@ Deno.test("the check names what changed: a model's reference count no longer at 
   }
   assertEquals(checkTfjsInternals(), []);
 });
+
+Deno.test("the kernels' check refuses a backend whose data store has no has()", async () => {
+  for (const backend of ["cpu", "wasm"] as const) await setupBackend({ backend });
+  // The kernels free a saved context once `has` says its output is gone (dot_bias.ts). The
+  // backends in use keep theirs (tfjs itself calls them): each stand-in is the real backend
+  // with a data store that has get() only.
+  const cpu = Object.create(tf.engine().findBackend("cpu"));
+  cpu.data = { get: () => undefined };
+  assertThrows(() => checkCpuInternals(cpu), TypeError, "without data.has()");
+  const wasm = Object.create(tf.engine().findBackend("wasm"));
+  wasm.dataIdMap = { get: () => undefined };
+  assertThrows(() => checkWasmInternals(wasm), TypeError, "without dataIdMap.has()");
+  // With has() back, both pass.
+  cpu.data.has = () => false;
+  wasm.dataIdMap.has = () => false;
+  checkCpuInternals(cpu);
+  checkWasmInternals(wasm);
+});
+
+Deno.test("the check names a stock kernel the engine wraps that tfjs no longer registers", async () => {
+  for (const backend of ["cpu", "wasm"] as const) await setupBackend({ backend });
+  // Layer sums call the stock AddN on both backends; Softplus and Exp are wrapped on WASM.
+  for (const [name, backend] of [["AddN", "cpu"], ["Softplus", "wasm"], ["Exp", "wasm"]]) {
+    const config = tf.getKernel(name, backend)!;
+    tf.unregisterKernel(name, backend);
+    try {
+      assert(
+        checkTfjsInternals().includes(`kernel ${name} on ${backend}`),
+        checkTfjsInternals().join("; "),
+      );
+    } finally {
+      tf.registerKernel(config);
+    }
+  }
+  assertEquals(checkTfjsInternals(), []);
+});

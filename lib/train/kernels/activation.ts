@@ -106,7 +106,7 @@ export const activationKernels: tf.KernelConfig[] = [
  * ```
  */
 export const sigmoidGradient: tf.GradConfig = {
-  kernelName: "Sigmoid",
+  kernelName: tf.Sigmoid,
   outputsToSave: [true],
   gradFunc: (dy, saved) => {
     const [y] = saved;
@@ -202,7 +202,7 @@ export function installFastLayerCalls(): boolean {
       const shape = [x.shape[0], x.size / Math.max(1, x.shape[0])];
       return tf.util.arraysEqual(shape, x.shape)
         ? x
-        : tf.engine().runKernel("Reshape", { x }, { shape }) as tf.Tensor;
+        : tf.engine().runKernel(tf.Reshape, { x }, { shape }) as tf.Tensor;
     });
   installed = true;
   return true;

@@ -11,13 +11,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { offsetOf, wasmContext } from "./_wasm.ts";
 
-/** The names tfjs gives the kernels. */
-export const CONCAT = "Concat";
-/** The slice kernel. */
-export const SLICE = "Slice";
-/** The split kernel (the gradient of a concatenation). */
-export const SPLIT_V = "SplitV";
-
 interface CopyArgs {
   inputs: tf.NamedTensorInfoMap | tf.TensorInfo[];
   backend: tf.KernelBackend;
@@ -160,7 +153,7 @@ function splitWasm(args: CopyArgs, stock: tf.KernelConfig): tf.TensorInfo[] {
  * import "@tensorflow/tfjs-backend-wasm";
  * import { fastCopyKernels } from "./copy.ts";
  * import { assertEquals } from "@std/assert";
- * const stock = ["Concat", "Slice", "SplitV"].map((k) => tf.getKernel(k, "wasm")!);
+ * const stock = [tf.Concat, tf.Slice, tf.SplitV].map((k) => tf.getKernel(k, "wasm")!);
  * assertEquals(fastCopyKernels(stock).length, 3, "expected three kernels");
  * ```
  */

@@ -28,11 +28,6 @@ import {
   wasmContext,
 } from "./_wasm.ts";
 
-/** The names tfjs gives the kernels. */
-export const BATCH_MAT_MUL = "BatchMatMul";
-/** The fused product + bias + activation kernel of tfjs. */
-export const FUSED_MAT_MUL = "_FusedMatMul";
-
 interface MatMulArgs {
   inputs: {
     a: tf.TensorInfo;
@@ -168,7 +163,7 @@ function fusedMatMulWasm(args: MatMulArgs, stock: tf.KernelConfig): tf.TensorInf
  * import "@tensorflow/tfjs-backend-wasm";
  * import { fastMatMulKernels } from "./dense.ts";
  * import { assertEquals } from "@std/assert";
- * const [mm, fused] = fastMatMulKernels(tf.getKernel("BatchMatMul", "wasm")!, tf.getKernel("_FusedMatMul", "wasm")!);
+ * const [mm, fused] = fastMatMulKernels(tf.getKernel(tf.BatchMatMul, "wasm")!, tf.getKernel(tf._FusedMatMul, "wasm")!);
  * assertEquals([mm.kernelName, fused.kernelName], ["BatchMatMul", "_FusedMatMul"]);
  * assertEquals([mm.backendName, fused.backendName], ["wasm", "wasm"]);
  * ```
@@ -193,8 +188,6 @@ export function fastMatMulKernels(
 // ---------------------------------------------------------------------------------------------
 // Bias gradients (column sums) and the relu gradient
 
-/** The name tfjs gives the reduction kernel. */
-export const SUM = "Sum";
 /** The name of the relu-gradient kernel: `dy` where `y > 0`, else 0. */
 export const RELU_GRAD = "FusedReluGrad";
 
@@ -275,9 +268,6 @@ function rowReduction(
   return out;
 }
 
-/** The name tfjs gives the largest-element reduction kernel. */
-export const MAX = "Max";
-
 /** `Max` of a non-empty float32 tensor, or null for the stock kernel. */
 function maxWasm(args: ReductionArgs): tf.TensorInfo | null {
   const { x } = args.inputs;
@@ -323,7 +313,7 @@ function reluGradWasm(
  * import "@tensorflow/tfjs-backend-wasm";
  * import { fastReductionKernels } from "./dense.ts";
  * import { assertEquals } from "@std/assert";
- * const [sum, max] = [tf.getKernel("Sum", "wasm")!, tf.getKernel("Max", "wasm")!];
+ * const [sum, max] = [tf.getKernel(tf.Sum, "wasm")!, tf.getKernel(tf.Max, "wasm")!];
  * assertEquals(fastReductionKernels(sum, max).length, 3, "expected three");
  * ```
  */
@@ -354,7 +344,7 @@ export function fastReductionKernels(
  * ```
  */
 export const fusedMatMulGradient: tf.GradConfig = {
-  kernelName: FUSED_MAT_MUL,
+  kernelName: tf._FusedMatMul,
   inputsToSave: ["a", "b"],
   outputsToSave: [true],
   gradFunc: (dy, saved, attrs) => {
@@ -418,7 +408,7 @@ export function installFastDense(): boolean {
       const fused = name === "relu" ? "relu" : "linear";
       const ins: tf.NamedTensorMap = { a: input, b: layer.kernel.read() };
       if (layer.bias !== null) ins.bias = layer.bias.read();
-      const out = tf.engine().runKernel(FUSED_MAT_MUL, ins, {
+      const out = tf.engine().runKernel(tf._FusedMatMul, ins, {
         transposeA: false,
         transposeB: false,
         activation: fused,

@@ -34,7 +34,7 @@ import { wasmContext } from "./_wasm.ts";
  * import "@tensorflow/tfjs-backend-wasm";
  * import { fastExpKernel } from "./exp.ts";
  * import { assertEquals } from "@std/assert";
- * assertEquals(fastExpKernel(tf.getKernel("Exp", "wasm")!).kernelName, "Exp");
+ * assertEquals(fastExpKernel(tf.getKernel(tf.Exp, "wasm")!).kernelName, "Exp");
  * ```
  */
 export function fastExpKernel(stock: tf.KernelConfig): tf.KernelConfig {

@@ -20,10 +20,6 @@ import {
   replaceLayerCall,
 } from "../../_tfjs_internals.ts";
 import { checkCpuInternals, cpuValues, offsetOf, wasmContext } from "./_wasm.ts";
-import { UNSORTED_SEGMENT_SUM } from "./segment_sum.ts";
-
-/** The name tfjs gives the gather kernel. */
-export const GATHER_V2 = "GatherV2";
 
 interface GatherArgs {
   inputs: { x: tf.TensorInfo; indices: tf.TensorInfo };
@@ -102,7 +98,7 @@ function gatherWasm({ inputs, backend }: GatherArgs): tf.TensorInfo {
  * import * as tf from "@tensorflow/tfjs";
  * import { fastGatherKernel } from "./gather.ts";
  * import { assertEquals } from "@std/assert";
- * const config = fastGatherKernel(tf.getKernel("GatherV2", "cpu")!);
+ * const config = fastGatherKernel(tf.getKernel(tf.GatherV2, "cpu")!);
  * assertEquals(config.backendName, "cpu", "wrong backend");
  * ```
  */
@@ -133,14 +129,14 @@ export function fastGatherKernel(stock: tf.KernelConfig): tf.KernelConfig {
  */
 export function fastGatherGradient(stock: tf.GradConfig): tf.GradConfig {
   return {
-    kernelName: GATHER_V2,
+    kernelName: tf.GatherV2,
     inputsToSave: ["x", "indices"],
     gradFunc: (dy, saved, attrs) => {
       const [x, indices] = saved;
       if (!Array.isArray(dy) && isRowGather(x, indices, attrs)) {
         return {
           x: () =>
-            tf.engine().runKernel(UNSORTED_SEGMENT_SUM, { x: dy, segmentIds: indices }, {
+            tf.engine().runKernel(tf.UnsortedSegmentSum, { x: dy, segmentIds: indices }, {
               numSegments: x.shape[0],
             }) as tf.Tensor,
           indices: () => indices,
@@ -183,7 +179,7 @@ export function installFastEmbedding(): boolean {
       // One kernel and no intermediates: no tidy scope needed (each costs a container walk).
       invokeCallHook(this, inputs, kwargs);
       const table = fieldsOf<EmbeddingFields>(this).embeddings.read();
-      const out = tf.engine().runKernel(GATHER_V2, { x: table, indices: input }, {
+      const out = tf.engine().runKernel(tf.GatherV2, { x: table, indices: input }, {
         axis: 0,
         batchDims: 0,
       }) as tf.Tensor;

@@ -14,9 +14,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { checkWasmInternals, kernelConfig } from "./_wasm.ts";
 
-/** The name tfjs gives the kernel. */
-export const IDENTITY = "Identity";
-
 /** What tfjs passes `Cast` (`Identity` gets the same without attributes). */
 interface CastArgs {
   inputs: { x: tf.TensorInfo };
@@ -45,7 +42,7 @@ function identityWasm({ inputs, backend }: CastArgs): tf.TensorInfo {
  * assertEquals(identityKernels[0].backendName, "wasm", "wrong backend");
  * ```
  */
-export const identityKernels: tf.KernelConfig[] = [kernelConfig(IDENTITY, "wasm", identityWasm)];
+export const identityKernels: tf.KernelConfig[] = [kernelConfig(tf.Identity, "wasm", identityWasm)];
 
 /**
  * The WASM `Cast` with a zero-copy path: a cast to the tensor's own dtype shares its buffer
@@ -59,7 +56,7 @@ export const identityKernels: tf.KernelConfig[] = [kernelConfig(IDENTITY, "wasm"
  * import "@tensorflow/tfjs-backend-wasm";
  * import { fastCastKernel } from "./identity.ts";
  * import { assertEquals } from "@std/assert";
- * assertEquals(fastCastKernel(tf.getKernel("Cast", "wasm")!).kernelName, "Cast");
+ * assertEquals(fastCastKernel(tf.getKernel(tf.Cast, "wasm")!).kernelName, "Cast");
  * ```
  */
 export function fastCastKernel(stock: tf.KernelConfig): tf.KernelConfig {

@@ -35,7 +35,7 @@ function fanOut({ inputs, backend, attrs }: Args): tf.TensorInfo[] {
 /** The stock `AddN` kernel of a backend, under a name of its own (with its own gradient). */
 function addLayer(backendName: "cpu" | "wasm") {
   return (args: Args): tf.TensorInfo => {
-    const stock = tf.getKernel("AddN", backendName)!;
+    const stock = tf.getKernel(tf.AddN, backendName)!;
     // tfjs' AddN takes its inputs as a list.
     const inputs = Object.values(args.inputs);
     return stock.kernelFunc(

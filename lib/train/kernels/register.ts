@@ -23,7 +23,7 @@ import { dropoutKernels, installFastDropout } from "./dropout.ts";
 import { installSeededNoise } from "./noise.ts";
 import { fastExpKernel } from "./exp.ts";
 import { installFastSaves } from "./engine.ts";
-import { fastGatherGradient, fastGatherKernel, GATHER_V2, installFastEmbedding } from "./gather.ts";
+import { fastGatherGradient, fastGatherKernel, installFastEmbedding } from "./gather.ts";
 import { fastCastKernel, identityKernels } from "./identity.ts";
 import { lossGradient, lossKernels } from "./loss.ts";
 import { addLayerGradient, installFastAdd, mergeKernels } from "./merge.ts";
@@ -80,14 +80,14 @@ export function registerTrainingKernels(): Map<string, string[]> {
     return config;
   };
   for (const backendName of KERNEL_BACKENDS) {
-    configs.push(fastGatherKernel(stock(GATHER_V2, backendName)));
+    configs.push(fastGatherKernel(stock(tf.GatherV2, backendName)));
   }
-  configs.push(...fastMatMulKernels(stock("BatchMatMul", "wasm"), stock("_FusedMatMul", "wasm")));
-  configs.push(...fastReductionKernels(stock("Sum", "wasm"), stock("Max", "wasm")));
-  configs.push(fastSoftplusKernel(stock("Softplus", "wasm")));
-  configs.push(fastExpKernel(stock("Exp", "wasm")));
-  configs.push(fastCastKernel(stock("Cast", "wasm")));
-  configs.push(...fastCopyKernels(["Concat", "Slice", "SplitV"].map((k) => stock(k, "wasm"))));
+  configs.push(...fastMatMulKernels(stock(tf.BatchMatMul, "wasm"), stock(tf._FusedMatMul, "wasm")));
+  configs.push(...fastReductionKernels(stock(tf.Sum, "wasm"), stock(tf.Max, "wasm")));
+  configs.push(fastSoftplusKernel(stock(tf.Softplus, "wasm")));
+  configs.push(fastExpKernel(stock(tf.Exp, "wasm")));
+  configs.push(fastCastKernel(stock(tf.Cast, "wasm")));
+  configs.push(...fastCopyKernels([tf.Concat, tf.Slice, tf.SplitV].map((k) => stock(k, "wasm"))));
   for (const config of configs) {
     replaceKernel(config);
     const names = registered.get(config.backendName) ?? [];
@@ -101,8 +101,8 @@ export function registerTrainingKernels(): Map<string, string[]> {
     }
     return config;
   };
-  tf.registerGradient(fastGatherGradient(stockGradient(GATHER_V2)));
-  for (const config of spreadGradients(stockGradient("Sum"), stockGradient("Mean"))) {
+  tf.registerGradient(fastGatherGradient(stockGradient(tf.GatherV2)));
+  for (const config of spreadGradients(stockGradient(tf.Sum), stockGradient(tf.Mean))) {
     tf.registerGradient(config);
   }
   tf.registerGradient(dotBiasGradient);

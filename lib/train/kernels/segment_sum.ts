@@ -18,9 +18,6 @@ import {
   wasmContext,
 } from "./_wasm.ts";
 
-/** The name tfjs gives the kernel. */
-export const UNSORTED_SEGMENT_SUM = "UnsortedSegmentSum";
-
 interface SegmentSumArgs {
   inputs: { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
   backend: tf.KernelBackend;
@@ -128,6 +125,6 @@ function segmentSumWasm({ inputs, backend, attrs }: SegmentSumArgs): tf.TensorIn
  * ```
  */
 export const segmentSumKernels: tf.KernelConfig[] = [
-  kernelConfig(UNSORTED_SEGMENT_SUM, "cpu", segmentSumCpu),
-  kernelConfig(UNSORTED_SEGMENT_SUM, "wasm", segmentSumWasm),
+  kernelConfig(tf.UnsortedSegmentSum, "cpu", segmentSumCpu),
+  kernelConfig(tf.UnsortedSegmentSum, "wasm", segmentSumWasm),
 ];

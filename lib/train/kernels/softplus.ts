@@ -102,7 +102,7 @@ export function nativeSoftplusStatus(): string {
  * import "@tensorflow/tfjs-backend-wasm";
  * import { fastSoftplusKernel } from "./softplus.ts";
  * import { assertEquals } from "@std/assert";
- * assertEquals(fastSoftplusKernel(tf.getKernel("Softplus", "wasm")!).backendName, "wasm");
+ * assertEquals(fastSoftplusKernel(tf.getKernel(tf.Softplus, "wasm")!).backendName, "wasm");
  * ```
  */
 export function fastSoftplusKernel(stock: tf.KernelConfig): tf.KernelConfig {
