@@ -325,10 +325,16 @@ export function openZip(bytes: Uint8Array, zip: string): DataFiles {
 /**
  * Opens a folder or a .zip file, refusing the problem {@linkcode probeDataPath} finds (a
  * zip's content is judged as it is opened).
+ * @param path The folder or zip.
+ * @param fix What to do about the path when it is refused (`"replace it with the official
+ *   release"`), written after the problem; none by default.
  */
-export async function openPath(path: string): Promise<DataFiles> {
+export async function openPath(path: string, fix?: string): Promise<DataFiles> {
   const probe = probeDataPath(path);
-  if (probe.kind === "problem") throw problemError(probe.problem);
+  if (probe.kind === "problem") {
+    const { reason, message } = probe.problem;
+    throw problemError({ reason, message: fix === undefined ? message : `${message}; ${fix}` });
+  }
   if (probe.kind === "zip") return openZip(await Deno.readFile(probe.path), probe.path);
   const dir = probe.path;
   return {

@@ -62,8 +62,6 @@ import {
   type Layout,
   openPath,
   openZip,
-  probeDataPath,
-  problemError,
 } from "./_source.ts";
 import { checkBoolean, checkOptionKeys, checkPositiveInt, describe } from "../_validate.ts";
 import { COLUMNS } from "../defaults.ts";
@@ -320,19 +318,15 @@ const REPLACE = "replace it with the official release";
 
 /**
  * Opens a release's copy in a mirror or the cache; a folder whose files the loader refuses
- * (`probeDataPath()`: one file of a pair, none at all, both layouts) is refused with `fix`, what
- * to do about that copy, after the problem.
+ * (`openPath()`: one file of a pair, none at all, both layouts) is refused with `fix`, what to do
+ * about that copy, after the problem.
  */
 async function openCandidate(path: string, origin: Origin, fix = REPLACE): Promise<Found> {
   if (path.toLowerCase().endsWith(".zip")) {
     const zipBytes = await Deno.readFile(path);
     return { files: openZip(zipBytes, path), origin, zipBytes };
   }
-  const probe = probeDataPath(path);
-  if (probe.kind === "problem") {
-    throw problemError({ ...probe.problem, message: `${probe.problem.message}; ${fix}` });
-  }
-  return { files: await openPath(path), origin };
+  return { files: await openPath(path, fix), origin };
 }
 
 /** The places a named data set may be in a mirror-like folder, in search order. */
