@@ -166,7 +166,9 @@ Flags:
                      ${MODEL_KINDS.join(", ")}; baselines always run,
                      "ours" (an ensemble of dot-bias models) runs when dot-bias is listed;
                      with --task ranking: ranking rows
-  --seeds N          mean ± std over N seeds (42, 43, …), N from 1 to ${MAX_SEEDS}; default 1
+  --seeds N          run N seeds (42, 43, …), N from 1 to ${MAX_SEEDS}; default 1; the
+                     tables show the first seed, then the mean ± sd over the N (the
+                     committed rating table: --seeds 3)
   --first-seed N     start the seeds at N instead of 42 (a replication on fresh
                      splits; such a run never writes the committed files); the seeds
                      run from 0 to ${MAX_SEED} (2³² − 1: the generator reduces a seed
@@ -554,8 +556,10 @@ export async function main(
   // The ranking section (its own command) is kept as it was.
   const update: ResultsUpdate = (current) => {
     const kept = keptRanking(current.json);
+    const ranking = kept.ranking;
     return {
-      md: renderMarkdown(result, { json: twin(RESULTS.md, RESULTS.json) }) + kept.section,
+      md: renderMarkdown(result, { json: twin(RESULTS.md, RESULTS.json), ranking }) +
+        kept.section,
       json: kept.ranking
         ? JSON.stringify({ ...result, ranking: kept.ranking }, null, 2) + "\n"
         : json,

@@ -119,9 +119,9 @@ function tailDescription(ml: MovieLens, coldUsers: number, tests: number): strin
 const DESCRIPTIONS: Record<SplitName, string> = {
   random80: "A seeded random 80/20 split of the ratings (exact sizes, as scikit-learn's " +
     "`train_test_split(test_size=0.2)`)",
-  random85: "A seeded random 85/15 split: seed 004's 15 % validation part, shuffled",
-  random90: "A seeded random 90/10 split (seed 001's `train_test_split(test_size=0.1)`)",
-  mask80: "Seed 000's split: one uniform draw per rating, training where it is below 0.8 " +
+  random85: "A seeded random 85/15 split: tutorial 004's 15 % validation part, shuffled",
+  random90: "A seeded random 90/10 split (tutorial 001's `train_test_split(test_size=0.1)`)",
+  mask80: "Tutorial 000's split: one uniform draw per rating, training where it is below 0.8 " +
     "(about 80/20)",
   tail15: TAIL15,
   u1: "The published ml-100k fold u1.base / u1.test",

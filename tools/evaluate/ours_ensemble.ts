@@ -144,6 +144,9 @@ export const OURS_MEMBERS: readonly OursMember[] = [
 /** Share of the training part held out to fit the blends. */
 export const OURS_VALIDATION_FRACTION = 0.1;
 
+/** The Model column of ours' rows: what the ensemble is made of. */
+export const OURS_MODEL = `ensemble of ${OURS_MEMBERS.length} dot-bias + user/movie biases`;
+
 /** Options of {@linkcode trainMember} and {@linkcode trainOurs}. */
 export interface OursOptions {
   /**

@@ -34,7 +34,7 @@ import {
   train,
 } from "../../lib/models/mod.ts";
 import { setupBackend } from "../../lib/train/backend.ts";
-import { blendWeightsAt, predictOurs, trainOurs } from "./ours_ensemble.ts";
+import { blendWeightsAt, OURS_MODEL, predictOurs, trainOurs } from "./ours_ensemble.ts";
 import { DEFAULT_PLAN, rowsFor, type RowSpec } from "./row_plan.ts";
 import { rankingOf, type Scorer } from "./top_k_ranking.ts";
 import { releaseProblem, type ReportedFigure, TARGETS } from "./reported_figures.ts";
@@ -50,58 +50,88 @@ export interface ReportedComparison extends ReportedFigure {
   difference: number | null;
 }
 
-/** Standard deviations over seeds of a row's figures. */
-export interface RowSpread {
-  /** Of MSE. */
+/** A row's figures on one seed, or their mean or standard deviation over seeds. */
+export interface RowFigures {
+  /** MSE. */
   mse: number;
-  /** Of RMSE. */
+  /** RMSE. */
   rmse: number;
-  /** Of MAE. */
+  /** MAE. */
   mae: number;
-  /** Of precision@k, or null. */
+  /** Precision@k (relevant: test ratings ≥ the threshold), or null. */
   precision: number | null;
-  /** Of recall@k, or null. */
+  /** Recall@k, or null. */
   recall: number | null;
-  /** Of NDCG@k, or null. */
+  /** NDCG@k, or null. */
   ndcg: number | null;
 }
 
-/** One row of the table: a model on a data set and split, averaged over the seeds. */
+/** A row's figures on one seed of the run. */
+export interface SeedFigures extends RowFigures {
+  /** The seed. */
+  seed: number;
+  /** Epochs trained on that seed (per member for "ours"), or null for baselines. */
+  epochs: number | null;
+  /** Training seconds on that seed. */
+  seconds: number;
+}
+
+/** A row over every seed of a run with more than one: the mean, the spread, each seed's figures. */
+export interface OverSeeds {
+  /** The seeds, in order (the first is the row's own figures). */
+  seeds: number[];
+  /** Mean over the seeds. */
+  mean: RowFigures;
+  /** Sample standard deviation over the seeds. */
+  std: RowFigures;
+  /** Each seed's figures, in seed order. */
+  perSeed: SeedFigures[];
+}
+
+/**
+ * One row of the table: a model on a data set and split, with the first seed's figures (the
+ * committed run's seed 42) and, when more seeds ran, their mean ± sd in `overSeeds`.
+ */
 export interface EvaluationRow {
   /** Data set name. */
   data: string;
   /** Split name. */
   split: string;
-  /** A factory kind (ours is an ensemble of `dot-bias` models) or a name containing "baseline". */
+  /** A factory kind, ours' ensemble ({@linkcode OURS_MODEL}) or a name containing "baseline". */
   model: string;
   /** Which recipe: `"seed 003 EmbeddingNet"`, `"ours: blend for MSE"`, … */
   recipe: string;
   /** Tutorial number (`"000"` … `"004"`) or null. */
   tutorial: string | null;
-  /** Mean squared error on the test part. */
+  /** Mean squared error on the test part (first seed). */
   mse: number;
   /** Root mean squared error. */
   rmse: number;
   /** Mean absolute error. */
   mae: number;
-  /** Precision at k (null for the global mean, whose ranking is all ties). */
+  /**
+   * Precision at k, test ratings ≥ the threshold relevant (null for the global mean, whose
+   * ranking is all ties).
+   */
   precision: number | null;
   /** Recall at k. */
   recall: number | null;
   /** NDCG at k. */
   ndcg: number | null;
-  /** Epochs trained (per member for "ours"), or null for baselines. */
+  /** Epochs trained on the first seed (per member for "ours"), or null for baselines. */
   epochs: number | null;
-  /** Training seconds (fitting, for baselines). */
+  /** Training seconds on the first seed (fitting, for baselines). */
   seconds: number;
-  /** Number of seeds averaged. */
+  /** Number of seeds run. */
   runs: number;
-  /** Standard deviations over seeds (present when runs > 1). */
-  std?: RowSpread;
+  /** Mean, standard deviation and each seed's figures (present when runs > 1). */
+  overSeeds?: OverSeeds;
   /** The tutorial's or the literature's figures beside ours. */
   reported: ReportedComparison[];
   /** What is special about this row's protocol, if anything. */
   note?: string;
+  /** True when the row's epochs were chosen on its test part, as its tutorial did. */
+  testTuned?: boolean;
 }
 
 /** A split as it ran. */
@@ -138,7 +168,7 @@ export interface TargetResult {
   metric: "mse" | "rmse" | "mae";
   /** Threshold. */
   max: number;
-  /** Best value among the rows. */
+  /** Best value among the rows (first seed). */
   best: number;
   /** Recipe of the best row. */
   bestRecipe: string;
@@ -146,6 +176,8 @@ export interface TargetResult {
   met: boolean;
   /** Context. */
   note: string;
+  /** The same row's metric over the seeds (present when more than one ran). */
+  overSeeds?: { seeds: number[]; mean: number; std: number; perSeed: number[] };
 }
 
 /** A data set as loaded. */
@@ -250,8 +282,9 @@ export interface EvaluationOptions {
 
 /** One row as scored for one seed, before {@linkcode aggregate} averages the seeds. */
 interface RawRow
-  extends Omit<EvaluationRow, "precision" | "recall" | "ndcg" | "runs" | "std" | "reported"> {
+  extends Omit<EvaluationRow, "precision" | "recall" | "ndcg" | "runs" | "overSeeds" | "reported"> {
   key: string;
+  seed: number;
   ranking: RankingMetrics | null;
   reported: ReportedFigure[];
 }
@@ -295,6 +328,7 @@ interface Scored {
   seconds: number;
   reported: ReportedFigure[];
   note?: string;
+  testTuned?: boolean;
   dispose?: () => void;
 }
 
@@ -393,6 +427,7 @@ async function recipeRow(
     seconds,
     reported: spec.reported,
     note: notes.join("; ") || undefined,
+    ...(spec.validation === "test" ? { testTuned: true } : {}),
     dispose: () => disposeRecommender(rec),
   };
 }
@@ -403,7 +438,7 @@ async function oursRows(spec: Extract<RowSpec, { type: "ours" }>, ctx: RowContex
     epochs: ctx.epochs,
   });
   const rows: Scored[] = (["squared", "absolute"] as const).map((blend) => ({
-    model: "dot-bias",
+    model: OURS_MODEL,
     recipe: blend === "squared"
       ? "ours: blend for MSE"
       : `ours: blend for MAE${ours.roundTo !== null ? ", rounded to the rating scale" : ""}`,
@@ -485,7 +520,7 @@ function rowName(spec: RowSpec): { label: string; model: string } {
     return { label: name, model: name };
   }
   if (spec.type === "recipe") return { label: spec.label, model: spec.recipe.kind };
-  return { label: "ours: blends for MSE and MAE", model: "dot-bias" };
+  return { label: "ours: blends for MSE and MAE", model: OURS_MODEL };
 }
 
 /** Trains one row of the plan (two for ours), scores it on the test part and adds it to `out`. */
@@ -517,6 +552,7 @@ async function runRow(
         : null;
       out.push({
         key: `${ml.name}|${splitName}|${s.recipe}`,
+        seed: ctx.seed,
         data: ml.name,
         split: splitName,
         model: s.model,
@@ -530,6 +566,7 @@ async function runRow(
         seconds: s.seconds,
         reported: shown(s.reported),
         note: s.note,
+        ...(s.testTuned ? { testTuned: true } : {}),
       });
       report(
         `  ${ml.name} ${splitName} · ${s.recipe}: MSE ${metrics.mse.toFixed(4)}, MAE ${
@@ -588,6 +625,10 @@ function std(values: number[]): number {
   return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
 }
 
+/**
+ * One row per data set, split and recipe: the first seed's figures, and, over more seeds, their
+ * mean, standard deviation and each seed's figures.
+ */
 function aggregate(raw: RawRow[]): EvaluationRow[] {
   const groups = new Map<string, RawRow[]>();
   for (const r of raw) {
@@ -597,20 +638,13 @@ function aggregate(raw: RawRow[]): EvaluationRow[] {
   }
   return [...groups.values()].map((runs) => {
     const first = runs[0];
-    const pick = (f: (r: RawRow) => number | null) => {
-      const v = runs.map(f);
-      return v.some((x) => x === null) ? null : v as number[];
-    };
-    const rk = (name: "precision" | "recall" | "ndcg") =>
-      pick((r) => (r.ranking ? r.ranking[name] : null));
-    /** Every metric of the runs summarised by `f` (the mean, or the spread). */
-    const metrics = (f: (values: number[]) => number): RowSpread => ({
-      mse: f(runs.map((r) => r.mse)),
-      rmse: f(runs.map((r) => r.rmse)),
-      mae: f(runs.map((r) => r.mae)),
-      precision: rk("precision") ? f(rk("precision")!) : null,
-      recall: rk("recall") ? f(rk("recall")!) : null,
-      ndcg: rk("ndcg") ? f(rk("ndcg")!) : null,
+    const figures = (r: RawRow): RowFigures => ({
+      mse: r.mse,
+      rmse: r.rmse,
+      mae: r.mae,
+      precision: r.ranking?.precision ?? null,
+      recall: r.ranking?.recall ?? null,
+      ndcg: r.ranking?.ndcg ?? null,
     });
     const row: EvaluationRow = {
       data: first.data,
@@ -618,20 +652,51 @@ function aggregate(raw: RawRow[]): EvaluationRow[] {
       model: first.model,
       recipe: first.recipe,
       tutorial: first.tutorial,
-      ...metrics(mean),
-      epochs: first.epochs === null ? null : mean(runs.map((r) => r.epochs ?? 0)),
-      seconds: mean(runs.map((r) => r.seconds)),
+      ...figures(first),
+      epochs: first.epochs,
+      seconds: first.seconds,
       runs: runs.length,
       reported: [],
     };
-    if (runs.length > 1) row.std = metrics(std);
+    if (runs.length > 1) row.overSeeds = overSeeds(runs, figures);
     row.reported = first.reported.map((f) => {
       const ours = f.comparable && f.metric !== "loss" ? metricOf(row, f.metric) : null;
       return { ...f, ours, difference: ours === null ? null : ours - f.value };
     });
-    if (first.note) row.note = runs.length > 1 ? first.note + " (first seed)" : first.note;
+    if (first.note) row.note = first.note;
+    if (first.testTuned) row.testTuned = true;
     return row;
   });
+}
+
+/** The mean, spread and each seed's figures of one row's runs. */
+function overSeeds(runs: RawRow[], figures: (r: RawRow) => RowFigures): OverSeeds {
+  const each = runs.map(figures);
+  const summary = (f: (values: number[]) => number): RowFigures => {
+    const of = (key: keyof RowFigures) => {
+      const values = each.map((e) => e[key]);
+      return values.some((v) => v === null) ? null : f(values as number[]);
+    };
+    return {
+      mse: of("mse")!,
+      rmse: of("rmse")!,
+      mae: of("mae")!,
+      precision: of("precision"),
+      recall: of("recall"),
+      ndcg: of("ndcg"),
+    };
+  };
+  return {
+    seeds: runs.map((r) => r.seed),
+    mean: summary(mean),
+    std: summary(std),
+    perSeed: runs.map((r, i) => ({
+      seed: r.seed,
+      ...each[i],
+      epochs: r.epochs,
+      seconds: r.seconds,
+    })),
+  };
 }
 
 function checkTargets(rows: EvaluationRow[]): TargetResult[] {
@@ -642,7 +707,7 @@ function checkTargets(rows: EvaluationRow[]): TargetResult[] {
     let best = candidates[0];
     for (const r of candidates) if (metricOf(r, t.metric) < metricOf(best, t.metric)) best = r;
     const value = metricOf(best, t.metric);
-    out.push({
+    const target: TargetResult = {
       data: t.data,
       split: t.split,
       metric: t.metric,
@@ -651,7 +716,17 @@ function checkTargets(rows: EvaluationRow[]): TargetResult[] {
       bestRecipe: best.recipe,
       met: value <= t.max,
       note: t.note,
-    });
+    };
+    const spread = best.overSeeds;
+    if (spread) {
+      target.overSeeds = {
+        seeds: spread.seeds,
+        mean: metricOf(spread.mean, t.metric),
+        std: metricOf(spread.std, t.metric),
+        perSeed: spread.perSeed.map((p) => metricOf(p, t.metric)),
+      };
+    }
+    out.push(target);
   }
   return out;
 }

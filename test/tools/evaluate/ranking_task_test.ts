@@ -24,6 +24,7 @@ import {
   renderRankingSection,
 } from "../../../tools/evaluate/ranking_report.ts";
 import { EASE_LADDER } from "../../../tools/evaluate/ranking_recipes.ts";
+import { renderMarkdown } from "../../../tools/evaluate/markdown_report.ts";
 import { writeSyntheticLatest } from "./_synthetic.ts";
 
 Deno.test("parseEvaluateArgs() reads --task ranking and its models", () => {
@@ -351,8 +352,23 @@ Deno.test("the ranking section merges into the committed files without touching 
     return (at >= 0 ? text.slice(0, at) : text).trimEnd();
   };
   const once = mergeRanking(md, json, r);
-  assertEquals(rating(once.markdown), rating(md));
+  // The rating report is rendered again from the JSON, its "At a glance" naming the new rows.
+  const parsed = JSON.parse(json);
+  assertEquals(
+    rating(once.markdown),
+    renderMarkdown(parsed, { json: "evaluation.json", ranking: r }).trimEnd(),
+  );
+  const glance = once.markdown.slice(0, once.markdown.indexOf("## Results"));
+  assert(glance.includes(`| ranking | ${r.splits[0].data} · ${r.splits[0].split} | NDCG@10 |`));
+  assertEquals(
+    rating(once.markdown).replace(/## At a glance[^]*?## Results/, ""),
+    rating(md).replace(/## At a glance[^]*?## Results/, ""),
+    "the rest of the rating part is kept",
+  );
   assert(once.markdown.endsWith(renderRankingSection(r)));
+  // A JSON without a rating run keeps the Markdown's rating part as it was.
+  const kept = mergeRanking("# Evaluation\n\ntext\n", '{"version": 1}', r);
+  assert(kept.markdown.startsWith("# Evaluation\n\ntext\n\n" + RANKING_HEADING), kept.markdown);
   const { ranking: _, ...before } = JSON.parse(json);
   const { ranking, ...after } = JSON.parse(once.json);
   assertEquals(after, before);
@@ -362,8 +378,7 @@ Deno.test("the ranking section merges into the committed files without touching 
   assertEquals(twice, once);
   assertEquals(twice.markdown.split(RANKING_HEADING).length, 2);
   // The rating run keeps what the ranking run wrote.
-  const kept = keptRanking(once.json);
-  assertEquals(kept.section, "\n" + renderRankingSection(r));
+  assertEquals(keptRanking(once.json).section, "\n" + renderRankingSection(r));
   assertEquals(keptRanking("not json").ranking, null);
 });
 

@@ -49,7 +49,7 @@ Deno.test("no published figure beside a 10-rating fixture, and a note says why",
   const result = await tail15(LATEST_TINY);
   assert(result.rows.every((r) => r.reported.length === 0), JSON.stringify(result.rows));
   const tables = renderTables(result);
-  assert(!tables.includes("(seed 004)"), tables);
+  assert(!tables.includes("(tutorial 004)"), tables);
   assert(!tables.includes("Δ +"), tables);
   assert(
     tables.includes(
@@ -92,5 +92,5 @@ Deno.test("seed 004's figures stand beside the verified ml-latest-small", async 
   assertEquals(global.reported.map((f) => [f.metric, f.value]), [["mse", 1.1], ["mae", 0.83]]);
   assertEquals(global.reported[0].difference, global.mse - 1.1);
   assertEquals(result.splits[0].reportedWithheld, undefined);
-  assert(renderTables(result).includes("1.1 MSE (seed 004) → Δ"));
+  assert(renderTables(result).includes("1.1 MSE (tutorial 004) → Δ"));
 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { zipSync } from "fflate";
 import type { Origin } from "../../../lib/data/mod.ts";
 import { dataSourceLabel } from "../../../tools/evaluate/_loading.ts";
+import { OURS_MODEL } from "../../../tools/evaluate/ours_ensemble.ts";
 
 const CLI = new URL("../../../tools/evaluate/cli.ts", import.meta.url).pathname;
 
@@ -46,7 +47,11 @@ Deno.test("deno task evaluate runs on a tiny synthetic set in seconds and prints
     const result = JSON.parse(lines[lines.length - 1]) as EvaluationResult;
 
     // The table is on stdout, progress on stderr.
-    assert(run.stdout.includes("| Model | Recipe | MSE | RMSE | MAE | P@10 | R@10 | NDCG@10 |"));
+    assert(
+      run.stdout.includes(
+        "| Model | Recipe | MSE | RMSE | MAE | P@10 (4★+) | R@10 (4★+) | NDCG@10 (4★+) |",
+      ),
+    );
     assert(run.stdout.includes("Total time:"));
     assert(run.stderr.includes("user + movie bias baseline: MSE"), run.stderr);
 
@@ -65,11 +70,12 @@ Deno.test("deno task evaluate runs on a tiny synthetic set in seconds and prints
     for (const kind of MODEL_KINDS) assert(models.includes(kind), `no ${kind} row`);
     assertEquals(models.filter((m) => m.includes("baseline")).length, 3);
     const ours = result.rows.filter((r) => r.recipe.startsWith("ours:"));
-    assertEquals(ours.map((r) => r.model), ["dot-bias", "dot-bias"]);
+    assertEquals(ours.map((r) => r.model), [OURS_MODEL, OURS_MODEL]);
     for (const row of result.rows) {
       for (const key of REQUIRED) assert(row[key] !== undefined, `${row.recipe}: no ${key}`);
       assert(
-        (MODEL_KINDS as readonly string[]).includes(row.model) || row.model.includes("baseline"),
+        (MODEL_KINDS as readonly string[]).includes(row.model) ||
+          row.model.includes("baseline") || row.model === OURS_MODEL,
         `unexpected model name ${row.model}`,
       );
       assertEquals(row.data, split.data);
@@ -131,7 +137,15 @@ Deno.test("deno task evaluate keeps the requested kinds and averages over seeds"
     ]);
     for (const row of result.rows) {
       assertEquals(row.runs, 2);
-      assert(row.std !== undefined, `${row.recipe}: no spread over seeds`);
+      const over = row.overSeeds;
+      assert(over !== undefined, `${row.recipe}: no spread over seeds`);
+      assertEquals(over.seeds, [42, 43]);
+      assertEquals(over.perSeed.map((p) => p.seed), [42, 43]);
+      // The row's own figures are the first seed's; the mean and sd are the seeds'.
+      assertEquals([row.mse, row.mae], [over.perSeed[0].mse, over.perSeed[0].mae]);
+      const maes = over.perSeed.map((p) => p.mae);
+      assertAlmostEquals(over.mean.mae, (maes[0] + maes[1]) / 2, 1e-12);
+      assertAlmostEquals(over.std.mae, Math.abs(maes[0] - maes[1]) / Math.SQRT2, 1e-12);
       assertEquals(row.precision, null);
     }
   } finally {
@@ -164,10 +178,12 @@ Deno.test("runEvaluation() starts its seeds at firstSeed and names a bad one", a
     const [first, later, both] = [await run(42, 1), await run(43, 1), await run(42, 2)];
     assertEquals([first.seeds, later.seeds, both.seeds], [[42], [43], [42, 43]]);
     // Seed 43 alone makes the split and the model seed 43 makes inside the pair: the pair's
-    // mean is the mean of the two single-seed runs.
-    const mse = (r: EvaluationResult) => r.rows.find((x) => x.model === "movie mean baseline")!.mse;
-    assert(mse(first) !== mse(later), "seeds 42 and 43 made the same split");
-    assertAlmostEquals(mse(both), (mse(first) + mse(later)) / 2, 1e-12);
+    // row is the first seed's, and its mean over the seeds the mean of the two single runs.
+    const row = (r: EvaluationResult) => r.rows.find((x) => x.model === "movie mean baseline")!;
+    assert(row(first).mse !== row(later).mse, "seeds 42 and 43 made the same split");
+    assertEquals(row(both).mse, row(first).mse);
+    assertAlmostEquals(row(both).overSeeds!.mean.mse, (row(first).mse + row(later).mse) / 2, 1e-12);
+    assertEquals(row(both).overSeeds!.perSeed.map((p) => p.mse), [row(first).mse, row(later).mse]);
     await runEvaluation({ data: dir, firstSeed: -1, onProgress: () => {} }).then(
       () => assert(false, "a negative firstSeed ran"),
       (e) => assert(e instanceof RangeError && /firstSeed/.test(e.message), String(e)),
