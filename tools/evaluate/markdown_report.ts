@@ -436,8 +436,9 @@ const tutorialBullet =
   "which the rows here use as the tutorials did, adds it before). Measured on RecommenderV2, " +
   "ml-latest-small random90, seed 42: the notebook's initial weights give an MSE of 0.7224 " +
   "with Keras' Adam and 0.7222 with tfjs' (notebook 03's figure), the row's own draws 0.7331 " +
-  "and 0.7324; the same split, shuffles and epochs. So a notebook's seed-42 figure and the " +
-  "row's differ by a draw of the initial weights, the spread the tables over seeds show.";
+  "and 0.7324; RecommenderNet 0.7521 and 0.7521 against 0.7536 and 0.7537; the same split, " +
+  "shuffles and epochs. So there a notebook's seed-42 figure and the row's differ by a draw of " +
+  "the initial weights; ε's place moves the fourth decimal.";
 
 /**
  * The notebooks' seed-42 figures beside the rows that train the same recipe on the same split
@@ -474,8 +475,9 @@ function notebookBullet(result: EvaluationResult): string[] {
     (!spread
       ? "With one seed this run has no spread to compare the differences with."
       : outside === 0
-      ? "Every difference is within two of the row's standard deviations over the seeds: a " +
-        "draw of the initial weights moves a figure that much."
+      ? "Every difference is within two of the row's standard deviations over the seeds (on " +
+        "a random split that spread also holds the split's draw, which a notebook and its row " +
+        "share)."
       : `${outside} of the ${parts.length} differences exceed two of the row's standard ` +
         "deviations over the seeds."),
   ];
