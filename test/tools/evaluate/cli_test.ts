@@ -55,10 +55,10 @@ Deno.test("parseEvaluateArgs() reads every flag, with or without '='", () => {
   });
 });
 
-Deno.test("parseEvaluateArgs() defaults to the whole table, one seed, recipe epochs", () => {
+Deno.test("parseEvaluateArgs() defaults to the whole table, three seeds, recipe epochs", () => {
   assertEquals(parseEvaluateArgs([]), {
     task: "rating",
-    seeds: 1,
+    seeds: 3,
     firstSeed: 42,
     epochs: null,
     json: null,
@@ -67,6 +67,19 @@ Deno.test("parseEvaluateArgs() defaults to the whole table, one seed, recipe epo
     duplicates: "last",
     help: false,
   });
+});
+
+Deno.test("parseEvaluateArgs(): the whole table runs the committed three seeds, a partial run one", () => {
+  // A plain run rewrites results/ with what they hold (mean ± sd over 42, 43, 44), never fewer.
+  for (const args of [[], ["--task", "ranking"], ["--json", "/tmp/x.json"]]) {
+    assertEquals(parseEvaluateArgs(args).seeds, 3, args.join(" "));
+  }
+  const partial = [["--models", "dot"], ["--epochs", "1"], ["--first-seed", "45"], [
+    "--no-ranking",
+  ]];
+  for (const args of partial) assertEquals(parseEvaluateArgs(args).seeds, 1, args.join(" "));
+  assertEquals(parseEvaluateArgs(["--seeds", "1"]).seeds, 1);
+  assertEquals(parseEvaluateArgs(["--models", "dot", "--seeds", "2"]).seeds, 2);
 });
 
 Deno.test("parseEvaluateArgs() takes seeds the generator tells apart, and a count it can run", () => {
