@@ -2,7 +2,9 @@
  * Private: a model's user and movie tables (factors and biases), found from its graph: the
  * embedding layers fed by each id input (the first input holds the users, the second the
  * movies), or the fused dot-bias layer's tables. Layer names play no part, so a model written
- * as tfjs code with any names is read the same way as a built one.
+ * as tfjs code with any names is read the same way as a built one. Only the model's own layers
+ * count: an embedding applied to an input but feeding nothing the model computes (a bias left
+ * over when a reader takes it out of the sum) is not in `model.layers` and is no table.
  *
  * @module
  */
@@ -50,19 +52,26 @@ const PASS_THROUGH = new Set(["Flatten", "Reshape", "InputLayer"]);
  */
 const COMBINES_FACTORS = new Set(["Dot", "Multiply", "Concatenate", "Dense"]);
 
-/** The layers fed by `input` (through shape-only layers), in graph order. */
-function consumers(input: tf.SymbolicTensor): GraphLayer[] {
-  return consumersOf(input.sourceLayer as unknown as GraphLayer);
+/** The layers of one model: a graph walk stays inside them. */
+type Own = ReadonlySet<unknown>;
+
+/** The model's layers fed by `input` (through shape-only layers), in graph order. */
+function consumers(input: tf.SymbolicTensor, own: Own): GraphLayer[] {
+  return consumersOf(input.sourceLayer as unknown as GraphLayer, own);
 }
 
-/** The layers fed by `from` (through shape-only layers), in graph order. */
-function consumersOf(from: GraphLayer): GraphLayer[] {
+/**
+ * The model's layers fed by `from` (through shape-only layers), in graph order. A layer's
+ * outbound nodes also list every other use of it, in this model or not (a layer applied but left
+ * out of the output, another model built on the same inputs): only the model's own count.
+ */
+function consumersOf(from: GraphLayer, own: Own): GraphLayer[] {
   const out: GraphLayer[] = [];
   const seen = new Set<GraphLayer>();
   const visit = (layer: GraphLayer) => {
     for (const node of layer.outboundNodes ?? []) {
       const next = node.outboundLayer;
-      if (seen.has(next)) continue;
+      if (seen.has(next) || !own.has(next)) continue;
       seen.add(next);
       if (PASS_THROUGH.has(next.getClassName())) visit(next);
       else out.push(next);
@@ -75,6 +84,7 @@ function consumersOf(from: GraphLayer): GraphLayer[] {
 /** The factor and bias tables among the embedding layers fed by one input. */
 function embeddingTables(
   layers: GraphLayer[],
+  own: Own,
 ): { factors?: tf.LayerVariable; bias?: tf.LayerVariable } {
   const embeddings = layers
     .filter((l) => l.getClassName() === "Embedding" && l.trainable && l.weights.length === 1);
@@ -82,7 +92,7 @@ function embeddingTables(
   // A width-1 table is a bias unless it feeds a layer that combines factors (a dot product of
   // one factor): shape alone cannot tell a one-factor table from a bias.
   const combinesFactors = (l: GraphLayer) =>
-    consumersOf(l).some((next) => COMBINES_FACTORS.has(next.getClassName()));
+    consumersOf(l, own).some((next) => COMBINES_FACTORS.has(next.getClassName()));
   let factors: GraphLayer | undefined;
   for (const l of embeddings) {
     const candidate = width(l) > 1 || (width(l) === 1 && combinesFactors(l));
@@ -118,10 +128,11 @@ function fusedTables(layer: GraphLayer): Tables {
  */
 export function findTables(model: tf.LayersModel): Tables {
   if (model.inputs.length !== 2) return {};
-  const [users, movies] = model.inputs.map(consumers);
+  const own: Own = new Set(model.layers);
+  const [users, movies] = model.inputs.map((input) => consumers(input, own));
   const fused = users.find((l) => l.getClassName() === "EmbeddingDotBias" && movies.includes(l));
   if (fused) return fusedTables(fused);
-  const u = embeddingTables(users), m = embeddingTables(movies);
+  const u = embeddingTables(users, own), m = embeddingTables(movies, own);
   const tables: Tables = {};
   if (u.factors) tables.userFactors = u.factors;
   if (m.factors) tables.movieFactors = m.factors;

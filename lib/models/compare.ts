@@ -1,7 +1,8 @@
 /**
  * {@linkcode compareModels}: checks that two models are the same model — a model written in a
  * notebook and its `buildModel` twin, or the stock and the fused dot-bias model — by copying
- * the first one's weights into the second and comparing parameter counts and predictions.
+ * the first one's weights into the second and comparing parameter counts and predictions, then
+ * what predictions cannot show: how each weight starts and trains, and how each model is compiled.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import pl from "nodejs-polars";
 import { DEFAULT_SEED } from "../defaults.ts";
 import { checkSeed, createRng } from "../random.ts";
 import {
+  checkBoolean,
   checkNonNegativeNumber,
   checkOptionKeys,
   checkPositiveInt,
@@ -18,10 +20,11 @@ import {
   toIds,
 } from "../_validate.ts";
 import { findTables } from "./_weights.ts";
-import { collectPenalties, type PenaltyTerm } from "./_engine.ts";
+import { collectPenalties, compiledRate, type PenaltyTerm } from "./_engine.ts";
 import { compiledState } from "../_tfjs_internals.ts";
 import { settingsOf } from "./_optimizer_settings.ts";
 import { trainingOnlyPlaces } from "./_training_places.ts";
+import { weightInitializers } from "./_weight_initializers.ts";
 import { shapeText } from "./_shape.ts";
 import { checkModelAlive } from "./_usable.ts";
 import type { Recommender } from "./recommender.ts";
@@ -52,6 +55,34 @@ export interface CompareOptions {
    * @default {1e-4}
    */
   tolerance?: number;
+  /**
+   * Whether to compare each matched weight's initializer (class and settings, where both
+   * layers' configs declare one). `false` for a caller that gives the second model the first
+   * one's starting weights and trains it from them, so that its own initializers never act.
+   * @default {true}
+   */
+  initializers?: boolean;
+  /**
+   * Whether to compare how the models train: compile state, loss, optimizer and learning rate,
+   * penalties, constraints, frozen weights and the layers that act only in training. `false`
+   * only for a second model that is never trained in the first one's place (a copy kept for
+   * another program), so that the check is of the network alone.
+   * @default {true}
+   */
+  training?: boolean;
+}
+
+/**
+ * What a failed comparison means where a notebook checks its model against the library's twin,
+ * the last sentence of every such message.
+ */
+const TWIN_ADVICE = "In a notebook this means that the cells after the check, which " +
+  "train the library's twin, would train the model the twin's options describe rather than the " +
+  "edited code: change the twin's options in the check cell to match the edit, or undo the edit.";
+
+/** The error of a comparison that failed: what differs, then what it means for a notebook. */
+function differ(text: string): RangeError {
+  return new RangeError(`${WHERE}: ${text}. ${TWIN_ADVICE}`);
 }
 
 interface Weight {
@@ -105,17 +136,17 @@ function matchWeights(a: Weight[], b: Weight[]): [Weight, Weight][] {
     const i = free.findIndex((wb) => sameShape(wa, wb));
     if (i < 0) {
       const left = free.map((w) => `${w.layer} ${bracketed(w)}`).join(", ") || "none";
-      throw new RangeError(
-        `${WHERE}: layer ${wa.layer} of the first model has a ${bracketed(wa)} weight and the ` +
-          `second model has none of that shape (its unmatched weights: ${left})`,
+      throw differ(
+        `layer ${wa.layer} of the first model has a ${bracketed(wa)} weight and the second ` +
+          `model has none of that shape (its unmatched weights: ${left})`,
       );
     }
     return [wa, free.splice(i, 1)[0]];
   });
   if (free.length > 0) {
-    throw new RangeError(
-      `${WHERE}: layer ${free[0].layer} of the second model (${bracketed(free[0])}) has no ` +
-        `counterpart in the first model: the parameter counts differ`,
+    throw differ(
+      `layer ${free[0].layer} of the second model (${bracketed(free[0])}) has no counterpart ` +
+        "in the first model: the parameter counts differ",
     );
   }
   return pairs;
@@ -169,8 +200,8 @@ function checkSameTraining(ma: tf.LayersModel, mb: tf.LayersModel, pairs: [Weigh
   for (const [wa, wb] of pairs) {
     const [ha, hb] = [howTrained(wa, pa), howTrained(wb, pb)];
     if (ha !== hb) {
-      throw new RangeError(
-        `${WHERE}: the models predict alike but train differently: layer ${wa.layer} of the ` +
+      throw differ(
+        `the models predict alike but train differently: layer ${wa.layer} of the ` +
           `first model is ${ha || "plain (no penalty, constraint or freezing)"}, its ` +
           `counterpart ${wb.layer} in the second ${
             hb || "plain (no penalty, constraint or freezing)"
@@ -188,37 +219,84 @@ function checkSameTraining(ma: tf.LayersModel, mb: tf.LayersModel, pairs: [Weigh
   const nameOf = (w: tf.LayerVariable) => names.get(w);
   const [la, lb] = [trainingOnlyPlaces(ma, nameOf), trainingOnlyPlaces(mb, nameOf)];
   if (la.join("; ") !== lb.join("; ")) {
-    throw new RangeError(
-      `${WHERE}: the models predict alike but train differently: the layers that act only in ` +
+    throw differ(
+      "the models predict alike but train differently: the layers that act only in " +
         `training are [${la.join("; ")}] in the first model and [${lb.join("; ")}] in the ` +
         "second (kinds, settings and what each acts on, in the first model's layer names)",
     );
   }
   const [fa, fb] = [lossNameOf(ma), lossNameOf(mb)];
   if (fa !== null && fb !== null && fa !== fb) {
-    throw new RangeError(
-      `${WHERE}: the models predict alike but train differently: compiled with the loss ` +
+    throw differ(
+      "the models predict alike but train differently: compiled with the loss " +
         `${JSON.stringify(compiledLossText(ma))} and ${JSON.stringify(compiledLossText(mb))}`,
     );
   }
   const [ra, rb] = [updateRule(ma), updateRule(mb)];
   if (ra !== null && rb !== null) {
-    const differ = Object.keys({ ...ra, ...rb }).filter((k) => ra[k] !== rb[k]);
+    const fields = Object.keys({ ...ra, ...rb }).filter((k) => ra[k] !== rb[k]);
     const text = (r: UpdateRule, keys: string[]) => keys.map((k) => `${k} ${r[k]}`).join(", ");
     const whole = (r: UpdateRule) => {
       const keys = Object.keys(r).slice(1);
       return keys.length > 0 ? `${r.rule} (${text(r, keys)})` : String(r.rule);
     };
     if (ra.rule !== rb.rule) {
-      throw new RangeError(
-        `${WHERE}: the models predict alike but train differently: compiled with the ` +
+      throw differ(
+        "the models predict alike but train differently: compiled with the " +
           `optimizers ${whole(ra)} and ${whole(rb)}`,
       );
     }
-    if (differ.length > 0) {
-      throw new RangeError(
-        `${WHERE}: the models predict alike but train differently: their compiled optimizers ` +
-          `differ in ${text(ra, differ)} (first model) and ${text(rb, differ)} (second)`,
+    if (fields.length > 0) {
+      throw differ(
+        "the models predict alike but train differently: their compiled optimizers " +
+          `differ in ${text(ra, fields)} (first model) and ${text(rb, fields)} (second)`,
+      );
+    }
+  }
+  const [oa, ob] = [compiledState(ma)?.optimizer, compiledState(mb)?.optimizer];
+  // tfjs' instanceof check reads a property of what it is given: test for null first.
+  if (oa != null && ob != null && oa instanceof tf.Optimizer && ob instanceof tf.Optimizer) {
+    const [lra, lrb] = [compiledRate(oa), compiledRate(ob)];
+    if (Number.isFinite(lra) && Number.isFinite(lrb) && lra !== lrb) {
+      throw differ(
+        "the models predict alike but train differently: compiled with the learning rates " +
+          `${lra} (first model) and ${lrb} (second)`,
+      );
+    }
+  }
+}
+
+/**
+ * Throws when one model is compiled and the other is not: their losses, optimizers and learning
+ * rates could not be compared, and the uncompiled one would be compiled later out of sight.
+ */
+function checkCompiledAlike(ma: tf.LayersModel, mb: tf.LayersModel): void {
+  const [ca, cb] = [compiledState(ma) !== null, compiledState(mb) !== null];
+  if (ca === cb) return;
+  const [yes, no] = ca ? ["first", "second"] : ["second", "first"];
+  throw new RangeError(
+    `${WHERE}: the ${yes} model is compiled and the ${no} is not, so their losses, optimizers ` +
+      `and learning rates cannot be compared: compile the ${no} model first (as the code that ` +
+      "trains it does), then compare",
+  );
+}
+
+/**
+ * Throws when a matched pair of weights start from different initializers (each layer's config
+ * declares one): the weights copied into the second model hide that they would start apart.
+ */
+function checkSameStart(ma: tf.LayersModel, mb: tf.LayersModel, pairs: [Weight, Weight][]) {
+  const [ia, ib] = [weightInitializers(ma), weightInitializers(mb)];
+  for (const [wa, wb] of pairs) {
+    // A frozen weight holds values set for it (the hybrid's metadata table), not drawn ones.
+    if (!wa.trainable || !wb.trainable) continue;
+    const [xa, xb] = [ia.get(wa.variable), ib.get(wb.variable)];
+    if (xa !== undefined && xb !== undefined && xa !== xb) {
+      throw differ(
+        `the models predict alike once the weights are copied but start differently: layer ` +
+          `${wa.layer} of the first model draws its initial weights from ${xa}, its ` +
+          `counterpart ${wb.layer} in the second from ${xb} (a caller that copies the first ` +
+          "model's starting weights into the second passes { initializers: false })",
       );
     }
   }
@@ -232,9 +310,9 @@ type UpdateRule = Record<string, unknown>;
  * its settings as a config records them (`settingsOf`: a `tf.train.adam` is the engine's Adam
  * with `epsilonHat: false`, what the training loop runs in its place; another stock optimizer is
  * its class and config), the decay mode only where there is a weight decay. The learning rate is
- * left out, and so is any schedule: they change as a model trains (a schedule steps, a notebook
- * lowers the rate by hand, as the tutorials do) and `train()` takes them from its caller, so a
- * twin check run again after training still compares the models.
+ * compared apart (`checkSameTraining`), as each model was compiled with it: the training loop
+ * changes it (a schedule steps, a notebook lowers it by hand, as the tutorials do), so the rate
+ * of the moment would fail a twin check run again after training.
  */
 function updateRule(model: tf.LayersModel): UpdateRule | null {
   const optimizer = compiledState(model)?.optimizer;
@@ -295,9 +373,7 @@ function largestDifference(
     ya = a.predict(x) as tf.Tensor;
     yb = b.predict(x) as tf.Tensor;
     if (!tf.util.arraysEqual(ya.shape, yb.shape)) {
-      throw new RangeError(
-        `${WHERE}: the models' outputs differ in shape: [${ya.shape}] and [${yb.shape}]`,
-      );
+      throw differ(`the models' outputs differ in shape: [${ya.shape}] and [${yb.shape}]`);
     }
     const va = ya.dataSync(), vb = yb.dataSync(), width = va.length / n;
     let max = 0, at = 0;
@@ -317,6 +393,8 @@ const COMPARE_OPTIONS: Record<keyof CompareOptions, true> = {
   pairs: true,
   seed: true,
   tolerance: true,
+  initializers: true,
+  training: true,
 };
 
 /**
@@ -331,25 +409,31 @@ const COMPARE_OPTIONS: Record<keyof CompareOptions, true> = {
  * on each part), the compiled losses when both are named, or the compiled optimizers' update
  * rules when both are compiled (a `tf.train.adam` counts as the engine's Adam with
  * `epsilonHat: false`, which the training loop runs in its place; a recipe's Adam without
- * weight decay places ε as Keras does unless it is given `optimizer: { epsilonHat: false }`;
- * the learning rate and its schedule are not compared: they change as a model trains, and
- * `train()` takes them from its caller). Use it
- * in a notebook to check a model written as tfjs code against its `buildModel` twin:
- * `compareModels(model, buildModel("dot-bias", recipe))`.
+ * weight decay places ε as Keras does unless it is given `optimizer: { epsilonHat: false }`),
+ * and the learning rates each was compiled with (a rate the training loop set later, such as
+ * `train(rec, ratings, { learningRate: 1e-4 })` or a schedule's step, does not count); one
+ * model compiled and the other not is refused too. Last, each matched trainable weight's
+ * initializer (class and settings without the seed, where both layers' configs declare one):
+ * the copied weights hide that the two would start apart (tfjs' dense layers default to
+ * `glorotNormal`, Keras' and `buildModel`'s to `glorotUniform`). Every message of a difference ends with a
+ * sentence on what it means in a notebook and what to do. Use it in a notebook to check a model written as tfjs code against
+ * its `buildModel` twin: `compareModels(model, buildModel("dot-bias", recipe))`; a caller that
+ * trains the twin from the model's copied starting weights passes `{ initializers: false }`.
  *
  * @param a The reference model (a tfjs LayersModel or a recommender); its weights are read.
  * @param b The model to check; its weights are overwritten with `a`'s.
- * @param options The pairs to predict and the tolerance.
+ * @param options The pairs to predict, the tolerance, and which comparisons to skip.
  * @returns One row per weight — layer and params in `a`, the same in `b`, shape — then a
  *   `total` row with both models' parameter counts and the largest prediction difference.
  * @throws {TypeError} When `a` or `b` is neither a tfjs LayersModel nor a recommender.
- * @throws {RangeError} When they differ as said above, or when either was freed by
- *   `disposeRecommender()` or disposed by hand (naming which).
+ * @throws {RangeError} When they differ as said above, when one is compiled and the other not,
+ *   or when either was freed by `disposeRecommender()` or disposed by hand (naming which).
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { assertEquals } from "@std/assert";
  * import { IdEncoder } from "../data/encoder.ts";
+ * import { adam } from "../train/optimizer.ts";
  * import { buildModel } from "./build.ts";
  * import { compareModels } from "./compare.ts";
  * const users = IdEncoder.fit([1, 2, 3]), movies = IdEncoder.fit([10, 20]);
@@ -360,6 +444,7 @@ const COMPARE_OPTIONS: Record<keyof CompareOptions, true> = {
  * const flat = (t: tf.SymbolicTensor) => tf.layers.flatten().apply(t) as tf.SymbolicTensor;
  * const dot = tf.layers.dot({ axes: 1 }).apply([flat(u), flat(m)]) as tf.SymbolicTensor;
  * const model = tf.model({ inputs: [user, movie], outputs: dot });
+ * model.compile({ optimizer: adam({ learningRate: 1e-3 }), loss: "meanSquaredError" });
  * const table = compareModels(model, buildModel("dot", { users, movies, factors: 4 }));
  * assertEquals(table.getColumn("params (a)").toArray(), [12, 8, 20]);
  * assertEquals(table.getColumn("max |Δ prediction|").toArray().at(-1), 0);
@@ -373,19 +458,23 @@ export function compareModels(
   checkOptionKeys(options, Object.keys(COMPARE_OPTIONS), WHERE);
   const ma = modelOf(a, "a"), mb = modelOf(b, "b");
   const tolerance = checkNonNegativeNumber(options.tolerance ?? 1e-4, "tolerance", WHERE);
+  const initializers = checkBoolean(options.initializers ?? true, "initializers", WHERE);
+  const training = checkBoolean(options.training ?? true, "training", WHERE);
+  if (training) checkCompiledAlike(ma, mb);
   const ids = pairsToPredict(a, ma, options);
   const pairs = matchWeights(weightsOf(ma), weightsOf(mb));
   for (const [wa, wb] of pairs) wb.variable.write(wa.variable.read());
   const diff = largestDifference(ma, mb, ids);
   if (!(diff.max <= tolerance)) {
-    throw new RangeError(
-      `${WHERE}: with the same weights the predictions differ by ${diff.max} (more than ` +
+    throw differ(
+      `with the same weights the predictions differ by ${diff.max} (more than ` +
         `${tolerance}) for user row ${ids.users[diff.row]}, movie row ${
           ids.movies[diff.row]
         }: ${diff.a} and ${diff.b}`,
     );
   }
-  checkSameTraining(ma, mb, pairs);
+  if (training) checkSameTraining(ma, mb, pairs);
+  if (initializers) checkSameStart(ma, mb, pairs);
   const column = <T>(rows: T[], total: T) => [...rows, total];
   return pl.DataFrame({
     "layer (a)": column(pairs.map(([wa]) => wa.layer), "total"),

@@ -39,9 +39,11 @@ import {
 } from "../eval/ranking_protocol.ts";
 import {
   catalogueScores,
+  compiledRate,
   fitRanking,
   fusedAdamFor,
   type History,
+  keepCompiledRate,
   predictOutputs,
   RANKING_LOOP_OPTIONS,
   type RankingLoss,
@@ -316,11 +318,13 @@ export async function trainRanking(
     );
   }
   const compiled = rec.model.optimizer;
+  const startRate = compiledRate(compiled); // read before the swap and the rate set below
   const fused = await fusedAdamFor(compiled);
   if (fused !== null && fused !== compiled) {
     rec.model.optimizer = fused;
     compiled.dispose();
   }
+  keepCompiledRate(rec.model.optimizer, startRate);
   const optimizer = rec.model.optimizer as tf.Optimizer & { learningRate?: number };
   if (Number.isFinite(config.learningRate)) optimizer.learningRate = config.learningRate;
   const initialEpoch = trainedEpochs(rec.model);

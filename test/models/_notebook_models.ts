@@ -135,6 +135,7 @@ export function recommenderNetV2({ users, movies, factors }: NetSizes): tf.Layer
         tf.layers.embedding({
           inputDim: rows,
           outputDim: width,
+          embeddingsInitializer: width > 1 ? "heNormal" : undefined, // biases: ±0.05 uniform
           embeddingsRegularizer: width > 1 ? l2(1e-6) : undefined,
         }),
         input,
@@ -184,6 +185,7 @@ export function recommenderNet(
         tf.layers.embedding({
           inputDim: rows,
           outputDim: factors,
+          embeddingsInitializer: "heNormal",
           embeddingsRegularizer: l2(1e-6),
         }),
         input,

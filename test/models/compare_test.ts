@@ -8,6 +8,7 @@ import {
   MODEL_KINDS,
   type ModelKind,
   type ModelOptions,
+  optimizerFrom,
   recipes,
   recommender,
   train,
@@ -47,6 +48,19 @@ const mfTwin = () =>
   });
 const column = (table: ReturnType<typeof compareModels>, name: string) =>
   table.getColumn(name).toArray() as (number | string | null)[];
+/** `model`, compiled as `twin` is (the notebooks compile theirs before the twin check). */
+const compiledAs = (model: tf.LayersModel, twin: { model: tf.LayersModel }) => {
+  const config = (twin as unknown as { config: Parameters<typeof optimizerFrom>[0] }).config;
+  model.compile({ optimizer: optimizerFrom(config), loss: config.loss });
+  return model;
+};
+
+/**
+ * tfjs' dense layers start from Glorot-normal weights, Keras' and the recipes' from
+ * Glorot-uniform ones: a twin of a notebook's dense layers written without an initializer (01's
+ * model C, 04's and 05's networks) is given tfjs' default, as those notebooks' checks do.
+ */
+const TFJS_DENSE = { kernelInitializer: "glorotNormal" } as const;
 
 /** Each kind: a model written as a notebook writes it, and the options of its twin. */
 const twins: [ModelKind, string, () => tf.LayersModel, ModelOptions][] = [
@@ -72,6 +86,7 @@ const twins: [ModelKind, string, () => tf.LayersModel, ModelOptions][] = [
   ["mlp", "Keras NN (model C)", () => kerasNn(sizes), {
     ...recipes.matrixFactorization.nn,
     ...base,
+    ...TFJS_DENSE,
   }],
   ["mlp", "RecommenderNet", () => recommenderNet(sizes, [1, 5]), {
     ...recipes.kerasCollaborativeFiltering.recommenderNet,
@@ -81,18 +96,20 @@ const twins: [ModelKind, string, () => tf.LayersModel, ModelOptions][] = [
   ["dlrm", "DLRM README", () => dlrmMlp(sizes), {
     ...recipes.dlrmMlp.dlrm,
     ...base,
+    ...TFJS_DENSE,
     targetMean: 3.5,
   }],
   ["classifier", "the lab's classifier", () => ratingClassifier(sizes, 5), {
     ...recipes.explicitFeedbackLab.classifier,
     ...base,
+    ...TFJS_DENSE,
   }],
 ];
 
 for (const [kind, name, write, options] of twins) {
   Deno.test(`compareModels() finds ${name} written with stock layers the same as its buildModel("${kind}") twin`, () => {
-    const model = write();
     const twin = buildModel(kind, options);
+    const model = compiledAs(write(), twin);
     const table = compareModels(model, twin);
     assertEquals(column(table, "params (a)"), column(table, "params (b)"));
     assertEquals(column(table, "params (a)").at(-1), model.countParams());
@@ -197,10 +214,10 @@ Deno.test("compareModels() refuses a twin that predicts alike but trains differe
 });
 
 Deno.test("compareModels() finds the lab's HybridModel written with stock layers the same as its twin", () => {
-  const options = { ...recipes.explicitFeedbackLab.hybrid, ...base, ratings };
+  const options = { ...recipes.explicitFeedbackLab.hybrid, ...base, ...TFJS_DENSE, ratings };
   const twin = buildModel("hybrid", { ...options, catalog: syntheticMovies() });
   const metadata = twin.model.getLayer("movie_metadata").getWeights()[0] as tf.Tensor2D;
-  const model = notebookHybridModel(sizes, metadata);
+  const model = compiledAs(notebookHybridModel(sizes, metadata), twin);
   const table = compareModels(model, twin);
   assertEquals(column(table, "params (a)").at(-1), twin.model.countParams());
   assertEquals(column(table, "max |Δ prediction|").at(-1), 0);
@@ -496,7 +513,7 @@ Deno.test("compareModels() keeps an activation that changes what a dropout or no
   assertThrows(() => check(towerNet(true), towerNet(false)), RangeError, "act only in training");
 });
 
-Deno.test("compareModels() compares the update rule, not the learning rate of the moment", async () => {
+Deno.test("compareModels() compares the update rule and the rate each model was compiled with, not the rate of the moment", async () => {
   await setupBackend({ backend: "cpu" });
   const ids: [number[], number[]] = [[0, 1, 2], [0, 1, 2]];
   const stock = (optimizer: tf.Optimizer) => {
@@ -506,20 +523,38 @@ Deno.test("compareModels() compares the update rule, not the learning rate of th
   };
   const twinOf = mfTwin;
   // Trained, the stock model's tf.train.adam has become the engine's Adam at a rate lowered by
-  // hand, as notebook 01 does: the same update rule, so a twin check run again still passes.
+  // hand, as notebook 01 does: compiled at the twin's rate, so a twin check run again (as
+  // --run-all-twice does after the rate was lowered) still passes.
   const trained = recommender(stock(tf.train.adam(1e-3)), encoders);
   await train(trained, ratings, { epochs: 1, verbose: 0 });
   await train(trained, ratings, { epochs: 1, learningRate: 1e-4, verbose: 0 });
   assert(trained.model.optimizer instanceof FusedAdam);
+  assertEquals((trained.model.optimizer as FusedAdam).learningRate, 1e-4);
   const fresh = twinOf();
   compareModels(trained, fresh, { ids });
-  // Another rate, a schedule, and a coupled weight decay of 0 (the same updates as none).
+  // The rate it was compiled with counts: notebook 03's model compiled at 0.02 while its seed
+  // repeats trained the recipe's twin at 1e-3 (passed before).
+  const faster = stock(tf.train.adam(2e-2)), twin = twinOf();
+  assertThrows(
+    () => compareModels(faster, twin, { ids }),
+    RangeError,
+    "compiled with the learning rates 0.02 (first model) and 0.001 (second). In a notebook " +
+      "this means that the cells after the check, which train the library's twin, would train " +
+      "the model the twin's options describe rather than the edited code: change the twin's " +
+      "options in the check cell to match the edit, or undo the edit.",
+  );
+  // Trained at another rate than it was compiled with, the model keeps its compiled rate.
+  const lowered = recommender(stock(tf.train.adam(2e-2)), encoders);
+  await train(lowered, ratings, { epochs: 1, learningRate: 1e-3, verbose: 0 });
+  assertThrows(() => compareModels(lowered, twinOf(), { ids }), RangeError, "rates 0.02 (first");
+  // A schedule starting at the twin's rate, and a coupled weight decay of 0 (the same updates
+  // as none).
   const others = [
-    stock(tf.train.adam(1e-2)),
     stock(scheduledAdam((step) => 1e-3 / (1 + step), { epsilonHat: false })),
     stock(adam({ learningRate: 1e-3, weightDecay: 0, decay: "l2" })),
   ];
   for (const model of others) compareModels(model, twinOf(), { ids });
+  disposeAll(faster, twin.model, lowered.model);
   // A weight decay is part of the rule.
   const decayed = stock(adam({ learningRate: 1e-3, weightDecay: 1e-4, decay: "l2" }));
   assertThrows(
@@ -551,17 +586,19 @@ Deno.test("compareModels() names each setting of the update rule that differs, a
     assertThrows(() => compareModels(model, twin, { ids }), RangeError, message);
     disposeAll(model, twin.model);
   }
-  // A stock optimizer: its config counts, its learning rate does not.
-  const [slow, fast, light] = [
+  // A stock optimizer: its config counts, and so does its learning rate.
+  const [slow, fast, light, slow2] = [
     stock(tf.train.momentum(1e-3, 0.9)),
     stock(tf.train.momentum(1e-2, 0.9)),
     stock(tf.train.momentum(1e-3, 0.5)),
+    stock(tf.train.momentum(1e-3, 0.9)),
   ];
-  compareModels(slow, fast, { ids });
+  compareModels(slow, slow2, { ids });
+  assertThrows(() => compareModels(slow, fast, { ids }), RangeError, "rates 0.001 (first");
   assertThrows(
     () => compareModels(slow, light, { ids }),
     RangeError,
     "differ in momentum 0.9 (first model) and momentum 0.5 (second)",
   );
-  disposeAll(slow, fast, light);
+  disposeAll(slow, fast, light, slow2);
 });

@@ -1,0 +1,49 @@
+/**
+ * Private: the learning rate each optimizer was compiled with. The training loop sets the rate
+ * its caller asks for (`train(rec, ratings, { learningRate: 1e-4 })`, a schedule's steps) on the
+ * compiled optimizer, and swaps a compiled `tf.train.adam` for the engine's Adam; the rate it
+ * found first is kept here, so a twin check run again after training (`compareModels()`)
+ * compares the rates the two models were compiled with, not the rate of the moment.
+ *
+ * @module
+ */
+
+import type * as tf from "@tensorflow/tfjs";
+
+const compiledRates = new WeakMap<object, number>();
+
+/**
+ * An optimizer's learning rate now: its `learningRate` field, else its config's; NaN when it has
+ * none.
+ *
+ * @param optimizer A tfjs optimizer.
+ * @returns The rate.
+ */
+export function currentRate(optimizer: tf.Optimizer): number {
+  const own = (optimizer as unknown as { learningRate?: unknown }).learningRate;
+  if (typeof own === "number") return own;
+  const config = optimizer.getConfig() as { learningRate?: unknown };
+  return typeof config.learningRate === "number" ? config.learningRate : NaN;
+}
+
+/**
+ * The learning rate `optimizer` was compiled with: the one it had when the training loop first
+ * changed it (or the optimizer it replaced had), else its rate now.
+ *
+ * @param optimizer A tfjs optimizer.
+ * @returns The rate; NaN when the optimizer has none.
+ */
+export function compiledRate(optimizer: tf.Optimizer): number {
+  return compiledRates.get(optimizer) ?? currentRate(optimizer);
+}
+
+/**
+ * Records `rate` as the rate `optimizer` was compiled with, unless one is recorded already. Call
+ * it before the first change of the rate, with `compiledRate()` of the optimizer it replaces.
+ *
+ * @param optimizer The optimizer that will train.
+ * @param rate The rate it (or the optimizer it replaces) was compiled with.
+ */
+export function keepCompiledRate(optimizer: tf.Optimizer, rate: number): void {
+  if (!compiledRates.has(optimizer) && Number.isFinite(rate)) compiledRates.set(optimizer, rate);
+}
