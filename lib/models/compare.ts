@@ -76,9 +76,9 @@ export interface CompareOptions {
  * What a failed comparison means where a notebook checks its model against the library's twin,
  * the last sentence of every such message.
  */
-const TWIN_ADVICE = "In a notebook this means that the cells after the check, which " +
-  "train the library's twin, would train the model the twin's options describe rather than the " +
-  "edited code: change the twin's options in the check cell to match the edit, or undo the edit.";
+const TWIN_ADVICE = "In a notebook this means that the library's twin, which later cells may " +
+  "train in this model's place, follows its options rather than the edited code: change the " +
+  "twin's options in the check cell to match the edit, or undo the edit.";
 
 /** The error of a comparison that failed: what differs, then what it means for a notebook. */
 function differ(text: string): RangeError {

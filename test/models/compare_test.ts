@@ -539,9 +539,9 @@ Deno.test("compareModels() compares the update rule and the rate each model was 
     () => compareModels(faster, twin, { ids }),
     RangeError,
     "compiled with the learning rates 0.02 (first model) and 0.001 (second). In a notebook " +
-      "this means that the cells after the check, which train the library's twin, would train " +
-      "the model the twin's options describe rather than the edited code: change the twin's " +
-      "options in the check cell to match the edit, or undo the edit.",
+      "this means that the library's twin, which later cells may train in this model's place, " +
+      "follows its options rather than the edited code: change the twin's options in the check " +
+      "cell to match the edit, or undo the edit.",
   );
   // Trained at another rate than it was compiled with, the model keeps its compiled rate.
   const lowered = recommender(stock(tf.train.adam(2e-2)), encoders);

@@ -27,9 +27,9 @@ const sizes = { users: encoders.users.size, movies: encoders.movies.size, factor
 const ids: [number[], number[]] = [[0, 1, 2], [0, 1, 2]];
 /** `text` contains `part`. */
 const assertIncludes = (text: string, part: string) => assert(text.includes(part), text);
-const ADVICE = "In a notebook this means that the cells after the check, which train the " +
-  "library's twin, would train the model the twin's options describe rather than the edited " +
-  "code: change the twin's options in the check cell to match the edit, or undo the edit.";
+const ADVICE = "In a notebook this means that the library's twin, which later cells may train " +
+  "in this model's place, follows its options rather than the edited code: change the twin's " +
+  "options in the check cell to match the edit, or undo the edit.";
 
 /** Notebook 02's EmbeddingNet, compiled, with its tables' initializer given. */
 function net02(init?: ReturnType<typeof tf.initializers.zeros>): tf.LayersModel {
