@@ -8,6 +8,9 @@
 
 import * as tf from "@tensorflow/tfjs";
 
+/** Keras' default dense kernel initializer, which the notebooks set (tfjs' own is Glorot-normal). */
+const KERAS_DENSE = { kernelInitializer: "glorotUniform" } as const;
+
 /** Sizes of {@linkcode embeddingNet}. */
 export interface NetSizes {
   users: number;
@@ -164,9 +167,12 @@ export function kerasNn({ users, movies, factors }: NetSizes): tf.LayersModel {
   const V = apply(table(movies), movie);
   let Y = apply(tf.layers.flatten(), apply(tf.layers.concatenate(), [U, V]));
   Y = apply(tf.layers.dropout({ rate: 0.3 }), Y);
-  Y = apply(tf.layers.dense({ units: 70, activation: "relu" }), Y);
+  Y = apply(tf.layers.dense({ units: 70, activation: "relu", ...KERAS_DENSE }), Y);
   Y = apply(tf.layers.dropout({ rate: 0.75 }), Y);
-  return tf.model({ inputs: [user, movie], outputs: apply(tf.layers.dense({ units: 1 }), Y) });
+  return tf.model({
+    inputs: [user, movie],
+    outputs: apply(tf.layers.dense({ units: 1, ...KERAS_DENSE }), Y),
+  });
 }
 
 /**
@@ -211,9 +217,12 @@ export function dlrmMlp({ users, movies, factors }: NetSizes): tf.LayersModel {
       apply(tf.layers.embedding({ inputDim: rows, outputDim: factors }), input),
     );
   let x = apply(tf.layers.concatenate(), [embed(user, users), embed(movie, movies)]);
-  x = apply(tf.layers.dense({ units: 32, activation: "relu" }), x);
-  x = apply(tf.layers.dense({ units: 4, activation: "relu" }), x);
-  return tf.model({ inputs: [user, movie], outputs: apply(tf.layers.dense({ units: 1 }), x) });
+  x = apply(tf.layers.dense({ units: 32, activation: "relu", ...KERAS_DENSE }), x);
+  x = apply(tf.layers.dense({ units: 4, activation: "relu", ...KERAS_DENSE }), x);
+  return tf.model({
+    inputs: [user, movie],
+    outputs: apply(tf.layers.dense({ units: 1, ...KERAS_DENSE }), x),
+  });
 }
 
 /**
@@ -232,10 +241,10 @@ export function ratingClassifier(
     );
   let x = apply(tf.layers.concatenate(), [embed(user, users), embed(movie, movies)]);
   x = apply(tf.layers.dropout({ rate: 0.5 }), x);
-  x = apply(tf.layers.dense({ units: 128, activation: "relu" }), x);
+  x = apply(tf.layers.dense({ units: 128, activation: "relu", ...KERAS_DENSE }), x);
   x = apply(tf.layers.dropout({ rate: 0.2 }), x);
-  x = apply(tf.layers.dense({ units: 128, activation: "relu" }), x);
-  const out = apply(tf.layers.dense({ units: classes, activation: "softmax" }), x);
+  x = apply(tf.layers.dense({ units: 128, activation: "relu", ...KERAS_DENSE }), x);
+  const out = apply(tf.layers.dense({ units: classes, activation: "softmax", ...KERAS_DENSE }), x);
   return tf.model({ inputs: [user, movie], outputs: out });
 }
 
@@ -266,8 +275,11 @@ export function notebookHybridModel(
   for (const rate of [0.3, 0.3]) {
     x = apply(
       tf.layers.dropout({ rate }),
-      apply(tf.layers.dense({ units: 64, activation: "relu" }), x),
+      apply(tf.layers.dense({ units: 64, activation: "relu", ...KERAS_DENSE }), x),
     );
   }
-  return tf.model({ inputs: [user, movie], outputs: apply(tf.layers.dense({ units: 1 }), x) });
+  return tf.model({
+    inputs: [user, movie],
+    outputs: apply(tf.layers.dense({ units: 1, ...KERAS_DENSE }), x),
+  });
 }

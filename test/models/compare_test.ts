@@ -55,13 +55,6 @@ const compiledAs = (model: tf.LayersModel, twin: { model: tf.LayersModel }) => {
   return model;
 };
 
-/**
- * tfjs' dense layers start from Glorot-normal weights, Keras' and the recipes' from
- * Glorot-uniform ones: a twin of a notebook's dense layers written without an initializer (01's
- * model C, 04's and 05's networks) is given tfjs' default, as those notebooks' checks do.
- */
-const TFJS_DENSE = { kernelInitializer: "glorotNormal" } as const;
-
 /** Each kind: a model written as a notebook writes it, and the options of its twin. */
 const twins: [ModelKind, string, () => tf.LayersModel, ModelOptions][] = [
   ["dot", "Keras MF (model A)", () => kerasMf(sizes), {
@@ -86,7 +79,6 @@ const twins: [ModelKind, string, () => tf.LayersModel, ModelOptions][] = [
   ["mlp", "Keras NN (model C)", () => kerasNn(sizes), {
     ...recipes.matrixFactorization.nn,
     ...base,
-    ...TFJS_DENSE,
   }],
   ["mlp", "RecommenderNet", () => recommenderNet(sizes, [1, 5]), {
     ...recipes.kerasCollaborativeFiltering.recommenderNet,
@@ -96,13 +88,11 @@ const twins: [ModelKind, string, () => tf.LayersModel, ModelOptions][] = [
   ["dlrm", "DLRM README", () => dlrmMlp(sizes), {
     ...recipes.dlrmMlp.dlrm,
     ...base,
-    ...TFJS_DENSE,
     targetMean: 3.5,
   }],
   ["classifier", "the lab's classifier", () => ratingClassifier(sizes, 5), {
     ...recipes.explicitFeedbackLab.classifier,
     ...base,
-    ...TFJS_DENSE,
   }],
 ];
 
@@ -214,7 +204,7 @@ Deno.test("compareModels() refuses a twin that predicts alike but trains differe
 });
 
 Deno.test("compareModels() finds the lab's HybridModel written with stock layers the same as its twin", () => {
-  const options = { ...recipes.explicitFeedbackLab.hybrid, ...base, ...TFJS_DENSE, ratings };
+  const options = { ...recipes.explicitFeedbackLab.hybrid, ...base, ratings };
   const twin = buildModel("hybrid", { ...options, catalog: syntheticMovies() });
   const metadata = twin.model.getLayer("movie_metadata").getWeights()[0] as tf.Tensor2D;
   const model = compiledAs(notebookHybridModel(sizes, metadata), twin);
