@@ -28,7 +28,7 @@ export { checkBackend } from "../train/_backend_state.ts";
 
 // Optimizers and the fused dot-product kernel.
 export { adam, FusedAdam, fusedAdamFor } from "../train/optimizer.ts";
-export { compiledRate, keepCompiledRate } from "../train/_compiled_rate.ts";
+export { compiledRate, useFusedAdam } from "../train/_compiled_rate.ts";
 export { dotBias, releaseKernelContexts } from "../train/kernels/dot_bias.ts";
 
 // A trained model's health.

@@ -39,11 +39,8 @@ import {
 } from "../eval/ranking_protocol.ts";
 import {
   catalogueScores,
-  compiledRate,
   fitRanking,
-  fusedAdamFor,
   type History,
-  keepCompiledRate,
   predictOutputs,
   RANKING_LOOP_OPTIONS,
   type RankingLoss,
@@ -52,6 +49,7 @@ import {
   type RankingTables,
   setTrainedEpochs,
   trainedEpochs,
+  useFusedAdam,
   type Verbosity,
 } from "./_engine.ts";
 import { scoreIndices } from "./_inputs.ts";
@@ -317,14 +315,7 @@ export async function trainRanking(
         "schedule; pass { learningRate }",
     );
   }
-  const compiled = rec.model.optimizer;
-  const startRate = compiledRate(compiled); // read before the swap and the rate set below
-  const fused = await fusedAdamFor(compiled);
-  if (fused !== null && fused !== compiled) {
-    rec.model.optimizer = fused;
-    compiled.dispose();
-  }
-  keepCompiledRate(rec.model.optimizer, startRate);
+  await useFusedAdam(rec.model); // before the rate set below
   const optimizer = rec.model.optimizer as tf.Optimizer & { learningRate?: number };
   if (Number.isFinite(config.learningRate)) optimizer.learningRate = config.learningRate;
   const initialEpoch = trainedEpochs(rec.model);

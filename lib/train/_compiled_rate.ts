@@ -9,6 +9,7 @@
  */
 
 import type * as tf from "@tensorflow/tfjs";
+import { type FusedAdam, fusedAdamFor } from "./optimizer.ts";
 
 const compiledRates = new WeakMap<object, number>();
 
@@ -44,6 +45,26 @@ export function compiledRate(optimizer: tf.Optimizer): number {
  * @param optimizer The optimizer that will train.
  * @param rate The rate it (or the optimizer it replaces) was compiled with.
  */
-export function keepCompiledRate(optimizer: tf.Optimizer, rate: number): void {
+function keepCompiledRate(optimizer: tf.Optimizer, rate: number): void {
   if (!compiledRates.has(optimizer) && Number.isFinite(rate)) compiledRates.set(optimizer, rate);
+}
+
+/**
+ * Puts the engine's Adam in place of a compiled `tf.train.adam` (disposing the stock one) and
+ * keeps the rate the model was compiled with for `compiledRate()`: what both training loops do
+ * before they first set a rate.
+ *
+ * @param model The model whose optimizer trains.
+ * @returns The engine's Adam now in place, or null when the optimizer is not an Adam.
+ */
+export async function useFusedAdam(model: { optimizer: tf.Optimizer }): Promise<FusedAdam | null> {
+  const compiled = model.optimizer;
+  const startRate = compiledRate(compiled); // read before the swap
+  const fused = await fusedAdamFor(compiled);
+  if (fused !== null && fused !== compiled) {
+    model.optimizer = fused;
+    compiled.dispose();
+  }
+  keepCompiledRate(model.optimizer, startRate);
+  return fused;
 }

@@ -21,8 +21,8 @@ import { compiledObjective, type Objective } from "./_losses.ts";
 import { type Monitors, monitorsFor } from "./_monitor.ts";
 import { collectPenalties, type Penalties, type PenaltyTerm } from "./_penalties.ts";
 import { applyConstraints, collectConstraints, type ConstrainedWeight } from "./_constraints.ts";
-import { FusedAdam, fusedAdamFor } from "./optimizer.ts";
-import { compiledRate, keepCompiledRate } from "./_compiled_rate.ts";
+import { FusedAdam } from "./optimizer.ts";
+import { useFusedAdam } from "./_compiled_rate.ts";
 import type { FitData, FitOptions } from "./fit_options.ts";
 import { checkVerbosity, type Verbosity } from "./progress.ts";
 import type { StepSchedule } from "./schedule.ts";
@@ -259,14 +259,7 @@ interface Settable {
  */
 export async function driveOptimizer(run: Run): Promise<OptimizerDriver> {
   const { model } = run;
-  const compiled = model.optimizer;
-  const startRate = compiledRate(compiled); // read before the swap and the first setRate
-  const fusedAdam = await fusedAdamFor(compiled);
-  if (fusedAdam !== null && fusedAdam !== compiled) {
-    model.optimizer = fusedAdam;
-    compiled.dispose();
-  }
-  keepCompiledRate(model.optimizer, startRate);
+  const fusedAdam = await useFusedAdam(model); // before the first setRate
   const opt = model.optimizer as unknown as Settable;
   if (fusedAdam === null && !(opt instanceof FusedAdam)) {
     run.notes.push(`stock tfjs optimizer ${opt.getClassName()}: slower`);
