@@ -312,7 +312,7 @@ function rankingGlance(ranking: RankingEvaluation): string[] {
       return [
         r.model,
         seed ? seed.ndcg_at_10.toFixed(4) : "–",
-        r.seeds.length > 1 ? fixed(r.ndcg_at_10, r.std?.ndcg_at_10) : "–",
+        r.seeds.length > 1 ? num(r.ndcg_at_10, 4, r.std?.ndcg_at_10) : "–",
       ];
     };
     lines.push(
@@ -322,10 +322,6 @@ function rankingGlance(ranking: RankingEvaluation): string[] {
     );
   }
   return lines;
-}
-
-function fixed(value: number, spread?: number): string {
-  return spread === undefined ? value.toFixed(4) : `${value.toFixed(4)} ± ${spread.toFixed(4)}`;
 }
 
 function targetsSection(result: EvaluationResult): string[] {
